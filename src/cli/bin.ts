@@ -1,0 +1,32 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { SystemClock } from "../util/clock.js";
+import type { CliContext } from "./context.js";
+import { main } from "./main.js";
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Builds the real context (process streams, wall clock) and runs the command line of this process. */
+export function runFromProcess(): void {
+  const ctx: CliContext = {
+    cwd: process.cwd(),
+    env: process.env,
+    readStdin: () => readAll(process.stdin),
+    stdout: { write: (text) => void process.stdout.write(text), isTTY: process.stdout.isTTY },
+    stderr: { write: (text) => void process.stderr.write(text), isTTY: process.stderr.isTTY },
+    clock: new SystemClock(),
+    sleep: (milliseconds) => delay(milliseconds),
+  };
+  main(process.argv.slice(2), ctx).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`error[E_INTERNAL]: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

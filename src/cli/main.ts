@@ -1,0 +1,56 @@
+import { Command, CommanderError } from "commander";
+import type { CliContext } from "./context.js";
+import type { CommandEnv } from "./command.js";
+import { exitCodeOf, formatError, EXIT_CODES } from "./report.js";
+import { COMMANDS } from "./commands/index.js";
+import { VERSION } from "./version.js";
+
+/** Builds the commander program with every command registered against one CommandEnv. */
+export function buildProgram(env: CommandEnv): Command {
+  const program = new Command("vela-ts")
+    .description("Render, release and progressively deliver KubeVela Applications on Kubernetes or the embedded sandbox")
+    .version(VERSION, "--version", "print the vela-ts version")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => env.ctx.stdout.write(text),
+      writeErr: (text) => env.ctx.stderr.write(text),
+    });
+  for (const register of COMMANDS) register(program, env);
+  return program;
+}
+
+/**
+ * Runs one command line in-process and returns the exit code (STYLE §6). E2E tests call this
+ * with a test context; `bin.ts` calls it with the real one.
+ */
+export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
+  let exitCode: number = EXIT_CODES.ok;
+  const env: CommandEnv = {
+    ctx,
+    setExitCode(code) {
+      exitCode = code;
+    },
+  };
+  const program = buildProgram(env);
+  program.commands.forEach(function applyOverrides(command: Command): void {
+    command.exitOverride().configureOutput({
+      writeOut: (text) => ctx.stdout.write(text),
+      writeErr: (text) => ctx.stderr.write(text),
+    });
+    command.commands.forEach(applyOverrides);
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
+        return EXIT_CODES.ok;
+      }
+      return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+    }
+    ctx.stderr.write(formatError(error));
+    return exitCodeOf(error);
+  }
+}

@@ -1,0 +1,65 @@
+import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
+import type { ListOptions, PatchBody } from "../cluster.js";
+
+/**
+ * A read-only, consistent snapshot of the sandbox store, as a simulated controller sees it
+ * during one pass. Lookups are synchronous: the runner loads what controllers need up front.
+ */
+export interface ControllerView {
+  get(ref: ObjectRef): KubeObject | undefined;
+  list(apiVersion: string, kind: string, options?: ListOptions): readonly KubeObject[];
+}
+
+/**
+ * One write a controller wants made. The runner applies them in order, each as one store write
+ * (so "API writes until 100% traffic is stable" can be counted), then runs the next pass.
+ * `update`/`updateStatus` carry the resourceVersion the controller read: a stale one is dropped
+ * and the pass re-runs, as a real controller's 409 + requeue would.
+ */
+export type ControllerChange =
+  | { readonly op: "create"; readonly object: KubeObject }
+  | { readonly op: "update"; readonly object: KubeObject }
+  | { readonly op: "updateStatus"; readonly object: KubeObject }
+  | { readonly op: "patch"; readonly ref: ObjectRef; readonly body: PatchBody }
+  | { readonly op: "patchStatus"; readonly ref: ObjectRef; readonly body: PatchBody }
+  | { readonly op: "delete"; readonly ref: ObjectRef };
+
+/** What a controller may use besides the view: time, a seeded random source and stable ids. */
+export interface ControllerEnv {
+  readonly now: Date;
+  /** Deterministic per sandbox (seeded); used e.g. for `generateName` suffixes. */
+  random(): number;
+}
+
+/**
+ * A simulated controller (STYLE §9): a documented copy of an upstream controller's observable
+ * behaviour. `reconcile` is pure: same view + env → same changes.
+ */
+export interface SimulatedController {
+  /** e.g. `deployment`, `kruise-rollout`; also the name an addon switches on. */
+  readonly name: string;
+  /** The addon that must be enabled for this controller to run; absent = always on (core kinds). */
+  readonly addon?: string;
+  reconcile(view: ControllerView, env: ControllerEnv): readonly ControllerChange[];
+  /**
+   * The earliest future instant at which this controller would act without any write happening
+   * (a timed pause ending, a pod becoming ready). The CLI's `--wait` sleeps until then.
+   */
+  nextWakeAt?(view: ControllerView, env: ControllerEnv): Date | undefined;
+}
+
+/**
+ * A simulated mutating admission webhook (e.g. Kruise Rollout pausing a Deployment whose template
+ * changed). Called on every create/update/apply of an object before it is stored; returns the
+ * object to store (possibly changed).
+ */
+export interface SimulatedAdmission {
+  readonly name: string;
+  readonly addon?: string;
+  admit(
+    operation: "CREATE" | "UPDATE",
+    incoming: KubeObject,
+    existing: KubeObject | undefined,
+    view: ControllerView,
+  ): KubeObject;
+}

@@ -1,0 +1,6 @@
+export * from "./json.js";
+export * from "./canonical-json.js";
+export * from "./json-pointer.js";
+export * from "./suggest.js";
+export * from "./clock.js";
+export * from "./duration.js";

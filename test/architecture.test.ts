@@ -1,0 +1,78 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "./support/shared.js";
+
+/** STYLE §3: which top-level folders of src/ each folder may import. */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  errors: [],
+  util: ["errors"],
+  model: ["errors", "util"],
+  definitions: ["errors", "util", "model"],
+  appfile: ["errors", "util", "model", "definitions"],
+  render: ["errors", "util", "model", "definitions", "appfile"],
+  chart: ["errors", "util", "model"],
+  revision: ["errors", "util", "model", "definitions", "appfile"],
+  cluster: ["errors", "util", "model", "chart"],
+  workflow: ["errors", "util", "model", "definitions", "appfile", "render", "cluster"],
+  controller: ["errors", "util", "model", "definitions", "appfile", "render", "chart", "revision", "cluster", "workflow"],
+  cli: ["errors", "util", "model", "controller"],
+};
+
+/** Third-party packages that only one place may import (STYLE §3). */
+const EXCLUSIVE_PACKAGES: Readonly<Record<string, (file: string) => boolean>> = {
+  handlebars: (file) => file === "render/template.ts" || file.startsWith("render/template/"),
+  "json-merge-patch": (file) => file === "render/patch.ts" || file.startsWith("render/patch/"),
+  "@kubernetes/client-node": (file) => file.startsWith("cluster/kube/"),
+  ajv: (file) => file.startsWith("model/"),
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = join(dir, entry);
+    if (statSync(full).isDirectory()) return sourceFiles(full);
+    return full.endsWith(".ts") ? [full] : [];
+  });
+}
+
+const SRC = join(PROJECT_ROOT, "src");
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(IMPORT)].map((match) => match[1] ?? match[2] ?? "");
+}
+
+describe("architecture (STYLE §3)", () => {
+  const files = sourceFiles(SRC).map((file) => relative(SRC, file).replaceAll("\\", "/"));
+
+  it("every src folder is known to the dependency rules", () => {
+    const folders = new Set(files.map((file) => file.split("/")[0] ?? "").filter((folder) => !folder.endsWith(".ts")));
+    expect([...folders].filter((folder) => !(folder in ALLOWED))).toEqual([]);
+  });
+
+  it("imports point only where STYLE §3 allows", () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const folder = file.split("/")[0] ?? "";
+      for (const specifier of importsOf(join(SRC, file))) {
+        if (specifier.startsWith(".")) {
+          const target = relative(SRC, join(SRC, file, "..", specifier)).replaceAll("\\", "/");
+          const targetFolder = target.split("/")[0] ?? "";
+          if (target.startsWith("..")) violations.push(`${file} imports outside src: ${specifier}`);
+          else if (targetFolder !== folder && !(ALLOWED[folder] ?? []).includes(targetFolder)) violations.push(`${file} → ${target}`);
+        } else {
+          const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : (specifier.split("/")[0] ?? "");
+          const rule = EXCLUSIVE_PACKAGES[name];
+          if (rule !== undefined && !rule(file)) violations.push(`${file} imports ${name}`);
+        }
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it("no process.env below src/cli", () => {
+    const offenders = files.filter((file) => !file.startsWith("cli/") && readFileSync(join(SRC, file), "utf8").includes("process.env"));
+    expect(offenders).toEqual([]);
+  });
+});

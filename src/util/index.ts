@@ -4,3 +4,4 @@ export * from "./json-pointer.js";
 export * from "./suggest.js";
 export * from "./clock.js";
 export * from "./duration.js";
+export * from "./cel.js";

@@ -24,11 +24,39 @@ export type ControllerChange =
   | { readonly op: "patchStatus"; readonly ref: ObjectRef; readonly body: PatchBody }
   | { readonly op: "delete"; readonly ref: ObjectRef };
 
-/** What a controller may use besides the view: time, a seeded random source and stable ids. */
+/** The outcome of looking a chart up through the sandbox's chart mirrors. */
+export type ChartResolution =
+  | {
+      readonly ok: true;
+      readonly chart: string;
+      readonly version: string;
+      readonly appVersion?: string;
+      /** sha256 of the archive, as in the repository index. */
+      readonly digest: string;
+      /** Renders the chart as `helm template` would (the Go-template engine). */
+      render(options: { readonly releaseName: string; readonly namespace: string; readonly values: Readonly<Record<string, unknown>> }): readonly KubeObject[];
+    }
+  | { readonly ok: false; readonly reason: string; readonly message: string };
+
+/**
+ * Charts as the simulated source-controller sees them. `resolve` is synchronous and pure over what
+ * `prefetch` loaded; the runner calls `prefetch` with every HelmRepository URL before a pass, so
+ * network (loopback http) and disk reads stay at the edge.
+ */
+export interface ChartCatalog {
+  prefetch(repositoryUrls: readonly string[]): Promise<void>;
+  resolve(repositoryUrl: string, chart: string, versionConstraint: string): ChartResolution;
+}
+
+/** What a controller may use besides the view: time, a seeded random source and the chart catalog. */
 export interface ControllerEnv {
   readonly now: Date;
   /** Deterministic per sandbox (seeded); used e.g. for `generateName` suffixes. */
   random(): number;
+  /** Absent when no chart mirror is configured: the Flux controller then reports a clear condition. */
+  readonly charts?: ChartCatalog;
+  /** Names of enabled addons; controllers with an `addon` run only when it is listed. */
+  readonly enabledAddons: ReadonlySet<string>;
 }
 
 /**

@@ -1,0 +1,4 @@
+export * from "./snapshot.js";
+export * from "./hash.js";
+export * from "./history.js";
+export * from "./diff.js";

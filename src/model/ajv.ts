@@ -61,6 +61,8 @@ export interface IssueContext {
   /** Prefix of each message, e.g. `component "api"`. */
   readonly subject?: string;
   readonly sourceMap?: SourceMap | undefined;
+  /** Full pointers whose absence is not an error (values that workflow `inputs` fill in later). */
+  readonly ignoreMissing?: ReadonlySet<string>;
 }
 
 function describeSchemaType(schema: unknown): string {
@@ -155,7 +157,9 @@ function valueAt(root: unknown, instancePath: string): unknown {
 export function issuesFromAjv(errors: readonly ErrorObject[] | null | undefined, context: IssueContext, root: unknown): ValidationIssue[] {
   if (errors === null || errors === undefined) return [];
   const unions = errors.filter((error) => error.keyword === "anyOf" || error.keyword === "oneOf").map((error) => error.schemaPath);
-  const kept = errors.filter((error) => error.keyword !== "if" && !unions.some((prefix) => error.schemaPath.startsWith(`${prefix}/`)));
+  const ignored = (error: ErrorObject): boolean =>
+    error.keyword === "required" && context.ignoreMissing !== undefined && context.ignoreMissing.has(joinPointer(context.basePath + error.instancePath, String((error.params as Record<string, unknown>).missingProperty)));
+  const kept = errors.filter((error) => error.keyword !== "if" && !ignored(error) && !unions.some((prefix) => error.schemaPath.startsWith(`${prefix}/`)));
   const seen = new Set<string>();
   const issues: ValidationIssue[] = [];
   for (const error of kept) {

@@ -41,16 +41,27 @@ export function latestRevision(history: readonly RevisionRecord[]): RevisionReco
   return history.reduce<RevisionRecord | undefined>((best, record) => (best === undefined || record.number > best.number ? record : best), undefined);
 }
 
-/** Decides whether a desired snapshot (hash + publishVersion) needs a new revision (KUBEVELA-REFERENCE §4.2). */
-export function decideRevision(appName: string, history: readonly RevisionRecord[], hash: string, publishVersion: string | undefined): RevisionDecision {
-  const latest = latestRevision(history);
-  if (latest === undefined) return { kind: "new", name: revisionName(appName, 1), number: 1 };
+/**
+ * Decides whether a desired snapshot (hash + publishVersion) needs a new revision (KUBEVELA-REFERENCE §4.2).
+ * It compares with the app's *current* revision (`status.latestRevision`, which a rollback moves
+ * back), falling back to the newest one.
+ */
+export function decideRevision(
+  appName: string,
+  history: readonly RevisionRecord[],
+  hash: string,
+  publishVersion: string | undefined,
+  currentName?: string,
+): RevisionDecision {
+  const newest = latestRevision(history);
+  const latest = history.find((record) => record.name === currentName) ?? newest;
+  if (latest === undefined || newest === undefined) return { kind: "new", name: revisionName(appName, 1), number: 1 };
   if (publishVersion !== undefined && publishVersion === latest.publishVersion) {
     return latest.hash === hash ? { kind: "unchanged", revision: latest } : { kind: "pinned", revision: latest };
   }
   if (latest.hash === hash && publishVersion === latest.publishVersion) return { kind: "unchanged", revision: latest };
-  // Numbers always increase and are never reused, even after revisions were pruned.
-  const number = latest.number + 1;
+  // Numbers always increase and are never reused, even after a rollback or pruning.
+  const number = newest.number + 1;
   return { kind: "new", name: revisionName(appName, number), number };
 }
 

@@ -10,6 +10,7 @@ import {
   selectRollbackTarget,
   stripOpsOnlyTraits,
   unifiedDiff,
+  nextComponentRevisions,
   type ApplicationSnapshot,
   type DefinitionSnapshots,
   type RevisionRecord,
@@ -121,6 +122,12 @@ describe("decideRevision", () => {
   ])("$name", ({ history, hash, pv, want }) => {
     expect(decideRevision("web", history, hash, pv)).toEqual(want);
   });
+
+  it("compares with the current revision after a rollback, and numbers past the newest", () => {
+    const history = [record(1, "a", "v1", true), record(2, "b", "v2", false)];
+    expect(decideRevision("web", history, "a", "v1", "web-v1")).toEqual({ kind: "unchanged", revision: record(1, "a", "v1", true) });
+    expect(decideRevision("web", history, "b", "v2", "web-v1")).toEqual({ kind: "new", name: "web-v3", number: 3 });
+  });
 });
 
 describe("selectRollbackTarget", () => {
@@ -155,5 +162,27 @@ describe("revision helpers", () => {
   it("diffs two texts as a unified diff", () => {
     expect(unifiedDiff("a\nb\nc\n", "a\nB\nc\n", { before: "web-v1", after: "web-v2" })).toBe("--- web-v1\n+++ web-v2\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n");
     expect(unifiedDiff("same\n", "same\n", { before: "x", after: "y" })).toBe("");
+  });
+});
+
+describe("component revisions", () => {
+  const spec = (reviewsImage: string, ratingsImage: string): JsonObject => ({
+    components: [
+      { name: "reviews", type: "webservice", properties: { image: reviewsImage } },
+      { name: "ratings", type: "webservice", properties: { image: ratingsImage } },
+    ],
+  });
+
+  it("numbers each component separately and only moves a changed one", () => {
+    const first = nextComponentRevisions(spec("r:2", "x:1"), undefined, []);
+    expect(Object.fromEntries(Object.entries(first).map(([key, value]) => [key, value.name]))).toEqual({ reviews: "reviews-v1", ratings: "ratings-v1" });
+    const second = nextComponentRevisions(spec("r:3", "x:1"), first, [first]);
+    expect(second.reviews?.name).toBe("reviews-v2");
+    expect(second.ratings).toEqual(first.ratings);
+  });
+
+  it("takes externalRevision as given", () => {
+    const revisions = nextComponentRevisions({ components: [{ name: "a", type: "webservice", externalRevision: "a-blue" }] }, undefined, []);
+    expect(revisions.a?.name).toBe("a-blue");
   });
 });

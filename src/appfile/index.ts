@@ -1,0 +1,4 @@
+export * from "./types.js";
+export * from "./params.js";
+export * from "./applies-to.js";
+export * from "./bind.js";

@@ -1,0 +1,6 @@
+export * from "./types.js";
+export * from "./shorthand.js";
+export * from "./parse-definition.js";
+export * from "./registry.js";
+export * from "./loader.js";
+export * from "./addon.js";

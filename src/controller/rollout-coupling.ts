@@ -33,9 +33,35 @@ export function isRolloutProgressing(rollout: KubeObject): boolean {
   return rolloutStatus(rollout).phase === "Progressing";
 }
 
-/** Whether a Rollout waits for a person: paused by `spec.strategy.paused` or at a step without duration. */
+/** Whether `workflow resume` has something to do on a Rollout: paused, or at a paused step (any step may be approved early). */
+export function isRolloutResumable(rollout: KubeObject): boolean {
+  return isRolloutProgressing(rollout) && (strategy(rollout).paused === true || canaryStatus(rollout).currentStepState === "StepPaused");
+}
+
+function progressingReason(rollout: KubeObject): string | undefined {
+  const conditions = rolloutStatus(rollout).conditions;
+  if (!Array.isArray(conditions)) return undefined;
+  const progressing = conditions.find((condition) => typeof condition === "object" && condition !== null && !Array.isArray(condition) && condition.type === "Progressing") as JsonObject | undefined;
+  return typeof progressing?.reason === "string" ? progressing.reason : undefined;
+}
+
+/**
+ * Whether only a person moves a Rollout on: paused by `spec.strategy.paused`, or paused at a step
+ * that has no `pause.duration` while rolling (not while cancelling or finalising, which the
+ * controller finishes by itself).
+ */
 export function isRolloutWaitingForApproval(rollout: KubeObject): boolean {
-  return strategy(rollout).paused === true || canaryStatus(rollout).currentStepState === "StepPaused";
+  if (!isRolloutProgressing(rollout)) return false;
+  if (strategy(rollout).paused === true) return true;
+  const status = canaryStatus(rollout);
+  if (status.currentStepState !== "StepPaused") return false;
+  const reason = progressingReason(rollout);
+  if (reason === "Cancelling" || reason === "Finalising" || reason === "Terminating") return false;
+  const steps = (strategy(rollout).canary as JsonObject | undefined)?.steps;
+  const index = typeof status.currentStepIndex === "number" ? status.currentStepIndex - 1 : -1;
+  const step = Array.isArray(steps) ? (steps[index] as JsonObject | undefined) : undefined;
+  const pause = step?.pause as JsonObject | undefined;
+  return pause?.duration === undefined;
 }
 
 /** Every Kruise Rollout an Application rendered (found by the OAM label), oldest API version first. */
@@ -66,7 +92,7 @@ export async function suspendRollouts(cluster: Cluster, rollouts: readonly KubeO
 export async function resumeRollouts(cluster: Cluster, rollouts: readonly KubeObject[]): Promise<string[]> {
   const messages: string[] = [];
   for (const rollout of rollouts) {
-    if (!isRolloutWaitingForApproval(rollout)) continue;
+    if (!isRolloutResumable(rollout)) continue;
     const ref = refOf(rollout);
     if (strategy(rollout).paused === true) await cluster.patch(ref, { type: "merge", patch: { spec: { strategy: { paused: false } } } });
     if (canaryStatus(rollout).currentStepState === "StepPaused") {

@@ -40,6 +40,10 @@ export function createAjv(options: CreateAjvOptions = {}): Ajv {
     strict: false,
     validateFormats: true,
     allowUnionTypes: true,
+    // Errors carry their schema, so messages can list the known fields and union branches.
+    verbose: true,
+    // Code optimisation makes compiling several times slower for little gain on these small schemas.
+    code: { optimize: false },
   };
   const ajv = new Ajv(ajvOptions);
   formatsModule.default(ajv);
@@ -126,9 +130,9 @@ function issueOf(error: ErrorObject, context: IssueContext, root: unknown): Vali
     default:
       message = `${error.message ?? "is invalid"}${got === "nothing" ? "" : `, got ${got}`}`;
   }
-  const field = (error.keyword === "additionalProperties" ? context.basePath + error.instancePath : path).slice(context.basePath.length);
-  const where = field === "" ? "" : `field "${field.slice(1).replaceAll("/", ".")}"`;
-  const body = error.keyword === "additionalProperties" || error.keyword === "required" ? `${where === "" ? "" : `${where}: `}${message}` : `${where === "" ? "value" : where} ${message}`;
+  const field = (context.basePath + error.instancePath).slice(context.basePath.length);
+  const where = field === "" ? "" : `"${field.slice(1).replaceAll("/", ".")}"`;
+  const body = error.keyword === "additionalProperties" || error.keyword === "required" ? `${message}${where === "" ? "" : ` in ${where}`}` : `${where === "" ? "value" : `field ${where}`} ${message}`;
   const source = locateInSource(context.sourceMap, path);
   return {
     code: context.code,

@@ -204,7 +204,10 @@ export const APPLICATION_SCHEMA: SchemaObject = {
   additionalProperties: false,
 };
 
-/** Application validation is stateless, so one compiled check per caller is enough; callers may keep it. */
+/**
+ * Compiles the Application schema check. Compiling costs far more than validating, so callers that
+ * parse many Applications create one and pass it to {@link parseApplications} / {@link validateApplication}.
+ */
 export function createApplicationCheck(): SchemaCheck {
   return compileSchemaCheck(createAjv({ useDefaults: false }), APPLICATION_SCHEMA);
 }
@@ -272,14 +275,14 @@ export function validateApplication(value: unknown, sourceMap: SourceMap | undef
 /**
  * Parses every Application in a (multi-document) YAML text. All problems of all documents are
  * thrown together as one ValidationError (codes `E_YAML`, `E_APP_INVALID`, `E_DUPLICATE_NAME`, …),
- * each with a JSON pointer, `file:line:col` and a hint.
+ * each with a JSON pointer, `file:line:col` and a hint. Pass `check` (from {@link createApplicationCheck})
+ * when parsing many files.
  */
-export function parseApplications(text: string, file: string): ParsedApplication[] {
+export function parseApplications(text: string, file: string, check: SchemaCheck = createApplicationCheck()): ParsedApplication[] {
   const documents = parseYamlDocuments(text, file);
   if (documents.length === 0) {
     throw new ValidationError([{ code: "E_APP_INVALID", message: "no Application found", source: { file, line: 1, column: 1 }, hint: "the file is empty; write an Application (apiVersion: core.oam.dev/v1beta1, kind: Application)" }]);
   }
-  const check = createApplicationCheck();
   const issues: ValidationIssue[] = [];
   const parsed: ParsedApplication[] = [];
   for (const document of documents) {
@@ -292,8 +295,8 @@ export function parseApplications(text: string, file: string): ParsedApplication
 }
 
 /** Parses a YAML text holding exactly one Application (see {@link parseApplications}). */
-export function parseApplication(text: string, file: string): ParsedApplication {
-  const all = parseApplications(text, file);
+export function parseApplication(text: string, file: string, check?: SchemaCheck): ParsedApplication {
+  const all = parseApplications(text, file, check);
   const [first, second] = all;
   if (first === undefined) throw new ValidationError([{ code: "E_APP_INVALID", message: "no Application found", source: { file, line: 1, column: 1 } }]);
   if (second !== undefined) {

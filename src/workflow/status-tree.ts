@@ -74,3 +74,12 @@ export function setMemory(status: WorkflowStatus, name: string, memory: StepMemo
 export function resetStep(step: StepStatus): StepStatus {
   return { id: step.id, name: step.name, type: step.type, phase: "pending" };
 }
+
+/**
+ * KubeVela's resume (kubevela/workflow utils ResumeWorkflow): `suspend=false` and every suspending
+ * step or sub-step back to running, so it runs again and sees it was resumed.
+ */
+export function resumeSuspendedSteps(status: WorkflowStatus): WorkflowStatus {
+  const { suspendState: _suspendState, ...rest } = status;
+  return mapSteps({ ...rest, suspend: false }, (step) => (step.phase === "suspending" ? { ...step, phase: "running" } : step));
+}

@@ -73,7 +73,7 @@ function indexArg(index: unknown, size: number): number {
 
 function index(item: unknown, ...indexes: unknown[]): unknown {
   if (isNil(item)) throw new Error("index of untyped nil");
-  let current = item;
+  let current: unknown = item;
   for (const key of indexes) {
     if (isNil(current)) throw new Error("index of nil pointer");
     if (Array.isArray(current)) current = current[indexArg(key, current.length)];

@@ -9,8 +9,8 @@ import { parseTemplate } from "./parser.js";
 import { formatForOutput, GoStruct, isGoMap, isNil, isTrue, type TemplateFunc } from "./go-value.js";
 import { TemplateExecError, TemplateFailure } from "./template-error.js";
 
-/** How deep `template`/`include`/`tpl` may nest before rendering stops with an error. */
-export const MAX_TEMPLATE_DEPTH = 1000;
+/** How deep `template`/`include`/`tpl` may nest before rendering stops with an error (Helm allows 1000 per name; 256 stays well inside the JS stack). */
+export const MAX_TEMPLATE_DEPTH = 256;
 
 /**
  * What one render shares across nested executions: the functions (with closures over the set for
@@ -22,8 +22,16 @@ export interface ExecEnv {
   depth: number;
 }
 
-/** Marker thrown when nesting gets too deep, turned into a TemplateExecError at the call site. */
-class DepthExceeded extends Error {}
+/**
+ * Thrown when nesting gets too deep. It passes through every enclosing call unchanged (so the message
+ * does not grow with the depth); the innermost call site records where the recursion happened.
+ */
+export class DepthExceeded extends Error {
+  location: { readonly name: string; readonly line: number; readonly column: number } | undefined;
+  constructor(readonly templateName: string) {
+    super(`rendering template has a nested reference name: ${templateName}: unable to execute template (templates nested more than ${MAX_TEMPLATE_DEPTH} deep)`);
+  }
+}
 
 /** What a walk tells its caller: carry on, or leave the enclosing range (`break`/`continue`). */
 type Flow = 0 | 1 | 2;
@@ -81,8 +89,19 @@ export class TemplateSet {
 }
 
 /** True when `error` means templates nested too deeply (recursion in `include`/`template`). */
-export function isDepthExceeded(error: unknown): boolean {
+export function isDepthExceeded(error: unknown): error is DepthExceeded {
   return error instanceof DepthExceeded;
+}
+
+/** The E_CHART_TEMPLATE error for runaway recursion, located at the innermost call. */
+export function depthError(error: DepthExceeded, fallbackName: string): TemplateExecError {
+  const where = error.location ?? { name: fallbackName, line: 1, column: 0 };
+  return new TemplateExecError(
+    `template: ${where.name}:${where.line}:${where.column}: ${error.message}`,
+    error.message,
+    { file: where.name, line: where.line, column: where.column + 1 },
+    "a template includes itself without end; break the recursion",
+  );
 }
 
 class State {
@@ -215,7 +234,7 @@ class State {
     try {
       this.out += this.set.execute(node.name, data, this.env);
     } catch (error) {
-      if (error instanceof DepthExceeded) this.fail(node, `exceeded maximum template depth (${MAX_TEMPLATE_DEPTH})`, `template ${JSON.stringify(node.name)}`);
+      if (error instanceof DepthExceeded) error.location ??= locationOf(node);
       throw error;
     }
   }
@@ -352,8 +371,15 @@ class State {
           "set the value the chart asks for (--set or a values file)",
         );
       }
-      if (error instanceof DepthExceeded) throw error;
-      if (error instanceof RangeError && /call stack/i.test(error.message)) throw new DepthExceeded(name);
+      if (error instanceof DepthExceeded) {
+        error.location ??= locationOf(node);
+        throw error;
+      }
+      if (error instanceof RangeError && /call stack/i.test(error.message)) {
+        const exceeded = new DepthExceeded(name);
+        exceeded.location = locationOf(node);
+        throw exceeded;
+      }
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof VelaError || error instanceof Error) {
         this.fail(node, isMethod ? `error calling ${name}: ${message}` : `error calling ${name}: ${message}`, nodeToString(node as ArgNode));

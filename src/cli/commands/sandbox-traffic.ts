@@ -1,5 +1,155 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
+import { join, resolve } from "node:path";
+import { UsageError } from "../../errors/index.js";
+import {
+  addSandboxChartMirror,
+  approveRollout,
+  listSandboxChartMirrors,
+  sendSandboxRequests,
+  setRolloutPaused,
+  type RouteSummary,
+} from "../../controller/sandbox-traffic.js";
 import type { CommandEnv } from "../command.js";
+import { formatTable, parseOutputFormat, printValue } from "../output.js";
 
-/** `sandbox request` and `sandbox rollout approve|pause|resume` (placeholder until they land). */
-export function registerSandboxTraffic(_sandbox: Command, _env: CommandEnv): void {}
+function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
+/** `--sandbox DIR`, else `VELA_TS_SANDBOX`, else `./.vela-ts`. */
+function sandboxDir(option: string | undefined, env: CommandEnv): string {
+  const chosen = option ?? env.ctx.env.VELA_TS_SANDBOX;
+  return chosen === undefined || chosen === "" ? join(env.ctx.cwd, ".vela-ts") : resolve(env.ctx.cwd, chosen);
+}
+
+/** `-H 'Name: value'` → { Name: value }. */
+export function parseHeaders(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    const colon = value.indexOf(":");
+    if (colon <= 0) throw new UsageError(`header "${value}" is not of the form 'Name: value'`, { hint: "e.g. -H 'user-agent: android'" });
+    out[value.slice(0, colon).trim()] = value.slice(colon + 1).trim();
+  }
+  return out;
+}
+
+/** `--cookie k=v` → { k: v }. */
+export function parseCookies(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const value of values) {
+    for (const part of value.split(";")) {
+      const trimmed = part.trim();
+      if (trimmed === "") continue;
+      const eq = trimmed.indexOf("=");
+      if (eq <= 0) throw new UsageError(`cookie "${trimmed}" is not of the form name=value`, { hint: "e.g. --cookie canary=always" });
+      out[trimmed.slice(0, eq)] = trimmed.slice(eq + 1);
+    }
+  }
+  return out;
+}
+
+function positiveInt(text: string, flag: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a whole number, got "${text}"`);
+  return Number(text);
+}
+
+function share(count: number, total: number): string {
+  return total === 0 ? "0.0%" : `${((count * 100) / total).toFixed(1)}%`;
+}
+
+/** The human form of a request summary: one table per answering image, pod and status. */
+export function formatRouteSummary(summary: RouteSummary): string {
+  const total = summary.requests;
+  const images = Object.entries(summary.byImage).sort(([, a], [, b]) => b - a);
+  const pods = Object.entries(summary.byPod).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  const statuses = Object.entries(summary.byStatus);
+  const parts = [
+    formatTable(["IMAGE", "COUNT", "SHARE"], images.map(([image, count]) => [image, String(count), share(count, total)])),
+    formatTable(["POD", "IMAGE", "COUNT", "SHARE"], pods.map(([pod, count]) => [pod, summary.podImages[pod] ?? "", String(count), share(count, total)])),
+    formatTable(["STATUS", "COUNT", "SHARE"], statuses.map(([status, count]) => [status, String(count), share(count, total)])),
+  ];
+  return `${total} requests via ${summary.router}\n\n${parts.join("\n")}`;
+}
+
+interface RequestFlags {
+  readonly host?: string;
+  readonly path: string;
+  readonly header: readonly string[];
+  readonly cookie: readonly string[];
+  readonly service?: string;
+  readonly namespace: string;
+  readonly count: string;
+  readonly seed?: string;
+  readonly output?: string;
+  readonly sandbox?: string;
+}
+
+/** `sandbox request`, `sandbox rollout approve|pause|resume` and `sandbox charts add|list`. */
+export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void {
+  sandbox
+    .command("request")
+    .description("send simulated HTTP requests through the sandbox's Ingress / Istio routing and count which pods and images answer")
+    .option("--host <host>", "the request's Host header (matched against Ingress rules and VirtualService hosts)")
+    .option("--path <path>", "the request path", "/")
+    .option("-H, --header <header>", "a request header 'Name: value' (repeatable)", collect, [])
+    .option("--cookie <cookie>", "a cookie name=value (repeatable)", collect, [])
+    .option("--service <name>", "send mesh requests straight to this Service (Istio sidecar routing) instead of through an Ingress or Gateway")
+    .option("-n, --namespace <namespace>", "namespace of --service", "default")
+    .option("--count <n>", "number of requests", "100")
+    .option("--seed <seed>", "seed of the random choices (same seed, same answers)")
+    .addOption(new Option("-o, --output <format>", "print one JSON or YAML object instead of tables").choices(["json", "yaml"]))
+    .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
+    .action(async (flags: RequestFlags) => {
+      if (flags.host === undefined && flags.service === undefined) throw new UsageError("--host or --service is required", { hint: "e.g. vela-ts sandbox request --host canary-demo.com --path /version" });
+      const summary = await sendSandboxRequests({
+        dir: sandboxDir(flags.sandbox, env),
+        clock: env.ctx.clock,
+        host: flags.host ?? flags.service ?? "",
+        path: flags.path,
+        headers: parseHeaders(flags.header),
+        cookies: parseCookies(flags.cookie),
+        count: positiveInt(flags.count, "--count"),
+        seed: flags.seed ?? String(env.ctx.clock.now().getTime()),
+        ...(flags.service === undefined ? {} : { service: flags.service, namespace: flags.namespace }),
+      });
+      if (flags.output !== undefined) printValue(env.ctx.stdout, summary, parseOutputFormat(flags.output));
+      else env.ctx.stdout.write(formatRouteSummary(summary));
+    });
+
+  const rollout = sandbox.command("rollout").description("approve, pause or resume a Kruise Rollout (as kubectl-kruise rollout does)");
+  const rolloutAction = (verb: "approve" | "pause" | "resume", description: string): void => {
+    rollout
+      .command(`${verb} <name>`)
+      .description(description)
+      .option("-n, --namespace <namespace>", "the Rollout's namespace", "default")
+      .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
+      .action(async (name: string, flags: { readonly namespace: string; readonly sandbox?: string }) => {
+        const target = { dir: sandboxDir(flags.sandbox, env), clock: env.ctx.clock, name, namespace: flags.namespace };
+        const result = verb === "approve" ? await approveRollout(target) : await setRolloutPaused({ ...target, paused: verb === "pause" });
+        env.ctx.stdout.write(`${result.message}\n`);
+      });
+  };
+  rolloutAction("approve", "approve the step a Rollout is paused at (status currentStepState StepPaused → StepReady)");
+  rolloutAction("pause", "pause a Rollout (spec.strategy.paused: true)");
+  rolloutAction("resume", "resume a paused Rollout (spec.strategy.paused: false)");
+
+  const charts = sandbox.command("charts").description("chart mirrors: serve a chart repository URL from a local directory");
+  charts
+    .command("add <repo-url> <dir-or-index>")
+    .description("map a chart repository URL (as a HelmRepository names it) to a local chart repository (index.yaml + .tgz)")
+    .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
+    .action((url: string, source: string, flags: { readonly sandbox?: string }) => {
+      const mirror = addSandboxChartMirror({ dir: sandboxDir(flags.sandbox, env), url, source, cwd: env.ctx.cwd });
+      env.ctx.stdout.write(`chart mirror added: ${mirror.url} → ${mirror.dir}\n`);
+    });
+  charts
+    .command("list")
+    .description("list the chart mirrors of the sandbox")
+    .addOption(new Option("-o, --output <format>", "print JSON or YAML").choices(["json", "yaml"]))
+    .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
+    .action((flags: { readonly output?: string; readonly sandbox?: string }) => {
+      const mirrors = listSandboxChartMirrors(sandboxDir(flags.sandbox, env));
+      if (flags.output !== undefined) printValue(env.ctx.stdout, { mirrors }, parseOutputFormat(flags.output));
+      else env.ctx.stdout.write(formatTable(["REPOSITORY", "DIRECTORY"], mirrors.map((mirror) => [mirror.url, mirror.dir])));
+    });
+}

@@ -1,9 +1,154 @@
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
+import { ClusterError, UsageError } from "../../errors/index.js";
+import { sandboxApply, sandboxDelete, sandboxGet, sandboxReset, type SandboxCommandOptions } from "../../controller/sandbox.js";
 import type { CommandEnv } from "../command.js";
+import { formatTable, printObjects, printValue } from "../output.js";
 import { registerSandboxTraffic } from "./sandbox-traffic.js";
+
+interface SandboxFlags {
+  readonly sandbox?: string;
+}
+
+function commandOptions(env: CommandEnv, flags: SandboxFlags, command: string): SandboxCommandOptions {
+  const fromEnv = env.ctx.env["VELA_TS_SANDBOX"];
+  return {
+    cwd: env.ctx.cwd,
+    clock: env.ctx.clock,
+    command,
+    ...(flags.sandbox === undefined ? {} : { sandboxDir: flags.sandbox }),
+    ...(fromEnv === undefined || fromEnv === "" ? {} : { sandboxEnv: fromEnv }),
+  };
+}
+
+function printWarnings(env: CommandEnv, warnings: readonly string[]): void {
+  for (const warning of warnings) env.ctx.stderr.write(`warning: ${warning}\n`);
+}
+
+async function readInput(env: CommandEnv, file: string): Promise<{ readonly text: string; readonly name: string }> {
+  if (file === "-") return { text: await env.ctx.readStdin(), name: "<stdin>" };
+  const path = isAbsolute(file) ? file : resolve(env.ctx.cwd, file);
+  try {
+    return { text: readFileSync(path, "utf8"), name: file };
+  } catch (error) {
+    throw new ClusterError("E_FILE_NOT_FOUND", `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`, {
+      hint: "give a YAML file with -f FILE, or -f - to read standard input",
+    });
+  }
+}
+
+type GetOutput = "table" | "wide" | "yaml" | "json" | "name";
+
+function parseGetOutput(value: string | undefined): GetOutput {
+  if (value === undefined) return "table";
+  if (value === "yaml" || value === "json" || value === "wide" || value === "name") return value;
+  throw new UsageError(`unknown output format "${value}"`, { hint: "use -o yaml, -o json, -o wide or -o name" });
+}
+
+const SANDBOX_OPTION = ["--sandbox <dir>", "sandbox directory (default: $VELA_TS_SANDBOX, else ./.vela-ts)"] as const;
 
 /** `vela-ts sandbox …`: the embedded cluster. */
 export function registerSandbox(program: Command, env: CommandEnv): void {
   const sandbox = program.command("sandbox").description("work with the embedded sandbox cluster (a simulator of Kubernetes and the controllers vela-ts drives)");
+
+  sandbox
+    .command("apply")
+    .description("create or update objects from YAML, as kubectl apply --server-side does, then let the controllers settle")
+    .requiredOption("-f, --filename <file>", "YAML file with one or more objects (- reads standard input)")
+    .option("--field-manager <name>", "field manager recorded as the owner of the applied fields", "sandbox-apply")
+    .option("--force-conflicts", "take over fields another field manager owns")
+    .option(...SANDBOX_OPTION)
+    .action(async (flags: SandboxFlags & { readonly filename: string; readonly fieldManager: string; readonly forceConflicts?: boolean }) => {
+      const input = await readInput(env, flags.filename);
+      const result = await sandboxApply({
+        ...commandOptions(env, flags, `vela-ts sandbox apply -f ${flags.filename}`),
+        text: input.text,
+        file: input.name,
+        fieldManager: flags.fieldManager,
+        forceConflicts: flags.forceConflicts === true,
+      });
+      env.ctx.stdout.write(result.applied.map((object) => `${object.name} ${object.outcome}\n`).join(""));
+      printWarnings(env, result.warnings);
+    });
+
+  sandbox
+    .command("get")
+    .description("list or show objects, as kubectl get does (resource names: pods, deploy, rollouts, ing, svc, hr, …)")
+    .argument("<resource>", "resource type: plural, singular, short name or kind, optionally with its group (rollouts.rollouts.kruise.io)")
+    .argument("[name]", "one object's name")
+    .option("-n, --namespace <ns>", "namespace", "default")
+    .option("-A, --all-namespaces", "list across all namespaces")
+    .option("-l, --selector <selector>", "label selector (app=web,tier!=db,env in (a,b),!canary)")
+    .option("-o, --output <format>", "yaml, json, wide or name (default: a table)")
+    .option("--show-managed-fields", "keep metadata.managedFields in yaml/json output")
+    .option(...SANDBOX_OPTION)
+    .action(
+      async (
+        resource: string,
+        name: string | undefined,
+        flags: SandboxFlags & { readonly namespace: string; readonly allNamespaces?: boolean; readonly selector?: string; readonly output?: string; readonly showManagedFields?: boolean },
+      ) => {
+        const output = parseGetOutput(flags.output);
+        if (name !== undefined && flags.allNamespaces === true) throw new UsageError("a NAME and --all-namespaces cannot be used together", { hint: "drop -A, or drop the NAME to list" });
+        if (name !== undefined && flags.selector !== undefined) throw new UsageError("a NAME and --selector cannot be used together", { hint: "drop -l, or drop the NAME to list" });
+        const result = await sandboxGet({
+          ...commandOptions(env, flags, `vela-ts sandbox get ${resource}`),
+          resource,
+          namespace: flags.namespace,
+          allNamespaces: flags.allNamespaces === true,
+          wide: output === "wide",
+          showManagedFields: flags.showManagedFields === true,
+          ...(name === undefined ? {} : { name }),
+          ...(flags.selector === undefined ? {} : { labelSelector: flags.selector }),
+        });
+        printWarnings(env, result.warnings);
+        if (output === "json" || output === "yaml") {
+          if (result.object !== undefined) printValue(env.ctx.stdout, result.object, output);
+          else if (output === "json") printObjects(env.ctx.stdout, result.objects, "json");
+          else printValue(env.ctx.stdout, { apiVersion: "v1", kind: "List", items: result.objects, metadata: { resourceVersion: "" } }, "yaml");
+          return;
+        }
+        if (output === "name") {
+          env.ctx.stdout.write(result.objects.map((object) => `${result.resource.group === "" ? result.resource.singular : `${result.resource.singular}.${result.resource.group}`}/${object.metadata.name ?? ""}\n`).join(""));
+          return;
+        }
+        if (result.emptyMessage !== undefined) {
+          env.ctx.stderr.write(`${result.emptyMessage}\n`);
+          return;
+        }
+        env.ctx.stdout.write(formatTable(result.table.headers, result.table.rows));
+      },
+    );
+
+  sandbox
+    .command("delete")
+    .description("delete an object (and, by ownerReference, its dependents), then let the controllers settle")
+    .argument("<resource>", "resource type (deploy, svc, rollouts, …)")
+    .argument("<name>", "the object's name")
+    .option("-n, --namespace <ns>", "namespace", "default")
+    .option("--cascade <policy>", "background, foreground or orphan (keep dependents)", "background")
+    .option(...SANDBOX_OPTION)
+    .action(async (resource: string, name: string, flags: SandboxFlags & { readonly namespace: string; readonly cascade: string }) => {
+      const cascade = flags.cascade;
+      if (cascade !== "background" && cascade !== "foreground" && cascade !== "orphan") {
+        throw new UsageError(`unknown --cascade "${cascade}"`, { hint: "use --cascade background, foreground or orphan" });
+      }
+      const result = await sandboxDelete({ ...commandOptions(env, flags, `vela-ts sandbox delete ${resource} ${name}`), resource, name, namespace: flags.namespace, cascade });
+      env.ctx.stdout.write(`${result.message}\n`);
+      printWarnings(env, result.warnings);
+    });
+
+  sandbox
+    .command("reset")
+    .description("delete every object in the sandbox (its settings and chart mirrors stay)")
+    .option("--yes", "confirm: this cannot be undone")
+    .option(...SANDBOX_OPTION)
+    .action(async (flags: SandboxFlags & { readonly yes?: boolean }) => {
+      if (flags.yes !== true) throw new UsageError("sandbox reset deletes every object in the sandbox", { hint: "run `vela-ts sandbox reset --yes` to confirm" });
+      const result = await sandboxReset(commandOptions(env, flags, "vela-ts sandbox reset"));
+      env.ctx.stdout.write(`sandbox ${result.dir} reset: ${result.deleted} object${result.deleted === 1 ? "" : "s"} deleted\n`);
+    });
+
   registerSandboxTraffic(sandbox, env);
 }

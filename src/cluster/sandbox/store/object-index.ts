@@ -92,22 +92,26 @@ class KindIndex {
     return list;
   }
 
-  /** Keys of the objects an equality/`in` requirement allows, smallest first; undefined when no requirement narrows. */
+  /**
+   * Keys of the objects the most selective equality/`in`/`exists` requirement allows (sizes are
+   * compared before any set is built); undefined when no requirement narrows.
+   */
   candidates(selector: LabelSelector): ReadonlySet<string> | undefined {
-    let best: Set<string> | undefined;
+    let best: { readonly size: number; readonly sets: readonly ReadonlySet<string>[] } | undefined;
     for (const requirement of selector) {
-      let keys: Set<string>;
-      if (requirement.operator === "equals") keys = this.byLabel.get(requirement.key)?.get(requirement.value) ?? new Set();
-      else if (requirement.operator === "in") {
-        keys = new Set();
-        for (const value of requirement.values) for (const key of this.byLabel.get(requirement.key)?.get(value) ?? []) keys.add(key);
-      } else if (requirement.operator === "exists") {
-        keys = new Set();
-        for (const set of this.byLabel.get(requirement.key)?.values() ?? []) for (const key of set) keys.add(key);
-      } else continue;
-      if (best === undefined || keys.size < best.size) best = keys;
+      let sets: ReadonlySet<string>[];
+      if (requirement.operator === "equals") sets = [this.byLabel.get(requirement.key)?.get(requirement.value) ?? new Set<string>()];
+      else if (requirement.operator === "in") sets = requirement.values.map((value) => this.byLabel.get(requirement.key)?.get(value) ?? new Set<string>());
+      else if (requirement.operator === "exists") sets = [...(this.byLabel.get(requirement.key)?.values() ?? [])];
+      else continue;
+      const size = sets.reduce((sum, set) => sum + set.size, 0);
+      if (best === undefined || size < best.size) best = { size, sets };
     }
-    return best;
+    if (best === undefined) return undefined;
+    if (best.sets.length === 1 && best.sets[0] !== undefined) return best.sets[0];
+    const union = new Set<string>();
+    for (const set of best.sets) for (const key of set) union.add(key);
+    return union;
   }
 }
 

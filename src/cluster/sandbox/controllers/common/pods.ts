@@ -20,11 +20,22 @@ export const CONTROLLER_REVISION_HASH_LABEL = "controller-revision-hash";
  * `pod-template-hash` label itself, so a ReplicaSet's template hashes like its Deployment's.
  */
 export function podTemplateHash(template: JsonObject | undefined): string {
-  const copy: JsonObject = structuredClone(template ?? {});
-  const labels = objectAt(copy, ["metadata", "labels"]);
-  if (labels !== undefined) delete labels[POD_TEMPLATE_HASH_LABEL];
-  return safeEncodedHash(copy);
+  if (template === undefined) return safeEncodedHash({});
+  const cached = HASH_CACHE.get(template);
+  if (cached !== undefined) return cached;
+  const labels = objectAt(template, ["metadata", "labels"]);
+  let hashed: JsonObject = template;
+  if (labels !== undefined && POD_TEMPLATE_HASH_LABEL in labels) {
+    hashed = structuredClone(template);
+    delete (objectAt(hashed, ["metadata", "labels"]) ?? {})[POD_TEMPLATE_HASH_LABEL];
+  }
+  const hash = safeEncodedHash(hashed);
+  // Stored objects are frozen, so a template's identity stands for its content.
+  if (Object.isFrozen(template)) HASH_CACHE.set(template, hash);
+  return hash;
 }
+
+const HASH_CACHE = new WeakMap<JsonObject, string>();
 
 /** Two pod templates are the same release when they hash alike (`EqualIgnoreHash`). */
 export function equalIgnoringHash(a: JsonObject | undefined, b: JsonObject | undefined): boolean {
@@ -54,7 +65,11 @@ export interface PodSpecInput {
   readonly readyDelaySeconds: number;
 }
 
-/** A pod as a workload controller creates it from its template: Pending until the simulated kubelet starts it. */
+/**
+ * A pod as a workload controller creates it from its template: Pending until the simulated
+ * kubelet starts it, or — with no readiness delay — already Running and Ready (the kubelet's
+ * report folded into the create, saving a write per pod).
+ */
 export function buildPod(input: PodSpecInput): KubeObject {
   const labels = { ...stringMapAt(input.template, ["metadata", "labels"]), ...input.extraLabels };
   const annotations = {
@@ -62,7 +77,7 @@ export function buildPod(input: PodSpecInput): KubeObject {
     [POD_READY_AT_ANNOTATION]: formatTimestamp(new Date(input.now.getTime() + input.readyDelaySeconds * 1000)),
   };
   const spec = structuredClone(objectAt(input.template, ["spec"]) ?? {});
-  return {
+  const pod: KubeObject = {
     apiVersion: "v1",
     kind: "Pod",
     metadata: {
@@ -73,8 +88,8 @@ export function buildPod(input: PodSpecInput): KubeObject {
       ownerReferences: [controllerReference(input.owner)],
     },
     spec: { ...spec, nodeName: "sandbox-node" },
-    status: { phase: "Pending" },
   };
+  return { ...pod, status: input.readyDelaySeconds > 0 ? { phase: "Pending" } : readyPodStatus(pod, input.now) };
 }
 
 /** When the pod is due to report Ready (its ready-at annotation), or undefined when it has none. */
@@ -85,6 +100,31 @@ export function podReadyAt(pod: KubeObject): Date | undefined {
   return Number.isNaN(at.getTime()) ? undefined : at;
 }
 
+/** The status the simulated kubelet reports for a started, Ready pod. */
+export function readyPodStatus(pod: KubeObject, now: Date): JsonObject {
+  const stamp = formatTimestamp(now);
+  const containers = objectsAt(pod, ["spec", "containers"]);
+  const condition = (type: string): JsonObject => ({ type, status: "True", lastProbeTime: null, lastTransitionTime: stamp });
+  const ip = fakePodIp(pod.metadata.name ?? "");
+  return {
+    phase: "Running",
+    conditions: [condition("Initialized"), condition("Ready"), condition("ContainersReady"), condition("PodScheduled")],
+    hostIP: "172.18.0.2",
+    podIP: ip,
+    podIPs: [{ ip }],
+    startTime: stamp,
+    containerStatuses: containers.map((container) => ({
+      name: typeof container.name === "string" ? container.name : "",
+      image: typeof container.image === "string" ? container.image : "",
+      imageID: "",
+      ready: true,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: stamp } },
+    })),
+  };
+}
+
 /**
  * The simulated kubelet: a pending pod whose ready-at has come gets status Running and Ready
  * (one status write). Returns nothing for pods already Ready or not due yet.
@@ -93,32 +133,7 @@ export function podReadinessChange(pod: KubeObject, now: Date): ControllerChange
   if (isPodReady(pod) || pod.metadata.deletionTimestamp !== undefined) return undefined;
   const readyAt = podReadyAt(pod) ?? now;
   if (readyAt.getTime() > now.getTime()) return undefined;
-  const stamp = formatTimestamp(now);
-  const containers = objectsAt(pod, ["spec", "containers"]);
-  const condition = (type: string): JsonObject => ({ type, status: "True", lastProbeTime: null, lastTransitionTime: stamp });
-  return {
-    op: "updateStatus",
-    object: {
-      ...pod,
-      status: {
-        phase: "Running",
-        conditions: [condition("Initialized"), condition("Ready"), condition("ContainersReady"), condition("PodScheduled")],
-        hostIP: "172.18.0.2",
-        podIP: fakePodIp(pod.metadata.name ?? ""),
-        podIPs: [{ ip: fakePodIp(pod.metadata.name ?? "") }],
-        startTime: stamp,
-        containerStatuses: containers.map((container) => ({
-          name: typeof container.name === "string" ? container.name : "",
-          image: typeof container.image === "string" ? container.image : "",
-          imageID: "",
-          ready: true,
-          started: true,
-          restartCount: 0,
-          state: { running: { startedAt: stamp } },
-        })),
-      },
-    },
-  };
+  return { op: "updateStatus", object: { ...pod, status: readyPodStatus(pod, now) } };
 }
 
 /** The first container's image, which the request router reports as "the version that answered". */

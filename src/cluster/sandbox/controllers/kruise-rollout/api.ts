@@ -6,7 +6,8 @@
 import type { KubeObject } from "../../../../model/kube-object.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../../../util/index.js";
 import type { ControllerView } from "../../controller-contract.js";
-import { arrayAt, booleanAt, numberAt, objectAt, objectsAt, stringAt } from "../common/fields.js";
+import { listServedVersions } from "../common/versions.js";
+import { booleanAt, numberAt, objectAt, objectsAt, stringAt } from "../common/fields.js";
 
 export const ROLLOUT_GROUP = "rollouts.kruise.io";
 export const ROLLOUT_VERSIONS = ["rollouts.kruise.io/v1alpha1", "rollouts.kruise.io/v1beta1"] as const;
@@ -92,8 +93,18 @@ function readStep(step: JsonObject, beta: boolean): RolloutStep {
   return { weight, replicas, pauseSeconds: typeof duration === "number" ? duration : undefined, matches };
 }
 
-/** Reads a Rollout's spec, whichever served version it is. */
+const PLAN_CACHE = new WeakMap<KubeObject, RolloutPlan>();
+
+/** Reads a Rollout's spec, whichever served version it is (cached per stored, frozen object). */
 export function readRolloutPlan(rollout: KubeObject): RolloutPlan {
+  const cached = PLAN_CACHE.get(rollout);
+  if (cached !== undefined) return cached;
+  const plan = readPlan(rollout);
+  if (Object.isFrozen(rollout)) PLAN_CACHE.set(rollout, plan);
+  return plan;
+}
+
+function readPlan(rollout: KubeObject): RolloutPlan {
   const beta = rollout.apiVersion.endsWith("/v1beta1");
   const ref = beta ? objectAt(rollout, ["spec", "workloadRef"]) : objectAt(rollout, ["spec", "objectRef", "workloadRef"]);
   const apiVersion = stringAt(ref, ["apiVersion"]);
@@ -103,15 +114,8 @@ export function readRolloutPlan(rollout: KubeObject): RolloutPlan {
   const routing = objectsAt(canary, ["trafficRoutings"])[0];
   const ingress = objectAt(routing, ["ingress"]);
   const styleAnnotation = rollout.metadata.annotations?.[ROLLING_STYLE_ANNOTATION];
-  const style = beta
-    ? booleanAt(canary, ["enableExtraWorkloadForCanary"]) === true || kind !== "Deployment"
-      ? kind === "Deployment"
-        ? "canary"
-        : "partition"
-      : "partition"
-    : kind === "Deployment" && styleAnnotation !== "partition"
-      ? "canary"
-      : "partition";
+  const extraWorkload = beta ? booleanAt(canary, ["enableExtraWorkloadForCanary"]) === true : styleAnnotation !== "partition";
+  const style = kind === "Deployment" && extraWorkload ? "canary" : "partition";
   return {
     workloadRef: apiVersion !== undefined && kind !== undefined && name !== undefined ? { apiVersion, kind, name } : undefined,
     steps: objectsAt(canary, ["steps"]).map((step) => readStep(step, beta)),
@@ -139,7 +143,7 @@ export function readRolloutPlan(rollout: KubeObject): RolloutPlan {
 
 /** All Rollouts in the view (both served versions). */
 export function listRollouts(view: ControllerView, namespace?: string): readonly KubeObject[] {
-  return ROLLOUT_VERSIONS.flatMap((apiVersion) => view.list(apiVersion, "Rollout", namespace === undefined ? {} : { namespace }));
+  return listServedVersions(view, ROLLOUT_VERSIONS, "Rollout", namespace);
 }
 
 /** `group` of an apiVersion. */
@@ -160,9 +164,4 @@ export function planHashInput(plan: RolloutPlan): JsonValue {
     steps: plan.steps.map((step) => ({ weight: step.weight ?? null, replicas: step.replicas ?? null, matches: step.matches.map((m) => m.map((h) => ({ ...h }))) })),
     trafficRouting: plan.trafficRouting === undefined ? null : { ...plan.trafficRouting, customNetworkRefs: plan.trafficRouting.customNetworkRefs.map((r) => ({ ...r })), ingress: plan.trafficRouting.ingress === undefined ? null : { ...plan.trafficRouting.ingress }, httpRouteName: plan.trafficRouting.httpRouteName ?? null },
   };
-}
-
-/** Unused-field guard for arrays read from user input. */
-export function hasItems(value: JsonValue | undefined, path: readonly string[]): boolean {
-  return arrayAt(value, path).length > 0;
 }

@@ -1,0 +1,18 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { openSandboxStore } from "/work/main/src/cluster/sandbox/store/durable-store.js";
+import { readSnapshot } from "/work/main/src/cluster/sandbox/store/snapshot.js";
+import { readJournal } from "/work/main/src/cluster/sandbox/store/journal.js";
+import { FakeClock } from "/work/main/src/util/clock.js";
+const dir = mkdtempSync(join(tmpdir(), "prof-"));
+const clock = new FakeClock();
+const s = await openSandboxStore({ dir, clock });
+let t = performance.now();
+for (let b = 0; b < 100000; b += 1000) s.store.batch(() => { for (let i = b; i < b + 1000; i++) s.store.apply({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: `app-${i}`, namespace: `ns-${i % 20}`, labels: { a: `x${i % 10000}` } }, spec: { replicas: 1, template: { spec: { containers: [{ name: "app", image: "i" }] } } } } as any); });
+console.log("populate", performance.now() - t);
+s.close();
+t = performance.now(); const snap = readSnapshot(join(dir, "objects.snapshot")); console.log("snapshot", performance.now() - t, snap.objects.length);
+t = performance.now(); const j = readJournal(join(dir, "journal.log")); console.log("journal", performance.now() - t, j.records.length, j.validBytes);
+t = performance.now(); const r = await openSandboxStore({ dir, clock }); console.log("open", performance.now() - t, r.store.size);

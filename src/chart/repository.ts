@@ -1,0 +1,242 @@
+/**
+ * Chart repositories (Helm's `repo` package): an `index.yaml` plus archives, read from a local
+ * directory or an http(s) URL on loopback. Versions are chosen with semver constraints and every
+ * archive is checked against the digest the index publishes.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
+import semver from "semver";
+import type { LoadedChart } from "./chart.js";
+import { ChartError } from "./errors.js";
+import { loadChartArchive } from "./load.js";
+import { toSemverRange } from "./template/sprig-misc.js";
+
+/** One chart version in a repository index. */
+export interface IndexEntry {
+  readonly name: string;
+  readonly version: string;
+  readonly apiVersion?: string;
+  readonly appVersion?: string;
+  readonly description?: string;
+  readonly type?: string;
+  /** sha256 of the archive, hex. */
+  readonly digest?: string;
+  readonly urls: readonly string[];
+  readonly created?: string;
+}
+
+/** A parsed `index.yaml`: entries by chart name, each list newest first. */
+export interface RepositoryIndex {
+  readonly origin: string;
+  readonly entries: Readonly<Record<string, readonly IndexEntry[]>>;
+}
+
+/** A repository that has been read: where it is, its index, and archives fetched so far. */
+export interface ChartRepository {
+  /** The directory or URL as given. */
+  readonly location: string;
+  readonly kind: "directory" | "http";
+  readonly index: RepositoryIndex;
+  /** Archives already in memory, by resolved URL or path (filled by `prefetch` or by fetching). */
+  readonly archives: Map<string, Uint8Array>;
+}
+
+function repoError(message: string, hint: string, cause?: unknown): ChartError {
+  return new ChartError("E_CHART_REPO", message, { hint, ...(cause === undefined ? {} : { cause }) });
+}
+
+/** Parses a repository `index.yaml`. */
+export function parseRepositoryIndex(text: string, origin: string): RepositoryIndex {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw repoError(`cannot parse repository index ${origin}: ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`, "index.yaml must be valid YAML (helm repo index writes it)", error);
+  }
+  if (typeof raw !== "object" || raw === null || typeof (raw as Record<string, unknown>)["entries"] !== "object") {
+    throw repoError(`repository index ${origin} has no entries`, "index.yaml needs apiVersion: v1 and entries:");
+  }
+  const rawEntries = ((raw as Record<string, unknown>)["entries"] ?? {}) as Record<string, unknown>;
+  const entries: Record<string, IndexEntry[]> = {};
+  for (const [name, list] of Object.entries(rawEntries)) {
+    if (!Array.isArray(list)) continue;
+    entries[name] = list
+      .filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null)
+      .map((item) => {
+        const str = (key: string): string | undefined => (item[key] === undefined || item[key] === null ? undefined : String(item[key]));
+        const entry: IndexEntry = {
+          name: str("name") ?? name,
+          version: str("version") ?? "",
+          urls: Array.isArray(item["urls"]) ? (item["urls"] as unknown[]).map(String) : [],
+          ...(str("apiVersion") === undefined ? {} : { apiVersion: str("apiVersion") as string }),
+          ...(str("appVersion") === undefined ? {} : { appVersion: str("appVersion") as string }),
+          ...(str("description") === undefined ? {} : { description: str("description") as string }),
+          ...(str("type") === undefined ? {} : { type: str("type") as string }),
+          ...(str("digest") === undefined ? {} : { digest: str("digest") as string }),
+          ...(str("created") === undefined ? {} : { created: str("created") as string }),
+        };
+        return entry;
+      })
+      .filter((entry) => semver.valid(entry.version, { loose: true }) !== null)
+      .sort((a, b) => semver.rcompare(a.version, b.version, { loose: true }));
+  }
+  return { origin, entries };
+}
+
+/**
+ * Picks the highest version of `chart` that satisfies `constraint` (`1.0.0`, `~1.0`, `>=1.0.0 <2`,
+ * `*`; Masterminds syntax). Errors list what the repository has.
+ */
+export function selectChartVersion(index: RepositoryIndex, chart: string, constraint: string): IndexEntry {
+  const versions = index.entries[chart];
+  if (versions === undefined || versions.length === 0) {
+    const known = Object.keys(index.entries).sort();
+    throw new ChartError("E_CHART_NOT_FOUND", `chart "${chart}" not found in repository ${index.origin}`, {
+      hint: known.length === 0 ? "the repository index lists no charts" : `charts in this repository: ${known.join(", ")}`,
+    });
+  }
+  const wanted = constraint.trim() === "" ? "*" : constraint.trim();
+  const { range, includePrerelease } = toSemverRange(wanted);
+  const valid = semver.validRange(range, { loose: true, includePrerelease });
+  if (valid === null) {
+    throw new ChartError("E_CHART_NOT_FOUND", `invalid version constraint "${constraint}" for chart "${chart}"`, { hint: 'use a version such as 1.0.0, ~1.0 or ">=1.0.0 <2"' });
+  }
+  const match = versions.find((entry) => semver.satisfies(entry.version, range, { loose: true, includePrerelease }));
+  if (match === undefined) {
+    throw new ChartError("E_CHART_NOT_FOUND", `chart "${chart}" version "${constraint}" not found in repository ${index.origin}`, {
+      hint: `available versions: ${versions.map((entry) => entry.version).join(", ")}`,
+    });
+  }
+  return match;
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+type Location = { readonly kind: "directory"; readonly dir: string } | { readonly kind: "http"; readonly url: URL };
+
+function classify(dirOrUrl: string): Location {
+  if (dirOrUrl.startsWith("file://")) return { kind: "directory", dir: fileURLToPath(dirOrUrl) };
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(dirOrUrl)) {
+    let url: URL;
+    try {
+      url = new URL(dirOrUrl);
+    } catch (error) {
+      throw repoError(`invalid repository URL ${dirOrUrl}`, "use a directory, file://… or http://127.0.0.1:PORT/…", error);
+    }
+    if ((url.protocol === "http:" || url.protocol === "https:") && LOOPBACK_HOSTS.has(url.hostname)) return { kind: "http", url };
+    throw repoError(`repository ${dirOrUrl} is not reachable offline`, "vela-ts reads chart repositories from a local directory or an http(s) URL on 127.0.0.1; map remote repositories to a local mirror");
+  }
+  return { kind: "directory", dir: dirOrUrl };
+}
+
+function readLocalIndex(dir: string, location: string): RepositoryIndex {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, "index.yaml"), "utf8");
+  } catch (error) {
+    throw repoError(`no index.yaml in chart repository ${location}`, "a chart repository directory holds index.yaml and the .tgz archives (helm repo index DIR writes it)", error);
+  }
+  return parseRepositoryIndex(text, location);
+}
+
+async function httpGet(url: URL): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw repoError(`cannot fetch ${url.href}: ${error instanceof Error ? error.message : String(error)}`, "is the local chart server running?", error);
+  }
+  if (!response.ok) throw repoError(`cannot fetch ${url.href}: HTTP ${response.status}`, "check the repository URL and chart name");
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Reads a local chart repository synchronously (a directory or `file://` URL). */
+export function readChartRepositorySync(dir: string): ChartRepository {
+  const location = classify(dir);
+  if (location.kind !== "directory") throw repoError(`repository ${dir} is remote and cannot be read synchronously`, "call readChartRepository (async) first, with prefetch");
+  return { location: dir, kind: "directory", index: readLocalIndex(location.dir, dir), archives: new Map() };
+}
+
+/** Options of {@link readChartRepository}. */
+export interface ReadRepositoryOptions {
+  /** Also download every archive the index lists, so later fetches can be synchronous. @default false */
+  readonly prefetch?: boolean;
+}
+
+/** Reads a chart repository: a local directory, `file://` URL, or `http(s)://127.0.0.1…` URL. Nothing else is contacted. */
+export async function readChartRepository(dirOrUrl: string, options: ReadRepositoryOptions = {}): Promise<ChartRepository> {
+  const location = classify(dirOrUrl);
+  if (location.kind === "directory") return readChartRepositorySync(dirOrUrl);
+  const base = new URL(location.url.href.endsWith("/") ? location.url.href : `${location.url.href}/`);
+  const indexBytes = await httpGet(new URL("index.yaml", base));
+  const repo: ChartRepository = { location: dirOrUrl, kind: "http", index: parseRepositoryIndex(new TextDecoder().decode(indexBytes), dirOrUrl), archives: new Map() };
+  if (options.prefetch === true) {
+    for (const list of Object.values(repo.index.entries)) {
+      for (const entry of list) {
+        const url = archiveLocation(repo, entry);
+        if (!repo.archives.has(url)) repo.archives.set(url, await httpGet(new URL(url)));
+      }
+    }
+  }
+  return repo;
+}
+
+function archiveLocation(repo: ChartRepository, entry: IndexEntry): string {
+  const first = entry.urls[0];
+  if (first === undefined) throw repoError(`chart "${entry.name}" ${entry.version} has no download URL in the index`, "regenerate the index with helm repo index");
+  if (repo.kind === "http") {
+    const base = repo.location.endsWith("/") ? repo.location : `${repo.location}/`;
+    const url = new URL(first, base);
+    if (!LOOPBACK_HOSTS.has(url.hostname)) throw repoError(`archive URL ${url.href} is not on loopback`, "serve the archives from the same local server as index.yaml");
+    return url.href;
+  }
+  const location = classify(repo.location);
+  if (location.kind !== "directory") throw repoError(`unexpected repository ${repo.location}`, "use a directory");
+  if (/^[a-z]+:\/\//i.test(first)) {
+    // Index published with absolute URLs: the mirror directory holds the same file names.
+    return join(location.dir, first.split("/").pop() ?? first);
+  }
+  return join(location.dir, first);
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function verifyAndLoad(bytes: Uint8Array, entry: IndexEntry, where: string): { chart: LoadedChart; entry: IndexEntry; digest: string } {
+  const digest = sha256(bytes);
+  if (entry.digest !== undefined && entry.digest !== "" && entry.digest.toLowerCase() !== digest) {
+    throw repoError(`digest mismatch for ${entry.name} ${entry.version}: index says ${entry.digest}, archive ${where} is ${digest}`, "the archive was changed after the index was written; regenerate index.yaml or re-download the chart");
+  }
+  return { chart: loadChartArchive(bytes, where), entry, digest };
+}
+
+/** Fetches a chart version from a repository already read (local, or with its archives prefetched), synchronously. */
+export function fetchChartFromRepositorySync(repo: ChartRepository, chart: string, constraint: string): { chart: LoadedChart; entry: IndexEntry; digest: string } {
+  const entry = selectChartVersion(repo.index, chart, constraint);
+  const where = archiveLocation(repo, entry);
+  let bytes = repo.archives.get(where);
+  if (bytes === undefined) {
+    if (repo.kind === "http") throw repoError(`archive ${where} was not prefetched`, "read the repository with { prefetch: true } or use fetchChartFromRepository");
+    try {
+      bytes = readFileSync(where);
+    } catch (error) {
+      throw repoError(`cannot read chart archive ${where}`, "the index lists an archive that is not in the repository directory", error);
+    }
+    repo.archives.set(where, bytes);
+  }
+  return verifyAndLoad(bytes, entry, where);
+}
+
+/** Fetches a chart version (highest match of `constraint`), checks its digest and loads it. */
+export async function fetchChartFromRepository(repo: ChartRepository, chart: string, constraint: string): Promise<{ chart: LoadedChart; entry: IndexEntry; digest: string }> {
+  if (repo.kind === "http") {
+    const entry = selectChartVersion(repo.index, chart, constraint);
+    const where = archiveLocation(repo, entry);
+    if (!repo.archives.has(where)) repo.archives.set(where, await httpGet(new URL(where)));
+  }
+  return fetchChartFromRepositorySync(repo, chart, constraint);
+}

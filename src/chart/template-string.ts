@@ -1,0 +1,33 @@
+/**
+ * Runs one Go template text with Helm's function set, outside any chart (table tests, `tpl`-like
+ * uses elsewhere). Errors are the same `E_CHART_TEMPLATE` errors a chart template gives.
+ */
+import { createHelmEnv, HELM_FUNCTION_NAMES } from "./template/helm-functions.js";
+import { depthError, isDepthExceeded, TemplateSet } from "./template/exec.js";
+
+/** Options of {@link renderTemplateString}. */
+export interface RenderTemplateStringOptions {
+  /** Template name used in error messages. @default "gotpl" */
+  readonly name?: string;
+  /** Other template files (name → text) whose `define`s the text can `include`. @default {} */
+  readonly partials?: Readonly<Record<string, string>>;
+  /** @default 1970-01-01T00:00:00Z */
+  readonly now?: Date;
+  /** @default 1 */
+  readonly randomSeed?: number;
+}
+
+/** Executes `text` with `data` as dot; prints missing values as Go does (`<no value>`). */
+export function renderTemplateString(text: string, data: unknown, options: RenderTemplateStringOptions = {}): string {
+  const name = options.name ?? "gotpl";
+  const set = new TemplateSet(HELM_FUNCTION_NAMES);
+  for (const [partial, body] of Object.entries(options.partials ?? {})) set.add(partial, body);
+  set.add(name, text);
+  const env = createHelmEnv(set, { now: options.now ?? new Date(0), seed: options.randomSeed ?? 1 });
+  try {
+    return set.execute(name, data, env);
+  } catch (error) {
+    if (isDepthExceeded(error)) throw depthError(error, name);
+    throw error;
+  }
+}

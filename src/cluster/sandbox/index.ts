@@ -1,0 +1,17 @@
+export type { ObjectStore, StoredChange, WriteOptions } from "./object-store.js";
+export type {
+  ChartCatalog,
+  ChartResolution,
+  ControllerChange,
+  ControllerEnv,
+  ControllerView,
+  SimulatedAdmission,
+  SimulatedController,
+} from "./controller-contract.js";
+export * from "./store/index.js";
+export { settle, assertConverged, nextWakeAt, isControllerEnabled, applyControllerChange } from "./runner.js";
+export type { SettleOptions, SettleResult, ControllerFailure } from "./runner.js";
+export { SandboxCluster, openSandbox } from "./sandbox-cluster.js";
+export type { OpenSandboxOptions } from "./sandbox-cluster.js";
+export { SIMULATED_CONTROLLERS, SIMULATED_ADMISSIONS } from "./controllers/index.js";
+export { createChartCatalog } from "./charts/index.js";

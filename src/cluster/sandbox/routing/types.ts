@@ -1,0 +1,49 @@
+import type { KubeObject } from "../../../model/kube-object.js";
+
+/** One simulated HTTP request. Header names are matched case-insensitively. */
+export interface RouteRequest {
+  readonly host: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly cookies: Readonly<Record<string, string>>;
+}
+
+/** Options of `routeRequests`. */
+export interface RouteOptions extends RouteRequest {
+  /** Number of requests. @default 100 */
+  readonly count?: number;
+  /** PRNG seed. @default 1 */
+  readonly seed?: number | string;
+  /** Route a mesh request straight to this Service (Istio sidecar semantics) instead of through an Ingress/Gateway. */
+  readonly service?: string;
+  /** Namespace for `service`. @default "default" */
+  readonly namespace?: string;
+}
+
+/** Where one request ended. */
+export interface RouteOutcome {
+  readonly status: number;
+  readonly pod?: string;
+  readonly image?: string;
+  /** `namespace/service` (plus `:subset`) that answered, or the reason there was no answer. */
+  readonly backend: string;
+}
+
+/** The answer of `routeRequests`: counts per image, pod, status and backend (sorted keys). */
+export interface RouteSummary {
+  readonly requests: number;
+  readonly byImage: Readonly<Record<string, number>>;
+  readonly byPod: Readonly<Record<string, number>>;
+  readonly byStatus: Readonly<Record<string, number>>;
+  readonly byBackend: Readonly<Record<string, number>>;
+  /** The image of each pod that answered. */
+  readonly podImages: Readonly<Record<string, string>>;
+  /** Which router answered: `ingress-nginx`, `istio` or `none`. */
+  readonly router: "ingress-nginx" | "istio" | "none";
+}
+
+/** A backend's ready endpoints. */
+export interface Endpoints {
+  readonly service: KubeObject | undefined;
+  readonly pods: readonly KubeObject[];
+}

@@ -1,0 +1,284 @@
+import { ClusterError } from "../../errors/index.js";
+import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
+import type { Clock } from "../../util/index.js";
+import type { ApplyOptions, Cluster, DeleteOptions, ListOptions, PatchBody, WatchEvent, WatchOptions } from "../cluster.js";
+import { isNamespacedKind } from "../resources.js";
+import { matchesFieldSelector, matchesLabelSelector, parseFieldSelector, parseLabelSelector } from "../selector.js";
+import { createChartCatalog } from "./charts/index.js";
+import type { ChartCatalog, ControllerEnv, SimulatedAdmission, SimulatedController } from "./controller-contract.js";
+import { SIMULATED_ADMISSIONS, SIMULATED_CONTROLLERS } from "./controllers/index.js";
+import type { ObjectStore, StoredChange, WriteOptions } from "./object-store.js";
+import { assertConverged, nextWakeAt, settle, type SettleResult } from "./runner.js";
+import { openSandboxStore, type SandboxStore } from "./store/durable-store.js";
+import { groupKindOf } from "./store/object-index.js";
+import { seededRandom } from "./store/random.js";
+
+export interface OpenSandboxOptions {
+  /** The sandbox directory (the CLI resolves `--sandbox`, `VELA_TS_SANDBOX`, `./.vela-ts`). */
+  readonly dir: string;
+  readonly clock: Clock;
+  /** Seed of a sandbox created by this open; an existing sandbox keeps its own. @default "0" */
+  readonly seed?: string;
+  /** @default SIMULATED_CONTROLLERS */
+  readonly controllers?: readonly SimulatedController[];
+  /** @default SIMULATED_ADMISSIONS */
+  readonly admissions?: readonly SimulatedAdmission[];
+  /** The chart mirrors the Flux controller resolves through. @default createChartCatalog(dir) */
+  readonly charts?: ChartCatalog;
+  /** Passes before settle gives up. @default 200 */
+  readonly maxPasses?: number;
+  /** Wait this long for another command holding the sandbox. @default 10000 */
+  readonly lockTimeoutMs?: number;
+  /** Shown to commands waiting for the lock. @default "vela-ts" */
+  readonly command?: string;
+  /** fdatasync each acknowledged write. @default true */
+  readonly sync?: boolean;
+}
+
+/** Changes kept for watches that resume from a resourceVersion. */
+const WATCH_HISTORY = 10000;
+
+/**
+ * The sandbox as a {@link Cluster} (DESIGN §7): the durable object store of one directory, its
+ * admissions on every write, and the simulated controllers run to a fixed point by `settle()`.
+ * Holds the sandbox lock from `openSandbox` until `close()`. Objects it returns are the caller's
+ * own copies.
+ */
+export class SandboxCluster implements Cluster {
+  readonly kind = "sandbox" as const;
+  private readonly history: { readonly resourceVersion: number; readonly change: StoredChange }[] = [];
+  private readonly listeners = new Set<() => void>();
+  private readonly unsubscribe: () => void;
+  private readonly controllers: readonly SimulatedController[];
+  private readonly charts: ChartCatalog | undefined;
+  private readonly maxPasses: number | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly sandbox: SandboxStore,
+    private readonly clock: Clock,
+    options: Pick<OpenSandboxOptions, "controllers" | "charts" | "maxPasses"> = {},
+  ) {
+    this.controllers = options.controllers ?? SIMULATED_CONTROLLERS;
+    this.charts = options.charts;
+    this.maxPasses = options.maxPasses;
+    this.unsubscribe = sandbox.store.subscribe((changes) => {
+      for (const change of changes) this.history.push({ resourceVersion: Number(change.object.metadata.resourceVersion), change });
+      if (this.history.length > WATCH_HISTORY) this.history.splice(0, this.history.length - WATCH_HISTORY);
+      for (const listener of this.listeners) listener();
+    });
+  }
+
+  /** The sandbox directory. */
+  get dir(): string {
+    return this.sandbox.dir;
+  }
+
+  /** The synchronous store underneath (for the runner, benches and tests). */
+  get store(): ObjectStore {
+    return this.sandbox.store;
+  }
+
+  /** Successful writes since open. */
+  get writeCount(): number {
+    return this.sandbox.store.writeCount;
+  }
+
+  get resourceVersion(): string {
+    return this.sandbox.store.resourceVersion;
+  }
+
+  get seed(): string {
+    return this.sandbox.metadata.seed;
+  }
+
+  get enabledAddons(): ReadonlySet<string> {
+    return this.sandbox.store.enabledAddons;
+  }
+
+  /** Enables exactly these addons (persisted in the sandbox metadata). */
+  setEnabledAddons(addons: Iterable<string>): void {
+    this.sandbox.setEnabledAddons([...addons]);
+  }
+
+  private check(): void {
+    if (this.closed) throw new ClusterError("E_SANDBOX_CLOSED", "the sandbox was closed", { hint: "open it again with openSandbox" });
+  }
+
+  get(ref: ObjectRef): Promise<KubeObject | undefined> {
+    this.check();
+    const found = this.sandbox.store.get(ref);
+    return Promise.resolve(found === undefined ? undefined : structuredClone(found));
+  }
+
+  list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]> {
+    this.check();
+    return Promise.resolve(this.sandbox.store.list(apiVersion, kind, options).map((object) => structuredClone(object)));
+  }
+
+  private write<T>(fn: () => T): Promise<T> {
+    this.check();
+    try {
+      return Promise.resolve(structuredClone(fn()));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new ClusterError("E_SANDBOX_WRITE", String(error)));
+    }
+  }
+
+  apply(object: KubeObject, options?: ApplyOptions): Promise<KubeObject> {
+    return this.write(() => this.sandbox.store.apply(object, options));
+  }
+
+  create(object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
+    return this.write(() => this.sandbox.store.create(object, options));
+  }
+
+  update(object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
+    return this.write(() => this.sandbox.store.update(object, options));
+  }
+
+  updateStatus(object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
+    return this.write(() => this.sandbox.store.updateStatus(object, options));
+  }
+
+  patch(ref: ObjectRef, body: PatchBody, options?: WriteOptions): Promise<KubeObject> {
+    return this.write(() => this.sandbox.store.patch(ref, body, options));
+  }
+
+  patchStatus(ref: ObjectRef, body: PatchBody, options?: WriteOptions): Promise<KubeObject> {
+    return this.write(() => this.sandbox.store.patchStatus(ref, body, options));
+  }
+
+  delete(ref: ObjectRef, options?: DeleteOptions): Promise<boolean> {
+    return this.write(() => this.sandbox.store.delete(ref, options));
+  }
+
+  /** Deletes every object of the sandbox; returns how many there were. */
+  reset(): number {
+    this.check();
+    return this.sandbox.reset();
+  }
+
+  /** The ControllerEnv of a pass now: the clock's time, a random source seeded by sandbox seed and resourceVersion. */
+  controllerEnv(): ControllerEnv {
+    return {
+      now: this.clock.now(),
+      random: seededRandom(`${this.sandbox.metadata.seed}/env/${this.sandbox.store.resourceVersion}`),
+      enabledAddons: this.sandbox.store.enabledAddons,
+      ...(this.charts === undefined ? {} : { charts: this.charts }),
+    };
+  }
+
+  /**
+   * Runs the simulated controllers to a fixed point (after fetching the charts every HelmRepository
+   * points at). Throws `E_SANDBOX_NOT_CONVERGED` when they keep writing; controller errors are in the result.
+   */
+  async settle(): Promise<SettleResult> {
+    this.check();
+    if (this.charts !== undefined) {
+      const urls = this.sandbox.store
+        .list("source.toolkit.fluxcd.io/v1", "HelmRepository")
+        .map((repository) => (repository["spec"] as { url?: unknown } | undefined)?.url)
+        .filter((url): url is string => typeof url === "string");
+      await this.charts.prefetch([...new Set(urls)].sort());
+    }
+    const result = settle(this.sandbox.store, { controllers: this.controllers, env: this.controllerEnv(), ...(this.maxPasses === undefined ? {} : { maxPasses: this.maxPasses }) });
+    assertConverged(result);
+    return result;
+  }
+
+  /** When a controller next acts on its own (a timed pause ending, a pod becoming ready), if ever. */
+  nextWakeAt(): Date | undefined {
+    this.check();
+    return nextWakeAt(this.sandbox.store, this.controllers, this.controllerEnv());
+  }
+
+  /**
+   * The current objects as ADDED (or, with `resourceVersion`, the changes after it), then every later
+   * change, until `signal` aborts or the sandbox closes. Changes come from this process's writes.
+   */
+  async *watch(apiVersion: string, kind: string, options: WatchOptions = {}): AsyncIterable<WatchEvent> {
+    this.check();
+    const groupKind = groupKindOf(apiVersion, kind);
+    const namespace = options.namespace !== undefined && isNamespacedKind(apiVersion, kind) ? options.namespace : undefined;
+    const labels = parseLabelSelector(options.labelSelector ?? "");
+    const fields = parseFieldSelector(options.fieldSelector ?? "");
+    const matches = (object: KubeObject): boolean =>
+      groupKindOf(object.apiVersion, object.kind) === groupKind &&
+      (namespace === undefined || object.metadata.namespace === namespace) &&
+      matchesLabelSelector(labels, object.metadata.labels) &&
+      matchesFieldSelector(fields, (field) => (field === "metadata.name" ? object.metadata.name : field === "metadata.namespace" ? object.metadata.namespace : undefined));
+    const aborted = (): boolean => options.signal?.aborted === true;
+    let wake: (() => void) | undefined;
+    const listener = (): void => wake?.();
+    this.listeners.add(listener);
+    const onAbort = (): void => wake?.();
+    options.signal?.addEventListener("abort", onAbort);
+    try {
+      let after: number;
+      if (options.resourceVersion === undefined) {
+        after = Number(this.sandbox.store.resourceVersion);
+        for (const object of this.sandbox.store.list(apiVersion, kind, options)) yield { type: "ADDED", object: structuredClone(object) };
+      } else {
+        after = Number(options.resourceVersion);
+        const oldest = this.history[0]?.resourceVersion;
+        if (after < Number(this.sandbox.store.resourceVersion) && (oldest === undefined || oldest > after + 1)) {
+          throw new ClusterError("E_WATCH_EXPIRED", `too old resource version: ${options.resourceVersion}`, { hint: "list again and watch from the list's resourceVersion" });
+        }
+      }
+      while (!aborted() && !this.closed) {
+        const pending = this.history.filter((entry) => entry.resourceVersion > after);
+        for (const entry of pending) {
+          after = entry.resourceVersion;
+          if (matches(entry.change.object)) yield { type: entry.change.type, object: structuredClone(entry.change.object) };
+          if (aborted()) return;
+        }
+        if (pending.length === 0) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = undefined;
+        }
+      }
+    } finally {
+      this.listeners.delete(listener);
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /** Releases the sandbox lock; ends open watches. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    for (const listener of this.listeners) listener();
+    this.sandbox.close();
+  }
+}
+
+/**
+ * Opens the sandbox in `dir` (creating it with the default addons), holding its lock until
+ * `close()`. One command = open → work → settle → close.
+ */
+export async function openSandbox(options: OpenSandboxOptions): Promise<SandboxCluster> {
+  const sandbox = await openSandboxStore({
+    dir: options.dir,
+    clock: options.clock,
+    admissions: options.admissions ?? SIMULATED_ADMISSIONS,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
+    ...(options.command === undefined ? {} : { command: options.command }),
+    ...(options.sync === undefined ? {} : { sync: options.sync }),
+  });
+  try {
+    const charts = options.charts ?? createChartCatalog(options.dir);
+    return new SandboxCluster(sandbox, options.clock, {
+      ...(options.controllers === undefined ? {} : { controllers: options.controllers }),
+      ...(charts === undefined ? {} : { charts }),
+      ...(options.maxPasses === undefined ? {} : { maxPasses: options.maxPasses }),
+    });
+  } catch (error) {
+    sandbox.close();
+    throw error;
+  }
+}

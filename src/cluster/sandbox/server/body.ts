@@ -1,0 +1,34 @@
+import type { IncomingMessage } from "node:http";
+import { parse as parseYaml } from "yaml";
+import { ClusterError } from "../../../errors/index.js";
+import type { JsonValue } from "../../../util/index.js";
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** Reads a request body as text (at most 16 MiB). */
+export async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new ClusterError("E_BODY_TOO_LARGE", `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The media type of a Content-Type header without parameters, lowercased. */
+export function mediaTypeOf(contentType: string | undefined): string {
+  return (contentType ?? "application/json").split(";")[0]?.trim().toLowerCase() ?? "application/json";
+}
+
+/** Parses a body as JSON, or as YAML for `application/apply-patch+yaml` and `application/yaml`. */
+export function parseBody(text: string, mediaType: string): JsonValue {
+  try {
+    if (mediaType.endsWith("yaml")) return parseYaml(text) as JsonValue;
+    return JSON.parse(text) as JsonValue;
+  } catch (error) {
+    throw new ClusterError("E_BODY_INVALID", `cannot parse the request body as ${mediaType.endsWith("yaml") ? "YAML" : "JSON"}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

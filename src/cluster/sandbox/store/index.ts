@@ -1,0 +1,13 @@
+export { MemoryObjectStore, DEFAULT_FIELD_MANAGER } from "./memory-store.js";
+export type { MemoryObjectStoreOptions, StorePersistence, WriteRecord } from "./memory-store.js";
+export { DEFAULT_SANDBOX_ADDONS, SANDBOX_FORMAT_VERSION } from "./metadata.js";
+export type { SandboxMetadata } from "./metadata.js";
+export { seededRandom, randomNameSuffix, randomUuid, NAME_SUFFIX_ALPHABET } from "./random.js";
+export type { RandomSource } from "./random.js";
+export { applyMergePatch } from "./merge-patch.js";
+export { findObjectIssues, assertValidObject } from "./validate.js";
+export { groupKindOf, objectKey, keyOf } from "./object-index.js";
+export { openSandboxStore, SandboxStore, SANDBOX_FILES } from "./durable-store.js";
+export type { OpenSandboxStoreOptions } from "./durable-store.js";
+export { acquireSandboxLock } from "./lock.js";
+export type { LockOptions, LockOwner, SandboxLock } from "./lock.js";

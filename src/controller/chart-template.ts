@@ -1,0 +1,75 @@
+/**
+ * `vela-ts chart template`: loads a chart (directory or .tgz), merges values files and `--set`
+ * arguments as Helm does, and renders it offline.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parseDocument } from "yaml";
+import { ChartError, loadChart, parseSetValues, renderChart, type RenderedChart } from "../chart/index.js";
+
+/** Options of {@link templateChart}, as the command's flags. */
+export interface TemplateChartOptions {
+  /** Chart directory or .tgz, relative to `cwd`. */
+  readonly chart: string;
+  readonly cwd: string;
+  /** Values files in order (later ones win). @default [] */
+  readonly valueFiles?: readonly string[];
+  /** `--set` arguments in order (applied after the files). @default [] */
+  readonly set?: readonly string[];
+  /** @default "release-name" (as helm template) */
+  readonly releaseName?: string;
+  /** @default "default" */
+  readonly namespace?: string;
+  /** @default "v1.29.0" */
+  readonly kubeVersion?: string;
+}
+
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Helm's `mergeMaps`: `override` wins; maps merge key by key. */
+function mergeMaps(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const existing = out[key];
+    out[key] = isTable(existing) && isTable(value) ? mergeMaps(existing, value) : value;
+  }
+  return out;
+}
+
+function readValuesFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ChartError("E_CHART_VALUES", `cannot read values file ${path}`, { hint: "check the --values path", cause: error });
+  }
+  const doc = parseDocument(text, { merge: true, prettyErrors: false });
+  const error = doc.errors[0];
+  if (error !== undefined) {
+    const pos = error.linePos?.[0];
+    throw new ChartError("E_CHART_VALUES", `values file ${path} is not valid YAML: ${error.message.split("\n")[0] ?? ""}`, {
+      source: { file: path, line: pos?.line ?? 1, column: pos?.col ?? 1 },
+      hint: "fix the YAML syntax of the values file",
+    });
+  }
+  const value: unknown = doc.toJS();
+  if (value === null || value === undefined) return {};
+  if (!isTable(value)) throw new ChartError("E_CHART_VALUES", `values file ${path} must be a mapping`, { source: { file: path, line: 1, column: 1 }, hint: "values files hold key: value pairs" });
+  return value;
+}
+
+/** Loads and renders a chart as `helm template CHART -f … --set …` would. */
+export function templateChart(options: TemplateChartOptions): RenderedChart {
+  let values: Record<string, unknown> = {};
+  for (const file of options.valueFiles ?? []) values = mergeMaps(values, readValuesFile(resolve(options.cwd, file)));
+  values = mergeMaps(values, parseSetValues(options.set ?? []));
+  const chart = loadChart(resolve(options.cwd, options.chart));
+  return renderChart(chart, {
+    releaseName: options.releaseName ?? "release-name",
+    namespace: options.namespace ?? "default",
+    values,
+    ...(options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion }),
+  });
+}

@@ -1,0 +1,141 @@
+import type { Cluster } from "../cluster/cluster.js";
+import { refKey, type TrackedResource } from "../cluster/tracker.js";
+import type { DefinitionRegistry } from "../definitions/index.js";
+import { refOf, type KubeObject } from "../model/kube-object.js";
+import { FIELD_MANAGER } from "../model/labels.js";
+import { componentObjects, evaluateHealth, type ComponentManifest } from "../render/index.js";
+import type { JsonObject, JsonValue } from "../util/index.js";
+
+/** Marks an object a `ref-objects` component only refers to: adopted, never written. */
+export const ANNOTATION_REF_OBJECT = "app.oam.dev/ref-object";
+
+/** Health of one trait of a component (`status.services[].traits[]`). */
+export interface TraitHealth {
+  readonly type: string;
+  readonly healthy: boolean;
+  readonly message?: string;
+}
+
+/** Health of a component (`status.services[]`, KubeVela field names). */
+export interface ServiceHealth {
+  readonly name: string;
+  readonly namespace: string;
+  readonly workloadDefinition?: { readonly apiVersion: string; readonly kind: string };
+  readonly healthy: boolean;
+  readonly workloadHealthy: boolean;
+  readonly message?: string;
+  readonly traits: readonly TraitHealth[];
+}
+
+export function isRefObject(object: KubeObject): boolean {
+  return object.metadata.annotations?.[ANNOTATION_REF_OBJECT] === "true";
+}
+
+/** The objects the app itself writes for a component: without a `manageWorkload` trait's workload and without referenced objects. */
+export function objectsToApply(manifest: ComponentManifest): KubeObject[] {
+  return componentObjects(manifest).filter((object) => !(manifest.manageWorkload && object === manifest.workload) && !isRefObject(object));
+}
+
+/** Tracker entries for a component's objects (manifests kept for rollback and `status --tree`). */
+export function trackedResourcesOf(manifest: ComponentManifest): TrackedResource[] {
+  const traitOf = new Map<KubeObject, string>();
+  for (const trait of manifest.traits) for (const output of trait.outputs) traitOf.set(output.object, trait.type);
+  return objectsToApply(manifest).map((object) => {
+    const trait = traitOf.get(object);
+    return {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name ?? "",
+      ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
+      component: manifest.name,
+      ...(trait === undefined ? {} : { trait }),
+      raw: object as unknown as JsonObject,
+    };
+  });
+}
+
+/**
+ * Applies a component's objects with server-side apply (idempotent). Returns how many objects
+ * actually changed (their resourceVersion moved), so callers can tell a fixed point.
+ */
+export async function applyComponentObjects(cluster: Cluster, manifest: ComponentManifest): Promise<number> {
+  let changed = 0;
+  for (const object of objectsToApply(manifest)) {
+    const before = await cluster.get(refOf(object));
+    const after = await cluster.apply(object, { fieldManager: FIELD_MANAGER });
+    if (before?.metadata.resourceVersion !== after.metadata.resourceVersion) changed++;
+  }
+  return changed;
+}
+
+async function liveOf(cluster: Cluster, object: KubeObject | undefined): Promise<JsonValue> {
+  if (object === undefined) return null;
+  return ((await cluster.get(refOf(object))) as unknown as JsonValue | undefined) ?? null;
+}
+
+/**
+ * Objects whose controller has not yet seen their latest spec (`status.observedGeneration` behind
+ * `metadata.generation`, as kstatus reads it). Their status describes an older spec, so a health
+ * policy over it would wrongly pass right after an upgrade was applied.
+ */
+function staleObjects(objects: readonly JsonValue[]): string[] {
+  return objects.flatMap((value) => {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return [];
+    const object = value as unknown as KubeObject;
+    const observed = (object.status as JsonObject | undefined)?.observedGeneration;
+    const generation = object.metadata.generation;
+    return typeof observed === "number" && typeof generation === "number" && observed < generation ? [`${object.kind}/${object.metadata.name ?? ""}`] : [];
+  });
+}
+
+/**
+ * Health of a component and its traits against live objects (KubeVela: workload healthy AND every
+ * trait healthy). `healthPolicy` sees `output` (the live main object), `outputs` (live auxiliaries by
+ * name: the component's for the component, the trait's own for a trait), `parameter` and `context`.
+ */
+export async function componentHealth(cluster: Cluster, manifest: ComponentManifest, registry: DefinitionRegistry): Promise<ServiceHealth> {
+  const definition = registry.getComponent(manifest.type);
+  const output = await liveOf(cluster, manifest.workload);
+  const outputs: Record<string, JsonValue> = {};
+  for (const entry of manifest.outputs) outputs[entry.name] = await liveOf(cluster, entry.object);
+  const evaluated = evaluateHealth(definition, { output, outputs, parameter: manifest.properties, context: manifest.context }, { cache: registry.cache });
+  const stale = staleObjects([output, ...Object.values(outputs)]);
+  const workload = stale.length === 0 ? evaluated : { healthy: false, message: `waiting for ${stale.join(", ")} to be reconciled` };
+  const traits: TraitHealth[] = [];
+  for (const trait of manifest.traits) {
+    const traitDefinition = registry.findTrait(trait.type);
+    if (traitDefinition === undefined) continue;
+    const traitOutputs: Record<string, JsonValue> = {};
+    for (const entry of trait.outputs) traitOutputs[entry.name] = await liveOf(cluster, entry.object);
+    const traitStale = staleObjects(Object.values(traitOutputs));
+    const health =
+      traitStale.length === 0
+        ? evaluateHealth(traitDefinition, { output, outputs: traitOutputs, parameter: trait.properties, context: manifest.context }, { cache: registry.cache })
+        : { healthy: false, message: `waiting for ${traitStale.join(", ")} to be reconciled` };
+    traits.push({ type: trait.type, healthy: health.healthy, ...(health.message === "" ? {} : { message: health.message }) });
+  }
+  return {
+    name: manifest.name,
+    namespace: manifest.namespace,
+    ...(manifest.workload === undefined ? {} : { workloadDefinition: { apiVersion: manifest.workload.apiVersion, kind: manifest.workload.kind } }),
+    healthy: workload.healthy && traits.every((trait) => trait.healthy),
+    workloadHealthy: workload.healthy,
+    ...(workload.message === "" ? {} : { message: workload.message }),
+    traits,
+  };
+}
+
+/** One line saying why a component is not healthy yet (for step messages). */
+export function describeUnhealthy(health: ServiceHealth): string {
+  const parts: string[] = [];
+  if (!health.workloadHealthy) parts.push(health.message ?? "workload not ready");
+  for (const trait of health.traits) if (!trait.healthy) parts.push(`${trait.type}: ${trait.message ?? "not ready"}`);
+  return parts.join("; ");
+}
+
+/** Unique tracker entries (later wins), for merging several components' sets. */
+export function mergeTracked(...sets: readonly (readonly TrackedResource[])[]): TrackedResource[] {
+  const byKey = new Map<string, TrackedResource>();
+  for (const set of sets) for (const resource of set) byKey.set(refKey(resource), resource);
+  return [...byKey.values()];
+}

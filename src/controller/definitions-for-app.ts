@@ -1,0 +1,58 @@
+import { stringify } from "yaml";
+import type { Appfile } from "../appfile/index.js";
+import { DefinitionRegistry, loadDefinitions, parseDefinitions, type Definition, type DefinitionWarning } from "../definitions/index.js";
+import type { DefinitionSnapshots } from "../revision/index.js";
+import type { JsonObject } from "../util/index.js";
+
+/** Options for the registry a cluster command binds apps against. */
+export interface ClusterRegistryOptions {
+  /** `--definitions DIR`, in order (they override bundled definitions). */
+  readonly definitionDirs: readonly string[];
+  readonly cwd: string;
+  /** Addons enabled on the target cluster: only their definitions count. */
+  readonly enabledAddons: readonly string[];
+}
+
+/** The definitions a cluster command sees: built-ins, enabled addons, user folders. */
+export function loadClusterRegistry(options: ClusterRegistryOptions): { readonly registry: DefinitionRegistry; readonly warnings: readonly DefinitionWarning[] } {
+  const loaded = loadDefinitions({ userDirs: options.definitionDirs, cwd: options.cwd, enabledAddons: options.enabledAddons });
+  return { registry: loaded.registry, warnings: loaded.warnings };
+}
+
+/** The definition documents an Appfile uses, by kind and name (what a revision snapshot stores). */
+export function definitionsUsed(appfile: Appfile): DefinitionSnapshots {
+  const componentDefinitions: Record<string, JsonObject> = {};
+  const traitDefinitions: Record<string, JsonObject> = {};
+  const policyDefinitions: Record<string, JsonObject> = {};
+  const workflowStepDefinitions: Record<string, JsonObject> = {};
+  for (const component of appfile.components) {
+    componentDefinitions[component.definition.name] = component.definition.input as unknown as JsonObject;
+    for (const trait of component.traits) traitDefinitions[trait.definition.name] = trait.definition.input as unknown as JsonObject;
+  }
+  for (const policy of appfile.policies) policyDefinitions[policy.definition.name] = policy.definition.input as unknown as JsonObject;
+  const visit = (steps: NonNullable<Appfile["workflow"]>["steps"]): void => {
+    for (const step of steps) {
+      workflowStepDefinitions[step.definition.name] = step.definition.input as unknown as JsonObject;
+      visit(step.subSteps);
+    }
+  };
+  visit(appfile.workflow?.steps ?? []);
+  return { componentDefinitions, traitDefinitions, policyDefinitions, workflowStepDefinitions };
+}
+
+/**
+ * A registry made of a revision's own definitions (so rollback and pinned releases render with
+ * what the revision was made with, STYLE §8), plus the live registry's definitions for anything
+ * the snapshot does not hold (ops-only traits, which are left out of snapshots, and step types).
+ */
+export function registryFromSnapshot(snapshot: DefinitionSnapshots, live: DefinitionRegistry, revisionName: string): DefinitionRegistry {
+  const fromSnapshot: Definition[] = [];
+  for (const group of [snapshot.componentDefinitions, snapshot.traitDefinitions, snapshot.policyDefinitions, snapshot.workflowStepDefinitions]) {
+    for (const document of Object.values(group)) {
+      fromSnapshot.push(...parseDefinitions(stringify(document), `revision ${revisionName}`, { source: "file" }));
+    }
+  }
+  const names = new Set(fromSnapshot.map((definition) => `${definition.kind}/${definition.name}`));
+  const rest = live.list().filter((definition) => !names.has(`${definition.kind}/${definition.name}`));
+  return new DefinitionRegistry([...rest, ...fromSnapshot]);
+}

@@ -1,0 +1,436 @@
+import { parse as parseYamlValue } from "yaml";
+import { bindAppfile, traitAppliesTo, validateProperties } from "../appfile/index.js";
+import {
+  createDefinitionParser,
+  DEFINITION_TYPE_OF_KIND,
+  DefinitionRegistry,
+  loadDefinitions,
+  type Definition,
+  type DefinitionType,
+  type DefinitionWarning,
+  type TraitDefinition,
+} from "../definitions/index.js";
+import { NotFoundError, UsageError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
+import { APPLICATION_API_VERSION, type ApplicationInput, type ComponentInput } from "../model/index.js";
+import { componentObjects, renderAppfile, renderTemplate } from "../render/index.js";
+import { isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+
+/** Where definitions come from besides the bundled ones. */
+export interface DefinitionSourceOptions {
+  /** `--definitions DIR`, in order. @default [] */
+  readonly definitionDirs?: readonly string[];
+  /** Folder relative paths are resolved against. @default paths used as given */
+  readonly cwd?: string;
+}
+
+function load(options: DefinitionSourceOptions): ReturnType<typeof loadDefinitions> {
+  return loadDefinitions({ userDirs: options.definitionDirs ?? [], ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
+}
+
+/** One row of `def list`. */
+export interface DefinitionSummary {
+  readonly name: string;
+  readonly type: DefinitionType;
+  /** `builtin`, `addon:<name>`, or the file of a user definition. */
+  readonly source: string;
+  readonly description: string;
+}
+
+function sourceOf(definition: Definition): string {
+  const { origin } = definition;
+  if (origin.source === "addon") return `addon:${origin.addon ?? ""}`;
+  return origin.source === "builtin" ? "builtin" : origin.file;
+}
+
+/** `def list [-t TYPE]`: every usable definition, sorted by type then name. */
+export function listDefinitions(options: DefinitionSourceOptions & { readonly type?: DefinitionType } = {}): { readonly definitions: readonly DefinitionSummary[]; readonly warnings: readonly DefinitionWarning[] } {
+  const { registry, warnings } = load(options);
+  const order: readonly DefinitionType[] = ["component", "trait", "policy", "workflow-step"];
+  const definitions = registry
+    .listByType(options.type)
+    .map((definition) => ({ name: definition.name, type: DEFINITION_TYPE_OF_KIND[definition.kind], source: sourceOf(definition), description: definition.description }))
+    .sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type) || a.name.localeCompare(b.name));
+  return { definitions, warnings };
+}
+
+/** A value that satisfies a schema as simply as possible: defaults, first enum value, lower bounds. */
+export function sampleValue(schema: JsonValue | undefined): JsonValue {
+  if (!isJsonObject(schema)) return null;
+  if (schema.default !== undefined) return schema.default;
+  if (schema.const !== undefined) return schema.const;
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0] ?? null;
+  if (Array.isArray(schema.anyOf)) return sampleValue(schema.anyOf[0]);
+  switch (schema.type) {
+    case "string":
+      return "sample";
+    case "integer":
+    case "number": {
+      const minimum = typeof schema.minimum === "number" ? schema.minimum : typeof schema.exclusiveMinimum === "number" ? schema.exclusiveMinimum + 1 : 1;
+      return typeof schema.maximum === "number" ? Math.min(minimum, schema.maximum) : minimum;
+    }
+    case "boolean":
+      return false;
+    case "array":
+      return [];
+    case "object":
+    case undefined: {
+      if (!isJsonObject(schema.properties)) return schema.type === "object" ? {} : null;
+      const result: JsonObject = {};
+      const required = Array.isArray(schema.required) ? schema.required : [];
+      for (const key of required) if (typeof key === "string") result[key] = sampleValue(schema.properties[key]);
+      return result;
+    }
+    default:
+      return null;
+  }
+}
+
+function sampleProperties(definition: Definition): JsonObject {
+  const value = sampleValue(definition.parameterSchema);
+  return isJsonObject(value) ? value : {};
+}
+
+/** A component to host a trait for `def render` / `def vet`: webservice when it fits, else the first component type it applies to. */
+function hostComponent(trait: TraitDefinition, registry: DefinitionRegistry): ComponentInput {
+  const webservice = registry.findComponent("webservice");
+  if (webservice !== undefined && traitAppliesTo(trait, "webservice", "deployments.apps")) {
+    return { name: "sample", type: "webservice", properties: { ...sampleProperties(webservice), image: "nginx:1.25" } };
+  }
+  const host = trait.appliesToWorkloads.map((entry) => registry.findComponent(entry)).find((found) => found !== undefined);
+  if (host === undefined) {
+    throw new ValidationError([{ code: "E_DEF_NO_SAMPLE", message: `trait "${trait.name}": no sample component to attach it to`, source: { file: trait.origin.file, line: 1, column: 1 }, hint: "list a component type (e.g. webservice) or a resource such as deployments.apps in appliesToWorkloads" }]);
+  }
+  return { name: "sample", type: host.name, properties: sampleProperties(host) };
+}
+
+function sampleApplication(components: readonly ComponentInput[]): ApplicationInput {
+  return { apiVersion: APPLICATION_API_VERSION, kind: "Application", metadata: { name: "sample", namespace: "default" }, spec: { components } };
+}
+
+/** Renders one definition with properties: what `def render` prints and what `def vet` exercises. */
+function exerciseDefinition(definition: Definition, registry: DefinitionRegistry, properties: JsonObject): JsonValue[] {
+  switch (definition.kind) {
+    case "ComponentDefinition": {
+      const app = sampleApplication([{ name: "sample", type: definition.name, properties }]);
+      return renderAppfile(bindAppfile(app, registry)).flatMap(componentObjects) as unknown as JsonValue[];
+    }
+    case "TraitDefinition": {
+      const host = hostComponent(definition, registry);
+      const app = sampleApplication([{ ...host, traits: [{ type: definition.name, properties }] }]);
+      return renderAppfile(bindAppfile(app, registry)).flatMap(componentObjects) as unknown as JsonValue[];
+    }
+    case "WorkflowStepDefinition":
+    case "PolicyDefinition": {
+      const noun = definition.kind === "PolicyDefinition" ? "policy" : "workflow step";
+      const { value, issues } = validateProperties(definition, properties, registry.cache, { code: "E_PARAM_INVALID", basePath: "/properties", subject: `${noun} "${definition.name}"` });
+      if (issues.length > 0) throw new ValidationError(issues);
+      const context: JsonObject = { name: "sample", appName: "sample", namespace: "default", appRevision: "sample-v1", appRevisionNum: 1, revision: "sample-v1", publishVersion: null, stepName: "sample", workflowName: "sample", components: [], appLabels: {}, appAnnotations: {} };
+      const data: JsonObject = { parameter: value, context };
+      if (definition.kind === "WorkflowStepDefinition") {
+        if (definition.actions === undefined) return [{ builtin: definition.builtin ?? "", parameter: value }];
+        const actions = renderTemplate(definition.actions, data, { cache: registry.cache, subject: `definition "${definition.name}" actions`, check: { parameterSchema: definition.parameterSchema } }) ?? [];
+        if (!Array.isArray(actions)) {
+          throw new VelaError("E_TEMPLATE", `definition "${definition.name}" actions: must render a YAML list of actions`, { source: { file: definition.actions.file, line: definition.actions.line, column: 1 }, hint: "start each action with - apply:, - wait:, - suspend: … (docs/definitions.md)" });
+        }
+        return [actions];
+      }
+      const outputs = Object.entries(definition.outputs).flatMap(([name, template]) => {
+        const rendered = renderTemplate(template, data, { cache: registry.cache, subject: `definition "${definition.name}" outputs.${name}`, check: { parameterSchema: definition.parameterSchema } });
+        return rendered === undefined ? [] : [rendered];
+      });
+      return outputs.length > 0 ? outputs : [value];
+    }
+  }
+}
+
+/** A definition file given on the command line. */
+export interface DefinitionFileInput {
+  readonly file: string;
+  readonly text: string;
+}
+
+function parseFile(input: DefinitionFileInput, issues: ValidationIssue[]): Definition[] {
+  const parsed = createDefinitionParser().parse(input.text, input.file, { source: "file" });
+  issues.push(...parsed.issues);
+  if (parsed.definitions.length === 0 && parsed.issues.length === 0) {
+    issues.push({ code: "E_DEF_INVALID", message: "no definition found", source: { file: input.file, line: 1, column: 1 }, hint: "a definition file holds ComponentDefinition, TraitDefinition, WorkflowStepDefinition or PolicyDefinition documents" });
+  }
+  return parsed.definitions;
+}
+
+function registryWith(definitions: readonly Definition[], options: DefinitionSourceOptions): DefinitionRegistry {
+  return new DefinitionRegistry([...load(options).definitions, ...definitions]);
+}
+
+function collect(issues: ValidationIssue[], run: () => void): void {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ValidationError) issues.push(...error.issues);
+    else if (error instanceof VelaError) {
+      issues.push({ code: error.code, message: error.message, ...(error.path === undefined ? {} : { path: error.path }), ...(error.source === undefined ? {} : { source: error.source }), ...(error.hint === undefined ? {} : { hint: error.hint }) });
+    } else throw error;
+  }
+}
+
+/**
+ * `def vet FILE…`: checks each file's definitions (envelope, parameter shorthand, CEL health
+ * policy) and renders each one with sample properties (defaults, minimal values) to find template
+ * errors. All problems of all files are thrown together; on success returns the files checked.
+ */
+export function vetDefinitionFiles(options: DefinitionSourceOptions & { readonly files: readonly DefinitionFileInput[] }): { readonly files: readonly string[] } {
+  const issues: ValidationIssue[] = [];
+  const perFile = options.files.map((input) => ({ input, definitions: parseFile(input, issues) }));
+  const registry = registryWith(perFile.flatMap((entry) => entry.definitions), options);
+  for (const { definitions } of perFile) {
+    for (const definition of definitions) collect(issues, () => void exerciseDefinition(definition, registry, sampleProperties(definition)));
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return { files: options.files.map((input) => input.file) };
+}
+
+/**
+ * `def render FILE`: renders the (first, or `name`d) definition of a file with the given
+ * properties. A trait is rendered on a sample component (webservice when it applies).
+ */
+export function renderDefinitionFile(options: DefinitionSourceOptions & DefinitionFileInput & { readonly properties: JsonObject; readonly name?: string }): { readonly objects: readonly JsonValue[] } {
+  const issues: ValidationIssue[] = [];
+  const definitions = parseFile(options, issues);
+  if (issues.length > 0) throw new ValidationError(issues);
+  const definition = options.name === undefined ? definitions[0] : definitions.find((candidate) => candidate.name === options.name);
+  if (definition === undefined) {
+    throw new NotFoundError("E_DEF_NOT_FOUND", `definition "${options.name ?? ""}" is not in ${options.file}`, { hint: `the file defines: ${definitions.map((found) => found.name).join(", ")}` });
+  }
+  return { objects: exerciseDefinition(definition, registryWith(definitions, options), options.properties) };
+}
+
+/**
+ * Builds properties from `-p key=value` flags: dotted keys nest (`a.b=1`), values are read as YAML
+ * scalars or flow collections (`3` is a number, `[a, b]` a list, `"3"` a string).
+ */
+export function propertiesFromFlags(flags: readonly string[], base: JsonObject = {}): JsonObject {
+  const result: JsonObject = structuredClone(base);
+  for (const flag of flags) {
+    const equals = flag.indexOf("=");
+    if (equals <= 0) throw new UsageError(`invalid property "${flag}"`, { hint: "write -p key=value, e.g. -p replicas=3 or -p image.tag=v2" });
+    const keys = flag.slice(0, equals).split(".");
+    let value: JsonValue;
+    try {
+      value = (parseYamlValue(flag.slice(equals + 1)) ?? "") as JsonValue;
+    } catch {
+      value = flag.slice(equals + 1);
+    }
+    let target = result;
+    keys.slice(0, -1).forEach((key) => {
+      const next = target[key];
+      if (!isJsonObject(next)) target[key] = {};
+      target = target[key] as JsonObject;
+    });
+    target[keys[keys.length - 1] ?? ""] = value;
+  }
+  return result;
+}
+
+function typeText(schema: JsonValue | undefined): string {
+  if (!isJsonObject(schema)) return "_";
+  if (Array.isArray(schema.enum)) return schema.enum.map((value) => JSON.stringify(value)).join(" | ");
+  if (Array.isArray(schema.anyOf)) return schema.anyOf.map(typeText).join(" | ");
+  const bounds = [
+    typeof schema.minimum === "number" ? `>=${schema.minimum}` : undefined,
+    typeof schema.exclusiveMinimum === "number" ? `>${schema.exclusiveMinimum}` : undefined,
+    typeof schema.maximum === "number" ? `<=${schema.maximum}` : undefined,
+    typeof schema.exclusiveMaximum === "number" ? `<${schema.exclusiveMaximum}` : undefined,
+    typeof schema.pattern === "string" ? `=~${JSON.stringify(schema.pattern)}` : undefined,
+  ].filter((bound): bound is string => bound !== undefined);
+  let base: string;
+  switch (schema.type) {
+    case "integer":
+      base = "int";
+      break;
+    case "boolean":
+      base = "bool";
+      break;
+    case "string":
+    case "number":
+    case "null":
+      base = schema.type;
+      break;
+    case "array":
+      base = isJsonObject(schema.items) && isJsonObject(schema.items.properties) ? "[{...}]" : `[...${typeText(schema.items)}]`;
+      break;
+    case "object":
+      base = isJsonObject(schema.properties) ? "{...}" : isJsonObject(schema.additionalProperties) ? `{[string]: ${isJsonObject(schema.additionalProperties.properties) ? "{...}" : typeText(schema.additionalProperties)}}` : "{...}";
+      break;
+    default:
+      base = "_";
+  }
+  return [base, ...bounds].join(" & ");
+}
+
+interface DocRow {
+  readonly name: string;
+  readonly type: string;
+  readonly required: boolean;
+  readonly defaultValue: string;
+  readonly description: string;
+}
+
+function docRows(schema: JsonValue | undefined, prefix: string, into: DocRow[]): void {
+  if (!isJsonObject(schema) || !isJsonObject(schema.properties)) return;
+  const required = Array.isArray(schema.required) ? schema.required : [];
+  for (const [key, member] of Object.entries(schema.properties)) {
+    const name = `${prefix}${key}`;
+    const memberSchema = isJsonObject(member) ? member : {};
+    into.push({
+      name,
+      type: typeText(memberSchema),
+      required: required.includes(key),
+      defaultValue: memberSchema.default === undefined ? "" : JSON.stringify(memberSchema.default),
+      description: typeof memberSchema.description === "string" ? memberSchema.description : "",
+    });
+    docRows(memberSchema, `${name}.`, into);
+    if (memberSchema.type === "array") docRows(memberSchema.items, `${name}[].`, into);
+    if (isJsonObject(memberSchema.additionalProperties)) docRows(memberSchema.additionalProperties, `${name}.<key>.`, into);
+  }
+}
+
+function cell(text: string): string {
+  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+}
+
+/** `def doc NAME`: Markdown reference of a definition (description, then a parameters table). */
+export function documentDefinition(options: DefinitionSourceOptions & { readonly name: string; readonly type?: DefinitionType }): string {
+  const { registry } = load(options);
+  const found = registry.findAnyKind(options.name).filter((definition) => options.type === undefined || DEFINITION_TYPE_OF_KIND[definition.kind] === options.type);
+  const definition = found[0];
+  if (definition === undefined) {
+    const known = registry.list().map((candidate) => candidate.name);
+    throw new NotFoundError("E_DEF_NOT_FOUND", `definition "${options.name}" is not defined`, { hint: `known definitions: ${[...new Set(known)].join(", ")}` });
+  }
+  const rows: DocRow[] = [];
+  docRows(definition.parameterSchema, "", rows);
+  const facts = [`- Kind: ${definition.kind}`, `- Source: ${sourceOf(definition)}`];
+  if (definition.kind === "TraitDefinition") {
+    facts.push(`- Applies to: ${definition.appliesToWorkloads.length === 0 ? "all workloads" : definition.appliesToWorkloads.join(", ")}`);
+    if (definition.conflictsWith.length > 0) facts.push(`- Conflicts with: ${definition.conflictsWith.join(", ")}`);
+    if (definition.skipRevisionAffect) facts.push("- Ops-only: changing it never makes a new revision and survives rollback");
+  }
+  const table = rows.length === 0
+    ? ["This definition takes no parameters."]
+    : ["| Name | Type | Required | Default | Description |", "|---|---|---|---|---|", ...rows.map((row) => `| ${cell(row.name)} | ${cell(row.type)} | ${row.required ? "yes" : "no"} | ${cell(row.defaultValue)} | ${cell(row.description)} |`)];
+  return [`# ${definition.name}`, "", definition.description === "" ? "(no description)" : definition.description, "", ...facts, "", "## Parameters", "", ...table, ""].join("\n");
+}
+
+/** What `def init --type` accepts. */
+export type InitDefinitionType = "component" | "trait" | "step";
+
+const SKELETON_BODIES: Readonly<Record<InitDefinitionType, { readonly kind: string; readonly spec: string }>> = {
+  component: {
+    kind: "ComponentDefinition",
+    spec: `spec:
+  # What the main output is; traits use it for appliesToWorkloads.
+  workload:
+    definition:
+      apiVersion: apps/v1
+      kind: Deployment
+  status:
+    # CEL over output, outputs, parameter and context, evaluated against the live objects.
+    healthPolicy: "has(output.status) && has(output.status.readyReplicas) && output.status.readyReplicas == parameter.replicas"
+    # A handlebars message shown by status.
+    customStatus: "Ready:{{default output.status.readyReplicas 0}}/{{parameter.replicas}}"
+  schematic:
+    template:
+      # Parameters in the CUE-like shorthand; keys ending in ? are optional.
+      parameter:
+        # +usage=Container image to run
+        image: string
+        # +usage=Number of replicas
+        replicas: "*1 | int & >=0"
+        # +usage=Environment variables of the container
+        env?:
+          - name: string
+            value: string
+      # The main object: handlebars producing YAML; put values in with {{json x}}.
+      output: |
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: {{json context.name}}
+        spec:
+          replicas: {{json parameter.replicas}}
+          selector:
+            matchLabels:
+              app.oam.dev/component: {{json context.name}}
+          template:
+            metadata:
+              labels:
+                app.oam.dev/component: {{json context.name}}
+            spec:
+              containers:
+                - name: {{json context.name}}
+                  image: {{json parameter.image}}
+                  {{#if parameter.env}}
+                  env: {{json parameter.env}}
+                  {{/if}}
+      # Auxiliary objects by name; an output that renders nothing is skipped.
+      outputs: {}
+`,
+  },
+  trait: {
+    kind: "TraitDefinition",
+    spec: `spec:
+  # Component types, resource.group names (deployments.apps) or "*".
+  appliesToWorkloads:
+    - deployments.apps
+  # Trait types that cannot be used together with this one.
+  conflictsWith: []
+  # true = ops-only: never makes a revision and survives rollback.
+  skipRevisionAffect: false
+  schematic:
+    template:
+      parameter:
+        # +usage=Labels to add to the workload's pods
+        labels: "{[string]: string}"
+      # Merged into the component's main object (maps merge, null deletes, keyed lists merge).
+      patch: |
+        spec:
+          template:
+            metadata:
+              labels: {{json parameter.labels}}
+      # merge (default) | jsonMergePatch | jsonPatch | replace
+      patchStrategy: merge
+`,
+  },
+  step: {
+    kind: "WorkflowStepDefinition",
+    spec: `spec:
+  schematic:
+    template:
+      parameter:
+        # +usage=Message shown while the step waits for a person
+        message: '*"waiting for approval" | string'
+      # A YAML list of actions: apply, read, wait, suspend, delete, http, fail, output.
+      actions: |
+        - suspend:
+            message: {{json parameter.message}}
+`,
+  },
+};
+
+/** `def init NAME --type …`: a commented definition skeleton that passes `def vet`. */
+export function initDefinition(options: { readonly name: string; readonly type: InitDefinitionType; readonly description?: string }): string {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(options.name)) {
+    throw new UsageError(`invalid definition name "${options.name}"`, { hint: "use lower-case letters, digits and -, e.g. my-service" });
+  }
+  const body = SKELETON_BODIES[options.type];
+  const description = options.description ?? `My ${options.type}`;
+  return `# ${options.name}: a ${body.kind} for vela-ts (format: docs/definitions.md).
+# Check it with: vela-ts def vet <file>   Try it with: vela-ts def render <file> -p key=value
+apiVersion: core.oam.dev/v1beta1
+kind: ${body.kind}
+metadata:
+  name: ${options.name}
+  annotations:
+    definition.oam.dev/description: ${JSON.stringify(description)}
+${body.spec}`;
+}

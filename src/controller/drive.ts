@@ -1,0 +1,115 @@
+import { VelaError } from "../errors/index.js";
+import { formatDuration } from "../util/index.js";
+import { findAppRollouts, isRolloutWaitingForApproval } from "./rollout-coupling.js";
+import { reconcileApplication, type ReconcileOutcome, type ReconcilerDeps } from "./reconcile.js";
+
+/**
+ * What drives the cluster's own controllers between reconcile passes: on the sandbox, running the
+ * simulated controllers to a fixed point; on a real cluster, nothing (its controllers run by themselves).
+ */
+export interface ClusterDriver {
+  /** Runs the cluster's controllers until quiet; returns how many writes they made. */
+  settle(): Promise<number>;
+  /** When the cluster's controllers next act on their own (a timed pause, a pod becoming ready). */
+  nextWakeAt(): Date | undefined;
+  /** How often to look again on a cluster whose controllers run elsewhere. @default none (sandbox) */
+  readonly pollIntervalMs?: number;
+}
+
+export interface DriveOptions {
+  /** Keep going through timed steps and readiness until finished, failed, or waiting for a person. */
+  readonly wait: boolean;
+  /** Give up waiting after this long (exit 3 with a timeout message). */
+  readonly timeoutMs?: number;
+  /** Sleeps on the command's clock (tests move a fake clock instead). */
+  readonly sleep: (milliseconds: number) => Promise<void>;
+  /** Progress lines for stderr. */
+  readonly progress?: (line: string) => void;
+}
+
+/** Why driving stopped. */
+export type DriveStop = "finished" | "failed" | "waiting-for-person" | "quiet" | "timeout";
+
+export interface DriveResult {
+  readonly outcome: ReconcileOutcome;
+  readonly stop: DriveStop;
+  /** What is waiting for a person, if anything (a suspend step, a Rollout step to approve). */
+  readonly waitingFor?: string;
+}
+
+const MAX_PASSES = 500;
+
+/**
+ * Reconciles an app and lets the cluster's controllers react, pass after pass, until nothing more
+ * happens without time passing (a fixed point). The CLI calls this after every command.
+ */
+export async function runToFixedPoint(name: string, namespace: string, deps: ReconcilerDeps, driver: ClusterDriver): Promise<ReconcileOutcome> {
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const outcome = await reconcileApplication(name, namespace, deps);
+    const controllerWrites = await driver.settle();
+    if (!outcome.wrote && controllerWrites === 0) return outcome;
+  }
+  throw new VelaError("E_NOT_CONVERGED", `application ${name} did not settle after ${MAX_PASSES} reconcile passes`, {
+    hint: "the workflow or a controller keeps changing objects; check vela-ts status " + name,
+  });
+}
+
+function isTerminal(outcome: ReconcileOutcome): "finished" | "failed" | undefined {
+  const phase = outcome.workflow?.status;
+  if (phase === "succeeded" || phase === "skipped") return outcome.services.every((service) => service.healthy) ? "finished" : undefined;
+  if (phase === "failed" || phase === "terminated") return "failed";
+  return undefined;
+}
+
+/** What a person must do, or undefined when nothing waits for one. */
+async function personGate(name: string, namespace: string, deps: ReconcilerDeps, outcome: ReconcileOutcome): Promise<string | undefined> {
+  if (outcome.workflow?.suspend === true && outcome.waitingForPerson) {
+    return `the workflow is suspended; continue with: vela-ts workflow resume ${name}`;
+  }
+  const rollouts = await findAppRollouts(deps.cluster, name, namespace);
+  const waiting = rollouts.filter(isRolloutWaitingForApproval);
+  if (waiting.length > 0) {
+    const message = (waiting[0]?.status as { message?: string } | undefined)?.message ?? "a rollout step waits for approval";
+    return `${message}; approve with: vela-ts workflow resume ${name} (or roll back: vela-ts workflow suspend ${name} && vela-ts workflow rollback ${name})`;
+  }
+  return undefined;
+}
+
+/**
+ * Drives an app: runs to a fixed point; with `wait`, also sleeps until the next timed event and goes
+ * on, until the workflow finished or failed, or waits for a person. Never hangs on a manual gate.
+ */
+export async function driveApplication(name: string, namespace: string, deps: ReconcilerDeps, driver: ClusterDriver, options: DriveOptions): Promise<DriveResult> {
+  const started = deps.clock.now().getTime();
+  let lastProgress = "";
+  for (;;) {
+    const outcome = await runToFixedPoint(name, namespace, deps, driver);
+    const terminal = isTerminal(outcome);
+    if (terminal !== undefined) return { outcome, stop: terminal };
+    const gate = await personGate(name, namespace, deps, outcome);
+    if (gate !== undefined) return { outcome, stop: "waiting-for-person", waitingFor: gate };
+    if (!options.wait) return { outcome, stop: "quiet" };
+
+    const now = deps.clock.now().getTime();
+    const wakes = [outcome.nextWakeAt === undefined ? undefined : Date.parse(outcome.nextWakeAt), driver.nextWakeAt()?.getTime()]
+      .filter((time): time is number => time !== undefined && Number.isFinite(time));
+    if (driver.pollIntervalMs !== undefined) wakes.push(now + driver.pollIntervalMs);
+    const wakeAt = wakes.length === 0 ? undefined : Math.min(...wakes);
+    if (wakeAt === undefined) return { outcome, stop: "quiet" };
+    if (options.timeoutMs !== undefined && wakeAt - started > options.timeoutMs) {
+      return { outcome, stop: "timeout" };
+    }
+    const line = `waiting ${formatDuration(Math.max(0, wakeAt - now))}: ${describeProgress(outcome)}`;
+    if (line !== lastProgress) options.progress?.(line);
+    lastProgress = line;
+    await options.sleep(Math.max(0, wakeAt - now));
+  }
+}
+
+/** One line of progress: the running step and its message. */
+export function describeProgress(outcome: ReconcileOutcome): string {
+  const steps = outcome.workflow?.steps ?? [];
+  const running = steps.find((step) => step.phase === "running" || step.phase === "suspending");
+  if (running === undefined) return `application ${outcome.phase}`;
+  return `step ${running.name} (${running.type}) ${running.phase}${running.message === undefined ? "" : `: ${running.message}`}`;
+}

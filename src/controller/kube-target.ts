@@ -1,0 +1,39 @@
+import { openKubeCluster, type KubeCluster, type KubeClusterOptions } from "../cluster/kube/index.js";
+
+/** The flags and environment that choose a real cluster, as the CLI has them. */
+export interface KubeTargetOptions {
+  /** `--kubeconfig FILE` */
+  readonly kubeconfig?: string;
+  /** `--context NAME` */
+  readonly context?: string;
+  /** The process environment (the CLI passes `ctx.env`): `KUBECONFIG`, `HOME`, `KUBERNETES_SERVICE_HOST`/`_PORT`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cluster?: KubeClusterOptions;
+}
+
+/** True when the flags or environment ask for a real cluster rather than the sandbox. */
+export function wantsKubeTarget(options: Pick<KubeTargetOptions, "kubeconfig" | "context">): boolean {
+  return (options.kubeconfig !== undefined && options.kubeconfig !== "") || (options.context !== undefined && options.context !== "");
+}
+
+/**
+ * Opens the real cluster that `--kubeconfig`, `KUBECONFIG` (several files merged), `~/.kube/config`
+ * or the in-cluster service account names, at `--context` or the current context, as kubectl would.
+ * Throws `E_KUBECONFIG` (exit 1) when none is usable; network problems surface on first use as
+ * `E_CLUSTER_UNREACHABLE` (exit 4).
+ */
+export function openKubeTarget(options: KubeTargetOptions): KubeCluster {
+  const env = options.env;
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT;
+  return openKubeCluster(
+    {
+      ...(options.kubeconfig === undefined ? {} : { kubeconfigPath: options.kubeconfig }),
+      ...(env.KUBECONFIG === undefined ? {} : { kubeconfigEnv: env.KUBECONFIG }),
+      ...(options.context === undefined ? {} : { context: options.context }),
+      ...(env.HOME === undefined ? {} : { homeDir: env.HOME }),
+      ...(host !== undefined && host !== "" && port !== undefined && port !== "" ? { inCluster: { host, port } } : {}),
+    },
+    options.cluster ?? {},
+  );
+}

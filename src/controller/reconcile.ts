@@ -1,0 +1,355 @@
+import { bindAppfile, type Appfile } from "../appfile/index.js";
+import type { Cluster } from "../cluster/cluster.js";
+import { buildResourceTracker, resourceTrackerRef, resourcesToCollect, trackedResources, type TrackedResource } from "../cluster/tracker.js";
+import type { DefinitionRegistry } from "../definitions/index.js";
+import { VelaError } from "../errors/index.js";
+import { validateApplication, type ApplicationInput, type SchemaCheck } from "../model/index.js";
+import type { KubeObject } from "../model/kube-object.js";
+import { ANNOTATION_PUBLISH_VERSION, LABEL_APP_NAME } from "../model/labels.js";
+import { renderAppfile, type ComponentManifest } from "../render/index.js";
+import {
+  buildRevisionSnapshot,
+  computeRevisionHash,
+  decideRevision,
+  mergeOpsOnlyTraits,
+  nextComponentRevisions,
+  opsOnlyTraitsOf,
+  revisionsToPrune,
+  type ApplicationSnapshot,
+  type ComponentRevision,
+  type DefinitionSnapshots,
+  type RevisionRecord,
+} from "../revision/index.js";
+import { cloneJson, formatTimestamp, isJsonObject, jsonEqual, type Clock, type JsonObject, type JsonValue } from "../util/index.js";
+import {
+  advanceWorkflow,
+  builtinStepRegistry,
+  deriveAppPhase,
+  derivePhase,
+  resolveWorkflow,
+  type ApplyComponentResult,
+  type HttpRequest,
+  type HttpResponse,
+  type StepRunner,
+  type WorkflowSpec,
+  type WorkflowStatus,
+} from "../workflow/index.js";
+import { getApplication, saveApplicationStatus, statusOf } from "./application-object.js";
+import { applyComponentObjects, componentHealth, describeUnhealthy, mergeTracked, trackedResourcesOf, type ServiceHealth } from "./component-runtime.js";
+import { definitionsUsed, registryFromSnapshot } from "./definitions-for-app.js";
+import { findAppRollouts, resetStaleRolloutSteps } from "./rollout-coupling.js";
+import { applicationRevisionRef, buildApplicationRevision, listApplicationRevisions, revisionRecordOf } from "./revision-objects.js";
+
+/** What the reconciler needs (built by the CLI or the controller). */
+export interface ReconcilerDeps {
+  readonly cluster: Cluster;
+  readonly clock: Clock;
+  /** The definitions of the target cluster (built-ins, enabled addons, user folders). */
+  readonly registry: DefinitionRegistry;
+  readonly http: (request: HttpRequest) => Promise<HttpResponse>;
+  /** Step runners the controller adds (canary-rollout, canary-rollback). @default none */
+  readonly extraStepRunners?: readonly StepRunner[];
+  /** Revisions kept besides the latest. @default 10 */
+  readonly revisionLimit?: number;
+  readonly log?: (message: string) => void;
+  /** The compiled Application schema, made once per command. @default compiled per call */
+  readonly applicationCheck?: SchemaCheck;
+}
+
+/** The result of one reconcile pass. */
+export interface ReconcileOutcome {
+  readonly app: KubeObject;
+  /** `status.status` */
+  readonly phase: string;
+  readonly workflow?: WorkflowStatus;
+  /** Whether the pass wrote anything (a fixed point is a pass that writes nothing). */
+  readonly wrote: boolean;
+  /** When time alone moves the workflow on (backoff, timed suspend, timeout). */
+  readonly nextWakeAt?: string;
+  /** Only a person (`workflow resume`) moves it on. */
+  readonly waitingForPerson: boolean;
+  readonly services: readonly ServiceHealth[];
+}
+
+/** The ApplicationInput of a stored Application object (validated: the cluster may hold anything kubectl applied). */
+export function applicationInputOf(app: KubeObject, check?: SchemaCheck): ApplicationInput {
+  const { application, issues } = validateApplication({ apiVersion: app.apiVersion, kind: app.kind, metadata: { name: app.metadata.name, ...(app.metadata.namespace === undefined ? {} : { namespace: app.metadata.namespace }), ...(app.metadata.labels === undefined ? {} : { labels: app.metadata.labels }), ...(app.metadata.annotations === undefined ? {} : { annotations: app.metadata.annotations }) }, spec: app.spec }, undefined, ...(check === undefined ? [] : [check]));
+  if (application === undefined) {
+    const first = issues[0];
+    throw new VelaError(first?.code ?? "E_APP_INVALID", `application "${app.metadata.name ?? ""}" in the cluster is invalid: ${first?.message ?? "unknown problem"}`, {
+      ...(first?.path === undefined ? {} : { path: first.path }),
+      hint: "fix the Application and apply it again with vela-ts up -f app.yaml",
+    });
+  }
+  return application;
+}
+
+function snapshotOfApp(app: KubeObject): ApplicationSnapshot {
+  const labels = Object.fromEntries(Object.entries(app.metadata.labels ?? {}).filter(([key]) => !key.startsWith("app.oam.dev/")));
+  return {
+    apiVersion: app.apiVersion,
+    kind: app.kind,
+    metadata: {
+      name: app.metadata.name ?? "",
+      namespace: app.metadata.namespace ?? "default",
+      ...(Object.keys(labels).length === 0 ? {} : { labels }),
+      ...(app.metadata.annotations === undefined ? {} : { annotations: { ...app.metadata.annotations } }),
+    },
+    spec: (app.spec as JsonObject | undefined) ?? {},
+  };
+}
+
+/** The revision objects' stored snapshot pieces. */
+function storedSpec(revision: KubeObject): JsonObject {
+  const application = (revision.spec as JsonObject | undefined)?.application;
+  return isJsonObject(application) && isJsonObject(application.spec) ? application.spec : {};
+}
+
+function storedDefinitions(revision: KubeObject): DefinitionSnapshots {
+  const spec = (revision.spec as JsonObject | undefined) ?? {};
+  const pick = (key: string): Record<string, JsonObject> => (isJsonObject(spec[key]) ? (spec[key] as Record<string, JsonObject>) : {});
+  return {
+    componentDefinitions: pick("componentDefinitions"),
+    traitDefinitions: pick("traitDefinitions"),
+    policyDefinitions: pick("policyDefinitions"),
+    workflowStepDefinitions: pick("workflowStepDefinitions"),
+  };
+}
+
+function storedComponentRevisions(revision: KubeObject | undefined): Record<string, ComponentRevision> {
+  const value = (revision?.spec as JsonObject | undefined)?.componentRevisions;
+  return isJsonObject(value) ? (value as unknown as Record<string, ComponentRevision>) : {};
+}
+
+function workflowOf(status: JsonObject): WorkflowStatus | undefined {
+  return isJsonObject(status.workflow) ? (status.workflow as unknown as WorkflowStatus) : undefined;
+}
+
+/** The Appfile to render for a revision and the registry it renders with. */
+interface RenderPlan {
+  readonly appfile: Appfile;
+  readonly registry: DefinitionRegistry;
+  readonly manifests: readonly ComponentManifest[];
+  readonly revision: RevisionRecord;
+}
+
+/**
+ * Renders the release: the live spec, or — when the release is pinned (publishVersion unchanged,
+ * spec edited) or the live definitions differ from the revision's — the revision's stored spec
+ * rendered with the revision's own definitions, with the *current* ops-only traits merged in.
+ */
+function planRender(app: KubeObject, input: ApplicationInput, liveAppfile: Appfile, revisionObject: KubeObject, record: RevisionRecord, pinned: boolean, deps: ReconcilerDeps, isOpsOnly: (type: string) => boolean): RenderPlan {
+  let appfile = liveAppfile;
+  let registry = deps.registry;
+  if (pinned) {
+    registry = registryFromSnapshot(storedDefinitions(revisionObject), deps.registry, record.name);
+    const spec = mergeOpsOnlyTraits(storedSpec(revisionObject), (app.spec as JsonObject | undefined) ?? {}, isOpsOnly);
+    appfile = bindAppfile({ ...input, spec: spec as unknown as ApplicationInput["spec"] }, registry, { namespace: app.metadata.namespace ?? "default" });
+  }
+  const componentRevisions = Object.fromEntries(Object.entries(storedComponentRevisions(revisionObject)).map(([name, revision]) => [name, revision.name]));
+  const manifests = renderAppfile(appfile, {
+    appRevision: record.name,
+    appRevisionNum: record.number,
+    componentRevisions,
+    ...(record.publishVersion === undefined ? {} : { publishVersion: record.publishVersion }),
+  });
+  return { appfile, registry, manifests, revision: record };
+}
+
+/**
+ * One reconcile pass of an Application (KubeVela's Reconcile: parse → bind → revision → render →
+ * workflow → apply/GC → status). Re-entrant: reads everything from the cluster, writes status after
+ * every step, and is safe to run again after a crash at any point.
+ */
+export async function reconcileApplication(name: string, namespace: string, deps: ReconcilerDeps): Promise<ReconcileOutcome> {
+  const { cluster, clock } = deps;
+  let app = await getApplication(cluster, name, namespace);
+  let wrote = false;
+  const status = cloneJson(statusOf(app));
+  const input = applicationInputOf(app, deps.applicationCheck);
+  const liveAppfile = bindAppfile(input, deps.registry, { namespace });
+  const isOpsOnly = (type: string): boolean => deps.registry.findTrait(type)?.skipRevisionAffect === true;
+
+  // Revision: record a new one before anything is applied, so a crash after this point resumes it.
+  const revisionObjects = await listApplicationRevisions(cluster, name, namespace);
+  const history = revisionObjects.map(revisionRecordOf);
+  const snapshot = buildRevisionSnapshot(snapshotOfApp(app), definitionsUsed(liveAppfile), isOpsOnly);
+  const hash = computeRevisionHash(snapshot);
+  const publishVersion = app.metadata.annotations?.[ANNOTATION_PUBLISH_VERSION];
+  const latest = isJsonObject(status.latestRevision) ? status.latestRevision : undefined;
+  const currentName = typeof latest?.name === "string" ? latest.name : undefined;
+  const decision = decideRevision(name, history, hash, publishVersion, currentName);
+
+  let record: RevisionRecord;
+  let revisionObject: KubeObject;
+  if (decision.kind === "new") {
+    const previous = revisionObjects.find((object) => object.metadata.name === currentName) ?? revisionObjects.at(-1);
+    const componentRevisions = nextComponentRevisions(snapshot.application.spec, storedComponentRevisions(previous), revisionObjects.map(storedComponentRevisions));
+    record = { name: decision.name, number: decision.number, hash, succeeded: false, ...(publishVersion === undefined ? {} : { publishVersion }) };
+    const existing = await cluster.get(applicationRevisionRef(decision.name, namespace));
+    revisionObject =
+      existing ??
+      (await cluster.create(
+        buildApplicationRevision(app, record, snapshot, { opsOnlyTraits: opsOnlyTraitsOf((app.spec as JsonObject | undefined) ?? {}, isOpsOnly), componentRevisions }, formatTimestamp(clock.now())),
+      ));
+    await finishPreviousRun(cluster, namespace, status);
+    status.latestRevision = { name: record.name, revision: record.number, revisionHash: hash };
+    delete status.workflow;
+    delete status.rollback;
+    status.status = "runningWorkflow";
+    app = await saveApplicationStatus(cluster, app, status);
+    wrote = true;
+    await pruneRevisions(cluster, name, namespace, [...history, record], deps.revisionLimit ?? 10, record.name);
+  } else {
+    record = decision.revision;
+    const found = revisionObjects.find((object) => object.metadata.name === record.name);
+    if (found === undefined) throw new VelaError("E_REVISION_NOT_FOUND", `revision ${record.name} of application ${name} is missing`, { hint: `run vela-ts up -f app.yaml again` });
+    revisionObject = found;
+    if (currentName !== record.name) {
+      status.latestRevision = { name: record.name, revision: record.number, revisionHash: record.hash };
+      app = await saveApplicationStatus(cluster, app, status);
+      wrote = true;
+    }
+  }
+
+  const plan = planRender(app, input, liveAppfile, revisionObject, record, decision.kind === "pinned", deps, isOpsOnly);
+  const manifestsByName = new Map(plan.manifests.map((manifest) => [manifest.name, manifest]));
+  const workflowSpec = resolveWorkflow({
+    components: plan.appfile.components.map((component) => ({ name: component.name, dependsOn: component.dependsOn, inputs: component.inputs, outputs: component.outputs })),
+    workflow: (input.spec.workflow as WorkflowSpec | undefined) ?? undefined,
+  });
+
+  const trackerRef = resourceTrackerRef(name, namespace, record.name);
+  const recordApplied = async (resources: readonly TrackedResource[]): Promise<void> => {
+    const tracker = await cluster.get(trackerRef);
+    const current = tracker === undefined ? [] : trackedResources(tracker);
+    const merged = mergeTracked(current, resources);
+    if (tracker !== undefined && jsonEqual(current, merged)) return;
+    await cluster.apply(buildResourceTracker({ name, namespace, ...(app.metadata.generation === undefined ? {} : { generation: app.metadata.generation }) }, record.name, merged));
+    wrote = true;
+  };
+
+  const applyComponent = async (componentName: string): Promise<ApplyComponentResult> => {
+    const manifest = manifestsByName.get(componentName);
+    if (manifest === undefined) {
+      return { applied: false, healthy: false, message: `component "${componentName}" is not part of application ${name}` };
+    }
+    // Record before applying: GC and `delete` must know every object that may exist.
+    await recordApplied(trackedResourcesOf(manifest));
+    if ((await applyComponentObjects(cluster, manifest)) > 0) wrote = true;
+    const health = await componentHealth(cluster, manifest, plan.registry);
+    const live = manifest.workload === undefined ? undefined : await cluster.get({ apiVersion: manifest.workload.apiVersion, kind: manifest.workload.kind, name: manifest.workload.metadata.name ?? "", namespace: manifest.namespace });
+    return {
+      applied: true,
+      healthy: health.healthy,
+      ...(health.healthy ? {} : { message: describeUnhealthy(health) }),
+      ...(live === undefined ? {} : { output: live as unknown as JsonObject }),
+    };
+  };
+
+  // Workflow: a run belongs to one revision; a different revision starts a fresh run.
+  let workflow = workflowOf(status);
+  if (workflow !== undefined && workflow.appRevision !== record.name) workflow = undefined;
+  let nextWakeAt: string | undefined;
+  let waitingForPerson = false;
+  if (workflow === undefined || !workflow.finished) {
+    const result = await advanceWorkflow(workflowSpec, workflow, {
+      clock,
+      registry: builtinStepRegistry(deps.extraStepRunners ?? []),
+      app: {
+        appName: name,
+        namespace,
+        appRevision: record.name,
+        appRevisionNum: record.number,
+        ...(record.publishVersion === undefined ? {} : { publishVersion: record.publishVersion }),
+        components: plan.appfile.components.map((component) => component.name),
+      },
+      hooks: {
+        cluster,
+        applyComponent: (componentName) => applyComponent(componentName),
+        http: deps.http,
+        ...(deps.log === undefined ? {} : { log: deps.log }),
+      },
+      saveStatus: async (next) => {
+        if (jsonEqual(workflowOf(statusOf(app)), next)) return;
+        status.workflow = next as unknown as JsonObject;
+        status.status = deriveAppPhase(derivePhase(workflowSpec, next).phase, false);
+        app = await saveApplicationStatus(cluster, app, status);
+        wrote = true;
+      },
+    });
+    workflow = result.status;
+    nextWakeAt = result.nextWakeAt;
+    waitingForPerson = result.waitingForPerson;
+  } else {
+    // State keep (KubeVela's resource keeper): a finished release is re-applied every pass, which is
+    // also how ops-only trait changes (no new revision, no workflow re-run) reach the cluster.
+    for (const manifest of plan.manifests) {
+      await recordApplied(trackedResourcesOf(manifest));
+      if ((await applyComponentObjects(cluster, manifest)) > 0) wrote = true;
+    }
+    // A Rollout whose cancel finished but still says StepPaused (KubeVela #7170) is reset here,
+    // once its controller is done with it.
+    if ((await resetStaleRolloutSteps(cluster, await findAppRollouts(cluster, name, namespace))) > 0) wrote = true;
+  }
+
+  const phase = derivePhase(workflowSpec, workflow);
+  const services: ServiceHealth[] = [];
+  for (const manifest of plan.manifests) services.push(await componentHealth(cluster, manifest, plan.registry));
+  const healthy = services.every((service) => service.healthy);
+
+  if (phase.phase === "succeeded") {
+    await markRevision(cluster, namespace, record.name, true, workflow);
+    const current = mergeTracked(...plan.manifests.map(trackedResourcesOf));
+    wrote = (await collectGarbage(cluster, name, trackerRef.name, current)) || wrote;
+  }
+
+  status.workflow = workflow as unknown as JsonObject;
+  status.services = services as unknown as JsonValue;
+  status.status = deriveAppPhase(phase.phase, healthy);
+  status.observedGeneration = app.metadata.generation ?? 1;
+  if (!jsonEqual(status, statusOf(app))) {
+    app = await saveApplicationStatus(cluster, app, status);
+    wrote = true;
+  }
+  return {
+    app,
+    phase: String(status.status),
+    workflow,
+    wrote,
+    ...(nextWakeAt === undefined ? {} : { nextWakeAt }),
+    waitingForPerson,
+    services,
+  };
+}
+
+/** Copies a finished run's final status into its revision (KubeVela keeps it on the ApplicationRevision). */
+async function finishPreviousRun(cluster: Cluster, namespace: string, status: JsonObject): Promise<void> {
+  const previous = workflowOf(status);
+  if (previous === undefined) return;
+  await markRevision(cluster, namespace, previous.appRevision, previous.status === "succeeded", previous);
+}
+
+/** Writes `status.succeeded` and the final workflow status onto a revision (no-op when unchanged). */
+export async function markRevision(cluster: Cluster, namespace: string, revisionName: string, succeeded: boolean, workflow: WorkflowStatus | undefined): Promise<void> {
+  const revision = await cluster.get(applicationRevisionRef(revisionName, namespace));
+  if (revision === undefined) return;
+  const status = { succeeded, ...(workflow === undefined ? {} : { workflow: workflow as unknown as JsonObject }) };
+  if (jsonEqual(revision.status, status)) return;
+  await cluster.updateStatus({ ...revision, status });
+}
+
+async function pruneRevisions(cluster: Cluster, name: string, namespace: string, history: readonly RevisionRecord[], limit: number, current: string): Promise<void> {
+  for (const revisionName of revisionsToPrune(history, limit, new Set([current]))) {
+    await cluster.delete(applicationRevisionRef(revisionName, namespace));
+  }
+}
+
+/** Deletes what other revisions applied and this one does not render; returns whether anything was deleted. */
+async function collectGarbage(cluster: Cluster, appName: string, currentTracker: string, current: readonly TrackedResource[]): Promise<boolean> {
+  const trackers = await cluster.list("core.oam.dev/v1beta1", "ResourceTracker", { labelSelector: `${LABEL_APP_NAME}=${appName}` });
+  const older = trackers.filter((tracker) => tracker.metadata.name !== currentTracker);
+  let deleted = false;
+  for (const ref of resourcesToCollect(older, current)) deleted = (await cluster.delete(ref)) || deleted;
+  return deleted;
+}

@@ -1,0 +1,213 @@
+import type { Cluster } from "../cluster/cluster.js";
+import { VelaError } from "../errors/index.js";
+import type { KubeObject } from "../model/kube-object.js";
+import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
+import { mergeOpsOnlyTraits, selectRollbackTarget, type ApplicationSnapshot } from "../revision/index.js";
+import { cloneJson, formatTimestamp, isJsonObject, type JsonObject } from "../util/index.js";
+import {
+  isActivelyRunning,
+  isSuspended,
+  restartWorkflow,
+  resumeWorkflow,
+  suspendWorkflow,
+  terminateWorkflow,
+  type WorkflowSpec,
+  type WorkflowStatus,
+} from "../workflow/index.js";
+import { getApplication, saveApplicationStatus, statusOf } from "./application-object.js";
+import { driveApplication, type DriveOptions, type DriveResult } from "./drive.js";
+import { applicationInputOf, markRevision } from "./reconcile.js";
+import { listApplicationRevisions, revisionRecordOf } from "./revision-objects.js";
+import {
+  cancelRolloutTraffic,
+  findAppRollouts,
+  isRolloutProgressing,
+  resetStaleRolloutSteps,
+  resumeRollouts,
+  suspendRollouts,
+} from "./rollout-coupling.js";
+import { withTarget, type Target, type TargetOptions } from "./target.js";
+
+export type WorkflowOperation = "suspend" | "resume" | "terminate" | "restart" | "rollback";
+
+/** Options of {@link runWorkflowCommand}. */
+export interface WorkflowCommandOptions extends TargetOptions, Omit<DriveOptions, "progress"> {
+  readonly operation: WorkflowOperation;
+  readonly app: string;
+  readonly namespace: string;
+  /** `rollback --revision N` */
+  readonly revision?: number;
+  /** `restart --step X` */
+  readonly step?: string;
+  readonly progress?: (line: string) => void;
+}
+
+/** What a workflow command did: KubeVela-style lines, and where the release stands afterwards. */
+export interface WorkflowCommandResult {
+  readonly messages: readonly string[];
+  readonly drive: DriveResult;
+}
+
+function workflowOf(app: KubeObject): WorkflowStatus | undefined {
+  const workflow = statusOf(app).workflow;
+  return isJsonObject(workflow) ? (workflow as unknown as WorkflowStatus) : undefined;
+}
+
+async function saveWorkflow(cluster: Cluster, app: KubeObject, workflow: WorkflowStatus | undefined): Promise<KubeObject> {
+  const status = cloneJson(statusOf(app));
+  if (workflow === undefined) delete status.workflow;
+  else status.workflow = workflow as unknown as JsonObject;
+  return saveApplicationStatus(cluster, app, status);
+}
+
+async function suspend(target: Target, app: KubeObject, name: string, namespace: string): Promise<string[]> {
+  const result = suspendWorkflow(workflowOf(app), name);
+  // Pause in-flight Rollouts first, so nothing moves on between the two writes.
+  const messages = await suspendRollouts(target.cluster, await findAppRollouts(target.cluster, name, namespace));
+  await saveWorkflow(target.cluster, app, result.status);
+  return [...messages, result.message];
+}
+
+/**
+ * `workflow resume`: a suspended workflow is resumed (and Rollouts paused by `workflow suspend` are
+ * unpaused); otherwise a Rollout waiting at a manual step is approved, as `kubectl-kruise rollout
+ * approve` would. Approving only when the workflow itself is not suspended keeps a resume from both
+ * ending a `suspend` step and skipping a canary step.
+ */
+async function resume(target: Target, app: KubeObject, name: string, namespace: string): Promise<string[]> {
+  const workflow = workflowOf(app);
+  const rollouts = await findAppRollouts(target.cluster, name, namespace);
+  if (isSuspended(workflow)) {
+    const result = resumeWorkflow(workflow, name);
+    const paused = rollouts.filter((rollout) => ((rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined)?.paused === true);
+    const messages: string[] = [];
+    for (const rollout of paused) {
+      await target.cluster.patch(
+        { apiVersion: rollout.apiVersion, kind: rollout.kind, name: rollout.metadata.name ?? "", namespace: rollout.metadata.namespace ?? namespace },
+        { type: "merge", patch: { spec: { strategy: { paused: false } } } },
+      );
+      messages.push(`Rollout ${rollout.metadata.namespace ?? namespace}/${rollout.metadata.name ?? ""} resumed.`);
+    }
+    await saveWorkflow(target.cluster, app, result.status);
+    return [...messages, result.message];
+  }
+  const approved = await resumeRollouts(target.cluster, rollouts);
+  if (approved.length > 0) return approved;
+  // Neither: let the workflow operation explain why (not suspended, finished, terminated…).
+  resumeWorkflow(workflow, name);
+  return [];
+}
+
+async function terminate(target: Target, app: KubeObject, name: string): Promise<string[]> {
+  const result = terminateWorkflow(workflowOf(app), name);
+  await saveWorkflow(target.cluster, app, result.status);
+  return [result.message];
+}
+
+async function restart(target: Target, app: KubeObject, name: string, step: string | undefined): Promise<string[]> {
+  const input = applicationInputOf(app, target.deps.applicationCheck);
+  const spec = (input.spec.workflow as WorkflowSpec | undefined) ?? { steps: (workflowOf(app)?.steps ?? []).map((entry) => ({ name: entry.name, type: entry.type })) };
+  const result = restartWorkflow(workflowOf(app), name, spec, step === undefined ? {} : { step });
+  await saveWorkflow(target.cluster, app, result.status);
+  return [result.message];
+}
+
+/**
+ * `workflow rollback [--revision N]` (DESIGN §6, KUBEVELA-REFERENCE §3.1, with vela-ts's fixes):
+ * refused while the workflow actively runs; the target is the last succeeded revision (or N); the
+ * canary route goes first so one write puts all traffic on stable; the Application gets the target's
+ * spec with the *current* ops-only traits; its status takes the target's finished workflow, so the
+ * workflow is not re-run and the target's manifests are re-applied by the next reconcile; the newer
+ * unfinished revision is marked failed; a Rollout step state left at StepPaused is reset.
+ */
+async function rollback(target: Target, app: KubeObject, name: string, namespace: string, requested: number | undefined): Promise<string[]> {
+  const workflow = workflowOf(app);
+  if (isActivelyRunning(workflow)) {
+    throw new VelaError("E_WORKFLOW_RUNNING", `can not rollback application ${name}: its workflow is running`, {
+      hint: `suspend it first: vela-ts workflow suspend ${name} && vela-ts workflow rollback ${name}`,
+    });
+  }
+  const revisions = await listApplicationRevisions(target.cluster, name, namespace);
+  const history = revisions.map(revisionRecordOf);
+  const status = statusOf(app);
+  const currentName = isJsonObject(status.latestRevision) && typeof status.latestRevision.name === "string" ? status.latestRevision.name : undefined;
+  const chosen = selectRollbackTarget(name, history, currentName, requested);
+  const revisionObject = revisions.find((object) => object.metadata.name === chosen.name);
+  const stored = (revisionObject?.spec as JsonObject | undefined)?.application as unknown as ApplicationSnapshot | undefined;
+  if (revisionObject === undefined || stored === undefined) {
+    throw new VelaError("E_REVISION_NOT_FOUND", `revision ${chosen.name} of application ${name} has no stored spec`, { hint: `see vela-ts revision list ${name}` });
+  }
+
+  const messages: string[] = [];
+  const rollouts = await findAppRollouts(target.cluster, name, namespace);
+  messages.push(...(await cancelRolloutTraffic(target.cluster, rollouts)));
+
+  const isOpsOnly = (type: string): boolean => target.registry.findTrait(type)?.skipRevisionAffect === true;
+  const spec = mergeOpsOnlyTraits(stored.spec, (app.spec as JsonObject | undefined) ?? {}, isOpsOnly);
+  const annotations = { ...(stored.metadata.annotations ?? {}) };
+  if (chosen.publishVersion !== undefined) annotations[ANNOTATION_PUBLISH_VERSION] = chosen.publishVersion;
+  const labels = { ...Object.fromEntries(Object.entries(app.metadata.labels ?? {}).filter(([key]) => key.startsWith("app.oam.dev/"))), ...(stored.metadata.labels ?? {}) };
+  let updated = await target.cluster.update({ ...app, metadata: { ...app.metadata, labels, annotations }, spec });
+  messages.push("Application spec rollback successfully.");
+
+  if (currentName !== undefined && currentName !== chosen.name && !history.find((record) => record.name === currentName)?.succeeded) {
+    const rolledBack: WorkflowStatus | undefined = workflow === undefined ? undefined : { ...workflow, message: `rolled back to ${chosen.name}` };
+    await markRevision(target.cluster, namespace, currentName, false, rolledBack);
+  }
+  const recorded = (revisionObject.status as JsonObject | undefined)?.workflow;
+  const now = formatTimestamp(target.deps.clock.now());
+  const restoredWorkflow: JsonObject = isJsonObject(recorded)
+    ? cloneJson(recorded)
+    : { appRevision: chosen.name, mode: "StepByStep-DAG", status: "succeeded", suspend: false, terminated: false, finished: true, startTime: now, endTime: now, steps: [], context: { vars: {}, steps: {} } };
+  const nextStatus: JsonObject = {
+    ...cloneJson(statusOf(updated)),
+    latestRevision: { name: chosen.name, revision: chosen.number, revisionHash: chosen.hash },
+    workflow: restoredWorkflow,
+    services: [],
+    rollback: { from: currentName ?? null, to: chosen.name, time: now },
+  };
+  updated = await saveApplicationStatus(target.cluster, updated, nextStatus);
+  messages.push("Application status rollback successfully.");
+  void updated;
+  return messages;
+}
+
+/**
+ * Runs `vela-ts workflow <operation> <app>` and then drives the app (the sandbox's controllers
+ * react; with `wait`, through timed steps), so every command leaves the release where it settles.
+ */
+export async function runWorkflowCommand(options: WorkflowCommandOptions): Promise<WorkflowCommandResult> {
+  return withTarget(options, async (target) => {
+    const app = await getApplication(target.cluster, options.app, options.namespace);
+    let messages: string[];
+    switch (options.operation) {
+      case "suspend":
+        messages = await suspend(target, app, options.app, options.namespace);
+        break;
+      case "resume":
+        messages = await resume(target, app, options.app, options.namespace);
+        break;
+      case "terminate":
+        messages = await terminate(target, app, options.app);
+        break;
+      case "restart":
+        messages = await restart(target, app, options.app, options.step);
+        break;
+      case "rollback":
+        messages = await rollback(target, app, options.app, options.namespace, options.revision);
+        break;
+    }
+    const drive = await driveApplication(options.app, options.namespace, target.deps, target.driver, {
+      wait: options.wait,
+      sleep: options.sleep,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.progress === undefined ? {} : { progress: options.progress }),
+    });
+    if (options.operation === "rollback") {
+      const rollouts = await findAppRollouts(target.cluster, options.app, options.namespace);
+      if ((await resetStaleRolloutSteps(target.cluster, rollouts)) > 0) await target.driver.settle();
+      if (rollouts.some(isRolloutProgressing)) messages.push("the Rollout is still cancelling; vela-ts status shows when it is done");
+    }
+    return { messages, drive };
+  });
+}

@@ -1,0 +1,6 @@
+export * from "./template.js";
+export * from "./patch.js";
+export * from "./contract.js";
+export * from "./order.js";
+export * from "./health.js";
+export * from "./render.js";

@@ -2,7 +2,7 @@ import type { Cluster } from "../cluster/cluster.js";
 import { refKey, type TrackedResource } from "../cluster/tracker.js";
 import type { DefinitionRegistry } from "../definitions/index.js";
 import { refOf, type KubeObject } from "../model/kube-object.js";
-import { FIELD_MANAGER } from "../model/labels.js";
+import { FIELD_MANAGER, LABEL_COMPONENT_REVISION } from "../model/labels.js";
 import { componentObjects, evaluateHealth, type ComponentManifest } from "../render/index.js";
 import type { JsonObject, JsonValue } from "../util/index.js";
 
@@ -36,6 +36,26 @@ export function objectsToApply(manifest: ComponentManifest): KubeObject[] {
   return componentObjects(manifest).filter((object) => !(manifest.manageWorkload && object === manifest.workload) && !isRefObject(object));
 }
 
+/**
+ * For a component whose workload a `manageWorkload` trait applies (the v1.1 `rollout` trait), the
+ * app records the rendered workload as a component revision instead: an `apps/v1`
+ * ControllerRevision named `<component>-v<N>` (`context.revision`) holding it in `data`, as
+ * KubeVela does. The rollout controller creates each revision's workload from it. Revisions are
+ * history: they are not tracked for garbage collection, so the source revision stays readable.
+ */
+export function componentRevisionObject(manifest: ComponentManifest): KubeObject | undefined {
+  if (!manifest.manageWorkload || manifest.workload === undefined) return undefined;
+  const number = Number(/-v(\d+)$/.exec(manifest.revision)?.[1] ?? 0);
+  const labels = { ...(manifest.workload.metadata.labels ?? {}), [LABEL_COMPONENT_REVISION]: manifest.revision };
+  return {
+    apiVersion: "apps/v1",
+    kind: "ControllerRevision",
+    metadata: { name: manifest.revision, namespace: manifest.namespace, labels },
+    data: manifest.workload as unknown as JsonObject,
+    revision: number,
+  };
+}
+
 /** Tracker entries for a component's objects (manifests kept for rollback and `status --tree`). */
 export function trackedResourcesOf(manifest: ComponentManifest): TrackedResource[] {
   const traitOf = new Map<KubeObject, string>();
@@ -60,7 +80,8 @@ export function trackedResourcesOf(manifest: ComponentManifest): TrackedResource
  */
 export async function applyComponentObjects(cluster: Cluster, manifest: ComponentManifest): Promise<number> {
   let changed = 0;
-  for (const object of objectsToApply(manifest)) {
+  const revision = componentRevisionObject(manifest);
+  for (const object of revision === undefined ? objectsToApply(manifest) : [revision, ...objectsToApply(manifest)]) {
     const before = await cluster.get(refOf(object));
     const after = await cluster.apply(object, { fieldManager: FIELD_MANAGER });
     if (before?.metadata.resourceVersion !== after.metadata.resourceVersion) changed++;

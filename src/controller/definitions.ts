@@ -53,35 +53,149 @@ export function listDefinitions(options: DefinitionSourceOptions & { readonly ty
   return { definitions, warnings };
 }
 
-/** A value that satisfies a schema as simply as possible: defaults, first enum value, lower bounds. */
-export function sampleValue(schema: JsonValue | undefined): JsonValue {
+/** Strings tried, in order, against a required string field's `pattern`. */
+const PATTERN_CANDIDATES = ["sample", "a", "sample-1", "1", "A", "Sample", "a.b", "sample.example.com", "http://sample.example.com", "/sample", "1s", "10%", "1.0.0", "v1", "a/b", "a=b", "_"];
+
+/** A string for `format` (what ajv-formats checks), when the schema names one. */
+const FORMAT_SAMPLES: Readonly<Record<string, string>> = {
+  uri: "http://sample.example.com",
+  url: "http://sample.example.com",
+  email: "sample@example.com",
+  hostname: "sample.example.com",
+  ipv4: "127.0.0.1",
+  ipv6: "::1",
+  "date-time": "1970-01-01T00:00:00Z",
+  date: "1970-01-01",
+  time: "00:00:00Z",
+  duration: "PT1S",
+  uuid: "00000000-0000-0000-0000-000000000000",
+};
+
+function matchesPattern(value: string, pattern: string): boolean {
+  try {
+    return new RegExp(pattern, "u").test(value);
+  } catch {
+    return true;
+  }
+}
+
+function sampleString(schema: JsonObject): JsonValue | undefined {
+  const minLength = typeof schema.minLength === "number" ? schema.minLength : 0;
+  const maxLength = typeof schema.maxLength === "number" ? schema.maxLength : Number.POSITIVE_INFINITY;
+  const fit = (value: string): string => (value.length < minLength ? value.padEnd(minLength, "a") : value).slice(0, Math.max(maxLength, 0));
+  const formatted = typeof schema.format === "string" ? FORMAT_SAMPLES[schema.format] : undefined;
+  const candidates = formatted === undefined ? PATTERN_CANDIDATES.map(fit) : [formatted];
+  if (typeof schema.pattern !== "string") return candidates[0];
+  const pattern = schema.pattern;
+  return candidates.find((candidate) => matchesPattern(candidate, pattern));
+}
+
+function sampleNumber(schema: JsonObject, integer: boolean): number {
+  const step = integer ? 1 : 0.5;
+  let low = Number.NEGATIVE_INFINITY;
+  if (typeof schema.minimum === "number") low = schema.minimum;
+  if (typeof schema.exclusiveMinimum === "number") low = Math.max(low, integer ? Math.floor(schema.exclusiveMinimum) + 1 : schema.exclusiveMinimum + step);
+  let high = Number.POSITIVE_INFINITY;
+  if (typeof schema.maximum === "number") high = schema.maximum;
+  if (typeof schema.exclusiveMaximum === "number") high = Math.min(high, integer ? Math.ceil(schema.exclusiveMaximum) - 1 : schema.exclusiveMaximum - step);
+  let value = Number.isFinite(low) ? (integer ? Math.ceil(low) : low) : Math.min(1, high);
+  if (integer && Number.isFinite(high) && !Number.isFinite(low)) value = Math.min(1, Math.floor(high));
+  const multiple = typeof schema.multipleOf === "number" && schema.multipleOf > 0 ? schema.multipleOf : undefined;
+  if (multiple !== undefined && value % multiple !== 0) value = Math.ceil(value / multiple) * multiple;
+  return value;
+}
+
+/** The schema's own constraints plus the first alternative of `anyOf`/`oneOf` and every `allOf` member (required fields, properties). */
+function mergedConstraints(schema: JsonObject): JsonObject {
+  const fragments: JsonObject[] = [];
+  const pick = (list: JsonValue | undefined, all: boolean): void => {
+    if (!Array.isArray(list)) return;
+    for (const member of all ? list : list.slice(0, 1)) {
+      if (!isJsonObject(member)) continue;
+      fragments.push(member);
+      pick(member.anyOf, false);
+      pick(member.oneOf, false);
+      pick(member.allOf, true);
+    }
+  };
+  pick(schema.anyOf, false);
+  pick(schema.oneOf, false);
+  pick(schema.allOf, true);
+  if (fragments.length === 0) return schema;
+  const required = new Set<string>();
+  const properties: JsonObject = {};
+  for (const part of [schema, ...fragments]) {
+    if (Array.isArray(part.required)) for (const key of part.required) if (typeof key === "string") required.add(key);
+    if (isJsonObject(part.properties)) for (const [key, value] of Object.entries(part.properties)) properties[key] ??= value;
+  }
+  const { anyOf: _anyOf, oneOf: _oneOf, allOf: _allOf, ...rest } = schema;
+  return { ...rest, required: [...required], properties };
+}
+
+/** True when the alternatives are types of their own (`int | string`), not extra constraints on one object. */
+function isTypeUnion(schema: JsonObject): boolean {
+  return schema.type === undefined && schema.properties === undefined && (Array.isArray(schema.anyOf) || Array.isArray(schema.oneOf));
+}
+
+function sampleObject(schema: JsonObject, base: JsonObject): JsonObject {
+  const result: JsonObject = { ...base };
+  const properties = isJsonObject(schema.properties) ? schema.properties : {};
+  const required = Array.isArray(schema.required) ? schema.required : [];
+  for (const key of required) {
+    if (typeof key !== "string" || result[key] !== undefined) continue;
+    const member = properties[key] ?? (isJsonObject(schema.additionalProperties) ? schema.additionalProperties : undefined);
+    result[key] = sampleValue(member) ?? "sample";
+  }
+  return result;
+}
+
+/**
+ * A value that satisfies a schema as simply as possible: the default (completed with the required
+ * fields it lacks and up to `minItems` items), the constant, the first enum value, numbers within
+ * their bounds, strings matching their pattern, format and length, lists of `minItems` samples,
+ * objects with every required field sampled recursively. Optional fields are left out. `undefined`
+ * when no value is found (a pattern none of the known strings match).
+ */
+export function sampleValue(schema: JsonValue | undefined): JsonValue | undefined {
   if (!isJsonObject(schema)) return null;
-  if (schema.default !== undefined) return schema.default;
   if (schema.const !== undefined) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0] ?? null;
-  if (Array.isArray(schema.anyOf)) return sampleValue(schema.anyOf[0]);
-  switch (schema.type) {
-    case "string":
-      return "sample";
-    case "integer":
-    case "number": {
-      const minimum = typeof schema.minimum === "number" ? schema.minimum : typeof schema.exclusiveMinimum === "number" ? schema.exclusiveMinimum + 1 : 1;
-      return typeof schema.maximum === "number" ? Math.min(minimum, schema.maximum) : minimum;
+  if (isTypeUnion(schema)) {
+    const alternatives = [...(Array.isArray(schema.anyOf) ? schema.anyOf : []), ...(Array.isArray(schema.oneOf) ? schema.oneOf : [])];
+    for (const alternative of alternatives) {
+      const value = sampleValue(alternative);
+      if (value !== undefined) return value;
     }
+    return undefined;
+  }
+  const constraints = mergedConstraints(schema);
+  const type = Array.isArray(constraints.type) ? constraints.type.find((entry) => entry !== "null") : constraints.type;
+  const fallback = constraints.default;
+  switch (type) {
+    case "string":
+      return typeof fallback === "string" ? fallback : sampleString(constraints);
+    case "integer":
+    case "number":
+      return typeof fallback === "number" ? fallback : sampleNumber(constraints, type === "integer");
     case "boolean":
-      return false;
-    case "array":
-      return [];
+      return typeof fallback === "boolean" ? fallback : false;
+    case "null":
+      return null;
+    case "array": {
+      const items: JsonValue[] = Array.isArray(fallback) ? [...fallback] : [];
+      const minItems = typeof constraints.minItems === "number" ? constraints.minItems : 0;
+      while (items.length < minItems) items.push(sampleValue(isJsonObject(constraints.items) ? constraints.items : undefined) ?? "sample");
+      return items;
+    }
     case "object":
     case undefined: {
-      if (!isJsonObject(schema.properties)) return schema.type === "object" ? {} : null;
-      const result: JsonObject = {};
-      const required = Array.isArray(schema.required) ? schema.required : [];
-      for (const key of required) if (typeof key === "string") result[key] = sampleValue(schema.properties[key]);
-      return result;
+      if (isJsonObject(fallback)) return sampleObject(constraints, fallback);
+      if (fallback !== undefined) return fallback;
+      if (type === undefined && !isJsonObject(constraints.properties) && !Array.isArray(constraints.required)) return null;
+      return sampleObject(constraints, {});
     }
     default:
-      return null;
+      return fallback ?? null;
   }
 }
 

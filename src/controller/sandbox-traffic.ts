@@ -51,6 +51,7 @@ export async function sendSandboxRequests(options: SandboxRequestOptions): Promi
       cookies: options.cookies,
       count: options.count ?? 100,
       seed: options.seed,
+      enabledAddons: sandbox.enabledAddons,
       ...(options.service === undefined ? {} : { service: options.service, namespace: options.namespace ?? "default" }),
     });
   });
@@ -61,6 +62,13 @@ export interface RolloutTarget extends SandboxTarget {
   readonly name: string;
   /** @default "default" */
   readonly namespace?: string;
+  /**
+   * After the change, wait (on this sleep) through grace periods and pod readiness until the
+   * Rollout waits again at a step, finishes, or `waitTimeoutMs` passes. Absent = return at once.
+   */
+  readonly sleep?: (milliseconds: number) => Promise<void>;
+  /** @default 300000 */
+  readonly waitTimeoutMs?: number;
 }
 
 /** What a rollout command did, in kubectl's words (`rollout.rollouts.kruise.io/NAME approved`). */
@@ -95,7 +103,7 @@ function currentStepState(rollout: KubeObject): string | undefined {
  * when `currentStepState` is `StepPaused`; writes `StepReady` through the status subresource.
  */
 export async function approveRollout(target: RolloutTarget): Promise<RolloutCommandResult> {
-  return withSandbox(target, "sandbox rollout approve", async (sandbox) => {
+  const result = await withSandbox(target, "sandbox rollout approve", async (sandbox) => {
     await sandbox.settle();
     const rollout = await getRollout(sandbox, target);
     const state = currentStepState(rollout);
@@ -109,12 +117,37 @@ export async function approveRollout(target: RolloutTarget): Promise<RolloutComm
     await sandbox.settle();
     return { message: `rollout.rollouts.kruise.io/${target.name} approved`, rollout: await getRollout(sandbox, target) };
   });
+  return result.message.endsWith("already approved") ? result : waitForRollout(target, result);
+}
+
+function isSettledState(rollout: KubeObject): boolean {
+  const status = rollout.status as JsonObject | undefined;
+  const state = currentStepState(rollout);
+  return status?.phase !== "Progressing" || state === "StepPaused" || ((status.conditions as JsonObject[] | undefined) ?? []).some((c) => c.type === "Progressing" && c.reason === "Paused");
+}
+
+/** Lets simulated time pass (releasing the sandbox between wake-ups) until the Rollout waits again. */
+async function waitForRollout(target: RolloutTarget, result: RolloutCommandResult): Promise<RolloutCommandResult> {
+  const sleep = target.sleep;
+  if (sleep === undefined) return result;
+  const deadline = target.clock.now().getTime() + (target.waitTimeoutMs ?? 300_000);
+  let rollout = result.rollout;
+  while (!isSettledState(rollout)) {
+    const wake = await withSandbox(target, "sandbox rollout wait", (sandbox) => Promise.resolve(sandbox.nextWakeAt()));
+    if (wake === undefined || wake.getTime() > deadline) break;
+    await sleep(Math.max(0, wake.getTime() - target.clock.now().getTime()));
+    rollout = await withSandbox(target, "sandbox rollout wait", async (sandbox) => {
+      await sandbox.settle();
+      return getRollout(sandbox, target);
+    });
+  }
+  return { ...result, rollout };
 }
 
 /** `kubectl-kruise rollout pause|resume`: sets `spec.strategy.paused`. */
 export async function setRolloutPaused(target: RolloutTarget & { readonly paused: boolean }): Promise<RolloutCommandResult> {
   const verb = target.paused ? "paused" : "resumed";
-  return withSandbox(target, `sandbox rollout ${target.paused ? "pause" : "resume"}`, async (sandbox) => {
+  const result = await withSandbox(target, `sandbox rollout ${target.paused ? "pause" : "resume"}`, async (sandbox) => {
     await sandbox.settle();
     const rollout = await getRollout(sandbox, target);
     const strategy = (rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined;
@@ -123,6 +156,7 @@ export async function setRolloutPaused(target: RolloutTarget & { readonly paused
     await sandbox.settle();
     return { message: `rollout.rollouts.kruise.io/${target.name} ${verb}`, rollout: await getRollout(sandbox, target) };
   });
+  return target.paused ? result : waitForRollout(target, result);
 }
 
 /** `sandbox charts add URL DIR_OR_INDEX`: maps a chart repository URL to a local chart repository. */

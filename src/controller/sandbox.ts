@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
+import { ClusterError, ConflictError, NotFoundError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { groupOf } from "../model/kube-object.js";
 import { locateInSource, parseYamlDocuments, type YamlDocument } from "../model/parse-yaml.js";
@@ -201,8 +201,15 @@ export async function sandboxGet(options: SandboxGetOptions): Promise<SandboxGet
   if (options.labelSelector !== undefined) parseLabelSelector(options.labelSelector);
   const namespace = type.namespaced && options.allNamespaces !== true ? (options.namespace ?? "default") : undefined;
   const apiVersion = apiVersionOf(type);
-  const { value, warnings } = await withSandbox(options, async (sandbox) => {
-    await sandbox.settle();
+  const settleWarnings: SandboxWarning[] = [];
+  const { value } = await withSandbox(options, async (sandbox) => {
+    try {
+      settleWarnings.push(...warningsOf(await sandbox.settle()));
+    } catch (error) {
+      // Reading must work even when the controllers cannot settle: that is when people look.
+      if (!(error instanceof ClusterError && error.code === "E_SANDBOX_NOT_CONVERGED")) throw error;
+      settleWarnings.push(error.message);
+    }
     if (options.name !== undefined) {
       const found = await sandbox.get({ apiVersion, kind: type.kind, name: options.name, ...(namespace === undefined ? {} : { namespace }) });
       if (found === undefined) {
@@ -226,7 +233,7 @@ export async function sandboxGet(options: SandboxGetOptions): Promise<SandboxGet
     objects,
     table,
     ...(emptyMessage === undefined ? {} : { emptyMessage }),
-    warnings,
+    warnings: settleWarnings,
   };
 }
 

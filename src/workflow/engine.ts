@@ -1,4 +1,4 @@
-import { ClusterError, InternalError, NotFoundError, UsageError, ValidationError } from "../errors/index.js";
+import { assertNever, ClusterError, InternalError, NotFoundError, UsageError, ValidationError } from "../errors/index.js";
 import { formatTimestamp, jsonEqual, parseDuration, sha256OfJson } from "../util/index.js";
 import type { Clock, JsonObject } from "../util/index.js";
 import { type RetryOptions, backoffDelayMs, DEFAULT_MAX_RETRIES, timestampAfter } from "./backoff.js";
@@ -199,13 +199,25 @@ class WorkflowRun {
       for (const step of list) {
         if (this.status.suspend) return;
         if (isStepFinished(this.step(step.name))) continue;
+        const before = this.step(step.name);
         const progress = await this.tryStep(step.name, mode === "DAG" ? terminatedAtStart : undefined);
+        this.logTransition(before, this.step(step.name));
         if (progress === "finished") progressed = true;
         else if (mode === "StepByStep") return;
       }
       // In DAG mode a step that finished may have made an earlier-listed one ready.
       if (!progressed || mode === "StepByStep") return;
     }
+  }
+
+  /** One line per step transition for the reconciler's progress display (`hooks.log`). */
+  private logTransition(before: StepStatus | undefined, after: StepStatus | undefined): void {
+    const log = this.ctx.hooks.log;
+    if (log === undefined || after === undefined) return;
+    if (before !== undefined && before.phase === after.phase && before.reason === after.reason && before.message === after.message) return;
+    const reason = after.reason === undefined ? "" : ` (${after.reason})`;
+    const message = after.message === undefined || after.message === "" ? "" : `: ${after.message}`;
+    log.call(this.ctx.hooks, `step ${after.name} ${after.phase}${reason}${message}`);
   }
 
   private predecessorsSuccessful(entry: ListEntry): boolean {
@@ -384,7 +396,7 @@ class WorkflowRun {
         await this.finishStep(name, { phase: "succeeded", reason: "Terminate", message: outcome.message, ...times }, true);
         return;
       default:
-        throw new InternalError(`unexpected step outcome ${JSON.stringify(outcome)}`);
+        assertNever(outcome, "step outcome");
     }
   }
 

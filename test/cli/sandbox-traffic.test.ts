@@ -72,10 +72,17 @@ describe("vela-ts sandbox request / rollout / charts", () => {
     await advance(dir, clock, async (sandbox) => {
       await sandbox.patch({ apiVersion: "apps/v1", kind: "Deployment", name: "canary-demo", namespace: "default" }, { type: "json", patch: [{ op: "replace", path: "/spec/template/spec/containers/0/image", value: "barnett/canarydemo:v2" }] });
     });
+    const before = clock.now().getTime();
     const approved = await runCli(["sandbox", "rollout", "approve", "canary-demo", "-n", "default", "--sandbox", dir], { clock });
     expect(approved.stdout).toBe("rollout.rollouts.kruise.io/canary-demo approved\n");
-    const again = await runCli(["sandbox", "rollout", "approve", "canary-demo", "--sandbox", dir], { clock });
-    expect(again.code).toBe(1);
+    // It waited (on the injected clock) through the grace periods until step 2 paused: ≈90% now.
+    expect(clock.now().getTime()).toBeGreaterThan(before);
+    const share = JSON.parse((await runCli(["sandbox", "request", "--host", "canary-demo.com", "--path", "/version", "--count", "1000", "--seed", "2", "-o", "json", "--sandbox", dir], { clock })).stdout) as { byImage: Record<string, number> };
+    expect(share.byImage["barnett/canarydemo:v2"]).toBeGreaterThan(850);
+    const again = await runCli(["sandbox", "rollout", "approve", "canary-demo", "--no-wait", "--sandbox", dir], { clock });
+    expect(again.stdout).toBe("rollout.rollouts.kruise.io/canary-demo approved\n");
+    const third = await runCli(["sandbox", "rollout", "approve", "canary-demo", "--sandbox", dir], { clock });
+    expect(third.code).toBe(1);
     const missing = await runCli(["sandbox", "rollout", "approve", "nope", "--sandbox", dir], { clock });
     expect(missing.stderr).toContain("error[E_ROLLOUT_NOT_FOUND]");
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors/index.js";
 import { resumeWorkflow, type WorkflowSpec } from "../../src/workflow/index.js";
-import { harness, normalise, runToEnd, st } from "./support.js";
+import { harness, noHooks, normalise, runToEnd, st } from "./support.js";
 
 /** A whole normalised workflow status: KubeVela's fields with the given overrides. */
 function run(overrides: Record<string, unknown>): Record<string, unknown> {
@@ -74,6 +74,15 @@ describe("advanceWorkflow: StepByStep", () => {
     ]);
     await h.advance(spec);
     expect(h.saves).toHaveLength(3);
+  });
+
+  it("reports each step transition through hooks.log", async () => {
+    const lines: string[] = [];
+    const h = harness({ hooks: noHooks({ log: (line) => lines.push(line) }) });
+    const spec: WorkflowSpec = { steps: [{ name: "a", type: "ok" }, { name: "b", type: "wait:1" }, { name: "c", type: "ok" }] };
+    await h.advance(spec);
+    await h.advance(spec);
+    expect(lines).toEqual(["step a succeeded", "step b running (Wait): waiting (1/1)", "step b succeeded", "step c succeeded"]);
   });
 });
 

@@ -122,9 +122,10 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
       .command(`${verb} <name>`)
       .description(description)
       .option("-n, --namespace <namespace>", "the Rollout's namespace", "default")
+      .option("--no-wait", "return right after the change instead of waiting until the Rollout waits again at a step (or finishes)")
       .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
-      .action(async (name: string, flags: { readonly namespace: string; readonly sandbox?: string }) => {
-        const target = { dir: sandboxDir(flags.sandbox, env), clock: env.ctx.clock, name, namespace: flags.namespace };
+      .action(async (name: string, flags: { readonly namespace: string; readonly wait: boolean; readonly sandbox?: string }) => {
+        const target = { dir: sandboxDir(flags.sandbox, env), clock: env.ctx.clock, name, namespace: flags.namespace, ...(flags.wait ? { sleep: env.ctx.sleep } : {}) };
         const result = verb === "approve" ? await approveRollout(target) : await setRolloutPaused({ ...target, paused: verb === "pause" });
         env.ctx.stdout.write(`${result.message}\n`);
       });

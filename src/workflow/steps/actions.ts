@@ -1,3 +1,4 @@
+import { assertNever } from "../../errors/index.js";
 import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
 import { checkCelSyntax, evaluateCel, evaluateCelCondition, formatTimestamp, isJsonObject, parseDuration } from "../../util/index.js";
 import type { JsonObject, JsonValue } from "../../util/index.js";
@@ -216,6 +217,8 @@ export async function runActions(actions: readonly WorkflowAction[], ctx: StepCo
           return { kind: "failed", retryable: false, reason: "Output", message: `output "${action.name}": ${error instanceof Error ? error.message : String(error)}` };
         }
         break;
+      default:
+        assertNever(action, "workflow action");
     }
   }
   return { kind: "succeeded", outputs: vars };

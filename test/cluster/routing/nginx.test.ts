@@ -103,6 +103,10 @@ describe("routing through Ingress objects", () => {
     expect(Object.keys(summary.byPod).sort()).toEqual(["demo-new-1", "demo-old-1", "demo-old-2"]);
   });
 
+  it("with the ingress-nginx addon disabled, Ingresses route nothing", () => {
+    expect(routeRequests(world({}), { ...request, enabledAddons: new Set(["istio"]) }).byStatus).toEqual({ "404": 1000 });
+  });
+
   it("no Ingress for the host → 404", () => {
     expect(routeRequests(world({}), { ...request, host: "nope.com" }).byStatus).toEqual({ "404": 1000 });
   });

@@ -35,20 +35,22 @@ export function routeRequests(view: ControllerView, options: RouteOptions): Rout
   const cache = new Map<string, readonly KubeObject[]>();
   let router: RouteSummary["router"] = "none";
   let one: () => RouteOutcome = () => ({ status: 404, backend: `no Ingress or VirtualService for ${options.host}${options.path}` });
+  const nginxOn = options.enabledAddons === undefined || options.enabledAddons.has("ingress-nginx");
+  const istioOn = options.enabledAddons === undefined || options.enabledAddons.has("istio");
   if (options.service !== undefined) {
     const namespace = options.namespace ?? "default";
     const service = options.service;
-    const vs = findVirtualService(view, { service, namespace });
+    const vs = istioOn ? findVirtualService(view, { service, namespace }) : undefined;
     router = "istio";
     one = vs === undefined ? () => toService(view, service, namespace, undefined, random, cache) : () => routeThroughVirtualService(view, vs, request, random, cache);
   } else {
-    const route = findNginxRoute(view, options.host, options.path);
+    const route = nginxOn ? findNginxRoute(view, options.host, options.path) : undefined;
     if (route !== undefined) {
       const endpoints = nginxEndpoints(view, route);
       router = "ingress-nginx";
       one = () => routeNginxRequest(route, endpoints, request, random);
     } else {
-      const vs = findVirtualService(view, { host: options.host });
+      const vs = istioOn ? findVirtualService(view, { host: options.host }) : undefined;
       if (vs !== undefined) {
         router = "istio";
         one = () => routeThroughVirtualService(view, vs, request, random, cache);

@@ -18,6 +18,8 @@ export interface RouteOptions extends RouteRequest {
   readonly service?: string;
   /** Namespace for `service`. @default "default" */
   readonly namespace?: string;
+  /** Addons whose routers answer (`ingress-nginx`, `istio`); others are ignored. @default both */
+  readonly enabledAddons?: ReadonlySet<string>;
 }
 
 /** Where one request ended. */

@@ -105,12 +105,26 @@ function sampleNumber(schema: JsonObject, integer: boolean): number {
   return value;
 }
 
+/**
+ * The alternative of an `anyOf` of constraints to sample: the first whose required fields are all
+ * enumerated (values known to mean something, e.g. `resource: deployments`), else the first.
+ */
+function preferredAlternative(list: readonly JsonValue[], schema: JsonObject): JsonValue[] {
+  const properties = isJsonObject(schema.properties) ? schema.properties : {};
+  const enumerated = (key: JsonValue): boolean => {
+    const member = typeof key === "string" ? properties[key] : undefined;
+    return isJsonObject(member) && (member.const !== undefined || Array.isArray(member.enum));
+  };
+  const found = list.find((member) => isJsonObject(member) && Array.isArray(member.required) && member.required.length > 0 && member.required.every(enumerated));
+  return found === undefined ? list.slice(0, 1) : [found];
+}
+
 /** The schema's own constraints plus the first alternative of `anyOf`/`oneOf` and every `allOf` member (required fields, properties). */
 function mergedConstraints(schema: JsonObject): JsonObject {
   const fragments: JsonObject[] = [];
   const pick = (list: JsonValue | undefined, all: boolean): void => {
     if (!Array.isArray(list)) return;
-    for (const member of all ? list : list.slice(0, 1)) {
+    for (const member of all ? list : preferredAlternative(list, schema)) {
       if (!isJsonObject(member)) continue;
       fragments.push(member);
       pick(member.anyOf, false);
@@ -145,6 +159,12 @@ function sampleObject(schema: JsonObject, base: JsonObject): JsonObject {
     if (typeof key !== "string" || result[key] !== undefined) continue;
     const member = properties[key] ?? (isJsonObject(schema.additionalProperties) ? schema.additionalProperties : undefined);
     result[key] = sampleValue(member) ?? "sample";
+  }
+  // An optional field with a default gets the default anyway when bound: complete it the same way.
+  for (const [key, member] of Object.entries(properties)) {
+    if (result[key] !== undefined || !isJsonObject(member) || member.default === undefined) continue;
+    const value = sampleValue(member);
+    if (value !== undefined) result[key] = value;
   }
   return result;
 }

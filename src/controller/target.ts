@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import type { Cluster } from "../cluster/cluster.js";
+import type { KubeCluster, KubeClusterOptions } from "../cluster/kube/index.js";
 import { openSandbox, type SandboxCluster } from "../cluster/sandbox/index.js";
 import type { DefinitionRegistry, DefinitionWarning } from "../definitions/index.js";
 import { UsageError } from "../errors/index.js";
@@ -9,8 +10,13 @@ import type { HttpRequest, HttpResponse } from "../workflow/index.js";
 export type { HttpRequest, HttpResponse };
 import { loadClusterRegistry } from "./definitions-for-app.js";
 import type { ClusterDriver } from "./drive.js";
+import { detectClusterAddons } from "./kube-addons.js";
+import { openKubeTarget, wantsKubeTarget } from "./kube-target.js";
 import type { ReconcilerDeps } from "./reconcile.js";
 import { createCanaryRolloutRunner } from "./steps/canary-rollout.js";
+
+/** Which kind of cluster a command targets: `--cluster sandbox|kube`. */
+export type ClusterChoice = "sandbox" | "kube";
 
 /** Where a command acts: the sandbox (default) or a real cluster. Built from CLI flags and env. */
 export interface TargetOptions {
@@ -22,6 +28,18 @@ export interface TargetOptions {
   /** `--kubeconfig` / `--context` select a real cluster. */
   readonly kubeconfig?: string;
   readonly context?: string;
+  /**
+   * `--cluster`: `kube` targets the real cluster of `KUBECONFIG`, `~/.kube/config` or the in-cluster
+   * service account even without `--kubeconfig`/`--context`; `sandbox` refuses them.
+   * @default "sandbox" unless `--kubeconfig`/`--context` is given
+   */
+  readonly cluster?: ClusterChoice;
+  /** The process environment (`KUBECONFIG`, `HOME`, `KUBERNETES_SERVICE_HOST`/`_PORT`), passed in by the CLI. @default {} */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** On a real cluster: how often `--wait` looks again (its controllers run elsewhere). @default 1000 */
+  readonly pollIntervalMs?: number;
+  /** Timing of the Kubernetes client (tests shorten the reach deadline). @default the client's defaults */
+  readonly kubeClient?: KubeClusterOptions;
   readonly clock: Clock;
   /** `--definitions DIR` */
   readonly definitionDirs?: readonly string[];
@@ -42,6 +60,8 @@ export interface Target {
   /** A human description for messages: `sandbox ./.vela-ts`. */
   readonly description: string;
   readonly sandbox?: SandboxCluster;
+  /** The real cluster, when the target is one. */
+  readonly kube?: KubeCluster;
   close(): void;
 }
 
@@ -54,13 +74,73 @@ export function resolveSandboxDir(options: Pick<TargetOptions, "cwd" | "sandboxD
 /** The bundled addons a new sandbox starts with; also what a real cluster is assumed to have. */
 export const DEFAULT_ADDONS: readonly string[] = ["fluxcd", "kruise-rollout", "ingress-nginx", "istio"];
 
+/** Default of {@link TargetOptions.pollIntervalMs}. */
+export const DEFAULT_POLL_INTERVAL_MS = 1000;
+
+/** True when the options select a real cluster: `--kubeconfig`, `--context` or `--cluster kube`. */
+export function targetsKube(options: Pick<TargetOptions, "kubeconfig" | "context" | "cluster">): boolean {
+  if (options.cluster === "sandbox" && wantsKubeTarget(options)) {
+    throw new UsageError("--cluster sandbox cannot be combined with --kubeconfig or --context", { hint: "drop --cluster sandbox to use the real cluster, or drop --kubeconfig/--context" });
+  }
+  return options.cluster === "kube" || wantsKubeTarget(options);
+}
+
+/**
+ * A driver for a cluster whose controllers run by themselves: nothing to settle, and `--wait`
+ * polls every `pollIntervalMs`.
+ */
+export function remoteClusterDriver(pollIntervalMs: number = DEFAULT_POLL_INTERVAL_MS): ClusterDriver {
+  return { settle: () => Promise.resolve(0), nextWakeAt: () => undefined, pollIntervalMs };
+}
+
+function reconcilerDeps(options: TargetOptions, cluster: Cluster, registry: DefinitionRegistry): ReconcilerDeps {
+  return {
+    cluster,
+    clock: options.clock,
+    registry,
+    http: options.http,
+    extraStepRunners: [createCanaryRolloutRunner()],
+    applicationCheck: createApplicationCheck(),
+    ...(options.revisionLimit === undefined ? {} : { revisionLimit: options.revisionLimit }),
+    ...(options.log === undefined ? {} : { log: options.log }),
+  };
+}
+
+/**
+ * Opens a real cluster (`--kubeconfig`, `--context`, or with `--cluster kube` also `KUBECONFIG`,
+ * `~/.kube/config`, the in-cluster service account) with the definitions of the addons it has.
+ */
+async function openKubeClusterTarget(options: TargetOptions): Promise<Target> {
+  const env = options.env ?? {};
+  // KUBECONFIG only counts when a real cluster was asked for explicitly: the sandbox stays the default.
+  const kube = openKubeTarget({
+    env,
+    ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
+    ...(options.context === undefined ? {} : { context: options.context }),
+    ...(options.kubeClient === undefined ? {} : { cluster: options.kubeClient }),
+  });
+  try {
+    const enabledAddons = await detectClusterAddons(kube);
+    const { registry, warnings } = loadClusterRegistry({ definitionDirs: options.definitionDirs ?? [], cwd: options.cwd, enabledAddons });
+    return {
+      cluster: kube,
+      driver: remoteClusterDriver(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
+      registry,
+      warnings,
+      deps: reconcilerDeps(options, kube, registry),
+      description: `cluster ${kube.contextName} at ${kube.server}`,
+      kube,
+      close: () => kube.close(),
+    };
+  } catch (error) {
+    kube.close();
+    throw error;
+  }
+}
+
 /** Opens the command's target. The caller must `close()` it (the sandbox lock is held until then). */
 export async function openTarget(options: TargetOptions): Promise<Target> {
-  if (options.kubeconfig !== undefined || options.context !== undefined) {
-    throw new UsageError("real clusters are not available in this build of the release commands", {
-      hint: "drop --kubeconfig/--context to use the sandbox",
-    });
-  }
+  if (targetsKube(options)) return openKubeClusterTarget(options);
   const dir = resolveSandboxDir(options);
   const sandbox = await openSandbox({ dir, clock: options.clock, command: options.command });
   try {
@@ -69,16 +149,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       settle: async () => (await sandbox.settle()).writes,
       nextWakeAt: () => sandbox.nextWakeAt(),
     };
-    const deps: ReconcilerDeps = {
-      cluster: sandbox,
-      clock: options.clock,
-      registry,
-      http: options.http,
-      extraStepRunners: [createCanaryRolloutRunner()],
-      applicationCheck: createApplicationCheck(),
-      ...(options.revisionLimit === undefined ? {} : { revisionLimit: options.revisionLimit }),
-      ...(options.log === undefined ? {} : { log: options.log }),
-    };
+    const deps = reconcilerDeps(options, sandbox, registry);
     const shown = dir.startsWith(options.cwd) ? `.${dir.slice(options.cwd.length) || "/"}` : dir;
     return { cluster: sandbox, driver, registry, warnings, deps, description: `sandbox ${shown}`, sandbox, close: () => sandbox.close() };
   } catch (error) {

@@ -79,27 +79,13 @@ describe("the built-in catalog", () => {
   );
 });
 
-/**
- * Known bug in `def vet`'s sample properties (src/controller/definitions.ts `sampleValue`): a
- * required struct with `default: {}` is sampled as `{}` without its required fields, and a list is
- * sampled as `[]` ignoring `minItems`, so these valid files fail vet with E_PARAM_INVALID on the
- * sample. `it.fails` keeps them running: once the sampler is fixed they pass and this list must go.
- */
-const VET_SAMPLER_BUG = new Set([
-  "definitions/components/k8s-objects.yaml", // objects: minItems 1
-  "definitions/components/ref-objects.yaml", // objects: minItems 1
-  "addons/kruise-rollout/definitions/kruise-rollout.yaml", // canary (default {}) needs steps
-  "addons/istio/definitions/canary-rollout.yaml", // traffic (default {}) needs weightedTargets
-]);
-
 describe("vela-ts def on the catalog", () => {
   const vet = async (file: string): Promise<void> => {
     const run = await runCli(["def", "vet", file], { cwd: PROJECT_ROOT });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
   };
-  it.each(CATALOG_FILES.filter(({ name }) => !VET_SAMPLER_BUG.has(name)))("def vet $name", async ({ file }) => vet(file));
-  it.fails.each(CATALOG_FILES.filter(({ name }) => VET_SAMPLER_BUG.has(name)))("def vet $name (known sampler bug)", async ({ file }) => vet(file));
+  it.each(CATALOG_FILES)("def vet $name", async ({ file }) => vet(file));
 
   it.each(DEFINITIONS)("def doc $name mentions every parameter", async ({ definition }) => {
     const run = await runCli(["def", "doc", definition.name], { cwd: PROJECT_ROOT });

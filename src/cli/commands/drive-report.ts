@@ -1,4 +1,4 @@
-import type { DriveResult } from "../../controller/index.js";
+import type { DriveResult } from "../../controller/drive.js";
 
 /** A few lines saying where a release stands after a command drove it, and what to do next. */
 export function describeDrive(appName: string, drive: DriveResult): string {

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { ClusterError, UsageError } from "../../errors/index.js";
 import { sandboxApply, sandboxDelete, sandboxGet, sandboxReset, type SandboxCommandOptions } from "../../controller/sandbox.js";
 import type { CommandEnv } from "../command.js";
-import { formatTable, printObjects, printValue } from "../output.js";
+import { formatTable, printValue } from "../output.js";
 import { registerSandboxTraffic } from "./sandbox-traffic.js";
 
 interface SandboxFlags {
@@ -105,8 +105,7 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
         printWarnings(env, result.warnings);
         if (output === "json" || output === "yaml") {
           if (result.object !== undefined) printValue(env.ctx.stdout, result.object, output);
-          else if (output === "json") printObjects(env.ctx.stdout, result.objects, "json");
-          else printValue(env.ctx.stdout, { apiVersion: "v1", kind: "List", items: result.objects, metadata: { resourceVersion: "" } }, "yaml");
+          else printValue(env.ctx.stdout, { apiVersion: "v1", kind: "List", items: result.objects }, output);
           return;
         }
         if (output === "name") {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { up, type DriveResult } from "../../controller/index.js";
+import type { DriveResult } from "../../controller/drive.js";
 import { NotFoundError, UsageError } from "../../errors/index.js";
 import { parseDuration } from "../../util/index.js";
 import type { CommandEnv } from "../command.js";
@@ -53,6 +53,8 @@ export function registerUp(program: Command, env: CommandEnv): void {
     const revisionLimit = Number(flags.revisionLimit ?? "10");
     if (!Number.isInteger(revisionLimit) || revisionLimit < 1) throw new UsageError(`--revision-limit must be a whole number ≥ 1, got ${flags.revisionLimit ?? ""}`);
     const input = await readInput(flags.file, env);
+    // Loaded on use, so `vela-ts --version` and `--help` stay fast.
+    const { up } = await import("../../controller/up.js");
     const result = await up({
       ...targetOptions(flags, env.ctx, "vela-ts up"),
       ...input,

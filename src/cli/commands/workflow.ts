@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { runWorkflowCommand, type WorkflowOperation } from "../../controller/index.js";
+import type { WorkflowOperation } from "../../controller/workflow-commands.js";
 import { UsageError } from "../../errors/index.js";
 import { parseDuration } from "../../util/index.js";
 import type { CommandEnv } from "../command.js";
@@ -48,6 +48,7 @@ export function registerWorkflow(program: Command, env: CommandEnv): void {
       const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
       if (flags.timeout !== undefined && timeoutMs === undefined) throw new UsageError(`--timeout ${flags.timeout} is not a duration`, { hint: "use Go durations such as 30s or 5m" });
       const revision = parseRevision(flags.revision);
+      const { runWorkflowCommand } = await import("../../controller/workflow-commands.js");
       const result = await runWorkflowCommand({
         ...targetOptions(flags, env.ctx, `vela-ts workflow ${operation}`),
         operation,

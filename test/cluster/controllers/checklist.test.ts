@@ -391,3 +391,24 @@ describe("other behaviours", () => {
     expect(getObject(sandbox.store, "networking.k8s.io/v1", "Ingress", "canary-demo-canary")?.metadata.annotations?.["nginx.ingress.kubernetes.io/canary-weight"]).toBe("20");
   });
 });
+
+describe("deleting a Rollout mid-release", () => {
+  it("terminates: releases the workload (unpaused, no canary objects) before the finalizer goes", () => {
+    const sandbox = memorySandbox({ objects: canonicalApp() });
+    sandbox.settle();
+    setImage(sandbox, "canary-demo", V2);
+    settleThroughTime(sandbox, pausedAt(sandbox, 1));
+    expect(getObject(sandbox.store, ROLLOUT.apiVersion, "Rollout", "canary-demo")?.metadata.finalizers).toEqual(["rollouts.kruise.io/rollout"]);
+    sandbox.store.delete(ROLLOUT);
+    settleThroughTime(sandbox, () => getObject(sandbox.store, ROLLOUT.apiVersion, "Rollout", "canary-demo") === undefined);
+    expect(getObject(sandbox.store, ROLLOUT.apiVersion, "Rollout", "canary-demo")).toBeUndefined();
+    const live = getObject(sandbox.store, "apps/v1", "Deployment", "canary-demo");
+    expect((live?.spec as JsonObject).paused).toBe(false);
+    expect(live?.metadata.annotations?.["rollouts.kruise.io/in-progressing"]).toBeUndefined();
+    expect(sandbox.store.list("apps/v1", "Deployment").map((d) => d.metadata.name)).toEqual(["canary-demo"]);
+    expect(getObject(sandbox.store, "v1", "Service", "canary-demo-canary")).toBeUndefined();
+    expect((getObject(sandbox.store, "v1", "Service", "canary-demo")?.spec as JsonObject).selector).toEqual({ app: "canary-demo" });
+    // Unpaused with the v2 template, the Deployment now rolls out normally.
+    expect(podsByImage(sandbox.store, "canary-demo")).toEqual({ [V2]: 5 });
+  });
+});

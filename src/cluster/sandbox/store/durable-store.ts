@@ -67,10 +67,10 @@ export class SandboxStore {
     this.store.enabledAddons = new Set(sorted);
   }
 
-  /** Compacts when the journal has grown past the snapshot (and `compactBytes`). */
+  /** Compacts when the journal has grown past half the snapshot (and `compactBytes`). */
   maybeCompact(): void {
     if (this.closed || this.journal.batching) return;
-    if (this.journal.size > Math.max(this.compactBytes, this.snapshotBytes)) this.compact();
+    if (this.journal.size > Math.max(this.compactBytes, this.snapshotBytes / 2)) this.compact();
   }
 
   /**
@@ -95,6 +95,8 @@ export class SandboxStore {
   /** Releases the lock; the store must not be used afterwards. */
   close(): void {
     if (this.closed) return;
+    // A journal worth replaying slowly becomes a snapshot now, so the next command opens fast.
+    if (this.journal.size > this.compactBytes / 8) this.compact();
     this.closed = true;
     this.journal.close();
     this.lock.release();

@@ -15,7 +15,7 @@
 import type { KubeObject } from "../../../../model/kube-object.js";
 import { jsonEqual, sha256OfJson, type JsonValue } from "../../../../util/index.js";
 import type { ControllerChange, ControllerEnv, ControllerView, SimulatedController } from "../../controller-contract.js";
-import { findCondition } from "../common/conditions.js";
+import { findCondition, setCondition } from "../common/conditions.js";
 import { numberAt } from "../common/fields.js";
 import { IN_PROGRESSING_ANNOTATION, listRollouts, planHashInput, readRolloutPlan, type RolloutPlan } from "./api.js";
 import { canaryWakeTimes, findCanaryDeployment, runCanary } from "./canary-steps.js";
@@ -217,7 +217,9 @@ export function reconcileRollout(rollout: KubeObject, view: ControllerView, env:
     status.message = "Workload Not Found";
   } else {
     const ctx: RolloutContext = { index, view, env, rollout, plan, namespace, workload: describeWorkload(view, workload, plan, index), status, changes };
-    if (plan.disabled && status.phase !== "Progressing" && status.phase !== "Disabling") {
+    if (rollout.metadata.deletionTimestamp !== undefined) {
+      reconcileTerminating(ctx);
+    } else if (plan.disabled && status.phase !== "Progressing" && status.phase !== "Disabling") {
       status.phase = "Disabled";
       status.message = "Rollout is disabled";
     } else {
@@ -256,7 +258,33 @@ export function reconcileRollout(rollout: KubeObject, view: ControllerView, env:
   }
   status.observedGeneration = rollout.metadata.generation ?? 1;
   if (!jsonEqual(before, status)) changes.push({ op: "updateStatus", object: { ...rollout, status: rolloutStatusJson(status) } });
+  // Finalizer edits go last: they change the resourceVersion the status write above relies on.
+  const finalizers = rollout.metadata.finalizers ?? [];
+  const self = refIn(namespace, rollout.apiVersion, "Rollout", rollout.metadata.name ?? "");
+  if (rollout.metadata.deletionTimestamp === undefined && status.phase === "Progressing" && !finalizers.includes(ROLLOUT_FINALIZER)) {
+    changes.push({ op: "patch", ref: self, body: { type: "merge", patch: { metadata: { finalizers: [...finalizers, ROLLOUT_FINALIZER] } } } });
+  } else if (rollout.metadata.deletionTimestamp !== undefined && finalizers.includes(ROLLOUT_FINALIZER) && (workload === undefined || isTerminated(status))) {
+    changes.push({ op: "patch", ref: self, body: { type: "merge", patch: { metadata: { finalizers: finalizers.filter((item) => item !== ROLLOUT_FINALIZER) } } } });
+  }
   return changes;
+}
+
+/** The finalizer a Rollout carries while it holds a workload, so deleting it first releases the workload. */
+export const ROLLOUT_FINALIZER = "rollouts.kruise.io/rollout";
+
+function isTerminated(status: RolloutStatus): boolean {
+  return findCondition(status.conditions, "Terminating")?.reason === "Completed";
+}
+
+/** Deletion (`reconcileRolloutTerminating`): Terminating/InTerminating → release the workload like a cancel → Completed. */
+function reconcileTerminating(ctx: RolloutContext): void {
+  const status = ctx.status;
+  if (isTerminated(status)) return;
+  status.phase = "Terminating";
+  status.conditions = setCondition(status.conditions, { type: "Terminating", status: "True", reason: "InTerminating", message: "Rollout is in terminating" }, ctx.env.now);
+  status.message = "Rollout is in terminating";
+  const done = status.canaryStatus === undefined || (isPartition(ctx) ? runPartitionCleanup(ctx, false) : runCleanup(ctx, ROLLBACK_ORDER, false));
+  if (done) status.conditions = setCondition(status.conditions, { type: "Terminating", status: "False", reason: "Completed", message: "Rollout is in terminating" }, ctx.env.now);
 }
 
 /** The simulated Kruise Rollout controller. */
@@ -267,14 +295,14 @@ export const kruiseRolloutController: SimulatedController = {
     const rollouts = listRollouts(view);
     if (rollouts.length === 0) return [];
     const index = buildRolloutIndex(view);
-    return rollouts.flatMap((rollout) => (rollout.metadata.deletionTimestamp === undefined ? reconcileRollout(rollout, view, env, index) : []));
+    return rollouts.flatMap((rollout) => reconcileRollout(rollout, view, env, index));
   },
   nextWakeAt(view, env) {
     const now = env.now.getTime();
     let earliest: number | undefined;
     for (const rollout of listRollouts(view)) {
       const status = readRolloutStatus(rollout.status as JsonValue | undefined);
-      if (status.phase !== "Progressing" && status.phase !== "Disabling") continue;
+      if (status.phase !== "Progressing" && status.phase !== "Disabling" && status.phase !== "Terminating") continue;
       const plan = readRolloutPlan(rollout);
       const times: number[] = [];
       const since = findCondition(status.conditions, "Progressing")?.lastUpdateTime;

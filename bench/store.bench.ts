@@ -84,6 +84,7 @@ export async function run(): Promise<void> {
     printFigure(`open in a fresh process (lock, snapshot + journal replay, ${OBJECTS} objects)`, Math.round(opened.ms), "ms");
     printFigure("RSS of that process after open", Math.round(opened.rssMiB), "MiB");
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env["KEEP_BENCH_DIR"] === undefined) rmSync(dir, { recursive: true, force: true });
+    else process.stdout.write(`kept ${dir}\n`);
   }
 }

@@ -121,7 +121,13 @@ export async function componentHealth(cluster: Cluster, manifest: ComponentManif
   for (const entry of manifest.outputs) outputs[entry.name] = await liveOf(cluster, entry.object);
   const evaluated = evaluateHealth(definition, { output, outputs, parameter: manifest.properties, context: manifest.context }, { cache: registry.cache });
   const stale = staleObjects([output, ...Object.values(outputs)]);
-  const workload = stale.length === 0 ? evaluated : { healthy: false, message: `waiting for ${stale.join(", ")} to be reconciled` };
+  // With a manageWorkload trait the app never applies the workload under its rendered name: the
+  // trait's controller runs one per component revision, and the trait's health stands for it.
+  const workload = manifest.manageWorkload
+    ? { healthy: true, message: "" }
+    : stale.length === 0
+      ? evaluated
+      : { healthy: false, message: `waiting for ${stale.join(", ")} to be reconciled` };
   const traits: TraitHealth[] = [];
   for (const trait of manifest.traits) {
     const traitDefinition = registry.findTrait(trait.type);

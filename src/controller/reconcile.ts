@@ -27,6 +27,7 @@ import {
   deriveAppPhase,
   derivePhase,
   resolveWorkflow,
+  type ApplyComponentOptions,
   type ApplyComponentResult,
   type HttpRequest,
   type HttpResponse,
@@ -35,6 +36,7 @@ import {
   type WorkflowStatus,
 } from "../workflow/index.js";
 import { getApplication, saveApplicationStatus, statusOf } from "./application-object.js";
+import { keepStepPatches, outputPatchesOf, patchComponentOutputs } from "./component-patches.js";
 import { applyComponentObjects, componentHealth, describeUnhealthy, mergeTracked, trackedResourcesOf, type ServiceHealth } from "./component-runtime.js";
 import { definitionsUsed, registryFromSnapshot } from "./definitions-for-app.js";
 import { findAppRollouts, resetStaleRolloutSteps } from "./rollout-coupling.js";
@@ -229,11 +231,13 @@ export async function reconcileApplication(name: string, namespace: string, deps
     wrote = true;
   };
 
-  const applyComponent = async (componentName: string): Promise<ApplyComponentResult> => {
-    const manifest = manifestsByName.get(componentName);
-    if (manifest === undefined) {
+  const applyComponent = async (componentName: string, options?: ApplyComponentOptions): Promise<ApplyComponentResult> => {
+    const rendered = manifestsByName.get(componentName);
+    if (rendered === undefined) {
       return { applied: false, healthy: false, message: `component "${componentName}" is not part of application ${name}` };
     }
+    const patches = outputPatchesOf(options);
+    const manifest = patches === undefined ? rendered : patchComponentOutputs(rendered, patches);
     // Record before applying: GC and `delete` must know every object that may exist.
     await recordApplied(trackedResourcesOf(manifest));
     if ((await applyComponentObjects(cluster, manifest)) > 0) wrote = true;
@@ -266,7 +270,7 @@ export async function reconcileApplication(name: string, namespace: string, deps
       },
       hooks: {
         cluster,
-        applyComponent: (componentName) => applyComponent(componentName),
+        applyComponent: (componentName, options) => applyComponent(componentName, options),
         http: deps.http,
         ...(deps.log === undefined ? {} : { log: deps.log }),
       },
@@ -284,7 +288,10 @@ export async function reconcileApplication(name: string, namespace: string, deps
   } else {
     // State keep (KubeVela's resource keeper): a finished release is re-applied every pass, which is
     // also how ops-only trait changes (no new revision, no workflow re-run) reach the cluster.
-    for (const manifest of plan.manifests) {
+    // Objects a step applied with patches (canary-rollout) are kept as the step left them.
+    const tracker = await cluster.get(trackerRef);
+    const recorded = tracker === undefined ? [] : trackedResources(tracker);
+    for (const manifest of plan.manifests.map((rendered) => keepStepPatches(rendered, recorded))) {
       await recordApplied(trackedResourcesOf(manifest));
       if ((await applyComponentObjects(cluster, manifest)) > 0) wrote = true;
     }

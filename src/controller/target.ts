@@ -14,6 +14,7 @@ import { detectClusterAddons } from "./kube-addons.js";
 import { openKubeTarget, wantsKubeTarget } from "./kube-target.js";
 import type { ReconcilerDeps } from "./reconcile.js";
 import { createCanaryRolloutRunner } from "./steps/canary-rollout.js";
+import { canaryRollbackRunner, istioCanaryRollout } from "./steps/istio-canary.js";
 
 /** Which kind of cluster a command targets: `--cluster sandbox|kube`. */
 export type ClusterChoice = "sandbox" | "kube";
@@ -99,7 +100,7 @@ function reconcilerDeps(options: TargetOptions, cluster: Cluster, registry: Defi
     clock: options.clock,
     registry,
     http: options.http,
-    extraStepRunners: [createCanaryRolloutRunner()],
+    extraStepRunners: [createCanaryRolloutRunner({ istio: istioCanaryRollout }), canaryRollbackRunner],
     applicationCheck: createApplicationCheck(),
     ...(options.revisionLimit === undefined ? {} : { revisionLimit: options.revisionLimit }),
     ...(options.log === undefined ? {} : { log: options.log }),

@@ -97,10 +97,10 @@ function podSnapshot(pod: KubeObject): PodSnapshot {
 }
 
 function storyAt(cwd: string, dir: string, clock: FakeClock): StorySandbox {
-  const read = async <T>(fn: (store: Awaited<ReturnType<typeof openSandbox>>) => T): Promise<T> => {
+  const read = async <T>(fn: (sandbox: Awaited<ReturnType<typeof openSandbox>>) => Promise<T> | T): Promise<T> => {
     const sandbox = await openSandbox({ dir, clock, command: "story test read" });
     try {
-      return fn(sandbox);
+      return await fn(sandbox);
     } finally {
       sandbox.close();
     }

@@ -1,7 +1,26 @@
 import type { DriveResult } from "../../controller/drive.js";
+import { formatDuration } from "../../util/index.js";
 
-/** A few lines saying where a release stands after a command drove it, and what to do next. */
-export function describeDrive(appName: string, drive: DriveResult): string {
+/**
+ * When a timed `suspend` step ends by itself, as a line with the time left. Nothing runs in the
+ * background between CLI commands, so the step moves on at the first command that drives the app
+ * after that time (or during `--wait`, which sleeps until then).
+ */
+function describeTimedSuspend(appName: string, drive: DriveResult, now: Date | undefined): string | undefined {
+  const workflow = drive.outcome.workflow;
+  // The resume time is step memory, kept in `status.workflow.context.steps.<name>`.
+  const step = workflow?.steps.find((entry) => entry.phase === "suspending" && workflow.context.steps[entry.name]?.resumeAt !== undefined);
+  const resumeAt = step === undefined ? undefined : workflow?.context.steps[step.name]?.resumeAt;
+  if (step === undefined || resumeAt === undefined || now === undefined || workflow?.suspendState === "manual") return undefined;
+  const left = Math.max(0, Date.parse(resumeAt) - now.getTime());
+  return `  step ${step.name} resumes by itself in ${formatDuration(left)} (at ${resumeAt}); re-run with --wait to sleep through it, or go on now: vela-ts workflow resume ${appName}`;
+}
+
+/**
+ * A few lines saying where a release stands after a command drove it, and what to do next. `now`
+ * (the command's clock) lets it say how long a timed suspend step has left.
+ */
+export function describeDrive(appName: string, drive: DriveResult, now?: Date): string {
   const outcome = drive.outcome;
   const revision = (outcome.app.status as { latestRevision?: { name?: string } } | undefined)?.latestRevision?.name;
   const lines = [`  revision: ${revision ?? "none"}`, `  status: ${outcome.phase} (workflow ${outcome.workflow?.status ?? "not started"})`];
@@ -22,7 +41,7 @@ export function describeDrive(appName: string, drive: DriveResult): string {
       lines.push(`  gave up waiting (--timeout); the release goes on: vela-ts status ${appName}`);
       break;
     case "quiet":
-      lines.push(`  in progress; follow it with: vela-ts status ${appName} --watch (or re-run with --wait)`);
+      lines.push(describeTimedSuspend(appName, drive, now) ?? `  in progress; follow it with: vela-ts status ${appName} --watch (or re-run with --wait)`);
       break;
   }
   return `${lines.join("\n")}\n`;

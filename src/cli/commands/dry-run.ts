@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { stringify } from "yaml";
-import { dryRun, type DryRunResult } from "../../controller/index.js";
-import { NotFoundError } from "../../errors/index.js";
+import { createHelmChartSource, dryRun, dryRunExpandingCharts, parseChartRepositoryMapping, resolveSandboxDir, type DryRunResult } from "../../controller/index.js";
+import { NotFoundError, UsageError } from "../../errors/index.js";
 import type { CommandEnv } from "../command.js";
 import type { CliContext } from "../context.js";
 import { parseOutputFormat, printObjects } from "../output.js";
@@ -12,6 +12,9 @@ interface DryRunFlags {
   readonly file: string;
   readonly definitions: string[];
   readonly output?: string;
+  readonly expandCharts?: boolean;
+  readonly chartRepo: string[];
+  readonly sandbox?: string;
 }
 
 /** Reads `-f FILE` (relative to the working directory) or standard input for `-f -`. */
@@ -30,26 +33,46 @@ export function collectOption(value: string, previous: string[]): string[] {
 function printYamlGroups(ctx: CliContext, result: DryRunResult): void {
   const text = result.groups
     .map((group) => {
-      const header = `---\n# Application(${group.application}) -- Component(${group.component})\n---\n`;
+      const chart = group.chart === undefined ? "" : ` -- Chart(${group.chart.name}@${group.chart.version})`;
+      const header = `---\n# Application(${group.application}) -- Component(${group.component})${chart}\n---\n`;
       return header + group.objects.map((object) => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
     })
     .join("");
   ctx.stdout.write(text);
 }
 
-/** `vela-ts dry-run -f FILE|- [--definitions DIR]... [-o yaml|json]`: print every object the app renders. */
+/** Runs the dry-run, expanding helm charts when asked (`--chart-repo` mappings, then the sandbox's chart mirrors). */
+async function runDryRun(ctx: CliContext, flags: DryRunFlags, input: { readonly text: string; readonly name: string }): Promise<DryRunResult> {
+  const base = { text: input.text, file: input.name, definitionDirs: flags.definitions, cwd: ctx.cwd };
+  if (flags.expandCharts !== true) {
+    if (flags.chartRepo.length > 0) throw new UsageError("--chart-repo needs --expand-charts", { hint: "add --expand-charts to render the charts of helm components" });
+    return dryRun(base);
+  }
+  const sandboxEnv = ctx.env.VELA_TS_SANDBOX;
+  const sandboxDir = resolveSandboxDir({ cwd: ctx.cwd, ...(flags.sandbox === undefined ? {} : { sandboxDir: flags.sandbox }), ...(sandboxEnv === undefined || sandboxEnv === "" ? {} : { sandboxEnv }) });
+  const charts = createHelmChartSource({ repositories: flags.chartRepo.map(parseChartRepositoryMapping), sandboxDir, cwd: ctx.cwd });
+  return dryRunExpandingCharts({ ...base, charts });
+}
+
+/**
+ * `vela-ts dry-run -f FILE|- [--definitions DIR]... [--expand-charts [--chart-repo URL=DIR]... [--sandbox DIR]] [-o yaml|json]`:
+ * print every object the app renders (and, with `--expand-charts`, what each helm chart deploys).
+ */
 export function registerDryRun(program: Command, env: CommandEnv): void {
   program
     .command("dry-run")
     .description("Render an Application to the Kubernetes objects it would apply, without a cluster")
     .requiredOption("-f, --file <file>", "Application YAML file, or - for standard input")
     .option("--definitions <dir>", "extra definitions folder (repeatable; overrides bundled ones by name)", collectOption, [])
+    .option("--expand-charts", "render the chart of every helm component and check its kruise-rollout targets against it")
+    .option("--chart-repo <url=dir>", "serve a chart repository URL from a local directory (index.yaml + .tgz; repeatable)", collectOption, [])
+    .option("--sandbox <dir>", "sandbox whose chart mirrors --expand-charts may use (default: $VELA_TS_SANDBOX or ./.vela-ts; read only)")
     .option("-o, --output <format>", "yaml (a stream with a header per component) or json (a List)")
     .action(async (flags: DryRunFlags) => {
       const { ctx } = env;
       const format = parseOutputFormat(flags.output);
       const input = await readInputFile(ctx, flags.file);
-      const result = dryRun({ text: input.text, file: input.name, definitionDirs: flags.definitions, cwd: ctx.cwd });
+      const result = await runDryRun(ctx, flags, input);
       for (const warning of result.warnings) ctx.stderr.write(`warning: ${warning.message}\n`);
       if (format === "json") printObjects(ctx.stdout, result.objects, "json");
       else printYamlGroups(ctx, result);

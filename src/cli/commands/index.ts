@@ -5,6 +5,12 @@ import { registerChart } from "./chart.js";
 import { registerSandbox } from "./sandbox.js";
 import { registerUp } from "./up.js";
 import { registerWorkflow } from "./workflow.js";
+import { registerStatus } from "./status.js";
+import { registerRevision } from "./revision.js";
+import { registerDelete } from "./delete.js";
+import { registerAddon } from "./addon.js";
+import { registerController } from "./controller.js";
+import { registerInstall } from "./install.js";
 
 /** Every top-level command, in the order `--help` lists them. */
-export const COMMANDS: readonly RegisterCommand[] = [registerUp, registerWorkflow, registerDryRun, registerDef, registerChart, registerSandbox];
+export const COMMANDS: readonly RegisterCommand[] = [registerUp, registerWorkflow, registerStatus, registerRevision, registerDelete, registerDryRun, registerDef, registerChart, registerAddon, registerSandbox, registerController, registerInstall];

@@ -6,6 +6,7 @@ import { sandboxApply, sandboxDelete, sandboxGet, sandboxReset, type SandboxComm
 import type { CommandEnv } from "../command.js";
 import { formatTable, printValue } from "../output.js";
 import { registerSandboxTraffic } from "./sandbox-traffic.js";
+import { registerSandboxServe } from "./serve.js";
 
 interface SandboxFlags {
   readonly sandbox?: string;
@@ -150,4 +151,5 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
     });
 
   registerSandboxTraffic(sandbox, env);
+  registerSandboxServe(sandbox, env);
 }

@@ -69,7 +69,7 @@ export function registerUp(program: Command, env: CommandEnv): void {
     let code: number = EXIT_CODES.ok;
     for (const app of result.applications) {
       env.ctx.stdout.write(`Application ${app.namespace}/${app.name} ${app.created ? "created" : "configured"} (${result.target}).\n`);
-      env.ctx.stdout.write(describeDrive(app.name, app.drive));
+      env.ctx.stdout.write(describeDrive(app.name, app.drive, env.ctx.clock.now()));
       code = Math.max(code, exitCodeOfDrive(app.drive));
     }
     env.setExitCode(code);

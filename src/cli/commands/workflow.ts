@@ -62,8 +62,11 @@ export function registerWorkflow(program: Command, env: CommandEnv): void {
         ...(flags.step === undefined ? {} : { step: flags.step }),
       });
       for (const message of result.messages) env.ctx.stdout.write(`${message}\n`);
-      env.ctx.stdout.write(describeDrive(app, result.drive));
-      env.setExitCode(exitCodeOfDrive(result.drive));
+      env.ctx.stdout.write(describeDrive(app, result.drive, env.ctx.clock.now()));
+      // A terminated workflow is what `terminate` was asked for: success (as `vela workflow terminate`),
+      // not the exit 3 a drive that ends terminated means for `up` or `resume`.
+      const terminatedAsAsked = operation === "terminate" && result.drive.outcome.workflow?.terminated === true;
+      env.setExitCode(terminatedAsAsked ? 0 : exitCodeOfDrive(result.drive));
     });
   }
 }

@@ -1,4 +1,5 @@
 import type { SimulatedAdmission, SimulatedController } from "../controller-contract.js";
+import { batchRolloutController } from "./batch-rollout/index.js";
 import { cloneSetController } from "./cloneset.js";
 import { deploymentController } from "./deployment.js";
 import { helmReleaseController } from "./flux/helm-release.js";
@@ -23,6 +24,7 @@ export const SIMULATED_CONTROLLERS: readonly SimulatedController[] = [
   statefulSetController,
   cloneSetController,
   replicaSetController,
+  batchRolloutController,
 ];
 
 /** Every simulated admission webhook. */

@@ -157,7 +157,8 @@ export class MemoryObjectStore implements ObjectStore {
     this.enabledAddons = options.enabledAddons ?? new Set();
     this.persistence = options.persistence;
     this.version = options.restored?.resourceVersion ?? 0;
-    for (const object of options.restored?.objects ?? []) this.index.put(keyOf(object), deepFreeze(object));
+    // Restored objects are frozen when first read (see get/list), which keeps opening a large store fast.
+    for (const object of options.restored?.objects ?? []) this.index.put(keyOf(object), object);
     this.seed = options.seed ?? "0";
   }
 
@@ -213,16 +214,19 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   get(ref: ObjectRef): KubeObject | undefined {
-    return this.index.get(this.keyOfRef(ref));
+    const found = this.index.get(this.keyOfRef(ref));
+    return found === undefined ? undefined : deepFreeze(found);
   }
 
   list(apiVersion: string, kind: string, options: ListOptions = {}): readonly KubeObject[] {
     const namespace = options.namespace !== undefined && isNamespacedKind(apiVersion, kind) ? options.namespace : undefined;
-    return this.index.list(apiVersion, kind, {
+    const found = this.index.list(apiVersion, kind, {
       ...(namespace === undefined ? {} : { namespace }),
       ...(options.labelSelector === undefined ? {} : { labelSelector: parseLabelSelector(options.labelSelector) }),
       ...(options.fieldSelector === undefined ? {} : { fieldSelector: parseFieldSelector(options.fieldSelector) }),
     });
+    for (const object of found) deepFreeze(object);
+    return found;
   }
 
   /** A client's object made storable: copied, namespace defaulted or dropped, server metadata removed. */
@@ -332,7 +336,7 @@ export class MemoryObjectStore implements ObjectStore {
     for (const change of record.changes) {
       const key = keyOf(change.object);
       if (change.type === "DELETED") this.index.remove(key);
-      else this.index.put(key, deepFreeze(change.object));
+      else this.index.put(key, change.object);
     }
     this.version = Math.max(this.version, record.resourceVersion);
   }
@@ -414,7 +418,7 @@ export class MemoryObjectStore implements ObjectStore {
       else delete next.metadata.managedFields;
     }
     next.metadata.resourceVersion = existing.metadata.resourceVersion ?? "";
-    if (jsonEqual(next, existing)) return existing;
+    if (jsonEqual(next, existing)) return deepFreeze(existing);
     const tx = new WriteTx(this.index);
     if (next.metadata.deletionTimestamp !== undefined && (next.metadata.finalizers ?? []).length === 0) {
       // The last finalizer is gone: the object goes, and its dependents with it (background GC).
@@ -444,7 +448,7 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   private writeStatus(key: string, existing: KubeObject, status: JsonValue | undefined, manager: string): KubeObject {
-    if (jsonEqual(status, existing["status"])) return existing;
+    if (jsonEqual(status, existing["status"])) return deepFreeze(existing);
     const next = copy(existing) as KubeObject;
     if (status === undefined) delete next["status"];
     else next["status"] = copy(status);

@@ -1,0 +1,61 @@
+import type { Command } from "commander";
+import { deleteApplication, type DeleteApplicationResult } from "../../controller/index.js";
+import { UsageError } from "../../errors/index.js";
+import type { ObjectRef } from "../../model/kube-object.js";
+import { parseDuration } from "../../util/index.js";
+import type { CommandEnv } from "../command.js";
+import { addTargetFlags, targetOptions, type TargetFlags } from "../target-flags.js";
+
+interface DeleteFlags extends TargetFlags {
+  readonly namespace: string;
+  readonly wait?: boolean;
+  readonly timeout?: string;
+}
+
+function describe(ref: ObjectRef): string {
+  return `${ref.kind}/${ref.namespace === undefined ? "" : `${ref.namespace}/`}${ref.name}`;
+}
+
+/** `Pod ×6, ReplicaSet ×2` — dependents grouped by kind, in first-seen order. */
+function countByKind(refs: readonly ObjectRef[]): string {
+  const counts = new Map<string, number>();
+  for (const ref of refs) counts.set(ref.kind, (counts.get(ref.kind) ?? 0) + 1);
+  return [...counts.entries()].map(([kind, count]) => `${count} ${kind}`).join(", ");
+}
+
+/** The lines `delete` prints: each object deleted, what the cluster removed with them, what was kept. */
+export function formatDeleteResult(app: string, namespace: string, result: DeleteApplicationResult): string {
+  const lines: string[] = [];
+  for (const ref of result.deleted) lines.push(`${describe(ref)} deleted`);
+  if (result.dependents.length > 0) lines.push(`removed with them by the cluster: ${countByKind(result.dependents)}`);
+  for (const ref of result.records) lines.push(`${describe(ref)} deleted`);
+  for (const kept of result.kept) lines.push(`${describe(kept.ref)} kept: ${kept.reason}`);
+  for (const ref of result.remaining) lines.push(`${describe(ref)} still terminating`);
+  lines.push(`Application ${namespace}/${app} deleted (${result.target}).`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** `vela-ts delete <app> [-n NS] [--wait]`. */
+export function registerDelete(program: Command, env: CommandEnv): void {
+  addTargetFlags(
+    program
+      .command("delete <app>")
+      .description("delete an application and every object it created (found through its ResourceTrackers), nothing else")
+      .option("-n, --namespace <ns>", "namespace of the application", "default")
+      .option("--wait", "wait until every deleted object and its dependents are gone")
+      .option("--timeout <duration>", "with --wait: give up after this long"),
+  ).action(async (app: string, flags: DeleteFlags) => {
+    const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
+    if (flags.timeout !== undefined && timeoutMs === undefined) throw new UsageError(`--timeout ${flags.timeout} is not a duration`, { hint: "use Go durations such as 30s or 5m" });
+    const result = await deleteApplication({
+      ...targetOptions(flags, env.ctx, "vela-ts delete"),
+      app,
+      namespace: flags.namespace,
+      wait: flags.wait === true,
+      sleep: env.ctx.sleep,
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    });
+    env.ctx.stdout.write(formatDeleteResult(app, flags.namespace, result));
+    if (result.remaining.length > 0) env.ctx.stderr.write(`${result.remaining.length} object(s) are still terminating; run with --wait to wait for them\n`);
+  });
+}

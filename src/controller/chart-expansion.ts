@@ -312,8 +312,9 @@ function labelReleaseObjects(objects: readonly KubeObject[], release: HelmReleas
     .map((object) => ({
       ...object,
       metadata: {
-        ...object.metadata,
+        name: object.metadata.name ?? "",
         ...(isNamespacedKind(object.apiVersion, object.kind) ? { namespace: object.metadata.namespace ?? release.targetNamespace } : {}),
+        ...object.metadata,
         labels: { ...(object.metadata.labels ?? {}), [HELM_RELEASE_NAME_LABEL]: release.name, [HELM_RELEASE_NAMESPACE_LABEL]: release.namespace },
         annotations: { ...(object.metadata.annotations ?? {}), "meta.helm.sh/release-name": release.releaseName, "meta.helm.sh/release-namespace": release.targetNamespace },
       },
@@ -336,7 +337,7 @@ function issue(code: `E_${string}`, message: string, hint: string, path: string 
  */
 export function expandHelmChart(release: HelmReleaseFacts, source: HelmChartSource, options: { readonly componentIndexes?: Readonly<Record<string, number>> } = {}): ExpandedChart {
   const subject = `component "${release.component}"`;
-  const path = componentPath(release.component, options.componentIndexes, "/properties");
+  const path = componentPath(release.component, options.componentIndexes, "/properties/url");
   if (release.repositoryUrl === undefined) {
     throw new ValidationError([issue("E_CHART_FETCH", `${subject}: chart "${release.chart}" does not come from a Helm repository of the application`, "vela-ts renders charts of helm components with repoType helm and a url; git, oss, oci and sourceName sources are not expanded", path)]);
   }
@@ -349,7 +350,7 @@ export function expandHelmChart(release: HelmReleaseFacts, source: HelmChartSour
     objects = resolution.render({ releaseName: release.releaseName, namespace: release.targetNamespace, values: release.values });
   } catch (error) {
     if (!(error instanceof VelaError)) throw error;
-    throw new ValidationError([issue(error.code, `${subject}: chart ${resolution.chart}@${resolution.version}: ${error.message}`, error.hint ?? "check the chart values of the component", path)]);
+    throw new ValidationError([issue(error.code, `${subject}: chart ${resolution.chart}@${resolution.version}: ${error.message}`, error.hint ?? "check the chart values of the component", componentPath(release.component, options.componentIndexes, "/properties"))]);
   }
   return { component: release.component, chart: resolution.chart, version: resolution.version, release, objects: labelReleaseObjects(objects, release) };
 }
@@ -462,7 +463,10 @@ function routeTraffic(routing: JsonObject, declared: JsonObject, index: number, 
     }
     const picked = pickDefaulted(candidates, guess, fits);
     if (picked === undefined) {
-      ctx.issues.push(issue("E_ROLLOUT_TARGET", `${ctx.subject}: trafficRoutings[${index}] needs a ${kind}, and chart ${ctx.chartLabel} creates ${candidates.length === 0 ? "none" : "several"} (${names(candidates)})`, candidates.length === 0 ? `enable the chart's ${kind} in the component's values, or drop trafficRoutings` : `name one with the trait's ${field}`, ctx.path));
+      const article = /^[AEIOU]/.test(kind) ? "an" : "a";
+      const message = candidates.length === 0 ? `chart ${ctx.chartLabel} creates none` : `chart ${ctx.chartLabel} creates several: ${names(candidates)}`;
+      const hint = candidates.length === 0 ? `the chart creates: ${names(ctx.chartObjects)}; enable its ${kind} in the component's values, or drop trafficRoutings` : `name one with the trait's ${field}`;
+      ctx.issues.push(issue("E_ROLLOUT_TARGET", `${ctx.subject}: trafficRoutings[${index}] needs ${article} ${kind}, and ${message}`, hint, ctx.path));
       return undefined;
     }
     const name = picked.metadata.name ?? "";
@@ -560,6 +564,9 @@ export function resolveHelmWorkloads(manifests: readonly ComponentManifest[], so
     charts.push(expanded);
     const traits = manifest.traits.map((trait) => {
       if (!trait.outputs.some((output) => isRollout(output.object))) return trait;
+      if (release.targetNamespace !== manifest.namespace) {
+        warnings.push(`component "${manifest.name}": trait "${trait.type}": the chart installs into namespace ${release.targetNamespace} but the Rollout is in ${manifest.namespace}; a Kruise Rollout only controls workloads of its own namespace`);
+      }
       const ctx: RolloutContext = {
         subject: `component "${manifest.name}": trait "${trait.type}"`,
         path: componentPath(manifest.name, options.componentIndexes, `/traits/${trait.index}`),

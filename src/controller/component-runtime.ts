@@ -2,7 +2,7 @@ import type { Cluster } from "../cluster/cluster.js";
 import { refKey, type TrackedResource } from "../cluster/tracker.js";
 import type { DefinitionRegistry } from "../definitions/index.js";
 import { refOf, type KubeObject } from "../model/kube-object.js";
-import { FIELD_MANAGER, LABEL_COMPONENT_REVISION } from "../model/labels.js";
+import { FIELD_MANAGER, LABEL_APP_REVISION, LABEL_COMPONENT_REVISION } from "../model/labels.js";
 import { componentObjects, evaluateHealth, type ComponentManifest } from "../render/index.js";
 import type { JsonObject, JsonValue } from "../util/index.js";
 
@@ -46,12 +46,16 @@ export function objectsToApply(manifest: ComponentManifest): KubeObject[] {
 export function componentRevisionObject(manifest: ComponentManifest): KubeObject | undefined {
   if (!manifest.manageWorkload || manifest.workload === undefined) return undefined;
   const number = Number(/-v(\d+)$/.exec(manifest.revision)?.[1] ?? 0);
-  const labels = { ...(manifest.workload.metadata.labels ?? {}), [LABEL_COMPONENT_REVISION]: manifest.revision };
+  // A component revision outlives the app revision that first rendered it (reviews-v2 serves
+  // book-info-v2 and -v3): without the app-revision label it is written once, not on every release.
+  const workloadLabels = Object.fromEntries(Object.entries(manifest.workload.metadata.labels ?? {}).filter(([key]) => key !== LABEL_APP_REVISION));
+  const workload: KubeObject = { ...manifest.workload, metadata: { ...manifest.workload.metadata, labels: workloadLabels } };
+  const labels = { ...workloadLabels, [LABEL_COMPONENT_REVISION]: manifest.revision };
   return {
     apiVersion: "apps/v1",
     kind: "ControllerRevision",
     metadata: { name: manifest.revision, namespace: manifest.namespace, labels },
-    data: manifest.workload as unknown as JsonObject,
+    data: workload as unknown as JsonObject,
     revision: number,
   };
 }

@@ -6,6 +6,7 @@
  * one controller acts at a time. The loop takes its cluster, clock and abort signal from the
  * caller, so tests drive it in-process; the CLI adds signals and the health endpoint.
  */
+import { setMaxListeners } from "node:events";
 import { performance } from "node:perf_hooks";
 import type { Cluster, ListOptions, WatchEvent } from "../cluster/cluster.js";
 import { ConflictError, VelaError } from "../errors/index.js";
@@ -116,6 +117,43 @@ function isNotInstalled(error: unknown): boolean {
 /** True when nothing but time or a person moves the app on (finished and healthy). */
 function isSettled(outcome: ReconcileOutcome): boolean {
   return outcome.workflow?.finished === true && outcome.services.every((service) => service.healthy);
+}
+
+/**
+ * The cluster one reconcile pass writes through. Once an Application status write of the pass met a
+ * 409 (someone else — `workflow resume` from another shell — wrote status meanwhile), every later
+ * status write of that app in the pass fails too: the pass ends with a ConflictError and the app is
+ * reconciled again from a fresh read, instead of the pass overwriting the other writer's status with
+ * one computed from what it read before.
+ */
+function guardStatusWrites(cluster: Cluster): Cluster {
+  const conflicted = new Set<string>();
+  const keyOfObject = (object: KubeObject): string => `${object.apiVersion}/${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}`;
+  return {
+    kind: cluster.kind,
+    get: (ref) => cluster.get(ref),
+    list: (apiVersion, kind, options) => cluster.list(apiVersion, kind, options),
+    apply: (object, options) => cluster.apply(object, options),
+    create: (object) => cluster.create(object),
+    update: (object) => cluster.update(object),
+    patch: (ref, body) => cluster.patch(ref, body),
+    patchStatus: (ref, body) => cluster.patchStatus(ref, body),
+    delete: (ref, options) => cluster.delete(ref, options),
+    watch: (apiVersion, kind, options) => cluster.watch(apiVersion, kind, options),
+    async updateStatus(object) {
+      if (object.kind !== APPLICATION_KIND) return cluster.updateStatus(object);
+      const key = keyOfObject(object);
+      if (conflicted.has(key)) {
+        throw new ConflictError(`application ${object.metadata.name ?? ""} changed while it was reconciled`, { hint: "it is reconciled again from a fresh read" });
+      }
+      try {
+        return await cluster.updateStatus(object);
+      } catch (error) {
+        if (error instanceof ConflictError) conflicted.add(key);
+        throw error;
+      }
+    },
+  };
 }
 
 /** The controller's state while it leads: queue, informers, workers. */
@@ -246,7 +284,8 @@ class LeadingTerm {
     };
     let outcome: ReconcileOutcome;
     try {
-      outcome = await reconcileApplication(name, namespace, this.options.deps);
+      const deps = this.options.deps;
+      outcome = await reconcileApplication(name, namespace, { ...deps, cluster: guardStatusWrites(deps.cluster) });
     } catch (error) {
       if (error instanceof VelaError && error.code === "E_APP_NOT_FOUND") {
         this.queue.forget(key);
@@ -276,13 +315,15 @@ class LeadingTerm {
     this.schedule(key, outcome);
   }
 
-  /** When to look at an app again: at once after a write, at the workflow's next wake, while waiting, at resync. */
+  /**
+   * When to look at an app again: at the workflow's next wake, while it waits on its components
+   * (soon after a write, then less and less often while nothing changes), and at the resync. A
+   * write does not requeue at once: what the cluster's controllers do about it comes back as watch
+   * events of the owned objects, and a waiting step rewrites its `lastExecuteTime` on every pass,
+   * which would otherwise make a busy loop.
+   */
   private schedule(key: string, outcome: ReconcileOutcome): void {
-    if (outcome.wrote) {
-      this.quietPolls.delete(key);
-      this.queue.add(key);
-      return;
-    }
+    if (outcome.wrote) this.quietPolls.delete(key);
     const resync = this.options.resyncIntervalMs ?? 30_000;
     const now = this.options.deps.clock.now().getTime();
     const delays = [resync];
@@ -326,7 +367,11 @@ export async function runController(options: ControllerOptions): Promise<Control
   if (options.leaderElection === false) {
     metrics.leader = true;
     terms = 1;
-    await lead(signal);
+    const leading = new AbortController();
+    setMaxListeners(0, leading.signal);
+    if (signal.aborted) leading.abort();
+    else signal.addEventListener("abort", () => leading.abort(), { once: true });
+    await lead(leading.signal);
     metrics.leader = false;
     return { reconciles, leadershipTerms: terms };
   }
@@ -357,6 +402,8 @@ export async function runController(options: ControllerOptions): Promise<Control
     metrics.leader = true;
     log(`${settings.identity} is the leader (lease ${settings.namespace}/${lock.ref.name}); reconciling`);
     const leading = new AbortController();
+    // Watches, their reconnects and sleeps all listen for the end of the term.
+    setMaxListeners(0, leading.signal);
     const stopLeading = (): void => leading.abort();
     signal.addEventListener("abort", stopLeading, { once: true });
     let lost = false;

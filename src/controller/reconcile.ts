@@ -5,7 +5,7 @@ import type { DefinitionRegistry } from "../definitions/index.js";
 import { VelaError } from "../errors/index.js";
 import { validateApplication, type ApplicationInput, type SchemaCheck } from "../model/index.js";
 import type { KubeObject } from "../model/kube-object.js";
-import { ANNOTATION_PUBLISH_VERSION, LABEL_APP_NAME } from "../model/labels.js";
+import { ANNOTATION_PUBLISH_VERSION, LABEL_APP_NAME, LABEL_APP_NAMESPACE } from "../model/labels.js";
 import { renderAppfile, type ComponentManifest } from "../render/index.js";
 import {
   buildRevisionSnapshot,
@@ -38,6 +38,7 @@ import {
 import { getApplication, saveApplicationStatus, statusOf } from "./application-object.js";
 import { keepStepPatches, outputPatchesOf, patchComponentOutputs } from "./component-patches.js";
 import { applyComponentObjects, componentHealth, describeUnhealthy, mergeTracked, trackedResourcesOf, type ServiceHealth } from "./component-runtime.js";
+import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "./chart-expansion.js";
 import { definitionsUsed, registryFromSnapshot } from "./definitions-for-app.js";
 import { findAppRollouts, resetStaleRolloutSteps } from "./rollout-coupling.js";
 import { applicationRevisionRef, buildApplicationRevision, listApplicationRevisions, revisionRecordOf } from "./revision-objects.js";
@@ -56,6 +57,20 @@ export interface ReconcilerDeps {
   readonly log?: (message: string) => void;
   /** The compiled Application schema, made once per command. @default compiled per call */
   readonly applicationCheck?: SchemaCheck;
+  /**
+   * Where `helm` components' charts can be read, so a `kruise-rollout` trait targets the workload
+   * the chart really deploys instead of KubeVela's name guess (#4519, #6161). @default none (keep the guess)
+   */
+  readonly charts?: HelmChartSource;
+}
+
+/** Points Rollouts of `helm` components at the chart's real Deployment/Service/Ingress. */
+async function resolveChartWorkloads(manifests: readonly ComponentManifest[], charts: HelmChartSource): Promise<readonly ComponentManifest[]> {
+  const urls = helmRepositoryUrls(manifests);
+  if (urls.length === 0) return manifests;
+  await charts.prefetch(urls);
+  // Corrections are silent here: `dry-run --expand-charts` shows them to people.
+  return resolveHelmWorkloads(manifests, charts, { unavailableChart: "keep" }).manifests;
 }
 
 /** The result of one reconcile pass. */
@@ -214,7 +229,8 @@ export async function reconcileApplication(name: string, namespace: string, deps
     }
   }
 
-  const plan = planRender(app, input, liveAppfile, revisionObject, record, decision.kind === "pinned", deps, isOpsOnly);
+  const rendered = planRender(app, input, liveAppfile, revisionObject, record, decision.kind === "pinned", deps, isOpsOnly);
+  const plan = deps.charts === undefined ? rendered : { ...rendered, manifests: await resolveChartWorkloads(rendered.manifests, deps.charts) };
   const manifestsByName = new Map(plan.manifests.map((manifest) => [manifest.name, manifest]));
   const workflowSpec = resolveWorkflow({
     components: plan.appfile.components.map((component) => ({ name: component.name, dependsOn: component.dependsOn, inputs: component.inputs, outputs: component.outputs })),
@@ -308,7 +324,7 @@ export async function reconcileApplication(name: string, namespace: string, deps
   if (phase.phase === "succeeded") {
     await markRevision(cluster, namespace, record.name, true, workflow);
     const current = mergeTracked(...plan.manifests.map(trackedResourcesOf));
-    wrote = (await collectGarbage(cluster, name, trackerRef.name, current)) || wrote;
+    wrote = (await collectGarbage(cluster, name, namespace, trackerRef.name, current)) || wrote;
   }
 
   status.workflow = workflow as unknown as JsonObject;
@@ -353,8 +369,9 @@ async function pruneRevisions(cluster: Cluster, name: string, namespace: string,
 }
 
 /** Deletes what other revisions applied and this one does not render; returns whether anything was deleted. */
-async function collectGarbage(cluster: Cluster, appName: string, currentTracker: string, current: readonly TrackedResource[]): Promise<boolean> {
-  const trackers = await cluster.list("core.oam.dev/v1beta1", "ResourceTracker", { labelSelector: `${LABEL_APP_NAME}=${appName}` });
+async function collectGarbage(cluster: Cluster, appName: string, namespace: string, currentTracker: string, current: readonly TrackedResource[]): Promise<boolean> {
+  // Trackers are cluster-scoped: the namespace label keeps same-named apps of other namespaces apart.
+  const trackers = await cluster.list("core.oam.dev/v1beta1", "ResourceTracker", { labelSelector: `${LABEL_APP_NAME}=${appName},${LABEL_APP_NAMESPACE}=${namespace}` });
   const older = trackers.filter((tracker) => tracker.metadata.name !== currentTracker);
   let deleted = false;
   for (const ref of resourcesToCollect(older, current)) deleted = (await cluster.delete(ref)) || deleted;

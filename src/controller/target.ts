@@ -13,6 +13,7 @@ import type { ClusterDriver } from "./drive.js";
 import { detectClusterAddons } from "./kube-addons.js";
 import { openKubeTarget, wantsKubeTarget } from "./kube-target.js";
 import type { ReconcilerDeps } from "./reconcile.js";
+import { createHelmChartSource } from "./chart-expansion.js";
 import { createCanaryRolloutRunner } from "./steps/canary-rollout.js";
 import { canaryRollbackRunner, istioCanaryRollout } from "./steps/istio-canary.js";
 
@@ -150,7 +151,8 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       settle: async () => (await sandbox.settle()).writes,
       nextWakeAt: () => sandbox.nextWakeAt(),
     };
-    const deps = reconcilerDeps(options, sandbox, registry);
+    // The sandbox's chart mirrors let Rollouts of helm components target what the chart really deploys.
+    const deps: ReconcilerDeps = { ...reconcilerDeps(options, sandbox, registry), charts: createHelmChartSource({ sandboxDir: dir, cwd: options.cwd }) };
     const shown = dir.startsWith(options.cwd) ? `.${dir.slice(options.cwd.length) || "/"}` : dir;
     return { cluster: sandbox, driver, registry, warnings, deps, description: `sandbox ${shown}`, sandbox, close: () => sandbox.close() };
   } catch (error) {

@@ -1,3 +1,5 @@
+import { setMaxListeners } from "node:events";
+
 /** Sleeps `milliseconds` of the controller's clock; resolves early (never rejects) when `signal` aborts. */
 export type AbortableSleep = (milliseconds: number, signal: AbortSignal) => Promise<void>;
 
@@ -35,7 +37,10 @@ export class WorkQueue {
   constructor(
     private readonly now: () => number,
     private readonly sleep: AbortableSleep,
-  ) {}
+  ) {
+    // Every pending delayed add listens for the shutdown.
+    setMaxListeners(0, this.stop.signal);
+  }
 
   /** Keys waiting to be processed. */
   get depth(): number {

@@ -100,6 +100,8 @@ describe("DESIGN story 1 over HTTP with the release commands and --kubeconfig", 
     expectShare(over[V2] ?? 0, stage.v2Share, `v2 share over HTTP after ${stage.name}`);
     expectShare(here[V2] ?? 0, stage.v2Share, `v2 share in-process after ${stage.name}`);
     expect((over[V1] ?? 0) + (over[V2] ?? 0)).toBe(REQUESTS);
+    // The router draws from the same seed over the same weights, so the counts per version agree exactly.
+    expect(over).toEqual(here);
   });
 
   it("the stable v1 pods are the same pods from v1 to the rollback (never restarted), in both runs", () => {

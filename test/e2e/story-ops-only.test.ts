@@ -83,11 +83,12 @@ describe("story 5: ops-only scaler, a new image, a live scale and a rollback tha
     const app = await readApplication(story, APP);
     const revisions = await readRevisions(story, APP);
     const v1Spec = (revisions[0]?.spec as { application?: { spec?: { components?: { traits?: unknown[] }[] } } } | undefined)?.application?.spec;
-    const components = (app?.object.spec as { components?: { properties?: unknown; traits?: unknown[] }[] } | undefined)?.components;
+    const spec = (app?.object.spec ?? {}) as { components?: { properties?: unknown; traits?: unknown[] }[] };
+    const components = spec.components;
     expect(components?.[0]?.properties).toEqual({ image: "nginx:1.25", ports: [{ port: 80, expose: true }] });
     expect(components?.[0]?.traits).toEqual([{ type: "scaler", properties: { replicas: 5 } }]);
     // Apart from the ops-only trait, the spec is revision 1's stored spec.
-    expect({ ...app?.object.spec, components: components?.map((component) => ({ ...component, traits: [] })) }).toEqual({
+    expect({ ...spec, components: components?.map((component) => ({ ...component, traits: [] })) }).toEqual({
       ...v1Spec,
       components: v1Spec?.components?.map((component) => ({ ...component, traits: [] })),
     });

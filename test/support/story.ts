@@ -3,6 +3,7 @@
  * (`main()` in-process with a fake clock), the example chart mirror, routed-request shares, pod
  * snapshots and the binomial interval the traffic shares are checked against.
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -96,7 +97,8 @@ function podSnapshot(pod: KubeObject): PodSnapshot {
   };
 }
 
-function storyAt(cwd: string, dir: string, clock: FakeClock): StorySandbox {
+/** A {@link StorySandbox} over an existing sandbox directory (e.g. one the built binary works on). */
+export function storyAt(cwd: string, dir: string, clock: FakeClock): StorySandbox {
   const read = async <T>(fn: (sandbox: Awaited<ReturnType<typeof openSandbox>>) => Promise<T> | T): Promise<T> => {
     const sandbox = await openSandbox({ dir, clock, command: "story test read" });
     try {
@@ -234,4 +236,55 @@ export async function readRevisions(story: StorySandbox, app: string, namespace 
   const all = await story.list(APPLICATION_API, "ApplicationRevision", namespace);
   const number = (object: KubeObject): number => Number(/-v(\d+)$/.exec(object.metadata.name ?? "")?.[1] ?? "0");
   return all.filter((object) => object.metadata.labels?.["app.oam.dev/name"] === app).sort((a, b) => number(a) - number(b));
+}
+
+/** The built CLI (`npm run build` first; `npm test` does). */
+export const VELA_BIN = join(PROJECT_ROOT, "bin", "vela-ts.js");
+
+/** A `vela-ts` child process and its captured output. */
+export interface VelaProcess {
+  readonly child: ChildProcess;
+  /** Output so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when the process ends: exit code (or 128 + signal number) and all its output. */
+  readonly done: Promise<CliRun & { readonly signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `node bin/vela-ts.js <argv>` as a child process (real clock, real sleeps). */
+export function spawnVela(argv: readonly string[], options: { readonly cwd: string; readonly env?: Record<string, string> }): VelaProcess {
+  const child = spawn(process.execPath, [VELA_BIN, ...argv], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? options.cwd, NO_COLOR: "1", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  const done = new Promise<CliRun & { readonly signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code: code ?? 128, signal, stdout, stderr }));
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, done };
+}
+
+/** Runs `node bin/vela-ts.js <argv>` to the end. */
+export async function runVela(argv: readonly string[], options: { readonly cwd: string; readonly env?: Record<string, string> }): Promise<CliRun> {
+  return spawnVela(argv, options).done;
+}
+
+/** Resolves once `predicate` holds for the process's stderr (checked as output arrives), or rejects when it ends first. */
+export function whenStderr(process_: VelaProcess, predicate: (stderr: string) => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (predicate(process_.stderr())) return resolve();
+    const onData = (): void => {
+      if (predicate(process_.stderr())) {
+        process_.child.stderr?.off("data", onData);
+        resolve();
+      }
+    };
+    process_.child.stderr?.on("data", onData);
+    void process_.done.then((run) => reject(new Error(`vela-ts ended (code ${run.code}) before the expected output:\n${run.stderr}`)));
+  });
 }

@@ -1,0 +1,206 @@
+/**
+ * Figures of the release loop (DESIGN §9, issue 5):
+ * - API writes from `workflow rollback` until 100% of routed traffic is on stable (goal ≤ 2, floor 1),
+ *   and stable pods restarted by it (must be 0);
+ * - steady-state reconcile of 10,000 and 100,000 unchanged apps on the sandbox (wall time, RSS);
+ * - `vela-ts --version` and `vela-ts status` start-up time ÷ `node -e 0` (goal ≤ 4×).
+ *
+ * `VELA_TS_BENCH_APPS=1000,5000` changes the app counts of the steady-state figure.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { SandboxCluster, SIMULATED_ADMISSIONS, type SandboxStore } from "../src/cluster/sandbox/index.js";
+import { routeRequests } from "../src/cluster/sandbox/routing/index.js";
+import { MemoryObjectStore, openSandboxStore } from "../src/cluster/sandbox/store/index.js";
+import { readJournal } from "../src/cluster/sandbox/store/journal.js";
+import { DEFAULT_ADDONS, reconcileApplication, runWorkflowCommand, up, type ReconcilerDeps } from "../src/controller/index.js";
+import { loadClusterRegistry } from "../src/controller/definitions-for-app.js";
+import { addSandboxChartMirror } from "../src/controller/sandbox-traffic.js";
+import { createApplicationCheck } from "../src/model/index.js";
+import type { KubeObject } from "../src/model/kube-object.js";
+import { FakeClock } from "../src/util/clock.js";
+import { medianMs, printFigure, rssMiB } from "./measure.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const HOST = "demo.example.com";
+const PATH = "/version";
+const STABLE_IMAGE = "ghcr.io/vela-ts/demo-app:v1";
+
+function noHttp(): Promise<never> {
+  return Promise.reject(new Error("no HTTP in benchmarks"));
+}
+
+function targetOf(dir: string, clock: FakeClock, command: string): { cwd: string; sandboxDir: string; clock: FakeClock; http: typeof noHttp; command: string } {
+  return { cwd: ROOT, sandboxDir: dir, clock, http: noHttp, command };
+}
+
+const sleepOn = (clock: FakeClock) => (milliseconds: number): Promise<void> => {
+  clock.advance(milliseconds);
+  return Promise.resolve();
+};
+
+// ---------------------------------------------------------------------------------------------
+// rollback writes
+
+function isAllStable(view: Pick<MemoryObjectStore, "get" | "list">): boolean {
+  const summary = routeRequests(view, { host: HOST, path: PATH, headers: {}, cookies: {}, count: 1000, seed: 1 });
+  return summary.requests === 1000 && summary.byImage[STABLE_IMAGE] === 1000;
+}
+
+function stablePodUids(objects: Iterable<KubeObject>): Set<string> {
+  const uids = new Set<string>();
+  for (const object of objects) {
+    const image = (object.spec as { containers?: { image?: string }[] } | undefined)?.containers?.[0]?.image;
+    if (object.kind === "Pod" && image === STABLE_IMAGE && object.metadata.deletionTimestamp === undefined) uids.add(object.metadata.uid ?? "");
+  }
+  return uids;
+}
+
+/**
+ * Story 1 to step 2 (90% on the canary), `workflow suspend`, then `workflow rollback --wait`. The
+ * rollback's writes are read back from the sandbox journal (one record per API write, controllers'
+ * writes included) and replayed one by one onto the state before it, routing 1,000 requests after
+ * each: the figure is the number of writes until every request is answered by the stable pods.
+ */
+async function rollbackWrites(): Promise<string> {
+  const clock = new FakeClock();
+  const dir = join(mkdtempSync(join(tmpdir(), "vela-ts-bench-rollback-")), "sandbox");
+  addSandboxChartMirror({ dir, url: "https://charts.example.com/demo/", source: join(ROOT, "examples", "charts", "repo"), cwd: ROOT });
+  const sleep = sleepOn(clock);
+  for (const file of ["demo-app-v1.yaml", "demo-app-v2.yaml"]) {
+    const path = join(ROOT, "examples", "apps", file);
+    await up({ ...targetOf(dir, clock, "bench up"), text: readFileSync(path, "utf8"), file: path, wait: true, sleep });
+  }
+  await runWorkflowCommand({ ...targetOf(dir, clock, "bench resume"), operation: "resume", app: "demo-app", namespace: "default", wait: true, sleep });
+  await runWorkflowCommand({ ...targetOf(dir, clock, "bench suspend"), operation: "suspend", app: "demo-app", namespace: "default", wait: false, sleep });
+
+  // Fold the journal into the snapshot, so the journal afterwards holds exactly the rollback's writes.
+  const store = await openSandboxStore({ dir, clock, admissions: SIMULATED_ADMISSIONS });
+  store.compact();
+  const before = [...(store.store as MemoryObjectStore).allObjects()];
+  const beforeVersion = Number(store.store.resourceVersion);
+  const seed = store.metadata.seed;
+  store.close();
+
+  await runWorkflowCommand({ ...targetOf(dir, clock, "bench rollback"), operation: "rollback", app: "demo-app", namespace: "default", wait: true, sleep });
+  const records = readJournal(join(dir, "journal.log")).records.filter((record) => record.resourceVersion > beforeVersion);
+  if (records[0]?.resourceVersion !== beforeVersion + 1) {
+    process.stdout.write(`rollback writes: not measured (the rollback's journal was compacted away; ${records.length} records left)\n`);
+    return dir;
+  }
+  const replay = new MemoryObjectStore({ clock, seed, restored: { objects: before, resourceVersion: beforeVersion } });
+  const stableBefore = stablePodUids(before);
+  if (isAllStable(replay)) throw new Error("bench set-up: traffic was already all on stable before the rollback");
+  let writesUntilStable: number | undefined;
+  records.forEach((record, index) => {
+    replay.applyRecord(record);
+    if (writesUntilStable === undefined && isAllStable(replay)) writesUntilStable = index + 1;
+  });
+  const stableAfter = stablePodUids(replay.allObjects());
+  const restarted = [...stableBefore].filter((uid) => !stableAfter.has(uid)).length;
+  printFigure("rollback: API writes until 100% of routed traffic is on stable", writesUntilStable ?? Number.NaN, "writes", { max: 2 });
+  printFigure("rollback: API writes in all (Application, revisions, Rollout cancel, canary clean-up)", records.length, "writes");
+  printFigure("rollback: stable pods restarted", restarted, "pods", { max: 0 });
+  return dir;
+}
+
+// ---------------------------------------------------------------------------------------------
+// steady-state reconcile
+
+/**
+ * The sandbox's {@link SandboxCluster} over an in-memory store (no journal): the steady state
+ * writes nothing, so the disk would only slow the set-up of 100,000 apps, not the figure.
+ */
+function memorySandboxCluster(clock: FakeClock): { cluster: SandboxCluster; store: MemoryObjectStore } {
+  const store = new MemoryObjectStore({ clock, seed: "bench", admissions: SIMULATED_ADMISSIONS, enabledAddons: new Set(DEFAULT_ADDONS) });
+  const standIn = { store, metadata: { seed: "bench" }, dir: "(memory)", close: () => undefined, setEnabledAddons: () => undefined, reset: () => store.clear() };
+  return { cluster: new SandboxCluster(standIn as unknown as SandboxStore, clock), store };
+}
+
+function smallApp(index: number): KubeObject {
+  const name = `app-${index}`;
+  return {
+    apiVersion: "core.oam.dev/v1beta1",
+    kind: "Application",
+    metadata: { name, namespace: "default" },
+    spec: {
+      components: [
+        {
+          name,
+          type: "k8s-objects",
+          properties: { objects: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${name}-config` }, data: { greeting: `hello from ${name}` } }] },
+        },
+      ],
+    },
+  };
+}
+
+async function steadyState(count: number): Promise<void> {
+  const clock = new FakeClock();
+  const { cluster, store } = memorySandboxCluster(clock);
+  const { registry } = loadClusterRegistry({ definitionDirs: [], cwd: ROOT, enabledAddons: [...DEFAULT_ADDONS] });
+  const deps: ReconcilerDeps = { cluster, clock, registry, http: noHttp, applicationCheck: createApplicationCheck() };
+  for (let index = 0; index < count; index++) store.create(smallApp(index));
+  const setupStart = performance.now();
+  for (let index = 0; index < count; index++) {
+    // Two passes: the first records the revision and applies; the second sees it healthy and finishes.
+    await reconcileApplication(`app-${index}`, "default", deps);
+    await reconcileApplication(`app-${index}`, "default", deps);
+  }
+  const setupMs = performance.now() - setupStart;
+  const writesBefore = store.writeCount;
+  const start = performance.now();
+  let wrote = 0;
+  for (let index = 0; index < count; index++) if ((await reconcileApplication(`app-${index}`, "default", deps)).wrote) wrote++;
+  await cluster.settle();
+  const ms = performance.now() - start;
+  printFigure(`steady state: ${count} unchanged apps reconciled`, ms / 1000, "s", count === 100_000 ? { max: 30 } : undefined);
+  printFigure(`steady state: ${count} apps, per app`, (ms * 1000) / count, "µs");
+  printFigure(`steady state: ${count} apps, writes made (must be 0)`, store.writeCount - writesBefore + wrote, "writes", { max: 0 });
+  printFigure(`steady state: ${count} apps, RSS`, rssMiB(), "MiB", count === 100_000 ? { max: 2048 } : undefined);
+  printFigure(`steady state: ${count} apps, set-up (first reconcile of each)`, setupMs / 1000, "s");
+}
+
+// ---------------------------------------------------------------------------------------------
+// start-up
+
+function timeCommand(args: readonly string[], cwd: string): () => void {
+  return () => {
+    try {
+      execFileSync(process.execPath, [...args], { cwd, stdio: "ignore", env: { ...process.env, NO_COLOR: "1" } });
+    } catch {
+      // A failing command still started up; the start-up is what is timed.
+    }
+  };
+}
+
+/** `dir`: a sandbox holding demo-app, for `vela-ts status demo-app`. */
+async function startUp(dir: string): Promise<void> {
+  const bin = join(ROOT, "bin", "vela-ts.js");
+  if (!existsSync(join(ROOT, "dist", "cli", "bin.js"))) {
+    process.stdout.write("start-up: not measured (run npm run build first)\n");
+    return;
+  }
+  const floor = await medianMs(timeCommand(["-e", "0"], ROOT), 15, 2);
+  const version = await medianMs(timeCommand([bin, "--version"], ROOT), 15, 2);
+  const hasStatus = readdirSync(join(ROOT, "dist", "cli", "commands")).includes("status.js");
+  printFigure("start-up: node -e 0", floor, "ms");
+  printFigure("start-up: vela-ts --version ÷ node -e 0", version / floor, "×", { max: 4 });
+  if (hasStatus) {
+    const status = await medianMs(timeCommand([bin, "status", "demo-app", "--sandbox", dir], ROOT), 15, 2);
+    printFigure("start-up: vela-ts status ÷ node -e 0", status / floor, "×", { max: 4 });
+  } else {
+    process.stdout.write("start-up: vela-ts status not measured (no status command in this build)\n");
+  }
+}
+
+export async function run(): Promise<void> {
+  const dir = await rollbackWrites();
+  const counts = (process.env.VELA_TS_BENCH_APPS ?? "10000,100000").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  for (const count of counts) await steadyState(count);
+  await startUp(dir);
+}

@@ -19,3 +19,7 @@ export * from "./lease.js";
 export * from "./work-queue.js";
 export * from "./install.js";
 export * from "./kube-target.js";
+export * from "./sandbox.js";
+export * from "./sandbox-traffic.js";
+export * from "./serve.js";
+export * from "./chart-template.js";

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
-import { addonStatus, disableAddon, enableAddon, listAddons, type AddonStatus } from "../../controller/index.js";
+import type { AddonStatus } from "../../controller/index.js";
 import type { CommandEnv } from "../command.js";
 import { formatTable, parseOutputFormat, printValue } from "../output.js";
 import { addTargetFlags, targetOptions, type TargetFlags } from "../target-flags.js";
+import { loadController } from "../lazy-controller.js";
 
 interface AddonFlags extends TargetFlags {
   readonly output?: string;
@@ -31,6 +32,7 @@ export function formatAddonStatus(status: AddonStatus): string {
 export function registerAddon(program: Command, env: CommandEnv): void {
   const addon = program.command("addon").description("list, enable and disable the bundled addons (sandbox: their definitions and simulated controllers)");
   addTargetFlags(addon.command("list").description("list the bundled addons and whether they are enabled").option("-o, --output <format>", "print as yaml or json")).action(async (flags: AddonFlags) => {
+      const { addonStatus, disableAddon, enableAddon, listAddons } = await loadController();
     const format = flags.output === undefined ? undefined : parseOutputFormat(flags.output);
     const addons = await listAddons(targetOptions(flags, env.ctx, "vela-ts addon list"));
     if (format !== undefined) {
@@ -41,6 +43,7 @@ export function registerAddon(program: Command, env: CommandEnv): void {
   });
   addTargetFlags(addon.command("status <name>").description("show an addon's state, definitions, controllers and the apps using it").option("-o, --output <format>", "print as yaml or json")).action(
     async (name: string, flags: AddonFlags) => {
+      const { addonStatus, disableAddon, enableAddon, listAddons } = await loadController();
       const format = flags.output === undefined ? undefined : parseOutputFormat(flags.output);
       const status = await addonStatus({ ...targetOptions(flags, env.ctx, "vela-ts addon status"), name });
       if (format !== undefined) printValue(env.ctx.stdout, status, format);
@@ -48,6 +51,7 @@ export function registerAddon(program: Command, env: CommandEnv): void {
     },
   );
   addTargetFlags(addon.command("enable <name>").description("enable an addon and its dependencies: install their definitions and switch on their controllers")).action(async (name: string, flags: AddonFlags) => {
+      const { addonStatus, disableAddon, enableAddon, listAddons } = await loadController();
     const result = await enableAddon({ ...targetOptions(flags, env.ctx, "vela-ts addon enable"), name });
     for (const dependency of result.enabled.filter((enabled) => enabled !== name)) env.ctx.stdout.write(`Addon ${dependency} enabled (dependency of ${name}).\n`);
     env.ctx.stdout.write(result.enabled.includes(name) ? `Addon ${name} enabled successfully.\n` : `Addon ${name} is already enabled; its definitions were reinstalled.\n`);
@@ -56,6 +60,7 @@ export function registerAddon(program: Command, env: CommandEnv): void {
   addTargetFlags(
     addon.command("disable <name>").description("disable an addon: remove its definitions and switch off its controllers (refused while apps use it)").option("-f, --force", "disable even though applications or addons still use it"),
   ).action(async (name: string, flags: AddonFlags) => {
+      const { addonStatus, disableAddon, enableAddon, listAddons } = await loadController();
     const result = await disableAddon({ ...targetOptions(flags, env.ctx, "vela-ts addon disable"), name, force: flags.force === true });
     for (const usage of result.usedBy) env.ctx.stderr.write(`warning: application ${usage.namespace}/${usage.app} still uses ${usage.types.join(", ")}\n`);
     for (const other of result.requiredBy) env.ctx.stderr.write(`warning: addon ${other} depends on ${name}\n`);

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { stringify } from "yaml";
 import type { CommandEnv } from "../command.js";
 import { parseOutputFormat } from "../output.js";
-import { templateChart } from "../../controller/chart-template.js";
+import { loadController } from "../lazy-controller.js";
 
 interface TemplateFlags {
   readonly values: string[];
@@ -30,7 +30,8 @@ export function registerChart(program: Command, env: CommandEnv): void {
     .option("-n, --namespace <ns>", "namespace (.Release.Namespace)", "default")
     .option("--kube-version <version>", "Kubernetes version for .Capabilities.KubeVersion", "v1.29.0")
     .option("-o, --output <format>", "yaml or json", "yaml")
-    .action((chartPath: string, flags: TemplateFlags) => {
+    .action(async (chartPath: string, flags: TemplateFlags) => {
+      const { templateChart } = await loadController();
       const format = parseOutputFormat(flags.output);
       const rendered = templateChart({
         chart: chartPath,

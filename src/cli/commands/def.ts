@@ -2,20 +2,13 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { parse as parseYaml } from "yaml";
-import {
-  documentDefinition,
-  initDefinition,
-  listDefinitions,
-  propertiesFromFlags,
-  renderDefinitionFile,
-  vetDefinitionFiles,
-  type InitDefinitionType,
-} from "../../controller/index.js";
+import type { InitDefinitionType } from "../../controller/index.js";
 import { NotFoundError, UsageError } from "../../errors/index.js";
 import type { CommandEnv } from "../command.js";
 import type { CliContext } from "../context.js";
 import { formatTable, parseOutputFormat, printObjects } from "../output.js";
 import { collectOption } from "./dry-run.js";
+import { loadController } from "../lazy-controller.js";
 
 const DEFINITION_TYPES = ["component", "trait", "policy", "workflow-step"] as const;
 type DefinitionTypeFlag = (typeof DEFINITION_TYPES)[number];
@@ -44,7 +37,8 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .description("List the definitions dry-run can use (built-ins, bundled addons, --definitions)")
     .option("-t, --type <type>", `only one type: ${DEFINITION_TYPES.join(", ")}`)
     .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
-    .action((flags: { type?: string; definitions: string[] }) => {
+    .action(async (flags: { type?: string; definitions: string[] }) => {
+      const { documentDefinition, initDefinition, listDefinitions, propertiesFromFlags, renderDefinitionFile, vetDefinitionFiles } = await loadController();
       const type = definitionType(flags.type);
       const result = listDefinitions({ definitionDirs: flags.definitions, cwd: ctx.cwd, ...(type === undefined ? {} : { type }) });
       for (const warning of result.warnings) ctx.stderr.write(`warning: ${warning.message}\n`);
@@ -56,7 +50,8 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .description("Check definition files: format, parameter shorthand, templates (rendered with sample properties)")
     .argument("<files...>", "definition YAML files")
     .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
-    .action((files: string[], flags: { definitions: string[] }) => {
+    .action(async (files: string[], flags: { definitions: string[] }) => {
+      const { documentDefinition, initDefinition, listDefinitions, propertiesFromFlags, renderDefinitionFile, vetDefinitionFiles } = await loadController();
       const result = vetDefinitionFiles({ files: files.map((file) => readFile(ctx, file)), definitionDirs: flags.definitions, cwd: ctx.cwd });
       ctx.stdout.write(result.files.map((file) => `${file}: Validation succeeded.\n`).join(""));
     });
@@ -70,7 +65,8 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .option("--name <name>", "which definition of the file (default: the first)")
     .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
     .option("-o, --output <format>", "yaml or json")
-    .action((file: string, flags: { property: string[]; properties?: string; name?: string; definitions: string[]; output?: string }) => {
+    .action(async (file: string, flags: { property: string[]; properties?: string; name?: string; definitions: string[]; output?: string }) => {
+      const { documentDefinition, initDefinition, listDefinitions, propertiesFromFlags, renderDefinitionFile, vetDefinitionFiles } = await loadController();
       const format = parseOutputFormat(flags.output);
       const base = flags.properties === undefined ? {} : (parseYaml(readFile(ctx, flags.properties).text) as unknown);
       if (base !== null && (typeof base !== "object" || Array.isArray(base))) throw new UsageError("--properties must hold a YAML mapping", { hint: "write key: value lines" });
@@ -85,7 +81,8 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .argument("<name>", "definition name")
     .option("-t, --type <type>", `disambiguate: ${DEFINITION_TYPES.join(", ")}`)
     .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
-    .action((name: string, flags: { type?: string; definitions: string[] }) => {
+    .action(async (name: string, flags: { type?: string; definitions: string[] }) => {
+      const { documentDefinition, initDefinition, listDefinitions, propertiesFromFlags, renderDefinitionFile, vetDefinitionFiles } = await loadController();
       const type = definitionType(flags.type);
       ctx.stdout.write(documentDefinition({ name, definitionDirs: flags.definitions, cwd: ctx.cwd, ...(type === undefined ? {} : { type }) }));
     });
@@ -97,7 +94,8 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .requiredOption("--type <type>", `one of: ${INIT_TYPES.join(", ")}`)
     .option("-d, --description <text>", "description annotation")
     .option("-o, --output <file>", "write to a file instead of standard output")
-    .action((name: string, flags: { type: string; description?: string; output?: string }) => {
+    .action(async (name: string, flags: { type: string; description?: string; output?: string }) => {
+      const { documentDefinition, initDefinition, listDefinitions, propertiesFromFlags, renderDefinitionFile, vetDefinitionFiles } = await loadController();
       const type = INIT_TYPES.find((candidate) => candidate === flags.type);
       if (type === undefined) throw new UsageError(`unknown definition type "${flags.type}"`, { hint: `use --type ${INIT_TYPES.join(" | ")}` });
       const text = initDefinition({ name, type, ...(flags.description === undefined ? {} : { description: flags.description }) });

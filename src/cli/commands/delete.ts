@@ -1,10 +1,11 @@
 import type { Command } from "commander";
-import { deleteApplication, type DeleteApplicationResult } from "../../controller/index.js";
+import type { DeleteApplicationResult } from "../../controller/index.js";
 import { UsageError } from "../../errors/index.js";
 import type { ObjectRef } from "../../model/kube-object.js";
 import { parseDuration } from "../../util/index.js";
 import type { CommandEnv } from "../command.js";
 import { addTargetFlags, targetOptions, type TargetFlags } from "../target-flags.js";
+import { loadController } from "../lazy-controller.js";
 
 interface DeleteFlags extends TargetFlags {
   readonly namespace: string;
@@ -45,6 +46,7 @@ export function registerDelete(program: Command, env: CommandEnv): void {
       .option("--wait", "wait until every deleted object and its dependents are gone")
       .option("--timeout <duration>", "with --wait: give up after this long"),
   ).action(async (app: string, flags: DeleteFlags) => {
+      const { deleteApplication } = await loadController();
     const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
     if (flags.timeout !== undefined && timeoutMs === undefined) throw new UsageError(`--timeout ${flags.timeout} is not a duration`, { hint: "use Go durations such as 30s or 5m" });
     const result = await deleteApplication({

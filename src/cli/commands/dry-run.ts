@@ -2,11 +2,12 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { stringify } from "yaml";
-import { createHelmChartSource, dryRun, dryRunExpandingCharts, parseChartRepositoryMapping, resolveSandboxDir, type DryRunResult } from "../../controller/index.js";
+import type { DryRunResult } from "../../controller/index.js";
 import { NotFoundError, UsageError } from "../../errors/index.js";
 import type { CommandEnv } from "../command.js";
 import type { CliContext } from "../context.js";
 import { parseOutputFormat, printObjects } from "../output.js";
+import { loadController } from "../lazy-controller.js";
 
 interface DryRunFlags {
   readonly file: string;
@@ -43,6 +44,7 @@ function printYamlGroups(ctx: CliContext, result: DryRunResult): void {
 
 /** Runs the dry-run, expanding helm charts when asked (`--chart-repo` mappings, then the sandbox's chart mirrors). */
 async function runDryRun(ctx: CliContext, flags: DryRunFlags, input: { readonly text: string; readonly name: string }): Promise<DryRunResult> {
+  const { createHelmChartSource, dryRun, dryRunExpandingCharts, parseChartRepositoryMapping, resolveSandboxDir } = await loadController();
   const base = { text: input.text, file: input.name, definitionDirs: flags.definitions, cwd: ctx.cwd };
   if (flags.expandCharts !== true) {
     if (flags.chartRepo.length > 0) throw new UsageError("--chart-repo needs --expand-charts", { hint: "add --expand-charts to render the charts of helm components" });
@@ -69,6 +71,7 @@ export function registerDryRun(program: Command, env: CommandEnv): void {
     .option("--sandbox <dir>", "sandbox whose chart mirrors --expand-charts may use (default: $VELA_TS_SANDBOX or ./.vela-ts; read only)")
     .option("-o, --output <format>", "yaml (a stream with a header per component) or json (a List)")
     .action(async (flags: DryRunFlags) => {
+      const { createHelmChartSource, dryRun, dryRunExpandingCharts, parseChartRepositoryMapping, resolveSandboxDir } = await loadController();
       const { ctx } = env;
       const format = parseOutputFormat(flags.output);
       const input = await readInputFile(ctx, flags.file);

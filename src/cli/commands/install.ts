@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { install } from "../../controller/install.js";
 import type { CommandEnv } from "../command.js";
 import { printObjects } from "../output.js";
+import { loadController } from "../lazy-controller.js";
 
 interface InstallFlags {
   readonly kubeconfig?: string;
@@ -20,6 +20,7 @@ export function registerInstall(program: Command, env: CommandEnv): void {
     .option("--dry-run", "print the CRDs as YAML instead of applying them")
     .option("--force-conflicts", "take over fields another field manager owns (e.g. CRDs of an earlier KubeVela install)")
     .action(async (flags: InstallFlags) => {
+      const { install } = await loadController();
       const { ctx } = env;
       const result = await install({
         env: ctx.env,

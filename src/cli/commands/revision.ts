@@ -1,10 +1,11 @@
 import type { Command } from "commander";
-import { getRevision, listRevisions, type RevisionSummary } from "../../controller/index.js";
+import type { RevisionSummary } from "../../controller/index.js";
 import { UsageError } from "../../errors/index.js";
 import type { JsonValue } from "../../util/index.js";
 import type { CommandEnv } from "../command.js";
 import { formatTable, parseOutputFormat, printValue } from "../output.js";
 import { addTargetFlags, targetOptions, type TargetFlags } from "../target-flags.js";
+import { loadController } from "../lazy-controller.js";
 
 interface RevisionFlags extends TargetFlags {
   readonly namespace: string;
@@ -66,6 +67,7 @@ export function registerRevision(program: Command, env: CommandEnv): void {
       .option("-n, --namespace <ns>", "namespace of the application", "default")
       .option("-o, --output <format>", "print the rows as yaml or json"),
   ).action(async (app: string, flags: RevisionFlags) => {
+      const { getRevision, listRevisions } = await loadController();
     const format = flags.output === undefined ? undefined : parseOutputFormat(flags.output);
     const result = await listRevisions({ ...targetOptions(flags, env.ctx, "vela-ts revision list"), app, namespace: flags.namespace });
     if (format !== undefined) {
@@ -86,6 +88,7 @@ export function registerRevision(program: Command, env: CommandEnv): void {
       .option("-o, --output <format>", "yaml (default) or json")
       .option("--diff <revision>", "print a unified diff of the stored application from this revision to <revision>"),
   ).action(async (app: string, revisionText: string, flags: RevisionFlags) => {
+      const { getRevision, listRevisions } = await loadController();
     const number = parseRevisionNumber(revisionText, "revision");
     const diffWith = flags.diff === undefined ? undefined : parseRevisionNumber(flags.diff, "--diff");
     if (diffWith !== undefined && flags.output !== undefined) throw new UsageError("--diff prints a unified diff; it cannot be combined with -o", { hint: "drop -o, or drop --diff to print the revision" });

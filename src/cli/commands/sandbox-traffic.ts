@@ -1,16 +1,10 @@
 import { Option, type Command } from "commander";
 import { join, resolve } from "node:path";
 import { UsageError } from "../../errors/index.js";
-import {
-  addSandboxChartMirror,
-  approveRollout,
-  listSandboxChartMirrors,
-  sendSandboxRequests,
-  setRolloutPaused,
-  type RouteSummary,
-} from "../../controller/sandbox-traffic.js";
+import type { RouteSummary } from "../../controller/sandbox-traffic.js";
 import type { CommandEnv } from "../command.js";
 import { formatTable, parseOutputFormat, printValue } from "../output.js";
+import { loadController } from "../lazy-controller.js";
 
 function collect(value: string, previous: readonly string[]): string[] {
   return [...previous, value];
@@ -100,6 +94,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     .addOption(new Option("-o, --output <format>", "print one JSON or YAML object instead of tables").choices(["json", "yaml"]))
     .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
     .action(async (flags: RequestFlags) => {
+      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } = await loadController();
       if (flags.host === undefined && flags.service === undefined) throw new UsageError("--host or --service is required", { hint: "e.g. vela-ts sandbox request --host canary-demo.com --path /version" });
       const summary = await sendSandboxRequests({
         dir: sandboxDir(flags.sandbox, env),
@@ -125,6 +120,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
       .option("--no-wait", "return right after the change instead of waiting until the Rollout waits again at a step (or finishes)")
       .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
       .action(async (name: string, flags: { readonly namespace: string; readonly wait: boolean; readonly sandbox?: string }) => {
+      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } = await loadController();
         const target = { dir: sandboxDir(flags.sandbox, env), clock: env.ctx.clock, name, namespace: flags.namespace, ...(flags.wait ? { sleep: env.ctx.sleep } : {}) };
         const result = verb === "approve" ? await approveRollout(target) : await setRolloutPaused({ ...target, paused: verb === "pause" });
         env.ctx.stdout.write(`${result.message}\n`);
@@ -139,7 +135,8 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     .command("add <repo-url> <dir-or-index>")
     .description("map a chart repository URL (as a HelmRepository names it) to a local chart repository (index.yaml + .tgz)")
     .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
-    .action((url: string, source: string, flags: { readonly sandbox?: string }) => {
+    .action(async (url: string, source: string, flags: { readonly sandbox?: string }) => {
+      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } = await loadController();
       const mirror = addSandboxChartMirror({ dir: sandboxDir(flags.sandbox, env), url, source, cwd: env.ctx.cwd });
       env.ctx.stdout.write(`chart mirror added: ${mirror.url} → ${mirror.dir}\n`);
     });
@@ -148,7 +145,8 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     .description("list the chart mirrors of the sandbox")
     .addOption(new Option("-o, --output <format>", "print JSON or YAML").choices(["json", "yaml"]))
     .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
-    .action((flags: { readonly output?: string; readonly sandbox?: string }) => {
+    .action(async (flags: { readonly output?: string; readonly sandbox?: string }) => {
+      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } = await loadController();
       const mirrors = listSandboxChartMirrors(sandboxDir(flags.sandbox, env));
       if (flags.output !== undefined) printValue(env.ctx.stdout, { mirrors }, parseOutputFormat(flags.output));
       else env.ctx.stdout.write(formatTable(["REPOSITORY", "DIRECTORY"], mirrors.map((mirror) => [mirror.url, mirror.dir])));

@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
 import { ClusterError, UsageError } from "../../errors/index.js";
-import { sandboxApply, sandboxDelete, sandboxGet, sandboxReset, type SandboxCommandOptions } from "../../controller/sandbox.js";
+import type { SandboxCommandOptions } from "../../controller/sandbox.js";
 import type { CommandEnv } from "../command.js";
 import { formatTable, printValue } from "../output.js";
 import { registerSandboxTraffic } from "./sandbox-traffic.js";
 import { registerSandboxServe } from "./serve.js";
+import { loadController } from "../lazy-controller.js";
 
 interface SandboxFlags {
   readonly sandbox?: string;
@@ -61,6 +62,7 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
     .option("--force-conflicts", "take over fields another field manager owns")
     .option(...SANDBOX_OPTION)
     .action(async (flags: SandboxFlags & { readonly filename: string; readonly fieldManager: string; readonly forceConflicts?: boolean }) => {
+      const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
       const input = await readInput(env, flags.filename);
       const result = await sandboxApply({
         ...commandOptions(env, flags, `vela-ts sandbox apply -f ${flags.filename}`),
@@ -90,6 +92,7 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
         name: string | undefined,
         flags: SandboxFlags & { readonly namespace: string; readonly allNamespaces?: boolean; readonly selector?: string; readonly output?: string; readonly showManagedFields?: boolean },
       ) => {
+      const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
         const output = parseGetOutput(flags.output);
         if (name !== undefined && flags.allNamespaces === true) throw new UsageError("a NAME and --all-namespaces cannot be used together", { hint: "drop -A, or drop the NAME to list" });
         if (name !== undefined && flags.selector !== undefined) throw new UsageError("a NAME and --selector cannot be used together", { hint: "drop -l, or drop the NAME to list" });
@@ -130,6 +133,7 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
     .option("--cascade <policy>", "background, foreground or orphan (keep dependents)", "background")
     .option(...SANDBOX_OPTION)
     .action(async (resource: string, name: string, flags: SandboxFlags & { readonly namespace: string; readonly cascade: string }) => {
+      const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
       const cascade = flags.cascade;
       if (cascade !== "background" && cascade !== "foreground" && cascade !== "orphan") {
         throw new UsageError(`unknown --cascade "${cascade}"`, { hint: "use --cascade background, foreground or orphan" });
@@ -145,6 +149,7 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
     .option("--yes", "confirm: this cannot be undone")
     .option(...SANDBOX_OPTION)
     .action(async (flags: SandboxFlags & { readonly yes?: boolean }) => {
+      const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
       if (flags.yes !== true) throw new UsageError("sandbox reset deletes every object in the sandbox", { hint: "run `vela-ts sandbox reset --yes` to confirm" });
       const result = await sandboxReset(commandOptions(env, flags, "vela-ts sandbox reset"));
       env.ctx.stdout.write(`sandbox ${result.dir} reset: ${result.deleted} object${result.deleted === 1 ? "" : "s"} deleted\n`);

@@ -2,8 +2,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { CommandEnv } from "../command.js";
 import { UsageError } from "../../errors/index.js";
-import { serveSandbox } from "../../controller/serve.js";
-import { resolveSandboxDir } from "../../controller/target.js";
+import { loadController } from "../lazy-controller.js";
 
 interface ServeFlags {
   readonly port?: string;
@@ -42,6 +41,7 @@ export function registerSandboxServe(sandbox: Command, env: CommandEnv): void {
     .option("--kubeconfig-out <file>", "where to write the kubeconfig (default: <sandbox>/kubeconfig)")
     .option("--sandbox <dir>", "sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
     .action(async (flags: ServeFlags) => {
+      const { resolveSandboxDir, serveSandbox } = await loadController();
       const { ctx } = env;
       const port = parsePort(flags.port);
       const sandboxDir = resolveSandboxDir({ cwd: ctx.cwd, ...(flags.sandbox === undefined ? {} : { sandboxDir: flags.sandbox }), ...(ctx.env.VELA_TS_SANDBOX === undefined ? {} : { sandboxEnv: ctx.env.VELA_TS_SANDBOX }) });

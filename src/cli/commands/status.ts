@@ -1,11 +1,12 @@
 import type { Command } from "commander";
-import { applicationStatus, watchApplicationStatus, type ComponentResources, type ResourceTreeNode, type StatusStep, type StatusView } from "../../controller/index.js";
+import type { ComponentResources, ResourceTreeNode, StatusStep, StatusView } from "../../controller/index.js";
 import { UsageError } from "../../errors/index.js";
 import { formatDuration, parseDuration } from "../../util/index.js";
 import type { CommandEnv } from "../command.js";
 import { parseOutputFormat, printValue, type OutputFormat } from "../output.js";
 import { EXIT_CODES } from "../report.js";
 import { addTargetFlags, targetOptions, type TargetFlags } from "../target-flags.js";
+import { loadController } from "../lazy-controller.js";
 
 interface StatusFlags extends TargetFlags {
   readonly namespace: string;
@@ -164,6 +165,7 @@ export function registerStatus(program: Command, env: CommandEnv): void {
       .option("--timeout <duration>", "with --watch: stop watching after this long (e.g. 5m)")
       .option("-o, --output <format>", "print the Application with its status as yaml or json"),
   ).action(async (app: string, flags: StatusFlags) => {
+      const { applicationStatus, watchApplicationStatus } = await loadController();
     const format = flags.output === undefined ? undefined : parseOutputFormat(flags.output);
     const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
     if (flags.timeout !== undefined && timeoutMs === undefined) throw new UsageError(`--timeout ${flags.timeout} is not a duration`, { hint: "use Go durations such as 30s or 5m" });

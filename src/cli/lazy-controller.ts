@@ -1,0 +1,12 @@
+import type * as ControllerModule from "../controller/index.js";
+
+let loading: Promise<typeof ControllerModule> | undefined;
+
+/**
+ * The controller layer, imported on first use: `vela-ts --version` and `--help` then load only
+ * commander and the command declarations (changesets' lazy command registry does the same).
+ */
+export function loadController(): Promise<typeof ControllerModule> {
+  loading ??= import("../controller/index.js");
+  return loading;
+}

@@ -167,6 +167,14 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     col("CANARY_STATE", (r) => text(r, "status.canaryStatus.currentStepState", text(r, "status.currentStepState", ""))),
     path("MESSAGE", "status.message", ""),
   ]),
+  // KubeVela v1.1's own batch Rollout (the `rollout` trait); reach it as rollouts.standard.oam.dev.
+  grouped("rollouts", "Rollout", "standard.oam.dev", ["v1alpha1"], [], true, [
+    path("TARGET", "spec.targetRevisionName", ""),
+    path("SOURCE", "status.LastSourceRevision", ""),
+    path("STATE", "status.rollingState", ""),
+    path("BATCH", "status.currentBatch", ""),
+    path("UPGRADED", "status.upgradedReplicas", ""),
+  ]),
   grouped("batchreleases", "BatchRelease", "rollouts.kruise.io", ["v1alpha1", "v1beta1"], [], true, [path("KIND", "spec.targetReference.workloadRef.kind", ""), path("PHASE", "status.phase", "")]),
   grouped("clonesets", "CloneSet", "apps.kruise.io", ["v1alpha1"], ["clone"], true, [
     path("DESIRED", "spec.replicas", "1"),

@@ -138,6 +138,15 @@ function storedComponentRevisions(revision: KubeObject | undefined): Record<stri
   return isJsonObject(value) ? (value as unknown as Record<string, ComponentRevision>) : {};
 }
 
+/** A workflow status without `lastExecuteTime`s, for telling real changes from re-executions. */
+function withoutExecuteTimes(workflow: WorkflowStatus): JsonObject {
+  const strip = (step: JsonObject): JsonObject => {
+    const { lastExecuteTime: _last, ...rest } = step;
+    return Array.isArray(rest.subSteps) ? { ...rest, subSteps: rest.subSteps.map((sub) => strip(sub as JsonObject)) } : rest;
+  };
+  return { ...(workflow as unknown as JsonObject), steps: workflow.steps.map((step) => strip(step as unknown as JsonObject)) };
+}
+
 function workflowOf(status: JsonObject): WorkflowStatus | undefined {
   return isJsonObject(status.workflow) ? (status.workflow as unknown as WorkflowStatus) : undefined;
 }
@@ -291,7 +300,10 @@ export async function reconcileApplication(name: string, namespace: string, deps
         ...(deps.log === undefined ? {} : { log: deps.log }),
       },
       saveStatus: async (next) => {
-        if (jsonEqual(workflowOf(statusOf(app)), next)) return;
+        // A step that is still waiting only moves its lastExecuteTime: not a change worth a write,
+        // and counting it would keep the fixed-point loop spinning on a wall clock.
+        const saved = workflowOf(statusOf(app));
+        if (saved !== undefined && jsonEqual(withoutExecuteTimes(saved), withoutExecuteTimes(next))) return;
         status.workflow = next as unknown as JsonObject;
         status.status = deriveAppPhase(derivePhase(workflowSpec, next).phase, false);
         app = await saveApplicationStatus(cluster, app, status);
@@ -327,7 +339,9 @@ export async function reconcileApplication(name: string, namespace: string, deps
     wrote = (await collectGarbage(cluster, name, namespace, trackerRef.name, current)) || wrote;
   }
 
-  status.workflow = workflow as unknown as JsonObject;
+  const savedWorkflow = workflowOf(statusOf(app));
+  const unchanged = savedWorkflow !== undefined && workflow !== undefined && jsonEqual(withoutExecuteTimes(savedWorkflow), withoutExecuteTimes(workflow));
+  status.workflow = (unchanged ? savedWorkflow : workflow) as unknown as JsonObject;
   status.services = services as unknown as JsonValue;
   status.status = deriveAppPhase(phase.phase, healthy);
   status.observedGeneration = app.metadata.generation ?? 1;

@@ -76,6 +76,10 @@ async function suspend(target: Target, app: KubeObject, name: string, namespace:
  */
 async function resume(target: Target, app: KubeObject, name: string, namespace: string): Promise<string[]> {
   const workflow = workflowOf(app);
+  // A terminated workflow stays stopped until `restart`: let the operation refuse (with that hint)
+  // before anything else, so a Rollout still waiting at a step of the terminated release is not
+  // approved behind the person's back.
+  if (workflow?.terminated === true) resumeWorkflow(workflow, name);
   const rollouts = await findAppRollouts(target.cluster, name, namespace);
   if (isSuspended(workflow)) {
     const result = resumeWorkflow(workflow, name);

@@ -238,6 +238,8 @@ describe("controller mode against the served sandbox", () => {
     const names = Array.from({ length: 8 }, (_, index) => `two-${index}`);
     for (const name of names) await client.create(smallApp(name));
     for (const name of names) await eventually(`${name} at its suspend step`, () => atHold(client, name), 30_000);
+    const reported = (name: string): boolean => [...a.events, ...b.events].some((event) => event.name === name && event.result === "success");
+    await eventually("every app's reconcile reported", () => (names.every(reported) ? true : undefined));
 
     const byApp = new Map<string, Set<string>>();
     for (const controller of [a, b]) for (const event of controller.events) (byApp.get(event.name) ?? byApp.set(event.name, new Set()).get(event.name))?.add(controller.identity);
@@ -251,7 +253,8 @@ describe("controller mode against the served sandbox", () => {
     const stoppedAt = performance.now();
     await client.create(smallApp("after-handover"));
     await eventually("after-handover at its suspend step", () => atHold(client, "after-handover"), 30_000);
-    expect(standby.events.some((event) => event.name === "after-handover")).toBe(true);
+    // The status is written inside the pass; the pass is reported when it returns.
+    await eventually("the standby's reconcile of after-handover", () => (standby.events.some((event) => event.name === "after-handover") ? true : undefined));
     expect(leader.events.some((event) => event.name === "after-handover")).toBe(false);
     const lastOfLeader = Math.max(...leader.events.map((event) => event.endedAt));
     const firstOfStandby = Math.min(...standby.events.map((event) => event.startedAt));
@@ -296,7 +299,7 @@ describe("controller mode against the served sandbox", () => {
     }
     // The resync is 60 s: only the resumed watch can bring the new app to the controller this fast.
     await eventually("after-restart reconciled", () => atHold(client, "after-restart"), 25_000);
-    expect(controller.events.some((event) => event.name === "after-restart" && event.result === "success")).toBe(true);
+    await eventually("the reconcile of after-restart reported", () => (controller.events.some((event) => event.name === "after-restart" && event.result === "success") ? true : undefined));
   }, 60_000);
 
   it("a 409 from a concurrent write (status update, revision create) is retried and nothing is lost", async () => {

@@ -91,6 +91,28 @@ describe("workflow commands refuse clearly when the app is not in a state for th
   });
 });
 
+describe("a terminated canary release stays stopped", () => {
+  it("terminate at step 1, then resume: refused with the restart hint, and the Rollout is not approved", async () => {
+    const story = await storySandbox();
+    await story.velaOk(["up", "-f", exampleApp("demo-app-v1.yaml"), "--wait"]);
+    await story.velaOk(["up", "-f", exampleApp("demo-app-v2.yaml"), "--wait"]);
+    await story.velaOk(["workflow", "terminate", "demo-app"]);
+    const rolloutRef = { apiVersion: "rollouts.kruise.io/v1alpha1", kind: "Rollout", name: "demo-app", namespace: "default" };
+    const before = (await story.get(rolloutRef))?.status;
+
+    const resume = await story.vela(["workflow", "resume", "demo-app"]);
+    expect(resume.code).toBe(1);
+    expect(resume.stderr).toContain("error[E_WORKFLOW_TERMINATED]");
+    expect(resume.stderr).toContain("vela-ts workflow restart demo-app");
+    expect((await story.get(rolloutRef))?.status).toEqual(before);
+    expect((before as { canaryStatus?: unknown } | undefined)?.canaryStatus).toMatchObject({ currentStepIndex: 1, currentStepState: "StepPaused" });
+
+    const restart = await story.velaOk(["workflow", "restart", "demo-app", "--wait"]);
+    expect(restart.stdout).toContain("step(1/2)");
+    expect((await readApplication(story, "demo-app"))?.status.workflow?.terminated).toBe(false);
+  });
+});
+
 describe("up with bad input writes nothing (exit 1)", () => {
   let story: StorySandbox;
 

@@ -114,10 +114,17 @@ describe("story 3: timed canary steps and a timed suspend step (in-process, fake
     expect(soak?.phase).toBe("suspending");
     expect(app?.status.workflow?.suspend).toBe(true);
     expect(app?.status.status).toBe("workflowSuspending");
+
+    // `vela-ts status` shows the suspended step and the time it has left.
+    story.clock.advance(25_000);
+    const status = await story.velaOk(["status", APP]);
+    expect(status.stdout).toMatch(/soak/);
+    expect(status.stdout).toMatch(/1m35s/);
   });
 
   it("once 2 minutes have passed the suspend step resumes on its own (no workflow resume): the workflow succeeds", async () => {
-    story.clock.advance(119_000);
+    // 25 s of the 2 minutes passed in the test before.
+    story.clock.advance(94_000);
     const early = await story.velaOk(["up", "-f", exampleApp("timed-canary-v2.yaml")]);
     expect(early.stdout).toMatch(/resumes by itself in 1s/);
     story.clock.advance(1_000);

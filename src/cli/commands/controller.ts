@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Command } from "commander";
-import { runControllerMode } from "../../controller/controller-command.js";
 import { UsageError } from "../../errors/index.js";
 import { parseDuration } from "../../util/index.js";
 import type { CommandEnv } from "../command.js";
@@ -62,6 +61,7 @@ export function registerController(program: Command, env: CommandEnv): void {
         stop.abort();
       });
       try {
+        const { runControllerMode } = await import("../../controller/controller-command.js");
         const summary = await runControllerMode({
           ...targetOptions({ ...flags, cluster: "kube" }, ctx, "vela-ts controller"),
           signal: stop.signal,

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Command } from "commander";
 import { UsageError } from "../../errors/index.js";
-import { parseDuration } from "../../util/index.js";
+import { parseDuration } from "../../util/duration.js";
 import type { CommandEnv } from "../command.js";
 import { targetOptions } from "../target-flags.js";
 

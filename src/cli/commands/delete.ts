@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { DeleteApplicationResult } from "../../controller/index.js";
 import { UsageError } from "../../errors/index.js";
 import type { ObjectRef } from "../../model/kube-object.js";
-import { parseDuration } from "../../util/index.js";
+import { parseDuration } from "../../util/duration.js";
 import type { CommandEnv } from "../command.js";
 import { addTargetFlags, targetOptions, type TargetFlags } from "../target-flags.js";
 import { loadController } from "../lazy-controller.js";

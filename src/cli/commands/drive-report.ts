@@ -1,5 +1,5 @@
 import type { DriveResult } from "../../controller/drive.js";
-import { formatDuration } from "../../util/index.js";
+import { formatDuration } from "../../util/duration.js";
 
 /**
  * When a timed `suspend` step ends by itself, as a line with the time left. Nothing runs in the

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { ComponentResources, ResourceTreeNode, StatusStep, StatusView } from "../../controller/index.js";
 import { UsageError } from "../../errors/index.js";
-import { formatDuration, parseDuration } from "../../util/index.js";
+import { formatDuration, parseDuration } from "../../util/duration.js";
 import type { CommandEnv } from "../command.js";
 import { parseOutputFormat, printValue, type OutputFormat } from "../output.js";
 import { EXIT_CODES } from "../report.js";

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { DriveResult } from "../../controller/drive.js";
 import { NotFoundError, UsageError } from "../../errors/index.js";
-import { parseDuration } from "../../util/index.js";
+import { parseDuration } from "../../util/duration.js";
 import type { CommandEnv } from "../command.js";
 import { EXIT_CODES } from "../report.js";
 import { addTargetFlags, targetOptions, type TargetFlags } from "../target-flags.js";

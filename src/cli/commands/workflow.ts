@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { WorkflowOperation } from "../../controller/workflow-commands.js";
 import { UsageError } from "../../errors/index.js";
-import { parseDuration } from "../../util/index.js";
+import { parseDuration } from "../../util/duration.js";
 import type { CommandEnv } from "../command.js";
 import { addTargetFlags, targetOptions, type TargetFlags } from "../target-flags.js";
 import { describeDrive } from "./drive-report.js";

@@ -5,14 +5,16 @@
  * - steady-state reconcile of 10,000 and 100,000 unchanged apps on the sandbox (wall time, RSS);
  * - `vela-ts --version` and `vela-ts status` start-up time ÷ `node -e 0` (goal ≤ 4×).
  *
- * `VELA_TS_BENCH_APPS=1000,5000` changes the app counts of the steady-state figure.
+ * `VELA_TS_BENCH_APPS=1000,5000` changes the app counts of the steady-state figure; each count runs
+ * in its own process (so its RSS is its own, and running out of memory or past
+ * `VELA_TS_BENCH_STEADY_TIMEOUT_S`, default 1200 s, is reported instead of ending the bench run).
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { SandboxCluster, SIMULATED_ADMISSIONS, type SandboxStore } from "../src/cluster/sandbox/index.js";
 import { routeRequests } from "../src/cluster/sandbox/routing/index.js";
 import { MemoryObjectStore, openSandboxStore } from "../src/cluster/sandbox/store/index.js";
@@ -198,9 +200,35 @@ async function startUp(dir: string): Promise<void> {
   }
 }
 
+const STEADY_CHILD = "--steady-state-child";
+const THIS_FILE = fileURLToPath(import.meta.url);
+
+/** Runs {@link steadyState} for `count` apps in a child process and relays its figures. */
+function steadyStateInChild(count: number): void {
+  const timeoutS = Number(process.env.VELA_TS_BENCH_STEADY_TIMEOUT_S ?? "1200");
+  const result = spawnSync(process.execPath, ["--import", "tsx", THIS_FILE, STEADY_CHILD, String(count)], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: timeoutS * 1000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  process.stdout.write(result.stdout ?? "");
+  if (result.status === 0) return;
+  const why = result.error !== undefined && (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT"
+    ? `did not finish within ${timeoutS} s (VELA_TS_BENCH_STEADY_TIMEOUT_S)`
+    : /heap out of memory|Allocation failed/.test(result.stderr ?? "")
+      ? "ran out of memory (node's default heap limit)"
+      : `failed (exit ${String(result.status)}, signal ${String(result.signal)}): ${(result.stderr ?? "").split("\n").slice(-5).join(" ")}`;
+  process.stdout.write(`steady state: ${count} apps: not measured, ${why}\n`);
+}
+
 export async function run(): Promise<void> {
   const dir = await rollbackWrites();
   const counts = (process.env.VELA_TS_BENCH_APPS ?? "10000,100000").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
-  for (const count of counts) await steadyState(count);
+  for (const count of counts) steadyStateInChild(count);
   await startUp(dir);
+}
+
+if (process.argv[2] === STEADY_CHILD && import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  await steadyState(Number(process.argv[3]));
 }

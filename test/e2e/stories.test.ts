@@ -165,5 +165,9 @@ describe("story 1: helm canary through up and workflow (in-process, fake clock)"
     expect(app?.status.status).toBe("running");
     expect((v2?.status as { succeeded?: boolean } | undefined)?.succeeded).toBe(false);
     expect(revisions).toHaveLength(2);
+
+    const status = await atStep2.velaOk(["status", "demo-app"]);
+    expect(status.stdout).toMatch(/rolled back/i);
+    expect(status.stdout).toContain("demo-app-v1");
   });
 });

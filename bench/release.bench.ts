@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { getHeapStatistics } from "node:v8";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { SandboxCluster, SIMULATED_ADMISSIONS, type SandboxStore } from "../src/cluster/sandbox/index.js";
 import { routeRequests } from "../src/cluster/sandbox/routing/index.js";
@@ -148,10 +149,24 @@ async function steadyState(count: number): Promise<void> {
   const deps: ReconcilerDeps = { cluster, clock, registry, http: noHttp, applicationCheck: createApplicationCheck() };
   for (let index = 0; index < count; index++) store.create(smallApp(index));
   const setupStart = performance.now();
+  const heapLimit = getHeapStatistics().heap_size_limit;
+  const heapAtStart = process.memoryUsage().heapUsed;
   for (let index = 0; index < count; index++) {
     // Two passes: the first records the revision and applies; the second sees it healthy and finishes.
     await reconcileApplication(`app-${index}`, "default", deps);
     await reconcileApplication(`app-${index}`, "default", deps);
+    // Stop early, with the projection, when all the apps cannot fit in node's heap.
+    if (index > 0 && index % 5000 === 0) {
+      const perApp = (process.memoryUsage().heapUsed - heapAtStart) / index;
+      const projected = heapAtStart + perApp * count;
+      if (projected > heapLimit * 0.9) {
+        process.stdout.write(
+          `steady state: ${count} apps: not measured, the store would need ~${(projected / 2 ** 30).toFixed(1)} GiB of heap ` +
+            `(${(perApp / 1024).toFixed(0)} KiB per app after ${index} apps) and node's heap limit is ${(heapLimit / 2 ** 30).toFixed(1)} GiB\n`,
+        );
+        return;
+      }
+    }
   }
   const setupMs = performance.now() - setupStart;
   const writesBefore = store.writeCount;

@@ -46,16 +46,15 @@ describe("workflow commands refuse clearly when the app is not in a state for th
     const run = await story.vela(["workflow", "resume", "demo-app"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toMatch(/^error\[E_WORKFLOW_\w+\]: /);
-    expect(run.stderr).toContain("demo-app");
-    expect(run.stderr).toContain("hint:");
+    expect(run.stderr).toMatch(/^error\[E_WORKFLOW_NOT_SUSPENDED\]: workflow demo-app is not suspended/);
+    expect(run.stderr).toContain("hint: it has finished");
   });
 
   it("rollback with no earlier succeeded revision: exit 1, names the app and points at revision list", async () => {
     const run = await story.vela(["workflow", "rollback", "demo-app"]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error\[E_\w+\]: .*demo-app/);
-    expect(run.stderr).toContain("hint:");
+    expect(run.stderr).toMatch(/^error\[E_NO_ROLLBACK_TARGET\]: .*demo-app/);
+    expect(run.stderr).toContain("vela-ts revision list demo-app");
     expect((await readApplication(story, "demo-app"))?.status.latestRevision?.name).toBe("demo-app-v1");
   });
 
@@ -76,7 +75,8 @@ describe("workflow commands refuse clearly when the app is not in a state for th
   it("workflow commands on an app that does not exist: exit 1, not found", async () => {
     const run = await story.vela(["workflow", "resume", "no-such-app"]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("no-such-app");
+    expect(run.stderr).toMatch(/^error\[E_APP_NOT_FOUND\]: .*no-such-app/);
+    expect(run.stderr).toContain("vela-ts up -f");
   });
 
   it("rollback while the workflow actively runs (the canary at step 1): refused with the hint to suspend first, nothing changed", async () => {

@@ -110,6 +110,7 @@ describe("story 1: helm canary through up and workflow (in-process, fake clock)"
     expect(shares.count("v1") + shares.count("v2")).toBe(REQUESTS);
     expectShare(shares.count("v2"), REQUESTS, 0.9, "canary share at step 2");
     expect(await rolloutCanaryStatus(story)).toMatchObject({ currentStepIndex: 2, currentStepState: "StepPaused" });
+    expect(await canaryObjects(story)).toMatchObject({ deployments: [expect.stringMatching(/^demo-app-/)], services: ["demo-app-canary"], ingresses: ["demo-app-canary"] });
     atStep2 = story.fork();
   });
 

@@ -148,7 +148,7 @@ export function storyAt(cwd: string, dir: string, clock: FakeClock): StorySandbo
 
 /**
  * A fresh sandbox in a temp directory (`<tmp>/sandbox`), on a fake clock at 2026-01-01T00:00:00Z,
- * with the example chart repository mirrored at {@link EXAMPLE_CHART_URL} when `charts` is set.
+ * with the example chart repository mirrored at {@link EXAMPLE_CHART_URL} unless `charts: false`.
  */
 export async function storySandbox(options: { readonly charts?: boolean } = {}): Promise<StorySandbox> {
   const cwd = tempDir("vela-ts-story-");

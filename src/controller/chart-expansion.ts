@@ -17,7 +17,7 @@ import {
   findWorkloads,
   type ChartRepository,
 } from "../chart/index.js";
-import { createChartCatalog, isNamespacedKind, type ChartCatalog, type ChartResolution } from "../cluster/index.js";
+import { createChartCatalog, fetchedChartResolution, isNamespacedKind, isNoMirror, type ChartCatalog, type ChartResolution } from "../cluster/index.js";
 import { UsageError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
 import { fieldOf, groupOf, type KubeObject } from "../model/index.js";
 import { componentObjects, type ComponentManifest, type TraitManifest } from "../render/index.js";
@@ -129,22 +129,13 @@ class MappedChartSource implements HelmChartSource {
     if (repository === undefined) {
       if (this.fallback !== undefined) {
         const found = this.fallback.resolve(repositoryUrl, chart, versionConstraint);
-        if (found.ok || !found.message.includes("no mirror for")) return found;
+        if (!isNoMirror(found)) return found;
       }
       return { ok: false, reason: "ChartNotFound", message: `no local chart repository for ${key}` };
     }
     if (repository instanceof Error) return { ok: false, reason: "IndexationFailed", message: repository.message };
     try {
-      const fetched = fetchChartFromRepositorySync(repository, chart, versionConstraint === "" ? "*" : versionConstraint);
-      const loaded = fetched.chart;
-      return {
-        ok: true,
-        chart: fetched.entry.name,
-        version: fetched.entry.version,
-        ...(fetched.entry.appVersion === undefined ? {} : { appVersion: fetched.entry.appVersion }),
-        digest: fetched.digest,
-        render: (options) => renderChart(loaded, { releaseName: options.releaseName, namespace: options.namespace, values: options.values }).objects,
-      };
+      return fetchedChartResolution(fetchChartFromRepositorySync(repository, chart, versionConstraint === "" ? "*" : versionConstraint));
     } catch (error) {
       if (error instanceof VelaError) return { ok: false, reason: "ChartNotFound", message: error.hint === undefined ? error.message : `${error.message} (${error.hint})` };
       throw error;

@@ -14,4 +14,4 @@ export type { SettleOptions, SettleResult, ControllerFailure } from "./runner.js
 export { SandboxCluster, openSandbox } from "./sandbox-cluster.js";
 export type { OpenSandboxOptions } from "./sandbox-cluster.js";
 export { SIMULATED_CONTROLLERS, SIMULATED_ADMISSIONS } from "./controllers/index.js";
-export { createChartCatalog } from "./charts/index.js";
+export { createChartCatalog, fetchedChartResolution, isNoMirror } from "./charts/index.js";

@@ -1,9 +1,9 @@
-import { fetchChartFromRepositorySync, readChartRepository, readChartRepositorySync, renderChart, type ChartRepository } from "../../../chart/index.js";
+import { fetchChartFromRepositorySync, readChartRepository, readChartRepositorySync, type ChartRepository } from "../../../chart/index.js";
 import { VelaError } from "../../../errors/index.js";
 import type { KubeObject } from "../../../model/kube-object.js";
 import type { ChartCatalog, ChartResolution } from "../controller-contract.js";
 import { findChartMirror, readChartMirrors, type ChartMirror } from "./mirrors.js";
-import { isLoopbackUrl, noMirrorResolution, normalizeRepositoryUrl } from "./resolution.js";
+import { fetchedChartResolution, isLoopbackUrl, noMirrorResolution, normalizeRepositoryUrl } from "./resolution.js";
 
 function failure(reason: string, error: unknown): ChartResolution {
   return { ok: false, reason, message: error instanceof Error ? error.message : String(error) };
@@ -60,18 +60,7 @@ export class MirrorChartCatalog implements ChartCatalog {
     if (repository instanceof Error) return failure("IndexationFailed", repository);
     if (chart === "") return { ok: false, reason: "ChartNotFound", message: "no chart name given" };
     try {
-      const fetched = fetchChartFromRepositorySync(repository, chart, versionConstraint === "" ? "*" : versionConstraint);
-      const loaded = fetched.chart;
-      return {
-        ok: true,
-        chart: fetched.entry.name,
-        version: fetched.entry.version,
-        ...(fetched.entry.appVersion === undefined ? {} : { appVersion: fetched.entry.appVersion }),
-        digest: fetched.digest,
-        render(options): readonly KubeObject[] {
-          return renderChart(loaded, { releaseName: options.releaseName, namespace: options.namespace, values: options.values }).objects;
-        },
-      };
+      return fetchedChartResolution(fetchChartFromRepositorySync(repository, chart, versionConstraint === "" ? "*" : versionConstraint));
     } catch (error) {
       if (error instanceof VelaError) return failure(error.code === "E_CHART_REPO" ? "ChartNotFound" : "ChartPullError", error);
       throw error;

@@ -1,3 +1,4 @@
+import { renderChart, type LoadedChart } from "../../../chart/index.js";
 import type { ChartResolution } from "../controller-contract.js";
 
 /** `reason` of a resolution that failed because no chart mirror serves the repository URL. */
@@ -34,4 +35,21 @@ export function isLoopbackUrl(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The successful resolution of a chart fetched from a repository: its facts and a renderer. */
+export function fetchedChartResolution(fetched: {
+  readonly chart: LoadedChart;
+  readonly entry: { readonly name: string; readonly version: string; readonly appVersion?: string };
+  readonly digest: string;
+}): ChartResolution {
+  const loaded = fetched.chart;
+  return {
+    ok: true,
+    chart: fetched.entry.name,
+    version: fetched.entry.version,
+    ...(fetched.entry.appVersion === undefined ? {} : { appVersion: fetched.entry.appVersion }),
+    digest: fetched.digest,
+    render: (options) => renderChart(loaded, { releaseName: options.releaseName, namespace: options.namespace, values: options.values }).objects,
+  };
 }

@@ -202,7 +202,7 @@ export interface InstallResult {
 export async function install(options: InstallOptions): Promise<InstallResult> {
   const crds = velaCustomResourceDefinitions();
   if (options.dryRun === true) return { crds, applied: [] };
-  const cluster = openKubeTarget({
+  const cluster = await openKubeTarget({
     env: options.env,
     ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
     ...(options.context === undefined ? {} : { context: options.context }),

@@ -1,4 +1,4 @@
-import { openKubeCluster, type KubeCluster, type KubeClusterOptions } from "../cluster/kube/index.js";
+import type { KubeCluster, KubeClusterOptions } from "../cluster/kube/index.js";
 
 /** The flags and environment that choose a real cluster, as the CLI has them. */
 export interface KubeTargetOptions {
@@ -21,8 +21,12 @@ export function wantsKubeTarget(options: Pick<KubeTargetOptions, "kubeconfig" | 
  * or the in-cluster service account names, at `--context` or the current context, as kubectl would.
  * Throws `E_KUBECONFIG` (exit 1) when none is usable; network problems surface on first use as
  * `E_CLUSTER_UNREACHABLE` (exit 4).
+ *
+ * The Kubernetes client is imported here, on first use: it is most of what a sandbox command would
+ * otherwise load at start-up.
  */
-export function openKubeTarget(options: KubeTargetOptions): KubeCluster {
+export async function openKubeTarget(options: KubeTargetOptions): Promise<KubeCluster> {
+  const { openKubeCluster } = await import("../cluster/kube/index.js");
   const env = options.env;
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT;

@@ -115,7 +115,7 @@ function reconcilerDeps(options: TargetOptions, cluster: Cluster, registry: Defi
 async function openKubeClusterTarget(options: TargetOptions): Promise<Target> {
   const env = options.env ?? {};
   // KUBECONFIG only counts when a real cluster was asked for explicitly: the sandbox stays the default.
-  const kube = openKubeTarget({
+  const kube = await openKubeTarget({
     env,
     ...(options.kubeconfig === undefined ? {} : { kubeconfig: options.kubeconfig }),
     ...(options.context === undefined ? {} : { context: options.context }),

@@ -58,8 +58,8 @@ describe("loadKubeConfig", () => {
     }
   });
 
-  it("openKubeTarget reads KUBECONFIG, HOME and the in-cluster variables from the env it is given", () => {
-    const cluster = openKubeTarget({ context: "staging", env: { KUBECONFIG: [first, second].join(delimiter), HOME: home } });
+  it("openKubeTarget reads KUBECONFIG, HOME and the in-cluster variables from the env it is given", async () => {
+    const cluster = await openKubeTarget({ context: "staging", env: { KUBECONFIG: [first, second].join(delimiter), HOME: home } });
     expect({ context: cluster.contextName, server: cluster.server, namespace: cluster.namespace }).toEqual({ context: "staging", server: "https://staging.example:6443", namespace: "default" });
     cluster.close();
   });

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { runFromProcess } from "../dist/cli/bin.js";
+import { runFromProcess } from "../dist/bundle/bin.js";
 
 runFromProcess();

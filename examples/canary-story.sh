@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-[ -f dist/cli/bin.js ] || npx tsc -p tsconfig.build.json
+[ -f dist/bundle/bin.js ] || npm run --silent build
 
 VELA_TS_SANDBOX="$(mktemp -d "${TMPDIR:-/tmp}/vela-ts-demo-XXXXXX")"
 export VELA_TS_SANDBOX

@@ -26,20 +26,47 @@ export function statusOf(app: KubeObject): JsonObject {
 }
 
 /**
- * Writes `status` to the Application (status subresource) with optimistic concurrency; on a
- * conflict it re-reads the object and writes again (status is owned by the reconciler alone, so
- * the newest spec with our status is the right result). Returns the stored object.
+ * A reconcile pass's status write met a newer Application (409): the pass must end and start again
+ * from a fresh read. A `ConflictError`, so the controller's conflict requeue applies to it.
  */
-export async function saveApplicationStatus(cluster: Cluster, app: KubeObject, status: JsonObject, attempts = 5): Promise<KubeObject> {
+export class StatusConflictError extends ConflictError {}
+
+/**
+ * The reconciler's status write: replaces the status (status subresource) of the Application as it
+ * was read, with that read's resourceVersion as a precondition. A 409 is thrown, never retried: the
+ * status was computed from the older read, and writing it over the newer object would undo what
+ * was written in between — a person's `workflow suspend`, `terminate` or `resume`. As in KubeVela,
+ * the pass ends on the conflict and the next pass starts from a fresh read (the controller requeues;
+ * the CLI's drive runs the pass again). Returns the stored object.
+ */
+export async function saveApplicationStatus(cluster: Cluster, app: KubeObject, status: JsonObject): Promise<KubeObject> {
+  try {
+    return await cluster.updateStatus({ ...app, status });
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    throw new StatusConflictError(`application ${app.metadata.name ?? ""} changed while it was reconciled`, { hint: "it is reconciled again from a fresh read", cause: error });
+  }
+}
+
+/** Attempts of {@link editApplicationStatus}, as client-go's `retry.DefaultRetry`. */
+const EDIT_ATTEMPTS = 5;
+
+/**
+ * A person's status write (`workflow suspend|resume|terminate|restart|rollback`): `edit` computes the
+ * new status from the Application, which is written with that object's resourceVersion; on a 409
+ * the Application is read again and `edit` runs again on the newer object (client-go's
+ * `retry.RetryOnConflict`), so the operation lands on what the reconciler wrote meanwhile instead of
+ * replacing it. `edit` may throw when the operation no longer applies (the run finished meanwhile).
+ * The first attempt edits `app` as given. Returns the stored object.
+ */
+export async function editApplicationStatus(cluster: Cluster, app: KubeObject, edit: (current: KubeObject) => JsonObject): Promise<KubeObject> {
   let current = app;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await cluster.updateStatus({ ...current, status });
+      return await cluster.updateStatus({ ...current, status: edit(current) });
     } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= attempts) throw error;
-      const latest = await cluster.get({ apiVersion: app.apiVersion, kind: app.kind, name: app.metadata.name ?? "", ...(app.metadata.namespace === undefined ? {} : { namespace: app.metadata.namespace }) });
-      if (latest === undefined) throw error;
-      current = latest;
+      if (!(error instanceof ConflictError) || attempt >= EDIT_ATTEMPTS) throw error;
+      current = await getApplication(cluster, app.metadata.name ?? "", app.metadata.namespace ?? "default");
     }
   }
 }

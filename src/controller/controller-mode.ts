@@ -377,7 +377,7 @@ export async function runController(options: ControllerOptions): Promise<Control
   }
 
   const settings = options.leaderElection;
-  const lock = new LeaseLock(options.deps.cluster, options.deps.clock, settings);
+  const lock = new LeaseLock(options.deps.cluster, options.deps.clock, options.namespace === undefined ? settings : { ...settings, watchNamespace: options.namespace });
   const retryPeriod = settings.retryPeriodMs ?? 2000;
   const renewDeadline = settings.renewDeadlineMs ?? 10_000;
   const clock = options.deps.clock;

@@ -1,5 +1,7 @@
 import { VelaError } from "../errors/index.js";
 import { formatDuration } from "../util/index.js";
+import { getApplication, StatusConflictError } from "./application-object.js";
+import type { FixedPointMemo } from "./fixed-point-memo.js";
 import { findAppRollouts, isRolloutWaitingForApproval } from "./rollout-coupling.js";
 import { reconcileApplication, type ReconcileOutcome, type ReconcilerDeps } from "./reconcile.js";
 
@@ -14,6 +16,8 @@ export interface ClusterDriver {
   nextWakeAt(): Date | undefined;
   /** How often to look again on a cluster whose controllers run elsewhere. @default none (sandbox) */
   readonly pollIntervalMs?: number;
+  /** The sandbox's record of the last fixed point, and the store's resourceVersion it is keyed by. @default none */
+  readonly fixedPoint?: { readonly memo: FixedPointMemo; resourceVersion(): string };
 }
 
 export interface DriveOptions {
@@ -35,6 +39,8 @@ export interface DriveResult {
   readonly stop: DriveStop;
   /** What is waiting for a person, if anything (a suspend step, a Rollout step to approve). */
   readonly waitingFor?: string;
+  /** The holder of the controller Lease that reconciles the app, when the command left it to that controller. */
+  readonly reconciledBy?: string;
 }
 
 const MAX_PASSES = 500;
@@ -44,17 +50,32 @@ const MAX_PASSES = 500;
  * happens without time passing (a fixed point). The CLI calls this after every command.
  */
 export async function runToFixedPoint(name: string, namespace: string, deps: ReconcilerDeps, driver: ClusterDriver): Promise<ReconcileOutcome> {
+  const fixedPoint = driver.fixedPoint;
+  const recalled = fixedPoint?.memo.recall(name, namespace, fixedPoint.resourceVersion(), deps.clock.now(), driver.nextWakeAt());
+  if (recalled !== undefined) return { ...recalled, app: await getApplication(deps.cluster, name, namespace) };
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const outcome = await reconcileApplication(name, namespace, deps);
+    let outcome: ReconcileOutcome;
+    try {
+      outcome = await reconcileApplication(name, namespace, deps);
+    } catch (error) {
+      // Someone else (a `workflow suspend` from another shell) wrote the Application during the
+      // pass; the pass stopped without overwriting it and runs again from a fresh read.
+      if (error instanceof StatusConflictError) continue;
+      throw error;
+    }
     const controllerWrites = await driver.settle();
-    if (!outcome.wrote && controllerWrites === 0) return outcome;
+    if (!outcome.wrote && controllerWrites === 0) {
+      fixedPoint?.memo.remember(name, namespace, fixedPoint.resourceVersion(), outcome, driver.nextWakeAt());
+      return outcome;
+    }
   }
   throw new VelaError("E_NOT_CONVERGED", `application ${name} did not settle after ${MAX_PASSES} reconcile passes`, {
     hint: "the workflow or a controller keeps changing objects; check vela-ts status " + name,
   });
 }
 
-function isTerminal(outcome: ReconcileOutcome): "finished" | "failed" | undefined {
+/** Whether the release ended: its workflow finished with every component healthy, or failed or was terminated. */
+export function terminalStop(outcome: ReconcileOutcome): "finished" | "failed" | undefined {
   const phase = outcome.workflow?.status;
   if (phase === "succeeded" || phase === "skipped") return outcome.services.every((service) => service.healthy) ? "finished" : undefined;
   if (phase === "failed" || phase === "terminated") return "failed";
@@ -62,7 +83,7 @@ function isTerminal(outcome: ReconcileOutcome): "finished" | "failed" | undefine
 }
 
 /** What a person must do, or undefined when nothing waits for one. */
-async function personGate(name: string, namespace: string, deps: ReconcilerDeps, outcome: ReconcileOutcome): Promise<string | undefined> {
+export async function personGate(name: string, namespace: string, deps: ReconcilerDeps, outcome: ReconcileOutcome): Promise<string | undefined> {
   if (outcome.workflow?.suspend === true && outcome.waitingForPerson) {
     return `the workflow is suspended; continue with: vela-ts workflow resume ${name}`;
   }
@@ -84,7 +105,7 @@ export async function driveApplication(name: string, namespace: string, deps: Re
   let lastProgress = "";
   for (;;) {
     const outcome = await runToFixedPoint(name, namespace, deps, driver);
-    const terminal = isTerminal(outcome);
+    const terminal = terminalStop(outcome);
     if (terminal !== undefined) return { outcome, stop: terminal };
     const gate = await personGate(name, namespace, deps, outcome);
     if (gate !== undefined) return { outcome, stop: "waiting-for-person", waitingFor: gate };

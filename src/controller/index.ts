@@ -23,3 +23,5 @@ export * from "./sandbox.js";
 export * from "./sandbox-traffic.js";
 export * from "./serve.js";
 export * from "./chart-template.js";
+export * from "./fixed-point-memo.js";
+export * from "./controller-handoff.js";

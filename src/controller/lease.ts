@@ -16,10 +16,18 @@ export interface LeaseSettings {
   readonly renewDeadlineMs?: number;
   /** Time between acquire and renew attempts. @default 2000 */
   readonly retryPeriodMs?: number;
+  /**
+   * The only namespace whose Applications the candidate reconciles, recorded on the Lease so CLI
+   * commands can tell whether its holder reconciles their app. @default all namespaces
+   */
+  readonly watchNamespace?: string;
 }
 
 /** The name of the controller's Lease. */
 export const CONTROLLER_LEASE_NAME = "vela-ts-controller";
+
+/** Annotation on the controller's Lease: the one namespace its holder reconciles (absent: all of them). */
+export const ANNOTATION_WATCH_NAMESPACE = "controller.vela-ts.io/watch-namespace";
 
 /** `metav1.MicroTime` as the API server writes it. */
 export function formatMicroTime(date: Date): string {
@@ -73,6 +81,14 @@ export class LeaseLock {
     this.holder = spec.holderIdentity ?? "";
   }
 
+  /** The Lease's metadata with this candidate's watch scope (a holder of another scope may have left its own). */
+  private metadata(metadata: KubeObject["metadata"]): KubeObject["metadata"] {
+    const { [ANNOTATION_WATCH_NAMESPACE]: _previous, ...others } = metadata.annotations ?? {};
+    const annotations = this.settings.watchNamespace === undefined ? others : { ...others, [ANNOTATION_WATCH_NAMESPACE]: this.settings.watchNamespace };
+    const { annotations: _annotations, ...rest } = metadata;
+    return Object.keys(annotations).length === 0 ? rest : { ...rest, annotations };
+  }
+
   private spec(now: Date, previous: LeaseSpec | undefined): JsonObject {
     const renewing = previous?.holderIdentity === this.identity;
     return {
@@ -93,7 +109,7 @@ export class LeaseLock {
     const lease = await this.cluster.get(this.ref);
     if (lease === undefined) {
       try {
-        const created = await this.cluster.create({ apiVersion: this.ref.apiVersion, kind: this.ref.kind, metadata: { name: this.ref.name, namespace: this.settings.namespace }, spec: this.spec(now, undefined) });
+        const created = await this.cluster.create({ apiVersion: this.ref.apiVersion, kind: this.ref.kind, metadata: this.metadata({ name: this.ref.name, namespace: this.settings.namespace }), spec: this.spec(now, undefined) });
         this.observe(created, now.getTime());
         return true;
       } catch (error) {
@@ -107,7 +123,7 @@ export class LeaseLock {
     const duration = spec.leaseDurationSeconds === undefined ? this.durationMs : spec.leaseDurationSeconds * 1000;
     if (holder !== "" && holder !== this.identity && (this.observed?.at ?? 0) + duration > now.getTime()) return false;
     try {
-      const updated = await this.cluster.update({ ...lease, spec: this.spec(now, spec) });
+      const updated = await this.cluster.update({ ...lease, metadata: this.metadata(lease.metadata), spec: this.spec(now, spec) });
       this.observe(updated, now.getTime());
       return true;
     } catch (error) {
@@ -130,4 +146,34 @@ export class LeaseLock {
       throw error;
     }
   }
+}
+
+/** The controller holding a live Lease: who it is and which Applications it reconciles. */
+export interface ActiveController {
+  readonly holder: string;
+  /** Where the Lease is. */
+  readonly leaseNamespace: string;
+  /** The one namespace it reconciles; undefined: all namespaces. */
+  readonly watchNamespace?: string;
+  /** `renewTime` + `leaseDurationSeconds`: when the Lease expires unless renewed. */
+  readonly expiresAt: Date;
+}
+
+/**
+ * The controller holding the Lease in `namespace`, or undefined when there is no Lease, it was
+ * released (holder ""), or it expired. A one-off look, so unlike {@link LeaseLock} it judges expiry
+ * from the holder's `renewTime` against this clock: a CLI command that wrongly sees a controller
+ * that just died only waits for the lease to lapse (a standby, or the command itself, then takes over).
+ */
+export async function activeController(cluster: Cluster, clock: Clock, namespace = "default", name: string = CONTROLLER_LEASE_NAME): Promise<ActiveController | undefined> {
+  const lease = await cluster.get({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", name, namespace });
+  if (lease === undefined) return undefined;
+  const spec = specOf(lease);
+  const holder = spec.holderIdentity ?? "";
+  const renewedAt = Date.parse(spec.renewTime ?? spec.acquireTime ?? "");
+  if (holder === "" || !Number.isFinite(renewedAt)) return undefined;
+  const expiresAt = renewedAt + (spec.leaseDurationSeconds ?? 15) * 1000;
+  if (expiresAt <= clock.now().getTime()) return undefined;
+  const watchNamespace = lease.metadata.annotations?.[ANNOTATION_WATCH_NAMESPACE];
+  return { holder, leaseNamespace: namespace, ...(watchNamespace === undefined || watchNamespace === "" ? {} : { watchNamespace }), expiresAt: new Date(expiresAt) };
 }

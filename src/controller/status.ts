@@ -5,7 +5,8 @@ import { findSuspendedSteps, type StepStatus, type WorkflowStatus, type Workflow
 import { requireApplication } from "./app-lookup.js";
 import { statusOf } from "./application-object.js";
 import { readCanaryProgress, type CanaryProgress } from "./canary-progress.js";
-import { driveApplication, type DriveStop } from "./drive.js";
+import { driveOrHandOff } from "./controller-handoff.js";
+import type { DriveStop } from "./drive.js";
 import { buildResourceTree, type ComponentResources } from "./resource-tree.js";
 import { findAppRollouts } from "./rollout-coupling.js";
 import { withTarget, type TargetOptions } from "./target.js";
@@ -190,13 +191,15 @@ function rollbackView(status: JsonObject): StatusView["rollback"] {
 
 /**
  * `vela-ts status <app>`: runs the app to a fixed point (on the sandbox, controllers only move
- * when a command runs), then reads what `status` shows. Holds the sandbox lock only while reading.
+ * when a command runs) unless a running `vela-ts controller` reconciles it, then reads what
+ * `status` shows. Holds the sandbox lock only while reading.
  */
 export async function applicationStatus(options: StatusOptions): Promise<StatusView> {
   const namespace = options.namespace ?? "default";
   return withTarget(options, async (target) => {
     await requireApplication(target.cluster, options.app, namespace);
-    const drive = await driveApplication(options.app, namespace, target.deps, target.driver, { wait: false, sleep: options.sleep });
+    // With a live controller Lease, status only reads: the controller reconciles.
+    const drive = await driveOrHandOff(target, options.app, namespace, { wait: false, sleep: options.sleep });
     const app = drive.outcome.app;
     const status = statusOf(app);
     const canaries: StatusCanary[] = [];

@@ -4,12 +4,12 @@ import type { KubeCluster, KubeClusterOptions } from "../cluster/kube/index.js";
 import { openSandbox, type SandboxCluster } from "../cluster/sandbox/index.js";
 import type { DefinitionRegistry, DefinitionWarning } from "../definitions/index.js";
 import { UsageError } from "../errors/index.js";
-import { createApplicationCheck } from "../model/index.js";
 import type { Clock } from "../util/index.js";
 import type { HttpRequest, HttpResponse } from "../workflow/index.js";
 export type { HttpRequest, HttpResponse };
 import { loadClusterRegistry } from "./definitions-for-app.js";
 import type { ClusterDriver } from "./drive.js";
+import { reconcileInputsFingerprint, sandboxFixedPointMemo } from "./fixed-point-memo.js";
 import { detectClusterAddons } from "./kube-addons.js";
 import { openKubeTarget, wantsKubeTarget } from "./kube-target.js";
 import type { ReconcilerDeps } from "./reconcile.js";
@@ -102,7 +102,6 @@ function reconcilerDeps(options: TargetOptions, cluster: Cluster, registry: Defi
     registry,
     http: options.http,
     extraStepRunners: [createCanaryRolloutRunner({ istio: istioCanaryRollout }), canaryRollbackRunner],
-    applicationCheck: createApplicationCheck(),
     ...(options.revisionLimit === undefined ? {} : { revisionLimit: options.revisionLimit }),
     ...(options.log === undefined ? {} : { log: options.log }),
   };
@@ -147,12 +146,14 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
   const sandbox = await openSandbox({ dir, clock: options.clock, command: options.command });
   try {
     const { registry, warnings } = loadClusterRegistry({ definitionDirs: options.definitionDirs ?? [], cwd: options.cwd, enabledAddons: [...sandbox.enabledAddons] });
+    // The sandbox's chart mirrors let Rollouts of helm components target what the chart really deploys.
+    const deps: ReconcilerDeps = { ...reconcilerDeps(options, sandbox, registry), charts: createHelmChartSource({ sandboxDir: dir, cwd: options.cwd }) };
+    const inputs = reconcileInputsFingerprint(registry, dir, { revisionLimit: deps.revisionLimit ?? null, cwd: options.cwd });
     const driver: ClusterDriver = {
       settle: async () => (await sandbox.settle()).writes,
       nextWakeAt: () => sandbox.nextWakeAt(),
+      fixedPoint: { memo: sandboxFixedPointMemo(dir, inputs), resourceVersion: () => sandbox.resourceVersion },
     };
-    // The sandbox's chart mirrors let Rollouts of helm components target what the chart really deploys.
-    const deps: ReconcilerDeps = { ...reconcilerDeps(options, sandbox, registry), charts: createHelmChartSource({ sandboxDir: dir, cwd: options.cwd }) };
     const shown = dir.startsWith(options.cwd) ? `.${dir.slice(options.cwd.length) || "/"}` : dir;
     return { cluster: sandbox, driver, registry, warnings, deps, description: `sandbox ${shown}`, sandbox, close: () => sandbox.close() };
   } catch (error) {

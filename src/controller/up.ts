@@ -6,7 +6,8 @@ import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
 import { renderAppfile } from "../render/index.js";
 import type { JsonObject } from "../util/index.js";
 import { applicationRef } from "./application-object.js";
-import { driveApplication, type DriveOptions, type DriveResult } from "./drive.js";
+import { driveOrHandOff } from "./controller-handoff.js";
+import type { DriveOptions, DriveResult } from "./drive.js";
 import { withTarget, type Target, type TargetOptions } from "./target.js";
 
 /** Options of {@link up}. */
@@ -67,7 +68,8 @@ function applicationObject(app: ApplicationInput, namespace: string): KubeObject
 /**
  * `vela-ts up -f app.yaml`: validates and renders everything, stores the Application (spec as the
  * user wrote it), then reconciles it (revision, workflow, apply) until nothing more happens without
- * time passing — or, with `wait`, until it finished, failed or waits for a person.
+ * time passing — or, with `wait`, until it finished, failed or waits for a person. When a controller
+ * holds the Lease for the app's namespace, it is left to reconcile the stored spec (`wait` follows it).
  */
 export async function up(options: UpOptions): Promise<UpResult> {
   const namespace = options.namespace ?? "default";
@@ -82,7 +84,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
       // a trait or component removed from the file must disappear from the Application.
       if (existing === undefined) await target.cluster.create(object);
       else await target.cluster.update({ ...existing, metadata: { ...existing.metadata, labels: object.metadata.labels ?? {}, annotations: object.metadata.annotations ?? {} }, spec: object.spec });
-      const drive = await driveApplication(app.metadata.name, appNamespace, target.deps, target.driver, {
+      const drive = await driveOrHandOff(target, app.metadata.name, appNamespace, {
         wait: options.wait,
         sleep: options.sleep,
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),

@@ -11,11 +11,13 @@ import {
   resumeWorkflow,
   suspendWorkflow,
   terminateWorkflow,
+  type OperationResult,
   type WorkflowSpec,
   type WorkflowStatus,
 } from "../workflow/index.js";
-import { getApplication, saveApplicationStatus, statusOf } from "./application-object.js";
-import { driveApplication, type DriveOptions, type DriveResult } from "./drive.js";
+import { editApplicationStatus, getApplication, statusOf } from "./application-object.js";
+import { driveOrHandOff } from "./controller-handoff.js";
+import type { DriveOptions, DriveResult } from "./drive.js";
 import { applicationInputOf, markRevision } from "./reconcile.js";
 import { listApplicationRevisions, revisionRecordOf } from "./revision-objects.js";
 import {
@@ -53,19 +55,31 @@ function workflowOf(app: KubeObject): WorkflowStatus | undefined {
   return isJsonObject(workflow) ? (workflow as unknown as WorkflowStatus) : undefined;
 }
 
-async function saveWorkflow(cluster: Cluster, app: KubeObject, workflow: WorkflowStatus | undefined): Promise<KubeObject> {
-  const status = cloneJson(statusOf(app));
-  if (workflow === undefined) delete status.workflow;
-  else status.workflow = workflow as unknown as JsonObject;
-  return saveApplicationStatus(cluster, app, status);
+/**
+ * Writes a workflow operation into the Application's status (KubeVela patches `status.workflow`; a
+ * running controller picks it up from there). `operate` edits the workflow status as read and, if a
+ * reconcile pass wrote the status meanwhile (409), edits the newer one again: the operation lands
+ * on the reconciler's progress instead of undoing it. Returns the operation's message.
+ */
+async function writeOperation(cluster: Cluster, app: KubeObject, operate: (workflow: WorkflowStatus | undefined) => OperationResult): Promise<string> {
+  let message = "";
+  await editApplicationStatus(cluster, app, (current) => {
+    const result = operate(workflowOf(current));
+    message = result.message;
+    const status = cloneJson(statusOf(current));
+    if (result.status === undefined) delete status.workflow;
+    else status.workflow = result.status as unknown as JsonObject;
+    return status;
+  });
+  return message;
 }
 
 async function suspend(target: Target, app: KubeObject, name: string, namespace: string): Promise<string[]> {
-  const result = suspendWorkflow(workflowOf(app), name);
+  // Refuse (finished, terminated) before any Rollout is touched.
+  suspendWorkflow(workflowOf(app), name);
   // Pause in-flight Rollouts first, so nothing moves on between the two writes.
   const messages = await suspendRollouts(target.cluster, await findAppRollouts(target.cluster, name, namespace));
-  await saveWorkflow(target.cluster, app, result.status);
-  return [...messages, result.message];
+  return [...messages, await writeOperation(target.cluster, app, (workflow) => suspendWorkflow(workflow, name))];
 }
 
 /**
@@ -82,7 +96,7 @@ async function resume(target: Target, app: KubeObject, name: string, namespace: 
   if (workflow?.terminated === true) resumeWorkflow(workflow, name);
   const rollouts = await findAppRollouts(target.cluster, name, namespace);
   if (isSuspended(workflow)) {
-    const result = resumeWorkflow(workflow, name);
+    resumeWorkflow(workflow, name);
     const paused = rollouts.filter((rollout) => ((rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined)?.paused === true);
     const messages: string[] = [];
     for (const rollout of paused) {
@@ -92,8 +106,7 @@ async function resume(target: Target, app: KubeObject, name: string, namespace: 
       );
       messages.push(`Rollout ${rollout.metadata.namespace ?? namespace}/${rollout.metadata.name ?? ""} resumed.`);
     }
-    await saveWorkflow(target.cluster, app, result.status);
-    return [...messages, result.message];
+    return [...messages, await writeOperation(target.cluster, app, (current) => resumeWorkflow(current, name))];
   }
   const approved = await resumeRollouts(target.cluster, rollouts);
   if (approved.length > 0) return approved;
@@ -103,17 +116,13 @@ async function resume(target: Target, app: KubeObject, name: string, namespace: 
 }
 
 async function terminate(target: Target, app: KubeObject, name: string): Promise<string[]> {
-  const result = terminateWorkflow(workflowOf(app), name);
-  await saveWorkflow(target.cluster, app, result.status);
-  return [result.message];
+  return [await writeOperation(target.cluster, app, (workflow) => terminateWorkflow(workflow, name))];
 }
 
 async function restart(target: Target, app: KubeObject, name: string, step: string | undefined): Promise<string[]> {
   const input = applicationInputOf(app, target.deps.applicationCheck);
   const spec = (input.spec.workflow as WorkflowSpec | undefined) ?? { steps: (workflowOf(app)?.steps ?? []).map((entry) => ({ name: entry.name, type: entry.type })) };
-  const result = restartWorkflow(workflowOf(app), name, spec, step === undefined ? {} : { step });
-  await saveWorkflow(target.cluster, app, result.status);
-  return [result.message];
+  return [await writeOperation(target.cluster, app, (workflow) => restartWorkflow(workflow, name, spec, step === undefined ? {} : { step }))];
 }
 
 /**
@@ -151,7 +160,7 @@ async function rollback(target: Target, app: KubeObject, name: string, namespace
   const annotations = { ...(stored.metadata.annotations ?? {}) };
   if (chosen.publishVersion !== undefined) annotations[ANNOTATION_PUBLISH_VERSION] = chosen.publishVersion;
   const labels = { ...Object.fromEntries(Object.entries(app.metadata.labels ?? {}).filter(([key]) => key.startsWith("app.oam.dev/"))), ...(stored.metadata.labels ?? {}) };
-  let updated = await target.cluster.update({ ...app, metadata: { ...app.metadata, labels, annotations }, spec });
+  const updated = await target.cluster.update({ ...app, metadata: { ...app.metadata, labels, annotations }, spec });
   messages.push("Application spec rollback successfully.");
 
   if (currentName !== undefined && currentName !== chosen.name && !history.find((record) => record.name === currentName)?.succeeded) {
@@ -163,22 +172,22 @@ async function rollback(target: Target, app: KubeObject, name: string, namespace
   const restoredWorkflow: JsonObject = isJsonObject(recorded)
     ? cloneJson(recorded)
     : { appRevision: chosen.name, mode: "StepByStep-DAG", status: "succeeded", suspend: false, terminated: false, finished: true, startTime: now, endTime: now, steps: [], context: { vars: {}, steps: {} } };
-  const nextStatus: JsonObject = {
-    ...cloneJson(statusOf(updated)),
+  await editApplicationStatus(target.cluster, updated, (current) => ({
+    ...cloneJson(statusOf(current)),
     latestRevision: { name: chosen.name, revision: chosen.number, revisionHash: chosen.hash },
-    workflow: restoredWorkflow,
+    workflow: cloneJson(restoredWorkflow),
     services: [],
     rollback: { from: currentName ?? null, to: chosen.name, time: now },
-  };
-  updated = await saveApplicationStatus(target.cluster, updated, nextStatus);
+  }));
   messages.push("Application status rollback successfully.");
-  void updated;
   return messages;
 }
 
 /**
  * Runs `vela-ts workflow <operation> <app>` and then drives the app (the sandbox's controllers
  * react; with `wait`, through timed steps), so every command leaves the release where it settles.
+ * When a controller holds the Lease for the app's namespace, the operation is only written and the
+ * controller carries it out (`wait` follows it).
  */
 export async function runWorkflowCommand(options: WorkflowCommandOptions): Promise<WorkflowCommandResult> {
   return withTarget(options, async (target) => {
@@ -201,7 +210,7 @@ export async function runWorkflowCommand(options: WorkflowCommandOptions): Promi
         messages = await rollback(target, app, options.app, options.namespace, options.revision);
         break;
     }
-    const drive = await driveApplication(options.app, options.namespace, target.deps, target.driver, {
+    const drive = await driveOrHandOff(target, options.app, options.namespace, {
       wait: options.wait,
       sleep: options.sleep,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
@@ -209,7 +218,8 @@ export async function runWorkflowCommand(options: WorkflowCommandOptions): Promi
     });
     if (options.operation === "rollback") {
       const rollouts = await findAppRollouts(target.cluster, options.app, options.namespace);
-      if ((await resetStaleRolloutSteps(target.cluster, rollouts)) > 0) await target.driver.settle();
+      // A controller resets stale Rollout steps in its own passes.
+      if (drive.reconciledBy === undefined && (await resetStaleRolloutSteps(target.cluster, rollouts)) > 0) await target.driver.settle();
       if (rollouts.some(isRolloutProgressing)) messages.push("the Rollout is still cancelling; vela-ts status shows when it is done");
     }
     return { messages, drive };

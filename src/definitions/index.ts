@@ -4,3 +4,4 @@ export * from "./parse-definition.js";
 export * from "./registry.js";
 export * from "./loader.js";
 export * from "./addon.js";
+export * from "./parsed-cache.js";

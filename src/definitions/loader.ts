@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { NotFoundError, ValidationError, type ValidationIssue } from "../errors/index.js";
 import { bundledAddonsDir, bundledDefinitionsDir, readAddon, yamlFilesUnder } from "./addon.js";
-import { createDefinitionParser } from "./parse-definition.js";
+import { createDefinitionParser, type DefinitionParser } from "./parse-definition.js";
+import { readParsedDefinitionCache, type ParsedDefinitionCache } from "./parsed-cache.js";
 import { DefinitionRegistry } from "./registry.js";
 import type { Definition, DefinitionOrigin, DefinitionWarning } from "./types.js";
 
@@ -38,6 +39,11 @@ export interface LoadDefinitionsOptions {
    * @default paths are used as given
    */
   readonly cwd?: string;
+  /**
+   * Parsed bundled definitions (built-in and addon files only; user files are always parsed).
+   * @default the cache `npm run build` writes, when present
+   */
+  readonly cache?: ParsedDefinitionCache;
 }
 
 /** What {@link loadDefinitions} returns: the registry and non-fatal notes for the caller to show. */
@@ -71,6 +77,14 @@ function describeOrigin(origin: DefinitionOrigin): string {
   return origin.addon === undefined ? `${origin.source} ${origin.file}` : `addon ${origin.addon} (${origin.file})`;
 }
 
+/** A bundled file's cached definitions, when they were parsed from this very text and origin. */
+function cachedDefinitions(cache: ParsedDefinitionCache, source: Source, text: string): readonly Definition[] | undefined {
+  if (source.origin.source !== "builtin" && source.origin.source !== "addon") return undefined;
+  const cached = cache.lookup(source.file, text);
+  const sameOrigin = cached?.every((definition) => definition.origin.source === source.origin.source && definition.origin.addon === source.origin.addon);
+  return sameOrigin === true ? cached : undefined;
+}
+
 /**
  * Reads definitions from the built-in folder, the bundled addons and user folders (later ones
  * override earlier ones by kind + name, with a `W_DEF_OVERRIDE` warning). Every broken file is
@@ -97,13 +111,16 @@ export function loadDefinitions(options: LoadDefinitionsOptions = {}): LoadedDef
     if (!existsSync(file)) throw new NotFoundError("E_FILE_NOT_FOUND", `file ${file} does not exist`, { hint: "check the path" });
     sources.push({ file, origin: { source: "file" } });
   }
-  const parser = createDefinitionParser();
+  const cache = options.cache ?? readParsedDefinitionCache();
+  let parser: DefinitionParser | undefined;
   const issues: ValidationIssue[] = [...missing];
   const definitions: Definition[] = [];
   const warnings: DefinitionWarning[] = [];
   const seen = new Map<string, Definition>();
   for (const source of sources) {
-    const parsed = parser.parse(readFileSync(source.file, "utf8"), source.file, source.origin);
+    const text = readFileSync(source.file, "utf8");
+    const cached = cachedDefinitions(cache, source, text);
+    const parsed = cached === undefined ? (parser ??= createDefinitionParser()).parse(text, source.file, source.origin) : { definitions: cached, issues: [] };
     issues.push(...parsed.issues);
     for (const definition of parsed.definitions) {
       const key = `${definition.kind}/${definition.name}`;

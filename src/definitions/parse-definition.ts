@@ -1,8 +1,7 @@
 import { ValidationError, type ValidationIssue } from "../errors/index.js";
 import {
   ANNOTATION_DESCRIPTION,
-  compileSchemaCheck,
-  createAjv,
+  compileTrustedSchemaCheck,
   DEFINITION_SCHEMA,
   locateInSource,
   parseYamlDocuments,
@@ -148,7 +147,7 @@ export interface DefinitionParser {
  * checked against the envelope schema, its `parameter` compiled, its `healthPolicy` parsed.
  */
 export function createDefinitionParser(): DefinitionParser {
-  const check: SchemaCheck = compileSchemaCheck(createAjv({ useDefaults: false }), DEFINITION_SCHEMA);
+  const check: SchemaCheck = compileTrustedSchemaCheck(DEFINITION_SCHEMA);
   return {
     parse(text, file, origin) {
       const definitions: Definition[] = [];

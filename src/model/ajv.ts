@@ -34,7 +34,20 @@ const KUBERNETES_ANNOTATION_KEYWORDS = [
  * accepts an integer or a string, the others are annotations.
  */
 export function createAjv(options: CreateAjvOptions = {}): Ajv {
-  const ajvOptions: Options = {
+  const ajv = new Ajv(ajvOptionsOf(options));
+  formatsModule.default(ajv);
+  for (const keyword of KUBERNETES_ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword });
+  ajv.addKeyword({
+    keyword: "x-kubernetes-int-or-string",
+    schemaType: "boolean",
+    errors: false,
+    validate: (enabled: boolean, data: unknown) => !enabled || typeof data === "string" || (typeof data === "number" && Number.isInteger(data)),
+  });
+  return ajv;
+}
+
+function ajvOptionsOf(options: CreateAjvOptions): Options {
+  return {
     allErrors: true,
     useDefaults: options.useDefaults ?? true,
     strict: false,
@@ -45,16 +58,6 @@ export function createAjv(options: CreateAjvOptions = {}): Ajv {
     // Code optimisation makes compiling several times slower for little gain on these small schemas.
     code: { optimize: false },
   };
-  const ajv = new Ajv(ajvOptions);
-  formatsModule.default(ajv);
-  for (const keyword of KUBERNETES_ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword });
-  ajv.addKeyword({
-    keyword: "x-kubernetes-int-or-string",
-    schemaType: "boolean",
-    errors: false,
-    validate: (enabled: boolean, data: unknown) => !enabled || typeof data === "string" || (typeof data === "number" && Number.isInteger(data)),
-  });
-  return ajv;
 }
 
 /** Where ajv issues go in the user's terms. */
@@ -186,4 +189,22 @@ export type SchemaCheck = (value: JsonValue, context: IssueContext) => Validatio
 export function compileSchemaCheck(ajv: Ajv, schema: SchemaObject): SchemaCheck {
   const validate: ValidateFunction = ajv.compile(schema);
   return (value, context) => (validate(value) ? [] : issuesFromAjv(validate.errors, context, value));
+}
+
+let trustedAjv: Ajv | undefined;
+const trustedChecks = new WeakMap<SchemaObject, SchemaCheck>();
+
+/**
+ * Compiles one of vela-ts's own schemas (the Application and definition envelopes), once per
+ * process and without checking it against the JSON Schema meta-schema: compiling the meta-schema
+ * costs more than the schema itself, and these schemas are checked by the tests instead.
+ * Never pass a user's schema here.
+ */
+export function compileTrustedSchemaCheck(schema: SchemaObject): SchemaCheck {
+  const known = trustedChecks.get(schema);
+  if (known !== undefined) return known;
+  trustedAjv ??= new Ajv({ ...ajvOptionsOf({ useDefaults: false }), validateSchema: false });
+  const check = compileSchemaCheck(trustedAjv, schema);
+  trustedChecks.set(schema, check);
+  return check;
 }

@@ -1,7 +1,7 @@
 import type { SchemaObject } from "ajv";
 import { ValidationError, type ValidationIssue } from "../errors/index.js";
 import { isJsonObject, joinPointer, type JsonObject } from "../util/index.js";
-import { compileSchemaCheck, createAjv, type SchemaCheck } from "./ajv.js";
+import { compileTrustedSchemaCheck, type SchemaCheck } from "./ajv.js";
 import { ANNOTATION_PUBLISH_VERSION } from "./labels.js";
 import { locateInSource, parseYamlDocuments, type SourceMap } from "./parse-yaml.js";
 
@@ -209,7 +209,7 @@ export const APPLICATION_SCHEMA: SchemaObject = {
  * parse many Applications create one and pass it to {@link parseApplications} / {@link validateApplication}.
  */
 export function createApplicationCheck(): SchemaCheck {
-  return compileSchemaCheck(createAjv({ useDefaults: false }), APPLICATION_SCHEMA);
+  return compileTrustedSchemaCheck(APPLICATION_SCHEMA);
 }
 
 function duplicates(names: readonly { readonly name: string; readonly path: string }[]): { readonly name: string; readonly path: string }[] {

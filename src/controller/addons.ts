@@ -1,16 +1,16 @@
 import type { Cluster } from "../cluster/cluster.js";
-import { SIMULATED_ADMISSIONS, SIMULATED_CONTROLLERS, type SandboxCluster } from "../cluster/sandbox/index.js";
-import { listBundledAddons, loadDefinitions, type Addon, type Definition } from "../definitions/index.js";
+import { ADDON_FIELD_MANAGER, SIMULATED_ADMISSIONS, SIMULATED_CONTROLLERS, type SandboxCluster } from "../cluster/sandbox/index.js";
+import { listBundledAddons, type Addon, type Definition } from "../definitions/index.js";
 import { NotFoundError, UsageError, ValidationError, VelaError } from "../errors/index.js";
 import type { DefinitionKind } from "../model/index.js";
 import { refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
 import { LABEL_ADDON_NAME } from "../model/labels.js";
 import { closestMatches, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
 import { APPLICATION_API_VERSION, APPLICATION_KIND } from "./application-object.js";
+import { addonDefinitions, definitionObject } from "./addon-objects.js";
 import { withTarget, type Target, type TargetOptions } from "./target.js";
 
-/** Where `addon enable` installs Definition objects (KubeVela's system namespace). */
-export const ADDON_DEFINITION_NAMESPACE = "vela-system";
+export { ADDON_DEFINITION_NAMESPACE, definitionObject } from "./addon-objects.js";
 
 const DEFINITION_API_VERSION = "core.oam.dev/v1beta1";
 const DEFINITION_KINDS: readonly DefinitionKind[] = ["ComponentDefinition", "TraitDefinition", "PolicyDefinition", "WorkflowStepDefinition"];
@@ -104,26 +104,6 @@ export function addonClosure(addons: readonly Addon[], name: string): Addon[] {
   };
   visit(name, undefined);
   return order;
-}
-
-function addonDefinitions(name: string): Definition[] {
-  return loadDefinitions().definitions.filter((definition) => definition.origin.addon === name);
-}
-
-/** The Definition object an addon installs (label `addons.oam.dev/name`, in `vela-system`). */
-export function definitionObject(definition: Definition, addon: string): KubeObject {
-  const input = definition.input;
-  return {
-    ...(input as unknown as JsonObject),
-    apiVersion: input.apiVersion,
-    kind: input.kind,
-    metadata: {
-      ...(input.metadata.annotations === undefined ? {} : { annotations: { ...input.metadata.annotations } }),
-      name: input.metadata.name,
-      namespace: ADDON_DEFINITION_NAMESPACE,
-      labels: { ...(input.metadata.labels ?? {}), [LABEL_ADDON_NAME]: addon },
-    },
-  };
 }
 
 async function installedDefinitions(cluster: Cluster, addon: string): Promise<KubeObject[]> {
@@ -230,7 +210,7 @@ export async function enableAddon(options: AddonOptions): Promise<AddonEnableRes
     const closure = addonClosure(listBundledAddons(), options.name);
     const installed: ObjectRef[] = [];
     for (const addon of closure) {
-      for (const definition of addonDefinitions(addon.name)) installed.push(refOf(await target.cluster.apply(definitionObject(definition, addon.name), { force: true })));
+      for (const definition of addonDefinitions(addon.name)) installed.push(refOf(await target.cluster.apply(definitionObject(definition, addon.name), { force: true, fieldManager: ADDON_FIELD_MANAGER })));
     }
     const before = new Set(sandbox.enabledAddons);
     sandbox.setEnabledAddons([...before, ...closure.map((addon) => addon.name)]);

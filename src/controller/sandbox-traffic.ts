@@ -6,7 +6,8 @@
 import { NotFoundError, VelaError } from "../errors/index.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import type { Clock, JsonObject } from "../util/index.js";
-import { openSandbox, type SandboxCluster } from "../cluster/index.js";
+import type { SandboxCluster } from "../cluster/index.js";
+import { openCommandSandbox } from "./addon-objects.js";
 import { routeRequests, type RouteSummary } from "../cluster/sandbox/routing/index.js";
 import { addChartMirror, readChartMirrors, type ChartMirror } from "../cluster/sandbox/charts/index.js";
 
@@ -32,7 +33,7 @@ export interface SandboxRequestOptions extends SandboxTarget {
 }
 
 async function withSandbox<T>(target: SandboxTarget, command: string, fn: (sandbox: SandboxCluster) => Promise<T>): Promise<T> {
-  const sandbox = await openSandbox({ dir: target.dir, clock: target.clock, command });
+  const sandbox = await openCommandSandbox({ dir: target.dir, clock: target.clock, command });
   try {
     return await fn(sandbox);
   } finally {

@@ -8,7 +8,6 @@ import {
   apiVersionOf,
   findObjectIssues,
   formatAge,
-  openSandbox,
   parseLabelSelector,
   qualifiedKindName,
   qualifiedResourceName,
@@ -17,6 +16,7 @@ import {
   type SandboxCluster,
   type SettleResult,
 } from "../cluster/index.js";
+import { openCommandSandbox } from "./addon-objects.js";
 import { resolveSandboxDir } from "./target.js";
 
 export type { SandboxCluster };
@@ -45,7 +45,7 @@ function warningsOf(result: SettleResult): SandboxWarning[] {
  * (so the command leaves the sandbox at a fixed point), and always releases the lock.
  */
 export async function withSandbox<T>(options: SandboxCommandOptions, work: (sandbox: SandboxCluster) => Promise<T> | T, settleAfter = true): Promise<{ readonly value: T; readonly warnings: readonly SandboxWarning[] }> {
-  const sandbox = await openSandbox({ dir: resolveSandboxDir(options), clock: options.clock, command: options.command });
+  const sandbox = await openCommandSandbox({ dir: resolveSandboxDir(options), clock: options.clock, command: options.command });
   try {
     const value = await work(sandbox);
     const warnings = settleAfter ? warningsOf(await sandbox.settle()) : [];

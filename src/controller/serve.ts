@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { openSandbox, type SandboxCluster } from "../cluster/index.js";
+import type { SandboxCluster } from "../cluster/index.js";
+import { openCommandSandbox } from "./addon-objects.js";
 import { startSandboxServer, type SandboxServer } from "../cluster/sandbox/server/index.js";
 import type { Clock } from "../util/index.js";
 
@@ -42,7 +43,7 @@ export interface ServingSandbox {
  * kubeconfig for it. The simulated controllers run in this process after every write and on a timer.
  */
 export async function serveSandbox(options: ServeSandboxOptions): Promise<ServingSandbox> {
-  const cluster = await openSandbox({ dir: options.sandboxDir, clock: options.clock, command: options.command ?? "vela-ts sandbox serve" });
+  const cluster = await openCommandSandbox({ dir: options.sandboxDir, clock: options.clock, command: options.command ?? "vela-ts sandbox serve" });
   let lastWarning = "";
   const warn = options.warn ?? (() => undefined);
   let server: SandboxServer;

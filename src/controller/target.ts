@@ -1,7 +1,8 @@
 import { isAbsolute, resolve } from "node:path";
 import type { Cluster } from "../cluster/cluster.js";
 import type { KubeCluster, KubeClusterOptions } from "../cluster/kube/index.js";
-import { openSandbox, type SandboxCluster } from "../cluster/sandbox/index.js";
+import type { SandboxCluster } from "../cluster/sandbox/index.js";
+import { openCommandSandbox } from "./addon-objects.js";
 import type { DefinitionRegistry, DefinitionWarning } from "../definitions/index.js";
 import { UsageError } from "../errors/index.js";
 import type { Clock } from "../util/index.js";
@@ -143,7 +144,7 @@ async function openKubeClusterTarget(options: TargetOptions): Promise<Target> {
 export async function openTarget(options: TargetOptions): Promise<Target> {
   if (targetsKube(options)) return openKubeClusterTarget(options);
   const dir = resolveSandboxDir(options);
-  const sandbox = await openSandbox({ dir, clock: options.clock, command: options.command });
+  const sandbox = await openCommandSandbox({ dir, clock: options.clock, command: options.command });
   try {
     const { registry, warnings } = loadClusterRegistry({ definitionDirs: options.definitionDirs ?? [], cwd: options.cwd, enabledAddons: [...sandbox.enabledAddons] });
     // The sandbox's chart mirrors let Rollouts of helm components target what the chart really deploys.

@@ -1,6 +1,6 @@
 /**
  * `vela-ts addon list|status|enable|disable` on the sandbox: a new sandbox has the bundled addons
- * enabled; enabling installs Definition objects (and dependencies); disabling is refused while an
+ * enabled and their Definition objects installed; enabling installs Definition objects (and dependencies); disabling is refused while an
  * Application or another addon uses the addon, unless forced.
  */
 import { join } from "node:path";
@@ -53,6 +53,21 @@ describe("addon list and status", () => {
     expect(await enabledAddons(box)).toEqual(["fluxcd", "ingress-nginx", "istio", "kruise-rollout"]);
   });
 
+  it("a new sandbox holds the Definition objects of its enabled addons, and gets them back after a reset", async () => {
+    const box = newSandbox();
+    const istio = ["TraitDefinition/canary-traffic", "TraitDefinition/istio-gateway", "TraitDefinition/rollout", "WorkflowStepDefinition/canary-rollback", "WorkflowStepDefinition/canary-rollout"];
+    expect(await installed(box, "istio")).toEqual(istio);
+    expect(await installed(box, "fluxcd")).toContain("ComponentDefinition/helm");
+    expect(await installed(box, "kruise-rollout")).toContain("TraitDefinition/kruise-rollout");
+
+    expect((await box.vela(["addon", "disable", "istio"])).code).toBe(0);
+    expect(await installed(box, "istio")).toEqual([]);
+    expect((await box.vela(["sandbox", "reset", "--yes"])).code).toBe(0);
+    // The reset keeps the settings: istio stays disabled, the others' definitions come back.
+    expect(await installed(box, "istio")).toEqual([]);
+    expect(await installed(box, "fluxcd")).toContain("ComponentDefinition/helm");
+  });
+
   it("status shows definitions, controllers, dependents and the apps using it", async () => {
     const box = newSandbox();
     expect((await box.vela(["up", "-f", "examples/apps/demo-app-v1.yaml"])).code).toBe(0);
@@ -67,8 +82,8 @@ describe("addon list and status", () => {
       "required by: ingress-nginx, istio, kruise-rollout",
       "simulated controllers: source-controller, helm-controller (running)",
       "definitions:",
-      "  TraitDefinition/helm-labels",
-      "  ComponentDefinition/helm",
+      "  TraitDefinition/helm-labels (installed)",
+      "  ComponentDefinition/helm (installed)",
       "used by:",
       "  default/demo-app: component helm",
       "",
@@ -144,7 +159,7 @@ describe("addon enable and disable", () => {
 
     const forced = await box.vela(["addon", "disable", "kruise-rollout", "--force"]);
     expect(forced.code).toBe(0);
-    expect(forced.stdout).toBe("Addon kruise-rollout disabled successfully.\n");
+    expect(forced.stdout).toBe("Addon kruise-rollout disabled successfully.\n3 definition(s) removed.\n");
     expect(forced.stderr).toBe("warning: application default/demo-app still uses trait kruise-rollout\n");
     expect(await enabledAddons(box)).toEqual(["fluxcd", "ingress-nginx", "istio"]);
   });

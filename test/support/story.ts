@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { openSandbox } from "../../src/cluster/sandbox/index.js";
+import { openCommandSandbox } from "../../src/controller/addon-objects.js";
 import type { KubeObject, ObjectRef } from "../../src/model/kube-object.js";
 import { FakeClock } from "../../src/util/clock.js";
 import { runCli, tempDir, type CliRun } from "./cli.js";
@@ -99,8 +99,9 @@ function podSnapshot(pod: KubeObject): PodSnapshot {
 
 /** A {@link StorySandbox} over an existing sandbox directory (e.g. one the built binary works on). */
 export function storyAt(cwd: string, dir: string, clock: FakeClock): StorySandbox {
-  const read = async <T>(fn: (sandbox: Awaited<ReturnType<typeof openSandbox>>) => Promise<T> | T): Promise<T> => {
-    const sandbox = await openSandbox({ dir, clock, command: "story test read" });
+  const read = async <T>(fn: (sandbox: Awaited<ReturnType<typeof openCommandSandbox>>) => Promise<T> | T): Promise<T> => {
+    // Opened as every command opens it (a new sandbox first gets its addons' Definition objects).
+    const sandbox = await openCommandSandbox({ dir, clock, command: "story test read" });
     try {
       return await fn(sandbox);
     } finally {

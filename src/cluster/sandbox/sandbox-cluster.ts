@@ -33,7 +33,15 @@ export interface OpenSandboxOptions {
   readonly command?: string;
   /** fdatasync each acknowledged write. @default true */
   readonly sync?: boolean;
+  /**
+   * The objects the enabled addons install (their Definition objects), applied when the sandbox
+   * does not hold them yet: on its first open and after a reset. @default none
+   */
+  readonly addonObjects?: (enabledAddons: ReadonlySet<string>) => readonly KubeObject[];
 }
+
+/** The field manager of objects an addon installs. */
+export const ADDON_FIELD_MANAGER = "vela-ts-addon";
 
 /** Changes kept for watches that resume from a resourceVersion. */
 const WATCH_HISTORY = 10000;
@@ -272,11 +280,17 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<SandboxC
   });
   try {
     const charts = options.charts ?? createChartCatalog(options.dir);
-    return new SandboxCluster(sandbox, options.clock, {
+    const cluster = new SandboxCluster(sandbox, options.clock, {
       ...(options.controllers === undefined ? {} : { controllers: options.controllers }),
       ...(charts === undefined ? {} : { charts }),
       ...(options.maxPasses === undefined ? {} : { maxPasses: options.maxPasses }),
     });
+    if (options.addonObjects !== undefined && sandbox.metadata.addonObjectsInstalled !== true) {
+      // Applies are idempotent: a command killed half way through installs the rest next time.
+      for (const object of options.addonObjects(cluster.enabledAddons)) await cluster.apply(object, { force: true, fieldManager: ADDON_FIELD_MANAGER });
+      sandbox.setAddonObjectsInstalled(true);
+    }
+    return cluster;
   } catch (error) {
     sandbox.close();
     throw error;

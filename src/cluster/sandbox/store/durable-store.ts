@@ -67,6 +67,13 @@ export class SandboxStore {
     this.store.enabledAddons = new Set(sorted);
   }
 
+  /** Records whether the enabled addons' objects are in the store (see {@link SandboxMetadata}). */
+  setAddonObjectsInstalled(installed: boolean): void {
+    if ((this.metadataValue.addonObjectsInstalled === true) === installed) return;
+    this.metadataValue = { ...this.metadataValue, addonObjectsInstalled: installed };
+    writeMetadata(this.dir, this.metadataValue);
+  }
+
   /** Compacts when the journal has grown past half the snapshot (and `compactBytes`). */
   maybeCompact(): void {
     if (this.closed || this.journal.batching) return;
@@ -89,6 +96,7 @@ export class SandboxStore {
   reset(): number {
     const count = this.store.clear();
     this.compact();
+    this.setAddonObjectsInstalled(false);
     return count;
   }
 
@@ -139,6 +147,7 @@ function readMetadata(dir: string): SandboxMetadata | undefined {
     seed: typeof parsed.seed === "string" ? parsed.seed : "0",
     enabledAddons: Array.isArray(parsed.enabledAddons) ? parsed.enabledAddons.filter((addon): addon is string => typeof addon === "string") : [...DEFAULT_SANDBOX_ADDONS],
     createdAt: typeof parsed.createdAt === "string" ? parsed.createdAt : "",
+    ...(parsed.addonObjectsInstalled === true ? { addonObjectsInstalled: true } : {}),
   };
 }
 

@@ -11,4 +11,10 @@ export interface SandboxMetadata {
   readonly seed: string;
   readonly enabledAddons: readonly string[];
   readonly createdAt: string;
+  /**
+   * Whether the objects the enabled addons install (their Definition objects) are in the store:
+   * set once they are, cleared by a reset so the next command installs them again. Absent in
+   * sandboxes of earlier versions, which then get them on their next command.
+   */
+  readonly addonObjectsInstalled?: boolean;
 }

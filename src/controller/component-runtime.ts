@@ -119,6 +119,11 @@ function staleObjects(objects: readonly JsonValue[]): string[] {
  * name: the component's for the component, the trait's own for a trait), `parameter` and `context`.
  */
 export async function componentHealth(cluster: Cluster, manifest: ComponentManifest, registry: DefinitionRegistry): Promise<ServiceHealth> {
+  return (await inspectComponent(cluster, manifest, registry)).health;
+}
+
+/** {@link componentHealth} and the live main object it was judged on (`null` when there is none). */
+export async function inspectComponent(cluster: Cluster, manifest: ComponentManifest, registry: DefinitionRegistry): Promise<{ readonly health: ServiceHealth; readonly output: JsonValue }> {
   const definition = registry.getComponent(manifest.type);
   const output = await liveOf(cluster, manifest.workload);
   const outputs: Record<string, JsonValue> = {};
@@ -145,7 +150,7 @@ export async function componentHealth(cluster: Cluster, manifest: ComponentManif
         : { healthy: false, message: `waiting for ${traitStale.join(", ")} to be reconciled` };
     traits.push({ type: trait.type, healthy: health.healthy, ...(health.message === "" ? {} : { message: health.message }) });
   }
-  return {
+  const health: ServiceHealth = {
     name: manifest.name,
     namespace: manifest.namespace,
     ...(manifest.workload === undefined ? {} : { workloadDefinition: { apiVersion: manifest.workload.apiVersion, kind: manifest.workload.kind } }),
@@ -154,6 +159,7 @@ export async function componentHealth(cluster: Cluster, manifest: ComponentManif
     ...(workload.message === "" ? {} : { message: workload.message }),
     traits,
   };
+  return { health, output };
 }
 
 /** One line saying why a component is not healthy yet (for step messages). */

@@ -15,7 +15,7 @@ import { LABEL_APP_NAME, LABEL_APP_NAMESPACE } from "../model/labels.js";
 import { APPLICATION_API_VERSION, APPLICATION_KIND } from "./application-object.js";
 import { ControllerMetrics, type ReconcileResult } from "./controller-metrics.js";
 import { LeaseLock, type LeaseSettings } from "./lease.js";
-import { reconcileApplication, type ReconcileOutcome, type ReconcilerDeps } from "./reconcile.js";
+import { reconcileApplication, SteadyStateMemo, type ReconcileOutcome, type ReconcilerDeps } from "./reconcile.js";
 import { realSleep, WorkQueue, type AbortableSleep } from "./work-queue.js";
 
 /** A kind whose objects belong to Applications (found by the `app.oam.dev/name` label). */
@@ -63,6 +63,12 @@ export interface ControllerOptions {
   readonly concurrency?: number;
   /** Every app is reconciled at least this often (KubeVela's state keep). @default 30000 */
   readonly resyncIntervalMs?: number;
+  /**
+   * A pass of an app found exactly as its last full pass left it skips bind, render and apply
+   * ({@link SteadyStateMemo}), except once this often per app (KubeVela's `--application-re-sync-period`).
+   * @default 300000
+   */
+  readonly fullResyncIntervalMs?: number;
   /** First look-again delay while a step waits on its components; doubles while nothing changes, up to the resync. @default 2000 */
   readonly pollIntervalMs?: number;
   /** @default {@link DEFAULT_OWNED_KINDS} */
@@ -164,6 +170,9 @@ class LeadingTerm {
   /** Per app: consecutive failures (error backoff) and quiet polls (wait backoff). */
   private readonly failures = new Map<string, number>();
   private readonly quietPolls = new Map<string, number>();
+  /** Apps at a steady state, and when each last had a full pass (clock milliseconds). */
+  private readonly steadyState = new SteadyStateMemo();
+  private readonly lastFullPass = new Map<string, number>();
   private synced = false;
   reconciles = 0;
 
@@ -204,6 +213,8 @@ class LeadingTerm {
     const key = keyOf(object.metadata.namespace ?? "default", object.metadata.name ?? "");
     if (type === "DELETED") {
       this.queue.forget(key);
+      this.steadyState.forget(object.metadata.name ?? "", object.metadata.namespace ?? "default");
+      this.lastFullPass.delete(key);
       this.lastWritten.delete(key);
       this.failures.delete(key);
       this.quietPolls.delete(key);
@@ -285,7 +296,10 @@ class LeadingTerm {
     let outcome: ReconcileOutcome;
     try {
       const deps = this.options.deps;
-      outcome = await reconcileApplication(name, namespace, { ...deps, cluster: guardStatusWrites(deps.cluster) });
+      const now = deps.clock.now().getTime();
+      const fullResync = now - (this.lastFullPass.get(key) ?? Number.NEGATIVE_INFINITY) >= (this.options.fullResyncIntervalMs ?? 300_000);
+      outcome = await reconcileApplication(name, namespace, { ...deps, cluster: guardStatusWrites(deps.cluster), steadyState: deps.steadyState ?? this.steadyState, fullResync });
+      if (outcome.skipped !== true) this.lastFullPass.set(key, now);
     } catch (error) {
       if (error instanceof VelaError && error.code === "E_APP_NOT_FOUND") {
         this.queue.forget(key);

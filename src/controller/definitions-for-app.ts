@@ -3,6 +3,7 @@ import type { Appfile } from "../appfile/index.js";
 import { DefinitionRegistry, loadDefinitions, parseDefinitions, type Definition, type DefinitionWarning } from "../definitions/index.js";
 import type { DefinitionSnapshots } from "../revision/index.js";
 import type { JsonObject } from "../util/index.js";
+import type { UsedDefinition } from "./steady-state.js";
 
 /** Options for the registry a cluster command binds apps against. */
 export interface ClusterRegistryOptions {
@@ -38,6 +39,31 @@ export function definitionsUsed(appfile: Appfile): DefinitionSnapshots {
   };
   visit(appfile.workflow?.steps ?? []);
   return { componentDefinitions, traitDefinitions, policyDefinitions, workflowStepDefinitions };
+}
+
+/**
+ * Every definition an Appfile is bound to, with its fingerprint in `registry`: what a steady-state
+ * pass compares to tell whether the definitions the app uses changed (an addon enabled, a user
+ * definition edited), without hashing them again.
+ */
+export function usedDefinitions(appfile: Appfile, registry: DefinitionRegistry): UsedDefinition[] {
+  const used = new Map<string, Definition>();
+  const add = (definition: Definition): void => {
+    used.set(`${definition.kind}/${definition.name}`, definition);
+  };
+  for (const component of appfile.components) {
+    add(component.definition);
+    for (const trait of component.traits) add(trait.definition);
+  }
+  for (const policy of appfile.policies) add(policy.definition);
+  const visit = (steps: NonNullable<Appfile["workflow"]>["steps"]): void => {
+    for (const step of steps) {
+      add(step.definition);
+      visit(step.subSteps);
+    }
+  };
+  visit(appfile.workflow?.steps ?? []);
+  return [...used.values()].map((definition) => ({ kind: definition.kind, name: definition.name, fingerprint: registry.fingerprint(definition.kind, definition.name) ?? "" }));
 }
 
 /**

@@ -18,9 +18,10 @@ import {
   type ApplicationSnapshot,
   type ComponentRevision,
   type DefinitionSnapshots,
+  type RevisionDecision,
   type RevisionRecord,
 } from "../revision/index.js";
-import { cloneJson, formatTimestamp, isJsonObject, jsonEqual, type Clock, type JsonObject, type JsonValue } from "../util/index.js";
+import { formatTimestamp, isJsonObject, jsonEqual, type Clock, type JsonObject, type JsonValue } from "../util/index.js";
 import {
   advanceWorkflow,
   builtinStepRegistry,
@@ -35,13 +36,16 @@ import {
   type WorkflowSpec,
   type WorkflowStatus,
 } from "../workflow/index.js";
-import { getApplication, saveApplicationStatus, statusOf } from "./application-object.js";
+import { APPLICATION_KIND, getApplication, saveApplicationStatus, statusOf } from "./application-object.js";
 import { keepStepPatches, outputPatchesOf, patchComponentOutputs } from "./component-patches.js";
-import { applyComponentObjects, componentHealth, describeUnhealthy, mergeTracked, trackedResourcesOf, type ServiceHealth } from "./component-runtime.js";
+import { applyComponentObjects, componentHealth, describeUnhealthy, inspectComponent, mergeTracked, trackedResourcesOf, type ServiceHealth } from "./component-runtime.js";
 import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "./chart-expansion.js";
-import { definitionsUsed, registryFromSnapshot } from "./definitions-for-app.js";
+import { definitionsUsed, registryFromSnapshot, usedDefinitions } from "./definitions-for-app.js";
 import { findAppRollouts, resetStaleRolloutSteps } from "./rollout-coupling.js";
 import { applicationRevisionRef, buildApplicationRevision, listApplicationRevisions, revisionRecordOf } from "./revision-objects.js";
+import { PassRecorder, SteadyStateMemo, type UsedDefinition } from "./steady-state.js";
+
+export { SteadyStateMemo } from "./steady-state.js";
 
 /** What the reconciler needs (built by the CLI or the controller). */
 export interface ReconcilerDeps {
@@ -62,6 +66,18 @@ export interface ReconcilerDeps {
    * the chart really deploys instead of KubeVela's name guess (#4519, #6161). @default none (keep the guess)
    */
   readonly charts?: HelmChartSource;
+  /**
+   * Memory of apps at a steady state ({@link SteadyStateMemo}): a pass of an app whose Application,
+   * revision, tracker, applied objects and definitions are all as its last full pass left them
+   * skips bind, render and apply and writes nothing. The controller keeps one for its lifetime.
+   * @default none (every pass is a full pass)
+   */
+  readonly steadyState?: SteadyStateMemo;
+  /**
+   * Run the full pass even when the steady-state memo says nothing changed (a periodic resync,
+   * KubeVela's `--application-re-sync-period`). @default false
+   */
+  readonly fullResync?: boolean;
 }
 
 /** Points Rollouts of `helm` components at the chart's real Deployment/Service/Ingress. */
@@ -86,6 +102,8 @@ export interface ReconcileOutcome {
   /** Only a person (`workflow resume`) moves it on. */
   readonly waitingForPerson: boolean;
   readonly services: readonly ServiceHealth[];
+  /** The pass found the app as its last full pass left it ({@link ReconcilerDeps.steadyState}) and skipped that pass. */
+  readonly skipped?: boolean;
 }
 
 /** The ApplicationInput of a stored Application object (validated: the cluster may hold anything kubectl applied). */
@@ -185,26 +203,84 @@ function planRender(app: KubeObject, input: ApplicationInput, liveAppfile: Appfi
 /**
  * One reconcile pass of an Application (KubeVela's Reconcile: parse → bind → revision → render →
  * workflow → apply/GC → status). Re-entrant: reads everything from the cluster, writes status after
- * every step, and is safe to run again after a crash at any point.
+ * every step, and is safe to run again after a crash at any point. With a
+ * {@link ReconcilerDeps.steadyState} memo, an app found exactly as its last full pass left it is
+ * not bound, rendered or applied again (unless `fullResync`).
  */
 export async function reconcileApplication(name: string, namespace: string, deps: ReconcilerDeps): Promise<ReconcileOutcome> {
+  const memo = deps.steadyState;
+  if (memo === undefined) return (await runFullPass(name, namespace, deps)).outcome;
+  if (deps.fullResync !== true) {
+    const app = await memo.recall(name, namespace, deps.cluster, deps.registry);
+    if (app !== undefined && app.kind === APPLICATION_KIND && app.metadata.name === name && app.metadata.namespace === namespace) return steadyOutcome(app);
+  }
+  const recorder = new PassRecorder(deps.cluster, deps.clock, deps.http);
+  let pass: FullPass;
+  try {
+    pass = await runFullPass(name, namespace, { ...deps, cluster: recorder.cluster, clock: recorder.clock, http: recorder.http });
+  } catch (error) {
+    memo.forget(name, namespace);
+    throw error;
+  }
+  if (pass.steady === undefined) memo.forget(name, namespace);
+  else memo.remember(name, namespace, recorder, pass.steady);
+  return pass.outcome;
+}
+
+/** What a skipped pass returns: what the last full pass saved in the (unchanged) status. */
+function steadyOutcome(app: KubeObject): ReconcileOutcome {
+  const status = statusOf(app);
+  const workflow = workflowOf(status);
+  return {
+    app,
+    phase: String(status.status),
+    ...(workflow === undefined ? {} : { workflow }),
+    wrote: false,
+    waitingForPerson: false,
+    services: Array.isArray(status.services) ? (status.services as unknown as ServiceHealth[]) : [],
+    skipped: true,
+  };
+}
+
+/** A full pass's outcome, and — when it ended at a steady state — the definitions it bound. */
+interface FullPass {
+  readonly outcome: ReconcileOutcome;
+  readonly steady?: readonly UsedDefinition[];
+}
+
+/**
+ * The revision the app runs now (`status.latestRevision`) when the decision needs no other: the same
+ * hash, or a pinned release. Only a new revision needs the whole history (its number, component
+ * revisions, pruning), so a pass over an unchanged app reads one revision, not all of them.
+ */
+async function currentRevisionDecision(cluster: Cluster, name: string, namespace: string, currentName: string | undefined, hash: string, publishVersion: string | undefined): Promise<{ readonly decision: RevisionDecision; readonly object: KubeObject } | undefined> {
+  if (currentName === undefined) return undefined;
+  const object = await cluster.get(applicationRevisionRef(currentName, namespace));
+  if (object === undefined) return undefined;
+  const decision = decideRevision(name, [revisionRecordOf(object)], hash, publishVersion, currentName);
+  return decision.kind === "new" ? undefined : { decision, object };
+}
+
+async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps): Promise<FullPass> {
   const { cluster, clock } = deps;
   let app = await getApplication(cluster, name, namespace);
   let wrote = false;
-  const status = cloneJson(statusOf(app));
+  // Only top-level members of `status` are ever replaced, so a shallow copy keeps `app` as read.
+  const status: JsonObject = { ...statusOf(app) };
   const input = applicationInputOf(app, deps.applicationCheck);
   const liveAppfile = bindAppfile(input, deps.registry, { namespace });
   const isOpsOnly = (type: string): boolean => deps.registry.findTrait(type)?.skipRevisionAffect === true;
 
   // Revision: record a new one before anything is applied, so a crash after this point resumes it.
-  const revisionObjects = await listApplicationRevisions(cluster, name, namespace);
-  const history = revisionObjects.map(revisionRecordOf);
   const snapshot = buildRevisionSnapshot(snapshotOfApp(app), definitionsUsed(liveAppfile), isOpsOnly);
   const hash = computeRevisionHash(snapshot);
   const publishVersion = app.metadata.annotations?.[ANNOTATION_PUBLISH_VERSION];
   const latest = isJsonObject(status.latestRevision) ? status.latestRevision : undefined;
   const currentName = typeof latest?.name === "string" ? latest.name : undefined;
-  const decision = decideRevision(name, history, hash, publishVersion, currentName);
+  const current = await currentRevisionDecision(cluster, name, namespace, currentName, hash, publishVersion);
+  const revisionObjects = current === undefined ? await listApplicationRevisions(cluster, name, namespace) : [current.object];
+  const history = revisionObjects.map(revisionRecordOf);
+  const decision = current?.decision ?? decideRevision(name, history, hash, publishVersion, currentName);
 
   let record: RevisionRecord;
   let revisionObject: KubeObject;
@@ -212,13 +288,15 @@ export async function reconcileApplication(name: string, namespace: string, deps
     const previous = revisionObjects.find((object) => object.metadata.name === currentName) ?? revisionObjects.at(-1);
     const componentRevisions = nextComponentRevisions(snapshot.application.spec, storedComponentRevisions(previous), revisionObjects.map(storedComponentRevisions));
     record = { name: decision.name, number: decision.number, hash, succeeded: false, ...(publishVersion === undefined ? {} : { publishVersion }) };
+    // Before the new revision is read: the previous run may belong to a revision of the same name
+    // (every revision was pruned), and the object kept below must be the one after this write.
+    await finishPreviousRun(cluster, namespace, status);
     const existing = await cluster.get(applicationRevisionRef(decision.name, namespace));
     revisionObject =
       existing ??
       (await cluster.create(
         buildApplicationRevision(app, record, snapshot, { opsOnlyTraits: opsOnlyTraitsOf((app.spec as JsonObject | undefined) ?? {}, isOpsOnly), componentRevisions }, formatTimestamp(clock.now())),
       ));
-    await finishPreviousRun(cluster, namespace, status);
     status.latestRevision = { name: record.name, revision: record.number, revisionHash: hash };
     delete status.workflow;
     delete status.rollback;
@@ -247,12 +325,20 @@ export async function reconcileApplication(name: string, namespace: string, deps
   });
 
   const trackerRef = resourceTrackerRef(name, namespace, record.name);
+  // Read once: within a pass only recordApplied writes the tracker, and it keeps what it wrote.
+  let tracker: KubeObject | undefined;
+  let trackerRead = false;
+  const currentTracker = async (): Promise<KubeObject | undefined> => {
+    if (!trackerRead) tracker = await cluster.get(trackerRef);
+    trackerRead = true;
+    return tracker;
+  };
   const recordApplied = async (resources: readonly TrackedResource[]): Promise<void> => {
-    const tracker = await cluster.get(trackerRef);
-    const current = tracker === undefined ? [] : trackedResources(tracker);
+    const before = await currentTracker();
+    const current = before === undefined ? [] : trackedResources(before);
     const merged = mergeTracked(current, resources);
-    if (tracker !== undefined && jsonEqual(current, merged)) return;
-    await cluster.apply(buildResourceTracker({ name, namespace, ...(app.metadata.generation === undefined ? {} : { generation: app.metadata.generation }) }, record.name, merged));
+    if (before !== undefined && jsonEqual(current, merged)) return;
+    tracker = await cluster.apply(buildResourceTracker({ name, namespace, ...(app.metadata.generation === undefined ? {} : { generation: app.metadata.generation }) }, record.name, merged));
     wrote = true;
   };
 
@@ -266,13 +352,12 @@ export async function reconcileApplication(name: string, namespace: string, deps
     // Record before applying: GC and `delete` must know every object that may exist.
     await recordApplied(trackedResourcesOf(manifest));
     if ((await applyComponentObjects(cluster, manifest)) > 0) wrote = true;
-    const health = await componentHealth(cluster, manifest, plan.registry);
-    const live = manifest.workload === undefined ? undefined : await cluster.get({ apiVersion: manifest.workload.apiVersion, kind: manifest.workload.kind, name: manifest.workload.metadata.name ?? "", namespace: manifest.namespace });
+    const { health, output } = await inspectComponent(cluster, manifest, plan.registry);
     return {
       applied: true,
       healthy: health.healthy,
       ...(health.healthy ? {} : { message: describeUnhealthy(health) }),
-      ...(live === undefined ? {} : { output: live as unknown as JsonObject }),
+      ...(isJsonObject(output) ? { output } : {}),
     };
   };
 
@@ -317,8 +402,8 @@ export async function reconcileApplication(name: string, namespace: string, deps
     // State keep (KubeVela's resource keeper): a finished release is re-applied every pass, which is
     // also how ops-only trait changes (no new revision, no workflow re-run) reach the cluster.
     // Objects a step applied with patches (canary-rollout) are kept as the step left them.
-    const tracker = await cluster.get(trackerRef);
-    const recorded = tracker === undefined ? [] : trackedResources(tracker);
+    const kept = await currentTracker();
+    const recorded = kept === undefined ? [] : trackedResources(kept);
     for (const manifest of plan.manifests.map((rendered) => keepStepPatches(rendered, recorded))) {
       await recordApplied(trackedResourcesOf(manifest));
       if ((await applyComponentObjects(cluster, manifest)) > 0) wrote = true;
@@ -334,7 +419,7 @@ export async function reconcileApplication(name: string, namespace: string, deps
   const healthy = services.every((service) => service.healthy);
 
   if (phase.phase === "succeeded") {
-    await markRevision(cluster, namespace, record.name, true, workflow);
+    await markRevisionObject(cluster, revisionObject, true, workflow);
     const current = mergeTracked(...plan.manifests.map(trackedResourcesOf));
     wrote = (await collectGarbage(cluster, name, namespace, trackerRef.name, current)) || wrote;
   }
@@ -349,7 +434,7 @@ export async function reconcileApplication(name: string, namespace: string, deps
     app = await saveApplicationStatus(cluster, app, status);
     wrote = true;
   }
-  return {
+  const outcome: ReconcileOutcome = {
     app,
     phase: String(status.status),
     workflow,
@@ -358,6 +443,18 @@ export async function reconcileApplication(name: string, namespace: string, deps
     waitingForPerson,
     services,
   };
+  // A steady state: the release is the current revision, finished and healthy, and nothing is due.
+  // Pinned releases render with the revision's definitions and chart-resolved ones read chart
+  // mirrors: neither is covered by the memo's fingerprints, so they always get full passes.
+  const steady =
+    decision.kind === "unchanged" &&
+    !wrote &&
+    workflow?.finished === true &&
+    nextWakeAt === undefined &&
+    !waitingForPerson &&
+    healthy &&
+    (deps.charts === undefined || helmRepositoryUrls(rendered.manifests).length === 0);
+  return steady ? { outcome, steady: usedDefinitions(liveAppfile, deps.registry) } : { outcome };
 }
 
 /** Copies a finished run's final status into its revision (KubeVela keeps it on the ApplicationRevision). */
@@ -370,7 +467,11 @@ async function finishPreviousRun(cluster: Cluster, namespace: string, status: Js
 /** Writes `status.succeeded` and the final workflow status onto a revision (no-op when unchanged). */
 export async function markRevision(cluster: Cluster, namespace: string, revisionName: string, succeeded: boolean, workflow: WorkflowStatus | undefined): Promise<void> {
   const revision = await cluster.get(applicationRevisionRef(revisionName, namespace));
-  if (revision === undefined) return;
+  if (revision !== undefined) await markRevisionObject(cluster, revision, succeeded, workflow);
+}
+
+/** {@link markRevision} of a revision object read in this pass (its resourceVersion guards the write). */
+async function markRevisionObject(cluster: Cluster, revision: KubeObject, succeeded: boolean, workflow: WorkflowStatus | undefined): Promise<void> {
   const status = { succeeded, ...(workflow === undefined ? {} : { workflow: workflow as unknown as JsonObject }) };
   if (jsonEqual(revision.status, status)) return;
   await cluster.updateStatus({ ...revision, status });

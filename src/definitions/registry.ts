@@ -1,6 +1,6 @@
 import { NotFoundError } from "../errors/index.js";
 import type { DefinitionKind } from "../model/index.js";
-import { closestMatches } from "../util/index.js";
+import { closestMatches, sha256OfJson } from "../util/index.js";
 import type { ComponentDefinition, Definition, DefinitionType, PolicyDefinition, TraitDefinition, WorkflowStepDefinition } from "./types.js";
 import { DEFINITION_TYPE_OF_KIND } from "./types.js";
 
@@ -61,6 +61,7 @@ export class DefinitionRegistry {
   readonly cache: CompileCache = createCompileCache();
   private readonly enabled = new Map<string, Definition>();
   private readonly disabled = new Map<string, Definition>();
+  private readonly fingerprints = new Map<string, string>();
 
   constructor(definitions: readonly Definition[], options: DefinitionRegistryOptions = {}) {
     const enabledAddons = options.enabledAddons === undefined ? undefined : new Set(options.enabledAddons);
@@ -89,6 +90,23 @@ export class DefinitionRegistry {
 
   find<K extends DefinitionKind>(kind: K, type: string): KindMap[K] | undefined {
     return this.enabled.get(`${kind}/${baseName(type)}`) as KindMap[K] | undefined;
+  }
+
+  /**
+   * A hash of the usable definition of `kind` and `type` (everything it was parsed into, origin
+   * included), or undefined when there is none. Computed once per definition and registry, so
+   * telling whether the definitions an app uses changed costs a lookup each.
+   */
+  fingerprint(kind: DefinitionKind, type: string): string | undefined {
+    const definition = this.find(kind, type);
+    if (definition === undefined) return undefined;
+    const key = `${kind}/${definition.name}`;
+    let fingerprint = this.fingerprints.get(key);
+    if (fingerprint === undefined) {
+      fingerprint = sha256OfJson(definition);
+      this.fingerprints.set(key, fingerprint);
+    }
+    return fingerprint;
   }
 
   /** Looks a definition up by name across all kinds (`def doc NAME`). */

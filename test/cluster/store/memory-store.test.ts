@@ -384,3 +384,60 @@ describe("MemoryObjectStore change feed", () => {
     expect(seen).toEqual(["ADDED a 1", "MODIFIED a 2", "DELETED a 3"]);
   });
 });
+
+describe("MemoryObjectStore shared subtrees", () => {
+  const template = () => ({ metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "nginx:1.25", ports: [{ containerPort: 80 }] }] } });
+
+  it("stores identical subtrees of different objects once", () => {
+    const { store } = newStore();
+    const a = store.create(deployment("a", { replicas: 1, template: template() }));
+    const b = store.create(deployment("b", { replicas: 2, template: template() }));
+    expect((a["spec"] as Record<string, unknown>)["template"]).toBe((b["spec"] as Record<string, unknown>)["template"]);
+    expect(store.get(ref("a"))?.["spec"]).toEqual({ replicas: 1, template: template() });
+  });
+
+  it("keeps every stored object deeply frozen, so sharing never leaks a change", () => {
+    const { store } = newStore();
+    store.create(deployment("a", { replicas: 1, template: template() }));
+    const b = store.create(deployment("b", { replicas: 2, template: template() }));
+    const containers = ((b["spec"] as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers);
+    expect(thrown(() => {
+      (containers[0] as { image: string }).image = "changed";
+    })).toBeInstanceOf(TypeError);
+    expect(store.get(ref("a"))?.["spec"]).toEqual({ replicas: 1, template: template() });
+  });
+
+  it("does not freeze or keep the object a client passed in", () => {
+    const { store } = newStore();
+    const object = deployment("a", { replicas: 1, template: template() });
+    store.create(object);
+    (object["spec"] as { replicas: number }).replicas = 7;
+    expect(Object.isFrozen(object["spec"])).toBe(false);
+    expect(store.get(ref("a"))?.["spec"]).toMatchObject({ replicas: 1 });
+  });
+
+  it("writes a status without copying the rest, and the rest stays shared", () => {
+    const { store } = newStore();
+    const created = store.create(deployment("a", { replicas: 1, template: template() }));
+    const updated = store.updateStatus({ ...created, status: { readyReplicas: 1 } } as KubeObject);
+    expect(updated["spec"]).toBe(created["spec"]);
+    expect(updated["status"]).toEqual({ readyReplicas: 1 });
+    expect(created["status"]).toBeUndefined();
+    expect(store.findInconsistencies()).toEqual([]);
+  });
+
+  it("keeps the label index right as a label value goes from one object to several and back", () => {
+    const { store } = newStore();
+    store.create(configMap("one", { a: "1" }, { labels: { app: "shop" } }));
+    store.create(configMap("two", { a: "2" }, { labels: { app: "shop" } }));
+    const names = (): (string | undefined)[] => store.list("v1", "ConfigMap", { labelSelector: "app=shop" }).map((object) => object.metadata.name);
+    expect(names()).toEqual(["one", "two"]);
+    store.delete(ref("one", "ConfigMap", "v1"));
+    expect(names()).toEqual(["two"]);
+    expect(store.findInconsistencies()).toEqual([]);
+    store.delete(ref("two", "ConfigMap", "v1"));
+    expect(names()).toEqual([]);
+    expect(store.list("v1", "ConfigMap", { labelSelector: "app" })).toEqual([]);
+    expect(store.findInconsistencies()).toEqual([]);
+  });
+});

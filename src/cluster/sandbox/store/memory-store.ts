@@ -21,6 +21,7 @@ import {
   valueAt,
 } from "./field-set.js";
 import { applyMergePatch } from "./merge-patch.js";
+import { deepFreeze, JsonInterner } from "./json-interner.js";
 import { keyOf, ObjectIndex, objectKey } from "./object-index.js";
 import { randomNameSuffix, randomUuid, seededRandom, type RandomSource } from "./random.js";
 import { assertValidObject } from "./validate.js";
@@ -57,6 +58,11 @@ export interface MemoryObjectStoreOptions {
   readonly restored?: { readonly objects: readonly KubeObject[]; readonly resourceVersion: number };
   /** @default none (in memory only) */
   readonly persistence?: StorePersistence;
+  /**
+   * Distinct objects and arrays remembered for sharing between stored objects (see {@link JsonInterner}).
+   * @default 16384
+   */
+  readonly sharedSubtrees?: number;
 }
 
 interface ManagerEntry {
@@ -70,14 +76,6 @@ interface ManagerEntry {
 
 /** A `ManagedFieldsEntry` with its field set, as the API server stores it. */
 type StoredManagedFields = ManagedFieldsEntry & { readonly fieldsType: "FieldsV1"; readonly fieldsV1: JsonObject };
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
 function copy<T>(value: T): T {
   return structuredClone(value);
@@ -141,6 +139,8 @@ class WriteTx {
  */
 export class MemoryObjectStore implements ObjectStore {
   private readonly index = new ObjectIndex();
+  /** Written objects share identical subtrees (every revision snapshots the same definitions). */
+  private readonly interner: JsonInterner;
   private readonly clock: Clock;
   private readonly seed: string;
   private randomSource: RandomSource | undefined;
@@ -156,6 +156,7 @@ export class MemoryObjectStore implements ObjectStore {
     this.admissions = options.admissions ?? [];
     this.enabledAddons = options.enabledAddons ?? new Set();
     this.persistence = options.persistence;
+    this.interner = new JsonInterner(options.sharedSubtrees === undefined ? {} : { capacity: options.sharedSubtrees });
     this.version = options.restored?.resourceVersion ?? 0;
     // Restored objects are frozen when first read (see get/list), which keeps opening a large store fast.
     for (const object of options.restored?.objects ?? []) this.index.put(keyOf(object), object);
@@ -313,7 +314,7 @@ export class MemoryObjectStore implements ObjectStore {
       version++;
       const object = change.type === "DELETED" ? copy(change.object) : change.object;
       object.metadata.resourceVersion = String(version);
-      changes.push({ type: change.type, object: deepFreeze(object) });
+      changes.push({ type: change.type, object: this.interner.internUnique(object, ["metadata"]) });
     }
     const record: WriteRecord = { resourceVersion: version, changes, ...(reset ? { reset: true } : {}) };
     try {
@@ -449,9 +450,9 @@ export class MemoryObjectStore implements ObjectStore {
 
   private writeStatus(key: string, existing: KubeObject, status: JsonValue | undefined, manager: string): KubeObject {
     if (jsonEqual(status, existing["status"])) return deepFreeze(existing);
-    const next = copy(existing) as KubeObject;
-    if (status === undefined) delete next["status"];
-    else next["status"] = copy(status);
+    // The rest of the stored object is frozen and stays as it is: only metadata is written below.
+    const { status: _previous, ...rest } = existing;
+    const next: KubeObject = { ...rest, metadata: { ...existing.metadata }, ...(status === undefined ? {} : { status: copy(status) }) };
     const entries = this.entriesOf(existing);
     const entry = this.upsertEntry(entries, manager, "Update", existing.apiVersion, "status");
     entry.time = formatTimestamp(this.clock.now());
@@ -604,9 +605,11 @@ export class MemoryObjectStore implements ObjectStore {
       const dependent = tx.get(dependentKey);
       if (dependent === undefined) continue;
       const remainingRefs = (dependent.metadata.ownerReferences ?? []).filter((owner) => owner.uid !== uid);
+      // An owner is found where its reference points (in the dependent's namespace unless
+      // cluster-scoped), and counts only while it is the very object the reference names (same uid).
       const liveOwners = remainingRefs.filter((owner) => {
-        const ownerKey = this.index.keyOfUid(owner.uid);
-        return ownerKey !== undefined && !tx.isDeleted(ownerKey);
+        const ownerKey = this.keyOfRef({ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, ...(dependent.metadata.namespace === undefined ? {} : { namespace: dependent.metadata.namespace }) });
+        return this.index.get(ownerKey)?.metadata.uid === owner.uid && !tx.isDeleted(ownerKey);
       });
       if (policy === "Orphan" || liveOwners.length > 0) {
         const orphaned = copy(dependent);

@@ -26,27 +26,44 @@ function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
   return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
 }
 
-function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  let set = map.get(key);
-  if (set === undefined) {
-    set = new Set();
-    map.set(key, set);
-  }
-  set.add(value);
+/**
+ * The keys of one index entry: a lone key as itself, several in a Set. Most label values and
+ * owners name a single object, and a Set per entry would cost more than the object it points to.
+ */
+type Keys = string | Set<string>;
+
+function addTo<K>(map: Map<K, Keys>, entry: K, key: string): void {
+  const keys = map.get(entry);
+  if (keys === undefined || keys === key) map.set(entry, key);
+  else if (typeof keys === "string") map.set(entry, new Set([keys, key]));
+  else keys.add(key);
 }
 
-function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  const set = map.get(key);
-  if (set === undefined) return;
-  set.delete(value);
-  if (set.size === 0) map.delete(key);
+function removeFrom<K>(map: Map<K, Keys>, entry: K, key: string): void {
+  const keys = map.get(entry);
+  if (keys === undefined) return;
+  if (typeof keys === "string") {
+    if (keys === key) map.delete(entry);
+    return;
+  }
+  keys.delete(key);
+  if (keys.size === 1) map.set(entry, keys.values().next().value as string);
+  else if (keys.size === 0) map.delete(entry);
+}
+
+function keySet(keys: Keys | undefined): ReadonlySet<string> {
+  return keys === undefined ? new Set() : typeof keys === "string" ? new Set([keys]) : keys;
+}
+
+function keyCount(keys: Keys | undefined): number {
+  return keys === undefined ? 0 : typeof keys === "string" ? 1 : keys.size;
 }
 
 class KindIndex {
   readonly objects = new Map<string, KubeObject>();
-  readonly byNamespace = new Map<string, Set<string>>();
+  readonly byNamespace = new Map<string, Keys>();
   /** label key → label value → object keys. */
-  readonly byLabel = new Map<string, Map<string, Set<string>>>();
+  readonly byLabel = new Map<string, Map<string, Keys>>();
   /** Sorted lists per namespace ("" key = all namespaces), rebuilt lazily after a write. */
   private readonly sorted = new Map<string, readonly KubeObject[]>();
 
@@ -85,7 +102,7 @@ class KindIndex {
     const cacheKey = namespace === undefined ? "" : `ns:${namespace}`;
     const cached = this.sorted.get(cacheKey);
     if (cached !== undefined) return cached;
-    const keys = namespace === undefined ? [...this.objects.keys()] : [...(this.byNamespace.get(namespace) ?? [])];
+    const keys = namespace === undefined ? [...this.objects.keys()] : [...keySet(this.byNamespace.get(namespace))];
     const list = keys.map((key) => this.objects.get(key)).filter((object): object is KubeObject => object !== undefined);
     list.sort(byNamespaceThenName);
     this.sorted.set(cacheKey, list);
@@ -97,20 +114,20 @@ class KindIndex {
    * compared before any set is built); undefined when no requirement narrows.
    */
   candidates(selector: LabelSelector): ReadonlySet<string> | undefined {
-    let best: { readonly size: number; readonly sets: readonly ReadonlySet<string>[] } | undefined;
+    let best: { readonly size: number; readonly entries: readonly (Keys | undefined)[] } | undefined;
     for (const requirement of selector) {
-      let sets: ReadonlySet<string>[];
-      if (requirement.operator === "equals") sets = [this.byLabel.get(requirement.key)?.get(requirement.value) ?? new Set<string>()];
-      else if (requirement.operator === "in") sets = requirement.values.map((value) => this.byLabel.get(requirement.key)?.get(value) ?? new Set<string>());
-      else if (requirement.operator === "exists") sets = [...(this.byLabel.get(requirement.key)?.values() ?? [])];
+      let entries: (Keys | undefined)[];
+      if (requirement.operator === "equals") entries = [this.byLabel.get(requirement.key)?.get(requirement.value)];
+      else if (requirement.operator === "in") entries = requirement.values.map((value) => this.byLabel.get(requirement.key)?.get(value));
+      else if (requirement.operator === "exists") entries = [...(this.byLabel.get(requirement.key)?.values() ?? [])];
       else continue;
-      const size = sets.reduce((sum, set) => sum + set.size, 0);
-      if (best === undefined || size < best.size) best = { size, sets };
+      const size = entries.reduce((sum, keys) => sum + keyCount(keys), 0);
+      if (best === undefined || size < best.size) best = { size, entries };
     }
     if (best === undefined) return undefined;
-    if (best.sets.length === 1 && best.sets[0] !== undefined) return best.sets[0];
+    if (best.entries.length === 1) return keySet(best.entries[0]);
     const union = new Set<string>();
-    for (const set of best.sets) for (const key of set) union.add(key);
+    for (const keys of best.entries) for (const key of keySet(keys)) union.add(key);
     return union;
   }
 }
@@ -131,39 +148,41 @@ function readField(object: KubeObject, field: string): string | undefined {
   return current === undefined || current === null ? undefined : typeof current === "object" ? JSON.stringify(current) : String(current as string | number | boolean);
 }
 
+/** The `group/Kind` of a store key (see {@link objectKey}): groups and kinds hold no `/`. */
+function groupKindOfKey(key: string): string {
+  return key.slice(0, key.indexOf("/", key.indexOf("/") + 1));
+}
+
 /**
- * The store's in-memory indexes: objects by key, by group/kind, namespace and label, by uid, and
+ * The store's in-memory indexes: objects by group/kind (then key, namespace and label), and
  * dependents by owner uid (for cascading deletes). Lists come back sorted by namespace, then name.
+ * Each object is held once, in its kind's index: at a hundred thousand apps every extra map
+ * entry per object costs megabytes.
  */
 export class ObjectIndex {
-  private readonly objects = new Map<string, KubeObject>();
   private readonly kinds = new Map<string, KindIndex>();
-  private readonly uids = new Map<string, string>();
-  private readonly dependents = new Map<string, Set<string>>();
+  private readonly dependents = new Map<string, Keys>();
+  private count = 0;
 
   get size(): number {
-    return this.objects.size;
+    return this.count;
   }
 
   get(key: string): KubeObject | undefined {
-    return this.objects.get(key);
-  }
-
-  keyOfUid(uid: string): string | undefined {
-    return this.uids.get(uid);
+    return this.kinds.get(groupKindOfKey(key))?.objects.get(key);
   }
 
   /** Keys of objects whose ownerReferences name `uid`. */
   dependentsOf(uid: string): readonly string[] {
-    return [...(this.dependents.get(uid) ?? [])];
+    return [...keySet(this.dependents.get(uid))];
   }
 
-  values(): IterableIterator<KubeObject> {
-    return this.objects.values();
+  *values(): IterableIterator<KubeObject> {
+    for (const kind of this.kinds.values()) yield* kind.objects.values();
   }
 
-  entries(): IterableIterator<[string, KubeObject]> {
-    return this.objects.entries();
+  *entries(): IterableIterator<[string, KubeObject]> {
+    for (const kind of this.kinds.values()) yield* kind.objects.entries();
   }
 
   groupKinds(): readonly string[] {
@@ -172,7 +191,6 @@ export class ObjectIndex {
 
   put(key: string, object: KubeObject): void {
     this.remove(key);
-    this.objects.set(key, object);
     const groupKind = groupKindOf(object.apiVersion, object.kind);
     let kind = this.kinds.get(groupKind);
     if (kind === undefined) {
@@ -180,30 +198,26 @@ export class ObjectIndex {
       this.kinds.set(groupKind, kind);
     }
     kind.add(key, object);
-    if (object.metadata.uid !== undefined) this.uids.set(object.metadata.uid, key);
+    this.count++;
     for (const owner of object.metadata.ownerReferences ?? []) addTo(this.dependents, owner.uid, key);
   }
 
   remove(key: string): KubeObject | undefined {
-    const previous = this.objects.get(key);
-    if (previous === undefined) return undefined;
-    this.objects.delete(key);
-    const groupKind = groupKindOf(previous.apiVersion, previous.kind);
+    const groupKind = groupKindOfKey(key);
     const kind = this.kinds.get(groupKind);
-    if (kind !== undefined) {
-      kind.remove(key, previous);
-      if (kind.objects.size === 0) this.kinds.delete(groupKind);
-    }
-    if (previous.metadata.uid !== undefined && this.uids.get(previous.metadata.uid) === key) this.uids.delete(previous.metadata.uid);
+    const previous = kind?.objects.get(key);
+    if (kind === undefined || previous === undefined) return undefined;
+    kind.remove(key, previous);
+    this.count--;
+    if (kind.objects.size === 0) this.kinds.delete(groupKind);
     for (const owner of previous.metadata.ownerReferences ?? []) removeFrom(this.dependents, owner.uid, key);
     return previous;
   }
 
   clear(): void {
-    this.objects.clear();
     this.kinds.clear();
-    this.uids.clear();
     this.dependents.clear();
+    this.count = 0;
   }
 
   list(apiVersion: string, kindName: string, query: IndexQuery = {}): readonly KubeObject[] {
@@ -231,23 +245,21 @@ export class ObjectIndex {
     for (const [groupKind, kind] of this.kinds) {
       for (const [key, object] of kind.objects) {
         counted++;
-        if (this.objects.get(key) !== object) problems.push(`kind index ${groupKind} holds a stale ${key}`);
-        if (!kind.byNamespace.get(object.metadata.namespace ?? "")?.has(key)) problems.push(`namespace index misses ${key}`);
+        if (keyOf(object) !== key) problems.push(`object stored under ${key} is ${keyOf(object)}`);
+        if (groupKindOfKey(key) !== groupKind) problems.push(`kind index ${groupKind} holds ${key}`);
+        if (!keySet(kind.byNamespace.get(object.metadata.namespace ?? "")).has(key)) problems.push(`namespace index misses ${key}`);
         for (const [label, value] of Object.entries(object.metadata.labels ?? {})) {
-          if (!kind.byLabel.get(label)?.get(value)?.has(key)) problems.push(`label index misses ${label}=${value} of ${key}`);
+          if (!keySet(kind.byLabel.get(label)?.get(value)).has(key)) problems.push(`label index misses ${label}=${value} of ${key}`);
         }
+        for (const owner of object.metadata.ownerReferences ?? []) if (!keySet(this.dependents.get(owner.uid)).has(key)) problems.push(`owner index misses ${key}`);
       }
       for (const [label, values] of kind.byLabel) {
         for (const [value, keys] of values) {
-          for (const key of keys) if (kind.objects.get(key)?.metadata.labels?.[label] !== value) problems.push(`label index has a stale ${label}=${value} for ${key}`);
+          for (const key of keySet(keys)) if (kind.objects.get(key)?.metadata.labels?.[label] !== value) problems.push(`label index has a stale ${label}=${value} for ${key}`);
         }
       }
     }
-    if (counted !== this.objects.size) problems.push(`kind indexes hold ${counted} objects, the store ${this.objects.size}`);
-    for (const [key, object] of this.objects) {
-      if (keyOf(object) !== key) problems.push(`object stored under ${key} is ${keyOf(object)}`);
-      if (object.metadata.uid !== undefined && this.uids.get(object.metadata.uid) !== key) problems.push(`uid index misses ${key}`);
-    }
+    if (counted !== this.count) problems.push(`kind indexes hold ${counted} objects, the count is ${this.count}`);
     return problems;
   }
 }

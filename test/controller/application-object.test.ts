@@ -6,7 +6,6 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { Cluster } from "../../src/cluster/cluster.js";
 import { applicationRef, editApplicationStatus, saveApplicationStatus, StatusConflictError } from "../../src/controller/application-object.js";
 import { driveApplication } from "../../src/controller/drive.js";
 import { openTarget, type Target } from "../../src/controller/target.js";
@@ -17,6 +16,7 @@ import type { JsonObject } from "../../src/util/index.js";
 import { suspendWorkflow, type WorkflowStatus } from "../../src/workflow/index.js";
 import { tempDir } from "../support/cli.js";
 import { PROJECT_ROOT } from "../support/shared.js";
+import { forwardingCluster } from "../support/forwarding-cluster.js";
 
 const noHttp = (): Promise<never> => Promise.reject(new Error("no webhooks in these tests"));
 const APP_REF = applicationRef("three", "default");
@@ -48,22 +48,6 @@ async function withSandboxTarget<T>(work: (target: Target) => Promise<T>): Promi
   }
 }
 
-/** `inner` with `updateStatus` replaced. */
-function withUpdateStatus(inner: Cluster, updateStatus: Cluster["updateStatus"]): Cluster {
-  return {
-    kind: inner.kind,
-    get: (ref) => inner.get(ref),
-    list: (apiVersion, kind, options) => inner.list(apiVersion, kind, options),
-    apply: (object, options) => inner.apply(object, options),
-    create: (object) => inner.create(object),
-    update: (object) => inner.update(object),
-    updateStatus,
-    patch: (ref, body) => inner.patch(ref, body),
-    patchStatus: (ref, body) => inner.patchStatus(ref, body),
-    delete: (ref, options) => inner.delete(ref, options),
-    watch: (apiVersion, kind, options) => inner.watch(apiVersion, kind, options),
-  };
-}
 
 describe("a workflow suspend between a reconcile pass's read and its status write", () => {
   it("survives: the pass ends on the conflict and the next pass keeps the workflow suspended", async () => {
@@ -74,7 +58,7 @@ describe("a workflow suspend between a reconcile pass's read and its status writ
       let conflicts = 0;
       // Another shell's `workflow suspend` lands just before the first status write that follows a
       // stored, unfinished run: the pass computed that write from the read before the suspend.
-      const racing = withUpdateStatus(inner, async (object) => {
+      const racing = forwardingCluster(inner, { updateStatus: async (object) => {
         const stored = object.kind === "Application" ? await inner.get(APP_REF) : undefined;
         const run = workflowOf(stored);
         if (suspendedAt === undefined && stored !== undefined && run !== undefined && !run.finished) {
@@ -87,7 +71,7 @@ describe("a workflow suspend between a reconcile pass's read and its status writ
           if (error instanceof ConflictError) conflicts += 1;
           throw error;
         }
-      });
+      } });
       const drive = await driveApplication("three", "default", { ...target.deps, cluster: racing }, target.driver, { wait: false, sleep: () => Promise.resolve() });
 
       expect(suspendedAt).toBeDefined();
@@ -118,14 +102,14 @@ describe("editApplicationStatus (a person's status write)", () => {
       const read = await inner.create(threeSteps());
       await inner.updateStatus({ ...read, status: { status: "runningWorkflow", services: [] } });
       let raced = false;
-      const racing = withUpdateStatus(inner, async (object) => {
+      const racing = forwardingCluster(inner, { updateStatus: async (object) => {
         if (!raced) {
           raced = true;
           const stored = await inner.get(APP_REF);
           if (stored !== undefined) await inner.updateStatus({ ...stored, status: { ...(stored.status as JsonObject), observedGeneration: 1 } });
         }
         return inner.updateStatus(object);
-      });
+      } });
       const edited: JsonObject[] = [];
       const saved = await editApplicationStatus(racing, read, (current) => {
         const status = { ...((current.status as JsonObject | undefined) ?? {}), rollback: { to: "three-v1" } };

@@ -21,6 +21,7 @@ import { FakeClock, SystemClock } from "../../src/util/clock.js";
 import { eventually } from "../e2e/http-support.js";
 import { runCli, tempDir } from "../support/cli.js";
 import { PROJECT_ROOT } from "../support/shared.js";
+import { forwardingCluster } from "../support/forwarding-cluster.js";
 
 const noHttp = (): Promise<never> => Promise.reject(new Error("no webhooks in these tests"));
 
@@ -262,7 +263,7 @@ describe("driveOrHandOff with a controller acting between polls", () => {
       let controllerActing = false;
       let ownWrites = 0;
       const watched: Cluster = {
-        ...forward(target.cluster),
+        ...forwardingCluster(target.cluster),
         updateStatus: (object) => {
           if (!controllerActing) ownWrites += 1;
           return target.cluster.updateStatus(object);
@@ -367,19 +368,3 @@ function appObject(): KubeObject {
   };
 }
 
-/** Every method of `inner`, as a plain object whose methods a test may replace. */
-function forward(inner: Cluster): Cluster {
-  return {
-    kind: inner.kind,
-    get: (ref) => inner.get(ref),
-    list: (apiVersion, kind, options) => inner.list(apiVersion, kind, options),
-    apply: (object, options) => inner.apply(object, options),
-    create: (object) => inner.create(object),
-    update: (object) => inner.update(object),
-    updateStatus: (object) => inner.updateStatus(object),
-    patch: (ref, body) => inner.patch(ref, body),
-    patchStatus: (ref, body) => inner.patchStatus(ref, body),
-    delete: (ref, options) => inner.delete(ref, options),
-    watch: (apiVersion, kind, options) => inner.watch(apiVersion, kind, options),
-  };
-}

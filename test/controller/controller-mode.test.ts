@@ -24,6 +24,7 @@ import { FakeClock, SystemClock } from "../../src/util/clock.js";
 import { runCli, tempDir } from "../support/cli.js";
 import { PROJECT_ROOT } from "../support/shared.js";
 import { eventually } from "../e2e/http-support.js";
+import { forwardingCluster } from "../support/forwarding-cluster.js";
 
 const noHttp = (): Promise<never> => Promise.reject(new Error("no webhooks in these tests"));
 const FAST_LEASE = { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 100 } as const;
@@ -65,23 +66,6 @@ async function atHold(client: Cluster, name: string): Promise<WorkflowView | und
   return workflow?.steps?.find((step) => step.name === "hold")?.phase === "suspending" ? workflow : undefined;
 }
 
-/** A Cluster that forwards to `inner`, with some methods replaced (a test double around the real client). */
-function forwarding(inner: Cluster, overrides: Partial<Omit<Cluster, "kind">>): Cluster {
-  return {
-    kind: inner.kind,
-    get: (ref) => inner.get(ref),
-    list: (apiVersion, kind, options) => inner.list(apiVersion, kind, options),
-    apply: (object, options) => inner.apply(object, options),
-    create: (object) => inner.create(object),
-    update: (object) => inner.update(object),
-    updateStatus: (object) => inner.updateStatus(object),
-    patch: (ref, body) => inner.patch(ref, body),
-    patchStatus: (ref, body) => inner.patchStatus(ref, body),
-    delete: (ref, options) => inner.delete(ref, options),
-    watch: (apiVersion, kind, options) => inner.watch(apiVersion, kind, options),
-    ...overrides,
-  };
-}
 
 interface Running {
   readonly stop: AbortController;
@@ -317,7 +301,7 @@ describe("controller mode against the served sandbox", () => {
         throw error;
       }
     };
-    const racing = forwarding(inner, {
+    const racing = forwardingCluster(inner, {
       async create(object) {
         if (raceRevision && object.kind === "ApplicationRevision") {
           raceRevision = false;
@@ -365,7 +349,7 @@ describe("controller mode against the served sandbox", () => {
       writes++;
       return write();
     };
-    const slow = forwarding(inner, {
+    const slow = forwardingCluster(inner, {
       apply: (object, options) => counting(() => inner.apply(object, options)),
       create: (object) => counting(() => inner.create(object)),
       update: (object) => counting(() => inner.update(object)),

@@ -52,6 +52,25 @@ export async function saveApplicationStatus(cluster: Cluster, app: KubeObject, s
 const EDIT_ATTEMPTS = 5;
 
 /**
+ * A person's spec write (`up`, `workflow rollback`): `edit` makes the new object from the stored
+ * Application, written with its resourceVersion; on a 409 (a reconciler wrote status meanwhile) it
+ * is read again and `edit` runs again on the newer object (`retry.RetryOnConflict`). `edit` may
+ * throw when the change no longer applies. Returns the stored object.
+ */
+export async function editApplicationSpec(cluster: Cluster, app: KubeObject, edit: (current: KubeObject) => KubeObject): Promise<KubeObject> {
+  let current = app;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await cluster.update(edit(current));
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= EDIT_ATTEMPTS) throw error;
+      current = await getApplication(cluster, app.metadata.name ?? "", app.metadata.namespace ?? "default");
+    }
+  }
+}
+
+
+/**
  * A person's status write (`workflow suspend|resume|terminate|restart|rollback`): `edit` computes the
  * new status from the Application, which is written with that object's resourceVersion; on a 409
  * the Application is read again and `edit` runs again on the newer object (client-go's

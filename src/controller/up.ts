@@ -5,7 +5,7 @@ import type { KubeObject } from "../model/kube-object.js";
 import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
 import { renderAppfile } from "../render/index.js";
 import type { JsonObject } from "../util/index.js";
-import { applicationRef } from "./application-object.js";
+import { applicationRef, editApplicationSpec } from "./application-object.js";
 import { driveOrHandOff } from "./controller-handoff.js";
 import type { DriveOptions, DriveResult } from "./drive.js";
 import { withTarget, type Target, type TargetOptions } from "./target.js";
@@ -83,7 +83,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
       // The spec is replaced as written (like `kubectl apply` of the whole object), never merged:
       // a trait or component removed from the file must disappear from the Application.
       if (existing === undefined) await target.cluster.create(object);
-      else await target.cluster.update({ ...existing, metadata: { ...existing.metadata, labels: object.metadata.labels ?? {}, annotations: object.metadata.annotations ?? {} }, spec: object.spec });
+      else await editApplicationSpec(target.cluster, existing, (current) => ({ ...current, metadata: { ...current.metadata, labels: object.metadata.labels ?? {}, annotations: object.metadata.annotations ?? {} }, spec: object.spec }));
       const drive = await driveOrHandOff(target, app.metadata.name, appNamespace, {
         wait: options.wait,
         sleep: options.sleep,

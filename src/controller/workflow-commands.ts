@@ -15,7 +15,7 @@ import {
   type WorkflowSpec,
   type WorkflowStatus,
 } from "../workflow/index.js";
-import { editApplicationStatus, getApplication, statusOf } from "./application-object.js";
+import { editApplicationSpec, editApplicationStatus, getApplication, statusOf } from "./application-object.js";
 import { driveOrHandOff } from "./controller-handoff.js";
 import type { DriveOptions, DriveResult } from "./drive.js";
 import { applicationInputOf, markRevision } from "./reconcile.js";
@@ -125,6 +125,12 @@ async function restart(target: Target, app: KubeObject, name: string, step: stri
   return [await writeOperation(target.cluster, app, (workflow) => restartWorkflow(workflow, name, spec, step === undefined ? {} : { step }))];
 }
 
+function runningError(name: string): VelaError {
+  return new VelaError("E_WORKFLOW_RUNNING", `can not rollback application ${name}: its workflow is running`, {
+    hint: `suspend it first: vela-ts workflow suspend ${name} && vela-ts workflow rollback ${name}`,
+  });
+}
+
 /**
  * `workflow rollback [--revision N]` (DESIGN §6, KUBEVELA-REFERENCE §3.1, with vela-ts's fixes):
  * refused while the workflow actively runs; the target is the last succeeded revision (or N); the
@@ -135,11 +141,7 @@ async function restart(target: Target, app: KubeObject, name: string, step: stri
  */
 async function rollback(target: Target, app: KubeObject, name: string, namespace: string, requested: number | undefined): Promise<string[]> {
   const workflow = workflowOf(app);
-  if (isActivelyRunning(workflow)) {
-    throw new VelaError("E_WORKFLOW_RUNNING", `can not rollback application ${name}: its workflow is running`, {
-      hint: `suspend it first: vela-ts workflow suspend ${name} && vela-ts workflow rollback ${name}`,
-    });
-  }
+  if (isActivelyRunning(workflow)) throw runningError(name);
   const revisions = await listApplicationRevisions(target.cluster, name, namespace);
   const history = revisions.map(revisionRecordOf);
   const status = statusOf(app);
@@ -156,11 +158,16 @@ async function rollback(target: Target, app: KubeObject, name: string, namespace
   messages.push(...(await cancelRolloutTraffic(target.cluster, rollouts)));
 
   const isOpsOnly = (type: string): boolean => target.registry.findTrait(type)?.skipRevisionAffect === true;
-  const spec = mergeOpsOnlyTraits(stored.spec, (app.spec as JsonObject | undefined) ?? {}, isOpsOnly);
   const annotations = { ...(stored.metadata.annotations ?? {}) };
   if (chosen.publishVersion !== undefined) annotations[ANNOTATION_PUBLISH_VERSION] = chosen.publishVersion;
-  const labels = { ...Object.fromEntries(Object.entries(app.metadata.labels ?? {}).filter(([key]) => key.startsWith("app.oam.dev/"))), ...(stored.metadata.labels ?? {}) };
-  const updated = await target.cluster.update({ ...app, metadata: { ...app.metadata, labels, annotations }, spec });
+  // A reconciler's status write between our read and this write is a 409: made again on the newer
+  // object, keeping its current ops-only traits, unless its workflow started running meanwhile.
+  const updated = await editApplicationSpec(target.cluster, app, (current) => {
+    if (current !== app && isActivelyRunning(workflowOf(current))) throw runningError(name);
+    const spec = mergeOpsOnlyTraits(stored.spec, (current.spec as JsonObject | undefined) ?? {}, isOpsOnly);
+    const labels = { ...Object.fromEntries(Object.entries(current.metadata.labels ?? {}).filter(([key]) => key.startsWith("app.oam.dev/"))), ...(stored.metadata.labels ?? {}) };
+    return { ...current, metadata: { ...current.metadata, labels, annotations }, spec };
+  });
   messages.push("Application spec rollback successfully.");
 
   if (currentName !== undefined && currentName !== chosen.name && !history.find((record) => record.name === currentName)?.succeeded) {

@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { applicationRef, editApplicationStatus, saveApplicationStatus, StatusConflictError } from "../../src/controller/application-object.js";
+import { applicationRef, editApplicationSpec, editApplicationStatus, saveApplicationStatus, StatusConflictError } from "../../src/controller/application-object.js";
 import { driveApplication } from "../../src/controller/drive.js";
 import { openTarget, type Target } from "../../src/controller/target.js";
 import { ConflictError } from "../../src/errors/index.js";
@@ -118,6 +118,55 @@ describe("editApplicationStatus (a person's status write)", () => {
       });
       expect(edited).toHaveLength(2);
       expect(saved.status).toEqual({ status: "runningWorkflow", services: [], observedGeneration: 1, rollback: { to: "three-v1" } });
+    });
+  });
+});
+
+describe("editApplicationSpec (a person's spec write: up, rollback)", () => {
+  it("after a reconciler's status write in between, writes the spec on the newer object: both kept", async () => {
+    await withSandboxTarget(async (target) => {
+      const inner = target.cluster;
+      const read = await inner.create(threeSteps());
+      let raced = false;
+      const racing = forwardingCluster(inner, { update: async (object) => {
+        if (!raced) {
+          raced = true;
+          const stored = await inner.get(APP_REF);
+          if (stored !== undefined) await inner.updateStatus({ ...stored, status: { status: "running", observedGeneration: 1 } });
+        }
+        return inner.update(object);
+      } });
+      let edits = 0;
+      const saved = await editApplicationSpec(racing, read, (current) => {
+        edits += 1;
+        return { ...current, spec: { ...(current.spec as JsonObject), components: [] } };
+      });
+      expect(edits).toBe(2);
+      expect(saved.spec).toMatchObject({ components: [] });
+      expect(saved.status).toEqual({ status: "running", observedGeneration: 1 });
+    });
+  });
+
+  it("gives up when the edit no longer applies to the newer object, and after five conflicts", async () => {
+    await withSandboxTarget(async (target) => {
+      const inner = target.cluster;
+      const read = await inner.create(threeSteps());
+      await inner.updateStatus({ ...read, status: { status: "runningWorkflow" } });
+      const refused = editApplicationSpec(inner, read, (current) => {
+        if (current !== read) throw new Error("the workflow runs now");
+        return { ...current, spec: {} };
+      });
+      await expect(refused).rejects.toThrow("the workflow runs now");
+
+      let attempts = 0;
+      const alwaysConflicting = forwardingCluster(inner, { update: async (object) => {
+        attempts += 1;
+        const stored = await inner.get(APP_REF);
+        if (stored !== undefined) await inner.updateStatus({ ...stored, status: { attempt: attempts } });
+        return inner.update(object);
+      } });
+      await expect(editApplicationSpec(alwaysConflicting, read, (current) => current)).rejects.toBeInstanceOf(ConflictError);
+      expect(attempts).toBe(5);
     });
   });
 });

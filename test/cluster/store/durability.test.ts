@@ -103,7 +103,8 @@ describe("sandbox store durability", () => {
     setup.store.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "counter" }, data: { count: "0" } } as KubeObject);
     setup.close();
     const times = 15;
-    const [a, b] = await Promise.all([runChild("counter-updater.ts", [dir, String(times)]), runChild("counter-updater.ts", [dir, String(times)])]);
+    // Both children start their updates together (a barrier), so they overlap and must conflict.
+    const [a, b] = await Promise.all([runChild("counter-updater.ts", [dir, String(times), "a", "a,b"]), runChild("counter-updater.ts", [dir, String(times), "b", "a,b"])]);
     expect(a?.stderr).toBe("");
     expect(b?.stderr).toBe("");
     const conflicts = [a, b].map((run) => Number(run?.lines.find((line) => line.startsWith("conflicts "))?.split(" ")[1]));

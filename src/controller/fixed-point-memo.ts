@@ -69,7 +69,7 @@ function chartMirrorsStamp(sandboxDir: string): string[] {
 
 /** Everything a pass reads besides the store and the clock, as one hash. */
 export function reconcileInputsFingerprint(registry: DefinitionRegistry, sandboxDir: string, settings: JsonObject): string {
-  const definitions = registry.list().map((definition) => JSON.stringify([definition.kind, definition.name, definition.origin, definition.input]));
+  const definitions = registry.list().map((definition) => `${definition.kind}/${definition.name}=${registry.fingerprint(definition.kind, definition.name) ?? ""}`);
   return sha256([buildStamp(), JSON.stringify(settings), ...definitions, ...chartMirrorsStamp(sandboxDir)]);
 }
 

@@ -16,7 +16,8 @@ function canaryDemo(): { readonly chart: LoadedChart; readonly from: string } {
   const shared = resolve(root, "../shared/reference/charts/my-charts/canary-demo-2.0.0.tgz");
   if (existsSync(shared)) return { chart: loadChart(shared), from: "../shared canary-demo-2.0.0.tgz" };
   const example = join(root, "examples", "charts", "canary-demo");
-  if (existsSync(join(example, "Chart.yaml"))) return { chart: loadChart(example), from: "examples/charts/canary-demo" };
+  if (existsSync(join(example, "Chart.yaml")))
+    return { chart: loadChart(example), from: "examples/charts/canary-demo" };
   return { chart: loadChart(join(root, "test", "fixtures", "charts", "demo")), from: "test/fixtures/charts/demo" };
 }
 
@@ -51,8 +52,19 @@ spec:
   return {
     metadata: { apiVersion: "v2", name: "syn", version: "1.0.0", appVersion: "1.0" },
     origin: "synthetic",
-    templates: [{ path: "templates/_helpers.tpl", data: encoder.encode(helpers) }, ...Array.from({ length: templates }, (_, i) => ({ path: `templates/t${String(i).padStart(2, "0")}.yaml`, data: encoder.encode(body(i)) }))],
-    values: { replicas: 3, image: { repository: "example/app", tag: "" }, env: { A: "1", B: "two", C: "3" }, resources: { limits: { cpu: "100m", memory: "128Mi" } } },
+    templates: [
+      { path: "templates/_helpers.tpl", data: encoder.encode(helpers) },
+      ...Array.from({ length: templates }, (_, i) => ({
+        path: `templates/t${String(i).padStart(2, "0")}.yaml`,
+        data: encoder.encode(body(i)),
+      })),
+    ],
+    values: {
+      replicas: 3,
+      image: { repository: "example/app", tag: "" },
+      env: { A: "1", B: "two", C: "3" },
+      resources: { limits: { cpu: "100m", memory: "128Mi" } },
+    },
     files: [],
     subcharts: [],
   };

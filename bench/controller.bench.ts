@@ -29,7 +29,22 @@ function smallApp(index: number): KubeObject {
     kind: "Application",
     metadata: { name, namespace: "default" },
     spec: {
-      components: [{ name: "config", type: "k8s-objects", properties: { objects: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${name}-config` }, data: { index: String(index) } }] } }],
+      components: [
+        {
+          name: "config",
+          type: "k8s-objects",
+          properties: {
+            objects: [
+              {
+                apiVersion: "v1",
+                kind: "ConfigMap",
+                metadata: { name: `${name}-config` },
+                data: { index: String(index) },
+              },
+            ],
+          },
+        },
+      ],
       workflow: {
         steps: [
           { name: "apply", type: "apply-component", properties: { component: "config" } },
@@ -57,7 +72,14 @@ export async function run(): Promise<void> {
   const kubeconfig = join(dir, "kubeconfig");
   writeFileSync(kubeconfig, server.kubeconfig());
   const client = openKubeCluster({ kubeconfigPath: kubeconfig });
-  const target = await openTarget({ cwd: process.cwd(), clock, http: () => Promise.reject(new Error("no webhooks")), command: "bench", kubeconfig, env: {} });
+  const target = await openTarget({
+    cwd: process.cwd(),
+    clock,
+    http: () => Promise.reject(new Error("no webhooks")),
+    command: "bench",
+    kubeconfig,
+    env: {},
+  });
   const stop = new AbortController();
   try {
     await inParallel(APPS, CONCURRENCY, (index) => client.create(smallApp(index)));
@@ -81,14 +103,21 @@ export async function run(): Promise<void> {
         if (suspended.size >= APPS) allDone();
       },
     });
-    const capped = await Promise.race([finished.then(() => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(true), MAX_SECONDS * 1000).unref())]);
+    const capped = await Promise.race([
+      finished.then(() => false),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), MAX_SECONDS * 1000).unref()),
+    ]);
     const seconds = (performance.now() - started) / 1000;
     const requests = server.requestCount - requestsBefore;
     clearInterval(sampler);
     stop.abort();
     await controller;
     const label = capped ? ` (capped at ${MAX_SECONDS}s: ${suspended.size} of ${APPS} apps done)` : "";
-    printFigure(`controller: ${APPS} apps to their first suspend step over HTTP (concurrency ${CONCURRENCY})${label}`, Number(seconds.toFixed(2)), "s");
+    printFigure(
+      `controller: ${APPS} apps to their first suspend step over HTTP (concurrency ${CONCURRENCY})${label}`,
+      Number(seconds.toFixed(2)),
+      "s",
+    );
     printFigure("controller: apps per second", Number((suspended.size / seconds).toFixed(1)), "apps/s");
     printFigure("served API during the controller run", Math.round(requests / seconds), "requests/s");
     printFigure("served API requests per app", Math.round(requests / Math.max(1, suspended.size)), "requests");

@@ -22,14 +22,31 @@ function app(name: string): KubeObject[] {
       apiVersion: "apps/v1",
       kind: "Deployment",
       metadata: { name, namespace: "default", labels: { app: name } },
-      spec: { replicas: 3, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "main", image: "demo:v1" }] } } },
+      spec: {
+        replicas: 3,
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "main", image: "demo:v1" }] } },
+      },
     },
-    { apiVersion: "v1", kind: "Service", metadata: { name, namespace: "default" }, spec: { selector: { app: name }, ports: [{ port: 80 }] } },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name, namespace: "default" },
+      spec: { selector: { app: name }, ports: [{ port: 80 }] },
+    },
     {
       apiVersion: "networking.k8s.io/v1",
       kind: "Ingress",
       metadata: { name, namespace: "default" },
-      spec: { ingressClassName: "nginx", rules: [{ host: `${name}.example.com`, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name, port: { number: 80 } } } }] } }] },
+      spec: {
+        ingressClassName: "nginx",
+        rules: [
+          {
+            host: `${name}.example.com`,
+            http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name, port: { number: 80 } } } }] },
+          },
+        ],
+      },
     },
     {
       apiVersion: "rollouts.kruise.io/v1alpha1",
@@ -37,7 +54,12 @@ function app(name: string): KubeObject[] {
       metadata: { name, namespace: "default" },
       spec: {
         objectRef: { workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name } },
-        strategy: { canary: { steps: [{ weight: 20 }, { weight: 90 }], trafficRoutings: [{ service: name, ingress: { name, classType: "nginx" } }] } },
+        strategy: {
+          canary: {
+            steps: [{ weight: 20 }, { weight: 90 }],
+            trafficRoutings: [{ service: name, ingress: { name, classType: "nginx" } }],
+          },
+        },
       },
     },
   ];
@@ -47,18 +69,33 @@ export async function run(): Promise<void> {
   const clock = new FakeClock();
   const enabledAddons = new Set(["kruise-rollout", "ingress-nginx", "istio", "fluxcd"]);
   const store = new MemoryObjectStore({ clock, seed: "bench", admissions: SIMULATED_ADMISSIONS, enabledAddons });
-  const env = (): ControllerEnv => ({ now: clock.now(), random: seededRandom(`bench/${store.resourceVersion}`), enabledAddons });
+  const env = (): ControllerEnv => ({
+    now: clock.now(),
+    random: seededRandom(`bench/${store.resourceVersion}`),
+    enabledAddons,
+  });
   for (let i = 0; i < APPS; i++) for (const object of app(`app-${i}`)) store.apply(object);
 
   let start = performance.now();
   const install = settle(store, { controllers: SIMULATED_CONTROLLERS, env: env(), maxPasses: 500 });
-  printFigure(`controllers to a fixed point, ${APPS} apps (Deployment+Service+Ingress+Rollout, 3 pods each)`, performance.now() - start, "ms");
-  printFigure("  passes / writes", install.passes, `passes, ${install.writes} writes, converged=${String(install.converged)}`);
+  printFigure(
+    `controllers to a fixed point, ${APPS} apps (Deployment+Service+Ingress+Rollout, 3 pods each)`,
+    performance.now() - start,
+    "ms",
+  );
+  printFigure(
+    "  passes / writes",
+    install.passes,
+    `passes, ${install.writes} writes, converged=${String(install.converged)}`,
+  );
   printFigure("  objects in store", store.size, "objects");
 
   for (let i = 0; i < APPS; i++) {
     const ref = { apiVersion: "apps/v1", kind: "Deployment", name: `app-${i}`, namespace: "default" };
-    store.patch(ref, { type: "json", patch: [{ op: "replace", path: "/spec/template/spec/containers/0/image", value: "demo:v2" }] });
+    store.patch(ref, {
+      type: "json",
+      patch: [{ op: "replace", path: "/spec/template/spec/containers/0/image", value: "demo:v2" }],
+    });
   }
   start = performance.now();
   let passes = 0;
@@ -71,8 +108,18 @@ export async function run(): Promise<void> {
     if (next === undefined) break;
     clock.advance(next.getTime() - clock.now().getTime());
   }
-  const paused = store.list("rollouts.kruise.io/v1alpha1", "Rollout").filter((r) => (r.status as { canaryStatus?: { currentStepState?: string } } | undefined)?.canaryStatus?.currentStepState === "StepPaused").length;
-  printFigure(`${APPS} canary releases to their first paused step (grace periods on a fake clock)`, performance.now() - start, "ms");
+  const paused = store
+    .list("rollouts.kruise.io/v1alpha1", "Rollout")
+    .filter(
+      (r) =>
+        (r.status as { canaryStatus?: { currentStepState?: string } } | undefined)?.canaryStatus?.currentStepState ===
+        "StepPaused",
+    ).length;
+  printFigure(
+    `${APPS} canary releases to their first paused step (grace periods on a fake clock)`,
+    performance.now() - start,
+    "ms",
+  );
   printFigure("  passes / writes / paused rollouts", passes, `passes, ${writes} writes, ${paused} paused`);
   printFigure("RSS after the controller bench", rssMiB(), "MiB");
 }

@@ -37,7 +37,13 @@ function targetOptions(cwd: string, clock: FakeClock, command: string): TargetOp
 
 async function upFile(cwd: string, clock: FakeClock, file: string): Promise<void> {
   const path = join(EXAMPLES, file);
-  await up({ ...targetOptions(cwd, clock, "up"), text: readFileSync(path, "utf8"), file: path, wait: true, sleep: sleeper(clock) });
+  await up({
+    ...targetOptions(cwd, clock, "up"),
+    text: readFileSync(path, "utf8"),
+    file: path,
+    wait: true,
+    sleep: sleeper(clock),
+  });
 }
 
 /** What one rollback run measured. */
@@ -52,7 +58,10 @@ interface RollbackRun {
 }
 
 function isStepWrite(object: KubeObject): boolean {
-  return object.metadata.labels?.["app.oam.dev/component"] === "reviews" || object.metadata.name?.startsWith("reviews") === true;
+  return (
+    object.metadata.labels?.["app.oam.dev/component"] === "reviews" ||
+    object.metadata.name?.startsWith("reviews") === true
+  );
 }
 
 async function rollbackOnce(suspended: string, clock: FakeClock): Promise<RollbackRun> {
@@ -70,23 +79,55 @@ async function rollbackOnce(suspended: string, clock: FakeClock): Promise<Rollba
   const start = performance.now();
   const unsubscribe = store.subscribe((changes) => {
     writes++;
-    if (stepStart === undefined && changes.some((change) => change.object.kind !== "Application" && change.object.kind !== "ApplicationRevision" && change.object.kind !== "ResourceTracker" && isStepWrite(change.object))) stepStart = writes;
+    if (
+      stepStart === undefined &&
+      changes.some(
+        (change) =>
+          change.object.kind !== "Application" &&
+          change.object.kind !== "ApplicationRevision" &&
+          change.object.kind !== "ResourceTracker" &&
+          isStepWrite(change.object),
+      )
+    )
+      stepStart = writes;
     if (reached !== undefined) return;
-    const summary = routeRequests(store, { host: "reviews", path: "/", headers: {}, cookies: {}, service: "reviews", count: 400, seed: 3 });
+    const summary = routeRequests(store, {
+      host: "reviews",
+      path: "/",
+      headers: {},
+      cookies: {},
+      service: "reviews",
+      count: 400,
+      seed: 3,
+    });
     if (summary.byImage[SOURCE_IMAGE] === 400) reached = { writes, ms: performance.now() - start };
   });
   try {
-    const existing = await target.cluster.get({ apiVersion: "core.oam.dev/v1beta1", kind: "Application", name: "shop", namespace: "default" });
+    const existing = await target.cluster.get({
+      apiVersion: "core.oam.dev/v1beta1",
+      kind: "Application",
+      name: "shop",
+      namespace: "default",
+    });
     if (existing === undefined) throw new Error("the suspended sandbox has no Application shop");
     await target.cluster.update({ ...existing, spec: parsed.application.spec as unknown as JsonObject });
-    const drive = await driveApplication("shop", "default", target.deps, target.driver, { wait: true, sleep: sleeper(clock) });
+    const drive = await driveApplication("shop", "default", target.deps, target.driver, {
+      wait: true,
+      sleep: sleeper(clock),
+    });
     if (drive.stop !== "finished") throw new Error(`the rollback stopped: ${drive.stop}`);
   } finally {
     unsubscribe();
     target.close();
   }
   if (reached === undefined) throw new Error("the traffic never reached the source revision");
-  return { writesFromUp: reached.writes, writesFromStep: reached.writes - (stepStart ?? reached.writes) + 1, msToTraffic: reached.ms, msToDone: performance.now() - start, totalWrites: writes };
+  return {
+    writesFromUp: reached.writes,
+    writesFromStep: reached.writes - (stepStart ?? reached.writes) + 1,
+    msToTraffic: reached.ms,
+    msToDone: performance.now() - start,
+    totalWrites: writes,
+  };
 }
 
 export async function run(): Promise<void> {
@@ -101,9 +142,26 @@ export async function run(): Promise<void> {
     const values = runs.map(pick).sort((a, b) => a - b);
     return values[Math.floor(values.length / 2)] ?? 0;
   };
-  printFigure("canary-rollback: API writes from the step's first write until 100% of the traffic is on the source revision", median((r) => r.writesFromStep), "writes", { max: 1 });
-  printFigure("  writes from `up` (Application update, revision, tracker, status) until then", median((r) => r.writesFromUp), "writes");
-  printFigure("  writes until every replica is back on the source revision", median((r) => r.totalWrites), "writes");
-  printFigure("canary-rollback: wall time until 100% of the traffic is on the source revision (median)", median((r) => r.msToTraffic), "ms");
+  printFigure(
+    "canary-rollback: API writes from the step's first write until 100% of the traffic is on the source revision",
+    median((r) => r.writesFromStep),
+    "writes",
+    { max: 1 },
+  );
+  printFigure(
+    "  writes from `up` (Application update, revision, tracker, status) until then",
+    median((r) => r.writesFromUp),
+    "writes",
+  );
+  printFigure(
+    "  writes until every replica is back on the source revision",
+    median((r) => r.totalWrites),
+    "writes",
+  );
+  printFigure(
+    "canary-rollback: wall time until 100% of the traffic is on the source revision (median)",
+    median((r) => r.msToTraffic),
+    "ms",
+  );
   printFigure("canary-rollback: wall time until the rollback finished (median of whole runs)", ms, "ms");
 }

@@ -16,7 +16,8 @@ export async function medianMs(fn: () => unknown, iterations = 20, warmup = 3): 
 /** Prints one figure line: `name: value unit` and, when a goal is given, whether it is met. */
 export function printFigure(name: string, value: number, unit: string, goal?: { readonly max: number }): void {
   const shown = Number.isInteger(value) ? String(value) : value.toFixed(2);
-  const verdict = goal === undefined ? "" : value <= goal.max ? `  (goal ≤ ${goal.max}: met)` : `  (goal ≤ ${goal.max}: NOT met)`;
+  const verdict =
+    goal === undefined ? "" : value <= goal.max ? `  (goal ≤ ${goal.max}: met)` : `  (goal ≤ ${goal.max}: NOT met)`;
   process.stdout.write(`${name}: ${shown} ${unit}${verdict}\n`);
 }
 

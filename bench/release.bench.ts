@@ -20,7 +20,14 @@ import { SandboxCluster, SIMULATED_ADMISSIONS, type SandboxStore } from "../src/
 import { routeRequests } from "../src/cluster/sandbox/routing/index.js";
 import { MemoryObjectStore, openSandboxStore } from "../src/cluster/sandbox/store/index.js";
 import { readJournal } from "../src/cluster/sandbox/store/journal.js";
-import { DEFAULT_ADDONS, reconcileApplication, runWorkflowCommand, SteadyStateMemo, up, type ReconcilerDeps } from "../src/controller/index.js";
+import {
+  DEFAULT_ADDONS,
+  reconcileApplication,
+  runWorkflowCommand,
+  SteadyStateMemo,
+  up,
+  type ReconcilerDeps,
+} from "../src/controller/index.js";
 import { loadClusterRegistry } from "../src/controller/definitions-for-app.js";
 import { addSandboxChartMirror } from "../src/controller/sandbox-traffic.js";
 import { createApplicationCheck } from "../src/model/index.js";
@@ -37,14 +44,20 @@ function noHttp(): Promise<never> {
   return Promise.reject(new Error("no HTTP in benchmarks"));
 }
 
-function targetOf(dir: string, clock: FakeClock, command: string): { cwd: string; sandboxDir: string; clock: FakeClock; http: typeof noHttp; command: string } {
+function targetOf(
+  dir: string,
+  clock: FakeClock,
+  command: string,
+): { cwd: string; sandboxDir: string; clock: FakeClock; http: typeof noHttp; command: string } {
   return { cwd: ROOT, sandboxDir: dir, clock, http: noHttp, command };
 }
 
-const sleepOn = (clock: FakeClock) => (milliseconds: number): Promise<void> => {
-  clock.advance(milliseconds);
-  return Promise.resolve();
-};
+const sleepOn =
+  (clock: FakeClock) =>
+  (milliseconds: number): Promise<void> => {
+    clock.advance(milliseconds);
+    return Promise.resolve();
+  };
 
 // ---------------------------------------------------------------------------------------------
 // rollback writes
@@ -58,7 +71,8 @@ function stablePodUids(objects: Iterable<KubeObject>): Set<string> {
   const uids = new Set<string>();
   for (const object of objects) {
     const image = (object.spec as { containers?: { image?: string }[] } | undefined)?.containers?.[0]?.image;
-    if (object.kind === "Pod" && image === STABLE_IMAGE && object.metadata.deletionTimestamp === undefined) uids.add(object.metadata.uid ?? "");
+    if (object.kind === "Pod" && image === STABLE_IMAGE && object.metadata.deletionTimestamp === undefined)
+      uids.add(object.metadata.uid ?? "");
   }
   return uids;
 }
@@ -72,14 +86,33 @@ function stablePodUids(objects: Iterable<KubeObject>): Set<string> {
 async function rollbackWrites(): Promise<string> {
   const clock = new FakeClock();
   const dir = join(mkdtempSync(join(tmpdir(), "vela-ts-bench-rollback-")), "sandbox");
-  addSandboxChartMirror({ dir, url: "https://charts.example.com/demo/", source: join(ROOT, "examples", "charts", "repo"), cwd: ROOT });
+  addSandboxChartMirror({
+    dir,
+    url: "https://charts.example.com/demo/",
+    source: join(ROOT, "examples", "charts", "repo"),
+    cwd: ROOT,
+  });
   const sleep = sleepOn(clock);
   for (const file of ["demo-app-v1.yaml", "demo-app-v2.yaml"]) {
     const path = join(ROOT, "examples", "apps", file);
     await up({ ...targetOf(dir, clock, "bench up"), text: readFileSync(path, "utf8"), file: path, wait: true, sleep });
   }
-  await runWorkflowCommand({ ...targetOf(dir, clock, "bench resume"), operation: "resume", app: "demo-app", namespace: "default", wait: true, sleep });
-  await runWorkflowCommand({ ...targetOf(dir, clock, "bench suspend"), operation: "suspend", app: "demo-app", namespace: "default", wait: false, sleep });
+  await runWorkflowCommand({
+    ...targetOf(dir, clock, "bench resume"),
+    operation: "resume",
+    app: "demo-app",
+    namespace: "default",
+    wait: true,
+    sleep,
+  });
+  await runWorkflowCommand({
+    ...targetOf(dir, clock, "bench suspend"),
+    operation: "suspend",
+    app: "demo-app",
+    namespace: "default",
+    wait: false,
+    sleep,
+  });
 
   // Fold the journal into the snapshot, so the journal afterwards holds exactly the rollback's writes.
   const store = await openSandboxStore({ dir, clock, admissions: SIMULATED_ADMISSIONS });
@@ -89,10 +122,21 @@ async function rollbackWrites(): Promise<string> {
   const seed = store.metadata.seed;
   store.close();
 
-  await runWorkflowCommand({ ...targetOf(dir, clock, "bench rollback"), operation: "rollback", app: "demo-app", namespace: "default", wait: true, sleep });
-  const records = readJournal(join(dir, "journal.log")).records.filter((record) => record.resourceVersion > beforeVersion);
+  await runWorkflowCommand({
+    ...targetOf(dir, clock, "bench rollback"),
+    operation: "rollback",
+    app: "demo-app",
+    namespace: "default",
+    wait: true,
+    sleep,
+  });
+  const records = readJournal(join(dir, "journal.log")).records.filter(
+    (record) => record.resourceVersion > beforeVersion,
+  );
   if (records[0]?.resourceVersion !== beforeVersion + 1) {
-    process.stdout.write(`rollback writes: not measured (the rollback's journal was compacted away; ${records.length} records left)\n`);
+    process.stdout.write(
+      `rollback writes: not measured (the rollback's journal was compacted away; ${records.length} records left)\n`,
+    );
     return dir;
   }
   const replay = new MemoryObjectStore({ clock, seed, restored: { objects: before, resourceVersion: beforeVersion } });
@@ -105,8 +149,17 @@ async function rollbackWrites(): Promise<string> {
   });
   const stableAfter = stablePodUids(replay.allObjects());
   const restarted = [...stableBefore].filter((uid) => !stableAfter.has(uid)).length;
-  printFigure("rollback: API writes until 100% of routed traffic is on stable", writesUntilStable ?? Number.NaN, "writes", { max: 2 });
-  printFigure("rollback: API writes in all (Application, revisions, Rollout cancel, canary clean-up)", records.length, "writes");
+  printFigure(
+    "rollback: API writes until 100% of routed traffic is on stable",
+    writesUntilStable ?? Number.NaN,
+    "writes",
+    { max: 2 },
+  );
+  printFigure(
+    "rollback: API writes in all (Application, revisions, Rollout cancel, canary clean-up)",
+    records.length,
+    "writes",
+  );
   printFigure("rollback: stable pods restarted", restarted, "pods", { max: 0 });
   return dir;
 }
@@ -119,8 +172,20 @@ async function rollbackWrites(): Promise<string> {
  * writes nothing, so the disk would only slow the set-up of 100,000 apps, not the figure.
  */
 function memorySandboxCluster(clock: FakeClock): { cluster: SandboxCluster; store: MemoryObjectStore } {
-  const store = new MemoryObjectStore({ clock, seed: "bench", admissions: SIMULATED_ADMISSIONS, enabledAddons: new Set(DEFAULT_ADDONS) });
-  const standIn = { store, metadata: { seed: "bench" }, dir: "(memory)", close: () => undefined, setEnabledAddons: () => undefined, reset: () => store.clear() };
+  const store = new MemoryObjectStore({
+    clock,
+    seed: "bench",
+    admissions: SIMULATED_ADMISSIONS,
+    enabledAddons: new Set(DEFAULT_ADDONS),
+  });
+  const standIn = {
+    store,
+    metadata: { seed: "bench" },
+    dir: "(memory)",
+    close: () => undefined,
+    setEnabledAddons: () => undefined,
+    reset: () => store.clear(),
+  };
   return { cluster: new SandboxCluster(standIn as unknown as SandboxStore, clock), store };
 }
 
@@ -135,7 +200,16 @@ function smallApp(index: number): KubeObject {
         {
           name,
           type: "k8s-objects",
-          properties: { objects: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${name}-config` }, data: { greeting: `hello from ${name}` } }] },
+          properties: {
+            objects: [
+              {
+                apiVersion: "v1",
+                kind: "ConfigMap",
+                metadata: { name: `${name}-config` },
+                data: { greeting: `hello from ${name}` },
+              },
+            ],
+          },
         },
       ],
     },
@@ -147,7 +221,14 @@ async function steadyState(count: number): Promise<void> {
   const { cluster, store } = memorySandboxCluster(clock);
   const { registry } = loadClusterRegistry({ definitionDirs: [], cwd: ROOT, enabledAddons: [...DEFAULT_ADDONS] });
   // The controller's steady-state memo: a pass of an app found as its last full pass left it is skipped.
-  const deps: ReconcilerDeps = { cluster, clock, registry, http: noHttp, applicationCheck: createApplicationCheck(), steadyState: new SteadyStateMemo({ view: store }) };
+  const deps: ReconcilerDeps = {
+    cluster,
+    clock,
+    registry,
+    http: noHttp,
+    applicationCheck: createApplicationCheck(),
+    steadyState: new SteadyStateMemo({ view: store }),
+  };
   for (let index = 0; index < count; index++) store.create(smallApp(index));
   const setupStart = performance.now();
   const heapLimit = getHeapStatistics().heap_size_limit;
@@ -185,9 +266,19 @@ async function steadyState(count: number): Promise<void> {
   }
   await cluster.settle();
   const ms = performance.now() - start;
-  printFigure(`steady state: ${count} unchanged apps reconciled`, ms / 1000, "s", count === 100_000 ? { max: 30 } : undefined);
+  printFigure(
+    `steady state: ${count} unchanged apps reconciled`,
+    ms / 1000,
+    "s",
+    count === 100_000 ? { max: 30 } : undefined,
+  );
   printFigure(`steady state: ${count} apps, per app`, (ms * 1000) / count, "µs");
-  printFigure(`steady state: ${count} apps, writes made (must be 0)`, store.writeCount - writesBefore + wrote, "writes", { max: 0 });
+  printFigure(
+    `steady state: ${count} apps, writes made (must be 0)`,
+    store.writeCount - writesBefore + wrote,
+    "writes",
+    { max: 0 },
+  );
   printFigure(`steady state: ${count} apps, full passes (the rest were found unchanged)`, fullPasses, "passes");
   printFigure(`steady state: ${count} apps, RSS`, rssMiB(), "MiB", count === 100_000 ? { max: 2048 } : undefined);
   printFigure(`steady state: ${count} apps, set-up (first reconcile of each)`, setupMs / 1000, "s");
@@ -222,11 +313,19 @@ async function startUp(dir: string): Promise<void> {
     const status = await medianMs(timeCommand([bin, "status", "demo-app", "--sandbox", dir], ROOT), 15, 2);
     printFigure("start-up: vela-ts status ÷ node -e 0", status / floor, "×", { max: 4 });
     // Without the sandbox's fixed-point record (docs/sandbox.md): status runs a full reconcile pass.
-    const withPass = await medianMs(() => {
-      rmSync(join(dir, "fixed-point.json"), { force: true });
-      timeCommand([bin, "status", "demo-app", "--sandbox", dir], ROOT)();
-    }, 9, 1);
-    printFigure("start-up: vela-ts status with a reconcile pass (no fixed-point record) ÷ node -e 0", withPass / floor, "×");
+    const withPass = await medianMs(
+      () => {
+        rmSync(join(dir, "fixed-point.json"), { force: true });
+        timeCommand([bin, "status", "demo-app", "--sandbox", dir], ROOT)();
+      },
+      9,
+      1,
+    );
+    printFigure(
+      "start-up: vela-ts status with a reconcile pass (no fixed-point record) ÷ node -e 0",
+      withPass / floor,
+      "×",
+    );
   } else {
     process.stdout.write("start-up: vela-ts status not measured (no status command in this build)\n");
   }
@@ -246,17 +345,21 @@ function steadyStateInChild(count: number): void {
   });
   process.stdout.write(result.stdout ?? "");
   if (result.status === 0) return;
-  const why = result.error !== undefined && (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT"
-    ? `did not finish within ${timeoutS} s (VELA_TS_BENCH_STEADY_TIMEOUT_S)`
-    : /heap out of memory|Allocation failed/.test(result.stderr ?? "")
-      ? "ran out of memory (node's default heap limit)"
-      : `failed (exit ${String(result.status)}, signal ${String(result.signal)}): ${(result.stderr ?? "").split("\n").slice(-5).join(" ")}`;
+  const why =
+    result.error !== undefined && (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT"
+      ? `did not finish within ${timeoutS} s (VELA_TS_BENCH_STEADY_TIMEOUT_S)`
+      : /heap out of memory|Allocation failed/.test(result.stderr ?? "")
+        ? "ran out of memory (node's default heap limit)"
+        : `failed (exit ${String(result.status)}, signal ${String(result.signal)}): ${(result.stderr ?? "").split("\n").slice(-5).join(" ")}`;
   process.stdout.write(`steady state: ${count} apps: not measured, ${why}\n`);
 }
 
 export async function run(): Promise<void> {
   const dir = await rollbackWrites();
-  const counts = (process.env.VELA_TS_BENCH_APPS ?? "10000,100000").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const counts = (process.env.VELA_TS_BENCH_APPS ?? "10000,100000")
+    .split(",")
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
   for (const count of counts) steadyStateInChild(count);
   await startUp(dir);
 }

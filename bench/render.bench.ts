@@ -13,25 +13,45 @@ import { flattenManifests, renderAppfile } from "../src/render/index.js";
 import { medianMs, printFigure } from "./measure.js";
 
 const ROOT = join(import.meta.dirname, "..");
-const HAS_HEADLINE_DEFINITIONS = existsSync(join(ROOT, "addons/fluxcd/definitions/helm.yaml")) && existsSync(join(ROOT, "addons/kruise-rollout/definitions/kruise-rollout.yaml"));
+const HAS_HEADLINE_DEFINITIONS =
+  existsSync(join(ROOT, "addons/fluxcd/definitions/helm.yaml")) &&
+  existsSync(join(ROOT, "addons/kruise-rollout/definitions/kruise-rollout.yaml"));
 
 function application(name: string, components: readonly ComponentInput[]): ApplicationInput {
-  return { apiVersion: "core.oam.dev/v1beta1", kind: "Application", metadata: { name, annotations: { "app.oam.dev/publishVersion": "v2" } }, spec: { components } };
+  return {
+    apiVersion: "core.oam.dev/v1beta1",
+    kind: "Application",
+    metadata: { name, annotations: { "app.oam.dev/publishVersion": "v2" } },
+    spec: { components },
+  };
 }
 
 function headlineApp(): ApplicationInput {
   if (!HAS_HEADLINE_DEFINITIONS) {
     return application("canary-demo", [
-      { name: "canary-demo", type: "webservice", properties: { image: "barnett/canarydemo:v2", ports: [{ port: 8090, expose: true }] }, traits: [{ type: "scaler", properties: { replicas: 5 } }] },
+      {
+        name: "canary-demo",
+        type: "webservice",
+        properties: { image: "barnett/canarydemo:v2", ports: [{ port: 8090, expose: true }] },
+        traits: [{ type: "scaler", properties: { replicas: 5 } }],
+      },
     ]);
   }
   return application("canary-demo", [
     {
       name: "canary-demo",
       type: "helm",
-      properties: { repoType: "helm", url: "https://wangyikewxgm.github.io/my-charts/", chart: "canary-demo", version: "2.0.0" },
+      properties: {
+        repoType: "helm",
+        url: "https://wangyikewxgm.github.io/my-charts/",
+        chart: "canary-demo",
+        version: "2.0.0",
+      },
       traits: [
-        { type: "kruise-rollout", properties: { canary: { steps: [{ weight: 20 }, { weight: 90 }], trafficRoutings: [{ type: "nginx" }] } } },
+        {
+          type: "kruise-rollout",
+          properties: { canary: { steps: [{ weight: 20 }, { weight: 90 }], trafficRoutings: [{ type: "nginx" }] } },
+        },
         { type: "scaler", properties: { replicas: 5 } },
       ],
     },
@@ -44,8 +64,14 @@ function bigApp(count: number): ApplicationInput {
     Array.from({ length: count }, (_, index) => ({
       name: `svc-${index}`,
       type: "webservice",
-      properties: { image: `registry.example.com/svc-${index}:1.${index}`, ports: [{ port: 8080, expose: true }], env: [{ name: "INDEX", value: String(index) }], cpu: "250m", memory: "128Mi" },
-      traits: [{ type: "scaler", properties: { replicas: 1 + (index % 5) }}],
+      properties: {
+        image: `registry.example.com/svc-${index}:1.${index}`,
+        ports: [{ port: 8080, expose: true }],
+        env: [{ name: "INDEX", value: String(index) }],
+        cpu: "250m",
+        memory: "128Mi",
+      },
+      traits: [{ type: "scaler", properties: { replicas: 1 + (index % 5) } }],
     })),
   );
 }
@@ -54,7 +80,8 @@ async function measure(label: string, app: ApplicationInput): Promise<void> {
   const { registry } = loadDefinitions();
   const render = (): ReturnType<typeof flattenManifests> => flattenManifests(renderAppfile(bindAppfile(app, registry)));
   const objects = render();
-  const serialise = (): string => objects.map((object) => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+  const serialise = (): string =>
+    objects.map((object) => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
   // Both sides are measured warm (JIT-compiled), as in a long-running reconciler.
   const iterations = objects.length > 50 ? 15 : 200;
   const warmup = objects.length > 50 ? 5 : 100;
@@ -67,8 +94,15 @@ async function measure(label: string, app: ApplicationInput): Promise<void> {
 
 export async function run(): Promise<void> {
   if (!HAS_HEADLINE_DEFINITIONS) {
-    process.stdout.write("note: addons/fluxcd/definitions/helm.yaml or addons/kruise-rollout/definitions/kruise-rollout.yaml missing; the headline app falls back to webservice + scaler\n");
+    process.stdout.write(
+      "note: addons/fluxcd/definitions/helm.yaml or addons/kruise-rollout/definitions/kruise-rollout.yaml missing; the headline app falls back to webservice + scaler\n",
+    );
   }
-  await measure(HAS_HEADLINE_DEFINITIONS ? "headline app (helm + kruise-rollout + scaler)" : "headline app fallback (webservice + scaler)", headlineApp());
+  await measure(
+    HAS_HEADLINE_DEFINITIONS
+      ? "headline app (helm + kruise-rollout + scaler)"
+      : "headline app fallback (webservice + scaler)",
+    headlineApp(),
+  );
   await measure("200-component webservice app", bigApp(200));
 }

@@ -33,7 +33,12 @@ async function rate(operation: (index: number) => Promise<unknown>): Promise<num
   return done / ((performance.now() - started) / 1000);
 }
 
-const configMap = (index: number): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `bench-${index % 200}`, namespace: "default", labels: { bench: "yes" } }, data: { value: String(index) } });
+const configMap = (index: number): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: `bench-${index % 200}`, namespace: "default", labels: { bench: "yes" } },
+  data: { value: String(index) },
+});
 
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "vela-ts-bench-server-"));
@@ -46,7 +51,9 @@ export async function run(): Promise<void> {
   try {
     for (let index = 0; index < 200; index++) await kube.apply(configMap(index));
     const apply = await rate((index) => kube.apply(configMap(index)));
-    const get = await rate((index) => kube.get({ apiVersion: "v1", kind: "ConfigMap", name: `bench-${index % 200}`, namespace: "default" }));
+    const get = await rate((index) =>
+      kube.get({ apiVersion: "v1", kind: "ConfigMap", name: `bench-${index % 200}`, namespace: "default" }),
+    );
     const list = await rate(() => kube.list("v1", "ConfigMap", { namespace: "default", labelSelector: "bench=yes" }));
     printFigure(`served API get (loopback HTTPS, ${CONCURRENCY} concurrent)`, Math.round(get), "requests/s");
     printFigure("served API list of 200 ConfigMaps", Math.round(list), "requests/s");

@@ -7,5 +7,7 @@ import { FakeClock } from "../src/util/clock.js";
 const start = performance.now();
 const sandbox = await openSandboxStore({ dir: process.argv[2] ?? "", clock: new FakeClock() });
 const elapsed = performance.now() - start;
-process.stdout.write(`${JSON.stringify({ ms: elapsed, objects: sandbox.store.size, rssMiB: process.memoryUsage().rss / 1048576 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ms: elapsed, objects: sandbox.store.size, rssMiB: process.memoryUsage().rss / 1048576 })}\n`,
+);
 sandbox.close();

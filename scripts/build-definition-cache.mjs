@@ -3,6 +3,8 @@
 import { loadDefinitions, parsedDefinitionCachePath, writeParsedDefinitionCache } from "../dist/definitions/index.js";
 
 const { definitions } = loadDefinitions({ cache: { lookup: () => undefined } });
-const bundled = definitions.filter((definition) => definition.origin.source === "builtin" || definition.origin.source === "addon");
+const bundled = definitions.filter(
+  (definition) => definition.origin.source === "builtin" || definition.origin.source === "addon",
+);
 const files = writeParsedDefinitionCache(bundled);
 process.stdout.write(`${parsedDefinitionCachePath()}: ${bundled.length} definitions from ${files} files\n`);

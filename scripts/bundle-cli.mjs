@@ -20,6 +20,8 @@ await build({
   target: "node20",
   external: ["@kubernetes/client-node"],
   // Bundled CommonJS packages (handlebars, ajv) call require() for Node's own modules.
-  banner: { js: 'import { createRequire as __velaCreateRequire } from "node:module"; const require = __velaCreateRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __velaCreateRequire } from "node:module"; const require = __velaCreateRequire(import.meta.url);',
+  },
   logLevel: "warning",
 });

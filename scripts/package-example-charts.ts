@@ -35,7 +35,10 @@ for (const { version, tag } of releases) {
   const values = readFileSync(join(chartDir, "values.yaml"), "utf8").replace(/^  tag: .*$/m, `  tag: ${tag}`);
   writeFileSync(join(chartDir, "values.yaml"), values);
   const archive = join(repo, `demo-app-${version}.tgz`);
-  await create({ gzip: { level: 9 }, file: archive, cwd: work, portable: true, mtime: FIXED_DATE, noDirRecurse: false }, ["demo-app"]);
+  await create(
+    { gzip: { level: 9 }, file: archive, cwd: work, portable: true, mtime: FIXED_DATE, noDirRecurse: false },
+    ["demo-app"],
+  );
   rmSync(work, { recursive: true, force: true });
   const digest = createHash("sha256").update(readFileSync(archive)).digest("hex");
   entries.unshift({ ...chart, created: FIXED_DATE.toISOString(), digest, urls: [`demo-app-${version}.tgz`] });

@@ -15,7 +15,18 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   revision: ["errors", "util", "model", "definitions", "appfile"],
   cluster: ["errors", "util", "model", "chart"],
   workflow: ["errors", "util", "model", "definitions", "appfile", "render", "cluster"],
-  controller: ["errors", "util", "model", "definitions", "appfile", "render", "chart", "revision", "cluster", "workflow"],
+  controller: [
+    "errors",
+    "util",
+    "model",
+    "definitions",
+    "appfile",
+    "render",
+    "chart",
+    "revision",
+    "cluster",
+    "workflow",
+  ],
   cli: ["errors", "util", "model", "controller"],
 };
 
@@ -60,9 +71,12 @@ describe("architecture (STYLE §3)", () => {
           const target = relative(SRC, join(SRC, file, "..", specifier)).replaceAll("\\", "/");
           const targetFolder = target.split("/")[0] ?? "";
           if (target.startsWith("..")) violations.push(`${file} imports outside src: ${specifier}`);
-          else if (targetFolder !== folder && !(ALLOWED[folder] ?? []).includes(targetFolder)) violations.push(`${file} → ${target}`);
+          else if (targetFolder !== folder && !(ALLOWED[folder] ?? []).includes(targetFolder))
+            violations.push(`${file} → ${target}`);
         } else {
-          const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : (specifier.split("/")[0] ?? "");
+          const name = specifier.startsWith("@")
+            ? specifier.split("/").slice(0, 2).join("/")
+            : (specifier.split("/")[0] ?? "");
           const rule = EXCLUSIVE_PACKAGES[name];
           if (rule !== undefined && !rule(file)) violations.push(`${file} imports ${name}`);
         }
@@ -72,7 +86,9 @@ describe("architecture (STYLE §3)", () => {
   });
 
   it("no process.env below src/cli", () => {
-    const offenders = files.filter((file) => !file.startsWith("cli/") && readFileSync(join(SRC, file), "utf8").includes("process.env"));
+    const offenders = files.filter(
+      (file) => !file.startsWith("cli/") && readFileSync(join(SRC, file), "utf8").includes("process.env"),
+    );
     expect(offenders).toEqual([]);
   });
 });

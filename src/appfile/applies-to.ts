@@ -35,12 +35,22 @@ export function declaredWorkloadResource(workload: WorkloadType): string | undef
 export function traitAppliesTo(trait: TraitDefinition, componentType: string, resource: string | undefined): boolean {
   const allowed = trait.appliesToWorkloads;
   if (allowed.length === 0) return true;
-  const group = resource === undefined ? undefined : resource.includes(".") ? resource.slice(resource.indexOf(".") + 1) : "";
-  return allowed.some((entry) => entry === "*" || entry === componentType || (resource !== undefined && (entry === resource || (entry.startsWith("*.") && entry.slice(2) === group))));
+  const group =
+    resource === undefined ? undefined : resource.includes(".") ? resource.slice(resource.indexOf(".") + 1) : "";
+  return allowed.some(
+    (entry) =>
+      entry === "*" ||
+      entry === componentType ||
+      (resource !== undefined && (entry === resource || (entry.startsWith("*.") && entry.slice(2) === group))),
+  );
 }
 
 /** Whether `appliesToWorkloads` can only be decided once the workload's kind is known (after render). */
-export function needsRenderedWorkload(trait: TraitDefinition, componentType: string, resource: string | undefined): boolean {
+export function needsRenderedWorkload(
+  trait: TraitDefinition,
+  componentType: string,
+  resource: string | undefined,
+): boolean {
   return resource === undefined && !traitAppliesTo(trait, componentType, undefined);
 }
 

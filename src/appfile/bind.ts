@@ -1,6 +1,14 @@
 import { ValidationError, type ValidationIssue } from "../errors/index.js";
 import type { DefinitionRegistry } from "../definitions/index.js";
-import { locateInSource, publishVersionOf, type ApplicationInput, type DataInput, type DefinitionKind, type SourceMap, type WorkflowStepInput } from "../model/index.js";
+import {
+  locateInSource,
+  publishVersionOf,
+  type ApplicationInput,
+  type DataInput,
+  type DefinitionKind,
+  type SourceMap,
+  type WorkflowStepInput,
+} from "../model/index.js";
 import { joinPointer, type JsonObject } from "../util/index.js";
 import { declaredWorkloadResource, traitAppliesTo, traitConflictsWith } from "./applies-to.js";
 import { validateProperties } from "./params.js";
@@ -29,10 +37,21 @@ function report(binder: Binder, issue: Omit<ValidationIssue, "source">): void {
 }
 
 function inputKeys(basePath: string, inputs: readonly DataInput[] | undefined): ReadonlySet<string> {
-  return new Set((inputs ?? []).flatMap((input) => (input.parameterKey === undefined ? [] : [joinPointer(basePath, ...input.parameterKey.split("."))])));
+  return new Set(
+    (inputs ?? []).flatMap((input) =>
+      input.parameterKey === undefined ? [] : [joinPointer(basePath, ...input.parameterKey.split("."))],
+    ),
+  );
 }
 
-function bindProperties(binder: Binder, definition: Parameters<typeof validateProperties>[0], properties: JsonObject | undefined, path: string, subject: string, inputs?: readonly DataInput[]): JsonObject {
+function bindProperties(
+  binder: Binder,
+  definition: Parameters<typeof validateProperties>[0],
+  properties: JsonObject | undefined,
+  path: string,
+  subject: string,
+  inputs?: readonly DataInput[],
+): JsonObject {
   const basePath = joinPointer(path, "properties");
   const { value, issues } = validateProperties(definition, properties, binder.registry.cache, {
     code: "E_PARAM_INVALID",
@@ -53,9 +72,15 @@ function bindComponent(binder: Binder, app: ApplicationInput, index: number): Ap
   const definition = binder.registry.findComponent(input.type);
   if (definition === undefined) {
     const miss = binder.registry.describeMiss("ComponentDefinition", input.type);
-    report(binder, { code: "E_DEF_NOT_FOUND", message: `${subject}: ${miss.message}`, path: joinPointer(path, "type"), hint: miss.hint });
+    report(binder, {
+      code: "E_DEF_NOT_FOUND",
+      message: `${subject}: ${miss.message}`,
+      path: joinPointer(path, "type"),
+      hint: miss.hint,
+    });
   }
-  const properties = definition === undefined ? {} : bindProperties(binder, definition, input.properties, path, subject, input.inputs);
+  const properties =
+    definition === undefined ? {} : bindProperties(binder, definition, input.properties, path, subject, input.inputs);
   const resource = definition === undefined ? undefined : declaredWorkloadResource(definition.workload);
   const traits: AppfileTrait[] = [];
   (input.traits ?? []).forEach((traitInput, traitIndex) => {
@@ -64,7 +89,12 @@ function bindComponent(binder: Binder, app: ApplicationInput, index: number): Ap
     const trait = binder.registry.findTrait(traitInput.type);
     if (trait === undefined) {
       const miss = binder.registry.describeMiss("TraitDefinition", traitInput.type);
-      report(binder, { code: "E_DEF_NOT_FOUND", message: `${subject}: ${miss.message}`, path: joinPointer(traitPath, "type"), hint: miss.hint });
+      report(binder, {
+        code: "E_DEF_NOT_FOUND",
+        message: `${subject}: ${miss.message}`,
+        path: joinPointer(traitPath, "type"),
+        hint: miss.hint,
+      });
       return;
     }
     if (definition !== undefined && resource !== undefined && !traitAppliesTo(trait, input.type, resource)) {
@@ -75,11 +105,19 @@ function bindComponent(binder: Binder, app: ApplicationInput, index: number): Ap
         hint: `"${trait.name}" applies to: ${trait.appliesToWorkloads.join(", ")}`,
       });
     }
-    traits.push({ type: traitInput.type, definition: trait, properties: bindProperties(binder, trait, traitInput.properties, traitPath, traitSubject), path: traitPath });
+    traits.push({
+      type: traitInput.type,
+      definition: trait,
+      properties: bindProperties(binder, trait, traitInput.properties, traitPath, traitSubject),
+      path: traitPath,
+    });
   });
   traits.forEach((trait, position) => {
     for (const other of traits.slice(0, position)) {
-      if (traitConflictsWith(trait.definition, other.definition.name) || traitConflictsWith(other.definition, trait.definition.name)) {
+      if (
+        traitConflictsWith(trait.definition, other.definition.name) ||
+        traitConflictsWith(other.definition, trait.definition.name)
+      ) {
         report(binder, {
           code: "E_TRAIT_CONFLICT",
           message: `${subject}: trait "${trait.type}" conflicts with trait "${other.type}"`,
@@ -114,10 +152,21 @@ function bindPolicy(binder: Binder, app: ApplicationInput, index: number): Appfi
   const definition = binder.registry.findPolicy(input.type);
   if (definition === undefined) {
     const miss = binder.registry.describeMiss("PolicyDefinition", input.type);
-    report(binder, { code: "E_DEF_NOT_FOUND", message: `${subject}: ${miss.message}`, path: joinPointer(path, "type"), hint: miss.hint });
+    report(binder, {
+      code: "E_DEF_NOT_FOUND",
+      message: `${subject}: ${miss.message}`,
+      path: joinPointer(path, "type"),
+      hint: miss.hint,
+    });
     return undefined;
   }
-  return { name, type: input.type, definition, properties: bindProperties(binder, definition, input.properties, path, subject), path };
+  return {
+    name,
+    type: input.type,
+    definition,
+    properties: bindProperties(binder, definition, input.properties, path, subject),
+    path,
+  };
 }
 
 function bindStep(binder: Binder, input: WorkflowStepInput, path: string): AppfileWorkflowStep | undefined {
@@ -125,7 +174,12 @@ function bindStep(binder: Binder, input: WorkflowStepInput, path: string): Appfi
   const definition = binder.registry.findWorkflowStep(input.type);
   if (definition === undefined) {
     const miss = binder.registry.describeMiss("WorkflowStepDefinition", input.type);
-    report(binder, { code: "E_DEF_NOT_FOUND", message: `${subject}: ${miss.message}`, path: joinPointer(path, "type"), hint: miss.hint });
+    report(binder, {
+      code: "E_DEF_NOT_FOUND",
+      message: `${subject}: ${miss.message}`,
+      path: joinPointer(path, "type"),
+      hint: miss.hint,
+    });
   }
   const subSteps = (input.subSteps ?? []).flatMap((sub, index) => {
     const bound = bindStep(binder, sub, joinPointer(path, "subSteps", index));

@@ -1,5 +1,18 @@
-import type { CompileCache, ComponentDefinition, PolicyDefinition, TraitDefinition, WorkflowStepDefinition } from "../definitions/index.js";
-import type { ApplicationInput, ComponentInput, DataInput, DataOutput, SourceMap, WorkflowMode } from "../model/index.js";
+import type {
+  CompileCache,
+  ComponentDefinition,
+  PolicyDefinition,
+  TraitDefinition,
+  WorkflowStepDefinition,
+} from "../definitions/index.js";
+import type {
+  ApplicationInput,
+  ComponentInput,
+  DataInput,
+  DataOutput,
+  SourceMap,
+  WorkflowMode,
+} from "../model/index.js";
 import type { JsonObject } from "../util/index.js";
 
 /** A trait bound to its TraitDefinition, properties validated and defaulted. */

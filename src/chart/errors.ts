@@ -1,7 +1,8 @@
 import { VelaError, type VelaErrorOptions } from "../errors/index.js";
 
 /** The error codes of the chart engine. */
-export type ChartErrorCode = "E_CHART_TEMPLATE" | "E_CHART_LOAD" | "E_CHART_VALUES" | "E_CHART_REPO" | "E_CHART_NOT_FOUND";
+export type ChartErrorCode =
+  "E_CHART_TEMPLATE" | "E_CHART_LOAD" | "E_CHART_VALUES" | "E_CHART_REPO" | "E_CHART_NOT_FOUND";
 
 /**
  * A chart could not be loaded, its values merged, its templates rendered, or its repository read.

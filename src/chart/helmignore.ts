@@ -30,7 +30,10 @@ export function globToRegExp(glob: string, doubleStar = false): RegExp {
       const close = glob.indexOf("]", i + 1);
       if (close < 0) out += "\\[";
       else {
-        out += `[${glob.slice(i + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
+        out += `[${glob
+          .slice(i + 1, close)
+          .replace(/^!/, "^")
+          .replace(/\\/g, "\\\\")}]`;
         i = close;
       }
     } else if (ch === "\\" && i + 1 < glob.length) {

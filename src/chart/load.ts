@@ -22,11 +22,15 @@ function parseYamlFile(origin: string, file: ChartFile): unknown {
     return parseYaml(decoder.decode(file.data), { merge: true });
   } catch (error) {
     const line = (error as { linePos?: readonly { line: number; col: number }[] }).linePos?.[0];
-    throw new ChartError("E_CHART_LOAD", `cannot load ${file.path}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`, {
-      source: { file: `${origin}/${file.path}`, line: line?.line ?? 1, column: line?.col ?? 1 },
-      hint: `fix the YAML syntax of ${file.path}`,
-      cause: error,
-    });
+    throw new ChartError(
+      "E_CHART_LOAD",
+      `cannot load ${file.path}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+      {
+        source: { file: `${origin}/${file.path}`, line: line?.line ?? 1, column: line?.col ?? 1 },
+        hint: `fix the YAML syntax of ${file.path}`,
+        cause: error,
+      },
+    );
   }
 }
 
@@ -45,25 +49,53 @@ export function validateChartMetadata(raw: unknown, origin: string): ChartMetada
   const apiVersion = optionalString(record, "apiVersion");
   const name = optionalString(record, "name");
   const version = optionalString(record, "version");
-  if (apiVersion === undefined || apiVersion === "") throw loadError(origin, "validation: chart.metadata.apiVersion is required", 'set apiVersion: v2 in Chart.yaml');
-  if (apiVersion !== "v1" && apiVersion !== "v2") throw loadError(origin, `validation: chart.metadata.apiVersion "${apiVersion}" is not supported`, "Helm 3 charts use apiVersion: v2 (v1 is still read)");
-  if (name === undefined || name === "") throw loadError(origin, "validation: chart.metadata.name is required", "set name: in Chart.yaml");
-  if (/[/\\]/.test(name) || name === "." || name === "..") throw loadError(origin, `validation: chart.metadata.name "${name}" is invalid`, "a chart name may not contain path separators");
-  if (version === undefined || version === "") throw loadError(origin, "validation: chart.metadata.version is required", "set version: to a semantic version such as 1.0.0");
+  if (apiVersion === undefined || apiVersion === "")
+    throw loadError(origin, "validation: chart.metadata.apiVersion is required", "set apiVersion: v2 in Chart.yaml");
+  if (apiVersion !== "v1" && apiVersion !== "v2")
+    throw loadError(
+      origin,
+      `validation: chart.metadata.apiVersion "${apiVersion}" is not supported`,
+      "Helm 3 charts use apiVersion: v2 (v1 is still read)",
+    );
+  if (name === undefined || name === "")
+    throw loadError(origin, "validation: chart.metadata.name is required", "set name: in Chart.yaml");
+  if (/[/\\]/.test(name) || name === "." || name === "..")
+    throw loadError(
+      origin,
+      `validation: chart.metadata.name "${name}" is invalid`,
+      "a chart name may not contain path separators",
+    );
+  if (version === undefined || version === "")
+    throw loadError(
+      origin,
+      "validation: chart.metadata.version is required",
+      "set version: to a semantic version such as 1.0.0",
+    );
   if (semver.valid(version.replace(/^v/, ""), { loose: true }) === null && !/^v?\d+(\.\d+)?$/.test(version)) {
-    throw loadError(origin, `validation: chart.metadata.version "${version}" is invalid`, "the chart version must be a semantic version (MAJOR.MINOR.PATCH)");
+    throw loadError(
+      origin,
+      `validation: chart.metadata.version "${version}" is invalid`,
+      "the chart version must be a semantic version (MAJOR.MINOR.PATCH)",
+    );
   }
   const type = optionalString(record, "type");
   if (type !== undefined && type !== "" && type !== "application" && type !== "library") {
-    throw loadError(origin, `validation: chart.metadata.type "${type}" is invalid`, 'type is "application" or "library"');
+    throw loadError(
+      origin,
+      `validation: chart.metadata.type "${type}" is invalid`,
+      'type is "application" or "library"',
+    );
   }
   const rawDeps = record["dependencies"];
-  if (rawDeps !== undefined && rawDeps !== null && !Array.isArray(rawDeps)) throw loadError(origin, "validation: chart.metadata.dependencies must be a list", "list dependencies as - name: …");
+  if (rawDeps !== undefined && rawDeps !== null && !Array.isArray(rawDeps))
+    throw loadError(origin, "validation: chart.metadata.dependencies must be a list", "list dependencies as - name: …");
   const dependencies = (Array.isArray(rawDeps) ? rawDeps : []).map((dep: unknown, index: number) => {
-    if (typeof dep !== "object" || dep === null) throw loadError(origin, `validation: dependencies[${index}] is not a mapping`, "each dependency needs a name");
+    if (typeof dep !== "object" || dep === null)
+      throw loadError(origin, `validation: dependencies[${index}] is not a mapping`, "each dependency needs a name");
     const d = dep as Record<string, unknown>;
     const depName = optionalString(d, "name");
-    if (depName === undefined) throw loadError(origin, `validation: dependencies[${index}].name is required`, "each dependency needs a name");
+    if (depName === undefined)
+      throw loadError(origin, `validation: dependencies[${index}].name is required`, "each dependency needs a name");
     return {
       name: depName,
       ...optionalField("version", optionalString(d, "version")),
@@ -94,13 +126,18 @@ function optionalField<K extends string>(key: K, value: string | undefined): Par
 export function loadChartFiles(files: readonly ChartFile[], origin: string): LoadedChart {
   const chartYaml = files.find((file) => file.path === "Chart.yaml");
   if (chartYaml === undefined) {
-    throw new ChartError("E_CHART_LOAD", `${origin} is not a chart: Chart.yaml file is missing`, { hint: "a chart directory holds Chart.yaml, values.yaml and templates/" });
+    throw new ChartError("E_CHART_LOAD", `${origin} is not a chart: Chart.yaml file is missing`, {
+      hint: "a chart directory holds Chart.yaml, values.yaml and templates/",
+    });
   }
   const metadata = validateChartMetadata(parseYamlFile(origin, chartYaml), origin);
   const valuesFile = files.find((file) => file.path === "values.yaml");
   const rawValues = valuesFile === undefined ? {} : (parseYamlFile(origin, valuesFile) ?? {});
   if (typeof rawValues !== "object" || Array.isArray(rawValues)) {
-    throw new ChartError("E_CHART_VALUES", `${origin}/values.yaml must be a mapping`, { source: { file: `${origin}/values.yaml`, line: 1, column: 1 }, hint: "values.yaml holds key: value pairs" });
+    throw new ChartError("E_CHART_VALUES", `${origin}/values.yaml must be a mapping`, {
+      source: { file: `${origin}/values.yaml`, line: 1, column: 1 },
+      hint: "values.yaml holds key: value pairs",
+    });
   }
   const templates: ChartFile[] = [];
   const others: ChartFile[] = [];
@@ -113,7 +150,8 @@ export function loadChartFiles(files: readonly ChartFile[], origin: string): Loa
       const rest = file.path.slice("charts/".length);
       const slash = rest.indexOf("/");
       if (slash < 0) {
-        if (rest.endsWith(".tgz") || rest.endsWith(".tar.gz")) subcharts.push(loadChartArchive(file.data, `${origin}/charts/${rest}`));
+        if (rest.endsWith(".tgz") || rest.endsWith(".tar.gz"))
+          subcharts.push(loadChartArchive(file.data, `${origin}/charts/${rest}`));
         else others.push(file);
       } else {
         const dir = rest.slice(0, slash);
@@ -146,7 +184,9 @@ export function loadChartDirectory(dir: string): LoadedChart {
   try {
     if (!statSync(dir).isDirectory()) throw new Error("not a directory");
   } catch {
-    throw new ChartError("E_CHART_NOT_FOUND", `chart directory ${dir} does not exist`, { hint: "pass a chart directory or a packaged .tgz" });
+    throw new ChartError("E_CHART_NOT_FOUND", `chart directory ${dir} does not exist`, {
+      hint: "pass a chart directory or a packaged .tgz",
+    });
   }
   try {
     ignoreText = readFileSync(join(dir, ".helmignore"), "utf8");
@@ -167,25 +207,38 @@ export function loadChartArchive(bytes: Uint8Array, origin: string): LoadedChart
   try {
     entries = readTarGz(bytes);
   } catch (error) {
-    throw new ChartError("E_CHART_LOAD", `cannot read chart archive ${origin}: ${error instanceof Error ? error.message : String(error)}`, {
-      hint: "the file must be a gzipped tar made by helm package",
-      cause: error,
-    });
+    throw new ChartError(
+      "E_CHART_LOAD",
+      `cannot read chart archive ${origin}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        hint: "the file must be a gzipped tar made by helm package",
+        cause: error,
+      },
+    );
   }
   const files: ChartFile[] = [];
   for (const entry of entries) {
     const path = entry.path.replace(/\\/g, "/");
     if (path.startsWith("/") || /^[A-Za-z]:/.test(path)) {
-      throw new ChartError("E_CHART_LOAD", `chart archive ${origin} illegally contains absolute paths: ${entry.path}`, { hint: "repackage the chart with helm package" });
+      throw new ChartError("E_CHART_LOAD", `chart archive ${origin} illegally contains absolute paths: ${entry.path}`, {
+        hint: "repackage the chart with helm package",
+      });
     }
     const parts = path.split("/").filter((part) => part !== "" && part !== ".");
     if (parts.includes("..")) {
-      throw new ChartError("E_CHART_LOAD", `chart archive ${origin} illegally references parent directory: ${entry.path}`, { hint: "repackage the chart with helm package; archives may not contain .. paths" });
+      throw new ChartError(
+        "E_CHART_LOAD",
+        `chart archive ${origin} illegally references parent directory: ${entry.path}`,
+        { hint: "repackage the chart with helm package; archives may not contain .. paths" },
+      );
     }
     if (parts.length < 2) continue;
     files.push({ path: parts.slice(1).join("/"), data: entry.data });
   }
-  if (files.length === 0) throw new ChartError("E_CHART_LOAD", `chart archive ${origin} is empty`, { hint: "the file must be a gzipped tar made by helm package" });
+  if (files.length === 0)
+    throw new ChartError("E_CHART_LOAD", `chart archive ${origin} is empty`, {
+      hint: "the file must be a gzipped tar made by helm package",
+    });
   return loadChartFiles(files, origin);
 }
 
@@ -195,8 +248,13 @@ export function loadChart(pathToDirOrTgz: string): LoadedChart {
   try {
     isDirectory = statSync(pathToDirOrTgz).isDirectory();
   } catch {
-    throw new ChartError("E_CHART_NOT_FOUND", `chart ${pathToDirOrTgz} does not exist`, { hint: "pass a chart directory or a packaged .tgz" });
+    throw new ChartError("E_CHART_NOT_FOUND", `chart ${pathToDirOrTgz} does not exist`, {
+      hint: "pass a chart directory or a packaged .tgz",
+    });
   }
   if (isDirectory) return loadChartDirectory(pathToDirOrTgz);
-  return loadChartArchive(readFileSync(pathToDirOrTgz), basename(pathToDirOrTgz) === pathToDirOrTgz ? pathToDirOrTgz : pathToDirOrTgz);
+  return loadChartArchive(
+    readFileSync(pathToDirOrTgz),
+    basename(pathToDirOrTgz) === pathToDirOrTgz ? pathToDirOrTgz : pathToDirOrTgz,
+  );
 }

@@ -53,20 +53,67 @@ export interface RenderedChart {
 
 /** Helm's `releaseutil.InstallOrder`. */
 const INSTALL_ORDER = [
-  "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy", "PodDisruptionBudget",
-  "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass", "PersistentVolume", "PersistentVolumeClaim",
-  "CustomResourceDefinition", "ClusterRole", "ClusterRoleList", "ClusterRoleBinding", "ClusterRoleBindingList", "Role",
-  "RoleList", "RoleBinding", "RoleBindingList", "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet",
-  "Deployment", "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
+  "PriorityClass",
+  "Namespace",
+  "NetworkPolicy",
+  "ResourceQuota",
+  "LimitRange",
+  "PodSecurityPolicy",
+  "PodDisruptionBudget",
+  "ServiceAccount",
+  "Secret",
+  "SecretList",
+  "ConfigMap",
+  "StorageClass",
+  "PersistentVolume",
+  "PersistentVolumeClaim",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleList",
+  "ClusterRoleBinding",
+  "ClusterRoleBindingList",
+  "Role",
+  "RoleList",
+  "RoleBinding",
+  "RoleBindingList",
+  "Service",
+  "DaemonSet",
+  "Pod",
+  "ReplicationController",
+  "ReplicaSet",
+  "Deployment",
+  "HorizontalPodAutoscaler",
+  "StatefulSet",
+  "Job",
+  "CronJob",
+  "IngressClass",
+  "Ingress",
+  "APIService",
 ];
 
 /** The group/versions a v1.29 cluster serves (Helm's default capabilities), for `.Capabilities.APIVersions.Has`. */
 const DEFAULT_API_VERSIONS = [
-  "v1", "admissionregistration.k8s.io/v1", "apiextensions.k8s.io/v1", "apiregistration.k8s.io/v1", "apps/v1",
-  "authentication.k8s.io/v1", "authorization.k8s.io/v1", "autoscaling/v1", "autoscaling/v2", "batch/v1",
-  "certificates.k8s.io/v1", "coordination.k8s.io/v1", "discovery.k8s.io/v1", "events.k8s.io/v1",
-  "flowcontrol.apiserver.k8s.io/v1beta3", "networking.k8s.io/v1", "node.k8s.io/v1", "policy/v1",
-  "rbac.authorization.k8s.io/v1", "scheduling.k8s.io/v1", "storage.k8s.io/v1",
+  "v1",
+  "admissionregistration.k8s.io/v1",
+  "apiextensions.k8s.io/v1",
+  "apiregistration.k8s.io/v1",
+  "apps/v1",
+  "authentication.k8s.io/v1",
+  "authorization.k8s.io/v1",
+  "autoscaling/v1",
+  "autoscaling/v2",
+  "batch/v1",
+  "certificates.k8s.io/v1",
+  "coordination.k8s.io/v1",
+  "discovery.k8s.io/v1",
+  "events.k8s.io/v1",
+  "flowcontrol.apiserver.k8s.io/v1beta3",
+  "networking.k8s.io/v1",
+  "node.k8s.io/v1",
+  "policy/v1",
+  "rbac.authorization.k8s.io/v1",
+  "scheduling.k8s.io/v1",
+  "storage.k8s.io/v1",
 ];
 
 const DEFAULT_NOW = new Date(0);
@@ -87,7 +134,8 @@ interface ParsedChart {
 const parsedCharts = new WeakMap<LoadedChart, Map<string, ParsedChart>>();
 
 function collectUnits(scoped: ScopedChart, out: TemplateUnit[]): void {
-  for (const file of scoped.chart.templates) out.push({ name: `${scoped.path}/${file.path}`, chartPath: scoped.path, file });
+  for (const file of scoped.chart.templates)
+    out.push({ name: `${scoped.path}/${file.path}`, chartPath: scoped.path, file });
   for (const sub of scoped.subcharts) collectUnits(sub, out);
 }
 
@@ -128,11 +176,44 @@ function parseChart(scoped: ScopedChart): ParsedChart {
 
 function capitalised(metadata: ChartMetadata, name: string): GoStruct {
   const fields: Record<string, unknown> = {};
-  const rename: Record<string, string> = { apiVersion: "APIVersion", appVersion: "AppVersion", kubeVersion: "KubeVersion" };
-  for (const field of ["name", "home", "sources", "version", "description", "keywords", "maintainers", "icon", "apiVersion", "condition", "tags", "appVersion", "deprecated", "annotations", "kubeVersion", "dependencies", "type"]) {
+  const rename: Record<string, string> = {
+    apiVersion: "APIVersion",
+    appVersion: "AppVersion",
+    kubeVersion: "KubeVersion",
+  };
+  for (const field of [
+    "name",
+    "home",
+    "sources",
+    "version",
+    "description",
+    "keywords",
+    "maintainers",
+    "icon",
+    "apiVersion",
+    "condition",
+    "tags",
+    "appVersion",
+    "deprecated",
+    "annotations",
+    "kubeVersion",
+    "dependencies",
+    "type",
+  ]) {
     const value = (metadata as unknown as Record<string, unknown>)[field];
     const goName = rename[field] ?? field.charAt(0).toUpperCase() + field.slice(1);
-    fields[goName] = field === "name" ? name : value === undefined ? (field === "deprecated" ? false : ["sources", "keywords", "maintainers", "dependencies"].includes(field) ? null : field === "annotations" ? null : "") : value;
+    fields[goName] =
+      field === "name"
+        ? name
+        : value === undefined
+          ? field === "deprecated"
+            ? false
+            : ["sources", "keywords", "maintainers", "dependencies"].includes(field)
+              ? null
+              : field === "annotations"
+                ? null
+                : ""
+          : value;
   }
   return new GoStruct("*chart.Metadata", fields);
 }
@@ -142,7 +223,9 @@ function capabilities(kubeVersion: string, extra: readonly string[]): GoStruct {
   try {
     parsed = parseSemver(kubeVersion);
   } catch {
-    throw new ChartError("E_CHART_VALUES", `invalid kube version "${kubeVersion}"`, { hint: "use a version like v1.29.0" });
+    throw new ChartError("E_CHART_VALUES", `invalid kube version "${kubeVersion}"`, {
+      hint: "use a version like v1.29.0",
+    });
   }
   const version = `v${parsed.major}.${parsed.minor}.${parsed.patch}${parsed.prerelease.length > 0 ? `-${parsed.prerelease.join(".")}` : ""}`;
   const kube = new GoStruct(
@@ -155,11 +238,25 @@ function capabilities(kubeVersion: string, extra: readonly string[]): GoStruct {
   const apiVersions = new GoStruct(
     "chartutil.VersionSet",
     {},
-    { Has: (wanted) => typeof wanted === "string" && (versions.includes(wanted) || versions.some((v) => wanted.startsWith(`${v}/`) && wanted.split("/").length === v.split("/").length + 1)) },
+    {
+      Has: (wanted) =>
+        typeof wanted === "string" &&
+        (versions.includes(wanted) ||
+          versions.some((v) => wanted.startsWith(`${v}/`) && wanted.split("/").length === v.split("/").length + 1)),
+    },
     () => `[${versions.join(" ")}]`,
   );
-  const helmVersion = new GoStruct("chartutil.HelmVersion", { Version: "v3.14.0", GitCommit: "", GitTreeState: "", GoVersion: "go1.21" });
-  return new GoStruct("*chartutil.Capabilities", { KubeVersion: kube, APIVersions: apiVersions, HelmVersion: helmVersion });
+  const helmVersion = new GoStruct("chartutil.HelmVersion", {
+    Version: "v3.14.0",
+    GitCommit: "",
+    GitTreeState: "",
+    GoVersion: "go1.21",
+  });
+  return new GoStruct("*chartutil.Capabilities", {
+    KubeVersion: kube,
+    APIVersions: apiVersions,
+    HelmVersion: helmVersion,
+  });
 }
 
 function templateError(source: string, message: string, line: number, hint: string): ChartError {
@@ -185,7 +282,9 @@ function splitDocuments(text: string): { readonly body: string; readonly line: n
 
 function isTestHook(object: KubeObject): boolean {
   const hook = object.metadata.annotations?.["helm.sh/hook"];
-  return typeof hook === "string" && hook.split(",").some((h) => ["test", "test-success", "test-failure"].includes(h.trim()));
+  return (
+    typeof hook === "string" && hook.split(",").some((h) => ["test", "test-success", "test-failure"].includes(h.trim()))
+  );
 }
 
 function parseObjects(source: string, text: string): KubeObject[] {
@@ -195,16 +294,31 @@ function parseObjects(source: string, text: string): KubeObject[] {
     const error = parsed.errors[0];
     if (error !== undefined) {
       const line = doc.line - 1 + (error.linePos?.[0].line ?? 1);
-      throw templateError(source, `YAML parse error on ${source}: line ${line}: ${error.message.split("\n")[0] ?? error.message}`, line, "the template renders invalid YAML at this line of its output; check indentation (nindent/indent) and quoting");
+      throw templateError(
+        source,
+        `YAML parse error on ${source}: line ${line}: ${error.message.split("\n")[0] ?? error.message}`,
+        line,
+        "the template renders invalid YAML at this line of its output; check indentation (nindent/indent) and quoting",
+      );
     }
     const value: unknown = parsed.toJS({ maxAliasCount: 1000 });
     if (value === null || value === undefined) continue;
     if (typeof value !== "object" || Array.isArray(value)) {
-      throw templateError(source, `error validating ${source}: document at line ${doc.line} is not a Kubernetes object`, doc.line, "each document a template renders must be a mapping with apiVersion and kind");
+      throw templateError(
+        source,
+        `error validating ${source}: document at line ${doc.line} is not a Kubernetes object`,
+        doc.line,
+        "each document a template renders must be a mapping with apiVersion and kind",
+      );
     }
     const record = value as Record<string, unknown>;
     if (typeof record["kind"] !== "string" || typeof record["apiVersion"] !== "string") {
-      throw templateError(source, `error validating ${source}: object at line ${doc.line} is missing apiVersion or kind`, doc.line, "each rendered object needs apiVersion and kind");
+      throw templateError(
+        source,
+        `error validating ${source}: object at line ${doc.line} is missing apiVersion or kind`,
+        doc.line,
+        "each rendered object needs apiVersion and kind",
+      );
     }
     if (typeof record["metadata"] !== "object" || record["metadata"] === null) record["metadata"] = {};
     const object = record as unknown as KubeObject;
@@ -230,7 +344,9 @@ function flatten(scoped: ScopedChart, out: Map<string, ScopedChart>): void {
  */
 export function renderChart(chart: LoadedChart, options: RenderChartOptions): RenderedChart {
   if (chart.metadata.type === "library") {
-    throw new ChartError("E_CHART_LOAD", `library charts are not installable: ${chart.metadata.name}`, { hint: "render an application chart that depends on this library" });
+    throw new ChartError("E_CHART_LOAD", `library charts are not installable: ${chart.metadata.name}`, {
+      hint: "render an application chart that depends on this library",
+    });
   }
   const scoped = scopeValues(chart, options.values ?? {});
   const { set, units } = parseChart(scoped);
@@ -238,7 +354,14 @@ export function renderChart(chart: LoadedChart, options: RenderChartOptions): Re
   flatten(scoped, byPath);
   const caps = capabilities(options.kubeVersion ?? "v1.29.0", options.apiVersions ?? []);
   const isInstall = options.isInstall ?? true;
-  const release = { Name: options.releaseName, Namespace: options.namespace, IsUpgrade: !isInstall, IsInstall: isInstall, Revision: BigInt(options.revision ?? 1), Service: "Helm" };
+  const release = {
+    Name: options.releaseName,
+    Namespace: options.namespace,
+    IsUpgrade: !isInstall,
+    IsInstall: isInstall,
+    Revision: BigInt(options.revision ?? 1),
+    Service: "Helm",
+  };
   const tops = new Map<string, Record<string, unknown>>();
   for (const [path, item] of byPath) {
     const name = path.split("/").pop() ?? item.chart.metadata.name;

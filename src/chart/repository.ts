@@ -54,7 +54,11 @@ export function parseRepositoryIndex(text: string, origin: string): RepositoryIn
   try {
     raw = parseYaml(text);
   } catch (error) {
-    throw repoError(`cannot parse repository index ${origin}: ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`, "index.yaml must be valid YAML (helm repo index writes it)", error);
+    throw repoError(
+      `cannot parse repository index ${origin}: ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`,
+      "index.yaml must be valid YAML (helm repo index writes it)",
+      error,
+    );
   }
   if (typeof raw !== "object" || raw === null || typeof (raw as Record<string, unknown>)["entries"] !== "object") {
     throw repoError(`repository index ${origin} has no entries`, "index.yaml needs apiVersion: v1 and entries:");
@@ -66,7 +70,8 @@ export function parseRepositoryIndex(text: string, origin: string): RepositoryIn
     entries[name] = list
       .filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null)
       .map((item) => {
-        const str = (key: string): string | undefined => (item[key] === undefined || item[key] === null ? undefined : String(item[key]));
+        const str = (key: string): string | undefined =>
+          item[key] === undefined || item[key] === null ? undefined : String(item[key]);
         const entry: IndexEntry = {
           name: str("name") ?? name,
           version: str("version") ?? "",
@@ -95,20 +100,27 @@ export function selectChartVersion(index: RepositoryIndex, chart: string, constr
   if (versions === undefined || versions.length === 0) {
     const known = Object.keys(index.entries).sort();
     throw new ChartError("E_CHART_NOT_FOUND", `chart "${chart}" not found in repository ${index.origin}`, {
-      hint: known.length === 0 ? "the repository index lists no charts" : `charts in this repository: ${known.join(", ")}`,
+      hint:
+        known.length === 0 ? "the repository index lists no charts" : `charts in this repository: ${known.join(", ")}`,
     });
   }
   const wanted = constraint.trim() === "" ? "*" : constraint.trim();
   const { range, includePrerelease } = toSemverRange(wanted);
   const valid = semver.validRange(range, { loose: true, includePrerelease });
   if (valid === null) {
-    throw new ChartError("E_CHART_NOT_FOUND", `invalid version constraint "${constraint}" for chart "${chart}"`, { hint: 'use a version such as 1.0.0, ~1.0 or ">=1.0.0 <2"' });
+    throw new ChartError("E_CHART_NOT_FOUND", `invalid version constraint "${constraint}" for chart "${chart}"`, {
+      hint: 'use a version such as 1.0.0, ~1.0 or ">=1.0.0 <2"',
+    });
   }
   const match = versions.find((entry) => semver.satisfies(entry.version, range, { loose: true, includePrerelease }));
   if (match === undefined) {
-    throw new ChartError("E_CHART_NOT_FOUND", `chart "${chart}" version "${constraint}" not found in repository ${index.origin}`, {
-      hint: `available versions: ${versions.map((entry) => entry.version).join(", ")}`,
-    });
+    throw new ChartError(
+      "E_CHART_NOT_FOUND",
+      `chart "${chart}" version "${constraint}" not found in repository ${index.origin}`,
+      {
+        hint: `available versions: ${versions.map((entry) => entry.version).join(", ")}`,
+      },
+    );
   }
   return match;
 }
@@ -124,10 +136,18 @@ function classify(dirOrUrl: string): Location {
     try {
       url = new URL(dirOrUrl);
     } catch (error) {
-      throw repoError(`invalid repository URL ${dirOrUrl}`, "use a directory, file://… or http://127.0.0.1:PORT/…", error);
+      throw repoError(
+        `invalid repository URL ${dirOrUrl}`,
+        "use a directory, file://… or http://127.0.0.1:PORT/…",
+        error,
+      );
     }
-    if ((url.protocol === "http:" || url.protocol === "https:") && LOOPBACK_HOSTS.has(url.hostname)) return { kind: "http", url };
-    throw repoError(`repository ${dirOrUrl} is not reachable offline`, "vela-ts reads chart repositories from a local directory or an http(s) URL on 127.0.0.1; map remote repositories to a local mirror");
+    if ((url.protocol === "http:" || url.protocol === "https:") && LOOPBACK_HOSTS.has(url.hostname))
+      return { kind: "http", url };
+    throw repoError(
+      `repository ${dirOrUrl} is not reachable offline`,
+      "vela-ts reads chart repositories from a local directory or an http(s) URL on 127.0.0.1; map remote repositories to a local mirror",
+    );
   }
   return { kind: "directory", dir: dirOrUrl };
 }
@@ -137,7 +157,11 @@ function readLocalIndex(dir: string, location: string): RepositoryIndex {
   try {
     text = readFileSync(join(dir, "index.yaml"), "utf8");
   } catch (error) {
-    throw repoError(`no index.yaml in chart repository ${location}`, "a chart repository directory holds index.yaml and the .tgz archives (helm repo index DIR writes it)", error);
+    throw repoError(
+      `no index.yaml in chart repository ${location}`,
+      "a chart repository directory holds index.yaml and the .tgz archives (helm repo index DIR writes it)",
+      error,
+    );
   }
   return parseRepositoryIndex(text, location);
 }
@@ -147,16 +171,25 @@ async function httpGet(url: URL): Promise<Uint8Array> {
   try {
     response = await fetch(url);
   } catch (error) {
-    throw repoError(`cannot fetch ${url.href}: ${error instanceof Error ? error.message : String(error)}`, "is the local chart server running?", error);
+    throw repoError(
+      `cannot fetch ${url.href}: ${error instanceof Error ? error.message : String(error)}`,
+      "is the local chart server running?",
+      error,
+    );
   }
-  if (!response.ok) throw repoError(`cannot fetch ${url.href}: HTTP ${response.status}`, "check the repository URL and chart name");
+  if (!response.ok)
+    throw repoError(`cannot fetch ${url.href}: HTTP ${response.status}`, "check the repository URL and chart name");
   return new Uint8Array(await response.arrayBuffer());
 }
 
 /** Reads a local chart repository synchronously (a directory or `file://` URL). */
 export function readChartRepositorySync(dir: string): ChartRepository {
   const location = classify(dir);
-  if (location.kind !== "directory") throw repoError(`repository ${dir} is remote and cannot be read synchronously`, "call readChartRepository (async) first, with prefetch");
+  if (location.kind !== "directory")
+    throw repoError(
+      `repository ${dir} is remote and cannot be read synchronously`,
+      "call readChartRepository (async) first, with prefetch",
+    );
   return { location: dir, kind: "directory", index: readLocalIndex(location.dir, dir), archives: new Map() };
 }
 
@@ -167,12 +200,20 @@ export interface ReadRepositoryOptions {
 }
 
 /** Reads a chart repository: a local directory, `file://` URL, or `http(s)://127.0.0.1…` URL. Nothing else is contacted. */
-export async function readChartRepository(dirOrUrl: string, options: ReadRepositoryOptions = {}): Promise<ChartRepository> {
+export async function readChartRepository(
+  dirOrUrl: string,
+  options: ReadRepositoryOptions = {},
+): Promise<ChartRepository> {
   const location = classify(dirOrUrl);
   if (location.kind === "directory") return readChartRepositorySync(dirOrUrl);
   const base = new URL(location.url.href.endsWith("/") ? location.url.href : `${location.url.href}/`);
   const indexBytes = await httpGet(new URL("index.yaml", base));
-  const repo: ChartRepository = { location: dirOrUrl, kind: "http", index: parseRepositoryIndex(new TextDecoder().decode(indexBytes), dirOrUrl), archives: new Map() };
+  const repo: ChartRepository = {
+    location: dirOrUrl,
+    kind: "http",
+    index: parseRepositoryIndex(new TextDecoder().decode(indexBytes), dirOrUrl),
+    archives: new Map(),
+  };
   if (options.prefetch === true) {
     for (const list of Object.values(repo.index.entries)) {
       for (const entry of list) {
@@ -186,11 +227,19 @@ export async function readChartRepository(dirOrUrl: string, options: ReadReposit
 
 function archiveLocation(repo: ChartRepository, entry: IndexEntry): string {
   const first = entry.urls[0];
-  if (first === undefined) throw repoError(`chart "${entry.name}" ${entry.version} has no download URL in the index`, "regenerate the index with helm repo index");
+  if (first === undefined)
+    throw repoError(
+      `chart "${entry.name}" ${entry.version} has no download URL in the index`,
+      "regenerate the index with helm repo index",
+    );
   if (repo.kind === "http") {
     const base = repo.location.endsWith("/") ? repo.location : `${repo.location}/`;
     const url = new URL(first, base);
-    if (!LOOPBACK_HOSTS.has(url.hostname)) throw repoError(`archive URL ${url.href} is not on loopback`, "serve the archives from the same local server as index.yaml");
+    if (!LOOPBACK_HOSTS.has(url.hostname))
+      throw repoError(
+        `archive URL ${url.href} is not on loopback`,
+        "serve the archives from the same local server as index.yaml",
+      );
     return url.href;
   }
   const location = classify(repo.location);
@@ -206,25 +255,44 @@ function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-function verifyAndLoad(bytes: Uint8Array, entry: IndexEntry, where: string): { chart: LoadedChart; entry: IndexEntry; digest: string } {
+function verifyAndLoad(
+  bytes: Uint8Array,
+  entry: IndexEntry,
+  where: string,
+): { chart: LoadedChart; entry: IndexEntry; digest: string } {
   const digest = sha256(bytes);
   if (entry.digest !== undefined && entry.digest !== "" && entry.digest.toLowerCase() !== digest) {
-    throw repoError(`digest mismatch for ${entry.name} ${entry.version}: index says ${entry.digest}, archive ${where} is ${digest}`, "the archive was changed after the index was written; regenerate index.yaml or re-download the chart");
+    throw repoError(
+      `digest mismatch for ${entry.name} ${entry.version}: index says ${entry.digest}, archive ${where} is ${digest}`,
+      "the archive was changed after the index was written; regenerate index.yaml or re-download the chart",
+    );
   }
   return { chart: loadChartArchive(bytes, where), entry, digest };
 }
 
 /** Fetches a chart version from a repository already read (local, or with its archives prefetched), synchronously. */
-export function fetchChartFromRepositorySync(repo: ChartRepository, chart: string, constraint: string): { chart: LoadedChart; entry: IndexEntry; digest: string } {
+export function fetchChartFromRepositorySync(
+  repo: ChartRepository,
+  chart: string,
+  constraint: string,
+): { chart: LoadedChart; entry: IndexEntry; digest: string } {
   const entry = selectChartVersion(repo.index, chart, constraint);
   const where = archiveLocation(repo, entry);
   let bytes = repo.archives.get(where);
   if (bytes === undefined) {
-    if (repo.kind === "http") throw repoError(`archive ${where} was not prefetched`, "read the repository with { prefetch: true } or use fetchChartFromRepository");
+    if (repo.kind === "http")
+      throw repoError(
+        `archive ${where} was not prefetched`,
+        "read the repository with { prefetch: true } or use fetchChartFromRepository",
+      );
     try {
       bytes = readFileSync(where);
     } catch (error) {
-      throw repoError(`cannot read chart archive ${where}`, "the index lists an archive that is not in the repository directory", error);
+      throw repoError(
+        `cannot read chart archive ${where}`,
+        "the index lists an archive that is not in the repository directory",
+        error,
+      );
     }
     repo.archives.set(where, bytes);
   }
@@ -232,7 +300,11 @@ export function fetchChartFromRepositorySync(repo: ChartRepository, chart: strin
 }
 
 /** Fetches a chart version (highest match of `constraint`), checks its digest and loads it. */
-export async function fetchChartFromRepository(repo: ChartRepository, chart: string, constraint: string): Promise<{ chart: LoadedChart; entry: IndexEntry; digest: string }> {
+export async function fetchChartFromRepository(
+  repo: ChartRepository,
+  chart: string,
+  constraint: string,
+): Promise<{ chart: LoadedChart; entry: IndexEntry; digest: string }> {
   if (repo.kind === "http") {
     const entry = selectChartVersion(repo.index, chart, constraint);
     const where = archiveLocation(repo, entry);

@@ -8,7 +8,9 @@ import { ChartError } from "./errors.js";
 type Values = Record<string, unknown>;
 
 function setError(expression: string, message: string): ChartError {
-  return new ChartError("E_CHART_VALUES", `failed parsing --set data "${expression}": ${message}`, { hint: "use key=value, a.b=value, list[0]=value or key={a,b}" });
+  return new ChartError("E_CHART_VALUES", `failed parsing --set data "${expression}": ${message}`, {
+    hint: "use key=value, a.b=value, list[0]=value or key={a,b}",
+  });
 }
 
 /** Helm's `typedVal`. */
@@ -79,7 +81,8 @@ function assign(container: unknown, segments: readonly Segment[], value: unknown
   const [head, ...rest] = segments;
   if (head === undefined) return value;
   if ("key" in head) {
-    const map: Values = typeof container === "object" && container !== null && !Array.isArray(container) ? (container as Values) : {};
+    const map: Values =
+      typeof container === "object" && container !== null && !Array.isArray(container) ? (container as Values) : {};
     map[head.key] = assign(map[head.key], rest, value);
     return map;
   }

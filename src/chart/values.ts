@@ -38,7 +38,10 @@ function coalesceTables(dst: Values, src: Values): void {
  * Merges user values over chart defaults as Helm does: the user wins, maps merge key by key,
  * lists replace, and a user `null` deletes the default. Returns a new object; inputs are not changed.
  */
-export function mergeValues(chartDefaults: Readonly<Record<string, unknown>>, userValues: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function mergeValues(
+  chartDefaults: Readonly<Record<string, unknown>>,
+  userValues: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const out = copy(userValues) as Values;
   coalesceTables(out, chartDefaults as Values);
   return out;
@@ -71,7 +74,9 @@ function lookupPath(values: Values, path: string): unknown {
 
 /** Whether a subchart is switched on by its dependency's `condition`/`tags` (Helm's ProcessDependencies). */
 export function isSubchartEnabled(parent: LoadedChart, sub: LoadedChart, parentValues: Values): boolean {
-  const dep = parent.metadata.dependencies?.find((d) => (d.alias ?? d.name) === subchartName(parent, sub) || d.name === sub.metadata.name);
+  const dep = parent.metadata.dependencies?.find(
+    (d) => (d.alias ?? d.name) === subchartName(parent, sub) || d.name === sub.metadata.name,
+  );
   if (dep === undefined) return true;
   if (dep.condition !== undefined && dep.condition !== "") {
     for (const path of dep.condition.split(",").map((p) => p.trim())) {
@@ -102,8 +107,13 @@ export interface ScopedChart {
  * Coalesces user values with a chart and its subcharts (Helm's `CoalesceValues` + dependency
  * conditions): each subchart gets `values[<name>]` merged over its own defaults, plus `global`.
  */
-export function scopeValues(chart: LoadedChart, userValues: Readonly<Record<string, unknown>>, path = chart.metadata.name): ScopedChart {
-  if (!isTable(userValues)) throw new ChartError("E_CHART_VALUES", "values must be a mapping", { hint: "pass values as key: value pairs" });
+export function scopeValues(
+  chart: LoadedChart,
+  userValues: Readonly<Record<string, unknown>>,
+  path = chart.metadata.name,
+): ScopedChart {
+  if (!isTable(userValues))
+    throw new ChartError("E_CHART_VALUES", "values must be a mapping", { hint: "pass values as key: value pairs" });
   const values = mergeValues(chart.values, userValues);
   const subcharts: ScopedChart[] = [];
   for (const sub of chart.subcharts) {
@@ -111,7 +121,10 @@ export function scopeValues(chart: LoadedChart, userValues: Readonly<Record<stri
     if (!isSubchartEnabled(chart, sub, values)) continue;
     const section = values[name];
     if (section !== undefined && section !== null && !isTable(section)) {
-      throw new ChartError("E_CHART_VALUES", `type mismatch on ${name}: ${typeof section}`, { path: `/${name}`, hint: `values for subchart "${name}" must be a mapping` });
+      throw new ChartError("E_CHART_VALUES", `type mismatch on ${name}: ${typeof section}`, {
+        path: `/${name}`,
+        hint: `values for subchart "${name}" must be a mapping`,
+      });
     }
     const subValues: Values = isTable(section) ? section : {};
     coalesceGlobals(subValues, values);

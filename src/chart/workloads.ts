@@ -44,7 +44,11 @@ function describe(object: KubeObject): string {
  * or the only workload when no name is given. The error names the objects the chart does create.
  * `subject` names the component in messages (e.g. `component "canary-demo"`).
  */
-export function selectRolloutWorkload(objects: readonly KubeObject[], selector: WorkloadSelector, subject: string): KubeObject {
+export function selectRolloutWorkload(
+  objects: readonly KubeObject[],
+  selector: WorkloadSelector,
+  subject: string,
+): KubeObject {
   const workloads = findWorkloads(objects);
   const found = workloads.map(describe).join(", ");
   const matching = workloads.filter(
@@ -57,12 +61,22 @@ export function selectRolloutWorkload(objects: readonly KubeObject[], selector: 
   if (matching.length === 1 && matching[0] !== undefined) return matching[0];
   if (workloads.length === 0) {
     const all = objects.map(describe).join(", ");
-    throw new ChartError("E_CHART_NOT_FOUND", `${subject}: the chart creates no Deployment, StatefulSet or CloneSet for the rollout to target`, {
-      hint: all === "" ? "the chart renders no objects with these values" : `the chart creates: ${all}`,
-    });
+    throw new ChartError(
+      "E_CHART_NOT_FOUND",
+      `${subject}: the chart creates no Deployment, StatefulSet or CloneSet for the rollout to target`,
+      {
+        hint: all === "" ? "the chart renders no objects with these values" : `the chart creates: ${all}`,
+      },
+    );
   }
   if (matching.length === 0) {
-    throw new ChartError("E_CHART_NOT_FOUND", `${subject}: the rollout targets ${wanted}, which the chart does not create`, { hint: `workloads the chart creates: ${found}` });
+    throw new ChartError(
+      "E_CHART_NOT_FOUND",
+      `${subject}: the rollout targets ${wanted}, which the chart does not create`,
+      { hint: `workloads the chart creates: ${found}` },
+    );
   }
-  throw new ChartError("E_CHART_NOT_FOUND", `${subject}: the rollout target ${wanted} is ambiguous`, { hint: `name one of: ${found}` });
+  throw new ChartError("E_CHART_NOT_FOUND", `${subject}: the rollout target ${wanted} is ambiguous`, {
+    hint: `name one of: ${found}`,
+  });
 }

@@ -8,7 +8,9 @@ import { VERSION } from "./version.js";
 /** Builds the commander program with every command registered against one CommandEnv. */
 export function buildProgram(env: CommandEnv): Command {
   const program = new Command("vela-ts")
-    .description("Render, release and progressively deliver KubeVela Applications on Kubernetes or the embedded sandbox")
+    .description(
+      "Render, release and progressively deliver KubeVela Applications on Kubernetes or the embedded sandbox",
+    )
     .version(VERSION, "--version", "print the vela-ts version")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
@@ -45,7 +47,11 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
+      if (
+        error.code === "commander.helpDisplayed" ||
+        error.code === "commander.version" ||
+        error.code === "commander.help"
+      ) {
         return EXIT_CODES.ok;
       }
       return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;

@@ -17,7 +17,13 @@ function formatLocation(source: SourceLocation | undefined, path: string | undef
   return `  --> ${[where, pointer].filter((part) => part !== "").join("  ")}`;
 }
 
-function formatOne(code: string, message: string, source: SourceLocation | undefined, path: string | undefined, hint: string | undefined): string {
+function formatOne(
+  code: string,
+  message: string,
+  source: SourceLocation | undefined,
+  path: string | undefined,
+  hint: string | undefined,
+): string {
   const lines = [`error[${code}]: ${message}`];
   const location = formatLocation(source, path);
   if (location !== undefined) lines.push(location);
@@ -32,7 +38,9 @@ function formatOne(code: string, message: string, source: SourceLocation | undef
  */
 export function formatError(error: unknown): string {
   if (error instanceof ValidationError && error.issues.length > 0) {
-    const body = error.issues.map((issue) => formatOne(issue.code, issue.message, issue.source, issue.path, issue.hint)).join("\n\n");
+    const body = error.issues
+      .map((issue) => formatOne(issue.code, issue.message, issue.source, issue.path, issue.hint))
+      .join("\n\n");
     return error.issues.length > 1 ? `${body}\n\n${error.issues.length} problems found\n` : `${body}\n`;
   }
   if (error instanceof InternalError) {

@@ -21,8 +21,15 @@ export function addTargetFlags(command: Command): Command {
     .option("--sandbox <dir>", "sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
     .option("--kubeconfig <file>", "use the real cluster of this kubeconfig instead of the sandbox")
     .option("--context <name>", "kubeconfig context to use (implies a real cluster)")
-    .option("--cluster <kind>", "sandbox (default) or kube: the real cluster of $KUBECONFIG, ~/.kube/config or the in-cluster service account")
-    .option("--definitions <dir>", "extra definition folder (repeatable; overrides built-ins by name)", (value: string, previous: string[] = []) => [...previous, value]);
+    .option(
+      "--cluster <kind>",
+      "sandbox (default) or kube: the real cluster of $KUBECONFIG, ~/.kube/config or the in-cluster service account",
+    )
+    .option(
+      "--definitions <dir>",
+      "extra definition folder (repeatable; overrides built-ins by name)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    );
 }
 
 /** Real HTTP for webhook steps (`notification`, `http` actions), with a 10 s limit. */
@@ -39,7 +46,9 @@ export async function sendHttp(request: HttpRequest): Promise<HttpResponse> {
 /** `--cluster`, checked. */
 export function parseClusterChoice(value: string | undefined): ClusterChoice | undefined {
   if (value === undefined || value === "sandbox" || value === "kube") return value;
-  throw new UsageError(`unknown --cluster "${value}"`, { hint: "use --cluster sandbox (the default) or --cluster kube" });
+  throw new UsageError(`unknown --cluster "${value}"`, {
+    hint: "use --cluster sandbox (the default) or --cluster kube",
+  });
 }
 
 /** `VELA_TS_POLL_INTERVAL` (a duration such as 200ms or 2s): how often `--wait` polls a real cluster. */
@@ -47,7 +56,10 @@ function pollIntervalOf(env: CliContext["env"]): number | undefined {
   const text = env.VELA_TS_POLL_INTERVAL;
   if (text === undefined || text === "") return undefined;
   const milliseconds = parseDuration(text);
-  if (milliseconds === undefined || milliseconds <= 0) throw new UsageError(`VELA_TS_POLL_INTERVAL=${text} is not a positive duration`, { hint: "use a Go duration such as 500ms or 2s" });
+  if (milliseconds === undefined || milliseconds <= 0)
+    throw new UsageError(`VELA_TS_POLL_INTERVAL=${text} is not a positive duration`, {
+      hint: "use a Go duration such as 500ms or 2s",
+    });
   return milliseconds;
 }
 

@@ -61,38 +61,107 @@ function containers(object: unknown, podSpecPath: string): readonly Record<strin
   return Array.isArray(list) ? (list as Record<string, unknown>[]) : [];
 }
 
-const col = (header: string, value: (object: KubeObject, now: Date) => string, wide = false): ResourceColumn => ({ header, value, wide });
-const path = (header: string, fieldPath: string, fallback?: string): ResourceColumn => col(header, (object) => text(object, fieldPath, fallback));
+const col = (header: string, value: (object: KubeObject, now: Date) => string, wide = false): ResourceColumn => ({
+  header,
+  value,
+  wide,
+});
+const path = (header: string, fieldPath: string, fallback?: string): ResourceColumn =>
+  col(header, (object) => text(object, fieldPath, fallback));
 
 const POD_COLUMNS: readonly ResourceColumn[] = [
   col("READY", (pod) => {
     const statuses = read(pod, "status.containerStatuses");
     const total = containers(pod, "spec").length;
-    const ready = Array.isArray(statuses) ? statuses.filter((entry) => read(entry, "ready") === true).length : condition(pod, "Ready", "status") === "True" ? total : 0;
+    const ready = Array.isArray(statuses)
+      ? statuses.filter((entry) => read(entry, "ready") === true).length
+      : condition(pod, "Ready", "status") === "True"
+        ? total
+        : 0;
     return `${ready}/${total}`;
   }),
-  col("STATUS", (pod) => (read(pod, "metadata.deletionTimestamp") === undefined ? text(pod, "status.phase", "Pending") : "Terminating")),
+  col("STATUS", (pod) =>
+    read(pod, "metadata.deletionTimestamp") === undefined ? text(pod, "status.phase", "Pending") : "Terminating",
+  ),
   col("RESTARTS", (pod) => {
     const statuses = read(pod, "status.containerStatuses");
-    return String(Array.isArray(statuses) ? statuses.reduce((sum: number, entry) => sum + num(entry, "restartCount"), 0) : 0);
+    return String(
+      Array.isArray(statuses) ? statuses.reduce((sum: number, entry) => sum + num(entry, "restartCount"), 0) : 0,
+    );
   }),
   path("IP", "status.podIP"),
-  col("IMAGE", (pod) => containers(pod, "spec").map((entry) => text(entry, "image")).join(","), true),
+  col(
+    "IMAGE",
+    (pod) =>
+      containers(pod, "spec")
+        .map((entry) => text(entry, "image"))
+        .join(","),
+    true,
+  ),
 ];
 
 const WORKLOAD_WIDE: readonly ResourceColumn[] = [
-  col("CONTAINERS", (object) => containers(object, "spec.template.spec").map((entry) => text(entry, "name")).join(","), true),
-  col("IMAGES", (object) => containers(object, "spec.template.spec").map((entry) => text(entry, "image")).join(","), true),
+  col(
+    "CONTAINERS",
+    (object) =>
+      containers(object, "spec.template.spec")
+        .map((entry) => text(entry, "name"))
+        .join(","),
+    true,
+  ),
+  col(
+    "IMAGES",
+    (object) =>
+      containers(object, "spec.template.spec")
+        .map((entry) => text(entry, "image"))
+        .join(","),
+    true,
+  ),
 ];
 
-const READY_CONDITION: readonly ResourceColumn[] = [col("READY", (object) => condition(object, "Ready", "status")), col("STATUS", (object) => condition(object, "Ready", "message"))];
+const READY_CONDITION: readonly ResourceColumn[] = [
+  col("READY", (object) => condition(object, "Ready", "status")),
+  col("STATUS", (object) => condition(object, "Ready", "message")),
+];
 
-function core(plural: string, kind: string, shortNames: readonly string[], namespaced = true, columns?: readonly ResourceColumn[]): ResourceType {
-  return { plural, singular: kind.toLowerCase(), shortNames, kind, group: "", versions: ["v1"], namespaced, ...(columns === undefined ? {} : { columns }) };
+function core(
+  plural: string,
+  kind: string,
+  shortNames: readonly string[],
+  namespaced = true,
+  columns?: readonly ResourceColumn[],
+): ResourceType {
+  return {
+    plural,
+    singular: kind.toLowerCase(),
+    shortNames,
+    kind,
+    group: "",
+    versions: ["v1"],
+    namespaced,
+    ...(columns === undefined ? {} : { columns }),
+  };
 }
 
-function grouped(plural: string, kind: string, group: string, versions: readonly string[], shortNames: readonly string[], namespaced = true, columns?: readonly ResourceColumn[]): ResourceType {
-  return { plural, singular: kind.toLowerCase(), shortNames, kind, group, versions, namespaced, ...(columns === undefined ? {} : { columns }) };
+function grouped(
+  plural: string,
+  kind: string,
+  group: string,
+  versions: readonly string[],
+  shortNames: readonly string[],
+  namespaced = true,
+  columns?: readonly ResourceColumn[],
+): ResourceType {
+  return {
+    plural,
+    singular: kind.toLowerCase(),
+    shortNames,
+    kind,
+    group,
+    versions,
+    namespaced,
+    ...(columns === undefined ? {} : { columns }),
+  };
 }
 
 const DEFINITION_COLUMNS: readonly ResourceColumn[] = [
@@ -108,12 +177,31 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     path("CLUSTER-IP", "spec.clusterIP"),
     col("PORT(S)", (svc) => {
       const ports = read(svc, "spec.ports");
-      return Array.isArray(ports) && ports.length > 0 ? ports.map((port) => `${text(port, "port")}/${text(port, "protocol", "TCP")}`).join(",") : "<none>";
+      return Array.isArray(ports) && ports.length > 0
+        ? ports.map((port) => `${text(port, "port")}/${text(port, "protocol", "TCP")}`).join(",")
+        : "<none>";
     }),
-    col("SELECTOR", (svc) => Object.entries((read(svc, "spec.selector") ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(",") || "<none>", true),
+    col(
+      "SELECTOR",
+      (svc) =>
+        Object.entries((read(svc, "spec.selector") ?? {}) as Record<string, string>)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(",") || "<none>",
+      true,
+    ),
   ]),
-  core("configmaps", "ConfigMap", ["cm"], true, [col("DATA", (cm) => String(Object.keys((read(cm, "data") ?? {}) as object).length + Object.keys((read(cm, "binaryData") ?? {}) as object).length))]),
-  core("secrets", "Secret", [], true, [path("TYPE", "type", "Opaque"), col("DATA", (secret) => String(Object.keys((read(secret, "data") ?? {}) as object).length))]),
+  core("configmaps", "ConfigMap", ["cm"], true, [
+    col("DATA", (cm) =>
+      String(
+        Object.keys((read(cm, "data") ?? {}) as object).length +
+          Object.keys((read(cm, "binaryData") ?? {}) as object).length,
+      ),
+    ),
+  ]),
+  core("secrets", "Secret", [], true, [
+    path("TYPE", "type", "Opaque"),
+    col("DATA", (secret) => String(Object.keys((read(secret, "data") ?? {}) as object).length)),
+  ]),
   core("namespaces", "Namespace", ["ns"], false, [path("STATUS", "status.phase", "Active")]),
   core("serviceaccounts", "ServiceAccount", ["sa"]),
   core("endpoints", "Endpoints", ["ep"]),
@@ -122,7 +210,11 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("persistentvolumeclaims", "PersistentVolumeClaim", ["pvc"]),
   core("persistentvolumes", "PersistentVolume", ["pv"], false),
   grouped("deployments", "Deployment", "apps", ["v1"], ["deploy"], true, [
-    col("READY", (d) => `${num(d, "status.readyReplicas")}/${read(d, "spec.replicas") === undefined ? 1 : num(d, "spec.replicas")}`),
+    col(
+      "READY",
+      (d) =>
+        `${num(d, "status.readyReplicas")}/${read(d, "spec.replicas") === undefined ? 1 : num(d, "spec.replicas")}`,
+    ),
     col("UP-TO-DATE", (d) => String(num(d, "status.updatedReplicas"))),
     col("AVAILABLE", (d) => String(num(d, "status.availableReplicas"))),
     ...WORKLOAD_WIDE,
@@ -133,13 +225,23 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     col("READY", (rs) => String(num(rs, "status.readyReplicas"))),
     ...WORKLOAD_WIDE,
   ]),
-  grouped("statefulsets", "StatefulSet", "apps", ["v1"], ["sts"], true, [col("READY", (s) => `${num(s, "status.readyReplicas")}/${read(s, "spec.replicas") === undefined ? 1 : num(s, "spec.replicas")}`), ...WORKLOAD_WIDE]),
+  grouped("statefulsets", "StatefulSet", "apps", ["v1"], ["sts"], true, [
+    col(
+      "READY",
+      (s) =>
+        `${num(s, "status.readyReplicas")}/${read(s, "spec.replicas") === undefined ? 1 : num(s, "spec.replicas")}`,
+    ),
+    ...WORKLOAD_WIDE,
+  ]),
   grouped("daemonsets", "DaemonSet", "apps", ["v1"], ["ds"]),
   grouped("controllerrevisions", "ControllerRevision", "apps", ["v1"], []),
   grouped("jobs", "Job", "batch", ["v1"], []),
   grouped("cronjobs", "CronJob", "batch", ["v1"], ["cj"]),
   grouped("horizontalpodautoscalers", "HorizontalPodAutoscaler", "autoscaling", ["v2", "v1"], ["hpa"], true, [
-    col("REFERENCE", (hpa) => `${text(hpa, "spec.scaleTargetRef.kind", "")}/${text(hpa, "spec.scaleTargetRef.name", "")}`),
+    col(
+      "REFERENCE",
+      (hpa) => `${text(hpa, "spec.scaleTargetRef.kind", "")}/${text(hpa, "spec.scaleTargetRef.name", "")}`,
+    ),
     path("MINPODS", "spec.minReplicas", "1"),
     path("MAXPODS", "spec.maxReplicas"),
     path("REPLICAS", "status.currentReplicas", "0"),
@@ -160,7 +262,14 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   grouped("rolebindings", "RoleBinding", "rbac.authorization.k8s.io", ["v1"], []),
   grouped("clusterroles", "ClusterRole", "rbac.authorization.k8s.io", ["v1"], [], false),
   grouped("clusterrolebindings", "ClusterRoleBinding", "rbac.authorization.k8s.io", ["v1"], [], false),
-  grouped("customresourcedefinitions", "CustomResourceDefinition", "apiextensions.k8s.io", ["v1"], ["crd", "crds"], false),
+  grouped(
+    "customresourcedefinitions",
+    "CustomResourceDefinition",
+    "apiextensions.k8s.io",
+    ["v1"],
+    ["crd", "crds"],
+    false,
+  ),
   grouped("rollouts", "Rollout", "rollouts.kruise.io", ["v1alpha1", "v1beta1"], [], true, [
     path("STATUS", "status.phase", ""),
     col("CANARY_STEP", (r) => text(r, "status.canaryStatus.currentStepIndex", text(r, "status.currentStepIndex", ""))),
@@ -175,7 +284,10 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     path("BATCH", "status.currentBatch", ""),
     path("UPGRADED", "status.upgradedReplicas", ""),
   ]),
-  grouped("batchreleases", "BatchRelease", "rollouts.kruise.io", ["v1alpha1", "v1beta1"], [], true, [path("KIND", "spec.targetReference.workloadRef.kind", ""), path("PHASE", "status.phase", "")]),
+  grouped("batchreleases", "BatchRelease", "rollouts.kruise.io", ["v1alpha1", "v1beta1"], [], true, [
+    path("KIND", "spec.targetReference.workloadRef.kind", ""),
+    path("PHASE", "status.phase", ""),
+  ]),
   grouped("clonesets", "CloneSet", "apps.kruise.io", ["v1alpha1"], ["clone"], true, [
     path("DESIRED", "spec.replicas", "1"),
     col("UPDATED", (c) => String(num(c, "status.updatedReplicas"))),
@@ -183,11 +295,32 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     col("TOTAL", (c) => String(num(c, "status.replicas"))),
     ...WORKLOAD_WIDE,
   ]),
-  grouped("helmreleases", "HelmRelease", "helm.toolkit.fluxcd.io", ["v2", "v2beta2", "v2beta1"], ["hr"], true, READY_CONDITION),
-  grouped("helmrepositories", "HelmRepository", "source.toolkit.fluxcd.io", ["v1", "v1beta2", "v1beta1"], ["helmrepo"], true, [path("URL", "spec.url"), ...READY_CONDITION]),
+  grouped(
+    "helmreleases",
+    "HelmRelease",
+    "helm.toolkit.fluxcd.io",
+    ["v2", "v2beta2", "v2beta1"],
+    ["hr"],
+    true,
+    READY_CONDITION,
+  ),
+  grouped(
+    "helmrepositories",
+    "HelmRepository",
+    "source.toolkit.fluxcd.io",
+    ["v1", "v1beta2", "v1beta1"],
+    ["helmrepo"],
+    true,
+    [path("URL", "spec.url"), ...READY_CONDITION],
+  ),
   grouped("helmcharts", "HelmChart", "source.toolkit.fluxcd.io", ["v1", "v1beta2"], ["hc"], true, READY_CONDITION),
-  grouped("virtualservices", "VirtualService", "networking.istio.io", ["v1beta1", "v1", "v1alpha3"], ["vs"], true, [path("GATEWAYS", "spec.gateways", ""), path("HOSTS", "spec.hosts", "")]),
-  grouped("destinationrules", "DestinationRule", "networking.istio.io", ["v1beta1", "v1", "v1alpha3"], ["dr"], true, [path("HOST", "spec.host", "")]),
+  grouped("virtualservices", "VirtualService", "networking.istio.io", ["v1beta1", "v1", "v1alpha3"], ["vs"], true, [
+    path("GATEWAYS", "spec.gateways", ""),
+    path("HOSTS", "spec.hosts", ""),
+  ]),
+  grouped("destinationrules", "DestinationRule", "networking.istio.io", ["v1beta1", "v1", "v1alpha3"], ["dr"], true, [
+    path("HOST", "spec.host", ""),
+  ]),
   grouped("gateways", "Gateway", "networking.istio.io", ["v1beta1", "v1", "v1alpha3"], ["gw"]),
   grouped("gateways", "Gateway", "gateway.networking.k8s.io", ["v1", "v1beta1"], ["gtw"]),
   grouped("httproutes", "HTTPRoute", "gateway.networking.k8s.io", ["v1", "v1beta1"], []),
@@ -203,15 +336,49 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     path("PHASE", "status.status", ""),
     col("HEALTHY", (app) => {
       const services = read(app, "status.services");
-      return Array.isArray(services) && services.length > 0 ? String(services.every((service) => read(service, "healthy") === true)) : "";
+      return Array.isArray(services) && services.length > 0
+        ? String(services.every((service) => read(service, "healthy") === true))
+        : "";
     }),
   ]),
   grouped("applicationrevisions", "ApplicationRevision", "core.oam.dev", ["v1beta1"], ["apprev"]),
   grouped("resourcetrackers", "ResourceTracker", "core.oam.dev", ["v1beta1"], ["rt"], false),
-  grouped("componentdefinitions", "ComponentDefinition", "core.oam.dev", ["v1beta1"], ["comp"], true, DEFINITION_COLUMNS),
-  grouped("traitdefinitions", "TraitDefinition", "core.oam.dev", ["v1beta1"], ["trait"], true, DEFINITION_COLUMNS.slice(1)),
-  grouped("policydefinitions", "PolicyDefinition", "core.oam.dev", ["v1beta1"], ["def-policy"], true, DEFINITION_COLUMNS.slice(1)),
-  grouped("workflowstepdefinitions", "WorkflowStepDefinition", "core.oam.dev", ["v1beta1"], ["workflowstep"], true, DEFINITION_COLUMNS.slice(1)),
+  grouped(
+    "componentdefinitions",
+    "ComponentDefinition",
+    "core.oam.dev",
+    ["v1beta1"],
+    ["comp"],
+    true,
+    DEFINITION_COLUMNS,
+  ),
+  grouped(
+    "traitdefinitions",
+    "TraitDefinition",
+    "core.oam.dev",
+    ["v1beta1"],
+    ["trait"],
+    true,
+    DEFINITION_COLUMNS.slice(1),
+  ),
+  grouped(
+    "policydefinitions",
+    "PolicyDefinition",
+    "core.oam.dev",
+    ["v1beta1"],
+    ["def-policy"],
+    true,
+    DEFINITION_COLUMNS.slice(1),
+  ),
+  grouped(
+    "workflowstepdefinitions",
+    "WorkflowStepDefinition",
+    "core.oam.dev",
+    ["v1beta1"],
+    ["workflowstep"],
+    true,
+    DEFINITION_COLUMNS.slice(1),
+  ),
   grouped("workloaddefinitions", "WorkloadDefinition", "core.oam.dev", ["v1beta1"], ["workload"], true),
   grouped("definitionrevisions", "DefinitionRevision", "core.oam.dev", ["v1beta1"], ["defrev"]),
   grouped("workflowruns", "WorkflowRun", "core.oam.dev", ["v1alpha1"], ["wr"]),
@@ -250,7 +417,9 @@ export function isNamespacedKind(apiVersion: string, kind: string): boolean {
 }
 
 function matchesName(type: ResourceType, name: string): boolean {
-  return type.plural === name || type.singular === name || type.kind.toLowerCase() === name || type.shortNames.includes(name);
+  return (
+    type.plural === name || type.singular === name || type.kind.toLowerCase() === name || type.shortNames.includes(name)
+  );
 }
 
 /**
@@ -268,7 +437,10 @@ export function resolveResource(input: string): ResourceType {
   const candidates = [...new Set(RESOURCE_TYPES.flatMap((type) => [type.plural, ...type.shortNames]))];
   const close = closestMatches(name, candidates);
   throw new NotFoundError("E_UNKNOWN_RESOURCE", `the server doesn't have a resource type "${input}"`, {
-    hint: close.length > 0 ? `did you mean ${close.map((candidate) => `"${candidate}"`).join(", ")}?` : `known resources: ${RESOURCE_TYPES.map((type) => type.plural).join(", ")}`,
+    hint:
+      close.length > 0
+        ? `did you mean ${close.map((candidate) => `"${candidate}"`).join(", ")}?`
+        : `known resources: ${RESOURCE_TYPES.map((type) => type.plural).join(", ")}`,
   });
 }
 
@@ -289,7 +461,8 @@ export function formatAge(from: string | undefined, now: Date): string {
   const hours = Math.floor(minutes / 60);
   if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
   if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
+  if (hours < 24 * 8)
+    return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
   const years = Math.floor(hours / 24 / 365);
   if (years < 8) return `${years}y${Math.floor(hours / 24) % 365}d`;

@@ -23,7 +23,8 @@ export interface FieldRequirement {
   readonly value: string;
 }
 
-const SELECTOR_HINT = "label selectors look like `app=web`, `tier!=db`, `env in (prod,staging)`, `env notin (dev)`, `canary`, `!canary`, joined by commas";
+const SELECTOR_HINT =
+  "label selectors look like `app=web`, `tier!=db`, `env in (prod,staging)`, `env notin (dev)`, `canary`, `!canary`, joined by commas";
 
 // Label keys: optional DNS-subdomain prefix + "/" + name of 63 chars [A-Za-z0-9._-], alphanumeric at the ends.
 const NAME_PART = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
@@ -31,7 +32,9 @@ const PREFIX_PART = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
 const VALUE = /^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
 
 function invalid(selector: string, why: string): ClusterError {
-  return new ClusterError("E_SELECTOR_INVALID", `invalid label selector "${selector}": ${why}`, { hint: SELECTOR_HINT });
+  return new ClusterError("E_SELECTOR_INVALID", `invalid label selector "${selector}": ${why}`, {
+    hint: SELECTOR_HINT,
+  });
 }
 
 /** True when `key` is a valid label key (`[prefix/]name`). */
@@ -93,11 +96,11 @@ export function parseLabelSelector(selector: string): LabelSelector {
   if (tokens.length === 0) return [];
   for (;;) {
     const first = peek();
-    if (first === undefined) throw invalid(selector, "expected a requirement after \",\"");
+    if (first === undefined) throw invalid(selector, 'expected a requirement after ","');
     if (first.type === "op" && first.text === "!") {
       position++;
       const key = peek();
-      if (key?.type !== "word") throw invalid(selector, "expected a label key after \"!\"");
+      if (key?.type !== "word") throw invalid(selector, 'expected a label key after "!"');
       position++;
       requirements.push({ operator: "doesNotExist", key: checkKey(key.text) });
     } else if (first.type === "word") {
@@ -116,16 +119,21 @@ export function parseLabelSelector(selector: string): LabelSelector {
         } else if (valueToken !== undefined && !(valueToken.type === "op" && valueToken.text === ",")) {
           throw invalid(selector, `unexpected "${valueToken.text}" after "${key}${next.text}"`);
         }
-        requirements.push(next.text === "!=" ? { operator: "notEquals", key, value: checkValue(value) } : { operator: "equals", key, value: checkValue(value) });
+        requirements.push(
+          next.text === "!="
+            ? { operator: "notEquals", key, value: checkValue(value) }
+            : { operator: "equals", key, value: checkValue(value) },
+        );
       } else if (next.type === "word" && (next.text === "in" || next.text === "notin")) {
         position++;
         const open = peek();
-        if (!(open?.type === "op" && open.text === "(")) throw invalid(selector, `expected "(" after "${key} ${next.text}"`);
+        if (!(open?.type === "op" && open.text === "("))
+          throw invalid(selector, `expected "(" after "${key} ${next.text}"`);
         position++;
         const values: string[] = [];
         for (;;) {
           const item = peek();
-          if (item === undefined) throw invalid(selector, "missing \")\"");
+          if (item === undefined) throw invalid(selector, 'missing ")"');
           if (item.type === "op" && item.text === ")") {
             position++;
             break;
@@ -149,14 +157,18 @@ export function parseLabelSelector(selector: string): LabelSelector {
     }
     const separator = peek();
     if (separator === undefined) break;
-    if (!(separator.type === "op" && separator.text === ",")) throw invalid(selector, `expected "," before "${separator.text}"`);
+    if (!(separator.type === "op" && separator.text === ","))
+      throw invalid(selector, `expected "," before "${separator.text}"`);
     position++;
   }
   return requirements;
 }
 
 /** True when `labels` satisfy every requirement. */
-export function matchesLabelSelector(selector: LabelSelector, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function matchesLabelSelector(
+  selector: LabelSelector,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   const map = labels ?? {};
   return selector.every((requirement) => {
     const has = Object.hasOwn(map, requirement.key);
@@ -184,9 +196,17 @@ export function matchesLabelSelector(selector: LabelSelector, labels: Readonly<R
  */
 export function selectorFromLabelSelectorObject(object: {
   readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
+  readonly matchExpressions?: readonly {
+    readonly key: string;
+    readonly operator: string;
+    readonly values?: readonly string[];
+  }[];
 }): LabelSelector {
-  const requirements: LabelRequirement[] = Object.entries(object.matchLabels ?? {}).map(([key, value]) => ({ operator: "equals", key, value }));
+  const requirements: LabelRequirement[] = Object.entries(object.matchLabels ?? {}).map(([key, value]) => ({
+    operator: "equals",
+    key,
+    value,
+  }));
   for (const expression of object.matchExpressions ?? []) {
     const values = expression.values ?? [];
     switch (expression.operator) {
@@ -203,7 +223,9 @@ export function selectorFromLabelSelectorObject(object: {
         requirements.push({ operator: "doesNotExist", key: expression.key });
         break;
       default:
-        throw new ClusterError("E_SELECTOR_INVALID", `unknown match expression operator "${expression.operator}"`, { hint: "use In, NotIn, Exists or DoesNotExist" });
+        throw new ClusterError("E_SELECTOR_INVALID", `unknown match expression operator "${expression.operator}"`, {
+          hint: "use In, NotIn, Exists or DoesNotExist",
+        });
     }
   }
   return requirements;
@@ -238,14 +260,22 @@ export function parseFieldSelector(selector: string): readonly FieldRequirement[
   if (selector.trim() === "") return [];
   return selector.split(",").map((part) => {
     const match = /^\s*([A-Za-z0-9_.-]+)\s*(==|!=|=)\s*([^\s,]*)\s*$/.exec(part);
-    if (match === null) throw new ClusterError("E_SELECTOR_INVALID", `invalid field selector "${selector}": cannot parse "${part.trim()}"`, { hint: FIELD_HINT });
+    if (match === null)
+      throw new ClusterError(
+        "E_SELECTOR_INVALID",
+        `invalid field selector "${selector}": cannot parse "${part.trim()}"`,
+        { hint: FIELD_HINT },
+      );
     const [, field = "", operator = "", value = ""] = match;
     return { field, operator: operator === "!=" ? "notEquals" : "equals", value };
   });
 }
 
 /** True when every field requirement holds; `read(field)` gives the object's value of a field path. */
-export function matchesFieldSelector(requirements: readonly FieldRequirement[], read: (field: string) => string | undefined): boolean {
+export function matchesFieldSelector(
+  requirements: readonly FieldRequirement[],
+  read: (field: string) => string | undefined,
+): boolean {
   return requirements.every((requirement) => {
     const value = read(requirement.field) ?? "";
     return requirement.operator === "equals" ? value === requirement.value : value !== requirement.value;

@@ -29,7 +29,11 @@ export function resourceTrackerName(appName: string, namespace: string, revision
 }
 
 export function resourceTrackerRef(appName: string, namespace: string, revisionName: string): ObjectRef {
-  return { apiVersion: RESOURCE_TRACKER_API_VERSION, kind: RESOURCE_TRACKER_KIND, name: resourceTrackerName(appName, namespace, revisionName) };
+  return {
+    apiVersion: RESOURCE_TRACKER_API_VERSION,
+    kind: RESOURCE_TRACKER_KIND,
+    name: resourceTrackerName(appName, namespace, revisionName),
+  };
 }
 
 /** A tracker object for one revision's applied set. */
@@ -58,7 +62,9 @@ export function trackedResources(tracker: KubeObject): TrackedResource[] {
   const spec = tracker.spec as JsonObject | undefined;
   const managed = spec?.managedResources;
   if (!Array.isArray(managed)) return [];
-  return managed.filter((entry): entry is JsonObject => typeof entry === "object" && entry !== null && !Array.isArray(entry)).map((entry) => entry as unknown as TrackedResource);
+  return managed
+    .filter((entry): entry is JsonObject => typeof entry === "object" && entry !== null && !Array.isArray(entry))
+    .map((entry) => entry as unknown as TrackedResource);
 }
 
 export function trackedRef(resource: TrackedResource): ObjectRef {
@@ -80,7 +86,10 @@ export function refKey(ref: ObjectRef): string {
  * What garbage collection deletes: resources some older tracker holds that the current applied set
  * does not. Order: reverse of how they were applied (traits' outputs before workloads).
  */
-export function resourcesToCollect(olderTrackers: readonly KubeObject[], current: readonly TrackedResource[]): ObjectRef[] {
+export function resourcesToCollect(
+  olderTrackers: readonly KubeObject[],
+  current: readonly TrackedResource[],
+): ObjectRef[] {
   const keep = new Set(current.map((resource) => refKey(trackedRef(resource))));
   const seen = new Set<string>();
   const out: ObjectRef[] = [];

@@ -33,7 +33,11 @@ export function addonObjectsOf(enabledAddons: ReadonlySet<string>): KubeObject[]
   const definitions = loadDefinitions().definitions;
   return listBundledAddons()
     .filter((addon) => enabledAddons.has(addon.name))
-    .flatMap((addon) => definitions.filter((definition) => definition.origin.addon === addon.name).map((definition) => definitionObject(definition, addon.name)));
+    .flatMap((addon) =>
+      definitions
+        .filter((definition) => definition.origin.addon === addon.name)
+        .map((definition) => definitionObject(definition, addon.name)),
+    );
 }
 
 /**

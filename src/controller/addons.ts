@@ -1,5 +1,10 @@
 import type { Cluster } from "../cluster/cluster.js";
-import { ADDON_FIELD_MANAGER, SIMULATED_ADMISSIONS, SIMULATED_CONTROLLERS, type SandboxCluster } from "../cluster/sandbox/index.js";
+import {
+  ADDON_FIELD_MANAGER,
+  SIMULATED_ADMISSIONS,
+  SIMULATED_CONTROLLERS,
+  type SandboxCluster,
+} from "../cluster/sandbox/index.js";
 import { listBundledAddons, type Addon, type Definition } from "../definitions/index.js";
 import { NotFoundError, UsageError, ValidationError, VelaError } from "../errors/index.js";
 import type { DefinitionKind } from "../model/index.js";
@@ -13,7 +18,12 @@ import { withTarget, type Target, type TargetOptions } from "./target.js";
 export { ADDON_DEFINITION_NAMESPACE, definitionObject } from "./addon-objects.js";
 
 const DEFINITION_API_VERSION = "core.oam.dev/v1beta1";
-const DEFINITION_KINDS: readonly DefinitionKind[] = ["ComponentDefinition", "TraitDefinition", "PolicyDefinition", "WorkflowStepDefinition"];
+const DEFINITION_KINDS: readonly DefinitionKind[] = [
+  "ComponentDefinition",
+  "TraitDefinition",
+  "PolicyDefinition",
+  "WorkflowStepDefinition",
+];
 
 /** A definition an addon provides. */
 export interface AddonDefinition {
@@ -81,7 +91,10 @@ function findAddon(addons: readonly Addon[], name: string): Addon {
   const names = addons.map((addon) => addon.name);
   const close = closestMatches(name, names);
   throw new NotFoundError("E_ADDON_NOT_FOUND", `addon "${name}" not found`, {
-    hint: close.length > 0 ? `did you mean ${close.map((candidate) => `"${candidate}"`).join(", ")}? (vela-ts addon list)` : `bundled addons: ${names.join(", ")}`,
+    hint:
+      close.length > 0
+        ? `did you mean ${close.map((candidate) => `"${candidate}"`).join(", ")}? (vela-ts addon list)`
+        : `bundled addons: ${names.join(", ")}`,
   });
 }
 
@@ -91,11 +104,24 @@ export function addonClosure(addons: readonly Addon[], name: string): Addon[] {
   const visiting = new Set<string>();
   const visit = (addonName: string, from: string | undefined): void => {
     if (order.some((addon) => addon.name === addonName)) return;
-    if (visiting.has(addonName)) throw new ValidationError([{ code: "E_ADDON_DEPENDENCY", message: `addon dependencies form a cycle through "${addonName}"`, hint: "fix the dependencies in the addons' metadata.yaml" }]);
+    if (visiting.has(addonName))
+      throw new ValidationError([
+        {
+          code: "E_ADDON_DEPENDENCY",
+          message: `addon dependencies form a cycle through "${addonName}"`,
+          hint: "fix the dependencies in the addons' metadata.yaml",
+        },
+      ]);
     const addon = addons.find((candidate) => candidate.name === addonName);
     if (addon === undefined) {
       if (from === undefined) findAddon(addons, addonName);
-      throw new ValidationError([{ code: "E_ADDON_DEPENDENCY", message: `addon "${from ?? ""}" depends on "${addonName}", which is not available`, hint: `bundled addons: ${addons.map((candidate) => candidate.name).join(", ")}` }]);
+      throw new ValidationError([
+        {
+          code: "E_ADDON_DEPENDENCY",
+          message: `addon "${from ?? ""}" depends on "${addonName}", which is not available`,
+          hint: `bundled addons: ${addons.map((candidate) => candidate.name).join(", ")}`,
+        },
+      ]);
     }
     visiting.add(addonName);
     for (const dependency of addon.dependencies) visit(dependency, addonName);
@@ -108,7 +134,10 @@ export function addonClosure(addons: readonly Addon[], name: string): Addon[] {
 
 async function installedDefinitions(cluster: Cluster, addon: string): Promise<KubeObject[]> {
   const objects: KubeObject[] = [];
-  for (const kind of DEFINITION_KINDS) objects.push(...(await cluster.list(DEFINITION_API_VERSION, kind, { labelSelector: `${LABEL_ADDON_NAME}=${addon}` })));
+  for (const kind of DEFINITION_KINDS)
+    objects.push(
+      ...(await cluster.list(DEFINITION_API_VERSION, kind, { labelSelector: `${LABEL_ADDON_NAME}=${addon}` })),
+    );
   return objects;
 }
 
@@ -127,9 +156,11 @@ export function typesUsedBy(spec: JsonValue | undefined): { readonly kind: Defin
   for (const component of Array.isArray(spec.components) ? spec.components : []) {
     if (!isJsonObject(component)) continue;
     add("ComponentDefinition", component.type);
-    for (const trait of Array.isArray(component.traits) ? component.traits : []) if (isJsonObject(trait)) add("TraitDefinition", trait.type);
+    for (const trait of Array.isArray(component.traits) ? component.traits : [])
+      if (isJsonObject(trait)) add("TraitDefinition", trait.type);
   }
-  for (const policy of Array.isArray(spec.policies) ? spec.policies : []) if (isJsonObject(policy)) add("PolicyDefinition", policy.type);
+  for (const policy of Array.isArray(spec.policies) ? spec.policies : [])
+    if (isJsonObject(policy)) add("PolicyDefinition", policy.type);
   const visit = (steps: JsonValue | undefined): void => {
     for (const step of Array.isArray(steps) ? steps : []) {
       if (!isJsonObject(step)) continue;
@@ -153,33 +184,56 @@ async function findUsage(cluster: Cluster, definitions: readonly Definition[]): 
   const provided = new Set(definitions.map((definition) => `${definition.kind}/${definition.name}`));
   const usage: AddonUsage[] = [];
   for (const app of await cluster.list(APPLICATION_API_VERSION, APPLICATION_KIND)) {
-    const types = [...new Set(typesUsedBy(app.spec as JsonValue | undefined).filter((used) => provided.has(`${used.kind}/${used.name}`)).map((used) => `${KIND_WORDS[used.kind]} ${used.name}`))];
-    if (types.length > 0) usage.push({ app: app.metadata.name ?? "", namespace: app.metadata.namespace ?? "default", types });
+    const types = [
+      ...new Set(
+        typesUsedBy(app.spec as JsonValue | undefined)
+          .filter((used) => provided.has(`${used.kind}/${used.name}`))
+          .map((used) => `${KIND_WORDS[used.kind]} ${used.name}`),
+      ),
+    ];
+    if (types.length > 0)
+      usage.push({ app: app.metadata.name ?? "", namespace: app.metadata.namespace ?? "default", types });
   }
   return usage;
 }
 
 function requireSandbox(options: TargetOptions): void {
   if (options.kubeconfig !== undefined || options.context !== undefined) {
-    throw new UsageError("addon commands are not yet supported on real clusters", { hint: "drop --kubeconfig/--context to manage the sandbox's addons" });
+    throw new UsageError("addon commands are not yet supported on real clusters", {
+      hint: "drop --kubeconfig/--context to manage the sandbox's addons",
+    });
   }
 }
 
-async function withSandbox<T>(options: TargetOptions, work: (target: Target, sandbox: SandboxCluster) => Promise<T>): Promise<T> {
+async function withSandbox<T>(
+  options: TargetOptions,
+  work: (target: Target, sandbox: SandboxCluster) => Promise<T>,
+): Promise<T> {
   requireSandbox(options);
   return withTarget(options, async (target) => {
-    if (target.sandbox === undefined) throw new UsageError("addon commands are not yet supported on real clusters", { hint: "drop --kubeconfig/--context to manage the sandbox's addons" });
+    if (target.sandbox === undefined)
+      throw new UsageError("addon commands are not yet supported on real clusters", {
+        hint: "drop --kubeconfig/--context to manage the sandbox's addons",
+      });
     return work(target, target.sandbox);
   });
 }
 
 function summaryOf(addon: Addon, enabled: ReadonlySet<string>): AddonSummary {
-  return { name: addon.name, description: addon.description, version: addon.version, enabled: enabled.has(addon.name), dependencies: addon.dependencies };
+  return {
+    name: addon.name,
+    description: addon.description,
+    version: addon.version,
+    enabled: enabled.has(addon.name),
+    dependencies: addon.dependencies,
+  };
 }
 
 /** `vela-ts addon list`: the bundled addons and whether the sandbox has them enabled. */
 export async function listAddons(options: TargetOptions): Promise<readonly AddonSummary[]> {
-  return withSandbox(options, (_target, sandbox) => Promise.resolve(listBundledAddons().map((addon) => summaryOf(addon, sandbox.enabledAddons))));
+  return withSandbox(options, (_target, sandbox) =>
+    Promise.resolve(listBundledAddons().map((addon) => summaryOf(addon, sandbox.enabledAddons))),
+  );
 }
 
 /** `vela-ts addon status NAME`: definitions (and whether installed), controllers, dependents, apps using it. */
@@ -188,13 +242,25 @@ export async function addonStatus(options: AddonOptions): Promise<AddonStatus> {
     const addons = listBundledAddons();
     const addon = findAddon(addons, options.name);
     const definitions = addonDefinitions(addon.name);
-    const installed = new Set((await installedDefinitions(target.cluster, addon.name)).map((object) => `${object.kind}/${object.metadata.name ?? ""}`));
-    const controllers = [...SIMULATED_CONTROLLERS, ...SIMULATED_ADMISSIONS].filter((controller) => controller.addon === addon.name).map((controller) => controller.name);
+    const installed = new Set(
+      (await installedDefinitions(target.cluster, addon.name)).map(
+        (object) => `${object.kind}/${object.metadata.name ?? ""}`,
+      ),
+    );
+    const controllers = [...SIMULATED_CONTROLLERS, ...SIMULATED_ADMISSIONS]
+      .filter((controller) => controller.addon === addon.name)
+      .map((controller) => controller.name);
     return {
       ...summaryOf(addon, sandbox.enabledAddons),
-      definitions: definitions.map((definition) => ({ kind: definition.kind, name: definition.name, installed: installed.has(`${definition.kind}/${definition.name}`) })),
+      definitions: definitions.map((definition) => ({
+        kind: definition.kind,
+        name: definition.name,
+        installed: installed.has(`${definition.kind}/${definition.name}`),
+      })),
       controllers: [...new Set(controllers)],
-      requiredBy: addons.filter((other) => sandbox.enabledAddons.has(other.name) && other.dependencies.includes(addon.name)).map((other) => other.name),
+      requiredBy: addons
+        .filter((other) => sandbox.enabledAddons.has(other.name) && other.dependencies.includes(addon.name))
+        .map((other) => other.name),
       usedBy: await findUsage(target.cluster, definitions),
     };
   });
@@ -210,7 +276,15 @@ export async function enableAddon(options: AddonOptions): Promise<AddonEnableRes
     const closure = addonClosure(listBundledAddons(), options.name);
     const installed: ObjectRef[] = [];
     for (const addon of closure) {
-      for (const definition of addonDefinitions(addon.name)) installed.push(refOf(await target.cluster.apply(definitionObject(definition, addon.name), { force: true, fieldManager: ADDON_FIELD_MANAGER })));
+      for (const definition of addonDefinitions(addon.name))
+        installed.push(
+          refOf(
+            await target.cluster.apply(definitionObject(definition, addon.name), {
+              force: true,
+              fieldManager: ADDON_FIELD_MANAGER,
+            }),
+          ),
+        );
     }
     const before = new Set(sandbox.enabledAddons);
     sandbox.setEnabledAddons([...before, ...closure.map((addon) => addon.name)]);
@@ -233,18 +307,27 @@ export async function disableAddon(options: AddonOptions & { readonly force?: bo
     const addons = listBundledAddons();
     const addon = findAddon(addons, options.name);
     const usedBy = await findUsage(target.cluster, addonDefinitions(addon.name));
-    const requiredBy = addons.filter((other) => other.name !== addon.name && sandbox.enabledAddons.has(other.name) && other.dependencies.includes(addon.name)).map((other) => other.name);
+    const requiredBy = addons
+      .filter(
+        (other) =>
+          other.name !== addon.name && sandbox.enabledAddons.has(other.name) && other.dependencies.includes(addon.name),
+      )
+      .map((other) => other.name);
     if (options.force !== true && (usedBy.length > 0 || requiredBy.length > 0)) {
       const reasons = [
         ...usedBy.map((usage) => `application ${usage.namespace}/${usage.app} uses ${usage.types.join(", ")}`),
         ...requiredBy.map((other) => `addon ${other} depends on it`),
       ];
       throw new VelaError("E_ADDON_IN_USE", `addon "${addon.name}" is in use: ${reasons.join("; ")}`, {
-        hint: usedBy.length > 0 ? `delete those applications first (vela-ts delete <app>), or disable anyway with --force` : `disable ${requiredBy.join(", ")} first, or disable anyway with --force`,
+        hint:
+          usedBy.length > 0
+            ? `delete those applications first (vela-ts delete <app>), or disable anyway with --force`
+            : `disable ${requiredBy.join(", ")} first, or disable anyway with --force`,
       });
     }
     const removed: ObjectRef[] = [];
-    for (const object of await installedDefinitions(target.cluster, addon.name)) if (await target.cluster.delete(refOf(object))) removed.push(refOf(object));
+    for (const object of await installedDefinitions(target.cluster, addon.name))
+      if (await target.cluster.delete(refOf(object))) removed.push(refOf(object));
     const wasEnabled = sandbox.enabledAddons.has(addon.name);
     sandbox.setEnabledAddons([...sandbox.enabledAddons].filter((name) => name !== addon.name));
     return { wasEnabled, removed, usedBy, requiredBy };

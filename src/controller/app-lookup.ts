@@ -19,10 +19,13 @@ export async function requireApplication(cluster: Cluster, name: string, namespa
 export async function applicationNotFound(cluster: Cluster, name: string, namespace: string): Promise<NotFoundError> {
   const all = await cluster.list(APPLICATION_API_VERSION, APPLICATION_KIND);
   const elsewhere = all.filter((app) => app.metadata.name === name).map((app) => app.metadata.namespace ?? "default");
-  const here = all.filter((app) => (app.metadata.namespace ?? "default") === namespace).map((app) => app.metadata.name ?? "");
+  const here = all
+    .filter((app) => (app.metadata.namespace ?? "default") === namespace)
+    .map((app) => app.metadata.name ?? "");
   const close = closestMatches(name, here);
   let hint: string;
-  if (elsewhere.length > 0) hint = `it exists in namespace ${elsewhere.map((ns) => `"${ns}"`).join(", ")}; add -n ${elsewhere[0] ?? ""}`;
+  if (elsewhere.length > 0)
+    hint = `it exists in namespace ${elsewhere.map((ns) => `"${ns}"`).join(", ")}; add -n ${elsewhere[0] ?? ""}`;
   else if (close.length > 0) hint = `did you mean ${close.map((candidate) => `"${candidate}"`).join(", ")}?`;
   else if (here.length > 0) hint = `applications in namespace "${namespace}": ${here.join(", ")}`;
   else hint = `there are no applications in namespace "${namespace}"; create one with: vela-ts up -f app.yaml`;

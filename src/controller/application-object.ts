@@ -39,12 +39,19 @@ export class StatusConflictError extends ConflictError {}
  * the pass ends on the conflict and the next pass starts from a fresh read (the controller requeues;
  * the CLI's drive runs the pass again). Returns the stored object.
  */
-export async function saveApplicationStatus(cluster: Cluster, app: KubeObject, status: JsonObject): Promise<KubeObject> {
+export async function saveApplicationStatus(
+  cluster: Cluster,
+  app: KubeObject,
+  status: JsonObject,
+): Promise<KubeObject> {
   try {
     return await cluster.updateStatus({ ...app, status });
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
-    throw new StatusConflictError(`application ${app.metadata.name ?? ""} changed while it was reconciled`, { hint: "it is reconciled again from a fresh read", cause: error });
+    throw new StatusConflictError(`application ${app.metadata.name ?? ""} changed while it was reconciled`, {
+      hint: "it is reconciled again from a fresh read",
+      cause: error,
+    });
   }
 }
 
@@ -57,7 +64,11 @@ const EDIT_ATTEMPTS = 5;
  * is read again and `edit` runs again on the newer object (`retry.RetryOnConflict`). `edit` may
  * throw when the change no longer applies. Returns the stored object.
  */
-export async function editApplicationSpec(cluster: Cluster, app: KubeObject, edit: (current: KubeObject) => KubeObject): Promise<KubeObject> {
+export async function editApplicationSpec(
+  cluster: Cluster,
+  app: KubeObject,
+  edit: (current: KubeObject) => KubeObject,
+): Promise<KubeObject> {
   let current = app;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -69,7 +80,6 @@ export async function editApplicationSpec(cluster: Cluster, app: KubeObject, edi
   }
 }
 
-
 /**
  * A person's status write (`workflow suspend|resume|terminate|restart|rollback`): `edit` computes the
  * new status from the Application, which is written with that object's resourceVersion; on a 409
@@ -78,7 +88,11 @@ export async function editApplicationSpec(cluster: Cluster, app: KubeObject, edi
  * replacing it. `edit` may throw when the operation no longer applies (the run finished meanwhile).
  * The first attempt edits `app` as given. Returns the stored object.
  */
-export async function editApplicationStatus(cluster: Cluster, app: KubeObject, edit: (current: KubeObject) => JsonObject): Promise<KubeObject> {
+export async function editApplicationStatus(
+  cluster: Cluster,
+  app: KubeObject,
+  edit: (current: KubeObject) => JsonObject,
+): Promise<KubeObject> {
   let current = app;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -93,7 +93,10 @@ export function canaryProgressOf(rollout: KubeObject, pods: readonly KubeObject[
   const pause = at(current, "pause", "duration");
   const pauseMs = typeof pause === "number" || typeof pause === "string" ? parseDuration(pause) : undefined;
   const lastUpdate = text(at(canary, "lastUpdateTime"));
-  const resumesAt = inProgress && state === "StepPaused" && pauseMs !== undefined && lastUpdate !== undefined ? formatTimestamp(new Date(Date.parse(lastUpdate) + pauseMs)) : undefined;
+  const resumesAt =
+    inProgress && state === "StepPaused" && pauseMs !== undefined && lastUpdate !== undefined
+      ? formatTimestamp(new Date(Date.parse(lastUpdate) + pauseMs))
+      : undefined;
   const message = text(at(rollout, "status", "message"));
   const component = rollout.metadata.labels?.[LABEL_APP_COMPONENT];
   return {
@@ -121,7 +124,9 @@ export function canaryProgressOf(rollout: KubeObject, pods: readonly KubeObject[
 function selectorOf(workload: KubeObject | undefined): string | undefined {
   const matchLabels = at(workload, "spec", "selector", "matchLabels");
   if (!isJsonObject(matchLabels)) return undefined;
-  const pairs = Object.entries(matchLabels as JsonObject).filter((entry): entry is [string, string] => typeof entry[1] === "string");
+  const pairs = Object.entries(matchLabels as JsonObject).filter(
+    (entry): entry is [string, string] => typeof entry[1] === "string",
+  );
   return pairs.length === 0 ? undefined : pairs.map(([key, value]) => `${key}=${value}`).join(",");
 }
 
@@ -132,7 +137,10 @@ export async function readCanaryProgress(cluster: Cluster, rollout: KubeObject):
   const apiVersion = text(at(ref, "apiVersion"));
   const kind = text(at(ref, "kind"));
   const name = text(at(ref, "name"));
-  const workload = apiVersion === undefined || kind === undefined || name === undefined ? undefined : await cluster.get({ apiVersion, kind, name, namespace });
+  const workload =
+    apiVersion === undefined || kind === undefined || name === undefined
+      ? undefined
+      : await cluster.get({ apiVersion, kind, name, namespace });
   const selector = selectorOf(workload);
   const pods = selector === undefined ? [] : await cluster.list("v1", "Pod", { namespace, labelSelector: selector });
   return canaryProgressOf(rollout, pods);

@@ -17,7 +17,14 @@ import {
   findWorkloads,
   type ChartRepository,
 } from "../chart/index.js";
-import { createChartCatalog, fetchedChartResolution, isNamespacedKind, isNoMirror, type ChartCatalog, type ChartResolution } from "../cluster/index.js";
+import {
+  createChartCatalog,
+  fetchedChartResolution,
+  isNamespacedKind,
+  isNoMirror,
+  type ChartCatalog,
+  type ChartResolution,
+} from "../cluster/index.js";
 import { UsageError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
 import { fieldOf, groupOf, type KubeObject } from "../model/index.js";
 import { componentObjects, type ComponentManifest, type TraitManifest } from "../render/index.js";
@@ -71,7 +78,9 @@ function isLoopbackUrl(url: string): boolean {
 export function parseChartRepositoryMapping(flag: string): ChartRepositoryMapping {
   const match = /^((?:https?|oci):\/\/[^=]+)=(.+)$/.exec(flag.trim());
   if (match === null || match[1] === undefined || match[2] === undefined) {
-    throw new UsageError(`invalid --chart-repo "${flag}"`, { hint: "write --chart-repo URL=DIR, e.g. --chart-repo https://charts.example.com/demo/=examples/charts/repo" });
+    throw new UsageError(`invalid --chart-repo "${flag}"`, {
+      hint: "write --chart-repo URL=DIR, e.g. --chart-repo https://charts.example.com/demo/=examples/charts/repo",
+    });
   }
   return { url: normalizeUrl(match[1]), location: match[2] };
 }
@@ -99,7 +108,8 @@ class MappedChartSource implements HelmChartSource {
   }
 
   private locationOf(mapping: ChartRepositoryMapping): string {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(mapping.location) || isAbsolute(mapping.location) || this.cwd === undefined) return mapping.location;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(mapping.location) || isAbsolute(mapping.location) || this.cwd === undefined)
+      return mapping.location;
     return resolvePath(this.cwd, mapping.location);
   }
 
@@ -135,9 +145,16 @@ class MappedChartSource implements HelmChartSource {
     }
     if (repository instanceof Error) return { ok: false, reason: "IndexationFailed", message: repository.message };
     try {
-      return fetchedChartResolution(fetchChartFromRepositorySync(repository, chart, versionConstraint === "" ? "*" : versionConstraint));
+      return fetchedChartResolution(
+        fetchChartFromRepositorySync(repository, chart, versionConstraint === "" ? "*" : versionConstraint),
+      );
     } catch (error) {
-      if (error instanceof VelaError) return { ok: false, reason: "ChartNotFound", message: error.hint === undefined ? error.message : `${error.message} (${error.hint})` };
+      if (error instanceof VelaError)
+        return {
+          ok: false,
+          reason: "ChartNotFound",
+          message: error.hint === undefined ? error.message : `${error.message} (${error.hint})`,
+        };
       throw error;
     }
   }
@@ -193,11 +210,22 @@ function mergeMaps(a: JsonObject, b: JsonObject): JsonObject {
   return out;
 }
 
-function readValuesReference(reference: JsonObject, namespace: string, appObjects: readonly KubeObject[], fallbackNamespace: string): string | undefined {
+function readValuesReference(
+  reference: JsonObject,
+  namespace: string,
+  appObjects: readonly KubeObject[],
+  fallbackNamespace: string,
+): string | undefined {
   const kind = reference.kind === "Secret" ? "Secret" : "ConfigMap";
   const name = stringField(reference.name) ?? "";
   const key = stringField(reference.valuesKey) ?? "values.yaml";
-  const object = appObjects.find((candidate) => candidate.apiVersion === "v1" && candidate.kind === kind && candidate.metadata.name === name && (candidate.metadata.namespace ?? fallbackNamespace) === namespace);
+  const object = appObjects.find(
+    (candidate) =>
+      candidate.apiVersion === "v1" &&
+      candidate.kind === kind &&
+      candidate.metadata.name === name &&
+      (candidate.metadata.namespace ?? fallbackNamespace) === namespace,
+  );
   if (object === undefined) return undefined;
   if (kind === "ConfigMap") return stringField(fieldOf(object, "data", key));
   const plain = stringField(fieldOf(object, "stringData", key));
@@ -206,7 +234,12 @@ function readValuesReference(reference: JsonObject, namespace: string, appObject
   return encoded === undefined ? undefined : Buffer.from(encoded, "base64").toString("utf8");
 }
 
-function composeValues(release: KubeObject, namespace: string, appObjects: readonly KubeObject[], fallbackNamespace: string): { values: JsonObject; unresolved: string[] } {
+function composeValues(
+  release: KubeObject,
+  namespace: string,
+  appObjects: readonly KubeObject[],
+  fallbackNamespace: string,
+): { values: JsonObject; unresolved: string[] } {
   let merged: JsonObject = {};
   const unresolved: string[] = [];
   const targeted: { readonly path: string; readonly value: string }[] = [];
@@ -215,7 +248,8 @@ function composeValues(release: KubeObject, namespace: string, appObjects: reado
     if (!isJsonObject(reference)) continue;
     const text = readValuesReference(reference, namespace, appObjects, fallbackNamespace);
     if (text === undefined) {
-      if (reference.optional !== true) unresolved.push(`${reference.kind === "Secret" ? "Secret" : "ConfigMap"}/${stringField(reference.name) ?? ""}`);
+      if (reference.optional !== true)
+        unresolved.push(`${reference.kind === "Secret" ? "Secret" : "ConfigMap"}/${stringField(reference.name) ?? ""}`);
       continue;
     }
     const targetPath = stringField(reference.targetPath);
@@ -234,7 +268,8 @@ function composeValues(release: KubeObject, namespace: string, appObjects: reado
   }
   const inline = fieldOf(release, "spec", "values");
   if (isJsonObject(inline)) merged = mergeMaps(merged, inline);
-  for (const { path, value } of targeted) merged = applySetValue(structuredClone(merged) as Record<string, unknown>, `${path}=${value.trim()}`) as JsonObject;
+  for (const { path, value } of targeted)
+    merged = applySetValue(structuredClone(merged) as Record<string, unknown>, `${path}=${value.trim()}`) as JsonObject;
   return { values: merged, unresolved };
 }
 
@@ -252,7 +287,10 @@ function releaseNameOf(release: KubeObject): string {
  * not a HelmRelease. `manifests` are all components of the app (HelmRepository sources and
  * `valuesFrom` ConfigMaps/Secrets are looked up among their objects).
  */
-export function findHelmRelease(manifest: ComponentManifest, manifests: readonly ComponentManifest[]): HelmReleaseFacts | undefined {
+export function findHelmRelease(
+  manifest: ComponentManifest,
+  manifests: readonly ComponentManifest[],
+): HelmReleaseFacts | undefined {
   const release = manifest.workload;
   if (!isHelmRelease(release)) return undefined;
   const namespace = release.metadata.namespace ?? manifest.namespace;
@@ -260,10 +298,20 @@ export function findHelmRelease(manifest: ComponentManifest, manifests: readonly
   const sourceName = stringField(fieldOf(release, "spec", "chart", "spec", "sourceRef", "name"));
   const sourceKind = stringField(fieldOf(release, "spec", "chart", "spec", "sourceRef", "kind")) ?? "HelmRepository";
   const sourceNamespace = stringField(fieldOf(release, "spec", "chart", "spec", "sourceRef", "namespace")) ?? namespace;
-  const repository = sourceKind !== "HelmRepository"
-    ? undefined
-    : appObjects.find((object) => object.kind === "HelmRepository" && groupOf(object.apiVersion) === HELM_REPOSITORY_GROUP && object.metadata.name === sourceName && (object.metadata.namespace ?? manifest.namespace) === sourceNamespace);
-  const repositoryUrl = repository === undefined || fieldOf(repository, "spec", "type") === "oci" ? undefined : stringField(fieldOf(repository, "spec", "url"));
+  const repository =
+    sourceKind !== "HelmRepository"
+      ? undefined
+      : appObjects.find(
+          (object) =>
+            object.kind === "HelmRepository" &&
+            groupOf(object.apiVersion) === HELM_REPOSITORY_GROUP &&
+            object.metadata.name === sourceName &&
+            (object.metadata.namespace ?? manifest.namespace) === sourceNamespace,
+        );
+  const repositoryUrl =
+    repository === undefined || fieldOf(repository, "spec", "type") === "oci"
+      ? undefined
+      : stringField(fieldOf(repository, "spec", "url"));
   const { values, unresolved } = composeValues(release, namespace, appObjects, manifest.namespace);
   return {
     component: manifest.name,
@@ -281,7 +329,9 @@ export function findHelmRelease(manifest: ComponentManifest, manifests: readonly
 
 /** The repository URLs of every HelmRelease of the app: what to `prefetch` before resolving. */
 export function helmRepositoryUrls(manifests: readonly ComponentManifest[]): string[] {
-  const urls = manifests.map((manifest) => findHelmRelease(manifest, manifests)?.repositoryUrl).filter((url): url is string => url !== undefined);
+  const urls = manifests
+    .map((manifest) => findHelmRelease(manifest, manifests)?.repositoryUrl)
+    .filter((url): url is string => url !== undefined);
   return [...new Set(urls)];
 }
 
@@ -304,16 +354,30 @@ function labelReleaseObjects(objects: readonly KubeObject[], release: HelmReleas
       ...object,
       metadata: {
         name: object.metadata.name ?? "",
-        ...(isNamespacedKind(object.apiVersion, object.kind) ? { namespace: object.metadata.namespace ?? release.targetNamespace } : {}),
+        ...(isNamespacedKind(object.apiVersion, object.kind)
+          ? { namespace: object.metadata.namespace ?? release.targetNamespace }
+          : {}),
         ...object.metadata,
-        labels: { ...(object.metadata.labels ?? {}), [HELM_RELEASE_NAME_LABEL]: release.name, [HELM_RELEASE_NAMESPACE_LABEL]: release.namespace },
-        annotations: { ...(object.metadata.annotations ?? {}), "meta.helm.sh/release-name": release.releaseName, "meta.helm.sh/release-namespace": release.targetNamespace },
+        labels: {
+          ...(object.metadata.labels ?? {}),
+          [HELM_RELEASE_NAME_LABEL]: release.name,
+          [HELM_RELEASE_NAMESPACE_LABEL]: release.namespace,
+        },
+        annotations: {
+          ...(object.metadata.annotations ?? {}),
+          "meta.helm.sh/release-name": release.releaseName,
+          "meta.helm.sh/release-namespace": release.targetNamespace,
+        },
       },
     }));
 }
 
 /** Where a component's problems point in the Application: `/spec/components/<i>` when its index is known. */
-function componentPath(component: string, indexes: Readonly<Record<string, number>> | undefined, suffix = ""): string | undefined {
+function componentPath(
+  component: string,
+  indexes: Readonly<Record<string, number>> | undefined,
+  suffix = "",
+): string | undefined {
   const index = indexes?.[component];
   return index === undefined ? undefined : `/spec/components/${index}${suffix}`;
 }
@@ -326,24 +390,59 @@ function issue(code: `E_${string}`, message: string, hint: string, path: string 
  * Renders the chart of a helm component. Throws a ValidationError (`E_CHART_FETCH`,
  * `E_CHART_TEMPLATE`…) when the chart cannot be fetched or rendered.
  */
-export function expandHelmChart(release: HelmReleaseFacts, source: HelmChartSource, options: { readonly componentIndexes?: Readonly<Record<string, number>> } = {}): ExpandedChart {
+export function expandHelmChart(
+  release: HelmReleaseFacts,
+  source: HelmChartSource,
+  options: { readonly componentIndexes?: Readonly<Record<string, number>> } = {},
+): ExpandedChart {
   const subject = `component "${release.component}"`;
   const path = componentPath(release.component, options.componentIndexes, "/properties/url");
   if (release.repositoryUrl === undefined) {
-    throw new ValidationError([issue("E_CHART_FETCH", `${subject}: chart "${release.chart}" does not come from a Helm repository of the application`, "vela-ts renders charts of helm components with repoType helm and a url; git, oss, oci and sourceName sources are not expanded", path)]);
+    throw new ValidationError([
+      issue(
+        "E_CHART_FETCH",
+        `${subject}: chart "${release.chart}" does not come from a Helm repository of the application`,
+        "vela-ts renders charts of helm components with repoType helm and a url; git, oss, oci and sourceName sources are not expanded",
+        path,
+      ),
+    ]);
   }
   const resolution = source.resolve(release.repositoryUrl, release.chart, release.version);
   if (!resolution.ok) {
-    throw new ValidationError([issue("E_CHART_FETCH", `${subject}: cannot fetch chart "${release.chart}" version "${release.version}" from ${release.repositoryUrl}: ${resolution.message}`, chartSourceHint(normalizeUrl(release.repositoryUrl)), path)]);
+    throw new ValidationError([
+      issue(
+        "E_CHART_FETCH",
+        `${subject}: cannot fetch chart "${release.chart}" version "${release.version}" from ${release.repositoryUrl}: ${resolution.message}`,
+        chartSourceHint(normalizeUrl(release.repositoryUrl)),
+        path,
+      ),
+    ]);
   }
   let objects: readonly KubeObject[];
   try {
-    objects = resolution.render({ releaseName: release.releaseName, namespace: release.targetNamespace, values: release.values });
+    objects = resolution.render({
+      releaseName: release.releaseName,
+      namespace: release.targetNamespace,
+      values: release.values,
+    });
   } catch (error) {
     if (!(error instanceof VelaError)) throw error;
-    throw new ValidationError([issue(error.code, `${subject}: chart ${resolution.chart}@${resolution.version}: ${error.message}`, error.hint ?? "check the chart values of the component", componentPath(release.component, options.componentIndexes, "/properties"))]);
+    throw new ValidationError([
+      issue(
+        error.code,
+        `${subject}: chart ${resolution.chart}@${resolution.version}: ${error.message}`,
+        error.hint ?? "check the chart values of the component",
+        componentPath(release.component, options.componentIndexes, "/properties"),
+      ),
+    ]);
   }
-  return { component: release.component, chart: resolution.chart, version: resolution.version, release, objects: labelReleaseObjects(objects, release) };
+  return {
+    component: release.component,
+    chart: resolution.chart,
+    version: resolution.version,
+    release,
+    objects: labelReleaseObjects(objects, release),
+  };
 }
 
 /** A correction made to a Rollout: what KubeVela's guess said and what the chart really has. */
@@ -388,12 +487,18 @@ function routeBackends(route: KubeObject): string[] {
   const rules = fieldOf(route, "spec", "rules");
   return (Array.isArray(rules) ? rules : []).flatMap((rule) => {
     const refs = isJsonObject(rule) ? rule.backendRefs : undefined;
-    return (Array.isArray(refs) ? refs : []).map((ref) => (isJsonObject(ref) ? stringField(ref.name) : undefined)).filter((name): name is string => name !== undefined);
+    return (Array.isArray(refs) ? refs : [])
+      .map((ref) => (isJsonObject(ref) ? stringField(ref.name) : undefined))
+      .filter((name): name is string => name !== undefined);
   });
 }
 
 /** Picks the object a defaulted name stands for: the one with that name, else the only one that fits, else the only one. */
-function pickDefaulted(candidates: readonly KubeObject[], guess: string, fits: (object: KubeObject) => boolean): KubeObject | undefined {
+function pickDefaulted(
+  candidates: readonly KubeObject[],
+  guess: string,
+  fits: (object: KubeObject) => boolean,
+): KubeObject | undefined {
   const named = candidates.find((object) => object.metadata.name === guess);
   if (named !== undefined) return named;
   const fitting = candidates.filter(fits);
@@ -416,9 +521,16 @@ function chosenWorkload(rollout: KubeObject, trait: TraitManifest, ctx: RolloutC
   const guess = stringField(fieldOf(rollout, "spec", "objectRef", "workloadRef", "name")) ?? "";
   const explicitKind = trait.type !== "kruise-rollout" || isJsonObject(trait.properties.workloadType);
   const kind = explicitKind ? stringField(fieldOf(rollout, "spec", "objectRef", "workloadRef", "kind")) : undefined;
-  const apiVersion = explicitKind ? stringField(fieldOf(rollout, "spec", "objectRef", "workloadRef", "apiVersion")) : undefined;
+  const apiVersion = explicitKind
+    ? stringField(fieldOf(rollout, "spec", "objectRef", "workloadRef", "apiVersion"))
+    : undefined;
   const selector = { ...(kind === undefined ? {} : { kind }), ...(apiVersion === undefined ? {} : { apiVersion }) };
-  const exact = findWorkloads(ctx.chartObjects).find((workload) => workload.metadata.name === guess && (kind === undefined || workload.kind === kind) && (apiVersion === undefined || workload.apiVersion === apiVersion));
+  const exact = findWorkloads(ctx.chartObjects).find(
+    (workload) =>
+      workload.metadata.name === guess &&
+      (kind === undefined || workload.kind === kind) &&
+      (apiVersion === undefined || workload.apiVersion === apiVersion),
+  );
   if (exact !== undefined) return exact;
   try {
     return selectRolloutWorkload(ctx.chartObjects, selector, ctx.subject);
@@ -435,47 +547,120 @@ function chosenWorkload(rollout: KubeObject, trait: TraitManifest, ctx: RolloutC
         hint = named.hint ?? hint;
       }
     }
-    ctx.issues.push(issue("E_ROLLOUT_TARGET", `${message} (chart ${ctx.chartLabel})`, `${hint}; set the trait's workloadType to the kind the chart deploys, or change the chart values`, ctx.path));
+    ctx.issues.push(
+      issue(
+        "E_ROLLOUT_TARGET",
+        `${message} (chart ${ctx.chartLabel})`,
+        `${hint}; set the trait's workloadType to the kind the chart deploys, or change the chart values`,
+        ctx.path,
+      ),
+    );
     return undefined;
   }
 }
 
 /** Checks (and, when defaulted, corrects) one traffic routing of a Rollout against the chart's objects. */
-function routeTraffic(routing: JsonObject, declared: JsonObject, index: number, workload: KubeObject, ctx: RolloutContext): JsonObject {
+function routeTraffic(
+  routing: JsonObject,
+  declared: JsonObject,
+  index: number,
+  workload: KubeObject,
+  ctx: RolloutContext,
+): JsonObject {
   const out: JsonObject = structuredClone(routing);
   const services = ctx.chartObjects.filter((object) => object.apiVersion === "v1" && object.kind === "Service");
   const podLabels = fieldOf(workload, "spec", "template", "metadata", "labels");
-  const names = (objects: readonly KubeObject[]): string => (objects.length === 0 ? "none" : objects.map(describe).join(", "));
-  const check = (field: string, kind: string, candidates: readonly KubeObject[], explicit: string | undefined, guess: string, fits: (object: KubeObject) => boolean): string | undefined => {
+  const names = (objects: readonly KubeObject[]): string =>
+    objects.length === 0 ? "none" : objects.map(describe).join(", ");
+  const check = (
+    field: string,
+    kind: string,
+    candidates: readonly KubeObject[],
+    explicit: string | undefined,
+    guess: string,
+    fits: (object: KubeObject) => boolean,
+  ): string | undefined => {
     if (explicit !== undefined) {
       if (candidates.some((object) => object.metadata.name === explicit)) return explicit;
-      ctx.issues.push(issue("E_ROLLOUT_TARGET", `${ctx.subject}: trafficRoutings[${index}] names ${kind}/${explicit}, which chart ${ctx.chartLabel} does not create`, `${kind}s the chart creates: ${names(candidates)}`, ctx.path));
+      ctx.issues.push(
+        issue(
+          "E_ROLLOUT_TARGET",
+          `${ctx.subject}: trafficRoutings[${index}] names ${kind}/${explicit}, which chart ${ctx.chartLabel} does not create`,
+          `${kind}s the chart creates: ${names(candidates)}`,
+          ctx.path,
+        ),
+      );
       return undefined;
     }
     const picked = pickDefaulted(candidates, guess, fits);
     if (picked === undefined) {
       const article = /^[AEIOU]/.test(kind) ? "an" : "a";
-      const message = candidates.length === 0 ? `chart ${ctx.chartLabel} creates none` : `chart ${ctx.chartLabel} creates several: ${names(candidates)}`;
-      const hint = candidates.length === 0 ? `the chart creates: ${names(ctx.chartObjects)}; enable its ${kind} in the component's values, or drop trafficRoutings` : `name one with the trait's ${field}`;
-      ctx.issues.push(issue("E_ROLLOUT_TARGET", `${ctx.subject}: trafficRoutings[${index}] needs ${article} ${kind}, and ${message}`, hint, ctx.path));
+      const message =
+        candidates.length === 0
+          ? `chart ${ctx.chartLabel} creates none`
+          : `chart ${ctx.chartLabel} creates several: ${names(candidates)}`;
+      const hint =
+        candidates.length === 0
+          ? `the chart creates: ${names(ctx.chartObjects)}; enable its ${kind} in the component's values, or drop trafficRoutings`
+          : `name one with the trait's ${field}`;
+      ctx.issues.push(
+        issue(
+          "E_ROLLOUT_TARGET",
+          `${ctx.subject}: trafficRoutings[${index}] needs ${article} ${kind}, and ${message}`,
+          hint,
+          ctx.path,
+        ),
+      );
       return undefined;
     }
     const name = picked.metadata.name ?? "";
-    if (name !== guess) ctx.corrections.push({ component: ctx.component, trait: ctx.trait, field: `trafficRoutings/${index}/${kind === "Service" ? "service" : kind === "Ingress" ? "ingress" : "gateway"}`, from: `${kind}/${guess}`, to: `${kind}/${name}` });
+    if (name !== guess)
+      ctx.corrections.push({
+        component: ctx.component,
+        trait: ctx.trait,
+        field: `trafficRoutings/${index}/${kind === "Service" ? "service" : kind === "Ingress" ? "ingress" : "gateway"}`,
+        from: `${kind}/${guess}`,
+        to: `${kind}/${name}`,
+      });
     return name;
   };
-  const service = check("service", "Service", services, stringField(declared.service), stringField(routing.service) ?? "", (object) => matchesSelector(fieldOf(object, "spec", "selector"), podLabels));
+  const service = check(
+    "service",
+    "Service",
+    services,
+    stringField(declared.service),
+    stringField(routing.service) ?? "",
+    (object) => matchesSelector(fieldOf(object, "spec", "selector"), podLabels),
+  );
   if (service !== undefined) out.service = service;
   const ingress = fieldOf(routing, "ingress");
   if (isJsonObject(ingress)) {
-    const ingresses = ctx.chartObjects.filter((object) => object.kind === "Ingress" && groupOf(object.apiVersion) === "networking.k8s.io");
-    const name = check("ingressName", "Ingress", ingresses, stringField(declared.ingressName), stringField(ingress.name) ?? "", (object) => service !== undefined && ingressBackends(object).includes(service));
+    const ingresses = ctx.chartObjects.filter(
+      (object) => object.kind === "Ingress" && groupOf(object.apiVersion) === "networking.k8s.io",
+    );
+    const name = check(
+      "ingressName",
+      "Ingress",
+      ingresses,
+      stringField(declared.ingressName),
+      stringField(ingress.name) ?? "",
+      (object) => service !== undefined && ingressBackends(object).includes(service),
+    );
     if (name !== undefined) out.ingress = { ...ingress, name };
   }
   const gateway = fieldOf(routing, "gateway");
   if (isJsonObject(gateway)) {
-    const routes = ctx.chartObjects.filter((object) => object.kind === "HTTPRoute" && groupOf(object.apiVersion) === "gateway.networking.k8s.io");
-    const name = check("gatewayHTTPRouteName", "HTTPRoute", routes, stringField(declared.gatewayHTTPRouteName), stringField(gateway.httpRouteName) ?? "", (object) => service !== undefined && routeBackends(object).includes(service));
+    const routes = ctx.chartObjects.filter(
+      (object) => object.kind === "HTTPRoute" && groupOf(object.apiVersion) === "gateway.networking.k8s.io",
+    );
+    const name = check(
+      "gatewayHTTPRouteName",
+      "HTTPRoute",
+      routes,
+      stringField(declared.gatewayHTTPRouteName),
+      stringField(gateway.httpRouteName) ?? "",
+      (object) => service !== undefined && routeBackends(object).includes(service),
+    );
     if (name !== undefined) out.gateway = { ...gateway, httpRouteName: name };
   }
   return out;
@@ -487,15 +672,27 @@ function correctRollout(rollout: KubeObject, trait: TraitManifest, ctx: RolloutC
   if (workload === undefined) return rollout;
   const previous = fieldOf(rollout, "spec", "objectRef", "workloadRef");
   const guess = isJsonObject(previous) ? `${String(previous.kind)}/${String(previous.name)}` : "";
-  if (guess !== describe(workload)) ctx.corrections.push({ component: ctx.component, trait: ctx.trait, field: "workloadRef", from: guess, to: describe(workload) });
+  if (guess !== describe(workload))
+    ctx.corrections.push({
+      component: ctx.component,
+      trait: ctx.trait,
+      field: "workloadRef",
+      from: guess,
+      to: describe(workload),
+    });
   const spec = structuredClone(isJsonObject(rollout.spec as JsonValue) ? (rollout.spec as JsonObject) : {});
-  spec.objectRef = { ...(isJsonObject(spec.objectRef) ? spec.objectRef : {}), workloadRef: { apiVersion: workload.apiVersion, kind: workload.kind, name: workload.metadata.name ?? "" } };
+  spec.objectRef = {
+    ...(isJsonObject(spec.objectRef) ? spec.objectRef : {}),
+    workloadRef: { apiVersion: workload.apiVersion, kind: workload.kind, name: workload.metadata.name ?? "" },
+  };
   const routings = fieldOf(spec, "strategy", "canary", "trafficRoutings");
   if (Array.isArray(routings) && isJsonObject(spec.strategy) && isJsonObject(spec.strategy.canary)) {
     const declaredList = fieldOf(trait.properties, "canary", "trafficRoutings");
     spec.strategy.canary.trafficRoutings = routings.map((routing, index) => {
       const declared = Array.isArray(declaredList) ? declaredList[index] : undefined;
-      return isJsonObject(routing) ? routeTraffic(routing, isJsonObject(declared) ? declared : {}, index, workload, ctx) : routing;
+      return isJsonObject(routing)
+        ? routeTraffic(routing, isJsonObject(declared) ? declared : {}, index, workload, ctx)
+        : routing;
     });
   }
   return { ...rollout, spec };
@@ -534,7 +731,11 @@ export interface HelmWorkloadResolution {
  * `source` must have been `prefetch`ed with {@link helmRepositoryUrls}. Throws a ValidationError
  * with `E_ROLLOUT_TARGET` issues (and `E_CHART_FETCH` with `unavailableChart: "error"`).
  */
-export function resolveHelmWorkloads(manifests: readonly ComponentManifest[], source: HelmChartSource, options: ResolveHelmWorkloadsOptions = {}): HelmWorkloadResolution {
+export function resolveHelmWorkloads(
+  manifests: readonly ComponentManifest[],
+  source: HelmChartSource,
+  options: ResolveHelmWorkloadsOptions = {},
+): HelmWorkloadResolution {
   const issues: ValidationIssue[] = [];
   const warnings: string[] = [];
   const corrections: RolloutCorrection[] = [];
@@ -542,21 +743,27 @@ export function resolveHelmWorkloads(manifests: readonly ComponentManifest[], so
   const resolved = manifests.map((manifest) => {
     const release = findHelmRelease(manifest, manifests);
     if (release === undefined) return manifest;
-    for (const missing of release.unresolvedValuesFrom) warnings.push(`component "${manifest.name}": valuesFrom ${missing} is not an object of this application; the chart is rendered without it`);
+    for (const missing of release.unresolvedValuesFrom)
+      warnings.push(
+        `component "${manifest.name}": valuesFrom ${missing} is not an object of this application; the chart is rendered without it`,
+      );
     let expanded: ExpandedChart;
     try {
       expanded = expandHelmChart(release, source, options);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       if (options.unavailableChart === "error") issues.push(...error.issues);
-      else warnings.push(...error.issues.map((found) => `${found.message}; its Rollouts keep KubeVela's default target`));
+      else
+        warnings.push(...error.issues.map((found) => `${found.message}; its Rollouts keep KubeVela's default target`));
       return manifest;
     }
     charts.push(expanded);
     const traits = manifest.traits.map((trait) => {
       if (!trait.outputs.some((output) => isRollout(output.object))) return trait;
       if (release.targetNamespace !== manifest.namespace) {
-        warnings.push(`component "${manifest.name}": trait "${trait.type}": the chart installs into namespace ${release.targetNamespace} but the Rollout is in ${manifest.namespace}; a Kruise Rollout only controls workloads of its own namespace`);
+        warnings.push(
+          `component "${manifest.name}": trait "${trait.type}": the chart installs into namespace ${release.targetNamespace} but the Rollout is in ${manifest.namespace}; a Kruise Rollout only controls workloads of its own namespace`,
+        );
       }
       const ctx: RolloutContext = {
         subject: `component "${manifest.name}": trait "${trait.type}"`,
@@ -568,7 +775,12 @@ export function resolveHelmWorkloads(manifests: readonly ComponentManifest[], so
         component: manifest.name,
         trait: trait.index,
       };
-      return { ...trait, outputs: trait.outputs.map((output) => (isRollout(output.object) ? { ...output, object: correctRollout(output.object, trait, ctx) } : output)) };
+      return {
+        ...trait,
+        outputs: trait.outputs.map((output) =>
+          isRollout(output.object) ? { ...output, object: correctRollout(output.object, trait, ctx) } : output,
+        ),
+      };
     });
     return { ...manifest, traits };
   });

@@ -43,20 +43,31 @@ function readValuesFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ChartError("E_CHART_VALUES", `cannot read values file ${path}`, { hint: "check the --values path", cause: error });
+    throw new ChartError("E_CHART_VALUES", `cannot read values file ${path}`, {
+      hint: "check the --values path",
+      cause: error,
+    });
   }
   const doc = parseDocument(text, { merge: true, prettyErrors: false });
   const error = doc.errors[0];
   if (error !== undefined) {
     const pos = error.linePos?.[0];
-    throw new ChartError("E_CHART_VALUES", `values file ${path} is not valid YAML: ${error.message.split("\n")[0] ?? ""}`, {
-      source: { file: path, line: pos?.line ?? 1, column: pos?.col ?? 1 },
-      hint: "fix the YAML syntax of the values file",
-    });
+    throw new ChartError(
+      "E_CHART_VALUES",
+      `values file ${path} is not valid YAML: ${error.message.split("\n")[0] ?? ""}`,
+      {
+        source: { file: path, line: pos?.line ?? 1, column: pos?.col ?? 1 },
+        hint: "fix the YAML syntax of the values file",
+      },
+    );
   }
   const value: unknown = doc.toJS();
   if (value === null || value === undefined) return {};
-  if (!isTable(value)) throw new ChartError("E_CHART_VALUES", `values file ${path} must be a mapping`, { source: { file: path, line: 1, column: 1 }, hint: "values files hold key: value pairs" });
+  if (!isTable(value))
+    throw new ChartError("E_CHART_VALUES", `values file ${path} must be a mapping`, {
+      source: { file: path, line: 1, column: 1 },
+      hint: "values files hold key: value pairs",
+    });
   return value;
 }
 

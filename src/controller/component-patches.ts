@@ -42,11 +42,19 @@ export interface OutputPatchOptions extends ApplyComponentOptions {
 export function outputPatchesOf(options: ApplyComponentOptions | undefined): OutputPatchOptions | undefined {
   if (options === undefined || !("outputPatches" in options) || !("patchedBy" in options)) return undefined;
   const candidate = options as Partial<OutputPatchOptions>;
-  return Array.isArray(candidate.outputPatches) && typeof candidate.patchedBy === "string" ? (options as OutputPatchOptions) : undefined;
+  return Array.isArray(candidate.outputPatches) && typeof candidate.patchedBy === "string"
+    ? (options as OutputPatchOptions)
+    : undefined;
 }
 
 function markPatched(object: KubeObject, stepName: string): KubeObject {
-  return { ...object, metadata: { ...object.metadata, annotations: { ...(object.metadata.annotations ?? {}), [ANNOTATION_PATCHED_BY_STEP]: stepName } } };
+  return {
+    ...object,
+    metadata: {
+      ...object.metadata,
+      annotations: { ...(object.metadata.annotations ?? {}), [ANNOTATION_PATCHED_BY_STEP]: stepName },
+    },
+  };
 }
 
 function patchOutput(output: RenderedOutput, options: OutputPatchOptions): RenderedOutput {
@@ -68,15 +76,22 @@ function rank(names: readonly string[], outputs: readonly RenderedOutput[]): num
  * when a patch names an output the component does not render.
  */
 export function patchComponentOutputs(manifest: ComponentManifest, options: OutputPatchOptions): ComponentManifest {
-  const names = new Set([...manifest.outputs, ...manifest.traits.flatMap((trait) => trait.outputs)].map((output) => output.name));
+  const names = new Set(
+    [...manifest.outputs, ...manifest.traits.flatMap((trait) => trait.outputs)].map((output) => output.name),
+  );
   const missing = options.outputPatches.map((patch) => patch.output).filter((name) => !names.has(name));
   if (missing.length > 0) {
-    throw new VelaError("E_OUTPUT_NOT_FOUND", `component "${manifest.name}" renders no output named ${missing.map((name) => `"${name}"`).join(", ")}`, {
-      hint: `its outputs are ${[...names].sort().join(", ") || "none"}; the step patches the first component's rollout, virtualService and destinationRule (traits rollout and canary-traffic)`,
-    });
+    throw new VelaError(
+      "E_OUTPUT_NOT_FOUND",
+      `component "${manifest.name}" renders no output named ${missing.map((name) => `"${name}"`).join(", ")}`,
+      {
+        hint: `its outputs are ${[...names].sort().join(", ") || "none"}; the step patches the first component's rollout, virtualService and destinationRule (traits rollout and canary-traffic)`,
+      },
+    );
   }
   const first = options.applyFirst ?? [];
-  const order = (outputs: readonly RenderedOutput[]): RenderedOutput[] => [...outputs].sort((a, b) => rank(first, [a]) - rank(first, [b]));
+  const order = (outputs: readonly RenderedOutput[]): RenderedOutput[] =>
+    [...outputs].sort((a, b) => rank(first, [a]) - rank(first, [b]));
   const traits: TraitManifest[] = manifest.traits
     .map((trait) => ({ ...trait, outputs: order(trait.outputs.map((output) => patchOutput(output, options))) }))
     .sort((a, b) => rank(first, a.outputs) - rank(first, b.outputs));
@@ -91,7 +106,13 @@ export function keepStepPatches(manifest: ComponentManifest, recorded: readonly 
   const patched = new Map<string, KubeObject>();
   for (const resource of recorded) {
     const raw = resource.raw;
-    if (raw === undefined || !isJsonObject(raw.metadata) || !isJsonObject(raw.metadata.annotations) || typeof raw.metadata.annotations[ANNOTATION_PATCHED_BY_STEP] !== "string") continue;
+    if (
+      raw === undefined ||
+      !isJsonObject(raw.metadata) ||
+      !isJsonObject(raw.metadata.annotations) ||
+      typeof raw.metadata.annotations[ANNOTATION_PATCHED_BY_STEP] !== "string"
+    )
+      continue;
     patched.set(refKey(resource), raw as unknown as KubeObject);
   }
   if (patched.size === 0) return manifest;
@@ -99,5 +120,9 @@ export function keepStepPatches(manifest: ComponentManifest, recorded: readonly 
     const found = patched.get(refKey(refOf(output.object)));
     return found === undefined ? output : { name: output.name, object: found };
   };
-  return { ...manifest, outputs: manifest.outputs.map(keep), traits: manifest.traits.map((trait) => ({ ...trait, outputs: trait.outputs.map(keep) })) };
+  return {
+    ...manifest,
+    outputs: manifest.outputs.map(keep),
+    traits: manifest.traits.map((trait) => ({ ...trait, outputs: trait.outputs.map(keep) })),
+  };
 }

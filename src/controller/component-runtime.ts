@@ -33,7 +33,9 @@ export function isRefObject(object: KubeObject): boolean {
 
 /** The objects the app itself writes for a component: without a `manageWorkload` trait's workload and without referenced objects. */
 export function objectsToApply(manifest: ComponentManifest): KubeObject[] {
-  return componentObjects(manifest).filter((object) => !(manifest.manageWorkload && object === manifest.workload) && !isRefObject(object));
+  return componentObjects(manifest).filter(
+    (object) => !(manifest.manageWorkload && object === manifest.workload) && !isRefObject(object),
+  );
 }
 
 /**
@@ -48,8 +50,13 @@ export function componentRevisionObject(manifest: ComponentManifest): KubeObject
   const number = Number(/-v(\d+)$/.exec(manifest.revision)?.[1] ?? 0);
   // A component revision outlives the app revision that first rendered it (reviews-v2 serves
   // book-info-v2 and -v3): without the app-revision label it is written once, not on every release.
-  const workloadLabels = Object.fromEntries(Object.entries(manifest.workload.metadata.labels ?? {}).filter(([key]) => key !== LABEL_APP_REVISION));
-  const workload: KubeObject = { ...manifest.workload, metadata: { ...manifest.workload.metadata, labels: workloadLabels } };
+  const workloadLabels = Object.fromEntries(
+    Object.entries(manifest.workload.metadata.labels ?? {}).filter(([key]) => key !== LABEL_APP_REVISION),
+  );
+  const workload: KubeObject = {
+    ...manifest.workload,
+    metadata: { ...manifest.workload.metadata, labels: workloadLabels },
+  };
   const labels = { ...workloadLabels, [LABEL_COMPONENT_REVISION]: manifest.revision };
   return {
     apiVersion: "apps/v1",
@@ -109,7 +116,9 @@ function staleObjects(objects: readonly JsonValue[]): string[] {
     const object = value as unknown as KubeObject;
     const observed = (object.status as JsonObject | undefined)?.observedGeneration;
     const generation = object.metadata.generation;
-    return typeof observed === "number" && typeof generation === "number" && observed < generation ? [`${object.kind}/${object.metadata.name ?? ""}`] : [];
+    return typeof observed === "number" && typeof generation === "number" && observed < generation
+      ? [`${object.kind}/${object.metadata.name ?? ""}`]
+      : [];
   });
 }
 
@@ -118,17 +127,29 @@ function staleObjects(objects: readonly JsonValue[]): string[] {
  * trait healthy). `healthPolicy` sees `output` (the live main object), `outputs` (live auxiliaries by
  * name: the component's for the component, the trait's own for a trait), `parameter` and `context`.
  */
-export async function componentHealth(cluster: Cluster, manifest: ComponentManifest, registry: DefinitionRegistry): Promise<ServiceHealth> {
+export async function componentHealth(
+  cluster: Cluster,
+  manifest: ComponentManifest,
+  registry: DefinitionRegistry,
+): Promise<ServiceHealth> {
   return (await inspectComponent(cluster, manifest, registry)).health;
 }
 
 /** {@link componentHealth} and the live main object it was judged on (`null` when there is none). */
-export async function inspectComponent(cluster: Cluster, manifest: ComponentManifest, registry: DefinitionRegistry): Promise<{ readonly health: ServiceHealth; readonly output: JsonValue }> {
+export async function inspectComponent(
+  cluster: Cluster,
+  manifest: ComponentManifest,
+  registry: DefinitionRegistry,
+): Promise<{ readonly health: ServiceHealth; readonly output: JsonValue }> {
   const definition = registry.getComponent(manifest.type);
   const output = await liveOf(cluster, manifest.workload);
   const outputs: Record<string, JsonValue> = {};
   for (const entry of manifest.outputs) outputs[entry.name] = await liveOf(cluster, entry.object);
-  const evaluated = evaluateHealth(definition, { output, outputs, parameter: manifest.properties, context: manifest.context }, { cache: registry.cache });
+  const evaluated = evaluateHealth(
+    definition,
+    { output, outputs, parameter: manifest.properties, context: manifest.context },
+    { cache: registry.cache },
+  );
   const stale = staleObjects([output, ...Object.values(outputs)]);
   // With a manageWorkload trait the app never applies the workload under its rendered name: the
   // trait's controller runs one per component revision, and the trait's health stands for it.
@@ -146,14 +167,24 @@ export async function inspectComponent(cluster: Cluster, manifest: ComponentMani
     const traitStale = staleObjects(Object.values(traitOutputs));
     const health =
       traitStale.length === 0
-        ? evaluateHealth(traitDefinition, { output, outputs: traitOutputs, parameter: trait.properties, context: manifest.context }, { cache: registry.cache })
+        ? evaluateHealth(
+            traitDefinition,
+            { output, outputs: traitOutputs, parameter: trait.properties, context: manifest.context },
+            { cache: registry.cache },
+          )
         : { healthy: false, message: `waiting for ${traitStale.join(", ")} to be reconciled` };
-    traits.push({ type: trait.type, healthy: health.healthy, ...(health.message === "" ? {} : { message: health.message }) });
+    traits.push({
+      type: trait.type,
+      healthy: health.healthy,
+      ...(health.message === "" ? {} : { message: health.message }),
+    });
   }
   const health: ServiceHealth = {
     name: manifest.name,
     namespace: manifest.namespace,
-    ...(manifest.workload === undefined ? {} : { workloadDefinition: { apiVersion: manifest.workload.apiVersion, kind: manifest.workload.kind } }),
+    ...(manifest.workload === undefined
+      ? {}
+      : { workloadDefinition: { apiVersion: manifest.workload.apiVersion, kind: manifest.workload.kind } }),
     healthy: workload.healthy && traits.every((trait) => trait.healthy),
     workloadHealthy: workload.healthy,
     ...(workload.message === "" ? {} : { message: workload.message }),

@@ -25,7 +25,11 @@ export interface ControllerModeOptions extends TargetOptions {
   readonly ownedKinds?: readonly OwnedKind[];
   readonly sleep?: AbortableSleep;
   /** Told once the target is open and the endpoint listens. */
-  readonly onStarted?: (started: { readonly target: string; readonly metricsUrl?: string; readonly leaseNamespace: string }) => void;
+  readonly onStarted?: (started: {
+    readonly target: string;
+    readonly metricsUrl?: string;
+    readonly leaseNamespace: string;
+  }) => void;
   readonly onReconcile?: (event: ReconcileEvent) => void;
 }
 
@@ -41,7 +45,11 @@ export async function runControllerMode(options: ControllerModeOptions): Promise
     let health: HealthServer | undefined;
     if (options.metricsPort !== undefined) health = await startHealthServer(metrics, options.metricsPort);
     try {
-      options.onStarted?.({ target: target.description, leaseNamespace, ...(health === undefined ? {} : { metricsUrl: health.url }) });
+      options.onStarted?.({
+        target: target.description,
+        leaseNamespace,
+        ...(health === undefined ? {} : { metricsUrl: health.url }),
+      });
       return await runController({
         deps: target.deps,
         signal: options.signal,

@@ -11,7 +11,14 @@ import { formatDuration, isJsonObject, type Clock } from "../util/index.js";
 import { findSuspendedSteps, type WorkflowStatus } from "../workflow/index.js";
 import { getApplication, statusOf } from "./application-object.js";
 import type { ServiceHealth } from "./component-runtime.js";
-import { describeProgress, driveApplication, personGate, terminalStop, type DriveOptions, type DriveResult } from "./drive.js";
+import {
+  describeProgress,
+  driveApplication,
+  personGate,
+  terminalStop,
+  type DriveOptions,
+  type DriveResult,
+} from "./drive.js";
 import { activeController, CONTROLLER_LEASE_NAME, type ActiveController } from "./lease.js";
 import type { ReconcileOutcome } from "./reconcile.js";
 import { DEFAULT_POLL_INTERVAL_MS, type Target } from "./target.js";
@@ -26,7 +33,12 @@ function isUnreadableLease(error: unknown): boolean {
  * Lease lives in the controller's `--namespace` (then it reconciles only that namespace) or, for a
  * controller of all namespaces, in its context's namespace, so both places are looked at.
  */
-export async function findReconcilingController(cluster: Cluster, clock: Clock, appNamespace: string, contextNamespace = "default"): Promise<ActiveController | undefined> {
+export async function findReconcilingController(
+  cluster: Cluster,
+  clock: Clock,
+  appNamespace: string,
+  contextNamespace = "default",
+): Promise<ActiveController | undefined> {
   for (const leaseNamespace of new Set([appNamespace, contextNamespace])) {
     let found: ActiveController | undefined;
     try {
@@ -35,7 +47,8 @@ export async function findReconcilingController(cluster: Cluster, clock: Clock, 
       if (isUnreadableLease(error)) continue;
       throw error;
     }
-    if (found !== undefined && (found.watchNamespace === undefined || found.watchNamespace === appNamespace)) return found;
+    if (found !== undefined && (found.watchNamespace === undefined || found.watchNamespace === appNamespace))
+      return found;
   }
   return undefined;
 }
@@ -47,7 +60,10 @@ export function storedOutcome(app: KubeObject): ReconcileOutcome {
   const timed = findSuspendedSteps(workflow).flatMap((step) => (step.resumeAt === undefined ? [] : [step.resumeAt]));
   const open = workflow !== undefined && !workflow.finished && !workflow.terminated;
   const suspended = open && workflow.suspend;
-  const nextWakeAt = timed.length === 0 ? undefined : timed.reduce((earliest, time) => (Date.parse(time) < Date.parse(earliest) ? time : earliest));
+  const nextWakeAt =
+    timed.length === 0
+      ? undefined
+      : timed.reduce((earliest, time) => (Date.parse(time) < Date.parse(earliest) ? time : earliest));
   return {
     app,
     phase: typeof status.status === "string" && status.status !== "" ? status.status : "starting",
@@ -66,7 +82,13 @@ function isObserved(app: KubeObject): boolean {
 }
 
 /** Where the release stands in the stored Application; only `quiet` until the current spec was reconciled. */
-async function standing(target: Target, name: string, namespace: string, app: KubeObject, controller: string): Promise<DriveResult> {
+async function standing(
+  target: Target,
+  name: string,
+  namespace: string,
+  app: KubeObject,
+  controller: string,
+): Promise<DriveResult> {
   const outcome = storedOutcome(app);
   if (!isObserved(app)) return { outcome, stop: "quiet", reconciledBy: controller };
   const terminal = terminalStop(outcome);
@@ -82,7 +104,13 @@ async function standing(target: Target, name: string, namespace: string, app: Ku
  * or waits for a person (or `timeoutMs` passed). If the controller's Lease lapses meanwhile, the
  * command drives the app itself for the rest of the wait.
  */
-async function followController(target: Target, name: string, namespace: string, controller: ActiveController, options: DriveOptions): Promise<DriveResult> {
+async function followController(
+  target: Target,
+  name: string,
+  namespace: string,
+  controller: ActiveController,
+  options: DriveOptions,
+): Promise<DriveResult> {
   const clock = target.deps.clock;
   const started = clock.now().getTime();
   const interval = target.driver.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
@@ -91,7 +119,8 @@ async function followController(target: Target, name: string, namespace: string,
   for (;;) {
     const view = await standing(target, name, namespace, await getApplication(target.cluster, name, namespace), holder);
     if (view.stop !== "quiet" || !options.wait) return view;
-    if (options.timeoutMs !== undefined && clock.now().getTime() + interval - started > options.timeoutMs) return { ...view, stop: "timeout" };
+    if (options.timeoutMs !== undefined && clock.now().getTime() + interval - started > options.timeoutMs)
+      return { ...view, stop: "timeout" };
     const line = `waiting ${formatDuration(interval)} for controller ${holder}: ${describeProgress(view.outcome)}`;
     if (line !== lastProgress) options.progress?.(line);
     lastProgress = line;
@@ -99,8 +128,14 @@ async function followController(target: Target, name: string, namespace: string,
     const current = await findReconcilingController(target.cluster, clock, namespace, target.kube?.namespace);
     if (current === undefined) {
       options.progress?.(`the lease of controller ${holder} lapsed; reconciling ${namespace}/${name} here`);
-      const left = options.timeoutMs === undefined ? undefined : Math.max(0, options.timeoutMs - (clock.now().getTime() - started));
-      return driveApplication(name, namespace, target.deps, target.driver, { ...options, ...(left === undefined ? {} : { timeoutMs: left }) });
+      const left =
+        options.timeoutMs === undefined
+          ? undefined
+          : Math.max(0, options.timeoutMs - (clock.now().getTime() - started));
+      return driveApplication(name, namespace, target.deps, target.driver, {
+        ...options,
+        ...(left === undefined ? {} : { timeoutMs: left }),
+      });
     }
     holder = current.holder;
   }
@@ -111,9 +146,21 @@ async function followController(target: Target, name: string, namespace: string,
  * Lease covering the app, says so on `progress` and follows the app ({@link followController});
  * otherwise drives it in-process ({@link driveApplication}).
  */
-export async function driveOrHandOff(target: Target, name: string, namespace: string, options: DriveOptions): Promise<DriveResult> {
-  const controller = await findReconcilingController(target.cluster, target.deps.clock, namespace, target.kube?.namespace);
+export async function driveOrHandOff(
+  target: Target,
+  name: string,
+  namespace: string,
+  options: DriveOptions,
+): Promise<DriveResult> {
+  const controller = await findReconcilingController(
+    target.cluster,
+    target.deps.clock,
+    namespace,
+    target.kube?.namespace,
+  );
   if (controller === undefined) return driveApplication(name, namespace, target.deps, target.driver, options);
-  options.progress?.(`controller ${controller.holder} is reconciling ${namespace}/${name} (lease ${controller.leaseNamespace}/${CONTROLLER_LEASE_NAME}); this command does not reconcile it`);
+  options.progress?.(
+    `controller ${controller.holder} is reconciling ${namespace}/${name} (lease ${controller.leaseNamespace}/${CONTROLLER_LEASE_NAME}); this command does not reconcile it`,
+  );
   return followController(target, name, namespace, controller, options);
 }

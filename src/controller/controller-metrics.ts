@@ -27,7 +27,9 @@ export class ControllerMetrics {
 
   /** Reconciles so far with this result. */
   reconciles(result?: ReconcileResult): number {
-    return result === undefined ? this.results.success + this.results.error + this.results.conflict : this.results[result];
+    return result === undefined
+      ? this.results.success + this.results.error + this.results.conflict
+      : this.results[result];
   }
 
   /** Records an Application's workflow phase (`executing`, `suspending`, …); undefined forgets it. */
@@ -46,18 +48,48 @@ export class ControllerMetrics {
   /** The Prometheus exposition text. */
   render(): string {
     const lines: string[] = [];
-    const metric = (name: string, type: "counter" | "gauge", help: string, samples: readonly (readonly [string, number])[]): void => {
+    const metric = (
+      name: string,
+      type: "counter" | "gauge",
+      help: string,
+      samples: readonly (readonly [string, number])[],
+    ): void => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
       for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
     };
-    metric("vela_ts_controller_reconciles_total", "counter", "Reconcile passes of Applications, by result.", (Object.keys(this.results) as ReconcileResult[]).map((result) => [`{result="${result}"}`, this.results[result]]));
-    metric("vela_ts_controller_reconcile_errors_total", "counter", "Reconcile passes that failed (conflicts excluded: they are retried).", [["", this.results.error]]);
-    metric("vela_ts_controller_reconcile_seconds_total", "counter", "Time spent reconciling.", [["", Number(this.reconcileSeconds.toFixed(6))]]);
+    metric(
+      "vela_ts_controller_reconciles_total",
+      "counter",
+      "Reconcile passes of Applications, by result.",
+      (Object.keys(this.results) as ReconcileResult[]).map((result) => [`{result="${result}"}`, this.results[result]]),
+    );
+    metric(
+      "vela_ts_controller_reconcile_errors_total",
+      "counter",
+      "Reconcile passes that failed (conflicts excluded: they are retried).",
+      [["", this.results.error]],
+    );
+    metric("vela_ts_controller_reconcile_seconds_total", "counter", "Time spent reconciling.", [
+      ["", Number(this.reconcileSeconds.toFixed(6))],
+    ]);
     const counts = this.phaseCounts();
-    metric("vela_ts_controller_workflow_phase", "gauge", "Applications by workflow phase.", Object.keys(counts).sort().map((phase) => [`{phase="${phase}"}`, counts[phase] ?? 0]));
-    metric("vela_ts_controller_queue_depth", "gauge", "Applications waiting in the work queue.", [["", this.queueDepth()]]);
-    metric("vela_ts_controller_is_leader", "gauge", "1 while this controller holds the lease.", [["", this.leader ? 1 : 0]]);
-    metric("vela_ts_controller_watch_restarts_total", "counter", "Watches started again after an error.", [["", this.watchRestarts]]);
+    metric(
+      "vela_ts_controller_workflow_phase",
+      "gauge",
+      "Applications by workflow phase.",
+      Object.keys(counts)
+        .sort()
+        .map((phase) => [`{phase="${phase}"}`, counts[phase] ?? 0]),
+    );
+    metric("vela_ts_controller_queue_depth", "gauge", "Applications waiting in the work queue.", [
+      ["", this.queueDepth()],
+    ]);
+    metric("vela_ts_controller_is_leader", "gauge", "1 while this controller holds the lease.", [
+      ["", this.leader ? 1 : 0],
+    ]);
+    metric("vela_ts_controller_watch_restarts_total", "counter", "Watches started again after an error.", [
+      ["", this.watchRestarts],
+    ]);
     return `${lines.join("\n")}\n`;
   }
 }
@@ -89,7 +121,9 @@ export function startHealthServer(metrics: ControllerMetrics, port: number): Pro
     server.once("error", (error: NodeJS.ErrnoException) => {
       reject(
         error.code === "EADDRINUSE"
-          ? new ClusterError("E_PORT_IN_USE", `port ${port} on 127.0.0.1 is already in use`, { hint: "pick another --metrics-port, or 0 for a free one" })
+          ? new ClusterError("E_PORT_IN_USE", `port ${port} on 127.0.0.1 is already in use`, {
+              hint: "pick another --metrics-port, or 0 for a free one",
+            })
           : new ClusterError("E_SERVE", `cannot listen on 127.0.0.1:${port}: ${error.message}`),
       );
     });

@@ -134,7 +134,8 @@ function isSettled(outcome: ReconcileOutcome): boolean {
  */
 function guardStatusWrites(cluster: Cluster): Cluster {
   const conflicted = new Set<string>();
-  const keyOfObject = (object: KubeObject): string => `${object.apiVersion}/${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}`;
+  const keyOfObject = (object: KubeObject): string =>
+    `${object.apiVersion}/${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}`;
   return {
     kind: cluster.kind,
     get: (ref) => cluster.get(ref),
@@ -150,7 +151,9 @@ function guardStatusWrites(cluster: Cluster): Cluster {
       if (object.kind !== APPLICATION_KIND) return cluster.updateStatus(object);
       const key = keyOfObject(object);
       if (conflicted.has(key)) {
-        throw new ConflictError(`application ${object.metadata.name ?? ""} changed while it was reconciled`, { hint: "it is reconciled again from a fresh read" });
+        throw new ConflictError(`application ${object.metadata.name ?? ""} changed while it was reconciled`, {
+          hint: "it is reconciled again from a fresh read",
+        });
       }
       try {
         return await cluster.updateStatus(object);
@@ -194,8 +197,22 @@ class LeadingTerm {
     this.metrics.queueDepth = () => this.queue.depth;
     const scope: ListOptions = this.options.namespace === undefined ? {} : { namespace: this.options.namespace };
     const informers = [
-      this.inform(APPLICATION_API_VERSION, APPLICATION_KIND, scope, (type, object) => this.onApplication(type, object), true),
-      ...(this.options.ownedKinds ?? DEFAULT_OWNED_KINDS).map((owned) => this.inform(owned.apiVersion, owned.kind, { ...scope, labelSelector: LABEL_APP_NAME }, (_type, object) => this.onOwned(object), false)),
+      this.inform(
+        APPLICATION_API_VERSION,
+        APPLICATION_KIND,
+        scope,
+        (type, object) => this.onApplication(type, object),
+        true,
+      ),
+      ...(this.options.ownedKinds ?? DEFAULT_OWNED_KINDS).map((owned) =>
+        this.inform(
+          owned.apiVersion,
+          owned.kind,
+          { ...scope, labelSelector: LABEL_APP_NAME },
+          (_type, object) => this.onOwned(object),
+          false,
+        ),
+      ),
     ];
     const workers = Array.from({ length: Math.max(1, this.options.concurrency ?? 4) }, () => this.work());
     await new Promise<void>((resolve) => {
@@ -240,7 +257,13 @@ class LeadingTerm {
    * last resourceVersion seen (after a server restart the client relists on 410 and reports only
    * differences), with backoff. A kind the cluster does not serve is skipped unless it is required.
    */
-  private async inform(apiVersion: string, kind: string, options: ListOptions, onEvent: (type: WatchEvent["type"], object: KubeObject) => void, required: boolean): Promise<void> {
+  private async inform(
+    apiVersion: string,
+    kind: string,
+    options: ListOptions,
+    onEvent: (type: WatchEvent["type"], object: KubeObject) => void,
+    required: boolean,
+  ): Promise<void> {
     const cluster: Cluster = this.options.deps.cluster;
     let resourceVersion: string | undefined;
     let listed = false;
@@ -254,7 +277,11 @@ class LeadingTerm {
           listed = true;
           if (required) this.synced = true;
         }
-        const events = cluster.watch(apiVersion, kind, { ...options, signal: this.signal, ...(resourceVersion === undefined ? {} : { resourceVersion }) });
+        const events = cluster.watch(apiVersion, kind, {
+          ...options,
+          signal: this.signal,
+          ...(resourceVersion === undefined ? {} : { resourceVersion }),
+        });
         for await (const event of events) {
           resourceVersion = event.object.metadata.resourceVersion ?? resourceVersion;
           failures = 0;
@@ -266,7 +293,9 @@ class LeadingTerm {
         failures += 1;
         this.metrics.watchRestarts += 1;
         const delay = Math.min(10_000, 250 * 2 ** Math.min(failures, 6));
-        this.options.log?.(`watch of ${kind} failed: ${describe(error)}; watching again in ${(delay / 1000).toFixed(1)}s`);
+        this.options.log?.(
+          `watch of ${kind} failed: ${describe(error)}; watching again in ${(delay / 1000).toFixed(1)}s`,
+        );
         await this.sleep(delay, this.signal);
       }
     }
@@ -287,7 +316,10 @@ class LeadingTerm {
   private async reconcile(key: string): Promise<void> {
     const { name, namespace } = splitKey(key);
     const startedAt = performance.now();
-    const report = (result: ReconcileEvent["result"], extra: { readonly outcome?: ReconcileOutcome; readonly error?: unknown }): void => {
+    const report = (
+      result: ReconcileEvent["result"],
+      extra: { readonly outcome?: ReconcileOutcome; readonly error?: unknown },
+    ): void => {
       const endedAt = performance.now();
       if (result !== "gone") this.metrics.countReconcile(result, (endedAt - startedAt) / 1000);
       this.reconciles += 1;
@@ -297,8 +329,15 @@ class LeadingTerm {
     try {
       const deps = this.options.deps;
       const now = deps.clock.now().getTime();
-      const fullResync = now - (this.lastFullPass.get(key) ?? Number.NEGATIVE_INFINITY) >= (this.options.fullResyncIntervalMs ?? 300_000);
-      outcome = await reconcileApplication(name, namespace, { ...deps, cluster: guardStatusWrites(deps.cluster), steadyState: deps.steadyState ?? this.steadyState, fullResync });
+      const fullResync =
+        now - (this.lastFullPass.get(key) ?? Number.NEGATIVE_INFINITY) >=
+        (this.options.fullResyncIntervalMs ?? 300_000);
+      outcome = await reconcileApplication(name, namespace, {
+        ...deps,
+        cluster: guardStatusWrites(deps.cluster),
+        steadyState: deps.steadyState ?? this.steadyState,
+        fullResync,
+      });
       if (outcome.skipped !== true) this.lastFullPass.set(key, now);
     } catch (error) {
       if (error instanceof VelaError && error.code === "E_APP_NOT_FOUND") {
@@ -391,7 +430,11 @@ export async function runController(options: ControllerOptions): Promise<Control
   }
 
   const settings = options.leaderElection;
-  const lock = new LeaseLock(options.deps.cluster, options.deps.clock, options.namespace === undefined ? settings : { ...settings, watchNamespace: options.namespace });
+  const lock = new LeaseLock(
+    options.deps.cluster,
+    options.deps.clock,
+    options.namespace === undefined ? settings : { ...settings, watchNamespace: options.namespace },
+  );
   const retryPeriod = settings.retryPeriodMs ?? 2000;
   const renewDeadline = settings.renewDeadlineMs ?? 10_000;
   const clock = options.deps.clock;
@@ -433,7 +476,9 @@ export async function runController(options: ControllerOptions): Promise<Control
         const otherHolder = lock.holder !== undefined && lock.holder !== "" && lock.holder !== settings.identity;
         if (otherHolder || clock.now().getTime() - renewedAt >= renewDeadline) {
           lost = true;
-          log(`lost the lease ${settings.namespace}/${lock.ref.name}${otherHolder ? ` to ${lock.holder ?? ""}` : ""}; stopped reconciling`);
+          log(
+            `lost the lease ${settings.namespace}/${lock.ref.name}${otherHolder ? ` to ${lock.holder ?? ""}` : ""}; stopped reconciling`,
+          );
           leading.abort();
           return;
         }

@@ -1,6 +1,12 @@
 import { stringify } from "yaml";
 import type { Appfile } from "../appfile/index.js";
-import { DefinitionRegistry, loadDefinitions, parseDefinitions, type Definition, type DefinitionWarning } from "../definitions/index.js";
+import {
+  DefinitionRegistry,
+  loadDefinitions,
+  parseDefinitions,
+  type Definition,
+  type DefinitionWarning,
+} from "../definitions/index.js";
 import type { DefinitionSnapshots } from "../revision/index.js";
 import type { JsonObject } from "../util/index.js";
 import type { UsedDefinition } from "./steady-state.js";
@@ -15,8 +21,15 @@ export interface ClusterRegistryOptions {
 }
 
 /** The definitions a cluster command sees: built-ins, enabled addons, user folders. */
-export function loadClusterRegistry(options: ClusterRegistryOptions): { readonly registry: DefinitionRegistry; readonly warnings: readonly DefinitionWarning[] } {
-  const loaded = loadDefinitions({ userDirs: options.definitionDirs, cwd: options.cwd, enabledAddons: options.enabledAddons });
+export function loadClusterRegistry(options: ClusterRegistryOptions): {
+  readonly registry: DefinitionRegistry;
+  readonly warnings: readonly DefinitionWarning[];
+} {
+  const loaded = loadDefinitions({
+    userDirs: options.definitionDirs,
+    cwd: options.cwd,
+    enabledAddons: options.enabledAddons,
+  });
   return { registry: loaded.registry, warnings: loaded.warnings };
 }
 
@@ -28,9 +41,11 @@ export function definitionsUsed(appfile: Appfile): DefinitionSnapshots {
   const workflowStepDefinitions: Record<string, JsonObject> = {};
   for (const component of appfile.components) {
     componentDefinitions[component.definition.name] = component.definition.input as unknown as JsonObject;
-    for (const trait of component.traits) traitDefinitions[trait.definition.name] = trait.definition.input as unknown as JsonObject;
+    for (const trait of component.traits)
+      traitDefinitions[trait.definition.name] = trait.definition.input as unknown as JsonObject;
   }
-  for (const policy of appfile.policies) policyDefinitions[policy.definition.name] = policy.definition.input as unknown as JsonObject;
+  for (const policy of appfile.policies)
+    policyDefinitions[policy.definition.name] = policy.definition.input as unknown as JsonObject;
   const visit = (steps: NonNullable<Appfile["workflow"]>["steps"]): void => {
     for (const step of steps) {
       workflowStepDefinitions[step.definition.name] = step.definition.input as unknown as JsonObject;
@@ -63,7 +78,11 @@ export function usedDefinitions(appfile: Appfile, registry: DefinitionRegistry):
     }
   };
   visit(appfile.workflow?.steps ?? []);
-  return [...used.values()].map((definition) => ({ kind: definition.kind, name: definition.name, fingerprint: registry.fingerprint(definition.kind, definition.name) ?? "" }));
+  return [...used.values()].map((definition) => ({
+    kind: definition.kind,
+    name: definition.name,
+    fingerprint: registry.fingerprint(definition.kind, definition.name) ?? "",
+  }));
 }
 
 /**
@@ -71,9 +90,18 @@ export function usedDefinitions(appfile: Appfile, registry: DefinitionRegistry):
  * what the revision was made with, STYLE §8), plus the live registry's definitions for anything
  * the snapshot does not hold (ops-only traits, which are left out of snapshots, and step types).
  */
-export function registryFromSnapshot(snapshot: DefinitionSnapshots, live: DefinitionRegistry, revisionName: string): DefinitionRegistry {
+export function registryFromSnapshot(
+  snapshot: DefinitionSnapshots,
+  live: DefinitionRegistry,
+  revisionName: string,
+): DefinitionRegistry {
   const fromSnapshot: Definition[] = [];
-  for (const group of [snapshot.componentDefinitions, snapshot.traitDefinitions, snapshot.policyDefinitions, snapshot.workflowStepDefinitions]) {
+  for (const group of [
+    snapshot.componentDefinitions,
+    snapshot.traitDefinitions,
+    snapshot.policyDefinitions,
+    snapshot.workflowStepDefinitions,
+  ]) {
     for (const document of Object.values(group)) {
       fromSnapshot.push(...parseDefinitions(stringify(document), `revision ${revisionName}`, { source: "file" }));
     }

@@ -24,7 +24,10 @@ export interface DefinitionSourceOptions {
 }
 
 function load(options: DefinitionSourceOptions): ReturnType<typeof loadDefinitions> {
-  return loadDefinitions({ userDirs: options.definitionDirs ?? [], ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
+  return loadDefinitions({
+    userDirs: options.definitionDirs ?? [],
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
 }
 
 /** One row of `def list`. */
@@ -43,18 +46,44 @@ function sourceOf(definition: Definition): string {
 }
 
 /** `def list [-t TYPE]`: every usable definition, sorted by type then name. */
-export function listDefinitions(options: DefinitionSourceOptions & { readonly type?: DefinitionType } = {}): { readonly definitions: readonly DefinitionSummary[]; readonly warnings: readonly DefinitionWarning[] } {
+export function listDefinitions(options: DefinitionSourceOptions & { readonly type?: DefinitionType } = {}): {
+  readonly definitions: readonly DefinitionSummary[];
+  readonly warnings: readonly DefinitionWarning[];
+} {
   const { registry, warnings } = load(options);
   const order: readonly DefinitionType[] = ["component", "trait", "policy", "workflow-step"];
   const definitions = registry
     .listByType(options.type)
-    .map((definition) => ({ name: definition.name, type: DEFINITION_TYPE_OF_KIND[definition.kind], source: sourceOf(definition), description: definition.description }))
+    .map((definition) => ({
+      name: definition.name,
+      type: DEFINITION_TYPE_OF_KIND[definition.kind],
+      source: sourceOf(definition),
+      description: definition.description,
+    }))
     .sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type) || a.name.localeCompare(b.name));
   return { definitions, warnings };
 }
 
 /** Strings tried, in order, against a required string field's `pattern`. */
-const PATTERN_CANDIDATES = ["sample", "a", "sample-1", "1", "A", "Sample", "a.b", "sample.example.com", "http://sample.example.com", "/sample", "1s", "10%", "1.0.0", "v1", "a/b", "a=b", "_"];
+const PATTERN_CANDIDATES = [
+  "sample",
+  "a",
+  "sample-1",
+  "1",
+  "A",
+  "Sample",
+  "a.b",
+  "sample.example.com",
+  "http://sample.example.com",
+  "/sample",
+  "1s",
+  "10%",
+  "1.0.0",
+  "v1",
+  "a/b",
+  "a=b",
+  "_",
+];
 
 /** A string for `format` (what ajv-formats checks), when the schema names one. */
 const FORMAT_SAMPLES: Readonly<Record<string, string>> = {
@@ -82,7 +111,8 @@ function matchesPattern(value: string, pattern: string): boolean {
 function sampleString(schema: JsonObject): JsonValue | undefined {
   const minLength = typeof schema.minLength === "number" ? schema.minLength : 0;
   const maxLength = typeof schema.maxLength === "number" ? schema.maxLength : Number.POSITIVE_INFINITY;
-  const fit = (value: string): string => (value.length < minLength ? value.padEnd(minLength, "a") : value).slice(0, Math.max(maxLength, 0));
+  const fit = (value: string): string =>
+    (value.length < minLength ? value.padEnd(minLength, "a") : value).slice(0, Math.max(maxLength, 0));
   const formatted = typeof schema.format === "string" ? FORMAT_SAMPLES[schema.format] : undefined;
   const candidates = formatted === undefined ? PATTERN_CANDIDATES.map(fit) : [formatted];
   if (typeof schema.pattern !== "string") return candidates[0];
@@ -94,10 +124,12 @@ function sampleNumber(schema: JsonObject, integer: boolean): number {
   const step = integer ? 1 : 0.5;
   let low = Number.NEGATIVE_INFINITY;
   if (typeof schema.minimum === "number") low = schema.minimum;
-  if (typeof schema.exclusiveMinimum === "number") low = Math.max(low, integer ? Math.floor(schema.exclusiveMinimum) + 1 : schema.exclusiveMinimum + step);
+  if (typeof schema.exclusiveMinimum === "number")
+    low = Math.max(low, integer ? Math.floor(schema.exclusiveMinimum) + 1 : schema.exclusiveMinimum + step);
   let high = Number.POSITIVE_INFINITY;
   if (typeof schema.maximum === "number") high = schema.maximum;
-  if (typeof schema.exclusiveMaximum === "number") high = Math.min(high, integer ? Math.ceil(schema.exclusiveMaximum) - 1 : schema.exclusiveMaximum - step);
+  if (typeof schema.exclusiveMaximum === "number")
+    high = Math.min(high, integer ? Math.ceil(schema.exclusiveMaximum) - 1 : schema.exclusiveMaximum - step);
   let value = Number.isFinite(low) ? (integer ? Math.ceil(low) : low) : Math.min(1, high);
   if (integer && Number.isFinite(high) && !Number.isFinite(low)) value = Math.min(1, Math.floor(high));
   const multiple = typeof schema.multipleOf === "number" && schema.multipleOf > 0 ? schema.multipleOf : undefined;
@@ -115,7 +147,13 @@ function preferredAlternative(list: readonly JsonValue[], schema: JsonObject): J
     const member = typeof key === "string" ? properties[key] : undefined;
     return isJsonObject(member) && (member.const !== undefined || Array.isArray(member.enum));
   };
-  const found = list.find((member) => isJsonObject(member) && Array.isArray(member.required) && member.required.length > 0 && member.required.every(enumerated));
+  const found = list.find(
+    (member) =>
+      isJsonObject(member) &&
+      Array.isArray(member.required) &&
+      member.required.length > 0 &&
+      member.required.every(enumerated),
+  );
   return found === undefined ? list.slice(0, 1) : [found];
 }
 
@@ -140,7 +178,8 @@ function mergedConstraints(schema: JsonObject): JsonObject {
   const properties: JsonObject = {};
   for (const part of [schema, ...fragments]) {
     if (Array.isArray(part.required)) for (const key of part.required) if (typeof key === "string") required.add(key);
-    if (isJsonObject(part.properties)) for (const [key, value] of Object.entries(part.properties)) properties[key] ??= value;
+    if (isJsonObject(part.properties))
+      for (const [key, value] of Object.entries(part.properties)) properties[key] ??= value;
   }
   const { anyOf: _anyOf, oneOf: _oneOf, allOf: _allOf, ...rest } = schema;
   return { ...rest, required: [...required], properties };
@@ -148,7 +187,11 @@ function mergedConstraints(schema: JsonObject): JsonObject {
 
 /** True when the alternatives are types of their own (`int | string`), not extra constraints on one object. */
 function isTypeUnion(schema: JsonObject): boolean {
-  return schema.type === undefined && schema.properties === undefined && (Array.isArray(schema.anyOf) || Array.isArray(schema.oneOf));
+  return (
+    schema.type === undefined &&
+    schema.properties === undefined &&
+    (Array.isArray(schema.anyOf) || Array.isArray(schema.oneOf))
+  );
 }
 
 function sampleObject(schema: JsonObject, base: JsonObject): JsonObject {
@@ -157,7 +200,8 @@ function sampleObject(schema: JsonObject, base: JsonObject): JsonObject {
   const required = Array.isArray(schema.required) ? schema.required : [];
   for (const key of required) {
     if (typeof key !== "string" || result[key] !== undefined) continue;
-    const member = properties[key] ?? (isJsonObject(schema.additionalProperties) ? schema.additionalProperties : undefined);
+    const member =
+      properties[key] ?? (isJsonObject(schema.additionalProperties) ? schema.additionalProperties : undefined);
     result[key] = sampleValue(member) ?? "sample";
   }
   // An optional field with a default gets the default anyway when bound: complete it the same way.
@@ -181,7 +225,10 @@ export function sampleValue(schema: JsonValue | undefined): JsonValue | undefine
   if (schema.const !== undefined) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0] ?? null;
   if (isTypeUnion(schema)) {
-    const alternatives = [...(Array.isArray(schema.anyOf) ? schema.anyOf : []), ...(Array.isArray(schema.oneOf) ? schema.oneOf : [])];
+    const alternatives = [
+      ...(Array.isArray(schema.anyOf) ? schema.anyOf : []),
+      ...(Array.isArray(schema.oneOf) ? schema.oneOf : []),
+    ];
     for (const alternative of alternatives) {
       const value = sampleValue(alternative);
       if (value !== undefined) return value;
@@ -204,14 +251,16 @@ export function sampleValue(schema: JsonValue | undefined): JsonValue | undefine
     case "array": {
       const items: JsonValue[] = Array.isArray(fallback) ? [...fallback] : [];
       const minItems = typeof constraints.minItems === "number" ? constraints.minItems : 0;
-      while (items.length < minItems) items.push(sampleValue(isJsonObject(constraints.items) ? constraints.items : undefined) ?? "sample");
+      while (items.length < minItems)
+        items.push(sampleValue(isJsonObject(constraints.items) ? constraints.items : undefined) ?? "sample");
       return items;
     }
     case "object":
     case undefined: {
       if (isJsonObject(fallback)) return sampleObject(constraints, fallback);
       if (fallback !== undefined) return fallback;
-      if (type === undefined && !isJsonObject(constraints.properties) && !Array.isArray(constraints.required)) return null;
+      if (type === undefined && !isJsonObject(constraints.properties) && !Array.isArray(constraints.required))
+        return null;
       return sampleObject(constraints, {});
     }
     default:
@@ -230,15 +279,29 @@ function hostComponent(trait: TraitDefinition, registry: DefinitionRegistry): Co
   if (webservice !== undefined && traitAppliesTo(trait, "webservice", "deployments.apps")) {
     return { name: "sample", type: "webservice", properties: { ...sampleProperties(webservice), image: "nginx:1.25" } };
   }
-  const host = trait.appliesToWorkloads.map((entry) => registry.findComponent(entry)).find((found) => found !== undefined);
+  const host = trait.appliesToWorkloads
+    .map((entry) => registry.findComponent(entry))
+    .find((found) => found !== undefined);
   if (host === undefined) {
-    throw new ValidationError([{ code: "E_DEF_NO_SAMPLE", message: `trait "${trait.name}": no sample component to attach it to`, source: { file: trait.origin.file, line: 1, column: 1 }, hint: "list a component type (e.g. webservice) or a resource such as deployments.apps in appliesToWorkloads" }]);
+    throw new ValidationError([
+      {
+        code: "E_DEF_NO_SAMPLE",
+        message: `trait "${trait.name}": no sample component to attach it to`,
+        source: { file: trait.origin.file, line: 1, column: 1 },
+        hint: "list a component type (e.g. webservice) or a resource such as deployments.apps in appliesToWorkloads",
+      },
+    ]);
   }
   return { name: "sample", type: host.name, properties: sampleProperties(host) };
 }
 
 function sampleApplication(components: readonly ComponentInput[]): ApplicationInput {
-  return { apiVersion: APPLICATION_API_VERSION, kind: "Application", metadata: { name: "sample", namespace: "default" }, spec: { components } };
+  return {
+    apiVersion: APPLICATION_API_VERSION,
+    kind: "Application",
+    metadata: { name: "sample", namespace: "default" },
+    spec: { components },
+  };
 }
 
 /** Renders one definition with properties: what `def render` prints and what `def vet` exercises. */
@@ -256,20 +319,53 @@ function exerciseDefinition(definition: Definition, registry: DefinitionRegistry
     case "WorkflowStepDefinition":
     case "PolicyDefinition": {
       const noun = definition.kind === "PolicyDefinition" ? "policy" : "workflow step";
-      const { value, issues } = validateProperties(definition, properties, registry.cache, { code: "E_PARAM_INVALID", basePath: "/properties", subject: `${noun} "${definition.name}"` });
+      const { value, issues } = validateProperties(definition, properties, registry.cache, {
+        code: "E_PARAM_INVALID",
+        basePath: "/properties",
+        subject: `${noun} "${definition.name}"`,
+      });
       if (issues.length > 0) throw new ValidationError(issues);
-      const context: JsonObject = { name: "sample", appName: "sample", namespace: "default", appRevision: "sample-v1", appRevisionNum: 1, revision: "sample-v1", publishVersion: null, stepName: "sample", workflowName: "sample", components: [], appLabels: {}, appAnnotations: {} };
+      const context: JsonObject = {
+        name: "sample",
+        appName: "sample",
+        namespace: "default",
+        appRevision: "sample-v1",
+        appRevisionNum: 1,
+        revision: "sample-v1",
+        publishVersion: null,
+        stepName: "sample",
+        workflowName: "sample",
+        components: [],
+        appLabels: {},
+        appAnnotations: {},
+      };
       const data: JsonObject = { parameter: value, context };
       if (definition.kind === "WorkflowStepDefinition") {
         if (definition.actions === undefined) return [{ builtin: definition.builtin ?? "", parameter: value }];
-        const actions = renderTemplate(definition.actions, data, { cache: registry.cache, subject: `definition "${definition.name}" actions`, check: { parameterSchema: definition.parameterSchema } }) ?? [];
+        const actions =
+          renderTemplate(definition.actions, data, {
+            cache: registry.cache,
+            subject: `definition "${definition.name}" actions`,
+            check: { parameterSchema: definition.parameterSchema },
+          }) ?? [];
         if (!Array.isArray(actions)) {
-          throw new VelaError("E_TEMPLATE", `definition "${definition.name}" actions: must render a YAML list of actions`, { source: { file: definition.actions.file, line: definition.actions.line, column: 1 }, hint: "start each action with - apply:, - wait:, - suspend: … (docs/definitions.md)" });
+          throw new VelaError(
+            "E_TEMPLATE",
+            `definition "${definition.name}" actions: must render a YAML list of actions`,
+            {
+              source: { file: definition.actions.file, line: definition.actions.line, column: 1 },
+              hint: "start each action with - apply:, - wait:, - suspend: … (docs/definitions.md)",
+            },
+          );
         }
         return [actions];
       }
       const outputs = Object.entries(definition.outputs).flatMap(([name, template]) => {
-        const rendered = renderTemplate(template, data, { cache: registry.cache, subject: `definition "${definition.name}" outputs.${name}`, check: { parameterSchema: definition.parameterSchema } });
+        const rendered = renderTemplate(template, data, {
+          cache: registry.cache,
+          subject: `definition "${definition.name}" outputs.${name}`,
+          check: { parameterSchema: definition.parameterSchema },
+        });
         return rendered === undefined ? [] : [rendered];
       });
       return outputs.length > 0 ? outputs : [value];
@@ -287,7 +383,12 @@ function parseFile(input: DefinitionFileInput, issues: ValidationIssue[]): Defin
   const parsed = createDefinitionParser().parse(input.text, input.file, { source: "file" });
   issues.push(...parsed.issues);
   if (parsed.definitions.length === 0 && parsed.issues.length === 0) {
-    issues.push({ code: "E_DEF_INVALID", message: "no definition found", source: { file: input.file, line: 1, column: 1 }, hint: "a definition file holds ComponentDefinition, TraitDefinition, WorkflowStepDefinition or PolicyDefinition documents" });
+    issues.push({
+      code: "E_DEF_INVALID",
+      message: "no definition found",
+      source: { file: input.file, line: 1, column: 1 },
+      hint: "a definition file holds ComponentDefinition, TraitDefinition, WorkflowStepDefinition or PolicyDefinition documents",
+    });
   }
   return parsed.definitions;
 }
@@ -302,7 +403,13 @@ function collect(issues: ValidationIssue[], run: () => void): void {
   } catch (error) {
     if (error instanceof ValidationError) issues.push(...error.issues);
     else if (error instanceof VelaError) {
-      issues.push({ code: error.code, message: error.message, ...(error.path === undefined ? {} : { path: error.path }), ...(error.source === undefined ? {} : { source: error.source }), ...(error.hint === undefined ? {} : { hint: error.hint }) });
+      issues.push({
+        code: error.code,
+        message: error.message,
+        ...(error.path === undefined ? {} : { path: error.path }),
+        ...(error.source === undefined ? {} : { source: error.source }),
+        ...(error.hint === undefined ? {} : { hint: error.hint }),
+      });
     } else throw error;
   }
 }
@@ -312,12 +419,18 @@ function collect(issues: ValidationIssue[], run: () => void): void {
  * policy) and renders each one with sample properties (defaults, minimal values) to find template
  * errors. All problems of all files are thrown together; on success returns the files checked.
  */
-export function vetDefinitionFiles(options: DefinitionSourceOptions & { readonly files: readonly DefinitionFileInput[] }): { readonly files: readonly string[] } {
+export function vetDefinitionFiles(
+  options: DefinitionSourceOptions & { readonly files: readonly DefinitionFileInput[] },
+): { readonly files: readonly string[] } {
   const issues: ValidationIssue[] = [];
   const perFile = options.files.map((input) => ({ input, definitions: parseFile(input, issues) }));
-  const registry = registryWith(perFile.flatMap((entry) => entry.definitions), options);
+  const registry = registryWith(
+    perFile.flatMap((entry) => entry.definitions),
+    options,
+  );
   for (const { definitions } of perFile) {
-    for (const definition of definitions) collect(issues, () => void exerciseDefinition(definition, registry, sampleProperties(definition)));
+    for (const definition of definitions)
+      collect(issues, () => void exerciseDefinition(definition, registry, sampleProperties(definition)));
   }
   if (issues.length > 0) throw new ValidationError(issues);
   return { files: options.files.map((input) => input.file) };
@@ -327,13 +440,18 @@ export function vetDefinitionFiles(options: DefinitionSourceOptions & { readonly
  * `def render FILE`: renders the (first, or `name`d) definition of a file with the given
  * properties. A trait is rendered on a sample component (webservice when it applies).
  */
-export function renderDefinitionFile(options: DefinitionSourceOptions & DefinitionFileInput & { readonly properties: JsonObject; readonly name?: string }): { readonly objects: readonly JsonValue[] } {
+export function renderDefinitionFile(
+  options: DefinitionSourceOptions & DefinitionFileInput & { readonly properties: JsonObject; readonly name?: string },
+): { readonly objects: readonly JsonValue[] } {
   const issues: ValidationIssue[] = [];
   const definitions = parseFile(options, issues);
   if (issues.length > 0) throw new ValidationError(issues);
-  const definition = options.name === undefined ? definitions[0] : definitions.find((candidate) => candidate.name === options.name);
+  const definition =
+    options.name === undefined ? definitions[0] : definitions.find((candidate) => candidate.name === options.name);
   if (definition === undefined) {
-    throw new NotFoundError("E_DEF_NOT_FOUND", `definition "${options.name ?? ""}" is not in ${options.file}`, { hint: `the file defines: ${definitions.map((found) => found.name).join(", ")}` });
+    throw new NotFoundError("E_DEF_NOT_FOUND", `definition "${options.name ?? ""}" is not in ${options.file}`, {
+      hint: `the file defines: ${definitions.map((found) => found.name).join(", ")}`,
+    });
   }
   return { objects: exerciseDefinition(definition, registryWith(definitions, options), options.properties) };
 }
@@ -346,7 +464,10 @@ export function propertiesFromFlags(flags: readonly string[], base: JsonObject =
   const result: JsonObject = structuredClone(base);
   for (const flag of flags) {
     const equals = flag.indexOf("=");
-    if (equals <= 0) throw new UsageError(`invalid property "${flag}"`, { hint: "write -p key=value, e.g. -p replicas=3 or -p image.tag=v2" });
+    if (equals <= 0)
+      throw new UsageError(`invalid property "${flag}"`, {
+        hint: "write -p key=value, e.g. -p replicas=3 or -p image.tag=v2",
+      });
     const keys = flag.slice(0, equals).split(".");
     let value: JsonValue;
     try {
@@ -390,10 +511,17 @@ function typeText(schema: JsonValue | undefined): string {
       base = schema.type;
       break;
     case "array":
-      base = isJsonObject(schema.items) && isJsonObject(schema.items.properties) ? "[{...}]" : `[...${typeText(schema.items)}]`;
+      base =
+        isJsonObject(schema.items) && isJsonObject(schema.items.properties)
+          ? "[{...}]"
+          : `[...${typeText(schema.items)}]`;
       break;
     case "object":
-      base = isJsonObject(schema.properties) ? "{...}" : isJsonObject(schema.additionalProperties) ? `{[string]: ${isJsonObject(schema.additionalProperties.properties) ? "{...}" : typeText(schema.additionalProperties)}}` : "{...}";
+      base = isJsonObject(schema.properties)
+        ? "{...}"
+        : isJsonObject(schema.additionalProperties)
+          ? `{[string]: ${isJsonObject(schema.additionalProperties.properties) ? "{...}" : typeText(schema.additionalProperties)}}`
+          : "{...}";
       break;
     default:
       base = "_";
@@ -424,7 +552,8 @@ function docRows(schema: JsonValue | undefined, prefix: string, into: DocRow[]):
     });
     docRows(memberSchema, `${name}.`, into);
     if (memberSchema.type === "array") docRows(memberSchema.items, `${name}[].`, into);
-    if (isJsonObject(memberSchema.additionalProperties)) docRows(memberSchema.additionalProperties, `${name}.<key>.`, into);
+    if (isJsonObject(memberSchema.additionalProperties))
+      docRows(memberSchema.additionalProperties, `${name}.<key>.`, into);
   }
 }
 
@@ -433,26 +562,54 @@ function cell(text: string): string {
 }
 
 /** `def doc NAME`: Markdown reference of a definition (description, then a parameters table). */
-export function documentDefinition(options: DefinitionSourceOptions & { readonly name: string; readonly type?: DefinitionType }): string {
+export function documentDefinition(
+  options: DefinitionSourceOptions & { readonly name: string; readonly type?: DefinitionType },
+): string {
   const { registry } = load(options);
-  const found = registry.findAnyKind(options.name).filter((definition) => options.type === undefined || DEFINITION_TYPE_OF_KIND[definition.kind] === options.type);
+  const found = registry
+    .findAnyKind(options.name)
+    .filter((definition) => options.type === undefined || DEFINITION_TYPE_OF_KIND[definition.kind] === options.type);
   const definition = found[0];
   if (definition === undefined) {
     const known = registry.list().map((candidate) => candidate.name);
-    throw new NotFoundError("E_DEF_NOT_FOUND", `definition "${options.name}" is not defined`, { hint: `known definitions: ${[...new Set(known)].join(", ")}` });
+    throw new NotFoundError("E_DEF_NOT_FOUND", `definition "${options.name}" is not defined`, {
+      hint: `known definitions: ${[...new Set(known)].join(", ")}`,
+    });
   }
   const rows: DocRow[] = [];
   docRows(definition.parameterSchema, "", rows);
   const facts = [`- Kind: ${definition.kind}`, `- Source: ${sourceOf(definition)}`];
   if (definition.kind === "TraitDefinition") {
-    facts.push(`- Applies to: ${definition.appliesToWorkloads.length === 0 ? "all workloads" : definition.appliesToWorkloads.join(", ")}`);
+    facts.push(
+      `- Applies to: ${definition.appliesToWorkloads.length === 0 ? "all workloads" : definition.appliesToWorkloads.join(", ")}`,
+    );
     if (definition.conflictsWith.length > 0) facts.push(`- Conflicts with: ${definition.conflictsWith.join(", ")}`);
-    if (definition.skipRevisionAffect) facts.push("- Ops-only: changing it never makes a new revision and survives rollback");
+    if (definition.skipRevisionAffect)
+      facts.push("- Ops-only: changing it never makes a new revision and survives rollback");
   }
-  const table = rows.length === 0
-    ? ["This definition takes no parameters."]
-    : ["| Name | Type | Required | Default | Description |", "|---|---|---|---|---|", ...rows.map((row) => `| ${cell(row.name)} | ${cell(row.type)} | ${row.required ? "yes" : "no"} | ${cell(row.defaultValue)} | ${cell(row.description)} |`)];
-  return [`# ${definition.name}`, "", definition.description === "" ? "(no description)" : definition.description, "", ...facts, "", "## Parameters", "", ...table, ""].join("\n");
+  const table =
+    rows.length === 0
+      ? ["This definition takes no parameters."]
+      : [
+          "| Name | Type | Required | Default | Description |",
+          "|---|---|---|---|---|",
+          ...rows.map(
+            (row) =>
+              `| ${cell(row.name)} | ${cell(row.type)} | ${row.required ? "yes" : "no"} | ${cell(row.defaultValue)} | ${cell(row.description)} |`,
+          ),
+        ];
+  return [
+    `# ${definition.name}`,
+    "",
+    definition.description === "" ? "(no description)" : definition.description,
+    "",
+    ...facts,
+    "",
+    "## Parameters",
+    "",
+    ...table,
+    "",
+  ].join("\n");
 }
 
 /** What `def init --type` accepts. */
@@ -552,9 +709,15 @@ const SKELETON_BODIES: Readonly<Record<InitDefinitionType, { readonly kind: stri
 };
 
 /** `def init NAME --type …`: a commented definition skeleton that passes `def vet`. */
-export function initDefinition(options: { readonly name: string; readonly type: InitDefinitionType; readonly description?: string }): string {
+export function initDefinition(options: {
+  readonly name: string;
+  readonly type: InitDefinitionType;
+  readonly description?: string;
+}): string {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(options.name)) {
-    throw new UsageError(`invalid definition name "${options.name}"`, { hint: "use lower-case letters, digits and -, e.g. my-service" });
+    throw new UsageError(`invalid definition name "${options.name}"`, {
+      hint: "use lower-case letters, digits and -, e.g. my-service",
+    });
   }
   const body = SKELETON_BODIES[options.type];
   const description = options.description ?? `My ${options.type}`;

@@ -1,5 +1,11 @@
 import type { Cluster } from "../cluster/cluster.js";
-import { refKey, RESOURCE_TRACKER_API_VERSION, RESOURCE_TRACKER_KIND, trackedRef, type TrackedResource } from "../cluster/tracker.js";
+import {
+  refKey,
+  RESOURCE_TRACKER_API_VERSION,
+  RESOURCE_TRACKER_KIND,
+  trackedRef,
+  type TrackedResource,
+} from "../cluster/tracker.js";
 import { refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE, LABEL_COMPONENT_REVISION } from "../model/labels.js";
 import { isJsonObject } from "../util/index.js";
@@ -7,7 +13,13 @@ import { applicationNotFound } from "./app-lookup.js";
 import { applicationRef } from "./application-object.js";
 import { ANNOTATION_REF_OBJECT } from "./component-runtime.js";
 import type { ClusterDriver } from "./drive.js";
-import { buildOwnerIndex, distinctTrackedResources, flattenTree, listAppResourceTrackers, treeOf } from "./resource-tree.js";
+import {
+  buildOwnerIndex,
+  distinctTrackedResources,
+  flattenTree,
+  listAppResourceTrackers,
+  treeOf,
+} from "./resource-tree.js";
 import { listApplicationRevisions } from "./revision-objects.js";
 import { withTarget, type TargetOptions } from "./target.js";
 
@@ -54,11 +66,16 @@ function isReferencedObject(resource: TrackedResource): boolean {
 /** Keys of objects other applications' trackers hold (never deleted with this app). */
 async function trackedByOthers(cluster: Cluster, ownTrackers: readonly KubeObject[]): Promise<Map<string, string>> {
   const own = new Set(ownTrackers.map((tracker) => tracker.metadata.name));
-  const others = (await cluster.list(RESOURCE_TRACKER_API_VERSION, RESOURCE_TRACKER_KIND)).filter((tracker) => !own.has(tracker.metadata.name));
+  const others = (await cluster.list(RESOURCE_TRACKER_API_VERSION, RESOURCE_TRACKER_KIND)).filter(
+    (tracker) => !own.has(tracker.metadata.name),
+  );
   const keys = new Map<string, string>();
   for (const tracker of others) {
     const labels = tracker.metadata.labels ?? {};
-    const owner = labels[LABEL_APP_NAME] === undefined ? "another application" : `${labels[LABEL_APP_NAMESPACE] ?? "default"}/${labels[LABEL_APP_NAME]}`;
+    const owner =
+      labels[LABEL_APP_NAME] === undefined
+        ? "another application"
+        : `${labels[LABEL_APP_NAMESPACE] ?? "default"}/${labels[LABEL_APP_NAME]}`;
     for (const resource of distinctTrackedResources([tracker])) keys.set(refKey(trackedRef(resource)), owner);
   }
   return keys;
@@ -71,13 +88,19 @@ async function stillPresent(cluster: Cluster, refs: readonly ObjectRef[]): Promi
 }
 
 /** Lets the cluster's controllers react; with `wait`, sleeps until their next timed action while objects remain. */
-async function settleDeletion(cluster: Cluster, driver: ClusterDriver, refs: readonly ObjectRef[], options: DeleteApplicationOptions): Promise<ObjectRef[]> {
+async function settleDeletion(
+  cluster: Cluster,
+  driver: ClusterDriver,
+  refs: readonly ObjectRef[],
+  options: DeleteApplicationOptions,
+): Promise<ObjectRef[]> {
   const started = options.clock.now().getTime();
   await driver.settle();
   let remaining = await stillPresent(cluster, refs);
   while (options.wait === true && remaining.length > 0) {
     const now = options.clock.now().getTime();
-    const wake = driver.nextWakeAt()?.getTime() ?? (driver.pollIntervalMs === undefined ? undefined : now + driver.pollIntervalMs);
+    const wake =
+      driver.nextWakeAt()?.getTime() ?? (driver.pollIntervalMs === undefined ? undefined : now + driver.pollIntervalMs);
     if (wake === undefined) break;
     if (options.timeoutMs !== undefined && wake - started > options.timeoutMs) break;
     await options.sleep(Math.max(0, wake - now));
@@ -103,11 +126,15 @@ export async function deleteApplication(options: DeleteApplicationOptions): Prom
     const app = await cluster.get(applicationRef(name, namespace));
     const trackers = await listAppResourceTrackers(cluster, name, namespace);
     const revisions = await listApplicationRevisions(cluster, name, namespace);
-    if (app === undefined && trackers.length === 0 && revisions.length === 0) throw await applicationNotFound(cluster, name, namespace);
+    if (app === undefined && trackers.length === 0 && revisions.length === 0)
+      throw await applicationNotFound(cluster, name, namespace);
 
     const resources = distinctTrackedResources(trackers).reverse();
     const others = await trackedByOthers(cluster, trackers);
-    const owners = await buildOwnerIndex(cluster, [namespace, ...resources.flatMap((resource) => (resource.namespace === undefined ? [] : [resource.namespace]))]);
+    const owners = await buildOwnerIndex(cluster, [
+      namespace,
+      ...resources.flatMap((resource) => (resource.namespace === undefined ? [] : [resource.namespace])),
+    ]);
 
     const deleted: ObjectRef[] = [];
     const kept: KeptObject[] = [];
@@ -131,7 +158,12 @@ export async function deleteApplication(options: DeleteApplicationOptions): Prom
         continue;
       }
       for (const node of flattenTree(treeOf(live, owners)).slice(1)) {
-        const child: ObjectRef = { apiVersion: node.apiVersion, kind: node.kind, name: node.name, ...(node.namespace === undefined ? {} : { namespace: node.namespace }) };
+        const child: ObjectRef = {
+          apiVersion: node.apiVersion,
+          kind: node.kind,
+          name: node.name,
+          ...(node.namespace === undefined ? {} : { namespace: node.namespace }),
+        };
         descendants.set(refKey(child), child);
       }
       if (await cluster.delete(ref)) deleted.push(ref);
@@ -141,7 +173,10 @@ export async function deleteApplication(options: DeleteApplicationOptions): Prom
     const records: ObjectRef[] = [];
     for (const tracker of trackers) if (await cluster.delete(refOf(tracker))) records.push(refOf(tracker));
     for (const revision of revisions) if (await cluster.delete(refOf(revision))) records.push(refOf(revision));
-    const componentRevisions = await cluster.list("apps/v1", "ControllerRevision", { namespace, labelSelector: `${LABEL_APP_NAME}=${name},${LABEL_COMPONENT_REVISION}` });
+    const componentRevisions = await cluster.list("apps/v1", "ControllerRevision", {
+      namespace,
+      labelSelector: `${LABEL_APP_NAME}=${name},${LABEL_COMPONENT_REVISION}`,
+    });
     for (const revision of componentRevisions) if (await cluster.delete(refOf(revision))) records.push(refOf(revision));
     if (app !== undefined && (await cluster.delete(refOf(app)))) records.push(refOf(app));
 

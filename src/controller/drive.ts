@@ -49,9 +49,20 @@ const MAX_PASSES = 500;
  * Reconciles an app and lets the cluster's controllers react, pass after pass, until nothing more
  * happens without time passing (a fixed point). The CLI calls this after every command.
  */
-export async function runToFixedPoint(name: string, namespace: string, deps: ReconcilerDeps, driver: ClusterDriver): Promise<ReconcileOutcome> {
+export async function runToFixedPoint(
+  name: string,
+  namespace: string,
+  deps: ReconcilerDeps,
+  driver: ClusterDriver,
+): Promise<ReconcileOutcome> {
   const fixedPoint = driver.fixedPoint;
-  const recalled = fixedPoint?.memo.recall(name, namespace, fixedPoint.resourceVersion(), deps.clock.now(), driver.nextWakeAt());
+  const recalled = fixedPoint?.memo.recall(
+    name,
+    namespace,
+    fixedPoint.resourceVersion(),
+    deps.clock.now(),
+    driver.nextWakeAt(),
+  );
   if (recalled !== undefined) return { ...recalled, app: await getApplication(deps.cluster, name, namespace) };
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     let outcome: ReconcileOutcome;
@@ -77,20 +88,27 @@ export async function runToFixedPoint(name: string, namespace: string, deps: Rec
 /** Whether the release ended: its workflow finished with every component healthy, or failed or was terminated. */
 export function terminalStop(outcome: ReconcileOutcome): "finished" | "failed" | undefined {
   const phase = outcome.workflow?.status;
-  if (phase === "succeeded" || phase === "skipped") return outcome.services.every((service) => service.healthy) ? "finished" : undefined;
+  if (phase === "succeeded" || phase === "skipped")
+    return outcome.services.every((service) => service.healthy) ? "finished" : undefined;
   if (phase === "failed" || phase === "terminated") return "failed";
   return undefined;
 }
 
 /** What a person must do, or undefined when nothing waits for one. */
-export async function personGate(name: string, namespace: string, deps: ReconcilerDeps, outcome: ReconcileOutcome): Promise<string | undefined> {
+export async function personGate(
+  name: string,
+  namespace: string,
+  deps: ReconcilerDeps,
+  outcome: ReconcileOutcome,
+): Promise<string | undefined> {
   if (outcome.workflow?.suspend === true && outcome.waitingForPerson) {
     return `the workflow is suspended; continue with: vela-ts workflow resume ${name}`;
   }
   const rollouts = await findAppRollouts(deps.cluster, name, namespace);
   const waiting = rollouts.filter(isRolloutWaitingForApproval);
   if (waiting.length > 0) {
-    const message = (waiting[0]?.status as { message?: string } | undefined)?.message ?? "a rollout step waits for approval";
+    const message =
+      (waiting[0]?.status as { message?: string } | undefined)?.message ?? "a rollout step waits for approval";
     return `${message}; approve with: vela-ts workflow resume ${name} (or roll back: vela-ts workflow suspend ${name} && vela-ts workflow rollback ${name})`;
   }
   return undefined;
@@ -100,7 +118,13 @@ export async function personGate(name: string, namespace: string, deps: Reconcil
  * Drives an app: runs to a fixed point; with `wait`, also sleeps until the next timed event and goes
  * on, until the workflow finished or failed, or waits for a person. Never hangs on a manual gate.
  */
-export async function driveApplication(name: string, namespace: string, deps: ReconcilerDeps, driver: ClusterDriver, options: DriveOptions): Promise<DriveResult> {
+export async function driveApplication(
+  name: string,
+  namespace: string,
+  deps: ReconcilerDeps,
+  driver: ClusterDriver,
+  options: DriveOptions,
+): Promise<DriveResult> {
   const started = deps.clock.now().getTime();
   let lastProgress = "";
   for (;;) {
@@ -112,8 +136,10 @@ export async function driveApplication(name: string, namespace: string, deps: Re
     if (!options.wait) return { outcome, stop: "quiet" };
 
     const now = deps.clock.now().getTime();
-    const wakes = [outcome.nextWakeAt === undefined ? undefined : Date.parse(outcome.nextWakeAt), driver.nextWakeAt()?.getTime()]
-      .filter((time): time is number => time !== undefined && Number.isFinite(time));
+    const wakes = [
+      outcome.nextWakeAt === undefined ? undefined : Date.parse(outcome.nextWakeAt),
+      driver.nextWakeAt()?.getTime(),
+    ].filter((time): time is number => time !== undefined && Number.isFinite(time));
     if (driver.pollIntervalMs !== undefined) wakes.push(now + driver.pollIntervalMs);
     const wakeAt = wakes.length === 0 ? undefined : Math.min(...wakes);
     if (wakeAt === undefined) return { outcome, stop: "quiet" };

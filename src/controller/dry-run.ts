@@ -45,7 +45,10 @@ interface RenderedApplication {
   readonly componentIndexes: Readonly<Record<string, number>>;
 }
 
-function renderApplications(options: DryRunOptions): { readonly applications: readonly RenderedApplication[]; readonly warnings: readonly DefinitionWarning[] } {
+function renderApplications(options: DryRunOptions): {
+  readonly applications: readonly RenderedApplication[];
+  readonly warnings: readonly DefinitionWarning[];
+} {
   const parsedApplications = parseApplications(options.text, options.file);
   const { registry, warnings } = loadDefinitions({
     userDirs: options.definitionDirs ?? [],
@@ -56,8 +59,15 @@ function renderApplications(options: DryRunOptions): { readonly applications: re
   for (const parsed of parsedApplications) {
     try {
       const appfile = bindAppfile(parsed.application, registry, { sourceMap: parsed.sourceMap });
-      const componentIndexes = Object.fromEntries(parsed.application.spec.components.map((component, index) => [component.name, index]));
-      applications.push({ name: appfile.name, manifests: renderAppfile(appfile), sourceMap: parsed.sourceMap, componentIndexes });
+      const componentIndexes = Object.fromEntries(
+        parsed.application.spec.components.map((component, index) => [component.name, index]),
+      );
+      applications.push({
+        name: appfile.name,
+        manifests: renderAppfile(appfile),
+        sourceMap: parsed.sourceMap,
+        componentIndexes,
+      });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       issues.push(...error.issues);
@@ -78,7 +88,13 @@ function result(groups: readonly DryRunGroup[], warnings: readonly DefinitionWar
  */
 export function dryRun(options: DryRunOptions): DryRunResult {
   const { applications, warnings } = renderApplications(options);
-  const groups = applications.flatMap((app) => app.manifests.map((manifest) => ({ application: app.name, component: manifest.name, objects: componentObjects(manifest) })));
+  const groups = applications.flatMap((app) =>
+    app.manifests.map((manifest) => ({
+      application: app.name,
+      component: manifest.name,
+      objects: componentObjects(manifest),
+    })),
+  );
   return result(groups, warnings);
 }
 
@@ -103,17 +119,37 @@ export async function dryRunExpandingCharts(options: DryRunExpandingChartsOption
   const chartWarnings: DefinitionWarning[] = [];
   for (const app of applications) {
     try {
-      const resolution = resolveHelmWorkloads(app.manifests, options.charts, { unavailableChart: "error", componentIndexes: app.componentIndexes });
+      const resolution = resolveHelmWorkloads(app.manifests, options.charts, {
+        unavailableChart: "error",
+        componentIndexes: app.componentIndexes,
+      });
       chartWarnings.push(...resolution.warnings.map((message) => ({ code: "W_CHART" as const, message })));
-      chartWarnings.push(...resolution.corrections.map((correction) => ({ code: "W_ROLLOUT_TARGET" as const, message: `component "${correction.component}": Rollout ${correction.field} ${correction.from} → ${correction.to} (what the chart creates)` })));
+      chartWarnings.push(
+        ...resolution.corrections.map((correction) => ({
+          code: "W_ROLLOUT_TARGET" as const,
+          message: `component "${correction.component}": Rollout ${correction.field} ${correction.from} → ${correction.to} (what the chart creates)`,
+        })),
+      );
       for (const manifest of resolution.manifests) {
         groups.push({ application: app.name, component: manifest.name, objects: componentObjects(manifest) });
         const chart = resolution.charts.find((expanded) => expanded.component === manifest.name);
-        if (chart !== undefined) groups.push({ application: app.name, component: manifest.name, chart: { name: chart.chart, version: chart.version }, objects: chart.objects });
+        if (chart !== undefined)
+          groups.push({
+            application: app.name,
+            component: manifest.name,
+            chart: { name: chart.chart, version: chart.version },
+            objects: chart.objects,
+          });
       }
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      issues.push(...error.issues.map((found) => (found.source !== undefined || found.path === undefined ? found : { ...found, ...withSource(app.sourceMap, found.path) })));
+      issues.push(
+        ...error.issues.map((found) =>
+          found.source !== undefined || found.path === undefined
+            ? found
+            : { ...found, ...withSource(app.sourceMap, found.path) },
+        ),
+      );
     }
   }
   if (issues.length > 0) throw new ValidationError(issues);

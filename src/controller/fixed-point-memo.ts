@@ -20,8 +20,20 @@ import type { ReconcileOutcome } from "./reconcile.js";
  */
 export interface FixedPointMemo {
   /** The recorded outcome (without the app object) when it still holds now. */
-  recall(name: string, namespace: string, resourceVersion: string, now: Date, controllersWakeAt: Date | undefined): RecalledOutcome | undefined;
-  remember(name: string, namespace: string, resourceVersion: string, outcome: ReconcileOutcome, controllersWakeAt: Date | undefined): void;
+  recall(
+    name: string,
+    namespace: string,
+    resourceVersion: string,
+    now: Date,
+    controllersWakeAt: Date | undefined,
+  ): RecalledOutcome | undefined;
+  remember(
+    name: string,
+    namespace: string,
+    resourceVersion: string,
+    outcome: ReconcileOutcome,
+    controllersWakeAt: Date | undefined,
+  ): void;
 }
 
 export type RecalledOutcome = Omit<ReconcileOutcome, "app">;
@@ -68,8 +80,17 @@ function chartMirrorsStamp(sandboxDir: string): string[] {
 }
 
 /** Everything a pass reads besides the store and the clock, as one hash. */
-export function reconcileInputsFingerprint(registry: DefinitionRegistry, sandboxDir: string, settings: JsonObject): string {
-  const definitions = registry.list().map((definition) => `${definition.kind}/${definition.name}=${registry.fingerprint(definition.kind, definition.name) ?? ""}`);
+export function reconcileInputsFingerprint(
+  registry: DefinitionRegistry,
+  sandboxDir: string,
+  settings: JsonObject,
+): string {
+  const definitions = registry
+    .list()
+    .map(
+      (definition) =>
+        `${definition.kind}/${definition.name}=${registry.fingerprint(definition.kind, definition.name) ?? ""}`,
+    );
   return sha256([buildStamp(), JSON.stringify(settings), ...definitions, ...chartMirrorsStamp(sandboxDir)]);
 }
 
@@ -95,7 +116,13 @@ export function sandboxFixedPointMemo(sandboxDir: string, inputs: string): Fixed
   return {
     recall(name, namespace, resourceVersion, now, controllersWakeAt) {
       const record = readRecord(path);
-      if (record === undefined || record.app !== key(name, namespace) || record.resourceVersion !== resourceVersion || record.inputs !== inputs) return undefined;
+      if (
+        record === undefined ||
+        record.app !== key(name, namespace) ||
+        record.resourceVersion !== resourceVersion ||
+        record.inputs !== inputs
+      )
+        return undefined;
       const wakeAt = earliest([record.wakeAt, controllersWakeAt?.toISOString()]);
       if (wakeAt !== undefined && Date.parse(wakeAt) <= now.getTime()) return undefined;
       return { ...record.outcome, wrote: false };

@@ -33,7 +33,12 @@ interface CrdShape {
 
 const OPEN: JsonObject = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
 const AGE: PrinterColumn = { name: "AGE", type: "date", jsonPath: ".metadata.creationTimestamp" };
-const DESCRIPTION: PrinterColumn = { name: "DESCRIPTION", type: "string", jsonPath: ".metadata.annotations.definition\\.oam\\.dev/description", priority: 1 };
+const DESCRIPTION: PrinterColumn = {
+  name: "DESCRIPTION",
+  type: "string",
+  jsonPath: ".metadata.annotations.definition\\.oam\\.dev/description",
+  priority: 1,
+};
 
 /** `spec.components[]` must be there with a name and type each; everything else is vela-ts's to check. */
 const APPLICATION_SPEC: JsonObject = {
@@ -141,7 +146,14 @@ function crdOf(shape: CrdShape): KubeObject {
     metadata: { name: `${shape.plural}.${GROUP}`, labels: { "app.kubernetes.io/part-of": "vela-ts" } },
     spec: {
       group: GROUP,
-      names: { kind: shape.kind, listKind: `${shape.kind}List`, plural: shape.plural, singular: shape.singular, shortNames: [...shape.shortNames], categories: ["oam"] },
+      names: {
+        kind: shape.kind,
+        listKind: `${shape.kind}List`,
+        plural: shape.plural,
+        singular: shape.singular,
+        shortNames: [...shape.shortNames],
+        categories: ["oam"],
+      },
       scope: shape.scope,
       versions: [
         {
@@ -213,8 +225,16 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
     for (const crd of crds) {
       const name = crd.metadata.name ?? "";
       const before = await cluster.get({ apiVersion: crd.apiVersion, kind: crd.kind, name });
-      const after = await cluster.apply(crd, { fieldManager: FIELD_MANAGER, ...(options.forceConflicts === true ? { force: true } : {}) });
-      const outcome = before === undefined ? "created" : before.metadata.resourceVersion === after.metadata.resourceVersion ? "unchanged" : "configured";
+      const after = await cluster.apply(crd, {
+        fieldManager: FIELD_MANAGER,
+        ...(options.forceConflicts === true ? { force: true } : {}),
+      });
+      const outcome =
+        before === undefined
+          ? "created"
+          : before.metadata.resourceVersion === after.metadata.resourceVersion
+            ? "unchanged"
+            : "configured";
       applied.push({ name, outcome });
     }
     return { crds, applied, target: `cluster ${cluster.contextName} at ${cluster.server}` };

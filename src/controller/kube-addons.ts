@@ -35,7 +35,10 @@ async function serves(cluster: Cluster, kinds: readonly MarkerKind[]): Promise<b
   for (const marker of kinds) {
     try {
       // A list of one namespace that holds nothing is the cheapest request that needs discovery.
-      await cluster.list(marker.apiVersion, marker.kind, { namespace: ADDON_RECORD_NAMESPACE, labelSelector: `${LABEL_ADDON_NAME}=vela-ts-probe` });
+      await cluster.list(marker.apiVersion, marker.kind, {
+        namespace: ADDON_RECORD_NAMESPACE,
+        labelSelector: `${LABEL_ADDON_NAME}=vela-ts-probe`,
+      });
     } catch (error) {
       if (isNotInstalled(error)) return false;
       throw error;
@@ -47,7 +50,10 @@ async function serves(cluster: Cluster, kinds: readonly MarkerKind[]): Promise<b
 /** Addons recorded as enabled by `addon enable` (KubeVela's addon Applications); none when the CRD is absent. */
 async function recordedAddons(cluster: Cluster): Promise<string[]> {
   try {
-    const apps = await cluster.list("core.oam.dev/v1beta1", "Application", { namespace: ADDON_RECORD_NAMESPACE, labelSelector: LABEL_ADDON_NAME });
+    const apps = await cluster.list("core.oam.dev/v1beta1", "Application", {
+      namespace: ADDON_RECORD_NAMESPACE,
+      labelSelector: LABEL_ADDON_NAME,
+    });
     return apps.map((app) => app.metadata.labels?.[LABEL_ADDON_NAME] ?? "").filter((name) => name !== "");
   } catch (error) {
     if (isNotInstalled(error)) return [];

@@ -13,7 +13,10 @@ export interface KubeTargetOptions {
 
 /** True when the flags or environment ask for a real cluster rather than the sandbox. */
 export function wantsKubeTarget(options: Pick<KubeTargetOptions, "kubeconfig" | "context">): boolean {
-  return (options.kubeconfig !== undefined && options.kubeconfig !== "") || (options.context !== undefined && options.context !== "");
+  return (
+    (options.kubeconfig !== undefined && options.kubeconfig !== "") ||
+    (options.context !== undefined && options.context !== "")
+  );
 }
 
 /**

@@ -64,7 +64,12 @@ export class LeaseLock {
     private readonly settings: LeaseSettings,
   ) {
     this.durationMs = settings.leaseDurationMs ?? 15_000;
-    this.ref = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", name: settings.name ?? CONTROLLER_LEASE_NAME, namespace: settings.namespace };
+    this.ref = {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      name: settings.name ?? CONTROLLER_LEASE_NAME,
+      namespace: settings.namespace,
+    };
   }
 
   get identity(): string {
@@ -76,7 +81,12 @@ export class LeaseLock {
 
   private observe(lease: KubeObject, now: number): void {
     const spec = specOf(lease);
-    const record = JSON.stringify([spec.holderIdentity ?? "", spec.renewTime ?? "", spec.acquireTime ?? "", spec.leaseTransitions ?? 0]);
+    const record = JSON.stringify([
+      spec.holderIdentity ?? "",
+      spec.renewTime ?? "",
+      spec.acquireTime ?? "",
+      spec.leaseTransitions ?? 0,
+    ]);
     if (this.observed?.record !== record) this.observed = { record, at: now };
     this.holder = spec.holderIdentity ?? "";
   }
@@ -84,7 +94,10 @@ export class LeaseLock {
   /** The Lease's metadata with this candidate's watch scope (a holder of another scope may have left its own). */
   private metadata(metadata: KubeObject["metadata"]): KubeObject["metadata"] {
     const { [ANNOTATION_WATCH_NAMESPACE]: _previous, ...others } = metadata.annotations ?? {};
-    const annotations = this.settings.watchNamespace === undefined ? others : { ...others, [ANNOTATION_WATCH_NAMESPACE]: this.settings.watchNamespace };
+    const annotations =
+      this.settings.watchNamespace === undefined
+        ? others
+        : { ...others, [ANNOTATION_WATCH_NAMESPACE]: this.settings.watchNamespace };
     const { annotations: _annotations, ...rest } = metadata;
     return Object.keys(annotations).length === 0 ? rest : { ...rest, annotations };
   }
@@ -109,7 +122,12 @@ export class LeaseLock {
     const lease = await this.cluster.get(this.ref);
     if (lease === undefined) {
       try {
-        const created = await this.cluster.create({ apiVersion: this.ref.apiVersion, kind: this.ref.kind, metadata: this.metadata({ name: this.ref.name, namespace: this.settings.namespace }), spec: this.spec(now, undefined) });
+        const created = await this.cluster.create({
+          apiVersion: this.ref.apiVersion,
+          kind: this.ref.kind,
+          metadata: this.metadata({ name: this.ref.name, namespace: this.settings.namespace }),
+          spec: this.spec(now, undefined),
+        });
         this.observe(created, now.getTime());
         return true;
       } catch (error) {
@@ -123,7 +141,11 @@ export class LeaseLock {
     const duration = spec.leaseDurationSeconds === undefined ? this.durationMs : spec.leaseDurationSeconds * 1000;
     if (holder !== "" && holder !== this.identity && (this.observed?.at ?? 0) + duration > now.getTime()) return false;
     try {
-      const updated = await this.cluster.update({ ...lease, metadata: this.metadata(lease.metadata), spec: this.spec(now, spec) });
+      const updated = await this.cluster.update({
+        ...lease,
+        metadata: this.metadata(lease.metadata),
+        spec: this.spec(now, spec),
+      });
       this.observe(updated, now.getTime());
       return true;
     } catch (error) {
@@ -138,7 +160,16 @@ export class LeaseLock {
     if (lease === undefined || specOf(lease).holderIdentity !== this.identity) return false;
     const now = formatMicroTime(this.clock.now());
     try {
-      await this.cluster.update({ ...lease, spec: { ...(lease.spec as JsonObject), holderIdentity: "", leaseDurationSeconds: 1, renewTime: now, acquireTime: now } });
+      await this.cluster.update({
+        ...lease,
+        spec: {
+          ...(lease.spec as JsonObject),
+          holderIdentity: "",
+          leaseDurationSeconds: 1,
+          renewTime: now,
+          acquireTime: now,
+        },
+      });
       this.holder = "";
       return true;
     } catch (error) {
@@ -165,7 +196,12 @@ export interface ActiveController {
  * from the holder's `renewTime` against this clock: a CLI command that wrongly sees a controller
  * that just died only waits for the lease to lapse (a standby, or the command itself, then takes over).
  */
-export async function activeController(cluster: Cluster, clock: Clock, namespace = "default", name: string = CONTROLLER_LEASE_NAME): Promise<ActiveController | undefined> {
+export async function activeController(
+  cluster: Cluster,
+  clock: Clock,
+  namespace = "default",
+  name: string = CONTROLLER_LEASE_NAME,
+): Promise<ActiveController | undefined> {
   const lease = await cluster.get({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", name, namespace });
   if (lease === undefined) return undefined;
   const spec = specOf(lease);
@@ -175,5 +211,10 @@ export async function activeController(cluster: Cluster, clock: Clock, namespace
   const expiresAt = renewedAt + (spec.leaseDurationSeconds ?? 15) * 1000;
   if (expiresAt <= clock.now().getTime()) return undefined;
   const watchNamespace = lease.metadata.annotations?.[ANNOTATION_WATCH_NAMESPACE];
-  return { holder, leaseNamespace: namespace, ...(watchNamespace === undefined || watchNamespace === "" ? {} : { watchNamespace }), expiresAt: new Date(expiresAt) };
+  return {
+    holder,
+    leaseNamespace: namespace,
+    ...(watchNamespace === undefined || watchNamespace === "" ? {} : { watchNamespace }),
+    expiresAt: new Date(expiresAt),
+  };
 }

@@ -1,6 +1,12 @@
 import { bindAppfile, type Appfile } from "../appfile/index.js";
 import type { Cluster } from "../cluster/cluster.js";
-import { buildResourceTracker, resourceTrackerRef, resourcesToCollect, trackedResources, type TrackedResource } from "../cluster/tracker.js";
+import {
+  buildResourceTracker,
+  resourceTrackerRef,
+  resourcesToCollect,
+  trackedResources,
+  type TrackedResource,
+} from "../cluster/tracker.js";
 import type { DefinitionRegistry } from "../definitions/index.js";
 import { VelaError } from "../errors/index.js";
 import { validateApplication, type ApplicationInput, type SchemaCheck } from "../model/index.js";
@@ -21,7 +27,14 @@ import {
   type RevisionDecision,
   type RevisionRecord,
 } from "../revision/index.js";
-import { formatTimestamp, isJsonObject, jsonEqual, type Clock, type JsonObject, type JsonValue } from "../util/index.js";
+import {
+  formatTimestamp,
+  isJsonObject,
+  jsonEqual,
+  type Clock,
+  type JsonObject,
+  type JsonValue,
+} from "../util/index.js";
 import {
   advanceWorkflow,
   builtinStepRegistry,
@@ -38,11 +51,24 @@ import {
 } from "../workflow/index.js";
 import { APPLICATION_KIND, getApplication, saveApplicationStatus, statusOf } from "./application-object.js";
 import { keepStepPatches, outputPatchesOf, patchComponentOutputs } from "./component-patches.js";
-import { applyComponentObjects, componentHealth, describeUnhealthy, inspectComponent, mergeTracked, trackedResourcesOf, type ServiceHealth } from "./component-runtime.js";
+import {
+  applyComponentObjects,
+  componentHealth,
+  describeUnhealthy,
+  inspectComponent,
+  mergeTracked,
+  trackedResourcesOf,
+  type ServiceHealth,
+} from "./component-runtime.js";
 import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "./chart-expansion.js";
 import { definitionsUsed, registryFromSnapshot, usedDefinitions } from "./definitions-for-app.js";
 import { findAppRollouts, resetStaleRolloutSteps } from "./rollout-coupling.js";
-import { applicationRevisionRef, buildApplicationRevision, listApplicationRevisions, revisionRecordOf } from "./revision-objects.js";
+import {
+  applicationRevisionRef,
+  buildApplicationRevision,
+  listApplicationRevisions,
+  revisionRecordOf,
+} from "./revision-objects.js";
 import { PassRecorder, SteadyStateMemo, type UsedDefinition } from "./steady-state.js";
 
 export { SteadyStateMemo } from "./steady-state.js";
@@ -81,7 +107,10 @@ export interface ReconcilerDeps {
 }
 
 /** Points Rollouts of `helm` components at the chart's real Deployment/Service/Ingress. */
-async function resolveChartWorkloads(manifests: readonly ComponentManifest[], charts: HelmChartSource): Promise<readonly ComponentManifest[]> {
+async function resolveChartWorkloads(
+  manifests: readonly ComponentManifest[],
+  charts: HelmChartSource,
+): Promise<readonly ComponentManifest[]> {
   const urls = helmRepositoryUrls(manifests);
   if (urls.length === 0) return manifests;
   await charts.prefetch(urls);
@@ -108,19 +137,39 @@ export interface ReconcileOutcome {
 
 /** The ApplicationInput of a stored Application object (validated: the cluster may hold anything kubectl applied). */
 export function applicationInputOf(app: KubeObject, check?: SchemaCheck): ApplicationInput {
-  const { application, issues } = validateApplication({ apiVersion: app.apiVersion, kind: app.kind, metadata: { name: app.metadata.name, ...(app.metadata.namespace === undefined ? {} : { namespace: app.metadata.namespace }), ...(app.metadata.labels === undefined ? {} : { labels: app.metadata.labels }), ...(app.metadata.annotations === undefined ? {} : { annotations: app.metadata.annotations }) }, spec: app.spec }, undefined, ...(check === undefined ? [] : [check]));
+  const { application, issues } = validateApplication(
+    {
+      apiVersion: app.apiVersion,
+      kind: app.kind,
+      metadata: {
+        name: app.metadata.name,
+        ...(app.metadata.namespace === undefined ? {} : { namespace: app.metadata.namespace }),
+        ...(app.metadata.labels === undefined ? {} : { labels: app.metadata.labels }),
+        ...(app.metadata.annotations === undefined ? {} : { annotations: app.metadata.annotations }),
+      },
+      spec: app.spec,
+    },
+    undefined,
+    ...(check === undefined ? [] : [check]),
+  );
   if (application === undefined) {
     const first = issues[0];
-    throw new VelaError(first?.code ?? "E_APP_INVALID", `application "${app.metadata.name ?? ""}" in the cluster is invalid: ${first?.message ?? "unknown problem"}`, {
-      ...(first?.path === undefined ? {} : { path: first.path }),
-      hint: "fix the Application and apply it again with vela-ts up -f app.yaml",
-    });
+    throw new VelaError(
+      first?.code ?? "E_APP_INVALID",
+      `application "${app.metadata.name ?? ""}" in the cluster is invalid: ${first?.message ?? "unknown problem"}`,
+      {
+        ...(first?.path === undefined ? {} : { path: first.path }),
+        hint: "fix the Application and apply it again with vela-ts up -f app.yaml",
+      },
+    );
   }
   return application;
 }
 
 function snapshotOfApp(app: KubeObject): ApplicationSnapshot {
-  const labels = Object.fromEntries(Object.entries(app.metadata.labels ?? {}).filter(([key]) => !key.startsWith("app.oam.dev/")));
+  const labels = Object.fromEntries(
+    Object.entries(app.metadata.labels ?? {}).filter(([key]) => !key.startsWith("app.oam.dev/")),
+  );
   return {
     apiVersion: app.apiVersion,
     kind: app.kind,
@@ -142,7 +191,8 @@ function storedSpec(revision: KubeObject): JsonObject {
 
 function storedDefinitions(revision: KubeObject): DefinitionSnapshots {
   const spec = (revision.spec as JsonObject | undefined) ?? {};
-  const pick = (key: string): Record<string, JsonObject> => (isJsonObject(spec[key]) ? (spec[key] as Record<string, JsonObject>) : {});
+  const pick = (key: string): Record<string, JsonObject> =>
+    isJsonObject(spec[key]) ? (spec[key] as Record<string, JsonObject>) : {};
   return {
     componentDefinitions: pick("componentDefinitions"),
     traitDefinitions: pick("traitDefinitions"),
@@ -160,9 +210,14 @@ function storedComponentRevisions(revision: KubeObject | undefined): Record<stri
 function withoutExecuteTimes(workflow: WorkflowStatus): JsonObject {
   const strip = (step: JsonObject): JsonObject => {
     const { lastExecuteTime: _last, ...rest } = step;
-    return Array.isArray(rest.subSteps) ? { ...rest, subSteps: rest.subSteps.map((sub) => strip(sub as JsonObject)) } : rest;
+    return Array.isArray(rest.subSteps)
+      ? { ...rest, subSteps: rest.subSteps.map((sub) => strip(sub as JsonObject)) }
+      : rest;
   };
-  return { ...(workflow as unknown as JsonObject), steps: workflow.steps.map((step) => strip(step as unknown as JsonObject)) };
+  return {
+    ...(workflow as unknown as JsonObject),
+    steps: workflow.steps.map((step) => strip(step as unknown as JsonObject)),
+  };
 }
 
 function workflowOf(status: JsonObject): WorkflowStatus | undefined {
@@ -182,15 +237,28 @@ interface RenderPlan {
  * spec edited) or the live definitions differ from the revision's — the revision's stored spec
  * rendered with the revision's own definitions, with the *current* ops-only traits merged in.
  */
-function planRender(app: KubeObject, input: ApplicationInput, liveAppfile: Appfile, revisionObject: KubeObject, record: RevisionRecord, pinned: boolean, deps: ReconcilerDeps, isOpsOnly: (type: string) => boolean): RenderPlan {
+function planRender(
+  app: KubeObject,
+  input: ApplicationInput,
+  liveAppfile: Appfile,
+  revisionObject: KubeObject,
+  record: RevisionRecord,
+  pinned: boolean,
+  deps: ReconcilerDeps,
+  isOpsOnly: (type: string) => boolean,
+): RenderPlan {
   let appfile = liveAppfile;
   let registry = deps.registry;
   if (pinned) {
     registry = registryFromSnapshot(storedDefinitions(revisionObject), deps.registry, record.name);
     const spec = mergeOpsOnlyTraits(storedSpec(revisionObject), (app.spec as JsonObject | undefined) ?? {}, isOpsOnly);
-    appfile = bindAppfile({ ...input, spec: spec as unknown as ApplicationInput["spec"] }, registry, { namespace: app.metadata.namespace ?? "default" });
+    appfile = bindAppfile({ ...input, spec: spec as unknown as ApplicationInput["spec"] }, registry, {
+      namespace: app.metadata.namespace ?? "default",
+    });
   }
-  const componentRevisions = Object.fromEntries(Object.entries(storedComponentRevisions(revisionObject)).map(([name, revision]) => [name, revision.name]));
+  const componentRevisions = Object.fromEntries(
+    Object.entries(storedComponentRevisions(revisionObject)).map(([name, revision]) => [name, revision.name]),
+  );
   const manifests = renderAppfile(appfile, {
     appRevision: record.name,
     appRevisionNum: record.number,
@@ -207,17 +275,32 @@ function planRender(app: KubeObject, input: ApplicationInput, liveAppfile: Appfi
  * {@link ReconcilerDeps.steadyState} memo, an app found exactly as its last full pass left it is
  * not bound, rendered or applied again (unless `fullResync`).
  */
-export async function reconcileApplication(name: string, namespace: string, deps: ReconcilerDeps): Promise<ReconcileOutcome> {
+export async function reconcileApplication(
+  name: string,
+  namespace: string,
+  deps: ReconcilerDeps,
+): Promise<ReconcileOutcome> {
   const memo = deps.steadyState;
   if (memo === undefined) return (await runFullPass(name, namespace, deps)).outcome;
   if (deps.fullResync !== true) {
     const app = await memo.recall(name, namespace, deps.cluster, deps.registry);
-    if (app !== undefined && app.kind === APPLICATION_KIND && app.metadata.name === name && app.metadata.namespace === namespace) return steadyOutcome(app);
+    if (
+      app !== undefined &&
+      app.kind === APPLICATION_KIND &&
+      app.metadata.name === name &&
+      app.metadata.namespace === namespace
+    )
+      return steadyOutcome(app);
   }
   const recorder = new PassRecorder(deps.cluster, deps.clock, deps.http);
   let pass: FullPass;
   try {
-    pass = await runFullPass(name, namespace, { ...deps, cluster: recorder.cluster, clock: recorder.clock, http: recorder.http });
+    pass = await runFullPass(name, namespace, {
+      ...deps,
+      cluster: recorder.cluster,
+      clock: recorder.clock,
+      http: recorder.http,
+    });
   } catch (error) {
     memo.forget(name, namespace);
     throw error;
@@ -253,7 +336,14 @@ interface FullPass {
  * hash, or a pinned release. Only a new revision needs the whole history (its number, component
  * revisions, pruning), so a pass over an unchanged app reads one revision, not all of them.
  */
-async function currentRevisionDecision(cluster: Cluster, name: string, namespace: string, currentName: string | undefined, hash: string, publishVersion: string | undefined): Promise<{ readonly decision: RevisionDecision; readonly object: KubeObject } | undefined> {
+async function currentRevisionDecision(
+  cluster: Cluster,
+  name: string,
+  namespace: string,
+  currentName: string | undefined,
+  hash: string,
+  publishVersion: string | undefined,
+): Promise<{ readonly decision: RevisionDecision; readonly object: KubeObject } | undefined> {
   if (currentName === undefined) return undefined;
   const object = await cluster.get(applicationRevisionRef(currentName, namespace));
   if (object === undefined) return undefined;
@@ -278,7 +368,8 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   const latest = isJsonObject(status.latestRevision) ? status.latestRevision : undefined;
   const currentName = typeof latest?.name === "string" ? latest.name : undefined;
   const current = await currentRevisionDecision(cluster, name, namespace, currentName, hash, publishVersion);
-  const revisionObjects = current === undefined ? await listApplicationRevisions(cluster, name, namespace) : [current.object];
+  const revisionObjects =
+    current === undefined ? await listApplicationRevisions(cluster, name, namespace) : [current.object];
   const history = revisionObjects.map(revisionRecordOf);
   const decision = current?.decision ?? decideRevision(name, history, hash, publishVersion, currentName);
 
@@ -286,8 +377,18 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   let revisionObject: KubeObject;
   if (decision.kind === "new") {
     const previous = revisionObjects.find((object) => object.metadata.name === currentName) ?? revisionObjects.at(-1);
-    const componentRevisions = nextComponentRevisions(snapshot.application.spec, storedComponentRevisions(previous), revisionObjects.map(storedComponentRevisions));
-    record = { name: decision.name, number: decision.number, hash, succeeded: false, ...(publishVersion === undefined ? {} : { publishVersion }) };
+    const componentRevisions = nextComponentRevisions(
+      snapshot.application.spec,
+      storedComponentRevisions(previous),
+      revisionObjects.map(storedComponentRevisions),
+    );
+    record = {
+      name: decision.name,
+      number: decision.number,
+      hash,
+      succeeded: false,
+      ...(publishVersion === undefined ? {} : { publishVersion }),
+    };
     // Before the new revision is read: the previous run may belong to a revision of the same name
     // (every revision was pruned), and the object kept below must be the one after this write.
     await finishPreviousRun(cluster, namespace, status);
@@ -295,7 +396,13 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
     revisionObject =
       existing ??
       (await cluster.create(
-        buildApplicationRevision(app, record, snapshot, { opsOnlyTraits: opsOnlyTraitsOf((app.spec as JsonObject | undefined) ?? {}, isOpsOnly), componentRevisions }, formatTimestamp(clock.now())),
+        buildApplicationRevision(
+          app,
+          record,
+          snapshot,
+          { opsOnlyTraits: opsOnlyTraitsOf((app.spec as JsonObject | undefined) ?? {}, isOpsOnly), componentRevisions },
+          formatTimestamp(clock.now()),
+        ),
       ));
     status.latestRevision = { name: record.name, revision: record.number, revisionHash: hash };
     delete status.workflow;
@@ -307,7 +414,10 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   } else {
     record = decision.revision;
     const found = revisionObjects.find((object) => object.metadata.name === record.name);
-    if (found === undefined) throw new VelaError("E_REVISION_NOT_FOUND", `revision ${record.name} of application ${name} is missing`, { hint: `run vela-ts up -f app.yaml again` });
+    if (found === undefined)
+      throw new VelaError("E_REVISION_NOT_FOUND", `revision ${record.name} of application ${name} is missing`, {
+        hint: `run vela-ts up -f app.yaml again`,
+      });
     revisionObject = found;
     if (currentName !== record.name) {
       status.latestRevision = { name: record.name, revision: record.number, revisionHash: record.hash };
@@ -316,11 +426,28 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
     }
   }
 
-  const rendered = planRender(app, input, liveAppfile, revisionObject, record, decision.kind === "pinned", deps, isOpsOnly);
-  const plan = deps.charts === undefined ? rendered : { ...rendered, manifests: await resolveChartWorkloads(rendered.manifests, deps.charts) };
+  const rendered = planRender(
+    app,
+    input,
+    liveAppfile,
+    revisionObject,
+    record,
+    decision.kind === "pinned",
+    deps,
+    isOpsOnly,
+  );
+  const plan =
+    deps.charts === undefined
+      ? rendered
+      : { ...rendered, manifests: await resolveChartWorkloads(rendered.manifests, deps.charts) };
   const manifestsByName = new Map(plan.manifests.map((manifest) => [manifest.name, manifest]));
   const workflowSpec = resolveWorkflow({
-    components: plan.appfile.components.map((component) => ({ name: component.name, dependsOn: component.dependsOn, inputs: component.inputs, outputs: component.outputs })),
+    components: plan.appfile.components.map((component) => ({
+      name: component.name,
+      dependsOn: component.dependsOn,
+      inputs: component.inputs,
+      outputs: component.outputs,
+    })),
     workflow: (input.spec.workflow as WorkflowSpec | undefined) ?? undefined,
   });
 
@@ -338,14 +465,27 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
     const current = before === undefined ? [] : trackedResources(before);
     const merged = mergeTracked(current, resources);
     if (before !== undefined && jsonEqual(current, merged)) return;
-    tracker = await cluster.apply(buildResourceTracker({ name, namespace, ...(app.metadata.generation === undefined ? {} : { generation: app.metadata.generation }) }, record.name, merged));
+    tracker = await cluster.apply(
+      buildResourceTracker(
+        { name, namespace, ...(app.metadata.generation === undefined ? {} : { generation: app.metadata.generation }) },
+        record.name,
+        merged,
+      ),
+    );
     wrote = true;
   };
 
-  const applyComponent = async (componentName: string, options?: ApplyComponentOptions): Promise<ApplyComponentResult> => {
+  const applyComponent = async (
+    componentName: string,
+    options?: ApplyComponentOptions,
+  ): Promise<ApplyComponentResult> => {
     const rendered = manifestsByName.get(componentName);
     if (rendered === undefined) {
-      return { applied: false, healthy: false, message: `component "${componentName}" is not part of application ${name}` };
+      return {
+        applied: false,
+        healthy: false,
+        message: `component "${componentName}" is not part of application ${name}`,
+      };
     }
     const patches = outputPatchesOf(options);
     const manifest = patches === undefined ? rendered : patchComponentOutputs(rendered, patches);
@@ -425,7 +565,10 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   }
 
   const savedWorkflow = workflowOf(statusOf(app));
-  const unchanged = savedWorkflow !== undefined && workflow !== undefined && jsonEqual(withoutExecuteTimes(savedWorkflow), withoutExecuteTimes(workflow));
+  const unchanged =
+    savedWorkflow !== undefined &&
+    workflow !== undefined &&
+    jsonEqual(withoutExecuteTimes(savedWorkflow), withoutExecuteTimes(workflow));
   status.workflow = (unchanged ? savedWorkflow : workflow) as unknown as JsonObject;
   status.services = services as unknown as JsonValue;
   status.status = deriveAppPhase(phase.phase, healthy);
@@ -465,28 +608,54 @@ async function finishPreviousRun(cluster: Cluster, namespace: string, status: Js
 }
 
 /** Writes `status.succeeded` and the final workflow status onto a revision (no-op when unchanged). */
-export async function markRevision(cluster: Cluster, namespace: string, revisionName: string, succeeded: boolean, workflow: WorkflowStatus | undefined): Promise<void> {
+export async function markRevision(
+  cluster: Cluster,
+  namespace: string,
+  revisionName: string,
+  succeeded: boolean,
+  workflow: WorkflowStatus | undefined,
+): Promise<void> {
   const revision = await cluster.get(applicationRevisionRef(revisionName, namespace));
   if (revision !== undefined) await markRevisionObject(cluster, revision, succeeded, workflow);
 }
 
 /** {@link markRevision} of a revision object read in this pass (its resourceVersion guards the write). */
-async function markRevisionObject(cluster: Cluster, revision: KubeObject, succeeded: boolean, workflow: WorkflowStatus | undefined): Promise<void> {
+async function markRevisionObject(
+  cluster: Cluster,
+  revision: KubeObject,
+  succeeded: boolean,
+  workflow: WorkflowStatus | undefined,
+): Promise<void> {
   const status = { succeeded, ...(workflow === undefined ? {} : { workflow: workflow as unknown as JsonObject }) };
   if (jsonEqual(revision.status, status)) return;
   await cluster.updateStatus({ ...revision, status });
 }
 
-async function pruneRevisions(cluster: Cluster, name: string, namespace: string, history: readonly RevisionRecord[], limit: number, current: string): Promise<void> {
+async function pruneRevisions(
+  cluster: Cluster,
+  name: string,
+  namespace: string,
+  history: readonly RevisionRecord[],
+  limit: number,
+  current: string,
+): Promise<void> {
   for (const revisionName of revisionsToPrune(history, limit, new Set([current]))) {
     await cluster.delete(applicationRevisionRef(revisionName, namespace));
   }
 }
 
 /** Deletes what other revisions applied and this one does not render; returns whether anything was deleted. */
-async function collectGarbage(cluster: Cluster, appName: string, namespace: string, currentTracker: string, current: readonly TrackedResource[]): Promise<boolean> {
+async function collectGarbage(
+  cluster: Cluster,
+  appName: string,
+  namespace: string,
+  currentTracker: string,
+  current: readonly TrackedResource[],
+): Promise<boolean> {
   // Trackers are cluster-scoped: the namespace label keeps same-named apps of other namespaces apart.
-  const trackers = await cluster.list("core.oam.dev/v1beta1", "ResourceTracker", { labelSelector: `${LABEL_APP_NAME}=${appName},${LABEL_APP_NAMESPACE}=${namespace}` });
+  const trackers = await cluster.list("core.oam.dev/v1beta1", "ResourceTracker", {
+    labelSelector: `${LABEL_APP_NAME}=${appName},${LABEL_APP_NAMESPACE}=${namespace}`,
+  });
   const older = trackers.filter((tracker) => tracker.metadata.name !== currentTracker);
   let deleted = false;
   for (const ref of resourcesToCollect(older, current)) deleted = (await cluster.delete(ref)) || deleted;

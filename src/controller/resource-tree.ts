@@ -1,6 +1,13 @@
 import type { Cluster } from "../cluster/cluster.js";
 import { apiVersionOf, RESOURCE_TYPES } from "../cluster/resources.js";
-import { refKey, RESOURCE_TRACKER_API_VERSION, RESOURCE_TRACKER_KIND, trackedRef, trackedResources, type TrackedResource } from "../cluster/tracker.js";
+import {
+  refKey,
+  RESOURCE_TRACKER_API_VERSION,
+  RESOURCE_TRACKER_KIND,
+  trackedRef,
+  trackedResources,
+  type TrackedResource,
+} from "../cluster/tracker.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE, LABEL_APP_REVISION } from "../model/labels.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
@@ -40,7 +47,9 @@ const SKIPPED_KINDS = new Set(["Event", "Endpoints", "Lease", "EndpointSlice"]);
 
 /** The namespaced kinds a child may have: every known kind except vela-ts's own bookkeeping. */
 function childKinds(): readonly { readonly apiVersion: string; readonly kind: string }[] {
-  return RESOURCE_TYPES.filter((type) => type.namespaced && type.group !== "core.oam.dev" && !SKIPPED_KINDS.has(type.kind)).map((type) => ({ apiVersion: apiVersionOf(type), kind: type.kind }));
+  return RESOURCE_TYPES.filter(
+    (type) => type.namespaced && type.group !== "core.oam.dev" && !SKIPPED_KINDS.has(type.kind),
+  ).map((type) => ({ apiVersion: apiVersionOf(type), kind: type.kind }));
 }
 
 /** Indexes every object of the given namespaces by the uids in its `ownerReferences`. */
@@ -62,12 +71,21 @@ export async function buildOwnerIndex(cluster: Cluster, namespaces: Iterable<str
 }
 
 /** Every ResourceTracker of an app (its revisions' applied sets), newest revision first. */
-export async function listAppResourceTrackers(cluster: Cluster, appName: string, namespace: string): Promise<KubeObject[]> {
-  const trackers = await cluster.list(RESOURCE_TRACKER_API_VERSION, RESOURCE_TRACKER_KIND, { labelSelector: `${LABEL_APP_NAME}=${appName}` });
-  const revisionNumber = (tracker: KubeObject): number => Number(/-v(\d+)$/.exec(tracker.metadata.labels?.[LABEL_APP_REVISION] ?? "")?.[1] ?? 0);
+export async function listAppResourceTrackers(
+  cluster: Cluster,
+  appName: string,
+  namespace: string,
+): Promise<KubeObject[]> {
+  const trackers = await cluster.list(RESOURCE_TRACKER_API_VERSION, RESOURCE_TRACKER_KIND, {
+    labelSelector: `${LABEL_APP_NAME}=${appName}`,
+  });
+  const revisionNumber = (tracker: KubeObject): number =>
+    Number(/-v(\d+)$/.exec(tracker.metadata.labels?.[LABEL_APP_REVISION] ?? "")?.[1] ?? 0);
   return trackers
     .filter((tracker) => (tracker.metadata.labels?.[LABEL_APP_NAMESPACE] ?? namespace) === namespace)
-    .sort((a, b) => revisionNumber(b) - revisionNumber(a) || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""));
+    .sort(
+      (a, b) => revisionNumber(b) - revisionNumber(a) || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""),
+    );
 }
 
 /** The distinct resources a set of trackers holds, in tracker order (first tracker wins). */
@@ -139,7 +157,10 @@ export function describeObjectStatus(object: KubeObject): string {
       const step = numberAt(object, "status", "canaryStatus", "currentStepIndex");
       const steps = field(object, "spec", "strategy", "canary", "steps");
       const state = field(object, "status", "canaryStatus", "currentStepState");
-      const stepText = step === undefined || step === 0 ? "" : ` step ${step}/${Array.isArray(steps) ? steps.length : "?"}${typeof state === "string" ? ` ${state}` : ""}`;
+      const stepText =
+        step === undefined || step === 0
+          ? ""
+          : ` step ${step}/${Array.isArray(steps) ? steps.length : "?"}${typeof state === "string" ? ` ${state}` : ""}`;
       return `${typeof phase === "string" ? phase : "Initial"}${stepText}`;
     }
     case "Service": {
@@ -148,9 +169,14 @@ export function describeObjectStatus(object: KubeObject): string {
     }
     case "Ingress": {
       const rules = field(object, "spec", "rules");
-      const hosts = Array.isArray(rules) ? rules.map((rule) => field(rule, "host")).filter((host): host is string => typeof host === "string") : [];
+      const hosts = Array.isArray(rules)
+        ? rules.map((rule) => field(rule, "host")).filter((host): host is string => typeof host === "string")
+        : [];
       const annotations = object.metadata.annotations ?? {};
-      const weight = annotations["nginx.ingress.kubernetes.io/canary"] === "true" ? annotations["nginx.ingress.kubernetes.io/canary-weight"] : undefined;
+      const weight =
+        annotations["nginx.ingress.kubernetes.io/canary"] === "true"
+          ? annotations["nginx.ingress.kubernetes.io/canary-weight"]
+          : undefined;
       return `${hosts.length > 0 ? hosts.join(",") : "*"}${weight === undefined ? "" : `, canary weight ${weight}%`}`;
     }
     default: {
@@ -181,7 +207,15 @@ function nodeOf(object: KubeObject, owners: OwnerIndex, seen: Set<string>): Reso
 }
 
 function missingNode(ref: ObjectRef): ResourceTreeNode {
-  return { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }), status: "not found", missing: true, children: [] };
+  return {
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    name: ref.name,
+    ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }),
+    status: "not found",
+    missing: true,
+    children: [],
+  };
 }
 
 /** The tree below one live object (itself included). */
@@ -198,9 +232,16 @@ export function flattenTree(node: ResourceTreeNode): ResourceTreeNode[] {
  * The app's resource topology: its trackers' objects grouped by component, each with what it
  * owns. Objects several trackers hold appear once.
  */
-export async function buildResourceTree(cluster: Cluster, appName: string, namespace: string): Promise<ComponentResources[]> {
+export async function buildResourceTree(
+  cluster: Cluster,
+  appName: string,
+  namespace: string,
+): Promise<ComponentResources[]> {
   const resources = distinctTrackedResources(await listAppResourceTrackers(cluster, appName, namespace));
-  const owners = await buildOwnerIndex(cluster, [namespace, ...resources.flatMap((resource) => (resource.namespace === undefined ? [] : [resource.namespace]))]);
+  const owners = await buildOwnerIndex(cluster, [
+    namespace,
+    ...resources.flatMap((resource) => (resource.namespace === undefined ? [] : [resource.namespace])),
+  ]);
   const byComponent = new Map<string, ResourceTreeNode[]>();
   const seen = new Set<string>();
   for (const resource of resources) {

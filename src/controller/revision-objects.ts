@@ -41,7 +41,17 @@ export function buildApplicationRevision(
       },
       ...(app.metadata.uid === undefined
         ? {}
-        : { ownerReferences: [{ apiVersion: app.apiVersion, kind: app.kind, name: app.metadata.name ?? "", uid: app.metadata.uid, controller: true }] }),
+        : {
+            ownerReferences: [
+              {
+                apiVersion: app.apiVersion,
+                kind: app.kind,
+                name: app.metadata.name ?? "",
+                uid: app.metadata.uid,
+                controller: true,
+              },
+            ],
+          }),
     },
     spec: {
       application: snapshot.application as unknown as JsonObject,
@@ -74,7 +84,14 @@ export function revisionRecordOf(object: KubeObject): RevisionRecord {
 }
 
 /** Every ApplicationRevision of an app, oldest first. */
-export async function listApplicationRevisions(cluster: Cluster, appName: string, namespace: string): Promise<KubeObject[]> {
-  const revisions = await cluster.list(API_VERSION, APPLICATION_REVISION_KIND, { namespace, labelSelector: `${LABEL_APP_NAME}=${appName}` });
+export async function listApplicationRevisions(
+  cluster: Cluster,
+  appName: string,
+  namespace: string,
+): Promise<KubeObject[]> {
+  const revisions = await cluster.list(API_VERSION, APPLICATION_REVISION_KIND, {
+    namespace,
+    labelSelector: `${LABEL_APP_NAME}=${appName}`,
+  });
   return [...revisions].sort((a, b) => revisionRecordOf(a).number - revisionRecordOf(b).number);
 }

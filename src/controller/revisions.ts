@@ -66,7 +66,11 @@ export function revisionRunStatus(revision: KubeObject, app: KubeObject): Revisi
   const live = workflowOf(app);
   if (live !== undefined && live.appRevision === name) {
     if (live.status === "failed" || live.status === "terminated") return "Failed";
-    return live.finished ? (live.status === "succeeded" || live.status === "skipped" ? "Succeeded" : "Failed") : "Executing";
+    return live.finished
+      ? live.status === "succeeded" || live.status === "skipped"
+        ? "Succeeded"
+        : "Failed"
+      : "Executing";
   }
   // A run that was superseded (a newer revision, or a rollback) before it succeeded.
   return workflowOf(revision) === undefined ? "NotStart" : "Failed";
@@ -90,7 +94,9 @@ function summaryOf(revision: KubeObject, app: KubeObject): RevisionSummary {
 }
 
 /** `vela-ts revision list <app>`: every stored revision, oldest first. Read-only. */
-export async function listRevisions(options: RevisionListOptions): Promise<{ readonly app: string; readonly namespace: string; readonly revisions: readonly RevisionSummary[] }> {
+export async function listRevisions(
+  options: RevisionListOptions,
+): Promise<{ readonly app: string; readonly namespace: string; readonly revisions: readonly RevisionSummary[] }> {
   const namespace = options.namespace ?? "default";
   return withTarget(options, async (target) => {
     const app = await requireApplication(target.cluster, options.app, namespace);
@@ -104,7 +110,10 @@ function findRevision(revisions: readonly KubeObject[], app: string, number: num
   if (found !== undefined) return found;
   const known = revisions.map((revision) => revisionRecordOf(revision).number);
   throw new NotFoundError("E_REVISION_NOT_FOUND", `application ${app} has no revision ${number}`, {
-    hint: known.length === 0 ? `application ${app} has no revisions yet; create one with: vela-ts up -f app.yaml` : `known revisions: ${known.join(", ")} (see vela-ts revision list ${app})`,
+    hint:
+      known.length === 0
+        ? `application ${app} has no revisions yet; create one with: vela-ts up -f app.yaml`
+        : `known revisions: ${known.join(", ")} (see vela-ts revision list ${app})`,
   });
 }
 
@@ -130,8 +139,15 @@ export async function getRevision(options: RevisionGetOptions): Promise<Revision
     let diff: string | undefined;
     if (options.diffWith !== undefined) {
       const other = findRevision(revisions, options.app, options.diffWith);
-      diff = unifiedDiff(storedApplicationYaml(other), storedApplicationYaml(revision), { before: other.metadata.name ?? "", after: revision.metadata.name ?? "" });
+      diff = unifiedDiff(storedApplicationYaml(other), storedApplicationYaml(revision), {
+        before: other.metadata.name ?? "",
+        after: revision.metadata.name ?? "",
+      });
     }
-    return { revision: printable(revision), summary: summaryOf(revision, app), ...(diff === undefined ? {} : { diff }) };
+    return {
+      revision: printable(revision),
+      summary: summaryOf(revision, app),
+      ...(diff === undefined ? {} : { diff }),
+    };
   });
 }

@@ -35,13 +35,22 @@ export function isRolloutProgressing(rollout: KubeObject): boolean {
 
 /** Whether `workflow resume` has something to do on a Rollout: paused, or at a paused step (any step may be approved early). */
 export function isRolloutResumable(rollout: KubeObject): boolean {
-  return isRolloutProgressing(rollout) && (strategy(rollout).paused === true || canaryStatus(rollout).currentStepState === "StepPaused");
+  return (
+    isRolloutProgressing(rollout) &&
+    (strategy(rollout).paused === true || canaryStatus(rollout).currentStepState === "StepPaused")
+  );
 }
 
 function progressingReason(rollout: KubeObject): string | undefined {
   const conditions = rolloutStatus(rollout).conditions;
   if (!Array.isArray(conditions)) return undefined;
-  const progressing = conditions.find((condition) => typeof condition === "object" && condition !== null && !Array.isArray(condition) && condition.type === "Progressing") as JsonObject | undefined;
+  const progressing = conditions.find(
+    (condition) =>
+      typeof condition === "object" &&
+      condition !== null &&
+      !Array.isArray(condition) &&
+      condition.type === "Progressing",
+  ) as JsonObject | undefined;
   return typeof progressing?.reason === "string" ? progressing.reason : undefined;
 }
 
@@ -68,7 +77,10 @@ export function isRolloutWaitingForApproval(rollout: KubeObject): boolean {
 export async function findAppRollouts(cluster: Cluster, appName: string, namespace?: string): Promise<KubeObject[]> {
   const found: KubeObject[] = [];
   for (const apiVersion of KRUISE_ROLLOUT_API_VERSIONS.slice(0, 1)) {
-    const options = { labelSelector: `${LABEL_APP_NAME}=${appName}`, ...(namespace === undefined ? {} : { namespace }) };
+    const options = {
+      labelSelector: `${LABEL_APP_NAME}=${appName}`,
+      ...(namespace === undefined ? {} : { namespace }),
+    };
     found.push(...(await cluster.list(apiVersion, "Rollout", options)));
   }
   return found.filter((rollout) => rollout.metadata.annotations?.[ANNOTATION_SKIP_RESUME] !== "true");
@@ -94,9 +106,13 @@ export async function resumeRollouts(cluster: Cluster, rollouts: readonly KubeOb
   for (const rollout of rollouts) {
     if (!isRolloutResumable(rollout)) continue;
     const ref = refOf(rollout);
-    if (strategy(rollout).paused === true) await cluster.patch(ref, { type: "merge", patch: { spec: { strategy: { paused: false } } } });
+    if (strategy(rollout).paused === true)
+      await cluster.patch(ref, { type: "merge", patch: { spec: { strategy: { paused: false } } } });
     if (canaryStatus(rollout).currentStepState === "StepPaused") {
-      await cluster.patchStatus(ref, { type: "merge", patch: { status: { canaryStatus: { currentStepState: "StepReady" } } } });
+      await cluster.patchStatus(ref, {
+        type: "merge",
+        patch: { status: { canaryStatus: { currentStepState: "StepReady" } } },
+      });
     }
     messages.push(`${describe(rollout)} resumed.`);
   }
@@ -134,7 +150,8 @@ export async function cancelRolloutTraffic(cluster: Cluster, rollouts: readonly 
     }
   }
   for (const rollout of rollouts) {
-    if (strategy(rollout).paused === true) await cluster.patch(refOf(rollout), { type: "merge", patch: { spec: { strategy: { paused: false } } } });
+    if (strategy(rollout).paused === true)
+      await cluster.patch(refOf(rollout), { type: "merge", patch: { spec: { strategy: { paused: false } } } });
     if (isRolloutProgressing(rollout)) messages.push(`${describe(rollout)} rollback.`);
   }
   return messages;
@@ -148,8 +165,12 @@ export async function resetStaleRolloutSteps(cluster: Cluster, rollouts: readonl
   let reset = 0;
   for (const rollout of rollouts) {
     const live = await cluster.get(refOf(rollout));
-    if (live === undefined || isRolloutProgressing(live) || canaryStatus(live).currentStepState !== "StepPaused") continue;
-    await cluster.patchStatus(refOf(live), { type: "merge", patch: { status: { canaryStatus: { currentStepState: "Completed" } } } });
+    if (live === undefined || isRolloutProgressing(live) || canaryStatus(live).currentStepState !== "StepPaused")
+      continue;
+    await cluster.patchStatus(refOf(live), {
+      type: "merge",
+      patch: { status: { canaryStatus: { currentStepState: "Completed" } } },
+    });
     reset++;
   }
   return reset;

@@ -32,7 +32,11 @@ export interface SandboxRequestOptions extends SandboxTarget {
   readonly namespace?: string;
 }
 
-async function withSandbox<T>(target: SandboxTarget, command: string, fn: (sandbox: SandboxCluster) => Promise<T>): Promise<T> {
+async function withSandbox<T>(
+  target: SandboxTarget,
+  command: string,
+  fn: (sandbox: SandboxCluster) => Promise<T>,
+): Promise<T> {
   const sandbox = await openCommandSandbox({ dir: target.dir, clock: target.clock, command });
   try {
     return await fn(sandbox);
@@ -87,9 +91,13 @@ function rolloutRef(target: RolloutTarget): ObjectRef {
 async function getRollout(sandbox: SandboxCluster, target: RolloutTarget): Promise<KubeObject> {
   const rollout = await sandbox.get(rolloutRef(target));
   if (rollout === undefined) {
-    throw new NotFoundError("E_ROLLOUT_NOT_FOUND", `rollouts.rollouts.kruise.io "${target.name}" not found in namespace "${target.namespace ?? "default"}"`, {
-      hint: "list them with: vela-ts sandbox get rollouts -A",
-    });
+    throw new NotFoundError(
+      "E_ROLLOUT_NOT_FOUND",
+      `rollouts.rollouts.kruise.io "${target.name}" not found in namespace "${target.namespace ?? "default"}"`,
+      {
+        hint: "list them with: vela-ts sandbox get rollouts -A",
+      },
+    );
   }
   return rollout;
 }
@@ -108,15 +116,26 @@ export async function approveRollout(target: RolloutTarget): Promise<RolloutComm
     await sandbox.settle();
     const rollout = await getRollout(sandbox, target);
     const state = currentStepState(rollout);
-    if (state === "StepReady") return { message: `rollout.rollouts.kruise.io/${target.name} already approved`, rollout };
+    if (state === "StepReady")
+      return { message: `rollout.rollouts.kruise.io/${target.name} already approved`, rollout };
     if (state !== "StepPaused") {
-      throw new VelaError("E_ROLLOUT_NOT_PAUSED", "does not allow to approve, because current canary state is not 'StepPaused'", {
-        hint: `rollout "${target.name}" is ${state === undefined ? "not in a canary step" : `in state ${state}`}; approve once it waits at a step (sandbox get rollout ${target.name})`,
-      });
+      throw new VelaError(
+        "E_ROLLOUT_NOT_PAUSED",
+        "does not allow to approve, because current canary state is not 'StepPaused'",
+        {
+          hint: `rollout "${target.name}" is ${state === undefined ? "not in a canary step" : `in state ${state}`}; approve once it waits at a step (sandbox get rollout ${target.name})`,
+        },
+      );
     }
-    await sandbox.patchStatus(rolloutRef(target), { type: "merge", patch: { status: { canaryStatus: { currentStepState: "StepReady" } } } });
+    await sandbox.patchStatus(rolloutRef(target), {
+      type: "merge",
+      patch: { status: { canaryStatus: { currentStepState: "StepReady" } } },
+    });
     await sandbox.settle();
-    return { message: `rollout.rollouts.kruise.io/${target.name} approved`, rollout: await getRollout(sandbox, target) };
+    return {
+      message: `rollout.rollouts.kruise.io/${target.name} approved`,
+      rollout: await getRollout(sandbox, target),
+    };
   });
   return result.message.endsWith("already approved") ? result : waitForRollout(target, result);
 }
@@ -124,7 +143,13 @@ export async function approveRollout(target: RolloutTarget): Promise<RolloutComm
 function isSettledState(rollout: KubeObject): boolean {
   const status = rollout.status as JsonObject | undefined;
   const state = currentStepState(rollout);
-  return status?.phase !== "Progressing" || state === "StepPaused" || ((status.conditions as JsonObject[] | undefined) ?? []).some((c) => c.type === "Progressing" && c.reason === "Paused");
+  return (
+    status?.phase !== "Progressing" ||
+    state === "StepPaused" ||
+    ((status.conditions as JsonObject[] | undefined) ?? []).some(
+      (c) => c.type === "Progressing" && c.reason === "Paused",
+    )
+  );
 }
 
 /** Lets simulated time pass (releasing the sandbox between wake-ups) until the Rollout waits again. */
@@ -146,14 +171,20 @@ async function waitForRollout(target: RolloutTarget, result: RolloutCommandResul
 }
 
 /** `kubectl-kruise rollout pause|resume`: sets `spec.strategy.paused`. */
-export async function setRolloutPaused(target: RolloutTarget & { readonly paused: boolean }): Promise<RolloutCommandResult> {
+export async function setRolloutPaused(
+  target: RolloutTarget & { readonly paused: boolean },
+): Promise<RolloutCommandResult> {
   const verb = target.paused ? "paused" : "resumed";
   const result = await withSandbox(target, `sandbox rollout ${target.paused ? "pause" : "resume"}`, async (sandbox) => {
     await sandbox.settle();
     const rollout = await getRollout(sandbox, target);
     const strategy = (rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined;
-    if ((strategy?.paused === true) === target.paused) return { message: `rollout.rollouts.kruise.io/${target.name} already ${verb}`, rollout };
-    await sandbox.patch(rolloutRef(target), { type: "merge", patch: { spec: { strategy: { paused: target.paused } } } });
+    if ((strategy?.paused === true) === target.paused)
+      return { message: `rollout.rollouts.kruise.io/${target.name} already ${verb}`, rollout };
+    await sandbox.patch(rolloutRef(target), {
+      type: "merge",
+      patch: { spec: { strategy: { paused: target.paused } } },
+    });
     await sandbox.settle();
     return { message: `rollout.rollouts.kruise.io/${target.name} ${verb}`, rollout: await getRollout(sandbox, target) };
   });
@@ -161,7 +192,12 @@ export async function setRolloutPaused(target: RolloutTarget & { readonly paused
 }
 
 /** `sandbox charts add URL DIR_OR_INDEX`: maps a chart repository URL to a local chart repository. */
-export function addSandboxChartMirror(options: { readonly dir: string; readonly url: string; readonly source: string; readonly cwd: string }): ChartMirror {
+export function addSandboxChartMirror(options: {
+  readonly dir: string;
+  readonly url: string;
+  readonly source: string;
+  readonly cwd: string;
+}): ChartMirror {
   return addChartMirror(options.dir, options.url, options.source, options.cwd);
 }
 

@@ -1,4 +1,11 @@
-import { ClusterError, ConflictError, NotFoundError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
+import {
+  ClusterError,
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  VelaError,
+  type ValidationIssue,
+} from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { groupOf } from "../model/kube-object.js";
 import { locateInSource, parseYamlDocuments, type YamlDocument } from "../model/parse-yaml.js";
@@ -44,8 +51,16 @@ function warningsOf(result: SettleResult): SandboxWarning[] {
  * Opens the sandbox for one command, runs `work`, settles the controllers when `settleAfter` says so
  * (so the command leaves the sandbox at a fixed point), and always releases the lock.
  */
-export async function withSandbox<T>(options: SandboxCommandOptions, work: (sandbox: SandboxCluster) => Promise<T> | T, settleAfter = true): Promise<{ readonly value: T; readonly warnings: readonly SandboxWarning[] }> {
-  const sandbox = await openCommandSandbox({ dir: resolveSandboxDir(options), clock: options.clock, command: options.command });
+export async function withSandbox<T>(
+  options: SandboxCommandOptions,
+  work: (sandbox: SandboxCluster) => Promise<T> | T,
+  settleAfter = true,
+): Promise<{ readonly value: T; readonly warnings: readonly SandboxWarning[] }> {
+  const sandbox = await openCommandSandbox({
+    dir: resolveSandboxDir(options),
+    clock: options.clock,
+    command: options.command,
+  });
   try {
     const value = await work(sandbox);
     const warnings = settleAfter ? warningsOf(await sandbox.settle()) : [];
@@ -107,7 +122,12 @@ function objectsOf(documents: readonly YamlDocument[], file: string): SourcedObj
   };
   for (const document of documents) {
     const value = document.value;
-    if (isJsonObject(value) && typeof value["kind"] === "string" && value["kind"].endsWith("List") && Array.isArray(value["items"])) {
+    if (
+      isJsonObject(value) &&
+      typeof value["kind"] === "string" &&
+      value["kind"].endsWith("List") &&
+      Array.isArray(value["items"])
+    ) {
       value["items"].forEach((item, index) => check(item, document, `/items/${index}`));
     } else {
       check(value, document, "");
@@ -124,22 +144,48 @@ function objectsOf(documents: readonly YamlDocument[], file: string): SourcedObj
 export async function sandboxApply(options: SandboxApplyOptions): Promise<SandboxApplyResult> {
   const objects = objectsOf(parseYamlDocuments(options.text, options.file), options.file);
   if (objects.length === 0) {
-    throw new ValidationError([{ code: "E_NO_OBJECTS", message: `${options.file} holds no objects`, hint: "give a YAML file with at least one Kubernetes object" }]);
+    throw new ValidationError([
+      {
+        code: "E_NO_OBJECTS",
+        message: `${options.file} holds no objects`,
+        hint: "give a YAML file with at least one Kubernetes object",
+      },
+    ]);
   }
   const { value, warnings } = await withSandbox(options, async (sandbox) => {
     const applied: AppliedObject[] = [];
     for (const { object, document, pointer } of objects) {
-      const before = await sandbox.get({ apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name ?? "", ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }) });
+      const before = await sandbox.get({
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        name: object.metadata.name ?? "",
+        ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
+      });
       let stored: KubeObject;
       try {
-        stored = await sandbox.apply(object, { fieldManager: options.fieldManager ?? "sandbox-apply", force: options.forceConflicts === true });
+        stored = await sandbox.apply(object, {
+          fieldManager: options.fieldManager ?? "sandbox-apply",
+          force: options.forceConflicts === true,
+        });
       } catch (error) {
         if (!(error instanceof VelaError)) throw error;
         const source = locateInSource(document.sourceMap, pointer);
-        const hint = error instanceof ConflictError && error.message.startsWith("apply failed") ? "re-run with --force-conflicts to take these fields over" : error.hint;
-        throw new VelaError(error.code, `${describeObject(object)}: ${error.message}`, { ...(source === undefined ? {} : { source }), ...(hint === undefined ? {} : { hint }), cause: error });
+        const hint =
+          error instanceof ConflictError && error.message.startsWith("apply failed")
+            ? "re-run with --force-conflicts to take these fields over"
+            : error.hint;
+        throw new VelaError(error.code, `${describeObject(object)}: ${error.message}`, {
+          ...(source === undefined ? {} : { source }),
+          ...(hint === undefined ? {} : { hint }),
+          cause: error,
+        });
       }
-      const outcome = before === undefined ? "created" : before.metadata.resourceVersion === stored.metadata.resourceVersion ? "unchanged" : "configured";
+      const outcome =
+        before === undefined
+          ? "created"
+          : before.metadata.resourceVersion === stored.metadata.resourceVersion
+            ? "unchanged"
+            : "configured";
       applied.push({ name: describeObject(stored), outcome });
     }
     return applied;
@@ -177,11 +223,22 @@ function withoutManagedFields(object: KubeObject): KubeObject {
   return { ...object, metadata };
 }
 
-function tableOf(type: ResourceType, objects: readonly KubeObject[], now: Date, options: { readonly wide: boolean; readonly namespaces: boolean }): SandboxGetResult["table"] {
+function tableOf(
+  type: ResourceType,
+  objects: readonly KubeObject[],
+  now: Date,
+  options: { readonly wide: boolean; readonly namespaces: boolean },
+): SandboxGetResult["table"] {
   const columns = (type.columns ?? []).filter((column) => options.wide || column.wide !== true);
   const wideTail = columns.filter((column) => column.wide === true);
   const main = columns.filter((column) => column.wide !== true);
-  const headers = [...(options.namespaces ? ["NAMESPACE"] : []), "NAME", ...main.map((column) => column.header), "AGE", ...wideTail.map((column) => column.header)];
+  const headers = [
+    ...(options.namespaces ? ["NAMESPACE"] : []),
+    "NAME",
+    ...main.map((column) => column.header),
+    "AGE",
+    ...wideTail.map((column) => column.header),
+  ];
   const rows = objects.map((object) => [
     ...(options.namespaces ? [object.metadata.namespace ?? ""] : []),
     object.metadata.name ?? "",
@@ -202,31 +259,52 @@ export async function sandboxGet(options: SandboxGetOptions): Promise<SandboxGet
   const namespace = type.namespaced && options.allNamespaces !== true ? (options.namespace ?? "default") : undefined;
   const apiVersion = apiVersionOf(type);
   const settleWarnings: SandboxWarning[] = [];
-  const { value } = await withSandbox(options, async (sandbox) => {
-    try {
-      settleWarnings.push(...warningsOf(await sandbox.settle()));
-    } catch (error) {
-      // Reading must work even when the controllers cannot settle: that is when people look.
-      if (!(error instanceof ClusterError && error.code === "E_SANDBOX_NOT_CONVERGED")) throw error;
-      settleWarnings.push(error.message);
-    }
-    if (options.name !== undefined) {
-      const found = await sandbox.get({ apiVersion, kind: type.kind, name: options.name, ...(namespace === undefined ? {} : { namespace }) });
-      if (found === undefined) {
-        throw new NotFoundError("E_NOT_FOUND", `${qualifiedResourceName(type)} "${options.name}" not found${namespace === undefined ? "" : ` in namespace "${namespace}"`}`, {
-          hint: `list what exists with \`vela-ts sandbox get ${type.plural}${namespace === undefined ? "" : " -A"}\``,
-        });
+  const { value } = await withSandbox(
+    options,
+    async (sandbox) => {
+      try {
+        settleWarnings.push(...warningsOf(await sandbox.settle()));
+      } catch (error) {
+        // Reading must work even when the controllers cannot settle: that is when people look.
+        if (!(error instanceof ClusterError && error.code === "E_SANDBOX_NOT_CONVERGED")) throw error;
+        settleWarnings.push(error.message);
       }
-      return [found];
-    }
-    return sandbox.list(apiVersion, type.kind, {
-      ...(namespace === undefined ? {} : { namespace }),
-      ...(options.labelSelector === undefined ? {} : { labelSelector: options.labelSelector }),
-    });
-  }, false);
+      if (options.name !== undefined) {
+        const found = await sandbox.get({
+          apiVersion,
+          kind: type.kind,
+          name: options.name,
+          ...(namespace === undefined ? {} : { namespace }),
+        });
+        if (found === undefined) {
+          throw new NotFoundError(
+            "E_NOT_FOUND",
+            `${qualifiedResourceName(type)} "${options.name}" not found${namespace === undefined ? "" : ` in namespace "${namespace}"`}`,
+            {
+              hint: `list what exists with \`vela-ts sandbox get ${type.plural}${namespace === undefined ? "" : " -A"}\``,
+            },
+          );
+        }
+        return [found];
+      }
+      return sandbox.list(apiVersion, type.kind, {
+        ...(namespace === undefined ? {} : { namespace }),
+        ...(options.labelSelector === undefined ? {} : { labelSelector: options.labelSelector }),
+      });
+    },
+    false,
+  );
   const objects = options.showManagedFields === true ? value : value.map(withoutManagedFields);
-  const table = tableOf(type, objects, options.clock.now(), { wide: options.wide === true, namespaces: type.namespaced && options.allNamespaces === true });
-  const emptyMessage = objects.length > 0 ? undefined : namespace === undefined ? "No resources found" : `No resources found in ${namespace} namespace.`;
+  const table = tableOf(type, objects, options.clock.now(), {
+    wide: options.wide === true,
+    namespaces: type.namespaced && options.allNamespaces === true,
+  });
+  const emptyMessage =
+    objects.length > 0
+      ? undefined
+      : namespace === undefined
+        ? "No resources found"
+        : `No resources found in ${namespace} namespace.`;
   return {
     resource: type,
     ...(options.name === undefined || objects[0] === undefined ? {} : { object: objects[0] }),
@@ -256,13 +334,26 @@ export interface SandboxDeleteResult {
 export async function sandboxDelete(options: SandboxDeleteOptions): Promise<SandboxDeleteResult> {
   const type = resolveResource(options.resource);
   const namespace = type.namespaced ? (options.namespace ?? "default") : undefined;
-  const policy = options.cascade === "orphan" ? "Orphan" : options.cascade === "foreground" ? "Foreground" : "Background";
+  const policy =
+    options.cascade === "orphan" ? "Orphan" : options.cascade === "foreground" ? "Foreground" : "Background";
   const { warnings } = await withSandbox(options, async (sandbox) => {
-    const deleted = await sandbox.delete({ apiVersion: apiVersionOf(type), kind: type.kind, name: options.name, ...(namespace === undefined ? {} : { namespace }) }, { propagationPolicy: policy });
+    const deleted = await sandbox.delete(
+      {
+        apiVersion: apiVersionOf(type),
+        kind: type.kind,
+        name: options.name,
+        ...(namespace === undefined ? {} : { namespace }),
+      },
+      { propagationPolicy: policy },
+    );
     if (!deleted) {
-      throw new NotFoundError("E_NOT_FOUND", `${qualifiedResourceName(type)} "${options.name}" not found${namespace === undefined ? "" : ` in namespace "${namespace}"`}`, {
-        hint: `list what exists with \`vela-ts sandbox get ${type.plural}\``,
-      });
+      throw new NotFoundError(
+        "E_NOT_FOUND",
+        `${qualifiedResourceName(type)} "${options.name}" not found${namespace === undefined ? "" : ` in namespace "${namespace}"`}`,
+        {
+          hint: `list what exists with \`vela-ts sandbox get ${type.plural}\``,
+        },
+      );
     }
   });
   return { message: `${qualifiedKindName(type)} "${options.name}" deleted`, warnings };

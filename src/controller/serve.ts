@@ -43,7 +43,11 @@ export interface ServingSandbox {
  * kubeconfig for it. The simulated controllers run in this process after every write and on a timer.
  */
 export async function serveSandbox(options: ServeSandboxOptions): Promise<ServingSandbox> {
-  const cluster = await openCommandSandbox({ dir: options.sandboxDir, clock: options.clock, command: options.command ?? "vela-ts sandbox serve" });
+  const cluster = await openCommandSandbox({
+    dir: options.sandboxDir,
+    clock: options.clock,
+    command: options.command ?? "vela-ts sandbox serve",
+  });
   let lastWarning = "";
   const warn = options.warn ?? (() => undefined);
   let server: SandboxServer;

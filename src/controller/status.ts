@@ -1,7 +1,12 @@
 import type { KubeObject } from "../model/kube-object.js";
 import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
 import { formatTimestamp, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
-import { findSuspendedSteps, type StepStatus, type WorkflowStatus, type WorkflowStepStatus } from "../workflow/index.js";
+import {
+  findSuspendedSteps,
+  type StepStatus,
+  type WorkflowStatus,
+  type WorkflowStepStatus,
+} from "../workflow/index.js";
 import { requireApplication } from "./app-lookup.js";
 import { statusOf } from "./application-object.js";
 import { readCanaryProgress, type CanaryProgress } from "./canary-progress.js";
@@ -66,7 +71,12 @@ export interface StatusView {
   readonly createdAt?: string;
   /** `status.status`: running, runningWorkflow, workflowSuspending, workflowFailed… */
   readonly phase: string;
-  readonly revision?: { readonly name: string; readonly number: number; readonly hash?: string; readonly publishVersion?: string };
+  readonly revision?: {
+    readonly name: string;
+    readonly number: number;
+    readonly hash?: string;
+    readonly publishVersion?: string;
+  };
   readonly rollback?: { readonly from?: string; readonly to: string; readonly time?: string };
   readonly workflow?: {
     readonly mode: string;
@@ -96,7 +106,10 @@ function printableApplication(app: KubeObject): KubeObject {
   return { ...app, metadata };
 }
 
-function stepView(step: StepStatus & { readonly subSteps?: readonly StepStatus[] }, resumes: ReadonlyMap<string, string>): StatusStep {
+function stepView(
+  step: StepStatus & { readonly subSteps?: readonly StepStatus[] },
+  resumes: ReadonlyMap<string, string>,
+): StatusStep {
   const resumesAt = resumes.get(step.name);
   return {
     ...(step.id === "" ? {} : { id: step.id }),
@@ -112,7 +125,11 @@ function stepView(step: StepStatus & { readonly subSteps?: readonly StepStatus[]
 
 function workflowView(workflow: WorkflowStatus | undefined): StatusView["workflow"] {
   if (workflow === undefined) return undefined;
-  const resumes = new Map(findSuspendedSteps(workflow).flatMap((step) => (step.resumeAt === undefined ? [] : [[step.name, step.resumeAt] as const])));
+  const resumes = new Map(
+    findSuspendedSteps(workflow).flatMap((step) =>
+      step.resumeAt === undefined ? [] : [[step.name, step.resumeAt] as const],
+    ),
+  );
   return {
     mode: workflow.mode,
     status: workflow.status,
@@ -129,7 +146,8 @@ function componentTypes(app: KubeObject): Map<string, string> {
   const types = new Map<string, string>();
   if (!Array.isArray(components)) return types;
   for (const component of components) {
-    if (isJsonObject(component) && typeof component.name === "string" && typeof component.type === "string") types.set(component.name, component.type);
+    if (isJsonObject(component) && typeof component.name === "string" && typeof component.type === "string")
+      types.set(component.name, component.type);
   }
   return types;
 }
@@ -143,7 +161,11 @@ function servicesView(app: KubeObject, status: JsonObject): StatusService[] {
     const message = text(service.message);
     const traits = (Array.isArray(service.traits) ? service.traits : []).filter(isJsonObject).map((trait) => {
       const traitMessage = text(trait.message);
-      return { type: text(trait.type) ?? "", healthy: trait.healthy === true, ...(traitMessage === undefined ? {} : { message: traitMessage }) };
+      return {
+        type: text(trait.type) ?? "",
+        healthy: trait.healthy === true,
+        ...(traitMessage === undefined ? {} : { message: traitMessage }),
+      };
     });
     return {
       name,
@@ -163,7 +185,10 @@ export function canaryNextSteps(progress: CanaryProgress, app: string): string[]
     return [`continue with: vela-ts workflow resume ${app}`, `or roll back: vela-ts workflow rollback ${app}`];
   }
   if (progress.waitingForApproval) {
-    return [`approve the next step with: vela-ts workflow resume ${app}`, `or roll back: vela-ts workflow suspend ${app} && vela-ts workflow rollback ${app}`];
+    return [
+      `approve the next step with: vela-ts workflow resume ${app}`,
+      `or roll back: vela-ts workflow suspend ${app} && vela-ts workflow rollback ${app}`,
+    ];
   }
   return [];
 }
@@ -249,7 +274,9 @@ export type WatchStop = Exclude<DriveStop, "quiet"> | "timeout";
  * each time, and releasing the sandbox lock in between so other commands can act), until the
  * workflow finished or failed, waits for a person, or `timeoutMs` passed.
  */
-export async function watchApplicationStatus(options: WatchStatusOptions): Promise<{ readonly view: StatusView; readonly stop: WatchStop }> {
+export async function watchApplicationStatus(
+  options: WatchStatusOptions,
+): Promise<{ readonly view: StatusView; readonly stop: WatchStop }> {
   const interval = options.intervalMs ?? 2000;
   const started = options.clock.now().getTime();
   for (;;) {

@@ -51,7 +51,13 @@ function versionOf(object: KubeObject | undefined): string {
 
 /** What a list found, unambiguously (JSON), and free of the log's separators (JSON escapes them). */
 function listSignature(objects: readonly KubeObject[]): string {
-  return JSON.stringify(objects.map((object) => [object.metadata.namespace ?? null, object.metadata.name ?? null, object.metadata.resourceVersion ?? null]));
+  return JSON.stringify(
+    objects.map((object) => [
+      object.metadata.namespace ?? null,
+      object.metadata.name ?? null,
+      object.metadata.resourceVersion ?? null,
+    ]),
+  );
 }
 
 /**
@@ -160,12 +166,20 @@ export class PassRecorder {
   private readList(apiVersion: string, kind: string, options: ListOptions, found: readonly KubeObject[]): void {
     if (!this.fits(apiVersion, kind, options.namespace, options.labelSelector, options.fieldSelector)) return;
     const signature = listSignature(found);
-    const query = ["l", apiVersion, kind, optional(options.namespace), optional(options.labelSelector), optional(options.fieldSelector)].join(FIELD);
+    const query = [
+      "l",
+      apiVersion,
+      kind,
+      optional(options.namespace),
+      optional(options.labelSelector),
+      optional(options.fieldSelector),
+    ].join(FIELD);
     if (this.queried.has(query)) return;
     this.queried.add(query);
     this.shapes.push(query);
     this.found.push(signature);
-    for (const object of found) if (!this.versions.has(keyOfObject(object))) this.versions.set(keyOfObject(object), versionOf(object));
+    for (const object of found)
+      if (!this.versions.has(keyOfObject(object))) this.versions.set(keyOfObject(object), versionOf(object));
   }
 }
 
@@ -182,7 +196,12 @@ export interface ObjectView {
  * Reads the log again; the first object read (read whole, through the cluster) when every read
  * finds what it found then, else undefined. The other reads go through `view` when there is one.
  */
-async function rereadUnchanged(cluster: Cluster, reads: readonly string[], found: readonly string[], view: ObjectView | undefined): Promise<KubeObject | undefined> {
+async function rereadUnchanged(
+  cluster: Cluster,
+  reads: readonly string[],
+  found: readonly string[],
+  view: ObjectView | undefined,
+): Promise<KubeObject | undefined> {
   if (reads.length !== found.length) return undefined;
   let first: KubeObject | undefined;
   for (const [index, entry] of reads.entries()) {
@@ -190,7 +209,12 @@ async function rereadUnchanged(cluster: Cluster, reads: readonly string[], found
     const expected = found[index];
     if (fields[0] === "g") {
       const [, apiVersion = "", kind = "", namespace, name = ""] = fields;
-      const ref: ObjectRef = { apiVersion, kind, name, ...(fromOptional(namespace) === undefined ? {} : { namespace: fromOptional(namespace) as string }) };
+      const ref: ObjectRef = {
+        apiVersion,
+        kind,
+        name,
+        ...(fromOptional(namespace) === undefined ? {} : { namespace: fromOptional(namespace) as string }),
+      };
       const isFirst = first === undefined;
       const live = isFirst || view === undefined ? await cluster.get(ref) : view.get(ref);
       if (versionOf(live) !== expected) return undefined;
@@ -205,7 +229,8 @@ async function rereadUnchanged(cluster: Cluster, reads: readonly string[], found
         ...(fromOptional(labelSelector) === undefined ? {} : { labelSelector: fromOptional(labelSelector) as string }),
         ...(fromOptional(fieldSelector) === undefined ? {} : { fieldSelector: fromOptional(fieldSelector) as string }),
       };
-      const listed = view === undefined ? await cluster.list(apiVersion, kind, options) : view.list(apiVersion, kind, options);
+      const listed =
+        view === undefined ? await cluster.list(apiVersion, kind, options) : view.list(apiVersion, kind, options);
       if (listSignature(listed) !== expected) return undefined;
     } else {
       return undefined;
@@ -254,10 +279,16 @@ export class SteadyStateMemo {
    * The Application as read now, when nothing the app's last recorded pass read or bound has
    * changed since; undefined (a full pass is needed) otherwise.
    */
-  async recall(name: string, namespace: string, cluster: Cluster, registry: DefinitionRegistry): Promise<KubeObject | undefined> {
+  async recall(
+    name: string,
+    namespace: string,
+    cluster: Cluster,
+    registry: DefinitionRegistry,
+  ): Promise<KubeObject | undefined> {
     const record = this.records.get(`${namespace}/${name}`);
     if (record === undefined) return undefined;
-    for (const used of record.definitions) if (registry.fingerprint(used.kind, used.name) !== used.fingerprint) return undefined;
+    for (const used of record.definitions)
+      if (registry.fingerprint(used.kind, used.name) !== used.fingerprint) return undefined;
     const reads = record.shape.replaceAll(APP_NAME, name).split(ENTRY);
     const found = record.versions.replaceAll(APP_NAME, name).split(ENTRY);
     return rereadUnchanged(cluster, reads, found, this.view);

@@ -83,7 +83,9 @@ export const DEFAULT_POLL_INTERVAL_MS = 1000;
 /** True when the options select a real cluster: `--kubeconfig`, `--context` or `--cluster kube`. */
 export function targetsKube(options: Pick<TargetOptions, "kubeconfig" | "context" | "cluster">): boolean {
   if (options.cluster === "sandbox" && wantsKubeTarget(options)) {
-    throw new UsageError("--cluster sandbox cannot be combined with --kubeconfig or --context", { hint: "drop --cluster sandbox to use the real cluster, or drop --kubeconfig/--context" });
+    throw new UsageError("--cluster sandbox cannot be combined with --kubeconfig or --context", {
+      hint: "drop --cluster sandbox to use the real cluster, or drop --kubeconfig/--context",
+    });
   }
   return options.cluster === "kube" || wantsKubeTarget(options);
 }
@@ -123,7 +125,11 @@ async function openKubeClusterTarget(options: TargetOptions): Promise<Target> {
   });
   try {
     const enabledAddons = await detectClusterAddons(kube);
-    const { registry, warnings } = loadClusterRegistry({ definitionDirs: options.definitionDirs ?? [], cwd: options.cwd, enabledAddons });
+    const { registry, warnings } = loadClusterRegistry({
+      definitionDirs: options.definitionDirs ?? [],
+      cwd: options.cwd,
+      enabledAddons,
+    });
     return {
       cluster: kube,
       driver: remoteClusterDriver(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
@@ -146,17 +152,36 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
   const dir = resolveSandboxDir(options);
   const sandbox = await openCommandSandbox({ dir, clock: options.clock, command: options.command });
   try {
-    const { registry, warnings } = loadClusterRegistry({ definitionDirs: options.definitionDirs ?? [], cwd: options.cwd, enabledAddons: [...sandbox.enabledAddons] });
+    const { registry, warnings } = loadClusterRegistry({
+      definitionDirs: options.definitionDirs ?? [],
+      cwd: options.cwd,
+      enabledAddons: [...sandbox.enabledAddons],
+    });
     // The sandbox's chart mirrors let Rollouts of helm components target what the chart really deploys.
-    const deps: ReconcilerDeps = { ...reconcilerDeps(options, sandbox, registry), charts: createHelmChartSource({ sandboxDir: dir, cwd: options.cwd }) };
-    const inputs = reconcileInputsFingerprint(registry, dir, { revisionLimit: deps.revisionLimit ?? null, cwd: options.cwd });
+    const deps: ReconcilerDeps = {
+      ...reconcilerDeps(options, sandbox, registry),
+      charts: createHelmChartSource({ sandboxDir: dir, cwd: options.cwd }),
+    };
+    const inputs = reconcileInputsFingerprint(registry, dir, {
+      revisionLimit: deps.revisionLimit ?? null,
+      cwd: options.cwd,
+    });
     const driver: ClusterDriver = {
       settle: async () => (await sandbox.settle()).writes,
       nextWakeAt: () => sandbox.nextWakeAt(),
       fixedPoint: { memo: sandboxFixedPointMemo(dir, inputs), resourceVersion: () => sandbox.resourceVersion },
     };
     const shown = dir.startsWith(options.cwd) ? `.${dir.slice(options.cwd.length) || "/"}` : dir;
-    return { cluster: sandbox, driver, registry, warnings, deps, description: `sandbox ${shown}`, sandbox, close: () => sandbox.close() };
+    return {
+      cluster: sandbox,
+      driver,
+      registry,
+      warnings,
+      deps,
+      description: `sandbox ${shown}`,
+      sandbox,
+      close: () => sandbox.close(),
+    };
   } catch (error) {
     sandbox.close();
     throw error;
@@ -172,4 +197,3 @@ export async function withTarget<T>(options: TargetOptions, work: (target: Targe
     target.close();
   }
 }
-

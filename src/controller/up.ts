@@ -25,16 +25,33 @@ export interface UpOptions extends TargetOptions, Omit<DriveOptions, "progress">
 /** What `up` did, per application. */
 export interface UpResult {
   readonly target: string;
-  readonly applications: readonly { readonly name: string; readonly namespace: string; readonly created: boolean; readonly drive: DriveResult }[];
+  readonly applications: readonly {
+    readonly name: string;
+    readonly namespace: string;
+    readonly created: boolean;
+    readonly drive: DriveResult;
+  }[];
 }
 
 function withPublishVersion(app: ApplicationInput, publishVersion: string | undefined): ApplicationInput {
   if (publishVersion === undefined) return app;
-  return { ...app, metadata: { ...app.metadata, annotations: { ...app.metadata.annotations, [ANNOTATION_PUBLISH_VERSION]: publishVersion } } };
+  return {
+    ...app,
+    metadata: {
+      ...app.metadata,
+      annotations: { ...app.metadata.annotations, [ANNOTATION_PUBLISH_VERSION]: publishVersion },
+    },
+  };
 }
 
 /** Parses, binds and renders every application first, so bad input never leaves anything half-applied. */
-function validateAll(text: string, file: string, target: Target, namespace: string, publishVersion: string | undefined): ApplicationInput[] {
+function validateAll(
+  text: string,
+  file: string,
+  target: Target,
+  namespace: string,
+  publishVersion: string | undefined,
+): ApplicationInput[] {
   const issues: ValidationIssue[] = [];
   const apps: ApplicationInput[] = [];
   for (const parsed of parseApplications(text, file)) {
@@ -83,7 +100,16 @@ export async function up(options: UpOptions): Promise<UpResult> {
       // The spec is replaced as written (like `kubectl apply` of the whole object), never merged:
       // a trait or component removed from the file must disappear from the Application.
       if (existing === undefined) await target.cluster.create(object);
-      else await editApplicationSpec(target.cluster, existing, (current) => ({ ...current, metadata: { ...current.metadata, labels: object.metadata.labels ?? {}, annotations: object.metadata.annotations ?? {} }, spec: object.spec }));
+      else
+        await editApplicationSpec(target.cluster, existing, (current) => ({
+          ...current,
+          metadata: {
+            ...current.metadata,
+            labels: object.metadata.labels ?? {},
+            annotations: object.metadata.annotations ?? {},
+          },
+          spec: object.spec,
+        }));
       const drive = await driveOrHandOff(target, app.metadata.name, appNamespace, {
         wait: options.wait,
         sleep: options.sleep,

@@ -61,7 +61,11 @@ function workflowOf(app: KubeObject): WorkflowStatus | undefined {
  * reconcile pass wrote the status meanwhile (409), edits the newer one again: the operation lands
  * on the reconciler's progress instead of undoing it. Returns the operation's message.
  */
-async function writeOperation(cluster: Cluster, app: KubeObject, operate: (workflow: WorkflowStatus | undefined) => OperationResult): Promise<string> {
+async function writeOperation(
+  cluster: Cluster,
+  app: KubeObject,
+  operate: (workflow: WorkflowStatus | undefined) => OperationResult,
+): Promise<string> {
   let message = "";
   await editApplicationStatus(cluster, app, (current) => {
     const result = operate(workflowOf(current));
@@ -97,11 +101,18 @@ async function resume(target: Target, app: KubeObject, name: string, namespace: 
   const rollouts = await findAppRollouts(target.cluster, name, namespace);
   if (isSuspended(workflow)) {
     resumeWorkflow(workflow, name);
-    const paused = rollouts.filter((rollout) => ((rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined)?.paused === true);
+    const paused = rollouts.filter(
+      (rollout) => ((rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined)?.paused === true,
+    );
     const messages: string[] = [];
     for (const rollout of paused) {
       await target.cluster.patch(
-        { apiVersion: rollout.apiVersion, kind: rollout.kind, name: rollout.metadata.name ?? "", namespace: rollout.metadata.namespace ?? namespace },
+        {
+          apiVersion: rollout.apiVersion,
+          kind: rollout.kind,
+          name: rollout.metadata.name ?? "",
+          namespace: rollout.metadata.namespace ?? namespace,
+        },
         { type: "merge", patch: { spec: { strategy: { paused: false } } } },
       );
       messages.push(`Rollout ${rollout.metadata.namespace ?? namespace}/${rollout.metadata.name ?? ""} resumed.`);
@@ -121,8 +132,14 @@ async function terminate(target: Target, app: KubeObject, name: string): Promise
 
 async function restart(target: Target, app: KubeObject, name: string, step: string | undefined): Promise<string[]> {
   const input = applicationInputOf(app, target.deps.applicationCheck);
-  const spec = (input.spec.workflow as WorkflowSpec | undefined) ?? { steps: (workflowOf(app)?.steps ?? []).map((entry) => ({ name: entry.name, type: entry.type })) };
-  return [await writeOperation(target.cluster, app, (workflow) => restartWorkflow(workflow, name, spec, step === undefined ? {} : { step }))];
+  const spec = (input.spec.workflow as WorkflowSpec | undefined) ?? {
+    steps: (workflowOf(app)?.steps ?? []).map((entry) => ({ name: entry.name, type: entry.type })),
+  };
+  return [
+    await writeOperation(target.cluster, app, (workflow) =>
+      restartWorkflow(workflow, name, spec, step === undefined ? {} : { step }),
+    ),
+  ];
 }
 
 function runningError(name: string): VelaError {
@@ -139,18 +156,30 @@ function runningError(name: string): VelaError {
  * workflow is not re-run and the target's manifests are re-applied by the next reconcile; the newer
  * unfinished revision is marked failed; a Rollout step state left at StepPaused is reset.
  */
-async function rollback(target: Target, app: KubeObject, name: string, namespace: string, requested: number | undefined): Promise<string[]> {
+async function rollback(
+  target: Target,
+  app: KubeObject,
+  name: string,
+  namespace: string,
+  requested: number | undefined,
+): Promise<string[]> {
   const workflow = workflowOf(app);
   if (isActivelyRunning(workflow)) throw runningError(name);
   const revisions = await listApplicationRevisions(target.cluster, name, namespace);
   const history = revisions.map(revisionRecordOf);
   const status = statusOf(app);
-  const currentName = isJsonObject(status.latestRevision) && typeof status.latestRevision.name === "string" ? status.latestRevision.name : undefined;
+  const currentName =
+    isJsonObject(status.latestRevision) && typeof status.latestRevision.name === "string"
+      ? status.latestRevision.name
+      : undefined;
   const chosen = selectRollbackTarget(name, history, currentName, requested);
   const revisionObject = revisions.find((object) => object.metadata.name === chosen.name);
-  const stored = (revisionObject?.spec as JsonObject | undefined)?.application as unknown as ApplicationSnapshot | undefined;
+  const stored = (revisionObject?.spec as JsonObject | undefined)?.application as unknown as
+    ApplicationSnapshot | undefined;
   if (revisionObject === undefined || stored === undefined) {
-    throw new VelaError("E_REVISION_NOT_FOUND", `revision ${chosen.name} of application ${name} has no stored spec`, { hint: `see vela-ts revision list ${name}` });
+    throw new VelaError("E_REVISION_NOT_FOUND", `revision ${chosen.name} of application ${name} has no stored spec`, {
+      hint: `see vela-ts revision list ${name}`,
+    });
   }
 
   const messages: string[] = [];
@@ -165,20 +194,41 @@ async function rollback(target: Target, app: KubeObject, name: string, namespace
   const updated = await editApplicationSpec(target.cluster, app, (current) => {
     if (current !== app && isActivelyRunning(workflowOf(current))) throw runningError(name);
     const spec = mergeOpsOnlyTraits(stored.spec, (current.spec as JsonObject | undefined) ?? {}, isOpsOnly);
-    const labels = { ...Object.fromEntries(Object.entries(current.metadata.labels ?? {}).filter(([key]) => key.startsWith("app.oam.dev/"))), ...(stored.metadata.labels ?? {}) };
+    const labels = {
+      ...Object.fromEntries(
+        Object.entries(current.metadata.labels ?? {}).filter(([key]) => key.startsWith("app.oam.dev/")),
+      ),
+      ...(stored.metadata.labels ?? {}),
+    };
     return { ...current, metadata: { ...current.metadata, labels, annotations }, spec };
   });
   messages.push("Application spec rollback successfully.");
 
-  if (currentName !== undefined && currentName !== chosen.name && !history.find((record) => record.name === currentName)?.succeeded) {
-    const rolledBack: WorkflowStatus | undefined = workflow === undefined ? undefined : { ...workflow, message: `rolled back to ${chosen.name}` };
+  if (
+    currentName !== undefined &&
+    currentName !== chosen.name &&
+    !history.find((record) => record.name === currentName)?.succeeded
+  ) {
+    const rolledBack: WorkflowStatus | undefined =
+      workflow === undefined ? undefined : { ...workflow, message: `rolled back to ${chosen.name}` };
     await markRevision(target.cluster, namespace, currentName, false, rolledBack);
   }
   const recorded = (revisionObject.status as JsonObject | undefined)?.workflow;
   const now = formatTimestamp(target.deps.clock.now());
   const restoredWorkflow: JsonObject = isJsonObject(recorded)
     ? cloneJson(recorded)
-    : { appRevision: chosen.name, mode: "StepByStep-DAG", status: "succeeded", suspend: false, terminated: false, finished: true, startTime: now, endTime: now, steps: [], context: { vars: {}, steps: {} } };
+    : {
+        appRevision: chosen.name,
+        mode: "StepByStep-DAG",
+        status: "succeeded",
+        suspend: false,
+        terminated: false,
+        finished: true,
+        startTime: now,
+        endTime: now,
+        steps: [],
+        context: { vars: {}, steps: {} },
+      };
   await editApplicationStatus(target.cluster, updated, (current) => ({
     ...cloneJson(statusOf(current)),
     latestRevision: { name: chosen.name, revision: chosen.number, revisionHash: chosen.hash },
@@ -226,8 +276,10 @@ export async function runWorkflowCommand(options: WorkflowCommandOptions): Promi
     if (options.operation === "rollback") {
       const rollouts = await findAppRollouts(target.cluster, options.app, options.namespace);
       // A controller resets stale Rollout steps in its own passes.
-      if (drive.reconciledBy === undefined && (await resetStaleRolloutSteps(target.cluster, rollouts)) > 0) await target.driver.settle();
-      if (rollouts.some(isRolloutProgressing)) messages.push("the Rollout is still cancelling; vela-ts status shows when it is done");
+      if (drive.reconciledBy === undefined && (await resetStaleRolloutSteps(target.cluster, rollouts)) > 0)
+        await target.driver.settle();
+      if (rollouts.some(isRolloutProgressing))
+        messages.push("the Rollout is still cancelling; vela-ts status shows when it is done");
     }
     return { messages, drive };
   });

@@ -30,7 +30,8 @@ export function packageRoot(): string {
       if (parsed.name === "vela-ts") return dir;
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new NotFoundError("E_PACKAGE_ROOT", "cannot find the vela-ts package root", { hint: "reinstall vela-ts" });
+    if (parent === dir)
+      throw new NotFoundError("E_PACKAGE_ROOT", "cannot find the vela-ts package root", { hint: "reinstall vela-ts" });
     dir = parent;
   }
 }
@@ -65,16 +66,36 @@ function stringField(value: unknown): string | undefined {
 export function readAddon(dir: string): Addon {
   const metadataFile = join(dir, "metadata.yaml");
   if (!existsSync(metadataFile)) {
-    throw new ValidationError([{ code: "E_ADDON_INVALID", message: `addon folder ${dir} has no metadata.yaml`, hint: "add metadata.yaml with name, version and description" }]);
+    throw new ValidationError([
+      {
+        code: "E_ADDON_INVALID",
+        message: `addon folder ${dir} has no metadata.yaml`,
+        hint: "add metadata.yaml with name, version and description",
+      },
+    ]);
   }
   const [document] = parseYamlDocuments(readFileSync(metadataFile, "utf8"), metadataFile);
   const metadata = document?.value;
   if (!isJsonObject(metadata) || typeof metadata.name !== "string") {
     const source = locateInSource(document?.sourceMap, "");
-    throw new ValidationError([{ code: "E_ADDON_INVALID", message: "addon metadata.yaml needs a name", path: "/name", ...(source === undefined ? {} : { source }), hint: "add name: <addon>" }]);
+    throw new ValidationError([
+      {
+        code: "E_ADDON_INVALID",
+        message: "addon metadata.yaml needs a name",
+        path: "/name",
+        ...(source === undefined ? {} : { source }),
+        hint: "add name: <addon>",
+      },
+    ]);
   }
   const dependencies = Array.isArray(metadata.dependencies)
-    ? metadata.dependencies.flatMap((dependency) => (isJsonObject(dependency) && typeof dependency.name === "string" ? [dependency.name] : typeof dependency === "string" ? [dependency] : []))
+    ? metadata.dependencies.flatMap((dependency) =>
+        isJsonObject(dependency) && typeof dependency.name === "string"
+          ? [dependency.name]
+          : typeof dependency === "string"
+            ? [dependency]
+            : [],
+      )
     : [];
   const readmeFile = join(dir, "README.md");
   return {

@@ -78,10 +78,17 @@ function describeOrigin(origin: DefinitionOrigin): string {
 }
 
 /** A bundled file's cached definitions, when they were parsed from this very text and origin. */
-function cachedDefinitions(cache: ParsedDefinitionCache, source: Source, text: string): readonly Definition[] | undefined {
+function cachedDefinitions(
+  cache: ParsedDefinitionCache,
+  source: Source,
+  text: string,
+): readonly Definition[] | undefined {
   if (source.origin.source !== "builtin" && source.origin.source !== "addon") return undefined;
   const cached = cache.lookup(source.file, text);
-  const sameOrigin = cached?.every((definition) => definition.origin.source === source.origin.source && definition.origin.addon === source.origin.addon);
+  const sameOrigin = cached?.every(
+    (definition) =>
+      definition.origin.source === source.origin.source && definition.origin.addon === source.origin.addon,
+  );
   return sameOrigin === true ? cached : undefined;
 }
 
@@ -95,20 +102,27 @@ export function loadDefinitions(options: LoadDefinitionsOptions = {}): LoadedDef
   const builtinDir = options.builtinDir === undefined ? bundledDefinitionsDir() : options.builtinDir;
   const addonsDir = options.addonsDir === undefined ? bundledAddonsDir() : options.addonsDir;
   const sources: Source[] = [
-    ...(builtinDir === null ? [] : yamlFilesUnder(builtinDir).map((file) => ({ file, origin: { source: "builtin" as const } }))),
+    ...(builtinDir === null
+      ? []
+      : yamlFilesUnder(builtinDir).map((file) => ({ file, origin: { source: "builtin" as const } }))),
     ...(addonsDir === null ? [] : addonSources(addonsDir)),
   ];
   const missing: ValidationIssue[] = [];
   for (const dir of (options.userDirs ?? []).map(resolveDir)) {
     if (!existsSync(dir)) {
-      missing.push({ code: "E_DEF_DIR_NOT_FOUND", message: `definitions folder ${dir} does not exist`, hint: "check the path given to --definitions" });
+      missing.push({
+        code: "E_DEF_DIR_NOT_FOUND",
+        message: `definitions folder ${dir} does not exist`,
+        hint: "check the path given to --definitions",
+      });
       continue;
     }
     const files = statSync(dir).isDirectory() ? yamlFilesUnder(dir) : [dir];
     sources.push(...files.map((file) => ({ file, origin: { source: "user" as const } })));
   }
   for (const file of (options.files ?? []).map(resolveDir)) {
-    if (!existsSync(file)) throw new NotFoundError("E_FILE_NOT_FOUND", `file ${file} does not exist`, { hint: "check the path" });
+    if (!existsSync(file))
+      throw new NotFoundError("E_FILE_NOT_FOUND", `file ${file} does not exist`, { hint: "check the path" });
     sources.push({ file, origin: { source: "file" } });
   }
   const cache = options.cache ?? readParsedDefinitionCache();
@@ -120,7 +134,10 @@ export function loadDefinitions(options: LoadDefinitionsOptions = {}): LoadedDef
   for (const source of sources) {
     const text = readFileSync(source.file, "utf8");
     const cached = cachedDefinitions(cache, source, text);
-    const parsed = cached === undefined ? (parser ??= createDefinitionParser()).parse(text, source.file, source.origin) : { definitions: cached, issues: [] };
+    const parsed =
+      cached === undefined
+        ? (parser ??= createDefinitionParser()).parse(text, source.file, source.origin)
+        : { definitions: cached, issues: [] };
     issues.push(...parsed.issues);
     for (const definition of parsed.definitions) {
       const key = `${definition.kind}/${definition.name}`;
@@ -137,6 +154,9 @@ export function loadDefinitions(options: LoadDefinitionsOptions = {}): LoadedDef
     }
   }
   if (issues.length > 0) throw new ValidationError(issues);
-  const registry = new DefinitionRegistry(definitions, options.enabledAddons === undefined ? {} : { enabledAddons: options.enabledAddons });
+  const registry = new DefinitionRegistry(
+    definitions,
+    options.enabledAddons === undefined ? {} : { enabledAddons: options.enabledAddons },
+  );
   return { registry, warnings, definitions };
 }

@@ -22,7 +22,11 @@ function templateAt(sourceMap: SourceMap, pointer: string, text: string | undefi
   return { text, file: sourceMap.file, line: textLineAt(sourceMap, pointer) ?? 1, pointer };
 }
 
-function templateMap(sourceMap: SourceMap, pointer: string, texts: Readonly<Record<string, string>> | undefined): Record<string, TemplateSource> {
+function templateMap(
+  sourceMap: SourceMap,
+  pointer: string,
+  texts: Readonly<Record<string, string>> | undefined,
+): Record<string, TemplateSource> {
   const result: Record<string, TemplateSource> = {};
   for (const name of Object.keys(texts ?? {}).sort()) {
     const text = texts?.[name];
@@ -34,12 +38,19 @@ function templateMap(sourceMap: SourceMap, pointer: string, texts: Readonly<Reco
 
 function workloadOf(input: DefinitionInput): WorkloadType {
   const workload = input.spec.workload;
-  if (workload?.definition !== undefined) return { mode: "definition", apiVersion: workload.definition.apiVersion, kind: workload.definition.kind };
+  if (workload?.definition !== undefined)
+    return { mode: "definition", apiVersion: workload.definition.apiVersion, kind: workload.definition.kind };
   if (workload?.type !== undefined && workload.type !== AUTODETECT) return { mode: "type", type: workload.type };
   return { mode: "autodetect" };
 }
 
-function issueAt(sourceMap: SourceMap, code: ValidationIssue["code"], message: string, path: string, hint: string): ValidationIssue {
+function issueAt(
+  sourceMap: SourceMap,
+  code: ValidationIssue["code"],
+  message: string,
+  path: string,
+  hint: string,
+): ValidationIssue {
   const source = locateInSource(sourceMap, path);
   return { code, message, path, ...(source === undefined ? {} : { source }), hint };
 }
@@ -48,7 +59,15 @@ function parameterSchemaOf(input: DefinitionInput, sourceMap: SourceMap, issues:
   const template = input.spec.schematic?.template;
   if (template?.parameterSchema !== undefined) {
     if (template.parameter !== undefined) {
-      issues.push(issueAt(sourceMap, "E_DEF_INVALID", `definition "${input.metadata.name}": give either parameter or parameterSchema, not both`, `${TEMPLATE_POINTER}/parameterSchema`, "remove one of them"));
+      issues.push(
+        issueAt(
+          sourceMap,
+          "E_DEF_INVALID",
+          `definition "${input.metadata.name}": give either parameter or parameterSchema, not both`,
+          `${TEMPLATE_POINTER}/parameterSchema`,
+          "remove one of them",
+        ),
+      );
     }
     return template.parameterSchema;
   }
@@ -56,7 +75,9 @@ function parameterSchemaOf(input: DefinitionInput, sourceMap: SourceMap, issues:
     return compileShorthand(template?.parameter ?? {}, { sourceMap, pointer: `${TEMPLATE_POINTER}/parameter` });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    issues.push(...error.issues.map((issue) => ({ ...issue, message: `definition "${input.metadata.name}": ${issue.message}` })));
+    issues.push(
+      ...error.issues.map((issue) => ({ ...issue, message: `definition "${input.metadata.name}": ${issue.message}` })),
+    );
     return {};
   }
 }
@@ -68,7 +89,15 @@ function checkStatus(input: DefinitionInput, sourceMap: SourceMap, issues: Valid
     checkCelSyntax(healthPolicy);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    issues.push(issueAt(sourceMap, "E_DEF_HEALTH_POLICY", `definition "${input.metadata.name}": status.healthPolicy does not parse: ${detail}`, "/spec/status/healthPolicy", "write a CEL expression such as output.status.readyReplicas == output.spec.replicas"));
+    issues.push(
+      issueAt(
+        sourceMap,
+        "E_DEF_HEALTH_POLICY",
+        `definition "${input.metadata.name}": status.healthPolicy does not parse: ${detail}`,
+        "/spec/status/healthPolicy",
+        "write a CEL expression such as output.status.readyReplicas == output.spec.replicas",
+      ),
+    );
   }
 }
 
@@ -76,20 +105,47 @@ function kindRules(input: DefinitionInput, sourceMap: SourceMap, issues: Validat
   const template = input.spec.schematic?.template;
   const name = input.metadata.name;
   const misplaced = (field: string, allowed: string): void => {
-    issues.push(issueAt(sourceMap, "E_DEF_INVALID", `definition "${name}": ${field} is not allowed in a ${input.kind}`, `${TEMPLATE_POINTER}/${field}`, `${field} belongs in a ${allowed}`));
+    issues.push(
+      issueAt(
+        sourceMap,
+        "E_DEF_INVALID",
+        `definition "${name}": ${field} is not allowed in a ${input.kind}`,
+        `${TEMPLATE_POINTER}/${field}`,
+        `${field} belongs in a ${allowed}`,
+      ),
+    );
   };
-  if (input.kind !== "ComponentDefinition" && template?.output !== undefined) misplaced("output", "ComponentDefinition");
+  if (input.kind !== "ComponentDefinition" && template?.output !== undefined)
+    misplaced("output", "ComponentDefinition");
   if (input.kind !== "TraitDefinition") {
     if (template?.patch !== undefined) misplaced("patch", "TraitDefinition");
     if (template?.patchOutputs !== undefined) misplaced("patchOutputs", "TraitDefinition");
   }
-  if (input.kind !== "WorkflowStepDefinition" && template?.actions !== undefined) misplaced("actions", "WorkflowStepDefinition");
-  if (input.kind === "WorkflowStepDefinition" && input.spec.schematic?.builtin === undefined && template?.actions === undefined) {
-    issues.push(issueAt(sourceMap, "E_DEF_INVALID", `definition "${name}": a WorkflowStepDefinition needs schematic.template.actions or schematic.builtin`, "/spec/schematic", "add an actions template (docs/definitions.md) or name a builtin step"));
+  if (input.kind !== "WorkflowStepDefinition" && template?.actions !== undefined)
+    misplaced("actions", "WorkflowStepDefinition");
+  if (
+    input.kind === "WorkflowStepDefinition" &&
+    input.spec.schematic?.builtin === undefined &&
+    template?.actions === undefined
+  ) {
+    issues.push(
+      issueAt(
+        sourceMap,
+        "E_DEF_INVALID",
+        `definition "${name}": a WorkflowStepDefinition needs schematic.template.actions or schematic.builtin`,
+        "/spec/schematic",
+        "add an actions template (docs/definitions.md) or name a builtin step",
+      ),
+    );
   }
 }
 
-function toDefinition(input: DefinitionInput, sourceMap: SourceMap, origin: DefinitionOrigin, parameterSchema: JsonObject): Definition {
+function toDefinition(
+  input: DefinitionInput,
+  sourceMap: SourceMap,
+  origin: DefinitionOrigin,
+  parameterSchema: JsonObject,
+): Definition {
   const template = input.spec.schematic?.template;
   const common = {
     name: input.metadata.name,
@@ -108,7 +164,14 @@ function toDefinition(input: DefinitionInput, sourceMap: SourceMap, origin: Defi
   switch (input.kind) {
     case "ComponentDefinition": {
       const output = templateAt(sourceMap, `${TEMPLATE_POINTER}/output`, template?.output);
-      return { ...common, ...health, kind: "ComponentDefinition", workload: workloadOf(input), ...(output === undefined ? {} : { output }), outputs };
+      return {
+        ...common,
+        ...health,
+        kind: "ComponentDefinition",
+        workload: workloadOf(input),
+        ...(output === undefined ? {} : { output }),
+        outputs,
+      };
     }
     case "TraitDefinition": {
       const patch = templateAt(sourceMap, `${TEMPLATE_POINTER}/patch`, template?.patch);
@@ -130,7 +193,12 @@ function toDefinition(input: DefinitionInput, sourceMap: SourceMap, origin: Defi
     }
     case "WorkflowStepDefinition": {
       const actions = templateAt(sourceMap, `${TEMPLATE_POINTER}/actions`, template?.actions);
-      return { ...common, kind: "WorkflowStepDefinition", ...(builtin === undefined ? {} : { builtin }), ...(actions === undefined ? {} : { actions }) };
+      return {
+        ...common,
+        kind: "WorkflowStepDefinition",
+        ...(builtin === undefined ? {} : { builtin }),
+        ...(actions === undefined ? {} : { actions }),
+      };
     }
     case "PolicyDefinition":
       return { ...common, kind: "PolicyDefinition", ...(builtin === undefined ? {} : { builtin }), outputs };
@@ -139,7 +207,11 @@ function toDefinition(input: DefinitionInput, sourceMap: SourceMap, origin: Defi
 
 /** Holds the compiled envelope check so parsing many files compiles it once. */
 export interface DefinitionParser {
-  parse(text: string, file: string, origin: Omit<DefinitionOrigin, "file">): { readonly definitions: Definition[]; readonly issues: ValidationIssue[] };
+  parse(
+    text: string,
+    file: string,
+    origin: Omit<DefinitionOrigin, "file">,
+  ): { readonly definitions: Definition[]; readonly issues: ValidationIssue[] };
 }
 
 /**
@@ -170,7 +242,8 @@ export function createDefinitionParser(): DefinitionParser {
         const parameterSchema = parameterSchemaOf(input, document.sourceMap, issues);
         checkStatus(input, document.sourceMap, issues);
         kindRules(input, document.sourceMap, issues);
-        if (issues.length === before) definitions.push(toDefinition(input, document.sourceMap, { ...origin, file }, parameterSchema));
+        if (issues.length === before)
+          definitions.push(toDefinition(input, document.sourceMap, { ...origin, file }, parameterSchema));
       }
       return { definitions, issues };
     },
@@ -178,7 +251,11 @@ export function createDefinitionParser(): DefinitionParser {
 }
 
 /** Parses one definition file's text; throws every problem at once as a ValidationError. */
-export function parseDefinitions(text: string, file: string, origin: Omit<DefinitionOrigin, "file"> = { source: "file" }): Definition[] {
+export function parseDefinitions(
+  text: string,
+  file: string,
+  origin: Omit<DefinitionOrigin, "file"> = { source: "file" },
+): Definition[] {
   const { definitions, issues } = createDefinitionParser().parse(text, file, origin);
   if (issues.length > 0) throw new ValidationError(issues);
   return definitions;

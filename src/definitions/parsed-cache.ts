@@ -54,7 +54,10 @@ export function readParsedDefinitionCache(path: string = parsedDefinitionCachePa
 }
 
 /** Writes the cache of `definitions` (each file's, as parsed from its current text). */
-export function writeParsedDefinitionCache(definitions: readonly Definition[], path: string = parsedDefinitionCachePath()): number {
+export function writeParsedDefinitionCache(
+  definitions: readonly Definition[],
+  path: string = parsedDefinitionCachePath(),
+): number {
   const byFile = new Map<string, Definition[]>();
   for (const definition of definitions) {
     const list = byFile.get(definition.origin.file) ?? [];

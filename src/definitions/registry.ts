@@ -1,7 +1,14 @@
 import { NotFoundError } from "../errors/index.js";
 import type { DefinitionKind } from "../model/index.js";
 import { closestMatches, sha256OfJson } from "../util/index.js";
-import type { ComponentDefinition, Definition, DefinitionType, PolicyDefinition, TraitDefinition, WorkflowStepDefinition } from "./types.js";
+import type {
+  ComponentDefinition,
+  Definition,
+  DefinitionType,
+  PolicyDefinition,
+  TraitDefinition,
+  WorkflowStepDefinition,
+} from "./types.js";
 import { DEFINITION_TYPE_OF_KIND } from "./types.js";
 
 /**
@@ -135,11 +142,21 @@ export class DefinitionRegistry {
     const noun = DEFINITION_TYPE_OF_KIND[kind] === "workflow-step" ? "workflow step" : DEFINITION_TYPE_OF_KIND[kind];
     const message = `${noun} type "${type}" is not defined`;
     const fromAddon = this.disabled.get(`${kind}/${baseName(type)}`)?.origin.addon;
-    if (fromAddon !== undefined) return { message, hint: `"${baseName(type)}" comes with the addon "${fromAddon}"; enable it with: vela-ts addon enable ${fromAddon}` };
+    if (fromAddon !== undefined)
+      return {
+        message,
+        hint: `"${baseName(type)}" comes with the addon "${fromAddon}"; enable it with: vela-ts addon enable ${fromAddon}`,
+      };
     const known = this.names(kind);
     const close = closestMatches(baseName(type), known);
     const list = known.length > 0 ? `known ${noun}s: ${known.join(", ")}` : `no ${noun} definitions are loaded`;
-    return { message, hint: close.length > 0 ? `did you mean "${close.join('" or "')}"? ${list}` : `${list}; add one with --definitions DIR` };
+    return {
+      message,
+      hint:
+        close.length > 0
+          ? `did you mean "${close.join('" or "')}"? ${list}`
+          : `${list}; add one with --definitions DIR`,
+    };
   }
 
   get<K extends DefinitionKind>(kind: K, type: string): KindMap[K] {

@@ -38,7 +38,27 @@ type Expr =
 
 class ShorthandSyntaxError extends Error {}
 
-const OPERATORS = ["...", ">=", "<=", "!=", "=~", "!~", "*", "|", "&", "[", "]", "{", "}", "(", ")", ":", ",", ">", "<"] as const;
+const OPERATORS = [
+  "...",
+  ">=",
+  "<=",
+  "!=",
+  "=~",
+  "!~",
+  "*",
+  "|",
+  "&",
+  "[",
+  "]",
+  "{",
+  "}",
+  "(",
+  ")",
+  ":",
+  ",",
+  ">",
+  "<",
+] as const;
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -104,7 +124,9 @@ class Parser {
   private expectOp(text: string): void {
     if (!this.peekOp(text)) {
       const token = this.tokens[this.at];
-      throw new ShorthandSyntaxError(`expected "${text}", got ${token === undefined ? "end of text" : describeToken(token)}`);
+      throw new ShorthandSyntaxError(
+        `expected "${text}", got ${token === undefined ? "end of text" : describeToken(token)}`,
+      );
     }
     this.at++;
   }
@@ -143,7 +165,8 @@ class Parser {
         return { kind: "literal", value: token.value };
       case "ident":
         if (token.text === "true" || token.text === "false") return { kind: "literal", value: token.text === "true" };
-        if (TYPE_NAMES.has(token.text)) return token.text === "null" ? { kind: "literal", value: null } : { kind: "type", name: token.text };
+        if (TYPE_NAMES.has(token.text))
+          return token.text === "null" ? { kind: "literal", value: null } : { kind: "type", name: token.text };
         throw new ShorthandSyntaxError(`unknown type "${token.text}"`);
       case "op":
         return this.operatorAtom(token.text);
@@ -160,10 +183,13 @@ class Parser {
       case "=~":
       case "!~": {
         const operand = this.tokens[this.at];
-        if (operand === undefined || (operand.kind !== "number" && operand.kind !== "string")) throw new ShorthandSyntaxError(`"${text}" needs a number or a string after it`);
+        if (operand === undefined || (operand.kind !== "number" && operand.kind !== "string"))
+          throw new ShorthandSyntaxError(`"${text}" needs a number or a string after it`);
         this.at++;
-        if ((text === "=~" || text === "!~") && operand.kind !== "string") throw new ShorthandSyntaxError(`"${text}" needs a quoted regular expression`);
-        if (text !== "!=" && text !== "=~" && text !== "!~" && operand.kind !== "number") throw new ShorthandSyntaxError(`"${text}" needs a number`);
+        if ((text === "=~" || text === "!~") && operand.kind !== "string")
+          throw new ShorthandSyntaxError(`"${text}" needs a quoted regular expression`);
+        if (text !== "!=" && text !== "=~" && text !== "!~" && operand.kind !== "number")
+          throw new ShorthandSyntaxError(`"${text}" needs a number`);
         return { kind: "bound", op: text, value: operand.value };
       }
       case "(": {
@@ -190,7 +216,8 @@ class Parser {
     const values: JsonValue[] = [];
     while (!this.peekOp("]")) {
       const item = this.atom();
-      if (item.kind !== "literal") throw new ShorthandSyntaxError("a list is written [...type]; a list value may hold only literals");
+      if (item.kind !== "literal")
+        throw new ShorthandSyntaxError("a list is written [...type]; a list value may hold only literals");
       values.push(item.value);
       if (!this.peekOp("]")) this.expectOp(",");
     }
@@ -210,7 +237,8 @@ class Parser {
     }
     this.expectOp("[");
     const keyType = this.tokens[this.at];
-    if (keyType?.kind !== "ident" || keyType.text !== "string") throw new ShorthandSyntaxError('a map is written {[string]: type}');
+    if (keyType?.kind !== "ident" || keyType.text !== "string")
+      throw new ShorthandSyntaxError("a map is written {[string]: type}");
     this.at++;
     this.expectOp("]");
     this.expectOp(":");
@@ -325,7 +353,8 @@ function unionSchema(expr: Extract<Expr, { kind: "union" }>): JsonObject {
   const defaults = expr.branches.filter((branch) => branch.isDefault);
   if (defaults.length > 1) throw new ShorthandSyntaxError("only one branch may be marked as the default with *");
   const defaultBranch = defaults[0];
-  if (defaultBranch !== undefined && defaultBranch.expr.kind !== "literal") throw new ShorthandSyntaxError("the default (after *) must be a value such as 8080, \"a\" or true");
+  if (defaultBranch !== undefined && defaultBranch.expr.kind !== "literal")
+    throw new ShorthandSyntaxError('the default (after *) must be a value such as 8080, "a" or true');
   const defaultValue = defaultBranch?.expr.kind === "literal" ? defaultBranch.expr.value : undefined;
   const literals: JsonValue[] = [];
   const types: JsonObject[] = [];
@@ -362,11 +391,18 @@ interface Compiler {
 
 function fail(compiler: Compiler, pointer: string, message: string, hint: string): JsonObject {
   const source = locateInSource(compiler.sourceMap, pointer);
-  compiler.issues.push({ code: "E_DEF_SHORTHAND", message, path: pointer, ...(source === undefined ? {} : { source }), hint });
+  compiler.issues.push({
+    code: "E_DEF_SHORTHAND",
+    message,
+    path: pointer,
+    ...(source === undefined ? {} : { source }),
+    hint,
+  });
   return {};
 }
 
-const GRAMMAR_HINT = 'write a type such as string, int, "*8080 | int", "a" | "b", int & >=0, [...string] or {[string]: string} (see docs/definitions.md)';
+const GRAMMAR_HINT =
+  'write a type such as string, int, "*8080 | int", "a" | "b", int & >=0, [...string] or {[string]: string} (see docs/definitions.md)';
 
 function compileNode(compiler: Compiler, node: JsonValue, pointer: string): JsonObject {
   if (typeof node === "string") {
@@ -379,11 +415,22 @@ function compileNode(compiler: Compiler, node: JsonValue, pointer: string): Json
   }
   if (Array.isArray(node)) {
     const [item, extra] = node;
-    if (item === undefined || extra !== undefined) return fail(compiler, pointer, "a list type holds exactly one item: the type of its elements", "write [{name: string}] or [...string]");
+    if (item === undefined || extra !== undefined)
+      return fail(
+        compiler,
+        pointer,
+        "a list type holds exactly one item: the type of its elements",
+        "write [{name: string}] or [...string]",
+      );
     return { type: "array", items: compileNode(compiler, item, joinPointer(pointer, 0)) };
   }
   if (isJsonObject(node)) return compileStruct(compiler, node, pointer);
-  return fail(compiler, pointer, `invalid parameter type ${JSON.stringify(node)}: a field's type must be written as a string`, `quote it, e.g. "*${JSON.stringify(node)} | ${typeof node === "number" ? "int" : "bool"}" for a default`);
+  return fail(
+    compiler,
+    pointer,
+    `invalid parameter type ${JSON.stringify(node)}: a field's type must be written as a string`,
+    `quote it, e.g. "*${JSON.stringify(node)} | ${typeof node === "number" ? "int" : "bool"}" for a default`,
+  );
 }
 
 function compileStruct(compiler: Compiler, node: JsonObject, pointer: string): JsonObject {
@@ -403,11 +450,17 @@ function compileStruct(compiler: Compiler, node: JsonObject, pointer: string): J
     const optional = rawKey.endsWith("?");
     const key = optional ? rawKey.slice(0, -1) : rawKey;
     if (!/^[A-Za-z_$][A-Za-z0-9_\-$.]*$/.test(key)) {
-      fail(compiler, fieldPointer, `invalid parameter name "${rawKey}"`, "use letters, digits, - and _; end the name with ? to make it optional");
+      fail(
+        compiler,
+        fieldPointer,
+        `invalid parameter name "${rawKey}"`,
+        "use letters, digits, - and _; end the name with ? to make it optional",
+      );
       continue;
     }
     const schema = compileNode(compiler, value, fieldPointer);
-    if (!optional && isJsonObject(value) && schema.type === "object" && schema.default === undefined) schema.default = {};
+    if (!optional && isJsonObject(value) && schema.type === "object" && schema.default === undefined)
+      schema.default = {};
     const description = usageOf(commentAt(compiler.sourceMap, fieldPointer));
     if (description !== undefined) schema.description = description;
     properties[key] = schema;
@@ -425,7 +478,12 @@ export function compileShorthand(parameter: JsonValue, options: CompileShorthand
   const pointer = options.pointer ?? "/spec/schematic/template/parameter";
   const schema = isJsonObject(parameter)
     ? compileStruct(compiler, parameter, pointer)
-    : fail(compiler, pointer, "parameter must be a mapping of field names to types", "write parameter: {image: string, port?: int}");
+    : fail(
+        compiler,
+        pointer,
+        "parameter must be a mapping of field names to types",
+        "write parameter: {image: string, port?: int}",
+      );
   if (compiler.issues.length > 0) throw new ValidationError(compiler.issues);
   return schema;
 }

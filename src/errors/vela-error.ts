@@ -72,11 +72,15 @@ export class ValidationError extends VelaError {
 
   constructor(issues: readonly ValidationIssue[], summary?: string) {
     const first = issues[0];
-    super(first?.code ?? "E_INVALID", summary ?? (issues.length === 1 && first ? first.message : `${issues.length} problems found`), {
-      ...(first?.path === undefined ? {} : { path: first.path }),
-      ...(first?.source === undefined ? {} : { source: first.source }),
-      ...(first?.hint === undefined ? {} : { hint: first.hint }),
-    });
+    super(
+      first?.code ?? "E_INVALID",
+      summary ?? (issues.length === 1 && first ? first.message : `${issues.length} problems found`),
+      {
+        ...(first?.path === undefined ? {} : { path: first.path }),
+        ...(first?.source === undefined ? {} : { source: first.source }),
+        ...(first?.hint === undefined ? {} : { hint: first.hint }),
+      },
+    );
     this.issues = issues;
   }
 }

@@ -41,7 +41,8 @@ export function createAjv(options: CreateAjvOptions = {}): Ajv {
     keyword: "x-kubernetes-int-or-string",
     schemaType: "boolean",
     errors: false,
-    validate: (enabled: boolean, data: unknown) => !enabled || typeof data === "string" || (typeof data === "number" && Number.isInteger(data)),
+    validate: (enabled: boolean, data: unknown) =>
+      !enabled || typeof data === "string" || (typeof data === "number" && Number.isInteger(data)),
   });
   return ajv;
 }
@@ -76,7 +77,14 @@ function describeSchemaType(schema: unknown): string {
   if (schema === null || typeof schema !== "object") return "a value";
   const record = schema as Record<string, unknown>;
   if (Array.isArray(record.enum)) return `one of ${record.enum.map((value) => JSON.stringify(value)).join(", ")}`;
-  if (typeof record.type === "string") return record.type === "integer" ? "an integer" : record.type === "object" ? "an object" : record.type === "array" ? "a list" : `a ${record.type}`;
+  if (typeof record.type === "string")
+    return record.type === "integer"
+      ? "an integer"
+      : record.type === "object"
+        ? "an object"
+        : record.type === "array"
+          ? "a list"
+          : `a ${record.type}`;
   if (Array.isArray(record.type)) return record.type.join(" or ");
   return "a value";
 }
@@ -100,7 +108,12 @@ function issueOf(error: ErrorObject, context: IssueContext, root: unknown): Vali
       message = `unknown field "${field}"`;
       const known = Object.keys((error.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
       const close = closestMatches(field, known);
-      hint = close.length > 0 ? `did you mean "${close[0]}"? known fields: ${known.join(", ")}` : known.length > 0 ? `known fields: ${known.join(", ")}` : "remove it";
+      hint =
+        close.length > 0
+          ? `did you mean "${close[0]}"? known fields: ${known.join(", ")}`
+          : known.length > 0
+            ? `known fields: ${known.join(", ")}`
+            : "remove it";
       break;
     }
     case "required": {
@@ -135,7 +148,10 @@ function issueOf(error: ErrorObject, context: IssueContext, root: unknown): Vali
   }
   const field = (context.basePath + error.instancePath).slice(context.basePath.length);
   const where = field === "" ? "" : `"${field.slice(1).replaceAll("/", ".")}"`;
-  const body = error.keyword === "additionalProperties" || error.keyword === "required" ? `${message}${where === "" ? "" : ` in ${where}`}` : `${where === "" ? "value" : `field ${where}`} ${message}`;
+  const body =
+    error.keyword === "additionalProperties" || error.keyword === "required"
+      ? `${message}${where === "" ? "" : ` in ${where}`}`
+      : `${where === "" ? "value" : `field ${where}`} ${message}`;
   const source = locateInSource(context.sourceMap, path);
   return {
     code: context.code,
@@ -161,12 +177,28 @@ function valueAt(root: unknown, instancePath: string): unknown {
  * Turns ajv errors into user-facing issues: one per problem, the sub-errors of a failed `anyOf`
  * folded into it, each with a pointer into the user's document and its source location.
  */
-export function issuesFromAjv(errors: readonly ErrorObject[] | null | undefined, context: IssueContext, root: unknown): ValidationIssue[] {
+export function issuesFromAjv(
+  errors: readonly ErrorObject[] | null | undefined,
+  context: IssueContext,
+  root: unknown,
+): ValidationIssue[] {
   if (errors === null || errors === undefined) return [];
-  const unions = errors.filter((error) => error.keyword === "anyOf" || error.keyword === "oneOf").map((error) => error.schemaPath);
+  const unions = errors
+    .filter((error) => error.keyword === "anyOf" || error.keyword === "oneOf")
+    .map((error) => error.schemaPath);
   const ignored = (error: ErrorObject): boolean =>
-    error.keyword === "required" && context.ignoreMissing !== undefined && context.ignoreMissing.has(joinPointer(context.basePath + error.instancePath, String((error.params as Record<string, unknown>).missingProperty)));
-  const kept = errors.filter((error) => error.keyword !== "if" && !ignored(error) && !unions.some((prefix) => error.schemaPath.startsWith(`${prefix}/`)));
+    error.keyword === "required" &&
+    context.ignoreMissing !== undefined &&
+    context.ignoreMissing.has(
+      joinPointer(
+        context.basePath + error.instancePath,
+        String((error.params as Record<string, unknown>).missingProperty),
+      ),
+    );
+  const kept = errors.filter(
+    (error) =>
+      error.keyword !== "if" && !ignored(error) && !unions.some((prefix) => error.schemaPath.startsWith(`${prefix}/`)),
+  );
   const seen = new Set<string>();
   const issues: ValidationIssue[] = [];
   for (const error of kept) {

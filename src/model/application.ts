@@ -109,11 +109,21 @@ const STRING_LIST = { type: "array", items: { type: "string" } } as const;
 const MODE = { enum: ["DAG", "StepByStep"] } as const;
 const INPUTS = {
   type: "array",
-  items: { type: "object", properties: { from: NAME, parameterKey: { type: "string" } }, required: ["from"], additionalProperties: false },
+  items: {
+    type: "object",
+    properties: { from: NAME, parameterKey: { type: "string" } },
+    required: ["from"],
+    additionalProperties: false,
+  },
 } as const;
 const OUTPUTS = {
   type: "array",
-  items: { type: "object", properties: { name: NAME, valueFrom: { type: "string" } }, required: ["name", "valueFrom"], additionalProperties: false },
+  items: {
+    type: "object",
+    properties: { name: NAME, valueFrom: { type: "string" } },
+    required: ["name", "valueFrom"],
+    additionalProperties: false,
+  },
 } as const;
 
 const STEP_FIELDS = {
@@ -157,7 +167,12 @@ export const APPLICATION_SCHEMA: SchemaObject = {
               properties: PROPERTIES,
               traits: {
                 type: "array",
-                items: { type: "object", properties: { type: NAME, properties: PROPERTIES }, required: ["type"], additionalProperties: false },
+                items: {
+                  type: "object",
+                  properties: { type: NAME, properties: PROPERTIES },
+                  required: ["type"],
+                  additionalProperties: false,
+                },
               },
               dependsOn: STRING_LIST,
               inputs: INPUTS,
@@ -171,7 +186,12 @@ export const APPLICATION_SCHEMA: SchemaObject = {
         },
         policies: {
           type: "array",
-          items: { type: "object", properties: { name: { type: "string" }, type: NAME, properties: PROPERTIES }, required: ["type"], additionalProperties: false },
+          items: {
+            type: "object",
+            properties: { name: { type: "string" }, type: NAME, properties: PROPERTIES },
+            required: ["type"],
+            additionalProperties: false,
+          },
         },
         workflow: {
           type: "object",
@@ -185,7 +205,15 @@ export const APPLICATION_SCHEMA: SchemaObject = {
                 properties: {
                   ...STEP_FIELDS,
                   mode: MODE,
-                  subSteps: { type: "array", items: { type: "object", properties: STEP_FIELDS, required: ["name", "type"], additionalProperties: false } },
+                  subSteps: {
+                    type: "array",
+                    items: {
+                      type: "object",
+                      properties: STEP_FIELDS,
+                      required: ["name", "type"],
+                      additionalProperties: false,
+                    },
+                  },
                 },
                 required: ["name", "type"],
                 additionalProperties: false,
@@ -212,7 +240,9 @@ export function createApplicationCheck(): SchemaCheck {
   return compileTrustedSchemaCheck(APPLICATION_SCHEMA);
 }
 
-function duplicates(names: readonly { readonly name: string; readonly path: string }[]): { readonly name: string; readonly path: string }[] {
+function duplicates(
+  names: readonly { readonly name: string; readonly path: string }[],
+): { readonly name: string; readonly path: string }[] {
   const seen = new Set<string>();
   return names.filter(({ name }) => {
     if (seen.has(name)) return true;
@@ -229,29 +259,58 @@ function checkNames(app: ApplicationInput, sourceMap: SourceMap | undefined): Va
     const source = issue.path === undefined ? undefined : at(issue.path);
     issues.push({ ...issue, ...(source === undefined ? {} : { source }) });
   };
-  const components = app.spec.components.map((component, index) => ({ name: component.name, path: `/spec/components/${index}/name` }));
+  const components = app.spec.components.map((component, index) => ({
+    name: component.name,
+    path: `/spec/components/${index}/name`,
+  }));
   for (const duplicate of duplicates(components)) {
-    push({ code: "E_DUPLICATE_NAME", message: `component name "${duplicate.name}" is used more than once`, path: duplicate.path, hint: "give every component a unique name" });
+    push({
+      code: "E_DUPLICATE_NAME",
+      message: `component name "${duplicate.name}" is used more than once`,
+      path: duplicate.path,
+      hint: "give every component a unique name",
+    });
   }
   const componentNames = new Set(components.map(({ name }) => name));
   app.spec.components.forEach((component, index) => {
     (component.dependsOn ?? []).forEach((target, dependencyIndex) => {
       if (!componentNames.has(target)) {
-        push({ code: "E_DEPENDS_ON", message: `component "${component.name}" depends on unknown component "${target}"`, path: `/spec/components/${index}/dependsOn/${dependencyIndex}`, hint: `known components: ${[...componentNames].join(", ")}` });
+        push({
+          code: "E_DEPENDS_ON",
+          message: `component "${component.name}" depends on unknown component "${target}"`,
+          path: `/spec/components/${index}/dependsOn/${dependencyIndex}`,
+          hint: `known components: ${[...componentNames].join(", ")}`,
+        });
       }
     });
   });
   const steps = app.spec.workflow?.steps ?? [];
   const stepNames = steps.map((step, index) => ({ name: step.name, path: `/spec/workflow/steps/${index}/name` }));
   steps.forEach((step, index) => {
-    (step.subSteps ?? []).forEach((sub, subIndex) => stepNames.push({ name: sub.name, path: `/spec/workflow/steps/${index}/subSteps/${subIndex}/name` }));
+    (step.subSteps ?? []).forEach((sub, subIndex) =>
+      stepNames.push({ name: sub.name, path: `/spec/workflow/steps/${index}/subSteps/${subIndex}/name` }),
+    );
   });
   for (const duplicate of duplicates(stepNames)) {
-    push({ code: "E_DUPLICATE_NAME", message: `workflow step name "${duplicate.name}" is used more than once`, path: duplicate.path, hint: "give every step a unique name" });
+    push({
+      code: "E_DUPLICATE_NAME",
+      message: `workflow step name "${duplicate.name}" is used more than once`,
+      path: duplicate.path,
+      hint: "give every step a unique name",
+    });
   }
-  const policyNames = (app.spec.policies ?? []).flatMap((policy, index) => (policy.name === undefined || policy.name === "" ? [] : [{ name: policy.name, path: `/spec/policies/${index}/name` }]));
+  const policyNames = (app.spec.policies ?? []).flatMap((policy, index) =>
+    policy.name === undefined || policy.name === ""
+      ? []
+      : [{ name: policy.name, path: `/spec/policies/${index}/name` }],
+  );
   for (const duplicate of duplicates(policyNames)) {
-    push({ code: "E_DUPLICATE_NAME", message: `policy name "${duplicate.name}" is used more than once`, path: duplicate.path, hint: "give every policy a unique name" });
+    push({
+      code: "E_DUPLICATE_NAME",
+      message: `policy name "${duplicate.name}" is used more than once`,
+      path: duplicate.path,
+      hint: "give every policy a unique name",
+    });
   }
   return issues;
 }
@@ -260,10 +319,24 @@ function checkNames(app: ApplicationInput, sourceMap: SourceMap | undefined): Va
  * Validates one parsed document as an Application; returns the issues (all of them) or the typed value.
  * `basePath` is "" for a whole document.
  */
-export function validateApplication(value: unknown, sourceMap: SourceMap | undefined, check: SchemaCheck = createApplicationCheck()): { readonly application?: ApplicationInput; readonly issues: readonly ValidationIssue[] } {
+export function validateApplication(
+  value: unknown,
+  sourceMap: SourceMap | undefined,
+  check: SchemaCheck = createApplicationCheck(),
+): { readonly application?: ApplicationInput; readonly issues: readonly ValidationIssue[] } {
   if (!isJsonObject(value)) {
     const source = locateInSource(sourceMap, "");
-    return { issues: [{ code: "E_APP_INVALID", message: "an Application must be a YAML mapping", path: "", ...(source === undefined ? {} : { source }), hint: "start the file with apiVersion: core.oam.dev/v1beta1 and kind: Application" }] };
+    return {
+      issues: [
+        {
+          code: "E_APP_INVALID",
+          message: "an Application must be a YAML mapping",
+          path: "",
+          ...(source === undefined ? {} : { source }),
+          hint: "start the file with apiVersion: core.oam.dev/v1beta1 and kind: Application",
+        },
+      ],
+    };
   }
   const issues = check(value, { code: "E_APP_INVALID", basePath: "", sourceMap });
   if (issues.length > 0) return { issues };
@@ -278,17 +351,29 @@ export function validateApplication(value: unknown, sourceMap: SourceMap | undef
  * each with a JSON pointer, `file:line:col` and a hint. Pass `check` (from {@link createApplicationCheck})
  * when parsing many files.
  */
-export function parseApplications(text: string, file: string, check: SchemaCheck = createApplicationCheck()): ParsedApplication[] {
+export function parseApplications(
+  text: string,
+  file: string,
+  check: SchemaCheck = createApplicationCheck(),
+): ParsedApplication[] {
   const documents = parseYamlDocuments(text, file);
   if (documents.length === 0) {
-    throw new ValidationError([{ code: "E_APP_INVALID", message: "no Application found", source: { file, line: 1, column: 1 }, hint: "the file is empty; write an Application (apiVersion: core.oam.dev/v1beta1, kind: Application)" }]);
+    throw new ValidationError([
+      {
+        code: "E_APP_INVALID",
+        message: "no Application found",
+        source: { file, line: 1, column: 1 },
+        hint: "the file is empty; write an Application (apiVersion: core.oam.dev/v1beta1, kind: Application)",
+      },
+    ]);
   }
   const issues: ValidationIssue[] = [];
   const parsed: ParsedApplication[] = [];
   for (const document of documents) {
     const result = validateApplication(document.value, document.sourceMap, check);
     issues.push(...result.issues);
-    if (result.application !== undefined) parsed.push({ application: result.application, sourceMap: document.sourceMap, file });
+    if (result.application !== undefined)
+      parsed.push({ application: result.application, sourceMap: document.sourceMap, file });
   }
   if (issues.length > 0) throw new ValidationError(issues);
   return parsed;
@@ -298,10 +383,21 @@ export function parseApplications(text: string, file: string, check: SchemaCheck
 export function parseApplication(text: string, file: string, check?: SchemaCheck): ParsedApplication {
   const all = parseApplications(text, file, check);
   const [first, second] = all;
-  if (first === undefined) throw new ValidationError([{ code: "E_APP_INVALID", message: "no Application found", source: { file, line: 1, column: 1 } }]);
+  if (first === undefined)
+    throw new ValidationError([
+      { code: "E_APP_INVALID", message: "no Application found", source: { file, line: 1, column: 1 } },
+    ]);
   if (second !== undefined) {
     const source = locateInSource(second.sourceMap, "");
-    throw new ValidationError([{ code: "E_APP_INVALID", message: `expected one Application, found ${all.length}`, path: "", ...(source === undefined ? {} : { source }), hint: "put each Application in its own file" }]);
+    throw new ValidationError([
+      {
+        code: "E_APP_INVALID",
+        message: `expected one Application, found ${all.length}`,
+        path: "",
+        ...(source === undefined ? {} : { source }),
+        hint: "put each Application in its own file",
+      },
+    ]);
   }
   return first;
 }

@@ -4,7 +4,12 @@ import type { JsonObject, JsonValue } from "../util/index.js";
 /** The four definition kinds of KubeVela (wire strings). */
 export type DefinitionKind = "ComponentDefinition" | "TraitDefinition" | "WorkflowStepDefinition" | "PolicyDefinition";
 
-export const DEFINITION_KINDS: readonly DefinitionKind[] = ["ComponentDefinition", "TraitDefinition", "WorkflowStepDefinition", "PolicyDefinition"];
+export const DEFINITION_KINDS: readonly DefinitionKind[] = [
+  "ComponentDefinition",
+  "TraitDefinition",
+  "WorkflowStepDefinition",
+  "PolicyDefinition",
+];
 
 /** How a trait's `patch` is applied (docs/definitions.md "Patches"). */
 export type PatchStrategy = "merge" | "jsonMergePatch" | "jsonPatch" | "replace";
@@ -45,7 +50,10 @@ export interface DefinitionInput {
     readonly annotations?: Readonly<Record<string, string>>;
   };
   readonly spec: {
-    readonly workload?: { readonly definition?: { readonly apiVersion: string; readonly kind: string }; readonly type?: string };
+    readonly workload?: {
+      readonly definition?: { readonly apiVersion: string; readonly kind: string };
+      readonly type?: string;
+    };
     readonly appliesToWorkloads?: readonly string[];
     readonly conflictsWith?: readonly string[];
     readonly podDisruptive?: boolean;
@@ -82,7 +90,12 @@ export const DEFINITION_SCHEMA: SchemaObject = {
         workload: {
           type: "object",
           properties: {
-            definition: { type: "object", properties: { apiVersion: { type: "string" }, kind: { type: "string" } }, required: ["apiVersion", "kind"], additionalProperties: false },
+            definition: {
+              type: "object",
+              properties: { apiVersion: { type: "string" }, kind: { type: "string" } },
+              required: ["apiVersion", "kind"],
+              additionalProperties: false,
+            },
             type: { type: "string" },
           },
           additionalProperties: false,

@@ -1,4 +1,19 @@
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, type Document, type Node, type ParsedNode, type Pair, type YAMLMap } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  Scalar,
+  type Document,
+  type Node,
+  type ParsedNode,
+  type Pair,
+  type YAMLMap,
+} from "yaml";
 import { ValidationError, type SourceLocation, type ValidationIssue } from "../errors/index.js";
 import { joinPointer, parsePointer, toPointer, type JsonValue } from "../util/index.js";
 
@@ -93,7 +108,13 @@ function commentAbove(pair: Pair, map: YAMLMap, index: number): string | undefin
   return index === 0 ? (map.commentBefore ?? undefined) : undefined;
 }
 
-function walkNode(walker: Walker, node: unknown, pointer: string, key: SourcePosition | undefined, comment: string | undefined): void {
+function walkNode(
+  walker: Walker,
+  node: unknown,
+  pointer: string,
+  key: SourcePosition | undefined,
+  comment: string | undefined,
+): void {
   if (!isNode(node) || isAlias(node)) return;
   const range = node.range;
   if (range === undefined || range === null) return;
@@ -108,7 +129,13 @@ function walkNode(walker: Walker, node: unknown, pointer: string, key: SourcePos
     node.items.forEach((pair, index) => {
       const keyNode = pair.key;
       const keyPosition = isNode(keyNode) && keyNode.range ? positionOf(walker, keyNode.range[0]) : undefined;
-      walkNode(walker, pair.value, joinPointer(pointer, keyText(keyNode)), keyPosition, commentAbove(pair, node, index));
+      walkNode(
+        walker,
+        pair.value,
+        joinPointer(pointer, keyText(keyNode)),
+        keyPosition,
+        commentAbove(pair, node, index),
+      );
     });
   } else if (isSeq(node)) {
     node.items.forEach((item, index) => {
@@ -142,14 +169,22 @@ function firstTokenOffset(text: string, offset: number): number {
   return at < text.length ? at : offset;
 }
 
-function yamlIssue(text: string, file: string, document: Document.Parsed, lineCounter: LineCounter): ValidationIssue | undefined {
+function yamlIssue(
+  text: string,
+  file: string,
+  document: Document.Parsed,
+  lineCounter: LineCounter,
+): ValidationIssue | undefined {
   const error = document.errors[0];
   if (error === undefined) return undefined;
   const where = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
   };
-  const misplaced = error.code === "BLOCK_AS_IMPLICIT_KEY" || error.code === "MULTILINE_IMPLICIT_KEY" ? findCollectionKey(document.contents) : undefined;
+  const misplaced =
+    error.code === "BLOCK_AS_IMPLICIT_KEY" || error.code === "MULTILINE_IMPLICIT_KEY"
+      ? findCollectionKey(document.contents)
+      : undefined;
   const keyRange = misplaced && isNode(misplaced.pair.key) ? misplaced.pair.key.range : undefined;
   if (misplaced !== undefined && keyRange && misplaced.parent.range) {
     const item = where(keyRange[0]);
@@ -171,7 +206,9 @@ function yamlIssue(text: string, file: string, document: Document.Parsed, lineCo
 
 function isEmptyDocument(document: Document.Parsed): boolean {
   const contents = document.contents as ParsedNode | null;
-  return contents === null || (isScalar(contents) && contents.value === null && (contents.range[1] - contents.range[0] === 0));
+  return (
+    contents === null || (isScalar(contents) && contents.value === null && contents.range[1] - contents.range[0] === 0)
+  );
 }
 
 /**
@@ -195,7 +232,11 @@ export function parseYamlDocuments(text: string, file: string): YamlDocument[] {
     if (isEmptyDocument(document)) return;
     const walker: Walker = { lineCounter, entries: new Map() };
     walkNode(walker, document.contents as Node | null, "", undefined, undefined);
-    result.push({ value: document.toJS({ maxAliasCount: 100 }) as JsonValue, sourceMap: { file, entries: walker.entries }, index });
+    result.push({
+      value: document.toJS({ maxAliasCount: 100 }) as JsonValue,
+      sourceMap: { file, entries: walker.entries },
+      index,
+    });
   });
   if (issues.length > 0) throw new ValidationError(issues);
   return result;

@@ -1,5 +1,12 @@
 import { VelaError } from "../errors/index.js";
-import { LABEL_APP_COMPONENT, LABEL_APP_NAME, LABEL_APP_REVISION, LABEL_TRAIT_RESOURCE, LABEL_TRAIT_TYPE, type KubeObject } from "../model/index.js";
+import {
+  LABEL_APP_COMPONENT,
+  LABEL_APP_NAME,
+  LABEL_APP_REVISION,
+  LABEL_TRAIT_RESOURCE,
+  LABEL_TRAIT_TYPE,
+  type KubeObject,
+} from "../model/index.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
 
 /** Kinds that live outside namespaces: no `metadata.namespace` is added to them. */
@@ -37,10 +44,14 @@ export interface ContractInfo {
 /** Checks that a rendered value is a Kubernetes object (apiVersion, kind, metadata mapping). */
 export function asKubeObject(value: JsonValue, what: string): KubeObject {
   if (!isJsonObject(value) || typeof value.apiVersion !== "string" || typeof value.kind !== "string") {
-    throw new VelaError("E_RENDER_INVALID", `${what} is not a Kubernetes object`, { hint: "a template must render a mapping with apiVersion, kind and metadata" });
+    throw new VelaError("E_RENDER_INVALID", `${what} is not a Kubernetes object`, {
+      hint: "a template must render a mapping with apiVersion, kind and metadata",
+    });
   }
   if (value.metadata !== undefined && !isJsonObject(value.metadata)) {
-    throw new VelaError("E_RENDER_INVALID", `${what}: metadata must be a mapping`, { hint: "write metadata: {name: ...}" });
+    throw new VelaError("E_RENDER_INVALID", `${what}: metadata must be a mapping`, {
+      hint: "write metadata: {name: ...}",
+    });
   }
   return value as unknown as KubeObject;
 }

@@ -30,8 +30,17 @@ export interface EvaluateHealthOptions {
  * (handlebars message) against live objects. An expression that cannot be evaluated yet (e.g. the
  * object has no status) counts as unhealthy, with the reason as the message.
  */
-export function evaluateHealth(definition: ComponentDefinition | TraitDefinition, input: HealthInput, options: EvaluateHealthOptions): HealthResult {
-  const variables = { output: input.output, outputs: input.outputs, parameter: input.parameter, context: { ...input.context, output: input.output, outputs: input.outputs } };
+export function evaluateHealth(
+  definition: ComponentDefinition | TraitDefinition,
+  input: HealthInput,
+  options: EvaluateHealthOptions,
+): HealthResult {
+  const variables = {
+    output: input.output,
+    outputs: input.outputs,
+    parameter: input.parameter,
+    context: { ...input.context, output: input.output, outputs: input.outputs },
+  };
   let healthy = true;
   let reason = "";
   if (definition.healthPolicy !== undefined) {
@@ -46,7 +55,12 @@ export function evaluateHealth(definition: ComponentDefinition | TraitDefinition
   let message = reason;
   if (definition.customStatus !== undefined) {
     try {
-      message = renderTemplateText(definition.customStatus, variables as unknown as JsonObject, options.cache, `definition "${definition.name}" customStatus`).trim();
+      message = renderTemplateText(
+        definition.customStatus,
+        variables as unknown as JsonObject,
+        options.cache,
+        `definition "${definition.name}" customStatus`,
+      ).trim();
     } catch (error) {
       if (!(error instanceof VelaError)) throw error;
       message = reason === "" ? `status message unavailable: ${error.message}` : reason;

@@ -51,14 +51,23 @@ function toPattern(path: string): Pattern {
 }
 
 function matches(pattern: Pattern, path: readonly string[]): boolean {
-  return pattern.length === path.length && pattern.every((segment, index) => segment === "*" || segment === path[index]);
+  return (
+    pattern.length === path.length && pattern.every((segment, index) => segment === "*" || segment === path[index])
+  );
 }
 
-function listKey(merger: Merger, path: readonly string[], field: string, base: readonly JsonValue[], patch: readonly JsonValue[]): string | undefined {
+function listKey(
+  merger: Merger,
+  path: readonly string[],
+  field: string,
+  base: readonly JsonValue[],
+  patch: readonly JsonValue[],
+): string | undefined {
   const declared = merger.keys.find((entry) => matches(entry.pattern, path));
   if (declared !== undefined) return declared.key;
   if (field === "ports") {
-    const hasField = (name: string): boolean => [...base, ...patch].some((item) => isJsonObject(item) && item[name] !== undefined);
+    const hasField = (name: string): boolean =>
+      [...base, ...patch].some((item) => isJsonObject(item) && item[name] !== undefined);
     if (hasField("containerPort")) return "containerPort";
     return hasField("port") ? "port" : undefined;
   }
@@ -74,7 +83,13 @@ function withoutNulls(value: JsonValue): JsonValue {
   return result;
 }
 
-function mergeList(merger: Merger, base: readonly JsonValue[], patch: readonly JsonValue[], key: string, path: readonly string[]): JsonValue[] {
+function mergeList(
+  merger: Merger,
+  base: readonly JsonValue[],
+  patch: readonly JsonValue[],
+  key: string,
+  path: readonly string[],
+): JsonValue[] {
   const result = [...base];
   for (const item of patch) {
     const id = isJsonObject(item) ? item[key] : undefined;
@@ -92,7 +107,12 @@ function mergeList(merger: Merger, base: readonly JsonValue[], patch: readonly J
   return result;
 }
 
-function mergeValue(merger: Merger, target: JsonValue | undefined, patch: JsonValue, path: readonly string[]): JsonValue {
+function mergeValue(
+  merger: Merger,
+  target: JsonValue | undefined,
+  patch: JsonValue,
+  path: readonly string[],
+): JsonValue {
   if (!isJsonObject(patch)) return withoutNulls(patch);
   const result: JsonObject = isJsonObject(target) ? { ...target } : {};
   for (const [field, value] of Object.entries(patch)) {
@@ -124,7 +144,11 @@ function mergeValue(merger: Merger, target: JsonValue | undefined, patch: JsonVa
  * (built-in Kubernetes keys plus `patchKeys`); keyed items merge by key, new items are appended, and
  * items without the key are appended unless an equal one is already there (so patching is idempotent).
  */
-export function mergePatch(target: JsonValue, patch: JsonValue, options: Omit<PatchOptions, "strategy"> = {}): JsonValue {
+export function mergePatch(
+  target: JsonValue,
+  patch: JsonValue,
+  options: Omit<PatchOptions, "strategy"> = {},
+): JsonValue {
   const merger: Merger = {
     keys: Object.entries(options.patchKeys ?? {}).map(([path, key]) => ({ pattern: toPattern(path), key })),
     replace: (options.replacePaths ?? []).map(toPattern),
@@ -138,7 +162,11 @@ function patchError(message: string, hint: string, cause?: unknown): VelaError {
 
 function jsonPatchOperations(patch: JsonValue): fastJsonPatch.Operation[] {
   const operations = isJsonObject(patch) && Array.isArray(patch.operations) ? patch.operations : patch;
-  if (!Array.isArray(operations)) throw patchError("a jsonPatch patch must render a list of RFC 6902 operations", "render [{op: replace, path: /spec/replicas, value: 3}] (or operations: [...])");
+  if (!Array.isArray(operations))
+    throw patchError(
+      "a jsonPatch patch must render a list of RFC 6902 operations",
+      "render [{op: replace, path: /spec/replicas, value: 3}] (or operations: [...])",
+    );
   return operations as unknown as fastJsonPatch.Operation[];
 }
 
@@ -153,10 +181,15 @@ export function applyPatch(target: JsonValue, patch: JsonValue, options: PatchOp
     case "jsonPatch": {
       const operations = jsonPatchOperations(patch);
       try {
-        return fastJsonPatch.applyPatch(structuredClone(target), structuredClone(operations), true, false).newDocument as JsonValue;
+        return fastJsonPatch.applyPatch(structuredClone(target), structuredClone(operations), true, false)
+          .newDocument as JsonValue;
       } catch (error) {
         const detail = error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
-        throw patchError(`json patch failed: ${detail}`, "check each operation's op and path against the target object", error);
+        throw patchError(
+          `json patch failed: ${detail}`,
+          "check each operation's op and path against the target object",
+          error,
+        );
       }
     }
     case "replace":

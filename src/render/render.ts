@@ -1,5 +1,12 @@
 import { ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
-import { needsRenderedWorkload, resourceOf, traitAppliesTo, type Appfile, type AppfileComponent, type AppfileTrait } from "../appfile/index.js";
+import {
+  needsRenderedWorkload,
+  resourceOf,
+  traitAppliesTo,
+  type Appfile,
+  type AppfileComponent,
+  type AppfileTrait,
+} from "../appfile/index.js";
 import type { CompileCache, TemplateSource } from "../definitions/index.js";
 import { locateInSource, type KubeObject, type SourceMap } from "../model/index.js";
 import { joinPointer, type JsonObject, type JsonValue } from "../util/index.js";
@@ -80,18 +87,36 @@ interface RenderState {
   readonly issues: ValidationIssue[];
 }
 
-function renderOne(state: RenderState, template: TemplateSource, subject: string, data: JsonObject, parameterSchema: JsonObject): JsonValue | undefined {
+function renderOne(
+  state: RenderState,
+  template: TemplateSource,
+  subject: string,
+  data: JsonObject,
+  parameterSchema: JsonObject,
+): JsonValue | undefined {
   const check: TemplateCheck = { parameterSchema };
   const compiled = compileTemplate(template, { subject }, state.cache, check);
   return parseRenderedYaml(compiled(data), template, { subject });
 }
 
 /** Compiles a definition's customStatus so a broken one is found at render time, not when health is first checked. */
-function checkCustomStatus(state: RenderState, definition: { readonly name: string; readonly customStatus?: TemplateSource }): void {
-  if (definition.customStatus !== undefined) compileTemplate(definition.customStatus, { subject: `definition "${definition.name}" customStatus` }, state.cache, { lenient: true });
+function checkCustomStatus(
+  state: RenderState,
+  definition: { readonly name: string; readonly customStatus?: TemplateSource },
+): void {
+  if (definition.customStatus !== undefined)
+    compileTemplate(definition.customStatus, { subject: `definition "${definition.name}" customStatus` }, state.cache, {
+      lenient: true,
+    });
 }
 
-function renderObject(state: RenderState, template: TemplateSource, subject: string, data: JsonObject, parameterSchema: JsonObject): KubeObject | undefined {
+function renderObject(
+  state: RenderState,
+  template: TemplateSource,
+  subject: string,
+  data: JsonObject,
+  parameterSchema: JsonObject,
+): KubeObject | undefined {
   const value = renderOne(state, template, subject, data, parameterSchema);
   return value === undefined ? undefined : asKubeObject(value, subject);
 }
@@ -102,7 +127,12 @@ function objectOutputs(outputs: ReadonlyMap<string, RenderedOutput>): JsonObject
   return result;
 }
 
-function issueFrom(error: unknown, prefix: string, userPath: string, sourceMap: SourceMap | undefined): ValidationIssue {
+function issueFrom(
+  error: unknown,
+  prefix: string,
+  userPath: string,
+  sourceMap: SourceMap | undefined,
+): ValidationIssue {
   if (!(error instanceof VelaError)) throw error;
   const pointsIntoApp = error.source === undefined;
   const source = pointsIntoApp ? locateInSource(sourceMap, userPath) : error.source;
@@ -128,10 +158,14 @@ function renderTrait(
   if (current.workload !== undefined && needsRenderedWorkload(definition, component.type, undefined)) {
     const resource = resourceOf(current.workload.apiVersion, current.workload.kind);
     if (!traitAppliesTo(definition, component.type, resource)) {
-      throw new VelaError("E_TRAIT_NOT_APPLICABLE", `does not apply to a "${component.type}" component (workload ${resource})`, {
-        path: joinPointer(trait.path, "type"),
-        hint: `"${definition.name}" applies to: ${definition.appliesToWorkloads.join(", ")}`,
-      });
+      throw new VelaError(
+        "E_TRAIT_NOT_APPLICABLE",
+        `does not apply to a "${component.type}" component (workload ${resource})`,
+        {
+          path: joinPointer(trait.path, "type"),
+          hint: `"${definition.name}" applies to: ${definition.appliesToWorkloads.join(", ")}`,
+        },
+      );
     }
   }
   const context: JsonObject = {
@@ -143,7 +177,13 @@ function renderTrait(
   const data: JsonObject = { parameter: trait.properties, context };
   const produced: RenderedOutput[] = [];
   for (const [name, template] of Object.entries(definition.outputs)) {
-    const object = renderObject(state, template, `definition "${definition.name}" outputs.${name}`, data, definition.parameterSchema);
+    const object = renderObject(
+      state,
+      template,
+      `definition "${definition.name}" outputs.${name}`,
+      data,
+      definition.parameterSchema,
+    );
     if (object === undefined) continue;
     const owner = current.owners.get(name);
     if (owner !== undefined) {
@@ -155,17 +195,35 @@ function renderTrait(
     produced.push({ name, object });
   }
   if (definition.patch !== undefined) {
-    const patch = renderOne(state, definition.patch, `definition "${definition.name}" patch`, data, definition.parameterSchema);
+    const patch = renderOne(
+      state,
+      definition.patch,
+      `definition "${definition.name}" patch`,
+      data,
+      definition.parameterSchema,
+    );
     if (patch !== undefined) {
       if (current.workload === undefined) {
-        throw new VelaError("E_PATCH", "has a patch but the component rendered no workload to patch", { path: joinPointer(trait.path, "type"), hint: "attach the trait to a component whose output renders an object" });
+        throw new VelaError("E_PATCH", "has a patch but the component rendered no workload to patch", {
+          path: joinPointer(trait.path, "type"),
+          hint: "attach the trait to a component whose output renders an object",
+        });
       }
-      const patched = applyPatch(current.workload as unknown as JsonValue, patch, { strategy: definition.patchStrategy, patchKeys: definition.patchKeys });
+      const patched = applyPatch(current.workload as unknown as JsonValue, patch, {
+        strategy: definition.patchStrategy,
+        patchKeys: definition.patchKeys,
+      });
       current.workload = asKubeObject(patched, `${subject} patch result`);
     }
   }
   for (const [name, template] of Object.entries(definition.patchOutputs)) {
-    const patch = renderOne(state, template, `definition "${definition.name}" patchOutputs.${name}`, data, definition.parameterSchema);
+    const patch = renderOne(
+      state,
+      template,
+      `definition "${definition.name}" patchOutputs.${name}`,
+      data,
+      definition.parameterSchema,
+    );
     if (patch === undefined) continue;
     const target = current.outputs.get(name);
     if (target === undefined) {
@@ -174,7 +232,10 @@ function renderTrait(
         hint: `outputs so far: ${[...current.outputs.keys()].join(", ") || "none"}`,
       });
     }
-    const patched = applyPatch(target.object as unknown as JsonValue, patch, { strategy: definition.patchStrategy, patchKeys: definition.patchKeys });
+    const patched = applyPatch(target.object as unknown as JsonValue, patch, {
+      strategy: definition.patchStrategy,
+      patchKeys: definition.patchKeys,
+    });
     current.outputs.set(name, { name, object: asKubeObject(patched, `${subject} patchOutputs.${name} result`) });
   }
   for (const output of produced) {
@@ -184,9 +245,18 @@ function renderTrait(
   return produced;
 }
 
-function renderComponent(state: RenderState, component: AppfileComponent, options: RenderOptions, appRevision: string, appRevisionNum: number): ComponentManifest | undefined {
+function renderComponent(
+  state: RenderState,
+  component: AppfileComponent,
+  options: RenderOptions,
+  appRevision: string,
+  appRevisionNum: number,
+): ComponentManifest | undefined {
   const { appfile } = state;
-  const revision = options.componentRevisions?.[component.name] ?? component.externalRevision ?? `${component.name}-v${appRevisionNum}`;
+  const revision =
+    options.componentRevisions?.[component.name] ??
+    component.externalRevision ??
+    `${component.name}-v${appRevisionNum}`;
   const context: JsonObject = {
     name: component.name,
     appName: appfile.name,
@@ -203,12 +273,29 @@ function renderComponent(state: RenderState, component: AppfileComponent, option
   const prefix = `component "${component.name}"`;
   const definition = component.definition;
   const data: JsonObject = { parameter: component.properties, context };
-  const current = { workload: undefined as KubeObject | undefined, outputs: new Map<string, RenderedOutput>(), owners: new Map<string, string>() };
+  const current = {
+    workload: undefined as KubeObject | undefined,
+    outputs: new Map<string, RenderedOutput>(),
+    owners: new Map<string, string>(),
+  };
   try {
     checkCustomStatus(state, definition);
-    if (definition.output !== undefined) current.workload = renderObject(state, definition.output, `definition "${definition.name}" output`, data, definition.parameterSchema);
+    if (definition.output !== undefined)
+      current.workload = renderObject(
+        state,
+        definition.output,
+        `definition "${definition.name}" output`,
+        data,
+        definition.parameterSchema,
+      );
     for (const [name, template] of Object.entries(definition.outputs)) {
-      const object = renderObject(state, template, `definition "${definition.name}" outputs.${name}`, data, definition.parameterSchema);
+      const object = renderObject(
+        state,
+        template,
+        `definition "${definition.name}" outputs.${name}`,
+        data,
+        definition.parameterSchema,
+      );
       if (object === undefined) continue;
       current.outputs.set(name, { name, object });
       current.owners.set(name, prefix);
@@ -225,12 +312,18 @@ function renderComponent(state: RenderState, component: AppfileComponent, option
     try {
       traitResults.push({ trait, index, produced: renderTrait(state, component, trait, context, current) });
     } catch (error) {
-      state.issues.push(issueFrom(error, `${prefix}: trait "${trait.type}"`, joinPointer(trait.path, "type"), appfile.sourceMap));
+      state.issues.push(
+        issueFrom(error, `${prefix}: trait "${trait.type}"`, joinPointer(trait.path, "type"), appfile.sourceMap),
+      );
       failed = true;
     }
   });
   if (failed) return undefined;
-  const contract = (traitType: string | undefined, resourceName: string | undefined, defaultName: string): Omit<ContractInfo, "defaultName"> & { defaultName: string } => ({
+  const contract = (
+    traitType: string | undefined,
+    resourceName: string | undefined,
+    defaultName: string,
+  ): Omit<ContractInfo, "defaultName"> & { defaultName: string } => ({
     appName: appfile.name,
     componentName: component.name,
     appRevision,
@@ -239,7 +332,8 @@ function renderComponent(state: RenderState, component: AppfileComponent, option
     ...(traitType === undefined ? {} : { traitType }),
     ...(resourceName === undefined ? {} : { resourceName }),
   });
-  const finish = (object: KubeObject, info: ContractInfo): KubeObject => orderObjectKeys(applyContract(object, info) as unknown as JsonObject) as unknown as KubeObject;
+  const finish = (object: KubeObject, info: ContractInfo): KubeObject =>
+    orderObjectKeys(applyContract(object, info) as unknown as JsonObject) as unknown as KubeObject;
   const finalOutput = (name: string): KubeObject => {
     const output = current.outputs.get(name);
     if (output === undefined) throw new Error(`output ${name} vanished`);
@@ -250,14 +344,24 @@ function renderComponent(state: RenderState, component: AppfileComponent, option
     type: component.type,
     namespace: appfile.namespace,
     revision,
-    ...(current.workload === undefined ? {} : { workload: finish(current.workload, contract(undefined, undefined, component.name)) }),
-    outputs: [...componentOutputNames].sort().map((name) => ({ name, object: finish(finalOutput(name), contract("AuxiliaryWorkload", name, `${component.name}-${name}`)) })),
+    ...(current.workload === undefined
+      ? {}
+      : { workload: finish(current.workload, contract(undefined, undefined, component.name)) }),
+    outputs: [...componentOutputNames]
+      .sort()
+      .map((name) => ({
+        name,
+        object: finish(finalOutput(name), contract("AuxiliaryWorkload", name, `${component.name}-${name}`)),
+      })),
     traits: traitResults.map(({ trait, index, produced }) => ({
       type: trait.type,
       index,
       opsOnly: trait.definition.skipRevisionAffect,
       manageWorkload: trait.definition.manageWorkload,
-      outputs: produced.map(({ name }) => ({ name, object: finish(finalOutput(name), contract(trait.type, name, `${component.name}-${name}`)) })),
+      outputs: produced.map(({ name }) => ({
+        name,
+        object: finish(finalOutput(name), contract(trait.type, name, `${component.name}-${name}`)),
+      })),
       properties: trait.properties,
     })),
     opsOnlyTraits: component.traits.filter((trait) => trait.definition.skipRevisionAffect).map((trait) => trait.type),

@@ -66,7 +66,9 @@ const HELPERS: Readonly<Record<string, (...raw: HelperArgs) => unknown>> = {
   quote: (...raw) => JSON.stringify(String(args(raw)[0] ?? "")),
   concat: (...raw) => {
     const values = args(raw);
-    return values.every(Array.isArray) ? (values as unknown[][]).flat() : values.map((value) => String(value ?? "")).join("");
+    return values.every(Array.isArray)
+      ? (values as unknown[][]).flat()
+      : values.map((value) => String(value ?? "")).join("");
   },
   contains: (...raw) => contains(args(raw)[0], args(raw)[1]),
   len: (...raw) => lengthOf(args(raw)[0]),
@@ -133,11 +135,24 @@ export interface TemplateOrigin {
   readonly subject: string;
 }
 
-function templateLocation(template: TemplateSource, line: number | undefined, column: number | undefined): SourceLocation {
+function templateLocation(
+  template: TemplateSource,
+  line: number | undefined,
+  column: number | undefined,
+): SourceLocation {
   return { file: template.file, line: template.line + Math.max(0, (line ?? 1) - 1), column: (column ?? 0) + 1 };
 }
 
-function templateError(code: "E_TEMPLATE" | "E_TEMPLATE_YAML", subject: string, detail: string, template: TemplateSource, line: number | undefined, column: number | undefined, hint: string, cause?: unknown): VelaError {
+function templateError(
+  code: "E_TEMPLATE" | "E_TEMPLATE_YAML",
+  subject: string,
+  detail: string,
+  template: TemplateSource,
+  line: number | undefined,
+  column: number | undefined,
+  hint: string,
+  cause?: unknown,
+): VelaError {
   return new VelaError(code, `${subject}: ${detail}`, {
     path: template.pointer,
     source: templateLocation(template, line, column),
@@ -162,7 +177,9 @@ function collectPaths(node: unknown, into: PathNode[]): void {
   if (node === null || typeof node !== "object") return;
   const record = node as Record<string, unknown>;
   if (record.type === "PathExpression") into.push(record as unknown as PathNode);
-  for (const [key, value] of Object.entries(record)) if (key !== "loc" && key !== "strip" && key !== "openStrip" && key !== "closeStrip" && key !== "inverseStrip") collectPaths(value, into);
+  for (const [key, value] of Object.entries(record))
+    if (key !== "loc" && key !== "strip" && key !== "openStrip" && key !== "closeStrip" && key !== "inverseStrip")
+      collectPaths(value, into);
 }
 
 /** Why `parts` is not a field `schema` declares, or undefined when it is (or the schema is open). */
@@ -213,10 +230,26 @@ function checkPaths(ast: unknown, template: TemplateSource, subject: string, che
     if (root === "parameter" && check.parameterSchema !== undefined) {
       const missing = undeclaredPart(check.parameterSchema, rest);
       if (missing !== undefined) {
-        throw templateError("E_TEMPLATE", subject, `"parameter.${missing}" is not declared in parameter`, template, path.loc?.start.line, path.loc?.start.column, "declare the field in parameter (optional fields end in ?), or fix the spelling");
+        throw templateError(
+          "E_TEMPLATE",
+          subject,
+          `"parameter.${missing}" is not declared in parameter`,
+          template,
+          path.loc?.start.line,
+          path.loc?.start.column,
+          "declare the field in parameter (optional fields end in ?), or fix the spelling",
+        );
       }
     } else if (root === "context" && rest[0] !== undefined && !CONTEXT_KEYS.includes(rest[0])) {
-      throw templateError("E_TEMPLATE", subject, `"context.${rest[0]}" is not a context field`, template, path.loc?.start.line, path.loc?.start.column, `context has: ${CONTEXT_KEYS.join(", ")}`);
+      throw templateError(
+        "E_TEMPLATE",
+        subject,
+        `"context.${rest[0]}" is not a context field`,
+        template,
+        path.loc?.start.line,
+        path.loc?.start.column,
+        `context has: ${CONTEXT_KEYS.join(", ")}`,
+      );
     }
   }
 }
@@ -242,35 +275,56 @@ function dropBlockTagLines(text: string): string {
  * Compiles a template once per cache (parse errors and references to undeclared `parameter.*`
  * fields are `E_TEMPLATE` errors at the definition file's line).
  */
-export function compileTemplate(template: TemplateSource, origin: TemplateOrigin, cache: CompileCache, check: TemplateCheck = {}): CompiledTemplate {
-  return cache.get(`template/${template.file}:${template.line}#${template.pointer}${check.lenient === true ? "/lenient" : ""}`, () => {
-    const env = cache.get("handlebars", createEnvironment);
-    let ast: ReturnType<HandlebarsEnv["parse"]>;
-    try {
-      ast = env.parse(dropBlockTagLines(template.text));
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const first = message.split("\n")[0] ?? message;
-      throw templateError("E_TEMPLATE", origin.subject, `template does not parse: ${first.replace(/:$/, "").replace(/^Parse error/, "parse error")}`, template, parseErrorLine(message), undefined, "check the {{ }} and {{#if}}…{{/if}} pairs", error);
-    }
-    checkPaths(ast, template, origin.subject, check);
-    const compiled = env.compile(ast, { strict: check.lenient !== true, noEscape: true, knownHelpersOnly: false });
-    return (data: JsonObject): string => {
+export function compileTemplate(
+  template: TemplateSource,
+  origin: TemplateOrigin,
+  cache: CompileCache,
+  check: TemplateCheck = {},
+): CompiledTemplate {
+  return cache.get(
+    `template/${template.file}:${template.line}#${template.pointer}${check.lenient === true ? "/lenient" : ""}`,
+    () => {
+      const env = cache.get("handlebars", createEnvironment);
+      let ast: ReturnType<HandlebarsEnv["parse"]>;
       try {
-        return compiled(data);
+        ast = env.parse(dropBlockTagLines(template.text));
       } catch (error) {
-        const line = (error as { lineNumber?: number }).lineNumber;
-        const column = (error as { column?: number }).column;
-        const message = (error instanceof Error ? error.message : String(error)).replace(/ - \d+:\d+$/, "");
-        const missing = /^"(.+)" not defined in/.exec(message);
-        const detail = missing?.[1] === undefined ? message : `"${missing[1]}" is not defined here`;
-        const hint = missing?.[1] !== undefined && TEMPLATE_HELPERS.includes(missing[1]) === false && /^[a-z]+$/i.test(missing[1]) && line !== undefined
-          ? `templates see parameter.* and context.*; helpers: ${TEMPLATE_HELPERS.join(", ")}`
-          : "check the field names the template uses";
-        throw templateError("E_TEMPLATE", origin.subject, detail, template, line, column, hint, error);
+        const message = error instanceof Error ? error.message : String(error);
+        const first = message.split("\n")[0] ?? message;
+        throw templateError(
+          "E_TEMPLATE",
+          origin.subject,
+          `template does not parse: ${first.replace(/:$/, "").replace(/^Parse error/, "parse error")}`,
+          template,
+          parseErrorLine(message),
+          undefined,
+          "check the {{ }} and {{#if}}…{{/if}} pairs",
+          error,
+        );
       }
-    };
-  });
+      checkPaths(ast, template, origin.subject, check);
+      const compiled = env.compile(ast, { strict: check.lenient !== true, noEscape: true, knownHelpersOnly: false });
+      return (data: JsonObject): string => {
+        try {
+          return compiled(data);
+        } catch (error) {
+          const line = (error as { lineNumber?: number }).lineNumber;
+          const column = (error as { column?: number }).column;
+          const message = (error instanceof Error ? error.message : String(error)).replace(/ - \d+:\d+$/, "");
+          const missing = /^"(.+)" not defined in/.exec(message);
+          const detail = missing?.[1] === undefined ? message : `"${missing[1]}" is not defined here`;
+          const hint =
+            missing?.[1] !== undefined &&
+            TEMPLATE_HELPERS.includes(missing[1]) === false &&
+            /^[a-z]+$/i.test(missing[1]) &&
+            line !== undefined
+              ? `templates see parameter.* and context.*; helpers: ${TEMPLATE_HELPERS.join(", ")}`
+              : "check the field names the template uses";
+          throw templateError("E_TEMPLATE", origin.subject, detail, template, line, column, hint, error);
+        }
+      };
+    },
+  );
 }
 
 /** True when text holds nothing but whitespace and YAML comments (a skipped conditional output). */
@@ -282,7 +336,11 @@ function isBlank(text: string): boolean {
 }
 
 /** Parses rendered template text as YAML; `undefined` when it is blank. */
-export function parseRenderedYaml(text: string, template: TemplateSource, origin: TemplateOrigin): JsonValue | undefined {
+export function parseRenderedYaml(
+  text: string,
+  template: TemplateSource,
+  origin: TemplateOrigin,
+): JsonValue | undefined {
   if (isBlank(text)) return undefined;
   const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   const error = document.errors[0];
@@ -326,14 +384,24 @@ function oneShotCache(): CompileCache {
  * Renders a template to a JSON value (the YAML it produces, parsed), or `undefined` when it
  * renders to nothing. A bare string is treated as a template in an unnamed file.
  */
-export function renderTemplate(template: TemplateSource | string, data: JsonObject, options: RenderTemplateOptions = {}): JsonValue | undefined {
-  const source: TemplateSource = typeof template === "string" ? { text: template, file: "<template>", line: 1, pointer: "" } : template;
+export function renderTemplate(
+  template: TemplateSource | string,
+  data: JsonObject,
+  options: RenderTemplateOptions = {},
+): JsonValue | undefined {
+  const source: TemplateSource =
+    typeof template === "string" ? { text: template, file: "<template>", line: 1, pointer: "" } : template;
   const origin = { subject: options.subject ?? "template" };
   const compiled = compileTemplate(source, origin, options.cache ?? oneShotCache(), options.check);
   return parseRenderedYaml(compiled(data), source, origin);
 }
 
 /** Renders a template to plain text over live objects (customStatus messages); missing fields read as empty. */
-export function renderTemplateText(template: TemplateSource, data: JsonObject, cache: CompileCache, subject: string): string {
+export function renderTemplateText(
+  template: TemplateSource,
+  data: JsonObject,
+  cache: CompileCache,
+  subject: string,
+): string {
   return compileTemplate(template, { subject }, cache, { lenient: true })(data);
 }

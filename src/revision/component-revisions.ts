@@ -12,7 +12,12 @@ export interface ComponentRevision {
  * that component changes, as KubeVela's ControllerRevisions do.
  */
 export function componentHash(component: JsonObject): string {
-  return sha256OfJson({ type: component.type, properties: component.properties ?? {}, traits: component.traits ?? [], externalRevision: component.externalRevision ?? null }).slice(0, 16);
+  return sha256OfJson({
+    type: component.type,
+    properties: component.properties ?? {},
+    traits: component.traits ?? [],
+    externalRevision: component.externalRevision ?? null,
+  }).slice(0, 16);
 }
 
 /**

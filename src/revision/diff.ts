@@ -2,7 +2,12 @@
  * A unified diff of two texts, line by line (LCS), with `context` lines around each change —
  * what `revision get <app> N --diff M` prints.
  */
-export function unifiedDiff(before: string, after: string, labels: { readonly before: string; readonly after: string }, context = 3): string {
+export function unifiedDiff(
+  before: string,
+  after: string,
+  labels: { readonly before: string; readonly after: string },
+  context = 3,
+): string {
   const a = before.split("\n");
   const b = after.split("\n");
   if (a.at(-1) === "") a.pop();
@@ -15,7 +20,12 @@ export function unifiedDiff(before: string, after: string, labels: { readonly be
     }
   }
   // aBefore/bBefore: how many lines of each side come before this op (for hunk headers).
-  type Op = { readonly tag: " " | "-" | "+"; readonly line: string; readonly aBefore: number; readonly bBefore: number };
+  type Op = {
+    readonly tag: " " | "-" | "+";
+    readonly line: string;
+    readonly aBefore: number;
+    readonly bBefore: number;
+  };
   const ops: Op[] = [];
   let i = 0;
   let j = 0;

@@ -38,7 +38,10 @@ export function parseRevisionNumber(appName: string, text: string): number | und
 
 /** The newest revision (highest number), or undefined for an app never released. */
 export function latestRevision(history: readonly RevisionRecord[]): RevisionRecord | undefined {
-  return history.reduce<RevisionRecord | undefined>((best, record) => (best === undefined || record.number > best.number ? record : best), undefined);
+  return history.reduce<RevisionRecord | undefined>(
+    (best, record) => (best === undefined || record.number > best.number ? record : best),
+    undefined,
+  );
 }
 
 /**
@@ -96,9 +99,13 @@ export function selectRollbackTarget(
     .sort((a, b) => b.number - a.number);
   const target = older[0];
   if (target === undefined) {
-    throw new VelaError("E_NO_ROLLBACK_TARGET", `application ${appName} has no earlier succeeded revision to roll back to`, {
-      hint: `vela-ts revision list ${appName} shows the history; a revision counts once its workflow succeeded`,
-    });
+    throw new VelaError(
+      "E_NO_ROLLBACK_TARGET",
+      `application ${appName} has no earlier succeeded revision to roll back to`,
+      {
+        hint: `vela-ts revision list ${appName} shows the history; a revision counts once its workflow succeeded`,
+      },
+    );
   }
   return target;
 }
@@ -108,7 +115,11 @@ export function selectRollbackTarget(
  * `--application-revision-limit`, default 10), never deleting a name in `keep` (e.g. the revision
  * currently deployed after a rollback). Oldest go first.
  */
-export function revisionsToPrune(history: readonly RevisionRecord[], limit: number, keep: ReadonlySet<string>): string[] {
+export function revisionsToPrune(
+  history: readonly RevisionRecord[],
+  limit: number,
+  keep: ReadonlySet<string>,
+): string[] {
   const latest = latestRevision(history);
   const candidates = history
     .filter((record) => record.name !== latest?.name && !keep.has(record.name))

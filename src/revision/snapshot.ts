@@ -9,7 +9,12 @@ import { cloneJson, isJsonObject } from "../util/index.js";
 export interface ApplicationSnapshot {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
   readonly spec: JsonObject;
 }
 
@@ -28,7 +33,10 @@ export interface RevisionSnapshot {
 }
 
 /** Annotations that describe the request, not the release: never part of a revision. */
-const VOLATILE_ANNOTATIONS = new Set(["kubectl.kubernetes.io/last-applied-configuration", "app.oam.dev/restart-workflow"]);
+const VOLATILE_ANNOTATIONS = new Set([
+  "kubectl.kubernetes.io/last-applied-configuration",
+  "app.oam.dev/restart-workflow",
+]);
 
 /**
  * Returns a copy of `spec` with every trait whose type is ops-only removed from every component
@@ -41,7 +49,9 @@ export function stripOpsOnlyTraits(spec: JsonObject, isOpsOnly: (traitType: stri
   if (!Array.isArray(components)) return copy;
   for (const component of components) {
     if (!isJsonObject(component) || !Array.isArray(component.traits)) continue;
-    const kept = component.traits.filter((trait) => !(isJsonObject(trait) && typeof trait.type === "string" && isOpsOnly(trait.type)));
+    const kept = component.traits.filter(
+      (trait) => !(isJsonObject(trait) && typeof trait.type === "string" && isOpsOnly(trait.type)),
+    );
     if (kept.length === 0) delete component.traits;
     else component.traits = kept;
   }
@@ -54,7 +64,11 @@ export function stripOpsOnlyTraits(spec: JsonObject, isOpsOnly: (traitType: stri
  * replaced by those the same component has in `current` (current values win, traits added since
  * are kept, traits removed since stay removed). Components that no longer exist get no ops traits.
  */
-export function mergeOpsOnlyTraits(target: JsonObject, current: JsonObject, isOpsOnly: (traitType: string) => boolean): JsonObject {
+export function mergeOpsOnlyTraits(
+  target: JsonObject,
+  current: JsonObject,
+  isOpsOnly: (traitType: string) => boolean,
+): JsonObject {
   const merged = stripOpsOnlyTraits(target, isOpsOnly);
   const currentComponents = Array.isArray(current.components) ? current.components.filter(isJsonObject) : [];
   const components = Array.isArray(merged.components) ? merged.components : [];
@@ -62,7 +76,9 @@ export function mergeOpsOnlyTraits(target: JsonObject, current: JsonObject, isOp
     if (!isJsonObject(component)) continue;
     const live = currentComponents.find((candidate) => candidate.name === component.name);
     const liveTraits = live !== undefined && Array.isArray(live.traits) ? live.traits : [];
-    const opsTraits = liveTraits.filter((trait) => isJsonObject(trait) && typeof trait.type === "string" && isOpsOnly(trait.type));
+    const opsTraits = liveTraits.filter(
+      (trait) => isJsonObject(trait) && typeof trait.type === "string" && isOpsOnly(trait.type),
+    );
     if (opsTraits.length === 0) continue;
     const releaseTraits = Array.isArray(component.traits) ? component.traits : [];
     component.traits = [...releaseTraits, ...cloneJson(opsTraits)];
@@ -71,12 +87,17 @@ export function mergeOpsOnlyTraits(target: JsonObject, current: JsonObject, isOp
 }
 
 /** The ops-only traits of every component, by component name (for status and history). */
-export function opsOnlyTraitsOf(spec: JsonObject, isOpsOnly: (traitType: string) => boolean): Record<string, JsonValue[]> {
+export function opsOnlyTraitsOf(
+  spec: JsonObject,
+  isOpsOnly: (traitType: string) => boolean,
+): Record<string, JsonValue[]> {
   const out: Record<string, JsonValue[]> = {};
   const components = Array.isArray(spec.components) ? spec.components : [];
   for (const component of components) {
     if (!isJsonObject(component) || typeof component.name !== "string" || !Array.isArray(component.traits)) continue;
-    const ops = component.traits.filter((trait) => isJsonObject(trait) && typeof trait.type === "string" && isOpsOnly(trait.type));
+    const ops = component.traits.filter(
+      (trait) => isJsonObject(trait) && typeof trait.type === "string" && isOpsOnly(trait.type),
+    );
     if (ops.length > 0) out[component.name] = cloneJson(ops);
   }
   return out;
@@ -89,7 +110,9 @@ export function buildRevisionSnapshot(
   isOpsOnly: (traitType: string) => boolean,
 ): RevisionSnapshot {
   const annotations = Object.fromEntries(
-    Object.entries(application.metadata.annotations ?? {}).filter(([key]) => !VOLATILE_ANNOTATIONS.has(key)).sort(([a], [b]) => a.localeCompare(b)),
+    Object.entries(application.metadata.annotations ?? {})
+      .filter(([key]) => !VOLATILE_ANNOTATIONS.has(key))
+      .sort(([a], [b]) => a.localeCompare(b)),
   );
   const opsOnlyTypes = new Set(Object.keys(definitions.traitDefinitions).filter(isOpsOnly));
   return {
@@ -107,7 +130,9 @@ export function buildRevisionSnapshot(
     // Ops-only trait definitions are left out too (KubeVela #3032): editing `scaler` must not make a revision.
     definitions: {
       ...definitions,
-      traitDefinitions: Object.fromEntries(Object.entries(definitions.traitDefinitions).filter(([name]) => !opsOnlyTypes.has(name))),
+      traitDefinitions: Object.fromEntries(
+        Object.entries(definitions.traitDefinitions).filter(([name]) => !opsOnlyTypes.has(name)),
+      ),
     },
   };
 }

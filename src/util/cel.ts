@@ -39,7 +39,8 @@ function fromCelValue(value: unknown): JsonValue {
     for (const [key, member] of value.entries()) out[String(fromCelValue(key))] = fromCelValue(member);
     return out;
   }
-  if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
+  if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+    return value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
   return String(value);
 }
@@ -49,7 +50,11 @@ export function checkCelSyntax(expression: string): void {
   try {
     parse(expression);
   } catch (error) {
-    throw new CelExpressionError(expression, error instanceof Error ? error.message : String(error), "see https://cel.dev for the syntax");
+    throw new CelExpressionError(
+      expression,
+      error instanceof Error ? error.message : String(error),
+      "see https://cel.dev for the syntax",
+    );
   }
 }
 
@@ -64,7 +69,12 @@ export function evaluateCel(expression: string, variables: Readonly<Record<strin
   } catch (error) {
     throw new CelExpressionError(expression, error instanceof Error ? error.message : String(error));
   }
-  if (isCelError(result)) throw new CelExpressionError(expression, result.message, "use has(x.field) to test for a field that may be missing");
+  if (isCelError(result))
+    throw new CelExpressionError(
+      expression,
+      result.message,
+      "use has(x.field) to test for a field that may be missing",
+    );
   return fromCelValue(result);
 }
 

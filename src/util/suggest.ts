@@ -23,7 +23,12 @@ export function closestMatches(word: string, candidates: readonly string[], limi
   const maxDistance = Math.max(2, Math.floor(lower.length / 3));
   return candidates
     .map((candidate) => ({ candidate, distance: editDistance(lower, candidate.toLowerCase()) }))
-    .filter(({ candidate, distance }) => distance <= maxDistance || candidate.toLowerCase().startsWith(lower) || lower.startsWith(candidate.toLowerCase()))
+    .filter(
+      ({ candidate, distance }) =>
+        distance <= maxDistance ||
+        candidate.toLowerCase().startsWith(lower) ||
+        lower.startsWith(candidate.toLowerCase()),
+    )
     .sort((x, y) => x.distance - y.distance || x.candidate.localeCompare(y.candidate))
     .slice(0, limit)
     .map(({ candidate }) => candidate);

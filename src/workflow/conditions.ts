@@ -45,8 +45,13 @@ export function evaluateIf(expression: string | undefined, env: IfEnvironment): 
   if (text === "always") return { run: true };
   if (text === "") return env.predecessorsSuccessful && !env.terminated ? { run: true } : { run: false };
   try {
-    const value = evaluateCel(text, { status: conditionStatusOf(env.stepStatus), inputs: env.inputs, context: env.context as unknown as JsonObject });
-    if (typeof value !== "boolean") return { run: false, message: `if "${text}" gave ${JSON.stringify(value)}, not a boolean` };
+    const value = evaluateCel(text, {
+      status: conditionStatusOf(env.stepStatus),
+      inputs: env.inputs,
+      context: env.context as unknown as JsonObject,
+    });
+    if (typeof value !== "boolean")
+      return { run: false, message: `if "${text}" gave ${JSON.stringify(value)}, not a boolean` };
     return value ? { run: true } : { run: false };
   } catch (error) {
     return { run: false, message: error instanceof Error ? error.message : String(error) };

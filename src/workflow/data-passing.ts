@@ -52,13 +52,15 @@ export function resolveParameter(step: WorkflowStepBaseSpec, vars: Readonly<Json
     }
     const value = vars[input.from] as JsonValue;
     inputs[input.from] = value;
-    if (input.parameterKey !== undefined && input.parameterKey !== "") parameter = writePath(parameter, input.parameterKey, structuredClone(value));
+    if (input.parameterKey !== undefined && input.parameterKey !== "")
+      parameter = writePath(parameter, input.parameterKey, structuredClone(value));
   }
   return { parameter, inputs, missing };
 }
 
 /** The variables a finished step sets, or why they could not be read. */
-export type OutputResult = { readonly ok: true; readonly vars: JsonObject } | { readonly ok: false; readonly message: string };
+export type OutputResult =
+  { readonly ok: true; readonly vars: JsonObject } | { readonly ok: false; readonly message: string };
 
 /**
  * Evaluates `outputs[].valueFrom` against the step's value: a plain dotted path is looked up, any
@@ -71,12 +73,16 @@ export function readOutputs(step: WorkflowStepBaseSpec, value: JsonObject | unde
     let result: JsonValue | undefined;
     if (PLAIN_PATH.test(output.valueFrom)) {
       result = readPath(source, output.valueFrom);
-      if (result === undefined) return { ok: false, message: `output "${output.name}": "${output.valueFrom}" is not in the step's value` };
+      if (result === undefined)
+        return { ok: false, message: `output "${output.name}": "${output.valueFrom}" is not in the step's value` };
     } else {
       try {
         result = evaluateCel(output.valueFrom, source);
       } catch (error) {
-        return { ok: false, message: `output "${output.name}": ${error instanceof Error ? error.message : String(error)}` };
+        return {
+          ok: false,
+          message: `output "${output.name}": ${error instanceof Error ? error.message : String(error)}`,
+        };
       }
     }
     vars[output.name] = result;

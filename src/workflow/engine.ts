@@ -1,4 +1,11 @@
-import { assertNever, ClusterError, InternalError, NotFoundError, UsageError, ValidationError } from "../errors/index.js";
+import {
+  assertNever,
+  ClusterError,
+  InternalError,
+  NotFoundError,
+  UsageError,
+  ValidationError,
+} from "../errors/index.js";
 import { formatTimestamp, jsonEqual, parseDuration, sha256OfJson } from "../util/index.js";
 import type { Clock, JsonObject } from "../util/index.js";
 import { type RetryOptions, backoffDelayMs, DEFAULT_MAX_RETRIES, timestampAfter } from "./backoff.js";
@@ -79,7 +86,12 @@ function pendingStep(startTime: string, appRevision: string, step: WorkflowStepB
 }
 
 /** The step list of the spec, reusing saved entries by name and adding new ones as pending. */
-function syncSteps(spec: WorkflowSpec, saved: readonly WorkflowStepStatus[], startTime: string, appRevision: string): WorkflowStepStatus[] {
+function syncSteps(
+  spec: WorkflowSpec,
+  saved: readonly WorkflowStepStatus[],
+  startTime: string,
+  appRevision: string,
+): WorkflowStepStatus[] {
   const byName = new Map(flattenSteps(saved).map((step) => [step.name, step]));
   return (spec.steps ?? []).map((step) => {
     const existing = byName.get(step.name) as WorkflowStepStatus | undefined;
@@ -142,7 +154,9 @@ class WorkflowRun {
       this.entries.set(step.name, { step, list: topList, index, mode: topMode });
       const subList = step.subSteps ?? [];
       const subMode = step.mode ?? spec.mode?.subSteps ?? "DAG";
-      subList.forEach((sub, subIndex) => this.entries.set(sub.name, { step: sub, list: subList, index: subIndex, mode: subMode }));
+      subList.forEach((sub, subIndex) =>
+        this.entries.set(sub.name, { step: sub, list: subList, index: subIndex, mode: subMode }),
+      );
     });
   }
 
@@ -158,8 +172,13 @@ class WorkflowRun {
   async commit(next: WorkflowStatus): Promise<void> {
     const derived = derivePhase(this.spec, next);
     const { message: _message, ...rest } = next;
-    let status: WorkflowStatus = { ...rest, status: derived.phase, ...(derived.message === "" ? {} : { message: derived.message }) };
-    if (TERMINAL_PHASES.has(derived.phase) && !status.finished) status = { ...status, finished: true, endTime: this.nowText() };
+    let status: WorkflowStatus = {
+      ...rest,
+      status: derived.phase,
+      ...(derived.message === "" ? {} : { message: derived.message }),
+    };
+    if (TERMINAL_PHASES.has(derived.phase) && !status.finished)
+      status = { ...status, finished: true, endTime: this.nowText() };
     this.status = status;
     if (this.saved !== undefined && jsonEqual(this.saved, status)) return;
     await this.ctx.saveStatus(status);
@@ -173,7 +192,9 @@ class WorkflowRun {
       if (step.phase === "suspending" && this.isTimedOut(step, now)) await this.timeOut(step.name);
     }
     if (!this.status.suspend) return;
-    const leaves = flattenSteps(this.status.steps).filter((step) => step.phase === "suspending" && step.type !== "step-group");
+    const leaves = flattenSteps(this.status.steps).filter(
+      (step) => step.phase === "suspending" && step.type !== "step-group",
+    );
     if (this.status.suspendState === "manual") return;
     if (leaves.length === 0) return;
     const due = leaves.every((step) => {
@@ -214,14 +235,21 @@ class WorkflowRun {
   private logTransition(before: StepStatus | undefined, after: StepStatus | undefined): void {
     const log = this.ctx.hooks.log;
     if (log === undefined || after === undefined) return;
-    if (before !== undefined && before.phase === after.phase && before.reason === after.reason && before.message === after.message) return;
+    if (
+      before !== undefined &&
+      before.phase === after.phase &&
+      before.reason === after.reason &&
+      before.message === after.message
+    )
+      return;
     const reason = after.reason === undefined ? "" : ` (${after.reason})`;
     const message = after.message === undefined || after.message === "" ? "" : `: ${after.message}`;
     log.call(this.ctx.hooks, `step ${after.name} ${after.phase}${reason}${message}`);
   }
 
   private predecessorsSuccessful(entry: ListEntry): boolean {
-    if (entry.mode === "StepByStep") return entry.list.slice(0, entry.index).every((step) => isSuccessfulPhase(this.step(step.name)?.phase));
+    if (entry.mode === "StepByStep")
+      return entry.list.slice(0, entry.index).every((step) => isSuccessfulPhase(this.step(step.name)?.phase));
     const seen = new Set<string>();
     const visit = (name: string): boolean => {
       if (seen.has(name)) return true;
@@ -261,18 +289,28 @@ class WorkflowRun {
       return "finished";
     }
     const memory = memoryOf(this.status, name);
-    if (current.phase === "failed" && memory.nextAttemptTime !== undefined && Date.parse(memory.nextAttemptTime) > now) return "blocked";
+    if (current.phase === "failed" && memory.nextAttemptTime !== undefined && Date.parse(memory.nextAttemptTime) > now)
+      return "blocked";
     if ((entry.step.dependsOn ?? []).some((dependency) => !isStepFinished(this.step(dependency)))) return "blocked";
 
     const resolved = resolveParameter(entry.step, this.status.context.vars);
     if (resolved.missing.length > 0) {
       const dead = resolved.missing.filter((variable) => !this.canStillProduce(variable, entry));
       if (dead.length > 0) {
-        await this.finishStep(name, { phase: "failed", reason: "Input", message: `input ${dead.map((v) => `"${v}"`).join(", ")} is not produced by any step that can still run` }, true);
+        await this.finishStep(
+          name,
+          {
+            phase: "failed",
+            reason: "Input",
+            message: `input ${dead.map((v) => `"${v}"`).join(", ")} is not produced by any step that can still run`,
+          },
+          true,
+        );
         return "finished";
       }
       const message = `waiting for input ${resolved.missing.map((v) => `"${v}"`).join(", ")}`;
-      if (current.message !== message) await this.commit(updateStep(this.status, name, (step) => ({ ...step, message })));
+      if (current.message !== message)
+        await this.commit(updateStep(this.status, name, (step) => ({ ...step, message })));
       return "blocked";
     }
 
@@ -330,11 +368,24 @@ class WorkflowRun {
     const firstExecuteTime = current.firstExecuteTime ?? this.nowText();
     this.ran.add(current.name);
     const runner = findStepRunner(this.ctx.registry, entry.step.type);
-    const parent = [...this.entries.values()].find((candidate) => candidate.step.subSteps?.some((sub) => sub.name === current.name))?.step.name;
-    const bound: BoundStep = { id: current.id, name: current.name, type: entry.step.type, spec: entry.step, ...(parent === undefined ? {} : { parent }) };
+    const parent = [...this.entries.values()].find((candidate) =>
+      candidate.step.subSteps?.some((sub) => sub.name === current.name),
+    )?.step.name;
+    const bound: BoundStep = {
+      id: current.id,
+      name: current.name,
+      type: entry.step.type,
+      spec: entry.step,
+      ...(parent === undefined ? {} : { parent }),
+    };
     let outcome: StepOutcome;
     if (runner === undefined) {
-      outcome = { kind: "failed", retryable: false, reason: "Rendering", message: `step type "${entry.step.type}" is not defined` };
+      outcome = {
+        kind: "failed",
+        retryable: false,
+        reason: "Rendering",
+        message: `step type "${entry.step.type}" is not defined`,
+      };
     } else {
       try {
         outcome = await runner.run(bound, this.stepContext(entry, current, resolved));
@@ -363,37 +414,83 @@ class WorkflowRun {
         return;
       }
       case "running": {
-        const next = setMemory(this.status, name, withData({ ...memoryWithout(memory, "nextAttemptTime") }, outcome.memory));
-        await this.commit(updateStep(next, name, (step) => ({ ...resetStep(step), phase: "running", reason: outcome.reason, message: outcome.message, ...times })));
+        const next = setMemory(
+          this.status,
+          name,
+          withData({ ...memoryWithout(memory, "nextAttemptTime") }, outcome.memory),
+        );
+        await this.commit(
+          updateStep(next, name, (step) => ({
+            ...resetStep(step),
+            phase: "running",
+            reason: outcome.reason,
+            message: outcome.message,
+            ...times,
+          })),
+        );
         return;
       }
       case "suspended": {
-        const base: StepMemory = { ...memoryWithout(memory, "nextAttemptTime", "resumeAt"), suspendTime: memory.suspendTime ?? times.lastExecuteTime };
-        const next = setMemory(this.status, name, withData(outcome.resumeAt === undefined ? base : { ...base, resumeAt: outcome.resumeAt }, outcome.memory));
-        const edited = updateStep(next, name, (step) => ({ ...resetStep(step), phase: "suspending", reason: "Suspend", message: outcome.message, ...times }));
+        const base: StepMemory = {
+          ...memoryWithout(memory, "nextAttemptTime", "resumeAt"),
+          suspendTime: memory.suspendTime ?? times.lastExecuteTime,
+        };
+        const next = setMemory(
+          this.status,
+          name,
+          withData(outcome.resumeAt === undefined ? base : { ...base, resumeAt: outcome.resumeAt }, outcome.memory),
+        );
+        const edited = updateStep(next, name, (step) => ({
+          ...resetStep(step),
+          phase: "suspending",
+          reason: "Suspend",
+          message: outcome.message,
+          ...times,
+        }));
         await this.commit({ ...edited, suspend: true });
         return;
       }
       case "failed": {
         if (!outcome.retryable) {
-          await this.finishStep(name, { phase: "failed", reason: outcome.reason ?? "Action", message: outcome.message, ...times }, true);
+          await this.finishStep(
+            name,
+            { phase: "failed", reason: outcome.reason ?? "Action", message: outcome.message, ...times },
+            true,
+          );
           return;
         }
         const retries = (memory.retries ?? 0) + 1;
         if (retries >= (this.ctx.retry?.maxRetries ?? DEFAULT_MAX_RETRIES)) {
-          await this.finishStep(name, { phase: "failed", reason: "FailedAfterRetries", message: outcome.message, ...times }, true, { retries });
+          await this.finishStep(
+            name,
+            { phase: "failed", reason: "FailedAfterRetries", message: outcome.message, ...times },
+            true,
+            { retries },
+          );
           return;
         }
         const nextAttemptTime = timestampAfter(this.ctx.clock.now(), backoffDelayMs(retries, this.ctx.retry));
         const next = setMemory(this.status, name, { ...memory, retries, nextAttemptTime });
-        await this.commit(updateStep(next, name, (step) => ({ ...resetStep(step), phase: "failed", reason: "Execute", message: outcome.message, ...times })));
+        await this.commit(
+          updateStep(next, name, (step) => ({
+            ...resetStep(step),
+            phase: "failed",
+            reason: "Execute",
+            message: outcome.message,
+            ...times,
+          })),
+        );
         return;
       }
       case "skipped":
         await this.skip(name, outcome.message, times);
         return;
       case "terminated":
-        await this.finishStep(name, { phase: "succeeded", reason: "Terminate", message: outcome.message, ...times }, true);
+        await this.finishStep(
+          name,
+          { phase: "succeeded", reason: "Terminate", message: outcome.message, ...times },
+          true,
+        );
         return;
       default:
         assertNever(outcome, "step outcome");
@@ -401,19 +498,42 @@ class WorkflowRun {
   }
 
   /** Ends a step for good: its memory goes, and `terminate` ends the run (KubeVela `Terminated`). */
-  private async finishStep(name: string, fields: Partial<StepStatus>, terminate: boolean, keep?: StepMemory): Promise<void> {
+  private async finishStep(
+    name: string,
+    fields: Partial<StepStatus>,
+    terminate: boolean,
+    keep?: StepMemory,
+  ): Promise<void> {
     let next = setMemory(this.status, name, keep);
-    next = updateStep(next, name, (step) => ({ ...resetStep(step), ...(step.firstExecuteTime === undefined ? {} : { firstExecuteTime: step.firstExecuteTime }), ...fields }) as StepStatus);
+    next = updateStep(
+      next,
+      name,
+      (step) =>
+        ({
+          ...resetStep(step),
+          ...(step.firstExecuteTime === undefined ? {} : { firstExecuteTime: step.firstExecuteTime }),
+          ...fields,
+        }) as StepStatus,
+    );
     if (terminate) next = { ...next, terminated: true };
     await this.commit(next);
   }
 
   private async skip(name: string, message: string | undefined, times?: Partial<StepStatus>): Promise<void> {
-    const fields: Partial<StepStatus> = { phase: "skipped", reason: "Skip", ...(message === undefined ? {} : { message }), ...times };
+    const fields: Partial<StepStatus> = {
+      phase: "skipped",
+      reason: "Skip",
+      ...(message === undefined ? {} : { message }),
+      ...times,
+    };
     const group = this.entries.get(name)?.step.subSteps?.map((sub) => sub.name) ?? [];
     let next = setMemory(this.status, name, undefined);
     // The sub-steps of a skipped group are skipped with it.
-    next = mapSteps(next, (step) => (step.name === name || (group.includes(step.name) && !isStepFinished(step)) ? ({ ...resetStep(step), ...fields } as StepStatus) : step));
+    next = mapSteps(next, (step) =>
+      step.name === name || (group.includes(step.name) && !isStepFinished(step))
+        ? ({ ...resetStep(step), ...fields } as StepStatus)
+        : step,
+    );
     for (const sub of group) next = setMemory(next, sub, undefined);
     await this.commit(next);
   }
@@ -424,7 +544,9 @@ class WorkflowRun {
     const message = `the step timed out after ${entry?.step.timeout ?? "its timeout"}`;
     const affected = new Set([name, ...(entry?.step.subSteps ?? []).map((sub) => sub.name)]);
     let next = mapSteps(this.status, (step) =>
-      affected.has(step.name) && !isStepFinished(step) ? ({ ...step, phase: "failed", reason: "Timeout", message } as StepStatus) : step,
+      affected.has(step.name) && !isStepFinished(step)
+        ? ({ ...step, phase: "failed", reason: "Timeout", message } as StepStatus)
+        : step,
     );
     for (const stepName of affected) next = setMemory(next, stepName, undefined);
     const stillSuspended = flattenSteps(next.steps).some((step) => step.phase === "suspending");
@@ -446,13 +568,19 @@ class WorkflowRun {
       for (const step of flattenSteps(status.steps)) {
         const memory = memoryOf(status, step.name);
         const leaf = step.type !== "step-group";
-        if (step.phase === "failed" && step.reason === "Execute" && memory.nextAttemptTime !== undefined) consider(Date.parse(memory.nextAttemptTime));
+        if (step.phase === "failed" && step.reason === "Execute" && memory.nextAttemptTime !== undefined)
+          consider(Date.parse(memory.nextAttemptTime));
         if (step.phase === "suspending" && leaf) {
           suspendedLeaves += 1;
           if (memory.resumeAt === undefined) personNeeded = true;
           else if (status.suspendState !== "manual") consider(Date.parse(memory.resumeAt));
         }
-        if ((step.phase === "running" || step.phase === "suspending" || (step.phase === "failed" && step.reason === "Execute")) && step.firstExecuteTime !== undefined) {
+        if (
+          (step.phase === "running" ||
+            step.phase === "suspending" ||
+            (step.phase === "failed" && step.reason === "Execute")) &&
+          step.firstExecuteTime !== undefined
+        ) {
           const timeout = this.entries.get(step.name)?.step.timeout;
           const ms = timeout === undefined ? undefined : parseDuration(timeout);
           if (ms !== undefined) consider(Date.parse(step.firstExecuteTime) + ms);
@@ -507,9 +635,14 @@ function outcomeOfError(error: unknown): StepOutcome {
  *
  * @throws ValidationError when the spec is invalid (see `validateWorkflowSpec`)
  */
-export async function advanceWorkflow(spec: WorkflowSpec, saved: WorkflowStatus | undefined, ctx: EngineContext): Promise<AdvanceResult> {
+export async function advanceWorkflow(
+  spec: WorkflowSpec,
+  saved: WorkflowStatus | undefined,
+  ctx: EngineContext,
+): Promise<AdvanceResult> {
   // Steady state: a finished run of this revision has nothing to do (the common case of a resync).
-  if (saved !== undefined && saved.finished && saved.appRevision === ctx.app.appRevision) return { status: saved, waitingSteps: [], waitingForPerson: false };
+  if (saved !== undefined && saved.finished && saved.appRevision === ctx.app.appRevision)
+    return { status: saved, waitingSteps: [], waitingForPerson: false };
   const issues = validateWorkflowSpec(spec);
   if (issues.length > 0) throw new ValidationError(issues);
   const resume = saved !== undefined && saved.appRevision === ctx.app.appRevision ? saved : undefined;

@@ -22,22 +22,31 @@ export function generateDefaultWorkflow(components: readonly WorkflowComponentIn
       name: component.name,
       type: "apply-component",
       properties: { component: component.name },
-      ...(component.dependsOn === undefined || component.dependsOn.length === 0 ? {} : { dependsOn: [...component.dependsOn] }),
+      ...(component.dependsOn === undefined || component.dependsOn.length === 0
+        ? {}
+        : { dependsOn: [...component.dependsOn] }),
       ...(component.inputs === undefined || component.inputs.length === 0
         ? {}
         : {
             inputs: component.inputs.map((input) => ({
               from: input.from,
-              ...(input.parameterKey === undefined || input.parameterKey === "" ? {} : { parameterKey: `properties.${input.parameterKey}` }),
+              ...(input.parameterKey === undefined || input.parameterKey === ""
+                ? {}
+                : { parameterKey: `properties.${input.parameterKey}` }),
             })),
           }),
-      ...(component.outputs === undefined || component.outputs.length === 0 ? {} : { outputs: component.outputs.map((output) => ({ ...output })) }),
+      ...(component.outputs === undefined || component.outputs.length === 0
+        ? {}
+        : { outputs: component.outputs.map((output) => ({ ...output })) }),
     })),
   };
 }
 
 /** The workflow an app runs: its own steps when it declares any, else the generated default. */
-export function resolveWorkflow(app: { readonly components: readonly WorkflowComponentInput[]; readonly workflow?: WorkflowSpec | undefined }): WorkflowSpec {
+export function resolveWorkflow(app: {
+  readonly components: readonly WorkflowComponentInput[];
+  readonly workflow?: WorkflowSpec | undefined;
+}): WorkflowSpec {
   const declared = app.workflow;
   if (declared !== undefined && (declared.steps ?? []).length > 0) return declared;
   return generateDefaultWorkflow(app.components);

@@ -20,7 +20,14 @@ export {
   WorkflowOperationError,
 } from "./operations.js";
 export type { OperationResult, RestartOptions, SuspendedStep } from "./operations.js";
-export { aliasStepRunner, BUILTIN_STEP_RUNNERS, builtinStepRegistry, createStepRegistry, findStepRunner, withStepRunners } from "./registry.js";
+export {
+  aliasStepRunner,
+  BUILTIN_STEP_RUNNERS,
+  builtinStepRegistry,
+  createStepRegistry,
+  findStepRunner,
+  withStepRunners,
+} from "./registry.js";
 export type { StepRegistry, StepRegistryOptions } from "./registry.js";
 export { backoffDelayMs, DEFAULT_MAX_RETRIES } from "./backoff.js";
 export type { RetryOptions } from "./backoff.js";

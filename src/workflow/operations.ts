@@ -26,7 +26,10 @@ function fail(code: `E_${string}`, message: string, options: VelaErrorOptions): 
 }
 
 function requireRun(status: WorkflowStatus | undefined, app: string): WorkflowStatus {
-  if (status === undefined) fail("E_WORKFLOW_NOT_RUNNING", `the workflow of application ${app} is not running`, { hint: "run `vela-ts up -f <app.yaml>` to start it" });
+  if (status === undefined)
+    fail("E_WORKFLOW_NOT_RUNNING", `the workflow of application ${app} is not running`, {
+      hint: "run `vela-ts up -f <app.yaml>` to start it",
+    });
   return status;
 }
 
@@ -82,9 +85,17 @@ export function findSuspendedSteps(status: WorkflowStatus | undefined): Suspende
  */
 export function suspendWorkflow(status: WorkflowStatus | undefined, app: string): OperationResult {
   const run = requireRun(status, app);
-  if (run.terminated) fail("E_WORKFLOW_TERMINATED", `can not suspend the terminated workflow of application ${app}`, { hint: `run \`vela-ts workflow restart ${app}\` to run it again` });
-  if (run.finished) fail("E_WORKFLOW_FINISHED", `the workflow of application ${app} has already finished`, { hint: "there is nothing to suspend" });
-  const suspended = mapSteps({ ...run, suspend: true, suspendState: "manual" }, (step) => (step.phase === "running" ? { ...step, phase: "suspending" } : step));
+  if (run.terminated)
+    fail("E_WORKFLOW_TERMINATED", `can not suspend the terminated workflow of application ${app}`, {
+      hint: `run \`vela-ts workflow restart ${app}\` to run it again`,
+    });
+  if (run.finished)
+    fail("E_WORKFLOW_FINISHED", `the workflow of application ${app} has already finished`, {
+      hint: "there is nothing to suspend",
+    });
+  const suspended = mapSteps({ ...run, suspend: true, suspendState: "manual" }, (step) =>
+    step.phase === "running" ? { ...step, phase: "suspending" } : step,
+  );
   return { status: withPhase(suspended), message: `Successfully suspend workflow: ${app}` };
 }
 
@@ -95,10 +106,15 @@ export function suspendWorkflow(status: WorkflowStatus | undefined, app: string)
  */
 export function resumeWorkflow(status: WorkflowStatus | undefined, app: string): OperationResult {
   const run = requireRun(status, app);
-  if (run.terminated) fail("E_WORKFLOW_TERMINATED", `can not resume the terminated workflow of application ${app}`, { hint: `run \`vela-ts workflow restart ${app}\` to run it again` });
+  if (run.terminated)
+    fail("E_WORKFLOW_TERMINATED", `can not resume the terminated workflow of application ${app}`, {
+      hint: `run \`vela-ts workflow restart ${app}\` to run it again`,
+    });
   if (!run.suspend) {
     fail("E_WORKFLOW_NOT_SUSPENDED", `workflow ${app} is not suspended`, {
-      hint: run.finished ? `it has finished (${run.status}); run \`vela-ts workflow restart ${app}\` to run it again` : `it is ${run.status}; see \`vela-ts status ${app}\``,
+      hint: run.finished
+        ? `it has finished (${run.status}); run \`vela-ts workflow restart ${app}\` to run it again`
+        : `it is ${run.status}; see \`vela-ts status ${app}\``,
     });
   }
   return { status: withPhase(resumeSuspendedSteps(run)), message: `Successfully resume workflow: ${app}` };
@@ -112,11 +128,18 @@ export function resumeWorkflow(status: WorkflowStatus | undefined, app: string):
  */
 export function terminateWorkflow(status: WorkflowStatus | undefined, app: string): OperationResult {
   const run = requireRun(status, app);
-  if (run.finished && !run.terminated) fail("E_WORKFLOW_FINISHED", `the workflow of application ${app} has already finished`, { hint: "there is nothing to terminate" });
+  if (run.finished && !run.terminated)
+    fail("E_WORKFLOW_FINISHED", `the workflow of application ${app} has already finished`, {
+      hint: "there is nothing to terminate",
+    });
   const { suspendState: _suspendState, ...rest } = run;
   const relabelled: string[] = [];
   let next = mapSteps({ ...rest, terminated: true, suspend: false }, (step): StepStatus => {
-    if (step.phase === "running" || step.phase === "suspending" || (step.phase === "failed" && step.reason !== "Timeout" && step.reason !== "FailedAfterRetries")) {
+    if (
+      step.phase === "running" ||
+      step.phase === "suspending" ||
+      (step.phase === "failed" && step.reason !== "Timeout" && step.reason !== "FailedAfterRetries")
+    ) {
       relabelled.push(step.name);
       return { ...step, phase: "failed", reason: "Terminate" };
     }
@@ -133,17 +156,31 @@ export interface RestartOptions {
 }
 
 /** Names to reset when restarting from `from` within one list. */
-function laterInList(list: readonly { readonly name: string; readonly dependsOn?: readonly string[]; readonly inputs?: readonly { readonly from: string }[]; readonly outputs?: readonly { readonly name: string }[] }[], from: string, dag: boolean): Set<string> {
+function laterInList(
+  list: readonly {
+    readonly name: string;
+    readonly dependsOn?: readonly string[];
+    readonly inputs?: readonly { readonly from: string }[];
+    readonly outputs?: readonly { readonly name: string }[];
+  }[],
+  from: string,
+  dag: boolean,
+): Set<string> {
   const index = list.findIndex((step) => step.name === from);
   if (!dag) return new Set(list.slice(index).map((step) => step.name));
   // In DAG mode: the step and everything depending on it, by dependsOn or by inputs it produces.
   const reset = new Set([from]);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
-    const produced = new Set(list.filter((step) => reset.has(step.name)).flatMap((step) => (step.outputs ?? []).map((output) => output.name)));
+    const produced = new Set(
+      list.filter((step) => reset.has(step.name)).flatMap((step) => (step.outputs ?? []).map((output) => output.name)),
+    );
     for (const step of list) {
       if (reset.has(step.name)) continue;
-      if ((step.dependsOn ?? []).some((name) => reset.has(name)) || (step.inputs ?? []).some((input) => produced.has(input.from))) {
+      if (
+        (step.dependsOn ?? []).some((name) => reset.has(name)) ||
+        (step.inputs ?? []).some((input) => produced.has(input.from))
+      ) {
         reset.add(step.name);
         changed = true;
       }
@@ -158,7 +195,12 @@ function laterInList(list: readonly { readonly name: string; readonly dependsOn?
  * (StepByStep: later in the list; DAG: its dependents), with their memory and output variables,
  * and lifts `terminated`/`suspend`/`finished` so the run continues from there.
  */
-export function restartWorkflow(status: WorkflowStatus | undefined, app: string, spec: WorkflowSpec, options: RestartOptions = {}): OperationResult {
+export function restartWorkflow(
+  status: WorkflowStatus | undefined,
+  app: string,
+  spec: WorkflowSpec,
+  options: RestartOptions = {},
+): OperationResult {
   if (options.step === undefined) return { status: undefined, message: `Successfully restart workflow: ${app}` };
   const run = requireRun(status, app);
   const from = options.step;
@@ -167,7 +209,10 @@ export function restartWorkflow(status: WorkflowStatus | undefined, app: string,
   if (!all.includes(from)) {
     const suggestions = closestMatches(from, all);
     throw new NotFoundError("E_STEP_NOT_FOUND", `workflow of application ${app} has no step "${from}"`, {
-      hint: suggestions.length > 0 ? `did you mean ${suggestions.map((name) => `"${name}"`).join(", ")}?` : `steps: ${all.join(", ")}`,
+      hint:
+        suggestions.length > 0
+          ? `did you mean ${suggestions.map((name) => `"${name}"`).join(", ")}?`
+          : `steps: ${all.join(", ")}`,
     });
   }
   const topDag = (spec.mode?.steps ?? "StepByStep") === "DAG";
@@ -181,14 +226,24 @@ export function restartWorkflow(status: WorkflowStatus | undefined, app: string,
     for (const name of laterInList(steps, from, topDag)) reset.add(name);
   }
   // A reset group re-runs all its sub-steps unless only some of them were asked for.
-  for (const step of steps) if (reset.has(step.name) && step.name !== group?.name) for (const sub of step.subSteps ?? []) reset.add(sub.name);
+  for (const step of steps)
+    if (reset.has(step.name) && step.name !== group?.name) for (const sub of step.subSteps ?? []) reset.add(sub.name);
 
   const clearedVars = new Set(
-    steps.flatMap((step) => [step, ...(step.subSteps ?? [])]).filter((step) => reset.has(step.name)).flatMap((step) => (step.outputs ?? []).map((output) => output.name)),
+    steps
+      .flatMap((step) => [step, ...(step.subSteps ?? [])])
+      .filter((step) => reset.has(step.name))
+      .flatMap((step) => (step.outputs ?? []).map((output) => output.name)),
   );
   const vars = Object.fromEntries(Object.entries(run.context.vars).filter(([name]) => !clearedVars.has(name)));
   const { suspendState: _suspendState, endTime: _endTime, ...rest } = run;
-  let next: WorkflowStatus = { ...rest, terminated: false, suspend: false, finished: false, context: { ...run.context, vars } };
+  let next: WorkflowStatus = {
+    ...rest,
+    terminated: false,
+    suspend: false,
+    finished: false,
+    context: { ...run.context, vars },
+  };
   next = mapSteps(next, (step) => (reset.has(step.name) ? resetStep(step) : step));
   for (const name of reset) next = setMemory(next, name, undefined);
   return { status: withPhase(next, spec), message: `Successfully restart workflow ${app} from step ${from}` };

@@ -12,7 +12,9 @@ export interface DerivedPhase {
 export const MESSAGE_TERMINATED = "the workflow terminates because of the failed steps";
 
 function describe(step: StepStatus): string {
-  return step.message === undefined || step.message === "" ? `step "${step.name}"` : `step "${step.name}": ${step.message}`;
+  return step.message === undefined || step.message === ""
+    ? `step "${step.name}"`
+    : `step "${step.name}": ${step.message}`;
 }
 
 /**
@@ -36,22 +38,33 @@ export function derivePhase(spec: WorkflowSpec, status: WorkflowStatus | undefin
   if (!allDone) {
     if (status.suspend) {
       const suspended = leaves.find((step) => step.phase === "suspending" && step.type !== "step-group");
-      if (status.suspendState === "manual" || suspended === undefined) return { phase: "suspending", message: "the workflow is suspended" };
+      if (status.suspendState === "manual" || suspended === undefined)
+        return { phase: "suspending", message: "the workflow is suspended" };
       return { phase: "suspending", message: describe(suspended) };
     }
     const started = leaves.some((step) => step.firstExecuteTime !== undefined || step.phase !== "pending");
     if (!started && !status.terminated) return { phase: "initializing", message: "" };
-    const active = leaves.find((step) => step.type !== "step-group" && (step.phase === "running" || (step.phase === "failed" && step.reason === "Execute")));
+    const active = leaves.find(
+      (step) =>
+        step.type !== "step-group" &&
+        (step.phase === "running" || (step.phase === "failed" && step.reason === "Execute")),
+    );
     return { phase: "executing", message: active === undefined ? "" : describe(active) };
   }
 
-  const failedAfterRetries = leaves.find((step) => step.phase === "failed" && step.reason === "FailedAfterRetries" && step.type !== "step-group");
-  if (failedAfterRetries !== undefined) return { phase: "failed", message: `${describe(failedAfterRetries)} (failed after retries)` };
+  const failedAfterRetries = leaves.find(
+    (step) => step.phase === "failed" && step.reason === "FailedAfterRetries" && step.type !== "step-group",
+  );
+  if (failedAfterRetries !== undefined)
+    return { phase: "failed", message: `${describe(failedAfterRetries)} (failed after retries)` };
   if (status.terminated) {
-    const failed = leaves.find((step) => step.phase === "failed" && step.reason !== "Terminate" && step.type !== "step-group");
+    const failed = leaves.find(
+      (step) => step.phase === "failed" && step.reason !== "Terminate" && step.type !== "step-group",
+    );
     if (failed !== undefined) return { phase: "terminated", message: `${MESSAGE_TERMINATED}: ${describe(failed)}` };
     const terminator = leaves.find((step) => step.phase === "succeeded" && step.reason === "Terminate");
-    if (terminator !== undefined) return { phase: "terminated", message: `the workflow was terminated by ${describe(terminator)}` };
+    if (terminator !== undefined)
+      return { phase: "terminated", message: `the workflow was terminated by ${describe(terminator)}` };
     return { phase: "terminated", message: "the workflow was terminated" };
   }
   const unsuccessful = declared.find((step) => !isSuccessfulPhase(step?.phase));

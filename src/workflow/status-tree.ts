@@ -41,7 +41,10 @@ export function findStepStatus(status: Pick<WorkflowStatus, "steps">, name: stri
 }
 
 /** Applies `edit` to every step and sub-step (a group first, then its sub-steps). */
-export function mapSteps(status: WorkflowStatus, edit: (step: StepStatus, parent: string | undefined) => StepStatus): WorkflowStatus {
+export function mapSteps(
+  status: WorkflowStatus,
+  edit: (step: StepStatus, parent: string | undefined) => StepStatus,
+): WorkflowStatus {
   return {
     ...status,
     steps: status.steps.map((step) => {
@@ -53,7 +56,11 @@ export function mapSteps(status: WorkflowStatus, edit: (step: StepStatus, parent
 }
 
 /** Replaces the step or sub-step called `name` with `edit(step)`; a group keeps its sub-steps. */
-export function updateStep(status: WorkflowStatus, name: string, edit: (step: StepStatus) => StepStatus): WorkflowStatus {
+export function updateStep(
+  status: WorkflowStatus,
+  name: string,
+  edit: (step: StepStatus) => StepStatus,
+): WorkflowStatus {
   return mapSteps(status, (step) => (step.name === name ? edit(step) : step));
 }
 
@@ -81,5 +88,7 @@ export function resetStep(step: StepStatus): StepStatus {
  */
 export function resumeSuspendedSteps(status: WorkflowStatus): WorkflowStatus {
   const { suspendState: _suspendState, ...rest } = status;
-  return mapSteps({ ...rest, suspend: false }, (step) => (step.phase === "suspending" ? { ...step, phase: "running" } : step));
+  return mapSteps({ ...rest, suspend: false }, (step) =>
+    step.phase === "suspending" ? { ...step, phase: "running" } : step,
+  );
 }

@@ -66,7 +66,8 @@ export interface WorkflowSpec {
 export type StepPhase = "pending" | "running" | "succeeded" | "failed" | "skipped" | "suspending";
 
 /** Workflow phases (`status.workflow.status`), exactly KubeVela's strings. */
-export type WorkflowPhase = "initializing" | "executing" | "suspending" | "succeeded" | "failed" | "terminated" | "skipped";
+export type WorkflowPhase =
+  "initializing" | "executing" | "suspending" | "succeeded" | "failed" | "terminated" | "skipped";
 
 /**
  * Step reasons (kubevela/workflow pkg/types). A `failed` step with reason `Execute` is still being
@@ -259,7 +260,11 @@ export interface StepHooks {
    */
   applyComponent(name: string, options?: ApplyComponentOptions): Promise<ApplyComponentResult>;
   /** Renders a user WorkflowStepDefinition's `actions` for the given parameter and context. */
-  renderActions?(definitionName: string, parameter: JsonObject, context: StepProcessContext): JsonValue[] | Promise<JsonValue[]>;
+  renderActions?(
+    definitionName: string,
+    parameter: JsonObject,
+    context: StepProcessContext,
+  ): JsonValue[] | Promise<JsonValue[]>;
   /** Sends an HTTP request (`notification`, `http` actions). */
   http(request: HttpRequest): Promise<HttpResponse>;
   log?(message: string): void;

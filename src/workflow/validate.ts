@@ -19,9 +19,15 @@ function dependsOnIssues(list: readonly WorkflowStepBaseSpec[], listPath: string
       const suggestions = closestMatches(dependency, names);
       issues.push({
         code: "E_WORKFLOW_DEPENDS_ON",
-        message: dependency === step.name ? `step "${step.name}" depends on itself` : `step "${step.name}" depends on "${dependency}", which is not a step of the same list`,
+        message:
+          dependency === step.name
+            ? `step "${step.name}" depends on itself`
+            : `step "${step.name}" depends on "${dependency}", which is not a step of the same list`,
         path: joinPointer(listPath, index, "dependsOn", depIndex),
-        hint: suggestions.length > 0 ? `did you mean ${suggestions.map((name) => `"${name}"`).join(", ")}?` : `steps here: ${names.join(", ")}`,
+        hint:
+          suggestions.length > 0
+            ? `did you mean ${suggestions.map((name) => `"${name}"`).join(", ")}?`
+            : `steps here: ${names.join(", ")}`,
       });
     });
   });
@@ -57,10 +63,25 @@ function dependsOnIssues(list: readonly WorkflowStepBaseSpec[], listPath: string
 
 function stepIssues(step: WorkflowStepBaseSpec, path: string): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  if (typeof step.name !== "string" || step.name === "") issues.push({ code: "E_WORKFLOW_STEP_NAME", message: "a workflow step needs a name", path: joinPointer(path, "name") });
-  if (typeof step.type !== "string" || step.type === "") issues.push({ code: "E_WORKFLOW_STEP_TYPE", message: `step "${step.name}" needs a type`, path: joinPointer(path, "type") });
+  if (typeof step.name !== "string" || step.name === "")
+    issues.push({
+      code: "E_WORKFLOW_STEP_NAME",
+      message: "a workflow step needs a name",
+      path: joinPointer(path, "name"),
+    });
+  if (typeof step.type !== "string" || step.type === "")
+    issues.push({
+      code: "E_WORKFLOW_STEP_TYPE",
+      message: `step "${step.name}" needs a type`,
+      path: joinPointer(path, "type"),
+    });
   if (step.timeout !== undefined && parseDuration(step.timeout) === undefined) {
-    issues.push({ code: "E_WORKFLOW_TIMEOUT", message: `step "${step.name}": timeout "${step.timeout}" is not a duration`, path: joinPointer(path, "timeout"), hint: "use a Go duration such as 30s, 5m or 1h30m" });
+    issues.push({
+      code: "E_WORKFLOW_TIMEOUT",
+      message: `step "${step.name}": timeout "${step.timeout}" is not a duration`,
+      path: joinPointer(path, "timeout"),
+      hint: "use a Go duration such as 30s, 5m or 1h30m",
+    });
   }
   return issues;
 }
@@ -76,7 +97,12 @@ export function validateWorkflowSpec(spec: WorkflowSpec, options: ValidateWorkfl
   for (const key of ["steps", "subSteps"] as const) {
     const mode = spec.mode?.[key];
     if (mode !== undefined && !MODES.includes(mode)) {
-      issues.push({ code: "E_WORKFLOW_MODE", message: `workflow mode ${key} "${String(mode)}" is not known`, path: joinPointer(base, "mode", key), hint: "use StepByStep or DAG" });
+      issues.push({
+        code: "E_WORKFLOW_MODE",
+        message: `workflow mode ${key} "${String(mode)}" is not known`,
+        path: joinPointer(base, "mode", key),
+        hint: "use StepByStep or DAG",
+      });
     }
   }
   const seen = new Map<string, string>();
@@ -84,7 +110,13 @@ export function validateWorkflowSpec(spec: WorkflowSpec, options: ValidateWorkfl
   const stepsPath = joinPointer(base, "steps");
   const checkName = (name: string, path: string): void => {
     const first = seen.get(name);
-    if (first !== undefined) issues.push({ code: "E_WORKFLOW_STEP_DUPLICATE", message: `step name "${name}" is used twice (first at ${first})`, path: joinPointer(path, "name"), hint: "step and sub-step names must be unique in a workflow" });
+    if (first !== undefined)
+      issues.push({
+        code: "E_WORKFLOW_STEP_DUPLICATE",
+        message: `step name "${name}" is used twice (first at ${first})`,
+        path: joinPointer(path, "name"),
+        hint: "step and sub-step names must be unique in a workflow",
+      });
     else seen.set(name, path);
   };
   steps.forEach((step, index) => {
@@ -92,17 +124,33 @@ export function validateWorkflowSpec(spec: WorkflowSpec, options: ValidateWorkfl
     issues.push(...stepIssues(step, path));
     checkName(step.name, path);
     if (step.mode !== undefined && !MODES.includes(step.mode)) {
-      issues.push({ code: "E_WORKFLOW_MODE", message: `step "${step.name}": mode "${String(step.mode)}" is not known`, path: joinPointer(path, "mode"), hint: "use StepByStep or DAG" });
+      issues.push({
+        code: "E_WORKFLOW_MODE",
+        message: `step "${step.name}": mode "${String(step.mode)}" is not known`,
+        path: joinPointer(path, "mode"),
+        hint: "use StepByStep or DAG",
+      });
     }
     if (step.subSteps !== undefined && step.type !== "step-group") {
-      issues.push({ code: "E_WORKFLOW_SUBSTEPS", message: `step "${step.name}" of type "${step.type}" cannot have subSteps`, path: joinPointer(path, "subSteps"), hint: 'only a step of type "step-group" holds subSteps' });
+      issues.push({
+        code: "E_WORKFLOW_SUBSTEPS",
+        message: `step "${step.name}" of type "${step.type}" cannot have subSteps`,
+        path: joinPointer(path, "subSteps"),
+        hint: 'only a step of type "step-group" holds subSteps',
+      });
     }
     const subSteps = step.subSteps ?? [];
     subSteps.forEach((sub, subIndex) => {
       const subPath = joinPointer(path, "subSteps", subIndex);
       issues.push(...stepIssues(sub, subPath));
       checkName(sub.name, subPath);
-      if ("subSteps" in sub) issues.push({ code: "E_WORKFLOW_SUBSTEPS", message: `sub-step "${sub.name}" cannot have subSteps`, path: joinPointer(subPath, "subSteps"), hint: "step groups do not nest" });
+      if ("subSteps" in sub)
+        issues.push({
+          code: "E_WORKFLOW_SUBSTEPS",
+          message: `sub-step "${sub.name}" cannot have subSteps`,
+          path: joinPointer(subPath, "subSteps"),
+          hint: "step groups do not nest",
+        });
     });
     issues.push(...dependsOnIssues(subSteps, joinPointer(path, "subSteps")));
   });

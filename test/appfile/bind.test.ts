@@ -59,7 +59,9 @@ describe("bind and render errors point into the user's file", () => {
     },
     {
       name: "conflicting traits",
-      text: app(`${WEB}      traits:\n        - type: scaler\n        - type: manual-scaler\n          properties:\n            replicas: 2\n`),
+      text: app(
+        `${WEB}      traits:\n        - type: scaler\n        - type: manual-scaler\n          properties:\n            replicas: 2\n`,
+      ),
       code: "E_TRAIT_CONFLICT",
       path: "/spec/components/0/traits/1/type",
       line: 13,
@@ -75,7 +77,9 @@ describe("bind and render errors point into the user's file", () => {
     },
     {
       name: "unknown property with did-you-mean",
-      text: app("    - name: api\n      type: webservice\n      properties:\n        image: nginx\n        prots: []\n"),
+      text: app(
+        "    - name: api\n      type: webservice\n      properties:\n        image: nginx\n        prots: []\n",
+      ),
       code: "E_PARAM_INVALID",
       path: "/spec/components/0/properties/prots",
       line: 11,
@@ -123,13 +127,21 @@ describe("bind and render errors point into the user's file", () => {
   });
 
   it("template errors name the definition file", () => {
-    const error = failure(() => bindAndRender(app(`${WEB}      traits:\n        - type: typo\n          properties:\n            replicas: 2\n`)));
+    const error = failure(() =>
+      bindAndRender(app(`${WEB}      traits:\n        - type: typo\n          properties:\n            replicas: 2\n`)),
+    );
     expect(error.issues[0]?.source?.file).toBe(join(FIXTURES, "test-traits.yaml"));
-    expect(error.issues[0]?.message).toBe('component "api": trait "typo": definition "typo" patch: "parameter.replica" is not declared in parameter');
+    expect(error.issues[0]?.message).toBe(
+      'component "api": trait "typo": definition "typo" patch: "parameter.replica" is not declared in parameter',
+    );
   });
 
   it("collects problems of every component at once", () => {
-    const error = failure(() => bindAndRender(app("    - name: a\n      type: nope\n    - name: b\n      type: webservice\n      properties: {}\n")));
+    const error = failure(() =>
+      bindAndRender(
+        app("    - name: a\n      type: nope\n    - name: b\n      type: webservice\n      properties: {}\n"),
+      ),
+    );
     expect(error.issues.map((issue) => issue.code)).toEqual(["E_DEF_NOT_FOUND", "E_PARAM_INVALID"]);
   });
 
@@ -138,7 +150,13 @@ describe("bind and render errors point into the user's file", () => {
     const appfile = bindAppfile(parsed.application, registry);
     const component = appfile.components[0];
     expect(component?.traits[0]?.properties).toEqual({ replicas: 1 });
-    expect(component?.properties).toMatchObject({ image: "nginx", exposeType: "ClusterIP", port: null, ports: null, env: null });
+    expect(component?.properties).toMatchObject({
+      image: "nginx",
+      exposeType: "ClusterIP",
+      port: null,
+      ports: null,
+      env: null,
+    });
     expect(parsed.application.spec.components[0]?.properties).toEqual({ image: "nginx" });
   });
 

@@ -15,18 +15,21 @@ describe("bundled addons", () => {
     expect(ADDON_NAMES).toEqual(["fluxcd", "ingress-nginx", "istio", "kruise-rollout"]);
   });
 
-  it.each(ADDONS)("$name: metadata names the folder, has a semver version, a description and known dependencies", ({ name, dir }) => {
-    const addon = readAddon(dir);
-    expect(addon.name).toBe(name);
-    expect(validSemver(addon.version)).not.toBeNull();
-    expect(addon.description.length).toBeGreaterThan(20);
-    for (const dependency of addon.dependencies) {
-      expect(ADDON_NAMES).toContain(dependency);
-      expect(dependency).not.toBe(name);
-    }
-    expect(addon.readme ?? "").toContain(`# ${name} addon`);
-    expect(addon.resourceFiles.length).toBeGreaterThan(0);
-  });
+  it.each(ADDONS)(
+    "$name: metadata names the folder, has a semver version, a description and known dependencies",
+    ({ name, dir }) => {
+      const addon = readAddon(dir);
+      expect(addon.name).toBe(name);
+      expect(validSemver(addon.version)).not.toBeNull();
+      expect(addon.description.length).toBeGreaterThan(20);
+      for (const dependency of addon.dependencies) {
+        expect(ADDON_NAMES).toContain(dependency);
+        expect(dependency).not.toBe(name);
+      }
+      expect(addon.readme ?? "").toContain(`# ${name} addon`);
+      expect(addon.resourceFiles.length).toBeGreaterThan(0);
+    },
+  );
 
   it.each(ADDONS)("$name: its definitions are the catalog's files of that addon", ({ name, dir }) => {
     const addon = readAddon(dir);
@@ -36,17 +39,27 @@ describe("bundled addons", () => {
   it("addons that install through Flux depend on fluxcd", () => {
     for (const { dir } of ADDONS) {
       const addon = readAddon(dir);
-      const usesFlux = addon.resourceFiles.some((file) => readFileSync(file, "utf8").includes("helm.toolkit.fluxcd.io"));
+      const usesFlux = addon.resourceFiles.some((file) =>
+        readFileSync(file, "utf8").includes("helm.toolkit.fluxcd.io"),
+      );
       if (usesFlux) expect(addon.dependencies).toContain("fluxcd");
     }
   });
 });
 
-describe.skipIf(!HAS_SHARED)(`bundled addon resources are valid objects ${HAS_SHARED ? "" : SHARED_MISSING_REASON}`, () => {
-  const resources = ADDONS.flatMap(({ name, dir }) =>
-    readAddon(dir).resourceFiles.flatMap((file) => parseAllDocuments(readFileSync(file, "utf8")).map((document, index) => ({ name: `${name}: ${file.slice(dir.length + 1)}#${index}`, object: document.toJS() as unknown }))),
-  );
-  it.each(resources)("$name", ({ object }) => {
-    expect(describeIssues(object, validateAgainstSchema(object))).toBe("");
-  });
-});
+describe.skipIf(!HAS_SHARED)(
+  `bundled addon resources are valid objects ${HAS_SHARED ? "" : SHARED_MISSING_REASON}`,
+  () => {
+    const resources = ADDONS.flatMap(({ name, dir }) =>
+      readAddon(dir).resourceFiles.flatMap((file) =>
+        parseAllDocuments(readFileSync(file, "utf8")).map((document, index) => ({
+          name: `${name}: ${file.slice(dir.length + 1)}#${index}`,
+          object: document.toJS() as unknown,
+        })),
+      ),
+    );
+    it.each(resources)("$name", ({ object }) => {
+      expect(describeIssues(object, validateAgainstSchema(object))).toBe("");
+    });
+  },
+);

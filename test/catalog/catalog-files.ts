@@ -19,12 +19,20 @@ export interface CatalogFile {
 /** Every bundled definition file, built-ins first. */
 export const CATALOG_FILES: readonly CatalogFile[] = [
   ...yamlFilesUnder(join(PROJECT_ROOT, "definitions")).map((file) => ({ name: relative(PROJECT_ROOT, file), file })),
-  ...ADDON_NAMES.flatMap((addon) => yamlFilesUnder(join(PROJECT_ROOT, "addons", addon, "definitions")).map((file) => ({ name: relative(PROJECT_ROOT, file), file, addon }))),
+  ...ADDON_NAMES.flatMap((addon) =>
+    yamlFilesUnder(join(PROJECT_ROOT, "addons", addon, "definitions")).map((file) => ({
+      name: relative(PROJECT_ROOT, file),
+      file,
+      addon,
+    })),
+  ),
 ];
 
 /** Every bundled definition, parsed, with the file it came from. */
 export function catalogDefinitions(): { readonly definition: Definition; readonly file: CatalogFile }[] {
-  return CATALOG_FILES.flatMap((file) => parseDefinitions(readFileSync(file.file, "utf8"), file.file).map((definition) => ({ definition, file })));
+  return CATALOG_FILES.flatMap((file) =>
+    parseDefinitions(readFileSync(file.file, "utf8"), file.file).map((definition) => ({ definition, file })),
+  );
 }
 
 /** The file name without extension (definitions are named after their file). */

@@ -17,7 +17,8 @@ function parameterNames(schema: unknown, into: Set<string> = new Set()): Set<str
     }
   }
   for (const key of ["items", "additionalProperties"]) parameterNames(record[key], into);
-  for (const key of ["anyOf", "oneOf", "allOf"]) if (Array.isArray(record[key])) for (const sub of record[key]) parameterNames(sub, into);
+  for (const key of ["anyOf", "oneOf", "allOf"])
+    if (Array.isArray(record[key])) for (const sub of record[key]) parameterNames(sub, into);
   return into;
 }
 
@@ -45,12 +46,41 @@ function goldenTypes(): Set<string> {
   return types;
 }
 
-const DEFINITIONS = catalogDefinitions().map(({ definition, file }) => ({ name: `${definition.kind} ${definition.name}`, definition, file }));
+const DEFINITIONS = catalogDefinitions().map(({ definition, file }) => ({
+  name: `${definition.kind} ${definition.name}`,
+  definition,
+  file,
+}));
 
 describe("the built-in catalog", () => {
   it("holds the definitions DESIGN §5 lists", () => {
     const names = new Set(DEFINITIONS.map(({ definition }) => definition.name));
-    for (const name of ["webservice", "k8s-objects", "ref-objects", "helm", "kruise-rollout", "canary-traffic", "rollout", "expose", "istio-gateway", "scaler", "labels", "annotations", "node-affinity", "gateway", "deploy", "apply-component", "suspend", "canary-rollout", "canary-rollback", "notification", "step-group", "topology", "override", "apply-once"]) {
+    for (const name of [
+      "webservice",
+      "k8s-objects",
+      "ref-objects",
+      "helm",
+      "kruise-rollout",
+      "canary-traffic",
+      "rollout",
+      "expose",
+      "istio-gateway",
+      "scaler",
+      "labels",
+      "annotations",
+      "node-affinity",
+      "gateway",
+      "deploy",
+      "apply-component",
+      "suspend",
+      "canary-rollout",
+      "canary-rollback",
+      "notification",
+      "step-group",
+      "topology",
+      "override",
+      "apply-once",
+    ]) {
       expect(names, name).toContain(name);
     }
   });
@@ -70,13 +100,15 @@ describe("the built-in catalog", () => {
     expect(DEFINITIONS.map(({ definition }) => definition.name).filter((name) => !used.has(name))).toEqual([]);
   });
 
-  it.each(DEFINITIONS.filter(({ definition }) => definition.kind === "WorkflowStepDefinition" || definition.kind === "PolicyDefinition"))(
-    "$name is either builtin or has actions",
-    ({ definition }) => {
-      if (definition.kind === "WorkflowStepDefinition") expect(definition.builtin !== undefined || definition.actions !== undefined).toBe(true);
-      if (definition.kind === "PolicyDefinition") expect(definition.builtin).toBe(definition.name);
-    },
-  );
+  it.each(
+    DEFINITIONS.filter(
+      ({ definition }) => definition.kind === "WorkflowStepDefinition" || definition.kind === "PolicyDefinition",
+    ),
+  )("$name is either builtin or has actions", ({ definition }) => {
+    if (definition.kind === "WorkflowStepDefinition")
+      expect(definition.builtin !== undefined || definition.actions !== undefined).toBe(true);
+    if (definition.kind === "PolicyDefinition") expect(definition.builtin).toBe(definition.name);
+  });
 });
 
 describe("vela-ts def on the catalog", () => {

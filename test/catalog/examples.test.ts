@@ -14,7 +14,11 @@ function examples(): { name: string; file: string }[] {
   const root = sharedPath("reference", "kubevela-examples");
   return readdirSync(root, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
-    .flatMap((dir) => readdirSync(join(root, dir.name)).filter((file) => file.endsWith(".yaml")).map((file) => ({ name: join(dir.name, file), file: join(root, dir.name, file) })))
+    .flatMap((dir) =>
+      readdirSync(join(root, dir.name))
+        .filter((file) => file.endsWith(".yaml"))
+        .map((file) => ({ name: join(dir.name, file), file: join(root, dir.name, file) })),
+    )
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
@@ -28,7 +32,9 @@ describe.skipIf(!HAS_SHARED)(`real KubeVela example Applications ${HAS_SHARED ? 
   it.each(cases)("$name renders unchanged and every object validates", ({ file }) => {
     const objects = renderAppFile(file);
     expect(objects.length).toBeGreaterThan(0);
-    expect(objects.map((object) => describeIssues(object, validateAgainstSchema(object))).filter((text) => text !== "")).toEqual([]);
+    expect(
+      objects.map((object) => describeIssues(object, validateAgainstSchema(object))).filter((text) => text !== ""),
+    ).toEqual([]);
   });
 
   it.each(cases)("vela-ts dry-run -f $name exits 0", async ({ file }) => {
@@ -47,11 +53,15 @@ describe.skipIf(!HAS_SHARED)(`real KubeVela example Applications ${HAS_SHARED ? 
       error = caught;
     }
     const issues = (error as ValidationError | undefined)?.issues ?? [];
-    expect(issues.map((issue) => ({ code: issue.code, line: issue.source?.line, column: issue.source?.column }))).toContainEqual({ code: "E_YAML", line: 24, column: 13 });
+    expect(
+      issues.map((issue) => ({ code: issue.code, line: issue.source?.line, column: issue.source?.column })),
+    ).toContainEqual({ code: "E_YAML", line: 24, column: 13 });
   });
 
   it("vela-ts dry-run reports the broken rollback.yaml at 24:13 with exit 1 and nothing on stdout", async () => {
-    const run = await runCli(["dry-run", "-f", sharedPath("reference", "kubevela-examples", BROKEN)], { cwd: PROJECT_ROOT });
+    const run = await runCli(["dry-run", "-f", sharedPath("reference", "kubevela-examples", BROKEN)], {
+      cwd: PROJECT_ROOT,
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain("E_YAML");

@@ -3,7 +3,15 @@ import { createServer, type Server } from "node:http";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchChartFromRepository, mergeValues, parseRepositoryIndex, parseSetValues, readChartRepository, readChartRepositorySync, selectChartVersion } from "../../src/chart/index.js";
+import {
+  fetchChartFromRepository,
+  mergeValues,
+  parseRepositoryIndex,
+  parseSetValues,
+  readChartRepository,
+  readChartRepositorySync,
+  selectChartVersion,
+} from "../../src/chart/index.js";
 import { VelaError } from "../../src/errors/index.js";
 import { tempDir } from "../support/cli.js";
 import { buildTgz } from "./support/tar-builder.js";
@@ -11,7 +19,8 @@ import { buildTgz } from "./support/tar-builder.js";
 function chartTgz(version: string): Uint8Array {
   return buildTgz({
     "web/Chart.yaml": `apiVersion: v2\nname: web\nversion: ${version}\n`,
-    "web/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-{{ .Chart.Version }}\n",
+    "web/templates/cm.yaml":
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-{{ .Chart.Version }}\n",
   });
 }
 
@@ -41,8 +50,20 @@ describe("chart repositories", () => {
   });
 
   it.each([
-    { name: "unknown chart", chart: "nope", constraint: "*", code: "E_CHART_NOT_FOUND", hint: "charts in this repository: web" },
-    { name: "no matching version", chart: "web", constraint: ">=3", code: "E_CHART_NOT_FOUND", hint: "available versions: 2.0.0, 1.2.0, 1.0.3, 1.0.0" },
+    {
+      name: "unknown chart",
+      chart: "nope",
+      constraint: "*",
+      code: "E_CHART_NOT_FOUND",
+      hint: "charts in this repository: web",
+    },
+    {
+      name: "no matching version",
+      chart: "web",
+      constraint: ">=3",
+      code: "E_CHART_NOT_FOUND",
+      hint: "available versions: 2.0.0, 1.2.0, 1.0.3, 1.0.0",
+    },
   ])("errors: $name", ({ chart, constraint, code, hint }) => {
     const index = readChartRepositorySync(writeRepo()).index;
     let error: unknown;
@@ -59,7 +80,9 @@ describe("chart repositories", () => {
   it("a digest mismatch is refused", async () => {
     const repo = await readChartRepository(writeRepo(true));
     await expect(fetchChartFromRepository(repo, "web", "2.0.0")).rejects.toMatchObject({ code: "E_CHART_REPO" });
-    await expect(fetchChartFromRepository(repo, "web", "1.2.0")).resolves.toMatchObject({ entry: { version: "1.2.0" } });
+    await expect(fetchChartFromRepository(repo, "web", "1.2.0")).resolves.toMatchObject({
+      entry: { version: "1.2.0" },
+    });
   });
 
   it("a directory without index.yaml is a clear error", () => {
@@ -68,12 +91,18 @@ describe("chart repositories", () => {
     expect(() => readChartRepositorySync(dir)).toThrowError(/no index.yaml/);
   });
 
-  it.each(["https://charts.example.com/", "oci://registry.example.com/charts", "http://10.0.0.1/charts"])("remote URL %s is refused without network", async (url) => {
-    await expect(readChartRepository(url)).rejects.toMatchObject({ code: "E_CHART_REPO" });
-  });
+  it.each(["https://charts.example.com/", "oci://registry.example.com/charts", "http://10.0.0.1/charts"])(
+    "remote URL %s is refused without network",
+    async (url) => {
+      await expect(readChartRepository(url)).rejects.toMatchObject({ code: "E_CHART_REPO" });
+    },
+  );
 
   it("parses an index and sorts versions newest first", () => {
-    const index = parseRepositoryIndex("apiVersion: v1\nentries:\n  a:\n    - {name: a, version: 0.1.0, urls: [a.tgz]}\n    - {name: a, version: 0.10.0, urls: [b.tgz]}\n", "mem");
+    const index = parseRepositoryIndex(
+      "apiVersion: v1\nentries:\n  a:\n    - {name: a, version: 0.1.0, urls: [a.tgz]}\n    - {name: a, version: 0.10.0, urls: [b.tgz]}\n",
+      "mem",
+    );
     expect(index.entries["a"]?.map((e) => e.version)).toEqual(["0.10.0", "0.1.0"]);
   });
 
@@ -108,8 +137,18 @@ describe("chart repositories", () => {
 
 describe("values", () => {
   it.each([
-    { name: "user wins, maps merge", defaults: { a: { b: 1, c: 2 }, d: [1] }, user: { a: { b: 9 }, d: [2, 3] }, want: { a: { b: 9, c: 2 }, d: [2, 3] } },
-    { name: "null deletes a default", defaults: { a: { b: 1, c: 2 } }, user: { a: { c: null } }, want: { a: { b: 1 } } },
+    {
+      name: "user wins, maps merge",
+      defaults: { a: { b: 1, c: 2 }, d: [1] },
+      user: { a: { b: 9 }, d: [2, 3] },
+      want: { a: { b: 9, c: 2 }, d: [2, 3] },
+    },
+    {
+      name: "null deletes a default",
+      defaults: { a: { b: 1, c: 2 } },
+      user: { a: { c: null } },
+      want: { a: { b: 1 } },
+    },
     { name: "null deletes a whole table", defaults: { a: { b: 1 }, e: 1 }, user: { a: null }, want: { e: 1 } },
   ])("mergeValues: $name", ({ defaults, user, want }) => {
     expect(mergeValues(defaults, user)).toEqual(want);
@@ -117,7 +156,11 @@ describe("values", () => {
 
   it.each([
     { name: "nested key", set: ["a.b=c"], want: { a: { b: "c" } } },
-    { name: "several pairs and types", set: ["n=5,t=true,f=1.5,z=0,s=007"], want: { n: 5, t: true, f: "1.5", z: 0, s: "007" } },
+    {
+      name: "several pairs and types",
+      set: ["n=5,t=true,f=1.5,z=0,s=007"],
+      want: { n: 5, t: true, f: "1.5", z: 0, s: "007" },
+    },
     { name: "list index", set: ["a[1]=x"], want: { a: [null, "x"] } },
     { name: "list literal", set: ["l={a,b}"], want: { l: ["a", "b"] } },
     { name: "escaped dot and comma", set: ["a\\.b=c\\,d"], want: { "a.b": "c,d" } },
@@ -128,6 +171,8 @@ describe("values", () => {
   });
 
   it("--set without a value is an E_CHART_VALUES error", () => {
-    expect(() => parseSetValues(["novalue"])).toThrowError(expect.objectContaining({ code: "E_CHART_VALUES" }) as Error);
+    expect(() => parseSetValues(["novalue"])).toThrowError(
+      expect.objectContaining({ code: "E_CHART_VALUES" }) as Error,
+    );
   });
 });

@@ -22,7 +22,9 @@ function lines(text: string): string[] {
 async function enabledAddons(box: { vela(argv: readonly string[]): Promise<CliRun> }): Promise<string[]> {
   const run = await box.vela(["addon", "list", "-o", "json"]);
   expect(run.code).toBe(0);
-  return (JSON.parse(run.stdout) as { name: string; enabled: boolean }[]).filter((addon) => addon.enabled).map((addon) => addon.name);
+  return (JSON.parse(run.stdout) as { name: string; enabled: boolean }[])
+    .filter((addon) => addon.enabled)
+    .map((addon) => addon.name);
 }
 
 /** Definition objects an addon installed, as `Kind/name`. */
@@ -31,8 +33,14 @@ async function installed(box: { vela(argv: readonly string[]): Promise<CliRun> }
   for (const resource of ["componentdefinitions", "traitdefinitions", "workflowstepdefinitions", "policydefinitions"]) {
     const run = await box.vela(["sandbox", "get", resource, "-n", "vela-system", "-o", "json"]);
     expect(run.code).toBe(0);
-    const list = JSON.parse(run.stdout) as { items: { kind: string; metadata: { name: string; labels?: Record<string, string> } }[] };
-    out.push(...list.items.filter((item) => item.metadata.labels?.["addons.oam.dev/name"] === addon).map((item) => `${item.kind}/${item.metadata.name}`));
+    const list = JSON.parse(run.stdout) as {
+      items: { kind: string; metadata: { name: string; labels?: Record<string, string> } }[];
+    };
+    out.push(
+      ...list.items
+        .filter((item) => item.metadata.labels?.["addons.oam.dev/name"] === addon)
+        .map((item) => `${item.kind}/${item.metadata.name}`),
+    );
   }
   return out.sort();
 }
@@ -55,7 +63,13 @@ describe("addon list and status", () => {
 
   it("a new sandbox holds the Definition objects of its enabled addons, and gets them back after a reset", async () => {
     const box = newSandbox();
-    const istio = ["TraitDefinition/canary-traffic", "TraitDefinition/istio-gateway", "TraitDefinition/rollout", "WorkflowStepDefinition/canary-rollback", "WorkflowStepDefinition/canary-rollout"];
+    const istio = [
+      "TraitDefinition/canary-traffic",
+      "TraitDefinition/istio-gateway",
+      "TraitDefinition/rollout",
+      "WorkflowStepDefinition/canary-rollback",
+      "WorkflowStepDefinition/canary-rollout",
+    ];
     expect(await installed(box, "istio")).toEqual(istio);
     expect(await installed(box, "fluxcd")).toContain("ComponentDefinition/helm");
     expect(await installed(box, "kruise-rollout")).toContain("TraitDefinition/kruise-rollout");
@@ -89,8 +103,19 @@ describe("addon list and status", () => {
       "",
     ]);
     const json = await box.vela(["addon", "status", "kruise-rollout", "-o", "json"]);
-    const status = JSON.parse(json.stdout) as { name: string; enabled: boolean; dependencies: string[]; usedBy: { app: string; types: string[] }[]; definitions: { kind: string; name: string }[] };
-    expect(status).toMatchObject({ name: "kruise-rollout", enabled: true, dependencies: ["fluxcd"], usedBy: [{ app: "demo-app", types: ["trait kruise-rollout"] }] });
+    const status = JSON.parse(json.stdout) as {
+      name: string;
+      enabled: boolean;
+      dependencies: string[];
+      usedBy: { app: string; types: string[] }[];
+      definitions: { kind: string; name: string }[];
+    };
+    expect(status).toMatchObject({
+      name: "kruise-rollout",
+      enabled: true,
+      dependencies: ["fluxcd"],
+      usedBy: [{ app: "demo-app", types: ["trait kruise-rollout"] }],
+    });
     expect(status.definitions.map((definition) => definition.name)).toContain("kruise-rollout");
   });
 });
@@ -99,7 +124,13 @@ describe("addon enable and disable", () => {
   it("disabling an unused addon removes its definitions; enabling puts them back", async () => {
     const box = newSandbox();
     expect((await box.vela(["addon", "enable", "istio"])).code).toBe(0);
-    expect(await installed(box, "istio")).toEqual(["TraitDefinition/canary-traffic", "TraitDefinition/istio-gateway", "TraitDefinition/rollout", "WorkflowStepDefinition/canary-rollback", "WorkflowStepDefinition/canary-rollout"]);
+    expect(await installed(box, "istio")).toEqual([
+      "TraitDefinition/canary-traffic",
+      "TraitDefinition/istio-gateway",
+      "TraitDefinition/rollout",
+      "WorkflowStepDefinition/canary-rollback",
+      "WorkflowStepDefinition/canary-rollout",
+    ]);
 
     const disabled = await box.vela(["addon", "disable", "istio"]);
     expect(disabled.code).toBe(0);
@@ -117,18 +148,25 @@ describe("addon enable and disable", () => {
 
   it("enabling an addon enables its dependencies first", async () => {
     const box = newSandbox();
-    for (const name of ["kruise-rollout", "istio", "ingress-nginx", "fluxcd"]) expect((await box.vela(["addon", "disable", name])).code).toBe(0);
+    for (const name of ["kruise-rollout", "istio", "ingress-nginx", "fluxcd"])
+      expect((await box.vela(["addon", "disable", name])).code).toBe(0);
     expect(await enabledAddons(box)).toEqual([]);
     const run = await box.vela(["addon", "enable", "kruise-rollout"]);
     expect(run.code).toBe(0);
-    expect(lines(run.stdout)).toEqual(["Addon fluxcd enabled (dependency of kruise-rollout).", "Addon kruise-rollout enabled successfully.", "5 definition(s) installed.", ""]);
+    expect(lines(run.stdout)).toEqual([
+      "Addon fluxcd enabled (dependency of kruise-rollout).",
+      "Addon kruise-rollout enabled successfully.",
+      "5 definition(s) installed.",
+      "",
+    ]);
     expect(await enabledAddons(box)).toEqual(["fluxcd", "kruise-rollout"]);
     expect(await installed(box, "fluxcd")).toEqual(["ComponentDefinition/helm", "TraitDefinition/helm-labels"]);
   });
 
   it("a disabled addon's definitions cannot be used until it is enabled again", async () => {
     const box = newSandbox();
-    for (const name of ["kruise-rollout", "istio", "ingress-nginx", "fluxcd"]) expect((await box.vela(["addon", "disable", name])).code).toBe(0);
+    for (const name of ["kruise-rollout", "istio", "ingress-nginx", "fluxcd"])
+      expect((await box.vela(["addon", "disable", name])).code).toBe(0);
     // Built-in definitions need no addon.
     expect((await box.vela(["up", "-f", "examples/apps/shop-v1.yaml"])).code).toBe(0);
     const helm = await box.vela(["up", "-f", "examples/apps/demo-app-v1.yaml"]);
@@ -165,10 +203,46 @@ describe("addon enable and disable", () => {
   });
 
   it.each([
-    { name: "unknown addon (enable)", argv: ["addon", "enable", "fluxd"], code: 1, error: ['error[E_ADDON_NOT_FOUND]: addon "fluxd" not found', '  hint: did you mean "fluxcd"? (vela-ts addon list)', ""] },
-    { name: "unknown addon (status)", argv: ["addon", "status", "zzz"], code: 1, error: ['error[E_ADDON_NOT_FOUND]: addon "zzz" not found', "  hint: bundled addons: fluxcd, ingress-nginx, istio, kruise-rollout", ""] },
-    { name: "unknown addon (disable)", argv: ["addon", "disable", "kruise"], code: 1, error: ['error[E_ADDON_NOT_FOUND]: addon "kruise" not found', '  hint: did you mean "kruise-rollout"? (vela-ts addon list)', ""] },
-    { name: "real cluster", argv: ["addon", "list", "--kubeconfig", "/nonexistent/kubeconfig"], code: 2, error: ["error[E_USAGE]: addon commands are not yet supported on real clusters", "  hint: drop --kubeconfig/--context to manage the sandbox's addons", ""] },
+    {
+      name: "unknown addon (enable)",
+      argv: ["addon", "enable", "fluxd"],
+      code: 1,
+      error: [
+        'error[E_ADDON_NOT_FOUND]: addon "fluxd" not found',
+        '  hint: did you mean "fluxcd"? (vela-ts addon list)',
+        "",
+      ],
+    },
+    {
+      name: "unknown addon (status)",
+      argv: ["addon", "status", "zzz"],
+      code: 1,
+      error: [
+        'error[E_ADDON_NOT_FOUND]: addon "zzz" not found',
+        "  hint: bundled addons: fluxcd, ingress-nginx, istio, kruise-rollout",
+        "",
+      ],
+    },
+    {
+      name: "unknown addon (disable)",
+      argv: ["addon", "disable", "kruise"],
+      code: 1,
+      error: [
+        'error[E_ADDON_NOT_FOUND]: addon "kruise" not found',
+        '  hint: did you mean "kruise-rollout"? (vela-ts addon list)',
+        "",
+      ],
+    },
+    {
+      name: "real cluster",
+      argv: ["addon", "list", "--kubeconfig", "/nonexistent/kubeconfig"],
+      code: 2,
+      error: [
+        "error[E_USAGE]: addon commands are not yet supported on real clusters",
+        "  hint: drop --kubeconfig/--context to manage the sandbox's addons",
+        "",
+      ],
+    },
   ])("$name", async ({ argv, code, error }) => {
     const box = newSandbox();
     const run = await box.vela(argv);

@@ -18,7 +18,8 @@ function staticClosure(entry: string): Set<string> {
   for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const match of readFileSync(join(BUNDLE, file), "utf8").matchAll(STATIC_IMPORT)) queue.push((match[1] ?? "").slice(2));
+    for (const match of readFileSync(join(BUNDLE, file), "utf8").matchAll(STATIC_IMPORT))
+      queue.push((match[1] ?? "").slice(2));
   }
   return seen;
 }
@@ -27,7 +28,9 @@ describe.skipIf(!existsSync(join(BUNDLE, "bin.js")))("command-line bundle (skipp
   it("loads the Kubernetes client only through a dynamic import", () => {
     const loadedAtStart = staticClosure("bin.js");
     expect(loadedAtStart.size).toBeGreaterThan(1);
-    const withClient = [...loadedAtStart].filter((file) => readFileSync(join(BUNDLE, file), "utf8").includes("@kubernetes/client-node"));
+    const withClient = [...loadedAtStart].filter((file) =>
+      readFileSync(join(BUNDLE, file), "utf8").includes("@kubernetes/client-node"),
+    );
     expect(withClient).toEqual([]);
   });
 

@@ -10,10 +10,24 @@ const FIXTURES = join(PROJECT_ROOT, "test", "fixtures", "charts");
 
 describe("vela-ts chart template", () => {
   it("prints each object with its # Source, in install order", async () => {
-    const run = await runCli(["chart", "template", join(FIXTURES, "demo"), "--release-name", "rel", "-n", "prod", "--set", "replicaCount=4"]);
+    const run = await runCli([
+      "chart",
+      "template",
+      join(FIXTURES, "demo"),
+      "--release-name",
+      "rel",
+      "-n",
+      "prod",
+      "--set",
+      "replicaCount=4",
+    ]);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
-    expect(run.stdout.match(/^# Source: .*$/gm)).toEqual(["# Source: demo/templates/configmap.yaml", "# Source: demo/templates/deployment.yaml", "# Source: demo/charts/cache/templates/statefulset.yaml"]);
+    expect(run.stdout.match(/^# Source: .*$/gm)).toEqual([
+      "# Source: demo/templates/configmap.yaml",
+      "# Source: demo/templates/deployment.yaml",
+      "# Source: demo/charts/cache/templates/statefulset.yaml",
+    ]);
     const docs = parseAllDocuments(run.stdout).map((doc) => doc.toJS() as Record<string, unknown>);
     expect(docs[1]).toMatchObject({ kind: "Deployment", metadata: { name: "rel-demo" }, spec: { replicas: 4 } });
   });
@@ -22,11 +36,28 @@ describe("vela-ts chart template", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "a.yaml"), "replicaCount: 7\nimage:\n  tag: a\n");
     writeFileSync(join(dir, "b.yaml"), "image:\n  tag: b\n");
-    const run = await runCli(["chart", "template", join(FIXTURES, "demo"), "-f", "a.yaml", "--values", "b.yaml", "--set", "image.repository=r", "-o", "json"], { cwd: dir });
+    const run = await runCli(
+      [
+        "chart",
+        "template",
+        join(FIXTURES, "demo"),
+        "-f",
+        "a.yaml",
+        "--values",
+        "b.yaml",
+        "--set",
+        "image.repository=r",
+        "-o",
+        "json",
+      ],
+      { cwd: dir },
+    );
     expect(run.code).toBe(0);
     const list = JSON.parse(run.stdout) as { kind: string; items: { kind: string; spec?: unknown }[] };
     expect(list.kind).toBe("List");
-    expect(list.items.find((item) => item.kind === "Deployment")).toMatchObject({ spec: { replicas: 7, template: { spec: { containers: [{ image: "r:b" }] } } } });
+    expect(list.items.find((item) => item.kind === "Deployment")).toMatchObject({
+      spec: { replicas: 7, template: { spec: { containers: [{ image: "r:b" }] } } },
+    });
   });
 
   it.each([
@@ -44,7 +75,10 @@ describe("vela-ts chart template", () => {
 
   it("a tgz with .. entries: exit 1, nothing written", async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, "evil.tgz"), buildTgz({ "x/Chart.yaml": "apiVersion: v2\nname: x\nversion: 1.0.0\n", "x/../../pwned": "x" }));
+    writeFileSync(
+      join(dir, "evil.tgz"),
+      buildTgz({ "x/Chart.yaml": "apiVersion: v2\nname: x\nversion: 1.0.0\n", "x/../../pwned": "x" }),
+    );
     const run = await runCli(["chart", "template", "evil.tgz"], { cwd: dir });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
@@ -57,10 +91,21 @@ describe("vela-ts chart template", () => {
     expect(run.stderr).toContain("E_CHART_NOT_FOUND");
   });
 
-  it.skipIf(!HAS_SHARED)(`canary-demo 1.0.0 from the reference repository (${HAS_SHARED ? "present" : SHARED_MISSING_REASON})`, async () => {
-    const run = await runCli(["chart", "template", sharedPath("reference", "charts", "my-charts", "canary-demo-1.0.0.tgz"), "--release-name", "canary-demo", "--set", "ingress.enabled=false"]);
-    expect(run.code).toBe(0);
-    const kinds = parseAllDocuments(run.stdout).map((doc) => (doc.toJS() as { kind: string }).kind);
-    expect(kinds).toEqual(["ServiceAccount", "Service", "Deployment"]);
-  });
+  it.skipIf(!HAS_SHARED)(
+    `canary-demo 1.0.0 from the reference repository (${HAS_SHARED ? "present" : SHARED_MISSING_REASON})`,
+    async () => {
+      const run = await runCli([
+        "chart",
+        "template",
+        sharedPath("reference", "charts", "my-charts", "canary-demo-1.0.0.tgz"),
+        "--release-name",
+        "canary-demo",
+        "--set",
+        "ingress.enabled=false",
+      ]);
+      expect(run.code).toBe(0);
+      const kinds = parseAllDocuments(run.stdout).map((doc) => (doc.toJS() as { kind: string }).kind);
+      expect(kinds).toEqual(["ServiceAccount", "Service", "Deployment"]);
+    },
+  );
 });

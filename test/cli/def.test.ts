@@ -14,18 +14,32 @@ describe("vela-ts def", () => {
     expect(run.code).toBe(0);
     const lines = run.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^NAME\s+TYPE\s+SOURCE\s+DESCRIPTION$/);
-    expect(lines.find((line) => line.startsWith("scaler "))).toMatch(/^scaler\s+trait\s+builtin\s+Set the replica count/);
+    expect(lines.find((line) => line.startsWith("scaler "))).toMatch(
+      /^scaler\s+trait\s+builtin\s+Set the replica count/,
+    );
     expect(lines.slice(1).every((line) => /\strait\s/.test(line))).toBe(true);
   });
 
   it("vet accepts the bundled webservice and scaler", async () => {
-    const run = await runCli(["def", "vet", "definitions/components/webservice.yaml", "definitions/traits/scaler.yaml"], { cwd: PROJECT_ROOT });
-    expect(run).toEqual({ code: 0, stderr: "", stdout: "definitions/components/webservice.yaml: Validation succeeded.\ndefinitions/traits/scaler.yaml: Validation succeeded.\n" });
+    const run = await runCli(
+      ["def", "vet", "definitions/components/webservice.yaml", "definitions/traits/scaler.yaml"],
+      { cwd: PROJECT_ROOT },
+    );
+    expect(run).toEqual({
+      code: 0,
+      stderr: "",
+      stdout:
+        "definitions/components/webservice.yaml: Validation succeeded.\ndefinitions/traits/scaler.yaml: Validation succeeded.\n",
+    });
   });
 
   it.each([
     { name: "broken shorthand", files: [BROKEN], want: ["error[E_DEF_SHORTHAND]", `${BROKEN}:9:19`] },
-    { name: "template errors found by rendering samples", files: ["test/fixtures/definitions/test-traits.yaml"], want: ["error[E_TEMPLATE]", "test-traits.yaml:90:", "error[E_DEF_NO_SAMPLE]"] },
+    {
+      name: "template errors found by rendering samples",
+      files: ["test/fixtures/definitions/test-traits.yaml"],
+      want: ["error[E_TEMPLATE]", "test-traits.yaml:90:", "error[E_DEF_NO_SAMPLE]"],
+    },
   ])("vet reports $name with line numbers, exit 1, nothing on stdout", async ({ files, want }) => {
     const run = await runCli(["def", "vet", ...files], { cwd: PROJECT_ROOT });
     expect(run.code).toBe(1);
@@ -34,9 +48,13 @@ describe("vela-ts def", () => {
   });
 
   it("render applies -p properties; a trait renders on a sample component", async () => {
-    const run = await runCli(["def", "render", "definitions/traits/scaler.yaml", "-p", "replicas=4"], { cwd: PROJECT_ROOT });
+    const run = await runCli(["def", "render", "definitions/traits/scaler.yaml", "-p", "replicas=4"], {
+      cwd: PROJECT_ROOT,
+    });
     expect(run.code).toBe(0);
-    const [deployment] = parseAllDocuments(run.stdout).map((document) => document.toJS() as { kind: string; spec: { replicas: number } });
+    const [deployment] = parseAllDocuments(run.stdout).map(
+      (document) => document.toJS() as { kind: string; spec: { replicas: number } },
+    );
     expect(deployment?.kind).toBe("Deployment");
     expect(deployment?.spec.replicas).toBe(4);
   });
@@ -44,10 +62,27 @@ describe("vela-ts def", () => {
   it("render reads --properties FILE and rejects a wrong type", async () => {
     const dir = mkdtempSync(join(tmpdir(), "vela-def-"));
     writeFileSync(join(dir, "props.yaml"), "image: nginx\nports:\n  - port: 8080\n    expose: true\n");
-    const ok = await runCli(["def", "render", join(PROJECT_ROOT, "definitions/components/webservice.yaml"), "--properties", "props.yaml", "-o", "json"], { cwd: dir });
+    const ok = await runCli(
+      [
+        "def",
+        "render",
+        join(PROJECT_ROOT, "definitions/components/webservice.yaml"),
+        "--properties",
+        "props.yaml",
+        "-o",
+        "json",
+      ],
+      { cwd: dir },
+    );
     expect(ok.code).toBe(0);
-    expect((JSON.parse(ok.stdout) as { items: { kind: string }[] }).items.map((item) => item.kind)).toEqual(["Deployment", "Service"]);
-    const bad = await runCli(["def", "render", join(PROJECT_ROOT, "definitions/traits/scaler.yaml"), "-p", "replicas=many"], { cwd: dir });
+    expect((JSON.parse(ok.stdout) as { items: { kind: string }[] }).items.map((item) => item.kind)).toEqual([
+      "Deployment",
+      "Service",
+    ]);
+    const bad = await runCli(
+      ["def", "render", join(PROJECT_ROOT, "definitions/traits/scaler.yaml"), "-p", "replicas=many"],
+      { cwd: dir },
+    );
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toContain("error[E_PARAM_INVALID]");
@@ -69,16 +104,19 @@ describe("vela-ts def", () => {
     expect(run.stderr).toContain("error[E_DEF_NOT_FOUND]");
   });
 
-  it.each([{ type: "component" }, { type: "trait" }, { type: "step" }])("init --type $type writes a skeleton that passes vet", async ({ type }) => {
-    const dir = mkdtempSync(join(tmpdir(), "vela-init-"));
-    const init = await runCli(["def", "init", `my-${type}`, "--type", type, "-o", "def.yaml"], { cwd: dir });
-    expect(init.code).toBe(0);
-    const text = readFileSync(join(dir, "def.yaml"), "utf8");
-    expect(text).toContain("# ");
-    expect((parse(text) as { metadata: { name: string } }).metadata.name).toBe(`my-${type}`);
-    const vet = await runCli(["def", "vet", "def.yaml"], { cwd: dir });
-    expect(vet).toEqual({ code: 0, stderr: "", stdout: "def.yaml: Validation succeeded.\n" });
-  });
+  it.each([{ type: "component" }, { type: "trait" }, { type: "step" }])(
+    "init --type $type writes a skeleton that passes vet",
+    async ({ type }) => {
+      const dir = mkdtempSync(join(tmpdir(), "vela-init-"));
+      const init = await runCli(["def", "init", `my-${type}`, "--type", type, "-o", "def.yaml"], { cwd: dir });
+      expect(init.code).toBe(0);
+      const text = readFileSync(join(dir, "def.yaml"), "utf8");
+      expect(text).toContain("# ");
+      expect((parse(text) as { metadata: { name: string } }).metadata.name).toBe(`my-${type}`);
+      const vet = await runCli(["def", "vet", "def.yaml"], { cwd: dir });
+      expect(vet).toEqual({ code: 0, stderr: "", stdout: "def.yaml: Validation succeeded.\n" });
+    },
+  );
 
   it("init rejects an unknown type as a usage error", async () => {
     const run = await runCli(["def", "init", "x", "--type", "workload"], { cwd: PROJECT_ROOT });

@@ -100,11 +100,29 @@ describe("delete", () => {
     const tracker = {
       apiVersion: "core.oam.dev/v1beta1",
       kind: "ResourceTracker",
-      metadata: { name: "adopt-v1-default", labels: { "app.oam.dev/name": "adopt", "app.oam.dev/namespace": "default", "app.oam.dev/appRevision": "adopt-v1" } },
+      metadata: {
+        name: "adopt-v1-default",
+        labels: {
+          "app.oam.dev/name": "adopt",
+          "app.oam.dev/namespace": "default",
+          "app.oam.dev/appRevision": "adopt-v1",
+        },
+      },
       spec: {
         type: "versioned",
         managedResources: [
-          { apiVersion: "apps/v1", kind: "Deployment", name: "bystander", namespace: "default", component: "legacy", raw: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "bystander", namespace: "default", annotations: { "app.oam.dev/ref-object": "true" } } } },
+          {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            name: "bystander",
+            namespace: "default",
+            component: "legacy",
+            raw: {
+              apiVersion: "apps/v1",
+              kind: "Deployment",
+              metadata: { name: "bystander", namespace: "default", annotations: { "app.oam.dev/ref-object": "true" } },
+            },
+          },
         ],
       },
     };
@@ -125,7 +143,9 @@ describe("delete", () => {
 
   it("cascades a HelmRelease's objects and the Rollout's canary objects (helm canary story)", async () => {
     const box = newSandbox();
-    expect((await box.vela(["sandbox", "charts", "add", "https://charts.example.com/demo/", "examples/charts/repo"])).code).toBe(0);
+    expect(
+      (await box.vela(["sandbox", "charts", "add", "https://charts.example.com/demo/", "examples/charts/repo"])).code,
+    ).toBe(0);
     expect((await box.vela(["up", "-f", "examples/apps/demo-app-v1.yaml", "--wait"])).code).toBe(0);
     expect((await box.vela(["up", "-f", "examples/apps/demo-app-v2.yaml", "--wait"])).code).toBe(0);
     expect(await names(box, "pods")).toHaveLength(6);
@@ -133,9 +153,24 @@ describe("delete", () => {
     const run = await box.vela(["delete", "demo-app", "--wait"]);
     expect(run.code).toBe(0);
     const out = lines(run.stdout);
-    expect(out.slice(0, 3)).toEqual(["Rollout/default/demo-app deleted", "HelmRepository/default/demo-app deleted", "HelmRelease/default/demo-app deleted"]);
+    expect(out.slice(0, 3)).toEqual([
+      "Rollout/default/demo-app deleted",
+      "HelmRepository/default/demo-app deleted",
+      "HelmRelease/default/demo-app deleted",
+    ]);
     expect(out[3]).toMatch(/^removed with them by the cluster: .*\b6 Pod\b/);
-    for (const resource of ["pods", "deployments", "replicasets", "services", "ingresses", "helmreleases", "helmcharts", "rollouts", "batchreleases", "applications"]) {
+    for (const resource of [
+      "pods",
+      "deployments",
+      "replicasets",
+      "services",
+      "ingresses",
+      "helmreleases",
+      "helmcharts",
+      "rollouts",
+      "batchreleases",
+      "applications",
+    ]) {
       expect(await names(box, resource)).toEqual([]);
     }
   });

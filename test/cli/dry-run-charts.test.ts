@@ -17,7 +17,9 @@ interface Obj {
 }
 
 function app(options: { name?: string; url?: string; version?: string; values?: string; trait?: string } = {}): string {
-  const trait = options.trait ?? "            canary:\n              steps: [{weight: 20}, {weight: 90}]\n              trafficRoutings: [{type: nginx}]\n";
+  const trait =
+    options.trait ??
+    "            canary:\n              steps: [{weight: 20}, {weight: 90}]\n              trafficRoutings: [{type: nginx}]\n";
   return `apiVersion: core.oam.dev/v1beta1
 kind: Application
 metadata:
@@ -41,7 +43,9 @@ function groups(stdout: string): Map<string, Obj[]> {
   const out = new Map<string, Obj[]>();
   const parts = stdout.split(/^# (Application\(.*\))$/m);
   for (let index = 1; index + 1 < parts.length; index += 2) {
-    const objects = parseAllDocuments(parts[index + 1] ?? "").map((document) => document.toJS() as Obj | null).filter((value): value is Obj => value !== null);
+    const objects = parseAllDocuments(parts[index + 1] ?? "")
+      .map((document) => document.toJS() as Obj | null)
+      .filter((value): value is Obj => value !== null);
     out.set(parts[index] ?? "", objects);
   }
   return out;
@@ -57,16 +61,47 @@ function dryRun(text: string, extra: readonly string[] = ["--chart-repo", MAPPIN
 
 describe("vela-ts dry-run --expand-charts with the example chart repository", () => {
   it.each([
-    { name: "demo-app 1.0.0, chart defaults", version: "1.0.0", values: undefined, replicas: 5, image: "ghcr.io/vela-ts/demo-app:v1", kinds: ["Service", "Deployment", "Ingress"] },
-    { name: "demo-app 2.0.0, chart defaults", version: "2.0.0", values: undefined, replicas: 5, image: "ghcr.io/vela-ts/demo-app:v2", kinds: ["Service", "Deployment", "Ingress"] },
-    { name: "demo-app 2.0.0 with replicaCount and image.tag", version: "2.0.0", values: "{replicaCount: 2, image: {tag: v3}}", replicas: 2, image: "ghcr.io/vela-ts/demo-app:v3", kinds: ["Service", "Deployment", "Ingress"] },
-    { name: "demo-app 1.0.0 with autoscaling: an HPA and no replicas", version: "1.0.0", values: "{autoscaling: {enabled: true}}", replicas: undefined, image: "ghcr.io/vela-ts/demo-app:v1", kinds: ["Service", "Deployment", "HorizontalPodAutoscaler", "Ingress"] },
+    {
+      name: "demo-app 1.0.0, chart defaults",
+      version: "1.0.0",
+      values: undefined,
+      replicas: 5,
+      image: "ghcr.io/vela-ts/demo-app:v1",
+      kinds: ["Service", "Deployment", "Ingress"],
+    },
+    {
+      name: "demo-app 2.0.0, chart defaults",
+      version: "2.0.0",
+      values: undefined,
+      replicas: 5,
+      image: "ghcr.io/vela-ts/demo-app:v2",
+      kinds: ["Service", "Deployment", "Ingress"],
+    },
+    {
+      name: "demo-app 2.0.0 with replicaCount and image.tag",
+      version: "2.0.0",
+      values: "{replicaCount: 2, image: {tag: v3}}",
+      replicas: 2,
+      image: "ghcr.io/vela-ts/demo-app:v3",
+      kinds: ["Service", "Deployment", "Ingress"],
+    },
+    {
+      name: "demo-app 1.0.0 with autoscaling: an HPA and no replicas",
+      version: "1.0.0",
+      values: "{autoscaling: {enabled: true}}",
+      replicas: undefined,
+      image: "ghcr.io/vela-ts/demo-app:v1",
+      kinds: ["Service", "Deployment", "HorizontalPodAutoscaler", "Ingress"],
+    },
   ])("$name", async ({ version, values, replicas, image, kinds }) => {
     const run = await dryRun(app({ version, ...(values === undefined ? {} : { values }) }));
     expect(run.stderr).not.toContain("error");
     expect(run.code).toBe(0);
     const byHeader = groups(run.stdout);
-    expect([...byHeader.keys()]).toEqual(["Application(store) -- Component(shop)", `Application(store) -- Component(shop) -- Chart(demo-app@${version})`]);
+    expect([...byHeader.keys()]).toEqual([
+      "Application(store) -- Component(shop)",
+      `Application(store) -- Component(shop) -- Chart(demo-app@${version})`,
+    ]);
     const chart = byHeader.get(`Application(store) -- Component(shop) -- Chart(demo-app@${version})`) ?? [];
     expect(chart.map((object) => object.kind)).toEqual(kinds);
     for (const object of chart) {
@@ -80,7 +115,11 @@ describe("vela-ts dry-run --expand-charts with the example chart repository", ()
     expect(deployment?.spec?.replicas).toBe(replicas);
     expect(JSON.stringify(deployment?.spec)).toContain(`"image":"${image}"`);
     const rollout = find(byHeader.get("Application(store) -- Component(shop)"), "Rollout");
-    expect((rollout?.spec?.objectRef as { workloadRef: unknown }).workloadRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "shop-demo-app" });
+    expect((rollout?.spec?.objectRef as { workloadRef: unknown }).workloadRef).toEqual({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: "shop-demo-app",
+    });
     expect(run.stderr).toContain("Deployment/shop → Deployment/shop-demo-app");
   });
 
@@ -96,13 +135,23 @@ describe("vela-ts dry-run --expand-charts with the example chart repository", ()
     const run = await dryRun(app(), ["--chart-repo", MAPPING, "-o", "json"]);
     expect(run.code).toBe(0);
     const list = JSON.parse(run.stdout) as { items: Obj[] };
-    expect(list.items.map((item) => item.kind)).toEqual(["HelmRelease", "HelmRepository", "Rollout", "Service", "Deployment", "Ingress"]);
+    expect(list.items.map((item) => item.kind)).toEqual([
+      "HelmRelease",
+      "HelmRepository",
+      "Rollout",
+      "Service",
+      "Deployment",
+      "Ingress",
+    ]);
   });
 
   it.each([
     {
       name: "a workloadType the chart does not deploy",
-      text: app({ trait: "            workloadType: {apiVersion: apps/v1, kind: StatefulSet}\n            canary:\n              steps: [{weight: 20}]\n" }),
+      text: app({
+        trait:
+          "            workloadType: {apiVersion: apps/v1, kind: StatefulSet}\n            canary:\n              steps: [{weight: 20}]\n",
+      }),
       code: "E_ROLLOUT_TARGET",
       mentions: ["StatefulSet", "Deployment/shop-demo-app", "<stdin>:14:11"],
     },
@@ -114,7 +163,10 @@ describe("vela-ts dry-run --expand-charts with the example chart repository", ()
     },
     {
       name: "a Service name the chart does not create",
-      text: app({ trait: "            canary:\n              steps: [{weight: 20}]\n              trafficRoutings: [{type: nginx, service: shop}]\n" }),
+      text: app({
+        trait:
+          "            canary:\n              steps: [{weight: 20}]\n              trafficRoutings: [{type: nginx, service: shop}]\n",
+      }),
       code: "E_ROLLOUT_TARGET",
       mentions: ["Service/shop,", "Service/shop-demo-app"],
     },
@@ -122,7 +174,10 @@ describe("vela-ts dry-run --expand-charts with the example chart repository", ()
       name: "a repository with no local mirror",
       text: app({ url: "https://charts.unknown.example.org/stable/" }),
       code: "E_CHART_FETCH",
-      mentions: ["https://charts.unknown.example.org/stable/", "--chart-repo https://charts.unknown.example.org/stable=DIR"],
+      mentions: [
+        "https://charts.unknown.example.org/stable/",
+        "--chart-repo https://charts.unknown.example.org/stable=DIR",
+      ],
     },
     {
       name: "a version the repository does not have",
@@ -148,7 +203,11 @@ describe("vela-ts dry-run --expand-charts with the example chart repository", ()
 
   it.each([
     { name: "--chart-repo without --expand-charts", argv: ["dry-run", "-f", "-", "--chart-repo", MAPPING], code: 2 },
-    { name: "a --chart-repo that is not URL=DIR", argv: ["dry-run", "-f", "-", "--expand-charts", "--chart-repo", "examples/charts/repo"], code: 2 },
+    {
+      name: "a --chart-repo that is not URL=DIR",
+      argv: ["dry-run", "-f", "-", "--expand-charts", "--chart-repo", "examples/charts/repo"],
+      code: 2,
+    },
   ])("$name: usage error", async ({ argv, code }) => {
     const run = await runCli(argv, { cwd: PROJECT_ROOT, stdin: app() });
     expect(run.code).toBe(code);
@@ -158,13 +217,20 @@ describe("vela-ts dry-run --expand-charts with the example chart repository", ()
 
   it("uses the chart mirrors of the sandbox (read only) when no --chart-repo maps the URL", async () => {
     const sandbox = tempDir();
-    writeFileSync(join(sandbox, "chart-mirrors.json"), JSON.stringify({ mirrors: { "https://charts.example.com/demo": join(PROJECT_ROOT, "examples/charts/repo") } }));
+    writeFileSync(
+      join(sandbox, "chart-mirrors.json"),
+      JSON.stringify({ mirrors: { "https://charts.example.com/demo": join(PROJECT_ROOT, "examples/charts/repo") } }),
+    );
     const before = readdirSync(sandbox);
     const run = await dryRun(app({ version: "2.0.0" }), ["--sandbox", sandbox]);
     expect(run.code).toBe(0);
     expect(groups(run.stdout).has("Application(store) -- Component(shop) -- Chart(demo-app@2.0.0)")).toBe(true);
     expect(readdirSync(sandbox)).toEqual(before);
-    const viaEnv = await runCli(["dry-run", "-f", "-", "--expand-charts"], { cwd: PROJECT_ROOT, stdin: app(), env: { VELA_TS_SANDBOX: sandbox } });
+    const viaEnv = await runCli(["dry-run", "-f", "-", "--expand-charts"], {
+      cwd: PROJECT_ROOT,
+      stdin: app(),
+      env: { VELA_TS_SANDBOX: sandbox },
+    });
     expect(viaEnv.code).toBe(0);
   });
 
@@ -192,39 +258,61 @@ describe("vela-ts dry-run --expand-charts with the example chart repository", ()
       { name: "named in the component", mapping: false },
       { name: "as the target of --chart-repo", mapping: true },
     ])("$name", async ({ mapping }) => {
-      const run = await dryRun(app({ url: mapping ? REPO_URL : url, version: "~1.0" }), mapping ? ["--chart-repo", `${REPO_URL}=${url}`] : []);
+      const run = await dryRun(
+        app({ url: mapping ? REPO_URL : url, version: "~1.0" }),
+        mapping ? ["--chart-repo", `${REPO_URL}=${url}`] : [],
+      );
       expect(run.stderr).not.toContain("error");
       expect(run.code).toBe(0);
-      expect(find(groups(run.stdout).get("Application(store) -- Component(shop) -- Chart(demo-app@1.0.0)"), "Deployment")?.metadata.name).toBe("shop-demo-app");
+      expect(
+        find(groups(run.stdout).get("Application(store) -- Component(shop) -- Chart(demo-app@1.0.0)"), "Deployment")
+          ?.metadata.name,
+      ).toBe("shop-demo-app");
     });
   });
 });
 
-describe.skipIf(!HAS_SHARED)(`dry-run --expand-charts of the upstream helm-kruise-rollout examples (${HAS_SHARED ? "../shared" : SHARED_MISSING_REASON})`, () => {
-  const mapping = `https://wangyikewxgm.github.io/my-charts/=${sharedPath("reference/charts/my-charts")}`;
+describe.skipIf(!HAS_SHARED)(
+  `dry-run --expand-charts of the upstream helm-kruise-rollout examples (${HAS_SHARED ? "../shared" : SHARED_MISSING_REASON})`,
+  () => {
+    const mapping = `https://wangyikewxgm.github.io/my-charts/=${sharedPath("reference/charts/my-charts")}`;
 
-  it.each([
-    { file: "canary-demo-helm-v1.yaml", version: "1.0.0", image: "barnett/canarydemo:v1" },
-    { file: "canary-demo-helm-v2.yaml", version: "2.0.0", image: "barnett/canarydemo:v2" },
-  ])("$file: the Rollout targets the chart's Deployment canary-demo", async ({ file, version, image }) => {
-    const path = sharedPath("reference/kubevela-examples/helm-kruise-rollout", file);
-    const run = await runCli(["dry-run", "-f", path, "--expand-charts", "--chart-repo", mapping], { cwd: PROJECT_ROOT });
-    expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
-    const byHeader = groups(run.stdout);
-    const chart = byHeader.get(`Application(canary-demo) -- Component(canary-demo) -- Chart(canary-demo@${version})`);
-    expect(chart?.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual(["ServiceAccount/canary-demo", "Service/canary-demo", "Deployment/canary-demo", "Ingress/canary-demo"]);
-    expect(JSON.stringify(find(chart, "Deployment")?.spec)).toContain(image);
-    const rollout = find(byHeader.get("Application(canary-demo) -- Component(canary-demo)"), "Rollout");
-    expect((rollout?.spec?.objectRef as { workloadRef: unknown }).workloadRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "canary-demo" });
-  });
+    it.each([
+      { file: "canary-demo-helm-v1.yaml", version: "1.0.0", image: "barnett/canarydemo:v1" },
+      { file: "canary-demo-helm-v2.yaml", version: "2.0.0", image: "barnett/canarydemo:v2" },
+    ])("$file: the Rollout targets the chart's Deployment canary-demo", async ({ file, version, image }) => {
+      const path = sharedPath("reference/kubevela-examples/helm-kruise-rollout", file);
+      const run = await runCli(["dry-run", "-f", path, "--expand-charts", "--chart-repo", mapping], {
+        cwd: PROJECT_ROOT,
+      });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      const byHeader = groups(run.stdout);
+      const chart = byHeader.get(`Application(canary-demo) -- Component(canary-demo) -- Chart(canary-demo@${version})`);
+      expect(chart?.map((object) => `${object.kind}/${object.metadata.name}`)).toEqual([
+        "ServiceAccount/canary-demo",
+        "Service/canary-demo",
+        "Deployment/canary-demo",
+        "Ingress/canary-demo",
+      ]);
+      expect(JSON.stringify(find(chart, "Deployment")?.spec)).toContain(image);
+      const rollout = find(byHeader.get("Application(canary-demo) -- Component(canary-demo)"), "Rollout");
+      expect((rollout?.spec?.objectRef as { workloadRef: unknown }).workloadRef).toEqual({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        name: "canary-demo",
+      });
+    });
 
-  it("without the mapping, the error names the upstream URL and the --chart-repo hint", async () => {
-    const path = sharedPath("reference/kubevela-examples/helm-kruise-rollout/canary-demo-helm-v1.yaml");
-    const run = await runCli(["dry-run", "-f", path, "--expand-charts", "--sandbox", tempDir()], { cwd: PROJECT_ROOT });
-    expect(run.code).toBe(1);
-    expect(run.stdout).toBe("");
-    expect(run.stderr).toContain("https://wangyikewxgm.github.io/my-charts/");
-    expect(run.stderr).toContain("--chart-repo");
-  });
-});
+    it("without the mapping, the error names the upstream URL and the --chart-repo hint", async () => {
+      const path = sharedPath("reference/kubevela-examples/helm-kruise-rollout/canary-demo-helm-v1.yaml");
+      const run = await runCli(["dry-run", "-f", path, "--expand-charts", "--sandbox", tempDir()], {
+        cwd: PROJECT_ROOT,
+      });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toContain("https://wangyikewxgm.github.io/my-charts/");
+      expect(run.stderr).toContain("--chart-repo");
+    });
+  },
+);

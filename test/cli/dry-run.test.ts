@@ -13,14 +13,23 @@ describe("vela-ts dry-run", () => {
     const run = await runCli(["dry-run", "-f", APP], { cwd: PROJECT_ROOT });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
-    expect(run.stdout.startsWith("---\n# Application(shop) -- Component(frontend)\n---\napiVersion: apps/v1\nkind: Deployment\n")).toBe(true);
+    expect(
+      run.stdout.startsWith(
+        "---\n# Application(shop) -- Component(frontend)\n---\napiVersion: apps/v1\nkind: Deployment\n",
+      ),
+    ).toBe(true);
     expect(run.stdout).toContain("# Application(shop) -- Component(worker)");
-    const kinds = parseAllDocuments(run.stdout).map((document) => (document.toJS() as { kind?: string } | null)?.kind).filter((kind) => kind !== undefined);
+    const kinds = parseAllDocuments(run.stdout)
+      .map((document) => (document.toJS() as { kind?: string } | null)?.kind)
+      .filter((kind) => kind !== undefined);
     expect(kinds).toEqual(["Deployment", "Service", "Deployment"]);
   });
 
   it("prints a JSON List with -o json and reads stdin with -f -", async () => {
-    const run = await runCli(["dry-run", "-f", "-", "-o", "json"], { cwd: PROJECT_ROOT, stdin: readFileSync(join(PROJECT_ROOT, APP), "utf8") });
+    const run = await runCli(["dry-run", "-f", "-", "-o", "json"], {
+      cwd: PROJECT_ROOT,
+      stdin: readFileSync(join(PROJECT_ROOT, APP), "utf8"),
+    });
     expect(run.code).toBe(0);
     const list = JSON.parse(run.stdout) as { kind: string; items: { kind: string }[] };
     expect(list.kind).toBe("List");
@@ -35,9 +44,27 @@ describe("vela-ts dry-run", () => {
 
   it.each([
     { name: "missing file", argv: ["dry-run", "-f", "nope.yaml"], code: 1, stderr: "error[E_FILE_NOT_FOUND]" },
-    { name: "malformed YAML", argv: ["dry-run", "-f", "-"], stdin: "apiVersion: core.oam.dev/v1beta1\nkind: [\n", code: 1, stderr: "error[E_YAML]" },
-    { name: "unknown trait", argv: ["dry-run", "-f", "-"], stdin: "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: a\nspec:\n  components:\n    - name: c\n      type: webservice\n      properties: {image: x}\n      traits:\n        - type: scalr\n", code: 1, stderr: '--> <stdin>:11:17' },
-    { name: "broken shorthand in --definitions", argv: ["dry-run", "-f", APP, "--definitions", "test/fixtures/broken-definitions"], code: 1, stderr: "broken-shorthand.yaml:9:19" },
+    {
+      name: "malformed YAML",
+      argv: ["dry-run", "-f", "-"],
+      stdin: "apiVersion: core.oam.dev/v1beta1\nkind: [\n",
+      code: 1,
+      stderr: "error[E_YAML]",
+    },
+    {
+      name: "unknown trait",
+      argv: ["dry-run", "-f", "-"],
+      stdin:
+        "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: a\nspec:\n  components:\n    - name: c\n      type: webservice\n      properties: {image: x}\n      traits:\n        - type: scalr\n",
+      code: 1,
+      stderr: "--> <stdin>:11:17",
+    },
+    {
+      name: "broken shorthand in --definitions",
+      argv: ["dry-run", "-f", APP, "--definitions", "test/fixtures/broken-definitions"],
+      code: 1,
+      stderr: "broken-shorthand.yaml:9:19",
+    },
     { name: "bad output format", argv: ["dry-run", "-f", APP, "-o", "xml"], code: 2, stderr: "error[E_USAGE]" },
     { name: "no -f", argv: ["dry-run"], code: 2, stderr: "required option" },
   ])("$name: exit $code, nothing on stdout", async ({ argv, stdin, code, stderr }) => {
@@ -48,18 +75,24 @@ describe("vela-ts dry-run", () => {
   });
 
   it("warns on stderr when a user definition overrides a bundled one", async () => {
-    const run = await runCli(["dry-run", "-f", APP, "--definitions", FIXTURE_DEFS, "--definitions", "definitions/traits"], { cwd: PROJECT_ROOT });
+    const run = await runCli(
+      ["dry-run", "-f", APP, "--definitions", FIXTURE_DEFS, "--definitions", "definitions/traits"],
+      { cwd: PROJECT_ROOT },
+    );
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('warning: TraitDefinition "scaler" from user');
   });
 });
 
-describe.skipIf(!HAS_SHARED)(`dry-run of the upstream examples (${HAS_SHARED ? "../shared" : SHARED_MISSING_REASON})`, () => {
-  it("reports the broken rollback.yaml at 24:13 and prints nothing", async () => {
-    const file = sharedPath("reference/kubevela-examples/canary-rollout-use-case/rollback.yaml");
-    const run = await runCli(["dry-run", "-f", file], { cwd: PROJECT_ROOT });
-    expect(run.code).toBe(1);
-    expect(run.stdout).toBe("");
-    expect(run.stderr).toContain(`--> ${file}:24:13`);
-  });
-});
+describe.skipIf(!HAS_SHARED)(
+  `dry-run of the upstream examples (${HAS_SHARED ? "../shared" : SHARED_MISSING_REASON})`,
+  () => {
+    it("reports the broken rollback.yaml at 24:13 and prints nothing", async () => {
+      const file = sharedPath("reference/kubevela-examples/canary-rollout-use-case/rollback.yaml");
+      const run = await runCli(["dry-run", "-f", file], { cwd: PROJECT_ROOT });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toContain(`--> ${file}:24:13`);
+    });
+  },
+);

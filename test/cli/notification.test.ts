@@ -80,12 +80,21 @@ describe("notification step forms", () => {
   it("refuses a malformed webhook before the first write", async () => {
     const dir = tempDir();
     const file = join(dir, "app.yaml");
-    writeFileSync(file, app(`      - name: hook\n        type: notification\n        properties:\n          webhook: {url: 5, message: x}\n`));
+    writeFileSync(
+      file,
+      app(
+        `      - name: hook\n        type: notification\n        properties:\n          webhook: {url: 5, message: x}\n`,
+      ),
+    );
     const run = await runCli(["up", "-f", file, "--sandbox", join(dir, "sb")], { cwd: PROJECT_ROOT });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('error[E_PARAM_INVALID]: workflow step "hook": field "webhook.url" must be a string or an object, got 5');
+    expect(run.stderr).toContain(
+      'error[E_PARAM_INVALID]: workflow step "hook": field "webhook.url" must be a string or an object, got 5',
+    );
     expect(run.stderr).toContain("app.yaml:19:");
-    const listed = await runCli(["sandbox", "get", "deployments", "-A", "--sandbox", join(dir, "sb")], { cwd: PROJECT_ROOT });
+    const listed = await runCli(["sandbox", "get", "deployments", "-A", "--sandbox", join(dir, "sb")], {
+      cwd: PROJECT_ROOT,
+    });
     expect(listed.stdout).toBe("");
     expect(listed.stderr).toContain("No resources found");
   });

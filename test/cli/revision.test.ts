@@ -9,7 +9,11 @@ import { FakeClock } from "../../src/util/clock.js";
 import { runCli, tempDir, type CliRun } from "../support/cli.js";
 import { PROJECT_ROOT } from "../support/shared.js";
 
-function newSandbox(): { readonly dir: string; readonly clock: FakeClock; vela(argv: readonly string[]): Promise<CliRun> } {
+function newSandbox(): {
+  readonly dir: string;
+  readonly clock: FakeClock;
+  vela(argv: readonly string[]): Promise<CliRun>;
+} {
   const dir = tempDir();
   const clock = new FakeClock();
   return { dir, clock, vela: (argv) => runCli([...argv, "--sandbox", join(dir, "sb")], { cwd: PROJECT_ROOT, clock }) };
@@ -36,17 +40,39 @@ describe("revision list and get (story 5 apps)", () => {
     expect(run.stderr).toBe("");
     const out = lines(run.stdout);
     expect(out).toHaveLength(4);
-    expect(out[0]).toMatch(/^NAME\s+PUBLISH_VERSION\s+SUCCEEDED\s+HASH\s+BEGIN_TIME\s+STATUS\s+CURRENT\s+OPS-ONLY TRAITS$/);
-    expect(out[1]).toMatch(/^shop-v1\s+-\s+true\s+[0-9a-f]{16}\s+2026-01-01T00:00:00Z\s+Succeeded\s+frontend: scaler\(replicas=3\)$/);
-    expect(out[2]).toMatch(/^shop-v2\s+-\s+true\s+[0-9a-f]{16}\s+2026-01-01T00:01:\d\dZ\s+Succeeded\s+\*\s+frontend: scaler\(replicas=3\)$/);
+    expect(out[0]).toMatch(
+      /^NAME\s+PUBLISH_VERSION\s+SUCCEEDED\s+HASH\s+BEGIN_TIME\s+STATUS\s+CURRENT\s+OPS-ONLY TRAITS$/,
+    );
+    expect(out[1]).toMatch(
+      /^shop-v1\s+-\s+true\s+[0-9a-f]{16}\s+2026-01-01T00:00:00Z\s+Succeeded\s+frontend: scaler\(replicas=3\)$/,
+    );
+    expect(out[2]).toMatch(
+      /^shop-v2\s+-\s+true\s+[0-9a-f]{16}\s+2026-01-01T00:01:\d\dZ\s+Succeeded\s+\*\s+frontend: scaler\(replicas=3\)$/,
+    );
     expect(out[3]).toBe("");
   });
 
   it("-o json gives the rows as data", async () => {
     const run = await box.vela(["revision", "list", "shop", "-o", "json"]);
     expect(run.code).toBe(0);
-    const rows = JSON.parse(run.stdout) as { name: string; number: number; succeeded: boolean; status: string; current: boolean; hash: string; opsOnlyTraits: Record<string, unknown[]> }[];
-    expect(rows.map((row) => ({ name: row.name, number: row.number, succeeded: row.succeeded, status: row.status, current: row.current }))).toEqual([
+    const rows = JSON.parse(run.stdout) as {
+      name: string;
+      number: number;
+      succeeded: boolean;
+      status: string;
+      current: boolean;
+      hash: string;
+      opsOnlyTraits: Record<string, unknown[]>;
+    }[];
+    expect(
+      rows.map((row) => ({
+        name: row.name,
+        number: row.number,
+        succeeded: row.succeeded,
+        status: row.status,
+        current: row.current,
+      })),
+    ).toEqual([
       { name: "shop-v1", number: 1, succeeded: true, status: "Succeeded", current: false },
       { name: "shop-v2", number: 2, succeeded: true, status: "Succeeded", current: true },
     ]);
@@ -60,7 +86,10 @@ describe("revision list and get (story 5 apps)", () => {
     const revision = JSON.parse(run.stdout) as {
       kind: string;
       metadata: { name: string; labels: Record<string, string>; managedFields?: unknown };
-      spec: { application: { spec: { components: { name: string; properties: { image: string }; traits?: unknown[] }[] } }; componentDefinitions: Record<string, unknown> };
+      spec: {
+        application: { spec: { components: { name: string; properties: { image: string }; traits?: unknown[] }[] } };
+        componentDefinitions: Record<string, unknown>;
+      };
       status: { succeeded: boolean };
     };
     expect(revision.kind).toBe("ApplicationRevision");
@@ -85,7 +114,12 @@ describe("revision list and get (story 5 apps)", () => {
     expect(run.code).toBe(0);
     const out = lines(run.stdout);
     expect(out.slice(0, 2)).toEqual(["--- shop-v1", "+++ shop-v2"]);
-    expect(out.filter((line) => line.startsWith("-") || line.startsWith("+"))).toEqual(["--- shop-v1", "+++ shop-v2", "-        image: nginx:1.25", "+        image: nginx:1.26"]);
+    expect(out.filter((line) => line.startsWith("-") || line.startsWith("+"))).toEqual([
+      "--- shop-v1",
+      "+++ shop-v2",
+      "-        image: nginx:1.25",
+      "+        image: nginx:1.26",
+    ]);
     expect(out.filter((line) => line.startsWith("@@"))).toHaveLength(1);
     const same = await box.vela(["revision", "get", "shop", "2", "--diff", "2"]);
     expect(same.code).toBe(0);
@@ -94,12 +128,66 @@ describe("revision list and get (story 5 apps)", () => {
   });
 
   it.each([
-    { name: "unknown revision", argv: ["revision", "get", "shop", "7"], code: 1, error: ["error[E_REVISION_NOT_FOUND]: application shop has no revision 7", "  hint: known revisions: 1, 2 (see vela-ts revision list shop)", ""] },
-    { name: "unknown --diff revision", argv: ["revision", "get", "shop", "2", "--diff", "9"], code: 1, error: ["error[E_REVISION_NOT_FOUND]: application shop has no revision 9", "  hint: known revisions: 1, 2 (see vela-ts revision list shop)", ""] },
-    { name: "unknown app (list)", argv: ["revision", "list", "shp"], code: 1, error: ['error[E_APP_NOT_FOUND]: application "shp" not found in namespace "default"', '  hint: did you mean "shop"?', ""] },
-    { name: "unknown app (get)", argv: ["revision", "get", "cart", "1"], code: 1, error: ['error[E_APP_NOT_FOUND]: application "cart" not found in namespace "default"', "  hint: applications in namespace \"default\": shop", ""] },
-    { name: "not a revision number", argv: ["revision", "get", "shop", "latest"], code: 2, error: ['error[E_USAGE]: revision "latest" is not a revision number', "  hint: use the number shown by vela-ts revision list <app>, e.g. 2 (or v2, or <app>-v2)", ""] },
-    { name: "--diff with -o", argv: ["revision", "get", "shop", "2", "--diff", "1", "-o", "json"], code: 2, error: ["error[E_USAGE]: --diff prints a unified diff; it cannot be combined with -o", "  hint: drop -o, or drop --diff to print the revision", ""] },
+    {
+      name: "unknown revision",
+      argv: ["revision", "get", "shop", "7"],
+      code: 1,
+      error: [
+        "error[E_REVISION_NOT_FOUND]: application shop has no revision 7",
+        "  hint: known revisions: 1, 2 (see vela-ts revision list shop)",
+        "",
+      ],
+    },
+    {
+      name: "unknown --diff revision",
+      argv: ["revision", "get", "shop", "2", "--diff", "9"],
+      code: 1,
+      error: [
+        "error[E_REVISION_NOT_FOUND]: application shop has no revision 9",
+        "  hint: known revisions: 1, 2 (see vela-ts revision list shop)",
+        "",
+      ],
+    },
+    {
+      name: "unknown app (list)",
+      argv: ["revision", "list", "shp"],
+      code: 1,
+      error: [
+        'error[E_APP_NOT_FOUND]: application "shp" not found in namespace "default"',
+        '  hint: did you mean "shop"?',
+        "",
+      ],
+    },
+    {
+      name: "unknown app (get)",
+      argv: ["revision", "get", "cart", "1"],
+      code: 1,
+      error: [
+        'error[E_APP_NOT_FOUND]: application "cart" not found in namespace "default"',
+        '  hint: applications in namespace "default": shop',
+        "",
+      ],
+    },
+    {
+      name: "not a revision number",
+      argv: ["revision", "get", "shop", "latest"],
+      code: 2,
+      error: [
+        'error[E_USAGE]: revision "latest" is not a revision number',
+        "  hint: use the number shown by vela-ts revision list <app>, e.g. 2 (or v2, or <app>-v2)",
+        "",
+      ],
+    },
+    {
+      name: "--diff with -o",
+      argv: ["revision", "get", "shop", "2", "--diff", "1", "-o", "json"],
+      code: 2,
+      error: [
+        "error[E_USAGE]: --diff prints a unified diff; it cannot be combined with -o",
+        "  hint: drop -o, or drop --diff to print the revision",
+        "",
+      ],
+    },
   ])("$name", async ({ argv, code, error }) => {
     const run = await box.vela(argv);
     expect(run.code).toBe(code);

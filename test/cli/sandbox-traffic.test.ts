@@ -21,7 +21,11 @@ async function seededSandbox(clock: FakeClock, objects: readonly KubeObject[]): 
   return dir;
 }
 
-async function advance(dir: string, clock: FakeClock, change?: (sandbox: Awaited<ReturnType<typeof openSandbox>>) => Promise<void>): Promise<void> {
+async function advance(
+  dir: string,
+  clock: FakeClock,
+  change?: (sandbox: Awaited<ReturnType<typeof openSandbox>>) => Promise<void>,
+): Promise<void> {
   const sandbox = await openSandbox({ dir, clock, sync: false });
   try {
     if (change !== undefined) await change(sandbox);
@@ -41,11 +45,31 @@ describe("vela-ts sandbox request / rollout / charts", () => {
   it("request -o json counts answers per image, pod and status, deterministically with --seed", async () => {
     const clock = new FakeClock();
     const dir = await seededSandbox(clock, canonicalApp());
-    const argv = ["sandbox", "request", "--host", "canary-demo.com", "--path", "/version", "--count", "500", "--seed", "4", "-o", "json", "--sandbox", dir];
+    const argv = [
+      "sandbox",
+      "request",
+      "--host",
+      "canary-demo.com",
+      "--path",
+      "/version",
+      "--count",
+      "500",
+      "--seed",
+      "4",
+      "-o",
+      "json",
+      "--sandbox",
+      dir,
+    ];
     const first = await runCli(argv, { clock });
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
-    const summary = JSON.parse(first.stdout) as { requests: number; byImage: Record<string, number>; byStatus: Record<string, number>; byPod: Record<string, number> };
+    const summary = JSON.parse(first.stdout) as {
+      requests: number;
+      byImage: Record<string, number>;
+      byStatus: Record<string, number>;
+      byPod: Record<string, number>;
+    };
     expect(summary.requests).toBe(500);
     expect(summary.byImage).toEqual({ "barnett/canarydemo:v1": 500 });
     expect(summary.byStatus).toEqual({ "200": 500 });
@@ -56,10 +80,16 @@ describe("vela-ts sandbox request / rollout / charts", () => {
   it("request prints tables with count and share; unknown host answers 404", async () => {
     const clock = new FakeClock();
     const dir = await seededSandbox(clock, canonicalApp());
-    const table = await runCli(["sandbox", "request", "--host", "canary-demo.com", "--path", "/version", "--seed", "1", "--sandbox", dir], { clock });
+    const table = await runCli(
+      ["sandbox", "request", "--host", "canary-demo.com", "--path", "/version", "--seed", "1", "--sandbox", dir],
+      { clock },
+    );
     expect(table.stdout).toMatch(/^IMAGE\s+COUNT\s+SHARE$/m);
     expect(table.stdout).toMatch(/^barnett\/canarydemo:v1\s+100\s+100\.0%$/m);
-    const missing = await runCli(["sandbox", "request", "--host", "nowhere.com", "--seed", "1", "-o", "json", "--sandbox", dir], { clock });
+    const missing = await runCli(
+      ["sandbox", "request", "--host", "nowhere.com", "--seed", "1", "-o", "json", "--sandbox", dir],
+      { clock },
+    );
     expect((JSON.parse(missing.stdout) as { byStatus: unknown }).byStatus).toEqual({ "404": 100 });
   });
 
@@ -68,18 +98,52 @@ describe("vela-ts sandbox request / rollout / charts", () => {
     const dir = await seededSandbox(clock, canonicalApp());
     const refused = await runCli(["sandbox", "rollout", "approve", "canary-demo", "--sandbox", dir], { clock });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("error[E_ROLLOUT_NOT_PAUSED]: does not allow to approve, because current canary state is not 'StepPaused'");
+    expect(refused.stderr).toContain(
+      "error[E_ROLLOUT_NOT_PAUSED]: does not allow to approve, because current canary state is not 'StepPaused'",
+    );
     await advance(dir, clock, async (sandbox) => {
-      await sandbox.patch({ apiVersion: "apps/v1", kind: "Deployment", name: "canary-demo", namespace: "default" }, { type: "json", patch: [{ op: "replace", path: "/spec/template/spec/containers/0/image", value: "barnett/canarydemo:v2" }] });
+      await sandbox.patch(
+        { apiVersion: "apps/v1", kind: "Deployment", name: "canary-demo", namespace: "default" },
+        {
+          type: "json",
+          patch: [{ op: "replace", path: "/spec/template/spec/containers/0/image", value: "barnett/canarydemo:v2" }],
+        },
+      );
     });
     const before = clock.now().getTime();
-    const approved = await runCli(["sandbox", "rollout", "approve", "canary-demo", "-n", "default", "--sandbox", dir], { clock });
+    const approved = await runCli(["sandbox", "rollout", "approve", "canary-demo", "-n", "default", "--sandbox", dir], {
+      clock,
+    });
     expect(approved.stdout).toBe("rollout.rollouts.kruise.io/canary-demo approved\n");
     // It waited (on the injected clock) through the grace periods until step 2 paused: ≈90% now.
     expect(clock.now().getTime()).toBeGreaterThan(before);
-    const share = JSON.parse((await runCli(["sandbox", "request", "--host", "canary-demo.com", "--path", "/version", "--count", "1000", "--seed", "2", "-o", "json", "--sandbox", dir], { clock })).stdout) as { byImage: Record<string, number> };
+    const share = JSON.parse(
+      (
+        await runCli(
+          [
+            "sandbox",
+            "request",
+            "--host",
+            "canary-demo.com",
+            "--path",
+            "/version",
+            "--count",
+            "1000",
+            "--seed",
+            "2",
+            "-o",
+            "json",
+            "--sandbox",
+            dir,
+          ],
+          { clock },
+        )
+      ).stdout,
+    ) as { byImage: Record<string, number> };
     expect(share.byImage["barnett/canarydemo:v2"]).toBeGreaterThan(850);
-    const again = await runCli(["sandbox", "rollout", "approve", "canary-demo", "--no-wait", "--sandbox", dir], { clock });
+    const again = await runCli(["sandbox", "rollout", "approve", "canary-demo", "--no-wait", "--sandbox", dir], {
+      clock,
+    });
     expect(again.stdout).toBe("rollout.rollouts.kruise.io/canary-demo approved\n");
     const third = await runCli(["sandbox", "rollout", "approve", "canary-demo", "--sandbox", dir], { clock });
     expect(third.code).toBe(1);
@@ -90,18 +154,34 @@ describe("vela-ts sandbox request / rollout / charts", () => {
   it("rollout pause and resume toggle spec.strategy.paused", async () => {
     const clock = new FakeClock();
     const dir = await seededSandbox(clock, canonicalApp());
-    expect((await runCli(["sandbox", "rollout", "pause", "canary-demo", "--sandbox", dir], { clock })).stdout).toBe("rollout.rollouts.kruise.io/canary-demo paused\n");
-    expect((await runCli(["sandbox", "rollout", "pause", "canary-demo", "--sandbox", dir], { clock })).stdout).toBe("rollout.rollouts.kruise.io/canary-demo already paused\n");
-    expect((await runCli(["sandbox", "rollout", "resume", "canary-demo", "--sandbox", dir], { clock })).stdout).toBe("rollout.rollouts.kruise.io/canary-demo resumed\n");
+    expect((await runCli(["sandbox", "rollout", "pause", "canary-demo", "--sandbox", dir], { clock })).stdout).toBe(
+      "rollout.rollouts.kruise.io/canary-demo paused\n",
+    );
+    expect((await runCli(["sandbox", "rollout", "pause", "canary-demo", "--sandbox", dir], { clock })).stdout).toBe(
+      "rollout.rollouts.kruise.io/canary-demo already paused\n",
+    );
+    expect((await runCli(["sandbox", "rollout", "resume", "canary-demo", "--sandbox", dir], { clock })).stdout).toBe(
+      "rollout.rollouts.kruise.io/canary-demo resumed\n",
+    );
   });
 
   it("charts add writes the mirror file and charts list shows it", async () => {
     const dir = tempDir("vela-ts-sandbox-charts-");
     const repo = await buildDemoRepository();
-    const added = await runCli(["sandbox", "charts", "add", "https://charts.example.com/demo/", join(repo, "index.yaml"), "--sandbox", dir]);
+    const added = await runCli([
+      "sandbox",
+      "charts",
+      "add",
+      "https://charts.example.com/demo/",
+      join(repo, "index.yaml"),
+      "--sandbox",
+      dir,
+    ]);
     expect(added.code).toBe(0);
     expect(added.stdout).toBe(`chart mirror added: https://charts.example.com/demo → ${repo}\n`);
-    expect(JSON.parse(readFileSync(join(dir, "chart-mirrors.json"), "utf8"))).toEqual({ mirrors: { "https://charts.example.com/demo": repo } });
+    expect(JSON.parse(readFileSync(join(dir, "chart-mirrors.json"), "utf8"))).toEqual({
+      mirrors: { "https://charts.example.com/demo": repo },
+    });
     const listed = await runCli(["sandbox", "charts", "list", "-o", "json", "--sandbox", dir]);
     expect(JSON.parse(listed.stdout)).toEqual({ mirrors: [{ url: "https://charts.example.com/demo", dir: repo }] });
     const bad = await runCli(["sandbox", "charts", "add", "ftp://x", repo, "--sandbox", dir]);

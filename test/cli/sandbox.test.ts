@@ -33,7 +33,11 @@ metadata: {name: settings, labels: {tier: front}}
 data: {a: "1"}
 `;
 
-function sandboxWith(files: Record<string, string> = {}): { dir: string; sandbox: string; file: (name: string) => string } {
+function sandboxWith(files: Record<string, string> = {}): {
+  dir: string;
+  sandbox: string;
+  file: (name: string) => string;
+} {
   const dir = tempDir();
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return { dir, sandbox: join(dir, "sb"), file: (name) => join(dir, name) };
@@ -55,7 +59,11 @@ describe("vela-ts sandbox apply/get/delete/reset", () => {
 
   it("reads objects from standard input with -f - and finds the sandbox through VELA_TS_SANDBOX", async () => {
     const { dir, sandbox } = sandboxWith();
-    const applied = await runCli(["sandbox", "apply", "-f", "-"], { cwd: dir, stdin: SERVICE_AND_CONFIG, env: { VELA_TS_SANDBOX: sandbox } });
+    const applied = await runCli(["sandbox", "apply", "-f", "-"], {
+      cwd: dir,
+      stdin: SERVICE_AND_CONFIG,
+      env: { VELA_TS_SANDBOX: sandbox },
+    });
     expect(applied.code).toBe(0);
     const listed = await runCli(["sandbox", "get", "cm", "--sandbox", sandbox], { cwd: dir });
     expect(listed.stdout.split("\n")[0]).toMatch(/^NAME\s+DATA\s+AGE$/);
@@ -65,7 +73,9 @@ describe("vela-ts sandbox apply/get/delete/reset", () => {
   it("uses ./.vela-ts under the working directory by default", async () => {
     const { dir } = sandboxWith({ "web.yaml": DEPLOYMENT });
     await runCli(["sandbox", "apply", "-f", "web.yaml"], { cwd: dir });
-    const listed = await runCli(["sandbox", "get", "deploy", "-o", "name", "--sandbox", join(dir, ".vela-ts")], { cwd: dir });
+    const listed = await runCli(["sandbox", "get", "deploy", "-o", "name", "--sandbox", join(dir, ".vela-ts")], {
+      cwd: dir,
+    });
     expect(listed.stdout).toBe("deployment.apps/web\n");
   });
 
@@ -88,19 +98,31 @@ describe("vela-ts sandbox apply/get/delete/reset", () => {
     expect(all.stdout.split("\n")[0]).toMatch(/^NAMESPACE\s+NAME\s+TYPE/);
     expect(all.stdout).toMatch(/^prod\s+web\s+ClusterIP/m);
 
-    const one = await runCli(["sandbox", "get", "deploy", "web", "-o", "json", "--sandbox", sandbox], { cwd: dir, clock });
-    const object = JSON.parse(one.stdout) as { kind: string; metadata: { name: string; managedFields?: unknown; uid: string } };
+    const one = await runCli(["sandbox", "get", "deploy", "web", "-o", "json", "--sandbox", sandbox], {
+      cwd: dir,
+      clock,
+    });
+    const object = JSON.parse(one.stdout) as {
+      kind: string;
+      metadata: { name: string; managedFields?: unknown; uid: string };
+    };
     expect(object.kind).toBe("Deployment");
     expect(object.metadata.name).toBe("web");
     expect(object.metadata.uid).toBeTruthy();
     expect(object.metadata.managedFields).toBeUndefined();
 
-    const list = await runCli(["sandbox", "get", "cm", "-l", "tier=front", "-o", "json", "--sandbox", sandbox], { cwd: dir, clock });
+    const list = await runCli(["sandbox", "get", "cm", "-l", "tier=front", "-o", "json", "--sandbox", sandbox], {
+      cwd: dir,
+      clock,
+    });
     const parsed = JSON.parse(list.stdout) as { kind: string; items: { metadata: { name: string } }[] };
     expect(parsed.kind).toBe("List");
     expect(parsed.items.map((item) => item.metadata.name)).toEqual(["settings"]);
 
-    const yaml = await runCli(["sandbox", "get", "svc", "web", "-n", "prod", "-o", "yaml", "--sandbox", sandbox], { cwd: dir, clock });
+    const yaml = await runCli(["sandbox", "get", "svc", "web", "-n", "prod", "-o", "yaml", "--sandbox", sandbox], {
+      cwd: dir,
+      clock,
+    });
     expect(yaml.stdout).toMatch(/^kind: Service$/m);
     expect(yaml.stdout).toMatch(/^ {2}namespace: prod$/m);
   });
@@ -142,8 +164,18 @@ describe("vela-ts sandbox bad input", () => {
   it.each([
     { name: "no apiVersion", yaml: "kind: ConfigMap\nmetadata: {name: a}\n", message: "has no apiVersion", line: 1 },
     { name: "no kind", yaml: "apiVersion: v1\nmetadata: {name: a}\n", message: "has no kind", line: 1 },
-    { name: "no name", yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: b}\n", message: "has no metadata.name", line: 3 },
-    { name: "bad second document", yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n", message: "is not a valid name", line: 7 },
+    {
+      name: "no name",
+      yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: b}\n",
+      message: "has no metadata.name",
+      line: 3,
+    },
+    {
+      name: "bad second document",
+      yaml: "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n",
+      message: "is not a valid name",
+      line: 7,
+    },
   ])("apply rejects an object with $name: exit 1, nothing written", async ({ yaml, message, line }) => {
     const { dir, sandbox } = sandboxWith({ "bad.yaml": yaml });
     const run = await runCli(["sandbox", "apply", "-f", "bad.yaml", "--sandbox", sandbox], { cwd: dir });
@@ -158,11 +190,36 @@ describe("vela-ts sandbox bad input", () => {
   });
 
   it.each([
-    { name: "invalid label selector", argv: ["get", "pods", "-l", "app in (a"], code: "E_SELECTOR_INVALID", text: 'invalid label selector "app in (a"' },
-    { name: "unknown resource", argv: ["get", "deploymnts"], code: "E_UNKNOWN_RESOURCE", text: 'did you mean "deployments"' },
-    { name: "unknown resource on delete", argv: ["delete", "rolouts", "x"], code: "E_UNKNOWN_RESOURCE", text: 'did you mean "rollouts"' },
-    { name: "missing object", argv: ["get", "deploy", "ghost"], code: "E_NOT_FOUND", text: 'deployments.apps "ghost" not found' },
-    { name: "missing file", argv: ["apply", "-f", "nope.yaml"], code: "E_FILE_NOT_FOUND", text: "cannot read nope.yaml" },
+    {
+      name: "invalid label selector",
+      argv: ["get", "pods", "-l", "app in (a"],
+      code: "E_SELECTOR_INVALID",
+      text: 'invalid label selector "app in (a"',
+    },
+    {
+      name: "unknown resource",
+      argv: ["get", "deploymnts"],
+      code: "E_UNKNOWN_RESOURCE",
+      text: 'did you mean "deployments"',
+    },
+    {
+      name: "unknown resource on delete",
+      argv: ["delete", "rolouts", "x"],
+      code: "E_UNKNOWN_RESOURCE",
+      text: 'did you mean "rollouts"',
+    },
+    {
+      name: "missing object",
+      argv: ["get", "deploy", "ghost"],
+      code: "E_NOT_FOUND",
+      text: 'deployments.apps "ghost" not found',
+    },
+    {
+      name: "missing file",
+      argv: ["apply", "-f", "nope.yaml"],
+      code: "E_FILE_NOT_FOUND",
+      text: "cannot read nope.yaml",
+    },
   ])("$name: exit 1, stdout empty, clear message", async ({ argv, code, text }) => {
     const { dir, sandbox } = sandboxWith();
     const run = await runCli(["sandbox", ...argv, "--sandbox", sandbox], { cwd: dir });
@@ -173,13 +230,20 @@ describe("vela-ts sandbox bad input", () => {
   });
 
   it("an apply conflicting with another field manager fails and suggests --force-conflicts", async () => {
-    const { dir, sandbox } = sandboxWith({ "web.yaml": DEPLOYMENT, "web3.yaml": DEPLOYMENT.replace("replicas: 2", "replicas: 3") });
-    await runCli(["sandbox", "apply", "-f", "web.yaml", "--field-manager", "team-a", "--sandbox", sandbox], { cwd: dir });
+    const { dir, sandbox } = sandboxWith({
+      "web.yaml": DEPLOYMENT,
+      "web3.yaml": DEPLOYMENT.replace("replicas: 2", "replicas: 3"),
+    });
+    await runCli(["sandbox", "apply", "-f", "web.yaml", "--field-manager", "team-a", "--sandbox", sandbox], {
+      cwd: dir,
+    });
     const run = await runCli(["sandbox", "apply", "-f", "web3.yaml", "--sandbox", sandbox], { cwd: dir });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('conflict with "team-a": .spec.replicas');
     expect(run.stderr).toContain("--force-conflicts");
-    const forced = await runCli(["sandbox", "apply", "-f", "web3.yaml", "--force-conflicts", "--sandbox", sandbox], { cwd: dir });
+    const forced = await runCli(["sandbox", "apply", "-f", "web3.yaml", "--force-conflicts", "--sandbox", sandbox], {
+      cwd: dir,
+    });
     expect(forced.stdout).toBe("deployment.apps/web configured\n");
   });
 

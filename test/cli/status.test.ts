@@ -46,7 +46,9 @@ describe("status of the helm canary story", () => {
   const box = newSandbox();
 
   beforeAll(async () => {
-    expect((await box.vela(["sandbox", "charts", "add", "https://charts.example.com/demo/", "examples/charts/repo"])).code).toBe(0);
+    expect(
+      (await box.vela(["sandbox", "charts", "add", "https://charts.example.com/demo/", "examples/charts/repo"])).code,
+    ).toBe(0);
     expect((await box.vela(["up", "-f", "examples/apps/demo-app-v1.yaml", "--wait"])).code).toBe(0);
     expect((await box.vela(["up", "-f", "examples/apps/demo-app-v2.yaml", "--wait"])).code).toBe(0);
   });
@@ -71,10 +73,19 @@ describe("status of the helm canary story", () => {
     expect(out).toContain("    type: apply-component");
     expect(out).toContain("    phase: running");
     expect(out).toContain("    Type: helm");
-    expect(out).toContain("      [x] kruise-rollout: Rollout is in step(1/2), and you need manually confirm to enter the next step");
+    expect(out).toContain(
+      "      [x] kruise-rollout: Rollout is in step(1/2), and you need manually confirm to enter the next step",
+    );
 
     const canary = out.slice(out.indexOf("Canary:"));
-    expect(canary.slice(0, 6)).toEqual(["Canary:", "", "  - Rollout: demo-app (component demo-app)", "    Phase: Progressing", "    Step: 1/2, weight 20%", "    State: StepPaused"]);
+    expect(canary.slice(0, 6)).toEqual([
+      "Canary:",
+      "",
+      "  - Rollout: demo-app (component demo-app)",
+      "    Phase: Progressing",
+      "    Step: 1/2, weight 20%",
+      "    State: StepPaused",
+    ]);
     const canaryLine = canary.find((line) => line.startsWith("    Canary pods: "));
     const stableLine = canary.find((line) => line.startsWith("    Stable pods: "));
     const canaryHash = /^    Canary pods: 1\/1 ready \(revision ([0-9a-f]+)\)$/.exec(canaryLine ?? "")?.[1];
@@ -88,7 +99,9 @@ describe("status of the helm canary story", () => {
     expect(pods.get(stableHash ?? "")).toBe(5);
     expect(canary).toContain("    Next:");
     expect(canary).toContain("      approve the next step with: vela-ts workflow resume demo-app");
-    expect(canary).toContain("      or roll back: vela-ts workflow suspend demo-app && vela-ts workflow rollback demo-app");
+    expect(canary).toContain(
+      "      or roll back: vela-ts workflow suspend demo-app && vela-ts workflow rollback demo-app",
+    );
   });
 
   it("prints the Application with its status for -o json and -o yaml", async () => {
@@ -99,9 +112,19 @@ describe("status of the helm canary story", () => {
       kind: string;
       metadata: { name: string; namespace: string; managedFields?: unknown };
       spec: { components: { name: string; type: string }[] };
-      status: { status: string; latestRevision: { name: string; revision: number }; workflow: { status: string; steps: { name: string; phase: string }[] }; services: { name: string; healthy: boolean }[] };
+      status: {
+        status: string;
+        latestRevision: { name: string; revision: number };
+        workflow: { status: string; steps: { name: string; phase: string }[] };
+        services: { name: string; healthy: boolean }[];
+      };
     };
-    expect({ apiVersion: app.apiVersion, kind: app.kind, name: app.metadata.name, namespace: app.metadata.namespace }).toEqual({ apiVersion: "core.oam.dev/v1beta1", kind: "Application", name: "demo-app", namespace: "default" });
+    expect({
+      apiVersion: app.apiVersion,
+      kind: app.kind,
+      name: app.metadata.name,
+      namespace: app.metadata.namespace,
+    }).toEqual({ apiVersion: "core.oam.dev/v1beta1", kind: "Application", name: "demo-app", namespace: "default" });
     expect(app.metadata.managedFields).toBeUndefined();
     expect(app.spec.components.map((component) => [component.name, component.type])).toEqual([["demo-app", "helm"]]);
     expect(app.status.status).toBe("runningWorkflow");
@@ -118,7 +141,12 @@ describe("status of the helm canary story", () => {
     expect(run.code).toBe(0);
     const out = lines(run.stdout);
     const tree = out.slice(out.indexOf("Resources:"));
-    expect(tree.slice(0, 4)).toEqual(["Resources:", "", "  Application/demo-app (namespace default)  runningWorkflow", "  `-- Component/demo-app"]);
+    expect(tree.slice(0, 4)).toEqual([
+      "Resources:",
+      "",
+      "  Application/demo-app (namespace default)  runningWorkflow",
+      "  `-- Component/demo-app",
+    ]);
     expect(tree).toContain("      |-- HelmRelease/demo-app  Ready");
     expect(tree).toContain("      |   |-- Deployment/demo-app  ready 5/5, paused");
     expect(tree).toContain("      |-- HelmRepository/demo-app  Ready");
@@ -150,7 +178,9 @@ describe("status of the helm canary story", () => {
     expect(run.code).toBe(0);
     const out = lines(run.stdout);
     expect(out).toContain("  Revision:    demo-app-v1 (publishVersion v1)");
-    expect(out.find((line) => line.startsWith("  Rollback:"))).toMatch(/^  Rollback:    rolled back from demo-app-v2 to demo-app-v1 at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(out.find((line) => line.startsWith("  Rollback:"))).toMatch(
+      /^  Rollback:    rolled back from demo-app-v2 to demo-app-v1 at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
     expect(out).not.toContain("    Next:");
     expect(out.find((line) => line.startsWith("    Stable pods: "))).toMatch(/^    Stable pods: 5\/5 ready/);
   });
@@ -192,7 +222,10 @@ describe("status of a timed suspend step", () => {
 
     const timedOut = await box.vela(["status", "timed", "--watch", "--timeout", "4s"]);
     expect(timedOut.code).toBe(3);
-    expect(lines(timedOut.stderr).slice(-2)).toEqual(["watch ended: gave up watching (--timeout); the release goes on", ""]);
+    expect(lines(timedOut.stderr).slice(-2)).toEqual([
+      "watch ended: gave up watching (--timeout); the release goes on",
+      "",
+    ]);
     expect(lines(timedOut.stdout)).toContain("    phase: suspending (resumes in 25s)");
     expect(lines(timedOut.stdout)).toContain("    phase: suspending (resumes in 23s)");
 
@@ -200,7 +233,10 @@ describe("status of a timed suspend step", () => {
     const watched = await box.vela(["status", "timed", "--watch", "--timeout", "5m"]);
     expect(watched.code).toBe(0);
     // Step transitions are progress on stderr; the last line says why the watch ended.
-    expect(lines(watched.stderr).slice(-2)).toEqual(["watch ended: the workflow finished and every component is healthy", ""]);
+    expect(lines(watched.stderr).slice(-2)).toEqual([
+      "watch ended: the workflow finished and every component is healthy",
+      "",
+    ]);
     expect(lines(watched.stderr)).toContain("step deploy-web succeeded");
     expect(box.clock.now().getTime() - started).toBeGreaterThanOrEqual(21_000);
     const prints = watched.stdout.split("\nAbout:\n");
@@ -214,9 +250,24 @@ describe("status of a timed suspend step", () => {
 
 describe("status errors", () => {
   it.each([
-    { name: "unknown app", argv: ["status", "nope"], code: 1, error: 'error[E_APP_NOT_FOUND]: application "nope" not found in namespace "default"' },
-    { name: "--timeout without --watch", argv: ["status", "nope", "--timeout", "5s"], code: 2, error: "error[E_USAGE]: --timeout only applies to --watch" },
-    { name: "bad output format", argv: ["status", "nope", "-o", "xml"], code: 2, error: 'error[E_USAGE]: unknown output format "xml"' },
+    {
+      name: "unknown app",
+      argv: ["status", "nope"],
+      code: 1,
+      error: 'error[E_APP_NOT_FOUND]: application "nope" not found in namespace "default"',
+    },
+    {
+      name: "--timeout without --watch",
+      argv: ["status", "nope", "--timeout", "5s"],
+      code: 2,
+      error: "error[E_USAGE]: --timeout only applies to --watch",
+    },
+    {
+      name: "bad output format",
+      argv: ["status", "nope", "-o", "xml"],
+      code: 2,
+      error: 'error[E_USAGE]: unknown output format "xml"',
+    },
   ])("$name", async ({ argv, code, error }) => {
     const box = newSandbox();
     const run = await box.vela(argv);
@@ -232,6 +283,10 @@ describe("status errors", () => {
     const run = await box.vela(["status", "timed"]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
-    expect(lines(run.stderr)).toEqual(['error[E_APP_NOT_FOUND]: application "timed" not found in namespace "default"', '  hint: it exists in namespace "shop"; add -n shop', ""]);
+    expect(lines(run.stderr)).toEqual([
+      'error[E_APP_NOT_FOUND]: application "timed" not found in namespace "default"',
+      '  hint: it exists in namespace "shop"; add -n shop',
+      "",
+    ]);
   });
 });

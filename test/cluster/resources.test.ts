@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { NotFoundError } from "../../src/errors/index.js";
-import { apiVersionOf, formatAge, isNamespacedKind, qualifiedKindName, qualifiedResourceName, resolveResource } from "../../src/cluster/resources.js";
+import {
+  apiVersionOf,
+  formatAge,
+  isNamespacedKind,
+  qualifiedKindName,
+  qualifiedResourceName,
+  resolveResource,
+} from "../../src/cluster/resources.js";
 
 describe("resolveResource", () => {
   it.each([

@@ -57,7 +57,11 @@ describe("SandboxCluster", () => {
       reconcile: (view) =>
         view
           .list("v1", "ConfigMap", { labelSelector: "!seen" })
-          .map((object) => ({ op: "patch" as const, ref: cmRef(object.metadata.name ?? ""), body: { type: "merge" as const, patch: { metadata: { labels: { seen: "yes" } } } } })),
+          .map((object) => ({
+            op: "patch" as const,
+            ref: cmRef(object.metadata.name ?? ""),
+            body: { type: "merge" as const, patch: { metadata: { labels: { seen: "yes" } } } },
+          })),
       nextWakeAt: (_view, env) => new Date(env.now.getTime() + 30_000),
     };
     const sandbox = await openSandbox({ dir, clock: new FakeClock("2026-01-01T00:00:00Z"), controllers: [labeler] });
@@ -65,7 +69,9 @@ describe("SandboxCluster", () => {
     await sandbox.apply(cm("b"));
     const result = await sandbox.settle();
     expect(result).toMatchObject({ converged: true, writes: 2 });
-    expect((await sandbox.list("v1", "ConfigMap", { labelSelector: "seen=yes" })).map((object) => object.metadata.name)).toEqual(["a", "b"]);
+    expect(
+      (await sandbox.list("v1", "ConfigMap", { labelSelector: "seen=yes" })).map((object) => object.metadata.name),
+    ).toEqual(["a", "b"]);
     expect(sandbox.nextWakeAt()?.toISOString()).toBe("2026-01-01T00:00:30.000Z");
     sandbox.close();
   });
@@ -129,7 +135,9 @@ describe("SandboxCluster", () => {
     }
     expect(error).toBeInstanceOf(ClusterError);
     expect((error as ClusterError).code).toBe("E_SANDBOX_LOCKED");
-    expect((error as ClusterError).message).toBe(`sandbox ${dir} is locked by pid ${process.pid} (command vela-ts sandbox apply -f x.yaml)`);
+    expect((error as ClusterError).message).toBe(
+      `sandbox ${dir} is locked by pid ${process.pid} (command vela-ts sandbox apply -f x.yaml)`,
+    );
     holder.close();
     const next = await openSandbox({ dir, clock, controllers: [], lockTimeoutMs: 100 });
     next.close();
@@ -140,7 +148,17 @@ describe("SandboxCluster", () => {
     const clock = new FakeClock();
     (await openSandbox({ dir, clock, controllers: [] })).close();
     // A pid far above any pid_max: no such process.
-    writeFileSync(join(dir, SANDBOX_FILES.lock), JSON.stringify({ pid: 2 ** 30, processStart: "1", hostname: (await import("node:os")).hostname(), command: "x", acquiredAt: "", token: "t" }));
+    writeFileSync(
+      join(dir, SANDBOX_FILES.lock),
+      JSON.stringify({
+        pid: 2 ** 30,
+        processStart: "1",
+        hostname: (await import("node:os")).hostname(),
+        command: "x",
+        acquiredAt: "",
+        token: "t",
+      }),
+    );
     const sandbox = await openSandbox({ dir, clock, controllers: [], lockTimeoutMs: 100 });
     expect(JSON.parse(readFileSync(join(dir, SANDBOX_FILES.lock), "utf8")).pid).toBe(process.pid);
     sandbox.close();
@@ -154,7 +172,10 @@ describe("SandboxCluster", () => {
     const controller = new AbortController();
     const seen: string[] = [];
     const reading = (async () => {
-      for await (const event of sandbox.watch("v1", "ConfigMap", { labelSelector: "app=web", signal: controller.signal }) as AsyncIterable<WatchEvent>) {
+      for await (const event of sandbox.watch("v1", "ConfigMap", {
+        labelSelector: "app=web",
+        signal: controller.signal,
+      }) as AsyncIterable<WatchEvent>) {
         seen.push(`${event.type} ${event.object.metadata.name}`);
         if (seen.length === 3) controller.abort();
       }
@@ -170,9 +191,16 @@ describe("SandboxCluster", () => {
 
   it("refuses a sandbox of a newer format", async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, SANDBOX_FILES.metadata), JSON.stringify({ format: 99, seed: "0", enabledAddons: [], createdAt: "" }));
-    await expect(openSandbox({ dir, clock: new FakeClock(), controllers: [] })).rejects.toMatchObject({ code: "E_SANDBOX_FORMAT" });
+    writeFileSync(
+      join(dir, SANDBOX_FILES.metadata),
+      JSON.stringify({ format: 99, seed: "0", enabledAddons: [], createdAt: "" }),
+    );
+    await expect(openSandbox({ dir, clock: new FakeClock(), controllers: [] })).rejects.toMatchObject({
+      code: "E_SANDBOX_FORMAT",
+    });
     // The failed open released its lock.
-    await expect(openSandbox({ dir, clock: new FakeClock(), controllers: [], lockTimeoutMs: 50 })).rejects.toMatchObject({ code: "E_SANDBOX_FORMAT" });
+    await expect(
+      openSandbox({ dir, clock: new FakeClock(), controllers: [], lockTimeoutMs: 50 }),
+    ).rejects.toMatchObject({ code: "E_SANDBOX_FORMAT" });
   });
 });

@@ -14,11 +14,19 @@ describe("parseLabelSelector", () => {
     { name: "equals", selector: "app=web", want: [{ operator: "equals", key: "app", value: "web" }] },
     { name: "double equals", selector: "app==web", want: [{ operator: "equals", key: "app", value: "web" }] },
     { name: "not equals", selector: "app!=web", want: [{ operator: "notEquals", key: "app", value: "web" }] },
-    { name: "in", selector: "env in (prod, staging)", want: [{ operator: "in", key: "env", values: ["prod", "staging"] }] },
+    {
+      name: "in",
+      selector: "env in (prod, staging)",
+      want: [{ operator: "in", key: "env", values: ["prod", "staging"] }],
+    },
     { name: "notin", selector: "env notin (dev)", want: [{ operator: "notIn", key: "env", values: ["dev"] }] },
     { name: "exists", selector: "canary", want: [{ operator: "exists", key: "canary" }] },
     { name: "does not exist", selector: "!canary", want: [{ operator: "doesNotExist", key: "canary" }] },
-    { name: "prefixed key", selector: "app.oam.dev/name=demo", want: [{ operator: "equals", key: "app.oam.dev/name", value: "demo" }] },
+    {
+      name: "prefixed key",
+      selector: "app.oam.dev/name=demo",
+      want: [{ operator: "equals", key: "app.oam.dev/name", value: "demo" }],
+    },
     { name: "empty value", selector: "tier=", want: [{ operator: "equals", key: "tier", value: "" }] },
     {
       name: "several requirements",
@@ -84,7 +92,10 @@ describe("matchesLabelSelector", () => {
   });
 
   it("reads matchLabels and matchExpressions objects", () => {
-    const selector = selectorFromLabelSelectorObject({ matchLabels: { app: "web" }, matchExpressions: [{ key: "env", operator: "NotIn", values: ["dev"] }] });
+    const selector = selectorFromLabelSelectorObject({
+      matchLabels: { app: "web" },
+      matchExpressions: [{ key: "env", operator: "NotIn", values: ["dev"] }],
+    });
     expect(matchesLabelSelector(selector, { app: "web", env: "prod" })).toBe(true);
     expect(matchesLabelSelector(selector, { app: "web", env: "dev" })).toBe(false);
   });

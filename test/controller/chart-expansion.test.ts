@@ -21,7 +21,9 @@ const EXAMPLE_REPO = join(PROJECT_ROOT, "examples/charts/repo");
 const { registry } = loadDefinitions({ userDirs: [] });
 
 /** Renders an Application with one helm component `name` (chart `chart`) carrying a kruise-rollout trait. */
-function helmApp(options: { name?: string; chart?: string; version?: string; extra?: string; trait?: string; more?: string } = {}): ComponentManifest[] {
+function helmApp(
+  options: { name?: string; chart?: string; version?: string; extra?: string; trait?: string; more?: string } = {},
+): ComponentManifest[] {
   const text = `apiVersion: core.oam.dev/v1beta1
 kind: Application
 metadata:
@@ -45,7 +47,8 @@ ${options.trait ?? "            canary:\n              steps: [{weight: 20}]\n  
 
 function rolloutOf(manifests: readonly ComponentManifest[], component = "shop"): KubeObject {
   const manifest = manifests.find((candidate) => candidate.name === component);
-  const rollout = manifest === undefined ? undefined : componentObjects(manifest).find((object) => object.kind === "Rollout");
+  const rollout =
+    manifest === undefined ? undefined : componentObjects(manifest).find((object) => object.kind === "Rollout");
   if (rollout === undefined) throw new Error(`no Rollout in ${component}`);
   return rollout;
 }
@@ -63,11 +66,15 @@ function service(name: string, app: string): KubeObject {
 }
 
 function ingress(name: string, backend: string): KubeObject {
-  return obj("networking.k8s.io/v1", "Ingress", name, { spec: { rules: [{ http: { paths: [{ backend: { service: { name: backend } } }] } }] } });
+  return obj("networking.k8s.io/v1", "Ingress", name, {
+    spec: { rules: [{ http: { paths: [{ backend: { service: { name: backend } } }] } }] },
+  });
 }
 
 /** A chart source that renders fixed objects and records what it was asked for. */
-function fakeSource(objects: readonly KubeObject[] | undefined): HelmChartSource & { calls: { releaseName: string; namespace: string; values: unknown }[] } {
+function fakeSource(
+  objects: readonly KubeObject[] | undefined,
+): HelmChartSource & { calls: { releaseName: string; namespace: string; values: unknown }[] } {
   const calls: { releaseName: string; namespace: string; values: unknown }[] = [];
   return {
     calls,
@@ -99,7 +106,8 @@ function errorCodes(run: () => unknown): string[] {
   return [];
 }
 
-const ROUTED = "            canary:\n              steps: [{weight: 20}]\n              trafficRoutings: [{type: nginx}]\n";
+const ROUTED =
+  "            canary:\n              steps: [{weight: 20}]\n              trafficRoutings: [{type: nginx}]\n";
 const STS = "            workloadType: {apiVersion: apps/v1, kind: StatefulSet}\n" + ROUTED;
 
 describe("resolveHelmWorkloads with fixed chart objects", () => {
@@ -142,7 +150,13 @@ describe("resolveHelmWorkloads with fixed chart objects", () => {
     },
     {
       name: "the Service selecting the workload's pods and the Ingress routing to it",
-      objects: [deployment("web", "web"), service("metrics", "exporter"), service("web-svc", "web"), ingress("admin", "metrics"), ingress("public", "web-svc")],
+      objects: [
+        deployment("web", "web"),
+        service("metrics", "exporter"),
+        service("web-svc", "web"),
+        ingress("admin", "metrics"),
+        ingress("public", "web-svc"),
+      ],
       trait: ROUTED,
       workload: "Deployment/web",
       service: "web-svc",
@@ -152,7 +166,8 @@ describe("resolveHelmWorkloads with fixed chart objects", () => {
     {
       name: "explicit service and ingress names that the chart creates are kept",
       objects: [deployment("web"), service("a", "web"), service("b", "web"), ingress("x", "a"), ingress("y", "b")],
-      trait: "            canary:\n              steps: [{weight: 20}]\n              trafficRoutings: [{type: nginx, service: b, ingressName: y}]\n",
+      trait:
+        "            canary:\n              steps: [{weight: 20}]\n              trafficRoutings: [{type: nginx, service: b, ingressName: y}]\n",
       workload: "Deployment/web",
       service: "b",
       ingress: "y",
@@ -171,9 +186,15 @@ describe("resolveHelmWorkloads with fixed chart objects", () => {
     const manifests = helmApp({ trait });
     const result = resolveHelmWorkloads(manifests, fakeSource(objects));
     const rollout = rolloutOf(result.manifests);
-    const ref = fieldOf(rollout, "spec", "objectRef", "workloadRef") as { kind: string; name: string; apiVersion: string };
+    const ref = fieldOf(rollout, "spec", "objectRef", "workloadRef") as {
+      kind: string;
+      name: string;
+      apiVersion: string;
+    };
     expect(`${ref.kind}/${ref.name}`).toBe(workload);
-    expect(ref.apiVersion).toBe(objects.find((object) => `${object.kind}/${object.metadata.name ?? ""}` === workload)?.apiVersion);
+    expect(ref.apiVersion).toBe(
+      objects.find((object) => `${object.kind}/${object.metadata.name ?? ""}` === workload)?.apiVersion,
+    );
     expect(fieldOf(rollout, "spec", "strategy", "canary", "trafficRoutings", "0", "service")).toBe(serviceName);
     expect(fieldOf(rollout, "spec", "strategy", "canary", "trafficRoutings", "0", "ingress", "name")).toBe(ingressName);
     expect(result.corrections).toHaveLength(corrections);
@@ -182,12 +203,43 @@ describe("resolveHelmWorkloads with fixed chart objects", () => {
   });
 
   it.each([
-    { name: "workloadType names a kind the chart does not deploy", objects: [deployment("shop-web")], trait: STS, hint: "Deployment/shop-web" },
-    { name: "two Deployments, neither named like the guess", objects: [deployment("api"), deployment("worker"), service("api", "api"), ingress("api", "api")], trait: ROUTED, hint: "Deployment/api, Deployment/worker" },
-    { name: "no workload at all", objects: [obj("v1", "ConfigMap", "settings")], trait: ROUTED, hint: "ConfigMap/settings" },
-    { name: "an explicit Service the chart does not create", objects: [deployment("shop"), service("shop", "shop"), ingress("shop", "shop")], trait: "            canary:\n              steps: [{weight: 20}]\n              trafficRoutings: [{type: nginx, service: other}]\n", hint: "Service/shop" },
-    { name: "ingress routing and a chart without an Ingress", objects: [deployment("shop"), service("shop", "shop")], trait: ROUTED, hint: "Deployment/shop, Service/shop" },
-    { name: "two Ingresses, none routing to the Service", objects: [deployment("web"), service("web", "web"), ingress("a", "x"), ingress("b", "y")], trait: ROUTED, hint: "ingressName" },
+    {
+      name: "workloadType names a kind the chart does not deploy",
+      objects: [deployment("shop-web")],
+      trait: STS,
+      hint: "Deployment/shop-web",
+    },
+    {
+      name: "two Deployments, neither named like the guess",
+      objects: [deployment("api"), deployment("worker"), service("api", "api"), ingress("api", "api")],
+      trait: ROUTED,
+      hint: "Deployment/api, Deployment/worker",
+    },
+    {
+      name: "no workload at all",
+      objects: [obj("v1", "ConfigMap", "settings")],
+      trait: ROUTED,
+      hint: "ConfigMap/settings",
+    },
+    {
+      name: "an explicit Service the chart does not create",
+      objects: [deployment("shop"), service("shop", "shop"), ingress("shop", "shop")],
+      trait:
+        "            canary:\n              steps: [{weight: 20}]\n              trafficRoutings: [{type: nginx, service: other}]\n",
+      hint: "Service/shop",
+    },
+    {
+      name: "ingress routing and a chart without an Ingress",
+      objects: [deployment("shop"), service("shop", "shop")],
+      trait: ROUTED,
+      hint: "Deployment/shop, Service/shop",
+    },
+    {
+      name: "two Ingresses, none routing to the Service",
+      objects: [deployment("web"), service("web", "web"), ingress("a", "x"), ingress("b", "y")],
+      trait: ROUTED,
+      hint: "ingressName",
+    },
   ])("E_ROLLOUT_TARGET: $name", ({ objects, trait, hint }) => {
     const manifests = helmApp({ trait });
     let caught: unknown;
@@ -210,17 +262,37 @@ describe("resolveHelmWorkloads with fixed chart objects", () => {
     expect(kept.manifests).toEqual(manifests);
     expect(kept.charts).toEqual([]);
     expect(kept.warnings.join("\n")).toContain(REPO_URL);
-    expect(errorCodes(() => resolveHelmWorkloads(manifests, fakeSource(undefined), { unavailableChart: "error" }))).toEqual(["E_CHART_FETCH"]);
+    expect(
+      errorCodes(() => resolveHelmWorkloads(manifests, fakeSource(undefined), { unavailableChart: "error" })),
+    ).toEqual(["E_CHART_FETCH"]);
   });
 
   it.each([
     { name: "default release name is the component name", extra: "", releaseName: "shop", namespace: "default" },
-    { name: "targetNamespace prefixes the release name", extra: "        targetNamespace: prod\n", releaseName: "prod-shop", namespace: "prod" },
-    { name: "an explicit releaseName wins", extra: "        targetNamespace: prod\n        releaseName: store\n", releaseName: "store", namespace: "prod" },
-    { name: "over 53 characters the name is shortened", extra: `        targetNamespace: ${"n".repeat(50)}\n`, releaseName: `${"n".repeat(40)}-`, namespace: "n".repeat(50) },
+    {
+      name: "targetNamespace prefixes the release name",
+      extra: "        targetNamespace: prod\n",
+      releaseName: "prod-shop",
+      namespace: "prod",
+    },
+    {
+      name: "an explicit releaseName wins",
+      extra: "        targetNamespace: prod\n        releaseName: store\n",
+      releaseName: "store",
+      namespace: "prod",
+    },
+    {
+      name: "over 53 characters the name is shortened",
+      extra: `        targetNamespace: ${"n".repeat(50)}\n`,
+      releaseName: `${"n".repeat(40)}-`,
+      namespace: "n".repeat(50),
+    },
   ])("renders with Flux's release name and namespace: $name", ({ extra, releaseName, namespace }) => {
     const source = fakeSource([deployment("x")]);
-    resolveHelmWorkloads(helmApp({ extra, trait: "            canary:\n              steps: [{weight: 20}]\n" }), source);
+    resolveHelmWorkloads(
+      helmApp({ extra, trait: "            canary:\n              steps: [{weight: 20}]\n" }),
+      source,
+    );
     expect(source.calls).toHaveLength(1);
     expect(source.calls[0]?.releaseName.startsWith(releaseName)).toBe(true);
     expect(source.calls[0]?.releaseName.length).toBeLessThanOrEqual(53);
@@ -228,9 +300,18 @@ describe("resolveHelmWorkloads with fixed chart objects", () => {
   });
 
   it("warns when the chart installs into another namespace than the Rollout's", () => {
-    const result = resolveHelmWorkloads(helmApp({ extra: "        targetNamespace: prod\n", trait: "            canary:\n              steps: [{weight: 20}]\n" }), fakeSource([deployment("x")]));
+    const result = resolveHelmWorkloads(
+      helmApp({
+        extra: "        targetNamespace: prod\n",
+        trait: "            canary:\n              steps: [{weight: 20}]\n",
+      }),
+      fakeSource([deployment("x")]),
+    );
     expect(result.warnings.join("\n")).toContain("namespace prod");
-    const same = resolveHelmWorkloads(helmApp({ trait: "            canary:\n              steps: [{weight: 20}]\n" }), fakeSource([deployment("x")]));
+    const same = resolveHelmWorkloads(
+      helmApp({ trait: "            canary:\n              steps: [{weight: 20}]\n" }),
+      fakeSource([deployment("x")]),
+    );
     expect(same.warnings).toEqual([]);
   });
 
@@ -246,33 +327,59 @@ describe("resolveHelmWorkloads with fixed chart objects", () => {
               values.yaml: "replicaCount: 7\\nimage: {tag: v9}\\nservice: {port: 9090}\\n"
               tag: v10
 `;
-    const extra = "        values: {service: {port: 1234}}\n        valuesFrom:\n          - {kind: ConfigMap, name: shop-values}\n          - {kind: ConfigMap, name: shop-values, valuesKey: tag, targetPath: image.tag}\n          - {kind: ConfigMap, name: absent, optional: true}\n";
+    const extra =
+      "        values: {service: {port: 1234}}\n        valuesFrom:\n          - {kind: ConfigMap, name: shop-values}\n          - {kind: ConfigMap, name: shop-values, valuesKey: tag, targetPath: image.tag}\n          - {kind: ConfigMap, name: absent, optional: true}\n";
     const source = fakeSource([deployment("x")]);
     const manifests = helmApp({ extra, more, trait: "            canary:\n              steps: [{weight: 20}]\n" });
     const result = resolveHelmWorkloads(manifests, source);
     expect(source.calls[0]?.values).toEqual({ replicaCount: 7, image: { tag: "v10" }, service: { port: 1234 } });
     expect(result.warnings).toEqual([]);
     // A required reference that is not part of the app is reported, not fatal.
-    const missing = resolveHelmWorkloads(helmApp({ extra: "        valuesFrom: [{kind: ConfigMap, name: elsewhere}]\n", trait: "            canary:\n              steps: [{weight: 20}]\n" }), fakeSource([deployment("x")]));
+    const missing = resolveHelmWorkloads(
+      helmApp({
+        extra: "        valuesFrom: [{kind: ConfigMap, name: elsewhere}]\n",
+        trait: "            canary:\n              steps: [{weight: 20}]\n",
+      }),
+      fakeSource([deployment("x")]),
+    );
     expect(missing.warnings.join("\n")).toContain("ConfigMap/elsewhere");
   });
 
   it("leaves other components as they are", () => {
     const more = "    - name: plain\n      type: webservice\n      properties: {image: nginx}\n";
     const manifests = helmApp({ more });
-    const result = resolveHelmWorkloads(manifests, fakeSource([deployment("shop"), service("shop", "shop"), ingress("shop", "shop")]));
+    const result = resolveHelmWorkloads(
+      manifests,
+      fakeSource([deployment("shop"), service("shop", "shop"), ingress("shop", "shop")]),
+    );
     expect(result.manifests[1]).toBe(manifests[1]);
     expect(findHelmRelease(manifests[1] as ComponentManifest, manifests)).toBeUndefined();
   });
 });
 
 describe("resolveHelmWorkloads with the example chart repository", () => {
-  const source = (): HelmChartSource => createHelmChartSource({ repositories: [parseChartRepositoryMapping(`${REPO_URL}=${EXAMPLE_REPO}`)] });
+  const source = (): HelmChartSource =>
+    createHelmChartSource({ repositories: [parseChartRepositoryMapping(`${REPO_URL}=${EXAMPLE_REPO}`)] });
 
   it.each([
-    { name: "component shop installs Deployment shop-demo-app", component: "shop", version: "1.0.0", expected: "shop-demo-app" },
-    { name: "a release name containing demo-app is used as it is", component: "demo-app", version: "2.0.0", expected: "demo-app" },
-    { name: "a release name containing demo-app somewhere", component: "my-demo-app-x", version: "~1.0", expected: "my-demo-app-x" },
+    {
+      name: "component shop installs Deployment shop-demo-app",
+      component: "shop",
+      version: "1.0.0",
+      expected: "shop-demo-app",
+    },
+    {
+      name: "a release name containing demo-app is used as it is",
+      component: "demo-app",
+      version: "2.0.0",
+      expected: "demo-app",
+    },
+    {
+      name: "a release name containing demo-app somewhere",
+      component: "my-demo-app-x",
+      version: "~1.0",
+      expected: "my-demo-app-x",
+    },
   ])("$name", async ({ component, version, expected }) => {
     const manifests = helmApp({ name: component, version });
     const charts = source();
@@ -280,13 +387,21 @@ describe("resolveHelmWorkloads with the example chart repository", () => {
     await charts.prefetch(helmRepositoryUrls(manifests));
     const result = resolveHelmWorkloads(manifests, charts);
     const rollout = rolloutOf(result.manifests, component);
-    expect(fieldOf(rollout, "spec", "objectRef", "workloadRef")).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: expected });
+    expect(fieldOf(rollout, "spec", "objectRef", "workloadRef")).toEqual({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: expected,
+    });
     expect(fieldOf(rollout, "spec", "strategy", "canary", "trafficRoutings", "0", "service")).toBe(expected);
     expect(fieldOf(rollout, "spec", "strategy", "canary", "trafficRoutings", "0", "ingress", "name")).toBe(expected);
     const [chart] = result.charts;
     expect(chart?.chart).toBe("demo-app");
     expect(chart?.version).toBe(version === "2.0.0" ? "2.0.0" : "1.0.0");
-    expect(chart?.objects.map((object) => `${object.kind}/${object.metadata.name ?? ""}`).sort()).toEqual([`Deployment/${expected}`, `Ingress/${expected}`, `Service/${expected}`]);
+    expect(chart?.objects.map((object) => `${object.kind}/${object.metadata.name ?? ""}`).sort()).toEqual([
+      `Deployment/${expected}`,
+      `Ingress/${expected}`,
+      `Service/${expected}`,
+    ]);
     for (const object of chart?.objects ?? []) {
       expect(object.metadata.labels?.["helm.toolkit.fluxcd.io/name"]).toBe(component);
       expect(object.metadata.namespace).toBe("default");

@@ -14,7 +14,12 @@ import { startSandboxServer } from "../../src/cluster/sandbox/server/index.js";
 import { runControllerMode } from "../../src/controller/controller-command.js";
 import { driveOrHandOff, findReconcilingController } from "../../src/controller/controller-handoff.js";
 import { runToFixedPoint } from "../../src/controller/drive.js";
-import { activeController, ANNOTATION_WATCH_NAMESPACE, CONTROLLER_LEASE_NAME, LeaseLock } from "../../src/controller/lease.js";
+import {
+  activeController,
+  ANNOTATION_WATCH_NAMESPACE,
+  CONTROLLER_LEASE_NAME,
+  LeaseLock,
+} from "../../src/controller/lease.js";
 import { openTarget } from "../../src/controller/target.js";
 import type { KubeObject, ObjectRef } from "../../src/model/kube-object.js";
 import { FakeClock, SystemClock } from "../../src/util/clock.js";
@@ -25,7 +30,8 @@ import { forwardingCluster } from "../support/forwarding-cluster.js";
 
 const noHttp = (): Promise<never> => Promise.reject(new Error("no webhooks in these tests"));
 
-const configMap = (name: string): string => `[{apiVersion: v1, kind: ConfigMap, metadata: {name: ${name}}, data: {app: held}}]`;
+const configMap = (name: string): string =>
+  `[{apiVersion: v1, kind: ConfigMap, metadata: {name: ${name}}, data: {app: held}}]`;
 
 /** Applies `first`, waits at a manual `hold`, then applies `second`. */
 const APP_YAML = `apiVersion: core.oam.dev/v1beta1
@@ -47,9 +53,19 @@ spec:
       - {name: apply-second, type: apply-component, properties: {component: second}}
 `;
 
-const appRef: ObjectRef = { apiVersion: "core.oam.dev/v1beta1", kind: "Application", name: "held", namespace: "default" };
+const appRef: ObjectRef = {
+  apiVersion: "core.oam.dev/v1beta1",
+  kind: "Application",
+  name: "held",
+  namespace: "default",
+};
 const secondRef: ObjectRef = { apiVersion: "v1", kind: "ConfigMap", name: "held-second", namespace: "default" };
-const leaseRef = (namespace: string): ObjectRef => ({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", name: CONTROLLER_LEASE_NAME, namespace });
+const leaseRef = (namespace: string): ObjectRef => ({
+  apiVersion: "coordination.k8s.io/v1",
+  kind: "Lease",
+  name: CONTROLLER_LEASE_NAME,
+  namespace,
+});
 
 interface WorkflowView {
   readonly status?: string;
@@ -93,9 +109,17 @@ function workspace(): Workspace {
 }
 
 /** A controller `identity` takes the Lease in `namespace` now (as `vela-ts controller` does). */
-function holdLease(space: Workspace, identity: string, options: { readonly namespace?: string; readonly watchNamespace?: string } = {}): Promise<boolean> {
+function holdLease(
+  space: Workspace,
+  identity: string,
+  options: { readonly namespace?: string; readonly watchNamespace?: string } = {},
+): Promise<boolean> {
   return space.withSandbox((cluster) =>
-    new LeaseLock(cluster, space.clock, { namespace: options.namespace ?? "default", identity, ...(options.watchNamespace === undefined ? {} : { watchNamespace: options.watchNamespace }) }).tryAcquireOrRenew(),
+    new LeaseLock(cluster, space.clock, {
+      namespace: options.namespace ?? "default",
+      identity,
+      ...(options.watchNamespace === undefined ? {} : { watchNamespace: options.watchNamespace }),
+    }).tryAcquireOrRenew(),
   );
 }
 
@@ -143,11 +167,16 @@ describe("workflow resume next to a controller Lease in the sandbox", () => {
     const resumed = await space.vela(["workflow", "resume", "held"]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain("Successfully resume workflow: held");
-    const { app, second } = await space.withSandbox(async (cluster) => ({ app: await cluster.get(appRef), second: await cluster.get(secondRef) }));
+    const { app, second } = await space.withSandbox(async (cluster) => ({
+      app: await cluster.get(appRef),
+      second: await cluster.get(secondRef),
+    }));
     const workflow = workflowOf(app);
     expect(workflow?.suspend).toBe(false);
     if (handOff) {
-      expect(resumed.stderr).toContain("controller controller-a is reconciling default/held (lease default/vela-ts-controller); this command does not reconcile it");
+      expect(resumed.stderr).toContain(
+        "controller controller-a is reconciling default/held (lease default/vela-ts-controller); this command does not reconcile it",
+      );
       expect(workflow?.finished).toBe(false);
       expect(workflow?.steps?.find((step) => step.name === "apply-second")?.phase).toBe("pending");
       expect(second).toBeUndefined();
@@ -226,19 +255,32 @@ describe("CLI commands against the served sandbox with `vela-ts controller -n de
     try {
       const lease = await eventually("the controller to hold its Lease", async () => {
         const found = await client.get(leaseRef("default"));
-        return (found?.spec as { holderIdentity?: string } | undefined)?.holderIdentity === "served-controller" ? found : undefined;
+        return (found?.spec as { holderIdentity?: string } | undefined)?.holderIdentity === "served-controller"
+          ? found
+          : undefined;
       });
       expect(lease.metadata.annotations?.[ANNOTATION_WATCH_NAMESPACE]).toBe("default");
 
       const up = await vela(["up", "-f", "app.yaml"]);
       expect(up.code, up.stderr).toBe(0);
       expect(up.stderr).toContain("controller served-controller is reconciling default/held");
-      await eventually("held at its hold step", async () => (workflowOf(await client.get(appRef))?.steps?.find((step) => step.name === "hold")?.phase === "suspending" ? true : undefined), 30_000);
+      await eventually(
+        "held at its hold step",
+        async () =>
+          workflowOf(await client.get(appRef))?.steps?.find((step) => step.name === "hold")?.phase === "suspending"
+            ? true
+            : undefined,
+        30_000,
+      );
 
       const resumed = await vela(["workflow", "resume", "held"]);
       expect(resumed.code, resumed.stderr).toBe(0);
       expect(resumed.stderr).toContain("controller served-controller is reconciling default/held");
-      await eventually("held to finish", async () => (workflowOf(await client.get(appRef))?.status === "succeeded" ? true : undefined), 30_000);
+      await eventually(
+        "held to finish",
+        async () => (workflowOf(await client.get(appRef))?.status === "succeeded" ? true : undefined),
+        30_000,
+      );
       expect((await client.get(secondRef))?.data).toEqual({ app: "held" });
     } finally {
       stop.abort();
@@ -254,7 +296,13 @@ describe("driveOrHandOff with a controller acting between polls", () => {
   it("returns what the controller reached, without a single status write of its own", async () => {
     const cwd = tempDir("vela-ts-handoff-unit-");
     const clock = new FakeClock();
-    const target = await openTarget({ cwd: PROJECT_ROOT, sandboxDir: join(cwd, "sandbox"), clock, http: noHttp, command: "test" });
+    const target = await openTarget({
+      cwd: PROJECT_ROOT,
+      sandboxDir: join(cwd, "sandbox"),
+      clock,
+      http: noHttp,
+      command: "test",
+    });
     try {
       const controller = new LeaseLock(target.cluster, clock, { namespace: "default", identity: "controller-b" });
       expect(await controller.tryAcquireOrRenew()).toBe(true);
@@ -270,21 +318,26 @@ describe("driveOrHandOff with a controller acting between polls", () => {
         },
       };
       const progress: string[] = [];
-      const drive = await driveOrHandOff({ ...target, cluster: watched, deps: { ...target.deps, cluster: watched } }, "held", "default", {
-        wait: true,
-        progress: (line) => progress.push(line),
-        // The controller's turn: it renews its Lease and reconciles while the command sleeps.
-        sleep: async (milliseconds) => {
-          clock.advance(milliseconds);
-          controllerActing = true;
-          try {
-            await controller.tryAcquireOrRenew();
-            await runToFixedPoint("held", "default", target.deps, target.driver);
-          } finally {
-            controllerActing = false;
-          }
+      const drive = await driveOrHandOff(
+        { ...target, cluster: watched, deps: { ...target.deps, cluster: watched } },
+        "held",
+        "default",
+        {
+          wait: true,
+          progress: (line) => progress.push(line),
+          // The controller's turn: it renews its Lease and reconciles while the command sleeps.
+          sleep: async (milliseconds) => {
+            clock.advance(milliseconds);
+            controllerActing = true;
+            try {
+              await controller.tryAcquireOrRenew();
+              await runToFixedPoint("held", "default", target.deps, target.driver);
+            } finally {
+              controllerActing = false;
+            }
+          },
         },
-      });
+      );
       expect(drive.reconciledBy).toBe("controller-b");
       expect(drive.stop).toBe("waiting-for-person");
       expect(drive.outcome.workflow?.steps.map((step) => [step.name, step.phase])).toEqual([
@@ -293,7 +346,9 @@ describe("driveOrHandOff with a controller acting between polls", () => {
         ["apply-second", "pending"],
       ]);
       expect(ownWrites).toBe(0);
-      expect(progress[0]).toBe("controller controller-b is reconciling default/held (lease default/vela-ts-controller); this command does not reconcile it");
+      expect(progress[0]).toBe(
+        "controller controller-b is reconciling default/held (lease default/vela-ts-controller); this command does not reconcile it",
+      );
     } finally {
       target.close();
     }
@@ -335,14 +390,36 @@ describe("activeController and findReconcilingController", () => {
   });
 
   it.each([
-    { name: "a controller of the app's namespace (Lease there)", lease: { namespace: "team", watchNamespace: "team" }, appNamespace: "team", want: "c" },
-    { name: "a controller of all namespaces (Lease in the context's namespace)", lease: { namespace: "default" }, appNamespace: "team", want: "c" },
-    { name: "a controller of only the context's namespace", lease: { namespace: "default", watchNamespace: "default" }, appNamespace: "team", want: undefined },
-    { name: "a controller of all namespaces with its Lease elsewhere", lease: { namespace: "ops" }, appNamespace: "team", want: undefined },
+    {
+      name: "a controller of the app's namespace (Lease there)",
+      lease: { namespace: "team", watchNamespace: "team" },
+      appNamespace: "team",
+      want: "c",
+    },
+    {
+      name: "a controller of all namespaces (Lease in the context's namespace)",
+      lease: { namespace: "default" },
+      appNamespace: "team",
+      want: "c",
+    },
+    {
+      name: "a controller of only the context's namespace",
+      lease: { namespace: "default", watchNamespace: "default" },
+      appNamespace: "team",
+      want: undefined,
+    },
+    {
+      name: "a controller of all namespaces with its Lease elsewhere",
+      lease: { namespace: "ops" },
+      appNamespace: "team",
+      want: undefined,
+    },
   ])("$name", async ({ lease, appNamespace, want }) => {
     const space = workspace();
     await holdLease(space, "c", lease);
-    const found = await space.withSandbox((cluster) => findReconcilingController(cluster, space.clock, appNamespace, "default"));
+    const found = await space.withSandbox((cluster) =>
+      findReconcilingController(cluster, space.clock, appNamespace, "default"),
+    );
     expect(found?.holder).toBe(want);
   });
 });
@@ -354,8 +431,22 @@ function appObject(): KubeObject {
     metadata: { name: "held", namespace: "default" },
     spec: {
       components: [
-        { name: "first", type: "k8s-objects", properties: { objects: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "held-first" }, data: { app: "held" } }] } },
-        { name: "second", type: "k8s-objects", properties: { objects: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "held-second" }, data: { app: "held" } }] } },
+        {
+          name: "first",
+          type: "k8s-objects",
+          properties: {
+            objects: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "held-first" }, data: { app: "held" } }],
+          },
+        },
+        {
+          name: "second",
+          type: "k8s-objects",
+          properties: {
+            objects: [
+              { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "held-second" }, data: { app: "held" } },
+            ],
+          },
+        },
       ],
       workflow: {
         steps: [
@@ -367,4 +458,3 @@ function appObject(): KubeObject {
     },
   };
 }
-

@@ -36,18 +36,37 @@ function smallApp(name: string, suspend: { readonly duration?: string } = {}): K
     kind: "Application",
     metadata: { name, namespace: "default" },
     spec: {
-      components: [{ name: "config", type: "k8s-objects", properties: { objects: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${name}-config` }, data: { app: name } }] } }],
+      components: [
+        {
+          name: "config",
+          type: "k8s-objects",
+          properties: {
+            objects: [
+              { apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${name}-config` }, data: { app: name } },
+            ],
+          },
+        },
+      ],
       workflow: {
         steps: [
           { name: "apply", type: "apply-component", properties: { component: "config" } },
-          { name: "hold", type: "suspend", ...(suspend.duration === undefined ? {} : { properties: { duration: suspend.duration } }) },
+          {
+            name: "hold",
+            type: "suspend",
+            ...(suspend.duration === undefined ? {} : { properties: { duration: suspend.duration } }),
+          },
         ],
       },
     },
   };
 }
 
-const appRef = (name: string): ObjectRef => ({ apiVersion: "core.oam.dev/v1beta1", kind: "Application", name, namespace: "default" });
+const appRef = (name: string): ObjectRef => ({
+  apiVersion: "core.oam.dev/v1beta1",
+  kind: "Application",
+  name,
+  namespace: "default",
+});
 
 interface WorkflowView {
   readonly status?: string;
@@ -65,7 +84,6 @@ async function atHold(client: Cluster, name: string): Promise<WorkflowView | und
   const workflow = workflowOf(await client.get(appRef(name)));
   return workflow?.steps?.find((step) => step.name === "hold")?.phase === "suspending" ? workflow : undefined;
 }
-
 
 interface Running {
   readonly stop: AbortController;
@@ -102,7 +120,10 @@ describe("WorkQueue", () => {
 
   it("delayed adds keep the earliest due time per key", async () => {
     const timers: { ms: number; fire: () => void }[] = [];
-    const queue = new WorkQueue(() => 0, (ms) => new Promise((resolve) => timers.push({ ms, fire: resolve })));
+    const queue = new WorkQueue(
+      () => 0,
+      (ms) => new Promise((resolve) => timers.push({ ms, fire: resolve })),
+    );
     queue.addAfter("a", 5000);
     queue.addAfter("a", 100);
     queue.addAfter("a", 9000);
@@ -159,7 +180,9 @@ describe("LeaseLock (on the in-process sandbox)", () => {
   });
 
   it("of two candidates racing for a free lease exactly one wins", async () => {
-    const candidates = ["a", "b", "c"].map((identity) => new LeaseLock(sandbox, clock, { namespace: "default", identity }));
+    const candidates = ["a", "b", "c"].map(
+      (identity) => new LeaseLock(sandbox, clock, { namespace: "default", identity }),
+    );
     const won = await Promise.all(candidates.map((candidate) => candidate.tryAcquireOrRenew()));
     expect(won.filter(Boolean)).toHaveLength(1);
   });
@@ -222,15 +245,27 @@ describe("controller mode against the served sandbox", () => {
     const names = Array.from({ length: 8 }, (_, index) => `two-${index}`);
     for (const name of names) await client.create(smallApp(name));
     for (const name of names) await eventually(`${name} at its suspend step`, () => atHold(client, name), 30_000);
-    const reported = (name: string): boolean => [...a.events, ...b.events].some((event) => event.name === name && event.result === "success");
+    const reported = (name: string): boolean =>
+      [...a.events, ...b.events].some((event) => event.name === name && event.result === "success");
     await eventually("every app's reconcile reported", () => (names.every(reported) ? true : undefined));
 
     const byApp = new Map<string, Set<string>>();
-    for (const controller of [a, b]) for (const event of controller.events) (byApp.get(event.name) ?? byApp.set(event.name, new Set()).get(event.name))?.add(controller.identity);
+    for (const controller of [a, b])
+      for (const event of controller.events)
+        (byApp.get(event.name) ?? byApp.set(event.name, new Set()).get(event.name))?.add(controller.identity);
     for (const name of names) expect([...(byApp.get(name) ?? [])], name).toHaveLength(1);
     const [leader, standby] = a.events.length > 0 ? [a, b] : [b, a];
     expect(standby.events).toEqual([]);
-    expect((await client.get({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", name: "vela-ts-controller", namespace: "default" }))?.spec).toMatchObject({ holderIdentity: leader.identity });
+    expect(
+      (
+        await client.get({
+          apiVersion: "coordination.k8s.io/v1",
+          kind: "Lease",
+          name: "vela-ts-controller",
+          namespace: "default",
+        })
+      )?.spec,
+    ).toMatchObject({ holderIdentity: leader.identity });
 
     leader.stop.abort();
     await leader.done;
@@ -238,7 +273,9 @@ describe("controller mode against the served sandbox", () => {
     await client.create(smallApp("after-handover"));
     await eventually("after-handover at its suspend step", () => atHold(client, "after-handover"), 30_000);
     // The status is written inside the pass; the pass is reported when it returns.
-    await eventually("the standby's reconcile of after-handover", () => (standby.events.some((event) => event.name === "after-handover") ? true : undefined));
+    await eventually("the standby's reconcile of after-handover", () =>
+      standby.events.some((event) => event.name === "after-handover") ? true : undefined,
+    );
     expect(leader.events.some((event) => event.name === "after-handover")).toBe(false);
     const lastOfLeader = Math.max(...leader.events.map((event) => event.endedAt));
     const firstOfStandby = Math.min(...standby.events.map((event) => event.startedAt));
@@ -263,9 +300,16 @@ describe("controller mode against the served sandbox", () => {
       ["hold", "succeeded"],
     ]);
     await eventually("manual at its suspend step", () => atHold(client, "manual"), 30_000);
-    const resumed = await runCli(["workflow", "resume", "manual", "--kubeconfig", kubeconfig], { cwd: PROJECT_ROOT, clock });
+    const resumed = await runCli(["workflow", "resume", "manual", "--kubeconfig", kubeconfig], {
+      cwd: PROJECT_ROOT,
+      clock,
+    });
     expect(resumed.code, resumed.stderr).toBe(0);
-    await eventually("manual to finish", async () => (workflowOf(await client.get(appRef("manual")))?.status === "succeeded" ? true : undefined), 30_000);
+    await eventually(
+      "manual to finish",
+      async () => (workflowOf(await client.get(appRef("manual")))?.status === "succeeded" ? true : undefined),
+      30_000,
+    );
   }, 60_000);
 
   it("resumes its watch after the API server restarts (same port, token and certificate)", async () => {
@@ -283,7 +327,11 @@ describe("controller mode against the served sandbox", () => {
     }
     // The resync is 60 s: only the resumed watch can bring the new app to the controller this fast.
     await eventually("after-restart reconciled", () => atHold(client, "after-restart"), 25_000);
-    await eventually("the reconcile of after-restart reported", () => (controller.events.some((event) => event.name === "after-restart" && event.result === "success") ? true : undefined));
+    await eventually("the reconcile of after-restart reported", () =>
+      controller.events.some((event) => event.name === "after-restart" && event.result === "success")
+        ? true
+        : undefined,
+    );
   }, 60_000);
 
   it("a 409 from a concurrent write (status update, revision create) is retried and nothing is lost", async () => {
@@ -312,14 +360,23 @@ describe("controller mode against the served sandbox", () => {
       async updateStatus(object) {
         if (raceStatus && object.kind === "Application") {
           raceStatus = false;
-          await other.patch(appRef(object.metadata.name ?? ""), { type: "merge", patch: { metadata: { finalizers: ["example.com/kept"] } } });
+          await other.patch(appRef(object.metadata.name ?? ""), {
+            type: "merge",
+            patch: { metadata: { finalizers: ["example.com/kept"] } },
+          });
         }
         return counted(() => inner.updateStatus(object));
       },
     });
     const stop = new AbortController();
     const events: ReconcileEvent[] = [];
-    const done = runController({ deps: { ...target.deps, cluster: racing }, signal: stop.signal, leaderElection: false, pollIntervalMs: 100, onReconcile: (event) => events.push(event) });
+    const done = runController({
+      deps: { ...target.deps, cluster: racing },
+      signal: stop.signal,
+      leaderElection: false,
+      pollIntervalMs: 100,
+      onReconcile: (event) => events.push(event),
+    });
     try {
       await client.create(smallApp("contended"));
       const workflow = await eventually("contended at its suspend step", () => atHold(client, "contended"), 30_000);
@@ -329,7 +386,9 @@ describe("controller mode against the served sandbox", () => {
       expect(workflow.appRevision).toBe("contended-v1");
       const app = await client.get(appRef("contended"));
       expect(app?.metadata.finalizers).toEqual(["example.com/kept"]);
-      expect(await client.list("core.oam.dev/v1beta1", "ApplicationRevision", { namespace: "default" })).toHaveLength(1);
+      expect(await client.list("core.oam.dev/v1beta1", "ApplicationRevision", { namespace: "default" })).toHaveLength(
+        1,
+      );
     } finally {
       stop.abort();
       await done;
@@ -386,7 +445,12 @@ describe("controller mode against the served sandbox", () => {
       const writesAtExit = writes;
       expect(events.at(-1)?.result).toBe("success");
       expect(summary.reconciles).toBe(events.length);
-      const lease = await client.get({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", name: "vela-ts-controller", namespace: "default" });
+      const lease = await client.get({
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        name: "vela-ts-controller",
+        namespace: "default",
+      });
       expect((lease?.spec as { holderIdentity?: string }).holderIdentity).toBe("");
       expect(metrics.leader).toBe(false);
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -434,7 +498,9 @@ describe("an unreachable cluster", () => {
     const run = await runCli(["status", "x", "--kubeconfig", kubeconfig], { cwd: dir });
     const seconds = (performance.now() - started) / 1000;
     expect(run.code).toBe(4);
-    expect(run.stderr).toMatch(/^error\[E_CLUSTER_UNREACHABLE\]: cannot reach cluster at https:\/\/127\.0\.0\.1:\d+ .*connection refused/);
+    expect(run.stderr).toMatch(
+      /^error\[E_CLUSTER_UNREACHABLE\]: cannot reach cluster at https:\/\/127\.0\.0\.1:\d+ .*connection refused/,
+    );
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(seconds).toBeLessThan(10);
   }, 20_000);

@@ -27,15 +27,52 @@ describe("sandboxFixedPointMemo", () => {
     const dir = tempDir();
     sandboxFixedPointMemo(dir, "inputs-1").remember("web", "default", "42", OUTCOME, undefined);
     const { app: _app, ...rest } = OUTCOME;
-    expect(sandboxFixedPointMemo(dir, "inputs-1").recall("web", "default", "42", at("2026-01-01T00:00:29Z"), undefined)).toEqual(rest);
+    expect(
+      sandboxFixedPointMemo(dir, "inputs-1").recall("web", "default", "42", at("2026-01-01T00:00:29Z"), undefined),
+    ).toEqual(rest);
   });
 
   it.each([
-    { name: "another app", app: "api", namespace: "default", rv: "42", inputs: "inputs-1", now: "2026-01-01T00:00:00Z" },
-    { name: "another namespace", app: "web", namespace: "prod", rv: "42", inputs: "inputs-1", now: "2026-01-01T00:00:00Z" },
-    { name: "a write since (resourceVersion moved)", app: "web", namespace: "default", rv: "43", inputs: "inputs-1", now: "2026-01-01T00:00:00Z" },
-    { name: "changed definitions or chart mirrors", app: "web", namespace: "default", rv: "42", inputs: "inputs-2", now: "2026-01-01T00:00:00Z" },
-    { name: "the workflow's wake time reached", app: "web", namespace: "default", rv: "42", inputs: "inputs-1", now: "2026-01-01T00:00:30Z" },
+    {
+      name: "another app",
+      app: "api",
+      namespace: "default",
+      rv: "42",
+      inputs: "inputs-1",
+      now: "2026-01-01T00:00:00Z",
+    },
+    {
+      name: "another namespace",
+      app: "web",
+      namespace: "prod",
+      rv: "42",
+      inputs: "inputs-1",
+      now: "2026-01-01T00:00:00Z",
+    },
+    {
+      name: "a write since (resourceVersion moved)",
+      app: "web",
+      namespace: "default",
+      rv: "43",
+      inputs: "inputs-1",
+      now: "2026-01-01T00:00:00Z",
+    },
+    {
+      name: "changed definitions or chart mirrors",
+      app: "web",
+      namespace: "default",
+      rv: "42",
+      inputs: "inputs-2",
+      now: "2026-01-01T00:00:00Z",
+    },
+    {
+      name: "the workflow's wake time reached",
+      app: "web",
+      namespace: "default",
+      rv: "42",
+      inputs: "inputs-1",
+      now: "2026-01-01T00:00:30Z",
+    },
   ])("recalls nothing for $name", ({ app, namespace, rv, inputs, now }) => {
     const dir = tempDir();
     sandboxFixedPointMemo(dir, "inputs-1").remember("web", "default", "42", OUTCOME, undefined);
@@ -45,7 +82,13 @@ describe("sandboxFixedPointMemo", () => {
   it("recalls nothing once a controller's timer is due, whether it was known then or only now", () => {
     const dir = tempDir();
     const memo = sandboxFixedPointMemo(dir, "inputs");
-    memo.remember("web", "default", "7", { ...OUTCOME, nextWakeAt: undefined } as unknown as ReconcileOutcome, at("2026-01-01T00:00:05Z"));
+    memo.remember(
+      "web",
+      "default",
+      "7",
+      { ...OUTCOME, nextWakeAt: undefined } as unknown as ReconcileOutcome,
+      at("2026-01-01T00:00:05Z"),
+    );
     expect(memo.recall("web", "default", "7", at("2026-01-01T00:00:04Z"), undefined)).toBeDefined();
     expect(memo.recall("web", "default", "7", at("2026-01-01T00:00:05Z"), undefined)).toBeUndefined();
     expect(memo.recall("web", "default", "7", at("2026-01-01T00:00:01Z"), at("2026-01-01T00:00:01Z"))).toBeUndefined();
@@ -57,7 +100,10 @@ describe("sandboxFixedPointMemo", () => {
     expect(memo.recall("web", "default", "1", at("2026-01-01T00:00:00Z"), undefined)).toBeUndefined();
     writeFileSync(join(dir, FIXED_POINT_FILE), "{not json");
     expect(memo.recall("web", "default", "1", at("2026-01-01T00:00:00Z"), undefined)).toBeUndefined();
-    writeFileSync(join(dir, FIXED_POINT_FILE), JSON.stringify({ format: 99, app: "default/web", resourceVersion: "1", inputs: "inputs", outcome: {} }));
+    writeFileSync(
+      join(dir, FIXED_POINT_FILE),
+      JSON.stringify({ format: 99, app: "default/web", resourceVersion: "1", inputs: "inputs", outcome: {} }),
+    );
     expect(memo.recall("web", "default", "1", at("2026-01-01T00:00:00Z"), undefined)).toBeUndefined();
   });
 });
@@ -97,10 +143,14 @@ describe("status from the last fixed point", () => {
     const fullText = await box.vela(["status", "web"]);
     expect(recalled).toEqual(full);
     expect(recalledText).toEqual(fullText);
-    expect(JSON.parse(recalled.stdout)).toMatchObject({ status: { status: "running", services: [{ name: "web", healthy: true }] } });
+    expect(JSON.parse(recalled.stdout)).toMatchObject({
+      status: { status: "running", services: [{ name: "web", healthy: true }] },
+    });
 
     // The record really is what status reads while it holds: a marked copy shows through.
-    const kept = JSON.parse(readFileSync(join(box.dir, "kept.json"), "utf8")) as { outcome: { workflow: { message?: string } } };
+    const kept = JSON.parse(readFileSync(join(box.dir, "kept.json"), "utf8")) as {
+      outcome: { workflow: { message?: string } };
+    };
     kept.outcome.workflow.message = "read from the fixed-point record";
     writeFileSync(join(box.dir, "sb", FIXED_POINT_FILE), JSON.stringify(kept));
     expect((await box.vela(["status", "web"])).stdout).toContain("  message: read from the fixed-point record");
@@ -109,10 +159,15 @@ describe("status from the last fixed point", () => {
   it("does not hide a definition change: the next status records a new revision", async () => {
     const box = newSandbox();
     expect((await box.vela(["up", "-f", join(box.dir, "web.yaml"), "--wait"])).code).toBe(0);
-    expect(JSON.parse((await box.vela(["status", "web", "-o", "json"])).stdout)).toMatchObject({ status: { latestRevision: { name: "web-v1" } } });
+    expect(JSON.parse((await box.vela(["status", "web", "-o", "json"])).stdout)).toMatchObject({
+      status: { latestRevision: { name: "web-v1" } },
+    });
     const definitions = join(box.dir, "defs");
     const original = readFileSync(join(PROJECT_ROOT, "definitions", "components", "webservice.yaml"), "utf8");
-    const edited = original.replace("        kind: Deployment\n        metadata:\n", "        kind: Deployment\n        metadata:\n          annotations: {edited: \"true\"}\n");
+    const edited = original.replace(
+      "        kind: Deployment\n        metadata:\n",
+      '        kind: Deployment\n        metadata:\n          annotations: {edited: "true"}\n',
+    );
     expect(edited).not.toBe(original);
     cpSync(join(PROJECT_ROOT, "definitions", "components"), definitions, { recursive: true });
     writeFileSync(join(definitions, "webservice.yaml"), edited);

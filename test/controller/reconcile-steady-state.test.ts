@@ -7,7 +7,13 @@
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSandbox, type SandboxCluster } from "../../src/cluster/sandbox/index.js";
-import { DEFAULT_ADDONS, reconcileApplication, SteadyStateMemo, type ReconcileOutcome, type ReconcilerDeps } from "../../src/controller/index.js";
+import {
+  DEFAULT_ADDONS,
+  reconcileApplication,
+  SteadyStateMemo,
+  type ReconcileOutcome,
+  type ReconcilerDeps,
+} from "../../src/controller/index.js";
 import { PassRecorder } from "../../src/controller/steady-state.js";
 import { loadClusterRegistry } from "../../src/controller/definitions-for-app.js";
 import { DefinitionRegistry } from "../../src/definitions/index.js";
@@ -19,11 +25,25 @@ import { tempDir } from "../support/cli.js";
 import { PROJECT_ROOT } from "../support/shared.js";
 
 const noHttp = (): Promise<never> => Promise.reject(new Error("no webhooks in these tests"));
-const { registry: REGISTRY } = loadClusterRegistry({ definitionDirs: [], cwd: PROJECT_ROOT, enabledAddons: [...DEFAULT_ADDONS] });
+const { registry: REGISTRY } = loadClusterRegistry({
+  definitionDirs: [],
+  cwd: PROJECT_ROOT,
+  enabledAddons: [...DEFAULT_ADDONS],
+});
 
-const appRef = (name: string): ObjectRef => ({ apiVersion: "core.oam.dev/v1beta1", kind: "Application", name, namespace: "default" });
+const appRef = (name: string): ObjectRef => ({
+  apiVersion: "core.oam.dev/v1beta1",
+  kind: "Application",
+  name,
+  namespace: "default",
+});
 const configMapRef = (name: string): ObjectRef => ({ apiVersion: "v1", kind: "ConfigMap", name, namespace: "default" });
-const deploymentRef = (name: string): ObjectRef => ({ apiVersion: "apps/v1", kind: "Deployment", name, namespace: "default" });
+const deploymentRef = (name: string): ObjectRef => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  name,
+  namespace: "default",
+});
 
 function configApp(name: string, extra: { readonly workflow?: JsonObject } = {}): KubeObject {
   return {
@@ -31,7 +51,22 @@ function configApp(name: string, extra: { readonly workflow?: JsonObject } = {})
     kind: "Application",
     metadata: { name, namespace: "default" },
     spec: {
-      components: [{ name, type: "k8s-objects", properties: { objects: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${name}-config` }, data: { greeting: "hello" } }] } }],
+      components: [
+        {
+          name,
+          type: "k8s-objects",
+          properties: {
+            objects: [
+              {
+                apiVersion: "v1",
+                kind: "ConfigMap",
+                metadata: { name: `${name}-config` },
+                data: { greeting: "hello" },
+              },
+            ],
+          },
+        },
+      ],
       ...(extra.workflow === undefined ? {} : { workflow: extra.workflow }),
     },
   };
@@ -48,7 +83,10 @@ function webApp(name: string, replicas: number, rollout?: JsonObject): KubeObjec
           name,
           type: "webservice",
           properties: { image: "nginx:1.25", ports: [{ port: 80, expose: true }] },
-          traits: [{ type: "scaler", properties: { replicas } }, ...(rollout === undefined ? [] : [{ type: "kruise-rollout", properties: rollout }])],
+          traits: [
+            { type: "scaler", properties: { replicas } },
+            ...(rollout === undefined ? [] : [{ type: "kruise-rollout", properties: rollout }]),
+          ],
         },
       ],
     },
@@ -80,7 +118,8 @@ async function harness(...apps: readonly KubeObject[]): Promise<Harness> {
   const memo = new SteadyStateMemo({ view: cluster.store });
   const deps: ReconcilerDeps = { cluster, clock, registry: REGISTRY, http: noHttp, steadyState: memo };
   for (const app of apps) await cluster.create(app);
-  const pass = (name: string, overrides: Partial<ReconcilerDeps> = {}): Promise<ReconcileOutcome> => reconcileApplication(name, "default", { ...deps, ...overrides });
+  const pass = (name: string, overrides: Partial<ReconcilerDeps> = {}): Promise<ReconcileOutcome> =>
+    reconcileApplication(name, "default", { ...deps, ...overrides });
   return {
     cluster,
     clock,
@@ -154,11 +193,22 @@ describe("steady-state short-circuit", () => {
   it("looks again at a ConfigMap someone edited", async () => {
     const h = await harness(configApp("edited"));
     await steady(h, "edited");
-    await h.cluster.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "edited-config", namespace: "default" }, data: { note: "added by hand" } }, { fieldManager: "kubectl" });
+    await h.cluster.apply(
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "edited-config", namespace: "default" },
+        data: { note: "added by hand" },
+      },
+      { fieldManager: "kubectl" },
+    );
     const outcome = await h.pass("edited");
     expect(outcome.skipped).toBeUndefined();
     expect(outcome.wrote).toBe(false);
-    expect((await h.cluster.get(configMapRef("edited-config")))?.["data"]).toEqual({ greeting: "hello", note: "added by hand" });
+    expect((await h.cluster.get(configMapRef("edited-config")))?.["data"]).toEqual({
+      greeting: "hello",
+      note: "added by hand",
+    });
     // That full pass saw the edit: the app is steady again.
     expect((await h.pass("edited")).skipped).toBe(true);
   });
@@ -166,7 +216,10 @@ describe("steady-state short-circuit", () => {
   it("sees health a controller changed", async () => {
     const h = await harness(webApp("web", 2));
     await steady(h, "web");
-    await h.cluster.patchStatus(deploymentRef("web"), { type: "merge", patch: { status: { readyReplicas: 0, availableReplicas: 0, updatedReplicas: 0 } } });
+    await h.cluster.patchStatus(deploymentRef("web"), {
+      type: "merge",
+      patch: { status: { readyReplicas: 0, availableReplicas: 0, updatedReplicas: 0 } },
+    });
     const outcome = await h.pass("web");
     expect(outcome.skipped).toBeUndefined();
     expect(outcome.services[0]?.healthy).toBe(false);
@@ -190,7 +243,10 @@ describe("steady-state short-circuit", () => {
   it("sees a label or annotation change (a new publishVersion makes a revision)", async () => {
     const h = await harness(configApp("pinned"));
     await steady(h, "pinned");
-    await h.edit("pinned", (app) => ({ ...app, metadata: { ...app.metadata, annotations: { "app.oam.dev/publishVersion": "v2" } } }));
+    await h.edit("pinned", (app) => ({
+      ...app,
+      metadata: { ...app.metadata, annotations: { "app.oam.dev/publishVersion": "v2" } },
+    }));
     const outcome = await h.pass("pinned");
     expect(outcome.skipped).toBeUndefined();
     expect((outcome.app.status as { latestRevision?: { name?: string } }).latestRevision?.name).toBe("pinned-v2");
@@ -199,7 +255,12 @@ describe("steady-state short-circuit", () => {
   it("sees the current revision pruned", async () => {
     const h = await harness(configApp("pruned"));
     await steady(h, "pruned");
-    await h.cluster.delete({ apiVersion: "core.oam.dev/v1beta1", kind: "ApplicationRevision", name: "pruned-v1", namespace: "default" });
+    await h.cluster.delete({
+      apiVersion: "core.oam.dev/v1beta1",
+      kind: "ApplicationRevision",
+      name: "pruned-v1",
+      namespace: "default",
+    });
     const outcome = await h.pass("pruned");
     expect(outcome.skipped).toBeUndefined();
     expect(outcome.wrote).toBe(true);
@@ -211,23 +272,46 @@ describe("steady-state short-circuit", () => {
     const reloaded = new DefinitionRegistry(REGISTRY.list());
     expect((await h.pass("defs", { registry: reloaded })).skipped).toBe(true);
     // Another definition changing (an addon enabled) does not concern this app.
-    const other = new DefinitionRegistry(REGISTRY.list().map((definition) => (definition.name === "webservice" ? { ...definition, description: "a newer version" } : definition)));
+    const other = new DefinitionRegistry(
+      REGISTRY.list().map((definition) =>
+        definition.name === "webservice" ? { ...definition, description: "a newer version" } : definition,
+      ),
+    );
     expect((await h.pass("defs", { registry: other })).skipped).toBe(true);
-    const changed = new DefinitionRegistry(REGISTRY.list().map((definition) => (definition.name === "k8s-objects" ? { ...definition, description: "a newer version" } : definition)));
+    const changed = new DefinitionRegistry(
+      REGISTRY.list().map((definition) =>
+        definition.name === "k8s-objects" ? { ...definition, description: "a newer version" } : definition,
+      ),
+    );
     expect((await h.pass("defs", { registry: changed })).skipped).toBeUndefined();
     expect((await h.pass("defs", { registry: changed })).skipped).toBe(true);
     expect((await h.pass("defs")).skipped).toBeUndefined();
   });
 
   it("never skips a suspended workflow, and sees it resumed", async () => {
-    const h = await harness(configApp("held", { workflow: { steps: [{ name: "apply", type: "apply-component", properties: { component: "held" } }, { name: "hold", type: "suspend" }] } }));
+    const h = await harness(
+      configApp("held", {
+        workflow: {
+          steps: [
+            { name: "apply", type: "apply-component", properties: { component: "held" } },
+            { name: "hold", type: "suspend" },
+          ],
+        },
+      }),
+    );
     const waiting = await h.settle("held");
     expect(waiting.waitingForPerson).toBe(true);
     expect((await h.pass("held")).skipped).toBeUndefined();
     expect(h.memo.size).toBe(0);
     const app = await h.cluster.get(appRef("held"));
     if (app === undefined) throw new Error("no app");
-    await h.cluster.updateStatus({ ...app, status: { ...(app.status as JsonObject), workflow: resumeWorkflow(workflowOf(app), "held").status as unknown as JsonObject } });
+    await h.cluster.updateStatus({
+      ...app,
+      status: {
+        ...(app.status as JsonObject),
+        workflow: resumeWorkflow(workflowOf(app), "held").status as unknown as JsonObject,
+      },
+    });
     const resumed = await h.settle("held");
     expect(resumed.workflow?.status).toBe("succeeded");
     expect((await h.pass("held")).skipped).toBe(true);
@@ -259,7 +343,8 @@ describe("steady-state short-circuit", () => {
     });
     const stepState = async (): Promise<string | undefined> => {
       const [found] = await h.cluster.list("rollouts.kruise.io/v1alpha1", "Rollout", { namespace: "default" });
-      return (found?.status as { canaryStatus?: { currentStepState?: string } } | undefined)?.canaryStatus?.currentStepState;
+      return (found?.status as { canaryStatus?: { currentStepState?: string } } | undefined)?.canaryStatus
+        ?.currentStepState;
     };
     let waiting = await h.settle("canary");
     for (let round = 0; round < 30 && (await stepState()) !== "StepPaused"; round++) {
@@ -282,7 +367,12 @@ describe("steady-state short-circuit", () => {
 });
 
 describe("PassRecorder", () => {
-  const configMap = (data: JsonObject): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "watched", namespace: "default" }, data });
+  const configMap = (data: JsonObject): KubeObject => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "watched", namespace: "default" },
+    data,
+  });
 
   async function recorded(act: (recorder: PassRecorder) => Promise<unknown>): Promise<PassRecorder> {
     const h = await harness();
@@ -309,12 +399,28 @@ describe("PassRecorder", () => {
         return r.cluster.apply(configMap({ a: "2" }));
       },
     },
-    { name: "a write to an object it never read", quiet: false, act: (r: PassRecorder) => r.cluster.apply(configMap({ a: "1" })) },
-    { name: "a create", quiet: false, act: (r: PassRecorder) => r.cluster.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "new", namespace: "default" } }) },
+    {
+      name: "a write to an object it never read",
+      quiet: false,
+      act: (r: PassRecorder) => r.cluster.apply(configMap({ a: "1" })),
+    },
+    {
+      name: "a create",
+      quiet: false,
+      act: (r: PassRecorder) =>
+        r.cluster.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "new", namespace: "default" } }),
+    },
     { name: "a delete", quiet: false, act: (r: PassRecorder) => r.cluster.delete(configMapRef("watched")) },
     { name: "a delete of nothing", quiet: true, act: (r: PassRecorder) => r.cluster.delete(configMapRef("absent")) },
     { name: "a look at the clock", quiet: false, act: (r: PassRecorder) => Promise.resolve(r.clock.now()) },
-    { name: "an HTTP request", quiet: false, act: (r: PassRecorder) => r.http({ method: "GET", url: "https://example.com" } as Parameters<PassRecorder["http"]>[0]).catch(() => undefined) },
+    {
+      name: "an HTTP request",
+      quiet: false,
+      act: (r: PassRecorder) =>
+        r
+          .http({ method: "GET", url: "https://example.com" } as Parameters<PassRecorder["http"]>[0])
+          .catch(() => undefined),
+    },
   ])("$name: quiet is $quiet", async ({ quiet, act }) => {
     expect((await recorded(act)).isQuiet).toBe(quiet);
   });

@@ -45,7 +45,10 @@ describe("parsed definition cache", () => {
     mkdirSync(builtin);
     writeFileSync(join(builtin, "labels.yaml"), traitFile("before"));
     const path = join(dir, "cache.json");
-    writeParsedDefinitionCache(loadDefinitions({ builtinDir: builtin, addonsDir: null, cache: NO_CACHE }).definitions, path);
+    writeParsedDefinitionCache(
+      loadDefinitions({ builtinDir: builtin, addonsDir: null, cache: NO_CACHE }).definitions,
+      path,
+    );
     expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ format: 1 });
 
     const options = { builtinDir: builtin, addonsDir: null, cache: readParsedDefinitionCache(path) };
@@ -60,8 +63,16 @@ describe("parsed definition cache", () => {
     mkdirSync(builtin);
     writeFileSync(join(builtin, "labels.yaml"), traitFile("cached"));
     const path = join(dir, "cache.json");
-    writeParsedDefinitionCache(loadDefinitions({ builtinDir: builtin, addonsDir: null, cache: NO_CACHE }).definitions, path);
-    const loaded = loadDefinitions({ builtinDir: null, addonsDir: null, userDirs: [builtin], cache: readParsedDefinitionCache(path) });
+    writeParsedDefinitionCache(
+      loadDefinitions({ builtinDir: builtin, addonsDir: null, cache: NO_CACHE }).definitions,
+      path,
+    );
+    const loaded = loadDefinitions({
+      builtinDir: null,
+      addonsDir: null,
+      userDirs: [builtin],
+      cache: readParsedDefinitionCache(path),
+    });
     expect(loaded.definitions.map((definition) => definition.origin.source)).toEqual(["user"]);
   });
 

@@ -20,31 +20,66 @@ describe("compileShorthand: every row of docs/definitions.md", () => {
     { name: "enum", input: '"a" | "b" | "c"', want: { enum: ["a", "b", "c"] } },
     { name: "enum with default", input: '*"a" | "b"', want: { enum: ["a", "b"], default: "a" } },
     { name: "bounds", input: "int & >=0 & <=100", want: { type: "integer", minimum: 0, maximum: 100 } },
-    { name: "exclusive bounds", input: "number & >0 & <1", want: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 } },
+    {
+      name: "exclusive bounds",
+      input: "number & >0 & <1",
+      want: { type: "number", exclusiveMinimum: 0, exclusiveMaximum: 1 },
+    },
     { name: "pattern", input: 'string & =~"^[a-z]+$"', want: { type: "string", pattern: "^[a-z]+$" } },
     { name: "list of a type", input: "[...string]", want: { type: "array", items: { type: "string" } } },
-    { name: "map of a type", input: "{[string]: string}", want: { type: "object", additionalProperties: { type: "string" } } },
+    {
+      name: "map of a type",
+      input: "{[string]: string}",
+      want: { type: "object", additionalProperties: { type: "string" } },
+    },
     { name: "union int-or-string", input: "int | string", want: { anyOf: [{ type: "integer" }, { type: "string" }] } },
     { name: "any object", input: "{...}", want: { type: "object" } },
     { name: "any value", input: "_", want: {} },
     { name: "default with bounds", input: "*1 | int & >=0", want: { type: "integer", minimum: 0, default: 1 } },
     { name: "bool default", input: "*false | bool", want: { type: "boolean", default: false } },
-    { name: "list default", input: "*[] | [...string]", want: { type: "array", items: { type: "string" }, default: [] } },
+    {
+      name: "list default",
+      input: "*[] | [...string]",
+      want: { type: "array", items: { type: "string" }, default: [] },
+    },
     { name: "not empty", input: 'string & !=""', want: { type: "string", not: { const: "" } } },
     {
       name: "list of structs",
       input: [{ name: "string", "port?": "int" }],
-      want: { type: "array", items: { type: "object", properties: { name: { type: "string" }, port: { type: "integer" } }, required: ["name"], additionalProperties: false } },
+      want: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: { name: { type: "string" }, port: { type: "integer" } },
+          required: ["name"],
+          additionalProperties: false,
+        },
+      },
     },
     {
       name: "map of structs",
       input: { "[string]": { x: "int" } },
-      want: { type: "object", properties: {}, additionalProperties: { type: "object", properties: { x: { type: "integer" } }, required: ["x"], additionalProperties: false }, default: {} },
+      want: {
+        type: "object",
+        properties: {},
+        additionalProperties: {
+          type: "object",
+          properties: { x: { type: "integer" } },
+          required: ["x"],
+          additionalProperties: false,
+        },
+        default: {},
+      },
     },
     {
       name: "required struct defaults to {}",
       input: { "size?": "*1 | int" },
-      want: { type: "object", properties: { size: { type: "integer", default: 1 } }, additionalProperties: false, default: {} },
+      want: {
+        type: "object",
+        properties: { size: { type: "integer", default: 1 } },
+        additionalProperties: false,
+        default: {},
+      },
     },
   ])("$name", ({ input, want }) => {
     expect(leaf(input)).toEqual(want);
@@ -62,10 +97,16 @@ describe("compileShorthand: every row of docs/definitions.md", () => {
   it("turns # +usage= comments into descriptions", () => {
     const text = "parameter:\n  # +usage=the image\n  image: string\n  nested:\n    # +usage=inner field\n    a: int\n";
     const [document] = parseYamlDocuments(text, "def.yaml");
-    const schema = compileShorthand((document?.value as JsonObject).parameter ?? null, { sourceMap: document!.sourceMap, pointer: "/parameter" });
+    const schema = compileShorthand((document?.value as JsonObject).parameter ?? null, {
+      sourceMap: document!.sourceMap,
+      pointer: "/parameter",
+    });
     const properties = schema.properties as JsonObject;
     expect((properties.image as JsonObject).description).toBe("the image");
-    expect(((properties.nested as JsonObject).properties as JsonObject).a).toEqual({ type: "integer", description: "inner field" });
+    expect(((properties.nested as JsonObject).properties as JsonObject).a).toEqual({
+      type: "integer",
+      description: "inner field",
+    });
   });
 });
 
@@ -95,9 +136,19 @@ describe("compileShorthand: errors", () => {
   });
 
   it("reports every broken leaf at its line in the definition file", () => {
-    const text = ["spec:", "  schematic:", "    template:", "      parameter:", '        a: "integer"', "        b: string", '        c: "[...int"', ""].join("\n");
+    const text = [
+      "spec:",
+      "  schematic:",
+      "    template:",
+      "      parameter:",
+      '        a: "integer"',
+      "        b: string",
+      '        c: "[...int"',
+      "",
+    ].join("\n");
     const [document] = parseYamlDocuments(text, "defs/x.yaml");
-    const parameter = (((document?.value as JsonObject).spec as JsonObject).schematic as JsonObject).template as JsonObject;
+    const parameter = (((document?.value as JsonObject).spec as JsonObject).schematic as JsonObject)
+      .template as JsonObject;
     let caught: unknown;
     try {
       compileShorthand(parameter.parameter ?? null, { sourceMap: document!.sourceMap });

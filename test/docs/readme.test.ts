@@ -26,9 +26,16 @@ describe("README examples run as written", () => {
     const clock = new FakeClock();
     for (const argv of commands) {
       const run = await runCli(argv, { cwd: PROJECT_ROOT, env, clock });
-      expect({ argv: argv.join(" "), code: run.code, stderr: run.code === 0 ? "" : run.stderr }).toEqual({ argv: argv.join(" "), code: 0, stderr: "" });
+      expect({ argv: argv.join(" "), code: run.code, stderr: run.code === 0 ? "" : run.stderr }).toEqual({
+        argv: argv.join(" "),
+        code: 0,
+        stderr: "",
+      });
     }
-    const request = await runCli(["sandbox", "request", "--host", "demo.example.com", "--path", "/version", "--count", "1000", "-o", "json"], { cwd: PROJECT_ROOT, env, clock });
+    const request = await runCli(
+      ["sandbox", "request", "--host", "demo.example.com", "--path", "/version", "--count", "1000", "-o", "json"],
+      { cwd: PROJECT_ROOT, env, clock },
+    );
     const shares = JSON.parse(request.stdout) as { byImage: Record<string, number> };
     // The block ends with the rollback: every request is back on v1.
     expect(shares.byImage).toEqual({ "ghcr.io/vela-ts/demo-app:v1": 1000 });
@@ -36,9 +43,15 @@ describe("README examples run as written", () => {
 
   it("the other commands (all but the long-running sandbox serve)", async () => {
     const env = { VELA_TS_SANDBOX: tempDir("vela-ts-readme-") };
-    for (const argv of commandsOf("Other commands").filter((command) => !(command[0] === "sandbox" && command[1] === "serve"))) {
+    for (const argv of commandsOf("Other commands").filter(
+      (command) => !(command[0] === "sandbox" && command[1] === "serve"),
+    )) {
       const run = await runCli(argv, { cwd: PROJECT_ROOT, env });
-      expect({ argv: argv.join(" "), code: run.code, stderr: run.code === 0 ? "" : run.stderr }).toEqual({ argv: argv.join(" "), code: 0, stderr: "" });
+      expect({ argv: argv.join(" "), code: run.code, stderr: run.code === 0 ? "" : run.stderr }).toEqual({
+        argv: argv.join(" "),
+        code: 0,
+        stderr: "",
+      });
     }
   });
 });

@@ -62,29 +62,41 @@ describe("vela-ts install", () => {
     for (const crd of crds) expect(crd.apiVersion).toBe("apiextensions.k8s.io/v1");
   });
 
-  it.each(EXPECTED)("$kind: KubeVela's group, names, scope, short name, status subresource and open spec/status", async ({ kind, plural, scope, shortName }) => {
-    const run = await runCli(["install", "--dry-run"]);
-    const crd = parseAllDocuments(run.stdout)
-      .map((document) => document.toJS() as KubeObject)
-      .find((object) => object.metadata.name === `${plural}.core.oam.dev`);
-    const spec = crd?.spec as CrdSpec | undefined;
-    expect(spec?.group).toBe("core.oam.dev");
-    expect(spec?.scope).toBe(scope);
-    expect(spec?.names.kind).toBe(kind);
-    expect(spec?.names.shortNames).toContain(shortName);
-    const version = spec?.versions[0];
-    expect({ name: version?.name, served: version?.served, storage: version?.storage, status: version?.subresources?.status }).toEqual({ name: "v1beta1", served: true, storage: true, status: {} });
-    const properties = version?.schema.openAPIV3Schema.properties ?? {};
-    expect(properties.spec?.["x-kubernetes-preserve-unknown-fields"]).toBe(true);
-    expect(properties.status?.["x-kubernetes-preserve-unknown-fields"]).toBe(true);
-  });
+  it.each(EXPECTED)(
+    "$kind: KubeVela's group, names, scope, short name, status subresource and open spec/status",
+    async ({ kind, plural, scope, shortName }) => {
+      const run = await runCli(["install", "--dry-run"]);
+      const crd = parseAllDocuments(run.stdout)
+        .map((document) => document.toJS() as KubeObject)
+        .find((object) => object.metadata.name === `${plural}.core.oam.dev`);
+      const spec = crd?.spec as CrdSpec | undefined;
+      expect(spec?.group).toBe("core.oam.dev");
+      expect(spec?.scope).toBe(scope);
+      expect(spec?.names.kind).toBe(kind);
+      expect(spec?.names.shortNames).toContain(shortName);
+      const version = spec?.versions[0];
+      expect({
+        name: version?.name,
+        served: version?.served,
+        storage: version?.storage,
+        status: version?.subresources?.status,
+      }).toEqual({ name: "v1beta1", served: true, storage: true, status: {} });
+      const properties = version?.schema.openAPIV3Schema.properties ?? {};
+      expect(properties.spec?.["x-kubernetes-preserve-unknown-fields"]).toBe(true);
+      expect(properties.status?.["x-kubernetes-preserve-unknown-fields"]).toBe(true);
+    },
+  );
 
   it("applies the CRDs to the cluster; a second run reports them unchanged", async () => {
     const first = await runCli(["install", "--kubeconfig", kubeconfig]);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout.trim().split("\n")).toEqual(EXPECTED.map((entry) => `customresourcedefinition.apiextensions.k8s.io/${entry.plural}.core.oam.dev created`));
+    expect(first.stdout.trim().split("\n")).toEqual(
+      EXPECTED.map((entry) => `customresourcedefinition.apiextensions.k8s.io/${entry.plural}.core.oam.dev created`),
+    );
     const stored = await sandbox.list("apiextensions.k8s.io/v1", "CustomResourceDefinition");
-    expect(stored.map((crd) => crd.metadata.name).sort()).toEqual(EXPECTED.map((entry) => `${entry.plural}.core.oam.dev`).sort());
+    expect(stored.map((crd) => crd.metadata.name).sort()).toEqual(
+      EXPECTED.map((entry) => `${entry.plural}.core.oam.dev`).sort(),
+    );
     expect(stored[0]?.metadata.managedFields?.[0]).toMatchObject({ manager: "vela-ts" });
     const second = await runCli(["install", "--kubeconfig", kubeconfig]);
     expect(second.code, second.stderr).toBe(0);

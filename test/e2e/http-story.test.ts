@@ -6,7 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/util/clock.js";
-import { exampleApp, inProcessStory, podCounts, REQUESTS, runCliPolling, servedStory, type InProcessStory, type ReleaseSnapshot, type ServedStory } from "./http-support.js";
+import {
+  exampleApp,
+  inProcessStory,
+  podCounts,
+  REQUESTS,
+  runCliPolling,
+  servedStory,
+  type InProcessStory,
+  type ReleaseSnapshot,
+  type ServedStory,
+} from "./http-support.js";
 
 const V1 = "ghcr.io/vela-ts/demo-app:v1";
 const V2 = "ghcr.io/vela-ts/demo-app:v2";
@@ -21,8 +31,18 @@ interface Stage {
 
 const STAGES: readonly Stage[] = [
   { name: "up v1", argv: [["up", "-f", exampleApp("demo-app-v1.yaml"), "--wait"]], v2Share: 0, pods: { [V1]: 5 } },
-  { name: "up v2 stops at step 1", argv: [["up", "-f", exampleApp("demo-app-v2.yaml"), "--wait"]], v2Share: 0.2, pods: { [V1]: 5, [V2]: 1 } },
-  { name: "workflow resume: step 2", argv: [["workflow", "resume", "demo-app", "--wait"]], v2Share: 0.9, pods: { [V1]: 5, [V2]: 5 } },
+  {
+    name: "up v2 stops at step 1",
+    argv: [["up", "-f", exampleApp("demo-app-v2.yaml"), "--wait"]],
+    v2Share: 0.2,
+    pods: { [V1]: 5, [V2]: 1 },
+  },
+  {
+    name: "workflow resume: step 2",
+    argv: [["workflow", "resume", "demo-app", "--wait"]],
+    v2Share: 0.9,
+    pods: { [V1]: 5, [V2]: 5 },
+  },
   {
     name: "workflow suspend + rollback",
     argv: [
@@ -64,9 +84,12 @@ describe("DESIGN story 1 over HTTP with the release commands and --kubeconfig", 
       }
       local.push(await reference.snapshot("demo-app"));
       for (const argv of stage.argv) {
-        const run = await runCliPolling([...argv, "--kubeconfig", served.kubeconfig], clock, { VELA_TS_POLL_INTERVAL: "500ms" });
+        const run = await runCliPolling([...argv, "--kubeconfig", served.kubeconfig], clock, {
+          VELA_TS_POLL_INTERVAL: "500ms",
+        });
         outputs.push(`$ vela-ts ${argv.join(" ")} --kubeconfig F → ${run.code}\n${run.stdout}${run.stderr}`);
-        if (run.code !== 0) throw new Error(`over HTTP ${argv.join(" ")} exited ${run.code}:\n${run.stdout}${run.stderr}`);
+        if (run.code !== 0)
+          throw new Error(`over HTTP ${argv.join(" ")} exited ${run.code}:\n${run.stdout}${run.stderr}`);
       }
       remote.push(served.snapshot("demo-app"));
     }
@@ -81,28 +104,38 @@ describe("DESIGN story 1 over HTTP with the release commands and --kubeconfig", 
     expect(served.serving.server.requestCount).toBeGreaterThan(100);
   });
 
-  it.each(STAGES.map((stage, index) => ({ name: stage.name, stage, index })))("$name: same objects, pods and app status as in-process", ({ stage, index }) => {
-    const over = remote[index];
-    const here = local[index];
-    expect(over?.release.objects).toEqual(here?.release.objects);
-    expect(podCounts(over?.release as ReleaseSnapshot)).toEqual(stage.pods);
-    expect(podCounts(here?.release as ReleaseSnapshot)).toEqual(stage.pods);
-    expect({ status: over?.release.appStatus, revision: over?.release.latestRevision, chart: over?.release.chartVersion }).toEqual({
-      status: here?.release.appStatus,
-      revision: here?.release.latestRevision,
-      chart: here?.release.chartVersion,
-    });
-  });
+  it.each(STAGES.map((stage, index) => ({ name: stage.name, stage, index })))(
+    "$name: same objects, pods and app status as in-process",
+    ({ stage, index }) => {
+      const over = remote[index];
+      const here = local[index];
+      expect(over?.release.objects).toEqual(here?.release.objects);
+      expect(podCounts(over?.release as ReleaseSnapshot)).toEqual(stage.pods);
+      expect(podCounts(here?.release as ReleaseSnapshot)).toEqual(stage.pods);
+      expect({
+        status: over?.release.appStatus,
+        revision: over?.release.latestRevision,
+        chart: over?.release.chartVersion,
+      }).toEqual({
+        status: here?.release.appStatus,
+        revision: here?.release.latestRevision,
+        chart: here?.release.chartVersion,
+      });
+    },
+  );
 
-  it.each(STAGES.map((stage, index) => ({ name: stage.name, stage, index })))("$name: the routing shares match the in-process run", ({ stage, index }) => {
-    const over = remote[index]?.shares ?? {};
-    const here = local[index]?.shares ?? {};
-    expectShare(over[V2] ?? 0, stage.v2Share, `v2 share over HTTP after ${stage.name}`);
-    expectShare(here[V2] ?? 0, stage.v2Share, `v2 share in-process after ${stage.name}`);
-    expect((over[V1] ?? 0) + (over[V2] ?? 0)).toBe(REQUESTS);
-    // The router draws from the same seed over the same weights, so the counts per version agree exactly.
-    expect(over).toEqual(here);
-  });
+  it.each(STAGES.map((stage, index) => ({ name: stage.name, stage, index })))(
+    "$name: the routing shares match the in-process run",
+    ({ stage, index }) => {
+      const over = remote[index]?.shares ?? {};
+      const here = local[index]?.shares ?? {};
+      expectShare(over[V2] ?? 0, stage.v2Share, `v2 share over HTTP after ${stage.name}`);
+      expectShare(here[V2] ?? 0, stage.v2Share, `v2 share in-process after ${stage.name}`);
+      expect((over[V1] ?? 0) + (over[V2] ?? 0)).toBe(REQUESTS);
+      // The router draws from the same seed over the same weights, so the counts per version agree exactly.
+      expect(over).toEqual(here);
+    },
+  );
 
   it("the stable v1 pods are the same pods from v1 to the rollback (never restarted), in both runs", () => {
     for (const run of [remote, local]) {

@@ -84,8 +84,12 @@ const NAMED_KINDS: readonly (readonly [string, string])[] = [
 ];
 
 function isReady(pod: KubeObject): boolean {
-  const conditions = (pod.status as { conditions?: { type?: string; status?: string }[] } | undefined)?.conditions ?? [];
-  return pod.metadata.deletionTimestamp === undefined && conditions.some((condition) => condition.type === "Ready" && condition.status === "True");
+  const conditions =
+    (pod.status as { conditions?: { type?: string; status?: string }[] } | undefined)?.conditions ?? [];
+  return (
+    pod.metadata.deletionTimestamp === undefined &&
+    conditions.some((condition) => condition.type === "Ready" && condition.status === "True")
+  );
 }
 
 /** Reads a snapshot of the release of `app` from a sandbox store. */
@@ -104,9 +108,15 @@ export function snapshotRelease(view: ControllerView, app: string): ReleaseSnaps
     (podUids[image] ??= []).push(pod.metadata.uid ?? "");
   }
   for (const list of Object.values(podUids)) list.sort();
-  const application = view.get({ apiVersion: "core.oam.dev/v1beta1", kind: "Application", name: app, namespace: "default" });
+  const application = view.get({
+    apiVersion: "core.oam.dev/v1beta1",
+    kind: "Application",
+    name: app,
+    namespace: "default",
+  });
   const status = application?.status as { status?: string; latestRevision?: { name?: string } } | undefined;
-  const components = (application?.spec as { components?: { properties?: { version?: string } }[] } | undefined)?.components ?? [];
+  const components =
+    (application?.spec as { components?: { properties?: { version?: string } }[] } | undefined)?.components ?? [];
   return {
     objects: objects.sort(),
     podUids,
@@ -118,7 +128,15 @@ export function snapshotRelease(view: ControllerView, app: string): ReleaseSnaps
 
 /** Requests per image, routed through the sandbox's Ingress rules (seeded). */
 export function routeShares(view: ControllerView, enabledAddons: ReadonlySet<string>): Record<string, number> {
-  const summary = routeRequests(view, { host: HOST, path: PATH, headers: {}, cookies: {}, count: REQUESTS, seed: 1, enabledAddons });
+  const summary = routeRequests(view, {
+    host: HOST,
+    path: PATH,
+    headers: {},
+    cookies: {},
+    count: REQUESTS,
+    seed: 1,
+    enabledAddons,
+  });
   return { ...summary.byImage };
 }
 
@@ -146,7 +164,10 @@ export async function inProcessStory(): Promise<InProcessStory> {
     async snapshot(app) {
       const sandbox = await openSandbox({ dir, clock, command: "http story snapshot" });
       try {
-        return { release: snapshotRelease(sandbox.store, app), shares: routeShares(sandbox.store, sandbox.enabledAddons) };
+        return {
+          release: snapshotRelease(sandbox.store, app),
+          shares: routeShares(sandbox.store, sandbox.enabledAddons),
+        };
       } finally {
         sandbox.close();
       }
@@ -170,7 +191,10 @@ export interface ServedStory {
 export async function servedStory(clock: Clock, settleIntervalMs: number): Promise<ServedStory> {
   const root = tempDir("vela-ts-http-");
   const dir = join(root, "sandbox");
-  const added = await runCli(["sandbox", "charts", "add", EXAMPLE_CHART_URL, EXAMPLE_CHART_REPO, "--sandbox", dir], { cwd: PROJECT_ROOT, clock });
+  const added = await runCli(["sandbox", "charts", "add", EXAMPLE_CHART_URL, EXAMPLE_CHART_REPO, "--sandbox", dir], {
+    cwd: PROJECT_ROOT,
+    clock,
+  });
   if (added.code !== 0) throw new Error(`charts add failed: ${added.stderr}`);
   const kubeconfig = join(root, "kubeconfig");
   const serving = await serveSandbox({ sandboxDir: dir, kubeconfigOut: kubeconfig, clock, settleIntervalMs });
@@ -178,7 +202,10 @@ export async function servedStory(clock: Clock, settleIntervalMs: number): Promi
     dir,
     kubeconfig,
     serving,
-    snapshot: (app) => ({ release: snapshotRelease(serving.cluster.store, app), shares: routeShares(serving.cluster.store, serving.cluster.enabledAddons) }),
+    snapshot: (app) => ({
+      release: snapshotRelease(serving.cluster.store, app),
+      shares: routeShares(serving.cluster.store, serving.cluster.enabledAddons),
+    }),
     close: () => serving.close(),
   };
 }
@@ -188,7 +215,12 @@ export async function servedStory(clock: Clock, settleIntervalMs: number): Promi
  * little real time, so the served controllers (on their real-time timer) act at the new time before
  * the command looks again — as a real cluster's controllers act while a command polls.
  */
-export async function runCliPolling(argv: readonly string[], clock: FakeClock, env: Readonly<Record<string, string>> = {}, realWaitMs = 40): Promise<CliRun> {
+export async function runCliPolling(
+  argv: readonly string[],
+  clock: FakeClock,
+  env: Readonly<Record<string, string>> = {},
+  realWaitMs = 40,
+): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const ctx: CliContext = {
@@ -208,7 +240,11 @@ export async function runCliPolling(argv: readonly string[], clock: FakeClock, e
 }
 
 /** Polls `check` every 50 ms of real time until it returns a value, or fails after `timeoutMs`. */
-export async function eventually<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

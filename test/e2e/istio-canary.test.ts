@@ -132,8 +132,20 @@ async function podsOf(ws: Workspace, component: string): Promise<Record<string, 
 }
 
 /** Images answering 10,000 seeded mesh requests to the component's Service. */
-async function mesh(ws: Workspace, component: string): Promise<{ byImage: Record<string, number>; byStatus: Record<string, number> }> {
-  return (await getJson(ws, ["sandbox", "request", "--service", component, "--count", String(REQUESTS), "--seed", "4"])) as { byImage: Record<string, number>; byStatus: Record<string, number> };
+async function mesh(
+  ws: Workspace,
+  component: string,
+): Promise<{ byImage: Record<string, number>; byStatus: Record<string, number> }> {
+  return (await getJson(ws, [
+    "sandbox",
+    "request",
+    "--service",
+    component,
+    "--count",
+    String(REQUESTS),
+    "--seed",
+    "4",
+  ])) as { byImage: Record<string, number>; byStatus: Record<string, number> };
 }
 
 /** The component's `standard.oam.dev` Rollout, read from the sandbox directly (`sandbox get` lists only registered kinds). */
@@ -172,7 +184,11 @@ describe.each(FLOWS)("story 4, Istio canary: $name", (flow) => {
     it("first deploy: the batch rollout creates revision v1 at targetSize; all mesh traffic reaches it", async () => {
       await velaOk(ws, ["up", "-f", flow.firstDeploy, "--wait"]);
       expect(await podsOf(ws, flow.component)).toEqual({ [`${old} ${flow.oldImage}`]: flow.targetSize });
-      expect(await rolloutStatus(ws, flow.component)).toMatchObject({ rollingState: "rolloutSucceed", lastTargetRevision: old, upgradedReadyReplicas: flow.targetSize });
+      expect(await rolloutStatus(ws, flow.component)).toMatchObject({
+        rollingState: "rolloutSucceed",
+        lastTargetRevision: old,
+        upgradedReadyReplicas: flow.targetSize,
+      });
       expect((await mesh(ws, flow.component)).byImage).toEqual({ [flow.oldImage]: REQUESTS });
       // The app records the workload as a component revision and never applies it under its own name.
       expect(await deploymentNames(ws)).not.toContain(flow.component);
@@ -182,7 +198,10 @@ describe.each(FLOWS)("story 4, Istio canary: $name", (flow) => {
     it("rollout-v2 --wait: suspended after the first batch, with its share of the traffic on the new revision", async () => {
       const run = await velaOk(ws, ["up", "-f", flow.rolloutV2, "--wait"]);
       expect(run.stdout).toContain("suspend");
-      expect(await podsOf(ws, flow.component)).toEqual({ [`${old} ${flow.oldImage}`]: flow.targetSize - flow.firstBatch, [`${next} ${flow.newImage}`]: flow.firstBatch });
+      expect(await podsOf(ws, flow.component)).toEqual({
+        [`${old} ${flow.oldImage}`]: flow.targetSize - flow.firstBatch,
+        [`${next} ${flow.newImage}`]: flow.firstBatch,
+      });
       expect(await rolloutStatus(ws, flow.component)).toMatchObject({
         rollingState: "rollingInBatches",
         batchRollingState: "batchReady",
@@ -197,7 +216,9 @@ describe.each(FLOWS)("story 4, Istio canary: $name", (flow) => {
       expect(shares.byStatus).toEqual({ "200": REQUESTS });
       expect(shares.byImage[flow.newImage]).toBeGreaterThan(bounds.low);
       expect(shares.byImage[flow.newImage]).toBeLessThan(bounds.high);
-      const app = (await getJson(ws, ["sandbox", "get", "applications", flow.app])) as { status: { status: string; workflow: { status: string } } };
+      const app = (await getJson(ws, ["sandbox", "get", "applications", flow.app])) as {
+        status: { status: string; workflow: { status: string } };
+      };
       expect(app.status.workflow.status).toBe("suspending");
       suspended = branch(ws);
     });
@@ -209,9 +230,15 @@ describe.each(FLOWS)("story 4, Istio canary: $name", (flow) => {
       expect(await podsOf(suspended, flow.component)).toEqual({ [`${old} ${flow.oldImage}`]: flow.targetSize });
       expect(before[`${old} ${flow.oldImage}`]).toBe(flow.targetSize - flow.firstBatch);
       expect((await mesh(suspended, flow.component)).byImage).toEqual({ [flow.oldImage]: REQUESTS });
-      expect(await rolloutStatus(suspended, flow.component)).toMatchObject({ rollingState: "rolloutSucceed", lastTargetRevision: old, LastSourceRevision: next });
+      expect(await rolloutStatus(suspended, flow.component)).toMatchObject({
+        rollingState: "rolloutSucceed",
+        lastTargetRevision: old,
+        LastSourceRevision: next,
+      });
       expect(await deploymentNames(suspended)).not.toContain(next);
-      const app = (await getJson(suspended, ["sandbox", "get", "applications", flow.app])) as { status: { status: string; workflow: { status: string } } };
+      const app = (await getJson(suspended, ["sandbox", "get", "applications", flow.app])) as {
+        status: { status: string; workflow: { status: string } };
+      };
       expect(app.status).toMatchObject({ status: "running", workflow: { status: "succeeded" } });
     });
 
@@ -219,7 +246,12 @@ describe.each(FLOWS)("story 4, Istio canary: $name", (flow) => {
       await velaOk(ws, ["workflow", "resume", flow.app, "--wait"]);
       expect(await podsOf(ws, flow.component)).toEqual({ [`${next} ${flow.newImage}`]: flow.targetSize });
       expect((await mesh(ws, flow.component)).byImage).toEqual({ [flow.newImage]: REQUESTS });
-      expect(await rolloutStatus(ws, flow.component)).toMatchObject({ rollingState: "rolloutSucceed", currentBatch: 1, lastTargetRevision: next, upgradedReadyReplicas: flow.targetSize });
+      expect(await rolloutStatus(ws, flow.component)).toMatchObject({
+        rollingState: "rolloutSucceed",
+        currentBatch: 1,
+        lastTargetRevision: next,
+        upgradedReadyReplicas: flow.targetSize,
+      });
       expect(await deploymentNames(ws)).not.toContain(old);
       // State keep re-applies the release without undoing what the steps patched.
       await velaOk(ws, ["up", "-f", flow.rolloutV2, "--wait"]);
@@ -233,7 +265,12 @@ describe.skipIf(!HAS_SHARED)(`the malformed upstream rollback.yaml ${HAS_SHARED 
     const ws = workspace();
     await velaOk(ws, ["up", "-f", upstream("canary-rollout-use-case", "first-deploy.yaml"), "--wait"]);
     await velaOk(ws, ["up", "-f", upstream("canary-rollout-use-case", "rollout-v2.yaml"), "--wait"]);
-    const snapshot = async (): Promise<unknown> => ({ apps: await list(ws, "applications"), pods: await list(ws, "pods"), vs: await list(ws, "virtualservices"), rollout: await readRollout(ws, "reviews") });
+    const snapshot = async (): Promise<unknown> => ({
+      apps: await list(ws, "applications"),
+      pods: await list(ws, "pods"),
+      vs: await list(ws, "virtualservices"),
+      rollout: await readRollout(ws, "reviews"),
+    });
     const before = await snapshot();
     const run = await vela(ws, ["up", "-f", upstream("canary-rollout-use-case", "rollback.yaml"), "--wait"]);
     expect(run.code).toBe(1);

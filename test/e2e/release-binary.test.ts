@@ -52,60 +52,80 @@ function binarySandbox(): BinarySandbox {
     run,
     async ok(argv, code = 0) {
       const result = await run(argv);
-      expect(result.code, `vela-ts ${argv.join(" ")}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`).toBe(code);
+      expect(result.code, `vela-ts ${argv.join(" ")}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`).toBe(
+        code,
+      );
       return result;
     },
     view: storyAt(cwd, dir, new FakeClock()),
     async v2Share() {
-      const result = await sandbox.ok(["sandbox", "request", "--host", "demo.example.com", "--path", "/version", "--count", String(REQUESTS), "--seed", "7", "-o", "json"]);
+      const result = await sandbox.ok([
+        "sandbox",
+        "request",
+        "--host",
+        "demo.example.com",
+        "--path",
+        "/version",
+        "--count",
+        String(REQUESTS),
+        "--seed",
+        "7",
+        "-o",
+        "json",
+      ]);
       const summary = JSON.parse(result.stdout) as { byImage: Record<string, number>; requests: number };
       expect(summary.requests).toBe(REQUESTS);
-      expect((summary.byImage["ghcr.io/vela-ts/demo-app:v1"] ?? 0) + (summary.byImage["ghcr.io/vela-ts/demo-app:v2"] ?? 0)).toBe(REQUESTS);
+      expect(
+        (summary.byImage["ghcr.io/vela-ts/demo-app:v1"] ?? 0) + (summary.byImage["ghcr.io/vela-ts/demo-app:v2"] ?? 0),
+      ).toBe(REQUESTS);
       return summary.byImage["ghcr.io/vela-ts/demo-app:v2"] ?? 0;
     },
   };
   return sandbox;
 }
 
-describe.skipIf(!BUILT)(`story 1 through the built binary ${BUILT ? "" : "(skipped: dist/ missing, run npm run build)"}`, () => {
-  it(
-    "charts add → up v1 → up v2 --wait (20%) → resume --wait (90%) → suspend → rollback --wait (0%, same v1 pods)",
-    async () => {
-      expect(existsSync(VELA_BIN)).toBe(true);
-      const sandbox = binarySandbox();
-      await sandbox.ok(["sandbox", "charts", "add", EXAMPLE_CHART_URL, EXAMPLE_CHART_REPO]);
+describe.skipIf(!BUILT)(
+  `story 1 through the built binary ${BUILT ? "" : "(skipped: dist/ missing, run npm run build)"}`,
+  () => {
+    it(
+      "charts add → up v1 → up v2 --wait (20%) → resume --wait (90%) → suspend → rollback --wait (0%, same v1 pods)",
+      async () => {
+        expect(existsSync(VELA_BIN)).toBe(true);
+        const sandbox = binarySandbox();
+        await sandbox.ok(["sandbox", "charts", "add", EXAMPLE_CHART_URL, EXAMPLE_CHART_REPO]);
 
-      const v1 = await sandbox.ok(["up", "-f", exampleApp("demo-app-v1.yaml"), "--wait"]);
-      expect(v1.stdout).toContain("the workflow finished");
-      const stable = podsByTag(await sandbox.view.pods()).v1 ?? [];
-      expect(stable).toHaveLength(5);
-      expect(await sandbox.v2Share()).toBe(0);
+        const v1 = await sandbox.ok(["up", "-f", exampleApp("demo-app-v1.yaml"), "--wait"]);
+        expect(v1.stdout).toContain("the workflow finished");
+        const stable = podsByTag(await sandbox.view.pods()).v1 ?? [];
+        expect(stable).toHaveLength(5);
+        expect(await sandbox.v2Share()).toBe(0);
 
-      const v2 = await sandbox.ok(["up", "-f", exampleApp("demo-app-v2.yaml"), "--wait"]);
-      expect(v2.stdout).toContain("vela-ts workflow resume demo-app");
-      let pods = podsByTag(await sandbox.view.pods());
-      expect(pods.v1?.map((pod) => pod.uid).sort()).toEqual(stable.map((pod) => pod.uid).sort());
-      expect(pods.v2).toHaveLength(1);
-      expectShare(await sandbox.v2Share(), REQUESTS, 0.2, "binary: canary share at step 1");
+        const v2 = await sandbox.ok(["up", "-f", exampleApp("demo-app-v2.yaml"), "--wait"]);
+        expect(v2.stdout).toContain("vela-ts workflow resume demo-app");
+        let pods = podsByTag(await sandbox.view.pods());
+        expect(pods.v1?.map((pod) => pod.uid).sort()).toEqual(stable.map((pod) => pod.uid).sort());
+        expect(pods.v2).toHaveLength(1);
+        expectShare(await sandbox.v2Share(), REQUESTS, 0.2, "binary: canary share at step 1");
 
-      await sandbox.ok(["workflow", "resume", "demo-app", "--wait"]);
-      expectShare(await sandbox.v2Share(), REQUESTS, 0.9, "binary: canary share at step 2");
+        await sandbox.ok(["workflow", "resume", "demo-app", "--wait"]);
+        expectShare(await sandbox.v2Share(), REQUESTS, 0.9, "binary: canary share at step 2");
 
-      const suspend = await sandbox.ok(["workflow", "suspend", "demo-app"]);
-      expect(suspend.stdout).toContain("vela-ts workflow resume demo-app");
-      const rollback = await sandbox.ok(["workflow", "rollback", "demo-app", "--wait"]);
-      expect(rollback.stdout).toContain("revision: demo-app-v1");
-      expect(await sandbox.v2Share()).toBe(0);
-      pods = podsByTag(await sandbox.view.pods());
-      expect(Object.keys(pods)).toEqual(["v1"]);
-      expect(pods.v1?.map((pod) => pod.uid).sort()).toEqual(stable.map((pod) => pod.uid).sort());
-      const app = await readApplication(sandbox.view, "demo-app");
-      expect(app?.status.latestRevision?.name).toBe("demo-app-v1");
-      expect(app?.status.rollback).toMatchObject({ from: "demo-app-v2", to: "demo-app-v1" });
-    },
-    SLOW,
-  );
-});
+        const suspend = await sandbox.ok(["workflow", "suspend", "demo-app"]);
+        expect(suspend.stdout).toContain("vela-ts workflow resume demo-app");
+        const rollback = await sandbox.ok(["workflow", "rollback", "demo-app", "--wait"]);
+        expect(rollback.stdout).toContain("revision: demo-app-v1");
+        expect(await sandbox.v2Share()).toBe(0);
+        pods = podsByTag(await sandbox.view.pods());
+        expect(Object.keys(pods)).toEqual(["v1"]);
+        expect(pods.v1?.map((pod) => pod.uid).sort()).toEqual(stable.map((pod) => pod.uid).sort());
+        const app = await readApplication(sandbox.view, "demo-app");
+        expect(app?.status.latestRevision?.name).toBe("demo-app-v1");
+        expect(app?.status.rollback).toMatchObject({ from: "demo-app-v2", to: "demo-app-v1" });
+      },
+      SLOW,
+    );
+  },
+);
 
 const GATED = (name: string): string => `apiVersion: core.oam.dev/v1beta1
 kind: Application
@@ -136,7 +156,10 @@ describe.skipIf(!BUILT)("two workflow commands at once on one sandbox (the lock 
         await sandbox.ok(["up", "-f", `${name}.yaml`, "--wait"]);
       }
 
-      const [alpha, beta] = await Promise.all([sandbox.run(["workflow", "resume", "alpha", "--wait"]), sandbox.run(["workflow", "resume", "beta", "--wait"])]);
+      const [alpha, beta] = await Promise.all([
+        sandbox.run(["workflow", "resume", "alpha", "--wait"]),
+        sandbox.run(["workflow", "resume", "beta", "--wait"]),
+      ]);
       for (const run of [alpha, beta]) {
         // Serialised by the lock: both succeed, or one names the lock holder (never a crash).
         expect([0, 4, 1], run.stderr).toContain(run.code);
@@ -144,7 +167,10 @@ describe.skipIf(!BUILT)("two workflow commands at once on one sandbox (the lock 
         expect(run.stderr).not.toContain("E_INTERNAL");
       }
 
-      const both = await Promise.all([sandbox.run(["workflow", "resume", "gamma"]), sandbox.run(["workflow", "resume", "gamma"])]);
+      const both = await Promise.all([
+        sandbox.run(["workflow", "resume", "gamma"]),
+        sandbox.run(["workflow", "resume", "gamma"]),
+      ]);
       const codes = both.map((run) => run.code).sort();
       expect(codes[0], both.map((run) => run.stderr).join("\n")).toBe(0);
       expect(codes[1], both.map((run) => run.stderr).join("\n")).not.toBe(70);
@@ -155,7 +181,9 @@ describe.skipIf(!BUILT)("two workflow commands at once on one sandbox (the lock 
       for (const name of ["alpha", "beta", "gamma"]) {
         const app = await readApplication(sandbox.view, name);
         expect(app?.status.latestRevision?.name).toBe(`${name}-v1`);
-        expect((await readRevisions(sandbox.view, name)).map((revision) => revision.metadata.name)).toEqual([`${name}-v1`]);
+        expect((await readRevisions(sandbox.view, name)).map((revision) => revision.metadata.name)).toEqual([
+          `${name}-v1`,
+        ]);
       }
       expect((await readApplication(sandbox.view, "gamma"))?.status.workflow?.suspend).toBe(false);
       const list = await sandbox.ok(["sandbox", "get", "applications", "-o", "json"]);
@@ -174,7 +202,9 @@ describe.skipIf(!BUILT)("crash safety: up --wait killed with SIGKILL mid-run, th
       await sandbox.ok(["up", "-f", exampleApp("demo-app-v1.yaml"), "--wait"]);
       const stable = (podsByTag(await sandbox.view.pods()).v1 ?? []).map((pod) => pod.uid).sort();
 
-      const child = spawnVela(["up", "-f", exampleApp("demo-app-v2.yaml"), "--wait", "--sandbox", sandbox.dir], { cwd: sandbox.cwd });
+      const child = spawnVela(["up", "-f", exampleApp("demo-app-v2.yaml"), "--wait", "--sandbox", sandbox.dir], {
+        cwd: sandbox.cwd,
+      });
       // Mid-run: the new revision is recorded and the workflow is applying it.
       await whenStderr(child, (stderr) => stderr.includes("step demo-app running"));
       child.child.kill("SIGKILL");
@@ -184,18 +214,26 @@ describe.skipIf(!BUILT)("crash safety: up --wait killed with SIGKILL mid-run, th
       // The lock of the dead process is broken; the release goes on where it stopped.
       const again = await sandbox.ok(["up", "-f", exampleApp("demo-app-v2.yaml"), "--wait"]);
       expect(again.stdout).toContain("vela-ts workflow resume demo-app");
-      expect((await readRevisions(sandbox.view, "demo-app")).map((revision) => revision.metadata.name)).toEqual(["demo-app-v1", "demo-app-v2"]);
+      expect((await readRevisions(sandbox.view, "demo-app")).map((revision) => revision.metadata.name)).toEqual([
+        "demo-app-v1",
+        "demo-app-v2",
+      ]);
       const pods = podsByTag(await sandbox.view.pods());
       expect(pods.v1?.map((pod) => pod.uid).sort()).toEqual(stable);
       expect(pods.v2).toHaveLength(1);
       const rollouts = await sandbox.view.list("rollouts.kruise.io/v1alpha1", "Rollout");
       expect(rollouts).toHaveLength(1);
       const trackers = await sandbox.view.list("core.oam.dev/v1beta1", "ResourceTracker", "");
-      expect(trackers.map((tracker) => tracker.metadata.name).sort()).toEqual(["demo-app-v1-default", "demo-app-v2-default"]);
+      expect(trackers.map((tracker) => tracker.metadata.name).sort()).toEqual([
+        "demo-app-v1-default",
+        "demo-app-v2-default",
+      ]);
       expectShare(await sandbox.v2Share(), REQUESTS, 0.2, "after the crash: canary share at step 1");
 
       // Killed again during resume, the release converges too (to step 2, not beyond).
-      const resume = spawnVela(["workflow", "resume", "demo-app", "--wait", "--sandbox", sandbox.dir], { cwd: sandbox.cwd });
+      const resume = spawnVela(["workflow", "resume", "demo-app", "--wait", "--sandbox", sandbox.dir], {
+        cwd: sandbox.cwd,
+      });
       await whenStderr(resume, (stderr) => stderr.includes("weight(90)"));
       resume.child.kill("SIGKILL");
       await resume.done;
@@ -203,7 +241,10 @@ describe.skipIf(!BUILT)("crash safety: up --wait killed with SIGKILL mid-run, th
       const after = await sandbox.ok(["up", "-f", exampleApp("demo-app-v2.yaml"), "--wait"]);
       expect(after.stdout).toContain("step(2/2)");
       expectShare(await sandbox.v2Share(), REQUESTS, 0.9, "after the second crash: canary share at step 2");
-      expect((await readRevisions(sandbox.view, "demo-app")).map((revision) => revision.metadata.name)).toEqual(["demo-app-v1", "demo-app-v2"]);
+      expect((await readRevisions(sandbox.view, "demo-app")).map((revision) => revision.metadata.name)).toEqual([
+        "demo-app-v1",
+        "demo-app-v2",
+      ]);
     },
     SLOW,
   );

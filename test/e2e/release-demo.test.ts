@@ -19,7 +19,12 @@ function runScript(): Promise<{ code: number; stdout: string; stderr: string; se
   return new Promise((resolve, reject) => {
     const child = spawn("bash", [SCRIPT], {
       cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? PROJECT_ROOT, TMPDIR: tempDir("vela-ts-demo-test-"), NO_COLOR: "1" },
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? PROJECT_ROOT,
+        TMPDIR: tempDir("vela-ts-demo-test-"),
+        NO_COLOR: "1",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -50,10 +55,10 @@ function sharesByStage(stdout: string): { heading: string; v1: number; v2: numbe
   return out;
 }
 
-describe.skipIf(!BUILT)(`npm run demo (examples/canary-story.sh) ${BUILT ? "" : "(skipped: dist/ missing, run npm run build)"}`, () => {
-  it(
-    "narrates story 1 and prints 0% → ≈20% → ≈90% → 0% on v2, ending with the same 5 v1 pods",
-    async () => {
+describe.skipIf(!BUILT)(
+  `npm run demo (examples/canary-story.sh) ${BUILT ? "" : "(skipped: dist/ missing, run npm run build)"}`,
+  () => {
+    it("narrates story 1 and prints 0% → ≈20% → ≈90% → 0% on v2, ending with the same 5 v1 pods", async () => {
       const run = await runScript();
       expect(run.code, run.stderr).toBe(0);
       const stages = sharesByStage(run.stdout);
@@ -74,14 +79,16 @@ describe.skipIf(!BUILT)(`npm run demo (examples/canary-story.sh) ${BUILT ? "" : 
       expect(run.stdout).toContain("Rollout is in step(2/2)");
       expect(run.stdout).toContain("revision: demo-app-v1\n  status: running (workflow succeeded)");
       // The pods listed at step 1 (5 stable) are the pods listed after the rollback.
-      const podTables = run.stdout.split("$ vela-ts sandbox get pods\n").slice(1).map((table) => [...table.matchAll(/^(demo-app-\S+)\s/gm)].map((match) => match[1]));
+      const podTables = run.stdout
+        .split("$ vela-ts sandbox get pods\n")
+        .slice(1)
+        .map((table) => [...table.matchAll(/^(demo-app-\S+)\s/gm)].map((match) => match[1]));
       expect(podTables).toHaveLength(2);
       expect(podTables[0]).toHaveLength(6);
       expect(podTables[1]).toHaveLength(5);
       expect(podTables[0]).toEqual(expect.arrayContaining(podTables[1] ?? ["none"]));
       expect(run.stdout).not.toContain("\u001b[");
       process.stderr.write(`npm run demo took ${run.seconds.toFixed(1)} s\n`);
-    },
-    400_000,
-  );
-});
+    }, 400_000);
+  },
+);

@@ -66,7 +66,8 @@ function docBlocks(file: string): DocBlock[] {
     if (commands === undefined || text.trim() === "") return;
     const [command = "", comment = ""] = text.split(/\s+#\s*/, 2);
     const words = shellWords(command);
-    if (words[0] !== "vela-ts") throw new Error(`docs/workflow.md:${index + 1}: a tested block holds only vela-ts commands, got: ${text}`);
+    if (words[0] !== "vela-ts")
+      throw new Error(`docs/workflow.md:${index + 1}: a tested block holds only vela-ts commands, got: ${text}`);
     const exit = /^exit (\d+)/.exec(comment);
     commands.push({ line: index + 1, argv: words.slice(1), exit: exit === null ? 0 : Number(exit[1]) });
   });
@@ -82,7 +83,11 @@ describe("docs/workflow.md examples run as written", () => {
 
   it.each([
     { name: "plain words", text: "vela-ts up -f a.yaml", want: ["vela-ts", "up", "-f", "a.yaml"] },
-    { name: "a quoted header", text: "vela-ts sandbox request -H 'user-agent: android'", want: ["vela-ts", "sandbox", "request", "-H", "user-agent: android"] },
+    {
+      name: "a quoted header",
+      text: "vela-ts sandbox request -H 'user-agent: android'",
+      want: ["vela-ts", "sandbox", "request", "-H", "user-agent: android"],
+    },
     { name: "double quotes", text: 'x "a b" c', want: ["x", "a b", "c"] },
   ])("shellWords: $name", ({ text, want }) => {
     expect(shellWords(text)).toEqual(want);
@@ -93,7 +98,10 @@ describe("docs/workflow.md examples run as written", () => {
     const story = storyAt(PROJECT_ROOT, fresh.dir, fresh.clock);
     for (const command of commands) {
       const run = await story.vela(command.argv);
-      expect(run.code, `docs/workflow.md:${command.line}: vela-ts ${command.argv.join(" ")}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`).toBe(command.exit);
+      expect(
+        run.code,
+        `docs/workflow.md:${command.line}: vela-ts ${command.argv.join(" ")}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`,
+      ).toBe(command.exit);
     }
   });
 });

@@ -8,7 +8,14 @@ import { writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APPLICATION_API, exampleApp, readApplication, readRevisions, storySandbox, type StorySandbox } from "../support/story.js";
+import {
+  APPLICATION_API,
+  exampleApp,
+  readApplication,
+  readRevisions,
+  storySandbox,
+  type StorySandbox,
+} from "../support/story.js";
 
 /** A webservice app with the given workflow steps (YAML lines indented under `workflow:`). */
 function webApp(name: string, image: string, workflowSteps?: string): string {
@@ -97,7 +104,12 @@ describe("a terminated canary release stays stopped", () => {
     await story.velaOk(["up", "-f", exampleApp("demo-app-v1.yaml"), "--wait"]);
     await story.velaOk(["up", "-f", exampleApp("demo-app-v2.yaml"), "--wait"]);
     await story.velaOk(["workflow", "terminate", "demo-app"]);
-    const rolloutRef = { apiVersion: "rollouts.kruise.io/v1alpha1", kind: "Rollout", name: "demo-app", namespace: "default" };
+    const rolloutRef = {
+      apiVersion: "rollouts.kruise.io/v1alpha1",
+      kind: "Rollout",
+      name: "demo-app",
+      namespace: "default",
+    };
     const before = (await story.get(rolloutRef))?.status;
 
     const resume = await story.vela(["workflow", "resume", "demo-app"]);
@@ -105,7 +117,10 @@ describe("a terminated canary release stays stopped", () => {
     expect(resume.stderr).toContain("error[E_WORKFLOW_TERMINATED]");
     expect(resume.stderr).toContain("vela-ts workflow restart demo-app");
     expect((await story.get(rolloutRef))?.status).toEqual(before);
-    expect((before as { canaryStatus?: unknown } | undefined)?.canaryStatus).toMatchObject({ currentStepIndex: 1, currentStepState: "StepPaused" });
+    expect((before as { canaryStatus?: unknown } | undefined)?.canaryStatus).toMatchObject({
+      currentStepIndex: 1,
+      currentStepState: "StepPaused",
+    });
 
     const restart = await story.velaOk(["workflow", "restart", "demo-app", "--wait"]);
     expect(restart.stdout).toContain("step(1/2)");
@@ -123,7 +138,10 @@ describe("up with bad input writes nothing (exit 1)", () => {
   it.each([
     {
       name: "an unknown trait (with a did-you-mean hint)",
-      text: webApp("bad-trait", "nginx:1.25").replace("        image: nginx:1.25\n", "        image: nginx:1.25\n      traits:\n        - type: scalr\n          properties: {replicas: 2}\n"),
+      text: webApp("bad-trait", "nginx:1.25").replace(
+        "        image: nginx:1.25\n",
+        "        image: nginx:1.25\n      traits:\n        - type: scalr\n          properties: {replicas: 2}\n",
+      ),
       code: "E_DEF_NOT_FOUND",
       where: /bad-trait\.yaml:\d+:\d+/,
       hint: "scaler",
@@ -152,7 +170,9 @@ describe("up with bad input writes nothing (exit 1)", () => {
     expect(run.stderr).toContain(`error[${code}]`);
     expect(run.stderr).toMatch(where);
     if (hint !== undefined) expect(run.stderr).toContain(hint);
-    expect(await story.get({ apiVersion: APPLICATION_API, kind: "Application", name: appName, namespace: "default" })).toBeUndefined();
+    expect(
+      await story.get({ apiVersion: APPLICATION_API, kind: "Application", name: appName, namespace: "default" }),
+    ).toBeUndefined();
     expect(await story.list(APPLICATION_API, "Application")).toEqual([]);
     expect(await story.resourceVersion()).toBe(before);
   });
@@ -216,7 +236,11 @@ describe("a step that fails and then recovers (notification to a 127.0.0.1 webho
     const run = await story.velaOk(["up", "-f", file, "--wait"]);
     expect(run.stdout).toContain("the workflow finished");
     expect(received.map((entry) => entry.status)).toEqual([503, 503, 200]);
-    expect(received.every((entry) => JSON.parse(entry.body) as unknown !== undefined && entry.body.includes("notified is out"))).toBe(true);
+    expect(
+      received.every(
+        (entry) => (JSON.parse(entry.body) as unknown) !== undefined && entry.body.includes("notified is out"),
+      ),
+    ).toBe(true);
     // The retries waited on the (fake) clock: backoff, not a busy loop.
     expect(story.clock.now().getTime()).toBeGreaterThan(started);
     const app = await readApplication(story, "notified");

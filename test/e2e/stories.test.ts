@@ -31,16 +31,32 @@ function uids(pods: readonly PodSnapshot[] | undefined): string[] {
 }
 
 /** The canary objects Kruise makes: the canary Deployment (by label), `demo-app-canary` Service and Ingress. */
-async function canaryObjects(story: StorySandbox): Promise<{ deployments: string[]; services: string[]; ingresses: string[] }> {
-  const deployments = (await story.list("apps/v1", "Deployment")).filter((object) => object.metadata.labels?.[CANARY_DEPLOYMENT_LABEL] !== undefined);
-  const services = (await story.list("v1", "Service")).filter((object) => (object.metadata.name ?? "").endsWith("-canary"));
-  const ingresses = (await story.list("networking.k8s.io/v1", "Ingress")).filter((object) => (object.metadata.name ?? "").endsWith("-canary"));
+async function canaryObjects(
+  story: StorySandbox,
+): Promise<{ deployments: string[]; services: string[]; ingresses: string[] }> {
+  const deployments = (await story.list("apps/v1", "Deployment")).filter(
+    (object) => object.metadata.labels?.[CANARY_DEPLOYMENT_LABEL] !== undefined,
+  );
+  const services = (await story.list("v1", "Service")).filter((object) =>
+    (object.metadata.name ?? "").endsWith("-canary"),
+  );
+  const ingresses = (await story.list("networking.k8s.io/v1", "Ingress")).filter((object) =>
+    (object.metadata.name ?? "").endsWith("-canary"),
+  );
   return { deployments: names(deployments), services: names(services), ingresses: names(ingresses) };
 }
 
-async function rolloutCanaryStatus(story: StorySandbox): Promise<{ currentStepIndex?: number; currentStepState?: string } | undefined> {
-  const rollout = await story.get({ apiVersion: "rollouts.kruise.io/v1alpha1", kind: "Rollout", name: "demo-app", namespace: "default" });
-  return (rollout?.status as { canaryStatus?: { currentStepIndex?: number; currentStepState?: string } } | undefined)?.canaryStatus;
+async function rolloutCanaryStatus(
+  story: StorySandbox,
+): Promise<{ currentStepIndex?: number; currentStepState?: string } | undefined> {
+  const rollout = await story.get({
+    apiVersion: "rollouts.kruise.io/v1alpha1",
+    kind: "Rollout",
+    name: "demo-app",
+    namespace: "default",
+  });
+  return (rollout?.status as { canaryStatus?: { currentStepIndex?: number; currentStepState?: string } } | undefined)
+    ?.canaryStatus;
 }
 
 describe("story 1: helm canary through up and workflow (in-process, fake clock)", () => {
@@ -72,7 +88,12 @@ describe("story 1: helm canary through up and workflow (in-process, fake clock)"
     expect(app?.status.workflow?.status).toBe("succeeded");
     expect(app?.status.latestRevision?.name).toBe("demo-app-v1");
     const revisions = await readRevisions(story, "demo-app");
-    expect(revisions.map((revision) => [revision.metadata.name, (revision.status as { succeeded?: boolean } | undefined)?.succeeded])).toEqual([["demo-app-v1", true]]);
+    expect(
+      revisions.map((revision) => [
+        revision.metadata.name,
+        (revision.status as { succeeded?: boolean } | undefined)?.succeeded,
+      ]),
+    ).toEqual([["demo-app-v1", true]]);
     expect(await canaryObjects(story)).toEqual({ deployments: [], services: [], ingresses: [] });
   });
 
@@ -90,7 +111,11 @@ describe("story 1: helm canary through up and workflow (in-process, fake clock)"
     expect(shares.count("v1") + shares.count("v2")).toBe(REQUESTS);
     expectShare(shares.count("v2"), REQUESTS, 0.2, "canary share at step 1");
 
-    expect(await canaryObjects(story)).toMatchObject({ deployments: [expect.stringMatching(/^demo-app-/)], services: ["demo-app-canary"], ingresses: ["demo-app-canary"] });
+    expect(await canaryObjects(story)).toMatchObject({
+      deployments: [expect.stringMatching(/^demo-app-/)],
+      services: ["demo-app-canary"],
+      ingresses: ["demo-app-canary"],
+    });
     expect(await rolloutCanaryStatus(story)).toMatchObject({ currentStepIndex: 1, currentStepState: "StepPaused" });
     const app = await readApplication(story, "demo-app");
     expect(app?.status.latestRevision?.name).toBe("demo-app-v2");
@@ -110,7 +135,11 @@ describe("story 1: helm canary through up and workflow (in-process, fake clock)"
     expect(shares.count("v1") + shares.count("v2")).toBe(REQUESTS);
     expectShare(shares.count("v2"), REQUESTS, 0.9, "canary share at step 2");
     expect(await rolloutCanaryStatus(story)).toMatchObject({ currentStepIndex: 2, currentStepState: "StepPaused" });
-    expect(await canaryObjects(story)).toMatchObject({ deployments: [expect.stringMatching(/^demo-app-/)], services: ["demo-app-canary"], ingresses: ["demo-app-canary"] });
+    expect(await canaryObjects(story)).toMatchObject({
+      deployments: [expect.stringMatching(/^demo-app-/)],
+      services: ["demo-app-canary"],
+      ingresses: ["demo-app-canary"],
+    });
     atStep2 = story.fork();
   });
 
@@ -132,7 +161,12 @@ describe("story 1: helm canary through up and workflow (in-process, fake clock)"
     expect(app?.status.workflow?.status).toBe("succeeded");
     expect(app?.status.latestRevision?.name).toBe("demo-app-v2");
     const revisions = await readRevisions(story, "demo-app");
-    expect(revisions.map((revision) => [revision.metadata.name, (revision.status as { succeeded?: boolean } | undefined)?.succeeded])).toEqual([
+    expect(
+      revisions.map((revision) => [
+        revision.metadata.name,
+        (revision.status as { succeeded?: boolean } | undefined)?.succeeded,
+      ]),
+    ).toEqual([
       ["demo-app-v1", true],
       ["demo-app-v2", true],
     ]);

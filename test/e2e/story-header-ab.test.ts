@@ -59,8 +59,16 @@ describe("story 2: header A/B through the Kruise Rollout's matches (in-process, 
 
   it("workflow resume --wait moves to step 2", async () => {
     await story.velaOk(["workflow", "resume", "ab-demo-app", "--wait"]);
-    const rollout = await story.get({ apiVersion: "rollouts.kruise.io/v1alpha1", kind: "Rollout", name: "ab-demo-app", namespace: "default" });
-    expect((rollout?.status as { canaryStatus?: unknown } | undefined)?.canaryStatus).toMatchObject({ currentStepIndex: 2, currentStepState: "StepPaused" });
+    const rollout = await story.get({
+      apiVersion: "rollouts.kruise.io/v1alpha1",
+      kind: "Rollout",
+      name: "ab-demo-app",
+      namespace: "default",
+    });
+    expect((rollout?.status as { canaryStatus?: unknown } | undefined)?.canaryStatus).toMatchObject({
+      currentStepIndex: 2,
+      currentStepState: "StepPaused",
+    });
   });
 
   it.each([

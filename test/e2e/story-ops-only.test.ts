@@ -4,13 +4,26 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/model/kube-object.js";
-import { exampleApp, readApplication, readRevisions, storySandbox, type PodSnapshot, type StorySandbox } from "../support/story.js";
+import {
+  exampleApp,
+  readApplication,
+  readRevisions,
+  storySandbox,
+  type PodSnapshot,
+  type StorySandbox,
+} from "../support/story.js";
 
 const APP = "shop";
 
 async function frontend(story: StorySandbox): Promise<{ replicas: unknown; image: unknown }> {
-  const deployment = await story.get({ apiVersion: "apps/v1", kind: "Deployment", name: "frontend", namespace: "default" });
-  const spec = deployment?.spec as { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } } | undefined;
+  const deployment = await story.get({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    name: "frontend",
+    namespace: "default",
+  });
+  const spec = deployment?.spec as
+    { replicas?: number; template?: { spec?: { containers?: { image?: string }[] } } } | undefined;
   return { replicas: spec?.replicas, image: spec?.template?.spec?.containers?.[0]?.image };
 }
 
@@ -19,7 +32,10 @@ function images(pods: readonly PodSnapshot[]): string[] {
 }
 
 function revisionSummary(revisions: readonly KubeObject[]): [string | undefined, boolean | undefined][] {
-  return revisions.map((revision) => [revision.metadata.name, (revision.status as { succeeded?: boolean } | undefined)?.succeeded]);
+  return revisions.map((revision) => [
+    revision.metadata.name,
+    (revision.status as { succeeded?: boolean } | undefined)?.succeeded,
+  ]);
 }
 
 describe("story 5: ops-only scaler, a new image, a live scale and a rollback that keeps the scale (in-process)", () => {
@@ -82,7 +98,9 @@ describe("story 5: ops-only scaler, a new image, a live scale and a rollback tha
 
     const app = await readApplication(story, APP);
     const revisions = await readRevisions(story, APP);
-    const v1Spec = (revisions[0]?.spec as { application?: { spec?: { components?: { traits?: unknown[] }[] } } } | undefined)?.application?.spec;
+    const v1Spec = (
+      revisions[0]?.spec as { application?: { spec?: { components?: { traits?: unknown[] }[] } } } | undefined
+    )?.application?.spec;
     const spec = (app?.object.spec ?? {}) as { components?: { properties?: unknown; traits?: unknown[] }[] };
     const components = spec.components;
     expect(components?.[0]?.properties).toEqual({ image: "nginx:1.25", ports: [{ port: 80, expose: true }] });

@@ -4,7 +4,14 @@
  * with `duration: 2m` resumes on its own; `--wait` sleeps through all of it. Time is a FakeClock.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { exampleApp, expectShare, podsByTag, readApplication, storySandbox, type StorySandbox } from "../support/story.js";
+import {
+  exampleApp,
+  expectShare,
+  podsByTag,
+  readApplication,
+  storySandbox,
+  type StorySandbox,
+} from "../support/story.js";
 
 const APP = "timed-demo-app";
 const HOST = "timed.example.com";
@@ -87,7 +94,9 @@ describe("story 3: timed canary steps and a timed suspend step (in-process, fake
     expect(paused.map((entry) => entry.step)).toEqual([1, 2, 3]);
     const leftPause = (step: number): number => {
       const entered = paused.find((entry) => entry.step === step)?.atSeconds ?? Number.NaN;
-      const next = transitions.find((entry) => entry.atSeconds > entered && !(entry.step === step && entry.state === "StepPaused"));
+      const next = transitions.find(
+        (entry) => entry.atSeconds > entered && !(entry.step === step && entry.state === "StepPaused"),
+      );
       return (next?.atSeconds ?? Number.NaN) - entered;
     };
     // Each pause lasts its duration (to the tick), counted from when the step's traffic was set.

@@ -15,7 +15,15 @@ describe("trusted schemas", () => {
   it("compiles each schema once per process and reports issues like any other check", () => {
     const check = compileTrustedSchemaCheck(APPLICATION_SCHEMA);
     expect(compileTrustedSchemaCheck(APPLICATION_SCHEMA)).toBe(check);
-    const issues = check({ apiVersion: "core.oam.dev/v1beta1", kind: "Application", metadata: { name: "a" }, spec: { components: "nope" } }, { code: "E_APP_INVALID", basePath: "" });
+    const issues = check(
+      {
+        apiVersion: "core.oam.dev/v1beta1",
+        kind: "Application",
+        metadata: { name: "a" },
+        spec: { components: "nope" },
+      },
+      { code: "E_APP_INVALID", basePath: "" },
+    );
     expect(issues.map((issue) => issue.path)).toContain("/spec/components");
   });
 

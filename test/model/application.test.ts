@@ -3,7 +3,13 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatError } from "../../src/cli/report.js";
 import { ValidationError } from "../../src/errors/index.js";
-import { parseApplication, parseApplications, parseYamlDocuments, locateInSource, commentAt } from "../../src/model/index.js";
+import {
+  parseApplication,
+  parseApplications,
+  parseYamlDocuments,
+  locateInSource,
+  commentAt,
+} from "../../src/model/index.js";
 import { HAS_SHARED, SHARED_MISSING_REASON, sharedPath } from "../support/shared.js";
 
 function failure(run: () => unknown): ValidationError {
@@ -45,14 +51,62 @@ describe("parseYamlDocuments", () => {
 
 describe("parseApplication errors", () => {
   it.each([
-    { name: "unknown top-level key", text: `${HEADER}spec:\n  components: []\nextra: 1\n`, code: "E_APP_INVALID", path: "/extra", line: 7 },
-    { name: "unknown spec key", text: `${HEADER}spec:\n  components: []\n  polices: []\n`, code: "E_APP_INVALID", path: "/spec/polices", line: 7 },
-    { name: "component without type", text: `${HEADER}spec:\n  components:\n    - name: a\n`, code: "E_APP_INVALID", path: "/spec/components/0", line: 7 },
-    { name: "properties not a map", text: `${HEADER}spec:\n  components:\n    - name: a\n      type: webservice\n      properties: [1]\n`, code: "E_APP_INVALID", path: "/spec/components/0/properties", line: 9 },
-    { name: "duplicate component", text: `${HEADER}spec:\n  components:\n    - name: a\n      type: x\n    - name: a\n      type: y\n`, code: "E_DUPLICATE_NAME", path: "/spec/components/1/name", line: 9 },
-    { name: "wrong kind", text: "apiVersion: core.oam.dev/v1beta1\nkind: Deployment\nmetadata:\n  name: demo\nspec:\n  components: []\n", code: "E_APP_INVALID", path: "/kind", line: 2 },
-    { name: "bad step timeout", text: `${HEADER}spec:\n  components: []\n  workflow:\n    steps:\n      - name: s\n        type: suspend\n        timeout: soon\n`, code: "E_APP_INVALID", path: "/spec/workflow/steps/0/timeout", line: 11 },
-    { name: "dependsOn unknown component", text: `${HEADER}spec:\n  components:\n    - name: a\n      type: x\n      dependsOn: [b]\n`, code: "E_DEPENDS_ON", path: "/spec/components/0/dependsOn/0", line: 9 },
+    {
+      name: "unknown top-level key",
+      text: `${HEADER}spec:\n  components: []\nextra: 1\n`,
+      code: "E_APP_INVALID",
+      path: "/extra",
+      line: 7,
+    },
+    {
+      name: "unknown spec key",
+      text: `${HEADER}spec:\n  components: []\n  polices: []\n`,
+      code: "E_APP_INVALID",
+      path: "/spec/polices",
+      line: 7,
+    },
+    {
+      name: "component without type",
+      text: `${HEADER}spec:\n  components:\n    - name: a\n`,
+      code: "E_APP_INVALID",
+      path: "/spec/components/0",
+      line: 7,
+    },
+    {
+      name: "properties not a map",
+      text: `${HEADER}spec:\n  components:\n    - name: a\n      type: webservice\n      properties: [1]\n`,
+      code: "E_APP_INVALID",
+      path: "/spec/components/0/properties",
+      line: 9,
+    },
+    {
+      name: "duplicate component",
+      text: `${HEADER}spec:\n  components:\n    - name: a\n      type: x\n    - name: a\n      type: y\n`,
+      code: "E_DUPLICATE_NAME",
+      path: "/spec/components/1/name",
+      line: 9,
+    },
+    {
+      name: "wrong kind",
+      text: "apiVersion: core.oam.dev/v1beta1\nkind: Deployment\nmetadata:\n  name: demo\nspec:\n  components: []\n",
+      code: "E_APP_INVALID",
+      path: "/kind",
+      line: 2,
+    },
+    {
+      name: "bad step timeout",
+      text: `${HEADER}spec:\n  components: []\n  workflow:\n    steps:\n      - name: s\n        type: suspend\n        timeout: soon\n`,
+      code: "E_APP_INVALID",
+      path: "/spec/workflow/steps/0/timeout",
+      line: 11,
+    },
+    {
+      name: "dependsOn unknown component",
+      text: `${HEADER}spec:\n  components:\n    - name: a\n      type: x\n      dependsOn: [b]\n`,
+      code: "E_DEPENDS_ON",
+      path: "/spec/components/0/dependsOn/0",
+      line: 9,
+    },
   ])("$name", ({ text, code, path, line }) => {
     const error = failure(() => parseApplication(text, "app.yaml"));
     const issue = error.issues[0];
@@ -84,7 +138,11 @@ describe("parseApplication errors", () => {
 
   it("accepts several Applications in one stream", () => {
     const one = `${HEADER}spec:\n  components: []\n`;
-    expect(parseApplications(`${one}---\n${one.replace("demo", "other")}`, "apps.yaml").map((parsed) => parsed.application.metadata.name)).toEqual(["demo", "other"]);
+    expect(
+      parseApplications(`${one}---\n${one.replace("demo", "other")}`, "apps.yaml").map(
+        (parsed) => parsed.application.metadata.name,
+      ),
+    ).toEqual(["demo", "other"]);
   });
 });
 
@@ -96,20 +154,27 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
-describe.skipIf(!HAS_SHARED)(`upstream example Applications (${HAS_SHARED ? "../shared" : SHARED_MISSING_REASON})`, () => {
-  const root = sharedPath("reference", "kubevela-examples");
-  const files = HAS_SHARED ? yamlFiles(root).map((file) => relative(root, file)).sort() : [];
-  const valid = files.filter((file) => !file.endsWith("canary-rollout-use-case/rollback.yaml"));
+describe.skipIf(!HAS_SHARED)(
+  `upstream example Applications (${HAS_SHARED ? "../shared" : SHARED_MISSING_REASON})`,
+  () => {
+    const root = sharedPath("reference", "kubevela-examples");
+    const files = HAS_SHARED
+      ? yamlFiles(root)
+          .map((file) => relative(root, file))
+          .sort()
+      : [];
+    const valid = files.filter((file) => !file.endsWith("canary-rollout-use-case/rollback.yaml"));
 
-  it.each(valid.map((file) => ({ file })))("$file parses", ({ file }) => {
-    const apps = parseApplications(readFileSync(join(root, file), "utf8"), file);
-    expect(apps.length).toBeGreaterThan(0);
-  });
+    it.each(valid.map((file) => ({ file })))("$file parses", ({ file }) => {
+      const apps = parseApplications(readFileSync(join(root, file), "utf8"), file);
+      expect(apps.length).toBeGreaterThan(0);
+    });
 
-  it("rollback.yaml (broken upstream) is an E_YAML error at 24:13", () => {
-    const file = join(root, "canary-rollout-use-case/rollback.yaml");
-    const error = failure(() => parseApplication(readFileSync(file, "utf8"), file));
-    expect(error.issues).toHaveLength(1);
-    expect(error.issues[0]).toMatchObject({ code: "E_YAML", source: { file, line: 24, column: 13 } });
-  });
-});
+    it("rollback.yaml (broken upstream) is an E_YAML error at 24:13", () => {
+      const file = join(root, "canary-rollout-use-case/rollback.yaml");
+      const error = failure(() => parseApplication(readFileSync(file, "utf8"), file));
+      expect(error.issues).toHaveLength(1);
+      expect(error.issues[0]).toMatchObject({ code: "E_YAML", source: { file, line: 24, column: 13 } });
+    });
+  },
+);

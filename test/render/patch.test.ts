@@ -10,7 +10,13 @@ const deployment = {
     template: {
       spec: {
         containers: [
-          { name: "app", image: "app:v1", env: [{ name: "A", value: "1" }], ports: [{ containerPort: 80 }], volumeMounts: [{ mountPath: "/data", name: "data" }] },
+          {
+            name: "app",
+            image: "app:v1",
+            env: [{ name: "A", value: "1" }],
+            ports: [{ containerPort: 80 }],
+            volumeMounts: [{ mountPath: "/data", name: "data" }],
+          },
         ],
         tolerations: [{ key: "a" }],
       },
@@ -20,22 +26,81 @@ const deployment = {
 
 describe("applyPatch (merge)", () => {
   it.each<{ name: string; target: JsonValue; patch: JsonValue; options?: PatchOptions; want: JsonValue }>([
-    { name: "maps merge recursively", target: { a: { b: 1, c: 2 } }, patch: { a: { c: 3, d: 4 } }, want: { a: { b: 1, c: 3, d: 4 } } },
+    {
+      name: "maps merge recursively",
+      target: { a: { b: 1, c: 2 } },
+      patch: { a: { c: 3, d: 4 } },
+      want: { a: { b: 1, c: 3, d: 4 } },
+    },
     { name: "null deletes", target: { a: { b: 1, c: 2 } }, patch: { a: { b: null } }, want: { a: { c: 2 } } },
-    { name: "null of an absent key is dropped", target: { a: 1 }, patch: { b: { c: null, d: 1 } }, want: { a: 1, b: { d: 1 } } },
+    {
+      name: "null of an absent key is dropped",
+      target: { a: 1 },
+      patch: { b: { c: null, d: 1 } },
+      want: { a: 1, b: { d: 1 } },
+    },
     { name: "plain lists replace", target: { args: ["a", "b"] }, patch: { args: ["c"] }, want: { args: ["c"] } },
-    { name: "tolerations replace", target: deployment, patch: { spec: { template: { spec: { tolerations: [{ key: "b" }] } } } }, want: { spec: { ...deployment.spec, template: { spec: { ...deployment.spec.template.spec, tolerations: [{ key: "b" }] } } } } },
+    {
+      name: "tolerations replace",
+      target: deployment,
+      patch: { spec: { template: { spec: { tolerations: [{ key: "b" }] } } } },
+      want: {
+        spec: {
+          ...deployment.spec,
+          template: { spec: { ...deployment.spec.template.spec, tolerations: [{ key: "b" }] } },
+        },
+      },
+    },
     {
       name: "containers merge by name, env by name, new env appended",
       target: deployment,
-      patch: { spec: { template: { spec: { containers: [{ name: "app", env: [{ name: "A", value: "2" }, { name: "B", value: "3" }] }] } } } },
-      want: { spec: { ...deployment.spec, template: { spec: { ...deployment.spec.template.spec, containers: [{ ...deployment.spec.template.spec.containers[0]!, env: [{ name: "A", value: "2" }, { name: "B", value: "3" }] }] } } } },
+      patch: {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                {
+                  name: "app",
+                  env: [
+                    { name: "A", value: "2" },
+                    { name: "B", value: "3" },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      },
+      want: {
+        spec: {
+          ...deployment.spec,
+          template: {
+            spec: {
+              ...deployment.spec.template.spec,
+              containers: [
+                {
+                  ...deployment.spec.template.spec.containers[0]!,
+                  env: [
+                    { name: "A", value: "2" },
+                    { name: "B", value: "3" },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      },
     },
     {
       name: "new container appended",
       target: { containers: [{ name: "a", image: "x" }] },
       patch: { containers: [{ name: "sidecar", image: "y" }] },
-      want: { containers: [{ name: "a", image: "x" }, { name: "sidecar", image: "y" }] },
+      want: {
+        containers: [
+          { name: "a", image: "x" },
+          { name: "sidecar", image: "y" },
+        ],
+      },
     },
     {
       name: "container ports by containerPort",
@@ -52,8 +117,18 @@ describe("applyPatch (merge)", () => {
     {
       name: "volumeMounts by mountPath",
       target: { volumeMounts: [{ mountPath: "/data", name: "a" }] },
-      patch: { volumeMounts: [{ mountPath: "/data", readOnly: true }, { mountPath: "/tmp", name: "tmp" }] },
-      want: { volumeMounts: [{ mountPath: "/data", name: "a", readOnly: true }, { mountPath: "/tmp", name: "tmp" }] },
+      patch: {
+        volumeMounts: [
+          { mountPath: "/data", readOnly: true },
+          { mountPath: "/tmp", name: "tmp" },
+        ],
+      },
+      want: {
+        volumeMounts: [
+          { mountPath: "/data", name: "a", readOnly: true },
+          { mountPath: "/tmp", name: "tmp" },
+        ],
+      },
     },
     {
       name: "null inside a keyed item deletes its field",
@@ -98,9 +173,27 @@ describe("applyPatch (merge)", () => {
 
 describe("applyPatch strategies", () => {
   it.each<{ name: string; target: JsonValue; patch: JsonValue; options: PatchOptions; want: JsonValue }>([
-    { name: "jsonMergePatch: lists replace even when keyed", target: { env: [{ name: "A" }] }, patch: { env: [{ name: "B" }], x: null }, options: { strategy: "jsonMergePatch" }, want: { env: [{ name: "B" }] } },
-    { name: "jsonPatch list", target: { spec: { replicas: 1 } }, patch: [{ op: "replace", path: "/spec/replicas", value: 3 }], options: { strategy: "jsonPatch" }, want: { spec: { replicas: 3 } } },
-    { name: "jsonPatch operations: form", target: { a: [1] }, patch: { operations: [{ op: "add", path: "/a/-", value: 2 }] }, options: { strategy: "jsonPatch" }, want: { a: [1, 2] } },
+    {
+      name: "jsonMergePatch: lists replace even when keyed",
+      target: { env: [{ name: "A" }] },
+      patch: { env: [{ name: "B" }], x: null },
+      options: { strategy: "jsonMergePatch" },
+      want: { env: [{ name: "B" }] },
+    },
+    {
+      name: "jsonPatch list",
+      target: { spec: { replicas: 1 } },
+      patch: [{ op: "replace", path: "/spec/replicas", value: 3 }],
+      options: { strategy: "jsonPatch" },
+      want: { spec: { replicas: 3 } },
+    },
+    {
+      name: "jsonPatch operations: form",
+      target: { a: [1] },
+      patch: { operations: [{ op: "add", path: "/a/-", value: 2 }] },
+      options: { strategy: "jsonPatch" },
+      want: { a: [1, 2] },
+    },
     { name: "replace", target: { a: 1, b: 2 }, patch: { c: 3 }, options: { strategy: "replace" }, want: { c: 3 } },
   ])("$name", ({ target, patch, options, want }) => {
     const before = cloneJson(target);

@@ -14,7 +14,9 @@ const { registry } = loadDefinitions({ addonsDir: null, userDirs: [join(PROJECT_
 const APP_FILE = join(PROJECT_ROOT, "test/fixtures/apps/webservice-scaler.yaml");
 
 function renderYaml(app: ApplicationInput): string {
-  return flattenManifests(renderAppfile(bindAppfile(app, registry))).map((object) => stringify(object)).join("---\n");
+  return flattenManifests(renderAppfile(bindAppfile(app, registry)))
+    .map((object) => stringify(object))
+    .join("---\n");
 }
 
 /** The same JSON value with object keys in a shuffled order. */
@@ -22,7 +24,9 @@ function shuffleKeys(value: JsonValue, seed: number): JsonValue {
   if (Array.isArray(value)) return value.map((item, index) => shuffleKeys(item, seed + index));
   if (!isJsonObject(value)) return value;
   const keys = Object.keys(value);
-  const order = keys.map((key, index) => ({ key, rank: (index * 7919 + seed * 104729) % (keys.length + 13) })).sort((a, b) => a.rank - b.rank);
+  const order = keys
+    .map((key, index) => ({ key, rank: (index * 7919 + seed * 104729) % (keys.length + 13) }))
+    .sort((a, b) => a.rank - b.rank);
   return Object.fromEntries(order.map(({ key }) => [key, shuffleKeys(value[key] as JsonValue, seed + 1)]));
 }
 
@@ -31,17 +35,34 @@ describe("renderAppfile", () => {
 
   it("renders objects in component order with the OAM contract and ordered keys", () => {
     const objects = flattenManifests(renderAppfile(bindAppfile(parsed.application, registry)));
-    expect(objects.map((object) => `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`)).toEqual(["Deployment/prod/frontend", "Service/prod/frontend", "Deployment/prod/worker"]);
+    expect(objects.map((object) => `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`)).toEqual([
+      "Deployment/prod/frontend",
+      "Service/prod/frontend",
+      "Deployment/prod/worker",
+    ]);
     expect(Object.keys(objects[0] ?? {}).slice(0, 3)).toEqual(["apiVersion", "kind", "metadata"]);
-    expect(objects[0]?.metadata.labels).toEqual({ "app.oam.dev/appRevision": "shop-v1", "app.oam.dev/component": "frontend", "app.oam.dev/name": "shop" });
-    expect(objects[1]?.metadata.labels).toMatchObject({ "trait.oam.dev/type": "AuxiliaryWorkload", "trait.oam.dev/resource": "webserviceExpose" });
+    expect(objects[0]?.metadata.labels).toEqual({
+      "app.oam.dev/appRevision": "shop-v1",
+      "app.oam.dev/component": "frontend",
+      "app.oam.dev/name": "shop",
+    });
+    expect(objects[1]?.metadata.labels).toMatchObject({
+      "trait.oam.dev/type": "AuxiliaryWorkload",
+      "trait.oam.dev/resource": "webserviceExpose",
+    });
     expect((objects[0]?.spec as { replicas?: number }).replicas).toBe(3);
   });
 
   it("marks ops-only traits and takes revisions from options", () => {
-    const [frontend] = renderAppfile(bindAppfile(parsed.application, registry), { appRevision: "shop-v7", appRevisionNum: 7, componentRevisions: { frontend: "frontend-v3" } });
+    const [frontend] = renderAppfile(bindAppfile(parsed.application, registry), {
+      appRevision: "shop-v7",
+      appRevisionNum: 7,
+      componentRevisions: { frontend: "frontend-v3" },
+    });
     expect(frontend?.opsOnlyTraits).toEqual(["scaler"]);
-    expect(frontend?.traits.map((trait) => ({ type: trait.type, opsOnly: trait.opsOnly }))).toEqual([{ type: "scaler", opsOnly: true }]);
+    expect(frontend?.traits.map((trait) => ({ type: trait.type, opsOnly: trait.opsOnly }))).toEqual([
+      { type: "scaler", opsOnly: true },
+    ]);
     expect(frontend?.revision).toBe("frontend-v3");
     expect(frontend?.workload?.metadata.labels?.["app.oam.dev/appRevision"]).toBe("shop-v7");
   });
@@ -63,22 +84,60 @@ describe("renderAppfile", () => {
       "a.yaml",
     ).application;
     const [deployment] = flattenManifests(renderAppfile(bindAppfile(app, registry)));
-    const containers = ((deployment?.spec as Record<string, unknown>).template as { spec: { containers: { env: unknown }[] } }).spec.containers;
-    expect(containers[0]?.env).toEqual([{ name: "A", value: "3" }, { name: "B", value: "2" }]);
+    const containers = (
+      (deployment?.spec as Record<string, unknown>).template as { spec: { containers: { env: unknown }[] } }
+    ).spec.containers;
+    expect(containers[0]?.env).toEqual([
+      { name: "A", value: "3" },
+      { name: "B", value: "2" },
+    ]);
   });
 });
 
 describe("renderTemplate helpers", () => {
   it.each([
     { name: "json", template: "v: {{json parameter.x}}", parameter: { x: { a: [1] } }, want: { v: { a: [1] } } },
-    { name: "toYaml + nindent", template: "v:{{nindent 2 (toYaml parameter.x)}}", parameter: { x: { a: 1 } }, want: { v: { a: 1 } } },
+    {
+      name: "toYaml + nindent",
+      template: "v:{{nindent 2 (toYaml parameter.x)}}",
+      parameter: { x: { a: 1 } },
+      want: { v: { a: 1 } },
+    },
     { name: "default", template: "v: {{json (default parameter.x 5)}}", parameter: { x: null }, want: { v: 5 } },
-    { name: "comparisons", template: "v: {{json (list (eq 1 1) (ne 1 2) (lt 1 2) (le 2 2) (gt 3 2) (ge 3 3) (and true false) (or false true) (not false))}}", parameter: {}, want: { v: [true, true, true, true, true, true, false, true, true] } },
-    { name: "strings", template: 'v: {{json (list (join parameter.l "-") (lower "AB") (upper "ab") (trunc "abcdef" 3) (replace "a.b" "." "-") (concat "a" 1))}}', parameter: { l: ["x", "y"] }, want: { v: ["x-y", "ab", "AB", "abc", "a-b", "a1"] } },
+    {
+      name: "comparisons",
+      template:
+        "v: {{json (list (eq 1 1) (ne 1 2) (lt 1 2) (le 2 2) (gt 3 2) (ge 3 3) (and true false) (or false true) (not false))}}",
+      parameter: {},
+      want: { v: [true, true, true, true, true, true, false, true, true] },
+    },
+    {
+      name: "strings",
+      template:
+        'v: {{json (list (join parameter.l "-") (lower "AB") (upper "ab") (trunc "abcdef" 3) (replace "a.b" "." "-") (concat "a" 1))}}',
+      parameter: { l: ["x", "y"] },
+      want: { v: ["x-y", "ab", "AB", "abc", "a-b", "a1"] },
+    },
     { name: "quote", template: "v: {{quote parameter.x}}", parameter: { x: "a: b" }, want: { v: "a: b" } },
-    { name: "collections", template: 'v: {{json (list (contains parameter.l "y") (len parameter.l) (hasKey parameter.m "k") (get parameter.m "k") (dict "a" 1) (pluck parameter.o "n"))}}', parameter: { l: ["x", "y"], m: { k: 2 }, o: [{ n: 1 }, {}] }, want: { v: [true, 2, true, 2, { a: 1 }, [1, null]] } },
-    { name: "indented block tags vanish", template: "a:\n  {{#if parameter.x}}\n  b: 1\n  {{else}}\n  c: 2\n  {{/if}}\nd: 3\n", parameter: { x: false }, want: { a: { c: 2 }, d: 3 } },
-    { name: "blank output is skipped", template: "{{#if parameter.x}}\na: 1\n{{/if}}\n# nothing\n", parameter: { x: false }, want: undefined },
+    {
+      name: "collections",
+      template:
+        'v: {{json (list (contains parameter.l "y") (len parameter.l) (hasKey parameter.m "k") (get parameter.m "k") (dict "a" 1) (pluck parameter.o "n"))}}',
+      parameter: { l: ["x", "y"], m: { k: 2 }, o: [{ n: 1 }, {}] },
+      want: { v: [true, 2, true, 2, { a: 1 }, [1, null]] },
+    },
+    {
+      name: "indented block tags vanish",
+      template: "a:\n  {{#if parameter.x}}\n  b: 1\n  {{else}}\n  c: 2\n  {{/if}}\nd: 3\n",
+      parameter: { x: false },
+      want: { a: { c: 2 }, d: 3 },
+    },
+    {
+      name: "blank output is skipped",
+      template: "{{#if parameter.x}}\na: 1\n{{/if}}\n# nothing\n",
+      parameter: { x: false },
+      want: undefined,
+    },
   ])("$name", ({ template, parameter, want }) => {
     expect(renderTemplate(template, { parameter, context: {} })).toEqual(want);
   });
@@ -91,10 +150,22 @@ describe("renderTemplate helpers", () => {
 describe("evaluateHealth", () => {
   const webservice = registry.getComponent("webservice");
   it.each([
-    { name: "ready", output: { spec: { replicas: 2 }, status: { readyReplicas: 2 } }, healthy: true, message: "Ready:2/2" },
-    { name: "not ready", output: { spec: { replicas: 3 }, status: { readyReplicas: 1 } }, healthy: false, message: "Ready:1/3" },
+    {
+      name: "ready",
+      output: { spec: { replicas: 2 }, status: { readyReplicas: 2 } },
+      healthy: true,
+      message: "Ready:2/2",
+    },
+    {
+      name: "not ready",
+      output: { spec: { replicas: 3 }, status: { readyReplicas: 1 } },
+      healthy: false,
+      message: "Ready:1/3",
+    },
     { name: "no status yet", output: { spec: { replicas: 1 } }, healthy: false, message: "Ready:0/1" },
   ])("$name", ({ output, healthy, message }) => {
-    expect(evaluateHealth(webservice, { output, outputs: {}, parameter: {}, context: {} }, { cache: registry.cache })).toEqual({ healthy, message });
+    expect(
+      evaluateHealth(webservice, { output, outputs: {}, parameter: {}, context: {} }, { cache: registry.cache }),
+    ).toEqual({ healthy, message });
   });
 });

@@ -32,7 +32,10 @@ export type SchemaSource = "crd" | "kubernetes" | "none";
  * are checked only for apiVersion/kind/metadata.
  */
 export const NO_UPSTREAM_SCHEMA: ReadonlyMap<string, string> = new Map([
-  ["standard.oam.dev/v1alpha1/Rollout", "KubeVela v1.1 rollout CRD, removed upstream (kubevela#6041); not in reference/crds"],
+  [
+    "standard.oam.dev/v1alpha1/Rollout",
+    "KubeVela v1.1 rollout CRD, removed upstream (kubevela#6041); not in reference/crds",
+  ],
   ["networking.istio.io/v1alpha3/Gateway", "istio Gateway CRD not in reference/crds"],
   ["source.toolkit.fluxcd.io/v1/GitRepository", "Flux GitRepository CRD not in reference/crds"],
   ["source.toolkit.fluxcd.io/v1beta2/Bucket", "Flux Bucket CRD not in reference/crds"],
@@ -65,10 +68,14 @@ function closeObjects(schema: unknown): unknown {
   if (!isRecord(schema)) return schema;
   const out: JsonRecord = {};
   for (const [key, value] of Object.entries(schema)) {
-    out[key] = key === "properties" && isRecord(value) ? Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, closeObjects(sub)])) : closeObjects(value);
+    out[key] =
+      key === "properties" && isRecord(value)
+        ? Object.fromEntries(Object.entries(value).map(([name, sub]) => [name, closeObjects(sub)]))
+        : closeObjects(value);
   }
   const preserves = schema["x-kubernetes-preserve-unknown-fields"] === true;
-  if (isRecord(schema.properties) && !preserves && schema.additionalProperties === undefined) out.additionalProperties = false;
+  if (isRecord(schema.properties) && !preserves && schema.additionalProperties === undefined)
+    out.additionalProperties = false;
   return out;
 }
 
@@ -80,21 +87,42 @@ function crdSchemas(): Map<string, CrdVersionSchema> {
   const schemas = new Map<string, CrdVersionSchema>();
   const dir = sharedPath("reference", "crds");
   if (HAS_SHARED && existsSync(dir)) {
-    for (const file of readdirSync(dir).filter((name) => name.endsWith(".yaml")).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((name) => name.endsWith(".yaml"))
+      .sort()) {
       for (const document of parseAllDocuments(readFileSync(join(dir, file), "utf8"))) {
         const crd: unknown = document.toJS();
         if (!isRecord(crd) || crd.kind !== "CustomResourceDefinition" || !isRecord(crd.spec)) continue;
         const spec = crd.spec;
         const names = spec.names;
-        if (typeof spec.group !== "string" || !isRecord(names) || typeof names.kind !== "string" || !Array.isArray(spec.versions)) continue;
+        if (
+          typeof spec.group !== "string" ||
+          !isRecord(names) ||
+          typeof names.kind !== "string" ||
+          !Array.isArray(spec.versions)
+        )
+          continue;
         for (const version of spec.versions) {
-          if (!isRecord(version) || version.served !== true || typeof version.name !== "string" || !isRecord(version.schema)) continue;
+          if (
+            !isRecord(version) ||
+            version.served !== true ||
+            typeof version.name !== "string" ||
+            !isRecord(version.schema)
+          )
+            continue;
           const openApi = closeObjects(version.schema.openAPIV3Schema);
           if (!isRecord(openApi)) continue;
           // Some CRDs (istio) leave apiVersion/kind/metadata out of the root schema; metadata is
           // checked like a built-in object's metadata instead of by the CRD's `type: object`.
-          const properties = { ...(isRecord(openApi.properties) ? openApi.properties : {}), apiVersion: { type: "string" }, kind: { type: "string" }, metadata: { type: "object" } };
-          schemas.set(`${spec.group}/${version.name}/${names.kind}`, { validate: ajv.compile({ ...openApi, properties }) });
+          const properties = {
+            ...(isRecord(openApi.properties) ? openApi.properties : {}),
+            apiVersion: { type: "string" },
+            kind: { type: "string" },
+            metadata: { type: "object" },
+          };
+          schemas.set(`${spec.group}/${version.name}/${names.kind}`, {
+            validate: ajv.compile({ ...openApi, properties }),
+          });
         }
       }
     }
@@ -114,7 +142,9 @@ interface KubernetesModel {
 type KubernetesModelClass = new (data: unknown) => KubernetesModel;
 
 function objectMetaModel(): KubernetesModelClass {
-  const module = requireCjs("@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta") as { ObjectMeta: KubernetesModelClass };
+  const module = requireCjs("@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta") as {
+    ObjectMeta: KubernetesModelClass;
+  };
   return module.ObjectMeta;
 }
 
@@ -169,12 +199,15 @@ const MAP_TYPE = /^\{ \[key: string\]: (.+); \}$/;
 function unknownFields(value: unknown, typeName: string, path: string, issues: SchemaIssue[]): void {
   const arrayOf = ARRAY_TYPE.exec(typeName);
   if (arrayOf !== null) {
-    if (Array.isArray(value)) value.forEach((item, index) => unknownFields(item, arrayOf[1] ?? "any", `${path}/${index}`, issues));
+    if (Array.isArray(value))
+      value.forEach((item, index) => unknownFields(item, arrayOf[1] ?? "any", `${path}/${index}`, issues));
     return;
   }
   const mapOf = MAP_TYPE.exec(typeName);
   if (mapOf !== null) {
-    if (isRecord(value)) for (const [key, item] of Object.entries(value)) unknownFields(item, mapOf[1] ?? "any", `${path}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`, issues);
+    if (isRecord(value))
+      for (const [key, item] of Object.entries(value))
+        unknownFields(item, mapOf[1] ?? "any", `${path}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`, issues);
     return;
   }
   const attributes = attributesOf(typeName);
@@ -197,7 +230,12 @@ interface AjvLikeError {
 function issuesOfAjvErrors(errors: readonly AjvLikeError[] | null | undefined): SchemaIssue[] {
   return (errors ?? []).map((error) => {
     const params = isRecord(error.params) ? error.params : {};
-    const extra = typeof params.additionalProperty === "string" ? ` "${params.additionalProperty}"` : Array.isArray(params.allowedValues) ? ` ${JSON.stringify(params.allowedValues)}` : "";
+    const extra =
+      typeof params.additionalProperty === "string"
+        ? ` "${params.additionalProperty}"`
+        : Array.isArray(params.allowedValues)
+          ? ` ${JSON.stringify(params.allowedValues)}`
+          : "";
     return { path: error.instancePath ?? "", message: `${error.message ?? "is invalid"}${extra}` };
   });
 }
@@ -210,12 +248,18 @@ function issuesOfAjvErrors(errors: readonly AjvLikeError[] | null | undefined): 
 export function validateAgainstSchema(object: unknown): SchemaIssue[] {
   if (!isRecord(object)) return [{ path: "", message: "not an object" }];
   const { apiVersion, kind } = object;
-  if (typeof apiVersion !== "string" || typeof kind !== "string") return [{ path: "", message: "apiVersion and kind must be strings" }];
+  if (typeof apiVersion !== "string" || typeof kind !== "string")
+    return [{ path: "", message: "apiVersion and kind must be strings" }];
   const issues: SchemaIssue[] = [];
   if (!isRecord(object.metadata)) issues.push({ path: "/metadata", message: "metadata must be an object" });
   else {
     unknownFields(object.metadata, "V1ObjectMeta", "/metadata", issues);
-    issues.push(...kubernetesModelIssues(objectMetaModel(), object.metadata).map((issue) => ({ ...issue, path: `/metadata${issue.path}` })));
+    issues.push(
+      ...kubernetesModelIssues(objectMetaModel(), object.metadata).map((issue) => ({
+        ...issue,
+        path: `/metadata${issue.path}`,
+      })),
+    );
   }
 
   const crd = crdSchemas().get(`${apiVersion}/${kind}`);
@@ -228,7 +272,8 @@ export function validateAgainstSchema(object: unknown): SchemaIssue[] {
     // metadata was checked above; leave it out so its issues are not reported twice.
     issues.push(...kubernetesModelIssues(model, { ...object, metadata: {} }));
     const typeName = clientNodeTypeOf(apiVersion, kind);
-    if (typeName === undefined) issues.push({ path: "", message: `no OpenAPI type map for ${apiVersion} ${kind} to check unknown fields` });
+    if (typeName === undefined)
+      issues.push({ path: "", message: `no OpenAPI type map for ${apiVersion} ${kind} to check unknown fields` });
     else {
       const { metadata: _metadata, ...rest } = object;
       unknownFields(rest, typeName, "", issues);
@@ -237,7 +282,13 @@ export function validateAgainstSchema(object: unknown): SchemaIssue[] {
   }
   if (NO_UPSTREAM_SCHEMA.has(`${apiVersion}/${kind}`)) return issues;
   const known = [...crdSchemas().keys()].join(", ");
-  return [...issues, { path: "", message: `no schema for ${apiVersion} ${kind}: add its CRD to reference/crds or list it in NO_UPSTREAM_SCHEMA (CRDs known: ${known === "" ? "none, ../shared is absent" : known})` }];
+  return [
+    ...issues,
+    {
+      path: "",
+      message: `no schema for ${apiVersion} ${kind}: add its CRD to reference/crds or list it in NO_UPSTREAM_SCHEMA (CRDs known: ${known === "" ? "none, ../shared is absent" : known})`,
+    },
+  ];
 }
 
 function kubernetesModelIssues(model: KubernetesModelClass, object: unknown): SchemaIssue[] {
@@ -245,7 +296,10 @@ function kubernetesModelIssues(model: KubernetesModelClass, object: unknown): Sc
     new model(structuredClone(object)).validate();
     return [];
   } catch (error) {
-    const errors = isRecord(error) && Array.isArray(error.errors) ? (error.errors as AjvLikeError[]) : [{ instancePath: "", message: String(error) }];
+    const errors =
+      isRecord(error) && Array.isArray(error.errors)
+        ? (error.errors as AjvLikeError[])
+        : [{ instancePath: "", message: String(error) }];
     return issuesOfAjvErrors(errors);
   }
 }

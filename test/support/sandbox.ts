@@ -1,6 +1,11 @@
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { FakeClock } from "../../src/util/clock.js";
-import type { ChartCatalog, ControllerEnv, SimulatedAdmission, SimulatedController } from "../../src/cluster/sandbox/controller-contract.js";
+import type {
+  ChartCatalog,
+  ControllerEnv,
+  SimulatedAdmission,
+  SimulatedController,
+} from "../../src/cluster/sandbox/controller-contract.js";
 import { SIMULATED_ADMISSIONS, SIMULATED_CONTROLLERS } from "../../src/cluster/sandbox/controllers/index.js";
 import { MemoryObjectStore } from "../../src/cluster/sandbox/store/memory-store.js";
 import { DEFAULT_SANDBOX_ADDONS } from "../../src/cluster/sandbox/store/metadata.js";
@@ -43,7 +48,12 @@ export function memorySandbox(options: MemorySandboxOptions = {}): MemorySandbox
   const clock = options.clock ?? new FakeClock();
   const seed = options.seed ?? "0";
   const enabledAddons = new Set(options.enabledAddons ?? DEFAULT_SANDBOX_ADDONS);
-  const store = new MemoryObjectStore({ clock, seed, admissions: options.admissions ?? SIMULATED_ADMISSIONS, enabledAddons });
+  const store = new MemoryObjectStore({
+    clock,
+    seed,
+    admissions: options.admissions ?? SIMULATED_ADMISSIONS,
+    enabledAddons,
+  });
   for (const object of options.objects ?? []) store.apply(object);
   const controllers = options.controllers ?? SIMULATED_CONTROLLERS;
   const env = (): ControllerEnv => ({
@@ -52,7 +62,12 @@ export function memorySandbox(options: MemorySandboxOptions = {}): MemorySandbox
     enabledAddons: store.enabledAddons,
     ...(options.charts === undefined ? {} : { charts: options.charts }),
   });
-  const settleUnchecked = (): SettleResult => settle(store, { controllers, env: env(), ...(options.maxPasses === undefined ? {} : { maxPasses: options.maxPasses }) });
+  const settleUnchecked = (): SettleResult =>
+    settle(store, {
+      controllers,
+      env: env(),
+      ...(options.maxPasses === undefined ? {} : { maxPasses: options.maxPasses }),
+    });
   return {
     store,
     clock,

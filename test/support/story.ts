@@ -99,7 +99,9 @@ function podSnapshot(pod: KubeObject): PodSnapshot {
 
 /** A {@link StorySandbox} over an existing sandbox directory (e.g. one the built binary works on). */
 export function storyAt(cwd: string, dir: string, clock: FakeClock): StorySandbox {
-  const read = async <T>(fn: (sandbox: Awaited<ReturnType<typeof openCommandSandbox>>) => Promise<T> | T): Promise<T> => {
+  const read = async <T>(
+    fn: (sandbox: Awaited<ReturnType<typeof openCommandSandbox>>) => Promise<T> | T,
+  ): Promise<T> => {
     // Opened as every command opens it (a new sandbox first gets its addons' Definition objects).
     const sandbox = await openCommandSandbox({ dir, clock, command: "story test read" });
     try {
@@ -112,7 +114,12 @@ export function storyAt(cwd: string, dir: string, clock: FakeClock): StorySandbo
     cwd,
     dir,
     clock,
-    vela: (argv, options = {}) => runCli([...argv, "--sandbox", dir], { cwd, clock, ...(options.stdin === undefined ? {} : { stdin: options.stdin }) }),
+    vela: (argv, options = {}) =>
+      runCli([...argv, "--sandbox", dir], {
+        cwd,
+        clock,
+        ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+      }),
     async velaOk(argv, code = 0) {
       const run = await story.vela(argv);
       expect(run.code, `vela-ts ${argv.join(" ")}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`).toBe(code);
@@ -120,12 +127,35 @@ export function storyAt(cwd: string, dir: string, clock: FakeClock): StorySandbo
     },
     async requestShares(options) {
       const headers = (options.headers ?? []).flatMap((header) => ["-H", header]);
-      const argv = ["sandbox", "request", "--host", options.host, "--path", options.path, ...headers, "--count", String(options.count ?? 10_000), "--seed", options.seed ?? "1", "-o", "json"];
+      const argv = [
+        "sandbox",
+        "request",
+        "--host",
+        options.host,
+        "--path",
+        options.path,
+        ...headers,
+        "--count",
+        String(options.count ?? 10_000),
+        "--seed",
+        options.seed ?? "1",
+        "-o",
+        "json",
+      ];
       const run = await story.velaOk(argv);
-      const summary = JSON.parse(run.stdout) as { requests: number; byImage: Record<string, number>; byStatus: Record<string, number>; byPod: Record<string, number> };
+      const summary = JSON.parse(run.stdout) as {
+        requests: number;
+        byImage: Record<string, number>;
+        byStatus: Record<string, number>;
+        byPod: Record<string, number>;
+      };
       return {
         ...summary,
-        count: (tag) => Object.entries(summary.byImage).reduce((sum, [image, count]) => sum + (imageTag(image) === tag ? count : 0), 0),
+        count: (tag) =>
+          Object.entries(summary.byImage).reduce(
+            (sum, [image, count]) => sum + (imageTag(image) === tag ? count : 0),
+            0,
+          ),
       };
     },
     list: (apiVersion, kind, namespace = "default") => read((sandbox) => sandbox.list(apiVersion, kind, { namespace })),
@@ -171,9 +201,14 @@ export function podsByTag(pods: readonly PodSnapshot[]): Record<string, PodSnaps
 function zOfConfidence(confidence: number): number {
   // Acklam's rational approximation of the normal quantile, accurate to ~1e-9 — ample for a bound.
   const p = 1 - (1 - confidence) / 2;
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const [a0, a1, a2, a3, a4, a5] = a as [number, number, number, number, number, number];
   const [b0, b1, b2, b3, b4] = b as [number, number, number, number, number];
@@ -185,7 +220,10 @@ function zOfConfidence(confidence: number): number {
   }
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q) / (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1);
+  return (
+    ((((((a0 * r + a1) * r + a2) * r + a3) * r + a4) * r + a5) * q) /
+    (((((b0 * r + b1) * r + b2) * r + b3) * r + b4) * r + 1)
+  );
 }
 
 /**
@@ -194,7 +232,11 @@ function zOfConfidence(confidence: number): number {
  * requests, where the approximation is tight). A routed share outside it means the router does not
  * send `p` of the traffic there — with only a 1 in 1,000 chance of a false alarm per check.
  */
-export function binomialInterval(n: number, p: number, confidence = 0.999): { readonly low: number; readonly high: number } {
+export function binomialInterval(
+  n: number,
+  p: number,
+  confidence = 0.999,
+): { readonly low: number; readonly high: number } {
   const z = zOfConfidence(confidence);
   const sd = Math.sqrt(n * p * (1 - p));
   return { low: Math.max(0, Math.floor(n * p - z * sd - 0.5)), high: Math.min(n, Math.ceil(n * p + z * sd + 0.5)) };
@@ -203,8 +245,14 @@ export function binomialInterval(n: number, p: number, confidence = 0.999): { re
 /** Asserts `count` of `n` requests is inside the 99.9% binomial interval of share `p`. */
 export function expectShare(count: number, n: number, p: number, label: string): void {
   const { low, high } = binomialInterval(n, p);
-  expect(count, `${label}: ${count} of ${n} requests, expected ${low}..${high} (${(p * 100).toFixed(0)}% ± 99.9% binomial interval)`).toBeGreaterThanOrEqual(low);
-  expect(count, `${label}: ${count} of ${n} requests, expected ${low}..${high} (${(p * 100).toFixed(0)}% ± 99.9% binomial interval)`).toBeLessThanOrEqual(high);
+  expect(
+    count,
+    `${label}: ${count} of ${n} requests, expected ${low}..${high} (${(p * 100).toFixed(0)}% ± 99.9% binomial interval)`,
+  ).toBeGreaterThanOrEqual(low);
+  expect(
+    count,
+    `${label}: ${count} of ${n} requests, expected ${low}..${high} (${(p * 100).toFixed(0)}% ± 99.9% binomial interval)`,
+  ).toBeLessThanOrEqual(high);
 }
 
 /** The Application object's status, typed loosely for assertions. */
@@ -218,7 +266,13 @@ export interface ApplicationStatusView {
     readonly finished?: boolean;
     readonly appRevision?: string;
     readonly message?: string;
-    readonly steps?: readonly { readonly name: string; readonly type: string; readonly phase: string; readonly reason?: string; readonly message?: string }[];
+    readonly steps?: readonly {
+      readonly name: string;
+      readonly type: string;
+      readonly phase: string;
+      readonly reason?: string;
+      readonly message?: string;
+    }[];
   };
   readonly rollback?: { readonly from?: string | null; readonly to?: string; readonly time?: string };
   readonly services?: readonly { readonly name?: string; readonly healthy?: boolean }[];
@@ -227,7 +281,11 @@ export interface ApplicationStatusView {
 export const APPLICATION_API = "core.oam.dev/v1beta1";
 
 /** Reads an Application and its status. */
-export async function readApplication(story: StorySandbox, name: string, namespace = "default"): Promise<{ readonly object: KubeObject; readonly status: ApplicationStatusView } | undefined> {
+export async function readApplication(
+  story: StorySandbox,
+  name: string,
+  namespace = "default",
+): Promise<{ readonly object: KubeObject; readonly status: ApplicationStatusView } | undefined> {
   const object = await story.get({ apiVersion: APPLICATION_API, kind: "Application", name, namespace });
   return object === undefined ? undefined : { object, status: (object.status ?? {}) as ApplicationStatusView };
 }
@@ -236,7 +294,9 @@ export async function readApplication(story: StorySandbox, name: string, namespa
 export async function readRevisions(story: StorySandbox, app: string, namespace = "default"): Promise<KubeObject[]> {
   const all = await story.list(APPLICATION_API, "ApplicationRevision", namespace);
   const number = (object: KubeObject): number => Number(/-v(\d+)$/.exec(object.metadata.name ?? "")?.[1] ?? "0");
-  return all.filter((object) => object.metadata.labels?.["app.oam.dev/name"] === app).sort((a, b) => number(a) - number(b));
+  return all
+    .filter((object) => object.metadata.labels?.["app.oam.dev/name"] === app)
+    .sort((a, b) => number(a) - number(b));
 }
 
 /** The built CLI (`npm run build` first; `npm test` does). */
@@ -253,7 +313,10 @@ export interface VelaProcess {
 }
 
 /** Starts `node bin/vela-ts.js <argv>` as a child process (real clock, real sleeps). */
-export function spawnVela(argv: readonly string[], options: { readonly cwd: string; readonly env?: Record<string, string> }): VelaProcess {
+export function spawnVela(
+  argv: readonly string[],
+  options: { readonly cwd: string; readonly env?: Record<string, string> },
+): VelaProcess {
   const child = spawn(process.execPath, [VELA_BIN, ...argv], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? options.cwd, NO_COLOR: "1", ...options.env },
@@ -271,7 +334,10 @@ export function spawnVela(argv: readonly string[], options: { readonly cwd: stri
 }
 
 /** Runs `node bin/vela-ts.js <argv>` to the end. */
-export async function runVela(argv: readonly string[], options: { readonly cwd: string; readonly env?: Record<string, string> }): Promise<CliRun> {
+export async function runVela(
+  argv: readonly string[],
+  options: { readonly cwd: string; readonly env?: Record<string, string> },
+): Promise<CliRun> {
   return spawnVela(argv, options).done;
 }
 
@@ -286,6 +352,8 @@ export function whenStderr(process_: VelaProcess, predicate: (stderr: string) =>
       }
     };
     process_.child.stderr?.on("data", onData);
-    void process_.done.then((run) => reject(new Error(`vela-ts ended (code ${run.code}) before the expected output:\n${run.stderr}`)));
+    void process_.done.then((run) =>
+      reject(new Error(`vela-ts ended (code ${run.code}) before the expected output:\n${run.stderr}`)),
+    );
   });
 }

@@ -3,10 +3,25 @@ import { CelExpressionError, evaluateCel, evaluateCelCondition } from "../../src
 
 describe("evaluateCel", () => {
   it.each([
-    { name: "integer equality across fields", expression: "output.status.readyReplicas == output.spec.replicas", vars: { output: { status: { readyReplicas: 5 }, spec: { replicas: 5 } } }, want: true },
+    {
+      name: "integer equality across fields",
+      expression: "output.status.readyReplicas == output.spec.replicas",
+      vars: { output: { status: { readyReplicas: 5 }, spec: { replicas: 5 } } },
+      want: true,
+    },
     { name: "int arithmetic", expression: "x + 1", vars: { x: 2 }, want: 3 },
-    { name: "has() on a missing field", expression: "has(output.status.foo)", vars: { output: { status: {} } }, want: false },
-    { name: "string compare on step status", expression: "status.deploy.phase == 'succeeded'", vars: { status: { deploy: { phase: "succeeded" } } }, want: true },
+    {
+      name: "has() on a missing field",
+      expression: "has(output.status.foo)",
+      vars: { output: { status: {} } },
+      want: false,
+    },
+    {
+      name: "string compare on step status",
+      expression: "status.deploy.phase == 'succeeded'",
+      vars: { status: { deploy: { phase: "succeeded" } } },
+      want: true,
+    },
     { name: "maps and lists come back as JSON", expression: "{'a': [1, 2.5]}", vars: {}, want: { a: [1, 2.5] } },
   ])("$name", ({ expression, vars, want }) => {
     expect(evaluateCel(expression, vars)).toEqual(want);

@@ -24,19 +24,36 @@ const at0 = { firstExecuteTime: "+0s", lastExecuteTime: "+0s" };
 describe("advanceWorkflow: StepByStep", () => {
   it("runs steps in order and finishes in one call", async () => {
     const h = harness();
-    const spec: WorkflowSpec = { steps: [{ name: "a", type: "ok" }, { name: "b", type: "ok" }, { name: "c", type: "ok" }] };
+    const spec: WorkflowSpec = {
+      steps: [
+        { name: "a", type: "ok" },
+        { name: "b", type: "ok" },
+        { name: "c", type: "ok" },
+      ],
+    };
     const result = await h.advance(spec);
     expect(normalise(result)).toEqual({
-      status: run({ steps: [st("a", "ok", "succeeded", at0), st("b", "ok", "succeeded", at0), st("c", "ok", "succeeded", at0)] }),
+      status: run({
+        steps: [st("a", "ok", "succeeded", at0), st("b", "ok", "succeeded", at0), st("c", "ok", "succeeded", at0)],
+      }),
       waitingSteps: [],
       waitingForPerson: false,
     });
-    expect(h.journal.events.filter((event) => event.startsWith("effect"))).toEqual(["effect:a", "effect:b", "effect:c"]);
+    expect(h.journal.events.filter((event) => event.startsWith("effect"))).toEqual([
+      "effect:a",
+      "effect:b",
+      "effect:c",
+    ]);
   });
 
   it("a waiting step blocks the steps after it until it succeeds", async () => {
     const h = harness();
-    const spec: WorkflowSpec = { steps: [{ name: "a", type: "wait:2" }, { name: "b", type: "ok" }] };
+    const spec: WorkflowSpec = {
+      steps: [
+        { name: "a", type: "wait:2" },
+        { name: "b", type: "ok" },
+      ],
+    };
     const first = await h.advance(spec);
     expect(normalise(first)).toEqual({
       status: run({
@@ -44,7 +61,10 @@ describe("advanceWorkflow: StepByStep", () => {
         finished: false,
         endTime: undefined,
         message: 'step "a": waiting (1/2)',
-        steps: [st("a", "wait:2", "running", { reason: "Wait", message: "waiting (1/2)", ...at0 }), st("b", "ok", "pending")],
+        steps: [
+          st("a", "wait:2", "running", { reason: "Wait", message: "waiting (1/2)", ...at0 }),
+          st("b", "ok", "pending"),
+        ],
         context: { vars: {}, steps: { a: { data: { attempts: 1 } } } },
       }),
       waitingSteps: ["a"],
@@ -57,14 +77,22 @@ describe("advanceWorkflow: StepByStep", () => {
     expect(normalise(last.status)).toEqual(
       run({
         endTime: "+10s",
-        steps: [st("a", "wait:2", "succeeded", { firstExecuteTime: "+0s", lastExecuteTime: "+10s" }), st("b", "ok", "succeeded", { firstExecuteTime: "+10s", lastExecuteTime: "+10s" })],
+        steps: [
+          st("a", "wait:2", "succeeded", { firstExecuteTime: "+0s", lastExecuteTime: "+10s" }),
+          st("b", "ok", "succeeded", { firstExecuteTime: "+10s", lastExecuteTime: "+10s" }),
+        ],
       }),
     );
   });
 
   it("saves after every step transition and not when nothing changed", async () => {
     const h = harness();
-    const spec: WorkflowSpec = { steps: [{ name: "a", type: "ok" }, { name: "s", type: "suspend" }] };
+    const spec: WorkflowSpec = {
+      steps: [
+        { name: "a", type: "ok" },
+        { name: "s", type: "suspend" },
+      ],
+    };
     await h.advance(spec);
     expect(h.journal.events).toEqual(["save:0", "effect:a", "save:1", "save:2"]);
     expect(h.saves.map((save) => save.steps.map((step) => step.phase))).toEqual([
@@ -79,10 +107,21 @@ describe("advanceWorkflow: StepByStep", () => {
   it("reports each step transition through hooks.log", async () => {
     const lines: string[] = [];
     const h = harness({ hooks: noHooks({ log: (line) => lines.push(line) }) });
-    const spec: WorkflowSpec = { steps: [{ name: "a", type: "ok" }, { name: "b", type: "wait:1" }, { name: "c", type: "ok" }] };
+    const spec: WorkflowSpec = {
+      steps: [
+        { name: "a", type: "ok" },
+        { name: "b", type: "wait:1" },
+        { name: "c", type: "ok" },
+      ],
+    };
     await h.advance(spec);
     await h.advance(spec);
-    expect(lines).toEqual(["step a succeeded", "step b running (Wait): waiting (1/1)", "step b succeeded", "step c succeeded"]);
+    expect(lines).toEqual([
+      "step a succeeded",
+      "step b running (Wait): waiting (1/1)",
+      "step b succeeded",
+      "step c succeeded",
+    ]);
   });
 });
 
@@ -106,15 +145,33 @@ describe("advanceWorkflow: DAG", () => {
         finished: false,
         endTime: undefined,
         message: 'step "a": waiting (1/1)',
-        steps: [st("c", "ok", "pending"), st("a", "wait:1", "running", { reason: "Wait", message: "waiting (1/1)", ...at0 }), st("b", "ok", "succeeded", at0), st("d", "ok", "succeeded", at0)],
+        steps: [
+          st("c", "ok", "pending"),
+          st("a", "wait:1", "running", { reason: "Wait", message: "waiting (1/1)", ...at0 }),
+          st("b", "ok", "succeeded", at0),
+          st("d", "ok", "succeeded", at0),
+        ],
         context: { vars: {}, steps: { a: { data: { attempts: 1 } } } },
       }),
     );
     const second = await h.advance(spec);
     expect(normalise(second.status)).toEqual(
-      run({ mode: "DAG-DAG", steps: [st("c", "ok", "succeeded", at0), st("a", "wait:1", "succeeded", at0), st("b", "ok", "succeeded", at0), st("d", "ok", "succeeded", at0)] }),
+      run({
+        mode: "DAG-DAG",
+        steps: [
+          st("c", "ok", "succeeded", at0),
+          st("a", "wait:1", "succeeded", at0),
+          st("b", "ok", "succeeded", at0),
+          st("d", "ok", "succeeded", at0),
+        ],
+      }),
     );
-    expect(h.journal.events.filter((event) => event.startsWith("effect"))).toEqual(["effect:b", "effect:d", "effect:a", "effect:c"]);
+    expect(h.journal.events.filter((event) => event.startsWith("effect"))).toEqual([
+      "effect:b",
+      "effect:d",
+      "effect:a",
+      "effect:c",
+    ]);
   });
 
   it("skips a step whose dependency failed, unless its if is always", async () => {
@@ -134,7 +191,11 @@ describe("advanceWorkflow: DAG", () => {
         status: "terminated",
         terminated: true,
         message: 'the workflow terminates because of the failed steps: step "a": it broke',
-        steps: [st("a", "fail", "failed", { reason: "Action", message: "it broke", ...at0 }), st("b", "ok", "skipped", { reason: "Skip" }), st("cleanup", "ok", "succeeded", at0)],
+        steps: [
+          st("a", "fail", "failed", { reason: "Action", message: "it broke", ...at0 }),
+          st("b", "ok", "skipped", { reason: "Skip" }),
+          st("cleanup", "ok", "succeeded", at0),
+        ],
       }),
     );
   });
@@ -188,7 +249,11 @@ describe("advanceWorkflow: if", () => {
     expect(normalise(result.status)).toEqual(
       run({
         context: { vars: { approved: "yes" }, steps: {} },
-        steps: [st("ask", 'out:{"answer":"yes"}', "succeeded", at0), st("go", "ok", "succeeded", at0), st("stop", "ok", "skipped", { reason: "Skip" })],
+        steps: [
+          st("ask", 'out:{"answer":"yes"}', "succeeded", at0),
+          st("go", "ok", "succeeded", at0),
+          st("stop", "ok", "skipped", { reason: "Skip" }),
+        ],
       }),
     );
   });
@@ -217,7 +282,12 @@ describe("advanceWorkflow: timeout", () => {
         endTime: "+30s",
         message: 'the workflow terminates because of the failed steps: step "slow": the step timed out after 30s',
         steps: [
-          st("slow", "hang", "failed", { reason: "Timeout", message: "the step timed out after 30s", firstExecuteTime: "+0s", lastExecuteTime: "+29s" }),
+          st("slow", "hang", "failed", {
+            reason: "Timeout",
+            message: "the step timed out after 30s",
+            firstExecuteTime: "+0s",
+            lastExecuteTime: "+29s",
+          }),
           st("next", "ok", "skipped", { reason: "Skip" }),
           st("report", "ok", "succeeded", { firstExecuteTime: "+30s", lastExecuteTime: "+30s" }),
         ],
@@ -231,7 +301,12 @@ describe("advanceWorkflow: timeout", () => {
 describe("advanceWorkflow: retries", () => {
   it("retries a failing step with growing backoff, then fails the workflow with FailedAfterRetries", async () => {
     const h = harness();
-    const spec: WorkflowSpec = { steps: [{ name: "a", type: "flaky" }, { name: "b", type: "ok" }] };
+    const spec: WorkflowSpec = {
+      steps: [
+        { name: "a", type: "flaky" },
+        { name: "b", type: "ok" },
+      ],
+    };
     const delays: number[] = [];
     let result = await h.advance(spec);
     expect(normalise(result)).toEqual({
@@ -240,7 +315,10 @@ describe("advanceWorkflow: retries", () => {
         finished: false,
         endTime: undefined,
         message: 'step "a": connection refused',
-        steps: [st("a", "flaky", "failed", { reason: "Execute", message: "connection refused", ...at0 }), st("b", "ok", "pending")],
+        steps: [
+          st("a", "flaky", "failed", { reason: "Execute", message: "connection refused", ...at0 }),
+          st("b", "ok", "pending"),
+        ],
         context: { vars: {}, steps: { a: { retries: 1, nextAttemptTime: "+1s" } } },
       }),
       nextWakeAt: "+1s",
@@ -265,7 +343,15 @@ describe("advanceWorkflow: retries", () => {
         terminated: true,
         endTime: end,
         message: 'step "a": connection refused (failed after retries)',
-        steps: [st("a", "flaky", "failed", { reason: "FailedAfterRetries", message: "connection refused", firstExecuteTime: "+0s", lastExecuteTime: end }), st("b", "ok", "skipped", { reason: "Skip" })],
+        steps: [
+          st("a", "flaky", "failed", {
+            reason: "FailedAfterRetries",
+            message: "connection refused",
+            firstExecuteTime: "+0s",
+            lastExecuteTime: end,
+          }),
+          st("b", "ok", "skipped", { reason: "Skip" }),
+        ],
         context: { vars: {}, steps: { a: { retries: 10 } } },
       }),
     );
@@ -273,10 +359,21 @@ describe("advanceWorkflow: retries", () => {
 
   it("a step that fails then recovers clears its retry memory and the run goes on", async () => {
     const h = harness();
-    const spec: WorkflowSpec = { steps: [{ name: "a", type: "fail-then-ok:2" }, { name: "b", type: "ok" }] };
+    const spec: WorkflowSpec = {
+      steps: [
+        { name: "a", type: "fail-then-ok:2" },
+        { name: "b", type: "ok" },
+      ],
+    };
     const result = await runToEnd(h, spec);
     expect(normalise(result.status)).toEqual(
-      run({ endTime: "+2s", steps: [st("a", "fail-then-ok:2", "succeeded", { firstExecuteTime: "+0s", lastExecuteTime: "+2s" }), st("b", "ok", "succeeded", { firstExecuteTime: "+2s", lastExecuteTime: "+2s" })] }),
+      run({
+        endTime: "+2s",
+        steps: [
+          st("a", "fail-then-ok:2", "succeeded", { firstExecuteTime: "+0s", lastExecuteTime: "+2s" }),
+          st("b", "ok", "succeeded", { firstExecuteTime: "+2s", lastExecuteTime: "+2s" }),
+        ],
+      }),
     );
   });
 
@@ -286,7 +383,9 @@ describe("advanceWorkflow: retries", () => {
     await h.advance(spec);
     h.clock.advance(500);
     const result = await h.advance(spec);
-    expect(normalise(result.status.steps)).toEqual([st("a", "flaky", "failed", { reason: "Timeout", message: "the step timed out after 500ms", ...at0 })]);
+    expect(normalise(result.status.steps)).toEqual([
+      st("a", "flaky", "failed", { reason: "Timeout", message: "the step timed out after 500ms", ...at0 }),
+    ]);
     expect(result.status.context.steps).toEqual({});
   });
 
@@ -301,7 +400,13 @@ describe("advanceWorkflow: retries", () => {
 describe("advanceWorkflow: suspend", () => {
   it("stops at a suspend step until resumed, then the step succeeds and the run goes on", async () => {
     const h = harness();
-    const spec: WorkflowSpec = { steps: [{ name: "a", type: "ok" }, { name: "gate", type: "suspend", properties: { message: "check the canary" } }, { name: "b", type: "ok" }] };
+    const spec: WorkflowSpec = {
+      steps: [
+        { name: "a", type: "ok" },
+        { name: "gate", type: "suspend", properties: { message: "check the canary" } },
+        { name: "b", type: "ok" },
+      ],
+    };
     const first = await h.advance(spec);
     expect(normalise(first)).toEqual({
       status: run({
@@ -310,7 +415,11 @@ describe("advanceWorkflow: suspend", () => {
         finished: false,
         endTime: undefined,
         message: 'step "gate": check the canary',
-        steps: [st("a", "ok", "succeeded", at0), st("gate", "suspend", "suspending", { reason: "Suspend", message: "check the canary", ...at0 }), st("b", "ok", "pending")],
+        steps: [
+          st("a", "ok", "succeeded", at0),
+          st("gate", "suspend", "suspending", { reason: "Suspend", message: "check the canary", ...at0 }),
+          st("b", "ok", "pending"),
+        ],
         context: { vars: {}, steps: { gate: { suspendTime: "+0s" } } },
       }),
       waitingSteps: [],
@@ -323,14 +432,23 @@ describe("advanceWorkflow: suspend", () => {
     expect(normalise(done.status)).toEqual(
       run({
         endTime: "+3600s",
-        steps: [st("a", "ok", "succeeded", at0), st("gate", "suspend", "succeeded", { firstExecuteTime: "+0s", lastExecuteTime: "+3600s" }), st("b", "ok", "succeeded", { firstExecuteTime: "+3600s", lastExecuteTime: "+3600s" })],
+        steps: [
+          st("a", "ok", "succeeded", at0),
+          st("gate", "suspend", "succeeded", { firstExecuteTime: "+0s", lastExecuteTime: "+3600s" }),
+          st("b", "ok", "succeeded", { firstExecuteTime: "+3600s", lastExecuteTime: "+3600s" }),
+        ],
       }),
     );
   });
 
   it("resumes a timed suspend on its own when the clock passes the stored time", async () => {
     const h = harness();
-    const spec: WorkflowSpec = { steps: [{ name: "pause", type: "suspend", properties: { duration: "30s" } }, { name: "b", type: "ok" }] };
+    const spec: WorkflowSpec = {
+      steps: [
+        { name: "pause", type: "suspend", properties: { duration: "30s" } },
+        { name: "b", type: "ok" },
+      ],
+    };
     const first = await h.advance(spec);
     expect(first.nextWakeAt).toBe("2026-01-01T00:00:30Z");
     expect(first.waitingForPerson).toBe(false);
@@ -340,7 +458,13 @@ describe("advanceWorkflow: suspend", () => {
     h.clock.advanceSeconds(1);
     const done = await h.advance(spec);
     expect(normalise(done.status)).toEqual(
-      run({ endTime: "+30s", steps: [st("pause", "suspend", "succeeded", { firstExecuteTime: "+0s", lastExecuteTime: "+30s" }), st("b", "ok", "succeeded", { firstExecuteTime: "+30s", lastExecuteTime: "+30s" })] }),
+      run({
+        endTime: "+30s",
+        steps: [
+          st("pause", "suspend", "succeeded", { firstExecuteTime: "+0s", lastExecuteTime: "+30s" }),
+          st("b", "ok", "succeeded", { firstExecuteTime: "+30s", lastExecuteTime: "+30s" }),
+        ],
+      }),
     );
   });
 });
@@ -375,11 +499,22 @@ describe("advanceWorkflow: step-group", () => {
             reason: "Suspend",
             message: 'sub-step "pause" is suspended: suspended for 10s, resumes at +10s',
             ...at0,
-            subSteps: [st("x", "ok", "succeeded", at0), st("pause", "suspend", "suspending", { reason: "Suspend", message: "suspended for 10s, resumes at +10s", ...at0 }), st("z", "ok", "pending")],
+            subSteps: [
+              st("x", "ok", "succeeded", at0),
+              st("pause", "suspend", "suspending", {
+                reason: "Suspend",
+                message: "suspended for 10s, resumes at +10s",
+                ...at0,
+              }),
+              st("z", "ok", "pending"),
+            ],
           }),
           st("after", "ok", "pending"),
         ],
-        context: { vars: {}, steps: { pause: { suspendTime: "+0s", resumeAt: "+10s" }, group: { suspendTime: "+0s" } } },
+        context: {
+          vars: {},
+          steps: { pause: { suspendTime: "+0s", resumeAt: "+10s" }, group: { suspendTime: "+0s" } },
+        },
       }),
       nextWakeAt: "+10s",
       waitingSteps: [],
@@ -395,7 +530,11 @@ describe("advanceWorkflow: step-group", () => {
           st("group", "step-group", "succeeded", {
             firstExecuteTime: "+0s",
             lastExecuteTime: "+10s",
-            subSteps: [st("x", "ok", "succeeded", at0), st("pause", "suspend", "succeeded", { firstExecuteTime: "+0s", lastExecuteTime: "+10s" }), st("z", "ok", "succeeded", t10)],
+            subSteps: [
+              st("x", "ok", "succeeded", at0),
+              st("pause", "suspend", "succeeded", { firstExecuteTime: "+0s", lastExecuteTime: "+10s" }),
+              st("z", "ok", "succeeded", t10),
+            ],
           }),
           st("after", "ok", "succeeded", t10),
         ],
@@ -407,7 +546,15 @@ describe("advanceWorkflow: step-group", () => {
     const h = harness();
     const spec: WorkflowSpec = {
       steps: [
-        { name: "g1", type: "step-group", mode: "StepByStep", subSteps: [{ name: "bad", type: "fail" }, { name: "never", type: "ok" }] },
+        {
+          name: "g1",
+          type: "step-group",
+          mode: "StepByStep",
+          subSteps: [
+            { name: "bad", type: "fail" },
+            { name: "never", type: "ok" },
+          ],
+        },
         { name: "g2", type: "step-group", subSteps: [{ name: "y", type: "ok" }] },
       ],
     };
@@ -422,9 +569,15 @@ describe("advanceWorkflow: step-group", () => {
             reason: "Action",
             message: 'sub-step "bad" failed: it broke',
             ...at0,
-            subSteps: [st("bad", "fail", "failed", { reason: "Action", message: "it broke", ...at0 }), st("never", "ok", "skipped", { reason: "Skip" })],
+            subSteps: [
+              st("bad", "fail", "failed", { reason: "Action", message: "it broke", ...at0 }),
+              st("never", "ok", "skipped", { reason: "Skip" }),
+            ],
           }),
-          st("g2", "step-group", "skipped", { reason: "Skip", subSteps: [st("y", "ok", "skipped", { reason: "Skip" })] }),
+          st("g2", "step-group", "skipped", {
+            reason: "Skip",
+            subSteps: [st("y", "ok", "skipped", { reason: "Skip" })],
+          }),
         ],
       }),
     );
@@ -432,7 +585,19 @@ describe("advanceWorkflow: step-group", () => {
 
   it("times out the unfinished sub-steps of a group that times out", async () => {
     const h = harness();
-    const spec: WorkflowSpec = { steps: [{ name: "g", type: "step-group", timeout: "1m", subSteps: [{ name: "quick", type: "ok" }, { name: "slow", type: "hang" }] }] };
+    const spec: WorkflowSpec = {
+      steps: [
+        {
+          name: "g",
+          type: "step-group",
+          timeout: "1m",
+          subSteps: [
+            { name: "quick", type: "ok" },
+            { name: "slow", type: "hang" },
+          ],
+        },
+      ],
+    };
     await h.advance(spec);
     h.clock.advanceSeconds(60);
     const result = await h.advance(spec);
@@ -441,7 +606,10 @@ describe("advanceWorkflow: step-group", () => {
         reason: "Timeout",
         message: "the step timed out after 1m",
         ...at0,
-        subSteps: [st("quick", "ok", "succeeded", at0), st("slow", "hang", "failed", { reason: "Timeout", message: "the step timed out after 1m", ...at0 })],
+        subSteps: [
+          st("quick", "ok", "succeeded", at0),
+          st("slow", "hang", "failed", { reason: "Timeout", message: "the step timed out after 1m", ...at0 }),
+        ],
       }),
     ]);
     expect(result.status.status).toBe("terminated");
@@ -454,8 +622,23 @@ describe("advanceWorkflow: inputs and outputs", () => {
     const spec: WorkflowSpec = {
       mode: { steps: "DAG" },
       steps: [
-        { name: "use", type: "echo", properties: { keep: 1 }, inputs: [{ from: "ip", parameterKey: "target.address" }, { from: "url", parameterKey: "url" }] },
-        { name: "make", type: 'out:{"output":{"status":{"podIP":"10.0.0.7"}}}', outputs: [{ name: "ip", valueFrom: "output.status.podIP" }, { name: "url", valueFrom: '"http://" + output.status.podIP + ":80"' }] },
+        {
+          name: "use",
+          type: "echo",
+          properties: { keep: 1 },
+          inputs: [
+            { from: "ip", parameterKey: "target.address" },
+            { from: "url", parameterKey: "url" },
+          ],
+        },
+        {
+          name: "make",
+          type: 'out:{"output":{"status":{"podIP":"10.0.0.7"}}}',
+          outputs: [
+            { name: "ip", valueFrom: "output.status.podIP" },
+            { name: "url", valueFrom: '"http://" + output.status.podIP + ":80"' },
+          ],
+        },
       ],
     };
     const result = await h.advance(spec);
@@ -478,13 +661,26 @@ describe("advanceWorkflow: inputs and outputs", () => {
     expect(normalise(first.status.steps)).toEqual([
       st("producer", "wait:1", "running", { reason: "Wait", message: "waiting (1/1)", ...at0 }),
       st("consumer", "ok", "pending", { message: 'waiting for input "token"' }),
-      st("orphan", "ok", "failed", { reason: "Input", message: 'input "nobody" is not produced by any step that can still run' }),
+      st("orphan", "ok", "failed", {
+        reason: "Input",
+        message: 'input "nobody" is not produced by any step that can still run',
+      }),
     ]);
     const second = await h.advance(spec);
     expect(normalise(second.status.steps)).toEqual([
-      st("producer", "wait:1", "failed", { reason: "Output", message: 'output "token": "missing" is not in the step\'s value', ...at0 }),
-      st("consumer", "ok", "failed", { reason: "Input", message: 'input "token" is not produced by any step that can still run' }),
-      st("orphan", "ok", "failed", { reason: "Input", message: 'input "nobody" is not produced by any step that can still run' }),
+      st("producer", "wait:1", "failed", {
+        reason: "Output",
+        message: 'output "token": "missing" is not in the step\'s value',
+        ...at0,
+      }),
+      st("consumer", "ok", "failed", {
+        reason: "Input",
+        message: 'input "token" is not produced by any step that can still run',
+      }),
+      st("orphan", "ok", "failed", {
+        reason: "Input",
+        message: 'input "nobody" is not produced by any step that can still run',
+      }),
     ]);
     expect(second.status.status).toBe("terminated");
   });
@@ -512,13 +708,21 @@ describe("advanceWorkflow: runs and specs", () => {
 
   it("succeeds at once with no steps, and a terminate outcome ends the run", async () => {
     expect((await harness().advance({ steps: [] })).status.status).toBe("succeeded");
-    const result = await harness().advance({ steps: [{ name: "t", type: "terminate" }, { name: "b", type: "ok" }] });
+    const result = await harness().advance({
+      steps: [
+        { name: "t", type: "terminate" },
+        { name: "b", type: "ok" },
+      ],
+    });
     expect(normalise(result.status)).toEqual(
       run({
         status: "terminated",
         terminated: true,
         message: 'the workflow was terminated by step "t": enough',
-        steps: [st("t", "terminate", "succeeded", { reason: "Terminate", message: "enough", ...at0 }), st("b", "ok", "skipped", { reason: "Skip" })],
+        steps: [
+          st("t", "terminate", "succeeded", { reason: "Terminate", message: "enough", ...at0 }),
+          st("b", "ok", "skipped", { reason: "Skip" }),
+        ],
       }),
     );
   });
@@ -526,7 +730,11 @@ describe("advanceWorkflow: runs and specs", () => {
   it("fails an unknown step type for good when there is no fallback", async () => {
     const h = harness({ registry: { runners: new Map() } });
     const result = await h.advance({ steps: [{ name: "a", type: "nope" }] });
-    expect(result.status.steps[0]).toMatchObject({ phase: "failed", reason: "Rendering", message: 'step type "nope" is not defined' });
+    expect(result.status.steps[0]).toMatchObject({
+      phase: "failed",
+      reason: "Rendering",
+      message: 'step type "nope" is not defined',
+    });
   });
 
   it("rejects an invalid spec with every problem", async () => {

@@ -6,7 +6,12 @@ describe("generateDefaultWorkflow", () => {
     expect(
       generateDefaultWorkflow([
         { name: "db" },
-        { name: "api", dependsOn: ["db"], inputs: [{ from: "dbHost", parameterKey: "env.DB_HOST" }], outputs: [{ name: "apiIP", valueFrom: "output.status.podIP" }] },
+        {
+          name: "api",
+          dependsOn: ["db"],
+          inputs: [{ from: "dbHost", parameterKey: "env.DB_HOST" }],
+          outputs: [{ name: "apiIP", valueFrom: "output.status.podIP" }],
+        },
       ]),
     ).toEqual({
       mode: { steps: "DAG", subSteps: "DAG" },
@@ -29,7 +34,10 @@ describe("generateDefaultWorkflow", () => {
     { name: "a workflow without steps", workflow: { steps: [] }, generated: true },
     { name: "declared steps", workflow: { steps: [{ name: "s", type: "suspend" }] }, generated: false },
   ])("resolveWorkflow: $name", ({ workflow, generated }) => {
-    const resolved = resolveWorkflow({ components: [{ name: "web" }], ...(workflow === undefined ? {} : { workflow }) });
+    const resolved = resolveWorkflow({
+      components: [{ name: "web" }],
+      ...(workflow === undefined ? {} : { workflow }),
+    });
     expect(resolved.steps?.[0]?.type === "apply-component").toBe(generated);
   });
 });

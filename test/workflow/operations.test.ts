@@ -28,7 +28,12 @@ const at0 = { firstExecuteTime: "+0s", lastExecuteTime: "+0s" };
 describe("suspend and resume", () => {
   it("a person suspends a running run: running steps → suspending, timed suspends stop counting", async () => {
     const h = harness();
-    const spec: WorkflowSpec = { steps: [{ name: "a", type: "hang" }, { name: "b", type: "ok" }] };
+    const spec: WorkflowSpec = {
+      steps: [
+        { name: "a", type: "hang" },
+        { name: "b", type: "ok" },
+      ],
+    };
     await h.advance(spec);
     expect(isActivelyRunning(h.status)).toBe(true);
     const suspended = suspendWorkflow(h.status, "demo");
@@ -43,7 +48,10 @@ describe("suspend and resume", () => {
       terminated: false,
       finished: false,
       startTime: "+0s",
-      steps: [st("a", "hang", "suspending", { reason: "Wait", message: "still going", ...at0 }), st("b", "ok", "pending")],
+      steps: [
+        st("a", "hang", "suspending", { reason: "Wait", message: "still going", ...at0 }),
+        st("b", "ok", "pending"),
+      ],
       context: { vars: {}, steps: {} },
     });
     expect(isActivelyRunning(suspended.status)).toBe(false);
@@ -65,9 +73,22 @@ describe("suspend and resume", () => {
     const h = harness();
     const spec: WorkflowSpec = { steps: [{ name: "pause", type: "suspend", properties: { duration: "10s" } }] };
     await h.advance(spec);
-    expect(findSuspendedSteps(h.status)).toEqual([{ name: "pause", message: "suspended for 10s, resumes at 2026-01-01T00:00:10Z", suspendTime: "2026-01-01T00:00:00Z", resumeAt: "2026-01-01T00:00:10Z" }]);
+    expect(findSuspendedSteps(h.status)).toEqual([
+      {
+        name: "pause",
+        message: "suspended for 10s, resumes at 2026-01-01T00:00:10Z",
+        suspendTime: "2026-01-01T00:00:00Z",
+        resumeAt: "2026-01-01T00:00:10Z",
+      },
+    ]);
     h.status = suspendWorkflow(h.status, "demo").status;
-    expect(findSuspendedSteps(h.status)).toEqual([{ name: "pause", message: "suspended for 10s, resumes at 2026-01-01T00:00:10Z", suspendTime: "2026-01-01T00:00:00Z" }]);
+    expect(findSuspendedSteps(h.status)).toEqual([
+      {
+        name: "pause",
+        message: "suspended for 10s, resumes at 2026-01-01T00:00:10Z",
+        suspendTime: "2026-01-01T00:00:00Z",
+      },
+    ]);
     h.clock.advanceSeconds(60);
     const result = await h.advance(spec);
     expect(result.status.suspend).toBe(true);
@@ -105,7 +126,11 @@ describe("suspend and resume", () => {
       resumeWorkflow(h.status, "demo");
       expect.unreachable();
     } catch (error) {
-      expect(error).toMatchObject({ code: "E_WORKFLOW_NOT_SUSPENDED", message: "workflow demo is not suspended", hint: "it is executing; see `vela-ts status demo`" });
+      expect(error).toMatchObject({
+        code: "E_WORKFLOW_NOT_SUSPENDED",
+        message: "workflow demo is not suspended",
+        hint: "it is executing; see `vela-ts status demo`",
+      });
     }
   });
 });
@@ -142,7 +167,12 @@ describe("terminate and restart", () => {
       endTime: "+5s",
       steps: [
         st("late", "hang", "failed", { reason: "Timeout", message: "the step timed out after 5s", ...at0 }),
-        st("busy", "hang", "failed", { reason: "Terminate", message: "still going", firstExecuteTime: "+0s", lastExecuteTime: "+5s" }),
+        st("busy", "hang", "failed", {
+          reason: "Terminate",
+          message: "still going",
+          firstExecuteTime: "+0s",
+          lastExecuteTime: "+5s",
+        }),
         st("next", "ok", "skipped", { reason: "Skip" }),
         st("notify", "ok", "succeeded", { firstExecuteTime: "+5s", lastExecuteTime: "+5s" }),
       ],
@@ -188,7 +218,11 @@ describe("terminate and restart", () => {
     });
     h.status = restarted.status;
     await h.advance(spec);
-    expect(h.journal.events.filter((event) => event.startsWith("effect"))).toEqual(["effect:a", "effect:b", "effect:b"]);
+    expect(h.journal.events.filter((event) => event.startsWith("effect"))).toEqual([
+      "effect:a",
+      "effect:b",
+      "effect:b",
+    ]);
   });
 
   it("restart --step in DAG mode resets only the step and what depends on it", () => {
@@ -216,12 +250,27 @@ describe("terminate and restart", () => {
     const restarted = restartWorkflow(done, "demo", spec, { step: "b" });
     expect(restarted.status?.steps.map((step) => step.phase)).toEqual(["succeeded", "pending", "pending", "pending"]);
     expect(restarted.status?.context.vars).toEqual({});
-    expect(restartWorkflow(done, "demo", spec, { step: "c" }).status?.steps.map((step) => step.phase)).toEqual(["succeeded", "succeeded", "pending", "pending"]);
+    expect(restartWorkflow(done, "demo", spec, { step: "c" }).status?.steps.map((step) => step.phase)).toEqual([
+      "succeeded",
+      "succeeded",
+      "pending",
+      "pending",
+    ]);
   });
 
   it("restart --step of an unknown step suggests the closest name", () => {
     const spec: WorkflowSpec = { steps: [{ name: "deploy", type: "ok" }] };
-    const status: WorkflowStatus = { appRevision: "r", mode: "StepByStep-DAG", status: "succeeded", suspend: false, terminated: false, finished: true, startTime: "t", steps: [], context: { vars: {}, steps: {} } };
+    const status: WorkflowStatus = {
+      appRevision: "r",
+      mode: "StepByStep-DAG",
+      status: "succeeded",
+      suspend: false,
+      terminated: false,
+      finished: true,
+      startTime: "t",
+      steps: [],
+      context: { vars: {}, steps: {} },
+    };
     try {
       restartWorkflow(status, "demo", spec, { step: "deploi" });
       expect.unreachable();

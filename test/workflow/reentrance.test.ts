@@ -23,7 +23,15 @@ const SPECS: readonly { readonly name: string; readonly spec: WorkflowSpec }[] =
     spec: {
       steps: [
         { name: "a", type: 'out:{"v":"x"}', outputs: [{ name: "v", valueFrom: "v" }] },
-        { name: "g", type: "step-group", subSteps: [{ name: "g1", type: "ok" }, { name: "g2", type: "wait:1" }, { name: "g3", type: "ok", dependsOn: ["g2"] }] },
+        {
+          name: "g",
+          type: "step-group",
+          subSteps: [
+            { name: "g1", type: "ok" },
+            { name: "g2", type: "wait:1" },
+            { name: "g3", type: "ok", dependsOn: ["g2"] },
+          ],
+        },
         { name: "b", type: "wait:2", inputs: [{ from: "v", parameterKey: "value" }] },
         { name: "c", type: "ok" },
       ],
@@ -44,23 +52,26 @@ const SPECS: readonly { readonly name: string; readonly spec: WorkflowSpec }[] =
 ];
 
 describe("re-entrance: a crash after any save", () => {
-  it.each(SPECS)("$name: resuming from every saved status gives the same end and runs no effect twice", async ({ spec }) => {
-    const reference = harness();
-    const final = await runUninterrupted(reference, spec);
-    const events = reference.journal.events;
-    expect(reference.saves.length).toBeGreaterThan(3);
-    // Every effect of the uninterrupted run happened once.
-    const once = effects(events);
-    expect(new Set(once).size).toBe(once.length);
+  it.each(SPECS)(
+    "$name: resuming from every saved status gives the same end and runs no effect twice",
+    async ({ spec }) => {
+      const reference = harness();
+      const final = await runUninterrupted(reference, spec);
+      const events = reference.journal.events;
+      expect(reference.saves.length).toBeGreaterThan(3);
+      // Every effect of the uninterrupted run happened once.
+      const once = effects(events);
+      expect(new Set(once).size).toBe(once.length);
 
-    for (const [index, saved] of reference.saves.entries()) {
-      // The process dies right after save `index`: what ran before it is what the journal shows up to there.
-      const before = effects(events.slice(0, events.indexOf(`save:${index}`)));
-      const resumed = harness();
-      const end = await runUninterrupted(resumed, spec, saved);
-      expect(end).toEqual(final);
-      const all = [...before, ...effects(resumed.journal.events)];
-      expect(all.sort()).toEqual([...once].sort());
-    }
-  });
+      for (const [index, saved] of reference.saves.entries()) {
+        // The process dies right after save `index`: what ran before it is what the journal shows up to there.
+        const before = effects(events.slice(0, events.indexOf(`save:${index}`)));
+        const resumed = harness();
+        const end = await runUninterrupted(resumed, spec, saved);
+        expect(end).toEqual(final);
+        const all = [...before, ...effects(resumed.journal.events)];
+        expect(all.sort()).toEqual([...once].sort());
+      }
+    },
+  );
 });

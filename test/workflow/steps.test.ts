@@ -17,7 +17,11 @@ import { harness, MemoryCluster, normalise, st } from "./support.js";
 
 /** The reconciler's HTTP hook as the controller would write it: plain fetch. */
 async function fetchHttp(request: HttpRequest): Promise<HttpResponse> {
-  const response = await fetch(request.url, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) });
+  const response = await fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
+  });
   return { status: response.status, body: await response.text() };
 }
 
@@ -34,7 +38,11 @@ describe("apply-component and deploy", () => {
   it("waits until the component is healthy, then passes its live object on as outputs", async () => {
     const health: ApplyComponentResult[] = [
       { applied: true, healthy: false, message: "Ready:0/5" },
-      { applied: true, healthy: true, output: { apiVersion: "apps/v1", kind: "Deployment", status: { podIP: "10.1.2.3" } } },
+      {
+        applied: true,
+        healthy: true,
+        output: { apiVersion: "apps/v1", kind: "Deployment", status: { podIP: "10.1.2.3" } },
+      },
     ];
     const calls: string[] = [];
     const h = harness({
@@ -47,11 +55,23 @@ describe("apply-component and deploy", () => {
       }),
     });
     const spec: WorkflowSpec = {
-      steps: [{ name: "api", type: "apply-component", properties: { component: "api", properties: { image: "v2" } }, outputs: [{ name: "ip", valueFrom: "output.status.podIP" }] }],
+      steps: [
+        {
+          name: "api",
+          type: "apply-component",
+          properties: { component: "api", properties: { image: "v2" } },
+          outputs: [{ name: "ip", valueFrom: "output.status.podIP" }],
+        },
+      ],
     };
     const first = await h.advance(spec);
     expect(normalise(first.status.steps)).toEqual([
-      st("api", "apply-component", "running", { reason: "Wait", message: "waiting for component api to be healthy: Ready:0/5", firstExecuteTime: "+0s", lastExecuteTime: "+0s" }),
+      st("api", "apply-component", "running", {
+        reason: "Wait",
+        message: "waiting for component api to be healthy: Ready:0/5",
+        firstExecuteTime: "+0s",
+        lastExecuteTime: "+0s",
+      }),
     ]);
     expect(first.waitingSteps).toEqual(["api"]);
     const second = await h.advance(spec);
@@ -69,7 +89,13 @@ describe("apply-component and deploy", () => {
         },
       }),
     });
-    const result = await h.advance({ mode: { steps: "DAG" }, steps: [{ name: "a", type: "apply-component" }, { name: "b", type: "apply-component", properties: { component: "ghost" } }] });
+    const result = await h.advance({
+      mode: { steps: "DAG" },
+      steps: [
+        { name: "a", type: "apply-component" },
+        { name: "b", type: "apply-component", properties: { component: "ghost" } },
+      ],
+    });
     expect(result.status.steps.map((step) => [step.phase, step.reason, step.message])).toEqual([
       ["failed", "ProcessParameter", 'parameter "component" is required: the name of the component to apply'],
       ["failed", "Rendering", 'component "ghost" not found'],
@@ -78,10 +104,16 @@ describe("apply-component and deploy", () => {
 
   it("deploy applies every component; auto: false waits for approval first", async () => {
     const applied: string[] = [];
-    const h = harness({ registry: builtinStepRegistry(), hooks: hooks({ applyComponent: async (name) => (applied.push(name), { applied: true, healthy: true }) }) });
+    const h = harness({
+      registry: builtinStepRegistry(),
+      hooks: hooks({ applyComponent: async (name) => (applied.push(name), { applied: true, healthy: true }) }),
+    });
     const spec: WorkflowSpec = { steps: [{ name: "release", type: "deploy", properties: { auto: false } }] };
     const first = await h.advance(spec);
-    expect(first.status.steps[0]).toMatchObject({ phase: "suspending", message: "waiting for approval to deploy (auto: false)" });
+    expect(first.status.steps[0]).toMatchObject({
+      phase: "suspending",
+      message: "waiting for approval to deploy (auto: false)",
+    });
     expect(first.waitingForPerson).toBe(true);
     expect(applied).toEqual([]);
     h.status = resumeWorkflow(h.status, "demo").status;
@@ -121,7 +153,11 @@ describe("notification", () => {
     const spec: WorkflowSpec = {
       steps: [
         { name: "hook", type: "notification", properties: { webhook: { url: `${base}/hook`, message: "v2 is out" } } },
-        { name: "slack", type: "notification", properties: { slack: { url: { value: `${base}/slack` }, message: { text: "canary at 20%" } } } },
+        {
+          name: "slack",
+          type: "notification",
+          properties: { slack: { url: { value: `${base}/slack` }, message: { text: "canary at 20%" } } },
+        },
         { name: "plain", type: "notification", properties: { url: `${base}/plain`, message: { status: "done" } } },
       ],
     };
@@ -138,11 +174,28 @@ describe("notification", () => {
     received.length = 0;
     failuresLeft = 1;
     const cluster = new MemoryCluster();
-    await cluster.apply({ apiVersion: "v1", kind: "Secret", metadata: { name: "hooks", namespace: "default" }, data: { url: Buffer.from(`${base}/secret`).toString("base64") } });
+    await cluster.apply({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "hooks", namespace: "default" },
+      data: { url: Buffer.from(`${base}/secret`).toString("base64") },
+    });
     const h = harness({ registry: builtinStepRegistry(), hooks: hooks({ cluster }) });
-    const spec: WorkflowSpec = { steps: [{ name: "n", type: "notification", properties: { slack: { url: { secretRef: { name: "hooks", key: "url" } }, message: { text: "hi" } } } }] };
+    const spec: WorkflowSpec = {
+      steps: [
+        {
+          name: "n",
+          type: "notification",
+          properties: { slack: { url: { secretRef: { name: "hooks", key: "url" } }, message: { text: "hi" } } },
+        },
+      ],
+    };
     const first = await h.advance(spec);
-    expect(first.status.steps[0]).toMatchObject({ phase: "failed", reason: "Execute", message: "slack notification to " + base.replace("http://", "") + " failed: HTTP 500" });
+    expect(first.status.steps[0]).toMatchObject({
+      phase: "failed",
+      reason: "Execute",
+      message: "slack notification to " + base.replace("http://", "") + " failed: HTTP 500",
+    });
     expect(first.nextWakeAt).toBe("2026-01-01T00:00:01Z");
     h.clock.advanceSeconds(1);
     expect((await h.advance(spec)).status.status).toBe("succeeded");
@@ -151,7 +204,9 @@ describe("notification", () => {
 
   it("rejects a notification with nowhere to send", async () => {
     const h = harness({ registry: builtinStepRegistry(), hooks: hooks({}) });
-    const result = await h.advance({ steps: [{ name: "n", type: "notification", properties: { email: { to: ["a@b.c"] } } }] });
+    const result = await h.advance({
+      steps: [{ name: "n", type: "notification", properties: { email: { to: ["a@b.c"] } } }],
+    });
     expect(result.status.steps[0]).toMatchObject({ phase: "failed", reason: "ProcessParameter" });
   });
 });
@@ -159,7 +214,11 @@ describe("notification", () => {
 describe("actions (user WorkflowStepDefinitions)", () => {
   const configMap = { apiVersion: "v1", kind: "ConfigMap", name: "flag" };
 
-  function actionsHarness(cluster: MemoryCluster, definitions: Record<string, (parameter: Record<string, JsonValue>) => JsonValue[]>, http?: StepHooks["http"]) {
+  function actionsHarness(
+    cluster: MemoryCluster,
+    definitions: Record<string, (parameter: Record<string, JsonValue>) => JsonValue[]>,
+    http?: StepHooks["http"],
+  ) {
     return harness({
       registry: builtinStepRegistry(),
       hooks: hooks({
@@ -167,7 +226,8 @@ describe("actions (user WorkflowStepDefinitions)", () => {
         ...(http === undefined ? {} : { http }),
         renderActions: (name, parameter) => {
           const definition = definitions[name];
-          if (definition === undefined) throw new NotFoundError("E_DEF_NOT_FOUND", `WorkflowStepDefinition "${name}" not found`);
+          if (definition === undefined)
+            throw new NotFoundError("E_DEF_NOT_FOUND", `WorkflowStepDefinition "${name}" not found`);
           return definition(parameter);
         },
       }),
@@ -178,15 +238,38 @@ describe("actions (user WorkflowStepDefinitions)", () => {
     const cluster = new MemoryCluster();
     const h = actionsHarness(cluster, {
       "wait-flag": (parameter) => [
-        { apply: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "flag" }, data: { owner: parameter["owner"] ?? null } } },
+        {
+          apply: {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "flag" },
+            data: { owner: parameter["owner"] ?? null },
+          },
+        },
         { read: { ...configMap, as: "cm" } },
         { wait: { condition: "has(cm.status) && cm.status.ready", message: "waiting for the flag" } },
         { output: { name: "owner", valueFrom: "cm.data.owner" } },
       ],
     });
-    const spec: WorkflowSpec = { steps: [{ name: "flag", type: "wait-flag", properties: { owner: "team-a" }, outputs: [{ name: "owner", valueFrom: "owner" }] }] };
+    const spec: WorkflowSpec = {
+      steps: [
+        {
+          name: "flag",
+          type: "wait-flag",
+          properties: { owner: "team-a" },
+          outputs: [{ name: "owner", valueFrom: "owner" }],
+        },
+      ],
+    };
     const first = await h.advance(spec);
-    expect(normalise(first.status.steps)).toEqual([st("flag", "wait-flag", "running", { reason: "Wait", message: "waiting for the flag", firstExecuteTime: "+0s", lastExecuteTime: "+0s" })]);
+    expect(normalise(first.status.steps)).toEqual([
+      st("flag", "wait-flag", "running", {
+        reason: "Wait",
+        message: "waiting for the flag",
+        firstExecuteTime: "+0s",
+        lastExecuteTime: "+0s",
+      }),
+    ]);
     expect(cluster.objects.get("v1/ConfigMap/default/flag")?.["data"]).toEqual({ owner: "team-a" });
     // Still false: the step re-runs its actions from the top (apply is idempotent) and keeps waiting.
     await h.advance(spec);
@@ -201,7 +284,11 @@ describe("actions (user WorkflowStepDefinitions)", () => {
     const cluster = new MemoryCluster();
     await cluster.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "old", namespace: "default" } });
     const h = actionsHarness(cluster, {
-      cleanup: () => [{ delete: { apiVersion: "v1", kind: "ConfigMap", name: "old" } }, { suspend: { message: "check before going on" } }, { output: { name: "done", value: true } }],
+      cleanup: () => [
+        { delete: { apiVersion: "v1", kind: "ConfigMap", name: "old" } },
+        { suspend: { message: "check before going on" } },
+        { output: { name: "done", value: true } },
+      ],
       stuck: () => [{ wait: { condition: "false", timeout: "1m" } }],
       refuse: () => [{ fail: { message: "policy says no" } }],
     });
@@ -230,36 +317,84 @@ describe("actions (user WorkflowStepDefinitions)", () => {
     expect(second.status.context.vars).toEqual({ done: true });
     h.clock.advanceSeconds(60);
     const third = await h.advance(spec);
-    expect(third.status.steps[1]).toMatchObject({ phase: "failed", reason: "Timeout", message: "wait timed out after 1m: waiting for false" });
+    expect(third.status.steps[1]).toMatchObject({
+      phase: "failed",
+      reason: "Timeout",
+      message: "wait timed out after 1m: waiting for false",
+    });
     expect(third.status.status).toBe("terminated");
   });
 
   it("calls http and keeps the answer as a variable", async () => {
     const requests: HttpRequest[] = [];
-    const h = actionsHarness(new MemoryCluster(), { ask: () => [{ http: { url: "http://gate.local/approve", body: { app: "demo" }, as: "answer" } }, { output: { name: "ok", valueFrom: "answer.body.approved" } }] }, async (request) => {
-      requests.push(request);
-      return { status: 200, body: '{"approved":true}' };
+    const h = actionsHarness(
+      new MemoryCluster(),
+      {
+        ask: () => [
+          { http: { url: "http://gate.local/approve", body: { app: "demo" }, as: "answer" } },
+          { output: { name: "ok", valueFrom: "answer.body.approved" } },
+        ],
+      },
+      async (request) => {
+        requests.push(request);
+        return { status: 200, body: '{"approved":true}' };
+      },
+    );
+    const result = await h.advance({
+      steps: [{ name: "ask", type: "ask", outputs: [{ name: "approved", valueFrom: "ok" }] }],
     });
-    const result = await h.advance({ steps: [{ name: "ask", type: "ask", outputs: [{ name: "approved", valueFrom: "ok" }] }] });
     expect(result.status.context.vars).toEqual({ approved: true });
-    expect(requests).toEqual([{ url: "http://gate.local/approve", method: "POST", headers: { "content-type": "application/json" }, body: '{"app":"demo"}' }]);
+    expect(requests).toEqual([
+      {
+        url: "http://gate.local/approve",
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '{"app":"demo"}',
+      },
+    ]);
   });
 
   it("fails for good when the definition does not exist or renders bad actions", async () => {
     const h = actionsHarness(new MemoryCluster(), { bad: () => [{ launch: {} }] });
-    const result = await h.advance({ mode: { steps: "DAG" }, steps: [{ name: "a", type: "missing" }, { name: "b", type: "bad" }] });
+    const result = await h.advance({
+      mode: { steps: "DAG" },
+      steps: [
+        { name: "a", type: "missing" },
+        { name: "b", type: "bad" },
+      ],
+    });
     expect(result.status.steps.map((step) => [step.phase, step.reason, step.message])).toEqual([
       ["failed", "Rendering", 'WorkflowStepDefinition "missing" not found'],
-      ["failed", "Rendering", 'step type "bad": action 1: unknown action "launch"; known: apply, read, wait, suspend, delete, http, fail, output'],
+      [
+        "failed",
+        "Rendering",
+        'step type "bad": action 1: unknown action "launch"; known: apply, read, wait, suspend, delete, http, fail, output',
+      ],
     ]);
   });
 
   it.each([
-    { name: "two keys", actions: [{ apply: {}, read: {} }], want: "action 1: each action is a mapping with exactly one key (apply, read, wait, suspend, delete, http, fail, output)" },
-    { name: "read without as", actions: [{ read: { apiVersion: "v1", kind: "Secret", name: "s" } }], want: 'action 1: read needs "as", the variable to read into' },
+    {
+      name: "two keys",
+      actions: [{ apply: {}, read: {} }],
+      want: "action 1: each action is a mapping with exactly one key (apply, read, wait, suspend, delete, http, fail, output)",
+    },
+    {
+      name: "read without as",
+      actions: [{ read: { apiVersion: "v1", kind: "Secret", name: "s" } }],
+      want: 'action 1: read needs "as", the variable to read into',
+    },
     { name: "bad CEL", actions: [{ wait: { condition: "a ==" } }], want: /^action 1: CEL expression "a =="/ },
-    { name: "bad duration", actions: [{ suspend: { duration: "later" } }], want: 'action 1: suspend duration "later" is not a duration' },
-    { name: "apply without a name", actions: [{ apply: { apiVersion: "v1", kind: "ConfigMap", metadata: {} } }], want: "action 1: apply needs an object with apiVersion, kind and metadata.name" },
+    {
+      name: "bad duration",
+      actions: [{ suspend: { duration: "later" } }],
+      want: 'action 1: suspend duration "later" is not a duration',
+    },
+    {
+      name: "apply without a name",
+      actions: [{ apply: { apiVersion: "v1", kind: "ConfigMap", metadata: {} } }],
+      want: "action 1: apply needs an object with apiVersion, kind and metadata.name",
+    },
   ])("parseActions: $name", ({ actions, want }) => {
     const parsed = parseActions(actions as JsonValue[], "default");
     if (typeof want === "string") expect(parsed).toBe(want);
@@ -267,7 +402,15 @@ describe("actions (user WorkflowStepDefinitions)", () => {
   });
 
   it("parseActions puts namespaced objects in the app's namespace", () => {
-    expect(parseActions([{ apply: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } } }, { apply: { apiVersion: "v1", kind: "Namespace", metadata: { name: "team" } } }], "prod")).toEqual([
+    expect(
+      parseActions(
+        [
+          { apply: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } } },
+          { apply: { apiVersion: "v1", kind: "Namespace", metadata: { name: "team" } } },
+        ],
+        "prod",
+      ),
+    ).toEqual([
       { kind: "apply", object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "prod" } } },
       { kind: "apply", object: { apiVersion: "v1", kind: "Namespace", metadata: { name: "team" } } },
     ]);

@@ -68,7 +68,13 @@ export function fakeRunner(journal: Journal): StepRunner {
           return { kind: "succeeded" };
         }
         case "wait": {
-          if (attempts <= Number(arg)) return { kind: "running", reason: "Wait", message: `waiting (${attempts}/${arg ?? ""})`, memory: { attempts } };
+          if (attempts <= Number(arg))
+            return {
+              kind: "running",
+              reason: "Wait",
+              message: `waiting (${attempts}/${arg ?? ""})`,
+              memory: { attempts },
+            };
           journal.events.push(`effect:${step.name}`);
           return { kind: "succeeded" };
         }
@@ -115,7 +121,9 @@ export interface Harness {
   ctx(): EngineContext;
 }
 
-export function harness(options: { readonly hooks?: StepHooks; readonly registry?: StepRegistry; readonly maxRetries?: number } = {}): Harness {
+export function harness(
+  options: { readonly hooks?: StepHooks; readonly registry?: StepRegistry; readonly maxRetries?: number } = {},
+): Harness {
   const clock = new FakeClock(START);
   const journal = newJournal();
   const saves: WorkflowStatus[] = [];
@@ -155,14 +163,20 @@ export function normalise<T>(value: T): T {
       return node.replace(TIMESTAMP, (stamp) => `+${(Date.parse(stamp) - start) / 1000}s`);
     }
     if (Array.isArray(node)) return node.map((item) => walk(item));
-    if (node !== null && typeof node === "object") return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, k)]));
+    if (node !== null && typeof node === "object")
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, k)]));
     return node;
   };
   return walk(value) as T;
 }
 
 /** A step status as tests write it: id placeholder and the given fields. */
-export function st(name: string, type: string, phase: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function st(
+  name: string,
+  type: string,
+  phase: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { id: "<id>", name, type, phase, ...extra };
 }
 
@@ -197,7 +211,12 @@ export class MemoryCluster implements Cluster {
     return [...this.objects.values()].filter((object) => object.apiVersion === apiVersion && object.kind === kind);
   }
   async apply(object: KubeObject): Promise<KubeObject> {
-    const ref = { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name ?? "", ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }) };
+    const ref = {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name ?? "",
+      ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
+    };
     const existing = this.objects.get(key(ref));
     const merged = { ...(existing ?? {}), ...structuredClone(object) } as KubeObject;
     this.objects.set(key(ref), merged);

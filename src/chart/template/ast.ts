@@ -93,7 +93,17 @@ export interface StringNode extends Base {
   readonly quoted: string;
   readonly value: string;
 }
-export type ArgNode = FieldNode | VariableNode | IdentifierNode | ChainNode | DotNode | NilNode | BoolNode | NumberNode | StringNode | PipeNode;
+export type ArgNode =
+  | FieldNode
+  | VariableNode
+  | IdentifierNode
+  | ChainNode
+  | DotNode
+  | NilNode
+  | BoolNode
+  | NumberNode
+  | StringNode
+  | PipeNode;
 
 /** One parsed template: its name and body. */
 export interface Tree {

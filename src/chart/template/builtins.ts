@@ -77,7 +77,8 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
   for (const key of indexes) {
     if (isNil(current)) throw new Error("index of nil pointer");
     if (Array.isArray(current)) current = current[indexArg(key, current.length)];
-    else if (typeof current === "string") current = BigInt(Buffer.from(current, "utf8")[indexArg(key, Buffer.byteLength(current))] ?? 0);
+    else if (typeof current === "string")
+      current = BigInt(Buffer.from(current, "utf8")[indexArg(key, Buffer.byteLength(current))] ?? 0);
     else if (isGoMap(current)) {
       if (typeof key !== "string") throw new Error(`value has type ${typeOf(key)}; should be string`);
       current = Object.hasOwn(current, key) ? current[key] : undefined;
@@ -104,7 +105,10 @@ function sliceOf(item: unknown, ...indexes: unknown[]): unknown {
 }
 
 function htmlEscape(text: string): string {
-  return text.replace(/[&'<>"\0]/g, (ch) => ({ "&": "&amp;", "'": "&#39;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "\0": "\uFFFD" })[ch] ?? ch);
+  return text.replace(
+    /[&'<>"\0]/g,
+    (ch) => ({ "&": "&amp;", "'": "&#39;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "\0": "\uFFFD" })[ch] ?? ch,
+  );
 }
 
 function jsEscape(text: string): string {
@@ -150,7 +154,10 @@ export const GO_BUILTINS: Readonly<Record<string, TemplateFunc>> = {
   ge: (a, b) => !lessThan(a, b),
   html: (...args) => htmlEscape(evalArgsText(args)),
   js: (...args) => jsEscape(evalArgsText(args)),
-  urlquery: (...args) => encodeURIComponent(evalArgsText(args)).replace(/%20/g, "+").replace(/[!'()*]/g, (ch) => `%${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}`),
+  urlquery: (...args) =>
+    encodeURIComponent(evalArgsText(args))
+      .replace(/%20/g, "+")
+      .replace(/[!'()*]/g, (ch) => `%${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}`),
   and: () => undefined,
   or: () => undefined,
 };

@@ -4,7 +4,17 @@
  * (`nil pointer evaluating interface {}.x`). Errors carry `name:line:col` and the node, as Go prints them.
  */
 import { VelaError } from "../../errors/index.js";
-import { locationOf, nodeToString, type ArgNode, type CommandNode, type IfNode, type ListNode, type Node, type PipeNode, type Tree } from "./ast.js";
+import {
+  locationOf,
+  nodeToString,
+  type ArgNode,
+  type CommandNode,
+  type IfNode,
+  type ListNode,
+  type Node,
+  type PipeNode,
+  type Tree,
+} from "./ast.js";
 import { parseTemplate } from "./parser.js";
 import { formatForOutput, GoStruct, isGoMap, isNil, isTrue, type TemplateFunc } from "./go-value.js";
 import { TemplateExecError, TemplateFailure } from "./template-error.js";
@@ -29,7 +39,9 @@ export interface ExecEnv {
 export class DepthExceeded extends Error {
   location: { readonly name: string; readonly line: number; readonly column: number } | undefined;
   constructor(readonly templateName: string) {
-    super(`rendering template has a nested reference name: ${templateName}: unable to execute template (templates nested more than ${MAX_TEMPLATE_DEPTH} deep)`);
+    super(
+      `rendering template has a nested reference name: ${templateName}: unable to execute template (templates nested more than ${MAX_TEMPLATE_DEPTH} deep)`,
+    );
   }
 }
 
@@ -72,7 +84,12 @@ export class TemplateSet {
   /** Executes template `name` with `data` as dot and `$`; returns the output text. */
   execute(name: string, data: unknown, env: ExecEnv): string {
     const tree = this.lookup(name);
-    if (tree === undefined) throw new TemplateExecError(`template: no template ${JSON.stringify(name)} associated with template`, `no template ${JSON.stringify(name)}`, { file: name, line: 1, column: 0 });
+    if (tree === undefined)
+      throw new TemplateExecError(
+        `template: no template ${JSON.stringify(name)} associated with template`,
+        `no template ${JSON.stringify(name)}`,
+        { file: name, line: 1, column: 0 },
+      );
     if (env.depth >= MAX_TEMPLATE_DEPTH) throw new DepthExceeded(name);
     env.depth++;
     try {
@@ -117,7 +134,11 @@ class State {
     this.vars = [{ name: "$", value: data }];
   }
 
-  private fail(node: { pos: number; src: { parseName: string; text: string } } & ({ type: string }), message: string, context?: string): never {
+  private fail(
+    node: { pos: number; src: { parseName: string; text: string } } & { type: string },
+    message: string,
+    context?: string,
+  ): never {
     const location = locationOf(node);
     const shown = context ?? nodeToString(node as ArgNode);
     throw new TemplateExecError(
@@ -213,7 +234,8 @@ class State {
           if (iterate(key, value[key]) === Flow.Break) break;
         }
       } else if (typeof value === "bigint") {
-        if (decl.length > 1) this.fail(node.pipe, "can't use range over int with two variables", nodeToString(node.pipe));
+        if (decl.length > 1)
+          this.fail(node.pipe, "can't use range over int with two variables", nodeToString(node.pipe));
         for (let i = 0n; i < value; i++) {
           ran = true;
           if (iterate(i, i) === Flow.Break) break;
@@ -230,7 +252,8 @@ class State {
 
   private walkTemplate(dot: unknown, node: Extract<Node, { type: "template" }>): void {
     const data = node.pipe === undefined ? undefined : this.evalPipeline(dot, node.pipe);
-    if (!this.set.has(node.name)) this.fail(node, `template ${JSON.stringify(node.name)} not defined`, `template ${JSON.stringify(node.name)}`);
+    if (!this.set.has(node.name))
+      this.fail(node, `template ${JSON.stringify(node.name)} not defined`, `template ${JSON.stringify(node.name)}`);
     try {
       this.out += this.set.execute(node.name, data, this.env);
     } catch (error) {
@@ -306,14 +329,28 @@ class State {
     }
   }
 
-  private evalFieldChain(dot: unknown, receiver: unknown, node: ArgNode, idents: readonly string[], args: readonly ArgNode[], final: unknown): unknown {
+  private evalFieldChain(
+    dot: unknown,
+    receiver: unknown,
+    node: ArgNode,
+    idents: readonly string[],
+    args: readonly ArgNode[],
+    final: unknown,
+  ): unknown {
     let current = receiver;
     const last = idents.length - 1;
     for (let i = 0; i < last; i++) current = this.evalField(dot, idents[i] ?? "", node, [], MISSING, current);
     return this.evalField(dot, idents[last] ?? "", node, args, final, current);
   }
 
-  private evalField(dot: unknown, name: string, node: ArgNode, args: readonly ArgNode[], final: unknown, receiver: unknown): unknown {
+  private evalField(
+    dot: unknown,
+    name: string,
+    node: ArgNode,
+    args: readonly ArgNode[],
+    final: unknown,
+    receiver: unknown,
+  ): unknown {
     const hasArgs = args.length > 1 || final !== MISSING;
     if (isNil(receiver)) this.fail(node, `nil pointer evaluating interface {}.${name}`);
     if (isGoMap(receiver)) {
@@ -336,7 +373,13 @@ class State {
     this.fail(node, `can't evaluate field ${name} in type ${describeType(receiver)}`);
   }
 
-  private evalFunction(dot: unknown, name: string, cmd: CommandNode, args: readonly ArgNode[], final: unknown): unknown {
+  private evalFunction(
+    dot: unknown,
+    name: string,
+    cmd: CommandNode,
+    args: readonly ArgNode[],
+    final: unknown,
+  ): unknown {
     if (name === "and" || name === "or") return this.evalAndOr(dot, name, cmd, args, final);
     const fn = this.env.funcs.get(name);
     if (fn === undefined) this.fail(cmd, `${JSON.stringify(name)} is not a defined function`);
@@ -346,7 +389,13 @@ class State {
     return this.call(cmd, name, fn, values, false);
   }
 
-  private evalAndOr(dot: unknown, name: "and" | "or", cmd: CommandNode, args: readonly ArgNode[], final: unknown): unknown {
+  private evalAndOr(
+    dot: unknown,
+    name: "and" | "or",
+    cmd: CommandNode,
+    args: readonly ArgNode[],
+    final: unknown,
+  ): unknown {
     const count = args.length - 1 + (final === MISSING ? 0 : 1);
     if (count < 1) this.fail(cmd, `wrong number of args for ${name}: want at least 1 got 0`);
     let value: unknown;
@@ -357,7 +406,13 @@ class State {
     return value;
   }
 
-  private call(node: ArgNode | CommandNode, name: string, fn: TemplateFunc, values: unknown[], isMethod: boolean): unknown {
+  private call(
+    node: ArgNode | CommandNode,
+    name: string,
+    fn: TemplateFunc,
+    values: unknown[],
+    isMethod: boolean,
+  ): unknown {
     try {
       return fn(...values);
     } catch (error) {
@@ -382,7 +437,11 @@ class State {
       }
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof VelaError || error instanceof Error) {
-        this.fail(node, isMethod ? `error calling ${name}: ${message}` : `error calling ${name}: ${message}`, nodeToString(node as ArgNode));
+        this.fail(
+          node,
+          isMethod ? `error calling ${name}: ${message}` : `error calling ${name}: ${message}`,
+          nodeToString(node as ArgNode),
+        );
       }
       throw error;
     }
@@ -398,12 +457,20 @@ class State {
         return this.evalFieldChain(dot, dot, node, node.idents, [node], MISSING);
       case "variable": {
         const value = this.varValue(node, node.idents[0] ?? "$");
-        return node.idents.length === 1 ? value : this.evalFieldChain(dot, value, node, node.idents.slice(1), [node], MISSING);
+        return node.idents.length === 1
+          ? value
+          : this.evalFieldChain(dot, value, node, node.idents.slice(1), [node], MISSING);
       }
       case "pipe":
         return this.evalPipeline(dot, node);
       case "identifier":
-        return this.evalFunction(dot, node.name, { type: "command", pos: node.pos, src: node.src, args: [node] }, [node], MISSING);
+        return this.evalFunction(
+          dot,
+          node.name,
+          { type: "command", pos: node.pos, src: node.src, args: [node] },
+          [node],
+          MISSING,
+        );
       case "chain":
         return this.evalFieldChain(dot, this.evalArg(dot, node.node), node, node.fields, [node], MISSING);
       case "bool":

@@ -64,7 +64,7 @@ function pad(text: string, spec: Spec, numeric: boolean): string {
   if (spec.width === undefined || text.length >= spec.width) return text;
   if (spec.minus) return text.padEnd(spec.width, " ");
   if (spec.zero && numeric) {
-    const sign = /^[+-]/.test(text) ? text[0] ?? "" : "";
+    const sign = /^[+-]/.test(text) ? (text[0] ?? "") : "";
     return sign + text.slice(sign.length).padStart(spec.width - sign.length, "0");
   }
   return text.padStart(spec.width, " ");

@@ -185,7 +185,8 @@ export function toInt64(value: unknown): bigint {
     case "string": {
       const text = value.trim();
       if (/^[+-]?\d+$/.test(text)) return BigInt(text);
-      if (/^[+-]?0[xX][0-9a-fA-F]+$/.test(text)) return BigInt(text.replace(/^([+-]?)0[xX]/, "$10x").replace(/^-0x/, "-0x"));
+      if (/^[+-]?0[xX][0-9a-fA-F]+$/.test(text))
+        return BigInt(text.replace(/^([+-]?)0[xX]/, "$10x").replace(/^-0x/, "-0x"));
       const float = Number(text);
       return text !== "" && Number.isFinite(float) ? BigInt(Math.trunc(float)) : 0n;
     }

@@ -14,7 +14,9 @@ import { TemplateFailure } from "./template-error.js";
 /** Go's `encoding/json` Marshal: keys sorted, no spaces, `<`, `>`, `&` escaped. */
 export function toGoJson(value: unknown, indent = "", escapeHtml = true): string {
   const text = JSON.stringify(sortKeys(toPlainData(value)), null, indent === "" ? undefined : indent) ?? "null";
-  return escapeHtml ? text.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`) : text;
+  return escapeHtml
+    ? text.replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${(ch.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`)
+    : text;
 }
 
 function sortKeys(value: unknown): unknown {
@@ -33,7 +35,13 @@ function sortKeys(value: unknown): unknown {
  */
 export function toHelmYaml(value: unknown): string {
   const data = toPlainData(value);
-  const text = stringifyYaml(data, { sortMapEntries: true, indentSeq: false, lineWidth: 0, aliasDuplicateObjects: false, blockQuote: "literal" });
+  const text = stringifyYaml(data, {
+    sortMapEntries: true,
+    indentSeq: false,
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+    blockQuote: "literal",
+  });
   return text.endsWith("\n") ? text.slice(0, -1) : text;
 }
 
@@ -46,7 +54,9 @@ function fromYaml(text: string, wantList: boolean): unknown {
     }
     if (isGoMap(parsed)) return parsed;
     if (isNil(parsed)) return {};
-    return { Error: `error unmarshaling JSON: json: cannot unmarshal ${Array.isArray(parsed) ? "array" : "string"} into Go value of type map[string]interface {}` };
+    return {
+      Error: `error unmarshaling JSON: json: cannot unmarshal ${Array.isArray(parsed) ? "array" : "string"} into Go value of type map[string]interface {}`,
+    };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return wantList ? [message] : { Error: message };
@@ -56,7 +66,8 @@ function fromYaml(text: string, wantList: boolean): unknown {
 function fromJson(text: string, wantList: boolean): unknown {
   try {
     const parsed: unknown = JSON.parse(text);
-    if (wantList) return Array.isArray(parsed) ? parsed : [`json: cannot unmarshal object into Go value of type []interface {}`];
+    if (wantList)
+      return Array.isArray(parsed) ? parsed : [`json: cannot unmarshal object into Go value of type []interface {}`];
     return isGoMap(parsed) ? parsed : { Error: `json: cannot unmarshal into Go value of type map[string]interface {}` };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -111,12 +122,14 @@ export interface HelmFunctionOptions {
  */
 export function createHelmEnv(set: TemplateSet, options: HelmFunctionOptions): ExecEnv {
   const funcs = new Map<string, TemplateFunc>(Object.entries(STATIC_FUNCTIONS));
-  for (const [name, fn] of Object.entries(createClockFunctions(options.now, seededRandom(options.seed)))) funcs.set(name, fn);
+  for (const [name, fn] of Object.entries(createClockFunctions(options.now, seededRandom(options.seed))))
+    funcs.set(name, fn);
   const env: ExecEnv = { funcs, depth: 0 };
   const tplSets = new Map<string, TemplateSet>();
   funcs.set("include", (name, data) => {
     const templateName = toGoString(name);
-    if (!set.has(templateName)) throw new Error(`template: no template ${JSON.stringify(templateName)} associated with template "gotpl"`);
+    if (!set.has(templateName))
+      throw new Error(`template: no template ${JSON.stringify(templateName)} associated with template "gotpl"`);
     return set.execute(templateName, data, env);
   });
   funcs.set("tpl", (text, data) => {

@@ -36,7 +36,19 @@ export interface Item {
   readonly line: number;
 }
 
-const KEYWORDS = new Set(["block", "break", "continue", "define", "else", "end", "if", "range", "nil", "template", "with"]);
+const KEYWORDS = new Set([
+  "block",
+  "break",
+  "continue",
+  "define",
+  "else",
+  "end",
+  "if",
+  "range",
+  "nil",
+  "template",
+  "with",
+]);
 const LEFT = "{{";
 const RIGHT = "}}";
 const LEFT_COMMENT = "/*";
@@ -356,7 +368,10 @@ export function lexTemplate(input: string): Item[] {
   }
 
   function lexNumber(): boolean {
-    const match = /^[+-]?(0[xX][0-9a-fA-F_]*(\.[0-9a-fA-F_]*)?([pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]*([eE][+-]?[0-9_]+)?)i?/.exec(input.slice(pos));
+    const match =
+      /^[+-]?(0[xX][0-9a-fA-F_]*(\.[0-9a-fA-F_]*)?([pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*\.?[0-9_]*([eE][+-]?[0-9_]+)?)i?/.exec(
+        input.slice(pos),
+      );
     const text = match?.[0] ?? "";
     if (text === "" || text === "+" || text === "-") {
       fail(`bad number syntax: ${JSON.stringify(input.slice(pos, pos + 1))}`);

@@ -12,7 +12,9 @@ export interface ParsedText {
   readonly defines: ReadonlyMap<string, Tree>;
 }
 
-type Control = { readonly kind: "end"; readonly pos: number } | { readonly kind: "else"; readonly pos: number; readonly chained: boolean };
+type Control =
+  | { readonly kind: "end"; readonly pos: number }
+  | { readonly kind: "else"; readonly pos: number; readonly chained: boolean };
 
 class Parser {
   private index = 0;
@@ -327,7 +329,8 @@ class Parser {
     const base = { pos: token.pos, src: this.src };
     switch (token.type) {
       case "identifier":
-        if (!this.hasFunction(token.value)) this.fail(`function ${JSON.stringify(token.value)} not defined`, token.line);
+        if (!this.hasFunction(token.value))
+          this.fail(`function ${JSON.stringify(token.value)} not defined`, token.line);
         return { type: "identifier", ...base, name: token.value };
       case "dot":
         return { type: "dot", ...base };
@@ -344,7 +347,12 @@ class Parser {
       case "bool":
         return { type: "bool", ...base, value: token.value === "true" };
       case "char":
-        return { type: "number", ...base, text: token.value, value: BigInt(this.unquoteChar(token).codePointAt(0) ?? 0) };
+        return {
+          type: "number",
+          ...base,
+          text: token.value,
+          value: BigInt(this.unquoteChar(token).codePointAt(0) ?? 0),
+        };
       case "number":
         return { type: "number", ...base, text: token.value, value: this.number(token) };
       case "leftParen":
@@ -427,7 +435,18 @@ function describeItem(item: Item): string {
   }
 }
 
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\\": "\\", '"': '"', "'": "'" };
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  "\\": "\\",
+  '"': '"',
+  "'": "'",
+};
 
 /** Go's `strconv.Unquote` for a double-quoted string literal. */
 export function unquoteGoString(quoted: string): string {

@@ -105,9 +105,11 @@ export const SPRIG_COLLECTIONS: Readonly<Record<string, TemplateFunc>> = {
   reverse: (list) => [...asList(list, "reverse")].reverse(),
   mustReverse: (list) => [...asList(list, "reverse")].reverse(),
   uniq: (list) => asList(list, "uniq").filter((item, i, all) => all.findIndex((other) => deepEqual(other, item)) === i),
-  mustUniq: (list) => asList(list, "uniq").filter((item, i, all) => all.findIndex((other) => deepEqual(other, item)) === i),
+  mustUniq: (list) =>
+    asList(list, "uniq").filter((item, i, all) => all.findIndex((other) => deepEqual(other, item)) === i),
   without: (list, ...omit) => asList(list, "without").filter((item) => !omit.some((other) => deepEqual(other, item))),
-  mustWithout: (list, ...omit) => asList(list, "without").filter((item) => !omit.some((other) => deepEqual(other, item))),
+  mustWithout: (list, ...omit) =>
+    asList(list, "without").filter((item) => !omit.some((other) => deepEqual(other, item))),
   has: (needle, list) => asList(list, "has").some((item) => deepEqual(item, needle)),
   mustHas: (needle, list) => asList(list, "has").some((item) => deepEqual(item, needle)),
   compact: (list) => asList(list, "compact").filter(isTrue),
@@ -144,7 +146,11 @@ export const SPRIG_COLLECTIONS: Readonly<Record<string, TemplateFunc>> = {
     return map;
   },
   hasKey: (dict, key) => Object.hasOwn(asDict(dict, "hasKey"), toGoString(key)),
-  pluck: (key, ...dicts) => dicts.filter(isGoMap).filter((d) => Object.hasOwn(d, toGoString(key))).map((d) => d[toGoString(key)]),
+  pluck: (key, ...dicts) =>
+    dicts
+      .filter(isGoMap)
+      .filter((d) => Object.hasOwn(d, toGoString(key)))
+      .map((d) => d[toGoString(key)]),
   dig: (...args) => dig(...args),
   keys: (...dicts) => dicts.flatMap((d) => Object.keys(asDict(d, "keys"))).sort(),
   values: (dict) => {

@@ -15,10 +15,20 @@ export function toSemverRange(constraint: string): { readonly range: string; rea
       alternative
         .replace(/,/g, " ")
         .replace(/~>/g, "~")
-        .replace(/(^|[\s<>=~^])v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z.-]+)?/g, (match, before: string, major: string, minor: string | undefined, patch: string | undefined, pre: string | undefined) => {
-          if (pre === undefined) return match.replace(/v(?=\d)/, "");
-          return `${before}${major}.${minor ?? "0"}.${patch ?? "0"}${pre}`;
-        })
+        .replace(
+          /(^|[\s<>=~^])v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(-[0-9A-Za-z.-]+)?/g,
+          (
+            match,
+            before: string,
+            major: string,
+            minor: string | undefined,
+            patch: string | undefined,
+            pre: string | undefined,
+          ) => {
+            if (pre === undefined) return match.replace(/v(?=\d)/, "");
+            return `${before}${major}.${minor ?? "0"}.${patch ?? "0"}${pre}`;
+          },
+        )
         .replace(/([<>=~^]+)\s+/g, "$1")
         .trim(),
     )
@@ -59,7 +69,10 @@ function semverStruct(text: string): GoStruct {
       Metadata: () => metadata,
       Original: () => text,
       String: () => version.format(),
-      Compare: (other) => BigInt(semver.compare(version, parseSemver(toGoString(other instanceof GoStruct ? other.stringer?.() : other)))),
+      Compare: (other) =>
+        BigInt(
+          semver.compare(version, parseSemver(toGoString(other instanceof GoStruct ? other.stringer?.() : other))),
+        ),
     },
     () => version.format(),
   );
@@ -157,7 +170,8 @@ export const SPRIG_MISC: Readonly<Record<string, TemplateFunc>> = {
   minf: (...values) => Math.min(...values.map(toFloat64)),
   floor: (value) => Math.floor(toFloat64(value)),
   ceil: (value) => Math.ceil(toFloat64(value)),
-  round: (value, precision, roundOn) => round(toFloat64(value), toIntNumber(precision), isNil(roundOn) ? 0.5 : toFloat64(roundOn)),
+  round: (value, precision, roundOn) =>
+    round(toFloat64(value), toIntNumber(precision), isNil(roundOn) ? 0.5 : toFloat64(roundOn)),
   int: (value) => toInt64(value),
   int64: (value) => toInt64(value),
   float64: (value) => toFloat64(value),
@@ -181,9 +195,23 @@ export const SPRIG_MISC: Readonly<Record<string, TemplateFunc>> = {
   semverCompare: (constraint, version) => semverSatisfies(toGoString(constraint), toGoString(version)),
 };
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const LAYOUT_TOKEN = /January|Jan|Monday|Mon|MST|2006|Z07:00|Z0700|-07:00|-0700|-07|002|\.0+|\.9+|01|02|_2|03|04|05|06|15|PM|pm|1|2|3|4|5/g;
+const LAYOUT_TOKEN =
+  /January|Jan|Monday|Mon|MST|2006|Z07:00|Z0700|-07:00|-0700|-07|002|\.0+|\.9+|01|02|_2|03|04|05|06|15|PM|pm|1|2|3|4|5/g;
 
 /** Formats a time with a Go layout (`2006-01-02T15:04:05Z07:00`), in UTC. */
 export function formatGoLayout(layout: string, time: GoTime): string {
@@ -267,12 +295,26 @@ export function parseGoLayout(layout: string, text: string): GoTime {
     pattern += escapeRegExp(layout.slice(last, match.index));
     const token = match[0];
     fields.push(token);
-    pattern += token === "Jan" || token === "Mon" ? "([A-Za-z]{3})" : token === "January" || token === "Monday" ? "([A-Za-z]+)" : token.startsWith("Z") || token.startsWith("-07") ? "(Z|[+-]\\d{2}:?\\d{2})" : token === "MST" ? "([A-Z]{3,4})" : token.startsWith(".") ? "(\\.\\d+)?" : token === "PM" || token === "pm" ? "(AM|PM|am|pm)" : "\\s?(\\d+)";
+    pattern +=
+      token === "Jan" || token === "Mon"
+        ? "([A-Za-z]{3})"
+        : token === "January" || token === "Monday"
+          ? "([A-Za-z]+)"
+          : token.startsWith("Z") || token.startsWith("-07")
+            ? "(Z|[+-]\\d{2}:?\\d{2})"
+            : token === "MST"
+              ? "([A-Z]{3,4})"
+              : token.startsWith(".")
+                ? "(\\.\\d+)?"
+                : token === "PM" || token === "pm"
+                  ? "(AM|PM|am|pm)"
+                  : "\\s?(\\d+)";
     last = match.index + token.length;
   }
   pattern += escapeRegExp(layout.slice(last));
   const match = new RegExp(`^${pattern}$`).exec(text);
-  if (match === null) throw new Error(`parsing time ${JSON.stringify(text)} as ${JSON.stringify(layout)}: cannot parse`);
+  if (match === null)
+    throw new Error(`parsing time ${JSON.stringify(text)} as ${JSON.stringify(layout)}: cannot parse`);
   const parts = { year: 1, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0, offset: 0, pm: false };
   fields.forEach((token, i) => {
     const value = match[i + 1] ?? "";
@@ -323,7 +365,10 @@ export function parseGoLayout(layout: string, text: string): GoTime {
     }
   });
   const hour = parts.pm && parts.hour < 12 ? parts.hour + 12 : parts.hour;
-  return new GoTime(Date.UTC(parts.year, parts.month - 1, parts.day, hour, parts.minute, parts.second, parts.millis) - parts.offset * 60_000);
+  return new GoTime(
+    Date.UTC(parts.year, parts.month - 1, parts.day, hour, parts.minute, parts.second, parts.millis) -
+      parts.offset * 60_000,
+  );
 }
 
 function escapeRegExp(text: string): string {
@@ -362,7 +407,8 @@ function parseGoDurationText(text: string): number {
     matched = true;
     const n = Number(match[1]);
     const unit = match[2];
-    total += unit === "h" ? n * 3_600_000 : unit === "m" ? n * 60_000 : unit === "s" ? n * 1000 : unit === "ms" ? n : n / 1000;
+    total +=
+      unit === "h" ? n * 3_600_000 : unit === "m" ? n * 60_000 : unit === "s" ? n * 1000 : unit === "ms" ? n : n / 1000;
   }
   if (!matched) throw new Error(`time: invalid duration ${JSON.stringify(text)}`);
   return total;
@@ -404,14 +450,28 @@ export function createClockFunctions(now: Date, random: () => number): Record<st
     ago: (time) => formatGoDuration(Math.round((now.getTime() - toTime(time).epochMs) / 1000) * 1000),
     duration: (seconds) => formatGoDuration(Number(toInt64(seconds)) * 1000),
     durationRound: (value) => {
-      const ms = typeof value === "string" ? parseGoDurationText(value) : value instanceof GoTime ? now.getTime() - value.epochMs : Number(toInt64(value)) / 1e6;
+      const ms =
+        typeof value === "string"
+          ? parseGoDurationText(value)
+          : value instanceof GoTime
+            ? now.getTime() - value.epochMs
+            : Number(toInt64(value)) / 1e6;
       const abs = Math.abs(ms);
-      const units: [number, string][] = [[31_536_000_000, "y"], [2_592_000_000, "mo"], [86_400_000, "d"], [3_600_000, "h"], [60_000, "m"], [1000, "s"]];
+      const units: [number, string][] = [
+        [31_536_000_000, "y"],
+        [2_592_000_000, "mo"],
+        [86_400_000, "d"],
+        [3_600_000, "h"],
+        [60_000, "m"],
+        [1000, "s"],
+      ];
       for (const [size, unit] of units) if (abs >= size) return `${Math.floor(abs / size)}${unit}`;
       return "0s";
     },
-    dateModify: (modification, time) => new GoTime(toTime(time).epochMs + parseGoDurationText(toGoString(modification))),
-    mustDateModify: (modification, time) => new GoTime(toTime(time).epochMs + parseGoDurationText(toGoString(modification))),
+    dateModify: (modification, time) =>
+      new GoTime(toTime(time).epochMs + parseGoDurationText(toGoString(modification))),
+    mustDateModify: (modification, time) =>
+      new GoTime(toTime(time).epochMs + parseGoDurationText(toGoString(modification))),
     randAlphaNum: (count) => pick(ALPHA + NUMERIC, count),
     randAlpha: (count) => pick(ALPHA, count),
     randNumeric: (count) => pick(NUMERIC, count),

@@ -20,7 +20,10 @@ function splitWords(text: string): string[] {
 }
 
 function title(text: string): string {
-  return text.replace(/(^|[^\p{L}\p{N}_'])(\p{L})/gu, (_match, before: string, letter: string) => before + letter.toUpperCase());
+  return text.replace(
+    /(^|[^\p{L}\p{N}_'])(\p{L})/gu,
+    (_match, before: string, letter: string) => before + letter.toUpperCase(),
+  );
 }
 
 function untitle(text: string): string {
@@ -89,11 +92,14 @@ export function goRegExp(pattern: string, global = false): RegExp {
 
 /** Go's `Regexp.Expand` template (`$1`, `${1}`, `${name}`) to JS's replacement syntax. */
 function goReplacement(template: string): string {
-  return template.replace(/\$\$|\$\{(\w+)\}|\$(\w+)/g, (match, braced: string | undefined, bare: string | undefined) => {
-    if (match === "$$") return "$$";
-    const name = braced ?? bare ?? "";
-    return /^\d+$/.test(name) ? `$${name}` : `$<${name}>`;
-  });
+  return template.replace(
+    /\$\$|\$\{(\w+)\}|\$(\w+)/g,
+    (match, braced: string | undefined, bare: string | undefined) => {
+      if (match === "$$") return "$$";
+      const name = braced ?? bare ?? "";
+      return /^\d+$/.test(name) ? `$${name}` : `$<${name}>`;
+    },
+  );
 }
 
 function xstringsCamel(text: string): string {
@@ -108,7 +114,8 @@ function xstringsCamel(text: string): string {
 export const SPRIG_STRINGS: Readonly<Record<string, TemplateFunc>> = {
   trim: (text) => s(text).trim(),
   trimAll: (cutset, text) => trimCutset(s(text), s(cutset), true, true),
-  trimSuffix: (suffix, text) => (s(text).endsWith(s(suffix)) && s(suffix) !== "" ? s(text).slice(0, -s(suffix).length) : s(text)),
+  trimSuffix: (suffix, text) =>
+    s(text).endsWith(s(suffix)) && s(suffix) !== "" ? s(text).slice(0, -s(suffix).length) : s(text),
   trimPrefix: (prefix, text) => (s(text).startsWith(s(prefix)) ? s(text).slice(s(prefix).length) : s(text)),
   upper: (text) => s(text).toUpperCase(),
   lower: (text) => s(text).toLowerCase(),
@@ -175,16 +182,23 @@ export const SPRIG_STRINGS: Readonly<Record<string, TemplateFunc>> = {
       .map((word) => word.toLowerCase())
       .join("-"),
   camelcase: (text) => xstringsCamel(s(text)),
-  swapcase: (text) => [...s(text)].map((ch) => (ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase())).join(""),
+  swapcase: (text) =>
+    [...s(text)].map((ch) => (ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase())).join(""),
   ["toString"]: (value: unknown) => s(value),
   toStrings: (value) => toStringList(value),
   join: (separator, list) => toStringList(list).join(s(separator)),
   splitList: (separator, text) => s(text).split(s(separator)),
-  split: (separator, text) => Object.fromEntries(s(text).split(s(separator)).map((part, i) => [`_${i}`, part])),
+  split: (separator, text) =>
+    Object.fromEntries(
+      s(text)
+        .split(s(separator))
+        .map((part, i) => [`_${i}`, part]),
+    ),
   splitn: (separator, count, text) => {
     const n = toIntNumber(count);
     const parts = s(text).split(s(separator));
-    const limited = n > 0 && parts.length > n ? [...parts.slice(0, n - 1), parts.slice(n - 1).join(s(separator))] : parts;
+    const limited =
+      n > 0 && parts.length > n ? [...parts.slice(0, n - 1), parts.slice(n - 1).join(s(separator))] : parts;
     return Object.fromEntries(limited.map((part, i) => [`_${i}`, part]));
   },
   sortAlpha: (list) => toStringList(list).sort(),
@@ -197,9 +211,12 @@ export const SPRIG_STRINGS: Readonly<Record<string, TemplateFunc>> = {
     const n = toIntNumber(count);
     return n < 0 ? all : all.slice(0, n);
   },
-  regexReplaceAll: (pattern, text, replacement) => s(text).replace(goRegExp(s(pattern), true), goReplacement(s(replacement))),
-  mustRegexReplaceAll: (pattern, text, replacement) => s(text).replace(goRegExp(s(pattern), true), goReplacement(s(replacement))),
-  regexReplaceAllLiteral: (pattern, text, replacement) => s(text).replace(goRegExp(s(pattern), true), () => s(replacement)),
+  regexReplaceAll: (pattern, text, replacement) =>
+    s(text).replace(goRegExp(s(pattern), true), goReplacement(s(replacement))),
+  mustRegexReplaceAll: (pattern, text, replacement) =>
+    s(text).replace(goRegExp(s(pattern), true), goReplacement(s(replacement))),
+  regexReplaceAllLiteral: (pattern, text, replacement) =>
+    s(text).replace(goRegExp(s(pattern), true), () => s(replacement)),
   regexSplit: (pattern, text, count) => {
     const parts = s(text).split(goRegExp(s(pattern), true));
     const n = toIntNumber(count);

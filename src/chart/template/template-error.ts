@@ -7,7 +7,9 @@ export class TemplateSyntaxError extends ChartError {
   constructor(parseName: string, line: number, detail: string) {
     super("E_CHART_TEMPLATE", `template: ${parseName}:${line}: ${detail}`, {
       source: { file: parseName, line, column: 1 },
-      hint: detail.startsWith("function ") ? "Helm charts may use Go's builtins, sprig and Helm's functions (include, tpl, required, toYaml…)" : SYNTAX_HINT,
+      hint: detail.startsWith("function ")
+        ? "Helm charts may use Go's builtins, sprig and Helm's functions (include, tpl, required, toYaml…)"
+        : SYNTAX_HINT,
     });
   }
 }
@@ -19,7 +21,10 @@ export class TemplateSyntaxError extends ChartError {
 export class TemplateExecError extends ChartError {
   readonly detail: string;
   constructor(message: string, detail: string, source: { file: string; line: number; column: number }, hint?: string) {
-    super("E_CHART_TEMPLATE", message, { source, hint: hint ?? "check the values the template reads at the position shown" });
+    super("E_CHART_TEMPLATE", message, {
+      source,
+      hint: hint ?? "check the values the template reads at the position shown",
+    });
     this.detail = detail;
   }
 }

@@ -19,7 +19,9 @@ function collect(value: string, previous: string[]): string[] {
 
 /** `vela-ts chart template`: renders a Helm chart offline, like `helm template`. */
 export function registerChart(program: Command, env: CommandEnv): void {
-  const chart = program.command("chart").description("work with Helm charts offline (Go-template engine, no helm binary)");
+  const chart = program
+    .command("chart")
+    .description("work with Helm charts offline (Go-template engine, no helm binary)");
   chart
     .command("template")
     .description("render a chart directory or .tgz to Kubernetes objects, as helm template does")
@@ -43,12 +45,19 @@ export function registerChart(program: Command, env: CommandEnv): void {
         ...(flags.kubeVersion === undefined ? {} : { kubeVersion: flags.kubeVersion }),
       });
       if (format === "json") {
-        env.ctx.stdout.write(`${JSON.stringify({ apiVersion: "v1", kind: "List", items: rendered.objects }, null, 2)}\n`);
+        env.ctx.stdout.write(
+          `${JSON.stringify({ apiVersion: "v1", kind: "List", items: rendered.objects }, null, 2)}\n`,
+        );
         return;
       }
-      const sources = new Map(rendered.templates.flatMap((template) => template.objects.map((object) => [object, template.source] as const)));
+      const sources = new Map(
+        rendered.templates.flatMap((template) => template.objects.map((object) => [object, template.source] as const)),
+      );
       const text = rendered.objects
-        .map((object) => `---\n# Source: ${sources.get(object) ?? ""}\n${stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })}`)
+        .map(
+          (object) =>
+            `---\n# Source: ${sources.get(object) ?? ""}\n${stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })}`,
+        )
         .join("");
       env.ctx.stdout.write(text);
     });

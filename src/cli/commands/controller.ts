@@ -19,7 +19,8 @@ interface ControllerFlags {
 
 function parseWhole(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
   return value;
 }
 
@@ -39,11 +40,23 @@ function onStopSignal(stop: (signal: string) => void): () => void {
 export function registerController(program: Command, env: CommandEnv): void {
   program
     .command("controller")
-    .description("watch Applications on a real cluster and reconcile them continuously (leader election through a Lease; Ctrl-C or SIGTERM stops gracefully)")
-    .option("--kubeconfig <file>", "kubeconfig of the cluster (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)")
+    .description(
+      "watch Applications on a real cluster and reconcile them continuously (leader election through a Lease; Ctrl-C or SIGTERM stops gracefully)",
+    )
+    .option(
+      "--kubeconfig <file>",
+      "kubeconfig of the cluster (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)",
+    )
     .option("--context <name>", "kubeconfig context to use")
-    .option("--definitions <dir>", "extra definition folder (repeatable; overrides built-ins by name)", (value: string, previous: string[] = []) => [...previous, value])
-    .option("-n, --namespace <ns>", "only this namespace's Applications; the Lease vela-ts-controller lives here (default: all namespaces, Lease in the context's namespace)")
+    .option(
+      "--definitions <dir>",
+      "extra definition folder (repeatable; overrides built-ins by name)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      "-n, --namespace <ns>",
+      "only this namespace's Applications; the Lease vela-ts-controller lives here (default: all namespaces, Lease in the context's namespace)",
+    )
     .option("--concurrency <n>", "applications reconciled at the same time", "4")
     .option("--metrics-port <port>", "serve /healthz, /readyz and /metrics on 127.0.0.1:PORT (0: a free port)")
     .option("--resync <duration>", "reconcile every application at least this often", "30s")
@@ -51,9 +64,13 @@ export function registerController(program: Command, env: CommandEnv): void {
     .action(async (flags: ControllerFlags) => {
       const { ctx } = env;
       const concurrency = parseWhole("--concurrency", flags.concurrency, 1, 256);
-      const metricsPort = flags.metricsPort === undefined ? undefined : parseWhole("--metrics-port", flags.metricsPort, 0, 65535);
+      const metricsPort =
+        flags.metricsPort === undefined ? undefined : parseWhole("--metrics-port", flags.metricsPort, 0, 65535);
       const resyncIntervalMs = parseDuration(flags.resync);
-      if (resyncIntervalMs === undefined || resyncIntervalMs <= 0) throw new UsageError(`--resync ${flags.resync} is not a positive duration`, { hint: "use a Go duration such as 30s or 5m" });
+      if (resyncIntervalMs === undefined || resyncIntervalMs <= 0)
+        throw new UsageError(`--resync ${flags.resync} is not a positive duration`, {
+          hint: "use a Go duration such as 30s or 5m",
+        });
       const identity = flags.identity ?? `${hostname()}_${process.pid}_${randomBytes(4).toString("hex")}`;
       const stop = new AbortController();
       const detach = onStopSignal((signal) => {
@@ -71,8 +88,13 @@ export function registerController(program: Command, env: CommandEnv): void {
           ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
           ...(metricsPort === undefined ? {} : { metricsPort }),
           onStarted: (started) => {
-            ctx.stderr.write(`vela-ts controller ${identity} on ${started.target}; ${flags.namespace === undefined ? "all namespaces" : `namespace ${flags.namespace}`}; lease ${started.leaseNamespace}/vela-ts-controller\n`);
-            if (started.metricsUrl !== undefined) ctx.stderr.write(`health and metrics: ${started.metricsUrl}/healthz ${started.metricsUrl}/readyz ${started.metricsUrl}/metrics\n`);
+            ctx.stderr.write(
+              `vela-ts controller ${identity} on ${started.target}; ${flags.namespace === undefined ? "all namespaces" : `namespace ${flags.namespace}`}; lease ${started.leaseNamespace}/vela-ts-controller\n`,
+            );
+            if (started.metricsUrl !== undefined)
+              ctx.stderr.write(
+                `health and metrics: ${started.metricsUrl}/healthz ${started.metricsUrl}/readyz ${started.metricsUrl}/metrics\n`,
+              );
           },
         });
         ctx.stderr.write(`stopped after ${summary.reconciles} reconciles\n`);

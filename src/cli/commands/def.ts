@@ -16,14 +16,16 @@ const INIT_TYPES: readonly InitDefinitionType[] = ["component", "trait", "step"]
 
 function readFile(ctx: CliContext, file: string): { readonly file: string; readonly text: string } {
   const path = resolve(ctx.cwd, file);
-  if (!existsSync(path)) throw new NotFoundError("E_FILE_NOT_FOUND", `file ${file} does not exist`, { hint: "check the path" });
+  if (!existsSync(path))
+    throw new NotFoundError("E_FILE_NOT_FOUND", `file ${file} does not exist`, { hint: "check the path" });
   return { file, text: readFileSync(path, "utf8") };
 }
 
 function definitionType(value: string | undefined): DefinitionTypeFlag | undefined {
   if (value === undefined) return undefined;
   const found = DEFINITION_TYPES.find((type) => type === value);
-  if (found === undefined) throw new UsageError(`unknown definition type "${value}"`, { hint: `use one of: ${DEFINITION_TYPES.join(", ")}` });
+  if (found === undefined)
+    throw new UsageError(`unknown definition type "${value}"`, { hint: `use one of: ${DEFINITION_TYPES.join(", ")}` });
   return found;
 }
 
@@ -38,11 +40,27 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .option("-t, --type <type>", `only one type: ${DEFINITION_TYPES.join(", ")}`)
     .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
     .action(async (flags: { type?: string; definitions: string[] }) => {
-      const { documentDefinition, initDefinition, listDefinitions, propertiesFromFlags, renderDefinitionFile, vetDefinitionFiles } = await loadController();
+      const {
+        documentDefinition,
+        initDefinition,
+        listDefinitions,
+        propertiesFromFlags,
+        renderDefinitionFile,
+        vetDefinitionFiles,
+      } = await loadController();
       const type = definitionType(flags.type);
-      const result = listDefinitions({ definitionDirs: flags.definitions, cwd: ctx.cwd, ...(type === undefined ? {} : { type }) });
+      const result = listDefinitions({
+        definitionDirs: flags.definitions,
+        cwd: ctx.cwd,
+        ...(type === undefined ? {} : { type }),
+      });
       for (const warning of result.warnings) ctx.stderr.write(`warning: ${warning.message}\n`);
-      ctx.stdout.write(formatTable(["NAME", "TYPE", "SOURCE", "DESCRIPTION"], result.definitions.map((row) => [row.name, row.type, row.source, row.description])));
+      ctx.stdout.write(
+        formatTable(
+          ["NAME", "TYPE", "SOURCE", "DESCRIPTION"],
+          result.definitions.map((row) => [row.name, row.type, row.source, row.description]),
+        ),
+      );
     });
 
   def
@@ -51,8 +69,19 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .argument("<files...>", "definition YAML files")
     .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
     .action(async (files: string[], flags: { definitions: string[] }) => {
-      const { documentDefinition, initDefinition, listDefinitions, propertiesFromFlags, renderDefinitionFile, vetDefinitionFiles } = await loadController();
-      const result = vetDefinitionFiles({ files: files.map((file) => readFile(ctx, file)), definitionDirs: flags.definitions, cwd: ctx.cwd });
+      const {
+        documentDefinition,
+        initDefinition,
+        listDefinitions,
+        propertiesFromFlags,
+        renderDefinitionFile,
+        vetDefinitionFiles,
+      } = await loadController();
+      const result = vetDefinitionFiles({
+        files: files.map((file) => readFile(ctx, file)),
+        definitionDirs: flags.definitions,
+        cwd: ctx.cwd,
+      });
       ctx.stdout.write(result.files.map((file) => `${file}: Validation succeeded.\n`).join(""));
     });
 
@@ -65,15 +94,37 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .option("--name <name>", "which definition of the file (default: the first)")
     .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
     .option("-o, --output <format>", "yaml or json")
-    .action(async (file: string, flags: { property: string[]; properties?: string; name?: string; definitions: string[]; output?: string }) => {
-      const { documentDefinition, initDefinition, listDefinitions, propertiesFromFlags, renderDefinitionFile, vetDefinitionFiles } = await loadController();
-      const format = parseOutputFormat(flags.output);
-      const base = flags.properties === undefined ? {} : (parseYaml(readFile(ctx, flags.properties).text) as unknown);
-      if (base !== null && (typeof base !== "object" || Array.isArray(base))) throw new UsageError("--properties must hold a YAML mapping", { hint: "write key: value lines" });
-      const properties = propertiesFromFlags(flags.property, (base ?? {}) as Parameters<typeof propertiesFromFlags>[1]);
-      const result = renderDefinitionFile({ ...readFile(ctx, file), properties, definitionDirs: flags.definitions, cwd: ctx.cwd, ...(flags.name === undefined ? {} : { name: flags.name }) });
-      printObjects(ctx.stdout, result.objects, format);
-    });
+    .action(
+      async (
+        file: string,
+        flags: { property: string[]; properties?: string; name?: string; definitions: string[]; output?: string },
+      ) => {
+        const {
+          documentDefinition,
+          initDefinition,
+          listDefinitions,
+          propertiesFromFlags,
+          renderDefinitionFile,
+          vetDefinitionFiles,
+        } = await loadController();
+        const format = parseOutputFormat(flags.output);
+        const base = flags.properties === undefined ? {} : (parseYaml(readFile(ctx, flags.properties).text) as unknown);
+        if (base !== null && (typeof base !== "object" || Array.isArray(base)))
+          throw new UsageError("--properties must hold a YAML mapping", { hint: "write key: value lines" });
+        const properties = propertiesFromFlags(
+          flags.property,
+          (base ?? {}) as Parameters<typeof propertiesFromFlags>[1],
+        );
+        const result = renderDefinitionFile({
+          ...readFile(ctx, file),
+          properties,
+          definitionDirs: flags.definitions,
+          cwd: ctx.cwd,
+          ...(flags.name === undefined ? {} : { name: flags.name }),
+        });
+        printObjects(ctx.stdout, result.objects, format);
+      },
+    );
 
   def
     .command("doc")
@@ -82,9 +133,23 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .option("-t, --type <type>", `disambiguate: ${DEFINITION_TYPES.join(", ")}`)
     .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
     .action(async (name: string, flags: { type?: string; definitions: string[] }) => {
-      const { documentDefinition, initDefinition, listDefinitions, propertiesFromFlags, renderDefinitionFile, vetDefinitionFiles } = await loadController();
+      const {
+        documentDefinition,
+        initDefinition,
+        listDefinitions,
+        propertiesFromFlags,
+        renderDefinitionFile,
+        vetDefinitionFiles,
+      } = await loadController();
       const type = definitionType(flags.type);
-      ctx.stdout.write(documentDefinition({ name, definitionDirs: flags.definitions, cwd: ctx.cwd, ...(type === undefined ? {} : { type }) }));
+      ctx.stdout.write(
+        documentDefinition({
+          name,
+          definitionDirs: flags.definitions,
+          cwd: ctx.cwd,
+          ...(type === undefined ? {} : { type }),
+        }),
+      );
     });
 
   def
@@ -95,10 +160,24 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .option("-d, --description <text>", "description annotation")
     .option("-o, --output <file>", "write to a file instead of standard output")
     .action(async (name: string, flags: { type: string; description?: string; output?: string }) => {
-      const { documentDefinition, initDefinition, listDefinitions, propertiesFromFlags, renderDefinitionFile, vetDefinitionFiles } = await loadController();
+      const {
+        documentDefinition,
+        initDefinition,
+        listDefinitions,
+        propertiesFromFlags,
+        renderDefinitionFile,
+        vetDefinitionFiles,
+      } = await loadController();
       const type = INIT_TYPES.find((candidate) => candidate === flags.type);
-      if (type === undefined) throw new UsageError(`unknown definition type "${flags.type}"`, { hint: `use --type ${INIT_TYPES.join(" | ")}` });
-      const text = initDefinition({ name, type, ...(flags.description === undefined ? {} : { description: flags.description }) });
+      if (type === undefined)
+        throw new UsageError(`unknown definition type "${flags.type}"`, {
+          hint: `use --type ${INIT_TYPES.join(" | ")}`,
+        });
+      const text = initDefinition({
+        name,
+        type,
+        ...(flags.description === undefined ? {} : { description: flags.description }),
+      });
       if (flags.output === undefined) ctx.stdout.write(text);
       else {
         writeFileSync(resolve(ctx.cwd, flags.output), text);

@@ -29,7 +29,8 @@ export function formatDeleteResult(app: string, namespace: string, result: Delet
   const lines: string[] = [];
   for (const ref of result.deleted) lines.push(`${describe(ref)} deleted`);
   if (result.dependents.length > 0) lines.push(`removed with them by the cluster: ${countByKind(result.dependents)}`);
-  for (const ref of result.records.filter((record) => record.kind !== "Application")) lines.push(`${describe(ref)} deleted`);
+  for (const ref of result.records.filter((record) => record.kind !== "Application"))
+    lines.push(`${describe(ref)} deleted`);
   for (const kept of result.kept) lines.push(`${describe(kept.ref)} kept: ${kept.reason}`);
   for (const ref of result.remaining) lines.push(`${describe(ref)} still terminating`);
   lines.push(`Application ${namespace}/${app} deleted (${result.target}).`);
@@ -41,14 +42,19 @@ export function registerDelete(program: Command, env: CommandEnv): void {
   addTargetFlags(
     program
       .command("delete <app>")
-      .description("delete an application and every object it created (found through its ResourceTrackers), nothing else")
+      .description(
+        "delete an application and every object it created (found through its ResourceTrackers), nothing else",
+      )
       .option("-n, --namespace <ns>", "namespace of the application", "default")
       .option("--wait", "wait until every deleted object and its dependents are gone")
       .option("--timeout <duration>", "with --wait: give up after this long"),
   ).action(async (app: string, flags: DeleteFlags) => {
-      const { deleteApplication } = await loadController();
+    const { deleteApplication } = await loadController();
     const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
-    if (flags.timeout !== undefined && timeoutMs === undefined) throw new UsageError(`--timeout ${flags.timeout} is not a duration`, { hint: "use Go durations such as 30s or 5m" });
+    if (flags.timeout !== undefined && timeoutMs === undefined)
+      throw new UsageError(`--timeout ${flags.timeout} is not a duration`, {
+        hint: "use Go durations such as 30s or 5m",
+      });
     const result = await deleteApplication({
       ...targetOptions(flags, env.ctx, "vela-ts delete"),
       app,
@@ -58,6 +64,9 @@ export function registerDelete(program: Command, env: CommandEnv): void {
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
     });
     env.ctx.stdout.write(formatDeleteResult(app, flags.namespace, result));
-    if (result.remaining.length > 0) env.ctx.stderr.write(`${result.remaining.length} object(s) are still terminating; run with --wait to wait for them\n`);
+    if (result.remaining.length > 0)
+      env.ctx.stderr.write(
+        `${result.remaining.length} object(s) are still terminating; run with --wait to wait for them\n`,
+      );
   });
 }

@@ -9,9 +9,12 @@ import { formatDuration } from "../../util/duration.js";
 function describeTimedSuspend(appName: string, drive: DriveResult, now: Date | undefined): string | undefined {
   const workflow = drive.outcome.workflow;
   // The resume time is step memory, kept in `status.workflow.context.steps.<name>`.
-  const step = workflow?.steps.find((entry) => entry.phase === "suspending" && workflow.context.steps[entry.name]?.resumeAt !== undefined);
+  const step = workflow?.steps.find(
+    (entry) => entry.phase === "suspending" && workflow.context.steps[entry.name]?.resumeAt !== undefined,
+  );
   const resumeAt = step === undefined ? undefined : workflow?.context.steps[step.name]?.resumeAt;
-  if (step === undefined || resumeAt === undefined || now === undefined || workflow?.suspendState === "manual") return undefined;
+  if (step === undefined || resumeAt === undefined || now === undefined || workflow?.suspendState === "manual")
+    return undefined;
   const left = Math.max(0, Date.parse(resumeAt) - now.getTime());
   return `  step ${step.name} resumes by itself in ${formatDuration(left)} (at ${resumeAt}); re-run with --wait to sleep through it, or go on now: vela-ts workflow resume ${appName}`;
 }
@@ -23,16 +26,23 @@ function describeTimedSuspend(appName: string, drive: DriveResult, now: Date | u
 export function describeDrive(appName: string, drive: DriveResult, now?: Date): string {
   const outcome = drive.outcome;
   const revision = (outcome.app.status as { latestRevision?: { name?: string } } | undefined)?.latestRevision?.name;
-  const lines = [`  revision: ${revision ?? "none"}`, `  status: ${outcome.phase} (workflow ${outcome.workflow?.status ?? "not started"})`];
+  const lines = [
+    `  revision: ${revision ?? "none"}`,
+    `  status: ${outcome.phase} (workflow ${outcome.workflow?.status ?? "not started"})`,
+  ];
   for (const step of outcome.workflow?.steps ?? []) {
-    lines.push(`  step ${step.name} [${step.type}]: ${step.phase}${step.message === undefined || step.message === "" ? "" : ` - ${step.message}`}`);
+    lines.push(
+      `  step ${step.name} [${step.type}]: ${step.phase}${step.message === undefined || step.message === "" ? "" : ` - ${step.message}`}`,
+    );
   }
   switch (drive.stop) {
     case "finished":
       lines.push("  the workflow finished and every component is healthy");
       break;
     case "failed":
-      lines.push(`  the workflow ${outcome.workflow?.status ?? "failed"}: ${outcome.workflow?.message ?? "see vela-ts status " + appName}`);
+      lines.push(
+        `  the workflow ${outcome.workflow?.status ?? "failed"}: ${outcome.workflow?.message ?? "see vela-ts status " + appName}`,
+      );
       break;
     case "waiting-for-person":
       lines.push(`  waiting: ${drive.waitingFor ?? "for a person"}`);
@@ -41,7 +51,10 @@ export function describeDrive(appName: string, drive: DriveResult, now?: Date): 
       lines.push(`  gave up waiting (--timeout); the release goes on: vela-ts status ${appName}`);
       break;
     case "quiet":
-      lines.push(describeTimedSuspend(appName, drive, now) ?? `  in progress; follow it with: vela-ts status ${appName} --watch (or re-run with --wait)`);
+      lines.push(
+        describeTimedSuspend(appName, drive, now) ??
+          `  in progress; follow it with: vela-ts status ${appName} --watch (or re-run with --wait)`,
+      );
       break;
   }
   return `${lines.join("\n")}\n`;

@@ -19,10 +19,14 @@ interface DryRunFlags {
 }
 
 /** Reads `-f FILE` (relative to the working directory) or standard input for `-f -`. */
-export async function readInputFile(ctx: CliContext, file: string): Promise<{ readonly text: string; readonly name: string }> {
+export async function readInputFile(
+  ctx: CliContext,
+  file: string,
+): Promise<{ readonly text: string; readonly name: string }> {
   if (file === "-") return { text: await ctx.readStdin(), name: "<stdin>" };
   const path = resolve(ctx.cwd, file);
-  if (!existsSync(path)) throw new NotFoundError("E_FILE_NOT_FOUND", `file ${file} does not exist`, { hint: "check the path given to -f" });
+  if (!existsSync(path))
+    throw new NotFoundError("E_FILE_NOT_FOUND", `file ${file} does not exist`, { hint: "check the path given to -f" });
   return { text: readFileSync(path, "utf8"), name: file };
 }
 
@@ -36,23 +40,42 @@ function printYamlGroups(ctx: CliContext, result: DryRunResult): void {
     .map((group) => {
       const chart = group.chart === undefined ? "" : ` -- Chart(${group.chart.name}@${group.chart.version})`;
       const header = `---\n# Application(${group.application}) -- Component(${group.component})${chart}\n---\n`;
-      return header + group.objects.map((object) => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+      return (
+        header +
+        group.objects.map((object) => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n")
+      );
     })
     .join("");
   ctx.stdout.write(text);
 }
 
 /** Runs the dry-run, expanding helm charts when asked (`--chart-repo` mappings, then the sandbox's chart mirrors). */
-async function runDryRun(ctx: CliContext, flags: DryRunFlags, input: { readonly text: string; readonly name: string }): Promise<DryRunResult> {
-  const { createHelmChartSource, dryRun, dryRunExpandingCharts, parseChartRepositoryMapping, resolveSandboxDir } = await loadController();
+async function runDryRun(
+  ctx: CliContext,
+  flags: DryRunFlags,
+  input: { readonly text: string; readonly name: string },
+): Promise<DryRunResult> {
+  const { createHelmChartSource, dryRun, dryRunExpandingCharts, parseChartRepositoryMapping, resolveSandboxDir } =
+    await loadController();
   const base = { text: input.text, file: input.name, definitionDirs: flags.definitions, cwd: ctx.cwd };
   if (flags.expandCharts !== true) {
-    if (flags.chartRepo.length > 0) throw new UsageError("--chart-repo needs --expand-charts", { hint: "add --expand-charts to render the charts of helm components" });
+    if (flags.chartRepo.length > 0)
+      throw new UsageError("--chart-repo needs --expand-charts", {
+        hint: "add --expand-charts to render the charts of helm components",
+      });
     return dryRun(base);
   }
   const sandboxEnv = ctx.env.VELA_TS_SANDBOX;
-  const sandboxDir = resolveSandboxDir({ cwd: ctx.cwd, ...(flags.sandbox === undefined ? {} : { sandboxDir: flags.sandbox }), ...(sandboxEnv === undefined || sandboxEnv === "" ? {} : { sandboxEnv }) });
-  const charts = createHelmChartSource({ repositories: flags.chartRepo.map(parseChartRepositoryMapping), sandboxDir, cwd: ctx.cwd });
+  const sandboxDir = resolveSandboxDir({
+    cwd: ctx.cwd,
+    ...(flags.sandbox === undefined ? {} : { sandboxDir: flags.sandbox }),
+    ...(sandboxEnv === undefined || sandboxEnv === "" ? {} : { sandboxEnv }),
+  });
+  const charts = createHelmChartSource({
+    repositories: flags.chartRepo.map(parseChartRepositoryMapping),
+    sandboxDir,
+    cwd: ctx.cwd,
+  });
   return dryRunExpandingCharts({ ...base, charts });
 }
 
@@ -65,13 +88,30 @@ export function registerDryRun(program: Command, env: CommandEnv): void {
     .command("dry-run")
     .description("Render an Application to the Kubernetes objects it would apply, without a cluster")
     .requiredOption("-f, --file <file>", "Application YAML file, or - for standard input")
-    .option("--definitions <dir>", "extra definitions folder (repeatable; overrides bundled ones by name)", collectOption, [])
-    .option("--expand-charts", "render the chart of every helm component and check its kruise-rollout targets against it")
-    .option("--chart-repo <url=dir>", "serve a chart repository URL from a local directory (index.yaml + .tgz; repeatable)", collectOption, [])
-    .option("--sandbox <dir>", "sandbox whose chart mirrors --expand-charts may use (default: $VELA_TS_SANDBOX or ./.vela-ts; read only)")
+    .option(
+      "--definitions <dir>",
+      "extra definitions folder (repeatable; overrides bundled ones by name)",
+      collectOption,
+      [],
+    )
+    .option(
+      "--expand-charts",
+      "render the chart of every helm component and check its kruise-rollout targets against it",
+    )
+    .option(
+      "--chart-repo <url=dir>",
+      "serve a chart repository URL from a local directory (index.yaml + .tgz; repeatable)",
+      collectOption,
+      [],
+    )
+    .option(
+      "--sandbox <dir>",
+      "sandbox whose chart mirrors --expand-charts may use (default: $VELA_TS_SANDBOX or ./.vela-ts; read only)",
+    )
     .option("-o, --output <format>", "yaml (a stream with a header per component) or json (a List)")
     .action(async (flags: DryRunFlags) => {
-      const { createHelmChartSource, dryRun, dryRunExpandingCharts, parseChartRepositoryMapping, resolveSandboxDir } = await loadController();
+      const { createHelmChartSource, dryRun, dryRunExpandingCharts, parseChartRepositoryMapping, resolveSandboxDir } =
+        await loadController();
       const { ctx } = env;
       const format = parseOutputFormat(flags.output);
       const input = await readInputFile(ctx, flags.file);

@@ -13,4 +13,17 @@ import { registerController } from "./controller.js";
 import { registerInstall } from "./install.js";
 
 /** Every top-level command, in the order `--help` lists them. */
-export const COMMANDS: readonly RegisterCommand[] = [registerUp, registerWorkflow, registerStatus, registerRevision, registerDelete, registerDryRun, registerDef, registerChart, registerAddon, registerSandbox, registerController, registerInstall];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerUp,
+  registerWorkflow,
+  registerStatus,
+  registerRevision,
+  registerDelete,
+  registerDryRun,
+  registerDef,
+  registerChart,
+  registerAddon,
+  registerSandbox,
+  registerController,
+  registerInstall,
+];

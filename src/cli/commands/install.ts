@@ -14,11 +14,19 @@ interface InstallFlags {
 export function registerInstall(program: Command, env: CommandEnv): void {
   program
     .command("install")
-    .description("apply the CRDs vela-ts needs on a real cluster (Application, ApplicationRevision, ResourceTracker, the definition kinds)")
-    .option("--kubeconfig <file>", "kubeconfig of the cluster (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)")
+    .description(
+      "apply the CRDs vela-ts needs on a real cluster (Application, ApplicationRevision, ResourceTracker, the definition kinds)",
+    )
+    .option(
+      "--kubeconfig <file>",
+      "kubeconfig of the cluster (default: $KUBECONFIG, ~/.kube/config, or the in-cluster service account)",
+    )
     .option("--context <name>", "kubeconfig context to use")
     .option("--dry-run", "print the CRDs as YAML instead of applying them")
-    .option("--force-conflicts", "take over fields another field manager owns (e.g. CRDs of an earlier KubeVela install)")
+    .option(
+      "--force-conflicts",
+      "take over fields another field manager owns (e.g. CRDs of an earlier KubeVela install)",
+    )
     .action(async (flags: InstallFlags) => {
       const { install } = await loadController();
       const { ctx } = env;
@@ -33,7 +41,8 @@ export function registerInstall(program: Command, env: CommandEnv): void {
         printObjects(ctx.stdout, result.crds, "yaml");
         return;
       }
-      for (const crd of result.applied) ctx.stdout.write(`customresourcedefinition.apiextensions.k8s.io/${crd.name} ${crd.outcome}\n`);
+      for (const crd of result.applied)
+        ctx.stdout.write(`customresourcedefinition.apiextensions.k8s.io/${crd.name} ${crd.outcome}\n`);
       ctx.stderr.write(`vela-ts CRDs installed on ${result.target ?? "the cluster"}\n`);
     });
 }

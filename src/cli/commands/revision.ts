@@ -16,7 +16,10 @@ interface RevisionFlags extends TargetFlags {
 /** Accepts `2`, `v2` and `<app>-v2`. */
 export function parseRevisionNumber(text: string, what: string): number {
   const match = /^(?:.*-)?v?(\d+)$/.exec(text.trim());
-  if (match === null) throw new UsageError(`${what} ${JSON.stringify(text)} is not a revision number`, { hint: "use the number shown by vela-ts revision list <app>, e.g. 2 (or v2, or <app>-v2)" });
+  if (match === null)
+    throw new UsageError(`${what} ${JSON.stringify(text)} is not a revision number`, {
+      hint: "use the number shown by vela-ts revision list <app>, e.g. 2 (or v2, or <app>-v2)",
+    });
   return Number(match[1]);
 }
 
@@ -32,7 +35,10 @@ export function summarizeOpsOnlyTraits(ops: RevisionSummary["opsOnlyTraits"]): s
       if (trait === null || typeof trait !== "object" || Array.isArray(trait)) return formatValue(trait);
       const type = typeof trait.type === "string" ? trait.type : "?";
       const properties = trait.properties;
-      const args = properties !== null && typeof properties === "object" && !Array.isArray(properties) ? Object.entries(properties).map(([key, value]) => `${key}=${formatValue(value)}`) : [];
+      const args =
+        properties !== null && typeof properties === "object" && !Array.isArray(properties)
+          ? Object.entries(properties).map(([key, value]) => `${key}=${formatValue(value)}`)
+          : [];
       return `${type}(${args.join(",")})`;
     });
     if (described.length > 0) parts.push(`${component}: ${described.join(" ")}`);
@@ -59,7 +65,9 @@ export function formatRevisionTable(revisions: readonly RevisionSummary[]): stri
 
 /** `vela-ts revision list <app>` and `vela-ts revision get <app> N [--diff M]`. */
 export function registerRevision(program: Command, env: CommandEnv): void {
-  const revision = program.command("revision").description("show an application's revision history (ApplicationRevisions)");
+  const revision = program
+    .command("revision")
+    .description("show an application's revision history (ApplicationRevisions)");
   addTargetFlags(
     revision
       .command("list <app>")
@@ -67,9 +75,13 @@ export function registerRevision(program: Command, env: CommandEnv): void {
       .option("-n, --namespace <ns>", "namespace of the application", "default")
       .option("-o, --output <format>", "print the rows as yaml or json"),
   ).action(async (app: string, flags: RevisionFlags) => {
-      const { getRevision, listRevisions } = await loadController();
+    const { getRevision, listRevisions } = await loadController();
     const format = flags.output === undefined ? undefined : parseOutputFormat(flags.output);
-    const result = await listRevisions({ ...targetOptions(flags, env.ctx, "vela-ts revision list"), app, namespace: flags.namespace });
+    const result = await listRevisions({
+      ...targetOptions(flags, env.ctx, "vela-ts revision list"),
+      app,
+      namespace: flags.namespace,
+    });
     if (format !== undefined) {
       printValue(env.ctx.stdout, result.revisions, format);
       return;
@@ -88,10 +100,13 @@ export function registerRevision(program: Command, env: CommandEnv): void {
       .option("-o, --output <format>", "yaml (default) or json")
       .option("--diff <revision>", "print a unified diff of the stored application from this revision to <revision>"),
   ).action(async (app: string, revisionText: string, flags: RevisionFlags) => {
-      const { getRevision, listRevisions } = await loadController();
+    const { getRevision, listRevisions } = await loadController();
     const number = parseRevisionNumber(revisionText, "revision");
     const diffWith = flags.diff === undefined ? undefined : parseRevisionNumber(flags.diff, "--diff");
-    if (diffWith !== undefined && flags.output !== undefined) throw new UsageError("--diff prints a unified diff; it cannot be combined with -o", { hint: "drop -o, or drop --diff to print the revision" });
+    if (diffWith !== undefined && flags.output !== undefined)
+      throw new UsageError("--diff prints a unified diff; it cannot be combined with -o", {
+        hint: "drop -o, or drop --diff to print the revision",
+      });
     const format = parseOutputFormat(flags.output);
     const result = await getRevision({
       ...targetOptions(flags, env.ctx, "vela-ts revision get"),
@@ -104,7 +119,8 @@ export function registerRevision(program: Command, env: CommandEnv): void {
       printValue(env.ctx.stdout, result.revision, format);
       return;
     }
-    if (result.diff === "") env.ctx.stderr.write(`revisions ${diffWith ?? ""} and ${number} store the same application\n`);
+    if (result.diff === "")
+      env.ctx.stderr.write(`revisions ${diffWith ?? ""} and ${number} store the same application\n`);
     else env.ctx.stdout.write(result.diff);
   });
 }

@@ -21,7 +21,10 @@ export function parseHeaders(values: readonly string[]): Record<string, string> 
   const out: Record<string, string> = {};
   for (const value of values) {
     const colon = value.indexOf(":");
-    if (colon <= 0) throw new UsageError(`header "${value}" is not of the form 'Name: value'`, { hint: "e.g. -H 'user-agent: android'" });
+    if (colon <= 0)
+      throw new UsageError(`header "${value}" is not of the form 'Name: value'`, {
+        hint: "e.g. -H 'user-agent: android'",
+      });
     out[value.slice(0, colon).trim()] = value.slice(colon + 1).trim();
   }
   return out;
@@ -35,7 +38,10 @@ export function parseCookies(values: readonly string[]): Record<string, string> 
       const trimmed = part.trim();
       if (trimmed === "") continue;
       const eq = trimmed.indexOf("=");
-      if (eq <= 0) throw new UsageError(`cookie "${trimmed}" is not of the form name=value`, { hint: "e.g. --cookie canary=always" });
+      if (eq <= 0)
+        throw new UsageError(`cookie "${trimmed}" is not of the form name=value`, {
+          hint: "e.g. --cookie canary=always",
+        });
       out[trimmed.slice(0, eq)] = trimmed.slice(eq + 1);
     }
   }
@@ -58,9 +64,18 @@ export function formatRouteSummary(summary: RouteSummary): string {
   const pods = Object.entries(summary.byPod).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
   const statuses = Object.entries(summary.byStatus);
   const parts = [
-    formatTable(["IMAGE", "COUNT", "SHARE"], images.map(([image, count]) => [image, String(count), share(count, total)])),
-    formatTable(["POD", "IMAGE", "COUNT", "SHARE"], pods.map(([pod, count]) => [pod, summary.podImages[pod] ?? "", String(count), share(count, total)])),
-    formatTable(["STATUS", "COUNT", "SHARE"], statuses.map(([status, count]) => [status, String(count), share(count, total)])),
+    formatTable(
+      ["IMAGE", "COUNT", "SHARE"],
+      images.map(([image, count]) => [image, String(count), share(count, total)]),
+    ),
+    formatTable(
+      ["POD", "IMAGE", "COUNT", "SHARE"],
+      pods.map(([pod, count]) => [pod, summary.podImages[pod] ?? "", String(count), share(count, total)]),
+    ),
+    formatTable(
+      ["STATUS", "COUNT", "SHARE"],
+      statuses.map(([status, count]) => [status, String(count), share(count, total)]),
+    ),
   ];
   return `${total} requests via ${summary.router}\n\n${parts.join("\n")}`;
 }
@@ -82,20 +97,31 @@ interface RequestFlags {
 export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void {
   sandbox
     .command("request")
-    .description("send simulated HTTP requests through the sandbox's Ingress / Istio routing and count which pods and images answer")
+    .description(
+      "send simulated HTTP requests through the sandbox's Ingress / Istio routing and count which pods and images answer",
+    )
     .option("--host <host>", "the request's Host header (matched against Ingress rules and VirtualService hosts)")
     .option("--path <path>", "the request path", "/")
     .option("-H, --header <header>", "a request header 'Name: value' (repeatable)", collect, [])
     .option("--cookie <cookie>", "a cookie name=value (repeatable)", collect, [])
-    .option("--service <name>", "send mesh requests straight to this Service (Istio sidecar routing) instead of through an Ingress or Gateway")
+    .option(
+      "--service <name>",
+      "send mesh requests straight to this Service (Istio sidecar routing) instead of through an Ingress or Gateway",
+    )
     .option("-n, --namespace <namespace>", "namespace of --service", "default")
     .option("--count <n>", "number of requests", "100")
     .option("--seed <seed>", "seed of the random choices (same seed, same answers)")
-    .addOption(new Option("-o, --output <format>", "print one JSON or YAML object instead of tables").choices(["json", "yaml"]))
+    .addOption(
+      new Option("-o, --output <format>", "print one JSON or YAML object instead of tables").choices(["json", "yaml"]),
+    )
     .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
     .action(async (flags: RequestFlags) => {
-      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } = await loadController();
-      if (flags.host === undefined && flags.service === undefined) throw new UsageError("--host or --service is required", { hint: "e.g. vela-ts sandbox request --host canary-demo.com --path /version" });
+      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } =
+        await loadController();
+      if (flags.host === undefined && flags.service === undefined)
+        throw new UsageError("--host or --service is required", {
+          hint: "e.g. vela-ts sandbox request --host canary-demo.com --path /version",
+        });
       const summary = await sendSandboxRequests({
         dir: sandboxDir(flags.sandbox, env),
         clock: env.ctx.clock,
@@ -111,32 +137,62 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
       else env.ctx.stdout.write(formatRouteSummary(summary));
     });
 
-  const rollout = sandbox.command("rollout").description("approve, pause or resume a Kruise Rollout (as kubectl-kruise rollout does)");
+  const rollout = sandbox
+    .command("rollout")
+    .description("approve, pause or resume a Kruise Rollout (as kubectl-kruise rollout does)");
   const rolloutAction = (verb: "approve" | "pause" | "resume", description: string): void => {
     rollout
       .command(`${verb} <name>`)
       .description(description)
       .option("-n, --namespace <namespace>", "the Rollout's namespace", "default")
-      .option("--no-wait", "return right after the change instead of waiting until the Rollout waits again at a step (or finishes)")
+      .option(
+        "--no-wait",
+        "return right after the change instead of waiting until the Rollout waits again at a step (or finishes)",
+      )
       .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
-      .action(async (name: string, flags: { readonly namespace: string; readonly wait: boolean; readonly sandbox?: string }) => {
-      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } = await loadController();
-        const target = { dir: sandboxDir(flags.sandbox, env), clock: env.ctx.clock, name, namespace: flags.namespace, ...(flags.wait ? { sleep: env.ctx.sleep } : {}) };
-        const result = verb === "approve" ? await approveRollout(target) : await setRolloutPaused({ ...target, paused: verb === "pause" });
-        env.ctx.stdout.write(`${result.message}\n`);
-      });
+      .action(
+        async (
+          name: string,
+          flags: { readonly namespace: string; readonly wait: boolean; readonly sandbox?: string },
+        ) => {
+          const {
+            addSandboxChartMirror,
+            approveRollout,
+            listSandboxChartMirrors,
+            sendSandboxRequests,
+            setRolloutPaused,
+          } = await loadController();
+          const target = {
+            dir: sandboxDir(flags.sandbox, env),
+            clock: env.ctx.clock,
+            name,
+            namespace: flags.namespace,
+            ...(flags.wait ? { sleep: env.ctx.sleep } : {}),
+          };
+          const result =
+            verb === "approve"
+              ? await approveRollout(target)
+              : await setRolloutPaused({ ...target, paused: verb === "pause" });
+          env.ctx.stdout.write(`${result.message}\n`);
+        },
+      );
   };
   rolloutAction("approve", "approve the step a Rollout is paused at (status currentStepState StepPaused → StepReady)");
   rolloutAction("pause", "pause a Rollout (spec.strategy.paused: true)");
   rolloutAction("resume", "resume a paused Rollout (spec.strategy.paused: false)");
 
-  const charts = sandbox.command("charts").description("chart mirrors: serve a chart repository URL from a local directory");
+  const charts = sandbox
+    .command("charts")
+    .description("chart mirrors: serve a chart repository URL from a local directory");
   charts
     .command("add <repo-url> <dir-or-index>")
-    .description("map a chart repository URL (as a HelmRepository names it) to a local chart repository (index.yaml + .tgz)")
+    .description(
+      "map a chart repository URL (as a HelmRepository names it) to a local chart repository (index.yaml + .tgz)",
+    )
     .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
     .action(async (url: string, source: string, flags: { readonly sandbox?: string }) => {
-      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } = await loadController();
+      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } =
+        await loadController();
       const mirror = addSandboxChartMirror({ dir: sandboxDir(flags.sandbox, env), url, source, cwd: env.ctx.cwd });
       env.ctx.stdout.write(`chart mirror added: ${mirror.url} → ${mirror.dir}\n`);
     });
@@ -146,9 +202,16 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     .addOption(new Option("-o, --output <format>", "print JSON or YAML").choices(["json", "yaml"]))
     .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
     .action(async (flags: { readonly output?: string; readonly sandbox?: string }) => {
-      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } = await loadController();
+      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } =
+        await loadController();
       const mirrors = listSandboxChartMirrors(sandboxDir(flags.sandbox, env));
       if (flags.output !== undefined) printValue(env.ctx.stdout, { mirrors }, parseOutputFormat(flags.output));
-      else env.ctx.stdout.write(formatTable(["REPOSITORY", "DIRECTORY"], mirrors.map((mirror) => [mirror.url, mirror.dir])));
+      else
+        env.ctx.stdout.write(
+          formatTable(
+            ["REPOSITORY", "DIRECTORY"],
+            mirrors.map((mirror) => [mirror.url, mirror.dir]),
+          ),
+        );
     });
 }

@@ -34,9 +34,13 @@ async function readInput(env: CommandEnv, file: string): Promise<{ readonly text
   try {
     return { text: readFileSync(path, "utf8"), name: file };
   } catch (error) {
-    throw new ClusterError("E_FILE_NOT_FOUND", `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`, {
-      hint: "give a YAML file with -f FILE, or -f - to read standard input",
-    });
+    throw new ClusterError(
+      "E_FILE_NOT_FOUND",
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`,
+      {
+        hint: "give a YAML file with -f FILE, or -f - to read standard input",
+      },
+    );
   }
 }
 
@@ -52,33 +56,50 @@ const SANDBOX_OPTION = ["--sandbox <dir>", "sandbox directory (default: $VELA_TS
 
 /** `vela-ts sandbox …`: the embedded cluster. */
 export function registerSandbox(program: Command, env: CommandEnv): void {
-  const sandbox = program.command("sandbox").description("work with the embedded sandbox cluster (a simulator of Kubernetes and the controllers vela-ts drives)");
+  const sandbox = program
+    .command("sandbox")
+    .description(
+      "work with the embedded sandbox cluster (a simulator of Kubernetes and the controllers vela-ts drives)",
+    );
 
   sandbox
     .command("apply")
-    .description("create or update objects from YAML, as kubectl apply --server-side does, then let the controllers settle")
+    .description(
+      "create or update objects from YAML, as kubectl apply --server-side does, then let the controllers settle",
+    )
     .requiredOption("-f, --filename <file>", "YAML file with one or more objects (- reads standard input)")
     .option("--field-manager <name>", "field manager recorded as the owner of the applied fields", "sandbox-apply")
     .option("--force-conflicts", "take over fields another field manager owns")
     .option(...SANDBOX_OPTION)
-    .action(async (flags: SandboxFlags & { readonly filename: string; readonly fieldManager: string; readonly forceConflicts?: boolean }) => {
-      const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
-      const input = await readInput(env, flags.filename);
-      const result = await sandboxApply({
-        ...commandOptions(env, flags, `vela-ts sandbox apply -f ${flags.filename}`),
-        text: input.text,
-        file: input.name,
-        fieldManager: flags.fieldManager,
-        forceConflicts: flags.forceConflicts === true,
-      });
-      env.ctx.stdout.write(result.applied.map((object) => `${object.name} ${object.outcome}\n`).join(""));
-      printWarnings(env, result.warnings);
-    });
+    .action(
+      async (
+        flags: SandboxFlags & {
+          readonly filename: string;
+          readonly fieldManager: string;
+          readonly forceConflicts?: boolean;
+        },
+      ) => {
+        const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
+        const input = await readInput(env, flags.filename);
+        const result = await sandboxApply({
+          ...commandOptions(env, flags, `vela-ts sandbox apply -f ${flags.filename}`),
+          text: input.text,
+          file: input.name,
+          fieldManager: flags.fieldManager,
+          forceConflicts: flags.forceConflicts === true,
+        });
+        env.ctx.stdout.write(result.applied.map((object) => `${object.name} ${object.outcome}\n`).join(""));
+        printWarnings(env, result.warnings);
+      },
+    );
 
   sandbox
     .command("get")
     .description("list or show objects, as kubectl get does (resource names: pods, deploy, rollouts, ing, svc, hr, …)")
-    .argument("<resource>", "resource type: plural, singular, short name or kind, optionally with its group (rollouts.rollouts.kruise.io)")
+    .argument(
+      "<resource>",
+      "resource type: plural, singular, short name or kind, optionally with its group (rollouts.rollouts.kruise.io)",
+    )
     .argument("[name]", "one object's name")
     .option("-n, --namespace <ns>", "namespace", "default")
     .option("-A, --all-namespaces", "list across all namespaces")
@@ -90,12 +111,24 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
       async (
         resource: string,
         name: string | undefined,
-        flags: SandboxFlags & { readonly namespace: string; readonly allNamespaces?: boolean; readonly selector?: string; readonly output?: string; readonly showManagedFields?: boolean },
+        flags: SandboxFlags & {
+          readonly namespace: string;
+          readonly allNamespaces?: boolean;
+          readonly selector?: string;
+          readonly output?: string;
+          readonly showManagedFields?: boolean;
+        },
       ) => {
-      const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
+        const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
         const output = parseGetOutput(flags.output);
-        if (name !== undefined && flags.allNamespaces === true) throw new UsageError("a NAME and --all-namespaces cannot be used together", { hint: "drop -A, or drop the NAME to list" });
-        if (name !== undefined && flags.selector !== undefined) throw new UsageError("a NAME and --selector cannot be used together", { hint: "drop -l, or drop the NAME to list" });
+        if (name !== undefined && flags.allNamespaces === true)
+          throw new UsageError("a NAME and --all-namespaces cannot be used together", {
+            hint: "drop -A, or drop the NAME to list",
+          });
+        if (name !== undefined && flags.selector !== undefined)
+          throw new UsageError("a NAME and --selector cannot be used together", {
+            hint: "drop -l, or drop the NAME to list",
+          });
         const result = await sandboxGet({
           ...commandOptions(env, flags, `vela-ts sandbox get ${resource}`),
           resource,
@@ -113,7 +146,14 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
           return;
         }
         if (output === "name") {
-          env.ctx.stdout.write(result.objects.map((object) => `${result.resource.group === "" ? result.resource.singular : `${result.resource.singular}.${result.resource.group}`}/${object.metadata.name ?? ""}\n`).join(""));
+          env.ctx.stdout.write(
+            result.objects
+              .map(
+                (object) =>
+                  `${result.resource.group === "" ? result.resource.singular : `${result.resource.singular}.${result.resource.group}`}/${object.metadata.name ?? ""}\n`,
+              )
+              .join(""),
+          );
           return;
         }
         if (result.emptyMessage !== undefined) {
@@ -132,16 +172,30 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
     .option("-n, --namespace <ns>", "namespace", "default")
     .option("--cascade <policy>", "background, foreground or orphan (keep dependents)", "background")
     .option(...SANDBOX_OPTION)
-    .action(async (resource: string, name: string, flags: SandboxFlags & { readonly namespace: string; readonly cascade: string }) => {
-      const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
-      const cascade = flags.cascade;
-      if (cascade !== "background" && cascade !== "foreground" && cascade !== "orphan") {
-        throw new UsageError(`unknown --cascade "${cascade}"`, { hint: "use --cascade background, foreground or orphan" });
-      }
-      const result = await sandboxDelete({ ...commandOptions(env, flags, `vela-ts sandbox delete ${resource} ${name}`), resource, name, namespace: flags.namespace, cascade });
-      env.ctx.stdout.write(`${result.message}\n`);
-      printWarnings(env, result.warnings);
-    });
+    .action(
+      async (
+        resource: string,
+        name: string,
+        flags: SandboxFlags & { readonly namespace: string; readonly cascade: string },
+      ) => {
+        const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
+        const cascade = flags.cascade;
+        if (cascade !== "background" && cascade !== "foreground" && cascade !== "orphan") {
+          throw new UsageError(`unknown --cascade "${cascade}"`, {
+            hint: "use --cascade background, foreground or orphan",
+          });
+        }
+        const result = await sandboxDelete({
+          ...commandOptions(env, flags, `vela-ts sandbox delete ${resource} ${name}`),
+          resource,
+          name,
+          namespace: flags.namespace,
+          cascade,
+        });
+        env.ctx.stdout.write(`${result.message}\n`);
+        printWarnings(env, result.warnings);
+      },
+    );
 
   sandbox
     .command("reset")
@@ -150,9 +204,14 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
     .option(...SANDBOX_OPTION)
     .action(async (flags: SandboxFlags & { readonly yes?: boolean }) => {
       const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
-      if (flags.yes !== true) throw new UsageError("sandbox reset deletes every object in the sandbox", { hint: "run `vela-ts sandbox reset --yes` to confirm" });
+      if (flags.yes !== true)
+        throw new UsageError("sandbox reset deletes every object in the sandbox", {
+          hint: "run `vela-ts sandbox reset --yes` to confirm",
+        });
       const result = await sandboxReset(commandOptions(env, flags, "vela-ts sandbox reset"));
-      env.ctx.stdout.write(`sandbox ${result.dir} reset: ${result.deleted} object${result.deleted === 1 ? "" : "s"} deleted\n`);
+      env.ctx.stdout.write(
+        `sandbox ${result.dir} reset: ${result.deleted} object${result.deleted === 1 ? "" : "s"} deleted\n`,
+      );
     });
 
   registerSandboxTraffic(sandbox, env);

@@ -13,7 +13,10 @@ interface ServeFlags {
 function parsePort(text: string | undefined): number {
   if (text === undefined) return 0;
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`--port must be a TCP port number (0-65535), got "${text}"`, { hint: "leave --port out to use a free port" });
+  if (!/^\d+$/.test(text) || port > 65535)
+    throw new UsageError(`--port must be a TCP port number (0-65535), got "${text}"`, {
+      hint: "leave --port out to use a free port",
+    });
   return port;
 }
 
@@ -36,7 +39,9 @@ function untilStopped(): Promise<string> {
 export function registerSandboxServe(sandbox: Command, env: CommandEnv): void {
   sandbox
     .command("serve")
-    .description("serve the sandbox as a Kubernetes API on 127.0.0.1 (HTTPS + bearer token) and write a kubeconfig for kubectl; runs until Ctrl-C")
+    .description(
+      "serve the sandbox as a Kubernetes API on 127.0.0.1 (HTTPS + bearer token) and write a kubeconfig for kubectl; runs until Ctrl-C",
+    )
     .option("--port <port>", "port to listen on (default: a free port)")
     .option("--kubeconfig-out <file>", "where to write the kubeconfig (default: <sandbox>/kubeconfig)")
     .option("--sandbox <dir>", "sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
@@ -44,11 +49,28 @@ export function registerSandboxServe(sandbox: Command, env: CommandEnv): void {
       const { resolveSandboxDir, serveSandbox } = await loadController();
       const { ctx } = env;
       const port = parsePort(flags.port);
-      const sandboxDir = resolveSandboxDir({ cwd: ctx.cwd, ...(flags.sandbox === undefined ? {} : { sandboxDir: flags.sandbox }), ...(ctx.env.VELA_TS_SANDBOX === undefined ? {} : { sandboxEnv: ctx.env.VELA_TS_SANDBOX }) });
-      const kubeconfigOut = flags.kubeconfigOut === undefined ? join(sandboxDir, "kubeconfig") : isAbsolute(flags.kubeconfigOut) ? flags.kubeconfigOut : resolve(ctx.cwd, flags.kubeconfigOut);
-      const serving = await serveSandbox({ sandboxDir, kubeconfigOut, clock: ctx.clock, port, warn: (message) => ctx.stderr.write(`warning: ${message}\n`) });
+      const sandboxDir = resolveSandboxDir({
+        cwd: ctx.cwd,
+        ...(flags.sandbox === undefined ? {} : { sandboxDir: flags.sandbox }),
+        ...(ctx.env.VELA_TS_SANDBOX === undefined ? {} : { sandboxEnv: ctx.env.VELA_TS_SANDBOX }),
+      });
+      const kubeconfigOut =
+        flags.kubeconfigOut === undefined
+          ? join(sandboxDir, "kubeconfig")
+          : isAbsolute(flags.kubeconfigOut)
+            ? flags.kubeconfigOut
+            : resolve(ctx.cwd, flags.kubeconfigOut);
+      const serving = await serveSandbox({
+        sandboxDir,
+        kubeconfigOut,
+        clock: ctx.clock,
+        port,
+        warn: (message) => ctx.stderr.write(`warning: ${message}\n`),
+      });
       ctx.stderr.write(`Serving sandbox ${sandboxDir} at ${serving.url}; kubeconfig written to ${kubeconfigOut}\n`);
-      ctx.stderr.write(`try: kubectl --kubeconfig ${kubeconfigOut} get deploy,rollout,ingress -A   (Ctrl-C stops the server)\n`);
+      ctx.stderr.write(
+        `try: kubectl --kubeconfig ${kubeconfigOut} get deploy,rollout,ingress -A   (Ctrl-C stops the server)\n`,
+      );
       const signal = await untilStopped();
       ctx.stderr.write(`${signal}: stopping (finishing in-flight requests)\n`);
       await serving.close();

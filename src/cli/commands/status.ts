@@ -38,7 +38,9 @@ function formatSteps(steps: readonly StatusStep[], now: string, indent: string):
     lines.push(`${indent}- ${step.id === undefined ? `name: ${step.name}` : `id: ${step.id}`}`);
     if (step.id !== undefined) lines.push(`${indent}  name: ${step.name}`);
     lines.push(`${indent}  type: ${step.type}`);
-    lines.push(`${indent}  phase: ${step.phase}${step.resumesAt === undefined ? "" : ` (${timeLeft(step.resumesAt, now)})`}`);
+    lines.push(
+      `${indent}  phase: ${step.phase}${step.resumesAt === undefined ? "" : ` (${timeLeft(step.resumesAt, now)})`}`,
+    );
     if (step.message !== undefined) lines.push(`${indent}  message: ${step.message}`);
     if (step.subSteps.length > 0) {
       lines.push(`${indent}  subSteps:`);
@@ -56,10 +58,16 @@ function formatAbout(view: StatusView): string[] {
     ["Status:", view.phase],
   ];
   if (view.revision !== undefined) {
-    rows.push(["Revision:", `${view.revision.name}${view.revision.publishVersion === undefined ? "" : ` (publishVersion ${view.revision.publishVersion})`}`]);
+    rows.push([
+      "Revision:",
+      `${view.revision.name}${view.revision.publishVersion === undefined ? "" : ` (publishVersion ${view.revision.publishVersion})`}`,
+    ]);
   }
   if (view.rollback !== undefined) {
-    rows.push(["Rollback:", `rolled back${view.rollback.from === undefined ? "" : ` from ${view.rollback.from}`} to ${view.rollback.to}${view.rollback.time === undefined ? "" : ` at ${view.rollback.time}`}`]);
+    rows.push([
+      "Rollback:",
+      `rolled back${view.rollback.from === undefined ? "" : ` from ${view.rollback.from}`} to ${view.rollback.to}${view.rollback.time === undefined ? "" : ` at ${view.rollback.time}`}`,
+    ]);
   }
   return ["About:", "", ...rows.map(([label, value]) => `  ${label.padEnd(13)}${value}`)];
 }
@@ -67,7 +75,15 @@ function formatAbout(view: StatusView): string[] {
 function formatWorkflow(view: StatusView): string[] {
   const workflow = view.workflow;
   if (workflow === undefined) return ["Workflow:", "", "  not started"];
-  const lines = ["Workflow:", "", `  mode: ${workflow.mode}`, `  status: ${workflow.status}`, `  finished: ${workflow.finished}`, `  suspend: ${workflow.suspend}`, `  terminated: ${workflow.terminated}`];
+  const lines = [
+    "Workflow:",
+    "",
+    `  mode: ${workflow.mode}`,
+    `  status: ${workflow.status}`,
+    `  finished: ${workflow.finished}`,
+    `  suspend: ${workflow.suspend}`,
+    `  terminated: ${workflow.terminated}`,
+  ];
   if (workflow.message !== undefined) lines.push(`  message: ${workflow.message}`);
   lines.push("  Steps");
   lines.push(...formatSteps(workflow.steps, view.now, "  "));
@@ -81,10 +97,15 @@ function formatServices(view: StatusView, marks: Marks): string[] {
     lines.push(`  - Name: ${service.name}`);
     lines.push(`    Namespace: ${service.namespace}`);
     if (service.type !== undefined) lines.push(`    Type: ${service.type}`);
-    lines.push(`    ${service.healthy ? "Healthy" : "Unhealthy"}${service.message === undefined ? "" : `: ${service.message}`}`);
+    lines.push(
+      `    ${service.healthy ? "Healthy" : "Unhealthy"}${service.message === undefined ? "" : `: ${service.message}`}`,
+    );
     if (service.traits.length > 0) {
       lines.push("    Traits:");
-      for (const trait of service.traits) lines.push(`      ${trait.healthy ? marks.ok : marks.bad} ${trait.type}${trait.message === undefined ? "" : `: ${trait.message}`}`);
+      for (const trait of service.traits)
+        lines.push(
+          `      ${trait.healthy ? marks.ok : marks.bad} ${trait.type}${trait.message === undefined ? "" : `: ${trait.message}`}`,
+        );
     }
   }
   return lines;
@@ -94,16 +115,24 @@ function formatCanaries(view: StatusView): string[] {
   if (view.canaries.length === 0) return [];
   const lines = ["Canary:", ""];
   for (const canary of view.canaries) {
-    lines.push(`  - Rollout: ${canary.rollout}${canary.component === undefined ? "" : ` (component ${canary.component})`}`);
+    lines.push(
+      `  - Rollout: ${canary.rollout}${canary.component === undefined ? "" : ` (component ${canary.component})`}`,
+    );
     lines.push(`    Phase: ${canary.phase}${canary.paused ? " (paused)" : ""}`);
     if (canary.inProgress) {
       const weight = canary.weight === undefined ? "" : `, weight ${canary.weight}%`;
       const replicas = canary.replicas === undefined ? "" : `, replicas ${canary.replicas}`;
       lines.push(`    Step: ${canary.step}/${canary.steps}${weight}${replicas}`);
-      lines.push(`    State: ${canary.state ?? "unknown"}${canary.resumesAt === undefined ? "" : ` (${timeLeft(canary.resumesAt, view.now)})`}`);
-      lines.push(`    Canary pods: ${canary.canaryPods.ready}/${canary.canaryPods.total} ready${canary.canaryRevision === undefined ? "" : ` (revision ${canary.canaryRevision})`}`);
+      lines.push(
+        `    State: ${canary.state ?? "unknown"}${canary.resumesAt === undefined ? "" : ` (${timeLeft(canary.resumesAt, view.now)})`}`,
+      );
+      lines.push(
+        `    Canary pods: ${canary.canaryPods.ready}/${canary.canaryPods.total} ready${canary.canaryRevision === undefined ? "" : ` (revision ${canary.canaryRevision})`}`,
+      );
     }
-    lines.push(`    Stable pods: ${canary.stablePods.ready}/${canary.stablePods.total} ready${canary.stableRevision === undefined ? "" : ` (revision ${canary.stableRevision})`}`);
+    lines.push(
+      `    Stable pods: ${canary.stablePods.ready}/${canary.stablePods.total} ready${canary.stableRevision === undefined ? "" : ` (revision ${canary.stableRevision})`}`,
+    );
     if (canary.message !== undefined) lines.push(`    Message: ${canary.message}`);
     if (canary.next.length > 0) {
       lines.push("    Next:");
@@ -118,18 +147,28 @@ function formatNode(node: ResourceTreeNode, namespace: string, prefix: string, l
   const status = node.status === "" ? "" : `  ${node.status}`;
   const lines = [`${prefix}${last ? marks.branch[1] : marks.branch[0]}${node.kind}/${node.name}${where}${status}`];
   const childPrefix = `${prefix}${last ? marks.branch[3] : marks.branch[2]}`;
-  node.children.forEach((child, index) => lines.push(...formatNode(child, namespace, childPrefix, index === node.children.length - 1, marks)));
+  node.children.forEach((child, index) =>
+    lines.push(...formatNode(child, namespace, childPrefix, index === node.children.length - 1, marks)),
+  );
   return lines;
 }
 
 /** The `--tree` text: app → component → tracked objects → what they own. */
-export function formatResourceTree(view: Pick<StatusView, "name" | "namespace" | "phase">, tree: readonly ComponentResources[], marks: Marks = PLAIN_MARKS): string[] {
+export function formatResourceTree(
+  view: Pick<StatusView, "name" | "namespace" | "phase">,
+  tree: readonly ComponentResources[],
+  marks: Marks = PLAIN_MARKS,
+): string[] {
   const lines = ["Resources:", "", `  Application/${view.name} (namespace ${view.namespace})  ${view.phase}`];
   tree.forEach((component, index) => {
     const last = index === tree.length - 1;
-    lines.push(`  ${last ? marks.branch[1] : marks.branch[0]}Component/${component.component === "" ? "(none)" : component.component}`);
+    lines.push(
+      `  ${last ? marks.branch[1] : marks.branch[0]}Component/${component.component === "" ? "(none)" : component.component}`,
+    );
     const prefix = `  ${last ? marks.branch[3] : marks.branch[2]}`;
-    component.resources.forEach((node, nodeIndex) => lines.push(...formatNode(node, view.namespace, prefix, nodeIndex === component.resources.length - 1, marks)));
+    component.resources.forEach((node, nodeIndex) =>
+      lines.push(...formatNode(node, view.namespace, prefix, nodeIndex === component.resources.length - 1, marks)),
+    );
   });
   if (tree.length === 0) lines.push("  (no resources recorded yet)");
   return lines;
@@ -139,7 +178,8 @@ export function formatResourceTree(view: Pick<StatusView, "name" | "namespace" |
 export function formatStatus(view: StatusView, marks: Marks = PLAIN_MARKS): string {
   const sections = [formatAbout(view), formatWorkflow(view), formatServices(view, marks), formatCanaries(view)];
   if (view.tree !== undefined) sections.push(formatResourceTree(view, view.tree, marks));
-  if (view.waitingFor !== undefined && !view.canaries.some((canary) => canary.next.length > 0)) sections.push(["Waiting:", "", `  ${view.waitingFor}`]);
+  if (view.waitingFor !== undefined && !view.canaries.some((canary) => canary.next.length > 0))
+    sections.push(["Waiting:", "", `  ${view.waitingFor}`]);
   return `${sections
     .filter((section) => section.length > 0)
     .map((section) => section.join("\n"))
@@ -165,11 +205,17 @@ export function registerStatus(program: Command, env: CommandEnv): void {
       .option("--timeout <duration>", "with --watch: stop watching after this long (e.g. 5m)")
       .option("-o, --output <format>", "print the Application with its status as yaml or json"),
   ).action(async (app: string, flags: StatusFlags) => {
-      const { applicationStatus, watchApplicationStatus } = await loadController();
+    const { applicationStatus, watchApplicationStatus } = await loadController();
     const format = flags.output === undefined ? undefined : parseOutputFormat(flags.output);
     const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
-    if (flags.timeout !== undefined && timeoutMs === undefined) throw new UsageError(`--timeout ${flags.timeout} is not a duration`, { hint: "use Go durations such as 30s or 5m" });
-    if (flags.timeout !== undefined && flags.watch !== true) throw new UsageError("--timeout only applies to --watch", { hint: `use: vela-ts status ${app} --watch --timeout ${flags.timeout}` });
+    if (flags.timeout !== undefined && timeoutMs === undefined)
+      throw new UsageError(`--timeout ${flags.timeout} is not a duration`, {
+        hint: "use Go durations such as 30s or 5m",
+      });
+    if (flags.timeout !== undefined && flags.watch !== true)
+      throw new UsageError("--timeout only applies to --watch", {
+        hint: `use: vela-ts status ${app} --watch --timeout ${flags.timeout}`,
+      });
     const marks = env.ctx.stdout.isTTY === true ? TTY_MARKS : PLAIN_MARKS;
     const options = {
       ...targetOptions(flags, env.ctx, "vela-ts status"),

@@ -19,14 +19,21 @@ interface UpFlags extends TargetFlags {
 }
 
 /** Reads `-f FILE` or stdin (`-f -`), naming stdin `<stdin>` in errors. */
-export async function readInput(file: string, env: CommandEnv): Promise<{ readonly text: string; readonly file: string }> {
+export async function readInput(
+  file: string,
+  env: CommandEnv,
+): Promise<{ readonly text: string; readonly file: string }> {
   if (file === "-") return { text: await env.ctx.readStdin(), file: "<stdin>" };
   try {
     return { text: await readFile(resolve(env.ctx.cwd, file), "utf8"), file };
   } catch (error) {
-    throw new NotFoundError("E_FILE_NOT_FOUND", `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(error)}`, {
-      hint: "give the path of an Application YAML file, or - to read standard input",
-    });
+    throw new NotFoundError(
+      "E_FILE_NOT_FOUND",
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(error)}`,
+      {
+        hint: "give the path of an Application YAML file, or - to read standard input",
+      },
+    );
   }
 }
 
@@ -42,16 +49,23 @@ export function registerUp(program: Command, env: CommandEnv): void {
       .command("up")
       .description("create or update an Application and run its workflow (on the sandbox unless --kubeconfig is given)")
       .requiredOption("-f, --file <file>", "Application YAML (one or more documents), or - for standard input")
-      .option("--wait", "wait through timed steps and readiness until the workflow finishes, fails, or waits for a person")
+      .option(
+        "--wait",
+        "wait through timed steps and readiness until the workflow finishes, fails, or waits for a person",
+      )
       .option("--timeout <duration>", "with --wait: give up after this long (e.g. 5m)")
       .option("-n, --namespace <ns>", "namespace for applications that do not name one", "default")
       .option("--publish-version <version>", "set app.oam.dev/publishVersion (pins the release)")
       .option("--revision-limit <n>", "revisions to keep besides the latest", "10"),
   ).action(async (flags: UpFlags) => {
     const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
-    if (flags.timeout !== undefined && timeoutMs === undefined) throw new UsageError(`--timeout ${flags.timeout} is not a duration`, { hint: "use Go durations such as 30s, 5m, 1h" });
+    if (flags.timeout !== undefined && timeoutMs === undefined)
+      throw new UsageError(`--timeout ${flags.timeout} is not a duration`, {
+        hint: "use Go durations such as 30s, 5m, 1h",
+      });
     const revisionLimit = Number(flags.revisionLimit ?? "10");
-    if (!Number.isInteger(revisionLimit) || revisionLimit < 1) throw new UsageError(`--revision-limit must be a whole number ≥ 1, got ${flags.revisionLimit ?? ""}`);
+    if (!Number.isInteger(revisionLimit) || revisionLimit < 1)
+      throw new UsageError(`--revision-limit must be a whole number ≥ 1, got ${flags.revisionLimit ?? ""}`);
     const input = await readInput(flags.file, env);
     // Loaded on use, so `vela-ts --version` and `--help` stay fast.
     const { up } = await import("../../controller/up.js");
@@ -68,7 +82,9 @@ export function registerUp(program: Command, env: CommandEnv): void {
     });
     let code: number = EXIT_CODES.ok;
     for (const app of result.applications) {
-      env.ctx.stdout.write(`Application ${app.namespace}/${app.name} ${app.created ? "created" : "configured"} (${result.target}).\n`);
+      env.ctx.stdout.write(
+        `Application ${app.namespace}/${app.name} ${app.created ? "created" : "configured"} (${result.target}).\n`,
+      );
       env.ctx.stdout.write(describeDrive(app.name, app.drive, env.ctx.clock.now()));
       code = Math.max(code, exitCodeOfDrive(app.drive));
     }

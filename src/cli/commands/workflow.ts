@@ -26,27 +26,39 @@ const DESCRIPTIONS: Readonly<Record<WorkflowOperation, string>> = {
 function parseRevision(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const match = /^(?:.*-)?v?(\d+)$/.exec(text);
-  if (match === null) throw new UsageError(`--revision ${text} is not a revision number`, { hint: "use the number shown by vela-ts revision list <app>, e.g. --revision 1" });
+  if (match === null)
+    throw new UsageError(`--revision ${text} is not a revision number`, {
+      hint: "use the number shown by vela-ts revision list <app>, e.g. --revision 1",
+    });
   return Number(match[1]);
 }
 
 /** `vela-ts workflow suspend|resume|terminate|restart|rollback <app>`. */
 export function registerWorkflow(program: Command, env: CommandEnv): void {
-  const workflow = program.command("workflow").description("operate the workflow of an application (state lives in the cluster: any shell, any time)");
+  const workflow = program
+    .command("workflow")
+    .description("operate the workflow of an application (state lives in the cluster: any shell, any time)");
   for (const operation of Object.keys(DESCRIPTIONS) as WorkflowOperation[]) {
     const command = addTargetFlags(
       workflow
         .command(`${operation} <app>`)
         .description(DESCRIPTIONS[operation])
         .option("-n, --namespace <ns>", "namespace of the application", "default")
-        .option("--wait", "then wait through timed steps and readiness until the workflow finishes, fails or waits for a person")
+        .option(
+          "--wait",
+          "then wait through timed steps and readiness until the workflow finishes, fails or waits for a person",
+        )
         .option("--timeout <duration>", "with --wait: give up after this long"),
     );
-    if (operation === "rollback") command.option("--revision <n>", "revision to go back to (default: the last succeeded one)");
+    if (operation === "rollback")
+      command.option("--revision <n>", "revision to go back to (default: the last succeeded one)");
     if (operation === "restart") command.option("--step <name>", "re-run from this step only");
     command.action(async (app: string, flags: WorkflowFlags) => {
       const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
-      if (flags.timeout !== undefined && timeoutMs === undefined) throw new UsageError(`--timeout ${flags.timeout} is not a duration`, { hint: "use Go durations such as 30s or 5m" });
+      if (flags.timeout !== undefined && timeoutMs === undefined)
+        throw new UsageError(`--timeout ${flags.timeout} is not a duration`, {
+          hint: "use Go durations such as 30s or 5m",
+        });
       const revision = parseRevision(flags.revision);
       const { runWorkflowCommand } = await import("../../controller/workflow-commands.js");
       const result = await runWorkflowCommand({

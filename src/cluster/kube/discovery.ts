@@ -35,20 +35,41 @@ const GROUP_ADDONS: Readonly<Record<string, string>> = {
 };
 
 /** The message and hint when a group (or a version of it) is not served. */
-export function notInstalledError(group: string, version: string, kind: string, servedVersions: readonly string[]): ClusterError {
+export function notInstalledError(
+  group: string,
+  version: string,
+  kind: string,
+  servedVersions: readonly string[],
+): ClusterError {
   if (servedVersions.length > 0) {
-    return new ClusterError("E_KIND_NOT_INSTALLED", `${group}/${version} is not served by this cluster (it serves ${servedVersions.map((served) => `${group}/${served}`).join(", ")})`, {
-      hint: `upgrade the CRDs of ${group} or use a served version for ${kind}`,
-    });
+    return new ClusterError(
+      "E_KIND_NOT_INSTALLED",
+      `${group}/${version} is not served by this cluster (it serves ${servedVersions.map((served) => `${group}/${served}`).join(", ")})`,
+      {
+        hint: `upgrade the CRDs of ${group} or use a served version for ${kind}`,
+      },
+    );
   }
   const addon = GROUP_ADDONS[group];
   if (addon !== undefined) {
-    return new ClusterError("E_KIND_NOT_INSTALLED", `${group} is not installed in this cluster; enable the ${addon} addon`, { hint: `run: vela-ts addon enable ${addon}` });
+    return new ClusterError(
+      "E_KIND_NOT_INSTALLED",
+      `${group} is not installed in this cluster; enable the ${addon} addon`,
+      { hint: `run: vela-ts addon enable ${addon}` },
+    );
   }
   if (group === "core.oam.dev" || group === "standard.oam.dev") {
-    return new ClusterError("E_KIND_NOT_INSTALLED", `${group} is not installed in this cluster; install the vela-ts CRDs`, { hint: "run: vela-ts install" });
+    return new ClusterError(
+      "E_KIND_NOT_INSTALLED",
+      `${group} is not installed in this cluster; install the vela-ts CRDs`,
+      { hint: "run: vela-ts install" },
+    );
   }
-  return new ClusterError("E_KIND_NOT_INSTALLED", `${kind} (${group === "" ? version : `${group}/${version}`}) is not installed in this cluster`, { hint: `install the CRD that defines ${kind}` });
+  return new ClusterError(
+    "E_KIND_NOT_INSTALLED",
+    `${kind} (${group === "" ? version : `${group}/${version}`}) is not installed in this cluster`,
+    { hint: `install the CRD that defines ${kind}` },
+  );
 }
 
 /**
@@ -69,16 +90,30 @@ export class KindDiscovery {
     const list = await this.resourceList(group, version);
     if (list === undefined) {
       const groups = await this.groupList();
-      const served = group === "" ? [] : (groups.groups?.find((entry) => entry.name === group)?.versions ?? []).map((entry) => entry.version);
+      const served =
+        group === ""
+          ? []
+          : (groups.groups?.find((entry) => entry.name === group)?.versions ?? []).map((entry) => entry.version);
       throw notInstalledError(group, version, kind, served);
     }
     const found = list.resources?.find((resource) => resource.kind === kind && !resource.name.includes("/"));
     if (found === undefined) {
       throw new ClusterError("E_KIND_NOT_INSTALLED", `${apiVersion} has no kind ${kind} in this cluster`, {
-        hint: `kinds served by ${apiVersion}: ${(list.resources ?? []).filter((resource) => !resource.name.includes("/")).map((resource) => resource.kind).join(", ") || "(none)"}`,
+        hint: `kinds served by ${apiVersion}: ${
+          (list.resources ?? [])
+            .filter((resource) => !resource.name.includes("/"))
+            .map((resource) => resource.kind)
+            .join(", ") || "(none)"
+        }`,
       });
     }
-    return { group, version, plural: found.name, namespaced: found.namespaced, resource: group === "" ? found.name : `${found.name}.${group}` };
+    return {
+      group,
+      version,
+      plural: found.name,
+      namespaced: found.namespaced,
+      resource: group === "" ? found.name : `${found.name}.${group}`,
+    };
   }
 
   private resourceList(group: string, version: string): Promise<ApiResourceList | undefined> {
@@ -86,7 +121,11 @@ export class KindDiscovery {
     let cached = this.lists.get(key);
     if (cached === undefined) {
       cached = this.transport.requestJson<ApiResourceList>(
-        { method: "GET", path: group === "" ? `/api/${version}` : `/apis/${group}/${version}`, subject: { verb: "get", resource: `${group === "" ? version : `${group}/${version}`} discovery` } },
+        {
+          method: "GET",
+          path: group === "" ? `/api/${version}` : `/apis/${group}/${version}`,
+          subject: { verb: "get", resource: `${group === "" ? version : `${group}/${version}`} discovery` },
+        },
         { allowNotFound: true },
       );
       // A failed lookup (network, auth) is not cached: the next call asks again.
@@ -97,7 +136,9 @@ export class KindDiscovery {
   }
 
   private groupList(): Promise<ApiGroupList> {
-    this.groups ??= this.transport.requestJson<ApiGroupList>({ method: "GET", path: "/apis", subject: { verb: "get", resource: "API groups" } }).then((groups) => groups ?? {});
+    this.groups ??= this.transport
+      .requestJson<ApiGroupList>({ method: "GET", path: "/apis", subject: { verb: "get", resource: "API groups" } })
+      .then((groups) => groups ?? {});
     return this.groups;
   }
 }

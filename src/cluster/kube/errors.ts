@@ -21,7 +21,9 @@ export interface ClusterIdentity {
 interface StatusBody {
   readonly message?: string;
   readonly reason?: string;
-  readonly details?: { readonly causes?: readonly { readonly reason?: string; readonly message?: string; readonly field?: string }[] };
+  readonly details?: {
+    readonly causes?: readonly { readonly reason?: string; readonly message?: string; readonly field?: string }[];
+  };
 }
 
 function parseStatus(body: string): StatusBody {
@@ -47,7 +49,9 @@ export function pointerOfField(field: string): string {
     .replace(/\[([^\]]*)\]/g, ".$1")
     .split(".")
     .filter((segment) => segment !== "");
-  return segments.length === 0 ? "" : `/${segments.map((segment) => segment.replaceAll("~", "~0").replaceAll("/", "~1")).join("/")}`;
+  return segments.length === 0
+    ? ""
+    : `/${segments.map((segment) => segment.replaceAll("~", "~0").replaceAll("/", "~1")).join("/")}`;
 }
 
 /**
@@ -56,38 +60,58 @@ export function pointerOfField(field: string): string {
  * ConflictError (for server-side apply: which manager owns which field, and `--force-conflicts`);
  * 422 → ValidationError with one issue per field cause; 400/5xx → ClusterError with the server's message.
  */
-export function errorFromResponse(status: number, body: string, subject: RequestSubject, cluster: ClusterIdentity): VelaError {
+export function errorFromResponse(
+  status: number,
+  body: string,
+  subject: RequestSubject,
+  cluster: ClusterIdentity,
+): VelaError {
   const parsed = parseStatus(body);
   const serverMessage = (parsed.message ?? "").trim() || body.trim().slice(0, 300) || `HTTP ${status}`;
   const what = describeSubject(subject);
   switch (status) {
     case 401:
-      return new ClusterError("E_UNAUTHORIZED", `the cluster at ${cluster.server} rejected the credentials of context "${cluster.contextName}" (cannot ${subject.verb} ${what})`, {
-        hint: "the token or client certificate is missing or expired: log in again (e.g. refresh your cloud credentials) or pick another --context",
-      });
+      return new ClusterError(
+        "E_UNAUTHORIZED",
+        `the cluster at ${cluster.server} rejected the credentials of context "${cluster.contextName}" (cannot ${subject.verb} ${what})`,
+        {
+          hint: "the token or client certificate is missing or expired: log in again (e.g. refresh your cloud credentials) or pick another --context",
+        },
+      );
     case 403:
       return new ClusterError("E_FORBIDDEN", `forbidden: cannot ${subject.verb} ${what}: ${serverMessage}`, {
         hint: `ask for RBAC permission to "${subject.verb}" ${subject.resource || "this resource"}${subject.namespace === undefined ? "" : ` in namespace "${subject.namespace}"`} (check with: kubectl auth can-i ${subject.verb} ${subject.resource}${subject.namespace === undefined ? "" : ` -n ${subject.namespace}`})`,
       });
     case 404:
-      return new NotFoundError("E_NOT_FOUND", `${what} not found`, { hint: "check the name and namespace (kubectl get shows what exists)" });
+      return new NotFoundError("E_NOT_FOUND", `${what} not found`, {
+        hint: "check the name and namespace (kubectl get shows what exists)",
+      });
     case 409: {
       const causes = parsed.details?.causes ?? [];
       const conflicts = causes.filter((cause) => cause.reason === "FieldManagerConflict");
       if (conflicts.length > 0) {
-        const owners = conflicts.map((cause) => `${cause.field ?? "a field"} is owned by "${/conflict with "([^"]+)"/.exec(cause.message ?? "")?.[1] ?? "another manager"}"`);
+        const owners = conflicts.map(
+          (cause) =>
+            `${cause.field ?? "a field"} is owned by "${/conflict with "([^"]+)"/.exec(cause.message ?? "")?.[1] ?? "another manager"}"`,
+        );
         return new ConflictError(`cannot apply ${what}: ${owners.join("; ")}`, {
           hint: "another field manager set these fields: leave them out, or re-run with --force-conflicts to take them over",
         });
       }
-      if (parsed.reason === "AlreadyExists") return new ConflictError(`${what} already exists`, { hint: "use apply to change an existing object" });
-      return new ConflictError(`cannot ${subject.verb} ${what}: ${serverMessage}`, { hint: "the object changed since it was read: read it again and retry" });
+      if (parsed.reason === "AlreadyExists")
+        return new ConflictError(`${what} already exists`, { hint: "use apply to change an existing object" });
+      return new ConflictError(`cannot ${subject.verb} ${what}: ${serverMessage}`, {
+        hint: "the object changed since it was read: read it again and retry",
+      });
     }
     case 410:
-      return new ClusterError("E_WATCH_EXPIRED", `cannot ${subject.verb} ${what}: ${serverMessage}`, { hint: "list again and watch from the new resourceVersion" });
+      return new ClusterError("E_WATCH_EXPIRED", `cannot ${subject.verb} ${what}: ${serverMessage}`, {
+        hint: "list again and watch from the new resourceVersion",
+      });
     case 422: {
       const causes = parsed.details?.causes ?? [];
-      if (causes.length === 0) return new ValidationError([{ code: "E_INVALID", message: `${what} is invalid: ${serverMessage}` }]);
+      if (causes.length === 0)
+        return new ValidationError([{ code: "E_INVALID", message: `${what} is invalid: ${serverMessage}` }]);
       return new ValidationError(
         causes.map((cause) => ({
           code: "E_INVALID" as const,
@@ -97,9 +121,16 @@ export function errorFromResponse(status: number, body: string, subject: Request
       );
     }
     default:
-      return new ClusterError(status >= 500 ? "E_CLUSTER_SERVER" : "E_CLUSTER_REQUEST", `cannot ${subject.verb} ${what}: ${serverMessage} (HTTP ${status})`, {
-        hint: status >= 500 ? "the API server failed; try again, and check its health if it persists" : "the API server rejected the request as malformed",
-      });
+      return new ClusterError(
+        status >= 500 ? "E_CLUSTER_SERVER" : "E_CLUSTER_REQUEST",
+        `cannot ${subject.verb} ${what}: ${serverMessage} (HTTP ${status})`,
+        {
+          hint:
+            status >= 500
+              ? "the API server failed; try again, and check its health if it persists"
+              : "the API server rejected the request as malformed",
+        },
+      );
   }
 }
 
@@ -107,10 +138,22 @@ export function errorFromResponse(status: number, body: string, subject: Request
 export function unreachableError(cause: unknown, cluster: ClusterIdentity, elapsedMs: number): ClusterError {
   const code = (cause as { code?: unknown } | undefined)?.code;
   const why =
-    code === "ECONNREFUSED" ? "connection refused" : code === "ETIMEDOUT" || code === "E_TIMEOUT" ? "timed out" : code === "ENOTFOUND" ? "host not found" : cause instanceof Error ? cause.message : String(cause);
-  return new ClusterError("E_CLUSTER_UNREACHABLE", `cannot reach cluster at ${cluster.server} (context "${cluster.contextName}"): ${why} after ${(elapsedMs / 1000).toFixed(1)}s`, {
-    unreachable: true,
-    hint: "check that the cluster is running and that --kubeconfig/--context point at it (for the served sandbox: is `vela-ts sandbox serve` still running?)",
-    cause,
-  });
+    code === "ECONNREFUSED"
+      ? "connection refused"
+      : code === "ETIMEDOUT" || code === "E_TIMEOUT"
+        ? "timed out"
+        : code === "ENOTFOUND"
+          ? "host not found"
+          : cause instanceof Error
+            ? cause.message
+            : String(cause);
+  return new ClusterError(
+    "E_CLUSTER_UNREACHABLE",
+    `cannot reach cluster at ${cluster.server} (context "${cluster.contextName}"): ${why} after ${(elapsedMs / 1000).toFixed(1)}s`,
+    {
+      unreachable: true,
+      hint: "check that the cluster is running and that --kubeconfig/--context point at it (for the served sandbox: is `vela-ts sandbox serve` still running?)",
+      cause,
+    },
+  );
 }

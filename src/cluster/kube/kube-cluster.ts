@@ -1,5 +1,13 @@
 import type { IncomingMessage } from "node:http";
-import type { ApplyOptions, Cluster, DeleteOptions, ListOptions, PatchBody, WatchEvent, WatchOptions } from "../cluster.js";
+import type {
+  ApplyOptions,
+  Cluster,
+  DeleteOptions,
+  ListOptions,
+  PatchBody,
+  WatchEvent,
+  WatchOptions,
+} from "../cluster.js";
 import { ClusterError, VelaError } from "../../errors/index.js";
 import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
 import { KindDiscovery, type KindInfo } from "./discovery.js";
@@ -48,7 +56,13 @@ async function* linesOf(stream: IncomingMessage): AsyncIterable<string> {
 
 function isStreamBreak(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return code === "ECONNRESET" || code === "EPIPE" || code === "ERR_STREAM_PREMATURE_CLOSE" || code === "ECONNABORTED" || (error instanceof Error && error.message === "aborted");
+  return (
+    code === "ECONNRESET" ||
+    code === "EPIPE" ||
+    code === "ERR_STREAM_PREMATURE_CLOSE" ||
+    code === "ECONNABORTED" ||
+    (error instanceof Error && error.message === "aborted")
+  );
 }
 
 /**
@@ -89,7 +103,14 @@ export class KubeCluster implements Cluster {
   async get(ref: ObjectRef): Promise<KubeObject | undefined> {
     const info = await this.resolveKind(ref.apiVersion, ref.kind);
     const namespace = this.namespaceOf(info, ref.namespace);
-    const object = await this.transport.requestJson<KubeObject>({ method: "GET", path: this.itemPath(info, namespace, ref.name), subject: this.subject("get", info, namespace, ref.name) }, { allowNotFound: true });
+    const object = await this.transport.requestJson<KubeObject>(
+      {
+        method: "GET",
+        path: this.itemPath(info, namespace, ref.name),
+        subject: this.subject("get", info, namespace, ref.name),
+      },
+      { allowNotFound: true },
+    );
     return object === undefined ? undefined : this.typed(object, ref.apiVersion, ref.kind);
   }
 
@@ -107,7 +128,10 @@ export class KubeCluster implements Cluster {
       {
         method: "PATCH",
         path: this.itemPath(info, namespace, name),
-        query: { fieldManager: options.fieldManager ?? "vela-ts", ...(options.force === true ? { force: "true" } : {}) },
+        query: {
+          fieldManager: options.fieldManager ?? "vela-ts",
+          ...(options.force === true ? { force: "true" } : {}),
+        },
         body,
         contentType: "application/apply-patch+yaml",
         subject: this.subject("patch", info, namespace, name),
@@ -120,7 +144,15 @@ export class KubeCluster implements Cluster {
     const info = await this.resolveKind(object.apiVersion, object.kind);
     const namespace = this.namespaceOf(info, object.metadata.namespace);
     const body = { ...object, metadata: { ...object.metadata, ...(namespace === undefined ? {} : { namespace }) } };
-    return this.send({ method: "POST", path: this.collectionPath(info, namespace), body, subject: this.subject("create", info, namespace, object.metadata.name ?? object.metadata.generateName) }, object);
+    return this.send(
+      {
+        method: "POST",
+        path: this.collectionPath(info, namespace),
+        body,
+        subject: this.subject("create", info, namespace, object.metadata.name ?? object.metadata.generateName),
+      },
+      object,
+    );
   }
 
   async update(object: KubeObject): Promise<KubeObject> {
@@ -155,7 +187,11 @@ export class KubeCluster implements Cluster {
   }
 
   /** A list and the resourceVersion to watch from after it. */
-  async listWithVersion(apiVersion: string, kind: string, options: ListOptions = {}): Promise<{ readonly items: KubeObject[]; readonly resourceVersion: string }> {
+  async listWithVersion(
+    apiVersion: string,
+    kind: string,
+    options: ListOptions = {},
+  ): Promise<{ readonly items: KubeObject[]; readonly resourceVersion: string }> {
     const info = await this.resolveKind(apiVersion, kind);
     const namespace = info.namespaced ? options.namespace : undefined;
     const items: KubeObject[] = [];
@@ -165,7 +201,12 @@ export class KubeCluster implements Cluster {
       const page = await this.transport.requestJson<ObjectList>({
         method: "GET",
         path: this.collectionPath(info, namespace),
-        query: { labelSelector: options.labelSelector, fieldSelector: options.fieldSelector, limit: String(this.pageSize), continue: token },
+        query: {
+          labelSelector: options.labelSelector,
+          fieldSelector: options.fieldSelector,
+          limit: String(this.pageSize),
+          continue: token,
+        },
         subject: this.subject("list", info, namespace),
       });
       for (const item of page?.items ?? []) items.push(this.typed(item, apiVersion, kind));
@@ -193,7 +234,13 @@ export class KubeCluster implements Cluster {
         const request: KubeRequest = {
           method: "GET",
           path: this.collectionPath(info, namespace),
-          query: { watch: "true", allowWatchBookmarks: "true", resourceVersion, labelSelector: options.labelSelector, fieldSelector: options.fieldSelector },
+          query: {
+            watch: "true",
+            allowWatchBookmarks: "true",
+            resourceVersion,
+            labelSelector: options.labelSelector,
+            fieldSelector: options.fieldSelector,
+          },
           subject: this.subject("watch", info, namespace),
         };
         try {
@@ -215,7 +262,12 @@ export class KubeCluster implements Cluster {
                 expired = true;
                 break;
               }
-              throw errorFromResponse(event.object.code ?? 500, JSON.stringify(event.object), request.subject, this.transport.identity);
+              throw errorFromResponse(
+                event.object.code ?? 500,
+                JSON.stringify(event.object),
+                request.subject,
+                this.transport.identity,
+              );
             }
             const object = this.typed(event.object, apiVersion, kind);
             resourceVersion = object.metadata.resourceVersion ?? resourceVersion;
@@ -235,7 +287,11 @@ export class KubeCluster implements Cluster {
         stream?.destroy();
       }
       if (expired) {
-        const listed = await this.listWithVersion(apiVersion, kind, { ...(namespace === undefined ? {} : { namespace }), ...(options.labelSelector === undefined ? {} : { labelSelector: options.labelSelector }), ...(options.fieldSelector === undefined ? {} : { fieldSelector: options.fieldSelector }) });
+        const listed = await this.listWithVersion(apiVersion, kind, {
+          ...(namespace === undefined ? {} : { namespace }),
+          ...(options.labelSelector === undefined ? {} : { labelSelector: options.labelSelector }),
+          ...(options.fieldSelector === undefined ? {} : { fieldSelector: options.fieldSelector }),
+        });
         const seen = new Set<string>();
         for (const object of listed.items) {
           const key = keyOf(object);
@@ -243,7 +299,8 @@ export class KubeCluster implements Cluster {
           const previous = known.get(key);
           known.set(key, object);
           if (previous === undefined) yield { type: "ADDED", object };
-          else if (previous.metadata.resourceVersion !== object.metadata.resourceVersion) yield { type: "MODIFIED", object };
+          else if (previous.metadata.resourceVersion !== object.metadata.resourceVersion)
+            yield { type: "MODIFIED", object };
         }
         for (const [key, object] of [...known]) {
           if (seen.has(key)) continue;
@@ -261,7 +318,10 @@ export class KubeCluster implements Cluster {
     const name = object.metadata.name ?? "";
     const path = `${this.itemPath(info, namespace, name)}${subresource === undefined ? "" : `/${subresource}`}`;
     const body = { ...object, metadata: { ...object.metadata, ...(namespace === undefined ? {} : { namespace }) } };
-    return this.send({ method: "PUT", path, body, subject: this.subject("update", info, namespace, name, subresource) }, object);
+    return this.send(
+      { method: "PUT", path, body, subject: this.subject("update", info, namespace, name, subresource) },
+      object,
+    );
   }
 
   private async patchAt(ref: ObjectRef, body: PatchBody, subresource: "status" | undefined): Promise<KubeObject> {
@@ -280,15 +340,24 @@ export class KubeCluster implements Cluster {
     );
   }
 
-  private async send(request: KubeRequest, like: { readonly apiVersion: string; readonly kind: string }): Promise<KubeObject> {
+  private async send(
+    request: KubeRequest,
+    like: { readonly apiVersion: string; readonly kind: string },
+  ): Promise<KubeObject> {
     const object = await this.transport.requestJson<KubeObject>(request);
-    if (object === undefined) throw new ClusterError("E_CLUSTER_REQUEST", `the API server answered ${request.method} ${request.path} without an object`);
+    if (object === undefined)
+      throw new ClusterError(
+        "E_CLUSTER_REQUEST",
+        `the API server answered ${request.method} ${request.path} without an object`,
+      );
     return this.typed(object, like.apiVersion, like.kind);
   }
 
   /** List items and some responses leave out apiVersion/kind; callers always get them. */
   private typed(object: KubeObject, apiVersion: string, kind: string): KubeObject {
-    return object.apiVersion !== undefined && object.kind !== undefined ? object : { ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? kind };
+    return object.apiVersion !== undefined && object.kind !== undefined
+      ? object
+      : { ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? kind };
   }
 
   private namespaceOf(info: KindInfo, namespace: string | undefined): string | undefined {
@@ -301,11 +370,26 @@ export class KubeCluster implements Cluster {
   }
 
   private itemPath(info: KindInfo, namespace: string | undefined, name: string): string {
-    if (name === "") throw new ClusterError("E_OBJECT_INVALID", `a ${info.resource} needs metadata.name`, { hint: "set metadata.name" });
+    if (name === "")
+      throw new ClusterError("E_OBJECT_INVALID", `a ${info.resource} needs metadata.name`, {
+        hint: "set metadata.name",
+      });
     return `${this.collectionPath(info, namespace)}/${encodeURIComponent(name)}`;
   }
 
-  private subject(verb: string, info: KindInfo, namespace: string | undefined, name?: string, subresource?: string): RequestSubject {
-    return { verb, resource: info.resource, ...(namespace === undefined ? {} : { namespace }), ...(name === undefined ? {} : { name }), ...(subresource === undefined ? {} : { subresource }) };
+  private subject(
+    verb: string,
+    info: KindInfo,
+    namespace: string | undefined,
+    name?: string,
+    subresource?: string,
+  ): RequestSubject {
+    return {
+      verb,
+      resource: info.resource,
+      ...(namespace === undefined ? {} : { namespace }),
+      ...(name === undefined ? {} : { name }),
+      ...(subresource === undefined ? {} : { subresource }),
+    };
   }
 }

@@ -40,15 +40,20 @@ const SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 const KUBECONFIG_HINT = "pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config";
 
 function readConfigFile(file: string): KubeConfig {
-  if (!existsSync(file)) throw new ClusterError("E_KUBECONFIG", `kubeconfig ${file} does not exist`, { hint: KUBECONFIG_HINT });
+  if (!existsSync(file))
+    throw new ClusterError("E_KUBECONFIG", `kubeconfig ${file} does not exist`, { hint: KUBECONFIG_HINT });
   const config = new KubeConfig();
   try {
     config.loadFromFile(file);
   } catch (error) {
-    throw new ClusterError("E_KUBECONFIG", `cannot read kubeconfig ${file}: ${error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error)}`, {
-      hint: "the file must be a kubeconfig (apiVersion: v1, kind: Config) as kubectl writes it",
-      cause: error,
-    });
+    throw new ClusterError(
+      "E_KUBECONFIG",
+      `cannot read kubeconfig ${file}: ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`,
+      {
+        hint: "the file must be a kubeconfig (apiVersion: v1, kind: Config) as kubectl writes it",
+        cause: error,
+      },
+    );
   }
   return config;
 }
@@ -63,7 +68,8 @@ function mergeFiles(files: readonly string[]): KubeConfig {
     for (const cluster of next.clusters) if (merged.getCluster(cluster.name) === null) merged.addCluster(cluster);
     for (const user of next.users) if (merged.getUser(user.name) === null) merged.addUser(user);
     for (const context of next.contexts) if (merged.getContextObject(context.name) === null) merged.addContext(context);
-    if ((merged.currentContext ?? "") === "" && next.currentContext !== "") merged.setCurrentContext(next.currentContext);
+    if ((merged.currentContext ?? "") === "" && next.currentContext !== "")
+      merged.setCurrentContext(next.currentContext);
   }
   return merged;
 }
@@ -71,7 +77,9 @@ function mergeFiles(files: readonly string[]): KubeConfig {
 function inClusterConfig(host: string, port: string, dir: string): KubeConfig {
   const tokenFile = join(dir, "token");
   if (!existsSync(tokenFile)) {
-    throw new ClusterError("E_KUBECONFIG", `running in a pod but ${tokenFile} is missing`, { hint: "mount a service-account token, or pass --kubeconfig" });
+    throw new ClusterError("E_KUBECONFIG", `running in a pod but ${tokenFile} is missing`, {
+      hint: "mount a service-account token, or pass --kubeconfig",
+    });
   }
   const config = new KubeConfig();
   const server = `${port === "80" || port === "8080" ? "http" : "https"}://${host.includes(":") ? `[${host}]` : host}:${port}`;
@@ -79,7 +87,14 @@ function inClusterConfig(host: string, port: string, dir: string): KubeConfig {
   config.loadFromOptions({
     clusters: [{ name: "in-cluster", server, caFile: join(dir, "ca.crt"), skipTLSVerify: false }],
     users: [{ name: "in-cluster", authProvider: { name: "tokenFile", config: { tokenFile } } }],
-    contexts: [{ name: "in-cluster", cluster: "in-cluster", user: "in-cluster", namespace: existsSync(namespaceFile) ? readFileSync(namespaceFile, "utf8").trim() : "default" }],
+    contexts: [
+      {
+        name: "in-cluster",
+        cluster: "in-cluster",
+        user: "in-cluster",
+        namespace: existsSync(namespaceFile) ? readFileSync(namespaceFile, "utf8").trim() : "default",
+      },
+    ],
     currentContext: "in-cluster",
   });
   return config;
@@ -104,7 +119,11 @@ export function loadKubeConfig(target: KubeTarget): LoadedKubeConfig {
     config = readConfigFile(homeConfig);
     origin = homeConfig;
   } else if (target.inCluster !== undefined) {
-    config = inClusterConfig(target.inCluster.host, target.inCluster.port, target.serviceAccountDir ?? SERVICE_ACCOUNT_DIR);
+    config = inClusterConfig(
+      target.inCluster.host,
+      target.inCluster.port,
+      target.serviceAccountDir ?? SERVICE_ACCOUNT_DIR,
+    );
     origin = "in-cluster service account";
   } else {
     throw new ClusterError("E_KUBECONFIG", "no kubeconfig found", { hint: KUBECONFIG_HINT });
@@ -114,7 +133,10 @@ export function loadKubeConfig(target: KubeTarget): LoadedKubeConfig {
       const names = config.getContexts().map((context) => context.name);
       const close = closestMatches(target.context, names);
       throw new ClusterError("E_KUBECONFIG", `context "${target.context}" is not in ${origin}`, {
-        hint: close.length > 0 ? `did you mean ${close.map((name) => `"${name}"`).join(", ")}?` : `contexts: ${names.join(", ") || "(none)"}`,
+        hint:
+          close.length > 0
+            ? `did you mean ${close.map((name) => `"${name}"`).join(", ")}?`
+            : `contexts: ${names.join(", ") || "(none)"}`,
       });
     }
     config.setCurrentContext(target.context);
@@ -123,9 +145,21 @@ export function loadKubeConfig(target: KubeTarget): LoadedKubeConfig {
   const context = config.getContextObject(contextName);
   const cluster = config.getCurrentCluster();
   if (context === null || cluster === null) {
-    throw new ClusterError("E_KUBECONFIG", contextName === "" || contextName === undefined ? `${origin} has no current context` : `context "${contextName}" in ${origin} names no cluster`, {
-      hint: "pick a context with --context, or run `kubectl config use-context NAME`",
-    });
+    throw new ClusterError(
+      "E_KUBECONFIG",
+      contextName === "" || contextName === undefined
+        ? `${origin} has no current context`
+        : `context "${contextName}" in ${origin} names no cluster`,
+      {
+        hint: "pick a context with --context, or run `kubectl config use-context NAME`",
+      },
+    );
   }
-  return { config, contextName, server: cluster.server.replace(/\/+$/, ""), namespace: context.namespace ?? "default", origin };
+  return {
+    config,
+    contextName,
+    server: cluster.server.replace(/\/+$/, ""),
+    namespace: context.namespace ?? "default",
+    origin,
+  };
 }

@@ -16,9 +16,13 @@ export interface RetryOnConflictOptions {
  * Field-manager conflicts of server-side apply are not retried: another manager owns the field, and
  * trying again cannot change that. After the last attempt the conflict is thrown.
  */
-export async function retryOnConflict<T>(fn: (attempt: number) => Promise<T>, options: RetryOnConflictOptions = {}): Promise<T> {
+export async function retryOnConflict<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: RetryOnConflictOptions = {},
+): Promise<T> {
   const attempts = Math.max(1, options.attempts ?? 5);
-  const sleep = options.sleep ?? ((milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds)));
+  const sleep =
+    options.sleep ?? ((milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds)));
   let delay = options.initialDelayMs ?? 10;
   for (let attempt = 1; ; attempt++) {
     try {

@@ -35,7 +35,17 @@ export interface TransportOptions {
   readonly initialBackoffMs?: number;
 }
 
-const RETRYABLE_NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "EPIPE", "E_TIMEOUT", "ENOTFOUND"]);
+const RETRYABLE_NETWORK = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "EPIPE",
+  "E_TIMEOUT",
+  "ENOTFOUND",
+]);
 
 class TimeoutError extends Error {
   readonly code = "E_TIMEOUT";
@@ -51,7 +61,14 @@ function isNetworkError(error: unknown): boolean {
 /** Writes are retried only when the request cannot have reached the server, so none is applied twice. */
 function neverConnected(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EHOSTUNREACH" || code === "ENETUNREACH" || (error instanceof ConnectTimeoutError);
+  return (
+    code === "ECONNREFUSED" ||
+    code === "ENOTFOUND" ||
+    code === "EAI_AGAIN" ||
+    code === "EHOSTUNREACH" ||
+    code === "ENETUNREACH" ||
+    error instanceof ConnectTimeoutError
+  );
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -99,7 +116,10 @@ export class KubeTransport {
   }
 
   /** Like {@link request} but throws the mapped VelaError for any status outside 2xx (404 → `undefined` when allowed). */
-  async requestJson<T>(request: KubeRequest, options: { readonly allowNotFound?: boolean } = {}): Promise<T | undefined> {
+  async requestJson<T>(
+    request: KubeRequest,
+    options: { readonly allowNotFound?: boolean } = {},
+  ): Promise<T | undefined> {
     const response = await this.request(request);
     if (response.status === 404 && options.allowNotFound === true) return undefined;
     if (response.status < 200 || response.status >= 300) throw this.errorOf(response, request);
@@ -175,12 +195,19 @@ export class KubeTransport {
     for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) query.set(key, value);
     const search = query.toString();
     const prefix = this.url.pathname.replace(/\/+$/, "");
-    const body = request.body === undefined ? undefined : typeof request.body === "string" ? request.body : JSON.stringify(request.body);
+    const body =
+      request.body === undefined
+        ? undefined
+        : typeof request.body === "string"
+          ? request.body
+          : JSON.stringify(request.body);
     const headers: Record<string, string | number> = {
       ...(base.headers as Record<string, string>),
       Accept: "application/json",
       "User-Agent": "vela-ts",
-      ...(body === undefined ? {} : { "Content-Type": request.contentType ?? "application/json", "Content-Length": Buffer.byteLength(body) }),
+      ...(body === undefined
+        ? {}
+        : { "Content-Type": request.contentType ?? "application/json", "Content-Length": Buffer.byteLength(body) }),
     };
     return new Promise<IncomingMessage>((resolve, reject) => {
       const send = secure ? httpsRequest : httpRequest;
@@ -199,7 +226,10 @@ export class KubeTransport {
       const connectTimer = setTimeout(() => {
         if (!connected) outgoing.destroy(new ConnectTimeoutError("connection timed out"));
       }, this.options.connectTimeoutMs);
-      const responseTimer = setTimeout(() => outgoing.destroy(new TimeoutError("no response from the API server")), this.options.responseTimeoutMs);
+      const responseTimer = setTimeout(
+        () => outgoing.destroy(new TimeoutError("no response from the API server")),
+        this.options.responseTimeoutMs,
+      );
       outgoing.on("socket", (socket) => {
         if (!socket.connecting) connected = true;
         else socket.once("connect", () => void (connected = true));

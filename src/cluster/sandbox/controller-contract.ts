@@ -34,7 +34,11 @@ export type ChartResolution =
       /** sha256 of the archive, as in the repository index. */
       readonly digest: string;
       /** Renders the chart as `helm template` would (the Go-template engine). */
-      render(options: { readonly releaseName: string; readonly namespace: string; readonly values: Readonly<Record<string, unknown>> }): readonly KubeObject[];
+      render(options: {
+        readonly releaseName: string;
+        readonly namespace: string;
+        readonly values: Readonly<Record<string, unknown>>;
+      }): readonly KubeObject[];
     }
   | { readonly ok: false; readonly reason: string; readonly message: string };
 

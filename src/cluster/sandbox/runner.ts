@@ -31,7 +31,10 @@ export interface SettleResult {
 }
 
 /** Whether a controller runs: core controllers always, addon controllers when their addon is enabled. */
-export function isControllerEnabled(controller: { readonly addon?: string }, enabledAddons: ReadonlySet<string>): boolean {
+export function isControllerEnabled(
+  controller: { readonly addon?: string },
+  enabledAddons: ReadonlySet<string>,
+): boolean {
   return controller.addon === undefined || enabledAddons.has(controller.addon);
 }
 
@@ -73,7 +76,9 @@ export function applyControllerChange(store: ObjectStore, change: ControllerChan
  */
 export function settle(store: ObjectStore, options: SettleOptions): SettleResult {
   const maxPasses = options.maxPasses ?? 200;
-  const enabled = options.controllers.filter((controller) => isControllerEnabled(controller, options.env.enabledAddons));
+  const enabled = options.controllers.filter((controller) =>
+    isControllerEnabled(controller, options.env.enabledAddons),
+  );
   const errors: ControllerFailure[] = [];
   const seen = new Set<string>();
   const record = (controller: string, change: ControllerChange | undefined, error: VelaError): void => {
@@ -122,16 +127,24 @@ export function settle(store: ObjectStore, options: SettleOptions): SettleResult
 /** Throws `E_SANDBOX_NOT_CONVERGED` when `settle` hit its pass limit. */
 export function assertConverged(result: SettleResult): void {
   if (result.converged) return;
-  throw new ClusterError("E_SANDBOX_NOT_CONVERGED", `the simulated controllers did not settle after ${result.passes} passes (${result.writes} writes); still writing: ${result.stillWriting.join(", ")}`, {
-    hint: "two controllers (or a controller and an admission) keep undoing each other's writes; `sandbox get` the objects they own to see which fields flip",
-  });
+  throw new ClusterError(
+    "E_SANDBOX_NOT_CONVERGED",
+    `the simulated controllers did not settle after ${result.passes} passes (${result.writes} writes); still writing: ${result.stillWriting.join(", ")}`,
+    {
+      hint: "two controllers (or a controller and an admission) keep undoing each other's writes; `sandbox get` the objects they own to see which fields flip",
+    },
+  );
 }
 
 /**
  * The earliest instant at which an enabled controller would act without any write (a timed pause
  * ending, a pod becoming ready); undefined when none is waiting for time.
  */
-export function nextWakeAt(store: ObjectStore, controllers: readonly SimulatedController[], env: ControllerEnv): Date | undefined {
+export function nextWakeAt(
+  store: ObjectStore,
+  controllers: readonly SimulatedController[],
+  env: ControllerEnv,
+): Date | undefined {
   let earliest: Date | undefined;
   for (const controller of controllers) {
     if (!isControllerEnabled(controller, env.enabledAddons) || controller.nextWakeAt === undefined) continue;

@@ -1,7 +1,15 @@
 import { ClusterError } from "../../errors/index.js";
 import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
 import type { Clock } from "../../util/index.js";
-import type { ApplyOptions, Cluster, DeleteOptions, ListOptions, PatchBody, WatchEvent, WatchOptions } from "../cluster.js";
+import type {
+  ApplyOptions,
+  Cluster,
+  DeleteOptions,
+  ListOptions,
+  PatchBody,
+  WatchEvent,
+  WatchOptions,
+} from "../cluster.js";
 import { isNamespacedKind } from "../resources.js";
 import { matchesFieldSelector, matchesLabelSelector, parseFieldSelector, parseLabelSelector } from "../selector.js";
 import { createChartCatalog } from "./charts/index.js";
@@ -71,7 +79,8 @@ export class SandboxCluster implements Cluster {
     this.charts = options.charts;
     this.maxPasses = options.maxPasses;
     this.unsubscribe = sandbox.store.subscribe((changes) => {
-      for (const change of changes) this.history.push({ resourceVersion: Number(change.object.metadata.resourceVersion), change });
+      for (const change of changes)
+        this.history.push({ resourceVersion: Number(change.object.metadata.resourceVersion), change });
       if (this.history.length > WATCH_HISTORY) this.history.splice(0, this.history.length - WATCH_HISTORY);
       for (const listener of this.listeners) listener();
     });
@@ -110,7 +119,8 @@ export class SandboxCluster implements Cluster {
   }
 
   private check(): void {
-    if (this.closed) throw new ClusterError("E_SANDBOX_CLOSED", "the sandbox was closed", { hint: "open it again with openSandbox" });
+    if (this.closed)
+      throw new ClusterError("E_SANDBOX_CLOSED", "the sandbox was closed", { hint: "open it again with openSandbox" });
   }
 
   get(ref: ObjectRef): Promise<KubeObject | undefined> {
@@ -190,7 +200,11 @@ export class SandboxCluster implements Cluster {
         .filter((url): url is string => typeof url === "string");
       await this.charts.prefetch([...new Set(urls)].sort());
     }
-    const result = settle(this.sandbox.store, { controllers: this.controllers, env: this.controllerEnv(), ...(this.maxPasses === undefined ? {} : { maxPasses: this.maxPasses }) });
+    const result = settle(this.sandbox.store, {
+      controllers: this.controllers,
+      env: this.controllerEnv(),
+      ...(this.maxPasses === undefined ? {} : { maxPasses: this.maxPasses }),
+    });
     assertConverged(result);
     return result;
   }
@@ -208,14 +222,21 @@ export class SandboxCluster implements Cluster {
   async *watch(apiVersion: string, kind: string, options: WatchOptions = {}): AsyncIterable<WatchEvent> {
     this.check();
     const groupKind = groupKindOf(apiVersion, kind);
-    const namespace = options.namespace !== undefined && isNamespacedKind(apiVersion, kind) ? options.namespace : undefined;
+    const namespace =
+      options.namespace !== undefined && isNamespacedKind(apiVersion, kind) ? options.namespace : undefined;
     const labels = parseLabelSelector(options.labelSelector ?? "");
     const fields = parseFieldSelector(options.fieldSelector ?? "");
     const matches = (object: KubeObject): boolean =>
       groupKindOf(object.apiVersion, object.kind) === groupKind &&
       (namespace === undefined || object.metadata.namespace === namespace) &&
       matchesLabelSelector(labels, object.metadata.labels) &&
-      matchesFieldSelector(fields, (field) => (field === "metadata.name" ? object.metadata.name : field === "metadata.namespace" ? object.metadata.namespace : undefined));
+      matchesFieldSelector(fields, (field) =>
+        field === "metadata.name"
+          ? object.metadata.name
+          : field === "metadata.namespace"
+            ? object.metadata.namespace
+            : undefined,
+      );
     const aborted = (): boolean => options.signal?.aborted === true;
     let wake: (() => void) | undefined;
     const listener = (): void => wake?.();
@@ -226,19 +247,23 @@ export class SandboxCluster implements Cluster {
       let after: number;
       if (options.resourceVersion === undefined) {
         after = Number(this.sandbox.store.resourceVersion);
-        for (const object of this.sandbox.store.list(apiVersion, kind, options)) yield { type: "ADDED", object: structuredClone(object) };
+        for (const object of this.sandbox.store.list(apiVersion, kind, options))
+          yield { type: "ADDED", object: structuredClone(object) };
       } else {
         after = Number(options.resourceVersion);
         const oldest = this.history[0]?.resourceVersion;
         if (after < Number(this.sandbox.store.resourceVersion) && (oldest === undefined || oldest > after + 1)) {
-          throw new ClusterError("E_WATCH_EXPIRED", `too old resource version: ${options.resourceVersion}`, { hint: "list again and watch from the list's resourceVersion" });
+          throw new ClusterError("E_WATCH_EXPIRED", `too old resource version: ${options.resourceVersion}`, {
+            hint: "list again and watch from the list's resourceVersion",
+          });
         }
       }
       while (!aborted() && !this.closed) {
         const pending = this.history.filter((entry) => entry.resourceVersion > after);
         for (const entry of pending) {
           after = entry.resourceVersion;
-          if (matches(entry.change.object)) yield { type: entry.change.type, object: structuredClone(entry.change.object) };
+          if (matches(entry.change.object))
+            yield { type: entry.change.type, object: structuredClone(entry.change.object) };
           if (aborted()) return;
         }
         if (pending.length === 0) {
@@ -287,7 +312,8 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<SandboxC
     });
     if (options.addonObjects !== undefined && sandbox.metadata.addonObjectsInstalled !== true) {
       // Applies are idempotent: a command killed half way through installs the rest next time.
-      for (const object of options.addonObjects(cluster.enabledAddons)) await cluster.apply(object, { force: true, fieldManager: ADDON_FIELD_MANAGER });
+      for (const object of options.addonObjects(cluster.enabledAddons))
+        await cluster.apply(object, { force: true, fieldManager: ADDON_FIELD_MANAGER });
       sandbox.setAddonObjectsInstalled(true);
     }
     return cluster;

@@ -21,17 +21,23 @@ interface CanaryMemory {
 }
 
 function canaryStatus(rollout: KubeObject): JsonObject {
-  return (((rollout.status as JsonObject | undefined)?.canaryStatus as JsonObject | undefined) ?? {});
+  return ((rollout.status as JsonObject | undefined)?.canaryStatus as JsonObject | undefined) ?? {};
 }
 
 function stepCount(rollout: KubeObject): number {
-  const steps = (((rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined)?.canary as JsonObject | undefined)?.steps;
+  const steps = (
+    ((rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined)?.canary as JsonObject | undefined
+  )?.steps;
   return Array.isArray(steps) ? steps.length : 0;
 }
 
 function pausedAt(rollout: KubeObject): number {
   const status = canaryStatus(rollout);
-  return isRolloutProgressing(rollout) && status.currentStepState === "StepPaused" && typeof status.currentStepIndex === "number" ? status.currentStepIndex : 0;
+  return isRolloutProgressing(rollout) &&
+    status.currentStepState === "StepPaused" &&
+    typeof status.currentStepIndex === "number"
+    ? status.currentStepIndex
+    : 0;
 }
 
 function describeRollout(rollout: KubeObject): string {
@@ -41,7 +47,9 @@ function describeRollout(rollout: KubeObject): string {
 
 async function rolloutsOf(ctx: StepContext, component: string | undefined): Promise<KubeObject[]> {
   const all = await findAppRollouts(ctx.cluster, ctx.context.appName, ctx.context.namespace);
-  return component === undefined ? all : all.filter((rollout) => rollout.metadata.labels?.[LABEL_APP_COMPONENT] === component);
+  return component === undefined
+    ? all
+    : all.filter((rollout) => rollout.metadata.labels?.[LABEL_APP_COMPONENT] === component);
 }
 
 async function kruiseCanaryRollout(ctx: StepContext): Promise<StepOutcome> {
@@ -50,10 +58,20 @@ async function kruiseCanaryRollout(ctx: StepContext): Promise<StepOutcome> {
   if (memory.applied !== true) {
     const before = await rolloutsOf(ctx, component);
     const startStep = Math.max(0, ...before.map(pausedAt));
-    for (const name of component === undefined ? (ctx.context.components ?? []) : [component]) await ctx.applyComponent(name);
+    for (const name of component === undefined ? (ctx.context.components ?? []) : [component])
+      await ctx.applyComponent(name);
     // Paused where an earlier canary-rollout left it: this step moves it on, exactly once.
-    if (startStep > 0) await resumeRollouts(ctx.cluster, before.filter((rollout) => pausedAt(rollout) === startStep));
-    return { kind: "running", reason: "Wait", message: "waiting for the rollout to start", memory: { applied: true, startStep } };
+    if (startStep > 0)
+      await resumeRollouts(
+        ctx.cluster,
+        before.filter((rollout) => pausedAt(rollout) === startStep),
+      );
+    return {
+      kind: "running",
+      reason: "Wait",
+      message: "waiting for the rollout to start",
+      memory: { applied: true, startStep },
+    };
   }
   const rollouts = await rolloutsOf(ctx, component);
   if (rollouts.length === 0) {
@@ -65,11 +83,17 @@ async function kruiseCanaryRollout(ctx: StepContext): Promise<StepOutcome> {
   }
   const startStep = memory.startStep ?? 0;
   const pending = rollouts.filter((rollout) => isRolloutProgressing(rollout) && pausedAt(rollout) <= startStep);
-  if (pending.length > 0) return { kind: "running", reason: "Wait", message: pending.map(describeRollout).join("; "), memory: { ...memory } };
+  if (pending.length > 0)
+    return { kind: "running", reason: "Wait", message: pending.map(describeRollout).join("; "), memory: { ...memory } };
   const paused = rollouts.filter((rollout) => pausedAt(rollout) > startStep);
   const message =
     paused.length > 0
-      ? paused.map((rollout) => `Rollout ${rollout.metadata.name ?? ""} paused at step ${pausedAt(rollout)}/${stepCount(rollout)}`).join("; ")
+      ? paused
+          .map(
+            (rollout) =>
+              `Rollout ${rollout.metadata.name ?? ""} paused at step ${pausedAt(rollout)}/${stepCount(rollout)}`,
+          )
+          .join("; ")
       : "every rollout completed";
   return { kind: "succeeded", outputs: { message } };
 }
@@ -92,7 +116,11 @@ export function createCanaryRolloutRunner(options: CanaryRolloutOptions = {}): S
     async run(_step, ctx) {
       if (!isIstioForm(ctx.parameter)) return kruiseCanaryRollout(ctx);
       if (options.istio === undefined) {
-        return { kind: "failed", retryable: false, message: "the Istio form of canary-rollout (batchPartition, traffic) is not available" };
+        return {
+          kind: "failed",
+          retryable: false,
+          message: "the Istio form of canary-rollout (batchPartition, traffic) is not available",
+        };
       }
       return options.istio(ctx);
     },

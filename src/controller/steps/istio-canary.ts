@@ -31,7 +31,13 @@ interface WeightedTarget {
 function weightedTargetsOf(parameter: JsonObject): WeightedTarget[] {
   const traffic = parameter.traffic;
   const targets = isJsonObject(traffic) && Array.isArray(traffic.weightedTargets) ? traffic.weightedTargets : [];
-  return targets.filter(isJsonObject).flatMap((target) => (typeof target.revision === "string" && typeof target.weight === "number" ? [{ revision: target.revision, weight: target.weight }] : []));
+  return targets
+    .filter(isJsonObject)
+    .flatMap((target) =>
+      typeof target.revision === "string" && typeof target.weight === "number"
+        ? [{ revision: target.revision, weight: target.weight }]
+        : [],
+    );
 }
 
 /** The `virtualService` and `destinationRule` patches routing `component`'s traffic to revisions by weight. */
@@ -39,19 +45,43 @@ export function trafficPatches(component: string, targets: readonly WeightedTarg
   return [
     {
       output: "virtualService",
-      patch: { spec: { http: [{ route: targets.map((target) => ({ destination: { host: component, subset: target.revision }, weight: target.weight })) }] } },
+      patch: {
+        spec: {
+          http: [
+            {
+              route: targets.map((target) => ({
+                destination: { host: component, subset: target.revision },
+                weight: target.weight,
+              })),
+            },
+          ],
+        },
+      },
       replacePaths: ["/spec/http"],
     },
     {
       output: "destinationRule",
-      patch: { spec: { host: component, subsets: targets.map((target) => ({ name: target.revision, labels: { [LABEL_COMPONENT_REVISION]: target.revision } })) } },
+      patch: {
+        spec: {
+          host: component,
+          subsets: targets.map((target) => ({
+            name: target.revision,
+            labels: { [LABEL_COMPONENT_REVISION]: target.revision },
+          })),
+        },
+      },
       replacePaths: ["/spec"],
     },
   ];
 }
 
 async function getRollout(ctx: StepContext, component: string): Promise<KubeObject | undefined> {
-  return ctx.cluster.get({ apiVersion: ROLLOUT_API_VERSION, kind: ROLLOUT_KIND, name: component, namespace: ctx.context.namespace });
+  return ctx.cluster.get({
+    apiVersion: ROLLOUT_API_VERSION,
+    kind: ROLLOUT_KIND,
+    name: component,
+    namespace: ctx.context.namespace,
+  });
 }
 
 function statusOf(rollout: KubeObject): JsonObject {
@@ -65,7 +95,9 @@ function specOf(rollout: KubeObject): JsonObject {
 /** The Rollout's `Ready` condition message, for step messages. */
 function rolloutMessage(rollout: KubeObject): string {
   const conditions = statusOf(rollout).conditions;
-  const ready = Array.isArray(conditions) ? conditions.filter(isJsonObject).find((condition) => condition.type === "Ready") : undefined;
+  const ready = Array.isArray(conditions)
+    ? conditions.filter(isJsonObject).find((condition) => condition.type === "Ready")
+    : undefined;
   return typeof ready?.message === "string" ? ready.message : "no status yet";
 }
 
@@ -80,7 +112,11 @@ function isObserved(rollout: KubeObject): boolean {
 }
 
 /** Applies the first component with patches, then every other component; reports the first unhealthy one of the rest. */
-async function applyFirstThenRest(ctx: StepContext, first: string, options: OutputPatchOptions): Promise<{ readonly failed?: string; readonly waiting?: string }> {
+async function applyFirstThenRest(
+  ctx: StepContext,
+  first: string,
+  options: OutputPatchOptions,
+): Promise<{ readonly failed?: string; readonly waiting?: string }> {
   const applied = await ctx.applyComponent(first, options);
   if (!applied.applied) return { failed: applied.message ?? `component ${first} could not be applied` };
   let waiting: string | undefined;
@@ -110,28 +146,47 @@ function noRollout(ctx: StepContext, component: string): StepOutcome {
  */
 export async function istioCanaryRollout(ctx: StepContext): Promise<StepOutcome> {
   const component = firstComponent(ctx);
-  if (component === undefined) return { kind: "failed", retryable: false, message: `application ${ctx.context.appName} has no components to roll out` };
+  if (component === undefined)
+    return {
+      kind: "failed",
+      retryable: false,
+      message: `application ${ctx.context.appName} has no components to roll out`,
+    };
   const partition = ctx.parameter.batchPartition;
   const targets = weightedTargetsOf(ctx.parameter);
   const patches: OutputPatch[] = [
-    ...(typeof partition === "number" ? [{ output: "rollout", patch: { spec: { rolloutPlan: { batchPartition: partition } } } }] : []),
+    ...(typeof partition === "number"
+      ? [{ output: "rollout", patch: { spec: { rolloutPlan: { batchPartition: partition } } } }]
+      : []),
     ...(targets.length === 0 ? [] : trafficPatches(component, targets)),
   ];
   // New subsets must exist before the route names them: the DestinationRule goes first.
-  const applied = await applyFirstThenRest(ctx, component, { outputPatches: patches, patchedBy: ctx.context.stepName, applyFirst: ["destinationRule"] });
+  const applied = await applyFirstThenRest(ctx, component, {
+    outputPatches: patches,
+    patchedBy: ctx.context.stepName,
+    applyFirst: ["destinationRule"],
+  });
   if (applied.failed !== undefined) return { kind: "failed", retryable: true, message: applied.failed };
   const rollout = await getRollout(ctx, component);
   if (rollout === undefined) return noRollout(ctx, component);
   const status = statusOf(rollout);
-  if (status.rollingState === "rolloutFailed") return { kind: "failed", retryable: false, message: `Rollout ${component} failed: ${rolloutMessage(rollout)}` };
+  if (status.rollingState === "rolloutFailed")
+    return { kind: "failed", retryable: false, message: `Rollout ${component} failed: ${rolloutMessage(rollout)}` };
   const reached =
     isObserved(rollout) &&
     (status.rollingState === "rolloutSucceed" ||
-      (status.batchRollingState === "batchReady" && typeof status.currentBatch === "number" && (typeof partition !== "number" || status.currentBatch >= partition)));
+      (status.batchRollingState === "batchReady" &&
+        typeof status.currentBatch === "number" &&
+        (typeof partition !== "number" || status.currentBatch >= partition)));
   if (!reached) return { kind: "running", reason: "Wait", message: `Rollout ${component}: ${rolloutMessage(rollout)}` };
   if (applied.waiting !== undefined) return { kind: "running", reason: "Wait", message: applied.waiting };
   const ready = typeof status.upgradedReadyReplicas === "number" ? status.upgradedReadyReplicas : 0;
-  return { kind: "succeeded", outputs: { message: `Rollout ${component}: ${ready} replicas of ${String(status.lastTargetRevision)} ready (${rolloutMessage(rollout)})` } };
+  return {
+    kind: "succeeded",
+    outputs: {
+      message: `Rollout ${component}: ${ready} replicas of ${String(status.lastTargetRevision)} ready (${rolloutMessage(rollout)})`,
+    },
+  };
 }
 
 interface RollbackMemory {
@@ -141,7 +196,12 @@ interface RollbackMemory {
 
 async function canaryRollback(ctx: StepContext): Promise<StepOutcome> {
   const component = firstComponent(ctx);
-  if (component === undefined) return { kind: "failed", retryable: false, message: `application ${ctx.context.appName} has no components to roll back` };
+  if (component === undefined)
+    return {
+      kind: "failed",
+      retryable: false,
+      message: `application ${ctx.context.appName} has no components to roll back`,
+    };
   const memory = ctx.memory as RollbackMemory;
   let source = memory.source;
   if (source === undefined) {
@@ -149,21 +209,42 @@ async function canaryRollback(ctx: StepContext): Promise<StepOutcome> {
     if (before === undefined) return noRollout(ctx, component);
     const last = statusOf(before).LastSourceRevision;
     if (typeof last !== "string" || last === "") {
-      return { kind: "failed", retryable: false, message: `Rollout ${component} has no status.LastSourceRevision: it never rolled from one revision to another, so there is nothing to roll back to` };
+      return {
+        kind: "failed",
+        retryable: false,
+        message: `Rollout ${component} has no status.LastSourceRevision: it never rolled from one revision to another, so there is nothing to roll back to`,
+      };
     }
     source = last;
   }
-  const patches: OutputPatch[] = [{ output: "rollout", patch: { spec: { targetRevisionName: source } } }, ...trafficPatches(component, [{ revision: source, weight: 100 }])];
+  const patches: OutputPatch[] = [
+    { output: "rollout", patch: { spec: { targetRevisionName: source } } },
+    ...trafficPatches(component, [{ revision: source, weight: 100 }]),
+  ];
   // Traffic first: one write puts every request on the source subset, which already exists.
-  const applied = await applyFirstThenRest(ctx, component, { outputPatches: patches, patchedBy: ctx.context.stepName, applyFirst: ["virtualService", "destinationRule"] });
+  const applied = await applyFirstThenRest(ctx, component, {
+    outputPatches: patches,
+    patchedBy: ctx.context.stepName,
+    applyFirst: ["virtualService", "destinationRule"],
+  });
   if (applied.failed !== undefined) return { kind: "failed", retryable: true, message: applied.failed };
   const rollout = await getRollout(ctx, component);
   if (rollout === undefined) return noRollout(ctx, component);
   const status = statusOf(rollout);
   const back = isObserved(rollout) && status.lastTargetRevision === source && status.rollingState === "rolloutSucceed";
-  if (!back) return { kind: "running", reason: "Wait", message: `rolling ${component} back to ${source}: ${rolloutMessage(rollout)}`, memory: { source } };
-  if (applied.waiting !== undefined) return { kind: "running", reason: "Wait", message: applied.waiting, memory: { source } };
-  return { kind: "succeeded", outputs: { message: `every replica and all traffic of ${component} are back on ${source}` } };
+  if (!back)
+    return {
+      kind: "running",
+      reason: "Wait",
+      message: `rolling ${component} back to ${source}: ${rolloutMessage(rollout)}`,
+      memory: { source },
+    };
+  if (applied.waiting !== undefined)
+    return { kind: "running", reason: "Wait", message: applied.waiting, memory: { source } };
+  return {
+    kind: "succeeded",
+    outputs: { message: `every replica and all traffic of ${component} are back on ${source}` },
+  };
 }
 
 /** The `canary-rollback` runner (KubeVela v1.1 Istio canary). */

@@ -1,6 +1,13 @@
 import { assertNever } from "../../errors/index.js";
 import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
-import { checkCelSyntax, evaluateCel, evaluateCelCondition, formatTimestamp, isJsonObject, parseDuration } from "../../util/index.js";
+import {
+  checkCelSyntax,
+  evaluateCel,
+  evaluateCelCondition,
+  formatTimestamp,
+  isJsonObject,
+  parseDuration,
+} from "../../util/index.js";
 import type { JsonObject, JsonValue } from "../../util/index.js";
 import { timestampAfter } from "../backoff.js";
 import type { StepContext, StepOutcome, StepRunner } from "../types.js";
@@ -15,14 +22,31 @@ export type WorkflowAction =
   | { readonly kind: "wait"; readonly condition: string; readonly message?: string; readonly timeout?: string }
   | { readonly kind: "suspend"; readonly duration?: string | number; readonly message?: string }
   | { readonly kind: "delete"; readonly ref: ObjectRef }
-  | { readonly kind: "http"; readonly url: string; readonly method?: string; readonly headers?: Readonly<Record<string, string>>; readonly body?: JsonValue; readonly as?: string }
+  | {
+      readonly kind: "http";
+      readonly url: string;
+      readonly method?: string;
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly body?: JsonValue;
+      readonly as?: string;
+    }
   | { readonly kind: "fail"; readonly message: string }
   | { readonly kind: "output"; readonly name: string; readonly value?: JsonValue; readonly valueFrom?: string };
 
 export const ACTION_KINDS = ["apply", "read", "wait", "suspend", "delete", "http", "fail", "output"] as const;
 
 /** Kinds without a namespace: an `apply` of one of these does not get the app's namespace. */
-const CLUSTER_SCOPED = new Set(["Namespace", "Node", "PersistentVolume", "StorageClass", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "IngressClass", "PriorityClass"]);
+const CLUSTER_SCOPED = new Set([
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "StorageClass",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "CustomResourceDefinition",
+  "IngressClass",
+  "PriorityClass",
+]);
 
 function str(value: JsonValue | undefined): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
@@ -32,7 +56,8 @@ function refOfBody(body: JsonObject, where: string, namespace: string): ObjectRe
   const apiVersion = str(body["apiVersion"]);
   const kind = str(body["kind"]);
   const name = str(body["name"]);
-  if (apiVersion === undefined || kind === undefined || name === undefined) return `${where}: apiVersion, kind and name are required`;
+  if (apiVersion === undefined || kind === undefined || name === undefined)
+    return `${where}: apiVersion, kind and name are required`;
   const ns = str(body["namespace"]) ?? (CLUSTER_SCOPED.has(kind) ? undefined : namespace);
   return { apiVersion, kind, name, ...(ns === undefined ? {} : { namespace: ns }) };
 }
@@ -42,16 +67,27 @@ export function parseActions(raw: readonly JsonValue[], namespace: string): Work
   const actions: WorkflowAction[] = [];
   for (const [index, item] of raw.entries()) {
     const where = `action ${index + 1}`;
-    if (!isJsonObject(item) || Object.keys(item).length !== 1) return `${where}: each action is a mapping with exactly one key (${ACTION_KINDS.join(", ")})`;
+    if (!isJsonObject(item) || Object.keys(item).length !== 1)
+      return `${where}: each action is a mapping with exactly one key (${ACTION_KINDS.join(", ")})`;
     const [key, body] = Object.entries(item)[0] as [string, JsonValue];
-    if (!(ACTION_KINDS as readonly string[]).includes(key)) return `${where}: unknown action "${key}"; known: ${ACTION_KINDS.join(", ")}`;
+    if (!(ACTION_KINDS as readonly string[]).includes(key))
+      return `${where}: unknown action "${key}"; known: ${ACTION_KINDS.join(", ")}`;
     if (!isJsonObject(body)) return `${where}: "${key}" needs a mapping`;
     switch (key) {
       case "apply": {
         const metadata = body["metadata"];
-        if (str(body["apiVersion"]) === undefined || str(body["kind"]) === undefined || !isJsonObject(metadata) || str(metadata["name"]) === undefined) return `${where}: apply needs an object with apiVersion, kind and metadata.name`;
+        if (
+          str(body["apiVersion"]) === undefined ||
+          str(body["kind"]) === undefined ||
+          !isJsonObject(metadata) ||
+          str(metadata["name"]) === undefined
+        )
+          return `${where}: apply needs an object with apiVersion, kind and metadata.name`;
         const kind = body["kind"] as string;
-        const withNamespace = str(metadata["namespace"]) !== undefined || CLUSTER_SCOPED.has(kind) ? body : { ...body, metadata: { ...metadata, namespace } };
+        const withNamespace =
+          str(metadata["namespace"]) !== undefined || CLUSTER_SCOPED.has(kind)
+            ? body
+            : { ...body, metadata: { ...metadata, namespace } };
         actions.push({ kind: "apply", object: withNamespace as unknown as KubeObject });
         break;
       }
@@ -79,15 +115,30 @@ export function parseActions(raw: readonly JsonValue[], namespace: string): Work
         }
         const message = str(body["message"]);
         const timeout = str(body["timeout"]);
-        if (timeout !== undefined && parseDuration(timeout) === undefined) return `${where}: wait timeout "${timeout}" is not a duration`;
-        actions.push({ kind: "wait", condition, ...(message === undefined ? {} : { message }), ...(timeout === undefined ? {} : { timeout }) });
+        if (timeout !== undefined && parseDuration(timeout) === undefined)
+          return `${where}: wait timeout "${timeout}" is not a duration`;
+        actions.push({
+          kind: "wait",
+          condition,
+          ...(message === undefined ? {} : { message }),
+          ...(timeout === undefined ? {} : { timeout }),
+        });
         break;
       }
       case "suspend": {
         const duration = body["duration"];
         const message = str(body["message"]);
-        if (duration !== undefined && duration !== null && (typeof duration === "boolean" || typeof duration === "object" || parseDuration(duration) === undefined)) return `${where}: suspend duration ${JSON.stringify(duration)} is not a duration`;
-        actions.push({ kind: "suspend", ...(typeof duration === "string" || typeof duration === "number" ? { duration } : {}), ...(message === undefined ? {} : { message }) });
+        if (
+          duration !== undefined &&
+          duration !== null &&
+          (typeof duration === "boolean" || typeof duration === "object" || parseDuration(duration) === undefined)
+        )
+          return `${where}: suspend duration ${JSON.stringify(duration)} is not a duration`;
+        actions.push({
+          kind: "suspend",
+          ...(typeof duration === "string" || typeof duration === "number" ? { duration } : {}),
+          ...(message === undefined ? {} : { message }),
+        });
         break;
       }
       case "http": {
@@ -96,7 +147,12 @@ export function parseActions(raw: readonly JsonValue[], namespace: string): Work
         const method = str(body["method"]);
         const as = str(body["as"]);
         const headers = body["headers"];
-        if (headers !== undefined && headers !== null && (!isJsonObject(headers) || Object.values(headers).some((value) => typeof value !== "string"))) return `${where}: http headers must map names to strings`;
+        if (
+          headers !== undefined &&
+          headers !== null &&
+          (!isJsonObject(headers) || Object.values(headers).some((value) => typeof value !== "string"))
+        )
+          return `${where}: http headers must map names to strings`;
         actions.push({
           kind: "http",
           url,
@@ -114,8 +170,14 @@ export function parseActions(raw: readonly JsonValue[], namespace: string): Work
         const name = str(body["name"]);
         if (name === undefined) return `${where}: output needs a "name"`;
         const valueFrom = str(body["valueFrom"]);
-        if (body["value"] === undefined && valueFrom === undefined) return `${where}: output needs "value" or "valueFrom"`;
-        actions.push({ kind: "output", name, ...(body["value"] === undefined ? {} : { value: body["value"] }), ...(valueFrom === undefined ? {} : { valueFrom }) });
+        if (body["value"] === undefined && valueFrom === undefined)
+          return `${where}: output needs "value" or "valueFrom"`;
+        actions.push({
+          kind: "output",
+          name,
+          ...(body["value"] === undefined ? {} : { value: body["value"] }),
+          ...(valueFrom === undefined ? {} : { valueFrom }),
+        });
         break;
       }
     }
@@ -132,10 +194,13 @@ interface ActionsMemory {
 }
 
 function readMemory(memory: Readonly<JsonObject>): ActionsMemory {
-  const suspended = Array.isArray(memory["suspended"]) ? memory["suspended"].filter((item): item is number => typeof item === "number") : [];
+  const suspended = Array.isArray(memory["suspended"])
+    ? memory["suspended"].filter((item): item is number => typeof item === "number")
+    : [];
   const since = memory["waitSince"];
   const waitSince: Record<string, string> = {};
-  if (isJsonObject(since)) for (const [key, value] of Object.entries(since)) if (typeof value === "string") waitSince[key] = value;
+  if (isJsonObject(since))
+    for (const [key, value] of Object.entries(since)) if (typeof value === "string") waitSince[key] = value;
   return { suspended, waitSince };
 }
 
@@ -155,7 +220,12 @@ function parseBody(text: string): JsonValue {
 export async function runActions(actions: readonly WorkflowAction[], ctx: StepContext): Promise<StepOutcome> {
   const memory = readMemory(ctx.memory);
   const vars: JsonObject = {};
-  const env = (): Record<string, unknown> => ({ ...vars, parameter: ctx.parameter, context: ctx.context, variables: ctx.variables });
+  const env = (): Record<string, unknown> => ({
+    ...vars,
+    parameter: ctx.parameter,
+    context: ctx.context,
+    variables: ctx.variables,
+  });
   for (const [index, action] of actions.entries()) {
     switch (action.kind) {
       case "apply":
@@ -183,28 +253,57 @@ export async function runActions(actions: readonly WorkflowAction[], ctx: StepCo
         const limit = action.timeout === undefined ? undefined : parseDuration(action.timeout);
         const message = action.message ?? `waiting for ${action.condition}`;
         if (limit !== undefined && now.getTime() - Date.parse(since) >= limit) {
-          return { kind: "failed", retryable: false, reason: "Timeout", message: `wait timed out after ${action.timeout ?? ""}: ${message}` };
+          return {
+            kind: "failed",
+            retryable: false,
+            reason: "Timeout",
+            message: `wait timed out after ${action.timeout ?? ""}: ${message}`,
+          };
         }
-        return { kind: "running", reason: "Wait", message: `${message}${detail}`, memory: toJson({ ...memory, waitSince: { ...memory.waitSince, [String(index)]: since } }) };
+        return {
+          kind: "running",
+          reason: "Wait",
+          message: `${message}${detail}`,
+          memory: toJson({ ...memory, waitSince: { ...memory.waitSince, [String(index)]: since } }),
+        };
       }
       case "suspend": {
         if (memory.suspended.includes(index)) break;
         const next = toJson({ ...memory, suspended: [...memory.suspended, index] });
         const ms = action.duration === undefined ? undefined : parseDuration(action.duration);
         if (ms === 0) break;
-        if (ms === undefined) return { kind: "suspended", message: action.message ?? "suspended until resumed", memory: next };
+        if (ms === undefined)
+          return { kind: "suspended", message: action.message ?? "suspended until resumed", memory: next };
         const resumeAt = timestampAfter(ctx.clock.now(), ms);
-        return { kind: "suspended", message: action.message ?? `suspended for ${String(action.duration)}, resumes at ${resumeAt}`, resumeAt, memory: next };
+        return {
+          kind: "suspended",
+          message: action.message ?? `suspended for ${String(action.duration)}, resumes at ${resumeAt}`,
+          resumeAt,
+          memory: next,
+        };
       }
       case "http": {
-        const body = action.body === undefined ? undefined : typeof action.body === "string" ? action.body : JSON.stringify(action.body);
+        const body =
+          action.body === undefined
+            ? undefined
+            : typeof action.body === "string"
+              ? action.body
+              : JSON.stringify(action.body);
         const response = await ctx.http({
           url: action.url,
           method: action.method ?? (body === undefined ? "GET" : "POST"),
-          headers: { ...(body === undefined || typeof action.body === "string" ? {} : { "content-type": "application/json" }), ...action.headers },
+          headers: {
+            ...(body === undefined || typeof action.body === "string" ? {} : { "content-type": "application/json" }),
+            ...action.headers,
+          },
           ...(body === undefined ? {} : { body }),
         });
-        if (response.status < 200 || response.status > 299) return { kind: "failed", retryable: true, message: `http ${action.method ?? (body === undefined ? "GET" : "POST")} to ${hostOf(action.url)} failed: HTTP ${response.status}` };
+        if (response.status < 200 || response.status > 299)
+          return {
+            kind: "failed",
+            retryable: true,
+            message: `http ${action.method ?? (body === undefined ? "GET" : "POST")} to ${hostOf(action.url)} failed: HTTP ${response.status}`,
+          };
         if (action.as !== undefined) vars[action.as] = { status: response.status, body: parseBody(response.body) };
         break;
       }
@@ -212,9 +311,15 @@ export async function runActions(actions: readonly WorkflowAction[], ctx: StepCo
         return { kind: "failed", retryable: false, reason: "Action", message: action.message };
       case "output":
         try {
-          vars[action.name] = action.valueFrom === undefined ? (action.value ?? null) : evaluateCel(action.valueFrom, env());
+          vars[action.name] =
+            action.valueFrom === undefined ? (action.value ?? null) : evaluateCel(action.valueFrom, env());
         } catch (error) {
-          return { kind: "failed", retryable: false, reason: "Output", message: `output "${action.name}": ${error instanceof Error ? error.message : String(error)}` };
+          return {
+            kind: "failed",
+            retryable: false,
+            reason: "Output",
+            message: `output "${action.name}": ${error instanceof Error ? error.message : String(error)}`,
+          };
         }
         break;
       default:
@@ -243,10 +348,17 @@ function hostOf(url: string): string {
 export const actionsRunner: StepRunner = {
   type: "*",
   async run(step, ctx) {
-    if (ctx.renderActions === undefined) return { kind: "failed", retryable: false, reason: "Rendering", message: `step type "${step.type}" is not defined` };
+    if (ctx.renderActions === undefined)
+      return {
+        kind: "failed",
+        retryable: false,
+        reason: "Rendering",
+        message: `step type "${step.type}" is not defined`,
+      };
     const rendered = await ctx.renderActions(step.type, ctx.parameter, ctx.context);
     const actions = parseActions(rendered, ctx.context.namespace);
-    if (typeof actions === "string") return { kind: "failed", retryable: false, reason: "Rendering", message: `step type "${step.type}": ${actions}` };
+    if (typeof actions === "string")
+      return { kind: "failed", retryable: false, reason: "Rendering", message: `step type "${step.type}": ${actions}` };
     return runActions(actions, ctx);
   },
 };

@@ -2,11 +2,21 @@ import type { ApplyComponentOptions, StepContext, StepOutcome, StepRunner } from
 import { invalidParameter, objectParam, stringParam } from "./parameters.js";
 
 /** Applies one component and turns its health into an outcome. */
-export async function applyComponentOutcome(ctx: StepContext, component: string, options: ApplyComponentOptions = {}): Promise<StepOutcome> {
+export async function applyComponentOutcome(
+  ctx: StepContext,
+  component: string,
+  options: ApplyComponentOptions = {},
+): Promise<StepOutcome> {
   const result = await ctx.applyComponent(component, options);
   if (!result.healthy) {
     const detail = result.message === undefined || result.message === "" ? "" : `: ${result.message}`;
-    return { kind: "running", reason: "Wait", message: result.applied ? `waiting for component ${component} to be healthy${detail}` : `waiting for component ${component} to be applied${detail}` };
+    return {
+      kind: "running",
+      reason: "Wait",
+      message: result.applied
+        ? `waiting for component ${component} to be healthy${detail}`
+        : `waiting for component ${component} to be applied${detail}`,
+    };
   }
   return {
     kind: "succeeded",
@@ -28,7 +38,8 @@ export const applyComponentRunner: StepRunner = {
   type: "apply-component",
   async run(_step, ctx) {
     const component = stringParam(ctx.parameter, "component");
-    if (component === undefined || component === "") return invalidParameter('parameter "component" is required: the name of the component to apply');
+    if (component === undefined || component === "")
+      return invalidParameter('parameter "component" is required: the name of the component to apply');
     const properties = objectParam(ctx.parameter, "properties");
     const namespace = stringParam(ctx.parameter, "namespace");
     const cluster = stringParam(ctx.parameter, "cluster");

@@ -9,14 +9,23 @@ import type { StepRunner } from "../types.js";
 export const deployRunner: StepRunner = {
   type: "deploy",
   async run(_step, ctx) {
-    if (ctx.parameter["auto"] === false && ctx.suspendedAt === undefined) return { kind: "suspended", message: "waiting for approval to deploy (auto: false)" };
+    if (ctx.parameter["auto"] === false && ctx.suspendedAt === undefined)
+      return { kind: "suspended", message: "waiting for approval to deploy (auto: false)" };
     const components = ctx.context.components ?? [];
     const waiting: string[] = [];
     for (const component of components) {
       const result = await ctx.applyComponent(component);
-      if (!result.healthy) waiting.push(result.message === undefined || result.message === "" ? component : `${component} (${result.message})`);
+      if (!result.healthy)
+        waiting.push(
+          result.message === undefined || result.message === "" ? component : `${component} (${result.message})`,
+        );
     }
-    if (waiting.length > 0) return { kind: "running", reason: "Wait", message: `waiting for components to be healthy: ${waiting.join(", ")}` };
+    if (waiting.length > 0)
+      return {
+        kind: "running",
+        reason: "Wait",
+        message: `waiting for components to be healthy: ${waiting.join(", ")}`,
+      };
     return { kind: "succeeded" };
   },
 };

@@ -24,23 +24,38 @@ function deliveriesOf(parameter: JsonObject): Delivery[] | string {
     if (!isJsonObject(target)) return `parameter "${channel}" must be an object with url and message`;
     deliveries.push({ channel, url: target["url"], body: bodyOf(target["message"]) });
   }
-  if (parameter["url"] !== undefined && parameter["url"] !== null) deliveries.push({ channel: "webhook", url: parameter["url"], body: bodyOf(parameter["message"]) });
-  if (parameter["email"] !== undefined && parameter["email"] !== null) return "email notifications are not supported; use webhook, slack, dingding or lark";
+  if (parameter["url"] !== undefined && parameter["url"] !== null)
+    deliveries.push({ channel: "webhook", url: parameter["url"], body: bodyOf(parameter["message"]) });
+  if (parameter["email"] !== undefined && parameter["email"] !== null)
+    return "email notifications are not supported; use webhook, slack, dingding or lark";
   if (deliveries.length === 0) return "nothing to notify: set webhook, slack, dingding, lark or url";
   return deliveries;
 }
 
 /** `url: "…"`, `url: {value: "…"}` or `url: {secretRef: {name, key}}` (a Secret in the app's namespace). */
-async function resolveUrl(url: JsonValue | undefined, ctx: StepContext, channel: string): Promise<string | StepOutcome> {
+async function resolveUrl(
+  url: JsonValue | undefined,
+  ctx: StepContext,
+  channel: string,
+): Promise<string | StepOutcome> {
   if (typeof url === "string" && url !== "") return url;
   if (isJsonObject(url) && typeof url["value"] === "string") return url["value"];
   const ref = isJsonObject(url) ? url["secretRef"] : undefined;
   if (isJsonObject(ref) && typeof ref["name"] === "string" && typeof ref["key"] === "string") {
-    const secret = await ctx.cluster.get({ apiVersion: "v1", kind: "Secret", name: ref["name"], namespace: ctx.context.namespace });
+    const secret = await ctx.cluster.get({
+      apiVersion: "v1",
+      kind: "Secret",
+      name: ref["name"],
+      namespace: ctx.context.namespace,
+    });
     const data = secret?.["data"];
     const encoded = isJsonObject(data) ? data[ref["key"]] : undefined;
     if (typeof encoded !== "string") {
-      return { kind: "failed", retryable: true, message: `${channel} url: key "${ref["key"]}" of Secret ${ctx.context.namespace}/${ref["name"]} not found` };
+      return {
+        kind: "failed",
+        retryable: true,
+        message: `${channel} url: key "${ref["key"]}" of Secret ${ctx.context.namespace}/${ref["name"]} not found`,
+      };
     }
     return Buffer.from(encoded, "base64").toString("utf8");
   }
@@ -71,9 +86,18 @@ export const notificationRunner: StepRunner = {
     for (const delivery of deliveries) {
       const url = await resolveUrl(delivery.url, ctx, delivery.channel);
       if (typeof url !== "string") return url;
-      const response = await ctx.http({ url, method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(delivery.body) });
+      const response = await ctx.http({
+        url,
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(delivery.body),
+      });
       if (response.status < 200 || response.status > 299) {
-        return { kind: "failed", retryable: true, message: `${delivery.channel} notification to ${hostOf(url)} failed: HTTP ${response.status}` };
+        return {
+          kind: "failed",
+          retryable: true,
+          message: `${delivery.channel} notification to ${hostOf(url)} failed: HTTP ${response.status}`,
+        };
       }
     }
     return { kind: "succeeded" };

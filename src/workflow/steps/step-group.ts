@@ -8,9 +8,18 @@ import type { StepOutcome, StepRunner, StepStatus } from "../types.js";
  */
 export function summariseSubSteps(subSteps: readonly StepStatus[]): StepOutcome {
   const suspended = subSteps.find((step) => step.phase === "suspending");
-  if (suspended !== undefined) return { kind: "suspended", message: `sub-step "${suspended.name}" is suspended${suspended.message ? `: ${suspended.message}` : ""}` };
+  if (suspended !== undefined)
+    return {
+      kind: "suspended",
+      message: `sub-step "${suspended.name}" is suspended${suspended.message ? `: ${suspended.message}` : ""}`,
+    };
   const open = subSteps.filter((step) => !isStepFinished(step));
-  if (open.length > 0) return { kind: "running", reason: "Wait", message: `waiting for sub-steps: ${open.map((step) => step.name).join(", ")}` };
+  if (open.length > 0)
+    return {
+      kind: "running",
+      reason: "Wait",
+      message: `waiting for sub-steps: ${open.map((step) => step.name).join(", ")}`,
+    };
   const failed = subSteps.find((step) => !isSuccessfulPhase(step.phase));
   if (failed === undefined) return { kind: "succeeded" };
   return {

@@ -14,11 +14,17 @@ export const suspendRunner: StepRunner = {
     if (ctx.suspendedAt !== undefined) return { kind: "succeeded" };
     const message = stringParam(ctx.parameter, "message");
     const duration = ctx.parameter["duration"];
-    if (duration === undefined || duration === null || duration === "") return { kind: "suspended", message: message ?? "suspended until resumed" };
+    if (duration === undefined || duration === null || duration === "")
+      return { kind: "suspended", message: message ?? "suspended until resumed" };
     const ms = typeof duration === "string" || typeof duration === "number" ? parseDuration(duration) : undefined;
-    if (ms === undefined) return invalidParameter(`parameter "duration": ${JSON.stringify(duration)} is not a duration (use e.g. 30s, 5m)`);
+    if (ms === undefined)
+      return invalidParameter(`parameter "duration": ${JSON.stringify(duration)} is not a duration (use e.g. 30s, 5m)`);
     if (ms === 0) return { kind: "succeeded" };
     const resumeAt = timestampAfter(ctx.clock.now(), ms);
-    return { kind: "suspended", message: message ?? `suspended for ${String(duration)}, resumes at ${resumeAt}`, resumeAt };
+    return {
+      kind: "suspended",
+      message: message ?? `suspended for ${String(duration)}, resumes at ${resumeAt}`,
+      resumeAt,
+    };
   },
 };

@@ -3,7 +3,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addChartMirror, createChartCatalog, createMirrorCatalog, isNoMirror, readChartMirrors } from "../../../src/cluster/sandbox/charts/index.js";
+import {
+  addChartMirror,
+  createChartCatalog,
+  createMirrorCatalog,
+  isNoMirror,
+  readChartMirrors,
+} from "../../../src/cluster/sandbox/charts/index.js";
 import { VelaError } from "../../../src/errors/index.js";
 import { tempDir } from "../../support/cli.js";
 import { buildDemoRepository } from "./chart-repo.js";
@@ -40,15 +46,23 @@ describe("sandbox chart catalog", () => {
     const index = readFileSync(join(repo, "index.yaml"), "utf8");
     expect(index).toContain(resolution.digest);
     const objects = resolution.render({ releaseName: "r1", namespace: "ns", values: { replicaCount: 2 } });
-    expect(objects.map((object) => `${object.kind}/${object.metadata.name ?? ""}`)).toEqual(["Service/r1", "Deployment/r1"]);
+    expect(objects.map((object) => `${object.kind}/${object.metadata.name ?? ""}`)).toEqual([
+      "Service/r1",
+      "Deployment/r1",
+    ]);
   });
 
   it("an unknown URL says which mirror to add", () => {
-    const resolution = createChartCatalog(tempDir("vela-ts-catalog-"))?.resolve("https://nowhere.example.com/charts/", "canary-demo", "1.0.0");
+    const resolution = createChartCatalog(tempDir("vela-ts-catalog-"))?.resolve(
+      "https://nowhere.example.com/charts/",
+      "canary-demo",
+      "1.0.0",
+    );
     expect(resolution).toEqual({
       ok: false,
       reason: "ChartNotFound",
-      message: 'chart "canary-demo" not found: no mirror for https://nowhere.example.com/charts; add one with: vela-ts sandbox charts add https://nowhere.example.com/charts <dir>',
+      message:
+        'chart "canary-demo" not found: no mirror for https://nowhere.example.com/charts; add one with: vela-ts sandbox charts add https://nowhere.example.com/charts <dir>',
     });
     expect(resolution !== undefined && isNoMirror(resolution)).toBe(true);
   });
@@ -73,10 +87,15 @@ describe("sandbox chart catalog", () => {
     addChartMirror(sandbox, "https://b.example.com/x", repo);
     addChartMirror(sandbox, "https://a.example.com/y/", repo);
     addChartMirror(sandbox, "https://b.example.com/x/", join(repo, "index.yaml"));
-    expect(readChartMirrors(sandbox).map((mirror) => mirror.url)).toEqual(["https://a.example.com/y", "https://b.example.com/x"]);
+    expect(readChartMirrors(sandbox).map((mirror) => mirror.url)).toEqual([
+      "https://a.example.com/y",
+      "https://b.example.com/x",
+    ]);
     expect(() => addChartMirror(sandbox, "file:///tmp", repo)).toThrow(VelaError);
     expect(() => addChartMirror(sandbox, "https://c.example.com", join(repo, "missing"))).toThrow(VelaError);
     writeFileSync(join(sandbox, "chart-mirrors.json"), "{not json");
-    expect(() => readChartMirrors(sandbox)).toThrow(expect.objectContaining({ code: "E_CHART_MIRRORS" }) as unknown as Error);
+    expect(() => readChartMirrors(sandbox)).toThrow(
+      expect.objectContaining({ code: "E_CHART_MIRRORS" }) as unknown as Error,
+    );
   });
 });

@@ -18,10 +18,18 @@ function componentRevision(name: string, image: string, readySeconds = 0): KubeO
     data: {
       apiVersion: "apps/v1",
       kind: "Deployment",
-      metadata: { name: "reviews", namespace: "default", labels: { "app.oam.dev/component": "reviews" }, ...(annotations === undefined ? {} : { annotations }) },
+      metadata: {
+        name: "reviews",
+        namespace: "default",
+        labels: { "app.oam.dev/component": "reviews" },
+        ...(annotations === undefined ? {} : { annotations }),
+      },
       spec: {
         selector: { matchLabels: { "app.oam.dev/component": "reviews" } },
-        template: { metadata: { labels: { "app.oam.dev/component": "reviews" } }, spec: { containers: [{ name: "reviews", image }] } },
+        template: {
+          metadata: { labels: { "app.oam.dev/component": "reviews" } },
+          spec: { containers: [{ name: "reviews", image }] },
+        },
       },
     },
     revision: Number(name.split("-v")[1]),
@@ -33,7 +41,11 @@ function rollout(target: string, plan: JsonObject): KubeObject {
     apiVersion: "standard.oam.dev/v1alpha1",
     kind: "Rollout",
     metadata: { name: "reviews", namespace: "default" },
-    spec: { targetRevisionName: target, componentName: "reviews", rolloutPlan: { rolloutStrategy: "IncreaseFirst", ...plan } },
+    spec: {
+      targetRevisionName: target,
+      componentName: "reviews",
+      rolloutPlan: { rolloutStrategy: "IncreaseFirst", ...plan },
+    },
   };
 }
 
@@ -59,7 +71,8 @@ function podUids(sandbox: MemorySandbox, revision: string): string[] {
 /** The Rollout status without condition timestamps. */
 function status(sandbox: MemorySandbox): JsonObject {
   const value = structuredClone((sandbox.store.get(ROLLOUT_REF)?.status ?? {}) as JsonObject);
-  if (Array.isArray(value.conditions)) value.conditions = value.conditions.map((condition) => ({ ...(condition as JsonObject), lastTransitionTime: "T" }));
+  if (Array.isArray(value.conditions))
+    value.conditions = value.conditions.map((condition) => ({ ...(condition as JsonObject), lastTransitionTime: "T" }));
   return value;
 }
 
@@ -70,7 +83,12 @@ function replicasOf(sandbox: MemorySandbox, name: string): number | undefined {
 
 /** Sandbox with reviews-v1 rolled out at 2 replicas, and reviews-v2 recorded. */
 function deployedV1(readySeconds = 0): MemorySandbox {
-  const sandbox = memorySandbox({ objects: [componentRevision("reviews-v1", "reviews:v2"), rollout("reviews-v1", { targetSize: 2, rolloutBatches: [{ replicas: 2 }] })] });
+  const sandbox = memorySandbox({
+    objects: [
+      componentRevision("reviews-v1", "reviews:v2"),
+      rollout("reviews-v1", { targetSize: 2, rolloutBatches: [{ replicas: 2 }] }),
+    ],
+  });
   settleThroughTime(sandbox);
   sandbox.store.apply(componentRevision("reviews-v2", "reviews:v3", readySeconds));
   return sandbox;
@@ -79,18 +97,45 @@ function deployedV1(readySeconds = 0): MemorySandbox {
 describe("readBatchRolloutSpec (rolloutPlan → batch targets)", () => {
   it.each([
     { name: "no batches: one batch of targetSize", plan: { targetSize: 3 }, want: { batchTargets: [3], partition: 0 } },
-    { name: "batches add up", plan: { targetSize: 2, rolloutBatches: [{ replicas: 1 }, { replicas: 1 }] }, want: { batchTargets: [1, 2], partition: 1 } },
-    { name: "partition clamps to the last batch", plan: { targetSize: 2, rolloutBatches: [{ replicas: 1 }, { replicas: 1 }], batchPartition: 7 }, want: { batchTargets: [1, 2], partition: 1 } },
-    { name: "partition 0", plan: { targetSize: 4, rolloutBatches: [{ replicas: 2 }, { replicas: 2 }], batchPartition: 0 }, want: { batchTargets: [2, 4], partition: 0 } },
-    { name: "percentages of targetSize", plan: { targetSize: 10, rolloutBatches: [{ replicas: "20%" }, { replicas: "80%" }] }, want: { batchTargets: [2, 10], partition: 1 } },
+    {
+      name: "batches add up",
+      plan: { targetSize: 2, rolloutBatches: [{ replicas: 1 }, { replicas: 1 }] },
+      want: { batchTargets: [1, 2], partition: 1 },
+    },
+    {
+      name: "partition clamps to the last batch",
+      plan: { targetSize: 2, rolloutBatches: [{ replicas: 1 }, { replicas: 1 }], batchPartition: 7 },
+      want: { batchTargets: [1, 2], partition: 1 },
+    },
+    {
+      name: "partition 0",
+      plan: { targetSize: 4, rolloutBatches: [{ replicas: 2 }, { replicas: 2 }], batchPartition: 0 },
+      want: { batchTargets: [2, 4], partition: 0 },
+    },
+    {
+      name: "percentages of targetSize",
+      plan: { targetSize: 10, rolloutBatches: [{ replicas: "20%" }, { replicas: "80%" }] },
+      want: { batchTargets: [2, 10], partition: 1 },
+    },
   ])("$name", ({ plan, want }) => {
     const spec = readBatchRolloutSpec(rollout("reviews-v1", plan));
-    expect({ batchTargets: spec.batchTargets, partition: spec.partition, invalid: spec.invalid }).toEqual({ ...want, invalid: undefined });
+    expect({ batchTargets: spec.batchTargets, partition: spec.partition, invalid: spec.invalid }).toEqual({
+      ...want,
+      invalid: undefined,
+    });
   });
 
   it.each([
-    { name: "batches that do not add up to targetSize", plan: { targetSize: 3, rolloutBatches: [{ replicas: 1 }, { replicas: 1 }] }, want: /add up to 2 replicas, not the targetSize 3/ },
-    { name: "a batch without a number", plan: { targetSize: 2, rolloutBatches: [{ replicas: "two" }] }, want: /whole number or a percentage/ },
+    {
+      name: "batches that do not add up to targetSize",
+      plan: { targetSize: 3, rolloutBatches: [{ replicas: 1 }, { replicas: 1 }] },
+      want: /add up to 2 replicas, not the targetSize 3/,
+    },
+    {
+      name: "a batch without a number",
+      plan: { targetSize: 2, rolloutBatches: [{ replicas: "two" }] },
+      want: /whole number or a percentage/,
+    },
   ])("invalid: $name", ({ plan, want }) => {
     expect(readBatchRolloutSpec(rollout("reviews-v1", plan)).invalid).toMatch(want);
   });
@@ -100,10 +145,24 @@ describe("the batch rollout controller (standard.oam.dev/v1alpha1 Rollout)", () 
   it("first deploy: creates the target revision's Deployment at targetSize, labelled by revision, and succeeds", () => {
     const sandbox = deployedV1();
     expect(podsByRevision(sandbox)).toEqual({ "reviews-v1": 2 });
-    const deployment = sandbox.store.get({ apiVersion: "apps/v1", kind: "Deployment", name: "reviews-v1", namespace: "default" });
-    expect(deployment?.metadata.labels).toMatchObject({ "app.oam.dev/revision": "reviews-v1", "app.oam.dev/component": "reviews" });
-    expect((deployment?.spec as JsonObject).selector).toEqual({ matchLabels: { "app.oam.dev/component": "reviews", "app.oam.dev/revision": "reviews-v1" } });
-    expect(deployment?.metadata.ownerReferences?.[0]).toMatchObject({ kind: "Rollout", name: "reviews", controller: true });
+    const deployment = sandbox.store.get({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: "reviews-v1",
+      namespace: "default",
+    });
+    expect(deployment?.metadata.labels).toMatchObject({
+      "app.oam.dev/revision": "reviews-v1",
+      "app.oam.dev/component": "reviews",
+    });
+    expect((deployment?.spec as JsonObject).selector).toEqual({
+      matchLabels: { "app.oam.dev/component": "reviews", "app.oam.dev/revision": "reviews-v1" },
+    });
+    expect(deployment?.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: "Rollout",
+      name: "reviews",
+      controller: true,
+    });
     expect(status(sandbox)).toEqual({
       rollingState: "rolloutSucceed",
       batchRollingState: "batchReady",
@@ -113,17 +172,33 @@ describe("the batch rollout controller (standard.oam.dev/v1alpha1 Rollout)", () 
       upgradedReadyReplicas: 2,
       lastTargetRevision: "reviews-v1",
       observedGeneration: 1,
-      conditions: [{ type: "Ready", status: "True", lastTransitionTime: "T", reason: "RolloutSucceed", message: "reviews-v1 runs 2 replicas" }],
+      conditions: [
+        {
+          type: "Ready",
+          status: "True",
+          lastTransitionTime: "T",
+          reason: "RolloutSucceed",
+          message: "reviews-v1 runs 2 replicas",
+        },
+      ],
     });
     expect(sandbox.settle().writes).toBe(0);
   });
 
   it("rolls batch by batch up to batchPartition, IncreaseFirst: the source shrinks only once the target's pods are available", () => {
     const sandbox = deployedV1(10);
-    sandbox.store.apply(rollout("reviews-v2", { targetSize: 2, rolloutBatches: [{ replicas: 1 }, { replicas: 1 }], batchPartition: 0 }));
+    sandbox.store.apply(
+      rollout("reviews-v2", { targetSize: 2, rolloutBatches: [{ replicas: 1 }, { replicas: 1 }], batchPartition: 0 }),
+    );
     sandbox.settle();
     expect({ v1: replicasOf(sandbox, "reviews-v1"), v2: replicasOf(sandbox, "reviews-v2") }).toEqual({ v1: 2, v2: 1 });
-    expect(status(sandbox)).toMatchObject({ rollingState: "rollingInBatches", batchRollingState: "batchInRolling", currentBatch: 0, upgradedReadyReplicas: 0, LastSourceRevision: "reviews-v1" });
+    expect(status(sandbox)).toMatchObject({
+      rollingState: "rollingInBatches",
+      batchRollingState: "batchInRolling",
+      currentBatch: 0,
+      upgradedReadyReplicas: 0,
+      LastSourceRevision: "reviews-v1",
+    });
 
     settleThroughTime(sandbox);
     expect(podsByRevision(sandbox)).toEqual({ "reviews-v1": 1, "reviews-v2": 1 });
@@ -137,23 +212,39 @@ describe("the batch rollout controller (standard.oam.dev/v1alpha1 Rollout)", () 
       LastSourceRevision: "reviews-v1",
     });
 
-    sandbox.store.apply(rollout("reviews-v2", { targetSize: 2, rolloutBatches: [{ replicas: 1 }, { replicas: 1 }], batchPartition: 1 }));
+    sandbox.store.apply(
+      rollout("reviews-v2", { targetSize: 2, rolloutBatches: [{ replicas: 1 }, { replicas: 1 }], batchPartition: 1 }),
+    );
     settleThroughTime(sandbox);
     expect(podsByRevision(sandbox)).toEqual({ "reviews-v2": 2 });
     expect(replicasOf(sandbox, "reviews-v1")).toBeUndefined();
-    expect(status(sandbox)).toMatchObject({ rollingState: "rolloutSucceed", batchRollingState: "batchReady", currentBatch: 1, upgradedReadyReplicas: 2 });
+    expect(status(sandbox)).toMatchObject({
+      rollingState: "rolloutSucceed",
+      batchRollingState: "batchReady",
+      currentBatch: 1,
+      upgradedReadyReplicas: 2,
+    });
   });
 
   it("DecreaseFirst scales the source down before the target up", () => {
     const sandbox = deployedV1(10);
-    sandbox.store.apply(rollout("reviews-v2", { rolloutStrategy: "DecreaseFirst", targetSize: 2, rolloutBatches: [{ replicas: 1 }, { replicas: 1 }], batchPartition: 0 }));
+    sandbox.store.apply(
+      rollout("reviews-v2", {
+        rolloutStrategy: "DecreaseFirst",
+        targetSize: 2,
+        rolloutBatches: [{ replicas: 1 }, { replicas: 1 }],
+        batchPartition: 0,
+      }),
+    );
     sandbox.settle();
     expect({ v1: replicasOf(sandbox, "reviews-v1"), v2: replicasOf(sandbox, "reviews-v2") }).toEqual({ v1: 1, v2: 1 });
   });
 
   it("rollback: targetRevisionName back to the source brings its surviving pods back to targetSize and removes the new revision", () => {
     const sandbox = deployedV1();
-    sandbox.store.apply(rollout("reviews-v2", { targetSize: 2, rolloutBatches: [{ replicas: 1 }, { replicas: 1 }], batchPartition: 0 }));
+    sandbox.store.apply(
+      rollout("reviews-v2", { targetSize: 2, rolloutBatches: [{ replicas: 1 }, { replicas: 1 }], batchPartition: 0 }),
+    );
     settleThroughTime(sandbox);
     const survivor = podUids(sandbox, "reviews-v1");
     expect(survivor).toHaveLength(1);
@@ -163,7 +254,12 @@ describe("the batch rollout controller (standard.oam.dev/v1alpha1 Rollout)", () 
     expect(podsByRevision(sandbox)).toEqual({ "reviews-v1": 2 });
     expect(podUids(sandbox, "reviews-v1")).toEqual(expect.arrayContaining(survivor));
     expect(replicasOf(sandbox, "reviews-v2")).toBeUndefined();
-    expect(status(sandbox)).toMatchObject({ rollingState: "rolloutSucceed", lastTargetRevision: "reviews-v1", LastSourceRevision: "reviews-v2", currentBatch: 1 });
+    expect(status(sandbox)).toMatchObject({
+      rollingState: "rolloutSucceed",
+      lastTargetRevision: "reviews-v1",
+      LastSourceRevision: "reviews-v2",
+      currentBatch: 1,
+    });
   });
 
   it.each([
@@ -174,7 +270,10 @@ describe("the batch rollout controller (standard.oam.dev/v1alpha1 Rollout)", () 
     },
     {
       name: "batches that do not add up",
-      objects: [componentRevision("reviews-v1", "reviews:v1"), rollout("reviews-v1", { targetSize: 3, rolloutBatches: [{ replicas: 1 }] })],
+      objects: [
+        componentRevision("reviews-v1", "reviews:v1"),
+        rollout("reviews-v1", { targetSize: 3, rolloutBatches: [{ replicas: 1 }] }),
+      ],
       want: { rollingState: "rolloutFailed", reason: "InvalidRolloutPlan" },
     },
     {

@@ -12,7 +12,10 @@ export function deployment(name: string, image: string, replicas = 5, extra: Jso
     spec: {
       replicas,
       selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "main", image, ports: [{ containerPort: 8090 }] }] } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: "main", image, ports: [{ containerPort: 8090 }] }] },
+      },
       ...extra,
     },
   };
@@ -23,7 +26,11 @@ export function service(name: string, selectorApp = name): KubeObject {
     apiVersion: "v1",
     kind: "Service",
     metadata: { name, namespace: "default" },
-    spec: { selector: { app: selectorApp }, ports: [{ name: "http", port: 8090, targetPort: 8090 }], clusterIP: "10.96.0.10" },
+    spec: {
+      selector: { app: selectorApp },
+      ports: [{ name: "http", port: 8090, targetPort: 8090 }],
+      clusterIP: "10.96.0.10",
+    },
   };
 }
 
@@ -34,7 +41,20 @@ export function ingress(name: string, host: string, path: string, backend = name
     metadata: { name, namespace: "default" },
     spec: {
       ingressClassName: "nginx",
-      rules: [{ host, http: { paths: [{ path, pathType: "ImplementationSpecific", backend: { service: { name: backend, port: { number: 8090 } } } }] } }],
+      rules: [
+        {
+          host,
+          http: {
+            paths: [
+              {
+                path,
+                pathType: "ImplementationSpecific",
+                backend: { service: { name: backend, port: { number: 8090 } } },
+              },
+            ],
+          },
+        },
+      ],
     },
   };
 }
@@ -59,7 +79,17 @@ export function rollout(name: string, options: RolloutFixtureOptions): KubeObjec
           steps: options.steps as JsonObject[],
           ...(options.routing === false
             ? {}
-            : { trafficRoutings: [{ service: name, ingress: { name, classType: "nginx" }, ...(options.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: options.gracePeriodSeconds }) }] }),
+            : {
+                trafficRoutings: [
+                  {
+                    service: name,
+                    ingress: { name, classType: "nginx" },
+                    ...(options.gracePeriodSeconds === undefined
+                      ? {}
+                      : { gracePeriodSeconds: options.gracePeriodSeconds }),
+                  },
+                ],
+              }),
         },
       },
     },
@@ -67,8 +97,16 @@ export function rollout(name: string, options: RolloutFixtureOptions): KubeObjec
 }
 
 /** The four objects of the canonical story for app `name` (v1 image, 5 replicas, steps 20 → 90). */
-export function canonicalApp(name = "canary-demo", steps: readonly JsonObject[] = [{ weight: 20 }, { weight: 90 }]): KubeObject[] {
-  return [deployment(name, `barnett/canarydemo:v1`), service(name), ingress(name, `${name}.com`, "/version"), rollout(name, { steps })];
+export function canonicalApp(
+  name = "canary-demo",
+  steps: readonly JsonObject[] = [{ weight: 20 }, { weight: 90 }],
+): KubeObject[] {
+  return [
+    deployment(name, `barnett/canarydemo:v1`),
+    service(name),
+    ingress(name, `${name}.com`, "/version"),
+    rollout(name, { steps }),
+  ];
 }
 
 /**
@@ -85,7 +123,13 @@ export function settleThroughTime(sandbox: MemorySandbox, done: () => boolean = 
   }
 }
 
-export function getObject(view: ControllerView, apiVersion: string, kind: string, name: string, namespace = "default"): KubeObject | undefined {
+export function getObject(
+  view: ControllerView,
+  apiVersion: string,
+  kind: string,
+  name: string,
+  namespace = "default",
+): KubeObject | undefined {
   return view.get({ apiVersion, kind, name, namespace });
 }
 
@@ -93,7 +137,10 @@ export function rolloutStatus(view: ControllerView, name: string): JsonObject {
   return (getObject(view, "rollouts.kruise.io/v1alpha1", "Rollout", name)?.status ?? {}) as JsonObject;
 }
 
-export function canaryState(view: ControllerView, name: string): { phase: unknown; step: unknown; state: unknown; reason: unknown; message: unknown } {
+export function canaryState(
+  view: ControllerView,
+  name: string,
+): { phase: unknown; step: unknown; state: unknown; reason: unknown; message: unknown } {
   const status = rolloutStatus(view, name);
   const canary = (status.canaryStatus ?? {}) as JsonObject;
   const conditions = Array.isArray(status.conditions) ? (status.conditions as JsonObject[]) : [];
@@ -111,7 +158,8 @@ export function podsByImage(view: ControllerView, app: string): Record<string, n
   const out: Record<string, number> = {};
   for (const pod of view.list("v1", "Pod", { namespace: "default" })) {
     const labels = pod.metadata.labels ?? {};
-    if ((labels.app ?? labels["app.kubernetes.io/name"]) !== app || pod.metadata.deletionTimestamp !== undefined) continue;
+    if ((labels.app ?? labels["app.kubernetes.io/name"]) !== app || pod.metadata.deletionTimestamp !== undefined)
+      continue;
     const image = String(((pod.spec as JsonObject).containers as JsonObject[])[0]?.image ?? "");
     out[image] = (out[image] ?? 0) + 1;
   }

@@ -23,7 +23,11 @@ const deployment = (name: string, replicas: number): KubeObject => ({
   apiVersion: "apps/v1",
   kind: "Deployment",
   metadata: { name, namespace: "default", labels: { app: name } },
-  spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "main", image: "nginx:1.25" }] } } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "main", image: "nginx:1.25" }] } },
+  },
 });
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
@@ -40,7 +44,15 @@ async function take(iterator: AsyncIterator<WatchEvent>, count: number): Promise
   const events: WatchEvent[] = [];
   const deadline = Date.now() + 10_000;
   while (events.length < count) {
-    const next = await Promise.race([iterator.next(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${events.length} events`)), Math.max(1, deadline - Date.now())))]);
+    const next = await Promise.race([
+      iterator.next(),
+      new Promise<never>((_, reject) =>
+        setTimeout(
+          () => reject(new Error(`timed out after ${events.length} events`)),
+          Math.max(1, deadline - Date.now()),
+        ),
+      ),
+    ]);
     if (next.done === true) break;
     events.push(next.value);
   }
@@ -75,8 +87,12 @@ describe("KubeCluster against the served sandbox", () => {
     const created = await kube.create(configMap("alpha", { a: "1" }, { tier: "web" }));
     expect(created.metadata.uid).toMatch(/.+/);
     await kube.create(configMap("beta", { b: "2" }, { tier: "db" }));
-    expect((await kube.get({ apiVersion: "v1", kind: "ConfigMap", name: "alpha", namespace: "default" }))?.data).toEqual({ a: "1" });
-    expect(await kube.get({ apiVersion: "v1", kind: "ConfigMap", name: "missing", namespace: "default" })).toBeUndefined();
+    expect(
+      (await kube.get({ apiVersion: "v1", kind: "ConfigMap", name: "alpha", namespace: "default" }))?.data,
+    ).toEqual({ a: "1" });
+    expect(
+      await kube.get({ apiVersion: "v1", kind: "ConfigMap", name: "missing", namespace: "default" }),
+    ).toBeUndefined();
     const web = await kube.list("v1", "ConfigMap", { labelSelector: "tier=web" });
     expect(web.map((object) => [object.kind, object.metadata.name])).toEqual([["ConfigMap", "alpha"]]);
     const byName = await kube.list("v1", "ConfigMap", { namespace: "default", fieldSelector: "metadata.name=beta" });
@@ -99,20 +115,30 @@ describe("KubeCluster against the served sandbox", () => {
     await kube.apply(deployment("web", 2), { fieldManager: "kubectl" });
     const conflict = await caught(kube.apply(deployment("web", 5)));
     expect(conflict).toBeInstanceOf(ConflictError);
-    expect((conflict as ConflictError).message).toBe('cannot apply deployments.apps "web" in namespace "default": .spec.replicas is owned by "kubectl"');
+    expect((conflict as ConflictError).message).toBe(
+      'cannot apply deployments.apps "web" in namespace "default": .spec.replicas is owned by "kubectl"',
+    );
     expect((conflict as ConflictError).hint).toContain("--force-conflicts");
     const forced = await kube.apply(deployment("web", 5), { force: true });
     expect(forced.spec).toMatchObject({ replicas: 5 });
-    expect(forced.metadata.managedFields?.some((entry) => entry.manager === "vela-ts" && entry.operation === "Apply")).toBe(true);
+    expect(
+      forced.metadata.managedFields?.some((entry) => entry.manager === "vela-ts" && entry.operation === "Apply"),
+    ).toBe(true);
   });
 
   it("merge and JSON patches, and patches of the status subresource", async () => {
     const ref = { apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: "default" } as const;
     const merged = await kube.patch(ref, { type: "merge", patch: { metadata: { labels: { release: "v2" } } } });
     expect(merged.metadata.labels).toEqual({ app: "web", release: "v2" });
-    const jsonPatched = await kube.patch(ref, { type: "json", patch: [{ op: "replace", path: "/spec/replicas", value: 3 }] });
+    const jsonPatched = await kube.patch(ref, {
+      type: "json",
+      patch: [{ op: "replace", path: "/spec/replicas", value: 3 }],
+    });
     expect(jsonPatched.spec).toMatchObject({ replicas: 3 });
-    const status = await kube.patchStatus(ref, { type: "merge", patch: { status: { observedGeneration: 9, readyReplicas: 1 } } });
+    const status = await kube.patchStatus(ref, {
+      type: "merge",
+      patch: { status: { observedGeneration: 9, readyReplicas: 1 } },
+    });
     expect(status.status).toMatchObject({ readyReplicas: 1 });
     expect(status.spec).toMatchObject({ replicas: 3 });
     const ignored = await kube.patchStatus(ref, { type: "merge", patch: { spec: { replicas: 100 } } });
@@ -121,7 +147,12 @@ describe("KubeCluster against the served sandbox", () => {
 
   it("concurrent status updates succeed with retryOnConflict", async () => {
     // An Application: no simulated controller writes its status, so only the four writers below do.
-    const ref = { apiVersion: "core.oam.dev/v1beta1", kind: "Application", name: "counters", namespace: "default" } as const;
+    const ref = {
+      apiVersion: "core.oam.dev/v1beta1",
+      kind: "Application",
+      name: "counters",
+      namespace: "default",
+    } as const;
     await kube.create({ ...ref, metadata: { name: ref.name, namespace: ref.namespace }, spec: { components: [] } });
     let conflicts = 0;
     const bump = (field: string): Promise<KubeObject> =>
@@ -144,35 +175,59 @@ describe("KubeCluster against the served sandbox", () => {
     const live = await kube.get(ref);
     expect(live?.status).toEqual({ observedGeneration: 2, latest: 1, applied: 1 });
     expect(conflicts).toBeGreaterThan(0);
-    const direct = await caught(retryOnConflict(() => Promise.reject(new ConflictError("still stale")), { attempts: 2, sleep: () => Promise.resolve() }));
+    const direct = await caught(
+      retryOnConflict(() => Promise.reject(new ConflictError("still stale")), {
+        attempts: 2,
+        sleep: () => Promise.resolve(),
+      }),
+    );
     expect((direct as Error).message).toBe("still stale");
   });
 
   it("422 from the server becomes a ValidationError pointing at the field", async () => {
-    const invalid = await caught(kube.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { namespace: "default" } }));
+    const invalid = await caught(
+      kube.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { namespace: "default" } }),
+    );
     expect(invalid).toBeInstanceOf(ValidationError);
     expect((invalid as ValidationError).issues.map((issue) => issue.path)).toEqual(["/metadata/name"]);
   });
 
   it("deletes with a propagation policy; a second delete returns false", async () => {
-    expect(await kube.delete({ apiVersion: "v1", kind: "ConfigMap", name: "beta", namespace: "default" }, { propagationPolicy: "Foreground" })).toBe(true);
+    expect(
+      await kube.delete(
+        { apiVersion: "v1", kind: "ConfigMap", name: "beta", namespace: "default" },
+        { propagationPolicy: "Foreground" },
+      ),
+    ).toBe(true);
     expect(await kube.delete({ apiVersion: "v1", kind: "ConfigMap", name: "beta", namespace: "default" })).toBe(false);
-    const missing = await caught(kube.patch({ apiVersion: "v1", kind: "ConfigMap", name: "beta", namespace: "default" }, { type: "merge", patch: { data: {} } }));
+    const missing = await caught(
+      kube.patch(
+        { apiVersion: "v1", kind: "ConfigMap", name: "beta", namespace: "default" },
+        { type: "merge", patch: { data: {} } },
+      ),
+    );
     expect(missing).toBeInstanceOf(NotFoundError);
   });
 
   it("watch reports ADDED, MODIFIED and DELETED, and skips bookmarks", async () => {
     const controller = new AbortController();
-    const iterator = kube.watch("v1", "ConfigMap", { namespace: "default", labelSelector: "watch=yes", signal: controller.signal })[Symbol.asyncIterator]();
+    const iterator = kube
+      .watch("v1", "ConfigMap", { namespace: "default", labelSelector: "watch=yes", signal: controller.signal })
+      [Symbol.asyncIterator]();
     const first = take(iterator, 3);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await kube.create(configMap("watched", { v: "1" }, { watch: "yes" }));
     await kube.create(configMap("unwatched", { v: "1" }, { watch: "no" }));
-    await kube.patch({ apiVersion: "v1", kind: "ConfigMap", name: "watched", namespace: "default" }, { type: "merge", patch: { data: { v: "2" } } });
+    await kube.patch(
+      { apiVersion: "v1", kind: "ConfigMap", name: "watched", namespace: "default" },
+      { type: "merge", patch: { data: { v: "2" } } },
+    );
     await kube.delete({ apiVersion: "v1", kind: "ConfigMap", name: "watched", namespace: "default" });
     const events = await first;
     controller.abort();
-    expect(events.map((event) => [event.type, event.object.metadata.name, (event.object.data as Record<string, string>).v])).toEqual([
+    expect(
+      events.map((event) => [event.type, event.object.metadata.name, (event.object.data as Record<string, string>).v]),
+    ).toEqual([
       ["ADDED", "watched", "1"],
       ["MODIFIED", "watched", "2"],
       ["DELETED", "watched", "2"],
@@ -194,13 +249,38 @@ describe("KubeCluster against the served sandbox", () => {
 
 describe("KubeCluster discovery", () => {
   it.each([
-    { name: "kruise rollout", apiVersion: "rollouts.kruise.io/v1alpha1", kind: "Rollout", message: "rollouts.kruise.io is not installed in this cluster; enable the kruise-rollout addon" },
-    { name: "flux helm release", apiVersion: "helm.toolkit.fluxcd.io/v2beta1", kind: "HelmRelease", message: "helm.toolkit.fluxcd.io is not installed in this cluster; enable the fluxcd addon" },
-    { name: "istio virtual service", apiVersion: "networking.istio.io/v1beta1", kind: "VirtualService", message: "networking.istio.io is not installed in this cluster; enable the istio addon" },
-    { name: "unknown version of a served group", apiVersion: "apps/v2", kind: "Deployment", message: "apps/v2 is not served by this cluster (it serves apps/v1)" },
+    {
+      name: "kruise rollout",
+      apiVersion: "rollouts.kruise.io/v1alpha1",
+      kind: "Rollout",
+      message: "rollouts.kruise.io is not installed in this cluster; enable the kruise-rollout addon",
+    },
+    {
+      name: "flux helm release",
+      apiVersion: "helm.toolkit.fluxcd.io/v2beta1",
+      kind: "HelmRelease",
+      message: "helm.toolkit.fluxcd.io is not installed in this cluster; enable the fluxcd addon",
+    },
+    {
+      name: "istio virtual service",
+      apiVersion: "networking.istio.io/v1beta1",
+      kind: "VirtualService",
+      message: "networking.istio.io is not installed in this cluster; enable the istio addon",
+    },
+    {
+      name: "unknown version of a served group",
+      apiVersion: "apps/v2",
+      kind: "Deployment",
+      message: "apps/v2 is not served by this cluster (it serves apps/v1)",
+    },
   ])("a missing API group names its addon: $name", async ({ apiVersion, kind, message }) => {
     const clock = new FakeClock();
-    const server = await startSandboxServer({ cluster: new MemoryCluster(clock), clock, settleIntervalMs: 0, hiddenGroups: ["rollouts.kruise.io", "helm.toolkit.fluxcd.io", "networking.istio.io"] });
+    const server = await startSandboxServer({
+      cluster: new MemoryCluster(clock),
+      clock,
+      settleIntervalMs: 0,
+      hiddenGroups: ["rollouts.kruise.io", "helm.toolkit.fluxcd.io", "networking.istio.io"],
+    });
     const kube = clientFor(server, tempDir());
     try {
       const error = await caught(kube.list(apiVersion, kind));
@@ -222,9 +302,13 @@ describe("KubeCluster watch resumption", () => {
     const first = await startSandboxServer({ cluster: sandbox, clock, settleIntervalMs: 0 });
     const kube = clientFor(first, tempDir());
     const controller = new AbortController();
-    const iterator = kube.watch("v1", "ConfigMap", { namespace: "default", signal: controller.signal })[Symbol.asyncIterator]();
+    const iterator = kube
+      .watch("v1", "ConfigMap", { namespace: "default", signal: controller.signal })
+      [Symbol.asyncIterator]();
     await kube.create(configMap("before", {}));
-    expect((await take(iterator, 1)).map((event) => [event.type, event.object.metadata.name])).toEqual([["ADDED", "before"]]);
+    expect((await take(iterator, 1)).map((event) => [event.type, event.object.metadata.name])).toEqual([
+      ["ADDED", "before"],
+    ]);
     await first.close();
     sandbox.close();
     // Written while no server runs: the resumed watch must still report it (the new process has no
@@ -233,14 +317,24 @@ describe("KubeCluster watch resumption", () => {
     await offline.create(configMap("while-down", {}));
     offline.close();
     sandbox = await openSandbox({ dir, clock });
-    const second = await startSandboxServer({ cluster: sandbox, clock, settleIntervalMs: 0, port: first.port, token: first.token, certificate: first.certificate });
+    const second = await startSandboxServer({
+      cluster: sandbox,
+      clock,
+      settleIntervalMs: 0,
+      port: first.port,
+      token: first.token,
+      certificate: first.certificate,
+    });
     await kube.create(configMap("after", {}));
     const events = await take(iterator, 2);
     controller.abort();
     kube.close();
     await second.close();
     sandbox.close();
-    expect(events.map((event) => `${event.type} ${event.object.metadata.name ?? ""}`).sort()).toEqual(["ADDED after", "ADDED while-down"]);
+    expect(events.map((event) => `${event.type} ${event.object.metadata.name ?? ""}`).sort()).toEqual([
+      "ADDED after",
+      "ADDED while-down",
+    ]);
   });
 
   it("relists when the resourceVersion is too old (410) and reports only differences", async () => {
@@ -253,7 +347,9 @@ describe("KubeCluster watch resumption", () => {
     for (const name of ["two", "three", "four"]) await memory.create(configMap(name, {}));
     await memory.delete({ apiVersion: "v1", kind: "ConfigMap", name: "one", namespace: "default" });
     const controller = new AbortController();
-    const iterator = kube.watch("v1", "ConfigMap", { namespace: "default", resourceVersion: startVersion, signal: controller.signal })[Symbol.asyncIterator]();
+    const iterator = kube
+      .watch("v1", "ConfigMap", { namespace: "default", resourceVersion: startVersion, signal: controller.signal })
+      [Symbol.asyncIterator]();
     const relisted = await take(iterator, 3);
     expect(relisted.map((event) => [event.type, event.object.metadata.name]).sort()).toEqual([
       ["ADDED", "four"],
@@ -261,7 +357,9 @@ describe("KubeCluster watch resumption", () => {
       ["ADDED", "two"],
     ]);
     await memory.create(configMap("five", {}));
-    expect((await take(iterator, 1)).map((event) => [event.type, event.object.metadata.name])).toEqual([["ADDED", "five"]]);
+    expect((await take(iterator, 1)).map((event) => [event.type, event.object.metadata.name])).toEqual([
+      ["ADDED", "five"],
+    ]);
     controller.abort();
     kube.close();
     await server.close();
@@ -275,7 +373,9 @@ describe("KubeCluster unreachable", () => {
     const kubeconfig = server.kubeconfig();
     await server.close();
     const probe = createServer();
-    const closedPort = await new Promise<number>((resolve) => probe.listen(0, "127.0.0.1", () => resolve((probe.address() as { port: number }).port)));
+    const closedPort = await new Promise<number>((resolve) =>
+      probe.listen(0, "127.0.0.1", () => resolve((probe.address() as { port: number }).port)),
+    );
     await new Promise((resolve) => probe.close(resolve));
     const path = join(tempDir(), "kubeconfig");
     writeFileSync(path, kubeconfig.replace(`127.0.0.1:${server.port}`, `127.0.0.1:${closedPort}`));
@@ -286,7 +386,11 @@ describe("KubeCluster unreachable", () => {
     expect(error).toBeInstanceOf(VelaError);
     expect((error as VelaError).category).toBe("unreachable");
     expect((error as VelaError).code).toBe("E_CLUSTER_UNREACHABLE");
-    expect((error as VelaError).message).toMatch(new RegExp(`^cannot reach cluster at https://127\\.0\\.0\\.1:${closedPort} \\(context "vela-ts-sandbox"\\): connection refused after \\d\\.\\ds$`));
+    expect((error as VelaError).message).toMatch(
+      new RegExp(
+        `^cannot reach cluster at https://127\\.0\\.0\\.1:${closedPort} \\(context "vela-ts-sandbox"\\): connection refused after \\d\\.\\ds$`,
+      ),
+    );
     expect(elapsed).toBeLessThan(10_000);
     expect(elapsed).toBeGreaterThan(1_000);
   });

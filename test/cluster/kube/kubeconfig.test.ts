@@ -33,21 +33,65 @@ writeFileSync(join(serviceAccount, "namespace"), "vela-system\n");
 
 describe("loadKubeConfig", () => {
   it.each<{ name: string; target: KubeTarget; want: { contextName: string; server: string; namespace: string } }>([
-    { name: "--kubeconfig wins over KUBECONFIG and HOME", target: { kubeconfigPath: first, kubeconfigEnv: second, homeDir: home, context: "prod" }, want: { contextName: "prod", server: "https://prod.example:6443", namespace: "shop" } },
-    { name: "KUBECONFIG with several files: first file's current context", target: { kubeconfigEnv: [first, second].join(delimiter), homeDir: home }, want: { contextName: "prod", server: "https://prod.example:6443", namespace: "shop" } },
-    { name: "--context picks a context from a later KUBECONFIG file", target: { kubeconfigEnv: [first, second].join(delimiter), context: "staging" }, want: { contextName: "staging", server: "https://staging.example:6443", namespace: "default" } },
-    { name: "~/.kube/config when nothing else is given", target: { homeDir: home }, want: { contextName: "home", server: "https://home.example", namespace: "default" } },
-    { name: "in-cluster service account last", target: { homeDir: join(dir, "nowhere"), inCluster: { host: "10.0.0.1", port: "443" }, serviceAccountDir: serviceAccount }, want: { contextName: "in-cluster", server: "https://10.0.0.1:443", namespace: "vela-system" } },
+    {
+      name: "--kubeconfig wins over KUBECONFIG and HOME",
+      target: { kubeconfigPath: first, kubeconfigEnv: second, homeDir: home, context: "prod" },
+      want: { contextName: "prod", server: "https://prod.example:6443", namespace: "shop" },
+    },
+    {
+      name: "KUBECONFIG with several files: first file's current context",
+      target: { kubeconfigEnv: [first, second].join(delimiter), homeDir: home },
+      want: { contextName: "prod", server: "https://prod.example:6443", namespace: "shop" },
+    },
+    {
+      name: "--context picks a context from a later KUBECONFIG file",
+      target: { kubeconfigEnv: [first, second].join(delimiter), context: "staging" },
+      want: { contextName: "staging", server: "https://staging.example:6443", namespace: "default" },
+    },
+    {
+      name: "~/.kube/config when nothing else is given",
+      target: { homeDir: home },
+      want: { contextName: "home", server: "https://home.example", namespace: "default" },
+    },
+    {
+      name: "in-cluster service account last",
+      target: {
+        homeDir: join(dir, "nowhere"),
+        inCluster: { host: "10.0.0.1", port: "443" },
+        serviceAccountDir: serviceAccount,
+      },
+      want: { contextName: "in-cluster", server: "https://10.0.0.1:443", namespace: "vela-system" },
+    },
   ])("$name", ({ target, want }) => {
     const loaded = loadKubeConfig(target);
     expect({ contextName: loaded.contextName, server: loaded.server, namespace: loaded.namespace }).toEqual(want);
   });
 
   it.each([
-    { name: "a kubeconfig without a current context", target: { kubeconfigPath: second, kubeconfigEnv: first }, message: `${second} has no current context`, hint: "pick a context with --context, or run `kubectl config use-context NAME`" },
-    { name: "unknown context, with a suggestion", target: { kubeconfigPath: first, context: "prd" }, message: `context "prd" is not in ${first}`, hint: 'did you mean "prod"?' },
-    { name: "missing file", target: { kubeconfigPath: join(dir, "missing.yaml") }, message: `kubeconfig ${join(dir, "missing.yaml")} does not exist`, hint: "pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config" },
-    { name: "nothing configured", target: { homeDir: join(dir, "nowhere") }, message: "no kubeconfig found", hint: "pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config" },
+    {
+      name: "a kubeconfig without a current context",
+      target: { kubeconfigPath: second, kubeconfigEnv: first },
+      message: `${second} has no current context`,
+      hint: "pick a context with --context, or run `kubectl config use-context NAME`",
+    },
+    {
+      name: "unknown context, with a suggestion",
+      target: { kubeconfigPath: first, context: "prd" },
+      message: `context "prd" is not in ${first}`,
+      hint: 'did you mean "prod"?',
+    },
+    {
+      name: "missing file",
+      target: { kubeconfigPath: join(dir, "missing.yaml") },
+      message: `kubeconfig ${join(dir, "missing.yaml")} does not exist`,
+      hint: "pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config",
+    },
+    {
+      name: "nothing configured",
+      target: { homeDir: join(dir, "nowhere") },
+      message: "no kubeconfig found",
+      hint: "pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config",
+    },
   ])("E_KUBECONFIG: $name", ({ target, message, hint }) => {
     try {
       loadKubeConfig(target);
@@ -59,8 +103,15 @@ describe("loadKubeConfig", () => {
   });
 
   it("openKubeTarget reads KUBECONFIG, HOME and the in-cluster variables from the env it is given", async () => {
-    const cluster = await openKubeTarget({ context: "staging", env: { KUBECONFIG: [first, second].join(delimiter), HOME: home } });
-    expect({ context: cluster.contextName, server: cluster.server, namespace: cluster.namespace }).toEqual({ context: "staging", server: "https://staging.example:6443", namespace: "default" });
+    const cluster = await openKubeTarget({
+      context: "staging",
+      env: { KUBECONFIG: [first, second].join(delimiter), HOME: home },
+    });
+    expect({ context: cluster.contextName, server: cluster.server, namespace: cluster.namespace }).toEqual({
+      context: "staging",
+      server: "https://staging.example:6443",
+      namespace: "default",
+    });
     cluster.close();
   });
 });

@@ -1,9 +1,22 @@
-import type { ApplyOptions, Cluster, DeleteOptions, ListOptions, PatchBody, WatchEvent, WatchOptions } from "../../../src/cluster/cluster.js";
+import type {
+  ApplyOptions,
+  Cluster,
+  DeleteOptions,
+  ListOptions,
+  PatchBody,
+  WatchEvent,
+  WatchOptions,
+} from "../../../src/cluster/cluster.js";
 import { MemoryObjectStore } from "../../../src/cluster/sandbox/store/index.js";
 import { settle } from "../../../src/cluster/sandbox/runner.js";
 import type { StoredChange } from "../../../src/cluster/sandbox/object-store.js";
 import { SIMULATED_ADMISSIONS, SIMULATED_CONTROLLERS } from "../../../src/cluster/sandbox/controllers/index.js";
-import { matchesFieldSelector, matchesLabelSelector, parseFieldSelector, parseLabelSelector } from "../../../src/cluster/selector.js";
+import {
+  matchesFieldSelector,
+  matchesLabelSelector,
+  parseFieldSelector,
+  parseLabelSelector,
+} from "../../../src/cluster/selector.js";
 import { ClusterError } from "../../../src/errors/index.js";
 import { groupOf, type KubeObject, type ObjectRef } from "../../../src/model/kube-object.js";
 import type { Clock } from "../../../src/util/index.js";
@@ -28,9 +41,14 @@ export class MemoryCluster implements Cluster {
     private readonly clock: Clock,
     private readonly historyLimit = 1000,
   ) {
-    this.store = new MemoryObjectStore({ clock, admissions: SIMULATED_ADMISSIONS, enabledAddons: new Set(["fluxcd", "kruise-rollout", "istio", "ingress-nginx"]) });
+    this.store = new MemoryObjectStore({
+      clock,
+      admissions: SIMULATED_ADMISSIONS,
+      enabledAddons: new Set(["fluxcd", "kruise-rollout", "istio", "ingress-nginx"]),
+    });
     this.store.subscribe((changes) => {
-      for (const change of changes) this.history.push({ version: Number(change.object.metadata.resourceVersion ?? "0"), change });
+      for (const change of changes)
+        this.history.push({ version: Number(change.object.metadata.resourceVersion ?? "0"), change });
       while (this.history.length > this.historyLimit) this.history.shift();
       for (const wake of [...this.waiters]) wake();
     });
@@ -42,7 +60,12 @@ export class MemoryCluster implements Cluster {
 
   settle(): Promise<unknown> {
     this.settleCount++;
-    return Promise.resolve(settle(this.store, { controllers: SIMULATED_CONTROLLERS, env: { now: this.clock.now(), random: Math.random, enabledAddons: this.store.enabledAddons } }));
+    return Promise.resolve(
+      settle(this.store, {
+        controllers: SIMULATED_CONTROLLERS,
+        env: { now: this.clock.now(), random: Math.random, enabledAddons: this.store.enabledAddons },
+      }),
+    );
   }
 
   get(ref: ObjectRef): Promise<KubeObject | undefined> {
@@ -81,21 +104,30 @@ export class MemoryCluster implements Cluster {
       object.kind === kind &&
       (options.namespace === undefined || object.metadata.namespace === options.namespace) &&
       matchesLabelSelector(labels, object.metadata.labels) &&
-      matchesFieldSelector(fields, (field) => (field === "metadata.name" ? object.metadata.name : field === "metadata.namespace" ? object.metadata.namespace : undefined));
+      matchesFieldSelector(fields, (field) =>
+        field === "metadata.name"
+          ? object.metadata.name
+          : field === "metadata.namespace"
+            ? object.metadata.namespace
+            : undefined,
+      );
     let after: number;
     if (options.resourceVersion === undefined) {
       after = Number(this.store.resourceVersion);
-      for (const object of this.store.list(apiVersion, kind, options)) yield { type: "ADDED", object: structuredClone(object) };
+      for (const object of this.store.list(apiVersion, kind, options))
+        yield { type: "ADDED", object: structuredClone(object) };
     } else {
       after = Number(options.resourceVersion);
       const oldest = this.history[0]?.version;
-      if (oldest !== undefined && after < oldest - 1) throw new ClusterError("E_WATCH_EXPIRED", `too old resource version: ${after} (${oldest - 1})`);
+      if (oldest !== undefined && after < oldest - 1)
+        throw new ClusterError("E_WATCH_EXPIRED", `too old resource version: ${after} (${oldest - 1})`);
     }
     while (options.signal?.aborted !== true) {
       const pending = this.history.filter((entry) => entry.version > after);
       for (const entry of pending) {
         after = entry.version;
-        if (matches(entry.change.object)) yield { type: entry.change.type, object: structuredClone(entry.change.object) };
+        if (matches(entry.change.object))
+          yield { type: entry.change.type, object: structuredClone(entry.change.object) };
       }
       if (pending.length === 0) {
         await new Promise<void>((resolve) => {

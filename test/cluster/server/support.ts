@@ -22,7 +22,8 @@ export function findOnPath(name: string): string | undefined {
 }
 
 export const KUBECTL = findOnPath("kubectl");
-export const KUBECTL_MISSING_REASON = "kubectl not found on PATH (scripts/install-kubectl.sh installs Debian's kubernetes-client; .ci/run calls it)";
+export const KUBECTL_MISSING_REASON =
+  "kubectl not found on PATH (scripts/install-kubectl.sh installs Debian's kubernetes-client; .ci/run calls it)";
 
 /** Result of one kubectl run. */
 export interface KubectlRun {
@@ -32,7 +33,11 @@ export interface KubectlRun {
 }
 
 /** A scratch HOME + kubeconfig so kubectl never reads the user's config or discovery cache. */
-export function kubectlWorkspace(kubeconfig: string): { readonly dir: string; readonly kubeconfigPath: string; kubectl(args: readonly string[], stdin?: string): Promise<KubectlRun> } {
+export function kubectlWorkspace(kubeconfig: string): {
+  readonly dir: string;
+  readonly kubeconfigPath: string;
+  kubectl(args: readonly string[], stdin?: string): Promise<KubectlRun>;
+} {
   const dir = mkdtempSync(join(tmpdir(), "vela-ts-kubectl-"));
   const kubeconfigPath = join(dir, "kubeconfig");
   writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
@@ -51,7 +56,11 @@ export function kubectlWorkspace(kubeconfig: string): { readonly dir: string; re
         return { code: 0, stdout, stderr };
       } catch (error) {
         const failed = error as { code?: number; stdout?: string; stderr?: string };
-        return { code: typeof failed.code === "number" ? failed.code : 1, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
+        return {
+          code: typeof failed.code === "number" ? failed.code : 1,
+          stdout: failed.stdout ?? "",
+          stderr: failed.stderr ?? "",
+        };
       }
     },
   };

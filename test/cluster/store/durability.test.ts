@@ -20,9 +20,16 @@ interface ChildRun {
 }
 
 /** Runs a fixture with tsx; `killAfter` SIGKILLs it once that many writes were acknowledged (or after `killAfterMs`). */
-function runChild(script: string, args: readonly string[], kill: { readonly afterAcks?: number; readonly afterMs?: number } = {}): Promise<ChildRun> {
+function runChild(
+  script: string,
+  args: readonly string[],
+  kill: { readonly afterAcks?: number; readonly afterMs?: number } = {},
+): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", join(FIXTURES, script), ...args], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", join(FIXTURES, script), ...args], {
+      cwd: PROJECT_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let buffer = "";
     let stderr = "";
     const lines: string[] = [];
@@ -37,7 +44,8 @@ function runChild(script: string, args: readonly string[], kill: { readonly afte
         buffer = buffer.slice(newline + 1);
         lines.push(line);
         if (line.startsWith("ack ")) acked++;
-        if (line === "open" && kill.afterMs !== undefined) timer = setTimeout(() => child.kill("SIGKILL"), kill.afterMs);
+        if (line === "open" && kill.afterMs !== undefined)
+          timer = setTimeout(() => child.kill("SIGKILL"), kill.afterMs);
         if (kill.afterAcks !== undefined && acked === kill.afterAcks) child.kill("SIGKILL");
         newline = buffer.indexOf("\n");
       }
@@ -53,7 +61,8 @@ function runChild(script: string, args: readonly string[], kill: { readonly afte
 
 function stateOf(objects: Iterable<KubeObject>): Map<string, string> {
   const state = new Map<string, string>();
-  for (const object of objects) state.set(object.metadata.name ?? "", (object["data"] as Record<string, string>)["value"] ?? "");
+  for (const object of objects)
+    state.set(object.metadata.name ?? "", (object["data"] as Record<string, string>)["value"] ?? "");
   return state;
 }
 
@@ -64,29 +73,43 @@ function sameState(a: Map<string, string>, b: Map<string, string>): boolean {
 describe("sandbox store durability", () => {
   const random = seededRandom("kill-test");
   const runs = [
-    ...Array.from({ length: 5 }, (_, index) => ({ name: `killed after a seeded number of acknowledged writes (run ${index + 1})`, kill: { afterAcks: 1 + Math.floor(random() * (WRITES - 1)) } })),
-    ...Array.from({ length: 2 }, (_, index) => ({ name: `killed after a seeded delay (run ${index + 1})`, kill: { afterMs: Math.floor(random() * 400) } })),
+    ...Array.from({ length: 5 }, (_, index) => ({
+      name: `killed after a seeded number of acknowledged writes (run ${index + 1})`,
+      kill: { afterAcks: 1 + Math.floor(random() * (WRITES - 1)) },
+    })),
+    ...Array.from({ length: 2 }, (_, index) => ({
+      name: `killed after a seeded delay (run ${index + 1})`,
+      kill: { afterMs: Math.floor(random() * 400) },
+    })),
   ];
 
   // Concurrent: each run waits mostly on fsync, in its own directory.
-  it.concurrent.for(runs)("$name: the store opens consistent and holds every acknowledged write", async ({ kill }, { expect }) => {
-    const dir = tempDir();
-    const run = await runChild("kill-writer.ts", [dir, "0", String(WRITES), "4096"], kill);
-    expect(run.stderr).toBe("");
-    const sandbox = await openSandboxStore({ dir, clock: new FakeClock(), lockTimeoutMs: 5000 });
-    try {
-      expect(sandbox.store.findInconsistencies()).toEqual([]);
-      const actual = stateOf(sandbox.store.allObjects());
-      // The write in flight when the process died may or may not have landed; nothing else is allowed.
-      const matches = sameState(actual, expectedAfter(run.acked)) || sameState(actual, expectedAfter(run.acked + 1));
-      expect(matches, `state after ${run.acked} acknowledged writes (signal ${String(run.signal)})`).toBe(true);
-      // Writing continues normally after recovery.
-      sandbox.store.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "after" }, data: { value: "x" } } as KubeObject);
-      expect(sandbox.store.findInconsistencies()).toEqual([]);
-    } finally {
-      sandbox.close();
-    }
-  });
+  it.concurrent.for(runs)(
+    "$name: the store opens consistent and holds every acknowledged write",
+    async ({ kill }, { expect }) => {
+      const dir = tempDir();
+      const run = await runChild("kill-writer.ts", [dir, "0", String(WRITES), "4096"], kill);
+      expect(run.stderr).toBe("");
+      const sandbox = await openSandboxStore({ dir, clock: new FakeClock(), lockTimeoutMs: 5000 });
+      try {
+        expect(sandbox.store.findInconsistencies()).toEqual([]);
+        const actual = stateOf(sandbox.store.allObjects());
+        // The write in flight when the process died may or may not have landed; nothing else is allowed.
+        const matches = sameState(actual, expectedAfter(run.acked)) || sameState(actual, expectedAfter(run.acked + 1));
+        expect(matches, `state after ${run.acked} acknowledged writes (signal ${String(run.signal)})`).toBe(true);
+        // Writing continues normally after recovery.
+        sandbox.store.apply({
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "after" },
+          data: { value: "x" },
+        } as KubeObject);
+        expect(sandbox.store.findInconsistencies()).toEqual([]);
+      } finally {
+        sandbox.close();
+      }
+    },
+  );
 
   it.concurrent("a run that is not killed keeps all writes", async ({ expect }) => {
     const dir = tempDir();
@@ -97,22 +120,35 @@ describe("sandbox store durability", () => {
     sandbox.close();
   });
 
-  it.concurrent("two processes updating the same object lose no update: conflicts are retried, the lock serialises them", async ({ expect }) => {
-    const dir = tempDir();
-    const setup = await openSandboxStore({ dir, clock: new FakeClock() });
-    setup.store.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "counter" }, data: { count: "0" } } as KubeObject);
-    setup.close();
-    const times = 15;
-    // Both children start their updates together (a barrier), so they overlap and must conflict.
-    const [a, b] = await Promise.all([runChild("counter-updater.ts", [dir, String(times), "a", "a,b"]), runChild("counter-updater.ts", [dir, String(times), "b", "a,b"])]);
-    expect(a?.stderr).toBe("");
-    expect(b?.stderr).toBe("");
-    const conflicts = [a, b].map((run) => Number(run?.lines.find((line) => line.startsWith("conflicts "))?.split(" ")[1]));
-    const sandbox = await openSandboxStore({ dir, clock: new FakeClock() });
-    const counter = sandbox.store.get({ apiVersion: "v1", kind: "ConfigMap", name: "counter", namespace: "default" });
-    sandbox.close();
-    expect((counter?.["data"] as Record<string, string>)["count"]).toBe(String(2 * times));
-    expect(conflicts.every((count) => Number.isInteger(count))).toBe(true);
-    expect((conflicts[0] ?? 0) + (conflicts[1] ?? 0)).toBeGreaterThan(0);
-  });
+  it.concurrent(
+    "two processes updating the same object lose no update: conflicts are retried, the lock serialises them",
+    async ({ expect }) => {
+      const dir = tempDir();
+      const setup = await openSandboxStore({ dir, clock: new FakeClock() });
+      setup.store.create({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "counter" },
+        data: { count: "0" },
+      } as KubeObject);
+      setup.close();
+      const times = 15;
+      // Both children start their updates together (a barrier), so they overlap and must conflict.
+      const [a, b] = await Promise.all([
+        runChild("counter-updater.ts", [dir, String(times), "a", "a,b"]),
+        runChild("counter-updater.ts", [dir, String(times), "b", "a,b"]),
+      ]);
+      expect(a?.stderr).toBe("");
+      expect(b?.stderr).toBe("");
+      const conflicts = [a, b].map((run) =>
+        Number(run?.lines.find((line) => line.startsWith("conflicts "))?.split(" ")[1]),
+      );
+      const sandbox = await openSandboxStore({ dir, clock: new FakeClock() });
+      const counter = sandbox.store.get({ apiVersion: "v1", kind: "ConfigMap", name: "counter", namespace: "default" });
+      sandbox.close();
+      expect((counter?.["data"] as Record<string, string>)["count"]).toBe(String(2 * times));
+      expect(conflicts.every((count) => Number.isInteger(count))).toBe(true);
+      expect((conflicts[0] ?? 0) + (conflicts[1] ?? 0)).toBeGreaterThan(0);
+    },
+  );
 });

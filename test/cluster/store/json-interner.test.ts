@@ -7,7 +7,11 @@ function isDeeplyFrozen(value: unknown): boolean {
   return Object.isFrozen(value) && Object.values(value).every(isDeeplyFrozen);
 }
 
-const definition = () => ({ kind: "ComponentDefinition", spec: { schematic: { template: { output: "{{json parameter}}" } }, workload: { type: "autodetects.core.oam.dev" } }, tags: ["a", "b"] });
+const definition = () => ({
+  kind: "ComponentDefinition",
+  spec: { schematic: { template: { output: "{{json parameter}}" } }, workload: { type: "autodetects.core.oam.dev" } },
+  tags: ["a", "b"],
+});
 
 describe("JsonInterner", () => {
   it("hands out one copy of equal subtrees, deeply frozen, and leaves its inputs alone", () => {
@@ -52,7 +56,11 @@ describe("JsonInterner", () => {
 
   it("stays correct when its pool is full: values equal their inputs, sharing is only missed", () => {
     const interner = new JsonInterner({ capacity: 2 });
-    const values = Array.from({ length: 50 }, (_, index) => ({ index, shared: definition(), list: [index, { nested: [index % 3] }] }));
+    const values = Array.from({ length: 50 }, (_, index) => ({
+      index,
+      shared: definition(),
+      list: [index, { nested: [index % 3] }],
+    }));
     for (const value of values) expect(interner.intern(value)).toEqual(value);
     expect(interner.size).toBeLessThanOrEqual(2);
   });

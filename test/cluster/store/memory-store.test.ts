@@ -5,12 +5,19 @@ import { MemoryObjectStore } from "../../../src/cluster/sandbox/store/memory-sto
 import type { SimulatedAdmission } from "../../../src/cluster/sandbox/controller-contract.js";
 import { FakeClock } from "../../../src/util/clock.js";
 
-function newStore(options: { admissions?: readonly SimulatedAdmission[]; enabledAddons?: ReadonlySet<string> } = {}): { store: MemoryObjectStore; clock: FakeClock } {
+function newStore(options: { admissions?: readonly SimulatedAdmission[]; enabledAddons?: ReadonlySet<string> } = {}): {
+  store: MemoryObjectStore;
+  clock: FakeClock;
+} {
   const clock = new FakeClock("2026-01-01T00:00:00Z");
   return { store: new MemoryObjectStore({ clock, seed: "test", ...options }), clock };
 }
 
-function deployment(name: string, spec: Record<string, unknown> = { replicas: 1 }, metadata: Record<string, unknown> = {}): KubeObject {
+function deployment(
+  name: string,
+  spec: Record<string, unknown> = { replicas: 1 },
+  metadata: Record<string, unknown> = {},
+): KubeObject {
   return { apiVersion: "apps/v1", kind: "Deployment", metadata: { name, ...metadata }, spec } as KubeObject;
 }
 
@@ -18,7 +25,12 @@ function configMap(name: string, data: Record<string, string>, metadata: Record<
   return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, ...metadata }, data } as KubeObject;
 }
 
-const ref = (name: string, kind = "Deployment", apiVersion = "apps/v1", namespace = "default"): ObjectRef => ({ apiVersion, kind, name, namespace });
+const ref = (name: string, kind = "Deployment", apiVersion = "apps/v1", namespace = "default"): ObjectRef => ({
+  apiVersion,
+  kind,
+  name,
+  namespace,
+});
 
 function thrown(fn: () => unknown): unknown {
   try {
@@ -38,13 +50,19 @@ describe("MemoryObjectStore create", () => {
     expect(created.metadata.generation).toBe(1);
     expect(created.metadata.creationTimestamp).toBe("2026-01-01T00:00:00Z");
     expect(created.metadata.namespace).toBe("default");
-    expect(created.metadata.managedFields?.map((entry) => [entry.manager, entry.operation])).toEqual([["vela-ts", "Update"]]);
+    expect(created.metadata.managedFields?.map((entry) => [entry.manager, entry.operation])).toEqual([
+      ["vela-ts", "Update"],
+    ]);
     expect(Object.isFrozen(created)).toBe(true);
   });
 
   it("drops the namespace of cluster-scoped kinds", () => {
     const { store } = newStore();
-    const created = store.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "prod", namespace: "default" } });
+    const created = store.create({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: "prod", namespace: "default" },
+    });
     expect(created.metadata.namespace).toBeUndefined();
     expect(store.get({ apiVersion: "v1", kind: "Namespace", name: "prod" })?.metadata.name).toBe("prod");
   });
@@ -66,7 +84,9 @@ describe("MemoryObjectStore create", () => {
 
   it("gives every write a new, increasing resourceVersion", () => {
     const { store } = newStore();
-    const versions = ["a", "b", "c"].map((name) => Number(store.create(configMap(name, { k: name })).metadata.resourceVersion));
+    const versions = ["a", "b", "c"].map((name) =>
+      Number(store.create(configMap(name, { k: name })).metadata.resourceVersion),
+    );
     expect(versions).toEqual([...versions].sort((x, y) => x - y));
     expect(new Set(versions).size).toBe(3);
     expect(store.resourceVersion).toBe(String(versions[2]));
@@ -79,8 +99,16 @@ describe("MemoryObjectStore validation", () => {
     { name: "no kind", object: { apiVersion: "v1", metadata: { name: "x" } }, path: "/kind" },
     { name: "no metadata", object: { apiVersion: "v1", kind: "Pod" }, path: "/metadata" },
     { name: "no name", object: { apiVersion: "v1", kind: "Pod", metadata: {} }, path: "/metadata/name" },
-    { name: "upper-case name", object: { apiVersion: "v1", kind: "Pod", metadata: { name: "Web" } }, path: "/metadata/name" },
-    { name: "numeric label value", object: { apiVersion: "v1", kind: "Pod", metadata: { name: "x", labels: { tier: 3 } } }, path: "/metadata/labels/tier" },
+    {
+      name: "upper-case name",
+      object: { apiVersion: "v1", kind: "Pod", metadata: { name: "Web" } },
+      path: "/metadata/name",
+    },
+    {
+      name: "numeric label value",
+      object: { apiVersion: "v1", kind: "Pod", metadata: { name: "x", labels: { tier: 3 } } },
+      path: "/metadata/labels/tier",
+    },
   ])("rejects an object with $name (E_INVALID_OBJECT)", ({ object, path }) => {
     const { store } = newStore();
     const error = thrown(() => store.create(object as unknown as KubeObject));
@@ -94,9 +122,21 @@ describe("MemoryObjectStore validation", () => {
 
 describe("MemoryObjectStore update", () => {
   it.each([
-    { name: "spec change bumps generation", change: (o: KubeObject) => ({ ...o, spec: { replicas: 2 } }), generation: 2 },
-    { name: "label change keeps generation", change: (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, labels: { a: "b" } } }), generation: 1 },
-    { name: "status in an update is ignored", change: (o: KubeObject) => ({ ...o, status: { readyReplicas: 3 } }), generation: 1 },
+    {
+      name: "spec change bumps generation",
+      change: (o: KubeObject) => ({ ...o, spec: { replicas: 2 } }),
+      generation: 2,
+    },
+    {
+      name: "label change keeps generation",
+      change: (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, labels: { a: "b" } } }),
+      generation: 1,
+    },
+    {
+      name: "status in an update is ignored",
+      change: (o: KubeObject) => ({ ...o, status: { readyReplicas: 3 } }),
+      generation: 1,
+    },
   ])("$name", ({ change, generation }) => {
     const { store } = newStore();
     const created = store.create(deployment("web"));
@@ -113,7 +153,9 @@ describe("MemoryObjectStore update", () => {
     store.update({ ...structuredClone(created), spec: { replicas: 2 } } as KubeObject);
     const error = thrown(() => store.update({ ...structuredClone(created), spec: { replicas: 3 } } as KubeObject));
     expect(error).toBeInstanceOf(ConflictError);
-    expect((error as ConflictError).message).toContain("the object has been modified; please apply your changes to the latest version and try again");
+    expect((error as ConflictError).message).toContain(
+      "the object has been modified; please apply your changes to the latest version and try again",
+    );
     expect(store.get(ref("web"))?.["spec"]).toEqual({ replicas: 2 });
   });
 
@@ -136,17 +178,26 @@ describe("MemoryObjectStore status subresource", () => {
   it("updateStatus changes only .status, keeps generation and honours the precondition", () => {
     const { store } = newStore();
     const created = store.create(deployment("web"));
-    const updated = store.updateStatus({ ...structuredClone(created), spec: { replicas: 9 }, status: { readyReplicas: 1 } } as KubeObject);
+    const updated = store.updateStatus({
+      ...structuredClone(created),
+      spec: { replicas: 9 },
+      status: { readyReplicas: 1 },
+    } as KubeObject);
     expect(updated["spec"]).toEqual({ replicas: 1 });
     expect(updated["status"]).toEqual({ readyReplicas: 1 });
     expect(updated.metadata.generation).toBe(1);
-    expect(thrown(() => store.updateStatus({ ...structuredClone(created), status: {} } as KubeObject))).toBeInstanceOf(ConflictError);
+    expect(thrown(() => store.updateStatus({ ...structuredClone(created), status: {} } as KubeObject))).toBeInstanceOf(
+      ConflictError,
+    );
   });
 
   it("patchStatus merges into .status only", () => {
     const { store } = newStore();
     store.create({ ...deployment("web"), status: { replicas: 1, readyReplicas: 0 } } as KubeObject);
-    const patched = store.patchStatus(ref("web"), { type: "merge", patch: { spec: { replicas: 5 }, status: { readyReplicas: 1 } } });
+    const patched = store.patchStatus(ref("web"), {
+      type: "merge",
+      patch: { spec: { replicas: 5 }, status: { readyReplicas: 1 } },
+    });
     expect(patched["status"]).toEqual({ replicas: 1, readyReplicas: 1 });
     expect(patched["spec"]).toEqual({ replicas: 1 });
   });
@@ -154,10 +205,26 @@ describe("MemoryObjectStore status subresource", () => {
 
 describe("MemoryObjectStore patch", () => {
   it.each([
-    { name: "merge patch sets a field", body: { type: "merge" as const, patch: { spec: { paused: true } } }, want: { replicas: 1, paused: true } },
-    { name: "merge patch null deletes", body: { type: "merge" as const, patch: { spec: { replicas: null } } }, want: {} },
-    { name: "json patch replace", body: { type: "json" as const, patch: [{ op: "replace", path: "/spec/replicas", value: 4 }] }, want: { replicas: 4 } },
-    { name: "json patch add", body: { type: "json" as const, patch: [{ op: "add", path: "/spec/paused", value: true }] }, want: { replicas: 1, paused: true } },
+    {
+      name: "merge patch sets a field",
+      body: { type: "merge" as const, patch: { spec: { paused: true } } },
+      want: { replicas: 1, paused: true },
+    },
+    {
+      name: "merge patch null deletes",
+      body: { type: "merge" as const, patch: { spec: { replicas: null } } },
+      want: {},
+    },
+    {
+      name: "json patch replace",
+      body: { type: "json" as const, patch: [{ op: "replace", path: "/spec/replicas", value: 4 }] },
+      want: { replicas: 4 },
+    },
+    {
+      name: "json patch add",
+      body: { type: "json" as const, patch: [{ op: "add", path: "/spec/paused", value: true }] },
+      want: { replicas: 1, paused: true },
+    },
   ])("$name", ({ body, want }) => {
     const { store } = newStore();
     store.create(deployment("web"));
@@ -167,7 +234,15 @@ describe("MemoryObjectStore patch", () => {
   it("a failing json patch test is a clear error and changes nothing", () => {
     const { store } = newStore();
     store.create(deployment("web"));
-    const error = thrown(() => store.patch(ref("web"), { type: "json", patch: [{ op: "test", path: "/spec/replicas", value: 7 }, { op: "replace", path: "/spec/replicas", value: 0 }] }));
+    const error = thrown(() =>
+      store.patch(ref("web"), {
+        type: "json",
+        patch: [
+          { op: "test", path: "/spec/replicas", value: 7 },
+          { op: "replace", path: "/spec/replicas", value: 0 },
+        ],
+      }),
+    );
     expect((error as VelaError).code).toBe("E_PATCH_INVALID");
     expect(store.get(ref("web"))?.["spec"]).toEqual({ replicas: 1 });
   });
@@ -176,7 +251,14 @@ describe("MemoryObjectStore patch", () => {
     const { store } = newStore();
     const created = store.create(deployment("web"));
     store.patch(ref("web"), { type: "merge", patch: { spec: { replicas: 2 } } });
-    expect(thrown(() => store.patch(ref("web"), { type: "merge", patch: { metadata: { resourceVersion: created.metadata.resourceVersion ?? "" }, spec: { replicas: 3 } } }))).toBeInstanceOf(ConflictError);
+    expect(
+      thrown(() =>
+        store.patch(ref("web"), {
+          type: "merge",
+          patch: { metadata: { resourceVersion: created.metadata.resourceVersion ?? "" }, spec: { replicas: 3 } },
+        }),
+      ),
+    ).toBeInstanceOf(ConflictError);
   });
 });
 
@@ -186,7 +268,12 @@ describe("MemoryObjectStore server-side apply", () => {
     const first = store.apply(deployment("web", { replicas: 2 }));
     const second = store.apply(deployment("web", { replicas: 2 }));
     expect(second.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
-    expect(first.metadata.managedFields?.[0]).toMatchObject({ manager: "vela-ts", operation: "Apply", fieldsType: "FieldsV1", fieldsV1: { "f:spec": { "f:replicas": {} } } });
+    expect(first.metadata.managedFields?.[0]).toMatchObject({
+      manager: "vela-ts",
+      operation: "Apply",
+      fieldsType: "FieldsV1",
+      fieldsV1: { "f:spec": { "f:replicas": {} } },
+    });
   });
 
   it("merges maps and keeps fields other managers set", () => {
@@ -208,7 +295,10 @@ describe("MemoryObjectStore server-side apply", () => {
   it("does not conflict when both managers set the same value (shared ownership)", () => {
     const { store } = newStore();
     store.apply(deployment("web", { replicas: 2 }), { fieldManager: "a" });
-    expect(store.apply(deployment("web", { replicas: 2, paused: false }), { fieldManager: "b" })["spec"]).toEqual({ replicas: 2, paused: false });
+    expect(store.apply(deployment("web", { replicas: 2, paused: false }), { fieldManager: "b" })["spec"]).toEqual({
+      replicas: 2,
+      paused: false,
+    });
   });
 
   it("force takes the field over from the other manager", () => {
@@ -219,7 +309,9 @@ describe("MemoryObjectStore server-side apply", () => {
     const hpa = forced.metadata.managedFields?.find((entry) => entry.manager === "hpa");
     expect(hpa).toBeUndefined();
     // The former owner now conflicts in turn.
-    expect(thrown(() => store.apply(deployment("web", { replicas: 3 }), { fieldManager: "hpa" }))).toBeInstanceOf(ConflictError);
+    expect(thrown(() => store.apply(deployment("web", { replicas: 3 }), { fieldManager: "hpa" }))).toBeInstanceOf(
+      ConflictError,
+    );
   });
 
   it("an Update by a controller takes ownership, so the next apply of a different value conflicts", () => {
@@ -250,26 +342,70 @@ describe("MemoryObjectStore server-side apply", () => {
     const podSpec = (containers: unknown[]): Record<string, unknown> => ({ template: { spec: { containers } } });
     store.apply(deployment("web", podSpec([{ name: "app", image: "app:1" }])), { fieldManager: "vela-ts" });
     store.apply(deployment("web", podSpec([{ name: "sidecar", image: "proxy:1" }])), { fieldManager: "injector" });
-    const both = store.apply(deployment("web", podSpec([{ name: "app", image: "app:2" }])), { fieldManager: "vela-ts" });
-    expect(both["spec"]).toEqual(podSpec([{ name: "app", image: "app:2" }, { name: "sidecar", image: "proxy:1" }]));
+    const both = store.apply(deployment("web", podSpec([{ name: "app", image: "app:2" }])), {
+      fieldManager: "vela-ts",
+    });
+    expect(both["spec"]).toEqual(
+      podSpec([
+        { name: "app", image: "app:2" },
+        { name: "sidecar", image: "proxy:1" },
+      ]),
+    );
     expect(both.metadata.generation).toBe(3);
-    const withoutApp = store.apply(deployment("web", podSpec([{ name: "other", image: "o:1" }])), { fieldManager: "vela-ts" });
-    expect(withoutApp["spec"]).toEqual(podSpec([{ name: "other", image: "o:1" }, { name: "sidecar", image: "proxy:1" }]));
+    const withoutApp = store.apply(deployment("web", podSpec([{ name: "other", image: "o:1" }])), {
+      fieldManager: "vela-ts",
+    });
+    expect(withoutApp["spec"]).toEqual(
+      podSpec([
+        { name: "other", image: "o:1" },
+        { name: "sidecar", image: "proxy:1" },
+      ]),
+    );
   });
 
   it("replaces atomic lists", () => {
     const { store } = newStore();
-    store.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, spec: { args: ["a", "b"] } } as KubeObject);
-    expect(store.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, spec: { args: ["c"] } } as KubeObject)["spec"]).toEqual({ args: ["c"] });
+    store.apply({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "c" },
+      spec: { args: ["a", "b"] },
+    } as KubeObject);
+    expect(
+      store.apply({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "c" },
+        spec: { args: ["c"] },
+      } as KubeObject)["spec"],
+    ).toEqual({ args: ["c"] });
   });
 });
 
 describe("MemoryObjectStore delete", () => {
   function family(store: MemoryObjectStore): { owner: KubeObject; child: KubeObject; grandchild: KubeObject } {
     const owner = store.create(deployment("web"));
-    const ownerRef = (parent: KubeObject) => [{ apiVersion: parent.apiVersion, kind: parent.kind, name: parent.metadata.name ?? "", uid: parent.metadata.uid ?? "", controller: true }];
-    const child = store.create({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "web-1", ownerReferences: ownerRef(owner) }, spec: {} } as KubeObject);
-    const grandchild = store.create({ apiVersion: "v1", kind: "Pod", metadata: { name: "web-1-a", ownerReferences: ownerRef(child) }, spec: {} } as KubeObject);
+    const ownerRef = (parent: KubeObject) => [
+      {
+        apiVersion: parent.apiVersion,
+        kind: parent.kind,
+        name: parent.metadata.name ?? "",
+        uid: parent.metadata.uid ?? "",
+        controller: true,
+      },
+    ];
+    const child = store.create({
+      apiVersion: "apps/v1",
+      kind: "ReplicaSet",
+      metadata: { name: "web-1", ownerReferences: ownerRef(owner) },
+      spec: {},
+    } as KubeObject);
+    const grandchild = store.create({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web-1-a", ownerReferences: ownerRef(child) },
+      spec: {},
+    } as KubeObject);
     return { owner, child, grandchild };
   }
 
@@ -295,10 +431,17 @@ describe("MemoryObjectStore delete", () => {
     const { store } = newStore();
     const a = store.create(configMap("a", {}));
     const b = store.create(configMap("b", {}));
-    const refs = [a, b].map((owner) => ({ apiVersion: "v1", kind: "ConfigMap", name: owner.metadata.name ?? "", uid: owner.metadata.uid ?? "" }));
+    const refs = [a, b].map((owner) => ({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      name: owner.metadata.name ?? "",
+      uid: owner.metadata.uid ?? "",
+    }));
     store.create(configMap("shared", {}, { ownerReferences: refs }));
     store.delete(ref("a", "ConfigMap", "v1"));
-    expect(store.get(ref("shared", "ConfigMap", "v1"))?.metadata.ownerReferences?.map((owner) => owner.name)).toEqual(["b"]);
+    expect(store.get(ref("shared", "ConfigMap", "v1"))?.metadata.ownerReferences?.map((owner) => owner.name)).toEqual([
+      "b",
+    ]);
   });
 
   it("returns false for a missing object", () => {
@@ -324,18 +467,28 @@ describe("MemoryObjectStore list", () => {
     store.create(configMap("b", {}, { namespace: "prod", labels: { app: "web", tier: "front" } }));
     store.create(configMap("a", {}, { namespace: "prod", labels: { app: "web" } }));
     store.create(configMap("c", {}, { namespace: "dev", labels: { app: "api" } }));
-    const names = (list: readonly KubeObject[]): string[] => list.map((object) => `${object.metadata.namespace}/${object.metadata.name}`);
+    const names = (list: readonly KubeObject[]): string[] =>
+      list.map((object) => `${object.metadata.namespace}/${object.metadata.name}`);
     expect(names(store.list("v1", "ConfigMap"))).toEqual(["dev/c", "prod/a", "prod/b"]);
     expect(names(store.list("v1", "ConfigMap", { namespace: "prod" }))).toEqual(["prod/a", "prod/b"]);
     expect(names(store.list("v1", "ConfigMap", { labelSelector: "app=web,!tier" }))).toEqual(["prod/a"]);
-    expect(names(store.list("v1", "ConfigMap", { labelSelector: "app in (api,web)" }))).toEqual(["dev/c", "prod/a", "prod/b"]);
+    expect(names(store.list("v1", "ConfigMap", { labelSelector: "app in (api,web)" }))).toEqual([
+      "dev/c",
+      "prod/a",
+      "prod/b",
+    ]);
     expect(names(store.list("v1", "ConfigMap", { fieldSelector: "metadata.name=b" }))).toEqual(["prod/b"]);
     expect(store.findInconsistencies()).toEqual([]);
   });
 
   it("sees every served version of a kind", () => {
     const { store } = newStore();
-    store.create({ apiVersion: "rollouts.kruise.io/v1alpha1", kind: "Rollout", metadata: { name: "r" }, spec: {} } as KubeObject);
+    store.create({
+      apiVersion: "rollouts.kruise.io/v1alpha1",
+      kind: "Rollout",
+      metadata: { name: "r" },
+      spec: {},
+    } as KubeObject);
     expect(store.list("rollouts.kruise.io/v1beta1", "Rollout").map((object) => object.metadata.name)).toEqual(["r"]);
   });
 });
@@ -377,7 +530,13 @@ describe("MemoryObjectStore change feed", () => {
   it("tells subscribers about each write", () => {
     const { store } = newStore();
     const seen: string[] = [];
-    store.subscribe((changes) => seen.push(...changes.map((change) => `${change.type} ${change.object.metadata.name} ${change.object.metadata.resourceVersion}`)));
+    store.subscribe((changes) =>
+      seen.push(
+        ...changes.map(
+          (change) => `${change.type} ${change.object.metadata.name} ${change.object.metadata.resourceVersion}`,
+        ),
+      ),
+    );
     store.create(configMap("a", {}));
     store.patch(ref("a", "ConfigMap", "v1"), { type: "merge", patch: { data: { k: "v" } } });
     store.delete(ref("a", "ConfigMap", "v1"));
@@ -386,7 +545,10 @@ describe("MemoryObjectStore change feed", () => {
 });
 
 describe("MemoryObjectStore shared subtrees", () => {
-  const template = () => ({ metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "nginx:1.25", ports: [{ containerPort: 80 }] }] } });
+  const template = () => ({
+    metadata: { labels: { app: "web" } },
+    spec: { containers: [{ name: "app", image: "nginx:1.25", ports: [{ containerPort: 80 }] }] },
+  });
 
   it("stores identical subtrees of different objects once", () => {
     const { store } = newStore();
@@ -400,10 +562,13 @@ describe("MemoryObjectStore shared subtrees", () => {
     const { store } = newStore();
     store.create(deployment("a", { replicas: 1, template: template() }));
     const b = store.create(deployment("b", { replicas: 2, template: template() }));
-    const containers = ((b["spec"] as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers);
-    expect(thrown(() => {
-      (containers[0] as { image: string }).image = "changed";
-    })).toBeInstanceOf(TypeError);
+    const containers = (b["spec"] as { template: { spec: { containers: { image: string }[] } } }).template.spec
+      .containers;
+    expect(
+      thrown(() => {
+        (containers[0] as { image: string }).image = "changed";
+      }),
+    ).toBeInstanceOf(TypeError);
     expect(store.get(ref("a"))?.["spec"]).toEqual({ replicas: 1, template: template() });
   });
 
@@ -430,7 +595,8 @@ describe("MemoryObjectStore shared subtrees", () => {
     const { store } = newStore();
     store.create(configMap("one", { a: "1" }, { labels: { app: "shop" } }));
     store.create(configMap("two", { a: "2" }, { labels: { app: "shop" } }));
-    const names = (): (string | undefined)[] => store.list("v1", "ConfigMap", { labelSelector: "app=shop" }).map((object) => object.metadata.name);
+    const names = (): (string | undefined)[] =>
+      store.list("v1", "ConfigMap", { labelSelector: "app=shop" }).map((object) => object.metadata.name);
     expect(names()).toEqual(["one", "two"]);
     store.delete(ref("one", "ConfigMap", "v1"));
     expect(names()).toEqual(["two"]);

@@ -5,7 +5,8 @@ import type { ControllerChange, SimulatedController } from "../../../src/cluster
 import { assertConverged } from "../../../src/cluster/sandbox/runner.js";
 import { memorySandbox } from "../../support/sandbox.js";
 
-const cm = (name: string, data: Record<string, string> = {}): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default" }, data }) as KubeObject;
+const cm = (name: string, data: Record<string, string> = {}): KubeObject =>
+  ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default" }, data }) as KubeObject;
 
 /** Copies every ConfigMap `x` to `x-copy` (one write per source), then stops. */
 const copier: SimulatedController = {
@@ -13,8 +14,20 @@ const copier: SimulatedController = {
   reconcile(view) {
     return view
       .list("v1", "ConfigMap")
-      .filter((object) => !(object.metadata.name ?? "").endsWith("-copy") && view.get({ apiVersion: "v1", kind: "ConfigMap", name: `${object.metadata.name}-copy`, namespace: "default" }) === undefined)
-      .map((object): ControllerChange => ({ op: "create", object: cm(`${object.metadata.name}-copy`, object["data"] as Record<string, string>) }));
+      .filter(
+        (object) =>
+          !(object.metadata.name ?? "").endsWith("-copy") &&
+          view.get({
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            name: `${object.metadata.name}-copy`,
+            namespace: "default",
+          }) === undefined,
+      )
+      .map((object): ControllerChange => ({
+        op: "create",
+        object: cm(`${object.metadata.name}-copy`, object["data"] as Record<string, string>),
+      }));
   },
 };
 
@@ -25,7 +38,13 @@ const flipper: SimulatedController = {
     const target = view.get({ apiVersion: "v1", kind: "ConfigMap", name: "flip", namespace: "default" });
     if (target === undefined) return [];
     const value = (target["data"] as Record<string, string>)["v"] === "a" ? "b" : "a";
-    return [{ op: "patch", ref: { apiVersion: "v1", kind: "ConfigMap", name: "flip", namespace: "default" }, body: { type: "merge", patch: { data: { v: value } } } }];
+    return [
+      {
+        op: "patch",
+        ref: { apiVersion: "v1", kind: "ConfigMap", name: "flip", namespace: "default" },
+        body: { type: "merge", patch: { data: { v: value } } },
+      },
+    ];
   },
 };
 
@@ -34,8 +53,16 @@ describe("settle", () => {
     const sandbox = memorySandbox({ objects: [cm("a"), cm("b")], controllers: [copier] });
     const result = sandbox.settle();
     expect(result).toMatchObject({ converged: true, writes: 2, passes: 2, errors: [] });
-    expect(sandbox.store.list("v1", "ConfigMap").map((object) => object.metadata.name)).toEqual(["a", "a-copy", "b", "b-copy"]);
-    expect(sandbox.store.get({ apiVersion: "v1", kind: "ConfigMap", name: "a-copy", namespace: "default" })?.metadata.managedFields?.[0]?.manager).toBe("copier");
+    expect(sandbox.store.list("v1", "ConfigMap").map((object) => object.metadata.name)).toEqual([
+      "a",
+      "a-copy",
+      "b",
+      "b-copy",
+    ]);
+    expect(
+      sandbox.store.get({ apiVersion: "v1", kind: "ConfigMap", name: "a-copy", namespace: "default" })?.metadata
+        .managedFields?.[0]?.manager,
+    ).toBe("copier");
   });
 
   it("reports non-convergence naming the controllers still writing", () => {
@@ -64,7 +91,11 @@ describe("settle", () => {
         const bumped = { ...structuredClone(target), data: { step: String(calls) } } as KubeObject;
         const finished = { ...structuredClone(target), data: { done: "yes" } } as KubeObject;
         // The second update carries the resourceVersion read before the first: a 409, so the pass ends.
-        return [{ op: "update", object: bumped }, { op: "update", object: finished }, { op: "create", object: cm(`never-${calls}`) }];
+        return [
+          { op: "update", object: bumped },
+          { op: "update", object: finished },
+          { op: "create", object: cm(`never-${calls}`) },
+        ];
       },
     };
     const sandbox = memorySandbox({ objects: [cm("t")], controllers: [stale], maxPasses: 3 });
@@ -101,14 +132,31 @@ describe("settle", () => {
     { name: "runs an addon controller when the addon is enabled", addons: ["extra"], copies: 1 },
     { name: "skips an addon controller when the addon is disabled", addons: [], copies: 0 },
   ])("$name", ({ addons, copies }) => {
-    const sandbox = memorySandbox({ objects: [cm("a")], controllers: [{ ...copier, addon: "extra" }], enabledAddons: addons });
+    const sandbox = memorySandbox({
+      objects: [cm("a")],
+      controllers: [{ ...copier, addon: "extra" }],
+      enabledAddons: addons,
+    });
     sandbox.settle();
-    expect(sandbox.store.list("v1", "ConfigMap").filter((object) => object.metadata.name?.endsWith("-copy"))).toHaveLength(copies);
+    expect(
+      sandbox.store.list("v1", "ConfigMap").filter((object) => object.metadata.name?.endsWith("-copy")),
+    ).toHaveLength(copies);
   });
 
   it("nextWakeAt is the earliest wake of the enabled controllers", () => {
-    const at = (iso: string): SimulatedController => ({ name: iso, reconcile: () => [], nextWakeAt: () => new Date(iso) });
-    const sandbox = memorySandbox({ controllers: [at("2026-01-01T00:05:00Z"), at("2026-01-01T00:01:00Z"), { ...at("2026-01-01T00:00:30Z"), addon: "off" }], enabledAddons: [] });
+    const at = (iso: string): SimulatedController => ({
+      name: iso,
+      reconcile: () => [],
+      nextWakeAt: () => new Date(iso),
+    });
+    const sandbox = memorySandbox({
+      controllers: [
+        at("2026-01-01T00:05:00Z"),
+        at("2026-01-01T00:01:00Z"),
+        { ...at("2026-01-01T00:00:30Z"), addon: "off" },
+      ],
+      enabledAddons: [],
+    });
     expect(sandbox.nextWakeAt()?.toISOString()).toBe("2026-01-01T00:01:00.000Z");
   });
 });

@@ -1,4 +1,9 @@
-import { fetchChartFromRepositorySync, readChartRepository, readChartRepositorySync, type ChartRepository } from "../../../chart/index.js";
+import {
+  fetchChartFromRepositorySync,
+  readChartRepository,
+  readChartRepositorySync,
+  type ChartRepository,
+} from "../../../chart/index.js";
 import { VelaError } from "../../../errors/index.js";
 import type { KubeObject } from "../../../model/kube-object.js";
 import type { ChartCatalog, ChartResolution } from "../controller-contract.js";
@@ -54,15 +59,22 @@ export class MirrorChartCatalog implements ChartCatalog {
     const repository = this.repositoryFor(repositoryUrl);
     if (repository === undefined) {
       return isLoopbackUrl(repositoryUrl)
-        ? { ok: false, reason: "ChartPullError", message: `chart repository ${normalizeRepositoryUrl(repositoryUrl)} was not fetched yet` }
+        ? {
+            ok: false,
+            reason: "ChartPullError",
+            message: `chart repository ${normalizeRepositoryUrl(repositoryUrl)} was not fetched yet`,
+          }
         : noMirrorResolution(repositoryUrl, chart);
     }
     if (repository instanceof Error) return failure("IndexationFailed", repository);
     if (chart === "") return { ok: false, reason: "ChartNotFound", message: "no chart name given" };
     try {
-      return fetchedChartResolution(fetchChartFromRepositorySync(repository, chart, versionConstraint === "" ? "*" : versionConstraint));
+      return fetchedChartResolution(
+        fetchChartFromRepositorySync(repository, chart, versionConstraint === "" ? "*" : versionConstraint),
+      );
     } catch (error) {
-      if (error instanceof VelaError) return failure(error.code === "E_CHART_REPO" ? "ChartNotFound" : "ChartPullError", error);
+      if (error instanceof VelaError)
+        return failure(error.code === "E_CHART_REPO" ? "ChartNotFound" : "ChartPullError", error);
       throw error;
     }
   }

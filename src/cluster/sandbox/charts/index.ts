@@ -3,7 +3,14 @@ import { createMirrorCatalog } from "./catalog.js";
 
 export { MirrorChartCatalog, createMirrorCatalog } from "./catalog.js";
 export { addChartMirror, readChartMirrors, findChartMirror, CHART_MIRRORS_FILE, type ChartMirror } from "./mirrors.js";
-export { fetchedChartResolution, isNoMirror, noMirrorResolution, normalizeRepositoryUrl, isLoopbackUrl, NO_MIRROR_REASON } from "./resolution.js";
+export {
+  fetchedChartResolution,
+  isNoMirror,
+  noMirrorResolution,
+  normalizeRepositoryUrl,
+  isLoopbackUrl,
+  NO_MIRROR_REASON,
+} from "./resolution.js";
 
 /**
  * The chart catalog of a sandbox directory (its chart mirrors, and loopback repositories fetched

@@ -24,7 +24,14 @@ export function readChartMirrors(sandboxDir: string): readonly ChartMirror[] {
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new ClusterError("E_CHART_MIRRORS", `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, { hint: `fix or delete ${CHART_MIRRORS_FILE} and add the mirrors again with vela-ts sandbox charts add`, cause: error });
+    throw new ClusterError(
+      "E_CHART_MIRRORS",
+      `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        hint: `fix or delete ${CHART_MIRRORS_FILE} and add the mirrors again with vela-ts sandbox charts add`,
+        cause: error,
+      },
+    );
   }
   const mirrors = typeof parsed === "object" && parsed !== null ? (parsed as Partial<MirrorsFile>).mirrors : undefined;
   if (typeof mirrors !== "object" || mirrors === null) return [];
@@ -46,15 +53,25 @@ export function findChartMirror(mirrors: readonly ChartMirror[], url: string): C
  */
 export function addChartMirror(sandboxDir: string, url: string, dirOrIndex: string, cwd = process.cwd()): ChartMirror {
   if (!/^(https?|oci):\/\//.test(url.trim())) {
-    throw new UsageError(`repository URL "${url}" must start with http://, https:// or oci://`, { hint: "use the URL the HelmRepository names in spec.url" });
+    throw new UsageError(`repository URL "${url}" must start with http://, https:// or oci://`, {
+      hint: "use the URL the HelmRepository names in spec.url",
+    });
   }
   const target = resolve(cwd, dirOrIndex);
-  if (!existsSync(target)) throw new UsageError(`chart repository "${dirOrIndex}" does not exist`, { hint: "give a directory holding index.yaml and the chart archives, or the index.yaml itself" });
+  if (!existsSync(target))
+    throw new UsageError(`chart repository "${dirOrIndex}" does not exist`, {
+      hint: "give a directory holding index.yaml and the chart archives, or the index.yaml itself",
+    });
   const dir = statSync(target).isDirectory() ? target : dirname(target);
   if (!statSync(target).isDirectory() && basename(target) !== "index.yaml") {
-    throw new UsageError(`"${dirOrIndex}" is neither a directory nor an index.yaml`, { hint: "give the chart repository directory or its index.yaml" });
+    throw new UsageError(`"${dirOrIndex}" is neither a directory nor an index.yaml`, {
+      hint: "give the chart repository directory or its index.yaml",
+    });
   }
-  if (!existsSync(join(dir, "index.yaml"))) throw new UsageError(`"${dir}" has no index.yaml`, { hint: "create one with `helm repo index DIR` or point at a chart repository" });
+  if (!existsSync(join(dir, "index.yaml")))
+    throw new UsageError(`"${dir}" has no index.yaml`, {
+      hint: "create one with `helm repo index DIR` or point at a chart repository",
+    });
   const mirrors: Record<string, string> = {};
   for (const mirror of readChartMirrors(sandboxDir)) mirrors[mirror.url] = mirror.dir;
   const key = normalizeRepositoryUrl(url);

@@ -31,7 +31,10 @@ export function isNoMirror(resolution: ChartResolution): boolean {
 export function isLoopbackUrl(url: string): boolean {
   try {
     const parsed = new URL(url);
-    return (parsed.protocol === "http:" || parsed.protocol === "https:") && ["127.0.0.1", "localhost", "[::1]", "::1"].includes(parsed.hostname);
+    return (
+      (parsed.protocol === "http:" || parsed.protocol === "https:") &&
+      ["127.0.0.1", "localhost", "[::1]", "::1"].includes(parsed.hostname)
+    );
   } catch {
     return false;
   }
@@ -50,6 +53,8 @@ export function fetchedChartResolution(fetched: {
     version: fetched.entry.version,
     ...(fetched.entry.appVersion === undefined ? {} : { appVersion: fetched.entry.appVersion }),
     digest: fetched.digest,
-    render: (options) => renderChart(loaded, { releaseName: options.releaseName, namespace: options.namespace, values: options.values }).objects,
+    render: (options) =>
+      renderChart(loaded, { releaseName: options.releaseName, namespace: options.namespace, values: options.values })
+        .objects,
   };
 }

@@ -18,7 +18,15 @@ import { booleanAt, numberAt, stringAt, valueAt } from "./common/fields.js";
 import { scaledValue } from "./common/int-or-percent.js";
 import { randomSuffix } from "./common/names.js";
 import { childrenOf, groupByController } from "./common/owners.js";
-import { buildPod, byDeletionPreference, CONTROLLER_REVISION_HASH_LABEL, earliestPodReadyAt, isPodReady, podReadinessChange, readyDelaySeconds } from "./common/pods.js";
+import {
+  buildPod,
+  byDeletionPreference,
+  CONTROLLER_REVISION_HASH_LABEL,
+  earliestPodReadyAt,
+  isPodReady,
+  podReadinessChange,
+  readyDelaySeconds,
+} from "./common/pods.js";
 import { controllerRevision, controllerRevisionObject, templateForRevision } from "./common/revisions.js";
 
 const CLONESET_API = "apps.kruise.io/v1alpha1";
@@ -29,19 +37,39 @@ function revisionOf(pod: KubeObject): string | undefined {
 }
 
 function podRef(pod: KubeObject): ControllerChange {
-  return { op: "delete", ref: { apiVersion: "v1", kind: "Pod", name: pod.metadata.name ?? "", namespace: pod.metadata.namespace ?? "default" } };
+  return {
+    op: "delete",
+    ref: {
+      apiVersion: "v1",
+      kind: "Pod",
+      name: pod.metadata.name ?? "",
+      namespace: pod.metadata.namespace ?? "default",
+    },
+  };
 }
 
-function reconcileCloneSet(cs: KubeObject, pods: readonly KubeObject[], revisions: readonly KubeObject[], env: ControllerEnv): ControllerChange[] {
+function reconcileCloneSet(
+  cs: KubeObject,
+  pods: readonly KubeObject[],
+  revisions: readonly KubeObject[],
+  env: ControllerEnv,
+): ControllerChange[] {
   if (cs.metadata.deletionTimestamp !== undefined) return [];
   const changes: ControllerChange[] = [];
   const updateRevision = controllerRevision(cs);
   const currentRevision = stringAt(cs, ["status", "currentRevision"]) ?? updateRevision;
-  if (!revisions.some((item) => item.metadata.name === updateRevision)) changes.push({ op: "create", object: controllerRevisionObject(cs, revisions.length + 1) });
+  if (!revisions.some((item) => item.metadata.name === updateRevision))
+    changes.push({ op: "create", object: controllerRevisionObject(cs, revisions.length + 1) });
   const replicas = Math.max(0, numberAt(cs, ["spec", "replicas"]) ?? 1);
-  const partition = Math.min(replicas, Math.max(0, scaledValue(valueAt(cs, ["spec", "updateStrategy", "partition"]) ?? 0, replicas, true) ?? 0));
+  const partition = Math.min(
+    replicas,
+    Math.max(0, scaledValue(valueAt(cs, ["spec", "updateStrategy", "partition"]) ?? 0, replicas, true) ?? 0),
+  );
   const expectedUpdated = replicas - partition;
-  const maxUnavailable = Math.max(1, scaledValue(valueAt(cs, ["spec", "updateStrategy", "maxUnavailable"]) ?? "20%", replicas, false) ?? 1);
+  const maxUnavailable = Math.max(
+    1,
+    scaledValue(valueAt(cs, ["spec", "updateStrategy", "maxUnavailable"]) ?? "20%", replicas, false) ?? 1,
+  );
   const paused = booleanAt(cs, ["spec", "updateStrategy", "paused"]) === true;
   const live = pods.filter((pod) => pod.metadata.deletionTimestamp === undefined);
   for (const pod of live) {
@@ -61,11 +89,23 @@ function reconcileCloneSet(cs: KubeObject, pods: readonly KubeObject[], revision
       const template = templateForRevision(cs, revisions, revision);
       changes.push({
         op: "create",
-        object: buildPod({ name, namespace: cs.metadata.namespace, template, owner: cs, extraLabels: { [CONTROLLER_REVISION_HASH_LABEL]: revision, [INSTANCE_ID_LABEL]: id }, now: env.now, readyDelaySeconds: readyDelaySeconds(cs, template) }),
+        object: buildPod({
+          name,
+          namespace: cs.metadata.namespace,
+          template,
+          owner: cs,
+          extraLabels: { [CONTROLLER_REVISION_HASH_LABEL]: revision, [INSTANCE_ID_LABEL]: id },
+          now: env.now,
+          readyDelaySeconds: readyDelaySeconds(cs, template),
+        }),
       });
     }
   } else if (live.length > replicas) {
-    const ranked = [...live].sort((a, b) => (revisionOf(a) === updateRevision ? 1 : 0) - (revisionOf(b) === updateRevision ? 1 : 0) || byDeletionPreference(a, b));
+    const ranked = [...live].sort(
+      (a, b) =>
+        (revisionOf(a) === updateRevision ? 1 : 0) - (revisionOf(b) === updateRevision ? 1 : 0) ||
+        byDeletionPreference(a, b),
+    );
     for (const pod of ranked.slice(0, live.length - replicas)) changes.push(podRef(pod));
   } else if (!paused && updated < expectedUpdated) {
     const unavailable = live.filter((pod) => !isPodReady(pod)).length;
@@ -83,7 +123,8 @@ function reconcileCloneSet(cs: KubeObject, pods: readonly KubeObject[], revision
     updatedReplicas: updatedPods.length,
     updatedReadyReplicas: updatedPods.filter(isPodReady).length,
     expectedUpdatedReplicas: expectedUpdated,
-    currentRevision: updatedPods.length === replicas && updatedPods.every(isPodReady) ? updateRevision : currentRevision,
+    currentRevision:
+      updatedPods.length === replicas && updatedPods.every(isPodReady) ? updateRevision : currentRevision,
     updateRevision,
   };
   if (!jsonEqual(cs.status ?? {}, status)) changes.push({ op: "updateStatus", object: { ...cs, status } });
@@ -96,10 +137,15 @@ export const cloneSetController: SimulatedController = {
   reconcile(view: ControllerView, env) {
     const pods = groupByController(view.list("v1", "Pod"));
     const revisions = groupByController(view.list("apps/v1", "ControllerRevision"));
-    return view.list(CLONESET_API, "CloneSet").flatMap((cs) => reconcileCloneSet(cs, childrenOf(pods, cs), childrenOf(revisions, cs), env));
+    return view
+      .list(CLONESET_API, "CloneSet")
+      .flatMap((cs) => reconcileCloneSet(cs, childrenOf(pods, cs), childrenOf(revisions, cs), env));
   },
   nextWakeAt(view, env) {
     const pods = groupByController(view.list("v1", "Pod"));
-    return earliestPodReadyAt(view.list(CLONESET_API, "CloneSet").flatMap((cs) => childrenOf(pods, cs)), env.now);
+    return earliestPodReadyAt(
+      view.list(CLONESET_API, "CloneSet").flatMap((cs) => childrenOf(pods, cs)),
+      env.now,
+    );
   },
 };

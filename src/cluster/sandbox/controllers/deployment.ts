@@ -31,7 +31,10 @@ export function desiredReplicas(workload: KubeObject): number {
 }
 
 /** maxSurge and maxUnavailable resolved against `replicas` (`deployment_util.ResolveFenceposts`). */
-export function resolveFenceposts(deployment: KubeObject, replicas: number): { readonly maxSurge: number; readonly maxUnavailable: number } {
+export function resolveFenceposts(
+  deployment: KubeObject,
+  replicas: number,
+): { readonly maxSurge: number; readonly maxUnavailable: number } {
   const rolling = objectAt(deployment, ["spec", "strategy", "rollingUpdate"]);
   const surge = scaledValue(rolling?.maxSurge ?? "25%", replicas, true) ?? Math.ceil(replicas / 4);
   let unavailable = scaledValue(rolling?.maxUnavailable ?? "25%", replicas, false) ?? Math.floor(replicas / 4);
@@ -48,7 +51,12 @@ function statusCount(rs: KubeObject | undefined, field: string): number {
 }
 
 function refOfObject(object: KubeObject): ObjectRef {
-  return { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name ?? "", ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }) };
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name ?? "",
+    ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
+  };
 }
 
 function scale(rs: KubeObject, replicas: number): ControllerChange {
@@ -64,10 +72,16 @@ function byCreation(a: KubeObject, b: KubeObject): number {
 function newReplicaSet(deployment: KubeObject, hash: string, replicas: number, revision: number): KubeObject {
   const template = structuredClone(objectAt(deployment, ["spec", "template"]) ?? {});
   const templateMeta = (template.metadata ??= {}) as JsonObject;
-  const templateLabels = { ...((templateMeta.labels as Record<string, string> | undefined) ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
+  const templateLabels = {
+    ...((templateMeta.labels as Record<string, string> | undefined) ?? {}),
+    [POD_TEMPLATE_HASH_LABEL]: hash,
+  };
   templateMeta.labels = templateLabels;
   const selector = structuredClone(objectAt(deployment, ["spec", "selector"]) ?? {});
-  selector.matchLabels = { ...((selector.matchLabels as Record<string, string> | undefined) ?? {}), [POD_TEMPLATE_HASH_LABEL]: hash };
+  selector.matchLabels = {
+    ...((selector.matchLabels as Record<string, string> | undefined) ?? {}),
+    [POD_TEMPLATE_HASH_LABEL]: hash,
+  };
   const delay = deployment.metadata.annotations?.[POD_READY_DELAY_ANNOTATION];
   return {
     apiVersion: "apps/v1",
@@ -112,8 +126,10 @@ function rolloutRolling(deployment: KubeObject, sets: DeploymentReplicaSets, rev
   // reconcileNewReplicaSet: scale the new ReplicaSet up within maxSurge (or down to replicas).
   let target = newCount;
   if (newCount > replicas) target = replicas;
-  else if (newCount < replicas && currentPods < replicas + maxSurge) target = newCount + Math.min(replicas + maxSurge - currentPods, replicas - newCount);
-  if (sets.newRS === undefined) return [{ op: "create", object: newReplicaSet(deployment, sets.hash, target, revision) }];
+  else if (newCount < replicas && currentPods < replicas + maxSurge)
+    target = newCount + Math.min(replicas + maxSurge - currentPods, replicas - newCount);
+  if (sets.newRS === undefined)
+    return [{ op: "create", object: newReplicaSet(deployment, sets.hash, target, revision) }];
   if (target !== newCount) return [scale(sets.newRS, target)];
 
   // reconcileOldReplicaSets: scale old ReplicaSets down while keeping minAvailable.
@@ -151,7 +167,8 @@ function rolloutRecreate(deployment: KubeObject, sets: DeploymentReplicaSets, re
   if (active.length > 0) return active.map((rs) => scale(rs, 0));
   if (sets.oldRSs.some((rs) => statusCount(rs, "replicas") > 0)) return [];
   const replicas = desiredReplicas(deployment);
-  if (sets.newRS === undefined) return [{ op: "create", object: newReplicaSet(deployment, sets.hash, replicas, revision) }];
+  if (sets.newRS === undefined)
+    return [{ op: "create", object: newReplicaSet(deployment, sets.hash, replicas, revision) }];
   return specReplicas(sets.newRS) === replicas ? [] : [scale(sets.newRS, replicas)];
 }
 
@@ -159,7 +176,12 @@ function syncPaused(deployment: KubeObject, sets: DeploymentReplicaSets): Contro
   // `scale()`: with one active (or only a new) ReplicaSet, it follows spec.replicas; no rollout happens.
   const all = sets.newRS === undefined ? sets.oldRSs : [sets.newRS, ...sets.oldRSs];
   const active = all.filter((rs) => specReplicas(rs) > 0);
-  const only = active.length === 1 ? active[0] : active.length === 0 ? (sets.newRS ?? sets.oldRSs[sets.oldRSs.length - 1]) : undefined;
+  const only =
+    active.length === 1
+      ? active[0]
+      : active.length === 0
+        ? (sets.newRS ?? sets.oldRSs[sets.oldRSs.length - 1])
+        : undefined;
   const replicas = desiredReplicas(deployment);
   return only !== undefined && specReplicas(only) !== replicas ? [scale(only, replicas)] : [];
 }
@@ -179,8 +201,18 @@ export function deploymentStatus(deployment: KubeObject, sets: DeploymentReplica
   conditions = setCondition(
     conditions,
     available >= replicas - maxUnavailable
-      ? { type: "Available", status: "True", reason: "MinimumReplicasAvailable", message: "Deployment has minimum availability." }
-      : { type: "Available", status: "False", reason: "MinimumReplicasUnavailable", message: "Deployment does not have minimum availability." },
+      ? {
+          type: "Available",
+          status: "True",
+          reason: "MinimumReplicasAvailable",
+          message: "Deployment has minimum availability.",
+        }
+      : {
+          type: "Available",
+          status: "False",
+          reason: "MinimumReplicasUnavailable",
+          message: "Deployment does not have minimum availability.",
+        },
     now,
   );
   const rsName = sets.newRS?.metadata.name ?? `${deployment.metadata.name ?? ""}-${sets.hash}`;
@@ -190,8 +222,18 @@ export function deploymentStatus(deployment: KubeObject, sets: DeploymentReplica
     booleanAt(deployment, ["spec", "paused"]) === true
       ? { type: "Progressing", status: "Unknown", reason: "DeploymentPaused", message: "Deployment is paused" }
       : complete
-        ? { type: "Progressing", status: "True", reason: "NewReplicaSetAvailable", message: `ReplicaSet "${rsName}" has successfully progressed.` }
-        : { type: "Progressing", status: "True", reason: "ReplicaSetUpdated", message: `ReplicaSet "${rsName}" is progressing.` },
+        ? {
+            type: "Progressing",
+            status: "True",
+            reason: "NewReplicaSetAvailable",
+            message: `ReplicaSet "${rsName}" has successfully progressed.`,
+          }
+        : {
+            type: "Progressing",
+            status: "True",
+            reason: "ReplicaSetUpdated",
+            message: `ReplicaSet "${rsName}" is progressing.`,
+          },
     now,
   );
   return {
@@ -205,15 +247,25 @@ export function deploymentStatus(deployment: KubeObject, sets: DeploymentReplica
   };
 }
 
-function reconcileDeployment(deployment: KubeObject, owned: readonly KubeObject[], env: ControllerEnv): ControllerChange[] {
+function reconcileDeployment(
+  deployment: KubeObject,
+  owned: readonly KubeObject[],
+  env: ControllerEnv,
+): ControllerChange[] {
   if (deployment.metadata.deletionTimestamp !== undefined) return [];
   const sets = splitReplicaSets(deployment, owned);
-  const revision = 1 + Math.max(0, ...owned.map((rs) => Number(rs.metadata.annotations?.[DEPLOYMENT_REVISION_ANNOTATION] ?? 0) || 0));
+  const revision =
+    1 + Math.max(0, ...owned.map((rs) => Number(rs.metadata.annotations?.[DEPLOYMENT_REVISION_ANNOTATION] ?? 0) || 0));
   const paused = booleanAt(deployment, ["spec", "paused"]) === true;
   const recreate = stringAt(deployment, ["spec", "strategy", "type"]) === "Recreate";
-  const changes = paused ? syncPaused(deployment, sets) : recreate ? rolloutRecreate(deployment, sets, revision) : rolloutRolling(deployment, sets, revision);
+  const changes = paused
+    ? syncPaused(deployment, sets)
+    : recreate
+      ? rolloutRecreate(deployment, sets, revision)
+      : rolloutRolling(deployment, sets, revision);
   const status = deploymentStatus(deployment, sets, env.now);
-  if (!jsonEqual(deployment.status ?? {}, status)) changes.push({ op: "updateStatus", object: { ...deployment, status } });
+  if (!jsonEqual(deployment.status ?? {}, status))
+    changes.push({ op: "updateStatus", object: { ...deployment, status } });
   return changes;
 }
 
@@ -227,6 +279,8 @@ export const deploymentController: SimulatedController = {
   name: "deployment",
   reconcile(view, env) {
     const index = replicaSetsByOwner(view);
-    return view.list("apps/v1", "Deployment").flatMap((deployment) => reconcileDeployment(deployment, childrenOf(index, deployment), env));
+    return view
+      .list("apps/v1", "Deployment")
+      .flatMap((deployment) => reconcileDeployment(deployment, childrenOf(index, deployment), env));
   },
 };

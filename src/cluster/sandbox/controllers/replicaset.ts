@@ -16,7 +16,14 @@ import { jsonEqual, type JsonObject } from "../../../util/index.js";
 import { numberAt, objectAt } from "./common/fields.js";
 import { randomSuffix } from "./common/names.js";
 import { childrenOf, groupByController } from "./common/owners.js";
-import { buildPod, byDeletionPreference, earliestPodReadyAt, isPodReady, podReadinessChange, readyDelaySeconds } from "./common/pods.js";
+import {
+  buildPod,
+  byDeletionPreference,
+  earliestPodReadyAt,
+  isPodReady,
+  podReadinessChange,
+  readyDelaySeconds,
+} from "./common/pods.js";
 
 /** Pods owned by workloads, indexed once per pass. */
 export function listPods(view: ControllerView): readonly KubeObject[] {
@@ -37,12 +44,28 @@ function reconcileReplicaSet(rs: KubeObject, pods: readonly KubeObject[], env: C
       taken.add(name);
       changes.push({
         op: "create",
-        object: buildPod({ name, namespace: rs.metadata.namespace, template, owner: rs, extraLabels: {}, now: env.now, readyDelaySeconds: readyDelaySeconds(rs, template) }),
+        object: buildPod({
+          name,
+          namespace: rs.metadata.namespace,
+          template,
+          owner: rs,
+          extraLabels: {},
+          now: env.now,
+          readyDelaySeconds: readyDelaySeconds(rs, template),
+        }),
       });
     }
   } else if (live.length > desired) {
     for (const pod of [...live].sort(byDeletionPreference).slice(0, live.length - desired)) {
-      changes.push({ op: "delete", ref: { apiVersion: "v1", kind: "Pod", name: pod.metadata.name ?? "", ...(pod.metadata.namespace === undefined ? {} : { namespace: pod.metadata.namespace }) } });
+      changes.push({
+        op: "delete",
+        ref: {
+          apiVersion: "v1",
+          kind: "Pod",
+          name: pod.metadata.name ?? "",
+          ...(pod.metadata.namespace === undefined ? {} : { namespace: pod.metadata.namespace }),
+        },
+      });
     }
   }
   for (const pod of live) {
@@ -66,7 +89,9 @@ export const replicaSetController: SimulatedController = {
   name: "replicaset",
   reconcile(view, env) {
     const podsByOwner = groupByController(listPods(view));
-    return view.list("apps/v1", "ReplicaSet").flatMap((rs) => reconcileReplicaSet(rs, childrenOf(podsByOwner, rs), env));
+    return view
+      .list("apps/v1", "ReplicaSet")
+      .flatMap((rs) => reconcileReplicaSet(rs, childrenOf(podsByOwner, rs), env));
   },
   nextWakeAt(view, env) {
     const podsByOwner = groupByController(listPods(view));

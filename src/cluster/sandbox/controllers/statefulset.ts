@@ -18,7 +18,14 @@ import { jsonEqual, type JsonObject } from "../../../util/index.js";
 import type { ControllerChange, ControllerEnv, ControllerView, SimulatedController } from "../controller-contract.js";
 import { numberAt, stringAt } from "./common/fields.js";
 import { childrenOf, groupByController } from "./common/owners.js";
-import { buildPod, CONTROLLER_REVISION_HASH_LABEL, earliestPodReadyAt, isPodReady, podReadinessChange, readyDelaySeconds } from "./common/pods.js";
+import {
+  buildPod,
+  CONTROLLER_REVISION_HASH_LABEL,
+  earliestPodReadyAt,
+  isPodReady,
+  podReadinessChange,
+  readyDelaySeconds,
+} from "./common/pods.js";
 import { controllerRevision, controllerRevisionObject, templateForRevision } from "./common/revisions.js";
 
 function ordinalOf(workload: KubeObject, pod: KubeObject): number {
@@ -27,15 +34,29 @@ function ordinalOf(workload: KubeObject, pod: KubeObject): number {
 }
 
 function podRef(pod: KubeObject): ControllerChange {
-  return { op: "delete", ref: { apiVersion: "v1", kind: "Pod", name: pod.metadata.name ?? "", namespace: pod.metadata.namespace ?? "default" } };
+  return {
+    op: "delete",
+    ref: {
+      apiVersion: "v1",
+      kind: "Pod",
+      name: pod.metadata.name ?? "",
+      namespace: pod.metadata.namespace ?? "default",
+    },
+  };
 }
 
-function reconcileStatefulSet(sts: KubeObject, pods: readonly KubeObject[], revisions: readonly KubeObject[], env: ControllerEnv): ControllerChange[] {
+function reconcileStatefulSet(
+  sts: KubeObject,
+  pods: readonly KubeObject[],
+  revisions: readonly KubeObject[],
+  env: ControllerEnv,
+): ControllerChange[] {
   if (sts.metadata.deletionTimestamp !== undefined) return [];
   const changes: ControllerChange[] = [];
   const updateRevision = controllerRevision(sts);
   const currentRevision = stringAt(sts, ["status", "currentRevision"]) ?? updateRevision;
-  if (!revisions.some((item) => item.metadata.name === updateRevision)) changes.push({ op: "create", object: controllerRevisionObject(sts, revisions.length + 1) });
+  if (!revisions.some((item) => item.metadata.name === updateRevision))
+    changes.push({ op: "create", object: controllerRevisionObject(sts, revisions.length + 1) });
   const replicas = Math.max(0, numberAt(sts, ["spec", "replicas"]) ?? 1);
   const onDelete = stringAt(sts, ["spec", "updateStrategy", "type"]) === "OnDelete";
   const partition = Math.max(0, numberAt(sts, ["spec", "updateStrategy", "rollingUpdate", "partition"]) ?? 0);
@@ -54,13 +75,23 @@ function reconcileStatefulSet(sts: KubeObject, pods: readonly KubeObject[], revi
       const name = `${sts.metadata.name ?? ""}-${ordinal}`;
       action = {
         op: "create",
-        object: buildPod({ name, namespace: sts.metadata.namespace, template, owner: sts, extraLabels: { [CONTROLLER_REVISION_HASH_LABEL]: revision, "statefulset.kubernetes.io/pod-name": name }, now: env.now, readyDelaySeconds: readyDelaySeconds(sts, template) }),
+        object: buildPod({
+          name,
+          namespace: sts.metadata.namespace,
+          template,
+          owner: sts,
+          extraLabels: { [CONTROLLER_REVISION_HASH_LABEL]: revision, "statefulset.kubernetes.io/pod-name": name },
+          now: env.now,
+          readyDelaySeconds: readyDelaySeconds(sts, template),
+        }),
       };
     } else if (!isPodReady(pod)) break;
   }
   const allReady = live.length > 0 && live.every(isPodReady);
   if (action === undefined && allReady) {
-    const extra = live.filter((pod) => ordinalOf(sts, pod) >= replicas || ordinalOf(sts, pod) < 0).sort((a, b) => ordinalOf(sts, b) - ordinalOf(sts, a))[0];
+    const extra = live
+      .filter((pod) => ordinalOf(sts, pod) >= replicas || ordinalOf(sts, pod) < 0)
+      .sort((a, b) => ordinalOf(sts, b) - ordinalOf(sts, a))[0];
     if (extra !== undefined) action = podRef(extra);
   }
   if (action === undefined && allReady && !onDelete && live.length === replicas) {
@@ -80,7 +111,8 @@ function reconcileStatefulSet(sts: KubeObject, pods: readonly KubeObject[], revi
     replicas: live.length,
     readyReplicas: ready,
     availableReplicas: ready,
-    currentReplicas: live.filter((pod) => pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] === currentRevision).length,
+    currentReplicas: live.filter((pod) => pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] === currentRevision)
+      .length,
     updatedReplicas: updated.length,
     updatedReadyReplicas: updated.filter(isPodReady).length,
     currentRevision: updated.length === replicas && updated.every(isPodReady) ? updateRevision : currentRevision,
@@ -91,8 +123,14 @@ function reconcileStatefulSet(sts: KubeObject, pods: readonly KubeObject[], revi
   return changes;
 }
 
-function ownedIndexes(view: ControllerView): { readonly pods: ReadonlyMap<string, readonly KubeObject[]>; readonly revisions: ReadonlyMap<string, readonly KubeObject[]> } {
-  return { pods: groupByController(view.list("v1", "Pod")), revisions: groupByController(view.list("apps/v1", "ControllerRevision")) };
+function ownedIndexes(view: ControllerView): {
+  readonly pods: ReadonlyMap<string, readonly KubeObject[]>;
+  readonly revisions: ReadonlyMap<string, readonly KubeObject[]>;
+} {
+  return {
+    pods: groupByController(view.list("v1", "Pod")),
+    revisions: groupByController(view.list("apps/v1", "ControllerRevision")),
+  };
 }
 
 /** The simulated StatefulSet controller (always on; also serves Kruise's Advanced StatefulSet API). */
@@ -101,10 +139,15 @@ export const statefulSetController: SimulatedController = {
   reconcile(view, env) {
     const index = ownedIndexes(view);
     const sets = [...view.list("apps/v1", "StatefulSet"), ...view.list("apps.kruise.io/v1beta1", "StatefulSet")];
-    return sets.flatMap((sts) => reconcileStatefulSet(sts, childrenOf(index.pods, sts), childrenOf(index.revisions, sts), env));
+    return sets.flatMap((sts) =>
+      reconcileStatefulSet(sts, childrenOf(index.pods, sts), childrenOf(index.revisions, sts), env),
+    );
   },
   nextWakeAt(view, env) {
     const pods = groupByController(view.list("v1", "Pod"));
-    return earliestPodReadyAt(view.list("apps/v1", "StatefulSet").flatMap((sts) => childrenOf(pods, sts)), env.now);
+    return earliestPodReadyAt(
+      view.list("apps/v1", "StatefulSet").flatMap((sts) => childrenOf(pods, sts)),
+      env.now,
+    );
   },
 };

@@ -10,7 +10,13 @@ import type { Endpoints } from "./types.js";
  * Service's namespace matched by its selector, Ready and not being deleted; `extraLabels` narrows
  * further (an Istio subset). Sorted by name so a seeded choice is stable.
  */
-export function readyEndpoints(view: ControllerView, namespace: string, serviceName: string, extraLabels: Readonly<Record<string, string>> = {}, podCache?: Map<string, readonly KubeObject[]>): Endpoints {
+export function readyEndpoints(
+  view: ControllerView,
+  namespace: string,
+  serviceName: string,
+  extraLabels: Readonly<Record<string, string>> = {},
+  podCache?: Map<string, readonly KubeObject[]>,
+): Endpoints {
   const service = view.get({ apiVersion: "v1", kind: "Service", name: serviceName, namespace });
   if (service === undefined) return { service, pods: [] };
   const selector = stringMapAt(service, ["spec", "selector"]);

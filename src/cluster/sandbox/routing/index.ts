@@ -34,7 +34,10 @@ export function routeRequests(view: ControllerView, options: RouteOptions): Rout
   const request = { host: options.host, path: options.path, headers: options.headers, cookies: options.cookies };
   const cache = new Map<string, readonly KubeObject[]>();
   let router: RouteSummary["router"] = "none";
-  let one: () => RouteOutcome = () => ({ status: 404, backend: `no Ingress or VirtualService for ${options.host}${options.path}` });
+  let one: () => RouteOutcome = () => ({
+    status: 404,
+    backend: `no Ingress or VirtualService for ${options.host}${options.path}`,
+  });
   const nginxOn = options.enabledAddons === undefined || options.enabledAddons.has("ingress-nginx");
   const istioOn = options.enabledAddons === undefined || options.enabledAddons.has("istio");
   if (options.service !== undefined) {
@@ -42,7 +45,10 @@ export function routeRequests(view: ControllerView, options: RouteOptions): Rout
     const service = options.service;
     const vs = istioOn ? findVirtualService(view, { service, namespace }) : undefined;
     router = "istio";
-    one = vs === undefined ? () => toService(view, service, namespace, undefined, random, cache) : () => routeThroughVirtualService(view, vs, request, random, cache);
+    one =
+      vs === undefined
+        ? () => toService(view, service, namespace, undefined, random, cache)
+        : () => routeThroughVirtualService(view, vs, request, random, cache);
   } else {
     const route = nginxOn ? findNginxRoute(view, options.host, options.path) : undefined;
     if (route !== undefined) {
@@ -70,5 +76,13 @@ export function routeRequests(view: ControllerView, options: RouteOptions): Rout
     bump(byStatus, String(outcome.status));
     bump(byBackend, outcome.backend);
   }
-  return { requests: count, byImage: sortedCounts(byImage), byPod: sortedCounts(byPod), byStatus: sortedCounts(byStatus), byBackend: sortedCounts(byBackend), podImages: Object.fromEntries([...podImages.entries()].sort(([a], [b]) => a.localeCompare(b))), router };
+  return {
+    requests: count,
+    byImage: sortedCounts(byImage),
+    byPod: sortedCounts(byPod),
+    byStatus: sortedCounts(byStatus),
+    byBackend: sortedCounts(byBackend),
+    podImages: Object.fromEntries([...podImages.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    router,
+  };
 }

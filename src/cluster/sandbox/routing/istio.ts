@@ -27,7 +27,10 @@ interface BoundVirtualService {
 
 function shortHost(host: string, namespace: string): { readonly service: string; readonly namespace: string } {
   const parts = host.split(".");
-  return { service: parts[0] ?? host, namespace: parts.length > 1 && parts[1] !== "svc" ? (parts[1] ?? namespace) : namespace };
+  return {
+    service: parts[0] ?? host,
+    namespace: parts.length > 1 && parts[1] !== "svc" ? (parts[1] ?? namespace) : namespace,
+  };
 }
 
 function hostMatches(pattern: string, host: string, namespace: string): boolean {
@@ -91,21 +94,50 @@ function boundToMesh(vs: KubeObject): boolean {
 }
 
 /** VirtualServices a request can enter through: the ingress gateway (by host) or the mesh (by service). */
-export function findVirtualService(view: ControllerView, entry: { readonly host: string } | { readonly service: string; readonly namespace: string }): BoundVirtualService | undefined {
+export function findVirtualService(
+  view: ControllerView,
+  entry: { readonly host: string } | { readonly service: string; readonly namespace: string },
+): BoundVirtualService | undefined {
   const all = listServedVersions(view, ISTIO_VERSIONS, "VirtualService");
   if ("service" in entry) {
-    const vs = all.find((item) => boundToMesh(item) && arrayAt(item, ["spec", "hosts"]).some((h) => typeof h === "string" && hostMatches(h, entry.service, item.metadata.namespace ?? "default") && shortHost(h, item.metadata.namespace ?? "default").namespace === entry.namespace));
+    const vs = all.find(
+      (item) =>
+        boundToMesh(item) &&
+        arrayAt(item, ["spec", "hosts"]).some(
+          (h) =>
+            typeof h === "string" &&
+            hostMatches(h, entry.service, item.metadata.namespace ?? "default") &&
+            shortHost(h, item.metadata.namespace ?? "default").namespace === entry.namespace,
+        ),
+    );
     return vs === undefined ? undefined : { object: vs, namespace: vs.metadata.namespace ?? "default" };
   }
   const gateways = listServedVersions(view, ISTIO_VERSIONS, "Gateway");
-  const vs = all.find((item) => boundToGateway(item, gateways) && arrayAt(item, ["spec", "hosts"]).some((h) => typeof h === "string" && hostMatches(h, entry.host, item.metadata.namespace ?? "default")));
+  const vs = all.find(
+    (item) =>
+      boundToGateway(item, gateways) &&
+      arrayAt(item, ["spec", "hosts"]).some(
+        (h) => typeof h === "string" && hostMatches(h, entry.host, item.metadata.namespace ?? "default"),
+      ),
+  );
   return vs === undefined ? undefined : { object: vs, namespace: vs.metadata.namespace ?? "default" };
 }
 
 /** The labels of `subset` for a Service, from a DestinationRule for that host; undefined when no rule defines it. */
-function subsetLabels(view: ControllerView, service: string, namespace: string, subset: string): Readonly<Record<string, string>> | undefined {
+function subsetLabels(
+  view: ControllerView,
+  service: string,
+  namespace: string,
+  subset: string,
+): Readonly<Record<string, string>> | undefined {
   for (const rule of listServedVersions(view, ISTIO_VERSIONS, "DestinationRule")) {
-    const host = typeof rule.spec === "object" && rule.spec !== null && !Array.isArray(rule.spec) && typeof (rule.spec as JsonObject).host === "string" ? ((rule.spec as JsonObject).host as string) : "";
+    const host =
+      typeof rule.spec === "object" &&
+      rule.spec !== null &&
+      !Array.isArray(rule.spec) &&
+      typeof (rule.spec as JsonObject).host === "string"
+        ? ((rule.spec as JsonObject).host as string)
+        : "";
     const target = shortHost(host, rule.metadata.namespace ?? "default");
     if (target.service !== service || target.namespace !== namespace) continue;
     const found = objectsAt(rule, ["spec", "subsets"]).find((item) => item.name === subset);
@@ -128,7 +160,14 @@ function chooseDestination(route: readonly JsonObject[], random: () => number): 
 }
 
 /** Sends a request to a Service (optionally a subset) and picks a ready endpoint. */
-export function toService(view: ControllerView, service: string, namespace: string, subset: string | undefined, random: () => number, cache: Map<string, readonly KubeObject[]>): RouteOutcome {
+export function toService(
+  view: ControllerView,
+  service: string,
+  namespace: string,
+  subset: string | undefined,
+  random: () => number,
+  cache: Map<string, readonly KubeObject[]>,
+): RouteOutcome {
   const backend = `${namespace}/${service}${subset === undefined ? "" : `:${subset}`}`;
   let labels: Readonly<Record<string, string>> = {};
   if (subset !== undefined) {
@@ -143,12 +182,34 @@ export function toService(view: ControllerView, service: string, namespace: stri
 }
 
 /** Routes one request through a VirtualService's http rules. */
-export function routeThroughVirtualService(view: ControllerView, vs: BoundVirtualService, request: RouteRequest, random: () => number, cache: Map<string, readonly KubeObject[]>): RouteOutcome {
+export function routeThroughVirtualService(
+  view: ControllerView,
+  vs: BoundVirtualService,
+  request: RouteRequest,
+  random: () => number,
+  cache: Map<string, readonly KubeObject[]>,
+): RouteOutcome {
   const rule = objectsAt(vs.object, ["spec", "http"]).find((item) => ruleMatches(item, request));
-  if (rule === undefined) return { status: 404, backend: `no http rule of VirtualService ${vs.namespace}/${vs.object.metadata.name ?? ""} matches` };
+  if (rule === undefined)
+    return {
+      status: 404,
+      backend: `no http rule of VirtualService ${vs.namespace}/${vs.object.metadata.name ?? ""} matches`,
+    };
   const destination = chooseDestination(objectsAt(rule, ["route"]), random);
-  const host = typeof destination?.destination === "object" && destination.destination !== null && !Array.isArray(destination.destination) ? destination.destination : undefined;
+  const host =
+    typeof destination?.destination === "object" &&
+    destination.destination !== null &&
+    !Array.isArray(destination.destination)
+      ? destination.destination
+      : undefined;
   if (host === undefined || typeof host.host !== "string") return { status: 503, backend: "route without destination" };
   const target = shortHost(host.host, vs.namespace);
-  return toService(view, target.service, target.namespace, typeof host.subset === "string" ? host.subset : undefined, random, cache);
+  return toService(
+    view,
+    target.service,
+    target.namespace,
+    typeof host.subset === "string" ? host.subset : undefined,
+    random,
+    cache,
+  );
 }

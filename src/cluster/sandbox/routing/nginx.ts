@@ -28,7 +28,8 @@ interface Location {
 }
 
 function isNginxClass(ingress: KubeObject): boolean {
-  const className = stringAt(ingress, ["spec", "ingressClassName"]) ?? ingress.metadata.annotations?.["kubernetes.io/ingress.class"];
+  const className =
+    stringAt(ingress, ["spec", "ingressClassName"]) ?? ingress.metadata.annotations?.["kubernetes.io/ingress.class"];
   return className === undefined || className === "nginx";
 }
 
@@ -97,12 +98,17 @@ export function findNginxRoute(view: ControllerView, host: string, path: string)
 
 function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {
   const wanted = name.toLowerCase().replaceAll("_", "-");
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase().replaceAll("_", "-") === wanted) return value;
+  for (const [key, value] of Object.entries(headers))
+    if (key.toLowerCase().replaceAll("_", "-") === wanted) return value;
   return undefined;
 }
 
 /** `route_to_alternative_balancer` for one request: true = canary. `draw` gives r in 1…total. */
-export function routeToCanary(annotations: Readonly<Record<string, string>>, request: Pick<RouteRequest, "headers" | "cookies">, draw: (total: number) => number): boolean {
+export function routeToCanary(
+  annotations: Readonly<Record<string, string>>,
+  request: Pick<RouteRequest, "headers" | "cookies">,
+  draw: (total: number) => number,
+): boolean {
   const header = annotations[`${PREFIX}canary-by-header`];
   if (header !== undefined && header !== "") {
     const value = headerValue(request.headers, header);
@@ -143,7 +149,8 @@ export function routeNginxRequest(
   random: () => number,
 ): RouteOutcome {
   const namespace = route.main.ingress.metadata.namespace ?? "default";
-  if (endpoints.stable.pods.length === 0) return { status: 503, backend: `${namespace}/${route.main.service} (no endpoints)` };
+  if (endpoints.stable.pods.length === 0)
+    return { status: 503, backend: `${namespace}/${route.main.service} (no endpoints)` };
   let target = endpoints.stable;
   let service = route.main.service;
   if (route.canary !== undefined && endpoints.canary !== undefined && endpoints.canary.pods.length > 0) {
@@ -154,11 +161,18 @@ export function routeNginxRequest(
     }
   }
   const pod = target.pods[Math.floor(random() * target.pods.length)] ?? target.pods[0];
-  return { status: 200, backend: `${namespace}/${service}`, ...(pod === undefined ? {} : { pod: pod.metadata.name ?? "", image: podImage(pod) }) };
+  return {
+    status: 200,
+    backend: `${namespace}/${service}`,
+    ...(pod === undefined ? {} : { pod: pod.metadata.name ?? "", image: podImage(pod) }),
+  };
 }
 
 /** Endpoints of a route's main and canary backends. */
-export function nginxEndpoints(view: ControllerView, route: NginxRoute): { readonly stable: Endpoints; readonly canary: Endpoints | undefined } {
+export function nginxEndpoints(
+  view: ControllerView,
+  route: NginxRoute,
+): { readonly stable: Endpoints; readonly canary: Endpoints | undefined } {
   const namespace = route.main.ingress.metadata.namespace ?? "default";
   const cache = new Map<string, readonly KubeObject[]>();
   return {

@@ -12,7 +12,8 @@ export async function readBody(request: IncomingMessage): Promise<string> {
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new ClusterError("E_BODY_TOO_LARGE", `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES)
+      throw new ClusterError("E_BODY_TOO_LARGE", `request body is larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString("utf8");
@@ -29,6 +30,9 @@ export function parseBody(text: string, mediaType: string): JsonValue {
     if (mediaType.endsWith("yaml")) return parseYaml(text) as JsonValue;
     return JSON.parse(text) as JsonValue;
   } catch (error) {
-    throw new ClusterError("E_BODY_INVALID", `cannot parse the request body as ${mediaType.endsWith("yaml") ? "YAML" : "JSON"}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ClusterError(
+      "E_BODY_INVALID",
+      `cannot parse the request body as ${mediaType.endsWith("yaml") ? "YAML" : "JSON"}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }

@@ -17,7 +17,17 @@ const WITHOUT_STATUS = new Set([
 ]);
 
 /** What `kubectl get all` lists, as upstream's `categories: [all]`. */
-const IN_CATEGORY_ALL = new Set(["pods", "services", "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs", "horizontalpodautoscalers"]);
+const IN_CATEGORY_ALL = new Set([
+  "pods",
+  "services",
+  "deployments",
+  "replicasets",
+  "statefulsets",
+  "daemonsets",
+  "jobs",
+  "cronjobs",
+  "horizontalpodautoscalers",
+]);
 
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"] as const;
 
@@ -41,8 +51,15 @@ export function hasStatusSubresource(type: ResourceType): boolean {
 }
 
 /** Finds the served type of `group`/`version`/`plural`. */
-export function findServedType(scope: DiscoveryScope, group: string, version: string, plural: string): ResourceType | undefined {
-  return servedTypes(scope).find((type) => type.group === group && type.plural === plural && type.versions.includes(version));
+export function findServedType(
+  scope: DiscoveryScope,
+  group: string,
+  version: string,
+  plural: string,
+): ResourceType | undefined {
+  return servedTypes(scope).find(
+    (type) => type.group === group && type.plural === plural && type.versions.includes(version),
+  );
 }
 
 /** `GET /version`. */
@@ -62,7 +79,11 @@ export function versionInfo(): Record<string, string> {
 
 /** `GET /api`: the core group's versions. */
 export function coreVersions(): Record<string, unknown> {
-  return { kind: "APIVersions", versions: ["v1"], serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }] };
+  return {
+    kind: "APIVersions",
+    versions: ["v1"],
+    serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: "127.0.0.1" }],
+  };
 }
 
 function apiGroup(group: string, types: readonly ResourceType[]): Record<string, unknown> {
@@ -90,7 +111,11 @@ export function groupInfo(scope: DiscoveryScope, group: string): Record<string, 
 }
 
 /** `GET /api/v1` or `/apis/<group>/<version>`, or undefined when that group/version is not served. */
-export function resourceList(scope: DiscoveryScope, group: string, version: string): Record<string, unknown> | undefined {
+export function resourceList(
+  scope: DiscoveryScope,
+  group: string,
+  version: string,
+): Record<string, unknown> | undefined {
   const types = servedTypes(scope).filter((type) => type.group === group && type.versions.includes(version));
   if (types.length === 0) return undefined;
   const resources = types.flatMap((type) => {
@@ -103,8 +128,19 @@ export function resourceList(scope: DiscoveryScope, group: string, version: stri
       ...(type.shortNames.length > 0 ? { shortNames: [...type.shortNames] } : {}),
       ...(IN_CATEGORY_ALL.has(type.plural) ? { categories: ["all"] } : {}),
     };
-    const status = { name: `${type.plural}/status`, singularName: "", namespaced: type.namespaced, kind: type.kind, verbs: ["get", "patch", "update"] };
+    const status = {
+      name: `${type.plural}/status`,
+      singularName: "",
+      namespaced: type.namespaced,
+      kind: type.kind,
+      verbs: ["get", "patch", "update"],
+    };
     return hasStatusSubresource(type) ? [main, status] : [main];
   });
-  return { kind: "APIResourceList", apiVersion: "v1", groupVersion: group === "" ? version : `${group}/${version}`, resources };
+  return {
+    kind: "APIResourceList",
+    apiVersion: "v1",
+    groupVersion: group === "" ? version : `${group}/${version}`,
+    resources,
+  };
 }

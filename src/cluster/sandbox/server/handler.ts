@@ -6,7 +6,16 @@ import { formatTimestamp, isJsonObject, type Clock, type JsonObject, type JsonVa
 import type { ResourceType } from "../../resources.js";
 import { applyMergePatch } from "../store/merge-patch.js";
 import { mediaTypeOf, parseBody, readBody } from "./body.js";
-import { coreVersions, findServedType, groupInfo, groupList, hasStatusSubresource, resourceList, versionInfo, type DiscoveryScope } from "./discovery.js";
+import {
+  coreVersions,
+  findServedType,
+  groupInfo,
+  groupList,
+  hasStatusSubresource,
+  resourceList,
+  versionInfo,
+  type DiscoveryScope,
+} from "./discovery.js";
 import { openApiGroupVersion, openApiRoot, openApiV2, wantsProtobufOpenApi } from "./openapi.js";
 import { parseRoute, type ApiRoute } from "./route.js";
 import { apiFailure, failureOf, type ApiFailure, type FailureSubject } from "./status.js";
@@ -42,7 +51,12 @@ class ApiFailureError extends Error {
   }
 }
 
-function fail(code: number, reason: Parameters<typeof apiFailure>[1], message: string, subject: FailureSubject = {}): never {
+function fail(
+  code: number,
+  reason: Parameters<typeof apiFailure>[1],
+  message: string,
+  subject: FailureSubject = {},
+): never {
   throw new ApiFailureError(apiFailure(code, reason, message, subject));
 }
 
@@ -53,7 +67,12 @@ function sendJson(response: ServerResponse, code: number, body: JsonValue | Reco
 }
 
 function subjectOf(type: ResourceType | undefined, route: ResourceRoute): FailureSubject {
-  return { resource: route.plural, group: route.group, ...(type === undefined ? {} : { kind: type.kind }), ...(route.name === undefined ? {} : { name: route.name }) };
+  return {
+    resource: route.plural,
+    group: route.group,
+    ...(type === undefined ? {} : { kind: type.kind }),
+    ...(route.name === undefined ? {} : { name: route.name }),
+  };
 }
 
 function apiVersionOfRoute(route: ResourceRoute): string {
@@ -61,7 +80,12 @@ function apiVersionOfRoute(route: ResourceRoute): string {
 }
 
 function refOfRoute(type: ResourceType, route: ResourceRoute, name: string): ObjectRef {
-  return { apiVersion: apiVersionOfRoute(route), kind: type.kind, name, ...(type.namespaced && route.namespace !== undefined ? { namespace: route.namespace } : {}) };
+  return {
+    apiVersion: apiVersionOfRoute(route),
+    kind: type.kind,
+    name,
+    ...(type.namespaced && route.namespace !== undefined ? { namespace: route.namespace } : {}),
+  };
 }
 
 /** The highest resourceVersion among objects (numeric when the versions are). */
@@ -83,7 +107,8 @@ function normaliseBody(body: JsonValue, type: ResourceType, route: ResourceRoute
   if (!isJsonObject(body)) fail(400, "BadRequest", `the request body must be a ${type.kind} object`);
   const metadata = isJsonObject(body.metadata) ? { ...body.metadata } : {};
   if (type.namespaced) {
-    const namespace = typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : undefined;
+    const namespace =
+      typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : undefined;
     if (route.namespace !== undefined && namespace !== undefined && namespace !== route.namespace) {
       fail(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request");
     }
@@ -94,15 +119,44 @@ function normaliseBody(body: JsonValue, type: ResourceType, route: ResourceRoute
     delete metadata.namespace;
   }
   if (route.name !== undefined) {
-    if (metadata.name !== undefined && metadata.name !== route.name) fail(400, "BadRequest", `the name of the object (${String(metadata.name)}) does not match the name on the URL (${route.name})`);
+    if (metadata.name !== undefined && metadata.name !== route.name)
+      fail(
+        400,
+        "BadRequest",
+        `the name of the object (${String(metadata.name)}) does not match the name on the URL (${route.name})`,
+      );
     metadata.name = route.name;
   }
-  if (verb === "create" && (typeof metadata.name !== "string" || metadata.name === "") && (typeof metadata.generateName !== "string" || metadata.generateName === "")) {
-    throw new ApiFailureError(apiFailure(422, "Invalid", `${type.kind} is invalid: metadata.name: Required value: name or generateName is required`, { kind: type.kind }, [{ reason: "FieldValueRequired", message: "Required value: name or generateName is required", field: "metadata.name" }]));
+  if (
+    verb === "create" &&
+    (typeof metadata.name !== "string" || metadata.name === "") &&
+    (typeof metadata.generateName !== "string" || metadata.generateName === "")
+  ) {
+    throw new ApiFailureError(
+      apiFailure(
+        422,
+        "Invalid",
+        `${type.kind} is invalid: metadata.name: Required value: name or generateName is required`,
+        { kind: type.kind },
+        [
+          {
+            reason: "FieldValueRequired",
+            message: "Required value: name or generateName is required",
+            field: "metadata.name",
+          },
+        ],
+      ),
+    );
   }
-  const apiVersion = typeof body.apiVersion === "string" && body.apiVersion !== "" ? body.apiVersion : apiVersionOfRoute(route);
+  const apiVersion =
+    typeof body.apiVersion === "string" && body.apiVersion !== "" ? body.apiVersion : apiVersionOfRoute(route);
   const kind = typeof body.kind === "string" && body.kind !== "" ? body.kind : type.kind;
-  if (kind !== type.kind) fail(400, "BadRequest", `the kind of the object (${kind}) does not match the resource ${route.plural} (${type.kind})`);
+  if (kind !== type.kind)
+    fail(
+      400,
+      "BadRequest",
+      `the kind of the object (${kind}) does not match the resource ${route.plural} (${type.kind})`,
+    );
   return { ...body, apiVersion, kind, metadata } as KubeObject;
 }
 
@@ -120,25 +174,45 @@ function isDryRun(query: URLSearchParams): boolean {
   return query.getAll("dryRun").includes("All");
 }
 
-function propagationOf(query: URLSearchParams, body: JsonValue | undefined): "Background" | "Foreground" | "Orphan" | undefined {
+function propagationOf(
+  query: URLSearchParams,
+  body: JsonValue | undefined,
+): "Background" | "Foreground" | "Orphan" | undefined {
   const fromBody = isJsonObject(body) ? body.propagationPolicy : undefined;
   const fromQuery = query.get("propagationPolicy") ?? undefined;
   const orphan = query.get("orphanDependents") ?? (isJsonObject(body) ? body.orphanDependents : undefined);
   const value = fromQuery ?? fromBody ?? (orphan === "true" || orphan === true ? "Orphan" : undefined);
   if (value === undefined || value === null) return undefined;
   if (value === "Background" || value === "Foreground" || value === "Orphan") return value;
-  return fail(400, "BadRequest", `propagationPolicy must be Background, Foreground or Orphan, not ${JSON.stringify(value)}`);
+  return fail(
+    400,
+    "BadRequest",
+    `propagationPolicy must be Background, Foreground or Orphan, not ${JSON.stringify(value)}`,
+  );
 }
 
-async function readJson(request: IncomingMessage): Promise<{ readonly value: JsonValue | undefined; readonly mediaType: string }> {
+async function readJson(
+  request: IncomingMessage,
+): Promise<{ readonly value: JsonValue | undefined; readonly mediaType: string }> {
   const mediaType = mediaTypeOf(request.headers["content-type"]);
   const text = await readBody(request);
   return { value: text.trim() === "" ? undefined : parseBody(text, mediaType), mediaType };
 }
 
-async function getExisting(context: HandlerContext, type: ResourceType, route: ResourceRoute, name: string): Promise<KubeObject> {
+async function getExisting(
+  context: HandlerContext,
+  type: ResourceType,
+  route: ResourceRoute,
+  name: string,
+): Promise<KubeObject> {
   const existing = await context.cluster.get(refOfRoute(type, route, name));
-  if (existing === undefined) fail(404, "NotFound", `${route.group === "" ? route.plural : `${route.plural}.${route.group}`} "${name}" not found`, subjectOf(type, route));
+  if (existing === undefined)
+    fail(
+      404,
+      "NotFound",
+      `${route.group === "" ? route.plural : `${route.plural}.${route.group}`} "${name}" not found`,
+      subjectOf(type, route),
+    );
   return existing;
 }
 
@@ -154,13 +228,26 @@ function patchLocally(existing: KubeObject, mediaType: string, patch: JsonValue)
     case "application/json-patch+json": {
       if (!Array.isArray(patch)) fail(400, "BadRequest", "a JSON patch must be an array of operations");
       try {
-        return fastJsonPatch.applyPatch(structuredClone(base), patch as unknown as fastJsonPatch.Operation[], true, false).newDocument as unknown as KubeObject;
+        return fastJsonPatch.applyPatch(
+          structuredClone(base),
+          patch as unknown as fastJsonPatch.Operation[],
+          true,
+          false,
+        ).newDocument as unknown as KubeObject;
       } catch (error) {
-        return fail(422, "Invalid", `the JSON patch cannot be applied: ${error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error)}`);
+        return fail(
+          422,
+          "Invalid",
+          `the JSON patch cannot be applied: ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`,
+        );
       }
     }
     default:
-      return fail(415, "UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+      return fail(
+        415,
+        "UnsupportedMediaType",
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+      );
   }
 }
 
@@ -170,29 +257,48 @@ async function withConflictRetry<T>(attempt: () => Promise<T>): Promise<T> {
     try {
       return await attempt();
     } catch (error) {
-      if (tries >= 5 || !(error instanceof Error) || error.name !== "ConflictError" || !error.message.includes("has been modified")) throw error;
+      if (
+        tries >= 5 ||
+        !(error instanceof Error) ||
+        error.name !== "ConflictError" ||
+        !error.message.includes("has been modified")
+      )
+        throw error;
     }
   }
 }
 
-async function patchObject(context: HandlerContext, type: ResourceType, route: ResourceRoute, name: string, request: IncomingMessage, query: URLSearchParams): Promise<KubeObject> {
+async function patchObject(
+  context: HandlerContext,
+  type: ResourceType,
+  route: ResourceRoute,
+  name: string,
+  request: IncomingMessage,
+  query: URLSearchParams,
+): Promise<KubeObject> {
   const { value, mediaType } = await readJson(request);
   if (value === undefined) fail(400, "BadRequest", "the patch body is empty");
   const ref = refOfRoute(type, route, name);
   const status = route.subresource === "status";
   if (isDryRun(query)) {
-    const existing = mediaType === "application/apply-patch+yaml" ? await context.cluster.get(ref) : await getExisting(context, type, route, name);
+    const existing =
+      mediaType === "application/apply-patch+yaml"
+        ? await context.cluster.get(ref)
+        : await getExisting(context, type, route, name);
     if (existing === undefined) return normaliseBody(value, type, route, "create");
     return patchLocally(existing, mediaType, value);
   }
   switch (mediaType) {
     case "application/apply-patch+yaml": {
       const fieldManager = query.get("fieldManager") ?? "";
-      if (fieldManager === "") fail(400, "BadRequest", "PATCH requests of type application/apply-patch+yaml must set fieldManager");
+      if (fieldManager === "")
+        fail(400, "BadRequest", "PATCH requests of type application/apply-patch+yaml must set fieldManager");
       const object = normaliseBody(value, type, route, "apply");
       if (status) {
         const existing = await getExisting(context, type, route, name);
-        return context.write(() => context.cluster.updateStatus({ ...existing, status: object.status ?? {} } as KubeObject));
+        return context.write(() =>
+          context.cluster.updateStatus({ ...existing, status: object.status ?? {} } as KubeObject),
+        );
       }
       return context.write(() => context.cluster.apply(object, { fieldManager, force: query.get("force") === "true" }));
     }
@@ -200,8 +306,17 @@ async function patchObject(context: HandlerContext, type: ResourceType, route: R
     case "application/json-patch+json": {
       const body: PatchBody =
         mediaType === "application/merge-patch+json"
-          ? { type: "merge", patch: isJsonObject(value) ? value : fail(400, "BadRequest", "a merge patch must be a JSON object") }
-          : { type: "json", patch: Array.isArray(value) && value.every(isJsonObject) ? value : fail(400, "BadRequest", "a JSON patch must be an array of operations") };
+          ? {
+              type: "merge",
+              patch: isJsonObject(value) ? value : fail(400, "BadRequest", "a merge patch must be a JSON object"),
+            }
+          : {
+              type: "json",
+              patch:
+                Array.isArray(value) && value.every(isJsonObject)
+                  ? value
+                  : fail(400, "BadRequest", "a JSON patch must be an array of operations"),
+            };
       return context.write(() => (status ? context.cluster.patchStatus(ref, body) : context.cluster.patch(ref, body)));
     }
     case "application/strategic-merge-patch+json":
@@ -218,12 +333,28 @@ async function patchObject(context: HandlerContext, type: ResourceType, route: R
   }
 }
 
-async function handleResource(context: HandlerContext, route: ResourceRoute, request: IncomingMessage, response: ServerResponse, query: URLSearchParams): Promise<void> {
+async function handleResource(
+  context: HandlerContext,
+  route: ResourceRoute,
+  request: IncomingMessage,
+  response: ServerResponse,
+  query: URLSearchParams,
+): Promise<void> {
   const type = findServedType(context.scope, route.group, route.version, route.plural);
-  if (type === undefined) fail(404, "NotFound", "the server could not find the requested resource", { resource: route.plural, group: route.group });
-  if (route.namespace !== undefined && !type.namespaced) fail(404, "NotFound", "the server could not find the requested resource", subjectOf(type, route));
+  if (type === undefined)
+    fail(404, "NotFound", "the server could not find the requested resource", {
+      resource: route.plural,
+      group: route.group,
+    });
+  if (route.namespace !== undefined && !type.namespaced)
+    fail(404, "NotFound", "the server could not find the requested resource", subjectOf(type, route));
   if (route.subresource !== undefined && !(route.subresource === "status" && hasStatusSubresource(type))) {
-    fail(404, "NotFound", `the server could not find the requested resource (${route.plural}/${route.subresource})`, subjectOf(type, route));
+    fail(
+      404,
+      "NotFound",
+      `the server could not find the requested resource (${route.plural}/${route.subresource})`,
+      subjectOf(type, route),
+    );
   }
   const apiVersion = apiVersionOfRoute(route);
   const method = request.method ?? "GET";
@@ -251,15 +382,29 @@ async function handleResource(context: HandlerContext, route: ResourceRoute, req
           const items = await context.cluster.list(apiVersion, type.kind, options);
           const resourceVersion = listVersion(context, items);
           if (table) return sendJson(response, 200, toTable(type, items, context.clock.now(), resourceVersion));
-          return sendJson(response, 200, { kind: `${type.kind}List`, apiVersion, metadata: { resourceVersion }, items } as unknown as JsonObject);
+          return sendJson(response, 200, {
+            kind: `${type.kind}List`,
+            apiVersion,
+            metadata: { resourceVersion },
+            items,
+          } as unknown as JsonObject);
         }
         case "POST": {
           const { value } = await readJson(request);
           if (value === undefined) fail(400, "BadRequest", "the request body is empty");
           const object = normaliseBody(value, type, route, "create");
-          if (isDryRun(query)) return sendJson(response, 201, { ...object, metadata: { ...object.metadata, creationTimestamp: formatTimestamp(context.clock.now()) } } as unknown as JsonObject);
-          const subject = { ...subjectOf(type, route), ...(object.metadata.name === undefined ? {} : { name: object.metadata.name }) };
-          const created = await context.write(() => context.cluster.create(object)).catch((error: unknown) => Promise.reject(new ApiFailureError(failureOf(error, "create", subject))));
+          if (isDryRun(query))
+            return sendJson(response, 201, {
+              ...object,
+              metadata: { ...object.metadata, creationTimestamp: formatTimestamp(context.clock.now()) },
+            } as unknown as JsonObject);
+          const subject = {
+            ...subjectOf(type, route),
+            ...(object.metadata.name === undefined ? {} : { name: object.metadata.name }),
+          };
+          const created = await context
+            .write(() => context.cluster.create(object))
+            .catch((error: unknown) => Promise.reject(new ApiFailureError(failureOf(error, "create", subject))));
           return sendJson(response, 201, created as unknown as JsonObject);
         }
         case "DELETE": {
@@ -268,19 +413,43 @@ async function handleResource(context: HandlerContext, route: ResourceRoute, req
           const items = await context.cluster.list(apiVersion, type.kind, listOptionsOf(type, route, query));
           if (!isDryRun(query)) {
             await context.write(async () => {
-              for (const item of items) await context.cluster.delete({ apiVersion, kind: type.kind, name: item.metadata.name ?? "", ...(item.metadata.namespace === undefined ? {} : { namespace: item.metadata.namespace }) }, propagationPolicy === undefined ? {} : { propagationPolicy });
+              for (const item of items)
+                await context.cluster.delete(
+                  {
+                    apiVersion,
+                    kind: type.kind,
+                    name: item.metadata.name ?? "",
+                    ...(item.metadata.namespace === undefined ? {} : { namespace: item.metadata.namespace }),
+                  },
+                  propagationPolicy === undefined ? {} : { propagationPolicy },
+                );
             });
           }
-          return sendJson(response, 200, { kind: `${type.kind}List`, apiVersion, metadata: { resourceVersion: listVersion(context, items) }, items } as unknown as JsonObject);
+          return sendJson(response, 200, {
+            kind: `${type.kind}List`,
+            apiVersion,
+            metadata: { resourceVersion: listVersion(context, items) },
+            items,
+          } as unknown as JsonObject);
         }
         default:
-          fail(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`, subjectOf(type, route));
+          fail(
+            405,
+            "MethodNotAllowed",
+            `the server does not allow this method on the requested resource`,
+            subjectOf(type, route),
+          );
       }
     }
     switch (method) {
       case "GET": {
         const object = await getExisting(context, type, route, name);
-        if (table) return sendJson(response, 200, toTable(type, [object], context.clock.now(), object.metadata.resourceVersion ?? ""));
+        if (table)
+          return sendJson(
+            response,
+            200,
+            toTable(type, [object], context.clock.now(), object.metadata.resourceVersion ?? ""),
+          );
         return sendJson(response, 200, object as unknown as JsonObject);
       }
       case "PUT": {
@@ -288,11 +457,16 @@ async function handleResource(context: HandlerContext, route: ResourceRoute, req
         if (value === undefined) fail(400, "BadRequest", "the request body is empty");
         const object = normaliseBody(value, type, route, "update");
         if (isDryRun(query)) return sendJson(response, 200, object as unknown as JsonObject);
-        const updated = await context.write(() => (route.subresource === "status" ? context.cluster.updateStatus(object) : context.cluster.update(object)));
+        const updated = await context.write(() =>
+          route.subresource === "status" ? context.cluster.updateStatus(object) : context.cluster.update(object),
+        );
         return sendJson(response, 200, updated as unknown as JsonObject);
       }
       case "PATCH": {
-        const existed = request.headers["content-type"]?.startsWith("application/apply-patch+yaml") === true ? (await context.cluster.get(refOfRoute(type, route, name))) !== undefined : true;
+        const existed =
+          request.headers["content-type"]?.startsWith("application/apply-patch+yaml") === true
+            ? (await context.cluster.get(refOfRoute(type, route, name))) !== undefined
+            : true;
         const patched = await patchObject(context, type, route, name, request, query);
         return sendJson(response, existed ? 200 : 201, patched as unknown as JsonObject);
       }
@@ -301,12 +475,28 @@ async function handleResource(context: HandlerContext, route: ResourceRoute, req
         const propagationPolicy = propagationOf(query, value);
         const existing = await getExisting(context, type, route, name);
         if (isDryRun(query)) return sendJson(response, 200, existing as unknown as JsonObject);
-        const deleted = await context.write(() => context.cluster.delete(refOfRoute(type, route, name), propagationPolicy === undefined ? {} : { propagationPolicy }));
-        if (!deleted) fail(404, "NotFound", `${route.group === "" ? route.plural : `${route.plural}.${route.group}`} "${name}" not found`, subjectOf(type, route));
+        const deleted = await context.write(() =>
+          context.cluster.delete(
+            refOfRoute(type, route, name),
+            propagationPolicy === undefined ? {} : { propagationPolicy },
+          ),
+        );
+        if (!deleted)
+          fail(
+            404,
+            "NotFound",
+            `${route.group === "" ? route.plural : `${route.plural}.${route.group}`} "${name}" not found`,
+            subjectOf(type, route),
+          );
         return sendJson(response, 200, existing as unknown as JsonObject);
       }
       default:
-        fail(405, "MethodNotAllowed", `the server does not allow this method on the requested resource`, subjectOf(type, route));
+        fail(
+          405,
+          "MethodNotAllowed",
+          `the server does not allow this method on the requested resource`,
+          subjectOf(type, route),
+        );
     }
   } catch (error) {
     if (error instanceof ApiFailureError) throw error;
@@ -314,7 +504,12 @@ async function handleResource(context: HandlerContext, route: ResourceRoute, req
   }
 }
 
-function handleDiscovery(context: HandlerContext, route: ApiRoute, request: IncomingMessage, response: ServerResponse): void {
+function handleDiscovery(
+  context: HandlerContext,
+  route: ApiRoute,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
   const notFound = (): never => fail(404, "NotFound", "the server could not find the requested resource");
   switch (route.type) {
     case "version":
@@ -349,12 +544,17 @@ function handleDiscovery(context: HandlerContext, route: ApiRoute, request: Inco
  * CRUD, list with selectors, the four patch types, the status subresource, `dryRun=All`, watches and
  * Table output. Failures are answered with a `Status` object and the matching HTTP code.
  */
-export async function handleApiRequest(context: HandlerContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function handleApiRequest(
+  context: HandlerContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const url = new URL(request.url ?? "/", "https://127.0.0.1");
   const route = parseRoute(url.pathname);
   try {
     if (route.type === "resource") await handleResource(context, route, request, response, url.searchParams);
-    else if (request.method !== "GET") fail(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+    else if (request.method !== "GET")
+      fail(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
     else handleDiscovery(context, route, request, response);
   } catch (error) {
     const failure = error instanceof ApiFailureError ? error.failure : failureOf(error, request.method ?? "GET", {});

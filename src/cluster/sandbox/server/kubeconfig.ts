@@ -19,7 +19,15 @@ export function renderKubeconfig(config: ServedKubeconfig): string {
     apiVersion: "v1",
     kind: "Config",
     preferences: {},
-    clusters: [{ name, cluster: { server: config.url, "certificate-authority-data": Buffer.from(config.caPem, "utf8").toString("base64") } }],
+    clusters: [
+      {
+        name,
+        cluster: {
+          server: config.url,
+          "certificate-authority-data": Buffer.from(config.caPem, "utf8").toString("base64"),
+        },
+      },
+    ],
     users: [{ name, user: { token: config.token } }],
     contexts: [{ name, context: { cluster: name, user: name, namespace: config.namespace ?? "default" } }],
     "current-context": name,

@@ -8,7 +8,9 @@ function groupVersionPath(group: string, version: string): string {
 
 function groupVersions(scope: DiscoveryScope): { readonly group: string; readonly version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
-  for (const type of servedTypes(scope)) for (const version of type.versions) seen.set(groupVersionPath(type.group, version), { group: type.group, version });
+  for (const type of servedTypes(scope))
+    for (const version of type.versions)
+      seen.set(groupVersionPath(type.group, version), { group: type.group, version });
   return [...seen.values()];
 }
 
@@ -24,12 +26,18 @@ export function openApiRoot(scope: DiscoveryScope): Record<string, unknown> {
   const paths: Record<string, { serverRelativeURL: string }> = {};
   for (const { group, version } of groupVersions(scope)) {
     const path = groupVersionPath(group, version);
-    paths[path] = { serverRelativeURL: `/openapi/v3/${path}?hash=${hashOf(openApiGroupVersion(scope, group, version))}` };
+    paths[path] = {
+      serverRelativeURL: `/openapi/v3/${path}?hash=${hashOf(openApiGroupVersion(scope, group, version))}`,
+    };
   }
   return { paths };
 }
 
-const QUERY_PARAMETERS = ["dryRun", "fieldManager", "fieldValidation", "force"].map((name) => ({ name, in: "query", schema: { type: "string", uniqueItems: true } }));
+const QUERY_PARAMETERS = ["dryRun", "fieldManager", "fieldValidation", "force"].map((name) => ({
+  name,
+  in: "query",
+  schema: { type: "string", uniqueItems: true },
+}));
 
 /**
  * `GET /openapi/v3/apis/<group>/<version>`: a minimal OpenAPI v3 document with one PATCH operation
@@ -38,13 +46,19 @@ const QUERY_PARAMETERS = ["dryRun", "fieldManager", "fieldValidation", "force"].
  * the server and does not need schemas. No component schemas are published, so kubectl builds its
  * apply patches from its compiled-in types (built-in kinds) or as JSON merge patches (custom kinds).
  */
-export function openApiGroupVersion(scope: DiscoveryScope, group: string, version: string): Record<string, unknown> | undefined {
+export function openApiGroupVersion(
+  scope: DiscoveryScope,
+  group: string,
+  version: string,
+): Record<string, unknown> | undefined {
   const types = servedTypes(scope).filter((type) => type.group === group && type.versions.includes(version));
   if (types.length === 0) return undefined;
   const prefix = `/${groupVersionPath(group, version)}`;
   const paths: Record<string, unknown> = {};
   for (const type of types) {
-    const item = type.namespaced ? `${prefix}/namespaces/{namespace}/${type.plural}/{name}` : `${prefix}/${type.plural}/{name}`;
+    const item = type.namespaced
+      ? `${prefix}/namespaces/{namespace}/${type.plural}/{name}`
+      : `${prefix}/${type.plural}/{name}`;
     paths[item] = {
       patch: {
         operationId: `patch${type.kind}`,
@@ -55,7 +69,12 @@ export function openApiGroupVersion(scope: DiscoveryScope, group: string, versio
       },
     };
   }
-  return { openapi: "3.0.0", info: { title: "vela-ts sandbox", version: "v1.30.0" }, paths, components: { schemas: {} } };
+  return {
+    openapi: "3.0.0",
+    info: { title: "vela-ts sandbox", version: "v1.30.0" },
+    paths,
+    components: { schemas: {} },
+  };
 }
 
 function protoString(field: number, value: string): Buffer {
@@ -86,8 +105,21 @@ export function wantsProtobufOpenApi(accept: string | undefined): boolean {
  */
 export function openApiV2(protobuf: boolean): { readonly contentType: string; readonly body: Buffer } {
   if (protobuf) {
-    const body = Buffer.concat([protoString(1, "2.0"), protoMessage(2, Buffer.concat([protoString(1, "vela-ts sandbox"), protoString(2, "v1.30.0")]))]);
+    const body = Buffer.concat([
+      protoString(1, "2.0"),
+      protoMessage(2, Buffer.concat([protoString(1, "vela-ts sandbox"), protoString(2, "v1.30.0")])),
+    ]);
     return { contentType: OPENAPI_V2_PROTOBUF, body };
   }
-  return { contentType: "application/json", body: Buffer.from(JSON.stringify({ swagger: "2.0", info: { title: "vela-ts sandbox", version: "v1.30.0" }, paths: {}, definitions: {} })) };
+  return {
+    contentType: "application/json",
+    body: Buffer.from(
+      JSON.stringify({
+        swagger: "2.0",
+        info: { title: "vela-ts sandbox", version: "v1.30.0" },
+        paths: {},
+        definitions: {},
+      }),
+    ),
+  };
 }

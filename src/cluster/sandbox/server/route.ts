@@ -28,7 +28,12 @@ function resource(group: string, version: string, rest: readonly string[]): ApiR
   const [first, second, third, fourth, fifth, ...extra] = rest;
   if (first === undefined || extra.length > 0) return { type: "unknown" };
   // `namespaces/NAME[/status]` is the Namespace object itself; `namespaces/NS/PLURAL…` is scoping.
-  if (first === "namespaces" && second !== undefined && third !== undefined && !(fourth === undefined && (third === "status" || third === "finalize"))) {
+  if (
+    first === "namespaces" &&
+    second !== undefined &&
+    third !== undefined &&
+    !(fourth === undefined && (third === "status" || third === "finalize"))
+  ) {
     return {
       type: "resource",
       group,
@@ -40,7 +45,14 @@ function resource(group: string, version: string, rest: readonly string[]): ApiR
     };
   }
   if (fourth !== undefined) return { type: "unknown" };
-  return { type: "resource", group, version, plural: first, ...(second === undefined ? {} : { name: second }), ...(third === undefined ? {} : { subresource: third }) };
+  return {
+    type: "resource",
+    group,
+    version,
+    plural: first,
+    ...(second === undefined ? {} : { name: second }),
+    ...(third === undefined ? {} : { subresource: third }),
+  };
 }
 
 /** Parses a URL path (without the query) into a route. */
@@ -56,7 +68,8 @@ export function parseRoute(pathname: string): ApiRoute {
     if (a !== "v3") return { type: "unknown" };
     if (b === undefined) return { type: "openapiRoot" };
     if (b === "api" && rest.length === 1) return { type: "openapiGroupVersion", group: "", version: rest[0] ?? "" };
-    if (b === "apis" && rest.length === 2) return { type: "openapiGroupVersion", group: rest[0] ?? "", version: rest[1] ?? "" };
+    if (b === "apis" && rest.length === 2)
+      return { type: "openapiGroupVersion", group: rest[0] ?? "", version: rest[1] ?? "" };
     return { type: "unknown" };
   }
   if (root === "api") {

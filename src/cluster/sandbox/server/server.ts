@@ -59,7 +59,9 @@ function listen(server: Server, port: number): Promise<number> {
     const onError = (error: NodeJS.ErrnoException): void => {
       reject(
         error.code === "EADDRINUSE"
-          ? new ClusterError("E_PORT_IN_USE", `port ${port} on 127.0.0.1 is already in use`, { hint: "pick another --port, or leave it out to use a free one" })
+          ? new ClusterError("E_PORT_IN_USE", `port ${port} on 127.0.0.1 is already in use`, {
+              hint: "pick another --port, or leave it out to use a free one",
+            })
           : new ClusterError("E_SERVE", `cannot listen on 127.0.0.1:${port}: ${error.message}`),
       );
     };
@@ -108,23 +110,27 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
   };
   let requestCount = 0;
   const inFlight = new Set<Promise<void>>();
-  const server = createServer({ key: certificate.keyPem, cert: certificate.certPem }, (request: IncomingMessage, response: ServerResponse) => {
-    requestCount++;
-    if (!isAuthorised(request, expected)) {
-      const failure = apiFailure(401, "Unauthorized", "Unauthorized");
-      const text = JSON.stringify(failure.status);
-      response.writeHead(401, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
-      response.end(text);
-      return;
-    }
-    const done = handleApiRequest(context, request, response).finally(() => inFlight.delete(done));
-    inFlight.add(done);
-  });
+  const server = createServer(
+    { key: certificate.keyPem, cert: certificate.certPem },
+    (request: IncomingMessage, response: ServerResponse) => {
+      requestCount++;
+      if (!isAuthorised(request, expected)) {
+        const failure = apiFailure(401, "Unauthorized", "Unauthorized");
+        const text = JSON.stringify(failure.status);
+        response.writeHead(401, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+        response.end(text);
+        return;
+      }
+      const done = handleApiRequest(context, request, response).finally(() => inFlight.delete(done));
+      inFlight.add(done);
+    },
+  );
   server.keepAliveTimeout = 30_000;
   const port = await listen(server, options.port ?? 0);
   const interval = options.settleIntervalMs ?? 500;
   // A timer pass is skipped while writes are queued: each of them settles anyway.
-  const timer = interval > 0 ? setInterval(() => void (queue.size === 0 ? queue.run(settle) : undefined), interval) : undefined;
+  const timer =
+    interval > 0 ? setInterval(() => void (queue.size === 0 ? queue.run(settle) : undefined), interval) : undefined;
   timer?.unref();
   const url = `https://127.0.0.1:${port}`;
   let closing: Promise<void> | undefined;
@@ -136,7 +142,8 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
     get requestCount() {
       return requestCount;
     },
-    kubeconfig: (kubeconfigOptions = {}) => renderKubeconfig({ url, token, caPem: certificate.certPem, ...kubeconfigOptions }),
+    kubeconfig: (kubeconfigOptions = {}) =>
+      renderKubeconfig({ url, token, caPem: certificate.certPem, ...kubeconfigOptions }),
     close() {
       closing ??= (async () => {
         if (timer !== undefined) clearInterval(timer);

@@ -37,7 +37,13 @@ export interface FailureSubject {
 }
 
 /** Builds a failure response. */
-export function apiFailure(code: number, reason: StatusReason, message: string, subject: FailureSubject = {}, causes: readonly StatusCause[] = []): ApiFailure {
+export function apiFailure(
+  code: number,
+  reason: StatusReason,
+  message: string,
+  subject: FailureSubject = {},
+  causes: readonly StatusCause[] = [],
+): ApiFailure {
   const details: JsonObject = {
     ...(subject.name === undefined ? {} : { name: subject.name }),
     ...(subject.group === undefined ? {} : { group: subject.group }),
@@ -66,7 +72,11 @@ export function successStatus(subject: FailureSubject): JsonObject {
     apiVersion: "v1",
     metadata: {},
     status: "Success",
-    details: { ...(subject.name === undefined ? {} : { name: subject.name }), ...(subject.group === undefined ? {} : { group: subject.group }), ...(subject.kind === undefined ? {} : { kind: subject.resource ?? subject.kind }) },
+    details: {
+      ...(subject.name === undefined ? {} : { name: subject.name }),
+      ...(subject.group === undefined ? {} : { group: subject.group }),
+      ...(subject.kind === undefined ? {} : { kind: subject.resource ?? subject.kind }),
+    },
   };
 }
 
@@ -76,7 +86,10 @@ export function fieldPathOf(pointer: string): string {
     .split("/")
     .slice(1)
     .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"))
-    .reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path === "" ? segment : `${path}.${segment}`), "");
+    .reduce(
+      (path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path === "" ? segment : `${path}.${segment}`),
+      "",
+    );
 }
 
 function qualified(subject: FailureSubject): string {
@@ -91,24 +104,52 @@ function qualified(subject: FailureSubject): string {
  */
 export function failureOf(error: unknown, verb: string, subject: FailureSubject): ApiFailure {
   if (error instanceof NotFoundError) {
-    return apiFailure(404, "NotFound", subject.name === undefined ? error.message : `${qualified(subject)} "${subject.name}" not found`, subject);
+    return apiFailure(
+      404,
+      "NotFound",
+      subject.name === undefined ? error.message : `${qualified(subject)} "${subject.name}" not found`,
+      subject,
+    );
   }
   if (error instanceof ConflictError) {
-    if (verb === "create") return apiFailure(409, "AlreadyExists", `${qualified(subject)} "${subject.name ?? ""}" already exists`, subject);
+    if (verb === "create")
+      return apiFailure(409, "AlreadyExists", `${qualified(subject)} "${subject.name ?? ""}" already exists`, subject);
     // The store words field-manager conflicts as `conflict with "MANAGER": .field.path`, one per field.
-    const causes: StatusCause[] = [...error.message.matchAll(/conflict with "([^"]+)"(?::\s*([^;]+))?/g)].map((match) => ({
-      reason: "FieldManagerConflict",
-      message: `conflict with "${match[1] ?? ""}"`,
-      ...(match[2] === undefined ? {} : { field: match[2].trim() }),
-    }));
+    const causes: StatusCause[] = [...error.message.matchAll(/conflict with "([^"]+)"(?::\s*([^;]+))?/g)].map(
+      (match) => ({
+        reason: "FieldManagerConflict",
+        message: `conflict with "${match[1] ?? ""}"`,
+        ...(match[2] === undefined ? {} : { field: match[2].trim() }),
+      }),
+    );
     return apiFailure(409, "Conflict", error.message, subject, causes);
   }
   if (error instanceof ValidationError) {
-    const causes = error.issues.map((issue) => ({ reason: "FieldValueInvalid", message: issue.message, ...(issue.path === undefined ? {} : { field: fieldPathOf(issue.path) }) }));
-    return apiFailure(422, "Invalid", `${qualified(subject)} "${subject.name ?? ""}" is invalid: ${error.message}`, subject, causes);
+    const causes = error.issues.map((issue) => ({
+      reason: "FieldValueInvalid",
+      message: issue.message,
+      ...(issue.path === undefined ? {} : { field: fieldPathOf(issue.path) }),
+    }));
+    return apiFailure(
+      422,
+      "Invalid",
+      `${qualified(subject)} "${subject.name ?? ""}" is invalid: ${error.message}`,
+      subject,
+      causes,
+    );
   }
   if (error instanceof VelaError && error.category !== "internal") {
-    return apiFailure(400, "BadRequest", error.hint === undefined ? error.message : `${error.message} (${error.hint})`, subject);
+    return apiFailure(
+      400,
+      "BadRequest",
+      error.hint === undefined ? error.message : `${error.message} (${error.hint})`,
+      subject,
+    );
   }
-  return apiFailure(500, "InternalError", `internal error: ${error instanceof Error ? error.message : String(error)}`, subject);
+  return apiFailure(
+    500,
+    "InternalError",
+    `internal error: ${error instanceof Error ? error.message : String(error)}`,
+    subject,
+  );
 }

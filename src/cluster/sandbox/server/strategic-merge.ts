@@ -23,13 +23,19 @@ const MERGE_KEYS: Readonly<Record<string, readonly string[]>> = {
 function mergeKeyOf(field: string, items: readonly JsonValue[]): string | undefined {
   const candidates = MERGE_KEYS[field];
   if (candidates === undefined) return undefined;
-  return candidates.find((key) => items.length > 0 && items.every((item) => isJsonObject(item) && item[key] !== undefined));
+  return candidates.find(
+    (key) => items.length > 0 && items.every((item) => isJsonObject(item) && item[key] !== undefined),
+  );
 }
 
 function withoutDirectives(value: JsonValue): JsonValue {
   if (Array.isArray(value)) return value.map(withoutDirectives);
   if (!isJsonObject(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => !key.startsWith("$")).map(([key, child]) => [key, withoutDirectives(child)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !key.startsWith("$"))
+      .map(([key, child]) => [key, withoutDirectives(child)]),
+  );
 }
 
 function mergeList(field: string, target: readonly JsonValue[], patch: readonly JsonValue[]): JsonValue[] {

@@ -7,13 +7,21 @@ export function wantsTable(accept: string | undefined): boolean {
   if (accept === undefined) return false;
   return accept.split(",").some((part) => {
     const params = part.split(";").map((param) => param.trim());
-    return params.includes("as=Table") && params.includes("g=meta.k8s.io") && (params.includes("v=v1") || params.includes("v=v1beta1"));
+    return (
+      params.includes("as=Table") &&
+      params.includes("g=meta.k8s.io") &&
+      (params.includes("v=v1") || params.includes("v=v1beta1"))
+    );
   });
 }
 
 function partialMetadata(object: KubeObject): JsonObject {
   const { managedFields: _managed, ...metadata } = object.metadata;
-  return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: JSON.parse(JSON.stringify(metadata)) as JsonObject };
+  return {
+    kind: "PartialObjectMetadata",
+    apiVersion: "meta.k8s.io/v1",
+    metadata: JSON.parse(JSON.stringify(metadata)) as JsonObject,
+  };
 }
 
 /**
@@ -21,11 +29,28 @@ function partialMetadata(object: KubeObject): JsonObject {
  * columns from the kinds table (wide ones at priority 1, shown by `-o wide`), then AGE from the
  * injected clock. Kinds without columns get NAME and AGE.
  */
-export function toTable(type: ResourceType | undefined, objects: readonly KubeObject[], now: Date, resourceVersion: string): JsonObject {
+export function toTable(
+  type: ResourceType | undefined,
+  objects: readonly KubeObject[],
+  now: Date,
+  resourceVersion: string,
+): JsonObject {
   const columns = type?.columns ?? [];
   const definitions: JsonObject[] = [
-    { name: "Name", type: "string", format: "name", description: "Name must be unique within a namespace.", priority: 0 },
-    ...columns.map((column) => ({ name: column.header, type: "string", format: "", description: column.header, priority: column.wide === true ? 1 : 0 })),
+    {
+      name: "Name",
+      type: "string",
+      format: "name",
+      description: "Name must be unique within a namespace.",
+      priority: 0,
+    },
+    ...columns.map((column) => ({
+      name: column.header,
+      type: "string",
+      format: "",
+      description: column.header,
+      priority: column.wide === true ? 1 : 0,
+    })),
     { name: "Age", type: "string", format: "", description: "Time since creation.", priority: 0 },
   ];
   return {
@@ -34,7 +59,11 @@ export function toTable(type: ResourceType | undefined, objects: readonly KubeOb
     metadata: { resourceVersion },
     columnDefinitions: definitions,
     rows: objects.map((object) => ({
-      cells: [object.metadata.name ?? "", ...columns.map((column) => column.value(object, now)), formatAge(object.metadata.creationTimestamp, now)],
+      cells: [
+        object.metadata.name ?? "",
+        ...columns.map((column) => column.value(object, now)),
+        formatAge(object.metadata.creationTimestamp, now),
+      ],
       object: partialMetadata(object),
     })),
   };

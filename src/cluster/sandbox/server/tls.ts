@@ -25,7 +25,8 @@ function oid(dotted: string): Buffer {
   const bytes: number[] = [40 * (parts[0] ?? 0) + (parts[1] ?? 0)];
   for (const part of parts.slice(2)) {
     const chunk: number[] = [part & 0x7f];
-    for (let rest = Math.floor(part / 128); rest > 0; rest = Math.floor(rest / 128)) chunk.unshift((rest & 0x7f) | 0x80);
+    for (let rest = Math.floor(part / 128); rest > 0; rest = Math.floor(rest / 128))
+      chunk.unshift((rest & 0x7f) | 0x80);
     bytes.push(...chunk);
   }
   return tlv(0x06, Buffer.from(bytes));
@@ -57,7 +58,7 @@ export function createServingCertificate(now: Date = new Date()): ServingCertifi
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const spki = publicKey.export({ type: "spki", format: "der" });
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x3f | 0x10;
+  serial[0] = ((serial[0] ?? 0) & 0x3f) | 0x10;
   const notBefore = new Date(now.getTime() - 60 * 60 * 1000);
   const notAfter = new Date(now.getTime() + 10 * 365 * 24 * 60 * 60 * 1000);
   const subject = name("vela-ts sandbox");
@@ -69,7 +70,11 @@ export function createServingCertificate(now: Date = new Date()): ServingCertifi
       extension("2.5.29.15", true, tlv(0x03, Buffer.from([0x02, 0x84]))),
       extension("2.5.29.37", false, sequence(oid("1.3.6.1.5.5.7.3.1"))),
       extension("2.5.29.14", false, tlv(0x04, keyId)),
-      extension("2.5.29.17", false, sequence(tlv(0x87, Buffer.from([127, 0, 0, 1])), tlv(0x82, Buffer.from("localhost", "ascii")))),
+      extension(
+        "2.5.29.17",
+        false,
+        sequence(tlv(0x87, Buffer.from([127, 0, 0, 1])), tlv(0x82, Buffer.from("localhost", "ascii"))),
+      ),
     ),
   );
   const tbs = sequence(
@@ -84,7 +89,10 @@ export function createServingCertificate(now: Date = new Date()): ServingCertifi
   );
   const signature = sign("sha256", tbs, { key: privateKey, dsaEncoding: "der" });
   const certificate = sequence(tbs, ECDSA_WITH_SHA256, tlv(0x03, Buffer.from([0]), signature));
-  const body = certificate.toString("base64").replace(/(.{64})/g, "$1\n").trimEnd();
+  const body = certificate
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .trimEnd();
   return {
     keyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
     certPem: `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`,

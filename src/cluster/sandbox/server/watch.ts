@@ -36,7 +36,13 @@ export function isExpiredVersionError(error: unknown): boolean {
  * resourceVersion is too old (the client then lists again). Ends on client disconnect, on
  * `timeoutSeconds`, or on server shutdown.
  */
-export async function serveWatch(cluster: ServedCluster, settings: WatchSettings, request: IncomingMessage, response: ServerResponse, watch: WatchRequest): Promise<void> {
+export async function serveWatch(
+  cluster: ServedCluster,
+  settings: WatchSettings,
+  request: IncomingMessage,
+  response: ServerResponse,
+  watch: WatchRequest,
+): Promise<void> {
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   request.on("close", stop);
@@ -44,19 +50,38 @@ export async function serveWatch(cluster: ServedCluster, settings: WatchSettings
   settings.shutdown.addEventListener("abort", stop);
   const timeout = watch.timeoutMs === undefined ? undefined : setTimeout(stop, watch.timeoutMs);
   let lastVersion = watch.resourceVersion ?? cluster.resourceVersion ?? "0";
-  response.writeHead(200, { "Content-Type": "application/json", "Transfer-Encoding": "chunked", "Cache-Control": "no-cache" });
+  response.writeHead(200, {
+    "Content-Type": "application/json",
+    "Transfer-Encoding": "chunked",
+    "Cache-Control": "no-cache",
+  });
   response.flushHeaders();
   const send = (event: unknown): void => {
     if (!response.writableEnded && !response.destroyed) response.write(`${JSON.stringify(event)}\n`);
   };
   const bookmarks = watch.bookmarks
-    ? setInterval(() => send({ type: "BOOKMARK", object: { kind: watch.kind, apiVersion: watch.apiVersion, metadata: { resourceVersion: lastVersion } } }), settings.bookmarkIntervalMs)
+    ? setInterval(
+        () =>
+          send({
+            type: "BOOKMARK",
+            object: { kind: watch.kind, apiVersion: watch.apiVersion, metadata: { resourceVersion: lastVersion } },
+          }),
+        settings.bookmarkIntervalMs,
+      )
     : undefined;
   try {
-    const events = cluster.watch(watch.apiVersion, watch.kind, { ...watch.options, ...(watch.resourceVersion === undefined ? {} : { resourceVersion: watch.resourceVersion }), signal: controller.signal });
+    const events = cluster.watch(watch.apiVersion, watch.kind, {
+      ...watch.options,
+      ...(watch.resourceVersion === undefined ? {} : { resourceVersion: watch.resourceVersion }),
+      signal: controller.signal,
+    });
     const iterator = events[Symbol.asyncIterator]();
     // Race every read against the abort so a disconnect ends the stream even if the cluster's watch is idle.
-    const aborted = new Promise<IteratorResult<never>>((resolve) => controller.signal.addEventListener("abort", () => resolve({ done: true, value: undefined as never }), { once: true }));
+    const aborted = new Promise<IteratorResult<never>>((resolve) =>
+      controller.signal.addEventListener("abort", () => resolve({ done: true, value: undefined as never }), {
+        once: true,
+      }),
+    );
     try {
       for (;;) {
         const next = await Promise.race([iterator.next(), aborted]);
@@ -70,7 +95,11 @@ export async function serveWatch(cluster: ServedCluster, settings: WatchSettings
   } catch (error) {
     if (!controller.signal.aborted) {
       const failure = isExpiredVersionError(error)
-        ? apiFailure(410, "Expired", `too old resource version: ${watch.resourceVersion ?? ""} (${cluster.resourceVersion ?? ""})`)
+        ? apiFailure(
+            410,
+            "Expired",
+            `too old resource version: ${watch.resourceVersion ?? ""} (${cluster.resourceVersion ?? ""})`,
+          )
         : failureOf(error, "watch", { kind: watch.kind });
       send({ type: "ERROR", object: failure.status });
     }

@@ -135,17 +135,25 @@ function readMetadata(dir: string): SandboxMetadata | undefined {
   try {
     parsed = JSON.parse(text) as Partial<SandboxMetadata>;
   } catch {
-    throw new ClusterError("E_SANDBOX_CORRUPT", `${join(dir, SANDBOX_FILES.metadata)} is not JSON`, { hint: "fix or delete the file (a new one gets the default addons)" });
+    throw new ClusterError("E_SANDBOX_CORRUPT", `${join(dir, SANDBOX_FILES.metadata)} is not JSON`, {
+      hint: "fix or delete the file (a new one gets the default addons)",
+    });
   }
   if (typeof parsed.format !== "number" || parsed.format > SANDBOX_FORMAT_VERSION) {
-    throw new ClusterError("E_SANDBOX_FORMAT", `sandbox ${dir} has format ${String(parsed.format)}, this vela-ts reads format ${SANDBOX_FORMAT_VERSION}`, {
-      hint: "use the vela-ts version that created the sandbox, or point --sandbox at a new directory",
-    });
+    throw new ClusterError(
+      "E_SANDBOX_FORMAT",
+      `sandbox ${dir} has format ${String(parsed.format)}, this vela-ts reads format ${SANDBOX_FORMAT_VERSION}`,
+      {
+        hint: "use the vela-ts version that created the sandbox, or point --sandbox at a new directory",
+      },
+    );
   }
   return {
     format: parsed.format,
     seed: typeof parsed.seed === "string" ? parsed.seed : "0",
-    enabledAddons: Array.isArray(parsed.enabledAddons) ? parsed.enabledAddons.filter((addon): addon is string => typeof addon === "string") : [...DEFAULT_SANDBOX_ADDONS],
+    enabledAddons: Array.isArray(parsed.enabledAddons)
+      ? parsed.enabledAddons.filter((addon): addon is string => typeof addon === "string")
+      : [...DEFAULT_SANDBOX_ADDONS],
     createdAt: typeof parsed.createdAt === "string" ? parsed.createdAt : "",
     ...(parsed.addonObjectsInstalled === true ? { addonObjectsInstalled: true } : {}),
   };
@@ -161,7 +169,10 @@ export async function openSandboxStore(options: OpenSandboxStoreOptions): Promis
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw new ClusterError("E_SANDBOX_DIR", `cannot create the sandbox directory ${dir}: ${(error as Error).message}`, { hint: "pick a writable directory with --sandbox DIR", cause: error });
+    throw new ClusterError("E_SANDBOX_DIR", `cannot create the sandbox directory ${dir}: ${(error as Error).message}`, {
+      hint: "pick a writable directory with --sandbox DIR",
+      cause: error,
+    });
   }
   const lock = await acquireSandboxLock(dir, {
     ...(options.lockTimeoutMs === undefined ? {} : { timeoutMs: options.lockTimeoutMs }),
@@ -170,7 +181,12 @@ export async function openSandboxStore(options: OpenSandboxStoreOptions): Promis
   try {
     let metadata = readMetadata(dir);
     if (metadata === undefined) {
-      metadata = { format: SANDBOX_FORMAT_VERSION, seed: options.seed ?? "0", enabledAddons: [...DEFAULT_SANDBOX_ADDONS], createdAt: formatTimestamp(options.clock.now()) };
+      metadata = {
+        format: SANDBOX_FORMAT_VERSION,
+        seed: options.seed ?? "0",
+        enabledAddons: [...DEFAULT_SANDBOX_ADDONS],
+        createdAt: formatTimestamp(options.clock.now()),
+      };
       writeMetadata(dir, metadata);
     }
     // Leftovers of a compaction or metadata write that died before its rename.
@@ -192,8 +208,17 @@ export async function openSandboxStore(options: OpenSandboxStoreOptions): Promis
       restored: snapshot,
       persistence: journal,
     });
-    for (const record of contents.records) if (record.resourceVersion > snapshot.resourceVersion) store.applyRecord(record);
-    sandbox = new SandboxStore(dir, store, metadata, journal, lock, options.compactBytes ?? 8 * 1024 * 1024, fileSize(snapshotPath));
+    for (const record of contents.records)
+      if (record.resourceVersion > snapshot.resourceVersion) store.applyRecord(record);
+    sandbox = new SandboxStore(
+      dir,
+      store,
+      metadata,
+      journal,
+      lock,
+      options.compactBytes ?? 8 * 1024 * 1024,
+      fileSize(snapshotPath),
+    );
     const opened = sandbox;
     store.subscribe(() => opened.maybeCompact());
     return sandbox;

@@ -146,7 +146,8 @@ export function removeAt(object: JsonObject, path: FieldPath, keep: (path: Field
     const { container, segment } = entry;
     if (depth < containers.length - 1) {
       const child = Array.isArray(container) ? container[findItem(container, segment)] : container[segment.slice(2)];
-      const empty = (isJsonObject(child) && Object.keys(child).length === 0) || (Array.isArray(child) && child.length === 0);
+      const empty =
+        (isJsonObject(child) && Object.keys(child).length === 0) || (Array.isArray(child) && child.length === 0);
       if (!empty || keep(path.slice(0, depth + 1)) || depth === 0) return;
     }
     if (Array.isArray(container)) container.splice(findItem(container, segment), 1);
@@ -182,13 +183,20 @@ export function mergeApplied(live: JsonValue | undefined, applied: JsonValue, fi
 }
 
 /** The paths of `set` whose values differ between two objects (`added`, `changed`) or that `before` has and `after` lacks. */
-export function changedPaths(before: JsonObject, after: JsonObject): { readonly changed: Set<string>; readonly removed: Set<string> } {
+export function changedPaths(
+  before: JsonObject,
+  after: JsonObject,
+): { readonly changed: Set<string>; readonly removed: Set<string> } {
   const beforeSet = fieldSetOf(before);
   const afterSet = fieldSetOf(after);
   const changed = new Set<string>();
   const removed = new Set<string>();
   for (const encoded of afterSet) {
-    if (!beforeSet.has(encoded) || !jsonEqual(valueAt(before, decodePath(encoded)), valueAt(after, decodePath(encoded)))) changed.add(encoded);
+    if (
+      !beforeSet.has(encoded) ||
+      !jsonEqual(valueAt(before, decodePath(encoded)), valueAt(after, decodePath(encoded)))
+    )
+      changed.add(encoded);
   }
   for (const encoded of beforeSet) if (!afterSet.has(encoded)) removed.add(encoded);
   return { changed, removed };

@@ -37,7 +37,16 @@ export function encodeRecord(record: WriteRecord): Buffer {
     c: record.changes.map((change) => {
       if (change.type !== "DELETED") return { o: change.object };
       const { apiVersion, kind, metadata } = change.object;
-      return { d: { apiVersion, kind, metadata: { name: metadata.name ?? "", ...(metadata.namespace === undefined ? {} : { namespace: metadata.namespace }) } } };
+      return {
+        d: {
+          apiVersion,
+          kind,
+          metadata: {
+            name: metadata.name ?? "",
+            ...(metadata.namespace === undefined ? {} : { namespace: metadata.namespace }),
+          },
+        },
+      };
     }),
   };
   const payload = Buffer.from(JSON.stringify(encoded), "utf8");
@@ -59,7 +68,11 @@ function decodePayload(payload: Buffer): WriteRecord | undefined {
   try {
     const parsed = JSON.parse(payload.toString("utf8")) as EncodedRecord;
     if (typeof parsed.v !== "number" || !Array.isArray(parsed.c)) return undefined;
-    const changes: StoredChange[] = parsed.c.map((change) => (change.o !== undefined ? { type: "MODIFIED", object: change.o } : { type: "DELETED", object: change.d as KubeObject }));
+    const changes: StoredChange[] = parsed.c.map((change) =>
+      change.o !== undefined
+        ? { type: "MODIFIED", object: change.o }
+        : { type: "DELETED", object: change.d as KubeObject },
+    );
     return { resourceVersion: parsed.v, changes, ...(parsed.r === 1 ? { reset: true } : {}) };
   } catch {
     return undefined;

@@ -114,7 +114,9 @@ export class JsonInterner {
   private nextToken = 0;
 
   constructor(options: JsonInternerOptions = {}) {
-    this.containers = new RecentlyUsed(Math.max(1, Math.ceil((options.capacity ?? 16384) / 2)), (entry) => this.keys.delete(entry.value));
+    this.containers = new RecentlyUsed(Math.max(1, Math.ceil((options.capacity ?? 16384) / 2)), (entry) =>
+      this.keys.delete(entry.value),
+    );
     this.strings = new RecentlyUsed(Math.max(1, Math.ceil((options.stringCapacity ?? 16384) / 2)));
   }
 
@@ -143,9 +145,17 @@ export class JsonInterner {
     const names = Object.keys(value);
     const members = names.map((name) => {
       const member: unknown = (value as Record<string, unknown>)[name];
-      return uniqueMembers.includes(name) && member !== null && typeof member === "object" ? this.internUnique(member) : this.tokenOf(member).value;
+      return uniqueMembers.includes(name) && member !== null && typeof member === "object"
+        ? this.internUnique(member)
+        : this.tokenOf(member).value;
     });
-    return Object.freeze(objectOf(names.map((name) => JSON.stringify(name)), names, members)) as T;
+    return Object.freeze(
+      objectOf(
+        names.map((name) => JSON.stringify(name)),
+        names,
+        members,
+      ),
+    ) as T;
   }
 
   private tokenOf(value: unknown): { readonly value: unknown; readonly token: string } {
@@ -181,7 +191,8 @@ export class JsonInterner {
     const length = names === undefined ? (value as unknown[]).length : names.length;
     for (let index = 0; index < length; index++) {
       const name = names?.[index];
-      const child: unknown = name === undefined ? (value as unknown[])[index] : (value as Record<string, unknown>)[name];
+      const child: unknown =
+        name === undefined ? (value as unknown[])[index] : (value as Record<string, unknown>)[name];
       const interned = this.tokenOf(child);
       members.push(interned.value);
       parts.push(quotedNames === undefined ? interned.token : `${quotedNames[index] ?? ""}:${interned.token}`);
@@ -189,7 +200,8 @@ export class JsonInterner {
     const key = isArray ? `[${parts.join(",")}]` : `{${parts.join(",")}}`;
     const found = this.containers.get(key);
     if (found !== undefined) return found;
-    const result = names === undefined || quotedNames === undefined ? arrayOf(members) : objectOf(quotedNames, names, members);
+    const result =
+      names === undefined || quotedNames === undefined ? arrayOf(members) : objectOf(quotedNames, names, members);
     Object.freeze(result);
     const entry: PoolEntry = { value: result, token: `#${this.nextToken++}` };
     this.keys.set(result, key);

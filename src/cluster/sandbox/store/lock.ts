@@ -89,7 +89,12 @@ function isStale(owner: LockOwner | "empty", path: string): boolean {
   if (owner.hostname !== hostname()) return false;
   if (!isAlive(owner.pid)) return true;
   const start = processStartOf(owner.pid);
-  return start !== undefined && /^\d+$/.test(owner.processStart) && start !== owner.processStart && processStartOf(process.pid) !== undefined;
+  return (
+    start !== undefined &&
+    /^\d+$/.test(owner.processStart) &&
+    start !== owner.processStart &&
+    processStartOf(process.pid) !== undefined
+  );
 }
 
 function sameOwner(a: LockOwner | "empty" | undefined, b: LockOwner | "empty"): boolean {
@@ -125,10 +130,14 @@ function tryCreate(lockPath: string, owner: LockOwner): boolean {
     fd = openSync(lockPath, "wx");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw new ClusterError("E_SANDBOX_LOCK", `cannot create the sandbox lock ${lockPath}: ${(error as Error).message}`, {
-      hint: "check that the sandbox directory exists and is writable",
-      cause: error,
-    });
+    throw new ClusterError(
+      "E_SANDBOX_LOCK",
+      `cannot create the sandbox lock ${lockPath}: ${(error as Error).message}`,
+      {
+        hint: "check that the sandbox directory exists and is writable",
+        cause: error,
+      },
+    );
   }
   try {
     const buffer = Buffer.from(JSON.stringify(owner), "utf8");
@@ -167,7 +176,8 @@ export async function acquireSandboxLock(dir: string, options: LockOptions = {})
       continue;
     }
     if (Date.now() - started >= timeoutMs) {
-      const who = holder === "empty" ? "a process that is still starting" : `pid ${holder.pid} (command ${holder.command})`;
+      const who =
+        holder === "empty" ? "a process that is still starting" : `pid ${holder.pid} (command ${holder.command})`;
       throw new ClusterError("E_SANDBOX_LOCKED", `sandbox ${dir} is locked by ${who}`, {
         hint: `wait for that command to finish; if no such process runs, delete ${lockPath}`,
       });
@@ -181,7 +191,8 @@ export async function acquireSandboxLock(dir: string, options: LockOptions = {})
       if (released) return;
       released = true;
       const current = readOwner(lockPath);
-      if (current !== undefined && current !== "empty" && current.token === owner.token) rmSync(lockPath, { force: true });
+      if (current !== undefined && current !== "empty" && current.token === owner.token)
+        rmSync(lockPath, { force: true });
     },
   };
 }

@@ -88,7 +88,16 @@ function specOf(object: KubeObject): Record<string, unknown> {
 }
 
 /** Server-set metadata a client's object must not carry into the store. */
-const SERVER_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink"] as const;
+const SERVER_METADATA = [
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "managedFields",
+  "selfLink",
+] as const;
 
 function describe(apiVersion: string, kind: string, name: string): string {
   const type = findResourceType(apiVersion, kind);
@@ -96,9 +105,12 @@ function describe(apiVersion: string, kind: string, name: string): string {
 }
 
 function modifiedError(apiVersion: string, kind: string, name: string): ConflictError {
-  return new ConflictError(`operation cannot be fulfilled on ${describe(apiVersion, kind, name)}: the object has been modified; please apply your changes to the latest version and try again`, {
-    hint: "read the object again and retry the change on its latest resourceVersion",
-  });
+  return new ConflictError(
+    `operation cannot be fulfilled on ${describe(apiVersion, kind, name)}: the object has been modified; please apply your changes to the latest version and try again`,
+    {
+      hint: "read the object again and retry the change on its latest resourceVersion",
+    },
+  );
 }
 
 function notFound(apiVersion: string, kind: string, name: string): NotFoundError {
@@ -193,7 +205,8 @@ export class MemoryObjectStore implements ObjectStore {
     for (const object of this.index.values()) {
       const version = object.metadata.resourceVersion ?? "";
       if (!/^\d+$/.test(version)) problems.push(`${keyOf(object)} has resourceVersion "${version}"`);
-      else if (Number(version) > this.version) problems.push(`${keyOf(object)} has resourceVersion ${version} above the store's ${this.version}`);
+      else if (Number(version) > this.version)
+        problems.push(`${keyOf(object)} has resourceVersion ${version} above the store's ${this.version}`);
       if (versions.has(version)) problems.push(`resourceVersion ${version} is used twice`);
       versions.add(version);
     }
@@ -220,7 +233,8 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   list(apiVersion: string, kind: string, options: ListOptions = {}): readonly KubeObject[] {
-    const namespace = options.namespace !== undefined && isNamespacedKind(apiVersion, kind) ? options.namespace : undefined;
+    const namespace =
+      options.namespace !== undefined && isNamespacedKind(apiVersion, kind) ? options.namespace : undefined;
     const found = this.index.list(apiVersion, kind, {
       ...(namespace === undefined ? {} : { namespace }),
       ...(options.labelSelector === undefined ? {} : { labelSelector: parseLabelSelector(options.labelSelector) }),
@@ -236,7 +250,8 @@ export class MemoryObjectStore implements ObjectStore {
     const result = copy(object);
     const metadata = result.metadata as Record<string, unknown>;
     for (const field of SERVER_METADATA) delete metadata[field];
-    if (isNamespacedKind(result.apiVersion, result.kind)) result.metadata.namespace = result.metadata.namespace ?? "default";
+    if (isNamespacedKind(result.apiVersion, result.kind))
+      result.metadata.namespace = result.metadata.namespace ?? "default";
     else delete result.metadata.namespace;
     return result;
   }
@@ -282,19 +297,41 @@ export class MemoryObjectStore implements ObjectStore {
       });
   }
 
-  private upsertEntry(entries: ManagerEntry[], manager: string, operation: "Apply" | "Update", apiVersion: string, subresource?: string): ManagerEntry {
-    const found = entries.find((entry) => entry.manager === manager && entry.operation === operation && entry.subresource === subresource);
+  private upsertEntry(
+    entries: ManagerEntry[],
+    manager: string,
+    operation: "Apply" | "Update",
+    apiVersion: string,
+    subresource?: string,
+  ): ManagerEntry {
+    const found = entries.find(
+      (entry) => entry.manager === manager && entry.operation === operation && entry.subresource === subresource,
+    );
     if (found !== undefined) {
       found.apiVersion = apiVersion;
       return found;
     }
-    const created: ManagerEntry = { manager, operation, apiVersion, time: "", fields: new Set(), ...(subresource === undefined ? {} : { subresource }) };
+    const created: ManagerEntry = {
+      manager,
+      operation,
+      apiVersion,
+      time: "",
+      fields: new Set(),
+      ...(subresource === undefined ? {} : { subresource }),
+    };
     entries.push(created);
     return created;
   }
 
   /** Records that `manager` changed `changed` and removed `removed` with an Update: those fields move to it. */
-  private transferOwnership(entries: ManagerEntry[], manager: string, apiVersion: string, changed: ReadonlySet<string>, removed: ReadonlySet<string>, now: string): void {
+  private transferOwnership(
+    entries: ManagerEntry[],
+    manager: string,
+    apiVersion: string,
+    changed: ReadonlySet<string>,
+    removed: ReadonlySet<string>,
+    now: string,
+  ): void {
     if (changed.size === 0 && removed.size === 0) return;
     for (const entry of entries) {
       if (entry.subresource !== undefined) continue;
@@ -321,10 +358,14 @@ export class MemoryObjectStore implements ObjectStore {
       this.persistence?.commit(record);
     } catch (error) {
       if (error instanceof VelaError) throw error;
-      throw new ClusterError("E_SANDBOX_WRITE", `could not save the write to the sandbox: ${error instanceof Error ? error.message : String(error)}`, {
-        hint: "check that the sandbox directory is writable and the disk is not full",
-        cause: error,
-      });
+      throw new ClusterError(
+        "E_SANDBOX_WRITE",
+        `could not save the write to the sandbox: ${error instanceof Error ? error.message : String(error)}`,
+        {
+          hint: "check that the sandbox directory is writable and the disk is not full",
+          cause: error,
+        },
+      );
     }
     this.applyRecord(record);
     this.writes++;
@@ -349,7 +390,11 @@ export class MemoryObjectStore implements ObjectStore {
       let name = "";
       for (let attempt = 0; attempt < 100; attempt++) {
         name = `${prefix}${randomNameSuffix(() => this.random())}`;
-        if (this.index.get(objectKey(candidate.apiVersion, candidate.kind, candidate.metadata.namespace, name)) === undefined) break;
+        if (
+          this.index.get(objectKey(candidate.apiVersion, candidate.kind, candidate.metadata.namespace, name)) ===
+          undefined
+        )
+          break;
       }
       candidate.metadata.name = name;
     }
@@ -371,10 +416,19 @@ export class MemoryObjectStore implements ObjectStore {
     const candidate = this.prepareCreate(this.normalize(object));
     const key = keyOf(candidate);
     if (this.index.get(key) !== undefined) {
-      throw new ConflictError(`${describe(candidate.apiVersion, candidate.kind, candidate.metadata.name ?? "")} already exists`, { hint: "use apply or update to change an existing object" });
+      throw new ConflictError(
+        `${describe(candidate.apiVersion, candidate.kind, candidate.metadata.name ?? "")} already exists`,
+        { hint: "use apply or update to change an existing object" },
+      );
     }
     const admitted = this.admit("CREATE", candidate, undefined);
-    const entry: ManagerEntry = { manager: options.fieldManager ?? DEFAULT_FIELD_MANAGER, operation: "Update", apiVersion: admitted.apiVersion, time: "", fields: fieldSetOf(admitted as unknown as JsonObject) };
+    const entry: ManagerEntry = {
+      manager: options.fieldManager ?? DEFAULT_FIELD_MANAGER,
+      operation: "Update",
+      apiVersion: admitted.apiVersion,
+      time: "",
+      fields: fieldSetOf(admitted as unknown as JsonObject),
+    };
     const stored = this.finishCreate(admitted, [entry]);
     const tx = new WriteTx(this.index);
     tx.put(key, stored);
@@ -390,7 +444,11 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   private checkPrecondition(resourceVersion: string | undefined, existing: KubeObject): void {
-    if (resourceVersion !== undefined && resourceVersion !== "" && resourceVersion !== existing.metadata.resourceVersion) {
+    if (
+      resourceVersion !== undefined &&
+      resourceVersion !== "" &&
+      resourceVersion !== existing.metadata.resourceVersion
+    ) {
       throw modifiedError(existing.apiVersion, existing.kind, existing.metadata.name ?? "");
     }
   }
@@ -411,7 +469,12 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   /** Stores `next` as the new state of `existing` (the end of update, patch and apply). */
-  private writeReplacement(key: string, existing: KubeObject, next: KubeObject, entries: ManagerEntry[] | undefined): KubeObject {
+  private writeReplacement(
+    key: string,
+    existing: KubeObject,
+    next: KubeObject,
+    entries: ManagerEntry[] | undefined,
+  ): KubeObject {
     if (!jsonEqual(specOf(next), specOf(existing))) next.metadata.generation = (existing.metadata.generation ?? 1) + 1;
     if (entries !== undefined) {
       const managedFields = MemoryObjectStore.encodeEntries(entries);
@@ -452,11 +515,17 @@ export class MemoryObjectStore implements ObjectStore {
     if (jsonEqual(status, existing["status"])) return deepFreeze(existing);
     // The rest of the stored object is frozen and stays as it is: only metadata is written below.
     const { status: _previous, ...rest } = existing;
-    const next: KubeObject = { ...rest, metadata: { ...existing.metadata }, ...(status === undefined ? {} : { status: copy(status) }) };
+    const next: KubeObject = {
+      ...rest,
+      metadata: { ...existing.metadata },
+      ...(status === undefined ? {} : { status: copy(status) }),
+    };
     const entries = this.entriesOf(existing);
     const entry = this.upsertEntry(entries, manager, "Update", existing.apiVersion, "status");
     entry.time = formatTimestamp(this.clock.now());
-    entry.fields = isJsonObject(status) ? new Set(Object.keys(status).map((field) => JSON.stringify(["f:status", `f:${field}`]))) : new Set();
+    entry.fields = isJsonObject(status)
+      ? new Set(Object.keys(status).map((field) => JSON.stringify(["f:status", `f:${field}`])))
+      : new Set();
     return this.writeReplacement(key, existing, next, entries);
   }
 
@@ -464,10 +533,18 @@ export class MemoryObjectStore implements ObjectStore {
     assertValidObject(object);
     const { key, existing } = this.existingFor(this.normalize(object));
     this.checkPrecondition(object.metadata.resourceVersion, existing);
-    return this.writeStatus(key, existing, object["status"] as JsonValue | undefined, options.fieldManager ?? DEFAULT_FIELD_MANAGER);
+    return this.writeStatus(
+      key,
+      existing,
+      object["status"] as JsonValue | undefined,
+      options.fieldManager ?? DEFAULT_FIELD_MANAGER,
+    );
   }
 
-  private patched(ref: ObjectRef, body: PatchBody): { readonly key: string; readonly existing: KubeObject; readonly result: KubeObject } {
+  private patched(
+    ref: ObjectRef,
+    body: PatchBody,
+  ): { readonly key: string; readonly existing: KubeObject; readonly result: KubeObject } {
     const key = this.keyOfRef(ref);
     const existing = this.index.get(key);
     if (existing === undefined) throw notFound(ref.apiVersion, ref.kind, ref.name);
@@ -478,16 +555,27 @@ export class MemoryObjectStore implements ObjectStore {
       try {
         result = jsonPatch.applyPatch(copy(existing), body.patch as unknown as Operation[], true, false).newDocument;
       } catch (error) {
-        throw new ClusterError("E_PATCH_INVALID", `cannot apply the JSON patch to ${describe(ref.apiVersion, ref.kind, ref.name)}: ${error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error)}`, {
-          hint: "JSON patch operations are {op: add|remove|replace|move|copy|test, path: /json/pointer, value}",
-          cause: error,
-        });
+        throw new ClusterError(
+          "E_PATCH_INVALID",
+          `cannot apply the JSON patch to ${describe(ref.apiVersion, ref.kind, ref.name)}: ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`,
+          {
+            hint: "JSON patch operations are {op: add|remove|replace|move|copy|test, path: /json/pointer, value}",
+            cause: error,
+          },
+        );
       }
     }
     assertValidObject(result);
     const object = result as KubeObject;
-    if (object.kind !== existing.kind || object.metadata.name !== existing.metadata.name || (object.metadata.namespace ?? "") !== (existing.metadata.namespace ?? "")) {
-      throw new ClusterError("E_PATCH_INVALID", `a patch cannot change the kind, name or namespace of ${describe(ref.apiVersion, ref.kind, ref.name)}`);
+    if (
+      object.kind !== existing.kind ||
+      object.metadata.name !== existing.metadata.name ||
+      (object.metadata.namespace ?? "") !== (existing.metadata.namespace ?? "")
+    ) {
+      throw new ClusterError(
+        "E_PATCH_INVALID",
+        `a patch cannot change the kind, name or namespace of ${describe(ref.apiVersion, ref.kind, ref.name)}`,
+      );
     }
     this.checkPrecondition(object.metadata.resourceVersion, existing);
     return { key, existing, result: object };
@@ -502,21 +590,31 @@ export class MemoryObjectStore implements ObjectStore {
 
   patchStatus(ref: ObjectRef, body: PatchBody, options: WriteOptions = {}): KubeObject {
     const { key, existing, result } = this.patched(ref, body);
-    return this.writeStatus(key, existing, result["status"] as JsonValue | undefined, options.fieldManager ?? DEFAULT_FIELD_MANAGER);
+    return this.writeStatus(
+      key,
+      existing,
+      result["status"] as JsonValue | undefined,
+      options.fieldManager ?? DEFAULT_FIELD_MANAGER,
+    );
   }
 
   apply(object: KubeObject, options: ApplyOptions = {}): KubeObject {
     const manager = options.fieldManager ?? DEFAULT_FIELD_MANAGER;
     const applied = this.normalize(object);
     if (applied.metadata.name === undefined || applied.metadata.name === "") {
-      throw new ClusterError("E_INVALID_OBJECT", `${applied.kind} has no metadata.name`, { path: "/metadata/name", hint: "server-side apply needs metadata.name; generateName only works with create" });
+      throw new ClusterError("E_INVALID_OBJECT", `${applied.kind} has no metadata.name`, {
+        path: "/metadata/name",
+        hint: "server-side apply needs metadata.name; generateName only works with create",
+      });
     }
     const appliedFields = fieldSetOf(applied as unknown as JsonObject);
     const key = keyOf(applied);
     const existing = this.index.get(key);
     if (existing === undefined) {
       const admitted = this.admit("CREATE", applied, undefined);
-      const stored = this.finishCreate(admitted, [{ manager, operation: "Apply", apiVersion: applied.apiVersion, time: "", fields: appliedFields }]);
+      const stored = this.finishCreate(admitted, [
+        { manager, operation: "Apply", apiVersion: applied.apiVersion, time: "", fields: appliedFields },
+      ]);
       const tx = new WriteTx(this.index);
       tx.put(key, stored);
       this.commit(tx);
@@ -524,7 +622,8 @@ export class MemoryObjectStore implements ObjectStore {
     }
     this.checkPrecondition(object.metadata.resourceVersion, existing);
     const entries = this.entriesOf(existing);
-    const isOwn = (entry: ManagerEntry): boolean => entry.manager === manager && entry.operation === "Apply" && entry.subresource === undefined;
+    const isOwn = (entry: ManagerEntry): boolean =>
+      entry.manager === manager && entry.operation === "Apply" && entry.subresource === undefined;
     const conflicts: { readonly manager: string; readonly path: string }[] = [];
     for (const entry of entries) {
       if (isOwn(entry) || entry.subresource !== undefined) continue;
@@ -532,33 +631,59 @@ export class MemoryObjectStore implements ObjectStore {
         if (!entry.fields.has(encoded)) continue;
         const path = decodePath(encoded);
         if (path[path.length - 1]?.startsWith("k:") === true) continue;
-        if (!jsonEqual(valueAt(applied as unknown as JsonObject, path), valueAt(existing as unknown as JsonObject, path))) conflicts.push({ manager: entry.manager, path: encoded });
+        if (
+          !jsonEqual(valueAt(applied as unknown as JsonObject, path), valueAt(existing as unknown as JsonObject, path))
+        )
+          conflicts.push({ manager: entry.manager, path: encoded });
       }
     }
     if (conflicts.length > 0 && options.force !== true) {
-      const list = conflicts.map((conflict) => `conflict with "${conflict.manager}": ${formatFieldPath(decodePath(conflict.path))}`).join("; ");
-      throw new ConflictError(`apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"}: ${list}`, {
-        hint: "these fields are managed by another field manager: leave them out of the applied object, or force the apply to take them over",
-      });
+      const list = conflicts
+        .map((conflict) => `conflict with "${conflict.manager}": ${formatFieldPath(decodePath(conflict.path))}`)
+        .join("; ");
+      throw new ConflictError(
+        `apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"}: ${list}`,
+        {
+          hint: "these fields are managed by another field manager: leave them out of the applied object, or force the apply to take them over",
+        },
+      );
     }
-    for (const conflict of conflicts) for (const entry of entries) if (entry.manager === conflict.manager && !isOwn(entry)) entry.fields.delete(conflict.path);
+    for (const conflict of conflicts)
+      for (const entry of entries)
+        if (entry.manager === conflict.manager && !isOwn(entry)) entry.fields.delete(conflict.path);
     const own = this.upsertEntry(entries, manager, "Apply", applied.apiVersion);
     const previous = own.fields;
     const { status: _ignored, ...appliedWithoutStatus } = applied;
-    const merged = mergeApplied(copy(existing) as unknown as JsonValue, appliedWithoutStatus as unknown as JsonValue) as unknown as KubeObject;
-    const ownedByOthers = (encoded: string): boolean => entries.some((entry) => !isOwn(entry) && entry.fields.has(encoded));
+    const merged = mergeApplied(
+      copy(existing) as unknown as JsonValue,
+      appliedWithoutStatus as unknown as JsonValue,
+    ) as unknown as KubeObject;
+    const ownedByOthers = (encoded: string): boolean =>
+      entries.some((entry) => !isOwn(entry) && entry.fields.has(encoded));
     // Shallowest first: a dropped list item goes whole, before its own fields are looked at.
-    const dropped = [...previous].filter((encoded) => !appliedFields.has(encoded) && !ownedByOthers(encoded)).map(decodePath);
+    const dropped = [...previous]
+      .filter((encoded) => !appliedFields.has(encoded) && !ownedByOthers(encoded))
+      .map(decodePath);
     dropped.sort((a, b) => a.length - b.length);
     for (const path of dropped) {
       const encoded = JSON.stringify(path);
       const parent = path[path.length - 2];
-      if (parent?.startsWith("k:") === true && Object.hasOwn(JSON.parse(parent.slice(2)) as object, path[path.length - 1]?.slice(2) ?? "")) continue;
+      if (
+        parent?.startsWith("k:") === true &&
+        Object.hasOwn(JSON.parse(parent.slice(2)) as object, path[path.length - 1]?.slice(2) ?? "")
+      )
+        continue;
       if (path[path.length - 1]?.startsWith("k:") === true) {
         const prefix = encoded.slice(0, -1);
-        if (entries.some((entry) => !isOwn(entry) && [...entry.fields].some((field) => field.startsWith(prefix)))) continue;
+        if (entries.some((entry) => !isOwn(entry) && [...entry.fields].some((field) => field.startsWith(prefix))))
+          continue;
       }
-      removeAt(merged as unknown as JsonObject, path, (kept) => entries.some((entry) => entry.fields.has(JSON.stringify(kept))) || appliedFields.has(JSON.stringify(kept)));
+      removeAt(
+        merged as unknown as JsonObject,
+        path,
+        (kept) =>
+          entries.some((entry) => entry.fields.has(JSON.stringify(kept))) || appliedFields.has(JSON.stringify(kept)),
+      );
     }
     if (!jsonEqual([...previous].sort(), [...appliedFields].sort())) own.time = formatTimestamp(this.clock.now());
     own.fields = appliedFields;
@@ -589,7 +714,12 @@ export class MemoryObjectStore implements ObjectStore {
    * the last finalizer is removed). Dependents (ownerReferences naming its uid) are deleted when no
    * other live owner remains (Background/Foreground), or lose the reference (Orphan).
    */
-  private removeInTx(tx: WriteTx, key: string, object: KubeObject, policy: "Background" | "Foreground" | "Orphan"): void {
+  private removeInTx(
+    tx: WriteTx,
+    key: string,
+    object: KubeObject,
+    policy: "Background" | "Foreground" | "Orphan",
+  ): void {
     if ((object.metadata.finalizers ?? []).length > 0) {
       if (object.metadata.deletionTimestamp === undefined) {
         const marked = copy(object);
@@ -608,7 +738,12 @@ export class MemoryObjectStore implements ObjectStore {
       // An owner is found where its reference points (in the dependent's namespace unless
       // cluster-scoped), and counts only while it is the very object the reference names (same uid).
       const liveOwners = remainingRefs.filter((owner) => {
-        const ownerKey = this.keyOfRef({ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.name, ...(dependent.metadata.namespace === undefined ? {} : { namespace: dependent.metadata.namespace }) });
+        const ownerKey = this.keyOfRef({
+          apiVersion: owner.apiVersion,
+          kind: owner.kind,
+          name: owner.name,
+          ...(dependent.metadata.namespace === undefined ? {} : { namespace: dependent.metadata.namespace }),
+        });
         return this.index.get(ownerKey)?.metadata.uid === owner.uid && !tx.isDeleted(ownerKey);
       });
       if (policy === "Orphan" || liveOwners.length > 0) {

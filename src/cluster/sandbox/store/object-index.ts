@@ -103,7 +103,9 @@ class KindIndex {
     const cached = this.sorted.get(cacheKey);
     if (cached !== undefined) return cached;
     const keys = namespace === undefined ? [...this.objects.keys()] : [...keySet(this.byNamespace.get(namespace))];
-    const list = keys.map((key) => this.objects.get(key)).filter((object): object is KubeObject => object !== undefined);
+    const list = keys
+      .map((key) => this.objects.get(key))
+      .filter((object): object is KubeObject => object !== undefined);
     list.sort(byNamespaceThenName);
     this.sorted.set(cacheKey, list);
     return list;
@@ -118,7 +120,8 @@ class KindIndex {
     for (const requirement of selector) {
       let entries: (Keys | undefined)[];
       if (requirement.operator === "equals") entries = [this.byLabel.get(requirement.key)?.get(requirement.value)];
-      else if (requirement.operator === "in") entries = requirement.values.map((value) => this.byLabel.get(requirement.key)?.get(value));
+      else if (requirement.operator === "in")
+        entries = requirement.values.map((value) => this.byLabel.get(requirement.key)?.get(value));
       else if (requirement.operator === "exists") entries = [...(this.byLabel.get(requirement.key)?.values() ?? [])];
       else continue;
       const size = entries.reduce((sum, keys) => sum + keyCount(keys), 0);
@@ -145,7 +148,11 @@ function readField(object: KubeObject, field: string): string | undefined {
     if (current === null || typeof current !== "object") return undefined;
     current = (current as Record<string, unknown>)[segment];
   }
-  return current === undefined || current === null ? undefined : typeof current === "object" ? JSON.stringify(current) : String(current as string | number | boolean);
+  return current === undefined || current === null
+    ? undefined
+    : typeof current === "object"
+      ? JSON.stringify(current)
+      : String(current as string | number | boolean);
 }
 
 /** The `group/Kind` of a store key (see {@link objectKey}): groups and kinds hold no `/`. */
@@ -227,7 +234,12 @@ export class ObjectIndex {
     const fields = query.fieldSelector ?? [];
     const candidates = selector.length > 0 ? kind.candidates(selector) : undefined;
     if (candidates === undefined && selector.length === 0 && fields.length === 0) return kind.sortedIn(query.namespace);
-    const pool = candidates === undefined ? kind.sortedIn(query.namespace) : [...candidates].map((key) => kind.objects.get(key)).filter((object): object is KubeObject => object !== undefined);
+    const pool =
+      candidates === undefined
+        ? kind.sortedIn(query.namespace)
+        : [...candidates]
+            .map((key) => kind.objects.get(key))
+            .filter((object): object is KubeObject => object !== undefined);
     const result = pool.filter(
       (object) =>
         (query.namespace === undefined || (object.metadata.namespace ?? "") === query.namespace) &&
@@ -247,15 +259,20 @@ export class ObjectIndex {
         counted++;
         if (keyOf(object) !== key) problems.push(`object stored under ${key} is ${keyOf(object)}`);
         if (groupKindOfKey(key) !== groupKind) problems.push(`kind index ${groupKind} holds ${key}`);
-        if (!keySet(kind.byNamespace.get(object.metadata.namespace ?? "")).has(key)) problems.push(`namespace index misses ${key}`);
+        if (!keySet(kind.byNamespace.get(object.metadata.namespace ?? "")).has(key))
+          problems.push(`namespace index misses ${key}`);
         for (const [label, value] of Object.entries(object.metadata.labels ?? {})) {
-          if (!keySet(kind.byLabel.get(label)?.get(value)).has(key)) problems.push(`label index misses ${label}=${value} of ${key}`);
+          if (!keySet(kind.byLabel.get(label)?.get(value)).has(key))
+            problems.push(`label index misses ${label}=${value} of ${key}`);
         }
-        for (const owner of object.metadata.ownerReferences ?? []) if (!keySet(this.dependents.get(owner.uid)).has(key)) problems.push(`owner index misses ${key}`);
+        for (const owner of object.metadata.ownerReferences ?? [])
+          if (!keySet(this.dependents.get(owner.uid)).has(key)) problems.push(`owner index misses ${key}`);
       }
       for (const [label, values] of kind.byLabel) {
         for (const [value, keys] of values) {
-          for (const key of keySet(keys)) if (kind.objects.get(key)?.metadata.labels?.[label] !== value) problems.push(`label index has a stale ${label}=${value} for ${key}`);
+          for (const key of keySet(keys))
+            if (kind.objects.get(key)?.metadata.labels?.[label] !== value)
+              problems.push(`label index has a stale ${label}=${value} for ${key}`);
         }
       }
     }

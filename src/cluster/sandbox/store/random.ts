@@ -48,7 +48,8 @@ export const NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 /** A `generateName` suffix: 5 characters of {@link NAME_SUFFIX_ALPHABET}. */
 export function randomNameSuffix(random: RandomSource, length = 5): string {
   let suffix = "";
-  for (let index = 0; index < length; index++) suffix += NAME_SUFFIX_ALPHABET[Math.floor(random() * NAME_SUFFIX_ALPHABET.length)] ?? "x";
+  for (let index = 0; index < length; index++)
+    suffix += NAME_SUFFIX_ALPHABET[Math.floor(random() * NAME_SUFFIX_ALPHABET.length)] ?? "x";
   return suffix;
 }
 

@@ -111,6 +111,7 @@ export function readSnapshot(path: string): Snapshot {
     }
     start = end + 1;
   }
-  if (objects.length !== header.count) throw corrupt(path, `it holds ${objects.length} objects, its header says ${header.count}`);
+  if (objects.length !== header.count)
+    throw corrupt(path, `it holds ${objects.length} objects, its header says ${header.count}`);
   return { resourceVersion: header.resourceVersion, objects };
 }

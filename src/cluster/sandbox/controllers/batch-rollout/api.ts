@@ -64,7 +64,8 @@ export function readBatchRolloutSpec(rollout: KubeObject): BatchRolloutSpec {
   const sizes = batches.map((batch) => scaledValue(valueAt(batch, ["replicas"]), targetSize, true));
   let invalid: string | undefined;
   if (stringAt(rollout, ["spec", "targetRevisionName"]) === undefined) invalid = "spec.targetRevisionName is required";
-  else if (sizes.some((size) => size === undefined || size < 0)) invalid = "every rolloutBatches[].replicas must be a whole number or a percentage";
+  else if (sizes.some((size) => size === undefined || size < 0))
+    invalid = "every rolloutBatches[].replicas must be a whole number or a percentage";
   else if (batches.length > 0 && sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0) !== targetSize) {
     invalid = `the rollout batches add up to ${sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0)} replicas, not the targetSize ${targetSize}`;
   }
@@ -105,7 +106,9 @@ export function readBatchRolloutStatus(rollout: KubeObject): Partial<BatchRollou
     ...optionalNumber("rolloutTargetSize", numberAt(status, ["rolloutTargetSize"])),
     ...optionalNumber("upgradedReplicas", numberAt(status, ["upgradedReplicas"])),
     ...optionalNumber("upgradedReadyReplicas", numberAt(status, ["upgradedReadyReplicas"])),
-    ...(stringAt(status, ["lastTargetRevision"]) === undefined ? {} : { lastTargetRevision: stringAt(status, ["lastTargetRevision"]) ?? "" }),
+    ...(stringAt(status, ["lastTargetRevision"]) === undefined
+      ? {}
+      : { lastTargetRevision: stringAt(status, ["lastTargetRevision"]) ?? "" }),
     ...(source === undefined || source === "" ? {} : { LastSourceRevision: source }),
   };
 }
@@ -115,7 +118,12 @@ function optionalNumber<K extends string>(key: K, value: number | undefined): Pa
 }
 
 function isRollingState(value: string | undefined): value is RollingState {
-  return value === "locatingTargetApp" || value === "rollingInBatches" || value === "rolloutSucceed" || value === "rolloutFailed";
+  return (
+    value === "locatingTargetApp" ||
+    value === "rollingInBatches" ||
+    value === "rolloutSucceed" ||
+    value === "rolloutFailed"
+  );
 }
 
 function isBatchRollingState(value: string | undefined): value is BatchRollingState {

@@ -33,11 +33,29 @@
  */
 import type { KubeObject } from "../../../../model/kube-object.js";
 import { jsonEqual, type JsonObject } from "../../../../util/index.js";
-import type { ControllerChange, ControllerEnv, ControllerView, SimulatedController } from "../../controller-contract.js";
+import type {
+  ControllerChange,
+  ControllerEnv,
+  ControllerView,
+  SimulatedController,
+} from "../../controller-contract.js";
 import { setCondition, type ConditionInput } from "../common/conditions.js";
 import { isControlledBy } from "../common/owners.js";
-import { BATCH_ROLLOUT_API_VERSION, BATCH_ROLLOUT_KIND, readBatchRolloutSpec, readBatchRolloutStatus, type BatchRolloutSpec, type BatchRolloutStatus } from "./api.js";
-import { buildRevisionWorkload, componentRevisionRef, recordedWorkload, revisionWorkloadRef, workloadReplicas } from "./workloads.js";
+import {
+  BATCH_ROLLOUT_API_VERSION,
+  BATCH_ROLLOUT_KIND,
+  readBatchRolloutSpec,
+  readBatchRolloutStatus,
+  type BatchRolloutSpec,
+  type BatchRolloutStatus,
+} from "./api.js";
+import {
+  buildRevisionWorkload,
+  componentRevisionRef,
+  recordedWorkload,
+  revisionWorkloadRef,
+  workloadReplicas,
+} from "./workloads.js";
 
 /** What one pass decided: at most one workload write, the next status and its condition. */
 interface PassResult {
@@ -79,7 +97,11 @@ function startingStatus(spec: BatchRolloutSpec, saved: Partial<BatchRolloutStatu
 }
 
 function scaleTo(deployment: KubeObject, replicas: number): ControllerChange {
-  return { op: "patch", ref: revisionWorkloadRef(deployment.metadata.namespace, deployment.metadata.name ?? ""), body: { type: "merge", patch: { spec: { replicas } } } };
+  return {
+    op: "patch",
+    ref: revisionWorkloadRef(deployment.metadata.namespace, deployment.metadata.name ?? ""),
+    body: { type: "merge", patch: { spec: { replicas } } },
+  };
 }
 
 /** Deployments of older revisions this Rollout created, still present. */
@@ -87,11 +109,21 @@ function staleWorkloads(view: ControllerView, rollout: KubeObject, target: strin
   const namespace = rollout.metadata.namespace;
   return view
     .list("apps/v1", "Deployment", namespace === undefined ? {} : { namespace })
-    .filter((deployment) => deployment.metadata.name !== target && deployment.metadata.deletionTimestamp === undefined && isControlledBy(deployment, rollout));
+    .filter(
+      (deployment) =>
+        deployment.metadata.name !== target &&
+        deployment.metadata.deletionTimestamp === undefined &&
+        isControlledBy(deployment, rollout),
+    );
 }
 
 /** The work of one pass on a Rollout whose plan is valid; pure over the view. */
-function progress(rollout: KubeObject, spec: BatchRolloutSpec, start: BatchRolloutStatus, view: ControllerView): PassResult {
+function progress(
+  rollout: KubeObject,
+  spec: BatchRolloutSpec,
+  start: BatchRolloutStatus,
+  view: ControllerView,
+): PassResult {
   const namespace = rollout.metadata.namespace;
   const targetName = spec.targetRevisionName;
   const last = spec.batchTargets.length - 1;
@@ -105,8 +137,19 @@ function progress(rollout: KubeObject, spec: BatchRolloutSpec, start: BatchRollo
   if (start.rollingState === "rolloutSucceed") {
     // Steady state: an older revision left behind (e.g. by a crash mid-finalise) is still removed.
     const stale = staleWorkloads(view, rollout, targetName)[0];
-    const done: ConditionInput = { type: "Ready", status: "True", reason: "RolloutSucceed", message: `${targetName} runs ${spec.targetSize} replicas` };
-    return { ...(stale === undefined ? {} : { change: { op: "delete", ref: revisionWorkloadRef(namespace, stale.metadata.name ?? "") } }), status: counted(start), condition: done };
+    const done: ConditionInput = {
+      type: "Ready",
+      status: "True",
+      reason: "RolloutSucceed",
+      message: `${targetName} runs ${spec.targetSize} replicas`,
+    };
+    return {
+      ...(stale === undefined
+        ? {}
+        : { change: { op: "delete", ref: revisionWorkloadRef(namespace, stale.metadata.name ?? "") } }),
+      status: counted(start),
+      condition: done,
+    };
   }
 
   const batch = Math.min(start.currentBatch, last);
@@ -116,24 +159,49 @@ function progress(rollout: KubeObject, spec: BatchRolloutSpec, start: BatchRollo
   const sourceWant = Math.max(0, spec.targetSize - want);
   const inRolling = (status: BatchRolloutStatus, message: string, change?: ControllerChange): PassResult => ({
     ...(change === undefined ? {} : { change }),
-    status: counted({ ...status, rollingState: "rollingInBatches", batchRollingState: "batchInRolling", currentBatch: batch }),
+    status: counted({
+      ...status,
+      rollingState: "rollingInBatches",
+      batchRollingState: "batchInRolling",
+      currentBatch: batch,
+    }),
     condition: rolling("RollingInBatches", message),
   });
 
   if (target === undefined) {
     const revision = view.get(componentRevisionRef(namespace, targetName));
     if (revision === undefined) {
-      return { status: { ...start, rollingState: "locatingTargetApp" }, condition: rolling("TargetRevisionNotFound", `component revision ${targetName} (a ControllerRevision) does not exist yet`) };
+      return {
+        status: { ...start, rollingState: "locatingTargetApp" },
+        condition: rolling(
+          "TargetRevisionNotFound",
+          `component revision ${targetName} (a ControllerRevision) does not exist yet`,
+        ),
+      };
     }
     const recorded = recordedWorkload(revision);
-    if (!recorded.ok) return { status: { ...start, rollingState: "rolloutFailed" }, condition: rolling("UnsupportedWorkload", recorded.reason) };
+    if (!recorded.ok)
+      return {
+        status: { ...start, rollingState: "rolloutFailed" },
+        condition: rolling("UnsupportedWorkload", recorded.reason),
+      };
     if (spec.paused) return { status: start, condition: rolling("Paused", "the rollout plan is paused") };
     const initial = spec.strategy === "DecreaseFirst" && source !== undefined ? 0 : want;
     const created = buildRevisionWorkload(recorded.workload, rollout, targetName, spec.componentName, initial);
     return {
       change: { op: "create", object: created },
-      status: { ...start, rollingState: "rollingInBatches", batchRollingState: "batchInRolling", currentBatch: batch, upgradedReplicas: initial, upgradedReadyReplicas: 0 },
-      condition: rolling("RollingInBatches", `batch ${batch + 1}/${last + 1}: creating ${targetName} with ${initial} replicas`),
+      status: {
+        ...start,
+        rollingState: "rollingInBatches",
+        batchRollingState: "batchInRolling",
+        currentBatch: batch,
+        upgradedReplicas: initial,
+        upgradedReadyReplicas: 0,
+      },
+      condition: rolling(
+        "RollingInBatches",
+        `batch ${batch + 1}/${last + 1}: creating ${targetName} with ${initial} replicas`,
+      ),
     };
   }
   if (spec.paused) return { status: counted(start), condition: rolling("Paused", "the rollout plan is paused") };
@@ -141,38 +209,80 @@ function progress(rollout: KubeObject, spec: BatchRolloutSpec, start: BatchRollo
   const targetReplicas = workloadReplicas(target);
   const sourceReplicas = source === undefined ? undefined : workloadReplicas(source);
   const label = `batch ${batch + 1}/${last + 1}`;
-  const scaleSourceDown = sourceReplicas !== undefined && source !== undefined && sourceReplicas.desired > sourceWant ? scaleTo(source, sourceWant) : undefined;
-  if (spec.strategy === "DecreaseFirst" && scaleSourceDown !== undefined) return inRolling(start, `${label}: scaling ${sourceName ?? ""} down to ${sourceWant}`, scaleSourceDown);
-  if (targetReplicas.desired < want) return inRolling(start, `${label}: scaling ${targetName} up to ${want}`, scaleTo(target, want));
-  if (targetReplicas.available < want) return inRolling(start, `${label}: ${targetReplicas.available}/${want} pods of ${targetName} available`);
-  if (scaleSourceDown !== undefined) return inRolling(start, `${label}: scaling ${sourceName ?? ""} down to ${sourceWant}`, scaleSourceDown);
-  if (sourceReplicas !== undefined && sourceReplicas.current > sourceWant) return inRolling(start, `${label}: waiting for ${sourceName ?? ""} to shrink to ${sourceWant}`);
+  const scaleSourceDown =
+    sourceReplicas !== undefined && source !== undefined && sourceReplicas.desired > sourceWant
+      ? scaleTo(source, sourceWant)
+      : undefined;
+  if (spec.strategy === "DecreaseFirst" && scaleSourceDown !== undefined)
+    return inRolling(start, `${label}: scaling ${sourceName ?? ""} down to ${sourceWant}`, scaleSourceDown);
+  if (targetReplicas.desired < want)
+    return inRolling(start, `${label}: scaling ${targetName} up to ${want}`, scaleTo(target, want));
+  if (targetReplicas.available < want)
+    return inRolling(start, `${label}: ${targetReplicas.available}/${want} pods of ${targetName} available`);
+  if (scaleSourceDown !== undefined)
+    return inRolling(start, `${label}: scaling ${sourceName ?? ""} down to ${sourceWant}`, scaleSourceDown);
+  if (sourceReplicas !== undefined && sourceReplicas.current > sourceWant)
+    return inRolling(start, `${label}: waiting for ${sourceName ?? ""} to shrink to ${sourceWant}`);
 
   // The batch is done: move on, wait at the partition, or finalise after the last batch.
   if (batch < spec.partition) {
-    return { status: counted({ ...start, rollingState: "rollingInBatches", batchRollingState: "batchInitializing", currentBatch: batch + 1 }), condition: rolling("RollingInBatches", `${label} done`) };
+    return {
+      status: counted({
+        ...start,
+        rollingState: "rollingInBatches",
+        batchRollingState: "batchInitializing",
+        currentBatch: batch + 1,
+      }),
+      condition: rolling("RollingInBatches", `${label} done`),
+    };
   }
   if (batch < last) {
     return {
-      status: counted({ ...start, rollingState: "rollingInBatches", batchRollingState: "batchReady", currentBatch: batch }),
-      condition: { type: "Ready", status: "True", reason: "BatchPartitionReached", message: `${label} ready; waiting at batchPartition ${spec.partition}` },
+      status: counted({
+        ...start,
+        rollingState: "rollingInBatches",
+        batchRollingState: "batchReady",
+        currentBatch: batch,
+      }),
+      condition: {
+        type: "Ready",
+        status: "True",
+        reason: "BatchPartitionReached",
+        message: `${label} ready; waiting at batchPartition ${spec.partition}`,
+      },
     };
   }
   const stale = staleWorkloads(view, rollout, targetName)[0];
-  if (stale !== undefined) return { change: { op: "delete", ref: revisionWorkloadRef(namespace, stale.metadata.name ?? "") }, status: counted({ ...start, batchRollingState: "batchReady", currentBatch: batch }), condition: rolling("Finalising", `removing ${stale.metadata.name ?? ""}`) };
+  if (stale !== undefined)
+    return {
+      change: { op: "delete", ref: revisionWorkloadRef(namespace, stale.metadata.name ?? "") },
+      status: counted({ ...start, batchRollingState: "batchReady", currentBatch: batch }),
+      condition: rolling("Finalising", `removing ${stale.metadata.name ?? ""}`),
+    };
   return {
     status: counted({ ...start, rollingState: "rolloutSucceed", batchRollingState: "batchReady", currentBatch: batch }),
-    condition: { type: "Ready", status: "True", reason: "RolloutSucceed", message: `${targetName} runs ${spec.targetSize} replicas` },
+    condition: {
+      type: "Ready",
+      status: "True",
+      reason: "RolloutSucceed",
+      message: `${targetName} runs ${spec.targetSize} replicas`,
+    },
   };
 }
 
 /** One pass over one Rollout: the workload write (if any), then the status write (if it changed). */
-export function reconcileBatchRollout(rollout: KubeObject, view: ControllerView, env: ControllerEnv): ControllerChange[] {
+export function reconcileBatchRollout(
+  rollout: KubeObject,
+  view: ControllerView,
+  env: ControllerEnv,
+): ControllerChange[] {
   if (rollout.metadata.deletionTimestamp !== undefined) return [];
   const spec = readBatchRolloutSpec(rollout);
   const start = startingStatus(spec, readBatchRolloutStatus(rollout));
   const result: PassResult =
-    spec.invalid === undefined ? progress(rollout, spec, start, view) : { status: { ...start, rollingState: "rolloutFailed" }, condition: rolling("InvalidRolloutPlan", spec.invalid) };
+    spec.invalid === undefined
+      ? progress(rollout, spec, start, view)
+      : { status: { ...start, rollingState: "rolloutFailed" }, condition: rolling("InvalidRolloutPlan", spec.invalid) };
   const previous = (rollout.status ?? {}) as JsonObject;
   const status: JsonObject = {
     ...result.status,
@@ -191,6 +301,8 @@ export function reconcileBatchRollout(rollout: KubeObject, view: ControllerView,
 export const batchRolloutController: SimulatedController = {
   name: "batch-rollout",
   reconcile(view, env) {
-    return view.list(BATCH_ROLLOUT_API_VERSION, BATCH_ROLLOUT_KIND).flatMap((rollout) => reconcileBatchRollout(rollout, view, env));
+    return view
+      .list(BATCH_ROLLOUT_API_VERSION, BATCH_ROLLOUT_KIND)
+      .flatMap((rollout) => reconcileBatchRollout(rollout, view, env));
   },
 };

@@ -17,23 +17,38 @@ export const COMPONENT_LABEL = "app.oam.dev/component";
 
 /** Where a component revision's workload lives: a Deployment named after the revision. */
 export function revisionWorkloadRef(namespace: string | undefined, revision: string): ObjectRef {
-  return { apiVersion: "apps/v1", kind: "Deployment", name: revision, ...(namespace === undefined ? {} : { namespace }) };
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    name: revision,
+    ...(namespace === undefined ? {} : { namespace }),
+  };
 }
 
 /** Where a component revision is recorded: the ControllerRevision of the same name. */
 export function componentRevisionRef(namespace: string | undefined, revision: string): ObjectRef {
-  return { apiVersion: "apps/v1", kind: "ControllerRevision", name: revision, ...(namespace === undefined ? {} : { namespace }) };
+  return {
+    apiVersion: "apps/v1",
+    kind: "ControllerRevision",
+    name: revision,
+    ...(namespace === undefined ? {} : { namespace }),
+  };
 }
 
 /** The workload a ControllerRevision records, or a reason it cannot be rolled. */
-export type RecordedWorkload = { readonly ok: true; readonly workload: JsonObject } | { readonly ok: false; readonly reason: string };
+export type RecordedWorkload =
+  { readonly ok: true; readonly workload: JsonObject } | { readonly ok: false; readonly reason: string };
 
 /** Reads the rendered workload out of a component revision (`data`); only Deployments are rolled. */
 export function recordedWorkload(revision: KubeObject): RecordedWorkload {
   const data = (revision as unknown as JsonObject).data;
-  if (!isJsonObject(data)) return { ok: false, reason: `ControllerRevision ${revision.metadata.name ?? ""} holds no workload in data` };
+  if (!isJsonObject(data))
+    return { ok: false, reason: `ControllerRevision ${revision.metadata.name ?? ""} holds no workload in data` };
   if (data.apiVersion !== "apps/v1" || data.kind !== "Deployment") {
-    return { ok: false, reason: `the workload of ${revision.metadata.name ?? ""} is ${String(data.apiVersion)} ${String(data.kind)}; the batch rollout controller rolls apps/v1 Deployments` };
+    return {
+      ok: false,
+      reason: `the workload of ${revision.metadata.name ?? ""} is ${String(data.apiVersion)} ${String(data.kind)}; the batch rollout controller rolls apps/v1 Deployments`,
+    };
   }
   return { ok: true, workload: data };
 }
@@ -44,12 +59,24 @@ export function recordedWorkload(revision: KubeObject): RecordedWorkload {
  * pod template, so each revision's pods are told apart by Istio subsets and the two Deployments
  * never select each other's pods), controlled by the Rollout.
  */
-export function buildRevisionWorkload(workload: JsonObject, rollout: KubeObject, revision: string, component: string, replicas: number): KubeObject {
-  const revisionLabels = { [COMPONENT_REVISION_LABEL]: revision, ...(component === "" ? {} : { [COMPONENT_LABEL]: component }) };
+export function buildRevisionWorkload(
+  workload: JsonObject,
+  rollout: KubeObject,
+  revision: string,
+  component: string,
+  replicas: number,
+): KubeObject {
+  const revisionLabels = {
+    [COMPONENT_REVISION_LABEL]: revision,
+    ...(component === "" ? {} : { [COMPONENT_LABEL]: component }),
+  };
   const spec = structuredClone(objectAt(workload, ["spec"]) ?? {});
   const template = structuredClone(objectAt(spec, ["template"]) ?? {});
   const templateMetadata = objectAt(template, ["metadata"]) ?? {};
-  template.metadata = { ...templateMetadata, labels: { ...stringMapAt(templateMetadata, ["labels"]), ...revisionLabels } };
+  template.metadata = {
+    ...templateMetadata,
+    labels: { ...stringMapAt(templateMetadata, ["labels"]), ...revisionLabels },
+  };
   const selector = objectAt(spec, ["selector"]) ?? {};
   spec.selector = { ...selector, matchLabels: { ...stringMapAt(selector, ["matchLabels"]), ...revisionLabels } };
   spec.template = template;

@@ -38,7 +38,10 @@ export function setCondition(
     return list;
   }
   const stamp = formatTimestamp(now);
-  const transition = existing !== undefined && existing.status === input.status && typeof existing.lastTransitionTime === "string" ? existing.lastTransitionTime : stamp;
+  const transition =
+    existing !== undefined && existing.status === input.status && typeof existing.lastTransitionTime === "string"
+      ? existing.lastTransitionTime
+      : stamp;
   const next: JsonObject = {
     type: input.type,
     status: input.status,

@@ -46,7 +46,10 @@ export function booleanAt(root: KubeObject | JsonValue | undefined, path: readon
 }
 
 /** A string map (labels, selectors) at `path`; non-string values are skipped. */
-export function stringMapAt(root: KubeObject | JsonValue | undefined, path: readonly string[]): Readonly<Record<string, string>> {
+export function stringMapAt(
+  root: KubeObject | JsonValue | undefined,
+  path: readonly string[],
+): Readonly<Record<string, string>> {
   const value = objectAt(root, path);
   if (value === undefined) return {};
   const out: Record<string, string> = {};

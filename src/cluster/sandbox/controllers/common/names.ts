@@ -9,7 +9,8 @@ export const KUBE_NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 /** `length` random characters from {@link KUBE_NAME_ALPHABET}, drawn from the seeded source. */
 export function randomSuffix(random: () => number, length = 5): string {
   let out = "";
-  for (let i = 0; i < length; i++) out += KUBE_NAME_ALPHABET[Math.floor(random() * KUBE_NAME_ALPHABET.length) % KUBE_NAME_ALPHABET.length] ?? "b";
+  for (let i = 0; i < length; i++)
+    out += KUBE_NAME_ALPHABET[Math.floor(random() * KUBE_NAME_ALPHABET.length) % KUBE_NAME_ALPHABET.length] ?? "b";
   return out;
 }
 

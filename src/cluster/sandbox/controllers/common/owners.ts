@@ -16,7 +16,9 @@ export function controllerReference(owner: KubeObject): OwnerReference {
 export function isControlledBy(object: KubeObject, owner: KubeObject): boolean {
   const uid = owner.metadata.uid;
   return (object.metadata.ownerReferences ?? []).some(
-    (ref) => ref.controller === true && (uid !== undefined && uid !== "" ? ref.uid === uid : ref.kind === owner.kind && ref.name === owner.metadata.name),
+    (ref) =>
+      ref.controller === true &&
+      (uid !== undefined && uid !== "" ? ref.uid === uid : ref.kind === owner.kind && ref.name === owner.metadata.name),
   );
 }
 
@@ -42,6 +44,9 @@ export function groupByController(objects: readonly KubeObject[]): ReadonlyMap<s
 }
 
 /** The children of `owner` in a {@link groupByController} index. */
-export function childrenOf(index: ReadonlyMap<string, readonly KubeObject[]>, owner: KubeObject): readonly KubeObject[] {
+export function childrenOf(
+  index: ReadonlyMap<string, readonly KubeObject[]>,
+  owner: KubeObject,
+): readonly KubeObject[] {
   return index.get(owner.metadata.uid ?? "") ?? [];
 }

@@ -44,12 +44,17 @@ export function equalIgnoringHash(a: JsonObject | undefined, b: JsonObject | und
 
 /** Ready = condition Ready True and not being deleted. */
 export function isPodReady(pod: KubeObject): boolean {
-  return pod.metadata.deletionTimestamp === undefined && findCondition(valueAt(pod, ["status", "conditions"]), "Ready")?.status === "True";
+  return (
+    pod.metadata.deletionTimestamp === undefined &&
+    findCondition(valueAt(pod, ["status", "conditions"]), "Ready")?.status === "True"
+  );
 }
 
 /** Seconds of readiness delay configured on the owner or the template; 0 when absent or invalid. */
 export function readyDelaySeconds(owner: KubeObject, template: JsonObject | undefined): number {
-  const text = owner.metadata.annotations?.[POD_READY_DELAY_ANNOTATION] ?? stringAt(template, ["metadata", "annotations", POD_READY_DELAY_ANNOTATION]);
+  const text =
+    owner.metadata.annotations?.[POD_READY_DELAY_ANNOTATION] ??
+    stringAt(template, ["metadata", "annotations", POD_READY_DELAY_ANNOTATION]);
   const seconds = text === undefined ? 0 : Number(text);
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
 }
@@ -104,7 +109,12 @@ export function podReadyAt(pod: KubeObject): Date | undefined {
 export function readyPodStatus(pod: KubeObject, now: Date): JsonObject {
   const stamp = formatTimestamp(now);
   const containers = objectsAt(pod, ["spec", "containers"]);
-  const condition = (type: string): JsonObject => ({ type, status: "True", lastProbeTime: null, lastTransitionTime: stamp });
+  const condition = (type: string): JsonObject => ({
+    type,
+    status: "True",
+    lastProbeTime: null,
+    lastTransitionTime: stamp,
+  });
   const ip = fakePodIp(pod.metadata.name ?? "");
   return {
     phase: "Running",

@@ -20,7 +20,10 @@ export function controllerRevisionObject(workload: KubeObject, revision: number)
     metadata: {
       name: controllerRevision(workload),
       ...(workload.metadata.namespace === undefined ? {} : { namespace: workload.metadata.namespace }),
-      labels: { ...(objectAt(workload, ["spec", "selector", "matchLabels"]) as Record<string, string> | undefined), "controller-revision-hash": controllerRevision(workload) },
+      labels: {
+        ...(objectAt(workload, ["spec", "selector", "matchLabels"]) as Record<string, string> | undefined),
+        "controller-revision-hash": controllerRevision(workload),
+      },
       ownerReferences: [controllerReference(workload)],
     },
     data: { spec: { template: structuredClone(objectAt(workload, ["spec", "template"]) ?? {}) } },
@@ -29,7 +32,11 @@ export function controllerRevisionObject(workload: KubeObject, revision: number)
 }
 
 /** The pod template recorded for `revision` (the workload's own template for its current revision). */
-export function templateForRevision(workload: KubeObject, revisions: readonly KubeObject[], revision: string): JsonObject | undefined {
+export function templateForRevision(
+  workload: KubeObject,
+  revisions: readonly KubeObject[],
+  revision: string,
+): JsonObject | undefined {
   if (revision === controllerRevision(workload)) return objectAt(workload, ["spec", "template"]);
   const found = revisions.find((item) => item.metadata.name === revision);
   return found === undefined ? objectAt(workload, ["spec", "template"]) : objectAt(found, ["data", "spec", "template"]);

@@ -14,7 +14,9 @@ export function matchesSelector(labels: Readonly<Record<string, string>>, select
   const expressions = hasStructure && Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
   for (const expression of expressions) {
     if (!isJsonObject(expression) || typeof expression.key !== "string") return false;
-    const values = Array.isArray(expression.values) ? expression.values.filter((v): v is string => typeof v === "string") : [];
+    const values = Array.isArray(expression.values)
+      ? expression.values.filter((v): v is string => typeof v === "string")
+      : [];
     const present = Object.hasOwn(labels, expression.key);
     const value = labels[expression.key];
     switch (expression.operator) {
@@ -38,7 +40,10 @@ export function matchesSelector(labels: Readonly<Record<string, string>>, select
 }
 
 /** A plain map selector (Service style) matches when every pair is in the labels; an empty map matches nothing. */
-export function matchesMapSelector(labels: Readonly<Record<string, string>>, selector: Readonly<Record<string, string>>): boolean {
+export function matchesMapSelector(
+  labels: Readonly<Record<string, string>>,
+  selector: Readonly<Record<string, string>>,
+): boolean {
   const entries = Object.entries(selector);
   return entries.length > 0 && entries.every(([key, value]) => labels[key] === value);
 }

@@ -6,7 +6,12 @@ import type { ControllerView } from "../../controller-contract.js";
  * API server is) returns the same objects for each version, so results are de-duplicated by
  * namespace and name, first version winning.
  */
-export function listServedVersions(view: ControllerView, apiVersions: readonly string[], kind: string, namespace?: string): readonly KubeObject[] {
+export function listServedVersions(
+  view: ControllerView,
+  apiVersions: readonly string[],
+  kind: string,
+  namespace?: string,
+): readonly KubeObject[] {
   const seen = new Set<string>();
   const out: KubeObject[] = [];
   for (const apiVersion of apiVersions) {

@@ -24,13 +24,31 @@
 import type { KubeObject, ObjectRef } from "../../../../model/kube-object.js";
 import { formatTimestamp, jsonEqual, sha256OfJson, type JsonObject, type JsonValue } from "../../../../util/index.js";
 import { isNamespacedKind } from "../../../resources.js";
-import type { ChartResolution, ControllerChange, ControllerEnv, ControllerView, SimulatedController } from "../../controller-contract.js";
+import type {
+  ChartResolution,
+  ControllerChange,
+  ControllerEnv,
+  ControllerView,
+  SimulatedController,
+} from "../../controller-contract.js";
 import { setCondition, type ConditionInput } from "../common/conditions.js";
 import { booleanAt, numberAt, objectAt, stringAt, valueAt } from "../common/fields.js";
 import { listServedVersions } from "../common/versions.js";
-import { HELM_CHART_API, HELM_RELEASE_NAME_LABEL, HELM_RELEASE_NAMESPACE_LABEL, HELM_RELEASE_VERSIONS, HELM_REPOSITORY_VERSIONS } from "./api.js";
+import {
+  HELM_CHART_API,
+  HELM_RELEASE_NAME_LABEL,
+  HELM_RELEASE_NAMESPACE_LABEL,
+  HELM_RELEASE_VERSIONS,
+  HELM_REPOSITORY_VERSIONS,
+} from "./api.js";
 import { mergePatchBetween, patchChanges } from "./manifest-diff.js";
-import { historySnapshot, readReleaseHistory, releaseSecret, releaseSecretName, type StoredRelease } from "./release-storage.js";
+import {
+  historySnapshot,
+  readReleaseHistory,
+  releaseSecret,
+  releaseSecretName,
+  type StoredRelease,
+} from "./release-storage.js";
 import { composeReleaseValues, ValuesReferenceError } from "./values.js";
 
 /** `[targetNamespace-]name`, shortened like helm-controller when over 53 characters. */
@@ -38,12 +56,18 @@ export function defaultReleaseName(release: KubeObject): string {
   const explicit = stringAt(release, ["spec", "releaseName"]);
   if (explicit !== undefined && explicit !== "") return explicit;
   const target = stringAt(release, ["spec", "targetNamespace"]);
-  const name = target === undefined || target === "" ? (release.metadata.name ?? "") : `${target}-${release.metadata.name ?? ""}`;
+  const name =
+    target === undefined || target === "" ? (release.metadata.name ?? "") : `${target}-${release.metadata.name ?? ""}`;
   return name.length > 53 ? `${name.slice(0, 40)}-${sha256OfJson(name).slice(0, 12)}` : name;
 }
 
 function refOfObject(object: KubeObject): ObjectRef {
-  return { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name ?? "", ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }) };
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name ?? "",
+    ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
+  };
 }
 
 function objectId(object: KubeObject): string {
@@ -52,7 +76,12 @@ function objectId(object: KubeObject): string {
 }
 
 /** Rendered objects as the release applies them: namespace, release labels and Helm's ownership annotations. */
-function prepareManifest(objects: readonly KubeObject[], release: KubeObject, releaseName: string, targetNamespace: string): KubeObject[] {
+function prepareManifest(
+  objects: readonly KubeObject[],
+  release: KubeObject,
+  releaseName: string,
+  targetNamespace: string,
+): KubeObject[] {
   return objects
     .filter((object) => object.metadata.annotations?.["helm.sh/hook"] === undefined)
     .map((object) => {
@@ -67,38 +96,66 @@ function prepareManifest(objects: readonly KubeObject[], release: KubeObject, re
             [HELM_RELEASE_NAME_LABEL]: release.metadata.name ?? "",
             [HELM_RELEASE_NAMESPACE_LABEL]: release.metadata.namespace ?? "default",
           },
-          annotations: { ...(object.metadata.annotations ?? {}), "meta.helm.sh/release-name": releaseName, "meta.helm.sh/release-namespace": targetNamespace },
+          annotations: {
+            ...(object.metadata.annotations ?? {}),
+            "meta.helm.sh/release-name": releaseName,
+            "meta.helm.sh/release-namespace": targetNamespace,
+          },
         },
       };
     });
 }
 
 function ownerRef(release: KubeObject): NonNullable<KubeObject["metadata"]["ownerReferences"]>[number] {
-  return { apiVersion: release.apiVersion, kind: release.kind, name: release.metadata.name ?? "", uid: release.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: release.apiVersion,
+    kind: release.kind,
+    name: release.metadata.name ?? "",
+    uid: release.metadata.uid ?? "",
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /** The writes that move the live objects from `previous` to `next` (Helm's three-way merge). */
-function applyManifest(view: ControllerView, release: KubeObject, previous: readonly KubeObject[], next: readonly KubeObject[]): ControllerChange[] {
+function applyManifest(
+  view: ControllerView,
+  release: KubeObject,
+  previous: readonly KubeObject[],
+  next: readonly KubeObject[],
+): ControllerChange[] {
   const changes: ControllerChange[] = [];
   const before = new Map(previous.map((object) => [objectId(object), object]));
   for (const object of next) {
     const live = view.get(refOfObject(object));
     if (live === undefined) {
-      changes.push({ op: "create", object: { ...object, metadata: { ...object.metadata, ownerReferences: [ownerRef(release)] } } });
+      changes.push({
+        op: "create",
+        object: { ...object, metadata: { ...object.metadata, ownerReferences: [ownerRef(release)] } },
+      });
       continue;
     }
     const old = before.get(objectId(object));
     const { metadata: oldMeta, ...oldBody } = old ?? { metadata: {} };
     const { metadata: newMeta, ...newBody } = object;
     const patch = mergePatchBetween(
-      { ...(oldBody as JsonObject), metadata: { labels: oldMeta.labels ?? {}, annotations: oldMeta.annotations ?? {} } } as JsonObject,
-      { ...(newBody as JsonObject), metadata: { labels: newMeta.labels ?? {}, annotations: newMeta.annotations ?? {} } } as JsonObject,
+      {
+        ...(oldBody as JsonObject),
+        metadata: { labels: oldMeta.labels ?? {}, annotations: oldMeta.annotations ?? {} },
+      } as JsonObject,
+      {
+        ...(newBody as JsonObject),
+        metadata: { labels: newMeta.labels ?? {}, annotations: newMeta.annotations ?? {} },
+      } as JsonObject,
     );
     if (old === undefined) (patch.metadata as JsonObject).ownerReferences = [ownerRef(release) as unknown as JsonValue];
-    if (patchChanges(live as unknown as JsonObject, patch)) changes.push({ op: "patch", ref: refOfObject(live), body: { type: "merge", patch } });
+    if (patchChanges(live as unknown as JsonObject, patch))
+      changes.push({ op: "patch", ref: refOfObject(live), body: { type: "merge", patch } });
   }
   const kept = new Set(next.map(objectId));
-  for (const object of previous) if (!kept.has(objectId(object)) && view.get(refOfObject(object)) !== undefined) changes.push({ op: "delete", ref: refOfObject(object) });
+  for (const object of previous)
+    if (!kept.has(objectId(object)) && view.get(refOfObject(object)) !== undefined)
+      changes.push({ op: "delete", ref: refOfObject(object) });
   return changes;
 }
 
@@ -110,9 +167,14 @@ function isReady(view: ControllerView, object: KubeObject): boolean {
   const replicas = Math.max(0, numberAt(live, ["spec", "replicas"]) ?? 1);
   if (live.kind === "Deployment") {
     if (booleanAt(live, ["spec", "paused"]) === true) return true;
-    return generationSeen && (numberAt(live, ["status", "updatedReplicas"]) ?? 0) >= replicas && (numberAt(live, ["status", "availableReplicas"]) ?? 0) >= replicas;
+    return (
+      generationSeen &&
+      (numberAt(live, ["status", "updatedReplicas"]) ?? 0) >= replicas &&
+      (numberAt(live, ["status", "availableReplicas"]) ?? 0) >= replicas
+    );
   }
-  if (live.kind === "StatefulSet" || live.kind === "CloneSet") return generationSeen && (numberAt(live, ["status", "readyReplicas"]) ?? 0) >= replicas;
+  if (live.kind === "StatefulSet" || live.kind === "CloneSet")
+    return generationSeen && (numberAt(live, ["status", "readyReplicas"]) ?? 0) >= replicas;
   return true;
 }
 
@@ -124,18 +186,35 @@ interface ReleaseStatusInput {
 
 function statusChange(release: KubeObject, env: ControllerEnv, input: ReleaseStatusInput): ControllerChange[] {
   const generation = release.metadata.generation ?? 1;
-  const status: JsonObject = { ...(structuredClone(objectAt(release, ["status"]) ?? {}) as JsonObject), ...(input.extra ?? {}), observedGeneration: generation };
-  let conditions = setCondition(valueAt(release, ["status", "conditions"]), input.ready, env.now, { withUpdateTime: false, observedGeneration: generation });
-  if (input.released !== undefined) conditions = setCondition(conditions, input.released, env.now, { withUpdateTime: false, observedGeneration: generation });
+  const status: JsonObject = {
+    ...(structuredClone(objectAt(release, ["status"]) ?? {}) as JsonObject),
+    ...(input.extra ?? {}),
+    observedGeneration: generation,
+  };
+  let conditions = setCondition(valueAt(release, ["status", "conditions"]), input.ready, env.now, {
+    withUpdateTime: false,
+    observedGeneration: generation,
+  });
+  if (input.released !== undefined)
+    conditions = setCondition(conditions, input.released, env.now, {
+      withUpdateTime: false,
+      observedGeneration: generation,
+    });
   status.conditions = conditions;
-  return jsonEqual(valueAt(release, ["status"]) ?? {}, status) ? [] : [{ op: "updateStatus", object: { ...release, status } }];
+  return jsonEqual(valueAt(release, ["status"]) ?? {}, status)
+    ? []
+    : [{ op: "updateStatus", object: { ...release, status } }];
 }
 
 function failed(release: KubeObject, env: ControllerEnv, reason: string, message: string): ControllerChange[] {
   return statusChange(release, env, { ready: { type: "Ready", status: "False", reason, message } });
 }
 
-function helmChartObject(release: KubeObject, sourceNamespace: string, resolution: ChartResolution & { ok: true }): KubeObject {
+function helmChartObject(
+  release: KubeObject,
+  sourceNamespace: string,
+  resolution: ChartResolution & { ok: true },
+): KubeObject {
   const chartSpec = objectAt(release, ["spec", "chart", "spec"]) ?? {};
   return {
     apiVersion: HELM_CHART_API,
@@ -143,7 +222,9 @@ function helmChartObject(release: KubeObject, sourceNamespace: string, resolutio
     metadata: {
       name: `${release.metadata.namespace ?? "default"}-${release.metadata.name ?? ""}`,
       namespace: sourceNamespace,
-      ...(sourceNamespace === (release.metadata.namespace ?? "default") ? { ownerReferences: [ownerRef(release)] } : {}),
+      ...(sourceNamespace === (release.metadata.namespace ?? "default")
+        ? { ownerReferences: [ownerRef(release)] }
+        : {}),
     },
     spec: {
       chart: resolution.chart,
@@ -154,7 +235,15 @@ function helmChartObject(release: KubeObject, sourceNamespace: string, resolutio
     },
     status: {
       observedChartName: resolution.chart,
-      conditions: [{ type: "Ready", status: "True", reason: "ChartPullSucceeded", message: `pulled '${resolution.chart}' chart with version '${resolution.version}'`, lastTransitionTime: "" }],
+      conditions: [
+        {
+          type: "Ready",
+          status: "True",
+          reason: "ChartPullSucceeded",
+          message: `pulled '${resolution.chart}' chart with version '${resolution.version}'`,
+          lastTransitionTime: "",
+        },
+      ],
       artifact: { revision: resolution.version, digest: `sha256:${resolution.digest}` },
     },
   };
@@ -168,26 +257,65 @@ function reconcileRelease(release: KubeObject, view: ControllerView, env: Contro
   const sourceKind = stringAt(chartSpec, ["sourceRef", "kind"]) ?? "HelmRepository";
   const sourceName = stringAt(chartSpec, ["sourceRef", "name"]) ?? "";
   const sourceNamespace = stringAt(chartSpec, ["sourceRef", "namespace"]) ?? namespace;
-  if (chartSpec === undefined || chartName === "") return failed(release, env, "ArtifactFailed", "spec.chart.spec.chart is required (the sandbox does not support chartRef)");
-  if (sourceKind !== "HelmRepository") return failed(release, env, "ArtifactFailed", `source kind ${sourceKind} is not supported by the sandbox; use a HelmRepository`);
-  const repository = listServedVersions(view, HELM_REPOSITORY_VERSIONS, "HelmRepository", sourceNamespace).find((item) => item.metadata.name === sourceName);
-  if (repository === undefined) return failed(release, env, "ArtifactFailed", `HelmChart '${sourceNamespace}/${namespace}-${release.metadata.name ?? ""}' is not ready: HelmRepository '${sourceNamespace}/${sourceName}' not found`);
-  if (env.charts === undefined) return failed(release, env, "ArtifactFailed", `chart rendering unavailable: the sandbox has no chart catalog for chart "${chartName}"`);
-  const resolution = env.charts.resolve(stringAt(repository, ["spec", "url"]) ?? "", chartName, stringAt(chartSpec, ["version"]) ?? "*");
+  if (chartSpec === undefined || chartName === "")
+    return failed(
+      release,
+      env,
+      "ArtifactFailed",
+      "spec.chart.spec.chart is required (the sandbox does not support chartRef)",
+    );
+  if (sourceKind !== "HelmRepository")
+    return failed(
+      release,
+      env,
+      "ArtifactFailed",
+      `source kind ${sourceKind} is not supported by the sandbox; use a HelmRepository`,
+    );
+  const repository = listServedVersions(view, HELM_REPOSITORY_VERSIONS, "HelmRepository", sourceNamespace).find(
+    (item) => item.metadata.name === sourceName,
+  );
+  if (repository === undefined)
+    return failed(
+      release,
+      env,
+      "ArtifactFailed",
+      `HelmChart '${sourceNamespace}/${namespace}-${release.metadata.name ?? ""}' is not ready: HelmRepository '${sourceNamespace}/${sourceName}' not found`,
+    );
+  if (env.charts === undefined)
+    return failed(
+      release,
+      env,
+      "ArtifactFailed",
+      `chart rendering unavailable: the sandbox has no chart catalog for chart "${chartName}"`,
+    );
+  const resolution = env.charts.resolve(
+    stringAt(repository, ["spec", "url"]) ?? "",
+    chartName,
+    stringAt(chartSpec, ["version"]) ?? "*",
+  );
   if (!resolution.ok) return failed(release, env, "ArtifactFailed", resolution.message);
   const changes: ControllerChange[] = [];
   const helmChart = helmChartObject(release, sourceNamespace, resolution);
   const liveChart = view.get(refOfObject(helmChart));
   if (liveChart === undefined) changes.push({ op: "create", object: helmChart });
   else if (!jsonEqual(liveChart.status, helmChart.status) || !jsonEqual(liveChart.spec, helmChart.spec)) {
-    changes.push({ op: "patch", ref: refOfObject(helmChart), body: { type: "merge", patch: { spec: helmChart.spec as JsonObject } } });
-    changes.push({ op: "patchStatus", ref: refOfObject(helmChart), body: { type: "merge", patch: { status: helmChart.status as JsonObject } } });
+    changes.push({
+      op: "patch",
+      ref: refOfObject(helmChart),
+      body: { type: "merge", patch: { spec: helmChart.spec as JsonObject } },
+    });
+    changes.push({
+      op: "patchStatus",
+      ref: refOfObject(helmChart),
+      body: { type: "merge", patch: { status: helmChart.status as JsonObject } },
+    });
   }
   let values: JsonObject;
   try {
     values = composeReleaseValues(view, release);
   } catch (error) {
-    if (error instanceof ValuesReferenceError) return [...changes, ...failed(release, env, "InitFailed", error.message)];
+    if (error instanceof ValuesReferenceError)
+      return [...changes, ...failed(release, env, "InitFailed", error.message)];
     throw error;
   }
   const releaseName = defaultReleaseName(release);
@@ -197,14 +325,27 @@ function reconcileRelease(release: KubeObject, view: ControllerView, env: Contro
   const history = readReleaseHistory(view, storageNamespace, releaseName);
   const latest = history[0];
   const helmChartRef = { helmChart: `${sourceNamespace}/${helmChart.metadata.name ?? ""}` };
-  if (latest === undefined || latest.chartVersion !== resolution.version || latest.configDigest !== configDigest || latest.digest !== resolution.digest) {
+  if (
+    latest === undefined ||
+    latest.chartVersion !== resolution.version ||
+    latest.configDigest !== configDigest ||
+    latest.digest !== resolution.digest
+  ) {
     const action = latest === undefined ? "install" : "upgrade";
     let rendered: readonly KubeObject[];
     try {
       rendered = resolution.render({ releaseName, namespace: targetNamespace, values });
     } catch (error) {
       const reason = action === "install" ? "InstallFailed" : "UpgradeFailed";
-      return [...changes, ...failed(release, env, reason, `Helm ${action} failed for release ${storageNamespace}/${releaseName} with chart ${resolution.chart}@${resolution.version}: ${error instanceof Error ? error.message : String(error)}`)];
+      return [
+        ...changes,
+        ...failed(
+          release,
+          env,
+          reason,
+          `Helm ${action} failed for release ${storageNamespace}/${releaseName} with chart ${resolution.chart}@${resolution.version}: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      ];
     }
     const manifest = prepareManifest(rendered, release, releaseName, targetNamespace);
     const version = (latest?.version ?? 0) + 1;
@@ -227,8 +368,20 @@ function reconcileRelease(release: KubeObject, view: ControllerView, env: Contro
     changes.push({ op: "create", object: releaseSecret(stored, release) });
     changes.push(
       ...statusChange(release, env, {
-        ready: { type: "Ready", status: "Unknown", reason: "Progressing", message: `Running '${action}' action with timeout of ${stringAt(release, ["spec", "timeout"]) ?? "5m0s"}` },
-        extra: { ...helmChartRef, lastAttemptedRevision: resolution.version, lastAttemptedConfigDigest: configDigest, lastAttemptedValuesChecksum: configDigest.slice(7, 47), lastAttemptedGeneration: release.metadata.generation ?? 1, lastAttemptedReleaseAction: action },
+        ready: {
+          type: "Ready",
+          status: "Unknown",
+          reason: "Progressing",
+          message: `Running '${action}' action with timeout of ${stringAt(release, ["spec", "timeout"]) ?? "5m0s"}`,
+        },
+        extra: {
+          ...helmChartRef,
+          lastAttemptedRevision: resolution.version,
+          lastAttemptedConfigDigest: configDigest,
+          lastAttemptedValuesChecksum: configDigest.slice(7, 47),
+          lastAttemptedGeneration: release.metadata.generation ?? 1,
+          lastAttemptedReleaseAction: action,
+        },
       }),
     );
     return changes;
@@ -237,19 +390,50 @@ function reconcileRelease(release: KubeObject, view: ControllerView, env: Contro
     if (!latest.manifest.every((object) => isReady(view, object))) return changes;
     const action = latest.status === "pending-install" ? "install" : "upgrade";
     const deployed: StoredRelease = { ...latest, status: "deployed" };
-    changes.push({ op: "patch", ref: { apiVersion: "v1", kind: "Secret", name: releaseSecretName(latest.name, latest.version), namespace: storageNamespace }, body: { type: "merge", patch: { metadata: { labels: { status: "deployed" } } } } });
+    changes.push({
+      op: "patch",
+      ref: {
+        apiVersion: "v1",
+        kind: "Secret",
+        name: releaseSecretName(latest.name, latest.version),
+        namespace: storageNamespace,
+      },
+      body: { type: "merge", patch: { metadata: { labels: { status: "deployed" } } } },
+    });
     const previous = history[1];
     if (previous !== undefined && previous.status === "deployed") {
-      changes.push({ op: "patch", ref: { apiVersion: "v1", kind: "Secret", name: releaseSecretName(previous.name, previous.version), namespace: storageNamespace }, body: { type: "merge", patch: { metadata: { labels: { status: "superseded" } } } } });
+      changes.push({
+        op: "patch",
+        ref: {
+          apiVersion: "v1",
+          kind: "Secret",
+          name: releaseSecretName(previous.name, previous.version),
+          namespace: storageNamespace,
+        },
+        body: { type: "merge", patch: { metadata: { labels: { status: "superseded" } } } },
+      });
     }
     const message = `Helm ${action} succeeded for release ${storageNamespace}/${latest.name}.v${latest.version} with chart ${latest.chartName}@${latest.chartVersion}`;
     const reason = action === "install" ? "InstallSucceeded" : "UpgradeSucceeded";
-    const snapshots = [deployed, ...history.slice(1).map((item) => (item.status === "deployed" ? { ...item, status: "superseded" as const } : item))].slice(0, 5).map(historySnapshot);
+    const snapshots = [
+      deployed,
+      ...history
+        .slice(1)
+        .map((item) => (item.status === "deployed" ? { ...item, status: "superseded" as const } : item)),
+    ]
+      .slice(0, 5)
+      .map(historySnapshot);
     changes.push(
       ...statusChange(release, env, {
         ready: { type: "Ready", status: "True", reason, message },
         released: { type: "Released", status: "True", reason, message },
-        extra: { ...helmChartRef, history: snapshots, lastAppliedRevision: latest.chartVersion, lastReleaseRevision: latest.version, lastAttemptedRevision: latest.chartVersion },
+        extra: {
+          ...helmChartRef,
+          history: snapshots,
+          lastAppliedRevision: latest.chartVersion,
+          lastReleaseRevision: latest.version,
+          lastAttemptedRevision: latest.chartVersion,
+        },
       }),
     );
   }
@@ -261,6 +445,8 @@ export const helmReleaseController: SimulatedController = {
   name: "helm-controller",
   addon: "fluxcd",
   reconcile(view, env) {
-    return listServedVersions(view, HELM_RELEASE_VERSIONS, "HelmRelease").flatMap((release) => reconcileRelease(release, view, env));
+    return listServedVersions(view, HELM_RELEASE_VERSIONS, "HelmRelease").flatMap((release) =>
+      reconcileRelease(release, view, env),
+    );
   },
 };

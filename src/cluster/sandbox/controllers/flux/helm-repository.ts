@@ -19,15 +19,45 @@ import { HELM_REPOSITORY_VERSIONS, SOURCE_CONTROLLER_HOST } from "./api.js";
 /** What the repository's Ready condition should say, without touching the status. */
 export function repositoryReadiness(repository: KubeObject, env: ControllerEnv): ConditionInput {
   const url = stringAt(repository, ["spec", "url"]) ?? "";
-  if (stringAt(repository, ["spec", "type"]) === "oci") return { type: "Ready", status: "True", reason: "Succeeded", message: "Helm repository is Ready" };
+  if (stringAt(repository, ["spec", "type"]) === "oci")
+    return { type: "Ready", status: "True", reason: "Succeeded", message: "Helm repository is Ready" };
   const fix = `add one with: vela-ts sandbox charts add ${normalizeRepositoryUrl(url)} <dir>`;
-  if (!/^(https?|oci):\/\//.test(url)) return { type: "Ready", status: "False", reason: "URLInvalid", message: `invalid Helm repository URL "${url}": must start with http://, https:// or oci://` };
-  if (env.charts === undefined) return { type: "Ready", status: "False", reason: "FetchFailed", message: `failed to fetch Helm repository index: no chart mirror configured for ${normalizeRepositoryUrl(url)}; ${fix}` };
+  if (!/^(https?|oci):\/\//.test(url))
+    return {
+      type: "Ready",
+      status: "False",
+      reason: "URLInvalid",
+      message: `invalid Helm repository URL "${url}": must start with http://, https:// or oci://`,
+    };
+  if (env.charts === undefined)
+    return {
+      type: "Ready",
+      status: "False",
+      reason: "FetchFailed",
+      message: `failed to fetch Helm repository index: no chart mirror configured for ${normalizeRepositoryUrl(url)}; ${fix}`,
+    };
   const probe = env.charts.resolve(url, "", "*");
-  if (isNoMirror(probe)) return { type: "Ready", status: "False", reason: "FetchFailed", message: `failed to fetch Helm repository index: no mirror for ${normalizeRepositoryUrl(url)}; ${fix}` };
-  if (!probe.ok && probe.reason !== "ChartNotFound") return { type: "Ready", status: "False", reason: "FetchFailed", message: `failed to fetch Helm repository index: ${probe.message}` };
+  if (isNoMirror(probe))
+    return {
+      type: "Ready",
+      status: "False",
+      reason: "FetchFailed",
+      message: `failed to fetch Helm repository index: no mirror for ${normalizeRepositoryUrl(url)}; ${fix}`,
+    };
+  if (!probe.ok && probe.reason !== "ChartNotFound")
+    return {
+      type: "Ready",
+      status: "False",
+      reason: "FetchFailed",
+      message: `failed to fetch Helm repository index: ${probe.message}`,
+    };
   const digest = sha256OfJson(normalizeRepositoryUrl(url));
-  return { type: "Ready", status: "True", reason: "Succeeded", message: `stored artifact: revision 'sha256:${digest}'` };
+  return {
+    type: "Ready",
+    status: "True",
+    reason: "Succeeded",
+    message: `stored artifact: revision 'sha256:${digest}'`,
+  };
 }
 
 function reconcileRepository(repository: KubeObject, env: ControllerEnv): ControllerChange[] {
@@ -36,7 +66,10 @@ function reconcileRepository(repository: KubeObject, env: ControllerEnv): Contro
   const ready = repositoryReadiness(repository, env);
   const status: JsonObject = structuredClone(objectAt(repository, ["status"]) ?? {});
   status.observedGeneration = generation;
-  status.conditions = setCondition(valueAt(repository, ["status", "conditions"]), ready, env.now, { withUpdateTime: false, observedGeneration: generation });
+  status.conditions = setCondition(valueAt(repository, ["status", "conditions"]), ready, env.now, {
+    withUpdateTime: false,
+    observedGeneration: generation,
+  });
   const url = stringAt(repository, ["spec", "url"]) ?? "";
   const namespace = repository.metadata.namespace ?? "default";
   const name = repository.metadata.name ?? "";
@@ -47,13 +80,21 @@ function reconcileRepository(repository: KubeObject, env: ControllerEnv): Contro
     status.artifact =
       previous !== undefined && previous.revision === `sha256:${digest}`
         ? previous
-        : { path, url: `${SOURCE_CONTROLLER_HOST}/${path}`, revision: `sha256:${digest}`, digest: `sha256:${digest}`, lastUpdateTime: formatTimestamp(env.now) };
+        : {
+            path,
+            url: `${SOURCE_CONTROLLER_HOST}/${path}`,
+            revision: `sha256:${digest}`,
+            digest: `sha256:${digest}`,
+            lastUpdateTime: formatTimestamp(env.now),
+          };
     status.url = `${SOURCE_CONTROLLER_HOST}/helmrepository/${namespace}/${name}/index.yaml`;
   } else {
     delete status.artifact;
     delete status.url;
   }
-  return jsonEqual(valueAt(repository, ["status"]) ?? {}, status) ? [] : [{ op: "updateStatus", object: { ...repository, status: status as JsonValue } }];
+  return jsonEqual(valueAt(repository, ["status"]) ?? {}, status)
+    ? []
+    : [{ op: "updateStatus", object: { ...repository, status: status as JsonValue } }];
 }
 
 /** The simulated source-controller (HelmRepository), addon `fluxcd`. */
@@ -61,6 +102,8 @@ export const helmRepositoryController: SimulatedController = {
   name: "source-controller",
   addon: "fluxcd",
   reconcile(view, env) {
-    return listServedVersions(view, HELM_REPOSITORY_VERSIONS, "HelmRepository").flatMap((repository) => reconcileRepository(repository, env));
+    return listServedVersions(view, HELM_REPOSITORY_VERSIONS, "HelmRepository").flatMap((repository) =>
+      reconcileRepository(repository, env),
+    );
   },
 };

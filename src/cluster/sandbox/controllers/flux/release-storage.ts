@@ -43,7 +43,16 @@ export function releaseSecret(release: StoredRelease, owner: KubeObject | undefi
       labels: { owner: "helm", name: release.name, status: release.status, version: String(release.version) },
       ...(owner === undefined
         ? {}
-        : { ownerReferences: [{ apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name ?? "", uid: owner.metadata.uid ?? "" }] }),
+        : {
+            ownerReferences: [
+              {
+                apiVersion: owner.apiVersion,
+                kind: owner.kind,
+                name: owner.metadata.name ?? "",
+                uid: owner.metadata.uid ?? "",
+              },
+            ],
+          }),
     },
     data: { release: Buffer.from(JSON.stringify(release)).toString("base64") },
   };
@@ -63,10 +72,17 @@ function decode(secret: KubeObject): StoredRelease | undefined {
 export function readReleaseHistory(view: ControllerView, namespace: string, release: string): readonly StoredRelease[] {
   return view
     .list("v1", "Secret", { namespace })
-    .filter((secret) => secret.metadata.labels?.owner === "helm" && secret.metadata.labels.name === release && (secret as { type?: JsonValue }).type === "helm.sh/release.v1")
+    .filter(
+      (secret) =>
+        secret.metadata.labels?.owner === "helm" &&
+        secret.metadata.labels.name === release &&
+        (secret as { type?: JsonValue }).type === "helm.sh/release.v1",
+    )
     .map((secret) => {
       const stored = decode(secret);
-      return stored === undefined ? undefined : { ...stored, status: (secret.metadata.labels?.status ?? stored.status) as StoredRelease["status"] };
+      return stored === undefined
+        ? undefined
+        : { ...stored, status: (secret.metadata.labels?.status ?? stored.status) as StoredRelease["status"] };
     })
     .filter((stored): stored is StoredRelease => stored !== undefined)
     .sort((a, b) => b.version - a.version);

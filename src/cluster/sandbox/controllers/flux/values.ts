@@ -29,7 +29,8 @@ export class ValuesReferenceError extends Error {}
 function readReference(view: ControllerView, release: KubeObject, reference: JsonObject): string | undefined {
   const kind = reference.kind === "Secret" ? "Secret" : "ConfigMap";
   const name = typeof reference.name === "string" ? reference.name : "";
-  const key = typeof reference.valuesKey === "string" && reference.valuesKey !== "" ? reference.valuesKey : "values.yaml";
+  const key =
+    typeof reference.valuesKey === "string" && reference.valuesKey !== "" ? reference.valuesKey : "values.yaml";
   const namespace = release.metadata.namespace ?? "default";
   const object = view.get({ apiVersion: "v1", kind, name, namespace });
   const optional = reference.optional === true;
@@ -38,7 +39,10 @@ function readReference(view: ControllerView, release: KubeObject, reference: Jso
     if (optional) return undefined;
     throw new ValuesReferenceError(`could not resolve ${describe} chart values reference with key '${key}': not found`);
   }
-  const text = kind === "Secret" ? decodeSecret(objectAt(object, ["data"]), objectAt(object, ["stringData"]), key) : stringAt(object, ["data", key]);
+  const text =
+    kind === "Secret"
+      ? decodeSecret(objectAt(object, ["data"]), objectAt(object, ["stringData"]), key)
+      : stringAt(object, ["data", key]);
   if (text === undefined) {
     if (optional) return undefined;
     throw new ValuesReferenceError(`missing key '${key}' in ${describe}`);
@@ -46,7 +50,11 @@ function readReference(view: ControllerView, release: KubeObject, reference: Jso
   return text;
 }
 
-function decodeSecret(data: JsonObject | undefined, stringData: JsonObject | undefined, key: string): string | undefined {
+function decodeSecret(
+  data: JsonObject | undefined,
+  stringData: JsonObject | undefined,
+  key: string,
+): string | undefined {
   const plain = stringData?.[key];
   if (typeof plain === "string") return plain;
   const encoded = data?.[key];
@@ -69,7 +77,9 @@ export function composeReleaseValues(view: ControllerView, release: KubeObject):
     try {
       parsed = parseYaml(text);
     } catch (error) {
-      throw new ValuesReferenceError(`unable to read values from key '${typeof reference.valuesKey === "string" ? reference.valuesKey : "values.yaml"}' in ${String(reference.kind)} '${String(reference.name)}': ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`);
+      throw new ValuesReferenceError(
+        `unable to read values from key '${typeof reference.valuesKey === "string" ? reference.valuesKey : "values.yaml"}' in ${String(reference.kind)} '${String(reference.name)}': ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`,
+      );
     }
     if (isJsonObject(parsed as JsonValue)) merged = mergeMaps(merged, parsed as JsonObject);
   }

@@ -19,17 +19,33 @@ import { numberAt, objectAt, stringAt } from "../common/fields.js";
 import { isControlledBy } from "../common/owners.js";
 import { equalIgnoringHash, POD_TEMPLATE_HASH_LABEL } from "../common/pods.js";
 import { controllerRevision } from "../common/revisions.js";
-import { IN_PROGRESSING_ANNOTATION, listRollouts, readRolloutPlan, ROLLOUT_ID_ANNOTATION, rolloutTargets, STABLE_REVISION_LABEL, type RolloutPlan } from "./api.js";
+import {
+  IN_PROGRESSING_ANNOTATION,
+  listRollouts,
+  readRolloutPlan,
+  ROLLOUT_ID_ANNOTATION,
+  rolloutTargets,
+  STABLE_REVISION_LABEL,
+  type RolloutPlan,
+} from "./api.js";
 import { STATEFULSET_HOLD_PARTITION } from "./partition-style.js";
 
-const SUPPORTED: ReadonlySet<string> = new Set(["apps/Deployment", "apps/StatefulSet", "apps.kruise.io/CloneSet", "apps.kruise.io/StatefulSet"]);
+const SUPPORTED: ReadonlySet<string> = new Set([
+  "apps/Deployment",
+  "apps/StatefulSet",
+  "apps.kruise.io/CloneSet",
+  "apps.kruise.io/StatefulSet",
+]);
 
 function groupKind(object: KubeObject): string {
   const slash = object.apiVersion.indexOf("/");
   return `${slash < 0 ? "" : object.apiVersion.slice(0, slash)}/${object.kind}`;
 }
 
-function findRollout(view: ControllerView, workload: KubeObject): { readonly rollout: KubeObject; readonly plan: RolloutPlan } | undefined {
+function findRollout(
+  view: ControllerView,
+  workload: KubeObject,
+): { readonly rollout: KubeObject; readonly plan: RolloutPlan } | undefined {
   for (const rollout of listRollouts(view, workload.metadata.namespace ?? "default")) {
     if (rollout.metadata.deletionTimestamp !== undefined) continue;
     const plan = readRolloutPlan(rollout);
@@ -50,13 +66,22 @@ function withMarks(object: KubeObject, rolloutName: string, stableRevision: stri
     metadata: {
       ...object.metadata,
       labels: { ...(object.metadata.labels ?? {}), [STABLE_REVISION_LABEL]: stableRevision },
-      annotations: { ...(object.metadata.annotations ?? {}), [IN_PROGRESSING_ANNOTATION]: JSON.stringify({ rolloutName }) },
+      annotations: {
+        ...(object.metadata.annotations ?? {}),
+        [IN_PROGRESSING_ANNOTATION]: JSON.stringify({ rolloutName }),
+      },
     },
     spec,
   };
 }
 
-function admitDeployment(incoming: KubeObject, existing: KubeObject, view: ControllerView, rollout: KubeObject, plan: RolloutPlan): KubeObject {
+function admitDeployment(
+  incoming: KubeObject,
+  existing: KubeObject,
+  view: ControllerView,
+  rollout: KubeObject,
+  plan: RolloutPlan,
+): KubeObject {
   const spec: JsonObject = structuredClone(objectAt(incoming, ["spec"]) ?? {});
   if (incoming.metadata.annotations?.[IN_PROGRESSING_ANNOTATION] !== undefined) {
     let changed = false;
@@ -65,7 +90,10 @@ function admitDeployment(incoming: KubeObject, existing: KubeObject, view: Contr
       changed = true;
     }
     const oldStrategy = objectAt(existing, ["spec", "strategy"]);
-    if (stringAt(incoming, ["spec", "strategy", "type"]) === "Recreate" && stringAt(existing, ["spec", "strategy", "type"]) !== "Recreate") {
+    if (
+      stringAt(incoming, ["spec", "strategy", "type"]) === "Recreate" &&
+      stringAt(existing, ["spec", "strategy", "type"]) !== "Recreate"
+    ) {
       spec.strategy = oldStrategy === undefined ? { type: "RollingUpdate" } : structuredClone(oldStrategy);
       changed = true;
     }
@@ -75,7 +103,12 @@ function admitDeployment(incoming: KubeObject, existing: KubeObject, view: Contr
   if (numberAt(incoming, ["spec", "replicas"]) === 0 || !templateChanged(incoming, existing)) return incoming;
   const active = view
     .list("apps/v1", "ReplicaSet", { namespace: existing.metadata.namespace ?? "default" })
-    .filter((rs) => isControlledBy(rs, existing) && (numberAt(rs, ["spec", "replicas"]) ?? 0) > 0 && rs.metadata.deletionTimestamp === undefined);
+    .filter(
+      (rs) =>
+        isControlledBy(rs, existing) &&
+        (numberAt(rs, ["spec", "replicas"]) ?? 0) > 0 &&
+        rs.metadata.deletionTimestamp === undefined,
+    );
   if (active.length === 0 || (plan.trafficRouting !== undefined && active.length !== 1)) return incoming;
   const stable = active[0]?.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? "";
   spec.paused = true;
@@ -92,7 +125,10 @@ function admitPartitionWorkload(incoming: KubeObject, existing: KubeObject, roll
     strategy.paused = false;
   } else {
     strategy.type = strategy.type ?? "RollingUpdate";
-    strategy.rollingUpdate = { ...(objectAt(strategy, ["rollingUpdate"]) ?? {}), partition: STATEFULSET_HOLD_PARTITION };
+    strategy.rollingUpdate = {
+      ...(objectAt(strategy, ["rollingUpdate"]) ?? {}),
+      partition: STATEFULSET_HOLD_PARTITION,
+    };
   }
   spec.updateStrategy = strategy;
   return withMarks(incoming, rollout.metadata.name ?? "", controllerRevision(existing), spec);
@@ -107,10 +143,17 @@ export const kruiseRolloutAdmission: SimulatedAdmission = {
     if (incoming.metadata.deletionTimestamp !== undefined) return incoming;
     // Cheap checks first: most updates (status, scale, annotations) neither carry the in-progress
     // annotation nor change the template, and need no Rollout lookup.
-    if (incoming.metadata.annotations?.[IN_PROGRESSING_ANNOTATION] === undefined && !templateChanged(incoming, existing)) return incoming;
+    if (
+      incoming.metadata.annotations?.[IN_PROGRESSING_ANNOTATION] === undefined &&
+      !templateChanged(incoming, existing)
+    )
+      return incoming;
     const found = findRollout(view, incoming);
     if (found === undefined) return incoming;
-    const admitted = incoming.kind === "Deployment" ? admitDeployment(incoming, existing, view, found.rollout, found.plan) : admitPartitionWorkload(incoming, existing, found.rollout);
+    const admitted =
+      incoming.kind === "Deployment"
+        ? admitDeployment(incoming, existing, view, found.rollout, found.plan)
+        : admitPartitionWorkload(incoming, existing, found.rollout);
     return jsonEqual(admitted, incoming) ? incoming : admitted;
   },
 };

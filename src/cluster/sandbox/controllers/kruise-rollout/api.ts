@@ -82,13 +82,11 @@ function readStep(step: JsonObject, beta: boolean): RolloutStep {
   const pause = isJsonObject(step.pause) ? step.pause : undefined;
   const duration = pause?.duration;
   const matches = objectsAt(step, ["matches"]).map((match) =>
-    objectsAt(match, ["headers"]).map(
-      (header): HeaderMatch => ({
-        type: header.type === "RegularExpression" ? "RegularExpression" : "Exact",
-        name: typeof header.name === "string" ? header.name : "",
-        value: typeof header.value === "string" ? header.value : "",
-      }),
-    ),
+    objectsAt(match, ["headers"]).map((header): HeaderMatch => ({
+      type: header.type === "RegularExpression" ? "RegularExpression" : "Exact",
+      name: typeof header.name === "string" ? header.name : "",
+      value: typeof header.value === "string" ? header.value : "",
+    })),
   );
   return { weight, replicas, pauseSeconds: typeof duration === "number" ? duration : undefined, matches };
 }
@@ -106,7 +104,9 @@ export function readRolloutPlan(rollout: KubeObject): RolloutPlan {
 
 function readPlan(rollout: KubeObject): RolloutPlan {
   const beta = rollout.apiVersion.endsWith("/v1beta1");
-  const ref = beta ? objectAt(rollout, ["spec", "workloadRef"]) : objectAt(rollout, ["spec", "objectRef", "workloadRef"]);
+  const ref = beta
+    ? objectAt(rollout, ["spec", "workloadRef"])
+    : objectAt(rollout, ["spec", "objectRef", "workloadRef"]);
   const apiVersion = stringAt(ref, ["apiVersion"]);
   const kind = stringAt(ref, ["kind"]);
   const name = stringAt(ref, ["name"]);
@@ -114,10 +114,13 @@ function readPlan(rollout: KubeObject): RolloutPlan {
   const routing = objectsAt(canary, ["trafficRoutings"])[0];
   const ingress = objectAt(routing, ["ingress"]);
   const styleAnnotation = rollout.metadata.annotations?.[ROLLING_STYLE_ANNOTATION];
-  const extraWorkload = beta ? booleanAt(canary, ["enableExtraWorkloadForCanary"]) === true : styleAnnotation !== "partition";
+  const extraWorkload = beta
+    ? booleanAt(canary, ["enableExtraWorkloadForCanary"]) === true
+    : styleAnnotation !== "partition";
   const style = kind === "Deployment" && extraWorkload ? "canary" : "partition";
   return {
-    workloadRef: apiVersion !== undefined && kind !== undefined && name !== undefined ? { apiVersion, kind, name } : undefined,
+    workloadRef:
+      apiVersion !== undefined && kind !== undefined && name !== undefined ? { apiVersion, kind, name } : undefined,
     steps: objectsAt(canary, ["steps"]).map((step) => readStep(step, beta)),
     trafficRouting:
       routing === undefined
@@ -125,7 +128,10 @@ function readPlan(rollout: KubeObject): RolloutPlan {
         : {
             service: stringAt(routing, ["service"]) ?? "",
             gracePeriodSeconds: Math.max(0, numberAt(routing, ["gracePeriodSeconds"]) ?? DEFAULT_GRACE_PERIOD_SECONDS),
-            ingress: ingress === undefined ? undefined : { name: stringAt(ingress, ["name"]) ?? "", classType: stringAt(ingress, ["classType"]) ?? "nginx" },
+            ingress:
+              ingress === undefined
+                ? undefined
+                : { name: stringAt(ingress, ["name"]) ?? "", classType: stringAt(ingress, ["classType"]) ?? "nginx" },
             httpRouteName: stringAt(routing, ["gateway", "httpRouteName"]),
             customNetworkRefs: objectsAt(routing, ["customNetworkRefs"]).map((item) => ({
               apiVersion: typeof item.apiVersion === "string" ? item.apiVersion : "",
@@ -155,13 +161,30 @@ export function apiGroup(apiVersion: string): string {
 /** True when the Rollout's workloadRef names this workload (match by API group, kind and name). */
 export function rolloutTargets(plan: RolloutPlan, workload: KubeObject): boolean {
   const ref = plan.workloadRef;
-  return ref !== undefined && apiGroup(ref.apiVersion) === apiGroup(workload.apiVersion) && ref.kind === workload.kind && ref.name === workload.metadata.name;
+  return (
+    ref !== undefined &&
+    apiGroup(ref.apiVersion) === apiGroup(workload.apiVersion) &&
+    ref.kind === workload.kind &&
+    ref.name === workload.metadata.name
+  );
 }
 
 /** The list of raw steps, for hashing (pauses excluded, as `rolloutHash` upstream). */
 export function planHashInput(plan: RolloutPlan): JsonValue {
   return {
-    steps: plan.steps.map((step) => ({ weight: step.weight ?? null, replicas: step.replicas ?? null, matches: step.matches.map((m) => m.map((h) => ({ ...h }))) })),
-    trafficRouting: plan.trafficRouting === undefined ? null : { ...plan.trafficRouting, customNetworkRefs: plan.trafficRouting.customNetworkRefs.map((r) => ({ ...r })), ingress: plan.trafficRouting.ingress === undefined ? null : { ...plan.trafficRouting.ingress }, httpRouteName: plan.trafficRouting.httpRouteName ?? null },
+    steps: plan.steps.map((step) => ({
+      weight: step.weight ?? null,
+      replicas: step.replicas ?? null,
+      matches: step.matches.map((m) => m.map((h) => ({ ...h }))),
+    })),
+    trafficRouting:
+      plan.trafficRouting === undefined
+        ? null
+        : {
+            ...plan.trafficRouting,
+            customNetworkRefs: plan.trafficRouting.customNetworkRefs.map((r) => ({ ...r })),
+            ingress: plan.trafficRouting.ingress === undefined ? null : { ...plan.trafficRouting.ingress },
+            httpRouteName: plan.trafficRouting.httpRouteName ?? null,
+          },
   };
 }

@@ -13,7 +13,12 @@
  */
 import type { KubeObject } from "../../../../model/kube-object.js";
 import { jsonEqual, sha256OfJson, type JsonObject } from "../../../../util/index.js";
-import type { ControllerChange, ControllerEnv, ControllerView, SimulatedController } from "../../controller-contract.js";
+import type {
+  ControllerChange,
+  ControllerEnv,
+  ControllerView,
+  SimulatedController,
+} from "../../controller-contract.js";
 import { numberAt, objectAt, objectsAt, stringAt, valueAt } from "../common/fields.js";
 import { scaledValue } from "../common/int-or-percent.js";
 import { randomSuffix } from "../common/names.js";
@@ -34,7 +39,8 @@ function canaryTemplate(stable: KubeObject, patch: JsonObject | undefined): Json
   const labels = objectAt(patch, ["labels"]);
   const annotations = objectAt(patch, ["annotations"]);
   if (labels !== undefined) metadata.labels = { ...(objectAt(metadata, ["labels"]) ?? {}), ...labels };
-  if (annotations !== undefined) metadata.annotations = { ...(objectAt(metadata, ["annotations"]) ?? {}), ...annotations };
+  if (annotations !== undefined)
+    metadata.annotations = { ...(objectAt(metadata, ["annotations"]) ?? {}), ...annotations };
   return template;
 }
 
@@ -64,37 +70,66 @@ function buildCanaryDeployment(stable: KubeObject, br: KubeObject, name: string)
   };
 }
 
-function reconcileBatchRelease(br: KubeObject, view: ControllerView, env: ControllerEnv, deployments: readonly KubeObject[]): ControllerChange[] {
+function reconcileBatchRelease(
+  br: KubeObject,
+  view: ControllerView,
+  env: ControllerEnv,
+  deployments: readonly KubeObject[],
+): ControllerChange[] {
   const namespace = br.metadata.namespace;
   const changes: ControllerChange[] = [];
   const ref = objectAt(br, ["spec", "targetReference", "workloadRef"]);
   const stableName = stringAt(ref, ["name"]) ?? "";
   if (stringAt(ref, ["kind"]) !== "Deployment") return [];
   const stable = view.get(refIn(namespace, stringAt(ref, ["apiVersion"]) ?? "apps/v1", "Deployment", stableName));
-  const canaries = deployments.filter((d) => d.metadata.labels?.[CANARY_DEPLOYMENT_LABEL] === stableName && isControlledBy(d, br));
+  const canaries = deployments.filter(
+    (d) => d.metadata.labels?.[CANARY_DEPLOYMENT_LABEL] === stableName && isControlledBy(d, br),
+  );
   if (br.metadata.deletionTimestamp !== undefined || stable === undefined) return [];
   const partition = valueAt(br, ["spec", "releasePlan", "batchPartition"]);
   const batches = objectsAt(br, ["spec", "releasePlan", "batches"]);
-  const batchIndex = typeof partition === "number" ? Math.min(Math.max(0, partition), Math.max(0, batches.length - 1)) : Math.max(0, batches.length - 1);
+  const batchIndex =
+    typeof partition === "number"
+      ? Math.min(Math.max(0, partition), Math.max(0, batches.length - 1))
+      : Math.max(0, batches.length - 1);
   const total = Math.max(0, numberAt(stable, ["spec", "replicas"]) ?? 1);
   const target = canaryReplicasFor(batches[batchIndex]?.canaryReplicas, total) ?? 0;
   let canary = canaries.find((d) => d.metadata.deletionTimestamp === undefined);
-  if (canary === undefined && stable.metadata.annotations?.[CONTROL_INFO_ANNOTATION] === undefined && typeof partition === "number") {
-    changes.push({ op: "patch", ref: refIn(namespace, "apps/v1", "Deployment", stableName), body: { type: "merge", patch: { metadata: { annotations: { [CONTROL_INFO_ANNOTATION]: controlInfo(br) } } } } });
+  if (
+    canary === undefined &&
+    stable.metadata.annotations?.[CONTROL_INFO_ANNOTATION] === undefined &&
+    typeof partition === "number"
+  ) {
+    changes.push({
+      op: "patch",
+      ref: refIn(namespace, "apps/v1", "Deployment", stableName),
+      body: { type: "merge", patch: { metadata: { annotations: { [CONTROL_INFO_ANNOTATION]: controlInfo(br) } } } },
+    });
   }
   if (canary === undefined && typeof partition === "number") {
     const taken = new Set(deployments.map((d) => d.metadata.name));
     let name = `${stableName}-${randomSuffix(() => env.random())}`;
     while (taken.has(name)) name = `${stableName}-${randomSuffix(() => env.random())}`;
     changes.push({ op: "create", object: buildCanaryDeployment(stable, br, name) });
-  } else if (canary !== undefined && typeof partition === "number" && (numberAt(canary, ["spec", "replicas"]) ?? 0) < target) {
-    changes.push({ op: "patch", ref: refIn(namespace, "apps/v1", "Deployment", canary.metadata.name ?? ""), body: { type: "merge", patch: { spec: { replicas: target } } } });
+  } else if (
+    canary !== undefined &&
+    typeof partition === "number" &&
+    (numberAt(canary, ["spec", "replicas"]) ?? 0) < target
+  ) {
+    changes.push({
+      op: "patch",
+      ref: refIn(namespace, "apps/v1", "Deployment", canary.metadata.name ?? ""),
+      body: { type: "merge", patch: { spec: { replicas: target } } },
+    });
     canary = undefined;
   }
   const available = canary === undefined ? 0 : (numberAt(canary, ["status", "availableReplicas"]) ?? 0);
   const updated = canary === undefined ? 0 : (numberAt(canary, ["status", "updatedReplicas"]) ?? 0);
   const tolerance = scaledValue(valueAt(br, ["spec", "releasePlan", "failureThreshold"]), target, true) ?? 0;
-  const consistent = canary !== undefined && (numberAt(canary, ["status", "observedGeneration"]) ?? 0) >= (canary.metadata.generation ?? 1) && (numberAt(canary, ["spec", "replicas"]) ?? 0) >= target;
+  const consistent =
+    canary !== undefined &&
+    (numberAt(canary, ["status", "observedGeneration"]) ?? 0) >= (canary.metadata.generation ?? 1) &&
+    (numberAt(canary, ["spec", "replicas"]) ?? 0) >= target;
   const ready = consistent && updated >= target && available >= target - tolerance;
   const status: JsonObject = {
     observedGeneration: br.metadata.generation ?? 1,
@@ -117,11 +152,17 @@ function reconcileBatchRelease(br: KubeObject, view: ControllerView, env: Contro
 /** Removes the batch-release finalizer from canary Deployments being deleted, so GC can take them. */
 function releaseFinalizers(deployments: readonly KubeObject[]): ControllerChange[] {
   return deployments
-    .filter((d) => d.metadata.deletionTimestamp !== undefined && (d.metadata.finalizers ?? []).includes(BATCH_RELEASE_FINALIZER))
+    .filter(
+      (d) =>
+        d.metadata.deletionTimestamp !== undefined && (d.metadata.finalizers ?? []).includes(BATCH_RELEASE_FINALIZER),
+    )
     .map((d) => ({
       op: "patch",
       ref: refIn(d.metadata.namespace, "apps/v1", "Deployment", d.metadata.name ?? ""),
-      body: { type: "merge", patch: { metadata: { finalizers: (d.metadata.finalizers ?? []).filter((f) => f !== BATCH_RELEASE_FINALIZER) } } },
+      body: {
+        type: "merge",
+        patch: { metadata: { finalizers: (d.metadata.finalizers ?? []).filter((f) => f !== BATCH_RELEASE_FINALIZER) } },
+      },
     }));
 }
 
@@ -131,13 +172,20 @@ export const batchReleaseController: SimulatedController = {
   addon: "kruise-rollout",
   reconcile(view, env) {
     const releases = listServedVersions(view, BATCH_RELEASE_VERSIONS, "BatchRelease");
-    const deployments = view.list("apps/v1", "Deployment").filter((d) => d.metadata.labels?.[CANARY_DEPLOYMENT_LABEL] !== undefined);
+    const deployments = view
+      .list("apps/v1", "Deployment")
+      .filter((d) => d.metadata.labels?.[CANARY_DEPLOYMENT_LABEL] !== undefined);
     if (releases.length === 0 && deployments.length === 0) return [];
     const byNamespace = new Map<string, KubeObject[]>();
     for (const deployment of deployments) {
       const key = deployment.metadata.namespace ?? "default";
       byNamespace.set(key, [...(byNamespace.get(key) ?? []), deployment]);
     }
-    return [...releaseFinalizers(deployments), ...releases.flatMap((br) => reconcileBatchRelease(br, view, env, byNamespace.get(br.metadata.namespace ?? "default") ?? []))];
+    return [
+      ...releaseFinalizers(deployments),
+      ...releases.flatMap((br) =>
+        reconcileBatchRelease(br, view, env, byNamespace.get(br.metadata.namespace ?? "default") ?? []),
+      ),
+    ];
   },
 };

@@ -22,13 +22,17 @@ export const BATCH_RELEASE_API = "rollouts.kruise.io/v1alpha1";
 export function desiredBatchReleaseSpec(ctx: RolloutContext, batchPartition: number | null): JsonObject {
   const ref = ctx.plan.workloadRef;
   return {
-    targetReference: { workloadRef: { apiVersion: ref?.apiVersion ?? "", kind: ref?.kind ?? "", name: ref?.name ?? "" } },
+    targetReference: {
+      workloadRef: { apiVersion: ref?.apiVersion ?? "", kind: ref?.kind ?? "", name: ref?.name ?? "" },
+    },
     releasePlan: {
       batches: ctx.plan.steps.map((step) => ({ canaryReplicas: stepReplicasValue(step) ?? 0 })),
       batchPartition,
       rolloutID: "",
       ...(ctx.plan.failureThreshold === undefined ? {} : { failureThreshold: ctx.plan.failureThreshold }),
-      ...(ctx.plan.patchPodTemplateMetadata === undefined ? {} : { patchPodTemplateMetadata: ctx.plan.patchPodTemplateMetadata }),
+      ...(ctx.plan.patchPodTemplateMetadata === undefined
+        ? {}
+        : { patchPodTemplateMetadata: ctx.plan.patchPodTemplateMetadata }),
       finalizingPolicy: "WaitResume",
     },
   };
@@ -41,7 +45,9 @@ export function findBatchRelease(ctx: RolloutContext): KubeObject | undefined {
 
 /** The canary Deployment of a release (found by its label, never by its random name). */
 export function findCanaryDeployment(ctx: RolloutContext): KubeObject | undefined {
-  return ctx.index.canaryByStable.get(`${ctx.workload.object.metadata.namespace ?? ctx.namespace ?? "default"}/${ctx.workload.object.metadata.name ?? ""}`);
+  return ctx.index.canaryByStable.get(
+    `${ctx.workload.object.metadata.namespace ?? ctx.namespace ?? "default"}/${ctx.workload.object.metadata.name ?? ""}`,
+  );
 }
 
 /** `runBatchRelease` + `doCanaryUpgrade`: true once the batch of the current step is ready. */
@@ -58,14 +64,22 @@ function doCanaryUpgrade(ctx: RolloutContext, stepIndex: number): boolean {
       object: {
         apiVersion: BATCH_RELEASE_API,
         kind: "BatchRelease",
-        metadata: { name: ctx.rollout.metadata.name ?? "", ...(ctx.namespace === undefined ? {} : { namespace: ctx.namespace }), ownerReferences: [controllerReference(ctx.rollout)] },
+        metadata: {
+          name: ctx.rollout.metadata.name ?? "",
+          ...(ctx.namespace === undefined ? {} : { namespace: ctx.namespace }),
+          ownerReferences: [controllerReference(ctx.rollout)],
+        },
         spec: desired,
       },
     });
     return false;
   }
   if (!jsonEqual(br.spec, desired)) {
-    ctx.changes.push({ op: "patch", ref: refIn(ctx.namespace, BATCH_RELEASE_API, "BatchRelease", br.metadata.name ?? ""), body: { type: "merge", patch: { spec: desired } } });
+    ctx.changes.push({
+      op: "patch",
+      ref: refIn(ctx.namespace, BATCH_RELEASE_API, "BatchRelease", br.metadata.name ?? ""),
+      body: { type: "merge", patch: { spec: desired } },
+    });
     return false;
   }
   const state = stringAt(br, ["status", "canaryStatus", "currentBatchState"]) ?? "";
@@ -87,10 +101,18 @@ function doCanaryPaused(ctx: RolloutContext, step: RolloutStep, stepIndex: numbe
   const steps = ctx.plan.steps.length;
   if (stepIndex === steps && step.replicas === "100%") return true;
   if (step.pauseSeconds === undefined) {
-    setProgressMessage(ctx.status, `Rollout is in step(${stepIndex}/${steps}), and you need manually confirm to enter the next step`, ctx.env.now);
+    setProgressMessage(
+      ctx.status,
+      `Rollout is in step(${stepIndex}/${steps}), and you need manually confirm to enter the next step`,
+      ctx.env.now,
+    );
     return false;
   }
-  setProgressMessage(ctx.status, `Rollout is in step(${stepIndex}/${steps}), and wait duration(${step.pauseSeconds} seconds) to enter the next step`, ctx.env.now);
+  setProgressMessage(
+    ctx.status,
+    `Rollout is in step(${stepIndex}/${steps}), and wait duration(${step.pauseSeconds} seconds) to enter the next step`,
+    ctx.env.now,
+  );
   return hasElapsed(canary.lastUpdateTime, step.pauseSeconds, ctx.env.now);
 }
 
@@ -100,14 +122,19 @@ function refreshCanaryCounts(ctx: RolloutContext): void {
   if (canary === undefined) return;
   const deployment = findCanaryDeployment(ctx);
   canary.canaryReplicas = deployment === undefined ? 0 : (numberAt(deployment, ["status", "replicas"]) ?? 0);
-  canary.canaryReadyReplicas = deployment === undefined ? 0 : (numberAt(deployment, ["status", "availableReplicas"]) ?? 0);
+  canary.canaryReadyReplicas =
+    deployment === undefined ? 0 : (numberAt(deployment, ["status", "availableReplicas"]) ?? 0);
 }
 
 /** How a rolling style upgrades the workload for a step; returns true once the step's pods are ready. */
 export type StepUpgrader = (ctx: RolloutContext, stepIndex: number) => boolean;
 
 /** `runCanary`: advances the step state machine by at most one state. */
-export function runCanary(ctx: RolloutContext, upgrade: StepUpgrader = doCanaryUpgrade, refresh: (ctx: RolloutContext) => void = refreshCanaryCounts): void {
+export function runCanary(
+  ctx: RolloutContext,
+  upgrade: StepUpgrader = doCanaryUpgrade,
+  refresh: (ctx: RolloutContext) => void = refreshCanaryCounts,
+): void {
   const canary = ctx.status.canaryStatus;
   if (canary === undefined) return;
   refresh(ctx);
@@ -131,7 +158,12 @@ export function runCanary(ctx: RolloutContext, upgrade: StepUpgrader = doCanaryU
         touch(canary, now);
         return;
       }
-      if (step.weight !== undefined) setProgressMessage(ctx.status, `Rollout is in step(${index}/${steps}), and route traffic weight(${step.weight})`, now);
+      if (step.weight !== undefined)
+        setProgressMessage(
+          ctx.status,
+          `Rollout is in step(${index}/${steps}), and route traffic weight(${step.weight})`,
+          now,
+        );
       if (doTrafficRouting(ctx, routing, step)) {
         canary.currentStepState = "StepMetricsAnalysis";
         touch(canary, now);
@@ -166,12 +198,16 @@ export function runCanary(ctx: RolloutContext, upgrade: StepUpgrader = doCanaryU
 }
 
 /** The time the controller next needs to look again without any write (grace and pause timers). */
-export function canaryWakeTimes(ctx: { readonly plan: RolloutContext["plan"] }, canary: { readonly lastUpdateTime: string; readonly currentStepIndex: number; readonly currentStepState: string }): number[] {
+export function canaryWakeTimes(
+  ctx: { readonly plan: RolloutContext["plan"] },
+  canary: { readonly lastUpdateTime: string; readonly currentStepIndex: number; readonly currentStepState: string },
+): number[] {
   const base = new Date(canary.lastUpdateTime).getTime();
   if (Number.isNaN(base)) return [];
   const out = [base + (ctx.plan.trafficRouting?.gracePeriodSeconds ?? 0) * 1000];
   const step = ctx.plan.steps[canary.currentStepIndex - 1];
-  if (canary.currentStepState === "StepPaused" && step?.pauseSeconds !== undefined) out.push(base + step.pauseSeconds * 1000);
+  if (canary.currentStepState === "StepPaused" && step?.pauseSeconds !== undefined)
+    out.push(base + step.pauseSeconds * 1000);
   return out;
 }
 

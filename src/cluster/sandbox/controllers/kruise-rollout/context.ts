@@ -39,7 +39,8 @@ export function buildRolloutIndex(view: ControllerView): RolloutIndex {
   const canaryByStable = new Map<string, KubeObject>();
   for (const deployment of view.list("apps/v1", "Deployment")) {
     const stable = deployment.metadata.labels?.[CANARY_DEPLOYMENT_LABEL];
-    if (stable !== undefined && deployment.metadata.deletionTimestamp === undefined) canaryByStable.set(`${deployment.metadata.namespace ?? "default"}/${stable}`, deployment);
+    if (stable !== undefined && deployment.metadata.deletionTimestamp === undefined)
+      canaryByStable.set(`${deployment.metadata.namespace ?? "default"}/${stable}`, deployment);
   }
   return { replicaSetsByOwner: groupByController(view.list("apps/v1", "ReplicaSet")), canaryByStable };
 }
@@ -65,11 +66,18 @@ export function refIn(namespace: string | undefined, apiVersion: string, kind: s
 /** Reads a Deployment's Rollout-relevant facts. */
 export function describeDeployment(view: ControllerView, deployment: KubeObject, index?: RolloutIndex): WorkloadInfo {
   const namespace = deployment.metadata.namespace;
-  const candidates = index === undefined ? view.list("apps/v1", "ReplicaSet", namespace === undefined ? {} : { namespace }) : childrenOf(index.replicaSetsByOwner, deployment);
-  const owned = candidates.filter((rs) => isControlledBy(rs, deployment) && rs.metadata.deletionTimestamp === undefined);
+  const candidates =
+    index === undefined
+      ? view.list("apps/v1", "ReplicaSet", namespace === undefined ? {} : { namespace })
+      : childrenOf(index.replicaSetsByOwner, deployment);
+  const owned = candidates.filter(
+    (rs) => isControlledBy(rs, deployment) && rs.metadata.deletionTimestamp === undefined,
+  );
   const labelled = deployment.metadata.labels?.[STABLE_REVISION_LABEL];
   const active = owned.filter((rs) => (numberAt(rs, ["spec", "replicas"]) ?? 0) > 0);
-  const stable = owned.find((rs) => labelled !== undefined && rs.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] === labelled) ?? (active.length === 1 ? active[0] : undefined);
+  const stable =
+    owned.find((rs) => labelled !== undefined && rs.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] === labelled) ??
+    (active.length === 1 ? active[0] : undefined);
   const canaryRevision = podTemplateHash(objectAt(deployment, ["spec", "template"]));
   const stableRevision = stable?.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? labelled ?? "";
   const inProgressing = deployment.metadata.annotations?.[IN_PROGRESSING_ANNOTATION] !== undefined;
@@ -78,8 +86,12 @@ export function describeDeployment(view: ControllerView, deployment: KubeObject,
     stableRevision,
     canaryRevision,
     inProgressing,
-    isInRollback: inProgressing && stable !== undefined && podTemplateHash(objectAt(stable, ["spec", "template"])) === canaryRevision,
-    statusConsistent: (deployment.metadata.generation ?? 1) === (numberAt(deployment, ["status", "observedGeneration"]) ?? 0),
+    isInRollback:
+      inProgressing &&
+      stable !== undefined &&
+      podTemplateHash(objectAt(stable, ["spec", "template"])) === canaryRevision,
+    statusConsistent:
+      (deployment.metadata.generation ?? 1) === (numberAt(deployment, ["status", "observedGeneration"]) ?? 0),
     replicas: Math.max(0, numberAt(deployment, ["spec", "replicas"]) ?? 1),
   };
 }

@@ -20,15 +20,41 @@ import { CONTROL_INFO_ANNOTATION, IN_PROGRESSING_ANNOTATION } from "./api.js";
 import { refIn, type RolloutContext } from "./context.js";
 import { BATCH_RELEASE_API, findBatchRelease, findCanaryDeployment } from "./canary-steps.js";
 import { hasElapsed, touch } from "./status.js";
-import { removeCanaryService, restoreStableService, routeTrafficToStable, type CleanupOutcome } from "./traffic-routing.js";
+import {
+  removeCanaryService,
+  restoreStableService,
+  routeTrafficToStable,
+  type CleanupOutcome,
+} from "./traffic-routing.js";
 
-export type FinalisingStep = "RestoreStableService" | "RouteTrafficToStable" | "RemoveCanaryService" | "ResumeWorkload" | "ReleaseWorkloadControl";
+export type FinalisingStep =
+  "RestoreStableService" | "RouteTrafficToStable" | "RemoveCanaryService" | "ResumeWorkload" | "ReleaseWorkloadControl";
 
-export const SUCCESS_ORDER: readonly FinalisingStep[] = ["RestoreStableService", "RouteTrafficToStable", "RemoveCanaryService", "ResumeWorkload", "ReleaseWorkloadControl"];
-export const ROLLBACK_ORDER: readonly FinalisingStep[] = ["RouteTrafficToStable", "ResumeWorkload", "ReleaseWorkloadControl", "RestoreStableService", "RemoveCanaryService"];
-export const RESET_ORDER: readonly FinalisingStep[] = ["RouteTrafficToStable", "ReleaseWorkloadControl", "RemoveCanaryService"];
+export const SUCCESS_ORDER: readonly FinalisingStep[] = [
+  "RestoreStableService",
+  "RouteTrafficToStable",
+  "RemoveCanaryService",
+  "ResumeWorkload",
+  "ReleaseWorkloadControl",
+];
+export const ROLLBACK_ORDER: readonly FinalisingStep[] = [
+  "RouteTrafficToStable",
+  "ResumeWorkload",
+  "ReleaseWorkloadControl",
+  "RestoreStableService",
+  "RemoveCanaryService",
+];
+export const RESET_ORDER: readonly FinalisingStep[] = [
+  "RouteTrafficToStable",
+  "ReleaseWorkloadControl",
+  "RemoveCanaryService",
+];
 
-const TRAFFIC_STEPS: ReadonlySet<FinalisingStep> = new Set(["RestoreStableService", "RouteTrafficToStable", "RemoveCanaryService"]);
+const TRAFFIC_STEPS: ReadonlySet<FinalisingStep> = new Set([
+  "RestoreStableService",
+  "RouteTrafficToStable",
+  "RemoveCanaryService",
+]);
 
 function deploymentRolledOut(deployment: KubeObject): boolean {
   const replicas = Math.max(0, numberAt(deployment, ["spec", "replicas"]) ?? 1);
@@ -45,11 +71,21 @@ function resumeWorkload(ctx: RolloutContext, waitForRollout: boolean): CleanupOu
   const deployment = ctx.workload.object;
   const annotations = deployment.metadata.annotations ?? {};
   const paused = deployment.spec !== undefined && (deployment.spec as { paused?: unknown }).paused === true;
-  if (paused || annotations[IN_PROGRESSING_ANNOTATION] !== undefined || annotations[CONTROL_INFO_ANNOTATION] !== undefined) {
+  if (
+    paused ||
+    annotations[IN_PROGRESSING_ANNOTATION] !== undefined ||
+    annotations[CONTROL_INFO_ANNOTATION] !== undefined
+  ) {
     ctx.changes.push({
       op: "patch",
       ref: refIn(ctx.namespace, deployment.apiVersion, deployment.kind, deployment.metadata.name ?? ""),
-      body: { type: "merge", patch: { metadata: { annotations: { [IN_PROGRESSING_ANNOTATION]: null, [CONTROL_INFO_ANNOTATION]: null } }, spec: { paused: false } } },
+      body: {
+        type: "merge",
+        patch: {
+          metadata: { annotations: { [IN_PROGRESSING_ANNOTATION]: null, [CONTROL_INFO_ANNOTATION]: null } },
+          spec: { paused: false },
+        },
+      },
     });
     return "changed";
   }
@@ -60,7 +96,10 @@ function releaseWorkloadControl(ctx: RolloutContext): CleanupOutcome {
   const br = findBatchRelease(ctx);
   if (br !== undefined) {
     if (br.metadata.deletionTimestamp !== undefined) return "waiting";
-    ctx.changes.push({ op: "delete", ref: refIn(ctx.namespace, BATCH_RELEASE_API, "BatchRelease", br.metadata.name ?? "") });
+    ctx.changes.push({
+      op: "delete",
+      ref: refIn(ctx.namespace, BATCH_RELEASE_API, "BatchRelease", br.metadata.name ?? ""),
+    });
     return "changed";
   }
   return findCanaryDeployment(ctx) === undefined ? "done" : "waiting";

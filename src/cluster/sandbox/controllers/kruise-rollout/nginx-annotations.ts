@@ -27,7 +27,10 @@ const CANARY_KEYS = [
 ];
 
 /** The canary Ingress's annotations for a step (or for "weight 0, no matches" when `step` is undefined). */
-export function canaryIngressAnnotations(stableAnnotations: Readonly<Record<string, string>>, step: Pick<RolloutStep, "weight" | "matches"> | undefined): Record<string, string> {
+export function canaryIngressAnnotations(
+  stableAnnotations: Readonly<Record<string, string>>,
+  step: Pick<RolloutStep, "weight" | "matches"> | undefined,
+): Record<string, string> {
   const out: Record<string, string> = { ...stableAnnotations };
   for (const key of CANARY_KEYS) delete out[key];
   out[NGINX_CANARY] = "true";

@@ -21,9 +21,13 @@ export const STATEFULSET_HOLD_PARTITION = 32767;
 
 /** The current partition of a CloneSet or StatefulSet as a pod count. */
 export function currentPartition(workload: KubeObject, replicas: number): number {
-  const value = workload.kind === "StatefulSet" ? valueAt(workload, ["spec", "updateStrategy", "rollingUpdate", "partition"]) : valueAt(workload, ["spec", "updateStrategy", "partition"]);
+  const value =
+    workload.kind === "StatefulSet"
+      ? valueAt(workload, ["spec", "updateStrategy", "rollingUpdate", "partition"])
+      : valueAt(workload, ["spec", "updateStrategy", "partition"]);
   if (typeof value === "number") return value;
-  if (typeof value === "string" && value.endsWith("%")) return Math.floor((Number(value.slice(0, -1)) * replicas) / 100);
+  if (typeof value === "string" && value.endsWith("%"))
+    return Math.floor((Number(value.slice(0, -1)) * replicas) / 100);
   return 0;
 }
 
@@ -36,7 +40,11 @@ function partitionPatch(workload: KubeObject, partition: number | null): JsonObj
 /** Facts about a CloneSet or StatefulSet under a Rollout. */
 export function describePartitionWorkload(workload: KubeObject): WorkloadInfo {
   const canaryRevision = controllerRevision(workload);
-  const stableRevision = workload.metadata.labels?.[STABLE_REVISION_LABEL] ?? (typeof valueAt(workload, ["status", "currentRevision"]) === "string" ? String(valueAt(workload, ["status", "currentRevision"])) : "");
+  const stableRevision =
+    workload.metadata.labels?.[STABLE_REVISION_LABEL] ??
+    (typeof valueAt(workload, ["status", "currentRevision"]) === "string"
+      ? String(valueAt(workload, ["status", "currentRevision"]))
+      : "");
   const inProgressing = workload.metadata.annotations?.[IN_PROGRESSING_ANNOTATION] !== undefined;
   return {
     object: workload,
@@ -44,13 +52,16 @@ export function describePartitionWorkload(workload: KubeObject): WorkloadInfo {
     canaryRevision,
     inProgressing,
     isInRollback: inProgressing && stableRevision !== "" && stableRevision === canaryRevision,
-    statusConsistent: (workload.metadata.generation ?? 1) === (numberAt(workload, ["status", "observedGeneration"]) ?? 0),
+    statusConsistent:
+      (workload.metadata.generation ?? 1) === (numberAt(workload, ["status", "observedGeneration"]) ?? 0),
     replicas: Math.max(0, numberAt(workload, ["spec", "replicas"]) ?? 1),
   };
 }
 
 function updatedReady(workload: KubeObject): number {
-  return workload.kind === "StatefulSet" ? (numberAt(workload, ["status", "updatedReadyReplicas"]) ?? numberAt(workload, ["status", "updatedReplicas"]) ?? 0) : (numberAt(workload, ["status", "updatedReadyReplicas"]) ?? 0);
+  return workload.kind === "StatefulSet"
+    ? (numberAt(workload, ["status", "updatedReadyReplicas"]) ?? numberAt(workload, ["status", "updatedReplicas"]) ?? 0)
+    : (numberAt(workload, ["status", "updatedReadyReplicas"]) ?? 0);
 }
 
 function upgradePartition(ctx: RolloutContext, stepIndex: number): boolean {
@@ -61,7 +72,11 @@ function upgradePartition(ctx: RolloutContext, stepIndex: number): boolean {
   const updated = stepCanaryReplicas(step, replicas) ?? 0;
   const desired = replicas - updated;
   if (desired < currentPartition(workload, replicas)) {
-    ctx.changes.push({ op: "patch", ref: refIn(ctx.namespace, workload.apiVersion, workload.kind, workload.metadata.name ?? ""), body: { type: "merge", patch: partitionPatch(workload, desired) } });
+    ctx.changes.push({
+      op: "patch",
+      ref: refIn(ctx.namespace, workload.apiVersion, workload.kind, workload.metadata.name ?? ""),
+      body: { type: "merge", patch: partitionPatch(workload, desired) },
+    });
     return false;
   }
   if (ctx.status.canaryStatus !== undefined) ctx.status.canaryStatus.podTemplateHash = ctx.workload.canaryRevision;
@@ -83,15 +98,25 @@ export function runPartitionSteps(ctx: RolloutContext): void {
 /** Finalising/cancel for partition style: release the partition and the in-progress annotation; on success wait for all pods. */
 export function runPartitionCleanup(ctx: RolloutContext, waitForAll: boolean): boolean {
   const workload = ctx.workload.object;
-  const held = objectAt(workload, ["spec", "updateStrategy"]) !== undefined && currentPartition(workload, ctx.workload.replicas) > 0;
+  const held =
+    objectAt(workload, ["spec", "updateStrategy"]) !== undefined &&
+    currentPartition(workload, ctx.workload.replicas) > 0;
   if (held || workload.metadata.annotations?.[IN_PROGRESSING_ANNOTATION] !== undefined) {
     ctx.changes.push({
       op: "patch",
       ref: refIn(ctx.namespace, workload.apiVersion, workload.kind, workload.metadata.name ?? ""),
-      body: { type: "merge", patch: { metadata: { annotations: { [IN_PROGRESSING_ANNOTATION]: null } }, ...partitionPatch(workload, null) } },
+      body: {
+        type: "merge",
+        patch: { metadata: { annotations: { [IN_PROGRESSING_ANNOTATION]: null } }, ...partitionPatch(workload, null) },
+      },
     });
     return false;
   }
   if (ctx.status.canaryStatus !== undefined) ctx.status.canaryStatus.finalisingStep = "END";
-  return !waitForAll || (ctx.workload.statusConsistent && (numberAt(workload, ["status", "updatedReplicas"]) ?? 0) === ctx.workload.replicas && updatedReady(workload) === ctx.workload.replicas);
+  return (
+    !waitForAll ||
+    (ctx.workload.statusConsistent &&
+      (numberAt(workload, ["status", "updatedReplicas"]) ?? 0) === ctx.workload.replicas &&
+      updatedReady(workload) === ctx.workload.replicas)
+  );
 }

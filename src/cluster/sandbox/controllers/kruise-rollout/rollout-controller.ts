@@ -14,12 +14,24 @@
  */
 import type { KubeObject } from "../../../../model/kube-object.js";
 import { jsonEqual, sha256OfJson, type JsonValue } from "../../../../util/index.js";
-import type { ControllerChange, ControllerEnv, ControllerView, SimulatedController } from "../../controller-contract.js";
+import type {
+  ControllerChange,
+  ControllerEnv,
+  ControllerView,
+  SimulatedController,
+} from "../../controller-contract.js";
 import { findCondition, setCondition } from "../common/conditions.js";
 import { numberAt } from "../common/fields.js";
 import { IN_PROGRESSING_ANNOTATION, listRollouts, planHashInput, readRolloutPlan, type RolloutPlan } from "./api.js";
 import { canaryWakeTimes, findCanaryDeployment, runCanary } from "./canary-steps.js";
-import { buildRolloutIndex, describeDeployment, refIn, type RolloutContext, type RolloutIndex, type WorkloadInfo } from "./context.js";
+import {
+  buildRolloutIndex,
+  describeDeployment,
+  refIn,
+  type RolloutContext,
+  type RolloutIndex,
+  type WorkloadInfo,
+} from "./context.js";
 import { RESET_ORDER, ROLLBACK_ORDER, runCleanup, SUCCESS_ORDER } from "./finalising.js";
 import { describePartitionWorkload, runPartitionCleanup, runPartitionSteps } from "./partition-style.js";
 import { stepCanaryReplicas } from "./replicas.js";
@@ -75,7 +87,8 @@ function freshCanaryStatus(ctx: RolloutContext, previous: CanaryStatus | undefin
     message: "",
     lastUpdateTime: formatTimestamp(ctx.env.now),
   };
-  if (previous !== undefined && jsonEqual({ ...previous, lastUpdateTime: "" }, { ...next, lastUpdateTime: "" })) return previous;
+  if (previous !== undefined && jsonEqual({ ...previous, lastUpdateTime: "" }, { ...next, lastUpdateTime: "" }))
+    return previous;
   return next;
 }
 
@@ -104,7 +117,13 @@ function doProgressingInRolling(ctx: RolloutContext): void {
   if (workload.isInRollback && workload.canaryRevision !== canary.canaryRevision) {
     canary.canaryRevision = workload.canaryRevision;
     canary.finalisingStep = "";
-    progressingTransition(status, "True", "Cancelling", "The workload has been rolled back and the rollout process will be canceled", now);
+    progressingTransition(
+      status,
+      "True",
+      "Cancelling",
+      "The workload has been rolled back and the rollout process will be canceled",
+      now,
+    );
     return;
   }
   if (ctx.plan.paused) {
@@ -125,7 +144,13 @@ function doProgressingInRolling(ctx: RolloutContext): void {
   if (!workload.statusConsistent) return;
   if (canary.currentStepState === "Completed") {
     canary.finalisingStep = "";
-    progressingTransition(status, "True", "Finalising", "Rollout has been completed and some closing work is being done", now);
+    progressingTransition(
+      status,
+      "True",
+      "Finalising",
+      "Rollout has been completed and some closing work is being done",
+      now,
+    );
     return;
   }
   if (isPartition(ctx)) runPartitionSteps(ctx);
@@ -197,12 +222,22 @@ function finishedCanaryStatus(ctx: RolloutContext): CanaryStatus {
   };
 }
 
-function describeWorkload(view: ControllerView, workload: KubeObject, plan: RolloutPlan, index: RolloutIndex): WorkloadInfo {
+function describeWorkload(
+  view: ControllerView,
+  workload: KubeObject,
+  plan: RolloutPlan,
+  index: RolloutIndex,
+): WorkloadInfo {
   return plan.style === "partition" ? describePartitionWorkload(workload) : describeDeployment(view, workload, index);
 }
 
 /** One reconcile of one Rollout: returns the writes (actions first, then the status). */
-export function reconcileRollout(rollout: KubeObject, view: ControllerView, env: ControllerEnv, index: RolloutIndex = buildRolloutIndex(view)): ControllerChange[] {
+export function reconcileRollout(
+  rollout: KubeObject,
+  view: ControllerView,
+  env: ControllerEnv,
+  index: RolloutIndex = buildRolloutIndex(view),
+): ControllerChange[] {
   const plan = readRolloutPlan(rollout);
   const namespace = rollout.metadata.namespace;
   const before = readRolloutStatus(rollout.status as JsonValue | undefined);
@@ -216,7 +251,17 @@ export function reconcileRollout(rollout: KubeObject, view: ControllerView, env:
   } else if (workload === undefined) {
     status.message = "Workload Not Found";
   } else {
-    const ctx: RolloutContext = { index, view, env, rollout, plan, namespace, workload: describeWorkload(view, workload, plan, index), status, changes };
+    const ctx: RolloutContext = {
+      index,
+      view,
+      env,
+      rollout,
+      plan,
+      namespace,
+      workload: describeWorkload(view, workload, plan, index),
+      status,
+      changes,
+    };
     if (rollout.metadata.deletionTimestamp !== undefined) {
       reconcileTerminating(ctx);
     } else if (plan.disabled && status.phase !== "Progressing" && status.phase !== "Disabling") {
@@ -246,7 +291,10 @@ export function reconcileRollout(rollout: KubeObject, view: ControllerView, env:
           } else reconcileProgressing(ctx);
           break;
         case "Disabling":
-          if (status.canaryStatus === undefined || (isPartition(ctx) ? runPartitionCleanup(ctx, false) : runCleanup(ctx, ROLLBACK_ORDER, false))) {
+          if (
+            status.canaryStatus === undefined ||
+            (isPartition(ctx) ? runPartitionCleanup(ctx, false) : runCleanup(ctx, ROLLBACK_ORDER, false))
+          ) {
             status.phase = "Disabled";
             status.message = "Rollout is disabled";
           }
@@ -257,14 +305,34 @@ export function reconcileRollout(rollout: KubeObject, view: ControllerView, env:
     }
   }
   status.observedGeneration = rollout.metadata.generation ?? 1;
-  if (!jsonEqual(before, status)) changes.push({ op: "updateStatus", object: { ...rollout, status: rolloutStatusJson(status) } });
+  if (!jsonEqual(before, status))
+    changes.push({ op: "updateStatus", object: { ...rollout, status: rolloutStatusJson(status) } });
   // Finalizer edits go last: they change the resourceVersion the status write above relies on.
   const finalizers = rollout.metadata.finalizers ?? [];
   const self = refIn(namespace, rollout.apiVersion, "Rollout", rollout.metadata.name ?? "");
-  if (rollout.metadata.deletionTimestamp === undefined && status.phase === "Progressing" && !finalizers.includes(ROLLOUT_FINALIZER)) {
-    changes.push({ op: "patch", ref: self, body: { type: "merge", patch: { metadata: { finalizers: [...finalizers, ROLLOUT_FINALIZER] } } } });
-  } else if (rollout.metadata.deletionTimestamp !== undefined && finalizers.includes(ROLLOUT_FINALIZER) && (workload === undefined || isTerminated(status))) {
-    changes.push({ op: "patch", ref: self, body: { type: "merge", patch: { metadata: { finalizers: finalizers.filter((item) => item !== ROLLOUT_FINALIZER) } } } });
+  if (
+    rollout.metadata.deletionTimestamp === undefined &&
+    status.phase === "Progressing" &&
+    !finalizers.includes(ROLLOUT_FINALIZER)
+  ) {
+    changes.push({
+      op: "patch",
+      ref: self,
+      body: { type: "merge", patch: { metadata: { finalizers: [...finalizers, ROLLOUT_FINALIZER] } } },
+    });
+  } else if (
+    rollout.metadata.deletionTimestamp !== undefined &&
+    finalizers.includes(ROLLOUT_FINALIZER) &&
+    (workload === undefined || isTerminated(status))
+  ) {
+    changes.push({
+      op: "patch",
+      ref: self,
+      body: {
+        type: "merge",
+        patch: { metadata: { finalizers: finalizers.filter((item) => item !== ROLLOUT_FINALIZER) } },
+      },
+    });
   }
   return changes;
 }
@@ -281,10 +349,21 @@ function reconcileTerminating(ctx: RolloutContext): void {
   const status = ctx.status;
   if (isTerminated(status)) return;
   status.phase = "Terminating";
-  status.conditions = setCondition(status.conditions, { type: "Terminating", status: "True", reason: "InTerminating", message: "Rollout is in terminating" }, ctx.env.now);
+  status.conditions = setCondition(
+    status.conditions,
+    { type: "Terminating", status: "True", reason: "InTerminating", message: "Rollout is in terminating" },
+    ctx.env.now,
+  );
   status.message = "Rollout is in terminating";
-  const done = status.canaryStatus === undefined || (isPartition(ctx) ? runPartitionCleanup(ctx, false) : runCleanup(ctx, ROLLBACK_ORDER, false));
-  if (done) status.conditions = setCondition(status.conditions, { type: "Terminating", status: "False", reason: "Completed", message: "Rollout is in terminating" }, ctx.env.now);
+  const done =
+    status.canaryStatus === undefined ||
+    (isPartition(ctx) ? runPartitionCleanup(ctx, false) : runCleanup(ctx, ROLLBACK_ORDER, false));
+  if (done)
+    status.conditions = setCondition(
+      status.conditions,
+      { type: "Terminating", status: "False", reason: "Completed", message: "Rollout is in terminating" },
+      ctx.env.now,
+    );
 }
 
 /** The simulated Kruise Rollout controller. */

@@ -8,7 +8,8 @@ import { formatTimestamp, isJsonObject, type JsonObject, type JsonValue } from "
 import { findCondition, removeCondition, setCondition } from "../common/conditions.js";
 
 export type RolloutPhase = "Initial" | "Healthy" | "Progressing" | "Terminating" | "Disabled" | "Disabling";
-export type StepState = "StepUpgrade" | "StepTrafficRouting" | "StepMetricsAnalysis" | "StepPaused" | "StepReady" | "Completed";
+export type StepState =
+  "StepUpgrade" | "StepTrafficRouting" | "StepMetricsAnalysis" | "StepPaused" | "StepReady" | "Completed";
 export type ProgressingReason = "Initializing" | "InRolling" | "Paused" | "Finalising" | "Cancelling" | "Completed";
 
 /** `status.canaryStatus`. */
@@ -89,10 +90,20 @@ export function rolloutStatusJson(status: RolloutStatus): JsonObject {
 }
 
 /** `progressingStateTransition`: sets the Progressing condition and mirrors its message into `status.message`. */
-export function progressingTransition(status: RolloutStatus, conditionStatus: "True" | "False", reason: ProgressingReason, message: string, now: Date): void {
+export function progressingTransition(
+  status: RolloutStatus,
+  conditionStatus: "True" | "False",
+  reason: ProgressingReason,
+  message: string,
+  now: Date,
+): void {
   const current = findCondition(status.conditions, "Progressing");
   const nextMessage = message !== "" ? message : text(current?.message);
-  status.conditions = setCondition(status.conditions, { type: "Progressing", status: conditionStatus, reason, message: nextMessage }, now);
+  status.conditions = setCondition(
+    status.conditions,
+    { type: "Progressing", status: conditionStatus, reason, message: nextMessage },
+    now,
+  );
   status.message = nextMessage;
 }
 
@@ -102,7 +113,12 @@ export function setProgressMessage(status: RolloutStatus, message: string, now: 
   if (current !== undefined && current.message !== message) {
     status.conditions = setCondition(
       status.conditions,
-      { type: "Progressing", status: current.status === "False" ? "False" : "True", reason: text(current.reason), message },
+      {
+        type: "Progressing",
+        status: current.status === "False" ? "False" : "True",
+        reason: text(current.reason),
+        message,
+      },
       now,
     );
   }
@@ -111,7 +127,11 @@ export function setProgressMessage(status: RolloutStatus, message: string, now: 
 
 /** `setRolloutSucceededCondition` (empty reason and message, as upstream). */
 export function setSucceeded(status: RolloutStatus, value: "True" | "False", now: Date): void {
-  status.conditions = setCondition(status.conditions, { type: "Succeeded", status: value, reason: "", message: "" }, now);
+  status.conditions = setCondition(
+    status.conditions,
+    { type: "Succeeded", status: value, reason: "", message: "" },
+    now,
+  );
 }
 
 export function dropSucceeded(status: RolloutStatus): void {

@@ -36,10 +36,18 @@ function get(ctx: RolloutContext, apiVersion: string, kind: string, name: string
 }
 
 /** The canary Service: a copy of `S` (ports, labels, annotations) with cluster IPs cleared and the canary hash in its selector. */
-export function buildCanaryService(stable: KubeObject, name: string, canaryHash: string, owner: KubeObject): KubeObject {
+export function buildCanaryService(
+  stable: KubeObject,
+  name: string,
+  canaryHash: string,
+  owner: KubeObject,
+): KubeObject {
   const spec = structuredClone(objectAt(stable, ["spec"]) ?? {});
   for (const key of ["clusterIP", "clusterIPs", "loadBalancerIP", "healthCheckNodePort"]) delete spec[key];
-  if (Array.isArray(spec.ports)) spec.ports = spec.ports.map((port) => (isJsonObject(port) ? Object.fromEntries(Object.entries(port).filter(([key]) => key !== "nodePort")) : port));
+  if (Array.isArray(spec.ports))
+    spec.ports = spec.ports.map((port) =>
+      isJsonObject(port) ? Object.fromEntries(Object.entries(port).filter(([key]) => key !== "nodePort")) : port,
+    );
   spec.selector = { ...stringMapAt(stable, ["spec", "selector"]), [POD_TEMPLATE_HASH_LABEL]: canaryHash };
   return {
     apiVersion: "v1",
@@ -56,7 +64,13 @@ export function buildCanaryService(stable: KubeObject, name: string, canaryHash:
 }
 
 /** The canary Ingress: `I`'s class, TLS, labels and annotations; only paths whose backend is `S`, re-pointed at `S-canary`. */
-export function buildCanaryIngress(stable: KubeObject, name: string, stableService: string, canaryService: string, owner: KubeObject): KubeObject {
+export function buildCanaryIngress(
+  stable: KubeObject,
+  name: string,
+  stableService: string,
+  canaryService: string,
+  owner: KubeObject,
+): KubeObject {
   const rules = objectsAt(stable, ["spec", "rules"]).flatMap((rule): JsonObject[] => {
     const paths = objectsAt(rule, ["http", "paths"])
       .filter((path) => stringAt(path, ["backend", "service", "name"]) === stableService)
@@ -88,7 +102,10 @@ export function buildCanaryIngress(stable: KubeObject, name: string, stableServi
   };
 }
 
-function mergeAnnotationsPatch(current: Readonly<Record<string, string>>, desired: Readonly<Record<string, string>>): JsonObject {
+function mergeAnnotationsPatch(
+  current: Readonly<Record<string, string>>,
+  desired: Readonly<Record<string, string>>,
+): JsonObject {
   const patch: JsonObject = {};
   for (const key of Object.keys(current)) if (!(key in desired)) patch[key] = null;
   for (const [key, value] of Object.entries(desired)) if (current[key] !== value) patch[key] = value;
@@ -100,37 +117,71 @@ export function pinStableService(ctx: RolloutContext, routing: TrafficRouting, s
   const stable = get(ctx, "v1", "Service", routing.service);
   if (stable === undefined || stableRevision === "") return false;
   if (stringAt(stable, ["spec", "selector", POD_TEMPLATE_HASH_LABEL]) === stableRevision) return false;
-  ctx.changes.push({ op: "patch", ref: refIn(ctx.namespace, "v1", "Service", routing.service), body: { type: "merge", patch: { spec: { selector: { [POD_TEMPLATE_HASH_LABEL]: stableRevision } } } } });
+  ctx.changes.push({
+    op: "patch",
+    ref: refIn(ctx.namespace, "v1", "Service", routing.service),
+    body: { type: "merge", patch: { spec: { selector: { [POD_TEMPLATE_HASH_LABEL]: stableRevision } } } },
+  });
   return true;
 }
 
 /** Desired VirtualService spec for a step (§1.11): weights of the stable host scaled to 100 − w, canary appended; header matches first. */
-export function virtualServiceSpecForStep(original: JsonObject, stableService: string, canaryService: string, step: Pick<RolloutStep, "weight" | "matches">): JsonObject {
+export function virtualServiceSpecForStep(
+  original: JsonObject,
+  stableService: string,
+  canaryService: string,
+  step: Pick<RolloutStep, "weight" | "matches">,
+): JsonObject {
   const spec = structuredClone(original);
-  const isStable = (host: JsonValue | undefined): boolean => typeof host === "string" && host.split(".")[0] === stableService;
+  const isStable = (host: JsonValue | undefined): boolean =>
+    typeof host === "string" && host.split(".")[0] === stableService;
   const weight = step.weight ?? 0;
   const http = objectsAt(spec, ["http"]).map((rule) => {
     const route = objectsAt(rule, ["route"]);
-    if (rule.match !== undefined || !route.some((dest) => isStable(valueAt(dest, ["destination", "host"])))) return rule;
-    const scaled = route.map((dest) => ({ ...dest, weight: Math.floor(((typeof dest.weight === "number" ? dest.weight : route.length === 1 ? 100 : 0) * (100 - weight)) / 100) }));
+    if (rule.match !== undefined || !route.some((dest) => isStable(valueAt(dest, ["destination", "host"]))))
+      return rule;
+    const scaled = route.map((dest) => ({
+      ...dest,
+      weight: Math.floor(
+        ((typeof dest.weight === "number" ? dest.weight : route.length === 1 ? 100 : 0) * (100 - weight)) / 100,
+      ),
+    }));
     return { ...rule, route: [...scaled, { destination: { host: canaryService }, weight }] };
   });
   const headerRules = step.matches
     .filter((match) => match.length > 0)
     .map((match) => ({
-      match: [{ headers: Object.fromEntries(match.map((header) => [header.name.toLowerCase(), header.type === "RegularExpression" ? { regex: header.value } : { exact: header.value }])) }],
+      match: [
+        {
+          headers: Object.fromEntries(
+            match.map((header) => [
+              header.name.toLowerCase(),
+              header.type === "RegularExpression" ? { regex: header.value } : { exact: header.value },
+            ]),
+          ),
+        },
+      ],
       route: [{ destination: { host: canaryService } }],
     }));
   spec.http = [...headerRules, ...http];
   return spec;
 }
 
-function ensureVirtualService(ctx: RolloutContext, routing: TrafficRouting, ref: { readonly apiVersion: string; readonly name: string }, step: RolloutStep | undefined): boolean {
+function ensureVirtualService(
+  ctx: RolloutContext,
+  routing: TrafficRouting,
+  ref: { readonly apiVersion: string; readonly name: string },
+  step: RolloutStep | undefined,
+): boolean {
   const vs = get(ctx, ref.apiVersion, "VirtualService", ref.name);
   if (vs === undefined) return true;
   const saved = vs.metadata.annotations?.[ORIGINAL_SPEC_ANNOTATION];
-  const original = saved === undefined ? (objectAt(vs, ["spec"]) ?? {}) : (JSON.parse(saved) as { spec?: JsonObject }).spec ?? {};
-  const desired = step === undefined ? original : virtualServiceSpecForStep(original, routing.service, canaryServiceName(routing), step);
+  const original =
+    saved === undefined ? (objectAt(vs, ["spec"]) ?? {}) : ((JSON.parse(saved) as { spec?: JsonObject }).spec ?? {});
+  const desired =
+    step === undefined
+      ? original
+      : virtualServiceSpecForStep(original, routing.service, canaryServiceName(routing), step);
   if (jsonEqual(objectAt(vs, ["spec"]) ?? {}, desired) && (step === undefined) === (saved === undefined)) return true;
   ctx.changes.push({
     op: "patch",
@@ -138,7 +189,11 @@ function ensureVirtualService(ctx: RolloutContext, routing: TrafficRouting, ref:
     body: {
       type: "merge",
       patch: {
-        metadata: { annotations: { [ORIGINAL_SPEC_ANNOTATION]: step === undefined ? null : (saved ?? JSON.stringify({ spec: original })) } },
+        metadata: {
+          annotations: {
+            [ORIGINAL_SPEC_ANNOTATION]: step === undefined ? null : (saved ?? JSON.stringify({ spec: original })),
+          },
+        },
         spec: { http: (desired.http as JsonValue | undefined) ?? null },
       },
     },
@@ -155,13 +210,20 @@ function ensureRoutes(ctx: RolloutContext, routing: TrafficRouting, step: Rollou
     const stable = get(ctx, "networking.k8s.io/v1", "Ingress", routing.ingress.name);
     if (stable !== undefined) {
       if (canary === undefined) {
-        ctx.changes.push({ op: "create", object: buildCanaryIngress(stable, name, routing.service, canaryServiceName(routing), ctx.rollout) });
+        ctx.changes.push({
+          op: "create",
+          object: buildCanaryIngress(stable, name, routing.service, canaryServiceName(routing), ctx.rollout),
+        });
         return false;
       }
       const desired = canaryIngressAnnotations(stable.metadata.annotations ?? {}, step);
       const current = canary.metadata.annotations ?? {};
       if (!jsonEqual(current, desired)) {
-        ctx.changes.push({ op: "patch", ref: refIn(ctx.namespace, "networking.k8s.io/v1", "Ingress", name), body: { type: "merge", patch: { metadata: { annotations: mergeAnnotationsPatch(current, desired) } } } });
+        ctx.changes.push({
+          op: "patch",
+          ref: refIn(ctx.namespace, "networking.k8s.io/v1", "Ingress", name),
+          body: { type: "merge", patch: { metadata: { annotations: mergeAnnotationsPatch(current, desired) } } },
+        });
         verified = false;
       }
     }
@@ -184,12 +246,19 @@ export function doTrafficRouting(ctx: RolloutContext, routing: TrafficRouting, s
   const canaryName = canaryServiceName(routing);
   const canaryService = get(ctx, "v1", "Service", canaryName);
   if (canaryService === undefined) {
-    ctx.changes.push({ op: "create", object: buildCanaryService(stable, canaryName, canary.podTemplateHash, ctx.rollout) });
+    ctx.changes.push({
+      op: "create",
+      object: buildCanaryService(stable, canaryName, canary.podTemplateHash, ctx.rollout),
+    });
     touch(canary, ctx.env.now);
     return false;
   }
   if (stringAt(canaryService, ["spec", "selector", POD_TEMPLATE_HASH_LABEL]) !== canary.podTemplateHash) {
-    ctx.changes.push({ op: "patch", ref: refIn(ctx.namespace, "v1", "Service", canaryName), body: { type: "merge", patch: { spec: { selector: { [POD_TEMPLATE_HASH_LABEL]: canary.podTemplateHash } } } } });
+    ctx.changes.push({
+      op: "patch",
+      ref: refIn(ctx.namespace, "v1", "Service", canaryName),
+      body: { type: "merge", patch: { spec: { selector: { [POD_TEMPLATE_HASH_LABEL]: canary.podTemplateHash } } } },
+    });
     touch(canary, ctx.env.now);
     return false;
   }
@@ -211,8 +280,13 @@ export type CleanupOutcome = "changed" | "done" | "waiting";
 /** `RestoreStableService`: drop the pod-template-hash from `S`'s selector. */
 export function restoreStableService(ctx: RolloutContext, routing: TrafficRouting): CleanupOutcome {
   const stable = get(ctx, "v1", "Service", routing.service);
-  if (stable === undefined || stringAt(stable, ["spec", "selector", POD_TEMPLATE_HASH_LABEL]) === undefined) return "done";
-  ctx.changes.push({ op: "patch", ref: refIn(ctx.namespace, "v1", "Service", routing.service), body: { type: "merge", patch: { spec: { selector: { [POD_TEMPLATE_HASH_LABEL]: null } } } } });
+  if (stable === undefined || stringAt(stable, ["spec", "selector", POD_TEMPLATE_HASH_LABEL]) === undefined)
+    return "done";
+  ctx.changes.push({
+    op: "patch",
+    ref: refIn(ctx.namespace, "v1", "Service", routing.service),
+    body: { type: "merge", patch: { spec: { selector: { [POD_TEMPLATE_HASH_LABEL]: null } } } },
+  });
   return "changed";
 }
 
@@ -241,8 +315,12 @@ export function removeCanaryService(ctx: RolloutContext, routing: TrafficRouting
 
 /** True when the Service and Ingress the routing names exist (checked while Initializing). */
 export function routingObjectsExist(ctx: RolloutContext, routing: TrafficRouting): string | undefined {
-  if (get(ctx, "v1", "Service", routing.service) === undefined) return `Service(${ctx.namespace ?? ""}/${routing.service}) is Not Found`;
-  if (routing.ingress !== undefined && get(ctx, "networking.k8s.io/v1", "Ingress", routing.ingress.name) === undefined) {
+  if (get(ctx, "v1", "Service", routing.service) === undefined)
+    return `Service(${ctx.namespace ?? ""}/${routing.service}) is Not Found`;
+  if (
+    routing.ingress !== undefined &&
+    get(ctx, "networking.k8s.io/v1", "Ingress", routing.ingress.name) === undefined
+  ) {
     return `Ingress(${ctx.namespace ?? ""}/${routing.ingress.name}) is Not Found`;
   }
   return undefined;

@@ -5,8 +5,7 @@
  * template change, and RSS.
  */
 import { performance } from "node:perf_hooks";
-import { MemoryObjectStore } from "../src/cluster/sandbox/store/index.js";
-import { seededRandom } from "../src/cluster/sandbox/store/index.js";
+import { MemoryObjectStore, seededRandom } from "../src/cluster/sandbox/store/index.js";
 import { SIMULATED_ADMISSIONS, SIMULATED_CONTROLLERS } from "../src/cluster/sandbox/controllers/index.js";
 import { nextWakeAt, settle } from "../src/cluster/sandbox/runner.js";
 import type { ControllerEnv } from "../src/cluster/sandbox/controller-contract.js";

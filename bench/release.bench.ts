@@ -117,7 +117,7 @@ async function rollbackWrites(): Promise<string> {
   // Fold the journal into the snapshot, so the journal afterwards holds exactly the rollback's writes.
   const store = await openSandboxStore({ dir, clock, admissions: SIMULATED_ADMISSIONS });
   store.compact();
-  const before = [...(store.store as MemoryObjectStore).allObjects()];
+  const before = [...store.store.allObjects()];
   const beforeVersion = Number(store.store.resourceVersion);
   const seed = store.metadata.seed;
   store.close();

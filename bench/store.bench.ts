@@ -37,7 +37,7 @@ function deployment(index: number): KubeObject {
         },
       },
     },
-  } as KubeObject;
+  };
 }
 
 export async function run(): Promise<void> {

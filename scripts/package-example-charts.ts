@@ -32,7 +32,7 @@ for (const { version, tag } of releases) {
   const chart = parse(readFileSync(join(chartDir, "Chart.yaml"), "utf8")) as Record<string, unknown>;
   chart.version = version;
   writeFileSync(join(chartDir, "Chart.yaml"), stringify(chart));
-  const values = readFileSync(join(chartDir, "values.yaml"), "utf8").replace(/^  tag: .*$/m, `  tag: ${tag}`);
+  const values = readFileSync(join(chartDir, "values.yaml"), "utf8").replace(/^ {2}tag: .*$/m, `  tag: ${tag}`);
   writeFileSync(join(chartDir, "values.yaml"), values);
   const archive = join(repo, `demo-app-${version}.tgz`);
   await create(

@@ -112,7 +112,7 @@ export function validateChartMetadata(raw: unknown, origin: string): ChartMetada
     name,
     version,
     ...(dependencies.length > 0 ? { dependencies } : {}),
-  } as ChartMetadata;
+  };
 }
 
 function optionalField<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

@@ -43,7 +43,7 @@ export function mergeValues(
   userValues: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
   const out = copy(userValues) as Values;
-  coalesceTables(out, chartDefaults as Values);
+  coalesceTables(out, chartDefaults);
   return out;
 }
 

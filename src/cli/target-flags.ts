@@ -1,8 +1,7 @@
 import type { Command } from "commander";
-import type { ClusterChoice, TargetOptions } from "../controller/target.js";
+import type { ClusterChoice, TargetOptions, HttpRequest, HttpResponse } from "../controller/target.js";
 import { UsageError } from "../errors/index.js";
 import { parseDuration } from "../util/duration.js";
-import type { HttpRequest, HttpResponse } from "../controller/target.js";
 import type { CliContext } from "./context.js";
 
 /** Flags every command that acts on a cluster takes. */

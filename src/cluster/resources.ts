@@ -41,7 +41,7 @@ function text(object: unknown, path: string, fallback = "<none>"): string {
   const value = read(object, path);
   if (value === undefined || value === null || value === "") return fallback;
   if (Array.isArray(value)) return value.map(String).join(",");
-  return typeof value === "object" ? JSON.stringify(value) : String(value as string | number | boolean);
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
 function num(object: unknown, path: string): number {
@@ -192,15 +192,12 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   ]),
   core("configmaps", "ConfigMap", ["cm"], true, [
     col("DATA", (cm) =>
-      String(
-        Object.keys((read(cm, "data") ?? {}) as object).length +
-          Object.keys((read(cm, "binaryData") ?? {}) as object).length,
-      ),
+      String(Object.keys(read(cm, "data") ?? {}).length + Object.keys(read(cm, "binaryData") ?? {}).length),
     ),
   ]),
   core("secrets", "Secret", [], true, [
     path("TYPE", "type", "Opaque"),
-    col("DATA", (secret) => String(Object.keys((read(secret, "data") ?? {}) as object).length)),
+    col("DATA", (secret) => String(Object.keys(read(secret, "data") ?? {}).length)),
   ]),
   core("namespaces", "Namespace", ["ns"], false, [path("STATUS", "status.phase", "Active")]),
   core("serviceaccounts", "ServiceAccount", ["sa"]),

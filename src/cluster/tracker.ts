@@ -52,7 +52,7 @@ export function buildResourceTracker(
     spec: {
       type: "versioned",
       applicationGeneration: app.generation ?? 1,
-      managedResources: resources.map((resource) => ({ ...resource }) as unknown as JsonObject),
+      managedResources: resources.map((resource) => ({ ...resource })),
     },
   };
 }

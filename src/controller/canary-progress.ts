@@ -124,9 +124,7 @@ export function canaryProgressOf(rollout: KubeObject, pods: readonly KubeObject[
 function selectorOf(workload: KubeObject | undefined): string | undefined {
   const matchLabels = at(workload, "spec", "selector", "matchLabels");
   if (!isJsonObject(matchLabels)) return undefined;
-  const pairs = Object.entries(matchLabels as JsonObject).filter(
-    (entry): entry is [string, string] => typeof entry[1] === "string",
-  );
+  const pairs = Object.entries(matchLabels).filter((entry): entry is [string, string] => typeof entry[1] === "string");
   return pairs.length === 0 ? undefined : pairs.map(([key, value]) => `${key}=${value}`).join(",");
 }
 

@@ -264,12 +264,12 @@ function composeValues(
       unresolved.push(`${String(reference.kind)}/${String(reference.name)}`);
       continue;
     }
-    if (isJsonObject(parsed as JsonValue)) merged = mergeMaps(merged, parsed as JsonObject);
+    if (isJsonObject(parsed)) merged = mergeMaps(merged, parsed);
   }
   const inline = fieldOf(release, "spec", "values");
   if (isJsonObject(inline)) merged = mergeMaps(merged, inline);
   for (const { path, value } of targeted)
-    merged = applySetValue(structuredClone(merged) as Record<string, unknown>, `${path}=${value.trim()}`) as JsonObject;
+    merged = applySetValue(structuredClone(merged), `${path}=${value.trim()}`) as JsonObject;
   return { values: merged, unresolved };
 }
 

@@ -448,7 +448,7 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
       inputs: component.inputs,
       outputs: component.outputs,
     })),
-    workflow: (input.spec.workflow as WorkflowSpec | undefined) ?? undefined,
+    workflow: input.spec.workflow ?? undefined,
   });
 
   const trackerRef = resourceTrackerRef(name, namespace, record.name);

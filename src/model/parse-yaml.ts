@@ -205,7 +205,7 @@ function yamlIssue(
 }
 
 function isEmptyDocument(document: Document.Parsed): boolean {
-  const contents = document.contents as ParsedNode | null;
+  const contents = document.contents;
   return (
     contents === null || (isScalar(contents) && contents.value === null && contents.range[1] - contents.range[0] === 0)
   );
@@ -231,7 +231,7 @@ export function parseYamlDocuments(text: string, file: string): YamlDocument[] {
     }
     if (isEmptyDocument(document)) return;
     const walker: Walker = { lineCounter, entries: new Map() };
-    walkNode(walker, document.contents as Node | null, "", undefined, undefined);
+    walkNode(walker, document.contents, "", undefined, undefined);
     result.push({
       value: document.toJS({ maxAliasCount: 100 }) as JsonValue,
       sourceMap: { file, entries: walker.entries },

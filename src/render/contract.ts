@@ -73,5 +73,5 @@ export function applyContract(object: KubeObject, info: ContractInfo): KubeObjec
     ...(info.traitType === undefined ? {} : { [LABEL_TRAIT_TYPE]: info.traitType }),
     ...(info.resourceName === undefined ? {} : { [LABEL_TRAIT_RESOURCE]: info.resourceName }),
   };
-  return { ...object, metadata } as KubeObject & JsonObject;
+  return { ...object, metadata };
 }

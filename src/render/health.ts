@@ -57,7 +57,7 @@ export function evaluateHealth(
     try {
       message = renderTemplateText(
         definition.customStatus,
-        variables as unknown as JsonObject,
+        variables,
         options.cache,
         `definition "${definition.name}" customStatus`,
       ).trim();

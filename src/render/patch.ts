@@ -181,8 +181,7 @@ export function applyPatch(target: JsonValue, patch: JsonValue, options: PatchOp
     case "jsonPatch": {
       const operations = jsonPatchOperations(patch);
       try {
-        return fastJsonPatch.applyPatch(structuredClone(target), structuredClone(operations), true, false)
-          .newDocument as JsonValue;
+        return fastJsonPatch.applyPatch(structuredClone(target), structuredClone(operations), true, false).newDocument;
       } catch (error) {
         const detail = error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error);
         throw patchError(

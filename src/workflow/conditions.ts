@@ -48,7 +48,7 @@ export function evaluateIf(expression: string | undefined, env: IfEnvironment): 
     const value = evaluateCel(text, {
       status: conditionStatusOf(env.stepStatus),
       inputs: env.inputs,
-      context: env.context as unknown as JsonObject,
+      context: env.context,
     });
     if (typeof value !== "boolean")
       return { run: false, message: `if "${text}" gave ${JSON.stringify(value)}, not a boolean` };

@@ -505,16 +505,11 @@ class WorkflowRun {
     keep?: StepMemory,
   ): Promise<void> {
     let next = setMemory(this.status, name, keep);
-    next = updateStep(
-      next,
-      name,
-      (step) =>
-        ({
-          ...resetStep(step),
-          ...(step.firstExecuteTime === undefined ? {} : { firstExecuteTime: step.firstExecuteTime }),
-          ...fields,
-        }) as StepStatus,
-    );
+    next = updateStep(next, name, (step) => ({
+      ...resetStep(step),
+      ...(step.firstExecuteTime === undefined ? {} : { firstExecuteTime: step.firstExecuteTime }),
+      ...fields,
+    }));
     if (terminate) next = { ...next, terminated: true };
     await this.commit(next);
   }
@@ -531,7 +526,7 @@ class WorkflowRun {
     // The sub-steps of a skipped group are skipped with it.
     next = mapSteps(next, (step) =>
       step.name === name || (group.includes(step.name) && !isStepFinished(step))
-        ? ({ ...resetStep(step), ...fields } as StepStatus)
+        ? { ...resetStep(step), ...fields }
         : step,
     );
     for (const sub of group) next = setMemory(next, sub, undefined);
@@ -545,7 +540,7 @@ class WorkflowRun {
     const affected = new Set([name, ...(entry?.step.subSteps ?? []).map((sub) => sub.name)]);
     let next = mapSteps(this.status, (step) =>
       affected.has(step.name) && !isStepFinished(step)
-        ? ({ ...step, phase: "failed", reason: "Timeout", message } as StepStatus)
+        ? { ...step, phase: "failed", reason: "Timeout", message }
         : step,
     );
     for (const stepName of affected) next = setMemory(next, stepName, undefined);
@@ -601,7 +596,7 @@ class WorkflowRun {
 function memoryWithout(memory: StepMemory, ...keys: readonly (keyof StepMemory)[]): StepMemory {
   const copy: Record<string, unknown> = { ...memory };
   for (const key of keys) delete copy[key];
-  return copy as StepMemory;
+  return copy;
 }
 
 function withData(memory: StepMemory, data: JsonObject | undefined): StepMemory {

@@ -68,7 +68,7 @@ describe("status of the helm canary story", () => {
       "  Revision:    demo-app-v2 (publishVersion v2)",
       "",
     ]);
-    expect(out.filter((line) => /^  - id: [0-9a-f]{10}$/.test(line))).toHaveLength(1);
+    expect(out.filter((line) => /^ {2}- id: [0-9a-f]{10}$/.test(line))).toHaveLength(1);
     expect(out).toContain("    name: demo-app");
     expect(out).toContain("    type: apply-component");
     expect(out).toContain("    phase: running");
@@ -88,8 +88,8 @@ describe("status of the helm canary story", () => {
     ]);
     const canaryLine = canary.find((line) => line.startsWith("    Canary pods: "));
     const stableLine = canary.find((line) => line.startsWith("    Stable pods: "));
-    const canaryHash = /^    Canary pods: 1\/1 ready \(revision ([0-9a-f]+)\)$/.exec(canaryLine ?? "")?.[1];
-    const stableHash = /^    Stable pods: 5\/5 ready \(revision ([0-9a-f]+)\)$/.exec(stableLine ?? "")?.[1];
+    const canaryHash = /^ {4}Canary pods: 1\/1 ready \(revision ([0-9a-f]+)\)$/.exec(canaryLine ?? "")?.[1];
+    const stableHash = /^ {4}Stable pods: 5\/5 ready \(revision ([0-9a-f]+)\)$/.exec(stableLine ?? "")?.[1];
     expect(canaryHash).toBeDefined();
     expect(stableHash).toBeDefined();
     expect(canaryHash).not.toBe(stableHash);
@@ -152,7 +152,7 @@ describe("status of the helm canary story", () => {
     expect(tree).toContain("      |-- HelmRepository/demo-app  Ready");
     expect(tree).toContain("      `-- Rollout/demo-app  Progressing step 1/2 StepPaused");
     expect(tree).toContain("          |-- Ingress/demo-app-canary  demo.example.com, canary weight 20%");
-    expect(tree.filter((line) => /Pod\/demo-app-[a-z0-9-]+  Running, ready$/.test(line))).toHaveLength(6);
+    expect(tree.filter((line) => /Pod\/demo-app-[a-z0-9-]+ {2}Running, ready$/.test(line))).toHaveLength(6);
   });
 
   it("--watch at a manual gate prints once and stops", async () => {
@@ -179,10 +179,10 @@ describe("status of the helm canary story", () => {
     const out = lines(run.stdout);
     expect(out).toContain("  Revision:    demo-app-v1 (publishVersion v1)");
     expect(out.find((line) => line.startsWith("  Rollback:"))).toMatch(
-      /^  Rollback:    rolled back from demo-app-v2 to demo-app-v1 at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+      /^ {2}Rollback: {4}rolled back from demo-app-v2 to demo-app-v1 at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
     );
     expect(out).not.toContain("    Next:");
-    expect(out.find((line) => line.startsWith("    Stable pods: "))).toMatch(/^    Stable pods: 5\/5 ready/);
+    expect(out.find((line) => line.startsWith("    Stable pods: "))).toMatch(/^ {4}Stable pods: 5\/5 ready/);
   });
 });
 

@@ -8,8 +8,12 @@ import { DEFAULT_SANDBOX_ADDONS, openSandbox, SANDBOX_FILES } from "../../src/cl
 import { FakeClock } from "../../src/util/clock.js";
 import { tempDir } from "../support/cli.js";
 
-const cm = (name: string, data: Record<string, string> = {}, labels: Record<string, string> = {}): KubeObject =>
-  ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, labels }, data }) as KubeObject;
+const cm = (name: string, data: Record<string, string> = {}, labels: Record<string, string> = {}): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, labels },
+  data,
+});
 const cmRef = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", name, namespace: "default" });
 
 describe("SandboxCluster", () => {
@@ -55,13 +59,11 @@ describe("SandboxCluster", () => {
     const labeler: SimulatedController = {
       name: "labeler",
       reconcile: (view) =>
-        view
-          .list("v1", "ConfigMap", { labelSelector: "!seen" })
-          .map((object) => ({
-            op: "patch" as const,
-            ref: cmRef(object.metadata.name ?? ""),
-            body: { type: "merge" as const, patch: { metadata: { labels: { seen: "yes" } } } },
-          })),
+        view.list("v1", "ConfigMap", { labelSelector: "!seen" }).map((object) => ({
+          op: "patch" as const,
+          ref: cmRef(object.metadata.name ?? ""),
+          body: { type: "merge" as const, patch: { metadata: { labels: { seen: "yes" } } } },
+        })),
       nextWakeAt: (_view, env) => new Date(env.now.getTime() + 30_000),
     };
     const sandbox = await openSandbox({ dir, clock: new FakeClock("2026-01-01T00:00:00Z"), controllers: [labeler] });
@@ -175,7 +177,7 @@ describe("SandboxCluster", () => {
       for await (const event of sandbox.watch("v1", "ConfigMap", {
         labelSelector: "app=web",
         signal: controller.signal,
-      }) as AsyncIterable<WatchEvent>) {
+      })) {
         seen.push(`${event.type} ${event.object.metadata.name}`);
         if (seen.length === 3) controller.abort();
       }

@@ -42,7 +42,7 @@ function rolloutStep(served: ServedStory): { readonly index: number; readonly st
     kind: "Rollout",
     name: "demo-app",
     namespace: "default",
-  }) as KubeObject | undefined;
+  });
   const canary = (rollout?.status as RolloutView | undefined)?.canaryStatus;
   return canary?.currentStepIndex === undefined
     ? undefined

@@ -207,7 +207,7 @@ describe("applyPatch strategies", () => {
   ])("$name is an E_PATCH error", ({ patch }) => {
     expect(() => applyPatch({ a: 1 }, patch as JsonValue, { strategy: "jsonPatch" })).toThrow(VelaError);
     try {
-      applyPatch({ a: 1 }, patch as JsonValue, { strategy: "jsonPatch" });
+      applyPatch({ a: 1 }, patch, { strategy: "jsonPatch" });
     } catch (error) {
       expect((error as VelaError).code).toBe("E_PATCH");
     }
@@ -224,7 +224,7 @@ const json: fc.Arbitrary<JsonValue> = fc.letrec<{ value: JsonValue }>((tie) => (
     fc.constant(null),
     fc.array(namedItem, { maxLength: 3 }),
     fc.dictionary(key, tie("value"), { maxKeys: 4 }),
-  ) as fc.Arbitrary<JsonValue>,
+  ),
 })).value;
 const object = fc.dictionary(key, json, { maxKeys: 4 });
 

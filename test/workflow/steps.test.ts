@@ -396,7 +396,7 @@ describe("actions (user WorkflowStepDefinitions)", () => {
       want: "action 1: apply needs an object with apiVersion, kind and metadata.name",
     },
   ])("parseActions: $name", ({ actions, want }) => {
-    const parsed = parseActions(actions as JsonValue[], "default");
+    const parsed = parseActions(actions, "default");
     if (typeof want === "string") expect(parsed).toBe(want);
     else expect(parsed).toMatch(want);
   });

@@ -218,7 +218,7 @@ export class MemoryCluster implements Cluster {
       ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
     };
     const existing = this.objects.get(key(ref));
-    const merged = { ...(existing ?? {}), ...structuredClone(object) } as KubeObject;
+    const merged = { ...(existing ?? {}), ...structuredClone(object) };
     this.objects.set(key(ref), merged);
     this.writes.push(`apply ${ref.kind}/${ref.name}`);
     return structuredClone(merged);

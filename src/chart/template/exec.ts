@@ -440,7 +440,7 @@ class State {
         this.fail(
           node,
           isMethod ? `error calling ${name}: ${message}` : `error calling ${name}: ${message}`,
-          nodeToString(node as ArgNode),
+          nodeToString(node),
         );
       }
       throw error;

@@ -29,7 +29,7 @@ interface StatusBody {
 function parseStatus(body: string): StatusBody {
   try {
     const parsed = JSON.parse(body) as unknown;
-    return typeof parsed === "object" && parsed !== null ? (parsed as StatusBody) : {};
+    return typeof parsed === "object" && parsed !== null ? parsed : {};
   } catch {
     return {};
   }

@@ -33,7 +33,7 @@ function componentRevision(name: string, image: string, readySeconds = 0): KubeO
       },
     },
     revision: Number(name.split("-v")[1]),
-  } as unknown as KubeObject;
+  };
 }
 
 function rollout(target: string, plan: JsonObject): KubeObject {

@@ -295,7 +295,7 @@ describe("§8.3 objects created and their names", () => {
       },
     },
   ])("canary Ingress annotations (§2.4): $name", ({ step, want }) => {
-    const objects = canonicalApp("canary-demo", [step as JsonObject, { weight: 100 }]);
+    const objects = canonicalApp("canary-demo", [step, { weight: 100 }]);
     const sandbox = memorySandbox({ objects });
     sandbox.settle();
     setImage(sandbox, "canary-demo", V2);
@@ -390,7 +390,7 @@ describe("§8.4 approve, pause/resume, auto-passing steps", () => {
       advance: 30,
     },
   ])("$name", ({ steps, pausedStep, advance }) => {
-    const sandbox = memorySandbox({ objects: canonicalApp("canary-demo", steps as JsonObject[]) });
+    const sandbox = memorySandbox({ objects: canonicalApp("canary-demo", steps) });
     sandbox.settle();
     setImage(sandbox, "canary-demo", V2);
     const start = { at: 0 };

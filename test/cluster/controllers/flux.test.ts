@@ -173,7 +173,7 @@ describe("Flux source-controller and helm-controller", () => {
     },
   ])("values: $name", ({ objects, spec, want }) => {
     const sandbox = memorySandbox({
-      objects: [...(objects as KubeObject[]), helmRepository(), helmRelease(spec as JsonObject)],
+      objects: [...(objects as KubeObject[]), helmRepository(), helmRelease(spec)],
       charts: catalogFor(repoDir),
     });
     settleThroughTime(sandbox);

@@ -103,7 +103,7 @@ describe("sandbox store durability", () => {
           kind: "ConfigMap",
           metadata: { name: "after" },
           data: { value: "x" },
-        } as KubeObject);
+        });
         expect(sandbox.store.findInconsistencies()).toEqual([]);
       } finally {
         sandbox.close();
@@ -130,7 +130,7 @@ describe("sandbox store durability", () => {
         kind: "ConfigMap",
         metadata: { name: "counter" },
         data: { count: "0" },
-      } as KubeObject);
+      });
       setup.close();
       const times = 15;
       // Both children start their updates together (a barrier), so they overlap and must conflict.

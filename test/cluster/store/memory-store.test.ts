@@ -18,11 +18,11 @@ function deployment(
   spec: Record<string, unknown> = { replicas: 1 },
   metadata: Record<string, unknown> = {},
 ): KubeObject {
-  return { apiVersion: "apps/v1", kind: "Deployment", metadata: { name, ...metadata }, spec } as KubeObject;
+  return { apiVersion: "apps/v1", kind: "Deployment", metadata: { name, ...metadata }, spec };
 }
 
 function configMap(name: string, data: Record<string, string>, metadata: Record<string, unknown> = {}): KubeObject {
-  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, ...metadata }, data } as KubeObject;
+  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, ...metadata }, data };
 }
 
 const ref = (name: string, kind = "Deployment", apiVersion = "apps/v1", namespace = "default"): ObjectRef => ({
@@ -140,7 +140,7 @@ describe("MemoryObjectStore update", () => {
   ])("$name", ({ change, generation }) => {
     const { store } = newStore();
     const created = store.create(deployment("web"));
-    const updated = store.update(change(structuredClone(created)) as KubeObject);
+    const updated = store.update(change(structuredClone(created)));
     expect(updated.metadata.generation).toBe(generation);
     expect(updated["status"]).toBeUndefined();
     expect(updated.metadata.uid).toBe(created.metadata.uid);
@@ -150,8 +150,8 @@ describe("MemoryObjectStore update", () => {
   it("fails with a 409 conflict on a stale resourceVersion and keeps the newer write", () => {
     const { store } = newStore();
     const created = store.create(deployment("web"));
-    store.update({ ...structuredClone(created), spec: { replicas: 2 } } as KubeObject);
-    const error = thrown(() => store.update({ ...structuredClone(created), spec: { replicas: 3 } } as KubeObject));
+    store.update({ ...structuredClone(created), spec: { replicas: 2 } });
+    const error = thrown(() => store.update({ ...structuredClone(created), spec: { replicas: 3 } }));
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).message).toContain(
       "the object has been modified; please apply your changes to the latest version and try again",
@@ -182,18 +182,16 @@ describe("MemoryObjectStore status subresource", () => {
       ...structuredClone(created),
       spec: { replicas: 9 },
       status: { readyReplicas: 1 },
-    } as KubeObject);
+    });
     expect(updated["spec"]).toEqual({ replicas: 1 });
     expect(updated["status"]).toEqual({ readyReplicas: 1 });
     expect(updated.metadata.generation).toBe(1);
-    expect(thrown(() => store.updateStatus({ ...structuredClone(created), status: {} } as KubeObject))).toBeInstanceOf(
-      ConflictError,
-    );
+    expect(thrown(() => store.updateStatus({ ...structuredClone(created), status: {} }))).toBeInstanceOf(ConflictError);
   });
 
   it("patchStatus merges into .status only", () => {
     const { store } = newStore();
-    store.create({ ...deployment("web"), status: { replicas: 1, readyReplicas: 0 } } as KubeObject);
+    store.create({ ...deployment("web"), status: { replicas: 1, readyReplicas: 0 } });
     const patched = store.patchStatus(ref("web"), {
       type: "merge",
       patch: { spec: { replicas: 5 }, status: { readyReplicas: 1 } },
@@ -317,7 +315,7 @@ describe("MemoryObjectStore server-side apply", () => {
   it("an Update by a controller takes ownership, so the next apply of a different value conflicts", () => {
     const { store } = newStore();
     const applied = store.apply(deployment("web", { replicas: 2 }));
-    store.update({ ...structuredClone(applied), spec: { replicas: 4 } } as KubeObject, { fieldManager: "scaler" });
+    store.update({ ...structuredClone(applied), spec: { replicas: 4 } }, { fieldManager: "scaler" });
     const error = thrown(() => store.apply(deployment("web", { replicas: 2 })));
     expect((error as ConflictError).message).toContain('conflict with "scaler": .spec.replicas');
   });
@@ -370,14 +368,14 @@ describe("MemoryObjectStore server-side apply", () => {
       kind: "ConfigMap",
       metadata: { name: "c" },
       spec: { args: ["a", "b"] },
-    } as KubeObject);
+    });
     expect(
       store.apply({
         apiVersion: "v1",
         kind: "ConfigMap",
         metadata: { name: "c" },
         spec: { args: ["c"] },
-      } as KubeObject)["spec"],
+      })["spec"],
     ).toEqual({ args: ["c"] });
   });
 });
@@ -399,13 +397,13 @@ describe("MemoryObjectStore delete", () => {
       kind: "ReplicaSet",
       metadata: { name: "web-1", ownerReferences: ownerRef(owner) },
       spec: {},
-    } as KubeObject);
+    });
     const grandchild = store.create({
       apiVersion: "v1",
       kind: "Pod",
       metadata: { name: "web-1-a", ownerReferences: ownerRef(child) },
       spec: {},
-    } as KubeObject);
+    });
     return { owner, child, grandchild };
   }
 
@@ -488,7 +486,7 @@ describe("MemoryObjectStore list", () => {
       kind: "Rollout",
       metadata: { name: "r" },
       spec: {},
-    } as KubeObject);
+    });
     expect(store.list("rollouts.kruise.io/v1beta1", "Rollout").map((object) => object.metadata.name)).toEqual(["r"]);
   });
 });
@@ -499,7 +497,7 @@ describe("MemoryObjectStore admission", () => {
     addon: "kruise-rollout",
     admit(operation, incoming, existing) {
       if (operation !== "UPDATE" || existing === undefined) return incoming;
-      return { ...incoming, spec: { ...(incoming["spec"] as object), paused: true } } as KubeObject;
+      return { ...incoming, spec: { ...(incoming["spec"] as object), paused: true } };
     },
   };
 
@@ -584,7 +582,7 @@ describe("MemoryObjectStore shared subtrees", () => {
   it("writes a status without copying the rest, and the rest stays shared", () => {
     const { store } = newStore();
     const created = store.create(deployment("a", { replicas: 1, template: template() }));
-    const updated = store.updateStatus({ ...created, status: { readyReplicas: 1 } } as KubeObject);
+    const updated = store.updateStatus({ ...created, status: { readyReplicas: 1 } });
     expect(updated["spec"]).toBe(created["spec"]);
     expect(updated["status"]).toEqual({ readyReplicas: 1 });
     expect(created["status"]).toBeUndefined();

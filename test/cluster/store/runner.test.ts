@@ -5,8 +5,12 @@ import type { ControllerChange, SimulatedController } from "../../../src/cluster
 import { assertConverged } from "../../../src/cluster/sandbox/runner.js";
 import { memorySandbox } from "../../support/sandbox.js";
 
-const cm = (name: string, data: Record<string, string> = {}): KubeObject =>
-  ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "default" }, data }) as KubeObject;
+const cm = (name: string, data: Record<string, string> = {}): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, namespace: "default" },
+  data,
+});
 
 /** Copies every ConfigMap `x` to `x-copy` (one write per source), then stops. */
 const copier: SimulatedController = {

@@ -157,7 +157,7 @@ function normaliseBody(body: JsonValue, type: ResourceType, route: ResourceRoute
       "BadRequest",
       `the kind of the object (${kind}) does not match the resource ${route.plural} (${type.kind})`,
     );
-  return { ...body, apiVersion, kind, metadata } as KubeObject;
+  return { ...body, apiVersion, kind, metadata };
 }
 
 function listOptionsOf(type: ResourceType, route: ResourceRoute, query: URLSearchParams): ListOptions {
@@ -296,9 +296,7 @@ async function patchObject(
       const object = normaliseBody(value, type, route, "apply");
       if (status) {
         const existing = await getExisting(context, type, route, name);
-        return context.write(() =>
-          context.cluster.updateStatus({ ...existing, status: object.status ?? {} } as KubeObject),
-        );
+        return context.write(() => context.cluster.updateStatus({ ...existing, status: object.status ?? {} }));
       }
       return context.write(() => context.cluster.apply(object, { fieldManager, force: query.get("force") === "true" }));
     }
@@ -387,7 +385,7 @@ async function handleResource(
             apiVersion,
             metadata: { resourceVersion },
             items,
-          } as unknown as JsonObject);
+          });
         }
         case "POST": {
           const { value } = await readJson(request);
@@ -397,7 +395,7 @@ async function handleResource(
             return sendJson(response, 201, {
               ...object,
               metadata: { ...object.metadata, creationTimestamp: formatTimestamp(context.clock.now()) },
-            } as unknown as JsonObject);
+            });
           const subject = {
             ...subjectOf(type, route),
             ...(object.metadata.name === undefined ? {} : { name: object.metadata.name }),
@@ -405,7 +403,7 @@ async function handleResource(
           const created = await context
             .write(() => context.cluster.create(object))
             .catch((error: unknown) => Promise.reject(new ApiFailureError(failureOf(error, "create", subject))));
-          return sendJson(response, 201, created as unknown as JsonObject);
+          return sendJson(response, 201, created);
         }
         case "DELETE": {
           const { value } = await readJson(request);
@@ -430,7 +428,7 @@ async function handleResource(
             apiVersion,
             metadata: { resourceVersion: listVersion(context, items) },
             items,
-          } as unknown as JsonObject);
+          });
         }
         default:
           fail(
@@ -450,17 +448,17 @@ async function handleResource(
             200,
             toTable(type, [object], context.clock.now(), object.metadata.resourceVersion ?? ""),
           );
-        return sendJson(response, 200, object as unknown as JsonObject);
+        return sendJson(response, 200, object);
       }
       case "PUT": {
         const { value } = await readJson(request);
         if (value === undefined) fail(400, "BadRequest", "the request body is empty");
         const object = normaliseBody(value, type, route, "update");
-        if (isDryRun(query)) return sendJson(response, 200, object as unknown as JsonObject);
+        if (isDryRun(query)) return sendJson(response, 200, object);
         const updated = await context.write(() =>
           route.subresource === "status" ? context.cluster.updateStatus(object) : context.cluster.update(object),
         );
-        return sendJson(response, 200, updated as unknown as JsonObject);
+        return sendJson(response, 200, updated);
       }
       case "PATCH": {
         const existed =
@@ -468,13 +466,13 @@ async function handleResource(
             ? (await context.cluster.get(refOfRoute(type, route, name))) !== undefined
             : true;
         const patched = await patchObject(context, type, route, name, request, query);
-        return sendJson(response, existed ? 200 : 201, patched as unknown as JsonObject);
+        return sendJson(response, existed ? 200 : 201, patched);
       }
       case "DELETE": {
         const { value } = await readJson(request);
         const propagationPolicy = propagationOf(query, value);
         const existing = await getExisting(context, type, route, name);
-        if (isDryRun(query)) return sendJson(response, 200, existing as unknown as JsonObject);
+        if (isDryRun(query)) return sendJson(response, 200, existing);
         const deleted = await context.write(() =>
           context.cluster.delete(
             refOfRoute(type, route, name),
@@ -488,7 +486,7 @@ async function handleResource(
             `${route.group === "" ? route.plural : `${route.plural}.${route.group}`} "${name}" not found`,
             subjectOf(type, route),
           );
-        return sendJson(response, 200, existing as unknown as JsonObject);
+        return sendJson(response, 200, existing);
       }
       default:
         fail(

@@ -152,7 +152,7 @@ function readField(object: KubeObject, field: string): string | undefined {
     ? undefined
     : typeof current === "object"
       ? JSON.stringify(current)
-      : String(current as string | number | boolean);
+      : String(current);
 }
 
 /** The `group/Kind` of a store key (see {@link objectKey}): groups and kinds hold no `/`. */

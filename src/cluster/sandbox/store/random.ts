@@ -58,7 +58,7 @@ export function randomUuid(random: RandomSource): string {
   const hex: string[] = [];
   for (let index = 0; index < 32; index++) hex.push(Math.floor(random() * 16).toString(16));
   hex[12] = "4";
-  hex[16] = ((Math.floor(random() * 4) + 8) as number).toString(16);
+  hex[16] = (Math.floor(random() * 4) + 8).toString(16);
   const joined = hex.join("");
   return `${joined.slice(0, 8)}-${joined.slice(8, 12)}-${joined.slice(12, 16)}-${joined.slice(16, 20)}-${joined.slice(20)}`;
 }

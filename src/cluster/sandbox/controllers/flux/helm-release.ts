@@ -142,11 +142,11 @@ function applyManifest(
       {
         ...(oldBody as JsonObject),
         metadata: { labels: oldMeta.labels ?? {}, annotations: oldMeta.annotations ?? {} },
-      } as JsonObject,
+      },
       {
         ...(newBody as JsonObject),
         metadata: { labels: newMeta.labels ?? {}, annotations: newMeta.annotations ?? {} },
-      } as JsonObject,
+      },
     );
     if (old === undefined) (patch.metadata as JsonObject).ownerReferences = [ownerRef(release) as unknown as JsonValue];
     if (patchChanges(live as unknown as JsonObject, patch))

@@ -94,7 +94,7 @@ function reconcileRepository(repository: KubeObject, env: ControllerEnv): Contro
   }
   return jsonEqual(valueAt(repository, ["status"]) ?? {}, status)
     ? []
-    : [{ op: "updateStatus", object: { ...repository, status: status as JsonValue } }];
+    : [{ op: "updateStatus", object: { ...repository, status: status } }];
 }
 
 /** The simulated source-controller (HelmRepository), addon `fluxcd`. */

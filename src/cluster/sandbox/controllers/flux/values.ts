@@ -81,12 +81,12 @@ export function composeReleaseValues(view: ControllerView, release: KubeObject):
         `unable to read values from key '${typeof reference.valuesKey === "string" ? reference.valuesKey : "values.yaml"}' in ${String(reference.kind)} '${String(reference.name)}': ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`,
       );
     }
-    if (isJsonObject(parsed as JsonValue)) merged = mergeMaps(merged, parsed as JsonObject);
+    if (isJsonObject(parsed)) merged = mergeMaps(merged, parsed);
   }
   const inline = objectAt(release, ["spec", "values"]);
   if (inline !== undefined) merged = mergeMaps(merged, inline);
   for (const { path, value } of targeted) {
-    merged = applySetValue(structuredClone(merged) as Record<string, unknown>, `${path}=${value.trim()}`) as JsonObject;
+    merged = applySetValue(structuredClone(merged), `${path}=${value.trim()}`) as JsonObject;
   }
   return merged;
 }

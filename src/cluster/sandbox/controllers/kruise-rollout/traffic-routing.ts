@@ -194,7 +194,7 @@ function ensureVirtualService(
             [ORIGINAL_SPEC_ANNOTATION]: step === undefined ? null : (saved ?? JSON.stringify({ spec: original })),
           },
         },
-        spec: { http: (desired.http as JsonValue | undefined) ?? null },
+        spec: { http: desired.http ?? null },
       },
     },
   });

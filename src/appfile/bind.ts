@@ -5,7 +5,6 @@ import {
   publishVersionOf,
   type ApplicationInput,
   type DataInput,
-  type DefinitionKind,
   type SourceMap,
   type WorkflowStepInput,
 } from "../model/index.js";

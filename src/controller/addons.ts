@@ -10,7 +10,7 @@ import { NotFoundError, UsageError, ValidationError, VelaError } from "../errors
 import type { DefinitionKind } from "../model/index.js";
 import { refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
 import { LABEL_ADDON_NAME } from "../model/labels.js";
-import { closestMatches, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { closestMatches, isJsonObject, type JsonValue } from "../util/index.js";
 import { APPLICATION_API_VERSION, APPLICATION_KIND } from "./application-object.js";
 import { addonDefinitions, definitionObject } from "./addon-objects.js";
 import { withTarget, type Target, type TargetOptions } from "./target.js";

@@ -12,7 +12,6 @@ import {
   applySetValue,
   fetchChartFromRepositorySync,
   readChartRepository,
-  renderChart,
   selectRolloutWorkload,
   findWorkloads,
   type ChartRepository,

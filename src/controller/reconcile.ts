@@ -46,7 +46,6 @@ import {
   type HttpRequest,
   type HttpResponse,
   type StepRunner,
-  type WorkflowSpec,
   type WorkflowStatus,
 } from "../workflow/index.js";
 import { APPLICATION_KIND, getApplication, saveApplicationStatus, statusOf } from "./application-object.js";

@@ -9,8 +9,6 @@ import {
   parseAllDocuments,
   Scalar,
   type Document,
-  type Node,
-  type ParsedNode,
   type Pair,
   type YAMLMap,
 } from "yaml";

@@ -7,7 +7,7 @@ import {
   LABEL_TRAIT_TYPE,
   type KubeObject,
 } from "../model/index.js";
-import { isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { isJsonObject, type JsonValue } from "../util/index.js";
 
 /** Kinds that live outside namespaces: no `metadata.namespace` is added to them. */
 const CLUSTER_SCOPED_KINDS = new Set([

@@ -347,12 +347,10 @@ function renderComponent(
     ...(current.workload === undefined
       ? {}
       : { workload: finish(current.workload, contract(undefined, undefined, component.name)) }),
-    outputs: [...componentOutputNames]
-      .sort()
-      .map((name) => ({
-        name,
-        object: finish(finalOutput(name), contract("AuxiliaryWorkload", name, `${component.name}-${name}`)),
-      })),
+    outputs: [...componentOutputNames].sort().map((name) => ({
+      name,
+      object: finish(finalOutput(name), contract("AuxiliaryWorkload", name, `${component.name}-${name}`)),
+    })),
     traits: traitResults.map(({ trait, index, produced }) => ({
       type: trait.type,
       index,

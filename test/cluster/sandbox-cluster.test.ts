@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ClusterError } from "../../src/errors/index.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
-import type { SimulatedController, WatchEvent } from "../../src/cluster/index.js";
+import type { SimulatedController } from "../../src/cluster/index.js";
 import { DEFAULT_SANDBOX_ADDONS, openSandbox, SANDBOX_FILES } from "../../src/cluster/index.js";
 import { FakeClock } from "../../src/util/clock.js";
 import { tempDir } from "../support/cli.js";

@@ -9,7 +9,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runControllerMode } from "../../src/controller/controller-command.js";
 import type { ReconcileEvent } from "../../src/controller/controller-mode.js";
-import type { KubeObject } from "../../src/model/kube-object.js";
 import { KUBECTL, KUBECTL_MISSING_REASON, kubectlWorkspace } from "../cluster/server/support.js";
 import { runCli } from "../support/cli.js";
 import { PROJECT_ROOT } from "../support/shared.js";

@@ -4,7 +4,7 @@
  */
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { GO_BUILTINS } from "./builtins.js";
-import { MAX_TEMPLATE_DEPTH, type ExecEnv, type TemplateSet } from "./exec.js";
+import { type ExecEnv, type TemplateSet } from "./exec.js";
 import { isGoMap, isNil, toGoString, toPlainData, type TemplateFunc } from "./go-value.js";
 import { SPRIG_COLLECTIONS } from "./sprig-collections.js";
 import { createClockFunctions, seededRandom, SPRIG_MISC } from "./sprig-misc.js";

@@ -45,7 +45,7 @@ export function registerAddon(program: Command, env: CommandEnv): void {
       .description("list the bundled addons and whether they are enabled")
       .option("-o, --output <format>", "print as yaml or json"),
   ).action(async (flags: AddonFlags) => {
-    const { addonStatus, disableAddon, enableAddon, listAddons } = await loadController();
+    const { listAddons } = await loadController();
     const format = flags.output === undefined ? undefined : parseOutputFormat(flags.output);
     const addons = await listAddons(targetOptions(flags, env.ctx, "vela-ts addon list"));
     if (format !== undefined) {
@@ -65,7 +65,7 @@ export function registerAddon(program: Command, env: CommandEnv): void {
       .description("show an addon's state, definitions, controllers and the apps using it")
       .option("-o, --output <format>", "print as yaml or json"),
   ).action(async (name: string, flags: AddonFlags) => {
-    const { addonStatus, disableAddon, enableAddon, listAddons } = await loadController();
+    const { addonStatus } = await loadController();
     const format = flags.output === undefined ? undefined : parseOutputFormat(flags.output);
     const status = await addonStatus({ ...targetOptions(flags, env.ctx, "vela-ts addon status"), name });
     if (format !== undefined) printValue(env.ctx.stdout, status, format);
@@ -76,7 +76,7 @@ export function registerAddon(program: Command, env: CommandEnv): void {
       .command("enable <name>")
       .description("enable an addon and its dependencies: install their definitions and switch on their controllers"),
   ).action(async (name: string, flags: AddonFlags) => {
-    const { addonStatus, disableAddon, enableAddon, listAddons } = await loadController();
+    const { enableAddon } = await loadController();
     const result = await enableAddon({ ...targetOptions(flags, env.ctx, "vela-ts addon enable"), name });
     for (const dependency of result.enabled.filter((enabled) => enabled !== name))
       env.ctx.stdout.write(`Addon ${dependency} enabled (dependency of ${name}).\n`);
@@ -95,7 +95,7 @@ export function registerAddon(program: Command, env: CommandEnv): void {
       )
       .option("-f, --force", "disable even though applications or addons still use it"),
   ).action(async (name: string, flags: AddonFlags) => {
-    const { addonStatus, disableAddon, enableAddon, listAddons } = await loadController();
+    const { disableAddon } = await loadController();
     const result = await disableAddon({
       ...targetOptions(flags, env.ctx, "vela-ts addon disable"),
       name,

@@ -40,14 +40,7 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .option("-t, --type <type>", `only one type: ${DEFINITION_TYPES.join(", ")}`)
     .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
     .action(async (flags: { type?: string; definitions: string[] }) => {
-      const {
-        documentDefinition,
-        initDefinition,
-        listDefinitions,
-        propertiesFromFlags,
-        renderDefinitionFile,
-        vetDefinitionFiles,
-      } = await loadController();
+      const { listDefinitions } = await loadController();
       const type = definitionType(flags.type);
       const result = listDefinitions({
         definitionDirs: flags.definitions,
@@ -69,14 +62,7 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .argument("<files...>", "definition YAML files")
     .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
     .action(async (files: string[], flags: { definitions: string[] }) => {
-      const {
-        documentDefinition,
-        initDefinition,
-        listDefinitions,
-        propertiesFromFlags,
-        renderDefinitionFile,
-        vetDefinitionFiles,
-      } = await loadController();
+      const { vetDefinitionFiles } = await loadController();
       const result = vetDefinitionFiles({
         files: files.map((file) => readFile(ctx, file)),
         definitionDirs: flags.definitions,
@@ -99,14 +85,7 @@ export function registerDef(program: Command, env: CommandEnv): void {
         file: string,
         flags: { property: string[]; properties?: string; name?: string; definitions: string[]; output?: string },
       ) => {
-        const {
-          documentDefinition,
-          initDefinition,
-          listDefinitions,
-          propertiesFromFlags,
-          renderDefinitionFile,
-          vetDefinitionFiles,
-        } = await loadController();
+        const { propertiesFromFlags, renderDefinitionFile } = await loadController();
         const format = parseOutputFormat(flags.output);
         const base = flags.properties === undefined ? {} : (parseYaml(readFile(ctx, flags.properties).text) as unknown);
         if (base !== null && (typeof base !== "object" || Array.isArray(base)))
@@ -133,14 +112,7 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .option("-t, --type <type>", `disambiguate: ${DEFINITION_TYPES.join(", ")}`)
     .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
     .action(async (name: string, flags: { type?: string; definitions: string[] }) => {
-      const {
-        documentDefinition,
-        initDefinition,
-        listDefinitions,
-        propertiesFromFlags,
-        renderDefinitionFile,
-        vetDefinitionFiles,
-      } = await loadController();
+      const { documentDefinition } = await loadController();
       const type = definitionType(flags.type);
       ctx.stdout.write(
         documentDefinition({
@@ -160,14 +132,7 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .option("-d, --description <text>", "description annotation")
     .option("-o, --output <file>", "write to a file instead of standard output")
     .action(async (name: string, flags: { type: string; description?: string; output?: string }) => {
-      const {
-        documentDefinition,
-        initDefinition,
-        listDefinitions,
-        propertiesFromFlags,
-        renderDefinitionFile,
-        vetDefinitionFiles,
-      } = await loadController();
+      const { initDefinition } = await loadController();
       const type = INIT_TYPES.find((candidate) => candidate === flags.type);
       if (type === undefined)
         throw new UsageError(`unknown definition type "${flags.type}"`, {

@@ -110,8 +110,6 @@ export function registerDryRun(program: Command, env: CommandEnv): void {
     )
     .option("-o, --output <format>", "yaml (a stream with a header per component) or json (a List)")
     .action(async (flags: DryRunFlags) => {
-      const { createHelmChartSource, dryRun, dryRunExpandingCharts, parseChartRepositoryMapping, resolveSandboxDir } =
-        await loadController();
       const { ctx } = env;
       const format = parseOutputFormat(flags.output);
       const input = await readInputFile(ctx, flags.file);

@@ -75,7 +75,7 @@ export function registerRevision(program: Command, env: CommandEnv): void {
       .option("-n, --namespace <ns>", "namespace of the application", "default")
       .option("-o, --output <format>", "print the rows as yaml or json"),
   ).action(async (app: string, flags: RevisionFlags) => {
-    const { getRevision, listRevisions } = await loadController();
+    const { listRevisions } = await loadController();
     const format = flags.output === undefined ? undefined : parseOutputFormat(flags.output);
     const result = await listRevisions({
       ...targetOptions(flags, env.ctx, "vela-ts revision list"),
@@ -100,7 +100,7 @@ export function registerRevision(program: Command, env: CommandEnv): void {
       .option("-o, --output <format>", "yaml (default) or json")
       .option("--diff <revision>", "print a unified diff of the stored application from this revision to <revision>"),
   ).action(async (app: string, revisionText: string, flags: RevisionFlags) => {
-    const { getRevision, listRevisions } = await loadController();
+    const { getRevision } = await loadController();
     const number = parseRevisionNumber(revisionText, "revision");
     const diffWith = flags.diff === undefined ? undefined : parseRevisionNumber(flags.diff, "--diff");
     if (diffWith !== undefined && flags.output !== undefined)

@@ -116,8 +116,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     )
     .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
     .action(async (flags: RequestFlags) => {
-      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } =
-        await loadController();
+      const { sendSandboxRequests } = await loadController();
       if (flags.host === undefined && flags.service === undefined)
         throw new UsageError("--host or --service is required", {
           hint: "e.g. vela-ts sandbox request --host canary-demo.com --path /version",
@@ -155,13 +154,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
           name: string,
           flags: { readonly namespace: string; readonly wait: boolean; readonly sandbox?: string },
         ) => {
-          const {
-            addSandboxChartMirror,
-            approveRollout,
-            listSandboxChartMirrors,
-            sendSandboxRequests,
-            setRolloutPaused,
-          } = await loadController();
+          const { approveRollout, setRolloutPaused } = await loadController();
           const target = {
             dir: sandboxDir(flags.sandbox, env),
             clock: env.ctx.clock,
@@ -191,8 +184,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     )
     .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
     .action(async (url: string, source: string, flags: { readonly sandbox?: string }) => {
-      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } =
-        await loadController();
+      const { addSandboxChartMirror } = await loadController();
       const mirror = addSandboxChartMirror({ dir: sandboxDir(flags.sandbox, env), url, source, cwd: env.ctx.cwd });
       env.ctx.stdout.write(`chart mirror added: ${mirror.url} → ${mirror.dir}\n`);
     });
@@ -202,8 +194,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     .addOption(new Option("-o, --output <format>", "print JSON or YAML").choices(["json", "yaml"]))
     .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
     .action(async (flags: { readonly output?: string; readonly sandbox?: string }) => {
-      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } =
-        await loadController();
+      const { listSandboxChartMirrors } = await loadController();
       const mirrors = listSandboxChartMirrors(sandboxDir(flags.sandbox, env));
       if (flags.output !== undefined) printValue(env.ctx.stdout, { mirrors }, parseOutputFormat(flags.output));
       else

@@ -79,7 +79,7 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
           readonly forceConflicts?: boolean;
         },
       ) => {
-        const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
+        const { sandboxApply } = await loadController();
         const input = await readInput(env, flags.filename);
         const result = await sandboxApply({
           ...commandOptions(env, flags, `vela-ts sandbox apply -f ${flags.filename}`),
@@ -119,7 +119,7 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
           readonly showManagedFields?: boolean;
         },
       ) => {
-        const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
+        const { sandboxGet } = await loadController();
         const output = parseGetOutput(flags.output);
         if (name !== undefined && flags.allNamespaces === true)
           throw new UsageError("a NAME and --all-namespaces cannot be used together", {
@@ -178,7 +178,7 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
         name: string,
         flags: SandboxFlags & { readonly namespace: string; readonly cascade: string },
       ) => {
-        const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
+        const { sandboxDelete } = await loadController();
         const cascade = flags.cascade;
         if (cascade !== "background" && cascade !== "foreground" && cascade !== "orphan") {
           throw new UsageError(`unknown --cascade "${cascade}"`, {
@@ -203,7 +203,7 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
     .option("--yes", "confirm: this cannot be undone")
     .option(...SANDBOX_OPTION)
     .action(async (flags: SandboxFlags & { readonly yes?: boolean }) => {
-      const { sandboxApply, sandboxDelete, sandboxGet, sandboxReset } = await loadController();
+      const { sandboxReset } = await loadController();
       if (flags.yes !== true)
         throw new UsageError("sandbox reset deletes every object in the sandbox", {
           hint: "run `vela-ts sandbox reset --yes` to confirm",

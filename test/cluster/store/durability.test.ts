@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { openSandboxStore } from "../../../src/cluster/sandbox/store/durable-store.js";
 import { seededRandom } from "../../../src/cluster/sandbox/store/random.js";
 import type { KubeObject } from "../../../src/model/kube-object.js";

@@ -5,7 +5,6 @@ import {
   type ChartRepository,
 } from "../../../chart/index.js";
 import { VelaError } from "../../../errors/index.js";
-import type { KubeObject } from "../../../model/kube-object.js";
 import type { ChartCatalog, ChartResolution } from "../controller-contract.js";
 import { findChartMirror, readChartMirrors, type ChartMirror } from "./mirrors.js";
 import { fetchedChartResolution, isLoopbackUrl, noMirrorResolution, normalizeRepositoryUrl } from "./resolution.js";

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import fastJsonPatch from "fast-json-patch";
 import type { Cluster, ListOptions, PatchBody } from "../../cluster.js";
 import type { KubeObject, ObjectRef } from "../../../model/kube-object.js";
-import { formatTimestamp, isJsonObject, type Clock, type JsonObject, type JsonValue } from "../../../util/index.js";
+import { formatTimestamp, isJsonObject, type Clock, type JsonValue } from "../../../util/index.js";
 import type { ResourceType } from "../../resources.js";
 import { applyMergePatch } from "../store/merge-patch.js";
 import { mediaTypeOf, parseBody, readBody } from "./body.js";

@@ -8,7 +8,7 @@
  * `type: oci` repositories are static (Ready, no artifact). `suspend: true` is left alone.
  */
 import type { KubeObject } from "../../../../model/kube-object.js";
-import { formatTimestamp, jsonEqual, sha256OfJson, type JsonObject, type JsonValue } from "../../../../util/index.js";
+import { formatTimestamp, jsonEqual, sha256OfJson, type JsonObject } from "../../../../util/index.js";
 import type { ControllerChange, ControllerEnv, SimulatedController } from "../../controller-contract.js";
 import { isNoMirror, normalizeRepositoryUrl } from "../../charts/resolution.js";
 import { setCondition, type ConditionInput } from "../common/conditions.js";

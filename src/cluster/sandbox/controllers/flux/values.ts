@@ -9,7 +9,7 @@
 import { parse as parseYaml } from "yaml";
 import { applySetValue } from "../../../../chart/index.js";
 import type { KubeObject } from "../../../../model/kube-object.js";
-import { isJsonObject, type JsonObject, type JsonValue } from "../../../../util/index.js";
+import { isJsonObject, type JsonObject } from "../../../../util/index.js";
 import type { ControllerView } from "../../controller-contract.js";
 import { objectAt, objectsAt, stringAt } from "../common/fields.js";
 

@@ -23,7 +23,7 @@ import type {
 import { findCondition, setCondition } from "../common/conditions.js";
 import { numberAt } from "../common/fields.js";
 import { IN_PROGRESSING_ANNOTATION, listRollouts, planHashInput, readRolloutPlan, type RolloutPlan } from "./api.js";
-import { canaryWakeTimes, findCanaryDeployment, runCanary } from "./canary-steps.js";
+import { canaryWakeTimes, runCanary } from "./canary-steps.js";
 import {
   buildRolloutIndex,
   describeDeployment,

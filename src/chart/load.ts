@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import semver from "semver";
+import { displayText } from "../util/index.js";
 import type { ChartFile, ChartMetadata, LoadedChart } from "./chart.js";
 import { ChartError } from "./errors.js";
 import { parseHelmignore, type IgnoreRules } from "./helmignore.js";
@@ -37,7 +38,7 @@ function parseYamlFile(origin: string, file: ChartFile): unknown {
 function optionalString(record: Record<string, unknown>, key: string): string | undefined {
   const value = record[key];
   if (value === undefined || value === null) return undefined;
-  return typeof value === "string" ? value : String(value);
+  return displayText(value);
 }
 
 /** Validates Chart.yaml as Helm's `Metadata.Validate` does and returns it typed. */

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import semver from "semver";
+import { displayText } from "../util/index.js";
 import type { LoadedChart } from "./chart.js";
 import { ChartError } from "./errors.js";
 import { loadChartArchive } from "./load.js";
@@ -71,7 +72,7 @@ export function parseRepositoryIndex(text: string, origin: string): RepositoryIn
       .filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null)
       .map((item) => {
         const str = (key: string): string | undefined =>
-          item[key] === undefined || item[key] === null ? undefined : String(item[key]);
+          item[key] === undefined || item[key] === null ? undefined : displayText(item[key]);
         const entry: IndexEntry = {
           name: str("name") ?? name,
           version: str("version") ?? "",

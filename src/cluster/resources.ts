@@ -1,7 +1,7 @@
 import { NotFoundError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { groupOf } from "../model/kube-object.js";
-import { closestMatches } from "../util/index.js";
+import { closestMatches, displayText } from "../util/index.js";
 
 /** One column of `get` output (kubectl's printer columns / CRD `additionalPrinterColumns`). */
 export interface ResourceColumn {
@@ -41,7 +41,7 @@ function text(object: unknown, path: string, fallback = "<none>"): string {
   const value = read(object, path);
   if (value === undefined || value === null || value === "") return fallback;
   if (Array.isArray(value)) return value.map(String).join(",");
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
+  return displayText(value);
 }
 
 function num(object: unknown, path: string): number {

@@ -27,7 +27,7 @@ import {
 import { UsageError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
 import { fieldOf, groupOf, type KubeObject } from "../model/index.js";
 import { componentObjects, type ComponentManifest, type TraitManifest } from "../render/index.js";
-import { isJsonObject, sha256OfJson, type JsonObject, type JsonValue } from "../util/index.js";
+import { displayText, isJsonObject, sha256OfJson, type JsonObject, type JsonValue } from "../util/index.js";
 
 /**
  * Where charts come from: the same contract as the sandbox's chart catalog (so a sandbox catalog
@@ -260,7 +260,7 @@ function composeValues(
     try {
       parsed = parseYaml(text);
     } catch {
-      unresolved.push(`${String(reference.kind)}/${String(reference.name)}`);
+      unresolved.push(`${displayText(reference.kind)}/${displayText(reference.name)}`);
       continue;
     }
     if (isJsonObject(parsed)) merged = mergeMaps(merged, parsed);
@@ -670,7 +670,7 @@ function correctRollout(rollout: KubeObject, trait: TraitManifest, ctx: RolloutC
   const workload = chosenWorkload(rollout, trait, ctx);
   if (workload === undefined) return rollout;
   const previous = fieldOf(rollout, "spec", "objectRef", "workloadRef");
-  const guess = isJsonObject(previous) ? `${String(previous.kind)}/${String(previous.name)}` : "";
+  const guess = isJsonObject(previous) ? `${displayText(previous.kind)}/${displayText(previous.name)}` : "";
   if (guess !== describe(workload))
     ctx.corrections.push({
       component: ctx.component,

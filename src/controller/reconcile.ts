@@ -28,6 +28,7 @@ import {
   type RevisionRecord,
 } from "../revision/index.js";
 import {
+  displayText,
   formatTimestamp,
   isJsonObject,
   jsonEqual,
@@ -315,7 +316,7 @@ function steadyOutcome(app: KubeObject): ReconcileOutcome {
   const workflow = workflowOf(status);
   return {
     app,
-    phase: String(status.status),
+    phase: displayText(status.status),
     ...(workflow === undefined ? {} : { workflow }),
     wrote: false,
     waitingForPerson: false,

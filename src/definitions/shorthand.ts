@@ -1,6 +1,6 @@
 import { ValidationError, type ValidationIssue } from "../errors/index.js";
 import { commentAt, locateInSource, type SourceMap } from "../model/index.js";
-import { isJsonObject, joinPointer, type JsonObject, type JsonValue } from "../util/index.js";
+import { displayText, isJsonObject, joinPointer, type JsonObject, type JsonValue } from "../util/index.js";
 
 /**
  * The CUE-like `parameter` shorthand of docs/definitions.md, compiled to JSON Schema:
@@ -320,7 +320,7 @@ function mergeAll(parts: readonly JsonObject[]): JsonObject {
           continue;
         }
         if (merged.type === "integer" && value === "number") continue;
-        throw new ShorthandSyntaxError(`"&" of ${String(merged.type)} and ${String(value)} can never match`);
+        throw new ShorthandSyntaxError(`"&" of ${displayText(merged.type)} and ${displayText(value)} can never match`);
       }
       merged[key] = value;
     }

@@ -2,7 +2,7 @@ import Handlebars from "handlebars";
 import { parseDocument, stringify } from "yaml";
 import { VelaError, type SourceLocation } from "../errors/index.js";
 import type { CompileCache, TemplateSource } from "../definitions/index.js";
-import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "../util/index.js";
+import { displayText, isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "../util/index.js";
 
 /**
  * The only place handlebars is used (STYLE §3): an isolated `Handlebars.create()` environment per
@@ -16,9 +16,15 @@ function args(raw: HelperArgs): unknown[] {
   return raw.slice(0, -1);
 }
 
+/** A helper argument as text: null and undefined as "", lists comma-joined as handlebars prints them, maps as JSON. */
+function helperText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  return Array.isArray(value) ? value.map(helperText).join(",") : displayText(value);
+}
+
 function indentText(spaces: unknown, text: unknown): string {
   const pad = " ".repeat(typeof spaces === "number" ? spaces : Number(spaces));
-  return String(text ?? "")
+  return helperText(text)
     .split("\n")
     .map((line) => (line === "" ? line : pad + line))
     .join("\n");
@@ -60,22 +66,20 @@ const HELPERS: Readonly<Record<string, (...raw: HelperArgs) => unknown>> = {
     const [list, separator] = args(raw);
     return Array.isArray(list) ? list.map(String).join(typeof separator === "string" ? separator : ",") : "";
   },
-  lower: (...raw) => String(args(raw)[0] ?? "").toLowerCase(),
-  upper: (...raw) => String(args(raw)[0] ?? "").toUpperCase(),
-  trunc: (...raw) => String(args(raw)[0] ?? "").slice(0, Number(args(raw)[1])),
-  quote: (...raw) => JSON.stringify(String(args(raw)[0] ?? "")),
+  lower: (...raw) => helperText(args(raw)[0]).toLowerCase(),
+  upper: (...raw) => helperText(args(raw)[0]).toUpperCase(),
+  trunc: (...raw) => helperText(args(raw)[0]).slice(0, Number(args(raw)[1])),
+  quote: (...raw) => JSON.stringify(helperText(args(raw)[0])),
   concat: (...raw) => {
     const values = args(raw);
-    return values.every(Array.isArray)
-      ? (values as unknown[][]).flat()
-      : values.map((value) => String(value ?? "")).join("");
+    return values.every(Array.isArray) ? (values as unknown[][]).flat() : values.map(helperText).join("");
   },
   contains: (...raw) => contains(args(raw)[0], args(raw)[1]),
   len: (...raw) => lengthOf(args(raw)[0]),
   hasKey: (...raw) => isJsonObject(args(raw)[0]) && Object.hasOwn(args(raw)[0] as object, String(args(raw)[1])),
   get: (...raw) => {
     const [object, key] = args(raw);
-    if (Array.isArray(object)) return object[Number(key)] ?? null;
+    if (Array.isArray(object)) return (object as unknown[])[Number(key)] ?? null;
     return isJsonObject(object) ? (object[String(key)] ?? null) : null;
   },
   list: (...raw) => args(raw),
@@ -91,7 +95,7 @@ const HELPERS: Readonly<Record<string, (...raw: HelperArgs) => unknown>> = {
   },
   replace: (...raw) => {
     const [text, from, to] = args(raw);
-    return String(text ?? "").replaceAll(String(from), String(to ?? ""));
+    return helperText(text).replaceAll(String(from), helperText(to));
   },
 };
 

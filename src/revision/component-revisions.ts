@@ -1,4 +1,4 @@
-import { isJsonObject, sha256OfJson, type JsonObject } from "../util/index.js";
+import { displayText, isJsonObject, sha256OfJson, type JsonObject } from "../util/index.js";
 
 /** A component revision (`context.revision`): `<component>-v<N>` and the hash it was made for. */
 export interface ComponentRevision {
@@ -33,7 +33,7 @@ export function nextComponentRevisions(
   const out: Record<string, ComponentRevision> = {};
   const components = Array.isArray(snapshotSpec.components) ? snapshotSpec.components.filter(isJsonObject) : [];
   for (const component of components) {
-    const name = String(component.name);
+    const name = displayText(component.name);
     const hash = componentHash(component);
     if (typeof component.externalRevision === "string" && component.externalRevision !== "") {
       out[name] = { name: component.externalRevision, hash };

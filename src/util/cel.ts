@@ -1,6 +1,6 @@
-import { isCelError, isCelList, isCelMap, isCelUint, parse, run } from "@bufbuild/cel";
+import { isCelError, isCelList, isCelMap, isCelType, isCelUint, parse, run } from "@bufbuild/cel";
 import { VelaError } from "../errors/index.js";
-import type { JsonValue } from "./json.js";
+import { displayText, type JsonValue } from "./json.js";
 
 /**
  * CEL (the Kubernetes expression language) over JSON data: `healthPolicy`, workflow `if`, `wait`
@@ -36,12 +36,14 @@ function fromCelValue(value: unknown): JsonValue {
   }
   if (isCelMap(value)) {
     const out: Record<string, JsonValue> = {};
-    for (const [key, member] of value.entries()) out[String(fromCelValue(key))] = fromCelValue(member);
+    for (const [key, member] of value.entries()) out[displayText(fromCelValue(key))] = fromCelValue(member);
     return out;
   }
   if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean")
     return value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+  if (isCelType(value)) return value.toString();
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- timestamp and duration messages have no JSON form here yet; they keep this text
   return String(value);
 }
 

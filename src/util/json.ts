@@ -10,6 +10,16 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A value as text for messages and keys: strings as they are, objects and arrays as JSON (never
+ * `[object Object]`), other scalars through `String`.
+ */
+export function displayText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "object" && value !== null) return JSON.stringify(value);
+  return String(value);
+}
+
 /** Deep copy of a JSON value (never shares structure with the input). */
 export function cloneJson<T extends JsonValue>(value: T): T {
   return structuredClone(value);

@@ -148,7 +148,8 @@ export function formatValue(value: unknown): string {
         if (value.stringer !== undefined) return value.stringer();
         return `{${Object.values(value.fields).map(formatValue).join(" ")}}`;
       }
-      return String(value);
+      // Any other object prints as a struct of its fields, as Go's %v does.
+      return typeof value === "symbol" ? value.toString() : `{${Object.values(value).map(formatValue).join(" ")}}`;
   }
 }
 

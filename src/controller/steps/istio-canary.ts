@@ -1,6 +1,6 @@
 import type { KubeObject } from "../../model/kube-object.js";
 import { LABEL_COMPONENT_REVISION } from "../../model/labels.js";
-import { isJsonObject, type JsonObject } from "../../util/index.js";
+import { displayText, isJsonObject, type JsonObject } from "../../util/index.js";
 import type { StepContext, StepOutcome, StepRunner } from "../../workflow/index.js";
 import type { OutputPatch, OutputPatchOptions } from "../component-patches.js";
 
@@ -184,7 +184,7 @@ export async function istioCanaryRollout(ctx: StepContext): Promise<StepOutcome>
   return {
     kind: "succeeded",
     outputs: {
-      message: `Rollout ${component}: ${ready} replicas of ${String(status.lastTargetRevision)} ready (${rolloutMessage(rollout)})`,
+      message: `Rollout ${component}: ${ready} replicas of ${displayText(status.lastTargetRevision)} ready (${rolloutMessage(rollout)})`,
     },
   };
 }

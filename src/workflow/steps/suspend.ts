@@ -1,4 +1,4 @@
-import { parseDuration } from "../../util/index.js";
+import { displayText, parseDuration } from "../../util/index.js";
 import { timestampAfter } from "../backoff.js";
 import type { StepRunner } from "../types.js";
 import { invalidParameter, stringParam } from "./parameters.js";
@@ -23,7 +23,7 @@ export const suspendRunner: StepRunner = {
     const resumeAt = timestampAfter(ctx.clock.now(), ms);
     return {
       kind: "suspended",
-      message: message ?? `suspended for ${String(duration)}, resumes at ${resumeAt}`,
+      message: message ?? `suspended for ${displayText(duration)}, resumes at ${resumeAt}`,
       resumeAt,
     };
   },

@@ -7,7 +7,7 @@ import { memorySandbox, type MemorySandbox } from "../../support/sandbox.js";
 import { canaryReplicasFor } from "../../../src/cluster/sandbox/controllers/kruise-rollout/replicas.js";
 import { routeRequests } from "../../../src/cluster/sandbox/routing/index.js";
 import type { KubeObject } from "../../../src/model/kube-object.js";
-import type { JsonObject } from "../../../src/util/index.js";
+import { displayText, type JsonObject } from "../../../src/util/index.js";
 import {
   canaryState,
   canonicalApp,
@@ -51,7 +51,8 @@ function recordStates(sandbox: MemorySandbox): string[] {
     for (const change of changes) {
       if (change.object.kind !== "Rollout") continue;
       const state = canaryState(sandbox.store, "canary-demo");
-      const line = `${String(state.phase)} ${String(state.reason ?? "-")} ${String(state.step ?? "-")} ${String(state.state ?? "-")} | ${String(state.message)}`;
+      const fields = [state.phase, state.reason ?? "-", state.step ?? "-", state.state ?? "-"].map(displayText);
+      const line = `${fields.join(" ")} | ${displayText(state.message)}`;
       if (states[states.length - 1] !== line) states.push(line);
     }
   });

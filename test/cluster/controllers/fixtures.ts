@@ -1,5 +1,5 @@
 import type { KubeObject } from "../../../src/model/kube-object.js";
-import type { JsonObject } from "../../../src/util/index.js";
+import { displayText, type JsonObject } from "../../../src/util/index.js";
 import type { MemorySandbox } from "../../support/sandbox.js";
 import type { ControllerView } from "../../../src/cluster/sandbox/controller-contract.js";
 
@@ -160,7 +160,7 @@ export function podsByImage(view: ControllerView, app: string): Record<string, n
     const labels = pod.metadata.labels ?? {};
     if ((labels.app ?? labels["app.kubernetes.io/name"]) !== app || pod.metadata.deletionTimestamp !== undefined)
       continue;
-    const image = String(((pod.spec as JsonObject).containers as JsonObject[])[0]?.image ?? "");
+    const image = displayText(((pod.spec as JsonObject).containers as JsonObject[])[0]?.image ?? "");
     out[image] = (out[image] ?? 0) + 1;
   }
   return out;

@@ -4,7 +4,7 @@ import { HAS_SHARED, SHARED_MISSING_REASON, sharedPath } from "../../support/sha
 import { tempDir } from "../../support/cli.js";
 import { addChartMirror, createMirrorCatalog } from "../../../src/cluster/sandbox/charts/index.js";
 import type { KubeObject } from "../../../src/model/kube-object.js";
-import type { JsonObject } from "../../../src/util/index.js";
+import { displayText, type JsonObject } from "../../../src/util/index.js";
 import { buildDemoRepository } from "../charts/chart-repo.js";
 import { routeRequests } from "../../../src/cluster/sandbox/routing/index.js";
 import { canaryState, getObject, podsByImage, rollout, settleThroughTime } from "./fixtures.js";
@@ -243,7 +243,7 @@ describe("Flux source-controller and helm-controller", () => {
         "Ready",
       );
       expect(ready).toMatchObject({ status: "False", reason });
-      expect(String(ready?.message)).toContain(contains);
+      expect(displayText(ready?.message)).toContain(contains);
       if (!mirror)
         expect(
           condition(getObject(sandbox.store, "source.toolkit.fluxcd.io/v1beta2", "HelmRepository", "demo"), "Ready"),
@@ -255,7 +255,7 @@ describe("Flux source-controller and helm-controller", () => {
     const sandbox = memorySandbox({ objects: [helmRepository(), helmRelease()] });
     settleThroughTime(sandbox);
     expect(
-      String(
+      displayText(
         condition(getObject(sandbox.store, "helm.toolkit.fluxcd.io/v2beta1", "HelmRelease", "demo"), "Ready")?.message,
       ),
     ).toContain("chart rendering unavailable");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { memorySandbox } from "../../support/sandbox.js";
 import type { KubeObject } from "../../../src/model/kube-object.js";
-import type { JsonObject } from "../../../src/util/index.js";
+import { displayText, type JsonObject } from "../../../src/util/index.js";
 import { deployment, getObject, podsByImage, settleThroughTime, setImage } from "./fixtures.js";
 
 function pods(sandbox: ReturnType<typeof memorySandbox>, app: string): KubeObject[] {
@@ -9,7 +9,7 @@ function pods(sandbox: ReturnType<typeof memorySandbox>, app: string): KubeObjec
 }
 
 function imageOf(pod: KubeObject): string {
-  return String(((pod.spec as JsonObject).containers as JsonObject[])[0]?.image);
+  return displayText(((pod.spec as JsonObject).containers as JsonObject[])[0]?.image);
 }
 
 describe("Deployment → ReplicaSet → Pods", () => {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import fastJsonPatch from "fast-json-patch";
 import type { Cluster, ListOptions, PatchBody } from "../../cluster.js";
 import type { KubeObject, ObjectRef } from "../../../model/kube-object.js";
-import { formatTimestamp, isJsonObject, type Clock, type JsonValue } from "../../../util/index.js";
+import { displayText, formatTimestamp, isJsonObject, type Clock, type JsonValue } from "../../../util/index.js";
 import type { ResourceType } from "../../resources.js";
 import { applyMergePatch } from "../store/merge-patch.js";
 import { mediaTypeOf, parseBody, readBody } from "./body.js";
@@ -47,7 +47,7 @@ type ResourceRoute = Extract<ApiRoute, { type: "resource" }>;
 
 class ApiFailureError extends Error {
   constructor(readonly failure: ApiFailure) {
-    super(String(failure.status.message));
+    super(displayText(failure.status.message));
   }
 }
 
@@ -123,7 +123,7 @@ function normaliseBody(body: JsonValue, type: ResourceType, route: ResourceRoute
       fail(
         400,
         "BadRequest",
-        `the name of the object (${String(metadata.name)}) does not match the name on the URL (${route.name})`,
+        `the name of the object (${displayText(metadata.name)}) does not match the name on the URL (${route.name})`,
       );
     metadata.name = route.name;
   }

@@ -1,5 +1,5 @@
 import type { JsonObject, JsonValue } from "../../../util/index.js";
-import { isJsonObject, jsonEqual } from "../../../util/index.js";
+import { displayText, isJsonObject, jsonEqual } from "../../../util/index.js";
 
 /**
  * Field ownership for server-side apply, in the shape of Kubernetes' `fieldsV1`
@@ -170,12 +170,12 @@ export function mergeApplied(live: JsonValue | undefined, applied: JsonValue, fi
     const key = listKeyOf(fieldName, applied);
     if (key !== undefined && (live.length === 0 || listKeyOf(fieldName, live) === key)) {
       const liveItems = live as JsonObject[];
-      const appliedIds = new Set(applied.map((item) => String((item as JsonObject)[key])));
+      const appliedIds = new Set(applied.map((item) => displayText((item as JsonObject)[key])));
       const merged: JsonValue[] = (applied as JsonObject[]).map((item) => {
-        const match = liveItems.find((candidate) => String(candidate[key]) === String(item[key]));
+        const match = liveItems.find((candidate) => displayText(candidate[key]) === displayText(item[key]));
         return match === undefined ? structuredClone(item) : mergeApplied(match, item);
       });
-      for (const item of liveItems) if (!appliedIds.has(String(item[key]))) merged.push(item);
+      for (const item of liveItems) if (!appliedIds.has(displayText(item[key]))) merged.push(item);
       return merged;
     }
   }

@@ -2,6 +2,7 @@ import type { KubeObject } from "../../../model/kube-object.js";
 import { groupOf } from "../../../model/kube-object.js";
 import type { FieldRequirement, LabelSelector } from "../../selector.js";
 import { matchesFieldSelector, matchesLabelSelector } from "../../selector.js";
+import { displayText } from "../../../util/index.js";
 
 /** `group/Kind`: objects of every served version of a kind share one store, as in the API server. */
 export function groupKindOf(apiVersion: string, kind: string): string {
@@ -148,11 +149,7 @@ function readField(object: KubeObject, field: string): string | undefined {
     if (current === null || typeof current !== "object") return undefined;
     current = (current as Record<string, unknown>)[segment];
   }
-  return current === undefined || current === null
-    ? undefined
-    : typeof current === "object"
-      ? JSON.stringify(current)
-      : String(current);
+  return current === undefined || current === null ? undefined : displayText(current);
 }
 
 /** The `group/Kind` of a store key (see {@link objectKey}): groups and kinds hold no `/`. */

@@ -6,7 +6,7 @@
  * one Deployment per component revision, source and target side by side).
  */
 import type { KubeObject, ObjectRef } from "../../../../model/kube-object.js";
-import { isJsonObject, type JsonObject } from "../../../../util/index.js";
+import { displayText, isJsonObject, type JsonObject } from "../../../../util/index.js";
 import { numberAt, objectAt, stringMapAt } from "../common/fields.js";
 import { controllerReference } from "../common/owners.js";
 
@@ -47,7 +47,7 @@ export function recordedWorkload(revision: KubeObject): RecordedWorkload {
   if (data.apiVersion !== "apps/v1" || data.kind !== "Deployment") {
     return {
       ok: false,
-      reason: `the workload of ${revision.metadata.name ?? ""} is ${String(data.apiVersion)} ${String(data.kind)}; the batch rollout controller rolls apps/v1 Deployments`,
+      reason: `the workload of ${revision.metadata.name ?? ""} is ${displayText(data.apiVersion)} ${displayText(data.kind)}; the batch rollout controller rolls apps/v1 Deployments`,
     };
   }
   return { ok: true, workload: data };

@@ -9,7 +9,7 @@
 import { parse as parseYaml } from "yaml";
 import { applySetValue } from "../../../../chart/index.js";
 import type { KubeObject } from "../../../../model/kube-object.js";
-import { isJsonObject, type JsonObject } from "../../../../util/index.js";
+import { displayText, isJsonObject, type JsonObject } from "../../../../util/index.js";
 import type { ControllerView } from "../../controller-contract.js";
 import { objectAt, objectsAt, stringAt } from "../common/fields.js";
 
@@ -78,7 +78,7 @@ export function composeReleaseValues(view: ControllerView, release: KubeObject):
       parsed = parseYaml(text);
     } catch (error) {
       throw new ValuesReferenceError(
-        `unable to read values from key '${typeof reference.valuesKey === "string" ? reference.valuesKey : "values.yaml"}' in ${String(reference.kind)} '${String(reference.name)}': ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`,
+        `unable to read values from key '${typeof reference.valuesKey === "string" ? reference.valuesKey : "values.yaml"}' in ${displayText(reference.kind)} '${displayText(reference.name)}': ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`,
       );
     }
     if (isJsonObject(parsed)) merged = mergeMaps(merged, parsed);

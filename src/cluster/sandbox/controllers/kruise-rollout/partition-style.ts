@@ -40,11 +40,9 @@ function partitionPatch(workload: KubeObject, partition: number | null): JsonObj
 /** Facts about a CloneSet or StatefulSet under a Rollout. */
 export function describePartitionWorkload(workload: KubeObject): WorkloadInfo {
   const canaryRevision = controllerRevision(workload);
+  const currentRevision = valueAt(workload, ["status", "currentRevision"]);
   const stableRevision =
-    workload.metadata.labels?.[STABLE_REVISION_LABEL] ??
-    (typeof valueAt(workload, ["status", "currentRevision"]) === "string"
-      ? String(valueAt(workload, ["status", "currentRevision"]))
-      : "");
+    workload.metadata.labels?.[STABLE_REVISION_LABEL] ?? (typeof currentRevision === "string" ? currentRevision : "");
   const inProgressing = workload.metadata.annotations?.[IN_PROGRESSING_ANNOTATION] !== undefined;
   return {
     object: workload,

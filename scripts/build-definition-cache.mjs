@@ -1,5 +1,6 @@
 // Writes dist/definitions-cache.json: the bundled definitions parsed once at build time
 // (see src/definitions/parsed-cache.ts). Run after tsc by `npm run build`.
+import process from "node:process";
 import { loadDefinitions, parsedDefinitionCachePath, writeParsedDefinitionCache } from "../dist/definitions/index.js";
 
 const { definitions } = loadDefinitions({ cache: { lookup: () => undefined } });

@@ -181,7 +181,7 @@ function walkDirectory(root: string, rel: string, ignore: IgnoreRules, out: Char
 
 /** Loads a chart directory (Chart.yaml, values.yaml, templates/, charts/), skipping what `.helmignore` lists. */
 export function loadChartDirectory(dir: string): LoadedChart {
-  let ignoreText = "";
+  let ignoreText: string;
   try {
     if (!statSync(dir).isDirectory()) throw new Error("not a directory");
   } catch {

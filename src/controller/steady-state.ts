@@ -146,7 +146,10 @@ export class PassRecorder {
   }
 
   private fits(...fields: readonly (string | undefined)[]): boolean {
-    const fit = fields.every((field) => field === undefined || (field !== "" && !/[\u001d-\u001f]/.test(field)));
+    const separators = [APP_NAME, ENTRY, FIELD];
+    const fit = fields.every(
+      (field) => field === undefined || (field !== "" && !separators.some((separator) => field.includes(separator))),
+    );
     if (!fit) this.unrecordable = true;
     return fit;
   }

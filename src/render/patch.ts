@@ -177,7 +177,7 @@ export function applyPatch(target: JsonValue, patch: JsonValue, options: PatchOp
     case "merge":
       return mergePatch(target, patch, options);
     case "jsonMergePatch":
-      return jsonMergePatch.apply(structuredClone(target), structuredClone(patch)) as JsonValue;
+      return jsonMergePatch.apply<JsonValue>(structuredClone(target), structuredClone(patch));
     case "jsonPatch": {
       const operations = jsonPatchOperations(patch);
       try {

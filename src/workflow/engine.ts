@@ -233,8 +233,8 @@ class WorkflowRun {
 
   /** One line per step transition for the reconciler's progress display (`hooks.log`). */
   private logTransition(before: StepStatus | undefined, after: StepStatus | undefined): void {
-    const log = this.ctx.hooks.log;
-    if (log === undefined || after === undefined) return;
+    const hooks = this.ctx.hooks;
+    if (hooks.log === undefined || after === undefined) return;
     if (
       before !== undefined &&
       before.phase === after.phase &&
@@ -244,7 +244,7 @@ class WorkflowRun {
       return;
     const reason = after.reason === undefined ? "" : ` (${after.reason})`;
     const message = after.message === undefined || after.message === "" ? "" : `: ${after.message}`;
-    log.call(this.ctx.hooks, `step ${after.name} ${after.phase}${reason}${message}`);
+    hooks.log(`step ${after.name} ${after.phase}${reason}${message}`);
   }
 
   private predecessorsSuccessful(entry: ListEntry): boolean {

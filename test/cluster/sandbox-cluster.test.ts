@@ -162,7 +162,8 @@ describe("SandboxCluster", () => {
       }),
     );
     const sandbox = await openSandbox({ dir, clock, controllers: [], lockTimeoutMs: 100 });
-    expect(JSON.parse(readFileSync(join(dir, SANDBOX_FILES.lock), "utf8")).pid).toBe(process.pid);
+    const lock = JSON.parse(readFileSync(join(dir, SANDBOX_FILES.lock), "utf8")) as { pid: unknown };
+    expect(lock.pid).toBe(process.pid);
     sandbox.close();
   });
 

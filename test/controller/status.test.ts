@@ -307,6 +307,6 @@ describe("addonClosure", () => {
     { name: "a missing dependency", target: "broken", code: "E_ADDON_DEPENDENCY" },
     { name: "an unknown addon", target: "nope", code: "E_ADDON_NOT_FOUND" },
   ])("refuses $name", ({ target, code }) => {
-    expect(() => addonClosure(addons, target)).toThrow(expect.objectContaining({ code }));
+    expect(() => addonClosure(addons, target)).toThrow(expect.objectContaining({ code }) as Error);
   });
 });

@@ -206,7 +206,9 @@ describe("selectRollbackTarget", () => {
     { name: "the current revision", current: "web-v3", requested: 3, code: "E_ROLLBACK_SAME_REVISION" },
     { name: "nothing earlier succeeded", current: "web-v1", requested: undefined, code: "E_NO_ROLLBACK_TARGET" },
   ])("refuses $name", ({ current, requested, code }) => {
-    expect(() => selectRollbackTarget("web", history, current, requested)).toThrow(expect.objectContaining({ code }));
+    expect(() => selectRollbackTarget("web", history, current, requested)).toThrow(
+      expect.objectContaining({ code }) as Error,
+    );
   });
 });
 

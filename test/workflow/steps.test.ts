@@ -28,7 +28,7 @@ async function fetchHttp(request: HttpRequest): Promise<HttpResponse> {
 function hooks(overrides: Partial<StepHooks>): StepHooks {
   return {
     cluster: new MemoryCluster(),
-    applyComponent: async () => ({ applied: true, healthy: true }),
+    applyComponent: () => Promise.resolve({ applied: true, healthy: true }),
     http: fetchHttp,
     ...overrides,
   };
@@ -48,9 +48,9 @@ describe("apply-component and deploy", () => {
     const h = harness({
       registry: builtinStepRegistry(),
       hooks: hooks({
-        applyComponent: async (name, options) => {
+        applyComponent: (name, options) => {
           calls.push(`${name} ${JSON.stringify(options ?? {})}`);
-          return health.shift() ?? { applied: true, healthy: true };
+          return Promise.resolve(health.shift() ?? { applied: true, healthy: true });
         },
       }),
     });
@@ -84,9 +84,8 @@ describe("apply-component and deploy", () => {
     const h = harness({
       registry: builtinStepRegistry(),
       hooks: hooks({
-        applyComponent: async (name) => {
-          throw new NotFoundError("E_COMPONENT_NOT_FOUND", `component "${name}" not found`);
-        },
+        applyComponent: (name) =>
+          Promise.reject(new NotFoundError("E_COMPONENT_NOT_FOUND", `component "${name}" not found`)),
       }),
     });
     const result = await h.advance({
@@ -106,7 +105,9 @@ describe("apply-component and deploy", () => {
     const applied: string[] = [];
     const h = harness({
       registry: builtinStepRegistry(),
-      hooks: hooks({ applyComponent: async (name) => (applied.push(name), { applied: true, healthy: true }) }),
+      hooks: hooks({
+        applyComponent: (name) => (applied.push(name), Promise.resolve({ applied: true, healthy: true })),
+      }),
     });
     const spec: WorkflowSpec = { steps: [{ name: "release", type: "deploy", properties: { auto: false } }] };
     const first = await h.advance(spec);
@@ -335,9 +336,9 @@ describe("actions (user WorkflowStepDefinitions)", () => {
           { output: { name: "ok", valueFrom: "answer.body.approved" } },
         ],
       },
-      async (request) => {
+      (request) => {
         requests.push(request);
-        return { status: 200, body: '{"approved":true}' };
+        return Promise.resolve({ status: 200, body: '{"approved":true}' });
       },
     );
     const result = await h.advance({

@@ -8,7 +8,9 @@ import {
   createStepRegistry,
   type AdvanceResult,
   type ApplyComponentResult,
+  type BoundStep,
   type EngineContext,
+  type StepContext,
   type StepHooks,
   type StepOutcome,
   type StepRegistry,
@@ -38,57 +40,56 @@ export function newJournal(): Journal {
  */
 export function fakeRunner(journal: Journal): StepRunner {
   const runs = new Map<string, number>();
-  return {
-    type: "*",
-    async run(step, ctx): Promise<StepOutcome> {
-      const count = (runs.get(step.name) ?? 0) + 1;
-      runs.set(step.name, count);
-      journal.params[step.name] = ctx.parameter;
-      const [kind, arg] = step.type.split(/:(.*)/s) as [string, string | undefined];
-      const attempts = Number(ctx.memory["attempts"] ?? 0) + 1;
-      switch (kind) {
-        case "ok":
-        case "echo":
-          journal.events.push(`effect:${step.name}`);
-          return { kind: "succeeded", outputs: ctx.parameter };
-        case "out":
-          journal.events.push(`effect:${step.name}`);
-          return { kind: "succeeded", outputs: JSON.parse(arg ?? "{}") as JsonObject };
-        case "fail":
-          return { kind: "failed", retryable: false, message: "it broke" };
-        case "flaky":
-          return { kind: "failed", retryable: true, message: "connection refused" };
-        case "fail-then-ok": {
-          const failures = Number(arg);
-          // Counts attempts in the cluster-like journal, not in memory: failures leave no memory data.
-          const tries = journal.events.filter((event) => event === `try:${step.name}`).length + 1;
-          journal.events.push(`try:${step.name}`);
-          if (tries <= failures) return { kind: "failed", retryable: true, message: `attempt ${tries} failed` };
-          journal.events.push(`effect:${step.name}`);
-          return { kind: "succeeded" };
-        }
-        case "wait": {
-          if (attempts <= Number(arg))
-            return {
-              kind: "running",
-              reason: "Wait",
-              message: `waiting (${attempts}/${arg ?? ""})`,
-              memory: { attempts },
-            };
-          journal.events.push(`effect:${step.name}`);
-          return { kind: "succeeded" };
-        }
-        case "hang":
-          return { kind: "running", reason: "Wait", message: "still going" };
-        case "terminate":
-          return { kind: "terminated", message: "enough" };
-        case "skip":
-          return { kind: "skipped", message: "nothing to do" };
-        default:
-          throw new Error(`unknown fake step type ${step.type}`);
+  const outcome = (step: BoundStep, ctx: StepContext): StepOutcome => {
+    const count = (runs.get(step.name) ?? 0) + 1;
+    runs.set(step.name, count);
+    journal.params[step.name] = ctx.parameter;
+    const [kind, arg] = step.type.split(/:(.*)/s) as [string, string | undefined];
+    const attempts = Number(ctx.memory["attempts"] ?? 0) + 1;
+    switch (kind) {
+      case "ok":
+      case "echo":
+        journal.events.push(`effect:${step.name}`);
+        return { kind: "succeeded", outputs: ctx.parameter };
+      case "out":
+        journal.events.push(`effect:${step.name}`);
+        return { kind: "succeeded", outputs: JSON.parse(arg ?? "{}") as JsonObject };
+      case "fail":
+        return { kind: "failed", retryable: false, message: "it broke" };
+      case "flaky":
+        return { kind: "failed", retryable: true, message: "connection refused" };
+      case "fail-then-ok": {
+        const failures = Number(arg);
+        // Counts attempts in the cluster-like journal, not in memory: failures leave no memory data.
+        const tries = journal.events.filter((event) => event === `try:${step.name}`).length + 1;
+        journal.events.push(`try:${step.name}`);
+        if (tries <= failures) return { kind: "failed", retryable: true, message: `attempt ${tries} failed` };
+        journal.events.push(`effect:${step.name}`);
+        return { kind: "succeeded" };
       }
-    },
+      case "wait": {
+        if (attempts <= Number(arg))
+          return {
+            kind: "running",
+            reason: "Wait",
+            message: `waiting (${attempts}/${arg ?? ""})`,
+            memory: { attempts },
+          };
+        journal.events.push(`effect:${step.name}`);
+        return { kind: "succeeded" };
+      }
+      case "hang":
+        return { kind: "running", reason: "Wait", message: "still going" };
+      case "terminate":
+        return { kind: "terminated", message: "enough" };
+      case "skip":
+        return { kind: "skipped", message: "nothing to do" };
+      default:
+        throw new Error(`unknown fake step type ${step.type}`);
+    }
   };
+  // Like an async runner: a throw becomes a rejected promise.
+  return { type: "*", run: (step, ctx) => new Promise((resolve) => resolve(outcome(step, ctx))) };
 }
 
 /** The built-in runners (suspend, step-group…) with the fake types as fallback. */
@@ -101,12 +102,16 @@ function unused(): never {
   throw new Error("not used in this test");
 }
 
+function unusedAsync(): Promise<never> {
+  return Promise.reject(new Error("not used in this test"));
+}
+
 /** Hooks for tests that do not touch components, HTTP or the cluster. */
 export function noHooks(overrides: Partial<StepHooks> = {}): StepHooks {
   return {
     cluster: new MemoryCluster(),
-    applyComponent: async (): Promise<ApplyComponentResult> => unused(),
-    http: async () => unused(),
+    applyComponent: (): Promise<ApplyComponentResult> => unusedAsync(),
+    http: () => unusedAsync(),
     ...overrides,
   };
 }
@@ -137,9 +142,10 @@ export function harness(
       registry: options.registry ?? fakeRegistry(journal),
       app: { appName: "demo", namespace: "default", appRevision: "demo-v1", components: ["api", "web"] },
       hooks: options.hooks ?? noHooks(),
-      saveStatus: async (status) => {
+      saveStatus: (status) => {
         saves.push(status);
         journal.events.push(`save:${saves.length - 1}`);
+        return Promise.resolve();
       },
       ...(options.maxRetries === undefined ? {} : { retry: { maxRetries: options.maxRetries } }),
     }),
@@ -203,14 +209,15 @@ export class MemoryCluster implements Cluster {
   readonly objects = new Map<string, KubeObject>();
   readonly writes: string[] = [];
 
-  async get(ref: ObjectRef): Promise<KubeObject | undefined> {
+  get(ref: ObjectRef): Promise<KubeObject | undefined> {
     const found = this.objects.get(key(ref));
-    return found === undefined ? undefined : structuredClone(found);
+    return Promise.resolve(found === undefined ? undefined : structuredClone(found));
   }
-  async list(apiVersion: string, kind: string): Promise<KubeObject[]> {
-    return [...this.objects.values()].filter((object) => object.apiVersion === apiVersion && object.kind === kind);
+  list(apiVersion: string, kind: string): Promise<KubeObject[]> {
+    const objects = [...this.objects.values()];
+    return Promise.resolve(objects.filter((object) => object.apiVersion === apiVersion && object.kind === kind));
   }
-  async apply(object: KubeObject): Promise<KubeObject> {
+  apply(object: KubeObject): Promise<KubeObject> {
     const ref = {
       apiVersion: object.apiVersion,
       kind: object.kind,
@@ -221,7 +228,7 @@ export class MemoryCluster implements Cluster {
     const merged = { ...(existing ?? {}), ...structuredClone(object) };
     this.objects.set(key(ref), merged);
     this.writes.push(`apply ${ref.kind}/${ref.name}`);
-    return structuredClone(merged);
+    return Promise.resolve(structuredClone(merged));
   }
   async create(object: KubeObject): Promise<KubeObject> {
     return this.apply(object);
@@ -232,15 +239,15 @@ export class MemoryCluster implements Cluster {
   async updateStatus(object: KubeObject): Promise<KubeObject> {
     return this.apply(object);
   }
-  async patch(_ref: ObjectRef, _body: PatchBody): Promise<KubeObject> {
-    return unused();
+  patch(_ref: ObjectRef, _body: PatchBody): Promise<KubeObject> {
+    return unusedAsync();
   }
-  async patchStatus(_ref: ObjectRef, _body: PatchBody): Promise<KubeObject> {
-    return unused();
+  patchStatus(_ref: ObjectRef, _body: PatchBody): Promise<KubeObject> {
+    return unusedAsync();
   }
-  async delete(ref: ObjectRef): Promise<boolean> {
+  delete(ref: ObjectRef): Promise<boolean> {
     this.writes.push(`delete ${ref.kind}/${ref.name}`);
-    return this.objects.delete(key(ref));
+    return Promise.resolve(this.objects.delete(key(ref)));
   }
   watch(): AsyncIterable<never> {
     return unused();

@@ -112,6 +112,7 @@ function htmlEscape(text: string): string {
 }
 
 function jsEscape(text: string): string {
+  // eslint-disable-next-line no-control-regex -- Go's JSEscape rewrites control characters as \uXXXX on purpose
   return text.replace(/[\\'"<>&=\n\r\t\x00-\x1f]/g, (ch) => {
     switch (ch) {
       case "\\":

@@ -43,7 +43,7 @@ function mergeInto(dst: Record<string, unknown>, src: Record<string, unknown>, o
 function seq(...params: unknown[]): string {
   const nums = params.map(toIntNumber);
   let start = 1;
-  let end = 0;
+  let end: number;
   let step = 1;
   if (nums.length === 1) end = nums[0] ?? 0;
   else if (nums.length === 2) {

@@ -5,6 +5,11 @@ import type { VelaError } from "../../errors/index.js";
 import type { LoadedKubeConfig } from "./kubeconfig.js";
 import { errorFromResponse, unreachableError, type ClusterIdentity, type RequestSubject } from "./errors.js";
 
+/** KubeConfig's private `applyOptions` (headers, certificates and auth without the TLS-only checks). */
+interface KubeConfigOptionsAccess {
+  applyOptions(options: RequestOptions): Promise<void>;
+}
+
 /** One API request. */
 export interface KubeRequest {
   readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -171,7 +176,7 @@ export class KubeTransport {
     } catch {
       // client-node refuses plain-http servers unless TLS verification is skipped; its header and
       // certificate logic is still what we want, so apply that part directly.
-      await (this.loaded.config as any).applyOptions(options);
+      await (this.loaded.config as unknown as KubeConfigOptionsAccess).applyOptions(options);
     }
     return options;
   }

@@ -1,6 +1,6 @@
 import { displayText, parseDuration } from "../../util/index.js";
 import { timestampAfter } from "../backoff.js";
-import type { StepRunner } from "../types.js";
+import type { StepContext, StepOutcome, StepRunner } from "../types.js";
 import { invalidParameter, stringParam } from "./parameters.js";
 
 /**
@@ -10,21 +10,23 @@ import { invalidParameter, stringParam } from "./parameters.js";
  */
 export const suspendRunner: StepRunner = {
   type: "suspend",
-  async run(_step, ctx) {
-    if (ctx.suspendedAt !== undefined) return { kind: "succeeded" };
-    const message = stringParam(ctx.parameter, "message");
-    const duration = ctx.parameter["duration"];
-    if (duration === undefined || duration === null || duration === "")
-      return { kind: "suspended", message: message ?? "suspended until resumed" };
-    const ms = typeof duration === "string" || typeof duration === "number" ? parseDuration(duration) : undefined;
-    if (ms === undefined)
-      return invalidParameter(`parameter "duration": ${JSON.stringify(duration)} is not a duration (use e.g. 30s, 5m)`);
-    if (ms === 0) return { kind: "succeeded" };
-    const resumeAt = timestampAfter(ctx.clock.now(), ms);
-    return {
-      kind: "suspended",
-      message: message ?? `suspended for ${displayText(duration)}, resumes at ${resumeAt}`,
-      resumeAt,
-    };
-  },
+  run: (_step, ctx) => Promise.resolve(suspendOutcome(ctx)),
 };
+
+function suspendOutcome(ctx: StepContext): StepOutcome {
+  if (ctx.suspendedAt !== undefined) return { kind: "succeeded" };
+  const message = stringParam(ctx.parameter, "message");
+  const duration = ctx.parameter["duration"];
+  if (duration === undefined || duration === null || duration === "")
+    return { kind: "suspended", message: message ?? "suspended until resumed" };
+  const ms = typeof duration === "string" || typeof duration === "number" ? parseDuration(duration) : undefined;
+  if (ms === undefined)
+    return invalidParameter(`parameter "duration": ${JSON.stringify(duration)} is not a duration (use e.g. 30s, 5m)`);
+  if (ms === 0) return { kind: "succeeded" };
+  const resumeAt = timestampAfter(ctx.clock.now(), ms);
+  return {
+    kind: "suspended",
+    message: message ?? `suspended for ${displayText(duration)}, resumes at ${resumeAt}`,
+    resumeAt,
+  };
+}

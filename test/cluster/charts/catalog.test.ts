@@ -94,6 +94,6 @@ describe("sandbox chart catalog", () => {
     expect(() => addChartMirror(sandbox, "file:///tmp", repo)).toThrow(VelaError);
     expect(() => addChartMirror(sandbox, "https://c.example.com", join(repo, "missing"))).toThrow(VelaError);
     writeFileSync(join(sandbox, "chart-mirrors.json"), "{not json");
-    expect(() => readChartMirrors(sandbox)).toThrow(expect.objectContaining({ code: "E_CHART_MIRRORS" }));
+    expect(() => readChartMirrors(sandbox)).toThrow(expect.objectContaining({ code: "E_CHART_MIRRORS" }) as Error);
   });
 });

@@ -195,10 +195,10 @@ export async function openSandboxStore(options: OpenSandboxStoreOptions): Promis
     const snapshot = readSnapshot(snapshotPath);
     const journalPath = join(dir, SANDBOX_FILES.journal);
     const contents = readJournal(journalPath);
-    let sandbox: SandboxStore | undefined;
     const journal = new Journal(journalPath, contents.validBytes, {
       ...(options.sync === undefined ? {} : { sync: options.sync }),
-      afterWrite: () => sandbox?.maybeCompact(),
+      // Only commits write to the journal, and none happens before `sandbox` below exists.
+      afterWrite: () => sandbox.maybeCompact(),
     });
     const store = new MemoryObjectStore({
       clock: options.clock,
@@ -210,7 +210,7 @@ export async function openSandboxStore(options: OpenSandboxStoreOptions): Promis
     });
     for (const record of contents.records)
       if (record.resourceVersion > snapshot.resourceVersion) store.applyRecord(record);
-    sandbox = new SandboxStore(
+    const sandbox = new SandboxStore(
       dir,
       store,
       metadata,
@@ -219,8 +219,7 @@ export async function openSandboxStore(options: OpenSandboxStoreOptions): Promis
       options.compactBytes ?? 8 * 1024 * 1024,
       fileSize(snapshotPath),
     );
-    const opened = sandbox;
-    store.subscribe(() => opened.maybeCompact());
+    store.subscribe(() => sandbox.maybeCompact());
     return sandbox;
   } catch (error) {
     lock.release();

@@ -67,7 +67,8 @@ export interface JournalContents {
 function decodePayload(payload: Buffer): WriteRecord | undefined {
   try {
     const parsed = JSON.parse(payload.toString("utf8")) as EncodedRecord;
-    if (typeof parsed.v !== "number" || !Array.isArray(parsed.c)) return undefined;
+    const encodedChanges: unknown = parsed.c;
+    if (typeof parsed.v !== "number" || !Array.isArray(encodedChanges)) return undefined;
     const changes: StoredChange[] = parsed.c.map((change) =>
       change.o !== undefined
         ? { type: "MODIFIED", object: change.o }

@@ -187,7 +187,7 @@ interface ReleaseStatusInput {
 function statusChange(release: KubeObject, env: ControllerEnv, input: ReleaseStatusInput): ControllerChange[] {
   const generation = release.metadata.generation ?? 1;
   const status: JsonObject = {
-    ...(structuredClone(objectAt(release, ["status"]) ?? {}) as JsonObject),
+    ...structuredClone<JsonObject>(objectAt(release, ["status"]) ?? {}),
     ...(input.extra ?? {}),
     observedGeneration: generation,
   };

@@ -24,7 +24,8 @@ export interface CanaryStatus {
   canaryReadyReplicas: number;
   currentStepIndex: number;
   nextStepIndex: number;
-  currentStepState: StepState | string;
+  /** A {@link StepState}, or whatever another writer stored. */
+  currentStepState: string;
   finalisingStep: string;
   message: string;
   lastUpdateTime: string;
@@ -33,7 +34,8 @@ export interface CanaryStatus {
 /** `status` of a Rollout, as the controller edits it during one pass. */
 export interface RolloutStatus {
   observedGeneration: number;
-  phase: RolloutPhase | string;
+  /** A {@link RolloutPhase}, or whatever another writer stored ("" before the first pass). */
+  phase: string;
   message: string;
   conditions: JsonObject[];
   canaryStatus: CanaryStatus | undefined;

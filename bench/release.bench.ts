@@ -248,7 +248,8 @@ async function steadyState(count: number): Promise<void> {
       if (projected > heapLimit * 0.9) {
         process.stdout.write(
           `steady state: ${count} apps: not measured, the store would need ~${(projected / 2 ** 30).toFixed(1)} GiB of heap ` +
-            `(${(leanestPerApp / 1024).toFixed(0)} KiB per app after ${index} apps) and node's heap limit is ${(heapLimit / 2 ** 30).toFixed(1)} GiB\n`,
+            `(${(leanestPerApp / 1024).toFixed(0)} KiB per app after ${index} apps) ` +
+            `and node's heap limit is ${(heapLimit / 2 ** 30).toFixed(1)} GiB\n`,
         );
         return;
       }

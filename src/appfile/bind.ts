@@ -117,11 +117,12 @@ function bindComponent(binder: Binder, app: ApplicationInput, index: number): Ap
         traitConflictsWith(trait.definition, other.definition.name) ||
         traitConflictsWith(other.definition, trait.definition.name)
       ) {
+        const declarer = traitConflictsWith(trait.definition, other.definition.name) ? trait : other;
         report(binder, {
           code: "E_TRAIT_CONFLICT",
           message: `${subject}: trait "${trait.type}" conflicts with trait "${other.type}"`,
           path: joinPointer(trait.path, "type"),
-          hint: `remove one of them; "${traitConflictsWith(trait.definition, other.definition.name) ? trait.type : other.type}" declares conflictsWith: ${(traitConflictsWith(trait.definition, other.definition.name) ? trait.definition : other.definition).conflictsWith.join(", ")}`,
+          hint: `remove one of them; "${declarer.type}" declares conflictsWith: ${declarer.definition.conflictsWith.join(", ")}`,
         });
       }
     }

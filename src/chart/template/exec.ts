@@ -19,7 +19,10 @@ import { parseTemplate } from "./parser.js";
 import { formatForOutput, GoStruct, isGoMap, isNil, isTrue, type TemplateFunc } from "./go-value.js";
 import { TemplateExecError, TemplateFailure } from "./template-error.js";
 
-/** How deep `template`/`include`/`tpl` may nest before rendering stops with an error (Helm allows 1000 per name; 256 stays well inside the JS stack). */
+/**
+ * How deep `template`/`include`/`tpl` may nest before rendering stops with an error (Helm allows
+ * 1000 per name; 256 stays well inside the JS stack).
+ */
 export const MAX_TEMPLATE_DEPTH = 256;
 
 /**
@@ -40,7 +43,8 @@ export class DepthExceeded extends Error {
   location: { readonly name: string; readonly line: number; readonly column: number } | undefined;
   constructor(readonly templateName: string) {
     super(
-      `rendering template has a nested reference name: ${templateName}: unable to execute template (templates nested more than ${MAX_TEMPLATE_DEPTH} deep)`,
+      `rendering template has a nested reference name: ${templateName}: ` +
+        `unable to execute template (templates nested more than ${MAX_TEMPLATE_DEPTH} deep)`,
     );
   }
 }

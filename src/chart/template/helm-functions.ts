@@ -55,7 +55,9 @@ function fromYaml(text: string, wantList: boolean): unknown {
     if (isGoMap(parsed)) return parsed;
     if (isNil(parsed)) return {};
     return {
-      Error: `error unmarshaling JSON: json: cannot unmarshal ${Array.isArray(parsed) ? "array" : "string"} into Go value of type map[string]interface {}`,
+      Error:
+        `error unmarshaling JSON: json: cannot unmarshal ${Array.isArray(parsed) ? "array" : "string"} ` +
+        "into Go value of type map[string]interface {}",
     };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -146,14 +146,9 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
           return;
         }
         if (output === "name") {
-          env.ctx.stdout.write(
-            result.objects
-              .map(
-                (object) =>
-                  `${result.resource.group === "" ? result.resource.singular : `${result.resource.singular}.${result.resource.group}`}/${object.metadata.name ?? ""}\n`,
-              )
-              .join(""),
-          );
+          const { group, singular } = result.resource;
+          const resource = group === "" ? singular : `${singular}.${group}`;
+          env.ctx.stdout.write(result.objects.map((object) => `${resource}/${object.metadata.name ?? ""}\n`).join(""));
           return;
         }
         if (result.emptyMessage !== undefined) {

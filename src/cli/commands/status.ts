@@ -64,9 +64,10 @@ function formatAbout(view: StatusView): string[] {
     ]);
   }
   if (view.rollback !== undefined) {
+    const { from, to, time } = view.rollback;
     rows.push([
       "Rollback:",
-      `rolled back${view.rollback.from === undefined ? "" : ` from ${view.rollback.from}`} to ${view.rollback.to}${view.rollback.time === undefined ? "" : ` at ${view.rollback.time}`}`,
+      `rolled back${from === undefined ? "" : ` from ${from}`} to ${to}${time === undefined ? "" : ` at ${time}`}`,
     ]);
   }
   return ["About:", "", ...rows.map(([label, value]) => `  ${label.padEnd(13)}${value}`)];
@@ -111,6 +112,10 @@ function formatServices(view: StatusView, marks: Marks): string[] {
   return lines;
 }
 
+function podsLine(pods: { readonly ready: number; readonly total: number }, revision: string | undefined): string {
+  return `${pods.ready}/${pods.total} ready${revision === undefined ? "" : ` (revision ${revision})`}`;
+}
+
 function formatCanaries(view: StatusView): string[] {
   if (view.canaries.length === 0) return [];
   const lines = ["Canary:", ""];
@@ -126,13 +131,9 @@ function formatCanaries(view: StatusView): string[] {
       lines.push(
         `    State: ${canary.state ?? "unknown"}${canary.resumesAt === undefined ? "" : ` (${timeLeft(canary.resumesAt, view.now)})`}`,
       );
-      lines.push(
-        `    Canary pods: ${canary.canaryPods.ready}/${canary.canaryPods.total} ready${canary.canaryRevision === undefined ? "" : ` (revision ${canary.canaryRevision})`}`,
-      );
+      lines.push(`    Canary pods: ${podsLine(canary.canaryPods, canary.canaryRevision)}`);
     }
-    lines.push(
-      `    Stable pods: ${canary.stablePods.ready}/${canary.stablePods.total} ready${canary.stableRevision === undefined ? "" : ` (revision ${canary.stableRevision})`}`,
-    );
+    lines.push(`    Stable pods: ${podsLine(canary.stablePods, canary.stableRevision)}`);
     if (canary.message !== undefined) lines.push(`    Message: ${canary.message}`);
     if (canary.next.length > 0) {
       lines.push("    Next:");

@@ -80,7 +80,11 @@ export function errorFromResponse(
       );
     case 403:
       return new ClusterError("E_FORBIDDEN", `forbidden: cannot ${subject.verb} ${what}: ${serverMessage}`, {
-        hint: `ask for RBAC permission to "${subject.verb}" ${subject.resource || "this resource"}${subject.namespace === undefined ? "" : ` in namespace "${subject.namespace}"`} (check with: kubectl auth can-i ${subject.verb} ${subject.resource}${subject.namespace === undefined ? "" : ` -n ${subject.namespace}`})`,
+        hint:
+          `ask for RBAC permission to "${subject.verb}" ${subject.resource || "this resource"}` +
+          `${subject.namespace === undefined ? "" : ` in namespace "${subject.namespace}"`} ` +
+          `(check with: kubectl auth can-i ${subject.verb} ${subject.resource}` +
+          `${subject.namespace === undefined ? "" : ` -n ${subject.namespace}`})`,
       });
     case 404:
       return new NotFoundError("E_NOT_FOUND", `${what} not found`, {
@@ -152,7 +156,9 @@ export function unreachableError(cause: unknown, cluster: ClusterIdentity, elaps
     `cannot reach cluster at ${cluster.server} (context "${cluster.contextName}"): ${why} after ${(elapsedMs / 1000).toFixed(1)}s`,
     {
       unreachable: true,
-      hint: "check that the cluster is running and that --kubeconfig/--context point at it (for the served sandbox: is `vela-ts sandbox serve` still running?)",
+      hint:
+        "check that the cluster is running and that --kubeconfig/--context point at it " +
+        "(for the served sandbox: is `vela-ts sandbox serve` still running?)",
       cause,
     },
   );

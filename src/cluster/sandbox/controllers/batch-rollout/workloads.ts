@@ -47,7 +47,9 @@ export function recordedWorkload(revision: KubeObject): RecordedWorkload {
   if (data.apiVersion !== "apps/v1" || data.kind !== "Deployment") {
     return {
       ok: false,
-      reason: `the workload of ${revision.metadata.name ?? ""} is ${displayText(data.apiVersion)} ${displayText(data.kind)}; the batch rollout controller rolls apps/v1 Deployments`,
+      reason:
+        `the workload of ${revision.metadata.name ?? ""} is ${displayText(data.apiVersion)} ${displayText(data.kind)}; ` +
+        "the batch rollout controller rolls apps/v1 Deployments",
     };
   }
   return { ok: true, workload: data };

@@ -279,7 +279,8 @@ function reconcileRelease(release: KubeObject, view: ControllerView, env: Contro
       release,
       env,
       "ArtifactFailed",
-      `HelmChart '${sourceNamespace}/${namespace}-${release.metadata.name ?? ""}' is not ready: HelmRepository '${sourceNamespace}/${sourceName}' not found`,
+      `HelmChart '${sourceNamespace}/${namespace}-${release.metadata.name ?? ""}' is not ready: ` +
+        `HelmRepository '${sourceNamespace}/${sourceName}' not found`,
     );
   if (env.charts === undefined)
     return failed(
@@ -343,7 +344,8 @@ function reconcileRelease(release: KubeObject, view: ControllerView, env: Contro
           release,
           env,
           reason,
-          `Helm ${action} failed for release ${storageNamespace}/${releaseName} with chart ${resolution.chart}@${resolution.version}: ${error instanceof Error ? error.message : String(error)}`,
+          `Helm ${action} failed for release ${storageNamespace}/${releaseName} ` +
+            `with chart ${resolution.chart}@${resolution.version}: ${error instanceof Error ? error.message : String(error)}`,
         ),
       ];
     }
@@ -413,7 +415,9 @@ function reconcileRelease(release: KubeObject, view: ControllerView, env: Contro
         body: { type: "merge", patch: { metadata: { labels: { status: "superseded" } } } },
       });
     }
-    const message = `Helm ${action} succeeded for release ${storageNamespace}/${latest.name}.v${latest.version} with chart ${latest.chartName}@${latest.chartVersion}`;
+    const message =
+      `Helm ${action} succeeded for release ${storageNamespace}/${latest.name}.v${latest.version} ` +
+      `with chart ${latest.chartName}@${latest.chartVersion}`;
     const reason = action === "install" ? "InstallSucceeded" : "UpgradeSucceeded";
     const snapshots = [
       deployed,

@@ -77,8 +77,10 @@ export function composeReleaseValues(view: ControllerView, release: KubeObject):
     try {
       parsed = parseYaml(text);
     } catch (error) {
+      const key = typeof reference.valuesKey === "string" ? reference.valuesKey : "values.yaml";
+      const detail = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
       throw new ValuesReferenceError(
-        `unable to read values from key '${typeof reference.valuesKey === "string" ? reference.valuesKey : "values.yaml"}' in ${displayText(reference.kind)} '${displayText(reference.name)}': ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`,
+        `unable to read values from key '${key}' in ${displayText(reference.kind)} '${displayText(reference.name)}': ${detail}`,
       );
     }
     if (isJsonObject(parsed)) merged = mergeMaps(merged, parsed);

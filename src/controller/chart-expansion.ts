@@ -85,7 +85,10 @@ export function parseChartRepositoryMapping(flag: string): ChartRepositoryMappin
 }
 
 function chartSourceHint(url: string): string {
-  return `map the repository to a local chart repository (index.yaml + .tgz files) with --chart-repo ${url}=DIR, or add a sandbox mirror with vela-ts sandbox charts add ${url} DIR`;
+  return (
+    `map the repository to a local chart repository (index.yaml + .tgz files) with --chart-repo ${url}=DIR, ` +
+    `or add a sandbox mirror with vela-ts sandbox charts add ${url} DIR`
+  );
 }
 
 /**
@@ -761,7 +764,9 @@ export function resolveHelmWorkloads(
       if (!trait.outputs.some((output) => isRollout(output.object))) return trait;
       if (release.targetNamespace !== manifest.namespace) {
         warnings.push(
-          `component "${manifest.name}": trait "${trait.type}": the chart installs into namespace ${release.targetNamespace} but the Rollout is in ${manifest.namespace}; a Kruise Rollout only controls workloads of its own namespace`,
+          `component "${manifest.name}": trait "${trait.type}": the chart installs into namespace ` +
+            `${release.targetNamespace} but the Rollout is in ${manifest.namespace}; ` +
+            "a Kruise Rollout only controls workloads of its own namespace",
         );
       }
       const ctx: RolloutContext = {

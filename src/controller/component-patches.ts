@@ -85,7 +85,9 @@ export function patchComponentOutputs(manifest: ComponentManifest, options: Outp
       "E_OUTPUT_NOT_FOUND",
       `component "${manifest.name}" renders no output named ${missing.map((name) => `"${name}"`).join(", ")}`,
       {
-        hint: `its outputs are ${[...names].sort().join(", ") || "none"}; the step patches the first component's rollout, virtualService and destinationRule (traits rollout and canary-traffic)`,
+        hint:
+          `its outputs are ${[...names].sort().join(", ") || "none"}; the step patches the first component's ` +
+          "rollout, virtualService and destinationRule (traits rollout and canary-traffic)",
       },
     );
   }

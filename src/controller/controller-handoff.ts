@@ -160,7 +160,8 @@ export async function driveOrHandOff(
   );
   if (controller === undefined) return driveApplication(name, namespace, target.deps, target.driver, options);
   options.progress?.(
-    `controller ${controller.holder} is reconciling ${namespace}/${name} (lease ${controller.leaseNamespace}/${CONTROLLER_LEASE_NAME}); this command does not reconcile it`,
+    `controller ${controller.holder} is reconciling ${namespace}/${name} ` +
+      `(lease ${controller.leaseNamespace}/${CONTROLLER_LEASE_NAME}); this command does not reconcile it`,
   );
   return followController(target, name, namespace, controller, options);
 }

@@ -109,7 +109,10 @@ export async function personGate(
   if (waiting.length > 0) {
     const message =
       (waiting[0]?.status as { message?: string } | undefined)?.message ?? "a rollout step waits for approval";
-    return `${message}; approve with: vela-ts workflow resume ${name} (or roll back: vela-ts workflow suspend ${name} && vela-ts workflow rollback ${name})`;
+    return (
+      `${message}; approve with: vela-ts workflow resume ${name} ` +
+      `(or roll back: vela-ts workflow suspend ${name} && vela-ts workflow rollback ${name})`
+    );
   }
   return undefined;
 }

@@ -129,9 +129,12 @@ export function assertConverged(result: SettleResult): void {
   if (result.converged) return;
   throw new ClusterError(
     "E_SANDBOX_NOT_CONVERGED",
-    `the simulated controllers did not settle after ${result.passes} passes (${result.writes} writes); still writing: ${result.stillWriting.join(", ")}`,
+    `the simulated controllers did not settle after ${result.passes} passes (${result.writes} writes); ` +
+      `still writing: ${result.stillWriting.join(", ")}`,
     {
-      hint: "two controllers (or a controller and an admission) keep undoing each other's writes; `sandbox get` the objects they own to see which fields flip",
+      hint:
+        "two controllers (or a controller and an admission) keep undoing each other's writes; " +
+        "`sandbox get` the objects they own to see which fields flip",
     },
   );
 }

@@ -136,7 +136,9 @@ function noRollout(ctx: StepContext, component: string): StepOutcome {
   return {
     kind: "failed",
     retryable: false,
-    message: `component ${component} of application ${ctx.context.appName} has no ${ROLLOUT_API_VERSION} Rollout: give it the rollout trait (and canary-traffic for the traffic split)`,
+    message:
+      `component ${component} of application ${ctx.context.appName} has no ${ROLLOUT_API_VERSION} Rollout: ` +
+      "give it the rollout trait (and canary-traffic for the traffic split)",
   };
 }
 
@@ -212,7 +214,9 @@ async function canaryRollback(ctx: StepContext): Promise<StepOutcome> {
       return {
         kind: "failed",
         retryable: false,
-        message: `Rollout ${component} has no status.LastSourceRevision: it never rolled from one revision to another, so there is nothing to roll back to`,
+        message:
+          `Rollout ${component} has no status.LastSourceRevision: ` +
+          "it never rolled from one revision to another, so there is nothing to roll back to",
       };
     }
     source = last;

@@ -246,7 +246,9 @@ function patchLocally(existing: KubeObject, mediaType: string, patch: JsonValue)
       return fail(
         415,
         "UnsupportedMediaType",
-        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`,
+        "the body of the request was in an unknown format - accepted media types include: " +
+          "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, " +
+          "application/strategic-merge-patch+json",
       );
   }
 }

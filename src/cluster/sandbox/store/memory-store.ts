@@ -106,7 +106,8 @@ function describe(apiVersion: string, kind: string, name: string): string {
 
 function modifiedError(apiVersion: string, kind: string, name: string): ConflictError {
   return new ConflictError(
-    `operation cannot be fulfilled on ${describe(apiVersion, kind, name)}: the object has been modified; please apply your changes to the latest version and try again`,
+    `operation cannot be fulfilled on ${describe(apiVersion, kind, name)}: the object has been modified; ` +
+      "please apply your changes to the latest version and try again",
     {
       hint: "read the object again and retry the change on its latest resourceVersion",
     },
@@ -555,9 +556,10 @@ export class MemoryObjectStore implements ObjectStore {
       try {
         result = jsonPatch.applyPatch(copy(existing), body.patch as unknown as Operation[], true, false).newDocument;
       } catch (error) {
+        const detail = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
         throw new ClusterError(
           "E_PATCH_INVALID",
-          `cannot apply the JSON patch to ${describe(ref.apiVersion, ref.kind, ref.name)}: ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`,
+          `cannot apply the JSON patch to ${describe(ref.apiVersion, ref.kind, ref.name)}: ${detail}`,
           {
             hint: "JSON patch operations are {op: add|remove|replace|move|copy|test, path: /json/pointer, value}",
             cause: error,

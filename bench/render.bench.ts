@@ -95,7 +95,8 @@ async function measure(label: string, app: ApplicationInput): Promise<void> {
 export async function run(): Promise<void> {
   if (!HAS_HEADLINE_DEFINITIONS) {
     process.stdout.write(
-      "note: addons/fluxcd/definitions/helm.yaml or addons/kruise-rollout/definitions/kruise-rollout.yaml missing; the headline app falls back to webservice + scaler\n",
+      "note: addons/fluxcd/definitions/helm.yaml or addons/kruise-rollout/definitions/kruise-rollout.yaml missing; " +
+        "the headline app falls back to webservice + scaler\n",
     );
   }
   await measure(

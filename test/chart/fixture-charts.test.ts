@@ -131,7 +131,8 @@ describe("bad charts", () => {
       dir: "nil-pointer",
       code: "E_CHART_TEMPLATE",
       message:
-        'template: nil-pointer/templates/configmap.yaml:6:15: executing "nil-pointer/templates/configmap.yaml" at <.Values.missing.field>: nil pointer evaluating interface {}.field',
+        'template: nil-pointer/templates/configmap.yaml:6:15: executing "nil-pointer/templates/configmap.yaml" ' +
+        "at <.Values.missing.field>: nil pointer evaluating interface {}.field",
       line: 6,
     },
     {

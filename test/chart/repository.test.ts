@@ -30,7 +30,8 @@ function writeRepo(tamper = false): string {
   const entries = versions.map((version) => {
     const bytes = chartTgz(version);
     writeFileSync(join(dir, `web-${version}.tgz`), tamper && version === "2.0.0" ? chartTgz("9.9.9") : bytes);
-    return `  - name: web\n    version: ${version}\n    apiVersion: v2\n    digest: ${createHash("sha256").update(bytes).digest("hex")}\n    urls:\n      - web-${version}.tgz\n`;
+    const digest = createHash("sha256").update(bytes).digest("hex");
+    return `  - name: web\n    version: ${version}\n    apiVersion: v2\n    digest: ${digest}\n    urls:\n      - web-${version}.tgz\n`;
   });
   writeFileSync(join(dir, "index.yaml"), `apiVersion: v1\nentries:\n  web:\n${entries.join("")}`);
   return dir;

@@ -238,7 +238,8 @@ const SPRIG: Case[] = [
   {
     name: "list helpers",
     template:
-      '{{ list 1 2 3 | rest }} {{ list 1 2 3 | initial }} {{ list 1 2 3 | reverse }} {{ without (list 1 2 1) 1 }} {{ compact (list 0 1 "" 2) }} {{ uniq (list 1 1 2) }}',
+      "{{ list 1 2 3 | rest }} {{ list 1 2 3 | initial }} {{ list 1 2 3 | reverse }} " +
+      '{{ without (list 1 2 1) 1 }} {{ compact (list 0 1 "" 2) }} {{ uniq (list 1 1 2) }}',
     want: "[2 3] [1 2] [3 2 1] [2] [1 2] [1 2]",
   },
   {

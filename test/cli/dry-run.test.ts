@@ -55,7 +55,8 @@ describe("vela-ts dry-run", () => {
       name: "unknown trait",
       argv: ["dry-run", "-f", "-"],
       stdin:
-        "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: a\nspec:\n  components:\n    - name: c\n      type: webservice\n      properties: {image: x}\n      traits:\n        - type: scalr\n",
+        "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: a\nspec:\n  components:\n" +
+        "    - name: c\n      type: webservice\n      properties: {image: x}\n      traits:\n        - type: scalr\n",
       code: 1,
       stderr: "--> <stdin>:11:17",
     },

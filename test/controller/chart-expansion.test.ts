@@ -24,6 +24,9 @@ const { registry } = loadDefinitions({ userDirs: [] });
 function helmApp(
   options: { name?: string; chart?: string; version?: string; extra?: string; trait?: string; more?: string } = {},
 ): ComponentManifest[] {
+  const trait =
+    options.trait ??
+    "            canary:\n              steps: [{weight: 20}]\n              trafficRoutings: [{type: nginx}]\n";
   const text = `apiVersion: core.oam.dev/v1beta1
 kind: Application
 metadata:
@@ -39,7 +42,7 @@ spec:
 ${options.extra ?? ""}      traits:
         - type: kruise-rollout
           properties:
-${options.trait ?? "            canary:\n              steps: [{weight: 20}]\n              trafficRoutings: [{type: nginx}]\n"}${options.more ?? ""}`;
+${trait}${options.more ?? ""}`;
   const [parsed] = parseApplications(text, "app.yaml");
   if (parsed === undefined) throw new Error("no application");
   return renderAppfile(bindAppfile(parsed.application, registry, { sourceMap: parsed.sourceMap }));
@@ -328,7 +331,9 @@ describe("resolveHelmWorkloads with fixed chart objects", () => {
               tag: v10
 `;
     const extra =
-      "        values: {service: {port: 1234}}\n        valuesFrom:\n          - {kind: ConfigMap, name: shop-values}\n          - {kind: ConfigMap, name: shop-values, valuesKey: tag, targetPath: image.tag}\n          - {kind: ConfigMap, name: absent, optional: true}\n";
+      "        values: {service: {port: 1234}}\n        valuesFrom:\n          - {kind: ConfigMap, name: shop-values}\n" +
+      "          - {kind: ConfigMap, name: shop-values, valuesKey: tag, targetPath: image.tag}\n" +
+      "          - {kind: ConfigMap, name: absent, optional: true}\n";
     const source = fakeSource([deployment("x")]);
     const manifests = helmApp({ extra, more, trait: "            canary:\n              steps: [{weight: 20}]\n" });
     const result = resolveHelmWorkloads(manifests, source);

@@ -148,7 +148,9 @@ describe("up with bad input writes nothing (exit 1)", () => {
     },
     {
       name: "a YAML syntax error",
-      text: "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: bad-yaml\nspec:\n  components:\n    - name: x\n      type: webservice\n     properties: {image: nginx}\n",
+      text:
+        "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: bad-yaml\nspec:\n  components:\n" +
+        "    - name: x\n      type: webservice\n     properties: {image: nginx}\n",
       code: "E_YAML",
       where: /bad-yaml\.yaml:\d+:\d+/,
       hint: undefined,
@@ -253,7 +255,10 @@ describe("a step that fails and then recovers (notification to a 127.0.0.1 webho
 });
 
 describe("terminate, then restart", () => {
-  it("a suspended workflow is terminated (exit 0: it did what was asked; resume then refuses), then restart runs it again from the first step", async () => {
+  const terminateThenRestart =
+    "a suspended workflow is terminated (exit 0: it did what was asked; resume then refuses), " +
+    "then restart runs it again from the first step";
+  it(terminateThenRestart, async () => {
     const story = await storySandbox({ charts: false });
     const steps = [
       "      - name: first",

@@ -172,7 +172,10 @@ describe("story 1: helm canary through up and workflow (in-process, fake clock)"
     ]);
   });
 
-  it("branch B, workflow suspend + rollback --wait: 100% v1, canary objects deleted, the same 5 v1 pods, spec of revision 1, status rolled back", async () => {
+  const branchB =
+    "branch B, workflow suspend + rollback --wait: 100% v1, canary objects deleted, the same 5 v1 pods, " +
+    "spec of revision 1, status rolled back";
+  it(branchB, async () => {
     const suspend = await atStep2.velaOk(["workflow", "suspend", "demo-app"]);
     expect(suspend.stdout).toContain("suspend");
     expect((await readApplication(atStep2, "demo-app"))?.status.workflow?.suspend).toBe(true);

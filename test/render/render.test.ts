@@ -80,7 +80,9 @@ describe("renderAppfile", () => {
 
   it("merges a trait's env patch into the container by name", () => {
     const app = parseApplication(
-      "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: d\nspec:\n  components:\n    - name: api\n      type: webservice\n      properties:\n        image: x\n        env: [{name: A, value: '1'}]\n      traits:\n        - type: env-patch\n          properties:\n            env: {B: '2', A: '3'}\n",
+      "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: d\nspec:\n  components:\n" +
+        "    - name: api\n      type: webservice\n      properties:\n        image: x\n        env: [{name: A, value: '1'}]\n" +
+        "      traits:\n        - type: env-patch\n          properties:\n            env: {B: '2', A: '3'}\n",
       "a.yaml",
     ).application;
     const [deployment] = flattenManifests(renderAppfile(bindAppfile(app, registry)));
@@ -122,7 +124,8 @@ describe("renderTemplate helpers", () => {
     {
       name: "collections",
       template:
-        'v: {{json (list (contains parameter.l "y") (len parameter.l) (hasKey parameter.m "k") (get parameter.m "k") (dict "a" 1) (pluck parameter.o "n"))}}',
+        'v: {{json (list (contains parameter.l "y") (len parameter.l) (hasKey parameter.m "k") ' +
+        '(get parameter.m "k") (dict "a" 1) (pluck parameter.o "n"))}}',
       parameter: { l: ["x", "y"], m: { k: 2 }, o: [{ n: 1 }, {}] },
       want: { v: [true, 2, true, 2, { a: 1 }, [1, null]] },
     },

@@ -286,7 +286,9 @@ export function validateAgainstSchema(object: unknown): SchemaIssue[] {
     ...issues,
     {
       path: "",
-      message: `no schema for ${apiVersion} ${kind}: add its CRD to reference/crds or list it in NO_UPSTREAM_SCHEMA (CRDs known: ${known === "" ? "none, ../shared is absent" : known})`,
+      message:
+        `no schema for ${apiVersion} ${kind}: add its CRD to reference/crds or list it in NO_UPSTREAM_SCHEMA ` +
+        `(CRDs known: ${known === "" ? "none, ../shared is absent" : known})`,
     },
   ];
 }

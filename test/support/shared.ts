@@ -11,7 +11,9 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..
  */
 export const SHARED_DIR = process.env.VELA_TS_SHARED ?? resolve(PROJECT_ROOT, "../shared");
 export const HAS_SHARED = existsSync(join(SHARED_DIR, "reference"));
-export const SHARED_MISSING_REASON = `../shared/reference not found beside the checkout (${SHARED_DIR}); skipping tests that read upstream reference files`;
+export const SHARED_MISSING_REASON =
+  `../shared/reference not found beside the checkout (${SHARED_DIR}); ` +
+  "skipping tests that read upstream reference files";
 
 export function sharedPath(...segments: string[]): string {
   return join(SHARED_DIR, ...segments);

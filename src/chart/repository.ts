@@ -12,7 +12,8 @@ import semver from "semver";
 import type { LoadedChart } from "./chart.js";
 import { ChartError } from "./errors.js";
 import { loadChartArchive } from "./load.js";
-import { toSemverRange } from "./template/sprig-misc.js";
+import { scalarText } from "./template/go-value.js";
+import { toSemverRange } from "./template/semver.js";
 
 /** One chart version in a repository index. */
 export interface IndexEntry {
@@ -71,7 +72,7 @@ export function parseRepositoryIndex(text: string, origin: string): RepositoryIn
       .filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null)
       .map((item) => {
         const str = (key: string): string | undefined =>
-          item[key] === undefined || item[key] === null ? undefined : String(item[key]);
+          item[key] === undefined || item[key] === null ? undefined : scalarText(item[key]);
         const entry: IndexEntry = {
           name: str("name") ?? name,
           version: str("version") ?? "",

@@ -53,6 +53,10 @@ export interface ChartRepository {
   readonly archives: Map<string, Uint8Array>;
 }
 
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function repoError(message: string, hint: string, cause?: unknown): ChartError {
   return new ChartError("E_CHART_REPO", message, { hint, ...(cause === undefined ? {} : { cause }) });
 }
@@ -196,7 +200,7 @@ async function httpGet(url: URL, maxBytes: number): Promise<Uint8Array> {
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
       throw repoError(
-        `cannot fetch ${current.href}: ${timedOut ? `no answer within ${HTTP_TIMEOUT_MS / 1000} s` : error instanceof Error ? error.message : String(error)}`,
+        `cannot fetch ${current.href}: ${timedOut ? `no answer within ${HTTP_TIMEOUT_MS / 1000} s` : describeError(error)}`,
         "is the local chart server running?",
         error,
       );
@@ -237,13 +241,14 @@ async function readCapped(response: Response, url: URL, maxBytes: number): Promi
     await response.body?.cancel();
     throw tooLarge();
   }
-  const reader = response.body?.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = response.body?.getReader();
   if (reader === undefined) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
+    const chunk: ReadableStreamReadResult<Uint8Array> = await reader.read();
+    if (chunk.done) break;
+    const value = chunk.value;
     total += value.length;
     if (total > maxBytes) {
       await reader.cancel();

@@ -246,9 +246,9 @@ async function readCapped(response: Response, url: URL, maxBytes: number): Promi
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const chunk: ReadableStreamReadResult<Uint8Array> = await reader.read();
-    if (chunk.done) break;
+    const chunk: { done: boolean; value?: Uint8Array | undefined } = await reader.read();
     const value = chunk.value;
+    if (chunk.done || value === undefined) break;
     total += value.length;
     if (total > maxBytes) {
       await reader.cancel();

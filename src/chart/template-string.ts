@@ -5,6 +5,7 @@
  */
 import { asTemplateError, TemplateSet } from "./template/exec.js";
 import { createHelmEnv, GO_FUNCTION_NAMES, HELM_FUNCTION_NAMES } from "./template/helm-functions.js";
+import type { GoFunc } from "./template/go-func.js";
 import type { EvaluationLimits } from "./template/limits.js";
 
 /** Options of {@link renderTemplateString}. */
@@ -21,13 +22,17 @@ export interface RenderTemplateStringOptions {
   readonly functions?: "helm" | "go";
   /** Bounds of the evaluation. @default DEFAULT_LIMITS */
   readonly limits?: EvaluationLimits;
+  /** Extra functions (Go's `Template.Funcs`), declared with Go parameter types. @default {} */
+  readonly funcs?: Readonly<Record<string, GoFunc>>;
 }
 
 /** Executes `text` with `data` as dot; prints missing values as Go does (`<no value>`). */
 export function renderTemplateString(text: string, data: unknown, options: RenderTemplateStringOptions = {}): string {
   const name = options.name ?? "gotpl";
   const goOnly = options.functions === "go";
-  const set = new TemplateSet(goOnly ? GO_FUNCTION_NAMES : HELM_FUNCTION_NAMES);
+  const extra = options.funcs ?? {};
+  const names = new Set([...(goOnly ? GO_FUNCTION_NAMES : HELM_FUNCTION_NAMES), ...Object.keys(extra)]);
+  const set = new TemplateSet(names);
   for (const [partial, body] of Object.entries(options.partials ?? {})) set.add(partial, body);
   set.add(name, text);
   const env = createHelmEnv(set, {
@@ -36,6 +41,7 @@ export function renderTemplateString(text: string, data: unknown, options: Rende
     goOnly,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
+  for (const [fnName, func] of Object.entries(extra)) (env.funcs as Map<string, GoFunc>).set(fnName, func);
   try {
     return set.execute(name, data, env);
   } catch (error) {

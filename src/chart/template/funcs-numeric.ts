@@ -100,7 +100,7 @@ function decimalOp(op: "add" | "sub" | "mul" | "div", a: Decimal, b: Decimal): D
       if (b.mantissa === 0n) throw new Error("decimal division by 0");
       // Rounded half away from zero to 16 places, as shopspring's Div (DivRound with DivisionPrecision).
       const scale = DIVISION_PRECISION + 1;
-      const shift = scale + b.exponent - a.exponent;
+      const shift = scale + a.exponent - b.exponent;
       const numerator = shift >= 0 ? a.mantissa * 10n ** BigInt(shift) : a.mantissa / 10n ** BigInt(-shift);
       const quotient = numerator / b.mantissa;
       const rounded = (quotient + (quotient < 0n ? -5n : 5n)) / 10n;

@@ -24,6 +24,9 @@ function names(files: Record<string, string>, values: Record<string, unknown> = 
   );
 }
 
+const JOB =
+  "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-install\n";
+
 const PARENT = {
   "Chart.yaml": `apiVersion: v2
 name: parent
@@ -46,7 +49,12 @@ dependencies:
   "values.yaml": "imported:\n  mine: parent\n",
   "templates/cm.yaml": config(
     "parent",
-    '  imported: {{ toJson .Values.imported | quote }}\n  root: "{{ .Chart.IsRoot }}"\n  exported: {{ .Values.fromLib | quote }}\n  subs: {{ keys .Subcharts | sortAlpha | join "," | quote }}',
+    [
+      "  imported: {{ toJson .Values.imported | quote }}",
+      '  root: "{{ .Chart.IsRoot }}"',
+      "  exported: {{ .Values.fromLib | quote }}",
+      '  subs: {{ keys .Subcharts | sortAlpha | join "," | quote }}',
+    ].join("\n"),
   ),
   "charts/child/Chart.yaml": `apiVersion: v2
 name: child
@@ -129,7 +137,8 @@ describe("dependencies and values (chartutil)", () => {
       caught = error;
     }
     expect((caught as VelaError).message).toBe(
-      "values don't meet the specifications of the schema(s) in the following chart(s):\ns:\n- replicas: Invalid type. Expected: integer, given: string",
+      "values don't meet the specifications of the schema(s) in the following chart(s):\n" +
+        "s:\n- replicas: Invalid type. Expected: integer, given: string",
     );
   });
 
@@ -162,7 +171,7 @@ describe("dependencies and values (chartutil)", () => {
   it("prints hooks last and keeps comment-only documents, as helm template", () => {
     const files = {
       "Chart.yaml": "apiVersion: v2\nname: h\nversion: 1.0.0\n",
-      "templates/a.yaml": `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-install\n---\n# just a comment\n---\n${config("cm", "  a: b")}`,
+      "templates/a.yaml": `${JOB}---\n# just a comment\n---\n${config("cm", "  a: b")}`,
       "templates/b.yaml": "apiVersion: v1\nkind: Pod\nmetadata:\n  name: t\n  annotations:\n    helm.sh/hook: test\n",
     };
     const rendered = renderChart(chart(files), { releaseName: "rel", namespace: "ns" });
@@ -171,7 +180,7 @@ describe("dependencies and values (chartutil)", () => {
         "---\n# Source: h/templates/a.yaml\n# just a comment\n" +
         // Hooks are sorted by kind too: the Pod before the Job.
         "---\n# Source: h/templates/b.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: t\n  annotations:\n    helm.sh/hook: test\n" +
-        "---\n# Source: h/templates/a.yaml\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  annotations:\n    helm.sh/hook: pre-install\n",
+        `---\n# Source: h/templates/a.yaml\n${JOB}`,
     );
     expect(() => formatHelmTemplate(rendered, { skipTests: true, showOnly: ["templates/b.yaml"] })).toThrow(
       "could not find template templates/b.yaml in chart",

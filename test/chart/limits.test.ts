@@ -152,7 +152,8 @@ describe("chart repositories are confined", () => {
     writeFileSync(join(dir, "secret.tgz"), "outside the repository");
     writeFileSync(
       join(repo, "index.yaml"),
-      `apiVersion: v1\nentries:\n  app:\n    - name: app\n      version: 1.0.0\n      urls: [${urls}]\n${digest === undefined ? "" : `      digest: ${digest}\n`}`,
+      "apiVersion: v1\nentries:\n  app:\n    - name: app\n      version: 1.0.0\n" +
+        `      urls: [${urls}]\n${digest === undefined ? "" : `      digest: ${digest}\n`}`,
     );
     return repo;
   }

@@ -165,6 +165,9 @@ const STATIC_FUNCTIONS: Readonly<Record<string, GoFunc>> = {
   lookup: fn(["string", "string", "string", "string"], () => ({})),
 };
 
+const STATIC_ENTRIES: readonly [string, GoFunc][] = Object.entries(STATIC_FUNCTIONS);
+const GO_BUILTIN_ENTRIES: readonly [string, GoFunc][] = Object.entries(GO_BUILTINS);
+
 /** Placeholder guard for building the name list. */
 const NO_GUARD: OutputGuard = { reserve: () => undefined, reserveList: () => undefined };
 
@@ -201,16 +204,20 @@ export interface HelmFunctionOptions {
  */
 export function createHelmEnv(set: TemplateSet, options: HelmFunctionOptions): ExecEnv {
   const budget = new EvaluationBudget(options.limits);
-  const funcs = new Map<string, GoFunc>(Object.entries(options.goOnly === true ? GO_BUILTINS : STATIC_FUNCTIONS));
+  const funcs = new Map<string, GoFunc>(options.goOnly === true ? GO_BUILTIN_ENTRIES : STATIC_ENTRIES);
   const env: ExecEnv = { funcs, budget, depth: 0, includes: new Map(), current: set, tplSets: new Map() };
   if (options.goOnly === true) return env;
-  const guarded = {
-    ...stringFunctions(budget),
-    ...collectionFunctions(budget),
-    ...regexFunctions(budget),
-    ...clockFunctions(options.now, seededRandom(options.seed), budget),
-  };
-  for (const [name, func] of Object.entries(guarded)) funcs.set(name, func);
+  for (const table of [
+    stringFunctions(budget),
+    collectionFunctions(budget),
+    regexFunctions(budget),
+    clockFunctions(options.now, seededRandom(options.seed), budget),
+  ]) {
+    for (const name in table) {
+      const func = table[name];
+      if (func !== undefined) funcs.set(name, func);
+    }
+  }
   funcs.set(
     "include",
     fn(["string", "any"], (name, data) => env.current.include(name, data, env)),

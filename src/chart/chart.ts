@@ -10,6 +10,8 @@ export interface ChartDependency {
   readonly tags?: readonly string[];
   readonly enabled?: boolean;
   readonly alias?: string;
+  /** `import-values`: names under the child's `exports`, or `{ child, parent }` table paths. */
+  readonly importValues?: readonly (string | { readonly child: string; readonly parent: string })[];
 }
 
 export interface ChartMaintainer {
@@ -55,8 +57,10 @@ export interface LoadedChart {
   readonly templates: readonly ChartFile[];
   /** `values.yaml`, parsed (empty when absent). */
   readonly values: Readonly<Record<string, unknown>>;
-  /** The other files (what templates reach through `.Files`). */
+  /** The other files (what templates reach through `.Files`; `crds/` files among them). */
   readonly files: readonly ChartFile[];
+  /** `values.schema.json`, parsed, when the chart has one. */
+  readonly schema?: unknown;
   /** Charts under `charts/` (directories or archives). */
   readonly subcharts: readonly LoadedChart[];
 }

@@ -1,8 +1,13 @@
-/** `.Files` in chart templates (Helm's `engine/files.go`): Get, GetBytes, Glob, Lines, AsConfig, AsSecrets. */
+/**
+ * `.Files` in chart templates (Helm's `engine/files.go`): a `map[string][]byte` of the chart's
+ * non-template files with the methods `Get`, `GetBytes`, `Glob`, `Lines`, `AsConfig`, `AsSecrets`.
+ * Being a map, `.Files.Glob "x/*"` can be ranged over (`$path, $bytes`) and measured with `len`.
+ */
 import type { ChartFile } from "./chart.js";
 import { globToRegExp } from "./helmignore.js";
-import { GoStruct } from "./template/go-value.js";
-import { toHelmYaml } from "./template/helm-functions.js";
+import { fn } from "./template/go-func.js";
+import { withGoMethods, withGoType } from "./template/go-value.js";
+import { toHelmYaml } from "./yaml.js";
 
 const decoder = new TextDecoder();
 
@@ -10,42 +15,49 @@ function baseName(path: string): string {
   return path.split("/").pop() ?? path;
 }
 
-/** Builds the `.Files` object over a chart's non-template files. */
-export function createFilesObject(files: readonly ChartFile[]): GoStruct {
-  const byPath = new Map(files.map((file) => [file.path, file.data]));
-  const text = (name: unknown): string => {
-    const data = typeof name === "string" ? byPath.get(name) : undefined;
-    return data === undefined ? "" : decoder.decode(data);
+/** Builds the `.Files` value over a chart's non-template files. */
+export function createFilesObject(files: readonly ChartFile[]): Record<string, unknown> {
+  const map: Record<string, unknown> = {};
+  for (const file of files) map[file.path] = file.data;
+  const text = (name: string): string => {
+    const data = map[name];
+    return data instanceof Uint8Array ? decoder.decode(data) : "";
   };
-  return new GoStruct(
-    "engine.files",
-    {},
-    {
-      Get: (name) => text(name),
-      GetBytes: (name) => (typeof name === "string" ? (byPath.get(name) ?? new Uint8Array()) : new Uint8Array()),
-      Lines: (name) => {
-        const content = text(name);
-        if (content === "") return [];
-        const lines = content.split("\n");
-        if (lines.at(-1) === "") lines.pop();
-        return lines;
-      },
-      Glob: (pattern) => {
-        const regex = globToRegExp(String(pattern), true);
-        return createFilesObject(files.filter((file) => regex.test(file.path)));
-      },
-      AsConfig: () => {
-        if (files.length === 0) return "";
-        const map: Record<string, string> = {};
-        for (const file of files) map[baseName(file.path)] = decoder.decode(file.data);
-        return toHelmYaml(map);
-      },
-      AsSecrets: () => {
-        if (files.length === 0) return "";
-        const map: Record<string, string> = {};
-        for (const file of files) map[baseName(file.path)] = Buffer.from(file.data).toString("base64");
-        return toHelmYaml(map);
-      },
-    },
-  );
+  const entries = (): [string, Uint8Array][] =>
+    Object.entries(map).filter((entry): entry is [string, Uint8Array] => entry[1] instanceof Uint8Array);
+  return withGoMethods(map, "engine.files", {
+    Get: fn(["string"], (name) => text(name)),
+    GetBytes: fn(["string"], (name) => {
+      const data = map[name];
+      return data instanceof Uint8Array ? data : null;
+    }),
+    Lines: fn(["string"], (name) => {
+      const content = text(name);
+      if (content === "") return withGoType([], "[]string");
+      return withGoType((content.endsWith("\n") ? content.slice(0, -1) : content).split("\n"), "[]string");
+    }),
+    Glob: fn(["string"], (pattern) => {
+      let regex: RegExp;
+      try {
+        regex = globToRegExp(pattern, true, true);
+      } catch {
+        regex = /^/;
+      }
+      return createFilesObject(
+        entries()
+          .filter(([path]) => regex.test(path))
+          .map(([path, data]) => ({ path, data })),
+      );
+    }),
+    AsConfig: fn([], () => {
+      const out: Record<string, string> = {};
+      for (const [path, data] of entries()) out[baseName(path)] = decoder.decode(data);
+      return entries().length === 0 ? "" : toHelmYaml(out);
+    }),
+    AsSecrets: fn([], () => {
+      const out: Record<string, string> = {};
+      for (const [path, data] of entries()) out[baseName(path)] = Buffer.from(data).toString("base64");
+      return entries().length === 0 ? "" : toHelmYaml(out);
+    }),
+  });
 }

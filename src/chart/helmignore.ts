@@ -15,12 +15,23 @@ export interface IgnoreRules {
   ignores(path: string, isDir: boolean): boolean;
 }
 
-/** A shell glob (`*`, `?`, `[…]`) as a regular expression; `*` does not cross `/`. */
-export function globToRegExp(glob: string, doubleStar = false): RegExp {
+/**
+ * A shell glob (`*`, `?`, `[…]`, with `braces` also `{a,b}` as gobwas/glob reads them) as a regular
+ * expression; `*` does not cross `/`, `**` (with `doubleStar`) does.
+ */
+export function globToRegExp(glob: string, doubleStar = false, braces = false): RegExp {
   let out = "";
+  let braceDepth = 0;
   for (let i = 0; i < glob.length; i++) {
     const ch = glob[i] ?? "";
-    if (ch === "*") {
+    if (braces && ch === "{") {
+      braceDepth++;
+      out += "(?:";
+    } else if (braces && ch === "}" && braceDepth > 0) {
+      braceDepth--;
+      out += ")";
+    } else if (braces && ch === "," && braceDepth > 0) out += "|";
+    else if (ch === "*") {
       if (doubleStar && glob[i + 1] === "*") {
         out += ".*";
         i++;

@@ -6,7 +6,20 @@ export type { ChartDependency, ChartFile, ChartMaintainer, ChartMetadata, Loaded
 export { ChartError, type ChartErrorCode } from "./errors.js";
 export { loadChart, loadChartArchive, loadChartDirectory, validateChartMetadata } from "./load.js";
 export { mergeValues } from "./values.js";
-export { renderChart, type RenderChartOptions, type RenderedChart, type RenderedTemplate } from "./render.js";
+export {
+  formatHelmTemplate,
+  parseKubeVersion,
+  renderChart,
+  type FormatTemplateOptions,
+  type RenderChartOptions,
+  type RenderedChart,
+  type RenderedManifest,
+  type RenderedTemplate,
+} from "./render.js";
+export { fn, vfn, type GoFunc, type ParamType } from "./template/go-func.js";
+export { GoInt, int64 } from "./template/go-value.js";
+export { DEFAULT_LIMITS, type EvaluationLimits } from "./template/limits.js";
+export { HELM_FUNCTION_NAMES } from "./template/helm-functions.js";
 export {
   fetchChartFromRepository,
   fetchChartFromRepositorySync,

@@ -4,13 +4,13 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import semver from "semver";
-import { displayText } from "../util/index.js";
 import type { ChartFile, ChartMetadata, LoadedChart } from "./chart.js";
 import { ChartError } from "./errors.js";
 import { parseHelmignore, type IgnoreRules } from "./helmignore.js";
-import { readTarGz } from "./tar.js";
+import { readTarGz, TarLimitError } from "./tar.js";
+import { scalarText } from "./template/go-value.js";
+import { readYaml, YamlSyntaxError } from "./yaml.js";
 
 const decoder = new TextDecoder();
 
@@ -20,14 +20,14 @@ function loadError(origin: string, message: string, hint: string, file = "Chart.
 
 function parseYamlFile(origin: string, file: ChartFile): unknown {
   try {
-    return parseYaml(decoder.decode(file.data), { merge: true });
+    return readYaml(decoder.decode(file.data));
   } catch (error) {
-    const line = (error as { linePos?: readonly { line: number; col: number }[] }).linePos?.[0];
+    const where = error instanceof YamlSyntaxError ? error : undefined;
     throw new ChartError(
       "E_CHART_LOAD",
       `cannot load ${file.path}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
       {
-        source: { file: `${origin}/${file.path}`, line: line?.line ?? 1, column: line?.col ?? 1 },
+        source: { file: `${origin}/${file.path}`, line: where?.line ?? 1, column: where?.column ?? 1 },
         hint: `fix the YAML syntax of ${file.path}`,
         cause: error,
       },
@@ -35,10 +35,32 @@ function parseYamlFile(origin: string, file: ChartFile): unknown {
   }
 }
 
+function parseSchema(origin: string, file: ChartFile): unknown {
+  try {
+    return JSON.parse(decoder.decode(file.data)) as unknown;
+  } catch (error) {
+    throw new ChartError(
+      "E_CHART_LOAD",
+      `cannot load values.schema.json: ${error instanceof Error ? error.message : String(error)}`,
+      { source: { file: `${origin}/values.schema.json`, line: 1, column: 1 }, hint: "values.schema.json must be JSON" },
+    );
+  }
+}
+
+/** Files Helm keeps out of `.Files` (they have their own place in the chart). */
+const SPECIAL_FILES = new Set([
+  "Chart.yaml",
+  "values.yaml",
+  "values.schema.json",
+  "Chart.lock",
+  "requirements.yaml",
+  "requirements.lock",
+]);
+
 function optionalString(record: Record<string, unknown>, key: string): string | undefined {
   const value = record[key];
   if (value === undefined || value === null) return undefined;
-  return displayText(value);
+  return scalarText(value);
 }
 
 /** Validates Chart.yaml as Helm's `Metadata.Validate` does and returns it typed. */
@@ -105,6 +127,7 @@ export function validateChartMetadata(raw: unknown, origin: string): ChartMetada
       ...optionalField("alias", optionalString(d, "alias")),
       ...(Array.isArray(d["tags"]) ? { tags: (d["tags"] as unknown[]).map(String) } : {}),
       ...(typeof d["enabled"] === "boolean" ? { enabled: d["enabled"] } : {}),
+      ...importValuesOf(d["import-values"], origin, index),
     };
   });
   return {
@@ -113,6 +136,34 @@ export function validateChartMetadata(raw: unknown, origin: string): ChartMetada
     name,
     version,
     ...(dependencies.length > 0 ? { dependencies } : {}),
+  };
+}
+
+function importValuesOf(
+  raw: unknown,
+  origin: string,
+  index: number,
+): { importValues?: (string | { child: string; parent: string })[] } {
+  if (raw === undefined || raw === null) return {};
+  if (!Array.isArray(raw))
+    throw loadError(
+      origin,
+      `validation: dependencies[${index}].import-values must be a list`,
+      "list names or {child, parent} pairs",
+    );
+  return {
+    importValues: raw.map((entry: unknown) => {
+      if (typeof entry === "string") return entry;
+      if (typeof entry === "object" && entry !== null) {
+        const record = entry as Record<string, unknown>;
+        return { child: scalarText(record["child"] ?? ""), parent: scalarText(record["parent"] ?? "") };
+      }
+      throw loadError(
+        origin,
+        `validation: dependencies[${index}].import-values has an invalid entry`,
+        "use a name exported by the child, or child: and parent: paths",
+      );
+    }),
   };
 }
 
@@ -131,7 +182,17 @@ export function loadChartFiles(files: readonly ChartFile[], origin: string): Loa
       hint: "a chart directory holds Chart.yaml, values.yaml and templates/",
     });
   }
-  const metadata = validateChartMetadata(parseYamlFile(origin, chartYaml), origin);
+  const rawMetadata = parseYamlFile(origin, chartYaml);
+  const requirements = files.find((file) => file.path === "requirements.yaml");
+  if (requirements !== undefined && typeof rawMetadata === "object" && rawMetadata !== null) {
+    // apiVersion v1 charts list their dependencies in requirements.yaml.
+    const declared = parseYamlFile(origin, requirements) as { dependencies?: unknown } | null;
+    const record = rawMetadata as Record<string, unknown>;
+    if (record["dependencies"] === undefined && declared?.dependencies !== undefined)
+      record["dependencies"] = declared.dependencies;
+  }
+  const metadata = validateChartMetadata(rawMetadata, origin);
+  const schemaFile = files.find((file) => file.path === "values.schema.json");
   const valuesFile = files.find((file) => file.path === "values.yaml");
   const rawValues = valuesFile === undefined ? {} : (parseYamlFile(origin, valuesFile) ?? {});
   if (typeof rawValues !== "object" || Array.isArray(rawValues)) {
@@ -145,7 +206,7 @@ export function loadChartFiles(files: readonly ChartFile[], origin: string): Loa
   const subchartDirs = new Map<string, ChartFile[]>();
   const subcharts: LoadedChart[] = [];
   for (const file of files) {
-    if (file.path === "Chart.yaml" || file.path === "values.yaml") continue;
+    if (SPECIAL_FILES.has(file.path)) continue;
     if (file.path.startsWith("templates/")) templates.push(file);
     else if (file.path.startsWith("charts/")) {
       const rest = file.path.slice("charts/".length);
@@ -166,7 +227,15 @@ export function loadChartFiles(files: readonly ChartFile[], origin: string): Loa
     subcharts.push(loadChartFiles(list, `${origin}/charts/${dir}`));
   }
   templates.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { metadata, origin, templates, values: rawValues as Record<string, unknown>, files: others, subcharts };
+  return {
+    metadata,
+    origin,
+    templates,
+    values: rawValues as Record<string, unknown>,
+    files: others,
+    subcharts,
+    ...(schemaFile === undefined ? {} : { schema: parseSchema(origin, schemaFile) }),
+  };
 }
 
 function walkDirectory(root: string, rel: string, ignore: IgnoreRules, out: ChartFile[]): void {
@@ -212,7 +281,10 @@ export function loadChartArchive(bytes: Uint8Array, origin: string): LoadedChart
       "E_CHART_LOAD",
       `cannot read chart archive ${origin}: ${error instanceof Error ? error.message : String(error)}`,
       {
-        hint: "the file must be a gzipped tar made by helm package",
+        hint:
+          error instanceof TarLimitError
+            ? "the archive unpacks past Helm's limits (100 MiB, 10,000 files); it is not a chart helm package would write"
+            : "the file must be a gzipped tar made by helm package",
         cause: error,
       },
     );

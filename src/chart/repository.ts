@@ -5,15 +5,23 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse as parseYaml } from "yaml";
 import semver from "semver";
-import { displayText } from "../util/index.js";
 import type { LoadedChart } from "./chart.js";
 import { ChartError } from "./errors.js";
 import { loadChartArchive } from "./load.js";
-import { toSemverRange } from "./template/sprig-misc.js";
+import { scalarText } from "./template/go-value.js";
+import { toSemverRange } from "./template/semver.js";
+import { MAX_UNPACKED_BYTES } from "./tar.js";
+import { readYaml } from "./yaml.js";
+
+/** The largest `index.yaml` read (a repository of thousands of charts is a few MiB). */
+export const MAX_INDEX_BYTES = 64 * 1024 * 1024;
+/** How long one HTTP request of a repository may take. */
+const HTTP_TIMEOUT_MS = 30_000;
+/** Redirects followed (each only to an allowed host). */
+const MAX_REDIRECTS = 5;
 
 /** One chart version in a repository index. */
 export interface IndexEntry {
@@ -45,15 +53,25 @@ export interface ChartRepository {
   readonly archives: Map<string, Uint8Array>;
 }
 
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 function repoError(message: string, hint: string, cause?: unknown): ChartError {
   return new ChartError("E_CHART_REPO", message, { hint, ...(cause === undefined ? {} : { cause }) });
 }
 
 /** Parses a repository `index.yaml`. */
 export function parseRepositoryIndex(text: string, origin: string): RepositoryIndex {
+  if (text.length > MAX_INDEX_BYTES) {
+    throw repoError(
+      `repository index ${origin} is ${text.length} bytes, over the ${MAX_INDEX_BYTES}-byte limit`,
+      "this is not a chart repository index vela-ts will read; check the repository URL",
+    );
+  }
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = readYaml(text);
   } catch (error) {
     throw repoError(
       `cannot parse repository index ${origin}: ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`,
@@ -72,7 +90,7 @@ export function parseRepositoryIndex(text: string, origin: string): RepositoryIn
       .filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null)
       .map((item) => {
         const str = (key: string): string | undefined =>
-          item[key] === undefined || item[key] === null ? undefined : displayText(item[key]);
+          item[key] === undefined || item[key] === null ? undefined : scalarText(item[key]);
         const entry: IndexEntry = {
           name: str("name") ?? name,
           version: str("version") ?? "",
@@ -156,7 +174,9 @@ function classify(dirOrUrl: string): Location {
 function readLocalIndex(dir: string, location: string): RepositoryIndex {
   let text: string;
   try {
-    text = readFileSync(join(dir, "index.yaml"), "utf8");
+    const bytes = readFileSync(join(dir, "index.yaml"));
+    if (bytes.length > MAX_INDEX_BYTES) return parseRepositoryIndex(" ".repeat(MAX_INDEX_BYTES + 1), location);
+    text = bytes.toString("utf8");
   } catch (error) {
     throw repoError(
       `no index.yaml in chart repository ${location}`,
@@ -167,20 +187,76 @@ function readLocalIndex(dir: string, location: string): RepositoryIndex {
   return parseRepositoryIndex(text, location);
 }
 
-async function httpGet(url: URL): Promise<Uint8Array> {
-  let response: Response;
-  try {
-    response = await fetch(url);
-  } catch (error) {
-    throw repoError(
-      `cannot fetch ${url.href}: ${error instanceof Error ? error.message : String(error)}`,
-      "is the local chart server running?",
-      error,
-    );
+/**
+ * GETs a repository file: a timeout, a size cap, and redirects followed only to loopback hosts (the
+ * only ones a repository may be served from), so a repository cannot hang `up` or point it elsewhere.
+ */
+async function httpGet(url: URL, maxBytes: number): Promise<Uint8Array> {
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    let response: Response;
+    try {
+      response = await fetch(current, { redirect: "manual", signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      throw repoError(
+        `cannot fetch ${current.href}: ${timedOut ? `no answer within ${HTTP_TIMEOUT_MS / 1000} s` : describeError(error)}`,
+        "is the local chart server running?",
+        error,
+      );
+    }
+    if (response.status >= 300 && response.status < 400) {
+      const target = response.headers.get("location");
+      await response.body?.cancel();
+      if (target === null || hop >= MAX_REDIRECTS)
+        throw repoError(
+          `cannot fetch ${current.href}: too many or empty redirects`,
+          "serve the repository without redirects",
+        );
+      const next = new URL(target, current);
+      if (!LOOPBACK_HOSTS.has(next.hostname) || (next.protocol !== "http:" && next.protocol !== "https:"))
+        throw repoError(
+          `cannot fetch ${current.href}: redirected to ${next.href}, which is not on loopback`,
+          "chart repositories are read from 127.0.0.1 only; map remote repositories to a local mirror",
+        );
+      current = next;
+      continue;
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw repoError(
+        `cannot fetch ${current.href}: HTTP ${response.status}`,
+        "check the repository URL and chart name",
+      );
+    }
+    return readCapped(response, current, maxBytes);
   }
-  if (!response.ok)
-    throw repoError(`cannot fetch ${url.href}: HTTP ${response.status}`, "check the repository URL and chart name");
-  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function readCapped(response: Response, url: URL, maxBytes: number): Promise<Uint8Array> {
+  const tooLarge = (): ChartError =>
+    repoError(`${url.href} is larger than ${maxBytes} bytes`, "this is not a chart repository file vela-ts will read");
+  const declared = Number(response.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = response.body?.getReader();
+  if (reader === undefined) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk: { done: boolean; value?: Uint8Array | undefined } = await reader.read();
+    const value = chunk.value;
+    if (chunk.done || value === undefined) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** Reads a local chart repository synchronously (a directory or `file://` URL). */
@@ -208,7 +284,7 @@ export async function readChartRepository(
   const location = classify(dirOrUrl);
   if (location.kind === "directory") return readChartRepositorySync(dirOrUrl);
   const base = new URL(location.url.href.endsWith("/") ? location.url.href : `${location.url.href}/`);
-  const indexBytes = await httpGet(new URL("index.yaml", base));
+  const indexBytes = await httpGet(new URL("index.yaml", base), MAX_INDEX_BYTES);
   const repo: ChartRepository = {
     location: dirOrUrl,
     kind: "http",
@@ -219,7 +295,7 @@ export async function readChartRepository(
     for (const list of Object.values(repo.index.entries)) {
       for (const entry of list) {
         const url = archiveLocation(repo, entry);
-        if (!repo.archives.has(url)) repo.archives.set(url, await httpGet(new URL(url)));
+        if (!repo.archives.has(url)) repo.archives.set(url, await httpGet(new URL(url), MAX_UNPACKED_BYTES));
       }
     }
   }
@@ -235,21 +311,39 @@ function archiveLocation(repo: ChartRepository, entry: IndexEntry): string {
     );
   if (repo.kind === "http") {
     const base = repo.location.endsWith("/") ? repo.location : `${repo.location}/`;
-    const url = new URL(first, base);
+    const baseUrl = new URL(base);
+    const url = new URL(first, baseUrl);
     if (!LOOPBACK_HOSTS.has(url.hostname))
       throw repoError(
         `archive URL ${url.href} is not on loopback`,
         "serve the archives from the same local server as index.yaml",
       );
+    if (url.origin === baseUrl.origin && !url.pathname.startsWith(baseUrl.pathname))
+      throw repoError(
+        `chart "${entry.name}" ${entry.version}: download URL ${JSON.stringify(first)} points outside the repository`,
+        "index.yaml urls must name archives inside the repository",
+      );
     return url.href;
   }
   const location = classify(repo.location);
   if (location.kind !== "directory") throw repoError(`unexpected repository ${repo.location}`, "use a directory");
-  if (/^[a-z]+:\/\//i.test(first)) {
-    // Index published with absolute URLs: the mirror directory holds the same file names.
-    return join(location.dir, first.split("/").pop() ?? first);
+  // Index published with absolute URLs: the mirror directory holds the same file names.
+  const name = /^[a-z]+:\/\//i.test(first) ? decodeURIComponent(new URL(first).pathname.split("/").pop() ?? "") : first;
+  return confined(location.dir, name, entry);
+}
+
+/** A path inside the repository directory; `..` or absolute paths that leave it are refused. */
+function confined(dir: string, name: string, entry: IndexEntry): string {
+  const root = resolve(dir);
+  const target = resolve(root, name);
+  const inside = relative(root, target);
+  if (name === "" || inside === "" || inside.startsWith("..") || isAbsolute(inside) || isAbsolute(name)) {
+    throw repoError(
+      `chart "${entry.name}" ${entry.version}: download URL ${JSON.stringify(name)} points outside the repository`,
+      "index.yaml urls must name archives inside the repository directory",
+    );
   }
-  return join(location.dir, first);
+  return target;
 }
 
 function sha256(bytes: Uint8Array): string {
@@ -264,7 +358,7 @@ function verifyAndLoad(
   const digest = sha256(bytes);
   if (entry.digest !== undefined && entry.digest !== "" && entry.digest.toLowerCase() !== digest) {
     throw repoError(
-      `digest mismatch for ${entry.name} ${entry.version}: index says ${entry.digest}, archive ${where} is ${digest}`,
+      `digest mismatch for ${entry.name} ${entry.version}: archive ${where} does not match the digest ${entry.digest} in the index`,
       "the archive was changed after the index was written; regenerate index.yaml or re-download the chart",
     );
   }
@@ -309,7 +403,7 @@ export async function fetchChartFromRepository(
   if (repo.kind === "http") {
     const entry = selectChartVersion(repo.index, chart, constraint);
     const where = archiveLocation(repo, entry);
-    if (!repo.archives.has(where)) repo.archives.set(where, await httpGet(new URL(where)));
+    if (!repo.archives.has(where)) repo.archives.set(where, await httpGet(new URL(where), MAX_UNPACKED_BYTES));
   }
   return fetchChartFromRepositorySync(repo, chart, constraint);
 }

@@ -4,6 +4,16 @@
  */
 import { gunzipSync } from "node:zlib";
 
+/** Helm's cap on an unpacked chart (`loader.MaxDecompressedChartSize`). */
+export const MAX_UNPACKED_BYTES = 100 * 1024 * 1024;
+/** The most files an archive may hold (Helm stops a chart at its size; counting files stops tiny-entry floods). */
+export const MAX_ARCHIVE_FILES = 10_000;
+/** Helm's cap on one file inside a chart (`loader.MaxDecompressedFileSize`, 5 MiB). */
+export const MAX_FILE_BYTES = 5 * 1024 * 1024;
+
+/** An archive bigger than the caps (a gzip bomb, or not a chart). */
+export class TarLimitError extends Error {}
+
 /** A regular file from an archive. */
 export interface TarEntry {
   readonly path: string;
@@ -41,6 +51,7 @@ function parsePax(data: Uint8Array): Record<string, string> {
 /** Reads the regular files of a tar stream (directories, links and devices are skipped). */
 export function readTar(bytes: Uint8Array): TarEntry[] {
   const entries: TarEntry[] = [];
+  let headers = 0;
   let offset = 0;
   let longName: string | undefined;
   let paxPath: string | undefined;
@@ -48,6 +59,12 @@ export function readTar(bytes: Uint8Array): TarEntry[] {
     const header = bytes.subarray(offset, offset + 512);
     if (header.every((byte) => byte === 0)) break;
     const size = readOctal(header, 124, 12);
+    if (++headers > MAX_ARCHIVE_FILES * 2)
+      throw new TarLimitError(`archive holds more than ${MAX_ARCHIVE_FILES} files`);
+    if (size > MAX_FILE_BYTES && String.fromCharCode(header[156] ?? 0) !== "x")
+      throw new TarLimitError(
+        `archive entry "${readString(header, 0, 100)}" is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit per file`,
+      );
     const type = String.fromCharCode(header[156] ?? 0);
     const magic = readString(header, 257, 6);
     const prefix = magic.startsWith("ustar") ? readString(header, 345, 155) : "";
@@ -68,7 +85,11 @@ export function readTar(bytes: Uint8Array): TarEntry[] {
     const path = paxPath ?? longName ?? (prefix === "" ? name : `${prefix}/${name}`);
     longName = undefined;
     paxPath = undefined;
-    if (type === "0" || type === "\0" || type === "7") entries.push({ path, data: Uint8Array.from(data) });
+    if (type === "0" || type === "\0" || type === "7") {
+      if (entries.length >= MAX_ARCHIVE_FILES)
+        throw new TarLimitError(`archive holds more than ${MAX_ARCHIVE_FILES} files`);
+      entries.push({ path, data: Uint8Array.from(data) });
+    }
   }
   return entries;
 }
@@ -78,7 +99,19 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Reads a `.tgz` (or a plain `.tar`). */
+/** Reads a `.tgz` (or a plain `.tar`); refuses to unpack more than {@link MAX_UNPACKED_BYTES}. */
 export function readTarGz(bytes: Uint8Array): TarEntry[] {
-  return readTar(isGzip(bytes) ? gunzipSync(bytes) : bytes);
+  if (!isGzip(bytes)) {
+    if (bytes.length > MAX_UNPACKED_BYTES) throw new TarLimitError(`archive is over ${MAX_UNPACKED_BYTES} bytes`);
+    return readTar(bytes);
+  }
+  let unpacked: Uint8Array;
+  try {
+    unpacked = gunzipSync(bytes, { maxOutputLength: MAX_UNPACKED_BYTES });
+  } catch (error) {
+    if (error instanceof RangeError || (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE")
+      throw new TarLimitError(`chart archive unpacks to more than ${MAX_UNPACKED_BYTES} bytes (100 MiB, Helm's limit)`);
+    throw error;
+  }
+  return readTar(unpacked);
 }

@@ -1,101 +1,287 @@
 /**
- * Values merging with Helm's semantics (`pkg/chartutil/coalesce.go`): user values win over chart
- * defaults, maps merge deeply, a user `null` deletes the key, subcharts see their own section plus `global`.
+ * Values as Helm's `pkg/chartutil` computes them: coalescing (`coalesce.go`: user values win, maps
+ * merge, a user `null` deletes the default at any depth, subcharts get their section plus `global`),
+ * dependency processing (`dependencies.go`: `condition` and `tags` reaching grandchildren, one chart
+ * under several aliases, `import-values` in both forms), bottom-up, before the final coalesce.
  */
-import type { LoadedChart } from "./chart.js";
+import type { ChartDependency, ChartMetadata, LoadedChart } from "./chart.js";
 import { ChartError } from "./errors.js";
+import { semverSatisfies } from "./template/semver.js";
 
 type Values = Record<string, unknown>;
 
 function isTable(value: unknown): value is Values {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
-function copy(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(copy);
+/** A deep copy of plain values (maps and lists; scalars as they are). */
+export function copyValues<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyValues) as T;
   if (isTable(value)) {
     const out: Values = {};
-    for (const [key, item] of Object.entries(value)) out[key] = copy(item);
-    return out;
+    for (const [key, item] of Object.entries(value)) out[key] = copyValues(item);
+    return out as T;
   }
   return value;
 }
 
-/** Fills `dst` (user values, higher precedence) from `src` (defaults); a null in `dst` removes the key. Mutates `dst`. */
-function coalesceTables(dst: Values, src: Values): void {
-  for (const [key, fallback] of Object.entries(src)) {
-    if (!Object.hasOwn(dst, key)) {
-      dst[key] = copy(fallback);
-      continue;
-    }
+/**
+ * Helm's `coalesceTablesFullKey`: fills `dst` (higher precedence) from `src`. With `merge` off, a
+ * null in `dst` deletes the key (that is how users remove a chart default). Mutates `dst`.
+ */
+function coalesceTables(dst: Values, src: Values, merge: boolean): Values {
+  const source: Values = { ...src };
+  for (const [key, value] of Object.entries(dst)) if (value === null) source[key] = null;
+  for (const [key, value] of Object.entries(source)) {
+    const has = Object.hasOwn(dst, key);
     const mine = dst[key];
-    if (mine === null) delete dst[key];
-    else if (isTable(mine) && isTable(fallback)) coalesceTables(mine, fallback);
+    if (has && !merge && mine === null) delete dst[key];
+    else if (!has) dst[key] = copyValues(value);
+    else if (isTable(value) && isTable(mine)) coalesceTables(mine, value, merge);
   }
+  return dst;
 }
 
 /**
- * Merges user values over chart defaults as Helm does: the user wins, maps merge key by key,
- * lists replace, and a user `null` deletes the default. Returns a new object; inputs are not changed.
+ * Merges user values over chart defaults as Helm does: the user wins, maps merge key by key, lists
+ * replace, a user `null` deletes the default. Returns a new object; inputs are not changed.
  */
 export function mergeValues(
   chartDefaults: Readonly<Record<string, unknown>>,
   userValues: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> {
-  const out = copy(userValues) as Values;
-  coalesceTables(out, chartDefaults);
-  return out;
+  return coalesceTables(copyValues(userValues), chartDefaults, false);
 }
 
-/** Copies the parent's `global` into a subchart's values (parent globals win, maps merge). */
-function coalesceGlobals(subValues: Values, parentValues: Values): void {
-  const parentGlobal = parentValues["global"];
-  if (!isTable(parentGlobal)) return;
-  const subGlobal = isTable(subValues["global"]) ? subValues["global"] : {};
-  const merged = copy(parentGlobal) as Values;
-  coalesceTables(merged, subGlobal);
-  subValues["global"] = merged;
+/** A chart as dependency processing sees it: its (possibly aliased) metadata, defaults and enabled subcharts. */
+export interface ResolvedChart {
+  readonly chart: LoadedChart;
+  /** `.Chart.Name`: the alias when the parent gave one. */
+  readonly metadata: ChartMetadata;
+  /** values.yaml after `import-values` (what the final coalesce starts from). */
+  readonly defaults: Values;
+  readonly subcharts: readonly ResolvedChart[];
 }
 
-/** The name a subchart's values live under: its alias in the parent's dependencies, else its name. */
-export function subchartName(parent: LoadedChart, sub: LoadedChart): string {
-  const dep = parent.metadata.dependencies?.find((d) => d.name === sub.metadata.name && d.alias !== undefined);
-  return dep?.alias ?? sub.metadata.name;
+interface Working {
+  chart: LoadedChart;
+  metadata: ChartMetadata & { name: string };
+  requirements: Requirement[] | undefined;
+  defaults: Values;
+  deps: Working[];
 }
 
-function lookupPath(values: Values, path: string): unknown {
+interface Requirement {
+  name: string;
+  readonly dependency: ChartDependency;
+  enabled: boolean;
+}
+
+function working(chart: LoadedChart): Working {
+  return {
+    chart,
+    metadata: { ...chart.metadata },
+    requirements: chart.metadata.dependencies?.map((dependency) => ({
+      name: dependency.name,
+      dependency,
+      enabled: true,
+    })),
+    defaults: copyValues(chart.values),
+    deps: chart.subcharts.map(working),
+  };
+}
+
+function cloneWorking(node: Working): Working {
+  return {
+    chart: node.chart,
+    metadata: { ...node.metadata },
+    requirements: node.requirements?.map((r) => ({ ...r })),
+    defaults: copyValues(node.defaults),
+    deps: node.deps.map(cloneWorking),
+  };
+}
+
+/** Masterminds `IsCompatibleRange`: a missing or bad constraint matches nothing. */
+function isCompatibleRange(constraint: string | undefined, version: string): boolean {
+  if (constraint === undefined || constraint.trim() === "") return false;
+  try {
+    return semverSatisfies(constraint, version);
+  } catch {
+    return false;
+  }
+}
+
+/** Helm's `coalesce`: `dest` (user values for this chart) filled from the chart's defaults and its subcharts'. */
+function coalesceChart(node: Working, dest: Values, merge: boolean, prefix: string): Values {
+  coalesceChartValues(node, dest, merge);
+  for (const sub of node.deps) {
+    const name = sub.metadata.name;
+    if (!Object.hasOwn(dest, name)) dest[name] = {};
+    const section = dest[name];
+    if (!isTable(section)) {
+      throw new ChartError("E_CHART_VALUES", `type mismatch on ${name}: ${describe(section)}`, {
+        path: `${prefix}/${name}`,
+        hint: `values for subchart "${name}" must be a mapping`,
+      });
+    }
+    coalesceGlobals(section, dest);
+    dest[name] = coalesceChart(sub, section, merge, `${prefix}/${name}`);
+  }
+  return dest;
+}
+
+function describe(value: unknown): string {
+  return value === null
+    ? "%!t(<nil>)"
+    : `%!t(${Array.isArray(value) ? "[]interface {}" : typeof value}=${JSON.stringify(value) ?? ""})`;
+}
+
+/** Helm's `coalesceValues`: chart defaults into `dest`; subchart sections merge (nulls are handled a level down). */
+function coalesceChartValues(node: Working, dest: Values, merge: boolean): void {
+  const subchartNames = new Set(node.deps.map((sub) => sub.metadata.name));
+  for (const [key, fallback] of Object.entries(copyValues(node.defaults))) {
+    if (!Object.hasOwn(dest, key)) {
+      dest[key] = fallback;
+      continue;
+    }
+    const mine = dest[key];
+    if (mine === null && !merge) delete dest[key];
+    else if (isTable(mine) && isTable(fallback)) coalesceTables(mine, fallback, merge || subchartNames.has(key));
+  }
+}
+
+/** Helm's `coalesceGlobals`: the parent's `global` merged over the subchart's own. */
+function coalesceGlobals(dest: Values, src: Values): void {
+  const destGlobal = dest["global"] ?? {};
+  const srcGlobal = src["global"] ?? {};
+  if (!isTable(destGlobal) || !isTable(srcGlobal)) return;
+  const merged: Values = { ...destGlobal };
+  for (const [key, value] of Object.entries(srcGlobal)) {
+    if (isTable(value)) {
+      const copy = copyValues(value);
+      const existing = merged[key];
+      if (existing === undefined) merged[key] = copy;
+      else if (isTable(existing)) merged[key] = coalesceTables(copy, existing, true);
+    } else if (!isTable(merged[key])) merged[key] = value;
+  }
+  dest["global"] = merged;
+}
+
+function pathValue(values: Values, path: string): unknown {
   let current: unknown = values;
   for (const part of path.split(".")) {
-    if (!isTable(current)) return undefined;
+    if (!isTable(current) || !Object.hasOwn(current, part)) return undefined;
     current = current[part];
   }
   return current;
 }
 
-/** Whether a subchart is switched on by its dependency's `condition`/`tags` (Helm's ProcessDependencies). */
-export function isSubchartEnabled(parent: LoadedChart, sub: LoadedChart, parentValues: Values): boolean {
-  const dep = parent.metadata.dependencies?.find(
-    (d) => (d.alias ?? d.name) === subchartName(parent, sub) || d.name === sub.metadata.name,
-  );
-  if (dep === undefined) return true;
-  if (dep.condition !== undefined && dep.condition !== "") {
-    for (const path of dep.condition.split(",").map((p) => p.trim())) {
-      const value = lookupPath(parentValues, path);
-      if (typeof value === "boolean") return value;
+/** Helm's `processDependencyEnabled`: aliases, then `tags` and `condition` (paths from the top), recursively. */
+function processEnabled(node: Working, parentValues: Values, path: string): void {
+  const requirements = node.requirements;
+  if (requirements === undefined) return;
+  const chosen: Working[] = [];
+  for (const existing of node.deps) {
+    const declared = requirements.some(
+      (r) =>
+        existing.metadata.name === r.dependency.name &&
+        isCompatibleRange(r.dependency.version, existing.metadata.version),
+    );
+    if (!declared) chosen.push(existing);
+  }
+  for (const requirement of requirements) {
+    const match = node.deps.find(
+      (d) =>
+        d.metadata.name === requirement.dependency.name &&
+        isCompatibleRange(requirement.dependency.version, d.metadata.version),
+    );
+    if (match !== undefined) {
+      const copy = cloneWorking(match);
+      if (requirement.dependency.alias !== undefined && requirement.dependency.alias !== "")
+        copy.metadata.name = requirement.dependency.alias;
+      chosen.push(copy);
+    }
+    if (requirement.dependency.alias !== undefined && requirement.dependency.alias !== "")
+      requirement.name = requirement.dependency.alias;
+    requirement.enabled = true;
+  }
+  node.deps = chosen;
+  const values = coalesceChart(node, copyValues(parentValues), false, "");
+  const tags = values["tags"];
+  for (const requirement of requirements) {
+    if (isTable(tags) && (requirement.dependency.tags?.length ?? 0) > 0) {
+      const states = (requirement.dependency.tags ?? []).map((tag) => tags[tag]).filter((v) => typeof v === "boolean");
+      const hasTrue = states.includes(true);
+      const hasFalse = states.includes(false);
+      requirement.enabled = hasTrue || !hasFalse;
+    }
+    for (const condition of (requirement.dependency.condition ?? "").trim().split(",")) {
+      if (condition === "") continue;
+      const value = pathValue(values, path + condition.trim());
+      if (typeof value === "boolean") {
+        requirement.enabled = value;
+        break;
+      }
     }
   }
-  if (dep.tags !== undefined && dep.tags.length > 0) {
-    const tags = parentValues["tags"];
-    if (isTable(tags)) {
-      const states = dep.tags.map((tag) => tags[tag]).filter((v): v is boolean => typeof v === "boolean");
-      if (states.length > 0) return states.some(Boolean);
+  const removed = new Set(requirements.filter((r) => !r.enabled).map((r) => r.name));
+  node.deps = node.deps.filter((d) => !removed.has(d.metadata.name));
+  node.requirements = requirements.filter((r) => !removed.has(r.name));
+  for (const sub of node.deps) processEnabled(sub, values, `${path}${sub.metadata.name}.`);
+}
+
+function table(values: Values, path: string): Values | undefined {
+  const found = pathValue(values, path);
+  return isTable(found) ? found : undefined;
+}
+
+function pathToMap(path: string, data: Values): Values {
+  if (path === ".") return data;
+  const parts = path.split(".").filter((part) => part !== "");
+  let out: Values = data;
+  for (const part of parts.reverse()) out = { [part]: out };
+  return out;
+}
+
+/** Helm's `processImportValues`, bottom-up: children's `exports` or `child`→`parent` tables become parent defaults. */
+function processImports(node: Working): void {
+  for (const sub of node.deps) processImports(sub);
+  if (node.requirements === undefined) return;
+  const values = coalesceChart(node, {}, true, "");
+  let imported: Values = {};
+  for (const requirement of node.requirements) {
+    for (const entry of requirement.dependency.importValues ?? []) {
+      if (typeof entry === "string") {
+        const found = table(values, `${requirement.dependency.name}.exports.${entry}`);
+        if (found !== undefined) imported = coalesceTables(imported, copyValues(found), true);
+      } else {
+        const found = table(values, `${requirement.dependency.name}.${entry.child}`);
+        if (found !== undefined) imported = coalesceTables(imported, pathToMap(entry.parent, copyValues(found)), true);
+      }
     }
   }
-  return dep.enabled ?? true;
+  node.defaults = coalesceTables(copyValues(values), imported, true);
+}
+
+function freeze(node: Working): ResolvedChart {
+  const metadata: ChartMetadata = {
+    ...node.metadata,
+    ...(node.requirements === undefined ? {} : { dependencies: node.requirements.map((r) => r.dependency) }),
+  };
+  return { chart: node.chart, metadata, defaults: node.defaults, subcharts: node.deps.map(freeze) };
+}
+
+/** Helm's `ProcessDependencies`: which subcharts are on (and under which names), and defaults after `import-values`. */
+export function resolveDependencies(chart: LoadedChart, userValues: Readonly<Record<string, unknown>>): ResolvedChart {
+  const root = working(chart);
+  processEnabled(root, copyValues(userValues), "");
+  processImports(root);
+  return freeze(root);
 }
 
 /** A chart with the values it renders with, and its enabled subcharts (values scoped to each). */
 export interface ScopedChart {
+  readonly resolved: ResolvedChart;
   readonly chart: LoadedChart;
   /** Path of the chart inside the release: `canary-demo`, `canary-demo/charts/redis`. */
   readonly path: string;
@@ -103,34 +289,32 @@ export interface ScopedChart {
   readonly subcharts: readonly ScopedChart[];
 }
 
+function toWorking(node: ResolvedChart): Working {
+  return {
+    chart: node.chart,
+    metadata: { ...node.metadata },
+    requirements: undefined,
+    defaults: node.defaults,
+    deps: node.subcharts.map(toWorking),
+  };
+}
+
+function scope(node: ResolvedChart, values: Values, path: string): ScopedChart {
+  const subcharts = node.subcharts.map((sub) => {
+    const section = values[sub.metadata.name];
+    return scope(sub, isTable(section) ? section : {}, `${path}/charts/${sub.metadata.name}`);
+  });
+  return { resolved: node, chart: node.chart, path, values, subcharts };
+}
+
 /**
- * Coalesces user values with a chart and its subcharts (Helm's `CoalesceValues` + dependency
- * conditions): each subchart gets `values[<name>]` merged over its own defaults, plus `global`.
+ * Coalesces user values with a chart and its enabled subcharts (Helm's `CoalesceValues` after
+ * `ProcessDependencies`): each subchart gets `values[<name>]` merged over its own defaults, plus `global`.
  */
-export function scopeValues(
-  chart: LoadedChart,
-  userValues: Readonly<Record<string, unknown>>,
-  path = chart.metadata.name,
-): ScopedChart {
+export function scopeValues(chart: LoadedChart, userValues: Readonly<Record<string, unknown>>): ScopedChart {
   if (!isTable(userValues))
     throw new ChartError("E_CHART_VALUES", "values must be a mapping", { hint: "pass values as key: value pairs" });
-  const values = mergeValues(chart.values, userValues);
-  const subcharts: ScopedChart[] = [];
-  for (const sub of chart.subcharts) {
-    const name = subchartName(chart, sub);
-    if (!isSubchartEnabled(chart, sub, values)) continue;
-    const section = values[name];
-    if (section !== undefined && section !== null && !isTable(section)) {
-      throw new ChartError("E_CHART_VALUES", `type mismatch on ${name}: ${typeof section}`, {
-        path: `/${name}`,
-        hint: `values for subchart "${name}" must be a mapping`,
-      });
-    }
-    const subValues: Values = isTable(section) ? section : {};
-    coalesceGlobals(subValues, values);
-    const scoped = scopeValues(sub, subValues, `${path}/charts/${name}`);
-    values[name] = scoped.values;
-    subcharts.push(scoped);
-  }
-  return { chart, path, values, subcharts };
+  const resolved = resolveDependencies(chart, userValues);
+  const values = coalesceChart(toWorking(resolved), copyValues(userValues), false, "");
+  return scope(resolved, values, resolved.metadata.name);
 }

@@ -5,7 +5,15 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { ChartError, loadChart, parseSetValues, renderChart, type RenderedChart } from "../chart/index.js";
+import {
+  ChartError,
+  formatHelmTemplate,
+  loadChart,
+  parseSetValues,
+  renderChart,
+  renderTemplateString,
+  type RenderedChart,
+} from "../chart/index.js";
 
 /** Options of {@link templateChart}, as the command's flags. */
 export interface TemplateChartOptions {
@@ -22,6 +30,12 @@ export interface TemplateChartOptions {
   readonly namespace?: string;
   /** @default "v1.29.0" */
   readonly kubeVersion?: string;
+  /** `--api-versions` (group/version or group/version/Kind). @default [] */
+  readonly apiVersions?: readonly string[];
+  /** `--is-upgrade`: `.Release.IsUpgrade` true, `.Release.IsInstall` false. @default false */
+  readonly isUpgrade?: boolean;
+  /** `--name-template`: the release name is this template's output. @default none */
+  readonly nameTemplate?: string;
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {
@@ -77,10 +91,19 @@ export function templateChart(options: TemplateChartOptions): RenderedChart {
   for (const file of options.valueFiles ?? []) values = mergeMaps(values, readValuesFile(resolve(options.cwd, file)));
   values = mergeMaps(values, parseSetValues(options.set ?? []));
   const chart = loadChart(resolve(options.cwd, options.chart));
+  const releaseName =
+    options.nameTemplate === undefined
+      ? (options.releaseName ?? "release-name")
+      : renderTemplateString(options.nameTemplate, undefined, { name: "name-template" });
   return renderChart(chart, {
-    releaseName: options.releaseName ?? "release-name",
+    releaseName,
     namespace: options.namespace ?? "default",
     values,
+    isInstall: options.isUpgrade !== true,
+    ...(options.apiVersions === undefined ? {} : { apiVersions: options.apiVersions }),
     ...(options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion }),
   });
 }
+
+/** `helm template`'s text: documents with `# Source:` lines, hooks last, filtered as the flags say. */
+export { formatHelmTemplate };

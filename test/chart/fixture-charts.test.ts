@@ -146,7 +146,7 @@ describe("bad charts", () => {
       name: "template rendering invalid YAML",
       dir: "invalid-yaml",
       code: "E_CHART_TEMPLATE",
-      message: "YAML parse error on invalid-yaml/templates/configmap.yaml: line 7",
+      message: "YAML parse error on invalid-yaml/templates/configmap.yaml: error converting YAML to JSON: yaml: line 7",
       line: 7,
     },
     {

@@ -130,8 +130,8 @@ const CONTROL: Case[] = [
   {
     name: "len index slice",
     template: "{{ len .l }} {{ index .l 1 }} {{ slice .s 1 3 }}",
-    data: { l: ["a", "b"], s: "hello" },
-    want: "2 b el",
+    data: { l: ["a", "b"], s: ["h", "e", "l", "l", "o"] },
+    want: "2 b [e l]",
   },
   {
     name: "index into nested maps",

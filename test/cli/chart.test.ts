@@ -23,10 +23,13 @@ describe("vela-ts chart template", () => {
     ]);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
+    // As helm template prints it: objects in install order, then the comment-only document, then hooks.
     expect(run.stdout.match(/^# Source: .*$/gm)).toEqual([
       "# Source: demo/templates/configmap.yaml",
       "# Source: demo/templates/deployment.yaml",
       "# Source: demo/charts/cache/templates/statefulset.yaml",
+      "# Source: demo/templates/configmap.yaml",
+      "# Source: demo/templates/tests/test-connection.yaml",
     ]);
     const docs = parseAllDocuments(run.stdout).map((doc) => doc.toJS() as Record<string, unknown>);
     expect(docs[1]).toMatchObject({ kind: "Deployment", metadata: { name: "rel-demo" }, spec: { replicas: 4 } });
@@ -105,7 +108,25 @@ describe("vela-ts chart template", () => {
       ]);
       expect(run.code).toBe(0);
       const kinds = parseAllDocuments(run.stdout).map((doc) => (doc.toJS() as { kind: string }).kind);
-      expect(kinds).toEqual(["ServiceAccount", "Service", "Deployment"]);
+      // helm template prints the chart's test hook (a Pod) after the manifests; --skip-tests leaves it out.
+      expect(kinds).toEqual(["ServiceAccount", "Service", "Deployment", "Pod"]);
+      const skipped = await runCli([
+        "chart",
+        "template",
+        sharedPath("reference", "charts", "my-charts", "canary-demo-1.0.0.tgz"),
+        "--release-name",
+        "canary-demo",
+        "--set",
+        "ingress.enabled=false",
+        "--skip-tests",
+        "--show-only",
+        "templates/*.yaml",
+      ]);
+      expect(parseAllDocuments(skipped.stdout).map((doc) => (doc.toJS() as { kind: string }).kind)).toEqual([
+        "ServiceAccount",
+        "Service",
+        "Deployment",
+      ]);
     },
   );
 });

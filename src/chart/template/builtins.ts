@@ -1,9 +1,11 @@
 /**
  * Go's predefined template functions (`text/template/funcs.go`): comparison, `len`, `index`,
- * `slice`, `not`, `print*`, `html`, `js`, `urlquery`. `and`/`or` are evaluated lazily by the evaluator.
+ * `slice`, `not`, `print*`, `html`, `js`, `urlquery`, `call`. `and`/`or` are evaluated lazily by the
+ * evaluator; they are listed here so the parser knows them.
  */
 import { sprint, sprintf, sprintln } from "./format.js";
-import { isGoMap, isNil, isTrue, toGoString, typeOf, type TemplateFunc } from "./go-value.js";
+import { fn, vfn, type GoFunc } from "./go-func.js";
+import { GoInt, integerValue, isGoMap, isNil, isTrue, typeOf } from "./go-value.js";
 
 type BasicKind = "invalid" | "bool" | "int" | "float" | "string" | "other";
 
@@ -19,8 +21,12 @@ function basicKind(value: unknown): BasicKind {
     case "string":
       return "string";
     default:
-      return "other";
+      return value instanceof GoInt ? "int" : "other";
   }
+}
+
+function comparable(value: unknown): unknown {
+  return value instanceof GoInt ? value.value : value;
 }
 
 /** Go's `eq`: true when the first argument equals any of the others. */
@@ -34,9 +40,12 @@ export function goEq(first: unknown, ...others: unknown[]): boolean {
       continue;
     }
     if (k1 === "other") {
-      throw new Error(`non-comparable type ${typeOf(first)}`);
+      if (Array.isArray(first) || isGoMap(first) || Array.isArray(other) || isGoMap(other))
+        throw new Error(`non-comparable type ${typeOf(Array.isArray(first) || isGoMap(first) ? first : other)}`);
+      if (first === other) return true;
+      continue;
     }
-    if (k1 === "invalid" || first === other) return true;
+    if (k1 === "invalid" || comparable(first) === comparable(other)) return true;
   }
   return false;
 }
@@ -44,64 +53,61 @@ export function goEq(first: unknown, ...others: unknown[]): boolean {
 function lessThan(a: unknown, b: unknown): boolean {
   const k1 = basicKind(a);
   const k2 = basicKind(b);
-  if (k1 !== k2) {
-    if (k1 === "invalid" || k2 === "invalid") throw new Error("invalid type for comparison");
-    throw new Error("incompatible types for comparison");
-  }
-  if (k1 === "int" || k1 === "float" || k1 === "string") return (a as string) < (b as string);
-  throw new Error("invalid type for comparison");
+  if (k1 === "invalid" || k1 === "other" || k2 === "invalid" || k2 === "other")
+    throw new Error("invalid type for comparison");
+  if (k1 !== k2) throw new Error("incompatible types for comparison");
+  if (k1 === "bool") throw new Error("invalid type for comparison");
+  return (comparable(a) as string) < (comparable(b) as string);
 }
 
 function length(value: unknown): bigint {
   if (isNil(value)) throw new Error("len of nil pointer");
   if (typeof value === "string") return BigInt(Buffer.byteLength(value, "utf8"));
-  if (Array.isArray(value)) return BigInt(value.length);
-  if (value instanceof Uint8Array) return BigInt(value.length);
+  if (Array.isArray(value) || value instanceof Uint8Array) return BigInt(value.length);
   if (isGoMap(value)) return BigInt(Object.keys(value).length);
   throw new Error(`len of type ${typeOf(value)}`);
 }
 
-function indexArg(index: unknown, size: number): number {
-  if (typeof index === "bigint" || (typeof index === "number" && Number.isInteger(index))) {
-    const n = Number(index);
-    if (n < 0 || n >= size) throw new Error(`index out of range: ${n}`);
-    return n;
+function indexArg(index: unknown, size: number, cap = size): number {
+  const integer = integerValue(index);
+  if (integer !== undefined) {
+    if (integer < 0n || integer >= BigInt(cap)) throw new Error(`index out of range: ${integer}`);
+    return Number(integer);
   }
   if (isNil(index)) throw new Error("cannot index slice/array with nil");
   throw new Error(`cannot index slice/array with type ${typeOf(index)}`);
 }
 
 function index(item: unknown, ...indexes: unknown[]): unknown {
-  if (isNil(item)) throw new Error("index of untyped nil");
+  if (item === undefined) throw new Error("index of untyped nil");
   let current: unknown = item;
   for (const key of indexes) {
     if (isNil(current)) throw new Error("index of nil pointer");
     if (Array.isArray(current)) current = current[indexArg(key, current.length)];
-    else if (typeof current === "string")
-      current = BigInt(Buffer.from(current, "utf8")[indexArg(key, Buffer.byteLength(current))] ?? 0);
-    else if (isGoMap(current)) {
-      if (typeof key !== "string") throw new Error(`value has type ${typeOf(key)}; should be string`);
-      current = Object.hasOwn(current, key) ? current[key] : undefined;
+    else if (typeof current === "string") {
+      const bytes = Buffer.from(current, "utf8");
+      current = new GoInt("uint8", BigInt(bytes[indexArg(key, bytes.length)] ?? 0));
+    } else if (isGoMap(current)) {
+      if (isNil(key)) current = null;
+      else if (typeof key !== "string") throw new Error(`value has type ${typeOf(key)}; should be string`);
+      else current = Object.hasOwn(current, key) ? current[key] : null;
     } else throw new Error(`can't index item of type ${typeOf(current)}`);
   }
   return current;
 }
 
 function sliceOf(item: unknown, ...indexes: unknown[]): unknown {
-  if (isNil(item)) throw new Error("slice of untyped nil");
+  if (item === undefined) throw new Error("slice of untyped nil");
   if (indexes.length > 3) throw new Error(`too many slice indexes: ${indexes.length}`);
-  const size = typeof item === "string" ? item.length : Array.isArray(item) ? item.length : -1;
-  if (size < 0) throw new Error(`can't slice item of type ${typeOf(item)}`);
+  if (typeof item !== "string" && !Array.isArray(item)) throw new Error(`can't slice item of type ${typeOf(item)}`);
   if (typeof item === "string" && indexes.length === 3) throw new Error("cannot 3-index slice a string");
-  const bounds = indexes.map((value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 0 || n > size) throw new Error(`index out of range: ${String(value)}`);
-    return n;
-  });
+  const size = typeof item === "string" ? Buffer.byteLength(item) : item.length;
+  const bounds = indexes.map((value) => indexArg(value, size, size + 1));
   const start = bounds[0] ?? 0;
   const end = bounds[1] ?? size;
   if (start > end) throw new Error(`invalid slice index: ${start} > ${end}`);
-  return typeof item === "string" ? item.slice(start, end) : (item as unknown[]).slice(start, end);
+  if (typeof item === "string") return Buffer.from(item, "utf8").subarray(start, end).toString("utf8");
+  return item.slice(start, end);
 }
 
 function htmlEscape(text: string): string {
@@ -112,8 +118,7 @@ function htmlEscape(text: string): string {
 }
 
 function jsEscape(text: string): string {
-  // eslint-disable-next-line no-control-regex -- Go's JSEscape rewrites control characters as \uXXXX on purpose
-  return text.replace(/[\\'"<>&=\n\r\t\x00-\x1f]/g, (ch) => {
+  return text.replace(/[\\'"<>&=\n\r\t]|[^\P{Cc}]/gu, (ch) => {
     switch (ch) {
       case "\\":
         return "\\\\";
@@ -138,27 +143,36 @@ function evalArgsText(args: readonly unknown[]): string {
   return sprint(args);
 }
 
-/** The Go builtins as template functions. */
-export const GO_BUILTINS: Readonly<Record<string, TemplateFunc>> = {
-  not: (value) => !isTrue(value),
-  len: (value) => length(value),
-  index: (item, ...keys) => index(item, ...keys),
-  slice: (item, ...bounds) => sliceOf(item, ...bounds),
-  print: (...args) => sprint(args),
-  printf: (format, ...args) => sprintf(toGoString(format), args),
-  println: (...args) => sprintln(args),
-  eq: (first, ...others) => goEq(first, ...others),
-  ne: (a, b) => !goEq(a, b),
-  lt: (a, b) => lessThan(a, b),
-  le: (a, b) => lessThan(a, b) || goEq(a, b),
-  gt: (a, b) => !lessThan(a, b) && !goEq(a, b),
-  ge: (a, b) => !lessThan(a, b),
-  html: (...args) => htmlEscape(evalArgsText(args)),
-  js: (...args) => jsEscape(evalArgsText(args)),
-  urlquery: (...args) =>
-    encodeURIComponent(evalArgsText(args))
-      .replace(/%20/g, "+")
-      .replace(/[!'()*]/g, (ch) => `%${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}`),
-  and: () => undefined,
-  or: () => undefined,
+function urlQueryEscape(text: string): string {
+  return Buffer.from(text, "utf8").reduce((out, byte) => {
+    const ch = String.fromCharCode(byte);
+    if (/[A-Za-z0-9\-_.~]/.test(ch)) return out + ch;
+    if (ch === " ") return `${out}+`;
+    return `${out}%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }, "");
+}
+
+/** The Go builtins as template functions (`and`/`or` are placeholders: the evaluator runs them lazily). */
+export const GO_BUILTINS: Readonly<Record<string, GoFunc>> = {
+  and: vfn(["value"], "value", () => undefined),
+  or: vfn(["value"], "value", () => undefined),
+  not: fn(["value"], (value) => !isTrue(value)),
+  len: fn(["value"], (value) => length(value)),
+  index: vfn(["value"], "value", (item, ...keys) => index(item, ...keys)),
+  slice: vfn(["value"], "value", (item, ...bounds) => sliceOf(item, ...bounds)),
+  print: vfn([], "any", (...args) => sprint(args)),
+  printf: vfn(["string"], "any", (format, ...args) => sprintf(format, args)),
+  println: vfn([], "any", (...args) => sprintln(args)),
+  eq: vfn(["value"], "value", (first, ...others) => goEq(first, ...others)),
+  ne: fn(["value", "value"], (a, b) => !goEq(a, b)),
+  lt: fn(["value", "value"], (a, b) => lessThan(a, b)),
+  le: fn(["value", "value"], (a, b) => lessThan(a, b) || goEq(a, b)),
+  gt: fn(["value", "value"], (a, b) => !lessThan(a, b) && !goEq(a, b)),
+  ge: fn(["value", "value"], (a, b) => !lessThan(a, b)),
+  html: vfn([], "any", (...args) => htmlEscape(evalArgsText(args))),
+  js: vfn([], "any", (...args) => jsEscape(evalArgsText(args))),
+  urlquery: vfn([], "any", (...args) => urlQueryEscape(evalArgsText(args))),
+  call: vfn(["value"], "value", (callee) => {
+    throw new Error(`non-function ${typeOf(callee) === "<nil>" ? "" : "of type "}${typeOf(callee)}`);
+  }),
 };

@@ -1,9 +1,11 @@
 /**
  * The evaluator of Go `text/template` (a port of `text/template/exec.go`) with Helm's options:
- * a missing map key is nil (`missingkey=zero`) and prints as `<no value>`; a field of nil is an error
- * (`nil pointer evaluating interface {}.x`). Errors carry `name:line:col` and the node, as Go prints them.
+ * a missing map key is nil (`missingkey=zero`) and prints as `<no value>`; a field of a nil value is
+ * an error (`nil pointer evaluating interface {}.x`) while a field of "no value" (`(.a).b`,
+ * `$x.b` with `$x` unset) is `<no value>`. Function arguments are checked against the function's Go
+ * parameter types exactly as Go's reflection does. Every step is counted against the render's
+ * budget. Errors carry `name:line:col` and the node, as Go prints them.
  */
-import { VelaError } from "../../errors/index.js";
 import {
   locationOf,
   nodeToString,
@@ -13,39 +15,49 @@ import {
   type ListNode,
   type Node,
   type PipeNode,
+  type TemplateNode,
   type Tree,
 } from "./ast.js";
 import { parseTemplate } from "./parser.js";
-import { formatForOutput, GoStruct, isGoMap, isNil, isTrue, type TemplateFunc } from "./go-value.js";
+import { assignable, canBeNil, goTypeName, type GoFunc, type ParamType } from "./go-func.js";
+import {
+  formatForOutput,
+  goMethodsOf,
+  GoStruct,
+  integerValue,
+  isGoMap,
+  isTrue,
+  typeOf,
+  type GoFuncLike,
+  type TemplateFunc,
+} from "./go-value.js";
+import { LimitExceeded, type EvaluationBudget } from "./limits.js";
 import { TemplateExecError, TemplateFailure } from "./template-error.js";
 
-/**
- * How deep `template`/`include`/`tpl` may nest before rendering stops with an error (Helm allows
- * 1000 per name; 256 stays well inside the JS stack).
- */
-export const MAX_TEMPLATE_DEPTH = 256;
-
-/**
- * What one render shares across nested executions: the functions (with closures over the set for
- * `include`/`tpl`) and the current nesting depth.
- */
+/** What one render shares across nested executions: functions, budget, nesting, the executing set. */
 export interface ExecEnv {
-  readonly funcs: ReadonlyMap<string, TemplateFunc>;
-  /** Builtins that take their arguments unevaluated (`and`, `or`) are handled by the evaluator. */
+  readonly funcs: ReadonlyMap<string, GoFunc>;
+  readonly budget: EvaluationBudget;
+  /** How deep `template`/`include`/`tpl` executions are nested right now. */
   depth: number;
+  /** Nesting count per `include`d name (Helm's `includedNames`). */
+  readonly includes: Map<string, number>;
+  /** The set whose template is executing (a `tpl` set sees its own `define`s, as Helm re-binds `include`). */
+  current: TemplateSet;
+  /** Sets made by `tpl`, by text (parsed once per render). */
+  readonly tplSets: Map<string, TemplateSet>;
 }
 
+type Location = { readonly name: string; readonly line: number; readonly column: number };
+
 /**
- * Thrown when nesting gets too deep. It passes through every enclosing call unchanged (so the message
- * does not grow with the depth); the innermost call site records where the recursion happened.
+ * Thrown when templates nest too deeply. It passes through every enclosing call unchanged (so the
+ * message does not grow with the depth); the innermost call site records where it happened.
  */
 export class DepthExceeded extends Error {
-  location: { readonly name: string; readonly line: number; readonly column: number } | undefined;
+  location: Location | undefined;
   constructor(readonly templateName: string) {
-    super(
-      `rendering template has a nested reference name: ${templateName}: ` +
-        `unable to execute template (templates nested more than ${MAX_TEMPLATE_DEPTH} deep)`,
-    );
+    super(`rendering template has a nested reference name: ${templateName}: unable to execute template`);
   }
 }
 
@@ -53,12 +65,15 @@ export class DepthExceeded extends Error {
 type Flow = 0 | 1 | 2;
 const Flow = { Normal: 0, Break: 1, Continue: 2 } as const;
 
+let setCounter = 0;
+
 /**
  * A set of named templates (files and `define`s) sharing one namespace, as Helm's template set.
  * Parsed trees are kept, so a set can be executed many times.
  */
 export class TemplateSet {
   private readonly trees = new Map<string, Tree>();
+  readonly id = ++setCounter;
 
   constructor(
     private readonly functionNames: ReadonlySet<string>,
@@ -89,24 +104,66 @@ export class TemplateSet {
   execute(name: string, data: unknown, env: ExecEnv): string {
     const tree = this.lookup(name);
     if (tree === undefined)
-      throw new TemplateExecError(
-        `template: no template ${JSON.stringify(name)} associated with template`,
-        `no template ${JSON.stringify(name)}`,
-        { file: name, line: 1, column: 0 },
-      );
-    if (env.depth >= MAX_TEMPLATE_DEPTH) throw new DepthExceeded(name);
+      throw new Error(`template: no template ${JSON.stringify(name)} associated with template "gotpl"`);
+    if (env.depth >= env.budget.limits.maxTemplateDepth) throw new DepthExceeded(name);
+    const previous = env.current;
     env.depth++;
+    env.current = this;
     try {
       const state = new State(this, env, tree.name, data);
       state.walk(data, tree.root);
       return state.out;
     } catch (error) {
-      if (error instanceof RangeError && /call stack/i.test(error.message)) throw new DepthExceeded(name);
+      if (isStackOverflow(error)) throw new DepthExceeded(name);
       throw error;
     } finally {
       env.depth--;
+      env.current = previous;
     }
   }
+
+  /** Helm's `include`: executes a named template, at most 1000 nested includes of one name. */
+  include(name: string, data: unknown, env: ExecEnv): string {
+    const count = env.includes.get(name) ?? 0;
+    if (count > env.budget.limits.maxTemplateDepth) throw new DepthExceeded(name);
+    env.includes.set(name, count + 1);
+    try {
+      return this.execute(name, data, env);
+    } finally {
+      env.includes.set(name, count);
+    }
+  }
+
+  /** Helm's `tpl`: parses `text` as template "gotpl" in a child of this set and executes it. */
+  tpl(text: string, data: unknown, env: ExecEnv): string {
+    const key = `${this.id}\u0000${text}`;
+    let child = env.tplSets.get(key);
+    if (child === undefined) {
+      child = this.child();
+      try {
+        child.add("gotpl", text);
+      } catch (error) {
+        throw new Error(
+          `cannot parse template ${JSON.stringify(text)}: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error },
+        );
+      }
+      env.tplSets.set(key, child);
+    }
+    try {
+      return child.execute("gotpl", data, env).replaceAll("<no value>", "");
+    } catch (error) {
+      if (error instanceof TemplateFailure || error instanceof DepthExceeded || error instanceof LimitExceeded)
+        throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`error during tpl function execution for ${JSON.stringify(text)}: ${message}`, { cause: error });
+    }
+  }
+}
+
+/** A JavaScript stack overflow (checked without a regular expression: near the limit, compiling one overflows too). */
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && error.message.includes("call stack");
 }
 
 /** True when `error` means templates nested too deeply (recursion in `include`/`template`). */
@@ -114,20 +171,14 @@ export function isDepthExceeded(error: unknown): error is DepthExceeded {
   return error instanceof DepthExceeded;
 }
 
-/** The E_CHART_TEMPLATE error for runaway recursion, located at the innermost call. */
-export function depthError(error: DepthExceeded, fallbackName: string): TemplateExecError {
-  const where = error.location ?? { name: fallbackName, line: 1, column: 0 };
-  return new TemplateExecError(
-    `template: ${where.name}:${where.line}:${where.column}: ${error.message}`,
-    error.message,
-    { file: where.name, line: where.line, column: where.column + 1 },
-    "a template includes itself without end; break the recursion",
-  );
-}
+const MISSING: unique symbol = Symbol("missing");
+type Final = unknown;
 
 class State {
   out = "";
   private readonly vars: { name: string; value: unknown }[];
+  /** The node Go's `s.at` last pointed at (errors about a piped value name it). */
+  private node: { pos: number; src: { parseName: string; text: string }; type: string } | undefined;
 
   constructor(
     private readonly set: TemplateSet,
@@ -139,27 +190,43 @@ class State {
   }
 
   private fail(
-    node: { pos: number; src: { parseName: string; text: string } } & { type: string },
+    node: { pos: number; src: { parseName: string; text: string }; type: string },
     message: string,
-    context?: string,
+    shown?: string,
   ): never {
     const location = locationOf(node);
-    const shown = context ?? nodeToString(node as ArgNode);
+    const text = shown ?? nodeToString(node as ArgNode);
     throw new TemplateExecError(
-      `template: ${location.name}:${location.line}:${location.column}: executing ${JSON.stringify(this.tmplName)} at <${shown}>: ${message}`,
+      `template: ${location.name}:${location.line}:${location.column}: executing ${JSON.stringify(this.tmplName)} at <${text}>: ${message}`,
       message,
       { file: location.name, line: location.line, column: location.column + 1 },
     );
   }
 
+  private append(text: string): void {
+    if (this.out.length + text.length > this.env.budget.limits.maxOutputBytes)
+      throw new LimitExceeded(`template output exceeds ${this.env.budget.limits.maxOutputBytes} characters`);
+    this.out += text;
+  }
+
+  private step(node: { pos: number; src: { parseName: string; text: string }; type: string }): void {
+    try {
+      this.env.budget.step();
+    } catch (error) {
+      if (error instanceof LimitExceeded) error.location ??= locationOf(node);
+      throw error;
+    }
+  }
+
   walk(dot: unknown, node: Node): Flow {
+    this.step(node);
     switch (node.type) {
       case "text":
-        this.out += node.text;
+        this.append(node.text);
         return Flow.Normal;
       case "action": {
         const value = this.evalPipeline(dot, node.pipe);
-        if (node.pipe.decl.length === 0) this.out += formatForOutput(value);
+        if (node.pipe.decl.length === 0) this.append(this.printable(node.pipe, value));
         return Flow.Normal;
       }
       case "list":
@@ -176,6 +243,15 @@ class State {
         return Flow.Break;
       case "continue":
         return Flow.Continue;
+    }
+  }
+
+  private printable(pipe: PipeNode, value: unknown): string {
+    try {
+      return formatForOutput(value);
+    } catch (error) {
+      if (error instanceof LimitExceeded) throw error;
+      this.fail(pipe, error instanceof Error ? error.message : String(error), nodeToString(pipe));
     }
   }
 
@@ -206,6 +282,7 @@ class State {
       const inner = this.vars.length;
       const decl = node.pipe.decl;
       const iterate = (key: unknown, elem: unknown): Flow => {
+        this.step(node);
         if (decl.length > 0) {
           if (node.pipe.isAssign) {
             this.setVar(decl.length > 1 ? (decl[1] ?? "") : (decl[0] ?? ""), elem);
@@ -226,25 +303,38 @@ class State {
         }
       };
       let ran = false;
+      const count = integerValue(value);
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) {
           ran = true;
-          if (iterate(BigInt(i), value[i]) === Flow.Break) break;
+          if (iterate(BigInt(i), value[i] === undefined ? null : value[i]) === Flow.Break) break;
         }
       } else if (isGoMap(value)) {
-        for (const key of Object.keys(value).sort()) {
-          if (value[key] === undefined) continue;
+        for (const key of Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+          const elem = value[key];
+          if (elem === undefined) continue;
           ran = true;
-          if (iterate(key, value[key]) === Flow.Break) break;
+          if (iterate(key, elem) === Flow.Break) break;
         }
-      } else if (typeof value === "bigint") {
+      } else if (count !== undefined) {
         if (decl.length > 1)
           this.fail(node.pipe, "can't use range over int with two variables", nodeToString(node.pipe));
-        for (let i = 0n; i < value; i++) {
+        try {
+          this.env.budget.reserveList("range", Number(count));
+        } catch (error) {
+          if (error instanceof LimitExceeded) error.location ??= locationOf(node.pipe);
+          throw error;
+        }
+        for (let i = 0n; i < count; i++) {
           ran = true;
           if (iterate(i, i) === Flow.Break) break;
         }
-      } else if (!isNil(value)) {
+      } else if (value instanceof Uint8Array) {
+        for (let i = 0; i < value.length; i++) {
+          ran = true;
+          if (iterate(BigInt(i), BigInt(value[i] ?? 0)) === Flow.Break) break;
+        }
+      } else if (value !== undefined) {
         this.fail(node.pipe, `range can't iterate over ${formatForOutput(value)}`, nodeToString(node.pipe));
       }
       if (!ran && node.elseList !== undefined) return this.walkList(dot, node.elseList);
@@ -254,14 +344,14 @@ class State {
     }
   }
 
-  private walkTemplate(dot: unknown, node: Extract<Node, { type: "template" }>): void {
+  private walkTemplate(dot: unknown, node: TemplateNode): void {
     const data = node.pipe === undefined ? undefined : this.evalPipeline(dot, node.pipe);
     if (!this.set.has(node.name))
       this.fail(node, `template ${JSON.stringify(node.name)} not defined`, `template ${JSON.stringify(node.name)}`);
     try {
-      this.out += this.set.execute(node.name, data, this.env);
+      this.append(this.set.execute(node.name, data, this.env));
     } catch (error) {
-      if (error instanceof DepthExceeded) error.location ??= locationOf(node);
+      if (error instanceof DepthExceeded || error instanceof LimitExceeded) error.location ??= locationOf(node);
       throw error;
     }
   }
@@ -285,8 +375,13 @@ class State {
   }
 
   evalPipeline(dot: unknown, pipe: PipeNode): unknown {
+    this.node = pipe;
     let value: unknown = MISSING;
-    for (const cmd of pipe.cmds) value = this.evalCommand(dot, cmd, value);
+    for (const cmd of pipe.cmds) {
+      value = this.evalCommand(dot, cmd, value);
+      // Go digs into interface{} after each command: a nil found in a map becomes "no value".
+      if (value === null) value = undefined;
+    }
     for (const name of pipe.decl) {
       if (pipe.isAssign) this.setVar(name, value);
       else this.vars.push({ name, value });
@@ -294,43 +389,68 @@ class State {
     return value;
   }
 
-  private notAFunction(cmd: CommandNode, final: unknown): void {
-    const first = cmd.args[0];
-    if (first !== undefined && (cmd.args.length > 1 || final !== MISSING)) {
+  private notAFunction(args: readonly ArgNode[], final: Final): void {
+    const first = args[0];
+    if (first !== undefined && (args.length > 1 || final !== MISSING)) {
       this.fail(first, `can't give argument to non-function ${nodeToString(first)}`);
     }
   }
 
-  private evalCommand(dot: unknown, cmd: CommandNode, final: unknown): unknown {
+  private evalCommand(dot: unknown, cmd: CommandNode, final: Final): unknown {
     const first = cmd.args[0];
     if (first === undefined) this.fail(cmd, "empty command");
     switch (first.type) {
       case "field":
         return this.evalFieldChain(dot, dot, first, first.idents, cmd.args, final);
-      case "chain": {
-        const receiver = this.evalArg(dot, first.node);
-        return this.evalFieldChain(dot, receiver, first, first.fields, cmd.args, final);
-      }
+      case "chain":
+        return this.evalChain(dot, first, cmd.args, final);
       case "identifier":
-        return this.evalFunction(dot, first.name, cmd, cmd.args, final);
+        return this.evalFunction(dot, first.name, first, cmd, cmd.args, final);
       case "pipe":
-        this.notAFunction(cmd, final);
+        this.notAFunction(cmd.args, final);
         return this.evalPipeline(dot, first);
-      case "variable": {
-        const value = this.varValue(first, first.idents[0] ?? "$");
-        if (first.idents.length === 1) {
-          this.notAFunction(cmd, final);
-          return value;
-        }
-        return this.evalFieldChain(dot, value, first, first.idents.slice(1), cmd.args, final);
-      }
+      case "variable":
+        return this.evalVariable(dot, first, cmd.args, final);
+      default:
+        break;
+    }
+    this.node = first;
+    this.notAFunction(cmd.args, final);
+    switch (first.type) {
       case "nil":
         this.fail(first, "nil is not a command");
       // falls through (fail never returns)
+      case "dot":
+        return dot;
       default:
-        this.notAFunction(cmd, final);
-        return this.evalArg(dot, first);
+        return first.value;
     }
+  }
+
+  private evalVariable(
+    dot: unknown,
+    node: Extract<ArgNode, { type: "variable" }>,
+    args: readonly ArgNode[],
+    final: Final,
+  ): unknown {
+    const value = this.varValue(node, node.idents[0] ?? "$");
+    if (node.idents.length === 1) {
+      this.notAFunction(args, final);
+      return value;
+    }
+    return this.evalFieldChain(dot, value, node, node.idents.slice(1), args, final);
+  }
+
+  private evalChain(
+    dot: unknown,
+    node: Extract<ArgNode, { type: "chain" }>,
+    args: readonly ArgNode[],
+    final: Final,
+  ): unknown {
+    this.node = node;
+    if (node.node.type === "nil") this.fail(node, `indirection through explicit nil in ${nodeToString(node)}`);
+    const receiver = this.evalArg(dot, undefined, node.node);
+    return this.evalFieldChain(dot, receiver, node, node.fields, args, final);
   }
 
   private evalFieldChain(
@@ -339,7 +459,7 @@ class State {
     node: ArgNode,
     idents: readonly string[],
     args: readonly ArgNode[],
-    final: unknown,
+    final: Final,
   ): unknown {
     let current = receiver;
     const last = idents.length - 1;
@@ -352,45 +472,46 @@ class State {
     name: string,
     node: ArgNode,
     args: readonly ArgNode[],
-    final: unknown,
+    final: Final,
     receiver: unknown,
   ): unknown {
+    this.node = node;
+    if (receiver === undefined) return undefined;
+    if (receiver === null) this.fail(node, `nil pointer evaluating interface {}.${name}`);
     const hasArgs = args.length > 1 || final !== MISSING;
-    if (isNil(receiver)) this.fail(node, `nil pointer evaluating interface {}.${name}`);
-    if (isGoMap(receiver)) {
-      if (hasArgs) this.fail(node, `${name} is not a method but has arguments`);
-      return Object.hasOwn(receiver, name) ? receiver[name] : undefined;
-    }
     if (receiver instanceof GoStruct) {
       const method = receiver.methods[name];
-      if (method !== undefined) {
-        const values = args.slice(1).map((arg) => this.evalArg(dot, arg));
-        if (final !== MISSING) values.push(final);
-        return this.call(node, name, method, values, true);
-      }
+      if (method !== undefined) return this.evalCall(dot, asGoFunc(method), node, name, args, final);
       if (Object.hasOwn(receiver.fields, name)) {
         if (hasArgs) this.fail(node, `${name} has arguments but cannot be invoked as function`);
-        return receiver.fields[name];
+        const value = receiver.fields[name];
+        return value === undefined ? null : value;
       }
       this.fail(node, `can't evaluate field ${name} in type ${receiver.typeName}`);
     }
-    this.fail(node, `can't evaluate field ${name} in type ${describeType(receiver)}`);
+    if (isGoMap(receiver)) {
+      const method = goMethodsOf(receiver)?.[name];
+      if (method !== undefined) return this.evalCall(dot, asGoFunc(method), node, name, args, final);
+      if (hasArgs) this.fail(node, `${name} is not a method but has arguments`);
+      const value = Object.hasOwn(receiver, name) ? receiver[name] : undefined;
+      return value === undefined ? null : value;
+    }
+    this.fail(node, `can't evaluate field ${name} in type ${typeOf(receiver)}`);
   }
 
   private evalFunction(
     dot: unknown,
     name: string,
+    identifier: ArgNode,
     cmd: CommandNode,
     args: readonly ArgNode[],
-    final: unknown,
+    final: Final,
   ): unknown {
+    this.node = identifier;
     if (name === "and" || name === "or") return this.evalAndOr(dot, name, cmd, args, final);
-    const fn = this.env.funcs.get(name);
-    if (fn === undefined) this.fail(cmd, `${JSON.stringify(name)} is not a defined function`);
-    const values: unknown[] = [];
-    for (let i = 1; i < args.length; i++) values.push(this.evalArg(dot, args[i] as ArgNode));
-    if (final !== MISSING) values.push(final);
-    return this.call(cmd, name, fn, values, false);
+    const func = this.env.funcs.get(name);
+    if (func === undefined) this.fail(identifier, `${JSON.stringify(name)} is not a defined function`);
+    return this.evalCall(dot, func, cmd, name, args, final);
   }
 
   private evalAndOr(
@@ -398,100 +519,196 @@ class State {
     name: "and" | "or",
     cmd: CommandNode,
     args: readonly ArgNode[],
-    final: unknown,
+    final: Final,
   ): unknown {
     const count = args.length - 1 + (final === MISSING ? 0 : 1);
     if (count < 1) this.fail(cmd, `wrong number of args for ${name}: want at least 1 got 0`);
     let value: unknown;
     for (let i = 1; i <= count; i++) {
-      value = i < args.length ? this.evalArg(dot, args[i] as ArgNode) : final;
+      value = i < args.length ? this.evalArg(dot, "any", args[i] as ArgNode) : final;
+      if (value === null) value = undefined;
       if (isTrue(value) !== (name === "and")) return value;
     }
     return value;
   }
 
-  private call(
+  /** Go's `evalCall`: arity check, typed arguments, then the call (an error becomes `error calling NAME`). */
+  private evalCall(
+    dot: unknown,
+    func: GoFunc,
     node: ArgNode | CommandNode,
     name: string,
-    fn: TemplateFunc,
-    values: unknown[],
-    isMethod: boolean,
+    allArgs: readonly ArgNode[],
+    final: Final,
   ): unknown {
+    const args = allArgs.slice(1);
+    const fixed = func.params.length;
+    const count = args.length + (final === MISSING ? 0 : 1);
+    const shown = this.node ?? node;
+    if (func.variadic !== undefined) {
+      if (count < fixed)
+        this.fail(shown, `wrong number of args for ${name}: want at least ${fixed} got ${args.length}`);
+    } else if (count !== fixed) this.fail(shown, `wrong number of args for ${name}: want ${fixed} got ${count}`);
+    const values: unknown[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const type = i < fixed ? func.params[i] : func.variadic;
+      values.push(this.evalArg(dot, type ?? "any", args[i] as ArgNode));
+    }
+    if (final !== MISSING) {
+      const type = values.length < fixed ? func.params[values.length] : func.variadic;
+      values.push(this.validateType(final, type ?? "any", this.node ?? node));
+    }
+    this.step(node);
     try {
-      return fn(...values);
+      return (func.call as (...args: unknown[]) => unknown)(...values);
     } catch (error) {
-      if (error instanceof TemplateExecError && error.message.startsWith("execution error at (")) throw error;
-      if (error instanceof TemplateFailure) {
-        const location = locationOf(node);
-        throw new TemplateExecError(
-          `execution error at (${location.name}:${location.line}:${location.column}): ${error.message}`,
-          error.message,
-          { file: location.name, line: location.line, column: location.column + 1 },
-          "set the value the chart asks for (--set or a values file)",
-        );
-      }
-      if (error instanceof DepthExceeded) {
-        error.location ??= locationOf(node);
-        throw error;
-      }
-      if (error instanceof RangeError && /call stack/i.test(error.message)) {
-        const exceeded = new DepthExceeded(name);
-        exceeded.location = locationOf(node);
-        throw exceeded;
-      }
-      const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof VelaError || error instanceof Error) {
-        this.fail(
-          node,
-          isMethod ? `error calling ${name}: ${message}` : `error calling ${name}: ${message}`,
-          nodeToString(node),
-        );
-      }
-      throw error;
+      return this.callFailed(node, name, error);
     }
   }
 
-  private evalArg(dot: unknown, node: ArgNode): unknown {
+  private callFailed(node: ArgNode | CommandNode, name: string, error: unknown): never {
+    if (error instanceof TemplateFailure) {
+      error.location = locationOf(node);
+      throw error;
+    }
+    if (error instanceof DepthExceeded || error instanceof LimitExceeded) {
+      error.location ??= locationOf(node);
+      throw error;
+    }
+    // A stack overflow is turned into DepthExceeded by the execution of the template that made this call.
+    if (isStackOverflow(error)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    this.fail(node, `error calling ${name}: ${message}`, nodeToString(node));
+  }
+
+  /** Go's `validateType`: a computed value must be assignable to the parameter type. */
+  private validateType(
+    value: unknown,
+    type: ParamType,
+    node: { pos: number; src: { parseName: string; text: string }; type: string },
+  ): unknown {
+    if (value === undefined) {
+      if (type === "value") return undefined;
+      if (canBeNil(type)) return null;
+      this.fail(node, `invalid value; expected ${goTypeName(type)}`);
+    }
+    if (value === null) {
+      if (type === "any" || type === "value") return null;
+      this.fail(node, `wrong type for value; expected ${goTypeName(type)}; got interface {}`);
+    }
+    const converted = assignable(value, type);
+    if (converted === undefined)
+      this.fail(node, `wrong type for value; expected ${goTypeName(type)}; got ${typeOf(value)}`);
+    return converted;
+  }
+
+  /** Go's `evalArg`: literals convert to the parameter type; anything else is evaluated and checked. */
+  private evalArg(dot: unknown, type: ParamType | undefined, node: ArgNode): unknown {
+    this.node = node;
+    const check = (value: unknown): unknown => (type === undefined ? value : this.validateType(value, type, node));
     switch (node.type) {
       case "dot":
-        return dot;
+        return check(dot);
       case "nil":
-        return null;
+        if (type === undefined || canBeNil(type)) return type === "value" ? undefined : null;
+        this.fail(node, `cannot assign nil to ${goTypeName(type)}`);
+      // falls through (fail never returns)
       case "field":
-        return this.evalFieldChain(dot, dot, node, node.idents, [node], MISSING);
-      case "variable": {
-        const value = this.varValue(node, node.idents[0] ?? "$");
-        return node.idents.length === 1
-          ? value
-          : this.evalFieldChain(dot, value, node, node.idents.slice(1), [node], MISSING);
-      }
+        return check(this.evalFieldChain(dot, dot, node, node.idents, [node], MISSING));
+      case "variable":
+        return check(this.evalVariable(dot, node, [node], MISSING));
       case "pipe":
-        return this.evalPipeline(dot, node);
+        return check(this.evalPipeline(dot, node));
       case "identifier":
-        return this.evalFunction(
-          dot,
-          node.name,
-          { type: "command", pos: node.pos, src: node.src, args: [node] },
-          [node],
-          MISSING,
+        return check(
+          this.evalFunction(
+            dot,
+            node.name,
+            node,
+            { type: "command", pos: node.pos, src: node.src, args: [node] },
+            [node],
+            MISSING,
+          ),
         );
       case "chain":
-        return this.evalFieldChain(dot, this.evalArg(dot, node.node), node, node.fields, [node], MISSING);
-      case "bool":
-      case "number":
-      case "string":
+        return check(this.evalChain(dot, node, [node], MISSING));
+      default:
+        break;
+    }
+    switch (type) {
+      case undefined:
+      case "any":
+      case "value":
         return node.value;
+      case "bool":
+        if (node.type === "bool") return node.value;
+        this.fail(node, `expected bool; found ${nodeToString(node)}`);
+      // falls through
+      case "float64":
+        if (node.type === "number") return Number(node.value);
+        this.fail(node, `expected float; found ${nodeToString(node)}`);
+      // falls through
+      case "int":
+      case "int64":
+      case "uint32":
+        if (node.type === "number" && (typeof node.value === "bigint" || Number.isInteger(node.value)))
+          return BigInt(node.value);
+        this.fail(node, `expected integer; found ${nodeToString(node)}`);
+      // falls through
+      case "string":
+        if (node.type === "string") return node.value;
+        this.fail(node, `expected string; found ${nodeToString(node)}`);
+      // falls through
+      default:
+        this.fail(node, `can't handle ${nodeToString(node)} for arg of type ${goTypeName(type)}`);
     }
   }
 }
 
-const MISSING: unique symbol = Symbol("missing");
+function asGoFunc(method: GoFuncLike | TemplateFunc): GoFunc {
+  if (typeof method === "function") return { params: [], variadic: "any", call: method };
+  return method as GoFunc;
+}
 
-function describeType(value: unknown): string {
-  if (typeof value === "string") return "string";
-  if (typeof value === "boolean") return "bool";
-  if (typeof value === "bigint") return "int";
-  if (typeof value === "number") return "float64";
-  if (Array.isArray(value)) return "[]interface {}";
-  return "interface {}";
+/**
+ * Turns what escaped a render into the `E_CHART_TEMPLATE` error users see: `fail`/`required` as
+ * Helm's `execution error at (NAME:LINE:COL): message`, runaway recursion and exhausted limits with
+ * where they happened. Other errors pass through.
+ */
+export function asTemplateError(error: unknown, templateName: string): unknown {
+  if (error instanceof TemplateFailure) {
+    const where = error.location ?? { name: templateName, line: 1, column: 0 };
+    return new TemplateExecError(
+      `execution error at (${where.name}:${where.line}:${where.column}): ${error.message}`,
+      error.message,
+      { file: where.name, line: where.line, column: where.column + 1 },
+      "set the value the chart asks for (--set or a values file)",
+    );
+  }
+  if (error instanceof DepthExceeded) {
+    const where = error.location ?? { name: templateName, line: 1, column: 0 };
+    return new TemplateExecError(
+      `template: ${where.name}:${where.line}:${where.column}: ${error.message} (templates nested too deep)`,
+      error.message,
+      { file: where.name, line: where.line, column: where.column + 1 },
+      "a template includes itself without end; break the recursion",
+    );
+  }
+  if (error instanceof LimitExceeded) {
+    const where = error.location ?? { name: templateName, line: 1, column: 0 };
+    return new TemplateExecError(
+      `template: ${where.name}:${where.line}:${where.column}: ${error.message}`,
+      error.message,
+      { file: where.name, line: where.line, column: where.column + 1 },
+      "the template loops, recurses or builds text without bound; check the values it iterates over",
+    );
+  }
+  if (
+    !(error instanceof TemplateExecError) &&
+    error instanceof Error &&
+    error.message.startsWith("template: no template")
+  ) {
+    return new TemplateExecError(error.message, error.message, { file: templateName, line: 1, column: 1 });
+  }
+  return error;
 }

@@ -193,8 +193,8 @@ function formatArg(arg: unknown, spec: Spec): string {
   if (Array.isArray(arg)) return `[${arg.map((item) => formatArg(item, { ...spec, width: undefined })).join(" ")}]`;
   if (isGoMap(arg)) {
     const keys = Object.keys(arg).sort();
-    const item = { ...spec, width: undefined };
-    return `map[${keys.map((key) => `${formatArg(key, item)}:${formatArg(arg[key], item)}`).join(" ")}]`;
+    const inner = { ...spec, width: undefined };
+    return `map[${keys.map((key) => `${formatArg(key, inner)}:${formatArg(arg[key], inner)}`).join(" ")}]`;
   }
   if (spec.verb === "v" || spec.verb === "s") return pad(formatValue(arg), spec, false);
   return badVerb(spec.verb, arg);

@@ -1,19 +1,89 @@
 /**
  * How Go values are represented while a template runs. Values are plain data (YAML/JSON) plus:
- * a Go `int` is a `bigint` (a float64 from values files is a `number`, as Helm reads them), a Go
+ * a Go `int` is a `bigint` (a float64 from values files is a `number`, as Helm reads them), other
+ * integer types (`int64` from sprig's arithmetic and `--set`, `uint8` bytes) are {@link GoInt}, a Go
  * struct with fields and methods (`.Release`, `.Capabilities`, `.Files`) is a {@link GoStruct},
- * and a `time.Time` is a {@link GoTime}. `undefined` and `null` are both Go's nil interface.
+ * and a `time.Time` is a {@link GoTime}.
+ *
+ * Go tells apart "no value" (an invalid `reflect.Value`, what a pipeline yields for nil) from a nil
+ * `interface{}` found in a map; so do we: `undefined` is the first, `null` the second. The
+ * difference is observable: `(.a).b` on a missing `a` is `<no value>`, `.a.b` is an error.
  */
 
 /** A function callable from a template: takes Go values, returns one (or throws). */
 export type TemplateFunc = (...args: readonly unknown[]) => unknown;
+
+/** Go integer types other than `int` that template values can have. */
+export type GoIntType = "int64" | "int32" | "uint8" | "uint32" | "uint" | "uint64";
+
+/** A Go integer of a type other than `int` (which is a plain `bigint`). */
+export class GoInt {
+  constructor(
+    readonly type: GoIntType,
+    readonly value: bigint,
+  ) {}
+}
+
+/** An `int64`, as sprig's arithmetic returns and Helm's `--set` parses integers. */
+export function int64(value: bigint): GoInt {
+  return new GoInt("int64", BigInt.asIntN(64, value));
+}
+
+/** The integer inside an `int` or any other Go integer type, or `undefined` for non-integers. */
+export function integerValue(value: unknown): bigint | undefined {
+  if (typeof value === "bigint") return value;
+  if (value instanceof GoInt) return value.value;
+  return undefined;
+}
+
+const GO_TYPE: unique symbol = Symbol("goType");
+const GO_METHODS: unique symbol = Symbol("goMethods");
+
+/**
+ * Gives a map value Go methods (Helm's `.Files` is a `map[string][]byte` with `Get`, `Glob`, …): it
+ * still ranges, measures and indexes as a map, and `.Get "x"` calls the method.
+ */
+export function withGoMethods<T extends Record<string, unknown>>(
+  map: T,
+  type: string,
+  methods: Readonly<Record<string, TemplateFunc | GoFuncLike>>,
+): T {
+  withGoType(map, type);
+  Object.defineProperty(map, GO_METHODS, { value: methods, enumerable: false });
+  return map;
+}
+
+/** The methods of a map made by {@link withGoMethods}. */
+export function goMethodsOf(value: object): Readonly<Record<string, TemplateFunc | GoFuncLike>> | undefined {
+  return (value as { [GO_METHODS]?: Readonly<Record<string, TemplateFunc | GoFuncLike>> })[GO_METHODS];
+}
+
+/**
+ * Marks a list or map with its Go type (`[]string`, `[]int`, `map[string]string`) where it is not
+ * `[]interface {}` / `map[string]interface {}`, so `typeOf` and argument checks see what Go sees.
+ */
+export function withGoType<T extends object>(value: T, type: string): T {
+  Object.defineProperty(value, GO_TYPE, { value: type, enumerable: false });
+  return value;
+}
+
+function taggedType(value: object): string | undefined {
+  return (value as { [GO_TYPE]?: string })[GO_TYPE];
+}
+
+/** A method declared with Go parameter types (see `go-func.ts`). */
+export interface GoFuncLike {
+  readonly params: readonly string[];
+  readonly variadic?: string;
+  readonly call: (...args: never[]) => unknown;
+}
 
 /** A Go struct value: named fields, methods, and an optional `String()` method. */
 export class GoStruct {
   constructor(
     readonly typeName: string,
     readonly fields: Readonly<Record<string, unknown>>,
-    readonly methods: Readonly<Record<string, TemplateFunc>> = {},
+    readonly methods: Readonly<Record<string, TemplateFunc | GoFuncLike>> = {},
     readonly stringer?: () => string,
   ) {}
 }
@@ -52,6 +122,7 @@ export function kindOf(value: unknown): string {
     case "function":
       return "func";
     default:
+      if (value instanceof GoInt) return value.type;
       if (Array.isArray(value)) return "slice";
       if (value instanceof Uint8Array) return "slice";
       if (isGoMap(value)) return "map";
@@ -74,9 +145,10 @@ export function typeOf(value: unknown): string {
     case "function":
       return "func";
     default:
-      if (Array.isArray(value)) return "[]interface {}";
+      if (value instanceof GoInt) return value.type;
+      if (Array.isArray(value)) return taggedType(value) ?? "[]interface {}";
       if (value instanceof Uint8Array) return "[]uint8";
-      if (isGoMap(value)) return "map[string]interface {}";
+      if (isGoMap(value)) return taggedType(value) ?? "map[string]interface {}";
       if (value instanceof GoTime) return "time.Time";
       if (value instanceof GoStruct) return value.typeName;
       return "interface {}";
@@ -96,9 +168,13 @@ export function isTrue(value: unknown): boolean {
     case "bigint":
       return value !== 0n;
     default:
+      if (value instanceof GoInt) return value.value !== 0n;
       if (Array.isArray(value)) return value.length > 0;
       if (value instanceof Uint8Array) return value.length > 0;
-      if (isGoMap(value)) return Object.keys(value).length > 0;
+      if (isGoMap(value)) {
+        for (const key in value) if (Object.hasOwn(value, key)) return true;
+        return false;
+      }
       return true;
   }
 }
@@ -137,6 +213,7 @@ export function formatValue(value: unknown): string {
     case "function":
       return "0x0";
     default:
+      if (value instanceof GoInt) return value.value.toString();
       if (Array.isArray(value)) return `[${value.map(formatValue).join(" ")}]`;
       if (value instanceof Uint8Array) return `[${[...value].join(" ")}]`;
       if (isGoMap(value)) {
@@ -148,8 +225,7 @@ export function formatValue(value: unknown): string {
         if (value.stringer !== undefined) return value.stringer();
         return `{${Object.values(value.fields).map(formatValue).join(" ")}}`;
       }
-      // Any other object prints as a struct of its fields, as Go's %v does.
-      return typeof value === "symbol" ? value.toString() : `{${Object.values(value).map(formatValue).join(" ")}}`;
+      return Object.prototype.toString.call(value);
   }
 }
 
@@ -167,6 +243,13 @@ export function formatGoTime(time: GoTime): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${millis === "" ? "" : `.${millis}`} +0000 UTC`;
 }
 
+/** Text of a YAML scalar (numbers and booleans as JSON writes them; anything else as JSON). */
+export function scalarText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  return JSON.stringify(value) ?? "";
+}
+
 /** Sprig's `strval`/`toString`: strings as they are, everything else as `%v`. */
 export function toGoString(value: unknown): string {
   if (typeof value === "string") return value;
@@ -176,6 +259,7 @@ export function toGoString(value: unknown): string {
 
 /** spf13/cast `ToInt64` as sprig uses it: numbers truncate, numeric strings parse, anything else is 0. */
 export function toInt64(value: unknown): bigint {
+  if (value instanceof GoInt) return value.value;
   switch (typeof value) {
     case "bigint":
       return value;
@@ -198,6 +282,7 @@ export function toInt64(value: unknown): bigint {
 
 /** spf13/cast `ToFloat64`. */
 export function toFloat64(value: unknown): number {
+  if (value instanceof GoInt) return Number(value.value);
   switch (typeof value) {
     case "bigint":
       return Number(value);
@@ -224,21 +309,35 @@ export function isEmpty(value: unknown): boolean {
   return !isTrue(value);
 }
 
+/** Thrown when data refers to itself (`set $d "self" $d`), which Go's encoders refuse too. */
+export class CyclicValueError extends Error {
+  constructor(type: string) {
+    super(`json: unsupported value: encountered a cycle via ${type}`);
+  }
+}
+
 /** A Go value turned into plain JSON-able data (ints become numbers) for toYaml/toJson. */
 export function toPlainData(value: unknown): unknown {
-  if (typeof value === "bigint") return Number(value);
-  if (Array.isArray(value)) return value.map(toPlainData);
+  return plain(value, new Set());
+}
+
+function plain(value: unknown, ancestors: Set<object>): unknown {
+  if (typeof value !== "object" || value === null) {
+    if (typeof value === "bigint") return Number(value);
+    return value === undefined ? null : value;
+  }
+  if (value instanceof GoInt) return Number(value.value);
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
   if (value instanceof GoTime) return value.date.toISOString().replace(/\.000Z$/, "Z");
-  if (value instanceof GoStruct) {
+  if (ancestors.has(value)) throw new CyclicValueError(typeOf(value));
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item) => plain(item, ancestors));
     const out: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(value.fields)) out[key] = toPlainData(field);
+    const source = value instanceof GoStruct ? value.fields : (value as Record<string, unknown>);
+    for (const [key, field] of Object.entries(source)) if (field !== undefined) out[key] = plain(field, ancestors);
     return out;
+  } finally {
+    ancestors.delete(value);
   }
-  if (isGoMap(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(value)) if (field !== undefined) out[key] = toPlainData(field);
-    return out;
-  }
-  return value === undefined ? null : value;
 }

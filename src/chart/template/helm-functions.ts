@@ -1,15 +1,25 @@
 /**
- * The function table Helm gives chart templates: Go builtins + sprig (minus `env`/`expandenv`)
- * + Helm's own (`include`, `tpl`, `required`, `fail`, `toYaml`, `fromYaml`, `toJson`, `fromJson`, `lookup`).
+ * The function table Helm gives chart templates (`pkg/engine/funcs.go`): Go's builtins, all of sprig
+ * but `env`/`expandenv`, and Helm's own (`include`, `tpl`, `required`, `fail`, `toYaml`,
+ * `mustToYaml`, `toYamlPretty`, `fromYaml`, `fromYamlArray`, `toJson`, `mustToJson`, `fromJson`,
+ * `fromJsonArray`, `toToml`, `fromToml`, `lookup`). Go rejects an unknown function when a template is
+ * parsed, so every name a chart may use must be here, even in a branch that never runs.
  */
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { readYaml, toHelmYaml } from "../yaml.js";
 import { GO_BUILTINS } from "./builtins.js";
 import { type ExecEnv, type TemplateSet } from "./exec.js";
-import { isGoMap, isNil, toGoString, toPlainData, type TemplateFunc } from "./go-value.js";
-import { SPRIG_COLLECTIONS } from "./sprig-collections.js";
-import { createClockFunctions, seededRandom, SPRIG_MISC } from "./sprig-misc.js";
-import { SPRIG_STRINGS } from "./sprig-strings.js";
+import { clockFunctions, CLOCK_FUNCTION_NAMES, seededRandom } from "./funcs-dates.js";
+import { collectionFunctions } from "./funcs-collections.js";
+import { CRYPTO_FUNCTIONS } from "./funcs-crypto.js";
+import { MISC_FUNCTIONS } from "./funcs-misc.js";
+import { NUMERIC_FUNCTIONS } from "./funcs-numeric.js";
+import { regexFunctions } from "./funcs-regex.js";
+import { stringFunctions } from "./funcs-strings.js";
+import { fn, type GoFunc } from "./go-func.js";
+import { CyclicValueError, isGoMap, isNil, toPlainData } from "./go-value.js";
+import { EvaluationBudget, type EvaluationLimits, type OutputGuard } from "./limits.js";
 import { TemplateFailure } from "./template-error.js";
+import { fromToml, toToml } from "./toml.js";
 
 /** Go's `encoding/json` Marshal: keys sorted, no spaces, `<`, `>`, `&` escaped. */
 export function toGoJson(value: unknown, indent = "", escapeHtml = true): string {
@@ -29,123 +39,192 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/**
- * Helm's `toYaml` (sigs.k8s.io/yaml): block style, keys sorted, lists not indented under their key,
- * no trailing newline.
- */
-export function toHelmYaml(value: unknown): string {
-  const data = toPlainData(value);
-  const text = stringifyYaml(data, {
-    sortMapEntries: true,
-    indentSeq: false,
-    lineWidth: 0,
-    aliasDuplicateObjects: false,
-    blockQuote: "literal",
-  });
-  return text.endsWith("\n") ? text.slice(0, -1) : text;
-}
-
-function fromYaml(text: string, wantList: boolean): unknown {
+/** Helm's `toYaml`: sigs.k8s.io/yaml, errors swallowed into "". */
+function toYaml(value: unknown): string {
   try {
-    const parsed: unknown = parseYaml(text, { merge: true });
-    if (wantList) {
-      if (Array.isArray(parsed) || isNil(parsed)) return parsed ?? [];
-      return [`error unmarshaling JSON: json: cannot unmarshal object into Go value of type []interface {}`];
-    }
-    if (isGoMap(parsed)) return parsed;
-    if (isNil(parsed)) return {};
-    return {
-      Error:
-        `error unmarshaling JSON: json: cannot unmarshal ${Array.isArray(parsed) ? "array" : "string"} ` +
-        "into Go value of type map[string]interface {}",
-    };
+    return toHelmYaml(value);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return wantList ? [message] : { Error: message };
+    if (error instanceof CyclicValueError) return "";
+    throw error;
   }
 }
 
-function fromJson(text: string, wantList: boolean): unknown {
+function jsonText(value: unknown, indent: string, escapeHtml: boolean, must: boolean): string {
+  try {
+    return toGoJson(value, indent, escapeHtml);
+  } catch (error) {
+    if (must || !(error instanceof CyclicValueError)) throw error;
+    return "";
+  }
+}
+
+function yamlError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `error converting YAML to JSON: yaml: ${message}`;
+}
+
+function fromYaml(text: string): Record<string, unknown> {
+  try {
+    const parsed = readYaml(text);
+    if (isNil(parsed)) return {};
+    if (isGoMap(parsed)) return parsed;
+    const kind = Array.isArray(parsed) ? "array" : typeof parsed === "string" ? "string" : "number";
+    return {
+      Error: `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type map[string]interface {}`,
+    };
+  } catch (error) {
+    return { Error: yamlError(error) };
+  }
+}
+
+function fromYamlArray(text: string): unknown[] {
+  try {
+    const parsed = readYaml(text);
+    if (isNil(parsed)) return [];
+    if (Array.isArray(parsed)) return parsed;
+    const kind = isGoMap(parsed) ? "object" : typeof parsed === "string" ? "string" : "number";
+    return [
+      `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${kind} into Go value of type []interface {}`,
+    ];
+  } catch (error) {
+    return [yamlError(error)];
+  }
+}
+
+function jsonErrorText(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (text.trim() === "") return "unexpected end of JSON input";
+  return message.replace(/^Unexpected token/, "invalid character").replace(/ in JSON at position.*$/, "");
+}
+
+function fromJson(text: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(text);
-    if (wantList)
-      return Array.isArray(parsed) ? parsed : [`json: cannot unmarshal object into Go value of type []interface {}`];
-    return isGoMap(parsed) ? parsed : { Error: `json: cannot unmarshal into Go value of type map[string]interface {}` };
+    if (isGoMap(parsed)) return parsed;
+    const kind = Array.isArray(parsed) ? "array" : parsed === null ? "null" : typeof parsed;
+    if (parsed === null) return {};
+    return { Error: `json: cannot unmarshal ${kind} into Go value of type map[string]interface {}` };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return wantList ? [message] : { Error: message };
+    return { Error: jsonErrorText(error, text) };
+  }
+}
+
+function fromJsonArray(text: string): unknown[] {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (Array.isArray(parsed)) return parsed;
+    if (parsed === null) return [];
+    const kind = isGoMap(parsed) ? "object" : typeof parsed;
+    return [`json: cannot unmarshal ${kind} into Go value of type []interface {}`];
+  } catch (error) {
+    return [jsonErrorText(error, text)];
   }
 }
 
 /** Functions that need nothing from the render (built once). */
-const STATIC_FUNCTIONS: Readonly<Record<string, TemplateFunc>> = {
+const STATIC_FUNCTIONS: Readonly<Record<string, GoFunc>> = {
   ...GO_BUILTINS,
-  ...SPRIG_STRINGS,
-  ...SPRIG_COLLECTIONS,
-  ...SPRIG_MISC,
-  toYaml: (value) => toHelmYaml(value),
-  mustToYaml: (value) => toHelmYaml(value),
-  toYamlPretty: (value) => toHelmYaml(value),
-  fromYaml: (text) => fromYaml(toGoString(text), false),
-  fromYamlArray: (text) => fromYaml(toGoString(text), true),
-  toJson: (value) => toGoJson(value),
-  mustToJson: (value) => toGoJson(value),
-  toPrettyJson: (value) => toGoJson(value, "  "),
-  mustToPrettyJson: (value) => toGoJson(value, "  "),
-  toRawJson: (value) => toGoJson(value, "", false),
-  mustToRawJson: (value) => toGoJson(value, "", false),
-  fromJson: (text) => fromJson(toGoString(text), false),
-  mustFromJson: (text) => fromJson(toGoString(text), false),
-  fromJsonArray: (text) => fromJson(toGoString(text), true),
-  required: (message, value) => {
-    if (isNil(value) || value === "") throw new TemplateFailure(toGoString(message));
+  ...NUMERIC_FUNCTIONS,
+  ...MISC_FUNCTIONS,
+  ...CRYPTO_FUNCTIONS,
+  toYaml: fn(["any"], toYaml),
+  mustToYaml: fn(["any"], (value) => toHelmYaml(value)),
+  toYamlPretty: fn(["any"], (value) => {
+    try {
+      return toHelmYaml(value, { indentSeq: true });
+    } catch {
+      return "";
+    }
+  }),
+  fromYaml: fn(["string"], fromYaml),
+  fromYamlArray: fn(["string"], fromYamlArray),
+  toJson: fn(["any"], (value) => jsonText(value, "", true, false)),
+  mustToJson: fn(["any"], (value) => jsonText(value, "", true, true)),
+  toPrettyJson: fn(["any"], (value) => jsonText(value, "  ", true, false)),
+  mustToPrettyJson: fn(["any"], (value) => jsonText(value, "  ", true, true)),
+  toRawJson: fn(["any"], (value) => jsonText(value, "", false, false)),
+  mustToRawJson: fn(["any"], (value) => jsonText(value, "", false, true)),
+  fromJson: fn(["string"], fromJson),
+  mustFromJson: fn(["string"], (text) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw new Error(jsonErrorText(error, text), { cause: error });
+    }
+  }),
+  fromJsonArray: fn(["string"], fromJsonArray),
+  toToml: fn(["any"], (value) => toToml(value)),
+  fromToml: fn(["string"], fromToml),
+  required: fn(["string", "any"], (message, value) => {
+    if (isNil(value) || value === "") throw new TemplateFailure(message);
     return value;
-  },
-  fail: (message) => {
-    throw new TemplateFailure(toGoString(message));
-  },
-  lookup: () => ({}),
+  }),
+  fail: fn(["string"], (message) => {
+    throw new TemplateFailure(message);
+  }),
+  lookup: fn(["string", "string", "string", "string"], () => ({})),
 };
 
-const DYNAMIC_NAMES = ["include", "tpl", ...Object.keys(createClockFunctions(new Date(0), () => 0))];
+const STATIC_ENTRIES: readonly [string, GoFunc][] = Object.entries(STATIC_FUNCTIONS);
+const GO_BUILTIN_ENTRIES: readonly [string, GoFunc][] = Object.entries(GO_BUILTINS);
+
+/** Placeholder guard for building the name list. */
+const NO_GUARD: OutputGuard = { reserve: () => undefined, reserveList: () => undefined };
+
+const GUARDED_NAMES = [
+  ...Object.keys(stringFunctions(NO_GUARD)),
+  ...Object.keys(collectionFunctions(NO_GUARD)),
+  ...Object.keys(regexFunctions(NO_GUARD)),
+];
 
 /** Every function name a chart template may use (checked when a template is parsed, as Go does). */
-export const HELM_FUNCTION_NAMES: ReadonlySet<string> = new Set([...Object.keys(STATIC_FUNCTIONS), ...DYNAMIC_NAMES]);
+export const HELM_FUNCTION_NAMES: ReadonlySet<string> = new Set([
+  ...Object.keys(STATIC_FUNCTIONS),
+  ...GUARDED_NAMES,
+  ...CLOCK_FUNCTION_NAMES,
+  "include",
+  "tpl",
+]);
 
-/** What a render fixes: the clock for `now`/`date`/`ago` and the seed of `rand*`/`uuidv4`. */
+/** Go's own builtins only (what a plain `text/template` has). */
+export const GO_FUNCTION_NAMES: ReadonlySet<string> = new Set(Object.keys(GO_BUILTINS));
+
+/** What a render fixes: the clock, the random seed and the limits. */
 export interface HelmFunctionOptions {
   readonly now: Date;
   readonly seed: number;
+  readonly limits?: EvaluationLimits;
+  /** Only Go's builtins (for plain text/template semantics), not Helm's table. @default false */
+  readonly goOnly?: boolean;
 }
 
 /**
- * Builds the execution environment of one render: the static functions plus `include` and `tpl`
- * bound to `set`, and the clock/random functions. Templates nest at most {@link MAX_TEMPLATE_DEPTH} deep.
+ * Builds the execution environment of one render: the functions (with `include` and `tpl` bound to
+ * the template set that is executing, as Helm re-binds them in `tpl`) and the render's budget.
  */
 export function createHelmEnv(set: TemplateSet, options: HelmFunctionOptions): ExecEnv {
-  const funcs = new Map<string, TemplateFunc>(Object.entries(STATIC_FUNCTIONS));
-  for (const [name, fn] of Object.entries(createClockFunctions(options.now, seededRandom(options.seed))))
-    funcs.set(name, fn);
-  const env: ExecEnv = { funcs, depth: 0 };
-  const tplSets = new Map<string, TemplateSet>();
-  funcs.set("include", (name, data) => {
-    const templateName = toGoString(name);
-    if (!set.has(templateName))
-      throw new Error(`template: no template ${JSON.stringify(templateName)} associated with template "gotpl"`);
-    return set.execute(templateName, data, env);
-  });
-  funcs.set("tpl", (text, data) => {
-    const source = toGoString(text);
-    const template = isGoMap(data) ? data["Template"] : undefined;
-    const templateName = isGoMap(template) && typeof template["Name"] === "string" ? template["Name"] : "gotpl";
-    const key = `${templateName}\u0000${source}`;
-    let child = tplSets.get(key);
-    if (child === undefined) {
-      child = set.child();
-      child.add(templateName, source);
-      tplSets.set(key, child);
+  const budget = new EvaluationBudget(options.limits);
+  const funcs = new Map<string, GoFunc>(options.goOnly === true ? GO_BUILTIN_ENTRIES : STATIC_ENTRIES);
+  const env: ExecEnv = { funcs, budget, depth: 0, includes: new Map(), current: set, tplSets: new Map() };
+  if (options.goOnly === true) return env;
+  for (const table of [
+    stringFunctions(budget),
+    collectionFunctions(budget),
+    regexFunctions(budget),
+    clockFunctions(options.now, seededRandom(options.seed), budget),
+  ]) {
+    for (const name in table) {
+      const func = table[name];
+      if (func !== undefined) funcs.set(name, func);
     }
-    return child.execute(templateName, data, env).replaceAll("<no value>", "");
-  });
+  }
+  funcs.set(
+    "include",
+    fn(["string", "any"], (name, data) => env.current.include(name, data, env)),
+  );
+  funcs.set(
+    "tpl",
+    fn(["string", "any"], (text, data) => env.current.tpl(text, data, env)),
+  );
   return env;
 }

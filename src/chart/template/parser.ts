@@ -12,6 +12,12 @@ export interface ParsedText {
   readonly defines: ReadonlyMap<string, Tree>;
 }
 
+/**
+ * Deepest nesting of `{{if}}`/`{{range}}`/`{{with}}` blocks and `( … )` a template may have. Go
+ * stops parentheses at 10,000 and blocks only at its stack's end; real charts nest a few dozen deep.
+ */
+export const MAX_NESTING = 1000;
+
 type Control =
   | { readonly kind: "end"; readonly pos: number }
   | { readonly kind: "else"; readonly pos: number; readonly chained: boolean };
@@ -20,6 +26,8 @@ class Parser {
   private index = 0;
   private vars: string[] = ["$"];
   private rangeDepth = 0;
+  /** Nesting of blocks and parenthesised pipelines (bounded, so deep input cannot exhaust the stack). */
+  private depth = 0;
   readonly defines = new Map<string, Tree>();
   private readonly src: TreeSource;
 
@@ -163,7 +171,21 @@ class Parser {
     return { type: "action", pos: first.pos, src: this.src, pipe: this.pipeline("command", "rightDelim") };
   }
 
+  private enter(line: number): void {
+    if (++this.depth > MAX_NESTING)
+      this.fail(`max nesting depth exceeded: more than ${MAX_NESTING} nested blocks or parentheses`, line);
+  }
+
   private control(context: "if" | "range" | "with"): IfNode {
+    this.enter(this.items[Math.max(0, this.index - 1)]?.line ?? 1);
+    try {
+      return this.controlBody(context);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private controlBody(context: "if" | "range" | "with"): IfNode {
     const savedVars = this.vars.length;
     const pipe = this.pipeline(context, "rightDelim");
     if (context === "range") this.rangeDepth++;
@@ -356,7 +378,12 @@ class Parser {
       case "number":
         return { type: "number", ...base, text: token.value, value: this.number(token) };
       case "leftParen":
-        return this.pipeline("parenthesized pipeline", "rightParen");
+        this.enter(token.line);
+        try {
+          return this.pipeline("parenthesized pipeline", "rightParen");
+        } finally {
+          this.depth--;
+        }
       case "string":
       case "rawString":
         return { type: "string", ...base, quoted: token.value, value: this.unquote(token) };

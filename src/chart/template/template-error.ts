@@ -31,6 +31,8 @@ export class TemplateExecError extends ChartError {
 
 /** Raised by `fail` and `required`: Helm reports these as `execution error at (NAME:LINE:COL): message`. */
 export class TemplateFailure extends Error {
+  /** Where the outermost call that failed is (Helm reports that one). */
+  location: { readonly name: string; readonly line: number; readonly column: number } | undefined;
   constructor(message: string) {
     super(message);
     this.name = "TemplateFailure";

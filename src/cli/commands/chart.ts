@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { stringify } from "yaml";
 import type { CommandEnv } from "../command.js";
 import { parseOutputFormat } from "../output.js";
 import { loadController } from "../lazy-controller.js";
@@ -11,6 +10,13 @@ interface TemplateFlags {
   readonly namespace?: string;
   readonly kubeVersion?: string;
   readonly output?: string;
+  readonly apiVersions: string[];
+  readonly showOnly: string[];
+  readonly includeCrds?: boolean;
+  readonly skipTests?: boolean;
+  readonly hooks?: boolean;
+  readonly isUpgrade?: boolean;
+  readonly nameTemplate?: string;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -32,6 +38,13 @@ export function registerChart(program: Command, env: CommandEnv): void {
     .option("-n, --namespace <ns>", "namespace (.Release.Namespace)", "default")
     .option("--kube-version <version>", "Kubernetes version for .Capabilities.KubeVersion", "v1.29.0")
     .option("-o, --output <format>", "yaml or json", "yaml")
+    .option("-a, --api-versions <version>", "extra .Capabilities.APIVersions (repeatable)", collect, [])
+    .option("-s, --show-only <template>", "print only these templates (repeatable, globs)", collect, [])
+    .option("--include-crds", "print the chart's crds/ files first")
+    .option("--skip-tests", "leave out test hooks")
+    .option("--no-hooks", "leave out hooks")
+    .option("--is-upgrade", "render as an upgrade (.Release.IsUpgrade)")
+    .option("--name-template <template>", "release name from a template (sprig functions)")
     .action(async (chartPath: string, flags: TemplateFlags) => {
       const { templateChart } = await loadController();
       const format = parseOutputFormat(flags.output);
@@ -43,6 +56,9 @@ export function registerChart(program: Command, env: CommandEnv): void {
         ...(flags.releaseName === undefined ? {} : { releaseName: flags.releaseName }),
         ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
         ...(flags.kubeVersion === undefined ? {} : { kubeVersion: flags.kubeVersion }),
+        apiVersions: flags.apiVersions,
+        isUpgrade: flags.isUpgrade === true,
+        ...(flags.nameTemplate === undefined ? {} : { nameTemplate: flags.nameTemplate }),
       });
       if (format === "json") {
         env.ctx.stdout.write(
@@ -50,15 +66,13 @@ export function registerChart(program: Command, env: CommandEnv): void {
         );
         return;
       }
-      const sources = new Map(
-        rendered.templates.flatMap((template) => template.objects.map((object) => [object, template.source] as const)),
-      );
-      const text = rendered.objects
-        .map(
-          (object) =>
-            `---\n# Source: ${sources.get(object) ?? ""}\n${stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })}`,
-        )
-        .join("");
+      const { formatHelmTemplate } = await loadController();
+      const text = formatHelmTemplate(rendered, {
+        includeCrds: flags.includeCrds === true,
+        skipTests: flags.skipTests === true,
+        noHooks: flags.hooks === false,
+        showOnly: flags.showOnly,
+      });
       env.ctx.stdout.write(text);
     });
 }

@@ -1,0 +1,100 @@
+/**
+ * `values.schema.json` checks (Helm's `chartutil.ValidateAgainstSchema`): each chart's schema is
+ * checked against the values it renders with, the root and every enabled subchart, and all failures
+ * are reported together in Helm's wording.
+ */
+import { createAjv } from "../model/index.js";
+import { ChartError } from "./errors.js";
+import type { LoadedChart } from "./chart.js";
+import type { ScopedChart } from "./values.js";
+
+type ValidateFunction = ReturnType<ReturnType<typeof createAjv>["compile"]>;
+type ErrorObject = NonNullable<ValidateFunction["errors"]>[number];
+
+const compiled = new WeakMap<LoadedChart, ValidateFunction>();
+
+function validatorOf(chart: LoadedChart): ValidateFunction | undefined {
+  if (chart.schema === undefined) return undefined;
+  const cached = compiled.get(chart);
+  if (cached !== undefined) return cached;
+  let validate: ValidateFunction;
+  try {
+    const schema = { ...(chart.schema as Record<string, unknown>) };
+    delete schema["$schema"];
+    delete schema["$id"];
+    validate = createAjv({ useDefaults: false }).compile(schema);
+  } catch (error) {
+    throw new ChartError(
+      "E_CHART_LOAD",
+      `invalid values.schema.json: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        source: { file: `${chart.origin}/values.schema.json`, line: 1, column: 1 },
+        hint: "values.schema.json must be a JSON Schema",
+      },
+    );
+  }
+  compiled.set(chart, validate);
+  return validate;
+}
+
+function field(error: ErrorObject): string {
+  const path = error.instancePath
+    .split("/")
+    .slice(1)
+    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .join(".");
+  return path === "" ? "(root)" : path;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
+/** One failure as gojsonschema words it (`- replicaCount: Invalid type. Expected: integer, given: string`). */
+function describe(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "type":
+      return `${field(error)}: Invalid type. Expected: ${String(params["type"])}, given: ${typeName(error.data)}`;
+    case "required":
+      return `${field(error)}: ${String(params["missingProperty"])} is required`;
+    case "additionalProperties":
+      return `${field(error)}: Additional property ${String(params["additionalProperty"])} is not allowed`;
+    case "enum": {
+      const allowed = ((params["allowedValues"] as unknown[] | undefined) ?? []).map((v) => JSON.stringify(v));
+      return `${field(error)}: ${field(error).split(".").pop() ?? ""} must be one of the following: ${allowed.join(", ")}`;
+    }
+    case "minimum":
+      return `${field(error)}: Must be greater than or equal to ${String(params["limit"])}`;
+    case "maximum":
+      return `${field(error)}: Must be less than or equal to ${String(params["limit"])}`;
+    case "pattern":
+      return `${field(error)}: Does not match pattern '${String(params["pattern"])}'`;
+    default:
+      return `${field(error)}: ${error.message ?? error.keyword}`;
+  }
+}
+
+function collect(scoped: ScopedChart, out: string[]): void {
+  const validate = validatorOf(scoped.chart);
+  if (validate !== undefined && !validate(JSON.parse(JSON.stringify(scoped.values)) as unknown)) {
+    const lines = (validate.errors ?? []).filter((e) => e.keyword !== "if").map((e) => `- ${describe(e)}\n`);
+    out.push(`${scoped.resolved.metadata.name}:\n${lines.join("")}`);
+  }
+  for (const sub of scoped.subcharts) collect(sub, out);
+}
+
+/** Throws Helm's "values don't meet the specifications of the schema(s)" error when any chart's schema fails. */
+export function validateValuesSchemas(scoped: ScopedChart): void {
+  const failures: string[] = [];
+  collect(scoped, failures);
+  if (failures.length === 0) return;
+  throw new ChartError(
+    "E_CHART_VALUES",
+    `values don't meet the specifications of the schema(s) in the following chart(s):\n${failures.join("")}`.trimEnd(),
+    { hint: "fix the values (or --set) so they match the chart's values.schema.json" },
+  );
+}

@@ -1,0 +1,101 @@
+/**
+ * YAML as Helm and Kubernetes read and write it (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1
+ * scalars (`0755` is 493, bare `yes`/`on`/`y` are booleans), timestamps and `1:20` stay strings,
+ * duplicate keys keep the last value. Parsing is linear in the input (no pairwise duplicate-key
+ * check) and aliases are capped, so a hostile `index.yaml` or chart cannot stall or explode.
+ */
+import { parseAllDocuments, parseDocument, stringify, type Document, type Tags } from "yaml";
+import { toPlainData } from "./template/go-value.js";
+
+/** Go-yaml v2 resolves no timestamps or base-60 numbers when decoding into `interface{}` (through JSON). */
+function goYamlTags(tags: Tags): Tags {
+  return tags.filter(
+    (tag) => typeof tag === "string" || (tag.tag !== "tag:yaml.org,2002:timestamp" && tag.format !== "TIME"),
+  );
+}
+
+const PARSE_OPTIONS = { version: "1.1", uniqueKeys: false, merge: true, customTags: goYamlTags } as const;
+
+/** Alias expansions a document may make (yaml's count weighs nested expansions, so bombs stop early). */
+const MAX_ALIAS_COUNT = 10_000;
+
+/** A YAML syntax error with where it is. */
+export class YamlSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+    this.name = "YamlSyntaxError";
+  }
+}
+
+function firstError(doc: Document): YamlSyntaxError | undefined {
+  const error = doc.errors[0];
+  if (error === undefined) return undefined;
+  const position = error.linePos?.[0];
+  return new YamlSyntaxError(error.message.split("\n")[0] ?? error.message, position?.line ?? 1, position?.col ?? 1);
+}
+
+function toValue(doc: Document): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new YamlSyntaxError(message.split("\n")[0] ?? message, 1, 1);
+  }
+}
+
+/** Parses one YAML document (Chart.yaml, values.yaml, index.yaml). Throws {@link YamlSyntaxError}. */
+export function readYaml(text: string): unknown {
+  const doc = parseDocument(text, PARSE_OPTIONS);
+  const error = firstError(doc);
+  if (error !== undefined) throw error;
+  return toValue(doc);
+}
+
+/** One document of a multi-document stream, with the line it starts on. */
+export interface YamlDocument {
+  readonly value: unknown;
+  readonly line: number;
+}
+
+/** Parses every document of a stream. */
+export function readYamlDocuments(text: string): YamlDocument[] {
+  const docs = parseAllDocuments(text, PARSE_OPTIONS);
+  const list = Array.isArray(docs) ? docs : [];
+  const out: YamlDocument[] = [];
+  for (const doc of list) {
+    const error = firstError(doc);
+    if (error !== undefined) throw error;
+    const start = doc.range[0];
+    let line = 1;
+    for (let i = 0; i < start && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+    out.push({ value: toValue(doc), line });
+  }
+  return out;
+}
+
+/** True when the document holds only comments (or nothing). */
+export function isCommentOnly(text: string): boolean {
+  return text.split("\n").every((line) => line.trim() === "" || line.trim().startsWith("#"));
+}
+
+/**
+ * Helm's `toYaml` (sigs.k8s.io/yaml → go-yaml v2): block style, keys sorted, lists not indented
+ * under their key, strings Go would misread quoted, no trailing newline.
+ */
+export function toHelmYaml(value: unknown, options: { readonly indentSeq?: boolean } = {}): string {
+  const data = toPlainData(value);
+  const text = stringify(data, {
+    version: "1.1",
+    customTags: goYamlTags,
+    sortMapEntries: true,
+    indentSeq: options.indentSeq ?? false,
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+    blockQuote: "literal",
+  });
+  return text.endsWith("\n") ? text.slice(0, -1) : text;
+}

@@ -1,0 +1,36 @@
+import type { NodeHealth } from "../../../../src/dashboard/api-types.ts";
+
+/** The colour family of a phase or health word. */
+export function toneOf(word: string): "good" | "busy" | "bad" | "wait" | "none" {
+  const lower = word.toLowerCase();
+  if (/^(running|healthy|succeeded|ready|true|finished|done)$/.test(lower)) return "good";
+  if (/(fail|unhealthy|terminated|error|false|degraded|missing)/.test(lower)) return "bad";
+  if (/(suspend|paused|waiting|approval)/.test(lower)) return "wait";
+  if (/(progress|executing|running|pending|starting|rendering|cancel|final)/.test(lower)) return "busy";
+  return "none";
+}
+
+/** A coloured word: a phase, a health, a step state. The colour repeats the text, never replaces it. */
+export function Badge(props: { readonly text: string; readonly tone?: ReturnType<typeof toneOf>; readonly title?: string }) {
+  return (
+    <span class={`badge badge-${props.tone ?? toneOf(props.text)}`} title={props.title}>
+      {props.text}
+    </span>
+  );
+}
+
+/** A node's health as a word. */
+export function healthText(health: NodeHealth): string {
+  switch (health) {
+    case "healthy":
+      return "healthy";
+    case "progressing":
+      return "progressing";
+    case "unhealthy":
+      return "unhealthy";
+    case "missing":
+      return "missing";
+    case "unknown":
+      return "no health check";
+  }
+}

@@ -2,6 +2,7 @@
 // stylesheet with content-hashed names under assets/, and index.html naming them. The dashboard
 // server serves only these files. Usage: node scripts/bundle-dashboard.mjs [OUT_DIR]
 import { build } from "esbuild";
+import process from "node:process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";

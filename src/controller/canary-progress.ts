@@ -1,7 +1,7 @@
 import type { Cluster } from "../cluster/cluster.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { LABEL_APP_COMPONENT } from "../model/labels.js";
-import { formatTimestamp, isJsonObject, parseDuration, type JsonObject, type JsonValue } from "../util/index.js";
+import { formatTimestamp, isJsonObject, parseDuration, type JsonValue } from "../util/index.js";
 import { isPodReady } from "./resource-tree.js";
 import { isRolloutProgressing, isRolloutWaitingForApproval } from "./rollout-coupling.js";
 

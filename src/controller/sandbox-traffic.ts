@@ -134,7 +134,9 @@ export async function approveRollout(target: RolloutTarget): Promise<RolloutComm
         "E_ROLLOUT_NOT_PAUSED",
         "does not allow to approve, because current canary state is not 'StepPaused'",
         {
-          hint: `rollout "${target.name}" is ${state === undefined ? "not in a canary step" : `in state ${state}`}; approve once it waits at a step (sandbox get rollout ${target.name})`,
+          hint:
+            `rollout "${target.name}" is ${state === undefined ? "not in a canary step" : `in state ${state}`}; ` +
+            `approve once it waits at a step (sandbox get rollout ${target.name})`,
         },
       );
     }

@@ -7,7 +7,11 @@ export interface SandboxWriteWatch {
 }
 
 /** The files whose change means the sandbox's objects (or its addons) changed. */
-const STATE_FILES: ReadonlySet<string> = new Set([SANDBOX_FILES.journal, SANDBOX_FILES.snapshot, SANDBOX_FILES.metadata]);
+const STATE_FILES: ReadonlySet<string> = new Set([
+  SANDBOX_FILES.journal,
+  SANDBOX_FILES.snapshot,
+  SANDBOX_FILES.metadata,
+]);
 
 /**
  * Tells when any process writes the sandbox in `dir` (its journal, snapshot or metadata change):

@@ -30,7 +30,12 @@ function resumeState(view: StatusView): ActionState {
     if (waiting.paused) return state(true, "Resume", `unpause Rollout ${waiting.rollout}`, cli);
     const next = waiting.step + 1;
     const what = next > waiting.steps ? "finish the release" : `go on to step ${next}/${waiting.steps}`;
-    return state(true, "Approve", `approve step ${waiting.step}/${waiting.steps} of Rollout ${waiting.rollout}: ${what}`, cli);
+    return state(
+      true,
+      "Approve",
+      `approve step ${waiting.step}/${waiting.steps} of Rollout ${waiting.rollout}: ${what}`,
+      cli,
+    );
   }
   return state(false, "Approve", "nothing waits for a person", cli);
 }
@@ -62,13 +67,12 @@ function rollbackState(view: StatusView, revisions: readonly RevisionSummary[]):
   const workflow = view.workflow;
   const suspendsFirst =
     workflow !== undefined && !workflow.terminated && !workflow.suspend && !workflow.finished && targets.length > 0;
-  const cli = suspendsFirst
-    ? `${command("suspend", view)} && ${command("rollback", view)}`
-    : command("rollback", view);
+  const cli = suspendsFirst ? `${command("suspend", view)} && ${command("rollback", view)}` : command("rollback", view);
+  const first = suspendsFirst ? "suspend the running workflow, then " : "";
   const description =
     targets.length === 0
       ? "no other revision to go back to"
-      : `${suspendsFirst ? "suspend the running workflow, then " : ""}go back to ${defaultTarget?.name ?? "the chosen revision"}: traffic back to stable first, the old pods kept`;
+      : `${first}go back to ${defaultTarget?.name ?? "the chosen revision"}: traffic back to stable first, the old pods kept`;
   return {
     ...state(targets.length > 0, "Roll back", description, cli),
     targets,

@@ -41,6 +41,8 @@ export function httpStatusOf(error: unknown): number {
   if (!(error instanceof VelaError)) return 500;
   if (error.category === "unreachable" || error.code === "E_SANDBOX_LOCKED") return 503;
   if (error.category === "internal") return 500;
+  if (error.code === "E_DASHBOARD_BAD_REQUEST") return 400;
+  if (error.code === "E_DASHBOARD_BODY_TOO_LARGE") return 413;
   if (error instanceof ValidationError) return 422;
   if (error.code.endsWith("NOT_FOUND")) return 404;
   return 409;

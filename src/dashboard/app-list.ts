@@ -101,8 +101,6 @@ export function summarizeApplications(apps: readonly KubeObject[], rollouts: rea
     byApp.set(key, [...(byApp.get(key) ?? []), rollout]);
   }
   return apps
-    .map((app) =>
-      summaryOf(app, byApp.get(`${app.metadata.namespace ?? "default"}/${app.metadata.name ?? ""}`) ?? []),
-    )
+    .map((app) => summaryOf(app, byApp.get(`${app.metadata.namespace ?? "default"}/${app.metadata.name ?? ""}`) ?? []))
     .sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
 }

@@ -1,7 +1,13 @@
-import { isPodReady, matchesRevision, podRevision, type CanaryProgress, type RouteSummary } from "../controller/index.js";
+import {
+  isPodReady,
+  matchesRevision,
+  podRevision,
+  type CanaryProgress,
+  type RouteSummary,
+} from "../controller/index.js";
 import type { KubeObject } from "../model/index.js";
 import { isJsonObject, type JsonValue } from "../util/index.js";
-import type { AnalysisView, CanaryStepView, CanaryView, JsonData, PodView, TrafficSplit } from "./api-types.js";
+import type { AnalysisView, CanaryStepView, CanaryView, PodView, TrafficSplit } from "./api-types.js";
 import { fieldAt, numberOf, objectsOf, optional, textOf } from "./fields.js";
 import { canaryStepsOf } from "./rollout-fields.js";
 
@@ -30,8 +36,9 @@ export function podViewOf(pod: KubeObject): PodView {
 }
 
 function stepState(index: number, progress: CanaryProgress, completed: boolean): CanaryStepView["state"] {
-  if (completed) return "done";
+  // Without a release in flight the steps are the plan of the next one (a cancelled release did not finish them).
   if (!progress.inProgress || progress.step === 0) return "pending";
+  if (completed) return "done";
   if (index < progress.step) return "done";
   return index === progress.step ? "current" : "pending";
 }
@@ -44,7 +51,7 @@ export function findAnalysis(status: JsonValue | undefined, path = "status", dep
   const found: AnalysisView[] = [];
   for (const [key, value] of Object.entries(status).sort(([a], [b]) => a.localeCompare(b))) {
     const field = `${path}.${key}`;
-    if (ANALYSIS_KEY.test(key)) found.push({ field, value: value as JsonData });
+    if (ANALYSIS_KEY.test(key)) found.push({ field, value });
     else if (isJsonObject(value)) found.push(...findAnalysis(value, field, depth + 1));
   }
   return found;

@@ -74,7 +74,9 @@ export class ClusterReader {
     this.descriptionValue =
       this.kind === "sandbox"
         ? `sandbox ${resolveSandboxDir(options.target)}`
-        : `cluster ${options.target.context ?? "(current context)"}${options.target.kubeconfig === undefined ? "" : ` of ${options.target.kubeconfig}`}`;
+        : `cluster ${options.target.context ?? "(current context)"}${
+            options.target.kubeconfig === undefined ? "" : ` of ${options.target.kubeconfig}`
+          }`;
     this.healthValue = { reachable: true, checkedAt: this.now() };
   }
 

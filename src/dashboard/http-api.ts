@@ -2,14 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { stringify } from "yaml";
 import { APPLICATION_API_VERSION, APPLICATION_KIND, getRevision, type TargetOptions } from "../controller/index.js";
 import { NotFoundError, VelaError } from "../errors/index.js";
-import type {
-  ActionName,
-  ActionRequest,
-  AppManifest,
-  DeployRequest,
-  RevisionDiff,
-  SessionInfo,
-} from "./api-types.js";
+import type { ActionName, ActionRequest, AppManifest, DeployRequest, RevisionDiff, SessionInfo } from "./api-types.js";
 import { apiErrorOf, deployApplications, httpStatusOf, runAction } from "./actions.js";
 import { editableApplication } from "./app-detail.js";
 import type { AppKey, ClusterReader } from "./cluster-reader.js";
@@ -101,7 +94,10 @@ function actionRequestOf(body: unknown): ActionRequest {
 function deployRequestOf(body: unknown): DeployRequest {
   const yaml = (body as Record<string, unknown> | null)?.yaml;
   if (typeof yaml !== "string" || yaml.trim() === "")
-    throw badRequest("the deploy body needs the Application YAML", 'send {"yaml": "apiVersion: core.oam.dev/v1beta1\\n…"}');
+    throw badRequest(
+      "the deploy body needs the Application YAML",
+      'send {"yaml": "apiVersion: core.oam.dev/v1beta1\\n…"}',
+    );
   return { yaml };
 }
 
@@ -120,15 +116,14 @@ function nameSegment(segment: string | undefined, what: string): string {
   return decoded;
 }
 
-function openStream(
-  request: IncomingMessage,
-  response: ServerResponse,
-  context: ApiContext,
-  topic: Topic,
-): void {
+function openStream(request: IncomingMessage, response: ServerResponse, context: ApiContext, topic: Topic): void {
   if (context.hub.subscriberCount >= context.maxStreams) {
     sendJson(response, 503, {
-      error: { code: "E_DASHBOARD_BUSY", message: `more than ${context.maxStreams} pages are open`, hint: "close some tabs" },
+      error: {
+        code: "E_DASHBOARD_BUSY",
+        message: `more than ${context.maxStreams} pages are open`,
+        hint: "close some tabs",
+      },
     });
     return;
   }
@@ -213,6 +208,8 @@ export async function handleApi(
     if (method === "GET" && segments.length === 1 && first === "session") {
       sendJson(response, 200, { ...context.session, target: context.reader.description } satisfies SessionInfo);
     } else if (method === "GET" && segments.length === 1 && first === "health") {
+      // While the cluster does not answer, look again now rather than report the last failure.
+      if (!context.reader.health.reachable) await context.hub.refresh();
       sendJson(response, 200, context.reader.health);
     } else if (method === "GET" && segments.length === 1 && first === "events") {
       openStream(request, response, context, topicOf(url));
@@ -248,7 +245,9 @@ export async function handleApi(
       sendJson(response, 200, result);
       void context.hub.refresh();
     } else {
-      sendJson(response, 404, { error: { code: "E_DASHBOARD_NOT_FOUND", message: `no API ${method} ${url.pathname}` } });
+      sendJson(response, 404, {
+        error: { code: "E_DASHBOARD_NOT_FOUND", message: `no API ${method} ${url.pathname}` },
+      });
     }
   } catch (error) {
     if (response.headersSent) {

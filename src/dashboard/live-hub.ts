@@ -111,7 +111,8 @@ export class LiveHub {
 
   /** Sends the cluster's health to every page (the reader calls this when it changes). */
   broadcastHealth(health: ClusterHealth): void {
-    for (const state of this.topics.values()) for (const subscriber of state.subscribers) subscriber.send("health", health);
+    for (const state of this.topics.values())
+      for (const subscriber of state.subscribers) subscriber.send("health", health);
   }
 
   /** Something in the cluster changed: refresh soon (changes close together are read once). */
@@ -143,13 +144,14 @@ export class LiveHub {
 
   private async refreshOnce(): Promise<void> {
     const states = [...this.topics.values()];
-    if (states.length === 0) return;
+    // With no page open, a cluster that stopped answering is still looked at until it answers again.
+    if (states.length === 0 && this.options.reader.health.reachable) return;
     const wokeUp = this.wokeUp;
     this.wokeUp = false;
     let result;
     try {
       result = await this.options.reader.readViews({
-        apps: states.some((state) => state.topic.kind === "apps"),
+        apps: states.length === 0 || states.some((state) => state.topic.kind === "apps"),
         details: states.flatMap((state) => (state.topic.kind === "app" ? [state.topic.key] : [])),
       });
     } catch (error) {
@@ -162,8 +164,7 @@ export class LiveHub {
     this.lastLogged = "";
     let pushed = false;
     for (const state of states) {
-      const view =
-        state.topic.kind === "apps" ? result.apps : result.details.get(appKeyString(state.topic.key));
+      const view = state.topic.kind === "apps" ? result.apps : result.details.get(appKeyString(state.topic.key));
       if (view !== undefined && this.publish(state, view)) pushed = true;
     }
     this.idleWakes = wokeUp && !pushed ? this.idleWakes + 1 : 0;

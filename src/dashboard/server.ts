@@ -96,7 +96,11 @@ function sendStatic(request: IncomingMessage, response: ServerResponse, asset: S
   }
   const gzip = /\bgzip\b/.test(request.headers["accept-encoding"] ?? "");
   const body = gzip ? asset.gzip : asset.body;
-  response.writeHead(200, { ...headers, ...(gzip ? { "Content-Encoding": "gzip" } : {}), "Content-Length": body.length });
+  response.writeHead(200, {
+    ...headers,
+    ...(gzip ? { "Content-Encoding": "gzip" } : {}),
+    "Content-Length": body.length,
+  });
   response.end(request.method === "HEAD" ? undefined : body);
 }
 
@@ -105,7 +109,8 @@ function listen(server: Server, port: number, address: string): Promise<AddressI
     const onError = (error: NodeJS.ErrnoException): void => {
       reject(
         new VelaError("E_DASHBOARD_LISTEN", `cannot listen on ${address}:${port}: ${error.code ?? error.message}`, {
-          hint: error.code === "EADDRINUSE" ? "pick another --port, or leave --port out for a free one" : "check --address",
+          hint:
+            error.code === "EADDRINUSE" ? "pick another --port, or leave --port out for a free one" : "check --address",
           cause: error,
         }),
       );
@@ -124,28 +129,35 @@ function listen(server: Server, port: number, address: string): Promise<AddressI
  * name this server (no DNS rebinding). Views are read from the cluster when it changes and pushed to
  * the open pages.
  */
-export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
+export async function startDashboard(dashboardOptions: DashboardOptions): Promise<RunningDashboard> {
+  // A page should say soon that the cluster is gone (it retries by itself), not after the CLI's 9 s.
+  const options: DashboardOptions = {
+    ...dashboardOptions,
+    target: {
+      ...dashboardOptions.target,
+      kubeClient: { reachDeadlineMs: 3000, ...dashboardOptions.target.kubeClient },
+    },
+  };
   const assets = loadStaticAssets(options.bundleDir ?? defaultBundleDir());
   const token = newToken();
   const csrfToken = newToken();
   const log = options.log ?? (() => undefined);
-  let hub: LiveHub | undefined;
   const reader = new ClusterReader({
     target: options.target,
     clock: options.clock,
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     onHealth: (health) => {
       log(health.reachable ? "the cluster answers again" : `the cluster does not answer: ${health.message ?? ""}`);
-      hub?.broadcastHealth(health);
+      liveHub.broadcastHealth(health);
     },
   });
-  const liveHub = new LiveHub({
+  // The reader reports health changes only from reads, which start after the hub exists.
+  const liveHub: LiveHub = new LiveHub({
     reader,
     clock: options.clock,
     log,
     ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
   });
-  hub = liveHub;
   const address = options.address ?? "127.0.0.1";
   let hosts: ReadonlySet<string> = new Set();
   let port = 0;
@@ -234,7 +246,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       return;
     }
     if (request.method !== "GET" && request.method !== "HEAD") {
-      sendJson(response, 405, { error: { code: "E_DASHBOARD_METHOD", message: `${request.method ?? ""} not allowed` } });
+      sendJson(response, 405, {
+        error: { code: "E_DASHBOARD_METHOD", message: `${request.method ?? ""} not allowed` },
+      });
       return;
     }
     const asset = assets.get(url.pathname);

@@ -46,9 +46,13 @@ function filesUnder(dir: string): string[] {
 /** Reads every file of the bundle folder; `/index.html` is also served at `/`. */
 export function loadStaticAssets(dir: string): ReadonlyMap<string, StaticAsset> {
   if (!existsSync(join(dir, "index.html"))) {
-    throw new VelaError("E_DASHBOARD_BUNDLE", `the dashboard's page is not built: ${join(dir, "index.html")} is missing`, {
-      hint: "build it with: npm run build",
-    });
+    throw new VelaError(
+      "E_DASHBOARD_BUNDLE",
+      `the dashboard's page is not built: ${join(dir, "index.html")} is missing`,
+      {
+        hint: "build it with: npm run build",
+      },
+    );
   }
   const assets = new Map<string, StaticAsset>();
   for (const file of filesUnder(dir)) {

@@ -64,7 +64,10 @@ export function registerDashboard(program: Command, env: CommandEnv): void {
         "serve a web UI on 127.0.0.1: applications, resource topology, workflow, canary progress and the release buttons, live; runs until Ctrl-C",
       )
       .option("--port <port>", "port to listen on (default: a free port)")
-      .option("--address <address>", "address to listen on (default 127.0.0.1; anything else is reachable from elsewhere)")
+      .option(
+        "--address <address>",
+        "address to listen on (default 127.0.0.1; anything else is reachable from elsewhere)",
+      )
       .option("--open", "open the dashboard in the default browser")
       .option("-n, --namespace <ns>", "show only this namespace (default: all namespaces)"),
   ).action(async (flags: DashboardFlags) => {
@@ -84,7 +87,8 @@ export function registerDashboard(program: Command, env: CommandEnv): void {
     });
     if (!LOOPBACK.has(address)) {
       ctx.stderr.write(
-        `warning: listening on ${address}, not only on this machine: anyone who can reach it and has the URL's token can press the release buttons, and plain HTTP carries the token unencrypted\n`,
+        `warning: listening on ${address}, not only on this machine: anyone who can reach it and has the URL's token ` +
+          "can press the release buttons, and plain HTTP carries the token unencrypted\n",
       );
     }
     ctx.stdout.write(`${dashboard.url}\n`);

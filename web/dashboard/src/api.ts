@@ -108,7 +108,12 @@ function streamUrl(topic: Topic): string {
 /** Follows a view over server-sent events (the browser reconnects by itself). */
 export function useLive<T extends AppListView | AppDetailView | AppGone>(topic: Topic): Live<T> {
   const key = streamUrl(topic);
-  const [live, setLive] = useState<Live<T>>({ data: undefined, receivedAt: 0, health: undefined, stream: "connecting" });
+  const [live, setLive] = useState<Live<T>>({
+    data: undefined,
+    receivedAt: 0,
+    health: undefined,
+    stream: "connecting",
+  });
   useEffect(() => {
     setLive({ data: undefined, receivedAt: 0, health: undefined, stream: "connecting" });
     const source = new EventSource(key);

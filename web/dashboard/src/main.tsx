@@ -20,8 +20,7 @@ function Shell() {
     );
   }, []);
   useEffect(() => {
-    document.title =
-      route.page === "app" ? `${route.name} · vela-ts dashboard` : "Applications · vela-ts dashboard";
+    document.title = route.page === "app" ? `${route.name} · vela-ts dashboard` : "Applications · vela-ts dashboard";
   }, [route]);
   return (
     <>

@@ -6,7 +6,11 @@ export type Route =
   | { readonly page: "app"; readonly namespace: string; readonly name: string; readonly tab?: string };
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, "").split("/").filter((part) => part !== "").map(decodeURIComponent);
+  const parts = hash
+    .replace(/^#\/?/, "")
+    .split("/")
+    .filter((part) => part !== "")
+    .map(decodeURIComponent);
   if (parts[0] === "apps" && parts[1] !== undefined && parts[2] !== undefined) {
     return { page: "app", namespace: parts[1], name: parts[2], ...(parts[3] === undefined ? {} : { tab: parts[3] }) };
   }

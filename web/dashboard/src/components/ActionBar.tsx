@@ -15,7 +15,8 @@ import { ErrorBox } from "./ErrorBox.tsx";
 const ORDER: readonly ActionName[] = ["resume", "suspend", "rollback", "terminate", "restart"];
 
 /** The outcome shown under the buttons after an action. */
-type Outcome = { readonly action: string; readonly result: ActionResult } | { readonly action: string; readonly error: ApiError };
+type Outcome =
+  { readonly action: string; readonly result: ActionResult } | { readonly action: string; readonly error: ApiError };
 
 function errorOf(error: unknown): ApiError {
   return error instanceof ApiFailure
@@ -62,7 +63,7 @@ export function ActionBar(props: { readonly view: AppDetailView; readonly sessio
             <button
               key={action}
               type="button"
-              class={`button ${action === "resume" && item.enabled ? "button-primary" : ""} ${action === "rollback" || action === "terminate" ? "button-danger" : ""}`}
+              class={buttonClass(action, item.enabled)}
               aria-disabled={!item.enabled || busy}
               title={item.description}
               onClick={() => {
@@ -112,7 +113,12 @@ export function ActionBar(props: { readonly view: AppDetailView; readonly sessio
             </label>
           )}
           <p class="muted">
-            Same as <code>{open === "rollback" && chosen !== undefined && chosen !== rollback.defaultTarget ? `${current.command} --revision ${chosen}` : current.command}</code>
+            Same as{" "}
+            <code>
+              {open === "rollback" && chosen !== undefined && chosen !== rollback.defaultTarget
+                ? `${current.command} --revision ${chosen}`
+                : current.command}
+            </code>
           </p>
           <div class="dialog-buttons">
             <button type="button" class="button" onClick={() => setOpen(undefined)} disabled={busy}>
@@ -133,6 +139,11 @@ export function ActionBar(props: { readonly view: AppDetailView; readonly sessio
   );
 }
 
+function buttonClass(action: ActionName, enabled: boolean): string {
+  if (action === "resume" && enabled) return "button button-primary";
+  return action === "rollback" || action === "terminate" ? "button button-danger" : "button";
+}
+
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -140,5 +151,9 @@ function capitalize(text: string): string {
 function rollbackText(view: AppDetailView, chosen: number | undefined): string {
   const target = view.actions.rollback.targets.find((entry) => entry.number === chosen);
   const first = view.actions.rollback.suspendsFirst ? "The release is running: it is suspended first, then " : "";
-  return `${first}${first === "" ? "Roll" : "rolled"} back to ${target?.name ?? "the chosen revision"}: all traffic goes to the stable pods first, the canary is removed, and the stable pods keep running.`;
+  const verb = first === "" ? "Roll" : "rolled";
+  return (
+    `${first}${verb} back to ${target?.name ?? "the chosen revision"}: all traffic goes to the stable pods first, ` +
+    "the canary is removed, and the stable pods keep running."
+  );
 }

@@ -60,7 +60,9 @@ function JsonView(props: { readonly value: JsonData; readonly label: string }) {
         {Object.entries(value).map(([key, entry]) => (
           <div key={key}>
             <dt>{key}</dt>
-            <dd>{typeof entry === "object" && entry !== null ? <JsonView value={entry} label={key} /> : scalar(entry)}</dd>
+            <dd>
+              {typeof entry === "object" && entry !== null ? <JsonView value={entry} label={key} /> : scalar(entry)}
+            </dd>
           </div>
         ))}
       </dl>

@@ -66,7 +66,8 @@ export function AppList(props: { readonly session: SessionInfo }) {
         <p class="loading">Reading the cluster…</p>
       ) : view.apps.length === 0 ? (
         <p class="empty">
-          No applications yet. Deploy one with the <strong>Deploy</strong> button or <code>vela-ts up -f app.yaml</code>.
+          No applications yet. Deploy one with the <strong>Deploy</strong> button or <code>vela-ts up -f app.yaml</code>
+          .
         </p>
       ) : (
         <table class="apps">
@@ -86,7 +87,10 @@ export function AppList(props: { readonly session: SessionInfo }) {
           </thead>
           <tbody>
             {shown.map((app) => (
-              <tr key={`${app.namespace}/${app.name}`} class={app.attention === undefined ? "" : `attention-${app.attention}`}>
+              <tr
+                key={`${app.namespace}/${app.name}`}
+                class={app.attention === undefined ? "" : `attention-${app.attention}`}
+              >
                 <th scope="row">
                   <a href={appHref(app.namespace, app.name)}>{app.name}</a>
                 </th>

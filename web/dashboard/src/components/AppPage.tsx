@@ -59,7 +59,13 @@ export function AppPage(props: {
           </p>
         </>
       ) : (
-        <AppBody view={view} session={props.session} now={serverNow(view.now, live.receivedAt, tick)} selected={selected} onSelect={select} />
+        <AppBody
+          view={view}
+          session={props.session}
+          now={serverNow(view.now, live.receivedAt, tick)}
+          selected={selected}
+          onSelect={select}
+        />
       )}
     </section>
   );
@@ -107,7 +113,9 @@ function AppBody(props: {
             )}
             <div>
               <dt>Created</dt>
-              <dd title={exactTime(view.createdAt)}>{view.createdAt === undefined ? "" : `${ago(view.createdAt, now)} ago`}</dd>
+              <dd title={exactTime(view.createdAt)}>
+                {view.createdAt === undefined ? "" : `${ago(view.createdAt, now)} ago`}
+              </dd>
             </div>
           </dl>
         </div>
@@ -115,8 +123,8 @@ function AppBody(props: {
       </div>
       {view.reconciledBy !== undefined && (
         <p class="note">
-          The controller <code>{view.reconciledBy}</code> reconciles this application; the dashboard reads it and
-          writes only what the buttons ask for.
+          The controller <code>{view.reconciledBy}</code> reconciles this application; the dashboard reads it and writes
+          only what the buttons ask for.
         </p>
       )}
       {view.waitingFor !== undefined && (

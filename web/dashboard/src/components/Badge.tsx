@@ -11,7 +11,11 @@ export function toneOf(word: string): "good" | "busy" | "bad" | "wait" | "none" 
 }
 
 /** A coloured word: a phase, a health, a step state. The colour repeats the text, never replaces it. */
-export function Badge(props: { readonly text: string; readonly tone?: ReturnType<typeof toneOf>; readonly title?: string }) {
+export function Badge(props: {
+  readonly text: string;
+  readonly tone?: ReturnType<typeof toneOf>;
+  readonly title?: string;
+}) {
   return (
     <span class={`badge badge-${props.tone ?? toneOf(props.text)}`} title={props.title}>
       {props.text}

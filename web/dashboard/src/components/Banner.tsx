@@ -8,8 +8,8 @@ export function ConnectionBanner(props: { readonly health: ClusterHealth | undef
   if (stream === "closed") {
     return (
       <div class="banner banner-error" role="alert">
-        <strong>The dashboard stopped or restarted.</strong> Open the URL <code>vela-ts dashboard</code> printed to
-        go on.
+        <strong>The dashboard stopped or restarted.</strong> Open the URL <code>vela-ts dashboard</code> printed to go
+        on.
       </div>
     );
   }
@@ -26,7 +26,9 @@ export function ConnectionBanner(props: { readonly health: ClusterHealth | undef
         <strong>The cluster does not answer</strong>
         {health.since === undefined ? "" : <> since {exactTime(health.since)}</>}: {health.message}
         {health.hint !== undefined && <div class="banner-hint">{health.hint}</div>}
-        <div class="banner-hint">What you see below is the last state read; the page updates by itself once it answers.</div>
+        <div class="banner-hint">
+          What you see below is the last state read; the page updates by itself once it answers.
+        </div>
       </div>
     );
   }

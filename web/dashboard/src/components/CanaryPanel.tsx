@@ -32,14 +32,21 @@ export function CanaryPanel(props: { readonly view: AppDetailView; readonly now:
 function stepText(step: CanaryStepView): string {
   const parts: string[] = [];
   if (step.weight !== undefined) parts.push(`${step.weight}% of traffic`);
-  if (step.replicas !== undefined) parts.push(`${step.replicas} ${/%$/.test(step.replicas) ? "of the pods" : step.replicas === "1" ? "pod" : "pods"}`);
+  if (step.replicas !== undefined)
+    parts.push(`${step.replicas} ${/%$/.test(step.replicas) ? "of the pods" : step.replicas === "1" ? "pod" : "pods"}`);
   if (step.matches.length > 0) parts.push(`requests with ${matchesText(step.matches)}`);
-  parts.push(step.pauseDuration === undefined ? "then waits for approval" : `then waits ${step.pauseDuration}${/^\d+$/.test(step.pauseDuration) ? "s" : ""}`);
+  parts.push(
+    step.pauseDuration === undefined
+      ? "then waits for approval"
+      : `then waits ${step.pauseDuration}${/^\d+$/.test(step.pauseDuration) ? "s" : ""}`,
+  );
   return parts.join(", ");
 }
 
 function matchText(match: readonly HeaderMatchView[]): string {
-  return match.map((header) => `${header.name} ${header.type === "RegularExpression" ? "~" : "="} ${header.value}`).join(" and ");
+  return match
+    .map((header) => `${header.name} ${header.type === "RegularExpression" ? "~" : "="} ${header.value}`)
+    .join(" and ");
 }
 
 function matchesText(matches: readonly (readonly HeaderMatchView[])[]): string {
@@ -49,8 +56,7 @@ function matchesText(matches: readonly (readonly HeaderMatchView[])[]): string {
 function CanaryCard(props: { readonly canary: CanaryView; readonly now: number }) {
   const { canary, now } = props;
   const title = `Rollout ${canary.rollout}`;
-  const timeLeft =
-    canary.resumesAt === undefined ? undefined : Math.max(0, Date.parse(canary.resumesAt) - now);
+  const timeLeft = canary.resumesAt === undefined ? undefined : Math.max(0, Date.parse(canary.resumesAt) - now);
   const summaryId = `canary-${canary.rollout}`;
   return (
     <article class="card canary" aria-labelledby={summaryId}>
@@ -64,7 +70,13 @@ function CanaryCard(props: { readonly canary: CanaryView; readonly now: number }
       <dl class="facts canary-facts">
         <div>
           <dt>Step</dt>
-          <dd>{canary.inProgress && canary.step > 0 ? `${canary.step}/${canary.steps}` : canary.inProgress ? `starting (0/${canary.steps})` : `— (${canary.steps} steps)`}</dd>
+          <dd>
+            {canary.inProgress && canary.step > 0
+              ? `${canary.step}/${canary.steps}`
+              : canary.inProgress
+                ? `starting (0/${canary.steps})`
+                : `— (${canary.steps} steps)`}
+          </dd>
         </div>
         <div>
           <dt>Canary weight</dt>
@@ -91,13 +103,16 @@ function CanaryCard(props: { readonly canary: CanaryView; readonly now: number }
           <h3 id={`${summaryId}-steps`}>Steps</h3>
           <ol class="step-list">
             {canary.stepList.map((step) => (
-              <li key={step.index} class={`step step-${step.state}`} aria-current={step.state === "current" ? "step" : undefined}>
+              <li
+                key={step.index}
+                class={`step step-${step.state}`}
+                aria-current={step.state === "current" ? "step" : undefined}
+              >
                 <span class="step-marker" aria-hidden="true">
                   {step.state === "done" ? "✓" : step.state === "current" ? "▶" : step.index}
                 </span>
                 <span class="step-body">
-                  <span class="step-title">Step {step.index}</span>{" "}
-                  <span class="visually-hidden">({step.state})</span>
+                  <span class="step-title">Step {step.index}</span> <span class="visually-hidden">({step.state})</span>
                   <span class="step-text">{stepText(step)}</span>
                 </span>
               </li>
@@ -109,8 +124,20 @@ function CanaryCard(props: { readonly canary: CanaryView; readonly now: number }
             </p>
           )}
         </section>
-        <PodGroup title="Stable" revision={canary.stableRevision} pods={canary.stablePods} now={now} id={`${summaryId}-stable`} />
-        <PodGroup title="Canary" revision={canary.canaryRevision} pods={canary.canaryPods} now={now} id={`${summaryId}-canary`} />
+        <PodGroup
+          title="Stable"
+          revision={canary.stableRevision}
+          pods={canary.stablePods}
+          now={now}
+          id={`${summaryId}-stable`}
+        />
+        <PodGroup
+          title="Canary"
+          revision={canary.canaryRevision}
+          pods={canary.canaryPods}
+          now={now}
+          id={`${summaryId}-canary`}
+        />
       </div>
       {canary.traffic !== undefined && <TrafficBar traffic={canary.traffic} id={`${summaryId}-traffic`} />}
       {canary.analysis.length > 0 && (
@@ -137,7 +164,10 @@ function PodGroup(props: {
   return (
     <section aria-labelledby={props.id} class={`pods pods-${props.title.toLowerCase()}`}>
       <h3 id={props.id}>
-        {props.title} pods <span class="pod-count">{ready}/{props.pods.length} ready</span>
+        {props.title} pods{" "}
+        <span class="pod-count">
+          {ready}/{props.pods.length} ready
+        </span>
       </h3>
       <p class="pod-meta">
         {props.revision === undefined ? "no revision" : `revision ${props.revision}`}
@@ -152,9 +182,7 @@ function PodGroup(props: {
         <p class="muted">none</p>
       ) : (
         <table class="pod-table">
-          <caption class="visually-hidden">
-            {props.title} pods
-          </caption>
+          <caption class="visually-hidden">{props.title} pods</caption>
           <thead>
             <tr>
               <th scope="col">Pod</th>
@@ -183,6 +211,12 @@ function PodGroup(props: {
   );
 }
 
+/** A share as a percentage: whole when exact, else one decimal (so the parts visibly add up). */
+function percent(count: number, total: number): string {
+  const value = (100 * count) / total;
+  return Number.isInteger(value) ? `${value}%` : `${value.toFixed(1)}%`;
+}
+
 function TrafficBar(props: { readonly traffic: TrafficSplit; readonly id: string }) {
   const { traffic } = props;
   const total = Math.max(1, traffic.requests);
@@ -193,8 +227,12 @@ function TrafficBar(props: { readonly traffic: TrafficSplit; readonly id: string
     <section aria-labelledby={props.id} class="traffic">
       <h3 id={props.id}>Traffic split</h3>
       <p class="muted">
-        {traffic.requests} sample requests to <code>{traffic.host}{traffic.path}</code> through {traffic.router}, at the
-        current routing
+        {traffic.requests} sample requests to{" "}
+        <code>
+          {traffic.host}
+          {traffic.path}
+        </code>{" "}
+        through {traffic.router}, at the current routing
       </p>
       <div class="traffic-bar" aria-hidden="true">
         {traffic.shares.map((share) => (
@@ -210,7 +248,7 @@ function TrafficBar(props: { readonly traffic: TrafficSplit; readonly id: string
           <li key={`${share.image}/${share.side ?? ""}`}>
             <span class={`swatch traffic-${share.side ?? "other"}`} aria-hidden="true" />
             {share.side === undefined ? "" : `${share.side}: `}
-            {share.image} — {Math.round((100 * share.count) / total)}% ({share.count})
+            {share.image} — {percent(share.count, total)} ({share.count})
           </li>
         ))}
         {failed > 0 && <li>{failed} requests without an answer (no ready pod)</li>}

@@ -37,7 +37,9 @@ export function ConditionsPanel(props: {
                   <td>{condition.reason ?? ""}</td>
                   <td>{condition.message ?? ""}</td>
                   <td title={exactTime(condition.lastTransitionTime)}>
-                    {condition.lastTransitionTime === undefined ? "" : `${ago(condition.lastTransitionTime, props.now)} ago`}
+                    {condition.lastTransitionTime === undefined
+                      ? ""
+                      : `${ago(condition.lastTransitionTime, props.now)} ago`}
                   </td>
                 </tr>
               ))}
@@ -71,7 +73,9 @@ export function ConditionsPanel(props: {
                   <td>{event.object}</td>
                   <td>{event.message}</td>
                   <td>{event.count}</td>
-                  <td title={exactTime(event.lastTimestamp)}>{event.lastTimestamp === undefined ? "" : `${ago(event.lastTimestamp, props.now)} ago`}</td>
+                  <td title={exactTime(event.lastTimestamp)}>
+                    {event.lastTimestamp === undefined ? "" : `${ago(event.lastTimestamp, props.now)} ago`}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -18,7 +18,10 @@ spec:
 `;
 
 /** "Deploy": edit an Application's YAML (the current one, or a new one) and release it, as `vela-ts up -f`. */
-export function DeployButton(props: { readonly session: SessionInfo; readonly app?: Pick<AppDetailView, "namespace" | "name"> }) {
+export function DeployButton(props: {
+  readonly session: SessionInfo;
+  readonly app?: Pick<AppDetailView, "namespace" | "name">;
+}) {
   const [open, setOpen] = useState(false);
   const [yaml, setYaml] = useState("");
   const [busy, setBusy] = useState(false);
@@ -71,12 +74,16 @@ export function DeployButton(props: { readonly session: SessionInfo; readonly ap
         </span>
       )}
       {open && (
-        <Dialog title={props.app === undefined ? "Deploy an application" : `Deploy ${props.app.name}`} onClose={() => setOpen(false)} wide>
+        <Dialog
+          title={props.app === undefined ? "Deploy an application" : `Deploy ${props.app.name}`}
+          onClose={() => setOpen(false)}
+          wide
+        >
           <form onSubmit={(event) => void submit(event)}>
             <label class="field">
               <span>
-                Application YAML (as <code>vela-ts up -f</code> takes it; a changed spec makes a new revision and
-                starts its workflow)
+                Application YAML (as <code>vela-ts up -f</code> takes it; a changed spec makes a new revision and starts
+                its workflow)
               </span>
               <textarea
                 class="yaml"

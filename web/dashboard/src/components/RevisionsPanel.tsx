@@ -51,13 +51,19 @@ export function RevisionsPanel(props: { readonly view: AppDetailView; readonly n
                   <td>
                     <Badge text={revision.status} />
                   </td>
-                  <td title={exactTime(revision.beginTime)}>{revision.beginTime === undefined ? "" : `${ago(revision.beginTime, props.now)} ago`}</td>
+                  <td title={exactTime(revision.beginTime)}>
+                    {revision.beginTime === undefined ? "" : `${ago(revision.beginTime, props.now)} ago`}
+                  </td>
                   <td>
                     <code>{revision.hash.slice(0, 10)}</code>
                   </td>
                   <td>
                     {previous !== undefined && (
-                      <button type="button" class="button button-small" onClick={() => void show(revision.number, previous.number)}>
+                      <button
+                        type="button"
+                        class="button button-small"
+                        onClick={() => void show(revision.number, previous.number)}
+                      >
                         Diff with {previous.name}
                       </button>
                     )}
@@ -81,7 +87,15 @@ export function RevisionsPanel(props: { readonly view: AppDetailView; readonly n
               {diff.diff.split("\n").map((line, index) => (
                 <span
                   key={index}
-                  class={line.startsWith("+") && !line.startsWith("+++") ? "diff-add" : line.startsWith("-") && !line.startsWith("---") ? "diff-del" : line.startsWith("@@") ? "diff-hunk" : ""}
+                  class={
+                    line.startsWith("+") && !line.startsWith("+++")
+                      ? "diff-add"
+                      : line.startsWith("-") && !line.startsWith("---")
+                        ? "diff-del"
+                        : line.startsWith("@@")
+                          ? "diff-hunk"
+                          : ""
+                  }
                 >
                   {line}
                   {"\n"}

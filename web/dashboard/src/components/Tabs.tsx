@@ -50,7 +50,13 @@ export function Tabs(props: {
           </button>
         ))}
       </div>
-      <div role="tabpanel" id={`panel-${props.selected}`} aria-labelledby={`tab-${props.selected}`} tabIndex={0} class="tabpanel">
+      <div
+        role="tabpanel"
+        id={`panel-${props.selected}`}
+        aria-labelledby={`tab-${props.selected}`}
+        tabIndex={0}
+        class="tabpanel"
+      >
         {props.children}
       </div>
     </div>

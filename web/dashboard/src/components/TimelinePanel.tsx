@@ -16,7 +16,8 @@ export function TimelinePanel(props: {
       ) : (
         <section aria-labelledby="workflow-title">
           <h2 id="workflow-title">
-            Workflow <Badge text={workflow.terminated ? "terminated" : workflow.suspend ? "suspended" : workflow.status} />
+            Workflow{" "}
+            <Badge text={workflow.terminated ? "terminated" : workflow.suspend ? "suspended" : workflow.status} />
           </h2>
           <p class="muted">
             mode {workflow.mode}

@@ -44,7 +44,10 @@ interface Placed {
 }
 
 /** Places every shown card: columns by depth, rows top-down, a parent beside its first child. */
-function layoutTree(root: TopologyNode, collapsed: ReadonlySet<string>): { placed: Placed[]; width: number; height: number } {
+function layoutTree(
+  root: TopologyNode,
+  collapsed: ReadonlySet<string>,
+): { placed: Placed[]; width: number; height: number } {
   const placed: Placed[] = [];
   let width = 0;
   const place = (
@@ -104,6 +107,11 @@ function visibleNodes(root: TopologyNode, collapsed: ReadonlySet<string>): Visib
 function describe(node: TopologyNode): string {
   const side = node.side === undefined ? "" : `${node.side}, `;
   return `${node.kind} ${node.name}, ${side}${healthText(node.health)}${node.status === "" ? "" : `, ${node.status}`}`;
+}
+
+function nodeClass(node: TopologyNode, selected: boolean): string {
+  const side = node.side === undefined ? "" : ` side-${node.side}`;
+  return `topo-node health-${node.health}${side}${selected ? " selected" : ""}`;
 }
 
 function elbow(parent: Placed, child: Placed): string {
@@ -221,8 +229,13 @@ export function TopologyPanel(props: { readonly root: TopologyNode }) {
                   aria-setsize={entry.setSize}
                   aria-posinset={entry.position}
                   aria-expanded={hasChildren ? open : undefined}
-                  class={`topo-node health-${node.health}${node.side === undefined ? "" : ` side-${node.side}`}${selected === node.id ? " selected" : ""}`}
-                  style={{ left: `${entry.x}px`, top: `${entry.y}px`, width: `${NODE_WIDTH}px`, height: `${entry.height}px` }}
+                  class={nodeClass(node, selected === node.id)}
+                  style={{
+                    left: `${entry.x}px`,
+                    top: `${entry.y}px`,
+                    width: `${NODE_WIDTH}px`,
+                    height: `${entry.height}px`,
+                  }}
                 >
                   <span class="topo-kind">
                     {node.kind}

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { Clock } from "../util/index.js";
 import type { AppDetailView, AppGone, AppListView, ClusterHealth } from "./api-types.js";
 import { appKeyString, type AppKey, type ClusterReader } from "./cluster-reader.js";
@@ -37,6 +38,8 @@ export interface LiveHubOptions {
   readonly debounceMs?: number;
   /** Retry after a failed read this often. @default 2000 */
   readonly retryMs?: number;
+  /** At most one refresh starts per this long, so a busy cluster's stream of changes costs a bounded rate of reads. @default 150 */
+  readonly minIntervalMs?: number;
   /** Told about failed reads (each distinct message once). */
   readonly log?: (message: string) => void;
 }
@@ -66,6 +69,8 @@ export class LiveHub {
   private readonly schedule: Scheduler;
   private readonly debounceMs: number;
   private readonly retryMs: number;
+  private readonly minIntervalMs: number;
+  private lastStart = -Infinity;
   private debounce: ReturnType<typeof setTimeout> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private cancelWake: (() => void) | undefined;
@@ -80,6 +85,7 @@ export class LiveHub {
     this.schedule = options.schedule ?? realTimeScheduler;
     this.debounceMs = options.debounceMs ?? 25;
     this.retryMs = options.retryMs ?? 2000;
+    this.minIntervalMs = options.minIntervalMs ?? 150;
   }
 
   /** Number of open event streams. */
@@ -118,10 +124,11 @@ export class LiveHub {
   /** Something in the cluster changed: refresh soon (changes close together are read once). */
   changed(): void {
     if (this.closed || this.debounce !== undefined) return;
+    const wait = Math.max(this.debounceMs, this.lastStart + this.minIntervalMs - performance.now());
     this.debounce = setTimeout(() => {
       this.debounce = undefined;
       void this.refresh();
-    }, this.debounceMs);
+    }, wait);
   }
 
   /** Refreshes now (after an action) and resolves when the pages have been sent what changed. */
@@ -143,6 +150,7 @@ export class LiveHub {
   }
 
   private async refreshOnce(): Promise<void> {
+    this.lastStart = performance.now();
     const states = [...this.topics.values()];
     // With no page open, a cluster that stopped answering is still looked at until it answers again.
     if (states.length === 0 && this.options.reader.health.reachable) return;

@@ -10,6 +10,22 @@ export function toneOf(word: string): "good" | "busy" | "bad" | "wait" | "none" 
   return "none";
 }
 
+/** The colour of a workflow step's phase (`running` is work in progress here, not the app's healthy `running`). */
+export function stepTone(phase: string): ReturnType<typeof toneOf> {
+  switch (phase) {
+    case "succeeded":
+      return "good";
+    case "running":
+      return "busy";
+    case "suspending":
+      return "wait";
+    case "failed":
+      return "bad";
+    default:
+      return "none";
+  }
+}
+
 /** A coloured word: a phase, a health, a step state. The colour repeats the text, never replaces it. */
 export function Badge(props: {
   readonly text: string;

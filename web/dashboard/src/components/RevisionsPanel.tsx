@@ -44,8 +44,7 @@ export function RevisionsPanel(props: { readonly view: AppDetailView; readonly n
               return (
                 <tr key={revision.name} class={revision.current ? "current" : ""}>
                   <th scope="row">
-                    {revision.name}
-                    {revision.current && <Badge text="current" tone="good" />}
+                    {revision.name} {revision.current && <Badge text="current" tone="good" />}
                   </th>
                   <td>{revision.publishVersion ?? "—"}</td>
                   <td>

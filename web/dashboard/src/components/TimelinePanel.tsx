@@ -1,6 +1,6 @@
 import type { ServiceView, TimelineStep, WorkflowTimeline } from "../../../../src/dashboard/api-types.ts";
 import { ago, exactTime, formatSpan } from "../time.ts";
-import { Badge } from "./Badge.tsx";
+import { Badge, stepTone } from "./Badge.tsx";
 
 /** The workflow of the current revision as a timeline, with the components' health below. */
 export function TimelinePanel(props: {
@@ -9,6 +9,8 @@ export function TimelinePanel(props: {
   readonly now: number;
 }) {
   const { workflow, now } = props;
+  // While the workflow runs, a component not healthy yet is on its way, not broken.
+  const settled = workflow === undefined || workflow.finished || workflow.terminated;
   return (
     <div class="timeline-panel">
       {workflow === undefined ? (
@@ -36,14 +38,14 @@ export function TimelinePanel(props: {
           <ul class="services">
             {props.services.map((service) => (
               <li key={service.name}>
-                <Badge text={service.healthy ? "healthy" : "unhealthy"} /> <strong>{service.name}</strong>
+                <HealthBadge healthy={service.healthy} settled={settled} /> <strong>{service.name}</strong>
                 {service.type === undefined ? "" : <span class="muted"> ({service.type})</span>}
                 {service.message === undefined ? "" : <span> — {service.message}</span>}
                 {service.traits.length > 0 && (
                   <ul>
                     {service.traits.map((trait) => (
                       <li key={trait.type}>
-                        <Badge text={trait.healthy ? "healthy" : "unhealthy"} /> trait {trait.type}
+                        <HealthBadge healthy={trait.healthy} settled={settled} /> trait {trait.type}
                         {trait.message === undefined ? "" : `: ${trait.message}`}
                       </li>
                     ))}
@@ -58,13 +60,19 @@ export function TimelinePanel(props: {
   );
 }
 
+function HealthBadge(props: { readonly healthy: boolean; readonly settled: boolean }) {
+  if (props.healthy) return <Badge text="healthy" tone="good" />;
+  return props.settled ? <Badge text="unhealthy" tone="bad" /> : <Badge text="not healthy yet" tone="busy" />;
+}
+
 function Steps(props: { readonly steps: readonly TimelineStep[]; readonly now: number }) {
   return (
     <ol class="timeline">
       {props.steps.map((step) => (
         <li key={step.id ?? step.name} class={`timeline-step phase-${step.phase}`}>
           <div class="timeline-head">
-            <Badge text={step.phase} /> <strong>{step.name}</strong> <span class="muted">{step.type}</span>
+            <Badge text={step.phase} tone={stepTone(step.phase)} /> <strong>{step.name}</strong>{" "}
+            <span class="muted">{step.type}</span>
             {step.firstExecuteTime !== undefined && (
               <span class="muted timeline-time" title={exactTime(step.firstExecuteTime)}>
                 {" "}

@@ -25,15 +25,19 @@ function resumeState(view: StatusView): ActionState {
     const rollouts = paused.length === 0 ? "" : ` and unpause Rollout ${paused.map((c) => c.rollout).join(", ")}`;
     return state(true, "Resume", `resume the suspended workflow${rollouts}`, cli);
   }
-  const waiting = view.canaries.find((canary) => canary.inProgress && (canary.waitingForApproval || canary.paused));
+  // Any step paused may be approved, a timed one before its time is up (as kubectl-kruise rollout approve).
+  const waiting = view.canaries.find(
+    (canary) => canary.inProgress && (canary.waitingForApproval || canary.paused || canary.resumesAt !== undefined),
+  );
   if (waiting !== undefined) {
     if (waiting.paused) return state(true, "Resume", `unpause Rollout ${waiting.rollout}`, cli);
     const next = waiting.step + 1;
     const what = next > waiting.steps ? "finish the release" : `go on to step ${next}/${waiting.steps}`;
+    const early = waiting.waitingForApproval ? "" : " now, before its timed pause ends";
     return state(
       true,
       "Approve",
-      `approve step ${waiting.step}/${waiting.steps} of Rollout ${waiting.rollout}: ${what}`,
+      `approve step ${waiting.step}/${waiting.steps} of Rollout ${waiting.rollout}${early}: ${what}`,
       cli,
     );
   }

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppDetailView, RunningDashboard } from "../../src/dashboard/index.js";
+import type { AppDetailView, RunningDashboard, Scheduler } from "../../src/dashboard/index.js";
 import { request, startStoryDashboard } from "../support/dashboard.js";
 import { exampleApp, storySandbox, type StorySandbox } from "../support/story.js";
 
@@ -153,5 +153,87 @@ describe("dashboard live updates on the sandbox", () => {
     });
     expect(response.status).toBe(404);
     expect(JSON.parse(response.text)).toMatchObject({ name: "nope", gone: true });
+  });
+});
+
+describe("dashboard pacing of a timed canary (story 3)", () => {
+  let story: StorySandbox;
+  let dashboard: RunningDashboard;
+  /** Wake-ups the dashboard asked for; the test lets their time pass one by one. */
+  const pending: { delay: number; run: () => void }[] = [];
+  const schedule: Scheduler = (delay, run) => {
+    const entry = { delay, run };
+    pending.push(entry);
+    return () => {
+      const index = pending.indexOf(entry);
+      if (index >= 0) pending.splice(index, 1);
+    };
+  };
+  const letTimePass = (): number => {
+    const entry = pending.shift();
+    if (entry === undefined) throw new Error("the dashboard asked for no wake-up");
+    story.clock.advance(entry.delay);
+    entry.run();
+    return entry.delay;
+  };
+
+  beforeAll(async () => {
+    story = await storySandbox();
+    await story.velaOk(["up", "-f", exampleApp("timed-canary-v1.yaml"), "--wait"]);
+    dashboard = await startStoryDashboard(story, { schedule });
+  }, 60_000);
+  afterAll(async () => dashboard?.close());
+
+  it("shows the time left of a timed pause, wakes when it ends, and moves on with no command", async () => {
+    const stream = openStream(dashboard, "topic=app&namespace=default&name=timed-demo-app");
+    try {
+      await stream.next(
+        isApp((view) => view.revision?.name === "timed-demo-app-v1"),
+        "v1",
+      );
+      await story.velaOk(["up", "-f", exampleApp("timed-canary-v2.yaml")]);
+      // Let simulated time pass whenever the dashboard asks (grace periods, pods becoming ready)
+      // until the page shows the timed pause of step 1.
+      const latest = (): AppDetailView | undefined =>
+        stream.events
+          .filter((event) => event.event === "app")
+          .map((event) => event.data as AppDetailView)
+          .at(-1);
+      const isPaused = (view: AppDetailView | undefined): boolean =>
+        view?.revision?.name === "timed-demo-app-v2" &&
+        view.canaries[0]?.step === 1 &&
+        view.canaries[0]?.state === "StepPaused";
+      const deadline = Date.now() + 20_000;
+      while (!isPaused(latest()) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (!isPaused(latest()) && pending.length > 0) letTimePass();
+      }
+      const paused = latest();
+      expect(paused, "step 1 paused").toBeDefined();
+      const canary = paused!.canaries[0]!;
+      expect(canary.stepList[0]).toMatchObject({ state: "current", weight: 20, pauseDuration: "30" });
+      expect(canary.waitingForApproval).toBe(false);
+      expect(paused!.actions.resume).toMatchObject({ enabled: true, label: "Approve" });
+      expect(paused!.actions.resume.description).toContain("now, before its timed pause ends");
+      const left = Date.parse(canary.resumesAt!) - Date.parse(paused!.now);
+      expect(left).toBeGreaterThan(0);
+      expect(left).toBeLessThanOrEqual(30_000);
+      // The dashboard wakes when something is due (the pause's end, a controller's own timer), never
+      // by polling: a handful of wake-ups carry the release to step 2, about 30 s of time later.
+      const waited: number[] = [];
+      const step2 = (): boolean =>
+        stream.events.some((event) => event.event === "app" && (event.data as AppDetailView).canaries[0]?.step === 2);
+      const until = Date.now() + 20_000;
+      while (!step2() && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (!step2() && pending.length > 0) waited.push(letTimePass());
+      }
+      expect(step2(), "step 2 after the pause").toBe(true);
+      expect(waited.length).toBeGreaterThan(0);
+      expect(waited.length).toBeLessThanOrEqual(5);
+      expect(waited.reduce((sum, delay) => sum + delay, 0)).toBeGreaterThanOrEqual(left - 1000);
+    } finally {
+      await stream.close();
+    }
   });
 });

@@ -277,8 +277,18 @@ export async function startDashboard(dashboardOptions: DashboardOptions): Promis
   const origin = `http://${LOOPBACK.has(address) || address === "0.0.0.0" || address === "::" ? (address === "::1" ? "[::1]" : "127.0.0.1") : shownHost}:${port}`;
 
   let feed: ChangeFeed | undefined;
-  // The first read opens (or creates) the sandbox, so its directory exists for the change feed.
-  await reader.readViews({ apps: true, details: [] }).catch(() => undefined);
+  // The first read opens (or creates) the sandbox, so its directory exists for the change feed. A
+  // cluster that does not answer yet gets the banner; flags that name no usable cluster are a mistake to report now.
+  try {
+    await reader.readViews({ apps: true, details: [] });
+  } catch (error) {
+    if (error instanceof VelaError && (error.code === "E_KUBECONFIG" || error.category === "usage")) {
+      server.close();
+      reader.close();
+      await liveHub.close();
+      throw error;
+    }
+  }
   feed = startChangeFeed({
     reader,
     ...(options.namespace === undefined ? {} : { namespace: options.namespace }),

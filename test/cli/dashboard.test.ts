@@ -83,6 +83,14 @@ describe.skipIf(!BUILT)(`vela-ts dashboard ${BUILT ? "" : "(skipped: dist/web mi
     expect(run.stderr).toContain("--port must be a TCP port number");
   });
 
+  it("a kubeconfig that names no cluster is reported at once (exit 1), not served as a banner", async () => {
+    const cwd = tempDir();
+    const run = await runCli(["dashboard", "--kubeconfig", join(cwd, "missing.yaml")], { cwd });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("E_KUBECONFIG");
+    expect(run.stdout).toBe("");
+  });
+
   it("a port in use is a clear error", async () => {
     const first = startCommand([]);
     const port = new URL(await first.url).port;

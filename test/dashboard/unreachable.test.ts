@@ -108,6 +108,18 @@ describe("dashboard on a cluster that goes away (served sandbox through its kube
     expect(JSON.parse(apps.text)).toMatchObject({ apps: [{ name: "shop", namespace: "default" }] });
     expect(cluster.dashboard.target).toMatch(/^cluster /);
     expect((await health()).reachable).toBe(true);
+    const detail = await request(cluster.dashboard, "/api/apps/default/shop", {
+      headers: { Authorization: `Bearer ${cluster.dashboard.token}` },
+    });
+    expect(detail.status, detail.text).toBe(200);
+    const view = JSON.parse(detail.text) as {
+      phase: string;
+      topology: { kind: string; children: { name: string; children: { kind: string }[] }[] };
+    };
+    expect(view.phase).toBe("running");
+    expect(view.topology.kind).toBe("Application");
+    expect(view.topology.children[0]?.name).toBe("frontend");
+    expect(view.topology.children[0]?.children.map((child) => child.kind).sort()).toEqual(["Deployment", "Service"]);
   });
 
   it("says the cluster does not answer once it is gone, naming the error", async () => {

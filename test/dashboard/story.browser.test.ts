@@ -174,6 +174,20 @@ describe.skipIf(!HAS_CHROMIUM)(
       await stage(page, "3-v2-step1");
     });
 
+    it("the workflow tab shows the step waiting on the canary; the tabs move with the arrow keys", async () => {
+      await openTab(page, "Workflow");
+      const timeline = page.getByRole("tabpanel", { name: "Workflow" });
+      await waitForText(timeline.locator(".timeline-step"), /running\s+demo-app\s+apply-component/);
+      expect(await timeline.locator(".timeline-message").first().innerText()).toContain("step(1/2)");
+      expect(await timeline.getByText("not healthy yet").count()).toBeGreaterThan(0);
+      await stage(page, "3b-v2-workflow");
+      await page.getByRole("tab", { name: "Workflow" }).focus();
+      await page.keyboard.press("ArrowLeft");
+      await page.keyboard.press("ArrowLeft");
+      await page.getByRole("tabpanel", { name: "Canary" }).waitFor({ timeout: TIMEOUT });
+      expect(await page.getByRole("tab", { name: "Canary" }).getAttribute("aria-selected")).toBe("true");
+    });
+
     it("Approve (by keyboard, with its confirmation): step 2/2 at 90%", async () => {
       await page.getByRole("button", { name: "Approve" }).focus();
       await page.keyboard.press("Enter");

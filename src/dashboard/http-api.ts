@@ -116,7 +116,7 @@ function nameSegment(segment: string | undefined, what: string): string {
   return decoded;
 }
 
-function openStream(request: IncomingMessage, response: ServerResponse, context: ApiContext, topic: Topic): void {
+function openStream(response: ServerResponse, context: ApiContext, topic: Topic): void {
   if (context.hub.subscriberCount >= context.maxStreams) {
     sendJson(response, 503, {
       error: {
@@ -144,7 +144,7 @@ function openStream(request: IncomingMessage, response: ServerResponse, context:
     clearInterval(heartbeat);
     unsubscribe();
   };
-  request.on("close", end);
+  response.on("close", end);
   response.on("error", end);
 }
 
@@ -212,7 +212,7 @@ export async function handleApi(
       if (!context.reader.health.reachable) await context.hub.refresh();
       sendJson(response, 200, context.reader.health);
     } else if (method === "GET" && segments.length === 1 && first === "events") {
-      openStream(request, response, context, topicOf(url));
+      openStream(response, context, topicOf(url));
     } else if (method === "GET" && segments.length === 1 && first === "apps") {
       const result = await context.reader.readViews({ apps: true, details: [] });
       sendJson(response, 200, result.apps);

@@ -147,6 +147,35 @@ describe("dashboard live updates on the sandbox", () => {
     }
   });
 
+  it("streams are capped, and a page that goes away frees its place", async () => {
+    const small = await startStoryDashboard(story, { maxStreams: 1 });
+    try {
+      const first = openStream(small, "topic=apps");
+      await first.next((event) => event.event === "apps", "apps");
+      const refused = await request(small, "/api/events?topic=apps", {
+        headers: { Authorization: `Bearer ${small.token}` },
+      });
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.text)).toMatchObject({ error: { code: "E_DASHBOARD_BUSY" } });
+      await first.close();
+      const deadline = Date.now() + 10_000;
+      let second: ReturnType<typeof openStream> | undefined;
+      while (second === undefined && Date.now() < deadline) {
+        const candidate = openStream(small, "topic=apps");
+        try {
+          await candidate.next((event) => event.event === "apps", "apps", 1000);
+          second = candidate;
+        } catch {
+          await candidate.close();
+        }
+      }
+      expect(second, "a new page gets the freed place").toBeDefined();
+      await second?.close();
+    } finally {
+      await small.close();
+    }
+  });
+
   it("an unknown app is a gone view, not an error", async () => {
     const response = await request(dashboard, "/api/apps/default/nope", {
       headers: { Authorization: `Bearer ${dashboard.token}` },

@@ -60,12 +60,13 @@ function text(value: JsonValue | undefined): string | undefined {
 }
 
 /** The pod's revision hash: `pod-template-hash` (Deployments) or `controller-revision-hash` (CloneSets, StatefulSets). */
-function podRevision(pod: KubeObject): string | undefined {
+export function podRevision(pod: KubeObject): string | undefined {
   const labels = pod.metadata.labels ?? {};
   return labels["pod-template-hash"] ?? labels["controller-revision-hash"];
 }
 
-function matchesRevision(pod: KubeObject, revision: string | undefined): boolean {
+/** Whether a pod belongs to a Rollout revision (`canaryRevision`/`stableRevision` of {@link CanaryProgress}). */
+export function matchesRevision(pod: KubeObject, revision: string | undefined): boolean {
   if (revision === undefined) return false;
   const hash = podRevision(pod);
   return hash !== undefined && (hash === revision || hash.endsWith(`-${revision}`));
@@ -130,6 +131,14 @@ function selectorOf(workload: KubeObject | undefined): string | undefined {
 
 /** Reads a Rollout's workload (`spec.objectRef.workloadRef`) and the pods its selector matches, then its progress. */
 export async function readCanaryProgress(cluster: Cluster, rollout: KubeObject): Promise<CanaryProgress> {
+  return canaryProgressOf(rollout, await readRolloutPods(cluster, rollout));
+}
+
+/**
+ * The pods of a Rollout's workload (`spec.objectRef.workloadRef`, by its selector): stable and canary
+ * pods alike, since Kruise's canary workload keeps the workload's labels. Empty when the workload is gone.
+ */
+export async function readRolloutPods(cluster: Cluster, rollout: KubeObject): Promise<KubeObject[]> {
   const namespace = rollout.metadata.namespace ?? "default";
   const ref = at(rollout, "spec", "objectRef", "workloadRef");
   const apiVersion = text(at(ref, "apiVersion"));
@@ -140,6 +149,5 @@ export async function readCanaryProgress(cluster: Cluster, rollout: KubeObject):
       ? undefined
       : await cluster.get({ apiVersion, kind, name, namespace });
   const selector = selectorOf(workload);
-  const pods = selector === undefined ? [] : await cluster.list("v1", "Pod", { namespace, labelSelector: selector });
-  return canaryProgressOf(rollout, pods);
+  return selector === undefined ? [] : cluster.list("v1", "Pod", { namespace, labelSelector: selector });
 }

@@ -25,3 +25,6 @@ export * from "./serve.js";
 export * from "./chart-template.js";
 export * from "./fixed-point-memo.js";
 export * from "./controller-handoff.js";
+export { findAppRollouts, isRolloutWaitingForApproval, KRUISE_ROLLOUT_API_VERSIONS } from "./rollout-coupling.js";
+export * from "./sandbox-watch.js";
+export { APPLICATION_API_VERSION, APPLICATION_KIND } from "./application-object.js";

@@ -7,7 +7,7 @@ import type { WorkflowStatus } from "../workflow/index.js";
 import { requireApplication } from "./app-lookup.js";
 import { statusOf } from "./application-object.js";
 import { listApplicationRevisions, revisionRecordOf } from "./revision-objects.js";
-import { withTarget, type TargetOptions } from "./target.js";
+import { withTarget, type Target, type TargetOptions } from "./target.js";
 
 /** KubeVela's revision STATUS column (`vela revision list`). */
 export type RevisionRunStatus = "Succeeded" | "Failed" | "Executing" | "NotStart";
@@ -98,11 +98,22 @@ export async function listRevisions(
   options: RevisionListOptions,
 ): Promise<{ readonly app: string; readonly namespace: string; readonly revisions: readonly RevisionSummary[] }> {
   const namespace = options.namespace ?? "default";
-  return withTarget(options, async (target) => {
-    const app = await requireApplication(target.cluster, options.app, namespace);
-    const revisions = await listApplicationRevisions(target.cluster, options.app, namespace);
-    return { app: options.app, namespace, revisions: revisions.map((revision) => summaryOf(revision, app)) };
-  });
+  return withTarget(options, async (target) => ({
+    app: options.app,
+    namespace,
+    revisions: await readRevisionSummaries(target, options.app, namespace),
+  }));
+}
+
+/** {@link listRevisions} on a target the caller has opened (and closes): every stored revision, oldest first. */
+export async function readRevisionSummaries(
+  target: Target,
+  app: string,
+  namespace: string,
+): Promise<RevisionSummary[]> {
+  const application = await requireApplication(target.cluster, app, namespace);
+  const revisions = await listApplicationRevisions(target.cluster, app, namespace);
+  return revisions.map((revision) => summaryOf(revision, application));
 }
 
 function findRevision(revisions: readonly KubeObject[], app: string, number: number): KubeObject {

@@ -49,16 +49,27 @@ async function withSandbox<T>(
 export async function sendSandboxRequests(options: SandboxRequestOptions): Promise<RouteSummary> {
   return withSandbox(options, "sandbox request", async (sandbox) => {
     await sandbox.settle();
-    return routeRequests(sandbox.store, {
-      host: options.host,
-      path: options.path,
-      headers: options.headers,
-      cookies: options.cookies,
-      count: options.count ?? 100,
-      seed: options.seed,
-      enabledAddons: sandbox.enabledAddons,
-      ...(options.service === undefined ? {} : { service: options.service, namespace: options.namespace ?? "default" }),
-    });
+    return routeSandboxTraffic(sandbox, options);
+  });
+}
+
+/** What {@link routeSandboxTraffic} sends. */
+export type SandboxTrafficOptions = Omit<SandboxRequestOptions, keyof SandboxTarget>;
+
+/**
+ * {@link sendSandboxRequests} on a sandbox the caller has opened, as it stands (controllers not
+ * run): routes the requests through its current Ingress / Istio rules. Read-only.
+ */
+export function routeSandboxTraffic(sandbox: SandboxCluster, options: SandboxTrafficOptions): RouteSummary {
+  return routeRequests(sandbox.store, {
+    host: options.host,
+    path: options.path,
+    headers: options.headers,
+    cookies: options.cookies,
+    count: options.count ?? 100,
+    seed: options.seed,
+    enabledAddons: sandbox.enabledAddons,
+    ...(options.service === undefined ? {} : { service: options.service, namespace: options.namespace ?? "default" }),
   });
 }
 

@@ -14,7 +14,7 @@ import { driveOrHandOff } from "./controller-handoff.js";
 import type { DriveStop } from "./drive.js";
 import { buildResourceTree, type ComponentResources } from "./resource-tree.js";
 import { findAppRollouts } from "./rollout-coupling.js";
-import { withTarget, type TargetOptions } from "./target.js";
+import { withTarget, type Target, type TargetOptions } from "./target.js";
 
 /** Options of {@link applicationStatus}. */
 export interface StatusOptions extends TargetOptions {
@@ -94,6 +94,10 @@ export interface StatusView {
   readonly stop: DriveStop;
   /** What waits for a person, if anything. */
   readonly waitingFor?: string;
+  /** The holder of the controller Lease that reconciles the app, when a running controller does (status only read). */
+  readonly reconciledBy?: string;
+  /** When the release next moves without a person (a timed step, a grace period, a retry), if it will (ISO 8601 with milliseconds). */
+  readonly nextWakeAt?: string;
 }
 
 function text(value: JsonValue | undefined): string | undefined {
@@ -220,40 +224,58 @@ function rollbackView(status: JsonObject): StatusView["rollback"] {
  * `status` shows. Holds the sandbox lock only while reading.
  */
 export async function applicationStatus(options: StatusOptions): Promise<StatusView> {
+  return withTarget(options, (target) => readApplicationStatus(target, options));
+}
+
+/** What {@link readApplicationStatus} needs besides an opened target. */
+export type ReadStatusOptions = Pick<StatusOptions, "app" | "namespace" | "tree" | "sleep">;
+
+/**
+ * {@link applicationStatus} on a target the caller has opened (and closes): drives the app to a
+ * fixed point, or leaves it to a live controller, then reads the view. For callers that read more
+ * than the status under one sandbox lock (the dashboard).
+ */
+export async function readApplicationStatus(target: Target, options: ReadStatusOptions): Promise<StatusView> {
   const namespace = options.namespace ?? "default";
-  return withTarget(options, async (target) => {
-    await requireApplication(target.cluster, options.app, namespace);
-    // With a live controller Lease, status only reads: the controller reconciles.
-    const drive = await driveOrHandOff(target, options.app, namespace, { wait: false, sleep: options.sleep });
-    const app = drive.outcome.app;
-    const status = statusOf(app);
-    const canaries: StatusCanary[] = [];
-    for (const rollout of await findAppRollouts(target.cluster, options.app, namespace)) {
-      const progress = await readCanaryProgress(target.cluster, rollout);
-      canaries.push({ ...progress, next: canaryNextSteps(progress, options.app) });
-    }
-    const revision = revisionView(app, status);
-    const rollback = rollbackView(status);
-    const workflow = workflowView(drive.outcome.workflow);
-    const tree = options.tree === true ? await buildResourceTree(target.cluster, options.app, namespace) : undefined;
-    return {
-      target: target.description,
-      now: formatTimestamp(target.deps.clock.now()),
-      application: printableApplication(app),
-      name: options.app,
-      namespace,
-      ...(app.metadata.creationTimestamp === undefined ? {} : { createdAt: app.metadata.creationTimestamp }),
-      phase: text(status.status) ?? drive.outcome.phase,
-      ...(revision === undefined ? {} : { revision }),
-      ...(rollback === undefined ? {} : { rollback }),
-      ...(workflow === undefined ? {} : { workflow }),
-      services: servicesView(app, status),
-      canaries,
-      ...(tree === undefined ? {} : { tree }),
-      stop: drive.stop,
-      ...(drive.waitingFor === undefined ? {} : { waitingFor: drive.waitingFor }),
-    };
-  });
+  await requireApplication(target.cluster, options.app, namespace);
+  // With a live controller Lease, status only reads: the controller reconciles.
+  const drive = await driveOrHandOff(target, options.app, namespace, { wait: false, sleep: options.sleep });
+  const app = drive.outcome.app;
+  const status = statusOf(app);
+  const canaries: StatusCanary[] = [];
+  for (const rollout of await findAppRollouts(target.cluster, options.app, namespace)) {
+    const progress = await readCanaryProgress(target.cluster, rollout);
+    canaries.push({ ...progress, next: canaryNextSteps(progress, options.app) });
+  }
+  const revision = revisionView(app, status);
+  const rollback = rollbackView(status);
+  const workflow = workflowView(drive.outcome.workflow);
+  const tree = options.tree === true ? await buildResourceTree(target.cluster, options.app, namespace) : undefined;
+  const nextWakeAt = earliest(drive.outcome.nextWakeAt, target.driver.nextWakeAt());
+  return {
+    target: target.description,
+    now: formatTimestamp(target.deps.clock.now()),
+    application: printableApplication(app),
+    name: options.app,
+    namespace,
+    ...(app.metadata.creationTimestamp === undefined ? {} : { createdAt: app.metadata.creationTimestamp }),
+    phase: text(status.status) ?? drive.outcome.phase,
+    ...(revision === undefined ? {} : { revision }),
+    ...(rollback === undefined ? {} : { rollback }),
+    ...(workflow === undefined ? {} : { workflow }),
+    services: servicesView(app, status),
+    canaries,
+    ...(tree === undefined ? {} : { tree }),
+    stop: drive.stop,
+    ...(drive.waitingFor === undefined ? {} : { waitingFor: drive.waitingFor }),
+    ...(drive.reconciledBy === undefined ? {} : { reconciledBy: drive.reconciledBy }),
+    ...(nextWakeAt === undefined ? {} : { nextWakeAt }),
+  };
+}
+
+function earliest(timestamp: string | undefined, date: Date | undefined): string | undefined {
+  const times = [timestamp === undefined ? NaN : Date.parse(timestamp), date?.getTime() ?? NaN].filter(Number.isFinite);
+  return times.length === 0 ? undefined : new Date(Math.min(...times)).toISOString();
 }
 
 /** Options of {@link watchApplicationStatus}. */

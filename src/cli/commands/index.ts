@@ -11,6 +11,7 @@ import { registerDelete } from "./delete.js";
 import { registerAddon } from "./addon.js";
 import { registerController } from "./controller.js";
 import { registerInstall } from "./install.js";
+import { registerDashboard } from "./dashboard.js";
 
 /** Every top-level command, in the order `--help` lists them. */
 export const COMMANDS: readonly RegisterCommand[] = [
@@ -26,4 +27,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerSandbox,
   registerController,
   registerInstall,
+  registerDashboard,
 ];

@@ -2,6 +2,8 @@ import { UsageError } from "../errors/index.js";
 import { stringify } from "yaml";
 import type { TextSink } from "./context.js";
 
+export { formatTable } from "./printers/table.js";
+
 export type OutputFormat = "yaml" | "json";
 
 /** Prints one value as YAML or JSON (`-o yaml|json`), always ending in a newline. */
@@ -20,19 +22,6 @@ export function printObjects(sink: TextSink, objects: readonly unknown[], format
     return;
   }
   sink.write(objects.map((object) => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n"));
-}
-
-/** Renders rows as an aligned plain-text table with upper-case headers, as kubectl does. */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, column) =>
-    Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),
-  );
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd((widths[column] ?? 0) + 3)))
-      .join("")
-      .trimEnd();
-  return [line(headers), ...rows.map(line)].join("\n") + "\n";
 }
 
 export function parseOutputFormat(value: string | undefined, fallback: OutputFormat = "yaml"): OutputFormat {

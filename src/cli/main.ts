@@ -4,6 +4,8 @@ import type { CommandEnv } from "./command.js";
 import { exitCodeOf, formatError, EXIT_CODES } from "./report.js";
 import { COMMANDS } from "./commands/index.js";
 import { VERSION } from "./version.js";
+import { progressDisplay } from "./terminal/progress.js";
+import { styleFor } from "./terminal/style.js";
 
 /** Builds the commander program with every command registered against one CommandEnv. */
 export function buildProgram(env: CommandEnv): Command {
@@ -12,6 +14,7 @@ export function buildProgram(env: CommandEnv): Command {
       "Render, release and progressively deliver KubeVela Applications on Kubernetes or the embedded sandbox",
     )
     .version(VERSION, "--version", "print the vela-ts version")
+    .option("--no-color", "no colours (also: NO_COLOR set, or output that is not a terminal)")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
     .configureOutput({
@@ -28,11 +31,17 @@ export function buildProgram(env: CommandEnv): Command {
  */
 export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
   let exitCode: number = EXIT_CODES.ok;
+  const options = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+  const noColor = options.includes("--no-color");
+  const stderrStyle = styleFor(ctx.stderr, ctx.env, noColor);
   const env: CommandEnv = {
     ctx,
     setExitCode(code) {
       exitCode = code;
     },
+    stdoutStyle: styleFor(ctx.stdout, ctx.env, noColor),
+    stderrStyle,
+    progress: () => progressDisplay(ctx.stderr, ctx.clock, stderrStyle),
   };
   const program = buildProgram(env);
   program.commands.forEach(function applyOverrides(command: Command): void {

@@ -25,3 +25,5 @@ export * from "./serve.js";
 export * from "./chart-template.js";
 export * from "./fixed-point-memo.js";
 export * from "./controller-handoff.js";
+export * from "./target-namespace.js";
+export * from "./app-list.js";

@@ -11,10 +11,12 @@ import { registerDelete } from "./delete.js";
 import { registerAddon } from "./addon.js";
 import { registerController } from "./controller.js";
 import { registerInstall } from "./install.js";
+import { registerLs } from "./ls.js";
 
 /** Every top-level command, in the order `--help` lists them. */
 export const COMMANDS: readonly RegisterCommand[] = [
   registerUp,
+  registerLs,
   registerWorkflow,
   registerStatus,
   registerRevision,

@@ -38,7 +38,8 @@ export const OUTPUT_FORMATS = [
 ] as const;
 
 /** The help text of `-o, --output` on read commands. */
-export const OUTPUT_HELP = `output format: ${OUTPUT_FORMATS.join("|")} (kubectl's)`;
+export const OUTPUT_HELP =
+  "yaml, json, wide, name, jsonpath=TEMPLATE, custom-columns=SPEC (kubectl's; also jsonpath-file=, jsonpath-as-json=, custom-columns-file=)";
 
 function readSpecFile(ctx: Pick<CliContext, "cwd">, file: string, flag: string): string {
   const path = isAbsolute(file) ? file : resolve(ctx.cwd, file);
@@ -119,7 +120,7 @@ export function parseOutputSpec(
 /** What a read command shows: data for the machine formats, names, and the human text. */
 export interface Printable {
   /** What `yaml`, `json`, `jsonpath` and `custom-columns` see: one object, or a list (printed as a v1 `List`). */
-  readonly data: { readonly object: JsonValue } | { readonly items: readonly JsonValue[] };
+  readonly data: { readonly object: unknown } | { readonly items: readonly unknown[] };
   /** `-o name` lines: `application.core.oam.dev/demo-app`. */
   names(): readonly string[];
   /** The default text and `-o wide` (more columns or detail). */
@@ -133,12 +134,13 @@ export interface Printable {
 }
 
 /** A list's data as kubectl prints it: `apiVersion: v1, kind: List, items`. */
-export function listOf(items: readonly JsonValue[]): JsonValue {
-  return { apiVersion: "v1", kind: "List", items: [...items] };
+export function listOf(items: readonly unknown[]): JsonValue {
+  return { apiVersion: "v1", kind: "List", items: [...items] as JsonValue[] };
 }
 
+/** The data as JSON (read commands hold plain JSON data: API objects and summaries). */
 function dataValue(printable: Printable): JsonValue {
-  return "object" in printable.data ? printable.data.object : listOf(printable.data.items);
+  return "object" in printable.data ? (printable.data.object as JsonValue) : listOf(printable.data.items);
 }
 
 /** The YAML kubectl would print for one value. */
@@ -177,7 +179,7 @@ export function printResult(out: TextSink, err: TextSink, spec: OutputSpec, prin
       return;
     }
     case "custom-columns": {
-      const items = "object" in printable.data ? [printable.data.object] : printable.data.items;
+      const items = ("object" in printable.data ? [printable.data.object] : printable.data.items) as JsonValue[];
       if (items.length === 0 && printable.emptyMessage !== undefined) err.write(`${printable.emptyMessage}\n`);
       else
         out.write(

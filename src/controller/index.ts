@@ -27,3 +27,4 @@ export * from "./fixed-point-memo.js";
 export * from "./controller-handoff.js";
 export * from "./target-namespace.js";
 export * from "./app-list.js";
+export * from "./uninstall.js";

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
-import { stringify } from "yaml";
 import type { CommandEnv } from "../command.js";
-import { parseOutputFormat } from "../output.js";
+import { examples } from "../help.js";
 import { loadController } from "../lazy-controller.js";
+import { objectsPrintable } from "../printers/objects.js";
+import { OUTPUT_HELP, parseOutputSpec, printResult, toYaml } from "../printers/printer.js";
 
 interface TemplateFlags {
   readonly values: string[];
@@ -22,7 +23,7 @@ export function registerChart(program: Command, env: CommandEnv): void {
   const chart = program
     .command("chart")
     .description("work with Helm charts offline (Go-template engine, no helm binary)");
-  chart
+  const template = chart
     .command("template")
     .description("render a chart directory or .tgz to Kubernetes objects, as helm template does")
     .argument("<chart>", "chart directory or packaged .tgz")
@@ -31,34 +32,34 @@ export function registerChart(program: Command, env: CommandEnv): void {
     .option("--release-name <name>", "release name (.Release.Name)", "release-name")
     .option("-n, --namespace <ns>", "namespace (.Release.Namespace)", "default")
     .option("--kube-version <version>", "Kubernetes version for .Capabilities.KubeVersion", "v1.29.0")
-    .option("-o, --output <format>", "yaml or json", "yaml")
-    .action(async (chartPath: string, flags: TemplateFlags) => {
-      const { templateChart } = await loadController();
-      const format = parseOutputFormat(flags.output);
-      const rendered = templateChart({
-        chart: chartPath,
-        cwd: env.ctx.cwd,
-        valueFiles: flags.values,
-        set: flags.set,
-        ...(flags.releaseName === undefined ? {} : { releaseName: flags.releaseName }),
-        ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
-        ...(flags.kubeVersion === undefined ? {} : { kubeVersion: flags.kubeVersion }),
-      });
-      if (format === "json") {
-        env.ctx.stdout.write(
-          `${JSON.stringify({ apiVersion: "v1", kind: "List", items: rendered.objects }, null, 2)}\n`,
-        );
-        return;
-      }
-      const sources = new Map(
-        rendered.templates.flatMap((template) => template.objects.map((object) => [object, template.source] as const)),
-      );
-      const text = rendered.objects
-        .map(
-          (object) =>
-            `---\n# Source: ${sources.get(object) ?? ""}\n${stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })}`,
-        )
-        .join("");
-      env.ctx.stdout.write(text);
+    .option(
+      "-o, --output <format>",
+      `${OUTPUT_HELP} (default: YAML with a # Source per object, as helm prints it); the data is a List of the objects`,
+    );
+  examples(template, [
+    ["what the example chart deploys", "vela-ts chart template examples/charts/repo/demo-app-1.0.0.tgz"],
+    [
+      "with a value set, listing only the objects",
+      "vela-ts chart template examples/charts/repo/demo-app-1.0.0.tgz --set replicaCount=2 -o name",
+    ],
+  ]);
+  template.action(async (chartPath: string, flags: TemplateFlags) => {
+    const output = parseOutputSpec(flags.output, env.ctx);
+    const { templateChart } = await loadController();
+    const rendered = templateChart({
+      chart: chartPath,
+      cwd: env.ctx.cwd,
+      valueFiles: flags.values,
+      set: flags.set,
+      ...(flags.releaseName === undefined ? {} : { releaseName: flags.releaseName }),
+      ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
+      ...(flags.kubeVersion === undefined ? {} : { kubeVersion: flags.kubeVersion }),
     });
+    const sources = new Map(
+      rendered.templates.flatMap((template) => template.objects.map((object) => [object, template.source] as const)),
+    );
+    const stream = (): string =>
+      rendered.objects.map((object) => `---\n# Source: ${sources.get(object) ?? ""}\n${toYaml(object)}`).join("");
+    printResult(env.ctx.stdout, env.ctx.stderr, output, objectsPrintable(rendered.objects, stream), env.stdoutStyle);
+  });
 }

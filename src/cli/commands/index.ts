@@ -10,7 +10,7 @@ import { registerRevision } from "./revision.js";
 import { registerDelete } from "./delete.js";
 import { registerAddon } from "./addon.js";
 import { registerController } from "./controller.js";
-import { registerInstall } from "./install.js";
+import { registerInstall, registerUninstall } from "./install.js";
 import { registerLs } from "./ls.js";
 
 /** Every top-level command, in the order `--help` lists them. */
@@ -28,4 +28,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerSandbox,
   registerController,
   registerInstall,
+  registerUninstall,
 ];

@@ -4,8 +4,12 @@ import type { CommandEnv } from "./command.js";
 import { exitCodeOf, formatError, EXIT_CODES } from "./report.js";
 import { COMMANDS } from "./commands/index.js";
 import { VERSION } from "./version.js";
+import { complete, formatCompletion } from "./completion/complete.js";
 import { progressDisplay } from "./terminal/progress.js";
 import { styleFor } from "./terminal/style.js";
+
+/** The hidden command shell completion scripts run: `vela-ts __complete WORDS… CURRENT`. */
+export const COMPLETE_COMMAND = "__complete";
 
 /** Builds the commander program with every command registered against one CommandEnv. */
 export function buildProgram(env: CommandEnv): Command {
@@ -44,6 +48,11 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
     progress: () => progressDisplay(ctx.stderr, ctx.clock, stderrStyle),
   };
   const program = buildProgram(env);
+  // The hidden command the completion scripts call (cobra's protocol); never an error, never a prompt.
+  if (argv[0] === COMPLETE_COMMAND) {
+    ctx.stdout.write(formatCompletion(await complete(program, argv.slice(1), ctx)));
+    return EXIT_CODES.ok;
+  }
   program.commands.forEach(function applyOverrides(command: Command): void {
     command.exitOverride().configureOutput({
       writeOut: (text) => ctx.stdout.write(text),

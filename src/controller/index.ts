@@ -28,3 +28,4 @@ export * from "./controller-handoff.js";
 export * from "./target-namespace.js";
 export * from "./app-list.js";
 export * from "./uninstall.js";
+export * from "./completion-candidates.js";

@@ -12,6 +12,7 @@ import { registerAddon } from "./addon.js";
 import { registerController } from "./controller.js";
 import { registerInstall, registerUninstall } from "./install.js";
 import { registerLs } from "./ls.js";
+import { registerCompletion } from "./completion.js";
 
 /** Every top-level command, in the order `--help` lists them. */
 export const COMMANDS: readonly RegisterCommand[] = [
@@ -29,4 +30,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerController,
   registerInstall,
   registerUninstall,
+  registerCompletion,
 ];

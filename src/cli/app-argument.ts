@@ -24,8 +24,10 @@ export async function requireAppArgument(
   const everywhere = (await listApplications({ ...options, allNamespaces: true })).apps;
   if (everywhere.length > 0) {
     const first = everywhere[0];
+    const elsewhere = everywhere.map((entry) => `${entry.namespace}/${entry.name}`).join(", ");
+    const example = `vela-ts ${command} ${first?.name ?? ""} -n ${first?.namespace ?? ""}`;
     throw new UsageError(`${command} needs the name of an application`, {
-      hint: `there are none in namespace "${namespace}"; elsewhere: ${everywhere.map((entry) => `${entry.namespace}/${entry.name}`).join(", ")}; e.g. vela-ts ${command} ${first?.name ?? ""} -n ${first?.namespace ?? ""}`,
+      hint: `there are none in namespace "${namespace}"; elsewhere: ${elsewhere}; e.g. ${example}`,
     });
   }
   throw new UsageError(`${command} needs the name of an application, and there are none yet`, {

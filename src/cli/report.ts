@@ -44,7 +44,8 @@ export function formatError(error: unknown): string {
     return error.issues.length > 1 ? `${body}\n\n${error.issues.length} problems found\n` : `${body}\n`;
   }
   if (error instanceof InternalError) {
-    return `${formatOne(error.code, error.message, error.source, error.path, error.hint)}\nthis is a vela-ts bug; please report it with the output above\n${error.stack ?? ""}\n`;
+    const report = formatOne(error.code, error.message, error.source, error.path, error.hint);
+    return `${report}\nthis is a vela-ts bug; please report it with the output above\n${error.stack ?? ""}\n`;
   }
   if (error instanceof VelaError) {
     return `${formatOne(error.code, error.message, error.source, error.path, error.hint)}\n`;

@@ -191,7 +191,10 @@ describe("addon enable and disable", () => {
     const fluxcd = await box.vela(["addon", "disable", "fluxcd"]);
     expect(fluxcd.code).toBe(1);
     expect(lines(fluxcd.stderr)[0]).toBe(
-      'error[E_ADDON_IN_USE]: addon "fluxcd" is in use: application default/demo-app uses component helm; addon ingress-nginx depends on it; addon istio depends on it; addon kruise-rollout depends on it',
+      [
+        'error[E_ADDON_IN_USE]: addon "fluxcd" is in use: application default/demo-app uses component helm;',
+        "addon ingress-nginx depends on it; addon istio depends on it; addon kruise-rollout depends on it",
+      ].join(" "),
     );
     expect(await enabledAddons(box)).toEqual(["fluxcd", "ingress-nginx", "istio", "kruise-rollout"]);
 

@@ -99,8 +99,9 @@ export function registerController(program: Command, env: CommandEnv): void {
         ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
         ...(metricsPort === undefined ? {} : { metricsPort }),
         onStarted: (started) => {
+          const scope = flags.namespace === undefined ? "all namespaces" : `namespace ${flags.namespace}`;
           ctx.stderr.write(
-            `vela-ts controller ${identity} on ${started.target}; ${flags.namespace === undefined ? "all namespaces" : `namespace ${flags.namespace}`}; lease ${started.leaseNamespace}/vela-ts-controller\n`,
+            `vela-ts controller ${identity} on ${started.target}; ${scope}; lease ${started.leaseNamespace}/vela-ts-controller\n`,
           );
           if (started.metricsUrl !== undefined)
             ctx.stderr.write(

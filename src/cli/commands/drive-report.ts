@@ -17,7 +17,8 @@ function describeTimedSuspend(appName: string, drive: DriveResult, now: Date | u
   if (step === undefined || resumeAt === undefined || now === undefined || workflow?.suspendState === "manual")
     return undefined;
   const left = Math.max(0, Date.parse(resumeAt) - now.getTime());
-  return `  step ${step.name} resumes by itself in ${formatDuration(left)} (at ${resumeAt}); re-run with --wait to sleep through it, or go on now: vela-ts workflow resume ${appName}`;
+  const goOn = `re-run with --wait to sleep through it, or go on now: vela-ts workflow resume ${appName}`;
+  return `  step ${step.name} resumes by itself in ${formatDuration(left)} (at ${resumeAt}); ${goOn}`;
 }
 
 /**

@@ -19,7 +19,8 @@ export function describeCanary(canary: AppListComponent["canary"]): string {
   if (canary === undefined) return "";
   if (!canary.inProgress) return canary.phase;
   const weight = canary.weight === undefined ? "" : ` ${canary.weight}%`;
-  return `${canary.paused ? "paused at" : "step"} ${canary.step}/${canary.steps}${weight}${canary.state === undefined || canary.paused ? "" : ` ${canary.state}`}`;
+  const state = canary.state === undefined || canary.paused ? "" : ` ${canary.state}`;
+  return `${canary.paused ? "paused at" : "step"} ${canary.step}/${canary.steps}${weight}${state}`;
 }
 
 /** `executing 1/2`, `succeeded 2/2`. */

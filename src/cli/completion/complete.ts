@@ -202,9 +202,9 @@ export async function complete(program: Command, allWords: readonly string[], ct
   let namespace = "default";
   try {
     if (namespaceFlag !== undefined && namespaceFlag !== "") namespace = namespaceFlag;
-    else if (chooseCluster(parsed.flags as TargetFlags, ctx.env) === "kube") {
+    else if (chooseCluster(parsed.flags, ctx.env) === "kube") {
       const { defaultNamespace } = await loadController();
-      namespace = await defaultNamespace(targetOptions(parsed.flags as TargetFlags, ctx, "vela-ts __complete"));
+      namespace = await defaultNamespace(targetOptions(parsed.flags, ctx, "vela-ts __complete"));
     }
   } catch {
     namespace = "default";

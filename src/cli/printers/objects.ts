@@ -15,7 +15,8 @@ export function objectName(object: KubeObject): string {
 
 /** Rendered output is checked loosely: an object without metadata still prints. */
 function metadataOf(object: KubeObject): Partial<KubeObject["metadata"]> {
-  return (object.metadata as KubeObject["metadata"] | undefined) ?? {};
+  const metadata: KubeObject["metadata"] | undefined = object.metadata;
+  return metadata ?? {};
 }
 
 /**

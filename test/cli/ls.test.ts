@@ -183,9 +183,8 @@ describe("vela-ts ls", () => {
   ])("$argv without an application lists the applications", async ({ argv, hint }) => {
     const run = await box.vela(argv);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe(
-      `error[E_USAGE]: ${argv.filter((word) => !word.startsWith("-") && word !== "prod").join(" ")} needs the name of an application\n  hint: ${hint}\n`,
-    );
+    const command = argv.filter((word) => !word.startsWith("-") && word !== "prod").join(" ");
+    expect(run.stderr).toBe(`error[E_USAGE]: ${command} needs the name of an application\n  hint: ${hint}\n`);
   });
 
   it("revision get without a number lists the revisions", async () => {

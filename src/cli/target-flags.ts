@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
 import type { ClusterChoice, TargetOptions, HttpRequest, HttpResponse } from "../controller/target.js";
 import { UsageError } from "../errors/index.js";
@@ -81,6 +82,11 @@ export function chooseCluster(flags: TargetFlags, env: CliContext["env"]): Clust
   return isSet(env.KUBECONFIG) ? "kube" : "sandbox";
 }
 
+/** `--kubeconfig FILE`, relative to the command's working directory. */
+export function kubeconfigPath(file: string | undefined, ctx: Pick<CliContext, "cwd">): string | undefined {
+  return file === undefined || file === "" || isAbsolute(file) ? file : resolve(ctx.cwd, file);
+}
+
 /** `VELA_TS_POLL_INTERVAL` (a duration such as 200ms or 2s): how often `--wait` polls a real cluster. */
 function pollIntervalOf(env: CliContext["env"]): number | undefined {
   const text = env.VELA_TS_POLL_INTERVAL;
@@ -96,7 +102,7 @@ function pollIntervalOf(env: CliContext["env"]): number | undefined {
 /** The controller's target options from the flags and the CLI context. */
 export function targetOptions(flags: TargetFlags, ctx: CliContext, command: string): TargetOptions {
   const sandboxEnv = ctx.env.VELA_TS_SANDBOX;
-  const kubeconfig = flags.kubeconfig;
+  const kubeconfig = kubeconfigPath(flags.kubeconfig, ctx);
   const cluster = chooseCluster(flags, ctx.env);
   const pollIntervalMs = pollIntervalOf(ctx.env);
   return {

@@ -4,6 +4,7 @@ import { UsageError } from "../../errors/index.js";
 import { examples } from "../help.js";
 import { loadController } from "../lazy-controller.js";
 import { printObjects } from "../output.js";
+import { kubeconfigPath } from "../target-flags.js";
 
 interface InstallFlags {
   readonly kubeconfig?: string;
@@ -40,7 +41,7 @@ export function registerInstall(program: Command, env: CommandEnv): void {
       env: ctx.env,
       dryRun: flags.dryRun === true,
       forceConflicts: flags.forceConflicts === true,
-      ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
+      ...(flags.kubeconfig === undefined ? {} : { kubeconfig: kubeconfigPath(flags.kubeconfig, ctx) ?? "" }),
       ...(flags.context === undefined ? {} : { context: flags.context }),
     });
     if (flags.dryRun === true) {
@@ -94,7 +95,7 @@ export function registerUninstall(program: Command, env: CommandEnv): void {
       env: ctx.env,
       dryRun: flags.dryRun === true,
       force: flags.force === true,
-      ...(flags.kubeconfig === undefined ? {} : { kubeconfig: flags.kubeconfig }),
+      ...(flags.kubeconfig === undefined ? {} : { kubeconfig: kubeconfigPath(flags.kubeconfig, ctx) ?? "" }),
       ...(flags.context === undefined ? {} : { context: flags.context }),
     });
     const dry = flags.dryRun === true ? " (dry run)" : "";

@@ -36,7 +36,10 @@ const EXAMPLES: Readonly<Record<WorkflowOperation, readonly Example[]>> = {
   terminate: [["end the workflow for good; restart runs it again", "vela-ts workflow terminate demo-app"]],
   restart: [["run the workflow again from its first step", "vela-ts workflow restart demo-app"]],
   rollback: [
-    ["go back to the last revision that succeeded, and wait for it", "vela-ts workflow rollback demo-app --wait"],
+    [
+      "after workflow suspend: go back to the last revision that succeeded, and wait for it",
+      "vela-ts workflow rollback demo-app --wait",
+    ],
     ["go back to revision 1", "vela-ts workflow rollback demo-app --revision 1"],
   ],
 };

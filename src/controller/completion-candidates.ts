@@ -118,8 +118,16 @@ async function candidatesOf(source: CompletionSource, options: TargetOptions): P
       );
       return loaded.config.getContexts().map((context) => ({ value: context.name, description: context.cluster }));
     }
-    case "resources":
-      return RESOURCE_TYPES.map((type) => ({ value: type.plural, description: type.kind }));
+    case "resources": {
+      // Two groups may serve a plural (Kruise's and Argo's rollouts): one word, both kinds described.
+      const kinds = new Map<string, string[]>();
+      for (const type of RESOURCE_TYPES)
+        kinds.set(type.plural, [
+          ...(kinds.get(type.plural) ?? []),
+          `${type.kind}${type.group === "" ? "" : ` (${type.group})`}`,
+        ]);
+      return [...kinds].map(([value, described]) => ({ value, description: described.join(", ") }));
+    }
   }
 }
 

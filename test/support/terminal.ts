@@ -59,19 +59,26 @@ export function startTerminal(
     .map(([key, value]) => `${key}='${value.replaceAll("'", "'\\''")}'`)
     .join(" ");
   const tmux = (argv: readonly string[]): string => execFileSync(TMUX ?? "tmux", argv, { encoding: "utf8" });
-  tmux([
-    "new-session",
-    "-d",
-    "-s",
-    name,
-    "-x",
-    String(options.width ?? 160),
-    "-y",
-    String(options.height ?? 50),
-    "-c",
-    options.cwd,
-    `env -i ${exports} sh -c '${command.replaceAll("'", "'\\''")}; echo "[exit $?]"; sleep 600'`,
-  ]);
+  const start = (): string =>
+    tmux([
+      "new-session",
+      "-d",
+      "-s",
+      name,
+      "-x",
+      String(options.width ?? 160),
+      "-y",
+      String(options.height ?? 50),
+      "-c",
+      options.cwd,
+      `env -i ${exports} sh -c '${command.replaceAll("'", "'\\''")}; echo "[exit $?]"; sleep 600'`,
+    ]);
+  try {
+    start();
+  } catch {
+    // The tmux server may be exiting after the last session closed: a new one starts on the next try.
+    start();
+  }
   const session: TerminalSession = {
     send: (...keys) => void tmux(["send-keys", "-t", name, ...keys]),
     screen: (screenOptions) =>

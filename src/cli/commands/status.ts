@@ -274,8 +274,11 @@ export function registerStatus(program: Command, env: CommandEnv): void {
     const human = output.kind === "default" || output.kind === "wide";
     // Machine formats are appended (once per change) even on a terminal: they are read by programs.
     const view = new LiveView(human ? env.ctx.stdout : { write: (text) => env.ctx.stdout.write(text) });
+    // Messages of the passes go below the frame when both streams are the terminal, so a redraw clears them.
+    const sameScreen = env.ctx.stderr.isTTY === true;
     const result = await watchApplicationStatus({
       ...options,
+      log: (message) => (sameScreen ? view.note(message, env.ctx.stderr) : env.ctx.stderr.write(`${message}\n`)),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       onView: (status) => view.show(render(status, output, marks, env.stdoutStyle)),
     });

@@ -19,8 +19,23 @@ export function rowsOf(text: string, columns: number): number {
  */
 export class LiveView {
   private last: string | undefined;
+  /** Rows written below the last frame by {@link note}, cleared with it at the next redraw. */
+  private notedRows = 0;
 
   constructor(private readonly sink: TextSink) {}
+
+  /**
+   * A message while frames are shown (a step moved on). On a terminal it goes below the frame, on the
+   * same screen, until the next frame replaces both; elsewhere it goes to `elsewhere` (standard error).
+   */
+  note(text: string, elsewhere: TextSink): void {
+    if (!this.redraws || this.last === undefined) {
+      elsewhere.write(`${text}\n`);
+      return;
+    }
+    this.sink.write(`${text}\n`);
+    this.notedRows += rowsOf(text, this.sink.columns ?? 80);
+  }
 
   /** True when frames replace each other (a terminal). */
   get redraws(): boolean {
@@ -39,7 +54,8 @@ export class LiveView {
     if (this.last !== undefined) {
       const columns = this.sink.columns ?? 80;
       const rows = this.sink.rows ?? 24;
-      const previous = rowsOf(this.last, columns);
+      const previous = rowsOf(this.last, columns) + this.notedRows;
+      this.notedRows = 0;
       // Moving up is bounded by the top of the screen: a frame taller than it clears the screen instead.
       this.sink.write(previous < rows ? `\x1b[${previous}A\r${CLEAR_BELOW}` : CLEAR_SCREEN);
     }

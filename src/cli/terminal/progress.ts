@@ -42,7 +42,8 @@ export function progressDisplay(sink: TextSink, clock: Clock, style: Style): Pro
     shown = false;
   };
   const draw = (): void => {
-    const waited = formatDuration(Math.max(0, clock.now().getTime() - since));
+    const seconds = Math.floor(Math.max(0, clock.now().getTime() - since) / 1000);
+    const waited = seconds === 0 ? "0s" : formatDuration(seconds * 1000);
     const head = `${style.info(FRAMES[frame % FRAMES.length] ?? "")} `;
     const tail = style.dim(` (${waited})`);
     const room = (sink.columns ?? 80) - 1 - visibleWidth(head) - visibleWidth(tail);

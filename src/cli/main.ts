@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, type OutputConfiguration } from "commander";
 import type { CliContext } from "./context.js";
 import type { CommandEnv } from "./command.js";
 import { exitCodeOf, formatError, EXIT_CODES } from "./report.js";
@@ -11,6 +11,27 @@ import { styleFor } from "./terminal/style.js";
 /** The hidden command shell completion scripts run: `vela-ts __complete WORDS… CURRENT`. */
 export const COMPLETE_COMMAND = "__complete";
 
+/**
+ * commander's usage errors in the shape of every other error (`error[E_USAGE]: …` and a hint), its
+ * "Did you mean" suggestion (closest command or flag) in the hint.
+ */
+export function formatUsageError(text: string): string {
+  const lines = text.trim().split("\n");
+  const message = (lines[0] ?? "").replace(/^error: /, "");
+  const suggestion = /^\(Did you mean (.*)\?\)$/.exec(lines[1] ?? "")?.[1];
+  const hint =
+    suggestion === undefined ? "run with --help for usage" : `did you mean ${suggestion}? (run with --help for usage)`;
+  return `error[E_USAGE]: ${message}\n  hint: ${hint}\n`;
+}
+
+function outputOf(ctx: CliContext): OutputConfiguration {
+  return {
+    writeOut: (text) => ctx.stdout.write(text),
+    writeErr: (text) => ctx.stderr.write(text),
+    outputError: (text, write) => write(formatUsageError(text)),
+  };
+}
+
 /** Builds the commander program with every command registered against one CommandEnv. */
 export function buildProgram(env: CommandEnv): Command {
   const program = new Command("vela-ts")
@@ -19,12 +40,8 @@ export function buildProgram(env: CommandEnv): Command {
     )
     .version(VERSION, "--version", "print the vela-ts version")
     .option("--no-color", "no colours (also: NO_COLOR set, or output that is not a terminal)")
-    .showHelpAfterError("(run with --help for usage)")
     .exitOverride()
-    .configureOutput({
-      writeOut: (text) => env.ctx.stdout.write(text),
-      writeErr: (text) => env.ctx.stderr.write(text),
-    });
+    .configureOutput(outputOf(env.ctx));
   for (const register of COMMANDS) register(program, env);
   return program;
 }
@@ -54,10 +71,7 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
     return EXIT_CODES.ok;
   }
   program.commands.forEach(function applyOverrides(command: Command): void {
-    command.exitOverride().configureOutput({
-      writeOut: (text) => ctx.stdout.write(text),
-      writeErr: (text) => ctx.stderr.write(text),
-    });
+    command.exitOverride().configureOutput(outputOf(ctx));
     command.commands.forEach(applyOverrides);
   });
   try {

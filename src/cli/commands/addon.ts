@@ -62,7 +62,7 @@ export function registerAddon(program: Command, env: CommandEnv): void {
     ["the enabled ones only", "vela-ts addon list -o jsonpath='{.items[?(@.enabled==true)].name}'"],
   ]);
   list.action(async (flags: AddonFlags) => {
-    const output = parseOutputSpec(flags.output, env.ctx);
+    const output = await parseOutputSpec(flags.output, env.ctx);
     const { listAddons } = await loadController();
     const addons = await listAddons(targetOptions(flags, env.ctx, "vela-ts addon list"));
     const printable: Printable = {
@@ -97,7 +97,7 @@ export function registerAddon(program: Command, env: CommandEnv): void {
     ["its definitions' names", "vela-ts addon status kruise-rollout -o jsonpath='{.definitions[*].name}'"],
   ]);
   status.action(async (name: string, flags: AddonFlags) => {
-    const output = parseOutputSpec(flags.output, env.ctx);
+    const output = await parseOutputSpec(flags.output, env.ctx);
     const { addonStatus } = await loadController();
     const result = await addonStatus({ ...targetOptions(flags, env.ctx, "vela-ts addon status"), name });
     printResult(

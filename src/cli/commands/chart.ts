@@ -44,7 +44,7 @@ export function registerChart(program: Command, env: CommandEnv): void {
     ],
   ]);
   template.action(async (chartPath: string, flags: TemplateFlags) => {
-    const output = parseOutputSpec(flags.output, env.ctx);
+    const output = await parseOutputSpec(flags.output, env.ctx);
     const { templateChart } = await loadController();
     const rendered = templateChart({
       chart: chartPath,

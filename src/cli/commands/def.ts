@@ -56,7 +56,7 @@ export function registerDef(program: Command, env: CommandEnv): void {
     ["the component types' names", "vela-ts def list -t component -o name"],
   ]);
   list.action(async (flags: { type?: string; definitions: string[]; output?: string }) => {
-    const output = parseOutputSpec(flags.output, ctx);
+    const output = await parseOutputSpec(flags.output, ctx);
     const controller = await loadController();
     const type = definitionType(flags.type);
     const result = controller.listDefinitions({
@@ -120,7 +120,7 @@ export function registerDef(program: Command, env: CommandEnv): void {
       flags: { property: string[]; properties?: string; name?: string; definitions: string[]; output?: string },
     ) => {
       const controller = await loadController();
-      const output = parseOutputSpec(flags.output, ctx);
+      const output = await parseOutputSpec(flags.output, ctx);
       const base = flags.properties === undefined ? {} : (parseYaml(readFile(ctx, flags.properties).text) as unknown);
       if (base !== null && (typeof base !== "object" || Array.isArray(base)))
         throw new UsageError("--properties must hold a YAML mapping", { hint: "write key: value lines" });

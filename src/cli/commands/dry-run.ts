@@ -123,7 +123,7 @@ export function registerDryRun(program: Command, env: CommandEnv): void {
   ]);
   command.action(async (flags: DryRunFlags) => {
     const { ctx } = env;
-    const output = parseOutputSpec(flags.output, ctx);
+    const output = await parseOutputSpec(flags.output, ctx);
     const input = await readInputFile(ctx, flags.file);
     const result = await runDryRun(ctx, flags, input);
     for (const warning of result.warnings) ctx.stderr.write(`warning: ${warning.message}\n`);

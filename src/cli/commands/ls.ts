@@ -121,7 +121,7 @@ export function registerLs(program: Command, env: CommandEnv): void {
     ["your own columns", "vela-ts ls -o custom-columns=NAME:.metadata.name,REVISION:.status.latestRevision.name"],
   ]);
   command.action(async (flags: LsFlags) => {
-    const output = parseOutputSpec(flags.output, env.ctx);
+    const output = await parseOutputSpec(flags.output, env.ctx);
     if (flags.allNamespaces === true && flags.namespace !== undefined)
       throw new UsageError("-n and -A cannot be used together", { hint: "drop -n to list every namespace" });
     const { listApplications } = await loadController();

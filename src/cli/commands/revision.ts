@@ -87,7 +87,7 @@ export function registerRevision(program: Command, env: CommandEnv): void {
     ["the revision numbers only", "vela-ts revision list demo-app -o jsonpath='{.items[*].number}'"],
   ]);
   list.action(async (appArgument: string | undefined, flags: RevisionFlags) => {
-    const output = parseOutputSpec(flags.output, env.ctx);
+    const output = await parseOutputSpec(flags.output, env.ctx);
     const target = targetOptions(flags, env.ctx, "vela-ts revision list");
     const namespace = await namespaceOf(flags, target);
     const app = await requireAppArgument(appArgument, "revision list", target, namespace);
@@ -139,7 +139,7 @@ export function registerRevision(program: Command, env: CommandEnv): void {
       throw new UsageError("--diff prints a unified diff; it cannot be combined with -o", {
         hint: "drop -o, or drop --diff to print the revision",
       });
-    const output = parseOutputSpec(flags.output ?? "yaml", env.ctx);
+    const output = await parseOutputSpec(flags.output ?? "yaml", env.ctx);
     const result = await getRevision({
       ...target,
       app,

@@ -126,7 +126,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     ],
   ]);
   request.action(async (flags: RequestFlags) => {
-    const output = parseOutputSpec(flags.output, env.ctx, ["yaml", "json"]);
+    const output = await parseOutputSpec(flags.output, env.ctx, ["yaml", "json"]);
     const { sendSandboxRequests } = await loadController();
     if (flags.host === undefined && flags.service === undefined)
       throw new UsageError("--host or --service is required", {
@@ -220,7 +220,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     ["the chart repositories the sandbox serves from local folders", "vela-ts sandbox charts list"],
   ]);
   listCharts.action(async (flags: { readonly output?: string; readonly sandbox?: string }) => {
-    const output = parseOutputSpec(flags.output, env.ctx);
+    const output = await parseOutputSpec(flags.output, env.ctx);
     const { listSandboxChartMirrors } = await loadController();
     const mirrors = listSandboxChartMirrors(sandboxDir(flags.sandbox, env));
     printResult(

@@ -133,7 +133,7 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
       },
     ) => {
       const { sandboxGet } = await loadController();
-      const output = parseOutputSpec(flags.output, env.ctx);
+      const output = await parseOutputSpec(flags.output, env.ctx);
       if (name !== undefined && flags.allNamespaces === true)
         throw new UsageError("a NAME and --all-namespaces cannot be used together", {
           hint: "drop -A, or drop the NAME to list",

@@ -245,7 +245,7 @@ export function registerStatus(program: Command, env: CommandEnv): void {
     ["only its phase", "vela-ts status demo-app -o jsonpath='{.status.status}'"],
   ]);
   command.action(async (appArgument: string | undefined, flags: StatusFlags) => {
-    const output = parseOutputSpec(flags.output, env.ctx);
+    const output = await parseOutputSpec(flags.output, env.ctx);
     const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
     if (flags.timeout !== undefined && timeoutMs === undefined)
       throw new UsageError(`--timeout ${flags.timeout} is not a duration`, {

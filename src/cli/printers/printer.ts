@@ -5,13 +5,6 @@ import { NotFoundError, UsageError } from "../../errors/index.js";
 import { closestMatches, type JsonValue } from "../../util/index.js";
 import type { CliContext, TextSink } from "../context.js";
 import type { Style } from "../terminal/style.js";
-import { customColumnRows, parseCustomColumns, type CustomColumn } from "./custom-columns.js";
-import {
-  executeJsonPathTemplate,
-  executeJsonPathTemplateAsJson,
-  parseJsonPathTemplate,
-  type TemplateNode,
-} from "./jsonpath-template.js";
 import { formatTable } from "./table.js";
 
 /** What `-o` asked for, parsed and checked. */
@@ -21,8 +14,12 @@ export type OutputSpec =
   | { readonly kind: "yaml" }
   | { readonly kind: "json" }
   | { readonly kind: "name" }
-  | { readonly kind: "jsonpath"; readonly template: readonly TemplateNode[]; readonly asJson: boolean }
-  | { readonly kind: "custom-columns"; readonly columns: readonly CustomColumn[] };
+  | { readonly kind: "jsonpath"; print(root: JsonValue): string }
+  | {
+      readonly kind: "custom-columns";
+      readonly headers: readonly string[];
+      rows(items: readonly JsonValue[]): string[][];
+    };
 
 /** The `-o` formats every read command takes, as `--help` lists them. */
 export const OUTPUT_FORMATS = [
@@ -65,13 +62,14 @@ function customColumnsFromFile(text: string): string {
 /**
  * Parses `-o`: `yaml`, `json`, `wide`, `name`, `jsonpath=…`, `jsonpath-file=…`, `jsonpath-as-json=…`,
  * `custom-columns=…`, `custom-columns-file=…` (kubectl's names and syntax). `allowed` narrows the
- * plain formats a command offers.
+ * plain formats a command offers. The JSONPath engine loads only when a template is given, so other
+ * commands start without it.
  */
-export function parseOutputSpec(
+export async function parseOutputSpec(
   value: string | undefined,
   ctx: Pick<CliContext, "cwd">,
   allowed: readonly string[] = ["yaml", "json", "wide", "name"],
-): OutputSpec {
+): Promise<OutputSpec> {
   if (value === undefined || value === "") return { kind: "default" };
   const equals = value.indexOf("=");
   const name = equals < 0 ? value : value.slice(0, equals);
@@ -88,24 +86,31 @@ export function parseOutputSpec(
   switch (name) {
     case "jsonpath":
     case "jsonpath-as-json":
+    case "jsonpath-file": {
+      const text =
+        name === "jsonpath-file" ? readSpecFile(ctx, needsArgument(), name).replace(/\n$/, "") : needsArgument();
+      const jsonpath = await import("./jsonpath-template.js");
+      const template = jsonpath.parseJsonPathTemplate(text);
       return {
         kind: "jsonpath",
-        template: parseJsonPathTemplate(needsArgument()),
-        asJson: name === "jsonpath-as-json",
+        print: (root) =>
+          name === "jsonpath-as-json"
+            ? jsonpath.executeJsonPathTemplateAsJson(template, root)
+            : jsonpath.executeJsonPathTemplate(template, root),
       };
-    case "jsonpath-file":
-      return {
-        kind: "jsonpath",
-        template: parseJsonPathTemplate(readSpecFile(ctx, needsArgument(), name).replace(/\n$/, "")),
-        asJson: false,
-      };
+    }
     case "custom-columns":
-      return { kind: "custom-columns", columns: parseCustomColumns(needsArgument()) };
-    case "custom-columns-file":
+    case "custom-columns-file": {
+      const spec =
+        name === "custom-columns" ? needsArgument() : customColumnsFromFile(readSpecFile(ctx, needsArgument(), name));
+      const { customColumnRows, parseCustomColumns } = await import("./custom-columns.js");
+      const columns = parseCustomColumns(spec);
       return {
         kind: "custom-columns",
-        columns: parseCustomColumns(customColumnsFromFile(readSpecFile(ctx, needsArgument(), name))),
+        headers: columns.map((column) => column.header),
+        rows: (items) => customColumnRows(columns, items),
       };
+    }
     default:
       if (argument === undefined && allowed.includes(name)) return { kind: name as "yaml" | "json" | "wide" | "name" };
   }
@@ -171,23 +176,13 @@ export function printResult(out: TextSink, err: TextSink, spec: OutputSpec, prin
           .join(""),
       );
       return;
-    case "jsonpath": {
-      const root = dataValue(printable);
-      out.write(
-        spec.asJson ? executeJsonPathTemplateAsJson(spec.template, root) : executeJsonPathTemplate(spec.template, root),
-      );
+    case "jsonpath":
+      out.write(spec.print(dataValue(printable)));
       return;
-    }
     case "custom-columns": {
       const items = ("object" in printable.data ? [printable.data.object] : printable.data.items) as JsonValue[];
       if (items.length === 0 && printable.emptyMessage !== undefined) err.write(`${printable.emptyMessage}\n`);
-      else
-        out.write(
-          formatTable(
-            spec.columns.map((column) => column.header),
-            customColumnRows(spec.columns, items),
-          ),
-        );
+      else out.write(formatTable(spec.headers, spec.rows(items)));
       return;
     }
   }

@@ -3,7 +3,7 @@ import type { CommandEnv } from "../command.js";
 import { UsageError } from "../../errors/index.js";
 import { examples } from "../help.js";
 import { loadController } from "../lazy-controller.js";
-import { printObjects } from "../output.js";
+import { yamlStream } from "../printers/objects.js";
 import { kubeconfigPath } from "../target-flags.js";
 
 interface InstallFlags {
@@ -45,7 +45,7 @@ export function registerInstall(program: Command, env: CommandEnv): void {
       ...(flags.context === undefined ? {} : { context: flags.context }),
     });
     if (flags.dryRun === true) {
-      printObjects(ctx.stdout, result.crds, "yaml");
+      ctx.stdout.write(yamlStream(result.crds));
       return;
     }
     for (const crd of result.applied)

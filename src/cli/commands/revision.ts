@@ -20,7 +20,8 @@ interface RevisionFlags extends TargetFlags {
 export function parseRevisionNumber(text: string, what: string): number {
   const match = /^(?:.*-)?v?(\d+)$/.exec(text.trim());
   if (match === null)
-    throw new UsageError(`${what} ${JSON.stringify(text)} is not a revision number`, {
+    // A flag reads as it was typed (`--revision latest`); an argument is quoted (`revision "latest"`).
+    throw new UsageError(`${what} ${what.startsWith("--") ? text : JSON.stringify(text)} is not a revision number`, {
       hint: "use the number shown by vela-ts revision list <app>, e.g. 2 (or v2, or <app>-v2)",
     });
   return Number(match[1]);

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { SystemClock } from "../util/clock.js";
-import type { CliContext } from "./context.js";
+import type { CliContext, TextSink } from "./context.js";
 import { main } from "./main.js";
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -9,14 +9,28 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** A process stream as a TextSink; the terminal size is read at each use (the window may be resized). */
+function terminalSink(stream: NodeJS.WriteStream): TextSink {
+  return {
+    write: (text) => void stream.write(text),
+    isTTY: stream.isTTY,
+    get columns() {
+      return stream.isTTY ? stream.columns : undefined;
+    },
+    get rows() {
+      return stream.isTTY ? stream.rows : undefined;
+    },
+  };
+}
+
 /** Builds the real context (process streams, wall clock) and runs the command line of this process. */
 export function runFromProcess(): void {
   const ctx: CliContext = {
     cwd: process.cwd(),
     env: process.env,
     readStdin: () => readAll(process.stdin),
-    stdout: { write: (text) => void process.stdout.write(text), isTTY: process.stdout.isTTY },
-    stderr: { write: (text) => void process.stderr.write(text), isTTY: process.stderr.isTTY },
+    stdout: terminalSink(process.stdout),
+    stderr: terminalSink(process.stderr),
     clock: new SystemClock(),
     sleep: (milliseconds) => delay(milliseconds),
   };

@@ -5,6 +5,9 @@ export interface TextSink {
   write(text: string): void;
   /** True when the sink is an interactive terminal (progress displays, colour). */
   readonly isTTY?: boolean;
+  /** The terminal's width and height, when it is one (redrawn views, spinner lines). */
+  readonly columns?: number | undefined;
+  readonly rows?: number | undefined;
 }
 
 /**

@@ -13,7 +13,7 @@ import { LABEL_ADDON_NAME } from "../model/labels.js";
 import { closestMatches, isJsonObject, type JsonValue } from "../util/index.js";
 import { APPLICATION_API_VERSION, APPLICATION_KIND } from "./application-object.js";
 import { addonDefinitions, definitionObject } from "./addon-objects.js";
-import { withTarget, type Target, type TargetOptions } from "./target.js";
+import { targetsKube, withTarget, type Target, type TargetOptions } from "./target.js";
 
 export { ADDON_DEFINITION_NAMESPACE, definitionObject } from "./addon-objects.js";
 
@@ -198,9 +198,9 @@ async function findUsage(cluster: Cluster, definitions: readonly Definition[]): 
 }
 
 function requireSandbox(options: TargetOptions): void {
-  if (options.kubeconfig !== undefined || options.context !== undefined) {
+  if (targetsKube(options)) {
     throw new UsageError("addon commands are not yet supported on real clusters", {
-      hint: "drop --kubeconfig/--context to manage the sandbox's addons",
+      hint: "drop --kubeconfig/--context (and unset KUBECONFIG, or pass --sandbox) to manage the sandbox's addons",
     });
   }
 }
@@ -213,7 +213,7 @@ async function withSandbox<T>(
   return withTarget(options, async (target) => {
     if (target.sandbox === undefined)
       throw new UsageError("addon commands are not yet supported on real clusters", {
-        hint: "drop --kubeconfig/--context to manage the sandbox's addons",
+        hint: "drop --kubeconfig/--context (and unset KUBECONFIG, or pass --sandbox) to manage the sandbox's addons",
       });
     return work(target, target.sandbox);
   });

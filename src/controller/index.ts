@@ -28,3 +28,7 @@ export * from "./controller-handoff.js";
 export { findAppRollouts, isRolloutWaitingForApproval, KRUISE_ROLLOUT_API_VERSIONS } from "./rollout-coupling.js";
 export * from "./sandbox-watch.js";
 export { APPLICATION_API_VERSION, APPLICATION_KIND } from "./application-object.js";
+export * from "./target-namespace.js";
+export * from "./app-list.js";
+export * from "./uninstall.js";
+export * from "./completion-candidates.js";

@@ -1,4 +1,4 @@
-import type { KubeCluster, KubeClusterOptions } from "../cluster/kube/index.js";
+import type { KubeCluster, KubeClusterOptions, KubeTarget } from "../cluster/kube/index.js";
 
 /** The flags and environment that choose a real cluster, as the CLI has them. */
 export interface KubeTargetOptions {
@@ -30,17 +30,19 @@ export function wantsKubeTarget(options: Pick<KubeTargetOptions, "kubeconfig" | 
  */
 export async function openKubeTarget(options: KubeTargetOptions): Promise<KubeCluster> {
   const { openKubeCluster } = await import("../cluster/kube/index.js");
+  return openKubeCluster(kubeTargetOf(options), options.cluster ?? {});
+}
+
+/** The kubeconfig sources the flags and environment name, in the adapter's terms. */
+export function kubeTargetOf(options: KubeTargetOptions): KubeTarget {
   const env = options.env;
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT;
-  return openKubeCluster(
-    {
-      ...(options.kubeconfig === undefined ? {} : { kubeconfigPath: options.kubeconfig }),
-      ...(env.KUBECONFIG === undefined ? {} : { kubeconfigEnv: env.KUBECONFIG }),
-      ...(options.context === undefined ? {} : { context: options.context }),
-      ...(env.HOME === undefined ? {} : { homeDir: env.HOME }),
-      ...(host !== undefined && host !== "" && port !== undefined && port !== "" ? { inCluster: { host, port } } : {}),
-    },
-    options.cluster ?? {},
-  );
+  return {
+    ...(options.kubeconfig === undefined ? {} : { kubeconfigPath: options.kubeconfig }),
+    ...(env.KUBECONFIG === undefined ? {} : { kubeconfigEnv: env.KUBECONFIG }),
+    ...(options.context === undefined ? {} : { context: options.context }),
+    ...(env.HOME === undefined ? {} : { homeDir: env.HOME }),
+    ...(host !== undefined && host !== "" && port !== undefined && port !== "" ? { inCluster: { host, port } } : {}),
+  };
 }

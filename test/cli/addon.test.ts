@@ -22,7 +22,7 @@ function lines(text: string): string[] {
 async function enabledAddons(box: { vela(argv: readonly string[]): Promise<CliRun> }): Promise<string[]> {
   const run = await box.vela(["addon", "list", "-o", "json"]);
   expect(run.code).toBe(0);
-  return (JSON.parse(run.stdout) as { name: string; enabled: boolean }[])
+  return (JSON.parse(run.stdout) as { kind: string; items: { name: string; enabled: boolean }[] }).items
     .filter((addon) => addon.enabled)
     .map((addon) => addon.name);
 }
@@ -191,8 +191,10 @@ describe("addon enable and disable", () => {
     const fluxcd = await box.vela(["addon", "disable", "fluxcd"]);
     expect(fluxcd.code).toBe(1);
     expect(lines(fluxcd.stderr)[0]).toBe(
-      'error[E_ADDON_IN_USE]: addon "fluxcd" is in use: application default/demo-app uses component helm; ' +
+      [
+        'error[E_ADDON_IN_USE]: addon "fluxcd" is in use: application default/demo-app uses component helm;',
         "addon ingress-nginx depends on it; addon istio depends on it; addon kruise-rollout depends on it",
+      ].join(" "),
     );
     expect(await enabledAddons(box)).toEqual(["fluxcd", "ingress-nginx", "istio", "kruise-rollout"]);
 
@@ -235,18 +237,34 @@ describe("addon enable and disable", () => {
       ],
     },
     {
-      name: "real cluster",
+      name: "--sandbox and --kubeconfig together",
       argv: ["addon", "list", "--kubeconfig", "/nonexistent/kubeconfig"],
       code: 2,
       error: [
-        "error[E_USAGE]: addon commands are not yet supported on real clusters",
-        "  hint: drop --kubeconfig/--context to manage the sandbox's addons",
+        "error[E_USAGE]: --sandbox cannot be combined with --kubeconfig, --context or --cluster kube",
+        "  hint: drop --sandbox to use the real cluster, or drop the kubeconfig flags to use the sandbox",
         "",
       ],
     },
   ])("$name", async ({ argv, code, error }) => {
     const box = newSandbox();
     const run = await box.vela(argv);
+    expect(run.code).toBe(code);
+    expect(run.stdout).toBe("");
+    expect(lines(run.stderr)).toEqual(error);
+  });
+
+  it.each([
+    { name: "--kubeconfig", argv: ["addon", "list", "--kubeconfig", "/nonexistent/kubeconfig"], env: {} },
+    { name: "KUBECONFIG", argv: ["addon", "list"], env: { KUBECONFIG: "/nonexistent/kubeconfig" } },
+  ])("a real cluster ($name) is not supported yet", async ({ argv, env }) => {
+    const run = await runCli(argv, { cwd: tempDir(), env });
+    const code = 2;
+    const error = [
+      "error[E_USAGE]: addon commands are not yet supported on real clusters",
+      "  hint: drop --kubeconfig/--context (and unset KUBECONFIG, or pass --sandbox) to manage the sandbox's addons",
+      "",
+    ];
     expect(run.code).toBe(code);
     expect(run.stdout).toBe("");
     expect(lines(run.stderr)).toEqual(error);

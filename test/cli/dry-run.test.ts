@@ -54,9 +54,13 @@ describe("vela-ts dry-run", () => {
     {
       name: "unknown trait",
       argv: ["dry-run", "-f", "-"],
-      stdin:
-        "apiVersion: core.oam.dev/v1beta1\nkind: Application\nmetadata:\n  name: a\nspec:\n  components:\n" +
-        "    - name: c\n      type: webservice\n      properties: {image: x}\n      traits:\n        - type: scalr\n",
+      stdin: [
+        "apiVersion: core.oam.dev/v1beta1",
+        "kind: Application",
+        "metadata:\n  name: a",
+        "spec:\n  components:\n    - name: c\n      type: webservice\n      properties: {image: x}",
+        "      traits:\n        - type: scalr\n",
+      ].join("\n"),
       code: 1,
       stderr: "--> <stdin>:11:17",
     },

@@ -52,10 +52,12 @@ describe("revision list and get (story 5 apps)", () => {
     expect(out[3]).toBe("");
   });
 
-  it("-o json gives the rows as data", async () => {
+  it("-o json gives the rows as data, in a v1 List", async () => {
     const run = await box.vela(["revision", "list", "shop", "-o", "json"]);
     expect(run.code).toBe(0);
-    const rows = JSON.parse(run.stdout) as {
+    const list = JSON.parse(run.stdout) as { apiVersion: string; kind: string; items: unknown };
+    expect([list.apiVersion, list.kind]).toEqual(["v1", "List"]);
+    const rows = list.items as {
       name: string;
       number: number;
       succeeded: boolean;
@@ -223,7 +225,7 @@ describe("revision run status", () => {
     expect((await box.vela(["up", "-f", join(box.dir, "gated.yaml")])).code).toBe(0);
     const status = async (): Promise<string[]> => {
       const run = await box.vela(["revision", "list", "gated", "-o", "json"]);
-      return (JSON.parse(run.stdout) as { status: string }[]).map((row) => row.status);
+      return (JSON.parse(run.stdout) as { items: { status: string }[] }).items.map((row) => row.status);
     };
     expect(await status()).toEqual(["Executing"]);
     expect([0, 3]).toContain((await box.vela(["workflow", "terminate", "gated"])).code);

@@ -183,7 +183,11 @@ describe("vela-ts sandbox request / rollout / charts", () => {
       mirrors: { "https://charts.example.com/demo": repo },
     });
     const listed = await runCli(["sandbox", "charts", "list", "-o", "json", "--sandbox", dir]);
-    expect(JSON.parse(listed.stdout)).toEqual({ mirrors: [{ url: "https://charts.example.com/demo", dir: repo }] });
+    expect(JSON.parse(listed.stdout)).toEqual({
+      apiVersion: "v1",
+      kind: "List",
+      items: [{ url: "https://charts.example.com/demo", dir: repo }],
+    });
     const bad = await runCli(["sandbox", "charts", "add", "ftp://x", repo, "--sandbox", dir]);
     expect(bad.code).toBe(2);
   });

@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { UsageError } from "../../errors/index.js";
 import { parseDuration } from "../../util/duration.js";
 import type { CommandEnv } from "../command.js";
+import { examples } from "../help.js";
 import { targetOptions } from "../target-flags.js";
 
 interface ControllerFlags {
@@ -38,7 +39,7 @@ function onStopSignal(stop: (signal: string) => void): () => void {
 
 /** `vela-ts controller`: reconcile Applications continuously on a real cluster, like vela-core. */
 export function registerController(program: Command, env: CommandEnv): void {
-  program
+  const controller = program
     .command("controller")
     .description(
       "watch Applications on a real cluster and reconcile them continuously (leader election through a Lease; Ctrl-C or SIGTERM stops gracefully)",
@@ -60,48 +61,57 @@ export function registerController(program: Command, env: CommandEnv): void {
     .option("--concurrency <n>", "applications reconciled at the same time", "4")
     .option("--metrics-port <port>", "serve /healthz, /readyz and /metrics on 127.0.0.1:PORT (0: a free port)")
     .option("--resync <duration>", "reconcile every application at least this often", "30s")
-    .option("--identity <name>", "this controller's name in the Lease (default: host_pid_random)")
-    .action(async (flags: ControllerFlags) => {
-      const { ctx } = env;
-      const concurrency = parseWhole("--concurrency", flags.concurrency, 1, 256);
-      const metricsPort =
-        flags.metricsPort === undefined ? undefined : parseWhole("--metrics-port", flags.metricsPort, 0, 65535);
-      const resyncIntervalMs = parseDuration(flags.resync);
-      if (resyncIntervalMs === undefined || resyncIntervalMs <= 0)
-        throw new UsageError(`--resync ${flags.resync} is not a positive duration`, {
-          hint: "use a Go duration such as 30s or 5m",
-        });
-      const identity = flags.identity ?? `${hostname()}_${process.pid}_${randomBytes(4).toString("hex")}`;
-      const stop = new AbortController();
-      const detach = onStopSignal((signal) => {
-        ctx.stderr.write(`${signal}: finishing in-flight reconciles, releasing the lease\n`);
-        stop.abort();
+    .option("--identity <name>", "this controller's name in the Lease (default: host_pid_random)");
+  examples(controller, [
+    [
+      "reconcile the Applications of every namespace of a cluster",
+      "vela-ts controller --kubeconfig sandbox.kubeconfig",
+    ],
+    [
+      "only namespace default, with health and metrics on port 9090",
+      "vela-ts controller --kubeconfig sandbox.kubeconfig -n default --metrics-port 9090",
+    ],
+  ]);
+  controller.action(async (flags: ControllerFlags) => {
+    const { ctx } = env;
+    const concurrency = parseWhole("--concurrency", flags.concurrency, 1, 256);
+    const metricsPort =
+      flags.metricsPort === undefined ? undefined : parseWhole("--metrics-port", flags.metricsPort, 0, 65535);
+    const resyncIntervalMs = parseDuration(flags.resync);
+    if (resyncIntervalMs === undefined || resyncIntervalMs <= 0)
+      throw new UsageError(`--resync ${flags.resync} is not a positive duration`, {
+        hint: "use a Go duration such as 30s or 5m",
       });
-      try {
-        const { runControllerMode } = await import("../../controller/controller-command.js");
-        const summary = await runControllerMode({
-          ...targetOptions({ ...flags, cluster: "kube" }, ctx, "vela-ts controller"),
-          signal: stop.signal,
-          identity,
-          concurrency,
-          resyncIntervalMs,
-          ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
-          ...(metricsPort === undefined ? {} : { metricsPort }),
-          onStarted: (started) => {
-            const scope = flags.namespace === undefined ? "all namespaces" : `namespace ${flags.namespace}`;
-            ctx.stderr.write(
-              `vela-ts controller ${identity} on ${started.target}; ${scope}; ` +
-                `lease ${started.leaseNamespace}/vela-ts-controller\n`,
-            );
-            if (started.metricsUrl !== undefined)
-              ctx.stderr.write(
-                `health and metrics: ${started.metricsUrl}/healthz ${started.metricsUrl}/readyz ${started.metricsUrl}/metrics\n`,
-              );
-          },
-        });
-        ctx.stderr.write(`stopped after ${summary.reconciles} reconciles\n`);
-      } finally {
-        detach();
-      }
+    const identity = flags.identity ?? `${hostname()}_${process.pid}_${randomBytes(4).toString("hex")}`;
+    const stop = new AbortController();
+    const detach = onStopSignal((signal) => {
+      ctx.stderr.write(`${signal}: finishing in-flight reconciles, releasing the lease\n`);
+      stop.abort();
     });
+    try {
+      const { runControllerMode } = await import("../../controller/controller-command.js");
+      const summary = await runControllerMode({
+        ...targetOptions({ ...flags, cluster: "kube" }, ctx, "vela-ts controller"),
+        signal: stop.signal,
+        identity,
+        concurrency,
+        resyncIntervalMs,
+        ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
+        ...(metricsPort === undefined ? {} : { metricsPort }),
+        onStarted: (started) => {
+          const scope = flags.namespace === undefined ? "all namespaces" : `namespace ${flags.namespace}`;
+          ctx.stderr.write(
+            `vela-ts controller ${identity} on ${started.target}; ${scope}; lease ${started.leaseNamespace}/vela-ts-controller\n`,
+          );
+          if (started.metricsUrl !== undefined)
+            ctx.stderr.write(
+              `health and metrics: ${started.metricsUrl}/healthz ${started.metricsUrl}/readyz ${started.metricsUrl}/metrics\n`,
+            );
+        },
+      });
+      ctx.stderr.write(`stopped after ${summary.reconciles} reconciles\n`);
+    } finally {
+      detach();
+    }
+  });
 }

@@ -3,16 +3,26 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { parse as parseYaml } from "yaml";
 import type { InitDefinitionType } from "../../controller/index.js";
+import type { KubeObject } from "../../model/kube-object.js";
 import { NotFoundError, UsageError } from "../../errors/index.js";
 import type { CommandEnv } from "../command.js";
 import type { CliContext } from "../context.js";
-import { formatTable, parseOutputFormat, printObjects } from "../output.js";
-import { collectOption } from "./dry-run.js";
+import { examples } from "../help.js";
 import { loadController } from "../lazy-controller.js";
+import { OUTPUT_HELP, parseOutputSpec, printResult, type Printable } from "../printers/printer.js";
+import { formatTable } from "../printers/table.js";
+import { objectsPrintable } from "../printers/objects.js";
+import { collectOption } from "./dry-run.js";
 
 const DEFINITION_TYPES = ["component", "trait", "policy", "workflow-step"] as const;
 type DefinitionTypeFlag = (typeof DEFINITION_TYPES)[number];
 const INIT_TYPES: readonly InitDefinitionType[] = ["component", "trait", "step"];
+const DEFINITION_RESOURCES: Readonly<Record<DefinitionTypeFlag, string>> = {
+  component: "componentdefinition.core.oam.dev",
+  trait: "traitdefinition.core.oam.dev",
+  policy: "policydefinition.core.oam.dev",
+  "workflow-step": "workflowstepdefinition.core.oam.dev",
+};
 
 function readFile(ctx: CliContext, file: string): { readonly file: string; readonly text: string } {
   const path = resolve(ctx.cwd, file);
@@ -34,44 +44,58 @@ export function registerDef(program: Command, env: CommandEnv): void {
   const { ctx } = env;
   const def = program.command("def").description("List, check, render, document and scaffold definitions");
 
-  def
+  const list = def
     .command("list")
     .description("List the definitions dry-run can use (built-ins, bundled addons, --definitions)")
     .option("-t, --type <type>", `only one type: ${DEFINITION_TYPES.join(", ")}`)
     .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
-    .action(async (flags: { type?: string; definitions: string[] }) => {
-      const { listDefinitions } = await loadController();
-      const type = definitionType(flags.type);
-      const result = listDefinitions({
-        definitionDirs: flags.definitions,
-        cwd: ctx.cwd,
-        ...(type === undefined ? {} : { type }),
-      });
-      for (const warning of result.warnings) ctx.stderr.write(`warning: ${warning.message}\n`);
-      ctx.stdout.write(
+    .option("-o, --output <format>", `${OUTPUT_HELP}; the data is a List of definitions`);
+  examples(list, [
+    ["every definition", "vela-ts def list"],
+    ["the traits only", "vela-ts def list -t trait"],
+    ["the component types' names", "vela-ts def list -t component -o name"],
+  ]);
+  list.action(async (flags: { type?: string; definitions: string[]; output?: string }) => {
+    const output = await parseOutputSpec(flags.output, ctx);
+    const controller = await loadController();
+    const type = definitionType(flags.type);
+    const result = controller.listDefinitions({
+      definitionDirs: flags.definitions,
+      cwd: ctx.cwd,
+      ...(type === undefined ? {} : { type }),
+    });
+    for (const warning of result.warnings) ctx.stderr.write(`warning: ${warning.message}\n`);
+    const rows = result.definitions;
+    const printable: Printable = {
+      data: { items: rows },
+      names: () => rows.map((row) => `${DEFINITION_RESOURCES[row.type]}/${row.name}`),
+      human: () =>
         formatTable(
           ["NAME", "TYPE", "SOURCE", "DESCRIPTION"],
-          result.definitions.map((row) => [row.name, row.type, row.source, row.description]),
+          rows.map((row) => [row.name, row.type, row.source, row.description]),
         ),
-      );
-    });
+      emptyMessage: "No definitions found.",
+    };
+    printResult(ctx.stdout, ctx.stderr, output, printable, env.stdoutStyle);
+  });
 
-  def
+  const vet = def
     .command("vet")
     .description("Check definition files: format, parameter shorthand, templates (rendered with sample properties)")
     .argument("<files...>", "definition YAML files")
-    .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
-    .action(async (files: string[], flags: { definitions: string[] }) => {
-      const { vetDefinitionFiles } = await loadController();
-      const result = vetDefinitionFiles({
-        files: files.map((file) => readFile(ctx, file)),
-        definitionDirs: flags.definitions,
-        cwd: ctx.cwd,
-      });
-      ctx.stdout.write(result.files.map((file) => `${file}: Validation succeeded.\n`).join(""));
+    .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, []);
+  examples(vet, [["check the bundled webservice component", "vela-ts def vet definitions/components/webservice.yaml"]]);
+  vet.action(async (files: string[], flags: { definitions: string[] }) => {
+    const controller = await loadController();
+    const result = controller.vetDefinitionFiles({
+      files: files.map((file) => readFile(ctx, file)),
+      definitionDirs: flags.definitions,
+      cwd: ctx.cwd,
     });
+    ctx.stdout.write(result.files.map((file) => `${file}: Validation succeeded.\n`).join(""));
+  });
 
-  def
+  const render = def
     .command("render")
     .description("Render one definition with properties (a trait on a sample component)")
     .argument("<file>", "definition YAML file")
@@ -79,74 +103,86 @@ export function registerDef(program: Command, env: CommandEnv): void {
     .option("--properties <file>", "properties as a YAML file")
     .option("--name <name>", "which definition of the file (default: the first)")
     .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
-    .option("-o, --output <format>", "yaml or json")
-    .action(
-      async (
-        file: string,
-        flags: { property: string[]; properties?: string; name?: string; definitions: string[]; output?: string },
-      ) => {
-        const { propertiesFromFlags, renderDefinitionFile } = await loadController();
-        const format = parseOutputFormat(flags.output);
-        const base = flags.properties === undefined ? {} : (parseYaml(readFile(ctx, flags.properties).text) as unknown);
-        if (base !== null && (typeof base !== "object" || Array.isArray(base)))
-          throw new UsageError("--properties must hold a YAML mapping", { hint: "write key: value lines" });
-        const properties = propertiesFromFlags(
-          flags.property,
-          (base ?? {}) as Parameters<typeof propertiesFromFlags>[1],
-        );
-        const result = renderDefinitionFile({
-          ...readFile(ctx, file),
-          properties,
-          definitionDirs: flags.definitions,
-          cwd: ctx.cwd,
-          ...(flags.name === undefined ? {} : { name: flags.name }),
-        });
-        printObjects(ctx.stdout, result.objects, format);
-      },
-    );
+    .option("-o, --output <format>", `${OUTPUT_HELP} (default: a YAML stream); the data is a List of the objects`);
+  examples(render, [
+    [
+      "what the scaler trait does to a sample component",
+      "vela-ts def render definitions/traits/scaler.yaml -p replicas=3",
+    ],
+    [
+      "the kinds and names it renders",
+      "vela-ts def render definitions/components/webservice.yaml -p image=nginx -o name",
+    ],
+  ]);
+  render.action(
+    async (
+      file: string,
+      flags: { property: string[]; properties?: string; name?: string; definitions: string[]; output?: string },
+    ) => {
+      const controller = await loadController();
+      const output = await parseOutputSpec(flags.output, ctx);
+      const base = flags.properties === undefined ? {} : (parseYaml(readFile(ctx, flags.properties).text) as unknown);
+      if (base !== null && (typeof base !== "object" || Array.isArray(base)))
+        throw new UsageError("--properties must hold a YAML mapping", { hint: "write key: value lines" });
+      const properties = controller.propertiesFromFlags(
+        flags.property,
+        (base ?? {}) as Parameters<typeof controller.propertiesFromFlags>[1],
+      );
+      const result = controller.renderDefinitionFile({
+        ...readFile(ctx, file),
+        properties,
+        definitionDirs: flags.definitions,
+        cwd: ctx.cwd,
+        ...(flags.name === undefined ? {} : { name: flags.name }),
+      });
+      printResult(ctx.stdout, ctx.stderr, output, objectsPrintable(result.objects as KubeObject[]), env.stdoutStyle);
+    },
+  );
 
-  def
+  const doc = def
     .command("doc")
     .description("Print a definition's reference in Markdown (parameters table)")
     .argument("<name>", "definition name")
     .option("-t, --type <type>", `disambiguate: ${DEFINITION_TYPES.join(", ")}`)
-    .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, [])
-    .action(async (name: string, flags: { type?: string; definitions: string[] }) => {
-      const { documentDefinition } = await loadController();
-      const type = definitionType(flags.type);
-      ctx.stdout.write(
-        documentDefinition({
-          name,
-          definitionDirs: flags.definitions,
-          cwd: ctx.cwd,
-          ...(type === undefined ? {} : { type }),
-        }),
-      );
-    });
+    .option("--definitions <dir>", "extra definitions folder (repeatable)", collectOption, []);
+  examples(doc, [["the parameters of the webservice component", "vela-ts def doc webservice"]]);
+  doc.action(async (name: string, flags: { type?: string; definitions: string[] }) => {
+    const controller = await loadController();
+    const type = definitionType(flags.type);
+    ctx.stdout.write(
+      controller.documentDefinition({
+        name,
+        definitionDirs: flags.definitions,
+        cwd: ctx.cwd,
+        ...(type === undefined ? {} : { type }),
+      }),
+    );
+  });
 
-  def
+  const init = def
     .command("init")
     .description("Write a commented definition skeleton that passes def vet")
     .argument("<name>", "definition name")
     .requiredOption("--type <type>", `one of: ${INIT_TYPES.join(", ")}`)
     .option("-d, --description <text>", "description annotation")
-    .option("-o, --output <file>", "write to a file instead of standard output")
-    .action(async (name: string, flags: { type: string; description?: string; output?: string }) => {
-      const { initDefinition } = await loadController();
-      const type = INIT_TYPES.find((candidate) => candidate === flags.type);
-      if (type === undefined)
-        throw new UsageError(`unknown definition type "${flags.type}"`, {
-          hint: `use --type ${INIT_TYPES.join(" | ")}`,
-        });
-      const text = initDefinition({
-        name,
-        type,
-        ...(flags.description === undefined ? {} : { description: flags.description }),
+    .option("-o, --output <file>", "write to a file instead of standard output");
+  examples(init, [["a trait skeleton that passes def vet", "vela-ts def init my-trait --type trait"]]);
+  init.action(async (name: string, flags: { type: string; description?: string; output?: string }) => {
+    const controller = await loadController();
+    const type = INIT_TYPES.find((candidate) => candidate === flags.type);
+    if (type === undefined)
+      throw new UsageError(`unknown definition type "${flags.type}"`, {
+        hint: `use --type ${INIT_TYPES.join(" | ")}`,
       });
-      if (flags.output === undefined) ctx.stdout.write(text);
-      else {
-        writeFileSync(resolve(ctx.cwd, flags.output), text);
-        ctx.stderr.write(`wrote ${flags.output}\n`);
-      }
+    const text = controller.initDefinition({
+      name,
+      type,
+      ...(flags.description === undefined ? {} : { description: flags.description }),
     });
+    if (flags.output === undefined) ctx.stdout.write(text);
+    else {
+      writeFileSync(resolve(ctx.cwd, flags.output), text);
+      ctx.stderr.write(`wrote ${flags.output}\n`);
+    }
+  });
 }

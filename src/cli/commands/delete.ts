@@ -4,11 +4,11 @@ import { UsageError } from "../../errors/index.js";
 import type { ObjectRef } from "../../model/kube-object.js";
 import { parseDuration } from "../../util/duration.js";
 import type { CommandEnv } from "../command.js";
-import { addTargetFlags, targetOptions, type TargetFlags } from "../target-flags.js";
+import { examples } from "../help.js";
+import { addNamespaceFlag, addTargetFlags, namespaceOf, targetOptions, type TargetFlags } from "../target-flags.js";
 import { loadController } from "../lazy-controller.js";
 
 interface DeleteFlags extends TargetFlags {
-  readonly namespace: string;
   readonly wait?: boolean;
   readonly timeout?: string;
 }
@@ -39,31 +39,39 @@ export function formatDeleteResult(app: string, namespace: string, result: Delet
 
 /** `vela-ts delete <app> [-n NS] [--wait]`. */
 export function registerDelete(program: Command, env: CommandEnv): void {
-  addTargetFlags(
+  const command = addNamespaceFlag(
     program
       .command("delete <app>")
       .description(
         "delete an application and every object it created (found through its ResourceTrackers), nothing else",
       )
-      .option("-n, --namespace <ns>", "namespace of the application", "default")
       .option("--wait", "wait until every deleted object and its dependents are gone")
       .option("--timeout <duration>", "with --wait: give up after this long"),
-  ).action(async (app: string, flags: DeleteFlags) => {
+  );
+  addTargetFlags(command);
+  examples(command, [
+    ["delete demo-app and what it created", "vela-ts delete demo-app"],
+    ["and wait until the cluster removed their dependents too", "vela-ts delete demo-app --wait --timeout 2m"],
+  ]);
+  command.action(async (app: string, flags: DeleteFlags) => {
     const { deleteApplication } = await loadController();
     const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
     if (flags.timeout !== undefined && timeoutMs === undefined)
       throw new UsageError(`--timeout ${flags.timeout} is not a duration`, {
         hint: "use Go durations such as 30s or 5m",
       });
+    const target = targetOptions(flags, env.ctx, "vela-ts delete");
+    const namespace = await namespaceOf(flags, target);
+    const progress = env.progress();
     const result = await deleteApplication({
-      ...targetOptions(flags, env.ctx, "vela-ts delete"),
+      ...target,
       app,
-      namespace: flags.namespace,
+      namespace,
       wait: flags.wait === true,
-      sleep: env.ctx.sleep,
+      sleep: (milliseconds) => progress.during(env.ctx.sleep(milliseconds)),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
-    });
-    env.ctx.stdout.write(formatDeleteResult(app, flags.namespace, result));
+    }).finally(() => progress.stop());
+    env.ctx.stdout.write(formatDeleteResult(app, namespace, result));
     if (result.remaining.length > 0)
       env.ctx.stderr.write(
         `${result.remaining.length} object(s) are still terminating; run with --wait to wait for them\n`,

@@ -1,5 +1,6 @@
 import type { DriveResult } from "../../controller/drive.js";
 import { formatDuration } from "../../util/duration.js";
+import { PLAIN_STYLE, type Style } from "../terminal/style.js";
 
 /**
  * When a timed `suspend` step ends by itself, as a line with the time left. Nothing runs in the
@@ -16,39 +17,36 @@ function describeTimedSuspend(appName: string, drive: DriveResult, now: Date | u
   if (step === undefined || resumeAt === undefined || now === undefined || workflow?.suspendState === "manual")
     return undefined;
   const left = Math.max(0, Date.parse(resumeAt) - now.getTime());
-  return (
-    `  step ${step.name} resumes by itself in ${formatDuration(left)} (at ${resumeAt}); ` +
-    `re-run with --wait to sleep through it, or go on now: vela-ts workflow resume ${appName}`
-  );
+  const goOn = `re-run with --wait to sleep through it, or go on now: vela-ts workflow resume ${appName}`;
+  return `  step ${step.name} resumes by itself in ${formatDuration(left)} (at ${resumeAt}); ${goOn}`;
 }
 
 /**
  * A few lines saying where a release stands after a command drove it, and what to do next. `now`
  * (the command's clock) lets it say how long a timed suspend step has left.
  */
-export function describeDrive(appName: string, drive: DriveResult, now?: Date): string {
+export function describeDrive(appName: string, drive: DriveResult, now?: Date, style: Style = PLAIN_STYLE): string {
   const outcome = drive.outcome;
   const revision = (outcome.app.status as { latestRevision?: { name?: string } } | undefined)?.latestRevision?.name;
   const lines = [
     `  revision: ${revision ?? "none"}`,
-    `  status: ${outcome.phase} (workflow ${outcome.workflow?.status ?? "not started"})`,
+    `  status: ${style.phase(outcome.phase)} (workflow ${style.phase(outcome.workflow?.status ?? "not started")})`,
   ];
   for (const step of outcome.workflow?.steps ?? []) {
-    lines.push(
-      `  step ${step.name} [${step.type}]: ${step.phase}${step.message === undefined || step.message === "" ? "" : ` - ${step.message}`}`,
-    );
+    const message = step.message === undefined || step.message === "" ? "" : ` - ${step.message}`;
+    lines.push(`  step ${step.name} [${step.type}]: ${style.phase(step.phase)}${message}`);
   }
   switch (drive.stop) {
     case "finished":
-      lines.push("  the workflow finished and every component is healthy");
+      lines.push(`  ${style.good("the workflow finished and every component is healthy")}`);
       break;
     case "failed":
       lines.push(
-        `  the workflow ${outcome.workflow?.status ?? "failed"}: ${outcome.workflow?.message ?? "see vela-ts status " + appName}`,
+        `  ${style.bad(`the workflow ${outcome.workflow?.status ?? "failed"}`)}: ${outcome.workflow?.message ?? "see vela-ts status " + appName}`,
       );
       break;
     case "waiting-for-person":
-      lines.push(`  waiting: ${drive.waitingFor ?? "for a person"}`);
+      lines.push(`  ${style.warn("waiting")}: ${drive.waitingFor ?? "for a person"}`);
       break;
     case "timeout":
       lines.push(`  gave up waiting (--timeout); the release goes on: vela-ts status ${appName}`);

@@ -6,8 +6,10 @@ import type { DryRunResult } from "../../controller/index.js";
 import { NotFoundError, UsageError } from "../../errors/index.js";
 import type { CommandEnv } from "../command.js";
 import type { CliContext } from "../context.js";
-import { parseOutputFormat, printObjects } from "../output.js";
+import { examples } from "../help.js";
 import { loadController } from "../lazy-controller.js";
+import { objectsPrintable } from "../printers/objects.js";
+import { OUTPUT_HELP, parseOutputSpec, printResult } from "../printers/printer.js";
 
 interface DryRunFlags {
   readonly file: string;
@@ -35,8 +37,8 @@ export function collectOption(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function printYamlGroups(ctx: CliContext, result: DryRunResult): void {
-  const text = result.groups
+function yamlGroups(result: DryRunResult): string {
+  return result.groups
     .map((group) => {
       const chart = group.chart === undefined ? "" : ` -- Chart(${group.chart.name}@${group.chart.version})`;
       const header = `---\n# Application(${group.application}) -- Component(${group.component})${chart}\n---\n`;
@@ -46,7 +48,6 @@ function printYamlGroups(ctx: CliContext, result: DryRunResult): void {
       );
     })
     .join("");
-  ctx.stdout.write(text);
 }
 
 /** Runs the dry-run, expanding helm charts when asked (`--chart-repo` mappings, then the sandbox's chart mirrors). */
@@ -84,7 +85,7 @@ async function runDryRun(
  * print every object the app renders (and, with `--expand-charts`, what each helm chart deploys).
  */
 export function registerDryRun(program: Command, env: CommandEnv): void {
-  program
+  const command = program
     .command("dry-run")
     .description("Render an Application to the Kubernetes objects it would apply, without a cluster")
     .requiredOption("-f, --file <file>", "Application YAML file, or - for standard input")
@@ -108,14 +109,30 @@ export function registerDryRun(program: Command, env: CommandEnv): void {
       "--sandbox <dir>",
       "sandbox whose chart mirrors --expand-charts may use (default: $VELA_TS_SANDBOX or ./.vela-ts; read only)",
     )
-    .option("-o, --output <format>", "yaml (a stream with a header per component) or json (a List)")
-    .action(async (flags: DryRunFlags) => {
-      const { ctx } = env;
-      const format = parseOutputFormat(flags.output);
-      const input = await readInputFile(ctx, flags.file);
-      const result = await runDryRun(ctx, flags, input);
-      for (const warning of result.warnings) ctx.stderr.write(`warning: ${warning.message}\n`);
-      if (format === "json") printObjects(ctx.stdout, result.objects, "json");
-      else printYamlGroups(ctx, result);
-    });
+    .option(
+      "-o, --output <format>",
+      `${OUTPUT_HELP} (default: a YAML stream with a header per component); the data is a List of the objects`,
+    );
+  examples(command, [
+    ["every object the example app renders", "vela-ts dry-run -f examples/apps/demo-app-v1.yaml"],
+    ["their kinds and names", "vela-ts dry-run -f examples/apps/demo-app-v1.yaml -o name"],
+    [
+      "and what its helm chart deploys, from the example chart repository",
+      "vela-ts dry-run -f examples/apps/demo-app-v1.yaml --expand-charts --chart-repo https://charts.example.com/demo/=examples/charts/repo -o wide",
+    ],
+  ]);
+  command.action(async (flags: DryRunFlags) => {
+    const { ctx } = env;
+    const output = await parseOutputSpec(flags.output, ctx);
+    const input = await readInputFile(ctx, flags.file);
+    const result = await runDryRun(ctx, flags, input);
+    for (const warning of result.warnings) ctx.stderr.write(`warning: ${warning.message}\n`);
+    printResult(
+      ctx.stdout,
+      ctx.stderr,
+      output,
+      objectsPrintable(result.objects, () => yamlGroups(result)),
+      env.stdoutStyle,
+    );
+  });
 }

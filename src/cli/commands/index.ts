@@ -10,12 +10,15 @@ import { registerRevision } from "./revision.js";
 import { registerDelete } from "./delete.js";
 import { registerAddon } from "./addon.js";
 import { registerController } from "./controller.js";
-import { registerInstall } from "./install.js";
+import { registerInstall, registerUninstall } from "./install.js";
 import { registerDashboard } from "./dashboard.js";
+import { registerLs } from "./ls.js";
+import { registerCompletion } from "./completion.js";
 
 /** Every top-level command, in the order `--help` lists them. */
 export const COMMANDS: readonly RegisterCommand[] = [
   registerUp,
+  registerLs,
   registerWorkflow,
   registerStatus,
   registerRevision,
@@ -28,4 +31,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerController,
   registerInstall,
   registerDashboard,
+  registerUninstall,
+  registerCompletion,
 ];

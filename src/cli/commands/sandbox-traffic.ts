@@ -1,10 +1,12 @@
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { join, resolve } from "node:path";
 import { UsageError } from "../../errors/index.js";
 import type { RouteSummary } from "../../controller/sandbox-traffic.js";
 import type { CommandEnv } from "../command.js";
-import { formatTable, parseOutputFormat, printValue } from "../output.js";
+import { examples } from "../help.js";
 import { loadController } from "../lazy-controller.js";
+import { OUTPUT_HELP, parseOutputSpec, printResult } from "../printers/printer.js";
+import { formatTable } from "../printers/table.js";
 
 function collect(value: string, previous: readonly string[]): string[] {
   return [...previous, value];
@@ -95,7 +97,7 @@ interface RequestFlags {
 
 /** `sandbox request`, `sandbox rollout approve|pause|resume` and `sandbox charts add|list`. */
 export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void {
-  sandbox
+  const request = sandbox
     .command("request")
     .description(
       "send simulated HTTP requests through the sandbox's Ingress / Istio routing and count which pods and images answer",
@@ -111,36 +113,50 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     .option("-n, --namespace <namespace>", "namespace of --service", "default")
     .option("--count <n>", "number of requests", "100")
     .option("--seed <seed>", "seed of the random choices (same seed, same answers)")
-    .addOption(
-      new Option("-o, --output <format>", "print one JSON or YAML object instead of tables").choices(["json", "yaml"]),
-    )
-    .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
-    .action(async (flags: RequestFlags) => {
-      const { sendSandboxRequests } = await loadController();
-      if (flags.host === undefined && flags.service === undefined)
-        throw new UsageError("--host or --service is required", {
-          hint: "e.g. vela-ts sandbox request --host canary-demo.com --path /version",
-        });
-      const summary = await sendSandboxRequests({
-        dir: sandboxDir(flags.sandbox, env),
-        clock: env.ctx.clock,
-        host: flags.host ?? flags.service ?? "",
-        path: flags.path,
-        headers: parseHeaders(flags.header),
-        cookies: parseCookies(flags.cookie),
-        count: positiveInt(flags.count, "--count"),
-        seed: flags.seed ?? String(env.ctx.clock.now().getTime()),
-        ...(flags.service === undefined ? {} : { service: flags.service, namespace: flags.namespace }),
+    .option("-o, --output <format>", `${OUTPUT_HELP}; the data is the summary of the answers`)
+    .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)");
+  examples(request, [
+    [
+      "1,000 requests through the Ingress of demo.example.com: which images answer",
+      "vela-ts sandbox request --host demo.example.com --path /version --count 1000",
+    ],
+    [
+      "only the count of answers per image",
+      "vela-ts sandbox request --host demo.example.com --count 1000 --seed 1 -o jsonpath='{.byImage}'",
+    ],
+  ]);
+  request.action(async (flags: RequestFlags) => {
+    const output = await parseOutputSpec(flags.output, env.ctx, ["yaml", "json"]);
+    const { sendSandboxRequests } = await loadController();
+    if (flags.host === undefined && flags.service === undefined)
+      throw new UsageError("--host or --service is required", {
+        hint: "e.g. vela-ts sandbox request --host canary-demo.com --path /version",
       });
-      if (flags.output !== undefined) printValue(env.ctx.stdout, summary, parseOutputFormat(flags.output));
-      else env.ctx.stdout.write(formatRouteSummary(summary));
+    const summary = await sendSandboxRequests({
+      dir: sandboxDir(flags.sandbox, env),
+      clock: env.ctx.clock,
+      host: flags.host ?? flags.service ?? "",
+      path: flags.path,
+      headers: parseHeaders(flags.header),
+      cookies: parseCookies(flags.cookie),
+      count: positiveInt(flags.count, "--count"),
+      seed: flags.seed ?? String(env.ctx.clock.now().getTime()),
+      ...(flags.service === undefined ? {} : { service: flags.service, namespace: flags.namespace }),
     });
+    printResult(
+      env.ctx.stdout,
+      env.ctx.stderr,
+      output,
+      { data: { object: summary }, names: () => [], human: () => formatRouteSummary(summary) },
+      env.stdoutStyle,
+    );
+  });
 
   const rollout = sandbox
     .command("rollout")
     .description("approve, pause or resume a Kruise Rollout (as kubectl-kruise rollout does)");
   const rolloutAction = (verb: "approve" | "pause" | "resume", description: string): void => {
-    rollout
+    const command = rollout
       .command(`${verb} <name>`)
       .description(description)
       .option("-n, --namespace <namespace>", "the Rollout's namespace", "default")
@@ -148,27 +164,28 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
         "--no-wait",
         "return right after the change instead of waiting until the Rollout waits again at a step (or finishes)",
       )
-      .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
-      .action(
-        async (
-          name: string,
-          flags: { readonly namespace: string; readonly wait: boolean; readonly sandbox?: string },
-        ) => {
-          const { approveRollout, setRolloutPaused } = await loadController();
-          const target = {
-            dir: sandboxDir(flags.sandbox, env),
-            clock: env.ctx.clock,
-            name,
-            namespace: flags.namespace,
-            ...(flags.wait ? { sleep: env.ctx.sleep } : {}),
-          };
-          const result =
-            verb === "approve"
-              ? await approveRollout(target)
-              : await setRolloutPaused({ ...target, paused: verb === "pause" });
-          env.ctx.stdout.write(`${result.message}\n`);
-        },
-      );
+      .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)");
+    examples(command, [[`${verb} the Rollout demo-app`, `vela-ts sandbox rollout ${verb} demo-app`]]);
+    command.action(
+      async (
+        name: string,
+        flags: { readonly namespace: string; readonly wait: boolean; readonly sandbox?: string },
+      ) => {
+        const { approveRollout, setRolloutPaused } = await loadController();
+        const target = {
+          dir: sandboxDir(flags.sandbox, env),
+          clock: env.ctx.clock,
+          name,
+          namespace: flags.namespace,
+          ...(flags.wait ? { sleep: env.ctx.sleep } : {}),
+        };
+        const result =
+          verb === "approve"
+            ? await approveRollout(target)
+            : await setRolloutPaused({ ...target, paused: verb === "pause" });
+        env.ctx.stdout.write(`${result.message}\n`);
+      },
+    );
   };
   rolloutAction("approve", "approve the step a Rollout is paused at (status currentStepState StepPaused → StepReady)");
   rolloutAction("pause", "pause a Rollout (spec.strategy.paused: true)");
@@ -177,32 +194,50 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
   const charts = sandbox
     .command("charts")
     .description("chart mirrors: serve a chart repository URL from a local directory");
-  charts
+  const add = charts
     .command("add <repo-url> <dir-or-index>")
     .description(
       "map a chart repository URL (as a HelmRepository names it) to a local chart repository (index.yaml + .tgz)",
     )
-    .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
-    .action(async (url: string, source: string, flags: { readonly sandbox?: string }) => {
-      const { addSandboxChartMirror } = await loadController();
-      const mirror = addSandboxChartMirror({ dir: sandboxDir(flags.sandbox, env), url, source, cwd: env.ctx.cwd });
-      env.ctx.stdout.write(`chart mirror added: ${mirror.url} → ${mirror.dir}\n`);
-    });
-  charts
+    .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)");
+  examples(add, [
+    [
+      "serve the example apps' chart repository from this checkout",
+      "vela-ts sandbox charts add https://charts.example.com/demo/ examples/charts/repo",
+    ],
+  ]);
+  add.action(async (url: string, source: string, flags: { readonly sandbox?: string }) => {
+    const { addSandboxChartMirror } = await loadController();
+    const mirror = addSandboxChartMirror({ dir: sandboxDir(flags.sandbox, env), url, source, cwd: env.ctx.cwd });
+    env.ctx.stdout.write(`chart mirror added: ${mirror.url} → ${mirror.dir}\n`);
+  });
+  const listCharts = charts
     .command("list")
     .description("list the chart mirrors of the sandbox")
-    .addOption(new Option("-o, --output <format>", "print JSON or YAML").choices(["json", "yaml"]))
-    .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
-    .action(async (flags: { readonly output?: string; readonly sandbox?: string }) => {
-      const { listSandboxChartMirrors } = await loadController();
-      const mirrors = listSandboxChartMirrors(sandboxDir(flags.sandbox, env));
-      if (flags.output !== undefined) printValue(env.ctx.stdout, { mirrors }, parseOutputFormat(flags.output));
-      else
-        env.ctx.stdout.write(
+    .option("-o, --output <format>", `${OUTPUT_HELP}; the data is a List of mirrors`)
+    .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)");
+  examples(listCharts, [
+    ["the chart repositories the sandbox serves from local folders", "vela-ts sandbox charts list"],
+  ]);
+  listCharts.action(async (flags: { readonly output?: string; readonly sandbox?: string }) => {
+    const output = await parseOutputSpec(flags.output, env.ctx);
+    const { listSandboxChartMirrors } = await loadController();
+    const mirrors = listSandboxChartMirrors(sandboxDir(flags.sandbox, env));
+    printResult(
+      env.ctx.stdout,
+      env.ctx.stderr,
+      output,
+      {
+        data: { items: mirrors },
+        names: () => mirrors.map((mirror) => mirror.url),
+        human: () =>
           formatTable(
             ["REPOSITORY", "DIRECTORY"],
             mirrors.map((mirror) => [mirror.url, mirror.dir]),
           ),
-        );
-    });
+        emptyMessage: "No chart mirrors: add one with vela-ts sandbox charts add URL DIR",
+      },
+      env.stdoutStyle,
+    );
+  });
 }

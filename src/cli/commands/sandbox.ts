@@ -4,7 +4,9 @@ import type { Command } from "commander";
 import { ClusterError, UsageError } from "../../errors/index.js";
 import type { SandboxCommandOptions } from "../../controller/sandbox.js";
 import type { CommandEnv } from "../command.js";
-import { formatTable, printValue } from "../output.js";
+import { examples } from "../help.js";
+import { OUTPUT_HELP, parseOutputSpec, printResult, type Printable } from "../printers/printer.js";
+import { formatTable } from "../printers/table.js";
 import { registerSandboxTraffic } from "./sandbox-traffic.js";
 import { registerSandboxServe } from "./serve.js";
 import { loadController } from "../lazy-controller.js";
@@ -44,14 +46,6 @@ async function readInput(env: CommandEnv, file: string): Promise<{ readonly text
   }
 }
 
-type GetOutput = "table" | "wide" | "yaml" | "json" | "name";
-
-function parseGetOutput(value: string | undefined): GetOutput {
-  if (value === undefined) return "table";
-  if (value === "yaml" || value === "json" || value === "wide" || value === "name") return value;
-  throw new UsageError(`unknown output format "${value}"`, { hint: "use -o yaml, -o json, -o wide or -o name" });
-}
-
 const SANDBOX_OPTION = ["--sandbox <dir>", "sandbox directory (default: $VELA_TS_SANDBOX, else ./.vela-ts)"] as const;
 
 /** `vela-ts sandbox …`: the embedded cluster. */
@@ -62,7 +56,7 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
       "work with the embedded sandbox cluster (a simulator of Kubernetes and the controllers vela-ts drives)",
     );
 
-  sandbox
+  const apply = sandbox
     .command("apply")
     .description(
       "create or update objects from YAML, as kubectl apply --server-side does, then let the controllers settle",
@@ -70,30 +64,36 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
     .requiredOption("-f, --filename <file>", "YAML file with one or more objects (- reads standard input)")
     .option("--field-manager <name>", "field manager recorded as the owner of the applied fields", "sandbox-apply")
     .option("--force-conflicts", "take over fields another field manager owns")
-    .option(...SANDBOX_OPTION)
-    .action(
-      async (
-        flags: SandboxFlags & {
-          readonly filename: string;
-          readonly fieldManager: string;
-          readonly forceConflicts?: boolean;
-        },
-      ) => {
-        const { sandboxApply } = await loadController();
-        const input = await readInput(env, flags.filename);
-        const result = await sandboxApply({
-          ...commandOptions(env, flags, `vela-ts sandbox apply -f ${flags.filename}`),
-          text: input.text,
-          file: input.name,
-          fieldManager: flags.fieldManager,
-          forceConflicts: flags.forceConflicts === true,
-        });
-        env.ctx.stdout.write(result.applied.map((object) => `${object.name} ${object.outcome}\n`).join(""));
-        printWarnings(env, result.warnings);
+    .option(...SANDBOX_OPTION);
+  examples(apply, [
+    [
+      "create or update the objects of a file (a Deployment and its Service)",
+      "vela-ts sandbox apply -f examples/objects/web.yaml",
+    ],
+  ]);
+  apply.action(
+    async (
+      flags: SandboxFlags & {
+        readonly filename: string;
+        readonly fieldManager: string;
+        readonly forceConflicts?: boolean;
       },
-    );
+    ) => {
+      const { sandboxApply } = await loadController();
+      const input = await readInput(env, flags.filename);
+      const result = await sandboxApply({
+        ...commandOptions(env, flags, `vela-ts sandbox apply -f ${flags.filename}`),
+        text: input.text,
+        file: input.name,
+        fieldManager: flags.fieldManager,
+        forceConflicts: flags.forceConflicts === true,
+      });
+      env.ctx.stdout.write(result.applied.map((object) => `${object.name} ${object.outcome}\n`).join(""));
+      printWarnings(env, result.warnings);
+    },
+  );
 
-  sandbox
+  const get = sandbox
     .command("get")
     .description("list or show objects, as kubectl get does (resource names: pods, deploy, rollouts, ing, svc, hr, …)")
     .argument(
@@ -104,110 +104,122 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
     .option("-n, --namespace <ns>", "namespace", "default")
     .option("-A, --all-namespaces", "list across all namespaces")
     .option("-l, --selector <selector>", "label selector (app=web,tier!=db,env in (a,b),!canary)")
-    .option("-o, --output <format>", "yaml, json, wide or name (default: a table)")
+    .option("-o, --output <format>", `${OUTPUT_HELP} (default: a table)`)
     .option("--show-managed-fields", "keep metadata.managedFields in yaml/json output")
-    .option(...SANDBOX_OPTION)
-    .action(
-      async (
-        resource: string,
-        name: string | undefined,
-        flags: SandboxFlags & {
-          readonly namespace: string;
-          readonly allNamespaces?: boolean;
-          readonly selector?: string;
-          readonly output?: string;
-          readonly showManagedFields?: boolean;
-        },
-      ) => {
-        const { sandboxGet } = await loadController();
-        const output = parseGetOutput(flags.output);
-        if (name !== undefined && flags.allNamespaces === true)
-          throw new UsageError("a NAME and --all-namespaces cannot be used together", {
-            hint: "drop -A, or drop the NAME to list",
-          });
-        if (name !== undefined && flags.selector !== undefined)
-          throw new UsageError("a NAME and --selector cannot be used together", {
-            hint: "drop -l, or drop the NAME to list",
-          });
-        const result = await sandboxGet({
-          ...commandOptions(env, flags, `vela-ts sandbox get ${resource}`),
-          resource,
-          namespace: flags.namespace,
-          allNamespaces: flags.allNamespaces === true,
-          wide: output === "wide",
-          showManagedFields: flags.showManagedFields === true,
-          ...(name === undefined ? {} : { name }),
-          ...(flags.selector === undefined ? {} : { labelSelector: flags.selector }),
-        });
-        printWarnings(env, result.warnings);
-        if (output === "json" || output === "yaml") {
-          if (result.object !== undefined) printValue(env.ctx.stdout, result.object, output);
-          else printValue(env.ctx.stdout, { apiVersion: "v1", kind: "List", items: result.objects }, output);
-          return;
-        }
-        if (output === "name") {
-          const { group, singular } = result.resource;
-          const resource = group === "" ? singular : `${singular}.${group}`;
-          env.ctx.stdout.write(result.objects.map((object) => `${resource}/${object.metadata.name ?? ""}\n`).join(""));
-          return;
-        }
-        if (result.emptyMessage !== undefined) {
-          env.ctx.stderr.write(`${result.emptyMessage}\n`);
-          return;
-        }
-        env.ctx.stdout.write(formatTable(result.table.headers, result.table.rows));
+    .option(...SANDBOX_OPTION);
+  examples(get, [
+    ["the pods, as kubectl get pods lists them", "vela-ts sandbox get pods"],
+    ["every Deployment and its images", "vela-ts sandbox get deploy -A -o wide"],
+    ["one Rollout, whole", "vela-ts sandbox get rollout demo-app -o yaml"],
+    [
+      "pod names and the image each runs",
+      "vela-ts sandbox get pods -o custom-columns=NAME:.metadata.name,IMAGE:.spec.containers[*].image",
+    ],
+    [
+      "the canary step a Rollout is at",
+      "vela-ts sandbox get rollout demo-app -o jsonpath='{.status.canaryStatus.currentStepIndex}'",
+    ],
+  ]);
+  get.action(
+    async (
+      resource: string,
+      name: string | undefined,
+      flags: SandboxFlags & {
+        readonly namespace: string;
+        readonly allNamespaces?: boolean;
+        readonly selector?: string;
+        readonly output?: string;
+        readonly showManagedFields?: boolean;
       },
-    );
+    ) => {
+      const { sandboxGet } = await loadController();
+      const output = await parseOutputSpec(flags.output, env.ctx);
+      if (name !== undefined && flags.allNamespaces === true)
+        throw new UsageError("a NAME and --all-namespaces cannot be used together", {
+          hint: "drop -A, or drop the NAME to list",
+        });
+      if (name !== undefined && flags.selector !== undefined)
+        throw new UsageError("a NAME and --selector cannot be used together", {
+          hint: "drop -l, or drop the NAME to list",
+        });
+      const result = await sandboxGet({
+        ...commandOptions(env, flags, `vela-ts sandbox get ${resource}`),
+        resource,
+        namespace: flags.namespace,
+        allNamespaces: flags.allNamespaces === true,
+        wide: output.kind === "wide",
+        showManagedFields: flags.showManagedFields === true,
+        ...(name === undefined ? {} : { name }),
+        ...(flags.selector === undefined ? {} : { labelSelector: flags.selector }),
+      });
+      printWarnings(env, result.warnings);
+      const resourceName =
+        result.resource.group === ""
+          ? result.resource.singular
+          : `${result.resource.singular}.${result.resource.group}`;
+      const printable: Printable = {
+        data: result.object !== undefined ? { object: result.object } : { items: result.objects },
+        names: () => result.objects.map((object) => `${resourceName}/${object.metadata.name ?? ""}`),
+        human: () => formatTable(result.table.headers, result.table.rows),
+        ...(result.emptyMessage === undefined ? {} : { emptyMessage: result.emptyMessage }),
+      };
+      printResult(env.ctx.stdout, env.ctx.stderr, output, printable, env.stdoutStyle);
+    },
+  );
 
-  sandbox
+  const remove = sandbox
     .command("delete")
     .description("delete an object (and, by ownerReference, its dependents), then let the controllers settle")
     .argument("<resource>", "resource type (deploy, svc, rollouts, …)")
     .argument("<name>", "the object's name")
     .option("-n, --namespace <ns>", "namespace", "default")
     .option("--cascade <policy>", "background, foreground or orphan (keep dependents)", "background")
-    .option(...SANDBOX_OPTION)
-    .action(
-      async (
-        resource: string,
-        name: string,
-        flags: SandboxFlags & { readonly namespace: string; readonly cascade: string },
-      ) => {
-        const { sandboxDelete } = await loadController();
-        const cascade = flags.cascade;
-        if (cascade !== "background" && cascade !== "foreground" && cascade !== "orphan") {
-          throw new UsageError(`unknown --cascade "${cascade}"`, {
-            hint: "use --cascade background, foreground or orphan",
-          });
-        }
-        const result = await sandboxDelete({
-          ...commandOptions(env, flags, `vela-ts sandbox delete ${resource} ${name}`),
-          resource,
-          name,
-          namespace: flags.namespace,
-          cascade,
+    .option(...SANDBOX_OPTION);
+  examples(remove, [
+    ["delete a Deployment and, by ownerReference, its ReplicaSets and Pods", "vela-ts sandbox delete deploy web"],
+  ]);
+  remove.action(
+    async (
+      resource: string,
+      name: string,
+      flags: SandboxFlags & { readonly namespace: string; readonly cascade: string },
+    ) => {
+      const { sandboxDelete } = await loadController();
+      const cascade = flags.cascade;
+      if (cascade !== "background" && cascade !== "foreground" && cascade !== "orphan") {
+        throw new UsageError(`unknown --cascade "${cascade}"`, {
+          hint: "use --cascade background, foreground or orphan",
         });
-        env.ctx.stdout.write(`${result.message}\n`);
-        printWarnings(env, result.warnings);
-      },
-    );
+      }
+      const result = await sandboxDelete({
+        ...commandOptions(env, flags, `vela-ts sandbox delete ${resource} ${name}`),
+        resource,
+        name,
+        namespace: flags.namespace,
+        cascade,
+      });
+      env.ctx.stdout.write(`${result.message}\n`);
+      printWarnings(env, result.warnings);
+    },
+  );
 
-  sandbox
+  const reset = sandbox
     .command("reset")
     .description("delete every object in the sandbox (its settings and chart mirrors stay)")
     .option("--yes", "confirm: this cannot be undone")
-    .option(...SANDBOX_OPTION)
-    .action(async (flags: SandboxFlags & { readonly yes?: boolean }) => {
-      const { sandboxReset } = await loadController();
-      if (flags.yes !== true)
-        throw new UsageError("sandbox reset deletes every object in the sandbox", {
-          hint: "run `vela-ts sandbox reset --yes` to confirm",
-        });
-      const result = await sandboxReset(commandOptions(env, flags, "vela-ts sandbox reset"));
-      env.ctx.stdout.write(
-        `sandbox ${result.dir} reset: ${result.deleted} object${result.deleted === 1 ? "" : "s"} deleted\n`,
-      );
-    });
+    .option(...SANDBOX_OPTION);
+  examples(reset, [["start again from an empty sandbox", "vela-ts sandbox reset --yes"]]);
+  reset.action(async (flags: SandboxFlags & { readonly yes?: boolean }) => {
+    const { sandboxReset } = await loadController();
+    if (flags.yes !== true)
+      throw new UsageError("sandbox reset deletes every object in the sandbox", {
+        hint: "run `vela-ts sandbox reset --yes` to confirm",
+      });
+    const result = await sandboxReset(commandOptions(env, flags, "vela-ts sandbox reset"));
+    env.ctx.stdout.write(
+      `sandbox ${result.dir} reset: ${result.deleted} object${result.deleted === 1 ? "" : "s"} deleted\n`,
+    );
+  });
 
   registerSandboxTraffic(sandbox, env);
   registerSandboxServe(sandbox, env);

@@ -1,15 +1,24 @@
 import type { Command } from "commander";
-import type { ComponentResources, ResourceTreeNode, StatusStep, StatusView } from "../../controller/index.js";
+import type {
+  ComponentResources,
+  ResourceTreeNode,
+  StatusStep,
+  StatusView,
+  WatchStop,
+} from "../../controller/index.js";
 import { UsageError } from "../../errors/index.js";
 import { formatDuration, parseDuration } from "../../util/duration.js";
+import { requireAppArgument } from "../app-argument.js";
 import type { CommandEnv } from "../command.js";
-import { parseOutputFormat, printValue, type OutputFormat } from "../output.js";
-import { EXIT_CODES } from "../report.js";
-import { addTargetFlags, targetOptions, type TargetFlags } from "../target-flags.js";
+import { examples } from "../help.js";
 import { loadController } from "../lazy-controller.js";
+import { OUTPUT_HELP, parseOutputSpec, printResult, type OutputSpec, type Printable } from "../printers/printer.js";
+import { EXIT_CODES } from "../report.js";
+import { addNamespaceFlag, addTargetFlags, namespaceOf, targetOptions, type TargetFlags } from "../target-flags.js";
+import { LiveView } from "../terminal/live-view.js";
+import { PLAIN_STYLE, type Style } from "../terminal/style.js";
 
 interface StatusFlags extends TargetFlags {
-  readonly namespace: string;
   readonly tree?: boolean;
   readonly watch?: boolean;
   readonly timeout?: string;
@@ -32,108 +41,102 @@ function timeLeft(until: string, now: string): string {
   return left <= 0 ? "resumes now" : `resumes in ${formatDuration(left)}`;
 }
 
-function formatSteps(steps: readonly StatusStep[], now: string, indent: string): string[] {
+function formatSteps(steps: readonly StatusStep[], now: string, indent: string, style: Style): string[] {
   const lines: string[] = [];
   for (const step of steps) {
     lines.push(`${indent}- ${step.id === undefined ? `name: ${step.name}` : `id: ${step.id}`}`);
     if (step.id !== undefined) lines.push(`${indent}  name: ${step.name}`);
     lines.push(`${indent}  type: ${step.type}`);
-    lines.push(
-      `${indent}  phase: ${step.phase}${step.resumesAt === undefined ? "" : ` (${timeLeft(step.resumesAt, now)})`}`,
-    );
+    const resumes = step.resumesAt === undefined ? "" : ` (${timeLeft(step.resumesAt, now)})`;
+    lines.push(`${indent}  phase: ${style.phase(step.phase)}${resumes}`);
     if (step.message !== undefined) lines.push(`${indent}  message: ${step.message}`);
     if (step.subSteps.length > 0) {
       lines.push(`${indent}  subSteps:`);
-      lines.push(...formatSteps(step.subSteps, now, `${indent}  `));
+      lines.push(...formatSteps(step.subSteps, now, `${indent}  `, style));
     }
   }
   return lines;
 }
 
-function formatAbout(view: StatusView): string[] {
+function formatAbout(view: StatusView, style: Style): string[] {
   const rows: [string, string][] = [
     ["Name:", view.name],
     ["Namespace:", view.namespace],
     ["Created at:", view.createdAt ?? "unknown"],
-    ["Status:", view.phase],
+    ["Status:", style.phase(view.phase)],
   ];
   if (view.revision !== undefined) {
-    rows.push([
-      "Revision:",
-      `${view.revision.name}${view.revision.publishVersion === undefined ? "" : ` (publishVersion ${view.revision.publishVersion})`}`,
-    ]);
+    const publish = view.revision.publishVersion;
+    rows.push(["Revision:", `${view.revision.name}${publish === undefined ? "" : ` (publishVersion ${publish})`}`]);
   }
-  if (view.rollback !== undefined) {
-    const { from, to, time } = view.rollback;
-    rows.push([
-      "Rollback:",
-      `rolled back${from === undefined ? "" : ` from ${from}`} to ${to}${time === undefined ? "" : ` at ${time}`}`,
-    ]);
+  const rollback = view.rollback;
+  if (rollback !== undefined) {
+    const from = rollback.from === undefined ? "" : ` from ${rollback.from}`;
+    const time = rollback.time === undefined ? "" : ` at ${rollback.time}`;
+    rows.push(["Rollback:", `rolled back${from} to ${rollback.to}${time}`]);
   }
-  return ["About:", "", ...rows.map(([label, value]) => `  ${label.padEnd(13)}${value}`)];
+  return [style.bold("About:"), "", ...rows.map(([label, value]) => `  ${label.padEnd(13)}${value}`)];
 }
 
-function formatWorkflow(view: StatusView): string[] {
+function formatWorkflow(view: StatusView, style: Style): string[] {
   const workflow = view.workflow;
-  if (workflow === undefined) return ["Workflow:", "", "  not started"];
+  if (workflow === undefined) return [style.bold("Workflow:"), "", "  not started"];
   const lines = [
-    "Workflow:",
+    style.bold("Workflow:"),
     "",
     `  mode: ${workflow.mode}`,
-    `  status: ${workflow.status}`,
+    `  status: ${style.phase(workflow.status)}`,
     `  finished: ${workflow.finished}`,
     `  suspend: ${workflow.suspend}`,
     `  terminated: ${workflow.terminated}`,
   ];
   if (workflow.message !== undefined) lines.push(`  message: ${workflow.message}`);
   lines.push("  Steps");
-  lines.push(...formatSteps(workflow.steps, view.now, "  "));
+  lines.push(...formatSteps(workflow.steps, view.now, "  ", style));
   return lines;
 }
 
-function formatServices(view: StatusView, marks: Marks): string[] {
-  if (view.services.length === 0) return ["Services:", "", "  none yet"];
-  const lines = ["Services:", ""];
+function formatServices(view: StatusView, marks: Marks, style: Style): string[] {
+  if (view.services.length === 0) return [style.bold("Services:"), "", "  none yet"];
+  const lines = [style.bold("Services:"), ""];
   for (const service of view.services) {
     lines.push(`  - Name: ${service.name}`);
     lines.push(`    Namespace: ${service.namespace}`);
     if (service.type !== undefined) lines.push(`    Type: ${service.type}`);
-    lines.push(
-      `    ${service.healthy ? "Healthy" : "Unhealthy"}${service.message === undefined ? "" : `: ${service.message}`}`,
-    );
+    const health = service.healthy ? style.good("Healthy") : style.bad("Unhealthy");
+    lines.push(`    ${health}${service.message === undefined ? "" : `: ${service.message}`}`);
     if (service.traits.length > 0) {
       lines.push("    Traits:");
-      for (const trait of service.traits)
-        lines.push(
-          `      ${trait.healthy ? marks.ok : marks.bad} ${trait.type}${trait.message === undefined ? "" : `: ${trait.message}`}`,
-        );
+      for (const trait of service.traits) {
+        const mark = trait.healthy ? style.good(marks.ok) : style.bad(marks.bad);
+        lines.push(`      ${mark} ${trait.type}${trait.message === undefined ? "" : `: ${trait.message}`}`);
+      }
     }
   }
   return lines;
 }
 
-function podsLine(pods: { readonly ready: number; readonly total: number }, revision: string | undefined): string {
+function formatPods(pods: { readonly ready: number; readonly total: number }, revision: string | undefined): string {
   return `${pods.ready}/${pods.total} ready${revision === undefined ? "" : ` (revision ${revision})`}`;
 }
 
-function formatCanaries(view: StatusView): string[] {
+function formatCanaries(view: StatusView, style: Style): string[] {
   if (view.canaries.length === 0) return [];
-  const lines = ["Canary:", ""];
+  const lines = [style.bold("Canary:"), ""];
   for (const canary of view.canaries) {
     lines.push(
       `  - Rollout: ${canary.rollout}${canary.component === undefined ? "" : ` (component ${canary.component})`}`,
     );
-    lines.push(`    Phase: ${canary.phase}${canary.paused ? " (paused)" : ""}`);
+    lines.push(`    Phase: ${style.phase(canary.phase)}${canary.paused ? style.warn(" (paused)") : ""}`);
     if (canary.inProgress) {
       const weight = canary.weight === undefined ? "" : `, weight ${canary.weight}%`;
       const replicas = canary.replicas === undefined ? "" : `, replicas ${canary.replicas}`;
       lines.push(`    Step: ${canary.step}/${canary.steps}${weight}${replicas}`);
-      lines.push(
-        `    State: ${canary.state ?? "unknown"}${canary.resumesAt === undefined ? "" : ` (${timeLeft(canary.resumesAt, view.now)})`}`,
-      );
-      lines.push(`    Canary pods: ${podsLine(canary.canaryPods, canary.canaryRevision)}`);
+      const resumes = canary.resumesAt === undefined ? "" : ` (${timeLeft(canary.resumesAt, view.now)})`;
+      lines.push(`    State: ${style.phase(canary.state ?? "unknown")}${resumes}`);
+      lines.push(`    Canary pods: ${formatPods(canary.canaryPods, canary.canaryRevision)}`);
     }
-    lines.push(`    Stable pods: ${podsLine(canary.stablePods, canary.stableRevision)}`);
+    lines.push(`    Stable pods: ${formatPods(canary.stablePods, canary.stableRevision)}`);
     if (canary.message !== undefined) lines.push(`    Message: ${canary.message}`);
     if (canary.next.length > 0) {
       lines.push("    Next:");
@@ -159,8 +162,13 @@ export function formatResourceTree(
   view: Pick<StatusView, "name" | "namespace" | "phase">,
   tree: readonly ComponentResources[],
   marks: Marks = PLAIN_MARKS,
+  style: Style = PLAIN_STYLE,
 ): string[] {
-  const lines = ["Resources:", "", `  Application/${view.name} (namespace ${view.namespace})  ${view.phase}`];
+  const lines = [
+    style.bold("Resources:"),
+    "",
+    `  Application/${view.name} (namespace ${view.namespace})  ${view.phase}`,
+  ];
   tree.forEach((component, index) => {
     const last = index === tree.length - 1;
     lines.push(
@@ -176,38 +184,68 @@ export function formatResourceTree(
 }
 
 /** The whole human-readable status (KubeVela's `vela status` layout plus Canary and Resources). */
-export function formatStatus(view: StatusView, marks: Marks = PLAIN_MARKS): string {
-  const sections = [formatAbout(view), formatWorkflow(view), formatServices(view, marks), formatCanaries(view)];
-  if (view.tree !== undefined) sections.push(formatResourceTree(view, view.tree, marks));
+export function formatStatus(view: StatusView, marks: Marks = PLAIN_MARKS, style: Style = PLAIN_STYLE): string {
+  const sections = [
+    formatAbout(view, style),
+    formatWorkflow(view, style),
+    formatServices(view, marks, style),
+    formatCanaries(view, style),
+  ];
+  if (view.tree !== undefined) sections.push(formatResourceTree(view, view.tree, marks, style));
   if (view.waitingFor !== undefined && !view.canaries.some((canary) => canary.next.length > 0))
-    sections.push(["Waiting:", "", `  ${view.waitingFor}`]);
+    sections.push([style.bold("Waiting:"), "", `  ${style.warn(view.waitingFor)}`]);
   return `${sections
     .filter((section) => section.length > 0)
     .map((section) => section.join("\n"))
     .join("\n\n")}\n`;
 }
 
-function render(view: StatusView, format: OutputFormat | undefined, marks: Marks): string {
-  if (format === undefined) return formatStatus(view, marks);
+function statusPrintable(view: StatusView, marks: Marks): Printable {
+  return {
+    data: { object: view.application },
+    names: () => [`application.core.oam.dev/${view.name}`],
+    human: ({ style }) => formatStatus(view, marks, style),
+  };
+}
+
+function render(view: StatusView, output: OutputSpec, marks: Marks, style: Style): string {
   let text = "";
-  printValue({ write: (chunk) => void (text += chunk) }, view.application, format);
+  const sink = { write: (chunk: string) => void (text += chunk) };
+  printResult(sink, sink, output, statusPrintable(view, marks), style);
   return text;
 }
 
-/** `vela-ts status <app> [--tree] [--watch] [-o yaml|json]`. */
+const WATCH_REASONS: Readonly<Record<WatchStop, string>> = {
+  finished: "the workflow finished and every component is healthy",
+  failed: "the workflow failed or was terminated",
+  "waiting-for-person": "the release waits for a person",
+  timeout: "gave up watching (--timeout); the release goes on",
+};
+
+/** `vela-ts status [app] [--tree] [--watch] [-o …]`. */
 export function registerStatus(program: Command, env: CommandEnv): void {
-  addTargetFlags(
+  const command = addNamespaceFlag(
     program
-      .command("status <app>")
+      .command("status [app]")
       .description("show an application's revision, workflow steps, services, canary progress and (--tree) resources")
-      .option("-n, --namespace <ns>", "namespace of the application", "default")
-      .option("--tree", "also show the resource topology (tracked objects and what they own)")
-      .option("-w, --watch", "look again every 2s until the workflow finishes, fails or waits for a person")
+      .option("--tree", "also show the resource topology (tracked objects and what they own); -o wide does too")
+      .option(
+        "-w, --watch",
+        "look again every 2s until the workflow finishes, fails or waits for a person (redrawn in place on a terminal)",
+      )
       .option("--timeout <duration>", "with --watch: stop watching after this long (e.g. 5m)")
-      .option("-o, --output <format>", "print the Application with its status as yaml or json"),
-  ).action(async (app: string, flags: StatusFlags) => {
-    const { applicationStatus, watchApplicationStatus } = await loadController();
-    const format = flags.output === undefined ? undefined : parseOutputFormat(flags.output);
+      .option("-o, --output <format>", `${OUTPUT_HELP}; the data is the Application with its status`),
+  );
+  addTargetFlags(command);
+  examples(command, [
+    ["where the release of demo-app stands", "vela-ts status demo-app"],
+    ["with the objects it created and what they own", "vela-ts status demo-app --tree"],
+    ["follow it until it needs a person or ends (at most a minute)", "vela-ts status demo-app --watch --timeout 1m"],
+    ["the Application with its status, as YAML", "vela-ts status demo-app -o yaml"],
+    ["only its phase", "vela-ts status demo-app -o jsonpath='{.status.status}'"],
+  ]);
+  command.action(async (appArgument: string | undefined, flags: StatusFlags) => {
+    const output = await parseOutputSpec(flags.output, env.ctx);
     const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);
     if (flags.timeout !== undefined && timeoutMs === undefined)
       throw new UsageError(`--timeout ${flags.timeout} is not a duration`, {
@@ -215,38 +253,40 @@ export function registerStatus(program: Command, env: CommandEnv): void {
       });
     if (flags.timeout !== undefined && flags.watch !== true)
       throw new UsageError("--timeout only applies to --watch", {
-        hint: `use: vela-ts status ${app} --watch --timeout ${flags.timeout}`,
+        hint: `use: vela-ts status ${appArgument ?? "APP"} --watch --timeout ${flags.timeout}`,
       });
+    const target = targetOptions(flags, env.ctx, "vela-ts status");
+    const namespace = await namespaceOf(flags, target);
+    const app = await requireAppArgument(appArgument, "status", target, namespace);
+    const { applicationStatus, watchApplicationStatus } = await loadController();
     const marks = env.ctx.stdout.isTTY === true ? TTY_MARKS : PLAIN_MARKS;
     const options = {
-      ...targetOptions(flags, env.ctx, "vela-ts status"),
+      ...target,
       app,
-      namespace: flags.namespace,
-      tree: flags.tree === true,
+      namespace,
+      tree: flags.tree === true || output.kind === "wide",
       sleep: env.ctx.sleep,
     };
     if (flags.watch !== true) {
-      env.ctx.stdout.write(render(await applicationStatus(options), format, marks));
+      env.ctx.stdout.write(render(await applicationStatus(options), output, marks, env.stdoutStyle));
       return;
     }
-    let last: string | undefined;
+    const human = output.kind === "default" || output.kind === "wide";
+    // Machine formats are appended (once per change) even on a terminal: they are read by programs.
+    const view = new LiveView(human ? env.ctx.stdout : { write: (text) => env.ctx.stdout.write(text) });
+    // Messages of the passes go below the frame when both streams are the terminal, so a redraw clears them.
+    const sameScreen = env.ctx.stderr.isTTY === true;
     const result = await watchApplicationStatus({
       ...options,
+      log: (message) => (sameScreen ? view.note(message, env.ctx.stderr) : env.ctx.stderr.write(`${message}\n`)),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      onView: (view) => {
-        const text = render(view, format, marks);
-        if (text === last) return;
-        env.ctx.stdout.write(last === undefined ? text : `\n${text}`);
-        last = text;
-      },
+      onView: (status) => view.show(render(status, output, marks, env.stdoutStyle)),
     });
-    const reasons: Readonly<Record<typeof result.stop, string>> = {
-      finished: "the workflow finished and every component is healthy",
-      failed: `the workflow ${result.view.workflow?.status ?? "failed"}`,
-      "waiting-for-person": "the release waits for a person",
-      timeout: "gave up watching (--timeout); the release goes on",
-    };
-    env.ctx.stderr.write(`watch ended: ${reasons[result.stop]}\n`);
+    const reason =
+      result.stop === "failed"
+        ? `the workflow ${result.view.workflow?.status ?? "failed"}`
+        : WATCH_REASONS[result.stop];
+    env.ctx.stderr.write(`watch ended: ${reason}\n`);
     env.setExitCode(result.stop === "failed" || result.stop === "timeout" ? EXIT_CODES.workflow : EXIT_CODES.ok);
   });
 }

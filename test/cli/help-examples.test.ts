@@ -2,7 +2,7 @@
  * Every command's `--help` has an Examples section, and every example runs as written: on a copy of
  * a sandbox where the example chart's app is at its first canary step (and a plain Deployment `web`
  * exists), from the project folder; the examples that name `sandbox.kubeconfig` run against that
- * sandbox served over HTTPS. The two commands that run until stopped (`controller`, `sandbox serve`)
+ * sandbox served over HTTPS. The commands that run until stopped (`controller`, `sandbox serve`, `dashboard`)
  * are checked for known flags only; their own tests run them.
  */
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,7 +18,7 @@ import { runCli, tempDir } from "../support/cli.js";
 import { splitCommandLine } from "../support/shell-words.js";
 import { PROJECT_ROOT } from "../support/shared.js";
 
-const LONG_RUNNING = ["controller", "sandbox serve"];
+const LONG_RUNNING = ["controller", "sandbox serve", "dashboard"];
 
 /** What a command's examples assume first, as their descriptions say. */
 const PREPARE: Readonly<Record<string, readonly (readonly string[])[]>> = {

@@ -5,6 +5,7 @@ import type { CommandEnv } from "../command.js";
 import type { CliContext } from "../context.js";
 import { addTargetFlags, targetOptions, type TargetFlags } from "../target-flags.js";
 import { VERSION } from "../version.js";
+import { examples } from "../help.js";
 
 interface DashboardFlags extends TargetFlags {
   readonly port?: string;
@@ -57,7 +58,7 @@ function openBrowser(url: string, ctx: CliContext): void {
 
 /** `vela-ts dashboard [--port N] [--address A] [--open]`: the web UI of the current target. */
 export function registerDashboard(program: Command, env: CommandEnv): void {
-  addTargetFlags(
+  const dashboard = addTargetFlags(
     program
       .command("dashboard")
       .description(
@@ -70,13 +71,21 @@ export function registerDashboard(program: Command, env: CommandEnv): void {
       )
       .option("--open", "open the dashboard in the default browser")
       .option("-n, --namespace <ns>", "show only this namespace (default: all namespaces)"),
-  ).action(async (flags: DashboardFlags) => {
+  );
+  examples(dashboard, [
+    ["the sandbox's dashboard, opened in the default browser", "vela-ts dashboard --open"],
+    [
+      "a real cluster's, namespace default only, on a fixed port",
+      "vela-ts dashboard --kubeconfig sandbox.kubeconfig -n default --port 8080",
+    ],
+  ]);
+  dashboard.action(async (flags: DashboardFlags) => {
     const { ctx } = env;
     const port = parsePort(flags.port);
     const address = flags.address ?? "127.0.0.1";
     if (address === "") throw new UsageError("--address needs an address", { hint: "e.g. --address 127.0.0.1" });
     const { startDashboard } = await import("../../dashboard/index.js");
-    const dashboard = await startDashboard({
+    const server = await startDashboard({
       target: targetOptions(flags, ctx, "vela-ts dashboard"),
       clock: ctx.clock,
       version: VERSION,
@@ -91,11 +100,11 @@ export function registerDashboard(program: Command, env: CommandEnv): void {
           "can press the release buttons, and plain HTTP carries the token unencrypted\n",
       );
     }
-    ctx.stdout.write(`${dashboard.url}\n`);
-    ctx.stderr.write(`vela-ts dashboard of ${dashboard.target}: open the URL above (Ctrl-C stops it)\n`);
-    if (flags.open === true) openBrowser(dashboard.url, ctx);
+    ctx.stdout.write(`${server.url}\n`);
+    ctx.stderr.write(`vela-ts dashboard of ${server.target}: open the URL above (Ctrl-C stops it)\n`);
+    if (flags.open === true) openBrowser(server.url, ctx);
     const signal = await untilStopped();
     ctx.stderr.write(`${signal}: stopping the dashboard\n`);
-    await dashboard.close();
+    await server.close();
   });
 }

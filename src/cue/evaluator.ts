@@ -858,7 +858,6 @@ export class Evaluator {
     let expr = conjunct.expr;
     while (expr.type === "ParenExpr") expr = expr.expr;
     if (expr.type === "StructLit" || expr.type === "ListLit") return undefined;
-    if (expr.type === "BinaryExpr" && (expr.op === "&" || expr.op === "|")) return undefined;
     if (expr.type === "CallExpr" && expr.callee.type === "Ident" && expr.callee.name === "close") return undefined;
     const value = this.evalExpr(expr, conjunct.env);
     if (value.t === "vertex") return undefined;
@@ -1110,8 +1109,10 @@ export class Evaluator {
       }
       case "import":
         return { t: "package", path: ref.path };
-      case "builtin":
-        return this.packages.member("", ref.name, this, pos);
+      case "builtin": {
+        const member = this.packages.member("", ref.name, this, pos);
+        return !(member instanceof Vertex) && member.t === "constraint" ? { ...member, pos } : member;
+      }
       case "injected":
         return this.lookupArc(this.root, ref.label, pos);
     }
@@ -1593,10 +1594,12 @@ export function describeValue(value: Value): string {
       return "_|_";
     case "vertex":
       return value.v.isList ? "[...]" : "{...}";
-    case "disj":
+    case "disj": {
+      const marked = value.defaults.some((isDefault) => !isDefault);
       return value.alts
-        .map((alt, index) => `${value.defaults[index] === true ? "*" : ""}${describeValue(alt)}`)
+        .map((alt, index) => `${marked && value.defaults[index] === true ? "*" : ""}${describeValue(alt)}`)
         .join(" | ");
+    }
     case "func":
       return value.name;
     case "package":

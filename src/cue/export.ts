@@ -38,6 +38,20 @@ function problem(state: ExportState, error: Bottom, path: readonly string[], fal
   });
 }
 
+function distinctPositions(positions: readonly (CuePosition | undefined)[]): CuePosition[] {
+  const result: CuePosition[] = [];
+  for (const position of positions) {
+    if (position === undefined) continue;
+    if (
+      !result.some(
+        (other) => other.file === position.file && other.line === position.line && other.column === position.column,
+      )
+    )
+      result.push(position);
+  }
+  return result;
+}
+
 function exportNode(state: ExportState, vertex: Vertex, path: string[]): JsonValue | undefined {
   if (++state.nodes > state.maxNodes)
     throw new LimitExceeded(`the exported value has more than ${state.maxNodes} nodes`, vertex.firstPosition());
@@ -61,7 +75,7 @@ function exportNode(state: ExportState, vertex: Vertex, path: string[]): JsonVal
           t: "bottom",
           kind: "incomplete",
           message: `incomplete value ${isTop(value) ? "_" : formatConstraint(value)}`,
-          positions: value.pos === undefined ? [] : [value.pos],
+          positions: distinctPositions([value.pos, vertex.firstPosition()]),
         },
         path,
         vertex.firstPosition(),
@@ -73,7 +87,7 @@ function exportNode(state: ExportState, vertex: Vertex, path: string[]): JsonVal
         {
           t: "bottom",
           kind: "incomplete",
-          message: `incomplete value ${describeValue(value)} (no default to choose)`,
+          message: `incomplete value ${describeValue(value)}`,
           positions: [],
         },
         path,
@@ -103,7 +117,13 @@ function exportNode(state: ExportState, vertex: Vertex, path: string[]): JsonVal
   }
   const object: Record<string, JsonValue> = {};
   for (const arc of node.arcs?.values() ?? []) {
-    if (arc.isDefinition || arc.isHidden || arc.fieldKind === "optional") continue;
+    if (arc.fieldKind === "optional") continue;
+    if (arc.isDefinition || arc.isHidden) {
+      // Not exported, but CUE still reports their conflicts.
+      for (const found of collectErrors(state.evaluator, arc, [...path, arc.label], { maxProblems: state.maxProblems }))
+        if (state.problems.length < state.maxProblems) state.problems.push(found);
+      continue;
+    }
     if (arc.fieldKind === "required") {
       problem(
         state,

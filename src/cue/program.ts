@@ -336,7 +336,10 @@ interface Evaluation {
   readonly limits: Partial<EvalLimits>;
 }
 
-/** The kind of an evaluated value: a concrete kind, or `incomplete` (a type or an undecided disjunction), or `bottom`. */
+/**
+ * The kind of an evaluated value: a concrete kind; `incomplete` for a value that more data could make
+ * concrete (a type, an undecided disjunction, a reference to a field not set yet); `bottom` for an error.
+ */
 export type CueKind =
   "null" | "bool" | "int" | "float" | "string" | "bytes" | "struct" | "list" | "incomplete" | "bottom";
 
@@ -407,7 +410,7 @@ export class CueValue {
     const value = this.value();
     switch (value.t) {
       case "bottom":
-        return "bottom";
+        return value.kind === "incomplete" ? "incomplete" : "bottom";
       case "atom":
         switch (value.kind) {
           case NULL:
@@ -538,12 +541,9 @@ export class CueValue {
   /** A short CUE-like description of the value (`int`, `"a" | "b"`, `{...}`, `[...]`). */
   describe(): string {
     guarded(() => this.evaluator.evalArcs(this.vertex));
-    if (this.vertex.alternatives !== undefined)
-      return this.vertex.alternatives.values
-        .map(
-          (value, index) => `${this.vertex.alternatives?.defaults[index] === true ? "*" : ""}${describeValue(value)}`,
-        )
-        .join(" | ");
+    const alternatives = this.vertex.alternatives;
+    if (alternatives !== undefined)
+      return describeValue({ t: "disj", alts: alternatives.values, defaults: alternatives.defaults });
     const value = this.value();
     if (value.t === "constraint") return isTop(value) ? "_" : formatConstraint(value);
     return describeValue(value);

@@ -27,6 +27,8 @@ export interface CueProblem {
   readonly message: string;
   /** Dotted CUE path of the value, empty at the root. */
   readonly path: string;
+  /** The same path as labels (list indexes as digits), when the problem is about a value. */
+  readonly labels?: readonly string[];
   /** Source positions of the values involved (both sides of a conflict), first the most relevant. */
   readonly positions: readonly CuePosition[];
 }

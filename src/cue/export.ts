@@ -34,6 +34,7 @@ function problem(state: ExportState, error: Bottom, path: readonly string[], fal
     kind: error.kind === "reference" ? "reference" : error.kind,
     message: error.message,
     path: formatPath(path),
+    labels: [...path],
     positions,
   });
 }
@@ -188,6 +189,7 @@ export function collectErrors(
           kind: node.error.kind === "reference" ? "reference" : node.error.kind,
           message: node.error.message,
           path: formatPath(at),
+          labels: [...at],
           positions:
             node.error.positions.length > 0
               ? node.error.positions

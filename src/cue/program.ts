@@ -18,6 +18,7 @@ import { binaryAtoms, concreteOperand } from "./ops.js";
 import { parseExpression, parseFile } from "./parser.js";
 import { SourceFile, type CuePosition, type CueSource } from "./source.js";
 import {
+  atomJson,
   atomOf,
   bottom,
   BOOL,
@@ -31,7 +32,7 @@ import {
   STRING,
   type Scalar,
 } from "./value.js";
-import { formatPath, Vertex, type BuiltinFunction, type Value } from "./vertex.js";
+import { Env, formatPath, Vertex, type BuiltinFunction, type Value } from "./vertex.js";
 
 /** A value put into the configuration at a path before evaluation (`parameter`, `context`, a task result). */
 export interface CueFill {
@@ -62,6 +63,12 @@ export interface CompileCueOptions {
    * @default {}
    */
   readonly packages?: Readonly<Record<string, CuePackage>> | ReadonlyMap<string, CuePackage>;
+  /**
+   * Accept imports of packages that are neither standard nor given (a definition loaded before the
+   * host registers its packages); reading one of their members is then an evaluation error.
+   * @default false
+   */
+  readonly allowUnknownImports?: boolean;
 }
 
 /** Options of {@link CueProgram.evaluate}. */
@@ -96,7 +103,11 @@ function parseAndResolve(
   for (const file of files) {
     const imports = new Map<string, string>();
     for (const spec of file.imports) {
-      if (BUILTIN_PACKAGES[spec.path] === undefined && !packages.has(spec.path)) {
+      if (
+        BUILTIN_PACKAGES[spec.path] === undefined &&
+        !packages.has(spec.path) &&
+        options.allowUnknownImports !== true
+      ) {
         problems.push({
           kind: "reference",
           message: `package "${spec.path}" not found`,
@@ -152,7 +163,7 @@ export function createCueCompiler(): CueCompiler {
         hash.update(
           JSON.stringify([source.file, source.line ?? 1, source.column ?? 1, source.indent ?? 0, source.text]),
         );
-      hash.update(JSON.stringify(options.injected ?? []));
+      hash.update(JSON.stringify([options.injected ?? [], options.allowUnknownImports === true]));
       for (const [path, pkg] of packageMap(options.packages)) hash.update(`${path}\u0000${packageIdentity(pkg)}`);
       const key = hash.digest("hex");
       let found = programs.get(key);
@@ -342,6 +353,40 @@ interface Evaluation {
  */
 export type CueKind =
   "null" | "bool" | "int" | "float" | "string" | "bytes" | "struct" | "list" | "incomplete" | "bottom";
+
+/** What {@link CueValue.typeInfo} says about a value. */
+export interface CueTypeInfo {
+  readonly kinds: readonly CueKind[];
+  /** Bounds such as `>=0` or `=~"^a"`. */
+  readonly bounds: readonly { readonly op: string; readonly value: JsonValue }[];
+  /** The alternatives, when every one of them is concrete (an enum). */
+  readonly values?: readonly JsonValue[];
+}
+
+function atomKind(kind: number): CueKind {
+  switch (kind) {
+    case NULL:
+      return "null";
+    case BOOL:
+      return "bool";
+    case INT:
+      return "int";
+    case FLOAT:
+      return "float";
+    case BYTES:
+      return "bytes";
+    default:
+      return "string";
+  }
+}
+
+function kindsOf(mask: number): CueKind[] {
+  const kinds: CueKind[] = [];
+  for (const bit of [NULL, BOOL, INT, FLOAT, STRING, BYTES]) if ((mask & bit) !== 0) kinds.push(atomKind(bit));
+  if ((mask & 64) !== 0) kinds.push("list");
+  if ((mask & 128) !== 0) kinds.push("struct");
+  return kinds;
+}
 
 /** One field of a struct, as {@link CueValue.fields} lists it. */
 export interface CueField {
@@ -536,6 +581,59 @@ export class CueValue {
     if (this.vertex.alternatives === undefined || !this.evaluator.defaultChosen(this.vertex)) return undefined;
     const result = this.tryExport();
     return result.ok ? result.value : undefined;
+  }
+
+  /** What a (possibly non-concrete) value allows: kinds, bounds and, for enums, the concrete alternatives. */
+  typeInfo(): CueTypeInfo {
+    guarded(() => this.evaluator.evalArcs(this.vertex));
+    const alternatives = this.vertex.alternatives;
+    const values: Value[] = alternatives === undefined ? [this.value()] : [...alternatives.values];
+    const kinds = new Set<CueKind>();
+    const bounds: { op: string; value: JsonValue }[] = [];
+    const concrete: JsonValue[] = [];
+    let allConcrete = true;
+    for (const value of values) {
+      switch (value.t) {
+        case "atom":
+          kinds.add(atomKind(value.kind));
+          concrete.push(atomJson(value));
+          break;
+        case "constraint":
+          allConcrete = false;
+          for (const kind of kindsOf(value.kinds)) kinds.add(kind);
+          for (const bound of value.bounds)
+            if (bound.op !== "validator") bounds.push({ op: bound.op, value: atomJson(bound.value) });
+          break;
+        case "vertex":
+          allConcrete = false;
+          kinds.add(value.v.isList ? "list" : "struct");
+          break;
+        default:
+          allConcrete = false;
+      }
+    }
+    return { kinds: [...kinds], bounds, ...(allConcrete && concrete.length > 0 ? { values: concrete } : {}) };
+  }
+
+  /** What every further element of an open list must be (`[...T]` gives T), or undefined. */
+  elementType(): CueValue | undefined {
+    guarded(() => this.evaluator.evalArcs(this.vertex));
+    const rest = this.vertex.openLists?.find((open) => open.rest !== undefined)?.rest;
+    if (rest === undefined) return undefined;
+    const vertex = this.evaluator.newVertex(this.vertex, "*");
+    vertex.conjuncts.push(rest);
+    return new CueValue(this.evaluation, vertex, [...this.path, "*"]);
+  }
+
+  /** What fields matching a pattern constraint must be (`[string]: T` gives T), in declaration order. */
+  patternTypes(): readonly CueValue[] {
+    guarded(() => this.evaluator.evalArcs(this.vertex));
+    return (this.vertex.patterns ?? []).map((pattern) => {
+      const vertex = this.evaluator.newVertex(this.vertex, "*");
+      const env = pattern.alias ? new Env(pattern.env, null, [atomOf("*")]) : pattern.env;
+      vertex.conjuncts.push({ k: "expr", expr: pattern.value, env });
+      return new CueValue(this.evaluation, vertex, [...this.path, "*"]);
+    });
   }
 
   /** A short CUE-like description of the value (`int`, `"a" | "b"`, `{...}`, `[...]`). */

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { NotFoundError, ValidationError, type ValidationIssue } from "../errors/index.js";
-import { bundledAddonsDir, bundledDefinitionsDir, readAddon, yamlFilesUnder } from "./addon.js";
+import { bundledAddonsDir, bundledDefinitionsDir, definitionFilesUnder, readAddon } from "./addon.js";
 import { createDefinitionParser, type DefinitionParser } from "./parse-definition.js";
 import { readParsedDefinitionCache, type ParsedDefinitionCache } from "./parsed-cache.js";
 import { DefinitionRegistry } from "./registry.js";
@@ -68,7 +68,7 @@ function addonSources(addonsDir: string): Source[] {
     .flatMap((dir) => {
       const addon = existsSync(join(dir, "metadata.yaml")) ? readAddon(dir) : undefined;
       const name = addon?.name ?? relative(addonsDir, dir);
-      const files = addon?.definitionFiles ?? yamlFilesUnder(join(dir, "definitions"));
+      const files = addon?.definitionFiles ?? definitionFilesUnder(join(dir, "definitions"));
       return files.map((file) => ({ file, origin: { source: "addon" as const, addon: name } }));
     });
 }
@@ -104,7 +104,7 @@ export function loadDefinitions(options: LoadDefinitionsOptions = {}): LoadedDef
   const sources: Source[] = [
     ...(builtinDir === null
       ? []
-      : yamlFilesUnder(builtinDir).map((file) => ({ file, origin: { source: "builtin" as const } }))),
+      : definitionFilesUnder(builtinDir).map((file) => ({ file, origin: { source: "builtin" as const } }))),
     ...(addonsDir === null ? [] : addonSources(addonsDir)),
   ];
   const missing: ValidationIssue[] = [];
@@ -117,7 +117,7 @@ export function loadDefinitions(options: LoadDefinitionsOptions = {}): LoadedDef
       });
       continue;
     }
-    const files = statSync(dir).isDirectory() ? yamlFilesUnder(dir) : [dir];
+    const files = statSync(dir).isDirectory() ? definitionFilesUnder(dir) : [dir];
     sources.push(...files.map((file) => ({ file, origin: { source: "user" as const } })));
   }
   for (const file of (options.files ?? []).map(resolveDir)) {

@@ -23,6 +23,23 @@ export interface TemplateSource {
   readonly pointer: string;
 }
 
+/**
+ * A CUE template of a definition (`spec.schematic.cue.template`, or a CUE `status.healthPolicy` /
+ * `customStatus`) and where its text sits in the definition file, so CUE errors give file:line:col.
+ */
+export interface CueTemplateSource {
+  readonly text: string;
+  readonly file: string;
+  /** 1-based file line of the text's first line. */
+  readonly line: number;
+  /** 1-based file column of the text's first character. */
+  readonly column: number;
+  /** Columns every further line was shifted left (a YAML block scalar's indentation). */
+  readonly indent: number;
+  /** Pointer of the text in the definition document (`/spec/schematic/cue/template`). */
+  readonly pointer: string;
+}
+
 /** The main resource kind of a component (`spec.workload`). */
 export type WorkloadType =
   | { readonly mode: "definition"; readonly apiVersion: string; readonly kind: string }
@@ -38,14 +55,20 @@ interface DefinitionCommon {
   readonly origin: DefinitionOrigin;
   /** The document as written (what a revision snapshot stores). */
   readonly input: DefinitionInput;
-  /** JSON Schema of `properties` (compiled from `parameter`, or `parameterSchema` as given). */
+  /** JSON Schema of `properties` (compiled from `parameter`, or `parameterSchema` as given, or derived from a CUE `parameter`). */
   readonly parameterSchema: JsonObject;
+  /** The CUE template (`spec.schematic.cue`); when set it renders the definition instead of handlebars templates. */
+  readonly cue?: CueTemplateSource;
 }
 
 interface HealthFields {
-  /** CEL over `output`, `outputs`, `parameter`, `context`. */
+  /** CEL over `output`, `outputs`, `parameter`, `context` (handlebars format). */
   readonly healthPolicy?: string;
   readonly customStatus?: TemplateSource;
+  /** CUE `status.healthPolicy` setting `isHealth` (CUE schematic). */
+  readonly cueHealthPolicy?: CueTemplateSource;
+  /** CUE `status.customStatus` setting `message` (CUE schematic). */
+  readonly cueCustomStatus?: CueTemplateSource;
 }
 
 /** A ComponentDefinition, ready to bind and render. */

@@ -42,7 +42,8 @@ function structScope(lit: StructLit, extraLabels?: ReadonlySet<string>): Scope {
   const lets = new Map<string, LetDecl>();
   const aliases = new Map<string, string>();
   for (const decl of lit.decls) {
-    if (decl.type === "Field" && decl.label.type === "static") {
+    // Quoted labels ("a-b": 1) are fields but not names: identifiers cannot refer to them.
+    if (decl.type === "Field" && decl.label.type === "static" && !decl.label.quoted) {
       labels.add(decl.label.name);
       if (decl.alias !== undefined) aliases.set(decl.alias, decl.label.name);
     } else if (decl.type === "LetDecl") lets.set(decl.name, decl);

@@ -97,7 +97,7 @@ function parseAndResolve(
   const labels = new Set<string>();
   for (const file of files) {
     for (const decl of file.body.decls)
-      if (decl.type === "Field" && decl.label.type === "static") labels.add(decl.label.name);
+      if (decl.type === "Field" && decl.label.type === "static" && !decl.label.quoted) labels.add(decl.label.name);
   }
   const problems: CueProblem[] = [];
   for (const file of files) {

@@ -195,7 +195,8 @@ function renderCueTraitInto(
     subject,
   );
   const produced: RenderedOutput[] = [];
-  for (const { name, value } of result.outputs) {
+  // Outputs in name order, as for the handlebars format (STYLE §7: outputs by name).
+  for (const { name, value } of [...result.outputs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const owner = current.owners.get(name);
     if (owner !== undefined) {
       throw new VelaError("E_OUTPUT_CONFLICT", `output "${name}" is already rendered by ${owner}`, {

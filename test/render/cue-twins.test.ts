@@ -173,8 +173,8 @@ describe("CUE twins report the same health", () => {
   const twins = loadDefinitions({ userDirs: [TWINS] }).registry;
 
   it.each(HEALTH)("$name", ({ kind, definition, input }) => {
-    const original = bundled.get(kind, definition) as ComponentDefinition | TraitDefinition;
-    const twin = twins.get(kind, definition) as ComponentDefinition | TraitDefinition;
+    const original: ComponentDefinition | TraitDefinition = bundled.get(kind, definition);
+    const twin: ComponentDefinition | TraitDefinition = twins.get(kind, definition);
     expect(twin.cue).toBeDefined();
     expect(evaluateHealth(twin, input, { cache: twins.cache })).toEqual(
       evaluateHealth(original, input, { cache: bundled.cache }),

@@ -83,7 +83,8 @@ function validateCueProperties(
   }
   const issues = checked.problems.map((problem): ValidationIssue => {
     const path = joinPointer(context.basePath, ...problem.labels);
-    const source = locateInSource(context.sourceMap, path);
+    // Without the user's file (a sample app of def vet) the declaration is the place to look.
+    const source = locateInSource(context.sourceMap, path) ?? problem.declaredAt;
     const name = problem.labels.join(".");
     const declared = problem.declaredAt === undefined ? "" : ` (declared at ${formatPosition(problem.declaredAt)})`;
     return {

@@ -1613,19 +1613,20 @@ function emptyDisjunction(
   errors: readonly Bottom[],
 ): Bottom {
   const incomplete = errors.length > 0 && errors.every((error) => error.kind === "incomplete");
-  const positions = [...(current?.t === "atom" ? [current.pos] : []), ...pending.map((disjunction) => disjunction.pos)];
+  const disjunctionPositions = pending.map((disjunction) => disjunction.pos);
   const text = pending.map((disjunction) => disjunction.text).join(" & ");
-  if (current !== undefined && current.t === "atom" && errors.every((error) => error.kind === "conflict"))
-    return bottom(
-      "conflict",
-      `conflicting values ${formatAtom(current)} and ${text} (no alternative matches)`,
-      positions,
-    );
+  if (current?.t === "atom" && errors.every((error) => error.kind === "conflict"))
+    return bottom("conflict", `conflicting values ${formatAtom(current)} and ${text} (no alternative matches)`, [
+      current.pos,
+      ...disjunctionPositions,
+    ]);
   if (incomplete) return { ...(errors[0] as Bottom) };
   const reasons = [...new Set(errors.map((error) => error.message))];
+  const positions = [...(errors[0]?.positions ?? []), ...disjunctionPositions];
+  if (reasons.length === 1) return bottom("conflict", reasons[0] ?? "empty disjunction", positions);
   return bottom(
     "conflict",
     `${errors.length} errors in empty disjunction: ${reasons.slice(0, 3).join("; ")}${reasons.length > 3 ? "; …" : ""}`,
-    [...positions, ...(errors[0]?.positions ?? [])],
+    positions,
   );
 }

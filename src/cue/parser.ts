@@ -188,7 +188,14 @@ class Parser {
   private parseDecls(until: "}" | "eof"): Decl[] {
     const decls: Decl[] = [];
     for (;;) {
-      while (this.peek().kind === "comma") this.advance();
+      let explicit = false;
+      while (this.peek().kind === "comma") {
+        const comma = this.advance();
+        if (comma.auto !== true) {
+          if (explicit) this.fail("unexpected ',': a declaration is missing", comma);
+          explicit = true;
+        }
+      }
       const token = this.peek();
       if (until === "eof" ? token.kind === "eof" : token.kind === "op" && token.value === "}") return decls;
       if (token.kind === "eof") this.fail("expected '}', found end of text", token);

@@ -256,14 +256,16 @@ function keyOf(item: JsonValue, key: string): JsonValue | undefined {
   return current;
 }
 
-function exportPatchValue(value: CueValue, path: readonly string[]): JsonValue {
+/** A patch value that is not concrete: reported as a template error where the value is written. */
+class PatchIncomplete extends Error {
+  constructor(readonly problems: readonly CueProblem[]) {
+    super("patch is not concrete");
+  }
+}
+
+function exportPatchValue(value: CueValue): JsonValue {
   const result = value.tryExport();
-  if (!result.ok)
-    throw new PatchConflict(
-      `the patch is not concrete: ${describeProblems(result.error.problems)}`,
-      path,
-      hintFor(result.error.problems[0]),
-    );
+  if (!result.ok) throw new PatchIncomplete(result.error.problems);
   return result.value;
 }
 
@@ -281,8 +283,8 @@ function unifyPatch(
   strategy: string | undefined,
   path: readonly string[],
 ): JsonValue {
-  if (base === undefined) return exportPatchValue(patch, path);
-  if (strategy === "retainKeys" && patch.kind() !== "list") return exportPatchValue(patch, path);
+  if (base === undefined) return exportPatchValue(patch);
+  if (strategy === "retainKeys" && patch.kind() !== "list") return exportPatchValue(patch);
   switch (patch.kind()) {
     case "struct": {
       if (!isJsonObject(base))
@@ -303,7 +305,7 @@ function unifyPatch(
       return result;
     }
     case "list": {
-      if (strategy === "replace") return exportPatchValue(patch, path);
+      if (strategy === "replace") return exportPatchValue(patch);
       if (!Array.isArray(base))
         throw new PatchConflict(
           `conflicting values ${show(base)} and a list`,
@@ -335,13 +337,13 @@ function unifyPatch(
           byKey.delete(id);
           result.push(
             strategy === "retainKeys"
-              ? exportPatchValue(match, [...path, String(index)])
+              ? exportPatchValue(match)
               : unifyPatch(item, match, tags, undefined, [...path, String(index)]),
           );
         });
         for (const element of elements) {
           const id = JSON.stringify(element.lookup(...key.split("."))?.export() ?? null);
-          if (byKey.has(id)) result.push(exportPatchValue(element, [...path, String(result.length)]));
+          if (byKey.has(id)) result.push(exportPatchValue(element));
         }
         return result;
       }
@@ -359,7 +361,7 @@ function unifyPatch(
       // A type or bound in the patch only constrains: the workload's value stands when it exists.
       return base;
     default: {
-      const value = exportPatchValue(patch, path);
+      const value = exportPatchValue(patch);
       if (!jsonEqual(value, base))
         throw new PatchConflict(
           `conflicting values ${show(base)} (workload) and ${show(value)} (patch)`,
@@ -377,11 +379,17 @@ function makePatch(patch: CueValue, definition: Definition, subject: string): Cu
   return (base) => {
     try {
       if (strategy === "jsonMergePatch")
-        return applyPatch(base, exportPatchValue(patch, []), { strategy: "jsonMergePatch" });
-      if (strategy === "jsonPatch") return applyPatch(base, exportPatchValue(patch, []), { strategy: "jsonPatch" });
+        return applyPatch(base, exportPatchValue(patch), { strategy: "jsonMergePatch" });
+      if (strategy === "jsonPatch") return applyPatch(base, exportPatchValue(patch), { strategy: "jsonPatch" });
       return unifyPatch(base, patch, {}, strategy === "retainKeys" ? undefined : strategy, []);
     } catch (error) {
       const position = error instanceof VelaError && error.source !== undefined ? error.source : patch.position();
+      if (error instanceof PatchIncomplete)
+        throw cueTemplateError(
+          `definition "${definition.name}" ${subject}`,
+          error.problems,
+          definition.cue as CueTemplateSource,
+        );
       if (error instanceof PatchConflict)
         throw new VelaError("E_PATCH_CONFLICT", `definition "${definition.name}" ${subject}: ${error.message}`, {
           ...(error.hint === undefined ? {} : { hint: error.hint }),

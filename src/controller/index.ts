@@ -25,3 +25,5 @@ export * from "./serve.js";
 export * from "./chart-template.js";
 export * from "./fixed-point-memo.js";
 export * from "./controller-handoff.js";
+export * from "./cluster-definitions.js";
+export { readClusterDefinitions, DEFINITION_NAMESPACE, DEFINITION_API_VERSION } from "./stored-definitions.js";

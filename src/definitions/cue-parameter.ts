@@ -99,7 +99,7 @@ function schemaOf(value: CueValue, depth: number): JsonObject {
       )
         required.push(field.label);
     }
-    schema = { type: "object", properties };
+    schema = { type: "object", ...(Object.keys(properties).length > 0 ? { properties } : {}) };
     if (required.length > 0) schema.required = required;
     const pattern = value.patternTypes()[0];
     if (pattern !== undefined) schema.additionalProperties = schemaOf(pattern, depth + 1);

@@ -25,6 +25,12 @@ export interface LoadDefinitionsOptions {
    */
   readonly enabledAddons?: readonly string[];
   /**
+   * Definitions already parsed elsewhere (those stored in the cluster by `def apply`): they override
+   * built-in and addon definitions and are overridden by user folders.
+   * @default []
+   */
+  readonly preloaded?: readonly Definition[];
+  /**
    * User folders (`--definitions DIR`), in order; they override earlier definitions by kind + name.
    * @default []
    */
@@ -131,7 +137,28 @@ export function loadDefinitions(options: LoadDefinitionsOptions = {}): LoadedDef
   const definitions: Definition[] = [];
   const warnings: DefinitionWarning[] = [];
   const seen = new Map<string, Definition>();
-  for (const source of sources) {
+  const userStart = sources.findIndex((source) => source.origin.source === "user" || source.origin.source === "file");
+  const ordered: (Source | Definition)[] = [
+    ...(userStart < 0 ? sources : sources.slice(0, userStart)),
+    ...(options.preloaded ?? []),
+    ...(userStart < 0 ? [] : sources.slice(userStart)),
+  ];
+  for (const entry of ordered) {
+    if ("kind" in entry) {
+      const key = `${entry.kind}/${entry.name}`;
+      const previous = seen.get(key);
+      if (previous !== undefined) {
+        warnings.push({
+          code: "W_DEF_OVERRIDE",
+          message: `${entry.kind} "${entry.name}" from ${describeOrigin(entry.origin)} overrides the one from ${describeOrigin(previous.origin)}`,
+          file: entry.origin.file,
+        });
+      }
+      seen.set(key, entry);
+      definitions.push(entry);
+      continue;
+    }
+    const source = entry;
     const text = readFileSync(source.file, "utf8");
     const cached = cachedDefinitions(cache, source, text);
     const parsed =

@@ -4,8 +4,11 @@ import type { JsonObject } from "../util/index.js";
 /** Where a definition was loaded from; later sources override earlier ones by kind + name. */
 export interface DefinitionOrigin {
   readonly file: string;
-  /** `builtin` = definitions/, `addon` = addons/<name>/definitions/, `user` = --definitions DIR, `file` = one file given directly. */
-  readonly source: "builtin" | "addon" | "user" | "file";
+  /**
+   * `builtin` = definitions/, `addon` = addons/<name>/definitions/, `cluster` = stored in the cluster
+   * (`def apply`), `user` = --definitions DIR, `file` = one file given directly.
+   */
+  readonly source: "builtin" | "addon" | "cluster" | "user" | "file";
   /** The addon it belongs to (`source: "addon"`). */
   readonly addon?: string;
 }

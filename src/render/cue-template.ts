@@ -225,6 +225,8 @@ export interface CueTraitResult {
 
 interface PatchTags {
   readonly patchKey?: string;
+  /** `+patchStrategy=retainKeys` on the `patch` field itself: the patch's values win every conflict. */
+  readonly force?: boolean;
 }
 
 function commentTags(value: CueValue): Record<string, string> {
@@ -274,7 +276,8 @@ function exportPatchValue(value: CueValue): JsonValue {
  * field by field; lists with a patch key (own or inherited `+patchKey`) merge by key (matched items
  * are unified, unmatched base items kept, new patch items appended); `+patchStrategy=replace` replaces
  * a list, `retainKeys` replaces a field (or each matched item); other lists unify item by item and must
- * have the same length; scalars must be equal.
+ * have the same length; scalars must be equal. With `+patchStrategy=retainKeys` on the `patch` field
+ * itself (KubeVela's scaler), the patch wins every conflict instead.
  */
 function unifyPatch(
   base: JsonValue | undefined,
@@ -287,6 +290,7 @@ function unifyPatch(
   if (strategy === "retainKeys" && patch.kind() !== "list") return exportPatchValue(patch);
   switch (patch.kind()) {
     case "struct": {
+      if (!isJsonObject(base) && tags.force === true) return exportPatchValue(patch);
       if (!isJsonObject(base))
         throw new PatchConflict(
           `conflicting values ${show(base)} and a struct`,
@@ -296,7 +300,7 @@ function unifyPatch(
       const result: JsonObject = { ...base };
       for (const field of patch.fields()) {
         const own = commentTags(field.value);
-        const inherited: PatchTags = own.patchKey !== undefined ? { patchKey: own.patchKey } : tags;
+        const inherited: PatchTags = own.patchKey !== undefined ? { ...tags, patchKey: own.patchKey } : tags;
         result[field.label] = unifyPatch(base[field.label], field.value, inherited, own.patchStrategy, [
           ...path,
           field.label,
@@ -347,6 +351,7 @@ function unifyPatch(
         }
         return result;
       }
+      if (elements.length !== base.length && tags.force === true) return exportPatchValue(patch);
       if (elements.length !== base.length)
         throw new PatchConflict(
           `incompatible list lengths (${base.length} in the workload and ${elements.length} in the patch)`,
@@ -362,7 +367,7 @@ function unifyPatch(
       return base;
     default: {
       const value = exportPatchValue(patch);
-      if (!jsonEqual(value, base))
+      if (!jsonEqual(value, base) && tags.force !== true)
         throw new PatchConflict(
           `conflicting values ${show(base)} (workload) and ${show(value)} (patch)`,
           path,
@@ -381,7 +386,7 @@ function makePatch(patch: CueValue, definition: Definition, subject: string): Cu
       if (strategy === "jsonMergePatch")
         return applyPatch(base, exportPatchValue(patch), { strategy: "jsonMergePatch" });
       if (strategy === "jsonPatch") return applyPatch(base, exportPatchValue(patch), { strategy: "jsonPatch" });
-      return unifyPatch(base, patch, {}, strategy === "retainKeys" ? undefined : strategy, []);
+      return unifyPatch(base, patch, strategy === "retainKeys" ? { force: true } : {}, undefined, []);
     } catch (error) {
       const position = error instanceof VelaError && error.source !== undefined ? error.source : patch.position();
       if (error instanceof PatchIncomplete)

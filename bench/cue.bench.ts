@@ -149,7 +149,12 @@ async function referenceTiming(definition: TraitDefinition, parameter: JsonObjec
     const file = join(dir, "trait.cue");
     writeFileSync(
       file,
-      `${definition.cue.text}\nparameter: ${JSON.stringify(parameter)}\ncontext: ${JSON.stringify({ name: "api", appName: "demo", namespace: "default", output: WORKLOAD, outputs: {} })}\n`,
+      [
+        definition.cue.text,
+        `parameter: ${JSON.stringify(parameter)}`,
+        `context: ${JSON.stringify({ name: "api", appName: "demo", namespace: "default", output: WORKLOAD, outputs: {} })}`,
+        "",
+      ].join("\n"),
     );
     const run = cue;
     const ms = await medianMs(async () => run("export", [file, "-e", "outputs"], { "--out": "json" }), 5, 2);

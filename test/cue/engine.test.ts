@@ -241,6 +241,31 @@ parameter: name: string`;
     expect(value.lookup("wait", "continue")?.kind()).toBe("incomplete");
   });
 
+  it("#Steps groups tasks: nested values with #do are found depth-first", () => {
+    const grouped = `
+import "vela/op"
+
+deploy: op.#Steps & {
+	apply: op.#Apply & {value: {kind: "ConfigMap", metadata: name: parameter.name}} @step(1)
+	wait: op.#ConditionalWait & {continue: apply.value.metadata.name == parameter.name} @step(2)
+}
+parameter: name: string`;
+    const value = compileCue({ file: "steps.cue", text: grouped }, { packages: { "vela/op": op } }).evaluate({
+      fill: [{ path: ["parameter"], value: { name: "cfg" } }],
+    });
+    const found: string[] = [];
+    const walk = (node: CueValue): void => {
+      for (const field of node.fields()) {
+        const marker = field.value.lookup("#do");
+        if (marker !== undefined) found.push(`${field.value.pathText}=${String(marker.export())}`);
+        if (field.value.kind() === "struct") walk(field.value);
+      }
+    };
+    walk(value);
+    expect(found).toEqual(["deploy=steps", "deploy.apply=apply", "deploy.wait=wait"]);
+    expect(value.lookup("deploy", "wait", "continue")?.export()).toBe(true);
+  });
+
   it("filling a task's result makes the next task concrete", () => {
     const program = compileCue({ file: "step.cue", text: step }, { packages: { "vela/op": op } });
     const value = program.evaluate({ fill: [{ path: ["parameter"], value: { name: "api" } }] });

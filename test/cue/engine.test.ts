@@ -257,12 +257,12 @@ parameter: name: string`;
     const walk = (node: CueValue): void => {
       for (const field of node.fields()) {
         const marker = field.value.lookup("#do");
-        if (marker !== undefined) found.push(`${field.value.pathText}=${String(marker.export())}`);
+        if (marker !== undefined) found.push(`${field.value.pathText}=${JSON.stringify(marker.export())}`);
         if (field.value.kind() === "struct") walk(field.value);
       }
     };
     walk(value);
-    expect(found).toEqual(["deploy=steps", "deploy.apply=apply", "deploy.wait=wait"]);
+    expect(found).toEqual([`deploy="steps"`, `deploy.apply="apply"`, `deploy.wait="wait"`]);
     expect(value.lookup("deploy", "wait", "continue")?.export()).toBe(true);
   });
 

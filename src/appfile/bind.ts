@@ -5,7 +5,6 @@ import {
   publishVersionOf,
   type ApplicationInput,
   type DataInput,
-  type DefinitionKind,
   type SourceMap,
   type WorkflowStepInput,
 } from "../model/index.js";
@@ -71,6 +70,11 @@ function bindProperties(
   );
   binder.issues.push(...issues);
   return value;
+}
+
+function conflictHint(trait: AppfileTrait, other: AppfileTrait): string {
+  const declaring = traitConflictsWith(trait.definition, other.definition.name) ? trait : other;
+  return `remove one of them; "${declaring.type}" declares conflictsWith: ${declaring.definition.conflictsWith.join(", ")}`;
 }
 
 function bindComponent(binder: Binder, app: ApplicationInput, index: number): AppfileComponent | undefined {
@@ -142,7 +146,7 @@ function bindComponent(binder: Binder, app: ApplicationInput, index: number): Ap
           code: "E_TRAIT_CONFLICT",
           message: `${subject}: trait "${trait.type}" conflicts with trait "${other.type}"`,
           path: joinPointer(trait.path, "type"),
-          hint: `remove one of them; "${traitConflictsWith(trait.definition, other.definition.name) ? trait.type : other.type}" declares conflictsWith: ${(traitConflictsWith(trait.definition, other.definition.name) ? trait.definition : other.definition).conflictsWith.join(", ")}`,
+          hint: conflictHint(trait, other),
         });
       }
     }

@@ -172,7 +172,9 @@ export function loadDefinitions(options: LoadDefinitionsOptions = {}): LoadedDef
       if (previous !== undefined) {
         warnings.push({
           code: "W_DEF_OVERRIDE",
-          message: `${definition.kind} "${definition.name}" from ${describeOrigin(definition.origin)} overrides the one from ${describeOrigin(previous.origin)}`,
+          message:
+            `${definition.kind} "${definition.name}" from ${describeOrigin(definition.origin)} ` +
+            `overrides the one from ${describeOrigin(previous.origin)}`,
           file: definition.origin.file,
         });
       }

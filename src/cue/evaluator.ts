@@ -95,6 +95,15 @@ interface Alternative {
   readonly isDefault: boolean;
 }
 
+/** A position, or the expression to take it from when an error needs it (positions cost a lookup). */
+type At = CuePosition | Expr | Vertex | undefined;
+
+function at(place: At): CuePosition | undefined {
+  if (place === undefined) return undefined;
+  if (place instanceof Vertex) return place.firstPosition();
+  return "type" in place ? posOf(place) : place;
+}
+
 function posOf(expr: Expr): CuePosition {
   return expr.source.position(expr.start);
 }
@@ -146,9 +155,12 @@ export class Evaluator {
       throw new LimitExceeded(`evaluation took more than ${this.limits.maxSteps} steps`, pos);
   }
 
-  private enter(pos: CuePosition | undefined): void {
+  private enter(place: At): void {
     if (++this.depth > this.limits.maxDepth)
-      throw new LimitExceeded(`evaluation nested deeper than ${this.limits.maxDepth} levels (structural cycle?)`, pos);
+      throw new LimitExceeded(
+        `evaluation nested deeper than ${this.limits.maxDepth} levels (structural cycle?)`,
+        at(place),
+      );
   }
 
   private leave(): void {
@@ -177,7 +189,7 @@ export class Evaluator {
   evalArcs(vertex: Vertex): void {
     if (vertex.status !== UNEVALUATED) return;
     vertex.status = EVALUATING;
-    this.enter(vertex.firstPosition());
+    this.enter(vertex);
     try {
       for (let index = 0; index < vertex.conjuncts.length; index++)
         this.addConjunct(vertex, vertex.conjuncts[index] as Conjunct);
@@ -260,8 +272,8 @@ export class Evaluator {
       case "SelectorExpr":
       case "IndexExpr": {
         const resolved = this.resolveRef(expr, context.env);
-        if (resolved instanceof Vertex) this.expandVertex(vertex, resolved, context, posOf(expr));
-        else this.meetValue(vertex, resolved, context, posOf(expr));
+        if (resolved instanceof Vertex) this.expandVertex(vertex, resolved, context, expr);
+        else this.meetValue(vertex, resolved, context, expr);
         return;
       }
       case "CallExpr":
@@ -278,10 +290,10 @@ export class Evaluator {
       default:
         break;
     }
-    this.meetValue(vertex, this.evalExpr(expr, context.env), context, posOf(expr));
+    this.meetValue(vertex, this.evalExpr(expr, context.env), context, expr);
   }
 
-  private meetValue(vertex: Vertex, value: Value, context: ConjunctContext, pos: CuePosition | undefined): void {
+  private meetValue(vertex: Vertex, value: Value, context: ConjunctContext, place: At): void {
     switch (value.t) {
       case "atom":
       case "constraint":
@@ -292,10 +304,10 @@ export class Evaluator {
         return;
       }
       case "vertex":
-        this.expandVertex(vertex, value.v, context, pos);
+        this.expandVertex(vertex, value.v, context, place);
         return;
       case "disj":
-        this.addValueDisjunction(vertex, value, context, pos);
+        this.addValueDisjunction(vertex, value, context, at(place));
         return;
       case "func":
       case "package":
@@ -304,7 +316,7 @@ export class Evaluator {
           bottom(
             "conflict",
             `cannot use ${value.t === "func" ? `function ${value.name}` : `package ${value.path}`} as a value`,
-            [pos],
+            [at(place)],
           ),
         );
         return;
@@ -312,22 +324,17 @@ export class Evaluator {
   }
 
   /** Unifies a referenced vertex into `vertex` by adding its conjuncts (self-references re-bind here). */
-  private expandVertex(
-    vertex: Vertex,
-    referenced: Vertex,
-    context: ConjunctContext,
-    pos: CuePosition | undefined,
-  ): void {
+  private expandVertex(vertex: Vertex, referenced: Vertex, context: ConjunctContext, place: At): void {
     if (referenced === vertex) return;
     if (referenced.isAncestorOf(vertex)) {
-      this.setError(vertex, bottom("conflict", "structural cycle", [pos]));
+      this.setError(vertex, bottom("conflict", "structural cycle", [at(place)]));
       return;
     }
     const extra = this.extra(vertex);
     extra.expanding ??= [];
     if (extra.expanding.includes(referenced)) return;
     extra.expanding.push(referenced);
-    this.enter(pos);
+    this.enter(place);
     try {
       const close = referenced.isDefinition ? referenced.closeGroup() : context.close;
       for (let index = 0; index < referenced.conjuncts.length; index++) {
@@ -1068,12 +1075,12 @@ export class Evaluator {
         return this.resolveIdent(expr, env);
       case "SelectorExpr": {
         const target = this.resolveRef(expr.target, env);
-        return this.select(target, expr.label, posOf(expr));
+        return this.select(target, expr.label, expr);
       }
       case "IndexExpr": {
         const target = this.resolveRef(expr.target, env);
         const index = this.resolveDefault(this.evalExpr(expr.index, env));
-        return this.index(target, index, posOf(expr));
+        return this.index(target, index, expr);
       }
       case "ParenExpr":
         return this.resolveRef(expr.expr, env);
@@ -1084,17 +1091,16 @@ export class Evaluator {
 
   private resolveIdent(expr: Extract<Expr, { type: "Ident" }>, env: Env | null): Vertex | Value {
     const ref = expr.ref;
-    const pos = posOf(expr);
-    if (ref === undefined) return bottom("reference", `reference "${expr.name}" not found`, [pos]);
+    if (ref === undefined) return bottom("reference", `reference "${expr.name}" not found`, [posOf(expr)]);
     switch (ref.kind) {
       case "field": {
         const frame = env?.up(ref.depth);
-        if (frame?.vertex == null) return bottom("reference", `reference "${expr.name}" not found`, [pos]);
-        return this.lookupArc(frame.vertex, ref.label, pos);
+        if (frame?.vertex == null) return bottom("reference", `reference "${expr.name}" not found`, [posOf(expr)]);
+        return this.lookupArc(frame.vertex, ref.label, expr);
       }
       case "let": {
         const frame = env?.up(ref.depth);
-        if (frame == null) return bottom("reference", `reference "${expr.name}" not found`, [pos]);
+        if (frame == null) return bottom("reference", `reference "${expr.name}" not found`, [posOf(expr)]);
         return frame.letVertex(ref.decl, () => {
           const vertex = this.newVertex(null, ref.decl.name);
           vertex.conjuncts.push({ k: "expr", expr: ref.decl.expr, env: frame });
@@ -1104,99 +1110,99 @@ export class Evaluator {
       case "binding": {
         const frame = env?.up(ref.depth);
         const value = frame?.bindings?.[ref.slot];
-        if (value === undefined) return bottom("reference", `reference "${expr.name}" not found`, [pos]);
+        if (value === undefined) return bottom("reference", `reference "${expr.name}" not found`, [posOf(expr)]);
         return value.t === "vertex" ? value.v : value;
       }
       case "import":
         return { t: "package", path: ref.path };
       case "builtin": {
-        const member = this.packages.member("", ref.name, this, pos);
-        return !(member instanceof Vertex) && member.t === "constraint" ? { ...member, pos } : member;
+        const member = this.packages.member("", ref.name, this, posOf(expr));
+        return !(member instanceof Vertex) && member.t === "constraint" ? { ...member, pos: posOf(expr) } : member;
       }
       case "injected":
-        return this.lookupArc(this.root, ref.label, pos);
+        return this.lookupArc(this.root, ref.label, expr);
     }
   }
 
-  private select(target: Vertex | Value, label: string, pos: CuePosition): Vertex | Value {
-    if (target instanceof Vertex) return this.lookupArc(target, label, pos);
+  private select(target: Vertex | Value, label: string, place: At): Vertex | Value {
+    if (target instanceof Vertex) return this.lookupArc(target, label, place);
     switch (target.t) {
       case "package":
-        return this.packages.member(target.path, label, this, pos);
+        return this.packages.member(target.path, label, this, at(place));
       case "vertex":
-        return this.lookupArc(target.v, label, pos);
+        return this.lookupArc(target.v, label, place);
       case "bottom":
         return target;
       case "disj": {
         const resolved = this.resolveDefault(target);
         if (resolved.t === "disj")
-          return bottom("incomplete", `cannot select ${label} from an ambiguous disjunction`, [pos]);
-        return this.select(resolved, label, pos);
+          return bottom("incomplete", `cannot select ${label} from an ambiguous disjunction`, [at(place)]);
+        return this.select(resolved, label, place);
       }
       case "constraint":
         return bottom("incomplete", `cannot select ${label} from non-concrete value ${formatConstraint(target)}`, [
-          pos,
+          at(place),
         ]);
       default:
-        return bottom("conflict", `invalid selector ${label} on ${describeValue(target)}`, [pos]);
+        return bottom("conflict", `invalid selector ${label} on ${describeValue(target)}`, [at(place)]);
     }
   }
 
-  private index(target: Vertex | Value, index: Value, pos: CuePosition): Vertex | Value {
+  private index(target: Vertex | Value, index: Value, place: At): Vertex | Value {
     if (index.t === "bottom") return index;
-    if (index.t !== "atom") return bottom("incomplete", "index is not concrete yet", [pos]);
+    if (index.t !== "atom") return bottom("incomplete", "index is not concrete yet", [at(place)]);
     let vertex: Vertex;
     if (target instanceof Vertex) vertex = target;
     else if (target.t === "vertex") vertex = target.v;
     else if (target.t === "bottom") return target;
     else if (target.t === "disj") {
       const resolved = this.resolveDefault(target);
-      if (resolved.t === "disj") return bottom("incomplete", "cannot index an ambiguous disjunction", [pos]);
-      return this.index(resolved, index, pos);
+      if (resolved.t === "disj") return bottom("incomplete", "cannot index an ambiguous disjunction", [at(place)]);
+      return this.index(resolved, index, place);
     } else if (target.t === "constraint")
-      return bottom("incomplete", `cannot index non-concrete value ${formatConstraint(target)}`, [pos]);
-    else return bottom("conflict", `cannot index ${describeValue(target)}`, [pos]);
+      return bottom("incomplete", `cannot index non-concrete value ${formatConstraint(target)}`, [at(place)]);
+    else return bottom("conflict", `cannot index ${describeValue(target)}`, [at(place)]);
     this.evalArcs(vertex);
     const resolvedVertex = vertex;
     if (resolvedVertex.isList) {
       if (index.kind !== INT)
-        return bottom("conflict", `invalid list index ${formatAtom(index)} (type ${kindLabel(index)})`, [pos]);
+        return bottom("conflict", `invalid list index ${formatAtom(index)} (type ${kindLabel(index)})`, [at(place)]);
       const position = index.value;
       const elem = resolvedVertex.elems?.[position];
       if (elem === undefined || position < 0)
         return bottom(
           "incomplete",
           `index out of range [${position}] with length ${resolvedVertex.elems?.length ?? 0}`,
-          [pos],
+          [at(place)],
           true,
         );
       return elem;
     }
     if (index.kind !== STRING)
-      return bottom("conflict", `invalid struct index ${formatAtom(index)} (type ${kindLabel(index)})`, [pos]);
-    return this.lookupArc(resolvedVertex, index.value, pos);
+      return bottom("conflict", `invalid struct index ${formatAtom(index)} (type ${kindLabel(index)})`, [at(place)]);
+    return this.lookupArc(resolvedVertex, index.value, place);
   }
 
   /** The arc `label` of a struct, or why it cannot be read (missing and optional fields are incomplete). */
-  lookupArc(vertex: Vertex, label: string, pos: CuePosition | undefined): Vertex | Bottom {
+  lookupArc(vertex: Vertex, label: string, place: At): Vertex | Bottom {
     this.evalArcs(vertex);
     if (vertex.alternatives !== undefined && !this.defaultChosen(vertex) && vertex.arcs === undefined)
-      return bottom("incomplete", `cannot select ${label} from an ambiguous disjunction`, [pos]);
+      return bottom("incomplete", `cannot select ${label} from an ambiguous disjunction`, [at(place)]);
     const arc = vertex.arcs?.get(label);
     if (arc === undefined) {
       if (vertex.error !== undefined) return vertex.error;
-      if (vertex.isList) return bottom("conflict", `invalid selector ${label} on a list`, [pos]);
+      if (vertex.isList) return bottom("conflict", `invalid selector ${label} on a list`, [at(place)]);
       const scalar = vertex.scalar;
       if (scalar.t === "atom" && !vertex.declaresStruct)
-        return bottom("conflict", `invalid selector ${label} on ${formatAtom(scalar)}`, [pos]);
+        return bottom("conflict", `invalid selector ${label} on ${formatAtom(scalar)}`, [at(place)]);
       if (vertex.status === EVALUATING && !vertex.declaresStruct)
-        return bottom("incomplete", `cycle: ${label} is read while its struct is being built`, [pos]);
-      return bottom("incomplete", `undefined field: ${label}`, [pos], true);
+        return bottom("incomplete", `cycle: ${label} is read while its struct is being built`, [at(place)]);
+      return bottom("incomplete", `undefined field: ${label}`, [at(place)], true);
     }
     if (arc.fieldKind === "optional")
-      return bottom("incomplete", `cannot reference optional field: ${label}`, [pos], true);
+      return bottom("incomplete", `cannot reference optional field: ${label}`, [at(place)], true);
     if (arc.fieldKind === "required")
-      return bottom("incomplete", `field ${label} is required but not present`, [pos], true);
+      return bottom("incomplete", `field ${label} is required but not present`, [at(place)], true);
     return arc;
   }
 

@@ -23,6 +23,9 @@ export function cueSourceOf(template: CueTemplateSource): CueSource {
   };
 }
 
+/** Content hashes of template sources already seen (keyed by the object; a definition's source never changes). */
+const textHashes = new WeakMap<CueTemplateSource, string>();
+
 /**
  * Compiles a definition's CUE text once per cache (the key holds the content, so a revision's own
  * definitions never share a stale program). Imports of host packages (`vela/op`) are accepted here;
@@ -32,7 +35,11 @@ export function compileDefinitionCue(template: CueTemplateSource, cache?: Compil
   const compile = (): CueProgram =>
     compileCue(cueSourceOf(template), { injected: CUE_TEMPLATE_INJECTED, allowUnknownImports: true });
   if (cache === undefined) return compile();
-  const hash = createHash("sha256").update(template.text).digest("hex").slice(0, 24);
+  let hash = textHashes.get(template);
+  if (hash === undefined) {
+    hash = createHash("sha256").update(template.text).digest("hex").slice(0, 24);
+    textHashes.set(template, hash);
+  }
   return cache.get(`cue/${template.file}:${template.line}:${template.column}#${template.pointer}/${hash}`, compile);
 }
 

@@ -107,10 +107,17 @@ export function evaluateCueTemplate(definition: Definition, data: CueTemplateDat
   }
 }
 
+const EXPORTED_FIELDS = new Set(["context", "output", "outputs", "patch", "patchOutputs"]);
+
 /** The conflicts of the template: those in `parameter` are the user's (CueParameterError), others the template's. */
 function checkConflicts(root: CueValue, definition: Definition, subject: string): void {
   const template = definition.cue as CueTemplateSource;
-  const problems = root.errors();
+  // `context` is the injected JSON (a trait's context.output is the whole workload): walking it finds
+  // nothing. What the contract exports (output, outputs, patch…) reports its conflicts when exported.
+  const problems = root
+    .fields({ definitions: true, hidden: true })
+    .filter((field) => !EXPORTED_FIELDS.has(field.label))
+    .flatMap((field) => field.value.errors());
   const parameterProblems: CueParameterProblem[] = [];
   const templateProblems: CueProblem[] = [];
   for (const problem of problems) {
@@ -181,13 +188,6 @@ function exportOutputs(root: CueValue, definition: Definition): { readonly name:
 export interface CueComponentResult {
   readonly output?: JsonValue;
   readonly outputs: readonly { readonly name: string; readonly value: JsonValue }[];
-  /** The defaulted properties (`parameter` as evaluated), what health checks see. */
-  readonly parameter: JsonObject;
-}
-
-function exportedParameter(root: CueValue, fallback: JsonObject): JsonObject {
-  const parameter = root.lookup("parameter")?.tryExport();
-  return parameter?.ok === true && isJsonObject(parameter.value) ? parameter.value : fallback;
 }
 
 /** Renders a ComponentDefinition's CUE template: `output` (must be concrete) and `outputs`. */
@@ -206,7 +206,6 @@ export function renderCueComponent(
       ? {}
       : { output: exportRequired(output, definition, "output") }),
     outputs: exportOutputs(root, definition),
-    parameter: exportedParameter(root, data.parameter),
   };
 }
 
@@ -218,7 +217,6 @@ export interface CueTraitResult {
   readonly outputs: readonly { readonly name: string; readonly value: JsonValue }[];
   readonly patch?: CuePatch;
   readonly patchOutputs: Readonly<Record<string, CuePatch>>;
-  readonly parameter: JsonObject;
 }
 
 // ------------------------------------------------------------------ patches
@@ -425,7 +423,6 @@ export function renderCueTrait(
     outputs: exportOutputs(root, definition),
     ...(patch === undefined || patch.fieldKind !== "regular" ? {} : { patch: makePatch(patch, definition, "patch") }),
     patchOutputs,
-    parameter: exportedParameter(root, data.parameter),
   };
 }
 

@@ -7,14 +7,15 @@ import { PROJECT_ROOT } from "./support/shared.js";
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   errors: [],
   util: ["errors"],
+  cue: ["errors", "util"],
   model: ["errors", "util"],
-  definitions: ["errors", "util", "model"],
-  appfile: ["errors", "util", "model", "definitions"],
-  render: ["errors", "util", "model", "definitions", "appfile"],
+  definitions: ["errors", "util", "model", "cue"],
+  appfile: ["errors", "util", "model", "definitions", "cue"],
+  render: ["errors", "util", "model", "definitions", "appfile", "cue"],
   chart: ["errors", "util", "model"],
   revision: ["errors", "util", "model", "definitions", "appfile"],
   cluster: ["errors", "util", "model", "chart"],
-  workflow: ["errors", "util", "model", "definitions", "appfile", "render", "cluster"],
+  workflow: ["errors", "util", "model", "definitions", "appfile", "render", "cluster", "cue"],
   controller: [
     "errors",
     "util",
@@ -26,6 +27,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     "revision",
     "cluster",
     "workflow",
+    "cue",
   ],
   // The web dashboard is an edge like the command line: it reaches the cluster only through the controller.
   dashboard: ["errors", "util", "model", "controller"],

@@ -28,6 +28,8 @@ interface Binder {
   readonly registry: DefinitionRegistry;
   readonly sourceMap: SourceMap | undefined;
   readonly issues: ValidationIssue[];
+  /** What CUE templates see as `context` at bind time (the revision facts come later). */
+  readonly context: JsonObject;
 }
 
 function report(binder: Binder, issue: Omit<ValidationIssue, "source">): void {
@@ -50,17 +52,29 @@ function bindProperties(
   path: string,
   subject: string,
   inputs?: readonly DataInput[],
+  context: JsonObject = binder.context,
 ): JsonObject {
   const basePath = joinPointer(path, "properties");
-  const { value, issues } = validateProperties(definition, properties, binder.registry.cache, {
-    code: "E_PARAM_INVALID",
-    basePath,
-    subject,
-    sourceMap: binder.sourceMap,
-    ignoreMissing: inputKeys(basePath, inputs),
-  });
+  const { value, issues } = validateProperties(
+    definition,
+    properties,
+    binder.registry.cache,
+    {
+      code: "E_PARAM_INVALID",
+      basePath,
+      subject,
+      sourceMap: binder.sourceMap,
+      ignoreMissing: inputKeys(basePath, inputs),
+    },
+    context,
+  );
   binder.issues.push(...issues);
   return value;
+}
+
+function conflictHint(trait: AppfileTrait, other: AppfileTrait): string {
+  const declaring = traitConflictsWith(trait.definition, other.definition.name) ? trait : other;
+  return `remove one of them; "${declaring.type}" declares conflictsWith: ${declaring.definition.conflictsWith.join(", ")}`;
 }
 
 function bindComponent(binder: Binder, app: ApplicationInput, index: number): AppfileComponent | undefined {
@@ -78,8 +92,11 @@ function bindComponent(binder: Binder, app: ApplicationInput, index: number): Ap
       hint: miss.hint,
     });
   }
+  const componentContext: JsonObject = { ...binder.context, name: input.name, componentType: input.type };
   const properties =
-    definition === undefined ? {} : bindProperties(binder, definition, input.properties, path, subject, input.inputs);
+    definition === undefined
+      ? {}
+      : bindProperties(binder, definition, input.properties, path, subject, input.inputs, componentContext);
   const resource = definition === undefined ? undefined : declaredWorkloadResource(definition.workload);
   const traits: AppfileTrait[] = [];
   (input.traits ?? []).forEach((traitInput, traitIndex) => {
@@ -107,7 +124,15 @@ function bindComponent(binder: Binder, app: ApplicationInput, index: number): Ap
     traits.push({
       type: traitInput.type,
       definition: trait,
-      properties: bindProperties(binder, trait, traitInput.properties, traitPath, traitSubject),
+      properties: bindProperties(
+        binder,
+        trait,
+        traitInput.properties,
+        traitPath,
+        traitSubject,
+        undefined,
+        componentContext,
+      ),
       path: traitPath,
     });
   });
@@ -117,12 +142,11 @@ function bindComponent(binder: Binder, app: ApplicationInput, index: number): Ap
         traitConflictsWith(trait.definition, other.definition.name) ||
         traitConflictsWith(other.definition, trait.definition.name)
       ) {
-        const declarer = traitConflictsWith(trait.definition, other.definition.name) ? trait : other;
         report(binder, {
           code: "E_TRAIT_CONFLICT",
           message: `${subject}: trait "${trait.type}" conflicts with trait "${other.type}"`,
           path: joinPointer(trait.path, "type"),
-          hint: `remove one of them; "${declarer.type}" declares conflictsWith: ${declarer.definition.conflictsWith.join(", ")}`,
+          hint: conflictHint(trait, other),
         });
       }
     }
@@ -211,7 +235,19 @@ function bindStep(binder: Binder, input: WorkflowStepInput, path: string): Appfi
  * `E_TRAIT_CONFLICT`) and thrown as one ValidationError pointing into the user's file.
  */
 export function bindAppfile(app: ApplicationInput, registry: DefinitionRegistry, options: BindOptions = {}): Appfile {
-  const binder: Binder = { registry, sourceMap: options.sourceMap, issues: [] };
+  const binder: Binder = {
+    registry,
+    sourceMap: options.sourceMap,
+    issues: [],
+    context: {
+      appName: app.metadata.name,
+      namespace: app.metadata.namespace ?? options.namespace ?? "default",
+      appLabels: app.metadata.labels ?? {},
+      appAnnotations: app.metadata.annotations ?? {},
+      components: app.spec.components as unknown as JsonObject[],
+      publishVersion: publishVersionOf(app) ?? null,
+    },
+  };
   const components = app.spec.components.flatMap((_, index) => {
     const bound = bindComponent(binder, app, index);
     return bound === undefined ? [] : [bound];

@@ -1,7 +1,8 @@
+import { CueError, formatPosition } from "../cue/index.js";
 import type { ValidationIssue } from "../errors/index.js";
-import type { CompileCache, Definition } from "../definitions/index.js";
-import { compileSchemaCheck, createAjv, type IssueContext, type SchemaCheck } from "../model/index.js";
-import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { checkCueParameter, compileDefinitionCue, type CompileCache, type Definition } from "../definitions/index.js";
+import { compileSchemaCheck, createAjv, locateInSource, type IssueContext, type SchemaCheck } from "../model/index.js";
+import { cloneJson, isJsonObject, joinPointer, type JsonObject, type JsonValue } from "../util/index.js";
 
 /** The parameter check of a definition, compiled once per registry cache. */
 function parameterCheck(definition: Definition, cache: CompileCache): SchemaCheck | ValidationIssue {
@@ -46,15 +47,84 @@ export function fillDeclaredFields(value: JsonValue, schema: JsonValue | undefin
 }
 
 /**
+ * KubeVela's parameter check of a CUE definition: the properties are unified with the template's
+ * `parameter` (with what is known of `context` at bind time); conflicts and required fields left
+ * unset are issues at the property's place in the user's file; the value is `parameter` with its
+ * defaults.
+ */
+function validateCueProperties(
+  definition: Definition & { readonly cue: NonNullable<Definition["cue"]> },
+  properties: JsonObject,
+  cache: CompileCache,
+  context: IssueContext,
+  templateContext: JsonObject,
+): { readonly value: JsonObject; readonly issues: readonly ValidationIssue[] } {
+  const subject = context.subject === undefined ? "" : `${context.subject}: `;
+  let checked;
+  try {
+    checked = checkCueParameter(compileDefinitionCue(definition.cue, cache), properties, {
+      context: templateContext,
+      ignoreMissing: (labels) => context.ignoreMissing?.has(joinPointer(context.basePath, ...labels)) === true,
+    });
+  } catch (error) {
+    if (!(error instanceof CueError)) throw error;
+    const position = error.problems[0]?.positions[0];
+    return {
+      value: properties,
+      issues: [
+        {
+          code: "E_TEMPLATE",
+          message: `${subject}definition "${definition.name}": ${error.message}`,
+          ...(position === undefined ? {} : { source: position }),
+          hint: "fix the definition's CUE template",
+        },
+      ],
+    };
+  }
+  const issues = checked.problems.map((problem): ValidationIssue => {
+    const path = joinPointer(context.basePath, ...problem.labels);
+    // Without the user's file (a sample app of def vet) the declaration is the place to look.
+    const source = locateInSource(context.sourceMap, path) ?? problem.declaredAt;
+    const name = problem.labels.join(".");
+    const declared = problem.declaredAt === undefined ? "" : ` (declared at ${formatPosition(problem.declaredAt)})`;
+    return {
+      code: context.code,
+      message:
+        problem.kind === "missing"
+          ? `${subject}property "${name}" is required but not set`
+          : `${subject}property "${name}": ${problem.message}`,
+      path,
+      ...(source === undefined ? {} : { source }),
+      hint:
+        problem.kind === "missing"
+          ? `set ${name}: the definition "${definition.name}" declares it without a default${declared}`
+          : `the value does not fit the definition "${definition.name}"'s parameter${declared}`,
+    };
+  });
+  return { value: checked.value, issues };
+}
+
+/**
  * Validates properties against a definition's parameter schema: defaults applied, then every
  * declared field filled in. Returns the new value (the input is never changed) and all issues.
+ * A CUE definition's properties are checked by unification with its `parameter` instead
+ * (`templateContext` is what the template sees as `context` at bind time).
  */
 export function validateProperties(
   definition: Definition,
   properties: JsonObject | undefined,
   cache: CompileCache,
   context: IssueContext,
+  templateContext: JsonObject = {},
 ): { readonly value: JsonObject; readonly issues: readonly ValidationIssue[] } {
+  if (definition.cue !== undefined)
+    return validateCueProperties(
+      { ...definition, cue: definition.cue },
+      cloneJson(properties ?? {}),
+      cache,
+      context,
+      templateContext,
+    );
   const check = parameterCheck(definition, cache);
   const value = cloneJson(properties ?? {});
   if (typeof check !== "function") return { value, issues: [check] };

@@ -18,9 +18,11 @@ export interface ClusterRegistryOptions {
   readonly cwd: string;
   /** Addons enabled on the target cluster: only their definitions count. */
   readonly enabledAddons: readonly string[];
+  /** Definitions stored in the cluster (`def apply`). @default [] */
+  readonly stored?: readonly Definition[];
 }
 
-/** The definitions a cluster command sees: built-ins, enabled addons, user folders. */
+/** The definitions a cluster command sees: built-ins, enabled addons, stored ones, user folders. */
 export function loadClusterRegistry(options: ClusterRegistryOptions): {
   readonly registry: DefinitionRegistry;
   readonly warnings: readonly DefinitionWarning[];
@@ -29,6 +31,7 @@ export function loadClusterRegistry(options: ClusterRegistryOptions): {
     userDirs: options.definitionDirs,
     cwd: options.cwd,
     enabledAddons: options.enabledAddons,
+    preloaded: options.stored ?? [],
   });
   return { registry: loaded.registry, warnings: loaded.warnings };
 }

@@ -3,6 +3,7 @@ import { bindAppfile, traitAppliesTo, validateProperties } from "../appfile/inde
 import {
   createDefinitionParser,
   DEFINITION_TYPE_OF_KIND,
+  readCueDefinitionSource,
   DefinitionRegistry,
   loadDefinitions,
   type Definition,
@@ -12,7 +13,7 @@ import {
 } from "../definitions/index.js";
 import { NotFoundError, UsageError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
 import { APPLICATION_API_VERSION, type ApplicationInput, type ComponentInput } from "../model/index.js";
-import { componentObjects, renderAppfile, renderTemplate } from "../render/index.js";
+import { componentObjects, renderAppfile, renderCueValue, renderTemplate } from "../render/index.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
 
 /** Where definitions come from besides the bundled ones. */
@@ -42,6 +43,7 @@ export interface DefinitionSummary {
 function sourceOf(definition: Definition): string {
   const { origin } = definition;
   if (origin.source === "addon") return `addon:${origin.addon ?? ""}`;
+  if (origin.source === "cluster") return "cluster";
   return origin.source === "builtin" ? "builtin" : origin.file;
 }
 
@@ -340,6 +342,14 @@ function exerciseDefinition(definition: Definition, registry: DefinitionRegistry
         appAnnotations: {},
       };
       const data: JsonObject = { parameter: value, context };
+      if (definition.cue !== undefined) {
+        // A step template runs on the workflow step runtime, which brings its packages (vela/op…):
+        // here its parameter is checked; a policy's template is rendered.
+        if (definition.kind === "WorkflowStepDefinition") return [{ parameter: value }];
+        return [
+          renderCueValue(definition, { parameter: value, context }, registry.cache, `policy "${definition.name}"`),
+        ];
+      }
       if (definition.kind === "WorkflowStepDefinition") {
         if (definition.actions === undefined) return [{ builtin: definition.builtin ?? "", parameter: value }];
         const actions =
@@ -543,8 +553,11 @@ function docRows(schema: JsonValue | undefined, prefix: string, into: DocRow[]):
   for (const [key, member] of Object.entries(schema.properties)) {
     const name = `${prefix}${key}`;
     const memberSchema = isJsonObject(member) ? member : {};
+    // `// +ignore` keeps a parameter out of the reference, as KubeVela's doc generator does.
+    if (memberSchema["x-ignore"] === true) continue;
+    const short = typeof memberSchema["x-short"] === "string" ? ` (-${memberSchema["x-short"]})` : "";
     into.push({
-      name,
+      name: `${name}${short}`,
       type: typeText(memberSchema),
       required: required.includes(key),
       defaultValue: memberSchema.default === undefined ? "" : JSON.stringify(memberSchema.default),
@@ -612,10 +625,15 @@ export function documentDefinition(
   ].join("\n");
 }
 
-/** What `def init --type` accepts. */
-export type InitDefinitionType = "component" | "trait" | "step";
+/** What `def init --type` accepts (`step` is short for `workflow-step`). */
+export type InitDefinitionType = "component" | "trait" | "policy" | "workflow-step" | "step";
 
-const SKELETON_BODIES: Readonly<Record<InitDefinitionType, { readonly kind: string; readonly spec: string }>> = {
+/** The template languages `def init --format` writes. */
+export type InitDefinitionFormat = "cue" | "handlebars";
+
+const SKELETON_BODIES: Readonly<
+  Record<"component" | "trait" | "step" | "policy", { readonly kind: string; readonly spec: string }>
+> = {
   component: {
     kind: "ComponentDefinition",
     spec: `spec:
@@ -706,21 +724,184 @@ const SKELETON_BODIES: Readonly<Record<InitDefinitionType, { readonly kind: stri
             message: {{json parameter.message}}
 `,
   },
+  policy: {
+    kind: "PolicyDefinition",
+    spec: `spec:
+  schematic:
+    template:
+      parameter:
+        # +usage=Namespace the policy's ConfigMap is written to
+        namespace: '*"default" | string'
+      # Objects the policy renders, by name.
+      outputs:
+        config: |
+          apiVersion: v1
+          kind: ConfigMap
+          metadata:
+            name: {{json context.appName}}
+            namespace: {{json parameter.namespace}}
+          data:
+            policy: {{json context.name}}
+`,
+  },
 };
 
-/** `def init NAME --type …`: a commented definition skeleton that passes `def vet`. */
+const CUE_SKELETONS: Readonly<
+  Record<"component" | "trait" | "policy" | "workflow-step", { readonly attributes: string; readonly template: string }>
+> = {
+  component: {
+    attributes: `	attributes: {
+		// What the main output is; traits use it for appliesToWorkloads.
+		workload: definition: {
+			apiVersion: "apps/v1"
+			kind:       "Deployment"
+		}
+		status: {
+			// CUE over context.output (the live object) and parameter; sets isHealth.
+			healthPolicy: #"""
+				ready: *0 | int
+				if context.output.status.readyReplicas != _|_ {
+					ready: context.output.status.readyReplicas
+				}
+				isHealth: ready == parameter.replicas
+				"""#
+			// Sets message, shown by status.
+			customStatus: #"""
+				ready: *0 | int
+				if context.output.status.readyReplicas != _|_ {
+					ready: context.output.status.readyReplicas
+				}
+				message: "Ready:\\(ready)/\\(parameter.replicas)"
+				"""#
+		}
+	}`,
+    template: `	// The main object; it must be concrete.
+	output: {
+		apiVersion: "apps/v1"
+		kind:       "Deployment"
+		metadata: name: context.name
+		spec: {
+			replicas: parameter.replicas
+			selector: matchLabels: "app.oam.dev/component": context.name
+			template: {
+				metadata: labels: "app.oam.dev/component": context.name
+				spec: containers: [{
+					name:  context.name
+					image: parameter.image
+					if parameter.env != _|_ {
+						env: parameter.env
+					}
+				}]
+			}
+		}
+	}
+	// Auxiliary objects by name; one that is not concrete is skipped.
+	outputs: {}
+	parameter: {
+		// +usage=Container image to run
+		// +short=i
+		image: string
+		// +usage=Number of replicas
+		replicas: *1 | int & >=0
+		// +usage=Environment variables of the container
+		env?: [...{
+			name:  string
+			value: string
+		}]
+	}`,
+  },
+  trait: {
+    attributes: `	attributes: {
+		// Component types, resource.group names (deployments.apps) or "*".
+		appliesToWorkloads: ["deployments.apps"]
+		// Trait types that cannot be used together with this one.
+		conflictsWith: []
+		podDisruptive: true
+	}`,
+    template: `	// Unified into the component's main object: maps merge; a list marked +patchKey merges by that key.
+	patch: spec: template: {
+		metadata: labels: parameter.labels
+		// +patchKey=name
+		spec: containers: [{
+			name: context.name
+			if parameter.env != _|_ {
+				// +patchKey=name
+				env: [for k, v in parameter.env {
+					name:  k
+					value: v
+				}]
+			}
+		}]
+	}
+	parameter: {
+		// +usage=Labels to add to the workload's pods
+		labels: [string]: string
+		// +usage=Environment variables to add to the component's container
+		env?: [string]: string
+	}`,
+  },
+  policy: {
+    attributes: `	attributes: {}`,
+    template: `	// Objects the policy renders, by name.
+	outputs: config: {
+		apiVersion: "v1"
+		kind:       "ConfigMap"
+		metadata: {
+			name:      context.appName
+			namespace: parameter.namespace
+		}
+		data: policy: context.name
+	}
+	parameter: {
+		// +usage=Namespace the policy's ConfigMap is written to
+		namespace: *"default" | string
+	}`,
+  },
+  "workflow-step": {
+    attributes: `	attributes: {}`,
+    template: `	// A step template imports vela/op (apply, read, wait, suspend…): each value with #do is a task,
+	// run in order, its result filled back before the next one.
+	parameter: {
+		// +usage=Message shown while the step waits for a person
+		message: *"waiting for approval" | string
+	}`,
+  },
+};
+
+function cueSkeleton(name: string, type: keyof typeof CUE_SKELETONS, description: string): string {
+  const skeleton = CUE_SKELETONS[type];
+  return `// ${name}: a ${type} definition in KubeVela's CUE format (docs/definitions.md).
+// Check it with: vela-ts def vet <file>   See its Definition YAML: vela-ts def render <file>
+${JSON.stringify(name)}: {
+	type: "${type}"
+	annotations: {}
+	labels: {}
+	description: ${JSON.stringify(description)}
+${skeleton.attributes}
+}
+template: {
+${skeleton.template}
+}
+`;
+}
+
+/** `def init NAME --type … [--format cue|handlebars]`: a commented definition skeleton that passes `def vet`. */
 export function initDefinition(options: {
   readonly name: string;
   readonly type: InitDefinitionType;
   readonly description?: string;
+  /** @default "cue" */
+  readonly format?: InitDefinitionFormat;
 }): string {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(options.name)) {
     throw new UsageError(`invalid definition name "${options.name}"`, {
       hint: "use lower-case letters, digits and -, e.g. my-service",
     });
   }
-  const body = SKELETON_BODIES[options.type];
-  const description = options.description ?? `My ${options.type}`;
+  const type = options.type === "step" ? "workflow-step" : options.type;
+  const description = options.description ?? `My ${type}`;
+  if ((options.format ?? "cue") === "cue") return cueSkeleton(options.name, type, description);
+  const body = SKELETON_BODIES[type === "workflow-step" ? "step" : type];
   return `# ${options.name}: a ${body.kind} for vela-ts (format: docs/definitions.md).
 # Check it with: vela-ts def vet <file>   Try it with: vela-ts def render <file> -p key=value
 apiVersion: core.oam.dev/v1beta1
@@ -730,4 +911,9 @@ metadata:
   annotations:
     definition.oam.dev/description: ${JSON.stringify(description)}
 ${body.spec}`;
+}
+
+/** `def render FILE.cue` without properties: the Definition document of a KubeVela `.cue` file (what `vela def render` prints). */
+export function cueDefinitionDocument(input: DefinitionFileInput): JsonObject {
+  return readCueDefinitionSource(input.text, input.file).input as unknown as JsonObject;
 }

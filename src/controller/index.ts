@@ -32,3 +32,5 @@ export * from "./target-namespace.js";
 export * from "./app-list.js";
 export * from "./uninstall.js";
 export * from "./completion-candidates.js";
+export * from "./cluster-definitions.js";
+export { readClusterDefinitions, DEFINITION_NAMESPACE, DEFINITION_API_VERSION } from "./stored-definitions.js";

@@ -9,6 +9,7 @@ import type { Clock } from "../util/index.js";
 import type { HttpRequest, HttpResponse } from "../workflow/index.js";
 export type { HttpRequest, HttpResponse };
 import { loadClusterRegistry } from "./definitions-for-app.js";
+import { readClusterDefinitions } from "./stored-definitions.js";
 import type { ClusterDriver } from "./drive.js";
 import { reconcileInputsFingerprint, sandboxFixedPointMemo } from "./fixed-point-memo.js";
 import { detectClusterAddons } from "./kube-addons.js";
@@ -125,11 +126,15 @@ async function openKubeClusterTarget(options: TargetOptions): Promise<Target> {
   });
   try {
     const enabledAddons = await detectClusterAddons(kube);
-    const { registry, warnings } = loadClusterRegistry({
+    const stored = await readClusterDefinitions(kube);
+    const loaded = loadClusterRegistry({
       definitionDirs: options.definitionDirs ?? [],
       cwd: options.cwd,
       enabledAddons,
+      stored: stored.definitions,
     });
+    const registry = loaded.registry;
+    const warnings = [...stored.warnings, ...loaded.warnings];
     return {
       cluster: kube,
       driver: remoteClusterDriver(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
@@ -152,11 +157,15 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
   const dir = resolveSandboxDir(options);
   const sandbox = await openCommandSandbox({ dir, clock: options.clock, command: options.command });
   try {
-    const { registry, warnings } = loadClusterRegistry({
+    const stored = await readClusterDefinitions(sandbox);
+    const loaded = loadClusterRegistry({
       definitionDirs: options.definitionDirs ?? [],
       cwd: options.cwd,
       enabledAddons: [...sandbox.enabledAddons],
+      stored: stored.definitions,
     });
+    const registry = loaded.registry;
+    const warnings = [...stored.warnings, ...loaded.warnings];
     // The sandbox's chart mirrors let Rollouts of helm components target what the chart really deploys.
     const deps: ReconcilerDeps = {
       ...reconcilerDeps(options, sandbox, registry),

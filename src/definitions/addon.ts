@@ -58,6 +58,18 @@ export function yamlFilesUnder(dir: string): string[] {
     });
 }
 
+/** Definition files under a folder: YAML documents and KubeVela `.cue` definitions, sorted, recursively. */
+export function definitionFilesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .flatMap((entry) => {
+      const full = join(dir, entry);
+      if (statSync(full).isDirectory()) return definitionFilesUnder(full);
+      return /\.(ya?ml|cue)$/.test(entry) ? [full] : [];
+    });
+}
+
 function stringField(value: unknown): string | undefined {
   return typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined;
 }
@@ -104,7 +116,7 @@ export function readAddon(dir: string): Addon {
     description: stringField(metadata.description) ?? "",
     dependencies,
     dir,
-    definitionFiles: yamlFilesUnder(join(dir, "definitions")),
+    definitionFiles: definitionFilesUnder(join(dir, "definitions")),
     resourceFiles: yamlFilesUnder(join(dir, "resources")),
     ...(existsSync(readmeFile) ? { readme: readFileSync(readmeFile, "utf8") } : {}),
   };

@@ -5,3 +5,5 @@ export * from "./registry.js";
 export * from "./loader.js";
 export * from "./addon.js";
 export * from "./parsed-cache.js";
+export * from "./cue-parameter.js";
+export * from "./cue-source.js";

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { NotFoundError, ValidationError, type ValidationIssue } from "../errors/index.js";
-import { bundledAddonsDir, bundledDefinitionsDir, readAddon, yamlFilesUnder } from "./addon.js";
+import { bundledAddonsDir, bundledDefinitionsDir, definitionFilesUnder, readAddon } from "./addon.js";
 import { createDefinitionParser, type DefinitionParser } from "./parse-definition.js";
 import { readParsedDefinitionCache, type ParsedDefinitionCache } from "./parsed-cache.js";
 import { DefinitionRegistry } from "./registry.js";
@@ -24,6 +24,12 @@ export interface LoadDefinitionsOptions {
    * @default every addon (what dry-run sees)
    */
   readonly enabledAddons?: readonly string[];
+  /**
+   * Definitions already parsed elsewhere (those stored in the cluster by `def apply`): they override
+   * built-in and addon definitions and are overridden by user folders.
+   * @default []
+   */
+  readonly preloaded?: readonly Definition[];
   /**
    * User folders (`--definitions DIR`), in order; they override earlier definitions by kind + name.
    * @default []
@@ -68,7 +74,7 @@ function addonSources(addonsDir: string): Source[] {
     .flatMap((dir) => {
       const addon = existsSync(join(dir, "metadata.yaml")) ? readAddon(dir) : undefined;
       const name = addon?.name ?? relative(addonsDir, dir);
-      const files = addon?.definitionFiles ?? yamlFilesUnder(join(dir, "definitions"));
+      const files = addon?.definitionFiles ?? definitionFilesUnder(join(dir, "definitions"));
       return files.map((file) => ({ file, origin: { source: "addon" as const, addon: name } }));
     });
 }
@@ -104,7 +110,7 @@ export function loadDefinitions(options: LoadDefinitionsOptions = {}): LoadedDef
   const sources: Source[] = [
     ...(builtinDir === null
       ? []
-      : yamlFilesUnder(builtinDir).map((file) => ({ file, origin: { source: "builtin" as const } }))),
+      : definitionFilesUnder(builtinDir).map((file) => ({ file, origin: { source: "builtin" as const } }))),
     ...(addonsDir === null ? [] : addonSources(addonsDir)),
   ];
   const missing: ValidationIssue[] = [];
@@ -117,7 +123,7 @@ export function loadDefinitions(options: LoadDefinitionsOptions = {}): LoadedDef
       });
       continue;
     }
-    const files = statSync(dir).isDirectory() ? yamlFilesUnder(dir) : [dir];
+    const files = statSync(dir).isDirectory() ? definitionFilesUnder(dir) : [dir];
     sources.push(...files.map((file) => ({ file, origin: { source: "user" as const } })));
   }
   for (const file of (options.files ?? []).map(resolveDir)) {
@@ -131,7 +137,28 @@ export function loadDefinitions(options: LoadDefinitionsOptions = {}): LoadedDef
   const definitions: Definition[] = [];
   const warnings: DefinitionWarning[] = [];
   const seen = new Map<string, Definition>();
-  for (const source of sources) {
+  const userStart = sources.findIndex((source) => source.origin.source === "user" || source.origin.source === "file");
+  const ordered: (Source | Definition)[] = [
+    ...(userStart < 0 ? sources : sources.slice(0, userStart)),
+    ...(options.preloaded ?? []),
+    ...(userStart < 0 ? [] : sources.slice(userStart)),
+  ];
+  for (const entry of ordered) {
+    if ("kind" in entry) {
+      const key = `${entry.kind}/${entry.name}`;
+      const previous = seen.get(key);
+      if (previous !== undefined) {
+        warnings.push({
+          code: "W_DEF_OVERRIDE",
+          message: `${entry.kind} "${entry.name}" from ${describeOrigin(entry.origin)} overrides the one from ${describeOrigin(previous.origin)}`,
+          file: entry.origin.file,
+        });
+      }
+      seen.set(key, entry);
+      definitions.push(entry);
+      continue;
+    }
+    const source = entry;
     const text = readFileSync(source.file, "utf8");
     const cached = cachedDefinitions(cache, source, text);
     const parsed =

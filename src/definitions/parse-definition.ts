@@ -10,11 +10,15 @@ import {
   type SchemaCheck,
   type SourceMap,
 } from "../model/index.js";
+import { compileCue, CueError } from "../cue/index.js";
 import { checkCelSyntax, joinPointer, type JsonObject } from "../util/index.js";
+import { compileDefinitionCue, CUE_TEMPLATE_INJECTED, cueParameterSchema, cueSourceOf } from "./cue-parameter.js";
+import { cueIssues, readCueDefinitionSource } from "./cue-source.js";
 import { compileShorthand } from "./shorthand.js";
-import type { Definition, DefinitionOrigin, TemplateSource, WorkloadType } from "./types.js";
+import type { CueTemplateSource, Definition, DefinitionOrigin, TemplateSource, WorkloadType } from "./types.js";
 
 const TEMPLATE_POINTER = "/spec/schematic/template";
+const CUE_POINTER = "/spec/schematic/cue/template";
 const AUTODETECT = "autodetects.core.oam.dev";
 
 function templateAt(sourceMap: SourceMap, pointer: string, text: string | undefined): TemplateSource | undefined {
@@ -34,6 +38,35 @@ function templateMap(
     if (template !== undefined) result[name] = template;
   }
   return result;
+}
+
+/** Where a (block) scalar's text is in the file: its first line, column and the indentation YAML removed. */
+function cueTextAt(
+  sourceMap: SourceMap,
+  fileText: string,
+  pointer: string,
+  text: string | undefined,
+): CueTemplateSource | undefined {
+  if (text === undefined) return undefined;
+  const line = textLineAt(sourceMap, pointer) ?? 1;
+  const lines = fileText.split("\n");
+  let indent = 0;
+  for (let index = line - 1; index < lines.length; index++) {
+    const candidate = lines[index] ?? "";
+    if (candidate.trim() === "") continue;
+    indent = (/^ */.exec(candidate)?.[0] ?? "").length;
+    break;
+  }
+  const position = locateInSource(sourceMap, pointer);
+  const blockScalar = sourceMap.entries.get(pointer)?.blockScalar === true;
+  return {
+    text,
+    file: sourceMap.file,
+    line,
+    column: blockScalar ? indent + 1 : (position?.column ?? 1),
+    indent: blockScalar ? indent : 0,
+    pointer,
+  };
 }
 
 function workloadOf(input: DefinitionInput): WorkloadType {
@@ -84,7 +117,7 @@ function parameterSchemaOf(input: DefinitionInput, sourceMap: SourceMap, issues:
 
 function checkStatus(input: DefinitionInput, sourceMap: SourceMap, issues: ValidationIssue[]): void {
   const healthPolicy = input.spec.status?.healthPolicy;
-  if (healthPolicy === undefined) return;
+  if (healthPolicy === undefined || input.spec.schematic?.cue !== undefined) return;
   try {
     checkCelSyntax(healthPolicy);
   } catch (error) {
@@ -123,9 +156,21 @@ function kindRules(input: DefinitionInput, sourceMap: SourceMap, issues: Validat
   }
   if (input.kind !== "WorkflowStepDefinition" && template?.actions !== undefined)
     misplaced("actions", "WorkflowStepDefinition");
+  if (input.spec.schematic?.cue !== undefined && template !== undefined) {
+    issues.push(
+      issueAt(
+        sourceMap,
+        "E_DEF_INVALID",
+        `definition "${name}": give either schematic.cue or schematic.template, not both`,
+        "/spec/schematic",
+        "keep the CUE template (KubeVela's format) or the handlebars one",
+      ),
+    );
+  }
   if (
     input.kind === "WorkflowStepDefinition" &&
     input.spec.schematic?.builtin === undefined &&
+    input.spec.schematic?.cue === undefined &&
     template?.actions === undefined
   ) {
     issues.push(
@@ -134,10 +179,51 @@ function kindRules(input: DefinitionInput, sourceMap: SourceMap, issues: Validat
         "E_DEF_INVALID",
         `definition "${name}": a WorkflowStepDefinition needs schematic.template.actions or schematic.builtin`,
         "/spec/schematic",
-        "add an actions template (docs/definitions.md) or name a builtin step",
+        "add a CUE template (schematic.cue.template), an actions template (docs/definitions.md) or name a builtin step",
       ),
     );
   }
+}
+
+/** The CUE texts of a definition with a CUE schematic. */
+interface CueParts {
+  readonly template: CueTemplateSource;
+  readonly healthPolicy?: CueTemplateSource;
+  readonly customStatus?: CueTemplateSource;
+}
+
+function cuePartsOf(input: DefinitionInput, sourceMap: SourceMap, fileText: string): CueParts | undefined {
+  const template = cueTextAt(sourceMap, fileText, CUE_POINTER, input.spec.schematic?.cue?.template);
+  if (template === undefined) return undefined;
+  const healthPolicy = cueTextAt(sourceMap, fileText, "/spec/status/healthPolicy", input.spec.status?.healthPolicy);
+  const customStatus = cueTextAt(sourceMap, fileText, "/spec/status/customStatus", input.spec.status?.customStatus);
+  return {
+    template,
+    ...(healthPolicy === undefined ? {} : { healthPolicy }),
+    ...(customStatus === undefined ? {} : { customStatus }),
+  };
+}
+
+/** Compiles a definition's CUE (template and status): problems at file:line:col; returns the parameter's schema. */
+function checkCue(input: DefinitionInput, parts: CueParts, issues: ValidationIssue[]): JsonObject {
+  const prefix = `definition "${input.metadata.name}": `;
+  let schema: JsonObject = {};
+  try {
+    schema = cueParameterSchema(compileDefinitionCue(parts.template));
+  } catch (error) {
+    if (!(error instanceof CueError)) throw error;
+    issues.push(...cueIssues(error, prefix).issues);
+  }
+  for (const status of [parts.healthPolicy, parts.customStatus]) {
+    if (status === undefined) continue;
+    try {
+      compileCue(cueSourceOf(status), { injected: CUE_TEMPLATE_INJECTED, allowUnknownImports: true });
+    } catch (error) {
+      if (!(error instanceof CueError)) throw error;
+      issues.push(...cueIssues(error, `${prefix}status: `).issues);
+    }
+  }
+  return schema;
 }
 
 function toDefinition(
@@ -145,6 +231,7 @@ function toDefinition(
   sourceMap: SourceMap,
   origin: DefinitionOrigin,
   parameterSchema: JsonObject,
+  cue: CueParts | undefined,
 ): Definition {
   const template = input.spec.schematic?.template;
   const common = {
@@ -153,13 +240,21 @@ function toDefinition(
     origin,
     input,
     parameterSchema,
+    ...(cue === undefined ? {} : { cue: cue.template }),
   };
   const outputs = templateMap(sourceMap, `${TEMPLATE_POINTER}/outputs`, template?.outputs);
-  const customStatus = templateAt(sourceMap, "/spec/status/customStatus", input.spec.status?.customStatus);
-  const health = {
-    ...(input.spec.status?.healthPolicy === undefined ? {} : { healthPolicy: input.spec.status.healthPolicy }),
-    ...(customStatus === undefined ? {} : { customStatus }),
-  };
+  const customStatus =
+    cue === undefined ? templateAt(sourceMap, "/spec/status/customStatus", input.spec.status?.customStatus) : undefined;
+  const health =
+    cue === undefined
+      ? {
+          ...(input.spec.status?.healthPolicy === undefined ? {} : { healthPolicy: input.spec.status.healthPolicy }),
+          ...(customStatus === undefined ? {} : { customStatus }),
+        }
+      : {
+          ...(cue.healthPolicy === undefined ? {} : { cueHealthPolicy: cue.healthPolicy }),
+          ...(cue.customStatus === undefined ? {} : { cueCustomStatus: cue.customStatus }),
+        };
   const builtin = input.spec.schematic?.builtin;
   switch (input.kind) {
     case "ComponentDefinition": {
@@ -224,6 +319,38 @@ export function createDefinitionParser(): DefinitionParser {
     parse(text, file, origin) {
       const definitions: Definition[] = [];
       const issues: ValidationIssue[] = [];
+      if (file.endsWith(".cue")) {
+        let read;
+        try {
+          read = readCueDefinitionSource(text, file);
+        } catch (error) {
+          if (error instanceof ValidationError) return { definitions, issues: [...error.issues] };
+          throw error;
+        }
+        const sourceMap: SourceMap = { file, entries: new Map() };
+        const found = check(read.input as unknown as JsonObject, { code: "E_DEF_INVALID", basePath: "", sourceMap });
+        if (found.length > 0)
+          return {
+            definitions,
+            issues: found.map((entry) => ({ ...entry, source: entry.source ?? { file, line: 1, column: 1 } })),
+          };
+        const status = read.input.spec.status;
+        const statusAt = (text: string | undefined): CueTemplateSource | undefined =>
+          text === undefined ? undefined : { text, file, line: 1, column: 1, indent: 0, pointer: "/spec/status" };
+        const healthPolicy = statusAt(status?.healthPolicy);
+        const customStatus = statusAt(status?.customStatus);
+        const parts: CueParts = {
+          template: read.template,
+          ...(healthPolicy === undefined ? {} : { healthPolicy }),
+          ...(customStatus === undefined ? {} : { customStatus }),
+        };
+        const before = issues.length;
+        const parameterSchema = checkCue(read.input, parts, issues);
+        kindRules(read.input, sourceMap, issues);
+        if (issues.length === before)
+          definitions.push(toDefinition(read.input, sourceMap, { ...origin, file }, parameterSchema, parts));
+        return { definitions, issues };
+      }
       let documents;
       try {
         documents = parseYamlDocuments(text, file);
@@ -239,11 +366,13 @@ export function createDefinitionParser(): DefinitionParser {
         }
         const input = document.value as unknown as DefinitionInput;
         const before = issues.length;
-        const parameterSchema = parameterSchemaOf(input, document.sourceMap, issues);
+        const cue = cuePartsOf(input, document.sourceMap, text);
+        const parameterSchema =
+          cue === undefined ? parameterSchemaOf(input, document.sourceMap, issues) : checkCue(input, cue, issues);
         checkStatus(input, document.sourceMap, issues);
         kindRules(input, document.sourceMap, issues);
         if (issues.length === before)
-          definitions.push(toDefinition(input, document.sourceMap, { ...origin, file }, parameterSchema));
+          definitions.push(toDefinition(input, document.sourceMap, { ...origin, file }, parameterSchema, cue));
       }
       return { definitions, issues };
     },

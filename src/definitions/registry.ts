@@ -155,7 +155,7 @@ export class DefinitionRegistry {
       hint:
         close.length > 0
           ? `did you mean "${close.join('" or "')}"? ${list}`
-          : `${list}; add one with --definitions DIR`,
+          : `${list}; add one with --definitions DIR, or store one with vela-ts def apply FILE`,
     };
   }
 

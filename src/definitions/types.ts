@@ -4,8 +4,11 @@ import type { JsonObject } from "../util/index.js";
 /** Where a definition was loaded from; later sources override earlier ones by kind + name. */
 export interface DefinitionOrigin {
   readonly file: string;
-  /** `builtin` = definitions/, `addon` = addons/<name>/definitions/, `user` = --definitions DIR, `file` = one file given directly. */
-  readonly source: "builtin" | "addon" | "user" | "file";
+  /**
+   * `builtin` = definitions/, `addon` = addons/<name>/definitions/, `cluster` = stored in the cluster
+   * (`def apply`), `user` = --definitions DIR, `file` = one file given directly.
+   */
+  readonly source: "builtin" | "addon" | "cluster" | "user" | "file";
   /** The addon it belongs to (`source: "addon"`). */
   readonly addon?: string;
 }
@@ -20,6 +23,23 @@ export interface TemplateSource {
   /** 1-based file line of the template's first line. */
   readonly line: number;
   /** Pointer of the template inside the definition document (`/spec/schematic/template/output`). */
+  readonly pointer: string;
+}
+
+/**
+ * A CUE template of a definition (`spec.schematic.cue.template`, or a CUE `status.healthPolicy` /
+ * `customStatus`) and where its text sits in the definition file, so CUE errors give file:line:col.
+ */
+export interface CueTemplateSource {
+  readonly text: string;
+  readonly file: string;
+  /** 1-based file line of the text's first line. */
+  readonly line: number;
+  /** 1-based file column of the text's first character. */
+  readonly column: number;
+  /** Columns every further line was shifted left (a YAML block scalar's indentation). */
+  readonly indent: number;
+  /** Pointer of the text in the definition document (`/spec/schematic/cue/template`). */
   readonly pointer: string;
 }
 
@@ -38,14 +58,20 @@ interface DefinitionCommon {
   readonly origin: DefinitionOrigin;
   /** The document as written (what a revision snapshot stores). */
   readonly input: DefinitionInput;
-  /** JSON Schema of `properties` (compiled from `parameter`, or `parameterSchema` as given). */
+  /** JSON Schema of `properties` (compiled from `parameter`, or `parameterSchema` as given, or derived from a CUE `parameter`). */
   readonly parameterSchema: JsonObject;
+  /** The CUE template (`spec.schematic.cue`); when set it renders the definition instead of handlebars templates. */
+  readonly cue?: CueTemplateSource;
 }
 
 interface HealthFields {
-  /** CEL over `output`, `outputs`, `parameter`, `context`. */
+  /** CEL over `output`, `outputs`, `parameter`, `context` (handlebars format). */
   readonly healthPolicy?: string;
   readonly customStatus?: TemplateSource;
+  /** CUE `status.healthPolicy` setting `isHealth` (CUE schematic). */
+  readonly cueHealthPolicy?: CueTemplateSource;
+  /** CUE `status.customStatus` setting `message` (CUE schematic). */
+  readonly cueCustomStatus?: CueTemplateSource;
 }
 
 /** A ComponentDefinition, ready to bind and render. */

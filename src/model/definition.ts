@@ -31,11 +31,19 @@ export interface TemplateInput {
   readonly actions?: string;
 }
 
-/** `spec.status` of a component or trait definition. */
+/** `spec.schematic.cue`: a KubeVela CUE template, exactly as KubeVela writes it. */
+export interface CueSchematicInput {
+  readonly template: string;
+}
+
+/**
+ * `spec.status` of a component or trait definition. With a CUE schematic both are CUE (KubeVela's
+ * `isHealth` and `message`); with the handlebars format, CEL and a handlebars message.
+ */
 export interface StatusInput {
-  /** CEL; sees `output`, `outputs`, `parameter`, `context`. */
+  /** CEL (handlebars format) or CUE setting `isHealth` (CUE schematic); sees `output`, `outputs`, `parameter`, `context`. */
   readonly healthPolicy?: string;
-  /** Handlebars message template. */
+  /** Handlebars message template, or CUE setting `message` (CUE schematic). */
   readonly customStatus?: string;
 }
 
@@ -60,7 +68,11 @@ export interface DefinitionInput {
     readonly skipRevisionAffect?: boolean;
     readonly manageWorkload?: boolean;
     readonly status?: StatusInput;
-    readonly schematic?: { readonly template?: TemplateInput; readonly builtin?: string };
+    readonly schematic?: {
+      readonly template?: TemplateInput;
+      readonly cue?: CueSchematicInput;
+      readonly builtin?: string;
+    };
     readonly decompile?: JsonValue;
     readonly [field: string]: unknown;
   };
@@ -128,6 +140,12 @@ export const DEFINITION_SCHEMA: SchemaObject = {
           type: "object",
           properties: {
             builtin: { type: "string", minLength: 1 },
+            cue: {
+              type: "object",
+              properties: { template: { type: "string" } },
+              required: ["template"],
+              additionalProperties: false,
+            },
             template: {
               type: "object",
               properties: {

@@ -1,6 +1,7 @@
 import { VelaError } from "../errors/index.js";
 import type { CompileCache, ComponentDefinition, TraitDefinition } from "../definitions/index.js";
 import { CelExpressionError, evaluateCelCondition, type JsonObject, type JsonValue } from "../util/index.js";
+import { evaluateCueStatus } from "./cue-template.js";
 import { renderTemplateText } from "./template.js";
 
 /** What health checks see (KubeVela: `context.output`, `context.outputs`, `parameter`, `context`), with live state. */
@@ -27,7 +28,8 @@ export interface EvaluateHealthOptions {
 
 /**
  * Evaluates a definition's `status.healthPolicy` (CEL; no policy = healthy) and `customStatus`
- * (handlebars message) against live objects. An expression that cannot be evaluated yet (e.g. the
+ * (handlebars message) against live objects; for a CUE definition, its CUE status templates'
+ * `isHealth` and `message`, as KubeVela reads them. An expression that cannot be evaluated yet (e.g. the
  * object has no status) counts as unhealthy, with the reason as the message.
  */
 export function evaluateHealth(
@@ -35,6 +37,12 @@ export function evaluateHealth(
   input: HealthInput,
   options: EvaluateHealthOptions,
 ): HealthResult {
+  if (definition.cue !== undefined)
+    return evaluateCueStatus(
+      definition,
+      { parameter: input.parameter, context: { ...input.context, output: input.output, outputs: input.outputs } },
+      options.cache,
+    );
   const variables = {
     output: input.output,
     outputs: input.outputs,

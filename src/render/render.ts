@@ -11,6 +11,7 @@ import type { CompileCache, TemplateSource } from "../definitions/index.js";
 import { locateInSource, type KubeObject, type SourceMap } from "../model/index.js";
 import { joinPointer, type JsonObject, type JsonValue } from "../util/index.js";
 import { applyContract, asKubeObject, type ContractInfo } from "./contract.js";
+import { CueParameterError, renderCueComponent, renderCueTrait } from "./cue-template.js";
 import { orderObjectKeys } from "./order.js";
 import { applyPatch } from "./patch.js";
 import { compileTemplate, parseRenderedYaml, type TemplateCheck } from "./template.js";
@@ -37,7 +38,20 @@ export interface RenderOptions {
    * @default the app's `app.oam.dev/publishVersion` annotation, else null
    */
   readonly publishVersion?: string;
+  /**
+   * `context.cluster`: the cluster the objects are for.
+   * @default "local"
+   */
+  readonly cluster?: string;
+  /**
+   * `context.clusterVersion` (`major`, `minor`, `gitVersion`), for templates that pick API versions by it.
+   * @default the sandbox's version, v1.30
+   */
+  readonly clusterVersion?: JsonObject;
 }
+
+/** What templates see as `context.clusterVersion` when the target's is not known. */
+export const DEFAULT_CLUSTER_VERSION: JsonObject = { major: "1", minor: "30", gitVersion: "v1.30.0" };
 
 /** One named auxiliary object (`outputs.<name>`). */
 export interface RenderedOutput {
@@ -145,6 +159,78 @@ function issueFrom(
   };
 }
 
+/** Parameter problems a CUE template found, at the properties' places in the Application file. */
+function parameterIssues(
+  error: CueParameterError,
+  prefix: string,
+  propertiesPath: string,
+  sourceMap: SourceMap | undefined,
+): ValidationIssue[] {
+  return error.problems.map((problem) => {
+    const path = joinPointer(propertiesPath, ...problem.labels);
+    const source = locateInSource(sourceMap, path);
+    return {
+      code: error.code,
+      message: `${prefix}: property "${problem.labels.join(".")}": ${problem.message}`,
+      path,
+      ...(source === undefined ? {} : { source }),
+      ...(error.hint === undefined ? {} : { hint: `the value does not fit the definition's parameter, ${error.hint}` }),
+    };
+  });
+}
+
+/** Renders a trait whose definition is written in CUE; same order and checks as the handlebars path. */
+function renderCueTraitInto(
+  state: RenderState,
+  definition: AppfileTrait["definition"],
+  trait: AppfileTrait,
+  data: JsonObject,
+  current: { workload: KubeObject | undefined; outputs: Map<string, RenderedOutput>; owners: Map<string, string> },
+): RenderedOutput[] {
+  const subject = `trait "${trait.type}"`;
+  const result = renderCueTrait(
+    definition,
+    { parameter: data.parameter as JsonObject, context: data.context as JsonObject },
+    state.cache,
+    subject,
+  );
+  const produced: RenderedOutput[] = [];
+  // Outputs in name order, as for the handlebars format (STYLE §7: outputs by name).
+  for (const { name, value } of [...result.outputs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const owner = current.owners.get(name);
+    if (owner !== undefined) {
+      throw new VelaError("E_OUTPUT_CONFLICT", `output "${name}" is already rendered by ${owner}`, {
+        path: joinPointer(trait.path, "type"),
+        hint: "two traits (or a trait and its component) cannot emit an output with the same name; remove one of them",
+      });
+    }
+    produced.push({ name, object: asKubeObject(value, `definition "${definition.name}" outputs.${name}`) });
+  }
+  if (result.patch !== undefined) {
+    if (current.workload === undefined) {
+      throw new VelaError("E_PATCH", "has a patch but the component rendered no workload to patch", {
+        path: joinPointer(trait.path, "type"),
+        hint: "attach the trait to a component whose output renders an object",
+      });
+    }
+    current.workload = asKubeObject(result.patch(current.workload as unknown as JsonValue), `${subject} patch result`);
+  }
+  for (const output of produced) {
+    current.outputs.set(output.name, output);
+    current.owners.set(output.name, subject);
+  }
+  // As KubeVela: patchOutputs patch the outputs rendered so far (the trait's own included) by name; others are ignored.
+  for (const [name, patch] of Object.entries(result.patchOutputs)) {
+    const target = current.outputs.get(name);
+    if (target === undefined) continue;
+    const object = asKubeObject(patch(target.object as unknown as JsonValue), `${subject} patchOutputs.${name} result`);
+    current.outputs.set(name, { name, object });
+    const index = produced.findIndex((output) => output.name === name);
+    if (index >= 0) produced[index] = { name, object };
+  }
+  return produced;
+}
+
 function renderTrait(
   state: RenderState,
   component: AppfileComponent,
@@ -175,6 +261,7 @@ function renderTrait(
     outputs: objectOutputs(current.outputs),
   };
   const data: JsonObject = { parameter: trait.properties, context };
+  if (definition.cue !== undefined) return renderCueTraitInto(state, definition, trait, data, current);
   const produced: RenderedOutput[] = [];
   for (const [name, template] of Object.entries(definition.outputs)) {
     const object = renderObject(
@@ -269,6 +356,8 @@ function renderComponent(
     components: appfile.application.spec.components as unknown as JsonValue,
     appLabels: appfile.labels,
     appAnnotations: appfile.annotations,
+    cluster: options.cluster ?? "local",
+    clusterVersion: options.clusterVersion ?? DEFAULT_CLUSTER_VERSION,
   };
   const prefix = `component "${component.name}"`;
   const definition = component.definition;
@@ -279,29 +368,46 @@ function renderComponent(
     owners: new Map<string, string>(),
   };
   try {
-    checkCustomStatus(state, definition);
-    if (definition.output !== undefined)
-      current.workload = renderObject(
-        state,
-        definition.output,
-        `definition "${definition.name}" output`,
-        data,
-        definition.parameterSchema,
-      );
-    for (const [name, template] of Object.entries(definition.outputs)) {
-      const object = renderObject(
-        state,
-        template,
-        `definition "${definition.name}" outputs.${name}`,
-        data,
-        definition.parameterSchema,
-      );
-      if (object === undefined) continue;
-      current.outputs.set(name, { name, object });
-      current.owners.set(name, prefix);
+    if (definition.cue !== undefined) {
+      const result = renderCueComponent(definition, { parameter: component.properties, context }, state.cache, prefix);
+      if (result.output !== undefined)
+        current.workload = asKubeObject(result.output, `definition "${definition.name}" output`);
+      for (const { name, value } of result.outputs) {
+        current.outputs.set(name, {
+          name,
+          object: asKubeObject(value, `definition "${definition.name}" outputs.${name}`),
+        });
+        current.owners.set(name, prefix);
+      }
+    } else {
+      checkCustomStatus(state, definition);
+      if (definition.output !== undefined)
+        current.workload = renderObject(
+          state,
+          definition.output,
+          `definition "${definition.name}" output`,
+          data,
+          definition.parameterSchema,
+        );
+      for (const [name, template] of Object.entries(definition.outputs)) {
+        const object = renderObject(
+          state,
+          template,
+          `definition "${definition.name}" outputs.${name}`,
+          data,
+          definition.parameterSchema,
+        );
+        if (object === undefined) continue;
+        current.outputs.set(name, { name, object });
+        current.owners.set(name, prefix);
+      }
     }
   } catch (error) {
-    state.issues.push(issueFrom(error, prefix, joinPointer(component.path, "type"), appfile.sourceMap));
+    if (error instanceof CueParameterError)
+      state.issues.push(
+        ...parameterIssues(error, prefix, joinPointer(component.path, "properties"), appfile.sourceMap),
+      );
+    else state.issues.push(issueFrom(error, prefix, joinPointer(component.path, "type"), appfile.sourceMap));
     return undefined;
   }
   const componentOutputNames = new Set(current.outputs.keys());
@@ -312,9 +418,19 @@ function renderComponent(
     try {
       traitResults.push({ trait, index, produced: renderTrait(state, component, trait, context, current) });
     } catch (error) {
-      state.issues.push(
-        issueFrom(error, `${prefix}: trait "${trait.type}"`, joinPointer(trait.path, "type"), appfile.sourceMap),
-      );
+      if (error instanceof CueParameterError)
+        state.issues.push(
+          ...parameterIssues(
+            error,
+            `${prefix}: trait "${trait.type}"`,
+            joinPointer(trait.path, "properties"),
+            appfile.sourceMap,
+          ),
+        );
+      else
+        state.issues.push(
+          issueFrom(error, `${prefix}: trait "${trait.type}"`, joinPointer(trait.path, "type"), appfile.sourceMap),
+        );
       failed = true;
     }
   });

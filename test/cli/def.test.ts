@@ -104,11 +104,41 @@ describe("vela-ts def", () => {
     expect(run.stderr).toContain("error[E_DEF_NOT_FOUND]");
   });
 
-  it.each([{ type: "component" }, { type: "trait" }, { type: "step" }])(
-    "init --type $type writes a skeleton that passes vet",
+  it.each([{ type: "component" }, { type: "trait" }, { type: "policy" }, { type: "workflow-step" }])(
+    "init -t $type writes a KubeVela .cue definition that passes vet and renders to its Definition YAML",
     async ({ type }) => {
       const dir = mkdtempSync(join(tmpdir(), "vela-init-"));
-      const init = await runCli(["def", "init", `my-${type}`, "--type", type, "-o", "def.yaml"], { cwd: dir });
+      const init = await runCli(["def", "init", `my-${type}`, "-t", type, "--desc", "Mine", "-o", "def.cue"], {
+        cwd: dir,
+      });
+      expect(init.code).toBe(0);
+      const text = readFileSync(join(dir, "def.cue"), "utf8");
+      expect(text).toContain(`"my-${type}": {`);
+      expect(text).toContain(`type: "${type}"`);
+      const vet = await runCli(["def", "vet", "def.cue"], { cwd: dir });
+      expect(vet).toEqual({ code: 0, stderr: "", stdout: "def.cue: Validation succeeded.\n" });
+      const render = await runCli(["def", "render", "def.cue"], { cwd: dir });
+      expect(render.code).toBe(0);
+      const document = parse(render.stdout) as {
+        metadata: { name: string; annotations: Record<string, string> };
+        spec: { schematic: { cue: { template: string } } };
+      };
+      expect(document.metadata).toEqual({
+        name: `my-${type}`,
+        annotations: { "definition.oam.dev/description": "Mine" },
+      });
+      expect(document.spec.schematic.cue.template).toContain("parameter: {");
+    },
+  );
+
+  it.each([{ type: "component" }, { type: "trait" }, { type: "policy" }, { type: "step" }])(
+    "init -t $type --format handlebars writes a skeleton that passes vet",
+    async ({ type }) => {
+      const dir = mkdtempSync(join(tmpdir(), "vela-init-"));
+      const init = await runCli(
+        ["def", "init", `my-${type}`, "--type", type, "--format", "handlebars", "-o", "def.yaml"],
+        { cwd: dir },
+      );
       expect(init.code).toBe(0);
       const text = readFileSync(join(dir, "def.yaml"), "utf8");
       expect(text).toContain("# ");

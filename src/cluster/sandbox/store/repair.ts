@@ -8,7 +8,7 @@ import { readJournal, salvageJournal } from "./journal.js";
 import { loadSandboxFiles, SANDBOX_FILES } from "./load.js";
 import { acquireSandboxLock } from "./lock.js";
 import { MARK_FILE, readMark, writeMark } from "./mark.js";
-import { MemoryObjectStore } from "./memory-store.js";
+import { MemoryObjectStore, type WriteRecord } from "./memory-store.js";
 import {
   DEFAULT_SANDBOX_ADDONS,
   readMetadata,
@@ -63,6 +63,27 @@ function readBytes(path: string): Buffer | undefined {
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Applies the changes of `record` that are newer than what the store holds for their object: the
+ * salvaged snapshot's own resourceVersion cannot be trusted to say which records it contains.
+ */
+function applyNewerChanges(store: MemoryObjectStore, record: WriteRecord): void {
+  const changes = record.changes.filter((change, index) => {
+    const version = record.resourceVersion - record.changes.length + 1 + index;
+    const { apiVersion, kind, metadata } = change.object;
+    const ref = {
+      apiVersion,
+      kind,
+      name: metadata.name ?? "",
+      ...(metadata.namespace === undefined ? {} : { namespace: metadata.namespace }),
+    };
+    const stored = store.get(ref);
+    return stored === undefined ? change.type !== "DELETED" : Number(stored.metadata.resourceVersion) < version;
+  });
+  if (record.reset === true && record.resourceVersion > Number(store.resourceVersion)) store.applyRecord(record);
+  else if (changes.length > 0) store.applyRecord({ resourceVersion: record.resourceVersion, changes });
 }
 
 function backupDirFor(dir: string, clock: Clock): string {
@@ -167,9 +188,11 @@ export async function repairSandbox(options: RepairOptions): Promise<RepairRepor
             base: 0,
           }
         : salvageJournal(journalBytes);
-      if (salvaged.base !== undefined && salvaged.base > version && snapshot !== undefined)
+      if (salvaged.base !== undefined && salvaged.base > version)
         lost.push(
-          `the writes between resourceVersion ${version} (the snapshot) and ${salvaged.base} (where the journal starts)`,
+          snapshot === undefined
+            ? `every object last written before resourceVersion ${salvaged.base} (the snapshot is missing; the journal starts there)`
+            : `the writes between resourceVersion ${version} (the snapshot) and ${salvaged.base} (where the journal starts)`,
         );
       for (const range of salvaged.skipped) {
         problems.push(`${SANDBOX_FILES.journal}: bytes ${range.from} to ${range.to} are damaged`);
@@ -182,8 +205,7 @@ export async function repairSandbox(options: RepairOptions): Promise<RepairRepor
             `${SANDBOX_FILES.journal}: the records jump from resourceVersion ${previous} to ${record.resourceVersion}`,
           );
         previous = record.resourceVersion;
-        if (record.resourceVersion <= Number(store.resourceVersion)) continue;
-        store.applyRecord(record);
+        applyNewerChanges(store, record);
       }
     }
     let mark = 0;

@@ -6,7 +6,7 @@ import { formatTimestamp } from "../../../util/index.js";
 import type { SimulatedAdmission } from "../controller-contract.js";
 import { Journal } from "./journal.js";
 import { loadSandboxFiles, SANDBOX_FILES, type LoadedSandbox } from "./load.js";
-import { acquireSandboxLock, type SandboxLock } from "./lock.js";
+import { acquireSandboxLock, type LockOptions, type SandboxLock } from "./lock.js";
 import { writeMark } from "./mark.js";
 import { MemoryObjectStore } from "./memory-store.js";
 import { DEFAULT_SANDBOX_ADDONS, SANDBOX_FORMAT_VERSION, writeMetadata, type SandboxMetadata } from "./metadata.js";
@@ -46,18 +46,73 @@ export interface OpenReport {
 export class SandboxStore {
   private closed = false;
   private snapshotBytes: number;
+  /** The files as this process left them when it let go of the lock (see {@link suspend}). */
+  private leftAs: string | undefined;
 
   constructor(
     readonly dir: string,
     readonly store: MemoryObjectStore,
     private metadataValue: SandboxMetadata,
     private readonly journal: Journal,
-    private readonly lock: SandboxLock,
-    private readonly compactBytes: number,
+    private lock: SandboxLock,
+    private readonly options: OpenSandboxStoreOptions,
     snapshotBytes: number,
     readonly opened: OpenReport,
   ) {
     this.snapshotBytes = snapshotBytes;
+  }
+
+  private get compactBytes(): number {
+    return this.options.compactBytes ?? DEFAULT_COMPACT_BYTES;
+  }
+
+  /** False between {@link suspend} and {@link resume}, and after {@link close}. */
+  get holdsLock(): boolean {
+    return !this.closed && this.leftAs === undefined;
+  }
+
+  /**
+   * Lets go of the sandbox for a while (a `--wait` that sleeps): everything written is durable and
+   * marked, the journal file is closed and the lock released, so other commands can work meanwhile.
+   * {@link resume} takes it back.
+   */
+  suspend(): void {
+    if (!this.holdsLock) return;
+    this.finishWrites();
+    this.journal.close();
+    this.leftAs = fingerprintOf(this.dir);
+    this.lock.release();
+  }
+
+  /**
+   * Takes the lock back after {@link suspend}. If no other command changed the sandbox meanwhile,
+   * this store goes on as it was; otherwise the files are read again and a new store is returned
+   * (this one is closed).
+   */
+  async resume(lockOptions: LockOptions = {}): Promise<SandboxStore> {
+    if (this.closed) throw new ClusterError("E_SANDBOX_CLOSED", "the sandbox was closed");
+    if (this.leftAs === undefined) return this;
+    const lock = await acquireSandboxLock(this.dir, {
+      command: this.options.command ?? "vela-ts",
+      ...lockOptions,
+    });
+    if (fingerprintOf(this.dir) === this.leftAs) {
+      this.journal.reopen();
+      this.lock = lock;
+      this.leftAs = undefined;
+      return this;
+    }
+    this.closed = true;
+    return loadWithLock(this.options, lock);
+  }
+
+  /** Compaction when due, and the mark, for a command that wrote. */
+  private finishWrites(): void {
+    if (!this.journal.hasWritten) return;
+    // A journal worth replaying slowly becomes a snapshot now, so the next command opens fast.
+    if (this.journal.size > this.compactBytes / 8) this.compact();
+    writeMark(this.dir, Number(this.store.resourceVersion));
+    this.journal.markedClean();
   }
 
   get metadata(): SandboxMetadata {
@@ -112,18 +167,34 @@ export class SandboxStore {
    */
   close(): void {
     if (this.closed) return;
+    if (this.leftAs !== undefined) {
+      this.closed = true;
+      return;
+    }
     try {
-      if (this.journal.hasWritten) {
-        // A journal worth replaying slowly becomes a snapshot now, so the next command opens fast.
-        if (this.journal.size > this.compactBytes / 8) this.compact();
-        writeMark(this.dir, Number(this.store.resourceVersion));
-      }
+      this.finishWrites();
     } finally {
       this.closed = true;
       this.journal.close();
       this.lock.release();
     }
   }
+}
+
+const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024;
+
+/** Identity of the state files (inode, size, modification time): any write by anyone changes it. */
+function fingerprintOf(dir: string): string {
+  return [SANDBOX_FILES.metadata, SANDBOX_FILES.snapshot, SANDBOX_FILES.journal, SANDBOX_FILES.mark]
+    .map((file) => {
+      try {
+        const stat = statSync(join(dir, file), { bigint: true });
+        return `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
+      } catch {
+        return "-";
+      }
+    })
+    .join("/");
 }
 
 function fileSize(path: string): number {
@@ -168,6 +239,12 @@ export async function openSandboxStore(options: OpenSandboxStoreOptions): Promis
     ...(options.lockTimeoutMs === undefined ? {} : { timeoutMs: options.lockTimeoutMs }),
     ...(options.command === undefined ? {} : { command: options.command }),
   });
+  return loadWithLock(options, lock);
+}
+
+/** Reads the sandbox files into a new store, under a lock already held (released if this fails). */
+function loadWithLock(options: OpenSandboxStoreOptions, lock: SandboxLock): SandboxStore {
+  const { dir } = options;
   try {
     const loaded = loadSandboxFiles(dir);
     let metadata = loaded.metadata;
@@ -182,14 +259,14 @@ export async function openSandboxStore(options: OpenSandboxStoreOptions): Promis
     }
     // Leftovers of a compaction or metadata write that died before its rename.
     for (const entry of readdirSync(dir)) if (entry.includes(".tmp-")) rmSync(join(dir, entry), { force: true });
-    let sandbox: SandboxStore | undefined;
+    const opening: { sandbox?: SandboxStore } = {};
     const journal = new Journal(
       join(dir, SANDBOX_FILES.journal),
       loaded.journal.format === 2 ? loaded.journal.validBytes : 0,
       loaded.journal.format === 2 && loaded.journal.validBytes > 0 ? loaded.journal.base : loaded.resourceVersion,
       {
         ...(options.sync === undefined ? {} : { sync: options.sync }),
-        afterWrite: () => sandbox?.maybeCompact(),
+        afterWrite: () => opening.sandbox?.maybeCompact(),
       },
     );
     const store = new MemoryObjectStore({
@@ -206,18 +283,18 @@ export async function openSandboxStore(options: OpenSandboxStoreOptions): Promis
       migrate(dir, loaded, store, journal);
       metadata = { ...metadata, format: SANDBOX_FORMAT_VERSION };
     }
-    sandbox = new SandboxStore(
+    const sandbox = new SandboxStore(
       dir,
       store,
       metadata,
       journal,
       lock,
-      options.compactBytes ?? 8 * 1024 * 1024,
+      options,
       fileSize(join(dir, SANDBOX_FILES.snapshot)),
       { tornBytes: loaded.journal.tornBytes, ...(migratedFrom === undefined ? {} : { migratedFrom }) },
     );
-    const opened = sandbox;
-    store.subscribe(() => opened.maybeCompact());
+    opening.sandbox = sandbox;
+    store.subscribe(() => sandbox.maybeCompact());
     return sandbox;
   } catch (error) {
     lock.release();

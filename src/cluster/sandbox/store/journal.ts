@@ -345,9 +345,21 @@ export class Journal implements StorePersistence {
     return this.bytes;
   }
 
-  /** Whether this process has written to the journal since it was opened. */
+  /** Whether this process has written to the journal (or emptied it) since it opened it or last {@link markedClean}. */
   get hasWritten(): boolean {
     return this.written;
+  }
+
+  /** The writes so far are recorded in the journal mark. */
+  markedClean(): void {
+    this.written = false;
+  }
+
+  /** Opens the file again after {@link close} (the sandbox lock was let go and taken back, nothing changed). */
+  reopen(): void {
+    if (this.fd >= 0) return;
+    this.fd = openSync(this.path, "a+");
+    this.fileBytes = fstatSync(this.fd).size;
   }
 
   get batching(): boolean {

@@ -7,7 +7,7 @@
  * {@link resolveHelmWorkloads}, by the release path.
  */
 import { isAbsolute, resolve as resolvePath } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parseYamlValue } from "../model/parse-yaml.js";
 import {
   applySetValue,
   fetchChartFromRepositorySync,
@@ -259,7 +259,7 @@ function composeValues(
     }
     let parsed: unknown;
     try {
-      parsed = parseYaml(text);
+      parsed = parseYamlValue(text, `${String(reference.kind)}/${String(reference.name)}`);
     } catch {
       unresolved.push(`${String(reference.kind)}/${String(reference.name)}`);
       continue;

@@ -1,4 +1,4 @@
-import { parse as parseYamlValue } from "yaml";
+import { parseYamlValue } from "../model/parse-yaml.js";
 import { bindAppfile, traitAppliesTo, validateProperties } from "../appfile/index.js";
 import {
   createDefinitionParser,
@@ -471,7 +471,7 @@ export function propertiesFromFlags(flags: readonly string[], base: JsonObject =
     const keys = flag.slice(0, equals).split(".");
     let value: JsonValue;
     try {
-      value = (parseYamlValue(flag.slice(equals + 1)) ?? "") as JsonValue;
+      value = parseYamlValue(flag.slice(equals + 1), "-p") ?? "";
     } catch {
       value = flag.slice(equals + 1);
     }

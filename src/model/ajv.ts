@@ -146,6 +146,9 @@ function issueOf(error: ErrorObject, context: IssueContext, root: unknown): Vali
     default:
       message = `${error.message ?? "is invalid"}${got === "nothing" ? "" : `, got ${got}`}`;
   }
+  // A schema may say in its description what a valid value looks like (names, limits).
+  const described = (error.parentSchema as { description?: unknown } | undefined)?.description;
+  if (hint === undefined && typeof described === "string" && error.keyword !== "required") hint = described;
   const field = (context.basePath + error.instancePath).slice(context.basePath.length);
   const where = field === "" ? "" : `"${field.slice(1).replaceAll("/", ".")}"`;
   const body =

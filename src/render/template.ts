@@ -1,6 +1,7 @@
 import Handlebars from "handlebars";
-import { parseDocument, stringify } from "yaml";
+import { stringify } from "yaml";
 import { VelaError, type SourceLocation } from "../errors/index.js";
+import { parseYamlText } from "../model/index.js";
 import type { CompileCache, TemplateSource } from "../definitions/index.js";
 import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "../util/index.js";
 
@@ -342,22 +343,23 @@ export function parseRenderedYaml(
   origin: TemplateOrigin,
 ): JsonValue | undefined {
   if (isBlank(text)) return undefined;
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  const error = document.errors[0];
-  if (error !== undefined) {
-    const renderedLine = text.slice(0, error.pos[0]).split("\n").length;
+  // Bounded like every YAML input: aliases, nesting and size (a template can render an alias bomb).
+  const parsed = parseYamlText(text);
+  if ("problem" in parsed) {
+    const error = parsed.problem;
+    const renderedLine = text.slice(0, error.offset).split("\n").length;
     const shown = text.split("\n")[renderedLine - 1] ?? "";
     throw templateError(
       "E_TEMPLATE_YAML",
       origin.subject,
-      `the template renders invalid YAML: ${(error.message.split("\n")[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, "")}`,
+      `the template renders invalid YAML: ${error.message}`,
       template,
       renderedLine,
       undefined,
       `rendered line ${renderedLine} is ${JSON.stringify(shown.trim())}; put structured values in with {{json x}}`,
     );
   }
-  const value = document.toJS({ maxAliasCount: 100 }) as JsonValue;
+  const value = parsed.value;
   return value === null ? undefined : value;
 }
 

@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
-import { ClusterError, UsageError } from "../../errors/index.js";
+import { UsageError } from "../../errors/index.js";
 import type { SandboxCommandOptions } from "../../controller/sandbox.js";
 import type { CommandEnv } from "../command.js";
+import { readInputText } from "../input-file.js";
 import { formatTable, printValue } from "../output.js";
 import { registerSandboxTraffic } from "./sandbox-traffic.js";
 import { registerSandboxServe } from "./serve.js";
@@ -29,19 +28,8 @@ function printWarnings(env: CommandEnv, warnings: readonly string[]): void {
 }
 
 async function readInput(env: CommandEnv, file: string): Promise<{ readonly text: string; readonly name: string }> {
-  if (file === "-") return { text: await env.ctx.readStdin(), name: "<stdin>" };
-  const path = isAbsolute(file) ? file : resolve(env.ctx.cwd, file);
-  try {
-    return { text: readFileSync(path, "utf8"), name: file };
-  } catch (error) {
-    throw new ClusterError(
-      "E_FILE_NOT_FOUND",
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`,
-      {
-        hint: "give a YAML file with -f FILE, or -f - to read standard input",
-      },
-    );
-  }
+  const input = await readInputText(env.ctx, file, "give a YAML file with -f FILE, or -f - to read standard input");
+  return { text: input.text, name: input.file };
 }
 
 type GetOutput = "table" | "wide" | "yaml" | "json" | "name";

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { parse as parseYaml } from "yaml";
+import { parseYamlValue } from "../../../model/parse-yaml.js";
 import { ClusterError } from "../../../errors/index.js";
 import type { JsonValue } from "../../../util/index.js";
 
@@ -27,7 +27,7 @@ export function mediaTypeOf(contentType: string | undefined): string {
 /** Parses a body as JSON, or as YAML for `application/apply-patch+yaml` and `application/yaml`. */
 export function parseBody(text: string, mediaType: string): JsonValue {
   try {
-    if (mediaType.endsWith("yaml")) return parseYaml(text) as JsonValue;
+    if (mediaType.endsWith("yaml")) return parseYamlValue(text, "the request body");
     return JSON.parse(text) as JsonValue;
   } catch (error) {
     throw new ClusterError(

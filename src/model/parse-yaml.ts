@@ -8,8 +8,6 @@ import {
   LineCounter,
   Scalar,
   type Document,
-  type Node,
-  type ParsedNode,
   type Pair,
   type YAMLMap,
 } from "yaml";
@@ -194,7 +192,9 @@ function yamlIssue(
       code: "E_YAML",
       message: "invalid YAML: a block sequence or mapping sits where a key of this mapping is expected",
       source: where(misplaced.parent.range[0]),
-      hint: `the block at line ${item.line}, column ${item.column} is indented like a key of the mapping that starts here; indent it under a key or move it out`,
+      hint:
+        `the block at line ${item.line}, column ${item.column} is indented like a key of the mapping that starts here; ` +
+        "indent it under a key or move it out",
     };
   }
   const detail = error.message.split("\n")[0] ?? error.message;

@@ -13,7 +13,7 @@ import {
 import { NotFoundError, UsageError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
 import { APPLICATION_API_VERSION, type ApplicationInput, type ComponentInput } from "../model/index.js";
 import { componentObjects, renderAppfile, renderTemplate } from "../render/index.js";
-import { isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { compileLinearRegExp, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
 
 /** Where definitions come from besides the bundled ones. */
 export interface DefinitionSourceOptions {
@@ -102,7 +102,7 @@ const FORMAT_SAMPLES: Readonly<Record<string, string>> = {
 
 function matchesPattern(value: string, pattern: string): boolean {
   try {
-    return new RegExp(pattern, "u").test(value);
+    return compileLinearRegExp(pattern).test(value);
   } catch {
     return true;
   }

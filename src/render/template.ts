@@ -2,6 +2,13 @@ import Handlebars from "handlebars";
 import { stringify } from "yaml";
 import { VelaError, type SourceLocation } from "../errors/index.js";
 import { parseYamlText } from "../model/index.js";
+import {
+  boundBlockHelpers,
+  boundHelpers,
+  checkTemplateNesting,
+  RenderMeter,
+  TemplateLimitError,
+} from "./template-bounds.js";
 import type { CompileCache, TemplateSource } from "../definitions/index.js";
 import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "../util/index.js";
 
@@ -120,11 +127,19 @@ export const CONTEXT_KEYS: readonly string[] = [
 
 type HandlebarsEnv = ReturnType<typeof Handlebars.create>;
 
-function createEnvironment(): HandlebarsEnv {
+/** A handlebars environment and the meter its helpers count a render's work on (template-bounds.ts). */
+interface BoundedEnvironment {
+  readonly env: HandlebarsEnv;
+  readonly meter: RenderMeter;
+}
+
+function createEnvironment(): BoundedEnvironment {
   const env = Handlebars.create();
   env.unregisterHelper("log");
-  for (const [name, helper] of Object.entries(HELPERS)) env.registerHelper(name, helper);
-  return env;
+  const meter = new RenderMeter();
+  boundBlockHelpers(env, meter);
+  for (const [name, helper] of Object.entries(boundHelpers(HELPERS, meter))) env.registerHelper(name, helper);
+  return { env, meter };
 }
 
 /** A compiled template: data in, text out. */
@@ -159,6 +174,15 @@ function templateError(
     source: templateLocation(template, line, column),
     hint,
     ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** A bound a template went past, located at the template (its definition file and line). */
+function withTemplateSource(error: TemplateLimitError, subject: string, template: TemplateSource): VelaError {
+  return new VelaError(error.code, `${subject}: ${error.message}`, {
+    path: template.pointer,
+    source: templateLocation(template, undefined, undefined),
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
   });
 }
 
@@ -285,11 +309,13 @@ export function compileTemplate(
   return cache.get(
     `template/${template.file}:${template.line}#${template.pointer}${check.lenient === true ? "/lenient" : ""}`,
     () => {
-      const env = cache.get("handlebars", createEnvironment);
+      const { env, meter } = cache.get("handlebars", createEnvironment);
       let ast: ReturnType<HandlebarsEnv["parse"]>;
       try {
+        checkTemplateNesting(template.text);
         ast = env.parse(dropBlockTagLines(template.text));
       } catch (error) {
+        if (error instanceof TemplateLimitError) throw withTemplateSource(error, origin.subject, template);
         const message = error instanceof Error ? error.message : String(error);
         const first = message.split("\n")[0] ?? message;
         throw templateError(
@@ -307,8 +333,10 @@ export function compileTemplate(
       const compiled = env.compile(ast, { strict: check.lenient !== true, noEscape: true, knownHelpersOnly: false });
       return (data: JsonObject): string => {
         try {
+          meter.reset();
           return compiled(data);
         } catch (error) {
+          if (error instanceof TemplateLimitError) throw withTemplateSource(error, origin.subject, template);
           const line = (error as { lineNumber?: number }).lineNumber;
           const column = (error as { column?: number }).column;
           const message = (error instanceof Error ? error.message : String(error)).replace(/ - \d+:\d+$/, "");

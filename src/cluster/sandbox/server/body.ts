@@ -3,17 +3,28 @@ import { parseYamlValue } from "../../../model/parse-yaml.js";
 import { ClusterError } from "../../../errors/index.js";
 import type { JsonValue } from "../../../util/index.js";
 
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** The largest request body served, as the Kubernetes API server's `MaxRequestBodyBytes` (3 MB). */
+export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-/** Reads a request body as text (at most 16 MiB). */
+function tooLarge(): ClusterError {
+  return new ClusterError("E_BODY_TOO_LARGE", `the request body is larger than ${MAX_BODY_BYTES} bytes`, {
+    hint: "Kubernetes objects are limited to a few megabytes: split the object",
+  });
+}
+
+/**
+ * Reads a request body as text, at most {@link MAX_BODY_BYTES}: a larger `Content-Length` is
+ * refused before anything is read, a longer chunked body as soon as it passes the cap (413).
+ */
 export async function readBody(request: IncomingMessage): Promise<string> {
+  const declared = Number(request.headers["content-length"] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES)
-      throw new ClusterError("E_BODY_TOO_LARGE", `request body is larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw tooLarge();
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString("utf8");

@@ -217,7 +217,8 @@ export function unreadableResponseError(
 ): ClusterError {
   return new ClusterError(
     "E_CLUSTER_RESPONSE",
-    `the cluster at ${cluster.server} (context "${cluster.contextName}") answered ${subject.verb} ${describeSubject(subject)} with a response that cannot be read: ${detail}`,
+    `the cluster at ${cluster.server} (context "${cluster.contextName}") answered ${subject.verb} ` +
+      `${describeSubject(subject)} with a response that cannot be read: ${detail}`,
     { unreachable: true, hint: "check the cluster's health (and any proxy in between), then run the command again" },
   );
 }

@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { routeRequests } from "../../src/cluster/sandbox/routing/index.js";
 import { openSandboxStore } from "../../src/cluster/sandbox/store/durable-store.js";
-import { seededRandom } from "../../src/cluster/sandbox/store/random.js";
+import { NAME_SUFFIX_ALPHABET, seededRandom } from "../../src/cluster/sandbox/store/random.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { FakeClock } from "../../src/util/clock.js";
 import { PROJECT_ROOT } from "./runner.js";
@@ -104,6 +104,14 @@ interface Fingerprint {
   readonly shares: Readonly<Record<string, number>>;
 }
 
+/**
+ * A name with its generated part (`generateName`'s five characters, e.g. the Kruise canary
+ * Deployment `demo-app-x7k2p`) made general: runs with different histories draw different suffixes.
+ */
+function generalName(name: string): string {
+  return name.replace(new RegExp(`-[${NAME_SUFFIX_ALPHABET}]{5}(?=-|$)`, "g"), "-*");
+}
+
 const WORKLOAD_KINDS = new Set(["Deployment", "Service", "Ingress", "Rollout", "HelmRelease", "ReplicaSet"]);
 
 async function fingerprintOf(dir: string): Promise<Fingerprint> {
@@ -171,7 +179,7 @@ async function fingerprintOf(dir: string): Promise<Fingerprint> {
       objects: new Set(
         objects
           .filter((object) => WORKLOAD_KINDS.has(object.kind) && object.metadata.deletionTimestamp === undefined)
-          .map((object) => `${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}`),
+          .map((object) => `${object.kind}/${object.metadata.namespace ?? ""}/${generalName(object.metadata.name ?? "")}`),
       ),
       shares,
     };

@@ -3,13 +3,14 @@
  * (docs/limits.md): fuzzed inputs through the CLI end in time with an exit code of 0–4 and no stack
  * trace; damaged sandbox files are never read as different data without a word.
  */
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { formatChaosFigures, runChaosCampaign } from "../scripts/campaigns/chaos.js";
 import { formatDamageFigures, runDamageCampaign } from "../scripts/campaigns/damage.js";
 import { formatFuzzFigures, runFuzzCampaign } from "../scripts/campaigns/fuzz.js";
-import { inProcessRunner } from "../scripts/campaigns/runner.js";
+import { inProcessRunner, PROJECT_ROOT } from "../scripts/campaigns/runner.js";
 
 describe("campaigns (reduced, fixed seed)", () => {
   it("fuzz: 400 mutated Applications, definitions and values through the CLI", async () => {
@@ -41,4 +42,19 @@ describe("campaigns (reduced, fixed seed)", () => {
     expect(figures.repaired, report).toBe(figures.detected);
     expect(figures.detected + figures.intact, report).toBe(figures.cases);
   }, 120_000);
+});
+
+describe.skipIf(!existsSync(join(PROJECT_ROOT, "dist", "cli", "bin.js")))("kill campaign (reduced, fixed seed)", () => {
+  it("SIGKILLed resume, suspend and rollback of the canary story converge when run again", async () => {
+    const figures = await runChaosCampaign({
+      workDir: mkdtempSync(join(tmpdir(), "vela-ts-chaos-")),
+      kills: 3,
+      seed: "ci",
+      steps: ["resume", "suspend", "rollback"],
+    });
+    const report = formatChaosFigures(figures);
+    expect(figures.kills, report).toBe(3);
+    expect(figures.converged, report).toBe(figures.kills);
+    expect(figures.duplicateRevisions + figures.leftoverObjects + figures.staleLocks + figures.stuck, report).toBe(0);
+  }, 400_000);
 });

@@ -285,7 +285,13 @@ export function composeBounded(
       },
     };
   }
-  const composer = new Composer({ prettyErrors: false, uniqueKeys: false, merge: options.merge === true });
+  // Warnings (an unresolved tag, a key that is a collection) stay out of the process's stderr.
+  const composer = new Composer({
+    prettyErrors: false,
+    uniqueKeys: false,
+    merge: options.merge === true,
+    logLevel: "error",
+  });
   const composed = [...composer.compose(tokens)];
   // Without a `*` there is no alias to check (the common case: skip the walk).
   const mayAlias = text.includes("*");

@@ -75,7 +75,7 @@ export function composeReleaseValues(view: ControllerView, release: KubeObject):
     }
     let parsed: unknown;
     try {
-      parsed = parseYamlValue(text, `${String(reference.kind)} ${String(reference.name)}`);
+      parsed = parseYamlValue(text, "the referenced values");
     } catch (error) {
       throw new ValuesReferenceError(
         `unable to read values from key '${typeof reference.valuesKey === "string" ? reference.valuesKey : "values.yaml"}' in ${String(reference.kind)} '${String(reference.name)}': ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`,

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../../src/cli/main.js";
@@ -29,6 +30,7 @@ export const PROJECT_ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "
 export const binaryRunner: CampaignRunner = (argv, cwd, options = {}) =>
   new Promise((resolve, reject) => {
     const started = Date.now();
+    mkdirSync(cwd, { recursive: true });
     const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin", "vela-ts.js"), ...argv], {
       cwd,
       env: { ...process.env, NO_COLOR: "1", ...options.env },

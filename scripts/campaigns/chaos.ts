@@ -179,7 +179,9 @@ async function fingerprintOf(dir: string): Promise<Fingerprint> {
       objects: new Set(
         objects
           .filter((object) => WORKLOAD_KINDS.has(object.kind) && object.metadata.deletionTimestamp === undefined)
-          .map((object) => `${object.kind}/${object.metadata.namespace ?? ""}/${generalName(object.metadata.name ?? "")}`),
+          .map(
+            (object) => `${object.kind}/${object.metadata.namespace ?? ""}/${generalName(object.metadata.name ?? "")}`,
+          ),
       ),
       shares,
     };

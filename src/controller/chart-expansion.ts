@@ -7,7 +7,7 @@
  * {@link resolveHelmWorkloads}, by the release path.
  */
 import { isAbsolute, resolve as resolvePath } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parseYamlValue } from "../model/parse-yaml.js";
 import {
   applySetValue,
   fetchChartFromRepositorySync,
@@ -261,7 +261,7 @@ function composeValues(
     }
     let parsed: unknown;
     try {
-      parsed = parseYaml(text);
+      parsed = parseYamlValue(text, `${displayText(reference.kind)}/${displayText(reference.name)}`);
     } catch {
       unresolved.push(`${displayText(reference.kind)}/${displayText(reference.name)}`);
       continue;

@@ -4,7 +4,6 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseDocument } from "yaml";
 import {
   ChartError,
   formatHelmTemplate,
@@ -14,6 +13,8 @@ import {
   renderTemplateString,
   type RenderedChart,
 } from "../chart/index.js";
+import { ValidationError } from "../errors/index.js";
+import { parseYamlValue } from "../model/parse-yaml.js";
 
 /** Options of {@link templateChart}, as the command's flags. */
 export interface TemplateChartOptions {
@@ -62,20 +63,16 @@ function readValuesFile(path: string): Record<string, unknown> {
       cause: error,
     });
   }
-  const doc = parseDocument(text, { merge: true, prettyErrors: false });
-  const error = doc.errors[0];
-  if (error !== undefined) {
-    const pos = error.linePos?.[0];
-    throw new ChartError(
-      "E_CHART_VALUES",
-      `values file ${path} is not valid YAML: ${error.message.split("\n")[0] ?? ""}`,
-      {
-        source: { file: path, line: pos?.line ?? 1, column: pos?.col ?? 1 },
-        hint: "fix the YAML syntax of the values file",
-      },
-    );
+  let value: unknown;
+  try {
+    value = parseYamlValue(text, path, { merge: true });
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ChartError("E_CHART_VALUES", `values file ${path} is not valid YAML: ${error.message}`, {
+      ...(error.source === undefined ? {} : { source: error.source }),
+      hint: error.hint ?? "fix the YAML syntax of the values file",
+    });
   }
-  const value: unknown = doc.toJS();
   if (value === null || value === undefined) return {};
   if (!isTable(value))
     throw new ChartError("E_CHART_VALUES", `values file ${path} must be a mapping`, {

@@ -15,6 +15,7 @@ import {
   describeProgress,
   driveApplication,
   personGate,
+  sleepUnlocked,
   terminalStop,
   type DriveOptions,
   type DriveResult,
@@ -124,7 +125,7 @@ async function followController(
     const line = `waiting ${formatDuration(interval)} for controller ${holder}: ${describeProgress(view.outcome)}`;
     if (line !== lastProgress) options.progress?.(line);
     lastProgress = line;
-    await options.sleep(interval);
+    await sleepUnlocked(target.driver, options.sleep, interval);
     const current = await findReconcilingController(target.cluster, clock, namespace, target.kube?.namespace);
     if (current === undefined) {
       options.progress?.(`the lease of controller ${holder} lapsed; reconciling ${namespace}/${name} here`);

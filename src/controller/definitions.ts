@@ -1,4 +1,4 @@
-import { parse as parseYamlValue } from "yaml";
+import { parseYamlValue } from "../model/parse-yaml.js";
 import { bindAppfile, traitAppliesTo, validateProperties } from "../appfile/index.js";
 import {
   createDefinitionParser,
@@ -14,7 +14,7 @@ import {
 import { NotFoundError, UsageError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
 import { APPLICATION_API_VERSION, type ApplicationInput, type ComponentInput } from "../model/index.js";
 import { componentObjects, renderAppfile, renderCueValue, renderTemplate } from "../render/index.js";
-import { isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { compileLinearRegExp, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
 
 /** Where definitions come from besides the bundled ones. */
 export interface DefinitionSourceOptions {
@@ -104,7 +104,7 @@ const FORMAT_SAMPLES: Readonly<Record<string, string>> = {
 
 function matchesPattern(value: string, pattern: string): boolean {
   try {
-    return new RegExp(pattern, "u").test(value);
+    return compileLinearRegExp(pattern).test(value);
   } catch {
     return true;
   }
@@ -481,7 +481,7 @@ export function propertiesFromFlags(flags: readonly string[], base: JsonObject =
     const keys = flag.slice(0, equals).split(".");
     let value: JsonValue;
     try {
-      value = (parseYamlValue(flag.slice(equals + 1)) ?? "") as JsonValue;
+      value = parseYamlValue(flag.slice(equals + 1), "-p") ?? "";
     } catch {
       value = flag.slice(equals + 1);
     }

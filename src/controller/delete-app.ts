@@ -12,7 +12,7 @@ import { isJsonObject } from "../util/index.js";
 import { applicationNotFound } from "./app-lookup.js";
 import { applicationRef } from "./application-object.js";
 import { ANNOTATION_REF_OBJECT } from "./component-runtime.js";
-import type { ClusterDriver } from "./drive.js";
+import { sleepUnlocked, type ClusterDriver } from "./drive.js";
 import {
   buildOwnerIndex,
   distinctTrackedResources,
@@ -103,7 +103,7 @@ async function settleDeletion(
       driver.nextWakeAt()?.getTime() ?? (driver.pollIntervalMs === undefined ? undefined : now + driver.pollIntervalMs);
     if (wake === undefined) break;
     if (options.timeoutMs !== undefined && wake - started > options.timeoutMs) break;
-    await options.sleep(Math.max(0, wake - now));
+    await sleepUnlocked(driver, options.sleep, Math.max(0, wake - now));
     await driver.settle();
     remaining = await stillPresent(cluster, refs);
   }

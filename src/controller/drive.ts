@@ -18,6 +18,24 @@ export interface ClusterDriver {
   readonly pollIntervalMs?: number;
   /** The sandbox's record of the last fixed point, and the store's resourceVersion it is keyed by. @default none */
   readonly fixedPoint?: { readonly memo: FixedPointMemo; resourceVersion(): string };
+  /**
+   * Runs a wait without holding the cluster: on the sandbox, its lock is let go while `wait` sleeps,
+   * so other shells (`status`, `workflow suspend`, `workflow rollback`) act during a `--wait`.
+   * @default runs `wait` as it is
+   */
+  readonly unlockedDuring?: <T>(wait: () => Promise<T>) => Promise<T>;
+  /** Between two reconcile passes: lets another command that waits for the cluster in first. @default nothing */
+  readonly yieldBetweenPasses?: () => Promise<void>;
+}
+
+/** Sleeps `milliseconds` without holding the cluster (see {@link ClusterDriver.unlockedDuring}). */
+export function sleepUnlocked(
+  driver: ClusterDriver,
+  sleep: (milliseconds: number) => Promise<void>,
+  milliseconds: number,
+): Promise<void> {
+  const wait = (): Promise<void> => sleep(milliseconds);
+  return driver.unlockedDuring === undefined ? wait() : driver.unlockedDuring(wait);
 }
 
 export interface DriveOptions {
@@ -79,6 +97,8 @@ export async function runToFixedPoint(
       fixedPoint?.memo.remember(name, namespace, fixedPoint.resourceVersion(), outcome, driver.nextWakeAt());
       return outcome;
     }
+    // A long release (hundreds of components) does not keep a `workflow suspend` waiting for all of it.
+    await driver.yieldBetweenPasses?.();
   }
   throw new VelaError("E_NOT_CONVERGED", `application ${name} did not settle after ${MAX_PASSES} reconcile passes`, {
     hint: "the workflow or a controller keeps changing objects; check vela-ts status " + name,
@@ -152,7 +172,7 @@ export async function driveApplication(
     const line = `waiting ${formatDuration(Math.max(0, wakeAt - now))}: ${describeProgress(outcome)}`;
     if (line !== lastProgress) options.progress?.(line);
     lastProgress = line;
-    await options.sleep(Math.max(0, wakeAt - now));
+    await sleepUnlocked(driver, options.sleep, Math.max(0, wakeAt - now));
   }
 }
 

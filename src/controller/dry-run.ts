@@ -3,6 +3,7 @@ import { loadDefinitions, type DefinitionWarning } from "../definitions/index.js
 import { locateInSource, parseApplications, type KubeObject, type SourceMap } from "../model/index.js";
 import { componentObjects, renderAppfile, type ComponentManifest } from "../render/index.js";
 import { ValidationError, type ValidationIssue } from "../errors/index.js";
+import { findApplicationObjectIssues, findRenderedObjectIssues } from "./rendered-checks.js";
 import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "./chart-expansion.js";
 
 /** Options of {@link dryRun}. */
@@ -62,12 +63,13 @@ function renderApplications(options: DryRunOptions): {
       const componentIndexes = Object.fromEntries(
         parsed.application.spec.components.map((component, index) => [component.name, index]),
       );
-      applications.push({
-        name: appfile.name,
-        manifests: renderAppfile(appfile),
-        sourceMap: parsed.sourceMap,
-        componentIndexes,
-      });
+      const manifests = renderAppfile(appfile);
+      const objectIssues = [
+        ...findApplicationObjectIssues(parsed.application, parsed.sourceMap),
+        ...findRenderedObjectIssues(manifests, parsed.sourceMap, componentIndexes),
+      ];
+      if (objectIssues.length > 0) throw new ValidationError(objectIssues);
+      applications.push({ name: appfile.name, manifests, sourceMap: parsed.sourceMap, componentIndexes });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       issues.push(...error.issues);

@@ -18,7 +18,9 @@ import {
   parseLabelSelector,
   qualifiedKindName,
   qualifiedResourceName,
+  repairSandbox,
   resolveResource,
+  type RepairReport,
   type ResourceType,
   type SandboxCluster,
   type SettleResult,
@@ -369,4 +371,21 @@ export async function sandboxReset(options: SandboxCommandOptions): Promise<Sand
   const dir = resolveSandboxDir(options);
   const { value } = await withSandbox(options, (sandbox) => sandbox.reset(), false);
   return { dir, deleted: value };
+}
+
+export interface SandboxRepairOptions extends SandboxCommandOptions {
+  /** `--dry-run`: report only. @default false */
+  readonly dryRun?: boolean;
+}
+
+/** `sandbox repair [--dry-run]`: recovers a damaged sandbox after backing its files up (see {@link repairSandbox}). */
+export async function sandboxRepair(options: SandboxRepairOptions): Promise<RepairReport & { readonly dir: string }> {
+  const dir = resolveSandboxDir(options);
+  const report = await repairSandbox({
+    dir,
+    clock: options.clock,
+    command: options.command,
+    ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun }),
+  });
+  return { ...report, dir };
 }

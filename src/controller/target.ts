@@ -171,6 +171,9 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       ...reconcilerDeps(options, sandbox, registry),
       charts: createHelmChartSource({ sandboxDir: dir, cwd: options.cwd }),
     };
+    const release = {
+      onWait: (holder: string) => options.log?.(`waiting for the sandbox: it is held by ${holder}`),
+    };
     const inputs = reconcileInputsFingerprint(registry, dir, {
       revisionLimit: deps.revisionLimit ?? null,
       cwd: options.cwd,
@@ -179,6 +182,8 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       settle: async () => (await sandbox.settle()).writes,
       nextWakeAt: () => sandbox.nextWakeAt(),
       fixedPoint: { memo: sandboxFixedPointMemo(dir, inputs), resourceVersion: () => sandbox.resourceVersion },
+      unlockedDuring: (wait) => sandbox.withoutLock(wait, release),
+      yieldBetweenPasses: async () => void (await sandbox.yieldToWaiters(release)),
     };
     const shown = dir.startsWith(options.cwd) ? `.${dir.slice(options.cwd.length) || "/"}` : dir;
     return {

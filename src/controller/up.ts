@@ -7,6 +7,7 @@ import { renderAppfile } from "../render/index.js";
 import type { JsonObject } from "../util/index.js";
 import { applicationRef, editApplicationSpec } from "./application-object.js";
 import { driveOrHandOff } from "./controller-handoff.js";
+import { findApplicationObjectIssues, findRenderedObjectIssues } from "./rendered-checks.js";
 import type { DriveOptions, DriveResult } from "./drive.js";
 import { withTarget, type Target, type TargetOptions } from "./target.js";
 
@@ -57,7 +58,15 @@ function validateAll(
   for (const parsed of parseApplications(text, file)) {
     try {
       const app = withPublishVersion(parsed.application, publishVersion);
-      renderAppfile(bindAppfile(app, target.registry, { sourceMap: parsed.sourceMap, namespace }));
+      const manifests = renderAppfile(bindAppfile(app, target.registry, { sourceMap: parsed.sourceMap, namespace }));
+      const componentIndexes = Object.fromEntries(
+        app.spec.components.map((component, index) => [component.name, index]),
+      );
+      const objectIssues = [
+        ...findApplicationObjectIssues(app, parsed.sourceMap),
+        ...findRenderedObjectIssues(manifests, parsed.sourceMap, componentIndexes),
+      ];
+      if (objectIssues.length > 0) throw new ValidationError(objectIssues);
       apps.push(app);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;

@@ -121,7 +121,11 @@ async function resume(target: Target, app: KubeObject, name: string, namespace: 
   }
   const approved = await resumeRollouts(target.cluster, rollouts);
   if (approved.length > 0) return approved;
-  // Neither: let the workflow operation explain why (not suspended, finished, terminated…).
+  // A release that runs and waits for no one (what a resume killed after it took effect leaves):
+  // nothing to do, and re-running the command is safe; `--wait` then follows the release.
+  if (workflow !== undefined && !workflow.finished && !workflow.terminated)
+    return [`workflow ${name} is not suspended and no Rollout waits for approval: nothing to resume`];
+  // Neither: let the workflow operation explain why (finished, terminated…).
   resumeWorkflow(workflow, name);
   return [];
 }
@@ -172,6 +176,17 @@ async function rollback(
     isJsonObject(status.latestRevision) && typeof status.latestRevision.name === "string"
       ? status.latestRevision.name
       : undefined;
+  // A rollback whose status write already landed (a re-run after the command was killed, or a
+  // second `rollback`): its spec and status are in place; only the Rollout's cancelling may be left,
+  // which the rest of the command finishes. Going further back takes `--revision N`.
+  const previous = isJsonObject(status.rollback) ? status.rollback : undefined;
+  if (requested === undefined && previous !== undefined && previous.to === currentName && currentName !== undefined) {
+    const rollouts = await findAppRollouts(target.cluster, name, namespace);
+    return [
+      ...(await cancelRolloutTraffic(target.cluster, rollouts)),
+      `application ${name} is already rolled back to ${currentName}; finishing the rollback`,
+    ];
+  }
   const chosen = selectRollbackTarget(name, history, currentName, requested);
   const revisionObject = revisions.find((object) => object.metadata.name === chosen.name);
   const stored = (revisionObject?.spec as JsonObject | undefined)?.application as unknown as

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { NotFoundError, ValidationError, type ValidationIssue } from "../errors/index.js";
+import { DEFAULT_YAML_LIMITS } from "../model/index.js";
 import { bundledAddonsDir, bundledDefinitionsDir, definitionFilesUnder, readAddon } from "./addon.js";
 import { createDefinitionParser, type DefinitionParser } from "./parse-definition.js";
 import { readParsedDefinitionCache, type ParsedDefinitionCache } from "./parsed-cache.js";
@@ -159,6 +160,18 @@ export function loadDefinitions(options: LoadDefinitionsOptions = {}): LoadedDef
       continue;
     }
     const source = entry;
+    const size = statSync(source.file).size;
+    if (size > DEFAULT_YAML_LIMITS.maxBytes) {
+      issues.push({
+        code: "E_YAML_LIMIT",
+        message:
+          `definition file ${source.file} is ${Math.ceil(size / 1024 / 1024)} MiB, ` +
+          `more than the ${DEFAULT_YAML_LIMITS.maxBytes / 1024 / 1024} MiB vela-ts reads`,
+        source: { file: source.file, line: 1, column: 1 },
+        hint: "split it into smaller files (limits: docs/limits.md)",
+      });
+      continue;
+    }
     const text = readFileSync(source.file, "utf8");
     const cached = cachedDefinitions(cache, source, text);
     const parsed =

@@ -103,7 +103,24 @@ export interface ParsedApplication {
   readonly file: string;
 }
 
-const NAME = { type: "string", minLength: 1 } as const;
+/** Names of definitions, steps, policies: Kubernetes object names are at most 253 characters. */
+const NAME = { type: "string", minLength: 1, maxLength: 253 } as const;
+/**
+ * A component name becomes object names and the `app.oam.dev/component` label value, so it must be
+ * a lower-case DNS-1123 name short enough for a label (63): checked here, so `dry-run` refuses what
+ * `up` could not apply.
+ */
+const COMPONENT_NAME = {
+  type: "string",
+  minLength: 1,
+  maxLength: 63,
+  pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$",
+  description:
+    "a component name names objects and the app.oam.dev/component label: lower-case letters, digits, '-' and '.', " +
+    "starting and ending with a letter or digit, at most 63 characters",
+} as const;
+/** Caps on list sizes (docs/limits.md): an Application beyond them is not one a cluster could store. */
+export const APPLICATION_LIMITS = { components: 1000, traits: 100, policies: 100, steps: 1000 } as const;
 const PROPERTIES = { type: "object" } as const;
 const STRING_LIST = { type: "array", items: { type: "string" } } as const;
 const MODE = { enum: ["DAG", "StepByStep"] } as const;
@@ -148,7 +165,7 @@ export const APPLICATION_SCHEMA: SchemaObject = {
       type: "object",
       properties: {
         name: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 },
-        namespace: NAME,
+        namespace: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", maxLength: 63 },
         labels: { type: "object", additionalProperties: { type: "string" } },
         annotations: { type: "object", additionalProperties: { type: "string" } },
       },
@@ -159,14 +176,16 @@ export const APPLICATION_SCHEMA: SchemaObject = {
       properties: {
         components: {
           type: "array",
+          maxItems: APPLICATION_LIMITS.components,
           items: {
             type: "object",
             properties: {
-              name: NAME,
+              name: COMPONENT_NAME,
               type: NAME,
               properties: PROPERTIES,
               traits: {
                 type: "array",
+                maxItems: APPLICATION_LIMITS.traits,
                 items: {
                   type: "object",
                   properties: { type: NAME, properties: PROPERTIES },
@@ -186,9 +205,10 @@ export const APPLICATION_SCHEMA: SchemaObject = {
         },
         policies: {
           type: "array",
+          maxItems: APPLICATION_LIMITS.policies,
           items: {
             type: "object",
-            properties: { name: { type: "string" }, type: NAME, properties: PROPERTIES },
+            properties: { name: { type: "string", maxLength: 253 }, type: NAME, properties: PROPERTIES },
             required: ["type"],
             additionalProperties: false,
           },
@@ -200,6 +220,7 @@ export const APPLICATION_SCHEMA: SchemaObject = {
             mode: { type: "object", properties: { steps: MODE, subSteps: MODE }, additionalProperties: false },
             steps: {
               type: "array",
+              maxItems: APPLICATION_LIMITS.steps,
               items: {
                 type: "object",
                 properties: {
@@ -207,6 +228,7 @@ export const APPLICATION_SCHEMA: SchemaObject = {
                   mode: MODE,
                   subSteps: {
                     type: "array",
+                    maxItems: APPLICATION_LIMITS.steps,
                     items: {
                       type: "object",
                       properties: STEP_FIELDS,

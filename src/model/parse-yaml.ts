@@ -6,7 +6,6 @@ import {
   isScalar,
   isSeq,
   LineCounter,
-  parseAllDocuments,
   Scalar,
   type Document,
   type Pair,
@@ -14,6 +13,9 @@ import {
 } from "yaml";
 import { ValidationError, type SourceLocation, type ValidationIssue } from "../errors/index.js";
 import { joinPointer, parsePointer, toPointer, type JsonValue } from "../util/index.js";
+import { composeBounded, type ParseYamlOptions, type YamlProblem } from "./yaml-bounds.js";
+
+export { DEFAULT_YAML_LIMITS, type ParseYamlOptions, type YamlLimits } from "./yaml-bounds.js";
 
 /** 1-based line and column inside one file. */
 export interface SourcePosition {
@@ -211,33 +213,118 @@ function isEmptyDocument(document: Document.Parsed): boolean {
   );
 }
 
+function problemIssue(problem: YamlProblem, file: string, lineCounter: LineCounter): ValidationIssue {
+  const { line, col } = lineCounter.linePos(problem.offset);
+  return {
+    code: problem.code,
+    message: problem.code === "E_YAML" ? `invalid YAML: ${problem.message}` : problem.message,
+    // An input refused before parsing has no lines counted yet: its problem is at its start.
+    source: { file, line: Math.max(1, line), column: Math.max(1, col) },
+    ...(problem.hint === undefined ? {} : { hint: problem.hint }),
+  };
+}
+
+/** The plain JSON value of a checked document: aliases expanded into copies (never shared objects). */
+function plainValue(document: Document.Parsed, mayAlias: boolean): JsonValue {
+  const value = document.toJS({ maxAliasCount: -1 }) as JsonValue;
+  return mayAlias && hasAliases(document.contents) ? (JSON.parse(JSON.stringify(value)) as JsonValue) : value;
+}
+
+function hasAliases(node: unknown): boolean {
+  const stack: unknown[] = [node];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (isAlias(current)) return true;
+    if (isMap(current)) for (const pair of current.items) stack.push(pair.key, pair.value);
+    else if (isSeq(current)) for (const item of current.items) stack.push(item);
+  }
+  return false;
+}
+
 /**
- * Parses a (multi-document) YAML text into plain JSON values, each with a {@link SourceMap}.
- * Empty documents (a trailing `---`) are skipped. Syntax errors become one `E_YAML` issue per
- * broken document (the first error in it; later ones are usually its consequences), all thrown
+ * Parses a (multi-document) YAML text into plain JSON values, each with a {@link SourceMap}, within
+ * `limits` (size, nesting, aliases: see {@link YamlLimits}). Empty documents (a trailing `---`) are
+ * skipped. Syntax errors, duplicate keys, undefined aliases and exceeded limits become one issue per
+ * broken document (the first problem in it; later ones are usually its consequences), all thrown
  * together as a ValidationError.
  */
-export function parseYamlDocuments(text: string, file: string): YamlDocument[] {
+export function parseYamlDocuments(text: string, file: string, options: ParseYamlOptions = {}): YamlDocument[] {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const parsed = Array.isArray(documents) ? documents : [];
+  const composed = composeBounded(text, lineCounter, options);
+  if (composed.inputProblem !== undefined)
+    throw new ValidationError([problemIssue(composed.inputProblem, file, lineCounter)]);
   const issues: ValidationIssue[] = [];
   const result: YamlDocument[] = [];
-  parsed.forEach((document, index) => {
+  composed.documents.forEach((document, index) => {
     const issue = yamlIssue(text, file, document, lineCounter);
     if (issue !== undefined) {
       issues.push(issue);
+      return;
+    }
+    const problem = composed.problems[index];
+    if (problem !== undefined) {
+      issues.push(problemIssue(problem, file, lineCounter));
       return;
     }
     if (isEmptyDocument(document)) return;
     const walker: Walker = { lineCounter, entries: new Map() };
     walkNode(walker, document.contents, "", undefined, undefined);
     result.push({
-      value: document.toJS({ maxAliasCount: 100 }) as JsonValue,
+      value: plainValue(document, composed.hasAliases !== false),
       sourceMap: { file, entries: walker.entries },
       index,
     });
   });
   if (issues.length > 0) throw new ValidationError(issues);
   return result;
+}
+
+/**
+ * Parses YAML that must hold at most one document (a values file, a `--set` value, a request
+ * body) into its plain JSON value (`null` for an empty text), within the same limits.
+ */
+export function parseYamlValue(text: string, file: string, options: ParseYamlOptions = {}): JsonValue {
+  const documents = parseYamlDocuments(text, file, options);
+  if (documents.length > 1) {
+    throw new ValidationError([
+      {
+        code: "E_YAML",
+        message: `${file} holds ${documents.length} YAML documents where one is expected`,
+        hint: "remove the extra `---` documents",
+      },
+    ]);
+  }
+  return documents[0]?.value ?? null;
+}
+
+/** A problem found by {@link parseYamlText}: what and at which offset of the text. */
+export interface YamlTextProblem {
+  readonly message: string;
+  readonly offset: number;
+}
+
+/**
+ * Parses one YAML document of generated text (a rendered template) within the limits, for callers
+ * that map problems to their own source: returns the value, or the first problem and its offset.
+ */
+export function parseYamlText(
+  text: string,
+  options: ParseYamlOptions = {},
+): { readonly value: JsonValue } | { readonly problem: YamlTextProblem } {
+  const composed = composeBounded(text, undefined, options);
+  if (composed.inputProblem !== undefined) return { problem: composed.inputProblem };
+  if (composed.documents.length > 1) {
+    const second = composed.documents[1];
+    return { problem: { message: "it holds more than one YAML document", offset: second?.range[0] ?? 0 } };
+  }
+  const document = composed.documents[0];
+  if (document === undefined) return { value: null };
+  const error = document.errors[0];
+  if (error !== undefined) {
+    const detail = (error.message.split("\n")[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, "");
+    return { problem: { message: detail, offset: error.pos[0] } };
+  }
+  const problem = composed.problems[0];
+  if (problem !== undefined) return { problem };
+  return { value: plainValue(document, composed.hasAliases !== false) };
 }

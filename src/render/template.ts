@@ -1,6 +1,14 @@
 import Handlebars from "handlebars";
-import { parseDocument, stringify } from "yaml";
+import { stringify } from "yaml";
 import { VelaError, type SourceLocation } from "../errors/index.js";
+import { parseYamlText } from "../model/index.js";
+import {
+  boundBlockHelpers,
+  boundHelpers,
+  checkTemplateNesting,
+  RenderMeter,
+  TemplateLimitError,
+} from "./template-bounds.js";
 import type { CompileCache, TemplateSource } from "../definitions/index.js";
 import { displayText, isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "../util/index.js";
 
@@ -123,11 +131,19 @@ export const CONTEXT_KEYS: readonly string[] = [
 
 type HandlebarsEnv = ReturnType<typeof Handlebars.create>;
 
-function createEnvironment(): HandlebarsEnv {
+/** A handlebars environment and the meter its helpers count a render's work on (template-bounds.ts). */
+interface BoundedEnvironment {
+  readonly env: HandlebarsEnv;
+  readonly meter: RenderMeter;
+}
+
+function createEnvironment(): BoundedEnvironment {
   const env = Handlebars.create();
   env.unregisterHelper("log");
-  for (const [name, helper] of Object.entries(HELPERS)) env.registerHelper(name, helper);
-  return env;
+  const meter = new RenderMeter();
+  boundBlockHelpers(env, meter);
+  for (const [name, helper] of Object.entries(boundHelpers(HELPERS, meter))) env.registerHelper(name, helper);
+  return { env, meter };
 }
 
 /** A compiled template: data in, text out. */
@@ -162,6 +178,15 @@ function templateError(
     source: templateLocation(template, line, column),
     hint,
     ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** A bound a template went past, located at the template (its definition file and line). */
+function withTemplateSource(error: TemplateLimitError, subject: string, template: TemplateSource): VelaError {
+  return new VelaError(error.code, `${subject}: ${error.message}`, {
+    path: template.pointer,
+    source: templateLocation(template, undefined, undefined),
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
   });
 }
 
@@ -288,11 +313,13 @@ export function compileTemplate(
   return cache.get(
     `template/${template.file}:${template.line}#${template.pointer}${check.lenient === true ? "/lenient" : ""}`,
     () => {
-      const env = cache.get("handlebars", createEnvironment);
+      const { env, meter } = cache.get("handlebars", createEnvironment);
       let ast: ReturnType<HandlebarsEnv["parse"]>;
       try {
+        checkTemplateNesting(template.text);
         ast = env.parse(dropBlockTagLines(template.text));
       } catch (error) {
+        if (error instanceof TemplateLimitError) throw withTemplateSource(error, origin.subject, template);
         const message = error instanceof Error ? error.message : String(error);
         const first = message.split("\n")[0] ?? message;
         throw templateError(
@@ -310,8 +337,10 @@ export function compileTemplate(
       const compiled = env.compile(ast, { strict: check.lenient !== true, noEscape: true, knownHelpersOnly: false });
       return (data: JsonObject): string => {
         try {
+          meter.reset();
           return compiled(data);
         } catch (error) {
+          if (error instanceof TemplateLimitError) throw withTemplateSource(error, origin.subject, template);
           const line = (error as { lineNumber?: number }).lineNumber;
           const column = (error as { column?: number }).column;
           const message = (error instanceof Error ? error.message : String(error)).replace(/ - \d+:\d+$/, "");
@@ -346,22 +375,23 @@ export function parseRenderedYaml(
   origin: TemplateOrigin,
 ): JsonValue | undefined {
   if (isBlank(text)) return undefined;
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  const error = document.errors[0];
-  if (error !== undefined) {
-    const renderedLine = text.slice(0, error.pos[0]).split("\n").length;
+  // Bounded like every YAML input: aliases, nesting and size (a template can render an alias bomb).
+  const parsed = parseYamlText(text);
+  if ("problem" in parsed) {
+    const error = parsed.problem;
+    const renderedLine = text.slice(0, error.offset).split("\n").length;
     const shown = text.split("\n")[renderedLine - 1] ?? "";
     throw templateError(
       "E_TEMPLATE_YAML",
       origin.subject,
-      `the template renders invalid YAML: ${(error.message.split("\n")[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, "")}`,
+      `the template renders invalid YAML: ${error.message}`,
       template,
       renderedLine,
       undefined,
       `rendered line ${renderedLine} is ${JSON.stringify(shown.trim())}; put structured values in with {{json x}}`,
     );
   }
-  const value = document.toJS({ maxAliasCount: 100 }) as JsonValue;
+  const value = parsed.value;
   return value === null ? undefined : value;
 }
 

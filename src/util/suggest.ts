@@ -14,11 +14,15 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
+const MAX_SUGGESTED_WORD = 256;
+
 /**
  * The closest candidates to `word` (case-insensitive), best first; empty when nothing is close.
  * "Close" means an edit distance of at most a third of the word's length (at least 2), or a prefix match.
  */
 export function closestMatches(word: string, candidates: readonly string[], limit = 3): string[] {
+  // No typo is this long; the distance would cost length × candidate length per candidate.
+  if (word.length > MAX_SUGGESTED_WORD) return [];
   const lower = word.toLowerCase();
   const maxDistance = Math.max(2, Math.floor(lower.length / 3));
   return candidates

@@ -92,7 +92,7 @@ describe("SandboxCluster", () => {
     second.close();
   });
 
-  it("ignores a torn record at the end of the journal and keeps appending after it", async () => {
+  it("ignores a torn record at the end of the journal, leaves it on a read and cuts it off at the next write", async () => {
     const dir = tempDir();
     const clock = new FakeClock();
     const first = await openSandbox({ dir, clock, controllers: [] });
@@ -102,8 +102,11 @@ describe("SandboxCluster", () => {
     const intact = readFileSync(journal);
     appendFileSync(journal, Buffer.from([200, 0, 0, 0, 1, 2, 3, 4, 123, 34]));
     const second = await openSandbox({ dir, clock, controllers: [] });
-    expect(statSync(journal).size).toBe(intact.length);
+    expect(await second.list("v1", "ConfigMap")).toHaveLength(1);
+    expect(statSync(journal).size).toBe(intact.length + 10);
     await second.apply(cm("b"));
+    expect(statSync(journal).size).toBeGreaterThan(intact.length);
+    expect(readFileSync(journal).subarray(0, intact.length).equals(intact)).toBe(true);
     second.close();
     const third = await openSandbox({ dir, clock, controllers: [] });
     expect((await third.list("v1", "ConfigMap")).map((object) => object.metadata.name)).toEqual(["a", "b"]);

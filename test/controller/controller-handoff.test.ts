@@ -325,14 +325,26 @@ describe("driveOrHandOff with a controller acting between polls", () => {
         {
           wait: true,
           progress: (line) => progress.push(line),
-          // The controller's turn: it renews its Lease and reconciles while the command sleeps.
+          // The controller's turn: while the command sleeps (without the sandbox lock), it opens
+          // the sandbox itself, renews its Lease and reconciles.
           sleep: async (milliseconds) => {
             clock.advance(milliseconds);
             controllerActing = true;
+            const own = await openTarget({
+              cwd: PROJECT_ROOT,
+              sandboxDir: join(cwd, "sandbox"),
+              clock,
+              http: noHttp,
+              command: "controller",
+            });
             try {
-              await controller.tryAcquireOrRenew();
-              await runToFixedPoint("held", "default", target.deps, target.driver);
+              await new LeaseLock(own.cluster, clock, {
+                namespace: "default",
+                identity: "controller-b",
+              }).tryAcquireOrRenew();
+              await runToFixedPoint("held", "default", own.deps, own.driver);
             } finally {
+              own.close();
               controllerActing = false;
             }
           },

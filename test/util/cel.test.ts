@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CelExpressionError, evaluateCel, evaluateCelCondition } from "../../src/util/cel.js";
+import { CEL_LIMITS, CelExpressionError, checkCelCost, evaluateCel, evaluateCelCondition } from "../../src/util/cel.js";
 
 describe("evaluateCel", () => {
   it.each([
@@ -44,5 +44,33 @@ describe("evaluateCel", () => {
   it("treats non-true results as false in conditions", () => {
     expect(evaluateCelCondition("1", {})).toBe(false);
     expect(evaluateCelCondition("true", {})).toBe(true);
+  });
+});
+
+describe("CEL evaluation is bounded", () => {
+  const ten = "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]";
+  const nested = (depth: number): string => {
+    let body = "true";
+    for (let level = depth; level > 0; level--) body = `${ten}.all(x${level}, ${body})`;
+    return body;
+  };
+
+  it("nested comprehensions over ten elements: five levels run, seven are refused before running", () => {
+    expect(evaluateCel(nested(5), {})).toBe(true);
+    const started = Date.now();
+    expect(() => evaluateCel(nested(7), {})).toThrow(/its cost bound \d+ exceeds the limit of 1000000/);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(checkCelCost(nested(3), {})).toBeLessThan(CEL_LIMITS.cost);
+  });
+
+  it("the bound uses the real size of the data it iterates", () => {
+    const items = Array.from({ length: 2000 }, (_, index) => index);
+    expect(evaluateCel("items.all(a, a >= 0)", { items })).toBe(true);
+    expect(() => evaluateCel("items.all(a, items.all(b, a + b >= 0))", { items })).toThrow(/exceeds the limit/);
+  });
+
+  it("refuses an expression nested too deep for the parser, or too long", () => {
+    expect(() => evaluateCel(`${"(".repeat(5000)}1${")".repeat(5000)}`, {})).toThrow(/nested more than 100 levels/);
+    expect(() => evaluateCel(`'${"a".repeat(20_000)}' == ''`, {})).toThrow(/longer than 16384 characters/);
   });
 });

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { parse as parseYaml } from "yaml";
 import type { InitDefinitionFormat, InitDefinitionType } from "../../controller/index.js";
 import type { KubeObject } from "../../model/kube-object.js";
 import { NotFoundError, UsageError } from "../../errors/index.js";
+import { parseYamlValue } from "../../model/parse-yaml.js";
 import type { CommandEnv } from "../command.js";
 import type { CliContext } from "../context.js";
 import { examples } from "../help.js";
@@ -133,7 +133,9 @@ export function registerDef(program: Command, env: CommandEnv): void {
         printResult(ctx.stdout, ctx.stderr, output, objectsPrintable([document as KubeObject]), env.stdoutStyle);
         return;
       }
-      const base = flags.properties === undefined ? {} : (parseYaml(readFile(ctx, flags.properties).text) as unknown);
+      const propertiesFile = flags.properties === undefined ? undefined : readFile(ctx, flags.properties);
+      const base =
+        propertiesFile === undefined ? {} : (parseYamlValue(propertiesFile.text, propertiesFile.file) as unknown);
       if (base !== null && (typeof base !== "object" || Array.isArray(base)))
         throw new UsageError("--properties must hold a YAML mapping", { hint: "write key: value lines" });
       const properties = controller.propertiesFromFlags(

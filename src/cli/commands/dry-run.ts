@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { stringify } from "yaml";
 import type { DryRunResult } from "../../controller/index.js";
-import { NotFoundError, UsageError } from "../../errors/index.js";
+import { UsageError } from "../../errors/index.js";
 import type { CommandEnv } from "../command.js";
+import { readInputText } from "../input-file.js";
 import type { CliContext } from "../context.js";
 import { examples } from "../help.js";
 import { loadController } from "../lazy-controller.js";
@@ -25,11 +24,8 @@ export async function readInputFile(
   ctx: CliContext,
   file: string,
 ): Promise<{ readonly text: string; readonly name: string }> {
-  if (file === "-") return { text: await ctx.readStdin(), name: "<stdin>" };
-  const path = resolve(ctx.cwd, file);
-  if (!existsSync(path))
-    throw new NotFoundError("E_FILE_NOT_FOUND", `file ${file} does not exist`, { hint: "check the path given to -f" });
-  return { text: readFileSync(path, "utf8"), name: file };
+  const input = await readInputText(ctx, file, "check the path given to -f");
+  return { text: input.text, name: input.file };
 }
 
 /** Collects a repeatable option into a list. */

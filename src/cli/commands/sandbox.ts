@@ -1,12 +1,11 @@
-import { readFileSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
-import { ClusterError, UsageError } from "../../errors/index.js";
+import { UsageError } from "../../errors/index.js";
 import type { SandboxCommandOptions } from "../../controller/sandbox.js";
 import type { CommandEnv } from "../command.js";
 import { examples } from "../help.js";
 import { OUTPUT_HELP, parseOutputSpec, printResult, type Printable } from "../printers/printer.js";
 import { formatTable } from "../printers/table.js";
+import { readInputText } from "../input-file.js";
 import { registerSandboxTraffic } from "./sandbox-traffic.js";
 import { registerSandboxServe } from "./serve.js";
 import { loadController } from "../lazy-controller.js";
@@ -31,19 +30,8 @@ function printWarnings(env: CommandEnv, warnings: readonly string[]): void {
 }
 
 async function readInput(env: CommandEnv, file: string): Promise<{ readonly text: string; readonly name: string }> {
-  if (file === "-") return { text: await env.ctx.readStdin(), name: "<stdin>" };
-  const path = isAbsolute(file) ? file : resolve(env.ctx.cwd, file);
-  try {
-    return { text: readFileSync(path, "utf8"), name: file };
-  } catch (error) {
-    throw new ClusterError(
-      "E_FILE_NOT_FOUND",
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`,
-      {
-        hint: "give a YAML file with -f FILE, or -f - to read standard input",
-      },
-    );
-  }
+  const input = await readInputText(env.ctx, file, "give a YAML file with -f FILE, or -f - to read standard input");
+  return { text: input.text, name: input.file };
 }
 
 const SANDBOX_OPTION = ["--sandbox <dir>", "sandbox directory (default: $VELA_TS_SANDBOX, else ./.vela-ts)"] as const;
@@ -220,6 +208,44 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
       `sandbox ${result.dir} reset: ${result.deleted} object${result.deleted === 1 ? "" : "s"} deleted\n`,
     );
   });
+
+  sandbox
+    .command("repair")
+    .description(
+      "recover a damaged sandbox: keep every object and write that still verifies, list what is lost (the damaged files are backed up first)",
+    )
+    .option("--dry-run", "only report what is damaged and what would be kept")
+    .option(...SANDBOX_OPTION)
+    .action(async (flags: SandboxFlags & { readonly dryRun?: boolean }) => {
+      const { sandboxRepair } = await loadController();
+      const report = await sandboxRepair({
+        ...commandOptions(env, flags, "vela-ts sandbox repair"),
+        ...(flags.dryRun === true ? { dryRun: true } : {}),
+      });
+      const out = env.ctx.stdout;
+      if (report.intact) {
+        out.write(
+          `sandbox ${report.dir} is intact: ${report.objects} objects at resourceVersion ${report.resourceVersion}, nothing to repair\n`,
+        );
+        for (const note of report.problems) out.write(`note: ${note}\n`);
+        return;
+      }
+      out.write(`sandbox ${report.dir} is damaged:\n`);
+      for (const problem of report.problems) out.write(`  - ${problem}\n`);
+      out.write(
+        report.lost.length === 0
+          ? "nothing acknowledged is lost\n"
+          : `lost (could not be recovered):\n${report.lost.map((line) => `  - ${line}\n`).join("")}`,
+      );
+      if (report.dryRun) {
+        out.write(
+          `a repair would keep ${report.objects} objects at resourceVersion ${report.resourceVersion}; run without --dry-run to do it\n`,
+        );
+        return;
+      }
+      out.write(`repaired: ${report.objects} objects at resourceVersion ${report.resourceVersion}\n`);
+      out.write(`the damaged files were copied to ${report.backupDir ?? ""}\n`);
+    });
 
   registerSandboxTraffic(sandbox, env);
   registerSandboxServe(sandbox, env);

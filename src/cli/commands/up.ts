@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { DriveResult } from "../../controller/drive.js";
-import { NotFoundError, UsageError } from "../../errors/index.js";
+import { UsageError } from "../../errors/index.js";
 import { parseDuration } from "../../util/duration.js";
 import type { CommandEnv } from "../command.js";
+import { readInputText } from "../input-file.js";
 import { EXIT_CODES } from "../report.js";
 import { examples } from "../help.js";
 import { addNamespaceFlag, addTargetFlags, namespaceOf, targetOptions, type TargetFlags } from "../target-flags.js";
@@ -23,18 +22,7 @@ export async function readInput(
   file: string,
   env: CommandEnv,
 ): Promise<{ readonly text: string; readonly file: string }> {
-  if (file === "-") return { text: await env.ctx.readStdin(), file: "<stdin>" };
-  try {
-    return { text: await readFile(resolve(env.ctx.cwd, file), "utf8"), file };
-  } catch (error) {
-    throw new NotFoundError(
-      "E_FILE_NOT_FOUND",
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String(error)}`,
-      {
-        hint: "give the path of an Application YAML file, or - to read standard input",
-      },
-    );
-  }
+  return readInputText(env.ctx, file, "give the path of an Application YAML file, or - to read standard input");
 }
 
 /** The exit code of a drive: a failed or terminated workflow is 3, a timeout 3, anything else 0. */

@@ -163,3 +163,68 @@ export function unreachableError(cause: unknown, cluster: ClusterIdentity, elaps
     },
   );
 }
+
+/** Codes Node and OpenSSL give a TLS failure (a certificate not trusted, expired, for another name…). */
+const TLS_FAILURE =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT|UNABLE_TO_|EPROTO$|HOSTNAME_MISMATCH)/;
+
+/** True for an error of the TLS handshake (as opposed to the network). */
+export function isTlsFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" && TLS_FAILURE.test(code);
+}
+
+function causeText(cause: unknown): string {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return typeof code === "string" && !message.includes(code) ? `${message} (${code})` : message;
+}
+
+/**
+ * A request that failed below HTTP — the TLS handshake, or the connection lost while the request
+ * or its answer was on the wire — as an exit-4 error naming the cluster, the request and the
+ * cause. A write that may have reached the server says so: re-running the command finishes it.
+ */
+export function connectionError(
+  cause: unknown,
+  cluster: ClusterIdentity,
+  subject: RequestSubject,
+  method: string,
+): ClusterError {
+  const where = `cluster at ${cluster.server} (context "${cluster.contextName}")`;
+  if (isTlsFailure(cause)) {
+    return new ClusterError("E_CLUSTER_TLS", `cannot talk to ${where}: the TLS handshake failed: ${causeText(cause)}`, {
+      unreachable: true,
+      hint:
+        "the server's certificate is not one the kubeconfig trusts: if the cluster's certificate changed " +
+        "(for the served sandbox: `sandbox serve` restarted with a new one), get a new kubeconfig",
+      cause,
+    });
+  }
+  const write = method !== "GET";
+  return new ClusterError(
+    "E_CLUSTER_UNREACHABLE",
+    `lost the connection to ${where} during ${subject.verb} ${describeSubject(subject)}: ${causeText(cause)}`,
+    {
+      unreachable: true,
+      hint: write
+        ? "the change may or may not have been made; once the cluster answers again, run the command again: it goes on from where it stopped"
+        : "check that the cluster is running, then run the command again",
+      cause,
+    },
+  );
+}
+
+/** A response the client cannot read (not JSON, cut short) as an exit-4 error naming the cluster. */
+export function unreadableResponseError(
+  cluster: ClusterIdentity,
+  subject: RequestSubject,
+  detail: string,
+): ClusterError {
+  return new ClusterError(
+    "E_CLUSTER_RESPONSE",
+    `the cluster at ${cluster.server} (context "${cluster.contextName}") answered ${subject.verb} ` +
+      `${describeSubject(subject)} with a response that cannot be read: ${detail}`,
+    { unreachable: true, hint: "check the cluster's health (and any proxy in between), then run the command again" },
+  );
+}

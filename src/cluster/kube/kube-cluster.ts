@@ -252,7 +252,13 @@ export class KubeCluster implements Cluster {
         }
         if (stream !== undefined) {
           for await (const line of linesOf(stream)) {
-            const event = JSON.parse(line) as RawWatchEvent;
+            let event: RawWatchEvent;
+            try {
+              event = JSON.parse(line) as RawWatchEvent;
+            } catch {
+              // A line cut short by a dropped connection: watch again from the last resourceVersion.
+              break;
+            }
             if (event.type === "BOOKMARK") {
               resourceVersion = event.object.metadata.resourceVersion ?? resourceVersion;
               continue;

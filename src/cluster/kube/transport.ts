@@ -1,9 +1,17 @@
 import type { IncomingMessage } from "node:http";
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
-import type { VelaError } from "../../errors/index.js";
+import { ClusterError, VelaError } from "../../errors/index.js";
 import type { LoadedKubeConfig } from "./kubeconfig.js";
-import { errorFromResponse, unreachableError, type ClusterIdentity, type RequestSubject } from "./errors.js";
+import {
+  connectionError,
+  errorFromResponse,
+  isTlsFailure,
+  unreachableError,
+  unreadableResponseError,
+  type ClusterIdentity,
+  type RequestSubject,
+} from "./errors.js";
 
 /** KubeConfig's private `applyOptions` (headers, certificates and auth without the TLS-only checks). */
 interface KubeConfigOptionsAccess {
@@ -128,7 +136,15 @@ export class KubeTransport {
     const response = await this.request(request);
     if (response.status === 404 && options.allowNotFound === true) return undefined;
     if (response.status < 200 || response.status >= 300) throw this.errorOf(response, request);
-    return JSON.parse(response.body) as T;
+    try {
+      return JSON.parse(response.body) as T;
+    } catch (error) {
+      throw unreadableResponseError(
+        this.identity,
+        request.subject,
+        error instanceof Error ? error.message : String(error),
+      );
+    }
   }
 
   /** Opens a streaming response (watch); the caller reads and closes it. Non-2xx statuses are thrown as VelaErrors. */
@@ -160,7 +176,12 @@ export class KubeTransport {
         }
         return result;
       } catch (error) {
-        if (!isNetworkError(error) || (request.method !== "GET" && !neverConnected(error))) throw error;
+        if (error instanceof VelaError) throw error;
+        // Anything else below HTTP (TLS, a reset while the request or its answer was on the wire)
+        // is the connection's fault, never vela-ts's: exit 4 naming the cluster and the cause.
+        if (isTlsFailure(error)) throw connectionError(error, this.identity, request.subject, request.method);
+        if (!isNetworkError(error) || (request.method !== "GET" && !neverConnected(error)))
+          throw connectionError(error, this.identity, request.subject, request.method);
         const elapsed = Date.now() - started;
         if (elapsed + delay >= this.options.reachDeadlineMs) throw unreachableError(error, this.identity, elapsed);
         await sleep(delay);
@@ -182,7 +203,16 @@ export class KubeTransport {
   }
 
   private async open(request: KubeRequest, signal: AbortSignal | undefined): Promise<IncomingMessage> {
-    const base = await this.requestOptions();
+    let base: RequestOptions;
+    try {
+      base = await this.requestOptions();
+    } catch (error) {
+      throw new ClusterError(
+        "E_CREDENTIALS",
+        `cannot get the credentials of context "${this.identity.contextName}": ${error instanceof Error ? error.message : String(error)}`,
+        { hint: "check the user entry of the kubeconfig (its exec plugin or auth provider)", cause: error },
+      );
+    }
     const secure = this.url.protocol === "https:";
     this.agent ??= secure
       ? new HttpsAgent({

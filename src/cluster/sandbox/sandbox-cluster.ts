@@ -18,6 +18,7 @@ import { SIMULATED_ADMISSIONS, SIMULATED_CONTROLLERS } from "./controllers/index
 import type { ObjectStore, StoredChange, WriteOptions } from "./object-store.js";
 import { assertConverged, nextWakeAt, settle, type SettleResult } from "./runner.js";
 import { openSandboxStore, type SandboxStore } from "./store/durable-store.js";
+import { hasLockWaiters, lockHolderToken } from "./store/lock.js";
 import { groupKindOf } from "./store/object-index.js";
 import { seededRandom } from "./store/random.js";
 
@@ -55,6 +56,20 @@ export const ADDON_FIELD_MANAGER = "vela-ts-addon";
 const WATCH_HISTORY = 10000;
 
 /**
+ * How long a command that let go of the sandbox during a wait waits to take it back: another
+ * command holds it only for one of its passes, but a long one may hold it for a while.
+ */
+const RETAKE_TIMEOUT_MS = 10 * 60 * 1000;
+
+/** Options of {@link SandboxCluster.withoutLock} and {@link SandboxCluster.yieldToWaiters}. */
+export interface ReleaseOptions {
+  /** How long to wait to take the lock back. @default 10 minutes */
+  readonly lockTimeoutMs?: number;
+  /** Told when the lock is held by another command and this one waits for it. */
+  readonly onWait?: (holder: string) => void;
+}
+
+/**
  * The sandbox as a {@link Cluster} (DESIGN §7): the durable object store of one directory, its
  * admissions on every write, and the simulated controllers run to a fixed point by `settle()`.
  * Holds the sandbox lock from `openSandbox` until `close()`. Objects it returns are the caller's
@@ -64,26 +79,83 @@ export class SandboxCluster implements Cluster {
   readonly kind = "sandbox" as const;
   private readonly history: { readonly resourceVersion: number; readonly change: StoredChange }[] = [];
   private readonly listeners = new Set<() => void>();
-  private readonly unsubscribe: () => void;
+  private unsubscribe: () => void;
   private readonly controllers: readonly SimulatedController[];
   private readonly charts: ChartCatalog | undefined;
   private readonly maxPasses: number | undefined;
   private closed = false;
 
   constructor(
-    private readonly sandbox: SandboxStore,
+    private sandbox: SandboxStore,
     private readonly clock: Clock,
     options: Pick<OpenSandboxOptions, "controllers" | "charts" | "maxPasses"> = {},
   ) {
     this.controllers = options.controllers ?? SIMULATED_CONTROLLERS;
     this.charts = options.charts;
     this.maxPasses = options.maxPasses;
-    this.unsubscribe = sandbox.store.subscribe((changes) => {
+    this.unsubscribe = this.follow(sandbox);
+  }
+
+  private follow(sandbox: SandboxStore): () => void {
+    return sandbox.store.subscribe((changes) => {
       for (const change of changes)
         this.history.push({ resourceVersion: Number(change.object.metadata.resourceVersion), change });
       if (this.history.length > WATCH_HISTORY) this.history.splice(0, this.history.length - WATCH_HISTORY);
       for (const listener of this.listeners) listener();
     });
+  }
+
+  /**
+   * Runs `work` (a wait: `--wait` sleeping until the next timed step) without holding the sandbox
+   * lock, so `status`, `workflow suspend` or `workflow rollback` from another shell work meanwhile;
+   * then takes the lock back, reading the sandbox again if another command changed it. Reads and
+   * writes inside `work` are refused.
+   */
+  async withoutLock<T>(work: () => Promise<T>, options: ReleaseOptions = {}): Promise<T> {
+    this.check();
+    this.sandbox.suspend();
+    try {
+      return await work();
+    } finally {
+      await this.retake(options);
+    }
+  }
+
+  /**
+   * Between two passes of a long operation: when another command waits for the sandbox, lets it in
+   * (releases the lock until that command took it) and then takes the lock back. Nothing when no
+   * one waits.
+   */
+  async yieldToWaiters(options: ReleaseOptions = {}): Promise<boolean> {
+    this.check();
+    if (!hasLockWaiters(this.sandbox.dir)) return false;
+    const mine = lockHolderToken(this.sandbox.dir);
+    this.sandbox.suspend();
+    try {
+      // Give the waiter (polling every 25–50 ms) the time to take the lock before asking again.
+      const until = Date.now() + 1000;
+      while (Date.now() < until) {
+        const holder = lockHolderToken(this.sandbox.dir);
+        if (holder !== undefined && holder !== mine) break;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    } finally {
+      await this.retake(options);
+    }
+    return true;
+  }
+
+  private async retake(options: ReleaseOptions): Promise<void> {
+    const resumed = await this.sandbox.resume({
+      timeoutMs: options.lockTimeoutMs ?? RETAKE_TIMEOUT_MS,
+      ...(options.onWait === undefined ? {} : { onWait: options.onWait }),
+    });
+    if (resumed === this.sandbox) return;
+    // Another command wrote meanwhile: follow the store read again (watches resume from its changes).
+    this.unsubscribe();
+    this.sandbox = resumed;
+    this.unsubscribe = this.follow(resumed);
+    this.history.length = 0;
   }
 
   /** The sandbox directory. */
@@ -121,6 +193,8 @@ export class SandboxCluster implements Cluster {
   private check(): void {
     if (this.closed)
       throw new ClusterError("E_SANDBOX_CLOSED", "the sandbox was closed", { hint: "open it again with openSandbox" });
+    if (!this.sandbox.holdsLock)
+      throw new ClusterError("E_SANDBOX_RELEASED", "the sandbox is used while its lock is let go (during a wait)");
   }
 
   get(ref: ObjectRef): Promise<KubeObject | undefined> {

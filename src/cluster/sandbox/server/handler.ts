@@ -562,6 +562,8 @@ export async function handleApiRequest(
       response.end();
       return;
     }
+    // The rest of an oversized body is not read: the connection closes after the answer.
+    if (failure.code === 413) response.setHeader("Connection", "close");
     sendJson(response, failure.code, failure.status);
   }
 }

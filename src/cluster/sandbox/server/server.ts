@@ -7,6 +7,7 @@ import { handleApiRequest, type HandlerContext, type ServedCluster } from "./han
 import { renderKubeconfig } from "./kubeconfig.js";
 import { apiFailure } from "./status.js";
 import { createServingCertificate, type ServingCertificate } from "./tls.js";
+import { WATCH_BUFFER_BYTES } from "./watch.js";
 import { WriteQueue } from "./write-queue.js";
 
 /** Options of {@link startSandboxServer}. */
@@ -30,7 +31,38 @@ export interface SandboxServerOptions {
   readonly openApiV3?: boolean;
   /** Told about a failed controller pass; the server keeps running. @default ignored */
   readonly onSettleError?: (error: unknown) => void;
+  /** Connection limits and timeouts. @default SERVER_LIMITS */
+  readonly limits?: Partial<ServerLimits>;
 }
+
+/** How much the server lets clients hold (docs/limits.md): a slow or greedy client cannot starve the others. */
+export interface ServerLimits {
+  /** Open connections at once; more are closed as they arrive. */
+  readonly maxConnections: number;
+  /** Time to complete the TLS handshake. */
+  readonly handshakeTimeoutMs: number;
+  /** Time to send the request headers (slowloris). */
+  readonly headersTimeoutMs: number;
+  /** Time to send the whole request (headers and body). */
+  readonly requestTimeoutMs: number;
+  /** A connection with no traffic this long is closed (watches excepted: they have their own). */
+  readonly idleTimeoutMs: number;
+  /** A keep-alive connection waiting for its next request is closed after this long. */
+  readonly keepAliveTimeoutMs: number;
+  /** Bytes a watch may have queued for a client that does not read them; then the watch ends. */
+  readonly watchBufferBytes: number;
+}
+
+/** Defaults of {@link ServerLimits}. */
+export const SERVER_LIMITS: ServerLimits = {
+  maxConnections: 512,
+  handshakeTimeoutMs: 10_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  idleTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 30_000,
+  watchBufferBytes: WATCH_BUFFER_BYTES,
+};
 
 /** A running server. */
 export interface SandboxServer {
@@ -84,6 +116,7 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
   const token = options.token ?? randomBytes(32).toString("hex");
   const expected = Buffer.from(token, "utf8");
   const certificate = options.certificate ?? createServingCertificate();
+  const limits: ServerLimits = { ...SERVER_LIMITS, ...options.limits };
   const queue = new WriteQueue();
   const shutdown = new AbortController();
   const cluster = options.cluster;
@@ -100,7 +133,11 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
     cluster,
     clock: options.clock,
     scope: { hiddenGroups: options.hiddenGroups ?? [], openApiV3: options.openApiV3 ?? true },
-    watch: { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 5000, shutdown: shutdown.signal },
+    watch: {
+      bookmarkIntervalMs: options.bookmarkIntervalMs ?? 5000,
+      shutdown: shutdown.signal,
+      bufferBytes: limits.watchBufferBytes,
+    },
     write: (job) =>
       queue.run(async () => {
         const result = await job();
@@ -111,7 +148,13 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
   let requestCount = 0;
   const inFlight = new Set<Promise<void>>();
   const server = createServer(
-    { key: certificate.keyPem, cert: certificate.certPem },
+    {
+      key: certificate.keyPem,
+      cert: certificate.certPem,
+      handshakeTimeout: limits.handshakeTimeoutMs,
+      // Header and request timeouts are only enforced when Node looks (every 30 s by default).
+      connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+    },
     (request: IncomingMessage, response: ServerResponse) => {
       requestCount++;
       if (!isAuthorised(request, expected)) {
@@ -125,7 +168,12 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
       inFlight.add(done);
     },
   );
-  server.keepAliveTimeout = 30_000;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  // Idle connections close; a watch lifts this for its own socket (it has bookmarks and a deadline).
+  server.setTimeout(limits.idleTimeoutMs, (socket) => socket.destroy());
   const port = await listen(server, options.port ?? 0);
   const interval = options.settleIntervalMs ?? 500;
   // A timer pass is skipped while writes are queued: each of them settles anyway.

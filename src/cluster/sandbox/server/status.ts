@@ -19,6 +19,7 @@ export type StatusReason =
   | "UnsupportedMediaType"
   | "Expired"
   | "Gone"
+  | "RequestEntityTooLarge"
   | "InternalError";
 
 /** One entry of `Status.details.causes`. */
@@ -138,6 +139,8 @@ export function failureOf(error: unknown, verb: string, subject: FailureSubject)
       causes,
     );
   }
+  if (error instanceof VelaError && error.code === "E_BODY_TOO_LARGE")
+    return apiFailure(413, "RequestEntityTooLarge", error.message, subject);
   if (error instanceof VelaError && error.category !== "internal") {
     return apiFailure(
       400,

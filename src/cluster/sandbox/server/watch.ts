@@ -4,12 +4,20 @@ import type { ListOptions } from "../../cluster.js";
 import type { ServedCluster } from "./handler.js";
 import { apiFailure, failureOf } from "./status.js";
 
+/** Bytes a watch may have queued for a client that does not read them. */
+export const WATCH_BUFFER_BYTES = 16 * 1024 * 1024;
+
+/** How long a watch without `timeoutSeconds` lasts (the API server's default minimum request timeout). */
+const DEFAULT_WATCH_TIMEOUT_MS = 30 * 60 * 1000;
+
 /** Server-wide watch settings. */
 export interface WatchSettings {
   /** How often a watch that allows bookmarks gets a BOOKMARK event. @default 5000 */
   readonly bookmarkIntervalMs: number;
   /** Aborted when the server shuts down: every open watch ends cleanly. */
   readonly shutdown: AbortSignal;
+  /** Bytes a watch may have queued for a client that does not read them. @default WATCH_BUFFER_BYTES */
+  readonly bufferBytes?: number;
 }
 
 /** One watch request. */
@@ -48,7 +56,10 @@ export async function serveWatch(
   request.on("close", stop);
   response.on("close", stop);
   settings.shutdown.addEventListener("abort", stop);
-  const timeout = watch.timeoutMs === undefined ? undefined : setTimeout(stop, watch.timeoutMs);
+  // Like the API server (`--min-request-timeout`), a watch without timeoutSeconds ends after a
+  // while anyway; clients watch again from the last resourceVersion.
+  const timeout = setTimeout(stop, watch.timeoutMs ?? DEFAULT_WATCH_TIMEOUT_MS);
+  request.socket.setTimeout(0);
   let lastVersion = watch.resourceVersion ?? cluster.resourceVersion ?? "0";
   response.writeHead(200, {
     "Content-Type": "application/json",
@@ -57,7 +68,16 @@ export async function serveWatch(
   });
   response.flushHeaders();
   const send = (event: unknown): void => {
-    if (!response.writableEnded && !response.destroyed) response.write(`${JSON.stringify(event)}\n`);
+    if (response.writableEnded || response.destroyed) return;
+    // A client that does not read its watch is cut off rather than buffered for without end (the
+    // API server closes such watches too); it watches again from its last resourceVersion.
+    if (response.writableLength > (settings.bufferBytes ?? WATCH_BUFFER_BYTES)) {
+      stop();
+      // Ending would queue behind what the client does not read: drop the connection instead.
+      response.destroy();
+      return;
+    }
+    response.write(`${JSON.stringify(event)}\n`);
   };
   const bookmarks = watch.bookmarks
     ? setInterval(
@@ -104,7 +124,7 @@ export async function serveWatch(
       send({ type: "ERROR", object: failure.status });
     }
   } finally {
-    if (timeout !== undefined) clearTimeout(timeout);
+    clearTimeout(timeout);
     if (bookmarks !== undefined) clearInterval(bookmarks);
     settings.shutdown.removeEventListener("abort", stop);
     request.off("close", stop);

@@ -1,22 +1,18 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ClusterError } from "../../../errors/index.js";
 import type { Clock } from "../../../util/index.js";
 import { formatTimestamp } from "../../../util/index.js";
 import type { SimulatedAdmission } from "../controller-contract.js";
-import { Journal, readJournal } from "./journal.js";
-import { acquireSandboxLock, type SandboxLock } from "./lock.js";
+import { Journal } from "./journal.js";
+import { loadSandboxFiles, SANDBOX_FILES, type LoadedSandbox } from "./load.js";
+import { acquireSandboxLock, type LockOptions, type SandboxLock } from "./lock.js";
+import { writeMark } from "./mark.js";
 import { MemoryObjectStore } from "./memory-store.js";
-import { DEFAULT_SANDBOX_ADDONS, SANDBOX_FORMAT_VERSION, type SandboxMetadata } from "./metadata.js";
-import { readSnapshot, writeFileAtomic, writeSnapshot } from "./snapshot.js";
+import { DEFAULT_SANDBOX_ADDONS, SANDBOX_FORMAT_VERSION, writeMetadata, type SandboxMetadata } from "./metadata.js";
+import { writeSnapshot } from "./snapshot.js";
 
-/** File names inside a sandbox directory. */
-export const SANDBOX_FILES = {
-  metadata: "sandbox.json",
-  snapshot: "objects.snapshot",
-  journal: "journal.log",
-  lock: "lock",
-} as const;
+export { SANDBOX_FILES };
 
 export interface OpenSandboxStoreOptions {
   readonly dir: string;
@@ -35,6 +31,14 @@ export interface OpenSandboxStoreOptions {
   readonly sync?: boolean;
 }
 
+/** How the files were found on open (for messages and tests). */
+export interface OpenReport {
+  /** Bytes of an unfinished last write (a command killed while writing) that were left out. */
+  readonly tornBytes: number;
+  /** Set when a sandbox of an earlier format was converted to the current one on open. */
+  readonly migratedFrom?: number;
+}
+
 /**
  * A sandbox directory opened for one command: its metadata, the object store loaded from
  * snapshot + journal, and the lock that keeps other processes out until `close()`.
@@ -42,17 +46,73 @@ export interface OpenSandboxStoreOptions {
 export class SandboxStore {
   private closed = false;
   private snapshotBytes: number;
+  /** The files as this process left them when it let go of the lock (see {@link suspend}). */
+  private leftAs: string | undefined;
 
   constructor(
     readonly dir: string,
     readonly store: MemoryObjectStore,
     private metadataValue: SandboxMetadata,
     private readonly journal: Journal,
-    private readonly lock: SandboxLock,
-    private readonly compactBytes: number,
+    private lock: SandboxLock,
+    private readonly options: OpenSandboxStoreOptions,
     snapshotBytes: number,
+    readonly opened: OpenReport,
   ) {
     this.snapshotBytes = snapshotBytes;
+  }
+
+  private get compactBytes(): number {
+    return this.options.compactBytes ?? DEFAULT_COMPACT_BYTES;
+  }
+
+  /** False between {@link suspend} and {@link resume}, and after {@link close}. */
+  get holdsLock(): boolean {
+    return !this.closed && this.leftAs === undefined;
+  }
+
+  /**
+   * Lets go of the sandbox for a while (a `--wait` that sleeps): everything written is durable and
+   * marked, the journal file is closed and the lock released, so other commands can work meanwhile.
+   * {@link resume} takes it back.
+   */
+  suspend(): void {
+    if (!this.holdsLock) return;
+    this.finishWrites();
+    this.journal.close();
+    this.leftAs = fingerprintOf(this.dir);
+    this.lock.release();
+  }
+
+  /**
+   * Takes the lock back after {@link suspend}. If no other command changed the sandbox meanwhile,
+   * this store goes on as it was; otherwise the files are read again and a new store is returned
+   * (this one is closed).
+   */
+  async resume(lockOptions: LockOptions = {}): Promise<SandboxStore> {
+    if (this.closed) throw new ClusterError("E_SANDBOX_CLOSED", "the sandbox was closed");
+    if (this.leftAs === undefined) return this;
+    const lock = await acquireSandboxLock(this.dir, {
+      command: this.options.command ?? "vela-ts",
+      ...lockOptions,
+    });
+    if (fingerprintOf(this.dir) === this.leftAs) {
+      this.journal.reopen();
+      this.lock = lock;
+      this.leftAs = undefined;
+      return this;
+    }
+    this.closed = true;
+    return loadWithLock(this.options, lock);
+  }
+
+  /** Compaction when due, and the mark, for a command that wrote. */
+  private finishWrites(): void {
+    if (!this.journal.hasWritten) return;
+    // A journal worth replaying slowly becomes a snapshot now, so the next command opens fast.
+    if (this.journal.size > this.compactBytes / 8) this.compact();
+    writeMark(this.dir, Number(this.store.resourceVersion));
+    this.journal.markedClean();
   }
 
   get metadata(): SandboxMetadata {
@@ -87,8 +147,9 @@ export class SandboxStore {
   compact(): void {
     const objects = [...this.store.allObjects()];
     const path = join(this.dir, SANDBOX_FILES.snapshot);
-    writeSnapshot(path, Number(this.store.resourceVersion), objects);
-    this.journal.truncate();
+    const version = Number(this.store.resourceVersion);
+    writeSnapshot(path, version, objects);
+    this.journal.truncate(version);
     this.snapshotBytes = fileSize(path);
   }
 
@@ -100,15 +161,40 @@ export class SandboxStore {
     return count;
   }
 
-  /** Releases the lock; the store must not be used afterwards. */
+  /**
+   * Releases the lock; the store must not be used afterwards. A command that wrote records how far
+   * the store got (`journal.mark`), so a journal cut short later is noticed.
+   */
   close(): void {
     if (this.closed) return;
-    // A journal worth replaying slowly becomes a snapshot now, so the next command opens fast.
-    if (this.journal.size > this.compactBytes / 8) this.compact();
-    this.closed = true;
-    this.journal.close();
-    this.lock.release();
+    if (this.leftAs !== undefined) {
+      this.closed = true;
+      return;
+    }
+    try {
+      this.finishWrites();
+    } finally {
+      this.closed = true;
+      this.journal.close();
+      this.lock.release();
+    }
   }
+}
+
+const DEFAULT_COMPACT_BYTES = 8 * 1024 * 1024;
+
+/** Identity of the state files (inode, size, modification time): any write by anyone changes it. */
+function fingerprintOf(dir: string): string {
+  return [SANDBOX_FILES.metadata, SANDBOX_FILES.snapshot, SANDBOX_FILES.journal, SANDBOX_FILES.mark]
+    .map((file) => {
+      try {
+        const stat = statSync(join(dir, file), { bigint: true });
+        return `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
+      } catch {
+        return "-";
+      }
+    })
+    .join("/");
 }
 
 function fileSize(path: string): number {
@@ -119,50 +205,25 @@ function fileSize(path: string): number {
   }
 }
 
-function writeMetadata(dir: string, metadata: SandboxMetadata): void {
-  writeFileAtomic(join(dir, SANDBOX_FILES.metadata), `${JSON.stringify(metadata, null, 2)}\n`);
-}
-
-function readMetadata(dir: string): SandboxMetadata | undefined {
-  let text: string;
-  try {
-    text = readFileSync(join(dir, SANDBOX_FILES.metadata), "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  let parsed: Partial<SandboxMetadata>;
-  try {
-    parsed = JSON.parse(text) as Partial<SandboxMetadata>;
-  } catch {
-    throw new ClusterError("E_SANDBOX_CORRUPT", `${join(dir, SANDBOX_FILES.metadata)} is not JSON`, {
-      hint: "fix or delete the file (a new one gets the default addons)",
-    });
-  }
-  if (typeof parsed.format !== "number" || parsed.format > SANDBOX_FORMAT_VERSION) {
-    throw new ClusterError(
-      "E_SANDBOX_FORMAT",
-      `sandbox ${dir} has format ${String(parsed.format)}, this vela-ts reads format ${SANDBOX_FORMAT_VERSION}`,
-      {
-        hint: "use the vela-ts version that created the sandbox, or point --sandbox at a new directory",
-      },
-    );
-  }
-  return {
-    format: parsed.format,
-    seed: typeof parsed.seed === "string" ? parsed.seed : "0",
-    enabledAddons: Array.isArray(parsed.enabledAddons)
-      ? parsed.enabledAddons.filter((addon): addon is string => typeof addon === "string")
-      : [...DEFAULT_SANDBOX_ADDONS],
-    createdAt: typeof parsed.createdAt === "string" ? parsed.createdAt : "",
-    ...(parsed.addonObjectsInstalled === true ? { addonObjectsInstalled: true } : {}),
-  };
+/**
+ * Converts a format-1 sandbox (unchecked snapshot, journal without headers) to the current format,
+ * keeping every object: new snapshot first, then the mark, the empty journal, and the metadata last,
+ * so a crash part way leaves a sandbox that is still read (and migrated again) correctly.
+ */
+function migrate(dir: string, loaded: LoadedSandbox, store: MemoryObjectStore, journal: Journal): void {
+  const version = Number(store.resourceVersion);
+  writeSnapshot(join(dir, SANDBOX_FILES.snapshot), version, [...store.allObjects()]);
+  writeMark(dir, version);
+  journal.truncate(version);
+  if (loaded.metadata !== undefined) writeMetadata(dir, { ...loaded.metadata, format: SANDBOX_FORMAT_VERSION });
 }
 
 /**
- * Opens (creating if needed) the sandbox directory: takes the lock, reads metadata, loads the snapshot,
- * replays the journal (ignoring a torn tail) and returns the store, whose every write is journalled and
- * synced before it returns. Close it to release the lock.
+ * Opens (creating if needed) the sandbox directory: takes the lock, reads and checks metadata,
+ * snapshot, journal and mark (see {@link loadSandboxFiles}: damage is an error, never a silent
+ * truncation), replays the journal and returns the store, whose every write is journalled and
+ * synced before it returns. A torn last record (a command killed mid-write) is left out, and cut
+ * off the file only when this command writes. Close it to release the lock.
  */
 export async function openSandboxStore(options: OpenSandboxStoreOptions): Promise<SandboxStore> {
   const { dir } = options;
@@ -178,8 +239,15 @@ export async function openSandboxStore(options: OpenSandboxStoreOptions): Promis
     ...(options.lockTimeoutMs === undefined ? {} : { timeoutMs: options.lockTimeoutMs }),
     ...(options.command === undefined ? {} : { command: options.command }),
   });
+  return loadWithLock(options, lock);
+}
+
+/** Reads the sandbox files into a new store, under a lock already held (released if this fails). */
+function loadWithLock(options: OpenSandboxStoreOptions, lock: SandboxLock): SandboxStore {
+  const { dir } = options;
   try {
-    let metadata = readMetadata(dir);
+    const loaded = loadSandboxFiles(dir);
+    let metadata = loaded.metadata;
     if (metadata === undefined) {
       metadata = {
         format: SANDBOX_FORMAT_VERSION,
@@ -191,34 +259,41 @@ export async function openSandboxStore(options: OpenSandboxStoreOptions): Promis
     }
     // Leftovers of a compaction or metadata write that died before its rename.
     for (const entry of readdirSync(dir)) if (entry.includes(".tmp-")) rmSync(join(dir, entry), { force: true });
-    const snapshotPath = join(dir, SANDBOX_FILES.snapshot);
-    const snapshot = readSnapshot(snapshotPath);
-    const journalPath = join(dir, SANDBOX_FILES.journal);
-    const contents = readJournal(journalPath);
-    const journal = new Journal(journalPath, contents.validBytes, {
-      ...(options.sync === undefined ? {} : { sync: options.sync }),
-      // Only commits write to the journal, and none happens before `sandbox` below exists.
-      afterWrite: () => sandbox.maybeCompact(),
-    });
+    const opening: { sandbox?: SandboxStore } = {};
+    const journal = new Journal(
+      join(dir, SANDBOX_FILES.journal),
+      loaded.journal.format === 2 ? loaded.journal.validBytes : 0,
+      loaded.journal.format === 2 && loaded.journal.validBytes > 0 ? loaded.journal.base : loaded.resourceVersion,
+      {
+        ...(options.sync === undefined ? {} : { sync: options.sync }),
+        afterWrite: () => opening.sandbox?.maybeCompact(),
+      },
+    );
     const store = new MemoryObjectStore({
       clock: options.clock,
       seed: metadata.seed,
       admissions: options.admissions ?? [],
       enabledAddons: new Set(metadata.enabledAddons),
-      restored: snapshot,
+      restored: loaded.snapshot,
       persistence: journal,
     });
-    for (const record of contents.records)
-      if (record.resourceVersion > snapshot.resourceVersion) store.applyRecord(record);
+    for (const record of loaded.replay) store.applyRecord(record);
+    const migratedFrom = metadata.format < SANDBOX_FORMAT_VERSION ? metadata.format : undefined;
+    if (migratedFrom !== undefined) {
+      migrate(dir, loaded, store, journal);
+      metadata = { ...metadata, format: SANDBOX_FORMAT_VERSION };
+    }
     const sandbox = new SandboxStore(
       dir,
       store,
       metadata,
       journal,
       lock,
-      options.compactBytes ?? 8 * 1024 * 1024,
-      fileSize(snapshotPath),
+      options,
+      fileSize(join(dir, SANDBOX_FILES.snapshot)),
+      { tornBytes: loaded.journal.tornBytes, ...(migratedFrom === undefined ? {} : { migratedFrom }) },
     );
+    opening.sandbox = sandbox;
     store.subscribe(() => sandbox.maybeCompact());
     return sandbox;
   } catch (error) {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { ClusterError } from "../../../errors/index.js";
@@ -19,6 +19,8 @@ export interface LockOwner {
 export interface LockOptions {
   /** How long to wait for another process to release the sandbox. @default 10000 */
   readonly timeoutMs?: number;
+  /** Told once when the lock is held by another process and this one starts waiting. @default ignored */
+  readonly onWait?: (holder: string) => void;
   /** Shown to a process that waits for this one (e.g. `vela-ts sandbox apply -f app.yaml`). @default "vela-ts" */
   readonly command?: string;
   /** @default 25 */
@@ -35,6 +37,9 @@ export interface SandboxLock {
 const EMPTY_LOCK_GRACE_MS = 5000;
 /** A break marker older than this was left by a breaker that died mid-way. */
 const BREAK_GRACE_MS = 10000;
+/** A waiting process rewrites `lock.want` this often; an older one is a waiter that gave up or died. */
+const WANT_REFRESH_MS = 1000;
+const WANT_STALE_MS = 5000;
 
 function processStartOf(pid: number): string | undefined {
   try {
@@ -167,22 +172,33 @@ export async function acquireSandboxLock(dir: string, options: LockOptions = {})
   const timeoutMs = options.timeoutMs ?? 10000;
   const pollMs = options.pollMs ?? 25;
   const started = Date.now();
-  for (;;) {
-    if (tryCreate(lockPath, owner)) break;
-    const holder = readOwner(lockPath);
-    if (holder === undefined) continue;
-    if (isStale(holder, lockPath)) {
-      breakStale(lockPath, holder);
-      continue;
-    }
-    if (Date.now() - started >= timeoutMs) {
+  let announced = 0;
+  try {
+    for (;;) {
+      if (tryCreate(lockPath, owner)) break;
+      const holder = readOwner(lockPath);
+      if (holder === undefined) continue;
+      if (isStale(holder, lockPath)) {
+        breakStale(lockPath, holder);
+        continue;
+      }
       const who =
         holder === "empty" ? "a process that is still starting" : `pid ${holder.pid} (command ${holder.command})`;
-      throw new ClusterError("E_SANDBOX_LOCKED", `sandbox ${dir} is locked by ${who}`, {
-        hint: `wait for that command to finish; if no such process runs, delete ${lockPath}`,
-      });
+      if (Date.now() - started >= timeoutMs) {
+        throw new ClusterError("E_SANDBOX_LOCKED", `sandbox ${dir} is locked by ${who}`, {
+          hint: `wait for that command to finish; if no such process runs, delete ${lockPath}`,
+        });
+      }
+      if (announced === 0) options.onWait?.(who);
+      // Tell the holder someone waits, so a long operation lets this process in between its passes.
+      if (Date.now() - announced >= WANT_REFRESH_MS) {
+        announceWaiter(dir, owner);
+        announced = Date.now();
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs + Math.floor(Math.random() * pollMs)));
     }
-    await new Promise((resolve) => setTimeout(resolve, pollMs + Math.floor(Math.random() * pollMs)));
+  } finally {
+    if (announced > 0) withdrawWaiter(dir, owner);
   }
   let released = false;
   return {
@@ -195,4 +211,39 @@ export async function acquireSandboxLock(dir: string, options: LockOptions = {})
         rmSync(lockPath, { force: true });
     },
   };
+}
+
+function wantPath(dir: string): string {
+  return join(dir, "lock.want");
+}
+
+function announceWaiter(dir: string, owner: LockOwner): void {
+  try {
+    writeFileSync(wantPath(dir), JSON.stringify({ pid: owner.pid, token: owner.token }));
+  } catch {
+    // Only a courtesy to the holder: waiting works without it.
+  }
+}
+
+function withdrawWaiter(dir: string, owner: LockOwner): void {
+  const current = readOwner(wantPath(dir));
+  if (current !== undefined && current !== "empty" && current.token === owner.token)
+    rmSync(wantPath(dir), { force: true });
+}
+
+/**
+ * True when another process waits for the sandbox lock (it announced itself in `lock.want` within
+ * the last few seconds and is alive): a long operation then lets it in between two passes.
+ */
+export function hasLockWaiters(dir: string): boolean {
+  const want = readOwner(wantPath(dir));
+  if (want === undefined || want === "empty") return false;
+  if (ageMs(wantPath(dir)) > WANT_STALE_MS) return false;
+  return want.pid !== process.pid && isAlive(want.pid);
+}
+
+/** The token of the process holding the lock now, if any (to see that a waiter took it). */
+export function lockHolderToken(dir: string): string | undefined {
+  const holder = readOwner(join(dir, "lock"));
+  return holder === undefined || holder === "empty" ? undefined : holder.token;
 }

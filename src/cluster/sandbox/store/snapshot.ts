@@ -1,16 +1,22 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { crc32 } from "node:zlib";
 import { ClusterError } from "../../../errors/index.js";
 import type { KubeObject } from "../../../model/kube-object.js";
 
 /**
- * `objects.snapshot`: the whole store at one resourceVersion. Line 1 is a header
- * `{"format":1,"resourceVersion":N,"count":M}`, then one object per line. Written to a temp file,
- * fsynced and renamed over the old one, so a crash leaves either the old or the new snapshot.
+ * `objects.snapshot`: the whole store at one resourceVersion. Format 2: every line is
+ * `<CRC-32 of the JSON, 8 hex digits> <JSON>`; line 1 is the header
+ * `{"format":2,"resourceVersion":N,"count":M}`, then one object per line. The per-line checksum
+ * makes any damaged line (a flipped bit, an edited header) an error naming that line instead of
+ * different data. Written to a temp file, fsynced and renamed over the old one, so a crash leaves
+ * either the old or the new snapshot. Format 1 (no checksums) is still read, to migrate it.
  */
 export interface Snapshot {
   readonly resourceVersion: number;
   readonly objects: KubeObject[];
+  /** The format the file was written in (1 for a sandbox of an earlier vela-ts, 0 when there was no file). */
+  readonly format: 0 | 1 | 2;
 }
 
 interface SnapshotHeader {
@@ -19,7 +25,7 @@ interface SnapshotHeader {
   readonly count: number;
 }
 
-const SNAPSHOT_FORMAT = 1;
+const SNAPSHOT_FORMAT = 2;
 
 /** Makes a directory entry change (rename, create) durable. */
 export function syncDirectory(path: string): void {
@@ -66,52 +72,177 @@ export function writeFileAtomic(path: string, contents: string | Iterable<string
   syncDirectory(dirname(path));
 }
 
+/** One snapshot line: the JSON text behind its checksum. */
+export function checkedLine(json: string): string {
+  return `${crc32(json).toString(16).padStart(8, "0")} ${json}\n`;
+}
+
+/** The JSON of a checked line, or undefined when the line fails its checksum. */
+export function verifiedJson(line: string): string | undefined {
+  if (line.length < 10 || line[8] !== " ") return undefined;
+  const expected = line.slice(0, 8);
+  if (!/^[0-9a-f]{8}$/.test(expected)) return undefined;
+  const json = line.slice(9);
+  return crc32(json) === Number.parseInt(expected, 16) ? json : undefined;
+}
+
 function* snapshotLines(resourceVersion: number, objects: readonly KubeObject[]): Generator<string> {
   const header: SnapshotHeader = { format: SNAPSHOT_FORMAT, resourceVersion, count: objects.length };
-  yield `${JSON.stringify(header)}\n`;
-  for (const object of objects) yield `${JSON.stringify(object)}\n`;
+  yield checkedLine(JSON.stringify(header));
+  for (const object of objects) yield checkedLine(JSON.stringify(object));
 }
 
 export function writeSnapshot(path: string, resourceVersion: number, objects: readonly KubeObject[]): void {
   writeFileAtomic(path, snapshotLines(resourceVersion, objects));
 }
 
+/** The advice every "this sandbox file is damaged" error ends with. */
+export const REPAIR_HINT =
+  "run `vela-ts sandbox repair` to recover what the files still hold (it keeps a backup of them first); " +
+  "`vela-ts sandbox repair --dry-run` shows what it would do";
+
 function corrupt(path: string, why: string): ClusterError {
-  return new ClusterError("E_SANDBOX_CORRUPT", `the sandbox snapshot ${path} is unreadable: ${why}`, {
-    hint: "restore the file from a backup, or start over with `vela-ts sandbox reset --yes`",
+  return new ClusterError("E_SANDBOX_CORRUPT", `the sandbox snapshot ${path} is damaged: ${why}`, {
+    hint: REPAIR_HINT,
   });
 }
 
-/** Reads a snapshot; a missing file is the empty store at resourceVersion 0. */
+function isObjectLike(value: unknown): value is KubeObject {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { metadata?: unknown }).metadata === "object" &&
+    (value as { metadata?: unknown }).metadata !== null
+  );
+}
+
+function parseHeader(json: string | undefined): SnapshotHeader | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const header = JSON.parse(json) as unknown;
+    if (typeof header !== "object" || header === null) return undefined;
+    const { format, resourceVersion, count } = header as Partial<SnapshotHeader>;
+    if (typeof format !== "number" || !Number.isSafeInteger(resourceVersion) || !Number.isSafeInteger(count))
+      return undefined;
+    return { format, resourceVersion: resourceVersion as number, count: count as number };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Splits text into lines without the newline; a final line without one is kept. */
+function* linesOf(text: string): Generator<{ readonly line: string; readonly number: number }> {
+  let start = 0;
+  let number = 1;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    yield { line: text.slice(start, end), number };
+    start = end + 1;
+    number++;
+  }
+}
+
+/** Reads a snapshot; a missing file is the empty store at resourceVersion 0. Any damage is an error. */
 export function readSnapshot(path: string): Snapshot {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { resourceVersion: 0, objects: [] };
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { resourceVersion: 0, objects: [], format: 0 };
     throw error;
   }
-  const firstNewline = text.indexOf("\n");
-  let header: SnapshotHeader;
-  try {
-    header = JSON.parse(firstNewline < 0 ? text : text.slice(0, firstNewline)) as SnapshotHeader;
-  } catch {
-    throw corrupt(path, "the header is not JSON");
-  }
-  if (header.format !== SNAPSHOT_FORMAT) throw corrupt(path, `unknown snapshot format ${String(header.format)}`);
+  if (text.length === 0) throw corrupt(path, "the file is empty");
+  const lines = linesOf(text);
+  const first = lines.next();
+  const firstLine = first.done === true ? "" : first.value.line;
+  const checked = verifiedJson(firstLine);
+  const header = parseHeader(checked) ?? parseHeader(firstLine);
+  if (header === undefined) throw corrupt(path, "line 1 (the header) fails its checksum");
+  if (header.format === 1 && checked === undefined) return readV1Body(path, header, lines);
+  if (header.format !== SNAPSHOT_FORMAT || checked === undefined)
+    throw corrupt(path, `line 1 (the header) fails its checksum or names an unknown format`);
+  if (!text.endsWith("\n")) throw corrupt(path, "the last line is cut short");
   const objects: KubeObject[] = [];
-  let start = firstNewline + 1;
-  while (start > 0 && start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    try {
-      objects.push(JSON.parse(text.slice(start, end)) as KubeObject);
-    } catch {
-      throw corrupt(path, `line ${objects.length + 2} is not JSON`);
-    }
-    start = end + 1;
+  for (const { line, number } of lines) {
+    const json = verifiedJson(line);
+    if (json === undefined) throw corrupt(path, `line ${number} fails its checksum`);
+    const object = JSON.parse(json) as unknown;
+    if (!isObjectLike(object)) throw corrupt(path, `line ${number} is not an object`);
+    objects.push(object);
   }
   if (objects.length !== header.count)
     throw corrupt(path, `it holds ${objects.length} objects, its header says ${header.count}`);
-  return { resourceVersion: header.resourceVersion, objects };
+  return { resourceVersion: header.resourceVersion, objects, format: 2 };
+}
+
+function readV1Body(
+  path: string,
+  header: SnapshotHeader,
+  lines: Generator<{ readonly line: string; readonly number: number }>,
+): Snapshot {
+  const objects: KubeObject[] = [];
+  for (const { line, number } of lines) {
+    let object: unknown;
+    try {
+      object = JSON.parse(line);
+    } catch {
+      throw corrupt(path, `line ${number} is not JSON`);
+    }
+    if (!isObjectLike(object)) throw corrupt(path, `line ${number} is not an object`);
+    objects.push(object);
+  }
+  if (objects.length !== header.count)
+    throw corrupt(path, `it holds ${objects.length} objects, its header says ${header.count}`);
+  return { resourceVersion: header.resourceVersion, objects, format: 1 };
+}
+
+/** What {@link salvageSnapshot} could read of a damaged snapshot. */
+export interface SalvagedSnapshot {
+  /** The header's resourceVersion when the header verifies. */
+  readonly resourceVersion: number | undefined;
+  readonly objects: readonly KubeObject[];
+  /** Lines that failed (1-based), with the object's name when the damaged line still parses. */
+  readonly damagedLines: readonly { readonly line: number; readonly name?: string }[];
+  readonly expectedCount: number | undefined;
+}
+
+/** Every line of a snapshot that verifies (format 2) or parses (format 1), for `sandbox repair`. */
+export function salvageSnapshot(text: string): SalvagedSnapshot {
+  const lines = [...linesOf(text)];
+  const firstLine = lines[0]?.line ?? "";
+  const checkedHeader = parseHeader(verifiedJson(firstLine));
+  const v1Header = checkedHeader === undefined ? parseHeader(firstLine) : undefined;
+  const v1 = v1Header?.format === 1;
+  const header = checkedHeader ?? (v1 ? v1Header : undefined);
+  const objects: KubeObject[] = [];
+  const damagedLines: { line: number; name?: string }[] = [];
+  if (header === undefined && lines.length > 0) damagedLines.push({ line: 1 });
+  for (const { line, number } of lines.slice(1)) {
+    const json = v1 ? line : verifiedJson(line);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json ?? line.slice(9));
+    } catch {
+      parsed = undefined;
+    }
+    if (json !== undefined && isObjectLike(parsed)) {
+      objects.push(parsed);
+      continue;
+    }
+    const name = isObjectLike(parsed) ? describeObject(parsed) : undefined;
+    damagedLines.push({ line: number, ...(name === undefined ? {} : { name }) });
+  }
+  return {
+    resourceVersion: header?.resourceVersion,
+    objects,
+    damagedLines,
+    expectedCount: header?.count,
+  };
+}
+
+function describeObject(object: KubeObject): string {
+  const namespace = object.metadata.namespace === undefined ? "" : `${object.metadata.namespace}/`;
+  return `${String(object.kind)} ${namespace}${object.metadata.name ?? ""}`;
 }

@@ -6,7 +6,7 @@
  * it, inline values included. `valuesKey` defaults to `values.yaml`; `optional: true` ignores only
  * a missing object or key.
  */
-import { parse as parseYaml } from "yaml";
+import { parseYamlValue } from "../../../../model/parse-yaml.js";
 import { applySetValue } from "../../../../chart/index.js";
 import type { KubeObject } from "../../../../model/kube-object.js";
 import { displayText, isJsonObject, type JsonObject } from "../../../../util/index.js";
@@ -75,7 +75,7 @@ export function composeReleaseValues(view: ControllerView, release: KubeObject):
     }
     let parsed: unknown;
     try {
-      parsed = parseYaml(text);
+      parsed = parseYamlValue(text, "the referenced values");
     } catch (error) {
       const key = typeof reference.valuesKey === "string" ? reference.valuesKey : "values.yaml";
       const detail = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);

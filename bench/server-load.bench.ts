@@ -1,0 +1,97 @@
+/**
+ * The served API under load: 50 clients (each with its own connections, as 50 kubectl or vela-ts
+ * processes would) mix get (60%), list (10%) and server-side apply (30%) against `sandbox serve`
+ * for 20 seconds (at most 400 requests each). Figures: throughput, p50/p99 latency, errors, and
+ * acknowledged writes lost (each client's last acknowledged value must be what the store holds).
+ * Goal: p99 < 200 ms.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { openKubeCluster } from "../src/cluster/kube/index.js";
+import { openSandbox } from "../src/cluster/sandbox/index.js";
+import { startSandboxServer } from "../src/cluster/sandbox/server/index.js";
+import type { KubeObject } from "../src/model/kube-object.js";
+import { SystemClock } from "../src/util/clock.js";
+import { printFigure } from "./measure.js";
+
+const CLIENTS = 50;
+const SECONDS = 20;
+const MAX_PER_CLIENT = 400;
+
+const configMap = (client: number, value: number): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: `load-${client}`, namespace: "default", labels: { load: "yes" } },
+  data: { value: String(value) },
+});
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "vela-ts-bench-load-"));
+  const clock = new SystemClock();
+  // Durable, as `sandbox serve` runs it: every acknowledged write is fsynced.
+  const sandbox = await openSandbox({ dir: join(dir, "sandbox"), clock });
+  const server = await startSandboxServer({ cluster: sandbox, clock });
+  const kubeconfig = join(dir, "kubeconfig");
+  writeFileSync(kubeconfig, server.kubeconfig());
+  const latencies: number[] = [];
+  let errors = 0;
+  const acknowledged = new Map<number, number>();
+  const started = performance.now();
+  const client = async (id: number): Promise<void> => {
+    const kube = openKubeCluster({ kubeconfigPath: kubeconfig });
+    try {
+      await kube.apply(configMap(id, 0));
+      acknowledged.set(id, 0);
+      for (let request = 1; request <= MAX_PER_CLIENT && performance.now() - started < SECONDS * 1000; request++) {
+        const roll = (id * 7919 + request * 104_729) % 10;
+        const before = performance.now();
+        try {
+          if (roll < 6)
+            await kube.get({
+              apiVersion: "v1",
+              kind: "ConfigMap",
+              name: `load-${(id + request) % CLIENTS}`,
+              namespace: "default",
+            });
+          else if (roll < 7) await kube.list("v1", "ConfigMap", { namespace: "default", labelSelector: "load=yes" });
+          else {
+            await kube.apply(configMap(id, request));
+            acknowledged.set(id, request);
+          }
+        } catch {
+          errors++;
+        }
+        latencies.push(performance.now() - before);
+      }
+    } finally {
+      kube.close();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: CLIENTS }, (_, id) => client(id)));
+    const seconds = (performance.now() - started) / 1000;
+    const stored = await sandbox.list("v1", "ConfigMap", { namespace: "default", labelSelector: "load=yes" });
+    const lost = [...acknowledged].filter(([id, value]) => {
+      const object = stored.find((candidate) => candidate.metadata.name === `load-${id}`);
+      return (object?.["data"] as { value?: string } | undefined)?.value !== String(value);
+    }).length;
+    latencies.sort((a, b) => a - b);
+    const percentile = (p: number): number =>
+      latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
+    printFigure(
+      `served API, ${CLIENTS} clients for ${Math.round(seconds)} s: throughput`,
+      Math.round(latencies.length / seconds),
+      "ops/s",
+    );
+    printFigure("served API under load: p50 latency", Math.round(percentile(0.5)), "ms");
+    printFigure("served API under load: p99 latency", Math.round(percentile(0.99)), "ms", { max: 200 });
+    printFigure("served API under load: errors", errors, "requests", { max: 0 });
+    printFigure("served API under load: acknowledged writes lost", lost, "writes", { max: 0 });
+  } finally {
+    await server.close();
+    sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

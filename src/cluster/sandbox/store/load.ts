@@ -1,0 +1,121 @@
+import { join } from "node:path";
+import { ClusterError } from "../../../errors/index.js";
+import { readJournal, type JournalContents } from "./journal.js";
+import { readMark } from "./mark.js";
+import type { WriteRecord } from "./memory-store.js";
+import { keyOf } from "./object-index.js";
+import { readMetadata, type SandboxMetadata } from "./metadata.js";
+import { readSnapshot, REPAIR_HINT, type Snapshot } from "./snapshot.js";
+
+/** File names inside a sandbox directory. */
+export const SANDBOX_FILES = {
+  metadata: "sandbox.json",
+  snapshot: "objects.snapshot",
+  journal: "journal.log",
+  mark: "journal.mark",
+  lock: "lock",
+} as const;
+
+/** The state files of a sandbox directory, read and checked against each other. */
+export interface LoadedSandbox {
+  /** Undefined for a new sandbox (no files yet). */
+  readonly metadata: SandboxMetadata | undefined;
+  readonly snapshot: Snapshot;
+  readonly journal: JournalContents;
+  /** The journal records after the snapshot, to replay on top of it. */
+  readonly replay: readonly WriteRecord[];
+  /** The resourceVersion the store reaches. */
+  readonly resourceVersion: number;
+}
+
+function damaged(dir: string, what: string): ClusterError {
+  return new ClusterError("E_SANDBOX_CORRUPT", `the sandbox ${dir} is damaged: ${what}`, { hint: REPAIR_HINT });
+}
+
+/**
+ * Reads metadata, snapshot, journal and mark, and checks that they tell one history: the journal
+ * continues from the snapshot (or from an older one, during a compaction that died before it
+ * emptied the journal), its records chain without gaps, and together they reach the mark (every
+ * write acknowledged before the last clean close). Anything else is `E_SANDBOX_CORRUPT`, naming the
+ * file and what is wrong, with the repair command: nothing is dropped silently, and nothing is
+ * written here.
+ */
+export function loadSandboxFiles(dir: string): LoadedSandbox {
+  const metadata = readMetadata(dir);
+  const format = metadata?.format ?? 2;
+  const snapshot = readSnapshot(join(dir, SANDBOX_FILES.snapshot));
+  const journalPath = join(dir, SANDBOX_FILES.journal);
+  const journal = readJournal(journalPath, format === 1 ? 1 : 2);
+  if (journal.damage !== undefined) {
+    const damage = journal.damage;
+    throw damaged(
+      dir,
+      `${journalPath} has a damaged record at byte ${damage.offset} of ${journal.totalBytes} (${damage.reason}); ` +
+        `the ${journal.records.length} records before it are intact`,
+    );
+  }
+  if (metadata === undefined && (snapshot.format !== 0 || journal.records.length > 0))
+    throw damaged(dir, `${join(dir, SANDBOX_FILES.metadata)} is missing, but the sandbox holds objects`);
+  if (format >= 2 && snapshot.format === 1)
+    throw damaged(dir, `${join(dir, SANDBOX_FILES.snapshot)} is in format 1, its sandbox in format ${format}`);
+
+  const last = journal.records.at(-1)?.resourceVersion ?? journal.base;
+  const hasHistory = journal.format === 2 && journal.validBytes > 0;
+  if (hasHistory && snapshot.resourceVersion < journal.base) {
+    throw damaged(
+      dir,
+      `the journal continues from resourceVersion ${journal.base}, but the snapshot is at ${snapshot.resourceVersion}: ` +
+        "the writes in between are missing",
+    );
+  }
+  if (
+    hasHistory &&
+    snapshot.resourceVersion > journal.base &&
+    !journal.records.some((record) => record.resourceVersion === snapshot.resourceVersion)
+  ) {
+    throw damaged(
+      dir,
+      `the snapshot is at resourceVersion ${snapshot.resourceVersion}, which is not a point of the journal's history (${journal.base} to ${last})`,
+    );
+  }
+  const skipped = journal.records.filter((record) => record.resourceVersion <= snapshot.resourceVersion);
+  const missing = skipped.length === 0 ? undefined : findWriteMissingFromSnapshot(snapshot, skipped);
+  if (missing !== undefined) {
+    throw damaged(
+      dir,
+      `the snapshot is said to hold every write up to resourceVersion ${snapshot.resourceVersion}, but it lacks the write of ${missing}`,
+    );
+  }
+  const replay = journal.records.filter((record) => record.resourceVersion > snapshot.resourceVersion);
+  const resourceVersion = Math.max(snapshot.resourceVersion, replay.at(-1)?.resourceVersion ?? 0);
+  const mark = readMark(dir);
+  if (resourceVersion < mark) {
+    throw damaged(
+      dir,
+      `it had reached resourceVersion ${mark} when it was last closed, but its snapshot and journal end at ${resourceVersion}: ` +
+        `acknowledged writes are missing (was ${journalPath} cut short or replaced?)`,
+    );
+  }
+  return { metadata, snapshot, journal, replay, resourceVersion };
+}
+
+/**
+ * Journal records the snapshot is said to contain (a compaction died before emptying the journal)
+ * must be in it: each object they wrote is there at that resourceVersion or a later one, each they
+ * deleted is gone or written again later. Returns the first write that is not, described.
+ */
+function findWriteMissingFromSnapshot(snapshot: Snapshot, skipped: readonly WriteRecord[]): string | undefined {
+  const versions = new Map<string, number>();
+  for (const object of snapshot.objects) versions.set(keyOf(object), Number(object.metadata.resourceVersion) || 0);
+  // Writes before a reset (`sandbox reset` empties the store) are rightly absent.
+  const lastReset = skipped.findLastIndex((record) => record.reset === true);
+  for (const record of skipped.slice(Math.max(0, lastReset))) {
+    for (const [index, change] of record.changes.entries()) {
+      const version = record.resourceVersion - record.changes.length + 1 + index;
+      const stored = versions.get(keyOf(change.object));
+      const present = change.type === "DELETED" ? stored === undefined || stored > version : (stored ?? 0) >= version;
+      if (!present) return `${change.object.kind} ${change.object.metadata.name ?? ""} at resourceVersion ${version}`;
+    }
+  }
+  return undefined;
+}

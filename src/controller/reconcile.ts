@@ -539,12 +539,17 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
     nextWakeAt = result.nextWakeAt;
     waitingForPerson = result.waitingForPerson;
   } else {
-    // State keep (KubeVela's resource keeper): a finished release is re-applied every pass, which is
-    // also how ops-only trait changes (no new revision, no workflow re-run) reach the cluster.
+    // State keep (KubeVela's resource keeper): what the run's steps applied is re-applied every pass,
+    // which is also how ops-only trait changes (no new revision, no workflow re-run) reach the
+    // cluster. Only components a step applied (the revision's tracker): a run that failed, was
+    // terminated or skipped a step never ships what its unrun steps would have applied.
     // Objects a step applied with patches (canary-rollout) are kept as the step left them.
     const kept = await currentTracker();
     const recorded = kept === undefined ? [] : trackedResources(kept);
-    for (const manifest of plan.manifests.map((rendered) => keepStepPatches(rendered, recorded))) {
+    const appliedBySteps = new Set(recorded.map((resource) => resource.component));
+    for (const manifest of plan.manifests
+      .filter((rendered) => appliedBySteps.has(rendered.name))
+      .map((rendered) => keepStepPatches(rendered, recorded))) {
       await recordApplied(trackedResourcesOf(manifest));
       if ((await applyComponentObjects(cluster, manifest)) > 0) wrote = true;
     }

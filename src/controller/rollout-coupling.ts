@@ -97,6 +97,17 @@ export async function suspendRollouts(cluster: Cluster, rollouts: readonly KubeO
   return messages;
 }
 
+/** `workflow resume` of a suspended run, `workflow restart`: unpause every paused Rollout (`spec.strategy.paused: false`). */
+export async function unpauseRollouts(cluster: Cluster, rollouts: readonly KubeObject[]): Promise<string[]> {
+  const messages: string[] = [];
+  for (const rollout of rollouts) {
+    if (strategy(rollout).paused !== true) continue;
+    await cluster.patch(refOf(rollout), { type: "merge", patch: { spec: { strategy: { paused: false } } } });
+    messages.push(`${describe(rollout)} resumed.`);
+  }
+  return messages;
+}
+
 /**
  * `workflow resume`: unpause paused Rollouts and approve a step waiting for approval — the status
  * patch `currentStepState: StepPaused → StepReady` that `kubectl-kruise rollout approve` sends.

@@ -27,6 +27,7 @@ import {
   resetStaleRolloutSteps,
   resumeRollouts,
   suspendRollouts,
+  unpauseRollouts,
 } from "./rollout-coupling.js";
 import { withTarget, type Target, type TargetOptions } from "./target.js";
 
@@ -101,22 +102,7 @@ async function resume(target: Target, app: KubeObject, name: string, namespace: 
   const rollouts = await findAppRollouts(target.cluster, name, namespace);
   if (isSuspended(workflow)) {
     resumeWorkflow(workflow, name);
-    const paused = rollouts.filter(
-      (rollout) => ((rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined)?.paused === true,
-    );
-    const messages: string[] = [];
-    for (const rollout of paused) {
-      await target.cluster.patch(
-        {
-          apiVersion: rollout.apiVersion,
-          kind: rollout.kind,
-          name: rollout.metadata.name ?? "",
-          namespace: rollout.metadata.namespace ?? namespace,
-        },
-        { type: "merge", patch: { spec: { strategy: { paused: false } } } },
-      );
-      messages.push(`Rollout ${rollout.metadata.namespace ?? namespace}/${rollout.metadata.name ?? ""} resumed.`);
-    }
+    const messages = await unpauseRollouts(target.cluster, rollouts);
     return [...messages, await writeOperation(target.cluster, app, (current) => resumeWorkflow(current, name))];
   }
   const approved = await resumeRollouts(target.cluster, rollouts);
@@ -126,16 +112,38 @@ async function resume(target: Target, app: KubeObject, name: string, namespace: 
   return [];
 }
 
-async function terminate(target: Target, app: KubeObject, name: string): Promise<string[]> {
-  return [await writeOperation(target.cluster, app, (workflow) => terminateWorkflow(workflow, name))];
+/**
+ * `workflow terminate`: the run stops for good, and an in-flight Rollout stays where it is — paused
+ * (`spec.strategy.paused`), so neither a timed step nor an approval moves the canary on — until
+ * `workflow restart` or `workflow rollback`.
+ */
+async function terminate(target: Target, app: KubeObject, name: string, namespace: string): Promise<string[]> {
+  // Refuse (finished) before any Rollout is touched.
+  terminateWorkflow(workflowOf(app), name);
+  const rollouts = await findAppRollouts(target.cluster, name, namespace);
+  const paused = (await suspendRollouts(target.cluster, rollouts)).map((line) =>
+    line.replace(/ suspended\.$/, " paused where it is (restart or rollback moves it on)."),
+  );
+  return [...paused, await writeOperation(target.cluster, app, (workflow) => terminateWorkflow(workflow, name))];
 }
 
-async function restart(target: Target, app: KubeObject, name: string, step: string | undefined): Promise<string[]> {
+/** `workflow restart`: the run starts again; Rollouts paused by `terminate` (or `suspend`) are unpaused. */
+async function restart(
+  target: Target,
+  app: KubeObject,
+  name: string,
+  namespace: string,
+  step: string | undefined,
+): Promise<string[]> {
   const input = applicationInputOf(app, target.deps.applicationCheck);
   const spec = (input.spec.workflow as WorkflowSpec | undefined) ?? {
     steps: (workflowOf(app)?.steps ?? []).map((entry) => ({ name: entry.name, type: entry.type })),
   };
+  // Check the step exists before any Rollout is touched.
+  restartWorkflow(workflowOf(app), name, spec, step === undefined ? {} : { step });
+  const unpaused = await unpauseRollouts(target.cluster, await findAppRollouts(target.cluster, name, namespace));
   return [
+    ...unpaused,
     await writeOperation(target.cluster, app, (workflow) =>
       restartWorkflow(workflow, name, spec, step === undefined ? {} : { step }),
     ),
@@ -258,10 +266,10 @@ export async function runWorkflowCommand(options: WorkflowCommandOptions): Promi
         messages = await resume(target, app, options.app, options.namespace);
         break;
       case "terminate":
-        messages = await terminate(target, app, options.app);
+        messages = await terminate(target, app, options.app, options.namespace);
         break;
       case "restart":
-        messages = await restart(target, app, options.app, options.step);
+        messages = await restart(target, app, options.app, options.namespace, options.step);
         break;
       case "rollback":
         messages = await rollback(target, app, options.app, options.namespace, options.revision);

@@ -1,5 +1,11 @@
 import type { Command } from "commander";
-import type { ComponentResources, ResourceTreeNode, StatusStep, StatusView } from "../../controller/index.js";
+import type {
+  CanaryGate,
+  ComponentResources,
+  ResourceTreeNode,
+  StatusStep,
+  StatusView,
+} from "../../controller/index.js";
 import { UsageError } from "../../errors/index.js";
 import { formatDuration, parseDuration } from "../../util/duration.js";
 import type { CommandEnv } from "../command.js";
@@ -20,12 +26,27 @@ interface StatusFlags extends TargetFlags {
 interface Marks {
   readonly ok: string;
   readonly bad: string;
+  /** Unhealthy only because a canary waits for a person (not a fault). */
+  readonly wait: string;
   /** Tree branches: middle, last, continuation, blank. */
   readonly branch: readonly [string, string, string, string];
 }
 
-const TTY_MARKS: Marks = { ok: "✅", bad: "❌", branch: ["├── ", "└── ", "│   ", "    "] };
-const PLAIN_MARKS: Marks = { ok: "[ok]", bad: "[x]", branch: ["|-- ", "`-- ", "|   ", "    "] };
+const TTY_MARKS: Marks = { ok: "✅", bad: "❌", wait: "⏸️", branch: ["├── ", "└── ", "│   ", "    "] };
+const PLAIN_MARKS: Marks = { ok: "[ok]", bad: "[x]", wait: "[..]", branch: ["|-- ", "`-- ", "|   ", "    "] };
+
+/** How a component whose canary waits at a gate is shown instead of "Unhealthy". */
+const GATE_LABELS: Readonly<Record<CanaryGate, string>> = {
+  approval: "Waiting for approval",
+  suspended: "Paused (workflow suspended)",
+  terminated: "Paused (workflow terminated)",
+};
+
+const TRAIT_GATE_LABELS: Readonly<Record<CanaryGate, string>> = {
+  approval: "waiting for approval",
+  suspended: "paused: workflow suspended",
+  terminated: "paused: workflow terminated",
+};
 
 function timeLeft(until: string, now: string): string {
   const left = Date.parse(until) - Date.parse(now);
@@ -97,15 +118,15 @@ function formatServices(view: StatusView, marks: Marks): string[] {
     lines.push(`  - Name: ${service.name}`);
     lines.push(`    Namespace: ${service.namespace}`);
     if (service.type !== undefined) lines.push(`    Type: ${service.type}`);
-    lines.push(
-      `    ${service.healthy ? "Healthy" : "Unhealthy"}${service.message === undefined ? "" : `: ${service.message}`}`,
-    );
+    const state = service.healthy ? "Healthy" : service.gate === undefined ? "Unhealthy" : GATE_LABELS[service.gate];
+    lines.push(`    ${state}${service.message === undefined ? "" : `: ${service.message}`}`);
     if (service.traits.length > 0) {
       lines.push("    Traits:");
-      for (const trait of service.traits)
-        lines.push(
-          `      ${trait.healthy ? marks.ok : marks.bad} ${trait.type}${trait.message === undefined ? "" : `: ${trait.message}`}`,
-        );
+      for (const trait of service.traits) {
+        const mark = trait.healthy ? marks.ok : trait.gate === undefined ? marks.bad : marks.wait;
+        const gate = trait.gate === undefined ? "" : ` (${TRAIT_GATE_LABELS[trait.gate]})`;
+        lines.push(`      ${mark} ${trait.type}${gate}${trait.message === undefined ? "" : `: ${trait.message}`}`);
+      }
     }
   }
   return lines;

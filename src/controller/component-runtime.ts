@@ -85,6 +85,16 @@ export function trackedResourcesOf(manifest: ComponentManifest): TrackedResource
   });
 }
 
+/** A tracker entry for an object a step applied by itself (no component): `apply-object`, an `apply` action. */
+export function untrackedComponentResource(object: KubeObject): TrackedResource {
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name ?? "",
+    ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
+  };
+}
+
 /**
  * Applies a component's objects with server-side apply (idempotent). Returns how many objects
  * actually changed (their resourceVersion moved), so callers can tell a fixed point.

@@ -14,6 +14,7 @@ import { NotFoundError, UsageError, ValidationError, VelaError, type ValidationI
 import { APPLICATION_API_VERSION, type ApplicationInput, type ComponentInput } from "../model/index.js";
 import { componentObjects, renderAppfile, renderTemplate } from "../render/index.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { renderStepActions } from "./step-actions.js";
 
 /** Where definitions come from besides the bundled ones. */
 export interface DefinitionSourceOptions {
@@ -335,6 +336,7 @@ function exerciseDefinition(definition: Definition, registry: DefinitionRegistry
         publishVersion: null,
         stepName: "sample",
         workflowName: "sample",
+        stepSessionID: "sample",
         components: [],
         appLabels: {},
         appAnnotations: {},
@@ -342,23 +344,7 @@ function exerciseDefinition(definition: Definition, registry: DefinitionRegistry
       const data: JsonObject = { parameter: value, context };
       if (definition.kind === "WorkflowStepDefinition") {
         if (definition.actions === undefined) return [{ builtin: definition.builtin ?? "", parameter: value }];
-        const actions =
-          renderTemplate(definition.actions, data, {
-            cache: registry.cache,
-            subject: `definition "${definition.name}" actions`,
-            check: { parameterSchema: definition.parameterSchema },
-          }) ?? [];
-        if (!Array.isArray(actions)) {
-          throw new VelaError(
-            "E_TEMPLATE",
-            `definition "${definition.name}" actions: must render a YAML list of actions`,
-            {
-              source: { file: definition.actions.file, line: definition.actions.line, column: 1 },
-              hint: "start each action with - apply:, - wait:, - suspend: … (docs/definitions.md)",
-            },
-          );
-        }
-        return [actions];
+        return [renderStepActions(definition, registry, properties, context)];
       }
       const outputs = Object.entries(definition.outputs).flatMap(([name, template]) => {
         const rendered = renderTemplate(template, data, {

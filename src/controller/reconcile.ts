@@ -10,9 +10,9 @@ import {
 import type { DefinitionRegistry } from "../definitions/index.js";
 import { VelaError } from "../errors/index.js";
 import { validateApplication, type ApplicationInput, type SchemaCheck } from "../model/index.js";
-import type { KubeObject } from "../model/kube-object.js";
-import { ANNOTATION_PUBLISH_VERSION, LABEL_APP_NAME, LABEL_APP_NAMESPACE } from "../model/labels.js";
-import { renderAppfile, type ComponentManifest } from "../render/index.js";
+import { refOf, type KubeObject } from "../model/kube-object.js";
+import { ANNOTATION_PUBLISH_VERSION, FIELD_MANAGER, LABEL_APP_NAME, LABEL_APP_NAMESPACE } from "../model/labels.js";
+import { renderAppfile, type ComponentManifest, type RenderOptions } from "../render/index.js";
 import {
   buildRevisionSnapshot,
   computeRevisionHash,
@@ -37,7 +37,6 @@ import {
 } from "../util/index.js";
 import {
   advanceWorkflow,
-  builtinStepRegistry,
   deriveAppPhase,
   derivePhase,
   resolveWorkflow,
@@ -46,11 +45,18 @@ import {
   type HttpRequest,
   type HttpResponse,
   type StepRunner,
-  type WorkflowSpec,
   type WorkflowStatus,
 } from "../workflow/index.js";
 import { APPLICATION_KIND, getApplication, saveApplicationStatus, statusOf } from "./application-object.js";
-import { keepStepPatches, outputPatchesOf, patchComponentOutputs } from "./component-patches.js";
+import {
+  extraTraitsOf,
+  keepStepPatches,
+  outputPatchesOf,
+  patchComponentOutputs,
+  type ExtraTrait,
+} from "./component-patches.js";
+import { renderStepActions, stepTemplateContext } from "./step-actions.js";
+import { stepRegistryFor } from "./step-registry.js";
 import {
   applyComponentObjects,
   componentHealth,
@@ -58,6 +64,7 @@ import {
   inspectComponent,
   mergeTracked,
   trackedResourcesOf,
+  untrackedComponentResource,
   type ServiceHealth,
 } from "./component-runtime.js";
 import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "./chart-expansion.js";
@@ -230,6 +237,8 @@ interface RenderPlan {
   readonly registry: DefinitionRegistry;
   readonly manifests: readonly ComponentManifest[];
   readonly revision: RevisionRecord;
+  /** What the manifests were rendered with (a step rendering a component again uses the same). */
+  readonly renderOptions: RenderOptions;
 }
 
 /**
@@ -259,13 +268,14 @@ function planRender(
   const componentRevisions = Object.fromEntries(
     Object.entries(storedComponentRevisions(revisionObject)).map(([name, revision]) => [name, revision.name]),
   );
-  const manifests = renderAppfile(appfile, {
+  const renderOptions: RenderOptions = {
     appRevision: record.name,
     appRevisionNum: record.number,
     componentRevisions,
     ...(record.publishVersion === undefined ? {} : { publishVersion: record.publishVersion }),
-  });
-  return { appfile, registry, manifests, revision: record };
+  };
+  const manifests = renderAppfile(appfile, renderOptions);
+  return { appfile, registry, manifests, revision: record, renderOptions };
 }
 
 /**
@@ -316,7 +326,7 @@ function steadyOutcome(app: KubeObject): ReconcileOutcome {
   const workflow = workflowOf(status);
   return {
     app,
-    phase: String(status.status),
+    phase: typeof status.status === "string" ? status.status : "",
     ...(workflow === undefined ? {} : { workflow }),
     wrote: false,
     waitingForPerson: false,
@@ -475,11 +485,42 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
     wrote = true;
   };
 
+  /** Server-side apply of one object as vela-ts; records whether it changed. */
+  const applyObject = async (object: KubeObject): Promise<KubeObject> => {
+    const before = await cluster.get(refOf(object));
+    const after = await cluster.apply(object, { fieldManager: FIELD_MANAGER, force: true });
+    if (before?.metadata.resourceVersion !== after.metadata.resourceVersion) wrote = true;
+    return after;
+  };
+
+  /** The component rendered again with traits a step attaches (`canary-deploy`), from the revision's definitions. */
+  const renderWithTraits = async (
+    componentName: string,
+    traits: readonly ExtraTrait[],
+  ): Promise<ComponentManifest | undefined> => {
+    const application = plan.appfile.application;
+    const components = application.spec.components.map((component) =>
+      component.name === componentName
+        ? { ...component, traits: [...(component.traits ?? []), ...traits.map((trait) => ({ ...trait }))] }
+        : component,
+    );
+    const appfile = bindAppfile({ ...application, spec: { ...application.spec, components } }, plan.registry, {
+      namespace,
+    });
+    const manifests = renderAppfile(appfile, plan.renderOptions);
+    const resolved = deps.charts === undefined ? manifests : await resolveChartWorkloads(manifests, deps.charts);
+    return resolved.find((manifest) => manifest.name === componentName);
+  };
+
   const applyComponent = async (
     componentName: string,
     options?: ApplyComponentOptions,
   ): Promise<ApplyComponentResult> => {
-    const rendered = manifestsByName.get(componentName);
+    const extraTraits = extraTraitsOf(options);
+    const rendered =
+      extraTraits === undefined
+        ? manifestsByName.get(componentName)
+        : await renderWithTraits(componentName, extraTraits);
     if (rendered === undefined) {
       return {
         applied: false,
@@ -491,6 +532,12 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
     const manifest = patches === undefined ? rendered : patchComponentOutputs(rendered, patches);
     // Record before applying: GC and `delete` must know every object that may exist.
     await recordApplied(trackedResourcesOf(manifest));
+    if (extraTraits !== undefined) {
+      // The attached traits' objects (a Rollout) go first, so they are in place when the workload changes.
+      const declared = manifestsByName.get(componentName)?.traits.length ?? 0;
+      const attached = manifest.traits.filter((trait) => trait.index >= declared);
+      for (const trait of attached) for (const output of trait.outputs) await applyObject(output.object);
+    }
     if ((await applyComponentObjects(cluster, manifest)) > 0) wrote = true;
     const { health, output } = await inspectComponent(cluster, manifest, plan.registry);
     return {
@@ -509,7 +556,7 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   if (workflow === undefined || !workflow.finished) {
     const result = await advanceWorkflow(workflowSpec, workflow, {
       clock,
-      registry: builtinStepRegistry(deps.extraStepRunners ?? []),
+      registry: stepRegistryFor(workflowSpec, plan.registry, deps.extraStepRunners ?? []),
       app: {
         appName: name,
         namespace,
@@ -521,6 +568,23 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
       hooks: {
         cluster,
         applyComponent: (componentName, options) => applyComponent(componentName, options),
+        applyObject: async (object) => {
+          // Objects a step applies by itself (apply-object, actions) are tracked without a
+          // component: `delete` removes them, GC keeps them while the current run has them.
+          await recordApplied([untrackedComponentResource(object)]);
+          return applyObject(object);
+        },
+        renderActions: (type, parameter, context) =>
+          renderStepActions(
+            plan.registry.getWorkflowStep(type),
+            plan.registry,
+            parameter,
+            stepTemplateContext(context, {
+              components: plan.appfile.application.spec.components as unknown as JsonValue,
+              appLabels: plan.appfile.labels,
+              appAnnotations: plan.appfile.annotations,
+            }),
+          ),
         http: deps.http,
         ...(deps.log === undefined ? {} : { log: deps.log }),
       },
@@ -565,7 +629,12 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
 
   if (phase.phase === "succeeded") {
     await markRevisionObject(cluster, revisionObject, true, workflow);
-    const current = mergeTracked(...plan.manifests.map(trackedResourcesOf));
+    // What this revision renders, and what its steps applied besides (apply-object, actions).
+    const applied = await currentTracker();
+    const current = mergeTracked(
+      applied === undefined ? [] : trackedResources(applied),
+      ...plan.manifests.map(trackedResourcesOf),
+    );
     wrote = (await collectGarbage(cluster, name, namespace, trackerRef.name, current)) || wrote;
   }
 
@@ -584,7 +653,7 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   }
   const outcome: ReconcileOutcome = {
     app,
-    phase: String(status.status),
+    phase: typeof status.status === "string" ? status.status : "",
     workflow,
     wrote,
     ...(nextWakeAt === undefined ? {} : { nextWakeAt }),

@@ -115,6 +115,7 @@ export const CONTEXT_KEYS: readonly string[] = [
   "outputs",
   "stepName",
   "workflowName",
+  "stepSessionID",
 ];
 
 type HandlebarsEnv = ReturnType<typeof Handlebars.create>;

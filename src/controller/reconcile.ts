@@ -623,8 +623,17 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   }
 
   const phase = derivePhase(workflowSpec, workflow);
+  // Health of what the run's steps applied (KubeVela lists a component once it was dispatched): a
+  // component whose step was skipped or has not run yet is not this release's, and not unhealthy.
+  // A component that writes nothing (ref-objects only refers to objects) is always reported.
+  const dispatched = await currentTracker();
+  const dispatchedComponents = new Set(
+    (dispatched === undefined ? [] : trackedResources(dispatched)).map((resource) => resource.component),
+  );
   const services: ServiceHealth[] = [];
-  for (const manifest of plan.manifests) services.push(await componentHealth(cluster, manifest, plan.registry));
+  for (const manifest of plan.manifests)
+    if (dispatchedComponents.has(manifest.name) || trackedResourcesOf(manifest).length === 0)
+      services.push(await componentHealth(cluster, manifest, plan.registry));
   const healthy = services.every((service) => service.healthy);
 
   if (phase.phase === "succeeded") {

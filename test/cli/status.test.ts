@@ -224,7 +224,7 @@ describe("status of a timed suspend step", () => {
     expect(lines((await box.vela(["status", "timed"])).stdout)).toContain("    phase: suspending (resumes in 25s)");
 
     const timedOut = await box.vela(["status", "timed", "--watch", "--timeout", "4s"]);
-    expect(timedOut.code).toBe(3);
+    expect(timedOut.code).toBe(5);
     expect(lines(timedOut.stderr).slice(-2)).toEqual([
       "watch ended: gave up watching (--timeout); the release goes on",
       "",

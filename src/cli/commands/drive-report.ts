@@ -48,7 +48,9 @@ export function describeDrive(appName: string, drive: DriveResult, now?: Date): 
       lines.push(`  waiting: ${drive.waitingFor ?? "for a person"}`);
       break;
     case "timeout":
-      lines.push(`  gave up waiting (--timeout); the release goes on: vela-ts status ${appName}`);
+      lines.push(
+        `  stopped waiting (--timeout passed); the release goes on, follow it with: vela-ts status ${appName} --watch`,
+      );
       break;
     case "quiet":
       lines.push(

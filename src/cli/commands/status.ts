@@ -267,6 +267,8 @@ export function registerStatus(program: Command, env: CommandEnv): void {
       timeout: "gave up watching (--timeout); the release goes on",
     };
     env.ctx.stderr.write(`watch ended: ${reasons[result.stop]}\n`);
-    env.setExitCode(result.stop === "failed" || result.stop === "timeout" ? EXIT_CODES.workflow : EXIT_CODES.ok);
+    env.setExitCode(
+      result.stop === "failed" ? EXIT_CODES.workflow : result.stop === "timeout" ? EXIT_CODES.timeout : EXIT_CODES.ok,
+    );
   });
 }

@@ -7,6 +7,7 @@ import { renderAppfile } from "../render/index.js";
 import type { JsonObject } from "../util/index.js";
 import { applicationRef, editApplicationSpec } from "./application-object.js";
 import { driveOrHandOff } from "./controller-handoff.js";
+import { declaredWorkflowIssues } from "./validate-workflow.js";
 import type { DriveOptions, DriveResult } from "./drive.js";
 import { withTarget, type Target, type TargetOptions } from "./target.js";
 
@@ -58,6 +59,8 @@ function validateAll(
     try {
       const app = withPublishVersion(parsed.application, publishVersion);
       renderAppfile(bindAppfile(app, target.registry, { sourceMap: parsed.sourceMap, namespace }));
+      const workflowIssues = declaredWorkflowIssues(app, parsed.sourceMap);
+      if (workflowIssues.length > 0) throw new ValidationError(workflowIssues);
       apps.push(app);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;

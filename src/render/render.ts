@@ -12,6 +12,7 @@ import { locateInSource, type KubeObject, type SourceMap } from "../model/index.
 import { joinPointer, type JsonObject, type JsonValue } from "../util/index.js";
 import { applyContract, asKubeObject, type ContractInfo } from "./contract.js";
 import { orderObjectKeys } from "./order.js";
+import { findDuplicateObjects } from "./duplicate-objects.js";
 import { applyPatch } from "./patch.js";
 import { compileTemplate, parseRenderedYaml, type TemplateCheck } from "./template.js";
 
@@ -347,12 +348,10 @@ function renderComponent(
     ...(current.workload === undefined
       ? {}
       : { workload: finish(current.workload, contract(undefined, undefined, component.name)) }),
-    outputs: [...componentOutputNames]
-      .sort()
-      .map((name) => ({
-        name,
-        object: finish(finalOutput(name), contract("AuxiliaryWorkload", name, `${component.name}-${name}`)),
-      })),
+    outputs: [...componentOutputNames].sort().map((name) => ({
+      name,
+      object: finish(finalOutput(name), contract("AuxiliaryWorkload", name, `${component.name}-${name}`)),
+    })),
     traits: traitResults.map(({ trait, index, produced }) => ({
       type: trait.type,
       index,
@@ -386,6 +385,8 @@ export function renderAppfile(appfile: Appfile, options: RenderOptions = {}): Co
     return manifest === undefined ? [] : [manifest];
   });
   if (state.issues.length > 0) throw new ValidationError(state.issues);
+  const duplicates = findDuplicateObjects(manifests, appfile);
+  if (duplicates.length > 0) throw new ValidationError(duplicates);
   return manifests;
 }
 

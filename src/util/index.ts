@@ -5,3 +5,4 @@ export * from "./suggest.js";
 export * from "./clock.js";
 export * from "./duration.js";
 export * from "./cel.js";
+export * from "./graph.js";

@@ -13,6 +13,7 @@ import { joinPointer, type JsonObject, type JsonValue } from "../util/index.js";
 import { applyContract, asKubeObject, type ContractInfo } from "./contract.js";
 import { orderObjectKeys } from "./order.js";
 import { findDuplicateObjects } from "./duplicate-objects.js";
+import { findKruiseRolloutIssues } from "./kruise-rollout-check.js";
 import { applyPatch } from "./patch.js";
 import { compileTemplate, parseRenderedYaml, type TemplateCheck } from "./template.js";
 
@@ -38,6 +39,12 @@ export interface RenderOptions {
    * @default the app's `app.oam.dev/publishVersion` annotation, else null
    */
   readonly publishVersion?: string;
+  /**
+   * Check the Kruise Rollouts the app renders as Kruise's webhook does ({@link findKruiseRolloutIssues}).
+   * Off only when the properties are made up (`def vet` exercising a template).
+   * @default true
+   */
+  readonly checkRollouts?: boolean;
 }
 
 /** One named auxiliary object (`outputs.<name>`). */
@@ -385,8 +392,11 @@ export function renderAppfile(appfile: Appfile, options: RenderOptions = {}): Co
     return manifest === undefined ? [] : [manifest];
   });
   if (state.issues.length > 0) throw new ValidationError(state.issues);
-  const duplicates = findDuplicateObjects(manifests, appfile);
-  if (duplicates.length > 0) throw new ValidationError(duplicates);
+  const problems = [
+    ...findDuplicateObjects(manifests, appfile),
+    ...(options.checkRollouts === false ? [] : findKruiseRolloutIssues(manifests, appfile)),
+  ];
+  if (problems.length > 0) throw new ValidationError(problems);
   return manifests;
 }
 

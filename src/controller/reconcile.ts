@@ -69,11 +69,19 @@ import {
 } from "./component-runtime.js";
 import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "./chart-expansion.js";
 import { definitionsUsed, registryFromSnapshot, usedDefinitions } from "./definitions-for-app.js";
-import { findAppRollouts, resetStaleRolloutSteps } from "./rollout-coupling.js";
+import { ANNOTATION_ROLLBACK_TO, completePendingRollback } from "./rollback.js";
+import {
+  findAppRollouts,
+  finishFastRollbacks,
+  hasPendingFastTrack,
+  resetStaleRolloutSteps,
+} from "./rollout-coupling.js";
 import {
   applicationRevisionRef,
   buildApplicationRevision,
   listApplicationRevisions,
+  markRevision,
+  markRevisionObject,
   revisionRecordOf,
 } from "./revision-objects.js";
 import { PassRecorder, SteadyStateMemo, type UsedDefinition } from "./steady-state.js";
@@ -177,6 +185,11 @@ function snapshotOfApp(app: KubeObject): ApplicationSnapshot {
   const labels = Object.fromEntries(
     Object.entries(app.metadata.labels ?? {}).filter(([key]) => !key.startsWith("app.oam.dev/")),
   );
+  // The rollback marker says where the spec came from; it is not part of what is released.
+  const annotations =
+    app.metadata.annotations === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(app.metadata.annotations).filter(([key]) => key !== ANNOTATION_ROLLBACK_TO));
   return {
     apiVersion: app.apiVersion,
     kind: app.kind,
@@ -184,7 +197,7 @@ function snapshotOfApp(app: KubeObject): ApplicationSnapshot {
       name: app.metadata.name ?? "",
       namespace: app.metadata.namespace ?? "default",
       ...(Object.keys(labels).length === 0 ? {} : { labels }),
-      ...(app.metadata.annotations === undefined ? {} : { annotations: { ...app.metadata.annotations } }),
+      ...(annotations === undefined || Object.keys(annotations).length === 0 ? {} : { annotations }),
     },
     spec: (app.spec as JsonObject | undefined) ?? {},
   };
@@ -365,6 +378,13 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   const { cluster, clock } = deps;
   let app = await getApplication(cluster, name, namespace);
   let wrote = false;
+  // A rollback whose command was killed between its spec and status writes: finish it first, so
+  // the rolled-back spec is never taken for a new release.
+  const completed = await completePendingRollback(cluster, app, clock);
+  if (completed !== app) {
+    app = completed;
+    wrote = true;
+  }
   // Only top-level members of `status` are ever replaced, so a shallow copy keeps `app` as read.
   const status: JsonObject = { ...statusOf(app) };
   const input = applicationInputOf(app, deps.applicationCheck);
@@ -618,8 +638,18 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
       if ((await applyComponentObjects(cluster, manifest)) > 0) wrote = true;
     }
     // A Rollout whose cancel finished but still says StepPaused (KubeVela #7170) is reset here,
-    // once its controller is done with it.
-    if ((await resetStaleRolloutSteps(cluster, await findAppRollouts(cluster, name, namespace))) > 0) wrote = true;
+    // once its controller is done with it; one a rollback disabled is re-enabled once its workload
+    // rolled back (the component's objects applied and observed, the rolling update done).
+    const rollouts = await findAppRollouts(cluster, name, namespace);
+    if ((await resetStaleRolloutSteps(cluster, rollouts)) > 0) wrote = true;
+    if (rollouts.some(hasPendingFastTrack)) {
+      const settled = new Set<string>();
+      for (const manifest of plan.manifests)
+        if ((await componentHealth(cluster, manifest, plan.registry)).workloadHealthy) settled.add(manifest.name);
+      const componentReady = (component: string | undefined): boolean =>
+        component === undefined || settled.has(component);
+      if ((await finishFastRollbacks(cluster, rollouts, componentReady)) > 0) wrote = true;
+    }
   }
 
   const phase = derivePhase(workflowSpec, workflow);
@@ -688,30 +718,6 @@ async function finishPreviousRun(cluster: Cluster, namespace: string, status: Js
   const previous = workflowOf(status);
   if (previous === undefined) return;
   await markRevision(cluster, namespace, previous.appRevision, previous.status === "succeeded", previous);
-}
-
-/** Writes `status.succeeded` and the final workflow status onto a revision (no-op when unchanged). */
-export async function markRevision(
-  cluster: Cluster,
-  namespace: string,
-  revisionName: string,
-  succeeded: boolean,
-  workflow: WorkflowStatus | undefined,
-): Promise<void> {
-  const revision = await cluster.get(applicationRevisionRef(revisionName, namespace));
-  if (revision !== undefined) await markRevisionObject(cluster, revision, succeeded, workflow);
-}
-
-/** {@link markRevision} of a revision object read in this pass (its resourceVersion guards the write). */
-async function markRevisionObject(
-  cluster: Cluster,
-  revision: KubeObject,
-  succeeded: boolean,
-  workflow: WorkflowStatus | undefined,
-): Promise<void> {
-  const status = { succeeded, ...(workflow === undefined ? {} : { workflow: workflow as unknown as JsonObject }) };
-  if (jsonEqual(revision.status, status)) return;
-  await cluster.updateStatus({ ...revision, status });
 }
 
 async function pruneRevisions(

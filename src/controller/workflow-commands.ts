@@ -1,11 +1,7 @@
 import type { Cluster } from "../cluster/cluster.js";
-import { VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
-import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
-import { mergeOpsOnlyTraits, selectRollbackTarget, type ApplicationSnapshot } from "../revision/index.js";
-import { cloneJson, formatTimestamp, isJsonObject, type JsonObject } from "../util/index.js";
+import { cloneJson, isJsonObject, type JsonObject } from "../util/index.js";
 import {
-  isActivelyRunning,
   isSuspended,
   restartWorkflow,
   resumeWorkflow,
@@ -15,13 +11,12 @@ import {
   type WorkflowSpec,
   type WorkflowStatus,
 } from "../workflow/index.js";
-import { editApplicationSpec, editApplicationStatus, getApplication, statusOf } from "./application-object.js";
+import { editApplicationStatus, getApplication, statusOf } from "./application-object.js";
 import { driveOrHandOff } from "./controller-handoff.js";
 import type { DriveOptions, DriveResult } from "./drive.js";
-import { applicationInputOf, markRevision } from "./reconcile.js";
-import { listApplicationRevisions, revisionRecordOf } from "./revision-objects.js";
+import { applicationInputOf } from "./reconcile.js";
+import { rollbackApplication } from "./rollback.js";
 import {
-  cancelRolloutTraffic,
   findAppRollouts,
   isRolloutProgressing,
   resetStaleRolloutSteps,
@@ -150,104 +145,6 @@ async function restart(
   ];
 }
 
-function runningError(name: string): VelaError {
-  return new VelaError("E_WORKFLOW_RUNNING", `can not rollback application ${name}: its workflow is running`, {
-    hint: `suspend it first: vela-ts workflow suspend ${name} && vela-ts workflow rollback ${name}`,
-  });
-}
-
-/**
- * `workflow rollback [--revision N]` (DESIGN §6, KUBEVELA-REFERENCE §3.1, with vela-ts's fixes):
- * refused while the workflow actively runs; the target is the last succeeded revision (or N); the
- * canary route goes first so one write puts all traffic on stable; the Application gets the target's
- * spec with the *current* ops-only traits; its status takes the target's finished workflow, so the
- * workflow is not re-run and the target's manifests are re-applied by the next reconcile; the newer
- * unfinished revision is marked failed; a Rollout step state left at StepPaused is reset.
- */
-async function rollback(
-  target: Target,
-  app: KubeObject,
-  name: string,
-  namespace: string,
-  requested: number | undefined,
-): Promise<string[]> {
-  const workflow = workflowOf(app);
-  if (isActivelyRunning(workflow)) throw runningError(name);
-  const revisions = await listApplicationRevisions(target.cluster, name, namespace);
-  const history = revisions.map(revisionRecordOf);
-  const status = statusOf(app);
-  const currentName =
-    isJsonObject(status.latestRevision) && typeof status.latestRevision.name === "string"
-      ? status.latestRevision.name
-      : undefined;
-  const chosen = selectRollbackTarget(name, history, currentName, requested);
-  const revisionObject = revisions.find((object) => object.metadata.name === chosen.name);
-  const stored = (revisionObject?.spec as JsonObject | undefined)?.application as unknown as
-    ApplicationSnapshot | undefined;
-  if (revisionObject === undefined || stored === undefined) {
-    throw new VelaError("E_REVISION_NOT_FOUND", `revision ${chosen.name} of application ${name} has no stored spec`, {
-      hint: `see vela-ts revision list ${name}`,
-    });
-  }
-
-  const messages: string[] = [];
-  const rollouts = await findAppRollouts(target.cluster, name, namespace);
-  messages.push(...(await cancelRolloutTraffic(target.cluster, rollouts)));
-
-  const isOpsOnly = (type: string): boolean => target.registry.findTrait(type)?.skipRevisionAffect === true;
-  const annotations = { ...(stored.metadata.annotations ?? {}) };
-  if (chosen.publishVersion !== undefined) annotations[ANNOTATION_PUBLISH_VERSION] = chosen.publishVersion;
-  // A reconciler's status write between our read and this write is a 409: made again on the newer
-  // object, keeping its current ops-only traits, unless its workflow started running meanwhile.
-  const updated = await editApplicationSpec(target.cluster, app, (current) => {
-    if (current !== app && isActivelyRunning(workflowOf(current))) throw runningError(name);
-    const spec = mergeOpsOnlyTraits(stored.spec, (current.spec as JsonObject | undefined) ?? {}, isOpsOnly);
-    const labels = {
-      ...Object.fromEntries(
-        Object.entries(current.metadata.labels ?? {}).filter(([key]) => key.startsWith("app.oam.dev/")),
-      ),
-      ...(stored.metadata.labels ?? {}),
-    };
-    return { ...current, metadata: { ...current.metadata, labels, annotations }, spec };
-  });
-  messages.push("Application spec rollback successfully.");
-
-  if (
-    currentName !== undefined &&
-    currentName !== chosen.name &&
-    !history.find((record) => record.name === currentName)?.succeeded
-  ) {
-    const rolledBack: WorkflowStatus | undefined =
-      workflow === undefined ? undefined : { ...workflow, message: `rolled back to ${chosen.name}` };
-    await markRevision(target.cluster, namespace, currentName, false, rolledBack);
-  }
-  const recorded = (revisionObject.status as JsonObject | undefined)?.workflow;
-  const now = formatTimestamp(target.deps.clock.now());
-  const restoredWorkflow: JsonObject = isJsonObject(recorded)
-    ? cloneJson(recorded)
-    : {
-        appRevision: chosen.name,
-        mode: "StepByStep-DAG",
-        status: "succeeded",
-        suspend: false,
-        terminated: false,
-        finished: true,
-        startTime: now,
-        endTime: now,
-        steps: [],
-        context: { vars: {}, steps: {} },
-      };
-  await editApplicationStatus(target.cluster, updated, (current) => ({
-    ...cloneJson(statusOf(current)),
-    latestRevision: { name: chosen.name, revision: chosen.number, revisionHash: chosen.hash },
-    workflow: cloneJson(restoredWorkflow),
-    services: [],
-    rollback: { from: currentName ?? null, to: chosen.name, time: now },
-  }));
-  messages.push("Application status rollback successfully.");
-  return messages;
-}
-
 /**
  * Runs `vela-ts workflow <operation> <app>` and then drives the app (the sandbox's controllers
  * react; with `wait`, through timed steps), so every command leaves the release where it settles.
@@ -272,7 +169,7 @@ export async function runWorkflowCommand(options: WorkflowCommandOptions): Promi
         messages = await restart(target, app, options.app, options.namespace, options.step);
         break;
       case "rollback":
-        messages = await rollback(target, app, options.app, options.namespace, options.revision);
+        messages = await rollbackApplication(target, app, options.app, options.namespace, options.revision);
         break;
     }
     const drive = await driveOrHandOff(target, options.app, options.namespace, {

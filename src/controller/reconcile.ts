@@ -69,6 +69,7 @@ import {
 } from "./component-runtime.js";
 import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "./chart-expansion.js";
 import { definitionsUsed, registryFromSnapshot, usedDefinitions } from "./definitions-for-app.js";
+import { applyOncePolicyOf, stateKeepEnabled } from "./apply-once.js";
 import { ANNOTATION_ROLLBACK_TO, completePendingRollback } from "./rollback.js";
 import {
   findAppRollouts,
@@ -471,6 +472,8 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
       ? rendered
       : { ...rendered, manifests: await resolveChartWorkloads(rendered.manifests, deps.charts) };
   const manifestsByName = new Map(plan.manifests.map((manifest) => [manifest.name, manifest]));
+  const applyOnce = applyOncePolicyOf(plan.appfile.policies);
+  const applyOnceOptions = applyOnce === undefined ? {} : { applyOnce };
   const workflowSpec = resolveWorkflow({
     components: plan.appfile.components.map((component) => ({
       name: component.name,
@@ -558,7 +561,7 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
       const attached = manifest.traits.filter((trait) => trait.index >= declared);
       for (const trait of attached) for (const output of trait.outputs) await applyObject(output.object);
     }
-    if ((await applyComponentObjects(cluster, manifest)) > 0) wrote = true;
+    if ((await applyComponentObjects(cluster, manifest, { ...applyOnceOptions, stage: "onUpdate" })) > 0) wrote = true;
     const { health, output } = await inspectComponent(cluster, manifest, plan.registry);
     return {
       applied: true,
@@ -631,11 +634,14 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
     const kept = await currentTracker();
     const recorded = kept === undefined ? [] : trackedResources(kept);
     const appliedBySteps = new Set(recorded.map((resource) => resource.component));
-    for (const manifest of plan.manifests
+    // `apply-once` with no rules: what the steps applied is not re-applied (every drift is kept).
+    const keep = stateKeepEnabled(applyOnce) ? plan.manifests : [];
+    for (const manifest of keep
       .filter((rendered) => appliedBySteps.has(rendered.name))
       .map((rendered) => keepStepPatches(rendered, recorded))) {
       await recordApplied(trackedResourcesOf(manifest));
-      if ((await applyComponentObjects(cluster, manifest)) > 0) wrote = true;
+      if ((await applyComponentObjects(cluster, manifest, { ...applyOnceOptions, stage: "onStateKeep" })) > 0)
+        wrote = true;
     }
     // A Rollout whose cancel finished but still says StepPaused (KubeVela #7170) is reset here,
     // once its controller is done with it; one a rollback disabled is re-enabled once its workload

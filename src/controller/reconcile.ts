@@ -9,7 +9,12 @@ import {
 } from "../cluster/tracker.js";
 import type { DefinitionRegistry } from "../definitions/index.js";
 import { VelaError } from "../errors/index.js";
-import { validateApplication, type ApplicationInput, type SchemaCheck } from "../model/index.js";
+import {
+  assertApplicationStatus,
+  validateApplication,
+  type ApplicationInput,
+  type SchemaCheck,
+} from "../model/index.js";
 import { refOf, type KubeObject } from "../model/kube-object.js";
 import { ANNOTATION_PUBLISH_VERSION, FIELD_MANAGER, LABEL_APP_NAME, LABEL_APP_NAMESPACE } from "../model/labels.js";
 import { renderAppfile, type ComponentManifest, type RenderOptions } from "../render/index.js";
@@ -378,6 +383,7 @@ async function currentRevisionDecision(
 async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps): Promise<FullPass> {
   const { cluster, clock } = deps;
   let app = await getApplication(cluster, name, namespace);
+  assertApplicationStatus(name, app.status as JsonValue | undefined);
   let wrote = false;
   // A rollback whose command was killed between its spec and status writes: finish it first, so
   // the rolled-back spec is never taken for a new release.

@@ -1,6 +1,7 @@
 import type { Cluster } from "../cluster/cluster.js";
 import type { KubeObject } from "../model/kube-object.js";
-import { cloneJson, isJsonObject, type JsonObject } from "../util/index.js";
+import { assertApplicationStatus } from "../model/index.js";
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
 import {
   isSuspended,
   restartWorkflow,
@@ -131,8 +132,11 @@ async function restart(
   step: string | undefined,
 ): Promise<string[]> {
   const input = applicationInputOf(app, target.deps.applicationCheck);
+  // A full restart needs no steps (the run is cleared); one from a step needs the list (the status
+  // was checked for that case).
   const spec = (input.spec.workflow as WorkflowSpec | undefined) ?? {
-    steps: (workflowOf(app)?.steps ?? []).map((entry) => ({ name: entry.name, type: entry.type })),
+    steps:
+      step === undefined ? [] : (workflowOf(app)?.steps ?? []).map((entry) => ({ name: entry.name, type: entry.type })),
   };
   // Check the step exists before any Rollout is touched.
   restartWorkflow(workflowOf(app), name, spec, step === undefined ? {} : { step });
@@ -154,6 +158,9 @@ async function restart(
 export async function runWorkflowCommand(options: WorkflowCommandOptions): Promise<WorkflowCommandResult> {
   return withTarget(options, async (target) => {
     const app = await getApplication(target.cluster, options.app, options.namespace);
+    // A full restart starts the run over, whatever the status says: it is the way out of a bad one.
+    if (options.operation !== "restart" || options.step !== undefined)
+      assertApplicationStatus(options.app, app.status as JsonValue | undefined);
     let messages: string[];
     switch (options.operation) {
       case "suspend":

@@ -153,6 +153,18 @@ function issueFrom(
   };
 }
 
+const READS_OUTPUT = /\bcontext\.output(?![\w])/;
+
+/** Whether any template of a trait reads `context.output` (the component's main object). */
+function readsComponentOutput(definition: AppfileTrait["definition"]): boolean {
+  const templates = [
+    ...Object.values(definition.outputs),
+    ...(definition.patch === undefined ? [] : [definition.patch]),
+    ...Object.values(definition.patchOutputs),
+  ];
+  return templates.some((template) => READS_OUTPUT.test(template.text));
+}
+
 function renderTrait(
   state: RenderState,
   component: AppfileComponent,
@@ -175,6 +187,16 @@ function renderTrait(
         },
       );
     }
+  }
+  if (current.workload === undefined && readsComponentOutput(definition)) {
+    throw new VelaError(
+      "E_NO_WORKLOAD",
+      `reads the component's main object (context.output), but component "${component.name}" rendered none`,
+      {
+        path: joinPointer(trait.path, "type"),
+        hint: `the "${component.type}" definition's output renders nothing for these properties; attach the trait to a component that renders its main object`,
+      },
+    );
   }
   const context: JsonObject = {
     ...baseContext,

@@ -194,7 +194,9 @@ function renderTrait(
       `reads the component's main object (context.output), but component "${component.name}" rendered none`,
       {
         path: joinPointer(trait.path, "type"),
-        hint: `the "${component.type}" definition's output renders nothing for these properties; attach the trait to a component that renders its main object`,
+        hint:
+          `the "${component.type}" definition's output renders nothing for these properties; ` +
+          "attach the trait to a component that renders its main object",
       },
     );
   }

@@ -140,7 +140,7 @@ interface ValueFrame {
 
 function valueHelper(value: unknown, options: { readonly data?: ValueFrame }): string {
   const values = options.data?.velaValues;
-  if (values === undefined) return value === null || value === undefined ? "" : String(value as string);
+  if (values === undefined) return value === null || value === undefined ? "" : String(value);
   values.push(value === undefined ? null : value);
   return `${PLACEHOLDER_OPEN}${values.length - 1}${PLACEHOLDER_CLOSE}`;
 }
@@ -426,7 +426,7 @@ function isBlank(text: string): boolean {
 function valueText(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "object") return JSON.stringify(value);
-  return String(value as string);
+  return String(value);
 }
 
 /** The text with every placeholder replaced by its value as text. */

@@ -1,12 +1,14 @@
 import { InternalError, ValidationError, VelaError, type ErrorCategory, type SourceLocation } from "../errors/index.js";
 
 /** Exit codes of STYLE §6. */
-export const EXIT_CODES: Readonly<Record<ErrorCategory | "ok", number>> = {
+export const EXIT_CODES: Readonly<Record<ErrorCategory | "ok" | "timeout", number>> = {
   ok: 0,
   input: 1,
   usage: 2,
   workflow: 3,
   unreachable: 4,
+  /** `--timeout` passed before the release finished, failed or waited for a person; it goes on. */
+  timeout: 5,
   internal: 70,
 };
 

@@ -128,3 +128,26 @@ export function keepStepPatches(manifest: ComponentManifest, recorded: readonly 
     traits: manifest.traits.map((trait) => ({ ...trait, outputs: trait.outputs.map(keep) })),
   };
 }
+
+/** A trait a workflow step attaches to a component for its own apply (KubeVela's inline override policy). */
+export interface ExtraTrait {
+  readonly type: string;
+  readonly properties: JsonObject;
+}
+
+/**
+ * {@link ApplyComponentOptions} of a step that applies a component with more traits than the app
+ * declares (`canary-deploy` attaches `rolling-release`, as KubeVela's step does with an inline
+ * override policy). The component is bound and rendered again with them, from the revision's own
+ * definitions; the extra traits' outputs are applied before the component's other objects.
+ */
+export interface ExtraTraitOptions extends ApplyComponentOptions {
+  readonly extraTraits: readonly ExtraTrait[];
+}
+
+/** The extra traits carried by a step's `applyComponent` options, if any. */
+export function extraTraitsOf(options: ApplyComponentOptions | undefined): readonly ExtraTrait[] | undefined {
+  if (options === undefined || !("extraTraits" in options)) return undefined;
+  const traits = (options as Partial<ExtraTraitOptions>).extraTraits;
+  return Array.isArray(traits) && traits.length > 0 ? traits : undefined;
+}

@@ -5,6 +5,7 @@ import { refOf, type KubeObject } from "../model/kube-object.js";
 import { FIELD_MANAGER, LABEL_APP_REVISION, LABEL_COMPONENT_REVISION } from "../model/labels.js";
 import { componentObjects, evaluateHealth, type ComponentManifest } from "../render/index.js";
 import type { JsonObject, JsonValue } from "../util/index.js";
+import { keepAllowedDrift, type ApplyOncePolicy, type ApplyStage } from "./apply-once.js";
 
 /** Marks an object a `ref-objects` component only refers to: adopted, never written. */
 export const ANNOTATION_REF_OBJECT = "app.oam.dev/ref-object";
@@ -85,16 +86,49 @@ export function trackedResourcesOf(manifest: ComponentManifest): TrackedResource
   });
 }
 
+/** A tracker entry for an object a step applied by itself (no component): `apply-object`, an `apply` action. */
+export function untrackedComponentResource(object: KubeObject): TrackedResource {
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    name: object.metadata.name ?? "",
+    ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
+  };
+}
+
+/** Options of {@link applyComponentObjects}. */
+export interface ApplyComponentObjectsOptions {
+  /** The app's apply-once policy: which drift is kept. @default none (every drift is undone) */
+  readonly applyOnce?: ApplyOncePolicy;
+  /** Who applies: a workflow step, or the state keep. @default "onUpdate" */
+  readonly stage?: ApplyStage;
+}
+
 /**
- * Applies a component's objects with server-side apply (idempotent). Returns how many objects
- * actually changed (their resourceVersion moved), so callers can tell a fixed point.
+ * Applies a component's objects with server-side apply as vela-ts (idempotent). vela-ts owns what
+ * it renders: a field another manager took (`kubectl scale`, an HPA) is taken back (force), unless
+ * the app's `apply-once` policy keeps that drift. Returns how many objects actually changed (their
+ * resourceVersion moved), so callers can tell a fixed point.
  */
-export async function applyComponentObjects(cluster: Cluster, manifest: ComponentManifest): Promise<number> {
+export async function applyComponentObjects(
+  cluster: Cluster,
+  manifest: ComponentManifest,
+  options: ApplyComponentObjectsOptions = {},
+): Promise<number> {
   let changed = 0;
+  const traitOf = new Map<KubeObject, string>();
+  for (const trait of manifest.traits) for (const output of trait.outputs) traitOf.set(output.object, trait.type);
   const revision = componentRevisionObject(manifest);
   for (const object of revision === undefined ? objectsToApply(manifest) : [revision, ...objectsToApply(manifest)]) {
     const before = await cluster.get(refOf(object));
-    const after = await cluster.apply(object, { fieldManager: FIELD_MANAGER });
+    const trait = traitOf.get(object);
+    const applied = keepAllowedDrift(object, before, options.applyOnce, options.stage ?? "onUpdate", {
+      component: manifest.name,
+      componentType: manifest.type,
+      ...(trait === undefined ? {} : { trait }),
+    });
+    if (applied === undefined) continue;
+    const after = await cluster.apply(applied, { fieldManager: FIELD_MANAGER, force: true });
     if (before?.metadata.resourceVersion !== after.metadata.resourceVersion) changed++;
   }
   return changed;

@@ -6,8 +6,9 @@
  */
 import type { Cluster } from "../cluster/cluster.js";
 import { VelaError } from "../errors/index.js";
+import { assertApplicationStatus } from "../model/index.js";
 import type { KubeObject } from "../model/kube-object.js";
-import { formatDuration, isJsonObject, type Clock } from "../util/index.js";
+import { formatDuration, isJsonObject, type Clock, type JsonValue } from "../util/index.js";
 import { findSuspendedSteps, type WorkflowStatus } from "../workflow/index.js";
 import { getApplication, statusOf } from "./application-object.js";
 import type { ServiceHealth } from "./component-runtime.js";
@@ -56,6 +57,7 @@ export async function findReconcilingController(
 
 /** A reconcile outcome read from the stored Application, for a command that did not reconcile itself. */
 export function storedOutcome(app: KubeObject): ReconcileOutcome {
+  assertApplicationStatus(app.metadata.name ?? "", app.status as JsonValue | undefined);
   const status = statusOf(app);
   const workflow = isJsonObject(status.workflow) ? (status.workflow as unknown as WorkflowStatus) : undefined;
   const timed = findSuspendedSteps(workflow).flatMap((step) => (step.resumeAt === undefined ? [] : [step.resumeAt]));

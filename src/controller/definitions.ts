@@ -15,6 +15,7 @@ import { NotFoundError, UsageError, ValidationError, VelaError, type ValidationI
 import { APPLICATION_API_VERSION, type ApplicationInput, type ComponentInput } from "../model/index.js";
 import { componentObjects, renderAppfile, renderCueValue, renderTemplate } from "../render/index.js";
 import { compileLinearRegExp, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { renderStepActions } from "./step-actions.js";
 
 /** Where definitions come from besides the bundled ones. */
 export interface DefinitionSourceOptions {
@@ -307,16 +308,30 @@ function sampleApplication(components: readonly ComponentInput[]): ApplicationIn
 }
 
 /** Renders one definition with properties: what `def render` prints and what `def vet` exercises. */
-function exerciseDefinition(definition: Definition, registry: DefinitionRegistry, properties: JsonObject): JsonValue[] {
+/**
+ * Renders one definition with properties. `sample`: the properties are made up (`def vet`), so the
+ * checks of what an app asks for (a Rollout's steps) are left out; the template is what is vetted.
+ */
+function exerciseDefinition(
+  definition: Definition,
+  registry: DefinitionRegistry,
+  properties: JsonObject,
+  sample = false,
+): JsonValue[] {
+  const renderOptions = sample ? { checkRollouts: false } : {};
   switch (definition.kind) {
     case "ComponentDefinition": {
       const app = sampleApplication([{ name: "sample", type: definition.name, properties }]);
-      return renderAppfile(bindAppfile(app, registry)).flatMap(componentObjects) as unknown as JsonValue[];
+      return renderAppfile(bindAppfile(app, registry), renderOptions).flatMap(
+        componentObjects,
+      ) as unknown as JsonValue[];
     }
     case "TraitDefinition": {
       const host = hostComponent(definition, registry);
       const app = sampleApplication([{ ...host, traits: [{ type: definition.name, properties }] }]);
-      return renderAppfile(bindAppfile(app, registry)).flatMap(componentObjects) as unknown as JsonValue[];
+      return renderAppfile(bindAppfile(app, registry), renderOptions).flatMap(
+        componentObjects,
+      ) as unknown as JsonValue[];
     }
     case "WorkflowStepDefinition":
     case "PolicyDefinition": {
@@ -337,6 +352,7 @@ function exerciseDefinition(definition: Definition, registry: DefinitionRegistry
         publishVersion: null,
         stepName: "sample",
         workflowName: "sample",
+        stepSessionID: "sample",
         components: [],
         appLabels: {},
         appAnnotations: {},
@@ -352,23 +368,7 @@ function exerciseDefinition(definition: Definition, registry: DefinitionRegistry
       }
       if (definition.kind === "WorkflowStepDefinition") {
         if (definition.actions === undefined) return [{ builtin: definition.builtin ?? "", parameter: value }];
-        const actions =
-          renderTemplate(definition.actions, data, {
-            cache: registry.cache,
-            subject: `definition "${definition.name}" actions`,
-            check: { parameterSchema: definition.parameterSchema },
-          }) ?? [];
-        if (!Array.isArray(actions)) {
-          throw new VelaError(
-            "E_TEMPLATE",
-            `definition "${definition.name}" actions: must render a YAML list of actions`,
-            {
-              source: { file: definition.actions.file, line: definition.actions.line, column: 1 },
-              hint: "start each action with - apply:, - wait:, - suspend: … (docs/definitions.md)",
-            },
-          );
-        }
-        return [actions];
+        return [renderStepActions(definition, registry, properties, context)];
       }
       const outputs = Object.entries(definition.outputs).flatMap(([name, template]) => {
         const rendered = renderTemplate(template, data, {
@@ -440,7 +440,7 @@ export function vetDefinitionFiles(
   );
   for (const { definitions } of perFile) {
     for (const definition of definitions)
-      collect(issues, () => void exerciseDefinition(definition, registry, sampleProperties(definition)));
+      collect(issues, () => void exerciseDefinition(definition, registry, sampleProperties(definition), true));
   }
   if (issues.length > 0) throw new ValidationError(issues);
   return { files: options.files.map((input) => input.file) };

@@ -39,9 +39,12 @@ export function sleepUnlocked(
 }
 
 export interface DriveOptions {
-  /** Keep going through timed steps and readiness until finished, failed, or waiting for a person. */
+  /**
+   * Keep going through timed steps and readiness until finished, failed, or waiting for a person
+   * (never returns `quiet`: with nothing scheduled it looks again every {@link IDLE_POLL_INTERVAL_MS}).
+   */
   readonly wait: boolean;
-  /** Give up waiting after this long (exit 3 with a timeout message). */
+  /** Give up waiting after this long (stop `timeout`: exit 5 with a timeout message). @default no limit */
   readonly timeoutMs?: number;
   /** Sleeps on the command's clock (tests move a fake clock instead). */
   readonly sleep: (milliseconds: number) => Promise<void>;
@@ -139,7 +142,8 @@ export async function personGate(
 
 /**
  * Drives an app: runs to a fixed point; with `wait`, also sleeps until the next timed event and goes
- * on, until the workflow finished or failed, or waits for a person. Never hangs on a manual gate.
+ * on, until the workflow finished or failed, or waits for a person, or `timeoutMs` passed. Never
+ * hangs on a manual gate, never returns before one of those with `wait`.
  */
 export async function driveApplication(
   name: string,
@@ -159,22 +163,29 @@ export async function driveApplication(
     if (!options.wait) return { outcome, stop: "quiet" };
 
     const now = deps.clock.now().getTime();
+    if (options.timeoutMs !== undefined && now - started >= options.timeoutMs) return { outcome, stop: "timeout" };
     const wakes = [
       outcome.nextWakeAt === undefined ? undefined : Date.parse(outcome.nextWakeAt),
       driver.nextWakeAt()?.getTime(),
     ].filter((time): time is number => time !== undefined && Number.isFinite(time));
     if (driver.pollIntervalMs !== undefined) wakes.push(now + driver.pollIntervalMs);
-    const wakeAt = wakes.length === 0 ? undefined : Math.min(...wakes);
-    if (wakeAt === undefined) return { outcome, stop: "quiet" };
-    if (options.timeoutMs !== undefined && wakeAt - started > options.timeoutMs) {
-      return { outcome, stop: "timeout" };
-    }
-    const line = `waiting ${formatDuration(Math.max(0, wakeAt - now))}: ${describeProgress(outcome)}`;
+    // Nothing scheduled: only another command or a person moves the release on (an object applied
+    // from another shell, a controller elsewhere). Keep looking rather than return half-way.
+    const scheduled = wakes.length > 0;
+    let wakeAt = scheduled ? Math.min(...wakes) : now + IDLE_POLL_INTERVAL_MS;
+    if (options.timeoutMs !== undefined) wakeAt = Math.min(wakeAt, started + options.timeoutMs);
+    const line = scheduled
+      ? `waiting ${formatDuration(Math.max(0, wakeAt - now))}: ${describeProgress(outcome)}`
+      : `waiting (nothing scheduled; looking again every ${formatDuration(IDLE_POLL_INTERVAL_MS)}, ` +
+        `--timeout bounds the wait): ${describeProgress(outcome)}`;
     if (line !== lastProgress) options.progress?.(line);
     lastProgress = line;
     await sleepUnlocked(driver, options.sleep, Math.max(0, wakeAt - now));
   }
 }
+
+/** How often `--wait` looks again when nothing is scheduled to happen. */
+export const IDLE_POLL_INTERVAL_MS = 2000;
 
 /** One line of progress: the running step and its message. */
 export function describeProgress(outcome: ReconcileOutcome): string {

@@ -4,6 +4,7 @@ import { locateInSource, parseApplications, type KubeObject, type SourceMap } fr
 import { componentObjects, renderAppfile, type ComponentManifest } from "../render/index.js";
 import { ValidationError, type ValidationIssue } from "../errors/index.js";
 import { findApplicationObjectIssues, findRenderedObjectIssues } from "./rendered-checks.js";
+import { declaredWorkflowIssues } from "./validate-workflow.js";
 import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "./chart-expansion.js";
 
 /** Options of {@link dryRun}. */
@@ -60,6 +61,8 @@ function renderApplications(options: DryRunOptions): {
   for (const parsed of parsedApplications) {
     try {
       const appfile = bindAppfile(parsed.application, registry, { sourceMap: parsed.sourceMap });
+      const workflowIssues = declaredWorkflowIssues(parsed.application, parsed.sourceMap);
+      if (workflowIssues.length > 0) throw new ValidationError(workflowIssues);
       const componentIndexes = Object.fromEntries(
         parsed.application.spec.components.map((component, index) => [component.name, index]),
       );

@@ -9,10 +9,15 @@ import {
 } from "../cluster/tracker.js";
 import type { DefinitionRegistry } from "../definitions/index.js";
 import { VelaError } from "../errors/index.js";
-import { validateApplication, type ApplicationInput, type SchemaCheck } from "../model/index.js";
-import type { KubeObject } from "../model/kube-object.js";
-import { ANNOTATION_PUBLISH_VERSION, LABEL_APP_NAME, LABEL_APP_NAMESPACE } from "../model/labels.js";
-import { renderAppfile, type ComponentManifest } from "../render/index.js";
+import {
+  assertApplicationStatus,
+  validateApplication,
+  type ApplicationInput,
+  type SchemaCheck,
+} from "../model/index.js";
+import { refOf, type KubeObject } from "../model/kube-object.js";
+import { ANNOTATION_PUBLISH_VERSION, FIELD_MANAGER, LABEL_APP_NAME, LABEL_APP_NAMESPACE } from "../model/labels.js";
+import { renderAppfile, type ComponentManifest, type RenderOptions } from "../render/index.js";
 import {
   buildRevisionSnapshot,
   computeRevisionHash,
@@ -28,7 +33,6 @@ import {
   type RevisionRecord,
 } from "../revision/index.js";
 import {
-  displayText,
   formatTimestamp,
   isJsonObject,
   jsonEqual,
@@ -38,7 +42,6 @@ import {
 } from "../util/index.js";
 import {
   advanceWorkflow,
-  builtinStepRegistry,
   deriveAppPhase,
   derivePhase,
   resolveWorkflow,
@@ -50,7 +53,15 @@ import {
   type WorkflowStatus,
 } from "../workflow/index.js";
 import { APPLICATION_KIND, getApplication, saveApplicationStatus, statusOf } from "./application-object.js";
-import { keepStepPatches, outputPatchesOf, patchComponentOutputs } from "./component-patches.js";
+import {
+  extraTraitsOf,
+  keepStepPatches,
+  outputPatchesOf,
+  patchComponentOutputs,
+  type ExtraTrait,
+} from "./component-patches.js";
+import { renderStepActions, stepTemplateContext } from "./step-actions.js";
+import { stepRegistryFor } from "./step-registry.js";
 import {
   applyComponentObjects,
   componentHealth,
@@ -58,15 +69,25 @@ import {
   inspectComponent,
   mergeTracked,
   trackedResourcesOf,
+  untrackedComponentResource,
   type ServiceHealth,
 } from "./component-runtime.js";
 import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "./chart-expansion.js";
 import { definitionsUsed, registryFromSnapshot, usedDefinitions } from "./definitions-for-app.js";
-import { findAppRollouts, resetStaleRolloutSteps } from "./rollout-coupling.js";
+import { applyOncePolicyOf, stateKeepEnabled } from "./apply-once.js";
+import { ANNOTATION_ROLLBACK_TO, completePendingRollback } from "./rollback.js";
+import {
+  findAppRollouts,
+  finishFastRollbacks,
+  hasPendingFastTrack,
+  resetStaleRolloutSteps,
+} from "./rollout-coupling.js";
 import {
   applicationRevisionRef,
   buildApplicationRevision,
   listApplicationRevisions,
+  markRevision,
+  markRevisionObject,
   revisionRecordOf,
 } from "./revision-objects.js";
 import { PassRecorder, SteadyStateMemo, type UsedDefinition } from "./steady-state.js";
@@ -170,6 +191,11 @@ function snapshotOfApp(app: KubeObject): ApplicationSnapshot {
   const labels = Object.fromEntries(
     Object.entries(app.metadata.labels ?? {}).filter(([key]) => !key.startsWith("app.oam.dev/")),
   );
+  // The rollback marker says where the spec came from; it is not part of what is released.
+  const annotations =
+    app.metadata.annotations === undefined
+      ? undefined
+      : Object.fromEntries(Object.entries(app.metadata.annotations).filter(([key]) => key !== ANNOTATION_ROLLBACK_TO));
   return {
     apiVersion: app.apiVersion,
     kind: app.kind,
@@ -177,7 +203,7 @@ function snapshotOfApp(app: KubeObject): ApplicationSnapshot {
       name: app.metadata.name ?? "",
       namespace: app.metadata.namespace ?? "default",
       ...(Object.keys(labels).length === 0 ? {} : { labels }),
-      ...(app.metadata.annotations === undefined ? {} : { annotations: { ...app.metadata.annotations } }),
+      ...(annotations === undefined || Object.keys(annotations).length === 0 ? {} : { annotations }),
     },
     spec: (app.spec as JsonObject | undefined) ?? {},
   };
@@ -230,6 +256,8 @@ interface RenderPlan {
   readonly registry: DefinitionRegistry;
   readonly manifests: readonly ComponentManifest[];
   readonly revision: RevisionRecord;
+  /** What the manifests were rendered with (a step rendering a component again uses the same). */
+  readonly renderOptions: RenderOptions;
 }
 
 /**
@@ -259,13 +287,14 @@ function planRender(
   const componentRevisions = Object.fromEntries(
     Object.entries(storedComponentRevisions(revisionObject)).map(([name, revision]) => [name, revision.name]),
   );
-  const manifests = renderAppfile(appfile, {
+  const renderOptions: RenderOptions = {
     appRevision: record.name,
     appRevisionNum: record.number,
     componentRevisions,
     ...(record.publishVersion === undefined ? {} : { publishVersion: record.publishVersion }),
-  });
-  return { appfile, registry, manifests, revision: record };
+  };
+  const manifests = renderAppfile(appfile, renderOptions);
+  return { appfile, registry, manifests, revision: record, renderOptions };
 }
 
 /**
@@ -316,7 +345,7 @@ function steadyOutcome(app: KubeObject): ReconcileOutcome {
   const workflow = workflowOf(status);
   return {
     app,
-    phase: displayText(status.status),
+    phase: typeof status.status === "string" ? status.status : "",
     ...(workflow === undefined ? {} : { workflow }),
     wrote: false,
     waitingForPerson: false,
@@ -354,7 +383,15 @@ async function currentRevisionDecision(
 async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps): Promise<FullPass> {
   const { cluster, clock } = deps;
   let app = await getApplication(cluster, name, namespace);
+  assertApplicationStatus(name, app.status as JsonValue | undefined);
   let wrote = false;
+  // A rollback whose command was killed between its spec and status writes: finish it first, so
+  // the rolled-back spec is never taken for a new release.
+  const completed = await completePendingRollback(cluster, app, clock);
+  if (completed !== app) {
+    app = completed;
+    wrote = true;
+  }
   // Only top-level members of `status` are ever replaced, so a shallow copy keeps `app` as read.
   const status: JsonObject = { ...statusOf(app) };
   const input = applicationInputOf(app, deps.applicationCheck);
@@ -441,6 +478,8 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
       ? rendered
       : { ...rendered, manifests: await resolveChartWorkloads(rendered.manifests, deps.charts) };
   const manifestsByName = new Map(plan.manifests.map((manifest) => [manifest.name, manifest]));
+  const applyOnce = applyOncePolicyOf(plan.appfile.policies);
+  const applyOnceOptions = applyOnce === undefined ? {} : { applyOnce };
   const workflowSpec = resolveWorkflow({
     components: plan.appfile.components.map((component) => ({
       name: component.name,
@@ -475,11 +514,42 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
     wrote = true;
   };
 
+  /** Server-side apply of one object as vela-ts; records whether it changed. */
+  const applyObject = async (object: KubeObject): Promise<KubeObject> => {
+    const before = await cluster.get(refOf(object));
+    const after = await cluster.apply(object, { fieldManager: FIELD_MANAGER, force: true });
+    if (before?.metadata.resourceVersion !== after.metadata.resourceVersion) wrote = true;
+    return after;
+  };
+
+  /** The component rendered again with traits a step attaches (`canary-deploy`), from the revision's definitions. */
+  const renderWithTraits = async (
+    componentName: string,
+    traits: readonly ExtraTrait[],
+  ): Promise<ComponentManifest | undefined> => {
+    const application = plan.appfile.application;
+    const components = application.spec.components.map((component) =>
+      component.name === componentName
+        ? { ...component, traits: [...(component.traits ?? []), ...traits.map((trait) => ({ ...trait }))] }
+        : component,
+    );
+    const appfile = bindAppfile({ ...application, spec: { ...application.spec, components } }, plan.registry, {
+      namespace,
+    });
+    const manifests = renderAppfile(appfile, plan.renderOptions);
+    const resolved = deps.charts === undefined ? manifests : await resolveChartWorkloads(manifests, deps.charts);
+    return resolved.find((manifest) => manifest.name === componentName);
+  };
+
   const applyComponent = async (
     componentName: string,
     options?: ApplyComponentOptions,
   ): Promise<ApplyComponentResult> => {
-    const rendered = manifestsByName.get(componentName);
+    const extraTraits = extraTraitsOf(options);
+    const rendered =
+      extraTraits === undefined
+        ? manifestsByName.get(componentName)
+        : await renderWithTraits(componentName, extraTraits);
     if (rendered === undefined) {
       return {
         applied: false,
@@ -491,7 +561,13 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
     const manifest = patches === undefined ? rendered : patchComponentOutputs(rendered, patches);
     // Record before applying: GC and `delete` must know every object that may exist.
     await recordApplied(trackedResourcesOf(manifest));
-    if ((await applyComponentObjects(cluster, manifest)) > 0) wrote = true;
+    if (extraTraits !== undefined) {
+      // The attached traits' objects (a Rollout) go first, so they are in place when the workload changes.
+      const declared = manifestsByName.get(componentName)?.traits.length ?? 0;
+      const attached = manifest.traits.filter((trait) => trait.index >= declared);
+      for (const trait of attached) for (const output of trait.outputs) await applyObject(output.object);
+    }
+    if ((await applyComponentObjects(cluster, manifest, { ...applyOnceOptions, stage: "onUpdate" })) > 0) wrote = true;
     const { health, output } = await inspectComponent(cluster, manifest, plan.registry);
     return {
       applied: true,
@@ -509,7 +585,7 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   if (workflow === undefined || !workflow.finished) {
     const result = await advanceWorkflow(workflowSpec, workflow, {
       clock,
-      registry: builtinStepRegistry(deps.extraStepRunners ?? []),
+      registry: stepRegistryFor(workflowSpec, plan.registry, deps.extraStepRunners ?? []),
       app: {
         appName: name,
         namespace,
@@ -521,6 +597,23 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
       hooks: {
         cluster,
         applyComponent: (componentName, options) => applyComponent(componentName, options),
+        applyObject: async (object) => {
+          // Objects a step applies by itself (apply-object, actions) are tracked without a
+          // component: `delete` removes them, GC keeps them while the current run has them.
+          await recordApplied([untrackedComponentResource(object)]);
+          return applyObject(object);
+        },
+        renderActions: (type, parameter, context) =>
+          renderStepActions(
+            plan.registry.getWorkflowStep(type),
+            plan.registry,
+            parameter,
+            stepTemplateContext(context, {
+              components: plan.appfile.application.spec.components as unknown as JsonValue,
+              appLabels: plan.appfile.labels,
+              appAnnotations: plan.appfile.annotations,
+            }),
+          ),
         http: deps.http,
         ...(deps.log === undefined ? {} : { log: deps.log }),
       },
@@ -539,28 +632,60 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
     nextWakeAt = result.nextWakeAt;
     waitingForPerson = result.waitingForPerson;
   } else {
-    // State keep (KubeVela's resource keeper): a finished release is re-applied every pass, which is
-    // also how ops-only trait changes (no new revision, no workflow re-run) reach the cluster.
+    // State keep (KubeVela's resource keeper): what the run's steps applied is re-applied every pass,
+    // which is also how ops-only trait changes (no new revision, no workflow re-run) reach the
+    // cluster. Only components a step applied (the revision's tracker): a run that failed, was
+    // terminated or skipped a step never ships what its unrun steps would have applied.
     // Objects a step applied with patches (canary-rollout) are kept as the step left them.
     const kept = await currentTracker();
     const recorded = kept === undefined ? [] : trackedResources(kept);
-    for (const manifest of plan.manifests.map((rendered) => keepStepPatches(rendered, recorded))) {
+    const appliedBySteps = new Set(recorded.map((resource) => resource.component));
+    // `apply-once` with no rules: what the steps applied is not re-applied (every drift is kept).
+    const keep = stateKeepEnabled(applyOnce) ? plan.manifests : [];
+    for (const manifest of keep
+      .filter((rendered) => appliedBySteps.has(rendered.name))
+      .map((rendered) => keepStepPatches(rendered, recorded))) {
       await recordApplied(trackedResourcesOf(manifest));
-      if ((await applyComponentObjects(cluster, manifest)) > 0) wrote = true;
+      if ((await applyComponentObjects(cluster, manifest, { ...applyOnceOptions, stage: "onStateKeep" })) > 0)
+        wrote = true;
     }
     // A Rollout whose cancel finished but still says StepPaused (KubeVela #7170) is reset here,
-    // once its controller is done with it.
-    if ((await resetStaleRolloutSteps(cluster, await findAppRollouts(cluster, name, namespace))) > 0) wrote = true;
+    // once its controller is done with it; one a rollback disabled is re-enabled once its workload
+    // rolled back (the component's objects applied and observed, the rolling update done).
+    const rollouts = await findAppRollouts(cluster, name, namespace);
+    if ((await resetStaleRolloutSteps(cluster, rollouts)) > 0) wrote = true;
+    if (rollouts.some(hasPendingFastTrack)) {
+      const settled = new Set<string>();
+      for (const manifest of plan.manifests)
+        if ((await componentHealth(cluster, manifest, plan.registry)).workloadHealthy) settled.add(manifest.name);
+      const componentReady = (component: string | undefined): boolean =>
+        component === undefined || settled.has(component);
+      if ((await finishFastRollbacks(cluster, rollouts, componentReady)) > 0) wrote = true;
+    }
   }
 
   const phase = derivePhase(workflowSpec, workflow);
+  // Health of what the run's steps applied (KubeVela lists a component once it was dispatched): a
+  // component whose step was skipped or has not run yet is not this release's, and not unhealthy.
+  // A component that writes nothing (ref-objects only refers to objects) is always reported.
+  const dispatched = await currentTracker();
+  const dispatchedComponents = new Set(
+    (dispatched === undefined ? [] : trackedResources(dispatched)).map((resource) => resource.component),
+  );
   const services: ServiceHealth[] = [];
-  for (const manifest of plan.manifests) services.push(await componentHealth(cluster, manifest, plan.registry));
+  for (const manifest of plan.manifests)
+    if (dispatchedComponents.has(manifest.name) || trackedResourcesOf(manifest).length === 0)
+      services.push(await componentHealth(cluster, manifest, plan.registry));
   const healthy = services.every((service) => service.healthy);
 
   if (phase.phase === "succeeded") {
     await markRevisionObject(cluster, revisionObject, true, workflow);
-    const current = mergeTracked(...plan.manifests.map(trackedResourcesOf));
+    // What this revision renders, and what its steps applied besides (apply-object, actions).
+    const applied = await currentTracker();
+    const current = mergeTracked(
+      applied === undefined ? [] : trackedResources(applied),
+      ...plan.manifests.map(trackedResourcesOf),
+    );
     wrote = (await collectGarbage(cluster, name, namespace, trackerRef.name, current)) || wrote;
   }
 
@@ -579,7 +704,7 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   }
   const outcome: ReconcileOutcome = {
     app,
-    phase: String(status.status),
+    phase: typeof status.status === "string" ? status.status : "",
     workflow,
     wrote,
     ...(nextWakeAt === undefined ? {} : { nextWakeAt }),
@@ -605,30 +730,6 @@ async function finishPreviousRun(cluster: Cluster, namespace: string, status: Js
   const previous = workflowOf(status);
   if (previous === undefined) return;
   await markRevision(cluster, namespace, previous.appRevision, previous.status === "succeeded", previous);
-}
-
-/** Writes `status.succeeded` and the final workflow status onto a revision (no-op when unchanged). */
-export async function markRevision(
-  cluster: Cluster,
-  namespace: string,
-  revisionName: string,
-  succeeded: boolean,
-  workflow: WorkflowStatus | undefined,
-): Promise<void> {
-  const revision = await cluster.get(applicationRevisionRef(revisionName, namespace));
-  if (revision !== undefined) await markRevisionObject(cluster, revision, succeeded, workflow);
-}
-
-/** {@link markRevision} of a revision object read in this pass (its resourceVersion guards the write). */
-async function markRevisionObject(
-  cluster: Cluster,
-  revision: KubeObject,
-  succeeded: boolean,
-  workflow: WorkflowStatus | undefined,
-): Promise<void> {
-  const status = { succeeded, ...(workflow === undefined ? {} : { workflow: workflow as unknown as JsonObject }) };
-  if (jsonEqual(revision.status, status)) return;
-  await cluster.updateStatus({ ...revision, status });
 }
 
 async function pruneRevisions(

@@ -2,7 +2,8 @@ import type { Cluster } from "../cluster/cluster.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import { ANNOTATION_PUBLISH_VERSION, LABEL_APP_NAME, LABEL_APP_REVISION_HASH } from "../model/labels.js";
 import type { RevisionRecord, RevisionSnapshot } from "../revision/index.js";
-import type { JsonObject, JsonValue } from "../util/index.js";
+import { jsonEqual, type JsonObject, type JsonValue } from "../util/index.js";
+import type { WorkflowStatus } from "../workflow/index.js";
 
 export const APPLICATION_REVISION_KIND = "ApplicationRevision";
 const API_VERSION = "core.oam.dev/v1beta1";
@@ -94,4 +95,28 @@ export async function listApplicationRevisions(
     labelSelector: `${LABEL_APP_NAME}=${appName}`,
   });
   return [...revisions].sort((a, b) => revisionRecordOf(a).number - revisionRecordOf(b).number);
+}
+
+/** Writes `status.succeeded` and the final workflow status onto a revision (no-op when unchanged). */
+export async function markRevision(
+  cluster: Cluster,
+  namespace: string,
+  revisionName: string,
+  succeeded: boolean,
+  workflow: WorkflowStatus | undefined,
+): Promise<void> {
+  const revision = await cluster.get(applicationRevisionRef(revisionName, namespace));
+  if (revision !== undefined) await markRevisionObject(cluster, revision, succeeded, workflow);
+}
+
+/** {@link markRevision} of a revision object read in this pass (its resourceVersion guards the write). */
+export async function markRevisionObject(
+  cluster: Cluster,
+  revision: KubeObject,
+  succeeded: boolean,
+  workflow: WorkflowStatus | undefined,
+): Promise<void> {
+  const status = { succeeded, ...(workflow === undefined ? {} : { workflow: workflow as unknown as JsonObject }) };
+  if (jsonEqual(revision.status, status)) return;
+  await cluster.updateStatus({ ...revision, status });
 }

@@ -1,6 +1,6 @@
 import type { Cluster } from "../cluster/cluster.js";
 import { describeRef, refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
-import { ANNOTATION_SKIP_RESUME, LABEL_APP_NAME } from "../model/labels.js";
+import { ANNOTATION_SKIP_RESUME, LABEL_APP_COMPONENT, LABEL_APP_NAME } from "../model/labels.js";
 import type { JsonObject } from "../util/index.js";
 
 /**
@@ -97,6 +97,17 @@ export async function suspendRollouts(cluster: Cluster, rollouts: readonly KubeO
   return messages;
 }
 
+/** `workflow resume` of a suspended run, `workflow restart`: unpause every paused Rollout (`spec.strategy.paused: false`). */
+export async function unpauseRollouts(cluster: Cluster, rollouts: readonly KubeObject[]): Promise<string[]> {
+  const messages: string[] = [];
+  for (const rollout of rollouts) {
+    if (strategy(rollout).paused !== true) continue;
+    await cluster.patch(refOf(rollout), { type: "merge", patch: { spec: { strategy: { paused: false } } } });
+    messages.push(`${describe(rollout)} resumed.`);
+  }
+  return messages;
+}
+
 /**
  * `workflow resume`: unpause paused Rollouts and approve a step waiting for approval — the status
  * patch `currentStepState: StepPaused → StepReady` that `kubectl-kruise rollout approve` sends.
@@ -174,4 +185,86 @@ export async function resetStaleRolloutSteps(cluster: Cluster, rollouts: readonl
     reset++;
   }
   return reset;
+}
+
+/**
+ * On a Rollout vela-ts disabled for a rollback that goes straight back (no release was in flight):
+ * the revision rolled back to. The Rollout is re-enabled once its workload finished rolling back.
+ */
+export const ANNOTATION_FAST_ROLLBACK = "app.oam.dev/rollback-fast-track";
+
+/** Whether vela-ts disabled the Rollout for a rollback that has not finished rolling yet. */
+export function hasPendingFastTrack(rollout: KubeObject): boolean {
+  return rollout.metadata.annotations?.[ANNOTATION_FAST_ROLLBACK] !== undefined;
+}
+
+/**
+ * A rollback with no release in flight goes straight back (like Argo Rollouts' `rollbackWindow`):
+ * each Rollout is disabled (`spec.disabled: true`, which Kruise's webhook honours by leaving the
+ * workload's update alone) and marked, so the workload returns to the target revision with its own
+ * rolling update, without canary steps or approvals.
+ */
+export async function fastTrackRollouts(
+  cluster: Cluster,
+  rollouts: readonly KubeObject[],
+  revision: string,
+): Promise<string[]> {
+  const messages: string[] = [];
+  for (const rollout of rollouts) {
+    await cluster.patch(refOf(rollout), {
+      type: "merge",
+      patch: { metadata: { annotations: { [ANNOTATION_FAST_ROLLBACK]: revision } }, spec: { disabled: true } },
+    });
+    messages.push(
+      `${describe(rollout)}: no release in flight, so ${revision} goes straight back (no canary steps); ` +
+        "the Rollout is disabled until the workload has rolled back.",
+    );
+  }
+  return messages;
+}
+
+function isRolledOut(workload: KubeObject): boolean {
+  const spec = (workload.spec as JsonObject | undefined) ?? {};
+  const status = (workload.status as JsonObject | undefined) ?? {};
+  const replicas = typeof spec.replicas === "number" ? spec.replicas : 1;
+  const observed = typeof status.observedGeneration === "number" ? status.observedGeneration : 0;
+  return (
+    observed >= (workload.metadata.generation ?? 1) &&
+    status.updatedReplicas === replicas &&
+    status.availableReplicas === replicas &&
+    (status.replicas ?? replicas) === replicas
+  );
+}
+
+/**
+ * Re-enables the Rollouts {@link fastTrackRollouts} disabled once their workload rolled back:
+ * `componentReady(component)` says the component's objects were applied and observed by their
+ * controllers (the workload has the target's template), and the workload has finished its rolling
+ * update. Returns how many were re-enabled.
+ */
+export async function finishFastRollbacks(
+  cluster: Cluster,
+  rollouts: readonly KubeObject[],
+  componentReady: (component: string | undefined) => boolean,
+): Promise<number> {
+  let finished = 0;
+  for (const rollout of rollouts) {
+    if (!hasPendingFastTrack(rollout) || !componentReady(rollout.metadata.labels?.[LABEL_APP_COMPONENT])) continue;
+    const ref = ((rollout.spec as JsonObject | undefined)?.objectRef as JsonObject | undefined)?.workloadRef as
+      JsonObject | undefined;
+    if (typeof ref?.apiVersion !== "string" || typeof ref.kind !== "string" || typeof ref.name !== "string") continue;
+    const workload = await cluster.get({
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      name: ref.name,
+      ...(rollout.metadata.namespace === undefined ? {} : { namespace: rollout.metadata.namespace }),
+    });
+    if (workload !== undefined && !isRolledOut(workload)) continue;
+    await cluster.patch(refOf(rollout), {
+      type: "merge",
+      patch: { metadata: { annotations: { [ANNOTATION_FAST_ROLLBACK]: null } }, spec: { disabled: null } },
+    });
+    finished++;
+  }
+  return finished;
 }

@@ -40,6 +40,22 @@ export interface StatusStep {
   readonly subSteps: readonly StatusStep[];
 }
 
+/**
+ * Why an unhealthy component is not a fault: its canary waits at a gate a person opens. `approval`:
+ * a Rollout step waits for `workflow resume`; `suspended`: the run and its Rollout are paused
+ * (`workflow suspend`); `terminated`: the run was terminated and the Rollout stays where it is.
+ */
+export type CanaryGate = "approval" | "suspended" | "terminated";
+
+/** One trait's health as `status` shows it. */
+export interface StatusTrait {
+  readonly type: string;
+  readonly healthy: boolean;
+  readonly message?: string;
+  /** The trait is unhealthy only because its Rollout waits at this gate. */
+  readonly gate?: CanaryGate;
+}
+
 /** One component's health (`status.services[]`) with its component type. */
 export interface StatusService {
   readonly name: string;
@@ -47,11 +63,15 @@ export interface StatusService {
   readonly type?: string;
   readonly healthy: boolean;
   readonly message?: string;
-  readonly traits: readonly { readonly type: string; readonly healthy: boolean; readonly message?: string }[];
+  /** The component is unhealthy only because its canary waits at this gate (not a fault). */
+  readonly gate?: CanaryGate;
+  readonly traits: readonly StatusTrait[];
 }
 
 /** A Rollout's progress plus what a person can do about it now. */
 export interface StatusCanary extends CanaryProgress {
+  /** The gate it waits at, if a person must act. */
+  readonly gate?: CanaryGate;
   /** Commands to run next (approve, roll back), empty when nothing waits for a person. */
   readonly next: readonly string[];
 }
@@ -156,45 +176,76 @@ function componentTypes(app: KubeObject): Map<string, string> {
   return types;
 }
 
-function servicesView(app: KubeObject, status: JsonObject): StatusService[] {
+/** The gate a Rollout waits at, in the terms of the app's workflow; undefined when it moves on by itself. */
+export function canaryGate(progress: CanaryProgress, workflow: WorkflowStatus | undefined): CanaryGate | undefined {
+  if (!progress.inProgress || !progress.waitingForApproval) return undefined;
+  if (workflow?.terminated === true) return "terminated";
+  if (progress.paused || workflow?.suspend === true) return "suspended";
+  return "approval";
+}
+
+function servicesView(app: KubeObject, status: JsonObject, canaries: readonly StatusCanary[]): StatusService[] {
   const types = componentTypes(app);
   const services = Array.isArray(status.services) ? status.services : [];
   return services.filter(isJsonObject).map((service) => {
     const name = text(service.name) ?? "";
     const type = types.get(name);
     const message = text(service.message);
+    // A trait whose message is its waiting Rollout's message (customStatus prints status.message)
+    // is unhealthy only because the Rollout waits at a gate.
+    const gated = canaries.filter((canary) => canary.component === name && canary.gate !== undefined);
     const traits = (Array.isArray(service.traits) ? service.traits : []).filter(isJsonObject).map((trait) => {
       const traitMessage = text(trait.message);
+      const healthy = trait.healthy === true;
+      const gate = healthy ? undefined : gated.find((canary) => canary.message === traitMessage)?.gate;
       return {
         type: text(trait.type) ?? "",
-        healthy: trait.healthy === true,
+        healthy,
         ...(traitMessage === undefined ? {} : { message: traitMessage }),
+        ...(gate === undefined ? {} : { gate }),
       };
     });
+    const healthy = service.healthy === true;
+    const waiting = traits.find((trait) => trait.gate !== undefined)?.gate;
+    const onlyGated =
+      !healthy &&
+      waiting !== undefined &&
+      service.workloadHealthy !== false &&
+      traits.every((trait) => trait.healthy || trait.gate !== undefined);
     return {
       name,
       namespace: text(service.namespace) ?? app.metadata.namespace ?? "default",
       ...(type === undefined ? {} : { type }),
-      healthy: service.healthy === true,
+      healthy,
       ...(message === undefined ? {} : { message }),
+      ...(onlyGated ? { gate: waiting } : {}),
       traits,
     };
   });
 }
 
-/** What a person can do about a Rollout now (KubeVela: approve with resume, or suspend + rollback). */
-export function canaryNextSteps(progress: CanaryProgress, app: string): string[] {
-  if (!progress.inProgress) return [];
-  if (progress.paused) {
-    return [`continue with: vela-ts workflow resume ${app}`, `or roll back: vela-ts workflow rollback ${app}`];
+/**
+ * What a person can do about a Rollout now (KubeVela: approve with resume, or suspend + rollback;
+ * a terminated run: restart or roll back). Every command given works in the app's current state.
+ */
+export function canaryNextSteps(progress: CanaryProgress, app: string, workflow?: WorkflowStatus): string[] {
+  switch (canaryGate(progress, workflow)) {
+    case "terminated":
+      return [
+        `the workflow was terminated; the Rollout stays paused where it is`,
+        `run the release again with: vela-ts workflow restart ${app}`,
+        `or roll back: vela-ts workflow rollback ${app}`,
+      ];
+    case "suspended":
+      return [`continue with: vela-ts workflow resume ${app}`, `or roll back: vela-ts workflow rollback ${app}`];
+    case "approval":
+      return [
+        `approve the next step with: vela-ts workflow resume ${app}`,
+        `or roll back: vela-ts workflow suspend ${app} && vela-ts workflow rollback ${app}`,
+      ];
+    case undefined:
+      return [];
   }
-  if (progress.waitingForApproval) {
-    return [
-      `approve the next step with: vela-ts workflow resume ${app}`,
-      `or roll back: vela-ts workflow suspend ${app} && vela-ts workflow rollback ${app}`,
-    ];
-  }
-  return [];
 }
 
 function revisionView(app: KubeObject, status: JsonObject): StatusView["revision"] {
@@ -245,7 +296,12 @@ export async function readApplicationStatus(target: Target, options: ReadStatusO
   const canaries: StatusCanary[] = [];
   for (const rollout of await findAppRollouts(target.cluster, options.app, namespace)) {
     const progress = await readCanaryProgress(target.cluster, rollout);
-    canaries.push({ ...progress, next: canaryNextSteps(progress, options.app) });
+    const gate = canaryGate(progress, drive.outcome.workflow);
+    canaries.push({
+      ...progress,
+      ...(gate === undefined ? {} : { gate }),
+      next: canaryNextSteps(progress, options.app, drive.outcome.workflow),
+    });
   }
   const revision = revisionView(app, status);
   const rollback = rollbackView(status);
@@ -263,7 +319,7 @@ export async function readApplicationStatus(target: Target, options: ReadStatusO
     ...(revision === undefined ? {} : { revision }),
     ...(rollback === undefined ? {} : { rollback }),
     ...(workflow === undefined ? {} : { workflow }),
-    services: servicesView(app, status),
+    services: servicesView(app, status, canaries),
     canaries,
     ...(tree === undefined ? {} : { tree }),
     stop: drive.stop,

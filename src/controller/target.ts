@@ -18,6 +18,7 @@ import type { ReconcilerDeps } from "./reconcile.js";
 import { createHelmChartSource } from "./chart-expansion.js";
 import { createCanaryRolloutRunner } from "./steps/canary-rollout.js";
 import { canaryRollbackRunner, istioCanaryRollout } from "./steps/istio-canary.js";
+import { canaryDeployRunner } from "./steps/canary-deploy.js";
 
 /** Which kind of cluster a command targets: `--cluster sandbox|kube`. */
 export type ClusterChoice = "sandbox" | "kube";
@@ -105,7 +106,11 @@ function reconcilerDeps(options: TargetOptions, cluster: Cluster, registry: Defi
     clock: options.clock,
     registry,
     http: options.http,
-    extraStepRunners: [createCanaryRolloutRunner({ istio: istioCanaryRollout }), canaryRollbackRunner],
+    extraStepRunners: [
+      createCanaryRolloutRunner({ istio: istioCanaryRollout }),
+      canaryRollbackRunner,
+      canaryDeployRunner,
+    ],
     ...(options.revisionLimit === undefined ? {} : { revisionLimit: options.revisionLimit }),
     ...(options.log === undefined ? {} : { log: options.log }),
   };

@@ -8,6 +8,7 @@ import type { JsonObject } from "../util/index.js";
 import { applicationRef, editApplicationSpec } from "./application-object.js";
 import { driveOrHandOff } from "./controller-handoff.js";
 import { findApplicationObjectIssues, findRenderedObjectIssues } from "./rendered-checks.js";
+import { declaredWorkflowIssues } from "./validate-workflow.js";
 import type { DriveOptions, DriveResult } from "./drive.js";
 import { withTarget, type Target, type TargetOptions } from "./target.js";
 
@@ -67,6 +68,8 @@ function validateAll(
         ...findRenderedObjectIssues(manifests, parsed.sourceMap, componentIndexes),
       ];
       if (objectIssues.length > 0) throw new ValidationError(objectIssues);
+      const workflowIssues = declaredWorkflowIssues(app, parsed.sourceMap);
+      if (workflowIssues.length > 0) throw new ValidationError(workflowIssues);
       apps.push(app);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;

@@ -1,11 +1,8 @@
 import type { Cluster } from "../cluster/cluster.js";
-import { VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
-import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
-import { mergeOpsOnlyTraits, selectRollbackTarget, type ApplicationSnapshot } from "../revision/index.js";
-import { cloneJson, formatTimestamp, isJsonObject, type JsonObject } from "../util/index.js";
+import { assertApplicationStatus } from "../model/index.js";
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
 import {
-  isActivelyRunning,
   isSuspended,
   restartWorkflow,
   resumeWorkflow,
@@ -15,18 +12,18 @@ import {
   type WorkflowSpec,
   type WorkflowStatus,
 } from "../workflow/index.js";
-import { editApplicationSpec, editApplicationStatus, getApplication, statusOf } from "./application-object.js";
+import { editApplicationStatus, getApplication, statusOf } from "./application-object.js";
 import { driveOrHandOff } from "./controller-handoff.js";
 import type { DriveOptions, DriveResult } from "./drive.js";
-import { applicationInputOf, markRevision } from "./reconcile.js";
-import { listApplicationRevisions, revisionRecordOf } from "./revision-objects.js";
+import { applicationInputOf } from "./reconcile.js";
+import { rollbackApplication } from "./rollback.js";
 import {
-  cancelRolloutTraffic,
   findAppRollouts,
   isRolloutProgressing,
   resetStaleRolloutSteps,
   resumeRollouts,
   suspendRollouts,
+  unpauseRollouts,
 } from "./rollout-coupling.js";
 import { withTarget, type Target, type TargetOptions } from "./target.js";
 
@@ -101,22 +98,7 @@ async function resume(target: Target, app: KubeObject, name: string, namespace: 
   const rollouts = await findAppRollouts(target.cluster, name, namespace);
   if (isSuspended(workflow)) {
     resumeWorkflow(workflow, name);
-    const paused = rollouts.filter(
-      (rollout) => ((rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined)?.paused === true,
-    );
-    const messages: string[] = [];
-    for (const rollout of paused) {
-      await target.cluster.patch(
-        {
-          apiVersion: rollout.apiVersion,
-          kind: rollout.kind,
-          name: rollout.metadata.name ?? "",
-          namespace: rollout.metadata.namespace ?? namespace,
-        },
-        { type: "merge", patch: { spec: { strategy: { paused: false } } } },
-      );
-      messages.push(`Rollout ${rollout.metadata.namespace ?? namespace}/${rollout.metadata.name ?? ""} resumed.`);
-    }
+    const messages = await unpauseRollouts(target.cluster, rollouts);
     return [...messages, await writeOperation(target.cluster, app, (current) => resumeWorkflow(current, name))];
   }
   const approved = await resumeRollouts(target.cluster, rollouts);
@@ -130,129 +112,45 @@ async function resume(target: Target, app: KubeObject, name: string, namespace: 
   return [];
 }
 
-async function terminate(target: Target, app: KubeObject, name: string): Promise<string[]> {
-  return [await writeOperation(target.cluster, app, (workflow) => terminateWorkflow(workflow, name))];
-}
-
-async function restart(target: Target, app: KubeObject, name: string, step: string | undefined): Promise<string[]> {
-  const input = applicationInputOf(app, target.deps.applicationCheck);
-  const spec = (input.spec.workflow as WorkflowSpec | undefined) ?? {
-    steps: (workflowOf(app)?.steps ?? []).map((entry) => ({ name: entry.name, type: entry.type })),
-  };
-  return [
-    await writeOperation(target.cluster, app, (workflow) =>
-      restartWorkflow(workflow, name, spec, step === undefined ? {} : { step }),
-    ),
-  ];
-}
-
-function runningError(name: string): VelaError {
-  return new VelaError("E_WORKFLOW_RUNNING", `can not rollback application ${name}: its workflow is running`, {
-    hint: `suspend it first: vela-ts workflow suspend ${name} && vela-ts workflow rollback ${name}`,
-  });
-}
-
 /**
- * `workflow rollback [--revision N]` (DESIGN §6, KUBEVELA-REFERENCE §3.1, with vela-ts's fixes):
- * refused while the workflow actively runs; the target is the last succeeded revision (or N); the
- * canary route goes first so one write puts all traffic on stable; the Application gets the target's
- * spec with the *current* ops-only traits; its status takes the target's finished workflow, so the
- * workflow is not re-run and the target's manifests are re-applied by the next reconcile; the newer
- * unfinished revision is marked failed; a Rollout step state left at StepPaused is reset.
+ * `workflow terminate`: the run stops for good, and an in-flight Rollout stays where it is — paused
+ * (`spec.strategy.paused`), so neither a timed step nor an approval moves the canary on — until
+ * `workflow restart` or `workflow rollback`.
  */
-async function rollback(
+async function terminate(target: Target, app: KubeObject, name: string, namespace: string): Promise<string[]> {
+  // Refuse (finished) before any Rollout is touched.
+  terminateWorkflow(workflowOf(app), name);
+  const rollouts = await findAppRollouts(target.cluster, name, namespace);
+  const paused = (await suspendRollouts(target.cluster, rollouts)).map((line) =>
+    line.replace(/ suspended\.$/, " paused where it is (restart or rollback moves it on)."),
+  );
+  return [...paused, await writeOperation(target.cluster, app, (workflow) => terminateWorkflow(workflow, name))];
+}
+
+/** `workflow restart`: the run starts again; Rollouts paused by `terminate` (or `suspend`) are unpaused. */
+async function restart(
   target: Target,
   app: KubeObject,
   name: string,
   namespace: string,
-  requested: number | undefined,
+  step: string | undefined,
 ): Promise<string[]> {
-  const workflow = workflowOf(app);
-  if (isActivelyRunning(workflow)) throw runningError(name);
-  const revisions = await listApplicationRevisions(target.cluster, name, namespace);
-  const history = revisions.map(revisionRecordOf);
-  const status = statusOf(app);
-  const currentName =
-    isJsonObject(status.latestRevision) && typeof status.latestRevision.name === "string"
-      ? status.latestRevision.name
-      : undefined;
-  // A rollback whose status write already landed (a re-run after the command was killed, or a
-  // second `rollback`): its spec and status are in place; only the Rollout's cancelling may be left,
-  // which the rest of the command finishes. Going further back takes `--revision N`.
-  const previous = isJsonObject(status.rollback) ? status.rollback : undefined;
-  if (requested === undefined && previous !== undefined && previous.to === currentName && currentName !== undefined) {
-    const rollouts = await findAppRollouts(target.cluster, name, namespace);
-    return [
-      ...(await cancelRolloutTraffic(target.cluster, rollouts)),
-      `application ${name} is already rolled back to ${currentName}; finishing the rollback`,
-    ];
-  }
-  const chosen = selectRollbackTarget(name, history, currentName, requested);
-  const revisionObject = revisions.find((object) => object.metadata.name === chosen.name);
-  const stored = (revisionObject?.spec as JsonObject | undefined)?.application as unknown as
-    ApplicationSnapshot | undefined;
-  if (revisionObject === undefined || stored === undefined) {
-    throw new VelaError("E_REVISION_NOT_FOUND", `revision ${chosen.name} of application ${name} has no stored spec`, {
-      hint: `see vela-ts revision list ${name}`,
-    });
-  }
-
-  const messages: string[] = [];
-  const rollouts = await findAppRollouts(target.cluster, name, namespace);
-  messages.push(...(await cancelRolloutTraffic(target.cluster, rollouts)));
-
-  const isOpsOnly = (type: string): boolean => target.registry.findTrait(type)?.skipRevisionAffect === true;
-  const annotations = { ...(stored.metadata.annotations ?? {}) };
-  if (chosen.publishVersion !== undefined) annotations[ANNOTATION_PUBLISH_VERSION] = chosen.publishVersion;
-  // A reconciler's status write between our read and this write is a 409: made again on the newer
-  // object, keeping its current ops-only traits, unless its workflow started running meanwhile.
-  const updated = await editApplicationSpec(target.cluster, app, (current) => {
-    if (current !== app && isActivelyRunning(workflowOf(current))) throw runningError(name);
-    const spec = mergeOpsOnlyTraits(stored.spec, (current.spec as JsonObject | undefined) ?? {}, isOpsOnly);
-    const labels = {
-      ...Object.fromEntries(
-        Object.entries(current.metadata.labels ?? {}).filter(([key]) => key.startsWith("app.oam.dev/")),
-      ),
-      ...(stored.metadata.labels ?? {}),
-    };
-    return { ...current, metadata: { ...current.metadata, labels, annotations }, spec };
-  });
-  messages.push("Application spec rollback successfully.");
-
-  if (
-    currentName !== undefined &&
-    currentName !== chosen.name &&
-    !history.find((record) => record.name === currentName)?.succeeded
-  ) {
-    const rolledBack: WorkflowStatus | undefined =
-      workflow === undefined ? undefined : { ...workflow, message: `rolled back to ${chosen.name}` };
-    await markRevision(target.cluster, namespace, currentName, false, rolledBack);
-  }
-  const recorded = (revisionObject.status as JsonObject | undefined)?.workflow;
-  const now = formatTimestamp(target.deps.clock.now());
-  const restoredWorkflow: JsonObject = isJsonObject(recorded)
-    ? cloneJson(recorded)
-    : {
-        appRevision: chosen.name,
-        mode: "StepByStep-DAG",
-        status: "succeeded",
-        suspend: false,
-        terminated: false,
-        finished: true,
-        startTime: now,
-        endTime: now,
-        steps: [],
-        context: { vars: {}, steps: {} },
-      };
-  await editApplicationStatus(target.cluster, updated, (current) => ({
-    ...cloneJson(statusOf(current)),
-    latestRevision: { name: chosen.name, revision: chosen.number, revisionHash: chosen.hash },
-    workflow: cloneJson(restoredWorkflow),
-    services: [],
-    rollback: { from: currentName ?? null, to: chosen.name, time: now },
-  }));
-  messages.push("Application status rollback successfully.");
-  return messages;
+  const input = applicationInputOf(app, target.deps.applicationCheck);
+  // A full restart needs no steps (the run is cleared); one from a step needs the list (the status
+  // was checked for that case).
+  const spec = (input.spec.workflow as WorkflowSpec | undefined) ?? {
+    steps:
+      step === undefined ? [] : (workflowOf(app)?.steps ?? []).map((entry) => ({ name: entry.name, type: entry.type })),
+  };
+  // Check the step exists before any Rollout is touched.
+  restartWorkflow(workflowOf(app), name, spec, step === undefined ? {} : { step });
+  const unpaused = await unpauseRollouts(target.cluster, await findAppRollouts(target.cluster, name, namespace));
+  return [
+    ...unpaused,
+    await writeOperation(target.cluster, app, (workflow) =>
+      restartWorkflow(workflow, name, spec, step === undefined ? {} : { step }),
+    ),
+  ];
 }
 
 /**
@@ -264,6 +162,9 @@ async function rollback(
 export async function runWorkflowCommand(options: WorkflowCommandOptions): Promise<WorkflowCommandResult> {
   return withTarget(options, async (target) => {
     const app = await getApplication(target.cluster, options.app, options.namespace);
+    // A full restart starts the run over, whatever the status says: it is the way out of a bad one.
+    if (options.operation !== "restart" || options.step !== undefined)
+      assertApplicationStatus(options.app, app.status as JsonValue | undefined);
     let messages: string[];
     switch (options.operation) {
       case "suspend":
@@ -273,13 +174,13 @@ export async function runWorkflowCommand(options: WorkflowCommandOptions): Promi
         messages = await resume(target, app, options.app, options.namespace);
         break;
       case "terminate":
-        messages = await terminate(target, app, options.app);
+        messages = await terminate(target, app, options.app, options.namespace);
         break;
       case "restart":
-        messages = await restart(target, app, options.app, options.step);
+        messages = await restart(target, app, options.app, options.namespace, options.step);
         break;
       case "rollback":
-        messages = await rollback(target, app, options.app, options.namespace, options.revision);
+        messages = await rollbackApplication(target, app, options.app, options.namespace, options.revision);
         break;
     }
     const drive = await driveOrHandOff(target, options.app, options.namespace, {

@@ -1,6 +1,6 @@
 import type { SchemaObject } from "ajv";
 import { ValidationError, type ValidationIssue } from "../errors/index.js";
-import { isJsonObject, joinPointer, type JsonObject } from "../util/index.js";
+import { findCycle, isJsonObject, joinPointer, type JsonObject } from "../util/index.js";
 import { compileTrustedSchemaCheck, type SchemaCheck } from "./ajv.js";
 import { ANNOTATION_PUBLISH_VERSION } from "./labels.js";
 import { locateInSource, parseYamlDocuments, type SourceMap } from "./parse-yaml.js";
@@ -296,16 +296,30 @@ function checkNames(app: ApplicationInput, sourceMap: SourceMap | undefined): Va
   const componentNames = new Set(components.map(({ name }) => name));
   app.spec.components.forEach((component, index) => {
     (component.dependsOn ?? []).forEach((target, dependencyIndex) => {
-      if (!componentNames.has(target)) {
+      if (!componentNames.has(target) || target === component.name) {
         push({
           code: "E_DEPENDS_ON",
-          message: `component "${component.name}" depends on unknown component "${target}"`,
+          message:
+            target === component.name
+              ? `component "${component.name}" depends on itself`
+              : `component "${component.name}" depends on unknown component "${target}"`,
           path: `/spec/components/${index}/dependsOn/${dependencyIndex}`,
           hint: `known components: ${[...componentNames].join(", ")}`,
         });
       }
     });
   });
+  // dependsOn orders the default workflow (a DAG): a cycle would leave its components pending for ever.
+  const cycle = findCycle(new Map(app.spec.components.map((component) => [component.name, component.dependsOn ?? []])));
+  if (cycle !== undefined) {
+    const index = app.spec.components.findIndex((component) => component.name === cycle[0]);
+    push({
+      code: "E_COMPONENT_CYCLE",
+      message: `components depend on each other in a cycle: ${cycle.join(" → ")}`,
+      path: `/spec/components/${Math.max(0, index)}/dependsOn`,
+      hint: "remove one of the dependsOn entries: they order the deploy, which cannot go in a circle",
+    });
+  }
   const steps = app.spec.workflow?.steps ?? [];
   const stepNames = steps.map((step, index) => ({ name: step.name, path: `/spec/workflow/steps/${index}/name` }));
   steps.forEach((step, index) => {

@@ -4,3 +4,4 @@ export * from "./parse-yaml.js";
 export * from "./ajv.js";
 export * from "./application.js";
 export * from "./definition.js";
+export * from "./application-status.js";

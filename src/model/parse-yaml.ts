@@ -303,13 +303,23 @@ export interface YamlTextProblem {
   readonly offset: number;
 }
 
+/** Options of {@link parseYamlText}. */
+export interface ParseYamlTextOptions extends ParseYamlOptions {
+  /**
+   * Called with the parsed, checked document before it becomes a plain value: lets a caller put
+   * values into scalars it left as placeholders (the YAML-safe handlebars values).
+   * @default none
+   */
+  readonly beforeValue?: (document: Document.Parsed) => void;
+}
+
 /**
  * Parses one YAML document of generated text (a rendered template) within the limits, for callers
  * that map problems to their own source: returns the value, or the first problem and its offset.
  */
 export function parseYamlText(
   text: string,
-  options: ParseYamlOptions = {},
+  options: ParseYamlTextOptions = {},
 ): { readonly value: JsonValue } | { readonly problem: YamlTextProblem } {
   const composed = composeBounded(text, undefined, options);
   if (composed.inputProblem !== undefined) return { problem: composed.inputProblem };
@@ -326,5 +336,6 @@ export function parseYamlText(
   }
   const problem = composed.problems[0];
   if (problem !== undefined) return { problem };
+  options.beforeValue?.(document);
   return { value: plainValue(document, composed.hasAliases !== false) };
 }

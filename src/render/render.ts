@@ -13,6 +13,8 @@ import { joinPointer, type JsonObject, type JsonValue } from "../util/index.js";
 import { applyContract, asKubeObject, type ContractInfo } from "./contract.js";
 import { CueParameterError, renderCueComponent, renderCueTrait } from "./cue-template.js";
 import { orderObjectKeys } from "./order.js";
+import { findDuplicateObjects } from "./duplicate-objects.js";
+import { findKruiseRolloutIssues } from "./kruise-rollout-check.js";
 import { applyPatch } from "./patch.js";
 import { compileTemplate, parseRenderedYaml, type TemplateCheck } from "./template.js";
 
@@ -48,6 +50,12 @@ export interface RenderOptions {
    * @default the sandbox's version, v1.30
    */
   readonly clusterVersion?: JsonObject;
+  /**
+   * Check the Kruise Rollouts the app renders as Kruise's webhook does ({@link findKruiseRolloutIssues}).
+   * Off only when the properties are made up (`def vet` exercising a template).
+   * @default true
+   */
+  readonly checkRollouts?: boolean;
 }
 
 /** What templates see as `context.clusterVersion` when the target's is not known. */
@@ -231,6 +239,18 @@ function renderCueTraitInto(
   return produced;
 }
 
+const READS_OUTPUT = /\bcontext\.output(?![\w])/;
+
+/** Whether any template of a trait reads `context.output` (the component's main object). */
+function readsComponentOutput(definition: AppfileTrait["definition"]): boolean {
+  const templates = [
+    ...Object.values(definition.outputs),
+    ...(definition.patch === undefined ? [] : [definition.patch]),
+    ...Object.values(definition.patchOutputs),
+  ];
+  return templates.some((template) => READS_OUTPUT.test(template.text));
+}
+
 function renderTrait(
   state: RenderState,
   component: AppfileComponent,
@@ -253,6 +273,18 @@ function renderTrait(
         },
       );
     }
+  }
+  if (current.workload === undefined && readsComponentOutput(definition)) {
+    throw new VelaError(
+      "E_NO_WORKLOAD",
+      `reads the component's main object (context.output), but component "${component.name}" rendered none`,
+      {
+        path: joinPointer(trait.path, "type"),
+        hint:
+          `the "${component.type}" definition's output renders nothing for these properties; ` +
+          "attach the trait to a component that renders its main object",
+      },
+    );
   }
   const context: JsonObject = {
     ...baseContext,
@@ -500,6 +532,11 @@ export function renderAppfile(appfile: Appfile, options: RenderOptions = {}): Co
     return manifest === undefined ? [] : [manifest];
   });
   if (state.issues.length > 0) throw new ValidationError(state.issues);
+  const problems = [
+    ...findDuplicateObjects(manifests, appfile),
+    ...(options.checkRollouts === false ? [] : findKruiseRolloutIssues(manifests, appfile)),
+  ];
+  if (problems.length > 0) throw new ValidationError(problems);
   return manifests;
 }
 

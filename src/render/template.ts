@@ -1,5 +1,5 @@
 import Handlebars from "handlebars";
-import { stringify } from "yaml";
+import { Scalar, stringify, visit, type Document } from "yaml";
 import { VelaError, type SourceLocation } from "../errors/index.js";
 import { parseYamlText } from "../model/index.js";
 import {
@@ -127,9 +127,82 @@ export const CONTEXT_KEYS: readonly string[] = [
   "outputs",
   "stepName",
   "workflowName",
+  "stepSessionID",
 ];
 
 type HandlebarsEnv = ReturnType<typeof Handlebars.create>;
+
+/**
+ * YAML safety of bare `{{x}}` in YAML templates: each one renders as a placeholder (private-use
+ * characters around the value's index, a valid plain YAML scalar), the text is parsed as YAML with
+ * the structure the template's own text gives it, and only then are the values put in — so a value
+ * can never add structure (a newline and `key:` in a string stays inside that string) and keeps its
+ * type (the string `"1.10"` stays a string, `"null"` stays the text null). Helpers whose output is
+ * meant as YAML text (`json`, `toYaml`, `indent`, `nindent`, `quote`) and `{{{x}}}` insert text as before.
+ */
+const PLACEHOLDER_OPEN = "\uE000";
+const PLACEHOLDER_CLOSE = "\uE001";
+const PLACEHOLDER = /\uE000(\d+)\uE001/g;
+const VALUE_HELPER = "__velaValue";
+const TEXT_HELPERS = new Set(["json", "toYaml", "indent", "nindent", "quote"]);
+
+interface ValueFrame {
+  readonly velaValues?: unknown[];
+}
+
+function valueHelper(value: unknown, options: { readonly data?: ValueFrame }): string {
+  const values = options.data?.velaValues;
+  if (values === undefined) return value === null || value === undefined ? "" : displayText(value);
+  values.push(value === undefined ? null : value);
+  return `${PLACEHOLDER_OPEN}${values.length - 1}${PLACEHOLDER_CLOSE}`;
+}
+
+interface MustacheNode {
+  type: string;
+  escaped?: boolean;
+  path: { type: string; original?: unknown; parts?: readonly string[] };
+  params: unknown[];
+  hash?: unknown;
+  loc?: unknown;
+}
+
+/** Turns every bare `{{x}}` (not a text helper, not `{{{x}}}`) into `{{__velaValue x}}`, in place. */
+function placeValues(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) placeValues(item);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  const record = node as Record<string, unknown>;
+  if (record.type === "MustacheStatement") {
+    const mustache = record as unknown as MustacheNode;
+    const name = mustache.path.type === "PathExpression" ? mustache.path.original : undefined;
+    if (mustache.escaped === true && !(typeof name === "string" && TEXT_HELPERS.has(name))) {
+      const hasArguments = mustache.params.length > 0 || mustache.hash !== undefined;
+      const inner = hasArguments
+        ? {
+            type: "SubExpression",
+            path: mustache.path,
+            params: mustache.params,
+            hash: mustache.hash,
+            loc: mustache.loc,
+          }
+        : mustache.path;
+      mustache.path = {
+        type: "PathExpression",
+        data: false,
+        depth: 0,
+        parts: [VALUE_HELPER],
+        original: VALUE_HELPER,
+        loc: mustache.loc,
+      } as never;
+      mustache.params = [inner];
+      mustache.hash = undefined;
+    }
+    return;
+  }
+  for (const [key, value] of Object.entries(record)) if (key !== "loc") placeValues(value);
+}
 
 /** A handlebars environment and the meter its helpers count a render's work on (template-bounds.ts). */
 interface BoundedEnvironment {
@@ -143,11 +216,21 @@ function createEnvironment(): BoundedEnvironment {
   const meter = new RenderMeter();
   boundBlockHelpers(env, meter);
   for (const [name, helper] of Object.entries(boundHelpers(HELPERS, meter))) env.registerHelper(name, helper);
+  env.registerHelper(VALUE_HELPER, valueHelper as never);
   return { env, meter };
 }
 
-/** A compiled template: data in, text out. */
-export type CompiledTemplate = (data: JsonObject) => string;
+/**
+ * What a template rendered: its text, where every bare `{{x}}` of a YAML template stands as a
+ * placeholder for `values[i]` (see {@link parseRenderedYaml}).
+ */
+export interface RenderedText {
+  readonly text: string;
+  readonly values: readonly unknown[];
+}
+
+/** A compiled template: data in, text (with placeholders) out. */
+export type CompiledTemplate = (data: JsonObject) => RenderedText;
 
 /** What a template is for, to name it in errors. */
 export interface TemplateOrigin {
@@ -334,11 +417,16 @@ export function compileTemplate(
         );
       }
       checkPaths(ast, template, origin.subject, check);
-      const compiled = env.compile(ast, { strict: check.lenient !== true, noEscape: true, knownHelpersOnly: false });
-      return (data: JsonObject): string => {
+      // Lenient templates render text (customStatus messages), not YAML: values go in as text.
+      const yaml = check.lenient !== true;
+      if (yaml) placeValues(ast);
+      const compiled = env.compile(ast, { strict: yaml, noEscape: true, knownHelpersOnly: false });
+      return (data: JsonObject): RenderedText => {
         try {
           meter.reset();
-          return compiled(data);
+          const values: unknown[] = [];
+          const text = compiled(data, yaml ? { data: { velaValues: values } } : {});
+          return { text, values };
         } catch (error) {
           if (error instanceof TemplateLimitError) throw withTemplateSource(error, origin.subject, template);
           const line = (error as { lineNumber?: number }).lineNumber;
@@ -368,19 +456,54 @@ function isBlank(text: string): boolean {
   });
 }
 
-/** Parses rendered template text as YAML; `undefined` when it is blank. */
+function valueText(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "object") return JSON.stringify(value);
+  return displayText(value);
+}
+
+/** The text with every placeholder replaced by its value as text. */
+function withValuesAsText(text: string, values: readonly unknown[]): string {
+  return text.replace(PLACEHOLDER, (_whole, index: string) => valueText(values[Number(index)]));
+}
+
+/**
+ * Puts the values back where their placeholders are: a plain scalar that is exactly one placeholder
+ * becomes the value itself, typed (string, number, boolean, null, list, map); anywhere else (quoted
+ * or block scalars, keys, text around it) the value goes in as text.
+ */
+function placeValuesBack(document: Document.Parsed, values: readonly unknown[]): void {
+  if (values.length === 0) return;
+  visit(document, {
+    Scalar(key, node) {
+      if (typeof node.value !== "string" || !node.value.includes(PLACEHOLDER_OPEN)) return undefined;
+      const whole = /^\uE000(\d+)\uE001$/.exec(node.value);
+      if (key !== "key" && node.type === Scalar.PLAIN && whole?.[1] !== undefined) {
+        const value = values[Number(whole[1])] ?? null;
+        if (value !== null && typeof value === "object") return document.createNode(value);
+        node.value = value;
+        return undefined;
+      }
+      node.value = withValuesAsText(node.value, values);
+      return undefined;
+    },
+  });
+}
+
+/** Parses rendered template text as YAML, then puts the values in; `undefined` when it is blank. */
 export function parseRenderedYaml(
-  text: string,
+  rendered: RenderedText | string,
   template: TemplateSource,
   origin: TemplateOrigin,
 ): JsonValue | undefined {
+  const { text, values } = typeof rendered === "string" ? { text: rendered, values: [] } : rendered;
   if (isBlank(text)) return undefined;
   // Bounded like every YAML input: aliases, nesting and size (a template can render an alias bomb).
-  const parsed = parseYamlText(text);
+  const parsed = parseYamlText(text, { beforeValue: (document) => placeValuesBack(document, values) });
   if ("problem" in parsed) {
     const error = parsed.problem;
     const renderedLine = text.slice(0, error.offset).split("\n").length;
-    const shown = text.split("\n")[renderedLine - 1] ?? "";
+    const shown = withValuesAsText(text.split("\n")[renderedLine - 1] ?? "", values);
     throw templateError(
       "E_TEMPLATE_YAML",
       origin.subject,
@@ -437,5 +560,5 @@ export function renderTemplateText(
   cache: CompileCache,
   subject: string,
 ): string {
-  return compileTemplate(template, { subject }, cache, { lenient: true })(data);
+  return compileTemplate(template, { subject }, cache, { lenient: true })(data).text;
 }

@@ -6,3 +6,4 @@ export * from "./clock.js";
 export * from "./duration.js";
 export * from "./cel.js";
 export * from "./re2.js";
+export * from "./graph.js";

@@ -341,6 +341,7 @@ class WorkflowRun {
       applyComponent: (component, options) => hooks.applyComponent(component, options),
       http: (request) => hooks.http(request),
       ...(hooks.renderActions === undefined ? {} : { renderActions: hooks.renderActions.bind(hooks) }),
+      ...(hooks.applyObject === undefined ? {} : { applyObject: hooks.applyObject.bind(hooks) }),
       ...(hooks.log === undefined ? {} : { log: hooks.log.bind(hooks) }),
       clock: this.ctx.clock,
       parameter: resolved.parameter,

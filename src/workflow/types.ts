@@ -1,4 +1,4 @@
-import type { Cluster } from "../cluster/cluster.js";
+import type { Cluster, KubeObject } from "../cluster/cluster.js";
 import type { Clock, JsonObject, JsonValue } from "../util/index.js";
 
 /**
@@ -259,6 +259,11 @@ export interface StepHooks {
    * health, traits included.
    */
   applyComponent(name: string, options?: ApplyComponentOptions): Promise<ApplyComponentResult>;
+  /**
+   * Applies one object a step writes by itself (`apply` actions: server-side apply as vela-ts,
+   * recorded for `delete`). @default `cluster.apply`
+   */
+  applyObject?(object: KubeObject): Promise<KubeObject>;
   /** Renders a user WorkflowStepDefinition's `actions` for the given parameter and context. */
   renderActions?(
     definitionName: string,

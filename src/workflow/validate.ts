@@ -1,5 +1,5 @@
 import type { ValidationIssue } from "../errors/index.js";
-import { closestMatches, joinPointer, parseDuration } from "../util/index.js";
+import { closestMatches, findCycle, joinPointer, parseDuration } from "../util/index.js";
 import type { WorkflowStepBaseSpec, WorkflowSpec } from "./types.js";
 
 const MODES = ["StepByStep", "DAG"];
@@ -32,31 +32,15 @@ function dependsOnIssues(list: readonly WorkflowStepBaseSpec[], listPath: string
     });
   });
   // A cycle would leave its steps pending for ever: report the first one found.
-  const dependencies = new Map(list.map((step) => [step.name, step.dependsOn ?? []]));
-  const state = new Map<string, "visiting" | "done">();
-  const visit = (name: string, trail: readonly string[]): readonly string[] | undefined => {
-    if (state.get(name) === "done") return undefined;
-    if (state.get(name) === "visiting") return [...trail.slice(trail.indexOf(name)), name];
-    state.set(name, "visiting");
-    for (const next of dependencies.get(name) ?? []) {
-      if (!dependencies.has(next) || next === name) continue;
-      const cycle = visit(next, [...trail, name]);
-      if (cycle !== undefined) return cycle;
-    }
-    state.set(name, "done");
-    return undefined;
-  };
-  for (const [index, step] of list.entries()) {
-    const cycle = visit(step.name, []);
-    if (cycle !== undefined) {
-      issues.push({
-        code: "E_WORKFLOW_CYCLE",
-        message: `steps depend on each other in a cycle: ${cycle.join(" → ")}`,
-        path: joinPointer(listPath, index, "dependsOn"),
-        hint: "remove one of the dependsOn entries",
-      });
-      break;
-    }
+  const cycle = findCycle(new Map(list.map((step) => [step.name, step.dependsOn ?? []])));
+  if (cycle !== undefined) {
+    const index = list.findIndex((step) => step.name === cycle[0]);
+    issues.push({
+      code: "E_WORKFLOW_CYCLE",
+      message: `steps depend on each other in a cycle: ${cycle.join(" → ")}`,
+      path: joinPointer(listPath, Math.max(0, index), "dependsOn"),
+      hint: "remove one of the dependsOn entries",
+    });
   }
   return issues;
 }

@@ -150,7 +150,7 @@ describe("vela-ts dry-run --expand-charts with the example chart repository", ()
       name: "a workloadType the chart does not deploy",
       text: app({
         trait:
-          "            workloadType: {apiVersion: apps/v1, kind: StatefulSet}\n            canary:\n              steps: [{weight: 20}]\n",
+          "            workloadType: {apiVersion: apps/v1, kind: StatefulSet}\n            canary:\n              steps: [{replicas: 1}]\n",
       }),
       code: "E_ROLLOUT_TARGET",
       mentions: ["StatefulSet", "Deployment/shop-demo-app", "<stdin>:14:11"],

@@ -101,3 +101,85 @@ describe.skipIf(!HAS_SHARED)(
     });
   },
 );
+
+describe("dry-run refuses what would never settle, naming where", () => {
+  const app = (...lines: string[]): string =>
+    ["apiVersion: core.oam.dev/v1beta1", "kind: Application", "metadata:", "  name: loop", "spec:", ...lines, ""].join(
+      "\n",
+    );
+  it.each([
+    {
+      name: "a cycle in component dependsOn",
+      text: app(
+        "  components:",
+        "    - name: a",
+        "      type: webservice",
+        "      dependsOn: [b]",
+        "      properties: {image: nginx}",
+        "    - name: b",
+        "      type: webservice",
+        "      dependsOn: [a]",
+        "      properties: {image: nginx}",
+      ),
+      want: [
+        "error[E_COMPONENT_CYCLE]: components depend on each other in a cycle: a → b → a",
+        "  --> <stdin>:9:18  (/spec/components/0/dependsOn)",
+      ],
+    },
+    {
+      name: "a component dependsOn naming no component",
+      text: app(
+        "  components:",
+        "    - name: a",
+        "      type: webservice",
+        "      dependsOn: [bb]",
+        "      properties: {image: nginx}",
+      ),
+      want: [
+        'error[E_DEPENDS_ON]: component "a" depends on unknown component "bb"',
+        "  --> <stdin>:9:19  (/spec/components/0/dependsOn/0)",
+      ],
+    },
+    {
+      name: "a cycle in the declared workflow's dependsOn",
+      text: app(
+        "  components:",
+        "    - {name: a, type: webservice, properties: {image: nginx}}",
+        "  workflow:",
+        "    mode: {steps: DAG}",
+        "    steps:",
+        "      - name: one",
+        "        type: apply-component",
+        "        dependsOn: [two]",
+        "        properties: {component: a}",
+        "      - {name: two, type: apply-component, dependsOn: [one], properties: {component: a}}",
+      ),
+      want: [
+        "error[E_WORKFLOW_CYCLE]: steps depend on each other in a cycle: one → two → one",
+        "  --> <stdin>:13:20  (/spec/workflow/steps/0/dependsOn)",
+      ],
+    },
+    {
+      name: "a webservice exposing a port plus a gateway trait: both render Service a",
+      text: app(
+        "  components:",
+        "    - name: a",
+        "      type: webservice",
+        "      properties: {image: nginx, ports: [{port: 80, expose: true}]}",
+        "      traits:",
+        "        - type: gateway",
+        '          properties: {http: {"/": 80}}',
+      ),
+      want: [
+        'error[E_DUPLICATE_OBJECT]: Service default/a is rendered twice: by component "a" (its webservice ' +
+          'outputs.webserviceExpose) and by trait "gateway" of component "a" (outputs.service)',
+        "  --> <stdin>:11:17  (/spec/components/0/traits/0/type)",
+      ],
+    },
+  ])("$name", async ({ text, want }) => {
+    const run = await runCli(["dry-run", "-f", "-"], { cwd: PROJECT_ROOT, stdin: text });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr.split("\n").slice(0, 2)).toEqual(want);
+  });
+});

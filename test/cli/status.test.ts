@@ -73,9 +73,12 @@ describe("status of the helm canary story", () => {
     expect(out).toContain("    type: apply-component");
     expect(out).toContain("    phase: running");
     expect(out).toContain("    Type: helm");
+    // A canary waiting at an approval gate is not a fault: no "Unhealthy", no [x].
+    expect(out).toContain("    Waiting for approval: Fetch repository successfully, Create helm release successfully");
     expect(out).toContain(
-      "      [x] kruise-rollout: Rollout is in step(1/2), and you need manually confirm to enter the next step",
+      "      [..] kruise-rollout (waiting for approval): Rollout is in step(1/2), and you need manually confirm to enter the next step",
     );
+    expect(out.filter((line) => line.includes("Unhealthy") || line.includes("[x]"))).toEqual([]);
 
     const canary = out.slice(out.indexOf("Canary:"));
     expect(canary.slice(0, 6)).toEqual([
@@ -221,7 +224,7 @@ describe("status of a timed suspend step", () => {
     expect(lines((await box.vela(["status", "timed"])).stdout)).toContain("    phase: suspending (resumes in 25s)");
 
     const timedOut = await box.vela(["status", "timed", "--watch", "--timeout", "4s"]);
-    expect(timedOut.code).toBe(3);
+    expect(timedOut.code).toBe(5);
     expect(lines(timedOut.stderr).slice(-2)).toEqual([
       "watch ended: gave up watching (--timeout); the release goes on",
       "",

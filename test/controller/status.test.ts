@@ -15,6 +15,7 @@ import {
 import type { Addon } from "../../src/definitions/index.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import type { JsonObject } from "../../src/util/index.js";
+import type { WorkflowStatus } from "../../src/workflow/index.js";
 
 function rollout(
   status: JsonObject,
@@ -160,8 +161,20 @@ describe("canaryNextSteps", () => {
       want: [],
     },
     { name: "finished", status: { phase: "Healthy" }, paused: false, want: [] },
-  ])("$name", ({ status, paused, want }) => {
-    expect(canaryNextSteps(canaryProgressOf(rollout(status, undefined, paused), []), "shop")).toEqual(want);
+    {
+      name: "paused by terminate: resume is refused then, so restart or roll back",
+      status: PAUSED_AT_1,
+      paused: true,
+      terminated: true,
+      want: [
+        "the workflow was terminated; the Rollout stays paused where it is",
+        "run the release again with: vela-ts workflow restart shop",
+        "or roll back: vela-ts workflow rollback shop",
+      ],
+    },
+  ])("$name", ({ status, paused, want, ...rest }) => {
+    const workflow = "terminated" in rest ? ({ terminated: true, suspend: false } as WorkflowStatus) : undefined;
+    expect(canaryNextSteps(canaryProgressOf(rollout(status, undefined, paused), []), "shop", workflow)).toEqual(want);
   });
 });
 

@@ -156,6 +156,37 @@ describe("up with bad input writes nothing (exit 1)", () => {
       hint: undefined,
     },
     {
+      name: "a cycle in component dependsOn (named, at its line; before, the app was stored and the first reconcile failed)",
+      text: [
+        "apiVersion: core.oam.dev/v1beta1",
+        "kind: Application",
+        "metadata:",
+        "  name: bad-cycle",
+        "spec:",
+        "  components:",
+        "    - {name: a, type: webservice, dependsOn: [b], properties: {image: nginx}}",
+        "    - {name: b, type: webservice, dependsOn: [a], properties: {image: nginx}}",
+        "",
+      ].join("\n"),
+      code: "E_COMPONENT_CYCLE",
+      where: /bad-cycle\.yaml:7:\d+/,
+      hint: "a → b → a",
+    },
+    {
+      name: "a cycle in the declared workflow's dependsOn",
+      text: webApp(
+        "bad-steps",
+        "nginx:1.25",
+        [
+          "      - {name: one, type: apply-component, dependsOn: [two], properties: {component: bad-steps}}",
+          "      - {name: two, type: apply-component, dependsOn: [one], properties: {component: bad-steps}}",
+        ].join("\n"),
+      ),
+      code: "E_WORKFLOW_CYCLE",
+      where: /bad-steps\.yaml:\d+:\d+/,
+      hint: "one → two → one",
+    },
+    {
       name: "a parameter of the wrong type",
       text: webApp("bad-param", "nginx:1.25").replace("        image: nginx:1.25\n", "        image: 42\n"),
       code: "E_PARAM_INVALID",

@@ -8,6 +8,7 @@ import { loadDefinitions } from "../../src/definitions/index.js";
 import { parseApplication, type ApplicationInput } from "../../src/model/index.js";
 import { evaluateHealth, flattenManifests, renderAppfile, renderTemplate } from "../../src/render/index.js";
 import { isJsonObject, type JsonValue } from "../../src/util/index.js";
+import { ValidationError } from "../../src/errors/index.js";
 import { PROJECT_ROOT } from "../support/shared.js";
 
 const { registry } = loadDefinitions({ addonsDir: null, userDirs: [join(PROJECT_ROOT, "test/fixtures/definitions")] });
@@ -170,5 +171,57 @@ describe("evaluateHealth", () => {
     expect(
       evaluateHealth(webservice, { output, outputs: {}, parameter: {}, context: {} }, { cache: registry.cache }),
     ).toEqual({ healthy, message });
+  });
+});
+
+describe("two outputs rendering the same object", () => {
+  const { registry: bundled } = loadDefinitions({});
+  const text = [
+    "apiVersion: core.oam.dev/v1beta1",
+    "kind: Application",
+    "metadata:",
+    "  name: shop",
+    "spec:",
+    "  components:",
+    "    - name: orders-api",
+    "      type: webservice",
+    "      properties:",
+    "        image: nginx:1.25",
+    "        ports:",
+    "          - {port: 8080, expose: true}",
+    "      traits:",
+    "        - type: gateway",
+    "          properties:",
+    "            domain: orders.example.com",
+    '            http: {"/": 8080}',
+    "",
+  ].join("\n");
+
+  it("is a render error naming both sources, at the trait's line (not rewrites at apply time)", () => {
+    const parsed = parseApplication(text, "shop.yaml");
+    let error: unknown;
+    try {
+      renderAppfile(bindAppfile(parsed.application, bundled, { sourceMap: parsed.sourceMap }));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    const issues = (error as ValidationError).issues;
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({
+      code: "E_DUPLICATE_OBJECT",
+      path: "/spec/components/0/traits/0/type",
+      source: { file: "shop.yaml", line: 14 },
+    });
+    expect(issues[0]?.message).toBe(
+      'Service default/orders-api is rendered twice: by component "orders-api" (its webservice outputs.webserviceExpose)' +
+        ' and by trait "gateway" of component "orders-api" (outputs.service)',
+    );
+  });
+
+  it("without expose the gateway's Service is the only one: no error", () => {
+    const named = text.replace("          - {port: 8080, expose: true}", "          - {port: 8080}");
+    const parsed = parseApplication(named, "shop.yaml");
+    expect(() => renderAppfile(bindAppfile(parsed.application, bundled))).not.toThrow();
   });
 });

@@ -49,7 +49,9 @@ export function describeDrive(appName: string, drive: DriveResult, now?: Date, s
       lines.push(`  ${style.warn("waiting")}: ${drive.waitingFor ?? "for a person"}`);
       break;
     case "timeout":
-      lines.push(`  gave up waiting (--timeout); the release goes on: vela-ts status ${appName}`);
+      lines.push(
+        `  stopped waiting (--timeout passed); the release goes on, follow it with: vela-ts status ${appName} --watch`,
+      );
       break;
     case "quiet":
       lines.push(

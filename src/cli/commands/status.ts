@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type {
+  CanaryGate,
   ComponentResources,
   ResourceTreeNode,
   StatusStep,
@@ -29,12 +30,27 @@ interface StatusFlags extends TargetFlags {
 interface Marks {
   readonly ok: string;
   readonly bad: string;
+  /** Unhealthy only because a canary waits for a person (not a fault). */
+  readonly wait: string;
   /** Tree branches: middle, last, continuation, blank. */
   readonly branch: readonly [string, string, string, string];
 }
 
-const TTY_MARKS: Marks = { ok: "✅", bad: "❌", branch: ["├── ", "└── ", "│   ", "    "] };
-const PLAIN_MARKS: Marks = { ok: "[ok]", bad: "[x]", branch: ["|-- ", "`-- ", "|   ", "    "] };
+const TTY_MARKS: Marks = { ok: "✅", bad: "❌", wait: "⏸️", branch: ["├── ", "└── ", "│   ", "    "] };
+const PLAIN_MARKS: Marks = { ok: "[ok]", bad: "[x]", wait: "[..]", branch: ["|-- ", "`-- ", "|   ", "    "] };
+
+/** How a component whose canary waits at a gate is shown instead of "Unhealthy". */
+const GATE_LABELS: Readonly<Record<CanaryGate, string>> = {
+  approval: "Waiting for approval",
+  suspended: "Paused (workflow suspended)",
+  terminated: "Paused (workflow terminated)",
+};
+
+const TRAIT_GATE_LABELS: Readonly<Record<CanaryGate, string>> = {
+  approval: "waiting for approval",
+  suspended: "paused: workflow suspended",
+  terminated: "paused: workflow terminated",
+};
 
 function timeLeft(until: string, now: string): string {
   const left = Date.parse(until) - Date.parse(now);
@@ -103,13 +119,22 @@ function formatServices(view: StatusView, marks: Marks, style: Style): string[] 
     lines.push(`  - Name: ${service.name}`);
     lines.push(`    Namespace: ${service.namespace}`);
     if (service.type !== undefined) lines.push(`    Type: ${service.type}`);
-    const health = service.healthy ? style.good("Healthy") : style.bad("Unhealthy");
-    lines.push(`    ${health}${service.message === undefined ? "" : `: ${service.message}`}`);
+    const state = service.healthy
+      ? style.good("Healthy")
+      : service.gate === undefined
+        ? style.bad("Unhealthy")
+        : style.warn(GATE_LABELS[service.gate]);
+    lines.push(`    ${state}${service.message === undefined ? "" : `: ${service.message}`}`);
     if (service.traits.length > 0) {
       lines.push("    Traits:");
       for (const trait of service.traits) {
-        const mark = trait.healthy ? style.good(marks.ok) : style.bad(marks.bad);
-        lines.push(`      ${mark} ${trait.type}${trait.message === undefined ? "" : `: ${trait.message}`}`);
+        const mark = trait.healthy
+          ? style.good(marks.ok)
+          : trait.gate === undefined
+            ? style.bad(marks.bad)
+            : style.warn(marks.wait);
+        const gate = trait.gate === undefined ? "" : ` (${TRAIT_GATE_LABELS[trait.gate]})`;
+        lines.push(`      ${mark} ${trait.type}${gate}${trait.message === undefined ? "" : `: ${trait.message}`}`);
       }
     }
   }
@@ -287,6 +312,8 @@ export function registerStatus(program: Command, env: CommandEnv): void {
         ? `the workflow ${result.view.workflow?.status ?? "failed"}`
         : WATCH_REASONS[result.stop];
     env.ctx.stderr.write(`watch ended: ${reason}\n`);
-    env.setExitCode(result.stop === "failed" || result.stop === "timeout" ? EXIT_CODES.workflow : EXIT_CODES.ok);
+    env.setExitCode(
+      result.stop === "failed" ? EXIT_CODES.workflow : result.stop === "timeout" ? EXIT_CODES.timeout : EXIT_CODES.ok,
+    );
   });
 }

@@ -25,9 +25,10 @@ export async function readInput(
   return readInputText(env.ctx, file, "give the path of an Application YAML file, or - to read standard input");
 }
 
-/** The exit code of a drive: a failed or terminated workflow is 3, a timeout 3, anything else 0. */
+/** The exit code of a drive: a failed or terminated workflow is 3, `--timeout` passed 5, anything else 0. */
 export function exitCodeOfDrive(drive: DriveResult): number {
-  return drive.stop === "failed" || drive.stop === "timeout" ? EXIT_CODES.workflow : EXIT_CODES.ok;
+  if (drive.stop === "failed") return EXIT_CODES.workflow;
+  return drive.stop === "timeout" ? EXIT_CODES.timeout : EXIT_CODES.ok;
 }
 
 /** `vela-ts up -f app.yaml [--wait] [--timeout D]`. */
@@ -43,7 +44,11 @@ export function registerUp(program: Command, env: CommandEnv): void {
         "--wait",
         "wait through timed steps and readiness until the workflow finishes, fails, or waits for a person",
       )
-      .option("--timeout <duration>", "with --wait: give up after this long (e.g. 5m)")
+      .option(
+        "--timeout <duration>",
+        "with --wait: stop waiting after this long (e.g. 5m; exit 5, the release goes on)",
+      )
+      .option("-n, --namespace <ns>", "namespace for applications that do not name one", "default")
       .option("--publish-version <version>", "set app.oam.dev/publishVersion (pins the release)")
       .option("--revision-limit <n>", "revisions to keep besides the latest", "10"),
     "namespace for applications that do not name one",

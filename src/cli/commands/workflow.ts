@@ -58,7 +58,7 @@ export function registerWorkflow(program: Command, env: CommandEnv): void {
           "--wait",
           "then wait through timed steps and readiness until the workflow finishes, fails or waits for a person",
         )
-        .option("--timeout <duration>", "with --wait: give up after this long"),
+        .option("--timeout <duration>", "with --wait: stop waiting after this long (exit 5, the release goes on)"),
     );
     if (operation === "rollback")
       command.option("--revision <n>", "revision to go back to (default: the last succeeded one)");

@@ -229,7 +229,8 @@ export async function runActions(actions: readonly WorkflowAction[], ctx: StepCo
   for (const [index, action] of actions.entries()) {
     switch (action.kind) {
       case "apply":
-        await ctx.cluster.apply(action.object);
+        if (ctx.applyObject === undefined) await ctx.cluster.apply(action.object);
+        else await ctx.applyObject(action.object);
         break;
       case "read": {
         const object = await ctx.cluster.get(action.ref);

@@ -8,6 +8,7 @@ import { kruiseRolloutAdmission } from "./kruise-rollout/admission.js";
 import { batchReleaseController } from "./kruise-rollout/batch-release.js";
 import { kruiseRolloutController } from "./kruise-rollout/rollout-controller.js";
 import { replicaSetController } from "./replicaset.js";
+import { ingressNginxStatusController, serviceAllocationAdmission, serviceLoadBalancerController } from "./service.js";
 import { statefulSetController } from "./statefulset.js";
 
 /**
@@ -25,7 +26,9 @@ export const SIMULATED_CONTROLLERS: readonly SimulatedController[] = [
   cloneSetController,
   replicaSetController,
   batchRolloutController,
+  serviceLoadBalancerController,
+  ingressNginxStatusController,
 ];
 
 /** Every simulated admission webhook. */
-export const SIMULATED_ADMISSIONS: readonly SimulatedAdmission[] = [kruiseRolloutAdmission];
+export const SIMULATED_ADMISSIONS: readonly SimulatedAdmission[] = [serviceAllocationAdmission, kruiseRolloutAdmission];

@@ -1,0 +1,161 @@
+/**
+ * What a real cluster gives a Service and an Ingress besides what the user wrote:
+ *
+ * - **ClusterIP allocation** (kube-apiserver's Service registry, `pkg/registry/core/service/storage`
+ *   with `ipallocator` and `portallocator`): on create, a Service of type ClusterIP, NodePort or
+ *   LoadBalancer without `spec.clusterIP` gets a free address of the service CIDR (10.96.0.0/12,
+ *   kubeadm's default; 10.96.0.1 is the `kubernetes` Service) in `spec.clusterIP` and
+ *   `spec.clusterIPs`; `clusterIP: None` (headless) and `type: ExternalName` get none. NodePort and
+ *   LoadBalancer ports without `nodePort` get a free one in 30000–32767. On update the allocated
+ *   values are kept (they are immutable; an update that leaves them out keeps them), so
+ *   re-applying a Service never changes its address.
+ * - **LoadBalancer addresses** (a cloud provider's service controller, or MetalLB on bare metal):
+ *   a `type: LoadBalancer` Service gets `status.loadBalancer.ingress: [{ip}]` from 172.18.255.0/24.
+ * - **Ingress status** (ingress-nginx's status sync, `internal/ingress/status`): every Ingress of
+ *   the nginx class gets `status.loadBalancer.ingress` set to the ingress controller's address.
+ *
+ * Addresses come from a hash of the object's namespace and name, moved on past ones already taken,
+ * so the same sandbox always gives the same answers.
+ */
+import type { KubeObject } from "../../../model/kube-object.js";
+import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "../../../util/index.js";
+import type { ControllerView, SimulatedAdmission, SimulatedController } from "../controller-contract.js";
+import { arrayAt, stringAt } from "./common/fields.js";
+import { fnv32a } from "./common/names.js";
+
+/** The address the simulated ingress-nginx controller is reached at (its LoadBalancer Service). */
+export const INGRESS_NGINX_ADDRESS = "172.18.255.200";
+
+const SERVICE_CIDR_SIZE = 1 << 20; // 10.96.0.0/12
+const NODE_PORT_BASE = 30000;
+const NODE_PORT_COUNT = 2768; // 30000–32767
+
+function isService(object: KubeObject): boolean {
+  return object.apiVersion === "v1" && object.kind === "Service";
+}
+
+function serviceType(service: KubeObject): string {
+  return stringAt(service, ["spec", "type"]) ?? "ClusterIP";
+}
+
+function clusterIpOf(offset: number): string {
+  const address = (10 << 24) + (96 << 16) + offset;
+  return [address >>> 24, (address >>> 16) & 0xff, (address >>> 8) & 0xff, address & 0xff].join(".");
+}
+
+/** The first free value from the hash of `key`, probing on past taken ones (what an allocator's bitmap gives). */
+function allocate<T>(key: string, size: number, first: number, value: (offset: number) => T, taken: Set<T>): T {
+  const start = fnv32a(key) % size;
+  for (let step = 0; step < size; step++) {
+    const offset = (start + step) % size;
+    if (offset < first) continue;
+    const candidate = value(offset);
+    if (!taken.has(candidate)) return candidate;
+  }
+  return value(first);
+}
+
+function otherServices(view: ControllerView, service: KubeObject): readonly KubeObject[] {
+  return view
+    .list("v1", "Service")
+    .filter(
+      (other) =>
+        other.metadata.name !== service.metadata.name || other.metadata.namespace !== service.metadata.namespace,
+    );
+}
+
+function servicePorts(service: KubeObject): JsonObject[] {
+  return arrayAt(service, ["spec", "ports"]).filter(isJsonObject);
+}
+
+/** Fills `spec.clusterIP(s)` and node ports of a Service being created or updated (values of `existing` kept). */
+function allocateServiceFields(
+  incoming: KubeObject,
+  existing: KubeObject | undefined,
+  view: ControllerView,
+): KubeObject {
+  const type = serviceType(incoming);
+  if (type === "ExternalName") return incoming;
+  const spec: JsonObject = isJsonObject(incoming.spec) ? { ...incoming.spec } : {};
+  const key = `${incoming.metadata.namespace ?? "default"}/${incoming.metadata.name ?? ""}`;
+  const kept = existing === undefined ? undefined : stringAt(existing, ["spec", "clusterIP"]);
+  let clusterIP = typeof spec.clusterIP === "string" && spec.clusterIP !== "" ? spec.clusterIP : kept;
+  if (clusterIP === undefined) {
+    const taken = new Set(otherServices(view, incoming).map((other) => stringAt(other, ["spec", "clusterIP"]) ?? ""));
+    clusterIP = allocate(key, SERVICE_CIDR_SIZE, 2, clusterIpOf, taken);
+  }
+  spec.clusterIP = clusterIP;
+  if (clusterIP !== "None" && !Array.isArray(spec.clusterIPs)) spec.clusterIPs = [clusterIP];
+  if (type === "NodePort" || type === "LoadBalancer") {
+    const existingPorts = existing === undefined ? [] : servicePorts(existing);
+    const taken = new Set(
+      otherServices(view, incoming).flatMap((other) =>
+        servicePorts(other).map((port) => (typeof port.nodePort === "number" ? port.nodePort : 0)),
+      ),
+    );
+    spec.ports = servicePorts(incoming).map((port, index): JsonValue => {
+      if (typeof port.nodePort === "number") return port;
+      const previous = existingPorts.find(
+        (candidate) => candidate.port === port.port && (candidate.name ?? "") === (port.name ?? ""),
+      )?.nodePort;
+      const nodePort =
+        typeof previous === "number"
+          ? previous
+          : allocate(`${key}#${index}`, NODE_PORT_COUNT, 0, (offset) => NODE_PORT_BASE + offset, taken);
+      taken.add(nodePort);
+      return { ...port, nodePort };
+    });
+  }
+  return jsonEqual(spec, incoming.spec) ? incoming : { ...incoming, spec };
+}
+
+/** The Service registry's allocation on create and update (core, always on). */
+export const serviceAllocationAdmission: SimulatedAdmission = {
+  name: "service-ip-allocation",
+  admit(_operation, incoming, existing, view) {
+    return isService(incoming) ? allocateServiceFields(incoming, existing, view) : incoming;
+  },
+};
+
+function loadBalancerIp(service: KubeObject): string {
+  const hash = fnv32a(`${service.metadata.namespace ?? "default"}/${service.metadata.name ?? ""}`);
+  return `172.18.255.${10 + (hash % 180)}`;
+}
+
+function withLoadBalancerStatus(object: KubeObject, ip: string): KubeObject | undefined {
+  const status: JsonObject = isJsonObject(object.status) ? { ...object.status } : {};
+  const wanted = { ingress: [{ ip }] };
+  if (jsonEqual(status.loadBalancer, wanted)) return undefined;
+  return { ...object, status: { ...status, loadBalancer: wanted } };
+}
+
+/** A load-balancer provider: addresses for `type: LoadBalancer` Services (core, always on). */
+export const serviceLoadBalancerController: SimulatedController = {
+  name: "service-load-balancer",
+  reconcile(view) {
+    return view.list("v1", "Service").flatMap((service) => {
+      if (serviceType(service) !== "LoadBalancer" || service.metadata.deletionTimestamp !== undefined) return [];
+      const updated = withLoadBalancerStatus(service, loadBalancerIp(service));
+      return updated === undefined ? [] : [{ op: "updateStatus" as const, object: updated }];
+    });
+  },
+};
+
+function isNginxIngress(ingress: KubeObject): boolean {
+  const className =
+    stringAt(ingress, ["spec", "ingressClassName"]) ?? ingress.metadata.annotations?.["kubernetes.io/ingress.class"];
+  return className === undefined || className === "nginx";
+}
+
+/** ingress-nginx's status sync: nginx-class Ingresses get the controller's address (addon ingress-nginx). */
+export const ingressNginxStatusController: SimulatedController = {
+  name: "ingress-nginx-status",
+  addon: "ingress-nginx",
+  reconcile(view) {
+    return view.list("networking.k8s.io/v1", "Ingress").flatMap((ingress) => {
+      if (!isNginxIngress(ingress) || ingress.metadata.deletionTimestamp !== undefined) return [];
+      const updated = withLoadBalancerStatus(ingress, INGRESS_NGINX_ADDRESS);
+      return updated === undefined ? [] : [{ op: "updateStatus" as const, object: updated }];
+    });
+  },
+};

@@ -8,7 +8,7 @@ import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import type { Clock, JsonObject } from "../util/index.js";
 import type { SandboxCluster } from "../cluster/index.js";
 import { openCommandSandbox } from "./addon-objects.js";
-import { routeRequests, type RouteSummary } from "../cluster/sandbox/routing/index.js";
+import { routeRequests, type RouterName, type RouteSummary } from "../cluster/sandbox/routing/index.js";
 import { addChartMirror, readChartMirrors, type ChartMirror } from "../cluster/sandbox/charts/index.js";
 
 /** Where the sandbox is and whose clock it runs on. */
@@ -30,6 +30,8 @@ export interface SandboxRequestOptions extends SandboxTarget {
   readonly service?: string;
   /** @default "default" */
   readonly namespace?: string;
+  /** Enter through this router only. */
+  readonly router?: RouterName;
 }
 
 async function withSandbox<T>(
@@ -58,6 +60,7 @@ export async function sendSandboxRequests(options: SandboxRequestOptions): Promi
       seed: options.seed,
       enabledAddons: sandbox.enabledAddons,
       ...(options.service === undefined ? {} : { service: options.service, namespace: options.namespace ?? "default" }),
+      ...(options.router === undefined ? {} : { router: options.router }),
     });
   });
 }
@@ -206,4 +209,4 @@ export function listSandboxChartMirrors(dir: string): readonly ChartMirror[] {
   return readChartMirrors(dir);
 }
 
-export type { RouteSummary, ChartMirror };
+export type { RouteSummary, RouterName, ChartMirror };

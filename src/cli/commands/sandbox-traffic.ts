@@ -1,10 +1,13 @@
 import { Option, type Command } from "commander";
 import { join, resolve } from "node:path";
 import { UsageError } from "../../errors/index.js";
-import type { RouteSummary } from "../../controller/sandbox-traffic.js";
+import type { RouteSummary, RouterName } from "../../controller/sandbox-traffic.js";
 import type { CommandEnv } from "../command.js";
 import { formatTable, parseOutputFormat, printValue } from "../output.js";
 import { loadController } from "../lazy-controller.js";
+
+/** `--router` values (the sandbox's routers; kept here so `--help` needs no controller import). */
+const ROUTER_CHOICES: readonly RouterName[] = ["ingress-nginx", "higress", "traefik", "gateway-api", "istio"];
 
 function collect(value: string, previous: readonly string[]): string[] {
   return [...previous, value];
@@ -77,7 +80,8 @@ export function formatRouteSummary(summary: RouteSummary): string {
       statuses.map(([status, count]) => [status, String(count), share(count, total)]),
     ),
   ];
-  return `${total} requests via ${summary.router}\n\n${parts.join("\n")}`;
+  const via = summary.route === undefined ? summary.router : `${summary.router} (${summary.route})`;
+  return `${total} requests via ${via}\n\n${parts.join("\n")}`;
 }
 
 interface RequestFlags {
@@ -86,6 +90,7 @@ interface RequestFlags {
   readonly header: readonly string[];
   readonly cookie: readonly string[];
   readonly service?: string;
+  readonly router?: string;
   readonly namespace: string;
   readonly count: string;
   readonly seed?: string;
@@ -98,7 +103,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
   sandbox
     .command("request")
     .description(
-      "send simulated HTTP requests through the sandbox's Ingress / Istio routing and count which pods and images answer",
+      "send simulated HTTP requests through the sandbox's routers (ingress-nginx, Higress, Traefik, Gateway API, Istio) and count which pods and images answer",
     )
     .option("--host <host>", "the request's Host header (matched against Ingress rules and VirtualService hosts)")
     .option("--path <path>", "the request path", "/")
@@ -107,6 +112,12 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     .option(
       "--service <name>",
       "send mesh requests straight to this Service (Istio sidecar routing) instead of through an Ingress or Gateway",
+    )
+    .addOption(
+      new Option(
+        "--router <name>",
+        "enter through this router only (default: the first of them with a route for the host and path)",
+      ).choices([...ROUTER_CHOICES]),
     )
     .option("-n, --namespace <namespace>", "namespace of --service", "default")
     .option("--count <n>", "number of requests", "100")
@@ -132,6 +143,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
         count: positiveInt(flags.count, "--count"),
         seed: flags.seed ?? String(env.ctx.clock.now().getTime()),
         ...(flags.service === undefined ? {} : { service: flags.service, namespace: flags.namespace }),
+        ...(flags.router === undefined ? {} : { router: flags.router as RouterName }),
       });
       if (flags.output !== undefined) printValue(env.ctx.stdout, summary, parseOutputFormat(flags.output));
       else env.ctx.stdout.write(formatRouteSummary(summary));

@@ -98,12 +98,13 @@ interface RequestFlags {
   readonly sandbox?: string;
 }
 
-/** `sandbox request`, `sandbox rollout approve|pause|resume` and `sandbox charts add|list`. */
+/** `sandbox request`, `sandbox rollout approve|promote|abort|retry|pause|resume` and `sandbox charts add|list`. */
 export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void {
   sandbox
     .command("request")
     .description(
-      "send simulated HTTP requests through the sandbox's routers (ingress-nginx, Higress, Traefik, Gateway API, Istio) and count which pods and images answer",
+      "send simulated HTTP requests through the sandbox's routers (ingress-nginx, Higress, Traefik, Gateway API, Istio) " +
+        "and count which pods and images answer",
     )
     .option("--host <host>", "the request's Host header (matched against Ingress rules and VirtualService hosts)")
     .option("--path <path>", "the request path", "/")
@@ -127,8 +128,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     )
     .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
     .action(async (flags: RequestFlags) => {
-      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } =
-        await loadController();
+      const { sendSandboxRequests } = await loadController();
       if (flags.host === undefined && flags.service === undefined)
         throw new UsageError("--host or --service is required", {
           hint: "e.g. vela-ts sandbox request --host canary-demo.com --path /version",
@@ -151,47 +151,67 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
 
   const rollout = sandbox
     .command("rollout")
-    .description("approve, pause or resume a Kruise Rollout (as kubectl-kruise rollout does)");
-  const rolloutAction = (verb: "approve" | "pause" | "resume", description: string): void => {
-    rollout
+    .description(
+      "move a Rollout on: approve (Kruise, as kubectl-kruise rollout does); " +
+        "promote, abort, retry (Argo, as kubectl argo rollouts does); pause, resume (either)",
+    );
+  type RolloutVerb = "approve" | "pause" | "resume" | "promote" | "abort" | "retry";
+  interface RolloutFlags {
+    readonly namespace: string;
+    readonly wait: boolean;
+    readonly full?: boolean;
+    readonly sandbox?: string;
+  }
+  const rolloutAction = (verb: RolloutVerb, description: string, waits: boolean): void => {
+    const command = rollout
       .command(`${verb} <name>`)
       .description(description)
       .option("-n, --namespace <namespace>", "the Rollout's namespace", "default")
-      .option(
+      .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)");
+    if (waits)
+      command.option(
         "--no-wait",
         "return right after the change instead of waiting until the Rollout waits again at a step (or finishes)",
-      )
-      .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
-      .action(
-        async (
-          name: string,
-          flags: { readonly namespace: string; readonly wait: boolean; readonly sandbox?: string },
-        ) => {
-          const {
-            addSandboxChartMirror,
-            approveRollout,
-            listSandboxChartMirrors,
-            sendSandboxRequests,
-            setRolloutPaused,
-          } = await loadController();
-          const target = {
-            dir: sandboxDir(flags.sandbox, env),
-            clock: env.ctx.clock,
-            name,
-            namespace: flags.namespace,
-            ...(flags.wait ? { sleep: env.ctx.sleep } : {}),
-          };
-          const result =
-            verb === "approve"
-              ? await approveRollout(target)
-              : await setRolloutPaused({ ...target, paused: verb === "pause" });
-          env.ctx.stdout.write(`${result.message}\n`);
-        },
       );
+    if (verb === "promote") command.option("--full", "skip every remaining step and pause (status.promoteFull)");
+    command.action(async (name: string, flags: RolloutFlags) => {
+      const controller = await loadController();
+      const target = {
+        dir: sandboxDir(flags.sandbox, env),
+        clock: env.ctx.clock,
+        name,
+        namespace: flags.namespace,
+        ...(waits && flags.wait ? { sleep: env.ctx.sleep } : {}),
+      };
+      const result =
+        verb === "approve"
+          ? await controller.approveRollout(target)
+          : verb === "promote"
+            ? await controller.promoteArgoRollout({ ...target, full: flags.full === true })
+            : verb === "abort" || verb === "retry"
+              ? await controller.setArgoRolloutAborted({ ...target, abort: verb === "abort" })
+              : await controller.setRolloutPaused({ ...target, paused: verb === "pause" });
+      env.ctx.stdout.write(`${result.message}\n`);
+    });
   };
-  rolloutAction("approve", "approve the step a Rollout is paused at (status currentStepState StepPaused → StepReady)");
-  rolloutAction("pause", "pause a Rollout (spec.strategy.paused: true)");
-  rolloutAction("resume", "resume a paused Rollout (spec.strategy.paused: false)");
+  rolloutAction(
+    "approve",
+    "approve the step a Kruise Rollout is paused at (status currentStepState StepPaused → StepReady)",
+    true,
+  );
+  rolloutAction(
+    "promote",
+    "promote an Argo Rollout: end the pause it waits at, or skip the current step (--full: skip them all); returns at once",
+    false,
+  );
+  rolloutAction(
+    "abort",
+    "abort an Argo Rollout's update: all traffic back to stable at once, the canary scaled down after its delay",
+    false,
+  );
+  rolloutAction("retry", "retry an aborted Argo Rollout: its steps start again from the first", false);
+  rolloutAction("pause", "pause a Rollout (Kruise spec.strategy.paused, Argo spec.paused)", true);
+  rolloutAction("resume", "resume a paused Rollout", true);
 
   const charts = sandbox
     .command("charts")
@@ -203,8 +223,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     )
     .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
     .action(async (url: string, source: string, flags: { readonly sandbox?: string }) => {
-      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } =
-        await loadController();
+      const { addSandboxChartMirror } = await loadController();
       const mirror = addSandboxChartMirror({ dir: sandboxDir(flags.sandbox, env), url, source, cwd: env.ctx.cwd });
       env.ctx.stdout.write(`chart mirror added: ${mirror.url} → ${mirror.dir}\n`);
     });
@@ -214,8 +233,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     .addOption(new Option("-o, --output <format>", "print JSON or YAML").choices(["json", "yaml"]))
     .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)")
     .action(async (flags: { readonly output?: string; readonly sandbox?: string }) => {
-      const { addSandboxChartMirror, approveRollout, listSandboxChartMirrors, sendSandboxRequests, setRolloutPaused } =
-        await loadController();
+      const { listSandboxChartMirrors } = await loadController();
       const mirrors = listSandboxChartMirrors(sandboxDir(flags.sandbox, env));
       if (flags.output !== undefined) printValue(env.ctx.stdout, { mirrors }, parseOutputFormat(flags.output));
       else

@@ -1,4 +1,8 @@
-import type { SimulatedAdmission, SimulatedController } from "../controller-contract.js";
+import type { SimulatedAdmission, SimulatedController, SimulatedValidation } from "../controller-contract.js";
+import { argoRolloutsController } from "./argo-rollouts/rollout-controller.js";
+import { argoRolloutValidation } from "./argo-rollouts/validation.js";
+import { validatingAdmission } from "./common/validations.js";
+import { kruiseRolloutValidation } from "./kruise-rollout/validation.js";
 import { batchRolloutController } from "./batch-rollout/index.js";
 import { cloneSetController } from "./cloneset.js";
 import { deploymentController } from "./deployment.js";
@@ -12,7 +16,8 @@ import { statefulSetController } from "./statefulset.js";
 
 /**
  * Every simulated controller, in the order a pass runs them: sources and releases first (they
- * create workloads), then the Rollout and BatchRelease (they pause and scale workloads), then the
+ * create workloads), then the Kruise Rollout and BatchRelease (they pause and scale workloads) and
+ * the Argo Rollout (it scales its ReplicaSets and its referenced Deployment), then the
  * workload controllers, and the ReplicaSet controller (pods) last.
  */
 export const SIMULATED_CONTROLLERS: readonly SimulatedController[] = [
@@ -20,6 +25,7 @@ export const SIMULATED_CONTROLLERS: readonly SimulatedController[] = [
   helmReleaseController,
   kruiseRolloutController,
   batchReleaseController,
+  argoRolloutsController,
   deploymentController,
   statefulSetController,
   cloneSetController,
@@ -27,5 +33,13 @@ export const SIMULATED_CONTROLLERS: readonly SimulatedController[] = [
   batchRolloutController,
 ];
 
-/** Every simulated admission webhook. */
-export const SIMULATED_ADMISSIONS: readonly SimulatedAdmission[] = [kruiseRolloutAdmission];
+/** Every simulated validating webhook (run after the mutating ones, as the API server does). */
+export const SIMULATED_VALIDATIONS: readonly SimulatedValidation[] = [kruiseRolloutValidation, argoRolloutValidation];
+
+/** Every simulated admission webhook: the mutating ones, then the validating ones. */
+export const SIMULATED_ADMISSIONS: readonly SimulatedAdmission[] = [
+  kruiseRolloutAdmission,
+  ...SIMULATED_VALIDATIONS.map(validatingAdmission),
+];
+
+export { findWebhookIssues } from "./common/validations.js";

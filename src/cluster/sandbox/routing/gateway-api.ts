@@ -14,13 +14,12 @@
 import type { KubeObject } from "../../../model/kube-object.js";
 import type { ControllerView } from "../controller-contract.js";
 import { arrayAt, objectsAt, stringAt } from "../controllers/common/fields.js";
-import { listServedVersions } from "../controllers/common/versions.js";
+import { GATEWAY_API_VERSIONS, listServedVersions } from "../controllers/common/versions.js";
 import { bareHost, chooseWeighted, fullMatch, headerValue, pathOnly, queryOf, serviceOutcome } from "./backends.js";
 import type { RouteOutcome, RouteRequest } from "./types.js";
 import type { JsonObject } from "../../../util/index.js";
 
-/** The API versions Gateway API kinds are served under. */
-export const GATEWAY_API_VERSIONS = ["gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1"] as const;
+export { GATEWAY_API_VERSIONS };
 
 /** A rule that matched a request, with what ranks it against other matching rules. */
 export interface GatewayMatch {

@@ -15,14 +15,13 @@ import type { KubeObject } from "../../../model/kube-object.js";
 import { ValidationError } from "../../../errors/index.js";
 import type { ControllerView } from "../controller-contract.js";
 import { objectsAt, stringAt } from "../controllers/common/fields.js";
-import { listServedVersions } from "../controllers/common/versions.js";
+import { listServedVersions, TRAEFIK_API_VERSIONS } from "../controllers/common/versions.js";
 import { chooseWeighted, serviceOutcome } from "./backends.js";
 import { parseTraefikRule, traefikRuleMatches, type TraefikRule } from "./traefik-rule.js";
 import type { RouteOutcome, RouteRequest } from "./types.js";
 import type { JsonObject } from "../../../util/index.js";
 
-/** The API versions the Traefik CRDs are served under. */
-export const TRAEFIK_API_VERSIONS = ["traefik.io/v1alpha1", "traefik.containo.us/v1alpha1"] as const;
+export { TRAEFIK_API_VERSIONS };
 
 /** One `routes[]` entry of an IngressRoute with its parsed rule. */
 export interface TraefikRoute {

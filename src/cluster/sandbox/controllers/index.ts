@@ -2,13 +2,14 @@ import type { SimulatedAdmission, SimulatedController, SimulatedValidation } fro
 import { argoRolloutsController } from "./argo-rollouts/rollout-controller.js";
 import { argoRolloutValidation } from "./argo-rollouts/validation.js";
 import { validatingAdmission } from "./common/validations.js";
-import { kruiseRolloutValidation } from "./kruise-rollout/validation.js";
+import { kruisePartitionScaleValidation, kruiseRolloutValidation } from "./kruise-rollout/validation.js";
 import { batchRolloutController } from "./batch-rollout/index.js";
 import { cloneSetController } from "./cloneset.js";
 import { deploymentController } from "./deployment.js";
 import { helmReleaseController } from "./flux/helm-release.js";
 import { helmRepositoryController } from "./flux/helm-repository.js";
 import { kruiseRolloutAdmission } from "./kruise-rollout/admission.js";
+import { advancedDeploymentController } from "./kruise-rollout/advanced-deployment.js";
 import { batchReleaseController } from "./kruise-rollout/batch-release.js";
 import { kruiseRolloutController } from "./kruise-rollout/rollout-controller.js";
 import { replicaSetController } from "./replicaset.js";
@@ -25,6 +26,7 @@ export const SIMULATED_CONTROLLERS: readonly SimulatedController[] = [
   helmReleaseController,
   kruiseRolloutController,
   batchReleaseController,
+  advancedDeploymentController,
   argoRolloutsController,
   deploymentController,
   statefulSetController,
@@ -34,7 +36,11 @@ export const SIMULATED_CONTROLLERS: readonly SimulatedController[] = [
 ];
 
 /** Every simulated validating webhook (run after the mutating ones, as the API server does). */
-export const SIMULATED_VALIDATIONS: readonly SimulatedValidation[] = [kruiseRolloutValidation, argoRolloutValidation];
+export const SIMULATED_VALIDATIONS: readonly SimulatedValidation[] = [
+  kruiseRolloutValidation,
+  kruisePartitionScaleValidation,
+  argoRolloutValidation,
+];
 
 /** Every simulated admission webhook: the mutating ones, then the validating ones. */
 export const SIMULATED_ADMISSIONS: readonly SimulatedAdmission[] = [

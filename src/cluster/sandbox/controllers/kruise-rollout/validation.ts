@@ -15,7 +15,13 @@ import { isJsonObject, jsonEqual, type JsonValue } from "../../../../util/index.
 import type { ControllerView, SimulatedValidation } from "../../controller-contract.js";
 import { objectAt, objectsAt, stringAt, valueAt } from "../common/fields.js";
 import { isPercent, scaledValue } from "../common/int-or-percent.js";
-import { listRollouts, readRolloutPlan, ROLLING_STYLE_ANNOTATION } from "./api.js";
+import {
+  DEPLOYMENT_STRATEGY_ANNOTATION,
+  IN_PROGRESSING_ANNOTATION,
+  listRollouts,
+  readRolloutPlan,
+  ROLLING_STYLE_ANNOTATION,
+} from "./api.js";
 
 const CODE = "E_KRUISE_ROLLOUT_INVALID";
 const SUPPORTED_KINDS = new Set(["Deployment", "StatefulSet", "CloneSet", "DaemonSet"]);
@@ -297,5 +303,50 @@ export const kruiseRolloutValidation: SimulatedValidation = {
   validate(_operation, incoming, existing, view) {
     if (incoming.kind !== "Rollout" || !incoming.apiVersion.startsWith("rollouts.kruise.io/")) return [];
     return findKruiseRolloutIssues(incoming, existing, view);
+  },
+};
+
+/** The Rollout named in the in-progress annotation (`{"rolloutName":"…"}`), or "". */
+function rolloutNameOf(annotation: string): string {
+  try {
+    const parsed = JSON.parse(annotation) as { rolloutName?: unknown };
+    return typeof parsed.rolloutName === "string" ? parsed.rolloutName : "";
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * The capped (partition-style) release keeps the Deployment's size fixed: the batches and the
+ * `replicas + maxSurge` ceiling are worked out from it. While one runs, a change of `spec.replicas`
+ * (by hand, by a scaler trait, by an HPA) is refused; Kruise itself disables HPAs that target the
+ * workload for the same reason. Upstream recomputes the batches instead; the sandbox's capped
+ * release refuses, so the ceiling it promised holds.
+ */
+export const kruisePartitionScaleValidation: SimulatedValidation = {
+  name: "kruise-rollout-partition-scale",
+  addon: "kruise-rollout",
+  validate(_operation, incoming, existing) {
+    if (incoming.kind !== "Deployment" || existing === undefined) return [];
+    const annotations = existing.metadata.annotations ?? {};
+    if (
+      annotations[DEPLOYMENT_STRATEGY_ANNOTATION] === undefined ||
+      annotations[IN_PROGRESSING_ANNOTATION] === undefined
+    )
+      return [];
+    const before = valueAt(existing, ["spec", "replicas"]) ?? 1;
+    const after = valueAt(incoming, ["spec", "replicas"]) ?? 1;
+    if (jsonEqual(before, after)) return [];
+    const rollout = rolloutNameOf(annotations[IN_PROGRESSING_ANNOTATION] ?? "");
+    return [
+      {
+        code: "E_ROLLOUT_SCALING_PAUSED",
+        message:
+          `Deployment ${existing.metadata.name ?? ""} is in a partition-style release${rollout === "" ? "" : ` (Rollout ${rollout})`}: ` +
+          `its replicas stay ${JSON.stringify(before)} until the release ends, got ${JSON.stringify(after)}`,
+        path: "/spec/replicas",
+        hint: "approve the remaining steps (or roll the release back), then scale; HPAs targeting the Deployment are held while it runs",
+      },
+    ];
   },
 };

@@ -27,6 +27,7 @@ import {
   resetStaleRolloutSteps,
   resumeRollouts,
   suspendRollouts,
+  unpauseRollouts,
 } from "./rollout-coupling.js";
 import { withTarget, type Target, type TargetOptions } from "./target.js";
 
@@ -101,22 +102,7 @@ async function resume(target: Target, app: KubeObject, name: string, namespace: 
   const rollouts = await findAppRollouts(target.cluster, name, namespace);
   if (isSuspended(workflow)) {
     resumeWorkflow(workflow, name);
-    const paused = rollouts.filter(
-      (rollout) => ((rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined)?.paused === true,
-    );
-    const messages: string[] = [];
-    for (const rollout of paused) {
-      await target.cluster.patch(
-        {
-          apiVersion: rollout.apiVersion,
-          kind: rollout.kind,
-          name: rollout.metadata.name ?? "",
-          namespace: rollout.metadata.namespace ?? namespace,
-        },
-        { type: "merge", patch: { spec: { strategy: { paused: false } } } },
-      );
-      messages.push(`Rollout ${rollout.metadata.namespace ?? namespace}/${rollout.metadata.name ?? ""} resumed.`);
-    }
+    const messages = await unpauseRollouts(target.cluster, rollouts);
     return [...messages, await writeOperation(target.cluster, app, (current) => resumeWorkflow(current, name))];
   }
   const approved = await resumeRollouts(target.cluster, rollouts);

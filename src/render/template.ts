@@ -89,6 +89,11 @@ const HELPERS: Readonly<Record<string, (...raw: HelperArgs) => unknown>> = {
     for (let index = 0; index + 1 < values.length; index += 2) result[String(values[index])] = values[index + 1];
     return result;
   },
+  int: (...raw) => {
+    const value = args(raw)[0];
+    const number = typeof value === "number" ? value : Number.parseInt(String(value ?? ""), 10);
+    return Number.isFinite(number) ? Math.trunc(number) : null;
+  },
   replace: (...raw) => {
     const [text, from, to] = args(raw);
     return String(text ?? "").replaceAll(String(from), String(to ?? ""));

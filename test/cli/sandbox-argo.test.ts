@@ -4,7 +4,8 @@ import { join, resolve } from "node:path";
 import { runCli, tempDir } from "../support/cli.js";
 import { FakeClock } from "../../src/util/clock.js";
 
-const DEMO = readFileSync(resolve(import.meta.dirname, "../../examples/argo-rollouts/rollouts-demo.yaml"), "utf8");
+const EXAMPLES = resolve(import.meta.dirname, "../../examples/argo-rollouts");
+const DEMO = readFileSync(join(EXAMPLES, "rollouts-demo.yaml"), "utf8");
 
 interface Box {
   readonly dir: string;
@@ -23,7 +24,11 @@ function box(): Box {
   };
 }
 
-async function canaryShare(b: Box, headers: readonly string[] = []): Promise<number> {
+async function canaryShare(
+  b: Box,
+  headers: readonly string[] = [],
+  router: "ingress-nginx" | "traefik" = "ingress-nginx",
+): Promise<number> {
   const result = await b.run([
     "sandbox",
     "request",
@@ -39,7 +44,7 @@ async function canaryShare(b: Box, headers: readonly string[] = []): Promise<num
   ]);
   expect(result.code).toBe(0);
   const summary = JSON.parse(result.stdout) as { router: string; byImage: Record<string, number> };
-  expect(summary.router).toBe("ingress-nginx");
+  expect(summary.router).toBe(router);
   return (summary.byImage["argoproj/rollouts-demo:yellow"] ?? 0) / 2000;
 }
 
@@ -119,6 +124,48 @@ describe("vela-ts sandbox with Argo Rollouts (rollouts-demo)", () => {
     expect(approve.stderr).toContain(
       "is an Argo Rollout: move it on with `vela-ts sandbox rollout promote rollouts-demo`",
     );
+  });
+
+  it("takes an update applied as a partial Rollout by its own field manager", async () => {
+    const b = box();
+    await b.run(["sandbox", "apply", "-f", join(EXAMPLES, "rollouts-demo.yaml")]);
+    const update = await b.run([
+      "sandbox",
+      "apply",
+      "-f",
+      join(EXAMPLES, "rollouts-demo-yellow.yaml"),
+      "--field-manager",
+      "ci",
+      "--force-conflicts",
+    ]);
+    expect(update).toMatchObject({ code: 0, stdout: "rollout.argoproj.io/rollouts-demo configured\n" });
+    expect(await canaryShare(b)).toBeCloseTo(0.2, 1);
+    expect(await canaryShare(b, ["X-Canary: always"])).toBe(1);
+  });
+
+  it("runs the Traefik example: the TraefikService weights follow the steps", async () => {
+    const b = box();
+    const traefik = readFileSync(join(EXAMPLES, "rollouts-demo-traefik.yaml"), "utf8");
+    expect((await b.run(["sandbox", "apply", "-f", "-"], traefik)).code).toBe(0);
+    expect(await canaryShare(b, [], "traefik")).toBe(0);
+    await b.run(["sandbox", "apply", "-f", "-"], traefik.replace("rollouts-demo:blue", "rollouts-demo:yellow"));
+    expect(await canaryShare(b, [], "traefik")).toBeCloseTo(0.2, 1);
+    await b.run(["sandbox", "rollout", "promote", "rollouts-demo"]);
+    expect(await canaryShare(b, [], "traefik")).toBeCloseTo(0.5, 1);
+    const promoted = await b.run(["sandbox", "rollout", "promote", "rollouts-demo", "--full"]);
+    expect(promoted.code).toBe(0);
+    expect(await canaryShare(b, [], "traefik")).toBe(1);
+    const wrr = JSON.parse(
+      (await b.run(["sandbox", "get", "traefikservices.traefik.containo.us", "rollouts-demo-wrr", "-o", "json"]))
+        .stdout,
+    ) as {
+      spec: { weighted: { services: { name: string; weight: number }[] } };
+    };
+    // Fully promoted, the stable Service selects the new pods and takes the whole weight back.
+    expect(wrr.spec.weighted.services.map((service) => `${service.name}=${service.weight}`)).toEqual([
+      "rollouts-demo-stable=100",
+      "rollouts-demo-canary=0",
+    ]);
   });
 
   it.each([

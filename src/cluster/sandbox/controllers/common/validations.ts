@@ -1,6 +1,8 @@
 import { ValidationError, type ValidationIssue } from "../../../../errors/index.js";
 import type { KubeObject } from "../../../../model/kube-object.js";
+import type { JsonValue } from "../../../../util/index.js";
 import type { ControllerView, SimulatedAdmission, SimulatedValidation } from "../../controller-contract.js";
+import { mergeApplied } from "../../store/field-set.js";
 
 /** `kind ns/name`, for messages. */
 function subject(object: KubeObject): string {
@@ -25,8 +27,9 @@ export function validatingAdmission(validation: SimulatedValidation): SimulatedA
 }
 
 /**
- * The problems the enabled validating webhooks find in `objects`, each object judged against what
- * is stored now (`existing`), so a command can refuse them all before its first write.
+ * The problems the enabled validating webhooks find in `object`, judged as a server-side apply would
+ * store it (a partial object is merged into the stored one first), so a command can refuse every
+ * object before its first write.
  */
 export function findWebhookIssues(
   validations: readonly SimulatedValidation[],
@@ -40,7 +43,17 @@ export function findWebhookIssues(
     name: object.metadata.name ?? "",
     namespace: object.metadata.namespace ?? "default",
   });
+  const { status: _status, ...applied } = object;
+  const incoming =
+    existing === undefined
+      ? object
+      : (mergeApplied(
+          structuredClone(existing) as unknown as JsonValue,
+          applied as unknown as JsonValue,
+        ) as unknown as KubeObject);
   return validations
     .filter((validation) => validation.addon === undefined || enabledAddons.has(validation.addon))
-    .flatMap((validation) => validation.validate(existing === undefined ? "CREATE" : "UPDATE", object, existing, view));
+    .flatMap((validation) =>
+      validation.validate(existing === undefined ? "CREATE" : "UPDATE", incoming, existing, view),
+    );
 }

@@ -328,6 +328,15 @@ export function findArgoRolloutIssues(rollout: KubeObject): ValidationIssue[] {
       );
     return issues;
   }
+  if (valueAt(canary, ["analysis"]) !== undefined)
+    issues.push(
+      issue(
+        "/spec/strategy/canary/analysis",
+        "background analysis (canary.analysis) is not simulated by the sandbox yet",
+        "remove canary.analysis, or pause the steps and check the metrics yourself",
+        UNSUPPORTED,
+      ),
+    );
   const routing = objectAt(canary, ["trafficRouting"]);
   const routers = Object.keys(routing ?? {}).filter((key) => key !== "managedRoutes" && key !== "maxTrafficWeight");
   for (const router of routers.filter((key) => !SIMULATED_ROUTERS.has(key)))

@@ -166,7 +166,9 @@ function argoRoutes(rollout: KubeObject): { readonly ingresses: ObjectRef[]; rea
   const nginx = isJsonObject(routing.nginx) ? routing.nginx : undefined;
   const stable = [
     ...(typeof nginx?.stableIngress === "string" ? [nginx.stableIngress] : []),
-    ...(Array.isArray(nginx?.stableIngresses) ? nginx.stableIngresses.filter((i): i is string => typeof i === "string") : []),
+    ...(Array.isArray(nginx?.stableIngresses)
+      ? nginx.stableIngresses.filter((i): i is string => typeof i === "string")
+      : []),
   ];
   const traefikName = isJsonObject(routing.traefik) ? routing.traefik.weightedTraefikServiceName : undefined;
   return {
@@ -177,7 +179,14 @@ function argoRoutes(rollout: KubeObject): { readonly ingresses: ObjectRef[]; rea
       ...inNamespace,
     })),
     ...(typeof traefikName === "string"
-      ? { traefik: { apiVersion: "traefik.containo.us/v1alpha1", kind: "TraefikService", name: traefikName, ...inNamespace } }
+      ? {
+          traefik: {
+            apiVersion: "traefik.containo.us/v1alpha1",
+            kind: "TraefikService",
+            name: traefikName,
+            ...inNamespace,
+          },
+        }
       : {}),
   };
 }
@@ -191,7 +200,9 @@ async function weightCanaryToZero(cluster: Cluster, rollout: KubeObject): Promis
     const key = Object.keys(live.metadata.annotations ?? {}).find((k) => k.endsWith("/canary-weight"));
     if (key === undefined || live.metadata.annotations?.[key] === "0") continue;
     await cluster.patch(ingress, { type: "merge", patch: { metadata: { annotations: { [key]: "0" } } } });
-    messages.push(`${describeRollout(rollout)}: canary route ${describeRef(ingress)} set to weight 0, all traffic on stable.`);
+    messages.push(
+      `${describeRollout(rollout)}: canary route ${describeRef(ingress)} set to weight 0, all traffic on stable.`,
+    );
   }
   if (routes.traefik !== undefined) {
     const canary = objectIn(objectIn(specOf(rollout), "strategy"), "canary");
@@ -223,7 +234,11 @@ const argo: RolloutEngine = {
   apiVersion: "argoproj.io/v1alpha1",
   isProgressing(rollout) {
     const status = statusOf(rollout);
-    return typeof status.currentPodHash === "string" && status.currentPodHash !== "" && status.stableRS !== status.currentPodHash;
+    return (
+      typeof status.currentPodHash === "string" &&
+      status.currentPodHash !== "" &&
+      status.stableRS !== status.currentPodHash
+    );
   },
   isPaused: (rollout) => specOf(rollout).paused === true,
   isWaitingForApproval(rollout) {

@@ -91,7 +91,8 @@ const HELPERS: Readonly<Record<string, (...raw: HelperArgs) => unknown>> = {
   },
   int: (...raw) => {
     const value = args(raw)[0];
-    const number = typeof value === "number" ? value : Number.parseInt(String(value ?? ""), 10);
+    const number =
+      typeof value === "number" ? value : typeof value === "string" ? Number.parseInt(value, 10) : Number.NaN;
     return Number.isFinite(number) ? Math.trunc(number) : null;
   },
   replace: (...raw) => {

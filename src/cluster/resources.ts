@@ -273,6 +273,38 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     col("CANARY_STATE", (r) => text(r, "status.canaryStatus.currentStepState", text(r, "status.currentStepState", ""))),
     path("MESSAGE", "status.message", ""),
   ]),
+  // Argo Rollouts' Rollout: reach it as rollouts.argoproj.io (or `ro`); columns of its CRD.
+  grouped("rollouts", "Rollout", "argoproj.io", ["v1alpha1"], ["ro"], true, [
+    path("DESIRED", "spec.replicas", "1"),
+    col("CURRENT", (r) => String(num(r, "status.replicas"))),
+    col("UP-TO-DATE", (r) => String(num(r, "status.updatedReplicas"))),
+    col("AVAILABLE", (r) => String(num(r, "status.availableReplicas"))),
+    path("STATUS", "status.phase", ""),
+    col("STEP", (r) => {
+      const steps = read(r, "spec.strategy.canary.steps");
+      const index = read(r, "status.currentStepIndex");
+      return Array.isArray(steps) && typeof index === "number" ? `${index}/${steps.length}` : "";
+    }),
+    path("MESSAGE", "status.message", ""),
+  ]),
+  grouped("analysisruns", "AnalysisRun", "argoproj.io", ["v1alpha1"], ["ar"]),
+  grouped("analysistemplates", "AnalysisTemplate", "argoproj.io", ["v1alpha1"], ["at"]),
+  grouped("ingressroutes", "IngressRoute", "traefik.io", ["v1alpha1"], [], true, [
+    col("ROUTES", (r) => {
+      const routes = read(r, "spec.routes");
+      return Array.isArray(routes) ? routes.map((route) => text(route, "match", "")).join(" | ") : "";
+    }),
+  ]),
+  grouped("ingressroutes", "IngressRoute", "traefik.containo.us", ["v1alpha1"], []),
+  grouped("traefikservices", "TraefikService", "traefik.io", ["v1alpha1"], [], true, [
+    col("WEIGHTS", (r) => {
+      const services = read(r, "spec.weighted.services");
+      return Array.isArray(services)
+        ? services.map((service) => `${text(service, "name", "")}=${text(service, "weight", "1")}`).join(",")
+        : "";
+    }),
+  ]),
+  grouped("traefikservices", "TraefikService", "traefik.containo.us", ["v1alpha1"], []),
   // KubeVela v1.1's own batch Rollout (the `rollout` trait); reach it as rollouts.standard.oam.dev.
   grouped("rollouts", "Rollout", "standard.oam.dev", ["v1alpha1"], [], true, [
     path("TARGET", "spec.targetRevisionName", ""),
@@ -319,8 +351,12 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     path("HOST", "spec.host", ""),
   ]),
   grouped("gateways", "Gateway", "networking.istio.io", ["v1beta1", "v1", "v1alpha3"], ["gw"]),
-  grouped("gateways", "Gateway", "gateway.networking.k8s.io", ["v1", "v1beta1"], ["gtw"]),
-  grouped("httproutes", "HTTPRoute", "gateway.networking.k8s.io", ["v1", "v1beta1"], []),
+  grouped("gateways", "Gateway", "gateway.networking.k8s.io", ["v1", "v1beta1"], ["gtw"], true, [
+    path("CLASS", "spec.gatewayClassName", ""),
+  ]),
+  grouped("httproutes", "HTTPRoute", "gateway.networking.k8s.io", ["v1", "v1beta1"], [], true, [
+    path("HOSTNAMES", "spec.hostnames", ""),
+  ]),
   grouped("applications", "Application", "core.oam.dev", ["v1beta1"], ["app", "velaapp"], true, [
     col("COMPONENT", (app) => {
       const components = read(app, "spec.components");

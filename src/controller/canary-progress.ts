@@ -1,9 +1,10 @@
 import type { Cluster } from "../cluster/cluster.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { LABEL_APP_COMPONENT } from "../model/labels.js";
-import { formatTimestamp, isJsonObject, parseDuration, type JsonValue } from "../util/index.js";
+import { formatTimestamp, isJsonObject, type JsonValue } from "../util/index.js";
 import { isPodReady } from "./resource-tree.js";
 import { isRolloutProgressing, isRolloutWaitingForApproval } from "./rollout-coupling.js";
+import { engineOf, pauseMilliseconds } from "./rollout-engines.js";
 
 /** Ready and total pods of one side of a canary. */
 export interface PodCount {
@@ -12,12 +13,15 @@ export interface PodCount {
 }
 
 /**
- * Where one OpenKruise Rollout of an app stands (the `Canary` section of `vela-ts status`): step i
- * of n with its weight, the step state, and canary vs stable pods counted by their
- * `pod-template-hash` (the Rollout's `canaryStatus.podTemplateHash` and `stableRevision`).
+ * Where one Rollout of an app stands (the `Canary` section of `vela-ts status`): step i of n with
+ * its weight, the step state, and canary vs stable pods counted by their revision label — for an
+ * OpenKruise Rollout the `pod-template-hash` of `canaryStatus.podTemplateHash` / `stableRevision`,
+ * for an Argo Rollout the `rollouts-pod-template-hash` of `currentPodHash` / `stableRS`.
  */
 export interface CanaryProgress {
   readonly rollout: string;
+  /** `kruise` (rollouts.kruise.io) or `argo` (argoproj.io). */
+  readonly engine: "kruise" | "argo";
   readonly namespace: string;
   readonly component?: string;
   /** `status.phase`: Initial, Healthy, Progressing, Terminating… */
@@ -31,9 +35,12 @@ export interface CanaryProgress {
   readonly weight?: number;
   /** Canary replicas of the current step as written (`1`, `"20%"`), when given. */
   readonly replicas?: string;
-  /** `canaryStatus.currentStepState`: StepUpgrade, StepTrafficRouting, StepMetricsAnalysis, StepPaused, StepReady, Completed. */
+  /**
+   * Kruise: `canaryStatus.currentStepState` (StepUpgrade, StepTrafficRouting, StepMetricsAnalysis,
+   * StepPaused, StepReady, Completed). Argo: `status.phase` (Progressing, Paused, Degraded, Healthy).
+   */
   readonly state?: string;
-  /** `spec.strategy.paused` (set by `workflow suspend`). */
+  /** Paused as a whole (Kruise `spec.strategy.paused`, Argo `spec.paused`; set by `workflow suspend`). */
   readonly paused: boolean;
   /** Only a person moves it on (a step without `pause.duration`, or paused). */
   readonly waitingForApproval: boolean;
@@ -59,10 +66,13 @@ function text(value: JsonValue | undefined): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-/** The pod's revision hash: `pod-template-hash` (Deployments) or `controller-revision-hash` (CloneSets, StatefulSets). */
+/**
+ * The pod's revision hash: `rollouts-pod-template-hash` (Argo Rollouts), `pod-template-hash`
+ * (Deployments) or `controller-revision-hash` (CloneSets, StatefulSets).
+ */
 export function podRevision(pod: KubeObject): string | undefined {
   const labels = pod.metadata.labels ?? {};
-  return labels["pod-template-hash"] ?? labels["controller-revision-hash"];
+  return labels["rollouts-pod-template-hash"] ?? labels["pod-template-hash"] ?? labels["controller-revision-hash"];
 }
 
 /** Whether a pod belongs to a Rollout revision (`canaryRevision`/`stableRevision` of {@link CanaryProgress}). */
@@ -77,8 +87,57 @@ function countPods(pods: readonly KubeObject[], revision: string | undefined): P
   return { ready: matching.filter(isPodReady).length, total: matching.length };
 }
 
-/** The progress of a Rollout, given the pods of its workload (pure). */
+/** The progress of an Argo Rollout, given the pods of its workload (pure). */
+function argoProgressOf(rollout: KubeObject, pods: readonly KubeObject[]): CanaryProgress {
+  const status = at(rollout, "status");
+  const steps = at(rollout, "spec", "strategy", "canary", "steps");
+  const stepList = Array.isArray(steps) ? steps : [];
+  const index = at(status, "currentStepIndex");
+  const step = typeof index === "number" ? Math.min(stepList.length, index + 1) : 0;
+  const current = typeof index === "number" ? stepList[index] : undefined;
+  const inProgress = isRolloutProgressing(rollout);
+  const weight = at(status, "canary", "weights", "canary", "weight");
+  const scale = at(current, "setCanaryScale", "replicas");
+  const pause = (at(status, "pauseConditions") as JsonValue[] | undefined)?.find(
+    (item) => isJsonObject(item) && item.reason === "CanaryPauseStep",
+  );
+  const pauseMs = pauseMilliseconds(at(current, "pause", "duration"));
+  const start = text(at(pause, "startTime"));
+  const resumesAt =
+    inProgress && pauseMs !== undefined && start !== undefined
+      ? formatTimestamp(new Date(Date.parse(start) + pauseMs))
+      : undefined;
+  const canaryRevision = text(at(status, "currentPodHash"));
+  const stableRevision = text(at(status, "stableRS"));
+  const message = text(at(status, "message"));
+  const component = rollout.metadata.labels?.[LABEL_APP_COMPONENT];
+  const phase = text(at(status, "phase")) ?? "Progressing";
+  return {
+    rollout: rollout.metadata.name ?? "",
+    engine: "argo",
+    namespace: rollout.metadata.namespace ?? "default",
+    ...(component === undefined ? {} : { component }),
+    phase,
+    inProgress,
+    step,
+    steps: stepList.length,
+    ...(typeof weight === "number" && inProgress ? { weight } : {}),
+    ...(typeof scale === "number" ? { replicas: String(scale) } : {}),
+    state: phase,
+    paused: at(rollout, "spec", "paused") === true,
+    waitingForApproval: isRolloutWaitingForApproval(rollout),
+    ...(resumesAt === undefined ? {} : { resumesAt }),
+    ...(message === undefined ? {} : { message }),
+    ...(inProgress && canaryRevision !== undefined ? { canaryRevision } : {}),
+    ...(stableRevision === undefined ? {} : { stableRevision }),
+    canaryPods: inProgress ? countPods(pods, canaryRevision) : { ready: 0, total: 0 },
+    stablePods: countPods(pods, stableRevision),
+  };
+}
+
+/** The progress of a Rollout (Kruise or Argo), given the pods of its workload (pure). */
 export function canaryProgressOf(rollout: KubeObject, pods: readonly KubeObject[]): CanaryProgress {
+  if (engineOf(rollout).name === "argo") return argoProgressOf(rollout, pods);
   const canary = at(rollout, "status", "canaryStatus");
   const steps = at(rollout, "spec", "strategy", "canary", "steps");
   const stepList = Array.isArray(steps) ? steps : [];
@@ -91,8 +150,7 @@ export function canaryProgressOf(rollout: KubeObject, pods: readonly KubeObject[
   const inProgress = isRolloutProgressing(rollout);
   const canaryRevision = text(at(canary, "podTemplateHash")) ?? text(at(canary, "canaryRevision"));
   const stableRevision = text(at(canary, "stableRevision")) ?? text(at(rollout, "status", "stableRevision"));
-  const pause = at(current, "pause", "duration");
-  const pauseMs = typeof pause === "number" || typeof pause === "string" ? parseDuration(pause) : undefined;
+  const pauseMs = pauseMilliseconds(at(current, "pause", "duration"));
   const lastUpdate = text(at(canary, "lastUpdateTime"));
   const resumesAt =
     inProgress && state === "StepPaused" && pauseMs !== undefined && lastUpdate !== undefined
@@ -102,6 +160,7 @@ export function canaryProgressOf(rollout: KubeObject, pods: readonly KubeObject[
   const component = rollout.metadata.labels?.[LABEL_APP_COMPONENT];
   return {
     rollout: rollout.metadata.name ?? "",
+    engine: "kruise",
     namespace: rollout.metadata.namespace ?? "default",
     ...(component === undefined ? {} : { component }),
     phase: text(at(rollout, "status", "phase")) ?? "Initial",
@@ -129,7 +188,11 @@ function selectorOf(workload: KubeObject | undefined): string | undefined {
   return pairs.length === 0 ? undefined : pairs.map(([key, value]) => `${key}=${value}`).join(",");
 }
 
-/** Reads a Rollout's workload (`spec.objectRef.workloadRef`) and the pods its selector matches, then its progress. */
+/**
+ * Reads a Rollout's workload (Kruise `spec.objectRef.workloadRef` / `spec.workloadRef`, Argo
+ * `spec.workloadRef`, else the Argo Rollout's own selector) and the pods its selector matches, then
+ * its progress.
+ */
 export async function readCanaryProgress(cluster: Cluster, rollout: KubeObject): Promise<CanaryProgress> {
   return canaryProgressOf(rollout, await readRolloutPods(cluster, rollout));
 }
@@ -140,7 +203,7 @@ export async function readCanaryProgress(cluster: Cluster, rollout: KubeObject):
  */
 export async function readRolloutPods(cluster: Cluster, rollout: KubeObject): Promise<KubeObject[]> {
   const namespace = rollout.metadata.namespace ?? "default";
-  const ref = at(rollout, "spec", "objectRef", "workloadRef");
+  const ref = at(rollout, "spec", "objectRef", "workloadRef") ?? at(rollout, "spec", "workloadRef");
   const apiVersion = text(at(ref, "apiVersion"));
   const kind = text(at(ref, "kind"));
   const name = text(at(ref, "name"));
@@ -148,6 +211,6 @@ export async function readRolloutPods(cluster: Cluster, rollout: KubeObject): Pr
     apiVersion === undefined || kind === undefined || name === undefined
       ? undefined
       : await cluster.get({ apiVersion, kind, name, namespace });
-  const selector = selectorOf(workload);
+  const selector = selectorOf(workload) ?? selectorOf(ref === undefined ? rollout : undefined);
   return selector === undefined ? [] : cluster.list("v1", "Pod", { namespace, labelSelector: selector });
 }

@@ -2,8 +2,8 @@
  * Helm components seen through their charts: which chart a HelmRelease installs (repository,
  * version, release name, namespace, values as Flux composes them, ROLLOUT-SEMANTICS §6.1), the
  * objects it renders to (labelled as helm-controller labels them), and the workload a
- * `kruise-rollout` trait on it really controls (DESIGN §5: found by rendering the chart, not by
- * KubeVela's name guess). Used by `dry-run --expand-charts` and, through
+ * `kruise-rollout` or `argo-rollout` trait on it really controls (DESIGN §5: found by rendering the
+ * chart, not by KubeVela's name guess). Used by `dry-run --expand-charts` and, through
  * {@link resolveHelmWorkloads}, by the release path.
  */
 import { isAbsolute, resolve as resolvePath } from "node:path";
@@ -55,6 +55,7 @@ export interface HelmChartSourceOptions {
 const HELM_RELEASE_GROUP = "helm.toolkit.fluxcd.io";
 const HELM_REPOSITORY_GROUP = "source.toolkit.fluxcd.io";
 const ROLLOUT_GROUP = "rollouts.kruise.io";
+const ARGO_ROLLOUT_GROUP = "argoproj.io";
 /** Labels helm-controller puts on every object of a release. */
 const HELM_RELEASE_NAME_LABEL = "helm.toolkit.fluxcd.io/name";
 const HELM_RELEASE_NAMESPACE_LABEL = "helm.toolkit.fluxcd.io/namespace";
@@ -465,6 +466,10 @@ function isRollout(object: KubeObject): boolean {
   return object.kind === "Rollout" && groupOf(object.apiVersion) === ROLLOUT_GROUP;
 }
 
+function isArgoRollout(object: KubeObject): boolean {
+  return object.kind === "Rollout" && groupOf(object.apiVersion) === ARGO_ROLLOUT_GROUP;
+}
+
 function matchesSelector(selector: JsonValue | undefined, labels: JsonValue | undefined): boolean {
   if (!isJsonObject(selector) || Object.keys(selector).length === 0 || !isJsonObject(labels)) return false;
   return Object.entries(selector).every(([key, value]) => labels[key] === value);
@@ -519,13 +524,16 @@ interface RolloutContext {
   readonly trait: number;
 }
 
-function chosenWorkload(rollout: KubeObject, trait: TraitManifest, ctx: RolloutContext): KubeObject | undefined {
-  const guess = stringField(fieldOf(rollout, "spec", "objectRef", "workloadRef", "name")) ?? "";
+function chosenWorkload(
+  rollout: KubeObject,
+  trait: TraitManifest,
+  ctx: RolloutContext,
+  refPath: readonly string[] = ["spec", "objectRef", "workloadRef"],
+): KubeObject | undefined {
+  const guess = stringField(fieldOf(rollout, ...refPath, "name")) ?? "";
   const explicitKind = trait.type !== "kruise-rollout" || isJsonObject(trait.properties.workloadType);
-  const kind = explicitKind ? stringField(fieldOf(rollout, "spec", "objectRef", "workloadRef", "kind")) : undefined;
-  const apiVersion = explicitKind
-    ? stringField(fieldOf(rollout, "spec", "objectRef", "workloadRef", "apiVersion"))
-    : undefined;
+  const kind = explicitKind ? stringField(fieldOf(rollout, ...refPath, "kind")) : undefined;
+  const apiVersion = explicitKind ? stringField(fieldOf(rollout, ...refPath, "apiVersion")) : undefined;
   const selector = { ...(kind === undefined ? {} : { kind }), ...(apiVersion === undefined ? {} : { apiVersion }) };
   const exact = findWorkloads(ctx.chartObjects).find(
     (workload) =>
@@ -700,6 +708,85 @@ function correctRollout(rollout: KubeObject, trait: TraitManifest, ctx: RolloutC
   return { ...rollout, spec };
 }
 
+/** An Argo Rollout pointed at the chart's objects, with the chart Service its canary Service copies. */
+interface CorrectedArgoRollout {
+  readonly rollout: KubeObject;
+  readonly stableService: KubeObject | undefined;
+  /** The canary Service name the trait rendered (to find its output), and the one it becomes. */
+  readonly canaryService: { readonly from: string; readonly to: string } | undefined;
+}
+
+/**
+ * An Argo Rollout (trait `argo-rollout`) pointed at the chart's real objects: `workloadRef` at the
+ * chart's Deployment; `stableService` and `trafficRouting.nginx.stableIngress`, when defaulted from
+ * the component name, at the chart's Service serving that Deployment and the Ingress routing to it;
+ * a defaulted canary Service renamed after the stable one.
+ */
+function correctArgoRollout(rollout: KubeObject, trait: TraitManifest, ctx: RolloutContext): CorrectedArgoRollout {
+  const unchanged = { rollout, stableService: undefined, canaryService: undefined };
+  const workload = chosenWorkload(rollout, trait, ctx, ["spec", "workloadRef"]);
+  if (workload === undefined) return unchanged;
+  const guessKind = stringField(fieldOf(rollout, "spec", "workloadRef", "kind")) ?? "";
+  const guess = `${guessKind}/${stringField(fieldOf(rollout, "spec", "workloadRef", "name")) ?? ""}`;
+  if (guess !== describe(workload))
+    ctx.corrections.push({
+      component: ctx.component,
+      trait: ctx.trait,
+      field: "workloadRef",
+      from: guess,
+      to: describe(workload),
+    });
+  const spec = structuredClone(isJsonObject(rollout.spec as JsonValue) ? (rollout.spec as JsonObject) : {});
+  spec.workloadRef = {
+    ...(isJsonObject(spec.workloadRef) ? spec.workloadRef : {}),
+    apiVersion: workload.apiVersion,
+    kind: workload.kind,
+    name: workload.metadata.name ?? "",
+  };
+  const canary = fieldOf(spec, "strategy", "canary");
+  const stableName = stringField(fieldOf(spec, "strategy", "canary", "stableService"));
+  if (!isJsonObject(canary) || stableName === undefined) return { ...unchanged, rollout: { ...rollout, spec } };
+  const declaredList = fieldOf(trait.properties, "canary", "trafficRoutings");
+  const declared = Array.isArray(declaredList) && isJsonObject(declaredList[0]) ? declaredList[0] : {};
+  const nginx = fieldOf(canary, "trafficRouting", "nginx");
+  const stableIngress = isJsonObject(nginx) ? stringField(nginx.stableIngress) : undefined;
+  const routed = routeTraffic(
+    { service: stableName, ...(stableIngress === undefined ? {} : { ingress: { name: stableIngress } }) },
+    declared,
+    0,
+    workload,
+    ctx,
+  );
+  const service = stringField(routed.service) ?? stableName;
+  canary.stableService = service;
+  const ingressName = stringField(fieldOf(routed, "ingress", "name"));
+  if (isJsonObject(nginx) && ingressName !== undefined) nginx.stableIngress = ingressName;
+  const renderedCanary = stringField(canary.canaryService);
+  let canaryService: CorrectedArgoRollout["canaryService"];
+  if (declared.canaryService === undefined && renderedCanary !== undefined) {
+    canaryService = { from: renderedCanary, to: `${service}-canary` };
+    canary.canaryService = canaryService.to;
+  }
+  const stableService = ctx.chartObjects.find(
+    (object) => object.apiVersion === "v1" && object.kind === "Service" && object.metadata.name === service,
+  );
+  return { rollout: { ...rollout, spec }, stableService, canaryService };
+}
+
+/** The trait's canary Service, named and shaped after the chart's stable Service (its ports and selector). */
+function correctCanaryService(output: KubeObject, corrected: CorrectedArgoRollout): KubeObject {
+  if (corrected.canaryService === undefined || output.metadata.name !== corrected.canaryService.from) return output;
+  const stable = corrected.stableService;
+  const spec = structuredClone(isJsonObject(output.spec as JsonValue) ? (output.spec as JsonObject) : {});
+  if (stable !== undefined) {
+    const ports = fieldOf(stable, "spec", "ports");
+    const selector = fieldOf(stable, "spec", "selector");
+    if (Array.isArray(ports)) spec.ports = structuredClone(ports);
+    if (isJsonObject(selector)) spec.selector = structuredClone(selector);
+  }
+  return { ...output, metadata: { ...output.metadata, name: corrected.canaryService.to }, spec };
+}
+
 /** Options of {@link resolveHelmWorkloads}. */
 export interface ResolveHelmWorkloadsOptions {
   /**
@@ -761,7 +848,8 @@ export function resolveHelmWorkloads(
     }
     charts.push(expanded);
     const traits = manifest.traits.map((trait) => {
-      if (!trait.outputs.some((output) => isRollout(output.object))) return trait;
+      const argo = trait.outputs.find((output) => isArgoRollout(output.object));
+      if (!trait.outputs.some((output) => isRollout(output.object)) && argo === undefined) return trait;
       if (release.targetNamespace !== manifest.namespace) {
         warnings.push(
           `component "${manifest.name}": trait "${trait.type}": the chart installs into namespace ` +
@@ -779,6 +867,19 @@ export function resolveHelmWorkloads(
         component: manifest.name,
         trait: trait.index,
       };
+      if (argo !== undefined) {
+        const corrected = correctArgoRollout(argo.object, trait, ctx);
+        return {
+          ...trait,
+          outputs: trait.outputs.map((output) =>
+            output === argo
+              ? { ...output, object: corrected.rollout }
+              : output.object.apiVersion === "v1" && output.object.kind === "Service"
+                ? { ...output, object: correctCanaryService(output.object, corrected) }
+                : output,
+          ),
+        };
+      }
       return {
         ...trait,
         outputs: trait.outputs.map((output) =>

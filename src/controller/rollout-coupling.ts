@@ -1,188 +1,140 @@
 import type { Cluster } from "../cluster/cluster.js";
-import { describeRef, refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
+import { refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
 import { ANNOTATION_SKIP_RESUME, LABEL_APP_COMPONENT, LABEL_APP_NAME } from "../model/labels.js";
 import type { JsonObject } from "../util/index.js";
+import { describeRollout, engineOf, kruiseCanaryIngressRef, ROLLOUT_ENGINES } from "./rollout-engines.js";
 
 /**
- * How `vela-ts workflow suspend|resume|rollback` drive OpenKruise Rollouts, as KubeVela's
- * `pkg/rollout/rollout.go` does (KUBEVELA-REFERENCE §6.3, ROLLOUT-SEMANTICS §1.7), plus the two
- * fixes DESIGN §6 asks for: rollback moves traffic back to stable with its first write, and the
- * Rollout's step state is not left at `StepPaused` (KubeVela #7170).
+ * How `vela-ts workflow suspend|resume|rollback` drive the Rollouts an app rendered — OpenKruise
+ * Rollouts as KubeVela's `pkg/rollout/rollout.go` does (KUBEVELA-REFERENCE §6.3,
+ * ROLLOUT-SEMANTICS §1.7), Argo Rollouts as `kubectl argo rollouts pause|promote|abort` do — plus
+ * the two fixes DESIGN §6 asks for: rollback moves traffic back to stable with its first write,
+ * and a Kruise Rollout's step state is not left at `StepPaused` (KubeVela #7170). The
+ * engine-specific parts are in `rollout-engines.ts`.
  */
 
+/** The Kruise API versions (kept for callers that list Kruise Rollouts only). */
 export const KRUISE_ROLLOUT_API_VERSIONS = ["rollouts.kruise.io/v1alpha1", "rollouts.kruise.io/v1beta1"] as const;
 
-function rolloutStatus(rollout: KubeObject): JsonObject {
-  return (rollout.status as JsonObject | undefined) ?? {};
-}
-
-function canaryStatus(rollout: KubeObject): JsonObject {
-  return (rolloutStatus(rollout).canaryStatus as JsonObject | undefined) ?? {};
-}
-
-function strategy(rollout: KubeObject): JsonObject {
-  return ((rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined) ?? {};
-}
-
-function describe(rollout: KubeObject): string {
-  return `Rollout ${rollout.metadata.namespace ?? "default"}/${rollout.metadata.name ?? ""}`;
-}
-
-/** Whether a Rollout is in the middle of a release (KubeVela acts only on these). */
+/** Whether a Rollout is in the middle of a release (vela-ts acts only on these). */
 export function isRolloutProgressing(rollout: KubeObject): boolean {
-  return rolloutStatus(rollout).phase === "Progressing";
+  return engineOf(rollout).isProgressing(rollout);
 }
 
 /** Whether `workflow resume` has something to do on a Rollout: paused, or at a paused step (any step may be approved early). */
 export function isRolloutResumable(rollout: KubeObject): boolean {
-  return (
-    isRolloutProgressing(rollout) &&
-    (strategy(rollout).paused === true || canaryStatus(rollout).currentStepState === "StepPaused")
-  );
-}
-
-function progressingReason(rollout: KubeObject): string | undefined {
-  const conditions = rolloutStatus(rollout).conditions;
-  if (!Array.isArray(conditions)) return undefined;
-  const progressing = conditions.find(
-    (condition) =>
-      typeof condition === "object" &&
-      condition !== null &&
-      !Array.isArray(condition) &&
-      condition.type === "Progressing",
-  ) as JsonObject | undefined;
-  return typeof progressing?.reason === "string" ? progressing.reason : undefined;
+  const engine = engineOf(rollout);
+  return engine.isProgressing(rollout) && (engine.isPaused(rollout) || engine.pausedAtStep(rollout) > 0);
 }
 
 /**
- * Whether only a person moves a Rollout on: paused by `spec.strategy.paused`, or paused at a step
- * that has no `pause.duration` while rolling (not while cancelling or finalising, which the
- * controller finishes by itself).
+ * Whether only a person moves a Rollout on: paused as a whole, or paused at a step that has no
+ * duration while rolling (not while cancelling or finalising, which the controller finishes by itself).
  */
 export function isRolloutWaitingForApproval(rollout: KubeObject): boolean {
-  if (!isRolloutProgressing(rollout)) return false;
-  if (strategy(rollout).paused === true) return true;
-  const status = canaryStatus(rollout);
-  if (status.currentStepState !== "StepPaused") return false;
-  const reason = progressingReason(rollout);
-  if (reason === "Cancelling" || reason === "Finalising" || reason === "Terminating") return false;
-  const steps = (strategy(rollout).canary as JsonObject | undefined)?.steps;
-  const index = typeof status.currentStepIndex === "number" ? status.currentStepIndex - 1 : -1;
-  const step = Array.isArray(steps) ? (steps[index] as JsonObject | undefined) : undefined;
-  const pause = step?.pause as JsonObject | undefined;
-  return pause?.duration === undefined;
+  return engineOf(rollout).isWaitingForApproval(rollout);
 }
 
-/** Every Kruise Rollout an Application rendered (found by the OAM label), oldest API version first. */
+/** The 1-based step a Rollout waits at, 0 when it does not wait at one. */
+export function rolloutPausedAtStep(rollout: KubeObject): number {
+  return engineOf(rollout).pausedAtStep(rollout);
+}
+
+/** The number of steps of a Rollout. */
+export function rolloutStepCount(rollout: KubeObject): number {
+  return engineOf(rollout).stepCount(rollout);
+}
+
+/** Every Rollout (Kruise and Argo) an Application rendered, found by the OAM label. */
 export async function findAppRollouts(cluster: Cluster, appName: string, namespace?: string): Promise<KubeObject[]> {
   const found: KubeObject[] = [];
-  for (const apiVersion of KRUISE_ROLLOUT_API_VERSIONS.slice(0, 1)) {
-    const options = {
-      labelSelector: `${LABEL_APP_NAME}=${appName}`,
-      ...(namespace === undefined ? {} : { namespace }),
-    };
-    found.push(...(await cluster.list(apiVersion, "Rollout", options)));
-  }
+  const options = {
+    labelSelector: `${LABEL_APP_NAME}=${appName}`,
+    ...(namespace === undefined ? {} : { namespace }),
+  };
+  for (const engine of ROLLOUT_ENGINES) found.push(...(await cluster.list(engine.apiVersion, "Rollout", options)));
   return found.filter((rollout) => rollout.metadata.annotations?.[ANNOTATION_SKIP_RESUME] !== "true");
 }
 
-/** `workflow suspend`: pause every progressing Rollout (`spec.strategy.paused: true`). Returns messages. */
+/** `workflow suspend`: pause every progressing Rollout. Returns messages. */
 export async function suspendRollouts(cluster: Cluster, rollouts: readonly KubeObject[]): Promise<string[]> {
   const messages: string[] = [];
   for (const rollout of rollouts) {
-    if (!isRolloutProgressing(rollout) || strategy(rollout).paused === true) continue;
-    await cluster.patch(refOf(rollout), { type: "merge", patch: { spec: { strategy: { paused: true } } } });
-    messages.push(`${describe(rollout)} suspended.`);
-  }
-  return messages;
-}
-
-/** `workflow resume` of a suspended run, `workflow restart`: unpause every paused Rollout (`spec.strategy.paused: false`). */
-export async function unpauseRollouts(cluster: Cluster, rollouts: readonly KubeObject[]): Promise<string[]> {
-  const messages: string[] = [];
-  for (const rollout of rollouts) {
-    if (strategy(rollout).paused !== true) continue;
-    await cluster.patch(refOf(rollout), { type: "merge", patch: { spec: { strategy: { paused: false } } } });
-    messages.push(`${describe(rollout)} resumed.`);
+    const engine = engineOf(rollout);
+    if (!engine.isProgressing(rollout) || engine.isPaused(rollout)) continue;
+    await cluster.patch(refOf(rollout), engine.pausePatch(true));
+    messages.push(`${describeRollout(rollout)} suspended.`);
   }
   return messages;
 }
 
 /**
- * `workflow resume`: unpause paused Rollouts and approve a step waiting for approval — the status
- * patch `currentStepState: StepPaused → StepReady` that `kubectl-kruise rollout approve` sends.
+ * Unpauses every Rollout paused as a whole (by `workflow suspend` or `terminate`): on `workflow
+ * resume` of a suspended run and on `workflow restart`. Returns messages.
+ */
+export async function unpauseRollouts(cluster: Cluster, rollouts: readonly KubeObject[]): Promise<string[]> {
+  const messages: string[] = [];
+  for (const rollout of rollouts) {
+    const engine = engineOf(rollout);
+    if (!engine.isPaused(rollout)) continue;
+    await cluster.patch(refOf(rollout), engine.pausePatch(false));
+    messages.push(`${describeRollout(rollout)} resumed.`);
+  }
+  return messages;
+}
+
+/**
+ * `workflow resume`: unpause paused Rollouts and move on a step waiting for approval — the status
+ * patch `currentStepState: StepPaused → StepReady` that `kubectl-kruise rollout approve` sends, or
+ * the cleared pause conditions of `kubectl argo rollouts promote`.
  */
 export async function resumeRollouts(cluster: Cluster, rollouts: readonly KubeObject[]): Promise<string[]> {
   const messages: string[] = [];
   for (const rollout of rollouts) {
     if (!isRolloutResumable(rollout)) continue;
-    const ref = refOf(rollout);
-    if (strategy(rollout).paused === true)
-      await cluster.patch(ref, { type: "merge", patch: { spec: { strategy: { paused: false } } } });
-    if (canaryStatus(rollout).currentStepState === "StepPaused") {
-      await cluster.patchStatus(ref, {
-        type: "merge",
-        patch: { status: { canaryStatus: { currentStepState: "StepReady" } } },
-      });
-    }
-    messages.push(`${describe(rollout)} resumed.`);
+    const engine = engineOf(rollout);
+    if (engine.isPaused(rollout)) await cluster.patch(refOf(rollout), engine.pausePatch(false));
+    await engine.approve(cluster, rollout);
+    messages.push(`${describeRollout(rollout)} resumed.`);
   }
   return messages;
 }
 
 /** The canary Ingress Kruise created for a Rollout with an ingress traffic routing (`<ingress>-canary`). */
 export function canaryIngressRef(rollout: KubeObject): ObjectRef | undefined {
-  const canary = strategy(rollout).canary as JsonObject | undefined;
-  const routings = canary?.trafficRoutings;
-  const first = Array.isArray(routings) ? (routings[0] as JsonObject | undefined) : undefined;
-  const ingress = first?.ingress as JsonObject | undefined;
-  if (typeof ingress?.name !== "string") return undefined;
-  return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "Ingress",
-    name: `${ingress.name}-canary`,
-    ...(rollout.metadata.namespace === undefined ? {} : { namespace: rollout.metadata.namespace }),
-  };
+  return engineOf(rollout).name === "kruise" ? kruiseCanaryIngressRef(rollout) : undefined;
 }
 
 /**
- * First half of a rollback's cancel, in Kruise v0.6 order (ROLLOUT-SEMANTICS §1.7): the canary
- * route goes first, so a single write puts 100% of traffic on the stable pods; then the Rollout is
- * unpaused so its controller can finish the cancel once the workload template is restored (stable
- * pods are never restarted: their template is the one being restored).
+ * First half of a rollback's cancel (ROLLOUT-SEMANTICS §1.7, §4): every Rollout's canary route
+ * goes first — a single write puts 100% of traffic on the stable pods (Kruise: the canary Ingress
+ * deleted; Argo: the canary weight set to 0, then `status.abort`) — then paused Rollouts are
+ * unpaused so their controllers can finish the cancel once the workload template is restored
+ * (stable pods are never restarted: their template is the one being restored).
  */
 export async function cancelRolloutTraffic(cluster: Cluster, rollouts: readonly KubeObject[]): Promise<string[]> {
   const messages: string[] = [];
   for (const rollout of rollouts) {
     if (!isRolloutProgressing(rollout)) continue;
-    const canaryIngress = canaryIngressRef(rollout);
-    if (canaryIngress !== undefined && (await cluster.delete(canaryIngress))) {
-      messages.push(`${describe(rollout)}: canary route ${describeRef(canaryIngress)} removed, all traffic on stable.`);
-    }
+    messages.push(...(await engineOf(rollout).cancelTraffic(cluster, rollout)));
   }
   for (const rollout of rollouts) {
-    if (strategy(rollout).paused === true)
-      await cluster.patch(refOf(rollout), { type: "merge", patch: { spec: { strategy: { paused: false } } } });
-    if (isRolloutProgressing(rollout)) messages.push(`${describe(rollout)} rollback.`);
+    const engine = engineOf(rollout);
+    if (engine.isPaused(rollout)) await cluster.patch(refOf(rollout), engine.pausePatch(false));
+    if (engine.isProgressing(rollout)) messages.push(`${describeRollout(rollout)} rollback.`);
   }
   return messages;
 }
 
 /**
- * After the cancel finished: a Rollout that is no longer progressing but still reports
- * `currentStepState: StepPaused` gets its step state reset (KubeVela leaves it stuck, #7170).
+ * After the cancel finished: a Rollout that is no longer progressing but still reports a step
+ * state waiting for approval gets it reset (KubeVela leaves Kruise's at `StepPaused`, #7170).
  */
 export async function resetStaleRolloutSteps(cluster: Cluster, rollouts: readonly KubeObject[]): Promise<number> {
   let reset = 0;
   for (const rollout of rollouts) {
     const live = await cluster.get(refOf(rollout));
-    if (live === undefined || isRolloutProgressing(live) || canaryStatus(live).currentStepState !== "StepPaused")
-      continue;
-    await cluster.patchStatus(refOf(live), {
-      type: "merge",
-      patch: { status: { canaryStatus: { currentStepState: "Completed" } } },
-    });
-    reset++;
+    if (live !== undefined && (await engineOf(live).resetStale(cluster, live))) reset++;
   }
   return reset;
 }
@@ -210,13 +162,14 @@ export async function fastTrackRollouts(
   revision: string,
 ): Promise<string[]> {
   const messages: string[] = [];
-  for (const rollout of rollouts) {
+  // Argo Rollouts needs nothing: a template that matches the stable ReplicaSet skips every step.
+  for (const rollout of rollouts.filter((candidate) => engineOf(candidate).name === "kruise")) {
     await cluster.patch(refOf(rollout), {
       type: "merge",
       patch: { metadata: { annotations: { [ANNOTATION_FAST_ROLLBACK]: revision } }, spec: { disabled: true } },
     });
     messages.push(
-      `${describe(rollout)}: no release in flight, so ${revision} goes straight back (no canary steps); ` +
+      `${describeRollout(rollout)}: no release in flight, so ${revision} goes straight back (no canary steps); ` +
         "the Rollout is disabled until the workload has rolled back.",
     );
   }

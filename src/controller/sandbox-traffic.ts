@@ -8,7 +8,7 @@ import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import type { Clock, JsonObject } from "../util/index.js";
 import type { SandboxCluster } from "../cluster/index.js";
 import { openCommandSandbox } from "./addon-objects.js";
-import { routeRequests, type RouteSummary } from "../cluster/sandbox/routing/index.js";
+import { routeRequests, type RouterName, type RouteSummary } from "../cluster/sandbox/routing/index.js";
 import { addChartMirror, readChartMirrors, type ChartMirror } from "../cluster/sandbox/charts/index.js";
 
 /** Where the sandbox is and whose clock it runs on. */
@@ -30,6 +30,8 @@ export interface SandboxRequestOptions extends SandboxTarget {
   readonly service?: string;
   /** @default "default" */
   readonly namespace?: string;
+  /** Enter through this router only. */
+  readonly router?: RouterName;
 }
 
 async function withSandbox<T>(
@@ -70,6 +72,7 @@ export function routeSandboxTraffic(sandbox: SandboxCluster, options: SandboxTra
     seed: options.seed,
     enabledAddons: sandbox.enabledAddons,
     ...(options.service === undefined ? {} : { service: options.service, namespace: options.namespace ?? "default" }),
+    ...(options.router === undefined ? {} : { router: options.router }),
   });
 }
 
@@ -87,30 +90,80 @@ export interface RolloutTarget extends SandboxTarget {
   readonly waitTimeoutMs?: number;
 }
 
-/** What a rollout command did, in kubectl's words (`rollout.rollouts.kruise.io/NAME approved`). */
+/** What a rollout command did, in the words of the engine's own CLI (`rollout.rollouts.kruise.io/NAME approved`, `rollout 'NAME' promoted`). */
 export interface RolloutCommandResult {
   readonly message: string;
   readonly rollout: KubeObject;
 }
 
-const ROLLOUT_API = "rollouts.kruise.io/v1alpha1";
+/** Which controller a Rollout belongs to. */
+export type RolloutEngine = "kruise" | "argo";
 
-function rolloutRef(target: RolloutTarget): ObjectRef {
-  return { apiVersion: ROLLOUT_API, kind: "Rollout", name: target.name, namespace: target.namespace ?? "default" };
+const ROLLOUT_APIS: Readonly<Record<RolloutEngine, string>> = {
+  kruise: "rollouts.kruise.io/v1alpha1",
+  argo: "argoproj.io/v1alpha1",
+};
+
+function rolloutRef(target: RolloutTarget, engine: RolloutEngine): ObjectRef {
+  return {
+    apiVersion: ROLLOUT_APIS[engine],
+    kind: "Rollout",
+    name: target.name,
+    namespace: target.namespace ?? "default",
+  };
 }
 
-async function getRollout(sandbox: SandboxCluster, target: RolloutTarget): Promise<KubeObject> {
-  const rollout = await sandbox.get(rolloutRef(target));
-  if (rollout === undefined) {
+/** A Rollout found by name, with its engine. */
+interface FoundRollout {
+  readonly engine: RolloutEngine;
+  readonly rollout: KubeObject;
+}
+
+/**
+ * The Rollout named `target.name`: a Kruise or an Argo Rollout. `only` restricts the search to the
+ * engine a verb belongs to (approve: Kruise; promote, abort, retry: Argo); a name both engines use
+ * is refused for the verbs both have (pause, resume).
+ */
+async function findRollout(
+  sandbox: SandboxCluster,
+  target: RolloutTarget,
+  only?: RolloutEngine,
+): Promise<FoundRollout> {
+  const engines: readonly RolloutEngine[] = only === undefined ? ["kruise", "argo"] : [only];
+  const found: FoundRollout[] = [];
+  for (const engine of engines) {
+    const rollout = await sandbox.get(rolloutRef(target, engine));
+    if (rollout !== undefined) found.push({ engine, rollout });
+  }
+  const namespace = target.namespace ?? "default";
+  if (found.length === 0) {
+    const resource =
+      only === "argo" ? "rollouts.argoproj.io" : only === "kruise" ? "rollouts.rollouts.kruise.io" : "rollouts";
+    const other =
+      only === undefined ? undefined : await sandbox.get(rolloutRef(target, only === "argo" ? "kruise" : "argo"));
     throw new NotFoundError(
       "E_ROLLOUT_NOT_FOUND",
-      `rollouts.rollouts.kruise.io "${target.name}" not found in namespace "${target.namespace ?? "default"}"`,
+      `${resource} "${target.name}" not found in namespace "${namespace}"`,
       {
-        hint: "list them with: vela-ts sandbox get rollouts -A",
+        hint:
+          other !== undefined
+            ? only === "argo"
+              ? `"${target.name}" is a Kruise Rollout: move it on with \`vela-ts sandbox rollout approve ${target.name}\``
+              : `"${target.name}" is an Argo Rollout: move it on with \`vela-ts sandbox rollout promote ${target.name}\``
+            : `list them with: vela-ts sandbox get ${resource} -A`,
       },
     );
   }
-  return rollout;
+  const [first, second] = found;
+  if (first === undefined) throw new NotFoundError("E_ROLLOUT_NOT_FOUND", `rollout "${target.name}" not found`);
+  if (second !== undefined) {
+    throw new VelaError(
+      "E_ROLLOUT_AMBIGUOUS",
+      `both a Kruise Rollout and an Argo Rollout are named "${target.name}" in namespace "${namespace}"`,
+      { hint: "use the engine's own verb: approve (Kruise), promote/abort/retry (Argo)" },
+    );
+  }
+  return first;
 }
 
 function currentStepState(rollout: KubeObject): string | undefined {
@@ -125,7 +178,7 @@ function currentStepState(rollout: KubeObject): string | undefined {
 export async function approveRollout(target: RolloutTarget): Promise<RolloutCommandResult> {
   const result = await withSandbox(target, "sandbox rollout approve", async (sandbox) => {
     await sandbox.settle();
-    const rollout = await getRollout(sandbox, target);
+    const { rollout } = await findRollout(sandbox, target, "kruise");
     const state = currentStepState(rollout);
     if (state === "StepReady")
       return { message: `rollout.rollouts.kruise.io/${target.name} already approved`, rollout };
@@ -140,21 +193,22 @@ export async function approveRollout(target: RolloutTarget): Promise<RolloutComm
         },
       );
     }
-    await sandbox.patchStatus(rolloutRef(target), {
+    await sandbox.patchStatus(rolloutRef(target, "kruise"), {
       type: "merge",
       patch: { status: { canaryStatus: { currentStepState: "StepReady" } } },
     });
     await sandbox.settle();
     return {
       message: `rollout.rollouts.kruise.io/${target.name} approved`,
-      rollout: await getRollout(sandbox, target),
+      rollout: (await findRollout(sandbox, target, "kruise")).rollout,
     };
   });
-  return result.message.endsWith("already approved") ? result : waitForRollout(target, result);
+  return result.message.endsWith("already approved") ? result : waitForRollout(target, "kruise", result);
 }
 
-function isSettledState(rollout: KubeObject): boolean {
+function isSettledState(rollout: KubeObject, engine: RolloutEngine): boolean {
   const status = rollout.status as JsonObject | undefined;
+  if (engine === "argo") return status?.phase !== "Progressing";
   const state = currentStepState(rollout);
   return (
     status?.phase !== "Progressing" ||
@@ -166,42 +220,142 @@ function isSettledState(rollout: KubeObject): boolean {
 }
 
 /** Lets simulated time pass (releasing the sandbox between wake-ups) until the Rollout waits again. */
-async function waitForRollout(target: RolloutTarget, result: RolloutCommandResult): Promise<RolloutCommandResult> {
+async function waitForRollout(
+  target: RolloutTarget,
+  engine: RolloutEngine,
+  result: RolloutCommandResult,
+): Promise<RolloutCommandResult> {
   const sleep = target.sleep;
   if (sleep === undefined) return result;
   const deadline = target.clock.now().getTime() + (target.waitTimeoutMs ?? 300_000);
   let rollout = result.rollout;
-  while (!isSettledState(rollout)) {
+  while (!isSettledState(rollout, engine)) {
     const wake = await withSandbox(target, "sandbox rollout wait", (sandbox) => Promise.resolve(sandbox.nextWakeAt()));
     if (wake === undefined || wake.getTime() > deadline) break;
     await sleep(Math.max(0, wake.getTime() - target.clock.now().getTime()));
     rollout = await withSandbox(target, "sandbox rollout wait", async (sandbox) => {
       await sandbox.settle();
-      return getRollout(sandbox, target);
+      return (await findRollout(sandbox, target, engine)).rollout;
     });
   }
   return { ...result, rollout };
 }
 
-/** `kubectl-kruise rollout pause|resume`: sets `spec.strategy.paused`. */
+/**
+ * `kubectl-kruise rollout pause|resume` (`spec.strategy.paused`) on a Kruise Rollout, or
+ * `kubectl argo rollouts pause|resume` (`spec.paused`) on an Argo Rollout.
+ */
 export async function setRolloutPaused(
   target: RolloutTarget & { readonly paused: boolean },
 ): Promise<RolloutCommandResult> {
   const verb = target.paused ? "paused" : "resumed";
+  let engine: RolloutEngine = "kruise";
   const result = await withSandbox(target, `sandbox rollout ${target.paused ? "pause" : "resume"}`, async (sandbox) => {
     await sandbox.settle();
-    const rollout = await getRollout(sandbox, target);
-    const strategy = (rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined;
-    if ((strategy?.paused === true) === target.paused)
-      return { message: `rollout.rollouts.kruise.io/${target.name} already ${verb}`, rollout };
-    await sandbox.patch(rolloutRef(target), {
+    const found = await findRollout(sandbox, target);
+    engine = found.engine;
+    const spec = (found.rollout.spec as JsonObject | undefined) ?? {};
+    const paused =
+      engine === "argo" ? spec.paused === true : (spec.strategy as JsonObject | undefined)?.paused === true;
+    const name = engine === "argo" ? `rollout '${target.name}'` : `rollout.rollouts.kruise.io/${target.name}`;
+    if (paused === target.paused) return { message: `${name} already ${verb}`, rollout: found.rollout };
+    await sandbox.patch(rolloutRef(target, engine), {
       type: "merge",
-      patch: { spec: { strategy: { paused: target.paused } } },
+      patch:
+        engine === "argo" ? { spec: { paused: target.paused } } : { spec: { strategy: { paused: target.paused } } },
     });
     await sandbox.settle();
-    return { message: `rollout.rollouts.kruise.io/${target.name} ${verb}`, rollout: await getRollout(sandbox, target) };
+    return { message: `${name} ${verb}`, rollout: (await findRollout(sandbox, target, engine)).rollout };
   });
-  return target.paused ? result : waitForRollout(target, result);
+  return target.paused ? result : waitForRollout(target, engine, result);
+}
+
+/** Options of {@link promoteArgoRollout}. */
+export interface PromoteTarget extends RolloutTarget {
+  /** `--full`: skip every remaining step and pause (`status.promoteFull`). @default false */
+  readonly full?: boolean;
+}
+
+function statusOf(rollout: KubeObject): JsonObject {
+  return (rollout.status as JsonObject | undefined) ?? {};
+}
+
+/**
+ * `kubectl argo rollouts promote [--full]` (`pkg/kubectl-argo-rollouts/cmd/promote/promote.go`
+ * `getPatches`): unpause (`spec.paused: false`) and clear the pause conditions when the Rollout
+ * waits at a pause; otherwise skip the current step (`currentStepIndex + 1`); `--full` sets
+ * `status.promoteFull`. Returns as soon as the patch is made and the controllers settled: timed
+ * pauses run on the sandbox's clock.
+ */
+export async function promoteArgoRollout(target: PromoteTarget): Promise<RolloutCommandResult> {
+  return withSandbox(target, "sandbox rollout promote", async (sandbox) => {
+    await sandbox.settle();
+    const { rollout } = await findRollout(sandbox, target, "argo");
+    const status = statusOf(rollout);
+    const ref = rolloutRef(target, "argo");
+    if (status.abort === true && target.full !== true)
+      throw new VelaError("E_ROLLOUT_ABORTED", `rollout '${target.name}' is aborted`, {
+        hint: `start it again with \`vela-ts sandbox rollout retry ${target.name}\`, or skip to the end with promote --full`,
+      });
+    if (target.full === true) {
+      if (status.currentPodHash === status.stableRS)
+        return { message: `rollout '${target.name}' is already fully promoted`, rollout };
+      await sandbox.patchStatus(ref, { type: "merge", patch: { status: { promoteFull: true } } });
+    } else {
+      const spec = (rollout.spec as JsonObject | undefined) ?? {};
+      if (spec.paused === true) await sandbox.patch(ref, { type: "merge", patch: { spec: { paused: false } } });
+      const pauses = Array.isArray(status.pauseConditions) ? status.pauseConditions.length : 0;
+      const steps = ((spec.strategy as JsonObject | undefined)?.canary as JsonObject | undefined)?.steps;
+      const count = Array.isArray(steps) ? steps.length : 0;
+      const index = typeof status.currentStepIndex === "number" ? status.currentStepIndex : 0;
+      if (pauses > 0) {
+        await sandbox.patchStatus(ref, { type: "merge", patch: { status: { pauseConditions: null } } });
+      } else if (status.currentPodHash === status.stableRS) {
+        if (spec.paused !== true) return { message: `rollout '${target.name}' is not paused`, rollout };
+      } else if (count > 0) {
+        await sandbox.patchStatus(ref, {
+          type: "merge",
+          patch: { status: { pauseConditions: null, currentStepIndex: Math.min(count, index + 1) } },
+        });
+      }
+    }
+    await sandbox.settle();
+    return {
+      message: `rollout '${target.name}' ${target.full === true ? "fully promoted" : "promoted"}`,
+      rollout: (await findRollout(sandbox, target, "argo")).rollout,
+    };
+  });
+}
+
+/**
+ * `kubectl argo rollouts abort` (`status.abort: true`: traffic back to stable at once, the canary
+ * scaled down after `abortScaleDownDelaySeconds`) and `retry` (`status.abort: false`: the steps
+ * start again).
+ */
+export async function setArgoRolloutAborted(
+  target: RolloutTarget & { readonly abort: boolean },
+): Promise<RolloutCommandResult> {
+  const verb = target.abort ? "aborted" : "retried";
+  return withSandbox(target, `sandbox rollout ${target.abort ? "abort" : "retry"}`, async (sandbox) => {
+    await sandbox.settle();
+    const { rollout } = await findRollout(sandbox, target, "argo");
+    const status = statusOf(rollout);
+    if (!target.abort && status.abort !== true)
+      throw new VelaError("E_ROLLOUT_NOT_ABORTED", `rollout '${target.name}' is not aborted`, {
+        hint: "retry restarts an aborted update; to move an update on use promote",
+      });
+    if (target.abort && status.currentPodHash === status.stableRS)
+      return { message: `rollout '${target.name}' has no update in progress`, rollout };
+    await sandbox.patchStatus(rolloutRef(target, "argo"), {
+      type: "merge",
+      patch: { status: { abort: target.abort } },
+    });
+    await sandbox.settle();
+    return {
+      message: `rollout '${target.name}' ${verb}`,
+      rollout: (await findRollout(sandbox, target, "argo")).rollout,
+    };
+  });
 }
 
 /** `sandbox charts add URL DIR_OR_INDEX`: maps a chart repository URL to a local chart repository. */
@@ -219,4 +373,4 @@ export function listSandboxChartMirrors(dir: string): readonly ChartMirror[] {
   return readChartMirrors(dir);
 }
 
-export type { RouteSummary, ChartMirror };
+export type { RouteSummary, RouterName, ChartMirror };

@@ -21,6 +21,8 @@ import {
   repairSandbox,
   resolveResource,
   type RepairReport,
+  findWebhookIssues,
+  SIMULATED_VALIDATIONS,
   type ResourceType,
   type SandboxCluster,
   type SettleResult,
@@ -155,6 +157,20 @@ export async function sandboxApply(options: SandboxApplyOptions): Promise<Sandbo
     ]);
   }
   const { value, warnings } = await withSandbox(options, async (sandbox) => {
+    // The validating webhooks judge every object before the first write: nothing is half-applied.
+    const refused = objects.flatMap(({ object, document, pointer }) =>
+      findWebhookIssues(SIMULATED_VALIDATIONS, sandbox.store, sandbox.enabledAddons, object).map((issue) => {
+        const path = `${pointer}${issue.path ?? ""}`;
+        const source = locateInSource(document.sourceMap, path);
+        return {
+          ...issue,
+          message: `${describeObject(object)}: ${issue.message}`,
+          path,
+          ...(source === undefined ? {} : { source }),
+        };
+      }),
+    );
+    if (refused.length > 0) throw new ValidationError(refused);
     const applied: AppliedObject[] = [];
     for (const { object, document, pointer } of objects) {
       const before = await sandbox.get({

@@ -77,7 +77,13 @@ export function resolveSandboxDir(options: Pick<TargetOptions, "cwd" | "sandboxD
 }
 
 /** The bundled addons a new sandbox starts with; also what a real cluster is assumed to have. */
-export const DEFAULT_ADDONS: readonly string[] = ["fluxcd", "kruise-rollout", "ingress-nginx", "istio"];
+export const DEFAULT_ADDONS: readonly string[] = [
+  "fluxcd",
+  "kruise-rollout",
+  "argo-rollouts",
+  "ingress-nginx",
+  "istio",
+];
 
 /** Default of {@link TargetOptions.pollIntervalMs}. */
 export const DEFAULT_POLL_INTERVAL_MS = 1000;

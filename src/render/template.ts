@@ -101,6 +101,12 @@ const HELPERS: Readonly<Record<string, (...raw: HelperArgs) => unknown>> = {
     for (let index = 0; index + 1 < values.length; index += 2) result[String(values[index])] = values[index + 1];
     return result;
   },
+  int: (...raw) => {
+    const value = args(raw)[0];
+    const number =
+      typeof value === "number" ? value : typeof value === "string" ? Number.parseInt(value, 10) : Number.NaN;
+    return Number.isFinite(number) ? Math.trunc(number) : null;
+  },
   replace: (...raw) => {
     const [text, from, to] = args(raw);
     return helperText(text).replaceAll(String(from), helperText(to));

@@ -62,7 +62,8 @@ export function stripOpsOnlyTraits(spec: JsonObject, isOpsOnly: (traitType: stri
  * Puts the *current* ops-only traits on top of an older spec (rollback, DESIGN §6): for each
  * component of `target`, its non-ops traits are kept in their order and the ops-only traits are
  * replaced by those the same component has in `current` (current values win, traits added since
- * are kept, traits removed since stay removed). Components that no longer exist get no ops traits.
+ * are kept, traits removed since stay removed), each at its place in the current order.
+ * Components that no longer exist get no ops traits.
  */
 export function mergeOpsOnlyTraits(
   target: JsonObject,
@@ -81,9 +82,45 @@ export function mergeOpsOnlyTraits(
     );
     if (opsTraits.length === 0) continue;
     const releaseTraits = Array.isArray(component.traits) ? component.traits : [];
-    component.traits = [...releaseTraits, ...cloneJson(opsTraits)];
+    component.traits = interleaveOpsTraits(releaseTraits, liveTraits, isOpsOnly);
   }
   return merged;
+}
+
+function traitType(trait: JsonValue): string | undefined {
+  return isJsonObject(trait) && typeof trait.type === "string" ? trait.type : undefined;
+}
+
+/**
+ * The target's release traits with the live ops-only traits put back where they stand in the live
+ * component: traits apply in order and a later one reads what an earlier one rendered (an
+ * `argo-rollout` reads the replica count a `scaler` before it set), so position matters. Each live
+ * ops-only trait goes right after the release trait of the same type that precedes it live (at the
+ * front when none does); release traits keep the target's order.
+ */
+function interleaveOpsTraits(
+  release: readonly JsonValue[],
+  live: readonly JsonValue[],
+  isOpsOnly: (traitType: string) => boolean,
+): JsonValue[] {
+  const after = new Map<number, JsonValue[]>();
+  let anchor = -1;
+  const used = new Set<number>();
+  for (const trait of live) {
+    const type = traitType(trait);
+    if (type !== undefined && isOpsOnly(type)) {
+      const group = after.get(anchor) ?? [];
+      group.push(cloneJson(trait));
+      after.set(anchor, group);
+      continue;
+    }
+    const index = release.findIndex((candidate, i) => !used.has(i) && traitType(candidate) === type);
+    if (index >= 0) {
+      used.add(index);
+      anchor = index;
+    }
+  }
+  return [...(after.get(-1) ?? []), ...release.flatMap((trait, index) => [trait, ...(after.get(index) ?? [])])];
 }
 
 /** The ops-only traits of every component, by component name (for status and history). */

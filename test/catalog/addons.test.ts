@@ -12,7 +12,7 @@ const ADDONS = ADDON_NAMES.map((name) => ({ name, dir: join(PROJECT_ROOT, "addon
 
 describe("bundled addons", () => {
   it("are the four of DESIGN §5 plus nothing unexpected", () => {
-    expect(ADDON_NAMES).toEqual(["fluxcd", "ingress-nginx", "istio", "kruise-rollout"]);
+    expect(ADDON_NAMES).toEqual(["argo-rollouts", "fluxcd", "ingress-nginx", "istio", "kruise-rollout"]);
   });
 
   it.each(ADDONS)(

@@ -52,13 +52,14 @@ describe("addon list and status", () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe("");
     const out = lines(run.stdout);
-    expect(out).toHaveLength(6);
+    expect(out).toHaveLength(7);
     expect(out[0]).toMatch(/^NAME\s+DESCRIPTION\s+VERSION\s+STATUS$/);
-    expect(out[1]).toMatch(/^fluxcd\s+Deliver Helm charts .*\S\s+1\.0\.0\s+enabled$/);
-    expect(out[2]).toMatch(/^ingress-nginx\s+The ingress-nginx controller.*\S\s+1\.0\.0\s+enabled$/);
-    expect(out[3]).toMatch(/^istio\s+Istio traffic management.*\S\s+1\.0\.0\s+enabled$/);
-    expect(out[4]).toMatch(/^kruise-rollout\s+Canary and batch releases.*\S\s+1\.0\.0\s+enabled$/);
-    expect(await enabledAddons(box)).toEqual(["fluxcd", "ingress-nginx", "istio", "kruise-rollout"]);
+    expect(out[1]).toMatch(/^argo-rollouts\s+Canary releases of Deployments .*\S\s+1\.0\.0\s+enabled$/);
+    expect(out[2]).toMatch(/^fluxcd\s+Deliver Helm charts .*\S\s+1\.0\.0\s+enabled$/);
+    expect(out[3]).toMatch(/^ingress-nginx\s+The ingress-nginx controller.*\S\s+1\.0\.0\s+enabled$/);
+    expect(out[4]).toMatch(/^istio\s+Istio traffic management.*\S\s+1\.0\.0\s+enabled$/);
+    expect(out[5]).toMatch(/^kruise-rollout\s+Canary and batch releases.*\S\s+1\.0\.0\s+enabled$/);
+    expect(await enabledAddons(box)).toEqual(["argo-rollouts", "fluxcd", "ingress-nginx", "istio", "kruise-rollout"]);
   });
 
   it("a new sandbox holds the Definition objects of its enabled addons, and gets them back after a reset", async () => {
@@ -93,7 +94,7 @@ describe("addon list and status", () => {
       "status: enabled",
       "description: Deliver Helm charts and other sources through Flux (helm-controller and source-controller); provides the helm component",
       "dependencies: none",
-      "required by: ingress-nginx, istio, kruise-rollout",
+      "required by: argo-rollouts, ingress-nginx, istio, kruise-rollout",
       "simulated controllers: source-controller, helm-controller (running)",
       "definitions:",
       "  TraitDefinition/helm-labels (installed)",
@@ -136,19 +137,19 @@ describe("addon enable and disable", () => {
     expect(disabled.code).toBe(0);
     expect(lines(disabled.stdout)).toEqual(["Addon istio disabled successfully.", "5 definition(s) removed.", ""]);
     expect(await installed(box, "istio")).toEqual([]);
-    expect(await enabledAddons(box)).toEqual(["fluxcd", "ingress-nginx", "kruise-rollout"]);
+    expect(await enabledAddons(box)).toEqual(["argo-rollouts", "fluxcd", "ingress-nginx", "kruise-rollout"]);
     expect(lines((await box.vela(["addon", "status", "istio"])).stdout)).toContain("status: disabled");
 
     const enabled = await box.vela(["addon", "enable", "istio"]);
     expect(enabled.code).toBe(0);
     expect(lines(enabled.stdout)).toEqual(["Addon istio enabled successfully.", "7 definition(s) installed.", ""]);
     expect(await installed(box, "istio")).toHaveLength(5);
-    expect(await enabledAddons(box)).toEqual(["fluxcd", "ingress-nginx", "istio", "kruise-rollout"]);
+    expect(await enabledAddons(box)).toEqual(["argo-rollouts", "fluxcd", "ingress-nginx", "istio", "kruise-rollout"]);
   });
 
   it("enabling an addon enables its dependencies first", async () => {
     const box = newSandbox();
-    for (const name of ["kruise-rollout", "istio", "ingress-nginx", "fluxcd"])
+    for (const name of ["kruise-rollout", "argo-rollouts", "istio", "ingress-nginx", "fluxcd"])
       expect((await box.vela(["addon", "disable", name])).code).toBe(0);
     expect(await enabledAddons(box)).toEqual([]);
     const run = await box.vela(["addon", "enable", "kruise-rollout"]);
@@ -165,7 +166,7 @@ describe("addon enable and disable", () => {
 
   it("a disabled addon's definitions cannot be used until it is enabled again", async () => {
     const box = newSandbox();
-    for (const name of ["kruise-rollout", "istio", "ingress-nginx", "fluxcd"])
+    for (const name of ["kruise-rollout", "argo-rollouts", "istio", "ingress-nginx", "fluxcd"])
       expect((await box.vela(["addon", "disable", name])).code).toBe(0);
     // Built-in definitions need no addon.
     expect((await box.vela(["up", "-f", "examples/apps/shop-v1.yaml"])).code).toBe(0);
@@ -193,16 +194,16 @@ describe("addon enable and disable", () => {
     expect(lines(fluxcd.stderr)[0]).toBe(
       [
         'error[E_ADDON_IN_USE]: addon "fluxcd" is in use: application default/demo-app uses component helm;',
-        "addon ingress-nginx depends on it; addon istio depends on it; addon kruise-rollout depends on it",
+        "addon argo-rollouts depends on it; addon ingress-nginx depends on it; addon istio depends on it; addon kruise-rollout depends on it",
       ].join(" "),
     );
-    expect(await enabledAddons(box)).toEqual(["fluxcd", "ingress-nginx", "istio", "kruise-rollout"]);
+    expect(await enabledAddons(box)).toEqual(["argo-rollouts", "fluxcd", "ingress-nginx", "istio", "kruise-rollout"]);
 
     const forced = await box.vela(["addon", "disable", "kruise-rollout", "--force"]);
     expect(forced.code).toBe(0);
     expect(forced.stdout).toBe("Addon kruise-rollout disabled successfully.\n3 definition(s) removed.\n");
     expect(forced.stderr).toBe("warning: application default/demo-app still uses trait kruise-rollout\n");
-    expect(await enabledAddons(box)).toEqual(["fluxcd", "ingress-nginx", "istio"]);
+    expect(await enabledAddons(box)).toEqual(["argo-rollouts", "fluxcd", "ingress-nginx", "istio"]);
   });
 
   it.each([
@@ -222,7 +223,7 @@ describe("addon enable and disable", () => {
       code: 1,
       error: [
         'error[E_ADDON_NOT_FOUND]: addon "zzz" not found',
-        "  hint: bundled addons: fluxcd, ingress-nginx, istio, kruise-rollout",
+        "  hint: bundled addons: argo-rollouts, fluxcd, ingress-nginx, istio, kruise-rollout",
         "",
       ],
     },

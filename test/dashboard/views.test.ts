@@ -73,6 +73,7 @@ const progressing = {
 };
 
 const progress: CanaryProgress = {
+  engine: "kruise",
   rollout: "web",
   namespace: "default",
   phase: "Progressing",

@@ -68,7 +68,10 @@ describe.skipIf(KUBECTL === undefined)(
         apiVersion: "rollouts.kruise.io/v1alpha1",
         kind: "Rollout",
         metadata: { name: "canary", namespace: "web" },
-        spec: {},
+        spec: {
+          objectRef: { workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" } },
+          strategy: { canary: { steps: [{ weight: 20 }, { weight: 100 }] } },
+        },
       });
       clock.advanceSeconds(90);
       const listed = await workspace.kubectl(["get", "deploy,rollout,ingress", "-A"]);

@@ -44,7 +44,7 @@ function sharesByStage(stdout: string): { heading: string; v1: number; v2: numbe
   for (const line of stdout.split("\n")) {
     const title = /^== (.*)$/.exec(line);
     if (title !== null) heading = title[1] ?? "";
-    const total = /^(\d+) requests via ingress-nginx$/.exec(line);
+    const total = /^(\d+) requests via ingress-nginx\b/.exec(line);
     if (total !== null) {
       current = { heading, v1: 0, v2: 0, requests: Number(total[1]) };
       out.push(current);

@@ -123,6 +123,12 @@ describe("renderTemplate helpers", () => {
     },
     { name: "quote", template: "v: {{quote parameter.x}}", parameter: { x: "a: b" }, want: { v: "a: b" } },
     {
+      name: "int",
+      template: 'v: {{json (list (int "80%") (int parameter.n) (int "12.7") (int "none") (int null))}}',
+      parameter: { n: 5 },
+      want: { v: [80, 5, 12, null, null] },
+    },
+    {
       name: "collections",
       template:
         'v: {{json (list (contains parameter.l "y") (len parameter.l) (hasKey parameter.m "k") ' +

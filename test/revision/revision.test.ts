@@ -121,6 +121,27 @@ describe("ops-only traits", () => {
       current: { components: [{ name: "web", type: "webservice", properties: { image: "nginx:2" } }] },
       want: [{ type: "labels", properties: { team: "a" } }],
     },
+    {
+      name: "an ops trait keeps its place before the release traits that read what it set",
+      target: app("nginx:1", 3).spec,
+      current: {
+        components: [
+          {
+            name: "web",
+            type: "webservice",
+            properties: { image: "nginx:2" },
+            traits: [
+              { type: "scaler", properties: { replicas: 5 } },
+              { type: "labels", properties: { team: "b" } },
+            ],
+          },
+        ],
+      },
+      want: [
+        { type: "scaler", properties: { replicas: 5 } },
+        { type: "labels", properties: { team: "a" } },
+      ],
+    },
   ])("rollback merge: $name", ({ target, current, want }) => {
     const merged = mergeOpsOnlyTraits(target, current, isOpsOnly);
     expect((merged.components as JsonObject[])[0]?.traits).toEqual(want);

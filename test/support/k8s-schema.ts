@@ -49,6 +49,17 @@ interface CrdVersionSchema {
 }
 
 const requireCjs = createRequire(import.meta.url);
+
+/**
+ * Models of CRD kinds that npm packages ship (`@kubernetes-models/argo-rollouts`: the Argo
+ * Rollouts CRD's schema), keyed `group/version/Kind`. They are ES modules, loaded once here.
+ */
+const NPM_CRD_MODELS: ReadonlyMap<string, KubernetesModelClass> = new Map([
+  [
+    "argoproj.io/v1alpha1/Rollout",
+    (await import("@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1")).Rollout as unknown as KubernetesModelClass,
+  ],
+]);
 const ajv = createAjv({ useDefaults: false });
 
 type JsonRecord = Record<string, unknown>;
@@ -160,7 +171,7 @@ function findKubernetesModel(apiVersion: string, kind: string): KubernetesModelC
 
 /** Whether the object's kind is checked against a CRD, the Kubernetes schemas, or nothing. */
 export function schemaSourceOf(apiVersion: string, kind: string): SchemaSource {
-  if (crdSchemas().has(`${apiVersion}/${kind}`)) return "crd";
+  if (crdSchemas().has(`${apiVersion}/${kind}`) || NPM_CRD_MODELS.has(`${apiVersion}/${kind}`)) return "crd";
   if (!apiVersion.includes(".") || apiVersion.includes(".k8s.io/")) {
     if (findKubernetesModel(apiVersion, kind) !== undefined) return "kubernetes";
   }
@@ -265,6 +276,11 @@ export function validateAgainstSchema(object: unknown): SchemaIssue[] {
   const crd = crdSchemas().get(`${apiVersion}/${kind}`);
   if (crd !== undefined) {
     if (!crd.validate(object)) issues.push(...issuesOfAjvErrors(crd.validate.errors));
+    return issues;
+  }
+  const npmModel = NPM_CRD_MODELS.get(`${apiVersion}/${kind}`);
+  if (npmModel !== undefined) {
+    issues.push(...kubernetesModelIssues(npmModel, { ...object, metadata: {} }));
     return issues;
   }
   const model = findKubernetesModel(apiVersion, kind);

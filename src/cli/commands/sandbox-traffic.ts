@@ -1,12 +1,15 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { join, resolve } from "node:path";
 import { UsageError } from "../../errors/index.js";
-import type { RouteSummary } from "../../controller/sandbox-traffic.js";
+import type { RouteSummary, RouterName } from "../../controller/sandbox-traffic.js";
 import type { CommandEnv } from "../command.js";
 import { examples } from "../help.js";
 import { loadController } from "../lazy-controller.js";
 import { OUTPUT_HELP, parseOutputSpec, printResult } from "../printers/printer.js";
 import { formatTable } from "../printers/table.js";
+
+/** `--router` values (the sandbox's routers; kept here so `--help` needs no controller import). */
+const ROUTER_CHOICES: readonly RouterName[] = ["ingress-nginx", "higress", "traefik", "gateway-api", "istio"];
 
 function collect(value: string, previous: readonly string[]): string[] {
   return [...previous, value];
@@ -79,7 +82,8 @@ export function formatRouteSummary(summary: RouteSummary): string {
       statuses.map(([status, count]) => [status, String(count), share(count, total)]),
     ),
   ];
-  return `${total} requests via ${summary.router}\n\n${parts.join("\n")}`;
+  const via = summary.route === undefined ? summary.router : `${summary.router} (${summary.route})`;
+  return `${total} requests via ${via}\n\n${parts.join("\n")}`;
 }
 
 interface RequestFlags {
@@ -88,6 +92,7 @@ interface RequestFlags {
   readonly header: readonly string[];
   readonly cookie: readonly string[];
   readonly service?: string;
+  readonly router?: string;
   readonly namespace: string;
   readonly count: string;
   readonly seed?: string;
@@ -95,12 +100,13 @@ interface RequestFlags {
   readonly sandbox?: string;
 }
 
-/** `sandbox request`, `sandbox rollout approve|pause|resume` and `sandbox charts add|list`. */
+/** `sandbox request`, `sandbox rollout approve|promote|abort|retry|pause|resume` and `sandbox charts add|list`. */
 export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void {
   const request = sandbox
     .command("request")
     .description(
-      "send simulated HTTP requests through the sandbox's Ingress / Istio routing and count which pods and images answer",
+      "send simulated HTTP requests through the sandbox's routers (ingress-nginx, Higress, Traefik, Gateway API, Istio) " +
+        "and count which pods and images answer",
     )
     .option("--host <host>", "the request's Host header (matched against Ingress rules and VirtualService hosts)")
     .option("--path <path>", "the request path", "/")
@@ -109,6 +115,12 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
     .option(
       "--service <name>",
       "send mesh requests straight to this Service (Istio sidecar routing) instead of through an Ingress or Gateway",
+    )
+    .addOption(
+      new Option(
+        "--router <name>",
+        "enter through this router only (default: the first of them with a route for the host and path)",
+      ).choices([...ROUTER_CHOICES]),
     )
     .option("-n, --namespace <namespace>", "namespace of --service", "default")
     .option("--count <n>", "number of requests", "100")
@@ -142,6 +154,7 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
       count: positiveInt(flags.count, "--count"),
       seed: flags.seed ?? String(env.ctx.clock.now().getTime()),
       ...(flags.service === undefined ? {} : { service: flags.service, namespace: flags.namespace }),
+      ...(flags.router === undefined ? {} : { router: flags.router as RouterName }),
     });
     printResult(
       env.ctx.stdout,
@@ -154,42 +167,68 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
 
   const rollout = sandbox
     .command("rollout")
-    .description("approve, pause or resume a Kruise Rollout (as kubectl-kruise rollout does)");
-  const rolloutAction = (verb: "approve" | "pause" | "resume", description: string): void => {
+    .description(
+      "move a Rollout on: approve (Kruise, as kubectl-kruise rollout does); " +
+        "promote, abort, retry (Argo, as kubectl argo rollouts does); pause, resume (either)",
+    );
+  type RolloutVerb = "approve" | "pause" | "resume" | "promote" | "abort" | "retry";
+  interface RolloutFlags {
+    readonly namespace: string;
+    readonly wait: boolean;
+    readonly full?: boolean;
+    readonly sandbox?: string;
+  }
+  const rolloutAction = (verb: RolloutVerb, description: string, waits: boolean): void => {
     const command = rollout
       .command(`${verb} <name>`)
       .description(description)
       .option("-n, --namespace <namespace>", "the Rollout's namespace", "default")
-      .option(
+      .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)");
+    if (waits)
+      command.option(
         "--no-wait",
         "return right after the change instead of waiting until the Rollout waits again at a step (or finishes)",
-      )
-      .option("--sandbox <dir>", "the sandbox directory (default: $VELA_TS_SANDBOX or ./.vela-ts)");
+      );
+    if (verb === "promote") command.option("--full", "skip every remaining step and pause (status.promoteFull)");
     examples(command, [[`${verb} the Rollout demo-app`, `vela-ts sandbox rollout ${verb} demo-app`]]);
-    command.action(
-      async (
-        name: string,
-        flags: { readonly namespace: string; readonly wait: boolean; readonly sandbox?: string },
-      ) => {
-        const { approveRollout, setRolloutPaused } = await loadController();
-        const target = {
-          dir: sandboxDir(flags.sandbox, env),
-          clock: env.ctx.clock,
-          name,
-          namespace: flags.namespace,
-          ...(flags.wait ? { sleep: env.ctx.sleep } : {}),
-        };
-        const result =
-          verb === "approve"
-            ? await approveRollout(target)
-            : await setRolloutPaused({ ...target, paused: verb === "pause" });
-        env.ctx.stdout.write(`${result.message}\n`);
-      },
-    );
+    command.action(async (name: string, flags: RolloutFlags) => {
+      const controller = await loadController();
+      const target = {
+        dir: sandboxDir(flags.sandbox, env),
+        clock: env.ctx.clock,
+        name,
+        namespace: flags.namespace,
+        ...(waits && flags.wait ? { sleep: env.ctx.sleep } : {}),
+      };
+      const result =
+        verb === "approve"
+          ? await controller.approveRollout(target)
+          : verb === "promote"
+            ? await controller.promoteArgoRollout({ ...target, full: flags.full === true })
+            : verb === "abort" || verb === "retry"
+              ? await controller.setArgoRolloutAborted({ ...target, abort: verb === "abort" })
+              : await controller.setRolloutPaused({ ...target, paused: verb === "pause" });
+      env.ctx.stdout.write(`${result.message}\n`);
+    });
   };
-  rolloutAction("approve", "approve the step a Rollout is paused at (status currentStepState StepPaused → StepReady)");
-  rolloutAction("pause", "pause a Rollout (spec.strategy.paused: true)");
-  rolloutAction("resume", "resume a paused Rollout (spec.strategy.paused: false)");
+  rolloutAction(
+    "approve",
+    "approve the step a Kruise Rollout is paused at (status currentStepState StepPaused → StepReady)",
+    true,
+  );
+  rolloutAction(
+    "promote",
+    "promote an Argo Rollout: end the pause it waits at, or skip the current step (--full: skip them all); returns at once",
+    false,
+  );
+  rolloutAction(
+    "abort",
+    "abort an Argo Rollout's update: all traffic back to stable at once, the canary scaled down after its delay",
+    false,
+  );
+  rolloutAction("retry", "retry an aborted Argo Rollout: its steps start again from the first", false);
+  rolloutAction("pause", "pause a Rollout (Kruise spec.strategy.paused, Argo spec.paused)", true);
+  rolloutAction("resume", "resume a paused Rollout", true);
 
   const charts = sandbox
     .command("charts")

@@ -29,6 +29,7 @@ interface ApiGroupList {
 /** Addons that install an API group's CRDs (for the "not installed" hint). */
 const GROUP_ADDONS: Readonly<Record<string, string>> = {
   "rollouts.kruise.io": "kruise-rollout",
+  "argoproj.io": "argo-rollouts",
   "helm.toolkit.fluxcd.io": "fluxcd",
   "source.toolkit.fluxcd.io": "fluxcd",
   "networking.istio.io": "istio",

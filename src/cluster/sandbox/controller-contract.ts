@@ -1,3 +1,4 @@
+import type { ValidationIssue } from "../../errors/index.js";
 import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
 import type { ListOptions, PatchBody } from "../cluster.js";
 
@@ -94,4 +95,21 @@ export interface SimulatedAdmission {
     existing: KubeObject | undefined,
     view: ControllerView,
   ): KubeObject;
+}
+
+/**
+ * A simulated validating admission webhook (Kruise Rollout's, or the API server's schema checks a
+ * CRD implies). `validate` returns every problem (JSON pointers into the object), empty when the
+ * write is allowed. The store refuses a write with problems (as an admission that throws); commands
+ * that write several objects run it on all of them before the first write.
+ */
+export interface SimulatedValidation {
+  readonly name: string;
+  readonly addon?: string;
+  validate(
+    operation: "CREATE" | "UPDATE",
+    incoming: KubeObject,
+    existing: KubeObject | undefined,
+    view: ControllerView,
+  ): readonly ValidationIssue[];
 }

@@ -7,11 +7,17 @@ export type {
   ControllerView,
   SimulatedAdmission,
   SimulatedController,
+  SimulatedValidation,
 } from "./controller-contract.js";
 export * from "./store/index.js";
 export { settle, assertConverged, nextWakeAt, isControllerEnabled, applyControllerChange } from "./runner.js";
 export type { SettleOptions, SettleResult, ControllerFailure } from "./runner.js";
 export { SandboxCluster, openSandbox, ADDON_FIELD_MANAGER } from "./sandbox-cluster.js";
 export type { OpenSandboxOptions } from "./sandbox-cluster.js";
-export { SIMULATED_CONTROLLERS, SIMULATED_ADMISSIONS } from "./controllers/index.js";
+export {
+  SIMULATED_CONTROLLERS,
+  SIMULATED_ADMISSIONS,
+  SIMULATED_VALIDATIONS,
+  findWebhookIssues,
+} from "./controllers/index.js";
 export { createChartCatalog, fetchedChartResolution, isNoMirror } from "./charts/index.js";

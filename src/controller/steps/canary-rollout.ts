@@ -2,7 +2,13 @@ import { LABEL_APP_COMPONENT } from "../../model/labels.js";
 import type { KubeObject } from "../../model/kube-object.js";
 import type { JsonObject } from "../../util/index.js";
 import type { StepContext, StepOutcome, StepRunner } from "../../workflow/index.js";
-import { findAppRollouts, isRolloutProgressing, resumeRollouts } from "../rollout-coupling.js";
+import {
+  findAppRollouts,
+  isRolloutProgressing,
+  resumeRollouts,
+  rolloutPausedAtStep,
+  rolloutStepCount,
+} from "../rollout-coupling.js";
 
 /**
  * `canary-rollout` for components with a `kruise-rollout` trait (DESIGN §6): apply the components,
@@ -20,24 +26,12 @@ interface CanaryMemory {
   readonly startStep?: number;
 }
 
-function canaryStatus(rollout: KubeObject): JsonObject {
-  return ((rollout.status as JsonObject | undefined)?.canaryStatus as JsonObject | undefined) ?? {};
-}
-
 function stepCount(rollout: KubeObject): number {
-  const steps = (
-    ((rollout.spec as JsonObject | undefined)?.strategy as JsonObject | undefined)?.canary as JsonObject | undefined
-  )?.steps;
-  return Array.isArray(steps) ? steps.length : 0;
+  return rolloutStepCount(rollout);
 }
 
 function pausedAt(rollout: KubeObject): number {
-  const status = canaryStatus(rollout);
-  return isRolloutProgressing(rollout) &&
-    status.currentStepState === "StepPaused" &&
-    typeof status.currentStepIndex === "number"
-    ? status.currentStepIndex
-    : 0;
+  return rolloutPausedAtStep(rollout);
 }
 
 function describeRollout(rollout: KubeObject): string {
@@ -78,7 +72,7 @@ async function kruiseCanaryRollout(ctx: StepContext): Promise<StepOutcome> {
     return {
       kind: "failed",
       retryable: false,
-      message: `no Kruise Rollout found for ${component === undefined ? `application ${ctx.context.appName}` : `component ${component}`}`,
+      message: `no Rollout (Kruise or Argo) found for ${component === undefined ? `application ${ctx.context.appName}` : `component ${component}`}`,
     };
   }
   const startStep = memory.startStep ?? 0;

@@ -240,7 +240,10 @@ describe("the served API over HTTPS", () => {
       apiVersion: "rollouts.kruise.io/v1alpha1",
       kind: "Rollout",
       metadata: { name: "canary", namespace: "demo" },
-      spec: {},
+      spec: {
+        objectRef: { workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: "canary" } },
+        strategy: { canary: { steps: [{ weight: 20 }] } },
+      },
       status: {
         phase: "Progressing",
         message: "waiting",

@@ -59,7 +59,8 @@ function refOfObject(object: KubeObject): ObjectRef {
   };
 }
 
-function scale(rs: KubeObject, replicas: number): ControllerChange {
+/** A scale write on a ReplicaSet. */
+export function scale(rs: KubeObject, replicas: number): ControllerChange {
   return { op: "patch", ref: refOfObject(rs), body: { type: "merge", patch: { spec: { replicas } } } };
 }
 
@@ -69,7 +70,8 @@ function byCreation(a: KubeObject, b: KubeObject): number {
   return ca === cb ? (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "") : ca < cb ? -1 : 1;
 }
 
-function newReplicaSet(deployment: KubeObject, hash: string, replicas: number, revision: number): KubeObject {
+/** The ReplicaSet `<deployment>-<hash>` for the Deployment's current template (`getNewReplicaSet`). */
+export function newReplicaSet(deployment: KubeObject, hash: string, replicas: number, revision: number): KubeObject {
   const template = structuredClone(objectAt(deployment, ["spec", "template"]) ?? {});
   const templateMeta = (template.metadata ??= {}) as JsonObject;
   const templateLabels = {

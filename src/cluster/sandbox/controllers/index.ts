@@ -1,10 +1,15 @@
-import type { SimulatedAdmission, SimulatedController } from "../controller-contract.js";
+import type { SimulatedAdmission, SimulatedController, SimulatedValidation } from "../controller-contract.js";
+import { argoRolloutsController } from "./argo-rollouts/rollout-controller.js";
+import { argoRolloutValidation } from "./argo-rollouts/validation.js";
+import { validatingAdmission } from "./common/validations.js";
+import { kruisePartitionScaleValidation, kruiseRolloutValidation } from "./kruise-rollout/validation.js";
 import { batchRolloutController } from "./batch-rollout/index.js";
 import { cloneSetController } from "./cloneset.js";
 import { deploymentController } from "./deployment.js";
 import { helmReleaseController } from "./flux/helm-release.js";
 import { helmRepositoryController } from "./flux/helm-repository.js";
 import { kruiseRolloutAdmission } from "./kruise-rollout/admission.js";
+import { advancedDeploymentController } from "./kruise-rollout/advanced-deployment.js";
 import { batchReleaseController } from "./kruise-rollout/batch-release.js";
 import { kruiseRolloutController } from "./kruise-rollout/rollout-controller.js";
 import { replicaSetController } from "./replicaset.js";
@@ -13,7 +18,8 @@ import { statefulSetController } from "./statefulset.js";
 
 /**
  * Every simulated controller, in the order a pass runs them: sources and releases first (they
- * create workloads), then the Rollout and BatchRelease (they pause and scale workloads), then the
+ * create workloads), then the Kruise Rollout and BatchRelease (they pause and scale workloads) and
+ * the Argo Rollout (it scales its ReplicaSets and its referenced Deployment), then the
  * workload controllers, and the ReplicaSet controller (pods) last.
  */
 export const SIMULATED_CONTROLLERS: readonly SimulatedController[] = [
@@ -21,6 +27,8 @@ export const SIMULATED_CONTROLLERS: readonly SimulatedController[] = [
   helmReleaseController,
   kruiseRolloutController,
   batchReleaseController,
+  advancedDeploymentController,
+  argoRolloutsController,
   deploymentController,
   statefulSetController,
   cloneSetController,
@@ -30,5 +38,18 @@ export const SIMULATED_CONTROLLERS: readonly SimulatedController[] = [
   ingressNginxStatusController,
 ];
 
-/** Every simulated admission webhook. */
-export const SIMULATED_ADMISSIONS: readonly SimulatedAdmission[] = [serviceAllocationAdmission, kruiseRolloutAdmission];
+/** Every simulated validating webhook (run after the mutating ones, as the API server does). */
+export const SIMULATED_VALIDATIONS: readonly SimulatedValidation[] = [
+  kruiseRolloutValidation,
+  kruisePartitionScaleValidation,
+  argoRolloutValidation,
+];
+
+/** Every simulated admission webhook: the mutating ones, then the validating ones. */
+export const SIMULATED_ADMISSIONS: readonly SimulatedAdmission[] = [
+  serviceAllocationAdmission,
+  kruiseRolloutAdmission,
+  ...SIMULATED_VALIDATIONS.map(validatingAdmission),
+];
+
+export { findWebhookIssues } from "./common/validations.js";

@@ -18,8 +18,8 @@ import type { Endpoints, RouteOutcome, RouteRequest } from "./types.js";
 const CANARY = "nginx.ingress.kubernetes.io/canary";
 const PREFIX = "nginx.ingress.kubernetes.io/";
 
-/** One nginx location: an Ingress path with its backend. */
-interface Location {
+/** One location of an Ingress controller: an Ingress path with its backend. */
+export interface Location {
   readonly ingress: KubeObject;
   readonly host: string;
   readonly path: string;
@@ -27,9 +27,16 @@ interface Location {
   readonly service: string;
 }
 
+/** The class an Ingress asks for (`spec.ingressClassName`, else the legacy `kubernetes.io/ingress.class` annotation). */
+export function ingressClassOf(ingress: KubeObject): string | undefined {
+  return (
+    stringAt(ingress, ["spec", "ingressClassName"]) ?? ingress.metadata.annotations?.["kubernetes.io/ingress.class"]
+  );
+}
+
+/** ingress-nginx serves class `nginx` and, as the default class, Ingresses that name none. */
 function isNginxClass(ingress: KubeObject): boolean {
-  const className =
-    stringAt(ingress, ["spec", "ingressClassName"]) ?? ingress.metadata.annotations?.["kubernetes.io/ingress.class"];
+  const className = ingressClassOf(ingress);
   return className === undefined || className === "nginx";
 }
 
@@ -68,16 +75,31 @@ export function pathScore(pathType: string, path: string, requestPath: string): 
   return request.startsWith(path) ? path.length + 1 : -1;
 }
 
-/** The main (non-canary) location serving a host and path, with its canary, if any. */
-export interface NginxRoute {
-  readonly main: Location;
-  readonly canary: Location | undefined;
+/** Whether an Ingress carries ingress-nginx's canary annotation. */
+function isNginxCanary(ingress: KubeObject): boolean {
+  return ingress.metadata.annotations?.[CANARY] === "true";
 }
 
-/** Finds the location nginx would use for `host` + `path`. */
-export function findNginxRoute(view: ControllerView, host: string, path: string): NginxRoute | undefined {
-  const ingresses = view.list("networking.k8s.io/v1", "Ingress").filter(isNginxClass);
-  const isCanary = (ingress: KubeObject): boolean => ingress.metadata.annotations?.[CANARY] === "true";
+/** The main (non-canary) location serving a host and path, with the canary locations bound to it. */
+export interface IngressRoute {
+  readonly main: Location;
+  /** Canary Ingresses' locations with the same host and path (same namespace), by name. */
+  readonly canaries: readonly Location[];
+}
+
+/**
+ * The location an Ingress controller uses for `host` + `path` among the Ingresses `accepts`:
+ * exact host over wildcard over none, then the best path score; canary Ingresses never serve as the
+ * main location and attach to the main one with the same host and path.
+ */
+export function findIngressRoute(
+  view: ControllerView,
+  host: string,
+  path: string,
+  accepts: (ingress: KubeObject) => boolean,
+  isCanary: (ingress: KubeObject) => boolean,
+): IngressRoute | undefined {
+  const ingresses = view.list("networking.k8s.io/v1", "Ingress").filter(accepts);
   let best: { location: Location; score: number } | undefined;
   for (const ingress of ingresses.filter((i) => !isCanary(i))) {
     for (const location of locationsOf(ingress)) {
@@ -88,12 +110,24 @@ export function findNginxRoute(view: ControllerView, host: string, path: string)
   }
   if (best === undefined) return undefined;
   const main = best.location;
-  const canary = ingresses
+  const canaries = ingresses
     .filter((i) => isCanary(i) && i.metadata.namespace === main.ingress.metadata.namespace)
     .sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""))
     .flatMap(locationsOf)
-    .find((location) => location.host === main.host && location.path === main.path);
-  return { main, canary };
+    .filter((location) => location.host === main.host && location.path === main.path);
+  return { main, canaries };
+}
+
+/** The main (non-canary) location serving a host and path, with its canary, if any. */
+export interface NginxRoute {
+  readonly main: Location;
+  readonly canary: Location | undefined;
+}
+
+/** Finds the location ingress-nginx would use for `host` + `path` (only one canary Ingress per host and path is honoured). */
+export function findNginxRoute(view: ControllerView, host: string, path: string): NginxRoute | undefined {
+  const route = findIngressRoute(view, host, path, isNginxClass, isNginxCanary);
+  return route === undefined ? undefined : { main: route.main, canary: route.canaries[0] };
 }
 
 function headerValue(headers: Readonly<Record<string, string>>, name: string): string | undefined {

@@ -1,5 +1,11 @@
 import type { KubeObject } from "../../../model/kube-object.js";
 
+/** The simulated routers, in the order an ambiguous request tries them. */
+export const ROUTER_NAMES = ["ingress-nginx", "higress", "traefik", "gateway-api", "istio"] as const;
+
+/** A simulated router: ingress-nginx and Higress (Ingress), Traefik (IngressRoute), Gateway API (HTTPRoute), Istio. */
+export type RouterName = (typeof ROUTER_NAMES)[number];
+
 /** One simulated HTTP request. Header names are matched case-insensitively. */
 export interface RouteRequest {
   readonly host: string;
@@ -20,6 +26,8 @@ export interface RouteOptions extends RouteRequest {
   readonly namespace?: string;
   /** Addons whose routers answer (`ingress-nginx`, `istio`); others are ignored. @default both */
   readonly enabledAddons?: ReadonlySet<string>;
+  /** Send the requests through this router only. @default the first router with a route for host and path */
+  readonly router?: RouterName;
 }
 
 /** Where one request ended. */
@@ -40,8 +48,10 @@ export interface RouteSummary {
   readonly byBackend: Readonly<Record<string, number>>;
   /** The image of each pod that answered. */
   readonly podImages: Readonly<Record<string, string>>;
-  /** Which router answered: `ingress-nginx`, `istio` or `none`. */
-  readonly router: "ingress-nginx" | "istio" | "none";
+  /** Which router answered (`none` when no router has a route for the host and path). */
+  readonly router: RouterName | "none";
+  /** The object whose rule matched (`Ingress default/web`, `HTTPRoute default/web`…), when one did. */
+  readonly route?: string;
 }
 
 /** A backend's ready endpoints. */

@@ -5,7 +5,13 @@ import { ClusterError } from "../../../errors/index.js";
 import { REPAIR_HINT, writeFileAtomic } from "./snapshot.js";
 
 /** The addons a new sandbox starts with (DESIGN §7: "a new sandbox starts with the bundled addons enabled"). */
-export const DEFAULT_SANDBOX_ADDONS: readonly string[] = ["fluxcd", "kruise-rollout", "ingress-nginx", "istio"];
+export const DEFAULT_SANDBOX_ADDONS: readonly string[] = [
+  "fluxcd",
+  "kruise-rollout",
+  "argo-rollouts",
+  "ingress-nginx",
+  "istio",
+];
 
 /**
  * Version of the on-disk layout; a sandbox written by a newer layout is refused, not misread.

@@ -24,3 +24,9 @@ export function listServedVersions(
   }
   return out;
 }
+
+/** The API versions Traefik's CRDs are served under (`traefik.io`, v2.10+ and v3; `traefik.containo.us`, older v2). */
+export const TRAEFIK_API_VERSIONS = ["traefik.io/v1alpha1", "traefik.containo.us/v1alpha1"] as const;
+
+/** The API versions Gateway API kinds are served under. */
+export const GATEWAY_API_VERSIONS = ["gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1"] as const;

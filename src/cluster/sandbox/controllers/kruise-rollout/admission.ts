@@ -9,8 +9,10 @@
  * enters a release when `spec.replicas` ≠ 0, its template changed ignoring the pod-template-hash
  * label (or, with `rollouts.kruise.io/rollout-id`, that annotation changed), it has an active
  * ReplicaSet and — with traffic routing — exactly one: it gets `paused: true`, the stable-revision
- * label and the in-progress annotation in the same admission. CloneSets/StatefulSets (partition
- * style) get a partition that updates nothing yet. CREATE is never intercepted.
+ * label and the in-progress annotation in the same admission; in partition style also the
+ * `rollouts.kruise.io/deployment-strategy` annotation with partition 0 (nothing updated yet).
+ * CloneSets/StatefulSets (partition style) get a partition that updates nothing yet. CREATE is
+ * never intercepted.
  */
 import type { KubeObject } from "../../../../model/kube-object.js";
 import { jsonEqual, type JsonObject } from "../../../../util/index.js";
@@ -20,6 +22,7 @@ import { isControlledBy } from "../common/owners.js";
 import { equalIgnoringHash, POD_TEMPLATE_HASH_LABEL } from "../common/pods.js";
 import { controllerRevision } from "../common/revisions.js";
 import {
+  DEPLOYMENT_STRATEGY_ANNOTATION,
   IN_PROGRESSING_ANNOTATION,
   listRollouts,
   readRolloutPlan,
@@ -99,7 +102,6 @@ function admitDeployment(
     }
     return changed ? { ...incoming, spec } : incoming;
   }
-  if (plan.style !== "canary") return incoming;
   if (numberAt(incoming, ["spec", "replicas"]) === 0 || !templateChanged(incoming, existing)) return incoming;
   const active = view
     .list("apps/v1", "ReplicaSet", { namespace: existing.metadata.namespace ?? "default" })
@@ -112,7 +114,27 @@ function admitDeployment(
   if (active.length === 0 || (plan.trafficRouting !== undefined && active.length !== 1)) return incoming;
   const stable = active[0]?.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] ?? "";
   spec.paused = true;
-  return withMarks(incoming, rollout.metadata.name ?? "", stable, spec);
+  const marked = withMarks(incoming, rollout.metadata.name ?? "", stable, spec);
+  if (plan.style === "canary") return marked;
+  // Partition style: the native controller stays paused; the rollouts controller's own Deployment
+  // controller rolls pods up to the partition with the Deployment's rolling settings.
+  const rolling = objectAt(incoming, ["spec", "strategy", "rollingUpdate"]);
+  const strategy = {
+    rollingStyle: "Partition",
+    rollingUpdate: { maxSurge: rolling?.maxSurge ?? "25%", maxUnavailable: rolling?.maxUnavailable ?? "25%" },
+    partition: 0,
+    paused: false,
+  };
+  return {
+    ...marked,
+    metadata: {
+      ...marked.metadata,
+      annotations: {
+        ...(marked.metadata.annotations ?? {}),
+        [DEPLOYMENT_STRATEGY_ANNOTATION]: JSON.stringify(strategy),
+      },
+    },
+  };
 }
 
 function admitPartitionWorkload(incoming: KubeObject, existing: KubeObject, rollout: KubeObject): KubeObject {

@@ -25,6 +25,12 @@ export const CANARY_DEPLOYMENT_LABEL = "rollouts.kruise.io/canary-deployment";
 export const BATCH_RELEASE_FINALIZER = "finalizer.rollouts.kruise.io/batch-release";
 /** Annotation on workloads controlled by a BatchRelease. */
 export const CONTROL_INFO_ANNOTATION = "batchrelease.rollouts.kruise.io/control-info";
+/**
+ * Deployment annotation of a partition-style release: the rolling settings the Kruise rollouts
+ * controller's own Deployment controller applies while the native one is paused
+ * (`{"rollingStyle":"Partition","rollingUpdate":{…},"partition":…,"paused":false}`).
+ */
+export const DEPLOYMENT_STRATEGY_ANNOTATION = "rollouts.kruise.io/deployment-strategy";
 /** Default `gracePeriodSeconds` of a traffic routing. */
 export const DEFAULT_GRACE_PERIOD_SECONDS = 3;
 

@@ -16,7 +16,7 @@
  */
 import type { KubeObject } from "../../../../model/kube-object.js";
 import { numberAt } from "../common/fields.js";
-import { CONTROL_INFO_ANNOTATION, IN_PROGRESSING_ANNOTATION } from "./api.js";
+import { CONTROL_INFO_ANNOTATION, DEPLOYMENT_STRATEGY_ANNOTATION, IN_PROGRESSING_ANNOTATION } from "./api.js";
 import { refIn, type RolloutContext } from "./context.js";
 import { BATCH_RELEASE_API, findBatchRelease, findCanaryDeployment } from "./canary-steps.js";
 import { hasElapsed, touch } from "./status.js";
@@ -74,7 +74,8 @@ function resumeWorkload(ctx: RolloutContext, waitForRollout: boolean): CleanupOu
   if (
     paused ||
     annotations[IN_PROGRESSING_ANNOTATION] !== undefined ||
-    annotations[CONTROL_INFO_ANNOTATION] !== undefined
+    annotations[CONTROL_INFO_ANNOTATION] !== undefined ||
+    annotations[DEPLOYMENT_STRATEGY_ANNOTATION] !== undefined
   ) {
     ctx.changes.push({
       op: "patch",
@@ -82,7 +83,13 @@ function resumeWorkload(ctx: RolloutContext, waitForRollout: boolean): CleanupOu
       body: {
         type: "merge",
         patch: {
-          metadata: { annotations: { [IN_PROGRESSING_ANNOTATION]: null, [CONTROL_INFO_ANNOTATION]: null } },
+          metadata: {
+            annotations: {
+              [IN_PROGRESSING_ANNOTATION]: null,
+              [CONTROL_INFO_ANNOTATION]: null,
+              [DEPLOYMENT_STRATEGY_ANNOTATION]: null,
+            },
+          },
           spec: { paused: false },
         },
       },

@@ -1,20 +1,31 @@
 /**
  * Partition-style releases (ROLLOUT-SEMANTICS §1.10; `openkruise/rollouts`
- * `pkg/controller/batchrelease/control/partitionstyle/{cloneset,statefulset}`): no extra workload;
- * the webhook sets "update nothing yet" (CloneSet `updateStrategy.partition: "100%"`,
- * StatefulSet `rollingUpdate.partition: 32767`) and each step lowers the partition to
- * `replicas − ceil(p × replicas / 100)` (never raises it). Finalising sets the partition back to
- * null/0 so everything updates. Traffic routing is not simulated for partition style: its steps
- * pass traffic routing at once.
+ * `pkg/controller/batchrelease/control/partitionstyle/{cloneset,statefulset,deployment}`): no extra
+ * workload. The webhook sets "update nothing yet" (CloneSet `updateStrategy.partition: "100%"`,
+ * StatefulSet `rollingUpdate.partition: 32767`; a Deployment stays paused with a
+ * `rollouts.kruise.io/deployment-strategy` annotation of partition 0) and each step lets
+ * `ceil(p × replicas / 100)` pods (or the int) run the new version: the CloneSet/StatefulSet
+ * partition is lowered to `replicas − updated`, the Deployment's annotation partition raised to
+ * `updated` (the rollouts project's Deployment controller, `advanced-deployment.ts`, rolls pods up
+ * to it). Never the other way. CloneSet/StatefulSet finalising sets the partition back to null/0;
+ * a Deployment is finalised like a canary-style one (traffic first, then unpause), the native
+ * controller finishing the rolling update. Traffic routing is simulated for Deployments (the
+ * canary Service selects the new ReplicaSet's pods; before a step that updates every pod, the
+ * stable Service's selector is restored so it never has no endpoints, ingress-nginx#9635);
+ * CloneSet/StatefulSet steps pass traffic routing at once.
  */
 import type { KubeObject } from "../../../../model/kube-object.js";
 import type { JsonObject } from "../../../../util/index.js";
-import { numberAt, objectAt, valueAt } from "../common/fields.js";
+import { numberAt, objectAt, stringAt, valueAt } from "../common/fields.js";
 import { controllerRevision } from "../common/revisions.js";
-import { IN_PROGRESSING_ANNOTATION, STABLE_REVISION_LABEL } from "./api.js";
+import { childrenOf } from "../common/owners.js";
+import { podTemplateHash, POD_TEMPLATE_HASH_LABEL } from "../common/pods.js";
+import { DEPLOYMENT_STRATEGY_ANNOTATION, IN_PROGRESSING_ANNOTATION, STABLE_REVISION_LABEL } from "./api.js";
+import { partitionLimit, readPartitionStrategy } from "./advanced-deployment.js";
 import { runCanary } from "./canary-steps.js";
 import { refIn, type RolloutContext, type WorkloadInfo } from "./context.js";
 import { stepCanaryReplicas } from "./replicas.js";
+import { restoreStableService } from "./traffic-routing.js";
 
 /** StatefulSet partition meaning "update no pod" (MaxInt16, as upstream). */
 export const STATEFULSET_HOLD_PARTITION = 32767;
@@ -40,9 +51,8 @@ function partitionPatch(workload: KubeObject, partition: number | null): JsonObj
 /** Facts about a CloneSet or StatefulSet under a Rollout. */
 export function describePartitionWorkload(workload: KubeObject): WorkloadInfo {
   const canaryRevision = controllerRevision(workload);
-  const currentRevision = valueAt(workload, ["status", "currentRevision"]);
   const stableRevision =
-    workload.metadata.labels?.[STABLE_REVISION_LABEL] ?? (typeof currentRevision === "string" ? currentRevision : "");
+    workload.metadata.labels?.[STABLE_REVISION_LABEL] ?? stringAt(workload, ["status", "currentRevision"]) ?? "";
   const inProgressing = workload.metadata.annotations?.[IN_PROGRESSING_ANNOTATION] !== undefined;
   return {
     object: workload,
@@ -88,8 +98,90 @@ function refreshPartitionCounts(ctx: RolloutContext): void {
   canary.canaryReadyReplicas = updatedReady(ctx.workload.object);
 }
 
-/** The step machine with partition upgrades and no traffic routing. */
+/** The new ReplicaSet of a partition-style Deployment (its current template's). */
+function newReplicaSetOf(ctx: RolloutContext): KubeObject | undefined {
+  const hash = podTemplateHash(objectAt(ctx.workload.object, ["spec", "template"]));
+  return childrenOf(ctx.index.replicaSetsByOwner, ctx.workload.object).find(
+    (rs) => rs.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] === hash && rs.metadata.deletionTimestamp === undefined,
+  );
+}
+
+function upgradeDeploymentPartition(ctx: RolloutContext, stepIndex: number): boolean {
+  const step = ctx.plan.steps[stepIndex - 1];
+  const deployment = ctx.workload.object;
+  const strategy = readPartitionStrategy(deployment);
+  if (step === undefined || strategy === undefined) return false;
+  const replicas = ctx.workload.replicas;
+  const updated = stepCanaryReplicas(step, replicas) ?? 0;
+  const routing = ctx.plan.trafficRouting;
+  // A step that updates every pod would leave the pinned stable Service without endpoints.
+  if (routing !== undefined && updated >= replicas && restoreStableService(ctx, routing) === "changed") return false;
+  if (updated > partitionLimit(strategy.partition, replicas)) {
+    const next = {
+      rollingStyle: strategy.rollingStyle,
+      rollingUpdate: { maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable },
+      partition: updated,
+      paused: strategy.paused,
+    };
+    ctx.changes.push({
+      op: "patch",
+      ref: refIn(ctx.namespace, deployment.apiVersion, deployment.kind, deployment.metadata.name ?? ""),
+      body: {
+        type: "merge",
+        patch: { metadata: { annotations: { [DEPLOYMENT_STRATEGY_ANNOTATION]: JSON.stringify(next) } } },
+      },
+    });
+    return false;
+  }
+  const newRS = newReplicaSetOf(ctx);
+  if (ctx.status.canaryStatus !== undefined) ctx.status.canaryStatus.podTemplateHash = ctx.workload.canaryRevision;
+  return (
+    ctx.workload.statusConsistent &&
+    newRS !== undefined &&
+    (numberAt(newRS, ["spec", "replicas"]) ?? 0) >= updated &&
+    (numberAt(newRS, ["status", "availableReplicas"]) ?? 0) >= updated
+  );
+}
+
+function refreshDeploymentCounts(ctx: RolloutContext): void {
+  const canary = ctx.status.canaryStatus;
+  if (canary === undefined) return;
+  const newRS = newReplicaSetOf(ctx);
+  canary.canaryReplicas = newRS === undefined ? 0 : (numberAt(newRS, ["status", "replicas"]) ?? 0);
+  canary.canaryReadyReplicas = newRS === undefined ? 0 : (numberAt(newRS, ["status", "availableReplicas"]) ?? 0);
+}
+
+/**
+ * Continuous release of a partition-style Deployment: the new template starts again from no
+ * updated pod (partition 0). True once nothing is left to do (also for other workloads).
+ */
+export function resetDeploymentPartition(ctx: RolloutContext): boolean {
+  const deployment = ctx.workload.object;
+  const strategy = deployment.kind === "Deployment" ? readPartitionStrategy(deployment) : undefined;
+  if (strategy === undefined || partitionLimit(strategy.partition, ctx.workload.replicas) === 0) return true;
+  const next = {
+    rollingStyle: strategy.rollingStyle,
+    rollingUpdate: { maxSurge: strategy.maxSurge, maxUnavailable: strategy.maxUnavailable },
+    partition: 0,
+    paused: strategy.paused,
+  };
+  ctx.changes.push({
+    op: "patch",
+    ref: refIn(ctx.namespace, deployment.apiVersion, deployment.kind, deployment.metadata.name ?? ""),
+    body: {
+      type: "merge",
+      patch: { metadata: { annotations: { [DEPLOYMENT_STRATEGY_ANNOTATION]: JSON.stringify(next) } } },
+    },
+  });
+  return false;
+}
+
+/** The step machine with partition upgrades (traffic routing only for Deployments). */
 export function runPartitionSteps(ctx: RolloutContext): void {
+  if (ctx.workload.object.kind === "Deployment") {
+    runCanary(ctx, upgradeDeploymentPartition, refreshDeploymentCounts);
+    return;
+  }
   runCanary({ ...ctx, plan: { ...ctx.plan, trafficRouting: undefined } }, upgradePartition, refreshPartitionCounts);
 }
 

@@ -10,7 +10,7 @@
  * changed before the step machine, Finalising/Cancelling run the cleanups, Completed → Healthy)
  * and the status messages of ROLLOUT-SEMANTICS §1.3. The step machine is in `canary-steps.ts`,
  * cleanups in `finalising.ts`, traffic in `traffic-routing.ts`. Partition style (CloneSet,
- * StatefulSet) is handled in `partition-style.ts`.
+ * StatefulSet, and Deployments with `rolling-style: partition`) is handled in `partition-style.ts`.
  */
 import type { KubeObject } from "../../../../model/kube-object.js";
 import { jsonEqual, sha256OfJson, type JsonValue } from "../../../../util/index.js";
@@ -33,7 +33,12 @@ import {
   type WorkloadInfo,
 } from "./context.js";
 import { RESET_ORDER, ROLLBACK_ORDER, runCleanup, SUCCESS_ORDER } from "./finalising.js";
-import { describePartitionWorkload, runPartitionCleanup, runPartitionSteps } from "./partition-style.js";
+import {
+  describePartitionWorkload,
+  resetDeploymentPartition,
+  runPartitionCleanup,
+  runPartitionSteps,
+} from "./partition-style.js";
 import { stepCanaryReplicas } from "./replicas.js";
 import {
   dropSucceeded,
@@ -96,6 +101,11 @@ function isPartition(ctx: RolloutContext): boolean {
   return ctx.plan.style === "partition";
 }
 
+/** Partition style on a CloneSet or StatefulSet (a Deployment's partition release cleans up like canary style). */
+function isWorkloadPartition(ctx: RolloutContext): boolean {
+  return isPartition(ctx) && ctx.workload.object.kind !== "Deployment";
+}
+
 /** `handleRolloutPlanChanged`: continue from the first step whose replicas ≥ the current canary replicas. */
 function handlePlanChanged(ctx: RolloutContext, canary: CanaryStatus): void {
   const current = canary.canaryReplicas;
@@ -131,7 +141,7 @@ function doProgressingInRolling(ctx: RolloutContext): void {
     return;
   }
   if (canary.canaryRevision !== "" && workload.canaryRevision !== canary.canaryRevision && !workload.isInRollback) {
-    if (isPartition(ctx) || runCleanup(ctx, RESET_ORDER, false)) {
+    if (isWorkloadPartition(ctx) || (runCleanup(ctx, RESET_ORDER, false) && resetDeploymentPartition(ctx))) {
       progressingTransition(status, "True", "Initializing", "Workload is continuous release", now);
       status.canaryStatus = undefined;
     }
@@ -181,13 +191,13 @@ function reconcileProgressing(ctx: RolloutContext): void {
       if (!ctx.plan.paused) progressingTransition(status, "True", "InRolling", "", now);
       return;
     case "Finalising":
-      if (isPartition(ctx) ? runPartitionCleanup(ctx, true) : runCleanup(ctx, SUCCESS_ORDER, true)) {
+      if (isWorkloadPartition(ctx) ? runPartitionCleanup(ctx, true) : runCleanup(ctx, SUCCESS_ORDER, true)) {
         progressingTransition(status, "False", "Completed", "Rollout progressing has been completed", now);
         setSucceeded(status, "True", now);
       }
       return;
     case "Cancelling":
-      if (isPartition(ctx) ? runPartitionCleanup(ctx, false) : runCleanup(ctx, ROLLBACK_ORDER, false)) {
+      if (isWorkloadPartition(ctx) ? runPartitionCleanup(ctx, false) : runCleanup(ctx, ROLLBACK_ORDER, false)) {
         progressingTransition(status, "False", "Completed", "Rollout progressing has been canceled", now);
         setSucceeded(status, "False", now);
       }
@@ -228,7 +238,9 @@ function describeWorkload(
   plan: RolloutPlan,
   index: RolloutIndex,
 ): WorkloadInfo {
-  return plan.style === "partition" ? describePartitionWorkload(workload) : describeDeployment(view, workload, index);
+  return plan.style === "partition" && workload.kind !== "Deployment"
+    ? describePartitionWorkload(workload)
+    : describeDeployment(view, workload, index);
 }
 
 /** One reconcile of one Rollout: returns the writes (actions first, then the status). */
@@ -293,7 +305,7 @@ export function reconcileRollout(
         case "Disabling":
           if (
             status.canaryStatus === undefined ||
-            (isPartition(ctx) ? runPartitionCleanup(ctx, false) : runCleanup(ctx, ROLLBACK_ORDER, false))
+            (isWorkloadPartition(ctx) ? runPartitionCleanup(ctx, false) : runCleanup(ctx, ROLLBACK_ORDER, false))
           ) {
             status.phase = "Disabled";
             status.message = "Rollout is disabled";
@@ -357,7 +369,7 @@ function reconcileTerminating(ctx: RolloutContext): void {
   status.message = "Rollout is in terminating";
   const done =
     status.canaryStatus === undefined ||
-    (isPartition(ctx) ? runPartitionCleanup(ctx, false) : runCleanup(ctx, ROLLBACK_ORDER, false));
+    (isWorkloadPartition(ctx) ? runPartitionCleanup(ctx, false) : runCleanup(ctx, ROLLBACK_ORDER, false));
   if (done)
     status.conditions = setCondition(
       status.conditions,

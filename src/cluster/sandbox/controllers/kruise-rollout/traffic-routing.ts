@@ -6,7 +6,8 @@
  * VirtualServices). The canary Service `S-canary` is a copy of `S` selecting the canary
  * pod-template-hash; `S` gets the stable hash pinned; the canary Ingress `I-canary` copies `I`'s
  * rules whose backend is `S`, re-pointed at `S-canary`, and carries the nginx annotations of the
- * step. Every change restarts the grace wait (`gracePeriodSeconds`, default 3 s).
+ * step; a Gateway API HTTPRoute gets the step's weights or header rule (`gateway-api.ts`). Every
+ * change restarts the grace wait (`gracePeriodSeconds`, default 3 s).
  */
 import type { KubeObject } from "../../../../model/kube-object.js";
 import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "../../../../util/index.js";
@@ -15,6 +16,7 @@ import { controllerReference } from "../common/owners.js";
 import { POD_TEMPLATE_HASH_LABEL } from "../common/pods.js";
 import type { RolloutStep, TrafficRouting } from "./api.js";
 import { refIn, type RolloutContext } from "./context.js";
+import { ensureHTTPRoute, httpRouteExists } from "./gateway-api.js";
 import { canaryIngressAnnotations } from "./nginx-annotations.js";
 import { hasElapsed, touch } from "./status.js";
 
@@ -231,6 +233,7 @@ function ensureRoutes(ctx: RolloutContext, routing: TrafficRouting, step: Rollou
   for (const ref of routing.customNetworkRefs) {
     if (ref.kind === "VirtualService" && !ensureVirtualService(ctx, routing, ref, step)) verified = false;
   }
+  if (!ensureHTTPRoute(ctx, routing, canaryServiceName(routing), step)) verified = false;
   return verified;
 }
 
@@ -302,6 +305,7 @@ export function routeTrafficToStable(ctx: RolloutContext, routing: TrafficRoutin
   for (const ref of routing.customNetworkRefs) {
     if (ref.kind === "VirtualService" && !ensureVirtualService(ctx, routing, ref, undefined)) return "changed";
   }
+  if (!ensureHTTPRoute(ctx, routing, canaryServiceName(routing), undefined)) return "changed";
   return "done";
 }
 
@@ -323,5 +327,7 @@ export function routingObjectsExist(ctx: RolloutContext, routing: TrafficRouting
   ) {
     return `Ingress(${ctx.namespace ?? ""}/${routing.ingress.name}) is Not Found`;
   }
+  if (routing.httpRouteName !== undefined && !httpRouteExists(ctx, routing.httpRouteName))
+    return `HTTPRoute(${ctx.namespace ?? ""}/${routing.httpRouteName}) is Not Found`;
   return undefined;
 }

@@ -48,7 +48,6 @@ export function registerUp(program: Command, env: CommandEnv): void {
         "--timeout <duration>",
         "with --wait: stop waiting after this long (e.g. 5m; exit 5, the release goes on)",
       )
-      .option("-n, --namespace <ns>", "namespace for applications that do not name one", "default")
       .option("--publish-version <version>", "set app.oam.dev/publishVersion (pins the release)")
       .option("--revision-limit <n>", "revisions to keep besides the latest", "10"),
     "namespace for applications that do not name one",

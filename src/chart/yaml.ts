@@ -6,6 +6,7 @@
  */
 import { parseAllDocuments, parseDocument, stringify, type Document, type Tags } from "yaml";
 import { toPlainData } from "./template/go-value.js";
+import { PlainScalarResolver, readBlockYaml } from "./yaml-block.js";
 
 /** Go-yaml v2 resolves no timestamps or base-60 numbers when decoding into `interface{}` (through JSON). */
 function goYamlTags(tags: Tags): Tags {
@@ -15,6 +16,14 @@ function goYamlTags(tags: Tags): Tags {
 }
 
 const PARSE_OPTIONS = { version: "1.1", uniqueKeys: false, merge: true, customTags: goYamlTags } as const;
+
+let resolver: PlainScalarResolver | undefined;
+
+/** The fast reader's scalar resolution, with the same schema as {@link PARSE_OPTIONS}. */
+function plainScalars(): PlainScalarResolver {
+  resolver ??= new PlainScalarResolver({ version: "1.1", customTags: goYamlTags });
+  return resolver;
+}
 
 /** Alias expansions a document may make (yaml's count weighs nested expansions, so bombs stop early). */
 const MAX_ALIAS_COUNT = 10_000;
@@ -49,6 +58,8 @@ function toValue(doc: Document): unknown {
 
 /** Parses one YAML document (Chart.yaml, values.yaml, index.yaml). Throws {@link YamlSyntaxError}. */
 export function readYaml(text: string): unknown {
+  const fast = readBlockYaml(text, plainScalars());
+  if (fast !== undefined) return fast.value;
   const doc = parseDocument(text, PARSE_OPTIONS);
   const error = firstError(doc);
   if (error !== undefined) throw error;
@@ -63,6 +74,11 @@ export interface YamlDocument {
 
 /** Parses every document of a stream. */
 export function readYamlDocuments(text: string): YamlDocument[] {
+  const fast = readBlockYaml(text, plainScalars());
+  if (fast !== undefined) {
+    const line = firstContentLine(text);
+    return line === undefined ? [] : [{ value: fast.value, line }];
+  }
   const docs = parseAllDocuments(text, PARSE_OPTIONS);
   const list = Array.isArray(docs) ? docs : [];
   const out: YamlDocument[] = [];
@@ -75,6 +91,22 @@ export function readYamlDocuments(text: string): YamlDocument[] {
     out.push({ value: toValue(doc), line });
   }
   return out;
+}
+
+/** The 1-based line of the first line that is neither blank nor a comment. */
+function firstContentLine(text: string): number | undefined {
+  let line = 1;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    let at = start;
+    while (at < end && text.charCodeAt(at) === 0x20) at++;
+    if (at < end && text.charCodeAt(at) !== 0x23) return line;
+    start = end + 1;
+    line++;
+  }
+  return undefined;
 }
 
 /** True when the document holds only comments (or nothing). */

@@ -5,7 +5,7 @@
 export type { ChartDependency, ChartFile, ChartMaintainer, ChartMetadata, LoadedChart } from "./chart.js";
 export { ChartError, type ChartErrorCode } from "./errors.js";
 export { loadChart, loadChartArchive, loadChartDirectory, validateChartMetadata } from "./load.js";
-export { mergeValues } from "./values.js";
+export { copyValues, mergeValues } from "./values.js";
 export {
   formatHelmTemplate,
   parseKubeVersion,

@@ -5,6 +5,7 @@
  */
 import { createAjv } from "../model/index.js";
 import { ChartError } from "./errors.js";
+import { toPlainData } from "./template/go-value.js";
 import type { LoadedChart } from "./chart.js";
 import type { ScopedChart } from "./values.js";
 
@@ -80,7 +81,7 @@ function describe(error: ErrorObject): string {
 
 function collect(scoped: ScopedChart, out: string[]): void {
   const validate = validatorOf(scoped.chart);
-  if (validate !== undefined && !validate(JSON.parse(JSON.stringify(scoped.values)) as unknown)) {
+  if (validate !== undefined && !validate(toPlainData(scoped.values))) {
     const lines = (validate.errors ?? []).filter((e) => e.keyword !== "if").map((e) => `- ${describe(e)}\n`);
     out.push(`${scoped.resolved.metadata.name}:\n${lines.join("")}`);
   }

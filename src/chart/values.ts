@@ -10,8 +10,11 @@ import { semverSatisfies } from "./template/semver.js";
 
 type Values = Record<string, unknown>;
 
+/** A map of values: a plain object (not a list, nor a Go value such as an `int64` from `--set`). */
 function isTable(value: unknown): value is Values {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 /** A deep copy of plain values (maps and lists; scalars as they are). */

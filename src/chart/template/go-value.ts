@@ -22,6 +22,11 @@ export class GoInt {
     readonly type: GoIntType,
     readonly value: bigint,
   ) {}
+
+  /** As JSON: the number (values holding `--set` integers can be serialised). */
+  toJSON(): number {
+    return Number(this.value);
+  }
 }
 
 /** An `int64`, as sprig's arithmetic returns and Helm's `--set` parses integers. */

@@ -218,13 +218,13 @@ export function createHelmEnv(set: TemplateSet, options: HelmFunctionOptions): E
       if (func !== undefined) funcs.set(name, func);
     }
   }
-  funcs.set(
-    "include",
-    fn(["string", "any"], (name, data) => env.current.include(name, data, env)),
-  );
-  funcs.set(
-    "tpl",
-    fn(["string", "any"], (text, data) => env.current.tpl(text, data, env)),
-  );
+  funcs.set("include", {
+    ...fn(["string", "any"], (name, data) => env.current.include(name, data, env)),
+    nests: true,
+  });
+  funcs.set("tpl", {
+    ...fn(["string", "any"], (text, data) => env.current.tpl(text, data, env)),
+    nests: true,
+  });
   return env;
 }

@@ -540,7 +540,9 @@ export function renderChart(chart: LoadedChart, options: RenderChartOptions): Re
   }
   const manifests = documents.filter((doc) => !doc.isHook).sort(byInstallOrder);
   const hooks = documents.filter((doc) => doc.isHook && !doc.unknownHook).sort(byInstallOrder);
-  const isTest = (doc: Document): boolean => doc.hookEvents?.includes("test") === true;
+  // A test hook is one that runs only on `helm test`; `test,post-install` also runs on install.
+  const isTest = (doc: Document): boolean =>
+    doc.hookEvents !== undefined && doc.hookEvents.length > 0 && doc.hookEvents.every((event) => event === "test");
   const objects = [...manifests, ...hooks.filter((doc) => !isTest(doc))]
     .map((doc) => doc.object)
     .filter((object): object is KubeObject => object !== undefined);

@@ -17,7 +17,7 @@ import { createHelmEnv, HELM_FUNCTION_NAMES } from "./template/helm-functions.js
 import type { EvaluationLimits } from "./template/limits.js";
 import { parseSemver, semverSatisfies } from "./template/semver.js";
 import { scopeValues, type ScopedChart } from "./values.js";
-import { readYamlDocuments, YamlSyntaxError } from "./yaml.js";
+import { goYamlError, readYamlDocuments, YamlSyntaxError } from "./yaml.js";
 
 /** Options of {@link renderChart}, as `helm template` flags. */
 export interface RenderChartOptions {
@@ -71,8 +71,11 @@ export interface RenderedChart {
   readonly manifests: readonly RenderedManifest[];
   /** Hook documents (tests included), in Helm's order. */
   readonly hooks: readonly RenderedManifest[];
-  /** Files under `crds/` of the chart and its enabled subcharts (`--include-crds`). */
-  readonly crds: readonly { readonly source: string; readonly text: string }[];
+  /**
+   * Files under `crds/` of the chart and its enabled subcharts (`--include-crds`): `source` is the
+   * path in the release, `name` the path in its own chart (what `helm template` prints).
+   */
+  readonly crds: readonly { readonly source: string; readonly name: string; readonly text: string }[];
   /** The root chart's rendered NOTES.txt, when it has one. */
   readonly notes?: string;
 }
@@ -362,15 +365,14 @@ function readDocument(source: string, text: string, full: string): Document {
     const docs = readYamlDocuments(text);
     parsed = docs[0]?.value;
   } catch (error) {
-    const line = (error instanceof YamlSyntaxError ? error.line : 1) - 1 + lineOf(full, text);
-    const reason = (error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error)).replace(
-      / at line \d+, column \d+:?$/,
-      "",
-    );
+    const go =
+      error instanceof YamlSyntaxError
+        ? goYamlError(text, error)
+        : { line: 1, message: error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error) };
     throw templateError(
       source,
-      `YAML parse error on ${source}: error converting YAML to JSON: yaml: line ${line}: ${reason}`,
-      line,
+      `YAML parse error on ${source}: error converting YAML to JSON: yaml: line ${go.line}: ${go.message}`,
+      go.line - 1 + lineOf(full, text),
       "the template renders invalid YAML at this line of its output; check indentation (nindent/indent) and quoting",
     );
   }
@@ -437,11 +439,30 @@ function hasManifestExtension(path: string): boolean {
   return /\.(ya?ml|json)$/i.test(path);
 }
 
-function crdFiles(scoped: ScopedChart): { source: string; text: string }[] {
+function crdFiles(scoped: ScopedChart): { source: string; name: string; text: string }[] {
   const own = scoped.chart.files
     .filter((file) => file.path.startsWith("crds/") && hasManifestExtension(file.path))
-    .map((file) => ({ source: `${scoped.path}/${file.path}`, text: decoder.decode(file.data) }));
+    .map((file) => ({ source: `${scoped.path}/${file.path}`, name: file.path, text: decoder.decode(file.data) }));
   return [...own, ...scoped.subcharts.flatMap(crdFiles)];
+}
+
+/**
+ * Helm's `action.CheckDependencies` (install and template run it on the chart given): every
+ * dependency Chart.yaml declares, enabled or not, must be in `charts/`.
+ */
+function checkDependenciesPresent(chart: LoadedChart): void {
+  const present = new Set(chart.subcharts.map((sub) => sub.metadata.name));
+  const missing = (chart.metadata.dependencies ?? []).map((dep) => dep.name).filter((name) => !present.has(name));
+  if (missing.length === 0) return;
+  throw new ChartError(
+    "E_CHART_LOAD",
+    "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch " +
+      `missing dependencies: found in Chart.yaml, but missing in charts/ directory: ${missing.join(", ")}`,
+    {
+      hint: "put the dependency charts under charts/ (helm dependency build does)",
+      source: { file: `${chart.origin}/Chart.yaml`, line: 1, column: 1 },
+    },
+  );
 }
 
 /** Helm's `ValidateReleaseName`. */
@@ -487,6 +508,7 @@ export function renderChart(chart: LoadedChart, options: RenderChartOptions): Re
       hint: `render an application chart that depends on ${chart.metadata.name}`,
     });
   }
+  checkDependenciesPresent(chart);
   checkReleaseName(options.releaseName);
   const kube = parseKubeVersion(options.kubeVersion ?? "v1.29.0");
   checkKubeVersion(chart, kube);
@@ -617,7 +639,7 @@ function globMatch(pattern: string, path: string): boolean {
 export function formatHelmTemplate(rendered: RenderedChart, options: FormatTemplateOptions = {}): string {
   let manifest = "";
   if (options.includeCrds === true)
-    for (const crd of rendered.crds) manifest += `---\n# Source: ${crd.source}\n${crd.text}\n`;
+    for (const crd of rendered.crds) manifest += `---\n# Source: ${crd.name}\n${crd.text}\n`;
   for (const doc of rendered.manifests) manifest += `---\n# Source: ${doc.source}\n${doc.text}\n`;
   let out = `${manifest.trim()}\n`;
   if (options.noHooks !== true) {

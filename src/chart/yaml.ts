@@ -34,6 +34,10 @@ export class YamlSyntaxError extends Error {
     message: string,
     readonly line: number,
     readonly column: number,
+    /** `yaml`'s error code (`MISSING_CHAR`, `BAD_INDENT`…), when it came from `yaml`. */
+    readonly code?: string,
+    /** Offset of the error in the text. */
+    readonly offset?: number,
   ) {
     super(message);
     this.name = "YamlSyntaxError";
@@ -44,7 +48,13 @@ function firstError(doc: Document): YamlSyntaxError | undefined {
   const error = doc.errors[0];
   if (error === undefined) return undefined;
   const position = error.linePos?.[0];
-  return new YamlSyntaxError(error.message.split("\n")[0] ?? error.message, position?.line ?? 1, position?.col ?? 1);
+  return new YamlSyntaxError(
+    error.message.split("\n")[0] ?? error.message,
+    position?.line ?? 1,
+    position?.col ?? 1,
+    error.code,
+    error.pos[0],
+  );
 }
 
 function toValue(doc: Document): unknown {
@@ -64,6 +74,46 @@ export function readYaml(text: string): unknown {
   const error = firstError(doc);
   if (error !== undefined) throw error;
   return toValue(doc);
+}
+
+/**
+ * The message and line go-yaml (what Helm reads manifests with) gives for the same mistake, for the
+ * common ones: a line that is not `key: value` in a mapping ("could not find expected ':'", reported
+ * at the next token's line), a second `: ` in a value ("mapping values are not allowed in this
+ * context") and tab indentation. Scanner errors count lines from 1 as go-yaml does. Other errors
+ * keep `yaml`'s wording and line.
+ */
+export function goYamlError(text: string, error: YamlSyntaxError): { readonly line: number; readonly message: string } {
+  const lines = text.split("\n");
+  const lineAt = (offset: number): number => text.slice(0, offset).split("\n").length;
+  const offset = error.offset ?? 0;
+  switch (error.code) {
+    case "MISSING_CHAR":
+    case "MULTILINE_IMPLICIT_KEY": {
+      if (error.code === "MISSING_CHAR" && !error.message.startsWith("Implicit map keys")) break;
+      // go-yaml notices the key lacks its ':' at the next token, or past the end of the last line.
+      const keyLine = lineAt(offset);
+      let next = keyLine;
+      while (next < lines.length) {
+        const line = (lines[next] ?? "").trim();
+        if (line !== "" && !line.startsWith("#")) return { line: next + 1, message: "could not find expected ':'" };
+        next++;
+      }
+      let last = lines.length;
+      while (last > 1 && (lines[last - 1] ?? "").trim() === "") last--;
+      return { line: last + 1, message: "could not find expected ':'" };
+    }
+    case "BLOCK_AS_IMPLICIT_KEY": {
+      const colon = /:(?=[ \t\n]|$)/.exec(text.slice(offset));
+      const at = colon === null ? offset : offset + colon.index;
+      return { line: lineAt(at), message: "mapping values are not allowed in this context" };
+    }
+    case "TAB_AS_INDENT":
+      return { line: error.line, message: "found character that cannot start any token" };
+    default:
+      break;
+  }
+  return { line: error.line, message: error.message.replace(/ at line \d+, column \d+:?$/, "") };
 }
 
 /** One document of a multi-document stream, with the line it starts on. */

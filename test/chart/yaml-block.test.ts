@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments, type Tags } from "yaml";
+import { goYamlError, readYamlDocuments, YamlSyntaxError } from "../../src/chart/yaml.js";
 import { PlainScalarResolver, readBlockYaml } from "../../src/chart/yaml-block.js";
 
 const goYamlTags = (tags: Tags): Tags =>
@@ -221,3 +222,23 @@ function generateNode(random: () => number, lines: string[], depth: number, maxD
     }
   }
 }
+
+describe("goYamlError: go-yaml's wording and line for common mistakes", () => {
+  const cases = [
+    { text: "a: 1\nb: 2\ninvalid", line: 4, message: "could not find expected ':'" },
+    { text: "a: 1\ninvalid\n\n# note\nb: 2\n", line: 5, message: "could not find expected ':'" },
+    { text: "a: b: c\n", line: 1, message: "mapping values are not allowed in this context" },
+    { text: "a: 1\n  b: 2\n", line: 2, message: "mapping values are not allowed in this context" },
+    { text: "a:\n\tb: 1\n", line: 2, message: "found character that cannot start any token" },
+  ];
+  it.each(cases)("$text", ({ text, line, message }) => {
+    let error: unknown;
+    try {
+      readYamlDocuments(text);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(YamlSyntaxError);
+    expect(goYamlError(text, error as YamlSyntaxError)).toEqual({ line, message });
+  });
+});

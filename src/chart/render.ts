@@ -10,10 +10,11 @@ import type { ChartDependency, ChartFile, ChartMetadata, LoadedChart } from "./c
 import { ChartError } from "./errors.js";
 import { createFilesObject } from "./files.js";
 import { validateValuesSchemas } from "./schema.js";
-import { fn } from "./template/go-func.js";
+import { fn, type GoFunc } from "./template/go-func.js";
 import { GoStruct, scalarText, withGoType } from "./template/go-value.js";
 import { asTemplateError, TemplateSet, type ExecEnv } from "./template/exec.js";
-import { createHelmEnv, HELM_FUNCTION_NAMES } from "./template/helm-functions.js";
+import { TemplateSyntaxError } from "./template/template-error.js";
+import { createHelmEnv, HELM_FUNCTION_NAMES, type LookupFunction } from "./template/helm-functions.js";
 import type { EvaluationLimits } from "./template/limits.js";
 import { parseSemver, semverSatisfies } from "./template/semver.js";
 import { scopeValues, type ScopedChart } from "./values.js";
@@ -41,6 +42,10 @@ export interface RenderChartOptions {
   readonly limits?: EvaluationLimits;
   /** Skip `values.schema.json` checks (`--skip-schema-validation`). @default false */
   readonly skipSchemaValidation?: boolean;
+  /** What the `lookup` function reads. @default none: `lookup` returns an empty map, as in `helm template` */
+  readonly lookup?: LookupFunction;
+  /** Extra or replacement functions (Helm's `Engine.CustomTemplateFuncs`), declared with Go parameter types. @default {} */
+  readonly funcs?: Readonly<Record<string, GoFunc>>;
 }
 
 /** One document a template rendered, as `helm template` prints it. */
@@ -192,16 +197,39 @@ function helmTemplateOrder(a: TemplateUnit, b: TemplateUnit): number {
   return a.name < b.name ? 1 : a.name > b.name ? -1 : 0;
 }
 
+/**
+ * Helm's `cleanupParseError`: Go's `template: NAME:LINE: a: b: reason` becomes
+ * `parse error at (NAME:LINE): reason`.
+ */
+function helmParseError(error: TemplateSyntaxError): ChartError {
+  const tokens = error.message.split(": ");
+  const location = tokens[1] ?? "";
+  const reason = tokens[tokens.length - 1] ?? error.message;
+  return new ChartError("E_CHART_TEMPLATE", `parse error at (${location}): ${reason}`, {
+    ...(error.source === undefined ? {} : { source: error.source }),
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    cause: error,
+  });
+}
+
 /** Parsed template sets, memoised per chart (charts are immutable data) and set of enabled templates. */
 const parsedSets = new WeakMap<LoadedChart, Map<string, TemplateSet>>();
 
-function parseUnits(chart: LoadedChart, units: readonly TemplateUnit[]): TemplateSet {
-  const key = units.map((unit) => unit.name).join("\u0000");
+function parseUnits(chart: LoadedChart, units: readonly TemplateUnit[], extraFuncs: readonly string[]): TemplateSet {
+  const key = `${units.map((unit) => unit.name).join("\u0000")}\u0001${extraFuncs.join("\u0000")}`;
   let byKey = parsedSets.get(chart);
   const cached = byKey?.get(key);
   if (cached !== undefined) return cached;
-  const set = new TemplateSet(HELM_FUNCTION_NAMES);
-  for (const unit of units) set.add(unit.name, decoder.decode(unit.file.data));
+  const set = new TemplateSet(
+    extraFuncs.length === 0 ? HELM_FUNCTION_NAMES : new Set([...HELM_FUNCTION_NAMES, ...extraFuncs]),
+  );
+  for (const unit of units) {
+    try {
+      set.add(unit.name, decoder.decode(unit.file.data));
+    } catch (error) {
+      throw error instanceof TemplateSyntaxError ? helmParseError(error) : error;
+    }
+  }
   if (byKey === undefined) {
     byKey = new Map();
     parsedSets.set(chart, byKey);
@@ -497,12 +525,16 @@ function checkKubeVersion(chart: LoadedChart, kube: KubeVersion): void {
   }
 }
 
-/**
- * Renders a chart as `helm template` does. Synchronous and pure over its inputs (the clock and random
- * seed are options; only crypto functions such as `genCA` draw real randomness, as in Helm); errors
- * are `E_CHART_TEMPLATE` with the template name and line.
- */
-export function renderChart(chart: LoadedChart, options: RenderChartOptions): RenderedChart {
+/** A chart ready to execute: values scoped, templates parsed, built-in objects and functions bound. */
+interface PreparedRender {
+  readonly scoped: ScopedChart;
+  readonly set: TemplateSet;
+  readonly units: readonly TemplateUnit[];
+  readonly tops: ReadonlyMap<ScopedChart, Record<string, unknown>>;
+  readonly env: ExecEnv;
+}
+
+function prepareRender(chart: LoadedChart, options: RenderChartOptions): PreparedRender {
   if (chart.metadata.type === "library") {
     throw new ChartError("E_CHART_LOAD", `library charts are not installable`, {
       hint: `render an application chart that depends on ${chart.metadata.name}`,
@@ -517,7 +549,8 @@ export function renderChart(chart: LoadedChart, options: RenderChartOptions): Re
   const units: TemplateUnit[] = [];
   collectUnits(scoped, units);
   units.sort(helmTemplateOrder);
-  const set = parseUnits(chart, units);
+  const extra = options.funcs ?? {};
+  const set = parseUnits(chart, units, Object.keys(extra).sort());
   const caps = capabilitiesObject(kube, options.apiVersions ?? []);
   const isInstall = options.isInstall ?? true;
   const release = {
@@ -548,7 +581,29 @@ export function renderChart(chart: LoadedChart, options: RenderChartOptions): Re
     now: options.now ?? DEFAULT_NOW,
     seed: options.randomSeed ?? 1,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
   });
+  for (const [name, func] of Object.entries(extra)) (env.funcs as Map<string, GoFunc>).set(name, func);
+  return { scoped, set, units, tops, env };
+}
+
+/**
+ * Helm's `engine.Render`: the text every template of the chart and its enabled subcharts renders
+ * (partials `_*` and library charts' templates excepted, NOTES.txt included), by full template name
+ * (`mychart/charts/sub/templates/cm.yaml`), before any splitting into documents.
+ */
+export function renderChartTemplates(chart: LoadedChart, options: RenderChartOptions): ReadonlyMap<string, string> {
+  const { set, units, tops, env } = prepareRender(chart, options);
+  return executeTemplates(set, units, tops, env);
+}
+
+/**
+ * Renders a chart as `helm template` does. Synchronous and pure over its inputs (the clock and random
+ * seed are options; only crypto functions such as `genCA` draw real randomness, as in Helm); errors
+ * are `E_CHART_TEMPLATE` with the template name and line.
+ */
+export function renderChart(chart: LoadedChart, options: RenderChartOptions): RenderedChart {
+  const { scoped, set, units, tops, env } = prepareRender(chart, options);
   const outputs = executeTemplates(set, units, tops, env);
   let notes: string | undefined;
   const documents: Document[] = [];

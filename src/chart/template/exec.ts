@@ -951,7 +951,7 @@ export function asTemplateError(error: unknown, templateName: string): unknown {
   if (error instanceof DepthExceeded) {
     const where = error.location ?? { name: templateName, line: 1, column: 0 };
     return new TemplateExecError(
-      `template: ${where.name}:${where.line}:${where.column}: ${error.message} (templates nested too deep)`,
+      `template: ${where.name}:${where.line}:${where.column}: ${error.message}`,
       error.message,
       { file: where.name, line: where.line, column: where.column + 1 },
       "a template includes itself without end; break the recursion",

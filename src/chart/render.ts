@@ -11,14 +11,14 @@ import { ChartError } from "./errors.js";
 import { createFilesObject } from "./files.js";
 import { validateValuesSchemas } from "./schema.js";
 import { fn, type GoFunc } from "./template/go-func.js";
-import { GoStruct, scalarText, withGoType } from "./template/go-value.js";
+import { GoStruct, scalarText, withGoMethods, withGoType } from "./template/go-value.js";
 import { asTemplateError, TemplateSet, type ExecEnv } from "./template/exec.js";
 import { TemplateSyntaxError } from "./template/template-error.js";
 import { createHelmEnv, HELM_FUNCTION_NAMES, type LookupFunction } from "./template/helm-functions.js";
 import type { EvaluationLimits } from "./template/limits.js";
 import { parseSemver, semverSatisfies } from "./template/semver.js";
 import { scopeValues, type ScopedChart } from "./values.js";
-import { goYamlError, readYamlDocuments, YamlSyntaxError } from "./yaml.js";
+import { goYamlError, readYamlDocuments, toHelmYaml, YamlSyntaxError } from "./yaml.js";
 
 /** Options of {@link renderChart}, as `helm template` flags. */
 export interface RenderChartOptions {
@@ -237,6 +237,47 @@ function parseUnits(chart: LoadedChart, units: readonly TemplateUnit[], extraFun
   if (byKey.size > 16) byKey.clear();
   byKey.set(key, set);
   return set;
+}
+
+function isValuesTable(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * `.Values`, a `chartutil.Values`: a map whose methods `Table`, `PathValue`, `YAML` and `AsMap`
+ * come before its keys, as Go's field lookup tries methods first.
+ */
+function valuesObject(values: Record<string, unknown>): Record<string, unknown> {
+  const table = (name: string): Record<string, unknown> => {
+    let current = values;
+    for (const key of name.split(".")) {
+      const next = current[key];
+      if (!isValuesTable(next)) throw new Error(`${JSON.stringify(key)} is not a table`);
+      current = next;
+    }
+    return current;
+  };
+  return withGoMethods(values, "chartutil.Values", {
+    Table: fn(["string"], (name) => valuesObject({ ...table(name) })),
+    PathValue: fn(["string"], (path) => {
+      if (path === "") throw new Error("YAML path cannot be empty");
+      const parts = path.split(".");
+      const key = parts.pop() ?? "";
+      let holder: Record<string, unknown>;
+      try {
+        holder = parts.length === 0 ? values : table(parts.join("."));
+      } catch {
+        throw new Error(`${JSON.stringify(key)} is not a value`);
+      }
+      if (!Object.hasOwn(holder, key) || isValuesTable(holder[key]))
+        throw new Error(`${JSON.stringify(key)} is not a value`);
+      return holder[key];
+    }),
+    YAML: fn([], () => `${toHelmYaml(values)}\n`),
+    AsMap: fn([], () => ({ ...values })),
+  });
 }
 
 function maintainer(value: unknown): GoStruct {
@@ -565,7 +606,7 @@ function prepareRender(chart: LoadedChart, options: RenderChartOptions): Prepare
   const build = (item: ScopedChart, isRoot: boolean): Record<string, unknown> => {
     const subcharts: Record<string, unknown> = {};
     const top: Record<string, unknown> = {
-      Values: withGoType(item.values, "chartutil.Values"),
+      Values: valuesObject(item.values),
       Release: release,
       Chart: chartStruct(item.resolved.metadata, isRoot),
       Capabilities: caps,

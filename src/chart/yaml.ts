@@ -8,11 +8,22 @@ import { parseAllDocuments, parseDocument, stringify, type Document, type Tags }
 import { toPlainData } from "./template/go-value.js";
 import { PlainScalarResolver, readBlockYaml } from "./yaml-block.js";
 
+/**
+ * A float needs a digit before any exponent: go-yaml v2 takes a plain scalar as a float only when
+ * Go's `ParseFloat` does, so `.`, `-.` and `.e5` stay strings (YAML 1.1's regex would make them NaN).
+ */
+const FLOAT_DIGIT = /^[^eE]*[0-9]/;
+
 /** Go-yaml v2 resolves no timestamps or base-60 numbers when decoding into `interface{}` (through JSON). */
-function goYamlTags(tags: Tags): Tags {
-  return tags.filter(
-    (tag) => typeof tag === "string" || (tag.tag !== "tag:yaml.org,2002:timestamp" && tag.format !== "TIME"),
-  );
+export function goYamlTags(tags: Tags): Tags {
+  return tags
+    .filter((tag) => typeof tag === "string" || (tag.tag !== "tag:yaml.org,2002:timestamp" && tag.format !== "TIME"))
+    .map((tag) => {
+      if (typeof tag === "string" || tag.tag !== "tag:yaml.org,2002:float" || tag.test === undefined) return tag;
+      const test = tag.test;
+      if (test.test(".inf")) return tag;
+      return { ...tag, test: new RegExp(`^(?=${FLOAT_DIGIT.source.slice(1)})${test.source.slice(1)}`) };
+    });
 }
 
 const PARSE_OPTIONS = { version: "1.1", uniqueKeys: false, merge: true, customTags: goYamlTags } as const;

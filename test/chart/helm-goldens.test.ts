@@ -1004,7 +1004,7 @@ const INSTALL_CASES: readonly {
     want: {
       error:
         "values don't meet the specifications of the schema(s) in the following chart(s):\nempty:\n" +
-        "- (root): employmentInfo is required\n- age: Must be greater than or equal to 0",
+        "- (root): employmentInfo is required\n- age: Must be greater than or equal to 0\n",
     },
   },
   {
@@ -1015,7 +1015,7 @@ const INSTALL_CASES: readonly {
     want: {
       error:
         "values don't meet the specifications of the schema(s) in the following chart(s):\nempty:\n" +
-        "- (root): employmentInfo is required\n- age: Must be greater than or equal to 0",
+        "- (root): employmentInfo is required\n- age: Must be greater than or equal to 0\n",
     },
   },
   {
@@ -1026,7 +1026,7 @@ const INSTALL_CASES: readonly {
     want: {
       error:
         "values don't meet the specifications of the schema(s) in the following chart(s):\nempty:\n" +
-        "- age: Must be greater than or equal to 0",
+        "- age: Must be greater than or equal to 0\n",
     },
   },
   {
@@ -1036,7 +1036,7 @@ const INSTALL_CASES: readonly {
     want: {
       error:
         "values don't meet the specifications of the schema(s) in the following chart(s):\n" +
-        "chart-without-schema:\n- (root): lastname is required\nsubchart-with-schema:\n- (root): age is required",
+        "chart-without-schema:\n- (root): lastname is required\nsubchart-with-schema:\n- (root): age is required\n",
     },
   },
   {
@@ -1054,7 +1054,7 @@ const INSTALL_CASES: readonly {
     want: {
       error:
         "values don't meet the specifications of the schema(s) in the following chart(s):\n" +
-        "subchart-with-schema:\n- age: Must be greater than or equal to 0",
+        "subchart-with-schema:\n- age: Must be greater than or equal to 0\n",
     },
   },
   {

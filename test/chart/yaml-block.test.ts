@@ -1,11 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
 import { describe, expect, it } from "vitest";
-import { parseAllDocuments, type Tags } from "yaml";
-import { goYamlError, readYamlDocuments, YamlSyntaxError } from "../../src/chart/yaml.js";
+import { parseAllDocuments } from "yaml";
+import { goYamlError, goYamlTags, readYaml, readYamlDocuments, YamlSyntaxError } from "../../src/chart/yaml.js";
 import { PlainScalarResolver, readBlockYaml } from "../../src/chart/yaml-block.js";
 
-const goYamlTags = (tags: Tags): Tags =>
-  tags.filter((tag) => typeof tag === "string" || (tag.tag !== "tag:yaml.org,2002:timestamp" && tag.format !== "TIME"));
 const resolver = new PlainScalarResolver({ version: "1.1", customTags: goYamlTags });
 
 /** What the full `yaml` reader makes of a one-document text, or undefined when it reports an error. */
@@ -240,5 +238,21 @@ describe("goYamlError: go-yaml's wording and line for common mistakes", () => {
     }
     expect(error).toBeInstanceOf(YamlSyntaxError);
     expect(goYamlError(text, error as YamlSyntaxError)).toEqual({ line, message });
+  });
+});
+
+describe("plain scalars resolve as go-yaml v2 resolves them", () => {
+  it("a float needs a digit: `.`, `-.` and `.e5` are strings (Helm's import-values `parent: .`)", () => {
+    expect(readYaml("a: .\nb: -.\nc: .e5\nd: .5\ne: 1.\nf: 1e3\ng: [., x]\nh: {p: .}\n")).toEqual({
+      a: ".",
+      b: "-.",
+      c: ".e5",
+      d: 0.5,
+      e: 1,
+      f: 1000,
+      g: [".", "x"],
+      h: { p: "." },
+    });
+    expect(readYaml("a: .inf\nb: .nan\n")).toEqual({ a: Infinity, b: NaN });
   });
 });

@@ -6,6 +6,7 @@
  */
 import { parseAllDocuments, parseDocument, stringify, type Document, type Tags } from "yaml";
 import { toPlainData } from "./template/go-value.js";
+import { marshalGoYaml } from "./go-yaml-emit.js";
 import { PlainScalarResolver, readBlockYaml } from "./yaml-block.js";
 
 /**
@@ -176,16 +177,20 @@ export function isCommentOnly(text: string): boolean {
 }
 
 /**
- * Helm's `toYaml` (sigs.k8s.io/yaml → go-yaml v2): block style, keys sorted, lists not indented
- * under their key, strings Go would misread quoted, no trailing newline.
+ * Helm's `toYaml` (sigs.k8s.io/yaml → go-yaml v2, see `go-yaml-emit.ts`) without its final newline.
+ * `indentSeq` is `toYamlPretty` (go-yaml v3 with sequences indented under their key).
  */
 export function toHelmYaml(value: unknown, options: { readonly indentSeq?: boolean } = {}): string {
+  if (options.indentSeq !== true) {
+    const text = marshalGoYaml(value);
+    return text.endsWith("\n") ? text.slice(0, -1) : text;
+  }
   const data = toPlainData(value);
   const text = stringify(data, {
     version: "1.1",
     customTags: goYamlTags,
     sortMapEntries: true,
-    indentSeq: options.indentSeq ?? false,
+    indentSeq: true,
     lineWidth: 0,
     aliasDuplicateObjects: false,
     blockQuote: "literal",

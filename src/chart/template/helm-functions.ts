@@ -5,6 +5,7 @@
  * `fromJsonArray`, `toToml`, `fromToml`, `lookup`). Go rejects an unknown function when a template is
  * parsed, so every name a chart may use must be here, even in a branch that never runs.
  */
+import { UnsupportedYamlValue } from "../go-yaml-emit.js";
 import { readYaml, toHelmYaml } from "../yaml.js";
 import { GO_BUILTINS } from "./builtins.js";
 import { type ExecEnv, type TemplateSet } from "./exec.js";
@@ -44,7 +45,7 @@ function toYaml(value: unknown): string {
   try {
     return toHelmYaml(value);
   } catch (error) {
-    if (error instanceof CyclicValueError) return "";
+    if (error instanceof CyclicValueError || error instanceof UnsupportedYamlValue) return "";
     throw error;
   }
 }

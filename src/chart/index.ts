@@ -5,11 +5,12 @@
 export type { ChartDependency, ChartFile, ChartMaintainer, ChartMetadata, LoadedChart } from "./chart.js";
 export { ChartError, type ChartErrorCode } from "./errors.js";
 export { loadChart, loadChartArchive, loadChartDirectory, validateChartMetadata } from "./load.js";
-export { mergeValues } from "./values.js";
+export { copyValues, mergeValues } from "./values.js";
 export {
   formatHelmTemplate,
   parseKubeVersion,
   renderChart,
+  renderChartTemplates,
   type FormatTemplateOptions,
   type RenderChartOptions,
   type RenderedChart,
@@ -19,7 +20,7 @@ export {
 export { fn, vfn, type GoFunc, type ParamType } from "./template/go-func.js";
 export { GoInt, int64 } from "./template/go-value.js";
 export { DEFAULT_LIMITS, type EvaluationLimits } from "./template/limits.js";
-export { HELM_FUNCTION_NAMES } from "./template/helm-functions.js";
+export { HELM_FUNCTION_NAMES, type LookupFunction } from "./template/helm-functions.js";
 export {
   fetchChartFromRepository,
   fetchChartFromRepositorySync,

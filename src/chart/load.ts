@@ -105,7 +105,7 @@ export function validateChartMetadata(raw: unknown, origin: string): ChartMetada
   if (type !== undefined && type !== "" && type !== "application" && type !== "library") {
     throw loadError(
       origin,
-      `validation: chart.metadata.type "${type}" is invalid`,
+      "validation: chart.metadata.type must be application or library",
       'type is "application" or "library"',
     );
   }

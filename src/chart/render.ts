@@ -10,14 +10,15 @@ import type { ChartDependency, ChartFile, ChartMetadata, LoadedChart } from "./c
 import { ChartError } from "./errors.js";
 import { createFilesObject } from "./files.js";
 import { validateValuesSchemas } from "./schema.js";
-import { fn } from "./template/go-func.js";
-import { GoStruct, scalarText, withGoType } from "./template/go-value.js";
+import { fn, type GoFunc } from "./template/go-func.js";
+import { GoStruct, scalarText, withGoMethods, withGoType } from "./template/go-value.js";
 import { asTemplateError, TemplateSet, type ExecEnv } from "./template/exec.js";
-import { createHelmEnv, HELM_FUNCTION_NAMES } from "./template/helm-functions.js";
+import { TemplateSyntaxError } from "./template/template-error.js";
+import { createHelmEnv, HELM_FUNCTION_NAMES, type LookupFunction } from "./template/helm-functions.js";
 import type { EvaluationLimits } from "./template/limits.js";
 import { parseSemver, semverSatisfies } from "./template/semver.js";
 import { scopeValues, type ScopedChart } from "./values.js";
-import { readYamlDocuments, YamlSyntaxError } from "./yaml.js";
+import { goYamlError, readYamlDocuments, toHelmYaml, YamlSyntaxError } from "./yaml.js";
 
 /** Options of {@link renderChart}, as `helm template` flags. */
 export interface RenderChartOptions {
@@ -41,6 +42,10 @@ export interface RenderChartOptions {
   readonly limits?: EvaluationLimits;
   /** Skip `values.schema.json` checks (`--skip-schema-validation`). @default false */
   readonly skipSchemaValidation?: boolean;
+  /** What the `lookup` function reads. @default none: `lookup` returns an empty map, as in `helm template` */
+  readonly lookup?: LookupFunction;
+  /** Extra or replacement functions (Helm's `Engine.CustomTemplateFuncs`), declared with Go parameter types. @default {} */
+  readonly funcs?: Readonly<Record<string, GoFunc>>;
 }
 
 /** One document a template rendered, as `helm template` prints it. */
@@ -71,8 +76,11 @@ export interface RenderedChart {
   readonly manifests: readonly RenderedManifest[];
   /** Hook documents (tests included), in Helm's order. */
   readonly hooks: readonly RenderedManifest[];
-  /** Files under `crds/` of the chart and its enabled subcharts (`--include-crds`). */
-  readonly crds: readonly { readonly source: string; readonly text: string }[];
+  /**
+   * Files under `crds/` of the chart and its enabled subcharts (`--include-crds`): `source` is the
+   * path in the release, `name` the path in its own chart (what `helm template` prints).
+   */
+  readonly crds: readonly { readonly source: string; readonly name: string; readonly text: string }[];
   /** The root chart's rendered NOTES.txt, when it has one. */
   readonly notes?: string;
 }
@@ -189,16 +197,39 @@ function helmTemplateOrder(a: TemplateUnit, b: TemplateUnit): number {
   return a.name < b.name ? 1 : a.name > b.name ? -1 : 0;
 }
 
+/**
+ * Helm's `cleanupParseError`: Go's `template: NAME:LINE: a: b: reason` becomes
+ * `parse error at (NAME:LINE): reason`.
+ */
+function helmParseError(error: TemplateSyntaxError): ChartError {
+  const tokens = error.message.split(": ");
+  const location = tokens[1] ?? "";
+  const reason = tokens[tokens.length - 1] ?? error.message;
+  return new ChartError("E_CHART_TEMPLATE", `parse error at (${location}): ${reason}`, {
+    ...(error.source === undefined ? {} : { source: error.source }),
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    cause: error,
+  });
+}
+
 /** Parsed template sets, memoised per chart (charts are immutable data) and set of enabled templates. */
 const parsedSets = new WeakMap<LoadedChart, Map<string, TemplateSet>>();
 
-function parseUnits(chart: LoadedChart, units: readonly TemplateUnit[]): TemplateSet {
-  const key = units.map((unit) => unit.name).join("\u0000");
+function parseUnits(chart: LoadedChart, units: readonly TemplateUnit[], extraFuncs: readonly string[]): TemplateSet {
+  const key = `${units.map((unit) => unit.name).join("\u0000")}\u0001${extraFuncs.join("\u0000")}`;
   let byKey = parsedSets.get(chart);
   const cached = byKey?.get(key);
   if (cached !== undefined) return cached;
-  const set = new TemplateSet(HELM_FUNCTION_NAMES);
-  for (const unit of units) set.add(unit.name, decoder.decode(unit.file.data));
+  const set = new TemplateSet(
+    extraFuncs.length === 0 ? HELM_FUNCTION_NAMES : new Set([...HELM_FUNCTION_NAMES, ...extraFuncs]),
+  );
+  for (const unit of units) {
+    try {
+      set.add(unit.name, decoder.decode(unit.file.data));
+    } catch (error) {
+      throw error instanceof TemplateSyntaxError ? helmParseError(error) : error;
+    }
+  }
   if (byKey === undefined) {
     byKey = new Map();
     parsedSets.set(chart, byKey);
@@ -206,6 +237,47 @@ function parseUnits(chart: LoadedChart, units: readonly TemplateUnit[]): Templat
   if (byKey.size > 16) byKey.clear();
   byKey.set(key, set);
   return set;
+}
+
+function isValuesTable(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * `.Values`, a `chartutil.Values`: a map whose methods `Table`, `PathValue`, `YAML` and `AsMap`
+ * come before its keys, as Go's field lookup tries methods first.
+ */
+function valuesObject(values: Record<string, unknown>): Record<string, unknown> {
+  const table = (name: string): Record<string, unknown> => {
+    let current = values;
+    for (const key of name.split(".")) {
+      const next = current[key];
+      if (!isValuesTable(next)) throw new Error(`${JSON.stringify(key)} is not a table`);
+      current = next;
+    }
+    return current;
+  };
+  return withGoMethods(values, "chartutil.Values", {
+    Table: fn(["string"], (name) => valuesObject({ ...table(name) })),
+    PathValue: fn(["string"], (path) => {
+      if (path === "") throw new Error("YAML path cannot be empty");
+      const parts = path.split(".");
+      const key = parts.pop() ?? "";
+      let holder: Record<string, unknown>;
+      try {
+        holder = parts.length === 0 ? values : table(parts.join("."));
+      } catch {
+        throw new Error(`${JSON.stringify(key)} is not a value`);
+      }
+      if (!Object.hasOwn(holder, key) || isValuesTable(holder[key]))
+        throw new Error(`${JSON.stringify(key)} is not a value`);
+      return holder[key];
+    }),
+    YAML: fn([], () => `${toHelmYaml(values)}\n`),
+    AsMap: fn([], () => ({ ...values })),
+  });
 }
 
 function maintainer(value: unknown): GoStruct {
@@ -362,15 +434,14 @@ function readDocument(source: string, text: string, full: string): Document {
     const docs = readYamlDocuments(text);
     parsed = docs[0]?.value;
   } catch (error) {
-    const line = (error instanceof YamlSyntaxError ? error.line : 1) - 1 + lineOf(full, text);
-    const reason = (error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error)).replace(
-      / at line \d+, column \d+:?$/,
-      "",
-    );
+    const go =
+      error instanceof YamlSyntaxError
+        ? goYamlError(text, error)
+        : { line: 1, message: error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error) };
     throw templateError(
       source,
-      `YAML parse error on ${source}: error converting YAML to JSON: yaml: line ${line}: ${reason}`,
-      line,
+      `YAML parse error on ${source}: error converting YAML to JSON: yaml: line ${go.line}: ${go.message}`,
+      go.line - 1 + lineOf(full, text),
       "the template renders invalid YAML at this line of its output; check indentation (nindent/indent) and quoting",
     );
   }
@@ -437,11 +508,30 @@ function hasManifestExtension(path: string): boolean {
   return /\.(ya?ml|json)$/i.test(path);
 }
 
-function crdFiles(scoped: ScopedChart): { source: string; text: string }[] {
+function crdFiles(scoped: ScopedChart): { source: string; name: string; text: string }[] {
   const own = scoped.chart.files
     .filter((file) => file.path.startsWith("crds/") && hasManifestExtension(file.path))
-    .map((file) => ({ source: `${scoped.path}/${file.path}`, text: decoder.decode(file.data) }));
+    .map((file) => ({ source: `${scoped.path}/${file.path}`, name: file.path, text: decoder.decode(file.data) }));
   return [...own, ...scoped.subcharts.flatMap(crdFiles)];
+}
+
+/**
+ * Helm's `action.CheckDependencies` (install and template run it on the chart given): every
+ * dependency Chart.yaml declares, enabled or not, must be in `charts/`.
+ */
+function checkDependenciesPresent(chart: LoadedChart): void {
+  const present = new Set(chart.subcharts.map((sub) => sub.metadata.name));
+  const missing = (chart.metadata.dependencies ?? []).map((dep) => dep.name).filter((name) => !present.has(name));
+  if (missing.length === 0) return;
+  throw new ChartError(
+    "E_CHART_LOAD",
+    "An error occurred while checking for chart dependencies. You may need to run `helm dependency build` to fetch " +
+      `missing dependencies: found in Chart.yaml, but missing in charts/ directory: ${missing.join(", ")}`,
+    {
+      hint: "put the dependency charts under charts/ (helm dependency build does)",
+      source: { file: `${chart.origin}/Chart.yaml`, line: 1, column: 1 },
+    },
+  );
 }
 
 /** Helm's `ValidateReleaseName`. */
@@ -476,17 +566,22 @@ function checkKubeVersion(chart: LoadedChart, kube: KubeVersion): void {
   }
 }
 
-/**
- * Renders a chart as `helm template` does. Synchronous and pure over its inputs (the clock and random
- * seed are options; only crypto functions such as `genCA` draw real randomness, as in Helm); errors
- * are `E_CHART_TEMPLATE` with the template name and line.
- */
-export function renderChart(chart: LoadedChart, options: RenderChartOptions): RenderedChart {
+/** A chart ready to execute: values scoped, templates parsed, built-in objects and functions bound. */
+interface PreparedRender {
+  readonly scoped: ScopedChart;
+  readonly set: TemplateSet;
+  readonly units: readonly TemplateUnit[];
+  readonly tops: ReadonlyMap<ScopedChart, Record<string, unknown>>;
+  readonly env: ExecEnv;
+}
+
+function prepareRender(chart: LoadedChart, options: RenderChartOptions): PreparedRender {
   if (chart.metadata.type === "library") {
     throw new ChartError("E_CHART_LOAD", `library charts are not installable`, {
       hint: `render an application chart that depends on ${chart.metadata.name}`,
     });
   }
+  checkDependenciesPresent(chart);
   checkReleaseName(options.releaseName);
   const kube = parseKubeVersion(options.kubeVersion ?? "v1.29.0");
   checkKubeVersion(chart, kube);
@@ -495,7 +590,8 @@ export function renderChart(chart: LoadedChart, options: RenderChartOptions): Re
   const units: TemplateUnit[] = [];
   collectUnits(scoped, units);
   units.sort(helmTemplateOrder);
-  const set = parseUnits(chart, units);
+  const extra = options.funcs ?? {};
+  const set = parseUnits(chart, units, Object.keys(extra).sort());
   const caps = capabilitiesObject(kube, options.apiVersions ?? []);
   const isInstall = options.isInstall ?? true;
   const release = {
@@ -510,7 +606,7 @@ export function renderChart(chart: LoadedChart, options: RenderChartOptions): Re
   const build = (item: ScopedChart, isRoot: boolean): Record<string, unknown> => {
     const subcharts: Record<string, unknown> = {};
     const top: Record<string, unknown> = {
-      Values: withGoType(item.values, "chartutil.Values"),
+      Values: valuesObject(item.values),
       Release: release,
       Chart: chartStruct(item.resolved.metadata, isRoot),
       Capabilities: caps,
@@ -526,7 +622,29 @@ export function renderChart(chart: LoadedChart, options: RenderChartOptions): Re
     now: options.now ?? DEFAULT_NOW,
     seed: options.randomSeed ?? 1,
     ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
   });
+  for (const [name, func] of Object.entries(extra)) (env.funcs as Map<string, GoFunc>).set(name, func);
+  return { scoped, set, units, tops, env };
+}
+
+/**
+ * Helm's `engine.Render`: the text every template of the chart and its enabled subcharts renders
+ * (partials `_*` and library charts' templates excepted, NOTES.txt included), by full template name
+ * (`mychart/charts/sub/templates/cm.yaml`), before any splitting into documents.
+ */
+export function renderChartTemplates(chart: LoadedChart, options: RenderChartOptions): ReadonlyMap<string, string> {
+  const { set, units, tops, env } = prepareRender(chart, options);
+  return executeTemplates(set, units, tops, env);
+}
+
+/**
+ * Renders a chart as `helm template` does. Synchronous and pure over its inputs (the clock and random
+ * seed are options; only crypto functions such as `genCA` draw real randomness, as in Helm); errors
+ * are `E_CHART_TEMPLATE` with the template name and line.
+ */
+export function renderChart(chart: LoadedChart, options: RenderChartOptions): RenderedChart {
+  const { scoped, set, units, tops, env } = prepareRender(chart, options);
   const outputs = executeTemplates(set, units, tops, env);
   let notes: string | undefined;
   const documents: Document[] = [];
@@ -540,7 +658,9 @@ export function renderChart(chart: LoadedChart, options: RenderChartOptions): Re
   }
   const manifests = documents.filter((doc) => !doc.isHook).sort(byInstallOrder);
   const hooks = documents.filter((doc) => doc.isHook && !doc.unknownHook).sort(byInstallOrder);
-  const isTest = (doc: Document): boolean => doc.hookEvents?.includes("test") === true;
+  // A test hook is one that runs only on `helm test`; `test,post-install` also runs on install.
+  const isTest = (doc: Document): boolean =>
+    doc.hookEvents !== undefined && doc.hookEvents.length > 0 && doc.hookEvents.every((event) => event === "test");
   const objects = [...manifests, ...hooks.filter((doc) => !isTest(doc))]
     .map((doc) => doc.object)
     .filter((object): object is KubeObject => object !== undefined);
@@ -615,7 +735,7 @@ function globMatch(pattern: string, path: string): boolean {
 export function formatHelmTemplate(rendered: RenderedChart, options: FormatTemplateOptions = {}): string {
   let manifest = "";
   if (options.includeCrds === true)
-    for (const crd of rendered.crds) manifest += `---\n# Source: ${crd.source}\n${crd.text}\n`;
+    for (const crd of rendered.crds) manifest += `---\n# Source: ${crd.name}\n${crd.text}\n`;
   for (const doc of rendered.manifests) manifest += `---\n# Source: ${doc.source}\n${doc.text}\n`;
   let out = `${manifest.trim()}\n`;
   if (options.noHooks !== true) {

@@ -61,6 +61,32 @@ function repoError(message: string, hint: string, cause?: unknown): ChartError {
   return new ChartError("E_CHART_REPO", message, { hint, ...(cause === undefined ? {} : { cause }) });
 }
 
+const PLAIN_VERSION = /^\d+\.\d+\.\d+$/;
+
+/** A version the index may list (semver, loosely; the plain `1.2.3` form is checked without semver's parser). */
+function isVersion(version: string): boolean {
+  return PLAIN_VERSION.test(version) || semver.valid(version, { loose: true }) !== null;
+}
+
+const OPTIONAL_FIELDS = ["apiVersion", "appVersion", "description", "type", "digest", "created"] as const;
+
+function indexEntry(name: string, item: Record<string, unknown>): IndexEntry {
+  const text = (key: string): string | undefined => {
+    const value = item[key];
+    return value === undefined || value === null ? undefined : scalarText(value);
+  };
+  const entry: { -readonly [K in keyof IndexEntry]: IndexEntry[K] } = {
+    name: text("name") ?? name,
+    version: text("version") ?? "",
+    urls: Array.isArray(item["urls"]) ? (item["urls"] as unknown[]).map(String) : [],
+  };
+  for (const field of OPTIONAL_FIELDS) {
+    const value = text(field);
+    if (value !== undefined) entry[field] = value;
+  }
+  return entry;
+}
+
 /** Parses a repository `index.yaml`. */
 export function parseRepositoryIndex(text: string, origin: string): RepositoryIndex {
   if (text.length > MAX_INDEX_BYTES) {
@@ -86,26 +112,14 @@ export function parseRepositoryIndex(text: string, origin: string): RepositoryIn
   const entries: Record<string, IndexEntry[]> = {};
   for (const [name, list] of Object.entries(rawEntries)) {
     if (!Array.isArray(list)) continue;
-    entries[name] = list
-      .filter((item): item is Record<string, unknown> => typeof item === "object" && item !== null)
-      .map((item) => {
-        const str = (key: string): string | undefined =>
-          item[key] === undefined || item[key] === null ? undefined : scalarText(item[key]);
-        const entry: IndexEntry = {
-          name: str("name") ?? name,
-          version: str("version") ?? "",
-          urls: Array.isArray(item["urls"]) ? (item["urls"] as unknown[]).map(String) : [],
-          ...(str("apiVersion") === undefined ? {} : { apiVersion: str("apiVersion") as string }),
-          ...(str("appVersion") === undefined ? {} : { appVersion: str("appVersion") as string }),
-          ...(str("description") === undefined ? {} : { description: str("description") as string }),
-          ...(str("type") === undefined ? {} : { type: str("type") as string }),
-          ...(str("digest") === undefined ? {} : { digest: str("digest") as string }),
-          ...(str("created") === undefined ? {} : { created: str("created") as string }),
-        };
-        return entry;
-      })
-      .filter((entry) => semver.valid(entry.version, { loose: true }) !== null)
-      .sort((a, b) => semver.rcompare(a.version, b.version, { loose: true }));
+    const versions: IndexEntry[] = [];
+    for (const item of list) {
+      if (typeof item !== "object" || item === null) continue;
+      const entry = indexEntry(name, item as Record<string, unknown>);
+      if (isVersion(entry.version)) versions.push(entry);
+    }
+    if (versions.length > 1) versions.sort((a, b) => semver.rcompare(a.version, b.version, { loose: true }));
+    entries[name] = versions;
   }
   return { origin, entries };
 }

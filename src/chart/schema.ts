@@ -5,6 +5,7 @@
  */
 import { createAjv } from "../model/index.js";
 import { ChartError } from "./errors.js";
+import { toPlainData } from "./template/go-value.js";
 import type { LoadedChart } from "./chart.js";
 import type { ScopedChart } from "./values.js";
 
@@ -73,15 +74,36 @@ function describe(error: ErrorObject): string {
       return `${field(error)}: Must be less than or equal to ${String(params["limit"])}`;
     case "pattern":
       return `${field(error)}: Does not match pattern '${String(params["pattern"])}'`;
+    case "contains":
+      return `${field(error)}: At least one of the items must match`;
     default:
       return `${field(error)}: ${error.message ?? error.keyword}`;
   }
 }
 
+/**
+ * gojsonschema's order and selection: a failed `contains` comes first, followed by the failures of the
+ * first item it tried (Ajv lists every item's failures before the `contains` one); `if` is not reported.
+ */
+function gojsonschemaOrder(errors: readonly ErrorObject[]): ErrorObject[] {
+  let out = errors.filter((e) => e.keyword !== "if");
+  for (const contains of out.filter((e) => e.keyword === "contains")) {
+    const prefix = `${contains.schemaPath}/`;
+    const items = out.filter((e) => e.schemaPath.startsWith(prefix));
+    const first = items[0]?.instancePath;
+    const kept = items.filter((e) => e.instancePath === first || e.instancePath.startsWith(`${first ?? ""}/`));
+    const group = new Set([contains, ...items]);
+    const at = out.findIndex((e) => group.has(e));
+    const rest = out.filter((e) => !group.has(e));
+    out = [...rest.slice(0, at), contains, ...kept, ...rest.slice(at)];
+  }
+  return out;
+}
+
 function collect(scoped: ScopedChart, out: string[]): void {
   const validate = validatorOf(scoped.chart);
-  if (validate !== undefined && !validate(JSON.parse(JSON.stringify(scoped.values)) as unknown)) {
-    const lines = (validate.errors ?? []).filter((e) => e.keyword !== "if").map((e) => `- ${describe(e)}\n`);
+  if (validate !== undefined && !validate(toPlainData(scoped.values))) {
+    const lines = gojsonschemaOrder(validate.errors ?? []).map((e) => `- ${describe(e)}\n`);
     out.push(`${scoped.resolved.metadata.name}:\n${lines.join("")}`);
   }
   for (const sub of scoped.subcharts) collect(sub, out);
@@ -94,7 +116,7 @@ export function validateValuesSchemas(scoped: ScopedChart): void {
   if (failures.length === 0) return;
   throw new ChartError(
     "E_CHART_VALUES",
-    `values don't meet the specifications of the schema(s) in the following chart(s):\n${failures.join("")}`.trimEnd(),
+    `values don't meet the specifications of the schema(s) in the following chart(s):\n${failures.join("")}`,
     { hint: "fix the values (or --set) so they match the chart's values.schema.json" },
   );
 }

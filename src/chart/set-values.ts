@@ -1,9 +1,11 @@
 /**
  * `--set` parsing with Helm's `strvals` rules: `a.b=c`, several pairs separated by commas, list
- * indexes `a[0]=x`, lists `{a,b}`, `\` escapes, and values typed as Helm types them (integers,
- * true/false, null; everything else, including floats, stays a string).
+ * indexes `a[0]=x`, lists `{a,b}`, `\` escapes, and values typed as Helm types them (integers as
+ * Go `int64`, true/false, null; everything else, including floats, stays a string).
  */
 import { ChartError } from "./errors.js";
+import { int64 } from "./template/go-value.js";
+import { copyValues } from "./values.js";
 
 type Values = Record<string, unknown>;
 
@@ -13,13 +15,23 @@ function setError(expression: string, message: string): ChartError {
   });
 }
 
-/** Helm's `typedVal`. */
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * Helm's `typedVal`: `true`/`false`/`null` in any case, and integers `strconv.ParseInt` reads
+ * (not starting with `0`, within int64) become Go `int64`, so `--set n=1000000` prints `1000000`.
+ */
 function typed(text: string): unknown {
-  if (text.toLowerCase() === "true") return true;
-  if (text.toLowerCase() === "false") return false;
-  if (text.toLowerCase() === "null") return null;
-  if (text === "0") return 0;
-  if (/^[+-]?[1-9]\d*$/.test(text) && Number.isSafeInteger(Number(text))) return Number(text);
+  const lower = text.toLowerCase();
+  if (lower === "true") return true;
+  if (lower === "false") return false;
+  if (lower === "null") return null;
+  if (text === "0") return int64(0n);
+  if (/^[+-]?\d+$/.test(text) && !text.startsWith("0")) {
+    const value = BigInt(text);
+    if (value >= INT64_MIN && value <= INT64_MAX) return int64(value);
+  }
   return text;
 }
 
@@ -77,12 +89,17 @@ function parseKey(expression: string, key: string): Segment[] {
   return segments;
 }
 
+function isPlainMap(value: unknown): value is Values {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
 function assign(container: unknown, segments: readonly Segment[], value: unknown): unknown {
   const [head, ...rest] = segments;
   if (head === undefined) return value;
   if ("key" in head) {
-    const map: Values =
-      typeof container === "object" && container !== null && !Array.isArray(container) ? (container as Values) : {};
+    const map: Values = isPlainMap(container) ? container : {};
     map[head.key] = assign(map[head.key], rest, value);
     return map;
   }
@@ -92,8 +109,13 @@ function assign(container: unknown, segments: readonly Segment[], value: unknown
   return list;
 }
 
-/** Applies one `--set` argument (possibly several comma-separated pairs) to `values`, returning it. */
-export function applySetValue(values: Values, expression: string): Values {
+/**
+ * Applies one `--set` argument (possibly several comma-separated pairs) to a copy of `values` and
+ * returns the copy (integers in it are Go `int64` objects: copy the result with `copyValues`, not
+ * `structuredClone`).
+ */
+export function applySetValue(base: Values, expression: string): Values {
+  const values = copyValues(base);
   for (const pair of splitTop(expression, ",")) {
     if (pair === "") continue;
     const eq = (() => {
@@ -112,7 +134,7 @@ export function applySetValue(values: Values, expression: string): Values {
 
 /** Parses every `--set` argument in order into one values object. */
 export function parseSetValues(expressions: readonly string[]): Record<string, unknown> {
-  const values: Values = {};
-  for (const expression of expressions) applySetValue(values, expression);
+  let values: Values = {};
+  for (const expression of expressions) values = applySetValue(values, expression);
   return values;
 }

@@ -10,8 +10,11 @@ import { semverSatisfies } from "./template/semver.js";
 
 type Values = Record<string, unknown>;
 
+/** A map of values: a plain object (not a list, nor a Go value such as an `int64` from `--set`). */
 function isTable(value: unknown): value is Values {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 /** A deep copy of plain values (maps and lists; scalars as they are). */
@@ -252,10 +255,10 @@ function processImports(node: Working): void {
   for (const requirement of node.requirements) {
     for (const entry of requirement.dependency.importValues ?? []) {
       if (typeof entry === "string") {
-        const found = table(values, `${requirement.dependency.name}.exports.${entry}`);
+        const found = table(values, `${requirement.name}.exports.${entry}`);
         if (found !== undefined) imported = coalesceTables(imported, copyValues(found), true);
       } else {
-        const found = table(values, `${requirement.dependency.name}.${entry.child}`);
+        const found = table(values, `${requirement.name}.${entry.child}`);
         if (found !== undefined) imported = coalesceTables(imported, pathToMap(entry.parent, copyValues(found)), true);
       }
     }
@@ -317,4 +320,25 @@ export function scopeValues(chart: LoadedChart, userValues: Readonly<Record<stri
   const resolved = resolveDependencies(chart, userValues);
   const values = coalesceChart(toWorking(resolved), copyValues(userValues), false, "");
   return scope(resolved, values, resolved.metadata.name);
+}
+
+/**
+ * Helm's `CoalesceValues` (`merge` false: a null deletes the key) and `MergeValues` (`merge` true:
+ * nulls are kept) of a chart and its subcharts, without dependency processing. Inputs are not changed.
+ */
+export function coalesceValues(
+  chart: LoadedChart,
+  userValues: Readonly<Record<string, unknown>>,
+  merge = false,
+): Record<string, unknown> {
+  return coalesceChart(working(chart), copyValues(userValues), merge, "");
+}
+
+/** Helm's `CoalesceTables` (`merge` false) and `MergeTables` (`merge` true): fills `dst` from `src`; mutates `dst`. */
+export function coalesceValueTables(
+  dst: Record<string, unknown>,
+  src: Readonly<Record<string, unknown>> | undefined,
+  merge = false,
+): Record<string, unknown> {
+  return src === undefined ? dst : coalesceTables(dst, src, merge);
 }

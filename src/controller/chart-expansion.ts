@@ -271,8 +271,7 @@ function composeValues(
   }
   const inline = fieldOf(release, "spec", "values");
   if (isJsonObject(inline)) merged = mergeMaps(merged, inline);
-  for (const { path, value } of targeted)
-    merged = applySetValue(structuredClone(merged), `${path}=${value.trim()}`) as JsonObject;
+  for (const { path, value } of targeted) merged = applySetValue(merged, `${path}=${value.trim()}`) as JsonObject;
   return { values: merged, unresolved };
 }
 

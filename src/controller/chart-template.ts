@@ -39,8 +39,11 @@ export interface TemplateChartOptions {
   readonly nameTemplate?: string;
 }
 
+/** A map of values (a plain object; `--set` integers are Go `int64` objects, not maps). */
 function isTable(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
 /** Helm's `mergeMaps`: `override` wins; maps merge key by key. */

@@ -138,7 +138,7 @@ describe("dependencies and values (chartutil)", () => {
     }
     expect((caught as VelaError).message).toBe(
       "values don't meet the specifications of the schema(s) in the following chart(s):\n" +
-        "s:\n- replicas: Invalid type. Expected: integer, given: string",
+        "s:\n- replicas: Invalid type. Expected: integer, given: string\n",
     );
   });
 

@@ -109,14 +109,14 @@ describe("bad charts", () => {
       name: "template syntax error",
       dir: "bad-syntax",
       code: "E_CHART_TEMPLATE",
-      message: "template: bad-syntax/templates/configmap.yaml:6: unexpected EOF",
+      message: "parse error at (bad-syntax/templates/configmap.yaml:6): unexpected EOF",
       line: 6,
     },
     {
       name: "unknown function",
       dir: "unknown-function",
       code: "E_CHART_TEMPLATE",
-      message: 'template: unknown-function/templates/configmap.yaml:4: function "frobnicate" not defined',
+      message: 'parse error at (unknown-function/templates/configmap.yaml:4): function "frobnicate" not defined',
       line: 4,
     },
     {

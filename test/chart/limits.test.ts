@@ -65,7 +65,7 @@ const BOUNDS: BoundCase[] = [
   {
     name: "recursive template action",
     template: '{{ define "t2" }}{{ template "t2" . }}{{ end }}{{ template "t2" . }}',
-    message: "rendering template has a nested reference name: t2",
+    message: "template: t:1:29: exceeded maximum template depth (10000)",
   },
   {
     name: "50,000 nested ifs",
@@ -78,6 +78,64 @@ const BOUNDS: BoundCase[] = [
     message: "max nesting depth exceeded",
   },
 ];
+
+/** Includes "r" n+1 times, nested: `include "r" n` includes "r" with n-1, down to 0. */
+const COUNTDOWN = '{{- define "r" -}}{{- if gt (int .) 0 -}}x{{- include "r" (sub (int .) 1) -}}{{- end -}}{{- end -}}';
+
+/** Calls `fn` from `depth` frames down the JavaScript stack. */
+function fromDeepInTheStack<T>(depth: number, fn: () => T): T {
+  return depth === 0 ? fn() : fromDeepInTheStack(depth - 1, fn);
+}
+
+function stackHeadroom(): number {
+  const probe = (n: number): number => {
+    try {
+      return probe(n + 1);
+    } catch {
+      return n;
+    }
+  };
+  return probe(0);
+}
+
+describe("nesting is bounded by Helm's limits, not by the JavaScript stack", () => {
+  it("runs 1001 nested includes of one name and fails the 1002nd with Helm's error", () => {
+    expect(renderTemplateString(`${COUNTDOWN}{{ include "r" 1000 | len }}`, {})).toBe("1000");
+    const error = failure(() => renderTemplateString(`${COUNTDOWN}{{ include "r" 1001 }}`, {}, { name: "t" }));
+    expect(error.message).toBe(
+      "template: t:1:46: rendering template has a nested reference name: r: unable to execute template",
+    );
+  });
+
+  it("does so when called with most of the JavaScript stack already used", () => {
+    const depth = Math.floor(stackHeadroom() * 0.8);
+    const out = fromDeepInTheStack(depth, () => renderTemplateString(`${COUNTDOWN}{{ include "r" 1000 | len }}`, {}));
+    expect(out).toBe("1000");
+  });
+
+  it("nests 2000 includes alternating two names, through tpl as well", () => {
+    const template = [
+      '{{- define "a" -}}{{- if gt (int .) 0 -}}a{{- include "b" (sub (int .) 1) -}}{{- end -}}{{- end -}}',
+      '{{- define "b" -}}{{- if gt (int .) 0 -}}b{{- tpl "{{ include \\"a\\" . }}" (sub (int .) 1) -}}{{- end -}}{{- end -}}',
+      '{{ include "a" 2000 | len }}',
+    ].join("");
+    expect(renderTemplateString(template, {})).toBe("2000");
+  });
+
+  it("stops {{template}} recursion at maxExecDepth with Go's message", () => {
+    const error = failure(() =>
+      renderTemplateString(
+        '{{ define "t2" }}{{ template "t2" . }}{{ end }}{{ template "t2" . }}',
+        {},
+        {
+          name: "t",
+          limits: { maxExecDepth: 50 },
+        },
+      ),
+    );
+    expect(error.message).toBe("template: t:1:29: exceeded maximum template depth (50)");
+  });
+});
 
 describe("every evaluation is bounded", () => {
   it.each(BOUNDS)("$name", (c) => {

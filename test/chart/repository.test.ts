@@ -7,6 +7,7 @@ import {
   fetchChartFromRepository,
   mergeValues,
   parseRepositoryIndex,
+  int64,
   parseSetValues,
   readChartRepository,
   readChartRepositorySync,
@@ -159,16 +160,28 @@ describe("values", () => {
     { name: "nested key", set: ["a.b=c"], want: { a: { b: "c" } } },
     {
       name: "several pairs and types",
-      set: ["n=5,t=true,f=1.5,z=0,s=007"],
-      want: { n: 5, t: true, f: "1.5", z: 0, s: "007" },
+      set: ["n=5,t=TRUE,f=1.5,z=0,s=007,p=+3,m=-2,big=9223372036854775807,over=9223372036854775808,u=1_000"],
+      want: {
+        n: int64(5n),
+        t: true,
+        f: "1.5",
+        z: int64(0n),
+        s: "007",
+        p: int64(3n),
+        m: int64(-2n),
+        big: int64(9223372036854775807n),
+        over: "9223372036854775808",
+        u: "1_000",
+      },
     },
+    { name: "a scalar replaced by a map", set: ["a=5", "a.b=1"], want: { a: { b: int64(1n) } } },
     { name: "list index", set: ["a[1]=x"], want: { a: [null, "x"] } },
     { name: "list literal", set: ["l={a,b}"], want: { l: ["a", "b"] } },
     { name: "escaped dot and comma", set: ["a\\.b=c\\,d"], want: { "a.b": "c,d" } },
-    { name: "later wins", set: ["a=1", "a=2"], want: { a: 2 } },
+    { name: "later wins", set: ["a=1", "a=2"], want: { a: int64(2n) } },
     { name: "null", set: ["a=null"], want: { a: null } },
   ])("--set: $name", ({ set, want }) => {
-    expect(parseSetValues(set)).toEqual(want);
+    expect(parseSetValues(set)).toStrictEqual(want);
   });
 
   it("--set without a value is an E_CHART_VALUES error", () => {

@@ -190,6 +190,8 @@ function formatArg(arg: unknown, spec: Spec): string {
     default:
       break;
   }
+  // fmt prints a []byte as the string it holds under %s, %q, %x and %X (under %v as a list of numbers).
+  if (arg instanceof Uint8Array && "sqxX".includes(spec.verb)) return formatString(new TextDecoder().decode(arg), spec);
   if (Array.isArray(arg)) return `[${arg.map((item) => formatArg(item, { ...spec, width: undefined })).join(" ")}]`;
   if (isGoMap(arg)) {
     const keys = Object.keys(arg).sort();

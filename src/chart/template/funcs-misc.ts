@@ -3,7 +3,6 @@
  * `encoding.go`, `paths.go`, `url.go`, `network.go`, `semver.go`) with Go's semantics.
  */
 import { createHash } from "node:crypto";
-import { isIP } from "node:net";
 import { fn, type GoFunc } from "./go-func.js";
 import { semverSatisfies, semverStruct } from "./semver.js";
 
@@ -243,11 +242,8 @@ export const MISC_FUNCTIONS: Readonly<Record<string, GoFunc>> = {
       userinfo: stringField(parts, "userinfo"),
     }),
   ),
-  getHostByName: fn(["string"], (name) => {
-    if (isIP(name) !== 0) return name;
-    if (name === "localhost") return "127.0.0.1";
-    throw new Error(`lookup ${name}: no such host (charts render offline: only IP addresses and localhost resolve)`);
-  }),
+  // Helm without --enable-dns (the default, and always here: rendering is offline) answers "".
+  getHostByName: fn(["string"], () => ""),
   semver: fn(["string"], (version) => semverStruct(version)),
   semverCompare: fn(["string", "string"], (constraint, version) => semverSatisfies(constraint, version)),
 };

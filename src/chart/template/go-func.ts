@@ -38,6 +38,11 @@ export interface GoFunc {
   /** Type of the `...` parameter, when the function is variadic. */
   readonly variadic?: ParamType;
   readonly call: (...args: never[]) => unknown;
+  /**
+   * True for `include` and `tpl`: the call returns the nested template execution (an
+   * `Execution`), which the evaluator runs without nesting on the JavaScript stack.
+   */
+  readonly nests?: boolean;
 }
 
 /** Declares a function with fixed parameters. */

@@ -22,6 +22,11 @@ export class GoInt {
     readonly type: GoIntType,
     readonly value: bigint,
   ) {}
+
+  /** As JSON: the number (values holding `--set` integers can be serialised). */
+  toJSON(): number {
+    return Number(this.value);
+  }
 }
 
 /** An `int64`, as sprig's arithmetic returns and Helm's `--set` parses integers. */
@@ -317,25 +322,26 @@ export class CyclicValueError extends Error {
 }
 
 /** A Go value turned into plain JSON-able data (ints become numbers) for toYaml/toJson. */
-export function toPlainData(value: unknown): unknown {
-  return plain(value, new Set());
+export function toPlainData(value: unknown, options: { readonly keepIntegers?: boolean } = {}): unknown {
+  return plain(value, new Set(), options.keepIntegers === true);
 }
 
-function plain(value: unknown, ancestors: Set<object>): unknown {
+function plain(value: unknown, ancestors: Set<object>, keepIntegers: boolean): unknown {
   if (typeof value !== "object" || value === null) {
-    if (typeof value === "bigint") return Number(value);
+    if (typeof value === "bigint") return keepIntegers ? value : Number(value);
     return value === undefined ? null : value;
   }
-  if (value instanceof GoInt) return Number(value.value);
+  if (value instanceof GoInt) return keepIntegers ? value.value : Number(value.value);
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
   if (value instanceof GoTime) return value.date.toISOString().replace(/\.000Z$/, "Z");
   if (ancestors.has(value)) throw new CyclicValueError(typeOf(value));
   ancestors.add(value);
   try {
-    if (Array.isArray(value)) return value.map((item) => plain(item, ancestors));
+    if (Array.isArray(value)) return value.map((item) => plain(item, ancestors, keepIntegers));
     const out: Record<string, unknown> = {};
     const source = value instanceof GoStruct ? value.fields : (value as Record<string, unknown>);
-    for (const [key, field] of Object.entries(source)) if (field !== undefined) out[key] = plain(field, ancestors);
+    for (const [key, field] of Object.entries(source))
+      if (field !== undefined) out[key] = plain(field, ancestors, keepIntegers);
     return out;
   } finally {
     ancestors.delete(value);

@@ -5,6 +5,7 @@
  * `fromJsonArray`, `toToml`, `fromToml`, `lookup`). Go rejects an unknown function when a template is
  * parsed, so every name a chart may use must be here, even in a branch that never runs.
  */
+import { UnsupportedYamlValue } from "../go-yaml-emit.js";
 import { readYaml, toHelmYaml } from "../yaml.js";
 import { GO_BUILTINS } from "./builtins.js";
 import { type ExecEnv, type TemplateSet } from "./exec.js";
@@ -16,7 +17,7 @@ import { NUMERIC_FUNCTIONS } from "./funcs-numeric.js";
 import { regexFunctions } from "./funcs-regex.js";
 import { stringFunctions } from "./funcs-strings.js";
 import { fn, type GoFunc } from "./go-func.js";
-import { CyclicValueError, isGoMap, isNil, toPlainData } from "./go-value.js";
+import { CyclicValueError, int64, isGoMap, isNil, toPlainData } from "./go-value.js";
 import { EvaluationBudget, type EvaluationLimits, type OutputGuard } from "./limits.js";
 import { TemplateFailure } from "./template-error.js";
 import { fromToml, toToml } from "./toml.js";
@@ -44,7 +45,7 @@ function toYaml(value: unknown): string {
   try {
     return toHelmYaml(value);
   } catch (error) {
-    if (error instanceof CyclicValueError) return "";
+    if (error instanceof CyclicValueError || error instanceof UnsupportedYamlValue) return "";
     throw error;
   }
 }
@@ -196,6 +197,32 @@ export interface HelmFunctionOptions {
   readonly limits?: EvaluationLimits;
   /** Only Go's builtins (for plain text/template semantics), not Helm's table. @default false */
   readonly goOnly?: boolean;
+  /** What `lookup` reads (Helm's client provider). @default none: `lookup` returns an empty map, as `helm template` */
+  readonly lookup?: LookupFunction;
+}
+
+/**
+ * Helm's `lookup` against some cluster state: the object (`name` given) or a list
+ * `{ apiVersion, kind: "<Kind>List", items }` (`name` empty; `namespace` empty means all namespaces),
+ * an empty map when nothing is found. Throwing fails the render (`error calling lookup: …`).
+ */
+export type LookupFunction = (
+  apiVersion: string,
+  kind: string,
+  namespace: string,
+  name: string,
+) => Readonly<Record<string, unknown>>;
+
+/** JSON-shaped data as Kubernetes' unstructured decoding gives it: integers are int64. */
+function unstructured(value: unknown): unknown {
+  if (typeof value === "number") return Number.isSafeInteger(value) ? int64(BigInt(value)) : value;
+  if (Array.isArray(value)) return value.map(unstructured);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = unstructured(item);
+    return out;
+  }
+  return value;
 }
 
 /**
@@ -218,13 +245,21 @@ export function createHelmEnv(set: TemplateSet, options: HelmFunctionOptions): E
       if (func !== undefined) funcs.set(name, func);
     }
   }
-  funcs.set(
-    "include",
-    fn(["string", "any"], (name, data) => env.current.include(name, data, env)),
-  );
-  funcs.set(
-    "tpl",
-    fn(["string", "any"], (text, data) => env.current.tpl(text, data, env)),
-  );
+  const lookup = options.lookup;
+  if (lookup !== undefined)
+    funcs.set(
+      "lookup",
+      fn(["string", "string", "string", "string"], (apiVersion, kind, namespace, name) =>
+        unstructured(lookup(apiVersion, kind, namespace, name)),
+      ),
+    );
+  funcs.set("include", {
+    ...fn(["string", "any"], (name, data) => env.current.include(name, data, env)),
+    nests: true,
+  });
+  funcs.set("tpl", {
+    ...fn(["string", "any"], (text, data) => env.current.tpl(text, data, env)),
+    nests: true,
+  });
   return env;
 }

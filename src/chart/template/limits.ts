@@ -15,8 +15,14 @@ export interface EvaluationLimits {
   readonly maxOutputBytes?: number;
   /** Items a list built by `until`, `untilStep`, `seq` or a `range` over an integer may have. @default 1_000_000 */
   readonly maxListLength?: number;
-  /** How deep `include`/`template`/`tpl` may nest (Helm stops at 1000 nested includes of one name). @default 1000 */
+  /** Nested `include`s of one name (Helm's limit: the 1002nd fails). @default 1000 */
   readonly maxTemplateDepth?: number;
+  /**
+   * How deep template executions may nest in all (`template`, `include`, `tpl`). Go stops
+   * `{{template}}` recursion at 100,000; this bound keeps the memory a runaway recursion holds small.
+   * @default 10_000
+   */
+  readonly maxExecDepth?: number;
 }
 
 /** The defaults of {@link EvaluationLimits}. */
@@ -26,6 +32,7 @@ export const DEFAULT_LIMITS: Required<EvaluationLimits> = {
   maxOutputBytes: 64 * 1024 * 1024,
   maxListLength: 1_000_000,
   maxTemplateDepth: 1000,
+  maxExecDepth: 10_000,
 };
 
 /** Thrown when a render goes past one of its limits; the evaluator adds where it happened. */

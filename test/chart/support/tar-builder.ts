@@ -1,10 +1,10 @@
 import { gzipSync } from "node:zlib";
 
-/** Builds a gzipped ustar archive from path → text entries (test data for the archive loader). */
-export function buildTgz(entries: Readonly<Record<string, string>>): Uint8Array {
+/** Builds a gzipped ustar archive from path → text (or bytes) entries (test data for the archive loader). */
+export function buildTgz(entries: Readonly<Record<string, string | Uint8Array>>): Uint8Array {
   const blocks: Buffer[] = [];
-  for (const [path, text] of Object.entries(entries)) {
-    const data = Buffer.from(text, "utf8");
+  for (const [path, content] of Object.entries(entries)) {
+    const data = typeof content === "string" ? Buffer.from(content, "utf8") : Buffer.from(content);
     const header = Buffer.alloc(512);
     header.write(path, 0, 100, "utf8");
     header.write("0000644\0", 100, "ascii");

@@ -13,6 +13,13 @@
  *   objects (hooks excluded) are created or patched with the three-way merge of `manifest-diff.ts`,
  *   labelled `helm.toolkit.fluxcd.io/name|namespace`, owned by the HelmRelease, and objects the new
  *   manifest no longer has are deleted; the release is recorded as a Helm storage Secret;
+ * - hooks run as Helm's `execHook` runs them (`pkg/action/hooks.go`): `pre-install` (`pre-upgrade`)
+ *   hooks before the manifest, `post-install` (`post-upgrade`) hooks once the release is ready,
+ *   each event's hooks by `helm.sh/hook-weight` then name, an existing hook object replaced under
+ *   the `before-hook-creation` policy (the default) and deleted after success under
+ *   `hook-succeeded`; test hooks are never installed. Hooks are not part of the manifest (no
+ *   three-way merge, not deleted with the release). There is no kubelet in the sandbox, so a hook
+ *   Job or Pod counts as succeeded once created;
  * - Helm's wait: the release is Ready once its Deployments/StatefulSets are ready, a paused
  *   Deployment counting as ready (§1.12); then `Ready`/`Released` say "Helm install|upgrade
  *   succeeded for release <ns>/<name>.v<N> with chart <chart>@<version>", `history` (newest
@@ -75,6 +82,86 @@ function objectId(object: KubeObject): string {
   return `${slash < 0 ? "" : object.apiVersion.slice(0, slash)}/${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}`;
 }
 
+const HOOK_ANNOTATION = "helm.sh/hook";
+const HOOK_WEIGHT_ANNOTATION = "helm.sh/hook-weight";
+const HOOK_DELETE_POLICY_ANNOTATION = "helm.sh/hook-delete-policy";
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function isHook(object: KubeObject): boolean {
+  return object.metadata.annotations?.[HOOK_ANNOTATION] !== undefined;
+}
+
+/** The events a hook runs on (`helm.sh/hook: pre-install,pre-upgrade`). */
+function hookEvents(object: KubeObject): string[] {
+  return (object.metadata.annotations?.[HOOK_ANNOTATION] ?? "").split(",").map((event) => event.trim());
+}
+
+/** `helm.sh/hook-weight` as Helm reads it (`strconv.Atoi`; anything else is 0). */
+function hookWeight(object: KubeObject): number {
+  const text = object.metadata.annotations?.[HOOK_WEIGHT_ANNOTATION] ?? "";
+  return /^[+-]?\d+$/.test(text.trim()) ? Number(text.trim()) : 0;
+}
+
+/** `helm.sh/hook-delete-policy`; `before-hook-creation` when none is given (Helm 3). */
+function hookDeletePolicies(object: KubeObject): string[] {
+  const text = object.metadata.annotations?.[HOOK_DELETE_POLICY_ANNOTATION] ?? "";
+  const policies = text
+    .split(",")
+    .map((policy) => policy.trim())
+    .filter((policy) => policy !== "");
+  return policies.length === 0 ? ["before-hook-creation"] : policies;
+}
+
+/** Hooks as Helm creates them: in the release namespace, with Flux's origin labels (its post-renderer labels every object). */
+function prepareHooks(objects: readonly KubeObject[], release: KubeObject, targetNamespace: string): KubeObject[] {
+  return objects.filter(isHook).map((object) => ({
+    ...object,
+    metadata: {
+      ...object.metadata,
+      ...(isNamespacedKind(object.apiVersion, object.kind)
+        ? { namespace: object.metadata.namespace ?? targetNamespace }
+        : {}),
+      labels: {
+        ...(object.metadata.labels ?? {}),
+        [HELM_RELEASE_NAME_LABEL]: release.metadata.name ?? "",
+        [HELM_RELEASE_NAMESPACE_LABEL]: release.metadata.namespace ?? "default",
+      },
+    },
+  }));
+}
+
+/**
+ * Helm's `execHook` for one event: the event's hooks by weight then name; each replaces an existing
+ * object under `before-hook-creation` and is deleted after succeeding under `hook-succeeded`.
+ * Returns the writes, or the reason the hook phase fails (an existing object and no
+ * `before-hook-creation` policy is Helm's "already exists").
+ */
+function runHooks(
+  view: ControllerView,
+  hooks: readonly KubeObject[],
+  event: string,
+): { readonly changes: ControllerChange[] } | { readonly failure: string } {
+  const executing = hooks
+    .filter((hook) => hookEvents(hook).includes(event))
+    .sort((a, b) => hookWeight(a) - hookWeight(b) || compareText(a.metadata.name ?? "", b.metadata.name ?? ""));
+  const changes: ControllerChange[] = [];
+  for (const hook of executing) {
+    const policies = hookDeletePolicies(hook);
+    const ref = refOfObject(hook);
+    if (view.get(ref) !== undefined) {
+      if (!policies.includes("before-hook-creation"))
+        return { failure: `${event} hooks failed: ${hook.kind} "${hook.metadata.name ?? ""}" already exists` };
+      changes.push({ op: "delete", ref });
+    }
+    changes.push({ op: "create", object: hook });
+    if (policies.includes("hook-succeeded")) changes.push({ op: "delete", ref });
+  }
+  return { changes };
+}
+
 /** Rendered objects as the release applies them: namespace, release labels and Helm's ownership annotations. */
 function prepareManifest(
   objects: readonly KubeObject[],
@@ -83,7 +170,7 @@ function prepareManifest(
   targetNamespace: string,
 ): KubeObject[] {
   return objects
-    .filter((object) => object.metadata.annotations?.["helm.sh/hook"] === undefined)
+    .filter((object) => !isHook(object))
     .map((object) => {
       const namespaced = isNamespacedKind(object.apiVersion, object.kind);
       return {
@@ -350,6 +437,21 @@ function reconcileRelease(release: KubeObject, view: ControllerView, env: Contro
       ];
     }
     const manifest = prepareManifest(rendered, release, releaseName, targetNamespace);
+    const hooks = prepareHooks(rendered, release, targetNamespace);
+    const preHooks = runHooks(view, hooks, `pre-${action}`);
+    if ("failure" in preHooks) {
+      const reason = action === "install" ? "InstallFailed" : "UpgradeFailed";
+      return [
+        ...changes,
+        ...failed(
+          release,
+          env,
+          reason,
+          `Helm ${action} failed for release ${storageNamespace}/${releaseName} ` +
+            `with chart ${resolution.chart}@${resolution.version}: ${preHooks.failure}`,
+        ),
+      ];
+    }
     const version = (latest?.version ?? 0) + 1;
     const stamp = formatTimestamp(env.now);
     const stored: StoredRelease = {
@@ -365,7 +467,9 @@ function reconcileRelease(release: KubeObject, view: ControllerView, env: Contro
       firstDeployed: history[history.length - 1]?.firstDeployed ?? stamp,
       lastDeployed: stamp,
       manifest,
+      hooks,
     };
+    changes.push(...preHooks.changes);
     changes.push(...applyManifest(view, release, latest?.manifest ?? [], manifest));
     changes.push({ op: "create", object: releaseSecret(stored, release) });
     changes.push(
@@ -391,6 +495,31 @@ function reconcileRelease(release: KubeObject, view: ControllerView, env: Contro
   if (latest.status === "pending-install" || latest.status === "pending-upgrade") {
     if (!latest.manifest.every((object) => isReady(view, object))) return changes;
     const action = latest.status === "pending-install" ? "install" : "upgrade";
+    const postHooks = runHooks(view, latest.hooks ?? [], `post-${action}`);
+    if ("failure" in postHooks) {
+      const reason = action === "install" ? "InstallFailed" : "UpgradeFailed";
+      changes.push({
+        op: "patch",
+        ref: {
+          apiVersion: "v1",
+          kind: "Secret",
+          name: releaseSecretName(latest.name, latest.version),
+          namespace: storageNamespace,
+        },
+        body: { type: "merge", patch: { metadata: { labels: { status: "failed" } } } },
+      });
+      return [
+        ...changes,
+        ...failed(
+          release,
+          env,
+          reason,
+          `Helm ${action} failed for release ${storageNamespace}/${latest.name} ` +
+            `with chart ${latest.chartName}@${latest.chartVersion}: ${postHooks.failure}`,
+        ),
+      ];
+    }
+    changes.push(...postHooks.changes);
     const deployed: StoredRelease = { ...latest, status: "deployed" };
     changes.push({
       op: "patch",

@@ -25,6 +25,8 @@ export interface StoredRelease {
   readonly lastDeployed: string;
   /** The objects the release applied (namespace filled in). */
   readonly manifest: readonly KubeObject[];
+  /** The release's hooks (test hooks excluded), run around the manifest; absent in older records. */
+  readonly hooks?: readonly KubeObject[];
 }
 
 export function releaseSecretName(release: string, version: number): string {

@@ -88,7 +88,7 @@ export function composeReleaseValues(view: ControllerView, release: KubeObject):
   const inline = objectAt(release, ["spec", "values"]);
   if (inline !== undefined) merged = mergeMaps(merged, inline);
   for (const { path, value } of targeted) {
-    merged = applySetValue(structuredClone(merged), `${path}=${value.trim()}`) as JsonObject;
+    merged = applySetValue(merged, `${path}=${value.trim()}`) as JsonObject;
   }
   return merged;
 }

@@ -1,5 +1,5 @@
-import { Document, parse as parseYaml, parseAllDocuments, visit, type Scalar as YamlScalar } from "yaml";
-import type { JsonValue } from "../util/index.js";
+import { Document, visit, type Scalar as YamlScalar } from "yaml";
+import { parseBoundedYamlValues, type JsonValue } from "../util/index.js";
 import { isBottomValue } from "./evaluator.js";
 import {
   atomOf,
@@ -139,12 +139,8 @@ function yamlText(value: JsonValue): string {
     Scalar(_, node: YamlScalar) {
       if (typeof node.value !== "string") return;
       const plain = node.value;
-      let reads: unknown;
-      try {
-        reads = parseYaml(plain);
-      } catch {
-        reads = undefined;
-      }
+      const parsed = parseBoundedYamlValues(plain);
+      const reads = "values" in parsed && parsed.values.length === 1 ? parsed.values[0] : undefined;
       if (plain === "" || reads === null || typeof reads === "number" || typeof reads === "boolean")
         node.type = "QUOTE_DOUBLE";
     },
@@ -153,14 +149,10 @@ function yamlText(value: JsonValue): string {
 }
 
 function parseYamlValue(source: string): JsonValue | Bottom {
-  try {
-    return (parseYaml(source) ?? null) as JsonValue;
-  } catch (error) {
-    return bottom(
-      "conflict",
-      `invalid YAML: ${error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error)}`,
-    );
-  }
+  const parsed = parseBoundedYamlValues(source);
+  if ("problem" in parsed) return bottom("conflict", `invalid YAML: ${parsed.problem.message}`);
+  if (parsed.values.length > 1) return bottom("conflict", "invalid YAML: expected one document, found several");
+  return (parsed.values[0] ?? null) as JsonValue;
 }
 
 function titleCase(value: string): string {
@@ -582,11 +574,9 @@ const YAML_PACKAGE: Record<string, BuiltinFunction> = {
   ),
   UnmarshalStream: fn([1], ([a], context) =>
     withArgs([text(a)], (source) => {
-      try {
-        return context.fromJson(parseAllDocuments(source).map((document) => (document.toJS() ?? null) as JsonValue));
-      } catch {
-        return bottom("conflict", "invalid YAML");
-      }
+      const parsed = parseBoundedYamlValues(source);
+      if ("problem" in parsed) return bottom("conflict", `invalid YAML: ${parsed.problem.message}`);
+      return context.fromJson(parsed.values.map((value) => (value ?? null) as JsonValue));
     }),
   ),
   Validate: fn([2], () => atomOf(true)),

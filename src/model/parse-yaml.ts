@@ -12,10 +12,17 @@ import {
   type YAMLMap,
 } from "yaml";
 import { ValidationError, type SourceLocation, type ValidationIssue } from "../errors/index.js";
-import { joinPointer, parsePointer, toPointer, type JsonValue } from "../util/index.js";
-import { composeBounded, type ParseYamlOptions, type YamlProblem } from "./yaml-bounds.js";
+import {
+  composeBounded,
+  joinPointer,
+  parsePointer,
+  toPointer,
+  type JsonValue,
+  type ParseYamlOptions,
+  type YamlProblem,
+} from "../util/index.js";
 
-export { DEFAULT_YAML_LIMITS, type ParseYamlOptions, type YamlLimits } from "./yaml-bounds.js";
+export { DEFAULT_YAML_LIMITS, type ParseYamlOptions, type YamlLimits } from "../util/index.js";
 
 /** 1-based line and column inside one file. */
 export interface SourcePosition {

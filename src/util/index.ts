@@ -7,3 +7,4 @@ export * from "./duration.js";
 export * from "./cel.js";
 export * from "./re2.js";
 export * from "./graph.js";
+export * from "./yaml-bounds.js";

@@ -24,6 +24,8 @@ const LONG_RUNNING = ["controller", "sandbox serve", "dashboard"];
 const PREPARE: Readonly<Record<string, readonly (readonly string[])[]>> = {
   // A release in flight is suspended before it is rolled back.
   "workflow rollback": [["workflow", "suspend", "demo-app"]],
+  // Only an aborted update can be retried.
+  "sandbox rollout retry": [["sandbox", "rollout", "abort", "rollouts-demo"]],
 };
 
 function allCommands(command: Command, path: readonly string[] = []): (readonly string[])[] {
@@ -71,6 +73,17 @@ describe("--help examples", () => {
       ["up", "-f", "examples/apps/demo-app-v1.yaml", "--wait"],
       ["up", "-f", "examples/apps/demo-app-v2.yaml", "--wait"],
       ["sandbox", "apply", "-f", "examples/objects/web.yaml"],
+      // Seed 001's Argo Rollout, updated to the yellow image: paused at its first step (20%).
+      ["sandbox", "apply", "-f", "examples/argo-rollouts/rollouts-demo.yaml"],
+      [
+        "sandbox",
+        "apply",
+        "-f",
+        "examples/argo-rollouts/rollouts-demo-yellow.yaml",
+        "--field-manager",
+        "ci",
+        "--force-conflicts",
+      ],
     ]) {
       const run = await runCli(argv, { cwd: PROJECT_ROOT, env, clock });
       expect(run.code, `${argv.join(" ")}: ${run.stderr}`).toBe(0);

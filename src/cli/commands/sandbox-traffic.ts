@@ -190,7 +190,11 @@ export function registerSandboxTraffic(sandbox: Command, env: CommandEnv): void 
         "return right after the change instead of waiting until the Rollout waits again at a step (or finishes)",
       );
     if (verb === "promote") command.option("--full", "skip every remaining step and pause (status.promoteFull)");
-    examples(command, [[`${verb} the Rollout demo-app`, `vela-ts sandbox rollout ${verb} demo-app`]]);
+    const kruise = verb === "approve" || verb === "pause" || verb === "resume";
+    const example = kruise ? "demo-app" : "rollouts-demo";
+    examples(command, [
+      [`${verb} the ${kruise ? "Kruise" : "Argo"} Rollout ${example}`, `vela-ts sandbox rollout ${verb} ${example}`],
+    ]);
     command.action(async (name: string, flags: RolloutFlags) => {
       const controller = await loadController();
       const target = {

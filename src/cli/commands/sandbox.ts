@@ -209,43 +209,47 @@ export function registerSandbox(program: Command, env: CommandEnv): void {
     );
   });
 
-  sandbox
+  const repair = sandbox
     .command("repair")
     .description(
       "recover a damaged sandbox: keep every object and write that still verifies, list what is lost (the damaged files are backed up first)",
     )
     .option("--dry-run", "only report what is damaged and what would be kept")
-    .option(...SANDBOX_OPTION)
-    .action(async (flags: SandboxFlags & { readonly dryRun?: boolean }) => {
-      const { sandboxRepair } = await loadController();
-      const report = await sandboxRepair({
-        ...commandOptions(env, flags, "vela-ts sandbox repair"),
-        ...(flags.dryRun === true ? { dryRun: true } : {}),
-      });
-      const out = env.ctx.stdout;
-      if (report.intact) {
-        out.write(
-          `sandbox ${report.dir} is intact: ${report.objects} objects at resourceVersion ${report.resourceVersion}, nothing to repair\n`,
-        );
-        for (const note of report.problems) out.write(`note: ${note}\n`);
-        return;
-      }
-      out.write(`sandbox ${report.dir} is damaged:\n`);
-      for (const problem of report.problems) out.write(`  - ${problem}\n`);
-      out.write(
-        report.lost.length === 0
-          ? "nothing acknowledged is lost\n"
-          : `lost (could not be recovered):\n${report.lost.map((line) => `  - ${line}\n`).join("")}`,
-      );
-      if (report.dryRun) {
-        out.write(
-          `a repair would keep ${report.objects} objects at resourceVersion ${report.resourceVersion}; run without --dry-run to do it\n`,
-        );
-        return;
-      }
-      out.write(`repaired: ${report.objects} objects at resourceVersion ${report.resourceVersion}\n`);
-      out.write(`the damaged files were copied to ${report.backupDir ?? ""}\n`);
+    .option(...SANDBOX_OPTION);
+  examples(repair, [
+    ["see what a repair would keep and lose, changing nothing", "vela-ts sandbox repair --dry-run"],
+    ["repair (the damaged files are backed up first)", "vela-ts sandbox repair"],
+  ]);
+  repair.action(async (flags: SandboxFlags & { readonly dryRun?: boolean }) => {
+    const { sandboxRepair } = await loadController();
+    const report = await sandboxRepair({
+      ...commandOptions(env, flags, "vela-ts sandbox repair"),
+      ...(flags.dryRun === true ? { dryRun: true } : {}),
     });
+    const out = env.ctx.stdout;
+    if (report.intact) {
+      out.write(
+        `sandbox ${report.dir} is intact: ${report.objects} objects at resourceVersion ${report.resourceVersion}, nothing to repair\n`,
+      );
+      for (const note of report.problems) out.write(`note: ${note}\n`);
+      return;
+    }
+    out.write(`sandbox ${report.dir} is damaged:\n`);
+    for (const problem of report.problems) out.write(`  - ${problem}\n`);
+    out.write(
+      report.lost.length === 0
+        ? "nothing acknowledged is lost\n"
+        : `lost (could not be recovered):\n${report.lost.map((line) => `  - ${line}\n`).join("")}`,
+    );
+    if (report.dryRun) {
+      out.write(
+        `a repair would keep ${report.objects} objects at resourceVersion ${report.resourceVersion}; run without --dry-run to do it\n`,
+      );
+      return;
+    }
+    out.write(`repaired: ${report.objects} objects at resourceVersion ${report.resourceVersion}\n`);
+    out.write(`the damaged files were copied to ${report.backupDir ?? ""}\n`);
+  });
 
   registerSandboxTraffic(sandbox, env);
   registerSandboxServe(sandbox, env);

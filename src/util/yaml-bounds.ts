@@ -304,3 +304,29 @@ export function composeBounded(
     hasAliases: mayAlias,
   };
 }
+
+/**
+ * Every document of `text` as a plain value, within `limits`; or the first problem. For callers
+ * that need values only and report problems in their own terms (the CUE engine's `encoding/yaml`).
+ */
+export function parseBoundedYamlValues(
+  text: string,
+  options: ParseYamlOptions = {},
+): { readonly values: readonly unknown[] } | { readonly problem: YamlProblem } {
+  const composed = composeBounded(text, undefined, options);
+  if (composed.inputProblem !== undefined) return { problem: composed.inputProblem };
+  const values: unknown[] = [];
+  for (const [index, document] of composed.documents.entries()) {
+    const error = document.errors[0];
+    if (error !== undefined) {
+      const message = (error.message.split("\n")[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, "");
+      return { problem: { code: "E_YAML", message, offset: error.pos[0] } };
+    }
+    const problem = composed.problems[index];
+    if (problem !== undefined) return { problem };
+    // Aliases are checked and bounded above; a JSON round trip un-shares what they repeat.
+    const value: unknown = document.toJS({ maxAliasCount: -1 });
+    values.push(composed.hasAliases === true ? (JSON.parse(JSON.stringify(value ?? null)) as unknown) : value);
+  }
+  return { values };
+}

@@ -15,7 +15,7 @@ import { NotFoundError, UsageError, ValidationError, VelaError, type ValidationI
 import { APPLICATION_API_VERSION, type ApplicationInput, type ComponentInput } from "../model/index.js";
 import { componentObjects, renderAppfile, renderCueValue, renderTemplate } from "../render/index.js";
 import { compileLinearRegExp, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
-import { renderStepActions } from "../render/step-actions.js";
+import { renderStepActions } from "../workflow/step-actions.js";
 
 /** Where definitions come from besides the bundled ones. */
 export interface DefinitionSourceOptions {

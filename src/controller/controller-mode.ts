@@ -15,7 +15,12 @@ import { LABEL_APP_NAME, LABEL_APP_NAMESPACE } from "../model/labels.js";
 import { APPLICATION_API_VERSION, APPLICATION_KIND } from "../reconciler/application-object.js";
 import { ControllerMetrics, type ReconcileResult } from "./controller-metrics.js";
 import { LeaseLock, type LeaseSettings } from "./lease.js";
-import { reconcileApplication, SteadyStateMemo, type ReconcileOutcome, type ReconcilerDeps } from "../reconciler/reconcile.js";
+import {
+  reconcileApplication,
+  SteadyStateMemo,
+  type ReconcileOutcome,
+  type ReconcilerDeps,
+} from "../reconciler/reconcile.js";
 import { realSleep, WorkQueue, type AbortableSleep } from "./work-queue.js";
 
 /** A kind whose objects belong to Applications (found by the `app.oam.dev/name` label). */

@@ -25,7 +25,11 @@ export * from "./serve.js";
 export * from "./chart-template.js";
 export * from "../reconciler/fixed-point-memo.js";
 export * from "../controller/controller-handoff.js";
-export { findAppRollouts, isRolloutWaitingForApproval, KRUISE_ROLLOUT_API_VERSIONS } from "../rollout/rollout-coupling.js";
+export {
+  findAppRollouts,
+  isRolloutWaitingForApproval,
+  KRUISE_ROLLOUT_API_VERSIONS,
+} from "../rollout/rollout-coupling.js";
 export * from "../target/sandbox-watch.js";
 export { APPLICATION_API_VERSION, APPLICATION_KIND } from "../reconciler/application-object.js";
 export * from "../target/target-namespace.js";

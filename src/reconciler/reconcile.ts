@@ -60,7 +60,7 @@ import {
   patchComponentOutputs,
   type ExtraTrait,
 } from "./component-patches.js";
-import { renderStepActions, stepTemplateContext } from "../render/step-actions.js";
+import { renderStepActions, stepTemplateContext } from "../workflow/step-actions.js";
 import { stepRegistryFor } from "./step-registry.js";
 import {
   applyComponentObjects,
@@ -75,7 +75,7 @@ import {
 import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "./chart-expansion.js";
 import { definitionsUsed, registryFromSnapshot, usedDefinitions } from "./definitions-for-app.js";
 import { applyOncePolicyOf, stateKeepEnabled } from "./apply-once.js";
-import { ANNOTATION_ROLLBACK_TO, completePendingRollback } from "../operations/rollback.js";
+import { ANNOTATION_ROLLBACK_TO, completePendingRollback } from "./rollback-state.js";
 import {
   findAppRollouts,
   finishFastRollbacks,

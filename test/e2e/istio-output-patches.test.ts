@@ -1,5 +1,5 @@
 /**
- * The output patches the Istio canary steps apply (src/controller/component-patches.ts): replace
+ * The output patches the Istio canary steps apply (src/reconciler/component-patches.ts): replace
  * (retainKeys) semantics on the paths the steps name, the apply order they ask for, and state keep
  * keeping what a step applied.
  */

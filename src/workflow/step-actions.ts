@@ -1,9 +1,9 @@
 import { validateProperties } from "../appfile/index.js";
 import type { DefinitionRegistry, WorkflowStepDefinition } from "../definitions/index.js";
 import { ValidationError, VelaError } from "../errors/index.js";
-import { renderTemplate } from "./index.js";
+import { renderTemplate } from "../render/index.js";
 import type { JsonObject, JsonValue } from "../util/index.js";
-import type { StepProcessContext } from "../workflow/index.js";
+import type { StepProcessContext } from "./index.js";
 
 /**
  * The `actions` of a WorkflowStepDefinition written in the handlebars format (DESIGN §4): its

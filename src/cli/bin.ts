@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { SystemClock } from "../util/clock.js";
+import { SimulatedClock, SystemClock } from "../util/clock.js";
 import type { CliContext, TextSink } from "./context.js";
 import { main } from "./main.js";
 
@@ -31,7 +31,7 @@ export function runFromProcess(): void {
     readStdin: () => readAll(process.stdin),
     stdout: terminalSink(process.stdout),
     stderr: terminalSink(process.stderr),
-    clock: new SystemClock(),
+    clock: new SimulatedClock(new SystemClock()),
     sleep: (milliseconds) => delay(milliseconds),
   };
   main(process.argv.slice(2), ctx).then(

@@ -16,6 +16,8 @@ export interface TargetFlags {
   readonly definitions?: string[];
   /** `-n`, when the command has it; absent means the context's namespace (or `default`). */
   readonly namespace?: string;
+  /** `--realtime`, on commands that wait. */
+  readonly realtime?: boolean;
 }
 
 /** Adds `--sandbox`, `--kubeconfig`, `--context`, `--cluster` and `--definitions` to a command. */
@@ -38,6 +40,22 @@ export function addTargetFlags(command: Command): Command {
 /** Adds `-n, --namespace` without a default: absent means the kubeconfig context's namespace, as in kubectl. */
 export function addNamespaceFlag(command: Command, what = "namespace of the application"): Command {
   return command.option("-n, --namespace <ns>", `${what} (default: the context's namespace, else "default")`);
+}
+
+/** Adds `--realtime` to a command that can `--wait`. */
+export function addRealtimeFlag(command: Command): Command {
+  return command.option(
+    "--realtime",
+    "on the sandbox, let --wait sleep through timed pauses on the wall clock (default: skip sandbox time; also $VELA_TS_REALTIME=1)",
+  );
+}
+
+/** `--realtime` or `VELA_TS_REALTIME=1`. */
+function wantsRealtime(flags: TargetFlags, env: CliContext["env"]): boolean {
+  return (
+    flags.realtime === true ||
+    (env.VELA_TS_REALTIME !== undefined && !["", "0", "false"].includes(env.VELA_TS_REALTIME))
+  );
 }
 
 /** Real HTTP for webhook steps (`notification`, `http` actions), with a 10 s limit. */
@@ -119,6 +137,7 @@ export function targetOptions(flags: TargetFlags, ctx: CliContext, command: stri
     ...(kubeconfig === undefined ? {} : { kubeconfig }),
     ...(flags.context === undefined ? {} : { context: flags.context }),
     ...(flags.definitions === undefined ? {} : { definitionDirs: flags.definitions }),
+    ...(wantsRealtime(flags, ctx.env) ? { realtime: true } : {}),
   };
 }
 

@@ -24,6 +24,12 @@ export interface ClusterDriver {
    * @default runs `wait` as it is
    */
   readonly unlockedDuring?: <T>(wait: () => Promise<T>) => Promise<T>;
+  /**
+   * Moves the cluster's time ahead instead of sleeping (the sandbox's simulated time; see
+   * docs/sandbox.md, "Sandbox time"): `--wait` then passes timed pauses and grace periods at once.
+   * @default absent: waits sleep on the wall clock
+   */
+  readonly skipAhead?: (milliseconds: number) => void;
   /** Between two reconcile passes: lets another command that waits for the cluster in first. @default nothing */
   readonly yieldBetweenPasses?: () => Promise<void>;
 }
@@ -174,13 +180,18 @@ export async function driveApplication(
     const scheduled = wakes.length > 0;
     let wakeAt = scheduled ? Math.min(...wakes) : now + IDLE_POLL_INTERVAL_MS;
     if (options.timeoutMs !== undefined) wakeAt = Math.min(wakeAt, started + options.timeoutMs);
+    const skip = scheduled && driver.skipAhead !== undefined;
     const line = scheduled
-      ? `waiting ${formatDuration(Math.max(0, wakeAt - now))}: ${describeProgress(outcome)}`
+      ? `waiting ${formatDuration(Math.max(0, wakeAt - now))}${skip ? " of sandbox time" : ""}: ${describeProgress(outcome)}`
       : `waiting (nothing scheduled; looking again every ${formatDuration(IDLE_POLL_INTERVAL_MS)}, ` +
         `--timeout bounds the wait): ${describeProgress(outcome)}`;
     if (line !== lastProgress) options.progress?.(line);
     lastProgress = line;
-    await sleepUnlocked(driver, options.sleep, Math.max(0, wakeAt - now));
+    if (skip) {
+      driver.skipAhead?.(Math.max(0, wakeAt - now));
+      // Other commands waiting for the sandbox get their turn between skips, as between sleeps.
+      await driver.yieldBetweenPasses?.();
+    } else await sleepUnlocked(driver, options.sleep, Math.max(0, wakeAt - now));
   }
 }
 

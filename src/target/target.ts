@@ -53,6 +53,11 @@ export interface TargetOptions {
   readonly command: string;
   readonly revisionLimit?: number;
   readonly log?: (message: string) => void;
+  /**
+   * `--realtime`: on the sandbox, `--wait` sleeps through timed pauses and grace periods on the wall
+   * clock instead of skipping the sandbox's simulated time past them. @default false
+   */
+  readonly realtime?: boolean;
 }
 
 /** An opened target: the cluster, how to drive its controllers, and the reconciler's dependencies. */
@@ -195,6 +200,9 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       fixedPoint: { memo: sandboxFixedPointMemo(dir, inputs), resourceVersion: () => sandbox.resourceVersion },
       unlockedDuring: (wait) => sandbox.withoutLock(wait, release),
       yieldBetweenPasses: async () => void (await sandbox.yieldToWaiters(release)),
+      ...(sandbox.canSkipTime && options.realtime !== true
+        ? { skipAhead: (milliseconds: number) => sandbox.skipAhead(milliseconds) }
+        : {}),
     };
     const shown = dir.startsWith(options.cwd) ? `.${dir.slice(options.cwd.length) || "/"}` : dir;
     return {

@@ -9,6 +9,30 @@ export class SystemClock implements Clock {
   }
 }
 
+/**
+ * The sandbox's clock: a base clock (the wall clock) plus the simulated time `--wait` skipped
+ * instead of sleeping through it (docs/sandbox.md, "Sandbox time"). It only ever moves forward.
+ */
+export class SimulatedClock implements Clock {
+  private offset = 0;
+
+  constructor(readonly base: Clock) {}
+
+  now(): Date {
+    return new Date(this.base.now().getTime() + this.offset);
+  }
+
+  /** How far ahead of its base this clock runs, in milliseconds. */
+  get offsetMs(): number {
+    return this.offset;
+  }
+
+  /** Runs `offsetMs` ahead of the base, unless it already runs further ahead (time never goes back). */
+  runAhead(offsetMs: number): void {
+    if (Number.isFinite(offsetMs)) this.offset = Math.max(this.offset, Math.round(offsetMs));
+  }
+}
+
 /** A clock that only moves when told to, for tests of timed pauses and timeouts. */
 export class FakeClock implements Clock {
   private current: number;

@@ -45,7 +45,8 @@ describe.skipIf(!BUILT)("the sandbox lock during up --wait", () => {
     const cwd = tempDir("vela-ts-lock-wait-");
     const dir = join(cwd, "sandbox");
     writeFileSync(join(cwd, "soak.yaml"), SOAK);
-    const waiting = spawnVela(["up", "-f", "soak.yaml", "--wait", "--sandbox", dir], { cwd });
+    // --realtime: the wait sleeps on the wall clock (by default the sandbox skips its simulated time past it).
+    const waiting = spawnVela(["up", "-f", "soak.yaml", "--wait", "--realtime", "--sandbox", dir], { cwd });
     let ended = false;
     void waiting.done.then(() => (ended = true));
     await whenStderr(waiting, (stderr) => /waiting \d+s/.test(stderr));

@@ -6,7 +6,14 @@ import type { CommandEnv } from "../command.js";
 import { readInputText } from "../input-file.js";
 import { EXIT_CODES } from "../report.js";
 import { examples } from "../help.js";
-import { addNamespaceFlag, addTargetFlags, namespaceOf, targetOptions, type TargetFlags } from "../target-flags.js";
+import {
+  addNamespaceFlag,
+  addRealtimeFlag,
+  addTargetFlags,
+  namespaceOf,
+  targetOptions,
+  type TargetFlags,
+} from "../target-flags.js";
 import { describeDrive } from "./drive-report.js";
 
 interface UpFlags extends TargetFlags {
@@ -53,6 +60,7 @@ export function registerUp(program: Command, env: CommandEnv): void {
     "namespace for applications that do not name one",
   );
   addTargetFlags(command);
+  addRealtimeFlag(command);
   examples(command, [
     [
       "release version 1 of the example app and wait until it is healthy",

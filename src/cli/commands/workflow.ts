@@ -5,7 +5,14 @@ import { parseDuration } from "../../util/duration.js";
 import type { CommandEnv } from "../command.js";
 import { requireAppArgument } from "../app-argument.js";
 import { examples, type Example } from "../help.js";
-import { addNamespaceFlag, addTargetFlags, namespaceOf, targetOptions, type TargetFlags } from "../target-flags.js";
+import {
+  addNamespaceFlag,
+  addRealtimeFlag,
+  addTargetFlags,
+  namespaceOf,
+  targetOptions,
+  type TargetFlags,
+} from "../target-flags.js";
 import { parseRevisionNumber } from "./revision.js";
 import { describeDrive } from "./drive-report.js";
 import { exitCodeOfDrive } from "./up.js";
@@ -64,6 +71,7 @@ export function registerWorkflow(program: Command, env: CommandEnv): void {
       command.option("--revision <n>", "revision to go back to (default: the last succeeded one)");
     if (operation === "restart") command.option("--step <name>", "re-run from this step only");
     addTargetFlags(command);
+    addRealtimeFlag(command);
     examples(command, EXAMPLES[operation]);
     command.action(async (appArgument: string | undefined, flags: WorkflowFlags) => {
       const timeoutMs = flags.timeout === undefined ? undefined : parseDuration(flags.timeout);

@@ -1,6 +1,6 @@
 import { ClusterError } from "../../errors/index.js";
 import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
-import type { Clock } from "../../util/index.js";
+import { SimulatedClock, type Clock } from "../../util/index.js";
 import type {
   ApplyOptions,
   Cluster,
@@ -94,6 +94,32 @@ export class SandboxCluster implements Cluster {
     this.charts = options.charts;
     this.maxPasses = options.maxPasses;
     this.unsubscribe = this.follow(sandbox);
+    this.catchUpClock();
+  }
+
+  /** A {@link SimulatedClock} runs as far ahead as the sandbox's recorded time (another command may have moved it). */
+  private catchUpClock(): void {
+    if (this.clock instanceof SimulatedClock) this.clock.runAhead(this.sandbox.metadata.clockOffsetMs ?? 0);
+  }
+
+  /**
+   * Whether `--wait` may skip simulated time instead of sleeping: only with a {@link SimulatedClock}
+   * (the CLI's), whose offset the sandbox records so every later command sees the same time.
+   */
+  get canSkipTime(): boolean {
+    return this.clock instanceof SimulatedClock;
+  }
+
+  /**
+   * Moves the sandbox's time `milliseconds` ahead without waiting for the wall clock, durably (the
+   * offset is in `sandbox.json`): timed pauses, grace periods and pods' start-up delays pass at once.
+   */
+  skipAhead(milliseconds: number): void {
+    this.check();
+    if (!(this.clock instanceof SimulatedClock) || milliseconds <= 0) return;
+    const offset = this.clock.offsetMs + Math.ceil(milliseconds);
+    this.sandbox.setClockOffset(offset);
+    this.clock.runAhead(offset);
   }
 
   private follow(sandbox: SandboxStore): () => void {
@@ -156,6 +182,7 @@ export class SandboxCluster implements Cluster {
     this.sandbox = resumed;
     this.unsubscribe = this.follow(resumed);
     this.history.length = 0;
+    this.catchUpClock();
   }
 
   /** The sandbox directory. */

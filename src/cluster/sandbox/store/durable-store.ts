@@ -134,6 +134,13 @@ export class SandboxStore {
     writeMetadata(this.dir, this.metadataValue);
   }
 
+  /** Records how far the sandbox's time runs ahead of the wall clock (see {@link SandboxMetadata.clockOffsetMs}). */
+  setClockOffset(offsetMs: number): void {
+    if ((this.metadataValue.clockOffsetMs ?? 0) >= offsetMs) return;
+    this.metadataValue = { ...this.metadataValue, clockOffsetMs: offsetMs };
+    writeMetadata(this.dir, this.metadataValue);
+  }
+
   /** Compacts when the journal has grown past half the snapshot (and `compactBytes`). */
   maybeCompact(): void {
     if (this.closed || this.journal.batching) return;

@@ -33,6 +33,11 @@ export interface SandboxMetadata {
    * sandboxes of earlier versions, which then get them on their next command.
    */
   readonly addonObjectsInstalled?: boolean;
+  /**
+   * How far the sandbox's time runs ahead of the wall clock: the simulated time `--wait` skipped
+   * instead of sleeping (docs/sandbox.md, "Sandbox time"). Absent means 0.
+   */
+  readonly clockOffsetMs?: number;
 }
 
 const METADATA_FILE = "sandbox.json";
@@ -51,6 +56,9 @@ function canonicalFields(metadata: SandboxMetadata): SandboxMetadata {
     enabledAddons: [...metadata.enabledAddons],
     createdAt: metadata.createdAt,
     ...(metadata.addonObjectsInstalled === true ? { addonObjectsInstalled: true } : {}),
+    ...(metadata.clockOffsetMs !== undefined && metadata.clockOffsetMs > 0
+      ? { clockOffsetMs: metadata.clockOffsetMs }
+      : {}),
   };
 }
 
@@ -81,7 +89,12 @@ function fieldsOf(parsed: unknown): SandboxMetadata | string {
     enabledAddons: addons,
     createdAt: typeof fields["createdAt"] === "string" ? fields["createdAt"] : "",
     ...(fields["addonObjectsInstalled"] === true ? { addonObjectsInstalled: true } : {}),
+    ...(isOffset(fields["clockOffsetMs"]) ? { clockOffsetMs: fields["clockOffsetMs"] } : {}),
   };
+}
+
+function isOffset(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
 }
 
 /**
@@ -136,5 +149,6 @@ export function salvageMetadata(text: string | undefined): Partial<SandboxMetada
     ...(typeof fields["seed"] === "string" ? { seed: fields["seed"] } : {}),
     ...(Array.isArray(addons) && addons.every((addon) => typeof addon === "string") ? { enabledAddons: addons } : {}),
     ...(typeof fields["createdAt"] === "string" ? { createdAt: fields["createdAt"] } : {}),
+    ...(isOffset(fields["clockOffsetMs"]) ? { clockOffsetMs: fields["clockOffsetMs"] } : {}),
   };
 }

@@ -108,6 +108,7 @@ function metadataOf(dir: string, problems: string[], clock: Clock): SandboxMetad
     seed: salvaged.seed ?? "0",
     enabledAddons: salvaged.enabledAddons ?? [...DEFAULT_SANDBOX_ADDONS],
     createdAt: salvaged.createdAt ?? formatTimestamp(clock.now()),
+    ...(salvaged.clockOffsetMs === undefined ? {} : { clockOffsetMs: salvaged.clockOffsetMs }),
   };
 }
 

@@ -127,6 +127,20 @@ const SAMPLE_PROPERTIES: Readonly<Record<string, JsonValue>> = {
     stepPartition: 1,
     releaseMode: "batch",
   },
+  "argo-rollout": {
+    scaleDown: "onsuccess",
+    stepPartition: 1,
+    canary: {
+      steps: [
+        { weight: 20, matches: [{ headers: [{ name: "X-Canary", value: "^on$", type: "regularExpression" }] }] },
+        { weight: 50, duration: 30 },
+        { replicas: "80%", weight: 70, pause: { duration: 30 } },
+        { replicas: 5 },
+        { weight: 100 },
+      ],
+      trafficRoutings: [{ type: "nginx", ports: [{ port: 80, targetPort: "http", name: "http" }] }],
+    },
+  },
   "rolling-release": { weight: 100, trafficRoutings: [{ type: "ingress" }] },
   annotations: { owner: "payments", drop: null },
   labels: { team: "payments" },

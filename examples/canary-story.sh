@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The canary walkthrough (DESIGN story 1), on a fresh sandbox: release a Helm chart, canary the
 # upgrade at 20% then 90% of the traffic, and roll it back without touching the old pods.
-# Run it with `npm run demo`. Kruise waits its 5 s grace periods in real time, so it takes a little
-# while; every `--wait` below sleeps through them and returns when a person has to decide.
+# Run it with `npm run demo`. Every `--wait` below passes Kruise's grace periods in sandbox time
+# (VELA_TS_REALTIME=1 sleeps through them on the wall clock) and returns when a person has to decide.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -55,9 +55,9 @@ describe.skipIf(SKIP !== "")(`in a terminal ${SKIP === "" ? "" : `(skipped: ${SK
     for (const terminal of open.splice(0)) terminal.close();
   });
 
-  it("up --wait: a spinner with the time waited while it sleeps, erased at the end; colours in the result", async () => {
+  it("up --wait: a spinner with the time waited while it sleeps (--realtime: on the wall clock), erased at the end; colours in the result", async () => {
     const cwd = workspace();
-    const terminal = run(`${vela} up -f timed.yaml --wait`, cwd);
+    const terminal = run(`${vela} up -f timed.yaml --wait --realtime`, cwd);
     const waiting = await terminal.waitFor((screen) => SPINNER.test(screen));
     expect(waiting).toMatch(/^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] waiting \S+: step \w+ .* \(\d+s\)$/m);
     const done = await terminal.waitFor(finished);
@@ -80,7 +80,7 @@ describe.skipIf(SKIP !== "")(`in a terminal ${SKIP === "" ? "" : `(skipped: ${SK
   it("in a pipe: no spinner, no colour, no carriage returns; the progress lines once each", async () => {
     const cwd = workspace();
     const log = join(cwd, "out.log");
-    const terminal = run(`${vela} up -f timed.yaml --wait 2>&1 | cat > out.log`, cwd);
+    const terminal = run(`${vela} up -f timed.yaml --wait --realtime 2>&1 | cat > out.log`, cwd);
     await terminal.waitFor(finished);
     const { readFileSync } = await import("node:fs");
     const text = readFileSync(log, "utf8");

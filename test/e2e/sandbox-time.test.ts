@@ -13,33 +13,11 @@ import { PROJECT_ROOT } from "../support/shared.js";
 
 const BUILT = existsSync(join(PROJECT_ROOT, "dist", "cli", "bin.js"));
 
+/** examples/apps/soak.yaml (the example docs/sandbox.md shows), with its pause set to `duration`. */
 function soakApp(duration: string): string {
-  return `apiVersion: core.oam.dev/v1beta1
-kind: Application
-metadata:
-  name: soak
-spec:
-  components:
-    - name: soak
-      type: k8s-objects
-      properties:
-        objects:
-          - apiVersion: v1
-            kind: ConfigMap
-            metadata: {name: soak-config}
-            data: {release: "1"}
-  workflow:
-    steps:
-      - name: deploy
-        type: apply-component
-        properties: {component: soak}
-      - name: soak
-        type: suspend
-        properties: {duration: ${duration}}
-      - name: after
-        type: apply-component
-        properties: {component: soak}
-`;
+  const example = readFileSync(join(PROJECT_ROOT, "examples/apps/soak.yaml"), "utf8");
+  if (!example.includes("duration: 1h }")) throw new Error("examples/apps/soak.yaml no longer pauses for 1h");
+  return example.replace("duration: 1h }", `duration: ${duration} }`);
 }
 
 interface StepView {

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import type { SandboxCluster } from "../cluster/index.js";
 import { openCommandSandbox } from "../target/addon-objects.js";
 import { startSandboxServer, type SandboxServer } from "../cluster/sandbox/server/index.js";
+import { liveLockOwner, removeServedRecord, writeServedRecord } from "../cluster/sandbox/index.js";
 import type { Clock } from "../util/index.js";
 
 /** Options of {@link serveSandbox}. */
@@ -71,6 +72,15 @@ export async function serveSandbox(options: ServeSandboxOptions): Promise<Servin
     cluster.close();
     throw error;
   }
+  // Other commands on this sandbox go through the server while it runs (src/target/target.ts).
+  const lockToken = liveLockOwner(options.sandboxDir)?.token;
+  if (lockToken !== undefined)
+    writeServedRecord(options.sandboxDir, {
+      lockToken,
+      pid: process.pid,
+      url: server.url,
+      kubeconfig: options.kubeconfigOut,
+    });
   const running = server;
   let closing: Promise<void> | undefined;
   return {
@@ -81,7 +91,10 @@ export async function serveSandbox(options: ServeSandboxOptions): Promise<Servin
     server: running,
     cluster,
     close() {
-      closing ??= running.close().finally(() => cluster.close());
+      closing ??= running.close().finally(() => {
+        if (lockToken !== undefined) removeServedRecord(options.sandboxDir, lockToken);
+        cluster.close();
+      });
       return closing;
     },
   };

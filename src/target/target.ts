@@ -1,7 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import type { Cluster } from "../cluster/cluster.js";
 import type { KubeCluster, KubeClusterOptions } from "../cluster/kube/index.js";
-import type { SandboxCluster } from "../cluster/sandbox/index.js";
+import { findSandboxServer, type SandboxCluster, type ServedRecord } from "../cluster/sandbox/index.js";
 import { openCommandSandbox } from "./addon-objects.js";
 import type { DefinitionRegistry, DefinitionWarning } from "../definitions/index.js";
 import { UsageError } from "../errors/index.js";
@@ -167,10 +167,23 @@ async function openKubeClusterTarget(options: TargetOptions): Promise<Target> {
   }
 }
 
+/**
+ * A sandbox that `vela-ts sandbox serve` holds: the command goes through the server's Kubernetes API
+ * (its kubeconfig) as on a real cluster, instead of waiting for the lock the server keeps while it runs.
+ */
+async function openServedSandbox(options: TargetOptions, dir: string, server: ServedRecord): Promise<Target> {
+  options.log?.(`sandbox ${dir} is served by vela-ts sandbox serve (pid ${server.pid}): going through ${server.url}`);
+  const { context: _context, ...rest } = options;
+  const target = await openKubeClusterTarget({ ...rest, kubeconfig: server.kubeconfig, cluster: "kube" });
+  return { ...target, description: `sandbox ${dir} (served at ${server.url})` };
+}
+
 /** Opens the command's target. The caller must `close()` it (the sandbox lock is held until then). */
 export async function openTarget(options: TargetOptions): Promise<Target> {
   if (targetsKube(options)) return openKubeClusterTarget(options);
   const dir = resolveSandboxDir(options);
+  const server = findSandboxServer(dir);
+  if (server !== undefined) return openServedSandbox(options, dir, server);
   const sandbox = await openCommandSandbox({ dir, clock: options.clock, command: options.command });
   try {
     const stored = await readClusterDefinitions(sandbox);

@@ -14,6 +14,8 @@ export { settle, assertConverged, nextWakeAt, isControllerEnabled, applyControll
 export type { SettleOptions, SettleResult, ControllerFailure } from "./runner.js";
 export { SandboxCluster, openSandbox, ADDON_FIELD_MANAGER } from "./sandbox-cluster.js";
 export type { OpenSandboxOptions } from "./sandbox-cluster.js";
+export { findSandboxServer, writeServedRecord, removeServedRecord } from "./served-record.js";
+export type { ServedRecord } from "./served-record.js";
 export {
   SIMULATED_CONTROLLERS,
   SIMULATED_ADMISSIONS,

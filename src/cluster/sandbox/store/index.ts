@@ -11,5 +11,5 @@ export { openSandboxStore, SandboxStore, SANDBOX_FILES } from "./durable-store.j
 export type { OpenSandboxStoreOptions, OpenReport } from "./durable-store.js";
 export { repairSandbox } from "./repair.js";
 export type { RepairOptions, RepairReport } from "./repair.js";
-export { acquireSandboxLock } from "./lock.js";
+export { acquireSandboxLock, liveLockOwner } from "./lock.js";
 export type { LockOptions, LockOwner, SandboxLock } from "./lock.js";

@@ -185,8 +185,11 @@ export async function acquireSandboxLock(dir: string, options: LockOptions = {})
       const who =
         holder === "empty" ? "a process that is still starting" : `pid ${holder.pid} (command ${holder.command})`;
       if (Date.now() - started >= timeoutMs) {
+        const served = holder !== "empty" && holder.command.includes("sandbox serve");
         throw new ClusterError("E_SANDBOX_LOCKED", `sandbox ${dir} is locked by ${who}`, {
-          hint: `wait for that command to finish; if no such process runs, delete ${lockPath}`,
+          hint: served
+            ? "it is being served: use kubectl with the kubeconfig it wrote; vela-ts up, status, workflow … go through it"
+            : `wait for that command to finish; if no such process runs, delete ${lockPath}`,
         });
       }
       if (announced === 0) options.onWait?.(who);
@@ -240,6 +243,14 @@ export function hasLockWaiters(dir: string): boolean {
   if (want === undefined || want === "empty") return false;
   if (ageMs(wantPath(dir)) > WANT_STALE_MS) return false;
   return want.pid !== process.pid && isAlive(want.pid);
+}
+
+/** Who holds the sandbox lock now, when a live process does (a stale or missing lock is no one). */
+export function liveLockOwner(dir: string): LockOwner | undefined {
+  const lockPath = join(dir, "lock");
+  const holder = readOwner(lockPath);
+  if (holder === undefined || holder === "empty" || isStale(holder, lockPath)) return undefined;
+  return holder;
 }
 
 /** The token of the process holding the lock now, if any (to see that a waiter took it). */

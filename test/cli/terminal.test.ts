@@ -55,7 +55,7 @@ describe.skipIf(SKIP !== "")(`in a terminal ${SKIP === "" ? "" : `(skipped: ${SK
     for (const terminal of open.splice(0)) terminal.close();
   });
 
-  it("up --wait: a spinner with the time waited while it sleeps (--realtime: on the wall clock), erased at the end; colours in the result", async () => {
+  it("up --wait: a spinner with the time waited while it sleeps, erased at the end; colours in the result", async () => {
     const cwd = workspace();
     const terminal = run(`${vela} up -f timed.yaml --wait --realtime`, cwd);
     const waiting = await terminal.waitFor((screen) => SPINNER.test(screen));

@@ -1,5 +1,6 @@
 import type { Cluster, KubeObject } from "../cluster/cluster.js";
 import type { Clock, JsonObject, JsonValue } from "../util/index.js";
+import type { CueStepSource } from "./cue/runtime.js";
 
 /**
  * Workflow types with KubeVela's field names (kubevela/pkg apis/oam/v1alpha1 workflow_types.go,
@@ -161,6 +162,8 @@ export type StepOutcome =
       readonly kind: "succeeded";
       /** The step's value, read by `outputs[].valueFrom`. */
       readonly outputs?: JsonObject;
+      /** Kept as the step's message (a CUE step's `#Message`). */
+      readonly message?: string;
     }
   | {
       /** Not done yet (waiting for health, a condition…): run again on a later pass. */
@@ -241,6 +244,8 @@ export interface HttpRequest {
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** The request fails after this long. @default 10 s */
+  readonly timeoutMs?: number;
 }
 
 export interface HttpResponse {
@@ -270,6 +275,12 @@ export interface StepHooks {
     parameter: JsonObject,
     context: StepProcessContext,
   ): JsonValue[] | Promise<JsonValue[]>;
+  /**
+   * A user WorkflowStepDefinition written in CUE, ready to run: its parameter checked and defaulted,
+   * the `context` its template sees and the app's components; undefined when the type has no CUE
+   * template (the `actions` runner takes it). Throws a ValidationError for a bad parameter.
+   */
+  cueStep?(type: string, parameter: JsonObject, context: StepProcessContext): CueStepSource | undefined;
   /** Sends an HTTP request (`notification`, `http` actions). */
   http(request: HttpRequest): Promise<HttpResponse>;
   log?(message: string): void;

@@ -170,6 +170,25 @@ function resultFills(
   return Object.entries(fields).map(([key, value]) => ({ path: [...task.path, key], value: value }));
 }
 
+/**
+ * What is wrong with the tasks of an evaluated template before any ran: a value in conflict, or a
+ * task whose input is missing a field (not one waiting for another task's result), as messages
+ * naming the task path.
+ */
+export function allTaskProblems(root: CueValue): string[] {
+  const problems: string[] = [];
+  for (const task of allTasks(root)) {
+    const input = taskInput(task);
+    if (input.ok) continue;
+    const definite = input.problems.filter(isDefinite);
+    if (definite.length > 0) problems.push(`task ${taskKey(task.path)}: ${describeProblems(definite)}`);
+  }
+  const broken = nextTask(root, new Set(allTasks(root).map((task) => taskKey(task.path))));
+  if (broken !== undefined && "broken" in broken)
+    problems.push(`${taskKey(broken.broken.path)}: ${describeProblems(broken.broken.problems)}`);
+  return problems;
+}
+
 /** Runs a CUE step once (one execution): see the module comment. */
 export async function runCueStep(
   source: CueStepSource,
@@ -196,12 +215,8 @@ export async function runCueStep(
 
   // Before the first task: every task visible now must have a well-formed input (nothing half-applied).
   try {
-    for (const task of allTasks(evaluate())) {
-      const input = taskInput(task);
-      if (input.ok) continue;
-      const definite = input.problems.filter(isDefinite);
-      if (definite.length > 0) return failed(`task ${taskKey(task.path)}: ${describeProblems(definite)}`);
-    }
+    const [problem] = allTaskProblems(evaluate());
+    if (problem !== undefined) return failed(problem);
   } catch (error) {
     if (error instanceof CueError) return failed(`${subject}: ${describeProblems(error.problems)}`);
     throw error;

@@ -24,7 +24,7 @@ export interface WorkflowStepInput {
 /**
  * A step output: after the step succeeds, `valueFrom` is read from the value the step returned and
  * stored as workflow variable `name`. `valueFrom` is a dotted path (`output.status.podIP`) or, if it
- * is not a plain path, a CEL expression over the same value.
+ * is not a plain path, an expression (KubeVela CUE syntax or CEL) over the same value.
  */
 export interface WorkflowStepOutput {
   readonly name: string;
@@ -38,7 +38,7 @@ export interface WorkflowStepBaseSpec {
   readonly meta?: { readonly alias?: string };
   readonly properties?: JsonObject;
   readonly dependsOn?: readonly string[];
-  /** `always`, empty (run only if nothing before failed), or a CEL condition over `status`, `inputs`, `context`. */
+  /** `always`, empty (run only if nothing before failed), or a condition (KubeVela CUE syntax or CEL) over `status`, `inputs`, `context`. */
   readonly if?: string;
   /** Go duration measured from the step's first execution, e.g. `30s`, `10m`. */
   readonly timeout?: string;

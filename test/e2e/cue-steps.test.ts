@@ -317,3 +317,69 @@ spec:
     ).toBeUndefined();
   });
 });
+
+describe("an upstream-shaped workflow: step-group, if, inputs and outputs in KubeVela's CUE syntax", () => {
+  it("runs unchanged", async () => {
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ version: "2.0.1", healthy: true }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const story = await storySandbox({ charts: false });
+      const file = join(story.cwd, "probe.yaml");
+      writeFileSync(
+        file,
+        `apiVersion: core.oam.dev/v1beta1
+kind: Application
+metadata:
+  name: probe
+spec:
+  components: []
+  workflow:
+    steps:
+      - name: check
+        type: step-group
+        subSteps:
+          - name: ask
+            type: request
+            properties: {url: "${url}/info"}
+            outputs:
+              - {name: tag, valueFrom: '"v" + response.version'}
+              - {name: healthy, valueFrom: response.healthy}
+          - name: record
+            type: export2config
+            dependsOn: [ask]
+            inputs:
+              - {from: tag, parameterKey: data.tag}
+            properties: {configName: probe-result, data: {source: probe}}
+      - name: when-healthy
+        type: export2config
+        if: 'status.check.phase == "succeeded" && inputs.healthy && context.name + "-ok" == "probe-ok"'
+        inputs:
+          - {from: healthy}
+        properties: {configName: probe-healthy, data: {ok: "yes"}}
+      - name: when-broken
+        type: export2config
+        if: status.ask.failed
+        properties: {configName: probe-broken, data: {ok: "no"}}
+`,
+      );
+      const up = await story.velaOk(["up", "-f", file, "--wait"]);
+      expect(up.stdout).toContain("the workflow finished");
+      const app = await readApplication(story, "probe");
+      expect(app?.status.workflow?.steps?.map((step) => [step.name, step.phase])).toEqual([
+        ["check", "succeeded"],
+        ["when-healthy", "succeeded"],
+        ["when-broken", "skipped"],
+      ]);
+      const config = (name: string) => story.get({ apiVersion: "v1", kind: "ConfigMap", name, namespace: "default" });
+      expect((await config("probe-result"))?.data).toEqual({ source: "probe", tag: "v2.0.1" });
+      expect((await config("probe-healthy"))?.data).toEqual({ ok: "yes" });
+      expect(await config("probe-broken")).toBeUndefined();
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

@@ -8,6 +8,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDefinitionParser, type WorkflowStepDefinition } from "../../src/definitions/index.js";
+import { InternalError } from "../../src/errors/index.js";
+import type { KubeObject } from "../../src/model/kube-object.js";
 import type { JsonObject } from "../../src/util/index.js";
 import {
   builtinStepProviders,
@@ -23,7 +25,7 @@ import {
   type StepRegistry,
   type WorkflowSpec,
 } from "../../src/workflow/index.js";
-import { harness, MemoryCluster, normalise, st } from "./support.js";
+import { harness, MemoryCluster, normalise, runToEnd, st } from "./support.js";
 
 function definition(
   name: string,
@@ -225,6 +227,80 @@ parameter: {
       "apply ConfigMap/demo-settings",
       "apply ConfigMap/demo-settings",
     ]);
+  });
+
+  it("a process killed during any task converges when run again: same objects, the webhook sent at least once", async () => {
+    const cleanup = definition(
+      "cleanup",
+      `
+import "vela/kube"
+marker: kube.#Apply & {$params: value: {apiVersion: "v1", kind: "ConfigMap", metadata: name: "marker"}}
+temp: kube.#Delete & {$params: value: {apiVersion: "v1", kind: "ConfigMap", metadata: name: "temp"}}
+`,
+    );
+    const workflow: WorkflowSpec = {
+      steps: [
+        {
+          name: "roll",
+          type: "roll-and-notify",
+          properties: { colour: "blue", deployment: "api", webhook: `${url}/hook` },
+        },
+        { name: "cleanup", type: "cleanup" },
+      ],
+    };
+    /** A cluster and HTTP whose `killAt`-th effect happens and then kills the process (nothing recorded). */
+    const world = async (killAt: number) => {
+      const cluster = new MemoryCluster();
+      await cluster.apply({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "api", namespace: "default" },
+        spec: { replicas: 1 },
+        status: { readyReplicas: 1 },
+      });
+      await cluster.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "temp", namespace: "default" } });
+      let effects = 0;
+      const effect = <T>(result: T): T => {
+        effects++;
+        if (effects === killAt) throw new InternalError("killed");
+        return result;
+      };
+      const killing = Object.create(cluster) as MemoryCluster;
+      killing.apply = async (object: KubeObject) => effect(await cluster.apply(object));
+      killing.delete = async (ref) => effect(await cluster.delete(ref));
+      const http = async (request: HttpRequest) => effect(await fetchHttp(request));
+      return { cluster, killing, http, effects: () => effects };
+    };
+
+    const clean = await world(0);
+    received.length = 0;
+    const reference = harness({
+      registry: builtinStepRegistry(),
+      hooks: cueHooks(clean.killing, [ROLLOUT, cleanup], { http: clean.http }),
+    });
+    expect((await runToEnd(reference, workflow)).status.status).toBe("succeeded");
+    const total = clean.effects();
+    expect(total).toBe(4); // apply settings, POST, apply marker, delete temp
+    const expected = [...clean.cluster.objects.entries()].map(([key, object]) => [key, object["data"] ?? null]);
+
+    for (let killAt = 1; killAt <= total; killAt++) {
+      received.length = 0;
+      const run = await world(killAt);
+      const h = harness({
+        registry: builtinStepRegistry(),
+        hooks: cueHooks(run.killing, [ROLLOUT, cleanup], { http: run.http }),
+      });
+      await expect(h.advance(workflow)).rejects.toThrow("killed");
+      // The next command starts from what was saved before the kill.
+      h.status = h.saves[h.saves.length - 1];
+      const done = await runToEnd(h, workflow);
+      expect(done.status.status, `killed at effect ${killAt}`).toBe("succeeded");
+      expect([...run.cluster.objects.entries()].map(([key, object]) => [key, object["data"] ?? null])).toEqual(
+        expected,
+      );
+      expect(received.length).toBeGreaterThanOrEqual(1);
+      expect(received.length).toBeLessThanOrEqual(2);
+    }
   });
 
   it("fails the step with the template's #Fail message when the webhook answers an error", async () => {

@@ -177,13 +177,14 @@ function resultFills(
  */
 export function allTaskProblems(root: CueValue): string[] {
   const problems: string[] = [];
-  for (const task of allTasks(root)) {
+  const tasks = allTasks(root);
+  for (const task of tasks) {
     const input = taskInput(task);
     if (input.ok) continue;
     const definite = input.problems.filter(isDefinite);
     if (definite.length > 0) problems.push(`task ${taskKey(task.path)}: ${describeProblems(definite)}`);
   }
-  const broken = nextTask(root, new Set(allTasks(root).map((task) => taskKey(task.path))));
+  const broken = nextTask(root, new Set(tasks.map((task) => taskKey(task.path))));
   if (broken !== undefined && "broken" in broken)
     problems.push(`${taskKey(broken.broken.path)}: ${describeProblems(broken.broken.problems)}`);
   return problems;
@@ -213,20 +214,16 @@ export async function runCueStep(
   const done = new Set<string>();
   let message: string | undefined;
 
-  // Before the first task: every task visible now must have a well-formed input (nothing half-applied).
-  try {
-    const [problem] = allTaskProblems(evaluate());
-    if (problem !== undefined) return failed(problem);
-  } catch (error) {
-    if (error instanceof CueError) return failed(`${subject}: ${describeProblems(error.problems)}`);
-    throw error;
-  }
-
   for (let count = 0; count < MAX_TASKS_PER_EXECUTION; count++) {
     let root: CueValue;
     let visit;
     try {
       root = evaluate();
+      if (count === 0) {
+        // Before the first task: every task visible now must have a well-formed input (nothing half-applied).
+        const [problem] = allTaskProblems(root);
+        if (problem !== undefined) return failed(problem);
+      }
       visit = nextTask(root, done);
     } catch (error) {
       if (error instanceof CueError) return failed(`${subject}: ${describeProblems(error.problems)}`);

@@ -35,11 +35,41 @@ describe("CUE workflow steps in the docs", () => {
     });
   });
 
-  it.each(["webhook.cue", "request.cue", "export2config.cue", "export2secret.cue"])(
-    "the bundled %s passes def vet",
-    async (file) => {
-      const run = await runCli(["def", "vet", join(PROJECT_ROOT, "definitions", "workflowsteps", file)]);
-      expect(run.code, run.stderr).toBe(0);
-    },
-  );
+  it("def vet names a task whose input misses a field, with the task path", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vela-cue-step-vet-"));
+    writeFileSync(
+      join(dir, "half.cue"),
+      `import "vela/kube"
+half: {
+	type:        "workflow-step"
+	description: "x"
+}
+template: {
+	first: kube.#Apply & {$params: value: {apiVersion: "v1", kind: "ConfigMap", metadata: name: parameter.name}}
+	second: kube.#Apply & {$params: value: {apiVersion: "v1", kind: "ConfigMap", metadata: name: string}}
+	parameter: name: string
+}
+`,
+    );
+    const run = await runCli(["def", "vet", "half.cue"], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'workflow step "half": task second: second.$params.value.metadata.name: incomplete value string',
+    );
+  });
+
+  it.each([
+    "definitions/workflowsteps/webhook.cue",
+    "definitions/workflowsteps/request.cue",
+    "definitions/workflowsteps/export2config.cue",
+    "definitions/workflowsteps/export2secret.cue",
+    "examples/cue-steps/notification.cue",
+    "examples/cue-steps/apply-object.cue",
+    "examples/cue-steps/read-object.cue",
+    "examples/cue-steps/apply-component.cue",
+    "examples/cue-steps/release-gate.cue",
+  ])("%s passes def vet", async (file) => {
+    const run = await runCli(["def", "vet", join(PROJECT_ROOT, file)]);
+    expect(run.code, run.stderr).toBe(0);
+  });
 });

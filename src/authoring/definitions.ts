@@ -16,6 +16,8 @@ import { APPLICATION_API_VERSION, type ApplicationInput, type ComponentInput } f
 import { componentObjects, renderAppfile, renderCueValue, renderTemplate } from "../render/index.js";
 import { compileLinearRegExp, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
 import { renderStepActions } from "../workflow/step-actions.js";
+import { CueError } from "../cue/index.js";
+import { allTaskProblems, compileStepTemplate, DEFAULT_STEP_PROVIDERS, type CueStepSource } from "../workflow/index.js";
 
 /** Where definitions come from besides the bundled ones. */
 export interface DefinitionSourceOptions {
@@ -307,6 +309,43 @@ function sampleApplication(components: readonly ComponentInput[]): ApplicationIn
   };
 }
 
+/**
+ * A CUE step template is checked as the step runtime will run it: every package it imports must be a
+ * provider vela-ts has (an unknown one is named), and with the sample parameter no task may have a
+ * conflicting or missing input (a task waiting for another's result is fine).
+ */
+function checkCueStep(definition: CueStepSource["definition"], parameter: JsonObject, context: JsonObject): void {
+  const template = definition.cue;
+  const source = { file: template.file, line: template.line, column: template.column };
+  let program;
+  try {
+    program = compileStepTemplate(definition, DEFAULT_STEP_PROVIDERS);
+  } catch (error) {
+    if (error instanceof CueError) throw cueTemplateProblem(definition, error.problems[0]?.message ?? "", source);
+    throw error;
+  }
+  const root = program.evaluate({
+    fill: [
+      { path: ["parameter"], value: parameter },
+      { path: ["context"], value: context },
+    ],
+  });
+  const [problem] = allTaskProblems(root);
+  if (problem !== undefined) throw cueTemplateProblem(definition, problem, source);
+}
+
+function cueTemplateProblem(
+  definition: CueStepSource["definition"],
+  message: string,
+  source: { file: string; line: number; column: number },
+): VelaError {
+  return new VelaError("E_TEMPLATE", `workflow step "${definition.name}": ${message}`, {
+    source,
+    path: definition.cue.pointer,
+    hint: "each task's input must be concrete or come from an earlier task's result (docs/workflow.md)",
+  });
+}
+
 /** Renders one definition with properties: what `def render` prints and what `def vet` exercises. */
 /**
  * Renders one definition with properties. `sample`: the properties are made up (`def vet`), so the
@@ -361,7 +400,10 @@ function exerciseDefinition(
       if (definition.cue !== undefined) {
         // A step template runs on the workflow step runtime, which brings its packages (vela/op…):
         // here its parameter is checked; a policy's template is rendered.
-        if (definition.kind === "WorkflowStepDefinition") return [{ parameter: value }];
+        if (definition.kind === "WorkflowStepDefinition") {
+          checkCueStep({ ...definition, cue: definition.cue }, value, context);
+          return [{ parameter: value }];
+        }
         return [
           renderCueValue(definition, { parameter: value, context }, registry.cache, `policy "${definition.name}"`),
         ];

@@ -64,7 +64,7 @@ export async function sendHttp(request: HttpRequest): Promise<HttpResponse> {
     method: request.method,
     headers: request.headers,
     ...(request.body === undefined ? {} : { body: request.body }),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(request.timeoutMs ?? 10_000),
   });
   return { status: response.status, body: await response.text() };
 }

@@ -337,6 +337,7 @@ export class Evaluator {
     this.enter(place);
     try {
       const close = referenced.isDefinition ? referenced.closeGroup() : context.close;
+      if (referenced.isDefinition && context.close !== undefined && close !== undefined) context.close.absorb(close);
       for (let index = 0; index < referenced.conjuncts.length; index++) {
         const conjunct = referenced.conjuncts[index] as Conjunct;
         if (conjunct.k === "expr") {
@@ -643,13 +644,31 @@ export class Evaluator {
     if (vertex.groups === undefined || vertex.arcs === undefined) return;
     for (const arc of vertex.arcs.values()) {
       if (arc.isDefinition || arc.isHidden) continue;
-      for (const state of vertex.groups.values()) {
-        if (state.open || state.labels.has(arc.label)) continue;
-        if (state.patterns.some((pattern) => this.labelMatches(pattern, arc.label))) continue;
+      for (const [group, state] of vertex.groups) {
+        if (this.groupAllows(vertex, group, state, arc.label, new Set([group]))) continue;
         this.setError(arc, bottom("conflict", `field not allowed`, [arc.firstPosition()]));
         break;
       }
     }
+  }
+
+  /** Whether a closed group allows `label` at `vertex`: itself, or a definition's group unified into it. */
+  private groupAllows(
+    vertex: Vertex,
+    group: CloseGroup,
+    state: GroupState,
+    label: string,
+    seen: Set<CloseGroup>,
+  ): boolean {
+    if (state.open || state.labels.has(label)) return true;
+    if (state.patterns.some((pattern) => this.labelMatches(pattern, label))) return true;
+    for (const linked of group.linked()) {
+      if (seen.has(linked)) continue;
+      seen.add(linked);
+      const linkedState = vertex.groups?.get(linked);
+      if (linkedState !== undefined && this.groupAllows(vertex, linked, linkedState, label, seen)) return true;
+    }
+    return false;
   }
 
   private checkKinds(vertex: Vertex): void {

@@ -61,16 +61,38 @@ export interface BuiltinFunction {
 /** A closedness group: the fields one definition (or `close()` call) allows, per vertex. */
 export class CloseGroup {
   private children: Map<string, CloseGroup> | undefined;
+  private members: Set<CloseGroup> | undefined;
+
+  constructor(
+    private readonly parent?: CloseGroup,
+    private readonly label?: string,
+  ) {}
 
   /** The group of the same definition one level down (`label` of a struct or `*` for list elements). */
   child(label: string): CloseGroup {
     this.children ??= new Map();
     let found = this.children.get(label);
     if (found === undefined) {
-      found = new CloseGroup();
+      found = new CloseGroup(this, label);
       this.children.set(label, found);
     }
     return found;
+  }
+
+  /**
+   * Another definition's group unified into this one's value (`#P: #D & {m: 1}`): the definition
+   * closes the whole unification, so what `#D` declares (or leaves open with `...`) is allowed here too.
+   */
+  absorb(group: CloseGroup): void {
+    if (group !== this) (this.members ??= new Set()).add(group);
+  }
+
+  /** The groups absorbed here, directly or one level down from an absorbed parent. */
+  linked(): CloseGroup[] {
+    const groups = [...(this.members ?? [])];
+    if (this.parent !== undefined && this.label !== undefined)
+      for (const member of this.parent.linked()) groups.push(member.child(this.label));
+    return groups;
   }
 }
 

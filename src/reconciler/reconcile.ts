@@ -62,6 +62,7 @@ import {
 } from "./component-patches.js";
 import { renderStepActions, stepTemplateContext } from "../workflow/step-actions.js";
 import { stepRegistryFor } from "./step-registry.js";
+import { componentsByName, cueStepSource } from "./cue-steps.js";
 import {
   applyComponentObjects,
   componentHealth,
@@ -613,6 +614,18 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
               appLabels: plan.appfile.labels,
               appAnnotations: plan.appfile.annotations,
             }),
+          ),
+        cueStep: (type, parameter, context) =>
+          cueStepSource(
+            plan.registry,
+            type,
+            parameter,
+            stepTemplateContext(context, {
+              components: plan.appfile.application.spec.components as unknown as JsonValue,
+              appLabels: plan.appfile.labels,
+              appAnnotations: plan.appfile.annotations,
+            }),
+            componentsByName(plan.appfile.application.spec.components as unknown as JsonObject[]),
           ),
         http: deps.http,
         ...(deps.log === undefined ? {} : { log: deps.log }),

@@ -16,7 +16,8 @@ function stepTypes(spec: WorkflowSpec): string[] {
  * The runners of one run: the built-in ones and the controller's (`extra`), plus — for a
  * WorkflowStepDefinition whose `builtin` names a runner under another name — that runner under the
  * definition's name. Every other type goes to the actions runner, which renders the definition's
- * `actions` (KubeVela kubevela/workflow pkg/tasks/discover.go: built-ins first, then definitions).
+ * `actions` (KubeVela kubevela/workflow pkg/tasks/discover.go: built-ins first, then definitions). A
+ * definition written in CUE runs on the CUE step runtime even where a built-in runner has its name.
  */
 export function stepRegistryFor(
   spec: WorkflowSpec,
@@ -26,8 +27,15 @@ export function stepRegistryFor(
   const base = builtinStepRegistry(extra);
   const aliases: StepRunner[] = [];
   for (const type of new Set(stepTypes(spec))) {
+    const definition = definitions.findWorkflowStep(type);
+    // A definition written in CUE runs its template, also under a built-in runner's name (a user's
+    // own `notification`), as KubeVela runs the definition it finds.
+    if (definition?.cue !== undefined && base.fallback !== undefined && type !== "step-group") {
+      aliases.push(aliasStepRunner(type, base.fallback));
+      continue;
+    }
     if (base.runners.has(type)) continue;
-    const builtin = definitions.findWorkflowStep(type)?.builtin;
+    const builtin = definition?.builtin;
     const runner = builtin === undefined ? undefined : base.runners.get(builtin);
     if (runner !== undefined) aliases.push(aliasStepRunner(type, runner));
   }

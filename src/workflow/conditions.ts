@@ -1,5 +1,5 @@
-import { evaluateCel } from "../util/index.js";
 import type { JsonObject } from "../util/index.js";
+import { evaluateWorkflowExpression } from "./expressions.js";
 import type { StepProcessContext, StepStatus } from "./types.js";
 
 /** What `if` sees and what decides an empty `if`. */
@@ -37,18 +37,19 @@ export function conditionStatusOf(stepStatus: Readonly<Record<string, StepStatus
 /**
  * Decides a step's `if` (kubevela/workflow generateRunOptions): empty = run only when every
  * predecessor succeeded or was skipped and the run is not terminated; `always` = run; anything else
- * is a CEL condition over `status`, `inputs` and `context` (an invalid one skips the step with the
- * error as its message, like KubeVela).
+ * is a condition over `status`, `inputs` and `context`, in KubeVela's CUE syntax or CEL (an invalid
+ * one skips the step with the error as its message, like KubeVela).
  */
 export function evaluateIf(expression: string | undefined, env: IfEnvironment): IfDecision {
   const text = expression?.trim() ?? "";
   if (text === "always") return { run: true };
   if (text === "") return env.predecessorsSuccessful && !env.terminated ? { run: true } : { run: false };
   try {
-    const value = evaluateCel(text, {
+    const value = evaluateWorkflowExpression(text, {
       status: conditionStatusOf(env.stepStatus),
       inputs: env.inputs,
-      context: env.context,
+      // KubeVela's templates call the application `context.name`.
+      context: { ...(structuredClone(env.context) as unknown as JsonObject), name: env.context.appName },
     });
     if (typeof value !== "boolean")
       return { run: false, message: `if "${text}" gave ${JSON.stringify(value)}, not a boolean` };

@@ -1,5 +1,6 @@
-import { evaluateCel, isJsonObject } from "../util/index.js";
+import { isJsonObject } from "../util/index.js";
 import type { JsonObject, JsonValue } from "../util/index.js";
+import { evaluateWorkflowExpression } from "./expressions.js";
 import type { WorkflowStepBaseSpec } from "./types.js";
 
 /**
@@ -64,7 +65,8 @@ export type OutputResult =
 
 /**
  * Evaluates `outputs[].valueFrom` against the step's value: a plain dotted path is looked up, any
- * other text is a CEL expression whose variables are the value's top-level keys.
+ * other text is an expression (KubeVela's CUE syntax, or CEL) whose variables are the value's
+ * top-level keys.
  */
 export function readOutputs(step: WorkflowStepBaseSpec, value: JsonObject | undefined): OutputResult {
   const vars: JsonObject = {};
@@ -77,7 +79,7 @@ export function readOutputs(step: WorkflowStepBaseSpec, value: JsonObject | unde
         return { ok: false, message: `output "${output.name}": "${output.valueFrom}" is not in the step's value` };
     } else {
       try {
-        result = evaluateCel(output.valueFrom, source);
+        result = evaluateWorkflowExpression(output.valueFrom, source);
       } catch (error) {
         return {
           ok: false,

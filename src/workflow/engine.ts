@@ -341,6 +341,7 @@ class WorkflowRun {
       applyComponent: (component, options) => hooks.applyComponent(component, options),
       http: (request) => hooks.http(request),
       ...(hooks.renderActions === undefined ? {} : { renderActions: hooks.renderActions.bind(hooks) }),
+      ...(hooks.cueStep === undefined ? {} : { cueStep: hooks.cueStep.bind(hooks) }),
       ...(hooks.applyObject === undefined ? {} : { applyObject: hooks.applyObject.bind(hooks) }),
       ...(hooks.log === undefined ? {} : { log: hooks.log.bind(hooks) }),
       clock: this.ctx.clock,
@@ -411,7 +412,11 @@ class WorkflowRun {
         }
         const vars = { ...this.status.context.vars, ...outputs.vars };
         this.status = { ...this.status, context: { ...this.status.context, vars } };
-        await this.finishStep(name, { phase: "succeeded", ...times }, false);
+        await this.finishStep(
+          name,
+          { phase: "succeeded", ...(outcome.message === undefined ? {} : { message: outcome.message }), ...times },
+          false,
+        );
         return;
       }
       case "running": {

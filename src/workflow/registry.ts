@@ -1,5 +1,5 @@
-import { actionsRunner } from "./steps/actions.js";
 import { applyComponentRunner } from "./steps/apply-component.js";
+import { definitionRunner } from "./steps/definition-step.js";
 import { deployRunner } from "./steps/deploy.js";
 import { notificationRunner } from "./steps/notification.js";
 import { stepGroupRunner } from "./steps/step-group.js";
@@ -66,7 +66,10 @@ export const BUILTIN_STEP_RUNNERS: readonly StepRunner[] = [
   notificationRunner,
 ];
 
-/** Built-in runners plus `extra` (which win on the same type), falling back to the `actions` runner. */
+/**
+ * Built-in runners plus `extra` (which win on the same type), falling back to the user definitions'
+ * runner (CUE templates on the CUE step runtime, `actions` on the actions runner).
+ */
 export function builtinStepRegistry(extra: readonly StepRunner[] = []): StepRegistry {
-  return createStepRegistry([...BUILTIN_STEP_RUNNERS, ...extra], { fallback: actionsRunner });
+  return createStepRegistry([...BUILTIN_STEP_RUNNERS, ...extra], { fallback: definitionRunner });
 }

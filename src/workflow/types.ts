@@ -1,5 +1,6 @@
 import type { Cluster, KubeObject } from "../cluster/cluster.js";
 import type { Clock, JsonObject, JsonValue } from "../util/index.js";
+import type { CueStepSource } from "./cue/runtime.js";
 
 /**
  * Workflow types with KubeVela's field names (kubevela/pkg apis/oam/v1alpha1 workflow_types.go,
@@ -23,7 +24,7 @@ export interface WorkflowStepInput {
 /**
  * A step output: after the step succeeds, `valueFrom` is read from the value the step returned and
  * stored as workflow variable `name`. `valueFrom` is a dotted path (`output.status.podIP`) or, if it
- * is not a plain path, a CEL expression over the same value.
+ * is not a plain path, an expression (KubeVela CUE syntax or CEL) over the same value.
  */
 export interface WorkflowStepOutput {
   readonly name: string;
@@ -37,7 +38,7 @@ export interface WorkflowStepBaseSpec {
   readonly meta?: { readonly alias?: string };
   readonly properties?: JsonObject;
   readonly dependsOn?: readonly string[];
-  /** `always`, empty (run only if nothing before failed), or a CEL condition over `status`, `inputs`, `context`. */
+  /** `always`, empty (run only if nothing before failed), or a condition (KubeVela CUE syntax or CEL) over `status`, `inputs`, `context`. */
   readonly if?: string;
   /** Go duration measured from the step's first execution, e.g. `30s`, `10m`. */
   readonly timeout?: string;
@@ -161,6 +162,8 @@ export type StepOutcome =
       readonly kind: "succeeded";
       /** The step's value, read by `outputs[].valueFrom`. */
       readonly outputs?: JsonObject;
+      /** Kept as the step's message (a CUE step's `#Message`). */
+      readonly message?: string;
     }
   | {
       /** Not done yet (waiting for health, a condition…): run again on a later pass. */
@@ -241,6 +244,8 @@ export interface HttpRequest {
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** The request fails after this long. @default 10 s */
+  readonly timeoutMs?: number;
 }
 
 export interface HttpResponse {
@@ -270,6 +275,12 @@ export interface StepHooks {
     parameter: JsonObject,
     context: StepProcessContext,
   ): JsonValue[] | Promise<JsonValue[]>;
+  /**
+   * A user WorkflowStepDefinition written in CUE, ready to run: its parameter checked and defaulted,
+   * the `context` its template sees and the app's components; undefined when the type has no CUE
+   * template (the `actions` runner takes it). Throws a ValidationError for a bad parameter.
+   */
+  cueStep?(type: string, parameter: JsonObject, context: StepProcessContext): CueStepSource | undefined;
   /** Sends an HTTP request (`notification`, `http` actions). */
   http(request: HttpRequest): Promise<HttpResponse>;
   log?(message: string): void;

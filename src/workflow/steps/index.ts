@@ -5,3 +5,4 @@ export { deployRunner } from "./deploy.js";
 export { notificationRunner } from "./notification.js";
 export { stepGroupRunner, summariseSubSteps } from "./step-group.js";
 export { suspendRunner } from "./suspend.js";
+export { definitionRunner, definitionStepRunner, DEFAULT_STEP_PROVIDERS } from "./definition-step.js";

@@ -474,8 +474,11 @@ function renderComponent(
   ): Omit<ContractInfo, "defaultName"> & { defaultName: string } => ({
     appName: appfile.name,
     componentName: component.name,
+    componentType: component.type,
     appRevision,
     namespace: appfile.namespace,
+    appLabels: appfile.labels,
+    appAnnotations: appfile.annotations,
     defaultName,
     ...(traitType === undefined ? {} : { traitType }),
     ...(resourceName === undefined ? {} : { resourceName }),

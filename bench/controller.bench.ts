@@ -13,7 +13,7 @@ import { openKubeCluster } from "../src/cluster/kube/index.js";
 import { openSandbox } from "../src/cluster/sandbox/index.js";
 import { startSandboxServer } from "../src/cluster/sandbox/server/index.js";
 import { runController } from "../src/controller/controller-mode.js";
-import { openTarget } from "../src/controller/target.js";
+import { openTarget } from "../src/target/target.js";
 import type { KubeObject } from "../src/model/kube-object.js";
 import { SystemClock } from "../src/util/clock.js";
 import { printFigure, rssMiB } from "./measure.js";

@@ -14,7 +14,7 @@ import { performance } from "node:perf_hooks";
 import { routeRequests } from "../src/cluster/sandbox/routing/index.js";
 import { parseApplications } from "../src/model/index.js";
 import type { KubeObject } from "../src/model/kube-object.js";
-import { driveApplication, openTarget, up, type TargetOptions } from "../src/controller/index.js";
+import { driveApplication, openTarget, up, type TargetOptions } from "../src/operations/index.js";
 import type { JsonObject } from "../src/util/index.js";
 import { FakeClock } from "../src/util/clock.js";
 import { medianMs, printFigure } from "./measure.js";

@@ -27,9 +27,9 @@ import {
   SteadyStateMemo,
   up,
   type ReconcilerDeps,
-} from "../src/controller/index.js";
-import { loadClusterRegistry } from "../src/controller/definitions-for-app.js";
-import { addSandboxChartMirror } from "../src/controller/sandbox-traffic.js";
+} from "../src/operations/index.js";
+import { loadClusterRegistry } from "../src/reconciler/definitions-for-app.js";
+import { addSandboxChartMirror } from "../src/operations/sandbox-traffic.js";
 import { createApplicationCheck } from "../src/model/index.js";
 import type { KubeObject } from "../src/model/kube-object.js";
 import { FakeClock } from "../src/util/clock.js";

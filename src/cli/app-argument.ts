@@ -1,5 +1,5 @@
 import { UsageError } from "../errors/index.js";
-import type { TargetOptions } from "../controller/target.js";
+import type { TargetOptions } from "../target/target.js";
 import { loadController } from "./lazy-controller.js";
 
 /**

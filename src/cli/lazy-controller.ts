@@ -1,4 +1,4 @@
-import type * as ControllerModule from "../controller/index.js";
+import type * as ControllerModule from "../operations/index.js";
 
 let loading: Promise<typeof ControllerModule> | undefined;
 
@@ -7,6 +7,6 @@ let loading: Promise<typeof ControllerModule> | undefined;
  * commander and the command declarations (changesets' lazy command registry does the same).
  */
 export function loadController(): Promise<typeof ControllerModule> {
-  loading ??= import("../controller/index.js");
+  loading ??= import("../operations/index.js");
   return loading;
 }

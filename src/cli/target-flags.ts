@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
-import type { ClusterChoice, TargetOptions, HttpRequest, HttpResponse } from "../controller/target.js";
+import type { ClusterChoice, TargetOptions, HttpRequest, HttpResponse } from "../target/target.js";
 import { UsageError } from "../errors/index.js";
 import { parseDuration } from "../util/duration.js";
 import type { CliContext } from "./context.js";

@@ -1,7 +1,7 @@
 import { ControllerMetrics, startHealthServer, type HealthServer } from "./controller-metrics.js";
 import { runController, type ControllerSummary, type OwnedKind, type ReconcileEvent } from "./controller-mode.js";
 import type { LeaseSettings } from "./lease.js";
-import { withTarget, type TargetOptions } from "./target.js";
+import { withTarget, type TargetOptions } from "../target/target.js";
 import type { AbortableSleep } from "./work-queue.js";
 
 /** Options of {@link runControllerMode}: the target (always a real cluster) and the loop's settings. */

@@ -10,8 +10,8 @@ import { assertApplicationStatus } from "../model/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { formatDuration, isJsonObject, type Clock, type JsonValue } from "../util/index.js";
 import { findSuspendedSteps, type WorkflowStatus } from "../workflow/index.js";
-import { getApplication, statusOf } from "./application-object.js";
-import type { ServiceHealth } from "./component-runtime.js";
+import { getApplication, statusOf } from "../reconciler/application-object.js";
+import type { ServiceHealth } from "../reconciler/component-runtime.js";
 import {
   describeProgress,
   driveApplication,
@@ -20,10 +20,10 @@ import {
   terminalStop,
   type DriveOptions,
   type DriveResult,
-} from "./drive.js";
+} from "../reconciler/drive.js";
 import { activeController, CONTROLLER_LEASE_NAME, type ActiveController } from "./lease.js";
-import type { ReconcileOutcome } from "./reconcile.js";
-import { DEFAULT_POLL_INTERVAL_MS, type Target } from "./target.js";
+import type { ReconcileOutcome } from "../reconciler/reconcile.js";
+import { DEFAULT_POLL_INTERVAL_MS, type Target } from "../target/target.js";
 
 /** Lease reads a person may not be allowed (RBAC) or a cluster may not serve: then no controller is known. */
 function isUnreadableLease(error: unknown): boolean {

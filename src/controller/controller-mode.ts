@@ -12,10 +12,10 @@ import type { Cluster, ListOptions, WatchEvent } from "../cluster/cluster.js";
 import { ConflictError, VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE } from "../model/labels.js";
-import { APPLICATION_API_VERSION, APPLICATION_KIND } from "./application-object.js";
+import { APPLICATION_API_VERSION, APPLICATION_KIND } from "../reconciler/application-object.js";
 import { ControllerMetrics, type ReconcileResult } from "./controller-metrics.js";
 import { LeaseLock, type LeaseSettings } from "./lease.js";
-import { reconcileApplication, SteadyStateMemo, type ReconcileOutcome, type ReconcilerDeps } from "./reconcile.js";
+import { reconcileApplication, SteadyStateMemo, type ReconcileOutcome, type ReconcilerDeps } from "../reconciler/reconcile.js";
 import { realSleep, WorkQueue, type AbortableSleep } from "./work-queue.js";
 
 /** A kind whose objects belong to Applications (found by the `app.oam.dev/name` label). */

@@ -1,4 +1,4 @@
-import type { RevisionSummary, StatusView } from "../controller/index.js";
+import type { RevisionSummary, StatusView } from "../operations/index.js";
 import type { ActionState, ActionStates } from "./api-types.js";
 
 /**

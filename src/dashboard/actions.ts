@@ -1,4 +1,4 @@
-import { runWorkflowCommand, up, type TargetOptions, type WorkflowCommandResult } from "../controller/index.js";
+import { runWorkflowCommand, up, type TargetOptions, type WorkflowCommandResult } from "../operations/index.js";
 import { ValidationError, VelaError } from "../errors/index.js";
 import type { ActionName, ActionRequest, ActionResult, ApiError, DeployResult } from "./api-types.js";
 import type { AppKey } from "./cluster-reader.js";

@@ -9,7 +9,7 @@ import {
   type StatusStep,
   type StatusView,
   type Target,
-} from "../controller/index.js";
+} from "../operations/index.js";
 import type { KubeObject } from "../model/index.js";
 import { isJsonObject, type JsonObject } from "../util/index.js";
 import type {

@@ -3,7 +3,7 @@ import { LABEL_APP_NAME, ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
 import type { JsonObject } from "../util/index.js";
 import type { AppSummary, CanarySummary } from "./api-types.js";
 import { fieldAt, latestTime, numberOf, objectsOf, optional, textOf } from "./fields.js";
-import { isRolloutWaitingForApproval } from "../controller/index.js";
+import { isRolloutWaitingForApproval } from "../operations/index.js";
 import { canaryStepsOf } from "./rollout-fields.js";
 
 /**

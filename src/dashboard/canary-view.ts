@@ -4,7 +4,7 @@ import {
   podRevision,
   type CanaryProgress,
   type RouteSummary,
-} from "../controller/index.js";
+} from "../operations/index.js";
 import type { KubeObject } from "../model/index.js";
 import { isJsonObject, type JsonValue } from "../util/index.js";
 import type { AnalysisView, CanaryStepView, CanaryView, PodView, TrafficSplit } from "./api-types.js";

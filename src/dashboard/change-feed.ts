@@ -5,7 +5,7 @@ import {
   KRUISE_ROLLOUT_API_VERSIONS,
   watchSandboxWrites,
   type SandboxWriteWatch,
-} from "../controller/index.js";
+} from "../operations/index.js";
 import { VelaError } from "../errors/index.js";
 import type { ClusterReader } from "./cluster-reader.js";
 

@@ -7,7 +7,7 @@ import {
   targetsKube,
   type Target,
   type TargetOptions,
-} from "../controller/index.js";
+} from "../operations/index.js";
 import { NotFoundError, VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/index.js";
 import type { Clock } from "../util/index.js";

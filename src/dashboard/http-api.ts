@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { stringify } from "yaml";
-import { APPLICATION_API_VERSION, APPLICATION_KIND, getRevision, type TargetOptions } from "../controller/index.js";
+import { APPLICATION_API_VERSION, APPLICATION_KIND, getRevision, type TargetOptions } from "../operations/index.js";
 import { NotFoundError, VelaError } from "../errors/index.js";
 import type { ActionName, ActionRequest, AppManifest, DeployRequest, RevisionDiff, SessionInfo } from "./api-types.js";
 import { apiErrorOf, deployApplications, httpStatusOf, runAction } from "./actions.js";

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
-import type { TargetOptions } from "../controller/index.js";
+import type { TargetOptions } from "../operations/index.js";
 import { VelaError } from "../errors/index.js";
 import type { Clock } from "../util/index.js";
 import {

@@ -1,4 +1,4 @@
-import type { ComponentResources, ResourceTreeNode, StatusService } from "../controller/index.js";
+import type { ComponentResources, ResourceTreeNode, StatusService } from "../operations/index.js";
 import type { NodeHealth, TopologyNode } from "./api-types.js";
 
 /**

@@ -13,14 +13,14 @@ import { openSandbox } from "../../src/cluster/sandbox/index.js";
 import { startSandboxServer } from "../../src/cluster/sandbox/server/index.js";
 import { runControllerMode } from "../../src/controller/controller-command.js";
 import { driveOrHandOff, findReconcilingController } from "../../src/controller/controller-handoff.js";
-import { runToFixedPoint } from "../../src/controller/drive.js";
+import { runToFixedPoint } from "../../src/reconciler/drive.js";
 import {
   activeController,
   ANNOTATION_WATCH_NAMESPACE,
   CONTROLLER_LEASE_NAME,
   LeaseLock,
 } from "../../src/controller/lease.js";
-import { openTarget } from "../../src/controller/target.js";
+import { openTarget } from "../../src/target/target.js";
 import type { KubeObject, ObjectRef } from "../../src/model/kube-object.js";
 import { FakeClock, SystemClock } from "../../src/util/clock.js";
 import { eventually } from "../e2e/http-support.js";

@@ -16,7 +16,7 @@ import { runControllerMode, type ControllerModeOptions } from "../../src/control
 import { runController, type ReconcileEvent } from "../../src/controller/controller-mode.js";
 import { ControllerMetrics } from "../../src/controller/controller-metrics.js";
 import { LeaseLock } from "../../src/controller/lease.js";
-import { openTarget } from "../../src/controller/target.js";
+import { openTarget } from "../../src/target/target.js";
 import { WorkQueue } from "../../src/controller/work-queue.js";
 import { ConflictError } from "../../src/errors/index.js";
 import type { KubeObject, ObjectRef } from "../../src/model/kube-object.js";

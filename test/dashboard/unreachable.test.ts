@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { serveSandbox, type ServingSandbox } from "../../src/controller/index.js";
+import { serveSandbox, type ServingSandbox } from "../../src/operations/index.js";
 import type { RunningDashboard } from "../../src/dashboard/index.js";
 import { SystemClock } from "../../src/util/clock.js";
 import {

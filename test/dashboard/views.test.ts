@@ -3,7 +3,7 @@
  * topology health, the release buttons' states, and the generic rendering of analysis fields.
  */
 import { describe, expect, it } from "vitest";
-import type { CanaryProgress, RevisionSummary, StatusView } from "../../src/controller/index.js";
+import type { CanaryProgress, RevisionSummary, StatusView } from "../../src/operations/index.js";
 import { actionStatesOf } from "../../src/dashboard/action-states.js";
 import { summarizeApplications } from "../../src/dashboard/app-list.js";
 import { canaryViewOf, findAnalysis, trafficSplitOf } from "../../src/dashboard/canary-view.js";

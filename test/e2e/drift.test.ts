@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { applyOncePolicyOf, keepAllowedDrift, parseFieldPath } from "../../src/controller/apply-once.js";
+import { applyOncePolicyOf, keepAllowedDrift, parseFieldPath } from "../../src/reconciler/apply-once.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { storySandbox, type StorySandbox } from "../support/story.js";
 

@@ -10,7 +10,7 @@ import type { CliContext } from "../../src/cli/context.js";
 import { openSandbox } from "../../src/cluster/sandbox/index.js";
 import { routeRequests } from "../../src/cluster/sandbox/routing/index.js";
 import type { ControllerView } from "../../src/cluster/sandbox/controller-contract.js";
-import { serveSandbox, type ServingSandbox } from "../../src/controller/serve.js";
+import { serveSandbox, type ServingSandbox } from "../../src/operations/serve.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { FakeClock, type Clock } from "../../src/util/clock.js";
 import { runCli, tempDir, type CliRun } from "../support/cli.js";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSandbox, type SandboxCluster } from "../../src/cluster/sandbox/index.js";
 import { startSandboxServer, type SandboxServer } from "../../src/cluster/sandbox/server/index.js";
-import { velaCustomResourceDefinitions } from "../../src/controller/install.js";
+import { velaCustomResourceDefinitions } from "../../src/operations/install.js";
 import { FakeClock } from "../../src/util/clock.js";
 import { runCli, tempDir } from "../support/cli.js";
 

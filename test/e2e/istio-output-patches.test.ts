@@ -9,8 +9,8 @@ import {
   ANNOTATION_PATCHED_BY_STEP,
   keepStepPatches,
   patchComponentOutputs,
-} from "../../src/controller/component-patches.js";
-import { trafficPatches } from "../../src/controller/steps/istio-canary.js";
+} from "../../src/reconciler/component-patches.js";
+import { trafficPatches } from "../../src/reconciler/steps/istio-canary.js";
 import { VelaError } from "../../src/errors/index.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import type { ComponentManifest } from "../../src/render/index.js";

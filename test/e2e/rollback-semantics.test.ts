@@ -7,8 +7,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConflictError } from "../../src/errors/index.js";
-import { openTarget } from "../../src/controller/target.js";
-import { rollbackApplication } from "../../src/controller/rollback.js";
+import { openTarget } from "../../src/target/target.js";
+import { rollbackApplication } from "../../src/operations/rollback.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { forwardingCluster } from "../support/forwarding-cluster.js";
 import {

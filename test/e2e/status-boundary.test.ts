@@ -4,7 +4,7 @@
  * never a crash such as "status.steps.map is not a function"; `workflow restart` gets out of it.
  */
 import { describe, expect, it } from "vitest";
-import { openCommandSandbox } from "../../src/controller/addon-objects.js";
+import { openCommandSandbox } from "../../src/target/addon-objects.js";
 import type { JsonObject } from "../../src/util/index.js";
 import { exampleApp, readApplication, storySandbox, type StorySandbox } from "../support/story.js";
 

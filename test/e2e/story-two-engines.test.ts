@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { canaryProgressOf, type CanaryProgress } from "../../src/controller/index.js";
+import { canaryProgressOf, type CanaryProgress } from "../../src/operations/index.js";
 import {
   exampleApp,
   expectShare,

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import type { TargetOptions } from "../../src/controller/index.js";
+import type { TargetOptions } from "../../src/operations/index.js";
 import {
   startDashboard,
   type DashboardOptions,

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { openCommandSandbox } from "../../src/controller/addon-objects.js";
+import { openCommandSandbox } from "../../src/target/addon-objects.js";
 import type { KubeObject, ObjectRef } from "../../src/model/kube-object.js";
 import { FakeClock } from "../../src/util/clock.js";
 import { runCli, tempDir, type CliRun } from "./cli.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { AddonStatus } from "../../controller/index.js";
+import type { AddonStatus } from "../../operations/index.js";
 import type { CommandEnv } from "../command.js";
 import { examples } from "../help.js";
 import { loadController } from "../lazy-controller.js";

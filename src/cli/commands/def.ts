@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import type { InitDefinitionFormat, InitDefinitionType } from "../../controller/index.js";
+import type { InitDefinitionFormat, InitDefinitionType } from "../../operations/index.js";
 import type { KubeObject } from "../../model/kube-object.js";
 import { NotFoundError, UsageError } from "../../errors/index.js";
 import { parseYamlValue } from "../../model/parse-yaml.js";

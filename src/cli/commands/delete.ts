@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { DeleteApplicationResult } from "../../controller/index.js";
+import type { DeleteApplicationResult } from "../../operations/index.js";
 import { UsageError } from "../../errors/index.js";
 import type { ObjectRef } from "../../model/kube-object.js";
 import { parseDuration } from "../../util/duration.js";

@@ -1,4 +1,4 @@
-import type { DriveResult } from "../../controller/drive.js";
+import type { DriveResult } from "../../reconciler/drive.js";
 import { formatDuration } from "../../util/duration.js";
 import { PLAIN_STYLE, type Style } from "../terminal/style.js";
 

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { stringify } from "yaml";
-import type { DryRunResult } from "../../controller/index.js";
+import type { DryRunResult } from "../../operations/index.js";
 import { UsageError } from "../../errors/index.js";
 import type { CommandEnv } from "../command.js";
 import { readInputText } from "../input-file.js";

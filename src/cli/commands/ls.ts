@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { AppListComponent, AppListEntry } from "../../controller/index.js";
+import type { AppListComponent, AppListEntry } from "../../operations/index.js";
 import { UsageError } from "../../errors/index.js";
 import type { CommandEnv } from "../command.js";
 import { examples } from "../help.js";

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { RevisionSummary } from "../../controller/index.js";
+import type { RevisionSummary } from "../../operations/index.js";
 import { UsageError } from "../../errors/index.js";
 import type { JsonValue } from "../../util/index.js";
 import { requireAppArgument } from "../app-argument.js";

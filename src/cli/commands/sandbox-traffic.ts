@@ -1,7 +1,7 @@
 import { Option, type Command } from "commander";
 import { join, resolve } from "node:path";
 import { UsageError } from "../../errors/index.js";
-import type { RouteSummary, RouterName } from "../../controller/sandbox-traffic.js";
+import type { RouteSummary, RouterName } from "../../operations/sandbox-traffic.js";
 import type { CommandEnv } from "../command.js";
 import { examples } from "../help.js";
 import { loadController } from "../lazy-controller.js";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors/index.js";
-import type { SandboxCommandOptions } from "../../controller/sandbox.js";
+import type { SandboxCommandOptions } from "../../operations/sandbox.js";
 import type { CommandEnv } from "../command.js";
 import { examples } from "../help.js";
 import { OUTPUT_HELP, parseOutputSpec, printResult, type Printable } from "../printers/printer.js";

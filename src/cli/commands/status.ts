@@ -6,7 +6,7 @@ import type {
   StatusStep,
   StatusView,
   WatchStop,
-} from "../../controller/index.js";
+} from "../../operations/index.js";
 import { UsageError } from "../../errors/index.js";
 import { formatDuration, parseDuration } from "../../util/duration.js";
 import { requireAppArgument } from "../app-argument.js";

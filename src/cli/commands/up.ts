@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { DriveResult } from "../../controller/drive.js";
+import type { DriveResult } from "../../reconciler/drive.js";
 import { UsageError } from "../../errors/index.js";
 import { parseDuration } from "../../util/duration.js";
 import type { CommandEnv } from "../command.js";
@@ -77,7 +77,7 @@ export function registerUp(program: Command, env: CommandEnv): void {
     const target = targetOptions(flags, env.ctx, "vela-ts up");
     const namespace = await namespaceOf(flags, target);
     // Loaded on use, so `vela-ts --version` and `--help` stay fast.
-    const { up } = await import("../../controller/up.js");
+    const { up } = await import("../../operations/up.js");
     const progress = env.progress();
     const result = await up({
       ...target,

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { WorkflowOperation } from "../../controller/workflow-commands.js";
+import type { WorkflowOperation } from "../../operations/workflow-commands.js";
 import { UsageError } from "../../errors/index.js";
 import { parseDuration } from "../../util/duration.js";
 import type { CommandEnv } from "../command.js";
@@ -75,7 +75,7 @@ export function registerWorkflow(program: Command, env: CommandEnv): void {
       const target = targetOptions(flags, env.ctx, `vela-ts workflow ${operation}`);
       const namespace = await namespaceOf(flags, target);
       const app = await requireAppArgument(appArgument, `workflow ${operation}`, target, namespace);
-      const { runWorkflowCommand } = await import("../../controller/workflow-commands.js");
+      const { runWorkflowCommand } = await import("../../operations/workflow-commands.js");
       const progress = env.progress();
       const result = await runWorkflowCommand({
         ...target,

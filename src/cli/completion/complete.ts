@@ -1,5 +1,5 @@
 import type { Command, Option } from "commander";
-import type { CompletionCandidate, CompletionSource } from "../../controller/index.js";
+import type { CompletionCandidate, CompletionSource } from "../../operations/index.js";
 import type { CliContext } from "../context.js";
 import { loadController } from "../lazy-controller.js";
 import { chooseCluster, targetOptions, type TargetFlags } from "../target-flags.js";

@@ -3,7 +3,7 @@ import { delimiter, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { loadKubeConfig, type KubeTarget } from "../../../src/cluster/kube/index.js";
-import { openKubeTarget } from "../../../src/controller/kube-target.js";
+import { openKubeTarget } from "../../../src/target/kube-target.js";
 import { ClusterError } from "../../../src/errors/index.js";
 import { tempDir } from "../../support/cli.js";
 

@@ -1,0 +1,183 @@
+import { bindAppfile } from "../appfile/index.js";
+import { loadDefinitions, type DefinitionWarning } from "../definitions/index.js";
+import { locateInSource, parseApplications, type KubeObject, type SourceMap } from "../model/index.js";
+import { componentObjects, renderAppfile, type ComponentManifest } from "../render/index.js";
+import { ValidationError, type ValidationIssue } from "../errors/index.js";
+import { findApplicationObjectIssues, findRenderedObjectIssues } from "./rendered-checks.js";
+import { declaredWorkflowIssues } from "./validate-workflow.js";
+import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "../reconciler/chart-expansion.js";
+
+/** Options of {@link dryRun}. */
+export interface DryRunOptions {
+  /** The Application YAML (one or more documents). */
+  readonly text: string;
+  /** Name of the file it came from, for error locations (`-` for stdin is shown as `<stdin>`). */
+  readonly file: string;
+  /**
+   * User definition folders (`--definitions DIR`), overriding bundled ones by kind + name.
+   * @default []
+   */
+  readonly definitionDirs?: readonly string[];
+  /** Folder relative definition folders are resolved against. @default paths used as given */
+  readonly cwd?: string;
+}
+
+/** The objects of one component, as `vela dry-run` groups them. */
+export interface DryRunGroup {
+  readonly application: string;
+  readonly component: string;
+  /** Set on the group of a chart's objects (`--expand-charts`): the chart and the version it resolved to. */
+  readonly chart?: { readonly name: string; readonly version: string };
+  readonly objects: readonly KubeObject[];
+}
+
+/** What {@link dryRun} returns. */
+export interface DryRunResult {
+  readonly groups: readonly DryRunGroup[];
+  /** Every object in the stable order (component order, workload, outputs by name, trait outputs). */
+  readonly objects: readonly KubeObject[];
+  readonly warnings: readonly DefinitionWarning[];
+}
+
+/** One Application rendered: its manifests and where its components are in the user's file. */
+interface RenderedApplication {
+  readonly name: string;
+  readonly manifests: readonly ComponentManifest[];
+  readonly sourceMap: SourceMap;
+  readonly componentIndexes: Readonly<Record<string, number>>;
+}
+
+function renderApplications(options: DryRunOptions): {
+  readonly applications: readonly RenderedApplication[];
+  readonly warnings: readonly DefinitionWarning[];
+} {
+  const parsedApplications = parseApplications(options.text, options.file);
+  const { registry, warnings } = loadDefinitions({
+    userDirs: options.definitionDirs ?? [],
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
+  const applications: RenderedApplication[] = [];
+  const issues: ValidationIssue[] = [];
+  for (const parsed of parsedApplications) {
+    try {
+      const appfile = bindAppfile(parsed.application, registry, { sourceMap: parsed.sourceMap });
+      const workflowIssues = declaredWorkflowIssues(parsed.application, parsed.sourceMap);
+      if (workflowIssues.length > 0) throw new ValidationError(workflowIssues);
+      const componentIndexes = Object.fromEntries(
+        parsed.application.spec.components.map((component, index) => [component.name, index]),
+      );
+      const manifests = renderAppfile(appfile);
+      const objectIssues = [
+        ...findApplicationObjectIssues(parsed.application, parsed.sourceMap),
+        ...findRenderedObjectIssues(manifests, parsed.sourceMap, componentIndexes),
+      ];
+      if (objectIssues.length > 0) throw new ValidationError(objectIssues);
+      applications.push({ name: appfile.name, manifests, sourceMap: parsed.sourceMap, componentIndexes });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return { applications, warnings };
+}
+
+function result(groups: readonly DryRunGroup[], warnings: readonly DefinitionWarning[]): DryRunResult {
+  return { groups, objects: groups.flatMap((group) => group.objects), warnings };
+}
+
+/**
+ * `vela-ts dry-run`: parse → bind → render every Application in the text against every bundled
+ * definition (built-ins and all bundled addons) plus user folders, with revision `<app>-v1`.
+ * Problems of all Applications are thrown together as one ValidationError.
+ */
+export function dryRun(options: DryRunOptions): DryRunResult {
+  const { applications, warnings } = renderApplications(options);
+  const groups = applications.flatMap((app) =>
+    app.manifests.map((manifest) => ({
+      application: app.name,
+      component: manifest.name,
+      objects: componentObjects(manifest),
+    })),
+  );
+  return result(groups, warnings);
+}
+
+/** Options of {@link dryRunExpandingCharts}. */
+export interface DryRunExpandingChartsOptions extends DryRunOptions {
+  /** Where charts come from (`createHelmChartSource` with `--chart-repo` mappings and the sandbox's mirrors). */
+  readonly charts: HelmChartSource;
+}
+
+/**
+ * `vela-ts dry-run --expand-charts`: {@link dryRun}, then every helm component's chart is fetched
+ * and rendered (release name, namespace and values as Flux would install it) and its objects
+ * follow the component's group; each Kruise Rollout on it is pointed at the workload, Service and
+ * Ingress the chart really creates (`resolveHelmWorkloads`). A chart that cannot be fetched or a
+ * Rollout whose target the chart does not create is an error (`E_CHART_FETCH`, `E_ROLLOUT_TARGET`).
+ */
+export async function dryRunExpandingCharts(options: DryRunExpandingChartsOptions): Promise<DryRunResult> {
+  const { applications, warnings } = renderApplications(options);
+  await options.charts.prefetch([...new Set(applications.flatMap((app) => helmRepositoryUrls(app.manifests)))]);
+  const groups: DryRunGroup[] = [];
+  const issues: ValidationIssue[] = [];
+  const chartWarnings: DefinitionWarning[] = [];
+  for (const app of applications) {
+    try {
+      const resolution = resolveHelmWorkloads(app.manifests, options.charts, {
+        unavailableChart: "error",
+        componentIndexes: app.componentIndexes,
+      });
+      chartWarnings.push(...resolution.warnings.map((message) => ({ code: "W_CHART" as const, message })));
+      chartWarnings.push(
+        ...resolution.corrections.map((correction) => ({
+          code: "W_ROLLOUT_TARGET" as const,
+          message: `component "${correction.component}": Rollout ${correction.field} ${correction.from} → ${correction.to} (what the chart creates)`,
+        })),
+      );
+      for (const manifest of resolution.manifests) {
+        groups.push({ application: app.name, component: manifest.name, objects: componentObjects(manifest) });
+        const chart = resolution.charts.find((expanded) => expanded.component === manifest.name);
+        if (chart !== undefined)
+          groups.push({
+            application: app.name,
+            component: manifest.name,
+            chart: { name: chart.chart, version: chart.version },
+            objects: chart.objects,
+          });
+      }
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(
+        ...error.issues.map((found) =>
+          found.source !== undefined || found.path === undefined
+            ? found
+            : { ...found, ...withSource(app.sourceMap, found.path) },
+        ),
+      );
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return result(groups, [...warnings, ...chartWarnings]);
+}
+
+function withSource(sourceMap: SourceMap, path: string): { readonly source?: NonNullable<ValidationIssue["source"]> } {
+  const source = locateInSource(sourceMap, path);
+  return source === undefined ? {} : { source };
+}
+
+export {
+  createHelmChartSource,
+  findHelmRelease,
+  helmRepositoryUrls,
+  parseChartRepositoryMapping,
+  resolveHelmWorkloads,
+  type ChartRepositoryMapping,
+  type ExpandedChart,
+  type HelmChartSource,
+  type HelmChartSourceOptions,
+  type HelmReleaseFacts,
+  type HelmWorkloadResolution,
+  type ResolveHelmWorkloadsOptions,
+  type RolloutCorrection,
+} from "../reconciler/chart-expansion.js";

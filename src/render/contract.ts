@@ -54,7 +54,8 @@ export interface ContractInfo {
 
 /**
  * Application annotations that never reach the objects (KubeVela's `DefaultFilterAnnots`): rollout
- * bookkeeping, the filter lists themselves and kubectl's last-applied configuration.
+ * bookkeeping, the filter lists themselves, kubectl's last-applied configuration (and KubeVela's own
+ * last-applied record, a large blob no rendered object needs).
  */
 const FILTERED_ANNOTATIONS: readonly string[] = [
   "app.oam.dev/rollout-template",
@@ -86,14 +87,18 @@ export function asKubeObject(value: JsonValue, what: string): KubeObject {
 }
 
 /**
- * Adds KubeVela's contract to a rendered object (kubevela:pkg/appfile/appfile.go `SetOAMContract`):
- * - labels, each layer overriding the one before: the template's own; `workload.oam.dev/type` on the
- *   main object, `trait.oam.dev/type` and `trait.oam.dev/resource` on the others (a component's own
- *   outputs are of type `AuxiliaryWorkload`); `app.oam.dev/resourceType` (`WORKLOAD` or `TRAIT`); the
- *   Application's labels; `app.oam.dev/name`, `…/namespace`, `…/appRevision`, `…/component`. Keys the
- *   Application lists in its `filter.oam.dev/label-keys` annotation are removed;
- * - the Application's annotations over the template's, less KubeVela's filtered keys and those listed
- *   in `filter.oam.dev/annotation-keys`;
+ * Adds KubeVela's contract to a rendered object, in upstream's two layers, each overriding the one
+ * before (kubevela:pkg/appfile/appfile.go `evalWorkloadWithContext`, then `SetOAMContract`):
+ * - render phase, over the template's own labels: `app.oam.dev/name`, `…/component`, `…/appRevision`,
+ *   plus `workload.oam.dev/type` on the main object, or `trait.oam.dev/type` and
+ *   `trait.oam.dev/resource` (the output's name) on the others (a component's own outputs are of type
+ *   `AuxiliaryWorkload`);
+ * - assemble phase: `app.oam.dev/resourceType` (`WORKLOAD` or `TRAIT`), then the common labels: the
+ *   Application's own labels under `app.oam.dev/name`, `…/namespace`, `…/appRevision`,
+ *   `…/component`, less the keys the Application lists in its `filter.oam.dev/label-keys` annotation
+ *   (the filter applies to the common labels only, as upstream's `generateAndFilterCommonLabels`);
+ * - the Application's annotations over the template's, then KubeVela's filtered keys and those listed
+ *   in `filter.oam.dev/annotation-keys` removed from the object;
  * - the app's namespace when the object has none (and is namespaced), and a name when it has none.
  */
 export function applyContract(object: KubeObject, info: ContractInfo): KubeObject {
@@ -101,23 +106,31 @@ export function applyContract(object: KubeObject, info: ContractInfo): KubeObjec
   metadata.name ??= info.defaultName;
   if (metadata.namespace === undefined && !CLUSTER_SCOPED_KINDS.has(object.kind)) metadata.namespace = info.namespace;
   const isWorkload = info.traitType === undefined;
-  const labels: Record<string, string> = {
-    ...metadata.labels,
+  const renderLabels: Record<string, string> = {
+    [LABEL_APP_NAME]: info.appName,
+    [LABEL_APP_COMPONENT]: info.componentName,
+    [LABEL_APP_REVISION]: info.appRevision,
     ...(isWorkload
       ? { [LABEL_WORKLOAD_TYPE]: info.componentType }
       : {
           [LABEL_TRAIT_TYPE]: info.traitType,
           ...(info.resourceName === undefined ? {} : { [LABEL_TRAIT_RESOURCE]: info.resourceName }),
         }),
-    [LABEL_RESOURCE_TYPE]: isWorkload ? "WORKLOAD" : "TRAIT",
+  };
+  const commonLabels: Record<string, string> = {
     ...info.appLabels,
     [LABEL_APP_NAME]: info.appName,
     [LABEL_APP_NAMESPACE]: info.namespace,
     [LABEL_APP_REVISION]: info.appRevision,
     [LABEL_APP_COMPONENT]: info.componentName,
   };
-  for (const key of keyList(info.appAnnotations[ANNOTATION_FILTER_LABEL_KEYS])) delete labels[key];
-  metadata.labels = labels;
+  for (const key of keyList(info.appAnnotations[ANNOTATION_FILTER_LABEL_KEYS])) delete commonLabels[key];
+  metadata.labels = {
+    ...metadata.labels,
+    ...renderLabels,
+    [LABEL_RESOURCE_TYPE]: isWorkload ? "WORKLOAD" : "TRAIT",
+    ...commonLabels,
+  };
   const annotations: Record<string, string> = { ...metadata.annotations, ...info.appAnnotations };
   for (const key of [...FILTERED_ANNOTATIONS, ...keyList(info.appAnnotations[ANNOTATION_FILTER_ANNOTATION_KEYS])])
     delete annotations[key];

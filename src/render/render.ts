@@ -58,8 +58,11 @@ export interface RenderOptions {
   readonly checkRollouts?: boolean;
 }
 
-/** What templates see as `context.clusterVersion` when the target's is not known. */
-export const DEFAULT_CLUSTER_VERSION: JsonObject = { major: "1", minor: "30", gitVersion: "v1.30.0" };
+/**
+ * What templates see as `context.clusterVersion` when the target's is not known. `major` and `minor`
+ * are numbers as in KubeVela's context (built-ins compare them: `context.clusterVersion.minor < 25`).
+ */
+export const DEFAULT_CLUSTER_VERSION: JsonObject = { major: 1, minor: 30, gitVersion: "v1.30.0" };
 
 /** One named auxiliary object (`outputs.<name>`). */
 export interface RenderedOutput {

@@ -72,17 +72,6 @@ const deployment = (spec: JsonValue, status: JsonValue | undefined): JsonValue =
 
 const HEALTH: readonly HealthCase[] = [
   ...[
-    { label: "ready", spec: { replicas: 3 }, status: { readyReplicas: 3 } },
-    { label: "not ready yet", spec: { replicas: 3 }, status: { readyReplicas: 1 } },
-    { label: "no status", spec: { replicas: 2 }, status: undefined },
-    { label: "default replicas", spec: {}, status: { readyReplicas: 1 } },
-  ].map(({ label, spec, status }) => ({
-    name: `webservice, ${label}`,
-    kind: "ComponentDefinition" as const,
-    definition: "webservice",
-    input: { output: deployment(spec, status), outputs: {}, parameter: { image: "nginx" }, context: { name: "api" } },
-  })),
-  ...[
     {
       label: "released",
       status: { conditions: [{ type: "Ready", status: "True" }] },

@@ -87,3 +87,53 @@ describe("health of the built-in components", () => {
     });
   });
 });
+
+describe("health of the built-in expose trait", () => {
+  const exposeHealth = (spec: JsonObject, status?: JsonObject): { healthy: boolean; message: string } => {
+    const trait = registry.get("TraitDefinition", "expose");
+    const service = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "api" },
+      spec,
+      ...(status === undefined ? {} : { status }),
+    };
+    const result = evaluateHealth(
+      trait,
+      {
+        output: workload("Deployment", { replicas: 1 }),
+        outputs: { service },
+        parameter: { port: [80] },
+        context: { name: "api" },
+      },
+      { cache: registry.cache },
+    );
+    return { healthy: result.healthy, message: result.message };
+  };
+
+  it.each([
+    {
+      label: "cluster IP",
+      spec: { type: "ClusterIP", clusterIP: "10.0.0.7" },
+      status: undefined,
+      healthy: true,
+      message: "ClusterIP: 10.0.0.7",
+    },
+    {
+      label: "load balancer pending",
+      spec: { type: "LoadBalancer" },
+      status: {},
+      healthy: false,
+      message: "ExternalIP: Pending",
+    },
+    {
+      label: "load balancer ready",
+      spec: { type: "LoadBalancer" },
+      status: { loadBalancer: { ingress: [{ ip: "1.2.3.4" }] } },
+      healthy: true,
+      message: "ExternalIP: 1.2.3.4",
+    },
+  ])("$label", ({ spec, status, healthy, message }) => {
+    expect(exposeHealth(spec, status)).toEqual({ healthy, message });
+  });
+});

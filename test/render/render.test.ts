@@ -119,7 +119,8 @@ describe("the OAM contract: the Application's labels and annotations", () => {
                 {
                   name: "web",
                   type: "webservice",
-                  properties: { image: "nginx", labels: { tier: "front" }, ports: [{ port: 80, expose: true }] },
+                  properties: { image: "nginx", ports: [{ port: 80, expose: true }] },
+                  traits: [{ type: "labels", properties: { tier: "front" } }],
                 },
               ],
             },

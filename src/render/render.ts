@@ -245,7 +245,12 @@ function renderCueTraitInto(
 const READS_OUTPUT = /\bcontext\.output(?![\w])/;
 
 /** Whether any template of a trait reads `context.output` (the component's main object). */
+/** A CUE template's top-level `patch:` field: the trait patches the component's main object. */
+const CUE_PATCH_FIELD = /^patch\s*:/m;
+
 function readsComponentOutput(definition: AppfileTrait["definition"]): boolean {
+  if (definition.cue !== undefined)
+    return READS_OUTPUT.test(definition.cue.text) || CUE_PATCH_FIELD.test(definition.cue.text);
   const templates = [
     ...Object.values(definition.outputs),
     ...(definition.patch === undefined ? [] : [definition.patch]),

@@ -21,7 +21,7 @@ export interface Placement {
   readonly topology?: string;
   readonly cluster: string;
   readonly namespace: string;
-  /** The Application with the overrides applied, `metadata.namespace` the placement's namespace. */
+  /** The Application with the overrides applied (render it with the placement's namespace). */
   readonly application: ApplicationInput;
 }
 
@@ -232,11 +232,7 @@ export function deployPlacements(
         ...(target.topology === undefined ? {} : { topology: target.topology }),
         cluster: target.cluster,
         namespace: target.namespace,
-        application: {
-          ...application,
-          metadata: { ...application.metadata, namespace: target.namespace },
-          spec: { ...application.spec, components },
-        },
+        application: { ...application, spec: { ...application.spec, components } },
       });
   }
   if (issues.length > 0) throw new ValidationError(issues);

@@ -74,7 +74,10 @@ function renderApplications(options: DryRunOptions): {
         const componentIndexes = Object.fromEntries(
           parsed.application.spec.components.map((component, index) => [component.name, index]),
         );
-        const manifests = renderAppfile(appfile);
+        const manifests = renderAppfile(
+          appfile,
+          placement === undefined ? {} : { placementNamespace: placement.namespace },
+        );
         const objectIssues = [
           ...findApplicationObjectIssues(application, parsed.sourceMap),
           ...findRenderedObjectIssues(manifests, parsed.sourceMap, componentIndexes),

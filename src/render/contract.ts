@@ -39,7 +39,10 @@ export interface ContractInfo {
   /** The component's type (`workload.oam.dev/type` on its main object). */
   readonly componentType: string;
   readonly appRevision: string;
+  /** Namespace given to objects that have none (the placement's). */
   readonly namespace: string;
+  /** The Application's namespace (`app.oam.dev/namespace`). */
+  readonly appNamespace: string;
   /** The Application's own labels, propagated to every object (KubeVela's common labels). */
   readonly appLabels: Readonly<Record<string, string>>;
   /** The Application's own annotations, propagated to every object except the filtered ones. */
@@ -120,7 +123,7 @@ export function applyContract(object: KubeObject, info: ContractInfo): KubeObjec
   const commonLabels: Record<string, string> = {
     ...info.appLabels,
     [LABEL_APP_NAME]: info.appName,
-    [LABEL_APP_NAMESPACE]: info.namespace,
+    [LABEL_APP_NAMESPACE]: info.appNamespace,
     [LABEL_APP_REVISION]: info.appRevision,
     [LABEL_APP_COMPONENT]: info.componentName,
   };

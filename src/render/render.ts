@@ -51,6 +51,13 @@ export interface RenderOptions {
    */
   readonly clusterVersion?: JsonObject;
   /**
+   * Namespace a deploy step's topology places the objects in: templates see it as
+   * `context.namespace` and objects without one get it; the `app.oam.dev/namespace` label stays the
+   * Application's (KubeVela renders a placement with the namespace overridden in the context only).
+   * @default the Application's namespace
+   */
+  readonly placementNamespace?: string;
+  /**
    * Check the Kruise Rollouts the app renders as Kruise's webhook does ({@link findKruiseRolloutIssues}).
    * Off only when the properties are made up (`def vet` exercising a template).
    * @default true
@@ -387,7 +394,7 @@ function renderComponent(
   const context: JsonObject = {
     name: component.name,
     appName: appfile.name,
-    namespace: appfile.namespace,
+    namespace: options.placementNamespace ?? appfile.namespace,
     appRevision,
     appRevisionNum,
     revision,
@@ -484,7 +491,8 @@ function renderComponent(
     componentName: component.name,
     componentType: component.type,
     appRevision,
-    namespace: appfile.namespace,
+    namespace: options.placementNamespace ?? appfile.namespace,
+    appNamespace: appfile.namespace,
     appLabels: appfile.labels,
     appAnnotations: appfile.annotations,
     defaultName,
@@ -501,7 +509,7 @@ function renderComponent(
   return {
     name: component.name,
     type: component.type,
-    namespace: appfile.namespace,
+    namespace: options.placementNamespace ?? appfile.namespace,
     revision,
     ...(current.workload === undefined
       ? {}

@@ -84,7 +84,7 @@ describe("deployPlacements", () => {
       image: "nginx",
       env: [{ name: "A", value: "1" }],
     });
-    expect(prod?.application.metadata.namespace).toBe("prod");
+    expect(prod?.namespace).toBe("prod");
     expect(prod?.application.spec.components).toEqual([
       {
         name: "web",

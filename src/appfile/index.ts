@@ -2,3 +2,4 @@ export * from "./types.js";
 export * from "./params.js";
 export * from "./applies-to.js";
 export * from "./bind.js";
+export * from "./placements.js";

@@ -278,11 +278,21 @@ function sampleProperties(definition: Definition): JsonObject {
   return isJsonObject(value) ? value : {};
 }
 
+/**
+ * Name of the component hosting a trait sample: not "sample", the string made-up properties get, so
+ * a trait adding a container named after its `name` property (sidecar) does not collide with it.
+ */
+const HOST_COMPONENT_NAME = "sample-app";
+
 /** A component to host a trait for `def render` / `def vet`: webservice when it fits, else the first component type it applies to. */
 function hostComponent(trait: TraitDefinition, registry: DefinitionRegistry): ComponentInput {
   const webservice = registry.findComponent("webservice");
   if (webservice !== undefined && traitAppliesTo(trait, "webservice", "deployments.apps")) {
-    return { name: "sample", type: "webservice", properties: { ...sampleProperties(webservice), image: "nginx:1.25" } };
+    return {
+      name: HOST_COMPONENT_NAME,
+      type: "webservice",
+      properties: { ...sampleProperties(webservice), image: "nginx:1.25" },
+    };
   }
   const host = trait.appliesToWorkloads
     .map((entry) => registry.findComponent(entry))
@@ -297,7 +307,7 @@ function hostComponent(trait: TraitDefinition, registry: DefinitionRegistry): Co
       },
     ]);
   }
-  return { name: "sample", type: host.name, properties: sampleProperties(host) };
+  return { name: HOST_COMPONENT_NAME, type: host.name, properties: sampleProperties(host) };
 }
 
 function sampleApplication(components: readonly ComponentInput[]): ApplicationInput {

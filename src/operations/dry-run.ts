@@ -1,4 +1,4 @@
-import { bindAppfile } from "../appfile/index.js";
+import { bindAppfile, deployPlacements, usesPlacementPolicies, type Placement } from "../appfile/index.js";
 import { loadDefinitions, type DefinitionWarning } from "../definitions/index.js";
 import { locateInSource, parseApplications, type KubeObject, type SourceMap } from "../model/index.js";
 import { componentObjects, renderAppfile, type ComponentManifest } from "../render/index.js";
@@ -28,6 +28,8 @@ export interface DryRunGroup {
   readonly component: string;
   /** Set on the group of a chart's objects (`--expand-charts`): the chart and the version it resolved to. */
   readonly chart?: { readonly name: string; readonly version: string };
+  /** Set when the deploy steps place the components with topology/override policies. */
+  readonly placement?: Pick<Placement, "step" | "topology" | "cluster" | "namespace">;
   readonly objects: readonly KubeObject[];
 }
 
@@ -42,6 +44,7 @@ export interface DryRunResult {
 /** One Application rendered: its manifests and where its components are in the user's file. */
 interface RenderedApplication {
   readonly name: string;
+  readonly placement?: DryRunGroup["placement"];
   readonly manifests: readonly ComponentManifest[];
   readonly sourceMap: SourceMap;
   readonly componentIndexes: Readonly<Record<string, number>>;
@@ -60,22 +63,52 @@ function renderApplications(options: DryRunOptions): {
   const issues: ValidationIssue[] = [];
   for (const parsed of parsedApplications) {
     try {
-      const appfile = bindAppfile(parsed.application, registry, { sourceMap: parsed.sourceMap });
       const workflowIssues = declaredWorkflowIssues(parsed.application, parsed.sourceMap);
       if (workflowIssues.length > 0) throw new ValidationError(workflowIssues);
-      const componentIndexes = Object.fromEntries(
-        parsed.application.spec.components.map((component, index) => [component.name, index]),
-      );
-      const manifests = renderAppfile(appfile);
-      const objectIssues = [
-        ...findApplicationObjectIssues(parsed.application, parsed.sourceMap),
-        ...findRenderedObjectIssues(manifests, parsed.sourceMap, componentIndexes),
-      ];
-      if (objectIssues.length > 0) throw new ValidationError(objectIssues);
-      applications.push({ name: appfile.name, manifests, sourceMap: parsed.sourceMap, componentIndexes });
+      const placements: (Placement | undefined)[] = usesPlacementPolicies(parsed.application)
+        ? deployPlacements(parsed.application)
+        : [undefined];
+      for (const placement of placements) {
+        const application = placement?.application ?? parsed.application;
+        const appfile = bindAppfile(application, registry, { sourceMap: parsed.sourceMap });
+        const componentIndexes = Object.fromEntries(
+          parsed.application.spec.components.map((component, index) => [component.name, index]),
+        );
+        const manifests = renderAppfile(
+          appfile,
+          placement === undefined ? {} : { placementNamespace: placement.namespace },
+        );
+        const objectIssues = [
+          ...findApplicationObjectIssues(application, parsed.sourceMap),
+          ...findRenderedObjectIssues(manifests, parsed.sourceMap, componentIndexes),
+        ];
+        if (objectIssues.length > 0) throw new ValidationError(objectIssues);
+        applications.push({
+          name: appfile.name,
+          ...(placement === undefined
+            ? {}
+            : {
+                placement: {
+                  step: placement.step,
+                  ...(placement.topology === undefined ? {} : { topology: placement.topology }),
+                  cluster: placement.cluster,
+                  namespace: placement.namespace,
+                },
+              }),
+          manifests,
+          sourceMap: parsed.sourceMap,
+          componentIndexes,
+        });
+      }
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      issues.push(...error.issues);
+      issues.push(
+        ...error.issues.map((found) =>
+          found.source !== undefined || found.path === undefined
+            ? found
+            : { ...found, ...withSource(parsed.sourceMap, found.path) },
+        ),
+      );
     }
   }
   if (issues.length > 0) throw new ValidationError(issues);
@@ -89,6 +122,8 @@ function result(groups: readonly DryRunGroup[], warnings: readonly DefinitionWar
 /**
  * `vela-ts dry-run`: parse → bind → render every Application in the text against every bundled
  * definition (built-ins and all bundled addons) plus user folders, with revision `<app>-v1`.
+ * When the deploy steps name topology or override policies, every placement is rendered (its
+ * namespace, the overrides applied), as `vela dry-run` does with several topologies.
  * Problems of all Applications are thrown together as one ValidationError.
  */
 export function dryRun(options: DryRunOptions): DryRunResult {
@@ -97,6 +132,7 @@ export function dryRun(options: DryRunOptions): DryRunResult {
     app.manifests.map((manifest) => ({
       application: app.name,
       component: manifest.name,
+      ...(app.placement === undefined ? {} : { placement: app.placement }),
       objects: componentObjects(manifest),
     })),
   );
@@ -136,12 +172,19 @@ export async function dryRunExpandingCharts(options: DryRunExpandingChartsOption
         })),
       );
       for (const manifest of resolution.manifests) {
-        groups.push({ application: app.name, component: manifest.name, objects: componentObjects(manifest) });
+        const placement = app.placement === undefined ? {} : { placement: app.placement };
+        groups.push({
+          application: app.name,
+          component: manifest.name,
+          ...placement,
+          objects: componentObjects(manifest),
+        });
         const chart = resolution.charts.find((expanded) => expanded.component === manifest.name);
         if (chart !== undefined)
           groups.push({
             application: app.name,
             component: manifest.name,
+            ...placement,
             chart: { name: chart.chart, version: chart.version },
             objects: chart.objects,
           });

@@ -51,6 +51,13 @@ export interface RenderOptions {
    */
   readonly clusterVersion?: JsonObject;
   /**
+   * Namespace a deploy step's topology places the objects in: templates see it as
+   * `context.namespace` and objects without one get it; the `app.oam.dev/namespace` label stays the
+   * Application's (KubeVela renders a placement with the namespace overridden in the context only).
+   * @default the Application's namespace
+   */
+  readonly placementNamespace?: string;
+  /**
    * Check the Kruise Rollouts the app renders as Kruise's webhook does ({@link findKruiseRolloutIssues}).
    * Off only when the properties are made up (`def vet` exercising a template).
    * @default true
@@ -58,8 +65,11 @@ export interface RenderOptions {
   readonly checkRollouts?: boolean;
 }
 
-/** What templates see as `context.clusterVersion` when the target's is not known. */
-export const DEFAULT_CLUSTER_VERSION: JsonObject = { major: "1", minor: "30", gitVersion: "v1.30.0" };
+/**
+ * What templates see as `context.clusterVersion` when the target's is not known. `major` and `minor`
+ * are numbers as in KubeVela's context (built-ins compare them: `context.clusterVersion.minor < 25`).
+ */
+export const DEFAULT_CLUSTER_VERSION: JsonObject = { major: 1, minor: 30, gitVersion: "v1.30.0" };
 
 /** One named auxiliary object (`outputs.<name>`). */
 export interface RenderedOutput {
@@ -242,7 +252,12 @@ function renderCueTraitInto(
 const READS_OUTPUT = /\bcontext\.output(?![\w])/;
 
 /** Whether any template of a trait reads `context.output` (the component's main object). */
+/** A CUE template's top-level `patch:` field: the trait patches the component's main object. */
+const CUE_PATCH_FIELD = /^patch\s*:/m;
+
 function readsComponentOutput(definition: AppfileTrait["definition"]): boolean {
+  if (definition.cue !== undefined)
+    return READS_OUTPUT.test(definition.cue.text) || CUE_PATCH_FIELD.test(definition.cue.text);
   const templates = [
     ...Object.values(definition.outputs),
     ...(definition.patch === undefined ? [] : [definition.patch]),
@@ -379,7 +394,7 @@ function renderComponent(
   const context: JsonObject = {
     name: component.name,
     appName: appfile.name,
-    namespace: appfile.namespace,
+    namespace: options.placementNamespace ?? appfile.namespace,
     appRevision,
     appRevisionNum,
     revision,
@@ -474,8 +489,12 @@ function renderComponent(
   ): Omit<ContractInfo, "defaultName"> & { defaultName: string } => ({
     appName: appfile.name,
     componentName: component.name,
+    componentType: component.type,
     appRevision,
-    namespace: appfile.namespace,
+    namespace: options.placementNamespace ?? appfile.namespace,
+    appNamespace: appfile.namespace,
+    appLabels: appfile.labels,
+    appAnnotations: appfile.annotations,
     defaultName,
     ...(traitType === undefined ? {} : { traitType }),
     ...(resourceName === undefined ? {} : { resourceName }),
@@ -490,7 +509,7 @@ function renderComponent(
   return {
     name: component.name,
     type: component.type,
-    namespace: appfile.namespace,
+    namespace: options.placementNamespace ?? appfile.namespace,
     revision,
     ...(current.workload === undefined
       ? {}

@@ -29,7 +29,7 @@ function failure(run: () => unknown): ValidationError {
   throw new Error("expected a ValidationError");
 }
 
-const WEB = "    - name: api\n      type: webservice\n      properties:\n        image: nginx\n";
+const WEB = "    - name: api\n      type: hb-webservice\n      properties:\n        image: nginx\n";
 
 describe("bind and render errors point into the user's file", () => {
   it.each([
@@ -78,7 +78,7 @@ describe("bind and render errors point into the user's file", () => {
     {
       name: "unknown property with did-you-mean",
       text: app(
-        "    - name: api\n      type: webservice\n      properties:\n        image: nginx\n        prots: []\n",
+        "    - name: api\n      type: hb-webservice\n      properties:\n        image: nginx\n        prots: []\n",
       ),
       code: "E_PARAM_INVALID",
       path: "/spec/components/0/properties/prots",
@@ -87,7 +87,7 @@ describe("bind and render errors point into the user's file", () => {
     },
     {
       name: "missing required property",
-      text: app("    - name: api\n      type: webservice\n      properties:\n        port: 80\n"),
+      text: app("    - name: api\n      type: hb-webservice\n      properties:\n        port: 80\n"),
       code: "E_PARAM_INVALID",
       path: "/spec/components/0/properties",
       line: 10,
@@ -139,7 +139,7 @@ describe("bind and render errors point into the user's file", () => {
   it("collects problems of every component at once", () => {
     const error = failure(() =>
       bindAndRender(
-        app("    - name: a\n      type: nope\n    - name: b\n      type: webservice\n      properties: {}\n"),
+        app("    - name: a\n      type: nope\n    - name: b\n      type: hb-webservice\n      properties: {}\n"),
       ),
     );
     expect(error.issues.map((issue) => issue.code)).toEqual(["E_DEF_NOT_FOUND", "E_PARAM_INVALID"]);

@@ -93,8 +93,12 @@ describe("vela-ts def", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("# webservice\n");
     expect(run.stdout).toContain("| Name | Type | Required | Default | Description |");
-    expect(run.stdout).toContain("| image | string | yes |  | Which image would you like to use for your service |");
-    expect(run.stdout).toContain('| ports[].protocol | "TCP" \\| "UDP" \\| "SCTP" | no | "TCP" | Protocol for port |');
+    expect(run.stdout).toContain(
+      "| image (-i) | string | yes |  | Which image would you like to use for your service |",
+    );
+    expect(run.stdout).toContain(
+      '| ports[].protocol | "TCP" \\| "UDP" \\| "SCTP" | no | "TCP" | Protocol for port. Must be UDP, TCP, or SCTP |',
+    );
   });
 
   it("doc of an unknown name fails with exit 1", async () => {

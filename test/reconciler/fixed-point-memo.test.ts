@@ -165,8 +165,8 @@ describe("status from the last fixed point", () => {
     const definitions = join(box.dir, "defs");
     const original = readFileSync(join(PROJECT_ROOT, "definitions", "components", "webservice.yaml"), "utf8");
     const edited = original.replace(
-      "        kind: Deployment\n        metadata:\n",
-      '        kind: Deployment\n        metadata:\n          annotations: {edited: "true"}\n',
+      "        \tmetadata: name: context.name\n",
+      '        \tmetadata: {name: context.name, annotations: edited: "true"}\n',
     );
     expect(edited).not.toBe(original);
     cpSync(join(PROJECT_ROOT, "definitions", "components"), definitions, { recursive: true });

@@ -8,7 +8,7 @@ import { runCli } from "../support/cli.js";
 import { PROJECT_ROOT } from "../support/shared.js";
 
 /**
- * Every built-in definition written in the handlebars format has a CUE twin in
+ * Every bundled definition still written in the handlebars format (the addons') has a CUE twin in
  * test/fixtures/cue-twins: the same parameters written as a CUE `parameter`, the same objects as CUE
  * `output`/`outputs`/`patch`, the same health as CUE `isHealth`/`message`. Rendering every golden
  * application with the twins in place of the built-ins must print the golden file byte for byte.
@@ -72,17 +72,6 @@ const deployment = (spec: JsonValue, status: JsonValue | undefined): JsonValue =
 
 const HEALTH: readonly HealthCase[] = [
   ...[
-    { label: "ready", spec: { replicas: 3 }, status: { readyReplicas: 3 } },
-    { label: "not ready yet", spec: { replicas: 3 }, status: { readyReplicas: 1 } },
-    { label: "no status", spec: { replicas: 2 }, status: undefined },
-    { label: "default replicas", spec: {}, status: { readyReplicas: 1 } },
-  ].map(({ label, spec, status }) => ({
-    name: `webservice, ${label}`,
-    kind: "ComponentDefinition" as const,
-    definition: "webservice",
-    input: { output: deployment(spec, status), outputs: {}, parameter: { image: "nginx" }, context: { name: "api" } },
-  })),
-  ...[
     {
       label: "released",
       status: { conditions: [{ type: "Ready", status: "True" }] },
@@ -136,33 +125,6 @@ const HEALTH: readonly HealthCase[] = [
         },
       },
       parameter: { canary: { steps: [{ weight: 20 }] } },
-      context: { name: "api" },
-    },
-  })),
-  ...[
-    { label: "cluster IP", spec: { type: "ClusterIP", clusterIP: "10.0.0.7" }, status: undefined },
-    { label: "load balancer pending", spec: { type: "LoadBalancer" }, status: {} },
-    {
-      label: "load balancer ready",
-      spec: { type: "LoadBalancer" },
-      status: { loadBalancer: { ingress: [{ ip: "1.2.3.4" }] } },
-    },
-  ].map(({ label, spec, status }) => ({
-    name: `expose, ${label}`,
-    kind: "TraitDefinition" as const,
-    definition: "expose",
-    input: {
-      output: deployment({ replicas: 1 }, undefined),
-      outputs: {
-        service: {
-          apiVersion: "v1",
-          kind: "Service",
-          metadata: { name: "api" },
-          spec,
-          ...(status === undefined ? {} : { status }),
-        },
-      },
-      parameter: { port: [80] },
       context: { name: "api" },
     },
   })),

@@ -46,8 +46,16 @@ describe("renderAppfile", () => {
       "app.oam.dev/appRevision": "shop-v1",
       "app.oam.dev/component": "frontend",
       "app.oam.dev/name": "shop",
+      "app.oam.dev/namespace": "prod",
+      "app.oam.dev/resourceType": "WORKLOAD",
+      "workload.oam.dev/type": "webservice",
     });
-    expect(objects[1]?.metadata.labels).toMatchObject({
+    expect(objects[1]?.metadata.labels).toEqual({
+      "app.oam.dev/appRevision": "shop-v1",
+      "app.oam.dev/component": "frontend",
+      "app.oam.dev/name": "shop",
+      "app.oam.dev/namespace": "prod",
+      "app.oam.dev/resourceType": "TRAIT",
       "trait.oam.dev/type": "AuxiliaryWorkload",
       "trait.oam.dev/resource": "webserviceExpose",
     });
@@ -94,6 +102,70 @@ describe("renderAppfile", () => {
       { name: "A", value: "3" },
       { name: "B", value: "2" },
     ]);
+  });
+});
+
+describe("the OAM contract: the Application's labels and annotations", () => {
+  const render = (metadata: Record<string, unknown>): ReturnType<typeof flattenManifests> =>
+    flattenManifests(
+      renderAppfile(
+        bindAppfile(
+          {
+            apiVersion: "core.oam.dev/v1beta1",
+            kind: "Application",
+            metadata: { name: "shop", namespace: "prod", ...metadata },
+            spec: {
+              components: [
+                {
+                  name: "web",
+                  type: "webservice",
+                  properties: { image: "nginx", ports: [{ port: 80, expose: true }] },
+                  traits: [{ type: "labels", properties: { tier: "front" } }],
+                },
+              ],
+            },
+          } as unknown as ApplicationInput,
+          registry,
+        ),
+      ),
+    );
+
+  it("propagates the Application's labels to every object, under KubeVela's own keys", () => {
+    const objects = render({ labels: { team: "payments", "app.oam.dev/name": "spoofed" } });
+    for (const object of objects) {
+      expect(object.metadata.labels?.team).toBe("payments");
+      expect(object.metadata.labels?.["app.oam.dev/name"]).toBe("shop");
+    }
+    expect(objects[0]?.metadata.labels?.tier).toBe("front");
+  });
+
+  it("filters the keys listed in filter.oam.dev/label-keys from the Application's labels only", () => {
+    const objects = render({
+      labels: { team: "payments", tier: "back", cost: "a" },
+      annotations: { "filter.oam.dev/label-keys": "tier, cost" },
+    });
+    // the template's own tier label stays: the filter applies to what the Application propagates
+    expect(objects[0]?.metadata.labels).toMatchObject({ team: "payments", tier: "front" });
+    expect(objects[0]?.metadata.labels?.cost).toBeUndefined();
+    expect(objects[1]?.metadata.labels?.tier).toBeUndefined();
+  });
+
+  it("propagates annotations except KubeVela's filtered ones and those listed in filter.oam.dev/annotation-keys", () => {
+    const objects = render({
+      annotations: {
+        owner: "alice",
+        secret: "x",
+        "filter.oam.dev/annotation-keys": "secret",
+        "kubectl.kubernetes.io/last-applied-configuration": "{}",
+        "app.oam.dev/publishVersion": "v3",
+      },
+    });
+    for (const object of objects)
+      expect(object.metadata.annotations).toEqual({ owner: "alice", "app.oam.dev/publishVersion": "v3" });
+  });
+
+  it("leaves annotations out when the Application has none to propagate", () => {
+    expect(render({}).every((object) => object.metadata.annotations === undefined)).toBe(true);
   });
 });
 

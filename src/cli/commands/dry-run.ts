@@ -37,7 +37,11 @@ function yamlGroups(result: DryRunResult): string {
   return result.groups
     .map((group) => {
       const chart = group.chart === undefined ? "" : ` -- Chart(${group.chart.name}@${group.chart.version})`;
-      const header = `---\n# Application(${group.application}) -- Component(${group.component})${chart}\n---\n`;
+      const where = group.placement;
+      const topology = where?.topology === undefined ? "" : `, topology ${where.topology}`;
+      const placement =
+        where === undefined ? "" : ` -- Placement(cluster ${where.cluster}, namespace ${where.namespace}${topology})`;
+      const header = `---\n# Application(${group.application}) -- Component(${group.component})${placement}${chart}\n---\n`;
       return (
         header +
         group.objects.map((object) => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n")

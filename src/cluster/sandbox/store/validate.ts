@@ -7,6 +7,17 @@ const OBJECT_HINT =
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/**
+ * Whether the API server accepts `name` for an object of `apiVersion`: RBAC objects take any path
+ * segment name (`ValidateRBACName`: no `/` or `%`, not `.` or `..`, so `ns:reader` is fine), the
+ * others a DNS subdomain.
+ */
+function isValidObjectName(name: string, apiVersion: unknown): boolean {
+  if (typeof apiVersion === "string" && apiVersion.startsWith("rbac.authorization.k8s.io/"))
+    return name !== "." && name !== ".." && !/[/%]/.test(name);
+  return DNS_SUBDOMAIN.test(name);
+}
+
 function issue(message: string, path: string, hint = OBJECT_HINT): ValidationIssue {
   return { code: "E_INVALID_OBJECT", message, path, hint };
 }
@@ -37,7 +48,7 @@ export function findObjectIssues(value: unknown, where = ""): ValidationIssue[] 
           "set metadata.name (or metadata.generateName for a generated name)",
         ),
       );
-  } else if (typeof name !== "string" || !DNS_SUBDOMAIN.test(name)) {
+  } else if (typeof name !== "string" || !isValidObjectName(name, value["apiVersion"])) {
     issues.push(
       issue(
         `metadata.name ${JSON.stringify(name)} is not a valid name`,

@@ -38,7 +38,8 @@ describe("CUE twins of the built-in definitions", () => {
       );
       return renders && definition.kind !== "WorkflowStepDefinition";
     });
-    expect(templated.length).toBeGreaterThan(10);
+    // The catalog is mostly CUE now; the handlebars ones left are the addons' and a few built-ins.
+    expect(templated.length).toBeGreaterThan(5);
     const missing = templated.filter(
       (definition) => twins.get(`${definition.kind}/${definition.name}`)?.cue === undefined,
     );

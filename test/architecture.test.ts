@@ -15,6 +15,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   chart: ["errors", "util", "model"],
   revision: ["errors", "util", "model", "definitions", "appfile"],
   cluster: ["errors", "util", "model", "chart"],
+  metrics: ["errors", "util", "model", "cluster"],
   workflow: ["errors", "util", "model", "definitions", "appfile", "render", "cluster", "cue"],
   controller: [
     "errors",

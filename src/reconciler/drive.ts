@@ -1,5 +1,6 @@
 import { VelaError } from "../errors/index.js";
 import { formatDuration } from "../util/index.js";
+import type { StepStatus, WorkflowStepStatus } from "../workflow/index.js";
 import { getApplication, StatusConflictError } from "./application-object.js";
 import type { FixedPointMemo } from "./fixed-point-memo.js";
 import { findAppRollouts, isRolloutWaitingForApproval } from "../rollout/rollout-coupling.js";
@@ -117,6 +118,18 @@ export function terminalStop(outcome: ReconcileOutcome): "finished" | "failed" |
   return undefined;
 }
 
+/** Whether a running step of the workflow asked to run again at a time of its own (`StepOutcome.wakeAt`). */
+function hasSelfWakingStep(outcome: ReconcileOutcome): boolean {
+  const workflow = outcome.workflow;
+  if (workflow === undefined || workflow.finished) return false;
+  const running = flattenStatuses(workflow.steps).filter((step) => step.phase === "running");
+  return running.some((step) => workflow.context.steps[step.name]?.wakeAt !== undefined);
+}
+
+function flattenStatuses(steps: readonly WorkflowStepStatus[]): readonly StepStatus[] {
+  return steps.flatMap((step) => [step, ...(step.subSteps ?? [])]);
+}
+
 /** What a person must do, or undefined when nothing waits for one. */
 export async function personGate(
   name: string,
@@ -127,6 +140,8 @@ export async function personGate(
   if (outcome.workflow?.suspend === true && outcome.waitingForPerson) {
     return `the workflow is suspended; continue with: vela-ts workflow resume ${name}`;
   }
+  // A step that looks again by itself (a metric check) decides what comes next, not a person.
+  if (hasSelfWakingStep(outcome)) return undefined;
   const rollouts = await findAppRollouts(deps.cluster, name, namespace);
   const waiting = rollouts.filter(isRolloutWaitingForApproval);
   if (waiting.length > 0) {

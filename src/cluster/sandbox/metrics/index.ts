@@ -36,6 +36,8 @@ export {
   ANNOTATION_TRAFFIC_RPS,
   answerContext,
   answerRequest,
+  answerRoutedRequests,
+  requestLogChange,
   DEFAULT_TRAFFIC_RPS,
   findTrafficHosts,
   generateTraffic,
@@ -44,3 +46,12 @@ export {
   type TrafficHost,
 } from "./traffic.js";
 export { behaviourAnnotationValidation } from "./validation.js";
+export {
+  parseSandboxQuery,
+  querySandboxMetric,
+  SANDBOX_METRICS,
+  windowSeconds,
+  type SandboxMetricName,
+  type SandboxMetricQuery,
+  type SandboxMetricValue,
+} from "./query.js";

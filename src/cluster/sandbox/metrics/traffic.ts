@@ -33,6 +33,8 @@ const GATEWAY_VERSIONS = ["gateway.networking.k8s.io/v1", "gateway.networking.k8
 /** A host that gets synthetic traffic, and how much. */
 export interface TrafficHost {
   readonly host: string;
+  /** The path requests go to: the first path of the host's first (non-canary) Ingress rule, else `/`. */
+  readonly path: string;
   readonly ratePerSecond: number;
 }
 
@@ -64,13 +66,15 @@ function listAll(view: ControllerView, apiVersions: readonly string[], kind: str
  * default rate when the host has a canary. Sorted by host.
  */
 export function findTrafficHosts(view: ControllerView): TrafficHost[] {
-  const rates = new Map<string, { annotated?: number; canary: boolean }>();
-  const note = (host: string, object: KubeObject, canary: boolean): void => {
+  const rates = new Map<string, { annotated?: number; canary: boolean; path?: string }>();
+  const note = (host: string, object: KubeObject, canary: boolean, path?: string): void => {
     if (host === "" || host.includes("*")) return;
     const entry = rates.get(host) ?? { canary: false };
     const annotated = annotatedRate(object);
+    const chosenPath = entry.path ?? (canary ? undefined : path);
     rates.set(host, {
       canary: entry.canary || canary,
+      ...(chosenPath === undefined ? {} : { path: chosenPath }),
       ...(annotated !== undefined
         ? { annotated }
         : entry.annotated !== undefined
@@ -80,8 +84,11 @@ export function findTrafficHosts(view: ControllerView): TrafficHost[] {
   };
   for (const ingress of view.list("networking.k8s.io/v1", "Ingress")) {
     const canary = ingress.metadata.annotations?.[NGINX_CANARY] === "true";
-    for (const rule of objectsAt(ingress, ["spec", "rules"]))
-      if (typeof rule.host === "string") note(rule.host, ingress, canary);
+    for (const rule of objectsAt(ingress, ["spec", "rules"])) {
+      const first = objectsAt(rule, ["http", "paths"])[0];
+      const path = typeof first?.path === "string" && first.path !== "" ? first.path : undefined;
+      if (typeof rule.host === "string") note(rule.host, ingress, canary, path);
+    }
   }
   for (const vs of listAll(view, ISTIO_VERSIONS, "VirtualService")) {
     const gateways = arrayAt(vs, ["spec", "gateways"]).filter((g) => g !== "mesh");
@@ -98,7 +105,11 @@ export function findTrafficHosts(view: ControllerView): TrafficHost[] {
     for (const host of arrayAt(route, ["spec", "hostnames"])) if (typeof host === "string") note(host, route, canary);
   }
   return [...rates.entries()]
-    .map(([host, entry]) => ({ host, ratePerSecond: entry.annotated ?? (entry.canary ? DEFAULT_TRAFFIC_RPS : 0) }))
+    .map(([host, entry]) => ({
+      host,
+      path: entry.path ?? "/",
+      ratePerSecond: entry.annotated ?? (entry.canary ? DEFAULT_TRAFFIC_RPS : 0),
+    }))
     .filter((entry) => entry.ratePerSecond > 0)
     .sort((a, b) => a.host.localeCompare(b.host));
 }
@@ -206,7 +217,7 @@ export function generateTraffic(
     const outcomes: RouteOutcome[] = [];
     const summary = routeRequests(view, {
       host: host.host,
-      path: "/",
+      path: host.path,
       headers: {},
       cookies: {},
       count,
@@ -253,15 +264,51 @@ export const syntheticTrafficController: SimulatedController = {
       if (existing !== undefined && from >= now) continue;
       const requests = generateTraffic(view, host, from, now, env.enabledAddons);
       const updated = requestMetricsObject({ ...recordRequests(log, requests, now), generatedUntil: now }, env.now);
-      if (existing === undefined) changes.push({ op: "create", object: updated });
-      else {
-        const next = {
-          ...updated,
-          metadata: { ...updated.metadata, resourceVersion: existing.metadata.resourceVersion ?? "" },
-        };
-        changes.push({ op: "updateStatus", object: next });
-      }
+      changes.push(
+        existing === undefined
+          ? { op: "create", object: updated }
+          : {
+              op: "updateStatus",
+              object: {
+                ...updated,
+                metadata: { ...updated.metadata, resourceVersion: existing.metadata.resourceVersion ?? "" },
+              },
+            },
+      );
     }
     return changes;
   },
 };
+
+/**
+ * Requests a person sent (`sandbox request`) as their pods answer them, at second `at`: the same
+ * behaviour as synthetic traffic, drawn from a PRNG seeded by the request's seed.
+ */
+export function answerRoutedRequests(
+  view: ControllerView,
+  routed: { readonly router: RouterName | "none"; readonly route?: string },
+  outcomes: readonly RouteOutcome[],
+  seed: number | string,
+  at: number,
+): TimedRequest[] {
+  const context = answerContext(view, routed.router, routed.route);
+  const random = mulberry32(`${String(seed)}/answer`);
+  return outcomes.map((outcome) => ({ ...answerRequest(context, outcome, random), at }));
+}
+
+/** The write that adds `requests` to the log of `host` (a create for its first requests). */
+export function requestLogChange(
+  view: ControllerView,
+  host: string,
+  requests: readonly TimedRequest[],
+  now: Date,
+): ControllerChange {
+  const existing = view.get(requestMetricsRef(host));
+  const log = readRequestLog(existing, host);
+  const updated = requestMetricsObject(recordRequests(log, requests, Math.floor(now.getTime() / 1000)), now);
+  if (existing === undefined) return { op: "create", object: updated };
+  return {
+    op: "updateStatus",
+    object: { ...updated, metadata: { ...updated.metadata, resourceVersion: existing.metadata.resourceVersion ?? "" } },
+  };
+}

@@ -55,3 +55,4 @@ export {
   type SandboxMetricQuery,
   type SandboxMetricValue,
 } from "./query.js";
+export { renderRequestMetrics } from "./exposition.js";

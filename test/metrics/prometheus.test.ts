@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSandbox } from "../../src/cluster/index.js";
 import { ANNOTATION_ERROR_RATE, ANNOTATION_TRAFFIC_RPS } from "../../src/cluster/sandbox/metrics/index.js";
-import { promCheck, readPrometheusMetric, type PromCheckTimes } from "../../src/metrics/index.js";
+import { promCheck, readPrometheusMetric, type MetricReading, type PromCheckTimes } from "../../src/metrics/index.js";
 import { serveSandbox, type ServingSandbox } from "../../src/operations/serve.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { SystemClock } from "../../src/util/clock.js";
@@ -42,6 +42,11 @@ function canaryObjects(): KubeObject[] {
     "nginx.ingress.kubernetes.io/canary-weight": "50",
   };
   return [deployment("web", "web:v1", 4), service("web"), main, v2, service("web-canary", "web-v2"), canary];
+}
+
+function firstValue(reading: MetricReading): number | undefined {
+  if (reading.kind !== "value") return undefined;
+  return typeof reading.value === "number" ? reading.value : reading.value[0];
 }
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 40_000): Promise<T> {
@@ -93,7 +98,7 @@ describe.skipIf(PROMETHEUS === undefined)(
         (value) => value.kind === "value",
       );
       expect(reading.kind).toBe("value");
-      const value = reading.kind === "value" && Array.isArray(reading.value) ? reading.value[0] : undefined;
+      const value = firstValue(reading);
       expect(value).toBeGreaterThan(0.3);
       expect(value).toBeLessThan(0.7);
       const stable = await readPrometheusMetric(prometheus.address, `${STABLE_OK} / ${STABLE}`, {}, sources());
@@ -111,7 +116,7 @@ describe.skipIf(PROMETHEUS === undefined)(
           ),
         (value) => value.kind === "value",
       );
-      const median = reading.kind === "value" && Array.isArray(reading.value) ? reading.value[0] : undefined;
+      const median = firstValue(reading);
       // The default pod latency is log-normal with a 20 ms median: within the 10–25 ms bucket.
       expect(median).toBeGreaterThan(0.01);
       expect(median).toBeLessThan(0.025);

@@ -26,3 +26,18 @@ export {
   type PromCheckReturns,
   type PromCheckTimes,
 } from "./prom-check.js";
+export { metricSourcesFor } from "./cluster-sources.js";
+export {
+  concludeRun,
+  nextMeasurementAt,
+  readMetricSpecs,
+  recordMeasurement,
+  startAnalysisRun,
+  type AnalysisMetricSpec,
+  type AnalysisPhase,
+  type AnalysisRun,
+  type Measurement,
+  type MeasurementPhase,
+  type MetricRun,
+} from "./analysis-run.js";
+export { providerFromSpec } from "./provider-spec.js";

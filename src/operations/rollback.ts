@@ -70,6 +70,7 @@ function rolledBackStatus(
   revisionObject: KubeObject,
   from: string | undefined,
   now: string,
+  reason?: string,
 ): JsonObject {
   const recorded = (revisionObject.status as JsonObject | undefined)?.workflow;
   const workflow: JsonObject = isJsonObject(recorded)
@@ -91,7 +92,7 @@ function rolledBackStatus(
     latestRevision: { name: target.name, revision: target.number, revisionHash: target.hash },
     workflow,
     services: [],
-    rollback: { from: from ?? null, to: target.name, time: now },
+    rollback: { from: from ?? null, to: target.name, time: now, ...(reason === undefined ? {} : { reason }) },
   };
 }
 
@@ -103,10 +104,12 @@ async function markAbandoned(
   from: string | undefined,
   target: string,
   workflow: WorkflowStatus | undefined,
+  reason?: string,
 ): Promise<void> {
   if (from === undefined || from === target || history.find((record) => record.name === from)?.succeeded === true)
     return;
-  const abandoned = workflow === undefined ? undefined : { ...workflow, message: `rolled back to ${target}` };
+  const message = reason === undefined ? `rolled back to ${target}` : `${reason}; rolled back to ${target}`;
+  const abandoned = workflow === undefined ? undefined : { ...workflow, message };
   await markRevision(cluster, namespace, from, false, abandoned);
 }
 
@@ -145,6 +148,34 @@ export async function rollbackApplication(
   name: string,
   namespace: string,
   requested: number | undefined,
+): Promise<string[]> {
+  return rollbackApplicationWith(
+    { cluster: target.cluster, registry: target.registry, clock: target.deps.clock },
+    app,
+    name,
+    namespace,
+    requested,
+  );
+}
+
+/** What a rollback needs of its target. */
+export interface RollbackParts {
+  readonly cluster: Cluster;
+  readonly registry: Pick<Target["registry"], "findTrait">;
+  readonly clock: Clock;
+}
+
+/**
+ * {@link rollbackApplication} over the parts it uses; `reason` (an automatic rollback's cause, such
+ * as a failed analysis) goes into `status.rollback.reason` and the abandoned revision's message.
+ */
+export async function rollbackApplicationWith(
+  target: RollbackParts,
+  app: KubeObject,
+  name: string,
+  namespace: string,
+  requested: number | undefined,
+  reason?: string,
 ): Promise<string[]> {
   const workflow = workflowOf(app);
   if (isActivelyRunning(workflow)) throw runningError(name);
@@ -210,10 +241,10 @@ export async function rollbackApplication(
   });
   messages.push("Application spec rollback successfully.");
 
-  await markAbandoned(target.cluster, namespace, history, currentName, chosen.name, workflow);
-  const now = formatTimestamp(target.deps.clock.now());
+  await markAbandoned(target.cluster, namespace, history, currentName, chosen.name, workflow, reason);
+  const now = formatTimestamp(target.clock.now());
   await editApplicationStatus(target.cluster, updated, (latest) =>
-    rolledBackStatus(statusOf(latest), chosen, revisionObject, currentName, now),
+    rolledBackStatus(statusOf(latest), chosen, revisionObject, currentName, now, reason),
   );
   messages.push("Application status rollback successfully.");
   return messages;

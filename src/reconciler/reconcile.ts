@@ -105,6 +105,11 @@ export interface ReconcilerDeps {
   readonly extraStepRunners?: readonly StepRunner[];
   /** Revisions kept besides the latest. @default 10 */
   readonly revisionLimit?: number;
+  /**
+   * Rolls the app back to its last good revision after a failed analysis (`workflow rollback`'s
+   * use-case, handed in by the target). @default none: the release is stopped and its traffic put back on stable only
+   */
+  readonly rollBack?: (app: KubeObject, reason: string) => Promise<readonly string[]>;
   readonly log?: (message: string) => void;
   /** The compiled Application schema, made once per command. @default compiled per call */
   readonly applicationCheck?: SchemaCheck;
@@ -154,6 +159,8 @@ export interface ReconcileOutcome {
   readonly services: readonly ServiceHealth[];
   /** The pass found the app as its last full pass left it ({@link ReconcilerDeps.steadyState}) and skipped that pass. */
   readonly skipped?: boolean;
+  /** A step analysis failed (the release was rolled back) during this run to a fixed point. */
+  readonly analysisFailed?: string;
 }
 
 /** The ApplicationInput of a stored Application object (validated: the cluster may hold anything kubectl applied). */

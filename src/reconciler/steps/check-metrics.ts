@@ -1,7 +1,7 @@
-import { requestMetricsRef } from "../../cluster/sandbox/metrics/index.js";
-import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
 import { VelaError } from "../../errors/index.js";
 import {
+  DEFAULT_METRIC_ENDPOINT,
+  metricSourcesFor,
   MetricQueryError,
   promCheck,
   promCheckProvider,
@@ -26,16 +26,6 @@ function stringParameter(ctx: StepContext, name: string): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-function oneObjectView(ref: ObjectRef, object: KubeObject | undefined): MetricSources["sandbox"] {
-  return {
-    get: (wanted) =>
-      object !== undefined && wanted.kind === ref.kind && wanted.name === ref.name && wanted.namespace === ref.namespace
-        ? object
-        : undefined,
-    list: () => [],
-  };
-}
-
 function invalid(message: string): StepOutcome {
   return { kind: "failed", retryable: false, reason: "ProcessParameter", message };
 }
@@ -58,11 +48,8 @@ export const checkMetricsRunner: StepRunner = {
     for (const [id, value] of Object.entries(stored)) if (isJsonObject(value)) times[id] = value;
     let sandbox: MetricSources["sandbox"];
     try {
-      const provider = promCheckProvider(query, endpoint ?? "http://prometheus-server.o11y-system.svc:9090");
-      if (provider.kind === "sandbox") {
-        const ref = requestMetricsRef(provider.query.host);
-        sandbox = oneObjectView(ref, ctx.cluster.kind === "sandbox" ? await ctx.cluster.get(ref) : undefined);
-      }
+      const provider = promCheckProvider(query, endpoint ?? DEFAULT_METRIC_ENDPOINT);
+      sandbox = (await metricSourcesFor(provider, ctx.cluster, { now })).sandbox;
     } catch (error) {
       if (error instanceof VelaError) return invalid(error.message);
       throw error;

@@ -90,6 +90,14 @@ function canaryRevision(rollout: KubeObject): string {
   return typeof revision === "string" ? revision : "";
 }
 
+/** The revision the Rollout holds as stable (Kruise `status.stableRevision`, Argo `status.stableRS`). */
+function stableRevision(rollout: KubeObject): string {
+  const status = (rollout.status as JsonObject | undefined) ?? {};
+  const canary = isJsonObject(status.canaryStatus) ? status.canaryStatus : {};
+  const revision = canary.stableRevision ?? status.stableRevision ?? status.stableRS;
+  return typeof revision === "string" ? revision : "";
+}
+
 async function defaultHost(cluster: Cluster, rollout: KubeObject): Promise<string | undefined> {
   const strategy = (rollout.spec as JsonObject | undefined)?.strategy;
   const canary = isJsonObject(strategy) && isJsonObject(strategy.canary) ? strategy.canary : {};
@@ -192,14 +200,15 @@ export async function advanceRolloutAnalysis(
   let inconclusive: string | undefined;
   for (const rollout of rollouts) {
     const step = rolloutPausedAtStep(rollout);
-    const analysis = isRolloutProgressing(rollout) ? analysisAt(rollout, step) : undefined;
+    // A Rollout whose workload is back on the stable revision is cancelling, not releasing: nothing to analyse.
+    const releasing = isRolloutProgressing(rollout) && canaryRevision(rollout) !== stableRevision(rollout);
+    const analysis = releasing ? analysisAt(rollout, step) : undefined;
     if (!isJsonObject(analysis)) continue;
     const rolloutName = rollout.metadata.name ?? "";
     const where = `${describeRollout(rollout)} step ${step} analysis`;
     const specs = readMetricSpecs(analysis, where);
     const key = `${canaryRevision(rollout)}/${step}`;
-    let run =
-      runs[rolloutName]?.key === key ? (runs[rolloutName]) : startAnalysisRun(key, step, specs, now);
+    let run = runs[rolloutName]?.key === key ? runs[rolloutName] : startAnalysisRun(key, step, specs, now);
     if (runs[rolloutName]?.key !== key) changed = true;
     if (run.phase === "Running") {
       const measured = await measureDue(run, specs, rollout, deps, now);

@@ -66,7 +66,10 @@ function stepAnalyses(rollout: KubeObject): readonly JsonValue[] {
  * Rollout has a `setCanaryScale` / `setWeight` before each trait step's `pause`, so the trait step
  * is the number of pauses up to the one it waits at.
  */
-function analysisAt(rollout: KubeObject, pausedAt: number): JsonValue | undefined {
+function analysisAt(
+  rollout: KubeObject,
+  pausedAt: number,
+): { readonly step: number; readonly analysis: JsonValue | undefined } | undefined {
   if (pausedAt <= 0) return undefined;
   let index = pausedAt - 1;
   if (rollout.apiVersion.startsWith("argoproj.io/")) {
@@ -75,12 +78,12 @@ function analysisAt(rollout: KubeObject, pausedAt: number): JsonValue | undefine
     const steps = Array.isArray(canary.steps) ? canary.steps.slice(0, pausedAt) : [];
     index = steps.filter((step) => isJsonObject(step) && step.pause !== undefined).length - 1;
   }
-  return index < 0 ? undefined : stepAnalyses(rollout)[index];
+  return index < 0 ? undefined : { step: index + 1, analysis: stepAnalyses(rollout)[index] };
 }
 
 /** Whether the step a Rollout waits at has an analysis (so it is not waiting for a person). */
 export function hasStepAnalysis(rollout: KubeObject): boolean {
-  return isJsonObject(analysisAt(rollout, rolloutPausedAtStep(rollout)));
+  return isJsonObject(analysisAt(rollout, rolloutPausedAtStep(rollout))?.analysis);
 }
 
 function canaryRevision(rollout: KubeObject): string {
@@ -199,11 +202,13 @@ export async function advanceRolloutAnalysis(
   let failed: string | undefined;
   let inconclusive: string | undefined;
   for (const rollout of rollouts) {
-    const step = rolloutPausedAtStep(rollout);
     // A Rollout whose workload is back on the stable revision is cancelling, not releasing: nothing to analyse.
     const releasing = isRolloutProgressing(rollout) && canaryRevision(rollout) !== stableRevision(rollout);
-    const analysis = releasing ? analysisAt(rollout, step) : undefined;
-    if (!isJsonObject(analysis)) continue;
+    const found = releasing ? analysisAt(rollout, rolloutPausedAtStep(rollout)) : undefined;
+    const analysis = found?.analysis;
+    if (found === undefined || !isJsonObject(analysis)) continue;
+    // The release step (the trait's step), the same for both engines.
+    const step = found.step;
     const rolloutName = rollout.metadata.name ?? "";
     const where = `${describeRollout(rollout)} step ${step} analysis`;
     const specs = readMetricSpecs(analysis, where);
@@ -259,7 +264,8 @@ export function inconclusiveAnalysis(app: KubeObject, rollouts: readonly KubeObj
   for (const [name, run] of Object.entries(runsOf(app))) {
     if (run.phase !== "Inconclusive" || run.handled === true) continue;
     const rollout = rollouts.find((candidate) => candidate.metadata.name === name);
-    if (rollout === undefined || !isRolloutProgressing(rollout) || rolloutPausedAtStep(rollout) !== run.step) continue;
+    if (rollout === undefined || !isRolloutProgressing(rollout)) continue;
+    if (analysisAt(rollout, rolloutPausedAtStep(rollout))?.step !== run.step) continue;
     if (`${canaryRevision(rollout)}/${run.step}` !== run.key) continue;
     return `${describeRollout(rollout)} step ${run.step} analysis is inconclusive: ${run.message ?? ""}`;
   }

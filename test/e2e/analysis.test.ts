@@ -19,15 +19,24 @@ interface Story {
   readonly clock: FakeClock;
 }
 
-async function releasedV1(): Promise<Story> {
+async function releasedV1(v1 = "examples/analysis/analysed-v1.yaml"): Promise<Story> {
   const env = { VELA_TS_SANDBOX: tempDir("vela-ts-analysis-") };
   const clock = new FakeClock(new Date("2026-03-01T10:00:00Z"));
   const run = (argv: string[]): Promise<CliRun> => runCli(argv, { cwd: PROJECT_ROOT, env, clock });
   expect(
     (await run(["sandbox", "charts", "add", "https://charts.example.com/demo/", "examples/charts/repo"])).code,
   ).toBe(0);
-  expect((await run(["up", "-f", "examples/analysis/analysed-v1.yaml", "--wait"])).code).toBe(0);
+  expect((await run(["up", "-f", v1, "--wait"])).code).toBe(0);
   return { run, clock };
+}
+
+/** An example with `argo-rollout` in place of `kruise-rollout` (the trait takes the same steps). */
+function withArgo(file: string): string {
+  const dir = tempDir("vela-ts-analysis-argo-");
+  const text = readFileSync(join(PROJECT_ROOT, file), "utf8").replace("- type: kruise-rollout", "- type: argo-rollout");
+  expect(text).toContain("- type: argo-rollout");
+  writeFileSync(join(dir, "app.yaml"), text);
+  return join(dir, "app.yaml");
 }
 
 async function shares(story: Story): Promise<Record<string, number>> {
@@ -134,5 +143,24 @@ describe("analysed canary steps on the sandbox", () => {
     expect(byImage[V2]).toBeGreaterThan(120);
     expect(byImage[V2]).toBeLessThan(280);
     expect((await appStatus(story)).status.latestRevision.name).toBe("analysed-v2");
+  });
+
+  it("rolls a bad v2 back with argo-rollout too: the analysis runs at the pause that ends each step", async () => {
+    const story = await releasedV1(withArgo("examples/analysis/analysed-v1.yaml"));
+    const up = await story.run(["up", "-f", withArgo("examples/analysis/analysed-v2-bad.yaml"), "--wait"]);
+    expect(up.code).toBe(3);
+    expect(up.stdout).toMatch(
+      /rolled back by its analysis: Rollout default\/analysed step 1 analysis failed: metric "success-rate"/,
+    );
+    expect((await appStatus(story)).status.latestRevision.name).toBe("analysed-v1");
+    expect(await shares(story)).toEqual({ [V1]: 1000 });
+  });
+
+  it("promotes a good v2 with argo-rollout through its analysed steps", async () => {
+    const story = await releasedV1(withArgo("examples/analysis/analysed-v1.yaml"));
+    const up = await story.run(["up", "-f", withArgo("examples/analysis/analysed-v2-good.yaml"), "--wait"]);
+    expect({ code: up.code, stdout: up.stdout }).toMatchObject({ code: 0 });
+    expect((await appStatus(story)).status.analysis?.["analysed"]).toMatchObject({ phase: "Successful", step: 3 });
+    expect(await shares(story)).toEqual({ [V2]: 1000 });
   });
 });

@@ -15,6 +15,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   chart: ["errors", "util", "model"],
   revision: ["errors", "util", "model", "definitions", "appfile"],
   cluster: ["errors", "util", "model", "chart"],
+  // Metric providers (sandbox, Prometheus, web) and Argo's analysis-run state machine.
+  metrics: ["errors", "util", "model", "cluster"],
   workflow: ["errors", "util", "model", "definitions", "appfile", "render", "cluster", "cue"],
   // Rollout engines: reading and steering Kruise/Argo Rollouts and their traffic, shared by the reconciler and commands.
   rollout: ["errors", "util", "model", "cluster"],
@@ -32,6 +34,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     "workflow",
     "cue",
     "rollout",
+    "metrics",
   ],
   // The cluster a command works on (sandbox or kube), wired with the reconciler's dependencies.
   target: ["errors", "util", "model", "definitions", "cluster", "workflow", "reconciler"],
@@ -57,6 +60,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     "target",
     "controller",
     "authoring",
+    "metrics",
   ],
   // The web dashboard is an edge like the command line: it reaches the cluster only through the operations.
   dashboard: ["errors", "util", "model", "operations"],

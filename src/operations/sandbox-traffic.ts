@@ -8,7 +8,13 @@ import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import type { Clock, JsonObject } from "../util/index.js";
 import type { SandboxCluster } from "../cluster/index.js";
 import { openCommandSandbox } from "../target/addon-objects.js";
-import { routeRequests, type RouterName, type RouteSummary } from "../cluster/sandbox/routing/index.js";
+import {
+  routeRequests,
+  type RouteOutcome,
+  type RouterName,
+  type RouteSummary,
+} from "../cluster/sandbox/routing/index.js";
+import { answerRoutedRequests, requestLogChange } from "../cluster/sandbox/metrics/index.js";
 import { addChartMirror, readChartMirrors, type ChartMirror } from "../cluster/sandbox/charts/index.js";
 
 /** Where the sandbox is and whose clock it runs on. */
@@ -47,11 +53,40 @@ async function withSandbox<T>(
   }
 }
 
-/** Sends simulated requests through the sandbox's Ingress / Istio rules and counts who answered. */
+/**
+ * Sends simulated requests through the sandbox's Ingress / Istio rules and counts who answered: each
+ * answered as its pod's behaviour annotations say (`sandbox.vela-ts.dev/error-rate`), and counted in
+ * the host's request log (the `sandbox` metric provider and `/metrics` see them).
+ */
 export async function sendSandboxRequests(options: SandboxRequestOptions): Promise<RouteSummary> {
   return withSandbox(options, "sandbox request", async (sandbox) => {
     await sandbox.settle();
-    return routeSandboxTraffic(sandbox, options);
+    const outcomes: RouteOutcome[] = [];
+    const summary = routeSandboxTraffic(sandbox, options, (outcome) => outcomes.push(outcome));
+    const now = options.clock.now();
+    const answered = answerRoutedRequests(
+      sandbox.store,
+      summary,
+      outcomes,
+      options.seed,
+      Math.floor(now.getTime() / 1000),
+    );
+    if (answered.length === 0) return summary;
+    const host =
+      options.service === undefined
+        ? options.host
+        : `${options.service}.${options.namespace ?? "default"}.svc.cluster.local`;
+    const change = requestLogChange(sandbox.store, host, answered, now);
+    if (change.op === "create") await sandbox.create(change.object);
+    else if (change.op === "updateStatus") await sandbox.updateStatus(change.object);
+    await sandbox.settle();
+    const byStatus = new Map<string, number>();
+    for (const request of answered)
+      byStatus.set(String(request.status), (byStatus.get(String(request.status)) ?? 0) + 1);
+    return {
+      ...summary,
+      byStatus: Object.fromEntries([...byStatus.entries()].sort(([a], [b]) => a.localeCompare(b))),
+    };
   });
 }
 
@@ -62,8 +97,13 @@ export type SandboxTrafficOptions = Omit<SandboxRequestOptions, keyof SandboxTar
  * {@link sendSandboxRequests} on a sandbox the caller has opened, as it stands (controllers not
  * run): routes the requests through its current Ingress / Istio rules. Read-only.
  */
-export function routeSandboxTraffic(sandbox: SandboxCluster, options: SandboxTrafficOptions): RouteSummary {
+export function routeSandboxTraffic(
+  sandbox: SandboxCluster,
+  options: SandboxTrafficOptions,
+  onOutcome?: (outcome: RouteOutcome) => void,
+): RouteSummary {
   return routeRequests(sandbox.store, {
+    ...(onOutcome === undefined ? {} : { onOutcome }),
     host: options.host,
     path: options.path,
     headers: options.headers,

@@ -1,3 +1,4 @@
+import type { AnalysisRun } from "../metrics/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
 import { formatTimestamp, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
@@ -97,7 +98,9 @@ export interface StatusView {
     readonly hash?: string;
     readonly publishVersion?: string;
   };
-  readonly rollback?: { readonly from?: string; readonly to: string; readonly time?: string };
+  readonly rollback?: { readonly from?: string; readonly to: string; readonly time?: string; readonly reason?: string };
+  /** The step analyses of the app's Rollouts (`status.analysis`), by Rollout name. */
+  readonly analysis?: Readonly<Record<string, AnalysisRun>>;
   readonly workflow?: {
     readonly mode: string;
     readonly status: string;
@@ -266,7 +269,13 @@ function rollbackView(status: JsonObject): StatusView["rollback"] {
   if (!isJsonObject(rollback) || typeof rollback.to !== "string") return undefined;
   const from = text(rollback.from);
   const time = text(rollback.time);
-  return { to: rollback.to, ...(from === undefined ? {} : { from }), ...(time === undefined ? {} : { time }) };
+  const reason = text(rollback.reason);
+  return {
+    to: rollback.to,
+    ...(from === undefined ? {} : { from }),
+    ...(time === undefined ? {} : { time }),
+    ...(reason === undefined ? {} : { reason }),
+  };
 }
 
 /**
@@ -318,6 +327,7 @@ export async function readApplicationStatus(target: Target, options: ReadStatusO
     phase: text(status.status) ?? drive.outcome.phase,
     ...(revision === undefined ? {} : { revision }),
     ...(rollback === undefined ? {} : { rollback }),
+    ...(isJsonObject(status.analysis) ? { analysis: status.analysis as unknown as Record<string, AnalysisRun> } : {}),
     ...(workflow === undefined ? {} : { workflow }),
     services: servicesView(app, status, canaries),
     canaries,

@@ -1,5 +1,12 @@
-import { VelaError } from "../errors/index.js";
-import { formatDuration } from "../util/index.js";
+import { NotFoundError, VelaError } from "../errors/index.js";
+import { formatDuration, formatTimestamp } from "../util/index.js";
+import {
+  advanceRolloutAnalysis,
+  hasStepAnalysis,
+  inconclusiveAnalysis,
+  type AnalysisPass,
+} from "./rollout-analysis.js";
+import type { StepStatus, WorkflowStepStatus } from "../workflow/index.js";
 import { getApplication, StatusConflictError } from "./application-object.js";
 import type { FixedPointMemo } from "./fixed-point-memo.js";
 import { findAppRollouts, isRolloutWaitingForApproval } from "../rollout/rollout-coupling.js";
@@ -82,6 +89,17 @@ export async function runToFixedPoint(
   deps: ReconcilerDeps,
   driver: ClusterDriver,
 ): Promise<ReconcileOutcome> {
+  let failed: string | undefined;
+  let analysisWake: number | undefined;
+  const analyse = async (): Promise<boolean> => {
+    const pass = await analyseRollouts(name, namespace, deps);
+    failed ??= pass.failed;
+    analysisWake = pass.nextWakeAt;
+    return pass.wrote;
+  };
+  const finish = (outcome: ReconcileOutcome): ReconcileOutcome => withAnalysis(outcome, failed, analysisWake);
+  // Measurements due now are taken before anything else looks at the app.
+  if (await analyse()) await driver.settle();
   const fixedPoint = driver.fixedPoint;
   const recalled = fixedPoint?.memo.recall(
     name,
@@ -90,7 +108,7 @@ export async function runToFixedPoint(
     deps.clock.now(),
     driver.nextWakeAt(),
   );
-  if (recalled !== undefined) return { ...recalled, app: await getApplication(deps.cluster, name, namespace) };
+  if (recalled !== undefined) return finish({ ...recalled, app: await getApplication(deps.cluster, name, namespace) });
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     let outcome: ReconcileOutcome;
     try {
@@ -102,9 +120,10 @@ export async function runToFixedPoint(
       throw error;
     }
     const controllerWrites = await driver.settle();
-    if (!outcome.wrote && controllerWrites === 0) {
+    const analysed = await analyse();
+    if (!outcome.wrote && controllerWrites === 0 && !analysed) {
       fixedPoint?.memo.remember(name, namespace, fixedPoint.resourceVersion(), outcome, driver.nextWakeAt());
-      return outcome;
+      return finish(outcome);
     }
     // A long release (hundreds of components) does not keep a `workflow suspend` waiting for all of it.
     await driver.yieldBetweenPasses?.();
@@ -114,6 +133,29 @@ export async function runToFixedPoint(
   });
 }
 
+async function analyseRollouts(name: string, namespace: string, deps: ReconcilerDeps): Promise<AnalysisPass> {
+  try {
+    return await advanceRolloutAnalysis(name, namespace, deps);
+  } catch (error) {
+    if (error instanceof NotFoundError) return { wrote: false };
+    throw error;
+  }
+}
+
+function withAnalysis(
+  outcome: ReconcileOutcome,
+  failed: string | undefined,
+  wake: number | undefined,
+): ReconcileOutcome {
+  const current = outcome.nextWakeAt === undefined ? undefined : Date.parse(outcome.nextWakeAt);
+  const next = wake === undefined ? current : current === undefined ? wake : Math.min(current, wake);
+  return {
+    ...outcome,
+    ...(next === undefined ? {} : { nextWakeAt: formatTimestamp(new Date(next)) }),
+    ...(failed === undefined ? {} : { analysisFailed: failed }),
+  };
+}
+
 /** Whether the release ended: its workflow finished with every component healthy, or failed or was terminated. */
 export function terminalStop(outcome: ReconcileOutcome): "finished" | "failed" | undefined {
   const phase = outcome.workflow?.status;
@@ -121,6 +163,18 @@ export function terminalStop(outcome: ReconcileOutcome): "finished" | "failed" |
     return outcome.services.every((service) => service.healthy) ? "finished" : undefined;
   if (phase === "failed" || phase === "terminated") return "failed";
   return undefined;
+}
+
+/** Whether a running step of the workflow asked to run again at a time of its own (`StepOutcome.wakeAt`). */
+function hasSelfWakingStep(outcome: ReconcileOutcome): boolean {
+  const workflow = outcome.workflow;
+  if (workflow === undefined || workflow.finished) return false;
+  const running = flattenStatuses(workflow.steps).filter((step) => step.phase === "running");
+  return running.some((step) => workflow.context.steps[step.name]?.wakeAt !== undefined);
+}
+
+function flattenStatuses(steps: readonly WorkflowStepStatus[]): readonly StepStatus[] {
+  return steps.flatMap((step) => [step, ...(step.subSteps ?? [])]);
 }
 
 /** What a person must do, or undefined when nothing waits for one. */
@@ -133,8 +187,17 @@ export async function personGate(
   if (outcome.workflow?.suspend === true && outcome.waitingForPerson) {
     return `the workflow is suspended; continue with: vela-ts workflow resume ${name}`;
   }
+  // A step that looks again by itself (a metric check) decides what comes next, not a person.
+  if (hasSelfWakingStep(outcome)) return undefined;
   const rollouts = await findAppRollouts(deps.cluster, name, namespace);
-  const waiting = rollouts.filter(isRolloutWaitingForApproval);
+  const inconclusive = inconclusiveAnalysis(outcome.app, rollouts);
+  if (inconclusive !== undefined)
+    return (
+      `${inconclusive}; decide: vela-ts workflow resume ${name} to go on, ` +
+      `or vela-ts workflow suspend ${name} && vela-ts workflow rollback ${name}`
+    );
+  // A step with an analysis is moved on (or rolled back) by its metrics, not by a person.
+  const waiting = rollouts.filter((rollout) => isRolloutWaitingForApproval(rollout) && !hasStepAnalysis(rollout));
   if (waiting.length > 0) {
     const message =
       (waiting[0]?.status as { message?: string } | undefined)?.message ?? "a rollout step waits for approval";
@@ -160,9 +223,14 @@ export async function driveApplication(
 ): Promise<DriveResult> {
   const started = deps.clock.now().getTime();
   let lastProgress = "";
+  let analysisFailed: string | undefined;
   for (;;) {
-    const outcome = await runToFixedPoint(name, namespace, deps, driver);
+    const reached = await runToFixedPoint(name, namespace, deps, driver);
+    analysisFailed ??= reached.analysisFailed;
+    const outcome = analysisFailed === undefined ? reached : { ...reached, analysisFailed };
     const terminal = terminalStop(outcome);
+    // A release its analysis rolled back failed; with --wait, once the rollback has landed.
+    if (analysisFailed !== undefined && (terminal !== undefined || !options.wait)) return { outcome, stop: "failed" };
     if (terminal !== undefined) return { outcome, stop: terminal };
     const gate = await personGate(name, namespace, deps, outcome);
     if (gate !== undefined) return { outcome, stop: "waiting-for-person", waitingFor: gate };

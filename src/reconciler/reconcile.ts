@@ -76,7 +76,7 @@ import {
 import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "./chart-expansion.js";
 import { definitionsUsed, registryFromSnapshot, usedDefinitions } from "./definitions-for-app.js";
 import { applyOncePolicyOf, stateKeepEnabled } from "./apply-once.js";
-import { ANNOTATION_ROLLBACK_TO, completePendingRollback } from "./rollback-state.js";
+import { ANNOTATION_ROLLBACK_TO, completePendingRollback } from "./rollback.js";
 import {
   findAppRollouts,
   finishFastRollbacks,
@@ -106,6 +106,11 @@ export interface ReconcilerDeps {
   readonly extraStepRunners?: readonly StepRunner[];
   /** Revisions kept besides the latest. @default 10 */
   readonly revisionLimit?: number;
+  /**
+   * Rolls the app back to its last good revision after a failed analysis (`workflow rollback`'s
+   * use-case, handed in by the target). @default none: the release is stopped and its traffic put back on stable only
+   */
+  readonly rollBack?: (app: KubeObject, reason: string) => Promise<readonly string[]>;
   readonly log?: (message: string) => void;
   /** The compiled Application schema, made once per command. @default compiled per call */
   readonly applicationCheck?: SchemaCheck;
@@ -155,6 +160,8 @@ export interface ReconcileOutcome {
   readonly services: readonly ServiceHealth[];
   /** The pass found the app as its last full pass left it ({@link ReconcilerDeps.steadyState}) and skipped that pass. */
   readonly skipped?: boolean;
+  /** A step analysis failed (the release was rolled back) during this run to a fixed point. */
+  readonly analysisFailed?: string;
 }
 
 /** The ApplicationInput of a stored Application object (validated: the cluster may hold anything kubectl applied). */

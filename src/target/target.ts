@@ -19,6 +19,8 @@ import { createHelmChartSource } from "../reconciler/chart-expansion.js";
 import { createCanaryRolloutRunner } from "../reconciler/steps/canary-rollout.js";
 import { canaryRollbackRunner, istioCanaryRollout } from "../reconciler/steps/istio-canary.js";
 import { canaryDeployRunner } from "../reconciler/steps/canary-deploy.js";
+import { checkMetricsRunner } from "../reconciler/steps/check-metrics.js";
+import { rollbackApplicationWith } from "../reconciler/rollback.js";
 
 /** Which kind of cluster a command targets: `--cluster sandbox|kube`. */
 export type ClusterChoice = "sandbox" | "kube";
@@ -121,9 +123,19 @@ function reconcilerDeps(options: TargetOptions, cluster: Cluster, registry: Defi
       createCanaryRolloutRunner({ istio: istioCanaryRollout }),
       canaryRollbackRunner,
       canaryDeployRunner,
+      checkMetricsRunner,
     ],
     ...(options.revisionLimit === undefined ? {} : { revisionLimit: options.revisionLimit }),
     ...(options.log === undefined ? {} : { log: options.log }),
+    rollBack: (app, reason) =>
+      rollbackApplicationWith(
+        { cluster, registry, clock: options.clock },
+        app,
+        app.metadata.name ?? "",
+        app.metadata.namespace ?? "default",
+        undefined,
+        reason,
+      ),
   };
 }
 

@@ -420,10 +420,11 @@ class WorkflowRun {
         return;
       }
       case "running": {
+        const base = memoryWithout(memory, "nextAttemptTime", "wakeAt");
         const next = setMemory(
           this.status,
           name,
-          withData({ ...memoryWithout(memory, "nextAttemptTime") }, outcome.memory),
+          withData(outcome.wakeAt === undefined ? base : { ...base, wakeAt: outcome.wakeAt }, outcome.memory),
         );
         await this.commit(
           updateStep(next, name, (step) => ({
@@ -587,6 +588,7 @@ class WorkflowRun {
           if (ms !== undefined) consider(Date.parse(step.firstExecuteTime) + ms);
         }
         if (step.phase === "running" && leaf) waitingSteps.push(step.name);
+        if (step.phase === "running" && memory.wakeAt !== undefined) consider(Date.parse(memory.wakeAt));
       }
     }
     if (status.suspend && suspendedLeaves === 0) personNeeded = true;

@@ -118,6 +118,8 @@ export interface StepMemory {
   readonly suspendTime?: string;
   /** When a timed suspend resumes on its own. */
   readonly resumeAt?: string;
+  /** When a running step wants to run again by itself (`StepOutcome.wakeAt`). */
+  readonly wakeAt?: string;
   /** Data a step runner keeps between executions (`StepOutcome.memory`). */
   readonly data?: JsonObject;
 }
@@ -171,6 +173,8 @@ export type StepOutcome =
       readonly reason: StepReason;
       readonly message: string;
       readonly memory?: JsonObject;
+      /** RFC 3339 time to run the step again even if nothing else changes (a metric's next measurement). */
+      readonly wakeAt?: string;
     }
   | {
       readonly kind: "suspended";

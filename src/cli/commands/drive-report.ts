@@ -41,6 +41,10 @@ export function describeDrive(appName: string, drive: DriveResult, now?: Date, s
       lines.push(`  ${style.good("the workflow finished and every component is healthy")}`);
       break;
     case "failed":
+      if (outcome.analysisFailed !== undefined) {
+        lines.push(`  ${style.bad("rolled back by its analysis")}: ${outcome.analysisFailed}`);
+        break;
+      }
       lines.push(
         `  ${style.bad(`the workflow ${outcome.workflow?.status ?? "failed"}`)}: ${outcome.workflow?.message ?? "see vela-ts status " + appName}`,
       );

@@ -90,8 +90,29 @@ function formatAbout(view: StatusView, style: Style): string[] {
     const from = rollback.from === undefined ? "" : ` from ${rollback.from}`;
     const time = rollback.time === undefined ? "" : ` at ${rollback.time}`;
     rows.push(["Rollback:", `rolled back${from} to ${rollback.to}${time}`]);
+    if (rollback.reason !== undefined) rows.push(["Reason:", rollback.reason]);
   }
   return [style.bold("About:"), "", ...rows.map(([label, value]) => `  ${label.padEnd(13)}${value}`)];
+}
+
+/** Each step analysis: its verdict, then every measurement (value and verdict), newest last. */
+function formatAnalysis(view: StatusView, style: Style): string[] {
+  const runs = Object.entries(view.analysis ?? {});
+  if (runs.length === 0) return [];
+  const lines = [style.bold("Analysis:"), ""];
+  for (const [rollout, run] of runs) {
+    lines.push(`  - Rollout: ${rollout} (step ${run.step}, since ${run.startedAt})`);
+    lines.push(`    Phase: ${style.phase(run.phase)}${run.message === undefined ? "" : `: ${run.message}`}`);
+    for (const metric of run.metrics) {
+      lines.push(`    Metric ${metric.name}: ${style.phase(metric.phase)}`);
+      for (const measurement of metric.measurements) {
+        const value = measurement.value === undefined ? "" : ` value ${measurement.value}`;
+        const message = measurement.message === undefined ? "" : ` (${measurement.message})`;
+        lines.push(`      ${measurement.startedAt}${value}: ${style.phase(measurement.phase)}${message}`);
+      }
+    }
+  }
+  return lines;
 }
 
 function formatWorkflow(view: StatusView, style: Style): string[] {
@@ -215,6 +236,7 @@ export function formatStatus(view: StatusView, marks: Marks = PLAIN_MARKS, style
     formatWorkflow(view, style),
     formatServices(view, marks, style),
     formatCanaries(view, style),
+    formatAnalysis(view, style),
   ];
   if (view.tree !== undefined) sections.push(formatResourceTree(view, view.tree, marks, style));
   if (view.waitingFor !== undefined && !view.canaries.some((canary) => canary.next.length > 0))

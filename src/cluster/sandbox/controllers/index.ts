@@ -15,14 +15,17 @@ import { kruiseRolloutController } from "./kruise-rollout/rollout-controller.js"
 import { replicaSetController } from "./replicaset.js";
 import { ingressNginxStatusController, serviceAllocationAdmission, serviceLoadBalancerController } from "./service.js";
 import { statefulSetController } from "./statefulset.js";
+import { behaviourAnnotationValidation, syntheticTrafficController } from "../metrics/index.js";
 
 /**
- * Every simulated controller, in the order a pass runs them: sources and releases first (they
+ * Every simulated controller, in the order a pass runs them: the synthetic traffic first (the
+ * seconds since the last pass were routed by the cluster as this pass finds it), then sources and releases first (they
  * create workloads), then the Kruise Rollout and BatchRelease (they pause and scale workloads) and
  * the Argo Rollout (it scales its ReplicaSets and its referenced Deployment), then the
  * workload controllers, and the ReplicaSet controller (pods) last.
  */
 export const SIMULATED_CONTROLLERS: readonly SimulatedController[] = [
+  syntheticTrafficController,
   helmRepositoryController,
   helmReleaseController,
   kruiseRolloutController,
@@ -43,6 +46,7 @@ export const SIMULATED_VALIDATIONS: readonly SimulatedValidation[] = [
   kruiseRolloutValidation,
   kruisePartitionScaleValidation,
   argoRolloutValidation,
+  behaviourAnnotationValidation,
 ];
 
 /** Every simulated admission webhook: the mutating ones, then the validating ones. */

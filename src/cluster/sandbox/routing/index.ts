@@ -146,6 +146,7 @@ export function routeRequests(view: ControllerView, options: RouteOptions): Rout
   const podImages = new Map<string, string>();
   for (let i = 0; i < count; i++) {
     const outcome = one();
+    options.onOutcome?.(outcome);
     if (outcome.pod !== undefined) podImages.set(outcome.pod, outcome.image ?? "");
     bump(byImage, outcome.image);
     bump(byPod, outcome.pod);

@@ -187,17 +187,20 @@ export function routeNginxRequest(
     return { status: 503, backend: `${namespace}/${route.main.service} (no endpoints)` };
   let target = endpoints.stable;
   let service = route.main.service;
+  let canary = false;
   if (route.canary !== undefined && endpoints.canary !== undefined && endpoints.canary.pods.length > 0) {
     const draw = (total: number): number => 1 + Math.floor(random() * total);
     if (routeToCanary(route.canary.ingress.metadata.annotations ?? {}, request, draw)) {
       target = endpoints.canary;
       service = route.canary.service;
+      canary = true;
     }
   }
   const pod = target.pods[Math.floor(random() * target.pods.length)] ?? target.pods[0];
   return {
     status: 200,
     backend: `${namespace}/${service}`,
+    ...(canary ? { canary } : {}),
     ...(pod === undefined ? {} : { pod: pod.metadata.name ?? "", image: podImage(pod) }),
   };
 }

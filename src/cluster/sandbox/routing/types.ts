@@ -28,6 +28,8 @@ export interface RouteOptions extends RouteRequest {
   readonly enabledAddons?: ReadonlySet<string>;
   /** Send the requests through this router only. @default the first router with a route for host and path */
   readonly router?: RouterName;
+  /** Told of every request as it is answered (the sandbox's request log records them). */
+  readonly onOutcome?: (outcome: RouteOutcome) => void;
 }
 
 /** Where one request ended. */
@@ -37,6 +39,8 @@ export interface RouteOutcome {
   readonly image?: string;
   /** `namespace/service` (plus `:subset`) that answered, or the reason there was no answer. */
   readonly backend: string;
+  /** Answered by the canary backend of a canary Ingress (ingress-nginx's `canary` label). */
+  readonly canary?: boolean;
 }
 
 /** The answer of `routeRequests`: counts per image, pod, status and backend (sorted keys). */

@@ -16,6 +16,12 @@ import {
   versionInfo,
   type DiscoveryScope,
 } from "./discovery.js";
+import {
+  REQUEST_METRICS_API_VERSION,
+  REQUEST_METRICS_KIND,
+  REQUEST_METRICS_NAMESPACE,
+  renderRequestMetrics,
+} from "../metrics/index.js";
 import { openApiGroupVersion, openApiRoot, openApiV2, wantsProtobufOpenApi } from "./openapi.js";
 import { parseRoute, type ApiRoute } from "./route.js";
 import { apiFailure, failureOf, type ApiFailure, type FailureSubject } from "./status.js";
@@ -539,6 +545,19 @@ function handleDiscovery(
   }
 }
 
+/** `/metrics`: the sandbox's request log in the Prometheus exposition format (docs/analysis.md). */
+async function sendRequestMetrics(context: HandlerContext, response: ServerResponse): Promise<void> {
+  const objects = await context.cluster.list(REQUEST_METRICS_API_VERSION, REQUEST_METRICS_KIND, {
+    namespace: REQUEST_METRICS_NAMESPACE,
+  });
+  const text = renderRequestMetrics(objects);
+  response.writeHead(200, {
+    "Content-Type": "text/plain; version=0.0.4; charset=utf-8",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
 /**
  * Answers one authenticated request of the Kubernetes REST API from the served cluster: discovery,
  * CRUD, list with selectors, the four patch types, the status subresource, `dryRun=All`, watches and
@@ -550,6 +569,10 @@ export async function handleApiRequest(
   response: ServerResponse,
 ): Promise<void> {
   const url = new URL(request.url ?? "/", "https://127.0.0.1");
+  if (url.pathname === "/metrics" && request.method === "GET") {
+    await sendRequestMetrics(context, response);
+    return;
+  }
   const route = parseRoute(url.pathname);
   try {
     if (route.type === "resource") await handleResource(context, route, request, response, url.searchParams);

@@ -2,9 +2,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import fastJsonPatch from "fast-json-patch";
 import type { Cluster, ListOptions, PatchBody } from "../../cluster.js";
 import type { KubeObject, ObjectRef } from "../../../model/kube-object.js";
-import { displayText, formatTimestamp, isJsonObject, type Clock, type JsonValue } from "../../../util/index.js";
+import {
+  applyMergePatch,
+  displayText,
+  formatTimestamp,
+  isJsonObject,
+  type Clock,
+  type JsonValue,
+} from "../../../util/index.js";
 import type { ResourceType } from "../../resources.js";
-import { applyMergePatch } from "../store/merge-patch.js";
 import { mediaTypeOf, parseBody, readBody } from "./body.js";
 import {
   coreVersions,

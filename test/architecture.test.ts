@@ -70,6 +70,7 @@ const EXCLUSIVE_PACKAGES: Readonly<Record<string, (file: string) => boolean>> = 
   "json-merge-patch": (file) => file === "util/merge-patch.ts",
   "@kubernetes/client-node": (file) => file.startsWith("cluster/kube/"),
   ajv: (file) => file.startsWith("model/"),
+  diff: (file) => file === "revision/diff.ts",
 };
 
 function sourceFiles(dir: string): string[] {

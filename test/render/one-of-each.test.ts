@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { strategicMerge } from "../../src/cluster/sandbox/server/index.js";
 import { STRATEGIC_MERGE_KEYS } from "../../src/model/index.js";
 import { mergePatch } from "../../src/render/patch.js";
+import { unifiedDiff } from "../../src/revision/index.js";
 import { applyMergePatch, mergePatchBetween, type JsonObject, type JsonValue } from "../../src/util/index.js";
 
 describe("one strategic-merge key table", () => {
@@ -88,5 +89,32 @@ describe("one RFC 7386 merge patch", () => {
     const patch = mergePatchBetween(before, after);
     expect(patch).toEqual({ b: { c: [1, 3] }, gone: null, added: { e: null } });
     expect(mergePatchBetween(after, after)).toEqual({});
+  });
+});
+
+describe("revision diffs through jsdiff", () => {
+  it("hunks a large text's few changes with three lines of context, and handles a missing last newline", () => {
+    const before = Array.from({ length: 6000 }, (_, index) => `line ${index}`);
+    const after = before.map((line, index) => (index === 2500 ? "changed" : line));
+    const diff = unifiedDiff(`${before.join("\n")}\n`, `${after.join("\n")}\n`, { before: "a-v1", after: "a-v2" });
+    expect(diff).toBe(
+      [
+        "--- a-v1",
+        "+++ a-v2",
+        "@@ -2498,7 +2498,7 @@",
+        " line 2497",
+        " line 2498",
+        " line 2499",
+        "-line 2500",
+        "+changed",
+        " line 2501",
+        " line 2502",
+        " line 2503",
+        "",
+      ].join("\n"),
+    );
+    expect(unifiedDiff("a\nb", "a\nb\nc", { before: "x", after: "y" })).toBe(
+      "--- x\n+++ y\n@@ -1,2 +1,3 @@\n a\n b\n+c\n",
+    );
   });
 });

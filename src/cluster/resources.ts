@@ -1,3 +1,8 @@
+/**
+ * The kinds table (what `kubectl api-resources` lists): plural and short names, groups, versions,
+ * scope and the `get` columns of every kind vela-ts and the sandbox know. Long because it is data:
+ * one entry per kind.
+ */
 import { NotFoundError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { groupOf } from "../model/kube-object.js";

@@ -1,3 +1,10 @@
+/**
+ * The sandbox's object store in memory: the API server's write semantics (create, update, status,
+ * merge/JSON patches, server-side apply with managed fields, deletes with propagation and
+ * finalizers, resourceVersions, watch history) over the object index. Long because these writes
+ * share one invariant-keeping path (validate, version, index, journal, notify) that must stay in one
+ * place to stay consistent after a crash.
+ */
 import jsonPatch from "fast-json-patch";
 import type { Operation } from "fast-json-patch";
 import { ClusterError, ConflictError, NotFoundError, VelaError } from "../../../errors/index.js";

@@ -16,7 +16,7 @@ import {
   type RevisionRecord,
 } from "../revision/index.js";
 import { formatTimestamp, isJsonObject, type Clock, type JsonObject } from "../util/index.js";
-import type { WorkflowStatus } from "../workflow/index.js";
+import { storedWorkflowOf, type WorkflowStatus } from "../workflow/index.js";
 import { readyCondition } from "./conditions.js";
 import { definitionsUsed } from "./definitions-for-app.js";
 import type { PassState } from "./pass-state.js";
@@ -78,8 +78,7 @@ export function storedComponentRevisions(revision: KubeObject | undefined): Reco
 
 /** The workflow status stored in an Application status, if any. */
 export function workflowOf(status: JsonObject): WorkflowStatus | undefined {
-  // status.workflow is only written by the workflow engine (saveStatus) and checked on read by assertApplicationStatus.
-  return isJsonObject(status.workflow) ? (status.workflow as unknown as WorkflowStatus) : undefined;
+  return storedWorkflowOf(status);
 }
 
 /**

@@ -3,7 +3,7 @@ import { VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import type { RevisionRecord } from "../revision/index.js";
 import { cloneJson, formatTimestamp, isJsonObject, type Clock, type JsonObject } from "../util/index.js";
-import type { WorkflowStatus } from "../workflow/index.js";
+import { storedWorkflowOf, type WorkflowStatus } from "../workflow/index.js";
 import { editApplicationStatus, statusOf } from "./application-object.js";
 import {
   applicationRevisionRef,
@@ -34,8 +34,7 @@ import {
 export const ANNOTATION_ROLLBACK_TO = "app.oam.dev/rollback-to";
 
 export function workflowOf(app: KubeObject): WorkflowStatus | undefined {
-  const workflow = statusOf(app).workflow;
-  return isJsonObject(workflow) ? (workflow as unknown as WorkflowStatus) : undefined;
+  return storedWorkflowOf(statusOf(app));
 }
 
 export function currentRevisionName(app: KubeObject): string | undefined {

@@ -37,3 +37,4 @@ export { findStepStatus, flattenSteps, isStepFinished, stepStatusByName } from "
 export { readPath, resolveParameter, readOutputs } from "./data-passing.js";
 export { evaluateIf } from "./conditions.js";
 export * from "./steps/index.js";
+export { storedWorkflowOf } from "./stored-status.js";

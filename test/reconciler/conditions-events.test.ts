@@ -10,6 +10,7 @@ import { openSandbox } from "../../src/cluster/sandbox/index.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { conditionsOf, setCondition, errorCondition, readyCondition } from "../../src/reconciler/conditions.js";
 import { FakeClock } from "../../src/util/clock.js";
+import { storedWorkflowOf } from "../../src/workflow/index.js";
 import type { JsonObject } from "../../src/util/index.js";
 import { runCli, tempDir } from "../support/cli.js";
 
@@ -178,5 +179,16 @@ describe("conditions and events, unit", () => {
     } finally {
       sandbox.close();
     }
+  });
+});
+
+describe("status read back from a cluster, decoded at the boundary", () => {
+  it("storedWorkflowOf takes a workflow status of the shape vela-ts reads, and nothing else", () => {
+    const workflow = { appRevision: "web-v1", steps: [{ name: "web", type: "apply-component", phase: "running" }] };
+    expect(storedWorkflowOf({ workflow })).toEqual(workflow);
+    expect(storedWorkflowOf({ workflow: { appRevision: "web-v1", steps: "not a list" } })).toBeUndefined();
+    expect(storedWorkflowOf({ workflow: { steps: [] } })).toBeUndefined();
+    expect(storedWorkflowOf({})).toBeUndefined();
+    expect(storedWorkflowOf(undefined)).toBeUndefined();
   });
 });

@@ -70,9 +70,11 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 /** Third-party packages that only one place may import (STYLE §3). */
 const EXCLUSIVE_PACKAGES: Readonly<Record<string, (file: string) => boolean>> = {
   handlebars: (file) => file === "render/template.ts" || file.startsWith("render/template/"),
-  "json-merge-patch": (file) => file === "render/patch.ts" || file.startsWith("render/patch/"),
+  // RFC 7386 has one implementation, used by render (trait patches) and the sandbox alike.
+  "json-merge-patch": (file) => file === "util/merge-patch.ts",
   "@kubernetes/client-node": (file) => file.startsWith("cluster/kube/"),
   ajv: (file) => file.startsWith("model/"),
+  diff: (file) => file === "revision/diff.ts",
 };
 
 function sourceFiles(dir: string): string[] {

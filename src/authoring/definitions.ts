@@ -1,3 +1,9 @@
+/**
+ * Definition tooling behind `vela-ts def`: listing, a parameter-schema sampler (`def init`), the
+ * `def doc` Markdown, vet, render and `--set` flag parsing for definition files. Long because these
+ * tools share one walk of a definition's parameter schema; the sampler and the Markdown generator are the next candidates
+ * to move into files of their own.
+ */
 import { parseYamlValue } from "../model/parse-yaml.js";
 import { bindAppfile, traitAppliesTo, validateProperties } from "../appfile/index.js";
 import {

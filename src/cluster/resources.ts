@@ -1,3 +1,8 @@
+/**
+ * The kinds table (what `kubectl api-resources` lists): plural and short names, groups, versions,
+ * scope and the `get` columns of every kind vela-ts and the sandbox know. Long because it is data:
+ * one entry per kind.
+ */
 import { NotFoundError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { groupOf } from "../model/kube-object.js";
@@ -202,7 +207,24 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   core("namespaces", "Namespace", ["ns"], false, [path("STATUS", "status.phase", "Active")]),
   core("serviceaccounts", "ServiceAccount", ["sa"]),
   core("endpoints", "Endpoints", ["ep"]),
-  core("events", "Event", ["ev"]),
+  // kubectl's event columns (TYPE, REASON, OBJECT, MESSAGE; COUNT and SOURCE with -o wide).
+  core(
+    "events",
+    "Event",
+    ["ev"],
+    true,
+    [
+      path("TYPE", "type", ""),
+      path("REASON", "reason", ""),
+      col(
+        "OBJECT",
+        (event) => `${text(event, "involvedObject.kind", "").toLowerCase()}/${text(event, "involvedObject.name", "")}`,
+      ),
+      path("MESSAGE", "message", ""),
+      path("COUNT", "count", "1"),
+      path("SOURCE", "source.component", ""),
+    ].map((column, index) => (index >= 4 ? { ...column, wide: true } : column)),
+  ),
   core("nodes", "Node", ["no"], false),
   core("persistentvolumeclaims", "PersistentVolumeClaim", ["pvc"]),
   core("persistentvolumes", "PersistentVolume", ["pv"], false),

@@ -8,8 +8,8 @@ import type { Cluster } from "../cluster/cluster.js";
 import { VelaError } from "../errors/index.js";
 import { assertApplicationStatus } from "../model/index.js";
 import type { KubeObject } from "../model/kube-object.js";
-import { formatDuration, isJsonObject, type Clock, type JsonValue } from "../util/index.js";
-import { findSuspendedSteps, type WorkflowStatus } from "../workflow/index.js";
+import { formatDuration, type Clock, type JsonValue } from "../util/index.js";
+import { findSuspendedSteps, storedWorkflowOf } from "../workflow/index.js";
 import { getApplication, statusOf } from "../reconciler/application-object.js";
 import type { ServiceHealth } from "../reconciler/component-runtime.js";
 import {
@@ -59,7 +59,7 @@ export async function findReconcilingController(
 export function storedOutcome(app: KubeObject): ReconcileOutcome {
   assertApplicationStatus(app.metadata.name ?? "", app.status as JsonValue | undefined);
   const status = statusOf(app);
-  const workflow = isJsonObject(status.workflow) ? (status.workflow as unknown as WorkflowStatus) : undefined;
+  const workflow = storedWorkflowOf(status);
   const timed = findSuspendedSteps(workflow).flatMap((step) => (step.resumeAt === undefined ? [] : [step.resumeAt]));
   const open = workflow !== undefined && !workflow.finished && !workflow.terminated;
   const suspended = open && workflow.suspend;

@@ -1,3 +1,8 @@
+/**
+ * CUE's standard library functions vela-ts definitions use (strings, list, math, strconv, regexp,
+ * encoding/json, encoding/yaml, encoding/base64, net, time…), each as Go's CUE implements it. Long
+ * because it is a table of many small functions; each package's group is short.
+ */
 import { Document, visit, type Scalar as YamlScalar } from "yaml";
 import { parseBoundedYamlValues, type JsonValue } from "../util/index.js";
 import { isBottomValue } from "./evaluator.js";

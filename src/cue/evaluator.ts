@@ -1,3 +1,10 @@
+/**
+ * The CUE evaluator: unification, disjunctions with defaults, comprehensions, references and
+ * closedness over the parsed AST, with evaluation limits. Long because CUE's value lattice is one
+ * algorithm: the cases of `unify` and the evaluation of each expression kind call into each other
+ * and share the evaluator's state (environments, cycle marks, limits); split, they would need
+ * that state passed through every call.
+ */
 import type { JsonValue } from "../util/index.js";
 import type { BinaryExpr, Clause, Comprehension, Expr, Field, ListLit, StructLit } from "./ast.js";
 import { cueError } from "./errors.js";

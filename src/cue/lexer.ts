@@ -1,3 +1,8 @@
+/**
+ * The CUE lexer: tokens, string interpolations, multi-line strings, attributes and comments, with
+ * automatic commas as CUE inserts them. Long because CUE's string forms (raw `#"…"#`, multi-line,
+ * interpolated) each need their own scanning.
+ */
 import { cueError } from "./errors.js";
 import type { SourceFile } from "./source.js";
 

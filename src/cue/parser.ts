@@ -1,3 +1,8 @@
+/**
+ * The CUE parser: tokens to the AST (files, declarations, expressions with CUE's precedence,
+ * comprehensions, attributes). Long because it is one recursive-descent grammar whose rules call
+ * each other; split by rule, each file would import all the others.
+ */
 import type {
   Attribute,
   Clause,

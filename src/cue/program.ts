@@ -1,3 +1,8 @@
+/**
+ * Compiling and evaluating CUE programs for definitions: packages, imports, `parameter`/`context`
+ * fills, output export and error mapping to source locations. Long because the compile and the
+ * evaluate entry points share the package resolution and fill logic they both need.
+ */
 import { createHash } from "node:crypto";
 import type { JsonValue } from "../util/index.js";
 import type { Attribute, Expr, FieldKind, FileNode } from "./ast.js";

@@ -1,8 +1,4 @@
-/**
- * Stable identifier of an expected failure: `E_` + SCREAMING_SNAKE. Tests assert on it; wording may change.
- * Known codes are listed in {@link KNOWN_ERROR_CODES}; new stages add theirs there.
- */
-export type ErrorCode = `E_${string}`;
+import { ERROR_CODES, type ErrorCode } from "./codes.js";
 
 /** Where in a user's file a problem is: 1-based line and column. */
 export interface SourceLocation {
@@ -35,12 +31,14 @@ export class VelaError extends Error {
   readonly path: string | undefined;
   readonly source: SourceLocation | undefined;
   readonly hint: string | undefined;
-  readonly category: ErrorCategory = "input";
+  /** The class of exit code, from the code's row of {@link ERROR_CODES}. */
+  readonly category: ErrorCategory;
 
   constructor(code: ErrorCode, message: string, options: VelaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
+    this.category = ERROR_CODES[code];
     this.path = options.path;
     this.source = options.source;
     this.hint = options.hint;
@@ -87,7 +85,6 @@ export class ValidationError extends VelaError {
 
 /** A command line that cannot be run as given (exit 2). */
 export class UsageError extends VelaError {
-  override readonly category: ErrorCategory = "usage";
   constructor(message: string, options: VelaErrorOptions = {}) {
     super("E_USAGE", message, options);
   }
@@ -103,23 +100,17 @@ export class ConflictError extends VelaError {
   }
 }
 
-/** A cluster API failure (sandbox or Kubernetes), mapped to a readable message with a hint. */
-export class ClusterError extends VelaError {
-  override readonly category: ErrorCategory;
-  constructor(code: ErrorCode, message: string, options: VelaErrorOptions & { readonly unreachable?: boolean } = {}) {
-    super(code, message, options);
-    this.category = options.unreachable === true ? "unreachable" : "input";
-  }
-}
+/**
+ * A cluster API failure (sandbox or Kubernetes), mapped to a readable message with a hint. Whether
+ * the cluster was unreachable (exit 4) is the code's row of {@link ERROR_CODES}.
+ */
+export class ClusterError extends VelaError {}
 
-/** The workflow failed or was terminated; the CLI exits 3. */
-export class WorkflowError extends VelaError {
-  override readonly category: ErrorCategory = "workflow";
-}
-
-/** A vela-ts bug: broken invariant or unreachable state. Printed with "please report" and the stack. */
+/**
+ * A vela-ts bug: a broken invariant or an unreachable state, never a user's mistake. Printed as
+ * "this is a vela-ts bug; please report it" with the stack (exit 70).
+ */
 export class InternalError extends VelaError {
-  override readonly category: ErrorCategory = "internal";
   constructor(message: string, options: VelaErrorOptions = {}) {
     super("E_INTERNAL", message, options);
   }

@@ -30,7 +30,8 @@ const STEP_STATUS: SchemaObject = {
   properties: STEP_STATUS_PROPERTIES,
 };
 
-const WORKFLOW_STATUS: SchemaObject = {
+/** `status.workflow` of an Application (and of an ApplicationRevision), as far as vela-ts reads it. */
+export const WORKFLOW_STATUS_SCHEMA: SchemaObject = {
   type: "object",
   required: ["appRevision", "steps"],
   properties: {
@@ -72,7 +73,9 @@ export const APPLICATION_STATUS_SCHEMA: SchemaObject = {
       required: ["name"],
       properties: { name: { type: "string" }, revision: { type: "integer" }, revisionHash: { type: "string" } },
     },
-    workflow: WORKFLOW_STATUS,
+    workflow: WORKFLOW_STATUS_SCHEMA,
+    // KubeVela's conditions; entries vela-ts does not recognise are kept as they are (reconciler/conditions.ts).
+    conditions: { type: "array", items: { type: "object" } },
     services: {
       type: "array",
       items: {
@@ -112,4 +115,15 @@ export function assertApplicationStatus(appName: string, status: JsonValue | und
       `the status was changed by hand or by another tool; fix or remove that field (kubectl edit application ` +
       `${appName} --subresource=status), or start the workflow over: vela-ts workflow restart ${appName}`,
   });
+}
+
+/**
+ * Whether a stored `status.workflow` has the shape vela-ts reads ({@link WORKFLOW_STATUS_SCHEMA}):
+ * the check that lets a reader treat it as a workflow status without trusting it.
+ */
+export function isWorkflowStatusShape(value: JsonValue): boolean {
+  return (
+    compileTrustedSchemaCheck(WORKFLOW_STATUS_SCHEMA)(value, { code: "E_STATUS_INVALID", basePath: "/status/workflow" })
+      .length === 0
+  );
 }

@@ -1,3 +1,8 @@
+/**
+ * The Application model: the typed input (components, traits, policies, workflow) and its JSON
+ * schema, validated with ajv at the boundary. Long because the schema spells out every field KubeVela
+ * accepts, next to the types it checks.
+ */
 import type { SchemaObject } from "ajv";
 import { ValidationError, type ValidationIssue } from "../errors/index.js";
 import { findCycle, isJsonObject, joinPointer, type JsonObject } from "../util/index.js";

@@ -5,3 +5,4 @@ export * from "./ajv.js";
 export * from "./application.js";
 export * from "./definition.js";
 export * from "./application-status.js";
+export * from "./merge-keys.js";

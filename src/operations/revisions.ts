@@ -53,6 +53,8 @@ export interface RevisionGetResult {
 
 function workflowOf(object: KubeObject): WorkflowStatus | undefined {
   const workflow = statusOf(object).workflow;
+  // Lenient on purpose: only `appRevision`, `status` and `finished` are read here, and a revision
+  // written by KubeVela or an older vela-ts may hold a partial run status.
   return isJsonObject(workflow) ? (workflow as unknown as WorkflowStatus) : undefined;
 }
 

@@ -1,3 +1,8 @@
+/**
+ * The `vela-ts sandbox …` operations (apply, get, delete, reset, repair): opening
+ * the sandbox under its lock and turning objects into what the commands print. Long because each
+ * subcommand's operation is short and they share the opening, lock and warning handling.
+ */
 import {
   ClusterError,
   ConflictError,

@@ -1,4 +1,6 @@
 import type { AnalysisRun } from "../metrics/index.js";
+import { eventsAbout, type EventView } from "../cluster/events.js";
+import { VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
 import { formatTimestamp, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
@@ -10,6 +12,7 @@ import {
 } from "../workflow/index.js";
 import { requireApplication } from "./app-lookup.js";
 import { statusOf } from "../reconciler/application-object.js";
+import { conditionsOf, type ApplicationCondition } from "../reconciler/conditions.js";
 import { readCanaryProgress, type CanaryProgress } from "./canary-progress.js";
 import { driveOrHandOff } from "../controller/controller-handoff.js";
 import type { DriveStop } from "../reconciler/drive.js";
@@ -111,6 +114,10 @@ export interface StatusView {
     readonly steps: readonly StatusStep[];
   };
   readonly services: readonly StatusService[];
+  /** `status.conditions` (Parsed, Revision, Policy, Render, WorkflowFinished, Ready), in pass order. */
+  readonly conditions?: readonly ApplicationCondition[];
+  /** The most recent Events about the Application (oldest first), as `kubectl describe` lists them. */
+  readonly events?: readonly EventView[];
   readonly canaries: readonly StatusCanary[];
   readonly tree?: readonly ComponentResources[];
   /** Where the release stands: finished, failed, waiting for a person, or still moving (`quiet`). */
@@ -330,6 +337,8 @@ export async function readApplicationStatus(target: Target, options: ReadStatusO
     ...(isJsonObject(status.analysis) ? { analysis: status.analysis as unknown as Record<string, AnalysisRun> } : {}),
     ...(workflow === undefined ? {} : { workflow }),
     services: servicesView(app, status, canaries),
+    conditions: conditionsOf(status),
+    events: await recentEvents(target, app),
     canaries,
     ...(tree === undefined ? {} : { tree }),
     stop: drive.stop,
@@ -337,6 +346,19 @@ export async function readApplicationStatus(target: Target, options: ReadStatusO
     ...(drive.reconciledBy === undefined ? {} : { reconciledBy: drive.reconciledBy }),
     ...(nextWakeAt === undefined ? {} : { nextWakeAt }),
   };
+}
+
+/** Events shown by `status` (kubectl describe shows them all; the rest stay in `kubectl get events`). */
+const MAX_STATUS_EVENTS = 10;
+
+async function recentEvents(target: Target, app: KubeObject): Promise<EventView[]> {
+  try {
+    return (await eventsAbout(target.cluster, app)).slice(-MAX_STATUS_EVENTS);
+  } catch (error) {
+    // Events are a courtesy: a cluster that forbids listing them (RBAC) still shows the rest.
+    if (error instanceof VelaError) return [];
+    throw error;
+  }
 }
 
 function earliest(timestamp: string | undefined, date: Date | undefined): string | undefined {

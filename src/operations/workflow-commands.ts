@@ -1,11 +1,12 @@
 import type { Cluster } from "../cluster/cluster.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { assertApplicationStatus } from "../model/index.js";
-import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { cloneJson, type JsonObject, type JsonValue } from "../util/index.js";
 import {
   isSuspended,
   restartWorkflow,
   resumeWorkflow,
+  storedWorkflowOf,
   suspendWorkflow,
   terminateWorkflow,
   type OperationResult,
@@ -48,8 +49,7 @@ export interface WorkflowCommandResult {
 }
 
 function workflowOf(app: KubeObject): WorkflowStatus | undefined {
-  const workflow = statusOf(app).workflow;
-  return isJsonObject(workflow) ? (workflow as unknown as WorkflowStatus) : undefined;
+  return storedWorkflowOf(statusOf(app));
 }
 
 /**

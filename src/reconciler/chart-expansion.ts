@@ -24,7 +24,7 @@ import {
   type ChartCatalog,
   type ChartResolution,
 } from "../cluster/index.js";
-import { UsageError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
+import { UsageError, ValidationError, VelaError, type ErrorCode, type ValidationIssue } from "../errors/index.js";
 import { fieldOf, groupOf, type KubeObject } from "../model/index.js";
 import { componentObjects, type ComponentManifest, type TraitManifest } from "../render/index.js";
 import { displayText, isJsonObject, sha256OfJson, type JsonObject, type JsonValue } from "../util/index.js";
@@ -384,7 +384,7 @@ function componentPath(
   return index === undefined ? undefined : `/spec/components/${index}${suffix}`;
 }
 
-function issue(code: `E_${string}`, message: string, hint: string, path: string | undefined): ValidationIssue {
+function issue(code: ErrorCode, message: string, hint: string, path: string | undefined): ValidationIssue {
   return { code, message, hint, ...(path === undefined ? {} : { path }) };
 }
 

@@ -9,7 +9,7 @@ import {
   type RevisionRecord,
 } from "../revision/index.js";
 import { cloneJson, formatTimestamp, isJsonObject, type Clock, type JsonObject } from "../util/index.js";
-import { isActivelyRunning, type WorkflowStatus } from "../workflow/index.js";
+import { isActivelyRunning, storedWorkflowOf, type WorkflowStatus } from "../workflow/index.js";
 import { editApplicationSpec, editApplicationStatus, statusOf } from "./application-object.js";
 import {
   applicationRevisionRef,
@@ -48,8 +48,7 @@ import type { DefinitionRegistry } from "../definitions/index.js";
 export const ANNOTATION_ROLLBACK_TO = "app.oam.dev/rollback-to";
 
 function workflowOf(app: KubeObject): WorkflowStatus | undefined {
-  const workflow = statusOf(app).workflow;
-  return isJsonObject(workflow) ? (workflow as unknown as WorkflowStatus) : undefined;
+  return storedWorkflowOf(statusOf(app));
 }
 
 function currentRevisionName(app: KubeObject): string | undefined {

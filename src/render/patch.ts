@@ -1,11 +1,17 @@
 import fastJsonPatch from "fast-json-patch";
-import jsonMergePatch from "json-merge-patch";
 import { VelaError } from "../errors/index.js";
-import type { PatchStrategy } from "../model/index.js";
-import { isJsonObject, jsonEqual, parsePointer, type JsonObject, type JsonValue } from "../util/index.js";
+import { STRATEGIC_MERGE_KEYS, type PatchStrategy } from "../model/index.js";
+import {
+  applyMergePatch,
+  isJsonObject,
+  jsonEqual,
+  parsePointer,
+  type JsonObject,
+  type JsonValue,
+} from "../util/index.js";
 
 /**
- * Trait patches (docs/definitions.md "Patches"), the only place json-merge-patch is used:
+ * Trait patches (docs/definitions.md "Patches"):
  * `merge` (maps merge, `null` deletes, lists replace except keyed lists), `jsonMergePatch` (RFC 7386),
  * `jsonPatch` (RFC 6902) and `replace`. All functions return new values and never change their inputs.
  */
@@ -27,17 +33,6 @@ export interface PatchOptions {
    */
   readonly replacePaths?: readonly string[];
 }
-
-/** Lists Kubernetes merges by key (strategic merge patch), by field name. */
-const BUILTIN_LIST_KEYS: Readonly<Record<string, string>> = {
-  containers: "name",
-  initContainers: "name",
-  ephemeralContainers: "name",
-  env: "name",
-  volumes: "name",
-  imagePullSecrets: "name",
-  volumeMounts: "mountPath",
-};
 
 type Pattern = readonly string[];
 
@@ -65,13 +60,12 @@ function listKey(
 ): string | undefined {
   const declared = merger.keys.find((entry) => matches(entry.pattern, path));
   if (declared !== undefined) return declared.key;
-  if (field === "ports") {
-    const hasField = (name: string): boolean =>
-      [...base, ...patch].some((item) => isJsonObject(item) && item[name] !== undefined);
-    if (hasField("containerPort")) return "containerPort";
-    return hasField("port") ? "port" : undefined;
-  }
-  return BUILTIN_LIST_KEYS[field];
+  const candidates = STRATEGIC_MERGE_KEYS[field] ?? [];
+  if (candidates.length <= 1) return candidates[0];
+  // `ports`: `containerPort` in a container, `port` in a Service — whichever the items have.
+  const hasField = (name: string): boolean =>
+    [...base, ...patch].some((item) => isJsonObject(item) && item[name] !== undefined);
+  return candidates.find(hasField);
 }
 
 /** Drops `null` members (a merge patch's deletions have nothing to delete in a new value). */
@@ -177,7 +171,7 @@ export function applyPatch(target: JsonValue, patch: JsonValue, options: PatchOp
     case "merge":
       return mergePatch(target, patch, options);
     case "jsonMergePatch":
-      return jsonMergePatch.apply<JsonValue>(structuredClone(target), structuredClone(patch));
+      return applyMergePatch(target, patch);
     case "jsonPatch": {
       const operations = jsonPatchOperations(patch);
       try {

@@ -1,4 +1,4 @@
-import { ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
+import { InternalError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
 import {
   needsRenderedWorkload,
   resourceOf,
@@ -503,7 +503,8 @@ function renderComponent(
     orderObjectKeys(applyContract(object, info) as unknown as JsonObject) as unknown as KubeObject;
   const finalOutput = (name: string): KubeObject => {
     const output = current.outputs.get(name);
-    if (output === undefined) throw new Error(`output ${name} vanished`);
+    if (output === undefined)
+      throw new InternalError(`rendered output ${name} vanished while the component was rendered`);
     return output.object;
   };
   return {

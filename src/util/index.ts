@@ -8,3 +8,4 @@ export * from "./cel.js";
 export * from "./re2.js";
 export * from "./graph.js";
 export * from "./yaml-bounds.js";
+export * from "./merge-patch.js";

@@ -1,3 +1,5 @@
+import { InternalError } from "../errors/index.js";
+
 /** RFC 6901 JSON pointers: the `path` of every user-facing error. */
 
 export function escapePointerToken(token: string | number): string {
@@ -16,7 +18,7 @@ export function toPointer(segments: readonly (string | number)[]): string {
 /** Splits a pointer into its unescaped segments; `""` is the whole document. */
 export function parsePointer(pointer: string): string[] {
   if (pointer === "") return [];
-  if (!pointer.startsWith("/")) throw new Error(`invalid JSON pointer ${JSON.stringify(pointer)}`);
+  if (!pointer.startsWith("/")) throw new InternalError(`invalid JSON pointer ${JSON.stringify(pointer)}`);
   return pointer.slice(1).split("/").map(unescapePointerToken);
 }
 

@@ -38,3 +38,4 @@ export { readPath, resolveParameter, readOutputs } from "./data-passing.js";
 export { evaluateIf } from "./conditions.js";
 export * from "./steps/index.js";
 export * from "./cue/index.js";
+export { storedWorkflowOf } from "./stored-status.js";

@@ -1,5 +1,5 @@
 import { NotFoundError, VelaError } from "../errors/index.js";
-import type { VelaErrorOptions } from "../errors/index.js";
+import type { ErrorCode, VelaErrorOptions } from "../errors/index.js";
 import { closestMatches } from "../util/index.js";
 import { derivePhase } from "./phase.js";
 import { flattenSteps, mapSteps, memoryOf, resetStep, resumeSuspendedSteps, setMemory } from "./status-tree.js";
@@ -21,7 +21,7 @@ export interface OperationResult {
   readonly message: string;
 }
 
-function fail(code: `E_${string}`, message: string, options: VelaErrorOptions): never {
+function fail(code: ErrorCode, message: string, options: VelaErrorOptions): never {
   throw new WorkflowOperationError(code, message, options);
 }
 

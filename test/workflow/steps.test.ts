@@ -84,8 +84,7 @@ describe("apply-component and deploy", () => {
     const h = harness({
       registry: builtinStepRegistry(),
       hooks: hooks({
-        applyComponent: (name) =>
-          Promise.reject(new NotFoundError("E_COMPONENT_NOT_FOUND", `component "${name}" not found`)),
+        applyComponent: (name) => Promise.reject(new NotFoundError("E_APP_NOT_FOUND", `component "${name}" not found`)),
       }),
     });
     const result = await h.advance({

@@ -229,6 +229,53 @@ export function formatResourceTree(
   return lines;
 }
 
+/** How long ago `time` was, as kubectl prints ages (`5m`, `2h`), or `<unknown>`. */
+function age(time: string | undefined, now: string): string {
+  const since = time === undefined ? NaN : Date.parse(now) - Date.parse(time);
+  return Number.isFinite(since) ? formatDuration(Math.max(0, since)) : "<unknown>";
+}
+
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  return rows.map((row) => `  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join("  ")}`.trimEnd());
+}
+
+/** KubeVela's conditions (`status.conditions`): which stage of the last pass went how. */
+function formatConditions(view: StatusView, style: Style): string[] {
+  const conditions = view.conditions ?? [];
+  if (conditions.length === 0) return [];
+  const rows = conditions.map((condition) => [
+    condition.type,
+    condition.status,
+    condition.reason,
+    age(condition.lastTransitionTime, view.now),
+    condition.message ?? "",
+  ]);
+  const lines = table([["TYPE", "STATUS", "REASON", "AGE", "MESSAGE"], ...rows]);
+  return [
+    style.bold("Conditions:"),
+    "",
+    ...lines.map((line, index) => (index > 0 && conditions[index - 1]?.status === "False" ? style.bad(line) : line)),
+  ];
+}
+
+/** The Events about the Application, as `kubectl describe` ends: `Events: <none>` when there are none. */
+function formatEvents(view: StatusView, style: Style): string[] {
+  const events = view.events ?? [];
+  if (events.length === 0) return [`${style.bold("Events:")} <none>`];
+  const rows = events.map((event) => {
+    const last = age(event.lastTimestamp, view.now);
+    const when = event.count > 1 ? `${last} (x${event.count} over ${age(event.firstTimestamp, view.now)})` : last;
+    return [event.type, event.reason, when, event.source ?? "", event.message];
+  });
+  const lines = table([["TYPE", "REASON", "AGE", "FROM", "MESSAGE"], ...rows]);
+  return [
+    style.bold("Events:"),
+    "",
+    ...lines.map((line, index) => (index > 0 && events[index - 1]?.type === "Warning" ? style.warn(line) : line)),
+  ];
+}
+
 /** The whole human-readable status (KubeVela's `vela status` layout plus Canary and Resources). */
 export function formatStatus(view: StatusView, marks: Marks = PLAIN_MARKS, style: Style = PLAIN_STYLE): string {
   const sections = [
@@ -239,6 +286,7 @@ export function formatStatus(view: StatusView, marks: Marks = PLAIN_MARKS, style
     formatAnalysis(view, style),
   ];
   if (view.tree !== undefined) sections.push(formatResourceTree(view, view.tree, marks, style));
+  sections.push(formatConditions(view, style), formatEvents(view, style));
   if (view.waitingFor !== undefined && !view.canaries.some((canary) => canary.next.length > 0))
     sections.push([style.bold("Waiting:"), "", `  ${style.warn(view.waitingFor)}`]);
   return `${sections

@@ -155,7 +155,6 @@ export function unreachableError(cause: unknown, cluster: ClusterIdentity, elaps
     "E_CLUSTER_UNREACHABLE",
     `cannot reach cluster at ${cluster.server} (context "${cluster.contextName}"): ${why} after ${(elapsedMs / 1000).toFixed(1)}s`,
     {
-      unreachable: true,
       hint:
         "check that the cluster is running and that --kubeconfig/--context point at it " +
         "(for the served sandbox: is `vela-ts sandbox serve` still running?)",
@@ -194,7 +193,6 @@ export function connectionError(
   const where = `cluster at ${cluster.server} (context "${cluster.contextName}")`;
   if (isTlsFailure(cause)) {
     return new ClusterError("E_CLUSTER_TLS", `cannot talk to ${where}: the TLS handshake failed: ${causeText(cause)}`, {
-      unreachable: true,
       hint:
         "the server's certificate is not one the kubeconfig trusts: if the cluster's certificate changed " +
         "(for the served sandbox: `sandbox serve` restarted with a new one), get a new kubeconfig",
@@ -206,7 +204,6 @@ export function connectionError(
     "E_CLUSTER_UNREACHABLE",
     `lost the connection to ${where} during ${subject.verb} ${describeSubject(subject)}: ${causeText(cause)}`,
     {
-      unreachable: true,
       hint: write
         ? "the change may or may not have been made; once the cluster answers again, run the command again: it goes on from where it stopped"
         : "check that the cluster is running, then run the command again",
@@ -225,6 +222,6 @@ export function unreadableResponseError(
     "E_CLUSTER_RESPONSE",
     `the cluster at ${cluster.server} (context "${cluster.contextName}") answered ${subject.verb} ` +
       `${describeSubject(subject)} with a response that cannot be read: ${detail}`,
-    { unreachable: true, hint: "check the cluster's health (and any proxy in between), then run the command again" },
+    { hint: "check the cluster's health (and any proxy in between), then run the command again" },
   );
 }

@@ -1,3 +1,8 @@
+/**
+ * The Cluster interface on a real Kubernetes API server (@kubernetes/client-node): server-side
+ * apply, typed errors, watches with resumption, discovery-backed kind lookups and retries. Just over
+ * the limit because every Cluster method lives here, each mapping client-node's calls and errors.
+ */
 import type { IncomingMessage } from "node:http";
 import type {
   ApplyOptions,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ClusterError, NotFoundError, VelaError } from "../../../src/errors/index.js";
+import { ClusterError, NotFoundError, VelaError, type ErrorCode } from "../../../src/errors/index.js";
 import type { KubeObject } from "../../../src/model/kube-object.js";
 import type { ControllerChange, SimulatedController } from "../../../src/cluster/sandbox/controller-contract.js";
 import { assertConverged } from "../../../src/cluster/sandbox/runner.js";
@@ -119,7 +119,7 @@ describe("settle", () => {
     const throwing: SimulatedController = {
       name: "throwing",
       reconcile() {
-        throw new VelaError("E_TEST", "cannot reconcile");
+        throw new VelaError("E_TEST" as ErrorCode, "cannot reconcile"); // a code no real stage uses
       },
     };
     const sandbox = memorySandbox({ controllers: [broken, throwing] });

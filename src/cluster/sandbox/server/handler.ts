@@ -1,10 +1,22 @@
+/**
+ * The sandbox served as a Kubernetes API: routes every request (get, list, watch, create, update,
+ * patch in its four content types, delete, status subresources, Tables, dry runs) to the cluster and
+ * answers with the API server's Status objects. Long because each verb's request and response
+ * handling is short but there are many, and they share the request context and error mapping.
+ */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import fastJsonPatch from "fast-json-patch";
 import type { Cluster, ListOptions, PatchBody } from "../../cluster.js";
 import type { KubeObject, ObjectRef } from "../../../model/kube-object.js";
-import { displayText, formatTimestamp, isJsonObject, type Clock, type JsonValue } from "../../../util/index.js";
+import {
+  applyMergePatch,
+  displayText,
+  formatTimestamp,
+  isJsonObject,
+  type Clock,
+  type JsonValue,
+} from "../../../util/index.js";
 import type { ResourceType } from "../../resources.js";
-import { applyMergePatch } from "../store/merge-patch.js";
 import { mediaTypeOf, parseBody, readBody } from "./body.js";
 import {
   coreVersions,

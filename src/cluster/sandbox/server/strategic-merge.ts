@@ -1,27 +1,8 @@
+import { STRATEGIC_MERGE_KEYS } from "../../../model/merge-keys.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../../../util/index.js";
 
-/**
- * Merge keys of the lists Kubernetes declares `patchStrategy: merge` on (`+patchMergeKey` in
- * k8s.io/api), by field name. `ports` keys on `containerPort` in a container and on `port` in a Service.
- */
-const MERGE_KEYS: Readonly<Record<string, readonly string[]>> = {
-  containers: ["name"],
-  initContainers: ["name"],
-  ephemeralContainers: ["name"],
-  env: ["name"],
-  volumes: ["name"],
-  imagePullSecrets: ["name"],
-  volumeMounts: ["mountPath"],
-  volumeDevices: ["devicePath"],
-  ports: ["containerPort", "port"],
-  ownerReferences: ["uid"],
-  conditions: ["type"],
-  hostAliases: ["ip"],
-  finalizers: [],
-};
-
 function mergeKeyOf(field: string, items: readonly JsonValue[]): string | undefined {
-  const candidates = MERGE_KEYS[field];
+  const candidates = STRATEGIC_MERGE_KEYS[field];
   if (candidates === undefined) return undefined;
   return candidates.find(
     (key) => items.length > 0 && items.every((item) => isJsonObject(item) && item[key] !== undefined),
@@ -40,7 +21,11 @@ function withoutDirectives(value: JsonValue): JsonValue {
 
 function mergeList(field: string, target: readonly JsonValue[], patch: readonly JsonValue[]): JsonValue[] {
   // `finalizers` and other primitive sets merge as a union (patchStrategy=merge on a list of strings).
-  if (MERGE_KEYS[field] !== undefined && patch.every((item) => !isJsonObject(item)) && field === "finalizers") {
+  if (
+    STRATEGIC_MERGE_KEYS[field] !== undefined &&
+    patch.every((item) => !isJsonObject(item)) &&
+    field === "finalizers"
+  ) {
     return [...target, ...patch.filter((item) => !target.includes(item))];
   }
   const key = mergeKeyOf(field, patch);

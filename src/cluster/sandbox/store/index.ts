@@ -4,7 +4,7 @@ export { DEFAULT_SANDBOX_ADDONS, SANDBOX_FORMAT_VERSION } from "./metadata.js";
 export type { SandboxMetadata } from "./metadata.js";
 export { seededRandom, randomNameSuffix, randomUuid, NAME_SUFFIX_ALPHABET } from "./random.js";
 export type { RandomSource } from "./random.js";
-export { applyMergePatch } from "./merge-patch.js";
+export { applyMergePatch } from "../../../util/index.js";
 export { findObjectIssues, assertValidObject } from "./validate.js";
 export { groupKindOf, objectKey, keyOf } from "./object-index.js";
 export { openSandboxStore, SandboxStore, SANDBOX_FILES } from "./durable-store.js";

@@ -1,3 +1,8 @@
+/**
+ * The sandbox's write-ahead journal: record encoding with checksums, reading back, salvaging a
+ * torn tail after a crash. Long because reading a damaged journal (every way a
+ * killed process can leave one) is most of the file, and it must stay next to the format it reads.
+ */
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import type { KubeObject } from "../../../model/kube-object.js";

@@ -1,9 +1,16 @@
+/**
+ * The sandbox's object store in memory: the API server's write semantics (create, update, status,
+ * merge/JSON patches, server-side apply with managed fields, deletes with propagation and
+ * finalizers, resourceVersions, watch history) over the object index. Long because these writes
+ * share one invariant-keeping path (validate, version, index, journal, notify) that must stay in one
+ * place to stay consistent after a crash.
+ */
 import jsonPatch from "fast-json-patch";
 import type { Operation } from "fast-json-patch";
 import { ClusterError, ConflictError, NotFoundError, VelaError } from "../../../errors/index.js";
 import type { KubeObject, ManagedFieldsEntry, ObjectRef } from "../../../model/kube-object.js";
 import type { Clock, JsonObject, JsonValue } from "../../../util/index.js";
-import { formatTimestamp, isJsonObject, jsonEqual } from "../../../util/index.js";
+import { applyMergePatch, formatTimestamp, isJsonObject, jsonEqual } from "../../../util/index.js";
 import type { ApplyOptions, DeleteOptions, ListOptions, PatchBody } from "../../cluster.js";
 import { findResourceType, isNamespacedKind, qualifiedResourceName } from "../../resources.js";
 import { parseFieldSelector, parseLabelSelector } from "../../selector.js";
@@ -20,7 +27,6 @@ import {
   toFieldsV1,
   valueAt,
 } from "./field-set.js";
-import { applyMergePatch } from "./merge-patch.js";
 import { deepFreeze, JsonInterner } from "./json-interner.js";
 import { keyOf, ObjectIndex, objectKey } from "./object-index.js";
 import { randomNameSuffix, randomUuid, seededRandom, type RandomSource } from "./random.js";

@@ -5,23 +5,9 @@
  * annotation and stable-revision label, status — are left alone, so repeated reconciles do not
  * fight the Rollout (ROLLOUT-SEMANTICS §1.12).
  */
-import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "../../../../util/index.js";
+import { isJsonObject, jsonEqual, mergePatchBetween, type JsonObject, type JsonValue } from "../../../../util/index.js";
 
-/** RFC 7386 patch turning `before` into `after` (null deletes; arrays and scalars replace). */
-export function mergePatchBetween(before: JsonObject, after: JsonObject): JsonObject {
-  const patch: JsonObject = {};
-  for (const key of Object.keys(before)) if (!(key in after)) patch[key] = null;
-  for (const [key, value] of Object.entries(after)) {
-    const old: JsonValue | undefined = before[key];
-    if (isJsonObject(old) && isJsonObject(value)) {
-      const nested = mergePatchBetween(old, value);
-      if (Object.keys(nested).length > 0) patch[key] = nested;
-    } else if (old === undefined || !jsonEqual(old, value)) {
-      patch[key] = structuredClone(value);
-    }
-  }
-  return patch;
-}
+export { mergePatchBetween };
 
 /** Whether applying `patch` to `live` would change anything. */
 export function patchChanges(live: JsonValue | undefined, patch: JsonObject): boolean {

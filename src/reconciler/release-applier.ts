@@ -1,0 +1,158 @@
+import { bindAppfile } from "../appfile/index.js";
+import type { Cluster } from "../cluster/cluster.js";
+import {
+  buildResourceTracker,
+  resourceTrackerRef,
+  trackedResources,
+  type TrackedResource,
+} from "../cluster/tracker.js";
+import { refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
+import { FIELD_MANAGER } from "../model/labels.js";
+import { renderAppfile, type ComponentManifest } from "../render/index.js";
+import { isJsonObject, jsonEqual } from "../util/index.js";
+import type { ApplyComponentOptions, ApplyComponentResult } from "../workflow/index.js";
+import type { HelmChartSource } from "./chart-expansion.js";
+import { extraTraitsOf, outputPatchesOf, patchComponentOutputs, type ExtraTrait } from "./component-patches.js";
+import {
+  applyComponentObjects,
+  describeUnhealthy,
+  inspectComponent,
+  mergeTracked,
+  trackedResourcesOf,
+} from "./component-runtime.js";
+import type { PassState } from "./pass-state.js";
+import { resolveChartWorkloads, type RenderPlan } from "./render-stage.js";
+
+/**
+ * How a pass applies a release: components (as the workflow's steps ask), single objects, and the
+ * revision's ResourceTracker, which is read once (within a pass only {@link recordApplied} writes
+ * it, and it keeps what it wrote) and always written *before* what it records is applied, so GC
+ * and `delete` know every object that may exist.
+ */
+export class ReleaseApplier {
+  readonly trackerRef: ObjectRef;
+  private tracker: KubeObject | undefined;
+  private trackerRead = false;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly pass: PassState,
+    private readonly plan: RenderPlan,
+    private readonly revisionName: string,
+    private readonly charts: HelmChartSource | undefined,
+  ) {
+    this.trackerRef = resourceTrackerRef(this.appName, this.namespace, revisionName);
+  }
+
+  private get appName(): string {
+    return this.pass.app.metadata.name ?? "";
+  }
+
+  private get namespace(): string {
+    return this.pass.app.metadata.namespace ?? "default";
+  }
+
+  /** The revision's tracker as this pass last read or wrote it. */
+  async currentTracker(): Promise<KubeObject | undefined> {
+    if (!this.trackerRead) this.tracker = await this.cluster.get(this.trackerRef);
+    this.trackerRead = true;
+    return this.tracker;
+  }
+
+  /** What the revision's tracker records (empty before the first apply). */
+  async tracked(): Promise<TrackedResource[]> {
+    const tracker = await this.currentTracker();
+    return tracker === undefined ? [] : trackedResources(tracker);
+  }
+
+  /** Adds `resources` to the revision's tracker (a write only when something is new). */
+  async recordApplied(resources: readonly TrackedResource[]): Promise<void> {
+    const before = await this.currentTracker();
+    const current = before === undefined ? [] : trackedResources(before);
+    const merged = mergeTracked(current, resources);
+    if (before !== undefined && jsonEqual(current, merged)) return;
+    const generation = this.pass.app.metadata.generation;
+    this.tracker = await this.cluster.apply(
+      buildResourceTracker(
+        { name: this.appName, namespace: this.namespace, ...(generation === undefined ? {} : { generation }) },
+        this.revisionName,
+        merged,
+      ),
+    );
+    this.pass.wrote = true;
+  }
+
+  /** Server-side apply of one object as vela-ts; records whether it changed. */
+  async applyObject(object: KubeObject): Promise<KubeObject> {
+    const before = await this.cluster.get(refOf(object));
+    const after = await this.cluster.apply(object, { fieldManager: FIELD_MANAGER, force: true });
+    if (before?.metadata.resourceVersion !== after.metadata.resourceVersion) this.pass.wrote = true;
+    return after;
+  }
+
+  /** Applies a manifest's objects (tracking first) at an apply-once stage; records whether any changed. */
+  async applyManifest(manifest: ComponentManifest, stage: "onUpdate" | "onStateKeep"): Promise<void> {
+    await this.recordApplied(trackedResourcesOf(manifest));
+    const applyOnce = this.plan.applyOnce;
+    if (
+      (await applyComponentObjects(this.cluster, manifest, {
+        ...(applyOnce === undefined ? {} : { applyOnce }),
+        stage,
+      })) > 0
+    )
+      this.pass.wrote = true;
+  }
+
+  /** The component rendered again with traits a step attaches (`canary-deploy`), from the revision's definitions. */
+  private async renderWithTraits(
+    componentName: string,
+    traits: readonly ExtraTrait[],
+  ): Promise<ComponentManifest | undefined> {
+    const application = this.plan.appfile.application;
+    const components = application.spec.components.map((component) =>
+      component.name === componentName
+        ? { ...component, traits: [...(component.traits ?? []), ...traits.map((trait) => ({ ...trait }))] }
+        : component,
+    );
+    const appfile = bindAppfile({ ...application, spec: { ...application.spec, components } }, this.plan.registry, {
+      namespace: this.namespace,
+    });
+    const manifests = renderAppfile(appfile, this.plan.renderOptions);
+    const resolved = this.charts === undefined ? manifests : await resolveChartWorkloads(manifests, this.charts);
+    return resolved.find((manifest) => manifest.name === componentName);
+  }
+
+  /** A workflow step's `applyComponent`: the component's objects applied, then its health and outputs read. */
+  async applyComponent(componentName: string, options?: ApplyComponentOptions): Promise<ApplyComponentResult> {
+    const extraTraits = extraTraitsOf(options);
+    const rendered =
+      extraTraits === undefined
+        ? this.plan.manifestsByName.get(componentName)
+        : await this.renderWithTraits(componentName, extraTraits);
+    if (rendered === undefined) {
+      return {
+        applied: false,
+        healthy: false,
+        message: `component "${componentName}" is not part of application ${this.appName}`,
+      };
+    }
+    const patches = outputPatchesOf(options);
+    const manifest = patches === undefined ? rendered : patchComponentOutputs(rendered, patches);
+    if (extraTraits !== undefined) {
+      // Record before applying: GC and `delete` must know every object that may exist.
+      await this.recordApplied(trackedResourcesOf(manifest));
+      // The attached traits' objects (a Rollout) go first, so they are in place when the workload changes.
+      const declared = this.plan.manifestsByName.get(componentName)?.traits.length ?? 0;
+      const attached = manifest.traits.filter((trait) => trait.index >= declared);
+      for (const trait of attached) for (const output of trait.outputs) await this.applyObject(output.object);
+    }
+    await this.applyManifest(manifest, "onUpdate");
+    const { health, output } = await inspectComponent(this.cluster, manifest, this.plan.registry);
+    return {
+      applied: true,
+      healthy: health.healthy,
+      ...(health.healthy ? {} : { message: describeUnhealthy(health) }),
+      ...(isJsonObject(output) ? { output } : {}),
+    };
+  }
+}

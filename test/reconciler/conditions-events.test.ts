@@ -1,0 +1,194 @@
+/**
+ * Every stage of a reconcile pass leaves a KubeVela condition on the Application and records
+ * core/v1 Events about it (de-duplicated like client-go's recorder); `vela-ts status` shows both.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { eventsAbout, recordEvent } from "../../src/cluster/events.js";
+import { openSandbox } from "../../src/cluster/sandbox/index.js";
+import type { KubeObject } from "../../src/model/kube-object.js";
+import { conditionsOf, setCondition, errorCondition, readyCondition } from "../../src/reconciler/conditions.js";
+import { FakeClock } from "../../src/util/clock.js";
+import { storedWorkflowOf } from "../../src/workflow/index.js";
+import type { JsonObject } from "../../src/util/index.js";
+import { runCli, tempDir } from "../support/cli.js";
+
+const CONFIG_APP = `apiVersion: core.oam.dev/v1beta1
+kind: Application
+metadata:
+  name: cfg
+spec:
+  components:
+    - name: cfg
+      type: k8s-objects
+      properties:
+        objects:
+          - apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: cfg
+            data:
+              a: "1"
+`;
+
+const BAD_TYPE_APP = `apiVersion: core.oam.dev/v1beta1
+kind: Application
+metadata:
+  name: bad
+  namespace: default
+spec:
+  components:
+    - name: web
+      type: no-such-type
+      properties: {}
+`;
+
+function workspace(files: Record<string, string>): { readonly dir: string; readonly env: Record<string, string> } {
+  const dir = tempDir("vela-ts-conditions-");
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return { dir, env: { VELA_TS_SANDBOX: join(dir, "sandbox") } };
+}
+
+async function statusJson(
+  dir: string,
+  env: Record<string, string>,
+  clock: FakeClock,
+  app: string,
+): Promise<JsonObject> {
+  const run = await runCli(["sandbox", "get", "application", app, "-o", "json"], { cwd: dir, env, clock });
+  expect(run.code, run.stderr).toBe(0);
+  return (JSON.parse(run.stdout) as { status: JsonObject }).status;
+}
+
+describe("conditions of a reconcile pass", () => {
+  it("sets Parsed, Revision, Policy, Render, WorkflowFinished and Ready once the release runs", async () => {
+    const { dir, env } = workspace({ "app.yaml": CONFIG_APP });
+    const clock = new FakeClock("2026-01-01T00:00:00Z");
+    const up = await runCli(["up", "-f", "app.yaml", "--wait"], { cwd: dir, env, clock });
+    expect(up.code, up.stderr).toBe(0);
+    const conditions = conditionsOf(await statusJson(dir, env, clock, "cfg"));
+    expect(conditions.map((condition) => [condition.type, condition.status, condition.reason])).toEqual([
+      ["Parsed", "True", "Available"],
+      ["Revision", "True", "Available"],
+      ["Policy", "True", "Available"],
+      ["Render", "True", "Available"],
+      ["WorkflowFinished", "True", "Available"],
+      ["Ready", "True", "ReconcileSuccess"],
+    ]);
+    expect(conditions.find((condition) => condition.type === "Revision")?.message).toBe("cfg-v1");
+    for (const condition of conditions) expect(condition.lastTransitionTime).toMatch(/^2026-01-01T/);
+  });
+
+  it("a bad component type: Parsed is False with the error, a Warning event says why, status exits non-zero", async () => {
+    const { dir, env } = workspace({ "bad.yaml": BAD_TYPE_APP });
+    const clock = new FakeClock("2026-01-01T00:00:00Z");
+    expect((await runCli(["sandbox", "apply", "-f", "bad.yaml"], { cwd: dir, env, clock })).code).toBe(0);
+    const status = await runCli(["status", "bad"], { cwd: dir, env, clock });
+    expect(status.code).toBe(1);
+    expect(status.stderr).toMatch(/no-such-type/);
+    expect(status.stderr).not.toMatch(/vela-ts bug/);
+
+    const [parsed, ...others] = conditionsOf(await statusJson(dir, env, clock, "bad"));
+    expect(others).toEqual([]);
+    expect(parsed).toMatchObject({ type: "Parsed", status: "False", reason: "ReconcileError" });
+    expect(parsed?.message).toMatch(/component type "no-such-type" is not defined/);
+
+    const events = await runCli(["sandbox", "get", "events", "-o", "json"], { cwd: dir, env, clock });
+    const items = (JSON.parse(events.stdout) as { items: KubeObject[] }).items;
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      type: "Warning",
+      reason: "FailedParse",
+      count: 1,
+      involvedObject: { kind: "Application", name: "bad", namespace: "default" },
+      source: { component: "vela-ts" },
+    });
+
+    // The same failure again: one event, counted twice (the recorder's de-duplication), no new condition time.
+    clock.advanceSeconds(30);
+    expect((await runCli(["status", "bad"], { cwd: dir, env, clock })).code).toBe(1);
+    const again = await runCli(["sandbox", "get", "events", "-o", "json"], { cwd: dir, env, clock });
+    const repeated = (JSON.parse(again.stdout) as { items: KubeObject[] }).items;
+    expect(repeated).toHaveLength(1);
+    expect(conditionsOf(await statusJson(dir, env, clock, "bad"))[0]?.lastTransitionTime).toBe(
+      parsed?.lastTransitionTime,
+    );
+  });
+
+  it("status shows the conditions and the recent events", async () => {
+    const { dir, env } = workspace({ "app.yaml": CONFIG_APP });
+    const clock = new FakeClock("2026-01-01T00:00:00Z");
+    expect((await runCli(["up", "-f", "app.yaml", "--wait"], { cwd: dir, env, clock })).code).toBe(0);
+    clock.advanceSeconds(90);
+    const status = await runCli(["status", "cfg"], { cwd: dir, env, clock });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^Conditions:\n\n {2}TYPE +STATUS +REASON +AGE +MESSAGE$/m);
+    expect(status.stdout).toMatch(/^ {2}Ready +True +ReconcileSuccess +1m30s$/m);
+    expect(status.stdout).toMatch(/^Events:\n\n {2}TYPE +REASON +AGE +FROM +MESSAGE$/m);
+    expect(status.stdout).toMatch(/^ {2}Normal +Deployed +1m30s +vela-ts +Deployed successfully$/m);
+    expect(status.stdout).toMatch(/^ {2}Normal +Revisioned +1m30s +vela-ts +Revisioned successfully: cfg-v1$/m);
+  });
+});
+
+describe("conditions and events, unit", () => {
+  it("setCondition keeps lastTransitionTime unless the status flips, and reports no change as undefined", () => {
+    let now = new Date("2026-01-01T00:00:00Z");
+    const status: JsonObject = {};
+    status.conditions = setCondition(status, readyCondition("Parsed"), () => now) ?? null;
+    now = new Date("2026-01-01T00:05:00Z");
+    expect(setCondition(status, readyCondition("Parsed"), () => now)).toBeUndefined();
+    status.conditions = setCondition(status, errorCondition("Parsed", "boom"), () => now) ?? null;
+    expect(conditionsOf(status)).toEqual([
+      {
+        type: "Parsed",
+        status: "False",
+        reason: "ReconcileError",
+        message: "boom",
+        lastTransitionTime: "2026-01-01T00:05:00Z",
+      },
+    ]);
+    now = new Date("2026-01-01T00:09:00Z");
+    status.conditions = setCondition(status, errorCondition("Parsed", "boom again"), () => now) ?? null;
+    expect(conditionsOf(status)[0]?.lastTransitionTime).toBe("2026-01-01T00:05:00Z");
+  });
+
+  it("recordEvent counts a repeated event instead of writing a second one, and a new message is a new event", async () => {
+    const sandbox = await openSandbox({ dir: join(tempDir(), "sb"), clock: new FakeClock() });
+    try {
+      const app = await sandbox.create({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "subject", namespace: "default" },
+      });
+      const t0 = new Date("2026-01-01T00:00:00Z");
+      const t1 = new Date("2026-01-01T00:01:00Z");
+      await recordEvent(sandbox, app, { type: "Warning", reason: "FailedParse", message: "bad" }, t0);
+      await recordEvent(sandbox, app, { type: "Warning", reason: "FailedParse", message: "bad" }, t1);
+      await recordEvent(sandbox, app, { type: "Warning", reason: "FailedParse", message: "worse" }, t1);
+      const events = await eventsAbout(sandbox, app);
+      expect(events).toEqual([
+        expect.objectContaining({
+          message: "bad",
+          count: 2,
+          firstTimestamp: "2026-01-01T00:00:00Z",
+          lastTimestamp: "2026-01-01T00:01:00Z",
+        }),
+        expect.objectContaining({ message: "worse", count: 1 }),
+      ]);
+    } finally {
+      sandbox.close();
+    }
+  });
+});
+
+describe("status read back from a cluster, decoded at the boundary", () => {
+  it("storedWorkflowOf takes a workflow status of the shape vela-ts reads, and nothing else", () => {
+    const workflow = { appRevision: "web-v1", steps: [{ name: "web", type: "apply-component", phase: "running" }] };
+    expect(storedWorkflowOf({ workflow })).toEqual(workflow);
+    expect(storedWorkflowOf({ workflow: { appRevision: "web-v1", steps: "not a list" } })).toBeUndefined();
+    expect(storedWorkflowOf({ workflow: { steps: [] } })).toBeUndefined();
+    expect(storedWorkflowOf({})).toBeUndefined();
+    expect(storedWorkflowOf(undefined)).toBeUndefined();
+  });
+});

@@ -1,6 +1,6 @@
 import { ValidationError, type ValidationIssue } from "../errors/index.js";
 import type { ApplicationInput, ComponentInput, PolicyInput, TraitInput, WorkflowStepInput } from "../model/index.js";
-import { isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { applyMergePatch, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
 
 /**
  * Where a `deploy` step puts the components (KubeVela `pkg/policy/topology.go`, `override.go` and
@@ -94,20 +94,9 @@ function matches(entry: JsonObject, component: ComponentInput): boolean {
   return (name === undefined || name === component.name) && (type === undefined || type === component.type);
 }
 
-/** RFC 7386 JSON merge patch: maps merge key by key, `null` deletes, anything else replaces. */
-function mergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {
-  if (!isJsonObject(patch)) return patch;
-  const result: JsonObject = isJsonObject(target) ? { ...target } : {};
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete result[key];
-    else result[key] = mergePatch(result[key], value);
-  }
-  return result;
-}
-
 function mergeProperties(base: JsonObject | undefined, patch: JsonValue | undefined): JsonObject | undefined {
   if (!isJsonObject(patch)) return base;
-  const merged = mergePatch(base ?? {}, patch);
+  const merged = applyMergePatch(base ?? {}, patch);
   return isJsonObject(merged) ? merged : base;
 }
 

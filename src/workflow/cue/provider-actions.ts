@@ -1,3 +1,4 @@
+import { isNamespacedKind } from "../../cluster/resources.js";
 import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
 import { mergePatch } from "../../render/index.js";
 import { isJsonObject, parseDuration } from "../../util/index.js";
@@ -22,21 +23,6 @@ import {
 
 /** A task's input problem: the step fails for good with this message. */
 export class TaskInputError extends Error {}
-
-/** Kinds without a namespace: they do not get the app's namespace. */
-const CLUSTER_SCOPED = new Set([
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "StorageClass",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "CustomResourceDefinition",
-  "IngressClass",
-  "PriorityClass",
-  "ValidatingWebhookConfiguration",
-  "MutatingWebhookConfiguration",
-]);
 
 const HTTP_TIMEOUT_DEFAULT_MS = 10_000;
 
@@ -69,7 +55,7 @@ function withNamespace(object: JsonObject, namespace: string): KubeObject {
   const metadata = object["metadata"];
   if (apiVersion === undefined || kind === undefined || !isJsonObject(metadata))
     throw new TaskInputError("value needs apiVersion, kind and metadata");
-  const named = text(metadata["namespace"]) !== undefined || CLUSTER_SCOPED.has(kind);
+  const named = text(metadata["namespace"]) !== undefined || !isNamespacedKind(apiVersion, kind);
   return (named ? object : { ...object, metadata: { ...metadata, namespace } }) as unknown as KubeObject;
 }
 

@@ -1,3 +1,4 @@
+import { isNamespacedKind } from "../../cluster/resources.js";
 import { assertNever } from "../../errors/index.js";
 import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
 import {
@@ -35,19 +36,6 @@ export type WorkflowAction =
 
 export const ACTION_KINDS = ["apply", "read", "wait", "suspend", "delete", "http", "fail", "output"] as const;
 
-/** Kinds without a namespace: an `apply` of one of these does not get the app's namespace. */
-const CLUSTER_SCOPED = new Set([
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "StorageClass",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "CustomResourceDefinition",
-  "IngressClass",
-  "PriorityClass",
-]);
-
 function str(value: JsonValue | undefined): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -58,7 +46,7 @@ function refOfBody(body: JsonObject, where: string, namespace: string): ObjectRe
   const name = str(body["name"]);
   if (apiVersion === undefined || kind === undefined || name === undefined)
     return `${where}: apiVersion, kind and name are required`;
-  const ns = str(body["namespace"]) ?? (CLUSTER_SCOPED.has(kind) ? undefined : namespace);
+  const ns = str(body["namespace"]) ?? (isNamespacedKind(apiVersion, kind) ? namespace : undefined);
   return { apiVersion, kind, name, ...(ns === undefined ? {} : { namespace: ns }) };
 }
 
@@ -85,7 +73,7 @@ export function parseActions(raw: readonly JsonValue[], namespace: string): Work
           return `${where}: apply needs an object with apiVersion, kind and metadata.name`;
         const kind = body["kind"] as string;
         const withNamespace =
-          str(metadata["namespace"]) !== undefined || CLUSTER_SCOPED.has(kind)
+          str(metadata["namespace"]) !== undefined || !isNamespacedKind(str(body["apiVersion"]) ?? "", kind)
             ? body
             : { ...body, metadata: { ...metadata, namespace } };
         actions.push({ kind: "apply", object: withNamespace as unknown as KubeObject });

@@ -15,6 +15,7 @@ import { jsonEqual, type Clock, type JsonObject, type JsonValue } from "../util/
 import {
   deriveAppPhase,
   derivePhase,
+  storedWorkflowOf,
   type HttpRequest,
   type HttpResponse,
   type StepRunner,
@@ -28,7 +29,7 @@ import { usedDefinitions } from "./definitions-for-app.js";
 import { PassState } from "./pass-state.js";
 import { ReleaseApplier } from "./release-applier.js";
 import { bindRelease, renderRelease, type RenderPlan } from "./render-stage.js";
-import { decideRelease, workflowOf, type RevisionStage } from "./revision-stage.js";
+import { decideRelease, type RevisionStage } from "./revision-stage.js";
 import { markRevisionObject } from "./revision-objects.js";
 import { completePendingRollback } from "./rollback.js";
 import { PassRecorder, SteadyStateMemo, type UsedDefinition } from "./steady-state.js";
@@ -169,7 +170,7 @@ export async function reconcileApplication(
 /** What a skipped pass returns: what the last full pass saved in the (unchanged) status. */
 function steadyOutcome(app: KubeObject): ReconcileOutcome {
   const status = statusOf(app);
-  const workflow = workflowOf(status);
+  const workflow = storedWorkflowOf(status);
   return {
     app,
     phase: typeof status.status === "string" ? status.status : "",
@@ -341,7 +342,7 @@ async function finishRelease(
   }
 
   const { status } = pass;
-  const savedWorkflow = workflowOf(statusOf(pass.app));
+  const savedWorkflow = storedWorkflowOf(statusOf(pass.app));
   const unchanged =
     savedWorkflow !== undefined &&
     workflow !== undefined &&

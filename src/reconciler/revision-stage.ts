@@ -16,7 +16,7 @@ import {
   type RevisionRecord,
 } from "../revision/index.js";
 import { formatTimestamp, isJsonObject, type Clock, type JsonObject } from "../util/index.js";
-import { storedWorkflowOf, type WorkflowStatus } from "../workflow/index.js";
+import { storedWorkflowOf } from "../workflow/index.js";
 import { readyCondition } from "./conditions.js";
 import { definitionsUsed } from "./definitions-for-app.js";
 import type { PassState } from "./pass-state.js";
@@ -76,11 +76,6 @@ export function storedComponentRevisions(revision: KubeObject | undefined): Reco
   return isJsonObject(value) ? (value as unknown as Record<string, ComponentRevision>) : {};
 }
 
-/** The workflow status stored in an Application status, if any. */
-export function workflowOf(status: JsonObject): WorkflowStatus | undefined {
-  return storedWorkflowOf(status);
-}
-
 /**
  * The revision the app runs now (`status.latestRevision`) when the decision needs no other: the same
  * hash, or a pinned release. Only a new revision needs the whole history (its number, component
@@ -103,7 +98,7 @@ async function currentRevisionDecision(
 
 /** Copies a finished run's final status into its revision (KubeVela keeps it on the ApplicationRevision). */
 async function finishPreviousRun(cluster: Cluster, namespace: string, status: JsonObject): Promise<void> {
-  const previous = workflowOf(status);
+  const previous = storedWorkflowOf(status);
   if (previous === undefined) return;
   await markRevision(cluster, namespace, previous.appRevision, previous.status === "succeeded", previous);
 }

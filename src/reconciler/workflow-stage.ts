@@ -9,6 +9,7 @@ import { jsonEqual, type Clock, type JsonObject, type JsonValue } from "../util/
 import { renderStepActions, stepTemplateContext } from "../workflow/step-actions.js";
 import {
   advanceWorkflow,
+  storedWorkflowOf,
   deriveAppPhase,
   derivePhase,
   type HttpRequest,
@@ -25,7 +26,6 @@ import type { PassState } from "./pass-state.js";
 import type { ReleaseApplier } from "./release-applier.js";
 import type { RenderPlan } from "./render-stage.js";
 import type { RevisionStage } from "./revision-stage.js";
-import { workflowOf } from "./revision-stage.js";
 import { stepRegistryFor } from "./step-registry.js";
 
 /** Where the release's workflow stands after this pass. */
@@ -72,7 +72,7 @@ export async function runWorkflowStage(
   plan: RenderPlan,
   applier: ReleaseApplier,
 ): Promise<WorkflowStage> {
-  let workflow = workflowOf(pass.status);
+  let workflow = storedWorkflowOf(pass.status);
   if (workflow !== undefined && workflow.appRevision !== release.record.name) workflow = undefined;
   if (workflow !== undefined && workflow.finished) {
     await keepState(pass, inputs.cluster, plan, applier);
@@ -132,7 +132,7 @@ export async function runWorkflowStage(
     saveStatus: async (next) => {
       // A step that is still waiting only moves its lastExecuteTime: not a change worth a write,
       // and counting it would keep the fixed-point loop spinning on a wall clock.
-      const saved = workflowOf(statusOf(pass.app));
+      const saved = storedWorkflowOf(statusOf(pass.app));
       if (saved !== undefined && jsonEqual(withoutExecuteTimes(saved), withoutExecuteTimes(next))) return;
       // WorkflowStatus is a JSON record without an index signature.
       pass.status.workflow = next as unknown as JsonObject;

@@ -325,6 +325,45 @@ temp: kube.#Delete & {$params: value: {apiVersion: "v1", kind: "ConfigMap", meta
     expect(result.status.status).toBe("terminated");
   });
 
+  it("op.#Slack, op.#DingTalk and op.#Lark post their message as JSON to their URL", async () => {
+    const chat = definition(
+      "chat",
+      `
+import "vela/op"
+
+slack: op.#Slack & {
+	slackUrl: parameter.base + "/slack"
+	message: text: "to slack"
+} @step(1)
+ding: op.#DingTalk & {
+	dingUrl: parameter.base + "/ding"
+	message: {msgtype: "text", text: content: "to dingtalk"}
+} @step(2)
+lark: op.#Lark & {
+	larkUrl: parameter.base + "/lark"
+	message: {msg_type: "text", content: text: "to lark"}
+} @step(3)
+parameter: base: string
+`,
+    );
+    const h = harness({ registry: builtinStepRegistry(), hooks: cueHooks(new MemoryCluster(), [chat]) });
+    received.length = 0;
+    const result = await h.advance({ steps: [{ name: "tell", type: "chat", properties: { base: url } }] });
+    expect(result.status.status).toBe("succeeded");
+    expect(
+      received.map(({ method, url: path, contentType, body }) => [
+        method,
+        path,
+        contentType,
+        JSON.parse(body) as unknown,
+      ]),
+    ).toEqual([
+      ["POST", "/slack", "application/json", { text: "to slack" }],
+      ["POST", "/ding", "application/json", { msgtype: "text", text: { content: "to dingtalk" } }],
+      ["POST", "/lark", "application/json", { msg_type: "text", content: { text: "to lark" } }],
+    ]);
+  });
+
   it("orders tasks by @step, fills $returns of the current packages, and keeps #Message as the step's message", async () => {
     const cluster = new MemoryCluster();
     const ordered = definition(

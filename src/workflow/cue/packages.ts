@@ -455,39 +455,31 @@ import "encoding/json"
 
 #ApplyApplication: #ApplyRemaining & {exceptions: []}
 
-#Slack: #Steps & {
+// Slack, DingTalk and Lark take the same JSON POST; only the URL field is named after the vendor.
+#PostMessage: #Steps & {
 	message: {...}
+	_url:    string
+	do: #HTTPPost & {
+		url: _url
+		request: {
+			body: json.Marshal(message)
+			header: "Content-Type": "application/json"
+		}
+	}
+}
+
+#Slack: #PostMessage & {
 	slackUrl: string
-	do: #HTTPPost & {
-		url: slackUrl
-		request: {
-			body: json.Marshal(message)
-			header: "Content-Type": "application/json"
-		}
-	}
+	_url:     slackUrl
 }
 
-#DingTalk: #Steps & {
-	message: {...}
+#DingTalk: #PostMessage & {
 	dingUrl: string
-	do: #HTTPPost & {
-		url: dingUrl
-		request: {
-			body: json.Marshal(message)
-			header: "Content-Type": "application/json"
-		}
-	}
+	_url:    dingUrl
 }
 
-#Lark: #Steps & {
-	message: {...}
+#Lark: #PostMessage & {
 	larkUrl: string
-	do: #HTTPPost & {
-		url: larkUrl
-		request: {
-			body: json.Marshal(message)
-			header: "Content-Type": "application/json"
-		}
-	}
+	_url:    larkUrl
 }
 `;

@@ -176,6 +176,32 @@ export function usesPlacementPolicies(application: ApplicationInput): boolean {
 }
 
 /**
+ * Why `up` refuses an application whose deploy steps use topology or override policies: `dry-run`
+ * renders each placement, but the reconciler deploys to one cluster and namespace without overrides,
+ * so applying it would ship something other than what it asks for. One issue per policy used.
+ */
+export function unsupportedPlacementIssues(application: ApplicationInput): ValidationIssue[] {
+  if (!usesPlacementPolicies(application)) return [];
+  const used = new Set(deploySteps(application).flatMap((step) => step.policies));
+  return (application.spec.policies ?? []).flatMap((policy, index) =>
+    used.has(policy.name ?? "") && (policy.type === "topology" || policy.type === "override")
+      ? [
+          {
+            code: "E_POLICY_UNSUPPORTED" as const,
+            message:
+              `policy "${policy.name ?? ""}" (${policy.type}) places the deploy on clusters, namespaces or overrides; ` +
+              "vela-ts renders placements with dry-run but does not deploy them yet",
+            path: `/spec/policies/${index}`,
+            hint:
+              "see each placement with vela-ts dry-run -f FILE; to deploy to this cluster and namespace as written, " +
+              "drop the policy from the deploy step",
+          },
+        ]
+      : [],
+  );
+}
+
+/**
  * Every placement of every deploy step, in workflow order. Throws a ValidationError naming the
  * policy (and its path) when a step names an unknown policy, a topology names an unknown cluster
  * or selects none.

@@ -82,6 +82,7 @@ export const ERROR_CODES = {
   E_PATCH_INVALID: "input",
   E_PATTERN: "input",
   E_POLICY_INVALID: "input",
+  E_POLICY_UNSUPPORTED: "input",
   E_PORT_IN_USE: "input",
   E_PROVIDER_UNAVAILABLE: "input",
   E_RENDER_INVALID: "input",

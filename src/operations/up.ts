@@ -1,6 +1,6 @@
-import { bindAppfile } from "../appfile/index.js";
+import { bindAppfile, unsupportedPlacementIssues } from "../appfile/index.js";
 import { ValidationError, type ValidationIssue } from "../errors/index.js";
-import { parseApplications, type ApplicationInput } from "../model/index.js";
+import { locateInSource, parseApplications, type ApplicationInput } from "../model/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
 import { renderAppfile } from "../render/index.js";
@@ -68,6 +68,11 @@ function validateAll(
         ...findRenderedObjectIssues(manifests, parsed.sourceMap, componentIndexes),
       ];
       if (objectIssues.length > 0) throw new ValidationError(objectIssues);
+      const placementIssues = unsupportedPlacementIssues(app).map((issue) => {
+        const source = issue.path === undefined ? undefined : locateInSource(parsed.sourceMap, issue.path);
+        return source === undefined ? issue : { ...issue, source };
+      });
+      if (placementIssues.length > 0) throw new ValidationError(placementIssues);
       const workflowIssues = declaredWorkflowIssues(app, parsed.sourceMap);
       if (workflowIssues.length > 0) throw new ValidationError(workflowIssues);
       apps.push(app);

@@ -117,9 +117,10 @@ describe.skipIf(PROMETHEUS === undefined)(
         (value) => value.kind === "value",
       );
       const median = firstValue(reading);
-      // The default pod latency is log-normal with a 20 ms median: within the 10–25 ms bucket.
+      // The default pod latency is log-normal with a 20 ms median: within the (10 ms, 25 ms] bucket
+      // (histogram_quantile interpolates inside it and may land on its upper bound).
       expect(median).toBeGreaterThan(0.01);
-      expect(median).toBeLessThan(0.025);
+      expect(median).toBeLessThanOrEqual(0.025);
     }, 60_000);
 
     it("gives #PromCheck a failing value: the bad canary never passes >=0.95", async () => {

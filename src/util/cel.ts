@@ -43,8 +43,51 @@ function fromCelValue(value: unknown): JsonValue {
     return value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
   if (isCelType(value)) return value.toString();
-  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- timestamp and duration messages have no JSON form here yet; they keep this text
+  const wellKnown = wellKnownText(value);
+  if (wellKnown !== undefined) return wellKnown;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- no other CEL value reaches here from JSON input
   return String(value);
+}
+
+interface SecondsAndNanos {
+  readonly $typeName: string;
+  readonly seconds: bigint;
+  readonly nanos: number;
+}
+
+function secondsAndNanosOf(value: unknown): SecondsAndNanos | undefined {
+  if (value === null || typeof value !== "object" || !("message" in value)) return undefined;
+  const message = value.message;
+  if (message === null || typeof message !== "object") return undefined;
+  const { $typeName, seconds, nanos } = message as Partial<SecondsAndNanos>;
+  if (typeof $typeName !== "string" || typeof seconds !== "bigint" || typeof nanos !== "number") return undefined;
+  return { $typeName, seconds, nanos };
+}
+
+/** Nanoseconds as a fraction with trailing zeros trimmed: `.5`, `.000001`, or nothing. */
+function fractionOf(nanos: number): string {
+  if (nanos === 0) return "";
+  return `.${String(Math.abs(nanos)).padStart(9, "0").replace(/0+$/, "")}`;
+}
+
+/**
+ * Timestamps and durations as CEL's `string()` gives them in Kubernetes (cel-go): a timestamp in
+ * RFC 3339 with as many fractional digits as it has (Go's RFC3339Nano), a duration in seconds
+ * with an `s` (`"90s"`, `"-1.5s"`).
+ */
+function wellKnownText(value: unknown): string | undefined {
+  const parts = secondsAndNanosOf(value);
+  if (parts === undefined) return undefined;
+  if (parts.$typeName === "google.protobuf.Timestamp") {
+    const whole = new Date(Number(parts.seconds) * 1000).toISOString().replace(/\.000Z$/, "");
+    return `${whole}${fractionOf(parts.nanos)}Z`;
+  }
+  if (parts.$typeName === "google.protobuf.Duration") {
+    const negative = parts.seconds < 0n || parts.nanos < 0;
+    const seconds = parts.seconds < 0n ? -parts.seconds : parts.seconds;
+    return `${negative ? "-" : ""}${String(seconds)}${fractionOf(parts.nanos)}s`;
+  }
+  return undefined;
 }
 
 /**

@@ -23,6 +23,24 @@ describe("evaluateCel", () => {
       want: true,
     },
     { name: "maps and lists come back as JSON", expression: "{'a': [1, 2.5]}", vars: {}, want: { a: [1, 2.5] } },
+    {
+      name: "timestamps come back in RFC 3339 with their fraction",
+      expression: "timestamp('2026-01-01T00:00:01.5Z') + duration('1h')",
+      vars: {},
+      want: "2026-01-01T01:00:01.5Z",
+    },
+    {
+      name: "a whole-second timestamp has no fraction",
+      expression: "timestamp('2026-03-04T05:06:07Z')",
+      vars: {},
+      want: "2026-03-04T05:06:07Z",
+    },
+    {
+      name: "durations come back in seconds",
+      expression: "[duration('90s'), duration('-1.25s'), duration('1ms')]",
+      vars: {},
+      want: ["90s", "-1.25s", "0.001s"],
+    },
   ])("$name", ({ expression, vars, want }) => {
     expect(evaluateCel(expression, vars)).toEqual(want);
   });

@@ -27,6 +27,7 @@ import type { ReleaseApplier } from "./release-applier.js";
 import type { RenderPlan } from "./render-stage.js";
 import type { RevisionStage } from "./revision-stage.js";
 import { stepRegistryFor } from "./step-registry.js";
+import { promCheckHook } from "./steps/check-metrics.js";
 
 /** Where the release's workflow stands after this pass. */
 export interface WorkflowStage {
@@ -127,6 +128,7 @@ export async function runWorkflowStage(
           componentsByName(plan.appfile.application.spec.components as unknown as JsonObject[]),
         ),
       http: inputs.http,
+      promCheck: promCheckHook({ cluster: inputs.cluster, clock: inputs.clock, http: inputs.http }),
       ...(inputs.log === undefined ? {} : { log: inputs.log }),
     },
     saveStatus: async (next) => {

@@ -287,7 +287,21 @@ export interface StepHooks {
   cueStep?(type: string, parameter: JsonObject, context: StepProcessContext): CueStepSource | undefined;
   /** Sends an HTTP request (`notification`, `http` actions). */
   http(request: HttpRequest): Promise<HttpResponse>;
+  /**
+   * KubeVela's `vela/metrics` `#PromCheck` for a step written in CUE: reads the metric and applies
+   * its timing from `times` (since when the condition has held or failed, as the last check left
+   * them). Absent where metrics cannot be read.
+   */
+  readonly promCheck?: (params: JsonObject, times: JsonObject) => Promise<MetricCheckOutcome>;
   log?(message: string): void;
+}
+
+/** What one `#PromCheck` gives: its `$returns`, the times to keep for the next check, when to check again. */
+export interface MetricCheckOutcome {
+  readonly returns: JsonObject;
+  readonly times: JsonObject;
+  /** RFC 3339: when the next measurement is due. */
+  readonly recheckAt: string;
 }
 
 /** Everything a step runner sees. */

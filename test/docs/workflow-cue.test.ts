@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -63,11 +63,7 @@ template: {
     "definitions/workflowsteps/request.cue",
     "definitions/workflowsteps/export2config.cue",
     "definitions/workflowsteps/export2secret.cue",
-    "examples/cue-steps/notification.cue",
-    "examples/cue-steps/apply-object.cue",
-    "examples/cue-steps/read-object.cue",
-    "examples/cue-steps/apply-component.cue",
-    "examples/cue-steps/release-gate.cue",
+    ...readdirSync(join(PROJECT_ROOT, "examples", "cue-steps")).map((file) => `examples/cue-steps/${file}`),
   ])("%s passes def vet", async (file) => {
     const run = await runCli(["def", "vet", join(PROJECT_ROOT, file)]);
     expect(run.code, run.stderr).toBe(0);

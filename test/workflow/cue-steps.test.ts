@@ -510,38 +510,41 @@ x: message: "b"
   });
 
   it("an import of a provider vela-ts lacks fails the step naming it; one registration adds it", async () => {
-    const check = definition(
-      "check-metrics-lite",
+    const stamp = definition(
+      "stamp-lite",
       `
-import "vela/metrics"
-query: metrics.#PromCheck & {$params: {query: "up", condition: ">=1"}}
-ok: query.$returns.result
+import "vela/time"
+now: time.#Timestamp & {$params: {date: "2026-01-01T00:00:00Z"}}
+seconds: now.$returns.timestamp
 `,
     );
     const cluster = new MemoryCluster();
-    const missing = harness({ registry: builtinStepRegistry(), hooks: cueHooks(cluster, [check]) });
-    const failed = await missing.advance({ steps: [{ name: "check", type: "check-metrics-lite" }] });
+    const missing = harness({ registry: builtinStepRegistry(), hooks: cueHooks(cluster, [stamp]) });
+    const failed = await missing.advance({ steps: [{ name: "stamp", type: "stamp-lite" }] });
     expect(failed.status.steps[0]).toMatchObject({ phase: "failed", reason: "Rendering" });
     expect(failed.status.steps[0]?.message).toContain(
-      'provider "vela/metrics" is not available: metric checks (#PromCheck) are not available in this vela-ts',
+      'provider "vela/time" is not available: the time provider is not available in vela-ts',
     );
 
-    const queries: JsonObject[] = [];
+    const calls: JsonObject[] = [];
     const providers = withStepProvider(builtinStepProviders(), {
-      path: "vela/metrics",
-      source: `#PromCheck: {
-	#do: "promCheck"
-	#provider: "metrics"
-	$params: {query: string, condition: string}
-	$returns?: {result: bool}
+      path: "vela/time",
+      source: `#Timestamp: {
+	#do: "timestamp"
+	#provider: "time"
+	$params: {date: string}
+	$returns?: {timestamp: int}
 	...
 }`,
       actions: {
-        metrics: {
-          promCheck: {
+        time: {
+          timestamp: {
             run: ({ params }) => {
-              queries.push(params);
-              return Promise.resolve({ kind: "returns", returns: { result: true } });
+              calls.push(params);
+              return Promise.resolve({
+                kind: "returns",
+                returns: { timestamp: Date.parse(params["date"] as string) / 1000 },
+              });
             },
           },
         },
@@ -550,13 +553,164 @@ ok: query.$returns.result
     const registry: StepRegistry = createStepRegistry([...builtinStepRegistry().runners.values()], {
       fallback: definitionStepRunner(providers),
     });
-    const h = harness({ registry, hooks: cueHooks(cluster, [check]) });
+    const h = harness({ registry, hooks: cueHooks(cluster, [stamp]) });
     const done = await h.advance({
-      steps: [{ name: "check", type: "check-metrics-lite", outputs: [{ name: "ok", valueFrom: "ok" }] }],
+      steps: [{ name: "stamp", type: "stamp-lite", outputs: [{ name: "seconds", valueFrom: "seconds" }] }],
     });
     expect(done.status.status).toBe("succeeded");
-    expect(done.status.context.vars).toEqual({ ok: true });
-    expect(queries).toEqual([{ query: "up", condition: ">=1" }]);
+    expect(done.status.context.vars).toEqual({ seconds: 1767225600 });
+    expect(calls).toEqual([{ date: "2026-01-01T00:00:00Z" }]);
+  });
+
+  describe("metrics.#PromCheck", () => {
+    const GATE = `
+import (
+	"vela/metrics"
+	"vela/builtin"
+)
+check: metrics.#PromCheck & {
+	$params: {
+		query:          parameter.query
+		metricEndpoint: "sandbox"
+		condition:      parameter.condition
+		stepID:         context.stepSessionID
+		duration:       "1m"
+		failDuration:   "30s"
+	}
+}
+fail: {
+	if check.$returns.failed != _|_ {
+		if check.$returns.failed == true {
+			breakWorkflow: builtin.#Fail & {$params: message: check.$returns.message}
+		}
+	}
+}
+wait: builtin.#ConditionalWait & {
+	$params: {
+		continue: check.$returns.result
+		if check.$returns.message != _|_ {
+			message: check.$returns.message
+		}
+	}
+}
+parameter: {
+	query:     string
+	condition: string
+}
+`;
+    const LEGACY = `
+import "vela/op"
+check: op.#PromCheck & {
+	query:     "rate(requests)"
+	condition: ">=0.9"
+	stepID:    "legacy"
+}
+wait: op.#ConditionalWait & {continue: check.result}
+`;
+
+    /** A promCheck hook answering from a script of verdicts, recording what it was given. */
+    function scriptedCheck(verdicts: readonly ("wait" | "pass" | "fail")[]) {
+      const seen: { params: JsonObject; times: JsonObject }[] = [];
+      const hook: NonNullable<StepHooks["promCheck"]> = (params, times) => {
+        const verdict = verdicts[seen.length] ?? "wait";
+        seen.push({ params, times });
+        const stepID = params["stepID"] as string;
+        return Promise.resolve({
+          returns: {
+            result: verdict === "pass",
+            failed: verdict === "fail",
+            message: `check ${seen.length}: ${verdict}`,
+          },
+          times: { ...times, [stepID]: { successSince: `since-${seen.length}` } },
+          recheckAt: `2026-01-01T00:0${seen.length}:15Z`,
+        });
+      };
+      return { hook, seen };
+    }
+
+    const params = { query: "sandbox:success-rate(api)", condition: ">=0.95" };
+
+    it("waits with the check's message, keeps its times across executions and checks again when due", async () => {
+      const gate = definition("metric-gate", GATE);
+      const { hook, seen } = scriptedCheck(["wait", "pass"]);
+      const h = harness({
+        registry: builtinStepRegistry(),
+        hooks: cueHooks(new MemoryCluster(), [gate], { promCheck: hook }),
+      });
+      const spec: WorkflowSpec = { steps: [{ name: "gate", type: "metric-gate", properties: params }] };
+      const first = await h.advance(spec);
+      expect(first.status.steps[0]).toMatchObject({ phase: "running", reason: "Wait", message: "check 1: wait" });
+      const memory = first.status.context.steps["gate"];
+      expect(memory?.wakeAt).toBe("2026-01-01T00:01:15.000Z");
+      const stepID = seen[0]?.params["stepID"] as string;
+      expect(stepID).not.toBe("");
+      expect(seen[0]).toEqual({
+        params: {
+          query: params.query,
+          metricEndpoint: "sandbox",
+          condition: ">=0.95",
+          stepID,
+          duration: "1m",
+          failDuration: "30s",
+        },
+        times: {},
+      });
+
+      const second = await h.advance(spec);
+      expect(seen[1]?.times).toEqual({ [stepID]: { successSince: "since-1" } });
+      expect(second.status.steps[0]).toMatchObject({ phase: "succeeded" });
+      expect(second.status.status).toBe("succeeded");
+    });
+
+    it("fails the workflow with the check's message once it has failed for failDuration", async () => {
+      const gate = definition("metric-gate", GATE);
+      const { hook } = scriptedCheck(["wait", "fail"]);
+      const h = harness({
+        registry: builtinStepRegistry(),
+        hooks: cueHooks(new MemoryCluster(), [gate], { promCheck: hook }),
+      });
+      const spec: WorkflowSpec = { steps: [{ name: "gate", type: "metric-gate", properties: params }] };
+      await h.advance(spec);
+      const ended = await h.advance(spec);
+      expect(ended.status.steps[0]).toMatchObject({ phase: "failed", reason: "Action", message: "check 2: fail" });
+    });
+
+    it("works in the legacy op.#PromCheck form, its results on the task", async () => {
+      const gate = definition("legacy-gate", LEGACY);
+      const { hook, seen } = scriptedCheck(["pass"]);
+      const h = harness({
+        registry: builtinStepRegistry(),
+        hooks: cueHooks(new MemoryCluster(), [gate], { promCheck: hook }),
+      });
+      const done = await h.advance({ steps: [{ name: "gate", type: "legacy-gate" }] });
+      expect(done.status.status).toBe("succeeded");
+      expect(seen[0]?.params).toMatchObject({ query: "rate(requests)", condition: ">=0.9", stepID: "legacy" });
+    });
+
+    it("fails the step clearly where no metrics can be read, and on a missing query", async () => {
+      const gate = definition("metric-gate", GATE);
+      const h = harness({ registry: builtinStepRegistry(), hooks: cueHooks(new MemoryCluster(), [gate]) });
+      const spec: WorkflowSpec = { steps: [{ name: "gate", type: "metric-gate", properties: params }] };
+      const ended = await h.advance(spec);
+      expect(ended.status.steps[0]).toMatchObject({
+        phase: "failed",
+        message: "task check: metric checks need a cluster to read metrics from",
+      });
+
+      const { hook, seen } = scriptedCheck(["pass"]);
+      const empty = harness({
+        registry: builtinStepRegistry(),
+        hooks: cueHooks(new MemoryCluster(), [gate], { promCheck: hook }),
+      });
+      const refused = await empty.advance({
+        steps: [{ name: "gate", type: "metric-gate", properties: { query: "", condition: ">=1" } }],
+      });
+      expect(refused.status.steps[0]).toMatchObject({
+        phase: "failed",
+        message: "task check: query and condition must be non-empty strings",
+      });
+      expect(seen).toEqual([]);
+    });
   });
 
   it("op.#Load and op.#ApplyRemaining apply the application's components, waiting for health", async () => {

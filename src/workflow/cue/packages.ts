@@ -249,6 +249,32 @@ export const HTTP_PACKAGE = `
 `;
 
 /**
+ * `vela/metrics` (kubevela/workflow pkg/providers/metrics): `#PromCheck` reads one metric and
+ * tells whether its condition has held for `duration` (`result`) or failed for `failDuration`
+ * (`failed`); the times are kept between executions of the step.
+ */
+export const METRICS_PACKAGE = `
+#PromCheck: {
+	#do:       "promCheck"
+	#provider: "metrics"
+	$params: {
+		query:          string
+		metricEndpoint: *"http://prometheus-server.o11y-system.svc:9090" | string
+		condition:      string
+		stepID?:        string
+		failDuration:   *"2m" | string
+		duration:       *"5m" | string
+	}
+	$returns?: {
+		message?: string
+		failed:   bool
+		result:   bool
+	}
+	...
+}
+`;
+
+/**
  * `vela/op`, the legacy umbrella: fields on the task itself. `#ApplyComponent`, `#Load` and
  * `#ApplyRemaining` work on the application's own components.
  */
@@ -326,6 +352,21 @@ import "encoding/json"
 	cluster:   *"" | string
 	value: {...}
 	err?: string
+	...
+}
+
+#PromCheck: {
+	#do:            "promCheck"
+	#provider:      "metrics"
+	query:          string
+	metricEndpoint: *"http://prometheus-server.o11y-system.svc:9090" | string
+	condition:      string
+	stepID?:        string
+	failDuration:   *"2m" | string
+	duration:       *"5m" | string
+	message?:       string
+	failed?:        bool
+	result?:        bool
 	...
 }
 

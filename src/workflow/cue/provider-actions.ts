@@ -1,10 +1,11 @@
 import { isNamespacedKind } from "../../cluster/resources.js";
+import { VelaError } from "../../errors/index.js";
 import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
 import { mergePatch } from "../../render/index.js";
 import { isJsonObject, parseDuration } from "../../util/index.js";
 import type { JsonObject, JsonValue } from "../../util/index.js";
 import type { StepContext } from "../types.js";
-import { BUILTIN_PACKAGE, HTTP_PACKAGE, KUBE_PACKAGE, OP_PACKAGE, UTIL_PACKAGE } from "./packages.js";
+import { BUILTIN_PACKAGE, HTTP_PACKAGE, KUBE_PACKAGE, METRICS_PACKAGE, OP_PACKAGE, UTIL_PACKAGE } from "./packages.js";
 import {
   createStepProviderRegistry,
   type ProviderAction,
@@ -272,6 +273,37 @@ const load: ProviderAction = {
   },
 };
 
+/** The input fields of `#PromCheck` (a legacy task also carries its results). */
+const PROM_CHECK_INPUT = ["query", "metricEndpoint", "condition", "stepID", "failDuration", "duration"];
+
+/**
+ * `metrics.#PromCheck`: one measurement through the step's `promCheck` hook; the times since the
+ * condition held or failed stay in the task's memory, and a waiting step is checked again when the
+ * next measurement is due.
+ */
+const promCheckAction: ProviderAction = {
+  async run(call) {
+    const check = call.step.promCheck;
+    if (check === undefined) throw new TaskInputError("metric checks need a cluster to read metrics from");
+    const params: JsonObject = {};
+    for (const key of PROM_CHECK_INPUT) if (call.params[key] !== undefined) params[key] = call.params[key];
+    if (text(params["query"]) === undefined || text(params["condition"]) === undefined)
+      throw new TaskInputError("query and condition must be non-empty strings");
+    if (text(params["stepID"]) === undefined) params["stepID"] = call.step.context.stepSessionID;
+    let outcome;
+    try {
+      outcome = await check(params, call.memory.get() ?? {});
+    } catch (error) {
+      // A parameter the check cannot use (a bad duration or condition) fails the step for good.
+      if (error instanceof VelaError) throw new TaskInputError(error.message);
+      throw error;
+    }
+    call.memory.set(outcome.times);
+    call.memory.recheckBy(outcome.recheckAt);
+    return returns(outcome.returns);
+  },
+};
+
 const KUBE_ACTIONS = {
   apply: kubeApply,
   "apply-in-parallel": kubeApplyInParallel,
@@ -281,13 +313,14 @@ const KUBE_ACTIONS = {
   delete: kubeDelete,
 };
 
-/** The packages vela-ts ships: `vela/kube`, `vela/http`, `vela/util`, `vela/builtin` and the umbrella `vela/op`. */
+/** The packages vela-ts ships: `vela/kube`, `vela/http`, `vela/util`, `vela/builtin`, `vela/metrics` and the umbrella `vela/op`. */
 export const BUILTIN_STEP_PROVIDERS: readonly StepProvider[] = [
   { path: "vela/kube", source: KUBE_PACKAGE, actions: { kube: KUBE_ACTIONS } },
   { path: "vela/http", source: HTTP_PACKAGE, actions: { http: { do: httpDo } } },
   { path: "vela/util", source: UTIL_PACKAGE, actions: { util: { string: utilString, log: utilLog } } },
   // wait, suspend, fail, message and break are carried out by the runtime itself.
   { path: "vela/builtin", source: BUILTIN_PACKAGE, actions: {} },
+  { path: "vela/metrics", source: METRICS_PACKAGE, actions: { metrics: { promCheck: promCheckAction } } },
   { path: "vela/op", source: OP_PACKAGE, actions: { oam: { "component-apply": componentApply, load } } },
 ];
 

@@ -4,8 +4,8 @@ import type { StepContext } from "../types.js";
 
 /**
  * Step providers: what a task's `#provider` + `#do` runs. The registry maps import paths to the CUE
- * package a template imports, and provider names to their functions, so another package (e.g.
- * `vela/metrics` with `#PromCheck`) is one {@link withStepProvider} call.
+ * package a template imports, and provider names to their functions, so another package is one
+ * {@link withStepProvider} call.
  */
 
 /** What a provider function sees besides its parameters. */
@@ -17,6 +17,21 @@ export interface ProviderCall {
   readonly step: StepContext;
   /** The application's components by name (what `op.#Load` gives). */
   readonly components: Readonly<Record<string, JsonObject>>;
+  /** What this task keeps between executions of its step. */
+  readonly memory: TaskMemory;
+}
+
+/**
+ * A task's memory across executions of its step (kept in the step's status, so it survives a crash
+ * and is read from any shell): e.g. since when a metric condition has held. It is dropped when the
+ * step finishes.
+ */
+export interface TaskMemory {
+  /** What the task kept last time, or undefined. */
+  get(): JsonObject | undefined;
+  set(value: JsonObject): void;
+  /** Asks for the step to run again by `timestamp` (RFC 3339) if it ends this execution waiting. */
+  recheckBy(timestamp: string): void;
 }
 
 /**
@@ -47,7 +62,6 @@ export interface StepProvider {
 
 /** Import paths KubeVela templates use that vela-ts knows of but does not provide (yet), with why. */
 export const UNAVAILABLE_PROVIDERS: Readonly<Record<string, string>> = {
-  "vela/metrics": "metric checks (#PromCheck) are not available in this vela-ts",
   "vela/email": "sending email is not available in vela-ts",
   "vela/config": "KubeVela config management is not available in vela-ts",
   "vela/terraform": "Terraform providers are cloud-only and not supported",

@@ -19,7 +19,7 @@ import type { JsonObject } from "../../util/index.js";
 import { timestampAfter } from "../backoff.js";
 import type { StepContext, StepOutcome } from "../types.js";
 import { TaskInputError } from "./provider-actions.js";
-import { missingProvider, type StepProviderRegistry } from "./providers.js";
+import { missingProvider, type StepProviderRegistry, type TaskMemory } from "./providers.js";
 import { allTasks, concretePart, nextTask, taskKey, type FoundTask } from "./tasks.js";
 
 /**
@@ -28,7 +28,8 @@ import { allTasks, concretePart, nextTask, taskKey, type FoundTask } from "./tas
  * `@step` order) runs; its result is filled back and the template evaluated again, until no task
  * is left. Nothing is kept between tasks: a step stopped part-way (a wait, a crash) runs again from
  * its first task on the next execution, so tasks must be idempotent (apply, read, wait are; an HTTP
- * call may be sent again: at least once). Only a passed `#Suspend` is remembered (step memory).
+ * call may be sent again: at least once). Step memory keeps only a passed `#Suspend` and what a
+ * provider task asks to keep between executions (a metric check's timing).
  */
 
 /** A CUE step as the reconciler hands it to the runtime. */
@@ -85,13 +86,25 @@ export function compileStepTemplate(
 interface CueStepMemory {
   /** Paths of `#Suspend` tasks already suspended on (passed once resumed). */
   readonly suspended: readonly string[];
+  /** What provider tasks keep (`TaskMemory`), by task path. */
+  readonly tasks: Readonly<Record<string, JsonObject>>;
 }
 
 function readMemory(memory: Readonly<JsonObject>): CueStepMemory {
   const suspended = Array.isArray(memory["suspended"])
     ? memory["suspended"].filter((item): item is string => typeof item === "string")
     : [];
-  return { suspended };
+  const tasks: Record<string, JsonObject> = {};
+  const kept = memory["tasks"];
+  if (isJsonObject(kept))
+    for (const [path, value] of Object.entries(kept)) if (isJsonObject(value)) tasks[path] = value;
+  return { suspended, tasks };
+}
+
+function memoryValue(memory: CueStepMemory): JsonObject {
+  return Object.keys(memory.tasks).length === 0
+    ? { suspended: [...memory.suspended] }
+    : { suspended: [...memory.suspended], tasks: { ...memory.tasks } };
 }
 
 function describeProblems(problems: readonly CueProblem[]): string {
@@ -205,7 +218,28 @@ export async function runCueStep(
     if (error instanceof CueError) return failed(`${subject}: ${describeProblems(error.problems)}`);
     throw error;
   }
-  const memory = readMemory(ctx.memory);
+  let memory = readMemory(ctx.memory);
+  let memoryChanged = false;
+  let recheckAt: number | undefined;
+  /** A waiting outcome with what tasks asked to keep, and the earliest time one asked to be checked again. */
+  const waiting = (text: string): StepOutcome => ({
+    kind: "running",
+    reason: "Wait",
+    message: text,
+    ...(memoryChanged ? { memory: memoryValue(memory) } : {}),
+    ...(recheckAt === undefined ? {} : { wakeAt: new Date(recheckAt).toISOString() }),
+  });
+  const taskMemory = (path: string): TaskMemory => ({
+    get: () => memory.tasks[path],
+    set: (value) => {
+      memory = { ...memory, tasks: { ...memory.tasks, [path]: value } };
+      memoryChanged = true;
+    },
+    recheckBy: (timestamp) => {
+      const at = Date.parse(timestamp);
+      if (!Number.isNaN(at)) recheckAt = recheckAt === undefined ? at : Math.min(recheckAt, at);
+    },
+  });
   const fills: CueFill[] = [
     { path: ["parameter"], value: source.parameter },
     { path: ["context"], value: source.context },
@@ -246,11 +280,7 @@ export async function runCueStep(
         case "wait": {
           if (input.ok && params["continue"] === true) continue;
           const detail = input.ok ? "" : ` (${describeProblems(input.problems)})`;
-          return {
-            kind: "running",
-            reason: "Wait",
-            message: stringField(params, "message") ?? message ?? `waiting for ${path} to continue${detail}`,
-          };
+          return waiting(stringField(params, "message") ?? message ?? `waiting for ${path} to continue${detail}`);
         }
         case "fail":
           return failed(stringField(params, "message") ?? `failed at ${path}`, "Action");
@@ -267,7 +297,7 @@ export async function runCueStep(
           continue;
         case "suspend": {
           if (memory.suspended.includes(path)) continue;
-          const next = { suspended: [...memory.suspended, path] };
+          const next = memoryValue({ ...memory, suspended: [...memory.suspended, path] });
           const duration = stringField(params, "duration");
           const ms = duration === undefined ? undefined : parseDuration(duration);
           if (duration !== undefined && ms === undefined)
@@ -294,14 +324,20 @@ export async function runCueStep(
     if (!input.ok) return failed(`task ${path}: ${describeProblems(input.problems)}`);
     let result;
     try {
-      result = await action.run({ params: input.params, taskPath: path, step: ctx, components: source.components });
+      result = await action.run({
+        params: input.params,
+        taskPath: path,
+        step: ctx,
+        components: source.components,
+        memory: taskMemory(path),
+      });
     } catch (error) {
       if (error instanceof TaskInputError) return failed(`task ${path}: ${error.message}`);
       if (error instanceof VelaError) throw error;
       // Network errors and the like: retried with backoff.
       return failed(`task ${path}: ${error instanceof Error ? error.message : String(error)}`, "Execute");
     }
-    if (result.kind === "wait") return { kind: "running", reason: "Wait", message: result.message };
+    if (result.kind === "wait") return waiting(result.message);
     fills.push(...resultFills(task, result.returns, action.legacy?.bind(action)));
   }
   return failed(`${subject}: more than ${MAX_TASKS_PER_EXECUTION} tasks in one execution`);

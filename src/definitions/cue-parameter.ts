@@ -111,8 +111,12 @@ function schemaOf(value: CueValue, depth: number): JsonObject {
     const pattern = value.patternTypes()[0];
     if (pattern !== undefined) schema.additionalProperties = schemaOf(pattern, depth + 1);
   } else if (info === "list") {
-    const element = value.elementType() ?? value.elements()[0];
+    const open = value.elementType();
+    const element = open ?? value.elements()[0];
     schema = { type: "array", ...(element === undefined ? {} : { items: schemaOf(element, depth + 1) }) };
+    // `[T, ...T]`: the leading elements of an open list must be given (at least one T).
+    const leading = value.elements().length;
+    if (open !== undefined && leading > 0 && value.defaultValue() === undefined) schema.minItems = leading;
   } else schema = scalarSchema(value);
   const usage = commentTag(value, "usage");
   if (usage !== undefined) schema.description = usage;

@@ -48,6 +48,8 @@ export async function serveSandbox(options: ServeSandboxOptions): Promise<Servin
     dir: options.sandboxDir,
     clock: options.clock,
     command: options.command ?? "vela-ts sandbox serve",
+    // Concurrent clients' writes share one fdatasync; the server answers each after it (docs/sandbox.md).
+    groupCommit: true,
   });
   let lastWarning = "";
   const warn = options.warn ?? (() => undefined);

@@ -17,7 +17,7 @@ import type { ChartCatalog, ControllerEnv, SimulatedAdmission, SimulatedControll
 import { SIMULATED_ADMISSIONS, SIMULATED_CONTROLLERS } from "./controllers/index.js";
 import type { ObjectStore, StoredChange, WriteOptions } from "./object-store.js";
 import { assertConverged, nextWakeAt, settle, type SettleResult } from "./runner.js";
-import { openSandboxStore, type SandboxStore } from "./store/durable-store.js";
+import { openSandboxStore, type OpenSandboxStoreOptions, type SandboxStore } from "./store/durable-store.js";
 import { hasLockWaiters, lockHolderToken } from "./store/lock.js";
 import { groupKindOf } from "./store/object-index.js";
 import { seededRandom } from "./store/random.js";
@@ -42,6 +42,13 @@ export interface OpenSandboxOptions {
   readonly command?: string;
   /** fdatasync each acknowledged write. @default true */
   readonly sync?: boolean;
+  /**
+   * Group commit, for a long-running server: writes return before their fdatasync and
+   * {@link SandboxCluster.durable} resolves once one shared fdatasync covered them. @default false
+   */
+  readonly groupCommit?: boolean;
+  /** The asynchronous fdatasync of group commit (tests inject a slow or failing one). @default fs.fdatasync */
+  readonly fdatasync?: OpenSandboxStoreOptions["fdatasync"];
   /**
    * The objects the enabled addons install (their Definition objects), applied when the sandbox
    * does not hold them yet: on its first open and after a reset. @default none
@@ -188,6 +195,14 @@ export class SandboxCluster implements Cluster {
   /** The sandbox directory. */
   get dir(): string {
     return this.sandbox.dir;
+  }
+
+  /**
+   * Resolves once every write made so far is on disk: at once, unless the sandbox was opened with
+   * `groupCommit`, where concurrent writers share one fdatasync and acknowledge after it.
+   */
+  durable(): Promise<void> {
+    return this.sandbox.durable();
   }
 
   /** The synchronous store underneath (for the runner, benches and tests). */
@@ -403,6 +418,8 @@ export async function openSandbox(options: OpenSandboxOptions): Promise<SandboxC
     ...(options.lockTimeoutMs === undefined ? {} : { lockTimeoutMs: options.lockTimeoutMs }),
     ...(options.command === undefined ? {} : { command: options.command }),
     ...(options.sync === undefined ? {} : { sync: options.sync }),
+    ...(options.groupCommit === undefined ? {} : { groupCommit: options.groupCommit }),
+    ...(options.fdatasync === undefined ? {} : { fdatasync: options.fdatasync }),
   });
   try {
     const charts = options.charts ?? createChartCatalog(options.dir);

@@ -48,6 +48,8 @@ import { serveWatch, type WatchSettings } from "./watch.js";
  */
 export interface ServedCluster extends Cluster {
   settle?(): Promise<unknown>;
+  /** Resolves once every write so far is on disk (group commit); a write is acknowledged only after it. */
+  durable?(): Promise<void>;
   readonly resourceVersion?: string;
 }
 
@@ -57,7 +59,10 @@ export interface HandlerContext {
   readonly clock: Clock;
   readonly scope: DiscoveryScope;
   readonly watch: WatchSettings;
-  /** Runs a write, then lets the controllers settle, serialised with every other write. */
+  /**
+   * Runs a write, then lets the controllers settle, serialised with every other write; resolves
+   * once the write (and the controllers' writes after it) is on disk.
+   */
   write<T>(job: () => Promise<T>): Promise<T>;
 }
 

@@ -110,7 +110,9 @@ function listen(server: Server, port: number): Promise<number> {
  * Serves a cluster (the sandbox) as a Kubernetes API server over HTTPS on 127.0.0.1 only, guarded by
  * a bearer token. Every write and every controller pass go through one queue; after each write, and
  * every `settleIntervalMs`, the cluster's `settle()` runs the simulated controllers to a fixed point,
- * so clients (and watches) see the controllers' work as they would on a real cluster.
+ * so clients (and watches) see the controllers' work as they would on a real cluster. A write is
+ * answered only once the cluster's `durable()` (when it has one) says it is on disk: with group
+ * commit, the writes that arrive meanwhile share the next fdatasync.
  */
 export async function startSandboxServer(options: SandboxServerOptions): Promise<SandboxServer> {
   const token = options.token ?? randomBytes(32).toString("hex");
@@ -138,12 +140,17 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
       shutdown: shutdown.signal,
       bufferBytes: limits.watchBufferBytes,
     },
-    write: (job) =>
-      queue.run(async () => {
-        const result = await job();
+    // Group commit: the durability wait is outside the queue, so the writes queued behind this one
+    // run meanwhile and share the next fdatasync; nobody is answered before theirs.
+    write: async (job) => {
+      const result = await queue.run(async () => {
+        const written = await job();
         await settle();
-        return result;
-      }),
+        return written;
+      });
+      await cluster.durable?.();
+      return result;
+    },
   };
   let requestCount = 0;
   const inFlight = new Set<Promise<void>>();
@@ -176,9 +183,14 @@ export async function startSandboxServer(options: SandboxServerOptions): Promise
   server.setTimeout(limits.idleTimeoutMs, (socket) => socket.destroy());
   const port = await listen(server, options.port ?? 0);
   const interval = options.settleIntervalMs ?? 500;
-  // A timer pass is skipped while writes are queued: each of them settles anyway.
+  // A timer pass is skipped while writes are queued: each of them settles anyway. Its writes go to
+  // disk with the next group commit, or now when no write follows.
+  const timerPass = async (): Promise<void> => {
+    await queue.run(settle);
+    await cluster.durable?.().catch(onSettleError);
+  };
   const timer =
-    interval > 0 ? setInterval(() => void (queue.size === 0 ? queue.run(settle) : undefined), interval) : undefined;
+    interval > 0 ? setInterval(() => void (queue.size === 0 ? timerPass() : undefined), interval) : undefined;
   timer?.unref();
   const url = `https://127.0.0.1:${port}`;
   let closing: Promise<void> | undefined;

@@ -4,7 +4,7 @@ import { ClusterError } from "../../../errors/index.js";
 import type { Clock } from "../../../util/index.js";
 import { formatTimestamp } from "../../../util/index.js";
 import type { SimulatedAdmission } from "../controller-contract.js";
-import { Journal } from "./journal.js";
+import { Journal, type JournalOptions } from "./journal.js";
 import { loadSandboxFiles, SANDBOX_FILES, type LoadedSandbox } from "./load.js";
 import { acquireSandboxLock, type LockOptions, type SandboxLock } from "./lock.js";
 import { writeMark } from "./mark.js";
@@ -29,6 +29,14 @@ export interface OpenSandboxStoreOptions {
   readonly compactBytes?: number;
   /** fdatasync every acknowledged write. @default true */
   readonly sync?: boolean;
+  /**
+   * Group commit (the served sandbox): writes return before their fdatasync, and
+   * {@link SandboxStore.durable} resolves once one fdatasync covered them (see {@link JournalOptions}).
+   * @default false
+   */
+  readonly groupCommit?: boolean;
+  /** The asynchronous fdatasync of group commit (tests). @default fs.fdatasync */
+  readonly fdatasync?: JournalOptions["fdatasync"];
 }
 
 /** How the files were found on open (for messages and tests). */
@@ -106,9 +114,20 @@ export class SandboxStore {
     return loadWithLock(this.options, lock);
   }
 
+  /**
+   * Resolves once every write made so far is on disk. With group commit, concurrent callers share
+   * one fdatasync; a caller acknowledges its write only after this resolves. Without, every write
+   * was synced before it returned and this resolves at once.
+   */
+  durable(): Promise<void> {
+    return this.journal.durable();
+  }
+
   /** Compaction when due, and the mark, for a command that wrote. */
   private finishWrites(): void {
     if (!this.journal.hasWritten) return;
+    // The mark promises that the journal holds everything up to it: the journal goes to disk first.
+    this.journal.syncNow();
     // A journal worth replaying slowly becomes a snapshot now, so the next command opens fast.
     if (this.journal.size > this.compactBytes / 8) this.compact();
     writeMark(this.dir, Number(this.store.resourceVersion));
@@ -273,6 +292,8 @@ function loadWithLock(options: OpenSandboxStoreOptions, lock: SandboxLock): Sand
       loaded.journal.format === 2 && loaded.journal.validBytes > 0 ? loaded.journal.base : loaded.resourceVersion,
       {
         ...(options.sync === undefined ? {} : { sync: options.sync }),
+        ...(options.groupCommit === undefined ? {} : { groupCommit: options.groupCommit }),
+        ...(options.fdatasync === undefined ? {} : { fdatasync: options.fdatasync }),
         afterWrite: () => opening.sandbox?.maybeCompact(),
       },
     );

@@ -3,7 +3,16 @@
  * torn tail after a crash. Long because reading a damaged journal (every way a
  * killed process can leave one) is most of the file, and it must stay next to the format it reads.
  */
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from "node:fs";
 import { crc32 } from "node:zlib";
 import type { KubeObject } from "../../../model/kube-object.js";
 import type { StoredChange } from "../object-store.js";
@@ -309,6 +318,21 @@ export interface JournalOptions {
   readonly sync?: boolean;
   /** Called after a batch was made durable (its writes are applied by then), e.g. to compact. */
   readonly afterWrite?: () => void;
+  /**
+   * Group commit (the served sandbox): a write is appended but not synced; {@link Journal.durable}
+   * resolves once one fdatasync covered it, and one fdatasync covers every write appended before it
+   * started. The caller acknowledges a write only after `durable()`. @default false
+   */
+  readonly groupCommit?: boolean;
+  /** The asynchronous fdatasync group commit uses (tests inject a slow or failing one). @default fs.fdatasync */
+  readonly fdatasync?: (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
+}
+
+/** One caller of {@link Journal.durable} waiting for the bytes appended before it asked. */
+interface SyncWaiter {
+  readonly upTo: number;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
 }
 
 /**
@@ -327,6 +351,16 @@ export class Journal implements StorePersistence {
   private readonly sync: boolean;
   private readonly afterWrite: (() => void) | undefined;
   private written = false;
+  private readonly groupCommit: boolean;
+  private readonly fdatasyncAsync: NonNullable<JournalOptions["fdatasync"]>;
+  /** Bytes appended since the journal was opened (never goes down, unlike the file's size). */
+  private appended = 0;
+  /** Of those, how many an fdatasync has covered. */
+  private synced = 0;
+  private syncing = false;
+  private waiters: SyncWaiter[] = [];
+  /** A failed fdatasync: what it should have covered cannot be trusted to a retry (the kernel may have dropped it). */
+  private syncFailure: Error | undefined;
 
   /**
    * Opens `path` for appending after its intact prefix of `validBytes` (0: the file header is
@@ -343,6 +377,57 @@ export class Journal implements StorePersistence {
     this.bytes = validBytes;
     this.sync = options.sync ?? true;
     this.afterWrite = options.afterWrite;
+    this.groupCommit = options.groupCommit ?? false;
+    this.fdatasyncAsync = options.fdatasync ?? fdatasync;
+  }
+
+  /** Whether some appended write is not yet covered by an fdatasync (group commit only). */
+  get hasUnsyncedWrites(): boolean {
+    return this.appended > this.synced;
+  }
+
+  /**
+   * Resolves once every write appended so far is on disk (at once without group commit, where each
+   * write is synced before it returns). Concurrent callers share one fdatasync: while one runs, the
+   * writes appended meanwhile wait for the next, which covers all of them. Rejects when the
+   * fdatasync fails (the write must then not be acknowledged).
+   */
+  durable(): Promise<void> {
+    if (!this.sync || this.synced >= this.appended) return Promise.resolve();
+    if (this.syncFailure !== undefined) return Promise.reject(this.syncFailure);
+    return new Promise<void>((resolve, reject) => {
+      this.waiters.push({ upTo: this.appended, resolve, reject });
+      this.startSync();
+    });
+  }
+
+  private startSync(): void {
+    if (this.syncing || this.waiters.length === 0 || this.fd < 0) return;
+    this.syncing = true;
+    const upTo = this.appended;
+    this.fdatasyncAsync(this.fd, (error) => {
+      this.syncing = false;
+      if (error === null) this.synced = Math.max(this.synced, upTo);
+      else this.syncFailure ??= error;
+      const waiting = this.waiters;
+      this.waiters = [];
+      for (const waiter of waiting) {
+        if (waiter.upTo <= this.synced) waiter.resolve();
+        else if (this.syncFailure !== undefined) waiter.reject(this.syncFailure);
+        else this.waiters.push(waiter);
+      }
+      this.startSync();
+    });
+  }
+
+  /** Syncs at once what group commit has not synced yet (before the file is closed, emptied or marked). */
+  syncNow(): void {
+    if (this.synced >= this.appended) return;
+    if (this.sync && this.fd >= 0) fdatasyncSync(this.fd);
+    this.synced = this.appended;
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const waiter of waiting) waiter.resolve();
   }
 
   /** Bytes of intact journal (what the next open replays). */
@@ -405,7 +490,7 @@ export class Journal implements StorePersistence {
     let written = 0;
     try {
       while (written < framed.length) written += writeSync(this.fd, framed, written, framed.length - written);
-      if (this.sync) fdatasyncSync(this.fd);
+      if (this.sync && !this.groupCommit) fdatasyncSync(this.fd);
     } catch (error) {
       // A failed append (disk full) must not leave half a record for the next write to follow.
       this.fileBytes += written;
@@ -414,10 +499,14 @@ export class Journal implements StorePersistence {
     this.written = true;
     this.bytes += framed.length;
     this.fileBytes = this.bytes;
+    this.appended += framed.length;
+    if (!this.groupCommit) this.synced = this.appended;
   }
 
   /** Empties the journal (after its records went into a snapshot at resourceVersion `base`). */
   truncate(base: number): void {
+    // The records go into the snapshot, already synced; the waiters' writes are durable with it.
+    this.syncNow();
     ftruncateSync(this.fd, 0);
     if (this.sync) fdatasyncSync(this.fd);
     this.written = true;
@@ -428,6 +517,7 @@ export class Journal implements StorePersistence {
 
   close(): void {
     if (this.fd < 0) return;
+    this.syncNow();
     closeSync(this.fd);
     this.fd = -1;
   }

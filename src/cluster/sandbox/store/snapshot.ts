@@ -144,29 +144,65 @@ function* linesOf(text: string): Generator<{ readonly line: string; readonly num
   }
 }
 
+/** Byte ranges of the lines of `data`, without the newline; a final line without one is kept. */
+function* byteLinesOf(
+  data: Buffer,
+): Generator<{ readonly start: number; readonly end: number; readonly number: number }> {
+  let start = 0;
+  let number = 1;
+  while (start < data.length) {
+    let end = data.indexOf(NEWLINE, start);
+    if (end < 0) end = data.length;
+    yield { start, end, number };
+    start = end + 1;
+    number++;
+  }
+}
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+
+/**
+ * The JSON text of a checked line held as bytes, or undefined when it fails its checksum. The
+ * checksum is computed over the bytes as stored (what {@link checkedLine} wrote), so the file is
+ * never decoded as one string: a large sandbox's snapshot can exceed V8's longest string.
+ */
+function verifiedJsonAt(data: Buffer, start: number, end: number): string | undefined {
+  if (end - start < 10 || data[start + 8] !== SPACE) return undefined;
+  const expected = data.toString("latin1", start, start + 8);
+  if (!/^[0-9a-f]{8}$/.test(expected)) return undefined;
+  const json = data.subarray(start + 9, end);
+  return crc32(json) === Number.parseInt(expected, 16) ? json.toString("utf8") : undefined;
+}
+
 /** Reads a snapshot; a missing file is the empty store at resourceVersion 0. Any damage is an error. */
 export function readSnapshot(path: string): Snapshot {
-  let text: string;
+  let data: Buffer;
   try {
-    text = readFileSync(path, "utf8");
+    data = readFileSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { resourceVersion: 0, objects: [], format: 0 };
     throw error;
   }
-  if (text.length === 0) throw corrupt(path, "the file is empty");
-  const lines = linesOf(text);
+  if (data.length === 0) throw corrupt(path, "the file is empty");
+  const lines = byteLinesOf(data);
   const first = lines.next();
-  const firstLine = first.done === true ? "" : first.value.line;
-  const checked = verifiedJson(firstLine);
-  const header = parseHeader(checked) ?? parseHeader(firstLine);
+  const firstLine = first.done === true ? { start: 0, end: 0 } : first.value;
+  const checked = verifiedJsonAt(data, firstLine.start, firstLine.end);
+  const header = parseHeader(checked) ?? parseHeader(data.toString("utf8", firstLine.start, firstLine.end));
   if (header === undefined) throw corrupt(path, "line 1 (the header) fails its checksum");
-  if (header.format === 1 && checked === undefined) return readV1Body(path, header, lines);
+  if (header.format === 1 && checked === undefined) {
+    const text = data.toString("utf8");
+    const textLines = linesOf(text);
+    textLines.next();
+    return readV1Body(path, header, textLines);
+  }
   if (header.format !== SNAPSHOT_FORMAT || checked === undefined)
     throw corrupt(path, `line 1 (the header) fails its checksum or names an unknown format`);
-  if (!text.endsWith("\n")) throw corrupt(path, "the last line is cut short");
+  if (data[data.length - 1] !== NEWLINE) throw corrupt(path, "the last line is cut short");
   const objects: KubeObject[] = [];
-  for (const { line, number } of lines) {
-    const json = verifiedJson(line);
+  for (const { start, end, number } of lines) {
+    const json = verifiedJsonAt(data, start, end);
     if (json === undefined) throw corrupt(path, `line ${number} fails its checksum`);
     const object = JSON.parse(json) as unknown;
     if (!isObjectLike(object)) throw corrupt(path, `line ${number} is not an object`);

@@ -288,6 +288,19 @@ export interface StepHooks {
   /** Sends an HTTP request (`notification`, `http` actions). */
   http(request: HttpRequest): Promise<HttpResponse>;
   log?(message: string): void;
+  /**
+   * Before a DAG round: the steps certain to run next, in the order they will run (the list ends
+   * where a step might not run, or might make a later one wait). Lets the reconciler record what
+   * they will apply in one write instead of one per step. @default nothing
+   */
+  beforeSteps?(steps: readonly ScheduledStep[]): Promise<void>;
+}
+
+/** A step {@link StepHooks.beforeSteps} announces: its spec and the parameter it will run with. */
+export interface ScheduledStep {
+  readonly name: string;
+  readonly type: string;
+  readonly parameter: JsonObject;
 }
 
 /** Everything a step runner sees. */

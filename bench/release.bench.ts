@@ -185,6 +185,7 @@ function memorySandboxCluster(clock: FakeClock): { cluster: SandboxCluster; stor
     close: () => undefined,
     setEnabledAddons: () => undefined,
     reset: () => store.clear(),
+    holdsLock: true,
   };
   return { cluster: new SandboxCluster(standIn as unknown as SandboxStore, clock), store };
 }

@@ -14,6 +14,13 @@ export interface EventInput {
   readonly message: string;
 }
 
+/**
+ * Label on the events vela-ts records: the uid of the object they are about. Looking for an event
+ * to count again by label lets the API server (and the sandbox's label index) narrow to the
+ * object's own events, where a field selector alone is matched against every event of the namespace.
+ */
+export const LABEL_EVENT_INVOLVED_UID = "events.vela-ts.dev/involved-uid";
+
 /** Longest `message` stored (the API server refuses events over 1 KiB of note on events.k8s.io/v1). */
 const MAX_MESSAGE = 1024;
 
@@ -69,9 +76,14 @@ export async function recordEvent(
   const namespace = object.metadata.namespace ?? "default";
   const message = input.message.length > MAX_MESSAGE ? `${input.message.slice(0, MAX_MESSAGE - 1)}…` : input.message;
   const stamp = formatTimestamp(now);
-  const same = (await cluster.list("v1", "Event", { namespace, fieldSelector: sameEventSelector(object, input) })).find(
-    (event) => messageOf(event) === message && sourceOf(event) === EVENT_SOURCE,
-  );
+  const uid = object.metadata.uid;
+  const same = (
+    await cluster.list("v1", "Event", {
+      namespace,
+      ...(uid === undefined ? {} : { labelSelector: `${LABEL_EVENT_INVOLVED_UID}=${uid}` }),
+      fieldSelector: sameEventSelector(object, input),
+    })
+  ).find((event) => messageOf(event) === message && sourceOf(event) === EVENT_SOURCE);
   if (same !== undefined) {
     return cluster.patch(
       { apiVersion: "v1", kind: "Event", name: same.metadata.name ?? "", namespace },
@@ -82,7 +94,7 @@ export async function recordEvent(
   const event = (name: string): KubeObject => ({
     apiVersion: "v1",
     kind: "Event",
-    metadata: { name, namespace },
+    metadata: { name, namespace, ...(uid === undefined ? {} : { labels: { [LABEL_EVENT_INVOLVED_UID]: uid } }) },
     involvedObject: involvedObjectOf(object),
     reason: input.reason,
     message,

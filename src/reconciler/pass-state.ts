@@ -16,6 +16,8 @@ export class PassState {
   readonly status: JsonObject;
   /** Whether the pass wrote anything (a fixed point is a pass that writes nothing). */
   wrote = false;
+  /** The status holds changes a later {@link save} is to store ({@link deferSave}). */
+  private saveOwed = false;
   private readonly pendingEvents: EventInput[] = [];
 
   constructor(
@@ -32,7 +34,16 @@ export class PassState {
   async save(): Promise<void> {
     this.app = await saveApplicationStatus(this.cluster, this.app, this.status);
     this.wrote = true;
+    this.saveOwed = false;
     await this.flushEvents();
+  }
+
+  /**
+   * The status changed in a way that may wait for the pass's next write (the pass's final status
+   * write, or a failure's): a crash before it only re-runs what it records.
+   */
+  deferSave(): void {
+    this.saveOwed = true;
   }
 
   /** Sets a condition in the status being built; its event is recorded once a save has stored it. */
@@ -50,7 +61,7 @@ export class PassState {
    */
   async recordFailure(stage: ConditionType, error: VelaError): Promise<void> {
     this.setCondition(errorCondition(stage, error.message));
-    if (this.pendingEvents.length === 0) return;
+    if (this.pendingEvents.length === 0 && !this.saveOwed) return;
     try {
       await this.save();
     } catch (saveError) {

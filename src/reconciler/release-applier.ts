@@ -10,7 +10,7 @@ import { refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js"
 import { FIELD_MANAGER } from "../model/labels.js";
 import { renderAppfile, type ComponentManifest } from "../render/index.js";
 import { isJsonObject, jsonEqual } from "../util/index.js";
-import type { ApplyComponentOptions, ApplyComponentResult } from "../workflow/index.js";
+import type { ApplyComponentOptions, ApplyComponentResult, ScheduledStep } from "../workflow/index.js";
 import type { HelmChartSource } from "./chart-expansion.js";
 import { extraTraitsOf, outputPatchesOf, patchComponentOutputs, type ExtraTrait } from "./component-patches.js";
 import {
@@ -80,6 +80,25 @@ export class ReleaseApplier {
       ),
     );
     this.pass.wrote = true;
+  }
+
+  /**
+   * Records at once what the `apply-component` steps about to run will apply (see
+   * `StepHooks.beforeSteps`): one tracker write for a round instead of one per component, which
+   * would rewrite a tracker growing with each of them. Only the leading steps that apply a
+   * component as rendered are recorded: a step of another type could suspend the run before the
+   * ones after it, and a step with options renders its component again.
+   */
+  async recordScheduled(steps: readonly ScheduledStep[]): Promise<void> {
+    const resources: TrackedResource[] = [];
+    for (const step of steps) {
+      const component = step.parameter.component;
+      const plain = step.type === "apply-component" && Object.keys(step.parameter).length === 1;
+      const manifest = plain && typeof component === "string" ? this.plan.manifestsByName.get(component) : undefined;
+      if (manifest === undefined) break;
+      resources.push(...trackedResourcesOf(manifest));
+    }
+    if (resources.length > 0) await this.recordApplied(resources);
   }
 
   /** Server-side apply of one object as vela-ts; records whether it changed. */

@@ -82,6 +82,10 @@ export async function runWorkflowStage(
   const name = pass.app.metadata.name ?? "";
   const namespace = pass.app.metadata.namespace ?? "default";
   const record = release.record;
+  let handedOver: WorkflowStatus | undefined;
+  // Repeatable step transitions in a row: written at the 1st, 2nd, 4th, 8th… (see REPEATABLE_STEP_TYPES),
+  // so a pass writes its status O(log steps) times and a concurrent `workflow suspend` still ends it early.
+  let repeatableMoves = 0;
   const result = await advanceWorkflow(plan.workflowSpec, workflow, {
     clock: inputs.clock,
     registry: stepRegistryFor(plan.workflowSpec, plan.registry, inputs.extraStepRunners),
@@ -130,16 +134,30 @@ export async function runWorkflowStage(
       http: inputs.http,
       promCheck: promCheckHook({ cluster: inputs.cluster, clock: inputs.clock, http: inputs.http }),
       ...(inputs.log === undefined ? {} : { log: inputs.log }),
+      beforeSteps: (steps) => applier.recordScheduled(steps),
     },
     saveStatus: async (next) => {
+      const previous = handedOver;
+      handedOver = next;
       // A step that is still waiting only moves its lastExecuteTime: not a change worth a write,
       // and counting it would keep the fixed-point loop spinning on a wall clock.
-      const saved = storedWorkflowOf(statusOf(pass.app));
-      if (saved !== undefined && jsonEqual(withoutExecuteTimes(saved), withoutExecuteTimes(next))) return;
+      const stored = statusOf(pass.app);
+      const saved = storedWorkflowOf(stored);
+      if (saved !== undefined && jsonEqual(withoutExecuteTimes(saved), withoutExecuteTimes(next))) {
+        // Back to what is stored: a deferred step change (see onlyRepeatableStepsMoved) was undone.
+        for (const key of ["workflow", "status"] as const) {
+          const value = stored[key];
+          if (value === undefined) delete pass.status[key];
+          else pass.status[key] = value;
+        }
+        return;
+      }
       // WorkflowStatus is a JSON record without an index signature.
       pass.status.workflow = next as unknown as JsonObject;
       pass.status.status = deriveAppPhase(derivePhase(plan.workflowSpec, next).phase, false);
-      await pass.save();
+      repeatableMoves = onlyRepeatableStepsMoved(previous, next) ? repeatableMoves + 1 : 0;
+      if (repeatableMoves > 0 && !isPowerOfTwo(repeatableMoves)) pass.deferSave();
+      else await pass.save();
     },
   });
   return {
@@ -147,6 +165,40 @@ export async function runWorkflowStage(
     ...(result.nextWakeAt === undefined ? {} : { nextWakeAt: result.nextWakeAt }),
     waitingForPerson: result.waitingForPerson,
   };
+}
+
+function isPowerOfTwo(count: number): boolean {
+  return (count & (count - 1)) === 0;
+}
+
+/**
+ * Step types whose transitions may wait for a later status write of the same pass: re-running them
+ * after a crash only applies again what their tracker already records, and nothing outside the
+ * cluster sees them. Saving each of their transitions at once would rewrite the whole workflow
+ * status per component (quadratic in an app's components); a kill before the deferred write re-runs them.
+ */
+const REPEATABLE_STEP_TYPES: ReadonlySet<string> = new Set(["apply-component"]);
+
+/**
+ * Whether `next` differs from the status handed over before it only in top-level steps of a
+ * {@link REPEATABLE_STEP_TYPES} type (and their memory or outputs), the run itself neither
+ * suspended, terminated nor finished by it. Steps the engine did not touch keep their identity.
+ */
+export function onlyRepeatableStepsMoved(previous: WorkflowStatus | undefined, next: WorkflowStatus): boolean {
+  if (previous === undefined || previous.appRevision !== next.appRevision) return false;
+  if (previous.suspend !== next.suspend || previous.terminated !== next.terminated) return false;
+  if (previous.finished !== next.finished || previous.steps.length !== next.steps.length) return false;
+  return next.steps.every((step, index) => {
+    const before = previous.steps[index];
+    if (before === step) return true;
+    return (
+      before !== undefined &&
+      before.name === step.name &&
+      before.subSteps === undefined &&
+      step.subSteps === undefined &&
+      REPEATABLE_STEP_TYPES.has(step.type)
+    );
+  });
 }
 
 /**

@@ -29,6 +29,7 @@ import {
 import type {
   BoundStep,
   StepContext,
+  ScheduledStep,
   StepHooks,
   StepMemory,
   StepOutcome,
@@ -53,7 +54,9 @@ export interface EngineContext {
   readonly hooks: StepHooks;
   /**
    * Persists the status (the Application's `status.workflow`). Called after every step transition,
-   * before the next step runs, so a crash loses at most the step that was running.
+   * before the next step runs, so a crash loses at most the step that was running. The reconciler
+   * may hold back the transitions of steps that are safe to run again (`apply-component`) until its
+   * next write in the same pass: a crash then re-runs them.
    */
   saveStatus(status: WorkflowStatus): Promise<void>;
   readonly retry?: RetryOptions;
@@ -217,6 +220,7 @@ class WorkflowRun {
       let progressed = false;
       // DAG: steps ready in the same pass start together, so one failing does not skip its siblings.
       const terminatedAtStart = this.status.terminated;
+      if (mode === "DAG") await this.announceRound(list, terminatedAtStart);
       for (const step of list) {
         if (this.status.suspend) return;
         if (isStepFinished(this.step(step.name))) continue;
@@ -229,6 +233,36 @@ class WorkflowRun {
       // In DAG mode a step that finished may have made an earlier-listed one ready.
       if (!progressed || mode === "StepByStep") return;
     }
+  }
+
+  /**
+   * Tells `hooks.beforeSteps` which steps of this DAG round surely run, mirroring {@link tryStep}:
+   * the list stops at the first unfinished step whose running is not certain now (an `if`, inputs,
+   * unfinished dependencies, a timeout due), since it could still change what runs after it.
+   */
+  private async announceRound(list: readonly WorkflowStepSpec[], terminated: boolean): Promise<void> {
+    const hooks = this.ctx.hooks;
+    if (hooks.beforeSteps === undefined || this.status.suspend) return;
+    const now = this.ctx.clock.now().getTime();
+    const scheduled: ScheduledStep[] = [];
+    for (const step of list) {
+      const current = this.step(step.name);
+      if (current === undefined || isStepFinished(current) || this.ran.has(step.name)) continue;
+      const memory = memoryOf(this.status, step.name);
+      const waitingForRetry =
+        current.phase === "failed" && memory.nextAttemptTime !== undefined && Date.parse(memory.nextAttemptTime) > now;
+      if (waitingForRetry) continue;
+      if (this.isTimedOut(current, now) || (step.inputs ?? []).length > 0 || step.subSteps !== undefined) break;
+      if ((step.dependsOn ?? []).some((dependency) => !isStepFinished(this.step(dependency)))) break;
+      if (current.phase === "pending" && current.firstExecuteTime === undefined) {
+        if (step.if !== undefined) break;
+        const entry = this.entries.get(step.name);
+        // Skipped, not run: it neither applies nor holds up the steps after it.
+        if (entry === undefined || !this.predecessorsSuccessful(entry) || terminated) continue;
+      }
+      scheduled.push({ name: step.name, type: step.type, parameter: step.properties ?? {} });
+    }
+    if (scheduled.length > 0) await hooks.beforeSteps(scheduled);
   }
 
   /** One line per step transition for the reconciler's progress display (`hooks.log`). */

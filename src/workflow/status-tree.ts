@@ -48,6 +48,8 @@ export function mapSteps(
   return {
     ...status,
     steps: status.steps.map((step) => {
+      // A step without sub-steps is handed over as it is, so an edit that keeps it keeps its identity.
+      if (step.subSteps === undefined && !("subSteps" in step)) return edit(step, undefined);
       const { subSteps, ...plain } = step;
       const edited = edit(plain, undefined);
       return subSteps === undefined ? edited : { ...edited, subSteps: subSteps.map((sub) => edit(sub, step.name)) };

@@ -294,6 +294,19 @@ export interface StepHooks {
    */
   readonly promCheck?: (params: JsonObject, times: JsonObject) => Promise<MetricCheckOutcome>;
   log?(message: string): void;
+  /**
+   * Before a DAG round: the steps certain to run next, in the order they will run (the list ends
+   * where a step might not run, or might make a later one wait). Lets the reconciler record what
+   * they will apply in one write instead of one per step. @default nothing
+   */
+  beforeSteps?(steps: readonly ScheduledStep[]): Promise<void>;
+}
+
+/** A step {@link StepHooks.beforeSteps} announces: its spec and the parameter it will run with. */
+export interface ScheduledStep {
+  readonly name: string;
+  readonly type: string;
+  readonly parameter: JsonObject;
 }
 
 /** What one `#PromCheck` gives: its `$returns`, the times to keep for the next check, when to check again. */

@@ -6,7 +6,7 @@
  * the objects present (a canary Deployment, Service or Ingress left over). A re-run that does not
  * reach exit 0, a stale lock, a duplicate revision or any difference is counted and listed.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { routeRequests } from "../../src/cluster/sandbox/routing/index.js";
@@ -24,10 +24,19 @@ export interface ChaosOptions {
   readonly seed?: string;
   /** Only these story steps (by name). @default every step */
   readonly steps?: readonly string[];
+  /**
+   * What is killed: the CLI running the command (`cli`), or the `vela-ts sandbox serve` process the
+   * command goes through (`served`: the server is started again and the command re-run). @default "cli"
+   */
+  readonly mode?: ChaosMode;
   readonly log?: (line: string) => void;
 }
 
+/** What the campaign kills. */
+export type ChaosMode = "cli" | "served";
+
 export interface ChaosFigures {
+  readonly mode: ChaosMode;
   readonly kills: number;
   /** Runs that finished before the kill came (not counted as kills). */
   readonly finishedFirst: number;
@@ -62,35 +71,94 @@ interface Run {
   readonly ms: number;
 }
 
-/** Runs the binary on `dir`; with `killAfterMs`, SIGKILLs it then (if it still runs). */
-function runStep(argv: readonly string[], dir: string, killAfterMs?: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    mkdirSync(dir, { recursive: true });
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin/vela-ts.js"), ...argv, "--sandbox", dir], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir, NO_COLOR: "1" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    let killed = false;
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer =
-      killAfterMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            killed = child.exitCode === null;
-            child.kill("SIGKILL");
-          }, killAfterMs);
-    // A step that hangs is a failure of its own: end it after two minutes.
-    const guard = setTimeout(() => child.kill("SIGKILL"), 120_000);
+interface Started {
+  readonly child: ChildProcess;
+  readonly done: Promise<Run>;
+  /** SIGKILLs the process if it still runs; true when it did. */
+  kill(): boolean;
+}
+
+/** Starts the binary with `argv` on `dir`; a process that runs past two minutes is a failure of its own and is ended. */
+function startBinary(argv: readonly string[], dir: string): Started {
+  const started = Date.now();
+  mkdirSync(dir, { recursive: true });
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin/vela-ts.js"), ...argv, "--sandbox", dir], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir, NO_COLOR: "1" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  let killed = false;
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const guard = setTimeout(() => child.kill("SIGKILL"), 120_000);
+  const done = new Promise<Run>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => {
-      if (timer !== undefined) clearTimeout(timer);
       clearTimeout(guard);
       resolve({ code: code ?? 137, stderr, killed, ms: Date.now() - started });
     });
   });
+  return {
+    child,
+    done,
+    kill() {
+      killed = child.exitCode === null && child.signalCode === null;
+      child.kill("SIGKILL");
+      return killed;
+    },
+  };
+}
+
+/** Runs the binary on `dir`; with `killAfterMs`, SIGKILLs it then (if it still runs). */
+function runStep(argv: readonly string[], dir: string, killAfterMs?: number): Promise<Run> {
+  const run = startBinary(argv, dir);
+  const timer = killAfterMs === undefined ? undefined : setTimeout(() => run.kill(), killAfterMs);
+  return run.done.finally(() => clearTimeout(timer));
+}
+
+/** `vela-ts sandbox serve` on `dir`, once it serves (commands on `dir` then go through it). */
+async function startServer(dir: string): Promise<Started> {
+  const server = startBinary(["sandbox", "serve"], dir);
+  let stderr = "";
+  await new Promise<void>((resolve, reject) => {
+    server.child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes("Serving sandbox")) resolve();
+    });
+    void server.done.then((run) => reject(new Error(`sandbox serve ended with exit ${run.code}: ${run.stderr}`)));
+  });
+  return server;
+}
+
+/** Stops a server as Ctrl-C does (it lets go of the sandbox) and waits until it is gone. */
+async function stopServer(server: Started): Promise<void> {
+  server.child.kill("SIGTERM");
+  await server.done;
+}
+
+/** Runs a command through a server started for it, then stops the server. */
+async function runServed(argv: readonly string[], dir: string): Promise<Run> {
+  const server = await startServer(dir);
+  try {
+    return await runStep(argv, dir);
+  } finally {
+    await stopServer(server);
+  }
+}
+
+/** A command through a server SIGKILLed after `killAfterMs` (if the command still runs then). */
+async function runServedKilled(argv: readonly string[], dir: string, killAfterMs: number): Promise<Run> {
+  const server = await startServer(dir);
+  const command = startBinary(argv, dir);
+  let killed = false;
+  const timer = setTimeout(() => {
+    if (command.child.exitCode === null) killed = server.kill();
+  }, killAfterMs);
+  const run = await command.done;
+  clearTimeout(timer);
+  if (!killed) await stopServer(server);
+  else await server.done;
+  return { ...run, killed };
 }
 
 /** What is compared between runs. */
@@ -221,6 +289,9 @@ function differences(before: Fingerprint, reference: Fingerprint, actual: Finger
 /** Runs the campaign and returns its figures. */
 export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigures> {
   const random = seededRandom(options.seed ?? "chaos");
+  const mode = options.mode ?? "cli";
+  const served = mode === "served";
+  const isChosen = (name: string): boolean => options.steps === undefined || options.steps.includes(name);
   const log = options.log ?? (() => undefined);
   mkdirSync(options.workDir, { recursive: true });
   const reference = join(options.workDir, "reference");
@@ -232,15 +303,15 @@ export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigu
       cpSync(reference, join(options.workDir, `before-${index}`), { recursive: true, force: true });
       before.push(await fingerprintOf(reference));
     } else before.push(await emptyFingerprint());
-    const run = await runStep(step.argv, reference);
+    // Only the commands the campaign kills run through a server: the story before them need not wait on the wall clock.
+    const throughServer = served && isChosen(step.name);
+    const run = throughServer ? await runServed(step.argv, reference) : await runStep(step.argv, reference);
     if (run.code !== 0) throw new Error(`the uninterrupted story failed at ${step.name}: ${run.stderr}`);
     durations.push(run.ms);
     after.push(await fingerprintOf(reference));
     log(`chaos: uninterrupted ${step.name}: ${run.ms} ms`);
   }
-  const chosen = STORY.map((step, index) => ({ step, index })).filter(
-    ({ step }) => options.steps === undefined || options.steps.includes(step.name),
-  );
+  const chosen = STORY.map((step, index) => ({ step, index })).filter(({ step }) => isChosen(step.name));
   const figures = {
     kills: 0,
     finishedFirst: 0,
@@ -262,7 +333,7 @@ export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigu
       cpSync(join(options.workDir, `before-${index}`), dir, { recursive: true });
     else mkdirSync(dir, { recursive: true });
     const delay = Math.floor(random() * (durations[index] ?? 1000) * 1.1);
-    const killed = await runStep(step.argv, dir, delay);
+    const killed = served ? await runServedKilled(step.argv, dir, delay) : await runStep(step.argv, dir, delay);
     if (!killed.killed) {
       figures.finishedFirst++;
       rmSync(dir, { recursive: true, force: true });
@@ -273,7 +344,7 @@ export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigu
     counts.kills++;
     let rerun: Run | undefined;
     for (let tries = 0; tries < 4; tries++) {
-      rerun = await runStep(step.argv, dir);
+      rerun = served ? await runServed(step.argv, dir) : await runStep(step.argv, dir);
       if (rerun.code === 0) break;
     }
     const label = `${step.name} killed after ${delay} ms`;
@@ -303,7 +374,7 @@ export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigu
     }
     if (figures.kills % 10 === 0) log(`chaos: ${figures.kills}/${total} kills, ${figures.converged} converged`);
   }
-  return { ...figures, byStep, failures };
+  return { mode, ...figures, byStep, failures };
 }
 
 async function emptyFingerprint(): Promise<Fingerprint> {
@@ -321,7 +392,8 @@ async function emptyFingerprint(): Promise<Fingerprint> {
 /** The figures as lines for a terminal. */
 export function formatChaosFigures(figures: ChaosFigures): string {
   return [
-    `kill campaign: ${figures.kills} kills (${figures.finishedFirst} runs finished before their kill came)`,
+    `kill campaign (${figures.mode === "served" ? "the sandbox serve process" : "the CLI"} killed): ${figures.kills} kills ` +
+      `(${figures.finishedFirst} runs finished before their kill came)`,
     `  converged to the uninterrupted state: ${figures.converged}/${figures.kills}`,
     `  by command: ${Object.entries(figures.byStep)
       .map(([step, counts]) => `${step} ${counts.converged}/${counts.kills}`)

@@ -1,6 +1,7 @@
 /**
- * `npm run chaos [-- --kills N --served-kills N --damage N --seed S]`: the kill campaign over the
- * canary story (the CLI killed, then the `sandbox serve` process the CLI goes through killed), then
+ * `npm run chaos [-- --kills N --served-kills N --controller-kills N --damage N --seed S]`: the kill
+ * campaign over the canary story (the CLI killed; the `sandbox serve` process the CLI goes through
+ * killed; the `vela-ts controller` the commands hand their work to killed), then
  * the damage campaign over the sandbox files; prints the figures of each.
  */
 import { mkdtempSync } from "node:fs";
@@ -33,6 +34,14 @@ const servedKills = await runChaosCampaign({
   log,
 });
 process.stdout.write(`${formatChaosFigures(servedKills)}\n`);
+const controllerKills = await runChaosCampaign({
+  workDir: join(workDir, "controller-kill"),
+  kills: Number(flag("controller-kills") ?? 10),
+  seed: flag("seed") ?? "chaos-controller",
+  mode: "controller",
+  log,
+});
+process.stdout.write(`${formatChaosFigures(controllerKills)}\n`);
 const damage = await runDamageCampaign({
   workDir: join(workDir, "damage"),
   cases: Number(flag("damage") ?? 240),
@@ -42,7 +51,10 @@ const damage = await runDamageCampaign({
 });
 process.stdout.write(`${formatDamageFigures(damage)}\n`);
 const failed =
-  [kills, servedKills].reduce((sum, figures) => sum + figures.mismatches + figures.stuck + figures.staleLocks, 0) +
+  [kills, servedKills, controllerKills].reduce(
+    (sum, figures) => sum + figures.mismatches + figures.stuck + figures.staleLocks,
+    0,
+  ) +
   damage.silentLosses +
   damage.crashes +
   damage.readOnlyWrites;

@@ -26,14 +26,17 @@ export interface ChaosOptions {
   readonly steps?: readonly string[];
   /**
    * What is killed: the CLI running the command (`cli`), or the `vela-ts sandbox serve` process the
-   * command goes through (`served`: the server is started again and the command re-run). @default "cli"
+   * command goes through (`served`: the server is started again and the command re-run), or the
+   * `vela-ts controller` reconciling the served sandbox the commands hand their work to
+   * (`controller`: the controller is started again, and a command that did not exit 0 re-run; only
+   * the commands that `--wait`, since the others leave their work to the controller). @default "cli"
    */
   readonly mode?: ChaosMode;
   readonly log?: (line: string) => void;
 }
 
 /** What the campaign kills. */
-export type ChaosMode = "cli" | "served";
+export type ChaosMode = "cli" | "served" | "controller";
 
 export interface ChaosFigures {
   readonly mode: ChaosMode;
@@ -53,6 +56,9 @@ export interface ChaosFigures {
 }
 
 const CHART_URL = "https://charts.example.com/demo/";
+
+/** The commands of the story that `--wait` (a controller campaign kills the controller under these). */
+const CONTROLLER_STEPS: readonly string[] = ["up v1", "up v2", "resume", "rollback"];
 
 /** The canary story, as `examples/canary-story.sh` runs it. */
 export const STORY: readonly { readonly name: string; readonly argv: readonly string[] }[] = [
@@ -79,10 +85,11 @@ interface Started {
 }
 
 /** Starts the binary with `argv` on `dir`; a process that runs past two minutes is a failure of its own and is ended. */
-function startBinary(argv: readonly string[], dir: string): Started {
+function startBinary(argv: readonly string[], dir: string, sandboxFlag = true): Started {
   const started = Date.now();
   mkdirSync(dir, { recursive: true });
-  const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin/vela-ts.js"), ...argv, "--sandbox", dir], {
+  const args = sandboxFlag ? [...argv, "--sandbox", dir] : argv;
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin/vela-ts.js"), ...args], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir, NO_COLOR: "1" },
     stdio: ["ignore", "ignore", "pipe"],
@@ -134,6 +141,80 @@ async function startServer(dir: string): Promise<Started> {
 async function stopServer(server: Started): Promise<void> {
   server.child.kill("SIGTERM");
   await server.done;
+}
+
+/** The controller's name in its Lease: a restarted controller takes its Lease back at once, as a restarted pod of a StatefulSet would. */
+const CONTROLLER_IDENTITY = "chaos-controller";
+
+/** `vela-ts controller -n default` on the served sandbox of `dir`, once it has started. */
+async function startController(dir: string): Promise<Started> {
+  const argv = [
+    "controller",
+    "-n",
+    "default",
+    "--kubeconfig",
+    join(dir, "kubeconfig"),
+    "--identity",
+    CONTROLLER_IDENTITY,
+  ];
+  const controller = startBinary(argv, dir, false);
+  let stderr = "";
+  await new Promise<void>((resolve, reject) => {
+    controller.child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes(`vela-ts controller ${CONTROLLER_IDENTITY} on`)) resolve();
+    });
+    void controller.done.then((run) =>
+      reject(new Error(`vela-ts controller ended with exit ${run.code}: ${run.stderr}`)),
+    );
+  });
+  return controller;
+}
+
+/** Runs a command through a served sandbox with a controller, then stops both (the controller first). */
+async function runWithController(argv: readonly string[], dir: string): Promise<Run> {
+  const server = await startServer(dir);
+  try {
+    const controller = await startController(dir);
+    try {
+      return await runStep(argv, dir);
+    } finally {
+      await stopServer(controller);
+    }
+  } finally {
+    await stopServer(server);
+  }
+}
+
+/**
+ * A command handed to a controller SIGKILLed after `killAfterMs` (if the command still runs then):
+ * the controller is started again (as its Deployment would), and the command, if it did not exit 0,
+ * is re-run until it does.
+ */
+async function runControllerKilled(argv: readonly string[], dir: string, killAfterMs: number): Promise<Run> {
+  const server = await startServer(dir);
+  try {
+    let controller = await startController(dir);
+    const command = startBinary(argv, dir);
+    let killed = false;
+    const timer = setTimeout(() => {
+      if (command.child.exitCode === null) killed = controller.kill();
+    }, killAfterMs);
+    const restarted = (async (): Promise<void> => {
+      await new Promise((resolve) => setTimeout(resolve, killAfterMs + 50));
+      if (killed) {
+        await controller.done;
+        controller = await startController(dir);
+      }
+    })();
+    const run = await command.done;
+    clearTimeout(timer);
+    await restarted;
+    await stopServer(controller);
+    return { ...run, killed };
+  } finally {
+    await stopServer(server);
+  }
 }
 
 /** Runs a command through a server started for it, then stops the server. */
@@ -290,8 +371,9 @@ function differences(before: Fingerprint, reference: Fingerprint, actual: Finger
 export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigures> {
   const random = seededRandom(options.seed ?? "chaos");
   const mode = options.mode ?? "cli";
-  const served = mode === "served";
-  const isChosen = (name: string): boolean => options.steps === undefined || options.steps.includes(name);
+  const served = mode !== "cli";
+  const steps = options.steps ?? (mode === "controller" ? CONTROLLER_STEPS : undefined);
+  const isChosen = (name: string): boolean => steps === undefined || steps.includes(name);
   const log = options.log ?? (() => undefined);
   mkdirSync(options.workDir, { recursive: true });
   const reference = join(options.workDir, "reference");
@@ -305,7 +387,11 @@ export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigu
     } else before.push(await emptyFingerprint());
     // Only the commands the campaign kills run through a server: the story before them need not wait on the wall clock.
     const throughServer = served && isChosen(step.name);
-    const run = throughServer ? await runServed(step.argv, reference) : await runStep(step.argv, reference);
+    const run = !throughServer
+      ? await runStep(step.argv, reference)
+      : mode === "controller"
+        ? await runWithController(step.argv, reference)
+        : await runServed(step.argv, reference);
     if (run.code !== 0) throw new Error(`the uninterrupted story failed at ${step.name}: ${run.stderr}`);
     durations.push(run.ms);
     after.push(await fingerprintOf(reference));
@@ -333,7 +419,12 @@ export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigu
       cpSync(join(options.workDir, `before-${index}`), dir, { recursive: true });
     else mkdirSync(dir, { recursive: true });
     const delay = Math.floor(random() * (durations[index] ?? 1000) * 1.1);
-    const killed = served ? await runServedKilled(step.argv, dir, delay) : await runStep(step.argv, dir, delay);
+    const killed =
+      mode === "controller"
+        ? await runControllerKilled(step.argv, dir, delay)
+        : served
+          ? await runServedKilled(step.argv, dir, delay)
+          : await runStep(step.argv, dir, delay);
     if (!killed.killed) {
       figures.finishedFirst++;
       rmSync(dir, { recursive: true, force: true });
@@ -342,11 +433,16 @@ export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigu
     figures.kills++;
     const counts = (byStep[step.name] ??= { kills: 0, converged: 0 });
     counts.kills++;
-    let rerun: Run | undefined;
-    for (let tries = 0; tries < 4; tries++) {
-      rerun = served ? await runServed(step.argv, dir) : await runStep(step.argv, dir);
-      if (rerun.code === 0) break;
-    }
+    // A command whose controller was killed under it may still end well (it reconciles itself once
+    // the Lease lapses): a person runs it again only when it did not exit 0.
+    let rerun: Run | undefined = mode === "controller" && killed.code === 0 ? killed : undefined;
+    for (let tries = 0; tries < 4 && rerun?.code !== 0; tries++)
+      rerun =
+        mode === "controller"
+          ? await runWithController(step.argv, dir)
+          : served
+            ? await runServed(step.argv, dir)
+            : await runStep(step.argv, dir);
     const label = `${step.name} killed after ${delay} ms`;
     if (rerun?.code !== 0) {
       figures.stuck++;
@@ -389,10 +485,16 @@ async function emptyFingerprint(): Promise<Fingerprint> {
   });
 }
 
+const KILLED: Readonly<Record<ChaosMode, string>> = {
+  cli: "the CLI",
+  served: "the sandbox serve process",
+  controller: "the vela-ts controller process",
+};
+
 /** The figures as lines for a terminal. */
 export function formatChaosFigures(figures: ChaosFigures): string {
   return [
-    `kill campaign (${figures.mode === "served" ? "the sandbox serve process" : "the CLI"} killed): ${figures.kills} kills ` +
+    `kill campaign (${KILLED[figures.mode]} killed): ${figures.kills} kills ` +
       `(${figures.finishedFirst} runs finished before their kill came)`,
     `  converged to the uninterrupted state: ${figures.converged}/${figures.kills}`,
     `  by command: ${Object.entries(figures.byStep)

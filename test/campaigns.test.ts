@@ -57,4 +57,32 @@ describe.skipIf(!existsSync(join(PROJECT_ROOT, "dist", "cli", "bin.js")))("kill 
     expect(figures.converged, report).toBe(figures.kills);
     expect(figures.duplicateRevisions + figures.leftoverObjects + figures.staleLocks + figures.stuck, report).toBe(0);
   }, 400_000);
+
+  it("the sandbox serve process SIGKILLed during a resume through it: started again, the re-run converges", async () => {
+    const figures = await runChaosCampaign({
+      workDir: mkdtempSync(join(tmpdir(), "vela-ts-chaos-served-")),
+      kills: 1,
+      seed: "ci",
+      steps: ["resume"],
+      mode: "served",
+    });
+    const report = formatChaosFigures(figures);
+    expect(figures.kills, report).toBe(1);
+    expect(figures.converged, report).toBe(1);
+    expect(figures.duplicateRevisions + figures.leftoverObjects + figures.staleLocks + figures.stuck, report).toBe(0);
+  }, 400_000);
+
+  it("the vela-ts controller SIGKILLed while up --wait hands it the release: restarted, the release converges", async () => {
+    const figures = await runChaosCampaign({
+      workDir: mkdtempSync(join(tmpdir(), "vela-ts-chaos-controller-")),
+      kills: 1,
+      seed: "ci",
+      steps: ["up v1"],
+      mode: "controller",
+    });
+    const report = formatChaosFigures(figures);
+    expect(figures.kills, report).toBe(1);
+    expect(figures.converged, report).toBe(1);
+    expect(figures.duplicateRevisions + figures.leftoverObjects + figures.staleLocks + figures.stuck, report).toBe(0);
+  }, 400_000);
 });

@@ -1,6 +1,8 @@
 /**
- * `npm run chaos [-- --kills N --damage N --seed S]`: the kill campaign over the canary story, then
- * the damage campaign over the sandbox files; prints the figures of both.
+ * `npm run chaos [-- --kills N --served-kills N --controller-kills N --damage N --seed S]`: the kill
+ * campaign over the canary story (the CLI killed; the `sandbox serve` process the CLI goes through
+ * killed; the `vela-ts controller` the commands hand their work to killed), then
+ * the damage campaign over the sandbox files; prints the figures of each.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,6 +25,23 @@ const kills = await runChaosCampaign({
   log,
 });
 process.stdout.write(`${formatChaosFigures(kills)}\n`);
+// The served story waits through Kruise's grace periods on the wall clock: fewer kills by default.
+const servedKills = await runChaosCampaign({
+  workDir: join(workDir, "served-kill"),
+  kills: Number(flag("served-kills") ?? 20),
+  seed: flag("seed") ?? "chaos-served",
+  mode: "served",
+  log,
+});
+process.stdout.write(`${formatChaosFigures(servedKills)}\n`);
+const controllerKills = await runChaosCampaign({
+  workDir: join(workDir, "controller-kill"),
+  kills: Number(flag("controller-kills") ?? 10),
+  seed: flag("seed") ?? "chaos-controller",
+  mode: "controller",
+  log,
+});
+process.stdout.write(`${formatChaosFigures(controllerKills)}\n`);
 const damage = await runDamageCampaign({
   workDir: join(workDir, "damage"),
   cases: Number(flag("damage") ?? 240),
@@ -32,5 +51,11 @@ const damage = await runDamageCampaign({
 });
 process.stdout.write(`${formatDamageFigures(damage)}\n`);
 const failed =
-  kills.mismatches + kills.stuck + kills.staleLocks + damage.silentLosses + damage.crashes + damage.readOnlyWrites;
+  [kills, servedKills, controllerKills].reduce(
+    (sum, figures) => sum + figures.mismatches + figures.stuck + figures.staleLocks,
+    0,
+  ) +
+  damage.silentLosses +
+  damage.crashes +
+  damage.readOnlyWrites;
 process.exitCode = failed === 0 ? 0 : 1;

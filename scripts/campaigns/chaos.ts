@@ -6,7 +6,7 @@
  * the objects present (a canary Deployment, Service or Ingress left over). A re-run that does not
  * reach exit 0, a stale lock, a duplicate revision or any difference is counted and listed.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { routeRequests } from "../../src/cluster/sandbox/routing/index.js";
@@ -24,10 +24,22 @@ export interface ChaosOptions {
   readonly seed?: string;
   /** Only these story steps (by name). @default every step */
   readonly steps?: readonly string[];
+  /**
+   * What is killed: the CLI running the command (`cli`), or the `vela-ts sandbox serve` process the
+   * command goes through (`served`: the server is started again and the command re-run), or the
+   * `vela-ts controller` reconciling the served sandbox the commands hand their work to
+   * (`controller`: the controller is started again, and a command that did not exit 0 re-run; only
+   * the commands that `--wait`, since the others leave their work to the controller). @default "cli"
+   */
+  readonly mode?: ChaosMode;
   readonly log?: (line: string) => void;
 }
 
+/** What the campaign kills. */
+export type ChaosMode = "cli" | "served" | "controller";
+
 export interface ChaosFigures {
+  readonly mode: ChaosMode;
   readonly kills: number;
   /** Runs that finished before the kill came (not counted as kills). */
   readonly finishedFirst: number;
@@ -44,6 +56,9 @@ export interface ChaosFigures {
 }
 
 const CHART_URL = "https://charts.example.com/demo/";
+
+/** The commands of the story that `--wait` (a controller campaign kills the controller under these). */
+const CONTROLLER_STEPS: readonly string[] = ["up v1", "up v2", "resume", "rollback"];
 
 /** The canary story, as `examples/canary-story.sh` runs it. */
 export const STORY: readonly { readonly name: string; readonly argv: readonly string[] }[] = [
@@ -62,35 +77,169 @@ interface Run {
   readonly ms: number;
 }
 
-/** Runs the binary on `dir`; with `killAfterMs`, SIGKILLs it then (if it still runs). */
-function runStep(argv: readonly string[], dir: string, killAfterMs?: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    mkdirSync(dir, { recursive: true });
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin/vela-ts.js"), ...argv, "--sandbox", dir], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir, NO_COLOR: "1" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    let killed = false;
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer =
-      killAfterMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            killed = child.exitCode === null;
-            child.kill("SIGKILL");
-          }, killAfterMs);
-    // A step that hangs is a failure of its own: end it after two minutes.
-    const guard = setTimeout(() => child.kill("SIGKILL"), 120_000);
+interface Started {
+  readonly child: ChildProcess;
+  readonly done: Promise<Run>;
+  /** SIGKILLs the process if it still runs; true when it did. */
+  kill(): boolean;
+}
+
+/** Starts the binary with `argv` on `dir`; a process that runs past two minutes is a failure of its own and is ended. */
+function startBinary(argv: readonly string[], dir: string, sandboxFlag = true): Started {
+  const started = Date.now();
+  mkdirSync(dir, { recursive: true });
+  const args = sandboxFlag ? [...argv, "--sandbox", dir] : argv;
+  const child = spawn(process.execPath, [join(PROJECT_ROOT, "bin/vela-ts.js"), ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? dir, NO_COLOR: "1" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  let killed = false;
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const guard = setTimeout(() => child.kill("SIGKILL"), 120_000);
+  const done = new Promise<Run>((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => {
-      if (timer !== undefined) clearTimeout(timer);
       clearTimeout(guard);
       resolve({ code: code ?? 137, stderr, killed, ms: Date.now() - started });
     });
   });
+  return {
+    child,
+    done,
+    kill() {
+      killed = child.exitCode === null && child.signalCode === null;
+      child.kill("SIGKILL");
+      return killed;
+    },
+  };
+}
+
+/** Runs the binary on `dir`; with `killAfterMs`, SIGKILLs it then (if it still runs). */
+function runStep(argv: readonly string[], dir: string, killAfterMs?: number): Promise<Run> {
+  const run = startBinary(argv, dir);
+  const timer = killAfterMs === undefined ? undefined : setTimeout(() => run.kill(), killAfterMs);
+  return run.done.finally(() => clearTimeout(timer));
+}
+
+/** `vela-ts sandbox serve` on `dir`, once it serves (commands on `dir` then go through it). */
+async function startServer(dir: string): Promise<Started> {
+  const server = startBinary(["sandbox", "serve"], dir);
+  let stderr = "";
+  await new Promise<void>((resolve, reject) => {
+    server.child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes("Serving sandbox")) resolve();
+    });
+    void server.done.then((run) => reject(new Error(`sandbox serve ended with exit ${run.code}: ${run.stderr}`)));
+  });
+  return server;
+}
+
+/** Stops a server as Ctrl-C does (it lets go of the sandbox) and waits until it is gone. */
+async function stopServer(server: Started): Promise<void> {
+  server.child.kill("SIGTERM");
+  await server.done;
+}
+
+/** The controller's name in its Lease: a restarted controller takes its Lease back at once, as a restarted pod of a StatefulSet would. */
+const CONTROLLER_IDENTITY = "chaos-controller";
+
+/** `vela-ts controller -n default` on the served sandbox of `dir`, once it has started. */
+async function startController(dir: string): Promise<Started> {
+  const argv = [
+    "controller",
+    "-n",
+    "default",
+    "--kubeconfig",
+    join(dir, "kubeconfig"),
+    "--identity",
+    CONTROLLER_IDENTITY,
+  ];
+  const controller = startBinary(argv, dir, false);
+  let stderr = "";
+  await new Promise<void>((resolve, reject) => {
+    controller.child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes(`vela-ts controller ${CONTROLLER_IDENTITY} on`)) resolve();
+    });
+    void controller.done.then((run) =>
+      reject(new Error(`vela-ts controller ended with exit ${run.code}: ${run.stderr}`)),
+    );
+  });
+  return controller;
+}
+
+/** Runs a command through a served sandbox with a controller, then stops both (the controller first). */
+async function runWithController(argv: readonly string[], dir: string): Promise<Run> {
+  const server = await startServer(dir);
+  try {
+    const controller = await startController(dir);
+    try {
+      return await runStep(argv, dir);
+    } finally {
+      await stopServer(controller);
+    }
+  } finally {
+    await stopServer(server);
+  }
+}
+
+/**
+ * A command handed to a controller SIGKILLed after `killAfterMs` (if the command still runs then):
+ * the controller is started again (as its Deployment would), and the command, if it did not exit 0,
+ * is re-run until it does.
+ */
+async function runControllerKilled(argv: readonly string[], dir: string, killAfterMs: number): Promise<Run> {
+  const server = await startServer(dir);
+  try {
+    let controller = await startController(dir);
+    const command = startBinary(argv, dir);
+    let killed = false;
+    const timer = setTimeout(() => {
+      if (command.child.exitCode === null) killed = controller.kill();
+    }, killAfterMs);
+    const restarted = (async (): Promise<void> => {
+      await new Promise((resolve) => setTimeout(resolve, killAfterMs + 50));
+      if (killed) {
+        await controller.done;
+        controller = await startController(dir);
+      }
+    })();
+    const run = await command.done;
+    clearTimeout(timer);
+    await restarted;
+    await stopServer(controller);
+    return { ...run, killed };
+  } finally {
+    await stopServer(server);
+  }
+}
+
+/** Runs a command through a server started for it, then stops the server. */
+async function runServed(argv: readonly string[], dir: string): Promise<Run> {
+  const server = await startServer(dir);
+  try {
+    return await runStep(argv, dir);
+  } finally {
+    await stopServer(server);
+  }
+}
+
+/** A command through a server SIGKILLed after `killAfterMs` (if the command still runs then). */
+async function runServedKilled(argv: readonly string[], dir: string, killAfterMs: number): Promise<Run> {
+  const server = await startServer(dir);
+  const command = startBinary(argv, dir);
+  let killed = false;
+  const timer = setTimeout(() => {
+    if (command.child.exitCode === null) killed = server.kill();
+  }, killAfterMs);
+  const run = await command.done;
+  clearTimeout(timer);
+  if (!killed) await stopServer(server);
+  else await server.done;
+  return { ...run, killed };
 }
 
 /** What is compared between runs. */
@@ -221,6 +370,10 @@ function differences(before: Fingerprint, reference: Fingerprint, actual: Finger
 /** Runs the campaign and returns its figures. */
 export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigures> {
   const random = seededRandom(options.seed ?? "chaos");
+  const mode = options.mode ?? "cli";
+  const served = mode !== "cli";
+  const steps = options.steps ?? (mode === "controller" ? CONTROLLER_STEPS : undefined);
+  const isChosen = (name: string): boolean => steps === undefined || steps.includes(name);
   const log = options.log ?? (() => undefined);
   mkdirSync(options.workDir, { recursive: true });
   const reference = join(options.workDir, "reference");
@@ -232,15 +385,19 @@ export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigu
       cpSync(reference, join(options.workDir, `before-${index}`), { recursive: true, force: true });
       before.push(await fingerprintOf(reference));
     } else before.push(await emptyFingerprint());
-    const run = await runStep(step.argv, reference);
+    // Only the commands the campaign kills run through a server: the story before them need not wait on the wall clock.
+    const throughServer = served && isChosen(step.name);
+    const run = !throughServer
+      ? await runStep(step.argv, reference)
+      : mode === "controller"
+        ? await runWithController(step.argv, reference)
+        : await runServed(step.argv, reference);
     if (run.code !== 0) throw new Error(`the uninterrupted story failed at ${step.name}: ${run.stderr}`);
     durations.push(run.ms);
     after.push(await fingerprintOf(reference));
     log(`chaos: uninterrupted ${step.name}: ${run.ms} ms`);
   }
-  const chosen = STORY.map((step, index) => ({ step, index })).filter(
-    ({ step }) => options.steps === undefined || options.steps.includes(step.name),
-  );
+  const chosen = STORY.map((step, index) => ({ step, index })).filter(({ step }) => isChosen(step.name));
   const figures = {
     kills: 0,
     finishedFirst: 0,
@@ -262,7 +419,12 @@ export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigu
       cpSync(join(options.workDir, `before-${index}`), dir, { recursive: true });
     else mkdirSync(dir, { recursive: true });
     const delay = Math.floor(random() * (durations[index] ?? 1000) * 1.1);
-    const killed = await runStep(step.argv, dir, delay);
+    const killed =
+      mode === "controller"
+        ? await runControllerKilled(step.argv, dir, delay)
+        : served
+          ? await runServedKilled(step.argv, dir, delay)
+          : await runStep(step.argv, dir, delay);
     if (!killed.killed) {
       figures.finishedFirst++;
       rmSync(dir, { recursive: true, force: true });
@@ -271,11 +433,16 @@ export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigu
     figures.kills++;
     const counts = (byStep[step.name] ??= { kills: 0, converged: 0 });
     counts.kills++;
-    let rerun: Run | undefined;
-    for (let tries = 0; tries < 4; tries++) {
-      rerun = await runStep(step.argv, dir);
-      if (rerun.code === 0) break;
-    }
+    // A command whose controller was killed under it may still end well (it reconciles itself once
+    // the Lease lapses): a person runs it again only when it did not exit 0.
+    let rerun: Run | undefined = mode === "controller" && killed.code === 0 ? killed : undefined;
+    for (let tries = 0; tries < 4 && rerun?.code !== 0; tries++)
+      rerun =
+        mode === "controller"
+          ? await runWithController(step.argv, dir)
+          : served
+            ? await runServed(step.argv, dir)
+            : await runStep(step.argv, dir);
     const label = `${step.name} killed after ${delay} ms`;
     if (rerun?.code !== 0) {
       figures.stuck++;
@@ -303,7 +470,7 @@ export async function runChaosCampaign(options: ChaosOptions): Promise<ChaosFigu
     }
     if (figures.kills % 10 === 0) log(`chaos: ${figures.kills}/${total} kills, ${figures.converged} converged`);
   }
-  return { ...figures, byStep, failures };
+  return { mode, ...figures, byStep, failures };
 }
 
 async function emptyFingerprint(): Promise<Fingerprint> {
@@ -318,10 +485,17 @@ async function emptyFingerprint(): Promise<Fingerprint> {
   });
 }
 
+const KILLED: Readonly<Record<ChaosMode, string>> = {
+  cli: "the CLI",
+  served: "the sandbox serve process",
+  controller: "the vela-ts controller process",
+};
+
 /** The figures as lines for a terminal. */
 export function formatChaosFigures(figures: ChaosFigures): string {
   return [
-    `kill campaign: ${figures.kills} kills (${figures.finishedFirst} runs finished before their kill came)`,
+    `kill campaign (${KILLED[figures.mode]} killed): ${figures.kills} kills ` +
+      `(${figures.finishedFirst} runs finished before their kill came)`,
     `  converged to the uninterrupted state: ${figures.converged}/${figures.kills}`,
     `  by command: ${Object.entries(figures.byStep)
       .map(([step, counts]) => `${step} ${counts.converged}/${counts.kills}`)

@@ -21,12 +21,24 @@ import { rollbackApplication } from "./rollback.js";
 import {
   findAppRollouts,
   isRolloutProgressing,
+  isRolloutResumable,
+  rolloutPausedAtStep,
   resetStaleRolloutSteps,
   resumeRollouts,
   suspendRollouts,
   unpauseRollouts,
 } from "../rollout/rollout-coupling.js";
+import { describeRollout } from "../rollout/rollout-engines.js";
 import { withTarget, type Target, type TargetOptions } from "../target/target.js";
+import {
+  approvalPending,
+  clearResumeInFlight,
+  latestRevisionOf,
+  recordResumeInFlight,
+  resumeInFlightOf,
+  rolloutKey,
+  type ResumeInFlight,
+} from "./resume-in-flight.js";
 
 export type WorkflowOperation = "suspend" | "resume" | "terminate" | "restart" | "rollback";
 
@@ -87,7 +99,9 @@ async function suspend(target: Target, app: KubeObject, name: string, namespace:
  * `workflow resume`: a suspended workflow is resumed (and Rollouts paused by `workflow suspend` are
  * unpaused); otherwise a Rollout waiting at a manual step is approved, as `kubectl-kruise rollout
  * approve` would. Approving only when the workflow itself is not suspended keeps a resume from both
- * ending a `suspend` step and skipping a canary step.
+ * ending a `suspend` step and skipping a canary step. What the resume does is recorded before its
+ * first write ({@link recordResumeInFlight}), so running it again after it was killed finishes that
+ * and approves nothing more (see {@link resumeAgain}).
  */
 async function resume(target: Target, app: KubeObject, name: string, namespace: string): Promise<string[]> {
   const workflow = workflowOf(app);
@@ -96,20 +110,66 @@ async function resume(target: Target, app: KubeObject, name: string, namespace: 
   // approved behind the person's back.
   if (workflow?.terminated === true) resumeWorkflow(workflow, name);
   const rollouts = await findAppRollouts(target.cluster, name, namespace);
+  const interrupted = resumeInFlightOf(app);
+  if (interrupted !== undefined) return resumeAgain(target, app, name, interrupted, rollouts);
   if (isSuspended(workflow)) {
     resumeWorkflow(workflow, name);
+    const recorded = await recordResumeInFlight(target.cluster, app, {
+      revision: latestRevisionOf(app),
+      workflow: true,
+      rollouts: {},
+    });
     const messages = await unpauseRollouts(target.cluster, rollouts);
-    return [...messages, await writeOperation(target.cluster, app, (current) => resumeWorkflow(current, name))];
+    return [...messages, await writeOperation(target.cluster, recorded, (current) => resumeWorkflow(current, name))];
   }
-  const approved = await resumeRollouts(target.cluster, rollouts);
-  if (approved.length > 0) return approved;
-  // A release that runs and waits for no one (what a resume killed after it took effect leaves):
-  // nothing to do, and re-running the command is safe; `--wait` then follows the release.
+  const resumable = rollouts.filter(isRolloutResumable);
+  if (resumable.length > 0) {
+    await recordResumeInFlight(target.cluster, app, {
+      revision: latestRevisionOf(app),
+      workflow: false,
+      rollouts: Object.fromEntries(resumable.map((rollout) => [rolloutKey(rollout), rolloutPausedAtStep(rollout)])),
+    });
+    return resumeRollouts(target.cluster, resumable);
+  }
+  // A release that runs and waits for no one: nothing to do, and re-running the command is safe;
+  // `--wait` then follows the release.
   if (workflow !== undefined && !workflow.finished && !workflow.terminated)
     return [`workflow ${name} is not suspended and no Rollout waits for approval: nothing to resume`];
   // Neither: let the workflow operation explain why (finished, terminated…).
   resumeWorkflow(workflow, name);
   return [];
+}
+
+/**
+ * A resume run again after an earlier run was killed (its record is still there): what that run
+ * had not done yet is done now — the suspended workflow resumed, a Rollout still waiting at the
+ * step it approved approved — and what already took effect is reported. A Rollout that has moved on
+ * to a later step is not approved again: that is a person's next decision, not this command's.
+ */
+async function resumeAgain(
+  target: Target,
+  app: KubeObject,
+  name: string,
+  record: ResumeInFlight,
+  rollouts: readonly KubeObject[],
+): Promise<string[]> {
+  const messages: string[] = [];
+  if (record.workflow) {
+    if (isSuspended(workflowOf(app))) {
+      messages.push(...(await unpauseRollouts(target.cluster, rollouts)));
+      messages.push(await writeOperation(target.cluster, app, (current) => resumeWorkflow(current, name)));
+    } else messages.push(`workflow ${name}: the resume of an interrupted workflow resume already took effect`);
+  }
+  for (const rollout of rollouts) {
+    const step = record.rollouts[rolloutKey(rollout)];
+    if (step === undefined) continue;
+    if (approvalPending(record, rollout)) messages.push(...(await resumeRollouts(target.cluster, [rollout])));
+    else
+      messages.push(
+        `${describeRollout(rollout)}: the approval of step ${step} by an interrupted workflow resume already took effect`,
+      );
+  }
+  return messages;
 }
 
 /**
@@ -189,6 +249,9 @@ export async function runWorkflowCommand(options: WorkflowCommandOptions): Promi
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.progress === undefined ? {} : { progress: options.progress }),
     });
+    // The command reports where the release stands now: a later resume is a person's next decision.
+    if (options.operation === "resume")
+      await clearResumeInFlight(target.cluster, await getApplication(target.cluster, options.app, options.namespace));
     if (options.operation === "rollback") {
       const rollouts = await findAppRollouts(target.cluster, options.app, options.namespace);
       // A controller resets stale Rollout steps in its own passes.

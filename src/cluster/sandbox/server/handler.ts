@@ -34,6 +34,7 @@ import {
   REQUEST_METRICS_NAMESPACE,
   renderRequestMetrics,
 } from "../metrics/index.js";
+import { isAccessReviewPath, reviewAccess } from "./access-review.js";
 import { openApiGroupVersion, openApiRoot, openApiV2, wantsProtobufOpenApi } from "./openapi.js";
 import { parseRoute, type ApiRoute } from "./route.js";
 import { apiFailure, failureOf, type ApiFailure, type FailureSubject } from "./status.js";
@@ -592,7 +593,14 @@ export async function handleApiRequest(
   }
   const route = parseRoute(url.pathname);
   try {
-    if (route.type === "resource") await handleResource(context, route, request, response, url.searchParams);
+    if (
+      route.type === "resource" &&
+      request.method === "POST" &&
+      isAccessReviewPath(route.group, route.version, route.plural)
+    ) {
+      const { value } = await readJson(request);
+      sendJson(response, 201, reviewAccess(context.scope, isJsonObject(value) ? value : {}));
+    } else if (route.type === "resource") await handleResource(context, route, request, response, url.searchParams);
     else if (request.method !== "GET")
       fail(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
     else handleDiscovery(context, route, request, response);

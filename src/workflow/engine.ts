@@ -343,6 +343,7 @@ class WorkflowRun {
       ...(hooks.renderActions === undefined ? {} : { renderActions: hooks.renderActions.bind(hooks) }),
       ...(hooks.cueStep === undefined ? {} : { cueStep: hooks.cueStep.bind(hooks) }),
       ...(hooks.applyObject === undefined ? {} : { applyObject: hooks.applyObject.bind(hooks) }),
+      ...(hooks.placements === undefined ? {} : { placements: hooks.placements.bind(hooks) }),
       ...(hooks.log === undefined ? {} : { log: hooks.log.bind(hooks) }),
       clock: this.ctx.clock,
       parameter: resolved.parameter,

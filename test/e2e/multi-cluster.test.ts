@@ -81,7 +81,7 @@ describe("an app placed on two joined sandbox clusters, with an override for pro
     expect(status.stdout).toMatch(/Name: web\n\s+Cluster: test\n\s+Namespace: test\n[\s\S]*?Healthy: Ready:1\/1/);
     expect(status.stdout).toMatch(/Name: web\n\s+Cluster: prod\n\s+Namespace: prod\n[\s\S]*?Healthy: Ready:3\/3/);
     const app = await readApplication(story, "multi-env-demo");
-    expect(app.status.status).toBe("running");
+    expect(app?.status.status).toBe("running");
     const managed = (await trackers()).flatMap(
       (tracker) => (tracker.spec as { managedResources?: { kind: string; cluster?: string }[] }).managedResources ?? [],
     );
@@ -110,7 +110,7 @@ describe("an app placed on two joined sandbox clusters, with an override for pro
     expect(await deployments("prod")).toEqual([{ namespace: "prod", replicas: 3, image: "nginx:1.25", stage: "prod" }]);
     await story.velaOk(["up", "-f", APP_V2, "--wait"]);
     expect(await deployments("prod")).toEqual([{ namespace: "prod", replicas: 3, image: "nginx:1.26", stage: "prod" }]);
-    expect((await readApplication(story, "multi-env-demo")).status.status).toBe("running");
+    expect((await readApplication(story, "multi-env-demo"))?.status.status).toBe("running");
   });
 
   it("delete removes the app from every cluster, then the cluster can be detached", async () => {

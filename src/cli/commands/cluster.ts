@@ -52,10 +52,9 @@ export function registerCluster(program: Command, env: CommandEnv): void {
       .option("--member-context <name>", "with --member-kubeconfig: the context to use")
       .option("--labels <key=value,...>", "the cluster's labels (repeatable)", collect),
   );
+  // Joining a given sandbox directory or a kubeconfig context: docs/multi-cluster.md.
   examples(join, [
     ["a simulated member cluster with its own objects and controllers", "vela-ts cluster join prod --labels env=prod"],
-    ["an existing sandbox directory", "vela-ts cluster join staging --member-sandbox ../staging-sandbox"],
-    ["a real cluster", "vela-ts cluster join eu --member-kubeconfig ~/.kube/eu.yaml --member-context eu-admin"],
   ]);
   join.action(async (name: string, flags: JoinFlags) => {
     const { joinCluster, parseClusterLabels } = await loadController();

@@ -1,5 +1,4 @@
 import { existsSync, statSync } from "node:fs";
-import { LOCAL_CLUSTER, type KnownCluster } from "../appfile/index.js";
 import type { Cluster } from "../cluster/cluster.js";
 import { listClusterEntries, type ClusterEntry } from "../cluster/cluster-registry.js";
 import { findSandboxServer, type SandboxCluster } from "../cluster/sandbox/index.js";
@@ -52,9 +51,12 @@ export class MemberClusters implements ClusterGateway {
     return this.entries;
   }
 
-  async known(): Promise<KnownCluster[]> {
+  async known(): Promise<{ name: string; labels: Readonly<Record<string, string>> }[]> {
     const entries = await this.registry();
-    return [LOCAL_CLUSTER, ...entries.map((entry) => ({ name: entry.name, labels: entry.labels }))];
+    return [
+      { name: LOCAL_CLUSTER_NAME, labels: {} },
+      ...entries.map((entry) => ({ name: entry.name, labels: entry.labels })),
+    ];
   }
 
   async open(name: string): Promise<Cluster> {

@@ -176,29 +176,14 @@ export function usesPlacementPolicies(application: ApplicationInput): boolean {
 }
 
 /**
- * Why `up` refuses an application whose deploy steps use topology or override policies: `dry-run`
- * renders each placement, but the reconciler deploys to one cluster and namespace without overrides,
- * so applying it would ship something other than what it asks for. One issue per policy used.
+ * The deploy steps KubeVela generates for an app without a workflow whose policies place it: one
+ * `deploy-<topology>` step per topology policy with every override policy (one `deploy` step with
+ * the overrides when there is no topology). Undefined when the app declares a workflow or has no
+ * such policy (its default workflow applies each component).
  */
-export function unsupportedPlacementIssues(application: ApplicationInput): ValidationIssue[] {
-  if (!usesPlacementPolicies(application)) return [];
-  const used = new Set(deploySteps(application).flatMap((step) => step.policies));
-  return (application.spec.policies ?? []).flatMap((policy, index) =>
-    used.has(policy.name ?? "") && (policy.type === "topology" || policy.type === "override")
-      ? [
-          {
-            code: "E_POLICY_UNSUPPORTED" as const,
-            message:
-              `policy "${policy.name ?? ""}" (${policy.type}) places the deploy on clusters, namespaces or overrides; ` +
-              "vela-ts renders placements with dry-run but does not deploy them yet",
-            path: `/spec/policies/${index}`,
-            hint:
-              "see each placement with vela-ts dry-run -f FILE; to deploy to this cluster and namespace as written, " +
-              "drop the policy from the deploy step",
-          },
-        ]
-      : [],
-  );
+export function defaultDeploySteps(application: ApplicationInput): { name: string; policies: string[] }[] | undefined {
+  if ((application.spec.workflow?.steps ?? []).length > 0 || !usesPlacementPolicies(application)) return undefined;
+  return deploySteps(application).map(({ name, policies }) => ({ name, policies }));
 }
 
 /**

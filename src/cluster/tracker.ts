@@ -13,6 +13,11 @@ export interface TrackedResource {
   readonly kind: string;
   readonly name: string;
   readonly namespace?: string;
+  /**
+   * The member cluster the object lives in (KubeVela's `ManagedResource.cluster`); absent for the
+   * hub (`local`), where the tracker itself lives.
+   */
+  readonly cluster?: string;
   readonly component?: string;
   readonly trait?: string;
   /** The manifest as applied (for rollback's re-apply). */
@@ -82,24 +87,42 @@ export function refKey(ref: ObjectRef): string {
   return `${group}|${ref.kind}|${ref.namespace ?? ""}|${ref.name}`;
 }
 
+/** The name of the hub cluster (KubeVela's `local`), where Applications and their trackers live. */
+export const LOCAL_CLUSTER_NAME = "local";
+
+/** The cluster a tracked resource lives in (`local` when it names none). */
+export function clusterOf(resource: Pick<TrackedResource, "cluster">): string {
+  return resource.cluster ?? LOCAL_CLUSTER_NAME;
+}
+
+/** Identity of a tracked resource across clusters: the same object name in two clusters is two resources. */
+export function trackedKey(resource: TrackedResource): string {
+  return `${clusterOf(resource)}#${refKey(trackedRef(resource))}`;
+}
+
+/** A resource to delete: its ref and the cluster it lives in. */
+export interface ClusterRef {
+  readonly cluster: string;
+  readonly ref: ObjectRef;
+}
+
 /**
  * What garbage collection deletes: resources some older tracker holds that the current applied set
- * does not. Order: reverse of how they were applied (traits' outputs before workloads).
+ * does not (compared per cluster). Order: reverse of how they were applied (traits' outputs before workloads).
  */
 export function resourcesToCollect(
   olderTrackers: readonly KubeObject[],
   current: readonly TrackedResource[],
-): ObjectRef[] {
-  const keep = new Set(current.map((resource) => refKey(trackedRef(resource))));
+): ClusterRef[] {
+  const keep = new Set(current.map(trackedKey));
   const seen = new Set<string>();
-  const out: ObjectRef[] = [];
+  const out: ClusterRef[] = [];
   for (const tracker of olderTrackers) {
     for (const resource of trackedResources(tracker)) {
-      const ref = trackedRef(resource);
-      const key = refKey(ref);
+      const key = trackedKey(resource);
       if (keep.has(key) || seen.has(key)) continue;
       seen.add(key);
-      out.push(ref);
+      out.push({ cluster: clusterOf(resource), ref: trackedRef(resource) });
     }
   }
   return out.reverse();

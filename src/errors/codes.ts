@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   E_CLUSTER_SERVER: "input",
   E_CLUSTER_TLS: "unreachable",
   E_CLUSTER_UNREACHABLE: "unreachable",
+  E_CLUSTER_UNKNOWN: "input",
+  E_CLUSTER_JOIN: "input",
   E_COMPONENT_CYCLE: "input",
   E_CONFLICT: "input",
   E_CREDENTIALS: "input",

@@ -85,6 +85,7 @@ export const APPLICATION_STATUS_SCHEMA: SchemaObject = {
           namespace: { type: "string" },
           healthy: { type: "boolean" },
           workloadHealthy: { type: "boolean" },
+          cluster: { type: "string" },
           message: { type: "string" },
           traits: { type: "array", items: { type: "object" } },
         },

@@ -1,11 +1,15 @@
 import type { Cluster } from "../cluster/cluster.js";
 import {
+  clusterOf,
+  LOCAL_CLUSTER_NAME,
   refKey,
   RESOURCE_TRACKER_API_VERSION,
   RESOURCE_TRACKER_KIND,
+  trackedKey,
   trackedRef,
   type TrackedResource,
 } from "../cluster/tracker.js";
+import { VelaError } from "../errors/index.js";
 import { refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE, LABEL_COMPONENT_REVISION } from "../model/labels.js";
 import { isJsonObject } from "../util/index.js";
@@ -19,6 +23,7 @@ import {
   flattenTree,
   listAppResourceTrackers,
   treeOf,
+  type OwnerIndex,
 } from "./resource-tree.js";
 import { listApplicationRevisions } from "../reconciler/revision-objects.js";
 import { withTarget, type TargetOptions } from "../target/target.js";
@@ -35,25 +40,36 @@ export interface DeleteApplicationOptions extends TargetOptions {
   readonly sleep: (milliseconds: number) => Promise<void>;
 }
 
+/** An object in a member cluster names it (`cluster`); the hub's name none. */
+export type PlacedRef = ObjectRef & { readonly cluster?: string };
+
+function placedRef(ref: ObjectRef, cluster: string): PlacedRef {
+  return cluster === LOCAL_CLUSTER_NAME ? ref : { ...ref, cluster };
+}
+
+function placedKey(ref: PlacedRef): string {
+  return `${ref.cluster ?? LOCAL_CLUSTER_NAME}#${refKey(ref)}`;
+}
+
 /** An object `delete` left alone, and why. */
 export interface KeptObject {
-  readonly ref: ObjectRef;
+  readonly ref: PlacedRef;
   readonly reason: string;
 }
 
 /** What `vela-ts delete <app>` did. */
 export interface DeleteApplicationResult {
   readonly target: string;
-  /** Tracked objects the app created, deleted in this order. */
-  readonly deleted: readonly ObjectRef[];
+  /** Tracked objects the app created (in the hub and every member cluster), deleted in this order. */
+  readonly deleted: readonly PlacedRef[];
   /** Objects they owned that the cluster removed with them (ReplicaSets, Pods, a HelmRelease's objects…). */
-  readonly dependents: readonly ObjectRef[];
+  readonly dependents: readonly PlacedRef[];
   /** The app's own records: ResourceTrackers, ApplicationRevisions, component revisions, the Application. */
   readonly records: readonly ObjectRef[];
   /** Tracked objects left alone: referenced objects (`ref-objects`), objects another app tracks or owns. */
   readonly kept: readonly KeptObject[];
   /** Objects still terminating when the command returned. */
-  readonly remaining: readonly ObjectRef[];
+  readonly remaining: readonly PlacedRef[];
 }
 
 function isReferencedObject(resource: TrackedResource): boolean {
@@ -76,27 +92,31 @@ async function trackedByOthers(cluster: Cluster, ownTrackers: readonly KubeObjec
       labels[LABEL_APP_NAME] === undefined
         ? "another application"
         : `${labels[LABEL_APP_NAMESPACE] ?? "default"}/${labels[LABEL_APP_NAME]}`;
-    for (const resource of distinctTrackedResources([tracker])) keys.set(refKey(trackedRef(resource)), owner);
+    for (const resource of distinctTrackedResources([tracker])) keys.set(trackedKey(resource), owner);
   }
   return keys;
 }
 
-async function stillPresent(cluster: Cluster, refs: readonly ObjectRef[]): Promise<ObjectRef[]> {
-  const present: ObjectRef[] = [];
-  for (const ref of refs) if ((await cluster.get(ref)) !== undefined) present.push(ref);
+async function stillPresent(clusters: ReadonlyMap<string, Cluster>, refs: readonly PlacedRef[]): Promise<PlacedRef[]> {
+  const present: PlacedRef[] = [];
+  for (const ref of refs) {
+    const { cluster: name, ...plain } = ref;
+    const cluster = clusters.get(name ?? LOCAL_CLUSTER_NAME);
+    if (cluster !== undefined && (await cluster.get(plain)) !== undefined) present.push(ref);
+  }
   return present;
 }
 
 /** Lets the cluster's controllers react; with `wait`, sleeps until their next timed action while objects remain. */
 async function settleDeletion(
-  cluster: Cluster,
+  clusters: ReadonlyMap<string, Cluster>,
   driver: ClusterDriver,
-  refs: readonly ObjectRef[],
+  refs: readonly PlacedRef[],
   options: DeleteApplicationOptions,
-): Promise<ObjectRef[]> {
+): Promise<PlacedRef[]> {
   const started = options.clock.now().getTime();
   await driver.settle();
-  let remaining = await stillPresent(cluster, refs);
+  let remaining = await stillPresent(clusters, refs);
   while (options.wait === true && remaining.length > 0) {
     const now = options.clock.now().getTime();
     const wake =
@@ -105,7 +125,7 @@ async function settleDeletion(
     if (options.timeoutMs !== undefined && wake - started > options.timeoutMs) break;
     await sleepUnlocked(driver, options.sleep, Math.max(0, wake - now));
     await driver.settle();
-    remaining = await stillPresent(cluster, refs);
+    remaining = await stillPresent(clusters, refs);
   }
   return remaining;
 }
@@ -131,44 +151,74 @@ export async function deleteApplication(options: DeleteApplicationOptions): Prom
 
     const resources = distinctTrackedResources(trackers).reverse();
     const others = await trackedByOthers(cluster, trackers);
-    const owners = await buildOwnerIndex(cluster, [
-      namespace,
-      ...resources.flatMap((resource) => (resource.namespace === undefined ? [] : [resource.namespace])),
-    ]);
+    // Every member cluster the app deployed to is reached before anything is deleted: one out of
+    // reach fails the command naming it, and the app (its trackers) stays for a run that reaches it.
+    // A cluster detached since is not reached any more: its objects are left there, reported.
+    const clusters = new Map<string, Cluster>([[LOCAL_CLUSTER_NAME, cluster]]);
+    const detached = new Map<string, string>();
+    for (const name of new Set(resources.map(clusterOf))) {
+      if (clusters.has(name)) continue;
+      try {
+        clusters.set(name, await target.members.open(name));
+      } catch (error) {
+        if (!(error instanceof VelaError) || error.code !== "E_CLUSTER_UNKNOWN") throw error;
+        detached.set(name, error.message);
+      }
+    }
+    const owners = new Map<string, OwnerIndex>();
+    for (const [name, member] of clusters)
+      owners.set(
+        name,
+        await buildOwnerIndex(member, [
+          namespace,
+          ...resources.flatMap((resource) =>
+            resource.namespace === undefined || clusterOf(resource) !== name ? [] : [resource.namespace],
+          ),
+        ]),
+      );
 
-    const deleted: ObjectRef[] = [];
+    const deleted: PlacedRef[] = [];
     const kept: KeptObject[] = [];
-    const descendants = new Map<string, ObjectRef>();
+    const descendants = new Map<string, PlacedRef>();
     for (const resource of resources) {
-      const ref = trackedRef(resource);
+      const where = clusterOf(resource);
+      const ref = placedRef(trackedRef(resource), where);
+      const member = clusters.get(where);
+      if (member === undefined) {
+        kept.push({ ref, reason: `left in cluster ${where}: ${detached.get(where) ?? "not reachable"}` });
+        continue;
+      }
       if (isReferencedObject(resource)) {
         kept.push({ ref, reason: "referenced by ref-objects, not created by the app" });
         continue;
       }
-      const otherApp = others.get(refKey(ref));
+      const otherApp = others.get(trackedKey(resource));
       if (otherApp !== undefined) {
         kept.push({ ref, reason: `also tracked by application ${otherApp}` });
         continue;
       }
-      const live = await cluster.get(ref);
+      const live = await member.get(trackedRef(resource));
       if (live === undefined) continue;
       const labelled = live.metadata.labels?.[LABEL_APP_NAME];
       if (labelled !== undefined && labelled !== name) {
         kept.push({ ref, reason: `belongs to application ${labelled}` });
         continue;
       }
-      for (const node of flattenTree(treeOf(live, owners)).slice(1)) {
-        const child: ObjectRef = {
-          apiVersion: node.apiVersion,
-          kind: node.kind,
-          name: node.name,
-          ...(node.namespace === undefined ? {} : { namespace: node.namespace }),
-        };
-        descendants.set(refKey(child), child);
+      for (const node of flattenTree(treeOf(live, owners.get(where) ?? new Map())).slice(1)) {
+        const child = placedRef(
+          {
+            apiVersion: node.apiVersion,
+            kind: node.kind,
+            name: node.name,
+            ...(node.namespace === undefined ? {} : { namespace: node.namespace }),
+          },
+          where,
+        );
+        descendants.set(placedKey(child), child);
       }
-      if (await cluster.delete(ref)) deleted.push(ref);
+      if (await member.delete(trackedRef(resource))) deleted.push(ref);
     }
-    for (const ref of deleted) descendants.delete(refKey(ref));
+    for (const ref of deleted) descendants.delete(placedKey(ref));
 
     const records: ObjectRef[] = [];
     for (const tracker of trackers) if (await cluster.delete(refOf(tracker))) records.push(refOf(tracker));
@@ -181,9 +231,9 @@ export async function deleteApplication(options: DeleteApplicationOptions): Prom
     if (app !== undefined && (await cluster.delete(refOf(app)))) records.push(refOf(app));
 
     const watched = [...deleted, ...descendants.values()];
-    const remaining = await settleDeletion(cluster, target.driver, watched, options);
-    const remainingKeys = new Set(remaining.map(refKey));
-    const dependents = [...descendants.values()].filter((ref) => !remainingKeys.has(refKey(ref)));
+    const remaining = await settleDeletion(clusters, target.driver, watched, options);
+    const remainingKeys = new Set(remaining.map(placedKey));
+    const dependents = [...descendants.values()].filter((ref) => !remainingKeys.has(placedKey(ref)));
     return { target: target.description, deleted, dependents, records, kept, remaining };
   });
 }

@@ -1,7 +1,7 @@
 import type { Cluster } from "../cluster/cluster.js";
 import { apiVersionOf, RESOURCE_TYPES } from "../cluster/resources.js";
 import {
-  refKey,
+  trackedKey,
   RESOURCE_TRACKER_API_VERSION,
   RESOURCE_TRACKER_KIND,
   trackedRef,
@@ -94,7 +94,7 @@ export function distinctTrackedResources(trackers: readonly KubeObject[]): Track
   const out: TrackedResource[] = [];
   for (const tracker of trackers) {
     for (const resource of trackedResources(tracker)) {
-      const key = refKey(trackedRef(resource));
+      const key = trackedKey(resource);
       if (seen.has(key)) continue;
       seen.add(key);
       out.push(resource);

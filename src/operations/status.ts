@@ -64,6 +64,8 @@ export interface StatusTrait {
 export interface StatusService {
   readonly name: string;
   readonly namespace: string;
+  /** The member cluster of a placed component; absent for the hub. */
+  readonly cluster?: string;
   readonly type?: string;
   readonly healthy: boolean;
   readonly message?: string;
@@ -201,6 +203,7 @@ function servicesView(app: KubeObject, status: JsonObject, canaries: readonly St
     const name = text(service.name) ?? "";
     const type = types.get(name);
     const message = text(service.message);
+    const cluster = text(service.cluster);
     // A trait whose message is its waiting Rollout's message (customStatus prints status.message)
     // is unhealthy only because the Rollout waits at a gate.
     const gated = canaries.filter((canary) => canary.component === name && canary.gate !== undefined);
@@ -225,6 +228,7 @@ function servicesView(app: KubeObject, status: JsonObject, canaries: readonly St
     return {
       name,
       namespace: text(service.namespace) ?? app.metadata.namespace ?? "default",
+      ...(cluster === undefined ? {} : { cluster }),
       ...(type === undefined ? {} : { type }),
       healthy,
       ...(message === undefined ? {} : { message }),

@@ -1,4 +1,4 @@
-import { bindAppfile, unsupportedPlacementIssues } from "../appfile/index.js";
+import { bindAppfile, deployPlacements, usesPlacementPolicies, type KnownCluster } from "../appfile/index.js";
 import { ValidationError, type ValidationIssue } from "../errors/index.js";
 import { locateInSource, parseApplications, type ApplicationInput } from "../model/index.js";
 import type { KubeObject } from "../model/kube-object.js";
@@ -46,6 +46,21 @@ function withPublishVersion(app: ApplicationInput, publishVersion: string | unde
   };
 }
 
+/**
+ * The placements of every deploy step checked against the hub's cluster registry: a topology that
+ * names a cluster not joined, or selects none, is an error at the policy's line before anything is written.
+ */
+function placementIssues(app: ApplicationInput, clusters: readonly KnownCluster[]): ValidationIssue[] {
+  if (!usesPlacementPolicies(app)) return [];
+  try {
+    deployPlacements(app, clusters);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return [...error.issues];
+  }
+}
+
 /** Parses, binds and renders every application first, so bad input never leaves anything half-applied. */
 function validateAll(
   text: string,
@@ -53,6 +68,7 @@ function validateAll(
   target: Target,
   namespace: string,
   publishVersion: string | undefined,
+  clusters: readonly KnownCluster[],
 ): ApplicationInput[] {
   const issues: ValidationIssue[] = [];
   const apps: ApplicationInput[] = [];
@@ -68,11 +84,11 @@ function validateAll(
         ...findRenderedObjectIssues(manifests, parsed.sourceMap, componentIndexes),
       ];
       if (objectIssues.length > 0) throw new ValidationError(objectIssues);
-      const placementIssues = unsupportedPlacementIssues(app).map((issue) => {
+      const placed = placementIssues(app, clusters).map((issue) => {
         const source = issue.path === undefined ? undefined : locateInSource(parsed.sourceMap, issue.path);
         return source === undefined ? issue : { ...issue, source };
       });
-      if (placementIssues.length > 0) throw new ValidationError(placementIssues);
+      if (placed.length > 0) throw new ValidationError(placed);
       const workflowIssues = declaredWorkflowIssues(app, parsed.sourceMap);
       if (workflowIssues.length > 0) throw new ValidationError(workflowIssues);
       apps.push(app);
@@ -108,7 +124,8 @@ function applicationObject(app: ApplicationInput, namespace: string): KubeObject
 export async function up(options: UpOptions): Promise<UpResult> {
   const namespace = options.namespace ?? "default";
   return withTarget(options, async (target) => {
-    const apps = validateAll(options.text, options.file, target, namespace, options.publishVersion);
+    const clusters = await target.members.known();
+    const apps = validateAll(options.text, options.file, target, namespace, options.publishVersion, clusters);
     const results: UpResult["applications"][number][] = [];
     for (const app of apps) {
       const object = applicationObject(app, namespace);

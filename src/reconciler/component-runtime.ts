@@ -1,5 +1,5 @@
 import type { Cluster } from "../cluster/cluster.js";
-import { refKey, type TrackedResource } from "../cluster/tracker.js";
+import { trackedKey, type TrackedResource } from "../cluster/tracker.js";
 import type { DefinitionRegistry } from "../definitions/index.js";
 import { refOf, type KubeObject } from "../model/kube-object.js";
 import { FIELD_MANAGER, LABEL_APP_REVISION, LABEL_COMPONENT_REVISION } from "../model/labels.js";
@@ -21,6 +21,8 @@ export interface TraitHealth {
 export interface ServiceHealth {
   readonly name: string;
   readonly namespace: string;
+  /** The member cluster of a placed component (KubeVela's `services[].cluster`); absent for the hub. */
+  readonly cluster?: string;
   readonly workloadDefinition?: { readonly apiVersion: string; readonly kind: string };
   readonly healthy: boolean;
   readonly workloadHealthy: boolean;
@@ -238,6 +240,6 @@ export function describeUnhealthy(health: ServiceHealth): string {
 /** Unique tracker entries (later wins), for merging several components' sets. */
 export function mergeTracked(...sets: readonly (readonly TrackedResource[])[]): TrackedResource[] {
   const byKey = new Map<string, TrackedResource>();
-  for (const set of sets) for (const resource of set) byKey.set(refKey(resource), resource);
+  for (const set of sets) for (const resource of set) byKey.set(trackedKey(resource), resource);
   return [...byKey.values()];
 }

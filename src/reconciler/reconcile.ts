@@ -1,6 +1,6 @@
 import { bindAppfile, type Appfile } from "../appfile/index.js";
 import type { Cluster } from "../cluster/cluster.js";
-import { resourcesToCollect, type TrackedResource } from "../cluster/tracker.js";
+import { LOCAL_CLUSTER_NAME, resourcesToCollect, type TrackedResource } from "../cluster/tracker.js";
 import type { DefinitionRegistry } from "../definitions/index.js";
 import { ConflictError, InternalError, VelaError } from "../errors/index.js";
 import {
@@ -23,11 +23,12 @@ import {
 } from "../workflow/index.js";
 import { APPLICATION_KIND, getApplication, statusOf } from "./application-object.js";
 import type { HelmChartSource } from "./chart-expansion.js";
+import { hubOnlyGateway, type ClusterGateway } from "./cluster-gateway.js";
 import { componentHealth, mergeTracked, trackedResourcesOf, type ServiceHealth } from "./component-runtime.js";
 import { readyCondition, workflowConditions, type ConditionType } from "./conditions.js";
 import { usedDefinitions } from "./definitions-for-app.js";
 import { PassState } from "./pass-state.js";
-import { ReleaseApplier } from "./release-applier.js";
+import { ReleaseApplier, trackedInCluster } from "./release-applier.js";
 import { bindRelease, renderRelease, type RenderPlan } from "./render-stage.js";
 import { decideRelease, type RevisionStage } from "./revision-stage.js";
 import { markRevisionObject } from "./revision-objects.js";
@@ -73,6 +74,11 @@ export interface ReconcilerDeps {
    * KubeVela's `--application-re-sync-period`). @default false
    */
   readonly fullResync?: boolean;
+  /**
+   * The hub and its member clusters, where deploy steps with topology policies place components.
+   * @default the hub alone
+   */
+  readonly clusters?: ClusterGateway;
 }
 
 /** The result of one reconcile pass. */
@@ -263,15 +269,16 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   });
   if (!bound.ok) return failPass(pass, bound);
 
+  const gateway = deps.clusters ?? hubOnlyGateway(cluster);
   const rendered = await runStage("Render", async () => {
-    const plan = await renderRelease(bound.value, release.value, input, deps.charts);
+    const plan = await renderRelease(bound.value, release.value, input, deps.charts, await gateway.known());
     pass.setCondition(readyCondition("Render"));
     return plan;
   });
   if (!rendered.ok) return failPass(pass, rendered);
   const plan = rendered.value;
 
-  const applier = new ReleaseApplier(cluster, pass, plan, release.value.record.name, deps.charts);
+  const applier = new ReleaseApplier(cluster, pass, plan, release.value.record.name, deps.charts, gateway);
   const ran = await runStage("WorkflowFinished", () =>
     runWorkflowStage(
       pass,
@@ -283,7 +290,7 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   );
   if (!ran.ok) return failPass(pass, ran);
 
-  const finished = await runStage("Ready", () => finishRelease(pass, cluster, release.value, plan, applier, ran.value));
+  const finished = await runStage("Ready", () => finishRelease(pass, cluster, applier, release.value, plan, ran.value));
   if (!finished.ok) return failPass(pass, finished);
   const { outcome, healthy } = finished.value;
 
@@ -297,7 +304,9 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
     outcome.nextWakeAt === undefined &&
     !outcome.waitingForPerson &&
     healthy &&
-    !plan.readCharts;
+    !plan.readCharts &&
+    // The memo fingerprints what the hub holds: member clusters' objects are not covered.
+    plan.placements.every((placement) => placement.cluster === LOCAL_CLUSTER_NAME);
   return steady ? { outcome, steady: usedDefinitions(liveAppfile, deps.registry) } : { outcome };
 }
 
@@ -313,31 +322,24 @@ function optionalLog(deps: ReconcilerDeps): { readonly log?: (message: string) =
 async function finishRelease(
   pass: PassState,
   cluster: Cluster,
+  applier: ReleaseApplier,
   release: RevisionStage,
   plan: RenderPlan,
-  applier: ReleaseApplier,
   ran: WorkflowStage,
 ): Promise<{ readonly outcome: ReconcileOutcome; readonly healthy: boolean }> {
   const { workflow } = ran;
   const name = pass.app.metadata.name ?? "";
   const namespace = pass.app.metadata.namespace ?? "default";
   const phase = derivePhase(plan.workflowSpec, workflow);
-  // Health of what the run's steps applied (KubeVela lists a component once it was dispatched): a
-  // component whose step was skipped or has not run yet is not this release's, and not unhealthy.
-  // A component that writes nothing (ref-objects only refers to objects) is always reported.
-  const dispatchedComponents = new Set((await applier.tracked()).map((resource) => resource.component));
-  const services: ServiceHealth[] = [];
-  for (const manifest of plan.manifests)
-    if (dispatchedComponents.has(manifest.name) || trackedResourcesOf(manifest).length === 0)
-      services.push(await componentHealth(cluster, manifest, plan.registry));
+  const services = await releaseHealth(cluster, applier, plan);
   const healthy = services.every((service) => service.healthy);
 
   for (const update of workflowConditions(phase.phase, phase.message, release.record.name)) pass.setCondition(update);
   if (phase.phase === "succeeded") {
     await markRevisionObject(cluster, release.object, true, workflow);
     // What this revision renders, and what its steps applied besides (apply-object, actions).
-    const current = mergeTracked(await applier.tracked(), ...plan.manifests.map(trackedResourcesOf));
-    if (await collectGarbage(cluster, name, namespace, applier.trackerRef.name, current)) pass.wrote = true;
+    const current = mergeTracked(await applier.tracked(), ...renderedResources(plan));
+    if (await collectGarbage(applier, name, namespace, current)) pass.wrote = true;
     pass.setCondition(readyCondition("Ready"));
   }
 
@@ -365,20 +367,88 @@ async function finishRelease(
   return { outcome, healthy };
 }
 
-/** Deletes what other revisions applied and this one does not render; returns whether anything was deleted. */
+/** What the release renders, where: each placement's objects in its cluster, else the hub's render. */
+function renderedResources(plan: RenderPlan): TrackedResource[][] {
+  if (plan.placements.length === 0) return plan.manifests.map(trackedResourcesOf);
+  return plan.placements.flatMap((placement) =>
+    placement.manifests.map((manifest) => trackedInCluster(trackedResourcesOf(manifest), placement.cluster)),
+  );
+}
+
+/**
+ * Health of what the run's steps applied (KubeVela lists a component once it was dispatched): a
+ * component whose step was skipped or has not run yet is not this release's, and not unhealthy. A
+ * component that writes nothing (ref-objects only refers to objects) is always reported. A placed
+ * component is reported once per placement, read in its cluster (KubeVela's `services[].cluster`);
+ * one whose cluster cannot be reached is reported unhealthy with the reason.
+ */
+async function releaseHealth(hub: Cluster, applier: ReleaseApplier, plan: RenderPlan): Promise<ServiceHealth[]> {
+  const tracked = await applier.tracked();
+  const services: ServiceHealth[] = [];
+  if (plan.placements.length === 0) {
+    const dispatched = new Set(tracked.map((resource) => resource.component));
+    for (const manifest of plan.manifests)
+      if (dispatched.has(manifest.name) || trackedResourcesOf(manifest).length === 0)
+        services.push(await componentHealth(hub, manifest, plan.registry));
+    return services;
+  }
+  for (const placement of plan.placements) {
+    const dispatched = new Set(
+      tracked
+        .filter((resource) => (resource.cluster ?? LOCAL_CLUSTER_NAME) === placement.cluster)
+        .map((resource) => resource.component),
+    );
+    for (const manifest of placement.manifests) {
+      if (!dispatched.has(manifest.name) && trackedResourcesOf(manifest).length > 0) continue;
+      const where = placement.cluster === LOCAL_CLUSTER_NAME ? {} : { cluster: placement.cluster };
+      try {
+        const health = await componentHealth(await applier.clusterOf(placement.cluster), manifest, plan.registry);
+        services.push({ ...health, ...where });
+      } catch (error) {
+        if (!(error instanceof VelaError) || error instanceof ConflictError || error instanceof InternalError)
+          throw error;
+        services.push({
+          name: manifest.name,
+          namespace: placement.namespace,
+          ...where,
+          healthy: false,
+          workloadHealthy: false,
+          message: error.message,
+          traits: [],
+        });
+      }
+    }
+  }
+  return services;
+}
+
+/**
+ * Deletes what other revisions applied and this one does not render, each in its cluster; returns
+ * whether anything was deleted. A member cluster out of reach keeps its leftovers: the older
+ * trackers stay until a later pass reaches it.
+ */
 async function collectGarbage(
-  cluster: Cluster,
+  applier: ReleaseApplier,
   appName: string,
   namespace: string,
-  currentTracker: string,
   current: readonly TrackedResource[],
 ): Promise<boolean> {
+  const hub = await applier.clusterOf(LOCAL_CLUSTER_NAME);
   // Trackers are cluster-scoped: the namespace label keeps same-named apps of other namespaces apart.
-  const trackers = await cluster.list("core.oam.dev/v1beta1", "ResourceTracker", {
+  const trackers = await hub.list("core.oam.dev/v1beta1", "ResourceTracker", {
     labelSelector: `${LABEL_APP_NAME}=${appName},${LABEL_APP_NAMESPACE}=${namespace}`,
   });
-  const older = trackers.filter((tracker) => tracker.metadata.name !== currentTracker);
+  const older = trackers.filter((tracker) => tracker.metadata.name !== applier.trackerRef.name);
   let deleted = false;
-  for (const ref of resourcesToCollect(older, current)) deleted = (await cluster.delete(ref)) || deleted;
+  for (const { cluster, ref } of resourcesToCollect(older, current)) {
+    let target: Cluster;
+    try {
+      target = await applier.clusterOf(cluster);
+    } catch (error) {
+      if (error instanceof VelaError && !(error instanceof InternalError)) continue;
+      throw error;
+    }
+    deleted = (await target.delete(ref)) || deleted;
+  }
   return deleted;
 }

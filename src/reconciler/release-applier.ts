@@ -2,6 +2,7 @@ import { bindAppfile } from "../appfile/index.js";
 import type { Cluster } from "../cluster/cluster.js";
 import {
   buildResourceTracker,
+  LOCAL_CLUSTER_NAME,
   resourceTrackerRef,
   trackedResources,
   type TrackedResource,
@@ -12,6 +13,7 @@ import { renderAppfile, type ComponentManifest } from "../render/index.js";
 import { isJsonObject, jsonEqual } from "../util/index.js";
 import type { ApplyComponentOptions, ApplyComponentResult, ScheduledStep } from "../workflow/index.js";
 import type { HelmChartSource } from "./chart-expansion.js";
+import type { ClusterGateway } from "./cluster-gateway.js";
 import { extraTraitsOf, outputPatchesOf, patchComponentOutputs, type ExtraTrait } from "./component-patches.js";
 import {
   applyComponentObjects,
@@ -21,7 +23,12 @@ import {
   trackedResourcesOf,
 } from "./component-runtime.js";
 import type { PassState } from "./pass-state.js";
-import { resolveChartWorkloads, type RenderPlan } from "./render-stage.js";
+import { resolveChartWorkloads, type PlacementPlan, type RenderPlan } from "./render-stage.js";
+
+/** Tracker entries of a manifest applied in a member cluster carry the cluster (the hub's carry none). */
+export function trackedInCluster(resources: readonly TrackedResource[], cluster: string): TrackedResource[] {
+  return cluster === LOCAL_CLUSTER_NAME ? [...resources] : resources.map((resource) => ({ ...resource, cluster }));
+}
 
 /**
  * How a pass applies a release: components (as the workflow's steps ask), single objects, and the
@@ -40,6 +47,7 @@ export class ReleaseApplier {
     private readonly plan: RenderPlan,
     private readonly revisionName: string,
     private readonly charts: HelmChartSource | undefined,
+    private readonly gateway: ClusterGateway,
   ) {
     this.trackerRef = resourceTrackerRef(this.appName, this.namespace, revisionName);
   }
@@ -72,13 +80,18 @@ export class ReleaseApplier {
     const merged = mergeTracked(current, resources);
     if (before !== undefined && jsonEqual(current, merged)) return;
     const generation = this.pass.app.metadata.generation;
-    this.tracker = await this.cluster.apply(
-      buildResourceTracker(
-        { name: this.appName, namespace: this.namespace, ...(generation === undefined ? {} : { generation }) },
-        this.revisionName,
-        merged,
-      ),
+    const tracker = buildResourceTracker(
+      { name: this.appName, namespace: this.namespace, ...(generation === undefined ? {} : { generation }) },
+      this.revisionName,
+      merged,
     );
+    // Written whole (create, or update at the version read), never merged: `managedResources` is an
+    // atomic list, and the same name in two kinds or two clusters is two entries. A concurrent
+    // writer makes this a conflict, and the pass runs again from a fresh read.
+    this.tracker =
+      before === undefined
+        ? await this.cluster.create(tracker)
+        : await this.cluster.update({ ...tracker, metadata: { ...before.metadata, ...tracker.metadata } });
     this.pass.wrote = true;
   }
 
@@ -109,12 +122,21 @@ export class ReleaseApplier {
     return after;
   }
 
-  /** Applies a manifest's objects (tracking first) at an apply-once stage; records whether any changed. */
-  async applyManifest(manifest: ComponentManifest, stage: "onUpdate" | "onStateKeep"): Promise<void> {
-    await this.recordApplied(trackedResourcesOf(manifest));
+  /**
+   * Applies a manifest's objects (tracking first) at an apply-once stage, in the hub or the named
+   * member cluster; records whether any changed.
+   */
+  async applyManifest(
+    manifest: ComponentManifest,
+    stage: "onUpdate" | "onStateKeep",
+    clusterName: string = LOCAL_CLUSTER_NAME,
+  ): Promise<void> {
+    // Opened first: an unreachable cluster fails before its objects are recorded as applied.
+    const cluster = clusterName === LOCAL_CLUSTER_NAME ? this.cluster : await this.gateway.open(clusterName);
+    await this.recordApplied(trackedInCluster(trackedResourcesOf(manifest), clusterName));
     const applyOnce = this.plan.applyOnce;
     if (
-      (await applyComponentObjects(this.cluster, manifest, {
+      (await applyComponentObjects(cluster, manifest, {
         ...(applyOnce === undefined ? {} : { applyOnce }),
         stage,
       })) > 0
@@ -141,8 +163,39 @@ export class ReleaseApplier {
     return resolved.find((manifest) => manifest.name === componentName);
   }
 
+  /** The cluster a placement deploys to (the hub's own connection for `local`). */
+  clusterOf(name: string): Promise<Cluster> {
+    return name === LOCAL_CLUSTER_NAME ? Promise.resolve(this.cluster) : this.gateway.open(name);
+  }
+
+  /** A deploy step's component in one placement: its overridden objects applied there, then their health read there. */
+  private async applyInPlacement(componentName: string, placement: PlacementPlan): Promise<ApplyComponentResult> {
+    const manifest = placement.manifestsByName.get(componentName);
+    if (manifest === undefined)
+      return { applied: false, healthy: true, message: `component "${componentName}" is not deployed here` };
+    await this.applyManifest(manifest, "onUpdate", placement.cluster);
+    const cluster = await this.clusterOf(placement.cluster);
+    const { health, output } = await inspectComponent(cluster, manifest, this.plan.registry);
+    return {
+      applied: true,
+      healthy: health.healthy,
+      ...(health.healthy ? {} : { message: describeUnhealthy(health) }),
+      ...(isJsonObject(output) ? { output } : {}),
+    };
+  }
+
   /** A workflow step's `applyComponent`: the component's objects applied, then its health and outputs read. */
   async applyComponent(componentName: string, options?: ApplyComponentOptions): Promise<ApplyComponentResult> {
+    if (options?.placement !== undefined) {
+      const placement = this.plan.placements.find((candidate) => candidate.id === options.placement);
+      if (placement === undefined)
+        return {
+          applied: false,
+          healthy: false,
+          message: `placement "${options.placement}" is not part of this release`,
+        };
+      return this.applyInPlacement(componentName, placement);
+    }
     const extraTraits = extraTraitsOf(options);
     const rendered =
       extraTraits === undefined

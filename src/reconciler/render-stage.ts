@@ -1,4 +1,11 @@
-import { bindAppfile, type Appfile } from "../appfile/index.js";
+import {
+  bindAppfile,
+  defaultDeploySteps,
+  deployPlacements,
+  usesPlacementPolicies,
+  type Appfile,
+  type KnownCluster,
+} from "../appfile/index.js";
 import type { DefinitionRegistry } from "../definitions/index.js";
 import type { ApplicationInput } from "../model/index.js";
 import type { KubeObject } from "../model/kube-object.js";
@@ -72,6 +79,51 @@ export interface RenderPlan extends BoundRelease {
   readonly workflowSpec: WorkflowSpec;
   /** Whether a chart mirror was read (such a render is not covered by the steady-state memo). */
   readonly readCharts: boolean;
+  /**
+   * Where the deploy steps put the components when they name topology or override policies: one
+   * entry per step, cluster and namespace, rendered with that placement's overrides. Empty when no
+   * deploy step names such a policy (each deploy applies {@link manifests} to the hub).
+   */
+  readonly placements: readonly PlacementPlan[];
+}
+
+/** One placement of a deploy step, rendered (KubeVela's multi-cluster deploy: one per cluster of a topology). */
+export interface PlacementPlan {
+  /** `<step>/<cluster>/<namespace>`: what a deploy step hands back to apply a component there. */
+  readonly id: string;
+  readonly step: string;
+  readonly topology?: string;
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly manifests: readonly ComponentManifest[];
+  readonly manifestsByName: ReadonlyMap<string, ComponentManifest>;
+}
+
+/** Renders every placement of the release's deploy steps (none when they name no topology or override). */
+async function renderPlacements(
+  bound: BoundRelease,
+  renderOptions: RenderOptions,
+  clusters: readonly KnownCluster[],
+  charts: HelmChartSource | undefined,
+): Promise<PlacementPlan[]> {
+  const application = bound.appfile.application;
+  if (!usesPlacementPolicies(application)) return [];
+  const plans: PlacementPlan[] = [];
+  for (const placement of deployPlacements(application, clusters)) {
+    const appfile = bindAppfile(placement.application, bound.registry, { namespace: bound.appfile.namespace });
+    const rendered = renderAppfile(appfile, { ...renderOptions, placementNamespace: placement.namespace });
+    const manifests = charts === undefined ? rendered : await resolveChartWorkloads(rendered, charts);
+    plans.push({
+      id: `${placement.step}/${placement.cluster}/${placement.namespace}`,
+      step: placement.step,
+      ...(placement.topology === undefined ? {} : { topology: placement.topology }),
+      cluster: placement.cluster,
+      namespace: placement.namespace,
+      manifests,
+      manifestsByName: new Map(manifests.map((manifest) => [manifest.name, manifest])),
+    });
+  }
+  return plans;
 }
 
 /** Points Rollouts of `helm` components at the chart's real Deployment/Service/Ingress. */
@@ -96,6 +148,7 @@ export async function renderRelease(
   release: RevisionStage,
   input: ApplicationInput,
   charts: HelmChartSource | undefined,
+  clusters: readonly KnownCluster[],
 ): Promise<RenderPlan> {
   const record = release.record;
   const componentRevisions = Object.fromEntries(
@@ -118,6 +171,7 @@ export async function renderRelease(
       outputs: component.outputs,
     })),
     workflow: input.spec.workflow ?? undefined,
+    deploySteps: defaultDeploySteps(bound.appfile.application) ?? [],
   });
   return {
     ...bound,
@@ -126,5 +180,6 @@ export async function renderRelease(
     renderOptions,
     workflowSpec,
     readCharts,
+    placements: await renderPlacements(bound, renderOptions, clusters, charts),
   };
 }

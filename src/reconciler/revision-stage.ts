@@ -28,6 +28,7 @@ import {
   revisionRecordOf,
 } from "./revision-objects.js";
 import { ANNOTATION_ROLLBACK_TO } from "./rollback.js";
+import { pruneRevisionTrackers } from "./tracker-prune.js";
 
 /** The release a pass runs: its revision record and stored object, and how it was decided. */
 export interface RevisionStage {
@@ -103,16 +104,18 @@ async function finishPreviousRun(cluster: Cluster, namespace: string, status: Js
   await markRevision(cluster, namespace, previous.appRevision, previous.status === "succeeded", previous);
 }
 
+/** Deletes revisions beyond the limit, then the trackers of pruned revisions nothing depends on any more. */
 async function pruneRevisions(
   cluster: Cluster,
-  namespace: string,
+  app: { readonly name: string; readonly namespace: string },
   history: readonly RevisionRecord[],
   limit: number,
   current: string,
 ): Promise<void> {
-  for (const revisionName of revisionsToPrune(history, limit, new Set([current]))) {
-    await cluster.delete(applicationRevisionRef(revisionName, namespace));
-  }
+  const pruned = new Set(revisionsToPrune(history, limit, new Set([current])));
+  for (const revisionName of pruned) await cluster.delete(applicationRevisionRef(revisionName, app.namespace));
+  const remaining = new Set(history.map((record) => record.name).filter((name) => !pruned.has(name)));
+  await pruneRevisionTrackers(cluster, app.name, app.namespace, remaining);
 }
 
 /**
@@ -188,6 +191,12 @@ export async function decideRelease(pass: PassState, inputs: RevisionInputs): Pr
   status.status = "runningWorkflow";
   pass.setCondition(readyCondition("Revision", record.name));
   await pass.save();
-  await pruneRevisions(cluster, namespace, [...history, record], inputs.revisionLimit, record.name);
+  await pruneRevisions(
+    cluster,
+    { name: pass.app.metadata.name ?? "", namespace },
+    [...history, record],
+    inputs.revisionLimit,
+    record.name,
+  );
   return { decision, record, object };
 }

@@ -1,4 +1,7 @@
 import type { Cluster } from "../cluster/cluster.js";
+import { clusterOf, LOCAL_CLUSTER_NAME, type TrackedResource } from "../cluster/tracker.js";
+import { VelaError } from "../errors/index.js";
+import type { ComponentManifest } from "../render/index.js";
 import {
   findAppRollouts,
   finishFastRollbacks,
@@ -21,13 +24,52 @@ import { statusOf } from "./application-object.js";
 import { stateKeepEnabled } from "./apply-once.js";
 import { keepStepPatches } from "./component-patches.js";
 import { componentsByName, cueStepSource } from "./cue-steps.js";
-import { componentHealth, trackedResourcesOf, untrackedComponentResource } from "./component-runtime.js";
+import { componentHealth, untrackedComponentResource } from "./component-runtime.js";
 import type { PassState } from "./pass-state.js";
 import type { ReleaseApplier } from "./release-applier.js";
 import type { RenderPlan } from "./render-stage.js";
 import type { RevisionStage } from "./revision-stage.js";
 import { stepRegistryFor } from "./step-registry.js";
 import { promCheckHook } from "./steps/check-metrics.js";
+
+/** Errors of a member cluster that cannot be reached (or is no longer joined). */
+const UNREACHABLE_CODES: ReadonlySet<string> = new Set(["E_CLUSTER_UNREACHABLE", "E_CLUSTER_UNKNOWN"]);
+
+/**
+ * The manifests the run's steps applied, with the cluster each went to: every placement's
+ * components that its tracker records there, and the hub-rendered components a step applied in the
+ * app's own namespace of the hub (what no placement covers).
+ */
+function appliedManifests(
+  plan: RenderPlan,
+  recorded: readonly TrackedResource[],
+  appNamespace: string,
+): { manifest: ComponentManifest; cluster: string }[] {
+  const key = (component: string | undefined, cluster: string, namespace: string | undefined): string =>
+    `${component ?? ""}|${cluster}|${namespace ?? ""}`;
+  const applied = new Set(recorded.map((resource) => key(resource.component, clusterOf(resource), resource.namespace)));
+  const wasApplied = (manifest: ComponentManifest, cluster: string, namespace: string): boolean =>
+    applied.has(key(manifest.name, cluster, namespace)) ||
+    // A component whose objects are all cluster-scoped is recorded without a namespace.
+    applied.has(key(manifest.name, cluster, undefined));
+  const out: { manifest: ComponentManifest; cluster: string }[] = [];
+  const covered = new Set<string>();
+  for (const placement of plan.placements)
+    for (const manifest of placement.manifests)
+      if (wasApplied(manifest, placement.cluster, placement.namespace)) {
+        covered.add(key(manifest.name, placement.cluster, placement.namespace));
+        out.push({ manifest, cluster: placement.cluster });
+      }
+  for (const manifest of plan.manifests)
+    if (
+      !covered.has(key(manifest.name, LOCAL_CLUSTER_NAME, appNamespace)) &&
+      (plan.placements.length === 0
+        ? recorded.some((resource) => resource.component === manifest.name)
+        : wasApplied(manifest, LOCAL_CLUSTER_NAME, appNamespace))
+    )
+      out.push({ manifest, cluster: LOCAL_CLUSTER_NAME });
+  return out;
+}
 
 /** Where the release's workflow stands after this pass. */
 export interface WorkflowStage {
@@ -76,7 +118,7 @@ export async function runWorkflowStage(
   let workflow = storedWorkflowOf(pass.status);
   if (workflow !== undefined && workflow.appRevision !== release.record.name) workflow = undefined;
   if (workflow !== undefined && workflow.finished) {
-    await keepState(pass, inputs.cluster, plan, applier);
+    await keepState(pass, inputs, plan, applier);
     return { workflow, waitingForPerson: false };
   }
   const name = pass.app.metadata.name ?? "";
@@ -100,6 +142,17 @@ export async function runWorkflowStage(
     hooks: {
       cluster: inputs.cluster,
       applyComponent: (componentName, options) => applier.applyComponent(componentName, options),
+      placements: (stepName) =>
+        plan.placements.length === 0
+          ? undefined
+          : plan.placements
+              .filter((placement) => placement.step === stepName)
+              .map((placement) => ({
+                id: placement.id,
+                cluster: placement.cluster,
+                namespace: placement.namespace,
+                components: placement.manifests.map((manifest) => manifest.name),
+              })),
       applyObject: async (object) => {
         // Objects a step applies by itself (apply-object, actions) are tracked without a
         // component: `delete` removes them, GC keeps them while the current run has them.
@@ -208,16 +261,26 @@ export function onlyRepeatableStepsMoved(previous: WorkflowStatus | undefined, n
  * terminated or skipped a step never ships what its unrun steps would have applied.
  * Objects a step applied with patches (canary-rollout) are kept as the step left them.
  */
-async function keepState(pass: PassState, cluster: Cluster, plan: RenderPlan, applier: ReleaseApplier): Promise<void> {
+async function keepState(
+  pass: PassState,
+  inputs: WorkflowInputs,
+  plan: RenderPlan,
+  applier: ReleaseApplier,
+): Promise<void> {
+  const { cluster } = inputs;
   const recorded = await applier.tracked();
-  const appliedBySteps = new Set(recorded.map((resource) => resource.component));
   // `apply-once` with no rules: what the steps applied is not re-applied (every drift is kept).
-  const keep = stateKeepEnabled(plan.applyOnce) ? plan.manifests : [];
-  for (const manifest of keep
-    .filter((rendered) => appliedBySteps.has(rendered.name))
-    .map((rendered) => keepStepPatches(rendered, recorded))) {
-    await applier.recordApplied(trackedResourcesOf(manifest));
-    await applier.applyManifest(manifest, "onStateKeep");
+  if (stateKeepEnabled(plan.applyOnce)) {
+    const appNamespace = pass.app.metadata.namespace ?? "default";
+    for (const { manifest, cluster: where } of appliedManifests(plan, recorded, appNamespace)) {
+      try {
+        await applier.applyManifest(keepStepPatches(manifest, recorded), "onStateKeep", where);
+      } catch (error) {
+        // A member cluster out of reach keeps what it has; the hub and the other members are still kept.
+        if (!(error instanceof VelaError) || !UNREACHABLE_CODES.has(error.code)) throw error;
+        inputs.log?.(`state keep skipped cluster ${where}: ${error.message}`);
+      }
+    }
   }
   // A Rollout whose cancel finished but still says StepPaused (KubeVela #7170) is reset here,
   // once its controller is done with it; one a rollback disabled is re-enabled once its workload

@@ -21,6 +21,7 @@ import { canaryRollbackRunner, istioCanaryRollout } from "../reconciler/steps/is
 import { canaryDeployRunner } from "../reconciler/steps/canary-deploy.js";
 import { checkMetricsRunner } from "../reconciler/steps/check-metrics.js";
 import { rollbackApplicationWith } from "../reconciler/rollback.js";
+import { MemberClusters } from "./member-clusters.js";
 
 /** Which kind of cluster a command targets: `--cluster sandbox|kube`. */
 export type ClusterChoice = "sandbox" | "kube";
@@ -74,6 +75,8 @@ export interface Target {
   readonly sandbox?: SandboxCluster;
   /** The real cluster, when the target is one. */
   readonly kube?: KubeCluster;
+  /** The member clusters joined to this hub, opened as deploys reach them. */
+  readonly members: MemberClusters;
   close(): void;
 }
 
@@ -113,9 +116,15 @@ export function remoteClusterDriver(pollIntervalMs: number = DEFAULT_POLL_INTERV
   return { settle: () => Promise.resolve(0), nextWakeAt: () => undefined, pollIntervalMs };
 }
 
-function reconcilerDeps(options: TargetOptions, cluster: Cluster, registry: DefinitionRegistry): ReconcilerDeps {
+function reconcilerDeps(
+  options: TargetOptions,
+  cluster: Cluster,
+  registry: DefinitionRegistry,
+  members: MemberClusters,
+): ReconcilerDeps {
   return {
     cluster,
+    clusters: members,
     clock: options.clock,
     registry,
     http: options.http,
@@ -163,15 +172,20 @@ async function openKubeClusterTarget(options: TargetOptions): Promise<Target> {
     });
     const registry = loaded.registry;
     const warnings = [...stored.warnings, ...loaded.warnings];
+    const members = new MemberClusters(kube, { clock: options.clock, command: options.command });
     return {
       cluster: kube,
       driver: remoteClusterDriver(options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
       registry,
       warnings,
-      deps: reconcilerDeps(options, kube, registry),
+      deps: reconcilerDeps(options, kube, registry, members),
       description: `cluster ${kube.contextName} at ${kube.server}`,
       kube,
-      close: () => kube.close(),
+      members,
+      close: () => {
+        members.close();
+        kube.close();
+      },
     };
   } catch (error) {
     kube.close();
@@ -188,6 +202,11 @@ async function openServedSandbox(options: TargetOptions, dir: string, server: Se
   const { context: _context, ...rest } = options;
   const target = await openKubeClusterTarget({ ...rest, kubeconfig: server.kubeconfig, cluster: "kube" });
   return { ...target, description: `sandbox ${dir} (served at ${server.url})` };
+}
+
+function earliest(...times: readonly (Date | undefined)[]): Date | undefined {
+  const known = times.filter((time): time is Date => time !== undefined);
+  return known.length === 0 ? undefined : new Date(Math.min(...known.map((time) => time.getTime())));
 }
 
 /** Opens the command's target. The caller must `close()` it (the sandbox lock is held until then). */
@@ -207,9 +226,10 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     });
     const registry = loaded.registry;
     const warnings = [...stored.warnings, ...loaded.warnings];
+    const members = new MemberClusters(sandbox, { clock: options.clock, command: options.command });
     // The sandbox's chart mirrors let Rollouts of helm components target what the chart really deploys.
     const deps: ReconcilerDeps = {
-      ...reconcilerDeps(options, sandbox, registry),
+      ...reconcilerDeps(options, sandbox, registry, members),
       charts: createHelmChartSource({ sandboxDir: dir, cwd: options.cwd }),
     };
     const release = {
@@ -219,11 +239,15 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       revisionLimit: deps.revisionLimit ?? null,
       cwd: options.cwd,
     });
+    // Member sandboxes a deploy reached settle, wake and let go of their locks with the hub.
     const driver: ClusterDriver = {
-      settle: async () => (await sandbox.settle()).writes,
-      nextWakeAt: () => sandbox.nextWakeAt(),
-      fixedPoint: { memo: sandboxFixedPointMemo(dir, inputs), resourceVersion: () => sandbox.resourceVersion },
-      unlockedDuring: (wait) => sandbox.withoutLock(wait, release),
+      settle: async () => (await sandbox.settle()).writes + (await members.settle()),
+      nextWakeAt: () => earliest(sandbox.nextWakeAt(), members.nextWakeAt()),
+      fixedPoint: {
+        memo: sandboxFixedPointMemo(dir, inputs),
+        resourceVersion: () => [sandbox.resourceVersion, members.versions()].filter((part) => part !== "").join(";"),
+      },
+      unlockedDuring: (wait) => sandbox.withoutLock(() => members.unlockedDuring(wait), release),
       yieldBetweenPasses: async () => void (await sandbox.yieldToWaiters(release)),
       ...(sandbox.canSkipTime && options.realtime !== true
         ? { skipAhead: (milliseconds: number) => sandbox.skipAhead(milliseconds) }
@@ -238,7 +262,11 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
       deps,
       description: `sandbox ${shown}`,
       sandbox,
-      close: () => sandbox.close(),
+      members,
+      close: () => {
+        members.close();
+        sandbox.close();
+      },
     };
   } catch (error) {
     sandbox.close();

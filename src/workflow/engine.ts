@@ -378,6 +378,7 @@ class WorkflowRun {
       ...(hooks.cueStep === undefined ? {} : { cueStep: hooks.cueStep.bind(hooks) }),
       ...(hooks.applyObject === undefined ? {} : { applyObject: hooks.applyObject.bind(hooks) }),
       ...(hooks.promCheck === undefined ? {} : { promCheck: hooks.promCheck }),
+      ...(hooks.placements === undefined ? {} : { placements: hooks.placements.bind(hooks) }),
       ...(hooks.log === undefined ? {} : { log: hooks.log.bind(hooks) }),
       clock: this.ctx.clock,
       parameter: resolved.parameter,

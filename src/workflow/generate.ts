@@ -42,12 +42,32 @@ export function generateDefaultWorkflow(components: readonly WorkflowComponentIn
   };
 }
 
-/** The workflow an app runs: its own steps when it declares any, else the generated default. */
+/** A `deploy` step KubeVela generates for an app without a workflow whose policies place it (topology, override). */
+export interface DefaultDeployStep {
+  readonly name: string;
+  readonly policies: readonly string[];
+}
+
+/**
+ * The workflow an app runs: its own steps when it declares any, else the generated default — one
+ * `deploy` step per topology policy (with every override policy) when `deploySteps` are given, as
+ * KubeVela generates for placed apps, else one `apply-component` step per component.
+ */
 export function resolveWorkflow(app: {
   readonly components: readonly WorkflowComponentInput[];
   readonly workflow?: WorkflowSpec | undefined;
+  readonly deploySteps?: readonly DefaultDeployStep[];
 }): WorkflowSpec {
   const declared = app.workflow;
   if (declared !== undefined && (declared.steps ?? []).length > 0) return declared;
+  if (app.deploySteps !== undefined && app.deploySteps.length > 0)
+    return {
+      mode: { steps: "StepByStep", subSteps: "DAG" },
+      steps: app.deploySteps.map((step) => ({
+        name: step.name,
+        type: "deploy",
+        properties: { policies: [...step.policies] },
+      })),
+    };
   return generateDefaultWorkflow(app.components);
 }

@@ -8,7 +8,7 @@ export type { AdvanceResult, EngineContext } from "./engine.js";
 export { derivePhase, deriveAppPhase, MESSAGE_TERMINATED } from "./phase.js";
 export type { ApplicationPhase, DerivedPhase } from "./phase.js";
 export { generateDefaultWorkflow, resolveWorkflow } from "./generate.js";
-export type { WorkflowComponentInput } from "./generate.js";
+export type { DefaultDeployStep, WorkflowComponentInput } from "./generate.js";
 export {
   findSuspendedSteps,
   isActivelyRunning,

@@ -227,6 +227,18 @@ export interface ApplyComponentOptions {
   readonly properties?: JsonObject;
   readonly namespace?: string;
   readonly cluster?: string;
+  /** One of the step's placements ({@link StepHooks.placements}): the component as overridden there, in its cluster and namespace. */
+  readonly placement?: string;
+}
+
+/** Where a `deploy` step deploys, one entry per cluster and namespace its topology policies select. */
+export interface StepPlacement {
+  /** What {@link ApplyComponentOptions.placement} names it by. */
+  readonly id: string;
+  readonly cluster: string;
+  readonly namespace: string;
+  /** The components deployed there (an override's `selector` narrows them), in declaration order. */
+  readonly components: readonly string[];
 }
 
 /** What {@link StepHooks.applyComponent} reports. */
@@ -268,6 +280,12 @@ export interface StepHooks {
    * health, traits included.
    */
   applyComponent(name: string, options?: ApplyComponentOptions): Promise<ApplyComponentResult>;
+  /**
+   * The placements of a `deploy` step that names topology or override policies (KubeVela's
+   * multi-cluster deploy); undefined when the step deploys every component to the app's own cluster
+   * and namespace. @default none
+   */
+  placements?(stepName: string): readonly StepPlacement[] | undefined;
   /**
    * Applies one object a step writes by itself (`apply` actions: server-side apply as vela-ts,
    * recorded for `delete`). @default `cluster.apply`

@@ -26,6 +26,10 @@ const PREPARE: Readonly<Record<string, readonly (readonly string[])[]>> = {
   "workflow rollback": [["workflow", "suspend", "demo-app"]],
   // Only an aborted update can be retried.
   "sandbox rollout retry": [["sandbox", "rollout", "abort", "rollouts-demo"]],
+  // A member cluster is joined before it is labelled or detached.
+  "cluster detach": [["cluster", "join", "prod"]],
+  "cluster labels add": [["cluster", "join", "prod"]],
+  "cluster labels del": [["cluster", "join", "prod", "--labels", "region=eu"]],
 };
 
 function allCommands(command: Command, path: readonly string[] = []): (readonly string[])[] {

@@ -187,7 +187,7 @@ describe("up with bad input writes nothing (exit 1)", () => {
       hint: "one → two → one",
     },
     {
-      name: "a deploy step with a topology policy (dry-run renders placements; up does not deploy them yet)",
+      name: "a topology naming a cluster that is not joined",
       text: [
         "apiVersion: core.oam.dev/v1beta1",
         "kind: Application",
@@ -197,15 +197,15 @@ describe("up with bad input writes nothing (exit 1)", () => {
         "  components:",
         "    - {name: bad-placement, type: webservice, properties: {image: nginx}}",
         "  policies:",
-        "    - {name: prod, type: topology, properties: {clusters: [local], namespace: prod}}",
+        "    - {name: prod, type: topology, properties: {clusters: [local, eu-west], namespace: prod}}",
         "  workflow:",
         "    steps:",
         "      - {name: deploy-prod, type: deploy, properties: {policies: [prod]}}",
         "",
       ].join("\n"),
-      code: "E_POLICY_UNSUPPORTED",
+      code: "E_POLICY_INVALID",
       where: /bad-placement\.yaml:9:\d+/,
-      hint: "vela-ts dry-run",
+      hint: "known clusters: local",
     },
     {
       name: "a parameter of the wrong type",

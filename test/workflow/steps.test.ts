@@ -122,6 +122,80 @@ describe("apply-component and deploy", () => {
   });
 });
 
+describe("deploy per placement", () => {
+  const placements = [
+    { id: "deploy/test/test", cluster: "test", namespace: "test", components: ["web"] },
+    { id: "deploy/prod/prod", cluster: "prod", namespace: "prod", components: ["web", "api"] },
+  ];
+
+  it("applies each placement's components there and waits until every one is healthy", async () => {
+    const applied: string[] = [];
+    let healthy = false;
+    const h = harness({
+      registry: builtinStepRegistry(),
+      hooks: hooks({
+        placements: (step) => (step === "deploy" ? placements : undefined),
+        applyComponent: (name, options) => {
+          applied.push(`${name}@${options?.placement ?? "-"}`);
+          return Promise.resolve(
+            healthy || options?.placement !== "deploy/prod/prod"
+              ? { applied: true, healthy: true }
+              : { applied: true, healthy: false, message: "Ready:0/3" },
+          );
+        },
+      }),
+    });
+    const spec: WorkflowSpec = { steps: [{ name: "deploy", type: "deploy", properties: { policies: ["t"] } }] };
+    const first = await h.advance(spec);
+    expect(first.status.steps[0]).toMatchObject({
+      phase: "running",
+      message: "waiting for components to be healthy: web (Ready:0/3) in prod/prod, api (Ready:0/3) in prod/prod",
+    });
+    expect(applied).toEqual(["web@deploy/test/test", "web@deploy/prod/prod", "api@deploy/prod/prod"]);
+    healthy = true;
+    expect((await h.advance(spec)).status.status).toBe("succeeded");
+  });
+
+  it("a cluster out of reach fails the step naming it, after the other placements were applied", async () => {
+    const applied: string[] = [];
+    const h = harness({
+      registry: builtinStepRegistry(),
+      hooks: hooks({
+        placements: () => placements,
+        applyComponent: (name, options) => {
+          if (options?.placement === "deploy/test/test")
+            return Promise.reject(new NotFoundError("E_CLUSTER_UNKNOWN", 'cluster "test" is not joined to this hub'));
+          applied.push(`${name}@${options?.placement ?? "-"}`);
+          return Promise.resolve({ applied: true, healthy: true });
+        },
+      }),
+    });
+    const spec: WorkflowSpec = { steps: [{ name: "deploy", type: "deploy" }] };
+    const result = await h.advance(spec);
+    // Retryable: the step is run again after its backoff, the workflow goes on.
+    expect(result.status.steps[0]).toMatchObject({
+      phase: "failed",
+      reason: "Execute",
+      message: 'cluster test: cluster "test" is not joined to this hub',
+    });
+    expect(result.status.terminated).toBe(false);
+    expect(result.nextWakeAt).toBeDefined();
+    expect(applied).toEqual(["web@deploy/prod/prod", "api@deploy/prod/prod"]);
+  });
+
+  it("a bug is not taken for a cluster out of reach", async () => {
+    const h = harness({
+      registry: builtinStepRegistry(),
+      hooks: hooks({
+        placements: () => placements,
+        applyComponent: () => Promise.reject(new TypeError("boom")),
+      }),
+    });
+    const result = await h.advance({ steps: [{ name: "deploy", type: "deploy" }] });
+    expect(result.status.steps[0]?.message).toBe("boom");
+  });
+});
+
 describe("notification", () => {
   const received: { path: string; body: JsonValue }[] = [];
   let failuresLeft = 0;

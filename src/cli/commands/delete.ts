@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { DeleteApplicationResult } from "../../operations/index.js";
+import type { DeleteApplicationResult, PlacedRef } from "../../operations/index.js";
 import { UsageError } from "../../errors/index.js";
 import type { ObjectRef } from "../../model/kube-object.js";
 import { parseDuration } from "../../util/duration.js";
@@ -13,8 +13,9 @@ interface DeleteFlags extends TargetFlags {
   readonly timeout?: string;
 }
 
-function describe(ref: ObjectRef): string {
-  return `${ref.kind}/${ref.namespace === undefined ? "" : `${ref.namespace}/`}${ref.name}`;
+function describe(ref: PlacedRef): string {
+  const where = ref.cluster === undefined ? "" : ` in cluster ${ref.cluster}`;
+  return `${ref.kind}/${ref.namespace === undefined ? "" : `${ref.namespace}/`}${ref.name}${where}`;
 }
 
 /** `Pod ×6, ReplicaSet ×2` — dependents grouped by kind, in first-seen order. */

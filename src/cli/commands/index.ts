@@ -14,6 +14,7 @@ import { registerInstall, registerUninstall } from "./install.js";
 import { registerDashboard } from "./dashboard.js";
 import { registerLs } from "./ls.js";
 import { registerCompletion } from "./completion.js";
+import { registerCluster } from "./cluster.js";
 
 /** Every top-level command, in the order `--help` lists them. */
 export const COMMANDS: readonly RegisterCommand[] = [
@@ -27,6 +28,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDef,
   registerChart,
   registerAddon,
+  registerCluster,
   registerSandbox,
   registerController,
   registerInstall,

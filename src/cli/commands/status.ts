@@ -138,6 +138,7 @@ function formatServices(view: StatusView, marks: Marks, style: Style): string[] 
   const lines = [style.bold("Services:"), ""];
   for (const service of view.services) {
     lines.push(`  - Name: ${service.name}`);
+    if (service.cluster !== undefined) lines.push(`    Cluster: ${service.cluster}`);
     lines.push(`    Namespace: ${service.namespace}`);
     if (service.type !== undefined) lines.push(`    Type: ${service.type}`);
     const state = service.healthy

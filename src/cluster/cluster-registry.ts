@@ -1,0 +1,147 @@
+import { NotFoundError, UsageError } from "../errors/index.js";
+import type { KubeObject } from "../model/kube-object.js";
+import { isJsonObject } from "../util/index.js";
+import type { Cluster } from "./cluster.js";
+import { LOCAL_CLUSTER_NAME } from "./tracker.js";
+
+/**
+ * The hub's cluster registry, stored as KubeVela's cluster-gateway stores it: one Secret per member
+ * cluster in `vela-system`, named after the cluster, labelled
+ * `cluster.core.oam.dev/cluster-credential-type`; the cluster's own labels (`vela cluster labels add`)
+ * are the Secret's other labels. A member is either another sandbox (credential type `Sandbox`,
+ * `endpoint: sandbox://<dir>`) or a kubeconfig context (credential type `Kubeconfig`, the kubeconfig
+ * file and context name).
+ */
+
+export const CLUSTER_SECRET_NAMESPACE = "vela-system";
+export const LABEL_CLUSTER_CREDENTIAL_TYPE = "cluster.core.oam.dev/cluster-credential-type";
+
+/** How vela-ts reaches a member cluster. */
+export type ClusterEndpoint =
+  | { readonly kind: "sandbox"; readonly dir: string }
+  | { readonly kind: "kubeconfig"; readonly kubeconfig: string; readonly context?: string };
+
+/** One joined member cluster. */
+export interface ClusterEntry {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly endpoint: ClusterEndpoint;
+}
+
+const CREDENTIAL_TYPES = { sandbox: "Sandbox", kubeconfig: "Kubeconfig" } as const;
+const SANDBOX_SCHEME = "sandbox://";
+/** Cluster names are Secret names: DNS-1123 subdomains. */
+const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function encode(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
+}
+
+function decode(value: unknown): string | undefined {
+  return typeof value === "string" ? Buffer.from(value, "base64").toString("utf8") : undefined;
+}
+
+function clusterSecretRef(name: string): { apiVersion: string; kind: string; name: string; namespace: string } {
+  return { apiVersion: "v1", kind: "Secret", name, namespace: CLUSTER_SECRET_NAMESPACE };
+}
+
+/** Checks a cluster name a user typed: a DNS-1123 name, never `local` (the hub). */
+export function checkClusterName(name: string): void {
+  if (name === LOCAL_CLUSTER_NAME)
+    throw new UsageError(`"${LOCAL_CLUSTER_NAME}" is the hub cluster, always known; it cannot be joined or detached`, {
+      hint: "choose another name for the member cluster",
+    });
+  if (!CLUSTER_NAME.test(name) || name.length > 253)
+    throw new UsageError(`cluster name "${name}" is not a valid name`, {
+      hint: "use lower-case letters, digits and '-' (a DNS-1123 name, e.g. prod-eu)",
+    });
+}
+
+/** The Secret that records a member cluster. */
+export function clusterSecret(entry: ClusterEntry): KubeObject {
+  const { endpoint } = entry;
+  const data =
+    endpoint.kind === "sandbox"
+      ? { endpoint: encode(`${SANDBOX_SCHEME}${endpoint.dir}`) }
+      : {
+          endpoint: encode(`kubeconfig://${endpoint.kubeconfig}`),
+          kubeconfig: encode(endpoint.kubeconfig),
+          ...(endpoint.context === undefined ? {} : { context: encode(endpoint.context) }),
+        };
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: entry.name,
+      namespace: CLUSTER_SECRET_NAMESPACE,
+      labels: { ...entry.labels, [LABEL_CLUSTER_CREDENTIAL_TYPE]: CREDENTIAL_TYPES[endpoint.kind] },
+    },
+    type: "Opaque",
+    data,
+  };
+}
+
+/** The entry a cluster Secret records; undefined for a Secret that is not a vela-ts member cluster. */
+export function clusterEntryOf(secret: KubeObject): ClusterEntry | undefined {
+  const { [LABEL_CLUSTER_CREDENTIAL_TYPE]: type, ...labels } = secret.metadata.labels ?? {};
+  const data = isJsonObject(secret.data) ? secret.data : {};
+  const name = secret.metadata.name ?? "";
+  if (type === CREDENTIAL_TYPES.sandbox) {
+    const endpoint = decode(data.endpoint);
+    if (endpoint?.startsWith(SANDBOX_SCHEME) !== true) return undefined;
+    return { name, labels, endpoint: { kind: "sandbox", dir: endpoint.slice(SANDBOX_SCHEME.length) } };
+  }
+  if (type === CREDENTIAL_TYPES.kubeconfig) {
+    const kubeconfig = decode(data.kubeconfig);
+    if (kubeconfig === undefined) return undefined;
+    const context = decode(data.context);
+    return {
+      name,
+      labels,
+      endpoint: { kind: "kubeconfig", kubeconfig, ...(context === undefined ? {} : { context }) },
+    };
+  }
+  return undefined;
+}
+
+/** Every member cluster the hub knows, by name. */
+export async function listClusterEntries(hub: Cluster): Promise<ClusterEntry[]> {
+  const secrets = await hub.list("v1", "Secret", {
+    namespace: CLUSTER_SECRET_NAMESPACE,
+    labelSelector: LABEL_CLUSTER_CREDENTIAL_TYPE,
+  });
+  return secrets
+    .flatMap((secret) => {
+      const entry = clusterEntryOf(secret);
+      return entry === undefined ? [] : [entry];
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The member cluster called `name`, or a NotFoundError listing the known ones. */
+export async function getClusterEntry(hub: Cluster, name: string): Promise<ClusterEntry> {
+  const entries = await listClusterEntries(hub);
+  const entry = entries.find((candidate) => candidate.name === name);
+  if (entry === undefined)
+    throw new NotFoundError("E_CLUSTER_UNKNOWN", `cluster "${name}" is not joined`, {
+      hint: `joined clusters: ${entries.map((known) => known.name).join(", ") || "none"} (see vela-ts cluster list)`,
+    });
+  return entry;
+}
+
+/** Records a member cluster, replacing the record of the same name (its labels as given, none kept). */
+export async function saveClusterEntry(hub: Cluster, entry: ClusterEntry): Promise<void> {
+  const secret = clusterSecret(entry);
+  const existing = await hub.get(clusterSecretRef(entry.name));
+  if (existing === undefined) await hub.create(secret);
+  else
+    await hub.update({
+      ...secret,
+      metadata: { ...existing.metadata, labels: secret.metadata.labels ?? {} },
+    });
+}
+
+/** Forgets a member cluster; returns false when it was not joined. */
+export async function deleteClusterEntry(hub: Cluster, name: string): Promise<boolean> {
+  return hub.delete(clusterSecretRef(name));
+}

@@ -1,5 +1,6 @@
 import type { Cluster } from "../cluster/cluster.js";
 import {
+  isReleasedOnDelete,
   refKey,
   RESOURCE_TRACKER_API_VERSION,
   RESOURCE_TRACKER_KIND,
@@ -56,7 +57,9 @@ export interface DeleteApplicationResult {
   readonly remaining: readonly ObjectRef[];
 }
 
+/** An adopted object the app releases on delete (read-only or a plain reference; `take-over` ones are deleted). */
 function isReferencedObject(resource: TrackedResource): boolean {
+  if (resource.adoption !== undefined) return isReleasedOnDelete(resource);
   const raw = resource.raw;
   const metadata = isJsonObject(raw) ? raw.metadata : undefined;
   const annotations = isJsonObject(metadata) ? metadata.annotations : undefined;
@@ -142,7 +145,13 @@ export async function deleteApplication(options: DeleteApplicationOptions): Prom
     for (const resource of resources) {
       const ref = trackedRef(resource);
       if (isReferencedObject(resource)) {
-        kept.push({ ref, reason: "referenced by ref-objects, not created by the app" });
+        kept.push({
+          ref,
+          reason:
+            resource.adoption === "read-only"
+              ? "adopted read-only, released"
+              : "referenced by ref-objects, not created by the app",
+        });
         continue;
       }
       const otherApp = others.get(refKey(ref));

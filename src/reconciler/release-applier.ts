@@ -11,6 +11,7 @@ import { FIELD_MANAGER } from "../model/labels.js";
 import { renderAppfile, type ComponentManifest } from "../render/index.js";
 import { isJsonObject, jsonEqual } from "../util/index.js";
 import type { ApplyComponentOptions, ApplyComponentResult } from "../workflow/index.js";
+import { adoptionPoliciesOf, planAdoption } from "./adoption.js";
 import type { HelmChartSource } from "./chart-expansion.js";
 import { extraTraitsOf, outputPatchesOf, patchComponentOutputs, type ExtraTrait } from "./component-patches.js";
 import {
@@ -90,9 +91,19 @@ export class ReleaseApplier {
     return after;
   }
 
-  /** Applies a manifest's objects (tracking first) at an apply-once stage; records whether any changed. */
+  /**
+   * Applies a manifest's objects (tracking first) at an apply-once stage; records whether any changed.
+   * Referenced objects (`ref-objects`) are adopted: checked and tracked before anything is written,
+   * then only the fields their traits set are applied.
+   */
   async applyManifest(manifest: ComponentManifest, stage: "onUpdate" | "onStateKeep"): Promise<void> {
-    await this.recordApplied(trackedResourcesOf(manifest));
+    const adoption = await planAdoption(this.cluster, manifest, {
+      appName: this.appName,
+      appNamespace: this.namespace,
+      policies: adoptionPoliciesOf(this.plan.appfile.policies),
+    });
+    await this.recordApplied([...trackedResourcesOf(manifest), ...adoption.tracked]);
+    for (const write of adoption.writes) await this.applyObject(write);
     const applyOnce = this.plan.applyOnce;
     if (
       (await applyComponentObjects(this.cluster, manifest, {

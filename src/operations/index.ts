@@ -38,3 +38,4 @@ export * from "./uninstall.js";
 export * from "./completion-candidates.js";
 export * from "../authoring/cluster-definitions.js";
 export { readClusterDefinitions, DEFINITION_NAMESPACE, DEFINITION_API_VERSION } from "../target/stored-definitions.js";
+export * from "./adopt.js";

@@ -197,11 +197,17 @@ export async function planAdoption(
     for (const live of await liveReferenced(cluster, reference)) {
       const mode = adoptionModeOf(adopter.policies, live, manifest);
       tracked.push(trackedOf(manifest, live, mode));
-      // Objects selected by labels are only referenced: traits patch the workload reference alone.
-      if (reference.metadata.annotations?.[ANNOTATION_REF_LABEL_SELECTOR] !== undefined) continue;
+      const fields = writtenFields(traitWrites(reference, false));
+      if (reference.metadata.annotations?.[ANNOTATION_REF_LABEL_SELECTOR] !== undefined) {
+        if (fields.length === 0) continue;
+        throw new VelaError(
+          "E_ADOPT_READ_ONLY",
+          `component "${manifest.name}": its traits would change the ${reference.kind} objects selected by labels ` +
+            `(${fields.join(", ")}); traits patch only an object referenced by name`,
+          { hint: "reference the workload by name (objects[0].name) to let traits patch it" },
+        );
+      }
       const owner = managingApp(live);
-      const requested = traitWrites(reference, false);
-      const fields = writtenFields(requested);
       if (mode === "read-only") {
         if (fields.length > 0) {
           throw new VelaError(

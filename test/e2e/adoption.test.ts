@@ -136,8 +136,8 @@ describe("adoption with ref-objects", () => {
 
     const tree = await box.vela(["status", "legacy", "--tree"]);
     expect(tree.code).toBe(0);
-    expect(tree.stdout).toContain("Deployment/legacy-api");
-    expect(tree.stdout).toContain("Service/legacy-api");
+    expect(tree.stdout).toMatch(/Deployment\/legacy-api {2}.*\(adopted, take-over\)\n/);
+    expect(tree.stdout).toMatch(/Service\/legacy-api.*\(adopted, take-over\)\n/);
 
     const deleted = await box.vela(["delete", "legacy"]);
     expect(deleted.code).toBe(0);
@@ -158,7 +158,7 @@ describe("adoption with ref-objects", () => {
     expect(await podUids(box)).toEqual(pods);
 
     const tree = await box.vela(["status", "legacy", "--tree"]);
-    expect(tree.stdout).toContain("Deployment/legacy-api");
+    expect(tree.stdout).toMatch(/Deployment\/legacy-api.*\(adopted, read-only\)\n/);
 
     const deleted = await box.vela(["delete", "legacy"]);
     expect(deleted.code).toBe(0);
@@ -206,5 +206,69 @@ describe("adoption with ref-objects", () => {
     expect(up.code).not.toBe(0);
     expect(up.stdout + up.stderr).toContain("which exists but is not managed by any application");
     expect((await items(box, "deployments"))[0]?.spec?.replicas).toBe(2);
+  });
+
+  it("vela-ts adopt proposes the Application (ref-objects + policy) that up applies with no restart", async () => {
+    const box = newSandbox();
+    await startLegacy(box);
+    const pods = await podUids(box);
+    const proposed = await box.vela(["adopt", "deployment/legacy-api", "svc/legacy-api", "--mode", "take-over"]);
+    expect(proposed.stderr).toBe("");
+    expect(proposed.code).toBe(0);
+    expect(proposed.stdout).toBe(`apiVersion: core.oam.dev/v1beta1
+kind: Application
+metadata:
+  name: legacy-api
+  namespace: default
+  labels:
+    app.oam.dev/adopt: native
+spec:
+  components:
+    - name: legacy-api
+      type: ref-objects
+      properties:
+        objects:
+          - apiVersion: apps/v1
+            kind: Deployment
+            name: legacy-api
+          - apiVersion: v1
+            kind: Service
+            name: legacy-api
+  policies:
+    - name: take-over
+      type: take-over
+      properties:
+        rules:
+          - selector:
+              componentNames:
+                - legacy-api
+`);
+    const written = await box.vela([
+      "adopt",
+      "deployment/legacy-api",
+      "--app",
+      "legacy",
+      "-o",
+      join(box.dir, "adopt.yaml"),
+    ]);
+    expect(written.code).toBe(0);
+    expect(written.stdout).toBe("");
+    const up = await box.vela(["up", "-f", join(box.dir, "adopt.yaml"), "--wait"]);
+    expect(up.code).toBe(0);
+    expect(await podUids(box)).toEqual(pods);
+    const tree = await box.vela(["status", "legacy", "--tree"]);
+    expect(tree.stdout).toMatch(/Deployment\/legacy-api.*\(adopted, read-only\)\n/);
+  });
+
+  it("vela-ts adopt names what it cannot adopt", async () => {
+    const box = newSandbox();
+    const missing = await box.vela(["adopt", "deployment/nothing"]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain("error[E_ADOPT_NOT_FOUND]: Deployment default/nothing does not exist");
+    const malformed = await box.vela(["adopt", "legacy-api"]);
+    expect(malformed.code).not.toBe(0);
+    expect(malformed.stderr).toContain('"legacy-api" is not <kind>/<name>');
+    const mode = await box.vela(["adopt", "deploy/x", "--mode", "own"]);
+    expect(mode.stderr).toContain('unknown adoption mode "own"');
   });
 });

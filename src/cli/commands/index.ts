@@ -14,6 +14,7 @@ import { registerInstall, registerUninstall } from "./install.js";
 import { registerDashboard } from "./dashboard.js";
 import { registerLs } from "./ls.js";
 import { registerCompletion } from "./completion.js";
+import { registerAdopt } from "./adopt.js";
 
 /** Every top-level command, in the order `--help` lists them. */
 export const COMMANDS: readonly RegisterCommand[] = [
@@ -23,6 +24,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerStatus,
   registerRevision,
   registerDelete,
+  registerAdopt,
   registerDryRun,
   registerDef,
   registerChart,

@@ -8,6 +8,13 @@ import type { JsonObject } from "../util/index.js";
  * revision no longer renders, `delete <app>` removes exactly what the app created, and rollback
  * re-applies a revision's recorded manifests instead of re-running its workflow.
  */
+/**
+ * How an adopted object (a `ref-objects` reference) belongs to the app: `read-only` (never written,
+ * released on delete), `take-over` (owned: written, deleted with the app) or `referenced` (no policy:
+ * written only where a trait asks, released on delete).
+ */
+export type AdoptionMode = "read-only" | "take-over" | "referenced";
+
 export interface TrackedResource {
   readonly apiVersion: string;
   readonly kind: string;
@@ -22,6 +29,13 @@ export interface TrackedResource {
   readonly trait?: string;
   /** The manifest as applied (for rollback's re-apply). */
   readonly raw?: JsonObject;
+  /** Set for an object the app adopted instead of creating it. */
+  readonly adoption?: AdoptionMode;
+}
+
+/** Whether the app may delete a tracked object: not when it adopted it without `take-over`. */
+export function isReleasedOnDelete(resource: TrackedResource): boolean {
+  return resource.adoption === "read-only" || resource.adoption === "referenced";
 }
 
 export const RESOURCE_TRACKER_API_VERSION = "core.oam.dev/v1beta1";
@@ -120,7 +134,7 @@ export function resourcesToCollect(
   for (const tracker of olderTrackers) {
     for (const resource of trackedResources(tracker)) {
       const key = trackedKey(resource);
-      if (keep.has(key) || seen.has(key)) continue;
+      if (keep.has(key) || seen.has(key) || isReleasedOnDelete(resource)) continue;
       seen.add(key);
       out.push({ cluster: clusterOf(resource), ref: trackedRef(resource) });
     }

@@ -1,6 +1,7 @@
 import type { Cluster } from "../cluster/cluster.js";
 import {
   clusterOf,
+  isReleasedOnDelete,
   LOCAL_CLUSTER_NAME,
   refKey,
   RESOURCE_TRACKER_API_VERSION,
@@ -72,7 +73,9 @@ export interface DeleteApplicationResult {
   readonly remaining: readonly PlacedRef[];
 }
 
+/** An adopted object the app releases on delete (read-only or a plain reference; `take-over` ones are deleted). */
 function isReferencedObject(resource: TrackedResource): boolean {
+  if (resource.adoption !== undefined) return isReleasedOnDelete(resource);
   const raw = resource.raw;
   const metadata = isJsonObject(raw) ? raw.metadata : undefined;
   const annotations = isJsonObject(metadata) ? metadata.annotations : undefined;
@@ -189,7 +192,13 @@ export async function deleteApplication(options: DeleteApplicationOptions): Prom
         continue;
       }
       if (isReferencedObject(resource)) {
-        kept.push({ ref, reason: "referenced by ref-objects, not created by the app" });
+        kept.push({
+          ref,
+          reason:
+            resource.adoption === "read-only"
+              ? "adopted read-only, released"
+              : "referenced by ref-objects, not created by the app",
+        });
         continue;
       }
       const otherApp = others.get(trackedKey(resource));

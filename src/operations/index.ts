@@ -39,3 +39,4 @@ export * from "./completion-candidates.js";
 export * from "../authoring/cluster-definitions.js";
 export { readClusterDefinitions, DEFINITION_NAMESPACE, DEFINITION_API_VERSION } from "../target/stored-definitions.js";
 export * from "./clusters.js";
+export * from "./adopt.js";

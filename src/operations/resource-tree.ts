@@ -6,6 +6,7 @@ import {
   RESOURCE_TRACKER_KIND,
   trackedRef,
   trackedResources,
+  type AdoptionMode,
   type TrackedResource,
 } from "../cluster/tracker.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
@@ -29,6 +30,8 @@ export interface ResourceTreeNode {
   readonly status: string;
   /** The tracker records it but the cluster no longer has it. */
   readonly missing: boolean;
+  /** How the app adopted it (`ref-objects`), when it did not create it. */
+  readonly adoption?: AdoptionMode;
   readonly children: readonly ResourceTreeNode[];
 }
 
@@ -247,7 +250,8 @@ export async function buildResourceTree(
   for (const resource of resources) {
     const ref = trackedRef(resource);
     const live = await cluster.get(ref);
-    const node = live === undefined ? missingNode(ref) : nodeOf(live, owners, seen);
+    const found = live === undefined ? missingNode(ref) : nodeOf(live, owners, seen);
+    const node = resource.adoption === undefined ? found : { ...found, adoption: resource.adoption };
     const component = resource.component ?? "";
     byComponent.set(component, [...(byComponent.get(component) ?? []), node]);
   }

@@ -67,7 +67,8 @@ export function stateKeepEnabled(policy: ApplyOncePolicy | undefined): boolean {
   return policy === undefined || policy.rules.length > 0;
 }
 
-function matches(selector: JsonObject, object: KubeObject, origin: AppliedObjectOrigin): boolean {
+/** Whether a policy rule's `selector` (KubeVela's ResourcePolicyRuleSelector: every list given must match) covers an object. */
+export function selectorMatches(selector: JsonObject, object: KubeObject, origin: AppliedObjectOrigin): boolean {
   const checks: [string, string | undefined][] = [
     ["componentNames", origin.component],
     ["componentTypes", origin.componentType],
@@ -133,7 +134,7 @@ export function keepAllowedDrift(
   origin: AppliedObjectOrigin,
 ): KubeObject | undefined {
   if (policy === undefined || live === undefined) return object;
-  const rule = policy.rules.find((candidate) => matches(candidate.selector, object, origin));
+  const rule = policy.rules.find((candidate) => selectorMatches(candidate.selector, object, origin));
   if (rule === undefined || !(rule.affect === "" || rule.affect === "always" || rule.affect === stage)) return object;
   if (rule.paths.includes("*")) return undefined;
   const result = cloneJson(object as unknown as JsonObject);

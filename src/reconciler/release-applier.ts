@@ -12,6 +12,7 @@ import { FIELD_MANAGER } from "../model/labels.js";
 import { renderAppfile, type ComponentManifest } from "../render/index.js";
 import { isJsonObject, jsonEqual } from "../util/index.js";
 import type { ApplyComponentOptions, ApplyComponentResult, ScheduledStep } from "../workflow/index.js";
+import { adoptionPoliciesOf, planAdoption } from "./adoption.js";
 import type { HelmChartSource } from "./chart-expansion.js";
 import type { ClusterGateway } from "./cluster-gateway.js";
 import { extraTraitsOf, outputPatchesOf, patchComponentOutputs, type ExtraTrait } from "./component-patches.js";
@@ -114,17 +115,18 @@ export class ReleaseApplier {
     if (resources.length > 0) await this.recordApplied(resources);
   }
 
-  /** Server-side apply of one object as vela-ts; records whether it changed. */
-  async applyObject(object: KubeObject): Promise<KubeObject> {
-    const before = await this.cluster.get(refOf(object));
-    const after = await this.cluster.apply(object, { fieldManager: FIELD_MANAGER, force: true });
+  /** Server-side apply of one object as vela-ts (in the hub unless `cluster` says otherwise); records whether it changed. */
+  async applyObject(object: KubeObject, cluster: Cluster = this.cluster): Promise<KubeObject> {
+    const before = await cluster.get(refOf(object));
+    const after = await cluster.apply(object, { fieldManager: FIELD_MANAGER, force: true });
     if (before?.metadata.resourceVersion !== after.metadata.resourceVersion) this.pass.wrote = true;
     return after;
   }
 
   /**
    * Applies a manifest's objects (tracking first) at an apply-once stage, in the hub or the named
-   * member cluster; records whether any changed.
+   * member cluster; records whether any changed. Referenced objects (`ref-objects`) are adopted:
+   * checked and tracked before anything is written, then only the fields their traits set are applied.
    */
   async applyManifest(
     manifest: ComponentManifest,
@@ -133,7 +135,13 @@ export class ReleaseApplier {
   ): Promise<void> {
     // Opened first: an unreachable cluster fails before its objects are recorded as applied.
     const cluster = clusterName === LOCAL_CLUSTER_NAME ? this.cluster : await this.gateway.open(clusterName);
-    await this.recordApplied(trackedInCluster(trackedResourcesOf(manifest), clusterName));
+    const adoption = await planAdoption(cluster, manifest, {
+      appName: this.appName,
+      appNamespace: this.namespace,
+      policies: adoptionPoliciesOf(this.plan.appfile.policies),
+    });
+    await this.recordApplied(trackedInCluster([...trackedResourcesOf(manifest), ...adoption.tracked], clusterName));
+    for (const write of adoption.writes) await this.applyObject(write, cluster);
     const applyOnce = this.plan.applyOnce;
     if (
       (await applyComponentObjects(cluster, manifest, {

@@ -8,7 +8,16 @@ import type { JsonObject, JsonValue } from "./json.js";
  * replaces. Neither input is changed (the package patches its target in place, so both are copied).
  */
 export function applyMergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {
-  return jsonMergePatch.apply<JsonValue>(target === undefined ? {} : structuredClone(target), structuredClone(patch));
+  return jsonMergePatch.apply<JsonValue>(target === undefined ? {} : unshared(target), structuredClone(patch));
+}
+
+/**
+ * A copy with no shared subtrees. structuredClone keeps aliasing: where two fields hold one object
+ * (the sandbox store interns equal subtrees, e.g. `metadata.labels` and `spec.selector.matchLabels`),
+ * patching one in place would change the other.
+ */
+function unshared(value: JsonValue): JsonValue {
+  return JSON.parse(JSON.stringify(value)) as JsonValue;
 }
 
 /** The RFC 7386 patch turning `before` into `after` (`{}` when they are equal). */

@@ -15,6 +15,7 @@ import { registerDashboard } from "./dashboard.js";
 import { registerLs } from "./ls.js";
 import { registerCompletion } from "./completion.js";
 import { registerCluster } from "./cluster.js";
+import { registerAdopt } from "./adopt.js";
 
 /** Every top-level command, in the order `--help` lists them. */
 export const COMMANDS: readonly RegisterCommand[] = [
@@ -24,6 +25,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerStatus,
   registerRevision,
   registerDelete,
+  registerAdopt,
   registerDryRun,
   registerDef,
   registerChart,

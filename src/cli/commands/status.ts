@@ -196,7 +196,10 @@ function formatCanaries(view: StatusView, style: Style): string[] {
 function formatNode(node: ResourceTreeNode, namespace: string, prefix: string, last: boolean, marks: Marks): string[] {
   const where = node.namespace === undefined || node.namespace === namespace ? "" : ` (namespace ${node.namespace})`;
   const status = node.status === "" ? "" : `  ${node.status}`;
-  const lines = [`${prefix}${last ? marks.branch[1] : marks.branch[0]}${node.kind}/${node.name}${where}${status}`];
+  const adopted = node.adoption === undefined ? "" : `  (adopted, ${node.adoption})`;
+  const lines = [
+    `${prefix}${last ? marks.branch[1] : marks.branch[0]}${node.kind}/${node.name}${where}${status}${adopted}`,
+  ];
   const childPrefix = `${prefix}${last ? marks.branch[3] : marks.branch[2]}`;
   node.children.forEach((child, index) =>
     lines.push(...formatNode(child, namespace, childPrefix, index === node.children.length - 1, marks)),

@@ -5,7 +5,7 @@
  * Helm's install order, and each Kubernetes object is parsed with YAML 1.1 rules as the API server
  * reads it.
  */
-import type { KubeObject } from "../model/kube-object.js";
+import { isKubeObject, type KubeObject } from "../model/kube-object.js";
 import type { ChartDependency, ChartFile, ChartMetadata, LoadedChart } from "./chart.js";
 import { ChartError } from "./errors.js";
 import { createFilesObject } from "./files.js";
@@ -468,7 +468,7 @@ function readDocument(source: string, text: string, full: string): Document {
       : undefined;
   const isObject = kind !== "" && typeof record["apiVersion"] === "string";
   if (isObject && metadata === undefined) record["metadata"] = {};
-  const object = isObject ? (record as unknown as KubeObject) : undefined;
+  const object = isObject && isKubeObject(record) ? record : undefined;
   if (typeof hookText !== "string")
     return { source, text, kind, isHook: false, unknownHook: false, ...(object === undefined ? {} : { object }) };
   const events: string[] = [];

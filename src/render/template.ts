@@ -181,6 +181,7 @@ function placeValues(node: unknown): void {
   if (node === null || typeof node !== "object") return;
   const record = node as Record<string, unknown>;
   if (record.type === "MustacheStatement") {
+    // A handlebars AST node, told apart by its `type` (handlebars types its AST without a guard).
     const mustache = record as unknown as MustacheNode;
     const name = mustache.path.type === "PathExpression" ? mustache.path.original : undefined;
     if (mustache.escaped === true && !(typeof name === "string" && TEXT_HELPERS.has(name))) {
@@ -294,6 +295,7 @@ function collectPaths(node: unknown, into: PathNode[]): void {
   }
   if (node === null || typeof node !== "object") return;
   const record = node as Record<string, unknown>;
+  // A handlebars AST node, told apart by its `type`.
   if (record.type === "PathExpression") into.push(record as unknown as PathNode);
   for (const [key, value] of Object.entries(record))
     if (key !== "loc" && key !== "strip" && key !== "openStrip" && key !== "closeStrip" && key !== "inverseStrip")

@@ -8,7 +8,7 @@ import {
   type MetricSources,
   type PromCheckTimes,
 } from "../../metrics/index.js";
-import { formatTimestamp, isJsonObject, parseDuration, type JsonObject } from "../../util/index.js";
+import { formatTimestamp, isJsonObject, parseDuration, type JsonObject, toJsonObject } from "../../util/index.js";
 import type { StepContext, StepOutcome, StepRunner } from "../../workflow/index.js";
 
 /**
@@ -74,7 +74,7 @@ export const checkMetricsRunner: StepRunner = {
           memory: { get: (id) => times[id] ?? {}, set: (id, value) => (times[id] = value) },
         },
       );
-      const memory: JsonObject = { promCheck: times as unknown as JsonObject };
+      const memory: JsonObject = { promCheck: toJsonObject(times) };
       if (returns.failed)
         return { kind: "failed", retryable: false, message: returns.message ?? "metric check failed" };
       if (returns.result) return { kind: "succeeded", outputs: { message: returns.message ?? "" } };
@@ -85,7 +85,7 @@ export const checkMetricsRunner: StepRunner = {
           kind: "running",
           reason: "Wait",
           message: `cannot read the metric: ${error.message}`,
-          memory: { promCheck: times as unknown as JsonObject },
+          memory: { promCheck: toJsonObject(times) },
           wakeAt,
         };
       if (error instanceof VelaError) return invalid(error.message);

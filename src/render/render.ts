@@ -1,3 +1,11 @@
+/**
+ * Rendering a bound component (STYLE §7): its workload from the definition's template, its
+ * `outputs`, then its traits in declaration order (`patch`, `patchOutputs`, trait outputs), the
+ * OAM contract labels and the key order of every object. One file because each step reads and
+ * writes the same component-in-progress (workload, outputs by name, trait results), which is the
+ * order KubeVela's renderer follows; the template engines themselves live in template.ts and
+ * cue-template.ts.
+ */
 import { InternalError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
 import {
   needsRenderedWorkload,

@@ -1,3 +1,10 @@
+/**
+ * The handlebars side of rendering (STYLE §7): the isolated handlebars environment and its helpers,
+ * the checks on a template's AST (strict paths, no bare `{{x}}` where structure is expected), and
+ * the parse of the rendered text as YAML with errors mapped back to the template's lines. One file
+ * because it is the only importer of `handlebars` (the import rules keep it here) and the AST
+ * checks, compile and YAML mapping all work on the same compiled template.
+ */
 import Handlebars from "handlebars";
 import { Scalar, stringify, visit, type Document } from "yaml";
 import { VelaError, type SourceLocation } from "../errors/index.js";

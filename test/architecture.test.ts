@@ -142,6 +142,25 @@ describe("architecture (STYLE §3)", () => {
     expect(offenders).toEqual([]);
   });
 
+  it("casts around the type checker are few and each says why (values from outside are decoded in model/)", () => {
+    // Ratchets: lower them when a cast goes; never raise them. The uncommented ones left are in
+    // cluster/sandbox/ and operations/up.ts.
+    const MAX_CASTS = 49;
+    const MAX_UNCOMMENTED = 26;
+    const casts = files.flatMap((file) => {
+      const lines = readFileSync(join(SRC, file), "utf8").split("\n");
+      return lines.flatMap((line, index) =>
+        line.includes(" as unknown as ")
+          ? [{ where: `${file}:${index + 1}`, commented: `${lines[index - 1] ?? ""}${line}`.includes("//") }]
+          : [],
+      );
+    });
+    expect(casts.length).toBeLessThanOrEqual(MAX_CASTS);
+    expect(casts.filter((cast) => !cast.commented).map((cast) => cast.where).length).toBeLessThanOrEqual(
+      MAX_UNCOMMENTED,
+    );
+  });
+
   it("no process.env below src/cli", () => {
     const offenders = files.filter(
       (file) => !file.startsWith("cli/") && readFileSync(join(SRC, file), "utf8").includes("process.env"),

@@ -244,6 +244,7 @@ export function bindAppfile(app: ApplicationInput, registry: DefinitionRegistry,
       namespace: app.metadata.namespace ?? options.namespace ?? "default",
       appLabels: app.metadata.labels ?? {},
       appAnnotations: app.metadata.annotations ?? {},
+      // Components are JSON checked by the Application schema; their interface has no index signature.
       components: app.spec.components as unknown as JsonObject[],
       publishVersion: publishVersionOf(app) ?? null,
     },

@@ -49,9 +49,7 @@ export async function applyDefinitionFiles(
         name: definition.name,
         namespace: DEFINITION_NAMESPACE,
       });
-      const same =
-        before !== undefined &&
-        JSON.stringify((before as unknown as { spec?: unknown }).spec) === JSON.stringify(object.spec);
+      const same = before !== undefined && JSON.stringify(before.spec) === JSON.stringify(object.spec);
       if (!same) await target.cluster.apply(object, { force: true });
       applied.push({
         kind: definition.kind,

@@ -18,9 +18,14 @@ import {
   type TraitDefinition,
 } from "../definitions/index.js";
 import { NotFoundError, UsageError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
-import { APPLICATION_API_VERSION, type ApplicationInput, type ComponentInput } from "../model/index.js";
+import {
+  APPLICATION_API_VERSION,
+  definitionObjectOf,
+  type ApplicationInput,
+  type ComponentInput,
+} from "../model/index.js";
 import { componentObjects, renderAppfile, renderCueValue, renderTemplate } from "../render/index.js";
-import { compileLinearRegExp, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { compileLinearRegExp, isJsonObject, type JsonObject, type JsonValue, toJsonValue } from "../util/index.js";
 import { renderStepActions } from "../workflow/step-actions.js";
 import { CueError } from "../cue/index.js";
 import { allTaskProblems, compileStepTemplate, DEFAULT_STEP_PROVIDERS, type CueStepSource } from "../workflow/index.js";
@@ -377,16 +382,16 @@ function exerciseDefinition(
   switch (definition.kind) {
     case "ComponentDefinition": {
       const app = sampleApplication([{ name: "sample", type: definition.name, properties }]);
-      return renderAppfile(bindAppfile(app, registry), renderOptions).flatMap(
-        componentObjects,
-      ) as unknown as JsonValue[];
+      return renderAppfile(bindAppfile(app, registry), renderOptions)
+        .flatMap(componentObjects)
+        .map((object) => toJsonValue(object));
     }
     case "TraitDefinition": {
       const host = hostComponent(definition, registry);
       const app = sampleApplication([{ ...host, traits: [{ type: definition.name, properties }] }]);
-      return renderAppfile(bindAppfile(app, registry), renderOptions).flatMap(
-        componentObjects,
-      ) as unknown as JsonValue[];
+      return renderAppfile(bindAppfile(app, registry), renderOptions)
+        .flatMap(componentObjects)
+        .map((object) => toJsonValue(object));
     }
     case "WorkflowStepDefinition":
     case "PolicyDefinition": {
@@ -973,5 +978,5 @@ ${body.spec}`;
 
 /** `def render FILE.cue` without properties: the Definition document of a KubeVela `.cue` file (what `vela def render` prints). */
 export function cueDefinitionDocument(input: DefinitionFileInput): JsonObject {
-  return readCueDefinitionSource(input.text, input.file).input as unknown as JsonObject;
+  return definitionObjectOf(readCueDefinitionSource(input.text, input.file).input);
 }

@@ -13,3 +13,13 @@ export class ChartError extends VelaError {
     super(code, message, options);
   }
 }
+
+/**
+ * A Go template or template function failed (Helm's and Go's wording, e.g. `len of nil pointer`);
+ * the executor adds the template, line and action (`template: x.yaml:3:5: executing …`).
+ */
+export class GoTemplateError extends ChartError {
+  constructor(message: string, options: VelaErrorOptions = {}) {
+    super("E_CHART_TEMPLATE", message, options);
+  }
+}

@@ -251,9 +251,13 @@ function walkDirectory(root: string, rel: string, ignore: IgnoreRules, out: Char
 /** Loads a chart directory (Chart.yaml, values.yaml, templates/, charts/), skipping what `.helmignore` lists. */
 export function loadChartDirectory(dir: string): LoadedChart {
   let ignoreText: string;
+  let isDirectory: boolean;
   try {
-    if (!statSync(dir).isDirectory()) throw new Error("not a directory");
+    isDirectory = statSync(dir).isDirectory();
   } catch {
+    isDirectory = false;
+  }
+  if (!isDirectory) {
     throw new ChartError("E_CHART_NOT_FOUND", `chart directory ${dir} does not exist`, {
       hint: "pass a chart directory or a packaged .tgz",
     });

@@ -5,9 +5,9 @@
  * Helm's install order, and each Kubernetes object is parsed with YAML 1.1 rules as the API server
  * reads it.
  */
-import type { KubeObject } from "../model/kube-object.js";
+import { isKubeObject, type KubeObject } from "../model/kube-object.js";
 import type { ChartDependency, ChartFile, ChartMetadata, LoadedChart } from "./chart.js";
-import { ChartError } from "./errors.js";
+import { ChartError, GoTemplateError } from "./errors.js";
 import { createFilesObject } from "./files.js";
 import { validateValuesSchemas } from "./schema.js";
 import { fn, type GoFunc } from "./template/go-func.js";
@@ -254,7 +254,7 @@ function valuesObject(values: Record<string, unknown>): Record<string, unknown> 
     let current = values;
     for (const key of name.split(".")) {
       const next = current[key];
-      if (!isValuesTable(next)) throw new Error(`${JSON.stringify(key)} is not a table`);
+      if (!isValuesTable(next)) throw new GoTemplateError(`${JSON.stringify(key)} is not a table`);
       current = next;
     }
     return current;
@@ -262,17 +262,17 @@ function valuesObject(values: Record<string, unknown>): Record<string, unknown> 
   return withGoMethods(values, "chartutil.Values", {
     Table: fn(["string"], (name) => valuesObject({ ...table(name) })),
     PathValue: fn(["string"], (path) => {
-      if (path === "") throw new Error("YAML path cannot be empty");
+      if (path === "") throw new GoTemplateError("YAML path cannot be empty");
       const parts = path.split(".");
       const key = parts.pop() ?? "";
       let holder: Record<string, unknown>;
       try {
         holder = parts.length === 0 ? values : table(parts.join("."));
       } catch {
-        throw new Error(`${JSON.stringify(key)} is not a value`);
+        throw new GoTemplateError(`${JSON.stringify(key)} is not a value`);
       }
       if (!Object.hasOwn(holder, key) || isValuesTable(holder[key]))
-        throw new Error(`${JSON.stringify(key)} is not a value`);
+        throw new GoTemplateError(`${JSON.stringify(key)} is not a value`);
       return holder[key];
     }),
     YAML: fn([], () => `${toHelmYaml(values)}\n`),
@@ -468,7 +468,7 @@ function readDocument(source: string, text: string, full: string): Document {
       : undefined;
   const isObject = kind !== "" && typeof record["apiVersion"] === "string";
   if (isObject && metadata === undefined) record["metadata"] = {};
-  const object = isObject ? (record as unknown as KubeObject) : undefined;
+  const object = isObject && isKubeObject(record) ? record : undefined;
   if (typeof hookText !== "string")
     return { source, text, kind, isHook: false, unknownHook: false, ...(object === undefined ? {} : { object }) };
   const events: string[] = [];

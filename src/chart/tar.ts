@@ -14,6 +14,9 @@ export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 /** An archive bigger than the caps (a gzip bomb, or not a chart). */
 export class TarLimitError extends Error {}
 
+/** The archive ends inside an entry (the caller reports it as E_CHART_LOAD with the file name). */
+export class TarFormatError extends Error {}
+
 /** A regular file from an archive. */
 export interface TarEntry {
   readonly path: string;
@@ -70,7 +73,8 @@ export function readTar(bytes: Uint8Array): TarEntry[] {
     const prefix = magic.startsWith("ustar") ? readString(header, 345, 155) : "";
     const name = readString(header, 0, 100);
     const dataStart = offset + 512;
-    if (dataStart + size > bytes.length) throw new Error(`truncated archive: entry "${name}" needs ${size} bytes`);
+    if (dataStart + size > bytes.length)
+      throw new TarFormatError(`truncated archive: entry "${name}" needs ${size} bytes`);
     const data = bytes.subarray(dataStart, dataStart + size);
     offset = dataStart + Math.ceil(size / 512) * 512;
     if (type === "L") {

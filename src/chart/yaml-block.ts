@@ -35,6 +35,7 @@ export class PlainScalarResolver {
 
   constructor(options: { readonly version: "1.1"; readonly customTags: (tags: Tags) => Tags }) {
     const doc = parseDocument("", { ...options });
+    // yaml types schema.tags as its public `Tags` union; a YAML 1.1 schema holds only ScalarTag and CollectionTag.
     this.tags = (doc.schema.tags as unknown as ScalarTag[]).filter(
       (tag) => tag.default === true && tag.test !== undefined && tag.collection === undefined,
     );

@@ -1,4 +1,5 @@
-import type { KubeObject, ObjectRef } from "../model/kube-object.js";
+import { describeRef, refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
+import { decodeStoredOptional, TRACKED_RESOURCES_SCHEMA } from "../model/stored-objects.js";
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE, LABEL_APP_REVISION } from "../model/labels.js";
 import type { JsonObject } from "../util/index.js";
 
@@ -76,14 +77,17 @@ export function buildResourceTracker(
   };
 }
 
-/** The tracked resources of a tracker object (tolerant of missing fields). */
+/**
+ * The tracked resources of a tracker object read back from the cluster (none when it records
+ * none); a damaged `spec.managedResources` is an `E_STORED_OBJECT_INVALID` naming the tracker.
+ */
 export function trackedResources(tracker: KubeObject): TrackedResource[] {
   const spec = tracker.spec as JsonObject | undefined;
-  const managed = spec?.managedResources;
-  if (!Array.isArray(managed)) return [];
-  return managed
-    .filter((entry): entry is JsonObject => typeof entry === "object" && entry !== null && !Array.isArray(entry))
-    .map((entry) => entry as unknown as TrackedResource);
+  const managed = decodeStoredOptional<TrackedResource[]>(TRACKED_RESOURCES_SCHEMA, spec?.managedResources, {
+    object: describeRef(refOf(tracker)),
+    path: "/spec/managedResources",
+  });
+  return managed === undefined ? [] : [...managed];
 }
 
 export function trackedRef(resource: TrackedResource): ObjectRef {

@@ -11,7 +11,7 @@ import type { KubeObject } from "../model/kube-object.js";
 import { formatDuration, type Clock, type JsonValue } from "../util/index.js";
 import { findSuspendedSteps, storedWorkflowOf } from "../workflow/index.js";
 import { getApplication, statusOf } from "../reconciler/application-object.js";
-import type { ServiceHealth } from "../reconciler/component-runtime.js";
+import { storedServicesOf } from "../reconciler/component-runtime.js";
 import {
   describeProgress,
   driveApplication,
@@ -74,7 +74,7 @@ export function storedOutcome(app: KubeObject): ReconcileOutcome {
     wrote: false,
     ...(open && nextWakeAt !== undefined ? { nextWakeAt } : {}),
     waitingForPerson: suspended && timed.length === 0,
-    services: Array.isArray(status.services) ? (status.services as unknown as ServiceHealth[]) : [],
+    services: storedServicesOf(app),
   };
 }
 

@@ -74,6 +74,7 @@ function withArgs<const T extends readonly unknown[]>(
   body: (...values: { [K in keyof T]: Exclude<T[K], Bottom> }) => Value,
 ): Value {
   for (const value of converted) if (isBottom(value)) return value;
+  // The loop above returned on any bottom: TypeScript cannot narrow a tuple element-wise.
   return body(...(converted as unknown as { [K in keyof T]: Exclude<T[K], Bottom> }));
 }
 

@@ -148,6 +148,8 @@ export function readCueDefinitionSource(text: string, file: string): CueSourceDe
   if (isJsonObject(headerValue.labels))
     for (const [key, value] of Object.entries(headerValue.labels)) if (typeof value === "string") labels[key] = value;
   const { workload, ...restAttributes } = attributes;
+  // The envelope is built here; the attributes are the header's JSON, checked with the envelope by
+  // DEFINITION_SCHEMA when the definition is parsed (parse-definition.ts).
   const input = {
     apiVersion: "core.oam.dev/v1beta1",
     kind,
@@ -161,7 +163,7 @@ export function readCueDefinitionSource(text: string, file: string): CueSourceDe
       ...restAttributes,
       schematic: { cue: { template: pretty } },
     },
-  } as unknown as DefinitionInput;
+  } as unknown as DefinitionInput; // see the comment above `input`
   return {
     input,
     template: {

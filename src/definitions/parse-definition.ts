@@ -3,6 +3,7 @@ import {
   ANNOTATION_DESCRIPTION,
   compileTrustedSchemaCheck,
   DEFINITION_SCHEMA,
+  definitionObjectOf,
   locateInSource,
   parseYamlDocuments,
   textLineAt,
@@ -328,7 +329,7 @@ export function createDefinitionParser(): DefinitionParser {
           throw error;
         }
         const sourceMap: SourceMap = { file, entries: new Map() };
-        const found = check(read.input as unknown as JsonObject, { code: "E_DEF_INVALID", basePath: "", sourceMap });
+        const found = check(definitionObjectOf(read.input), { code: "E_DEF_INVALID", basePath: "", sourceMap });
         if (found.length > 0)
           return {
             definitions,
@@ -364,6 +365,7 @@ export function createDefinitionParser(): DefinitionParser {
           issues.push(...found);
           continue;
         }
+        // Checked against DEFINITION_SCHEMA just above, which describes DefinitionInput.
         const input = document.value as unknown as DefinitionInput;
         const before = issues.length;
         const cue = cuePartsOf(input, document.sourceMap, text);

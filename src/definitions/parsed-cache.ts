@@ -43,6 +43,7 @@ export function readParsedDefinitionCache(path: string = parsedDefinitionCachePa
     return EMPTY;
   }
   if (!isJsonObject(parsed) || parsed.format !== FORMAT || !isJsonObject(parsed.files)) return EMPTY;
+  // Our own cache file, versioned by `format`; an entry of another shape only misses (lookup compares hashes).
   const files = parsed.files as unknown as Record<string, CacheEntry>;
   return {
     lookup(file, text) {

@@ -1,3 +1,8 @@
+/**
+ * The `parameter` shorthand of definitions compiled to JSON Schema (the syntax is described below,
+ * above the options). One file because it is one small language: its tokens, its parser and the
+ * schema it produces change together.
+ */
 import { ValidationError, type ValidationIssue } from "../errors/index.js";
 import { commentAt, locateInSource, type SourceMap } from "../model/index.js";
 import { displayText, isJsonObject, joinPointer, type JsonObject, type JsonValue } from "../util/index.js";

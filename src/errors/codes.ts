@@ -116,6 +116,7 @@ export const ERROR_CODES = {
   E_STATUS_INVALID: "input",
   E_STEP_NOT_FOUND: "input",
   E_STEP_NOT_IMPLEMENTED: "input",
+  E_STORED_OBJECT_INVALID: "input",
   E_TEMPLATE: "input",
   E_TEMPLATE_ERRS: "input",
   E_TEMPLATE_LIMIT: "input",

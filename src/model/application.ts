@@ -381,6 +381,7 @@ export function validateApplication(
   }
   const issues = check(value, { code: "E_APP_INVALID", basePath: "", sourceMap });
   if (issues.length > 0) return { issues };
+  // Checked against APPLICATION_SCHEMA just above, which describes ApplicationInput.
   const application = value as unknown as ApplicationInput;
   const crossIssues = checkNames(application, sourceMap);
   return crossIssues.length > 0 ? { issues: crossIssues } : { application, issues: [] };

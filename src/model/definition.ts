@@ -171,3 +171,13 @@ export const DEFINITION_SCHEMA: SchemaObject = {
   required: ["apiVersion", "kind", "metadata", "spec"],
   additionalProperties: false,
 };
+
+/**
+ * A definition as the plain JSON object it was parsed from (for revision snapshots and cluster
+ * writes, which store definitions as they are).
+ */
+export function definitionObjectOf(input: DefinitionInput): JsonObject {
+  // Every DefinitionInput is parsed from YAML/JSON and checked against DEFINITION_SCHEMA;
+  // its spec types the fields vela-ts reads and keeps the others as `unknown`, which is still JSON.
+  return input as unknown as JsonObject;
+}

@@ -6,3 +6,4 @@ export * from "./application.js";
 export * from "./definition.js";
 export * from "./application-status.js";
 export * from "./merge-keys.js";
+export * from "./stored-objects.js";

@@ -1,3 +1,4 @@
+import { InternalError } from "../errors/index.js";
 import type { JsonObject, JsonValue } from "../util/index.js";
 
 export interface OwnerReference {
@@ -81,4 +82,31 @@ export function fieldOf(object: KubeObject | JsonObject, ...path: readonly strin
     current = (current as Record<string, unknown>)[segment];
   }
   return current as JsonValue | undefined;
+}
+
+/**
+ * Whether a value has a Kubernetes object's envelope: `apiVersion` and `kind` strings and a
+ * `metadata` mapping. The check that lets JSON (a patch result, a stored manifest) be used as a
+ * {@link KubeObject} without a cast.
+ */
+export function isKubeObject(value: unknown): value is KubeObject {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const record = value as Record<string, unknown>;
+  const metadata = record.metadata;
+  return (
+    typeof record.apiVersion === "string" &&
+    typeof record.kind === "string" &&
+    typeof metadata === "object" &&
+    metadata !== null &&
+    !Array.isArray(metadata)
+  );
+}
+
+/**
+ * A value that is a Kubernetes object by construction (a copy of one with fields set, a patch of
+ * one) as a {@link KubeObject}; a value without the envelope is an `InternalError` naming `what`.
+ */
+export function kubeObjectOf(value: unknown, what: string): KubeObject {
+  if (!isKubeObject(value)) throw new InternalError(`${what} is not a Kubernetes object`);
+  return value;
 }

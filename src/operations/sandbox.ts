@@ -12,7 +12,7 @@ import {
   type ValidationIssue,
 } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
-import { groupOf } from "../model/kube-object.js";
+import { groupOf, kubeObjectOf } from "../model/kube-object.js";
 import { locateInSource, parseYamlDocuments, type YamlDocument } from "../model/parse-yaml.js";
 import type { Clock, JsonValue } from "../util/index.js";
 import { isJsonObject } from "../util/index.js";
@@ -120,7 +120,7 @@ function objectsOf(documents: readonly YamlDocument[], file: string): SourcedObj
     const where = `document ${document.index + 1}${pointer === "" ? "" : ` item ${pointer.split("/").at(-1) ?? ""}`}`;
     const found = findObjectIssues(value, `${where} of ${file}`);
     if (found.length === 0) {
-      objects.push({ object: value as unknown as KubeObject, document, pointer });
+      objects.push({ object: kubeObjectOf(value, `${where} of ${file}`), document, pointer });
       return;
     }
     for (const issue of found) {

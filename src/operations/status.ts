@@ -1,8 +1,9 @@
 import type { AnalysisRun } from "../metrics/index.js";
 import { eventsAbout, type EventView } from "../cluster/events.js";
 import { VelaError } from "../errors/index.js";
-import type { KubeObject } from "../model/kube-object.js";
+import { describeRef, refOf, type KubeObject } from "../model/kube-object.js";
 import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
+import { ANALYSIS_RUNS_SCHEMA, decodeStoredOptional } from "../model/stored-objects.js";
 import { formatTimestamp, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
 import {
   findSuspendedSteps,
@@ -326,6 +327,10 @@ export async function readApplicationStatus(target: Target, options: ReadStatusO
   const revision = revisionView(app, status);
   const rollback = rollbackView(status);
   const workflow = workflowView(drive.outcome.workflow);
+  const analysis = decodeStoredOptional<Record<string, AnalysisRun>>(ANALYSIS_RUNS_SCHEMA, status.analysis, {
+    object: describeRef(refOf(app)),
+    path: "/status/analysis",
+  });
   const tree = options.tree === true ? await buildResourceTree(target.cluster, options.app, namespace) : undefined;
   const nextWakeAt = earliest(drive.outcome.nextWakeAt, target.driver.nextWakeAt());
   return {
@@ -338,7 +343,7 @@ export async function readApplicationStatus(target: Target, options: ReadStatusO
     phase: text(status.status) ?? drive.outcome.phase,
     ...(revision === undefined ? {} : { revision }),
     ...(rollback === undefined ? {} : { rollback }),
-    ...(isJsonObject(status.analysis) ? { analysis: status.analysis as unknown as Record<string, AnalysisRun> } : {}),
+    ...(analysis === undefined ? {} : { analysis }),
     ...(workflow === undefined ? {} : { workflow }),
     services: servicesView(app, status, canaries),
     conditions: conditionsOf(status),

@@ -10,6 +10,7 @@ import { validateWorkflowSpec, type WorkflowSpec } from "../workflow/index.js";
 export function declaredWorkflowIssues(app: ApplicationInput, sourceMap: SourceMap | undefined): ValidationIssue[] {
   const workflow = app.spec.workflow;
   if (workflow?.steps === undefined) return [];
+  // The Application schema checked the steps' envelope; validateWorkflowSpec checks the rest and says what is wrong.
   return validateWorkflowSpec(workflow as unknown as WorkflowSpec).map((issue) => {
     const source = issue.path === undefined ? undefined : locateInSource(sourceMap, issue.path);
     return source === undefined ? issue : { ...issue, source };

@@ -1,7 +1,7 @@
 import type { Cluster } from "../cluster/cluster.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { assertApplicationStatus } from "../model/index.js";
-import { cloneJson, type JsonObject, type JsonValue } from "../util/index.js";
+import { cloneJson, type JsonValue, toJsonObject } from "../util/index.js";
 import {
   isSuspended,
   restartWorkflow,
@@ -81,7 +81,7 @@ async function writeOperation(
     message = result.message;
     const status = cloneJson(statusOf(current));
     if (result.status === undefined) delete status.workflow;
-    else status.workflow = result.status as unknown as JsonObject;
+    else status.workflow = toJsonObject(result.status);
     return status;
   });
   return message;

@@ -1,6 +1,6 @@
 import type { AppfilePolicy } from "../appfile/index.js";
-import type { KubeObject } from "../model/kube-object.js";
-import { cloneJson, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { kubeObjectOf, type KubeObject } from "../model/kube-object.js";
+import { cloneJson, isJsonObject, type JsonObject, type JsonValue, toJsonObject, toJsonValue } from "../util/index.js";
 
 /**
  * The `apply-once` policy (KubeVela `pkg/resourcekeeper/statekeep.go` and `ApplyOncePolicySpec`):
@@ -137,11 +137,11 @@ export function keepAllowedDrift(
   const rule = policy.rules.find((candidate) => selectorMatches(candidate.selector, object, origin));
   if (rule === undefined || !(rule.affect === "" || rule.affect === "always" || rule.affect === stage)) return object;
   if (rule.paths.includes("*")) return undefined;
-  const result = cloneJson(object as unknown as JsonObject);
+  const result = cloneJson(toJsonObject(object));
   for (const path of rule.paths) {
     const segments = parseFieldPath(path);
-    const kept = valueAt(live as unknown as JsonValue, segments);
+    const kept = valueAt(toJsonValue(live), segments);
     if (segments.length > 0 && kept !== undefined) setAt(result, segments, cloneJson(kept));
   }
-  return result as unknown as KubeObject;
+  return kubeObjectOf(result, `${object.kind}/${object.metadata.name ?? ""} with its kept fields`);
 }

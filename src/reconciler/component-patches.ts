@@ -1,8 +1,8 @@
 import { refKey, type TrackedResource } from "../cluster/tracker.js";
 import { VelaError } from "../errors/index.js";
-import { refOf, type KubeObject } from "../model/kube-object.js";
+import { isKubeObject, kubeObjectOf, refOf, type KubeObject } from "../model/kube-object.js";
 import { applyPatch, type ComponentManifest, type RenderedOutput, type TraitManifest } from "../render/index.js";
-import { isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { isJsonObject, type JsonObject, type JsonValue, toJsonValue } from "../util/index.js";
 import type { ApplyComponentOptions } from "../workflow/index.js";
 
 /**
@@ -60,9 +60,11 @@ function markPatched(object: KubeObject, stepName: string): KubeObject {
 function patchOutput(output: RenderedOutput, options: OutputPatchOptions): RenderedOutput {
   const patches = options.outputPatches.filter((patch) => patch.output === output.name);
   if (patches.length === 0) return output;
-  let value: JsonValue = output.object as unknown as JsonValue;
+  let value: JsonValue = toJsonValue(output.object);
   for (const patch of patches) value = applyPatch(value, patch.patch, { replacePaths: patch.replacePaths ?? [] });
-  return { name: output.name, object: markPatched(value as unknown as KubeObject, options.patchedBy) };
+  // The patch replaces fields below the envelope (a merge patch of an object stays an object).
+  const object = kubeObjectOf(value, `output "${output.name}" patched by step "${options.patchedBy}"`);
+  return { name: output.name, object: markPatched(object, options.patchedBy) };
 }
 
 function rank(names: readonly string[], outputs: readonly RenderedOutput[]): number {
@@ -109,13 +111,12 @@ export function keepStepPatches(manifest: ComponentManifest, recorded: readonly 
   for (const resource of recorded) {
     const raw = resource.raw;
     if (
-      raw === undefined ||
-      !isJsonObject(raw.metadata) ||
+      !isKubeObject(raw) ||
       !isJsonObject(raw.metadata.annotations) ||
       typeof raw.metadata.annotations[ANNOTATION_PATCHED_BY_STEP] !== "string"
     )
       continue;
-    patched.set(refKey(resource), raw as unknown as KubeObject);
+    patched.set(refKey(resource), raw);
   }
   if (patched.size === 0) return manifest;
   const keep = (output: RenderedOutput): RenderedOutput => {

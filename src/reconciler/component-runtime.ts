@@ -1,10 +1,11 @@
 import type { Cluster } from "../cluster/cluster.js";
 import { trackedKey, type TrackedResource } from "../cluster/tracker.js";
 import type { DefinitionRegistry } from "../definitions/index.js";
-import { refOf, type KubeObject } from "../model/kube-object.js";
+import { describeRef, isKubeObject, refOf, type KubeObject } from "../model/kube-object.js";
+import { decodeStoredOptional, SERVICES_SCHEMA } from "../model/stored-objects.js";
 import { FIELD_MANAGER, LABEL_APP_REVISION, LABEL_COMPONENT_REVISION } from "../model/labels.js";
 import { componentObjects, evaluateHealth, type ComponentManifest } from "../render/index.js";
-import type { JsonObject, JsonValue } from "../util/index.js";
+import { toJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
 import { keepAllowedDrift, type ApplyOncePolicy, type ApplyStage } from "./apply-once.js";
 
 /** Marks an object a `ref-objects` component only refers to: adopted, never written. */
@@ -28,6 +29,16 @@ export interface ServiceHealth {
   readonly workloadHealthy: boolean;
   readonly message?: string;
   readonly traits: readonly TraitHealth[];
+}
+
+/**
+ * The component health an Application's status records (`status.services`), read back from the
+ * cluster: none when absent; a damaged list is an `E_STORED_OBJECT_INVALID` naming the Application.
+ */
+export function storedServicesOf(app: KubeObject): ServiceHealth[] {
+  const status = app.status as JsonObject | undefined;
+  const where = { object: describeRef(refOf(app)), path: "/status/services" };
+  return [...(decodeStoredOptional<ServiceHealth[]>(SERVICES_SCHEMA, status?.services, where) ?? [])];
 }
 
 export function isRefObject(object: KubeObject): boolean {
@@ -65,7 +76,7 @@ export function componentRevisionObject(manifest: ComponentManifest): KubeObject
     apiVersion: "apps/v1",
     kind: "ControllerRevision",
     metadata: { name: manifest.revision, namespace: manifest.namespace, labels },
-    data: workload as unknown as JsonObject,
+    data: toJsonObject(workload),
     revision: number,
   };
 }
@@ -83,7 +94,7 @@ export function trackedResourcesOf(manifest: ComponentManifest): TrackedResource
       ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
       component: manifest.name,
       ...(trait === undefined ? {} : { trait }),
-      raw: object as unknown as JsonObject,
+      raw: toJsonObject(object),
     };
   });
 }
@@ -138,7 +149,8 @@ export async function applyComponentObjects(
 
 async function liveOf(cluster: Cluster, object: KubeObject | undefined): Promise<JsonValue> {
   if (object === undefined) return null;
-  return ((await cluster.get(refOf(object))) as unknown as JsonValue | undefined) ?? null;
+  const live = await cluster.get(refOf(object));
+  return live === undefined ? null : toJsonObject(live);
 }
 
 /**
@@ -148,8 +160,8 @@ async function liveOf(cluster: Cluster, object: KubeObject | undefined): Promise
  */
 function staleObjects(objects: readonly JsonValue[]): string[] {
   return objects.flatMap((value) => {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return [];
-    const object = value as unknown as KubeObject;
+    if (!isKubeObject(value)) return [];
+    const object = value;
     const observed = (object.status as JsonObject | undefined)?.observedGeneration;
     const generation = object.metadata.generation;
     return typeof observed === "number" && typeof generation === "number" && observed < generation

@@ -7,6 +7,7 @@ import {
   type Definition,
   type DefinitionWarning,
 } from "../definitions/index.js";
+import { definitionObjectOf } from "../model/index.js";
 import type { DefinitionSnapshots } from "../revision/index.js";
 import type { JsonObject } from "../util/index.js";
 import type { UsedDefinition } from "./steady-state.js";
@@ -43,15 +44,15 @@ export function definitionsUsed(appfile: Appfile): DefinitionSnapshots {
   const policyDefinitions: Record<string, JsonObject> = {};
   const workflowStepDefinitions: Record<string, JsonObject> = {};
   for (const component of appfile.components) {
-    componentDefinitions[component.definition.name] = component.definition.input as unknown as JsonObject;
+    componentDefinitions[component.definition.name] = definitionObjectOf(component.definition.input);
     for (const trait of component.traits)
-      traitDefinitions[trait.definition.name] = trait.definition.input as unknown as JsonObject;
+      traitDefinitions[trait.definition.name] = definitionObjectOf(trait.definition.input);
   }
   for (const policy of appfile.policies)
-    policyDefinitions[policy.definition.name] = policy.definition.input as unknown as JsonObject;
+    policyDefinitions[policy.definition.name] = definitionObjectOf(policy.definition.input);
   const visit = (steps: NonNullable<Appfile["workflow"]>["steps"]): void => {
     for (const step of steps) {
-      workflowStepDefinitions[step.definition.name] = step.definition.input as unknown as JsonObject;
+      workflowStepDefinitions[step.definition.name] = definitionObjectOf(step.definition.input);
       visit(step.subSteps);
     }
   };

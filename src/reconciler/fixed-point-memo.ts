@@ -98,6 +98,7 @@ function readRecord(path: string): FixedPointRecord | undefined {
   if (!existsSync(path)) return undefined;
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+    // Our own memo file, versioned by `format`; a stale record only costs one full pass.
     return isJsonObject(parsed) && parsed.format === FORMAT ? (parsed as unknown as FixedPointRecord) : undefined;
   } catch {
     return undefined;

@@ -11,7 +11,8 @@ import {
 } from "../model/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE } from "../model/labels.js";
-import { jsonEqual, type Clock, type JsonObject, type JsonValue } from "../util/index.js";
+import { storedServicesOf } from "./component-runtime.js";
+import { jsonEqual, type Clock, type JsonValue, toJsonObject, toJsonValue } from "../util/index.js";
 import {
   deriveAppPhase,
   derivePhase,
@@ -183,7 +184,7 @@ function steadyOutcome(app: KubeObject): ReconcileOutcome {
     ...(workflow === undefined ? {} : { workflow }),
     wrote: false,
     waitingForPerson: false,
-    services: Array.isArray(status.services) ? (status.services as unknown as ServiceHealth[]) : [],
+    services: storedServicesOf(app),
     skipped: true,
   };
 }
@@ -350,8 +351,8 @@ async function finishRelease(
     workflow !== undefined &&
     jsonEqual(withoutExecuteTimes(savedWorkflow), withoutExecuteTimes(workflow));
   // WorkflowStatus and ServiceHealth are JSON records without an index signature.
-  status.workflow = (unchanged ? savedWorkflow : workflow) as unknown as JsonObject;
-  status.services = services as unknown as JsonValue;
+  status.workflow = toJsonObject(unchanged ? savedWorkflow : workflow);
+  status.services = toJsonValue(services);
   status.status = deriveAppPhase(phase.phase, healthy);
   status.observedGeneration = pass.app.metadata.generation ?? 1;
   if (!jsonEqual(status, statusOf(pass.app))) await pass.save();

@@ -2,7 +2,7 @@ import type { Cluster } from "../cluster/cluster.js";
 import type { KubeObject, ObjectRef } from "../model/kube-object.js";
 import { ANNOTATION_PUBLISH_VERSION, LABEL_APP_NAME, LABEL_APP_REVISION_HASH } from "../model/labels.js";
 import type { RevisionRecord, RevisionSnapshot } from "../revision/index.js";
-import { jsonEqual, type JsonObject, type JsonValue } from "../util/index.js";
+import { jsonEqual, type JsonObject, type JsonValue, toJsonObject } from "../util/index.js";
 import type { WorkflowStatus } from "../workflow/index.js";
 
 export const APPLICATION_REVISION_KIND = "ApplicationRevision";
@@ -55,13 +55,13 @@ export function buildApplicationRevision(
           }),
     },
     spec: {
-      application: snapshot.application as unknown as JsonObject,
+      application: toJsonObject(snapshot.application),
       componentDefinitions: snapshot.definitions.componentDefinitions,
       traitDefinitions: snapshot.definitions.traitDefinitions,
       policyDefinitions: snapshot.definitions.policyDefinitions,
       workflowStepDefinitions: snapshot.definitions.workflowStepDefinitions,
       opsOnlyTraits: extras.opsOnlyTraits as JsonObject,
-      componentRevisions: extras.componentRevisions as unknown as JsonObject,
+      componentRevisions: toJsonObject(extras.componentRevisions),
     },
     status: { succeeded: false },
   };
@@ -116,7 +116,7 @@ export async function markRevisionObject(
   succeeded: boolean,
   workflow: WorkflowStatus | undefined,
 ): Promise<void> {
-  const status = { succeeded, ...(workflow === undefined ? {} : { workflow: workflow as unknown as JsonObject }) };
+  const status = { succeeded, ...(workflow === undefined ? {} : { workflow: toJsonObject(workflow) }) };
   if (jsonEqual(revision.status, status)) return;
   await cluster.updateStatus({ ...revision, status });
 }

@@ -3,6 +3,7 @@ import type { Cluster } from "../cluster/cluster.js";
 import { VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
+import { COMPONENT_REVISIONS_SCHEMA, decodeStoredLeniently } from "../model/stored-objects.js";
 import {
   buildRevisionSnapshot,
   computeRevisionHash,
@@ -74,7 +75,7 @@ export function storedComponentRevisions(revision: KubeObject | undefined): Reco
   const value = (revision?.spec as JsonObject | undefined)?.componentRevisions;
   // Written by buildApplicationRevision from ComponentRevision records; a hand-edited object only
   // loses its component revision names (they are re-derived on the next new revision).
-  return isJsonObject(value) ? (value as unknown as Record<string, ComponentRevision>) : {};
+  return decodeStoredLeniently<Record<string, ComponentRevision>>(COMPONENT_REVISIONS_SCHEMA, value) ?? {};
 }
 
 /**

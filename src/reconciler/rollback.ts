@@ -2,6 +2,7 @@ import type { Cluster } from "../cluster/cluster.js";
 import { VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
+import { APPLICATION_SNAPSHOT_SCHEMA, decodeStoredOptional } from "../model/stored-objects.js";
 import {
   mergeOpsOnlyTraits,
   selectRollbackTarget,
@@ -183,8 +184,11 @@ export async function rollbackApplicationWith(
 
   const chosen = selectRollbackTarget(name, history, currentName, requested);
   const revisionObject = revisions.find((object) => object.metadata.name === chosen.name);
-  const stored = (revisionObject?.spec as JsonObject | undefined)?.application as unknown as
-    ApplicationSnapshot | undefined;
+  const stored = decodeStoredOptional<ApplicationSnapshot>(
+    APPLICATION_SNAPSHOT_SCHEMA,
+    (revisionObject?.spec as JsonObject | undefined)?.application,
+    { object: `ApplicationRevision/${namespace}/${chosen.name}`, path: "/spec/application" },
+  );
   if (revisionObject === undefined || stored === undefined) {
     throw new VelaError("E_REVISION_NOT_FOUND", `revision ${chosen.name} of application ${name} has no stored spec`, {
       hint: `see vela-ts revision list ${name}`,

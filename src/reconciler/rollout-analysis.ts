@@ -1,5 +1,6 @@
 import type { Cluster } from "../cluster/cluster.js";
-import type { KubeObject } from "../model/kube-object.js";
+import { describeRef, refOf, type KubeObject } from "../model/kube-object.js";
+import { ANALYSIS_RUNS_SCHEMA, decodeStoredOptional } from "../model/stored-objects.js";
 import {
   concludeRun,
   measureMetric,
@@ -21,7 +22,7 @@ import {
   rolloutPausedAtStep,
 } from "../rollout/rollout-coupling.js";
 import { describeRollout } from "../rollout/rollout-engines.js";
-import { formatTimestamp, isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { formatTimestamp, isJsonObject, type JsonObject, type JsonValue, toJsonObject } from "../util/index.js";
 import { editApplicationStatus, getApplication, statusOf } from "./application-object.js";
 import type { ReconcilerDeps } from "./reconcile.js";
 
@@ -122,8 +123,8 @@ async function defaultHost(cluster: Cluster, rollout: KubeObject): Promise<strin
 }
 
 function runsOf(app: KubeObject): Record<string, AnalysisRun> {
-  const analysis = statusOf(app).analysis;
-  return isJsonObject(analysis) ? { ...(analysis as unknown as Record<string, AnalysisRun>) } : {};
+  const where = { object: describeRef(refOf(app)), path: "/status/analysis" };
+  return { ...decodeStoredOptional<Record<string, AnalysisRun>>(ANALYSIS_RUNS_SCHEMA, statusOf(app).analysis, where) };
 }
 
 async function measureDue(
@@ -244,7 +245,7 @@ export async function advanceRolloutAnalysis(
   if (changed) {
     const at = formatTimestamp(now);
     app = await editApplicationStatus(deps.cluster, app, (current) => {
-      const status = { ...statusOf(current), analysis: runs as unknown as JsonObject };
+      const status = { ...statusOf(current), analysis: toJsonObject(runs) };
       return failed === undefined ? status : failedWorkflow(status, failed, at);
     });
     wrote = true;

@@ -8,7 +8,7 @@ import {
   hasPendingFastTrack,
   resetStaleRolloutSteps,
 } from "../rollout/rollout-coupling.js";
-import { jsonEqual, type Clock, type JsonObject, type JsonValue } from "../util/index.js";
+import { jsonEqual, type Clock, type JsonObject, toJsonObject, toJsonValue } from "../util/index.js";
 import { renderStepActions, stepTemplateContext } from "../workflow/step-actions.js";
 import {
   advanceWorkflow,
@@ -99,8 +99,8 @@ export function withoutExecuteTimes(workflow: WorkflowStatus): JsonObject {
   };
   return {
     // WorkflowStatus and StepStatus are JSON records (their fields are JSON values) without an index signature.
-    ...(workflow as unknown as JsonObject),
-    steps: workflow.steps.map((step) => strip(step as unknown as JsonObject)),
+    ...toJsonObject(workflow),
+    steps: workflow.steps.map((step) => strip(toJsonObject(step))),
   };
 }
 
@@ -166,7 +166,7 @@ export async function runWorkflowStage(
           parameter,
           stepTemplateContext(context, {
             // Application components are JSON (validated by the Application schema) without an index signature.
-            components: plan.appfile.application.spec.components as unknown as JsonValue,
+            components: toJsonValue(plan.appfile.application.spec.components),
             appLabels: plan.appfile.labels,
             appAnnotations: plan.appfile.annotations,
           }),
@@ -177,7 +177,7 @@ export async function runWorkflowStage(
           type,
           parameter,
           stepTemplateContext(context, {
-            components: plan.appfile.application.spec.components as unknown as JsonValue,
+            components: toJsonValue(plan.appfile.application.spec.components),
             appLabels: plan.appfile.labels,
             appAnnotations: plan.appfile.annotations,
           }),
@@ -206,7 +206,7 @@ export async function runWorkflowStage(
         return;
       }
       // WorkflowStatus is a JSON record without an index signature.
-      pass.status.workflow = next as unknown as JsonObject;
+      pass.status.workflow = toJsonObject(next);
       pass.status.status = deriveAppPhase(derivePhase(plan.workflowSpec, next).phase, false);
       repeatableMoves = onlyRepeatableStepsMoved(previous, next) ? repeatableMoves + 1 : 0;
       if (repeatableMoves > 0 && !isPowerOfTwo(repeatableMoves)) pass.deferSave();

@@ -86,6 +86,7 @@ export function asKubeObject(value: JsonValue, what: string): KubeObject {
       hint: "write metadata: {name: ...}",
     });
   }
+  // Checked just above; `metadata` may still be absent here and applyContract fills it in.
   return value as unknown as KubeObject;
 }
 

@@ -1,3 +1,9 @@
+/**
+ * KubeVela's contract over the CUE engine (`src/cue`): a CUE definition's `parameter`, `context`,
+ * `output`/`outputs`, `patch` with its patch comments, and health/status (`isHealth`,
+ * `customStatus`), evaluated for components, traits and status. One file because all of these
+ * are one evaluation of one definition template with the same context and compile cache.
+ */
 import { createHash } from "node:crypto";
 import { compileCue, CueError, formatPosition, type CueProblem, type CueValue } from "../cue/index.js";
 import {

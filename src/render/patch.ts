@@ -161,6 +161,7 @@ function jsonPatchOperations(patch: JsonValue): fastJsonPatch.Operation[] {
       "a jsonPatch patch must render a list of RFC 6902 operations",
       "render [{op: replace, path: /spec/replicas, value: 3}] (or operations: [...])",
     );
+  // fast-json-patch validates each operation itself (validateOperation in applyPatch) with its own errors.
   return operations as unknown as fastJsonPatch.Operation[];
 }
 

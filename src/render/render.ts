@@ -1,3 +1,11 @@
+/**
+ * Rendering a bound component (STYLE §7): its workload from the definition's template, its
+ * `outputs`, then its traits in declaration order (`patch`, `patchOutputs`, trait outputs), the
+ * OAM contract labels and the key order of every object. One file because each step reads and
+ * writes the same component-in-progress (workload, outputs by name, trait results), which is the
+ * order KubeVela's renderer follows; the template engines themselves live in template.ts and
+ * cue-template.ts.
+ */
 import { InternalError, ValidationError, VelaError, type ValidationIssue } from "../errors/index.js";
 import {
   needsRenderedWorkload,
@@ -9,7 +17,7 @@ import {
 } from "../appfile/index.js";
 import type { CompileCache, TemplateSource } from "../definitions/index.js";
 import { locateInSource, type KubeObject, type SourceMap } from "../model/index.js";
-import { joinPointer, type JsonObject, type JsonValue } from "../util/index.js";
+import { joinPointer, type JsonObject, type JsonValue, toJsonObject, toJsonValue } from "../util/index.js";
 import { applyContract, asKubeObject, type ContractInfo } from "./contract.js";
 import { CueParameterError, renderCueComponent, renderCueTrait } from "./cue-template.js";
 import { orderObjectKeys } from "./order.js";
@@ -155,7 +163,7 @@ function renderObject(
 
 function objectOutputs(outputs: ReadonlyMap<string, RenderedOutput>): JsonObject {
   const result: JsonObject = {};
-  for (const [name, output] of outputs) result[name] = output.object as unknown as JsonObject;
+  for (const [name, output] of outputs) result[name] = toJsonObject(output.object);
   return result;
 }
 
@@ -231,7 +239,7 @@ function renderCueTraitInto(
         hint: "attach the trait to a component whose output renders an object",
       });
     }
-    current.workload = asKubeObject(result.patch(current.workload as unknown as JsonValue), `${subject} patch result`);
+    current.workload = asKubeObject(result.patch(toJsonValue(current.workload)), `${subject} patch result`);
   }
   for (const output of produced) {
     current.outputs.set(output.name, output);
@@ -241,7 +249,7 @@ function renderCueTraitInto(
   for (const [name, patch] of Object.entries(result.patchOutputs)) {
     const target = current.outputs.get(name);
     if (target === undefined) continue;
-    const object = asKubeObject(patch(target.object as unknown as JsonValue), `${subject} patchOutputs.${name} result`);
+    const object = asKubeObject(patch(toJsonValue(target.object)), `${subject} patchOutputs.${name} result`);
     current.outputs.set(name, { name, object });
     const index = produced.findIndex((output) => output.name === name);
     if (index >= 0) produced[index] = { name, object };
@@ -304,7 +312,7 @@ function renderTrait(
   const context: JsonObject = {
     ...baseContext,
     componentType: component.type,
-    output: (current.workload ?? null) as unknown as JsonValue,
+    output: toJsonValue(current.workload ?? null),
     outputs: objectOutputs(current.outputs),
   };
   const data: JsonObject = { parameter: trait.properties, context };
@@ -343,7 +351,7 @@ function renderTrait(
           hint: "attach the trait to a component whose output renders an object",
         });
       }
-      const patched = applyPatch(current.workload as unknown as JsonValue, patch, {
+      const patched = applyPatch(toJsonValue(current.workload), patch, {
         strategy: definition.patchStrategy,
         patchKeys: definition.patchKeys,
       });
@@ -366,7 +374,7 @@ function renderTrait(
         hint: `outputs so far: ${[...current.outputs.keys()].join(", ") || "none"}`,
       });
     }
-    const patched = applyPatch(target.object as unknown as JsonValue, patch, {
+    const patched = applyPatch(toJsonValue(target.object), patch, {
       strategy: definition.patchStrategy,
       patchKeys: definition.patchKeys,
     });
@@ -400,7 +408,7 @@ function renderComponent(
     revision,
     publishVersion: options.publishVersion ?? appfile.publishVersion ?? null,
     componentType: component.type,
-    components: appfile.application.spec.components as unknown as JsonValue,
+    components: toJsonValue(appfile.application.spec.components),
     appLabels: appfile.labels,
     appAnnotations: appfile.annotations,
     cluster: options.cluster ?? "local",
@@ -500,7 +508,10 @@ function renderComponent(
     ...(resourceName === undefined ? {} : { resourceName }),
   });
   const finish = (object: KubeObject, info: ContractInfo): KubeObject =>
-    orderObjectKeys(applyContract(object, info) as unknown as JsonObject) as unknown as KubeObject;
+    asKubeObject(
+      orderObjectKeys(toJsonObject(applyContract(object, info))),
+      `${object.kind} ${object.metadata.name ?? ""}`,
+    );
   const finalOutput = (name: string): KubeObject => {
     const output = current.outputs.get(name);
     if (output === undefined)

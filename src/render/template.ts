@@ -1,3 +1,10 @@
+/**
+ * The handlebars side of rendering (STYLE §7): the isolated handlebars environment and its helpers,
+ * the checks on a template's AST (strict paths, no bare `{{x}}` where structure is expected), and
+ * the parse of the rendered text as YAML with errors mapped back to the template's lines. One file
+ * because it is the only importer of `handlebars` (the import rules keep it here) and the AST
+ * checks, compile and YAML mapping all work on the same compiled template.
+ */
 import Handlebars from "handlebars";
 import { Scalar, stringify, visit, type Document } from "yaml";
 import { VelaError, type SourceLocation } from "../errors/index.js";
@@ -181,6 +188,7 @@ function placeValues(node: unknown): void {
   if (node === null || typeof node !== "object") return;
   const record = node as Record<string, unknown>;
   if (record.type === "MustacheStatement") {
+    // A handlebars AST node, told apart by its `type` (handlebars types its AST without a guard).
     const mustache = record as unknown as MustacheNode;
     const name = mustache.path.type === "PathExpression" ? mustache.path.original : undefined;
     if (mustache.escaped === true && !(typeof name === "string" && TEXT_HELPERS.has(name))) {
@@ -294,6 +302,7 @@ function collectPaths(node: unknown, into: PathNode[]): void {
   }
   if (node === null || typeof node !== "object") return;
   const record = node as Record<string, unknown>;
+  // A handlebars AST node, told apart by its `type`.
   if (record.type === "PathExpression") into.push(record as unknown as PathNode);
   for (const [key, value] of Object.entries(record))
     if (key !== "loc" && key !== "strip" && key !== "openStrip" && key !== "closeStrip" && key !== "inverseStrip")

@@ -1,5 +1,10 @@
 import type { Cluster, PatchBody } from "../cluster/cluster.js";
-import { describeRef, refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
+import { describeRef, groupOf, refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
+import {
+  ARGO_ROLLOUT_STATUS_SCHEMA,
+  decodeStoredOptional,
+  KRUISE_ROLLOUT_STATUS_SCHEMA,
+} from "../model/stored-objects.js";
 import { isJsonObject, parseDuration, type JsonObject, type JsonValue } from "../util/index.js";
 
 /**
@@ -39,8 +44,15 @@ export interface RolloutEngine {
   resetStale(cluster: Cluster, rollout: KubeObject): Promise<boolean>;
 }
 
+/**
+ * A Kruise or Argo Rollout's status, decoded at the boundary: the fields the engines steer by have
+ * the types they read, or the Rollout is reported (`E_STORED_OBJECT_INVALID`) by name.
+ */
 function statusOf(rollout: KubeObject): JsonObject {
-  return (rollout.status as JsonObject | undefined) ?? {};
+  const schema =
+    groupOf(rollout.apiVersion) === "argoproj.io" ? ARGO_ROLLOUT_STATUS_SCHEMA : KRUISE_ROLLOUT_STATUS_SCHEMA;
+  const where = { object: describeRef(refOf(rollout)), path: "/status" };
+  return decodeStoredOptional<JsonObject>(schema, rollout.status as JsonValue | undefined, where) ?? {};
 }
 
 function specOf(rollout: KubeObject): JsonObject {

@@ -1,8 +1,8 @@
 import { openSandbox, type OpenSandboxOptions, type SandboxCluster } from "../cluster/sandbox/index.js";
 import { listBundledAddons, loadDefinitions, type Definition } from "../definitions/index.js";
+import { definitionObjectOf } from "../model/definition.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { LABEL_ADDON_NAME } from "../model/labels.js";
-import type { JsonObject } from "../util/index.js";
 
 /** Where addons install their Definition objects (KubeVela's system namespace). */
 export const ADDON_DEFINITION_NAMESPACE = "vela-system";
@@ -16,7 +16,7 @@ export function addonDefinitions(name: string): Definition[] {
 export function definitionObject(definition: Definition, addon: string): KubeObject {
   const input = definition.input;
   return {
-    ...(input as unknown as JsonObject),
+    ...definitionObjectOf(input),
     apiVersion: input.apiVersion,
     kind: input.kind,
     metadata: {

@@ -2,8 +2,14 @@ import { stringify } from "yaml";
 import type { Cluster } from "../cluster/index.js";
 import { createDefinitionParser, type Definition, type DefinitionWarning } from "../definitions/index.js";
 import { ClusterError } from "../errors/index.js";
-import { DEFINITION_KINDS, LABEL_ADDON_NAME, type DefinitionKind, type KubeObject } from "../model/index.js";
-import type { JsonObject } from "../util/index.js";
+import {
+  DEFINITION_KINDS,
+  LABEL_ADDON_NAME,
+  definitionObjectOf,
+  type DefinitionKind,
+  type KubeObject,
+} from "../model/index.js";
+import { isJsonObject, type JsonObject } from "../util/index.js";
 import { ADDON_DEFINITION_NAMESPACE } from "./addon-objects.js";
 
 /**
@@ -29,8 +35,13 @@ export function objectOf(definition: Definition): KubeObject {
       ...(input.metadata.labels === undefined ? {} : { labels: { ...input.metadata.labels } }),
       ...(input.metadata.annotations === undefined ? {} : { annotations: { ...input.metadata.annotations } }),
     },
-    spec: input.spec as unknown as JsonObject,
+    spec: definitionSpecOf(input),
   };
+}
+
+function definitionSpecOf(input: Parameters<typeof definitionObjectOf>[0]): JsonObject {
+  const spec = definitionObjectOf(input).spec;
+  return isJsonObject(spec) ? spec : {};
 }
 
 /** The envelope of a stored object, as a definition document (status and server fields dropped). */
@@ -44,7 +55,7 @@ export function documentOf(object: KubeObject): JsonObject {
       ...(labels === undefined ? {} : { labels }),
       ...(annotations === undefined ? {} : { annotations }),
     },
-    spec: (object as unknown as { spec?: JsonObject }).spec ?? {},
+    spec: isJsonObject(object.spec) ? object.spec : {},
   };
 }
 

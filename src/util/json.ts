@@ -41,3 +41,36 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (aKeys.length !== bKeys.length) return false;
   return aKeys.every((key) => Object.hasOwn(bObj, key) && jsonEqual(aObj[key], bObj[key]));
 }
+
+/**
+ * The types whose values are JSON all the way down (optional fields may be absent): what
+ * {@link toJsonValue} accepts. A function, class instance with methods, `Date`, `Map` or `bigint`
+ * anywhere inside makes it `never`, so the widening is checked by the compiler.
+ */
+export type JsonCompatible<T> = T extends JsonPrimitive | undefined
+  ? T
+  : T extends (...args: never[]) => unknown
+    ? never
+    : T extends readonly (infer Item)[]
+      ? readonly JsonCompatible<Item>[]
+      : T extends Date | Map<unknown, unknown> | Set<unknown>
+        ? never
+        : T extends object
+          ? { readonly [K in keyof T]: JsonCompatible<T[K]> }
+          : never;
+
+/**
+ * A typed JSON-shaped value (a KubeObject, a status record) as a plain `JsonValue`, for code that
+ * handles any JSON. The compiler checks the value is JSON-compatible ({@link JsonCompatible}); the
+ * value itself is returned unchanged, not copied.
+ */
+export function toJsonValue<T>(value: T & JsonCompatible<T>): JsonValue {
+  // Checked by the constraint above; TypeScript cannot see that a JsonCompatible type is a JsonValue.
+  return value as unknown as JsonValue;
+}
+
+/** {@link toJsonValue} for an object: a typed record as a plain `JsonObject`. */
+export function toJsonObject<T extends object>(value: T & JsonCompatible<T>): JsonObject {
+  // Checked by the constraint above (an object type, JSON all the way down).
+  return value as unknown as JsonObject;
+}

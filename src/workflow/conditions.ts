@@ -1,4 +1,4 @@
-import type { JsonObject } from "../util/index.js";
+import { toJsonObject, type JsonObject } from "../util/index.js";
 import { evaluateWorkflowExpression } from "./expressions.js";
 import type { StepProcessContext, StepStatus } from "./types.js";
 
@@ -49,7 +49,7 @@ export function evaluateIf(expression: string | undefined, env: IfEnvironment): 
       status: conditionStatusOf(env.stepStatus),
       inputs: env.inputs,
       // KubeVela's templates call the application `context.name`.
-      context: { ...(structuredClone(env.context) as unknown as JsonObject), name: env.context.appName },
+      context: { ...toJsonObject(structuredClone(env.context)), name: env.context.appName },
     });
     if (typeof value !== "boolean")
       return { run: false, message: `if "${text}" gave ${JSON.stringify(value)}, not a boolean` };

@@ -1,3 +1,10 @@
+/**
+ * The workflow engine: one re-entrant pass over an Application's steps (`advanceWorkflow`), with the
+ * step-group, dependsOn/DAG and StepByStep modes, `if` conditions, timeouts, backoff and the status
+ * it saves after every step. It is one file because the pass is one state machine: the modes share
+ * the step bookkeeping (start, finish, retry, suspend) and splitting them would spread one
+ * transition table over several files. Step runners and phases live beside it.
+ */
 import {
   assertNever,
   ClusterError,

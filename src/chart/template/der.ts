@@ -1,3 +1,4 @@
+import { GoTemplateError } from "../errors.js";
 /**
  * The few DER (ASN.1) pieces X.509 certificates need: writing TLVs (integers, OIDs, strings, times,
  * sequences) and reading a certificate's subject and key identifier back. Node's `crypto` signs and
@@ -93,7 +94,7 @@ export function readElement(bytes: Buffer, at: number): Element {
     contentStart += count;
   }
   const end = contentStart + length;
-  if (end > bytes.length) throw new Error("x509: malformed certificate");
+  if (end > bytes.length) throw new GoTemplateError("x509: malformed certificate");
   return { tag, start: at, contentStart, end };
 }
 

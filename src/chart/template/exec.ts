@@ -11,6 +11,7 @@
  * keeps the executing templates on a heap stack, so Helm's 1000 nested `include`s run in any stack.
  * Pipelines that cannot start a nested execution (most of them) are evaluated by plain functions.
  */
+import { GoTemplateError } from "../errors.js";
 import {
   locationOf,
   nodeToString,
@@ -182,7 +183,7 @@ export class TemplateSet {
   *run(name: string, data: unknown, env: ExecEnv): Execution {
     const tree = this.lookup(name);
     if (tree === undefined)
-      throw new Error(`template: no template ${JSON.stringify(name)} associated with template "gotpl"`);
+      throw new GoTemplateError(`template: no template ${JSON.stringify(name)} associated with template "gotpl"`);
     if (env.depth >= env.budget.limits.maxExecDepth)
       throw new LimitExceeded(`exceeded maximum template depth (${env.budget.limits.maxExecDepth})`);
     const previous = env.current;
@@ -222,7 +223,7 @@ export class TemplateSet {
       try {
         child.add("gotpl", text);
       } catch (error) {
-        throw new Error(
+        throw new GoTemplateError(
           `cannot parse template ${JSON.stringify(text)}: ${error instanceof Error ? error.message : String(error)}`,
           { cause: error },
         );
@@ -235,7 +236,9 @@ export class TemplateSet {
       if (error instanceof TemplateFailure || error instanceof DepthExceeded || error instanceof LimitExceeded)
         throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new Error(`error during tpl function execution for ${JSON.stringify(text)}: ${message}`, { cause: error });
+      throw new GoTemplateError(`error during tpl function execution for ${JSON.stringify(text)}: ${message}`, {
+        cause: error,
+      });
     }
   }
 }

@@ -2,6 +2,7 @@
  * Sprig's list, dict, default and reflection functions (`list.go`, `dict.go`, `defaults.go`,
  * `reflect.go`), with sprig's error texts ("Cannot push on type string") and mergo's merge rules.
  */
+import { GoTemplateError } from "../errors.js";
 import { fn, vfn, type GoFunc } from "./go-func.js";
 import { GoInt, GoTime, isGoMap, isNil, isTrue, kindOf, toGoString, toInt64, typeOf, withGoType } from "./go-value.js";
 import type { OutputGuard } from "./limits.js";
@@ -9,10 +10,10 @@ import type { OutputGuard } from "./limits.js";
 const NIL_DEREFERENCE = "runtime error: invalid memory address or nil pointer dereference";
 
 function listOf(value: unknown, action: string): unknown[] {
-  if (isNil(value)) throw new Error(NIL_DEREFERENCE);
+  if (isNil(value)) throw new GoTemplateError(NIL_DEREFERENCE);
   if (Array.isArray(value)) return value;
   if (value instanceof Uint8Array) return [...value].map((byte) => new GoInt("uint8", BigInt(byte)));
-  throw new Error(`Cannot ${action} on type ${kindOf(value)}`);
+  throw new GoTemplateError(`Cannot ${action} on type ${kindOf(value)}`);
 }
 
 /** `reflect.DeepEqual` over template values (types must match: 1 and 1.0 differ). */
@@ -103,29 +104,30 @@ function digFrom(dict: Record<string, unknown>, fallback: unknown, keys: readonl
   const step = dict[key];
   if (rest.length === 0) return step;
   if (!isGoMap(step))
-    throw new Error(`interface conversion: interface {} is ${typeOf(step)}, not map[string]interface {}`);
+    throw new GoTemplateError(`interface conversion: interface {} is ${typeOf(step)}, not map[string]interface {}`);
   return digFrom(step, fallback, rest);
 }
 
 function dig(args: readonly unknown[]): unknown {
-  if (args.length < 3) throw new Error("dig needs at least three arguments");
+  if (args.length < 3) throw new GoTemplateError("dig needs at least three arguments");
   const dict = args[args.length - 1];
   if (!isGoMap(dict))
-    throw new Error(`interface conversion: interface {} is ${typeOf(dict)}, not map[string]interface {}`);
+    throw new GoTemplateError(`interface conversion: interface {} is ${typeOf(dict)}, not map[string]interface {}`);
   const keys = args.slice(0, -2).map((key) => {
-    if (typeof key !== "string") throw new Error(`interface conversion: interface {} is ${typeOf(key)}, not string`);
+    if (typeof key !== "string")
+      throw new GoTemplateError(`interface conversion: interface {} is ${typeOf(key)}, not string`);
     return key;
   });
   return digFrom(dict, args[args.length - 2], keys);
 }
 
 function sliceList(list: unknown, indexes: readonly unknown[]): unknown {
-  if (isNil(list)) throw new Error(NIL_DEREFERENCE);
-  if (!Array.isArray(list)) throw new Error(`list should be type of slice or array but ${kindOf(list)}`);
+  if (isNil(list)) throw new GoTemplateError(NIL_DEREFERENCE);
+  if (!Array.isArray(list)) throw new GoTemplateError(`list should be type of slice or array but ${kindOf(list)}`);
   if (list.length === 0) return null;
   const start = indexes.length > 0 ? Number(toInt64(indexes[0])) : 0;
   const end = indexes.length < 2 ? list.length : Number(toInt64(indexes[1]));
-  if (start < 0 || end > list.length || start > end) throw new Error("reflect: slice index out of range");
+  if (start < 0 || end > list.length || start > end) throw new GoTemplateError("reflect: slice index out of range");
   return list.slice(start, end);
 }
 
@@ -154,7 +156,7 @@ export function collectionFunctions(guard: OutputGuard): Record<string, GoFunc> 
   const compact = (list: unknown): unknown[] => listOf(list, "compact").filter((item) => !isEmpty(item));
   const merge = (overwrite: boolean) =>
     vfn(["map"], "map", (dst, ...srcs) => {
-      if (dst === null) throw new Error("dst must be a map");
+      if (dst === null) throw new GoTemplateError("dst must be a map");
       for (const src of srcs) if (src !== null) mergeInto(dst, src, overwrite);
       return dst;
     });
@@ -211,7 +213,7 @@ export function collectionFunctions(guard: OutputGuard): Record<string, GoFunc> 
       fn(["int", "any"], (size, list) => {
         const items = listOf(list, "chunk");
         const n = Number(size);
-        if (n < 1) throw new Error("runtime error: integer divide by zero");
+        if (n < 1) throw new GoTemplateError("runtime error: integer divide by zero");
         const out: unknown[][] = [];
         for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
         return withGoType(out, "[][]interface {}");
@@ -219,8 +221,8 @@ export function collectionFunctions(guard: OutputGuard): Record<string, GoFunc> 
     ),
     concat: vfn([], "any", (...lists) =>
       lists.flatMap((list): unknown[] => {
-        if (isNil(list)) throw new Error(NIL_DEREFERENCE);
-        if (!Array.isArray(list)) throw new Error(`Cannot concat type ${kindOf(list)} as list`);
+        if (isNil(list)) throw new GoTemplateError(NIL_DEREFERENCE);
+        if (!Array.isArray(list)) throw new GoTemplateError(`Cannot concat type ${kindOf(list)} as list`);
         return list;
       }),
     ),
@@ -234,7 +236,7 @@ export function collectionFunctions(guard: OutputGuard): Record<string, GoFunc> 
     }),
     get: fn(["map", "string"], (dict, key) => (dict !== null && Object.hasOwn(dict, key) ? dict[key] : "")),
     set: fn(["map", "string", "any"], (dict, key, value) => {
-      if (dict === null) throw new Error("assignment to entry in nil map");
+      if (dict === null) throw new GoTemplateError("assignment to entry in nil map");
       dict[key] = value;
       return dict;
     }),
@@ -271,7 +273,7 @@ export function collectionFunctions(guard: OutputGuard): Record<string, GoFunc> 
     mustMergeOverwrite: merge(true),
     deepCopy: fn(["any"], (value) => deepCopy(value)),
     mustDeepCopy: fn(["any"], (value) => {
-      if (isNil(value)) throw new Error("copy: Must be a pointer");
+      if (isNil(value)) throw new GoTemplateError("copy: Must be a pointer");
       return deepCopy(value);
     }),
     empty: fn(["any"], (value) => isEmpty(value)),

@@ -4,6 +4,7 @@
  * (`encryptAES`/`decryptAES`), bcrypt (`bcrypt`, `htpasswd`) and `derivePassword`. Keys and
  * certificates come from `node:crypto`, so, as with Helm, they differ on every render.
  */
+import { GoTemplateError } from "../errors.js";
 import {
   createCipheriv,
   createDecipheriv,
@@ -61,14 +62,14 @@ function dsaPrivateKeyPem(key: KeyObject): string {
   const pkcs8 = key.export({ type: "pkcs8", format: "der" });
   const root = der.readElement(pkcs8, 0);
   const [, algorithm, privateOctets] = der.children(pkcs8, root);
-  if (algorithm === undefined || privateOctets === undefined) throw new Error("x509: malformed DSA key");
+  if (algorithm === undefined || privateOctets === undefined) throw new GoTemplateError("x509: malformed DSA key");
   const params = der.children(pkcs8, der.children(pkcs8, algorithm)[1] ?? algorithm);
   const integer = (element: { contentStart: number; end: number }): bigint =>
     BigInt(`0x${pkcs8.subarray(element.contentStart, element.end).toString("hex") || "0"}`);
   const [p, q, g] = params.map(integer);
   const xElement = der.readElement(pkcs8, privateOctets.contentStart);
   const x = integer(xElement);
-  if (p === undefined || q === undefined || g === undefined) throw new Error("x509: malformed DSA key");
+  if (p === undefined || q === undefined || g === undefined) throw new GoTemplateError("x509: malformed DSA key");
   const y = modPow(g, x, p);
   const toDer = (n: bigint): Buffer =>
     der.unsignedInteger(
@@ -132,7 +133,7 @@ function signatureAlgorithm(key: KeyObject): { readonly oid: Der; readonly hash:
     case "ed25519":
       return { oid: der.sequence(der.oid(OID.ed25519)), hash: null };
     default:
-      throw new Error(
+      throw new GoTemplateError(
         `x509: only RSA, ECDSA and Ed25519 keys are supported, got ${key.asymmetricKeyType ?? "unknown"}`,
       );
   }
@@ -143,7 +144,7 @@ type Der = der.Der;
 function ipBytes(ip: unknown): Buffer {
   const text = typeof ip === "string" ? ip : undefined;
   const version = text === undefined ? 0 : isIP(text);
-  if (text === undefined || version === 0) throw new Error(`error parsing ip: ${toGoString(ip)}`);
+  if (text === undefined || version === 0) throw new GoTemplateError(`error parsing ip: ${toGoString(ip)}`);
   if (version === 4) return Buffer.from(text.split(".").map(Number));
   const [head = "", tail = ""] = text.split("::");
   const groups = (part: string): number[] => (part === "" ? [] : part.split(":").map((g) => parseInt(g, 16)));
@@ -186,7 +187,8 @@ function buildCertificate(options: CertOptions): string {
     extension(OID.authorityKeyId, false, der.sequence(der.context(0, false, options.issuer.keyId)));
   const names: Der[] = [
     ...options.dnsNames.map((name) => {
-      if (typeof name !== "string") throw new Error(`error processing alternate dns name: ${toGoString(name)}`);
+      if (typeof name !== "string")
+        throw new GoTemplateError(`error processing alternate dns name: ${toGoString(name)}`);
       return der.tlv(0x82, Buffer.from(name, "ascii"));
     }),
     ...options.ips.map((ip) => der.tlv(0x87, ipBytes(ip))),
@@ -210,22 +212,22 @@ function parsePrivateKey(text: string): KeyObject {
   try {
     return createPrivateKey(text);
   } catch {
-    throw new Error("error decoding pem block");
+    throw new GoTemplateError("error decoding pem block");
   }
 }
 
 /** Reads the subject and subject key identifier of a PEM certificate (the issuer side of `genSignedCert`). */
 function readIssuer(certPem: string): { readonly subject: Buffer; readonly keyId?: Buffer } {
   const match = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(certPem);
-  if (match === null) throw new Error("error decoding pem block");
+  if (match === null) throw new GoTemplateError("error decoding pem block");
   const bytes = Buffer.from((match[1] ?? "").replace(/\s+/g, ""), "base64");
   const certificateElement = der.readElement(bytes, 0);
   const tbs = der.children(bytes, certificateElement)[0];
-  if (tbs === undefined) throw new Error("x509: malformed certificate");
+  if (tbs === undefined) throw new GoTemplateError("x509: malformed certificate");
   const fields = der.children(bytes, tbs);
   const offset = fields[0]?.tag === 0xa0 ? 1 : 0;
   const subject = fields[offset + 4];
-  if (subject === undefined) throw new Error("x509: malformed certificate");
+  if (subject === undefined) throw new GoTemplateError("x509: malformed certificate");
   let keyId: Buffer | undefined;
   const extensionsField = fields.find((field) => field.tag === 0xa3);
   if (extensionsField !== undefined) {
@@ -245,7 +247,7 @@ function readIssuer(certPem: string): { readonly subject: Buffer; readonly keyId
 
 function caFrom(value: unknown): { readonly cert: string; readonly key: string } {
   if (!(value instanceof GoStruct) || value.typeName !== "sprig.certificate")
-    throw new Error("wrong type for value; expected sprig.certificate");
+    throw new GoTemplateError("wrong type for value; expected sprig.certificate");
   return { cert: toGoString(value.fields["Cert"]), key: toGoString(value.fields["Key"]) };
 }
 
@@ -393,7 +395,7 @@ export const CRYPTO_FUNCTIONS: Readonly<Record<string, GoFunc>> = {
   buildCustomCert: fn(["string", "string"], (certBase64, keyBase64) => {
     const cert = Buffer.from(certBase64, "base64").toString("utf8");
     const key = Buffer.from(keyBase64, "base64").toString("utf8");
-    if (!cert.includes("-----BEGIN CERTIFICATE-----")) throw new Error("unable to decode base64 certificate");
+    if (!cert.includes("-----BEGIN CERTIFICATE-----")) throw new GoTemplateError("unable to decode base64 certificate");
     readIssuer(cert);
     parsePrivateKey(key);
     return certificate(cert, key);
@@ -407,7 +409,7 @@ export const CRYPTO_FUNCTIONS: Readonly<Record<string, GoFunc>> = {
   decryptAES: fn(["string", "string"], (password, encoded) => {
     if (encoded === "") return "";
     const bytes = Buffer.from(encoded, "base64");
-    if (bytes.length < 16 || bytes.length % 16 !== 0) throw new Error("crypto/cipher: input not full blocks");
+    if (bytes.length < 16 || bytes.length % 16 !== 0) throw new GoTemplateError("crypto/cipher: input not full blocks");
     const decipher = createDecipheriv("aes-256-cbc", aesKey(password), bytes.subarray(0, 16));
     decipher.setAutoPadding(false);
     const plain = Buffer.concat([decipher.update(bytes.subarray(16)), decipher.final()]);

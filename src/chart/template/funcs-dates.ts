@@ -3,6 +3,7 @@
  * `randBytes`, `uuidv4`). The clock and the random source come from the render options, so the
  * same chart and options render the same text. Times are formatted in UTC.
  */
+import { GoTemplateError } from "../errors.js";
 import { fn, type GoFunc } from "./go-func.js";
 import { GoInt, GoTime } from "./go-value.js";
 import { formatGoDuration, formatGoLayout, parseGoDuration, parseGoLayout } from "./go-time.js";
@@ -74,7 +75,7 @@ function dateModify(modification: string, time: GoTime): GoTime {
 export function clockFunctions(now: Date, random: () => number, guard: OutputGuard): Record<string, GoFunc> {
   const current = new GoTime(now.getTime());
   const pick = (charset: string, count: bigint): string => {
-    if (count < 0n) throw new Error("goutils: count must be a non-negative integer");
+    if (count < 0n) throw new GoTemplateError("goutils: count must be a non-negative integer");
     guard.reserve("random string", Number(count));
     let out = "";
     for (let i = 0n; i < count; i++) out += charset[Math.floor(random() * charset.length)] ?? "";
@@ -125,7 +126,7 @@ export function clockFunctions(now: Date, random: () => number, guard: OutputGua
     randAscii: fn(["int"], (count) => pick(ASCII, count)),
     randInt: fn(["int", "int"], (min, max) => {
       const span = max - min;
-      if (span <= 0n) throw new Error("invalid argument to Intn");
+      if (span <= 0n) throw new GoTemplateError("invalid argument to Intn");
       return min + BigInt(Math.floor(random() * Number(span)));
     }),
     randBytes: fn(["int"], (count) => {

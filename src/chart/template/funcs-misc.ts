@@ -2,6 +2,7 @@
  * Sprig's encoding, hashing, path, URL, network and semver functions (`crypto.go` hashes,
  * `encoding.go`, `paths.go`, `url.go`, `network.go`, `semver.go`) with Go's semantics.
  */
+import { GoTemplateError } from "../errors.js";
 import { createHash } from "node:crypto";
 import { fn, type GoFunc } from "./go-func.js";
 import { semverSatisfies, semverStruct } from "./semver.js";
@@ -121,7 +122,7 @@ function parseUrl(text: string): GoUrl {
     url.scheme = (scheme[1] ?? "").toLowerCase();
     rest = rest.slice(scheme[0].length);
   } else if (/^[^/?]*:/.test(rest) && !rest.startsWith("/")) {
-    throw new Error(`parse ${JSON.stringify(text)}: missing protocol scheme`);
+    throw new GoTemplateError(`parse ${JSON.stringify(text)}: missing protocol scheme`);
   }
   const question = rest.indexOf("?");
   if (question >= 0) {
@@ -216,7 +217,7 @@ export const MISC_FUNCTIONS: Readonly<Record<string, GoFunc>> = {
     try {
       url = parseUrl(text);
     } catch (error) {
-      throw new Error(`unable to parse url: ${error instanceof Error ? error.message : String(error)}`, {
+      throw new GoTemplateError(`unable to parse url: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
       });
     }

@@ -3,6 +3,7 @@
  * the `…f` functions compute in decimal (shopspring/decimal) so `mulf 1.1 3` is 3.3, and
  * conversions parse strings as Go's `strconv.ParseInt(s, 0, 64)` does (`"0x1F"`, `"010"` octal).
  */
+import { GoTemplateError } from "../errors.js";
 import { fn, vfn, type GoFunc } from "./go-func.js";
 import { formatValue, GoInt, int64, isNil, toGoString } from "./go-value.js";
 
@@ -70,7 +71,7 @@ interface Decimal {
 }
 
 function decimalOf(value: number): Decimal {
-  if (!Number.isFinite(value)) throw new Error(`Cannot create a Decimal from ${formatValue(value)}`);
+  if (!Number.isFinite(value)) throw new GoTemplateError(`Cannot create a Decimal from ${formatValue(value)}`);
   const [digits = "0", exp = "0"] = value.toExponential().split("e");
   const [whole = "0", fraction = ""] = digits.split(".");
   return { mantissa: BigInt(whole + fraction), exponent: Number(exp) - fraction.length };
@@ -97,7 +98,7 @@ function decimalOp(op: "add" | "sub" | "mul" | "div", a: Decimal, b: Decimal): D
     case "mul":
       return { mantissa: a.mantissa * b.mantissa, exponent: a.exponent + b.exponent };
     case "div": {
-      if (b.mantissa === 0n) throw new Error("decimal division by 0");
+      if (b.mantissa === 0n) throw new GoTemplateError("decimal division by 0");
       // Rounded half away from zero to 16 places, as shopspring's Div (DivRound with DivisionPrecision).
       const scale = DIVISION_PRECISION + 1;
       const shift = scale + a.exponent - b.exponent;
@@ -120,7 +121,7 @@ function decimalFold(first: unknown, rest: readonly unknown[], op: "add" | "sub"
 }
 
 function integerDivision(a: bigint, b: bigint, remainder: boolean): GoInt {
-  if (b === 0n) throw new Error("runtime error: integer divide by zero");
+  if (b === 0n) throw new GoTemplateError("runtime error: integer divide by zero");
   return int64(remainder ? a % b : a / b);
 }
 

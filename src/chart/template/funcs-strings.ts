@@ -2,6 +2,7 @@
  * Sprig's string functions (`strings.go` with goutils and xstrings), byte-for-byte as Go computes
  * them where it shows (`trunc` and `substr` count bytes; `title` treats `'` as a word break).
  */
+import { GoTemplateError } from "../errors.js";
 import { quoteGo } from "./format.js";
 import { fn, vfn, type GoFunc } from "./go-func.js";
 import { formatValue, isNil, toGoString, withGoType } from "./go-value.js";
@@ -30,7 +31,7 @@ function byteLength(text: string): number {
 }
 
 function boundsError(text: string, index: string): Error {
-  return new Error(`runtime error: slice bounds out of range [${index}] with length ${byteLength(text)}`);
+  return new GoTemplateError(`runtime error: slice bounds out of range [${index}] with length ${byteLength(text)}`);
 }
 
 function trunc(count: number, text: string): string {
@@ -50,7 +51,7 @@ function substring(start: number, end: number, text: string): string {
     if (start > size) throw boundsError(text, `${start}:`);
     return byteSlice(text, start);
   }
-  if (start > end) throw new Error(`runtime error: slice bounds out of range [${start}:${end}]`);
+  if (start > end) throw new GoTemplateError(`runtime error: slice bounds out of range [${start}:${end}]`);
   return byteSlice(text, start, end);
 }
 
@@ -252,7 +253,7 @@ function splitN(text: string, separator: string, n: number): string[] {
 }
 
 function repeatCount(count: bigint): number {
-  if (count < 0n) throw new Error("strings: negative Repeat count");
+  if (count < 0n) throw new GoTemplateError("strings: negative Repeat count");
   return Number(count);
 }
 

@@ -1,4 +1,5 @@
 /** Go's `time` formatting and parsing with layouts (`2006-01-02T15:04:05Z07:00`) and durations, in UTC. */
+import { GoTemplateError } from "../errors.js";
 import { GoTime } from "./go-value.js";
 
 const MONTHS = [
@@ -120,7 +121,7 @@ export function parseGoLayout(layout: string, text: string): GoTime {
   pattern += escapeRegExp(layout.slice(last));
   const match = new RegExp(`^${pattern}$`).exec(text);
   if (match === null)
-    throw new Error(`parsing time ${JSON.stringify(text)} as ${JSON.stringify(layout)}: cannot parse`);
+    throw new GoTemplateError(`parsing time ${JSON.stringify(text)} as ${JSON.stringify(layout)}: cannot parse`);
   const parts = { year: 1, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0, offset: 0, pm: false };
   fields.forEach((token, i) => {
     const value = match[i + 1] ?? "";
@@ -211,6 +212,6 @@ export function parseGoDuration(text: string): number {
     total +=
       unit === "h" ? n * 3_600_000 : unit === "m" ? n * 60_000 : unit === "s" ? n * 1000 : unit === "ms" ? n : n / 1000;
   }
-  if (!matched) throw new Error(`time: invalid duration ${JSON.stringify(text)}`);
+  if (!matched) throw new GoTemplateError(`time: invalid duration ${JSON.stringify(text)}`);
   return total;
 }

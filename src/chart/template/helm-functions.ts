@@ -5,6 +5,7 @@
  * `fromJsonArray`, `toToml`, `fromToml`, `lookup`). Go rejects an unknown function when a template is
  * parsed, so every name a chart may use must be here, even in a branch that never runs.
  */
+import { GoTemplateError } from "../errors.js";
 import { UnsupportedYamlValue } from "../go-yaml-emit.js";
 import { readYaml, toHelmYaml } from "../yaml.js";
 import { GO_BUILTINS } from "./builtins.js";
@@ -150,7 +151,7 @@ const STATIC_FUNCTIONS: Readonly<Record<string, GoFunc>> = {
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
-      throw new Error(jsonErrorText(error, text), { cause: error });
+      throw new GoTemplateError(jsonErrorText(error, text), { cause: error });
     }
   }),
   fromJsonArray: fn(["string"], fromJsonArray),

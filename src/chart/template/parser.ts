@@ -2,6 +2,7 @@
  * Parser for Go `text/template` (a port of `text/template/parse/parse.go`). Function names are
  * checked at parse time, as Go does: an unknown function is a syntax error, not a runtime one.
  */
+import { GoTemplateError } from "../errors.js";
 import { lexTemplate, type Item } from "./lexer.js";
 import type { ArgNode, CommandNode, IfNode, ListNode, Node, PipeNode, TemplateNode, Tree, TreeSource } from "./ast.js";
 import { TemplateSyntaxError } from "./template-error.js";
@@ -477,7 +478,8 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
 
 /** Go's `strconv.Unquote` for a double-quoted string literal. */
 export function unquoteGoString(quoted: string): string {
-  if (quoted.length < 2 || !quoted.startsWith('"') || !quoted.endsWith('"')) throw new Error("invalid syntax");
+  if (quoted.length < 2 || !quoted.startsWith('"') || !quoted.endsWith('"'))
+    throw new GoTemplateError("invalid syntax");
   const body = quoted.slice(1, -1);
   let out = "";
   for (let i = 0; i < body.length; i++) {
@@ -495,19 +497,19 @@ export function unquoteGoString(quoted: string): string {
     const width = code === "x" ? 2 : code === "u" ? 4 : code === "U" ? 8 : 0;
     if (width > 0) {
       const hex = body.slice(i + 1, i + 1 + width);
-      if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== width) throw new Error("invalid syntax");
+      if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== width) throw new GoTemplateError("invalid syntax");
       out += String.fromCodePoint(parseInt(hex, 16));
       i += width;
       continue;
     }
     if (/[0-7]/.test(code)) {
       const octal = body.slice(i, i + 3);
-      if (!/^[0-7]{3}$/.test(octal)) throw new Error("invalid syntax");
+      if (!/^[0-7]{3}$/.test(octal)) throw new GoTemplateError("invalid syntax");
       out += String.fromCharCode(parseInt(octal, 8));
       i += 2;
       continue;
     }
-    throw new Error("invalid syntax");
+    throw new GoTemplateError("invalid syntax");
   }
   return out;
 }

@@ -1,4 +1,5 @@
 /** Masterminds/semver as sprig and Helm use it (constraints, partial versions), over node-semver. */
+import { GoTemplateError } from "../errors.js";
 import semver from "semver";
 import { GoStruct } from "./go-value.js";
 import { fn } from "./go-func.js";
@@ -39,14 +40,15 @@ export function parseSemver(text: string): semver.SemVer {
   const full = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(.*)$/.exec(trimmed);
   const padded = full === null ? trimmed : `${full[1]}.${full[2] ?? "0"}.${full[3] ?? "0"}${full[4] ?? ""}`;
   const parsed = semver.parse(padded, { loose: true });
-  if (parsed === null) throw new Error("Invalid Semantic Version");
+  if (parsed === null) throw new GoTemplateError("Invalid Semantic Version");
   return parsed;
 }
 
 /** Sprig's `semverCompare`: does `version` satisfy the Masterminds `constraint`? */
 export function semverSatisfies(constraint: string, version: string): boolean {
   const { range, includePrerelease } = toSemverRange(constraint);
-  if (semver.validRange(range, { includePrerelease }) === null) throw new Error(`improper constraint: ${constraint}`);
+  if (semver.validRange(range, { includePrerelease }) === null)
+    throw new GoTemplateError(`improper constraint: ${constraint}`);
   const parsed = parseSemver(version);
   return semver.satisfies(parsed, range, { includePrerelease });
 }
@@ -57,7 +59,7 @@ export function semverStruct(text: string): GoStruct {
   try {
     version = parseSemver(text);
   } catch {
-    throw new Error("Invalid Semantic Version");
+    throw new GoTemplateError("Invalid Semantic Version");
   }
   const prerelease = version.prerelease.join(".");
   const metadata = version.build.join(".");

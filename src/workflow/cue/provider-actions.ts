@@ -1,8 +1,8 @@
 import { isNamespacedKind } from "../../cluster/resources.js";
 import { VelaError } from "../../errors/index.js";
-import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
+import { isKubeObject, kubeObjectOf, type KubeObject, type ObjectRef } from "../../model/kube-object.js";
 import { mergePatch } from "../../render/index.js";
-import { isJsonObject, parseDuration } from "../../util/index.js";
+import { isJsonObject, parseDuration, toJsonObject } from "../../util/index.js";
 import type { JsonObject, JsonValue } from "../../util/index.js";
 import type { StepContext } from "../types.js";
 import { BUILTIN_PACKAGE, HTTP_PACKAGE, KUBE_PACKAGE, METRICS_PACKAGE, OP_PACKAGE, UTIL_PACKAGE } from "./packages.js";
@@ -57,7 +57,7 @@ function withNamespace(object: JsonObject, namespace: string): KubeObject {
   if (apiVersion === undefined || kind === undefined || !isJsonObject(metadata))
     throw new TaskInputError("value needs apiVersion, kind and metadata");
   const named = text(metadata["namespace"]) !== undefined || !isNamespacedKind(apiVersion, kind);
-  return (named ? object : { ...object, metadata: { ...metadata, namespace } }) as unknown as KubeObject;
+  return kubeObjectOf(named ? object : { ...object, metadata: { ...metadata, namespace } }, "value");
 }
 
 function refOf(object: JsonObject, namespace: string): ObjectRef {
@@ -73,7 +73,7 @@ function refOf(object: JsonObject, namespace: string): ObjectRef {
 }
 
 function toJson(object: KubeObject): JsonObject {
-  return structuredClone(object) as unknown as JsonObject;
+  return toJsonObject(structuredClone(object));
 }
 
 async function applyObject(step: StepContext, object: KubeObject): Promise<KubeObject> {
@@ -129,12 +129,13 @@ const kubePatch: ProviderAction = {
     const patched = mergePatch(toJson(live), objectParam(params, "patch"));
     if (!isJsonObject(patched)) throw new TaskInputError("patch must leave the object an object");
     const { metadata } = patched as { metadata?: JsonObject };
-    const body = {
+    const body: JsonObject = {
       ...patched,
       metadata: { ...metadata, managedFields: null, resourceVersion: null },
-    } as unknown as JsonObject;
+    };
     const cleaned = JSON.parse(JSON.stringify(body, (_key, v: unknown) => (v === null ? undefined : v))) as JsonObject;
-    const result = await applyObject(step, cleaned as unknown as KubeObject);
+    if (!isKubeObject(cleaned)) throw new TaskInputError("patch must keep the object's apiVersion, kind and metadata");
+    const result = await applyObject(step, cleaned);
     return returns({ result: toJson(result) });
   },
 };

@@ -1,6 +1,6 @@
 import { isNamespacedKind } from "../../cluster/resources.js";
 import { assertNever } from "../../errors/index.js";
-import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
+import { kubeObjectOf, type KubeObject, type ObjectRef } from "../../model/kube-object.js";
 import {
   checkCelSyntax,
   evaluateCel,
@@ -9,7 +9,7 @@ import {
   isJsonObject,
   parseDuration,
 } from "../../util/index.js";
-import type { JsonObject, JsonValue } from "../../util/index.js";
+import { toJsonObject, type JsonObject, type JsonValue } from "../../util/index.js";
 import { timestampAfter } from "../backoff.js";
 import type { StepContext, StepOutcome, StepRunner } from "../types.js";
 
@@ -76,7 +76,7 @@ export function parseActions(raw: readonly JsonValue[], namespace: string): Work
           str(metadata["namespace"]) !== undefined || !isNamespacedKind(str(body["apiVersion"]) ?? "", kind)
             ? body
             : { ...body, metadata: { ...metadata, namespace } };
-        actions.push({ kind: "apply", object: withNamespace as unknown as KubeObject });
+        actions.push({ kind: "apply", object: kubeObjectOf(withNamespace, where) });
         break;
       }
       case "read": {
@@ -222,7 +222,7 @@ export async function runActions(actions: readonly WorkflowAction[], ctx: StepCo
         break;
       case "read": {
         const object = await ctx.cluster.get(action.ref);
-        vars[action.as] = object === undefined ? null : (structuredClone(object) as unknown as JsonObject);
+        vars[action.as] = object === undefined ? null : toJsonObject(structuredClone(object));
         break;
       }
       case "delete":

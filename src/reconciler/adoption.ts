@@ -5,7 +5,7 @@ import { VelaError } from "../errors/index.js";
 import { refOf, type KubeObject } from "../model/kube-object.js";
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE } from "../model/labels.js";
 import type { ComponentManifest } from "../render/index.js";
-import { isJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
+import { isJsonObject, toJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
 import { selectorMatches } from "./apply-once.js";
 import { ANNOTATION_REF_OBJECT, isRefObject } from "./component-runtime.js";
 
@@ -170,7 +170,7 @@ function trackedOf(manifest: ComponentManifest, live: KubeObject, mode: Adoption
     name: live.metadata.name ?? "",
     ...(live.metadata.namespace === undefined ? {} : { namespace: live.metadata.namespace }),
     component: manifest.name,
-    raw: raw as unknown as JsonObject,
+    raw: toJsonObject(raw),
     adoption: mode,
   };
 }

@@ -118,7 +118,16 @@ export const ANALYSIS_RUNS_SCHEMA: SchemaObject = {
         type: "array",
         items: {
           type: "object",
-          required: ["name", "phase", "successful", "failed", "inconclusive", "error", "consecutiveError", "measurements"],
+          required: [
+            "name",
+            "phase",
+            "successful",
+            "failed",
+            "inconclusive",
+            "error",
+            "consecutiveError",
+            "measurements",
+          ],
           properties: {
             name: STRING,
             phase: { enum: ANALYSIS_PHASES },

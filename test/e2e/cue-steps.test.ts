@@ -183,7 +183,7 @@ describe("CUE workflow steps through the CLI", () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it("def vet accepts the steps; an unknown provider is named", async () => {
+  it("def vet accepts the steps; a task missing an input and an unavailable provider are named", async () => {
     for (const file of ["await-flag.cue", "notification.cue", "apply-component.cue"]) {
       const vet = await runCli(["def", "vet", join(definitions, file)], { cwd: story.cwd });
       expect(vet.code, vet.stderr).toBe(0);
@@ -200,9 +200,25 @@ template: {
 }
 `,
     );
+    // vela/metrics is provided: the task's missing condition is what vet reports.
     const vet = await runCli(["def", "vet", join(story.cwd, "metrics.cue")], { cwd: story.cwd });
     expect(vet.code).toBe(1);
-    expect(vet.stderr).toContain('provider "vela/metrics" is not available');
+    expect(vet.stderr).toContain("task check: check.$params.condition: incomplete value string");
+    writeFileSync(
+      join(story.cwd, "mail.cue"),
+      `import "vela/email"
+"mail-owner": {
+	type:        "workflow-step"
+	description: "x"
+}
+template: {
+	send: email.#SendEmail & {$params: to: "owner@example.com"}
+}
+`,
+    );
+    const mail = await runCli(["def", "vet", join(story.cwd, "mail.cue")], { cwd: story.cwd });
+    expect(mail.code).toBe(1);
+    expect(mail.stderr).toContain('provider "vela/email" is not available');
   });
 
   it("up runs to the user step's wait; status shows it; the flag from another command lets it reach its suspend", async () => {

@@ -88,6 +88,14 @@ describe("a pass over an app of many components", () => {
           if (object.kind === "ResourceTracker") writes.tracker += 1;
           return target.cluster.apply(object, options);
         },
+        create: (object) => {
+          if (object.kind === "ResourceTracker") writes.tracker += 1;
+          return target.cluster.create(object);
+        },
+        update: (object) => {
+          if (object.kind === "ResourceTracker") writes.tracker += 1;
+          return target.cluster.update(object);
+        },
         updateStatus: (object) => {
           if (object.kind === "Application") writes.status += 1;
           return target.cluster.updateStatus(object);

@@ -4,11 +4,13 @@
  * Deployment controller then runs the new count of pods. Kinds without the subresource are refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSandbox, type SandboxCluster } from "../../src/cluster/sandbox/index.js";
-import { startSandboxServer, type SandboxServer } from "../../src/cluster/sandbox/server/index.js";
 import { FakeClock } from "../../src/util/clock.js";
-import { KUBECTL, KUBECTL_MISSING_REASON, kubectlWorkspace } from "../cluster/server/support.js";
-import { tempDir } from "../support/cli.js";
+import {
+  KUBECTL,
+  KUBECTL_MISSING_REASON,
+  servedSandboxForKubectl,
+  type ServedForKubectl,
+} from "../cluster/server/support.js";
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -32,22 +34,17 @@ describe.skipIf(KUBECTL === undefined)(
   `kubectl scale on the served sandbox${KUBECTL === undefined ? ` (skipped: ${KUBECTL_MISSING_REASON})` : ""}`,
   () => {
     const clock = new FakeClock("2026-01-01T00:00:00Z");
-    let cluster: SandboxCluster;
-    let server: SandboxServer;
-    let workspace: ReturnType<typeof kubectlWorkspace>;
+    let served: ServedForKubectl;
+    let workspace: ServedForKubectl["workspace"];
 
     beforeAll(async () => {
-      cluster = await openSandbox({ dir: tempDir("vela-ts-served-scale-"), clock });
-      server = await startSandboxServer({ cluster, clock, settleIntervalMs: 0 });
-      workspace = kubectlWorkspace(server.kubeconfig());
-      const apply = await workspace.kubectl(["apply", "-f", "-"], DEPLOYMENT);
+      served = await servedSandboxForKubectl("vela-ts-served-scale-", clock);
+      workspace = served.workspace;
+      const apply = await served.workspace.kubectl(["apply", "-f", "-"], DEPLOYMENT);
       expect(apply.code, apply.stderr).toBe(0);
     });
 
-    afterAll(async () => {
-      await server.close();
-      cluster.close();
-    });
+    afterAll(() => served.close());
 
     async function podsOfWeb(): Promise<number> {
       const run = await workspace.kubectl(["get", "pods", "-l", "app=web", "-o", "name"]);

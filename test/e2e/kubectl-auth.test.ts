@@ -5,30 +5,27 @@
  * resource it does not know).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSandbox, type SandboxCluster } from "../../src/cluster/sandbox/index.js";
-import { startSandboxServer, type SandboxServer } from "../../src/cluster/sandbox/server/index.js";
 import { FakeClock } from "../../src/util/clock.js";
-import { KUBECTL, KUBECTL_MISSING_REASON, kubectlWorkspace } from "../cluster/server/support.js";
-import { tempDir } from "../support/cli.js";
+import {
+  KUBECTL,
+  KUBECTL_MISSING_REASON,
+  servedSandboxForKubectl,
+  type ServedForKubectl,
+} from "../cluster/server/support.js";
 
 describe.skipIf(KUBECTL === undefined)(
   `kubectl auth can-i on the served sandbox${KUBECTL === undefined ? ` (skipped: ${KUBECTL_MISSING_REASON})` : ""}`,
   () => {
     const clock = new FakeClock("2026-01-01T00:00:00Z");
-    let cluster: SandboxCluster;
-    let server: SandboxServer;
-    let workspace: ReturnType<typeof kubectlWorkspace>;
+    let served: ServedForKubectl;
+    let workspace: ServedForKubectl["workspace"];
 
     beforeAll(async () => {
-      cluster = await openSandbox({ dir: tempDir("vela-ts-served-"), clock });
-      server = await startSandboxServer({ cluster, clock, settleIntervalMs: 0 });
-      workspace = kubectlWorkspace(server.kubeconfig());
+      served = await servedSandboxForKubectl("vela-ts-served-", clock);
+      workspace = served.workspace;
     });
 
-    afterAll(async () => {
-      await server.close();
-      cluster.close();
-    });
+    afterAll(() => served.close());
 
     it.each([
       ["create", "deployments"],

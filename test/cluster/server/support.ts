@@ -3,6 +3,9 @@ import { accessSync, constants, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
+import { openSandbox, type SandboxCluster } from "../../../src/cluster/sandbox/index.js";
+import { startSandboxServer, type SandboxServer } from "../../../src/cluster/sandbox/server/index.js";
+import type { Clock } from "../../../src/util/index.js";
 
 const run = promisify(execFile);
 
@@ -62,6 +65,29 @@ export function kubectlWorkspace(kubeconfig: string): {
           stderr: failed.stderr ?? "",
         };
       }
+    },
+  };
+}
+
+/** A sandbox on a fresh directory, served over HTTPS, with a kubectl workspace for it. */
+export interface ServedForKubectl {
+  readonly cluster: SandboxCluster;
+  readonly server: SandboxServer;
+  readonly workspace: ReturnType<typeof kubectlWorkspace>;
+  close(): Promise<void>;
+}
+
+/** Opens and serves a sandbox for tests that drive it with the real kubectl. */
+export async function servedSandboxForKubectl(prefix: string, clock: Clock): Promise<ServedForKubectl> {
+  const cluster = await openSandbox({ dir: mkdtempSync(join(tmpdir(), prefix)), clock });
+  const server = await startSandboxServer({ cluster, clock, settleIntervalMs: 0 });
+  return {
+    cluster,
+    server,
+    workspace: kubectlWorkspace(server.kubeconfig()),
+    async close() {
+      await server.close();
+      cluster.close();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { hasStatusSubresource, servedTypes, type DiscoveryScope } from "./discovery.js";
+import { hasScaleSubresource } from "./scale.js";
 
 /**
  * `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews` — what `kubectl auth can-i` asks.
@@ -49,11 +50,14 @@ function resourceDecision(scope: DiscoveryScope, attributes: ResourceAttributes)
     return { allowed: false, reason: "the served sandbox answers only the verbs and resources it serves, not *" };
   const type = types[0];
   if (attributes.subresource !== undefined) {
-    const served = attributes.subresource === "status" && type !== undefined && hasStatusSubresource(type);
+    const served =
+      type !== undefined &&
+      ((attributes.subresource === "status" && hasStatusSubresource(type)) ||
+        (attributes.subresource === "scale" && hasScaleSubresource(type)));
     if (!served) return { allowed: false, reason: `the served sandbox has no ${shown}/${attributes.subresource}` };
     return ["get", "patch", "update"].includes(verb)
       ? { allowed: true, reason: ALLOWED }
-      : { allowed: false, reason: `${shown}/status is served for get, patch and update only` };
+      : { allowed: false, reason: `${shown}/${attributes.subresource} is served for get, patch and update only` };
   }
   if (!RESOURCE_VERBS.has(verb))
     return { allowed: false, reason: `the served sandbox does not serve the verb ${verb} on ${shown}` };

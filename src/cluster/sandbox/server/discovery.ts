@@ -1,4 +1,5 @@
 import { RESOURCE_TYPES, type ResourceType } from "../../resources.js";
+import { hasScaleSubresource } from "./scale.js";
 
 /** Kinds without a `/status` subresource (everything else gets `<plural>/status`). */
 const WITHOUT_STATUS = new Set([
@@ -135,7 +136,16 @@ export function resourceList(
       kind: type.kind,
       verbs: ["get", "patch", "update"],
     };
-    return hasStatusSubresource(type) ? [main, status] : [main];
+    const scale = {
+      name: `${type.plural}/scale`,
+      singularName: "",
+      namespaced: type.namespaced,
+      group: "autoscaling",
+      version: "v1",
+      kind: "Scale",
+      verbs: ["get", "patch", "update"],
+    };
+    return [main, ...(hasStatusSubresource(type) ? [status] : []), ...(hasScaleSubresource(type) ? [scale] : [])];
   });
   return {
     kind: "APIResourceList",

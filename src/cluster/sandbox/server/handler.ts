@@ -7,12 +7,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import fastJsonPatch from "fast-json-patch";
 import type { Cluster, ListOptions, PatchBody } from "../../cluster.js";
-import type { KubeObject, ObjectRef } from "../../../model/kube-object.js";
+import { kubeObjectOf, type KubeObject, type ObjectRef } from "../../../model/kube-object.js";
 import {
   applyMergePatch,
   displayText,
   formatTimestamp,
   isJsonObject,
+  toJsonObject,
   type Clock,
   type JsonValue,
 } from "../../../util/index.js";
@@ -37,6 +38,7 @@ import {
 import { isAccessReviewPath, reviewAccess } from "./access-review.js";
 import { openApiGroupVersion, openApiRoot, openApiV2, wantsProtobufOpenApi } from "./openapi.js";
 import { parseRoute, type ApiRoute } from "./route.js";
+import { hasScaleSubresource, replicasOfScale, replicasPatch, scaleOf } from "./scale.js";
 import { apiFailure, failureOf, type ApiFailure, type FailureSubject } from "./status.js";
 import { strategicMerge } from "./strategic-merge.js";
 import { toTable, wantsTable } from "./table.js";
@@ -357,6 +359,74 @@ async function patchObject(
   }
 }
 
+/**
+ * `…/<name>/scale`: the object's Scale; an update or patch of the Scale (any of the four patch
+ * types) sets the object's desired replicas and nothing else, as the API server does.
+ */
+async function handleScale(
+  context: HandlerContext,
+  type: ResourceType,
+  route: ResourceRoute,
+  name: string,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const method = request.method ?? "GET";
+  const verb = method.toLowerCase();
+  try {
+    const existing = await getExisting(context, type, route, name);
+    const current = scaleOf(existing, type);
+    if (method === "GET") return sendJson(response, 200, current);
+    if (method !== "PUT" && method !== "PATCH")
+      fail(
+        405,
+        "MethodNotAllowed",
+        "the server does not allow this method on the requested resource",
+        subjectOf(type, route),
+      );
+    const { value, mediaType } = await readJson(request);
+    if (value === undefined) fail(400, "BadRequest", "the request body is empty");
+    const wanted =
+      method === "PUT" ? value : toJsonObject(patchLocally(kubeObjectOf(current, "a Scale"), mediaType, value));
+    const sentVersion =
+      isJsonObject(wanted) && isJsonObject(wanted["metadata"]) ? wanted["metadata"]["resourceVersion"] : undefined;
+    if (
+      method === "PUT" &&
+      typeof sentVersion === "string" &&
+      sentVersion !== "" &&
+      sentVersion !== existing.metadata.resourceVersion
+    )
+      fail(
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on ${route.group === "" ? route.plural : `${route.plural}.${route.group}`} ` +
+          `"${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        subjectOf(type, route),
+      );
+    const replicas = replicasOfScale(wanted);
+    if ("invalid" in replicas)
+      throw new ApiFailureError(
+        apiFailure(
+          422,
+          "Invalid",
+          `Scale.autoscaling "${name}" is invalid: spec.replicas: ${replicas.invalid}`,
+          { kind: "Scale", group: "autoscaling", name },
+          [{ reason: "FieldValueInvalid", message: replicas.invalid, field: "spec.replicas" }],
+        ),
+      );
+    const updated = await context.write(() =>
+      context.cluster.patch(refOfRoute(type, route, name), {
+        type: "merge",
+        patch: replicasPatch(type, replicas.replicas),
+      }),
+    );
+    return sendJson(response, 200, scaleOf(updated, type));
+  } catch (error) {
+    if (error instanceof ApiFailureError) throw error;
+    throw new ApiFailureError(failureOf(error, verb, subjectOf(type, route)));
+  }
+}
+
 async function handleResource(
   context: HandlerContext,
   route: ResourceRoute,
@@ -372,6 +442,10 @@ async function handleResource(
     });
   if (route.namespace !== undefined && !type.namespaced)
     fail(404, "NotFound", "the server could not find the requested resource", subjectOf(type, route));
+  if (route.subresource === "scale" && route.name !== undefined && hasScaleSubresource(type)) {
+    await handleScale(context, type, route, route.name, request, response);
+    return;
+  }
   if (route.subresource !== undefined && !(route.subresource === "status" && hasStatusSubresource(type))) {
     fail(
       404,

@@ -108,12 +108,55 @@ export async function recordEvent(
   });
   // Two events in the same nanosecond (a frozen test clock) get a counter, as a unique name must.
   for (let attempt = 0; ; attempt++) {
+    let created: KubeObject;
     try {
-      return await cluster.create(event(attempt === 0 ? base : `${base}${attempt.toString(16)}`));
+      created = await cluster.create(event(attempt === 0 ? base : `${base}${attempt.toString(16)}`));
     } catch (error) {
       if (!(error instanceof ConflictError) || attempt >= 15) throw error;
+      continue;
     }
+    await pruneEvents(cluster, object);
+    return created;
   }
+}
+
+/**
+ * How many distinct events vela-ts keeps about one object. An API server expires events an hour
+ * after their last update; the sandbox keeps every object until it is deleted, so an app that
+ * changes often would gather events without end. Repeats of an event only raise its count.
+ */
+export const MAX_EVENTS_PER_OBJECT = 100;
+
+/** Deletes the oldest of the events vela-ts recorded about `object` beyond {@link MAX_EVENTS_PER_OBJECT}. */
+async function pruneEvents(cluster: Cluster, object: KubeObject): Promise<void> {
+  const events = await recordedEventsAbout(cluster, object);
+  if (events.length <= MAX_EVENTS_PER_OBJECT) return;
+  const stamp = (event: KubeObject): string => (typeof event.lastTimestamp === "string" ? event.lastTimestamp : "");
+  const oldestFirst = [...events].sort(
+    (a, b) => stamp(a).localeCompare(stamp(b)) || (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""),
+  );
+  for (const stale of oldestFirst.slice(0, events.length - MAX_EVENTS_PER_OBJECT))
+    await cluster.delete({
+      apiVersion: "v1",
+      kind: "Event",
+      name: stale.metadata.name ?? "",
+      namespace: stale.metadata.namespace ?? "default",
+    });
+}
+
+/**
+ * The events vela-ts recorded about `object` (its uid label, our source). `delete` removes them with
+ * the Application: an API server drops events an hour after their last update (`--event-ttl`), the
+ * sandbox keeps objects until deleted, so without this a deleted app's events would stay forever.
+ */
+export async function recordedEventsAbout(cluster: Cluster, object: KubeObject): Promise<KubeObject[]> {
+  const uid = object.metadata.uid;
+  if (uid === undefined) return [];
+  const events = await cluster.list("v1", "Event", {
+    namespace: object.metadata.namespace ?? "default",
+    labelSelector: `${LABEL_EVENT_INVOLVED_UID}=${uid}`,
+  });
+  return events.filter((event) => sourceOf(event) === EVENT_SOURCE);
 }
 
 /** An event as `vela-ts status` and `kubectl describe` list it. */

@@ -10,6 +10,7 @@ import {
   trackedRef,
   type TrackedResource,
 } from "../cluster/tracker.js";
+import { recordedEventsAbout } from "../cluster/events.js";
 import { VelaError } from "../errors/index.js";
 import { refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE, LABEL_COMPONENT_REVISION } from "../model/labels.js";
@@ -67,6 +68,8 @@ export interface DeleteApplicationResult {
   readonly dependents: readonly PlacedRef[];
   /** The app's own records: ResourceTrackers, ApplicationRevisions, component revisions, the Application. */
   readonly records: readonly ObjectRef[];
+  /** How many Events vela-ts had recorded about the Application (deleted with it). */
+  readonly eventsDeleted: number;
   /** Tracked objects left alone: referenced objects (`ref-objects`), objects another app tracks or owns. */
   readonly kept: readonly KeptObject[];
   /** Objects still terminating when the command returned. */
@@ -237,12 +240,20 @@ export async function deleteApplication(options: DeleteApplicationOptions): Prom
       labelSelector: `${LABEL_APP_NAME}=${name},${LABEL_COMPONENT_REVISION}`,
     });
     for (const revision of componentRevisions) if (await cluster.delete(refOf(revision))) records.push(refOf(revision));
+    let eventsDeleted = 0;
+    try {
+      const events = app === undefined ? [] : await recordedEventsAbout(cluster, app);
+      for (const event of events) if (await cluster.delete(refOf(event))) eventsDeleted += 1;
+    } catch (error) {
+      // Events are a courtesy: a cluster that will not list or delete them (RBAC) expires them itself.
+      if (!(error instanceof VelaError)) throw error;
+    }
     if (app !== undefined && (await cluster.delete(refOf(app)))) records.push(refOf(app));
 
     const watched = [...deleted, ...descendants.values()];
     const remaining = await settleDeletion(clusters, target.driver, watched, options);
     const remainingKeys = new Set(remaining.map(placedKey));
     const dependents = [...descendants.values()].filter((ref) => !remainingKeys.has(placedKey(ref)));
-    return { target: target.description, deleted, dependents, records, kept, remaining };
+    return { target: target.description, deleted, dependents, records, eventsDeleted, kept, remaining };
   });
 }

@@ -78,6 +78,8 @@ describe("delete", () => {
       "ResourceTracker/shop-v1-default deleted",
       "ApplicationRevision/default/shop-v1 deleted",
       "ApplicationRevision/default/shop-v2 deleted",
+      // Conditions of two releases (Parsed, Revisioned, Deployed…), recorded as Events about the app.
+      expect.stringMatching(/^[1-9]\d* Events about the application deleted$/),
       `Application default/shop deleted (sandbox ${join(box.dir, "sb")}).`,
       "",
     ]);
@@ -87,6 +89,12 @@ describe("delete", () => {
     expect(await names(box, "applications")).toEqual(["Application/default/cart"]);
     expect(await names(box, "applicationrevisions")).toEqual(["ApplicationRevision/default/cart-v1"]);
     expect(await names(box, "resourcetrackers")).toEqual(["ResourceTracker//cart-v1-default"]);
+    const events = await box.vela(["sandbox", "get", "events", "-o", "json"]);
+    const involved = (JSON.parse(events.stdout) as { items: { involvedObject?: { name?: string } }[] }).items.map(
+      (event) => event.involvedObject?.name,
+    );
+    expect(involved).not.toContain("shop");
+    expect(involved).toContain("cart");
 
     const again = await box.vela(["delete", "shop"]);
     expect(again.code).toBe(1);

@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { eventsAbout, recordEvent } from "../../src/cluster/events.js";
+import { eventsAbout, MAX_EVENTS_PER_OBJECT, recordEvent } from "../../src/cluster/events.js";
 import { openSandbox } from "../../src/cluster/sandbox/index.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { conditionsOf, setCondition, errorCondition, readyCondition } from "../../src/reconciler/conditions.js";
@@ -129,6 +129,29 @@ describe("conditions of a reconcile pass", () => {
     expect(status.stdout).toMatch(/^ {2}Normal +Deployed +1m30s +vela-ts +Deployed successfully$/m);
     expect(status.stdout).toMatch(/^ {2}Normal +Revisioned +1m30s +vela-ts +Revisioned successfully: cfg-v1$/m);
   });
+
+  it("delete removes the events vela-ts recorded about the application, and no others", async () => {
+    const { dir, env } = workspace({ "app.yaml": CONFIG_APP });
+    const clock = new FakeClock("2026-01-01T00:00:00Z");
+    expect((await runCli(["up", "-f", "app.yaml", "--wait"], { cwd: dir, env, clock })).code).toBe(0);
+    const eventsNow = async (): Promise<KubeObject[]> => {
+      const run = await runCli(["sandbox", "get", "events", "-o", "json"], { cwd: dir, env, clock });
+      expect(run.code, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as { items: KubeObject[] }).items;
+    };
+    const about = (items: KubeObject[]): KubeObject[] =>
+      items.filter((event) => (event.involvedObject as { name?: string } | undefined)?.name === "cfg");
+    const recorded = about(await eventsNow());
+    expect(recorded.length).toBeGreaterThan(0);
+    const others = (await eventsNow()).length - recorded.length;
+
+    const deleted = await runCli(["delete", "cfg"], { cwd: dir, env, clock });
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toContain(`${recorded.length} Events about the application deleted`);
+    const left = await eventsNow();
+    expect(about(left)).toEqual([]);
+    expect(left).toHaveLength(others);
+  });
 });
 
 describe("conditions and events, unit", () => {
@@ -176,6 +199,38 @@ describe("conditions and events, unit", () => {
         }),
         expect.objectContaining({ message: "worse", count: 1 }),
       ]);
+    } finally {
+      sandbox.close();
+    }
+  });
+
+  it("keeps the newest MAX_EVENTS_PER_OBJECT distinct events about an object, dropping the oldest", async () => {
+    const sandbox = await openSandbox({ dir: join(tempDir(), "sb"), clock: new FakeClock() });
+    try {
+      const subject = await sandbox.create({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "subject", namespace: "default" },
+      });
+      const other = await sandbox.create({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "other", namespace: "default" },
+      });
+      await recordEvent(sandbox, other, { type: "Normal", reason: "Kept", message: "another object's" }, new Date(0));
+      const total = MAX_EVENTS_PER_OBJECT + 5;
+      for (let index = 0; index < total; index++)
+        await recordEvent(
+          sandbox,
+          subject,
+          { type: "Normal", reason: "Changed", message: `change ${index}` },
+          new Date(Date.UTC(2026, 0, 1, 0, 0, index)),
+        );
+      const events = await eventsAbout(sandbox, subject);
+      expect(events).toHaveLength(MAX_EVENTS_PER_OBJECT);
+      expect(events[0]?.message).toBe("change 5");
+      expect(events.at(-1)?.message).toBe(`change ${total - 1}`);
+      expect((await eventsAbout(sandbox, other)).map((event) => event.message)).toEqual(["another object's"]);
     } finally {
       sandbox.close();
     }

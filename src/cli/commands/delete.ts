@@ -32,6 +32,8 @@ export function formatDeleteResult(app: string, namespace: string, result: Delet
   if (result.dependents.length > 0) lines.push(`removed with them by the cluster: ${countByKind(result.dependents)}`);
   for (const ref of result.records.filter((record) => record.kind !== "Application"))
     lines.push(`${describe(ref)} deleted`);
+  if (result.eventsDeleted > 0)
+    lines.push(`${result.eventsDeleted} Event${result.eventsDeleted === 1 ? "" : "s"} about the application deleted`);
   for (const kept of result.kept) lines.push(`${describe(kept.ref)} kept: ${kept.reason}`);
   for (const ref of result.remaining) lines.push(`${describe(ref)} still terminating`);
   lines.push(`Application ${namespace}/${app} deleted (${result.target}).`);

@@ -92,10 +92,18 @@ describe.skipIf(PROMETHEUS === undefined)(
     });
 
     it("reads the canary's success rate with PromQL over ingress-nginx's metric", async () => {
-      const query = `${CANARY_OK} / ${CANARY}`;
-      const reading = await eventually(
-        () => readPrometheusMetric(prometheus.address, query, {}, sources()),
-        (value) => value.kind === "value",
+      // A ratio of a handful of requests may land anywhere: read it once the window holds enough of them.
+      const window = (query: string): string => query.replace("[10s]", "[30s]");
+      const canaryCount = `sum(increase(nginx_ingress_controller_requests{host="${HOST}",canary!=""}[30s]))`;
+      await eventually(
+        () => readPrometheusMetric(prometheus.address, canaryCount, {}, sources()),
+        (value) => (firstValue(value) ?? 0) >= 100,
+      );
+      const reading = await readPrometheusMetric(
+        prometheus.address,
+        `${window(CANARY_OK)} / ${window(CANARY)}`,
+        {},
+        sources(),
       );
       expect(reading.kind).toBe("value");
       const value = firstValue(reading);

@@ -1,6 +1,6 @@
 import { refKey, type TrackedResource } from "../cluster/tracker.js";
 import { VelaError } from "../errors/index.js";
-import { isKubeObject, kubeObjectOf, refOf, type KubeObject } from "../model/kube-object.js";
+import { isKubeObject, refOf, type KubeObject } from "../model/kube-object.js";
 import { applyPatch, type ComponentManifest, type RenderedOutput, type TraitManifest } from "../render/index.js";
 import { isJsonObject, type JsonObject, type JsonValue, toJsonValue } from "../util/index.js";
 import type { ApplyComponentOptions } from "../workflow/index.js";
@@ -62,8 +62,15 @@ function patchOutput(output: RenderedOutput, options: OutputPatchOptions): Rende
   if (patches.length === 0) return output;
   let value: JsonValue = toJsonValue(output.object);
   for (const patch of patches) value = applyPatch(value, patch.patch, { replacePaths: patch.replacePaths ?? [] });
-  // The patch replaces fields below the envelope (a merge patch of an object stays an object).
-  const object = kubeObjectOf(value, `output "${output.name}" patched by step "${options.patchedBy}"`);
+  // A patch that removes the envelope (`metadata: null`) is the step's mistake, not a vela-ts bug.
+  if (!isKubeObject(value))
+    throw new VelaError(
+      "E_PATCH_INVALID",
+      `step "${options.patchedBy}" patches output "${output.name}" into something ` +
+        "that is no longer a Kubernetes object (apiVersion, kind and metadata are needed)",
+      { hint: "patch fields below the object's envelope, e.g. spec.…; never apiVersion, kind or metadata as a whole" },
+    );
+  const object = value;
   return { name: output.name, object: markPatched(object, options.patchedBy) };
 }
 

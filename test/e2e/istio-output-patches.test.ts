@@ -130,6 +130,23 @@ describe("patchComponentOutputs (the canary steps' patches)", () => {
     expect(patch).toThrow(VelaError);
     expect(patch).toThrow(/no output named "virtualservice"/);
   });
+
+  it("refuses a patch that removes the object's envelope, as a user error (not a vela-ts bug)", () => {
+    const patch = (): ComponentManifest =>
+      patchComponentOutputs(manifest(), {
+        outputPatches: [{ output: "rollout", patch: { metadata: null } }],
+        patchedBy: "shrink",
+      });
+    let thrown: unknown;
+    try {
+      patch();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(VelaError);
+    expect((thrown as VelaError).code).toBe("E_PATCH_INVALID");
+    expect((thrown as VelaError).message).toContain('step "shrink" patches output "rollout" into something');
+  });
 });
 
 describe("keepStepPatches (state keep)", () => {

@@ -63,6 +63,7 @@ export const ERROR_CODES = {
   E_DEPENDS_ON: "input",
   E_DUPLICATE_NAME: "input",
   E_DUPLICATE_OBJECT: "input",
+  E_EXPRESSION: "input",
   E_FILE_NOT_FOUND: "input",
   E_FORBIDDEN: "input",
   E_INTERNAL: "internal",

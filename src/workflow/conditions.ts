@@ -1,5 +1,5 @@
 import { toJsonObject, type JsonObject } from "../util/index.js";
-import { evaluateWorkflowExpression } from "./expressions.js";
+import { evaluateWorkflowExpression, WorkflowExpressionError } from "./expressions.js";
 import type { StepProcessContext, StepStatus } from "./types.js";
 
 /** What `if` sees and what decides an empty `if`. */
@@ -55,6 +55,7 @@ export function evaluateIf(expression: string | undefined, env: IfEnvironment): 
       return { run: false, message: `if "${text}" gave ${JSON.stringify(value)}, not a boolean` };
     return value ? { run: true } : { run: false };
   } catch (error) {
-    return { run: false, message: error instanceof Error ? error.message : String(error) };
+    if (!(error instanceof WorkflowExpressionError)) throw error;
+    return { run: false, message: error.message };
   }
 }

@@ -1,6 +1,6 @@
 import { isJsonObject } from "../util/index.js";
 import type { JsonObject, JsonValue } from "../util/index.js";
-import { evaluateWorkflowExpression } from "./expressions.js";
+import { evaluateWorkflowExpression, WorkflowExpressionError } from "./expressions.js";
 import type { WorkflowStepBaseSpec } from "./types.js";
 
 /**
@@ -81,10 +81,8 @@ export function readOutputs(step: WorkflowStepBaseSpec, value: JsonObject | unde
       try {
         result = evaluateWorkflowExpression(output.valueFrom, source);
       } catch (error) {
-        return {
-          ok: false,
-          message: `output "${output.name}": ${error instanceof Error ? error.message : String(error)}`,
-        };
+        if (!(error instanceof WorkflowExpressionError)) throw error;
+        return { ok: false, message: `output "${output.name}": ${error.message}` };
       }
     }
     vars[output.name] = result;

@@ -1,4 +1,5 @@
 import { compileCueExpression, CueError } from "../cue/index.js";
+import { VelaError } from "../errors/index.js";
 import { evaluateCel, type JsonObject, type JsonValue } from "../util/index.js";
 
 /**
@@ -16,7 +17,14 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Evaluates `text` over `variables` (their top-level names), CUE first, then CEL. Throws an Error with the reason. */
+/** A workflow expression that neither CUE nor CEL can evaluate; the message is the reason. */
+export class WorkflowExpressionError extends VelaError {
+  constructor(reason: string, cause: unknown) {
+    super("E_EXPRESSION", reason, { cause });
+  }
+}
+
+/** Evaluates `text` over `variables` (their top-level names), CUE first, then CEL. Throws a WorkflowExpressionError with the reason. */
 export function evaluateWorkflowExpression(text: string, variables: Readonly<JsonObject>): JsonValue {
   const names = Object.keys(variables).filter((name) => IDENTIFIER.test(name));
   let cueFailure: string | undefined;
@@ -33,6 +41,6 @@ export function evaluateWorkflowExpression(text: string, variables: Readonly<Jso
   try {
     return evaluateCel(text, variables);
   } catch (error) {
-    throw new Error(cueFailure ?? message(error), { cause: error });
+    throw new WorkflowExpressionError(cueFailure ?? message(error), error);
   }
 }

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { evaluateIf, readOutputs } from "../../src/workflow/index.js";
-import { evaluateWorkflowExpression } from "../../src/workflow/expressions.js";
+import { evaluateWorkflowExpression, WorkflowExpressionError } from "../../src/workflow/expressions.js";
 import type { StepProcessContext, StepStatus } from "../../src/workflow/index.js";
 
 const context: StepProcessContext = {
@@ -97,5 +97,17 @@ describe("outputs[].valueFrom: KubeVela's CUE syntax and CEL", () => {
       value,
     );
     expect(missing).toMatchObject({ ok: false, message: expect.stringContaining('output "x"') as string });
+  });
+
+  it("an expression neither syntax evaluates is a typed error (E_EXPRESSION) with the reason", () => {
+    let thrown: unknown;
+    try {
+      evaluateWorkflowExpression("output.value.nope + 1", value);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(WorkflowExpressionError);
+    expect((thrown as WorkflowExpressionError).code).toBe("E_EXPRESSION");
+    expect((thrown as WorkflowExpressionError).message).not.toBe("");
   });
 });

@@ -1,4 +1,5 @@
 import { compileCuePackage, type CuePackage } from "../../cue/index.js";
+import { InternalError } from "../../errors/index.js";
 import type { JsonObject } from "../../util/index.js";
 import type { StepContext } from "../types.js";
 
@@ -95,7 +96,7 @@ export function createStepProviderRegistry(providers: readonly StepProvider[]): 
       if (found !== undefined) return found;
       const provider = byPath.get(path);
       if (provider === undefined || trail.includes(path))
-        throw new Error(`step provider package ${path} is missing or imports itself (${trail.join(" → ")})`);
+        throw new InternalError(`step provider package ${path} is missing or imports itself (${trail.join(" → ")})`);
       const deps: Record<string, CuePackage> = {};
       for (const dep of provider.imports ?? []) deps[dep] = visit(dep, [...trail, path]);
       const pkg = compileCuePackage(path, { file: `${path}.cue`, text: provider.source }, { packages: deps });

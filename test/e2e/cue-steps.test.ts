@@ -188,35 +188,32 @@ describe("CUE workflow steps through the CLI", () => {
       const vet = await runCli(["def", "vet", join(definitions, file)], { cwd: story.cwd });
       expect(vet.code, vet.stderr).toBe(0);
     }
-    writeFileSync(
-      join(story.cwd, "metrics.cue"),
-      `import "vela/metrics"
-"check-latency": {
+    /** `def vet` of a one-task step definition importing `pkg`. */
+    const vetStep = (name: string, pkg: string, task: string): ReturnType<typeof runCli> => {
+      const file = join(story.cwd, `${name}.cue`);
+      writeFileSync(
+        file,
+        `import "${pkg}"
+"${name}": {
 	type:        "workflow-step"
 	description: "x"
 }
 template: {
-	check: metrics.#PromCheck & {$params: query: "up"}
+	${task}
 }
 `,
-    );
+      );
+      return runCli(["def", "vet", file], { cwd: story.cwd });
+    };
     // vela/metrics is provided: the task's missing condition is what vet reports.
-    const vet = await runCli(["def", "vet", join(story.cwd, "metrics.cue")], { cwd: story.cwd });
+    const vet = await vetStep("check-latency", "vela/metrics", 'check: metrics.#PromCheck & {$params: query: "up"}');
     expect(vet.code).toBe(1);
     expect(vet.stderr).toContain("task check: check.$params.condition: incomplete value string");
-    writeFileSync(
-      join(story.cwd, "mail.cue"),
-      `import "vela/email"
-"mail-owner": {
-	type:        "workflow-step"
-	description: "x"
-}
-template: {
-	send: email.#SendEmail & {$params: to: "owner@example.com"}
-}
-`,
+    const mail = await vetStep(
+      "mail-owner",
+      "vela/email",
+      'send: email.#SendEmail & {$params: to: "owner@example.com"}',
     );
-    const mail = await runCli(["def", "vet", join(story.cwd, "mail.cue")], { cwd: story.cwd });
     expect(mail.code).toBe(1);
     expect(mail.stderr).toContain('provider "vela/email" is not available');
   });

@@ -605,3 +605,48 @@ describe("MemoryObjectStore shared subtrees", () => {
     expect(store.findInconsistencies()).toEqual([]);
   });
 });
+
+describe("MemoryObjectStore list ownership (atomic unless the schema keys the list)", () => {
+  const tracker = (resources: readonly Record<string, string>[]): KubeObject => ({
+    apiVersion: "core.oam.dev/v1beta1",
+    kind: "ResourceTracker",
+    metadata: { name: "app-v1-default" },
+    spec: { managedResources: resources },
+  });
+  const deploymentWeb = { apiVersion: "apps/v1", kind: "Deployment", name: "web" };
+  const serviceWeb = { apiVersion: "v1", kind: "Service", name: "web" };
+  const serviceDb = { apiVersion: "v1", kind: "Service", name: "db" };
+
+  it("replaces a list of named items whole: a tracker dropping one of two same-named objects keeps the other", () => {
+    const { store } = newStore();
+    store.apply(tracker([deploymentWeb, serviceDb]));
+    store.apply(tracker([deploymentWeb, serviceWeb]));
+    const applied = store.apply(tracker([serviceWeb]));
+    expect(applied["spec"]).toEqual({ managedResources: [serviceWeb] });
+    expect(applied.metadata.managedFields?.[0]?.fieldsV1).toEqual({ "f:spec": { "f:managedResources": {} } });
+  });
+
+  it("makes another manager's different list a conflict, as the API server does for an atomic list", () => {
+    const { store } = newStore();
+    store.apply(tracker([deploymentWeb]), { fieldManager: "a" });
+    const error = thrown(() => store.apply(tracker([serviceDb]), { fieldManager: "b" }));
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as ConflictError).message).toBe(
+      'apply failed with 1 conflict: conflict with "a": .spec.managedResources',
+    );
+  });
+
+  it("still merges the lists Kubernetes keys (containers by name) item by item", () => {
+    const { store } = newStore();
+    const pod = (containers: readonly Record<string, string>[]): KubeObject => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p" },
+      spec: { containers },
+    });
+    store.apply(pod([{ name: "app", image: "nginx" }]), { fieldManager: "a" });
+    const merged = store.apply(pod([{ name: "sidecar", image: "envoy" }]), { fieldManager: "b" });
+    const containers = (merged["spec"] as { containers: { name: string }[] }).containers;
+    expect(containers.map((container) => container.name).sort()).toEqual(["app", "sidecar"]);
+  });
+});

@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from "../../../util/index.js";
 import { displayText, isJsonObject, jsonEqual } from "../../../util/index.js";
+import { STRATEGIC_MERGE_KEYS } from "../../../model/merge-keys.js";
 
 /**
  * Field ownership for server-side apply, in the shape of Kubernetes' `fieldsV1`
@@ -15,9 +16,6 @@ export type FieldSet = ReadonlySet<string>;
 /** The fields of `metadata` a client may set (and so own); the rest is the server's. */
 const OWNABLE_METADATA = new Set(["labels", "annotations", "ownerReferences", "finalizers"]);
 
-/** Kubernetes' `+listMapKey`s of the lists vela-ts meets, tried in order; `ownerReferences` use `uid`. */
-const LIST_KEYS = ["name", "containerPort", "port", "mountPath"] as const;
-
 export function encodePath(path: FieldPath): string {
   return JSON.stringify(path);
 }
@@ -26,10 +24,16 @@ export function decodePath(encoded: string): FieldPath {
   return JSON.parse(encoded) as string[];
 }
 
-/** The merge key of a list (by field name and items), or undefined when the list is atomic. */
+/**
+ * The merge key of a list, or undefined when the list is atomic. As in the API server, a list is
+ * keyed only where the schema says so (the strategic-merge table of k8s.io/api's `patchMergeKey`s):
+ * every other list, whatever its items look like, is owned and replaced as a whole. Among a field's
+ * candidate keys (`ports`: `containerPort` in a container, `port` in a Service), the first that
+ * every item carries, once each, is the key.
+ */
 export function listKeyOf(fieldName: string, items: readonly JsonValue[]): string | undefined {
   if (items.length === 0) return undefined;
-  const candidates = fieldName === "ownerReferences" ? ["uid"] : LIST_KEYS;
+  const candidates = STRATEGIC_MERGE_KEYS[fieldName] ?? [];
   for (const key of candidates) {
     const seen = new Set<string>();
     const keyed = items.every((item) => {

@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { randomUUID } from "node:crypto";
 import { openSandboxStore } from "../src/cluster/sandbox/store/durable-store.js";
 import { SANDBOX_FILES } from "../src/cluster/sandbox/store/load.js";
-import { writeSnapshot } from "../src/cluster/sandbox/store/snapshot.js";
+import { writeSnapshot } from "../src/cluster/sandbox/store/indexed-snapshot.js";
 import type { KubeObject } from "../src/model/kube-object.js";
 import { FakeClock } from "../src/util/clock.js";
 import { printFigure } from "./measure.js";

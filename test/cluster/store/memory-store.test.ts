@@ -607,7 +607,7 @@ describe("MemoryObjectStore shared subtrees", () => {
 });
 
 describe("MemoryObjectStore list ownership (atomic unless the schema keys the list)", () => {
-  const tracker = (resources: readonly Record<string, string>[]): KubeObject => ({
+  const tracker = (resources: Record<string, string>[]): KubeObject => ({
     apiVersion: "core.oam.dev/v1beta1",
     kind: "ResourceTracker",
     metadata: { name: "app-v1-default" },
@@ -623,7 +623,7 @@ describe("MemoryObjectStore list ownership (atomic unless the schema keys the li
     store.apply(tracker([deploymentWeb, serviceWeb]));
     const applied = store.apply(tracker([serviceWeb]));
     expect(applied["spec"]).toEqual({ managedResources: [serviceWeb] });
-    expect(applied.metadata.managedFields?.[0]?.fieldsV1).toEqual({ "f:spec": { "f:managedResources": {} } });
+    expect(applied.metadata.managedFields?.[0]).toMatchObject({ fieldsV1: { "f:spec": { "f:managedResources": {} } } });
   });
 
   it("makes another manager's different list a conflict, as the API server does for an atomic list", () => {
@@ -638,7 +638,7 @@ describe("MemoryObjectStore list ownership (atomic unless the schema keys the li
 
   it("still merges the lists Kubernetes keys (containers by name) item by item", () => {
     const { store } = newStore();
-    const pod = (containers: readonly Record<string, string>[]): KubeObject => ({
+    const pod = (containers: Record<string, string>[]): KubeObject => ({
       apiVersion: "v1",
       kind: "Pod",
       metadata: { name: "p" },

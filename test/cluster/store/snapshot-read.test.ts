@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readSnapshot, writeSnapshot } from "../../../src/cluster/sandbox/store/snapshot.js";
+import { readSnapshot, writeFormat2Snapshot } from "../../../src/cluster/sandbox/store/snapshot.js";
 import { ClusterError } from "../../../src/errors/index.js";
 import type { KubeObject } from "../../../src/model/kube-object.js";
 import { tempDir } from "../../support/cli.js";
@@ -16,16 +16,16 @@ const objects: KubeObject[] = [
   },
 ];
 
-describe("snapshot reading (checksums over the stored bytes)", () => {
+describe("format-2 snapshot reading (checksums over the stored bytes)", () => {
   it("reads back exactly what was written, multi-byte characters included", () => {
     const path = join(tempDir(), "objects.snapshot");
-    writeSnapshot(path, 7, objects);
+    writeFormat2Snapshot(path, 7, objects);
     expect(readSnapshot(path)).toEqual({ resourceVersion: 7, objects, format: 2 });
   });
 
   it("a flipped bit inside a multi-byte character is damage naming the line", () => {
     const path = join(tempDir(), "objects.snapshot");
-    writeSnapshot(path, 7, objects);
+    writeFormat2Snapshot(path, 7, objects);
     const data = readFileSync(path);
     const at = data.indexOf(Buffer.from("日", "utf8"));
     data[at + 1] = (data[at + 1] ?? 0) ^ 0x01;

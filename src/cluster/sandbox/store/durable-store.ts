@@ -10,7 +10,7 @@ import { acquireSandboxLock, type LockOptions, type SandboxLock } from "./lock.j
 import { writeMark } from "./mark.js";
 import { MemoryObjectStore } from "./memory-store.js";
 import { DEFAULT_SANDBOX_ADDONS, SANDBOX_FORMAT_VERSION, writeMetadata, type SandboxMetadata } from "./metadata.js";
-import { writeSnapshot } from "./snapshot.js";
+import { openIndexedSnapshot, writeIndexedSnapshot, writeSnapshot } from "./indexed-snapshot.js";
 
 export { SANDBOX_FILES };
 
@@ -169,12 +169,14 @@ export class SandboxStore {
   /**
    * Writes the whole store as a new snapshot, then empties the journal. A crash in between is
    * harmless: journal records at or below the snapshot's resourceVersion are skipped on open.
+   * Objects this command did not read are copied from the old snapshot as they are (checked, not
+   * parsed), and are read from the new one from then on.
    */
   compact(): void {
-    const objects = [...this.store.allObjects()];
     const path = join(this.dir, SANDBOX_FILES.snapshot);
     const version = Number(this.store.resourceVersion);
-    writeSnapshot(path, version, objects);
+    const written = writeIndexedSnapshot(path, version, this.store.snapshotKinds());
+    this.store.snapshotMovedTo(openIndexedSnapshot(path), written);
     this.journal.truncate(version);
     this.snapshotBytes = fileSize(path);
   }
@@ -202,6 +204,7 @@ export class SandboxStore {
     } finally {
       this.closed = true;
       this.journal.close();
+      this.store.closeSnapshot();
       this.lock.release();
     }
   }
@@ -232,7 +235,8 @@ function fileSize(path: string): number {
 }
 
 /**
- * Converts a format-1 sandbox (unchecked snapshot, journal without headers) to the current format,
+ * Converts a sandbox of an earlier format (1: unchecked snapshot, journal without headers; 2: a
+ * snapshot read whole on every open) to the current format,
  * keeping every object: new snapshot first, then the mark, the empty journal, and the metadata last,
  * so a crash part way leaves a sandbox that is still read (and migrated again) correctly.
  */

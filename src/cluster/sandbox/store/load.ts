@@ -3,9 +3,10 @@ import { ClusterError } from "../../../errors/index.js";
 import { readJournal, type JournalContents } from "./journal.js";
 import { readMark } from "./mark.js";
 import type { WriteRecord } from "./memory-store.js";
-import { keyOf } from "./object-index.js";
-import { readMetadata, type SandboxMetadata } from "./metadata.js";
-import { readSnapshot, REPAIR_HINT, type Snapshot } from "./snapshot.js";
+import { REPAIR_HINT } from "./files.js";
+import { openSnapshot, type OpenedSnapshot } from "./indexed-snapshot.js";
+import { readMetadata, SANDBOX_FORMAT_VERSION, type SandboxMetadata } from "./metadata.js";
+import { groupKindOf, keyOf } from "./object-key.js";
 
 /** File names inside a sandbox directory. */
 export const SANDBOX_FILES = {
@@ -20,7 +21,8 @@ export const SANDBOX_FILES = {
 export interface LoadedSandbox {
   /** Undefined for a new sandbox (no files yet). */
   readonly metadata: SandboxMetadata | undefined;
-  readonly snapshot: Snapshot;
+  /** An indexed snapshot is open (its objects are read on demand): the store that reads it closes it. */
+  readonly snapshot: OpenedSnapshot;
   readonly journal: JournalContents;
   /** The journal records after the snapshot, to replay on top of it. */
   readonly replay: readonly WriteRecord[];
@@ -42,8 +44,17 @@ function damaged(dir: string, what: string): ClusterError {
  */
 export function loadSandboxFiles(dir: string): LoadedSandbox {
   const metadata = readMetadata(dir);
-  const format = metadata?.format ?? 2;
-  const snapshot = readSnapshot(join(dir, SANDBOX_FILES.snapshot));
+  const snapshot = openSnapshot(join(dir, SANDBOX_FILES.snapshot));
+  try {
+    return checkFiles(dir, metadata, snapshot);
+  } catch (error) {
+    if (snapshot.format === 3) snapshot.indexed.close();
+    throw error;
+  }
+}
+
+function checkFiles(dir: string, metadata: SandboxMetadata | undefined, snapshot: OpenedSnapshot): LoadedSandbox {
+  const format = metadata?.format ?? SANDBOX_FORMAT_VERSION;
   const journalPath = join(dir, SANDBOX_FILES.journal);
   const journal = readJournal(journalPath, format === 1 ? 1 : 2);
   if (journal.damage !== undefined) {
@@ -56,8 +67,11 @@ export function loadSandboxFiles(dir: string): LoadedSandbox {
   }
   if (metadata === undefined && (snapshot.format !== 0 || journal.records.length > 0))
     throw damaged(dir, `${join(dir, SANDBOX_FILES.metadata)} is missing, but the sandbox holds objects`);
-  if (format >= 2 && snapshot.format === 1)
-    throw damaged(dir, `${join(dir, SANDBOX_FILES.snapshot)} is in format 1, its sandbox in format ${format}`);
+  if ((format >= 2 && snapshot.format === 1) || (format >= 3 && snapshot.format === 2))
+    throw damaged(
+      dir,
+      `${join(dir, SANDBOX_FILES.snapshot)} is in format ${snapshot.format}, its sandbox in format ${format}`,
+    );
 
   const last = journal.records.at(-1)?.resourceVersion ?? journal.base;
   const hasHistory = journal.format === 2 && journal.validBytes > 0;
@@ -104,9 +118,20 @@ export function loadSandboxFiles(dir: string): LoadedSandbox {
  * must be in it: each object they wrote is there at that resourceVersion or a later one, each they
  * deleted is gone or written again later. Returns the first write that is not, described.
  */
-function findWriteMissingFromSnapshot(snapshot: Snapshot, skipped: readonly WriteRecord[]): string | undefined {
+function findWriteMissingFromSnapshot(snapshot: OpenedSnapshot, skipped: readonly WriteRecord[]): string | undefined {
   const versions = new Map<string, number>();
-  for (const object of snapshot.objects) versions.set(keyOf(object), Number(object.metadata.resourceVersion) || 0);
+  if (snapshot.format === 3) {
+    // Only the kinds those writes touched: their index lines hold each object's resourceVersion.
+    const kinds = new Set(
+      skipped.flatMap((record) =>
+        record.changes.map((change) => groupKindOf(change.object.apiVersion, change.object.kind)),
+      ),
+    );
+    for (const groupKind of kinds)
+      for (const entry of snapshot.indexed.entriesOf(groupKind)) versions.set(entry.key, entry.resourceVersion);
+  } else {
+    for (const object of snapshot.objects) versions.set(keyOf(object), Number(object.metadata.resourceVersion) || 0);
+  }
   // Writes before a reset (`sandbox reset` empties the store) are rightly absent.
   const lastReset = skipped.findLastIndex((record) => record.reset === true);
   for (const record of skipped.slice(Math.max(0, lastReset))) {

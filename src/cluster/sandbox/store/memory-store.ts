@@ -27,6 +27,7 @@ import {
   toFieldsV1,
   valueAt,
 } from "./field-set.js";
+import type { IndexedSnapshot, SnapshotEntry, SnapshotKind } from "./indexed-snapshot.js";
 import { deepFreeze, JsonInterner } from "./json-interner.js";
 import { keyOf, ObjectIndex, objectKey } from "./object-index.js";
 import { randomNameSuffix, randomUuid, seededRandom, type RandomSource } from "./random.js";
@@ -60,8 +61,13 @@ export interface MemoryObjectStoreOptions {
   readonly admissions?: readonly SimulatedAdmission[];
   /** Addons whose admissions are on. @default empty */
   readonly enabledAddons?: ReadonlySet<string>;
-  /** Objects loaded as stored (already carrying uid/resourceVersion), e.g. read back from disk. @default [] */
-  readonly restored?: { readonly objects: readonly KubeObject[]; readonly resourceVersion: number };
+  /**
+   * Objects loaded as stored (already carrying uid/resourceVersion), e.g. read back from disk: given
+   * whole, or as an indexed snapshot they are read from on first use. @default none
+   */
+  readonly restored?:
+    | { readonly objects: readonly KubeObject[]; readonly resourceVersion: number }
+    | { readonly indexed: IndexedSnapshot; readonly resourceVersion: number };
   /** @default none (in memory only) */
   readonly persistence?: StorePersistence;
   /**
@@ -157,7 +163,7 @@ class WriteTx {
  * durable before it becomes visible; without one it is the in-memory store tests use.
  */
 export class MemoryObjectStore implements ObjectStore {
-  private readonly index = new ObjectIndex();
+  private readonly index: ObjectIndex;
   /** Written objects share identical subtrees (every revision snapshots the same definitions). */
   private readonly interner: JsonInterner;
   private readonly clock: Clock;
@@ -176,9 +182,12 @@ export class MemoryObjectStore implements ObjectStore {
     this.enabledAddons = options.enabledAddons ?? new Set();
     this.persistence = options.persistence;
     this.interner = new JsonInterner(options.sharedSubtrees === undefined ? {} : { capacity: options.sharedSubtrees });
-    this.version = options.restored?.resourceVersion ?? 0;
+    const restored = options.restored;
+    this.version = restored?.resourceVersion ?? 0;
+    this.index = new ObjectIndex(restored !== undefined && "indexed" in restored ? restored.indexed : undefined);
     // Restored objects are frozen when first read (see get/list), which keeps opening a large store fast.
-    for (const object of options.restored?.objects ?? []) this.index.put(keyOf(object), object);
+    if (restored !== undefined && "objects" in restored)
+      for (const object of restored.objects) this.index.put(keyOf(object), object);
     this.seed = options.seed ?? "0";
   }
 
@@ -203,6 +212,24 @@ export class MemoryObjectStore implements ObjectStore {
   /** Every stored object, unordered (snapshots, consistency checks). */
   allObjects(): IterableIterator<KubeObject> {
     return this.index.values();
+  }
+
+  /**
+   * Every object as a snapshot writes it (see {@link ObjectIndex.snapshotKinds}): objects not read
+   * yet are copied from the current snapshot file without being parsed.
+   */
+  snapshotKinds(): Iterable<SnapshotKind> {
+    return this.index.snapshotKinds();
+  }
+
+  /** After a compaction wrote `written` to `snapshot`, unread objects are read from there. */
+  snapshotMovedTo(snapshot: IndexedSnapshot, written: readonly SnapshotEntry[]): void {
+    this.index.movedTo(snapshot, written);
+  }
+
+  /** Closes the snapshot file unread objects are in (a later read opens it again). */
+  closeSnapshot(): void {
+    this.index.source?.close();
   }
 
   /** Index problems (empty when consistent): for the crash-consistency check. */

@@ -16,9 +16,10 @@ export const DEFAULT_SANDBOX_ADDONS: readonly string[] = [
 /**
  * Version of the on-disk layout; a sandbox written by a newer layout is refused, not misread.
  * 2: checksummed snapshot lines, journal file header and record header checks, `journal.mark`,
- * `sandbox.json` checksum. A format-1 sandbox is migrated when it is opened.
+ * `sandbox.json` checksum. 3: the snapshot is indexed and read on demand (indexed-snapshot.ts). A
+ * sandbox of an earlier format is migrated when it is opened.
  */
-export const SANDBOX_FORMAT_VERSION = 2;
+export const SANDBOX_FORMAT_VERSION = 3;
 
 /** `sandbox.json`: what a sandbox directory is, beside its objects. */
 export interface SandboxMetadata {

@@ -1,30 +1,37 @@
 import type { KubeObject } from "../../../model/kube-object.js";
-import { groupOf } from "../../../model/kube-object.js";
 import type { FieldRequirement, LabelSelector } from "../../selector.js";
 import { matchesFieldSelector, matchesLabelSelector } from "../../selector.js";
+import { groupKindOf, keyOf, objectKey } from "./object-key.js";
+import { InternalError } from "../../../errors/index.js";
 import { displayText } from "../../../util/index.js";
+import {
+  checkedLineBytes,
+  entryFieldsOf,
+  SnapshotEntry,
+  type IndexedSnapshot,
+  type SnapshotKind,
+} from "./indexed-snapshot.js";
 
-/** `group/Kind`: objects of every served version of a kind share one store, as in the API server. */
-export function groupKindOf(apiVersion: string, kind: string): string {
-  return `${groupOf(apiVersion)}/${kind}`;
+export { groupKindOf, keyOf, objectKey };
+
+function compareNamespaceThenName(namespaceA: string, nameA: string, namespaceB: string, nameB: string): number {
+  if (namespaceA !== namespaceB) return namespaceA < namespaceB ? -1 : 1;
+  return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
 }
 
-/** The store key of an object: `group/Kind/namespace/name` (namespace empty for cluster-scoped). */
-export function objectKey(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {
-  return `${groupKindOf(apiVersion, kind)}/${namespace ?? ""}/${name}`;
-}
-
-export function keyOf(object: KubeObject): string {
-  return objectKey(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name ?? "");
+function byStoredNamespaceThenName(a: Stored, b: Stored): number {
+  const nameOf = (stored: Stored): string =>
+    stored instanceof SnapshotEntry ? stored.name : (stored.metadata.name ?? "");
+  return compareNamespaceThenName(namespaceOf(a), nameOf(a), namespaceOf(b), nameOf(b));
 }
 
 function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
-  const namespaceA = a.metadata.namespace ?? "";
-  const namespaceB = b.metadata.namespace ?? "";
-  if (namespaceA !== namespaceB) return namespaceA < namespaceB ? -1 : 1;
-  const nameA = a.metadata.name ?? "";
-  const nameB = b.metadata.name ?? "";
-  return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
+  return compareNamespaceThenName(
+    a.metadata.namespace ?? "",
+    a.metadata.name ?? "",
+    b.metadata.namespace ?? "",
+    b.metadata.name ?? "",
+  );
 }
 
 /**
@@ -60,18 +67,38 @@ function keyCount(keys: Keys | undefined): number {
   return keys === undefined ? 0 : typeof keys === "string" ? 1 : keys.size;
 }
 
+/** An object as the index holds it: parsed, or still in the snapshot file (read on first use). */
+type Stored = KubeObject | SnapshotEntry;
+
+function namespaceOf(stored: Stored): string {
+  return stored instanceof SnapshotEntry ? stored.namespace : (stored.metadata.namespace ?? "");
+}
+
+function labelsOf(stored: Stored): Readonly<Record<string, string>> | undefined {
+  return stored instanceof SnapshotEntry ? stored.labels : stored.metadata.labels;
+}
+
+function ownersOf(stored: Stored): readonly string[] {
+  return stored instanceof SnapshotEntry
+    ? (stored.owners ?? [])
+    : (stored.metadata.ownerReferences ?? []).map((owner) => owner.uid);
+}
+
 class KindIndex {
-  readonly objects = new Map<string, KubeObject>();
+  readonly objects = new Map<string, Stored>();
   readonly byNamespace = new Map<string, Keys>();
   /** label key → label value → object keys. */
   readonly byLabel = new Map<string, Map<string, Keys>>();
   /** Sorted lists per namespace ("" key = all namespaces), rebuilt lazily after a write. */
   private readonly sorted = new Map<string, readonly KubeObject[]>();
 
-  add(key: string, object: KubeObject): void {
-    this.objects.set(key, object);
-    addTo(this.byNamespace, object.metadata.namespace ?? "", key);
-    for (const [label, value] of Object.entries(object.metadata.labels ?? {})) {
+  /** @param source where entries not yet read are read from */
+  constructor(private readonly source: () => IndexedSnapshot | undefined) {}
+
+  add(key: string, stored: Stored): void {
+    this.objects.set(key, stored);
+    addTo(this.byNamespace, namespaceOf(stored), key);
+    for (const [label, value] of Object.entries(labelsOf(stored) ?? {})) {
       let values = this.byLabel.get(label);
       if (values === undefined) {
         values = new Map();
@@ -79,24 +106,53 @@ class KindIndex {
       }
       addTo(values, value, key);
     }
-    this.invalidate(object);
+    this.invalidate(stored);
   }
 
-  remove(key: string, object: KubeObject): void {
+  remove(key: string, stored: Stored): void {
     this.objects.delete(key);
-    removeFrom(this.byNamespace, object.metadata.namespace ?? "", key);
-    for (const [label, value] of Object.entries(object.metadata.labels ?? {})) {
+    removeFrom(this.byNamespace, namespaceOf(stored), key);
+    for (const [label, value] of Object.entries(labelsOf(stored) ?? {})) {
       const values = this.byLabel.get(label);
       if (values === undefined) continue;
       removeFrom(values, value, key);
       if (values.size === 0) this.byLabel.delete(label);
     }
-    this.invalidate(object);
+    this.invalidate(stored);
   }
 
-  private invalidate(object: KubeObject): void {
+  /** The object under `key`, read from the snapshot the first time. */
+  object(key: string): KubeObject | undefined {
+    const stored = this.objects.get(key);
+    if (!(stored instanceof SnapshotEntry)) return stored;
+    const object = this.snapshot().objectOf(stored);
+    this.objects.set(key, object);
+    return object;
+  }
+
+  /** The objects under `keys` (those present), the unread ones read in one pass over the file. */
+  objectsOf(keys: readonly string[]): KubeObject[] {
+    const unread = keys
+      .map((key) => this.objects.get(key))
+      .filter((stored): stored is SnapshotEntry => stored instanceof SnapshotEntry);
+    if (unread.length > 1) {
+      const snapshot = this.snapshot();
+      const lines = snapshot.linesOf(unread);
+      for (const [index, entry] of unread.entries())
+        this.objects.set(entry.key, snapshot.objectOf(entry, lines[index]));
+    }
+    return keys.map((key) => this.object(key)).filter((object): object is KubeObject => object !== undefined);
+  }
+
+  private snapshot(): IndexedSnapshot {
+    const snapshot = this.source();
+    if (snapshot === undefined) throw new InternalError("an object of the store points into no snapshot");
+    return snapshot;
+  }
+
+  private invalidate(stored: Stored): void {
     this.sorted.delete("");
-    this.sorted.delete(`ns:${object.metadata.namespace ?? ""}`);
+    this.sorted.delete(`ns:${namespaceOf(stored)}`);
   }
 
   sortedIn(namespace: string | undefined): readonly KubeObject[] {
@@ -104,9 +160,7 @@ class KindIndex {
     const cached = this.sorted.get(cacheKey);
     if (cached !== undefined) return cached;
     const keys = namespace === undefined ? [...this.objects.keys()] : [...keySet(this.byNamespace.get(namespace))];
-    const list = keys
-      .map((key) => this.objects.get(key))
-      .filter((object): object is KubeObject => object !== undefined);
+    const list = this.objectsOf(keys);
     list.sort(byNamespaceThenName);
     this.sorted.set(cacheKey, list);
     return list;
@@ -162,81 +216,178 @@ function groupKindOfKey(key: string): string {
  * dependents by owner uid (for cascading deletes). Lists come back sorted by namespace, then name.
  * Each object is held once, in its kind's index: at a hundred thousand apps every extra map
  * entry per object costs megabytes.
+ *
+ * Over an indexed snapshot, a kind's index is read from the file when the kind is first touched,
+ * and an object when it is first read: a command pays for the kinds and objects it uses. The owner
+ * index is built (from every kind's index, not the objects) the first time a delete needs it.
  */
 export class ObjectIndex {
   private readonly kinds = new Map<string, KindIndex>();
-  private readonly dependents = new Map<string, Keys>();
+  /** Kinds of the snapshot whose index is not read yet. */
+  private readonly unread = new Set<string>();
+  /** Undefined until first needed while kinds are unread. */
+  private dependents: Map<string, Keys> | undefined;
   private count = 0;
+  private snapshot: IndexedSnapshot | undefined;
+
+  constructor(snapshot?: IndexedSnapshot) {
+    this.snapshot = snapshot;
+    if (snapshot === undefined) {
+      this.dependents = new Map();
+      return;
+    }
+    for (const [groupKind, count] of snapshot.kinds()) {
+      this.unread.add(groupKind);
+      this.count += count;
+    }
+  }
 
   get size(): number {
     return this.count;
   }
 
+  /** The snapshot file unread objects are in (undefined once every object is in memory or there is none). */
+  get source(): IndexedSnapshot | undefined {
+    return this.snapshot;
+  }
+
+  private kind(groupKind: string): KindIndex | undefined {
+    if (this.unread.delete(groupKind)) {
+      const snapshot = this.snapshot;
+      if (snapshot === undefined) throw new InternalError(`the index of ${groupKind} is in no snapshot`);
+      const kind = new KindIndex(() => this.snapshot);
+      for (const entry of snapshot.entriesOf(groupKind)) kind.add(entry.key, entry);
+      if (kind.objects.size > 0) this.kinds.set(groupKind, kind);
+    }
+    return this.kinds.get(groupKind);
+  }
+
+  private readAllKinds(): void {
+    for (const groupKind of [...this.unread]) this.kind(groupKind);
+  }
+
   get(key: string): KubeObject | undefined {
-    return this.kinds.get(groupKindOfKey(key))?.objects.get(key);
+    return this.kind(groupKindOfKey(key))?.object(key);
   }
 
   /** Keys of objects whose ownerReferences name `uid`. */
   dependentsOf(uid: string): readonly string[] {
-    return [...keySet(this.dependents.get(uid))];
+    return [...keySet(this.ownerIndex().get(uid))];
   }
 
+  private ownerIndex(): Map<string, Keys> {
+    if (this.dependents !== undefined) return this.dependents;
+    this.readAllKinds();
+    const dependents = new Map<string, Keys>();
+    for (const kind of this.kinds.values())
+      for (const [key, stored] of kind.objects) for (const uid of ownersOf(stored)) addTo(dependents, uid, key);
+    this.dependents = dependents;
+    return dependents;
+  }
+
+  /** Every object, each read from the snapshot if it was not yet. */
   *values(): IterableIterator<KubeObject> {
-    for (const kind of this.kinds.values()) yield* kind.objects.values();
+    for (const [, object] of this.entries()) yield object;
   }
 
   *entries(): IterableIterator<[string, KubeObject]> {
-    for (const kind of this.kinds.values()) yield* kind.objects.entries();
+    this.readAllKinds();
+    for (const kind of [...this.kinds.values()]) {
+      const keys = [...kind.objects.keys()];
+      const objects = kind.objectsOf(keys);
+      for (const [index, key] of keys.entries()) yield [key, objects[index] as KubeObject];
+    }
   }
 
   groupKinds(): readonly string[] {
-    return [...this.kinds.keys()];
+    return [...new Set([...this.kinds.keys(), ...this.unread])];
   }
 
   put(key: string, object: KubeObject): void {
     this.remove(key);
     const groupKind = groupKindOf(object.apiVersion, object.kind);
-    let kind = this.kinds.get(groupKind);
+    let kind = this.kind(groupKind);
     if (kind === undefined) {
-      kind = new KindIndex();
+      kind = new KindIndex(() => this.snapshot);
       this.kinds.set(groupKind, kind);
     }
     kind.add(key, object);
     this.count++;
-    for (const owner of object.metadata.ownerReferences ?? []) addTo(this.dependents, owner.uid, key);
+    if (this.dependents !== undefined)
+      for (const owner of object.metadata.ownerReferences ?? []) addTo(this.dependents, owner.uid, key);
   }
 
-  remove(key: string): KubeObject | undefined {
+  remove(key: string): KubeObject | SnapshotEntry | undefined {
     const groupKind = groupKindOfKey(key);
-    const kind = this.kinds.get(groupKind);
+    const kind = this.kind(groupKind);
     const previous = kind?.objects.get(key);
     if (kind === undefined || previous === undefined) return undefined;
     kind.remove(key, previous);
     this.count--;
     if (kind.objects.size === 0) this.kinds.delete(groupKind);
-    for (const owner of previous.metadata.ownerReferences ?? []) removeFrom(this.dependents, owner.uid, key);
+    if (this.dependents !== undefined) for (const uid of ownersOf(previous)) removeFrom(this.dependents, uid, key);
     return previous;
   }
 
   clear(): void {
+    this.snapshot?.close();
     this.kinds.clear();
-    this.dependents.clear();
+    this.unread.clear();
+    this.dependents = new Map();
     this.count = 0;
+    this.snapshot = undefined;
+  }
+
+  /**
+   * Every object as a snapshot writes it, kind by kind, sorted by namespace and name: objects still
+   * in the snapshot are copied as their checked lines (verified, never parsed), the others serialized.
+   */
+  *snapshotKinds(): Generator<SnapshotKind> {
+    this.readAllKinds();
+    for (const groupKind of [...this.kinds.keys()].sort()) {
+      const kind = this.kinds.get(groupKind);
+      if (kind === undefined) continue;
+      const stored = [...kind.objects.values()].sort(byStoredNamespaceThenName);
+      const snapshot = this.snapshot;
+      const unread = stored.filter((item): item is SnapshotEntry => item instanceof SnapshotEntry);
+      const lines = new Map<SnapshotEntry, Buffer>();
+      if (unread.length > 0 && snapshot !== undefined) {
+        const read = snapshot.linesOf(unread);
+        for (const [index, entry] of unread.entries()) lines.set(entry, snapshot.lineOf(entry, read[index]));
+      }
+      yield {
+        groupKind,
+        items: stored.map((item) =>
+          item instanceof SnapshotEntry
+            ? { fields: item, line: () => lines.get(item) ?? Buffer.alloc(0) }
+            : { fields: entryFieldsOf(item), line: () => checkedLineBytes(JSON.stringify(item)) },
+        ),
+      };
+    }
+  }
+
+  /**
+   * After a compaction wrote `written` (in the order of {@link snapshotKinds}) to `snapshot`: objects
+   * not yet read now point into the new file, and the old one is closed.
+   */
+  movedTo(snapshot: IndexedSnapshot, written: readonly SnapshotEntry[]): void {
+    const previous = this.snapshot;
+    for (const entry of written) {
+      const kind = this.kinds.get(entry.groupKind);
+      if (kind?.objects.get(entry.key) instanceof SnapshotEntry) kind.objects.set(entry.key, entry);
+    }
+    this.snapshot = snapshot;
+    if (previous !== snapshot) previous?.close();
   }
 
   list(apiVersion: string, kindName: string, query: IndexQuery = {}): readonly KubeObject[] {
-    const kind = this.kinds.get(groupKindOf(apiVersion, kindName));
+    const kind = this.kind(groupKindOf(apiVersion, kindName));
     if (kind === undefined) return [];
     const selector = query.labelSelector ?? [];
     const fields = query.fieldSelector ?? [];
     const candidates = selector.length > 0 ? kind.candidates(selector) : undefined;
     if (candidates === undefined && selector.length === 0 && fields.length === 0) return kind.sortedIn(query.namespace);
-    const pool =
-      candidates === undefined
-        ? kind.sortedIn(query.namespace)
-        : [...candidates]
-            .map((key) => kind.objects.get(key))
-            .filter((object): object is KubeObject => object !== undefined);
+    const pool = candidates === undefined ? kind.sortedIn(query.namespace) : kind.objectsOf([...candidates]);
     const result = pool.filter(
       (object) =>
         (query.namespace === undefined || (object.metadata.namespace ?? "") === query.namespace) &&
@@ -250,9 +401,13 @@ export class ObjectIndex {
   /** Every index entry agrees with the objects (for the consistency check after a crash). */
   findInconsistencies(): string[] {
     const problems: string[] = [];
+    const dependents = this.ownerIndex();
     let counted = 0;
     for (const [groupKind, kind] of this.kinds) {
-      for (const [key, object] of kind.objects) {
+      kind.objectsOf([...kind.objects.keys()]);
+      for (const key of kind.objects.keys()) {
+        const object = kind.object(key);
+        if (object === undefined) continue;
         counted++;
         if (keyOf(object) !== key) problems.push(`object stored under ${key} is ${keyOf(object)}`);
         if (groupKindOfKey(key) !== groupKind) problems.push(`kind index ${groupKind} holds ${key}`);
@@ -263,13 +418,15 @@ export class ObjectIndex {
             problems.push(`label index misses ${label}=${value} of ${key}`);
         }
         for (const owner of object.metadata.ownerReferences ?? [])
-          if (!keySet(this.dependents.get(owner.uid)).has(key)) problems.push(`owner index misses ${key}`);
+          if (!keySet(dependents.get(owner.uid)).has(key)) problems.push(`owner index misses ${key}`);
       }
       for (const [label, values] of kind.byLabel) {
         for (const [value, keys] of values) {
-          for (const key of keySet(keys))
-            if (kind.objects.get(key)?.metadata.labels?.[label] !== value)
+          for (const key of keySet(keys)) {
+            const stored = kind.objects.get(key);
+            if (stored === undefined || labelsOf(stored)?.[label] !== value)
               problems.push(`label index has a stale ${label}=${value} for ${key}`);
+          }
         }
       }
     }

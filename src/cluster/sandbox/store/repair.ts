@@ -17,7 +17,8 @@ import {
   writeMetadata,
   type SandboxMetadata,
 } from "./metadata.js";
-import { salvageSnapshot, writeFileAtomic, writeSnapshot } from "./snapshot.js";
+import { writeSnapshot } from "./indexed-snapshot.js";
+import { salvageSnapshot, writeFileAtomic } from "./snapshot.js";
 
 export interface RepairOptions {
   readonly dir: string;
@@ -136,9 +137,19 @@ export async function repairSandbox(options: RepairOptions): Promise<RepairRepor
                 "(a command killed while writing; never acknowledged): left out, and cut off by the next write",
             ]
           : [];
-      const intact = new MemoryObjectStore({ clock, restored: loaded.snapshot });
-      for (const record of loaded.replay) intact.applyRecord(record);
-      const objects = intact.size;
+      const intact = new MemoryObjectStore({
+        clock,
+        restored: loaded.snapshot,
+      });
+      let objects: number;
+      try {
+        // Every line is checked here, not only those a command happened to read.
+        for (const object of intact.allObjects()) void object;
+        for (const record of loaded.replay) intact.applyRecord(record);
+        objects = intact.size;
+      } finally {
+        intact.closeSnapshot();
+      }
       return { intact: true, problems, lost: [], objects, resourceVersion: loaded.resourceVersion, dryRun };
     } catch (error) {
       if (!(error instanceof VelaError) || error.code !== "E_SANDBOX_CORRUPT") throw error;

@@ -1,11 +1,14 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { readFileSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { ClusterError } from "../../../errors/index.js";
 import type { KubeObject } from "../../../model/kube-object.js";
+import { REPAIR_HINT, writeFileAtomic } from "./files.js";
+
+export { REPAIR_HINT, syncDirectory, writeFileAtomic } from "./files.js";
 
 /**
- * `objects.snapshot`: the whole store at one resourceVersion. Format 2: every line is
+ * `objects.snapshot` in the layouts of earlier vela-ts versions, read to upgrade them (format 3, read
+ * on demand, is indexed-snapshot.ts); {@link salvageSnapshot} reads every layout. Format 2: every line is
  * `<CRC-32 of the JSON, 8 hex digits> <JSON>`; line 1 is the header
  * `{"format":2,"resourceVersion":N,"count":M}`, then one object per line. The per-line checksum
  * makes any damaged line (a flipped bit, an edited header) an error naming that line instead of
@@ -27,51 +30,6 @@ interface SnapshotHeader {
 
 const SNAPSHOT_FORMAT = 2;
 
-/** Makes a directory entry change (rename, create) durable. */
-export function syncDirectory(path: string): void {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, "r");
-    fsyncSync(fd);
-  } catch {
-    // Some platforms cannot fsync a directory; the rename is still atomic there.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** Writes `contents` to `path` atomically: temp file, fsync, rename, directory fsync. */
-export function writeFileAtomic(path: string, contents: string | Iterable<string>): void {
-  const temp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temp, "w");
-  try {
-    const chunks = typeof contents === "string" ? [contents] : contents;
-    let buffered: string[] = [];
-    let size = 0;
-    const flush = (): void => {
-      const buffer = Buffer.from(buffered.join(""), "utf8");
-      let written = 0;
-      while (written < buffer.length) written += writeSync(fd, buffer, written, buffer.length - written);
-      buffered = [];
-      size = 0;
-    };
-    for (const chunk of chunks) {
-      buffered.push(chunk);
-      size += chunk.length;
-      if (size > 4 * 1024 * 1024) flush();
-    }
-    flush();
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  renameSync(temp, path);
-  syncDirectory(dirname(path));
-}
-
 /** One snapshot line: the JSON text behind its checksum. */
 export function checkedLine(json: string): string {
   return `${crc32(json).toString(16).padStart(8, "0")} ${json}\n`;
@@ -92,14 +50,14 @@ function* snapshotLines(resourceVersion: number, objects: readonly KubeObject[])
   for (const object of objects) yield checkedLine(JSON.stringify(object));
 }
 
-export function writeSnapshot(path: string, resourceVersion: number, objects: readonly KubeObject[]): void {
+/**
+ * Writes the format-2 layout (every object parsed on open), which sandboxes of earlier vela-ts
+ * versions hold; new snapshots are indexed (see `writeSnapshot` in indexed-snapshot.ts). Kept to test
+ * reading and upgrading such sandboxes.
+ */
+export function writeFormat2Snapshot(path: string, resourceVersion: number, objects: readonly KubeObject[]): void {
   writeFileAtomic(path, snapshotLines(resourceVersion, objects));
 }
-
-/** The advice every "this sandbox file is damaged" error ends with. */
-export const REPAIR_HINT =
-  "run `vela-ts sandbox repair` to recover what the files still hold (it keeps a backup of them first); " +
-  "`vela-ts sandbox repair --dry-run` shows what it would do";
 
 function corrupt(path: string, why: string): ClusterError {
   return new ClusterError("E_SANDBOX_CORRUPT", `the sandbox snapshot ${path} is damaged: ${why}`, {
@@ -267,6 +225,8 @@ export function salvageSnapshot(text: string): SalvagedSnapshot {
       objects.push(parsed);
       continue;
     }
+    // An indexed snapshot's index and directory lines: derived from the objects, nothing to recover.
+    if (!v1 && /^\{"(kindIndex|directory)":/.test(line.slice(9))) continue;
     const name = isObjectLike(parsed) ? describeObject(parsed) : undefined;
     damagedLines.push({ line: number, ...(name === undefined ? {} : { name }) });
   }

@@ -1,0 +1,503 @@
+/**
+ * Format 3 of `objects.snapshot`: the objects of one resourceVersion, read on demand. A command
+ * reads the header and the directory when it opens the sandbox, a kind's index when it first
+ * touches that kind, and an object when it first reads it, so its cost follows what it touches,
+ * not what the sandbox holds.
+ *
+ * Every line is a checked line (`<CRC-32, 8 hex digits> <JSON>`, as in format 2):
+ * - line 1, the header: `{"format":3,"resourceVersion":N,"count":M}`;
+ * - the objects, one per line, grouped by `group/Kind` and sorted by namespace, then name;
+ * - one index line per kind: `{"kindIndex":"apps/Deployment","entries":[[namespace, name,
+ *   resourceVersion, offset, length, labels?, ownerUids?], …]}` (offset and length in bytes of the
+ *   object's line, without its newline), what the store's indexes (namespace, labels, owners) need without
+ *   reading the objects;
+ * - the last line, the directory: `{"directory":[[groupKind, offset, length, count], …],"count":M}`
+ *   (where each kind's index line is).
+ * Offsets count from the start of line 2, so the header's own length never moves them.
+ *
+ * Damage is found where it is read: the header and directory on open, a kind's index line when the
+ * kind is first used, an object's line (its checksum, and its key and resourceVersion against the
+ * index) when the object is first read. Each is `E_SANDBOX_CORRUPT` naming the line's byte offset,
+ * never different data. The file is written to a temp file, fsynced and renamed, as before.
+ */
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { crc32 } from "node:zlib";
+import { ClusterError, InternalError } from "../../../errors/index.js";
+import type { KubeObject } from "../../../model/kube-object.js";
+import { isKubeObject } from "../../../model/kube-object.js";
+import { REPAIR_HINT, syncDirectory } from "./files.js";
+import { groupKindOf } from "./object-key.js";
+import { readSnapshot, type Snapshot } from "./snapshot.js";
+
+export const INDEXED_SNAPSHOT_FORMAT = 3;
+
+/** Where one stored object is and what the indexes need of it: the store holds this until the object is read. */
+export class SnapshotEntry {
+  constructor(
+    readonly groupKind: string,
+    readonly namespace: string,
+    readonly name: string,
+    readonly resourceVersion: number,
+    readonly offset: number,
+    readonly length: number,
+    readonly labels: Readonly<Record<string, string>> | undefined,
+    readonly owners: readonly string[] | undefined,
+  ) {}
+
+  /** The store key (see `objectKey`): `group/Kind/namespace/name`. */
+  get key(): string {
+    return `${this.groupKind}/${this.namespace}/${this.name}`;
+  }
+}
+
+/** What an index entry records of an object, from the object itself. */
+export interface EntryFields {
+  readonly namespace: string;
+  readonly name: string;
+  readonly resourceVersion: number;
+  readonly labels: Readonly<Record<string, string>> | undefined;
+  readonly owners: readonly string[] | undefined;
+}
+
+export function entryFieldsOf(object: KubeObject): EntryFields {
+  const labels = object.metadata.labels;
+  const owners = object.metadata.ownerReferences?.map((owner) => owner.uid);
+  return {
+    namespace: object.metadata.namespace ?? "",
+    name: object.metadata.name ?? "",
+    resourceVersion: Number(object.metadata.resourceVersion) || 0,
+    labels: labels === undefined || Object.keys(labels).length === 0 ? undefined : labels,
+    owners: owners === undefined || owners.length === 0 ? undefined : owners,
+  };
+}
+
+/** One object to write: its index fields, and its checked line (JSON text, or the line bytes read from the old file). */
+export interface SnapshotItem {
+  readonly fields: EntryFields;
+  readonly line: () => Buffer;
+}
+
+/** One kind's objects to write, in the order they are to be stored. */
+export interface SnapshotKind {
+  readonly groupKind: string;
+  readonly items: Iterable<SnapshotItem>;
+}
+
+type IndexRow = [string, string, number, number, number, Record<string, string> | null, string[] | null];
+
+interface DirectoryRow {
+  readonly offset: number;
+  readonly length: number;
+  readonly count: number;
+}
+
+function corrupt(path: string, why: string): ClusterError {
+  return new ClusterError("E_SANDBOX_CORRUPT", `the sandbox snapshot ${path} is damaged: ${why}`, {
+    hint: REPAIR_HINT,
+  });
+}
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const CHECKSUM_RE = /^[0-9a-f]{8}$/;
+
+/** A checked line's JSON text (bytes), or undefined when it fails its checksum. */
+function verified(line: Buffer): Buffer | undefined {
+  if (line.length < 10 || line[8] !== SPACE) return undefined;
+  const expected = line.toString("latin1", 0, 8);
+  if (!CHECKSUM_RE.test(expected)) return undefined;
+  const json = line.subarray(9);
+  return crc32(json) === Number.parseInt(expected, 16) ? json : undefined;
+}
+
+/** A checked line for `json`, with its newline, as bytes. */
+export function checkedLineBytes(json: string): Buffer {
+  const body = Buffer.from(json, "utf8");
+  const line = Buffer.allocUnsafe(body.length + 10);
+  line.write(crc32(body).toString(16).padStart(8, "0"), 0, "latin1");
+  line[8] = SPACE;
+  body.copy(line, 9);
+  line[line.length - 1] = NEWLINE;
+  return line;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An open format-3 snapshot. Holds the file open for the life of the store that reads from it, so
+ * a later compaction (which renames a new file over the path) never changes what it reads.
+ */
+export class IndexedSnapshot {
+  private fd: number | undefined;
+
+  private constructor(
+    readonly path: string,
+    fd: number,
+    /** Where line 2 starts: offsets in the file count from here. */
+    private readonly base: number,
+    readonly resourceVersion: number,
+    readonly count: number,
+    private readonly directory: ReadonlyMap<string, DirectoryRow>,
+  ) {
+    this.fd = fd;
+  }
+
+  /**
+   * Opens `path` (its first line already checked to be a format-3 header): checks the header, that
+   * the file ends with a whole line, and the directory. Anything else is `E_SANDBOX_CORRUPT`.
+   */
+  static open(path: string, header: IndexedHeader): IndexedSnapshot {
+    const fd = openSync(path, "r");
+    try {
+      const size = fstatSync(fd).size;
+      const last = Buffer.alloc(1);
+      readSync(fd, last, 0, 1, size - 1);
+      if (last[0] !== NEWLINE) throw corrupt(path, "the last line is cut short");
+      const { line, offset } = lastLine(fd, size);
+      const json = verified(line);
+      if (json === undefined)
+        throw corrupt(path, `the directory (the last line, at byte ${offset}) fails its checksum`);
+      const parsed = parseJson(json.toString("utf8"));
+      const directory = directoryOf(parsed);
+      if (directory === undefined) throw corrupt(path, `the directory (the last line, at byte ${offset}) is malformed`);
+      let sum = 0;
+      for (const row of directory.values()) sum += row.count;
+      if (sum !== header.count)
+        throw corrupt(path, `its directory lists ${sum} objects, its header says ${header.count}`);
+      return new IndexedSnapshot(path, fd, header.bytes, header.resourceVersion, header.count, directory);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  }
+
+  /** The kinds the snapshot holds, with their object counts. */
+  kinds(): ReadonlyMap<string, number> {
+    return new Map([...this.directory].map(([groupKind, row]) => [groupKind, row.count]));
+  }
+
+  /** Reads and checks one kind's index line: where each of its objects is. */
+  entriesOf(groupKind: string): readonly SnapshotEntry[] {
+    const row = this.directory.get(groupKind);
+    if (row === undefined) return [];
+    const json = verified(this.read(row.offset, row.length));
+    if (json === undefined)
+      throw corrupt(this.path, `the index of ${groupKind} (at byte ${row.offset}) fails its checksum`);
+    const parsed = parseJson(json.toString("utf8"));
+    const entries = entriesOf(groupKind, parsed);
+    if (entries === undefined || entries.length !== row.count)
+      throw corrupt(this.path, `the index of ${groupKind} (at byte ${row.offset}) does not match the directory`);
+    return entries;
+  }
+
+  /** `length` bytes at `offset`. */
+  read(offset: number, length: number): Buffer {
+    const buffer = Buffer.allocUnsafe(length);
+    let done = 0;
+    const fd = this.descriptor();
+    while (done < length) {
+      const got = readSync(fd, buffer, done, length - done, this.base + offset + done);
+      if (got === 0) throw corrupt(this.path, `it ends before byte ${this.base + offset + length}`);
+      done += got;
+    }
+    return buffer;
+  }
+
+  /** The object `entry` points to, checked against its line's checksum and the entry's key and resourceVersion. */
+  objectOf(entry: SnapshotEntry, line = this.read(entry.offset, entry.length)): KubeObject {
+    const json = verified(line);
+    if (json === undefined)
+      throw corrupt(this.path, `the line of ${entry.key} (at byte ${entry.offset}) fails its checksum`);
+    const object = parseJson(json.toString("utf8"));
+    if (
+      !isKubeObject(object) ||
+      (object.metadata.namespace ?? "") !== entry.namespace ||
+      object.metadata.name !== entry.name ||
+      (Number(object.metadata.resourceVersion) || 0) !== entry.resourceVersion
+    )
+      throw corrupt(this.path, `the line at byte ${entry.offset} is not ${entry.key} as its index says`);
+    return object;
+  }
+
+  /** The checked line of `entry` with its newline (verified), for copying into the next snapshot. */
+  lineOf(entry: SnapshotEntry, line = this.read(entry.offset, entry.length)): Buffer {
+    if (verified(line) === undefined)
+      throw corrupt(this.path, `the line of ${entry.key} (at byte ${entry.offset}) fails its checksum`);
+    const withNewline = Buffer.allocUnsafe(line.length + 1);
+    line.copy(withNewline);
+    withNewline[line.length] = NEWLINE;
+    return withNewline;
+  }
+
+  /** Lines of many entries of one kind, read in one pass over the span they cover. */
+  linesOf(entries: readonly SnapshotEntry[]): Buffer[] {
+    if (entries.length === 0) return [];
+    let start = Number.POSITIVE_INFINITY;
+    let end = 0;
+    for (const entry of entries) {
+      start = Math.min(start, entry.offset);
+      end = Math.max(end, entry.offset + entry.length);
+    }
+    // One read when the entries are most of their span (a whole kind, or a namespace's run of it).
+    if (end - start > 64 * 1024 * 1024 || (end - start) / entries.length > 64 * 1024)
+      return entries.map((entry) => this.read(entry.offset, entry.length));
+    const span = this.read(start, end - start);
+    return entries.map((entry) => span.subarray(entry.offset - start, entry.offset - start + entry.length));
+  }
+
+  private descriptor(): number {
+    // A read after close (a store used after its sandbox was closed) reopens the file: what it reads
+    // is still checked against the entry, so a file replaced meanwhile is an error, not other data.
+    this.fd ??= openSync(this.path, "r");
+    return this.fd;
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** The last line of the file (without its newline) and its offset; the file ends with a newline. */
+function lastLine(fd: number, size: number): { readonly line: Buffer; readonly offset: number } {
+  let chunk = 64 * 1024;
+  for (;;) {
+    const start = Math.max(0, size - 1 - chunk);
+    const buffer = Buffer.allocUnsafe(size - 1 - start);
+    readSync(fd, buffer, 0, buffer.length, start);
+    const newline = buffer.lastIndexOf(NEWLINE);
+    if (newline >= 0) return { line: buffer.subarray(newline + 1), offset: start + newline + 1 };
+    if (start === 0) return { line: buffer, offset: 0 };
+    chunk *= 4;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+function directoryOf(parsed: unknown): Map<string, DirectoryRow> | undefined {
+  if (!isRecord(parsed) || !Array.isArray(parsed["directory"])) return undefined;
+  const directory = new Map<string, DirectoryRow>();
+  for (const row of parsed["directory"] as unknown[]) {
+    if (!Array.isArray(row)) return undefined;
+    const [groupKind, offset, length, count] = row as unknown[];
+    if (typeof groupKind !== "string" || !isCount(offset) || !isCount(length) || !isCount(count)) return undefined;
+    directory.set(groupKind, { offset, length, count });
+  }
+  return directory;
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return isRecord(value) && Object.values(value).every((item) => typeof item === "string");
+}
+
+function entriesOf(groupKind: string, parsed: unknown): SnapshotEntry[] | undefined {
+  if (!isRecord(parsed) || parsed["kindIndex"] !== groupKind || !Array.isArray(parsed["entries"])) return undefined;
+  const entries: SnapshotEntry[] = [];
+  for (const row of parsed["entries"] as unknown[]) {
+    if (!Array.isArray(row)) return undefined;
+    const [namespace, name, version, offset, length, labels, owners] = row as unknown[];
+    if (typeof namespace !== "string" || typeof name !== "string") return undefined;
+    if (!isCount(version) || !isCount(offset) || !isCount(length)) return undefined;
+    if (labels !== null && labels !== undefined && !isStringRecord(labels)) return undefined;
+    if (
+      owners !== null &&
+      owners !== undefined &&
+      !(Array.isArray(owners) && owners.every((owner) => typeof owner === "string"))
+    )
+      return undefined;
+    entries.push(
+      new SnapshotEntry(groupKind, namespace, name, version, offset, length, labels ?? undefined, owners ?? undefined),
+    );
+  }
+  return entries;
+}
+
+/**
+ * Writes a format-3 snapshot atomically (temp file, fsync, rename, directory fsync) and returns the
+ * entries of what it wrote, in the order given, each pointing into the new file.
+ */
+export function writeIndexedSnapshot(
+  path: string,
+  resourceVersion: number,
+  kinds: Iterable<SnapshotKind>,
+): SnapshotEntry[] {
+  const temp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(temp, "w");
+  const written: SnapshotEntry[] = [];
+  try {
+    let offset = 0;
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    const flush = (): void => {
+      const buffer = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
+      let done = 0;
+      while (done < buffer.length) done += writeSync(fd, buffer, done, buffer.length - done);
+      pending = [];
+      pendingBytes = 0;
+    };
+    const append = (line: Buffer): number => {
+      const at = offset;
+      pending.push(line);
+      pendingBytes += line.length;
+      offset += line.length;
+      if (pendingBytes > 4 * 1024 * 1024) flush();
+      return at;
+    };
+    // The count is known only once the objects are written: the header goes in last, over a
+    // placeholder of its fixed width, so the objects stream through without being held.
+    const directory: [string, number, number, number][] = [];
+    const headerPlaceholder = Buffer.alloc(HEADER_WIDTH + 10, SPACE);
+    headerPlaceholder[headerPlaceholder.length - 1] = NEWLINE;
+    append(headerPlaceholder);
+    offset = 0;
+    let count = 0;
+    for (const kind of kinds) {
+      const rows: IndexRow[] = [];
+      for (const item of kind.items) {
+        const line = item.line();
+        const at = append(line);
+        const { fields } = item;
+        const entry = new SnapshotEntry(
+          kind.groupKind,
+          fields.namespace,
+          fields.name,
+          fields.resourceVersion,
+          at,
+          line.length - 1,
+          fields.labels,
+          fields.owners,
+        );
+        written.push(entry);
+        rows.push([
+          fields.namespace,
+          fields.name,
+          fields.resourceVersion,
+          at,
+          line.length - 1,
+          fields.labels === undefined ? null : { ...fields.labels },
+          fields.owners === undefined ? null : [...fields.owners],
+        ]);
+      }
+      if (rows.length === 0) continue;
+      count += rows.length;
+      const indexLine = checkedLineBytes(JSON.stringify({ kindIndex: kind.groupKind, entries: rows }));
+      directory.push([kind.groupKind, append(indexLine), indexLine.length - 1, rows.length]);
+    }
+    append(checkedLineBytes(JSON.stringify({ directory, count })));
+    flush();
+    const header = headerLine(resourceVersion, count);
+    writeSync(fd, header, 0, header.length, 0);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  renameSync(temp, path);
+  syncDirectory(dirname(path));
+  return written;
+}
+
+/** Room for the header's JSON: the line is padded with spaces (valid JSON whitespace) to this width. */
+const HEADER_WIDTH = 96;
+
+function headerLine(resourceVersion: number, count: number): Buffer {
+  const json = JSON.stringify({ format: INDEXED_SNAPSHOT_FORMAT, resourceVersion, count }).padEnd(HEADER_WIDTH, " ");
+  if (json.length > HEADER_WIDTH) throw new InternalError(`snapshot header wider than ${HEADER_WIDTH}: ${json}`);
+  return checkedLineBytes(json);
+}
+
+function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
+  const namespaceA = a.metadata.namespace ?? "";
+  const namespaceB = b.metadata.namespace ?? "";
+  if (namespaceA !== namespaceB) return namespaceA < namespaceB ? -1 : 1;
+  const nameA = a.metadata.name ?? "";
+  const nameB = b.metadata.name ?? "";
+  return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
+}
+
+/** Writes `objects` as an indexed snapshot at `resourceVersion` (see {@link writeIndexedSnapshot}). */
+export function writeSnapshot(path: string, resourceVersion: number, objects: Iterable<KubeObject>): SnapshotEntry[] {
+  const kinds = new Map<string, KubeObject[]>();
+  for (const object of objects) {
+    const groupKind = groupKindOf(object.apiVersion, object.kind);
+    const list = kinds.get(groupKind);
+    if (list === undefined) kinds.set(groupKind, [object]);
+    else list.push(object);
+  }
+  return writeIndexedSnapshot(
+    path,
+    resourceVersion,
+    [...kinds.keys()].sort().map((groupKind) => ({
+      groupKind,
+      items: (kinds.get(groupKind) ?? []).sort(byNamespaceThenName).map((object) => ({
+        fields: entryFieldsOf(object),
+        line: () => checkedLineBytes(JSON.stringify(object)),
+      })),
+    })),
+  );
+}
+
+/** A snapshot as opened: indexed (read on demand), or of an earlier layout (read whole, to upgrade). */
+export type OpenedSnapshot =
+  Snapshot | { readonly format: 3; readonly resourceVersion: number; readonly indexed: IndexedSnapshot };
+
+/**
+ * Opens `objects.snapshot`: an indexed one by its header and directory (see {@link IndexedSnapshot.open}),
+ * one of an earlier layout read whole (see `readSnapshot`), a missing one as the empty store.
+ */
+export function openSnapshot(path: string): OpenedSnapshot {
+  const header = indexedHeaderOf(path);
+  if (header === undefined) return readSnapshot(path);
+  return { format: 3, resourceVersion: header.resourceVersion, indexed: IndexedSnapshot.open(path, header) };
+}
+
+/** What line 1 of an indexed snapshot says, and its length with the newline. */
+export interface IndexedHeader {
+  readonly resourceVersion: number;
+  readonly count: number;
+  readonly bytes: number;
+}
+
+/** The header of an indexed snapshot when line 1 is one (checksum and format), else undefined. */
+function indexedHeaderOf(path: string): IndexedHeader | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return undefined;
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(4096);
+    const got = readSync(fd, buffer, 0, buffer.length, 0);
+    const newline = buffer.subarray(0, got).indexOf(NEWLINE);
+    if (newline < 0) return undefined;
+    const json = verified(buffer.subarray(0, newline));
+    const parsed = json === undefined ? undefined : parseJson(json.toString("utf8"));
+    if (!isRecord(parsed) || parsed["format"] !== INDEXED_SNAPSHOT_FORMAT) return undefined;
+    const { resourceVersion, count } = parsed;
+    return isCount(resourceVersion) && isCount(count) ? { resourceVersion, count, bytes: newline + 1 } : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Opens an indexed snapshot just written (a compaction's): anything else there is an internal error. */
+export function openIndexedSnapshot(path: string): IndexedSnapshot {
+  const header = indexedHeaderOf(path);
+  if (header === undefined) throw new InternalError(`${path} is not the indexed snapshot just written`);
+  return IndexedSnapshot.open(path, header);
+}

@@ -121,6 +121,11 @@ class KindIndex {
     this.invalidate(stored);
   }
 
+  namespaceOfKey(key: string): string | undefined {
+    const stored = this.objects.get(key);
+    return stored === undefined ? undefined : namespaceOf(stored);
+  }
+
   /** The object under `key`, read from the snapshot the first time. */
   object(key: string): KubeObject | undefined {
     const stored = this.objects.get(key);
@@ -387,7 +392,15 @@ export class ObjectIndex {
     const fields = query.fieldSelector ?? [];
     const candidates = selector.length > 0 ? kind.candidates(selector) : undefined;
     if (candidates === undefined && selector.length === 0 && fields.length === 0) return kind.sortedIn(query.namespace);
-    const pool = candidates === undefined ? kind.sortedIn(query.namespace) : kind.objectsOf([...candidates]);
+    const namespace = query.namespace;
+    const pool =
+      candidates === undefined
+        ? kind.sortedIn(namespace)
+        : kind.objectsOf(
+            namespace === undefined
+              ? [...candidates]
+              : [...candidates].filter((key) => kind.namespaceOfKey(key) === namespace),
+          );
     const result = pool.filter(
       (object) =>
         (query.namespace === undefined || (object.metadata.namespace ?? "") === query.namespace) &&

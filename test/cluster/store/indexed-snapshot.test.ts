@@ -1,0 +1,192 @@
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { openSandboxStore } from "../../../src/cluster/sandbox/store/durable-store.js";
+import { SANDBOX_FILES } from "../../../src/cluster/sandbox/store/load.js";
+import { repairSandbox } from "../../../src/cluster/sandbox/store/repair.js";
+import { ClusterError } from "../../../src/errors/index.js";
+import type { KubeObject } from "../../../src/model/kube-object.js";
+import { FakeClock } from "../../../src/util/clock.js";
+import { tempDir } from "../../support/cli.js";
+
+const clock = new FakeClock("2026-01-01T00:00:00Z");
+const FIXTURES = join(import.meta.dirname, "fixtures");
+
+function cm(name: string, namespace: string, value: string, labels: Record<string, string> = {}): KubeObject {
+  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace, labels }, data: { value } };
+}
+
+/** Three namespaces of ConfigMaps and a Deployment owning one of them, compacted into a snapshot. */
+async function buildSandbox(): Promise<string> {
+  const dir = tempDir();
+  const sandbox = await openSandboxStore({ dir, clock });
+  for (const namespace of ["a", "b", "c"])
+    for (let index = 0; index < 5; index++)
+      sandbox.store.apply(cm(`config-${index}`, namespace, `${namespace}-${index}`, { tier: `t${index % 2}` }));
+  const owner = sandbox.store.apply({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: "a" },
+    spec: { replicas: 1 },
+  });
+  sandbox.store.apply({
+    ...cm("owned", "a", "owned"),
+    metadata: {
+      name: "owned",
+      namespace: "a",
+      ownerReferences: [{ apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: owner.metadata.uid ?? "" }],
+    },
+  });
+  sandbox.compact();
+  sandbox.close();
+  return dir;
+}
+
+/** Damages the snapshot line holding `marker` (its second byte, the checksum left as it was). */
+function damageLineOf(dir: string, marker: string): void {
+  const path = join(dir, SANDBOX_FILES.snapshot);
+  const data = readFileSync(path);
+  const at = data.indexOf(Buffer.from(marker, "utf8"));
+  expect(at).toBeGreaterThan(0);
+  data[at + 1] = (data[at + 1] ?? 0) ^ 0x01;
+  writeFileSync(path, data);
+}
+
+const names = (objects: readonly KubeObject[]): string[] =>
+  objects.map((object) => `${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}`);
+
+describe("indexed snapshot (format 3)", () => {
+  it("reads only what a command touches: a damaged object elsewhere does not stop a get or a namespace's list", async () => {
+    const dir = await buildSandbox();
+    damageLineOf(dir, '"c-3"');
+    const sandbox = await openSandboxStore({ dir, clock });
+    try {
+      expect(sandbox.store.size).toBe(17);
+      const listed = sandbox.store.list("v1", "ConfigMap", { namespace: "b" });
+      expect(names(listed)).toEqual(["b/config-0", "b/config-1", "b/config-2", "b/config-3", "b/config-4"]);
+      expect(
+        sandbox.store.get({ apiVersion: "v1", kind: "ConfigMap", namespace: "c", name: "config-1" })?.["data"],
+      ).toEqual({ value: "c-1" });
+      // The label index comes from the snapshot's index, without reading the objects it selects.
+      expect(names(sandbox.store.list("v1", "ConfigMap", { namespace: "a", labelSelector: "tier=t1" }))).toEqual([
+        "a/config-1",
+        "a/config-3",
+      ]);
+      // The damaged object is refused with the repair advice when it is read, never shown different.
+      const error = (() => {
+        try {
+          sandbox.store.get({ apiVersion: "v1", kind: "ConfigMap", namespace: "c", name: "config-3" });
+        } catch (caught) {
+          return caught;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(ClusterError);
+      expect((error as ClusterError).code).toBe("E_SANDBOX_CORRUPT");
+      expect((error as ClusterError).message).toMatch(/\/ConfigMap\/c\/config-3 .* fails its checksum/);
+      expect((error as ClusterError).hint).toContain("vela-ts sandbox repair");
+    } finally {
+      sandbox.close();
+    }
+  });
+
+  it("a delete cascades through owner references read from the index", async () => {
+    const dir = await buildSandbox();
+    const sandbox = await openSandboxStore({ dir, clock });
+    sandbox.store.delete({ apiVersion: "apps/v1", kind: "Deployment", namespace: "a", name: "web" });
+    expect(sandbox.store.get({ apiVersion: "v1", kind: "ConfigMap", namespace: "a", name: "owned" })).toBeUndefined();
+    expect(sandbox.store.findInconsistencies()).toEqual([]);
+    sandbox.close();
+    const again = await openSandboxStore({ dir, clock });
+    expect(again.store.size).toBe(15);
+    again.close();
+  });
+
+  it("compaction copies objects not read and keeps later writes; the result reads back whole", async () => {
+    const dir = await buildSandbox();
+    const sandbox = await openSandboxStore({ dir, clock });
+    sandbox.store.apply(cm("config-0", "b", "changed"));
+    sandbox.store.delete({ apiVersion: "v1", kind: "ConfigMap", namespace: "c", name: "config-4" });
+    sandbox.compact();
+    // Objects not read before the compaction are read from the new file.
+    expect(
+      sandbox.store.get({ apiVersion: "v1", kind: "ConfigMap", namespace: "c", name: "config-2" })?.["data"],
+    ).toEqual({ value: "c-2" });
+    sandbox.close();
+    const reopened = await openSandboxStore({ dir, clock });
+    expect(reopened.store.findInconsistencies()).toEqual([]);
+    const all = [...reopened.store.allObjects()];
+    expect(all).toHaveLength(16);
+    expect(
+      all.find((object) => object.metadata.namespace === "b" && object.metadata.name === "config-0")?.["data"],
+    ).toEqual({
+      value: "changed",
+    });
+    reopened.close();
+    expect(readFileSync(join(dir, SANDBOX_FILES.snapshot), "utf8")).toMatch(
+      /^[0-9a-f]{8} \{"format":3,"resourceVersion":\d+,"count":16\}/,
+    );
+  });
+
+  it("repair checks every line, not only those a command read, and recovers the others", async () => {
+    const dir = await buildSandbox();
+    damageLineOf(dir, '"c-3"');
+    const report = await repairSandbox({ dir, clock });
+    expect(report.intact).toBe(false);
+    expect(report.lost.join("\n")).toMatch(/ConfigMap c\/config-3/);
+    const sandbox = await openSandboxStore({ dir, clock });
+    expect(sandbox.store.size).toBe(16);
+    expect(sandbox.store.findInconsistencies()).toEqual([]);
+    sandbox.close();
+  });
+
+  it("a damaged kind index is refused when the kind is first used", async () => {
+    const dir = await buildSandbox();
+    damageLineOf(dir, '{"kindIndex":"/ConfigMap"');
+    const sandbox = await openSandboxStore({ dir, clock });
+    try {
+      expect(
+        sandbox.store.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: "a", name: "web" }),
+      ).toBeDefined();
+      expect(() => sandbox.store.list("v1", "ConfigMap")).toThrow(/the index of \/ConfigMap .* fails its checksum/);
+    } finally {
+      sandbox.close();
+    }
+  });
+});
+
+describe("a sandbox written by the previous vela-ts (format 2)", () => {
+  it("opens with every object and write, upgrades its snapshot in place, and stays the same afterwards", async () => {
+    const dir = tempDir();
+    cpSync(join(FIXTURES, "format2-sandbox"), dir, { recursive: true });
+    const expected = JSON.parse(readFileSync(join(FIXTURES, "format2-sandbox.expected.json"), "utf8")) as {
+      resourceVersion: string;
+      objects: KubeObject[];
+    };
+    const sorted = (objects: Iterable<KubeObject>): KubeObject[] =>
+      [...objects].sort((a, b) =>
+        `${a.kind}/${a.metadata.namespace}/${a.metadata.name}`.localeCompare(
+          `${b.kind}/${b.metadata.namespace}/${b.metadata.name}`,
+        ),
+      );
+    expect(readFileSync(join(dir, SANDBOX_FILES.snapshot), "utf8")).toMatch(/^[0-9a-f]{8} \{"format":2,/);
+    const first = await openSandboxStore({ dir, clock });
+    expect(first.opened.migratedFrom).toBe(2);
+    expect(first.store.resourceVersion).toBe(expected.resourceVersion);
+    expect(sorted(first.store.allObjects())).toEqual(expected.objects);
+    first.close();
+    expect(readFileSync(join(dir, SANDBOX_FILES.snapshot), "utf8")).toMatch(/^[0-9a-f]{8} \{"format":3,/);
+    expect(JSON.parse(readFileSync(join(dir, SANDBOX_FILES.metadata), "utf8"))).toMatchObject({ format: 3 });
+
+    const second = await openSandboxStore({ dir, clock });
+    expect(second.opened.migratedFrom).toBeUndefined();
+    expect(second.store.resourceVersion).toBe(expected.resourceVersion);
+    expect(sorted(second.store.allObjects())).toEqual(expected.objects);
+    // The owner index survives the upgrade: deleting the Deployment takes the ConfigMap it owns.
+    second.store.delete({ apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "web" });
+    expect(
+      second.store.get({ apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "owned" }),
+    ).toBeUndefined();
+    second.close();
+  });
+});

@@ -245,6 +245,24 @@ describe("MemoryObjectStore patch", () => {
     expect(store.get(ref("web"))?.["spec"]).toEqual({ replicas: 1 });
   });
 
+  it.each([
+    { name: "an unknown op", operation: { op: "get", path: "/spec/replicas" }, message: /operation 0 has op "get"/ },
+    {
+      name: "no path",
+      operation: { op: "replace", value: { replicas: 3 } },
+      message: /operation 0 has no string `path`/,
+    },
+    { name: "move without from", operation: { op: "move", path: "/spec/x" }, message: /has no string `from`/ },
+    { name: "add without value", operation: { op: "add", path: "/spec/x" }, message: /has no `value`/ },
+  ])("a json patch operation with $name is E_PATCH_INVALID and changes nothing", ({ operation, message }) => {
+    const { store } = newStore();
+    store.create(deployment("web"));
+    const error = thrown(() => store.patch(ref("web"), { type: "json", patch: [operation] }));
+    expect((error as VelaError).code).toBe("E_PATCH_INVALID");
+    expect((error as VelaError).message).toMatch(message);
+    expect(store.get(ref("web"))?.["spec"]).toEqual({ replicas: 1 });
+  });
+
   it("a patch carrying a stale resourceVersion conflicts", () => {
     const { store } = newStore();
     const created = store.create(deployment("web"));

@@ -9,8 +9,9 @@ import jsonPatch from "fast-json-patch";
 import type { Operation } from "fast-json-patch";
 import { ClusterError, ConflictError, NotFoundError, VelaError } from "../../../errors/index.js";
 import type { KubeObject, ManagedFieldsEntry, ObjectRef } from "../../../model/kube-object.js";
+import { kubeObjectOf } from "../../../model/kube-object.js";
 import type { Clock, JsonObject, JsonValue } from "../../../util/index.js";
-import { applyMergePatch, formatTimestamp, isJsonObject, jsonEqual } from "../../../util/index.js";
+import { applyMergePatch, formatTimestamp, isJsonObject, jsonEqual, toJsonObject } from "../../../util/index.js";
 import type { ApplyOptions, DeleteOptions, ListOptions, PatchBody } from "../../cluster.js";
 import { findResourceType, isNamespacedKind, qualifiedResourceName } from "../../resources.js";
 import { parseFieldSelector, parseLabelSelector } from "../../selector.js";
@@ -88,6 +89,36 @@ interface ManagerEntry {
 
 /** A `ManagedFieldsEntry` with its field set, as the API server stores it. */
 type StoredManagedFields = ManagedFieldsEntry & { readonly fieldsType: "FieldsV1"; readonly fieldsV1: JsonObject };
+
+/**
+ * A JSON patch body as fast-json-patch's operations: each needs a known `op` and a string `path`
+ * (and `from` for move/copy); anything else is refused, as the API server does.
+ */
+function jsonPatchOperations(patch: readonly JsonObject[]): Operation[] {
+  return patch.map((item, index): Operation => {
+    const path = item["path"];
+    const from = item["from"];
+    const op = item["op"];
+    if (typeof path !== "string") throw invalidOperation(index, "has no string `path`");
+    if (op === "add" || op === "replace" || op === "test") {
+      if (!Object.hasOwn(item, "value")) throw invalidOperation(index, `(${op}) has no \`value\``);
+      return { op, path, value: item["value"] };
+    }
+    if (op === "remove") return { op, path };
+    if (op === "move" || op === "copy") {
+      if (typeof from !== "string") throw invalidOperation(index, `(${op}) has no string \`from\``);
+      return { op, path, from };
+    }
+    throw invalidOperation(
+      index,
+      `has op ${JSON.stringify(op ?? null)}, not one of add, remove, replace, move, copy, test`,
+    );
+  });
+}
+
+function invalidOperation(index: number, why: string): ClusterError {
+  return new ClusterError("E_PATCH_INVALID", `operation ${index} ${why}`);
+}
 
 function copy<T>(value: T): T {
   return structuredClone(value);
@@ -461,7 +492,7 @@ export class MemoryObjectStore implements ObjectStore {
       operation: "Update",
       apiVersion: admitted.apiVersion,
       time: "",
-      fields: fieldSetOf(admitted as unknown as JsonObject),
+      fields: fieldSetOf(toJsonObject(admitted)),
     };
     const stored = this.finishCreate(admitted, [entry]);
     const tx = new WriteTx(this.index);
@@ -539,7 +570,7 @@ export class MemoryObjectStore implements ObjectStore {
 
   private writeUpdate(key: string, existing: KubeObject, next: KubeObject, manager: string): KubeObject {
     const entries = this.entriesOf(existing);
-    const { changed, removed } = changedPaths(existing as unknown as JsonObject, next as unknown as JsonObject);
+    const { changed, removed } = changedPaths(toJsonObject(existing), toJsonObject(next));
     const now = formatTimestamp(this.clock.now());
     this.transferOwnership(entries, manager, next.apiVersion, changed, removed, now);
     return this.writeReplacement(key, existing, next, entries);
@@ -584,10 +615,10 @@ export class MemoryObjectStore implements ObjectStore {
     if (existing === undefined) throw notFound(ref.apiVersion, ref.kind, ref.name);
     let result: unknown;
     if (body.type === "merge") {
-      result = applyMergePatch(copy(existing) as unknown as JsonValue, body.patch);
+      result = applyMergePatch(toJsonObject(copy(existing)), body.patch);
     } else {
       try {
-        result = jsonPatch.applyPatch(copy(existing), body.patch as unknown as Operation[], true, false).newDocument;
+        result = jsonPatch.applyPatch(copy(existing), jsonPatchOperations(body.patch), true, false).newDocument;
       } catch (error) {
         const detail = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
         throw new ClusterError(
@@ -642,7 +673,7 @@ export class MemoryObjectStore implements ObjectStore {
         hint: "server-side apply needs metadata.name; generateName only works with create",
       });
     }
-    const appliedFields = fieldSetOf(applied as unknown as JsonObject);
+    const appliedFields = fieldSetOf(toJsonObject(applied));
     const key = keyOf(applied);
     const existing = this.index.get(key);
     if (existing === undefined) {
@@ -666,9 +697,7 @@ export class MemoryObjectStore implements ObjectStore {
         if (!entry.fields.has(encoded)) continue;
         const path = decodePath(encoded);
         if (path[path.length - 1]?.startsWith("k:") === true) continue;
-        if (
-          !jsonEqual(valueAt(applied as unknown as JsonObject, path), valueAt(existing as unknown as JsonObject, path))
-        )
+        if (!jsonEqual(valueAt(toJsonObject(applied), path), valueAt(toJsonObject(existing), path)))
           conflicts.push({ manager: entry.manager, path: encoded });
       }
     }
@@ -689,10 +718,10 @@ export class MemoryObjectStore implements ObjectStore {
     const own = this.upsertEntry(entries, manager, "Apply", applied.apiVersion);
     const previous = own.fields;
     const { status: _ignored, ...appliedWithoutStatus } = applied;
-    const merged = mergeApplied(
-      copy(existing) as unknown as JsonValue,
-      appliedWithoutStatus as unknown as JsonValue,
-    ) as unknown as KubeObject;
+    const merged = kubeObjectOf(
+      mergeApplied(toJsonObject(copy(existing)), toJsonObject(appliedWithoutStatus)),
+      "an applied object merged with the stored one",
+    );
     const ownedByOthers = (encoded: string): boolean =>
       entries.some((entry) => !isOwn(entry) && entry.fields.has(encoded));
     // Shallowest first: a dropped list item goes whole, before its own fields are looked at.
@@ -714,7 +743,7 @@ export class MemoryObjectStore implements ObjectStore {
           continue;
       }
       removeAt(
-        merged as unknown as JsonObject,
+        toJsonObject(merged),
         path,
         (kept) =>
           entries.some((entry) => entry.fields.has(JSON.stringify(kept))) || appliedFields.has(JSON.stringify(kept)),

@@ -122,11 +122,16 @@ export async function run(): Promise<void> {
         ["--import", "tsx", join(dirname(fileURLToPath(import.meta.url)), "store-open.ts"), dir],
         { encoding: "utf8" },
       ),
-    ) as { ms: number; objects: number; rssMiB: number };
+    ) as { ms: number; firstReadMs: number; objects: number; rssMiB: number };
     if (opened.objects !== OBJECTS) throw new Error(`bench: reopened ${opened.objects} objects`);
     printFigure(
       `open in a fresh process (lock, snapshot + journal replay, ${OBJECTS} objects)`,
       Math.round(opened.ms),
+      "ms",
+    );
+    printFigure(
+      `then a get and a list of one namespace's Deployments (${OBJECTS / 20} objects)`,
+      Math.round(opened.firstReadMs),
       "ms",
     );
     printFigure("RSS of that process after open", Math.round(opened.rssMiB), "MiB");

@@ -111,6 +111,7 @@ export class SandboxStore {
       return this;
     }
     this.closed = true;
+    this.store.closeSnapshot();
     return loadWithLock(this.options, lock);
   }
 

@@ -262,53 +262,6 @@ export function toGoString(value: unknown): string {
   return formatValue(value);
 }
 
-/** spf13/cast `ToInt64` as sprig uses it: numbers truncate, numeric strings parse, anything else is 0. */
-export function toInt64(value: unknown): bigint {
-  if (value instanceof GoInt) return value.value;
-  switch (typeof value) {
-    case "bigint":
-      return value;
-    case "number":
-      return Number.isFinite(value) ? BigInt(Math.trunc(value)) : 0n;
-    case "boolean":
-      return value ? 1n : 0n;
-    case "string": {
-      const text = value.trim();
-      if (/^[+-]?\d+$/.test(text)) return BigInt(text);
-      if (/^[+-]?0[xX][0-9a-fA-F]+$/.test(text))
-        return BigInt(text.replace(/^([+-]?)0[xX]/, "$10x").replace(/^-0x/, "-0x"));
-      const float = Number(text);
-      return text !== "" && Number.isFinite(float) ? BigInt(Math.trunc(float)) : 0n;
-    }
-    default:
-      return 0n;
-  }
-}
-
-/** spf13/cast `ToFloat64`. */
-export function toFloat64(value: unknown): number {
-  if (value instanceof GoInt) return Number(value.value);
-  switch (typeof value) {
-    case "bigint":
-      return Number(value);
-    case "number":
-      return value;
-    case "boolean":
-      return value ? 1 : 0;
-    case "string": {
-      const float = Number(value.trim());
-      return value.trim() !== "" && Number.isFinite(float) ? float : 0;
-    }
-    default:
-      return 0;
-  }
-}
-
-/** A number argument as a JS integer (for lengths, counts and indexes). */
-export function toIntNumber(value: unknown): number {
-  return Number(toInt64(value));
-}
-
 /** Sprig's `empty`: nil, false, 0, "" and empty collections are empty; structs never are. */
 export function isEmpty(value: unknown): boolean {
   return !isTrue(value);

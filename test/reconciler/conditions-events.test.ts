@@ -5,7 +5,13 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { eventsAbout, MAX_EVENTS_PER_OBJECT, recordEvent } from "../../src/cluster/events.js";
+import {
+  eventsAbout,
+  LABEL_EVENT_INVOLVED_UID,
+  MAX_EVENTS_PER_OBJECT,
+  recordedEventsAbout,
+  recordEvent,
+} from "../../src/cluster/events.js";
 import { openSandbox } from "../../src/cluster/sandbox/index.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { conditionsOf, setCondition, errorCondition, readyCondition } from "../../src/reconciler/conditions.js";
@@ -231,6 +237,45 @@ describe("conditions and events, unit", () => {
       expect(events[0]?.message).toBe("change 5");
       expect(events.at(-1)?.message).toBe(`change ${total - 1}`);
       expect((await eventsAbout(sandbox, other)).map((event) => event.message)).toEqual(["another object's"]);
+    } finally {
+      sandbox.close();
+    }
+  });
+  it("finds the events it recorded before they carried the uid label by their involvedObject, and no others", async () => {
+    const sandbox = await openSandbox({ dir: join(tempDir(), "sb"), clock: new FakeClock() });
+    try {
+      const subject = await sandbox.create({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "subject", namespace: "default" },
+      });
+      await recordEvent(sandbox, subject, { type: "Normal", reason: "Labelled", message: "now" }, new Date(1000));
+      const unlabelled = (name: string, component: string, uid: string | undefined): KubeObject => ({
+        apiVersion: "v1",
+        kind: "Event",
+        metadata: { name, namespace: "default" },
+        involvedObject: {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          name: "subject",
+          namespace: "default",
+          ...(uid === undefined ? {} : { uid }),
+        },
+        reason: "Old",
+        message: "before the label",
+        type: "Normal",
+        source: { component },
+      });
+      const uid = subject.metadata.uid ?? "";
+      await sandbox.create(unlabelled("subject.old", "vela-ts", uid));
+      await sandbox.create(unlabelled("subject.kubelet", "kubelet", uid));
+      await sandbox.create(unlabelled("subject.earlier-life", "vela-ts", "another-uid"));
+      const found = await recordedEventsAbout(sandbox, subject);
+      expect(found.map((event) => event.metadata.name).sort()).toEqual([
+        expect.stringMatching(/^subject\.[0-9a-f]+$/),
+        "subject.old",
+      ]);
+      expect(found.filter((event) => event.metadata.labels?.[LABEL_EVENT_INVOLVED_UID] === uid)).toHaveLength(1);
     } finally {
       sandbox.close();
     }

@@ -12,7 +12,7 @@ import {
   recordedEventsAbout,
   recordEvent,
 } from "../../src/cluster/events.js";
-import { openSandbox } from "../../src/cluster/sandbox/index.js";
+import { openSandbox, type SandboxCluster } from "../../src/cluster/sandbox/index.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { conditionsOf, setCondition, errorCondition, readyCondition } from "../../src/reconciler/conditions.js";
 import { FakeClock } from "../../src/util/clock.js";
@@ -160,6 +160,21 @@ describe("conditions of a reconcile pass", () => {
   });
 });
 
+/** Runs `body` on a fresh sandbox holding one ConfigMap `subject` for the events to be about. */
+async function withSubject(body: (sandbox: SandboxCluster, subject: KubeObject) => Promise<void>): Promise<void> {
+  const sandbox = await openSandbox({ dir: join(tempDir(), "sb"), clock: new FakeClock() });
+  try {
+    const subject = await sandbox.create({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "subject", namespace: "default" },
+    });
+    await body(sandbox, subject);
+  } finally {
+    sandbox.close();
+  }
+}
+
 describe("conditions and events, unit", () => {
   it("setCondition keeps lastTransitionTime unless the status flips, and reports no change as undefined", () => {
     let now = new Date("2026-01-01T00:00:00Z");
@@ -183,13 +198,7 @@ describe("conditions and events, unit", () => {
   });
 
   it("recordEvent counts a repeated event instead of writing a second one, and a new message is a new event", async () => {
-    const sandbox = await openSandbox({ dir: join(tempDir(), "sb"), clock: new FakeClock() });
-    try {
-      const app = await sandbox.create({
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: { name: "subject", namespace: "default" },
-      });
+    await withSubject(async (sandbox, app) => {
       const t0 = new Date("2026-01-01T00:00:00Z");
       const t1 = new Date("2026-01-01T00:01:00Z");
       await recordEvent(sandbox, app, { type: "Warning", reason: "FailedParse", message: "bad" }, t0);
@@ -205,19 +214,11 @@ describe("conditions and events, unit", () => {
         }),
         expect.objectContaining({ message: "worse", count: 1 }),
       ]);
-    } finally {
-      sandbox.close();
-    }
+    });
   });
 
   it("keeps the newest MAX_EVENTS_PER_OBJECT distinct events about an object, dropping the oldest", async () => {
-    const sandbox = await openSandbox({ dir: join(tempDir(), "sb"), clock: new FakeClock() });
-    try {
-      const subject = await sandbox.create({
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: { name: "subject", namespace: "default" },
-      });
+    await withSubject(async (sandbox, subject) => {
       const other = await sandbox.create({
         apiVersion: "v1",
         kind: "ConfigMap",
@@ -237,18 +238,10 @@ describe("conditions and events, unit", () => {
       expect(events[0]?.message).toBe("change 5");
       expect(events.at(-1)?.message).toBe(`change ${total - 1}`);
       expect((await eventsAbout(sandbox, other)).map((event) => event.message)).toEqual(["another object's"]);
-    } finally {
-      sandbox.close();
-    }
+    });
   });
   it("finds the events it recorded before they carried the uid label by their involvedObject, and no others", async () => {
-    const sandbox = await openSandbox({ dir: join(tempDir(), "sb"), clock: new FakeClock() });
-    try {
-      const subject = await sandbox.create({
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: { name: "subject", namespace: "default" },
-      });
+    await withSubject(async (sandbox, subject) => {
       await recordEvent(sandbox, subject, { type: "Normal", reason: "Labelled", message: "now" }, new Date(1000));
       const unlabelled = (name: string, component: string, uid: string | undefined): KubeObject => ({
         apiVersion: "v1",
@@ -276,9 +269,7 @@ describe("conditions and events, unit", () => {
         "subject.old",
       ]);
       expect(found.filter((event) => event.metadata.labels?.[LABEL_EVENT_INVOLVED_UID] === uid)).toHaveLength(1);
-    } finally {
-      sandbox.close();
-    }
+    });
   });
 });
 

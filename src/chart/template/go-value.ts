@@ -112,52 +112,39 @@ export function isNil(value: unknown): value is null | undefined {
   return value === null || value === undefined;
 }
 
+/** The Go kind and type name of a scalar JavaScript value (`kindOf` and `typeOf` agree on these). */
+const SCALAR_GO_TYPES: Readonly<Partial<Record<string, string>>> = {
+  string: "string",
+  boolean: "bool",
+  bigint: "int",
+  number: "float64",
+  function: "func",
+};
+
 /** Go's reflect kind names, as sprig's `kindOf` prints them. */
 export function kindOf(value: unknown): string {
   if (isNil(value)) return "invalid";
-  switch (typeof value) {
-    case "string":
-      return "string";
-    case "boolean":
-      return "bool";
-    case "bigint":
-      return "int";
-    case "number":
-      return "float64";
-    case "function":
-      return "func";
-    default:
-      if (value instanceof GoInt) return value.type;
-      if (Array.isArray(value)) return "slice";
-      if (value instanceof Uint8Array) return "slice";
-      if (isGoMap(value)) return "map";
-      return "struct";
-  }
+  const scalar = SCALAR_GO_TYPES[typeof value];
+  if (scalar !== undefined) return scalar;
+  if (value instanceof GoInt) return value.type;
+  if (Array.isArray(value)) return "slice";
+  if (value instanceof Uint8Array) return "slice";
+  if (isGoMap(value)) return "map";
+  return "struct";
 }
 
 /** Go type names, as sprig's `typeOf` and fmt's `%T` print them. */
 export function typeOf(value: unknown): string {
   if (isNil(value)) return "<nil>";
-  switch (typeof value) {
-    case "string":
-      return "string";
-    case "boolean":
-      return "bool";
-    case "bigint":
-      return "int";
-    case "number":
-      return "float64";
-    case "function":
-      return "func";
-    default:
-      if (value instanceof GoInt) return value.type;
-      if (Array.isArray(value)) return taggedType(value) ?? "[]interface {}";
-      if (value instanceof Uint8Array) return "[]uint8";
-      if (isGoMap(value)) return taggedType(value) ?? "map[string]interface {}";
-      if (value instanceof GoTime) return "time.Time";
-      if (value instanceof GoStruct) return value.typeName;
-      return "interface {}";
-  }
+  const scalar = SCALAR_GO_TYPES[typeof value];
+  if (scalar !== undefined) return scalar;
+  if (value instanceof GoInt) return value.type;
+  if (Array.isArray(value)) return taggedType(value) ?? "[]interface {}";
+  if (value instanceof Uint8Array) return "[]uint8";
+  if (isGoMap(value)) return taggedType(value) ?? "map[string]interface {}";
+  if (value instanceof GoTime) return "time.Time";
+  if (value instanceof GoStruct) return value.typeName;
+  return "interface {}";
 }
 
 /** Go's template truthiness: false, 0, nil, and empty strings, lists and maps are false. */

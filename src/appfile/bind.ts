@@ -8,7 +8,7 @@ import {
   type SourceMap,
   type WorkflowStepInput,
 } from "../model/index.js";
-import { joinPointer, type JsonObject } from "../util/index.js";
+import { joinPointer, toJsonObject, type JsonObject } from "../util/index.js";
 import { declaredWorkloadResource, traitAppliesTo, traitConflictsWith } from "./applies-to.js";
 import { validateProperties } from "./params.js";
 import type { Appfile, AppfileComponent, AppfilePolicy, AppfileTrait, AppfileWorkflowStep } from "./types.js";
@@ -244,8 +244,7 @@ export function bindAppfile(app: ApplicationInput, registry: DefinitionRegistry,
       namespace: app.metadata.namespace ?? options.namespace ?? "default",
       appLabels: app.metadata.labels ?? {},
       appAnnotations: app.metadata.annotations ?? {},
-      // Components are JSON checked by the Application schema; their interface has no index signature.
-      components: app.spec.components as unknown as JsonObject[],
+      components: app.spec.components.map((component) => toJsonObject(component)),
       publishVersion: publishVersionOf(app) ?? null,
     },
   };

@@ -35,15 +35,18 @@ function involvedObjectOf(object: KubeObject): Record<string, string> {
   };
 }
 
-/** The field selector the API server supports on core/v1 Events, narrowing to the same object, reason and type. */
-function sameEventSelector(object: KubeObject, input: EventInput): string {
+/** The field selector the API server supports on core/v1 Events, narrowing to the events about `object`. */
+function involvedSelector(object: KubeObject): string {
   return [
     `involvedObject.kind=${object.kind}`,
     `involvedObject.name=${object.metadata.name ?? ""}`,
     ...(object.metadata.uid === undefined ? [] : [`involvedObject.uid=${object.metadata.uid}`]),
-    `reason=${input.reason}`,
-    `type=${input.type}`,
   ].join(",");
+}
+
+/** {@link involvedSelector} narrowed to the same reason and type. */
+function sameEventSelector(object: KubeObject, input: EventInput): string {
+  return `${involvedSelector(object)},reason=${input.reason},type=${input.type}`;
 }
 
 function countOf(event: KubeObject): number {
@@ -129,7 +132,7 @@ export const MAX_EVENTS_PER_OBJECT = 100;
 
 /** Deletes the oldest of the events vela-ts recorded about `object` beyond {@link MAX_EVENTS_PER_OBJECT}. */
 async function pruneEvents(cluster: Cluster, object: KubeObject): Promise<void> {
-  const events = await recordedEventsAbout(cluster, object);
+  const events = await labelledEventsAbout(cluster, object);
   if (events.length <= MAX_EVENTS_PER_OBJECT) return;
   const stamp = (event: KubeObject): string => (typeof event.lastTimestamp === "string" ? event.lastTimestamp : "");
   const oldestFirst = [...events].sort(
@@ -144,12 +147,8 @@ async function pruneEvents(cluster: Cluster, object: KubeObject): Promise<void> 
     });
 }
 
-/**
- * The events vela-ts recorded about `object` (its uid label, our source). `delete` removes them with
- * the Application: an API server drops events an hour after their last update (`--event-ttl`), the
- * sandbox keeps objects until deleted, so without this a deleted app's events would stay forever.
- */
-export async function recordedEventsAbout(cluster: Cluster, object: KubeObject): Promise<KubeObject[]> {
+/** The events vela-ts recorded about `object` under its uid label. */
+async function labelledEventsAbout(cluster: Cluster, object: KubeObject): Promise<KubeObject[]> {
   const uid = object.metadata.uid;
   if (uid === undefined) return [];
   const events = await cluster.list("v1", "Event", {
@@ -157,6 +156,28 @@ export async function recordedEventsAbout(cluster: Cluster, object: KubeObject):
     labelSelector: `${LABEL_EVENT_INVOLVED_UID}=${uid}`,
   });
   return events.filter((event) => sourceOf(event) === EVENT_SOURCE);
+}
+
+/**
+ * The events vela-ts recorded about `object` (our source): those under its uid label, and those
+ * recorded before events were labelled, found by their `involvedObject` (kind, name and uid). `delete`
+ * removes them with the Application: an API server drops events an hour after their last update
+ * (`--event-ttl`), the sandbox keeps objects until deleted, so without this a deleted app's events
+ * would stay forever.
+ */
+export async function recordedEventsAbout(cluster: Cluster, object: KubeObject): Promise<KubeObject[]> {
+  const uid = object.metadata.uid;
+  if (uid === undefined) return [];
+  const labelled = await labelledEventsAbout(cluster, object);
+  const unlabelled = (
+    await cluster.list("v1", "Event", {
+      namespace: object.metadata.namespace ?? "default",
+      fieldSelector: involvedSelector(object),
+    })
+  ).filter(
+    (event) => sourceOf(event) === EVENT_SOURCE && event.metadata.labels?.[LABEL_EVENT_INVOLVED_UID] === undefined,
+  );
+  return [...labelled, ...unlabelled];
 }
 
 /** An event as `vela-ts status` and `kubectl describe` list it. */
@@ -174,11 +195,7 @@ export interface EventView {
 export async function eventsAbout(cluster: Cluster, object: KubeObject): Promise<EventView[]> {
   const events = await cluster.list("v1", "Event", {
     namespace: object.metadata.namespace ?? "default",
-    fieldSelector: [
-      `involvedObject.kind=${object.kind}`,
-      `involvedObject.name=${object.metadata.name ?? ""}`,
-      ...(object.metadata.uid === undefined ? [] : [`involvedObject.uid=${object.metadata.uid}`]),
-    ].join(","),
+    fieldSelector: involvedSelector(object),
   });
   const text = (event: KubeObject, field: string): string | undefined => {
     const value = event[field];

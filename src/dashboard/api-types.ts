@@ -1,8 +1,9 @@
 /**
  * The dashboard's JSON API: what the server sends (`/api/*` responses and server-sent events) and what
- * the page posts. The page's sources import these types too, so this file imports nothing: it is the
- * contract between the two sides.
+ * the page posts. The page's sources import these types too, so this file imports only from import-free
+ * `model/` files: it is the contract between the two sides.
  */
+import type { RolloutProgressFacts } from "../model/rollout-progress.js";
 
 /** Any JSON value (what a Rollout's analysis status holds, shown as found). */
 export type JsonData = string | number | boolean | null | readonly JsonData[] | { readonly [key: string]: JsonData };
@@ -186,24 +187,8 @@ export interface AnalysisView {
 }
 
 /** The canary view of one Rollout (as the Argo Rollouts dashboard shows one). */
-export interface CanaryView {
-  readonly rollout: string;
-  readonly namespace: string;
+export interface CanaryView extends RolloutProgressFacts {
   readonly apiVersion: string;
-  readonly component?: string;
-  readonly phase: string;
-  readonly inProgress: boolean;
-  readonly step: number;
-  readonly steps: number;
-  readonly weight?: number;
-  readonly replicas?: string;
-  readonly state?: string;
-  readonly paused: boolean;
-  readonly waitingForApproval: boolean;
-  readonly resumesAt?: string;
-  readonly message?: string;
-  readonly canaryRevision?: string;
-  readonly stableRevision?: string;
   readonly stepList: readonly CanaryStepView[];
   readonly stablePods: readonly PodView[];
   readonly canaryPods: readonly PodView[];

@@ -10,8 +10,8 @@ import {
   type StatusView,
   type Target,
 } from "../operations/index.js";
-import type { KubeObject } from "../model/index.js";
-import { isJsonObject, type JsonObject } from "../util/index.js";
+import { objectEnvelope, type KubeObject, type ObjectEnvelope } from "../model/index.js";
+import type { JsonObject } from "../util/index.js";
 import type {
   AppDetailView,
   CanaryView,
@@ -231,22 +231,8 @@ export async function readAppDetail(target: Target, name: string, namespace: str
 }
 
 /** The Application as a person would write it (no status, no server fields), for the deploy editor. */
-export function editableApplication(app: KubeObject): JsonObject {
-  const annotations = Object.fromEntries(
-    Object.entries(app.metadata.annotations ?? {}).filter(
-      ([key]) => !key.startsWith("kubectl.kubernetes.io/") && !key.startsWith("app.oam.dev/last"),
-    ),
-  );
-  const labels = app.metadata.labels ?? {};
-  return {
-    apiVersion: app.apiVersion,
-    kind: app.kind,
-    metadata: {
-      name: app.metadata.name ?? "",
-      namespace: app.metadata.namespace ?? "default",
-      ...(Object.keys(labels).length === 0 ? {} : { labels }),
-      ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
-    },
-    spec: isJsonObject(app.spec) ? app.spec : {},
-  };
+export function editableApplication(app: KubeObject): ObjectEnvelope {
+  return objectEnvelope(app, {
+    keepAnnotation: (key) => !key.startsWith("kubectl.kubernetes.io/") && !key.startsWith("app.oam.dev/last"),
+  });
 }

@@ -7,3 +7,4 @@ export * from "./definition.js";
 export * from "./application-status.js";
 export * from "./merge-keys.js";
 export * from "./stored-objects.js";
+export * from "./envelope.js";

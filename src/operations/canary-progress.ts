@@ -1,6 +1,7 @@
 import type { Cluster } from "../cluster/cluster.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { LABEL_APP_COMPONENT } from "../model/labels.js";
+import type { RolloutProgressFacts } from "../model/rollout-progress.js";
 import { formatTimestamp, isJsonObject, type JsonValue } from "../util/index.js";
 import { isPodReady } from "./resource-tree.js";
 import { isRolloutProgressing, isRolloutWaitingForApproval } from "../rollout/rollout-coupling.js";
@@ -18,37 +19,9 @@ export interface PodCount {
  * OpenKruise Rollout the `pod-template-hash` of `canaryStatus.podTemplateHash` / `stableRevision`,
  * for an Argo Rollout the `rollouts-pod-template-hash` of `currentPodHash` / `stableRS`.
  */
-export interface CanaryProgress {
-  readonly rollout: string;
+export interface CanaryProgress extends RolloutProgressFacts {
   /** `kruise` (rollouts.kruise.io) or `argo` (argoproj.io). */
   readonly engine: "kruise" | "argo";
-  readonly namespace: string;
-  readonly component?: string;
-  /** `status.phase`: Initial, Healthy, Progressing, Terminating… */
-  readonly phase: string;
-  /** A release is in flight (`phase: Progressing`). */
-  readonly inProgress: boolean;
-  /** `canaryStatus.currentStepIndex` (1-based; 0 before the first step). */
-  readonly step: number;
-  readonly steps: number;
-  /** Traffic weight of the current step, in percent. */
-  readonly weight?: number;
-  /** Canary replicas of the current step as written (`1`, `"20%"`), when given. */
-  readonly replicas?: string;
-  /**
-   * Kruise: `canaryStatus.currentStepState` (StepUpgrade, StepTrafficRouting, StepMetricsAnalysis,
-   * StepPaused, StepReady, Completed). Argo: `status.phase` (Progressing, Paused, Degraded, Healthy).
-   */
-  readonly state?: string;
-  /** Paused as a whole (Kruise `spec.strategy.paused`, Argo `spec.paused`; set by `workflow suspend`). */
-  readonly paused: boolean;
-  /** Only a person moves it on (a step without `pause.duration`, or paused). */
-  readonly waitingForApproval: boolean;
-  /** When a timed pause (`pause.duration`) ends on its own. */
-  readonly resumesAt?: string;
-  readonly message?: string;
-  readonly canaryRevision?: string;
-  readonly stableRevision?: string;
   readonly canaryPods: PodCount;
   readonly stablePods: PodCount;
 }

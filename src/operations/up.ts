@@ -4,7 +4,7 @@ import { locateInSource, parseApplications, type ApplicationInput } from "../mod
 import type { KubeObject } from "../model/kube-object.js";
 import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
 import { renderAppfile } from "../render/index.js";
-import type { JsonObject } from "../util/index.js";
+import { toJsonObject } from "../util/index.js";
 import { applicationRef, editApplicationSpec } from "../reconciler/application-object.js";
 import { driveOrHandOff } from "../controller/controller-handoff.js";
 import { findApplicationObjectIssues, findRenderedObjectIssues } from "./rendered-checks.js";
@@ -111,7 +111,7 @@ function applicationObject(app: ApplicationInput, namespace: string): KubeObject
       ...(app.metadata.labels === undefined ? {} : { labels: { ...app.metadata.labels } }),
       ...(app.metadata.annotations === undefined ? {} : { annotations: { ...app.metadata.annotations } }),
     },
-    spec: app.spec as unknown as JsonObject,
+    spec: toJsonObject(app.spec),
   };
 }
 

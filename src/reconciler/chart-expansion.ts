@@ -97,7 +97,7 @@ function chartSourceHint(url: string): string {
  * mirrors. A repository that cannot be read is remembered as its error.
  */
 class MappedChartSource implements HelmChartSource {
-  private readonly repositories = new Map<string, ChartRepository | Error>();
+  private readonly repositories = new Map<string, ChartRepository | VelaError>();
 
   constructor(
     private readonly mappings: readonly ChartRepositoryMapping[],
@@ -130,7 +130,9 @@ class MappedChartSource implements HelmChartSource {
       try {
         this.repositories.set(key, await readChartRepository(location, { prefetch: true }));
       } catch (error) {
-        this.repositories.set(key, error instanceof Error ? error : new Error(String(error)));
+        // A repository that cannot be read fails with a ChartError, kept to answer `resolve`; anything else is a bug.
+        if (!(error instanceof VelaError)) throw error;
+        this.repositories.set(key, error);
       }
     }
     if (this.fallback !== undefined && rest.length > 0) await this.fallback.prefetch(rest);
@@ -146,7 +148,7 @@ class MappedChartSource implements HelmChartSource {
       }
       return { ok: false, reason: "ChartNotFound", message: `no local chart repository for ${key}` };
     }
-    if (repository instanceof Error) return { ok: false, reason: "IndexationFailed", message: repository.message };
+    if (repository instanceof VelaError) return { ok: false, reason: "IndexationFailed", message: repository.message };
     try {
       return fetchedChartResolution(
         fetchChartFromRepositorySync(repository, chart, versionConstraint === "" ? "*" : versionConstraint),

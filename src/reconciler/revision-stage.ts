@@ -2,6 +2,7 @@ import type { Appfile } from "../appfile/index.js";
 import type { Cluster } from "../cluster/cluster.js";
 import { VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
+import { objectEnvelope } from "../model/envelope.js";
 import { ANNOTATION_PUBLISH_VERSION } from "../model/labels.js";
 import { COMPONENT_REVISIONS_SCHEMA, decodeStoredLeniently } from "../model/stored-objects.js";
 import {
@@ -49,25 +50,11 @@ export interface RevisionInputs {
 }
 
 function snapshotOfApp(app: KubeObject): ApplicationSnapshot {
-  const labels = Object.fromEntries(
-    Object.entries(app.metadata.labels ?? {}).filter(([key]) => !key.startsWith("app.oam.dev/")),
-  );
-  // The rollback marker says where the spec came from; it is not part of what is released.
-  const annotations =
-    app.metadata.annotations === undefined
-      ? undefined
-      : Object.fromEntries(Object.entries(app.metadata.annotations).filter(([key]) => key !== ANNOTATION_ROLLBACK_TO));
-  return {
-    apiVersion: app.apiVersion,
-    kind: app.kind,
-    metadata: {
-      name: app.metadata.name ?? "",
-      namespace: app.metadata.namespace ?? "default",
-      ...(Object.keys(labels).length === 0 ? {} : { labels }),
-      ...(annotations === undefined || Object.keys(annotations).length === 0 ? {} : { annotations }),
-    },
-    spec: (app.spec as JsonObject | undefined) ?? {},
-  };
+  return objectEnvelope(app, {
+    keepLabel: (key) => !key.startsWith("app.oam.dev/"),
+    // The rollback marker says where the spec came from; it is not part of what is released.
+    keepAnnotation: (key) => key !== ANNOTATION_ROLLBACK_TO,
+  });
 }
 
 /** The component revisions a revision object stored (`spec.componentRevisions`). */

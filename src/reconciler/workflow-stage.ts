@@ -181,8 +181,7 @@ export async function runWorkflowStage(
             appLabels: plan.appfile.labels,
             appAnnotations: plan.appfile.annotations,
           }),
-          // Application components are JSON objects (validated by the Application schema).
-          componentsByName(plan.appfile.application.spec.components as unknown as JsonObject[]),
+          componentsByName(plan.appfile.application.spec.components.map((component) => toJsonObject(component))),
         ),
       http: inputs.http,
       promCheck: promCheckHook({ cluster: inputs.cluster, clock: inputs.clock, http: inputs.http }),

@@ -5,8 +5,14 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { eventsAbout, MAX_EVENTS_PER_OBJECT, recordEvent } from "../../src/cluster/events.js";
-import { openSandbox } from "../../src/cluster/sandbox/index.js";
+import {
+  eventsAbout,
+  LABEL_EVENT_INVOLVED_UID,
+  MAX_EVENTS_PER_OBJECT,
+  recordedEventsAbout,
+  recordEvent,
+} from "../../src/cluster/events.js";
+import { openSandbox, type SandboxCluster } from "../../src/cluster/sandbox/index.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { conditionsOf, setCondition, errorCondition, readyCondition } from "../../src/reconciler/conditions.js";
 import { FakeClock } from "../../src/util/clock.js";
@@ -154,6 +160,21 @@ describe("conditions of a reconcile pass", () => {
   });
 });
 
+/** Runs `body` on a fresh sandbox holding one ConfigMap `subject` for the events to be about. */
+async function withSubject(body: (sandbox: SandboxCluster, subject: KubeObject) => Promise<void>): Promise<void> {
+  const sandbox = await openSandbox({ dir: join(tempDir(), "sb"), clock: new FakeClock() });
+  try {
+    const subject = await sandbox.create({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "subject", namespace: "default" },
+    });
+    await body(sandbox, subject);
+  } finally {
+    sandbox.close();
+  }
+}
+
 describe("conditions and events, unit", () => {
   it("setCondition keeps lastTransitionTime unless the status flips, and reports no change as undefined", () => {
     let now = new Date("2026-01-01T00:00:00Z");
@@ -177,13 +198,7 @@ describe("conditions and events, unit", () => {
   });
 
   it("recordEvent counts a repeated event instead of writing a second one, and a new message is a new event", async () => {
-    const sandbox = await openSandbox({ dir: join(tempDir(), "sb"), clock: new FakeClock() });
-    try {
-      const app = await sandbox.create({
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: { name: "subject", namespace: "default" },
-      });
+    await withSubject(async (sandbox, app) => {
       const t0 = new Date("2026-01-01T00:00:00Z");
       const t1 = new Date("2026-01-01T00:01:00Z");
       await recordEvent(sandbox, app, { type: "Warning", reason: "FailedParse", message: "bad" }, t0);
@@ -199,19 +214,11 @@ describe("conditions and events, unit", () => {
         }),
         expect.objectContaining({ message: "worse", count: 1 }),
       ]);
-    } finally {
-      sandbox.close();
-    }
+    });
   });
 
   it("keeps the newest MAX_EVENTS_PER_OBJECT distinct events about an object, dropping the oldest", async () => {
-    const sandbox = await openSandbox({ dir: join(tempDir(), "sb"), clock: new FakeClock() });
-    try {
-      const subject = await sandbox.create({
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: { name: "subject", namespace: "default" },
-      });
+    await withSubject(async (sandbox, subject) => {
       const other = await sandbox.create({
         apiVersion: "v1",
         kind: "ConfigMap",
@@ -231,9 +238,38 @@ describe("conditions and events, unit", () => {
       expect(events[0]?.message).toBe("change 5");
       expect(events.at(-1)?.message).toBe(`change ${total - 1}`);
       expect((await eventsAbout(sandbox, other)).map((event) => event.message)).toEqual(["another object's"]);
-    } finally {
-      sandbox.close();
-    }
+    });
+  });
+  it("finds the events it recorded before they carried the uid label by their involvedObject, and no others", async () => {
+    await withSubject(async (sandbox, subject) => {
+      await recordEvent(sandbox, subject, { type: "Normal", reason: "Labelled", message: "now" }, new Date(1000));
+      const unlabelled = (name: string, component: string, uid: string | undefined): KubeObject => ({
+        apiVersion: "v1",
+        kind: "Event",
+        metadata: { name, namespace: "default" },
+        involvedObject: {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          name: "subject",
+          namespace: "default",
+          ...(uid === undefined ? {} : { uid }),
+        },
+        reason: "Old",
+        message: "before the label",
+        type: "Normal",
+        source: { component },
+      });
+      const uid = subject.metadata.uid ?? "";
+      await sandbox.create(unlabelled("subject.old", "vela-ts", uid));
+      await sandbox.create(unlabelled("subject.kubelet", "kubelet", uid));
+      await sandbox.create(unlabelled("subject.earlier-life", "vela-ts", "another-uid"));
+      const found = await recordedEventsAbout(sandbox, subject);
+      expect(found.map((event) => event.metadata.name).sort()).toEqual([
+        expect.stringMatching(/^subject\.[0-9a-f]+$/),
+        "subject.old",
+      ]);
+      expect(found.filter((event) => event.metadata.labels?.[LABEL_EVENT_INVOLVED_UID] === uid)).toHaveLength(1);
+    });
   });
 });
 

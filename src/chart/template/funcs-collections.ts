@@ -4,7 +4,8 @@
  */
 import { GoTemplateError } from "../errors.js";
 import { fn, vfn, type GoFunc } from "./go-func.js";
-import { GoInt, GoTime, isGoMap, isNil, isTrue, kindOf, toGoString, toInt64, typeOf, withGoType } from "./go-value.js";
+import { castToInt64 } from "./go-cast.js";
+import { GoInt, GoTime, isGoMap, isNil, isTrue, kindOf, toGoString, typeOf, withGoType } from "./go-value.js";
 import type { OutputGuard } from "./limits.js";
 
 const NIL_DEREFERENCE = "runtime error: invalid memory address or nil pointer dereference";
@@ -125,8 +126,8 @@ function sliceList(list: unknown, indexes: readonly unknown[]): unknown {
   if (isNil(list)) throw new GoTemplateError(NIL_DEREFERENCE);
   if (!Array.isArray(list)) throw new GoTemplateError(`list should be type of slice or array but ${kindOf(list)}`);
   if (list.length === 0) return null;
-  const start = indexes.length > 0 ? Number(toInt64(indexes[0])) : 0;
-  const end = indexes.length < 2 ? list.length : Number(toInt64(indexes[1]));
+  const start = indexes.length > 0 ? Number(castToInt64(indexes[0])) : 0;
+  const end = indexes.length < 2 ? list.length : Number(castToInt64(indexes[1]));
   if (start < 0 || end > list.length || start > end) throw new GoTemplateError("reflect: slice index out of range");
   return list.slice(start, end);
 }

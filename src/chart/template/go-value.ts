@@ -112,52 +112,39 @@ export function isNil(value: unknown): value is null | undefined {
   return value === null || value === undefined;
 }
 
+/** The Go kind and type name of a scalar JavaScript value (`kindOf` and `typeOf` agree on these). */
+const SCALAR_GO_TYPES: Readonly<Partial<Record<string, string>>> = {
+  string: "string",
+  boolean: "bool",
+  bigint: "int",
+  number: "float64",
+  function: "func",
+};
+
 /** Go's reflect kind names, as sprig's `kindOf` prints them. */
 export function kindOf(value: unknown): string {
   if (isNil(value)) return "invalid";
-  switch (typeof value) {
-    case "string":
-      return "string";
-    case "boolean":
-      return "bool";
-    case "bigint":
-      return "int";
-    case "number":
-      return "float64";
-    case "function":
-      return "func";
-    default:
-      if (value instanceof GoInt) return value.type;
-      if (Array.isArray(value)) return "slice";
-      if (value instanceof Uint8Array) return "slice";
-      if (isGoMap(value)) return "map";
-      return "struct";
-  }
+  const scalar = SCALAR_GO_TYPES[typeof value];
+  if (scalar !== undefined) return scalar;
+  if (value instanceof GoInt) return value.type;
+  if (Array.isArray(value)) return "slice";
+  if (value instanceof Uint8Array) return "slice";
+  if (isGoMap(value)) return "map";
+  return "struct";
 }
 
 /** Go type names, as sprig's `typeOf` and fmt's `%T` print them. */
 export function typeOf(value: unknown): string {
   if (isNil(value)) return "<nil>";
-  switch (typeof value) {
-    case "string":
-      return "string";
-    case "boolean":
-      return "bool";
-    case "bigint":
-      return "int";
-    case "number":
-      return "float64";
-    case "function":
-      return "func";
-    default:
-      if (value instanceof GoInt) return value.type;
-      if (Array.isArray(value)) return taggedType(value) ?? "[]interface {}";
-      if (value instanceof Uint8Array) return "[]uint8";
-      if (isGoMap(value)) return taggedType(value) ?? "map[string]interface {}";
-      if (value instanceof GoTime) return "time.Time";
-      if (value instanceof GoStruct) return value.typeName;
-      return "interface {}";
-  }
+  const scalar = SCALAR_GO_TYPES[typeof value];
+  if (scalar !== undefined) return scalar;
+  if (value instanceof GoInt) return value.type;
+  if (Array.isArray(value)) return taggedType(value) ?? "[]interface {}";
+  if (value instanceof Uint8Array) return "[]uint8";
+  if (isGoMap(value)) return taggedType(value) ?? "map[string]interface {}";
+  if (value instanceof GoTime) return "time.Time";
+  if (value instanceof GoStruct) return value.typeName;
+  return "interface {}";
 }
 
 /** Go's template truthiness: false, 0, nil, and empty strings, lists and maps are false. */
@@ -260,53 +247,6 @@ export function toGoString(value: unknown): string {
   if (typeof value === "string") return value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString("utf8");
   return formatValue(value);
-}
-
-/** spf13/cast `ToInt64` as sprig uses it: numbers truncate, numeric strings parse, anything else is 0. */
-export function toInt64(value: unknown): bigint {
-  if (value instanceof GoInt) return value.value;
-  switch (typeof value) {
-    case "bigint":
-      return value;
-    case "number":
-      return Number.isFinite(value) ? BigInt(Math.trunc(value)) : 0n;
-    case "boolean":
-      return value ? 1n : 0n;
-    case "string": {
-      const text = value.trim();
-      if (/^[+-]?\d+$/.test(text)) return BigInt(text);
-      if (/^[+-]?0[xX][0-9a-fA-F]+$/.test(text))
-        return BigInt(text.replace(/^([+-]?)0[xX]/, "$10x").replace(/^-0x/, "-0x"));
-      const float = Number(text);
-      return text !== "" && Number.isFinite(float) ? BigInt(Math.trunc(float)) : 0n;
-    }
-    default:
-      return 0n;
-  }
-}
-
-/** spf13/cast `ToFloat64`. */
-export function toFloat64(value: unknown): number {
-  if (value instanceof GoInt) return Number(value.value);
-  switch (typeof value) {
-    case "bigint":
-      return Number(value);
-    case "number":
-      return value;
-    case "boolean":
-      return value ? 1 : 0;
-    case "string": {
-      const float = Number(value.trim());
-      return value.trim() !== "" && Number.isFinite(float) ? float : 0;
-    }
-    default:
-      return 0;
-  }
-}
-
-/** A number argument as a JS integer (for lengths, counts and indexes). */
-export function toIntNumber(value: unknown): number {
-  return Number(toInt64(value));
 }
 
 /** Sprig's `empty`: nil, false, 0, "" and empty collections are empty; structs never are. */

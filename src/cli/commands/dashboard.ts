@@ -6,6 +6,7 @@ import type { CliContext } from "../context.js";
 import { addTargetFlags, targetOptions, type TargetFlags } from "../target-flags.js";
 import { VERSION } from "../version.js";
 import { examples } from "../help.js";
+import { parsePortFlag, untilStopped } from "../long-running.js";
 
 interface DashboardFlags extends TargetFlags {
   readonly port?: string;
@@ -15,31 +16,6 @@ interface DashboardFlags extends TargetFlags {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
-
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return 0;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535)
-    throw new UsageError(`--port must be a TCP port number (0-65535), got "${text}"`, {
-      hint: "leave --port out to use a free port",
-    });
-  return port;
-}
-
-/** Resolves with the signal's name on SIGINT or SIGTERM. */
-function untilStopped(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string): void => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-      resolve(signal);
-    };
-    const onInt = (): void => stop("SIGINT");
-    const onTerm = (): void => stop("SIGTERM");
-    process.once("SIGINT", onInt);
-    process.once("SIGTERM", onTerm);
-  });
-}
 
 /** Opens `url` in the desktop's browser (`--open`); a failure is only a warning. */
 function openBrowser(url: string, ctx: CliContext): void {
@@ -81,7 +57,7 @@ export function registerDashboard(program: Command, env: CommandEnv): void {
   ]);
   dashboard.action(async (flags: DashboardFlags) => {
     const { ctx } = env;
-    const port = parsePort(flags.port);
+    const port = parsePortFlag(flags.port);
     const address = flags.address ?? "127.0.0.1";
     if (address === "") throw new UsageError("--address needs an address", { hint: "e.g. --address 127.0.0.1" });
     const { startDashboard } = await import("../../dashboard/index.js");

@@ -1,39 +1,14 @@
 import { isAbsolute, join, resolve } from "node:path";
 import type { Command } from "commander";
 import type { CommandEnv } from "../command.js";
-import { UsageError } from "../../errors/index.js";
 import { examples } from "../help.js";
+import { parsePortFlag, untilStopped } from "../long-running.js";
 import { loadController } from "../lazy-controller.js";
 
 interface ServeFlags {
   readonly port?: string;
   readonly kubeconfigOut?: string;
   readonly sandbox?: string;
-}
-
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return 0;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535)
-    throw new UsageError(`--port must be a TCP port number (0-65535), got "${text}"`, {
-      hint: "leave --port out to use a free port",
-    });
-  return port;
-}
-
-/** Resolves when the process gets SIGINT or SIGTERM. */
-function untilStopped(): Promise<string> {
-  return new Promise((resolveSignal) => {
-    const stop = (signal: string): void => {
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-      resolveSignal(signal);
-    };
-    const onInt = (): void => stop("SIGINT");
-    const onTerm = (): void => stop("SIGTERM");
-    process.once("SIGINT", onInt);
-    process.once("SIGTERM", onTerm);
-  });
 }
 
 /** `vela-ts sandbox serve`: the sandbox as a Kubernetes API server for kubectl and `--kubeconfig`. */
@@ -55,7 +30,7 @@ export function registerSandboxServe(sandbox: Command, env: CommandEnv): void {
   serve.action(async (flags: ServeFlags) => {
     const { resolveSandboxDir, serveSandbox } = await loadController();
     const { ctx } = env;
-    const port = parsePort(flags.port);
+    const port = parsePortFlag(flags.port);
     const sandboxDir = resolveSandboxDir({
       cwd: ctx.cwd,
       ...(flags.sandbox === undefined ? {} : { sandboxDir: flags.sandbox }),

@@ -9,8 +9,14 @@ import type { ChartCatalog, ChartResolution } from "../controller-contract.js";
 import { findChartMirror, readChartMirrors, type ChartMirror } from "./mirrors.js";
 import { fetchedChartResolution, isLoopbackUrl, noMirrorResolution, normalizeRepositoryUrl } from "./resolution.js";
 
-function failure(reason: string, error: unknown): ChartResolution {
-  return { ok: false, reason, message: error instanceof Error ? error.message : String(error) };
+function failure(reason: string, error: VelaError): ChartResolution {
+  return { ok: false, reason, message: error.message };
+}
+
+/** A repository that could not be read is remembered as its error (a ChartError); anything else is a bug. */
+function expectedReadFailure(error: unknown): VelaError {
+  if (error instanceof VelaError) return error;
+  throw error;
 }
 
 /**
@@ -19,7 +25,7 @@ function failure(reason: string, error: unknown): ChartResolution {
  * the index and archives for real in `prefetch`. `resolve` is synchronous over what was loaded.
  */
 export class MirrorChartCatalog implements ChartCatalog {
-  private readonly repositories = new Map<string, ChartRepository | Error>();
+  private readonly repositories = new Map<string, ChartRepository | VelaError>();
 
   constructor(private readonly mirrors: readonly ChartMirror[]) {}
 
@@ -32,12 +38,12 @@ export class MirrorChartCatalog implements ChartCatalog {
         if (mirror !== undefined) this.repositories.set(key, readChartRepositorySync(mirror.dir));
         else if (isLoopbackUrl(key)) this.repositories.set(key, await readChartRepository(key, { prefetch: true }));
       } catch (error) {
-        this.repositories.set(key, error instanceof Error ? error : new Error(String(error)));
+        this.repositories.set(key, expectedReadFailure(error));
       }
     }
   }
 
-  private repositoryFor(url: string): ChartRepository | Error | undefined {
+  private repositoryFor(url: string): ChartRepository | VelaError | undefined {
     const key = normalizeRepositoryUrl(url);
     const loaded = this.repositories.get(key);
     if (loaded !== undefined) return loaded;
@@ -48,7 +54,7 @@ export class MirrorChartCatalog implements ChartCatalog {
       this.repositories.set(key, repository);
       return repository;
     } catch (error) {
-      const failed = error instanceof Error ? error : new Error(String(error));
+      const failed = expectedReadFailure(error);
       this.repositories.set(key, failed);
       return failed;
     }
@@ -65,7 +71,7 @@ export class MirrorChartCatalog implements ChartCatalog {
           }
         : noMirrorResolution(repositoryUrl, chart);
     }
-    if (repository instanceof Error) return failure("IndexationFailed", repository);
+    if (repository instanceof VelaError) return failure("IndexationFailed", repository);
     if (chart === "") return { ok: false, reason: "ChartNotFound", message: "no chart name given" };
     try {
       return fetchedChartResolution(

@@ -14,12 +14,13 @@
 import type { KubeObject } from "../../../model/kube-object.js";
 import { jsonEqual, type JsonObject } from "../../../util/index.js";
 import type { ControllerChange, ControllerEnv, ControllerView, SimulatedController } from "../controller-contract.js";
-import { booleanAt, numberAt, stringAt, valueAt } from "./common/fields.js";
+import { booleanAt, numberAt, valueAt } from "./common/fields.js";
 import { scaledValue } from "./common/int-or-percent.js";
 import { randomSuffix } from "./common/names.js";
 import { childrenOf, groupByController } from "./common/owners.js";
 import {
   buildPod,
+  podDeletion,
   byDeletionPreference,
   CONTROLLER_REVISION_HASH_LABEL,
   earliestPodReadyAt,
@@ -27,25 +28,13 @@ import {
   podReadinessChange,
   readyDelaySeconds,
 } from "./common/pods.js";
-import { controllerRevision, controllerRevisionObject, templateForRevision } from "./common/revisions.js";
+import { templateForRevision, workloadRevisions } from "./common/revisions.js";
 
 const CLONESET_API = "apps.kruise.io/v1alpha1";
 const INSTANCE_ID_LABEL = "apps.kruise.io/cloneset-instance-id";
 
 function revisionOf(pod: KubeObject): string | undefined {
   return pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL];
-}
-
-function podRef(pod: KubeObject): ControllerChange {
-  return {
-    op: "delete",
-    ref: {
-      apiVersion: "v1",
-      kind: "Pod",
-      name: pod.metadata.name ?? "",
-      namespace: pod.metadata.namespace ?? "default",
-    },
-  };
 }
 
 function reconcileCloneSet(
@@ -56,10 +45,8 @@ function reconcileCloneSet(
 ): ControllerChange[] {
   if (cs.metadata.deletionTimestamp !== undefined) return [];
   const changes: ControllerChange[] = [];
-  const updateRevision = controllerRevision(cs);
-  const currentRevision = stringAt(cs, ["status", "currentRevision"]) ?? updateRevision;
-  if (!revisions.some((item) => item.metadata.name === updateRevision))
-    changes.push({ op: "create", object: controllerRevisionObject(cs, revisions.length + 1) });
+  const { updateRevision, currentRevision, create } = workloadRevisions(cs, revisions);
+  if (create !== undefined) changes.push(create);
   const replicas = Math.max(0, numberAt(cs, ["spec", "replicas"]) ?? 1);
   const partition = Math.min(
     replicas,
@@ -106,12 +93,12 @@ function reconcileCloneSet(
         (revisionOf(a) === updateRevision ? 1 : 0) - (revisionOf(b) === updateRevision ? 1 : 0) ||
         byDeletionPreference(a, b),
     );
-    for (const pod of ranked.slice(0, live.length - replicas)) changes.push(podRef(pod));
+    for (const pod of ranked.slice(0, live.length - replicas)) changes.push(podDeletion(pod));
   } else if (!paused && updated < expectedUpdated) {
     const unavailable = live.filter((pod) => !isPodReady(pod)).length;
     const budget = Math.min(maxUnavailable - unavailable, expectedUpdated - updated);
     const old = live.filter((pod) => revisionOf(pod) !== updateRevision).sort(byDeletionPreference);
-    for (const pod of old.slice(0, Math.max(0, budget))) changes.push(podRef(pod));
+    for (const pod of old.slice(0, Math.max(0, budget))) changes.push(podDeletion(pod));
   }
   const updatedPods = live.filter((pod) => revisionOf(pod) === updateRevision);
   const ready = live.filter(isPodReady).length;

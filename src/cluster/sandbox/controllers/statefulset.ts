@@ -20,29 +20,18 @@ import { numberAt, stringAt } from "./common/fields.js";
 import { childrenOf, groupByController } from "./common/owners.js";
 import {
   buildPod,
+  podDeletion,
   CONTROLLER_REVISION_HASH_LABEL,
   earliestPodReadyAt,
   isPodReady,
   podReadinessChange,
   readyDelaySeconds,
 } from "./common/pods.js";
-import { controllerRevision, controllerRevisionObject, templateForRevision } from "./common/revisions.js";
+import { templateForRevision, workloadRevisions } from "./common/revisions.js";
 
 function ordinalOf(workload: KubeObject, pod: KubeObject): number {
   const suffix = (pod.metadata.name ?? "").slice((workload.metadata.name ?? "").length + 1);
   return /^\d+$/.test(suffix) ? Number(suffix) : -1;
-}
-
-function podRef(pod: KubeObject): ControllerChange {
-  return {
-    op: "delete",
-    ref: {
-      apiVersion: "v1",
-      kind: "Pod",
-      name: pod.metadata.name ?? "",
-      namespace: pod.metadata.namespace ?? "default",
-    },
-  };
 }
 
 function reconcileStatefulSet(
@@ -53,10 +42,8 @@ function reconcileStatefulSet(
 ): ControllerChange[] {
   if (sts.metadata.deletionTimestamp !== undefined) return [];
   const changes: ControllerChange[] = [];
-  const updateRevision = controllerRevision(sts);
-  const currentRevision = stringAt(sts, ["status", "currentRevision"]) ?? updateRevision;
-  if (!revisions.some((item) => item.metadata.name === updateRevision))
-    changes.push({ op: "create", object: controllerRevisionObject(sts, revisions.length + 1) });
+  const { updateRevision, currentRevision, create } = workloadRevisions(sts, revisions);
+  if (create !== undefined) changes.push(create);
   const replicas = Math.max(0, numberAt(sts, ["spec", "replicas"]) ?? 1);
   const onDelete = stringAt(sts, ["spec", "updateStrategy", "type"]) === "OnDelete";
   const partition = Math.max(0, numberAt(sts, ["spec", "updateStrategy", "rollingUpdate", "partition"]) ?? 0);
@@ -92,13 +79,13 @@ function reconcileStatefulSet(
     const extra = live
       .filter((pod) => ordinalOf(sts, pod) >= replicas || ordinalOf(sts, pod) < 0)
       .sort((a, b) => ordinalOf(sts, b) - ordinalOf(sts, a))[0];
-    if (extra !== undefined) action = podRef(extra);
+    if (extra !== undefined) action = podDeletion(extra);
   }
   if (action === undefined && allReady && !onDelete && live.length === replicas) {
     for (let ordinal = replicas - 1; ordinal >= partition; ordinal--) {
       const pod = byOrdinal.get(ordinal);
       if (pod !== undefined && pod.metadata.labels?.[CONTROLLER_REVISION_HASH_LABEL] !== updateRevision) {
-        action = podRef(pod);
+        action = podDeletion(pod);
         break;
       }
     }

@@ -6,7 +6,7 @@
  * one Deployment per component revision, source and target side by side).
  */
 import type { KubeObject, ObjectRef } from "../../../../model/kube-object.js";
-import { displayText, isJsonObject, type JsonObject } from "../../../../util/index.js";
+import { displayText, isJsonObject, toJsonObject, type JsonObject } from "../../../../util/index.js";
 import { numberAt, objectAt, stringMapAt } from "../common/fields.js";
 import { controllerReference } from "../common/owners.js";
 
@@ -41,7 +41,7 @@ export type RecordedWorkload =
 
 /** Reads the rendered workload out of a component revision (`data`); only Deployments are rolled. */
 export function recordedWorkload(revision: KubeObject): RecordedWorkload {
-  const data = (revision as unknown as JsonObject).data;
+  const data = toJsonObject(revision).data;
   if (!isJsonObject(data))
     return { ok: false, reason: `ControllerRevision ${revision.metadata.name ?? ""} holds no workload in data` };
   if (data.apiVersion !== "apps/v1" || data.kind !== "Deployment") {

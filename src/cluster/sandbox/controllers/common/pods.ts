@@ -174,3 +174,16 @@ export function earliestPodReadyAt(pods: readonly KubeObject[], now: Date): Date
   }
   return earliest;
 }
+
+/** The change that deletes a pod (scale down, or an old revision replaced). */
+export function podDeletion(pod: KubeObject): ControllerChange {
+  return {
+    op: "delete",
+    ref: {
+      apiVersion: "v1",
+      kind: "Pod",
+      name: pod.metadata.name ?? "",
+      namespace: pod.metadata.namespace ?? "default",
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import type { KubeObject } from "../../../../model/kube-object.js";
 import type { JsonObject } from "../../../../util/index.js";
-import { objectAt } from "./fields.js";
+import type { ControllerChange } from "../../controller-contract.js";
+import { objectAt, stringAt } from "./fields.js";
 import { controllerReference } from "./owners.js";
 import { podTemplateHash } from "./pods.js";
 
@@ -40,4 +41,26 @@ export function templateForRevision(
   if (revision === controllerRevision(workload)) return objectAt(workload, ["spec", "template"]);
   const found = revisions.find((item) => item.metadata.name === revision);
   return found === undefined ? objectAt(workload, ["spec", "template"]) : objectAt(found, ["data", "spec", "template"]);
+}
+
+/** The update and current revisions of a StatefulSet or CloneSet. */
+export interface WorkloadRevisions {
+  /** The revision of the workload's template now (`status.updateRevision`). */
+  readonly updateRevision: string;
+  /** The revision all pods were at before (`status.currentRevision`; the update revision at first). */
+  readonly currentRevision: string;
+  /** The ControllerRevision to create when the template's revision has none yet. */
+  readonly create?: ControllerChange;
+}
+
+/** The revisions of `workload` given the ControllerRevisions it owns (`revisions`). */
+export function workloadRevisions(workload: KubeObject, revisions: readonly KubeObject[]): WorkloadRevisions {
+  const updateRevision = controllerRevision(workload);
+  const currentRevision = stringAt(workload, ["status", "currentRevision"]) ?? updateRevision;
+  const recorded = revisions.some((item) => item.metadata.name === updateRevision);
+  return {
+    updateRevision,
+    currentRevision,
+    ...(recorded ? {} : { create: { op: "create", object: controllerRevisionObject(workload, revisions.length + 1) } }),
+  };
 }

@@ -1,6 +1,6 @@
 import { ValidationError, type ValidationIssue } from "../../../../errors/index.js";
-import type { KubeObject } from "../../../../model/kube-object.js";
-import type { JsonValue } from "../../../../util/index.js";
+import { kubeObjectOf, type KubeObject } from "../../../../model/kube-object.js";
+import { toJsonValue } from "../../../../util/index.js";
 import type { ControllerView, SimulatedAdmission, SimulatedValidation } from "../../controller-contract.js";
 import { mergeApplied } from "../../store/field-set.js";
 
@@ -47,10 +47,10 @@ export function findWebhookIssues(
   const incoming =
     existing === undefined
       ? object
-      : (mergeApplied(
-          structuredClone(existing) as unknown as JsonValue,
-          applied as unknown as JsonValue,
-        ) as unknown as KubeObject);
+      : kubeObjectOf(
+          mergeApplied(toJsonValue(structuredClone(existing)), toJsonValue(applied)),
+          `${object.kind} ${object.metadata.name ?? ""}`,
+        );
   return validations
     .filter((validation) => validation.addon === undefined || enabledAddons.has(validation.addon))
     .flatMap((validation) =>

@@ -29,7 +29,7 @@
  * Remediation/retries, tests, drift detection and `interval` re-runs are not simulated.
  */
 import type { KubeObject, ObjectRef } from "../../../../model/kube-object.js";
-import { formatTimestamp, jsonEqual, sha256OfJson, type JsonObject, type JsonValue } from "../../../../util/index.js";
+import { formatTimestamp, jsonEqual, sha256OfJson, toJsonObject, type JsonObject } from "../../../../util/index.js";
 import { isNamespacedKind } from "../../../resources.js";
 import type {
   ChartResolution,
@@ -235,8 +235,8 @@ function applyManifest(
         metadata: { labels: newMeta.labels ?? {}, annotations: newMeta.annotations ?? {} },
       },
     );
-    if (old === undefined) (patch.metadata as JsonObject).ownerReferences = [ownerRef(release) as unknown as JsonValue];
-    if (patchChanges(live as unknown as JsonObject, patch))
+    if (old === undefined) (patch.metadata as JsonObject).ownerReferences = [toJsonObject(ownerRef(release))];
+    if (patchChanges(toJsonObject(live), patch))
       changes.push({ op: "patch", ref: refOfObject(live), body: { type: "merge", patch } });
   }
   const kept = new Set(next.map(objectId));

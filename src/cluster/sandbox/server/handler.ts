@@ -36,6 +36,7 @@ import {
   renderRequestMetrics,
 } from "../metrics/index.js";
 import { isAccessReviewPath, reviewAccess } from "./access-review.js";
+import { LogRequestError, servePodLog } from "./logs.js";
 import { openApiGroupVersion, openApiRoot, openApiV2, wantsProtobufOpenApi } from "./openapi.js";
 import { parseRoute, type ApiRoute } from "./route.js";
 import { hasScaleSubresource, replicasOfScale, replicasPatch, scaleOf } from "./scale.js";
@@ -444,6 +445,30 @@ async function handleResource(
     fail(404, "NotFound", "the server could not find the requested resource", subjectOf(type, route));
   if (route.subresource === "scale" && route.name !== undefined && hasScaleSubresource(type)) {
     await handleScale(context, type, route, route.name, request, response);
+    return;
+  }
+  if (route.subresource === "log" && route.name !== undefined && type.plural === "pods" && type.group === "") {
+    if (request.method !== "GET")
+      fail(
+        405,
+        "MethodNotAllowed",
+        "the server does not allow this method on the requested resource",
+        subjectOf(type, route),
+      );
+    const pod = await getExisting(context, type, route, route.name);
+    try {
+      await servePodLog(
+        { cluster: context.cluster, clock: context.clock, shutdown: context.watch.shutdown },
+        pod,
+        refOfRoute(type, route, route.name),
+        query,
+        request,
+        response,
+      );
+    } catch (error) {
+      if (error instanceof LogRequestError) throw new ApiFailureError(error.failure);
+      throw error;
+    }
     return;
   }
   if (route.subresource !== undefined && !(route.subresource === "status" && hasStatusSubresource(type))) {

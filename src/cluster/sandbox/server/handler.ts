@@ -651,7 +651,7 @@ function handleDiscovery(
       if (context.scope.openApiV3 === false) return notFound();
       return sendJson(response, 200, openApiGroupVersion(context.scope, route.group, route.version) ?? notFound());
     case "openapiV2": {
-      const document = openApiV2(wantsProtobufOpenApi(request.headers.accept));
+      const document = openApiV2(wantsProtobufOpenApi(request.headers.accept), context.scope);
       response.writeHead(200, { "Content-Type": document.contentType, "Content-Length": document.body.length });
       response.end(document.body);
       return;

@@ -145,8 +145,8 @@ describe("architecture (STYLE §3)", () => {
   it("casts around the type checker are few and each says why (values from outside are decoded in model/)", () => {
     // Ratchets: lower them when a cast goes; never raise them. The uncommented ones left are in
     // cluster/sandbox/ and operations/up.ts.
-    const MAX_CASTS = 49;
-    const MAX_UNCOMMENTED = 26;
+    const MAX_CASTS = 40;
+    const MAX_UNCOMMENTED = 17;
     const casts = files.flatMap((file) => {
       const lines = readFileSync(join(SRC, file), "utf8").split("\n");
       return lines.flatMap((line, index) =>

@@ -12,6 +12,7 @@ import {
   servedSandboxForKubectl,
   type ServedForKubectl,
 } from "../cluster/server/support.js";
+import { documentedOutput, normalised } from "./kubectl-docs.js";
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment
@@ -69,6 +70,7 @@ describe.skipIf(KUBECTL === undefined)(
       expect(text).toMatch(/GROUP:\s+apps\nKIND:\s+Deployment\nVERSION:\s+v1/);
       expect(text).toContain("FIELD: replicas <integer>");
       expect(text).toContain("Number of desired pods. Defaults to 1.");
+      expect(normalised(text)).toBe(documentedOutput("explain deployment.spec.replicas"));
     });
 
     it("nested built-in fields, their types and required marks", async () => {

@@ -14,6 +14,7 @@ import {
   servedSandboxForKubectl,
   type ServedForKubectl,
 } from "../cluster/server/support.js";
+import { documentedOutput } from "./kubectl-docs.js";
 
 const MANIFESTS = `apiVersion: apps/v1
 kind: Deployment
@@ -148,6 +149,9 @@ describe.skipIf(KUBECTL === undefined)(
       const deploy = await workspace.kubectl(["logs", "deploy/web", "-c", "web", "--tail=1"]);
       expect(deploy.code, deploy.stderr).toBe(0);
       expect(lines(deploy.stdout)[0]).toMatch(ACCESS_LINE);
+      const documented = documentedOutput("logs deploy/web -c web --tail=2").split("\n").slice(0, 2);
+      expect(documented).toHaveLength(2);
+      for (const line of documented) expect(line).toMatch(ACCESS_LINE);
     });
 
     it("a missing pod is kubectl's NotFound, worded as against an API server", async () => {
@@ -156,6 +160,7 @@ describe.skipIf(KUBECTL === undefined)(
       expect(run.stderr.trim()).toBe(
         'error: error from server (NotFound): pods "nothing-here" not found in namespace "default"',
       );
+      expect(documentedOutput("logs nothing-here")).toBe(run.stderr.trim());
     });
 
     it("-f streams new lines and ends when the pod is deleted", async () => {

@@ -66,7 +66,7 @@ export async function sendSandboxRequests(options: SandboxRequestOptions): Promi
     const now = options.clock.now();
     const answered = answerRoutedRequests(
       sandbox.store,
-      summary,
+      { ...summary, path: options.path },
       outcomes,
       options.seed,
       Math.floor(now.getTime() / 1000),

@@ -26,6 +26,7 @@ export {
   requestMetricsRef,
   RETENTION_SECONDS,
   type RecordedRequest,
+  type PodRequests,
   type RequestBucket,
   type RequestLog,
   type SeriesCounts,
@@ -56,3 +57,10 @@ export {
   type SandboxMetricValue,
 } from "./query.js";
 export { renderRequestMetrics } from "./exposition.js";
+export {
+  containerInstance,
+  containerLogLines,
+  podContainerNames,
+  type ContainerInstance,
+  type PodLogLine,
+} from "./pod-log.js";

@@ -1,5 +1,5 @@
 import type { KubeObject } from "../../../model/kube-object.js";
-import { formatTimestamp, isJsonObject, type JsonObject, type JsonValue } from "../../../util/index.js";
+import { formatTimestamp, isJsonObject, toJsonValue, type JsonValue } from "../../../util/index.js";
 
 /**
  * The sandbox's request log: every simulated request (synthetic traffic and `sandbox request`)
@@ -46,6 +46,25 @@ export interface RecordedRequest {
   readonly labels: SeriesLabels;
   readonly status: number;
   readonly latencyMs: number;
+  /** `namespace/name` of the pod that answered (absent when none did): its simulated access log. */
+  readonly pod?: string;
+  /** The request's path. @default "/" */
+  readonly path?: string;
+}
+
+/**
+ * The requests one pod answered in a bucket with one path and status: how many in each second of
+ * the bucket, and their summed latency. What `kubectl logs` turns back into access-log lines; kept
+ * per second so that a line's time does not move when later requests are added to its bucket.
+ */
+export interface PodRequests {
+  /** `namespace/name`. */
+  readonly pod: string;
+  readonly path: string;
+  readonly status: number;
+  /** Requests in each second of the bucket ({@link BUCKET_SECONDS} entries). */
+  readonly perSecond: readonly number[];
+  readonly latencySumMs: number;
 }
 
 /** Counts of one series in a bucket (or in total). */
@@ -63,6 +82,8 @@ export interface RequestBucket {
   /** Start, in Unix seconds (a multiple of {@link BUCKET_SECONDS}). */
   readonly start: number;
   readonly series: readonly SeriesCounts[];
+  /** The requests each pod answered (sorted by pod, path, status). @default none */
+  readonly pods?: readonly PodRequests[];
 }
 
 /** The log of one host as stored in `status`. */
@@ -173,50 +194,181 @@ export function recordRequests(log: RequestLog, requests: readonly TimedRequest[
     byBucket.set(start, list);
   }
   const oldest = now - RETENTION_SECONDS;
-  const buckets = new Map<number, readonly SeriesCounts[]>();
-  for (const bucket of log.buckets)
-    if (bucket.start + BUCKET_SECONDS > oldest) buckets.set(bucket.start, bucket.series);
+  const buckets = new Map<number, RequestBucket>();
+  for (const bucket of log.buckets) if (bucket.start + BUCKET_SECONDS > oldest) buckets.set(bucket.start, bucket);
   for (const [start, list] of byBucket) {
     if (start + BUCKET_SECONDS <= oldest) continue;
-    const accumulator = new SeriesAccumulator(buckets.get(start) ?? []);
-    for (const request of list) accumulator.add(request);
-    buckets.set(start, accumulator.result());
+    const existing = buckets.get(start);
+    const accumulator = new SeriesAccumulator(existing?.series ?? []);
+    const pods = new PodAccumulator(existing?.pods ?? []);
+    for (const request of list) {
+      accumulator.add(request);
+      pods.add(request, request.at - start);
+    }
+    const podRequests = pods.result();
+    buckets.set(start, {
+      start,
+      series: accumulator.result(),
+      ...(podRequests.length === 0 ? {} : { pods: podRequests }),
+    });
   }
   const totals = new SeriesAccumulator(log.totals);
   for (const request of requests) totals.add(request);
   return {
     host: log.host,
     ...(log.generatedUntil === undefined ? {} : { generatedUntil: log.generatedUntil }),
-    buckets: [...buckets.entries()].sort(([a], [b]) => a - b).map(([start, series]) => ({ start, series })),
+    buckets: [...buckets.entries()].sort(([a], [b]) => a - b).map(([, bucket]) => bucket),
     totals: totals.result(),
   };
 }
 
-function isSeriesCounts(value: JsonValue | undefined): boolean {
-  return (
-    isJsonObject(value) && isJsonObject(value.labels) && isJsonObject(value.statuses) && Array.isArray(value.latency)
-  );
+class PodAccumulator {
+  private readonly entries = new Map<
+    string,
+    { pod: string; path: string; status: number; perSecond: number[]; sum: number }
+  >();
+
+  constructor(initial: readonly PodRequests[]) {
+    for (const entry of initial)
+      this.entries.set(podKey(entry.pod, entry.path, entry.status), {
+        pod: entry.pod,
+        path: entry.path,
+        status: entry.status,
+        perSecond: [...entry.perSecond],
+        sum: entry.latencySumMs,
+      });
+  }
+
+  add(request: RecordedRequest, offset: number): void {
+    if (request.pod === undefined) return;
+    const path = request.path ?? "/";
+    const key = podKey(request.pod, path, request.status);
+    let entry = this.entries.get(key);
+    if (entry === undefined) {
+      entry = {
+        pod: request.pod,
+        path,
+        status: request.status,
+        perSecond: new Array<number>(BUCKET_SECONDS).fill(0),
+        sum: 0,
+      };
+      this.entries.set(key, entry);
+    }
+    const second = Math.min(BUCKET_SECONDS - 1, Math.max(0, Math.floor(offset)));
+    entry.perSecond[second] = (entry.perSecond[second] ?? 0) + 1;
+    entry.sum += request.latencyMs;
+  }
+
+  result(): PodRequests[] {
+    return [...this.entries.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([, entry]) => ({
+        pod: entry.pod,
+        path: entry.path,
+        status: entry.status,
+        perSecond: entry.perSecond,
+        latencySumMs: Math.round(entry.sum * 1000) / 1000,
+      }));
+  }
+}
+
+function podKey(pod: string, path: string, status: number): string {
+  return `${pod}|${path}|${String(status).padStart(3, "0")}`;
+}
+
+function numberArray(value: JsonValue | undefined): number[] | undefined {
+  return Array.isArray(value) && value.every((item) => typeof item === "number") ? value : undefined;
+}
+
+function stringRecord(value: JsonValue | undefined): Record<string, string> | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== "string") return undefined;
+    out[key] = item;
+  }
+  return out;
+}
+
+function numberRecord(value: JsonValue | undefined): Record<string, number> | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const out: Record<string, number> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== "number") return undefined;
+    out[key] = item;
+  }
+  return out;
+}
+
+function seriesLabelsOf(value: JsonValue | undefined): SeriesLabels | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const text = stringRecord({ ...value, canary: "" });
+  if (text === undefined) return undefined;
+  return {
+    router: text.router ?? "",
+    namespace: text.namespace ?? "",
+    route: text.route ?? "",
+    service: text.service ?? "",
+    workload: text.workload ?? "",
+    version: text.version ?? "",
+    image: text.image ?? "",
+    canary: value.canary === true,
+  };
+}
+
+/** A stored series, or undefined when the entry is not one (a damaged entry is skipped, not fatal). */
+function seriesCountsOf(value: JsonValue): SeriesCounts | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const labels = seriesLabelsOf(value.labels);
+  const statuses = numberRecord(value.statuses);
+  const latency = numberArray(value.latency);
+  if (labels === undefined || statuses === undefined || latency === undefined) return undefined;
+  return {
+    labels,
+    statuses,
+    latency,
+    latencySumMs: typeof value.latencySumMs === "number" ? value.latencySumMs : 0,
+  };
+}
+
+function podRequestsOf(value: JsonValue): PodRequests | undefined {
+  if (!isJsonObject(value)) return undefined;
+  const perSecond = numberArray(value.perSecond);
+  if (typeof value.pod !== "string" || typeof value.status !== "number" || perSecond === undefined) return undefined;
+  return {
+    pod: value.pod,
+    path: typeof value.path === "string" ? value.path : "/",
+    status: value.status,
+    perSecond,
+    latencySumMs: typeof value.latencySumMs === "number" ? value.latencySumMs : 0,
+  };
+}
+
+function defined<T>(value: T | undefined): value is T {
+  return value !== undefined;
+}
+
+function bucketOf(value: JsonValue): RequestBucket | undefined {
+  if (!isJsonObject(value) || typeof value.start !== "number" || !Array.isArray(value.series)) return undefined;
+  const pods = Array.isArray(value.pods) ? value.pods.map(podRequestsOf).filter(defined) : [];
+  return {
+    start: value.start,
+    series: value.series.map(seriesCountsOf).filter(defined),
+    ...(pods.length === 0 ? {} : { pods }),
+  };
 }
 
 /** The log stored in a RequestMetrics object (an empty one for an object without status). */
 export function readRequestLog(object: KubeObject | undefined, host: string): RequestLog {
-  const status = (object?.status as JsonObject | undefined) ?? {};
-  const spec = (object?.spec as JsonObject | undefined) ?? {};
+  const status = isJsonObject(object?.status) ? object.status : {};
+  const spec = isJsonObject(object?.spec) ? object.spec : {};
   const buckets = Array.isArray(status.buckets) ? status.buckets : [];
   const totals = Array.isArray(status.totals) ? status.totals : [];
   return {
     host: typeof spec.host === "string" ? spec.host : host,
     ...(typeof status.generatedUntil === "number" ? { generatedUntil: status.generatedUntil } : {}),
-    buckets: buckets
-      .filter(
-        (bucket): bucket is JsonObject =>
-          isJsonObject(bucket) && typeof bucket.start === "number" && Array.isArray(bucket.series),
-      )
-      .map((bucket) => ({
-        start: bucket.start as number,
-        series: (bucket.series as JsonValue[]).filter(isSeriesCounts) as unknown as SeriesCounts[],
-      })),
-    totals: totals.filter(isSeriesCounts) as unknown as SeriesCounts[],
+    buckets: buckets.map(bucketOf).filter(defined),
+    totals: totals.map(seriesCountsOf).filter(defined),
   };
 }
 
@@ -230,8 +382,8 @@ export function requestMetricsObject(log: RequestLog, now: Date): KubeObject {
     status: {
       ...(log.generatedUntil === undefined ? {} : { generatedUntil: log.generatedUntil }),
       updated: formatTimestamp(now),
-      buckets: log.buckets as unknown as JsonValue,
-      totals: log.totals as unknown as JsonValue,
+      buckets: toJsonValue(log.buckets),
+      totals: toJsonValue(log.totals),
     },
   };
 }

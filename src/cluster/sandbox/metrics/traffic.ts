@@ -14,6 +14,7 @@ import {
   requestMetricsObject,
   requestMetricsRef,
   RETENTION_SECONDS,
+  type RecordedRequest,
   type SeriesLabels,
   type TimedRequest,
 } from "./request-log.js";
@@ -168,7 +169,8 @@ export function answerRequest(
   context: AnswerContext,
   outcome: RouteOutcome,
   random: () => number,
-): { readonly labels: SeriesLabels; readonly status: number; readonly latencyMs: number } {
+  path = "/",
+): RecordedRequest {
   const slash = outcome.backend.indexOf("/");
   const backendNamespace = slash > 0 ? outcome.backend.slice(0, slash) : "";
   const backendService = slash > 0 ? (outcome.backend.slice(slash + 1).split(/[\s:]/)[0] ?? "") : "";
@@ -189,7 +191,13 @@ export function answerRequest(
   const behaviour = podBehaviour(pod);
   const failed = behaviour.errorRate > 0 && random() < behaviour.errorRate;
   const latencyMs = Math.round(drawLatency(behaviour.latency, random) * 1000) / 1000;
-  return { labels, status: failed ? 500 : outcome.status, latencyMs };
+  return {
+    labels,
+    status: failed ? 500 : outcome.status,
+    latencyMs,
+    pod: `${pod.metadata.namespace ?? "default"}/${pod.metadata.name ?? ""}`,
+    path,
+  };
 }
 
 /** Requests in second `second` at `ratePerSecond` (fractional rates spread evenly over the seconds). */
@@ -227,7 +235,8 @@ export function generateTraffic(
     });
     context ??= answerContext(view, summary.router, summary.route);
     const random = mulberry32(`${host.host}/${second}/answer`);
-    for (const outcome of outcomes) requests.push({ ...answerRequest(context, outcome, random), at: second });
+    for (const outcome of outcomes)
+      requests.push({ ...answerRequest(context, outcome, random, host.path), at: second });
   }
   return requests;
 }
@@ -286,14 +295,14 @@ export const syntheticTrafficController: SimulatedController = {
  */
 export function answerRoutedRequests(
   view: ControllerView,
-  routed: { readonly router: RouterName | "none"; readonly route?: string },
+  routed: { readonly router: RouterName | "none"; readonly route?: string; readonly path?: string },
   outcomes: readonly RouteOutcome[],
   seed: number | string,
   at: number,
 ): TimedRequest[] {
   const context = answerContext(view, routed.router, routed.route);
   const random = mulberry32(`${String(seed)}/answer`);
-  return outcomes.map((outcome) => ({ ...answerRequest(context, outcome, random), at }));
+  return outcomes.map((outcome) => ({ ...answerRequest(context, outcome, random, routed.path), at }));
 }
 
 /** The write that adds `requests` to the log of `host` (a create for its first requests). */

@@ -1,4 +1,4 @@
-import { hasStatusSubresource, servedTypes, type DiscoveryScope } from "./discovery.js";
+import { hasLogSubresource, hasStatusSubresource, servedTypes, type DiscoveryScope } from "./discovery.js";
 import { hasScaleSubresource } from "./scale.js";
 
 /**
@@ -54,6 +54,10 @@ function resourceDecision(scope: DiscoveryScope, attributes: ResourceAttributes)
       type !== undefined &&
       ((attributes.subresource === "status" && hasStatusSubresource(type)) ||
         (attributes.subresource === "scale" && hasScaleSubresource(type)));
+    if (attributes.subresource === "log" && type !== undefined && hasLogSubresource(type))
+      return verb === "get"
+        ? { allowed: true, reason: ALLOWED }
+        : { allowed: false, reason: `${shown}/log is served for get only` };
     if (!served) return { allowed: false, reason: `the served sandbox has no ${shown}/${attributes.subresource}` };
     return ["get", "patch", "update"].includes(verb)
       ? { allowed: true, reason: ALLOWED }

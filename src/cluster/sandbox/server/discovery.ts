@@ -51,6 +51,11 @@ export function hasStatusSubresource(type: ResourceType): boolean {
   return !WITHOUT_STATUS.has(type.plural);
 }
 
+/** True for Pods: their `log` subresource is the simulated container log (`server/logs.ts`). */
+export function hasLogSubresource(type: ResourceType): boolean {
+  return type.group === "" && type.plural === "pods";
+}
+
 /** Finds the served type of `group`/`version`/`plural`. */
 export function findServedType(
   scope: DiscoveryScope,
@@ -145,7 +150,13 @@ export function resourceList(
       kind: "Scale",
       verbs: ["get", "patch", "update"],
     };
-    return [main, ...(hasStatusSubresource(type) ? [status] : []), ...(hasScaleSubresource(type) ? [scale] : [])];
+    const log = { name: "pods/log", singularName: "", namespaced: true, kind: "Pod", verbs: ["get"] };
+    return [
+      main,
+      ...(hasStatusSubresource(type) ? [status] : []),
+      ...(hasScaleSubresource(type) ? [scale] : []),
+      ...(hasLogSubresource(type) ? [log] : []),
+    ];
   });
   return {
     kind: "APIResourceList",

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import fastJsonPatch from "fast-json-patch";
 import type { Cluster, ListOptions, PatchBody } from "../../cluster.js";
-import { kubeObjectOf, type KubeObject, type ObjectRef } from "../../../model/kube-object.js";
+import { isKubeObject, kubeObjectOf, type KubeObject, type ObjectRef } from "../../../model/kube-object.js";
 import {
   applyMergePatch,
   displayText,
@@ -36,6 +36,7 @@ import {
   renderRequestMetrics,
 } from "../metrics/index.js";
 import { isAccessReviewPath, reviewAccess } from "./access-review.js";
+import { LogRequestError, servePodLog } from "./logs.js";
 import { openApiGroupVersion, openApiRoot, openApiV2, wantsProtobufOpenApi } from "./openapi.js";
 import { parseRoute, type ApiRoute } from "./route.js";
 import { hasScaleSubresource, replicasOfScale, replicasPatch, scaleOf } from "./scale.js";
@@ -242,24 +243,56 @@ async function getExisting(
   return existing;
 }
 
+/** A patch result as an object; a patch that removed `apiVersion`, `kind` or `metadata` is the client's error. */
+function patchedObject(value: unknown): KubeObject {
+  if (!isKubeObject(value))
+    fail(422, "Invalid", "the patched object is not a Kubernetes object: apiVersion, kind and metadata are required");
+  return value;
+}
+
+function badOperation(index: number, problem: string): never {
+  return fail(400, "BadRequest", `the JSON patch's operation ${index} ${problem}`);
+}
+
+/** The operations of a JSON patch (RFC 6902), checked one by one. */
+function jsonPatchOperations(patch: JsonValue): fastJsonPatch.Operation[] {
+  if (!Array.isArray(patch)) fail(400, "BadRequest", "a JSON patch must be an array of operations");
+  return patch.map((entry, index): fastJsonPatch.Operation => {
+    if (!isJsonObject(entry) || typeof entry.path !== "string") return badOperation(index, "needs an op and a path");
+    const path = entry.path;
+    const from = typeof entry.from === "string" ? entry.from : undefined;
+    switch (entry.op) {
+      case "add":
+        return { op: "add", path, value: entry.value ?? null };
+      case "replace":
+        return { op: "replace", path, value: entry.value ?? null };
+      case "test":
+        return { op: "test", path, value: entry.value ?? null };
+      case "remove":
+        return { op: "remove", path };
+      case "move":
+        return from === undefined ? badOperation(index, "(move) needs a from") : { op: "move", path, from };
+      case "copy":
+        return from === undefined ? badOperation(index, "(copy) needs a from") : { op: "copy", path, from };
+      default:
+        return badOperation(index, `has an unknown op ${JSON.stringify(entry.op ?? null)}`);
+    }
+  });
+}
+
 /** Computes a patched object locally (dry runs and strategic merge patches). */
 function patchLocally(existing: KubeObject, mediaType: string, patch: JsonValue): KubeObject {
-  const base = existing as unknown as JsonValue;
+  const base = toJsonObject(existing);
   switch (mediaType) {
     case "application/merge-patch+json":
-      return applyMergePatch(base, patch) as unknown as KubeObject;
+      return patchedObject(applyMergePatch(base, patch));
     case "application/strategic-merge-patch+json":
     case "application/apply-patch+yaml":
-      return strategicMerge(base, patch) as unknown as KubeObject;
+      return patchedObject(strategicMerge(base, patch));
     case "application/json-patch+json": {
-      if (!Array.isArray(patch)) fail(400, "BadRequest", "a JSON patch must be an array of operations");
+      const operations = jsonPatchOperations(patch);
       try {
-        return fastJsonPatch.applyPatch(
-          structuredClone(base),
-          patch as unknown as fastJsonPatch.Operation[],
-          true,
-          false,
-        ).newDocument as unknown as KubeObject;
+        return patchedObject(fastJsonPatch.applyPatch(structuredClone(base), operations, true, false).newDocument);
       } catch (error) {
         return fail(
           422,
@@ -446,6 +479,30 @@ async function handleResource(
     await handleScale(context, type, route, route.name, request, response);
     return;
   }
+  if (route.subresource === "log" && route.name !== undefined && type.plural === "pods" && type.group === "") {
+    if (request.method !== "GET")
+      fail(
+        405,
+        "MethodNotAllowed",
+        "the server does not allow this method on the requested resource",
+        subjectOf(type, route),
+      );
+    const pod = await getExisting(context, type, route, route.name);
+    try {
+      await servePodLog(
+        { cluster: context.cluster, clock: context.clock, shutdown: context.watch.shutdown },
+        pod,
+        refOfRoute(type, route, route.name),
+        query,
+        request,
+        response,
+      );
+    } catch (error) {
+      if (error instanceof LogRequestError) throw new ApiFailureError(error.failure);
+      throw error;
+    }
+    return;
+  }
   if (route.subresource !== undefined && !(route.subresource === "status" && hasStatusSubresource(type))) {
     fail(
       404,
@@ -626,7 +683,7 @@ function handleDiscovery(
       if (context.scope.openApiV3 === false) return notFound();
       return sendJson(response, 200, openApiGroupVersion(context.scope, route.group, route.version) ?? notFound());
     case "openapiV2": {
-      const document = openApiV2(wantsProtobufOpenApi(request.headers.accept));
+      const document = openApiV2(wantsProtobufOpenApi(request.headers.accept), context.scope);
       response.writeHead(200, { "Content-Type": document.contentType, "Content-Length": document.body.length });
       response.end(document.body);
       return;

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
+import type { JsonObject } from "../../../util/index.js";
 import { servedTypes, type DiscoveryScope } from "./discovery.js";
+import { kindSchema, schemaName } from "./openapi-schemas.js";
 
 /** `api/v1`, `apis/apps/v1`: the keys of the OpenAPI v3 root document. */
 function groupVersionPath(group: string, version: string): string {
@@ -39,12 +41,25 @@ const QUERY_PARAMETERS = ["dryRun", "fieldManager", "fieldValidation", "force"].
   schema: { type: "string", uniqueItems: true },
 }));
 
+/** Each served kind of a group/version with its schema, tagged with its group-version-kind. */
+function schemasOf(scope: DiscoveryScope, group: string, version: string): Record<string, JsonObject> {
+  const schemas: Record<string, JsonObject> = {};
+  for (const type of servedTypes(scope))
+    if (type.group === group && type.versions.includes(version))
+      schemas[schemaName(group, version, type.kind)] = {
+        ...kindSchema(type, version),
+        "x-kubernetes-group-version-kind": [{ group, version, kind: type.kind }],
+      };
+  return schemas;
+}
+
 /**
- * `GET /openapi/v3/apis/<group>/<version>`: a minimal OpenAPI v3 document with one PATCH operation
- * per served kind, tagged with `x-kubernetes-group-version-kind` and declaring the `fieldValidation`
- * query parameter. That is what kubectl's query-parameter check reads; it then leaves validation to
- * the server and does not need schemas. No component schemas are published, so kubectl builds its
- * apply patches from its compiled-in types (built-in kinds) or as JSON merge patches (custom kinds).
+ * `GET /openapi/v3/apis/<group>/<version>`: an OpenAPI v3 document with one PATCH operation per
+ * served kind, tagged with `x-kubernetes-group-version-kind` and declaring the `fieldValidation`
+ * query parameter (kubectl reads that to leave validation to the server), and each kind's schema
+ * in `components.schemas` (what `kubectl explain` reads; `server/openapi-schemas.ts`). The PATCH
+ * operations declare no request body, so kubectl still builds its apply patches as before: from
+ * its compiled-in types (built-in kinds) or as JSON merge patches (custom kinds).
  */
 export function openApiGroupVersion(
   scope: DiscoveryScope,
@@ -73,7 +88,7 @@ export function openApiGroupVersion(
     openapi: "3.0.0",
     info: { title: "vela-ts sandbox", version: "v1.30.0" },
     paths,
-    components: { schemas: {} },
+    components: { schemas: schemasOf(scope, group, version) },
   };
 }
 
@@ -98,12 +113,17 @@ export function wantsProtobufOpenApi(accept: string | undefined): boolean {
 }
 
 /**
- * `GET /openapi/v2`: an OpenAPI v2 document without definitions. Older kubectl versions (such as
- * Debian's 1.20 `kubernetes-client`) download it, as protobuf, before `apply` to validate objects
- * client-side; a kind without a schema is not validated, so an empty document lets them apply.
- * `swagger` is field 1 and `info` (title = 1, version = 2) field 2 of gnostic's `Document`.
+ * `GET /openapi/v2`. As JSON: every served kind's schema in `definitions` (the same schemas as
+ * `/openapi/v3`, for clients that read v2). As protobuf (what kubectl asks for): a document
+ * without definitions. Older kubectl versions (such as Debian's 1.20 `kubernetes-client`) download
+ * it before `apply` to validate objects client-side; a kind without a schema is not validated, so
+ * an empty document lets them apply. `swagger` is field 1 and `info` (title = 1, version = 2)
+ * field 2 of gnostic's `Document`.
  */
-export function openApiV2(protobuf: boolean): { readonly contentType: string; readonly body: Buffer } {
+export function openApiV2(
+  protobuf: boolean,
+  scope: DiscoveryScope = {},
+): { readonly contentType: string; readonly body: Buffer } {
   if (protobuf) {
     const body = Buffer.concat([
       protoString(1, "2.0"),
@@ -111,6 +131,8 @@ export function openApiV2(protobuf: boolean): { readonly contentType: string; re
     ]);
     return { contentType: OPENAPI_V2_PROTOBUF, body };
   }
+  const definitions: Record<string, JsonObject> = {};
+  for (const { group, version } of groupVersions(scope)) Object.assign(definitions, schemasOf(scope, group, version));
   return {
     contentType: "application/json",
     body: Buffer.from(
@@ -118,7 +140,7 @@ export function openApiV2(protobuf: boolean): { readonly contentType: string; re
         swagger: "2.0",
         info: { title: "vela-ts sandbox", version: "v1.30.0" },
         paths: {},
-        definitions: {},
+        definitions,
       }),
     ),
   };

@@ -81,16 +81,38 @@ export function successStatus(subject: FailureSubject): JsonObject {
   };
 }
 
-/** `/spec/template/spec/containers/0/image` → `spec.template.spec.containers[0].image`, as the API server names fields. */
+/** Fields whose members are map keys: the API server writes them `labels[app.kubernetes.io/name]`. */
+const MAP_FIELDS = new Set(["annotations", "labels", "matchLabels", "nodeSelector", "data", "stringData"]);
+
+/**
+ * `/spec/template/spec/containers/0/image` → `spec.template.spec.containers[0].image`, and
+ * `/metadata/annotations/a.b~1c` → `metadata.annotations[a.b/c]`, as the API server names fields.
+ */
 export function fieldPathOf(pointer: string): string {
-  return pointer
+  const segments = pointer
     .split("/")
     .slice(1)
-    .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"))
-    .reduce(
-      (path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path === "" ? segment : `${path}.${segment}`),
-      "",
-    );
+    .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"));
+  return segments.reduce((path, segment, index) => {
+    const parent = segments[index - 1];
+    if (/^\d+$/.test(segment) || (parent !== undefined && MAP_FIELDS.has(parent) && index === segments.length - 1))
+      return `${path}[${segment}]`;
+    return path === "" ? segment : `${path}.${segment}`;
+  }, "");
+}
+
+/**
+ * An issue's message without the `Deployment default/web: ` the sandbox's admission puts before
+ * it for its own command line: over HTTP the Status already names the object, once.
+ */
+function withoutSubject(message: string, subject: FailureSubject): string {
+  if (subject.kind === undefined || subject.name === undefined) return message;
+  const prefix = new RegExp(`^${escapeRegExp(subject.kind)} (?:[^/\\s]+/)?${escapeRegExp(subject.name)}: `);
+  return message.replace(prefix, "");
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function qualified(subject: FailureSubject): string {
@@ -128,13 +150,23 @@ export function failureOf(error: unknown, verb: string, subject: FailureSubject)
   if (error instanceof ValidationError) {
     const causes = error.issues.map((issue) => ({
       reason: "FieldValueInvalid",
-      message: issue.message,
+      message: withoutSubject(issue.message, subject),
       ...(issue.path === undefined ? {} : { field: fieldPathOf(issue.path) }),
     }));
+    // The API server's aggregate: `field: message`, in brackets when there are several.
+    const listed = causes.map((cause) =>
+      cause.field === undefined ? cause.message : `${cause.field}: ${cause.message}`,
+    );
+    const detail =
+      listed.length === 0
+        ? withoutSubject(error.message, subject)
+        : listed.length === 1
+          ? (listed[0] ?? "")
+          : `[${listed.join(", ")}]`;
     return apiFailure(
       422,
       "Invalid",
-      `${qualified(subject)} "${subject.name ?? ""}" is invalid: ${error.message}`,
+      `${qualified(subject)} "${subject.name ?? ""}" is invalid: ${detail}`,
       subject,
       causes,
     );

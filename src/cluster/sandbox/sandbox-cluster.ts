@@ -16,6 +16,7 @@ import { createChartCatalog } from "./charts/index.js";
 import type { ChartCatalog, ControllerEnv, SimulatedAdmission, SimulatedController } from "./controller-contract.js";
 import { SIMULATED_ADMISSIONS, SIMULATED_CONTROLLERS } from "./controllers/index.js";
 import type { ObjectStore, StoredChange, WriteOptions } from "./object-store.js";
+import { ChangeTracker } from "./change-feed.js";
 import { assertConverged, nextWakeAt, settle, type SettleResult } from "./runner.js";
 import { openSandboxStore, type OpenSandboxStoreOptions, type SandboxStore } from "./store/durable-store.js";
 import { hasLockWaiters, lockHolderToken } from "./store/lock.js";
@@ -87,6 +88,8 @@ export class SandboxCluster implements Cluster {
   private readonly history: { readonly resourceVersion: number; readonly change: StoredChange }[] = [];
   private readonly listeners = new Set<() => void>();
   private unsubscribe: () => void;
+  /** What changed since each simulated controller's last turn (one per store read: a re-read starts over). */
+  private changes = new ChangeTracker();
   private readonly controllers: readonly SimulatedController[];
   private readonly charts: ChartCatalog | undefined;
   private readonly maxPasses: number | undefined;
@@ -130,12 +133,18 @@ export class SandboxCluster implements Cluster {
   }
 
   private follow(sandbox: SandboxStore): () => void {
-    return sandbox.store.subscribe((changes) => {
+    this.changes = new ChangeTracker();
+    const stopTracking = this.changes.follow(sandbox.store);
+    const stopWatching = sandbox.store.subscribe((changes) => {
       for (const change of changes)
         this.history.push({ resourceVersion: Number(change.object.metadata.resourceVersion), change });
       if (this.history.length > WATCH_HISTORY) this.history.splice(0, this.history.length - WATCH_HISTORY);
       for (const listener of this.listeners) listener();
     });
+    return () => {
+      stopTracking();
+      stopWatching();
+    };
   }
 
   /**
@@ -319,6 +328,7 @@ export class SandboxCluster implements Cluster {
     const result = settle(this.sandbox.store, {
       controllers: this.controllers,
       env: this.controllerEnv(),
+      changes: this.changes,
       ...(this.maxPasses === undefined ? {} : { maxPasses: this.maxPasses }),
     });
     assertConverged(result);
@@ -328,7 +338,7 @@ export class SandboxCluster implements Cluster {
   /** When a controller next acts on its own (a timed pause ending, a pod becoming ready), if ever. */
   nextWakeAt(): Date | undefined {
     this.check();
-    return nextWakeAt(this.sandbox.store, this.controllers, this.controllerEnv());
+    return nextWakeAt(this.sandbox.store, this.controllers, this.controllerEnv(), this.changes);
   }
 
   /**

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
 import { VelaError } from "../../../src/errors/index.js";
+import type { JsonObject } from "../../../src/util/index.js";
 import type { SimulatedController } from "../../../src/cluster/sandbox/controller-contract.js";
 import { SIMULATED_CONTROLLERS } from "../../../src/cluster/sandbox/controllers/index.js";
 import { memorySandbox, type MemorySandbox } from "../../support/sandbox.js";
@@ -92,7 +93,7 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ op: fc.constant("time" as const), seconds: fc.integer({ min: 1, max: 8 }) }),
 );
 
-function template(app: string, image: string, delay: number): KubeObject["spec"] {
+function template(app: string, image: string, delay: number): JsonObject {
   return {
     metadata: {
       labels: { app },
@@ -294,7 +295,11 @@ describe("settle visiting only what changed", () => {
     expect(visited).toContain("Deployment/deploy-a");
     sandbox.clock.advance(5000);
     sandbox.settle();
-    expect(sandbox.store.list("v1", "Pod").every((pod) => pod.status?.["phase"] === "Running")).toBe(true);
+    expect(
+      sandbox.store
+        .list("v1", "Pod")
+        .every((pod) => (pod.status as { phase?: string } | undefined)?.phase === "Running"),
+    ).toBe(true);
     expect(sandbox.nextWakeAt()).toBeUndefined();
 
     visited.length = 0;

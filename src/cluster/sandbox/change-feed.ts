@@ -17,7 +17,7 @@ interface FeedEntry {
 }
 
 /** Past this many unread changes the feed is dropped and every queue does one full pass. */
-const MAX_FEED_ENTRIES = 200_000;
+const MAX_FEED_ENTRIES = 50_000;
 
 /** A primary object to reconcile: where to read it and where it sorts in a pass. */
 export interface QueuedKey {

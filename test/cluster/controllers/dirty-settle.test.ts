@@ -320,4 +320,61 @@ describe("settle visiting only what changed", () => {
     sandbox.settle();
     expect(visited).toEqual([]);
   });
+
+  it("starts over after a reset and for an addon switched off and on again", () => {
+    const ingress = (name: string): KubeObject => ({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name, namespace: "default" },
+      spec: { ingressClassName: "nginx", rules: [{ host: `${name}.example.com` }] },
+    });
+    const both = [memorySandbox(), memorySandbox({ fullPasses: true })];
+    const step = (write: (sandbox: MemorySandbox) => void): void => {
+      for (const sandbox of both) {
+        write(sandbox);
+        sandbox.settle();
+      }
+      const [keyed, full] = both.map(contents);
+      expect(keyed).toEqual(full);
+    };
+    step((sandbox) =>
+      perform(sandbox, {
+        op: "deployment",
+        name: "a",
+        replicas: 2,
+        image: "web:v1",
+        recreate: false,
+        paused: false,
+        delay: 0,
+      }),
+    );
+    step((sandbox) => sandbox.store.clear());
+    step((sandbox) =>
+      perform(sandbox, {
+        op: "deployment",
+        name: "a",
+        replicas: 1,
+        image: "web:v2",
+        recreate: false,
+        paused: false,
+        delay: 0,
+      }),
+    );
+    step((sandbox) => {
+      sandbox.store.enabledAddons = new Set(
+        [...sandbox.store.enabledAddons].filter((addon) => addon !== "ingress-nginx"),
+      );
+    });
+    step((sandbox) => sandbox.store.apply(ingress("web")));
+    step((sandbox) => {
+      sandbox.store.enabledAddons = new Set([...sandbox.store.enabledAddons, "ingress-nginx"]);
+    });
+    const stored = both[0]?.store.get({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      name: "web",
+      namespace: "default",
+    });
+    expect(stored?.status).toEqual({ loadBalancer: { ingress: [{ ip: "172.18.255.200" }] } });
+  });
 });

@@ -5,6 +5,10 @@
  * acknowledged writes lost (each client's last acknowledged value must be what the store holds).
  * Goal: p99 < 200 ms. Measured twice in one run: with one fdatasync per write (as before group
  * commit) and with group commit (as `sandbox serve` runs it: concurrent writes share one fdatasync).
+ * Then, with group commit, on a sandbox already holding `VELA_TS_BENCH_LOAD_APPS` (default 1,000)
+ * apps (a Deployment of 2 pods and a Service each), where every write's controller pass matters:
+ * once with every controller reconciling everything each pass (as before the change feed), once
+ * with the keyed controllers visiting only what changed.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +24,30 @@ import { printFigure } from "./measure.js";
 const CLIENTS = 50;
 const SECONDS = 20;
 const MAX_PER_CLIENT = 400;
+const PRELOADED_APPS = Number(process.env.VELA_TS_BENCH_LOAD_APPS ?? 1000);
+
+/** A small app already running in the sandbox: a Deployment of 2 pods and its Service. */
+const preloadedApp = (index: number): KubeObject[] => {
+  const name = `app-${index}`;
+  return [
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name, namespace: "default", labels: { app: name } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "main", image: "demo:v1" }] } },
+      },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name, namespace: "default" },
+      spec: { selector: { app: name }, ports: [{ port: 80 }] },
+    },
+  ];
+};
 
 const configMap = (client: number, value: number): KubeObject => ({
   apiVersion: "v1",
@@ -29,16 +57,45 @@ const configMap = (client: number, value: number): KubeObject => ({
 });
 
 export async function run(): Promise<void> {
-  await measure(false);
-  await measure(true);
+  await measure({ groupCommit: false, apps: 0, fullPasses: false });
+  await measure({ groupCommit: true, apps: 0, fullPasses: false });
+  if (PRELOADED_APPS <= 0) return;
+  await measure({ groupCommit: true, apps: PRELOADED_APPS, fullPasses: true });
+  await measure({ groupCommit: true, apps: PRELOADED_APPS, fullPasses: false });
 }
 
-async function measure(groupCommit: boolean): Promise<void> {
+interface LoadSetting {
+  readonly groupCommit: boolean;
+  /** Apps in the sandbox before the load starts. */
+  readonly apps: number;
+  /** Controllers reconcile everything each pass (the behaviour before the change feed). */
+  readonly fullPasses: boolean;
+}
+
+async function measure(setting: LoadSetting): Promise<void> {
+  const { groupCommit } = setting;
   const dir = mkdtempSync(join(tmpdir(), "vela-ts-bench-load-"));
   const clock = new SystemClock();
   // Durable: every acknowledged write is fsynced before its answer.
-  const sandbox = await openSandbox({ dir: join(dir, "sandbox"), clock, groupCommit });
-  const mode = groupCommit ? "group commit" : "one fdatasync per write";
+  const sandbox = await openSandbox({
+    dir: join(dir, "sandbox"),
+    clock,
+    groupCommit,
+    fullPasses: setting.fullPasses,
+  });
+  if (setting.apps > 0) {
+    const store = sandbox.store;
+    store.batch(() => {
+      for (let index = 0; index < setting.apps; index++) for (const object of preloadedApp(index)) store.apply(object);
+    });
+    await sandbox.settle();
+    await sandbox.durable();
+  }
+  const mode =
+    (groupCommit ? "group commit" : "one fdatasync per write") +
+    (setting.apps === 0
+      ? ""
+      : `, ${setting.apps} apps in the sandbox, ${setting.fullPasses ? "full controller passes" : "controllers visit what changed"}`);
   const server = await startSandboxServer({ cluster: sandbox, clock });
   const kubeconfig = join(dir, "kubeconfig");
   writeFileSync(kubeconfig, server.kubeconfig());

@@ -7,6 +7,7 @@ import type {
   SimulatedController,
 } from "../../src/cluster/sandbox/controller-contract.js";
 import { SIMULATED_ADMISSIONS, SIMULATED_CONTROLLERS } from "../../src/cluster/sandbox/controllers/index.js";
+import { ChangeTracker } from "../../src/cluster/sandbox/change-feed.js";
 import { MemoryObjectStore } from "../../src/cluster/sandbox/store/memory-store.js";
 import { DEFAULT_SANDBOX_ADDONS } from "../../src/cluster/sandbox/store/metadata.js";
 import { seededRandom } from "../../src/cluster/sandbox/store/random.js";
@@ -29,6 +30,11 @@ export interface MemorySandboxOptions {
   readonly charts?: ChartCatalog;
   /** @default 200 */
   readonly maxPasses?: number;
+  /**
+   * Run every controller over the whole store each pass (the reference the change feed's keyed
+   * passes must equal) instead of visiting only what changed. @default false
+   */
+  readonly fullPasses?: boolean;
 }
 
 export interface MemorySandbox {
@@ -56,6 +62,8 @@ export function memorySandbox(options: MemorySandboxOptions = {}): MemorySandbox
   });
   for (const object of options.objects ?? []) store.apply(object);
   const controllers = options.controllers ?? SIMULATED_CONTROLLERS;
+  const changes = options.fullPasses === true ? undefined : new ChangeTracker();
+  changes?.follow(store);
   const env = (): ControllerEnv => ({
     now: clock.now(),
     random: seededRandom(`${seed}/env/${store.resourceVersion}`),
@@ -66,6 +74,7 @@ export function memorySandbox(options: MemorySandboxOptions = {}): MemorySandbox
     settle(store, {
       controllers,
       env: env(),
+      ...(changes === undefined ? {} : { changes }),
       ...(options.maxPasses === undefined ? {} : { maxPasses: options.maxPasses }),
     });
   return {
@@ -78,6 +87,6 @@ export function memorySandbox(options: MemorySandboxOptions = {}): MemorySandbox
       return result;
     },
     settleUnchecked,
-    nextWakeAt: () => nextWakeAt(store, controllers, env()),
+    nextWakeAt: () => nextWakeAt(store, controllers, env(), changes),
   };
 }

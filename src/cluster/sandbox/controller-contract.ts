@@ -9,6 +9,11 @@ import type { ListOptions, PatchBody } from "../cluster.js";
 export interface ControllerView {
   get(ref: ObjectRef): KubeObject | undefined;
   list(apiVersion: string, kind: string, options?: ListOptions): readonly KubeObject[];
+  /**
+   * The objects whose ownerReferences name `uid` (any kind), from the store's owner index; a view
+   * without one leaves it out and controllers list and filter instead.
+   */
+  dependentsOf?(uid: string): readonly KubeObject[];
 }
 
 /**
@@ -79,6 +84,44 @@ export interface SimulatedController {
    * (a timed pause ending, a pod becoming ready). The CLI's `--wait` sleeps until then.
    */
   nextWakeAt?(view: ControllerView, env: ControllerEnv): Date | undefined;
+  /**
+   * The same controller, one object at a time (controller-runtime's `Reconcile(request)`): with it,
+   * the runner visits only the objects a write concerns instead of calling `reconcile` on
+   * everything. `reconcile` and `nextWakeAt` must stay equal to running it over every primary object.
+   */
+  readonly keyed?: KeyedReconciler;
+}
+
+/** A kind a controller reconciles, one object of it per key (any served version of its group). */
+export interface WatchedKind {
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
+/**
+ * A kind whose changes concern a controller, and which of its keys a changed object maps to
+ * (controller-runtime's `Watches` with `EnqueueRequestForObject` or `EnqueueRequestForOwner`):
+ * `self` for a primary kind, `controller-owner` for children that name their primary object in a
+ * `controller: true` ownerReference.
+ */
+export interface ControllerWatch extends WatchedKind {
+  readonly mapTo: "self" | "controller-owner";
+}
+
+/**
+ * A controller that reconciles one primary object at a time. It must read nothing but the object, the
+ * children its watches map to it, and the env: then a pass over the objects a write concerns reaches
+ * the fixed point a pass over everything reaches.
+ */
+export interface KeyedReconciler {
+  /** The kinds of the objects it reconciles (the keys). */
+  readonly primaries: readonly WatchedKind[];
+  /** Every kind whose changes it reads, and how they map to keys (the primaries' `self` included). */
+  readonly watches: readonly ControllerWatch[];
+  /** The changes for one primary object, as `reconcile` gives them for it. */
+  reconcileObject(object: KubeObject, view: ControllerView, env: ControllerEnv): readonly ControllerChange[];
+  /** When this object next needs a visit with no write happening (a pod becoming ready), if ever. */
+  wakeAt?(object: KubeObject, view: ControllerView, env: ControllerEnv): Date | undefined;
 }
 
 /**

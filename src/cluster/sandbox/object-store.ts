@@ -15,6 +15,14 @@ export interface StoredChange {
   readonly object: KubeObject;
 }
 
+/** What a write listener learns besides the changes: the state each changed object had before, and whether the write emptied the store first. */
+export interface WriteContext {
+  /** `previous[i]` is the stored state of `changes[i]`'s object before the write (undefined when it was created). */
+  readonly previous: readonly (KubeObject | undefined)[];
+  /** The write emptied the store before its changes (`sandbox reset`). */
+  readonly reset: boolean;
+}
+
 /**
  * The sandbox's object layer: API-server semantics (uid, resourceVersion, generation,
  * creationTimestamp, managedFields, server-side apply, resourceVersion preconditions, status
@@ -37,7 +45,9 @@ export interface ObjectStore extends ControllerView {
   /** Runs `fn` with its writes made durable together at the end (one fsync); reads inside see every write. */
   batch<T>(fn: () => T): T;
   /** Calls `listener` after every write with the objects it changed; returns the unsubscribe function. */
-  subscribe(listener: (changes: readonly StoredChange[]) => void): () => void;
+  subscribe(listener: (changes: readonly StoredChange[], context: WriteContext) => void): () => void;
+  /** The objects whose ownerReferences name `uid` (the owner index garbage collection uses). */
+  dependentsOf(uid: string): readonly KubeObject[];
   /** Addons whose admissions (and controllers) are on. */
   enabledAddons: ReadonlySet<string>;
   /** Number of objects stored. */

@@ -13,11 +13,11 @@
  */
 import type { KubeObject } from "../../../model/kube-object.js";
 import { jsonEqual, type JsonObject } from "../../../util/index.js";
-import type { ControllerChange, ControllerEnv, ControllerView, SimulatedController } from "../controller-contract.js";
+import type { ControllerChange, ControllerEnv, KeyedReconciler, SimulatedController } from "../controller-contract.js";
 import { booleanAt, numberAt, valueAt } from "./common/fields.js";
 import { scaledValue } from "./common/int-or-percent.js";
 import { randomSuffix } from "./common/names.js";
-import { childrenOf, groupByController } from "./common/owners.js";
+import { controlledChildren, earliestWakeOfEvery, reconcileEvery } from "./common/keyed.js";
 import {
   buildPod,
   podDeletion,
@@ -118,21 +118,26 @@ function reconcileCloneSet(
   return changes;
 }
 
+const CLONE_SET = { apiVersion: CLONESET_API, kind: "CloneSet" } as const;
+const POD = { apiVersion: "v1", kind: "Pod" } as const;
+const CONTROLLER_REVISION = { apiVersion: "apps/v1", kind: "ControllerRevision" } as const;
+
+const cloneSetReconciler: KeyedReconciler = {
+  primaries: [CLONE_SET],
+  watches: [
+    { ...CLONE_SET, mapTo: "self" },
+    { ...POD, mapTo: "controller-owner" },
+    { ...CONTROLLER_REVISION, mapTo: "controller-owner" },
+  ],
+  reconcileObject: (cs, view, env) =>
+    reconcileCloneSet(cs, controlledChildren(view, cs, POD), controlledChildren(view, cs, CONTROLLER_REVISION), env),
+  wakeAt: (cs, view, env) => earliestPodReadyAt(controlledChildren(view, cs, POD), env.now),
+};
+
 /** The simulated CloneSet controller. */
 export const cloneSetController: SimulatedController = {
   name: "cloneset",
-  reconcile(view: ControllerView, env) {
-    const pods = groupByController(view.list("v1", "Pod"));
-    const revisions = groupByController(view.list("apps/v1", "ControllerRevision"));
-    return view
-      .list(CLONESET_API, "CloneSet")
-      .flatMap((cs) => reconcileCloneSet(cs, childrenOf(pods, cs), childrenOf(revisions, cs), env));
-  },
-  nextWakeAt(view, env) {
-    const pods = groupByController(view.list("v1", "Pod"));
-    return earliestPodReadyAt(
-      view.list(CLONESET_API, "CloneSet").flatMap((cs) => childrenOf(pods, cs)),
-      env.now,
-    );
-  },
+  keyed: cloneSetReconciler,
+  reconcile: (view, env) => reconcileEvery(cloneSetReconciler, view, env),
+  nextWakeAt: (view, env) => earliestWakeOfEvery(cloneSetReconciler, view, env),
 };

@@ -14,12 +14,13 @@
  * reasons and messages). Old ReplicaSets are kept at zero replicas (revision history).
  */
 import type { KubeObject, ObjectRef } from "../../../model/kube-object.js";
-import type { ControllerChange, ControllerEnv, ControllerView, SimulatedController } from "../controller-contract.js";
+import type { ControllerChange, ControllerEnv, KeyedReconciler, SimulatedController } from "../controller-contract.js";
 import { jsonEqual, type JsonObject, type JsonValue } from "../../../util/index.js";
 import { setCondition } from "./common/conditions.js";
 import { booleanAt, numberAt, objectAt, stringAt, valueAt } from "./common/fields.js";
 import { scaledValue } from "./common/int-or-percent.js";
-import { childrenOf, controllerReference, groupByController } from "./common/owners.js";
+import { controlledChildren, reconcileEvery } from "./common/keyed.js";
+import { controllerReference } from "./common/owners.js";
 import { POD_READY_DELAY_ANNOTATION, POD_TEMPLATE_HASH_LABEL, podTemplateHash } from "./common/pods.js";
 
 /** Annotation on ReplicaSets: the Deployment revision they belong to. */
@@ -271,18 +272,22 @@ function reconcileDeployment(
   return changes;
 }
 
-/** ReplicaSets indexed by owning Deployment uid, for one pass. */
-export function replicaSetsByOwner(view: ControllerView): ReadonlyMap<string, readonly KubeObject[]> {
-  return groupByController(view.list("apps/v1", "ReplicaSet"));
-}
+const DEPLOYMENT = { apiVersion: "apps/v1", kind: "Deployment" } as const;
+const REPLICA_SET = { apiVersion: "apps/v1", kind: "ReplicaSet" } as const;
+
+const deploymentReconciler: KeyedReconciler = {
+  primaries: [DEPLOYMENT],
+  watches: [
+    { ...DEPLOYMENT, mapTo: "self" },
+    { ...REPLICA_SET, mapTo: "controller-owner" },
+  ],
+  reconcileObject: (deployment, view, env) =>
+    reconcileDeployment(deployment, controlledChildren(view, deployment, REPLICA_SET), env),
+};
 
 /** The simulated Deployment controller (always on). */
 export const deploymentController: SimulatedController = {
   name: "deployment",
-  reconcile(view, env) {
-    const index = replicaSetsByOwner(view);
-    return view
-      .list("apps/v1", "Deployment")
-      .flatMap((deployment) => reconcileDeployment(deployment, childrenOf(index, deployment), env));
-  },
+  keyed: deploymentReconciler,
+  reconcile: (view, env) => reconcileEvery(deploymentReconciler, view, env),
 };

@@ -11,11 +11,11 @@
  * `minReadySeconds` is not simulated: available = ready.
  */
 import type { KubeObject } from "../../../model/kube-object.js";
-import type { ControllerChange, ControllerEnv, ControllerView, SimulatedController } from "../controller-contract.js";
+import type { ControllerChange, ControllerEnv, KeyedReconciler, SimulatedController } from "../controller-contract.js";
 import { jsonEqual, type JsonObject } from "../../../util/index.js";
 import { numberAt, objectAt } from "./common/fields.js";
 import { randomSuffix } from "./common/names.js";
-import { childrenOf, groupByController } from "./common/owners.js";
+import { controlledChildren, earliestWakeOfEvery, reconcileEvery } from "./common/keyed.js";
 import {
   buildPod,
   byDeletionPreference,
@@ -24,11 +24,6 @@ import {
   podReadinessChange,
   readyDelaySeconds,
 } from "./common/pods.js";
-
-/** Pods owned by workloads, indexed once per pass. */
-export function listPods(view: ControllerView): readonly KubeObject[] {
-  return view.list("v1", "Pod");
-}
 
 function reconcileReplicaSet(rs: KubeObject, pods: readonly KubeObject[], env: ControllerEnv): ControllerChange[] {
   if (rs.metadata.deletionTimestamp !== undefined) return [];
@@ -84,18 +79,23 @@ function reconcileReplicaSet(rs: KubeObject, pods: readonly KubeObject[], env: C
   return changes;
 }
 
+const REPLICA_SET = { apiVersion: "apps/v1", kind: "ReplicaSet" } as const;
+const POD = { apiVersion: "v1", kind: "Pod" } as const;
+
+const replicaSetReconciler: KeyedReconciler = {
+  primaries: [REPLICA_SET],
+  watches: [
+    { ...REPLICA_SET, mapTo: "self" },
+    { ...POD, mapTo: "controller-owner" },
+  ],
+  reconcileObject: (rs, view, env) => reconcileReplicaSet(rs, controlledChildren(view, rs, POD), env),
+  wakeAt: (rs, view, env) => earliestPodReadyAt(controlledChildren(view, rs, POD), env.now),
+};
+
 /** The simulated ReplicaSet controller (always on). */
 export const replicaSetController: SimulatedController = {
   name: "replicaset",
-  reconcile(view, env) {
-    const podsByOwner = groupByController(listPods(view));
-    return view
-      .list("apps/v1", "ReplicaSet")
-      .flatMap((rs) => reconcileReplicaSet(rs, childrenOf(podsByOwner, rs), env));
-  },
-  nextWakeAt(view, env) {
-    const podsByOwner = groupByController(listPods(view));
-    const owned = view.list("apps/v1", "ReplicaSet").flatMap((rs) => childrenOf(podsByOwner, rs));
-    return earliestPodReadyAt(owned, env.now);
-  },
+  keyed: replicaSetReconciler,
+  reconcile: (view, env) => reconcileEvery(replicaSetReconciler, view, env),
+  nextWakeAt: (view, env) => earliestWakeOfEvery(replicaSetReconciler, view, env),
 };

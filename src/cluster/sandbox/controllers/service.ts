@@ -19,7 +19,13 @@
  */
 import type { KubeObject } from "../../../model/kube-object.js";
 import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "../../../util/index.js";
-import type { ControllerView, SimulatedAdmission, SimulatedController } from "../controller-contract.js";
+import type {
+  ControllerView,
+  KeyedReconciler,
+  SimulatedAdmission,
+  SimulatedController,
+} from "../controller-contract.js";
+import { reconcileEvery } from "./common/keyed.js";
 import { arrayAt, stringAt } from "./common/fields.js";
 import { fnv32a } from "./common/names.js";
 
@@ -129,16 +135,24 @@ function withLoadBalancerStatus(object: KubeObject, ip: string): KubeObject | un
   return { ...object, status: { ...status, loadBalancer: wanted } };
 }
 
+const SERVICE = { apiVersion: "v1", kind: "Service" } as const;
+const INGRESS = { apiVersion: "networking.k8s.io/v1", kind: "Ingress" } as const;
+
+const loadBalancerReconciler: KeyedReconciler = {
+  primaries: [SERVICE],
+  watches: [{ ...SERVICE, mapTo: "self" }],
+  reconcileObject(service) {
+    if (serviceType(service) !== "LoadBalancer" || service.metadata.deletionTimestamp !== undefined) return [];
+    const updated = withLoadBalancerStatus(service, loadBalancerIp(service));
+    return updated === undefined ? [] : [{ op: "updateStatus", object: updated }];
+  },
+};
+
 /** A load-balancer provider: addresses for `type: LoadBalancer` Services (core, always on). */
 export const serviceLoadBalancerController: SimulatedController = {
   name: "service-load-balancer",
-  reconcile(view) {
-    return view.list("v1", "Service").flatMap((service) => {
-      if (serviceType(service) !== "LoadBalancer" || service.metadata.deletionTimestamp !== undefined) return [];
-      const updated = withLoadBalancerStatus(service, loadBalancerIp(service));
-      return updated === undefined ? [] : [{ op: "updateStatus" as const, object: updated }];
-    });
-  },
+  keyed: loadBalancerReconciler,
+  reconcile: (view, env) => reconcileEvery(loadBalancerReconciler, view, env),
 };
 
 function isNginxIngress(ingress: KubeObject): boolean {
@@ -147,15 +161,20 @@ function isNginxIngress(ingress: KubeObject): boolean {
   return className === undefined || className === "nginx";
 }
 
+const ingressStatusReconciler: KeyedReconciler = {
+  primaries: [INGRESS],
+  watches: [{ ...INGRESS, mapTo: "self" }],
+  reconcileObject(ingress) {
+    if (!isNginxIngress(ingress) || ingress.metadata.deletionTimestamp !== undefined) return [];
+    const updated = withLoadBalancerStatus(ingress, INGRESS_NGINX_ADDRESS);
+    return updated === undefined ? [] : [{ op: "updateStatus", object: updated }];
+  },
+};
+
 /** ingress-nginx's status sync: nginx-class Ingresses get the controller's address (addon ingress-nginx). */
 export const ingressNginxStatusController: SimulatedController = {
   name: "ingress-nginx-status",
   addon: "ingress-nginx",
-  reconcile(view) {
-    return view.list("networking.k8s.io/v1", "Ingress").flatMap((ingress) => {
-      if (!isNginxIngress(ingress) || ingress.metadata.deletionTimestamp !== undefined) return [];
-      const updated = withLoadBalancerStatus(ingress, INGRESS_NGINX_ADDRESS);
-      return updated === undefined ? [] : [{ op: "updateStatus" as const, object: updated }];
-    });
-  },
+  keyed: ingressStatusReconciler,
+  reconcile: (view, env) => reconcileEvery(ingressStatusReconciler, view, env),
 };

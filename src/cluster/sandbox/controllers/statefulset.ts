@@ -15,9 +15,9 @@
  */
 import type { KubeObject } from "../../../model/kube-object.js";
 import { jsonEqual, type JsonObject } from "../../../util/index.js";
-import type { ControllerChange, ControllerEnv, ControllerView, SimulatedController } from "../controller-contract.js";
+import type { ControllerChange, ControllerEnv, KeyedReconciler, SimulatedController } from "../controller-contract.js";
 import { numberAt, stringAt } from "./common/fields.js";
-import { childrenOf, groupByController } from "./common/owners.js";
+import { controlledChildren, earliestWakeOfEvery, reconcileEvery } from "./common/keyed.js";
 import {
   buildPod,
   podDeletion,
@@ -110,31 +110,34 @@ function reconcileStatefulSet(
   return changes;
 }
 
-function ownedIndexes(view: ControllerView): {
-  readonly pods: ReadonlyMap<string, readonly KubeObject[]>;
-  readonly revisions: ReadonlyMap<string, readonly KubeObject[]>;
-} {
-  return {
-    pods: groupByController(view.list("v1", "Pod")),
-    revisions: groupByController(view.list("apps/v1", "ControllerRevision")),
-  };
-}
+const STATEFUL_SETS = [
+  { apiVersion: "apps/v1", kind: "StatefulSet" },
+  { apiVersion: "apps.kruise.io/v1beta1", kind: "StatefulSet" },
+] as const;
+const POD = { apiVersion: "v1", kind: "Pod" } as const;
+const CONTROLLER_REVISION = { apiVersion: "apps/v1", kind: "ControllerRevision" } as const;
+
+const statefulSetReconciler: KeyedReconciler = {
+  primaries: STATEFUL_SETS,
+  watches: [
+    ...STATEFUL_SETS.map((kind) => ({ ...kind, mapTo: "self" as const })),
+    { ...POD, mapTo: "controller-owner" },
+    { ...CONTROLLER_REVISION, mapTo: "controller-owner" },
+  ],
+  reconcileObject: (sts, view, env) =>
+    reconcileStatefulSet(
+      sts,
+      controlledChildren(view, sts, POD),
+      controlledChildren(view, sts, CONTROLLER_REVISION),
+      env,
+    ),
+  wakeAt: (sts, view, env) => earliestPodReadyAt(controlledChildren(view, sts, POD), env.now),
+};
 
 /** The simulated StatefulSet controller (always on; also serves Kruise's Advanced StatefulSet API). */
 export const statefulSetController: SimulatedController = {
   name: "statefulset",
-  reconcile(view, env) {
-    const index = ownedIndexes(view);
-    const sets = [...view.list("apps/v1", "StatefulSet"), ...view.list("apps.kruise.io/v1beta1", "StatefulSet")];
-    return sets.flatMap((sts) =>
-      reconcileStatefulSet(sts, childrenOf(index.pods, sts), childrenOf(index.revisions, sts), env),
-    );
-  },
-  nextWakeAt(view, env) {
-    const pods = groupByController(view.list("v1", "Pod"));
-    return earliestPodReadyAt(
-      view.list("apps/v1", "StatefulSet").flatMap((sts) => childrenOf(pods, sts)),
-      env.now,
-    );
-  },
+  keyed: statefulSetReconciler,
+  reconcile: (view, env) => reconcileEvery(statefulSetReconciler, view, env),
+  nextWakeAt: (view, env) => earliestWakeOfEvery(statefulSetReconciler, view, env),
 };

@@ -16,7 +16,7 @@ import type { ApplyOptions, DeleteOptions, ListOptions, PatchBody } from "../../
 import { findResourceType, isNamespacedKind, qualifiedResourceName } from "../../resources.js";
 import { parseFieldSelector, parseLabelSelector } from "../../selector.js";
 import type { SimulatedAdmission } from "../controller-contract.js";
-import type { ObjectStore, StoredChange, WriteOptions } from "../object-store.js";
+import type { ObjectStore, StoredChange, WriteContext, WriteOptions } from "../object-store.js";
 import {
   changedPaths,
   decodePath,
@@ -202,7 +202,7 @@ export class MemoryObjectStore implements ObjectStore {
   private randomSource: RandomSource | undefined;
   private readonly admissions: readonly SimulatedAdmission[];
   private readonly persistence: StorePersistence | undefined;
-  private readonly listeners = new Set<(changes: readonly StoredChange[]) => void>();
+  private readonly listeners = new Set<(changes: readonly StoredChange[], context: WriteContext) => void>();
   private version: number;
   private writes = 0;
   enabledAddons: ReadonlySet<string>;
@@ -278,7 +278,7 @@ export class MemoryObjectStore implements ObjectStore {
     return problems;
   }
 
-  subscribe(listener: (changes: readonly StoredChange[]) => void): () => void {
+  subscribe(listener: (changes: readonly StoredChange[], context: WriteContext) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -295,6 +295,15 @@ export class MemoryObjectStore implements ObjectStore {
   get(ref: ObjectRef): KubeObject | undefined {
     const found = this.index.get(this.keyOfRef(ref));
     return found === undefined ? undefined : deepFreeze(found);
+  }
+
+  dependentsOf(uid: string): readonly KubeObject[] {
+    const found: KubeObject[] = [];
+    for (const key of this.index.dependentsOf(uid)) {
+      const object = this.index.get(key);
+      if (object !== undefined) found.push(deepFreeze(object));
+    }
+    return found;
   }
 
   list(apiVersion: string, kind: string, options: ListOptions = {}): readonly KubeObject[] {
@@ -432,9 +441,10 @@ export class MemoryObjectStore implements ObjectStore {
         },
       );
     }
+    const previous = [...tx.changes.keys()].map((key) => this.index.get(key));
     this.applyRecord(record);
     this.writes++;
-    for (const listener of this.listeners) listener(changes);
+    for (const listener of this.listeners) listener(changes, { previous, reset });
   }
 
   /** Applies a committed record to the indexes (also used when replaying the journal). */

@@ -1,0 +1,380 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { KubeObject, ObjectRef } from "../../../src/model/kube-object.js";
+import { VelaError } from "../../../src/errors/index.js";
+import type { JsonObject } from "../../../src/util/index.js";
+import type { SimulatedController } from "../../../src/cluster/sandbox/controller-contract.js";
+import { SIMULATED_CONTROLLERS } from "../../../src/cluster/sandbox/controllers/index.js";
+import { memorySandbox, type MemorySandbox } from "../../support/sandbox.js";
+
+/**
+ * The keyed controllers, visiting only the objects the change feed names, must reach the same
+ * store as every controller reconciling everything each pass: same objects, same resourceVersions
+ * (the same writes in the same order), same next wake instant.
+ */
+
+const NAMES = ["a", "b", "c"] as const;
+const IMAGES = ["web:v1", "web:v2", "web:v3"] as const;
+
+type Operation =
+  | {
+      readonly op: "deployment";
+      readonly name: string;
+      readonly replicas: number;
+      readonly image: string;
+      readonly recreate: boolean;
+      readonly paused: boolean;
+      readonly delay: number;
+    }
+  | {
+      readonly op: "statefulset";
+      readonly name: string;
+      readonly replicas: number;
+      readonly image: string;
+      readonly partition: number;
+      readonly delay: number;
+    }
+  | {
+      readonly op: "cloneset";
+      readonly name: string;
+      readonly replicas: number;
+      readonly image: string;
+      readonly partition: number;
+    }
+  | { readonly op: "service"; readonly name: string; readonly loadBalancer: boolean }
+  | {
+      readonly op: "delete";
+      readonly kind: "Deployment" | "StatefulSet" | "CloneSet" | "Service" | "ReplicaSet";
+      readonly name: string;
+    }
+  | { readonly op: "deletePod"; readonly index: number }
+  | { readonly op: "orphanPod"; readonly index: number }
+  | { readonly op: "unreadyPod"; readonly index: number }
+  | { readonly op: "time"; readonly seconds: number };
+
+const name = fc.constantFrom(...NAMES);
+const image = fc.constantFrom(...IMAGES);
+const replicas = fc.integer({ min: 0, max: 4 });
+
+const operation: fc.Arbitrary<Operation> = fc.oneof(
+  fc.record({
+    op: fc.constant("deployment" as const),
+    name,
+    replicas,
+    image,
+    recreate: fc.boolean(),
+    paused: fc.boolean(),
+    delay: fc.constantFrom(0, 0, 5),
+  }),
+  fc.record({
+    op: fc.constant("statefulset" as const),
+    name,
+    replicas,
+    image,
+    partition: fc.integer({ min: 0, max: 2 }),
+    delay: fc.constantFrom(0, 3),
+  }),
+  fc.record({ op: fc.constant("cloneset" as const), name, replicas, image, partition: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({ op: fc.constant("service" as const), name, loadBalancer: fc.boolean() }),
+  fc.record({
+    op: fc.constant("delete" as const),
+    kind: fc.constantFrom(
+      "Deployment" as const,
+      "StatefulSet" as const,
+      "CloneSet" as const,
+      "Service" as const,
+      "ReplicaSet" as const,
+    ),
+    name,
+  }),
+  fc.record({ op: fc.constant("deletePod" as const), index: fc.nat(20) }),
+  fc.record({ op: fc.constant("orphanPod" as const), index: fc.nat(20) }),
+  fc.record({ op: fc.constant("unreadyPod" as const), index: fc.nat(20) }),
+  fc.record({ op: fc.constant("time" as const), seconds: fc.integer({ min: 1, max: 8 }) }),
+);
+
+function template(app: string, image: string, delay: number): JsonObject {
+  return {
+    metadata: {
+      labels: { app },
+      ...(delay > 0 ? { annotations: { "sandbox.vela-ts.io/pod-ready-seconds": String(delay) } } : {}),
+    },
+    spec: { containers: [{ name: "main", image }] },
+  };
+}
+
+function objectOf(operation: Operation): KubeObject | undefined {
+  const metadata = (kind: string, name: string): KubeObject["metadata"] => ({
+    name: `${kind}-${name}`,
+    namespace: "default",
+  });
+  switch (operation.op) {
+    case "deployment":
+      return {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: metadata("deploy", operation.name),
+        spec: {
+          replicas: operation.replicas,
+          paused: operation.paused,
+          strategy: { type: operation.recreate ? "Recreate" : "RollingUpdate" },
+          selector: { matchLabels: { app: `deploy-${operation.name}` } },
+          template: template(`deploy-${operation.name}`, operation.image, operation.delay),
+        },
+      };
+    case "statefulset":
+      return {
+        apiVersion: "apps/v1",
+        kind: "StatefulSet",
+        metadata: metadata("sts", operation.name),
+        spec: {
+          replicas: operation.replicas,
+          serviceName: `sts-${operation.name}`,
+          updateStrategy: { type: "RollingUpdate", rollingUpdate: { partition: operation.partition } },
+          selector: { matchLabels: { app: `sts-${operation.name}` } },
+          template: template(`sts-${operation.name}`, operation.image, operation.delay),
+        },
+      };
+    case "cloneset":
+      return {
+        apiVersion: "apps.kruise.io/v1alpha1",
+        kind: "CloneSet",
+        metadata: metadata("cs", operation.name),
+        spec: {
+          replicas: operation.replicas,
+          updateStrategy: { partition: operation.partition },
+          selector: { matchLabels: { app: `cs-${operation.name}` } },
+          template: template(`cs-${operation.name}`, operation.image, 0),
+        },
+      };
+    case "service":
+      return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: metadata("svc", operation.name),
+        spec: {
+          type: operation.loadBalancer ? "LoadBalancer" : "ClusterIP",
+          selector: { app: `deploy-${operation.name}` },
+          ports: [{ name: "http", port: 80, targetPort: 8080 }],
+        },
+      };
+    default:
+      return undefined;
+  }
+}
+
+const API_VERSIONS = {
+  Deployment: ["apps/v1", "deploy"],
+  StatefulSet: ["apps/v1", "sts"],
+  CloneSet: ["apps.kruise.io/v1alpha1", "cs"],
+  Service: ["v1", "svc"],
+} as const;
+
+function podRef(sandbox: MemorySandbox, index: number): ObjectRef | undefined {
+  const pods = sandbox.store.list("v1", "Pod");
+  const pod = pods.length === 0 ? undefined : pods[index % pods.length];
+  return pod === undefined
+    ? undefined
+    : { apiVersion: "v1", kind: "Pod", name: pod.metadata.name ?? "", namespace: "default" };
+}
+
+/** Makes one user write (a refused one is skipped alike in both sandboxes). */
+function perform(sandbox: MemorySandbox, operation: Operation): void {
+  try {
+    const object = objectOf(operation);
+    if (object !== undefined) {
+      sandbox.store.apply(object, { force: true });
+      return;
+    }
+    switch (operation.op) {
+      case "delete": {
+        if (operation.kind === "ReplicaSet") {
+          const rs = sandbox.store
+            .list("apps/v1", "ReplicaSet")
+            .find((candidate) => candidate.metadata.name?.startsWith(`deploy-${operation.name}-`) === true);
+          if (rs !== undefined)
+            sandbox.store.delete({
+              apiVersion: "apps/v1",
+              kind: "ReplicaSet",
+              name: rs.metadata.name ?? "",
+              namespace: "default",
+            });
+          return;
+        }
+        const [apiVersion, prefix] = API_VERSIONS[operation.kind];
+        sandbox.store.delete({
+          apiVersion,
+          kind: operation.kind,
+          name: `${prefix}-${operation.name}`,
+          namespace: "default",
+        });
+        return;
+      }
+      case "deletePod": {
+        const ref = podRef(sandbox, operation.index);
+        if (ref !== undefined) sandbox.store.delete(ref);
+        return;
+      }
+      case "orphanPod": {
+        const ref = podRef(sandbox, operation.index);
+        if (ref !== undefined)
+          sandbox.store.patch(ref, { type: "json", patch: [{ op: "remove", path: "/metadata/ownerReferences" }] });
+        return;
+      }
+      case "unreadyPod": {
+        const ref = podRef(sandbox, operation.index);
+        if (ref !== undefined)
+          sandbox.store.patchStatus(ref, { type: "merge", patch: { status: { phase: "Pending", conditions: [] } } });
+        return;
+      }
+      case "time":
+        sandbox.clock.advance(operation.seconds * 1000);
+        return;
+      default:
+        return;
+    }
+  } catch (error) {
+    if (!(error instanceof VelaError)) throw error;
+  }
+}
+
+function contents(sandbox: MemorySandbox): string[] {
+  return [...sandbox.store.allObjects()].map((object) => JSON.stringify(object)).sort();
+}
+
+describe("settle visiting only what changed", () => {
+  it("reaches the store a full pass over every object reaches, for random write sequences", () => {
+    fc.assert(
+      fc.property(fc.array(operation, { minLength: 1, maxLength: 14 }), (operations) => {
+        const keyed = memorySandbox();
+        const full = memorySandbox({ fullPasses: true });
+        for (const step of operations) {
+          perform(keyed, step);
+          perform(full, step);
+          const keyedResult = keyed.settleUnchecked();
+          const fullResult = full.settleUnchecked();
+          expect(keyedResult.converged).toBe(fullResult.converged);
+          expect(keyedResult.writes).toBe(fullResult.writes);
+          expect(keyed.store.resourceVersion).toBe(full.store.resourceVersion);
+          expect(contents(keyed)).toEqual(contents(full));
+          expect(keyed.nextWakeAt()?.toISOString()).toBe(full.nextWakeAt()?.toISOString());
+        }
+      }),
+      { numRuns: 60, seed: 20 },
+    );
+  });
+
+  it("visits only the objects a write concerns, and the due ones when time passes", () => {
+    const visited: string[] = [];
+    const controllers = SIMULATED_CONTROLLERS.map((controller): SimulatedController => {
+      const keyed = controller.keyed;
+      if (keyed === undefined) return controller;
+      return {
+        ...controller,
+        keyed: {
+          ...keyed,
+          reconcileObject(object, view, env) {
+            visited.push(`${object.kind}/${object.metadata.name ?? ""}`);
+            return keyed.reconcileObject(object, view, env);
+          },
+        },
+      };
+    });
+    const sandbox = memorySandbox({ controllers });
+    for (const app of NAMES)
+      perform(sandbox, {
+        op: "deployment",
+        name: app,
+        replicas: 2,
+        image: "web:v1",
+        recreate: false,
+        paused: false,
+        delay: 5,
+      });
+    sandbox.settle();
+    expect(visited).toContain("Deployment/deploy-a");
+    sandbox.clock.advance(5000);
+    sandbox.settle();
+    expect(
+      sandbox.store
+        .list("v1", "Pod")
+        .every((pod) => (pod.status as { phase?: string } | undefined)?.phase === "Running"),
+    ).toBe(true);
+    expect(sandbox.nextWakeAt()).toBeUndefined();
+
+    visited.length = 0;
+    perform(sandbox, {
+      op: "deployment",
+      name: "b",
+      replicas: 3,
+      image: "web:v1",
+      recreate: false,
+      paused: false,
+      delay: 0,
+    });
+    sandbox.settle();
+    expect(visited).toContain("Deployment/deploy-b");
+    expect(visited.filter((entry) => entry.includes("deploy-a") || entry.includes("deploy-c"))).toEqual([]);
+
+    visited.length = 0;
+    sandbox.settle();
+    expect(visited).toEqual([]);
+  });
+
+  it("starts over after a reset and for an addon switched off and on again", () => {
+    const ingress = (name: string): KubeObject => ({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name, namespace: "default" },
+      spec: { ingressClassName: "nginx", rules: [{ host: `${name}.example.com` }] },
+    });
+    const both = [memorySandbox(), memorySandbox({ fullPasses: true })];
+    const step = (write: (sandbox: MemorySandbox) => void): void => {
+      for (const sandbox of both) {
+        write(sandbox);
+        sandbox.settle();
+      }
+      const [keyed, full] = both.map(contents);
+      expect(keyed).toEqual(full);
+    };
+    step((sandbox) =>
+      perform(sandbox, {
+        op: "deployment",
+        name: "a",
+        replicas: 2,
+        image: "web:v1",
+        recreate: false,
+        paused: false,
+        delay: 0,
+      }),
+    );
+    step((sandbox) => sandbox.store.clear());
+    step((sandbox) =>
+      perform(sandbox, {
+        op: "deployment",
+        name: "a",
+        replicas: 1,
+        image: "web:v2",
+        recreate: false,
+        paused: false,
+        delay: 0,
+      }),
+    );
+    step((sandbox) => {
+      sandbox.store.enabledAddons = new Set(
+        [...sandbox.store.enabledAddons].filter((addon) => addon !== "ingress-nginx"),
+      );
+    });
+    step((sandbox) => sandbox.store.apply(ingress("web")));
+    step((sandbox) => {
+      sandbox.store.enabledAddons = new Set([...sandbox.store.enabledAddons, "ingress-nginx"]);
+    });
+    const stored = both[0]?.store.get({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      name: "web",
+      namespace: "default",
+    });
+    expect(stored?.status).toEqual({ loadBalancer: { ingress: [{ ip: "172.18.255.200" }] } });
+  });
+});

@@ -33,6 +33,21 @@ function isZeroValue(value: JsonValue): boolean {
   return isJsonObject(value) && Object.keys(value).length === 0;
 }
 
+/**
+ * Values an API server fills in when a field is left out (`protocol: TCP` of a port, a probe's
+ * period…): rendering one explicitly where the live object (a sandbox one) has none changes nothing.
+ */
+function isApiServerDefault(keys: readonly (string | number)[], value: JsonValue): boolean {
+  const last = keys[keys.length - 1];
+  const parent = keys[keys.length - 3];
+  if (last === "protocol") return value === "TCP" && parent === "ports";
+  if (last === "scheme") return value === "HTTP" && keys[keys.length - 2] === "httpGet";
+  const probe = keys.slice(-2, -1)[0];
+  if (typeof probe !== "string" || !probe.endsWith("Probe")) return false;
+  const defaults: Readonly<Record<string, number>> = { periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
+  return typeof last === "string" && defaults[last] === value;
+}
+
 function segment(path: string, key: string | number): string {
   if (typeof key === "number") return `${path}[${key}]`;
   const plain = /^[A-Za-z_][A-Za-z0-9_]*$/.test(key);
@@ -59,7 +74,7 @@ export function compareWithLive(rendered: KubeObject, live: KubeObject | undefin
   ): void => {
     const restartsPods = podTemplate && keys[0] === "spec" && keys[1] === "template";
     if (have === undefined) {
-      if (!isZeroValue(want)) differences.push({ object, path, live: undefined, rendered: want, restartsPods });
+      if (!isZeroValue(want) && !isApiServerDefault(keys, want)) differences.push({ object, path, live: undefined, rendered: want, restartsPods });
       return;
     }
     if (Array.isArray(want)) {

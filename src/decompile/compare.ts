@@ -44,7 +44,12 @@ function isApiServerDefault(keys: readonly (string | number)[], value: JsonValue
   if (last === "scheme") return value === "HTTP" && keys[keys.length - 2] === "httpGet";
   const probe = keys.slice(-2, -1)[0];
   if (typeof probe !== "string" || !probe.endsWith("Probe")) return false;
-  const defaults: Readonly<Record<string, number>> = { periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
+  const defaults: Readonly<Record<string, number>> = {
+    periodSeconds: 10,
+    timeoutSeconds: 1,
+    successThreshold: 1,
+    failureThreshold: 3,
+  };
   return typeof last === "string" && defaults[last] === value;
 }
 
@@ -74,7 +79,8 @@ export function compareWithLive(rendered: KubeObject, live: KubeObject | undefin
   ): void => {
     const restartsPods = podTemplate && keys[0] === "spec" && keys[1] === "template";
     if (have === undefined) {
-      if (!isZeroValue(want) && !isApiServerDefault(keys, want)) differences.push({ object, path, live: undefined, rendered: want, restartsPods });
+      if (!isZeroValue(want) && !isApiServerDefault(keys, want))
+        differences.push({ object, path, live: undefined, rendered: want, restartsPods });
       return;
     }
     if (Array.isArray(want)) {

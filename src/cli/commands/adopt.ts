@@ -31,7 +31,9 @@ function reportDecompiled(decompiled: DecompiledApplication, acceptRestart: bool
       `${shown(difference.live)} → ${shown(difference.rendered)}${difference.restartsPods ? "  (pod template)" : ""}\n`,
   );
   for (const object of decompiled.undescribed)
-    err.write(`note: no decompile rule describes ${object.kind} ${object.metadata.name ?? ""}: the Application leaves it as it is\n`);
+    err.write(
+      `note: no decompile rule describes ${object.kind} ${object.metadata.name ?? ""}: the Application leaves it as it is\n`,
+    );
   if (lines.length === 0) {
     err.write("the proposal renders the live objects as they are: applying it changes nothing and restarts no pod\n");
     return;
@@ -73,7 +75,10 @@ export function registerAdopt(program: Command, env: CommandEnv): void {
   examples(command, [
     ["adopt a running Deployment, read-only", "vela-ts adopt deployment/web"],
     ["take it over into an application named shop", "vela-ts adopt deploy/web --mode take-over --app shop"],
-    ["turn it into a webservice component with traits", "vela-ts adopt deploy/web svc/web ingress/web --decompile --app shop"],
+    [
+      "turn it into a webservice component with traits",
+      "vela-ts adopt deploy/web svc/web ingress/web --decompile --app shop",
+    ],
   ]);
   command.action(async (resources: string[], flags: AdoptFlags) => {
     const mode = MODES.find((candidate) => candidate === (flags.mode ?? "read-only"));

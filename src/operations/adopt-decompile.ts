@@ -8,11 +8,13 @@ import {
   type DecompileRule,
   type FieldDifference,
 } from "../decompile/index.js";
-import { VelaError } from "../errors/index.js";
+import { InternalError, VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { APPLICATION_API_VERSION, APPLICATION_KIND } from "../reconciler/application-object.js";
 import type { JsonObject } from "../util/index.js";
-import { dryRun } from "./dry-run.js";
+import { bindAppfile } from "../appfile/index.js";
+import { parseApplications } from "../model/index.js";
+import { flattenManifests, renderAppfile } from "../render/index.js";
 
 /** What {@link decompileObjects} proposes. */
 export interface DecompiledApplication {
@@ -79,8 +81,12 @@ function applicationOf(appName: string, namespace: string, component: JsonObject
   };
 }
 
-function renderApplication(application: KubeObject): readonly KubeObject[] {
-  return dryRun({ text: JSON.stringify(application), file: "<decompiled application>" }).objects;
+/** The objects the Application renders to (as `dry-run` renders them), with the registry already loaded. */
+function renderApplication(application: KubeObject, registry: DefinitionRegistry): readonly KubeObject[] {
+  const [parsed] = parseApplications(JSON.stringify(application), "<decompiled application>");
+  if (parsed === undefined) throw new InternalError("the decompiled Application did not parse");
+  const appfile = bindAppfile(parsed.application, registry, { sourceMap: parsed.sourceMap });
+  return flattenManifests(renderAppfile(appfile));
 }
 
 /**
@@ -139,13 +145,13 @@ export function decompileObjects(options: DecompileObjectsOptions): DecompiledAp
     ...(traits.length === 0 ? {} : { traits: [...traits] }),
   });
   let application = applicationOf(options.appName, options.namespace, component(), componentName);
-  let rendered = renderApplication(application);
+  let rendered = renderApplication(application, registry);
   const others = options.objects.filter((object) => object !== workload).sort((a, b) => kindRank(a) - kindRank(b));
   for (const object of others) {
     if (rendered.some((candidate) => sameObject(candidate, object))) continue;
     if (!addTraits(object)) continue;
     application = applicationOf(options.appName, options.namespace, component(), componentName);
-    rendered = renderApplication(application);
+    rendered = renderApplication(application, registry);
   }
   const differences = rendered.flatMap((object) =>
     compareWithLive(

@@ -63,18 +63,41 @@ function rulesOf(registry: DefinitionRegistry, kind: "ComponentDefinition" | "Tr
   return registry.list(kind).flatMap((definition) => decompileRulesOf(definition));
 }
 
-function applicationOf(appName: string, namespace: string, component: JsonObject, componentName: string): KubeObject {
+/**
+ * The objects no rule describes stay adopted as they are, in a `ref-objects` component: left out of
+ * the Application, objects it had taken over would be garbage-collected by the next apply.
+ */
+function referencesOf(componentName: string, objects: readonly KubeObject[]): JsonObject[] {
+  if (objects.length === 0) return [];
+  return [
+    {
+      name: `${componentName}-objects`,
+      type: "ref-objects",
+      properties: {
+        objects: objects.map((object) => ({
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          name: object.metadata.name ?? "",
+        })),
+      },
+    },
+  ];
+}
+
+function applicationOf(appName: string, namespace: string, components: readonly JsonObject[]): KubeObject {
   return {
     apiVersion: APPLICATION_API_VERSION,
     kind: APPLICATION_KIND,
     metadata: { name: appName, namespace, labels: { "app.oam.dev/adopt": "native" } },
     spec: {
-      components: [component],
+      components: [...components],
       policies: [
         {
           name: "take-over",
           type: "take-over",
-          properties: { rules: [{ selector: { componentNames: [componentName] } }] },
+          properties: {
+            rules: [{ selector: { componentNames: components.map((component) => component.name ?? "") } }],
+          },
         },
       ],
     },
@@ -144,13 +167,13 @@ export function decompileObjects(options: DecompileObjectsOptions): DecompiledAp
     properties,
     ...(traits.length === 0 ? {} : { traits: [...traits] }),
   });
-  let application = applicationOf(options.appName, options.namespace, component(), componentName);
+  let application = applicationOf(options.appName, options.namespace, [component()]);
   let rendered = renderApplication(application, registry);
   const others = options.objects.filter((object) => object !== workload).sort((a, b) => kindRank(a) - kindRank(b));
   for (const object of others) {
     if (rendered.some((candidate) => sameObject(candidate, object))) continue;
     if (!addTraits(object)) continue;
-    application = applicationOf(options.appName, options.namespace, component(), componentName);
+    application = applicationOf(options.appName, options.namespace, [component()]);
     rendered = renderApplication(application, registry);
   }
   const differences = rendered.flatMap((object) =>
@@ -159,11 +182,15 @@ export function decompileObjects(options: DecompileObjectsOptions): DecompiledAp
       options.objects.find((live) => sameObject(live, object)),
     ),
   );
+  const undescribed = options.objects.filter((object) => !rendered.some((candidate) => sameObject(candidate, object)));
   return {
-    application,
+    application: applicationOf(options.appName, options.namespace, [
+      component(),
+      ...referencesOf(componentName, undescribed),
+    ]),
     rendered,
     differences,
     restartsPods: differences.some((difference) => difference.restartsPods),
-    undescribed: options.objects.filter((object) => !rendered.some((candidate) => sameObject(candidate, object))),
+    undescribed,
   };
 }

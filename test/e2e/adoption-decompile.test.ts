@@ -13,6 +13,7 @@ import { runCli, tempDir, type CliRun } from "../support/cli.js";
 import { PROJECT_ROOT } from "../support/shared.js";
 
 interface Box {
+  readonly dir: string;
   vela(argv: readonly string[]): Promise<CliRun>;
   file(name: string, text: string): string;
 }
@@ -21,6 +22,7 @@ function newSandbox(): Box {
   const dir = tempDir();
   const clock = new FakeClock();
   return {
+    dir,
     vela: (argv) => runCli([...argv, "--sandbox", join(dir, "sb")], { cwd: PROJECT_ROOT, clock }),
     file: (name, text) => {
       const path = join(dir, name);
@@ -123,6 +125,31 @@ describe("adopt --decompile", () => {
             replicas: 3
 `);
     expect(run.stderr).toContain("applying it changes nothing and restarts no pod");
+  });
+
+  it("keeps an object no rule describes adopted in a ref-objects component, so applying does not delete it", async () => {
+    const box = newSandbox();
+    const config =
+      "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: demo-config, namespace: default}\ndata: {a: b}\n";
+    await ok(box, ["sandbox", "apply", "-f", box.file("demo.yaml", DEMO_APP + config)]);
+    const objects = ["deploy/demo-app", "configmap/demo-config"];
+    await ok(box, ["adopt", ...objects, "--mode", "take-over", "-o", join(box.dir, "a.yaml")]);
+    const uids = await podUids(box);
+    const run = await ok(box, ["adopt", ...objects, "--decompile", "-o", join(box.dir, "b.yaml")]);
+    expect(run.stderr).toContain("no decompile rule describes ConfigMap demo-config: it stays adopted as it is");
+    const decompiled = readFileSync(join(box.dir, "b.yaml"), "utf8");
+    expect(decompiled).toContain(`    - name: demo-app-objects
+      type: ref-objects
+      properties:
+        objects:
+          - apiVersion: v1
+            kind: ConfigMap
+            name: demo-config
+`);
+    await ok(box, ["up", "-f", join(box.dir, "a.yaml"), "--wait"]);
+    await ok(box, ["up", "-f", join(box.dir, "b.yaml"), "--wait"]);
+    expect((await box.vela(["sandbox", "get", "configmap", "demo-config", "-o", "json"])).code).toBe(0);
+    expect(await podUids(box)).toEqual(uids);
   });
 
   it("refuses a proposal that would restart the pods unless --accept-restart, naming the fields", async () => {

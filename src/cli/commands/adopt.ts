@@ -32,7 +32,7 @@ function reportDecompiled(decompiled: DecompiledApplication, acceptRestart: bool
   );
   for (const object of decompiled.undescribed)
     err.write(
-      `note: no decompile rule describes ${object.kind} ${object.metadata.name ?? ""}: the Application leaves it as it is\n`,
+      `note: no decompile rule describes ${object.kind} ${object.metadata.name ?? ""}: it stays adopted as it is (a ref-objects component)\n`,
     );
   if (lines.length === 0) {
     err.write("the proposal renders the live objects as they are: applying it changes nothing and restarts no pod\n");

@@ -167,6 +167,10 @@ describe("adopt --decompile", () => {
     expect(refused.stderr).toContain("E_ADOPT_RESTART");
     expect(refused.stderr).toContain("--accept-restart");
 
+    const misplaced = await box.vela(["adopt", "deploy/demo-app", "--accept-restart"]);
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain("--accept-restart goes with --decompile");
+
     const accepted = await ok(box, ["adopt", "deploy/demo-app", "--decompile", "--accept-restart"]);
     expect(accepted.stdout).toContain("type: webservice");
   });

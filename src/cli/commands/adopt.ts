@@ -84,6 +84,10 @@ export function registerAdopt(program: Command, env: CommandEnv): void {
     const mode = MODES.find((candidate) => candidate === (flags.mode ?? "read-only"));
     if (mode === undefined)
       throw new UsageError(`unknown adoption mode "${flags.mode ?? ""}"`, { hint: `use --mode ${MODES.join(" | ")}` });
+    if (flags.acceptRestart === true && flags.decompile !== true)
+      throw new UsageError("--accept-restart goes with --decompile", {
+        hint: "vela-ts adopt deploy/web --decompile --accept-restart",
+      });
     const { adoptResources } = await loadController();
     const target = targetOptions(flags, env.ctx, "vela-ts adopt");
     const namespace = await namespaceOf(flags, target);

@@ -75,10 +75,7 @@ export function registerAdopt(program: Command, env: CommandEnv): void {
   examples(command, [
     ["adopt a running Deployment, read-only", "vela-ts adopt deployment/web"],
     ["take it over into an application named shop", "vela-ts adopt deploy/web --mode take-over --app shop"],
-    [
-      "turn it into a webservice component with traits",
-      "vela-ts adopt deploy/web svc/web ingress/web --decompile --app shop",
-    ],
+    ["turn it into a webservice component with traits", "vela-ts adopt deploy/web svc/web --decompile --app shop"],
   ]);
   command.action(async (resources: string[], flags: AdoptFlags) => {
     const mode = MODES.find((candidate) => candidate === (flags.mode ?? "read-only"));

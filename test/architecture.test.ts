@@ -12,6 +12,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   definitions: ["errors", "util", "model", "cue"],
   appfile: ["errors", "util", "model", "definitions", "cue"],
   render: ["errors", "util", "model", "definitions", "appfile", "cue"],
+  // Reverse rendering: definitions' decompile rules run on live objects, renderings compared with them.
+  decompile: ["errors", "util", "model", "definitions", "cue"],
   chart: ["errors", "util", "model"],
   revision: ["errors", "util", "model", "definitions", "appfile"],
   cluster: ["errors", "util", "model", "chart"],
@@ -61,6 +63,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
     "controller",
     "authoring",
     "metrics",
+    "decompile",
   ],
   // The web dashboard is an edge like the command line: it reaches the cluster only through the operations.
   dashboard: ["errors", "util", "model", "operations"],

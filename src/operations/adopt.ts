@@ -4,6 +4,7 @@ import type { KubeObject } from "../model/kube-object.js";
 import { managingApp } from "../reconciler/adoption.js";
 import { APPLICATION_API_VERSION, APPLICATION_KIND } from "../reconciler/application-object.js";
 import type { JsonObject } from "../util/index.js";
+import { decompileObjects, type DecompiledApplication } from "./adopt-decompile.js";
 import { withTarget, type TargetOptions } from "../target/target.js";
 
 /** How the adopted objects are held: only read, or owned from now on. */
@@ -19,6 +20,11 @@ export interface AdoptOptions extends TargetOptions {
   readonly app?: string;
   /** Namespace of the objects and of the Application. @default "default" */
   readonly namespace?: string;
+  /**
+   * Reverse-render the objects into a component with traits (the definitions' decompile rules)
+   * instead of a `ref-objects` component; the result says what applying it would change.
+   */
+  readonly decompile?: boolean;
 }
 
 /** What {@link adoptResources} proposes. */
@@ -30,6 +36,8 @@ export interface AdoptResult {
   readonly objects: readonly KubeObject[];
   /** Notes for the user (objects another application manages now). */
   readonly notes: readonly string[];
+  /** With `decompile`: the proposal's rendering compared with the live objects. */
+  readonly decompiled?: DecompiledApplication;
 }
 
 /** `deployment/web` → the resource type and name, or a usage error naming the argument. */
@@ -78,6 +86,10 @@ export async function adoptResources(options: AdoptOptions): Promise<AdoptResult
               (mode === "take-over" ? ": applying moves it to this application" : ""),
           ];
     });
+    if (options.decompile === true) {
+      const decompiled = decompileObjects({ appName, namespace, objects });
+      return { target: target.description, application: decompiled.application, objects, notes, decompiled };
+    }
     return {
       target: target.description,
       application: adoptionApplication(appName, namespace, mode, objects),

@@ -40,3 +40,4 @@ export * from "../authoring/cluster-definitions.js";
 export { readClusterDefinitions, DEFINITION_NAMESPACE, DEFINITION_API_VERSION } from "../target/stored-definitions.js";
 export * from "./clusters.js";
 export * from "./adopt.js";
+export * from "./adopt-decompile.js";

@@ -14,8 +14,9 @@ import { splitCommandLine } from "../support/shell-words.js";
 
 const PAGE = readFileSync(join(PROJECT_ROOT, "docs", "adoption.md"), "utf8");
 
-function testedCommands(): string[][] {
-  const block = /```sh tested\n([\s\S]*?)```/.exec(PAGE)?.[1] ?? "";
+/** The commands of the page's n-th `sh tested` block. */
+function testedCommands(index = 0): string[][] {
+  const block = [...PAGE.matchAll(/```sh tested\n([\s\S]*?)```/g)][index]?.[1] ?? "";
   return block
     .split("\n")
     .filter((line) => line.trim() !== "")
@@ -73,5 +74,48 @@ describe("docs/adoption.md", () => {
       expect(tree).toMatch(new RegExp(`${kind}/legacy-api.*\\(adopted, take-over\\)\\n`));
     expect(deleted).toContain("Deployment/default/legacy-api deleted");
     expect(deleted).toContain("Ingress/default/legacy-api deleted");
+  });
+
+  it("decompiles the adopted objects and applies the proposal with no restart, then releases a canary", async () => {
+    const env = { VELA_TS_SANDBOX: join(tempDir("vela-ts-docs-"), "sb") };
+    const clock = new FakeClock();
+    const vela = (argv: readonly string[]): Promise<CliRun> => runCli(argv, { cwd: PROJECT_ROOT, env, clock });
+    const pods = async (): Promise<{ uid: string; image: string }[]> => {
+      const run = await vela(["sandbox", "get", "pods", "-o", "json"]);
+      const items = (
+        JSON.parse(run.stdout) as { items: { metadata: { uid: string }; spec: { containers: { image: string }[] } }[] }
+      ).items;
+      return items.map((item) => ({ uid: item.metadata.uid, image: item.spec.containers[0]?.image ?? "" }));
+    };
+    const commands = testedCommands(1);
+    expect(commands.map((argv) => argv.slice(0, 2).join(" "))).toEqual([
+      "vela-ts sandbox",
+      "vela-ts up",
+      "vela-ts adopt",
+      "vela-ts up",
+      "vela-ts up",
+      "vela-ts up",
+      "vela-ts workflow",
+    ]);
+    const runs: CliRun[] = [];
+    let scaled: string[] = [];
+    for (const argv of commands) {
+      const run = await vela(argv.slice(1));
+      expect(run.code, `vela-ts ${argv.slice(1).join(" ")}\n${run.stderr}`).toBe(0);
+      runs.push(run);
+      const now = await pods();
+      if (runs.length === 2) scaled = now.map((pod) => pod.uid).sort();
+      if (runs.length === 4 || runs.length === 5) expect(now.map((pod) => pod.uid).sort()).toEqual(scaled);
+      if (runs.length === 6) {
+        expect(now.map((pod) => pod.uid)).toEqual(expect.arrayContaining(scaled));
+        expect(now.filter((pod) => pod.image === "nginx:1.26")).toHaveLength(1);
+      }
+    }
+    const adopt = runs[2];
+    const example = readFileSync(join(PROJECT_ROOT, "examples", "adoption", "legacy-decompiled.yaml"), "utf8");
+    expect(adopt?.stdout).toBe(example.slice(example.indexOf("apiVersion:")));
+    // The page shows what it says on standard error.
+    for (const line of (adopt?.stderr ?? "").trimEnd().split("\n")) expect(PAGE).toContain(line.trim());
+    expect(scaled).toHaveLength(4);
   });
 });

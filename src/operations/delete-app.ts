@@ -28,6 +28,7 @@ import {
   type OwnerIndex,
 } from "./resource-tree.js";
 import { listApplicationRevisions } from "../reconciler/revision-objects.js";
+import { ANNOTATION_SHARED_BY, leaveShared, sharedByOf, sharerKey } from "../reconciler/shared-resource.js";
 import {
   componentsInSpec,
   componentTypesOf,
@@ -246,12 +247,20 @@ export async function deleteApplication(options: DeleteApplicationOptions): Prom
         kept.push({ ref, reason: "kept by the garbage-collect policy (strategy: never)" });
         return;
       }
+      const live = await member.get(trackedRef(resource));
+      const self = sharerKey({ name, namespace });
+      if (live !== undefined && sharedByOf(live).includes(self)) {
+        const sharing = await leaveShared(member, live, self);
+        if (sharing !== "delete") {
+          kept.push({ ref, reason: `still shared by application ${sharing.join(", ")} (${ANNOTATION_SHARED_BY})` });
+          return;
+        }
+      }
       const otherApp = others.get(trackedKey(resource));
       if (otherApp !== undefined) {
         kept.push({ ref, reason: `also tracked by application ${otherApp}` });
         return;
       }
-      const live = await member.get(trackedRef(resource));
       if (live === undefined) return;
       const labelled = live.metadata.labels?.[LABEL_APP_NAME];
       if (labelled !== undefined && labelled !== name) {

@@ -32,6 +32,7 @@ import { PassState } from "./pass-state.js";
 import { ReleaseApplier, trackedInCluster } from "./release-applier.js";
 import { bindRelease, renderRelease, type RenderPlan } from "./render-stage.js";
 import { decideRelease, type RevisionStage } from "./revision-stage.js";
+import { leaveShared, ownerOf, sharedByOf, sharerKey } from "./shared-resource.js";
 import {
   componentTypesOf,
   garbageCollectPolicyOf,
@@ -476,6 +477,14 @@ async function collectGarbage(applier: ReleaseApplier, gc: GarbageCollection): P
       if (error instanceof VelaError && !(error instanceof InternalError)) continue;
       throw error;
     }
+    // A shared object another app still uses is left to it (`app.oam.dev/shared-by`), and so is
+    // one another app owns now (handed over, or taken over).
+    const live = await target.get(ref);
+    if (live === undefined) continue;
+    const self = sharerKey(gc);
+    if (sharedByOf(live).includes(self) && (await leaveShared(target, live, self)) !== "delete") continue;
+    const owner = ownerOf(live);
+    if (owner !== undefined && owner !== self) continue;
     deleted = (await target.delete(ref, gcDeleteOptions(rule))) || deleted;
   }
   return deleted;

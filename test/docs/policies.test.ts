@@ -41,7 +41,7 @@ async function runBlock(block: readonly string[][]): Promise<string[]> {
 }
 
 describe("docs/policies.md", () => {
-  const [gcStory = [], applyOnceStory = []] = testedBlocks();
+  const [gcStory = [], applyOnceStory = [], sharedStory = []] = testedBlocks();
 
   it("the garbage-collect story: the update keeps what the rules say, delete goes in dependency order", async () => {
     expect(gcStory.map((argv) => argv.slice(0, 3).join(" "))).toEqual([
@@ -109,5 +109,25 @@ describe("docs/policies.md", () => {
     const outputs = await runBlock(applyOnceStory);
     expect(outputs.at(-1)?.trim()).toBe("4/nginx:1.25");
     expect(PAGE).toContain("prints `4/nginx:1.25`");
+  });
+
+  it("the shared-resource story: the second app joins, the first's delete hands over, the last deletes", async () => {
+    expect(sharedStory.map((argv) => argv.slice(0, 2).join(" "))).toEqual([
+      "vela-ts up",
+      "vela-ts up",
+      "vela-ts sandbox",
+      "vela-ts delete",
+      "vela-ts sandbox",
+      "vela-ts delete",
+    ]);
+    const [, , sharedBy = "", firstDelete = "", owner = "", lastDelete = ""] = await runBlock(sharedStory);
+    expect(sharedBy.trim()).toBe("default/checkout,default/payments");
+    const kept =
+      "ConfigMap/default/platform-settings kept: still shared by application default/payments (app.oam.dev/shared-by)";
+    expect(firstDelete).toContain(kept);
+    expect(PAGE.replace(/\n/g, " ")).toContain(kept);
+    expect(owner.trim()).toBe("payments");
+    expect(lastDelete).toContain("ConfigMap/default/platform-settings deleted");
+    expect(PAGE).toContain("prints `default/checkout,default/payments`");
   });
 });

@@ -106,7 +106,9 @@ describe("garbage-collect on update", () => {
 
     const deleted = await story.velaOk(["delete", "shop"]);
     expect(deleted.stdout).toContain("ConfigMap/default/flags deleted");
-    expect(deleted.stdout).toMatch(/ConfigMap\/default\/audit kept: kept by the garbage-collect policy \(strategy: never\)/);
+    expect(deleted.stdout).toMatch(
+      /ConfigMap\/default\/audit kept: kept by the garbage-collect policy \(strategy: never\)/,
+    );
     expect(await exists(story, configMap("flags"))).toBe(false);
     expect(await exists(story, configMap("audit"))).toBe(true);
     expect(await story.list("core.oam.dev/v1beta1", "ResourceTracker")).toEqual([]);

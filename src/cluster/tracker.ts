@@ -124,6 +124,11 @@ export interface ClusterRef {
   readonly ref: ObjectRef;
 }
 
+/** A resource garbage collection may delete: where it lives, and its tracker entry (for the policy's rules). */
+export interface CollectedResource extends ClusterRef {
+  readonly resource: TrackedResource;
+}
+
 /**
  * What garbage collection deletes: resources some older tracker holds that the current applied set
  * does not (compared per cluster). Order: reverse of how they were applied (traits' outputs before workloads).
@@ -131,16 +136,16 @@ export interface ClusterRef {
 export function resourcesToCollect(
   olderTrackers: readonly KubeObject[],
   current: readonly TrackedResource[],
-): ClusterRef[] {
+): CollectedResource[] {
   const keep = new Set(current.map(trackedKey));
   const seen = new Set<string>();
-  const out: ClusterRef[] = [];
+  const out: CollectedResource[] = [];
   for (const tracker of olderTrackers) {
     for (const resource of trackedResources(tracker)) {
       const key = trackedKey(resource);
       if (keep.has(key) || seen.has(key) || isReleasedOnDelete(resource)) continue;
       seen.add(key);
-      out.push({ cluster: clusterOf(resource), ref: trackedRef(resource) });
+      out.push({ cluster: clusterOf(resource), ref: trackedRef(resource), resource });
     }
   }
   return out.reverse();

@@ -14,7 +14,7 @@ import { recordedEventsAbout } from "../cluster/events.js";
 import { VelaError } from "../errors/index.js";
 import { refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE, LABEL_COMPONENT_REVISION } from "../model/labels.js";
-import { isJsonObject } from "../util/index.js";
+import { isJsonObject, type JsonValue } from "../util/index.js";
 import { applicationNotFound } from "./app-lookup.js";
 import { applicationRef } from "../reconciler/application-object.js";
 import { ANNOTATION_REF_OBJECT } from "../reconciler/component-runtime.js";
@@ -28,6 +28,17 @@ import {
   type OwnerIndex,
 } from "./resource-tree.js";
 import { listApplicationRevisions } from "../reconciler/revision-objects.js";
+import { ANNOTATION_SHARED_BY, leaveShared, sharedByOf, sharerKey } from "../reconciler/shared-resource.js";
+import {
+  componentsInSpec,
+  componentTypesOf,
+  garbageCollectPolicyOf,
+  gcDeleteOptions,
+  gcRuleFor,
+  policiesInSpec,
+  reverseDependencyGroups,
+  type ComponentLinks,
+} from "../reconciler/garbage-collect.js";
 import { withTarget, type TargetOptions } from "../target/target.js";
 
 /** Options of {@link deleteApplication}. */
@@ -74,6 +85,11 @@ export interface DeleteApplicationResult {
   readonly kept: readonly KeptObject[];
   /** Objects still terminating when the command returned. */
   readonly remaining: readonly PlacedRef[];
+  /**
+   * Why the app is not deleted yet (its records kept for a re-run): with the garbage-collect
+   * policy's `order: dependency`, a group still terminating holds back the groups after it.
+   */
+  readonly unfinished?: string;
 }
 
 /** An adopted object the app releases on delete (read-only or a plain reference; `take-over` ones are deleted). */
@@ -101,6 +117,25 @@ async function trackedByOthers(cluster: Cluster, ownTrackers: readonly KubeObjec
     for (const resource of distinctTrackedResources([tracker])) keys.set(trackedKey(resource), owner);
   }
   return keys;
+}
+
+/**
+ * The tracked resources in deletion groups for `order: dependency`: each component's resources in
+ * its reverse-dependency group (dependents first); resources no component rendered go last.
+ */
+function deletionGroups(
+  resources: readonly TrackedResource[],
+  components: readonly ComponentLinks[],
+): TrackedResource[][] {
+  const groupOf = new Map<string, number>();
+  const groups = reverseDependencyGroups(components);
+  groups.forEach((names, index) => names.forEach((name) => groupOf.set(name, index)));
+  const out: TrackedResource[][] = Array.from({ length: groups.length + 1 }, () => []);
+  for (const resource of resources)
+    out[(resource.component === undefined ? undefined : groupOf.get(resource.component)) ?? groups.length]?.push(
+      resource,
+    );
+  return out.filter((group) => group.length > 0);
 }
 
 async function stillPresent(clusters: ReadonlyMap<string, Cluster>, refs: readonly PlacedRef[]): Promise<PlacedRef[]> {
@@ -186,13 +221,16 @@ export async function deleteApplication(options: DeleteApplicationOptions): Prom
     const deleted: PlacedRef[] = [];
     const kept: KeptObject[] = [];
     const descendants = new Map<string, PlacedRef>();
-    for (const resource of resources) {
+    const policy = garbageCollectPolicyOf(policiesInSpec(app?.spec as JsonValue | undefined));
+    const components = componentsInSpec(app?.spec as JsonValue | undefined);
+    const componentTypes = componentTypesOf(components);
+    const deleteOne = async (resource: TrackedResource): Promise<void> => {
       const where = clusterOf(resource);
       const ref = placedRef(trackedRef(resource), where);
       const member = clusters.get(where);
       if (member === undefined) {
         kept.push({ ref, reason: `left in cluster ${where}: ${detached.get(where) ?? "not reachable"}` });
-        continue;
+        return;
       }
       if (isReferencedObject(resource)) {
         kept.push({
@@ -202,33 +240,74 @@ export async function deleteApplication(options: DeleteApplicationOptions): Prom
               ? "adopted read-only, released"
               : "referenced by ref-objects, not created by the app",
         });
-        continue;
+        return;
+      }
+      const rule = gcRuleFor(policy, resource, componentTypes);
+      if (rule?.strategy === "never") {
+        kept.push({ ref, reason: "kept by the garbage-collect policy (strategy: never)" });
+        return;
+      }
+      const live = await member.get(trackedRef(resource));
+      const self = sharerKey({ name, namespace });
+      if (live !== undefined && sharedByOf(live).includes(self)) {
+        const sharing = await leaveShared(member, live, self);
+        if (sharing !== "delete") {
+          kept.push({ ref, reason: `still shared by application ${sharing.join(", ")} (${ANNOTATION_SHARED_BY})` });
+          return;
+        }
       }
       const otherApp = others.get(trackedKey(resource));
       if (otherApp !== undefined) {
         kept.push({ ref, reason: `also tracked by application ${otherApp}` });
-        continue;
+        return;
       }
-      const live = await member.get(trackedRef(resource));
-      if (live === undefined) continue;
+      if (live === undefined) return;
       const labelled = live.metadata.labels?.[LABEL_APP_NAME];
       if (labelled !== undefined && labelled !== name) {
         kept.push({ ref, reason: `belongs to application ${labelled}` });
-        continue;
+        return;
       }
-      for (const node of flattenTree(treeOf(live, owners.get(where) ?? new Map())).slice(1)) {
-        const child = placedRef(
-          {
-            apiVersion: node.apiVersion,
-            kind: node.kind,
-            name: node.name,
-            ...(node.namespace === undefined ? {} : { namespace: node.namespace }),
-          },
-          where,
-        );
-        descendants.set(placedKey(child), child);
-      }
-      if (await member.delete(trackedRef(resource))) deleted.push(ref);
+      // Orphaned dependents stay: they are not reported as deleted with it.
+      if (rule?.propagation !== "orphan")
+        for (const node of flattenTree(treeOf(live, owners.get(where) ?? new Map())).slice(1)) {
+          const child = placedRef(
+            {
+              apiVersion: node.apiVersion,
+              kind: node.kind,
+              name: node.name,
+              ...(node.namespace === undefined ? {} : { namespace: node.namespace }),
+            },
+            where,
+          );
+          descendants.set(placedKey(child), child);
+        }
+      if (await member.delete(trackedRef(resource), gcDeleteOptions(rule))) deleted.push(ref);
+    };
+    // `order: dependency`: a group's objects (and what they own) are gone before the next group's
+    // are deleted; one still terminating stops the command there, its records kept for a re-run.
+    const groups = policy?.dependencyOrder === true ? deletionGroups(resources, components) : [resources];
+    let blocked: PlacedRef[] = [];
+    for (const [index, group] of groups.entries()) {
+      const before = deleted.length;
+      for (const resource of group) await deleteOne(resource);
+      if (index === groups.length - 1) break;
+      const watched = [...deleted.slice(before), ...descendants.values()];
+      blocked = await settleDeletion(clusters, target.driver, watched, options);
+      if (blocked.length > 0) break;
+    }
+    if (blocked.length > 0) {
+      const blockedKeys = new Set(blocked.map(placedKey));
+      const dependents = [...descendants.values()].filter((ref) => !blockedKeys.has(placedKey(ref)));
+      return {
+        target: target.description,
+        deleted,
+        dependents,
+        records: [],
+        eventsDeleted: 0,
+        kept,
+        remaining: blocked,
+        unfinished: "the components they depend on are deleted once they are gone (garbage-collect order: dependency)",
+      };
     }
     for (const ref of deleted) descendants.delete(placedKey(ref));
 

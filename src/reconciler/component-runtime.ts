@@ -7,6 +7,7 @@ import { FIELD_MANAGER, LABEL_APP_REVISION, LABEL_COMPONENT_REVISION } from "../
 import { componentObjects, evaluateHealth, type ComponentManifest } from "../render/index.js";
 import { toJsonObject, type JsonObject, type JsonValue } from "../util/index.js";
 import { keepAllowedDrift, type ApplyOncePolicy, type ApplyStage } from "./apply-once.js";
+import { isSharedBy, joinShared, ownerOf } from "./shared-resource.js";
 
 /** Marks an object a `ref-objects` component only refers to: adopted, never written. */
 export const ANNOTATION_REF_OBJECT = "app.oam.dev/ref-object";
@@ -115,6 +116,11 @@ export interface ApplyComponentObjectsOptions {
   readonly applyOnce?: ApplyOncePolicy;
   /** Who applies: a workflow step, or the state keep. @default "onUpdate" */
   readonly stage?: ApplyStage;
+  /**
+   * The app (`ns/name`) and its `shared-resource` selectors: a selected object another app owns is
+   * joined (`app.oam.dev/shared-by`), not written. @default nothing shared
+   */
+  readonly sharing?: { readonly app: string; readonly selectors: readonly JsonObject[] };
 }
 
 /**
@@ -135,11 +141,23 @@ export async function applyComponentObjects(
   for (const object of revision === undefined ? objectsToApply(manifest) : [revision, ...objectsToApply(manifest)]) {
     const before = await cluster.get(refOf(object));
     const trait = traitOf.get(object);
-    const applied = keepAllowedDrift(object, before, options.applyOnce, options.stage ?? "onUpdate", {
+    const origin = {
       component: manifest.name,
       componentType: manifest.type,
       ...(trait === undefined ? {} : { trait }),
-    });
+    };
+    const owner = before === undefined ? undefined : ownerOf(before);
+    if (
+      before !== undefined &&
+      options.sharing !== undefined &&
+      owner !== undefined &&
+      owner !== options.sharing.app &&
+      isSharedBy(options.sharing.selectors, object, origin)
+    ) {
+      if (await joinShared(cluster, before, options.sharing.app)) changed++;
+      continue;
+    }
+    const applied = keepAllowedDrift(object, before, options.applyOnce, options.stage ?? "onUpdate", origin);
     if (applied === undefined) continue;
     const after = await cluster.apply(applied, { fieldManager: FIELD_MANAGER, force: true });
     if (before?.metadata.resourceVersion !== after.metadata.resourceVersion) changed++;

@@ -32,6 +32,14 @@ import { PassState } from "./pass-state.js";
 import { ReleaseApplier, trackedInCluster } from "./release-applier.js";
 import { bindRelease, renderRelease, type RenderPlan } from "./render-stage.js";
 import { decideRelease, type RevisionStage } from "./revision-stage.js";
+import { leaveShared, ownerOf, sharedByOf, sharerKey } from "./shared-resource.js";
+import {
+  componentTypesOf,
+  garbageCollectPolicyOf,
+  gcDeleteOptions,
+  gcRuleFor,
+  type GarbageCollectPolicy,
+} from "./garbage-collect.js";
 import { markRevisionObject } from "./revision-objects.js";
 import { completePendingRollback } from "./rollback.js";
 import { PassRecorder, SteadyStateMemo, type UsedDefinition } from "./steady-state.js";
@@ -259,7 +267,14 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   const { input, liveAppfile } = parsed.value;
 
   const release = await runStage("Revision", () =>
-    decideRelease(pass, { cluster, clock, liveAppfile, isOpsOnly, revisionLimit: deps.revisionLimit ?? 10 }),
+    decideRelease(pass, {
+      cluster,
+      clock,
+      liveAppfile,
+      isOpsOnly,
+      // The app's garbage-collect policy overrides the controller's limit, as KubeVela's does.
+      revisionLimit: garbageCollectPolicyOf(liveAppfile.policies)?.applicationRevisionLimit ?? deps.revisionLimit ?? 10,
+    }),
   );
   if (!release.ok) return failPass(pass, release);
 
@@ -336,13 +351,15 @@ async function finishRelease(
   const healthy = services.every((service) => service.healthy);
 
   for (const update of workflowConditions(phase.phase, phase.message, release.record.name)) pass.setCondition(update);
-  if (phase.phase === "succeeded") {
-    await markRevisionObject(cluster, release.object, true, workflow);
+  const gcPolicy = garbageCollectPolicyOf(plan.appfile.policies);
+  if (phase.phase === "succeeded") await markRevisionObject(cluster, release.object, true, workflow);
+  if (phase.phase === "succeeded" || (phase.phase === "failed" && gcPolicy?.continueOnFailure === true)) {
     // What this revision renders, and what its steps applied besides (apply-object, actions).
     const current = mergeTracked(await applier.tracked(), ...renderedResources(plan));
-    if (await collectGarbage(applier, name, namespace, current)) pass.wrote = true;
-    pass.setCondition(readyCondition("Ready"));
+    const components = componentTypesOf(plan.appfile.application.spec.components);
+    if (await collectGarbage(applier, { name, namespace, current, policy: gcPolicy, components })) pass.wrote = true;
   }
+  if (phase.phase === "succeeded") pass.setCondition(readyCondition("Ready"));
 
   const { status } = pass;
   const savedWorkflow = storedWorkflowOf(statusOf(pass.app));
@@ -423,25 +440,36 @@ async function releaseHealth(hub: Cluster, applier: ReleaseApplier, plan: Render
   return services;
 }
 
+/** What {@link collectGarbage} compares and how it decides. */
+interface GarbageCollection {
+  readonly name: string;
+  readonly namespace: string;
+  /** What the running revision renders or applied: never collected. */
+  readonly current: readonly TrackedResource[];
+  readonly policy: GarbageCollectPolicy | undefined;
+  /** Component name → type, for rules selecting by `componentTypes`. */
+  readonly components: ReadonlyMap<string, string>;
+}
+
 /**
- * Deletes what other revisions applied and this one does not render, each in its cluster; returns
- * whether anything was deleted. A member cluster out of reach keeps its leftovers: the older
- * trackers stay until a later pass reaches it.
+ * Deletes what other revisions applied and this one does not render, each in its cluster, as the
+ * app's `garbage-collect` policy says (nothing with `keepLegacyResource`; a resource whose rule says
+ * `onAppDelete` or `never` stays, and so does the older tracker recording it); returns whether
+ * anything was deleted. A member cluster out of reach keeps its leftovers: the older trackers stay
+ * until a later pass reaches it.
  */
-async function collectGarbage(
-  applier: ReleaseApplier,
-  appName: string,
-  namespace: string,
-  current: readonly TrackedResource[],
-): Promise<boolean> {
+async function collectGarbage(applier: ReleaseApplier, gc: GarbageCollection): Promise<boolean> {
+  if (gc.policy?.keepLegacyResource === true) return false;
   const hub = await applier.clusterOf(LOCAL_CLUSTER_NAME);
   // Trackers are cluster-scoped: the namespace label keeps same-named apps of other namespaces apart.
   const trackers = await hub.list("core.oam.dev/v1beta1", "ResourceTracker", {
-    labelSelector: `${LABEL_APP_NAME}=${appName},${LABEL_APP_NAMESPACE}=${namespace}`,
+    labelSelector: `${LABEL_APP_NAME}=${gc.name},${LABEL_APP_NAMESPACE}=${gc.namespace}`,
   });
   const older = trackers.filter((tracker) => tracker.metadata.name !== applier.trackerRef.name);
   let deleted = false;
-  for (const { cluster, ref } of resourcesToCollect(older, current)) {
+  for (const { cluster, ref, resource } of resourcesToCollect(older, gc.current)) {
+    const rule = gcRuleFor(gc.policy, resource, gc.components);
+    if (rule !== undefined && rule.strategy !== "onAppUpdate") continue;
     let target: Cluster;
     try {
       target = await applier.clusterOf(cluster);
@@ -449,7 +477,15 @@ async function collectGarbage(
       if (error instanceof VelaError && !(error instanceof InternalError)) continue;
       throw error;
     }
-    deleted = (await target.delete(ref)) || deleted;
+    // A shared object another app still uses is left to it (`app.oam.dev/shared-by`), and so is
+    // one another app owns now (handed over, or taken over).
+    const live = await target.get(ref);
+    if (live === undefined) continue;
+    const self = sharerKey(gc);
+    if (sharedByOf(live).includes(self) && (await leaveShared(target, live, self)) !== "delete") continue;
+    const owner = ownerOf(live);
+    if (owner !== undefined && owner !== self) continue;
+    deleted = (await target.delete(ref, gcDeleteOptions(rule))) || deleted;
   }
   return deleted;
 }

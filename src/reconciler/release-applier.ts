@@ -24,6 +24,7 @@ import {
   trackedResourcesOf,
 } from "./component-runtime.js";
 import type { PassState } from "./pass-state.js";
+import { sharedResourceSelectorsOf, sharerKey } from "./shared-resource.js";
 import { resolveChartWorkloads, type PlacementPlan, type RenderPlan } from "./render-stage.js";
 
 /** Tracker entries of a manifest applied in a member cluster carry the cluster (the hub's carry none). */
@@ -143,9 +144,12 @@ export class ReleaseApplier {
     await this.recordApplied(trackedInCluster([...trackedResourcesOf(manifest), ...adoption.tracked], clusterName));
     for (const write of adoption.writes) await this.applyObject(write, cluster);
     const applyOnce = this.plan.applyOnce;
+    const shared = sharedResourceSelectorsOf(this.plan.appfile.policies);
+    const sharing = { app: sharerKey({ name: this.appName, namespace: this.namespace }), selectors: shared };
     if (
       (await applyComponentObjects(cluster, manifest, {
         ...(applyOnce === undefined ? {} : { applyOnce }),
+        ...(shared.length === 0 ? {} : { sharing }),
         stage,
       })) > 0
     )

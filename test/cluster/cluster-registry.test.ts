@@ -49,7 +49,11 @@ describe("garbage collection across clusters", () => {
       deployment("us"),
     ]);
     expect(resourcesToCollect([older], [deployment("eu")])).toEqual([
-      { cluster: "us", ref: { apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: "prod" } },
+      {
+        cluster: "us",
+        ref: { apiVersion: "apps/v1", kind: "Deployment", name: "web", namespace: "prod" },
+        resource: deployment("us"),
+      },
     ]);
   });
 

@@ -95,6 +95,33 @@ describe("drift by another field manager", () => {
   });
 });
 
+describe("apply-once bad input", () => {
+  it("an unknown affect is refused at its line, nothing written", async () => {
+    const story = await storySandbox({ charts: false });
+    const file = join(story.cwd, "shop.yaml");
+    writeFileSync(
+      file,
+      shop([
+        "    - name: tolerate-replicas",
+        "      type: apply-once",
+        "      properties:",
+        "        enable: true",
+        "        rules:",
+        "          - selector: {componentNames: [shop]}",
+        "            strategy: {path: [spec.replicas], affect: onupdate}",
+      ]),
+    );
+    const before = await story.resourceVersion();
+    const run = await story.vela(["up", "-f", file]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain(
+      'field "rules.0.strategy.affect" must be one of "onUpdate", "onStateKeep", "always", got "onupdate"',
+    );
+    expect(run.stderr).toContain("shop.yaml:20:");
+    expect(await story.resourceVersion()).toBe(before);
+  });
+});
+
 describe("apply-once rules (KubeVela's ApplyOncePolicySpec)", () => {
   const rendered: KubeObject = {
     apiVersion: "apps/v1",

@@ -36,7 +36,11 @@ export function formatDeleteResult(app: string, namespace: string, result: Delet
     lines.push(`${result.eventsDeleted} Event${result.eventsDeleted === 1 ? "" : "s"} about the application deleted`);
   for (const kept of result.kept) lines.push(`${describe(kept.ref)} kept: ${kept.reason}`);
   for (const ref of result.remaining) lines.push(`${describe(ref)} still terminating`);
-  lines.push(`Application ${namespace}/${app} deleted (${result.target}).`);
+  lines.push(
+    result.unfinished === undefined
+      ? `Application ${namespace}/${app} deleted (${result.target}).`
+      : `Application ${namespace}/${app} not deleted yet: ${result.unfinished}; run delete again (or with --wait).`,
+  );
   return `${lines.join("\n")}\n`;
 }
 

@@ -464,11 +464,13 @@ class LeadingTerm {
       return;
     }
     this.failures.delete(key);
+    // An app that moved to another shard while this pass ran: nothing of it is kept here.
+    const kept = this.options.sharding === undefined || this.mine.has(key);
     const written = outcome.app.metadata.resourceVersion;
-    if (written !== undefined) this.lastWritten.set(key, written);
-    this.metrics.setPhase(key, outcome.workflow?.status ?? "initializing");
+    if (kept && written !== undefined) this.lastWritten.set(key, written);
+    if (kept) this.metrics.setPhase(key, outcome.workflow?.status ?? "initializing");
     report("success", { outcome });
-    this.schedule(key, outcome);
+    if (kept) this.schedule(key, outcome);
   }
 
   /**

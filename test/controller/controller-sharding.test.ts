@@ -24,7 +24,7 @@ import type { KubeObject } from "../../src/model/kube-object.js";
 import type { JsonObject } from "../../src/util/index.js";
 import { SystemClock } from "../../src/util/clock.js";
 import { eventually } from "../e2e/http-support.js";
-import { tempDir } from "../support/cli.js";
+import { runCli, tempDir } from "../support/cli.js";
 import { PROJECT_ROOT } from "../support/shared.js";
 import { writeFileSync } from "node:fs";
 
@@ -160,6 +160,19 @@ describe("ShardScheduler", () => {
   it("shard ids must fit a label value and a Lease name", () => {
     expect(validateShardId("--shard-id", "shard-0")).toBe("shard-0");
     expect(() => validateShardId("--shard-id", "Shard_0")).toThrow(/not a valid shard id/);
+  });
+});
+
+describe("vela-ts controller sharding flags", () => {
+  it.each([
+    [["--shard-id", "Shard_0"], /--shard-id "Shard_0" is not a valid shard id/],
+    [["--schedulable-shards", "shard-0"], /--schedulable-shards needs --shard-id master/],
+    [["--shard-id", "shard-0", "--schedulable-shards", "shard-1"], /--schedulable-shards is for the master shard/],
+    [["--leader-election-renew-deadline", "20s"], /retry period < renew deadline < lease duration/],
+  ])("%j is refused before connecting", async (flags, message) => {
+    const run = await runCli(["controller", "--kubeconfig", "/nonexistent/kubeconfig", ...flags]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
   });
 });
 

@@ -1,6 +1,7 @@
 import { ControllerMetrics, startHealthServer, type HealthServer } from "./controller-metrics.js";
 import { runController, type ControllerSummary, type OwnedKind, type ReconcileEvent } from "./controller-mode.js";
-import type { LeaseSettings } from "./lease.js";
+import { CONTROLLER_LEASE_NAME, type LeaseSettings } from "./lease.js";
+import { shardLeaseName, type ShardSettings } from "./sharding.js";
 import { withTarget, type TargetOptions } from "../target/target.js";
 import type { AbortableSleep } from "./work-queue.js";
 
@@ -23,12 +24,15 @@ export interface ControllerModeOptions extends TargetOptions {
   /** Lease timing (tests shorten it). @default client-go's 15 s / 10 s / 2 s */
   readonly lease?: Pick<LeaseSettings, "leaseDurationMs" | "renewDeadlineMs" | "retryPeriodMs">;
   readonly ownedKinds?: readonly OwnedKind[];
+  /** `--shard-id` / `--schedulable-shards`: sharded mode. @default one controller for all apps */
+  readonly sharding?: ShardSettings;
   readonly sleep?: AbortableSleep;
   /** Told once the target is open and the endpoint listens. */
   readonly onStarted?: (started: {
     readonly target: string;
     readonly metricsUrl?: string;
     readonly leaseNamespace: string;
+    readonly leaseName: string;
   }) => void;
   readonly onReconcile?: (event: ReconcileEvent) => void;
 }
@@ -48,6 +52,7 @@ export async function runControllerMode(options: ControllerModeOptions): Promise
       options.onStarted?.({
         target: target.description,
         leaseNamespace,
+        leaseName: options.sharding === undefined ? CONTROLLER_LEASE_NAME : shardLeaseName(options.sharding.shardId),
         ...(health === undefined ? {} : { metricsUrl: health.url }),
       });
       return await runController({
@@ -60,6 +65,7 @@ export async function runControllerMode(options: ControllerModeOptions): Promise
         ...(options.resyncIntervalMs === undefined ? {} : { resyncIntervalMs: options.resyncIntervalMs }),
         ...(options.waitPollIntervalMs === undefined ? {} : { pollIntervalMs: options.waitPollIntervalMs }),
         ...(options.ownedKinds === undefined ? {} : { ownedKinds: options.ownedKinds }),
+        ...(options.sharding === undefined ? {} : { sharding: options.sharding }),
         ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
         ...(options.log === undefined ? {} : { log: options.log }),
         ...(options.onReconcile === undefined ? {} : { onReconcile: options.onReconcile }),

@@ -10,7 +10,12 @@ import { assertApplicationStatus } from "../model/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { formatDuration, type Clock, type JsonValue } from "../util/index.js";
 import { findSuspendedSteps, storedWorkflowOf } from "../workflow/index.js";
-import { getApplication, statusOf } from "../reconciler/application-object.js";
+import {
+  APPLICATION_API_VERSION,
+  APPLICATION_KIND,
+  getApplication,
+  statusOf,
+} from "../reconciler/application-object.js";
 import { storedServicesOf } from "../reconciler/component-runtime.js";
 import {
   describeProgress,
@@ -22,6 +27,7 @@ import {
   type DriveResult,
 } from "../reconciler/drive.js";
 import { activeController, CONTROLLER_LEASE_NAME, type ActiveController } from "./lease.js";
+import { MASTER_SHARD, scheduledShardOf, shardLeaseName } from "./sharding.js";
 import type { ReconcileOutcome } from "../reconciler/reconcile.js";
 import { DEFAULT_POLL_INTERVAL_MS, type Target } from "../target/target.js";
 
@@ -40,17 +46,42 @@ export async function findReconcilingController(
   clock: Clock,
   appNamespace: string,
   contextNamespace = "default",
+  leaseName: string = CONTROLLER_LEASE_NAME,
 ): Promise<ActiveController | undefined> {
   for (const leaseNamespace of new Set([appNamespace, contextNamespace])) {
     let found: ActiveController | undefined;
     try {
-      found = await activeController(cluster, clock, leaseNamespace);
+      found = await activeController(cluster, clock, leaseNamespace, leaseName);
     } catch (error) {
       if (isUnreadableLease(error)) continue;
       throw error;
     }
     if (found !== undefined && (found.watchNamespace === undefined || found.watchNamespace === appNamespace))
       return found;
+  }
+  return undefined;
+}
+
+/**
+ * The controller that reconciles one Application: a controller of all apps, or in sharded mode the
+ * shard the app is scheduled to (an app not scheduled yet: the master shard, which schedules it).
+ */
+export async function findControllerOf(
+  cluster: Cluster,
+  clock: Clock,
+  name: string,
+  namespace: string,
+  contextNamespace?: string,
+): Promise<ActiveController | undefined> {
+  const app = await cluster.get({ apiVersion: APPLICATION_API_VERSION, kind: APPLICATION_KIND, name, namespace });
+  const shard = app === undefined ? "" : scheduledShardOf(app);
+  const leases =
+    shard === ""
+      ? [CONTROLLER_LEASE_NAME, shardLeaseName(MASTER_SHARD)]
+      : [shardLeaseName(shard), CONTROLLER_LEASE_NAME];
+  for (const lease of leases) {
+    const found = await findReconcilingController(cluster, clock, namespace, contextNamespace, lease);
+    if (found !== undefined) return found;
   }
   return undefined;
 }
@@ -128,7 +159,7 @@ async function followController(
     if (line !== lastProgress) options.progress?.(line);
     lastProgress = line;
     await sleepUnlocked(target.driver, options.sleep, interval);
-    const current = await findReconcilingController(target.cluster, clock, namespace, target.kube?.namespace);
+    const current = await findControllerOf(target.cluster, clock, name, namespace, target.kube?.namespace);
     if (current === undefined) {
       options.progress?.(`the lease of controller ${holder} lapsed; reconciling ${namespace}/${name} here`);
       const left =
@@ -155,16 +186,11 @@ export async function driveOrHandOff(
   namespace: string,
   options: DriveOptions,
 ): Promise<DriveResult> {
-  const controller = await findReconcilingController(
-    target.cluster,
-    target.deps.clock,
-    namespace,
-    target.kube?.namespace,
-  );
+  const controller = await findControllerOf(target.cluster, target.deps.clock, name, namespace, target.kube?.namespace);
   if (controller === undefined) return driveApplication(name, namespace, target.deps, target.driver, options);
   options.progress?.(
     `controller ${controller.holder} is reconciling ${namespace}/${name} ` +
-      `(lease ${controller.leaseNamespace}/${CONTROLLER_LEASE_NAME}); this command does not reconcile it`,
+      `(lease ${controller.leaseNamespace}/${controller.leaseName}); this command does not reconcile it`,
   );
   return followController(target, name, namespace, controller, options);
 }

@@ -81,6 +81,12 @@ export class ControllerMetrics {
         .sort()
         .map((phase) => [`{phase="${phase}"}`, counts[phase] ?? 0]),
     );
+    metric(
+      "vela_ts_controller_applications",
+      "gauge",
+      "Applications this controller reconciles (in sharded mode: those of its shard).",
+      [["", this.phases.size]],
+    );
     metric("vela_ts_controller_queue_depth", "gauge", "Applications waiting in the work queue.", [
       ["", this.queueDepth()],
     ]);

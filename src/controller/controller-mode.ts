@@ -16,6 +16,16 @@ import { APPLICATION_API_VERSION, APPLICATION_KIND } from "../reconciler/applica
 import { ControllerMetrics, type ReconcileResult } from "./controller-metrics.js";
 import { LeaseLock, type LeaseSettings } from "./lease.js";
 import {
+  LABEL_SHARD_ID,
+  scheduleApplication,
+  scheduledShardOf,
+  shardLeaseName,
+  ShardScheduler,
+  MASTER_SHARD,
+  viewShards,
+  type ShardSettings,
+} from "./sharding.js";
+import {
   reconcileApplication,
   SteadyStateMemo,
   type ReconcileOutcome,
@@ -85,6 +95,13 @@ export interface ControllerOptions {
   /** Lines for the operator (leadership, failures). @default ignored */
   readonly log?: (message: string) => void;
   readonly onReconcile?: (event: ReconcileEvent) => void;
+  /**
+   * Sharded mode (KubeVela's `--shard-id`): only Applications labelled with this shard are
+   * reconciled, the Lease is the shard's own, and the `master` shard schedules the others.
+   */
+  readonly sharding?: ShardSettings;
+  /** How often the master shard looks at the shard Leases and schedules apps. @default 1000 */
+  readonly scheduleIntervalMs?: number;
 }
 
 /** What a controller run did, when it returns (after the signal aborted). */
@@ -182,6 +199,11 @@ class LeadingTerm {
   private readonly steadyState = new SteadyStateMemo();
   private readonly lastFullPass = new Map<string, number>();
   private synced = false;
+  /** Sharded mode: the apps of this shard (as the watch last saw them). */
+  private readonly mine = new Set<string>();
+  /** Master shard: schedules apps onto shards; apps seen without a live shard wait in `unplaced`. */
+  private readonly scheduler: ShardScheduler | undefined;
+  private readonly unplaced = new Set<string>();
   reconciles = 0;
 
   constructor(
@@ -192,6 +214,7 @@ class LeadingTerm {
   ) {
     const clock = options.deps.clock;
     this.queue = new WorkQueue(() => clock.now().getTime(), sleep);
+    this.scheduler = options.sharding?.shardId === MASTER_SHARD ? new ShardScheduler(options.sharding) : undefined;
   }
 
   get isSynced(): boolean {
@@ -220,6 +243,7 @@ class LeadingTerm {
       ),
     ];
     const workers = Array.from({ length: Math.max(1, this.options.concurrency ?? 4) }, () => this.work());
+    const scheduling = this.scheduler === undefined ? Promise.resolve() : this.scheduleShards(this.scheduler);
     await new Promise<void>((resolve) => {
       if (this.signal.aborted) resolve();
       else this.signal.addEventListener("abort", () => resolve(), { once: true });
@@ -227,20 +251,91 @@ class LeadingTerm {
     // Shut down: no new work; in-flight reconciles finish (each writes whole statuses only).
     this.queue.shutDown();
     await Promise.all(workers);
-    await Promise.allSettled(informers);
+    await Promise.allSettled([...informers, scheduling]);
     this.metrics.queueDepth = () => 0;
+  }
+
+  /** Drops everything known of an app (deleted, or scheduled to another shard). */
+  private forgetApp(key: string, object: KubeObject): void {
+    this.queue.forget(key);
+    this.steadyState.forget(object.metadata.name ?? "", object.metadata.namespace ?? "default");
+    this.lastFullPass.delete(key);
+    this.lastWritten.delete(key);
+    this.failures.delete(key);
+    this.quietPolls.delete(key);
+    this.metrics.setPhase(key, undefined);
+  }
+
+  /**
+   * Sharded mode: true when the app is this shard's. An app of another shard is forgotten; the
+   * master notes an app without a shard for its scheduling pass.
+   */
+  private claims(type: WatchEvent["type"], key: string, object: KubeObject): boolean {
+    const sharding = this.options.sharding;
+    if (sharding === undefined) return true;
+    const deleted = type === "DELETED";
+    this.scheduler?.observe(key, deleted ? undefined : object);
+    const shard = scheduledShardOf(object);
+    if (!deleted && shard === sharding.shardId) {
+      this.mine.add(key);
+      this.unplaced.delete(key);
+      return true;
+    }
+    if (this.mine.delete(key) || deleted) this.forgetApp(key, object);
+    if (deleted) this.unplaced.delete(key);
+    else if (this.scheduler !== undefined && shard === "") this.unplaced.add(key);
+    return false;
+  }
+
+  /**
+   * The master shard's pass, every schedule interval: reads the shard Leases, then labels each app
+   * without a shard, and each app of a shard whose Lease lapsed, with a live shard.
+   */
+  private async scheduleShards(scheduler: ShardScheduler): Promise<void> {
+    const { cluster, clock } = this.options.deps;
+    const leaseNamespace = this.options.leaderElection === false ? "default" : this.options.leaderElection.namespace;
+    const interval = this.options.scheduleIntervalMs ?? 1000;
+    let waiting = -1;
+    while (!this.signal.aborted) {
+      try {
+        const view = await viewShards(cluster, clock, leaseNamespace);
+        const candidates = scheduler.candidates(view);
+        const keys = new Set(this.unplaced);
+        if (view.lapsed.size > 0) for (const key of scheduler.keysOn(view.lapsed)) keys.add(key);
+        for (const key of keys) {
+          if (this.signal.aborted) break;
+          const { namespace, name } = splitKey(key);
+          const app = await cluster.get({
+            apiVersion: APPLICATION_API_VERSION,
+            kind: APPLICATION_KIND,
+            name,
+            namespace,
+          });
+          if (app === undefined) continue;
+          const shard = scheduler.placement(key, app, view, candidates);
+          if (shard === undefined) continue;
+          if (await scheduleApplication(cluster, app, shard)) {
+            const from = scheduledShardOf(app);
+            this.unplaced.delete(key);
+            if (from !== "") this.options.log?.(`moved ${key} from shard ${from} (lease lapsed) to shard ${shard}`);
+          }
+        }
+        if (this.unplaced.size !== waiting && this.unplaced.size > 0 && candidates.length === 0)
+          this.options.log?.(`${this.unplaced.size} applications wait for a live shard to be scheduled to`);
+        waiting = this.unplaced.size;
+      } catch (error) {
+        if (this.signal.aborted) return;
+        this.options.log?.(`scheduling applications onto shards failed: ${describe(error)}`);
+      }
+      await this.sleep(interval, this.signal);
+    }
   }
 
   private onApplication(type: WatchEvent["type"], object: KubeObject): void {
     const key = keyOf(object.metadata.namespace ?? "default", object.metadata.name ?? "");
+    if (!this.claims(type, key, object)) return;
     if (type === "DELETED") {
-      this.queue.forget(key);
-      this.steadyState.forget(object.metadata.name ?? "", object.metadata.namespace ?? "default");
-      this.lastFullPass.delete(key);
-      this.lastWritten.delete(key);
-      this.failures.delete(key);
-      this.quietPolls.delete(key);
-      this.metrics.setPhase(key, undefined);
+      this.forgetApp(key, object);
       return;
     }
     if (this.lastWritten.get(key) === object.metadata.resourceVersion) return;
@@ -253,6 +348,7 @@ class LeadingTerm {
     const namespace = object.metadata.labels?.[LABEL_APP_NAMESPACE] ?? object.metadata.namespace;
     if (app === undefined || app === "" || namespace === undefined) return;
     if (this.options.namespace !== undefined && namespace !== this.options.namespace) return;
+    if (this.options.sharding !== undefined && !this.mine.has(keyOf(namespace, app))) return;
     this.quietPolls.delete(keyOf(namespace, app));
     this.queue.add(keyOf(namespace, app));
   }
@@ -319,6 +415,8 @@ class LeadingTerm {
   }
 
   private async reconcile(key: string): Promise<void> {
+    // A retry queued before the app moved to another shard.
+    if (this.options.sharding !== undefined && !this.mine.has(key)) return;
     const { name, namespace } = splitKey(key);
     const startedAt = performance.now();
     const report = (
@@ -366,11 +464,13 @@ class LeadingTerm {
       return;
     }
     this.failures.delete(key);
+    // An app that moved to another shard while this pass ran: nothing of it is kept here.
+    const kept = this.options.sharding === undefined || this.mine.has(key);
     const written = outcome.app.metadata.resourceVersion;
-    if (written !== undefined) this.lastWritten.set(key, written);
-    this.metrics.setPhase(key, outcome.workflow?.status ?? "initializing");
+    if (kept && written !== undefined) this.lastWritten.set(key, written);
+    if (kept) this.metrics.setPhase(key, outcome.workflow?.status ?? "initializing");
     report("success", { outcome });
-    this.schedule(key, outcome);
+    if (kept) this.schedule(key, outcome);
   }
 
   /**
@@ -434,7 +534,15 @@ export async function runController(options: ControllerOptions): Promise<Control
     return { reconciles, leadershipTerms: terms };
   }
 
-  const settings = options.leaderElection;
+  const sharding = options.sharding;
+  const settings: LeaseSettings =
+    sharding === undefined
+      ? options.leaderElection
+      : {
+          ...options.leaderElection,
+          name: shardLeaseName(sharding.shardId),
+          labels: { [LABEL_SHARD_ID]: sharding.shardId },
+        };
   const lock = new LeaseLock(
     options.deps.cluster,
     options.deps.clock,

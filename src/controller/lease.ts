@@ -21,6 +21,8 @@ export interface LeaseSettings {
    * commands can tell whether its holder reconciles their app. @default all namespaces
    */
   readonly watchNamespace?: string;
+  /** Labels kept on the Lease (a shard's Lease carries its `controller.core.oam.dev/shard-id`). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 /** The name of the controller's Lease. */
@@ -99,7 +101,9 @@ export class LeaseLock {
         ? others
         : { ...others, [ANNOTATION_WATCH_NAMESPACE]: this.settings.watchNamespace };
     const { annotations: _annotations, ...rest } = metadata;
-    return Object.keys(annotations).length === 0 ? rest : { ...rest, annotations };
+    const labelled =
+      this.settings.labels === undefined ? rest : { ...rest, labels: { ...rest.labels, ...this.settings.labels } };
+    return Object.keys(annotations).length === 0 ? labelled : { ...labelled, annotations };
   }
 
   private spec(now: Date, previous: LeaseSpec | undefined): JsonObject {
@@ -184,6 +188,8 @@ export interface ActiveController {
   readonly holder: string;
   /** Where the Lease is. */
   readonly leaseNamespace: string;
+  /** The Lease's name (`vela-ts-controller`, or `vela-ts-controller-<shard>` for a shard). */
+  readonly leaseName: string;
   /** The one namespace it reconciles; undefined: all namespaces. */
   readonly watchNamespace?: string;
   /** `renewTime` + `leaseDurationSeconds`: when the Lease expires unless renewed. */
@@ -204,17 +210,30 @@ export async function activeController(
 ): Promise<ActiveController | undefined> {
   const lease = await cluster.get({ apiVersion: "coordination.k8s.io/v1", kind: "Lease", name, namespace });
   if (lease === undefined) return undefined;
+  const held = leaseHolder(lease, clock);
+  if (held === undefined) return undefined;
+  const watchNamespace = lease.metadata.annotations?.[ANNOTATION_WATCH_NAMESPACE];
+  return {
+    ...held,
+    leaseNamespace: namespace,
+    leaseName: name,
+    ...(watchNamespace === undefined || watchNamespace === "" ? {} : { watchNamespace }),
+  };
+}
+
+/**
+ * The live holder of a Lease and when it expires, judged from its `renewTime` against `clock`;
+ * undefined when it was released (holder "") or expired.
+ */
+export function leaseHolder(
+  lease: KubeObject,
+  clock: Clock,
+): { readonly holder: string; readonly expiresAt: Date } | undefined {
   const spec = specOf(lease);
   const holder = spec.holderIdentity ?? "";
   const renewedAt = Date.parse(spec.renewTime ?? spec.acquireTime ?? "");
   if (holder === "" || !Number.isFinite(renewedAt)) return undefined;
   const expiresAt = renewedAt + (spec.leaseDurationSeconds ?? 15) * 1000;
   if (expiresAt <= clock.now().getTime()) return undefined;
-  const watchNamespace = lease.metadata.annotations?.[ANNOTATION_WATCH_NAMESPACE];
-  return {
-    holder,
-    leaseNamespace: namespace,
-    ...(watchNamespace === undefined || watchNamespace === "" ? {} : { watchNamespace }),
-    expiresAt: new Date(expiresAt),
-  };
+  return { holder, expiresAt: new Date(expiresAt) };
 }

@@ -6,6 +6,7 @@ import { parseDuration } from "../../util/duration.js";
 import type { CommandEnv } from "../command.js";
 import { examples } from "../help.js";
 import { targetOptions } from "../target-flags.js";
+import { MASTER_SHARD, validateShardId, type ShardSettings } from "../../controller/sharding.js";
 
 interface ControllerFlags {
   readonly kubeconfig?: string;
@@ -16,6 +17,40 @@ interface ControllerFlags {
   readonly metricsPort?: string;
   readonly resync: string;
   readonly identity?: string;
+  readonly shardId?: string;
+  readonly schedulableShards?: string;
+  readonly leaderElectionLeaseDuration: string;
+  readonly leaderElectionRenewDeadline: string;
+  readonly leaderElectionRetryPeriod: string;
+}
+
+function positiveDuration(flag: string, text: string): number {
+  const milliseconds = parseDuration(text);
+  if (milliseconds === undefined || milliseconds <= 0)
+    throw new UsageError(`${flag} ${text} is not a positive duration`, { hint: "use a Go duration such as 30s or 5m" });
+  return milliseconds;
+}
+
+/** `--shard-id` and `--schedulable-shards` as sharding settings (undefined: not sharded). */
+function shardingOf(flags: ControllerFlags): ShardSettings | undefined {
+  if (flags.shardId === undefined) {
+    if (flags.schedulableShards !== undefined)
+      throw new UsageError("--schedulable-shards needs --shard-id master", {
+        hint: "only the master shard schedules applications onto shards",
+      });
+    return undefined;
+  }
+  const shardId = validateShardId("--shard-id", flags.shardId);
+  if (flags.schedulableShards === undefined) return { shardId };
+  if (shardId !== MASTER_SHARD)
+    throw new UsageError(`--schedulable-shards is for the master shard, not "${shardId}"`, {
+      hint: "only the master shard schedules applications onto shards",
+    });
+  const listed = flags.schedulableShards
+    .split(",")
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
+  return { shardId, schedulableShards: listed.map((id) => validateShardId("--schedulable-shards", id)) };
 }
 
 function parseWhole(flag: string, text: string, min: number, max: number): number {
@@ -61,7 +96,19 @@ export function registerController(program: Command, env: CommandEnv): void {
     .option("--concurrency <n>", "applications reconciled at the same time", "4")
     .option("--metrics-port <port>", "serve /healthz, /readyz and /metrics on 127.0.0.1:PORT (0: a free port)")
     .option("--resync <duration>", "reconcile every application at least this often", "30s")
-    .option("--identity <name>", "this controller's name in the Lease (default: host_pid_random)");
+    .option("--identity <name>", "this controller's name in the Lease (default: host_pid_random)")
+    .option(
+      "--shard-id <id>",
+      "sharded mode: reconcile only Applications labelled controller.core.oam.dev/scheduled-shard-id=<id> " +
+        "(Lease vela-ts-controller-<id>); the master shard also schedules unlabelled ones",
+    )
+    .option(
+      "--schedulable-shards <ids>",
+      "master shard only: the shards it may schedule onto, comma-separated (default: every shard with a live Lease but master)",
+    )
+    .option("--leader-election-lease-duration <duration>", "how long a Lease is valid without renewal", "15s")
+    .option("--leader-election-renew-deadline <duration>", "a leader that could not renew this long stops", "10s")
+    .option("--leader-election-retry-period <duration>", "time between Lease acquire and renew attempts", "2s");
   examples(controller, [
     [
       "reconcile the Applications of every namespace of a cluster",
@@ -70,6 +117,14 @@ export function registerController(program: Command, env: CommandEnv): void {
     [
       "only namespace default, with health and metrics on port 9090",
       "vela-ts controller --kubeconfig sandbox.kubeconfig -n default --metrics-port 9090",
+    ],
+    [
+      "sharded: the master schedules new Applications onto shard-0 and shard-1",
+      "vela-ts controller --kubeconfig sandbox.kubeconfig --shard-id master",
+    ],
+    [
+      "a shard reconciling the Applications scheduled to it",
+      "vela-ts controller --kubeconfig sandbox.kubeconfig --shard-id shard-0",
     ],
   ]);
   controller.action(async (flags: ControllerFlags) => {
@@ -82,6 +137,16 @@ export function registerController(program: Command, env: CommandEnv): void {
       throw new UsageError(`--resync ${flags.resync} is not a positive duration`, {
         hint: "use a Go duration such as 30s or 5m",
       });
+    const lease = {
+      leaseDurationMs: positiveDuration("--leader-election-lease-duration", flags.leaderElectionLeaseDuration),
+      renewDeadlineMs: positiveDuration("--leader-election-renew-deadline", flags.leaderElectionRenewDeadline),
+      retryPeriodMs: positiveDuration("--leader-election-retry-period", flags.leaderElectionRetryPeriod),
+    };
+    if (lease.renewDeadlineMs >= lease.leaseDurationMs || lease.retryPeriodMs >= lease.renewDeadlineMs)
+      throw new UsageError("leader election needs retry period < renew deadline < lease duration", {
+        hint: "e.g. --leader-election-lease-duration 15s --leader-election-renew-deadline 10s --leader-election-retry-period 2s",
+      });
+    const sharding = shardingOf(flags);
     const identity = flags.identity ?? `${hostname()}_${process.pid}_${randomBytes(4).toString("hex")}`;
     const stop = new AbortController();
     const detach = onStopSignal((signal) => {
@@ -95,13 +160,16 @@ export function registerController(program: Command, env: CommandEnv): void {
         signal: stop.signal,
         identity,
         concurrency,
+        lease,
+        ...(sharding === undefined ? {} : { sharding }),
         resyncIntervalMs,
         ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
         ...(metricsPort === undefined ? {} : { metricsPort }),
         onStarted: (started) => {
           const scope = flags.namespace === undefined ? "all namespaces" : `namespace ${flags.namespace}`;
+          const shard = sharding === undefined ? "" : `; shard ${sharding.shardId}`;
           ctx.stderr.write(
-            `vela-ts controller ${identity} on ${started.target}; ${scope}; lease ${started.leaseNamespace}/vela-ts-controller\n`,
+            `vela-ts controller ${identity} on ${started.target}; ${scope}${shard}; lease ${started.leaseNamespace}/${started.leaseName}\n`,
           );
           if (started.metricsUrl !== undefined)
             ctx.stderr.write(

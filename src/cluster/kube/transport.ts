@@ -84,6 +84,9 @@ function neverConnected(error: unknown): boolean {
   );
 }
 
+/** How long static credentials are reused before the kubeconfig's files are read again. */
+const STATIC_CREDENTIALS_TTL_MS = 60_000;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -190,7 +193,26 @@ export class KubeTransport {
     }
   }
 
+  /**
+   * Options of static credentials (token, client certificate, basic auth: no exec or auth-provider
+   * plugin) and when they were worked out: `applyToHTTPSOptions` reads certificate files and builds
+   * a TLS context each time, a large part of a small request's cost; they are worked out again
+   * after a minute, so rotated certificate files are still picked up.
+   */
+  private staticOptions: { readonly options: RequestOptions; readonly at: number } | undefined;
+
   private async requestOptions(): Promise<RequestOptions> {
+    const cached = this.staticOptions;
+    if (cached !== undefined && Date.now() - cached.at < STATIC_CREDENTIALS_TTL_MS)
+      return { ...cached.options, headers: { ...cached.options.headers } };
+    const options = await this.freshRequestOptions();
+    const user = this.loaded.config.getCurrentUser();
+    if (user?.exec === undefined && user?.authProvider === undefined)
+      this.staticOptions = { options: { ...options, headers: { ...options.headers } }, at: Date.now() };
+    return options;
+  }
+
+  private async freshRequestOptions(): Promise<RequestOptions> {
     const options: RequestOptions = { headers: {} };
     try {
       await this.loaded.config.applyToHTTPSOptions(options);

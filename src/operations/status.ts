@@ -1,3 +1,9 @@
+/**
+ * `vela-ts status`: reads an Application, its workflow, its services' health, the canary's progress
+ * and the Events about it into one {@link StatusView}, and watches it (`--watch`). One file because
+ * the view, the canary's gate and next-step hints, and the watch loop all read the same status and
+ * must agree on what a stage means; the printing lives in `cli/`.
+ */
 import type { AnalysisRun } from "../metrics/index.js";
 import { eventsAbout, type EventView } from "../cluster/events.js";
 import { VelaError } from "../errors/index.js";

@@ -1,3 +1,9 @@
+/**
+ * The Application reconciler: one pass of KubeVela's Reconcile as stages (parse → bind → policies →
+ * revision → render → workflow → apply/GC → status), each setting its condition, and the steady-state
+ * memo that skips a pass over an unchanged app. The stages themselves live in their own files; this
+ * one holds their order and what a failure at each one leaves in the status.
+ */
 import { bindAppfile, type Appfile } from "../appfile/index.js";
 import type { Cluster } from "../cluster/cluster.js";
 import { LOCAL_CLUSTER_NAME, resourcesToCollect, type TrackedResource } from "../cluster/tracker.js";

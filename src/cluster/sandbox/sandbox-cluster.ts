@@ -1,3 +1,9 @@
+/**
+ * The sandbox as a {@link Cluster}: the store's writes and watches, the simulated controllers'
+ * settle after each command's writes (through the change feed), simulated time and `--wait`'s
+ * wake-ups, and `openSandbox`. One file because the store, the controllers and the clock meet here
+ * and their ordering (write → settle → wake) is the sandbox's contract.
+ */
 import { ClusterError } from "../../errors/index.js";
 import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
 import { SimulatedClock, type Clock } from "../../util/index.js";

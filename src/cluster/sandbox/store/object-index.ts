@@ -1,3 +1,9 @@
+/**
+ * The sandbox store's in-memory indexes (by kind, key, namespace, label, owner) and the queries
+ * (`list` with namespace, label and field selectors) answered from them. One file because each
+ * index must change in the same step as the others on every write, and, over an indexed snapshot,
+ * load lazily in the same order.
+ */
 import type { KubeObject } from "../../../model/kube-object.js";
 import type { FieldRequirement, LabelSelector } from "../../selector.js";
 import { matchesFieldSelector, matchesLabelSelector } from "../../selector.js";

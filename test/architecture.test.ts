@@ -163,6 +163,14 @@ describe("architecture (STYLE §3)", () => {
     );
   });
 
+  it("a file past 400 lines opens with a comment saying what it holds and why it is one file", () => {
+    const offenders = files.filter((file) => {
+      const text = readFileSync(join(SRC, file), "utf8");
+      return text.split("\n").length > 400 && !/^\s*(\/\*\*|\/\/)/.test(text);
+    });
+    expect(offenders).toEqual([]);
+  });
+
   it("no process.env below src/cli", () => {
     const offenders = files.filter(
       (file) => !file.startsWith("cli/") && readFileSync(join(SRC, file), "utf8").includes("process.env"),

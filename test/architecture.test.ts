@@ -147,7 +147,7 @@ describe("architecture (STYLE §3)", () => {
 
   it("casts around the type checker are few and each says why (values from outside are decoded in model/)", () => {
     // Ratchets: lower them when a cast goes; never raise them. Every cast left says why in a comment.
-    const MAX_CASTS = 21;
+    const MAX_CASTS = 20;
     const MAX_UNCOMMENTED = 0;
     const casts = files.flatMap((file) => {
       const lines = readFileSync(join(SRC, file), "utf8").split("\n");

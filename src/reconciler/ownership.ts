@@ -65,9 +65,7 @@ export async function assertOwnable(
       `component "${manifest.name}" of application ${claim.app}: existing object ${describeObject(object)}${where} ` +
         `is managed by other application ${owner}`,
       {
-        hint:
-          `select it with a shared-resource policy in both applications to share it, or with a take-over policy ` +
-          `to move it to ${claim.app}; otherwise rename it`,
+        hint: `add a shared-resource policy selecting it to share it with ${owner}, or a take-over policy to move it to ${claim.app}`,
       },
     );
   }

@@ -1,8 +1,15 @@
-import { bindAppfile, deployPlacements, usesPlacementPolicies, type Placement } from "../appfile/index.js";
+import {
+  bindAppfile,
+  deployPlacements,
+  LOCAL_CLUSTER,
+  usesPlacementPolicies,
+  type KnownCluster,
+  type Placement,
+} from "../appfile/index.js";
 import { loadDefinitions, type DefinitionWarning } from "../definitions/index.js";
 import { locateInSource, parseApplications, type KubeObject, type SourceMap } from "../model/index.js";
 import { componentObjects, renderAppfile, type ComponentManifest } from "../render/index.js";
-import { ValidationError, type ValidationIssue } from "../errors/index.js";
+import { UsageError, ValidationError, type ValidationIssue } from "../errors/index.js";
 import { findApplicationObjectIssues, findRenderedObjectIssues } from "./rendered-checks.js";
 import { declaredWorkflowIssues } from "./validate-workflow.js";
 import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "../reconciler/chart-expansion.js";
@@ -20,6 +27,13 @@ export interface DryRunOptions {
   readonly definitionDirs?: readonly string[];
   /** Folder relative definition folders are resolved against. @default paths used as given */
   readonly cwd?: string;
+  /**
+   * The clusters topology policies may place on (the hub's cluster registry), for names and
+   * `clusterLabelSelector`. @default only `local`
+   */
+  readonly clusters?: readonly KnownCluster[];
+  /** Render only the placements on this cluster (`--cluster`); `local` for an app without placements. @default all */
+  readonly onlyCluster?: string;
 }
 
 /** The objects of one component, as `vela dry-run` groups them. */
@@ -66,7 +80,7 @@ function renderApplications(options: DryRunOptions): {
       const workflowIssues = declaredWorkflowIssues(parsed.application, parsed.sourceMap);
       if (workflowIssues.length > 0) throw new ValidationError(workflowIssues);
       const placements: (Placement | undefined)[] = usesPlacementPolicies(parsed.application)
-        ? deployPlacements(parsed.application)
+        ? deployPlacements(parsed.application, options.clusters ?? [LOCAL_CLUSTER])
         : [undefined];
       for (const placement of placements) {
         const application = placement?.application ?? parsed.application;
@@ -112,7 +126,26 @@ function renderApplications(options: DryRunOptions): {
     }
   }
   if (issues.length > 0) throw new ValidationError(issues);
-  return { applications, warnings };
+  return { applications: onlyOnCluster(applications, options.onlyCluster), warnings };
+}
+
+/** The cluster a rendered application goes to: its placement's, or the hub without one. */
+function clusterOf(application: RenderedApplication): string {
+  return application.placement?.cluster ?? LOCAL_CLUSTER.name;
+}
+
+/** The renderings placed on `cluster` (all when unset); none is a usage error listing the clusters there are. */
+function onlyOnCluster(
+  applications: readonly RenderedApplication[],
+  cluster: string | undefined,
+): readonly RenderedApplication[] {
+  if (cluster === undefined) return applications;
+  const kept = applications.filter((application) => clusterOf(application) === cluster);
+  if (kept.length > 0) return kept;
+  const placed = [...new Set(applications.map(clusterOf))];
+  throw new UsageError(`no placement of the application is on cluster "${cluster}"`, {
+    hint: `its placements are on: ${placed.join(", ")}`,
+  });
 }
 
 function result(groups: readonly DryRunGroup[], warnings: readonly DefinitionWarning[]): DryRunResult {

@@ -23,6 +23,7 @@ import {
   mergeTracked,
   trackedResourcesOf,
 } from "./component-runtime.js";
+import { assertOwnable, type OwnershipClaim } from "./ownership.js";
 import type { PassState } from "./pass-state.js";
 import { sharedResourceSelectorsOf, sharerKey } from "./shared-resource.js";
 import { resolveChartWorkloads, type PlacementPlan, type RenderPlan } from "./render-stage.js";
@@ -106,14 +107,28 @@ export class ReleaseApplier {
    */
   async recordScheduled(steps: readonly ScheduledStep[]): Promise<void> {
     const resources: TrackedResource[] = [];
+    const manifests: ComponentManifest[] = [];
     for (const step of steps) {
       const component = step.parameter.component;
       const plain = step.type === "apply-component" && Object.keys(step.parameter).length === 1;
       const manifest = plain && typeof component === "string" ? this.plan.manifestsByName.get(component) : undefined;
       if (manifest === undefined) break;
+      manifests.push(manifest);
       resources.push(...trackedResourcesOf(manifest));
     }
+    // A round that would take an object from another app is refused before its first write.
+    for (const manifest of manifests) await assertOwnable(this.cluster, manifest, this.ownershipClaim());
     if (resources.length > 0) await this.recordApplied(resources);
+  }
+
+  /** What lets this app write an object another app owns: its shared-resource and take-over rules. */
+  private ownershipClaim(): OwnershipClaim {
+    const policies = this.plan.appfile.policies;
+    return {
+      app: sharerKey({ name: this.appName, namespace: this.namespace }),
+      shared: sharedResourceSelectorsOf(policies),
+      adoption: adoptionPoliciesOf(policies),
+    };
   }
 
   /** Server-side apply of one object as vela-ts (in the hub unless `cluster` says otherwise); records whether it changed. */
@@ -136,16 +151,19 @@ export class ReleaseApplier {
   ): Promise<void> {
     // Opened first: an unreachable cluster fails before its objects are recorded as applied.
     const cluster = clusterName === LOCAL_CLUSTER_NAME ? this.cluster : await this.gateway.open(clusterName);
+    const claim = this.ownershipClaim();
+    // Refused before anything of the component is recorded or written.
+    await assertOwnable(cluster, manifest, claim, clusterName === LOCAL_CLUSTER_NAME ? undefined : clusterName);
     const adoption = await planAdoption(cluster, manifest, {
       appName: this.appName,
       appNamespace: this.namespace,
-      policies: adoptionPoliciesOf(this.plan.appfile.policies),
+      policies: claim.adoption,
     });
     await this.recordApplied(trackedInCluster([...trackedResourcesOf(manifest), ...adoption.tracked], clusterName));
     for (const write of adoption.writes) await this.applyObject(write, cluster);
     const applyOnce = this.plan.applyOnce;
-    const shared = sharedResourceSelectorsOf(this.plan.appfile.policies);
-    const sharing = { app: sharerKey({ name: this.appName, namespace: this.namespace }), selectors: shared };
+    const shared = claim.shared;
+    const sharing = { app: claim.app, selectors: shared };
     if (
       (await applyComponentObjects(cluster, manifest, {
         ...(applyOnce === undefined ? {} : { applyOnce }),

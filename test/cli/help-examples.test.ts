@@ -30,6 +30,11 @@ const PREPARE: Readonly<Record<string, readonly (readonly string[])[]>> = {
   "cluster detach": [["cluster", "join", "prod"]],
   "cluster labels add": [["cluster", "join", "prod"]],
   "cluster labels del": [["cluster", "join", "prod", "--labels", "region=eu"]],
+  // The multi-cluster example places on the joined test and prod clusters.
+  "dry-run": [
+    ["cluster", "join", "test"],
+    ["cluster", "join", "prod", "--labels", "env=prod"],
+  ],
 };
 
 function allCommands(command: Command, path: readonly string[] = []): (readonly string[])[] {

@@ -47,6 +47,10 @@ describe("docs/multi-cluster.md", () => {
       expect(run.stdout + run.stderr, where).not.toBe("");
       outputs.push(run.stdout);
     }
+    const dryRun = outputs[commands.findIndex((command) => command.argv[0] === "dry-run")] ?? "";
+    expect(dryRun).toContain("-- Placement(cluster prod, namespace prod, topology prod-env)");
+    expect(dryRun).not.toContain("cluster test");
+    expect(dryRun).toContain("replicas: 3");
     const status = outputs[commands.findIndex((command) => command.argv[0] === "status")] ?? "";
     expect(status).toMatch(/Cluster: test\n\s+Namespace: test/);
     expect(status).toMatch(/Cluster: prod\n\s+Namespace: prod[\s\S]*?Ready:3\/3/);

@@ -130,4 +130,17 @@ describe("docs/policies.md", () => {
     expect(lastDelete).toContain("ConfigMap/default/platform-settings deleted");
     expect(PAGE).toContain("prints `default/checkout,default/payments`");
   });
+
+  it("the ownership example: a second app without the policy is refused, nothing of it written", async () => {
+    const vela = sandboxRunner();
+    expect((await vela(["up", "-f", "examples/policies/checkout.yaml", "--wait"])).code).toBe(0);
+    const refused = await vela(["up", "-f", "examples/policies/billing.yaml", "--wait"]);
+    expect(refused.code).not.toBe(0);
+    const shown = /```text\n(error\[E_ADOPT_OWNED\][\s\S]*?)```/.exec(PAGE)?.[1] ?? "missing";
+    expect(refused.stderr).toContain(shown.trimEnd());
+    const deployments = await vela(["sandbox", "get", "deployments", "-o", "jsonpath={.items[*].metadata.name}"]);
+    expect(deployments.stdout.trim()).toBe("checkout");
+    const region = await vela(["sandbox", "get", "configmap", "platform-settings", "-o", "jsonpath={.data.region}"]);
+    expect(region.stdout.trim()).toBe("eu-west-1");
+  });
 });

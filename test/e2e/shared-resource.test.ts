@@ -113,11 +113,63 @@ describe("shared-resource", () => {
     expect(sharedBy(live)).toBe("default/second");
   });
 
-  it("without the policy in the second app, nothing is shared", async () => {
+  it("without the policy in the second app, its up is refused and the object stays the first's", async () => {
     const story = await storySandbox({ charts: false });
     await up(story, "first", app("first", "info"));
-    await up(story, "second", app("second", "debug", { shared: false }));
-    expect(sharedBy(await settings(story))).toBeUndefined();
+    const before = await settings(story);
+    const file = join(story.cwd, "second.yaml");
+    writeFileSync(file, app("second", "debug", { shared: false }));
+    const run = await story.vela(["up", "-f", file, "--wait"]);
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toContain("E_ADOPT_OWNED");
+    expect(run.stdout + run.stderr).toContain(
+      "existing object ConfigMap default/settings is managed by other application default/first",
+    );
+    expect(run.stdout + run.stderr).toContain("shared-resource");
+    const after = await settings(story);
+    expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+    expect(after?.data).toEqual({ level: "info" });
+    expect(sharedBy(after)).toBeUndefined();
+  });
+
+  it("when neither app shares the object, the second is refused", async () => {
+    const story = await storySandbox({ charts: false });
+    await up(story, "first", app("first", "info", { shared: false }));
+    const file = join(story.cwd, "second.yaml");
+    writeFileSync(file, app("second", "debug", { shared: false }));
+    const run = await story.vela(["up", "-f", file, "--wait"]);
+    expect(run.code).not.toBe(0);
+    expect(run.stdout + run.stderr).toContain("is managed by other application default/first");
+    expect((await settings(story))?.metadata.labels?.["app.oam.dev/name"]).toBe("first");
+  });
+
+  it("a take-over policy moves an object another application manages to the app", async () => {
+    const story = await storySandbox({ charts: false });
+    await up(story, "first", app("first", "info", { shared: false }));
+    const takeOver = app("second", "debug", { shared: false }).replace(
+      /\n$/,
+      [
+        "",
+        "  policies:",
+        "    - name: take-settings",
+        "      type: take-over",
+        "      properties:",
+        "        rules:",
+        "          - selector: {resourceTypes: [ConfigMap], resourceNames: [settings]}",
+        "",
+      ].join("\n"),
+    );
+    await up(story, "second", takeOver);
+    const live = await settings(story);
+    expect(live?.metadata.labels?.["app.oam.dev/name"]).toBe("second");
+    expect(live?.data).toEqual({ level: "debug" });
+  });
+
+  it("re-running the owner's own up is not a conflict with itself", async () => {
+    const story = await storySandbox({ charts: false });
+    await up(story, "first", app("first", "info", { shared: false }));
+    await up(story, "first", app("first", "warn", { shared: false }));
+    expect((await settings(story))?.data).toEqual({ level: "warn" });
   });
 
   it("a selector that is not an object is refused at its line, nothing written", async () => {

@@ -1,11 +1,15 @@
+import { existsSync } from "node:fs";
 import type { Command } from "commander";
+import { isAbsolute, join, resolve } from "node:path";
 import { stringify } from "yaml";
+import type * as Operations from "../../operations/index.js";
 import type { DryRunResult } from "../../operations/index.js";
 import { UsageError } from "../../errors/index.js";
 import type { CommandEnv } from "../command.js";
 import { readInputText } from "../input-file.js";
 import type { CliContext } from "../context.js";
 import { examples } from "../help.js";
+import { sendHttp } from "../target-flags.js";
 import { loadController } from "../lazy-controller.js";
 import { objectsPrintable } from "../printers/objects.js";
 import { OUTPUT_HELP, parseOutputSpec, printResult } from "../printers/printer.js";
@@ -17,6 +21,7 @@ interface DryRunFlags {
   readonly expandCharts?: boolean;
   readonly chartRepo: string[];
   readonly sandbox?: string;
+  readonly cluster?: string;
 }
 
 /** Reads `-f FILE` (relative to the working directory) or standard input for `-f -`. */
@@ -50,15 +55,54 @@ function yamlGroups(result: DryRunResult): string {
     .join("");
 }
 
+/** The sandbox directory `--sandbox`, `$VELA_TS_SANDBOX` or `./.vela-ts` names. */
+function sandboxDirOf(ctx: CliContext, flags: DryRunFlags): string {
+  const sandboxEnv = ctx.env.VELA_TS_SANDBOX;
+  const chosen = flags.sandbox ?? (sandboxEnv === undefined || sandboxEnv === "" ? ".vela-ts" : sandboxEnv);
+  return isAbsolute(chosen) ? chosen : resolve(ctx.cwd, chosen);
+}
+
+/**
+ * The clusters topology policies may name: the sandbox's cluster registry (`vela-ts cluster join`)
+ * when that sandbox exists, read without writing an object; otherwise undefined (only `local` is known).
+ */
+async function registeredClusters(
+  ctx: CliContext,
+  sandboxDir: string,
+  listClusters: typeof Operations.listClusters,
+): Promise<{ name: string; labels: Readonly<Record<string, string>> }[] | undefined> {
+  // Only a sandbox that already holds its state (its metadata file) is opened: opening a missing
+  // or empty directory would create one, and dry-run writes nothing.
+  if (!existsSync(join(sandboxDir, "sandbox.json"))) return undefined;
+  const { clusters } = await listClusters({
+    cwd: ctx.cwd,
+    clock: ctx.clock,
+    http: sendHttp,
+    command: "vela-ts dry-run",
+    cluster: "sandbox",
+    sandboxDir,
+  });
+  return clusters.map((cluster) => ({ name: cluster.name, labels: cluster.labels }));
+}
+
 /** Runs the dry-run, expanding helm charts when asked (`--chart-repo` mappings, then the sandbox's chart mirrors). */
 async function runDryRun(
   ctx: CliContext,
   flags: DryRunFlags,
   input: { readonly text: string; readonly name: string },
 ): Promise<DryRunResult> {
-  const { createHelmChartSource, dryRun, dryRunExpandingCharts, parseChartRepositoryMapping, resolveSandboxDir } =
+  const { createHelmChartSource, dryRun, dryRunExpandingCharts, listClusters, parseChartRepositoryMapping } =
     await loadController();
-  const base = { text: input.text, file: input.name, definitionDirs: flags.definitions, cwd: ctx.cwd };
+  const sandboxDir = sandboxDirOf(ctx, flags);
+  const clusters = await registeredClusters(ctx, sandboxDir, listClusters);
+  const base = {
+    text: input.text,
+    file: input.name,
+    definitionDirs: flags.definitions,
+    cwd: ctx.cwd,
+    ...(clusters === undefined ? {} : { clusters }),
+    ...(flags.cluster === undefined ? {} : { onlyCluster: flags.cluster }),
+  };
   if (flags.expandCharts !== true) {
     if (flags.chartRepo.length > 0)
       throw new UsageError("--chart-repo needs --expand-charts", {
@@ -66,12 +110,6 @@ async function runDryRun(
       });
     return dryRun(base);
   }
-  const sandboxEnv = ctx.env.VELA_TS_SANDBOX;
-  const sandboxDir = resolveSandboxDir({
-    cwd: ctx.cwd,
-    ...(flags.sandbox === undefined ? {} : { sandboxDir: flags.sandbox }),
-    ...(sandboxEnv === undefined || sandboxEnv === "" ? {} : { sandboxEnv }),
-  });
   const charts = createHelmChartSource({
     repositories: flags.chartRepo.map(parseChartRepositoryMapping),
     sandboxDir,
@@ -110,12 +148,18 @@ export function registerDryRun(program: Command, env: CommandEnv): void {
       "sandbox whose chart mirrors --expand-charts may use (default: $VELA_TS_SANDBOX or ./.vela-ts; read only)",
     )
     .option(
+      "--cluster <name>",
+      "only the placements on this cluster (topology policies; the names come from the sandbox's cluster registry)",
+    )
+    .option(
       "-o, --output <format>",
       `${OUTPUT_HELP} (default: a YAML stream with a header per component); the data is a List of the objects`,
     );
   examples(command, [
     ["every object the example app renders", "vela-ts dry-run -f examples/apps/demo-app-v1.yaml"],
     ["their kinds and names", "vela-ts dry-run -f examples/apps/demo-app-v1.yaml -o name"],
+    ["each placement of a multi-cluster app (joined clusters)", "vela-ts dry-run -f examples/multi-cluster/app.yaml"],
+    ["only what goes to the prod cluster", "vela-ts dry-run -f examples/multi-cluster/app.yaml --cluster prod"],
     [
       "and what its helm chart deploys, from the example chart repository",
       "vela-ts dry-run -f examples/apps/demo-app-v1.yaml --expand-charts --chart-repo https://charts.example.com/demo/=examples/charts/repo -o wide",

@@ -142,6 +142,9 @@ export class SandboxCluster implements Cluster {
   private follow(sandbox: SandboxStore): () => void {
     this.changes = new ChangeTracker();
     const stopTracking = this.fullPasses ? () => undefined : this.changes.follow(sandbox.store);
+    const resumePoint = sandbox.resumePoint;
+    sandbox.resumePoint = undefined;
+    if (resumePoint !== undefined && !this.fullPasses) this.changes.resume(resumePoint);
     const stopWatching = sandbox.store.subscribe((changes) => {
       for (const change of changes)
         this.history.push({ resourceVersion: Number(change.object.metadata.resourceVersion), change });
@@ -339,6 +342,12 @@ export class SandboxCluster implements Cluster {
       ...(this.maxPasses === undefined ? {} : { maxPasses: this.maxPasses }),
     });
     assertConverged(result);
+    if (!this.fullPasses)
+      this.sandbox.noteSettled({
+        resourceVersion: Number(this.sandbox.store.resourceVersion),
+        enabledAddons: [...this.sandbox.store.enabledAddons].sort(),
+        controllers: this.changes.settledQueues(),
+      });
     return result;
   }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ClusterError } from "../../../errors/index.js";
 import type { Clock } from "../../../util/index.js";
@@ -11,6 +11,8 @@ import { writeMark } from "./mark.js";
 import { MemoryObjectStore } from "./memory-store.js";
 import { DEFAULT_SANDBOX_ADDONS, SANDBOX_FORMAT_VERSION, writeMetadata, type SandboxMetadata } from "./metadata.js";
 import { openIndexedSnapshot, writeIndexedSnapshot, writeSnapshot } from "./indexed-snapshot.js";
+import type { KubeObject } from "../../../model/kube-object.js";
+import { readSettled, removeSettled, SETTLED_FILE, writeSettled, type SettledState } from "./settled-marker.js";
 
 export { SANDBOX_FILES };
 
@@ -39,6 +41,21 @@ export interface OpenSandboxStoreOptions {
   readonly fdatasync?: JournalOptions["fdatasync"];
 }
 
+/** One write replayed on open after the last converged settle: the object and its state before. */
+export interface ReplayedChange {
+  readonly object: KubeObject;
+  readonly previous: KubeObject | undefined;
+}
+
+/**
+ * Where the simulated controllers resume on open: the last converged settle and the writes made
+ * after it (in order). Undefined on open means their first settle visits every object.
+ */
+export interface SettledResume {
+  readonly settled: SettledState;
+  readonly changesSince: readonly ReplayedChange[];
+}
+
 /** How the files were found on open (for messages and tests). */
 export interface OpenReport {
   /** Bytes of an unfinished last write (a command killed while writing) that were left out. */
@@ -56,6 +73,8 @@ export class SandboxStore {
   private snapshotBytes: number;
   /** The files as this process left them when it let go of the lock (see {@link suspend}). */
   private leftAs: string | undefined;
+  /** A converged settle not yet recorded in `settled.json` (written when the command lets go). */
+  private pendingSettled: SettledState | undefined;
 
   constructor(
     readonly dir: string,
@@ -66,6 +85,8 @@ export class SandboxStore {
     private readonly options: OpenSandboxStoreOptions,
     snapshotBytes: number,
     readonly opened: OpenReport,
+    /** Where the simulated controllers resume (see {@link SettledResume}); taken once. */
+    public resumePoint: SettledResume | undefined = undefined,
   ) {
     this.snapshotBytes = snapshotBytes;
   }
@@ -124,8 +145,31 @@ export class SandboxStore {
     return this.journal.durable();
   }
 
-  /** Compaction when due, and the mark, for a command that wrote. */
+  /**
+   * Notes that the simulated controllers converged at the store's current resourceVersion with
+   * these queues; recorded in `settled.json` once the writes up to it are durable (when the command
+   * lets go of the sandbox).
+   */
+  noteSettled(state: SettledState): void {
+    this.pendingSettled = state;
+  }
+
+  /** Writes the noted converged settle, after the journal holding the writes it covers is on disk. */
+  private finishSettled(): void {
+    const state = this.pendingSettled;
+    if (state === undefined) return;
+    this.pendingSettled = undefined;
+    if (state.resourceVersion > Number(this.store.resourceVersion)) return;
+    writeSettled(this.dir, state);
+  }
+
+  /** Compaction when due, and the mark, for a command that wrote; then the converged settle. */
   private finishWrites(): void {
+    this.finishWritesToJournal();
+    this.finishSettled();
+  }
+
+  private finishWritesToJournal(): void {
     if (!this.journal.hasWritten) return;
     // The mark promises that the journal holds everything up to it: the journal goes to disk first.
     this.journal.syncNow();
@@ -184,6 +228,8 @@ export class SandboxStore {
 
   /** Deletes every object (one journal record, then compaction to an empty snapshot). */
   reset(): number {
+    this.pendingSettled = undefined;
+    removeSettled(this.dir);
     const count = this.store.clear();
     this.compact();
     this.setAddonObjectsInstalled(false);
@@ -250,6 +296,41 @@ function migrate(dir: string, loaded: LoadedSandbox, store: MemoryObjectStore, j
 }
 
 /**
+ * Replays the journal; when `settled.json` can be trusted (the journal holds every write after it,
+ * the store did not move behind it, no reset since, the same addons), returns it with the writes
+ * after it. A marker that cannot be trusted is removed, so it is never trusted later either.
+ */
+function replayAfterSettled(
+  dir: string,
+  loaded: LoadedSandbox,
+  store: MemoryObjectStore,
+  current: boolean,
+): SettledResume | undefined {
+  const settled = current ? readSettled(dir) : undefined;
+  const usable =
+    settled !== undefined &&
+    settled.resourceVersion >= loaded.snapshot.resourceVersion &&
+    settled.resourceVersion <= loaded.resourceVersion &&
+    !loaded.replay.some((record) => record.reset === true && record.resourceVersion > settled.resourceVersion) &&
+    sameAddons(settled.enabledAddons, store.enabledAddons);
+  if (!usable) {
+    for (const record of loaded.replay) store.applyRecord(record);
+    if (existsSync(join(dir, SETTLED_FILE))) removeSettled(dir);
+    return undefined;
+  }
+  const changesSince: ReplayedChange[] = [];
+  for (const record of loaded.replay) {
+    if (record.resourceVersion <= settled.resourceVersion) store.applyRecord(record);
+    else changesSince.push(...store.replayRecord(record));
+  }
+  return { settled, changesSince };
+}
+
+function sameAddons(recorded: readonly string[], enabled: ReadonlySet<string>): boolean {
+  return recorded.length === enabled.size && recorded.every((addon) => enabled.has(addon));
+}
+
+/**
  * Opens (creating if needed) the sandbox directory: takes the lock, reads and checks metadata,
  * snapshot, journal and mark (see {@link loadSandboxFiles}: damage is an error, never a silent
  * truncation), replays the journal and returns the store, whose every write is journalled and
@@ -310,8 +391,8 @@ function loadWithLock(options: OpenSandboxStoreOptions, lock: SandboxLock): Sand
       restored: loaded.snapshot,
       persistence: journal,
     });
-    for (const record of loaded.replay) store.applyRecord(record);
     const migratedFrom = metadata.format < SANDBOX_FORMAT_VERSION ? metadata.format : undefined;
+    const resumePoint = replayAfterSettled(dir, loaded, store, migratedFrom === undefined);
     if (migratedFrom !== undefined) {
       migrate(dir, loaded, store, journal);
       metadata = { ...metadata, format: SANDBOX_FORMAT_VERSION };
@@ -325,6 +406,7 @@ function loadWithLock(options: OpenSandboxStoreOptions, lock: SandboxLock): Sand
       options,
       fileSize(join(dir, SANDBOX_FILES.snapshot)),
       { tornBytes: loaded.journal.tornBytes, ...(migratedFrom === undefined ? {} : { migratedFrom }) },
+      resumePoint,
     );
     opening.sandbox = sandbox;
     store.subscribe(() => sandbox.maybeCompact());

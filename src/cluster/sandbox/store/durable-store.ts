@@ -75,6 +75,8 @@ export class SandboxStore {
   private leftAs: string | undefined;
   /** A converged settle not yet recorded in `settled.json` (written when the command lets go). */
   private pendingSettled: SettledState | undefined;
+  /** `settled.json` as this process last read or wrote it (an unchanged one is not written again). */
+  private recordedSettled: string | undefined;
 
   constructor(
     readonly dir: string,
@@ -89,6 +91,7 @@ export class SandboxStore {
     public resumePoint: SettledResume | undefined = undefined,
   ) {
     this.snapshotBytes = snapshotBytes;
+    this.recordedSettled = resumePoint === undefined ? undefined : JSON.stringify(resumePoint.settled);
   }
 
   private get compactBytes(): number {
@@ -160,7 +163,10 @@ export class SandboxStore {
     if (state === undefined) return;
     this.pendingSettled = undefined;
     if (state.resourceVersion > Number(this.store.resourceVersion)) return;
+    const recorded = JSON.stringify(state);
+    if (recorded === this.recordedSettled) return;
     writeSettled(this.dir, state);
+    this.recordedSettled = recorded;
   }
 
   /** Compaction when due, and the mark, for a command that wrote; then the converged settle. */
@@ -229,6 +235,7 @@ export class SandboxStore {
   /** Deletes every object (one journal record, then compaction to an empty snapshot). */
   reset(): number {
     this.pendingSettled = undefined;
+    this.recordedSettled = undefined;
     removeSettled(this.dir);
     const count = this.store.clear();
     this.compact();

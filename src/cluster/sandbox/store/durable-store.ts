@@ -171,8 +171,11 @@ export class SandboxStore {
 
   /** Compaction when due, and the mark, for a command that wrote; then the converged settle. */
   private finishWrites(): void {
+    // Only a command that wrote records its fixed point: one that only read changes no file.
+    const wrote = this.journal.hasWritten;
     this.finishWritesToJournal();
-    this.finishSettled();
+    if (wrote) this.finishSettled();
+    else this.pendingSettled = undefined;
   }
 
   private finishWritesToJournal(): void {
@@ -296,6 +299,7 @@ function fileSize(path: string): number {
  */
 function migrate(dir: string, loaded: LoadedSandbox, store: MemoryObjectStore, journal: Journal): void {
   const version = Number(store.resourceVersion);
+  removeSettled(dir);
   writeSnapshot(join(dir, SANDBOX_FILES.snapshot), version, [...store.allObjects()]);
   writeMark(dir, version);
   journal.truncate(version);
@@ -305,7 +309,8 @@ function migrate(dir: string, loaded: LoadedSandbox, store: MemoryObjectStore, j
 /**
  * Replays the journal; when `settled.json` can be trusted (the journal holds every write after it,
  * the store did not move behind it, no reset since, the same addons), returns it with the writes
- * after it. A marker that cannot be trusted is removed, so it is never trusted later either.
+ * after it. A marker that cannot be trusted is removed before this command's first write, so it is
+ * never trusted later either.
  */
 function replayAfterSettled(
   dir: string,
@@ -322,7 +327,6 @@ function replayAfterSettled(
     sameAddons(settled.enabledAddons, store.enabledAddons);
   if (!usable) {
     for (const record of loaded.replay) store.applyRecord(record);
-    if (existsSync(join(dir, SETTLED_FILE))) removeSettled(dir);
     return undefined;
   }
   const changesSince: ReplayedChange[] = [];
@@ -378,7 +382,7 @@ function loadWithLock(options: OpenSandboxStoreOptions, lock: SandboxLock): Sand
     }
     // Leftovers of a compaction or metadata write that died before its rename.
     for (const entry of readdirSync(dir)) if (entry.includes(".tmp-")) rmSync(join(dir, entry), { force: true });
-    const opening: { sandbox?: SandboxStore } = {};
+    const opening: { sandbox?: SandboxStore; staleSettled?: boolean } = {};
     const journal = new Journal(
       join(dir, SANDBOX_FILES.journal),
       loaded.journal.format === 2 ? loaded.journal.validBytes : 0,
@@ -388,6 +392,12 @@ function loadWithLock(options: OpenSandboxStoreOptions, lock: SandboxLock): Sand
         ...(options.groupCommit === undefined ? {} : { groupCommit: options.groupCommit }),
         ...(options.fdatasync === undefined ? {} : { fdatasync: options.fdatasync }),
         afterWrite: () => opening.sandbox?.maybeCompact(),
+        // An untrusted settled.json goes before the first write: writes could otherwise carry the
+        // store up to its resourceVersion and make it look trustworthy. A command that only reads
+        // changes no file.
+        beforeFirstWrite: () => {
+          if (opening.staleSettled === true) removeSettled(dir);
+        },
       },
     );
     const store = new MemoryObjectStore({
@@ -400,6 +410,7 @@ function loadWithLock(options: OpenSandboxStoreOptions, lock: SandboxLock): Sand
     });
     const migratedFrom = metadata.format < SANDBOX_FORMAT_VERSION ? metadata.format : undefined;
     const resumePoint = replayAfterSettled(dir, loaded, store, migratedFrom === undefined);
+    opening.staleSettled = resumePoint === undefined && existsSync(join(dir, SETTLED_FILE));
     if (migratedFrom !== undefined) {
       migrate(dir, loaded, store, journal);
       metadata = { ...metadata, format: SANDBOX_FORMAT_VERSION };

@@ -12,7 +12,7 @@ import type { ControllerView, KeyedReconciler } from "./controller-contract.js";
 import type { ObjectStore, StoredChange, WriteContext } from "./object-store.js";
 import { groupKindOf, keyOf, objectKey } from "./store/object-index.js";
 import type { SettledResume } from "./store/durable-store.js";
-import type { SettledWake } from "./store/settled-marker.js";
+import type { SettledDirty, SettledWake } from "./store/settled-marker.js";
 
 /** One changed object: its state after the write (the last one for a delete) and before it. */
 interface FeedEntry {
@@ -208,27 +208,36 @@ export class ChangeTracker {
     for (const [name, wakes] of Object.entries(point.settled.controllers)) {
       const queue = this.queueOf(name);
       queue.cursor = 0;
+      for (const dirty of point.settled.dirty[name] ?? [])
+        queue.dirty.set(dirty.key, { ref: dirty.ref, kindIndex: dirty.kindIndex });
       for (const wake of wakes)
         queue.wakes.set(wake.key, { key: { ref: wake.ref, kindIndex: wake.kindIndex }, at: wake.at });
     }
   }
 
   /**
-   * The wakes of every queue that is fully caught up with nothing left to reconcile (right after a
-   * converged settle), by controller name: what {@link resume} takes back in the next command.
+   * Every queue that has not lost track, caught up with the feed: its wakes and the objects still to
+   * reconcile, by controller name — what {@link resume} takes back in the next command.
    */
-  settledQueues(): Record<string, SettledWake[]> {
-    const settled: Record<string, SettledWake[]> = {};
-    for (const [name, queue] of this.queues) {
-      if (queue.cursor !== this.end || queue.dirty.size > 0) continue;
-      settled[name] = [...queue.wakes].map(([key, wake]) => ({
+  queueStates(
+    controllers: readonly { readonly name: string; readonly keyed: KeyedReconciler }[],
+    view: ControllerView,
+  ): { wakes: Record<string, SettledWake[]>; dirty: Record<string, SettledDirty[]> } {
+    const wakes: Record<string, SettledWake[]> = {};
+    const dirty: Record<string, SettledDirty[]> = {};
+    for (const { name, keyed } of controllers) {
+      const known = this.queues.get(name);
+      if (known === undefined || known.cursor === undefined || known.cursor < this.start) continue;
+      const queue = this.catchUp(name, keyed, view);
+      wakes[name] = [...queue.wakes].map(([key, wake]) => ({
         key,
         ref: wake.key.ref,
         kindIndex: wake.key.kindIndex,
         at: wake.at,
       }));
+      dirty[name] = [...queue.dirty].map(([key, queued]) => ({ key, ref: queued.ref, kindIndex: queued.kindIndex }));
     }
-    return settled;
+    return { wakes, dirty };
   }
 
   /** Drops the changes every queue has read (a queue not read since loses track). */

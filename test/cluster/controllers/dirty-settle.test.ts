@@ -453,7 +453,7 @@ class DiskSandbox implements Writable {
   }
 }
 
-type Between = "stay-open" | "reopen" | "crash-before-settle" | "crash-after-settle";
+type Between = "stay-open" | "reopen" | "close-before-settle" | "crash-before-settle" | "crash-after-settle";
 
 describe("settle after reopening the sandbox from disk", () => {
   it("resumes the queues and reaches what full passes reach, across reopens and kills", async () => {
@@ -465,7 +465,7 @@ describe("settle after reopening the sandbox from disk", () => {
             between: fc.constantFrom<Between>(
               "stay-open",
               "reopen",
-              "reopen",
+              "close-before-settle",
               "crash-before-settle",
               "crash-after-settle",
             ),
@@ -482,6 +482,7 @@ describe("settle after reopening the sandbox from disk", () => {
                 await sandbox.open();
                 perform(sandbox, step);
                 if (between === "crash-before-settle") sandbox.crash();
+                else if (between === "close-before-settle") sandbox.close();
               }
               const keyedResult = await (await disk.open()).settle();
               const fullResult = await (await full.open()).settle();

@@ -73,8 +73,8 @@ export class SandboxStore {
   private snapshotBytes: number;
   /** The files as this process left them when it let go of the lock (see {@link suspend}). */
   private leftAs: string | undefined;
-  /** A converged settle not yet recorded in `settled.json` (written when the command lets go). */
-  private pendingSettled: SettledState | undefined;
+  /** The keyed controllers' queues as they are now (`settled.json` is written from it when the command lets go). */
+  private queueState: (() => SettledState | undefined) | undefined;
   /** `settled.json` as this process last read or wrote it (an unchanged one is not written again). */
   private recordedSettled: string | undefined;
 
@@ -149,20 +149,18 @@ export class SandboxStore {
   }
 
   /**
-   * Notes that the simulated controllers converged at the store's current resourceVersion with
-   * these queues; recorded in `settled.json` once the writes up to it are durable (when the command
-   * lets go of the sandbox).
+   * Where to read the keyed controllers' queues from when the command lets go of the sandbox: they
+   * are recorded in `settled.json` then, after the journal holding every write is on disk.
    */
-  noteSettled(state: SettledState): void {
-    this.pendingSettled = state;
+  recordQueuesFrom(queueState: () => SettledState | undefined): void {
+    this.queueState = queueState;
   }
 
-  /** Writes the noted converged settle, after the journal holding the writes it covers is on disk. */
+  /** Writes the queues as they are now, after the journal holding the writes they cover is on disk. */
   private finishSettled(): void {
-    const state = this.pendingSettled;
+    const state = this.queueState?.();
     if (state === undefined) return;
-    this.pendingSettled = undefined;
-    if (state.resourceVersion > Number(this.store.resourceVersion)) return;
+    if (state.resourceVersion !== Number(this.store.resourceVersion)) return;
     const recorded = JSON.stringify(state);
     if (recorded === this.recordedSettled) return;
     writeSettled(this.dir, state);
@@ -175,7 +173,6 @@ export class SandboxStore {
     const wrote = this.journal.hasWritten;
     this.finishWritesToJournal();
     if (wrote) this.finishSettled();
-    else this.pendingSettled = undefined;
   }
 
   private finishWritesToJournal(): void {
@@ -237,7 +234,6 @@ export class SandboxStore {
 
   /** Deletes every object (one journal record, then compaction to an empty snapshot). */
   reset(): number {
-    this.pendingSettled = undefined;
     this.recordedSettled = undefined;
     removeSettled(this.dir);
     const count = this.store.clear();

@@ -1,13 +1,14 @@
 /**
- * `settled.json`: where the simulated controllers last reached a fixed point, so the next command
- * resumes their work queues instead of visiting every object. It holds the resourceVersion of that
- * converged settle, the enabled addons then, and each keyed controller's pending wake instants.
+ * `settled.json`: the keyed simulated controllers' work queues as the last command that wrote left
+ * them, so the next command resumes them instead of visiting every object. It holds the store's
+ * resourceVersion then, the enabled addons, and each keyed controller's pending wake instants and
+ * the objects it still had to reconcile (none when that command settled last).
  *
  * It is only ever a shortcut: on open it is trusted when the journal still holds every write after
  * its resourceVersion (the snapshot is not newer than it) and nothing moved the store behind it;
- * otherwise it is removed and the first settle is one pass over every object. A command killed
- * between a write and its settle leaves the marker at the earlier fixed point, so the write is in
- * the journal tail the next command reads. Reset and repair remove it before they rewrite the files.
+ * otherwise it is removed and the first settle is one pass over every object. It is written when a
+ * command lets go of the sandbox, after the journal is on disk: a command killed before leaves the
+ * earlier marker, and its writes are in the journal tail the next command reads. Reset and repair remove it before they rewrite the files.
  */
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -28,12 +29,21 @@ export interface SettledWake {
   readonly at: number;
 }
 
-/** The state of the keyed controllers' queues at a converged settle. */
+/** A primary object still to reconcile (its write came after the controller's last turn). */
+export interface SettledDirty {
+  readonly key: string;
+  readonly ref: ObjectRef;
+  readonly kindIndex: number;
+}
+
+/** The keyed controllers' queues when a command let go of the sandbox. */
 export interface SettledState {
   readonly resourceVersion: number;
   readonly enabledAddons: readonly string[];
   /** Controller name → its wakes; a keyed controller missing here does one full pass. */
   readonly controllers: Readonly<Record<string, readonly SettledWake[]>>;
+  /** Controller name → the objects it still has to reconcile (none when the command settled last). */
+  readonly dirty: Readonly<Record<string, readonly SettledDirty[]>>;
 }
 
 interface StoredSettled extends SettledState {
@@ -42,7 +52,9 @@ interface StoredSettled extends SettledState {
 }
 
 function checksumOf(state: SettledState): string {
-  return crc32(JSON.stringify([SETTLED_FORMAT, state.resourceVersion, state.enabledAddons, state.controllers]))
+  return crc32(
+    JSON.stringify([SETTLED_FORMAT, state.resourceVersion, state.enabledAddons, state.controllers, state.dirty]),
+  )
     .toString(16)
     .padStart(8, "0");
 }
@@ -73,15 +85,21 @@ export function readSettled(dir: string): SettledState | undefined {
   if (typeof stored.resourceVersion !== "number" || !Number.isSafeInteger(stored.resourceVersion)) return undefined;
   if (!Array.isArray(stored.enabledAddons) || typeof stored.controllers !== "object" || stored.controllers === null)
     return undefined;
+  if (typeof stored.dirty !== "object" || stored.dirty === null) return undefined;
   const state: SettledState = {
     resourceVersion: stored.resourceVersion,
     enabledAddons: stored.enabledAddons,
     controllers: stored.controllers,
+    dirty: stored.dirty,
   };
   if (stored.checksum !== checksumOf(state)) return undefined;
   for (const wakes of Object.values(state.controllers)) {
     if (!Array.isArray(wakes)) return undefined;
     for (const wake of wakes as unknown[]) if (!isWake(wake)) return undefined;
+  }
+  for (const dirty of Object.values(state.dirty)) {
+    if (!Array.isArray(dirty)) return undefined;
+    for (const entry of dirty as unknown[]) if (!isWake({ ...(entry as object), at: 0 })) return undefined;
   }
   return state;
 }

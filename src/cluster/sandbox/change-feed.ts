@@ -2,13 +2,17 @@
  * What changed in the sandbox store since each keyed controller last looked, and when each of its
  * objects next needs a visit: the work queues of controller-runtime (`Watches` mapping a changed
  * object to the requests it concerns, `RequeueAfter` for timed work), kept in memory for one open
- * store. A queue that lost track (first settle after opening, `sandbox reset`, a feed too long to
- * keep) asks for one pass over every primary object, which rebuilds it.
+ * store. A queue that lost track (`sandbox reset`, a feed too long to keep, a first settle after
+ * opening without a trusted `settled.json`) asks for one pass over every primary object, which
+ * rebuilds it. Opened from a converged settle, the queues resume from it instead: the writes after
+ * it are the feed's first entries, and its wake instants are pending again.
  */
 import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
 import type { ControllerView, KeyedReconciler } from "./controller-contract.js";
 import type { ObjectStore, StoredChange, WriteContext } from "./object-store.js";
 import { groupKindOf, keyOf, objectKey } from "./store/object-index.js";
+import type { SettledResume } from "./store/durable-store.js";
+import type { SettledDirty, SettledWake } from "./store/settled-marker.js";
 
 /** One changed object: its state after the write (the last one for a delete) and before it. */
 interface FeedEntry {
@@ -189,6 +193,51 @@ export class ChangeTracker {
       }
     }
     return queue;
+  }
+
+  /**
+   * Resumes the queues recorded at the last converged settle: the writes after it become the feed's
+   * first entries (every resumed queue reads them), its wakes are pending again. Controllers it
+   * does not name stay lost (one full pass).
+   */
+  resume(point: SettledResume): void {
+    this.loseTrack();
+    this.start = 0;
+    this.entries = [...point.changesSince];
+    this.queues.clear();
+    for (const [name, wakes] of Object.entries(point.settled.controllers)) {
+      const queue = this.queueOf(name);
+      queue.cursor = 0;
+      for (const dirty of point.settled.dirty[name] ?? [])
+        queue.dirty.set(dirty.key, { ref: dirty.ref, kindIndex: dirty.kindIndex });
+      for (const wake of wakes)
+        queue.wakes.set(wake.key, { key: { ref: wake.ref, kindIndex: wake.kindIndex }, at: wake.at });
+    }
+  }
+
+  /**
+   * Every queue that has not lost track, caught up with the feed: its wakes and the objects still to
+   * reconcile, by controller name — what {@link resume} takes back in the next command.
+   */
+  queueStates(
+    controllers: readonly { readonly name: string; readonly keyed: KeyedReconciler }[],
+    view: ControllerView,
+  ): { wakes: Record<string, SettledWake[]>; dirty: Record<string, SettledDirty[]> } {
+    const wakes: Record<string, SettledWake[]> = {};
+    const dirty: Record<string, SettledDirty[]> = {};
+    for (const { name, keyed } of controllers) {
+      const known = this.queues.get(name);
+      if (known === undefined || known.cursor === undefined || known.cursor < this.start) continue;
+      const queue = this.catchUp(name, keyed, view);
+      wakes[name] = [...queue.wakes].map(([key, wake]) => ({
+        key,
+        ref: wake.key.ref,
+        kindIndex: wake.key.kindIndex,
+        at: wake.at,
+      }));
+      dirty[name] = [...queue.dirty].map(([key, queued]) => ({ key, ref: queued.ref, kindIndex: queued.kindIndex }));
+    }
+    return { wakes, dirty };
   }
 
   /** Drops the changes every queue has read (a queue not read since loses track). */

@@ -23,7 +23,8 @@ import type { ChartCatalog, ControllerEnv, SimulatedAdmission, SimulatedControll
 import { SIMULATED_ADMISSIONS, SIMULATED_CONTROLLERS } from "./controllers/index.js";
 import type { ObjectStore, StoredChange, WriteOptions } from "./object-store.js";
 import { ChangeTracker } from "./change-feed.js";
-import { assertConverged, nextWakeAt, settle, type SettleResult } from "./runner.js";
+import { assertConverged, isControllerEnabled, nextWakeAt, settle, type SettleResult } from "./runner.js";
+import type { SettledState } from "./store/settled-marker.js";
 import { openSandboxStore, type OpenSandboxStoreOptions, type SandboxStore } from "./store/durable-store.js";
 import { hasLockWaiters, lockHolderToken } from "./store/lock.js";
 import { groupKindOf } from "./store/object-index.js";
@@ -148,6 +149,13 @@ export class SandboxCluster implements Cluster {
   private follow(sandbox: SandboxStore): () => void {
     this.changes = new ChangeTracker();
     const stopTracking = this.fullPasses ? () => undefined : this.changes.follow(sandbox.store);
+    const resumePoint = sandbox.resumePoint;
+    sandbox.resumePoint = undefined;
+    if (!this.fullPasses) {
+      if (resumePoint !== undefined) this.changes.resume(resumePoint);
+      const changes = this.changes;
+      sandbox.recordQueuesFrom(() => this.queueState(changes, sandbox));
+    }
     const stopWatching = sandbox.store.subscribe((changes) => {
       for (const change of changes)
         this.history.push({ resourceVersion: Number(change.object.metadata.resourceVersion), change });
@@ -157,6 +165,23 @@ export class SandboxCluster implements Cluster {
     return () => {
       stopTracking();
       stopWatching();
+    };
+  }
+
+  /** The enabled keyed controllers' queues now, for `settled.json` (see {@link ChangeTracker.queueStates}). */
+  private queueState(changes: ChangeTracker, sandbox: SandboxStore): SettledState {
+    const store = sandbox.store;
+    const keyed = this.controllers.flatMap((controller) =>
+      controller.keyed !== undefined && isControllerEnabled(controller, store.enabledAddons)
+        ? [{ name: controller.name, keyed: controller.keyed }]
+        : [],
+    );
+    const { wakes, dirty } = changes.queueStates(keyed, store);
+    return {
+      resourceVersion: Number(store.resourceVersion),
+      enabledAddons: [...store.enabledAddons].sort(),
+      controllers: wakes,
+      dirty,
     };
   }
 

@@ -6,6 +6,14 @@ import type { JsonObject } from "../../../src/util/index.js";
 import type { SimulatedController } from "../../../src/cluster/sandbox/controller-contract.js";
 import { SIMULATED_CONTROLLERS } from "../../../src/cluster/sandbox/controllers/index.js";
 import { memorySandbox, type MemorySandbox } from "../../support/sandbox.js";
+import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { openSandbox, type SandboxCluster } from "../../../src/cluster/sandbox/sandbox-cluster.js";
+import type { MemoryObjectStore } from "../../../src/cluster/sandbox/store/memory-store.js";
+import { readSettled } from "../../../src/cluster/sandbox/store/settled-marker.js";
+import { repairSandbox } from "../../../src/cluster/sandbox/store/repair.js";
+import { tempDir } from "../../support/cli.js";
+import { FakeClock } from "../../../src/util/clock.js";
 
 /**
  * The keyed controllers, visiting only the objects the change feed names, must reach the same
@@ -163,6 +171,12 @@ function objectOf(operation: Operation): KubeObject | undefined {
   }
 }
 
+/** What a write sequence needs of a sandbox: its store and its clock (in memory or on disk). */
+interface Writable {
+  readonly store: MemoryObjectStore;
+  readonly clock: FakeClock;
+}
+
 const API_VERSIONS = {
   Deployment: ["apps/v1", "deploy"],
   StatefulSet: ["apps/v1", "sts"],
@@ -170,7 +184,7 @@ const API_VERSIONS = {
   Service: ["v1", "svc"],
 } as const;
 
-function podRef(sandbox: MemorySandbox, index: number): ObjectRef | undefined {
+function podRef(sandbox: Writable, index: number): ObjectRef | undefined {
   const pods = sandbox.store.list("v1", "Pod");
   const pod = pods.length === 0 ? undefined : pods[index % pods.length];
   return pod === undefined
@@ -179,7 +193,7 @@ function podRef(sandbox: MemorySandbox, index: number): ObjectRef | undefined {
 }
 
 /** Makes one user write (a refused one is skipped alike in both sandboxes). */
-function perform(sandbox: MemorySandbox, operation: Operation): void {
+function perform(sandbox: Writable, operation: Operation): void {
   try {
     const object = objectOf(operation);
     if (object !== undefined) {
@@ -238,7 +252,7 @@ function perform(sandbox: MemorySandbox, operation: Operation): void {
   }
 }
 
-function contents(sandbox: MemorySandbox): string[] {
+function contents(sandbox: Pick<Writable, "store">): string[] {
   return [...sandbox.store.allObjects()].map((object) => JSON.stringify(object)).sort();
 }
 
@@ -376,5 +390,264 @@ describe("settle visiting only what changed", () => {
       namespace: "default",
     });
     expect(stored?.status).toEqual({ loadBalancer: { ingress: [{ ip: "172.18.255.200" }] } });
+  });
+});
+
+/** Controllers that count the objects the keyed ones visit. */
+function countingControllers(visited: string[]): SimulatedController[] {
+  return SIMULATED_CONTROLLERS.map((controller): SimulatedController => {
+    const keyed = controller.keyed;
+    if (keyed === undefined) return controller;
+    return {
+      ...controller,
+      keyed: {
+        ...keyed,
+        reconcileObject(object, view, env) {
+          visited.push(`${object.kind}/${object.metadata.name ?? ""}`);
+          return keyed.reconcileObject(object, view, env);
+        },
+      },
+    };
+  });
+}
+
+/** A sandbox on disk, opened and closed again between commands like the CLI does. */
+class DiskSandbox implements Writable {
+  readonly clock = new FakeClock();
+  private cluster: SandboxCluster | undefined;
+
+  constructor(
+    public dir: string,
+    private readonly controllers: readonly SimulatedController[] = SIMULATED_CONTROLLERS,
+    private readonly fullPasses = false,
+  ) {}
+
+  async open(): Promise<SandboxCluster> {
+    this.cluster ??= await openSandbox({
+      dir: this.dir,
+      clock: this.clock,
+      sync: false,
+      controllers: this.controllers,
+      fullPasses: this.fullPasses,
+    });
+    return this.cluster;
+  }
+
+  get store(): MemoryObjectStore {
+    if (this.cluster === undefined) throw new Error("not open");
+    return this.cluster.store as MemoryObjectStore;
+  }
+
+  close(): void {
+    this.cluster?.close();
+    this.cluster = undefined;
+  }
+
+  /** The files as a process killed now leaves them (copied aside; the copy is used from now on). */
+  crash(): void {
+    const image = tempDir("vela-ts-crash-");
+    for (const file of readdirSync(this.dir))
+      if (file !== "lock" && !file.includes(".tmp-")) cpSync(join(this.dir, file), join(image, file));
+    this.close();
+    this.dir = image;
+  }
+}
+
+type Between = "stay-open" | "reopen" | "close-before-settle" | "crash-before-settle" | "crash-after-settle";
+
+describe("settle after reopening the sandbox from disk", () => {
+  it("resumes the queues and reaches what full passes reach, across reopens and kills", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({
+            operation,
+            between: fc.constantFrom<Between>(
+              "stay-open",
+              "reopen",
+              "close-before-settle",
+              "crash-before-settle",
+              "crash-after-settle",
+            ),
+          }),
+          { minLength: 1, maxLength: 10 },
+        ),
+        async (steps) => {
+          // The reference is on disk too, opened and killed alike, but settles by full passes.
+          const both = [new DiskSandbox(tempDir()), new DiskSandbox(tempDir(), SIMULATED_CONTROLLERS, true)] as const;
+          const [disk, full] = both;
+          try {
+            for (const { operation: step, between } of steps) {
+              for (const sandbox of both) {
+                await sandbox.open();
+                perform(sandbox, step);
+                if (between === "crash-before-settle") sandbox.crash();
+                else if (between === "close-before-settle") sandbox.close();
+              }
+              const keyedResult = await (await disk.open()).settle();
+              const fullResult = await (await full.open()).settle();
+              expect(keyedResult.writes).toBe(fullResult.writes);
+              expect(disk.store.resourceVersion).toBe(full.store.resourceVersion);
+              expect(contents(disk)).toEqual(contents(full));
+              expect((await disk.open()).nextWakeAt()?.toISOString()).toBe(
+                (await full.open()).nextWakeAt()?.toISOString(),
+              );
+              for (const sandbox of both) {
+                if (between === "crash-after-settle") sandbox.crash();
+                else if (between === "reopen") sandbox.close();
+              }
+            }
+          } finally {
+            for (const sandbox of both) sandbox.close();
+          }
+        },
+      ),
+      { numRuns: 25, seed: 21 },
+    );
+  });
+
+  it("visits only what changed since the last settle of an earlier command", async () => {
+    const visited: string[] = [];
+    const disk = new DiskSandbox(tempDir(), countingControllers(visited));
+    await disk.open();
+    for (const app of NAMES)
+      perform(disk, {
+        op: "deployment",
+        name: app,
+        replicas: 2,
+        image: "web:v1",
+        recreate: false,
+        paused: false,
+        delay: 5,
+      });
+    await (await disk.open()).settle();
+    disk.close();
+    expect(readSettled(disk.dir)?.resourceVersion).toBeGreaterThan(0);
+
+    visited.length = 0;
+    await disk.open();
+    perform(disk, {
+      op: "deployment",
+      name: "b",
+      replicas: 3,
+      image: "web:v1",
+      recreate: false,
+      paused: false,
+      delay: 0,
+    });
+    await (await disk.open()).settle();
+    expect(visited).toContain("Deployment/deploy-b");
+    expect(visited.filter((entry) => entry.includes("deploy-a") || entry.includes("deploy-c"))).toEqual([]);
+    disk.close();
+
+    // Time passing is enough for the pods waiting to become ready: their owners are visited again.
+    visited.length = 0;
+    disk.clock.advance(5000);
+    await (await disk.open()).settle();
+    expect(visited.some((entry) => entry.startsWith("ReplicaSet/deploy-a-"))).toBe(true);
+    expect((await disk.open()).nextWakeAt()).toBeUndefined();
+    disk.close();
+  });
+
+  it("never claims a fixed point it did not reach: a write killed before its settle is visited next time", async () => {
+    const visited: string[] = [];
+    const disk = new DiskSandbox(tempDir(), countingControllers(visited));
+    await disk.open();
+    perform(disk, {
+      op: "deployment",
+      name: "a",
+      replicas: 1,
+      image: "web:v1",
+      recreate: false,
+      paused: false,
+      delay: 0,
+    });
+    await (await disk.open()).settle();
+    disk.close();
+    const settledAt = readSettled(disk.dir)?.resourceVersion;
+
+    await disk.open();
+    perform(disk, {
+      op: "deployment",
+      name: "a",
+      replicas: 3,
+      image: "web:v1",
+      recreate: false,
+      paused: false,
+      delay: 0,
+    });
+    disk.crash();
+    expect(readSettled(disk.dir)?.resourceVersion).toBe(settledAt);
+
+    visited.length = 0;
+    await (await disk.open()).settle();
+    expect(visited).toContain("Deployment/deploy-a");
+    expect(disk.store.list("v1", "Pod")).toHaveLength(3);
+    disk.close();
+  });
+
+  it("does one full pass after a reset, a repair or a damaged marker", async () => {
+    const visited: string[] = [];
+    const disk = new DiskSandbox(tempDir(), countingControllers(visited));
+    const deploy = (replicas: number): void =>
+      perform(disk, {
+        op: "deployment",
+        name: "a",
+        replicas,
+        image: "web:v1",
+        recreate: false,
+        paused: false,
+        delay: 0,
+      });
+    const deployC = (): void =>
+      perform(disk, {
+        op: "deployment",
+        name: "c",
+        replicas: 1,
+        image: "web:v1",
+        recreate: false,
+        paused: false,
+        delay: 0,
+      });
+    let round = 0;
+    const fullPassAfter = async (change: () => Promise<void> | void): Promise<boolean> => {
+      await disk.open();
+      deploy((round++ % 3) + 1);
+      deployC();
+      await (await disk.open()).settle();
+      disk.close();
+      await change();
+      visited.length = 0;
+      await (await disk.open()).settle();
+      disk.close();
+      return visited.includes("Deployment/deploy-c");
+    };
+
+    expect(await fullPassAfter(() => undefined)).toBe(false);
+    expect(
+      await fullPassAfter(async () => {
+        (await disk.open()).reset();
+        expect(readSettled(disk.dir)).toBeUndefined();
+        deploy(2);
+        deployC();
+        disk.close();
+      }),
+    ).toBe(true);
+    expect(
+      await fullPassAfter(() => {
+        const text = readFileSync(join(disk.dir, "settled.json"), "utf8");
+        writeFileSync(join(disk.dir, "settled.json"), text.replace(/"resourceVersion":(\d+)/, '"resourceVersion":1$1'));
+      }),
+    ).toBe(true);
+    expect(
+      await fullPassAfter(async () => {
+        writeFileSync(join(disk.dir, "journal.mark"), "damaged");
+        await repairSandbox({ dir: disk.dir, clock: disk.clock });
+      }),
+    ).toBe(true);
+    // A command that only reads records nothing (its full pass is repeated until one writes).
+    expect(readSettled(disk.dir)).toBeUndefined();
+    expect(await fullPassAfter(() => undefined)).toBe(false);
+    expect(readSettled(disk.dir)).toBeDefined();
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ClusterError } from "../../../errors/index.js";
 import type { Clock } from "../../../util/index.js";
@@ -11,6 +11,8 @@ import { writeMark } from "./mark.js";
 import { MemoryObjectStore } from "./memory-store.js";
 import { DEFAULT_SANDBOX_ADDONS, SANDBOX_FORMAT_VERSION, writeMetadata, type SandboxMetadata } from "./metadata.js";
 import { openIndexedSnapshot, writeIndexedSnapshot, writeSnapshot } from "./indexed-snapshot.js";
+import type { KubeObject } from "../../../model/kube-object.js";
+import { readSettled, removeSettled, SETTLED_FILE, writeSettled, type SettledState } from "./settled-marker.js";
 
 export { SANDBOX_FILES };
 
@@ -39,6 +41,21 @@ export interface OpenSandboxStoreOptions {
   readonly fdatasync?: JournalOptions["fdatasync"];
 }
 
+/** One write replayed on open after the last converged settle: the object and its state before. */
+export interface ReplayedChange {
+  readonly object: KubeObject;
+  readonly previous: KubeObject | undefined;
+}
+
+/**
+ * Where the simulated controllers resume on open: the last converged settle and the writes made
+ * after it (in order). Undefined on open means their first settle visits every object.
+ */
+export interface SettledResume {
+  readonly settled: SettledState;
+  readonly changesSince: readonly ReplayedChange[];
+}
+
 /** How the files were found on open (for messages and tests). */
 export interface OpenReport {
   /** Bytes of an unfinished last write (a command killed while writing) that were left out. */
@@ -56,6 +73,10 @@ export class SandboxStore {
   private snapshotBytes: number;
   /** The files as this process left them when it let go of the lock (see {@link suspend}). */
   private leftAs: string | undefined;
+  /** The keyed controllers' queues as they are now (`settled.json` is written from it when the command lets go). */
+  private queueState: (() => SettledState | undefined) | undefined;
+  /** `settled.json` as this process last read or wrote it (an unchanged one is not written again). */
+  private recordedSettled: string | undefined;
 
   constructor(
     readonly dir: string,
@@ -66,8 +87,11 @@ export class SandboxStore {
     private readonly options: OpenSandboxStoreOptions,
     snapshotBytes: number,
     readonly opened: OpenReport,
+    /** Where the simulated controllers resume (see {@link SettledResume}); taken once. */
+    public resumePoint: SettledResume | undefined = undefined,
   ) {
     this.snapshotBytes = snapshotBytes;
+    this.recordedSettled = resumePoint === undefined ? undefined : JSON.stringify(resumePoint.settled);
   }
 
   private get compactBytes(): number {
@@ -124,8 +148,34 @@ export class SandboxStore {
     return this.journal.durable();
   }
 
-  /** Compaction when due, and the mark, for a command that wrote. */
+  /**
+   * Where to read the keyed controllers' queues from when the command lets go of the sandbox: they
+   * are recorded in `settled.json` then, after the journal holding every write is on disk.
+   */
+  recordQueuesFrom(queueState: () => SettledState | undefined): void {
+    this.queueState = queueState;
+  }
+
+  /** Writes the queues as they are now, after the journal holding the writes they cover is on disk. */
+  private finishSettled(): void {
+    const state = this.queueState?.();
+    if (state === undefined) return;
+    if (state.resourceVersion !== Number(this.store.resourceVersion)) return;
+    const recorded = JSON.stringify(state);
+    if (recorded === this.recordedSettled) return;
+    writeSettled(this.dir, state);
+    this.recordedSettled = recorded;
+  }
+
+  /** Compaction when due, and the mark, for a command that wrote; then the converged settle. */
   private finishWrites(): void {
+    // Only a command that wrote records its fixed point: one that only read changes no file.
+    const wrote = this.journal.hasWritten;
+    this.finishWritesToJournal();
+    if (wrote) this.finishSettled();
+  }
+
+  private finishWritesToJournal(): void {
     if (!this.journal.hasWritten) return;
     // The mark promises that the journal holds everything up to it: the journal goes to disk first.
     this.journal.syncNow();
@@ -184,6 +234,8 @@ export class SandboxStore {
 
   /** Deletes every object (one journal record, then compaction to an empty snapshot). */
   reset(): number {
+    this.recordedSettled = undefined;
+    removeSettled(this.dir);
     const count = this.store.clear();
     this.compact();
     this.setAddonObjectsInstalled(false);
@@ -243,10 +295,46 @@ function fileSize(path: string): number {
  */
 function migrate(dir: string, loaded: LoadedSandbox, store: MemoryObjectStore, journal: Journal): void {
   const version = Number(store.resourceVersion);
+  removeSettled(dir);
   writeSnapshot(join(dir, SANDBOX_FILES.snapshot), version, [...store.allObjects()]);
   writeMark(dir, version);
   journal.truncate(version);
   if (loaded.metadata !== undefined) writeMetadata(dir, { ...loaded.metadata, format: SANDBOX_FORMAT_VERSION });
+}
+
+/**
+ * Replays the journal; when `settled.json` can be trusted (the journal holds every write after it,
+ * the store did not move behind it, no reset since, the same addons), returns it with the writes
+ * after it. A marker that cannot be trusted is removed before this command's first write, so it is
+ * never trusted later either.
+ */
+function replayAfterSettled(
+  dir: string,
+  loaded: LoadedSandbox,
+  store: MemoryObjectStore,
+  current: boolean,
+): SettledResume | undefined {
+  const settled = current ? readSettled(dir) : undefined;
+  const usable =
+    settled !== undefined &&
+    settled.resourceVersion >= loaded.snapshot.resourceVersion &&
+    settled.resourceVersion <= loaded.resourceVersion &&
+    !loaded.replay.some((record) => record.reset === true && record.resourceVersion > settled.resourceVersion) &&
+    sameAddons(settled.enabledAddons, store.enabledAddons);
+  if (!usable) {
+    for (const record of loaded.replay) store.applyRecord(record);
+    return undefined;
+  }
+  const changesSince: ReplayedChange[] = [];
+  for (const record of loaded.replay) {
+    if (record.resourceVersion <= settled.resourceVersion) store.applyRecord(record);
+    else changesSince.push(...store.replayRecord(record));
+  }
+  return { settled, changesSince };
+}
+
+function sameAddons(recorded: readonly string[], enabled: ReadonlySet<string>): boolean {
+  return recorded.length === enabled.size && recorded.every((addon) => enabled.has(addon));
 }
 
 /**
@@ -290,7 +378,7 @@ function loadWithLock(options: OpenSandboxStoreOptions, lock: SandboxLock): Sand
     }
     // Leftovers of a compaction or metadata write that died before its rename.
     for (const entry of readdirSync(dir)) if (entry.includes(".tmp-")) rmSync(join(dir, entry), { force: true });
-    const opening: { sandbox?: SandboxStore } = {};
+    const opening: { sandbox?: SandboxStore; staleSettled?: boolean } = {};
     const journal = new Journal(
       join(dir, SANDBOX_FILES.journal),
       loaded.journal.format === 2 ? loaded.journal.validBytes : 0,
@@ -300,6 +388,12 @@ function loadWithLock(options: OpenSandboxStoreOptions, lock: SandboxLock): Sand
         ...(options.groupCommit === undefined ? {} : { groupCommit: options.groupCommit }),
         ...(options.fdatasync === undefined ? {} : { fdatasync: options.fdatasync }),
         afterWrite: () => opening.sandbox?.maybeCompact(),
+        // An untrusted settled.json goes before the first write: writes could otherwise carry the
+        // store up to its resourceVersion and make it look trustworthy. A command that only reads
+        // changes no file.
+        beforeFirstWrite: () => {
+          if (opening.staleSettled === true) removeSettled(dir);
+        },
       },
     );
     const store = new MemoryObjectStore({
@@ -310,8 +404,9 @@ function loadWithLock(options: OpenSandboxStoreOptions, lock: SandboxLock): Sand
       restored: loaded.snapshot,
       persistence: journal,
     });
-    for (const record of loaded.replay) store.applyRecord(record);
     const migratedFrom = metadata.format < SANDBOX_FORMAT_VERSION ? metadata.format : undefined;
+    const resumePoint = replayAfterSettled(dir, loaded, store, migratedFrom === undefined);
+    opening.staleSettled = resumePoint === undefined && existsSync(join(dir, SETTLED_FILE));
     if (migratedFrom !== undefined) {
       migrate(dir, loaded, store, journal);
       metadata = { ...metadata, format: SANDBOX_FORMAT_VERSION };
@@ -325,6 +420,7 @@ function loadWithLock(options: OpenSandboxStoreOptions, lock: SandboxLock): Sand
       options,
       fileSize(join(dir, SANDBOX_FILES.snapshot)),
       { tornBytes: loaded.journal.tornBytes, ...(migratedFrom === undefined ? {} : { migratedFrom }) },
+      resumePoint,
     );
     opening.sandbox = sandbox;
     store.subscribe(() => sandbox.maybeCompact());

@@ -318,6 +318,8 @@ export interface JournalOptions {
   readonly sync?: boolean;
   /** Called after a batch was made durable (its writes are applied by then), e.g. to compact. */
   readonly afterWrite?: () => void;
+  /** Called once, before the first byte this process appends (to retire state a write would make stale). */
+  readonly beforeFirstWrite?: () => void;
   /**
    * Group commit (the served sandbox): a write is appended but not synced; {@link Journal.durable}
    * resolves once one fdatasync covered it, and one fdatasync covers every write appended before it
@@ -350,6 +352,7 @@ export class Journal implements StorePersistence {
   private pending: Buffer[] = [];
   private readonly sync: boolean;
   private readonly afterWrite: (() => void) | undefined;
+  private beforeFirstWrite: (() => void) | undefined;
   private written = false;
   private readonly groupCommit: boolean;
   private readonly fdatasyncAsync: NonNullable<JournalOptions["fdatasync"]>;
@@ -377,6 +380,7 @@ export class Journal implements StorePersistence {
     this.bytes = validBytes;
     this.sync = options.sync ?? true;
     this.afterWrite = options.afterWrite;
+    this.beforeFirstWrite = options.beforeFirstWrite;
     this.groupCommit = options.groupCommit ?? false;
     this.fdatasyncAsync = options.fdatasync ?? fdatasync;
   }
@@ -481,6 +485,9 @@ export class Journal implements StorePersistence {
   }
 
   private write(buffer: Buffer): void {
+    const beforeFirstWrite = this.beforeFirstWrite;
+    this.beforeFirstWrite = undefined;
+    beforeFirstWrite?.();
     if (this.fileBytes !== this.bytes) {
       // The torn tail of a write that never finished goes now, before anything follows it.
       ftruncateSync(this.fd, this.bytes);

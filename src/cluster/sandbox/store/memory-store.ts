@@ -447,6 +447,16 @@ export class MemoryObjectStore implements ObjectStore {
     for (const listener of this.listeners) listener(changes, { previous, reset });
   }
 
+  /**
+   * Replays a journal record and returns each change's object and its stored state before the
+   * record (what a subscriber of the write was told).
+   */
+  replayRecord(record: WriteRecord): { readonly object: KubeObject; readonly previous: KubeObject | undefined }[] {
+    const previous = record.reset === true ? [] : record.changes.map((change) => this.index.get(keyOf(change.object)));
+    this.applyRecord(record);
+    return record.changes.map((change, index) => ({ object: change.object, previous: previous[index] }));
+  }
+
   /** Applies a committed record to the indexes (also used when replaying the journal). */
   applyRecord(record: WriteRecord): void {
     if (record.reset === true) this.index.clear();

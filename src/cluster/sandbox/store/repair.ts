@@ -8,6 +8,7 @@ import { readJournal, salvageJournal } from "./journal.js";
 import { loadSandboxFiles, SANDBOX_FILES } from "./load.js";
 import { acquireSandboxLock } from "./lock.js";
 import { MARK_FILE, readMark, writeMark } from "./mark.js";
+import { removeSettled } from "./settled-marker.js";
 import { MemoryObjectStore, type WriteRecord } from "./memory-store.js";
 import {
   DEFAULT_SANDBOX_ADDONS,
@@ -240,6 +241,8 @@ export async function repairSandbox(options: RepairOptions): Promise<RepairRepor
     mkdirSync(backupDir, { recursive: true });
     for (const file of [SANDBOX_FILES.metadata, SANDBOX_FILES.snapshot, SANDBOX_FILES.journal, MARK_FILE])
       if (existsSync(join(dir, file))) copyFileSync(join(dir, file), join(backupDir, file));
+    // The controllers' last fixed point may describe writes that are now lost: their next settle visits everything.
+    removeSettled(dir);
     // Snapshot first: until the journal is emptied, a crash leaves the damaged journal to repair again.
     writeSnapshot(join(dir, SANDBOX_FILES.snapshot), reached, [...store.allObjects()]);
     writeFileAtomic(join(dir, SANDBOX_FILES.journal), "");

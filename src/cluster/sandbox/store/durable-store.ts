@@ -1,3 +1,9 @@
+/**
+ * The sandbox's files as one durable store: opening (lock, format check and upgrade, snapshot and
+ * journal replay, the settled marker), every write journalled before it is acknowledged, compaction,
+ * reset and close. One file because the order of these steps on disk is what makes a kill at any
+ * moment recoverable.
+ */
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ClusterError } from "../../../errors/index.js";

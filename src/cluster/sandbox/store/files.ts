@@ -15,11 +15,31 @@ export function syncDirectory(path: string): void {
   }
 }
 
-/** Writes `contents` to `path` atomically: temp file, fsync, rename, directory fsync. */
-export function writeFileAtomic(path: string, contents: string | Iterable<string>): void {
+/**
+ * Writes `path` atomically: `write` fills a temp file (through its descriptor), which is fsync'd,
+ * renamed over `path`, and the directory fsync'd. A throw leaves `path` as it was.
+ */
+export function writeAtomically<T>(path: string, write: (fd: number) => T): T {
   const temp = `${path}.tmp-${process.pid}`;
   const fd = openSync(temp, "w");
+  let result: T;
   try {
+    result = write(fd);
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  renameSync(temp, path);
+  syncDirectory(dirname(path));
+  return result;
+}
+
+/** Writes `contents` to `path` atomically: temp file, fsync, rename, directory fsync. */
+export function writeFileAtomic(path: string, contents: string | Iterable<string>): void {
+  writeAtomically(path, (fd) => {
     const chunks = typeof contents === "string" ? [contents] : contents;
     let buffered: string[] = [];
     let size = 0;
@@ -36,15 +56,7 @@ export function writeFileAtomic(path: string, contents: string | Iterable<string
       if (size > 4 * 1024 * 1024) flush();
     }
     flush();
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  renameSync(temp, path);
-  syncDirectory(dirname(path));
+  });
 }
 
 /** The advice every "this sandbox file is damaged" error ends with. */

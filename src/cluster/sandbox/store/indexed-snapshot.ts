@@ -20,14 +20,13 @@
  * index) when the object is first read. Each is `E_SANDBOX_CORRUPT` naming the line's byte offset,
  * never different data. The file is written to a temp file, fsynced and renamed, as before.
  */
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { ClusterError, InternalError } from "../../../errors/index.js";
 import type { KubeObject } from "../../../model/kube-object.js";
 import { isKubeObject } from "../../../model/kube-object.js";
-import { REPAIR_HINT, syncDirectory } from "./files.js";
-import { groupKindOf } from "./object-key.js";
+import { REPAIR_HINT, writeAtomically } from "./files.js";
+import { byNamespaceThenName, groupKindOf } from "./object-key.js";
 import { readSnapshot, type Snapshot } from "./snapshot.js";
 
 export const INDEXED_SNAPSHOT_FORMAT = 3;
@@ -333,10 +332,8 @@ export function writeIndexedSnapshot(
   resourceVersion: number,
   kinds: Iterable<SnapshotKind>,
 ): SnapshotEntry[] {
-  const temp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(temp, "w");
-  const written: SnapshotEntry[] = [];
-  try {
+  return writeAtomically(path, (fd) => {
+    const written: SnapshotEntry[] = [];
     let offset = 0;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -399,16 +396,8 @@ export function writeIndexedSnapshot(
     flush();
     const header = headerLine(resourceVersion, count);
     writeSync(fd, header, 0, header.length, 0);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    rmSync(temp, { force: true });
-    throw error;
-  }
-  closeSync(fd);
-  renameSync(temp, path);
-  syncDirectory(dirname(path));
-  return written;
+    return written;
+  });
 }
 
 /** Room for the header's JSON: the line is padded with spaces (valid JSON whitespace) to this width. */
@@ -418,15 +407,6 @@ function headerLine(resourceVersion: number, count: number): Buffer {
   const json = JSON.stringify({ format: INDEXED_SNAPSHOT_FORMAT, resourceVersion, count }).padEnd(HEADER_WIDTH, " ");
   if (json.length > HEADER_WIDTH) throw new InternalError(`snapshot header wider than ${HEADER_WIDTH}: ${json}`);
   return checkedLineBytes(json);
-}
-
-function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
-  const namespaceA = a.metadata.namespace ?? "";
-  const namespaceB = b.metadata.namespace ?? "";
-  if (namespaceA !== namespaceB) return namespaceA < namespaceB ? -1 : 1;
-  const nameA = a.metadata.name ?? "";
-  const nameB = b.metadata.name ?? "";
-  return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
 }
 
 /** Writes `objects` as an indexed snapshot at `resourceVersion` (see {@link writeIndexedSnapshot}). */

@@ -7,7 +7,7 @@
 import type { KubeObject } from "../../../model/kube-object.js";
 import type { FieldRequirement, LabelSelector } from "../../selector.js";
 import { matchesFieldSelector, matchesLabelSelector } from "../../selector.js";
-import { groupKindOf, keyOf, objectKey } from "./object-key.js";
+import { byNamespaceThenName, compareNamespaceThenName, groupKindOf, keyOf, objectKey } from "./object-key.js";
 import { InternalError } from "../../../errors/index.js";
 import { displayText } from "../../../util/index.js";
 import {
@@ -20,24 +20,10 @@ import {
 
 export { groupKindOf, keyOf, objectKey };
 
-function compareNamespaceThenName(namespaceA: string, nameA: string, namespaceB: string, nameB: string): number {
-  if (namespaceA !== namespaceB) return namespaceA < namespaceB ? -1 : 1;
-  return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
-}
-
 function byStoredNamespaceThenName(a: Stored, b: Stored): number {
   const nameOf = (stored: Stored): string =>
     stored instanceof SnapshotEntry ? stored.name : (stored.metadata.name ?? "");
   return compareNamespaceThenName(namespaceOf(a), nameOf(a), namespaceOf(b), nameOf(b));
-}
-
-function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
-  return compareNamespaceThenName(
-    a.metadata.namespace ?? "",
-    a.metadata.name ?? "",
-    b.metadata.namespace ?? "",
-    b.metadata.name ?? "",
-  );
 }
 
 /**

@@ -7,16 +7,8 @@ import type {
   KeyedReconciler,
   WatchedKind,
 } from "../../controller-contract.js";
+import { byNamespaceThenName } from "../../store/object-key.js";
 import { controllerUidOf } from "./owners.js";
-
-function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
-  const namespaceA = a.metadata.namespace ?? "";
-  const namespaceB = b.metadata.namespace ?? "";
-  if (namespaceA !== namespaceB) return namespaceA < namespaceB ? -1 : 1;
-  const nameA = a.metadata.name ?? "";
-  const nameB = b.metadata.name ?? "";
-  return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
-}
 
 /**
  * The objects of `kind` whose controller ownerReference names `owner`'s uid, in the order `list`

@@ -8,9 +8,12 @@
  * `VELA_TS_BENCH_APPS=1000,5000` changes the app counts of the steady-state figure; each count runs
  * in its own process (so its RSS is its own, and running out of memory or past
  * `VELA_TS_BENCH_STEADY_TIMEOUT_S`, default 1200 s, is reported instead of ending the bench run).
+ * `npm run bench release` with `VELA_TS_BENCH_APPS=10000` runs that figure alone (after the rollback figure);
+ * `tsx bench/release.bench.ts --steady-state-child 10000` runs the steady-state figure only.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -186,6 +189,8 @@ function memorySandboxCluster(clock: FakeClock): { cluster: SandboxCluster; stor
     setEnabledAddons: () => undefined,
     reset: () => store.clear(),
     holdsLock: true,
+    resumePoint: undefined,
+    recordQueuesFrom: () => undefined,
   };
   return { cluster: new SandboxCluster(standIn as unknown as SandboxStore, clock), store };
 }
@@ -217,6 +222,23 @@ function smallApp(index: number): KubeObject {
   };
 }
 
+/**
+ * With `VELA_TS_BENCH_SETUP_PROFILE=file.cpuprofile`, the set-up (first deploys) is CPU-profiled
+ * in-process, so the profile holds neither the module loading nor the creation of the Applications.
+ */
+async function startCpuProfile(file: string | undefined): Promise<() => Promise<void>> {
+  if (file === undefined || file === "") return () => Promise.resolve();
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return async () => {
+    const { profile } = await session.post("Profiler.stop");
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 async function steadyState(count: number): Promise<void> {
   const clock = new FakeClock();
   const { cluster, store } = memorySandboxCluster(clock);
@@ -231,6 +253,7 @@ async function steadyState(count: number): Promise<void> {
     steadyState: new SteadyStateMemo({ view: store }),
   };
   for (let index = 0; index < count; index++) store.create(smallApp(index));
+  const stopProfile = await startCpuProfile(process.env.VELA_TS_BENCH_SETUP_PROFILE);
   const setupStart = performance.now();
   const setupCpu = process.cpuUsage();
   const heapLimit = getHeapStatistics().heap_size_limit;
@@ -259,6 +282,7 @@ async function steadyState(count: number): Promise<void> {
   }
   const setupMs = performance.now() - setupStart;
   const setupCpuUsed = process.cpuUsage(setupCpu);
+  await stopProfile();
   const setupCpuMs = (setupCpuUsed.user + setupCpuUsed.system) / 1000;
   const writesBefore = store.writeCount;
   const start = performance.now();

@@ -1,4 +1,4 @@
-import { ConflictError } from "../errors/index.js";
+import { ConflictError, InternalError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { formatTimestamp, isJsonObject } from "../util/index.js";
 import type { Cluster } from "./cluster.js";
@@ -76,31 +76,82 @@ export async function recordEvent(
   input: EventInput,
   now: Date,
 ): Promise<KubeObject> {
+  const [stored] = await recordEvents(cluster, object, [input], now);
+  if (stored === undefined) throw new InternalError("recording one event stored none");
+  return stored;
+}
+
+function isSameEvent(event: KubeObject, object: KubeObject, input: EventInput, message: string): boolean {
+  const involved = isJsonObject(event.involvedObject) ? event.involvedObject : {};
+  return (
+    involved.kind === object.kind &&
+    involved.name === (object.metadata.name ?? "") &&
+    (object.metadata.uid === undefined || involved.uid === object.metadata.uid) &&
+    event.reason === input.reason &&
+    event.type === input.type &&
+    messageOf(event) === message &&
+    sourceOf(event) === EVENT_SOURCE
+  );
+}
+
+/**
+ * Records several events about `object` at `now`, each as {@link recordEvent} does, reading the
+ * object's events once (by its uid label) for all of them: the look-up of a repeat, the choice of
+ * a free name (events of the same nanosecond, as a frozen clock makes them, get a counter) and
+ * the pruning to {@link MAX_EVENTS_PER_OBJECT}. Returns the stored events, in the order given.
+ */
+export async function recordEvents(
+  cluster: Cluster,
+  object: KubeObject,
+  inputs: readonly EventInput[],
+  now: Date,
+): Promise<KubeObject[]> {
+  if (inputs.length === 0) return [];
   const namespace = object.metadata.namespace ?? "default";
-  const message = input.message.length > MAX_MESSAGE ? `${input.message.slice(0, MAX_MESSAGE - 1)}…` : input.message;
   const stamp = formatTimestamp(now);
   const uid = object.metadata.uid;
-  const same = (
-    await cluster.list("v1", "Event", {
-      namespace,
-      ...(uid === undefined ? {} : { labelSelector: `${LABEL_EVENT_INVOLVED_UID}=${uid}` }),
-      fieldSelector: sameEventSelector(object, input),
-    })
-  ).find((event) => messageOf(event) === message && sourceOf(event) === EVENT_SOURCE);
-  if (same !== undefined) {
-    return cluster.patch(
-      { apiVersion: "v1", kind: "Event", name: same.metadata.name ?? "", namespace },
-      { type: "merge", patch: { count: countOf(same) + 1, lastTimestamp: stamp } },
-    );
-  }
+  // Without a uid there is no label to narrow by: each event looks for its repeat by field selector.
+  const known =
+    uid === undefined
+      ? undefined
+      : [...(await cluster.list("v1", "Event", { namespace, labelSelector: `${LABEL_EVENT_INVOLVED_UID}=${uid}` }))];
+  const taken = new Set((known ?? []).map((event) => event.metadata.name ?? ""));
   const base = `${object.metadata.name ?? "object"}.${(BigInt(now.getTime()) * 1_000_000n).toString(16)}`;
-  const event = (name: string): KubeObject => ({
+  const stored: KubeObject[] = [];
+  let created = false;
+  for (const input of inputs) {
+    const message = input.message.length > MAX_MESSAGE ? `${input.message.slice(0, MAX_MESSAGE - 1)}…` : input.message;
+    const candidates =
+      known ?? (await cluster.list("v1", "Event", { namespace, fieldSelector: sameEventSelector(object, input) }));
+    const same = candidates.find((event) => isSameEvent(event, object, input, message));
+    if (same !== undefined) {
+      const counted = await cluster.patch(
+        { apiVersion: "v1", kind: "Event", name: same.metadata.name ?? "", namespace },
+        { type: "merge", patch: { count: countOf(same) + 1, lastTimestamp: stamp } },
+      );
+      if (known !== undefined) known[known.indexOf(same)] = counted;
+      stored.push(counted);
+      continue;
+    }
+    const event = newEvent(object, { ...input, message }, stamp, namespace);
+    const fresh = await createUniquelyNamed(cluster, event, base, taken);
+    known?.push(fresh);
+    stored.push(fresh);
+    created = true;
+  }
+  if (created && known !== undefined) await pruneEvents(cluster, known);
+  return stored;
+}
+
+function newEvent(object: KubeObject, input: EventInput, stamp: string, namespace: string): KubeObject {
+  const uid = object.metadata.uid;
+  return {
     apiVersion: "v1",
     kind: "Event",
-    metadata: { name, namespace, ...(uid === undefined ? {} : { labels: { [LABEL_EVENT_INVOLVED_UID]: uid } }) },
+    metadata: { name: "", namespace, ...(uid === undefined ? {} : { labels: { [LABEL_EVENT_INVOLVED_UID]: uid } }) },
     involvedObject: involvedObjectOf(object),
     reason: input.reason,
-    message,
+    message: input.message,
     type: input.type,
     count: 1,
     firstTimestamp: stamp,
@@ -108,18 +159,29 @@ export async function recordEvent(
     source: { component: EVENT_SOURCE },
     reportingComponent: EVENT_SOURCE,
     reportingInstance: EVENT_SOURCE,
-  });
-  // Two events in the same nanosecond (a frozen test clock) get a counter, as a unique name must.
+  };
+}
+
+/**
+ * Creates `event` as `base`, or `base` with a counter when that name is taken (two events in the
+ * same nanosecond): names known to be taken are skipped, a conflict tries the next one.
+ */
+async function createUniquelyNamed(
+  cluster: Cluster,
+  event: KubeObject,
+  base: string,
+  taken: Set<string>,
+): Promise<KubeObject> {
+  let conflicts = 0;
   for (let attempt = 0; ; attempt++) {
-    let created: KubeObject;
+    const name = attempt === 0 ? base : `${base}${attempt.toString(16)}`;
+    if (taken.has(name)) continue;
+    taken.add(name);
     try {
-      created = await cluster.create(event(attempt === 0 ? base : `${base}${attempt.toString(16)}`));
+      return await cluster.create({ ...event, metadata: { ...event.metadata, name } });
     } catch (error) {
-      if (!(error instanceof ConflictError) || attempt >= 15) throw error;
-      continue;
+      if (!(error instanceof ConflictError) || ++conflicts > 15) throw error;
     }
-    await pruneEvents(cluster, object);
-    return created;
   }
 }
 
@@ -130,9 +192,9 @@ export async function recordEvent(
  */
 export const MAX_EVENTS_PER_OBJECT = 100;
 
-/** Deletes the oldest of the events vela-ts recorded about `object` beyond {@link MAX_EVENTS_PER_OBJECT}. */
-async function pruneEvents(cluster: Cluster, object: KubeObject): Promise<void> {
-  const events = await labelledEventsAbout(cluster, object);
+/** Deletes the oldest of `events` (an object's, as its uid label lists them) of our source beyond {@link MAX_EVENTS_PER_OBJECT}. */
+async function pruneEvents(cluster: Cluster, listed: readonly KubeObject[]): Promise<void> {
+  const events = listed.filter((event) => sourceOf(event) === EVENT_SOURCE);
   if (events.length <= MAX_EVENTS_PER_OBJECT) return;
   const stamp = (event: KubeObject): string => (typeof event.lastTimestamp === "string" ? event.lastTimestamp : "");
   const oldestFirst = [...events].sort(

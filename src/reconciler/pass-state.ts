@@ -1,5 +1,5 @@
 import type { Cluster } from "../cluster/cluster.js";
-import { recordEvent, type EventInput } from "../cluster/events.js";
+import { recordEvents, type EventInput } from "../cluster/events.js";
 import { VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import type { Clock, JsonObject } from "../util/index.js";
@@ -78,13 +78,13 @@ export class PassState {
    */
   private async flushEvents(): Promise<void> {
     const events = this.pendingEvents.splice(0);
-    for (const event of events) {
-      try {
-        await recordEvent(this.cluster, this.app, event, this.clock.now());
-      } catch (error) {
-        if (!(error instanceof VelaError)) throw error;
-        this.log?.(`cannot record event ${event.reason} on ${this.app.metadata.name ?? ""}: ${error.message}`);
-      }
+    if (events.length === 0) return;
+    try {
+      await recordEvents(this.cluster, this.app, events, this.clock.now());
+    } catch (error) {
+      if (!(error instanceof VelaError)) throw error;
+      const reasons = events.map((event) => event.reason).join(", ");
+      this.log?.(`cannot record events ${reasons} on ${this.app.metadata.name ?? ""}: ${error.message}`);
     }
   }
 }

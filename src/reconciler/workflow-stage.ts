@@ -207,7 +207,14 @@ export async function runWorkflowStage(
       // WorkflowStatus is a JSON record without an index signature.
       pass.status.workflow = toJsonObject(next);
       pass.status.status = deriveAppPhase(derivePhase(plan.workflowSpec, next).phase, false);
-      repeatableMoves = onlyRepeatableStepsMoved(previous, next) ? repeatableMoves + 1 : 0;
+      const move = repeatableMove(previous ?? (saved?.appRevision === next.appRevision ? saved : undefined), next);
+      // The start and the end of a run of repeatable steps wait for the next write: the first step's
+      // transition follows the start at once, and the pass's final status write follows the end.
+      if (move === "start" || move === "finish") {
+        pass.deferSave();
+        return;
+      }
+      repeatableMoves = move === "step" ? repeatableMoves + 1 : 0;
       if (repeatableMoves > 0 && !isPowerOfTwo(repeatableMoves)) pass.deferSave();
       else await pass.save();
     },
@@ -230,6 +237,26 @@ function isPowerOfTwo(count: number): boolean {
  * status per component (quadratic in an app's components); a kill before the deferred write re-runs them.
  */
 const REPEATABLE_STEP_TYPES: ReadonlySet<string> = new Set(["apply-component"]);
+
+/**
+ * How `next` moved the run on from `previous` (the status handed over or stored before it, undefined
+ * for a run that starts) when only {@link REPEATABLE_STEP_TYPES} steps moved: `start` (a new run of
+ * such steps only), `step` (steps moved, the run goes on) or `finish` (the last of them ended it).
+ * Undefined for any other move (a suspend, a termination, another step type), which is saved at once.
+ */
+export function repeatableMove(
+  previous: WorkflowStatus | undefined,
+  next: WorkflowStatus,
+): "start" | "step" | "finish" | undefined {
+  if (next.suspend || next.terminated) return undefined;
+  if (previous === undefined) {
+    const repeatable = next.steps.every((step) => step.subSteps === undefined && REPEATABLE_STEP_TYPES.has(step.type));
+    return repeatable && !next.finished ? "start" : undefined;
+  }
+  const finishing = !previous.finished && next.finished;
+  if (!onlyRepeatableStepsMoved(previous, finishing ? { ...next, finished: false } : next)) return undefined;
+  return finishing ? "finish" : "step";
+}
 
 /**
  * Whether `next` differs from the status handed over before it only in top-level steps of a

@@ -20,9 +20,38 @@ export function displayText(value: unknown): string {
   return String(value);
 }
 
-/** Deep copy of a JSON value (never shares structure with the input). */
+/**
+ * Deep copy of a JSON value (never shares structure with the input, not even where the input
+ * holds one object twice). A plain walk: several times faster than `structuredClone` on the small
+ * objects the reconciler and the sandbox copy on every read and write. Fields holding `undefined`
+ * are left out, as JSON leaves them out.
+ */
 export function cloneJson<T extends JsonValue>(value: T): T {
-  return structuredClone(value);
+  return copyJson(value) as T;
+}
+
+function copyJson(value: unknown): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index++) copy[index] = copyJson(value[index]);
+    return copy;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    if (field === undefined) continue;
+    // A "__proto__" member (JSON.parse makes it an own field) must stay a field, not become the prototype.
+    if (key === "__proto__")
+      Object.defineProperty(copy, key, {
+        value: copyJson(field),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else copy[key] = copyJson(field);
+  }
+  return copy;
 }
 
 /** Structural equality of two JSON values; object key order does not matter. */

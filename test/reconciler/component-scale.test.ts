@@ -115,6 +115,46 @@ describe("a pass over an app of many components", () => {
     });
   });
 
+  it("writes a one-component app's status twice on its first pass: the revision, then the finished run", async () => {
+    await withSandboxTarget(async (target) => {
+      await target.cluster.create({ ...manyParts(1), metadata: { name: "one", namespace: "default" } });
+      const statuses: (WorkflowStatus | undefined)[] = [];
+      const counting = forwardingCluster(target.cluster, {
+        updateStatus: (object) => {
+          if (object.kind === "Application") statuses.push(workflowOf(object));
+          return target.cluster.updateStatus(object);
+        },
+      });
+      const outcome = await reconcileApplication("one", "default", { ...target.deps, cluster: counting });
+      expect(outcome.workflow?.finished).toBe(true);
+      // The run's start and its one apply-component step wait for the pass's final write.
+      expect(statuses.map((workflow) => workflow?.finished)).toEqual([undefined, true]);
+    });
+  });
+
+  it("converges after being killed at a one-component app's apply, its run's start not written before it", async () => {
+    await withSandboxTarget(async (target) => {
+      await target.cluster.create({ ...manyParts(1), metadata: { name: "one", namespace: "default" } });
+      const dying = forwardingCluster(target.cluster, {
+        apply: (object, options) =>
+          object.kind === "ConfigMap"
+            ? Promise.reject(new ClusterError("E_CLUSTER_UNREACHABLE", "killed"))
+            : target.cluster.apply(object, options),
+      });
+      await expect(reconcileApplication("one", "default", { ...target.deps, cluster: dying })).rejects.toThrow(
+        "killed",
+      );
+      expect(workflowOf(await target.cluster.get(applicationRef("one", "default")))?.finished).not.toBe(true);
+      expect(await configMapNames(target)).toEqual([]);
+      const drive = await driveApplication("one", "default", target.deps, target.driver, {
+        wait: false,
+        sleep: () => Promise.resolve(),
+      });
+      expect(drive.stop).toBe("finished");
+      expect(await configMapNames(target)).toEqual(["many-part-0"]);
+    });
+  });
+
   it("converges after dying between two status writes: every component applied, recorded and succeeded", async () => {
     await withSandboxTarget(async (target) => {
       await target.cluster.create(manyParts(COMPONENTS));

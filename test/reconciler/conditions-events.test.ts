@@ -11,6 +11,7 @@ import {
   MAX_EVENTS_PER_OBJECT,
   recordedEventsAbout,
   recordEvent,
+  recordEvents,
 } from "../../src/cluster/events.js";
 import { openSandbox, type SandboxCluster } from "../../src/cluster/sandbox/index.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
@@ -19,6 +20,7 @@ import { FakeClock } from "../../src/util/clock.js";
 import { storedWorkflowOf } from "../../src/workflow/index.js";
 import type { JsonObject } from "../../src/util/index.js";
 import { runCli, tempDir } from "../support/cli.js";
+import { forwardingCluster } from "../support/forwarding-cluster.js";
 
 const CONFIG_APP = `apiVersion: core.oam.dev/v1beta1
 kind: Application
@@ -214,6 +216,66 @@ describe("conditions and events, unit", () => {
         }),
         expect.objectContaining({ message: "worse", count: 1 }),
       ]);
+    });
+  });
+
+  it("recordEvents reads the object's events once for a batch: distinct names at one instant, repeats counted", async () => {
+    await withSubject(async (sandbox, subject) => {
+      const at = new Date("2026-01-01T00:00:00Z");
+      await recordEvent(sandbox, subject, { type: "Normal", reason: "Parsed", message: "parsed" }, at);
+      const calls = { lists: 0, creates: 0 };
+      const counting = forwardingCluster(sandbox, {
+        list: (apiVersion, kind, options) => {
+          calls.lists += 1;
+          return sandbox.list(apiVersion, kind, options);
+        },
+        create: (object) => {
+          calls.creates += 1;
+          return sandbox.create(object);
+        },
+      });
+      const stored = await recordEvents(
+        counting,
+        subject,
+        [
+          { type: "Normal", reason: "Parsed", message: "parsed" },
+          { type: "Normal", reason: "Rendered", message: "rendered" },
+          { type: "Normal", reason: "Deployed", message: "deployed" },
+          { type: "Normal", reason: "Deployed", message: "deployed" },
+        ],
+        at,
+      );
+      expect(calls).toEqual({ lists: 1, creates: 2 });
+      expect(stored.map((event) => event.count)).toEqual([2, 1, 1, 2]);
+      const names = stored.map((event) => event.metadata.name);
+      expect(new Set(names).size).toBe(3);
+      expect(names[3]).toBe(names[2]);
+      const events = await eventsAbout(sandbox, subject);
+      expect(events.map((event) => [event.reason, event.count]).sort()).toEqual([
+        ["Deployed", 2],
+        ["Parsed", 2],
+        ["Rendered", 1],
+      ]);
+    });
+  });
+
+  it("recordEvents takes the next free name when another writer took one in between", async () => {
+    await withSubject(async (sandbox, subject) => {
+      const at = new Date("2026-01-01T00:00:00Z");
+      let raced = false;
+      const racing = forwardingCluster(sandbox, {
+        create: async (object) => {
+          if (!raced) {
+            raced = true;
+            // Another recorder creates the same name first: this one gets a 409 and moves on.
+            await sandbox.create({ ...object, reason: "Other", message: "someone else's" });
+          }
+          return sandbox.create(object);
+        },
+      });
+      const [stored] = await recordEvents(racing, subject, [{ type: "Normal", reason: "Mine", message: "mine" }], at);
+      expect(stored?.reason).toBe("Mine");
+      expect((await eventsAbout(sandbox, subject)).map((event) => event.reason).sort()).toEqual(["Mine", "Other"]);
     });
   });
 

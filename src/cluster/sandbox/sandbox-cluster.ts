@@ -6,7 +6,7 @@
  */
 import { ClusterError } from "../../errors/index.js";
 import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
-import { SimulatedClock, type Clock } from "../../util/index.js";
+import { cloneJson, SimulatedClock, type Clock, type JsonValue } from "../../util/index.js";
 import type {
   ApplyOptions,
   Cluster,
@@ -87,6 +87,11 @@ export interface ReleaseOptions {
   readonly lockTimeoutMs?: number;
   /** Told when the lock is held by another command and this one waits for it. */
   readonly onWait?: (holder: string) => void;
+}
+
+/** A caller's own copy of what the store holds (stored objects are shared and frozen); objects are JSON. */
+function copyOf<T>(value: T): T {
+  return cloneJson(value as JsonValue) as T;
 }
 
 /**
@@ -289,18 +294,18 @@ export class SandboxCluster implements Cluster {
   get(ref: ObjectRef): Promise<KubeObject | undefined> {
     this.check();
     const found = this.sandbox.store.get(ref);
-    return Promise.resolve(found === undefined ? undefined : structuredClone(found));
+    return Promise.resolve(found === undefined ? undefined : copyOf(found));
   }
 
   list(apiVersion: string, kind: string, options?: ListOptions): Promise<KubeObject[]> {
     this.check();
-    return Promise.resolve(this.sandbox.store.list(apiVersion, kind, options).map((object) => structuredClone(object)));
+    return Promise.resolve(this.sandbox.store.list(apiVersion, kind, options).map(copyOf));
   }
 
   private write<T>(fn: () => T): Promise<T> {
     this.check();
     try {
-      return Promise.resolve(structuredClone(fn()));
+      return Promise.resolve(copyOf(fn()));
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new ClusterError("E_SANDBOX_WRITE", String(error)));
     }

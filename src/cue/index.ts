@@ -30,6 +30,8 @@ export type {
   CueFieldsOptions,
   CueCompiler,
 } from "./program.js";
+export { EvaluationMemo } from "./evaluation-memo.js";
+export type { EvaluationMemoOptions } from "./evaluation-memo.js";
 export { CueError, describeProblem } from "./errors.js";
 export type { CueErrorKind, CueProblem } from "./errors.js";
 export type { CueSource, CuePosition } from "./source.js";

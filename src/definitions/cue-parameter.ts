@@ -1,6 +1,13 @@
 import { createHash } from "node:crypto";
-import { compileCue, type CueProgram, type CuePosition, type CueSource, type CueValue } from "../cue/index.js";
-import type { JsonObject, JsonValue } from "../util/index.js";
+import {
+  compileCue,
+  EvaluationMemo,
+  type CueProgram,
+  type CuePosition,
+  type CueSource,
+  type CueValue,
+} from "../cue/index.js";
+import { cloneJson, type JsonObject, type JsonValue } from "../util/index.js";
 import type { CompileCache } from "./registry.js";
 import type { CueTemplateSource } from "./types.js";
 
@@ -170,28 +177,39 @@ function provided(properties: JsonValue, labels: readonly string[]): boolean {
   return true;
 }
 
-/**
- * Unifies properties with a CUE template's `parameter` (KubeVela's validation): returns the
- * defaulted properties (the exported `parameter`) and every conflict or missing required field.
- */
-export function checkCueParameter(
-  program: CueProgram,
-  properties: JsonObject,
-  options: CheckCueParameterOptions = {},
-): { readonly value: JsonObject; readonly problems: readonly CueParameterProblem[] } {
+/** What unifying properties with `parameter` found, before the caller's `ignoreMissing` is asked. */
+interface ParameterEvaluation {
+  /** The template declares no `parameter`. */
+  readonly undeclared: boolean;
+  /** The exported `parameter` when it is concrete (undefined when not, or when it is not an object). */
+  readonly exported: { readonly value: JsonObject | undefined } | undefined;
+  readonly conflicts: readonly CueParameterProblem[];
+  /** Fields left incomplete or required, when `parameter` is not concrete. */
+  readonly incomplete: readonly Omit<CueParameterProblem, "kind">[];
+}
+
+/** Parameter checks of the templates' recent inputs (a controller binds an unchanged app again on its next pass). */
+const parameterEvaluations = new EvaluationMemo<ParameterEvaluation>({
+  copy: (evaluation) =>
+    evaluation.exported?.value === undefined
+      ? evaluation
+      : { ...evaluation, exported: { value: cloneJson(evaluation.exported.value) } },
+});
+
+function evaluateParameter(program: CueProgram, properties: JsonObject, context: JsonObject): ParameterEvaluation {
   const root = program.evaluate({
     fill: [
       { path: ["parameter"], value: properties },
-      { path: ["context"], value: options.context ?? {} },
+      { path: ["context"], value: context },
     ],
   });
   const parameter = root.lookup("parameter");
-  if (parameter === undefined) return { value: properties, problems: [] };
-  const problems: CueParameterProblem[] = [];
+  if (parameter === undefined) return { undeclared: true, exported: undefined, conflicts: [], incomplete: [] };
   const relative = (labels: readonly string[] | undefined): string[] => (labels ?? []).slice(1);
+  const conflicts: CueParameterProblem[] = [];
   for (const problem of parameter.errors()) {
     if (problem.kind !== "conflict") continue;
-    problems.push({
+    conflicts.push({
       kind: "conflict",
       labels: relative(problem.labels),
       message: problem.message,
@@ -201,16 +219,40 @@ export function checkCueParameter(
   const exported = parameter.tryExport();
   if (exported.ok) {
     const value = exported.value;
-    return {
-      value: value !== null && typeof value === "object" && !Array.isArray(value) ? value : properties,
-      problems,
-    };
+    const object = value !== null && typeof value === "object" && !Array.isArray(value) ? value : undefined;
+    return { undeclared: false, exported: { value: object }, conflicts, incomplete: [] };
   }
-  for (const problem of exported.error.problems) {
-    const labels = relative(problem.labels);
-    if (problem.kind !== "incomplete" || !/^(incomplete value|field is required)/.test(problem.message)) continue;
-    if (provided(properties, labels) || options.ignoreMissing?.(labels) === true) continue;
-    problems.push({ kind: "missing", labels, message: problem.message, declaredAt: problem.positions[0] });
+  const incomplete = exported.error.problems
+    .filter((problem) => problem.kind === "incomplete" && /^(incomplete value|field is required)/.test(problem.message))
+    .map((problem) => ({
+      labels: relative(problem.labels),
+      message: problem.message,
+      declaredAt: problem.positions[0],
+    }));
+  return { undeclared: false, exported: undefined, conflicts, incomplete };
+}
+
+/**
+ * Unifies properties with a CUE template's `parameter` (KubeVela's validation): returns the
+ * defaulted properties (the exported `parameter`) and every conflict or missing required field.
+ * The same template with the same properties and context checks the same: a recent check is reused.
+ */
+export function checkCueParameter(
+  program: CueProgram,
+  properties: JsonObject,
+  options: CheckCueParameterOptions = {},
+): { readonly value: JsonObject; readonly problems: readonly CueParameterProblem[] } {
+  const context = options.context ?? {};
+  const evaluation = parameterEvaluations.get(program, [properties, context], () =>
+    evaluateParameter(program, properties, context),
+  );
+  if (evaluation.undeclared) return { value: properties, problems: [] };
+  if (evaluation.exported !== undefined)
+    return { value: evaluation.exported.value ?? properties, problems: evaluation.conflicts };
+  const problems = [...evaluation.conflicts];
+  for (const problem of evaluation.incomplete) {
+    if (provided(properties, problem.labels) || options.ignoreMissing?.(problem.labels) === true) continue;
+    problems.push({ kind: "missing", ...problem });
   }
   return { value: properties, problems };
 }

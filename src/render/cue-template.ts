@@ -5,7 +5,15 @@
  * are one evaluation of one definition template with the same context and compile cache.
  */
 import { createHash } from "node:crypto";
-import { compileCue, CueError, formatPosition, type CueProblem, type CueValue } from "../cue/index.js";
+import {
+  compileCue,
+  CueError,
+  EvaluationMemo,
+  formatPosition,
+  type CueProblem,
+  type CueProgram,
+  type CueValue,
+} from "../cue/index.js";
 import {
   compileDefinitionCue,
   CUE_TEMPLATE_INJECTED,
@@ -18,7 +26,7 @@ import {
   type TraitDefinition,
 } from "../definitions/index.js";
 import { VelaError } from "../errors/index.js";
-import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "../util/index.js";
+import { cloneJson, isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "../util/index.js";
 import { applyPatch } from "./patch.js";
 
 /**
@@ -196,8 +204,41 @@ export interface CueComponentResult {
   readonly outputs: readonly { readonly name: string; readonly value: JsonValue }[];
 }
 
-/** Renders a ComponentDefinition's CUE template: `output` (must be concrete) and `outputs`. */
+/** Renderings of the component templates' recent inputs (a controller renders an unchanged app again on its next pass). */
+const renderedComponents = new EvaluationMemo<CueComponentResult>({
+  copy: (result) => ({
+    ...(result.output === undefined ? {} : { output: cloneJson(result.output) }),
+    outputs: result.outputs.map((output) => ({ name: output.name, value: cloneJson(output.value) })),
+  }),
+});
+
+/** The compiled template, when it compiles (else rendering reports why, uncached). */
+function compiledTemplate(definition: Definition, cache: CompileCache): CueProgram | undefined {
+  if (definition.cue === undefined) return undefined;
+  try {
+    return compileDefinitionCue(definition.cue, cache);
+  } catch (error) {
+    if (error instanceof CueError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Renders a ComponentDefinition's CUE template: `output` (must be concrete) and `outputs`. The same
+ * template with the same parameter and context renders the same: a recent rendering is reused.
+ */
 export function renderCueComponent(
+  definition: ComponentDefinition,
+  data: CueTemplateData,
+  cache: CompileCache,
+  subject: string,
+): CueComponentResult {
+  const render = (): CueComponentResult => evaluateCueComponent(definition, data, cache, subject);
+  const program = compiledTemplate(definition, cache);
+  return program === undefined ? render() : renderedComponents.get(program, [data.parameter, data.context], render);
+}
+
+function evaluateCueComponent(
   definition: ComponentDefinition,
   data: CueTemplateData,
   cache: CompileCache,

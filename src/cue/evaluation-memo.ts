@@ -1,7 +1,16 @@
+import { createHash } from "node:crypto";
 import type { CueProgram } from "./program.js";
 
 /** Inputs remembered per program by default: the apps one controller pass goes through again soon. */
 const DEFAULT_CAPACITY = 256;
+
+/** Longer input texts are remembered by their sha256 (a component's context holds the whole app's components). */
+const LONGEST_KEPT_KEY = 512;
+
+function keyOf(input: unknown): string {
+  const text = JSON.stringify(input) ?? "undefined";
+  return text.length <= LONGEST_KEPT_KEY ? text : `sha256:${createHash("sha256").update(text).digest("base64")}`;
+}
 
 /** Options of {@link EvaluationMemo}. */
 export interface EvaluationMemoOptions<T> {
@@ -34,7 +43,7 @@ export class EvaluationMemo<T> {
 
   /** The result of `program` evaluated with `input` (JSON: compared by its text), computed by `compute` when not remembered. */
   get(program: CueProgram, input: unknown, compute: () => T): T {
-    const key = JSON.stringify(input);
+    const key = keyOf(input);
     let results = this.programs.get(program);
     const remembered = results?.get(key);
     if (results !== undefined && remembered !== undefined) {

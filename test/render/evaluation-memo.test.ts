@@ -28,6 +28,18 @@ describe("EvaluationMemo", () => {
     expect(computed).toBe(3);
   });
 
+  it("tells long inputs apart by their whole text (kept as a digest), down to the last character", () => {
+    const memo = new EvaluationMemo<{ n: number }>({ copy: (result) => ({ ...result }) });
+    const compiled = program("output: parameter");
+    const long = (last: string): { text: string } => ({ text: `${"x".repeat(4096)}${last}` });
+    let computed = 0;
+    const compute = (): { n: number } => ({ n: ++computed });
+    expect(memo.get(compiled, long("a"), compute)).toEqual({ n: 1 });
+    expect(memo.get(compiled, long("b"), compute)).toEqual({ n: 2 });
+    expect(memo.get(compiled, long("a"), compute)).toEqual({ n: 1 });
+    expect(computed).toBe(2);
+  });
+
   it("hands out copies, remembers nothing of a computation that throws, and forgets the least recently used", () => {
     const memo = new EvaluationMemo<{ n: number }>({ copy: (result) => ({ ...result }), capacity: 2 });
     const compiled = program("output: parameter");

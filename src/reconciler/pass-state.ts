@@ -1,5 +1,5 @@
 import type { Cluster } from "../cluster/cluster.js";
-import { recordEvent, type EventInput } from "../cluster/events.js";
+import { recordEvent, type EventInput, type EventRecorder } from "../cluster/events.js";
 import { VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import type { Clock, JsonObject } from "../util/index.js";
@@ -25,6 +25,7 @@ export class PassState {
     private readonly clock: Clock,
     app: KubeObject,
     private readonly log?: (message: string) => void,
+    private readonly events?: EventRecorder,
   ) {
     this.app = app;
     this.status = { ...statusOf(app) };
@@ -80,7 +81,8 @@ export class PassState {
     const events = this.pendingEvents.splice(0);
     for (const event of events) {
       try {
-        await recordEvent(this.cluster, this.app, event, this.clock.now());
+        if (this.events === undefined) await recordEvent(this.cluster, this.app, event, this.clock.now());
+        else await this.events.record(this.cluster, this.app, event, this.clock.now());
       } catch (error) {
         if (!(error instanceof VelaError)) throw error;
         this.log?.(`cannot record event ${event.reason} on ${this.app.metadata.name ?? ""}: ${error.message}`);

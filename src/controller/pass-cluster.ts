@@ -92,6 +92,16 @@ export function passCluster(cluster: Cluster, options: PassClusterOptions = {}):
       patch: { metadata: { resourceVersion: version }, status: changed },
     });
   };
+  /**
+   * Reads of this pass since its last write: a repeat (ownership check, then apply's before-image)
+   * is answered from here. Any write clears them all, since the cluster's controllers may answer
+   * one write by changing other objects.
+   */
+  const reads = new Map<string, Promise<KubeObject | undefined>>();
+  const write = <T>(result: Promise<T>): Promise<T> => {
+    reads.clear();
+    return result.finally(() => reads.clear());
+  };
   return {
     kind: cluster.kind,
     async get(ref) {
@@ -101,18 +111,26 @@ export function passCluster(cluster: Cluster, options: PassClusterOptions = {}):
         if (hit.metadata.name === ref.name && (hit.metadata.namespace ?? "") === (ref.namespace ?? ""))
           return note(hit);
       }
-      return note(await cluster.get(ref));
+      const key = keyOf(ref.apiVersion, ref.kind, ref.namespace, ref.name);
+      const earlier = reads.get(key);
+      // A copy: the first reader may change the object it was given.
+      if (earlier !== undefined)
+        return earlier.then((object) => (object === undefined ? undefined : structuredClone(object)));
+      const read = cluster.get(ref).then(note);
+      reads.set(key, read);
+      read.catch(() => reads.delete(key));
+      return read;
     },
     list: (apiVersion, kind, listOptions) => cluster.list(apiVersion, kind, listOptions),
-    apply: (object, applyOptions) => cluster.apply(object, applyOptions),
-    create: (object) => cluster.create(object),
-    update: async (object) => (await cluster.update(object).then(note)) as KubeObject,
-    patch: (ref, body) => cluster.patch(ref, body),
-    patchStatus: (ref, body) => cluster.patchStatus(ref, body),
-    delete: (ref, deleteOptions) => cluster.delete(ref, deleteOptions),
+    apply: (object, applyOptions) => write(cluster.apply(object, applyOptions)),
+    create: (object) => write(cluster.create(object)),
+    update: (object) => write(cluster.update(object).then(note)) as Promise<KubeObject>,
+    patch: (ref, body) => write(cluster.patch(ref, body)),
+    patchStatus: (ref, body) => write(cluster.patchStatus(ref, body)),
+    delete: (ref, deleteOptions) => write(cluster.delete(ref, deleteOptions)),
     watch: (apiVersion, kind, watchOptions) => cluster.watch(apiVersion, kind, watchOptions),
     async updateStatus(object) {
-      if (!isApplication(object)) return cluster.updateStatus(object);
+      if (!isApplication(object)) return write(cluster.updateStatus(object));
       const key = keyOf(object.apiVersion, object.kind, object.metadata.namespace, object.metadata.name);
       if (conflicted.has(key)) {
         throw new ConflictError(`application ${object.metadata.name ?? ""} changed while it was reconciled`, {
@@ -120,7 +138,7 @@ export function passCluster(cluster: Cluster, options: PassClusterOptions = {}):
         });
       }
       try {
-        return note(await writeStatus(object)) as KubeObject;
+        return note(await write(writeStatus(object))) as KubeObject;
       } catch (error) {
         if (error instanceof ConflictError) conflicted.add(key);
         throw error;

@@ -148,6 +148,23 @@ describe("the pass cluster", () => {
     });
   });
 
+  it("answers a repeated read from the first until the pass writes anything", async () => {
+    await withSandbox(async (sandbox) => {
+      await sandbox.create(configMap("a"));
+      const { cluster, calls } = counting(sandbox);
+      const pass = passCluster(cluster);
+      const ref = { apiVersion: "v1", kind: "ConfigMap", name: "a", namespace: "default" };
+      const first = (await pass.get(ref)) as KubeObject;
+      const second = (await pass.get(ref)) as KubeObject;
+      expect(calls.get("get")).toBe(1);
+      expect(second).toEqual(first);
+      expect(second).not.toBe(first);
+      await pass.create(configMap("b"));
+      expect((await pass.get(ref))?.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
+      expect(calls.get("get")).toBe(2);
+    });
+  });
+
   it("writes only the changed status members as a merge patch, and nothing when the status is unchanged", async () => {
     await withSandbox(async (sandbox) => {
       await smallApp(sandbox, "web");

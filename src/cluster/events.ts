@@ -1,4 +1,4 @@
-import { ConflictError, InternalError } from "../errors/index.js";
+import { ConflictError, InternalError, NotFoundError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { formatTimestamp, isJsonObject } from "../util/index.js";
 import type { Cluster } from "./cluster.js";
@@ -279,4 +279,77 @@ export async function eventsAbout(cluster: Cluster, object: KubeObject): Promise
       };
     })
     .sort((a, b) => (a.lastTimestamp ?? "").localeCompare(b.lastTimestamp ?? ""));
+}
+
+/** Creates a new event (count 1) about `object`, named `<object>.<hex of the time in ns>` as client-go names them. */
+async function createEvent(cluster: Cluster, object: KubeObject, input: EventInput, now: Date): Promise<KubeObject> {
+  const namespace = object.metadata.namespace ?? "default";
+  const base = `${object.metadata.name ?? "object"}.${(BigInt(now.getTime()) * 1_000_000n).toString(16)}`;
+  return createUniquelyNamed(cluster, newEvent(object, input, formatTimestamp(now), namespace), base, new Set());
+}
+
+/** Records the events of a reconcile pass ({@link recordEvent}, or a {@link CorrelatingEventRecorder}'s). */
+export interface EventRecorder {
+  record(cluster: Cluster, object: KubeObject, input: EventInput, now: Date): Promise<KubeObject>;
+}
+
+/** Distinct events a {@link CorrelatingEventRecorder} remembers (client-go keeps 4,096; one app records a handful). */
+const CORRELATOR_ENTRIES = 65_536;
+
+/** New events about one object between two looks for its events beyond {@link MAX_EVENTS_PER_OBJECT}. */
+const PRUNE_EVERY = 25;
+
+/**
+ * The event recorder of a long-running controller, as client-go's `EventCorrelator`: the events it
+ * recorded are remembered in memory (least recently used dropped first), so a repeat costs one
+ * patch of `count` and a new event one create, instead of a list first. What it has not recorded
+ * itself (another process's, or before a restart) it does not look for: such a repeat starts a new
+ * event, as client-go's does. The object's events are looked over and the oldest beyond
+ * {@link MAX_EVENTS_PER_OBJECT} deleted every {@link PRUNE_EVERY} new events of the object.
+ */
+export class CorrelatingEventRecorder implements EventRecorder {
+  /** `uid|type|reason|message` → the stored event's namespace, name and count. */
+  private readonly recorded = new Map<string, { readonly namespace: string; readonly name: string; count: number }>();
+  /** uid → new events since its events were last looked over. */
+  private readonly created = new Map<string, number>();
+
+  async record(cluster: Cluster, object: KubeObject, input: EventInput, now: Date): Promise<KubeObject> {
+    const uid = object.metadata.uid;
+    if (uid === undefined) return recordEvent(cluster, object, input, now);
+    const message = input.message.length > MAX_MESSAGE ? `${input.message.slice(0, MAX_MESSAGE - 1)}…` : input.message;
+    const key = `${uid}|${input.type}|${input.reason}|${message}`;
+    const known = this.recorded.get(key);
+    if (known !== undefined) {
+      this.recorded.delete(key);
+      try {
+        const patched = await cluster.patch(
+          { apiVersion: "v1", kind: "Event", name: known.name, namespace: known.namespace },
+          { type: "merge", patch: { count: known.count + 1, lastTimestamp: formatTimestamp(now) } },
+        );
+        known.count = countOf(patched);
+        this.remember(key, known);
+        return patched;
+      } catch (error) {
+        // Deleted meanwhile (pruned, expired, or with its app): record it anew.
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+    }
+    const created = await createEvent(cluster, object, { ...input, message }, now);
+    this.remember(key, {
+      namespace: created.metadata.namespace ?? "default",
+      name: created.metadata.name ?? "",
+      count: countOf(created),
+    });
+    const fresh = (this.created.get(uid) ?? 0) + 1;
+    this.created.delete(uid);
+    if (fresh < PRUNE_EVERY) this.created.set(uid, fresh);
+    else await pruneEvents(cluster, await labelledEventsAbout(cluster, object));
+    while (this.created.size > CORRELATOR_ENTRIES) this.created.delete(this.created.keys().next().value as string);
+    return created;
+  }
+
+  private remember(key: string, entry: { readonly namespace: string; readonly name: string; count: number }): void {
+    this.recorded.set(key, entry);
+    while (this.recorded.size > CORRELATOR_ENTRIES) this.recorded.delete(this.recorded.keys().next().value as string);
+  }
 }

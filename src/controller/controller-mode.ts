@@ -9,12 +9,15 @@
 import { setMaxListeners } from "node:events";
 import { performance } from "node:perf_hooks";
 import type { Cluster, ListOptions, WatchEvent } from "../cluster/cluster.js";
+import { CorrelatingEventRecorder } from "../cluster/events.js";
 import { ConflictError, VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE } from "../model/labels.js";
 import { APPLICATION_API_VERSION, APPLICATION_KIND } from "../reconciler/application-object.js";
 import { ControllerMetrics, type ReconcileResult } from "./controller-metrics.js";
+import { InformerView, newestResourceVersion } from "./informer-view.js";
 import { LeaseLock, type LeaseSettings } from "./lease.js";
+import { newerOf, passCluster } from "./pass-cluster.js";
 import {
   LABEL_SHARD_ID,
   scheduleApplication,
@@ -122,18 +125,6 @@ function splitKey(key: string): { readonly namespace: string; readonly name: str
   return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
 
-/** The highest numeric resourceVersion of a list (a watch from it misses nothing after the list). */
-function newestResourceVersion(objects: readonly KubeObject[]): string | undefined {
-  let newest: bigint | undefined;
-  for (const object of objects) {
-    const text = object.metadata.resourceVersion ?? "";
-    if (!/^\d+$/.test(text)) return undefined;
-    const value = BigInt(text);
-    if (newest === undefined || value > newest) newest = value;
-  }
-  return newest?.toString();
-}
-
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -147,56 +138,20 @@ function isSettled(outcome: ReconcileOutcome): boolean {
   return outcome.workflow?.finished === true && outcome.services.every((service) => service.healthy);
 }
 
-/**
- * The cluster one reconcile pass writes through. Once an Application status write of the pass met a
- * 409 (someone else — `workflow resume` from another shell — wrote status meanwhile), every later
- * status write of that app in the pass fails too: the pass ends with a ConflictError and the app is
- * reconciled again from a fresh read, instead of the pass overwriting the other writer's status with
- * one computed from what it read before.
- */
-function guardStatusWrites(cluster: Cluster): Cluster {
-  const conflicted = new Set<string>();
-  const keyOfObject = (object: KubeObject): string =>
-    `${object.apiVersion}/${object.kind}/${object.metadata.namespace ?? ""}/${object.metadata.name ?? ""}`;
-  return {
-    kind: cluster.kind,
-    get: (ref) => cluster.get(ref),
-    list: (apiVersion, kind, options) => cluster.list(apiVersion, kind, options),
-    apply: (object, options) => cluster.apply(object, options),
-    create: (object) => cluster.create(object),
-    update: (object) => cluster.update(object),
-    patch: (ref, body) => cluster.patch(ref, body),
-    patchStatus: (ref, body) => cluster.patchStatus(ref, body),
-    delete: (ref, options) => cluster.delete(ref, options),
-    watch: (apiVersion, kind, options) => cluster.watch(apiVersion, kind, options),
-    async updateStatus(object) {
-      if (object.kind !== APPLICATION_KIND) return cluster.updateStatus(object);
-      const key = keyOfObject(object);
-      if (conflicted.has(key)) {
-        throw new ConflictError(`application ${object.metadata.name ?? ""} changed while it was reconciled`, {
-          hint: "it is reconciled again from a fresh read",
-        });
-      }
-      try {
-        return await cluster.updateStatus(object);
-      } catch (error) {
-        if (error instanceof ConflictError) conflicted.add(key);
-        throw error;
-      }
-    },
-  };
-}
-
 /** The controller's state while it leads: queue, informers, workers. */
 class LeadingTerm {
   private readonly queue: WorkQueue;
   /** resourceVersion of each app's last write by this controller: its own watch echo is not work. */
   private readonly lastWritten = new Map<string, string>();
+  /** Each app as last seen (its watch, or this controller's own write, whichever is newer): a pass's first read. */
+  private readonly apps = new Map<string, KubeObject>();
   /** Per app: consecutive failures (error backoff) and quiet polls (wait backoff). */
   private readonly failures = new Map<string, number>();
   private readonly quietPolls = new Map<string, number>();
   /** Apps at a steady state, and when each last had a full pass (clock milliseconds). */
-  private readonly steadyState = new SteadyStateMemo();
+  private readonly steadyState: SteadyStateMemo;
+  /** Events correlated in memory, as client-go's recorder does: a repeat is one patch, a new event one create. */
+  private readonly events = new CorrelatingEventRecorder();
   private readonly lastFullPass = new Map<string, number>();
   private synced = false;
   /** Sharded mode: the apps of this shard (as the watch last saw them). */
@@ -214,6 +169,14 @@ class LeadingTerm {
   ) {
     const clock = options.deps.clock;
     this.queue = new WorkQueue(() => clock.now().getTime(), sleep);
+    // The steady-state check reads what the last full pass read from informers, not the API server.
+    const view = new InformerView({
+      cluster: options.deps.cluster,
+      signal,
+      sleep,
+      onWatchRestart: () => void (metrics.watchRestarts += 1),
+    });
+    this.steadyState = new SteadyStateMemo({ view });
     this.scheduler = options.sharding?.shardId === MASTER_SHARD ? new ShardScheduler(options.sharding) : undefined;
   }
 
@@ -261,6 +224,7 @@ class LeadingTerm {
     this.steadyState.forget(object.metadata.name ?? "", object.metadata.namespace ?? "default");
     this.lastFullPass.delete(key);
     this.lastWritten.delete(key);
+    this.apps.delete(key);
     this.failures.delete(key);
     this.quietPolls.delete(key);
     this.metrics.setPhase(key, undefined);
@@ -338,9 +302,17 @@ class LeadingTerm {
       this.forgetApp(key, object);
       return;
     }
+    this.remember(key, object);
     if (this.lastWritten.get(key) === object.metadata.resourceVersion) return;
     this.quietPolls.delete(key);
     this.queue.add(key);
+  }
+
+  /** Keeps the newer of what is known of an app; with versions that do not compare, nothing (a pass reads it). */
+  private remember(key: string, object: KubeObject): void {
+    const newer = newerOf(this.apps.get(key), object);
+    if (newer === undefined) this.apps.delete(key);
+    else this.apps.set(key, newer);
   }
 
   private onOwned(object: KubeObject): void {
@@ -432,13 +404,15 @@ class LeadingTerm {
     try {
       const deps = this.options.deps;
       const now = deps.clock.now().getTime();
+      const cached = this.apps.get(key);
       const fullResync =
         now - (this.lastFullPass.get(key) ?? Number.NEGATIVE_INFINITY) >=
         (this.options.fullResyncIntervalMs ?? 300_000);
       outcome = await reconcileApplication(name, namespace, {
         ...deps,
-        cluster: guardStatusWrites(deps.cluster),
+        cluster: passCluster(deps.cluster, { ...(cached === undefined ? {} : { cached }) }),
         steadyState: deps.steadyState ?? this.steadyState,
+        events: deps.events ?? this.events,
         fullResync,
       });
       if (outcome.skipped !== true) this.lastFullPass.set(key, now);
@@ -452,7 +426,8 @@ class LeadingTerm {
       const failures = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, failures);
       if (error instanceof ConflictError) {
-        // Another writer changed the object between our read and write: read again soon.
+        // Another writer changed the object between our read and write: read again soon, from the cluster.
+        this.apps.delete(key);
         report("conflict", { error });
         this.queue.addAfter(key, Math.min(5_000, 50 * 2 ** Math.min(failures, 7)));
         return;
@@ -468,6 +443,7 @@ class LeadingTerm {
     const kept = this.options.sharding === undefined || this.mine.has(key);
     const written = outcome.app.metadata.resourceVersion;
     if (kept && written !== undefined) this.lastWritten.set(key, written);
+    if (kept) this.remember(key, outcome.app);
     if (kept) this.metrics.setPhase(key, outcome.workflow?.status ?? "initializing");
     report("success", { outcome });
     if (kept) this.schedule(key, outcome);

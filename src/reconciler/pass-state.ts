@@ -1,5 +1,5 @@
 import type { Cluster } from "../cluster/cluster.js";
-import { recordEvents, type EventInput } from "../cluster/events.js";
+import { recordEvents, type EventInput, type EventRecorder } from "../cluster/events.js";
 import { VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import type { Clock, JsonObject } from "../util/index.js";
@@ -25,6 +25,7 @@ export class PassState {
     private readonly clock: Clock,
     app: KubeObject,
     private readonly log?: (message: string) => void,
+    private readonly events?: EventRecorder,
   ) {
     this.app = app;
     this.status = { ...statusOf(app) };
@@ -79,8 +80,19 @@ export class PassState {
   private async flushEvents(): Promise<void> {
     const events = this.pendingEvents.splice(0);
     if (events.length === 0) return;
+    const recorder = this.events;
+    if (recorder === undefined) {
+      await this.recordQuietly(events, () => recordEvents(this.cluster, this.app, events, this.clock.now()));
+      return;
+    }
+    for (const event of events) {
+      await this.recordQuietly([event], () => recorder.record(this.cluster, this.app, event, this.clock.now()));
+    }
+  }
+
+  private async recordQuietly(events: readonly EventInput[], record: () => Promise<unknown>): Promise<void> {
     try {
-      await recordEvents(this.cluster, this.app, events, this.clock.now());
+      await record();
     } catch (error) {
       if (!(error instanceof VelaError)) throw error;
       const reasons = events.map((event) => event.reason).join(", ");

@@ -6,6 +6,7 @@
  */
 import { bindAppfile, type Appfile } from "../appfile/index.js";
 import type { Cluster } from "../cluster/cluster.js";
+import type { EventRecorder } from "../cluster/events.js";
 import { LOCAL_CLUSTER_NAME, resourcesToCollect, type TrackedResource } from "../cluster/tracker.js";
 import type { DefinitionRegistry } from "../definitions/index.js";
 import { ConflictError, InternalError, VelaError } from "../errors/index.js";
@@ -94,6 +95,8 @@ export interface ReconcilerDeps {
    * @default the hub alone
    */
   readonly clusters?: ClusterGateway;
+  /** How the pass's events are recorded. @default each looked for first (`recordEvent`) */
+  readonly events?: EventRecorder;
 }
 
 /** The result of one reconcile pass. */
@@ -264,7 +267,7 @@ async function runFullPass(name: string, namespace: string, deps: ReconcilerDeps
   const completed = await completePendingRollback(cluster, app, clock);
   const rolledBack = completed !== app;
   app = completed;
-  const pass = new PassState(cluster, clock, app, deps.log);
+  const pass = new PassState(cluster, clock, app, deps.log, deps.events);
   pass.wrote = rolledBack;
   const isOpsOnly = (type: string): boolean => deps.registry.findTrait(type)?.skipRevisionAffect === true;
 

@@ -193,6 +193,11 @@ export class PassRecorder {
 export interface ObjectView {
   get(ref: ObjectRef): KubeObject | undefined;
   list(apiVersion: string, kind: string, options?: ListOptions): readonly KubeObject[];
+  /**
+   * Whether the view can answer this read (a cache that holds only some kinds, or none yet); a
+   * read it cannot answer goes through the cluster. @default every read
+   */
+  covers?(apiVersion: string, kind: string, options?: ListOptions): boolean;
 }
 
 /**
@@ -219,7 +224,10 @@ async function rereadUnchanged(
         ...(fromOptional(namespace) === undefined ? {} : { namespace: fromOptional(namespace) as string }),
       };
       const isFirst = first === undefined;
-      const live = isFirst || view === undefined ? await cluster.get(ref) : view.get(ref);
+      const live =
+        isFirst || view === undefined || view.covers?.(apiVersion, kind) === false
+          ? await cluster.get(ref)
+          : view.get(ref);
       if (versionOf(live) !== expected) return undefined;
       if (isFirst) {
         if (live === undefined) return undefined;
@@ -233,7 +241,9 @@ async function rereadUnchanged(
         ...(fromOptional(fieldSelector) === undefined ? {} : { fieldSelector: fromOptional(fieldSelector) as string }),
       };
       const listed =
-        view === undefined ? await cluster.list(apiVersion, kind, options) : view.list(apiVersion, kind, options);
+        view === undefined || view.covers?.(apiVersion, kind, options) === false
+          ? await cluster.list(apiVersion, kind, options)
+          : view.list(apiVersion, kind, options);
       if (listSignature(listed) !== expected) return undefined;
     } else {
       return undefined;

@@ -341,6 +341,11 @@ describe("controller mode against the served sandbox", () => {
     let raceStatus = true;
     let raceRevision = true;
     const inner = target.cluster;
+    const raceStatusWrite = async (kind: string, name: string): Promise<void> => {
+      if (!raceStatus || kind !== "Application") return;
+      raceStatus = false;
+      await other.patch(appRef(name), { type: "merge", patch: { metadata: { finalizers: ["example.com/kept"] } } });
+    };
     const counted = async <T>(write: () => Promise<T>): Promise<T> => {
       try {
         return await write();
@@ -358,14 +363,13 @@ describe("controller mode against the served sandbox", () => {
         return counted(() => inner.create(object));
       },
       async updateStatus(object) {
-        if (raceStatus && object.kind === "Application") {
-          raceStatus = false;
-          await other.patch(appRef(object.metadata.name ?? ""), {
-            type: "merge",
-            patch: { metadata: { finalizers: ["example.com/kept"] } },
-          });
-        }
+        await raceStatusWrite(object.kind, object.metadata.name ?? "");
         return counted(() => inner.updateStatus(object));
+      },
+      // The controller sends an Application's status changes as a merge patch of the status subresource.
+      async patchStatus(ref, body) {
+        await raceStatusWrite(ref.kind, ref.name);
+        return counted(() => inner.patchStatus(ref, body));
       },
     });
     const stop = new AbortController();
@@ -408,21 +412,27 @@ describe("controller mode against the served sandbox", () => {
       writes++;
       return write();
     };
+    const holdStatusWrite = async (kind: string): Promise<void> => {
+      writes++;
+      if (!holdNext || kind !== "Application") return;
+      holdNext = false;
+      held?.();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    };
     const slow = forwardingCluster(inner, {
       apply: (object, options) => counting(() => inner.apply(object, options)),
       create: (object) => counting(() => inner.create(object)),
       update: (object) => counting(() => inner.update(object)),
       patch: (ref, body) => counting(() => inner.patch(ref, body)),
-      patchStatus: (ref, body) => counting(() => inner.patchStatus(ref, body)),
       delete: (ref, options) => counting(() => inner.delete(ref, options)),
       async updateStatus(object) {
-        writes++;
-        if (holdNext && object.kind === "Application") {
-          holdNext = false;
-          held?.();
-          await new Promise((resolve) => setTimeout(resolve, 400));
-        }
+        await holdStatusWrite(object.kind);
         return inner.updateStatus(object);
+      },
+      // The controller sends an Application's status changes as a merge patch of the status subresource.
+      async patchStatus(ref, body) {
+        await holdStatusWrite(ref.kind);
+        return inner.patchStatus(ref, body);
       },
     });
     const stop = new AbortController();

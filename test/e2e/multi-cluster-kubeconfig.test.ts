@@ -130,10 +130,24 @@ describe.skipIf(KUBECTL === undefined)(
       expect(list.stdout).not.toContain(String(token));
     });
 
+    it("dry-run reads the registry from the real hub's Secrets with --kubeconfig; without it, edge is unknown", async () => {
+      const appFile = join(root, "app.yaml");
+      writeFileSync(appFile, APP);
+      const dry = await vela(["dry-run", "-f", appFile, "--cluster", "edge"]);
+      expect(dry.stderr).toBe("");
+      expect(dry.stdout).toContain("-- Placement(cluster edge, namespace shop, topology on-edge)");
+      expect(dry.stdout).toContain("name: edge-settings");
+      const unknown = await runCli(["dry-run", "-f", appFile, "--sandbox", join(root, "no-sandbox")], {
+        cwd: root,
+        clock,
+      });
+      expect(unknown.code).not.toBe(0);
+      expect(unknown.stderr).toContain('"edge"');
+    });
+
     it("a deploy reaches the member with the Secret's credentials alone (the kubeconfig file is gone)", async () => {
       rmSync(memberKubeconfig);
       const appFile = join(root, "app.yaml");
-      writeFileSync(appFile, APP);
       const up = await vela(["up", "-f", appFile, "--wait"]);
       expect(up.code).toBe(0);
       expect(up.stdout + up.stderr).toContain("step deploy-edge succeeded");

@@ -32,7 +32,7 @@ export interface JoinClusterOptions extends TargetOptions {
   readonly name: string;
   /** A sandbox directory to join (created when missing). @default `<hub sandbox>.members/<name>` */
   readonly memberSandbox?: string;
-  /** A kubeconfig file whose context (`memberContext`) is the member. */
+  /** A kubeconfig file whose context (`memberContext`, else its current one) is the member: its credentials are stored. */
   readonly memberKubeconfig?: string;
   readonly memberContext?: string;
   readonly labels?: Readonly<Record<string, string>>;

@@ -66,7 +66,7 @@ export class MemberClusters implements ClusterGateway {
     const entry = (await this.registry()).find((candidate) => candidate.name === name);
     if (entry === undefined)
       throw new VelaError("E_CLUSTER_UNKNOWN", `cluster "${name}" is not joined to this hub`, {
-        hint: "join it with vela-ts cluster join NAME --sandbox DIR, or deploy elsewhere (see vela-ts cluster list)",
+        hint: "join it with vela-ts cluster join NAME (--member-kubeconfig FILE for a real cluster), or deploy elsewhere (see vela-ts cluster list)",
       });
     const member = await this.connect(entry);
     this.opened.set(name, member);

@@ -2,15 +2,17 @@ import { NotFoundError, UsageError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { isJsonObject } from "../util/index.js";
 import type { Cluster } from "./cluster.js";
+import type { MemberCredentials } from "./kube/member-credentials.js";
 import { LOCAL_CLUSTER_NAME } from "./tracker.js";
 
 /**
- * The hub's cluster registry, stored as KubeVela's cluster-gateway stores it: one Secret per member
+ * The hub's cluster registry, stored as KubeVela's cluster gateway stores it: one Secret per member
  * cluster in `vela-system`, named after the cluster, labelled
  * `cluster.core.oam.dev/cluster-credential-type`; the cluster's own labels (`vela cluster labels add`)
- * are the Secret's other labels. A member is either another sandbox (credential type `Sandbox`,
- * `endpoint: sandbox://<dir>`) or a kubeconfig context (credential type `Kubeconfig`, the kubeconfig
- * file and context name).
+ * are the Secret's other labels. A real member holds what `vela cluster join` stores: `endpoint`
+ * (the API server), `ca.crt` (absent: the server's certificate is not verified, as the gateway reads
+ * it) and either `tls.crt`/`tls.key` (`X509Certificate`) or `token` (`ServiceAccountToken`). A
+ * simulated member is another sandbox (vela-ts's own type `Sandbox`, `endpoint: sandbox://<dir>`).
  */
 
 export const CLUSTER_SECRET_NAMESPACE = "vela-system";
@@ -19,7 +21,7 @@ export const LABEL_CLUSTER_CREDENTIAL_TYPE = "cluster.core.oam.dev/cluster-crede
 /** How vela-ts reaches a member cluster. */
 export type ClusterEndpoint =
   | { readonly kind: "sandbox"; readonly dir: string }
-  | { readonly kind: "kubeconfig"; readonly kubeconfig: string; readonly context?: string };
+  | { readonly kind: "remote"; readonly credentials: MemberCredentials };
 
 /** One joined member cluster. */
 export interface ClusterEntry {
@@ -28,7 +30,7 @@ export interface ClusterEntry {
   readonly endpoint: ClusterEndpoint;
 }
 
-const CREDENTIAL_TYPES = { sandbox: "Sandbox", kubeconfig: "Kubeconfig" } as const;
+const SANDBOX_TYPE = "Sandbox";
 const SANDBOX_SCHEME = "sandbox://";
 /** Cluster names are Secret names: DNS-1123 subdomains. */
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -57,51 +59,82 @@ export function checkClusterName(name: string): void {
     });
 }
 
+/** The credential type label of an endpoint: KubeVela's for a real cluster, `Sandbox` for a simulated one. */
+export function credentialTypeOf(endpoint: ClusterEndpoint): string {
+  return endpoint.kind === "sandbox" ? SANDBOX_TYPE : endpoint.credentials.credential.type;
+}
+
+/** The data of a cluster Secret (base64 values, as a Secret's `data`). */
+function secretData(endpoint: ClusterEndpoint): Record<string, string> {
+  if (endpoint.kind === "sandbox") return { endpoint: encode(`${SANDBOX_SCHEME}${endpoint.dir}`) };
+  const { server, caData, credential } = endpoint.credentials;
+  // `ca.crt`, `tls.crt` and `tls.key` hold the PEM itself: its base64 is the kubeconfig's `*-data`.
+  return {
+    endpoint: encode(server),
+    ...(caData === undefined ? {} : { "ca.crt": caData }),
+    ...(credential.type === "ServiceAccountToken"
+      ? { token: encode(credential.token) }
+      : { "tls.crt": credential.certData, "tls.key": credential.keyData }),
+  };
+}
+
 /** The Secret that records a member cluster. */
 export function clusterSecret(entry: ClusterEntry): KubeObject {
-  const { endpoint } = entry;
-  const data =
-    endpoint.kind === "sandbox"
-      ? { endpoint: encode(`${SANDBOX_SCHEME}${endpoint.dir}`) }
-      : {
-          endpoint: encode(`kubeconfig://${endpoint.kubeconfig}`),
-          kubeconfig: encode(endpoint.kubeconfig),
-          ...(endpoint.context === undefined ? {} : { context: encode(endpoint.context) }),
-        };
   return {
     apiVersion: "v1",
     kind: "Secret",
     metadata: {
       name: entry.name,
       namespace: CLUSTER_SECRET_NAMESPACE,
-      labels: { ...entry.labels, [LABEL_CLUSTER_CREDENTIAL_TYPE]: CREDENTIAL_TYPES[endpoint.kind] },
+      labels: { ...entry.labels, [LABEL_CLUSTER_CREDENTIAL_TYPE]: credentialTypeOf(entry.endpoint) },
     },
     type: "Opaque",
-    data,
+    data: secretData(entry.endpoint),
   };
 }
 
-/** The entry a cluster Secret records; undefined for a Secret that is not a vela-ts member cluster. */
+function dataString(data: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  const value = data[key];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function remoteEndpointOf(
+  type: string | undefined,
+  data: Readonly<Record<string, unknown>>,
+): ClusterEndpoint | undefined {
+  const server = decode(dataString(data, "endpoint"))?.trim();
+  if (server === undefined || server === "") return undefined;
+  const caData = dataString(data, "ca.crt");
+  const base = { server, ...(caData === undefined ? {} : { caData }) };
+  if (type === "ServiceAccountToken") {
+    const token = decode(dataString(data, "token"));
+    if (token === undefined) return undefined;
+    return { kind: "remote", credentials: { ...base, credential: { type, token } } };
+  }
+  if (type === "X509Certificate") {
+    const certData = dataString(data, "tls.crt");
+    const keyData = dataString(data, "tls.key");
+    if (certData === undefined || keyData === undefined) return undefined;
+    return { kind: "remote", credentials: { ...base, credential: { type, certData, keyData } } };
+  }
+  return undefined;
+}
+
+/**
+ * The entry a cluster Secret records; undefined for a Secret vela-ts cannot connect with (another
+ * credential type, such as KubeVela's `Dynamic` or `ServiceAccountToken` without a token).
+ */
 export function clusterEntryOf(secret: KubeObject): ClusterEntry | undefined {
   const { [LABEL_CLUSTER_CREDENTIAL_TYPE]: type, ...labels } = secret.metadata.labels ?? {};
   const data = isJsonObject(secret.data) ? secret.data : {};
   const name = secret.metadata.name ?? "";
-  if (type === CREDENTIAL_TYPES.sandbox) {
+  if (type === SANDBOX_TYPE) {
     const endpoint = decode(data.endpoint);
     if (endpoint?.startsWith(SANDBOX_SCHEME) !== true) return undefined;
     return { name, labels, endpoint: { kind: "sandbox", dir: endpoint.slice(SANDBOX_SCHEME.length) } };
   }
-  if (type === CREDENTIAL_TYPES.kubeconfig) {
-    const kubeconfig = decode(data.kubeconfig);
-    if (kubeconfig === undefined) return undefined;
-    const context = decode(data.context);
-    return {
-      name,
-      labels,
-      endpoint: { kind: "kubeconfig", kubeconfig, ...(context === undefined ? {} : { context }) },
-    };
-  }
-  return undefined;
+  const endpoint = remoteEndpointOf(type, data);
+  return endpoint === undefined ? undefined : { name, labels, endpoint };
 }
 
 /** Every member cluster the hub knows, by name. */
@@ -133,8 +166,13 @@ export async function getClusterEntry(hub: Cluster, name: string): Promise<Clust
 export async function saveClusterEntry(hub: Cluster, entry: ClusterEntry): Promise<void> {
   const secret = clusterSecret(entry);
   const existing = await hub.get(clusterSecretRef(entry.name));
-  if (existing === undefined) await hub.create(secret);
-  else
+  if (existing === undefined) {
+    // A real hub refuses a Secret in a namespace that does not exist (KubeVela's installer creates it).
+    const namespace = { apiVersion: "v1", kind: "Namespace", name: CLUSTER_SECRET_NAMESPACE };
+    if ((await hub.get(namespace)) === undefined)
+      await hub.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: CLUSTER_SECRET_NAMESPACE } });
+    await hub.create(secret);
+  } else
     await hub.update({
       ...secret,
       metadata: { ...existing.metadata, labels: secret.metadata.labels ?? {} },

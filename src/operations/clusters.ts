@@ -1,8 +1,8 @@
-import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Cluster } from "../cluster/cluster.js";
 import {
   checkClusterName,
+  credentialTypeOf,
   deleteClusterEntry,
   getClusterEntry,
   listClusterEntries,
@@ -14,14 +14,15 @@ import { RESOURCE_TRACKER_API_VERSION, RESOURCE_TRACKER_KIND, trackedResources }
 import { UsageError, VelaError } from "../errors/index.js";
 import { LABEL_APP_NAME, LABEL_APP_NAMESPACE } from "../model/labels.js";
 import { openCommandSandbox } from "../target/addon-objects.js";
+import { readKubeconfigCredentials } from "../target/kube-target.js";
 import { resolveSandboxDir, withTarget, type TargetOptions } from "../target/target.js";
 
 /** A cluster as `cluster list` shows it: the hub (`local`) first, then the joined members. */
 export interface ClusterView {
   readonly name: string;
-  /** `Sandbox`, `Kubeconfig`, or `Hub` for `local`. */
+  /** The credential type (`X509Certificate`, `ServiceAccountToken`), `Sandbox`, or `Hub` for `local`. */
   readonly type: string;
-  /** Where it is: the member sandbox's directory, the kubeconfig and context, or the hub's own target. */
+  /** Where it is: the member sandbox's directory, the member's API server, or the hub's own target. */
   readonly endpoint: string;
   readonly labels: Readonly<Record<string, string>>;
 }
@@ -31,21 +32,21 @@ export interface JoinClusterOptions extends TargetOptions {
   readonly name: string;
   /** A sandbox directory to join (created when missing). @default `<hub sandbox>.members/<name>` */
   readonly memberSandbox?: string;
-  /** A kubeconfig file whose context (`memberContext`) is the member. */
+  /** A kubeconfig file whose context (`memberContext`, else its current one) is the member: its credentials are stored. */
   readonly memberKubeconfig?: string;
   readonly memberContext?: string;
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** Where a member is, never its credentials: the sandbox directory, or the API server's URL. */
 function describeEndpoint(endpoint: ClusterEndpoint): string {
-  if (endpoint.kind === "sandbox") return endpoint.dir;
-  return `${endpoint.kubeconfig}${endpoint.context === undefined ? "" : ` (context ${endpoint.context})`}`;
+  return endpoint.kind === "sandbox" ? endpoint.dir : endpoint.credentials.server;
 }
 
 function viewOf(entry: ClusterEntry): ClusterView {
   return {
     name: entry.name,
-    type: entry.endpoint.kind === "sandbox" ? "Sandbox" : "Kubeconfig",
+    type: credentialTypeOf(entry.endpoint),
     endpoint: describeEndpoint(entry.endpoint),
     labels: entry.labels,
   };
@@ -82,10 +83,19 @@ export async function listClusters(options: TargetOptions): Promise<{ target: st
  */
 export async function joinCluster(options: JoinClusterOptions): Promise<ClusterView> {
   checkClusterName(options.name);
+  if (options.memberContext !== undefined && options.memberKubeconfig === undefined)
+    throw new UsageError("--member-context needs --member-kubeconfig", {
+      hint: "give the kubeconfig file the context is in: --member-kubeconfig FILE --member-context NAME",
+    });
   if (options.memberSandbox !== undefined && options.memberKubeconfig !== undefined)
     throw new UsageError("--member-sandbox and --member-kubeconfig cannot be combined", {
       hint: "a member cluster is either a sandbox directory or a kubeconfig context",
     });
+  // The kubeconfig is read (and refused) before the hub is opened: nothing is written for a bad one.
+  const credentials =
+    options.memberKubeconfig === undefined
+      ? undefined
+      : await readKubeconfigCredentials(resolve(options.cwd, options.memberKubeconfig), options.memberContext);
   return withTarget(options, async (target) => {
     const existing = (await listClusterEntries(target.cluster)).find((entry) => entry.name === options.name);
     if (existing !== undefined)
@@ -93,18 +103,8 @@ export async function joinCluster(options: JoinClusterOptions): Promise<ClusterV
         hint: `detach it first (vela-ts cluster detach ${options.name}), or join under another name`,
       });
     let endpoint: ClusterEndpoint;
-    if (options.memberKubeconfig !== undefined) {
-      const kubeconfig = resolve(options.cwd, options.memberKubeconfig);
-      if (!existsSync(kubeconfig))
-        throw new VelaError("E_CLUSTER_JOIN", `kubeconfig ${kubeconfig} does not exist`, {
-          hint: "give the kubeconfig file of the member cluster",
-        });
-      endpoint = {
-        kind: "kubeconfig",
-        kubeconfig,
-        ...(options.memberContext === undefined ? {} : { context: options.memberContext }),
-      };
-    } else {
+    if (credentials !== undefined) endpoint = { kind: "remote", credentials };
+    else {
       const hubDir = resolveSandboxDir(options);
       const dir =
         options.memberSandbox === undefined

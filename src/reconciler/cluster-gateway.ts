@@ -26,7 +26,7 @@ export function hubOnlyGateway(hub: Cluster): ClusterGateway {
       if (name === LOCAL_CLUSTER_NAME) return Promise.resolve(hub);
       return Promise.reject(
         new VelaError("E_CLUSTER_UNKNOWN", `cluster "${name}" is not joined to this hub`, {
-          hint: "join it with vela-ts cluster join NAME --sandbox DIR (see vela-ts cluster list)",
+          hint: "join it with vela-ts cluster join NAME (--member-kubeconfig FILE for a real cluster; see vela-ts cluster list)",
         }),
       );
     },

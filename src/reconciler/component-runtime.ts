@@ -121,6 +121,8 @@ export interface ApplyComponentObjectsOptions {
    * joined (`app.oam.dev/shared-by`), not written. @default nothing shared
    */
   readonly sharing?: { readonly app: string; readonly selectors: readonly JsonObject[] };
+  /** Objects already read just before (the ownership check): their live state is not read again. */
+  readonly live?: ReadonlyMap<KubeObject, KubeObject | undefined>;
 }
 
 /**
@@ -139,7 +141,7 @@ export async function applyComponentObjects(
   for (const trait of manifest.traits) for (const output of trait.outputs) traitOf.set(output.object, trait.type);
   const revision = componentRevisionObject(manifest);
   for (const object of revision === undefined ? objectsToApply(manifest) : [revision, ...objectsToApply(manifest)]) {
-    const before = await cluster.get(refOf(object));
+    const before = options.live?.has(object) === true ? options.live.get(object) : await cluster.get(refOf(object));
     const trait = traitOf.get(object);
     const origin = {
       component: manifest.name,

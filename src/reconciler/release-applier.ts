@@ -7,6 +7,7 @@ import {
   trackedResources,
   type TrackedResource,
 } from "../cluster/tracker.js";
+import { VelaError } from "../errors/index.js";
 import { refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
 import { FIELD_MANAGER } from "../model/labels.js";
 import { renderAppfile, type ComponentManifest } from "../render/index.js";
@@ -23,7 +24,7 @@ import {
   mergeTracked,
   trackedResourcesOf,
 } from "./component-runtime.js";
-import { assertOwnable, type OwnershipClaim } from "./ownership.js";
+import { assertOwnable, type LiveObjects, type OwnershipClaim } from "./ownership.js";
 import type { PassState } from "./pass-state.js";
 import { sharedResourceSelectorsOf, sharerKey } from "./shared-resource.js";
 import { resolveChartWorkloads, type PlacementPlan, type RenderPlan } from "./render-stage.js";
@@ -43,6 +44,11 @@ export class ReleaseApplier {
   readonly trackerRef: ObjectRef;
   private tracker: KubeObject | undefined;
   private trackerRead = false;
+  /** Hub components {@link recordScheduled} checked this pass, and what it read: their step does not read again. */
+  private readonly checked = new Map<ComponentManifest, LiveObjects>();
+  /** The round {@link recordScheduled} refused: which component it refused, and why. */
+  private refusedRound:
+    { readonly components: ReadonlySet<string>; readonly refused: string; readonly error: VelaError } | undefined;
 
   constructor(
     private readonly cluster: Cluster,
@@ -107,18 +113,28 @@ export class ReleaseApplier {
    */
   async recordScheduled(steps: readonly ScheduledStep[]): Promise<void> {
     const resources: TrackedResource[] = [];
-    const manifests: ComponentManifest[] = [];
     for (const step of steps) {
       const component = step.parameter.component;
       const plain = step.type === "apply-component" && Object.keys(step.parameter).length === 1;
       const manifest = plain && typeof component === "string" ? this.plan.manifestsByName.get(component) : undefined;
       if (manifest === undefined) break;
-      manifests.push(manifest);
+      // A component that may not write one of its objects is not recorded: its own step reads the
+      // objects again and fails with the reason, as KubeVela's does (the status shows it).
+      if (!(await this.mayWrite(manifest))) continue;
       resources.push(...trackedResourcesOf(manifest));
     }
-    // A round that would take an object from another app is refused before its first write.
-    for (const manifest of manifests) await assertOwnable(this.cluster, manifest, this.ownershipClaim());
     if (resources.length > 0) await this.recordApplied(resources);
+  }
+
+  private async mayWrite(manifest: ComponentManifest): Promise<boolean> {
+    try {
+      this.checked.set(manifest, await assertOwnable(this.cluster, manifest, this.ownershipClaim()));
+      return true;
+    } catch (error) {
+      if (error instanceof VelaError && (error.code === "E_ADOPT_OWNED" || error.code === "E_ADOPT_UNMANAGED"))
+        return false;
+      throw error;
+    }
   }
 
   /** What lets this app write an object another app owns: its shared-resource and take-over rules. */
@@ -153,7 +169,11 @@ export class ReleaseApplier {
     const cluster = clusterName === LOCAL_CLUSTER_NAME ? this.cluster : await this.gateway.open(clusterName);
     const claim = this.ownershipClaim();
     // Refused before anything of the component is recorded or written.
-    await assertOwnable(cluster, manifest, claim, clusterName === LOCAL_CLUSTER_NAME ? undefined : clusterName);
+    const checked = clusterName === LOCAL_CLUSTER_NAME ? this.checked.get(manifest) : undefined;
+    this.checked.delete(manifest);
+    const live =
+      checked ??
+      (await assertOwnable(cluster, manifest, claim, clusterName === LOCAL_CLUSTER_NAME ? undefined : clusterName));
     const adoption = await planAdoption(cluster, manifest, {
       appName: this.appName,
       appNamespace: this.namespace,
@@ -168,6 +188,8 @@ export class ReleaseApplier {
       (await applyComponentObjects(cluster, manifest, {
         ...(applyOnce === undefined ? {} : { applyOnce }),
         ...(shared.length === 0 ? {} : { sharing }),
+        // The adoption writes above touch only references, never what the check read.
+        live,
         stage,
       })) > 0
     )

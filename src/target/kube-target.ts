@@ -1,4 +1,4 @@
-import type { KubeCluster, KubeClusterOptions, KubeTarget } from "../cluster/kube/index.js";
+import type { KubeCluster, KubeClusterOptions, KubeTarget, MemberCredentials } from "../cluster/kube/index.js";
 
 /** The flags and environment that choose a real cluster, as the CLI has them. */
 export interface KubeTargetOptions {
@@ -31,6 +31,21 @@ export function wantsKubeTarget(options: Pick<KubeTargetOptions, "kubeconfig" | 
 export async function openKubeTarget(options: KubeTargetOptions): Promise<KubeCluster> {
   const { openKubeCluster } = await import("../cluster/kube/index.js");
   return openKubeCluster(kubeTargetOf(options), options.cluster ?? {});
+}
+
+/** Opens a member cluster from the credentials its cluster Secret stores (the client loaded on first use). */
+export async function openMemberKubeCluster(clusterName: string, credentials: MemberCredentials): Promise<KubeCluster> {
+  const { openMemberCluster } = await import("../cluster/kube/index.js");
+  return openMemberCluster(clusterName, credentials);
+}
+
+/**
+ * What `cluster join --member-kubeconfig FILE [--member-context C]` stores: the context's server,
+ * CA and certificate or token, files embedded; refuses plugins and passwords (`E_CLUSTER_JOIN`).
+ */
+export async function readKubeconfigCredentials(kubeconfig: string, context?: string): Promise<MemberCredentials> {
+  const { readMemberCredentials } = await import("../cluster/kube/index.js");
+  return readMemberCredentials(kubeconfig, context);
 }
 
 /** The kubeconfig sources the flags and environment name, in the adapter's terms. */

@@ -7,7 +7,7 @@ import { VelaError } from "../errors/index.js";
 import { SimulatedClock, type Clock } from "../util/index.js";
 import type { ClusterGateway } from "../reconciler/cluster-gateway.js";
 import { openCommandSandbox } from "./addon-objects.js";
-import { openKubeTarget } from "./kube-target.js";
+import { openKubeTarget, openMemberKubeCluster } from "./kube-target.js";
 
 /** One member cluster opened by this command. */
 interface OpenedMember {
@@ -66,7 +66,7 @@ export class MemberClusters implements ClusterGateway {
     const entry = (await this.registry()).find((candidate) => candidate.name === name);
     if (entry === undefined)
       throw new VelaError("E_CLUSTER_UNKNOWN", `cluster "${name}" is not joined to this hub`, {
-        hint: "join it with vela-ts cluster join NAME --sandbox DIR, or deploy elsewhere (see vela-ts cluster list)",
+        hint: "join it with vela-ts cluster join NAME (--member-kubeconfig FILE for a real cluster), or deploy elsewhere (see vela-ts cluster list)",
       });
     const member = await this.connect(entry);
     this.opened.set(name, member);
@@ -75,18 +75,10 @@ export class MemberClusters implements ClusterGateway {
 
   private async connect(entry: ClusterEntry): Promise<OpenedMember> {
     const { endpoint } = entry;
-    if (endpoint.kind === "kubeconfig") {
-      try {
-        const kube = await openKubeTarget({
-          env: {},
-          kubeconfig: endpoint.kubeconfig,
-          ...(endpoint.context === undefined ? {} : { context: endpoint.context }),
-        });
-        return { cluster: kube, close: () => kube.close() };
-      } catch (error) {
-        if (!(error instanceof VelaError)) throw error;
-        throw unreachable(entry, error.message, error.hint ?? "check the kubeconfig the cluster was joined with");
-      }
+    if (endpoint.kind === "remote") {
+      // Connection problems surface on first use, as E_CLUSTER_UNREACHABLE naming the server.
+      const kube = await openMemberKubeCluster(entry.name, endpoint.credentials);
+      return { cluster: kube, close: () => kube.close() };
     }
     const dir = endpoint.dir;
     if (!existsSync(dir) || !statSync(dir).isDirectory())

@@ -131,16 +131,26 @@ describe("docs/policies.md", () => {
     expect(PAGE).toContain("prints `default/checkout,default/payments`");
   });
 
-  it("the ownership example: a second app without the policy is refused, nothing of it written", async () => {
+  it("the ownership example: a second app without the policy fails the refused step, the object untouched", async () => {
     const vela = sandboxRunner();
     expect((await vela(["up", "-f", "examples/policies/checkout.yaml", "--wait"])).code).toBe(0);
     const refused = await vela(["up", "-f", "examples/policies/billing.yaml", "--wait"]);
-    expect(refused.code).not.toBe(0);
-    const shown = /```text\n(error\[E_ADOPT_OWNED\][\s\S]*?)```/.exec(PAGE)?.[1] ?? "missing";
-    expect(refused.stderr).toContain(shown.trimEnd());
-    const deployments = await vela(["sandbox", "get", "deployments", "-o", "jsonpath={.items[*].metadata.name}"]);
-    expect(deployments.stdout.trim()).toBe("checkout");
+    expect(refused.code).toBe(3);
+    const shown = /```text\n(step platform-settings[\s\S]*?)```/.exec(PAGE)?.[1] ?? "missing";
+    expect(refused.stdout).toContain(shown.trimEnd());
+    const status = await vela(["status", "billing"]);
+    expect(status.stdout).toContain("phase: failed");
+    expect(status.stdout).toMatch(/WorkflowFinished\s+False\s+WorkflowFailed\s+\S+\s+workflow of billing-v1 failed/);
     const region = await vela(["sandbox", "get", "configmap", "platform-settings", "-o", "jsonpath={.data.region}"]);
     expect(region.stdout.trim()).toBe("eu-west-1");
+    const owner = await vela([
+      "sandbox",
+      "get",
+      "configmap",
+      "platform-settings",
+      "-o",
+      "jsonpath={.metadata.labels.app\\.oam\\.dev/name}",
+    ]);
+    expect(owner.stdout.trim()).toBe("checkout");
   });
 });

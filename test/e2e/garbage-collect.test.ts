@@ -125,6 +125,38 @@ describe("garbage-collect on update", () => {
   });
 });
 
+describe("garbage-collect when the workflow fails (continueOnFailure)", () => {
+  /** v2 drops `old` and adds `taken`, a ConfigMap someone created by hand: its step fails, and so does the run. */
+  async function failedUpdate(policy: string[]): Promise<StorySandbox> {
+    const story = await storySandbox({ charts: false });
+    await up(story, app([web("front"), web("old")], policy));
+    const byHand = join(story.cwd, "by-hand.yaml");
+    writeFileSync(byHand, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: taken, namespace: default}\n");
+    await story.velaOk(["sandbox", "apply", "-f", byHand]);
+    const file = join(story.cwd, "app.yaml");
+    writeFileSync(file, app([web("front"), settings("taken")], policy));
+    const failed = await story.vela(["up", "-f", file, "--wait"]);
+    expect(failed.code).toBe(3);
+    expect(failed.stdout).toContain("status: workflowFailed");
+    expect(failed.stdout).toContain("ConfigMap default/taken exists but not managed by any application now");
+    return story;
+  }
+
+  it("without it, a failed run collects nothing: what the older revision applied stays", async () => {
+    const story = await failedUpdate(["        keepLegacyResource: false"]);
+    expect(await exists(story, deployment("old"))).toBe(true);
+    expect(await exists(story, deployment("front"))).toBe(true);
+  });
+
+  it("with it, a failed run collects what the new revision no longer renders", async () => {
+    const story = await failedUpdate(["        continueOnFailure: true"]);
+    expect(await exists(story, deployment("old"))).toBe(false);
+    expect(await exists(story, deployment("front"))).toBe(true);
+    // The object the failed step could not take is not the app's: left as it was.
+    expect((await story.get(configMap("taken")))?.metadata.labels?.["app.oam.dev/name"]).toBeUndefined();
+  });
+});
+
 describe("garbage-collect on delete", () => {
   it("propagation: orphan deletes the Deployment and leaves its ReplicaSet and pods", async () => {
     const story = await storySandbox({ charts: false });

@@ -121,7 +121,6 @@ describe("shared-resource", () => {
     writeFileSync(file, app("second", "debug", { shared: false }));
     const run = await story.vela(["up", "-f", file, "--wait"]);
     expect(run.code).not.toBe(0);
-    expect(run.stdout + run.stderr).toContain("E_ADOPT_OWNED");
     expect(run.stdout + run.stderr).toContain(
       "existing object ConfigMap default/settings is managed by other application default/first",
     );

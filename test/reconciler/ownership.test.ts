@@ -1,7 +1,8 @@
 /**
  * The controller's passes refuse an object another application manages, as `up` does: the second
- * app's pass fails with E_ADOPT_OWNED (the controller logs it and retries with backoff) and the
- * object keeps the first app's content; with a `shared-resource` rule, the second app joins it instead.
+ * app's step fails with the reason, written in its status as KubeVela writes it (retried with
+ * backoff, then the workflow fails) and the object keeps the first app's content; with a
+ * `shared-resource` rule, the second app joins it instead.
  */
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -57,6 +58,7 @@ afterEach(() => {
 
 async function sandboxWith(...apps: readonly KubeObject[]): Promise<{
   readonly cluster: SandboxCluster;
+  readonly clock: FakeClock;
   settle(name: string): Promise<void>;
   pass(name: string): Promise<unknown>;
 }> {
@@ -72,6 +74,7 @@ async function sandboxWith(...apps: readonly KubeObject[]): Promise<{
   for (const app of apps) await cluster.create(app);
   return {
     cluster,
+    clock,
     pass: (name) => reconcileApplication(name, "default", deps),
     async settle(name) {
       for (let round = 0; round < 20; round++) {
@@ -84,17 +87,45 @@ async function sandboxWith(...apps: readonly KubeObject[]): Promise<{
 }
 
 describe("ownership in the controller's passes", () => {
-  it("a second app rendering the first's object fails its step and writes nothing of it", async () => {
+  it("a second app rendering the first's object fails its step (in its status, with the reason) and writes nothing of it", async () => {
     const box = await sandboxWith(settingsApp("first", "info"), settingsApp("second", "debug"));
     await box.settle("first");
     const before = await box.cluster.get(SETTINGS);
-    for (let round = 0; round < 3; round++)
-      await expect(box.pass("second")).rejects.toMatchObject({
-        code: "E_ADOPT_OWNED",
-        message: expect.stringContaining(
-          "existing object ConfigMap default/settings is managed by other application default/first",
-        ) as unknown,
-      });
+    const refusal =
+      "existing object ConfigMap default/settings is managed by other application default/first " +
+      "(add a shared-resource policy selecting it to share it with default/first, or a take-over policy to move it to default/second)";
+    const statusOf = async (): Promise<{
+      status?: string;
+      workflow?: { steps?: { name?: string; phase?: string; message?: string }[] };
+      conditions?: { type?: string; status?: string; message?: string }[];
+    }> =>
+      ((
+        await box.cluster.get({
+          apiVersion: "core.oam.dev/v1beta1",
+          kind: "Application",
+          name: "second",
+          namespace: "default",
+        })
+      )?.status ?? {}) as never;
+    await box.settle("second");
+    const step = {
+      name: "settings",
+      phase: "failed",
+      message: `component "settings" of application default/second: ${refusal}`,
+    };
+    // At once: the step failed with the reason; retried with backoff, as any failed step.
+    let status = await statusOf();
+    expect(status.status).toBe("runningWorkflow");
+    expect(status.workflow?.steps).toEqual([expect.objectContaining(step)]);
+    // Then the workflow fails after the retries, its condition saying why.
+    for (let round = 0; round < 20 && status.status !== "workflowFailed"; round++) {
+      box.clock.advance(60_000);
+      await box.settle("second");
+      status = await statusOf();
+    }
+    expect(status.status).toBe("workflowFailed");
+    const finished = status.conditions?.find((condition) => condition.type === "WorkflowFinished");
+    expect(finished).toMatchObject({ status: "False", message: expect.stringContaining(refusal) as unknown });
     const after = await box.cluster.get(SETTINGS);
     expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
     expect(after?.metadata.labels?.["app.oam.dev/name"]).toBe("first");

@@ -48,7 +48,10 @@ export function registerCluster(program: Command, env: CommandEnv): void {
       .command("join <name>")
       .description("join a member cluster: another sandbox directory (created when missing) or a kubeconfig context")
       .option("--member-sandbox <dir>", "the member's sandbox directory (default: <sandbox>.members/<name>)")
-      .option("--member-kubeconfig <file>", "join the real cluster of this kubeconfig instead")
+      .option(
+        "--member-kubeconfig <file>",
+        "join the real cluster of this kubeconfig instead (its server, CA and certificate or token are stored on the hub)",
+      )
       .option("--member-context <name>", "with --member-kubeconfig: the context to use")
       .option("--labels <key=value,...>", "the cluster's labels (repeatable)", collect),
   );

@@ -9,7 +9,7 @@ import type { CommandEnv } from "../command.js";
 import { readInputText } from "../input-file.js";
 import type { CliContext } from "../context.js";
 import { examples } from "../help.js";
-import { sendHttp } from "../target-flags.js";
+import { kubeconfigPath, sendHttp } from "../target-flags.js";
 import { loadController } from "../lazy-controller.js";
 import { objectsPrintable } from "../printers/objects.js";
 import { OUTPUT_HELP, parseOutputSpec, printResult } from "../printers/printer.js";
@@ -22,6 +22,8 @@ interface DryRunFlags {
   readonly chartRepo: string[];
   readonly sandbox?: string;
   readonly cluster?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
 }
 
 /** Reads `-f FILE` (relative to the working directory) or standard input for `-f -`. */
@@ -63,25 +65,32 @@ function sandboxDirOf(ctx: CliContext, flags: DryRunFlags): string {
 }
 
 /**
- * The clusters topology policies may name: the sandbox's cluster registry (`vela-ts cluster join`)
- * when that sandbox exists, read without writing an object; otherwise undefined (only `local` is known).
+ * The clusters topology policies may name: the hub's cluster registry (`vela-ts cluster join`), read
+ * without writing an object — from the real cluster `--kubeconfig`/`--context` name (its Secrets
+ * in `vela-system`), else from the sandbox when it exists; otherwise undefined (only `local` is known).
  */
 async function registeredClusters(
   ctx: CliContext,
+  flags: DryRunFlags,
   sandboxDir: string,
   listClusters: typeof Operations.listClusters,
 ): Promise<{ name: string; labels: Readonly<Record<string, string>> }[] | undefined> {
+  const kubeconfig = kubeconfigPath(flags.kubeconfig, ctx);
+  const base = { cwd: ctx.cwd, clock: ctx.clock, http: sendHttp, command: "vela-ts dry-run", env: ctx.env };
+  const real = kubeconfig !== undefined || flags.context !== undefined;
   // Only a sandbox that already holds its state (its metadata file) is opened: opening a missing
   // or empty directory would create one, and dry-run writes nothing.
-  if (!existsSync(join(sandboxDir, "sandbox.json"))) return undefined;
-  const { clusters } = await listClusters({
-    cwd: ctx.cwd,
-    clock: ctx.clock,
-    http: sendHttp,
-    command: "vela-ts dry-run",
-    cluster: "sandbox",
-    sandboxDir,
-  });
+  if (!real && !existsSync(join(sandboxDir, "sandbox.json"))) return undefined;
+  const { clusters } = await listClusters(
+    real
+      ? {
+          ...base,
+          cluster: "kube",
+          ...(kubeconfig === undefined ? {} : { kubeconfig }),
+          ...(flags.context === undefined ? {} : { context: flags.context }),
+        }
+      : { ...base, cluster: "sandbox", sandboxDir },
+  );
   return clusters.map((cluster) => ({ name: cluster.name, labels: cluster.labels }));
 }
 
@@ -94,7 +103,7 @@ async function runDryRun(
   const { createHelmChartSource, dryRun, dryRunExpandingCharts, listClusters, parseChartRepositoryMapping } =
     await loadController();
   const sandboxDir = sandboxDirOf(ctx, flags);
-  const clusters = await registeredClusters(ctx, sandboxDir, listClusters);
+  const clusters = await registeredClusters(ctx, flags, sandboxDir, listClusters);
   const base = {
     text: input.text,
     file: input.name,
@@ -149,8 +158,13 @@ export function registerDryRun(program: Command, env: CommandEnv): void {
     )
     .option(
       "--cluster <name>",
-      "only the placements on this cluster (topology policies; the names come from the sandbox's cluster registry)",
+      "only the placements on this cluster (topology policies; the names come from the hub's cluster registry)",
     )
+    .option(
+      "--kubeconfig <file>",
+      "read the cluster registry from this real hub (its Secrets in vela-system) instead of the sandbox",
+    )
+    .option("--context <name>", "the kubeconfig context of that hub")
     .option(
       "-o, --output <format>",
       `${OUTPUT_HELP} (default: a YAML stream with a header per component); the data is a List of the objects`,

@@ -295,7 +295,7 @@ function fileSize(path: string): number {
 
 /**
  * Converts a sandbox of an earlier format (1: unchecked snapshot, journal without headers; 2: a
- * snapshot read whole on every open) to the current format,
+ * snapshot read whole on every open; 3: one index line per kind, read whole) to the current format,
  * keeping every object: new snapshot first, then the mark, the empty journal, and the metadata last,
  * so a crash part way leaves a sandbox that is still read (and migrated again) correctly.
  */

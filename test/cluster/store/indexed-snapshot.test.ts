@@ -142,7 +142,7 @@ describe("indexed snapshot (format 4: one index section per kind and namespace)"
 
   it("a damaged index section is refused when its namespace is first used; other namespaces read on", async () => {
     const dir = await buildSandbox();
-    damageLineOf(dir, '{"section":["/ConfigMap","c"]');
+    damageLineOf(dir, '{"section":["/ConfigMap","c",0]');
     const sandbox = await openSandboxStore({ dir, clock });
     try {
       expect(
@@ -187,7 +187,12 @@ describe("indexed snapshot (format 4: one index section per kind and namespace)"
     const writer = await openSandboxStore({ dir, clock });
     // Enough namespaces for several section directories (about 64 namespaces each).
     for (let index = 0; index < 200; index++)
-      writer.store.apply(cm("config", `ns-${index}`, `v${index}`, { team: index % 10 === 0 ? "core" : "apps" }));
+      writer.store.apply(
+        cm("config", `ns-${index}`, `v${index}`, {
+          team: index % 10 === 0 ? "core" : "apps",
+          ...(index === 7 || index === 150 ? { pick: "yes" } : {}),
+        }),
+      );
     writer.compact();
     writer.close();
     // Damage every section but those of ns-7 and ns-150: a command touching those two reads nothing else.
@@ -196,7 +201,7 @@ describe("indexed snapshot (format 4: one index section per kind and namespace)"
     const text = data.toString("latin1");
     for (let index = 0; index < 200; index++) {
       if (index === 7 || index === 150) continue;
-      const at = text.indexOf(`{"section":["/ConfigMap","ns-${index}"]`);
+      const at = text.indexOf(`{"section":["/ConfigMap","ns-${index}",0]`);
       expect(at).toBeGreaterThan(0);
       data[at + 3] = (data[at + 3] ?? 0) ^ 0x01;
     }
@@ -214,7 +219,17 @@ describe("indexed snapshot (format 4: one index section per kind and namespace)"
       expect(names(narrow.store.list("v1", "ConfigMap", { namespace: "ns-150", labelSelector: "team=core" }))).toEqual([
         "ns-150/config",
       ]);
-      narrow.store.apply(cm("second", "ns-7", "w"));
+      // A label selector over every namespace reads only the sections its label's postings name.
+      expect(names(narrow.store.list("v1", "ConfigMap", { labelSelector: "pick=yes" }))).toEqual([
+        "ns-150/config",
+        "ns-7/config",
+      ]);
+      narrow.store.apply(cm("second", "ns-7", "w", { pick: "yes" }));
+      expect(names(narrow.store.list("v1", "ConfigMap", { labelSelector: "pick in (yes,no)" }))).toEqual([
+        "ns-150/config",
+        "ns-7/config",
+        "ns-7/second",
+      ]);
     } finally {
       narrow.close();
     }
@@ -228,6 +243,45 @@ describe("indexed snapshot (format 4: one index section per kind and namespace)"
       expect(wide.store.findInconsistencies()).toEqual([]);
     } finally {
       wide.close();
+    }
+  });
+
+  it("a large section is read a shard at a time: one cluster-scoped object, or a label's, without the rest", async () => {
+    const dir = tempDir();
+    const writer = await openSandboxStore({ dir, clock });
+    for (let index = 0; index < 600; index++)
+      writer.store.apply({
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: `n-${index}`, labels: { id: `${index}` } },
+      });
+    writer.compact();
+    writer.close();
+    const path = join(dir, SANDBOX_FILES.snapshot);
+    const data = readFileSync(path);
+    const lines = data.toString("latin1").split("\n");
+    let at = 0;
+    let shards = 0;
+    for (const line of lines) {
+      if (line.slice(9).startsWith('{"section":["/Namespace",""')) {
+        shards++;
+        if (!line.includes('["n-42",')) data[at + 12] = (data[at + 12] ?? 0) ^ 0x01;
+      }
+      at += line.length + 1;
+    }
+    expect(shards).toBeGreaterThan(1);
+    writeFileSync(path, data);
+    const sandbox = await openSandboxStore({ dir, clock });
+    try {
+      expect(sandbox.store.get({ apiVersion: "v1", kind: "Namespace", name: "n-42" })?.metadata.labels).toEqual({
+        id: "42",
+      });
+      expect(names(sandbox.store.list("v1", "Namespace", { labelSelector: "id=42" }))).toEqual(["/n-42"]);
+      expect(() => sandbox.store.list("v1", "Namespace")).toThrow(
+        /the index of \/Namespace in namespace "" \(shard \d\) .* fails its checksum/,
+      );
+    } finally {
+      sandbox.close();
     }
   });
 

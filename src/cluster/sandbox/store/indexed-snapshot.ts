@@ -7,17 +7,23 @@
  * Every line is a checked line (`<CRC-32, 8 hex digits> <JSON>`, as in format 2):
  * - line 1, the header: `{"format":4,"resourceVersion":N,"count":M}`;
  * - the objects, one per line, grouped by `group/Kind`, sorted by namespace, then name;
- * - after each run of one kind in one namespace, its index section: `{"section":["apps/Deployment",
- *   "ns"],"entries":[[name, resourceVersion, offset, length, labels?, ownerUids?, allocations?], …]}`
- *   (offset and length in bytes of the object's line, without its newline): what the store's
- *   indexes (namespace, labels, owners, allocations) need without reading the objects;
+ * - after each run of one kind in one namespace, its index section in shards (an object is in shard
+ *   `crc32(name) % shards`, about 256 objects a shard, so a namespace with many objects, or the
+ *   cluster-scoped objects of a kind, is read a shard at a time): `{"section":["apps/Deployment",
+ *   "ns", shard],"entries":[[name, resourceVersion, offset, length, labels?, ownerUids?,
+ *   allocations?], …]}` (offset and length in bytes of the object's line, without its newline): what
+ *   the store's indexes (namespace, labels, owners, allocations) need without reading the objects;
  * - after each kind, its section directory in buckets (a namespace is in bucket
  *   `crc32(namespace) % buckets`, about 64 namespaces a bucket): `{"buckets":["apps/Deployment", b],
- *   "sections":[[namespace, offset, length, count], …]}`;
+ *   "sections":[[namespace, [[offset, length, count], …shards]], …]}`, and its label postings in
+ *   buckets by `crc32("key=value")`: `{"labels":["apps/Deployment", b],"postings":[["key=value",
+ *   [[namespace, name], …]], …]}`, so a list by label over every namespace reads only the shards
+ *   holding objects with that label;
  * - the allocations table (see allocations.ts) in buckets by `crc32(value) % buckets`:
  *   `{"allocations":b,"entries":[[value, objectKey], …]}`;
- * - the last line, the directory: `{"directory":[[groupKind, count, [[offset, length, count], …]], …],
- *   "allocations":[[offset, length, count], …],"count":M}` (where each bucket line is).
+ * - the last line, the directory: `{"directory":[[groupKind, count, [[offset, length, count], …],
+ *   [[offset, length, count], …]], …],"allocations":[[offset, length, count], …],"count":M}` (where
+ *   each kind's section and label bucket lines are, and the allocation table's).
  * Offsets count from the start of line 2, so the header's own length never moves them. A namespace's
  * objects of one kind are thus found through one bucket line and one section line, and a list over
  * every namespace reads the kind's buckets and sections, never the other kinds'.
@@ -42,6 +48,8 @@ export const INDEXED_SNAPSHOT_FORMAT = 4;
 
 /** Namespaces per section bucket, and allocations per allocation bucket, that the writer aims at. */
 const SECTIONS_PER_BUCKET = 64;
+const ENTRIES_PER_SHARD = 256;
+const POSTINGS_PER_BUCKET = 256;
 const ALLOCATIONS_PER_BUCKET = 256;
 
 /** Where one stored object is and what the indexes need of it: the store holds this until the object is read. */
@@ -111,6 +119,7 @@ interface LineRow {
 interface KindRow {
   readonly count: number;
   readonly buckets: readonly LineRow[];
+  readonly labels: readonly LineRow[];
 }
 
 function corrupt(path: string, why: string): ClusterError {
@@ -157,8 +166,10 @@ function parseJson(text: string): unknown {
 }
 
 /** A section's row in its bucket line. */
-interface SectionRow extends LineRow {
+interface SectionRow {
   readonly namespace: string;
+  readonly shards: readonly LineRow[];
+  readonly count: number;
 }
 
 /**
@@ -169,6 +180,11 @@ export class IndexedSnapshot {
   private fd: number | undefined;
   /** Bucket lines read so far: `groupKind` → bucket → namespace → its section. */
   private readonly buckets = new Map<string, Map<number, ReadonlyMap<string, SectionRow>>>();
+  /** Label bucket lines read so far: `groupKind` → bucket → `key=value` → [namespace, name] of the objects. */
+  private readonly labelBuckets = new Map<
+    string,
+    Map<number, ReadonlyMap<string, readonly (readonly [string, string])[]>>
+  >();
   /** Allocation bucket lines read so far: bucket → value → object key. */
   private readonly allocationBuckets = new Map<number, ReadonlyMap<string, string>>();
 
@@ -265,17 +281,56 @@ export class IndexedSnapshot {
     return namespaces;
   }
 
-  /** Reads and checks the index section of `groupKind` in `namespace`: where each of its objects is. */
-  entriesIn(groupKind: string, namespace: string): readonly SnapshotEntry[] {
+  private section(groupKind: string, namespace: string): SectionRow | undefined {
     const kind = this.directory.get(groupKind);
-    if (kind === undefined) return [];
-    const row = this.bucket(groupKind, bucketOf(namespace, kind.buckets.length)).get(namespace);
-    if (row === undefined) return [];
-    const what = `the index of ${groupKind} in namespace "${namespace}"`;
-    const entries = entriesOf(groupKind, namespace, this.checkedJson(row, what));
+    if (kind === undefined) return undefined;
+    return this.bucket(groupKind, bucketOf(namespace, kind.buckets.length)).get(namespace);
+  }
+
+  /** How many shards the section of `groupKind` in `namespace` has (0: no objects there). */
+  shardsOf(groupKind: string, namespace: string): number {
+    return this.section(groupKind, namespace)?.shards.length ?? 0;
+  }
+
+  /** The shard of the section of `groupKind` in `namespace` that holds the object called `name`. */
+  shardOf(groupKind: string, namespace: string, name: string): number {
+    return bucketOf(name, this.shardsOf(groupKind, namespace));
+  }
+
+  /** Reads and checks one shard of the index section of `groupKind` in `namespace`: where each of its objects is. */
+  entriesIn(groupKind: string, namespace: string, shard: number): readonly SnapshotEntry[] {
+    const section = this.section(groupKind, namespace);
+    const row = section?.shards[shard];
+    if (section === undefined || row === undefined) return [];
+    const what = `the index of ${groupKind} in namespace "${namespace}" (shard ${shard})`;
+    const entries = entriesOf(groupKind, namespace, shard, section.shards.length, this.checkedJson(row, what));
     if (entries === undefined || entries.length !== row.count)
       throw corrupt(this.path, `${what} (at byte ${row.offset}) does not match its section directory`);
     return entries;
+  }
+
+  /** [namespace, name] of the objects of `groupKind` labelled `label` (`key=value`) in the snapshot. */
+  labelled(groupKind: string, label: string): readonly (readonly [string, string])[] {
+    const kind = this.directory.get(groupKind);
+    if (kind === undefined || kind.labels.length === 0) return [];
+    const bucket = bucketOf(label, kind.labels.length);
+    let kindBuckets = this.labelBuckets.get(groupKind);
+    let postings = kindBuckets?.get(bucket);
+    if (postings === undefined) {
+      const row = kind.labels[bucket];
+      if (row === undefined) return [];
+      const what = `the label postings ${bucket} of ${groupKind}`;
+      const parsed = postingsOf(groupKind, bucket, kind.labels.length, this.checkedJson(row, what));
+      if (parsed === undefined || parsed.size !== row.count)
+        throw corrupt(this.path, `${what} (at byte ${row.offset}) does not match the directory`);
+      postings = parsed;
+      if (kindBuckets === undefined) {
+        kindBuckets = new Map();
+        this.labelBuckets.set(groupKind, kindBuckets);
+      }
+      kindBuckets.set(bucket, postings);
+    }
+    return postings.get(label) ?? [];
   }
 
   /** The key of the object the snapshot records as holding `allocation` (see allocations.ts), if any. */
@@ -408,12 +463,13 @@ function directoryOf(
   const kinds = new Map<string, KindRow>();
   for (const row of parsed["directory"] as unknown[]) {
     if (!Array.isArray(row)) return undefined;
-    const [groupKind, count, bucketRows] = row as unknown[];
+    const [groupKind, count, bucketRows, labelRows] = row as unknown[];
     const buckets = lineRowsOf(bucketRows);
+    const labels = lineRowsOf(labelRows);
     if (typeof groupKind !== "string" || !isCount(count) || buckets === undefined || buckets.length === 0)
       return undefined;
-    if (buckets.reduce((sum, bucket) => sum + bucket.count, 0) !== count) return undefined;
-    kinds.set(groupKind, { count, buckets });
+    if (labels === undefined || buckets.reduce((sum, bucket) => sum + bucket.count, 0) !== count) return undefined;
+    kinds.set(groupKind, { count, buckets, labels });
   }
   const allocations = lineRowsOf(parsed["allocations"]);
   return allocations === undefined ? undefined : { kinds, allocations };
@@ -431,13 +487,39 @@ function sectionsOf(
   const sections = new Map<string, SectionRow>();
   for (const row of parsed["sections"] as unknown[]) {
     if (!Array.isArray(row)) return undefined;
-    const [namespace, ...rest] = row as unknown[];
-    const line = lineRowOf(rest);
-    if (typeof namespace !== "string" || line === undefined || bucketOf(namespace, buckets) !== bucket)
+    const [namespace, shardRows] = row as unknown[];
+    const shards = lineRowsOf(shardRows);
+    if (typeof namespace !== "string" || shards === undefined || bucketOf(namespace, buckets) !== bucket)
       return undefined;
-    sections.set(namespace, { namespace, ...line });
+    sections.set(namespace, { namespace, shards, count: shards.reduce((sum, shard) => sum + shard.count, 0) });
   }
   return sections;
+}
+
+function postingsOf(
+  groupKind: string,
+  bucket: number,
+  buckets: number,
+  parsed: unknown,
+): Map<string, (readonly [string, string])[]> | undefined {
+  if (!isRecord(parsed) || !Array.isArray(parsed["labels"]) || !Array.isArray(parsed["postings"])) return undefined;
+  const [kindName, index] = parsed["labels"] as unknown[];
+  if (kindName !== groupKind || index !== bucket) return undefined;
+  const postings = new Map<string, (readonly [string, string])[]>();
+  for (const row of parsed["postings"] as unknown[]) {
+    if (!Array.isArray(row)) return undefined;
+    const [label, objects] = row as unknown[];
+    if (typeof label !== "string" || !Array.isArray(objects) || bucketOf(label, buckets) !== bucket) return undefined;
+    const named: (readonly [string, string])[] = [];
+    for (const object of objects as unknown[]) {
+      if (!Array.isArray(object)) return undefined;
+      const [namespace, name] = object as unknown[];
+      if (typeof namespace !== "string" || typeof name !== "string") return undefined;
+      named.push([namespace, name]);
+    }
+    postings.set(label, named);
+  }
+  return postings;
 }
 
 function allocationTableOf(bucket: number, parsed: unknown): Map<string, string> | undefined {
@@ -462,15 +544,21 @@ function optionalStrings(value: unknown): value is string[] | null | undefined {
   );
 }
 
-function entriesOf(groupKind: string, namespace: string, parsed: unknown): SnapshotEntry[] | undefined {
+function entriesOf(
+  groupKind: string,
+  namespace: string,
+  shard: number,
+  shards: number,
+  parsed: unknown,
+): SnapshotEntry[] | undefined {
   if (!isRecord(parsed) || !Array.isArray(parsed["section"]) || !Array.isArray(parsed["entries"])) return undefined;
-  const [kindName, namespaceName] = parsed["section"] as unknown[];
-  if (kindName !== groupKind || namespaceName !== namespace) return undefined;
+  const [kindName, namespaceName, shardNumber] = parsed["section"] as unknown[];
+  if (kindName !== groupKind || namespaceName !== namespace || shardNumber !== shard) return undefined;
   const entries: SnapshotEntry[] = [];
   for (const row of parsed["entries"] as unknown[]) {
     if (!Array.isArray(row)) return undefined;
     const [name, version, offset, length, labels, owners, allocations] = row as unknown[];
-    if (typeof name !== "string") return undefined;
+    if (typeof name !== "string" || bucketOf(name, shards) !== shard) return undefined;
     if (!isCount(version) || !isCount(offset) || !isCount(length)) return undefined;
     if (labels !== null && labels !== undefined && !isStringRecord(labels)) return undefined;
     if (!optionalStrings(owners) || !optionalStrings(allocations)) return undefined;
@@ -533,7 +621,7 @@ export function writeIndexedSnapshot(
     };
     // The count is known only once the objects are written: the header goes in last, over a
     // placeholder of its fixed width, so the objects stream through without being held.
-    const directory: [string, number, [number, number, number][]][] = [];
+    const directory: [string, number, [number, number, number][], [number, number, number][]][] = [];
     // An allocation held twice (written before the store checked them) is recorded for its first holder.
     const allocations = new Map<string, string>();
     const headerPlaceholder = Buffer.alloc(HEADER_WIDTH + 10, SPACE);
@@ -542,13 +630,20 @@ export function writeIndexedSnapshot(
     offset = 0;
     let count = 0;
     for (const kind of kinds) {
-      const sections: [string, number, number, number][] = [];
+      const sections: [string, [number, number, number][]][] = [];
+      const postings = new Map<string, [string, string][]>();
       let namespace: string | undefined;
       let rows: IndexRow[] = [];
       const endSection = (): void => {
         if (namespace === undefined || rows.length === 0) return;
-        const [at, length] = appendJson(JSON.stringify({ section: [kind.groupKind, namespace], entries: rows }));
-        sections.push([namespace, at, length, rows.length]);
+        const shardRows: [number, number, number][] = [];
+        const shards = bucketed(rows, Math.ceil(rows.length / ENTRIES_PER_SHARD), (row) => row[0]);
+        for (const [shard, entries] of shards.entries()) {
+          const section = { section: [kind.groupKind, namespace, shard], entries };
+          const [at, length] = appendJson(JSON.stringify(section));
+          shardRows.push([at, length, entries.length]);
+        }
+        sections.push([namespace, shardRows]);
         count += rows.length;
         rows = [];
       };
@@ -582,19 +677,33 @@ export function writeIndexedSnapshot(
           fields.owners === undefined ? null : [...fields.owners],
           fields.allocations === undefined ? null : [...fields.allocations],
         ]);
+        for (const [label, value] of Object.entries(fields.labels ?? {})) {
+          const posting = `${label}=${value}`;
+          const named = postings.get(posting);
+          if (named === undefined) postings.set(posting, [[fields.namespace, fields.name]]);
+          else named.push([fields.namespace, fields.name]);
+        }
         for (const allocation of fields.allocations ?? [])
           if (!allocations.has(allocation))
             allocations.set(allocation, `${kind.groupKind}/${fields.namespace}/${fields.name}`);
       }
       endSection();
       if (sections.length === 0) continue;
+      const objectsIn = (row: [string, [number, number, number][]]): number =>
+        row[1].reduce((sum, shard) => sum + shard[2], 0);
       const bucketRows: [number, number, number][] = [];
       const buckets = bucketed(sections, Math.ceil(sections.length / SECTIONS_PER_BUCKET), (row) => row[0]);
       for (const [index, bucket] of buckets.entries()) {
         const [at, length] = appendJson(JSON.stringify({ buckets: [kind.groupKind, index], sections: bucket }));
-        bucketRows.push([at, length, bucket.reduce((sum, row) => sum + row[3], 0)]);
+        bucketRows.push([at, length, bucket.reduce((sum, row) => sum + objectsIn(row), 0)]);
       }
-      directory.push([kind.groupKind, sections.reduce((sum, row) => sum + row[3], 0), bucketRows]);
+      const labelRows: [number, number, number][] = [];
+      const labelBuckets = bucketed([...postings], Math.ceil(postings.size / POSTINGS_PER_BUCKET), (row) => row[0]);
+      for (const [index, bucket] of labelBuckets.entries()) {
+        const [at, length] = appendJson(JSON.stringify({ labels: [kind.groupKind, index], postings: bucket }));
+        labelRows.push([at, length, bucket.length]);
+      }
+      directory.push([kind.groupKind, sections.reduce((sum, row) => sum + objectsIn(row), 0), bucketRows, labelRows]);
     }
     const allocationRows: [number, number, number][] = [];
     const allocationBuckets = bucketed(

@@ -126,15 +126,17 @@ function findWriteMissingFromSnapshot(snapshot: OpenedSnapshot, skipped: readonl
   const versions = new Map<string, number>();
   if ("indexed" in snapshot) {
     // Only the sections those writes touched: they hold each object's resourceVersion.
-    const sections = new Map<string, readonly [string, string]>();
+    const { indexed } = snapshot;
+    const sections = new Map<string, readonly [string, string, number]>();
     for (const record of skipped)
       for (const { object } of record.changes) {
         const groupKind = groupKindOf(object.apiVersion, object.kind);
         const namespace = object.metadata.namespace ?? "";
-        sections.set(`${groupKind}/${namespace}`, [groupKind, namespace]);
+        const shard = indexed.shardOf(groupKind, namespace, object.metadata.name ?? "");
+        sections.set(`${groupKind}/${namespace}/${shard}`, [groupKind, namespace, shard]);
       }
-    for (const [groupKind, namespace] of sections.values())
-      for (const entry of snapshot.indexed.entriesIn(groupKind, namespace))
+    for (const [groupKind, namespace, shard] of sections.values())
+      for (const entry of indexed.entriesIn(groupKind, namespace, shard))
         versions.set(entry.key, entry.resourceVersion);
   } else {
     for (const object of snapshot.objects) versions.set(keyOf(object), Number(object.metadata.resourceVersion) || 0);

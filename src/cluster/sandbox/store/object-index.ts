@@ -97,8 +97,11 @@ class KindIndex {
   readonly byLabel = new Map<string, Map<string, Keys>>();
   /** Sorted lists per namespace ("" key = all namespaces), rebuilt lazily after a write. */
   private readonly sorted = new Map<string, readonly KubeObject[]>();
-  /** Namespaces whose snapshot section is read; undefined once every section is (or there is none). */
-  private loadedNamespaces: Set<string> | undefined;
+  /**
+   * Shards (`namespace/shard`) and whole namespaces (`namespace`) of the snapshot's sections read;
+   * undefined once every one is (or there is none).
+   */
+  private loadedSections: Set<string> | undefined;
 
   /**
    * @param inSnapshot the kind has sections in the snapshot, read when their namespace is first used
@@ -108,32 +111,65 @@ class KindIndex {
     private readonly host: KindHost,
     inSnapshot: boolean,
   ) {
-    this.loadedNamespaces = inSnapshot ? new Set() : undefined;
+    this.loadedSections = inSnapshot ? new Set() : undefined;
   }
 
   /** True until every section of the snapshot is read. */
   get partial(): boolean {
-    return this.loadedNamespaces !== undefined;
+    return this.loadedSections !== undefined;
   }
 
-  /** Reads the snapshot's section of `namespace` the first time. */
-  loadNamespace(namespace: string): void {
-    const loaded = this.loadedNamespaces;
-    if (loaded === undefined || loaded.has(namespace)) return;
+  /** Reads the shard of the snapshot's section of `namespace` that holds `name`, the first time. */
+  loadShardOf(namespace: string, name: string): void {
+    if (this.loadedSections === undefined || this.loadedSections.has(namespace)) return;
+    this.loadShard(namespace, this.snapshot().shardOf(this.groupKind, namespace, name));
+  }
+
+  private loadShard(namespace: string, shard: number): void {
+    const loaded = this.loadedSections;
+    const id = `${namespace}/${shard}`;
+    if (loaded === undefined || loaded.has(id)) return;
     // Read (and checked) before it counts as loaded: a damaged section stays an error on every use.
-    const entries = this.snapshot().entriesIn(this.groupKind, namespace);
-    loaded.add(namespace);
+    const entries = this.snapshot().entriesIn(this.groupKind, namespace, shard);
+    loaded.add(id);
     for (const entry of entries) {
       this.add(entry.key, entry);
       this.host.loaded(entry.key, entry);
     }
   }
 
+  /** Reads the snapshot's section of `namespace` (every shard) the first time. */
+  loadNamespace(namespace: string): void {
+    const loaded = this.loadedSections;
+    if (loaded === undefined || loaded.has(namespace)) return;
+    const shards = this.snapshot().shardsOf(this.groupKind, namespace);
+    for (let shard = 0; shard < shards; shard++) this.loadShard(namespace, shard);
+    loaded.add(namespace);
+  }
+
+  /**
+   * Reads the shards holding objects that a label selector over every namespace can match: those
+   * the snapshot's postings list for one of its equality (or `in`) requirements. False when no
+   * requirement narrows (every section must be read).
+   */
+  loadLabelled(selector: LabelSelector): boolean {
+    if (this.loadedSections === undefined) return true;
+    const requirement = selector.find((item) => item.operator === "equals" || item.operator === "in");
+    if (requirement === undefined) return false;
+    const values =
+      requirement.operator === "equals" ? [requirement.value] : requirement.operator === "in" ? requirement.values : [];
+    const snapshot = this.snapshot();
+    for (const value of values)
+      for (const [namespace, name] of snapshot.labelled(this.groupKind, `${requirement.key}=${value}`))
+        this.loadShardOf(namespace, name);
+    return true;
+  }
+
   /** Reads every section of the snapshot not read yet. */
   loadAll(): void {
-    if (this.loadedNamespaces === undefined) return;
+    if (this.loadedSections === undefined) return;
     for (const namespace of this.snapshot().namespacesOf(this.groupKind)) this.loadNamespace(namespace);
-    this.loadedNamespaces = undefined;
+    this.loadedSections = undefined;
   }
 
   add(key: string, stored: Stored): void {
@@ -334,22 +370,31 @@ export class ObjectIndex {
     for (const kind of this.kinds.values()) kind.loadAll();
   }
 
+  /** The kind's index of `key`, with the shard that would hold it read. */
+  private kindHolding(key: string): KindIndex | undefined {
+    const kind = this.kinds.get(groupKindOfKey(key));
+    const namespace = namespaceOfKey(key);
+    kind?.loadShardOf(namespace, key.slice(key.indexOf("/", key.indexOf("/") + 1) + namespace.length + 2));
+    return kind;
+  }
+
   get(key: string): KubeObject | undefined {
-    return this.kindIn(groupKindOfKey(key), namespaceOfKey(key))?.object(key);
+    return this.kindHolding(key)?.object(key);
   }
 
   /** Keys of objects whose ownerReferences name `uid`. */
   dependentsOf(uid: string): readonly string[] {
     const namespace = this.uidNamespaces.get(uid);
-    // A namespaced owner's dependents are in its namespace (ownerReferences do not cross namespaces)
-    // or cluster-scoped; a cluster-scoped owner's, or one this store never read, can be anywhere.
-    if (namespace === undefined || namespace === "") this.readAllKinds();
-    else
-      for (const kind of this.kinds.values()) {
-        kind.loadNamespace(namespace);
-        kind.loadNamespace("");
-      }
-    return [...keySet(this.dependents.get(uid))];
+    // A namespaced owner's dependents are in its namespace: ownerReferences do not cross namespaces,
+    // and a cluster-scoped object naming a namespaced owner is not its dependent (the API server's
+    // garbage collector treats that reference as unresolvable). A cluster-scoped owner's dependents,
+    // or those of an owner this store never read, can be anywhere.
+    if (namespace === undefined || namespace === "") {
+      this.readAllKinds();
+      return [...keySet(this.dependents.get(uid))];
+    }
+    for (const kind of this.kinds.values()) kind.loadNamespace(namespace);
+    return [...keySet(this.dependents.get(uid))].filter((key) => namespaceOfKey(key) === namespace);
   }
 
   /** The key of the object holding `allocation` (see allocations.ts), if any. */
@@ -394,7 +439,7 @@ export class ObjectIndex {
 
   remove(key: string): KubeObject | SnapshotEntry | undefined {
     const groupKind = groupKindOfKey(key);
-    const kind = this.kindIn(groupKind, namespaceOfKey(key));
+    const kind = this.kindHolding(key);
     const previous = kind?.objects.get(key);
     if (kind === undefined || previous === undefined) return undefined;
     kind.remove(key, previous);
@@ -461,9 +506,14 @@ export class ObjectIndex {
   }
 
   list(apiVersion: string, kindName: string, query: IndexQuery = {}): readonly KubeObject[] {
-    const kind = this.kindIn(groupKindOf(apiVersion, kindName), query.namespace);
-    if (kind === undefined) return [];
+    const groupKind = groupKindOf(apiVersion, kindName);
     const selector = query.labelSelector ?? [];
+    // Over every namespace, a label selector reads only the shards the snapshot's postings name.
+    const kind =
+      query.namespace === undefined && this.kinds.get(groupKind)?.loadLabelled(selector) === true
+        ? this.kinds.get(groupKind)
+        : this.kindIn(groupKind, query.namespace);
+    if (kind === undefined) return [];
     const fields = query.fieldSelector ?? [];
     const candidates = selector.length > 0 ? kind.candidates(selector) : undefined;
     if (candidates === undefined && selector.length === 0 && fields.length === 0) return kind.sortedIn(query.namespace);

@@ -122,7 +122,7 @@ const NEWLINE = 0x0a;
 const SPACE = 0x20;
 
 /** The lines of an indexed snapshot (formats 3 and 4) that are not objects: indexes and directories. */
-const INDEX_LINE = /^\{"(kindIndex|directory|section|buckets|allocations)":/;
+const INDEX_LINE = /^\{"(kindIndex|directory|section|buckets|labels|allocations)":/;
 
 /**
  * The JSON text of a checked line held as bytes, or undefined when it fails its checksum. The

@@ -224,6 +224,10 @@ describe("indexed snapshot (format 4: one index section per kind and namespace)"
         "ns-150/config",
         "ns-7/config",
       ]);
+      // The most selective requirement decides which shards are read (team=apps alone names 180).
+      expect(names(narrow.store.list("v1", "ConfigMap", { labelSelector: "team=apps,pick=yes" }))).toEqual([
+        "ns-7/config",
+      ]);
       narrow.store.apply(cm("second", "ns-7", "w", { pick: "yes" }));
       expect(names(narrow.store.list("v1", "ConfigMap", { labelSelector: "pick in (yes,no)" }))).toEqual([
         "ns-150/config",

@@ -149,19 +149,32 @@ class KindIndex {
 
   /**
    * Reads the shards holding objects that a label selector over every namespace can match: those
-   * the snapshot's postings list for one of its equality (or `in`) requirements. False when no
-   * requirement narrows (every section must be read).
+   * the snapshot's postings list for its most selective equality (or `in`) requirement (each
+   * requirement's postings are one bucket line). False when no requirement narrows (every section
+   * must be read).
    */
   loadLabelled(selector: LabelSelector): boolean {
     if (this.loadedSections === undefined) return true;
-    const requirement = selector.find((item) => item.operator === "equals" || item.operator === "in");
-    if (requirement === undefined) return false;
-    const values =
-      requirement.operator === "equals" ? [requirement.value] : requirement.operator === "in" ? requirement.values : [];
     const snapshot = this.snapshot();
-    for (const value of values)
-      for (const [namespace, name] of snapshot.labelled(this.groupKind, `${requirement.key}=${value}`))
-        this.loadShardOf(namespace, name);
+    let narrowest: (readonly (readonly [string, string])[])[] | undefined;
+    let size = Number.POSITIVE_INFINITY;
+    for (const requirement of selector) {
+      const values =
+        requirement.operator === "equals"
+          ? [requirement.value]
+          : requirement.operator === "in"
+            ? requirement.values
+            : [];
+      if (values.length === 0) continue;
+      const postings = values.map((value) => snapshot.labelled(this.groupKind, `${requirement.key}=${value}`));
+      const count = postings.reduce((sum, named) => sum + named.length, 0);
+      if (count < size) {
+        narrowest = postings;
+        size = count;
+      }
+    }
+    if (narrowest === undefined) return false;
+    for (const named of narrowest) for (const [namespace, name] of named) this.loadShardOf(namespace, name);
     return true;
   }
 

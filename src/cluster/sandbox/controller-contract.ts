@@ -14,6 +14,12 @@ export interface ControllerView {
    * without one leaves it out and controllers list and filter instead.
    */
   dependentsOf?(uid: string): readonly KubeObject[];
+  /**
+   * The object holding an allocated value (`clusterIP/10.96.0.12`, `nodePort/30080`: see
+   * store/allocations.ts), from the store's allocation index; a view without one leaves it out and
+   * the Service registry lists Services instead.
+   */
+  allocatedTo?(allocation: string): ObjectRef | undefined;
 }
 
 /**

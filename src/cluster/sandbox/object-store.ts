@@ -48,6 +48,8 @@ export interface ObjectStore extends ControllerView {
   subscribe(listener: (changes: readonly StoredChange[], context: WriteContext) => void): () => void;
   /** The objects whose ownerReferences name `uid` (the owner index garbage collection uses). */
   dependentsOf(uid: string): readonly KubeObject[];
+  /** The object holding an allocated value (the allocation index the Service registry uses). */
+  allocatedTo(allocation: string): ObjectRef | undefined;
   /** Addons whose admissions (and controllers) are on. */
   enabledAddons: ReadonlySet<string>;
   /** Number of objects stored. */

@@ -275,7 +275,7 @@ describe("sandbox state integrity", () => {
     expect(sandbox.opened.migratedFrom).toBe(1);
     expect([...sandbox.store.allObjects()].map((entry) => entry.metadata.name).sort()).toEqual(["a", "b"]);
     sandbox.close();
-    expect(JSON.parse(readFileSync(join(dir, SANDBOX_FILES.metadata), "utf8"))).toMatchObject({ format: 3, seed: "7" });
+    expect(JSON.parse(readFileSync(join(dir, SANDBOX_FILES.metadata), "utf8"))).toMatchObject({ format: 4, seed: "7" });
     expect([...(await stateOf(dir)).keys()].sort()).toEqual(["a", "b"]);
     expect(existsSync(join(dir, SANDBOX_FILES.mark))).toBe(true);
   });

@@ -48,7 +48,7 @@ export function loadSandboxFiles(dir: string): LoadedSandbox {
   try {
     return checkFiles(dir, metadata, snapshot);
   } catch (error) {
-    if (snapshot.format === 3) snapshot.indexed.close();
+    if ("indexed" in snapshot) snapshot.indexed.close();
     throw error;
   }
 }
@@ -67,7 +67,11 @@ function checkFiles(dir: string, metadata: SandboxMetadata | undefined, snapshot
   }
   if (metadata === undefined && (snapshot.format !== 0 || journal.records.length > 0))
     throw damaged(dir, `${join(dir, SANDBOX_FILES.metadata)} is missing, but the sandbox holds objects`);
-  if ((format >= 2 && snapshot.format === 1) || (format >= 3 && snapshot.format === 2))
+  if (
+    (format >= 2 && snapshot.format === 1) ||
+    (format >= 3 && snapshot.format === 2) ||
+    (format >= 4 && snapshot.format === 3)
+  )
     throw damaged(
       dir,
       `${join(dir, SANDBOX_FILES.snapshot)} is in format ${snapshot.format}, its sandbox in format ${format}`,
@@ -120,15 +124,20 @@ function checkFiles(dir: string, metadata: SandboxMetadata | undefined, snapshot
  */
 function findWriteMissingFromSnapshot(snapshot: OpenedSnapshot, skipped: readonly WriteRecord[]): string | undefined {
   const versions = new Map<string, number>();
-  if (snapshot.format === 3) {
-    // Only the kinds those writes touched: their index lines hold each object's resourceVersion.
-    const kinds = new Set(
-      skipped.flatMap((record) =>
-        record.changes.map((change) => groupKindOf(change.object.apiVersion, change.object.kind)),
-      ),
-    );
-    for (const groupKind of kinds)
-      for (const entry of snapshot.indexed.entriesOf(groupKind)) versions.set(entry.key, entry.resourceVersion);
+  if ("indexed" in snapshot) {
+    // Only the sections those writes touched: they hold each object's resourceVersion.
+    const { indexed } = snapshot;
+    const sections = new Map<string, readonly [string, string, number]>();
+    for (const record of skipped)
+      for (const { object } of record.changes) {
+        const groupKind = groupKindOf(object.apiVersion, object.kind);
+        const namespace = object.metadata.namespace ?? "";
+        const shard = indexed.shardOf(groupKind, namespace, object.metadata.name ?? "");
+        sections.set(`${groupKind}/${namespace}/${shard}`, [groupKind, namespace, shard]);
+      }
+    for (const [groupKind, namespace, shard] of sections.values())
+      for (const entry of indexed.entriesIn(groupKind, namespace, shard))
+        versions.set(entry.key, entry.resourceVersion);
   } else {
     for (const object of snapshot.objects) versions.set(keyOf(object), Number(object.metadata.resourceVersion) || 0);
   }

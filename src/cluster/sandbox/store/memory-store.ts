@@ -306,6 +306,19 @@ export class MemoryObjectStore implements ObjectStore {
     return found;
   }
 
+  allocatedTo(allocation: string): ObjectRef | undefined {
+    const key = this.index.allocatedTo(allocation);
+    if (key === undefined) return undefined;
+    const object = this.index.get(key);
+    if (object === undefined) return undefined;
+    return {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name ?? "",
+      ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
+    };
+  }
+
   list(apiVersion: string, kind: string, options: ListOptions = {}): readonly KubeObject[] {
     const namespace =
       options.namespace !== undefined && isNamespacedKind(apiVersion, kind) ? options.namespace : undefined;

@@ -16,10 +16,11 @@ export const DEFAULT_SANDBOX_ADDONS: readonly string[] = [
 /**
  * Version of the on-disk layout; a sandbox written by a newer layout is refused, not misread.
  * 2: checksummed snapshot lines, journal file header and record header checks, `journal.mark`,
- * `sandbox.json` checksum. 3: the snapshot is indexed and read on demand (indexed-snapshot.ts). A
- * sandbox of an earlier format is migrated when it is opened.
+ * `sandbox.json` checksum. 3: the snapshot is indexed and read on demand, one index line per kind.
+ * 4: one index section per kind and namespace, and the Services' allocations (indexed-snapshot.ts).
+ * A sandbox of an earlier format is migrated when it is opened.
  */
-export const SANDBOX_FORMAT_VERSION = 3;
+export const SANDBOX_FORMAT_VERSION = 4;
 
 /** `sandbox.json`: what a sandbox directory is, beside its objects. */
 export interface SandboxMetadata {

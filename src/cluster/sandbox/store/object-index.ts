@@ -1,8 +1,8 @@
 /**
- * The sandbox store's in-memory indexes (by kind, key, namespace, label, owner) and the queries
- * (`list` with namespace, label and field selectors) answered from them. One file because each
- * index must change in the same step as the others on every write, and, over an indexed snapshot,
- * load lazily in the same order.
+ * The sandbox store's in-memory indexes (by kind, key, namespace, label, owner, allocation) and the
+ * queries (`list` with namespace, label and field selectors) answered from them. One file because
+ * each index must change in the same step as the others on every write, and, over an indexed
+ * snapshot, load lazily in the same order.
  */
 import type { KubeObject } from "../../../model/kube-object.js";
 import type { FieldRequirement, LabelSelector } from "../../selector.js";
@@ -10,6 +10,7 @@ import { matchesFieldSelector, matchesLabelSelector } from "../../selector.js";
 import { byNamespaceThenName, compareNamespaceThenName, groupKindOf, keyOf, objectKey } from "./object-key.js";
 import { InternalError } from "../../../errors/index.js";
 import { displayText } from "../../../util/index.js";
+import { allocationsOf } from "./allocations.js";
 import {
   checkedLineBytes,
   entryFieldsOf,
@@ -76,6 +77,19 @@ function ownersOf(stored: Stored): readonly string[] {
     : (stored.metadata.ownerReferences ?? []).map((owner) => owner.uid);
 }
 
+function storedAllocations(stored: Stored): readonly string[] {
+  return (stored instanceof SnapshotEntry ? stored.allocations : allocationsOf(stored)) ?? [];
+}
+
+/** What a kind's index needs of the store's: the snapshot, and word of what it loads and reads. */
+interface KindHost {
+  snapshot(): IndexedSnapshot | undefined;
+  /** An entry of a section just read from the snapshot. */
+  loaded(key: string, entry: SnapshotEntry): void;
+  /** An object just read from the snapshot. */
+  read(object: KubeObject): void;
+}
+
 class KindIndex {
   readonly objects = new Map<string, Stored>();
   readonly byNamespace = new Map<string, Keys>();
@@ -83,9 +97,93 @@ class KindIndex {
   readonly byLabel = new Map<string, Map<string, Keys>>();
   /** Sorted lists per namespace ("" key = all namespaces), rebuilt lazily after a write. */
   private readonly sorted = new Map<string, readonly KubeObject[]>();
+  /**
+   * Shards (`namespace/shard`) and whole namespaces (`namespace`) of the snapshot's sections read;
+   * undefined once every one is (or there is none).
+   */
+  private loadedSections: Set<string> | undefined;
 
-  /** @param source where entries not yet read are read from */
-  constructor(private readonly source: () => IndexedSnapshot | undefined) {}
+  /**
+   * @param inSnapshot the kind has sections in the snapshot, read when their namespace is first used
+   */
+  constructor(
+    readonly groupKind: string,
+    private readonly host: KindHost,
+    inSnapshot: boolean,
+  ) {
+    this.loadedSections = inSnapshot ? new Set() : undefined;
+  }
+
+  /** True until every section of the snapshot is read. */
+  get partial(): boolean {
+    return this.loadedSections !== undefined;
+  }
+
+  /** Reads the shard of the snapshot's section of `namespace` that holds `name`, the first time. */
+  loadShardOf(namespace: string, name: string): void {
+    if (this.loadedSections === undefined || this.loadedSections.has(namespace)) return;
+    this.loadShard(namespace, this.snapshot().shardOf(this.groupKind, namespace, name));
+  }
+
+  private loadShard(namespace: string, shard: number): void {
+    const loaded = this.loadedSections;
+    const id = `${namespace}/${shard}`;
+    if (loaded === undefined || loaded.has(id)) return;
+    // Read (and checked) before it counts as loaded: a damaged section stays an error on every use.
+    const entries = this.snapshot().entriesIn(this.groupKind, namespace, shard);
+    loaded.add(id);
+    for (const entry of entries) {
+      this.add(entry.key, entry);
+      this.host.loaded(entry.key, entry);
+    }
+  }
+
+  /** Reads the snapshot's section of `namespace` (every shard) the first time. */
+  loadNamespace(namespace: string): void {
+    const loaded = this.loadedSections;
+    if (loaded === undefined || loaded.has(namespace)) return;
+    const shards = this.snapshot().shardsOf(this.groupKind, namespace);
+    for (let shard = 0; shard < shards; shard++) this.loadShard(namespace, shard);
+    loaded.add(namespace);
+  }
+
+  /**
+   * Reads the shards holding objects that a label selector over every namespace can match: those
+   * the snapshot's postings list for its most selective equality (or `in`) requirement (each
+   * requirement's postings are one bucket line). False when no requirement narrows (every section
+   * must be read).
+   */
+  loadLabelled(selector: LabelSelector): boolean {
+    if (this.loadedSections === undefined) return true;
+    const snapshot = this.snapshot();
+    let narrowest: (readonly (readonly [string, string])[])[] | undefined;
+    let size = Number.POSITIVE_INFINITY;
+    for (const requirement of selector) {
+      const values =
+        requirement.operator === "equals"
+          ? [requirement.value]
+          : requirement.operator === "in"
+            ? requirement.values
+            : [];
+      if (values.length === 0) continue;
+      const postings = values.map((value) => snapshot.labelled(this.groupKind, `${requirement.key}=${value}`));
+      const count = postings.reduce((sum, named) => sum + named.length, 0);
+      if (count < size) {
+        narrowest = postings;
+        size = count;
+      }
+    }
+    if (narrowest === undefined) return false;
+    for (const named of narrowest) for (const [namespace, name] of named) this.loadShardOf(namespace, name);
+    return true;
+  }
+
+  /** Reads every section of the snapshot not read yet. */
+  loadAll(): void {
+    if (this.loadedSections === undefined) return;
+    for (const namespace of this.snapshot().namespacesOf(this.groupKind)) this.loadNamespace(namespace);
+    this.loadedSections = undefined;
+  }
 
   add(key: string, stored: Stored): void {
     this.objects.set(key, stored);
@@ -124,6 +222,7 @@ class KindIndex {
     if (!(stored instanceof SnapshotEntry)) return stored;
     const object = this.snapshot().objectOf(stored);
     this.objects.set(key, object);
+    this.host.read(object);
     return object;
   }
 
@@ -135,14 +234,17 @@ class KindIndex {
     if (unread.length > 1) {
       const snapshot = this.snapshot();
       const lines = snapshot.linesOf(unread);
-      for (const [index, entry] of unread.entries())
-        this.objects.set(entry.key, snapshot.objectOf(entry, lines[index]));
+      for (const [index, entry] of unread.entries()) {
+        const object = snapshot.objectOf(entry, lines[index]);
+        this.objects.set(entry.key, object);
+        this.host.read(object);
+      }
     }
     return keys.map((key) => this.object(key)).filter((object): object is KubeObject => object !== undefined);
   }
 
   private snapshot(): IndexedSnapshot {
-    const snapshot = this.source();
+    const snapshot = this.host.snapshot();
     if (snapshot === undefined) throw new InternalError("an object of the store points into no snapshot");
     return snapshot;
   }
@@ -208,33 +310,49 @@ function groupKindOfKey(key: string): string {
   return key.slice(0, key.indexOf("/", key.indexOf("/") + 1));
 }
 
+/** The namespace of a store key ("" for cluster-scoped): namespaces hold no `/` either. */
+function namespaceOfKey(key: string): string {
+  const start = key.indexOf("/", key.indexOf("/") + 1) + 1;
+  return key.slice(start, key.indexOf("/", start));
+}
+
 /**
- * The store's in-memory indexes: objects by group/kind (then key, namespace and label), and
- * dependents by owner uid (for cascading deletes). Lists come back sorted by namespace, then name.
- * Each object is held once, in its kind's index: at a hundred thousand apps every extra map
- * entry per object costs megabytes.
+ * The store's in-memory indexes: objects by group/kind (then key, namespace and label), dependents
+ * by owner uid (for cascading deletes), and allocations (a Service's cluster IP and node ports) by
+ * value. Lists come back sorted by namespace, then name. Each object is held once, in its kind's
+ * index: at a hundred thousand apps every extra map entry per object costs megabytes.
  *
- * Over an indexed snapshot, a kind's index is read from the file when the kind is first touched,
- * and an object when it is first read: a command pays for the kinds and objects it uses. The owner
- * index is built (from every kind's index, not the objects) the first time a delete needs it.
+ * Over an indexed snapshot, a kind's section of a namespace is read from the file when that
+ * namespace's objects of the kind are first touched (every section of the kind for a list over all
+ * namespaces), and an object when it is first read: a command pays for the namespaces and objects
+ * it uses. The owner index covers the sections read: the dependents of an object are looked up once
+ * the sections of its namespace (and the cluster-scoped ones) are read, which is every section for
+ * an owner that is cluster-scoped or was never read. Allocations are looked up in the snapshot's
+ * table, overridden by what the writes since changed.
  */
 export class ObjectIndex {
   private readonly kinds = new Map<string, KindIndex>();
-  /** Kinds of the snapshot whose index is not read yet. */
-  private readonly unread = new Set<string>();
-  /** Undefined until first needed while kinds are unread. */
-  private dependents: Map<string, Keys> | undefined;
+  /** Owner uid → keys of the objects (of the sections read) whose ownerReferences name it. */
+  private readonly dependents = new Map<string, Keys>();
+  /** uid → namespace of the objects read or written, to find where an owner's dependents can be. */
+  private readonly uidNamespaces = new Map<string, string>();
+  /** Allocations changed since the snapshot: value → the key now holding it, or null once released. */
+  private allocations = new Map<string, string | null>();
   private count = 0;
   private snapshot: IndexedSnapshot | undefined;
+  private readonly host: KindHost = {
+    snapshot: () => this.snapshot,
+    loaded: (key, entry) => {
+      for (const uid of entry.owners ?? []) addTo(this.dependents, uid, key);
+    },
+    read: (object) => this.noteUid(object),
+  };
 
   constructor(snapshot?: IndexedSnapshot) {
     this.snapshot = snapshot;
-    if (snapshot === undefined) {
-      this.dependents = new Map();
-      return;
-    }
+    if (snapshot === undefined) return;
     for (const [groupKind, count] of snapshot.kinds()) {
-      this.unread.add(groupKind);
+      this.kinds.set(groupKind, new KindIndex(groupKind, this.host, true));
       this.count += count;
     }
   }
@@ -248,38 +366,55 @@ export class ObjectIndex {
     return this.snapshot;
   }
 
-  private kind(groupKind: string): KindIndex | undefined {
-    if (this.unread.delete(groupKind)) {
-      const snapshot = this.snapshot;
-      if (snapshot === undefined) throw new InternalError(`the index of ${groupKind} is in no snapshot`);
-      const kind = new KindIndex(() => this.snapshot);
-      for (const entry of snapshot.entriesOf(groupKind)) kind.add(entry.key, entry);
-      if (kind.objects.size > 0) this.kinds.set(groupKind, kind);
-    }
-    return this.kinds.get(groupKind);
+  private noteUid(object: KubeObject): void {
+    const uid = object.metadata.uid;
+    if (uid !== undefined && uid !== "") this.uidNamespaces.set(uid, object.metadata.namespace ?? "");
+  }
+
+  /** The kind's index with the section of `namespace` read (every section when undefined). */
+  private kindIn(groupKind: string, namespace: string | undefined): KindIndex | undefined {
+    const kind = this.kinds.get(groupKind);
+    if (namespace === undefined) kind?.loadAll();
+    else kind?.loadNamespace(namespace);
+    return kind;
   }
 
   private readAllKinds(): void {
-    for (const groupKind of [...this.unread]) this.kind(groupKind);
+    for (const kind of this.kinds.values()) kind.loadAll();
+  }
+
+  /** The kind's index of `key`, with the shard that would hold it read. */
+  private kindHolding(key: string): KindIndex | undefined {
+    const kind = this.kinds.get(groupKindOfKey(key));
+    const namespace = namespaceOfKey(key);
+    kind?.loadShardOf(namespace, key.slice(key.indexOf("/", key.indexOf("/") + 1) + namespace.length + 2));
+    return kind;
   }
 
   get(key: string): KubeObject | undefined {
-    return this.kind(groupKindOfKey(key))?.object(key);
+    return this.kindHolding(key)?.object(key);
   }
 
   /** Keys of objects whose ownerReferences name `uid`. */
   dependentsOf(uid: string): readonly string[] {
-    return [...keySet(this.ownerIndex().get(uid))];
+    const namespace = this.uidNamespaces.get(uid);
+    // A namespaced owner's dependents are in its namespace: ownerReferences do not cross namespaces,
+    // and a cluster-scoped object naming a namespaced owner is not its dependent (the API server's
+    // garbage collector treats that reference as unresolvable). A cluster-scoped owner's dependents,
+    // or those of an owner this store never read, can be anywhere.
+    if (namespace === undefined || namespace === "") {
+      this.readAllKinds();
+      return [...keySet(this.dependents.get(uid))];
+    }
+    for (const kind of this.kinds.values()) kind.loadNamespace(namespace);
+    return [...keySet(this.dependents.get(uid))].filter((key) => namespaceOfKey(key) === namespace);
   }
 
-  private ownerIndex(): Map<string, Keys> {
-    if (this.dependents !== undefined) return this.dependents;
-    this.readAllKinds();
-    const dependents = new Map<string, Keys>();
-    for (const kind of this.kinds.values())
-      for (const [key, stored] of kind.objects) for (const uid of ownersOf(stored)) addTo(dependents, uid, key);
-    this.dependents = dependents;
-    return dependents;
+  /** The key of the object holding `allocation` (see allocations.ts), if any. */
+  allocatedTo(allocation: string): string | undefined {
+    const changed = this.allocations.get(allocation);
+    if (changed !== undefined) return changed ?? undefined;
+    return this.snapshot?.allocationHolder(allocation);
   }
 
   /** Every object, each read from the snapshot if it was not yet. */
@@ -297,40 +432,44 @@ export class ObjectIndex {
   }
 
   groupKinds(): readonly string[] {
-    return [...new Set([...this.kinds.keys(), ...this.unread])];
+    return [...this.kinds.keys()];
   }
 
   put(key: string, object: KubeObject): void {
     this.remove(key);
     const groupKind = groupKindOf(object.apiVersion, object.kind);
-    let kind = this.kind(groupKind);
+    let kind = this.kinds.get(groupKind);
     if (kind === undefined) {
-      kind = new KindIndex(() => this.snapshot);
+      kind = new KindIndex(groupKind, this.host, false);
       this.kinds.set(groupKind, kind);
     }
     kind.add(key, object);
     this.count++;
-    if (this.dependents !== undefined)
-      for (const owner of object.metadata.ownerReferences ?? []) addTo(this.dependents, owner.uid, key);
+    for (const owner of object.metadata.ownerReferences ?? []) addTo(this.dependents, owner.uid, key);
+    this.noteUid(object);
+    for (const allocation of allocationsOf(object) ?? []) this.allocations.set(allocation, key);
   }
 
   remove(key: string): KubeObject | SnapshotEntry | undefined {
     const groupKind = groupKindOfKey(key);
-    const kind = this.kind(groupKind);
+    const kind = this.kindHolding(key);
     const previous = kind?.objects.get(key);
     if (kind === undefined || previous === undefined) return undefined;
     kind.remove(key, previous);
     this.count--;
-    if (kind.objects.size === 0) this.kinds.delete(groupKind);
-    if (this.dependents !== undefined) for (const uid of ownersOf(previous)) removeFrom(this.dependents, uid, key);
+    if (kind.objects.size === 0 && !kind.partial) this.kinds.delete(groupKind);
+    for (const uid of ownersOf(previous)) removeFrom(this.dependents, uid, key);
+    for (const allocation of storedAllocations(previous))
+      if ((this.allocations.get(allocation) ?? key) === key) this.allocations.set(allocation, null);
     return previous;
   }
 
   clear(): void {
     this.snapshot?.close();
     this.kinds.clear();
-    this.unread.clear();
-    this.dependents = new Map();
+    this.dependents.clear();
+    this.uidNamespaces.clear();
+    this.allocations = new Map();
     this.count = 0;
     this.snapshot = undefined;
   }
@@ -374,13 +513,20 @@ export class ObjectIndex {
       if (kind?.objects.get(entry.key) instanceof SnapshotEntry) kind.objects.set(entry.key, entry);
     }
     this.snapshot = snapshot;
+    // The new snapshot's table holds every allocation as it is now.
+    this.allocations = new Map();
     if (previous !== snapshot) previous?.close();
   }
 
   list(apiVersion: string, kindName: string, query: IndexQuery = {}): readonly KubeObject[] {
-    const kind = this.kind(groupKindOf(apiVersion, kindName));
-    if (kind === undefined) return [];
+    const groupKind = groupKindOf(apiVersion, kindName);
     const selector = query.labelSelector ?? [];
+    // Over every namespace, a label selector reads only the shards the snapshot's postings name.
+    const kind =
+      query.namespace === undefined && this.kinds.get(groupKind)?.loadLabelled(selector) === true
+        ? this.kinds.get(groupKind)
+        : this.kindIn(groupKind, query.namespace);
+    if (kind === undefined) return [];
     const fields = query.fieldSelector ?? [];
     const candidates = selector.length > 0 ? kind.candidates(selector) : undefined;
     if (candidates === undefined && selector.length === 0 && fields.length === 0) return kind.sortedIn(query.namespace);
@@ -406,7 +552,8 @@ export class ObjectIndex {
   /** Every index entry agrees with the objects (for the consistency check after a crash). */
   findInconsistencies(): string[] {
     const problems: string[] = [];
-    const dependents = this.ownerIndex();
+    this.readAllKinds();
+    const dependents = this.dependents;
     let counted = 0;
     for (const [groupKind, kind] of this.kinds) {
       kind.objectsOf([...kind.objects.keys()]);

@@ -7,8 +7,9 @@ import { REPAIR_HINT, writeFileAtomic } from "./files.js";
 export { REPAIR_HINT, syncDirectory, writeFileAtomic } from "./files.js";
 
 /**
- * `objects.snapshot` in the layouts of earlier vela-ts versions, read to upgrade them (format 3, read
- * on demand, is indexed-snapshot.ts); {@link salvageSnapshot} reads every layout. Format 2: every line is
+ * `objects.snapshot` in the layouts of earlier vela-ts versions, read whole to upgrade them (format 4,
+ * read on demand, is indexed-snapshot.ts; format 3 is format 2 with one index line per kind and a
+ * directory, skipped here); {@link salvageSnapshot} reads every layout. Format 2: every line is
  * `<CRC-32 of the JSON, 8 hex digits> <JSON>`; line 1 is the header
  * `{"format":2,"resourceVersion":N,"count":M}`, then one object per line. The per-line checksum
  * makes any damaged line (a flipped bit, an edited header) an error naming that line instead of
@@ -18,8 +19,8 @@ export { REPAIR_HINT, syncDirectory, writeFileAtomic } from "./files.js";
 export interface Snapshot {
   readonly resourceVersion: number;
   readonly objects: KubeObject[];
-  /** The format the file was written in (1 for a sandbox of an earlier vela-ts, 0 when there was no file). */
-  readonly format: 0 | 1 | 2;
+  /** The format the file was written in (1–3 for a sandbox of an earlier vela-ts, 0 when there was no file). */
+  readonly format: 0 | 1 | 2 | 3;
 }
 
 interface SnapshotHeader {
@@ -120,6 +121,9 @@ function* byteLinesOf(
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
 
+/** The lines of an indexed snapshot (formats 3 and 4) that are not objects: indexes and directories. */
+const INDEX_LINE = /^\{"(kindIndex|directory|section|buckets|labels|allocations)":/;
+
 /**
  * The JSON text of a checked line held as bytes, or undefined when it fails its checksum. The
  * checksum is computed over the bytes as stored (what {@link checkedLine} wrote), so the file is
@@ -155,20 +159,22 @@ export function readSnapshot(path: string): Snapshot {
     textLines.next();
     return readV1Body(path, header, textLines);
   }
-  if (header.format !== SNAPSHOT_FORMAT || checked === undefined)
+  if ((header.format !== SNAPSHOT_FORMAT && header.format !== 3) || checked === undefined)
     throw corrupt(path, `line 1 (the header) fails its checksum or names an unknown format`);
   if (data[data.length - 1] !== NEWLINE) throw corrupt(path, "the last line is cut short");
   const objects: KubeObject[] = [];
   for (const { start, end, number } of lines) {
     const json = verifiedJsonAt(data, start, end);
     if (json === undefined) throw corrupt(path, `line ${number} fails its checksum`);
+    // Format 3 (read whole only to upgrade it) also holds one index line per kind and a directory.
+    if (header.format === 3 && INDEX_LINE.test(json)) continue;
     const object = JSON.parse(json) as unknown;
     if (!isObjectLike(object)) throw corrupt(path, `line ${number} is not an object`);
     objects.push(object);
   }
   if (objects.length !== header.count)
     throw corrupt(path, `it holds ${objects.length} objects, its header says ${header.count}`);
-  return { resourceVersion: header.resourceVersion, objects, format: 2 };
+  return { resourceVersion: header.resourceVersion, objects, format: header.format === 3 ? 3 : 2 };
 }
 
 function readV1Body(
@@ -226,7 +232,7 @@ export function salvageSnapshot(text: string): SalvagedSnapshot {
       continue;
     }
     // An indexed snapshot's index and directory lines: derived from the objects, nothing to recover.
-    if (!v1 && /^\{"(kindIndex|directory)":/.test(line.slice(9))) continue;
+    if (!v1 && INDEX_LINE.test(line.slice(9))) continue;
     const name = isObjectLike(parsed) ? describeObject(parsed) : undefined;
     damagedLines.push({ line: number, ...(name === undefined ? {} : { name }) });
   }

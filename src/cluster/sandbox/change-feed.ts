@@ -122,7 +122,10 @@ function enqueue(
     for (const target of through === undefined ? [refOf(object)] : through(object)) {
       const key = objectKey(target.apiVersion, target.kind, target.namespace, target.name);
       for (const referrer of queue.referrers.referrersOf(key, target.namespace ?? "", view))
-        queue.dirty.set(objectKey(referrer.ref.apiVersion, referrer.ref.kind, referrer.ref.namespace, referrer.ref.name), referrer);
+        queue.dirty.set(
+          objectKey(referrer.ref.apiVersion, referrer.ref.kind, referrer.ref.namespace, referrer.ref.name),
+          referrer,
+        );
     }
   }
   if (!table.owned.has(groupKind)) return;

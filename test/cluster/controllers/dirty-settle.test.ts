@@ -50,9 +50,21 @@ type Operation =
       readonly partition: number;
     }
   | { readonly op: "service"; readonly name: string; readonly loadBalancer: boolean }
+  | { readonly op: "ingress"; readonly name: string }
+  | {
+      readonly op: "rollout";
+      readonly name: string;
+      /** The Deployment it targets (another app's when different from `name`). */
+      readonly target: string;
+      readonly routing: boolean;
+      readonly pause: number | undefined;
+      readonly paused: boolean;
+      readonly partition: boolean;
+    }
+  | { readonly op: "approve"; readonly name: string }
   | {
       readonly op: "delete";
-      readonly kind: "Deployment" | "StatefulSet" | "CloneSet" | "Service" | "ReplicaSet";
+      readonly kind: "Deployment" | "StatefulSet" | "CloneSet" | "Service" | "ReplicaSet" | "Ingress" | "Rollout";
       readonly name: string;
     }
   | { readonly op: "deletePod"; readonly index: number }
@@ -84,6 +96,17 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   }),
   fc.record({ op: fc.constant("cloneset" as const), name, replicas, image, partition: fc.integer({ min: 0, max: 2 }) }),
   fc.record({ op: fc.constant("service" as const), name, loadBalancer: fc.boolean() }),
+  fc.record({ op: fc.constant("ingress" as const), name }),
+  fc.record({
+    op: fc.constant("rollout" as const),
+    name,
+    target: name,
+    routing: fc.boolean(),
+    pause: fc.constantFrom(undefined, 0, 4),
+    paused: fc.boolean(),
+    partition: fc.boolean(),
+  }),
+  fc.record({ op: fc.constant("approve" as const), name }),
   fc.record({
     op: fc.constant("delete" as const),
     kind: fc.constantFrom(
@@ -92,6 +115,8 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
       "CloneSet" as const,
       "Service" as const,
       "ReplicaSet" as const,
+      "Ingress" as const,
+      "Rollout" as const,
     ),
     name,
   }),
@@ -166,6 +191,61 @@ function objectOf(operation: Operation): KubeObject | undefined {
           ports: [{ name: "http", port: 80, targetPort: 8080 }],
         },
       };
+    case "ingress":
+      return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: metadata("ing", operation.name),
+        spec: {
+          ingressClassName: "nginx",
+          rules: [
+            {
+              host: `${operation.name}.example.com`,
+              http: {
+                paths: [
+                  {
+                    path: "/",
+                    pathType: "Prefix",
+                    backend: { service: { name: `svc-${operation.name}`, port: { number: 80 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      };
+    case "rollout":
+      return {
+        apiVersion: "rollouts.kruise.io/v1alpha1",
+        kind: "Rollout",
+        metadata: {
+          ...metadata("ro", operation.name),
+          ...(operation.partition ? { annotations: { "rollouts.kruise.io/rolling-style": "partition" } } : {}),
+        },
+        spec: {
+          objectRef: { workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: `deploy-${operation.target}` } },
+          strategy: {
+            paused: operation.paused,
+            canary: {
+              steps: [
+                { weight: 50, ...(operation.pause === undefined ? {} : { pause: { duration: operation.pause } }) },
+                { weight: 100 },
+              ],
+              ...(operation.routing
+                ? {
+                    trafficRoutings: [
+                      {
+                        service: `svc-${operation.name}`,
+                        gracePeriodSeconds: 1,
+                        ingress: { name: `ing-${operation.name}`, classType: "nginx" },
+                      },
+                    ],
+                  }
+                : {}),
+            },
+          },
+        },
+      };
     default:
       return undefined;
   }
@@ -182,6 +262,8 @@ const API_VERSIONS = {
   StatefulSet: ["apps/v1", "sts"],
   CloneSet: ["apps.kruise.io/v1alpha1", "cs"],
   Service: ["v1", "svc"],
+  Ingress: ["networking.k8s.io/v1", "ing"],
+  Rollout: ["rollouts.kruise.io/v1alpha1", "ro"],
 } as const;
 
 function podRef(sandbox: Writable, index: number): ObjectRef | undefined {
@@ -244,6 +326,23 @@ function perform(sandbox: Writable, operation: Operation): void {
       case "time":
         sandbox.clock.advance(operation.seconds * 1000);
         return;
+      case "approve": {
+        // What `kubectl-kruise rollout approve` sends: StepPaused → StepReady through the status.
+        const ref = {
+          apiVersion: "rollouts.kruise.io/v1alpha1",
+          kind: "Rollout",
+          name: `ro-${operation.name}`,
+          namespace: "default",
+        };
+        const state = (sandbox.store.get(ref)?.status as { canaryStatus?: { currentStepState?: string } } | undefined)
+          ?.canaryStatus?.currentStepState;
+        if (state === "StepPaused")
+          sandbox.store.patchStatus(ref, {
+            type: "merge",
+            patch: { status: { canaryStatus: { currentStepState: "StepReady" } } },
+          });
+        return;
+      }
       default:
         return;
     }

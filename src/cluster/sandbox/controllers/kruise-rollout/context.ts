@@ -49,7 +49,8 @@ export function canaryDeploymentOf(view: ControllerView, stable: KubeObject): Ku
     : [];
   return labelled.findLast(
     (deployment) =>
-      deployment.metadata.labels?.[CANARY_DEPLOYMENT_LABEL] === name && deployment.metadata.deletionTimestamp === undefined,
+      deployment.metadata.labels?.[CANARY_DEPLOYMENT_LABEL] === name &&
+      deployment.metadata.deletionTimestamp === undefined,
   );
 }
 

@@ -373,7 +373,8 @@ function reconcileTerminating(ctx: RolloutContext): void {
 /** When a Rollout next needs a visit with no write happening: the Initializing wait or a timed pause ending. */
 function rolloutWakeAt(rollout: KubeObject, env: ControllerEnv): Date | undefined {
   const status = readRolloutStatus(rollout.status as JsonValue | undefined);
-  if (status.phase !== "Progressing" && status.phase !== "Disabling" && status.phase !== "Terminating") return undefined;
+  if (status.phase !== "Progressing" && status.phase !== "Disabling" && status.phase !== "Terminating")
+    return undefined;
   const plan = readRolloutPlan(rollout);
   const times: number[] = [];
   const since = findCondition(status.conditions, "Progressing")?.lastUpdateTime;
@@ -420,7 +421,12 @@ function controllingDeployment(replicaSet: KubeObject): ObjectRef[] {
 
 /** A Deployment concerns the Rollout of its own name, and a canary Deployment the Rollout of its stable one. */
 function deploymentAndStable(deployment: KubeObject): ObjectRef[] {
-  const self = refIn(deployment.metadata.namespace, deployment.apiVersion, "Deployment", deployment.metadata.name ?? "");
+  const self = refIn(
+    deployment.metadata.namespace,
+    deployment.apiVersion,
+    "Deployment",
+    deployment.metadata.name ?? "",
+  );
   const stable = deployment.metadata.labels?.[CANARY_DEPLOYMENT_LABEL];
   return stable === undefined ? [self] : [self, refIn(deployment.metadata.namespace, "apps/v1", "Deployment", stable)];
 }

@@ -63,8 +63,20 @@ type Operation =
     }
   | { readonly op: "approve"; readonly name: string }
   | {
+      readonly op: "argo";
+      readonly name: string;
+      readonly replicas: number;
+      readonly image: string;
+      readonly pause: number | undefined;
+      readonly delay: number;
+      /** The Service it names as canary (its stable one is `svc-<name>`), when it routes by Services. */
+      readonly canaryService: string | undefined;
+    }
+  | { readonly op: "promote"; readonly name: string }
+  | {
       readonly op: "delete";
-      readonly kind: "Deployment" | "StatefulSet" | "CloneSet" | "Service" | "ReplicaSet" | "Ingress" | "Rollout";
+      readonly kind:
+        "Deployment" | "StatefulSet" | "CloneSet" | "Service" | "ReplicaSet" | "Ingress" | "Rollout" | "ArgoRollout";
       readonly name: string;
     }
   | { readonly op: "deletePod"; readonly index: number }
@@ -108,6 +120,16 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   }),
   fc.record({ op: fc.constant("approve" as const), name }),
   fc.record({
+    op: fc.constant("argo" as const),
+    name,
+    replicas: fc.integer({ min: 0, max: 3 }),
+    image,
+    pause: fc.constantFrom(undefined, 0, 4),
+    delay: fc.constantFrom(0, 3),
+    canaryService: fc.option(name, { nil: undefined }),
+  }),
+  fc.record({ op: fc.constant("promote" as const), name }),
+  fc.record({
     op: fc.constant("delete" as const),
     kind: fc.constantFrom(
       "Deployment" as const,
@@ -117,6 +139,7 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
       "ReplicaSet" as const,
       "Ingress" as const,
       "Rollout" as const,
+      "ArgoRollout" as const,
     ),
     name,
   }),
@@ -124,6 +147,22 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ op: fc.constant("orphanPod" as const), index: fc.nat(20) }),
   fc.record({ op: fc.constant("unreadyPod" as const), index: fc.nat(20) }),
   fc.record({ op: fc.constant("time" as const), seconds: fc.integer({ min: 1, max: 8 }) }),
+);
+
+/** Writes around progressive delivery only: the workloads the rollouts drive, their routing, time and approvals. */
+const rolloutOperation: fc.Arbitrary<Operation> = operation.filter((candidate) =>
+  [
+    "deployment",
+    "service",
+    "ingress",
+    "rollout",
+    "approve",
+    "argo",
+    "promote",
+    "time",
+    "delete",
+    "unreadyPod",
+  ].includes(candidate.op),
 );
 
 function template(app: string, image: string, delay: number): JsonObject {
@@ -246,6 +285,29 @@ function objectOf(operation: Operation): KubeObject | undefined {
           },
         },
       };
+    case "argo":
+      return {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Rollout",
+        metadata: metadata("argo", operation.name),
+        spec: {
+          replicas: operation.replicas,
+          selector: { matchLabels: { app: `argo-${operation.name}` } },
+          template: template(`argo-${operation.name}`, operation.image, operation.delay),
+          strategy: {
+            canary: {
+              ...(operation.canaryService === undefined
+                ? {}
+                : { canaryService: `svc-${operation.canaryService}`, stableService: `svc-${operation.name}` }),
+              steps: [
+                { setWeight: 50 },
+                { pause: operation.pause === undefined ? {} : { duration: operation.pause } },
+                { setWeight: 100 },
+              ],
+            },
+          },
+        },
+      };
     default:
       return undefined;
   }
@@ -264,6 +326,7 @@ const API_VERSIONS = {
   Service: ["v1", "svc"],
   Ingress: ["networking.k8s.io/v1", "ing"],
   Rollout: ["rollouts.kruise.io/v1alpha1", "ro"],
+  ArgoRollout: ["argoproj.io/v1alpha1", "argo"],
 } as const;
 
 function podRef(sandbox: Writable, index: number): ObjectRef | undefined {
@@ -300,7 +363,7 @@ function perform(sandbox: Writable, operation: Operation): void {
         const [apiVersion, prefix] = API_VERSIONS[operation.kind];
         sandbox.store.delete({
           apiVersion,
-          kind: operation.kind,
+          kind: operation.kind === "ArgoRollout" ? "Rollout" : operation.kind,
           name: `${prefix}-${operation.name}`,
           namespace: "default",
         });
@@ -326,6 +389,18 @@ function perform(sandbox: Writable, operation: Operation): void {
       case "time":
         sandbox.clock.advance(operation.seconds * 1000);
         return;
+      case "promote": {
+        // What `kubectl argo rollouts promote` sends: the pause conditions cleared through the status.
+        const ref = {
+          apiVersion: "argoproj.io/v1alpha1",
+          kind: "Rollout",
+          name: `argo-${operation.name}`,
+          namespace: "default",
+        };
+        if (sandbox.store.get(ref) !== undefined)
+          sandbox.store.patchStatus(ref, { type: "merge", patch: { status: { pauseConditions: null } } });
+        return;
+      }
       case "approve": {
         // What `kubectl-kruise rollout approve` sends: StepPaused → StepReady through the status.
         const ref = {
@@ -374,6 +449,26 @@ describe("settle visiting only what changed", () => {
         }
       }),
       { numRuns: 60, seed: 20 },
+    );
+  });
+
+  it("reaches it for random Kruise and Argo rollouts, their Services and Ingresses, approvals and time", () => {
+    fc.assert(
+      fc.property(fc.array(rolloutOperation, { minLength: 2, maxLength: 16 }), (operations) => {
+        const keyed = memorySandbox();
+        const full = memorySandbox({ fullPasses: true });
+        for (const step of operations) {
+          perform(keyed, step);
+          perform(full, step);
+          const keyedResult = keyed.settleUnchecked();
+          const fullResult = full.settleUnchecked();
+          expect(keyedResult.writes).toBe(fullResult.writes);
+          expect(keyed.store.resourceVersion).toBe(full.store.resourceVersion);
+          expect(contents(keyed)).toEqual(contents(full));
+          expect(keyed.nextWakeAt()?.toISOString()).toBe(full.nextWakeAt()?.toISOString());
+        }
+      }),
+      { numRuns: 60, seed: 22 },
     );
   });
 

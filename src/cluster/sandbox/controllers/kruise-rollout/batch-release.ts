@@ -30,7 +30,6 @@ import { BATCH_RELEASE_FINALIZER, CANARY_DEPLOYMENT_LABEL, CONTROL_INFO_ANNOTATI
 import { refIn } from "./context.js";
 import { canaryReplicasFor } from "./replicas.js";
 
-
 /** The canary Deployment's template: the stable one plus `patchPodTemplateMetadata`. */
 function canaryTemplate(stable: KubeObject, patch: JsonObject | undefined): JsonObject {
   const template = structuredClone(objectAt(stable, ["spec", "template"]) ?? {});

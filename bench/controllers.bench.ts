@@ -67,6 +67,12 @@ function app(name: string): KubeObject[] {
   ];
 }
 
+/** CPU milliseconds (user + system) of this process since `since` (honest on a shared machine). */
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
 export async function run(): Promise<void> {
   await measure(false);
   await measure(true);
@@ -89,12 +95,14 @@ function measure(keyed: boolean): Promise<void> {
   const options = { controllers: SIMULATED_CONTROLLERS, maxPasses: 500, ...(changes === undefined ? {} : { changes }) };
 
   let start = performance.now();
+  let cpu = process.cpuUsage();
   const install = settle(store, { ...options, env: env() });
   printFigure(
     `controllers to a fixed point (${mode}), ${APPS} apps (Deployment+Service+Ingress+Rollout, 3 pods each)`,
     performance.now() - start,
     "ms",
   );
+  printFigure("  CPU time", cpuMs(cpu), "ms");
   printFigure(
     "  passes / writes",
     install.passes,
@@ -110,6 +118,7 @@ function measure(keyed: boolean): Promise<void> {
     });
   }
   start = performance.now();
+  cpu = process.cpuUsage();
   let passes = 0;
   let writes = 0;
   for (let wake = 0; wake < 50; wake++) {
@@ -132,23 +141,29 @@ function measure(keyed: boolean): Promise<void> {
     performance.now() - start,
     "ms",
   );
+  printFigure("  CPU time", cpuMs(cpu), "ms");
   printFigure("  passes / writes / paused rollouts", passes, `passes, ${writes} writes, ${paused} paused`);
 
   // One app's Deployment scaled among the rest, settled, then its next wake instant asked for.
   const samples: number[] = [];
+  const cpuSamples: number[] = [];
   for (let round = 0; round < 20; round++) {
     const ref = { apiVersion: "apps/v1", kind: "Deployment", name: `app-${round}`, namespace: "default" };
     store.patch(ref, { type: "merge", patch: { spec: { replicas: 4 + (round % 2) } } });
     start = performance.now();
+    cpu = process.cpuUsage();
     settle(store, { ...options, env: env() });
     nextWakeAt(store, SIMULATED_CONTROLLERS, env(), changes);
     samples.push(performance.now() - start);
+    cpuSamples.push(cpuMs(cpu));
   }
   samples.sort((a, b) => a - b);
+  cpuSamples.sort((a, b) => a - b);
   printFigure(
     `one app scaled among ${APPS}, settle + nextWakeAt (${mode}), median of 20`,
     samples[Math.floor(samples.length / 2)] ?? 0,
     "ms",
   );
+  printFigure("  CPU time, median of 20", cpuSamples[Math.floor(cpuSamples.length / 2)] ?? 0, "ms");
   return Promise.resolve();
 }

@@ -10,6 +10,7 @@
 import type { KubeObject, ObjectRef } from "../../model/kube-object.js";
 import type { ControllerView, KeyedReconciler } from "./controller-contract.js";
 import type { ObjectStore, StoredChange, WriteContext } from "./object-store.js";
+import { ReferrerIndex, refOf } from "./referrer-index.js";
 import { groupKindOf, keyOf, objectKey } from "./store/object-index.js";
 import type { SettledResume } from "./store/durable-store.js";
 import type { SettledDirty, SettledWake } from "./store/settled-marker.js";
@@ -37,10 +38,13 @@ export class ControllerQueue {
   readonly dirty = new Map<string, QueuedKey>();
   /** Wake instants (ms) of objects reconciled to a fixed point that wait for time. */
   readonly wakes = new Map<string, { readonly key: QueuedKey; readonly at: number }>();
+  /** Who names what, for `referrers` watches (rebuilt after the queue lost track). */
+  referrers: ReferrerIndex | undefined;
 
   /** Marks every primary object dirty (a full pass) and drops the wakes. */
   fill(keyed: KeyedReconciler, view: ControllerView, cursor: number): void {
     this.wakes.clear();
+    this.referrers = undefined;
     keyed.primaries.forEach((kind, kindIndex) => {
       for (const object of view.list(kind.apiVersion, kind.kind))
         this.dirty.set(keyOf(object), { ref: refOf(object), kindIndex });
@@ -52,15 +56,6 @@ export class ControllerQueue {
   ordered(): [string, QueuedKey][] {
     return [...this.dirty.entries()].sort(([, a], [, b]) => compareKeys(a, b));
   }
-}
-
-function refOf(object: KubeObject): ObjectRef {
-  return {
-    apiVersion: object.apiVersion,
-    kind: object.kind,
-    name: object.metadata.name ?? "",
-    ...(object.metadata.namespace === undefined ? {} : { namespace: object.metadata.namespace }),
-  };
 }
 
 function compareKeys(a: QueuedKey, b: QueuedKey): number {
@@ -75,6 +70,8 @@ function compareKeys(a: QueuedKey, b: QueuedKey): number {
 interface WatchTable {
   readonly self: ReadonlyMap<string, number>;
   readonly owned: ReadonlySet<string>;
+  /** `group/Kind` of `referrers` watches → what a changed object of it concerns. */
+  readonly referenced: ReadonlyMap<string, ((object: KubeObject) => readonly ObjectRef[]) | undefined>;
   /** Primary `group/Kind` → its index in `primaries`. */
   readonly primaries: ReadonlyMap<string, number>;
 }
@@ -87,25 +84,50 @@ function watchTableOf(keyed: KeyedReconciler): WatchTable {
   const primaries = new Map(keyed.primaries.map((kind, index) => [groupKindOf(kind.apiVersion, kind.kind), index]));
   const self = new Map<string, number>();
   const owned = new Set<string>();
+  const referenced = new Map<string, ((object: KubeObject) => readonly ObjectRef[]) | undefined>();
   for (const watch of keyed.watches) {
     const groupKind = groupKindOf(watch.apiVersion, watch.kind);
     if (watch.mapTo === "controller-owner") owned.add(groupKind);
+    else if (watch.mapTo === "referrers") referenced.set(groupKind, watch.through);
     else {
       const index = primaries.get(groupKind);
       if (index !== undefined) self.set(groupKind, index);
     }
   }
-  const table = { self, owned, primaries };
+  const table = { self, owned, referenced, primaries };
   WATCH_TABLES.set(keyed, table);
   return table;
 }
 
-/** Adds to `queue` the keys a changed object maps to (itself, or the owner its controller reference names). */
-function enqueue(queue: ControllerQueue, table: WatchTable, object: KubeObject | undefined): void {
+/**
+ * Adds to `queue` the keys a changed object maps to: itself, the owner its controller reference
+ * names, or the primaries that reference it (or what its watch maps it through).
+ */
+function enqueue(
+  queue: ControllerQueue,
+  keyed: KeyedReconciler,
+  table: WatchTable,
+  object: KubeObject | undefined,
+  view: ControllerView,
+): void {
   if (object === undefined) return;
   const groupKind = groupKindOf(object.apiVersion, object.kind);
   const selfIndex = table.self.get(groupKind);
   if (selfIndex !== undefined) queue.dirty.set(keyOf(object), { ref: refOf(object), kindIndex: selfIndex });
+  const primaryIndex = table.primaries.get(groupKind);
+  if (primaryIndex !== undefined) queue.referrers?.refresh(refOf(object), primaryIndex, view);
+  if (table.referenced.has(groupKind)) {
+    const through = table.referenced.get(groupKind);
+    queue.referrers ??= new ReferrerIndex(keyed);
+    for (const target of through === undefined ? [refOf(object)] : through(object)) {
+      const key = objectKey(target.apiVersion, target.kind, target.namespace, target.name);
+      for (const referrer of queue.referrers.referrersOf(key, target.namespace ?? "", view))
+        queue.dirty.set(
+          objectKey(referrer.ref.apiVersion, referrer.ref.kind, referrer.ref.namespace, referrer.ref.name),
+          referrer,
+        );
+    }
+  }
   if (!table.owned.has(groupKind)) return;
   const owner = (object.metadata.ownerReferences ?? []).find((ref) => ref.controller === true);
   if (owner === undefined) return;
@@ -181,8 +203,8 @@ export class ChangeTracker {
     for (let position = queue.cursor - this.start; position < this.entries.length; position++) {
       const entry = this.entries[position];
       if (entry === undefined) continue;
-      enqueue(queue, table, entry.object);
-      enqueue(queue, table, entry.previous);
+      enqueue(queue, keyed, table, entry.object, view);
+      enqueue(queue, keyed, table, entry.previous, view);
     }
     queue.cursor = this.end;
     if (now !== undefined) {

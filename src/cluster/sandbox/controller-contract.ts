@@ -106,12 +106,19 @@ export interface WatchedKind {
 
 /**
  * A kind whose changes concern a controller, and which of its keys a changed object maps to
- * (controller-runtime's `Watches` with `EnqueueRequestForObject` or `EnqueueRequestForOwner`):
- * `self` for a primary kind, `controller-owner` for children that name their primary object in a
- * `controller: true` ownerReference.
+ * (controller-runtime's `Watches` with `EnqueueRequestForObject`, `EnqueueRequestForOwner`, or a
+ * map function over a field index): `self` for a primary kind, `controller-owner` for children that
+ * name their primary object in a `controller: true` ownerReference, `referrers` for objects a primary
+ * names by reference (a Rollout's `workloadRef`, its traffic routing's Service): the primaries whose
+ * {@link KeyedReconciler.references} name the object, or name what `through` maps it to.
  */
 export interface ControllerWatch extends WatchedKind {
-  readonly mapTo: "self" | "controller-owner";
+  readonly mapTo: "self" | "controller-owner" | "referrers";
+  /**
+   * For `referrers`: the objects whose referrers a change of this object concerns, when not the
+   * object itself (a ReplicaSet concerns the Rollout that references its controlling Deployment).
+   */
+  readonly through?: (object: KubeObject) => readonly ObjectRef[];
 }
 
 /**
@@ -126,6 +133,12 @@ export interface KeyedReconciler {
   readonly watches: readonly ControllerWatch[];
   /** The changes for one primary object, as `reconcile` gives them for it. */
   reconcileObject(object: KubeObject, view: ControllerView, env: ControllerEnv): readonly ControllerChange[];
+  /**
+   * The objects this primary reads by name, all in its own namespace (what a `referrers` watch looks
+   * up): a function of the object alone, indexed by the change feed as controller-runtime's field
+   * indexer would be.
+   */
+  references?(object: KubeObject): readonly ObjectRef[];
   /** When this object next needs a visit with no write happening (a pod becoming ready), if ever. */
   wakeAt?(object: KubeObject, view: ControllerView, env: ControllerEnv): Date | undefined;
 }

@@ -50,9 +50,33 @@ type Operation =
       readonly partition: number;
     }
   | { readonly op: "service"; readonly name: string; readonly loadBalancer: boolean }
+  | { readonly op: "ingress"; readonly name: string }
+  | {
+      readonly op: "rollout";
+      readonly name: string;
+      /** The Deployment it targets (another app's when different from `name`). */
+      readonly target: string;
+      readonly routing: boolean;
+      readonly pause: number | undefined;
+      readonly paused: boolean;
+      readonly partition: boolean;
+    }
+  | { readonly op: "approve"; readonly name: string }
+  | {
+      readonly op: "argo";
+      readonly name: string;
+      readonly replicas: number;
+      readonly image: string;
+      readonly pause: number | undefined;
+      readonly delay: number;
+      /** The Service it names as canary (its stable one is `svc-<name>`), when it routes by Services. */
+      readonly canaryService: string | undefined;
+    }
+  | { readonly op: "promote"; readonly name: string }
   | {
       readonly op: "delete";
-      readonly kind: "Deployment" | "StatefulSet" | "CloneSet" | "Service" | "ReplicaSet";
+      readonly kind:
+        "Deployment" | "StatefulSet" | "CloneSet" | "Service" | "ReplicaSet" | "Ingress" | "Rollout" | "ArgoRollout";
       readonly name: string;
     }
   | { readonly op: "deletePod"; readonly index: number }
@@ -84,6 +108,27 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   }),
   fc.record({ op: fc.constant("cloneset" as const), name, replicas, image, partition: fc.integer({ min: 0, max: 2 }) }),
   fc.record({ op: fc.constant("service" as const), name, loadBalancer: fc.boolean() }),
+  fc.record({ op: fc.constant("ingress" as const), name }),
+  fc.record({
+    op: fc.constant("rollout" as const),
+    name,
+    target: name,
+    routing: fc.boolean(),
+    pause: fc.constantFrom(undefined, 0, 4),
+    paused: fc.boolean(),
+    partition: fc.boolean(),
+  }),
+  fc.record({ op: fc.constant("approve" as const), name }),
+  fc.record({
+    op: fc.constant("argo" as const),
+    name,
+    replicas: fc.integer({ min: 0, max: 3 }),
+    image,
+    pause: fc.constantFrom(undefined, 0, 4),
+    delay: fc.constantFrom(0, 3),
+    canaryService: fc.option(name, { nil: undefined }),
+  }),
+  fc.record({ op: fc.constant("promote" as const), name }),
   fc.record({
     op: fc.constant("delete" as const),
     kind: fc.constantFrom(
@@ -92,6 +137,9 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
       "CloneSet" as const,
       "Service" as const,
       "ReplicaSet" as const,
+      "Ingress" as const,
+      "Rollout" as const,
+      "ArgoRollout" as const,
     ),
     name,
   }),
@@ -99,6 +147,22 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ op: fc.constant("orphanPod" as const), index: fc.nat(20) }),
   fc.record({ op: fc.constant("unreadyPod" as const), index: fc.nat(20) }),
   fc.record({ op: fc.constant("time" as const), seconds: fc.integer({ min: 1, max: 8 }) }),
+);
+
+/** Writes around progressive delivery only: the workloads the rollouts drive, their routing, time and approvals. */
+const rolloutOperation: fc.Arbitrary<Operation> = operation.filter((candidate) =>
+  [
+    "deployment",
+    "service",
+    "ingress",
+    "rollout",
+    "approve",
+    "argo",
+    "promote",
+    "time",
+    "delete",
+    "unreadyPod",
+  ].includes(candidate.op),
 );
 
 function template(app: string, image: string, delay: number): JsonObject {
@@ -166,6 +230,84 @@ function objectOf(operation: Operation): KubeObject | undefined {
           ports: [{ name: "http", port: 80, targetPort: 8080 }],
         },
       };
+    case "ingress":
+      return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: metadata("ing", operation.name),
+        spec: {
+          ingressClassName: "nginx",
+          rules: [
+            {
+              host: `${operation.name}.example.com`,
+              http: {
+                paths: [
+                  {
+                    path: "/",
+                    pathType: "Prefix",
+                    backend: { service: { name: `svc-${operation.name}`, port: { number: 80 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      };
+    case "rollout":
+      return {
+        apiVersion: "rollouts.kruise.io/v1alpha1",
+        kind: "Rollout",
+        metadata: {
+          ...metadata("ro", operation.name),
+          ...(operation.partition ? { annotations: { "rollouts.kruise.io/rolling-style": "partition" } } : {}),
+        },
+        spec: {
+          objectRef: { workloadRef: { apiVersion: "apps/v1", kind: "Deployment", name: `deploy-${operation.target}` } },
+          strategy: {
+            paused: operation.paused,
+            canary: {
+              steps: [
+                { weight: 50, ...(operation.pause === undefined ? {} : { pause: { duration: operation.pause } }) },
+                { weight: 100 },
+              ],
+              ...(operation.routing
+                ? {
+                    trafficRoutings: [
+                      {
+                        service: `svc-${operation.name}`,
+                        gracePeriodSeconds: 1,
+                        ingress: { name: `ing-${operation.name}`, classType: "nginx" },
+                      },
+                    ],
+                  }
+                : {}),
+            },
+          },
+        },
+      };
+    case "argo":
+      return {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Rollout",
+        metadata: metadata("argo", operation.name),
+        spec: {
+          replicas: operation.replicas,
+          selector: { matchLabels: { app: `argo-${operation.name}` } },
+          template: template(`argo-${operation.name}`, operation.image, operation.delay),
+          strategy: {
+            canary: {
+              ...(operation.canaryService === undefined
+                ? {}
+                : { canaryService: `svc-${operation.canaryService}`, stableService: `svc-${operation.name}` }),
+              steps: [
+                { setWeight: 50 },
+                { pause: operation.pause === undefined ? {} : { duration: operation.pause } },
+                { setWeight: 100 },
+              ],
+            },
+          },
+        },
+      };
     default:
       return undefined;
   }
@@ -182,6 +324,9 @@ const API_VERSIONS = {
   StatefulSet: ["apps/v1", "sts"],
   CloneSet: ["apps.kruise.io/v1alpha1", "cs"],
   Service: ["v1", "svc"],
+  Ingress: ["networking.k8s.io/v1", "ing"],
+  Rollout: ["rollouts.kruise.io/v1alpha1", "ro"],
+  ArgoRollout: ["argoproj.io/v1alpha1", "argo"],
 } as const;
 
 function podRef(sandbox: Writable, index: number): ObjectRef | undefined {
@@ -218,7 +363,7 @@ function perform(sandbox: Writable, operation: Operation): void {
         const [apiVersion, prefix] = API_VERSIONS[operation.kind];
         sandbox.store.delete({
           apiVersion,
-          kind: operation.kind,
+          kind: operation.kind === "ArgoRollout" ? "Rollout" : operation.kind,
           name: `${prefix}-${operation.name}`,
           namespace: "default",
         });
@@ -244,6 +389,35 @@ function perform(sandbox: Writable, operation: Operation): void {
       case "time":
         sandbox.clock.advance(operation.seconds * 1000);
         return;
+      case "promote": {
+        // What `kubectl argo rollouts promote` sends: the pause conditions cleared through the status.
+        const ref = {
+          apiVersion: "argoproj.io/v1alpha1",
+          kind: "Rollout",
+          name: `argo-${operation.name}`,
+          namespace: "default",
+        };
+        if (sandbox.store.get(ref) !== undefined)
+          sandbox.store.patchStatus(ref, { type: "merge", patch: { status: { pauseConditions: null } } });
+        return;
+      }
+      case "approve": {
+        // What `kubectl-kruise rollout approve` sends: StepPaused → StepReady through the status.
+        const ref = {
+          apiVersion: "rollouts.kruise.io/v1alpha1",
+          kind: "Rollout",
+          name: `ro-${operation.name}`,
+          namespace: "default",
+        };
+        const state = (sandbox.store.get(ref)?.status as { canaryStatus?: { currentStepState?: string } } | undefined)
+          ?.canaryStatus?.currentStepState;
+        if (state === "StepPaused")
+          sandbox.store.patchStatus(ref, {
+            type: "merge",
+            patch: { status: { canaryStatus: { currentStepState: "StepReady" } } },
+          });
+        return;
+      }
       default:
         return;
     }
@@ -275,6 +449,26 @@ describe("settle visiting only what changed", () => {
         }
       }),
       { numRuns: 60, seed: 20 },
+    );
+  });
+
+  it("reaches it for random Kruise and Argo rollouts, their Services and Ingresses, approvals and time", () => {
+    fc.assert(
+      fc.property(fc.array(rolloutOperation, { minLength: 2, maxLength: 16 }), (operations) => {
+        const keyed = memorySandbox();
+        const full = memorySandbox({ fullPasses: true });
+        for (const step of operations) {
+          perform(keyed, step);
+          perform(full, step);
+          const keyedResult = keyed.settleUnchecked();
+          const fullResult = full.settleUnchecked();
+          expect(keyedResult.writes).toBe(fullResult.writes);
+          expect(keyed.store.resourceVersion).toBe(full.store.resourceVersion);
+          expect(contents(keyed)).toEqual(contents(full));
+          expect(keyed.nextWakeAt()?.toISOString()).toBe(full.nextWakeAt()?.toISOString());
+        }
+      }),
+      { numRuns: 60, seed: 22 },
     );
   });
 

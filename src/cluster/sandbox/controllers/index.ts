@@ -3,6 +3,7 @@ import { argoRolloutsController } from "./argo-rollouts/rollout-controller.js";
 import { argoRolloutValidation } from "./argo-rollouts/validation.js";
 import { validatingAdmission } from "./common/validations.js";
 import { immutableFieldsValidation } from "./immutable-fields.js";
+import { replicasValidation } from "./replicas-validation.js";
 import { kruisePartitionScaleValidation, kruiseRolloutValidation } from "./kruise-rollout/validation.js";
 import { batchRolloutController } from "./batch-rollout/index.js";
 import { cloneSetController } from "./cloneset.js";
@@ -45,6 +46,7 @@ export const SIMULATED_CONTROLLERS: readonly SimulatedController[] = [
 /** Every simulated validating webhook (run after the mutating ones, as the API server does). */
 export const SIMULATED_VALIDATIONS: readonly SimulatedValidation[] = [
   immutableFieldsValidation,
+  replicasValidation,
   kruiseRolloutValidation,
   kruisePartitionScaleValidation,
   argoRolloutValidation,

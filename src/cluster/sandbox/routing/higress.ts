@@ -22,6 +22,11 @@ import type { ControllerView } from "../controller-contract.js";
 import { chooseWeighted, fullMatch, headerValue, serviceOutcome } from "./backends.js";
 import { readyEndpoints } from "./endpoints.js";
 import { findIngressRoute, ingressClassOf, type IngressRoute, type Location } from "./nginx.js";
+
+/** Higress serves the Ingresses of class `higress`. */
+function isHigressClass(ingress: KubeObject): boolean {
+  return ingressClassOf(ingress) === "higress";
+}
 import type { RouteOutcome, RouteRequest } from "./types.js";
 
 const HIGRESS_PREFIX = "higress.io/";
@@ -71,7 +76,7 @@ function isHigressCanary(ingress: KubeObject): boolean {
 
 /** The Higress route for a host and path (Ingresses of class `higress`). */
 export function findHigressRoute(view: ControllerView, host: string, path: string): IngressRoute | undefined {
-  return findIngressRoute(view, host, path, (ingress) => ingressClassOf(ingress) === "higress", isHigressCanary);
+  return findIngressRoute(view, host, path, isHigressClass, isHigressCanary);
 }
 
 function matchesCanary(canary: HigressCanary, request: RouteRequest): boolean {

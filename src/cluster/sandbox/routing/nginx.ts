@@ -10,7 +10,8 @@
  */
 import type { KubeObject } from "../../../model/kube-object.js";
 import type { ControllerView } from "../controller-contract.js";
-import { objectsAt, stringAt } from "../controllers/common/fields.js";
+import { stringAt } from "../controllers/common/fields.js";
+import { canaryKey, ingressLocations, type Location } from "./ingress-locations.js";
 import { podImage } from "../controllers/common/pods.js";
 import { readyEndpoints } from "./endpoints.js";
 import type { Endpoints, RouteOutcome, RouteRequest } from "./types.js";
@@ -18,14 +19,7 @@ import type { Endpoints, RouteOutcome, RouteRequest } from "./types.js";
 const CANARY = "nginx.ingress.kubernetes.io/canary";
 const PREFIX = "nginx.ingress.kubernetes.io/";
 
-/** One location of an Ingress controller: an Ingress path with its backend. */
-export interface Location {
-  readonly ingress: KubeObject;
-  readonly host: string;
-  readonly path: string;
-  readonly pathType: string;
-  readonly service: string;
-}
+export type { Location } from "./ingress-locations.js";
 
 /** The class an Ingress asks for (`spec.ingressClassName`, else the legacy `kubernetes.io/ingress.class` annotation). */
 export function ingressClassOf(ingress: KubeObject): string | undefined {
@@ -38,18 +32,6 @@ export function ingressClassOf(ingress: KubeObject): string | undefined {
 function isNginxClass(ingress: KubeObject): boolean {
   const className = ingressClassOf(ingress);
   return className === undefined || className === "nginx";
-}
-
-function locationsOf(ingress: KubeObject): Location[] {
-  return objectsAt(ingress, ["spec", "rules"]).flatMap((rule) =>
-    objectsAt(rule, ["http", "paths"]).map((path) => ({
-      ingress,
-      host: typeof rule.host === "string" ? rule.host : "",
-      path: typeof path.path === "string" ? path.path : "/",
-      pathType: typeof path.pathType === "string" ? path.pathType : "ImplementationSpecific",
-      service: stringAt(path, ["backend", "service", "name"]) ?? stringAt(path, ["backend", "serviceName"]) ?? "",
-    })),
-  );
 }
 
 /** Host match: exact, `*.example.com` for one extra label, or a rule without host (any). */
@@ -99,22 +81,18 @@ export function findIngressRoute(
   accepts: (ingress: KubeObject) => boolean,
   isCanary: (ingress: KubeObject) => boolean,
 ): IngressRoute | undefined {
-  const ingresses = view.list("networking.k8s.io/v1", "Ingress").filter(accepts);
+  const index = ingressLocations(view.list("networking.k8s.io/v1", "Ingress"), accepts, isCanary);
+  const bare = host.replace(/:\d+$/, "").toLowerCase();
+  const candidates = [...(index.byHost.get(bare) ?? []), ...index.anyHost].sort((a, b) => a.rank - b.rank);
   let best: { location: Location; score: number } | undefined;
-  for (const ingress of ingresses.filter((i) => !isCanary(i))) {
-    for (const location of locationsOf(ingress)) {
-      if (!hostMatches(location.host, host)) continue;
-      const score = pathScore(location.pathType, location.path, path) + (location.host === "" ? 0 : 0.5);
-      if (score >= 0 && (best === undefined || score > best.score)) best = { location, score };
-    }
+  for (const { location } of candidates) {
+    if (!hostMatches(location.host, host)) continue;
+    const score = pathScore(location.pathType, location.path, path) + (location.host === "" ? 0 : 0.5);
+    if (score >= 0 && (best === undefined || score > best.score)) best = { location, score };
   }
   if (best === undefined) return undefined;
   const main = best.location;
-  const canaries = ingresses
-    .filter((i) => isCanary(i) && i.metadata.namespace === main.ingress.metadata.namespace)
-    .sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""))
-    .flatMap(locationsOf)
-    .filter((location) => location.host === main.host && location.path === main.path);
+  const canaries = index.canaries.get(canaryKey(main.ingress.metadata.namespace, main.host, main.path)) ?? [];
   return { main, canaries };
 }
 

@@ -21,14 +21,16 @@ import type {
   ControllerChange,
   ControllerEnv,
   ControllerView,
+  KeyedReconciler,
   SimulatedController,
 } from "../../controller-contract.js";
 import { objectAt, stringMapAt } from "../common/fields.js";
-import { childrenOf, groupByController, isControlledBy } from "../common/owners.js";
+import { controlledChildren, earliestWakeOfEvery, reconcileEvery } from "../common/keyed.js";
+import { isControlledBy } from "../common/owners.js";
+import { TRAEFIK_API_VERSIONS } from "../common/versions.js";
 import {
   ARGO_ROLLOUT_API,
   hasTrafficRouting,
-  listArgoRollouts,
   readArgoPlan,
   WORKLOAD_GENERATION_ANNOTATION,
   type ArgoPlan,
@@ -59,6 +61,7 @@ import {
   stepHash,
 } from "./steps.js";
 import {
+  canaryIngressName,
   ensureServiceTarget,
   findTraefikService,
   setNginxWeight,
@@ -340,9 +343,6 @@ export function reconcileArgoRollout(
   rollout: KubeObject,
   view: ControllerView,
   env: ControllerEnv,
-  replicaSetsByOwner: ReadonlyMap<string, readonly KubeObject[]> = groupByController(
-    view.list("apps/v1", "ReplicaSet"),
-  ),
 ): ControllerChange[] {
   const plan = readArgoPlan(rollout);
   const namespace = rollout.metadata.namespace;
@@ -380,7 +380,9 @@ export function reconcileArgoRollout(
   status.selector = selectorString(selector);
   if (workload !== undefined) status.workloadObservedGeneration = String(workload.metadata.generation ?? 1);
 
-  const owned = childrenOf(replicaSetsByOwner, rollout).filter((rs) => rs.metadata.deletionTimestamp === undefined);
+  const owned = controlledChildren(view, rollout, REPLICA_SET).filter(
+    (rs) => rs.metadata.deletionTimestamp === undefined,
+  );
   const hash = rolloutPodHash(template, status.collisionCount);
   const clash = view.get(refIn(namespace, "apps/v1", "ReplicaSet", `${rollout.metadata.name ?? ""}-${hash}`));
   if (clash !== undefined && !isControlledBy(clash, rollout)) {
@@ -558,28 +560,75 @@ function wakeTimes(rollout: KubeObject, owned: readonly KubeObject[]): number[] 
   return times;
 }
 
+const ROLLOUT = { apiVersion: ARGO_ROLLOUT_API, kind: "Rollout" } as const;
+const REPLICA_SET = { apiVersion: "apps/v1", kind: "ReplicaSet" } as const;
+
+/**
+ * What a Rollout reads by name in its namespace: its workload (`workloadRef`), its canary and stable
+ * Services, its nginx stable Ingresses and the canary Ingresses made of them, its TraefikService, and
+ * itself (a ReplicaSet named `<rollout>-<hash>` that another owner holds is read as a name clash).
+ */
+function argoRolloutReferences(rollout: KubeObject): ObjectRef[] {
+  const plan = readArgoPlan(rollout);
+  const namespace = rollout.metadata.namespace;
+  const name = rollout.metadata.name ?? "";
+  const refs: ObjectRef[] = [refIn(namespace, ARGO_ROLLOUT_API, "Rollout", name)];
+  if (plan.workloadRef !== undefined)
+    refs.push(refIn(namespace, plan.workloadRef.apiVersion, plan.workloadRef.kind, plan.workloadRef.name));
+  for (const service of [plan.canaryService, plan.stableService])
+    if (service !== undefined) refs.push(refIn(namespace, "v1", "Service", service));
+  for (const ingress of plan.nginx?.stableIngresses ?? []) {
+    refs.push(refIn(namespace, "networking.k8s.io/v1", "Ingress", ingress));
+    refs.push(refIn(namespace, "networking.k8s.io/v1", "Ingress", canaryIngressName(name, ingress)));
+  }
+  if (plan.traefik !== undefined)
+    refs.push(refIn(namespace, TRAEFIK_API_VERSIONS[0], "TraefikService", plan.traefik.weightedTraefikServiceName));
+  return refs;
+}
+
+/** A ReplicaSet named `<rollout>-<hash>` concerns the Rollout of that name (the clash `getNewReplicaSet` checks). */
+function rolloutNamedBy(replicaSet: KubeObject): ObjectRef[] {
+  const name = replicaSet.metadata.name ?? "";
+  const dash = name.lastIndexOf("-");
+  return dash <= 0 ? [] : [refIn(replicaSet.metadata.namespace, ARGO_ROLLOUT_API, "Rollout", name.slice(0, dash))];
+}
+
+/** The earliest future instant a Rollout acts by itself. */
+function argoRolloutWakeAt(rollout: KubeObject, view: ControllerView, env: ControllerEnv): Date | undefined {
+  const now = env.now.getTime();
+  let earliest: number | undefined;
+  for (const time of wakeTimes(rollout, controlledChildren(view, rollout, REPLICA_SET)))
+    if (time > now && (earliest === undefined || time < earliest)) earliest = time;
+  return earliest === undefined ? undefined : new Date(earliest);
+}
+
+/**
+ * Keyed as `argoproj/argo-rollouts` `rollout/controller.go` watches: the Rollout, the ReplicaSets it
+ * owns, and the objects it names — its workload (`workloadRef`), Services, Ingresses and
+ * TraefikService (upstream's `Service`/`Ingress` informers enqueue the Rollout that references them).
+ */
+const argoRolloutReconciler: KeyedReconciler = {
+  primaries: [ROLLOUT],
+  watches: [
+    { ...ROLLOUT, mapTo: "self" },
+    { ...REPLICA_SET, mapTo: "controller-owner" },
+    { ...REPLICA_SET, mapTo: "referrers", through: rolloutNamedBy },
+    { apiVersion: "apps/v1", kind: "Deployment", mapTo: "referrers" },
+    { apiVersion: "v1", kind: "Service", mapTo: "referrers" },
+    { apiVersion: "networking.k8s.io/v1", kind: "Ingress", mapTo: "referrers" },
+    ...TRAEFIK_API_VERSIONS.map((apiVersion) => ({ apiVersion, kind: "TraefikService", mapTo: "referrers" as const })),
+  ],
+  references: argoRolloutReferences,
+  reconcileObject: (rollout, view, env) =>
+    rollout.metadata.deletionTimestamp === undefined ? reconcileArgoRollout(rollout, view, env) : [],
+  wakeAt: argoRolloutWakeAt,
+};
+
 /** The simulated Argo Rollouts controller. */
 export const argoRolloutsController: SimulatedController = {
   name: "argo-rollouts",
   addon: "argo-rollouts",
-  reconcile(view, env) {
-    const rollouts = listArgoRollouts(view);
-    if (rollouts.length === 0) return [];
-    const index = groupByController(view.list("apps/v1", "ReplicaSet"));
-    return rollouts.flatMap((rollout) =>
-      rollout.metadata.deletionTimestamp === undefined ? reconcileArgoRollout(rollout, view, env, index) : [],
-    );
-  },
-  nextWakeAt(view, env) {
-    const rollouts = listArgoRollouts(view);
-    if (rollouts.length === 0) return undefined;
-    const index = groupByController(view.list("apps/v1", "ReplicaSet"));
-    const now = env.now.getTime();
-    let earliest: number | undefined;
-    for (const rollout of rollouts) {
-      for (const time of wakeTimes(rollout, childrenOf(index, rollout)))
-        if (time > now && (earliest === undefined || time < earliest)) earliest = time;
-    }
-    return earliest === undefined ? undefined : new Date(earliest);
-  },
+  keyed: argoRolloutReconciler,
+  reconcile: (view, env) => reconcileEvery(argoRolloutReconciler, view, env),
+  nextWakeAt: (view, env) => earliestWakeOfEvery(argoRolloutReconciler, view, env),
 };

@@ -31,16 +31,17 @@
  * Status also carries `observedGeneration` (not upstream) so health checks can tell a status that
  * predates the last spec change.
  */
-import type { KubeObject } from "../../../../model/kube-object.js";
+import type { KubeObject, ObjectRef } from "../../../../model/kube-object.js";
 import { jsonEqual, type JsonObject } from "../../../../util/index.js";
 import type {
   ControllerChange,
   ControllerEnv,
   ControllerView,
+  KeyedReconciler,
   SimulatedController,
 } from "../../controller-contract.js";
 import { setCondition, type ConditionInput } from "../common/conditions.js";
-import { isControlledBy } from "../common/owners.js";
+import { controlledChildren, reconcileEvery } from "../common/keyed.js";
 import {
   BATCH_ROLLOUT_API_VERSION,
   BATCH_ROLLOUT_KIND,
@@ -106,15 +107,9 @@ function scaleTo(deployment: KubeObject, replicas: number): ControllerChange {
 
 /** Deployments of older revisions this Rollout created, still present. */
 function staleWorkloads(view: ControllerView, rollout: KubeObject, target: string): KubeObject[] {
-  const namespace = rollout.metadata.namespace;
-  return view
-    .list("apps/v1", "Deployment", namespace === undefined ? {} : { namespace })
-    .filter(
-      (deployment) =>
-        deployment.metadata.name !== target &&
-        deployment.metadata.deletionTimestamp === undefined &&
-        isControlledBy(deployment, rollout),
-    );
+  return controlledChildren(view, rollout, DEPLOYMENT).filter(
+    (deployment) => deployment.metadata.name !== target && deployment.metadata.deletionTimestamp === undefined,
+  );
 }
 
 /** The work of one pass on a Rollout whose plan is valid; pure over the view. */
@@ -294,15 +289,43 @@ export function reconcileBatchRollout(
   return changes;
 }
 
+const DEPLOYMENT = { apiVersion: "apps/v1", kind: "Deployment" } as const;
+const BATCH_ROLLOUT = { apiVersion: BATCH_ROLLOUT_API_VERSION, kind: BATCH_ROLLOUT_KIND } as const;
+
+/** What a Rollout reads by name: the target and source revisions' Deployments and the target's ControllerRevision. */
+function batchRolloutReferences(rollout: KubeObject): ObjectRef[] {
+  const namespace = rollout.metadata.namespace;
+  const spec = readBatchRolloutSpec(rollout);
+  const source = startingStatus(spec, readBatchRolloutStatus(rollout)).LastSourceRevision;
+  return [
+    revisionWorkloadRef(namespace, spec.targetRevisionName),
+    componentRevisionRef(namespace, spec.targetRevisionName),
+    ...(source === undefined ? [] : [revisionWorkloadRef(namespace, source)]),
+  ];
+}
+
+/**
+ * Keyed as KubeVela's rollout controller watches: the Rollout, the revision Deployments it owns,
+ * and the revisions it names (their Deployments and ControllerRevisions).
+ */
+const batchRolloutReconciler: KeyedReconciler = {
+  primaries: [BATCH_ROLLOUT],
+  watches: [
+    { ...BATCH_ROLLOUT, mapTo: "self" },
+    { ...DEPLOYMENT, mapTo: "controller-owner" },
+    { ...DEPLOYMENT, mapTo: "referrers" },
+    { apiVersion: "apps/v1", kind: "ControllerRevision", mapTo: "referrers" },
+  ],
+  references: batchRolloutReferences,
+  reconcileObject: reconcileBatchRollout,
+};
+
 /**
  * The batch rollout controller of `standard.oam.dev/v1alpha1` Rollouts. Always on: it is part of
  * KubeVela's core, and it acts only on its own API group.
  */
 export const batchRolloutController: SimulatedController = {
   name: "batch-rollout",
-  reconcile(view, env) {
-    return view
-      .list(BATCH_ROLLOUT_API_VERSION, BATCH_ROLLOUT_KIND)
-      .flatMap((rollout) => reconcileBatchRollout(rollout, view, env));
-  },
+  keyed: batchRolloutReconciler,
+  reconcile: (view, env) => reconcileEvery(batchRolloutReconciler, view, env),
 };

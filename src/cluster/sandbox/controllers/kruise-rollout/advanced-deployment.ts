@@ -12,10 +12,16 @@
  */
 import type { KubeObject } from "../../../../model/kube-object.js";
 import { isJsonObject, type JsonValue } from "../../../../util/index.js";
-import type { ControllerChange, SimulatedController } from "../../controller-contract.js";
+import type {
+  ControllerChange,
+  ControllerView,
+  KeyedReconciler,
+  SimulatedController,
+} from "../../controller-contract.js";
+import { controlledChildren, reconcileEvery } from "../common/keyed.js";
 import { booleanAt, numberAt } from "../common/fields.js";
 import { scaledValue } from "../common/int-or-percent.js";
-import { childrenOf, groupByController } from "../common/owners.js";
+
 import {
   DEPLOYMENT_REVISION_ANNOTATION,
   desiredReplicas,
@@ -133,25 +139,36 @@ export function syncPartitionDeployment(
   return sets.oldRSs.filter((rs) => next.get(rs) !== specReplicas(rs)).map((rs) => scale(rs, next.get(rs) ?? 0));
 }
 
+const DEPLOYMENT = { apiVersion: "apps/v1", kind: "Deployment" } as const;
+const REPLICA_SET = { apiVersion: "apps/v1", kind: "ReplicaSet" } as const;
+
+/** One partition-style Deployment (paused, with the deployment-strategy annotation) and its ReplicaSets. */
+function reconcilePartitionDeployment(deployment: KubeObject, view: ControllerView): ControllerChange[] {
+  if (
+    deployment.metadata.deletionTimestamp !== undefined ||
+    booleanAt(deployment, ["spec", "paused"]) !== true ||
+    deployment.metadata.annotations?.[DEPLOYMENT_STRATEGY_ANNOTATION] === undefined
+  )
+    return [];
+  const strategy = readPartitionStrategy(deployment);
+  if (strategy === undefined || strategy.paused || strategy.rollingStyle !== "Partition") return [];
+  return syncPartitionDeployment(deployment, controlledChildren(view, deployment, REPLICA_SET), strategy);
+}
+
+/** Keyed as the rollouts project's Deployment controller watches: the Deployment and the ReplicaSets it owns. */
+const partitionDeploymentReconciler: KeyedReconciler = {
+  primaries: [DEPLOYMENT],
+  watches: [
+    { ...DEPLOYMENT, mapTo: "self" },
+    { ...REPLICA_SET, mapTo: "controller-owner" },
+  ],
+  reconcileObject: (deployment, view) => reconcilePartitionDeployment(deployment, view),
+};
+
 /** The rollouts project's Deployment controller (addon `kruise-rollout`): partition-style Deployments only. */
 export const advancedDeploymentController: SimulatedController = {
   name: "kruise-rollout-deployment",
   addon: "kruise-rollout",
-  reconcile(view) {
-    const deployments = view
-      .list("apps/v1", "Deployment")
-      .filter(
-        (d) =>
-          d.metadata.deletionTimestamp === undefined &&
-          booleanAt(d, ["spec", "paused"]) === true &&
-          d.metadata.annotations?.[DEPLOYMENT_STRATEGY_ANNOTATION] !== undefined,
-      );
-    if (deployments.length === 0) return [];
-    const index = groupByController(view.list("apps/v1", "ReplicaSet"));
-    return deployments.flatMap((deployment) => {
-      const strategy = readPartitionStrategy(deployment);
-      if (strategy === undefined || strategy.paused || strategy.rollingStyle !== "Partition") return [];
-      return syncPartitionDeployment(deployment, childrenOf(index, deployment), strategy);
-    });
-  },
+  keyed: partitionDeploymentReconciler,
+  reconcile: (view, env) => reconcileEvery(partitionDeploymentReconciler, view, env),
 };

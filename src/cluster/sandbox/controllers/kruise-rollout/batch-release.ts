@@ -11,25 +11,24 @@
  * deleted its finalizer work is done here: the canary Deployment's finalizer is removed so
  * garbage collection takes it.
  */
-import type { KubeObject } from "../../../../model/kube-object.js";
+import type { KubeObject, ObjectRef } from "../../../../model/kube-object.js";
 import { jsonEqual, sha256OfJson, type JsonObject } from "../../../../util/index.js";
 import type {
   ControllerChange,
   ControllerEnv,
   ControllerView,
+  KeyedReconciler,
   SimulatedController,
 } from "../../controller-contract.js";
 import { numberAt, objectAt, objectsAt, stringAt, valueAt } from "../common/fields.js";
 import { scaledValue } from "../common/int-or-percent.js";
 import { randomSuffix } from "../common/names.js";
-import { controllerReference, isControlledBy } from "../common/owners.js";
+import { controlledChildren, reconcileEvery } from "../common/keyed.js";
+import { controllerReference } from "../common/owners.js";
 import { podTemplateHash } from "../common/pods.js";
-import { listServedVersions } from "../common/versions.js";
 import { BATCH_RELEASE_FINALIZER, CANARY_DEPLOYMENT_LABEL, CONTROL_INFO_ANNOTATION } from "./api.js";
 import { refIn } from "./context.js";
 import { canaryReplicasFor } from "./replicas.js";
-
-const BATCH_RELEASE_VERSIONS = ["rollouts.kruise.io/v1alpha1", "rollouts.kruise.io/v1beta1"];
 
 /** The canary Deployment's template: the stable one plus `patchPodTemplateMetadata`. */
 function canaryTemplate(stable: KubeObject, patch: JsonObject | undefined): JsonObject {
@@ -70,22 +69,30 @@ function buildCanaryDeployment(stable: KubeObject, br: KubeObject, name: string)
   };
 }
 
-function reconcileBatchRelease(
-  br: KubeObject,
+/** A name `generateName: <stable>-` could give that no Deployment has yet. */
+function freeCanaryName(
   view: ControllerView,
+  namespace: string | undefined,
+  stableName: string,
   env: ControllerEnv,
-  deployments: readonly KubeObject[],
-): ControllerChange[] {
+): string {
+  let name = `${stableName}-${randomSuffix(() => env.random())}`;
+  while (view.get(refIn(namespace, "apps/v1", "Deployment", name)) !== undefined)
+    name = `${stableName}-${randomSuffix(() => env.random())}`;
+  return name;
+}
+
+function reconcileBatchRelease(br: KubeObject, view: ControllerView, env: ControllerEnv): ControllerChange[] {
   const namespace = br.metadata.namespace;
   const changes: ControllerChange[] = [];
   const ref = objectAt(br, ["spec", "targetReference", "workloadRef"]);
   const stableName = stringAt(ref, ["name"]) ?? "";
   if (stringAt(ref, ["kind"]) !== "Deployment") return [];
   const stable = view.get(refIn(namespace, stringAt(ref, ["apiVersion"]) ?? "apps/v1", "Deployment", stableName));
-  const canaries = deployments.filter(
-    (d) => d.metadata.labels?.[CANARY_DEPLOYMENT_LABEL] === stableName && isControlledBy(d, br),
-  );
   if (br.metadata.deletionTimestamp !== undefined || stable === undefined) return [];
+  const canaries = controlledChildren(view, br, DEPLOYMENT).filter(
+    (d) => d.metadata.labels?.[CANARY_DEPLOYMENT_LABEL] === stableName,
+  );
   const partition = valueAt(br, ["spec", "releasePlan", "batchPartition"]);
   const batches = objectsAt(br, ["spec", "releasePlan", "batches"]);
   const batchIndex =
@@ -107,9 +114,7 @@ function reconcileBatchRelease(
     });
   }
   if (canary === undefined && typeof partition === "number") {
-    const taken = new Set(deployments.map((d) => d.metadata.name));
-    let name = `${stableName}-${randomSuffix(() => env.random())}`;
-    while (taken.has(name)) name = `${stableName}-${randomSuffix(() => env.random())}`;
+    const name = freeCanaryName(view, namespace, stableName, env);
     changes.push({ op: "create", object: buildCanaryDeployment(stable, br, name) });
   } else if (
     canary !== undefined &&
@@ -149,43 +154,67 @@ function reconcileBatchRelease(
   return changes;
 }
 
-/** Removes the batch-release finalizer from canary Deployments being deleted, so GC can take them. */
-function releaseFinalizers(deployments: readonly KubeObject[]): ControllerChange[] {
-  return deployments
-    .filter(
-      (d) =>
-        d.metadata.deletionTimestamp !== undefined && (d.metadata.finalizers ?? []).includes(BATCH_RELEASE_FINALIZER),
-    )
-    .map((d) => ({
+/** Removes the batch-release finalizer from a canary Deployment being deleted, so GC can take it. */
+function releaseFinalizer(deployment: KubeObject): ControllerChange[] {
+  const finalizers = deployment.metadata.finalizers ?? [];
+  if (
+    deployment.metadata.labels?.[CANARY_DEPLOYMENT_LABEL] === undefined ||
+    deployment.metadata.deletionTimestamp === undefined ||
+    !finalizers.includes(BATCH_RELEASE_FINALIZER)
+  )
+    return [];
+  return [
+    {
       op: "patch",
-      ref: refIn(d.metadata.namespace, "apps/v1", "Deployment", d.metadata.name ?? ""),
+      ref: refIn(deployment.metadata.namespace, "apps/v1", "Deployment", deployment.metadata.name ?? ""),
       body: {
         type: "merge",
-        patch: { metadata: { finalizers: (d.metadata.finalizers ?? []).filter((f) => f !== BATCH_RELEASE_FINALIZER) } },
+        patch: { metadata: { finalizers: finalizers.filter((f) => f !== BATCH_RELEASE_FINALIZER) } },
       },
-    }));
+    },
+  ];
 }
+
+/** The stable Deployment a BatchRelease's `targetReference.workloadRef` names. */
+function batchReleaseReferences(br: KubeObject): ObjectRef[] {
+  const ref = objectAt(br, ["spec", "targetReference", "workloadRef"]);
+  if (stringAt(ref, ["kind"]) !== "Deployment") return [];
+  return [
+    refIn(
+      br.metadata.namespace,
+      stringAt(ref, ["apiVersion"]) ?? "apps/v1",
+      "Deployment",
+      stringAt(ref, ["name"]) ?? "",
+    ),
+  ];
+}
+
+const DEPLOYMENT = { apiVersion: "apps/v1", kind: "Deployment" } as const;
+const BATCH_RELEASE = { apiVersion: "rollouts.kruise.io/v1alpha1", kind: "BatchRelease" } as const;
+
+/**
+ * Keyed as `openkruise/rollouts` `batchrelease_controller.go` watches: the BatchRelease, its
+ * workload (the stable Deployment its `workloadRef` names) and the canary Deployments it owns; a
+ * canary Deployment being deleted is its own key (its finalizer is released first, as the full pass
+ * released them before reconciling the BatchReleases).
+ */
+const batchReleaseReconciler: KeyedReconciler = {
+  primaries: [DEPLOYMENT, BATCH_RELEASE],
+  watches: [
+    { ...DEPLOYMENT, mapTo: "self" },
+    { ...DEPLOYMENT, mapTo: "controller-owner" },
+    { ...DEPLOYMENT, mapTo: "referrers" },
+    { ...BATCH_RELEASE, mapTo: "self" },
+  ],
+  references: batchReleaseReferences,
+  reconcileObject: (object, view, env) =>
+    object.kind === "Deployment" ? releaseFinalizer(object) : reconcileBatchRelease(object, view, env),
+};
 
 /** The simulated BatchRelease controller (addon `kruise-rollout`). */
 export const batchReleaseController: SimulatedController = {
   name: "batchrelease",
   addon: "kruise-rollout",
-  reconcile(view, env) {
-    const releases = listServedVersions(view, BATCH_RELEASE_VERSIONS, "BatchRelease");
-    const deployments = view
-      .list("apps/v1", "Deployment")
-      .filter((d) => d.metadata.labels?.[CANARY_DEPLOYMENT_LABEL] !== undefined);
-    if (releases.length === 0 && deployments.length === 0) return [];
-    const byNamespace = new Map<string, KubeObject[]>();
-    for (const deployment of deployments) {
-      const key = deployment.metadata.namespace ?? "default";
-      byNamespace.set(key, [...(byNamespace.get(key) ?? []), deployment]);
-    }
-    return [
-      ...releaseFinalizers(deployments),
-      ...releases.flatMap((br) =>
-        reconcileBatchRelease(br, view, env, byNamespace.get(br.metadata.namespace ?? "default") ?? []),
-      ),
-    ];
-  },
+  keyed: batchReleaseReconciler,
+  reconcile: (view, env) => reconcileEvery(batchReleaseReconciler, view, env),
 };

@@ -11,7 +11,7 @@ import { jsonEqual, type JsonObject } from "../../../../util/index.js";
 import { numberAt, objectAt, stringAt } from "../common/fields.js";
 import { controllerReference } from "../common/owners.js";
 import type { RolloutStep } from "./api.js";
-import { refIn, type RolloutContext } from "./context.js";
+import { canaryDeploymentOf, refIn, type RolloutContext } from "./context.js";
 import { stepReplicasValue } from "./replicas.js";
 import { hasElapsed, nextStepIndex, setProgressMessage, touch } from "./status.js";
 import { doTrafficRouting, pinStableService } from "./traffic-routing.js";
@@ -45,9 +45,7 @@ export function findBatchRelease(ctx: RolloutContext): KubeObject | undefined {
 
 /** The canary Deployment of a release (found by its label, never by its random name). */
 export function findCanaryDeployment(ctx: RolloutContext): KubeObject | undefined {
-  return ctx.index.canaryByStable.get(
-    `${ctx.workload.object.metadata.namespace ?? ctx.namespace ?? "default"}/${ctx.workload.object.metadata.name ?? ""}`,
-  );
+  return canaryDeploymentOf(ctx.view, ctx.workload.object);
 }
 
 /** `runBatchRelease` + `doCanaryUpgrade`: true once the batch of the current step is ready. */

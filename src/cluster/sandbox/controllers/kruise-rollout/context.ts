@@ -6,10 +6,13 @@
 import type { KubeObject, ObjectRef } from "../../../../model/kube-object.js";
 import type { ControllerChange, ControllerEnv, ControllerView } from "../../controller-contract.js";
 import { numberAt, objectAt } from "../common/fields.js";
-import { childrenOf, groupByController, isControlledBy } from "../common/owners.js";
+import { controlledChildren } from "../common/keyed.js";
+import { isControlledBy } from "../common/owners.js";
 import { POD_TEMPLATE_HASH_LABEL, podTemplateHash } from "../common/pods.js";
 import { CANARY_DEPLOYMENT_LABEL, IN_PROGRESSING_ANNOTATION, STABLE_REVISION_LABEL, type RolloutPlan } from "./api.js";
 import type { RolloutStatus } from "./status.js";
+
+const REPLICA_SET = { apiVersion: "apps/v1", kind: "ReplicaSet" } as const;
 
 /** The workload as the Rollout controller sees it. */
 export interface WorkloadInfo {
@@ -26,28 +29,38 @@ export interface WorkloadInfo {
   readonly replicas: number;
 }
 
-/** Lookups built once per pass so N Rollouts cost O(N), not O(N²). */
-export interface RolloutIndex {
-  /** ReplicaSets by the uid of their controlling Deployment. */
-  readonly replicaSetsByOwner: ReadonlyMap<string, readonly KubeObject[]>;
-  /** Canary Deployments by `namespace/stable-name`. */
-  readonly canaryByStable: ReadonlyMap<string, KubeObject>;
+/** The ReplicaSets a Deployment controls, from the store's owner index (namespace, then name). */
+export function replicaSetsOf(view: ControllerView, deployment: KubeObject): readonly KubeObject[] {
+  return controlledChildren(view, deployment, REPLICA_SET);
 }
 
-/** Builds the per-pass {@link RolloutIndex}. */
-export function buildRolloutIndex(view: ControllerView): RolloutIndex {
-  const canaryByStable = new Map<string, KubeObject>();
-  for (const deployment of view.list("apps/v1", "Deployment")) {
-    const stable = deployment.metadata.labels?.[CANARY_DEPLOYMENT_LABEL];
-    if (stable !== undefined && deployment.metadata.deletionTimestamp === undefined)
-      canaryByStable.set(`${deployment.metadata.namespace ?? "default"}/${stable}`, deployment);
-  }
-  return { replicaSetsByOwner: groupByController(view.list("apps/v1", "ReplicaSet")), canaryByStable };
+/**
+ * The canary Deployment of a canary-style release of `stable` (found by the label naming the stable
+ * Deployment, never by its random name; the last one listed when several carry it).
+ */
+export function canaryDeploymentOf(view: ControllerView, stable: KubeObject): KubeObject | undefined {
+  const name = stable.metadata.name ?? "";
+  const namespace = stable.metadata.namespace;
+  const labelled = isLabelValue(name)
+    ? view.list("apps/v1", "Deployment", {
+        ...(namespace === undefined ? {} : { namespace }),
+        labelSelector: `${CANARY_DEPLOYMENT_LABEL}=${name}`,
+      })
+    : [];
+  return labelled.findLast(
+    (deployment) =>
+      deployment.metadata.labels?.[CANARY_DEPLOYMENT_LABEL] === name &&
+      deployment.metadata.deletionTimestamp === undefined,
+  );
+}
+
+/** Whether a name can be a label value (≤ 63 characters, alphanumeric at both ends): else no label names it. */
+function isLabelValue(value: string): boolean {
+  return /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/.test(value);
 }
 
 /** Everything one reconcile of one Rollout works with; `changes` collects the writes in order. */
 export interface RolloutContext {
-  readonly index: RolloutIndex;
   readonly view: ControllerView;
   readonly env: ControllerEnv;
   readonly rollout: KubeObject;
@@ -64,13 +77,8 @@ export function refIn(namespace: string | undefined, apiVersion: string, kind: s
 }
 
 /** Reads a Deployment's Rollout-relevant facts. */
-export function describeDeployment(view: ControllerView, deployment: KubeObject, index?: RolloutIndex): WorkloadInfo {
-  const namespace = deployment.metadata.namespace;
-  const candidates =
-    index === undefined
-      ? view.list("apps/v1", "ReplicaSet", namespace === undefined ? {} : { namespace })
-      : childrenOf(index.replicaSetsByOwner, deployment);
-  const owned = candidates.filter(
+export function describeDeployment(view: ControllerView, deployment: KubeObject): WorkloadInfo {
+  const owned = replicaSetsOf(view, deployment).filter(
     (rs) => isControlledBy(rs, deployment) && rs.metadata.deletionTimestamp === undefined,
   );
   const labelled = deployment.metadata.labels?.[STABLE_REVISION_LABEL];

@@ -18,12 +18,12 @@ import type { KubeObject } from "../../../../model/kube-object.js";
 import type { JsonObject } from "../../../../util/index.js";
 import { numberAt, objectAt, stringAt, valueAt } from "../common/fields.js";
 import { controllerRevision } from "../common/revisions.js";
-import { childrenOf } from "../common/owners.js";
+
 import { podTemplateHash, POD_TEMPLATE_HASH_LABEL } from "../common/pods.js";
 import { DEPLOYMENT_STRATEGY_ANNOTATION, IN_PROGRESSING_ANNOTATION, STABLE_REVISION_LABEL } from "./api.js";
 import { partitionLimit, readPartitionStrategy } from "./advanced-deployment.js";
 import { runCanary } from "./canary-steps.js";
-import { refIn, type RolloutContext, type WorkloadInfo } from "./context.js";
+import { refIn, replicaSetsOf, type RolloutContext, type WorkloadInfo } from "./context.js";
 import { stepCanaryReplicas } from "./replicas.js";
 import { restoreStableService } from "./traffic-routing.js";
 
@@ -101,7 +101,7 @@ function refreshPartitionCounts(ctx: RolloutContext): void {
 /** The new ReplicaSet of a partition-style Deployment (its current template's). */
 function newReplicaSetOf(ctx: RolloutContext): KubeObject | undefined {
   const hash = podTemplateHash(objectAt(ctx.workload.object, ["spec", "template"]));
-  return childrenOf(ctx.index.replicaSetsByOwner, ctx.workload.object).find(
+  return replicaSetsOf(ctx.view, ctx.workload.object).find(
     (rs) => rs.metadata.labels?.[POD_TEMPLATE_HASH_LABEL] === hash && rs.metadata.deletionTimestamp === undefined,
   );
 }

@@ -12,26 +12,29 @@
  * cleanups in `finalising.ts`, traffic in `traffic-routing.ts`. Partition style (CloneSet,
  * StatefulSet, and Deployments with `rolling-style: partition`) is handled in `partition-style.ts`.
  */
-import type { KubeObject } from "../../../../model/kube-object.js";
+import type { KubeObject, ObjectRef } from "../../../../model/kube-object.js";
 import { jsonEqual, sha256OfJson, type JsonValue } from "../../../../util/index.js";
 import type {
   ControllerChange,
   ControllerEnv,
   ControllerView,
+  KeyedReconciler,
   SimulatedController,
 } from "../../controller-contract.js";
+import { earliestWakeOfEvery, reconcileEvery } from "../common/keyed.js";
+import { GATEWAY_API_VERSIONS } from "../common/versions.js";
 import { findCondition, setCondition } from "../common/conditions.js";
 import { numberAt } from "../common/fields.js";
-import { IN_PROGRESSING_ANNOTATION, listRollouts, planHashInput, readRolloutPlan, type RolloutPlan } from "./api.js";
-import { canaryWakeTimes, runCanary } from "./canary-steps.js";
 import {
-  buildRolloutIndex,
-  describeDeployment,
-  refIn,
-  type RolloutContext,
-  type RolloutIndex,
-  type WorkloadInfo,
-} from "./context.js";
+  CANARY_DEPLOYMENT_LABEL,
+  IN_PROGRESSING_ANNOTATION,
+  planHashInput,
+  readRolloutPlan,
+  ROLLOUT_VERSIONS,
+  type RolloutPlan,
+} from "./api.js";
+import { BATCH_RELEASE_API, canaryWakeTimes, runCanary } from "./canary-steps.js";
+import { describeDeployment, refIn, type RolloutContext, type WorkloadInfo } from "./context.js";
 import { RESET_ORDER, ROLLBACK_ORDER, runCleanup, SUCCESS_ORDER } from "./finalising.js";
 import {
   describePartitionWorkload,
@@ -52,7 +55,7 @@ import {
   type CanaryStatus,
   type RolloutStatus,
 } from "./status.js";
-import { routingObjectsExist } from "./traffic-routing.js";
+import { canaryIngressName, canaryServiceName, routingObjectsExist } from "./traffic-routing.js";
 import { formatTimestamp } from "../../../../util/index.js";
 
 /** Seconds the Initializing reason waits after the condition update (upstream constant). */
@@ -232,24 +235,14 @@ function finishedCanaryStatus(ctx: RolloutContext): CanaryStatus {
   };
 }
 
-function describeWorkload(
-  view: ControllerView,
-  workload: KubeObject,
-  plan: RolloutPlan,
-  index: RolloutIndex,
-): WorkloadInfo {
+function describeWorkload(view: ControllerView, workload: KubeObject, plan: RolloutPlan): WorkloadInfo {
   return plan.style === "partition" && workload.kind !== "Deployment"
     ? describePartitionWorkload(workload)
-    : describeDeployment(view, workload, index);
+    : describeDeployment(view, workload);
 }
 
 /** One reconcile of one Rollout: returns the writes (actions first, then the status). */
-export function reconcileRollout(
-  rollout: KubeObject,
-  view: ControllerView,
-  env: ControllerEnv,
-  index: RolloutIndex = buildRolloutIndex(view),
-): ControllerChange[] {
+export function reconcileRollout(rollout: KubeObject, view: ControllerView, env: ControllerEnv): ControllerChange[] {
   const plan = readRolloutPlan(rollout);
   const namespace = rollout.metadata.namespace;
   const before = readRolloutStatus(rollout.status as JsonValue | undefined);
@@ -264,13 +257,12 @@ export function reconcileRollout(
     status.message = "Workload Not Found";
   } else {
     const ctx: RolloutContext = {
-      index,
       view,
       env,
       rollout,
       plan,
       namespace,
-      workload: describeWorkload(view, workload, plan, index),
+      workload: describeWorkload(view, workload, plan),
       status,
       changes,
     };
@@ -378,29 +370,110 @@ function reconcileTerminating(ctx: RolloutContext): void {
     );
 }
 
+/** When a Rollout next needs a visit with no write happening: the Initializing wait or a timed pause ending. */
+function rolloutWakeAt(rollout: KubeObject, env: ControllerEnv): Date | undefined {
+  const status = readRolloutStatus(rollout.status as JsonValue | undefined);
+  if (status.phase !== "Progressing" && status.phase !== "Disabling" && status.phase !== "Terminating")
+    return undefined;
+  const plan = readRolloutPlan(rollout);
+  const times: number[] = [];
+  const since = findCondition(status.conditions, "Progressing")?.lastUpdateTime;
+  if (typeof since === "string") times.push(new Date(since).getTime() + INITIALIZING_WAIT_SECONDS * 1000);
+  if (status.canaryStatus !== undefined) times.push(...canaryWakeTimes({ plan }, status.canaryStatus));
+  const now = env.now.getTime();
+  let earliest: number | undefined;
+  for (const time of times) if (time > now && (earliest === undefined || time < earliest)) earliest = time;
+  return earliest === undefined ? undefined : new Date(earliest);
+}
+
+/**
+ * What a Rollout reads by name, in its namespace: its workload (`workloadRef`), its BatchRelease
+ * (the Rollout's name), and its traffic routing's Service, Ingress, HTTPRoute and custom network
+ * objects with the canary copies it makes of them.
+ */
+function rolloutReferences(rollout: KubeObject): ObjectRef[] {
+  const plan = readRolloutPlan(rollout);
+  const namespace = rollout.metadata.namespace;
+  const refs: ObjectRef[] = [refIn(namespace, BATCH_RELEASE_API, "BatchRelease", rollout.metadata.name ?? "")];
+  const workload = plan.workloadRef;
+  if (workload !== undefined) refs.push(refIn(namespace, workload.apiVersion, workload.kind, workload.name));
+  const routing = plan.trafficRouting;
+  if (routing === undefined) return refs;
+  refs.push(refIn(namespace, "v1", "Service", routing.service));
+  refs.push(refIn(namespace, "v1", "Service", canaryServiceName(routing)));
+  if (routing.ingress !== undefined) {
+    refs.push(refIn(namespace, "networking.k8s.io/v1", "Ingress", routing.ingress.name));
+    refs.push(refIn(namespace, "networking.k8s.io/v1", "Ingress", canaryIngressName(routing)));
+  }
+  if (routing.httpRouteName !== undefined)
+    refs.push(refIn(namespace, GATEWAY_API_VERSIONS[0], "HTTPRoute", routing.httpRouteName));
+  for (const ref of routing.customNetworkRefs) refs.push(refIn(namespace, ref.apiVersion, ref.kind, ref.name));
+  return refs;
+}
+
+/** The Deployment a ReplicaSet's controller reference names (a workload's ReplicaSets concern its Rollout). */
+function controllingDeployment(replicaSet: KubeObject): ObjectRef[] {
+  const owner = (replicaSet.metadata.ownerReferences ?? []).find((ref) => ref.controller === true);
+  return owner === undefined || owner.kind !== "Deployment"
+    ? []
+    : [refIn(replicaSet.metadata.namespace, owner.apiVersion, owner.kind, owner.name)];
+}
+
+/** A Deployment concerns the Rollout of its own name, and a canary Deployment the Rollout of its stable one. */
+function deploymentAndStable(deployment: KubeObject): ObjectRef[] {
+  const self = refIn(
+    deployment.metadata.namespace,
+    deployment.apiVersion,
+    "Deployment",
+    deployment.metadata.name ?? "",
+  );
+  const stable = deployment.metadata.labels?.[CANARY_DEPLOYMENT_LABEL];
+  return stable === undefined ? [self] : [self, refIn(deployment.metadata.namespace, "apps/v1", "Deployment", stable)];
+}
+
+const ROLLOUT = { apiVersion: ROLLOUT_VERSIONS[0], kind: "Rollout" } as const;
+/** Workload kinds a Rollout may reference besides Deployment (validation's supported kinds, both groups). */
+const ROLLOUT_WORKLOAD_KINDS = [
+  { apiVersion: "apps/v1", kind: "StatefulSet" },
+  { apiVersion: "apps.kruise.io/v1beta1", kind: "StatefulSet" },
+  { apiVersion: "apps.kruise.io/v1alpha1", kind: "CloneSet" },
+  { apiVersion: "apps/v1", kind: "DaemonSet" },
+  { apiVersion: "apps.kruise.io/v1alpha1", kind: "DaemonSet" },
+] as const;
+/** Kinds a Rollout reads by name while it routes traffic, and its BatchRelease. */
+const ROUTING_KINDS = [
+  { apiVersion: "v1", kind: "Service" },
+  { apiVersion: "networking.k8s.io/v1", kind: "Ingress" },
+  { apiVersion: GATEWAY_API_VERSIONS[0], kind: "HTTPRoute" },
+  { apiVersion: "networking.istio.io/v1beta1", kind: "VirtualService" },
+  { apiVersion: BATCH_RELEASE_API, kind: "BatchRelease" },
+] as const;
+
+/**
+ * Keyed as `openkruise/rollouts` `rollout_controller.go` `SetupWithManager` watches: the Rollout
+ * itself, its workload through `enqueueRequestForWorkload` (the Rollout whose workloadRef names the
+ * changed workload; a ReplicaSet through its Deployment, a canary Deployment through its stable
+ * one), its BatchRelease, and the traffic-routing objects it reads.
+ */
+const rolloutReconciler: KeyedReconciler = {
+  primaries: [ROLLOUT],
+  watches: [
+    { ...ROLLOUT, mapTo: "self" },
+    { apiVersion: "apps/v1", kind: "Deployment", mapTo: "referrers", through: deploymentAndStable },
+    { apiVersion: "apps/v1", kind: "ReplicaSet", mapTo: "referrers", through: controllingDeployment },
+    ...ROLLOUT_WORKLOAD_KINDS.map((kind) => ({ ...kind, mapTo: "referrers" as const })),
+    ...ROUTING_KINDS.map((kind) => ({ ...kind, mapTo: "referrers" as const })),
+  ],
+  references: rolloutReferences,
+  reconcileObject: (rollout, view, env) => reconcileRollout(rollout, view, env),
+  wakeAt: (rollout, _view, env) => rolloutWakeAt(rollout, env),
+};
+
 /** The simulated Kruise Rollout controller. */
 export const kruiseRolloutController: SimulatedController = {
   name: "kruise-rollout",
   addon: "kruise-rollout",
-  reconcile(view, env) {
-    const rollouts = listRollouts(view);
-    if (rollouts.length === 0) return [];
-    const index = buildRolloutIndex(view);
-    return rollouts.flatMap((rollout) => reconcileRollout(rollout, view, env, index));
-  },
-  nextWakeAt(view, env) {
-    const now = env.now.getTime();
-    let earliest: number | undefined;
-    for (const rollout of listRollouts(view)) {
-      const status = readRolloutStatus(rollout.status as JsonValue | undefined);
-      if (status.phase !== "Progressing" && status.phase !== "Disabling" && status.phase !== "Terminating") continue;
-      const plan = readRolloutPlan(rollout);
-      const times: number[] = [];
-      const since = findCondition(status.conditions, "Progressing")?.lastUpdateTime;
-      if (typeof since === "string") times.push(new Date(since).getTime() + INITIALIZING_WAIT_SECONDS * 1000);
-      if (status.canaryStatus !== undefined) times.push(...canaryWakeTimes({ plan }, status.canaryStatus));
-      for (const time of times) if (time > now && (earliest === undefined || time < earliest)) earliest = time;
-    }
-    return earliest === undefined ? undefined : new Date(earliest);
-  },
+  keyed: rolloutReconciler,
+  reconcile: (view, env) => reconcileEvery(rolloutReconciler, view, env),
+  nextWakeAt: (view, env) => earliestWakeOfEvery(rolloutReconciler, view, env),
 };

@@ -16,7 +16,15 @@ import { checkCelSyntax, joinPointer, type JsonObject } from "../util/index.js";
 import { compileDefinitionCue, CUE_TEMPLATE_INJECTED, cueParameterSchema, cueSourceOf } from "./cue-parameter.js";
 import { cueIssues, readCueDefinitionSource } from "./cue-source.js";
 import { compileShorthand } from "./shorthand.js";
-import type { CueTemplateSource, Definition, DefinitionOrigin, TemplateSource, WorkloadType } from "./types.js";
+import {
+  DISPATCH_STAGES,
+  type CueTemplateSource,
+  type Definition,
+  type DefinitionOrigin,
+  type DispatchStage,
+  type TemplateSource,
+  type WorkloadType,
+} from "./types.js";
 
 const TEMPLATE_POINTER = "/spec/schematic/template";
 const CUE_POINTER = "/spec/schematic/cue/template";
@@ -157,6 +165,16 @@ function kindRules(input: DefinitionInput, sourceMap: SourceMap, issues: Validat
   }
   if (input.kind !== "WorkflowStepDefinition" && template?.actions !== undefined)
     misplaced("actions", "WorkflowStepDefinition");
+  if (input.kind !== "TraitDefinition" && input.spec.stage !== undefined)
+    issues.push(
+      issueAt(
+        sourceMap,
+        "E_DEF_INVALID",
+        `definition "${name}": stage is not allowed in a ${input.kind}`,
+        "/spec/stage",
+        "only a TraitDefinition has a dispatch stage; the component's workload is always DefaultDispatch",
+      ),
+    );
   if (input.spec.schematic?.cue !== undefined && template !== undefined) {
     issues.push(
       issueAt(
@@ -227,6 +245,35 @@ function checkCue(input: DefinitionInput, parts: CueParts, issues: ValidationIss
   return schema;
 }
 
+/** `spec.stage` as checked by DEFINITION_SCHEMA (one of DISPATCH_STAGES), `DefaultDispatch` when absent. */
+function stageOf(input: DefinitionInput): DispatchStage {
+  const stage = input.spec.stage;
+  return DISPATCH_STAGES.find((known) => known === stage) ?? "DefaultDispatch";
+}
+
+const STAGE_HINT =
+  "stage is PreDispatch (applied and healthy before the workload), DefaultDispatch (with it, the default) " +
+  "or PostDispatch (once the workload is healthy)";
+
+/**
+ * Schema issues made clearer for `spec.stage`: a hint naming the stages, and in a `.cue` file the
+ * line of `stage:` in `attributes` (the envelope has no source map there).
+ */
+function withStageHints(issues: readonly ValidationIssue[], cueText?: string): ValidationIssue[] {
+  return issues.map((issue) => {
+    if (issue.path !== "/spec/stage") return issue;
+    const lines = cueText?.split("\n") ?? [];
+    const index = lines.findIndex((line) => /^\s*stage\s*:/.test(line));
+    const column = (lines[index] ?? "").search(/stage/) + 1;
+    const file = issue.source?.file;
+    return {
+      ...issue,
+      ...(index < 0 || file === undefined ? {} : { source: { file, line: index + 1, column } }),
+      hint: STAGE_HINT,
+    };
+  });
+}
+
 function toDefinition(
   input: DefinitionInput,
   sourceMap: SourceMap,
@@ -280,6 +327,7 @@ function toDefinition(
         podDisruptive: input.spec.podDisruptive ?? false,
         skipRevisionAffect: input.spec.skipRevisionAffect ?? false,
         manageWorkload: input.spec.manageWorkload ?? false,
+        stage: stageOf(input),
         outputs,
         ...(patch === undefined ? {} : { patch }),
         patchOutputs: templateMap(sourceMap, `${TEMPLATE_POINTER}/patchOutputs`, template?.patchOutputs),
@@ -333,7 +381,10 @@ export function createDefinitionParser(): DefinitionParser {
         if (found.length > 0)
           return {
             definitions,
-            issues: found.map((entry) => ({ ...entry, source: entry.source ?? { file, line: 1, column: 1 } })),
+            issues: withStageHints(
+              found.map((entry) => ({ ...entry, source: entry.source ?? { file, line: 1, column: 1 } })),
+              text,
+            ),
           };
         const status = read.input.spec.status;
         const statusAt = (text: string | undefined): CueTemplateSource | undefined =>
@@ -362,7 +413,7 @@ export function createDefinitionParser(): DefinitionParser {
       for (const document of documents) {
         const found = check(document.value, { code: "E_DEF_INVALID", basePath: "", sourceMap: document.sourceMap });
         if (found.length > 0) {
-          issues.push(...found);
+          issues.push(...withStageHints(found));
           continue;
         }
         // Checked against DEFINITION_SCHEMA just above, which describes DefinitionInput.

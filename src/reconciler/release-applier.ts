@@ -18,11 +18,13 @@ import type { ClusterGateway } from "./cluster-gateway.js";
 import { extraTraitsOf, outputPatchesOf, patchComponentOutputs, type ExtraTrait } from "./component-patches.js";
 import {
   applyComponentObjects,
+  componentApplyList,
   describeUnhealthy,
   inspectComponent,
   mergeTracked,
   trackedResourcesOf,
 } from "./component-runtime.js";
+import { dispatchInStages } from "./dispatch-stages.js";
 import { assertOwnable, type OwnershipClaim } from "./ownership.js";
 import type { PassState } from "./pass-state.js";
 import { sharedResourceSelectorsOf, sharerKey } from "./shared-resource.js";
@@ -143,12 +145,14 @@ export class ReleaseApplier {
    * Applies a manifest's objects (tracking first) at an apply-once stage, in the hub or the named
    * member cluster; records whether any changed. Referenced objects (`ref-objects`) are adopted:
    * checked and tracked before anything is written, then only the fields their traits set are applied.
+   * Traits with a dispatch stage are applied in stage order (`dispatch-stages.ts`); returns why a
+   * stage is still waiting (its later stages were not applied), or undefined when all were.
    */
   async applyManifest(
     manifest: ComponentManifest,
     stage: "onUpdate" | "onStateKeep",
     clusterName: string = LOCAL_CLUSTER_NAME,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     // Opened first: an unreachable cluster fails before its objects are recorded as applied.
     const cluster = clusterName === LOCAL_CLUSTER_NAME ? this.cluster : await this.gateway.open(clusterName);
     const claim = this.ownershipClaim();
@@ -164,14 +168,21 @@ export class ReleaseApplier {
     const applyOnce = this.plan.applyOnce;
     const shared = claim.shared;
     const sharing = { app: claim.app, selectors: shared };
-    if (
-      (await applyComponentObjects(cluster, manifest, {
-        ...(applyOnce === undefined ? {} : { applyOnce }),
-        ...(shared.length === 0 ? {} : { sharing }),
-        stage,
-      })) > 0
-    )
-      this.pass.wrote = true;
+    const dispatched = await dispatchInStages(
+      cluster,
+      manifest,
+      componentApplyList(manifest),
+      this.plan.registry,
+      (objects) =>
+        applyComponentObjects(cluster, manifest, {
+          ...(applyOnce === undefined ? {} : { applyOnce }),
+          ...(shared.length === 0 ? {} : { sharing }),
+          stage,
+          objects,
+        }),
+    );
+    if (dispatched.changed > 0) this.pass.wrote = true;
+    return dispatched.waiting;
   }
 
   /** The component rendered again with traits a step attaches (`canary-deploy`), from the revision's definitions. */
@@ -203,7 +214,8 @@ export class ReleaseApplier {
     const manifest = placement.manifestsByName.get(componentName);
     if (manifest === undefined)
       return { applied: false, healthy: true, message: `component "${componentName}" is not deployed here` };
-    await this.applyManifest(manifest, "onUpdate", placement.cluster);
+    const waiting = await this.applyManifest(manifest, "onUpdate", placement.cluster);
+    if (waiting !== undefined) return { applied: true, healthy: false, message: waiting };
     const cluster = await this.clusterOf(placement.cluster);
     const { health, output } = await inspectComponent(cluster, manifest, this.plan.registry);
     return {
@@ -248,7 +260,8 @@ export class ReleaseApplier {
       const attached = manifest.traits.filter((trait) => trait.index >= declared);
       for (const trait of attached) for (const output of trait.outputs) await this.applyObject(output.object);
     }
-    await this.applyManifest(manifest, "onUpdate");
+    const waiting = await this.applyManifest(manifest, "onUpdate");
+    if (waiting !== undefined) return { applied: true, healthy: false, message: waiting };
     const { health, output } = await inspectComponent(this.cluster, manifest, this.plan.registry);
     return {
       applied: true,

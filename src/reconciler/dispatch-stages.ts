@@ -2,7 +2,8 @@ import type { Cluster } from "../cluster/cluster.js";
 import { DISPATCH_STAGES, type DefinitionRegistry, type DispatchStage } from "../definitions/index.js";
 import { refOf, type KubeObject } from "../model/kube-object.js";
 import type { ComponentManifest, TraitManifest } from "../render/index.js";
-import { inspectComponent } from "./component-runtime.js";
+import { toJsonValue, type JsonValue } from "../util/index.js";
+import { inspectComponent, objectsToApply } from "./component-runtime.js";
 
 /**
  * Multi-stage dispatch of a component (KubeVela's `MultiStageComponentApply`): the objects of
@@ -93,26 +94,59 @@ export interface StagedDispatch {
   readonly waiting?: string;
 }
 
+/** How {@link dispatchInStages} writes and renders. */
+export interface StagedDispatchHooks {
+  /** Writes `objects` of `manifest` (one stage); returns how many changed. */
+  readonly apply: (objects: readonly KubeObject[], manifest: ComponentManifest) => Promise<number>;
+  /**
+   * The component rendered again with its workload's live `status` (what PostDispatch traits see as
+   * `context.output.status`); undefined when it cannot be (the stage then applies the objects as first rendered).
+   */
+  readonly renderWithStatus?: (status: JsonValue) => Promise<ComponentManifest | undefined>;
+}
+
 /**
- * Applies a component's objects stage by stage with `apply` (which writes the objects it is given
- * and returns how many changed), checking each stage before the next. A component without staged
- * traits is applied in one call, as before.
+ * Applies a component's objects stage by stage, checking each stage before the next. The
+ * PostDispatch stage is rendered again from the live workload first (`renderWithStatus`). A
+ * component without staged traits is applied in one call, as before.
  */
 export async function dispatchInStages(
   cluster: Cluster,
   manifest: ComponentManifest,
   objects: readonly KubeObject[],
   registry: DefinitionRegistry,
-  apply: (objects: readonly KubeObject[]) => Promise<number>,
+  hooks: StagedDispatchHooks,
 ): Promise<StagedDispatch> {
-  const plans = planDispatchStages(manifest, objects, (type) => traitStageOf(registry, type));
-  if (!hasDispatchStages(plans)) return { changed: await apply(objects) };
+  const stageOf = (type: string): DispatchStage => traitStageOf(registry, type);
+  const plans = planDispatchStages(manifest, objects, stageOf);
+  if (!hasDispatchStages(plans)) return { changed: await hooks.apply(objects, manifest) };
   let changed = 0;
   for (const [index, plan] of plans.entries()) {
-    changed += await apply(plan.objects);
+    if (plan.stage === "PostDispatch") {
+      const post = await postDispatchRendering(cluster, manifest, hooks, stageOf);
+      changed += await hooks.apply(post?.objects ?? plan.objects, post?.manifest ?? manifest);
+    } else changed += await hooks.apply(plan.objects, manifest);
     if (index === plans.length - 1) break;
     const waiting = await stageNotReady(cluster, manifest, plan, registry);
     if (waiting !== undefined) return { changed, waiting };
   }
   return { changed };
+}
+
+/** The PostDispatch objects rendered with the live workload's status (undefined: keep the first rendering). */
+async function postDispatchRendering(
+  cluster: Cluster,
+  manifest: ComponentManifest,
+  hooks: StagedDispatchHooks,
+  stageOf: (type: string) => DispatchStage,
+): Promise<{ readonly manifest: ComponentManifest; readonly objects: readonly KubeObject[] } | undefined> {
+  if (hooks.renderWithStatus === undefined || manifest.workload === undefined) return undefined;
+  const live = await cluster.get(refOf(manifest.workload));
+  if (live?.status === undefined) return undefined;
+  const rendered = await hooks.renderWithStatus(toJsonValue(live.status));
+  if (rendered === undefined) return undefined;
+  const post = planDispatchStages(rendered, objectsToApply(rendered), stageOf).find(
+    (plan) => plan.stage === "PostDispatch",
+  );
+  return post === undefined ? undefined : { manifest: rendered, objects: post.objects };
 }

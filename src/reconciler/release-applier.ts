@@ -10,7 +10,7 @@ import {
 import { refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
 import { FIELD_MANAGER } from "../model/labels.js";
 import { renderAppfile, type ComponentManifest } from "../render/index.js";
-import { isJsonObject, jsonEqual } from "../util/index.js";
+import { isJsonObject, jsonEqual, type JsonValue } from "../util/index.js";
 import type { ApplyComponentOptions, ApplyComponentResult, ScheduledStep } from "../workflow/index.js";
 import { adoptionPoliciesOf, planAdoption } from "./adoption.js";
 import type { HelmChartSource } from "./chart-expansion.js";
@@ -168,19 +168,20 @@ export class ReleaseApplier {
     const applyOnce = this.plan.applyOnce;
     const shared = claim.shared;
     const sharing = { app: claim.app, selectors: shared };
-    const dispatched = await dispatchInStages(
-      cluster,
-      manifest,
-      componentApplyList(manifest),
-      this.plan.registry,
-      (objects) =>
-        applyComponentObjects(cluster, manifest, {
+    const dispatched = await dispatchInStages(cluster, manifest, componentApplyList(manifest), this.plan.registry, {
+      apply: (objects, staged) =>
+        applyComponentObjects(cluster, staged, {
           ...(applyOnce === undefined ? {} : { applyOnce }),
           ...(shared.length === 0 ? {} : { sharing }),
           stage,
           objects,
         }),
-    );
+      // Only the hub's rendering of the release is rendered again: a placement's or a step's
+      // rendering differs from it, and its PostDispatch traits keep their first rendering.
+      ...(clusterName === LOCAL_CLUSTER_NAME && this.plan.manifestsByName.get(manifest.name) === manifest
+        ? { renderWithStatus: (status: JsonValue) => this.renderWithWorkloadStatus(manifest.name, status) }
+        : {}),
+    });
     if (dispatched.changed > 0) this.pass.wrote = true;
     return dispatched.waiting;
   }
@@ -200,6 +201,19 @@ export class ReleaseApplier {
       namespace: this.namespace,
     });
     const manifests = renderAppfile(appfile, this.plan.renderOptions);
+    const resolved = this.charts === undefined ? manifests : await resolveChartWorkloads(manifests, this.charts);
+    return resolved.find((manifest) => manifest.name === componentName);
+  }
+
+  /** The component rendered again with its workload's live status, for its PostDispatch traits (`context.output.status`). */
+  private async renderWithWorkloadStatus(
+    componentName: string,
+    status: JsonValue,
+  ): Promise<ComponentManifest | undefined> {
+    const manifests = renderAppfile(this.plan.appfile, {
+      ...this.plan.renderOptions,
+      workloadStatus: { [componentName]: status },
+    });
     const resolved = this.charts === undefined ? manifests : await resolveChartWorkloads(manifests, this.charts);
     return resolved.find((manifest) => manifest.name === componentName);
   }

@@ -3,7 +3,7 @@
  * apply as a new image — the Rollout is in place before the Deployment changes, so the release
  * pauses at its first step with one canary pod instead of rolling every pod at once.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectShare, podsByTag, readApplication, storySandbox, type StorySandbox } from "../support/story.js";
@@ -121,5 +121,85 @@ describe("a PreDispatch kruise-rollout trait added with a new image in one apply
     const done = await readApplication(story, "staged");
     expect(done?.status.workflow?.status).toBe("succeeded");
     expect(await podCounts(story)).toEqual({ v2: 5 });
+  });
+});
+
+/** A PostDispatch trait in KubeVela's `.cue` form: a ConfigMap recording the workload's live status. */
+const STATUS_READER = `"status-reader": {
+	type: "trait"
+	description: "Records the workload's status in a ConfigMap once the workload is healthy"
+	attributes: {
+		stage: "PostDispatch"
+		appliesToWorkloads: ["deployments.apps"]
+	}
+}
+template: {
+	outputs: statusconfig: {
+		apiVersion: "v1"
+		kind:       "ConfigMap"
+		metadata: name: context.name + "-status"
+		data: {
+			component: context.name
+			if context.output.status != _|_ {
+				if context.output.status.readyReplicas != _|_ {
+					readyReplicas: "\\(context.output.status.readyReplicas)"
+				}
+			}
+		}
+	}
+	parameter: {}
+}
+`;
+
+describe("a PostDispatch trait", () => {
+  it("is applied once the workload is healthy and reads its status", { timeout: 120_000 }, async () => {
+    const story = await storySandbox({ charts: false });
+    const definitions = join(story.cwd, "definitions");
+    mkdirSync(definitions);
+    writeFileSync(join(definitions, "status-reader.cue"), STATUS_READER);
+    const file = writeApp(
+      story,
+      "reader.yaml",
+      [
+        "apiVersion: core.oam.dev/v1beta1",
+        "kind: Application",
+        "metadata:",
+        "  name: reader",
+        "spec:",
+        "  components:",
+        "    - name: reader",
+        "      type: webservice",
+        "      properties: {image: ghcr.io/vela-ts/demo-app:v1, port: 80}",
+        "      traits:",
+        "        - type: scaler",
+        "          properties: {replicas: 3}",
+        "        # The sandbox's pods become ready 30 s after they start.",
+        "        - type: annotations",
+        '          properties: {"sandbox.vela-ts.io/pod-ready-seconds": "30"}',
+        "        - type: status-reader",
+        "",
+      ].join("\n"),
+    );
+    const defs = ["--definitions", definitions];
+    const dry = await story.velaOk(["dry-run", "-f", file, ...defs]);
+    expect(dry.stdout.match(/^# .*$/gm)).toEqual([
+      "# Application(reader) -- Component(reader) -- Stage(DefaultDispatch)",
+      "# Application(reader) -- Component(reader) -- Stage(PostDispatch)",
+    ]);
+    const configMap = { apiVersion: "v1", kind: "ConfigMap", name: "reader-status", namespace: "default" };
+    // The workload is applied; its pods are not ready yet, so the ConfigMap waits.
+    await story.velaOk(["up", "-f", file, ...defs]);
+    expect(
+      await story.get({ apiVersion: "apps/v1", kind: "Deployment", name: "reader", namespace: "default" }),
+    ).toBeDefined();
+    expect(await story.get(configMap)).toBeUndefined();
+    const app = await readApplication(story, "reader");
+    expect(JSON.stringify(app?.status.workflow?.steps ?? [])).toContain("waiting for the DefaultDispatch stage");
+
+    story.clock.advance(31_000);
+    await story.velaOk(["up", "-f", file, ...defs, "--wait"]);
+    const written = await story.get(configMap);
+    expect(written?.data).toEqual({ component: "reader", readyReplicas: "3" });
+    expect((await readApplication(story, "reader"))?.status.workflow?.status).toBe("succeeded");
   });
 });

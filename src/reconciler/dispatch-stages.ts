@@ -2,14 +2,14 @@ import type { Cluster } from "../cluster/cluster.js";
 import { DISPATCH_STAGES, type DefinitionRegistry, type DispatchStage } from "../definitions/index.js";
 import { refOf, type KubeObject } from "../model/kube-object.js";
 import type { ComponentManifest, TraitManifest } from "../render/index.js";
-import { toJsonValue, type JsonValue } from "../util/index.js";
+import { isJsonObject, toJsonValue, type JsonValue } from "../util/index.js";
 import { inspectComponent, objectsToApply } from "./component-runtime.js";
 
 /**
  * Multi-stage dispatch of a component (KubeVela's `MultiStageComponentApply`): the objects of
  * `PreDispatch` traits are applied first, and the workload and `DefaultDispatch` traits only once
- * every PreDispatch trait's objects exist and its health policy holds; `PostDispatch` traits only
- * once the workload and the default traits are healthy. A stage that is not there yet ends the
+ * every PreDispatch trait's objects exist and are healthy or observed by their controller
+ * ({@link stageNotReady}); `PostDispatch` traits only once the workload and the default traits are healthy. A stage that is not there yet ends the
  * dispatch for this pass: the step waits and the next pass starts again from the first stage, so a
  * process killed between two stages converges and never writes a later stage before an earlier one.
  */
@@ -58,9 +58,16 @@ export function hasDispatchStages(plans: readonly StagePlan[]): boolean {
 }
 
 /**
- * Why the stage `plan` does not let the next one go yet (undefined when it does): an object of the
- * stage missing from the cluster, or a trait of the stage (for `DefaultDispatch`, also the workload)
- * whose health policy does not hold against the live objects.
+ * Why the stage `plan` does not let the next one go yet (undefined when it does).
+ *
+ * After `DefaultDispatch`: the workload and the default traits must be healthy (KubeVela applies
+ * PostDispatch traits once the workload is). After `PreDispatch`: every object of the stage must
+ * exist, and each trait must be healthy or have been observed by its controller (a `status`
+ * written for the current `metadata.generation`). KubeVela waits for health there; a trait that
+ * watches the workload (a Kruise Rollout) cannot be healthy before the workload exists ("Workload
+ * Not Found") nor while it releases it, so health alone would never let a first deploy, or a new
+ * release during a paused canary, reach the workload. What the order must guarantee is that the
+ * trait's controller knows the object before the workload changes, and an observed status says so.
  */
 export async function stageNotReady(
   cluster: Cluster,
@@ -68,9 +75,12 @@ export async function stageNotReady(
   plan: StagePlan,
   registry: DefinitionRegistry,
 ): Promise<string | undefined> {
-  for (const object of plan.objects)
-    if ((await cluster.get(refOf(object))) === undefined)
-      return `${plan.stage}: waiting for ${object.kind}/${object.metadata.name ?? ""} to exist`;
+  const live = new Map<KubeObject, KubeObject>();
+  for (const object of plan.objects) {
+    const found = await cluster.get(refOf(object));
+    if (found === undefined) return `${plan.stage}: waiting for ${object.kind}/${object.metadata.name ?? ""} to exist`;
+    live.set(object, found);
+  }
   const { health } = await inspectComponent(cluster, manifest, registry);
   const judged = manifest.traits.filter((trait) => registry.findTrait(trait.type) !== undefined);
   const waiting: string[] = [];
@@ -79,11 +89,21 @@ export async function stageNotReady(
   judged.forEach((trait, index) => {
     const traitHealth = health.traits[index];
     if (traitHealth === undefined || traitHealth.healthy || !plan.traits.includes(trait)) return;
+    const objects = trait.outputs.map((output) => live.get(output.object));
+    if (plan.stage === "PreDispatch" && objects.every((object) => object !== undefined && isObserved(object))) return;
     waiting.push(`${trait.type}: ${traitHealth.message ?? "not ready"}`);
   });
   if (waiting.length === 0) return undefined;
   const next = DISPATCH_STAGES[DISPATCH_STAGES.indexOf(plan.stage) + 1] ?? "";
-  return `waiting for the ${plan.stage} stage to be healthy before ${next} (${waiting.join("; ")})`;
+  return `waiting for the ${plan.stage} stage before ${next} (${waiting.join("; ")})`;
+}
+
+/** Whether a live object's controller has written its status for the current spec. */
+function isObserved(object: KubeObject): boolean {
+  if (!isJsonObject(object.status) || Object.keys(object.status).length === 0) return false;
+  const observed = object.status.observedGeneration;
+  const generation = object.metadata.generation;
+  return typeof observed !== "number" || typeof generation !== "number" || observed >= generation;
 }
 
 /** What {@link dispatchInStages} did. */

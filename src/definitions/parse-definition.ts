@@ -16,15 +16,8 @@ import { checkCelSyntax, joinPointer, type JsonObject } from "../util/index.js";
 import { compileDefinitionCue, CUE_TEMPLATE_INJECTED, cueParameterSchema, cueSourceOf } from "./cue-parameter.js";
 import { cueIssues, readCueDefinitionSource } from "./cue-source.js";
 import { compileShorthand } from "./shorthand.js";
-import {
-  DISPATCH_STAGES,
-  type CueTemplateSource,
-  type Definition,
-  type DefinitionOrigin,
-  type DispatchStage,
-  type TemplateSource,
-  type WorkloadType,
-} from "./types.js";
+import { misplacedStageIssues, stageOf, withStageHints } from "./dispatch-stage.js";
+import type { CueTemplateSource, Definition, DefinitionOrigin, TemplateSource, WorkloadType } from "./types.js";
 
 const TEMPLATE_POINTER = "/spec/schematic/template";
 const CUE_POINTER = "/spec/schematic/cue/template";
@@ -165,16 +158,7 @@ function kindRules(input: DefinitionInput, sourceMap: SourceMap, issues: Validat
   }
   if (input.kind !== "WorkflowStepDefinition" && template?.actions !== undefined)
     misplaced("actions", "WorkflowStepDefinition");
-  if (input.kind !== "TraitDefinition" && input.spec.stage !== undefined)
-    issues.push(
-      issueAt(
-        sourceMap,
-        "E_DEF_INVALID",
-        `definition "${name}": stage is not allowed in a ${input.kind}`,
-        "/spec/stage",
-        "only a TraitDefinition has a dispatch stage; the component's workload is always DefaultDispatch",
-      ),
-    );
+  issues.push(...misplacedStageIssues(input, sourceMap));
   if (input.spec.schematic?.cue !== undefined && template !== undefined) {
     issues.push(
       issueAt(
@@ -243,35 +227,6 @@ function checkCue(input: DefinitionInput, parts: CueParts, issues: ValidationIss
     }
   }
   return schema;
-}
-
-/** `spec.stage` as checked by DEFINITION_SCHEMA (one of DISPATCH_STAGES), `DefaultDispatch` when absent. */
-function stageOf(input: DefinitionInput): DispatchStage {
-  const stage = input.spec.stage;
-  return DISPATCH_STAGES.find((known) => known === stage) ?? "DefaultDispatch";
-}
-
-const STAGE_HINT =
-  "stage is PreDispatch (applied and healthy before the workload), DefaultDispatch (with it, the default) " +
-  "or PostDispatch (once the workload is healthy)";
-
-/**
- * Schema issues made clearer for `spec.stage`: a hint naming the stages, and in a `.cue` file the
- * line of `stage:` in `attributes` (the envelope has no source map there).
- */
-function withStageHints(issues: readonly ValidationIssue[], cueText?: string): ValidationIssue[] {
-  return issues.map((issue) => {
-    if (issue.path !== "/spec/stage") return issue;
-    const lines = cueText?.split("\n") ?? [];
-    const index = lines.findIndex((line) => /^\s*stage\s*:/.test(line));
-    const column = (lines[index] ?? "").search(/stage/) + 1;
-    const file = issue.source?.file;
-    return {
-      ...issue,
-      ...(index < 0 || file === undefined ? {} : { source: { file, line: index + 1, column } }),
-      hint: STAGE_HINT,
-    };
-  });
 }
 
 function toDefinition(

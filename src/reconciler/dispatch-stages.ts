@@ -101,7 +101,9 @@ export async function stageNotReady(
 /** Whether a live object's controller has written its status for the current spec. */
 function isObserved(object: KubeObject): boolean {
   if (!isJsonObject(object.status) || Object.keys(object.status).length === 0) return false;
-  const observed = object.status.observedGeneration;
+  // Argo Rollouts writes the generation it saw as a string.
+  const raw = object.status.observedGeneration;
+  const observed = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : raw;
   const generation = object.metadata.generation;
   return typeof observed !== "number" || typeof generation !== "number" || observed >= generation;
 }

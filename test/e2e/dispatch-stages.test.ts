@@ -194,7 +194,9 @@ describe("a PostDispatch trait", () => {
     ).toBeDefined();
     expect(await story.get(configMap)).toBeUndefined();
     const app = await readApplication(story, "reader");
-    expect(JSON.stringify(app?.status.workflow?.steps ?? [])).toContain("waiting for the DefaultDispatch stage before PostDispatch");
+    expect(JSON.stringify(app?.status.workflow?.steps ?? [])).toContain(
+      "waiting for the DefaultDispatch stage before PostDispatch",
+    );
 
     story.clock.advance(31_000);
     await story.velaOk(["up", "-f", file, ...defs, "--wait"]);

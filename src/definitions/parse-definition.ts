@@ -16,6 +16,7 @@ import { checkCelSyntax, joinPointer, type JsonObject } from "../util/index.js";
 import { compileDefinitionCue, CUE_TEMPLATE_INJECTED, cueParameterSchema, cueSourceOf } from "./cue-parameter.js";
 import { cueIssues, readCueDefinitionSource } from "./cue-source.js";
 import { compileShorthand } from "./shorthand.js";
+import { misplacedStageIssues, stageOf, withStageHints } from "./dispatch-stage.js";
 import type { CueTemplateSource, Definition, DefinitionOrigin, TemplateSource, WorkloadType } from "./types.js";
 
 const TEMPLATE_POINTER = "/spec/schematic/template";
@@ -157,6 +158,7 @@ function kindRules(input: DefinitionInput, sourceMap: SourceMap, issues: Validat
   }
   if (input.kind !== "WorkflowStepDefinition" && template?.actions !== undefined)
     misplaced("actions", "WorkflowStepDefinition");
+  issues.push(...misplacedStageIssues(input, sourceMap));
   if (input.spec.schematic?.cue !== undefined && template !== undefined) {
     issues.push(
       issueAt(
@@ -280,6 +282,7 @@ function toDefinition(
         podDisruptive: input.spec.podDisruptive ?? false,
         skipRevisionAffect: input.spec.skipRevisionAffect ?? false,
         manageWorkload: input.spec.manageWorkload ?? false,
+        stage: stageOf(input),
         outputs,
         ...(patch === undefined ? {} : { patch }),
         patchOutputs: templateMap(sourceMap, `${TEMPLATE_POINTER}/patchOutputs`, template?.patchOutputs),
@@ -333,7 +336,10 @@ export function createDefinitionParser(): DefinitionParser {
         if (found.length > 0)
           return {
             definitions,
-            issues: found.map((entry) => ({ ...entry, source: entry.source ?? { file, line: 1, column: 1 } })),
+            issues: withStageHints(
+              found.map((entry) => ({ ...entry, source: entry.source ?? { file, line: 1, column: 1 } })),
+              text,
+            ),
           };
         const status = read.input.spec.status;
         const statusAt = (text: string | undefined): CueTemplateSource | undefined =>
@@ -362,7 +368,7 @@ export function createDefinitionParser(): DefinitionParser {
       for (const document of documents) {
         const found = check(document.value, { code: "E_DEF_INVALID", basePath: "", sourceMap: document.sourceMap });
         if (found.length > 0) {
-          issues.push(...found);
+          issues.push(...withStageHints(found));
           continue;
         }
         // Checked against DEFINITION_SCHEMA just above, which describes DefinitionInput.

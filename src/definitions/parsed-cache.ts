@@ -21,7 +21,7 @@ interface CacheEntry {
   readonly definitions: readonly Definition[];
 }
 
-const FORMAT = 1;
+const FORMAT = 2;
 const EMPTY: ParsedDefinitionCache = { lookup: () => undefined };
 
 export function contentHash(text: string): string {

@@ -82,6 +82,16 @@ export interface ComponentDefinition extends DefinitionCommon, HealthFields {
   readonly outputs: Readonly<Record<string, TemplateSource>>;
 }
 
+/**
+ * When a trait's objects are applied relative to the workload (KubeVela's `spec.stage`):
+ * `PreDispatch` traits first (and healthy) before the workload, `DefaultDispatch` with it,
+ * `PostDispatch` once the workload is healthy.
+ */
+export type DispatchStage = "PreDispatch" | "DefaultDispatch" | "PostDispatch";
+
+/** The stages in the order they are applied. */
+export const DISPATCH_STAGES: readonly DispatchStage[] = ["PreDispatch", "DefaultDispatch", "PostDispatch"];
+
 /** A TraitDefinition, ready to bind and render. */
 export interface TraitDefinition extends DefinitionCommon, HealthFields {
   readonly kind: "TraitDefinition";
@@ -93,6 +103,8 @@ export interface TraitDefinition extends DefinitionCommon, HealthFields {
   readonly skipRevisionAffect: boolean;
   /** The trait's controller applies the workload, not the app. */
   readonly manageWorkload: boolean;
+  /** When its objects are applied (`spec.stage`, default `DefaultDispatch`). */
+  readonly stage: DispatchStage;
   readonly outputs: Readonly<Record<string, TemplateSource>>;
   readonly patch?: TemplateSource;
   readonly patchOutputs: Readonly<Record<string, TemplateSource>>;

@@ -6,13 +6,19 @@ import {
   type KnownCluster,
   type Placement,
 } from "../appfile/index.js";
-import { loadDefinitions, type DefinitionWarning } from "../definitions/index.js";
+import {
+  loadDefinitions,
+  type DefinitionRegistry,
+  type DefinitionWarning,
+  type DispatchStage,
+} from "../definitions/index.js";
 import { locateInSource, parseApplications, type KubeObject, type SourceMap } from "../model/index.js";
 import { componentObjects, renderAppfile, type ComponentManifest } from "../render/index.js";
 import { UsageError, ValidationError, type ValidationIssue } from "../errors/index.js";
 import { findApplicationObjectIssues, findRenderedObjectIssues } from "./rendered-checks.js";
 import { declaredWorkflowIssues } from "./validate-workflow.js";
 import { helmRepositoryUrls, resolveHelmWorkloads, type HelmChartSource } from "../reconciler/chart-expansion.js";
+import { hasDispatchStages, planDispatchStages, traitStageOf } from "../reconciler/dispatch-stages.js";
 
 /** Options of {@link dryRun}. */
 export interface DryRunOptions {
@@ -44,6 +50,11 @@ export interface DryRunGroup {
   readonly chart?: { readonly name: string; readonly version: string };
   /** Set when the deploy steps place the components with topology/override policies. */
   readonly placement?: Pick<Placement, "step" | "topology" | "cluster" | "namespace">;
+  /**
+   * Set when the component has traits with a dispatch stage (`PreDispatch`, `PostDispatch`): its
+   * objects come in one group per stage, in the order they are applied.
+   */
+  readonly stage?: DispatchStage;
   readonly objects: readonly KubeObject[];
 }
 
@@ -66,6 +77,7 @@ interface RenderedApplication {
 
 function renderApplications(options: DryRunOptions): {
   readonly applications: readonly RenderedApplication[];
+  readonly registry: DefinitionRegistry;
   readonly warnings: readonly DefinitionWarning[];
 } {
   const parsedApplications = parseApplications(options.text, options.file);
@@ -126,7 +138,7 @@ function renderApplications(options: DryRunOptions): {
     }
   }
   if (issues.length > 0) throw new ValidationError(issues);
-  return { applications: onlyOnCluster(applications, options.onlyCluster), warnings };
+  return { applications: onlyOnCluster(applications, options.onlyCluster), registry, warnings };
 }
 
 /** The cluster a rendered application goes to: its placement's, or the hub without one. */
@@ -160,16 +172,27 @@ function result(groups: readonly DryRunGroup[], warnings: readonly DefinitionWar
  * Problems of all Applications are thrown together as one ValidationError.
  */
 export function dryRun(options: DryRunOptions): DryRunResult {
-  const { applications, warnings } = renderApplications(options);
+  const { applications, registry, warnings } = renderApplications(options);
   const groups = applications.flatMap((app) =>
-    app.manifests.map((manifest) => ({
-      application: app.name,
-      component: manifest.name,
-      ...(app.placement === undefined ? {} : { placement: app.placement }),
-      objects: componentObjects(manifest),
-    })),
+    app.manifests.flatMap((manifest) => componentGroups(app, manifest, registry)),
   );
   return result(groups, warnings);
+}
+
+/** A component's group, or one group per dispatch stage when some of its traits have one. */
+function componentGroups(
+  app: RenderedApplication,
+  manifest: ComponentManifest,
+  registry: DefinitionRegistry,
+): DryRunGroup[] {
+  const common = {
+    application: app.name,
+    component: manifest.name,
+    ...(app.placement === undefined ? {} : { placement: app.placement }),
+  };
+  const plans = planDispatchStages(manifest, componentObjects(manifest), (type) => traitStageOf(registry, type));
+  if (!hasDispatchStages(plans)) return [{ ...common, objects: componentObjects(manifest) }];
+  return plans.map((plan) => ({ ...common, stage: plan.stage, objects: plan.objects }));
 }
 
 /** Options of {@link dryRunExpandingCharts}. */
@@ -186,7 +209,7 @@ export interface DryRunExpandingChartsOptions extends DryRunOptions {
  * Rollout whose target the chart does not create is an error (`E_CHART_FETCH`, `E_ROLLOUT_TARGET`).
  */
 export async function dryRunExpandingCharts(options: DryRunExpandingChartsOptions): Promise<DryRunResult> {
-  const { applications, warnings } = renderApplications(options);
+  const { applications, registry, warnings } = renderApplications(options);
   await options.charts.prefetch([...new Set(applications.flatMap((app) => helmRepositoryUrls(app.manifests)))]);
   const groups: DryRunGroup[] = [];
   const issues: ValidationIssue[] = [];
@@ -206,12 +229,7 @@ export async function dryRunExpandingCharts(options: DryRunExpandingChartsOption
       );
       for (const manifest of resolution.manifests) {
         const placement = app.placement === undefined ? {} : { placement: app.placement };
-        groups.push({
-          application: app.name,
-          component: manifest.name,
-          ...placement,
-          objects: componentObjects(manifest),
-        });
+        groups.push(...componentGroups(app, manifest, registry));
         const chart = resolution.charts.find((expanded) => expanded.component === manifest.name);
         if (chart !== undefined)
           groups.push({

@@ -123,6 +123,14 @@ export interface ApplyComponentObjectsOptions {
   readonly sharing?: { readonly app: string; readonly selectors: readonly JsonObject[] };
   /** Objects already read just before (the ownership check): their live state is not read again. */
   readonly live?: ReadonlyMap<KubeObject, KubeObject | undefined>;
+  /** Apply only these of the component's objects (one dispatch stage). @default {@link componentApplyList} */
+  readonly objects?: readonly KubeObject[];
+}
+
+/** Every object applying a component writes, in order: its component revision (if any), then {@link objectsToApply}. */
+export function componentApplyList(manifest: ComponentManifest): KubeObject[] {
+  const revision = componentRevisionObject(manifest);
+  return revision === undefined ? objectsToApply(manifest) : [revision, ...objectsToApply(manifest)];
 }
 
 /**
@@ -139,8 +147,7 @@ export async function applyComponentObjects(
   let changed = 0;
   const traitOf = new Map<KubeObject, string>();
   for (const trait of manifest.traits) for (const output of trait.outputs) traitOf.set(output.object, trait.type);
-  const revision = componentRevisionObject(manifest);
-  for (const object of revision === undefined ? objectsToApply(manifest) : [revision, ...objectsToApply(manifest)]) {
+  for (const object of options.objects ?? componentApplyList(manifest)) {
     const before = options.live?.has(object) === true ? options.live.get(object) : await cluster.get(refOf(object));
     const trait = traitOf.get(object);
     const origin = {

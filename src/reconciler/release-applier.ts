@@ -11,7 +11,7 @@ import { VelaError } from "../errors/index.js";
 import { refOf, type KubeObject, type ObjectRef } from "../model/kube-object.js";
 import { FIELD_MANAGER } from "../model/labels.js";
 import { renderAppfile, type ComponentManifest } from "../render/index.js";
-import { isJsonObject, jsonEqual } from "../util/index.js";
+import { isJsonObject, jsonEqual, type JsonValue } from "../util/index.js";
 import type { ApplyComponentOptions, ApplyComponentResult, ScheduledStep } from "../workflow/index.js";
 import { adoptionPoliciesOf, planAdoption } from "./adoption.js";
 import type { HelmChartSource } from "./chart-expansion.js";
@@ -19,11 +19,13 @@ import type { ClusterGateway } from "./cluster-gateway.js";
 import { extraTraitsOf, outputPatchesOf, patchComponentOutputs, type ExtraTrait } from "./component-patches.js";
 import {
   applyComponentObjects,
+  componentApplyList,
   describeUnhealthy,
   inspectComponent,
   mergeTracked,
   trackedResourcesOf,
 } from "./component-runtime.js";
+import { dispatchInStages } from "./dispatch-stages.js";
 import { assertOwnable, type LiveObjects, type OwnershipClaim } from "./ownership.js";
 import type { PassState } from "./pass-state.js";
 import { sharedResourceSelectorsOf, sharerKey } from "./shared-resource.js";
@@ -159,12 +161,14 @@ export class ReleaseApplier {
    * Applies a manifest's objects (tracking first) at an apply-once stage, in the hub or the named
    * member cluster; records whether any changed. Referenced objects (`ref-objects`) are adopted:
    * checked and tracked before anything is written, then only the fields their traits set are applied.
+   * Traits with a dispatch stage are applied in stage order (`dispatch-stages.ts`); returns why a
+   * stage is still waiting (its later stages were not applied), or undefined when all were.
    */
   async applyManifest(
     manifest: ComponentManifest,
     stage: "onUpdate" | "onStateKeep",
     clusterName: string = LOCAL_CLUSTER_NAME,
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     // Opened first: an unreachable cluster fails before its objects are recorded as applied.
     const cluster = clusterName === LOCAL_CLUSTER_NAME ? this.cluster : await this.gateway.open(clusterName);
     const claim = this.ownershipClaim();
@@ -184,16 +188,29 @@ export class ReleaseApplier {
     const applyOnce = this.plan.applyOnce;
     const shared = claim.shared;
     const sharing = { app: claim.app, selectors: shared };
-    if (
-      (await applyComponentObjects(cluster, manifest, {
-        ...(applyOnce === undefined ? {} : { applyOnce }),
-        ...(shared.length === 0 ? {} : { sharing }),
-        // The adoption writes above touch only references, never what the check read.
-        live,
-        stage,
-      })) > 0
-    )
-      this.pass.wrote = true;
+    let firstStage = true;
+    const dispatched = await dispatchInStages(cluster, manifest, componentApplyList(manifest), this.plan.registry, {
+      apply: (objects, staged) => {
+        // The adoption writes above touch only references, never what the check read; a later
+        // stage reads again, as the controllers may have acted on the earlier stage's objects.
+        const reuse = firstStage ? { live } : {};
+        firstStage = false;
+        return applyComponentObjects(cluster, staged, {
+          ...(applyOnce === undefined ? {} : { applyOnce }),
+          ...(shared.length === 0 ? {} : { sharing }),
+          ...reuse,
+          stage,
+          objects,
+        });
+      },
+      // Only the hub's rendering of the release is rendered again: a placement's or a step's
+      // rendering differs from it, and its PostDispatch traits keep their first rendering.
+      ...(clusterName === LOCAL_CLUSTER_NAME && this.plan.manifestsByName.get(manifest.name) === manifest
+        ? { renderWithStatus: (status: JsonValue) => this.renderWithWorkloadStatus(manifest.name, status) }
+        : {}),
+    });
+    if (dispatched.changed > 0) this.pass.wrote = true;
+    return dispatched.waiting;
   }
 
   /** The component rendered again with traits a step attaches (`canary-deploy`), from the revision's definitions. */
@@ -215,6 +232,19 @@ export class ReleaseApplier {
     return resolved.find((manifest) => manifest.name === componentName);
   }
 
+  /** The component rendered again with its workload's live status, for its PostDispatch traits (`context.output.status`). */
+  private async renderWithWorkloadStatus(
+    componentName: string,
+    status: JsonValue,
+  ): Promise<ComponentManifest | undefined> {
+    const manifests = renderAppfile(this.plan.appfile, {
+      ...this.plan.renderOptions,
+      workloadStatus: { [componentName]: status },
+    });
+    const resolved = this.charts === undefined ? manifests : await resolveChartWorkloads(manifests, this.charts);
+    return resolved.find((manifest) => manifest.name === componentName);
+  }
+
   /** The cluster a placement deploys to (the hub's own connection for `local`). */
   clusterOf(name: string): Promise<Cluster> {
     return name === LOCAL_CLUSTER_NAME ? Promise.resolve(this.cluster) : this.gateway.open(name);
@@ -225,7 +255,8 @@ export class ReleaseApplier {
     const manifest = placement.manifestsByName.get(componentName);
     if (manifest === undefined)
       return { applied: false, healthy: true, message: `component "${componentName}" is not deployed here` };
-    await this.applyManifest(manifest, "onUpdate", placement.cluster);
+    const waiting = await this.applyManifest(manifest, "onUpdate", placement.cluster);
+    if (waiting !== undefined) return { applied: true, healthy: false, message: waiting };
     const cluster = await this.clusterOf(placement.cluster);
     const { health, output } = await inspectComponent(cluster, manifest, this.plan.registry);
     return {
@@ -270,7 +301,8 @@ export class ReleaseApplier {
       const attached = manifest.traits.filter((trait) => trait.index >= declared);
       for (const trait of attached) for (const output of trait.outputs) await this.applyObject(output.object);
     }
-    await this.applyManifest(manifest, "onUpdate");
+    const waiting = await this.applyManifest(manifest, "onUpdate");
+    if (waiting !== undefined) return { applied: true, healthy: false, message: waiting };
     const { health, output } = await inspectComponent(this.cluster, manifest, this.plan.registry);
     return {
       applied: true,

@@ -71,6 +71,12 @@ export interface RenderOptions {
    * @default true
    */
   readonly checkRollouts?: boolean;
+  /**
+   * The live `status` of components' workloads by component name: a `PostDispatch` trait (applied
+   * once the workload is healthy) sees it as `context.output.status`, as in KubeVela.
+   * @default none (the rendered workload, without status)
+   */
+  readonly workloadStatus?: Readonly<Record<string, JsonValue>>;
 }
 
 /**
@@ -280,6 +286,7 @@ function renderTrait(
   trait: AppfileTrait,
   baseContext: JsonObject,
   current: { workload: KubeObject | undefined; outputs: Map<string, RenderedOutput>; owners: Map<string, string> },
+  workloadStatus: JsonValue | undefined,
 ): RenderedOutput[] {
   const definition = trait.definition;
   const subject = `trait "${trait.type}"`;
@@ -312,7 +319,10 @@ function renderTrait(
   const context: JsonObject = {
     ...baseContext,
     componentType: component.type,
-    output: toJsonValue(current.workload ?? null),
+    output:
+      current.workload !== undefined && workloadStatus !== undefined && definition.stage === "PostDispatch"
+        ? toJsonValue({ ...current.workload, status: workloadStatus })
+        : toJsonValue(current.workload ?? null),
     outputs: objectOutputs(current.outputs),
   };
   const data: JsonObject = { parameter: trait.properties, context };
@@ -471,7 +481,11 @@ function renderComponent(
   component.traits.forEach((trait, index) => {
     if (failed) return;
     try {
-      traitResults.push({ trait, index, produced: renderTrait(state, component, trait, context, current) });
+      traitResults.push({
+        trait,
+        index,
+        produced: renderTrait(state, component, trait, context, current, options.workloadStatus?.[component.name]),
+      });
     } catch (error) {
       if (error instanceof CueParameterError)
         state.issues.push(

@@ -98,8 +98,10 @@ describe("vela-ts dry-run --expand-charts with the example chart repository", ()
     expect(run.stderr).not.toContain("error");
     expect(run.code).toBe(0);
     const byHeader = groups(run.stdout);
+    // The kruise-rollout trait is PreDispatch: the Rollout's group comes first.
     expect([...byHeader.keys()]).toEqual([
-      "Application(store) -- Component(shop)",
+      "Application(store) -- Component(shop) -- Stage(PreDispatch)",
+      "Application(store) -- Component(shop) -- Stage(DefaultDispatch)",
       `Application(store) -- Component(shop) -- Chart(demo-app@${version})`,
     ]);
     const chart = byHeader.get(`Application(store) -- Component(shop) -- Chart(demo-app@${version})`) ?? [];
@@ -114,7 +116,7 @@ describe("vela-ts dry-run --expand-charts with the example chart repository", ()
     const deployment = find(chart, "Deployment");
     expect(deployment?.spec?.replicas).toBe(replicas);
     expect(JSON.stringify(deployment?.spec)).toContain(`"image":"${image}"`);
-    const rollout = find(byHeader.get("Application(store) -- Component(shop)"), "Rollout");
+    const rollout = find(byHeader.get("Application(store) -- Component(shop) -- Stage(PreDispatch)"), "Rollout");
     expect((rollout?.spec?.objectRef as { workloadRef: unknown }).workloadRef).toEqual({
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -135,10 +137,11 @@ describe("vela-ts dry-run --expand-charts with the example chart repository", ()
     const run = await dryRun(app(), ["--chart-repo", MAPPING, "-o", "json"]);
     expect(run.code).toBe(0);
     const list = JSON.parse(run.stdout) as { items: Obj[] };
+    // In the order they are applied: the PreDispatch Rollout first.
     expect(list.items.map((item) => item.kind)).toEqual([
+      "Rollout",
       "HelmRelease",
       "HelmRepository",
-      "Rollout",
       "Service",
       "Deployment",
       "Ingress",
@@ -296,7 +299,10 @@ describe.skipIf(!HAS_SHARED)(
         "Ingress/canary-demo",
       ]);
       expect(JSON.stringify(find(chart, "Deployment")?.spec)).toContain(image);
-      const rollout = find(byHeader.get("Application(canary-demo) -- Component(canary-demo)"), "Rollout");
+      const rollout = find(
+        byHeader.get("Application(canary-demo) -- Component(canary-demo) -- Stage(PreDispatch)"),
+        "Rollout",
+      );
       expect((rollout?.spec?.objectRef as { workloadRef: unknown }).workloadRef).toEqual({
         apiVersion: "apps/v1",
         kind: "Deployment",

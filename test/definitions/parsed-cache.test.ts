@@ -49,7 +49,7 @@ describe("parsed definition cache", () => {
       loadDefinitions({ builtinDir: builtin, addonsDir: null, cache: NO_CACHE }).definitions,
       path,
     );
-    expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ format: 1 });
+    expect(JSON.parse(readFileSync(path, "utf8"))).toMatchObject({ format: 2 });
 
     const options = { builtinDir: builtin, addonsDir: null, cache: readParsedDefinitionCache(path) };
     expect(loadDefinitions(options).definitions.map((definition) => definition.description)).toEqual(["before"]);

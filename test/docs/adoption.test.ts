@@ -118,4 +118,46 @@ describe("docs/adoption.md", () => {
     for (const line of (adopt?.stderr ?? "").trimEnd().split("\n")) expect(PAGE).toContain(line.trim());
     expect(scaled).toHaveLength(4);
   });
+
+  it("releases the canary in one apply that adds the kruise-rollout trait and the new image", async () => {
+    const env = { VELA_TS_SANDBOX: join(tempDir("vela-ts-docs-"), "sb") };
+    const clock = new FakeClock();
+    const vela = (argv: readonly string[]): Promise<CliRun> => runCli(argv, { cwd: PROJECT_ROOT, env, clock });
+    const pods = async (): Promise<{ uid: string; image: string }[]> => {
+      const run = await vela(["sandbox", "get", "pods", "-o", "json"]);
+      const items = (
+        JSON.parse(run.stdout) as { items: { metadata: { uid: string }; spec: { containers: { image: string }[] } }[] }
+      ).items;
+      return items.map((item) => ({ uid: item.metadata.uid, image: item.spec.containers[0]?.image ?? "" }));
+    };
+    const commands = testedCommands(2);
+    expect(commands.map((argv) => argv.slice(1, 3).join(" "))).toEqual([
+      "sandbox apply",
+      "up -f",
+      "adopt deployment/legacy-api",
+      "up -f",
+      "up -f",
+      "workflow resume",
+    ]);
+    expect(commands[4]).toContain("examples/adoption/legacy-canary.yaml");
+    let scaled: string[] = [];
+    for (const [index, argv] of commands.entries()) {
+      const run = await vela(argv.slice(1));
+      expect(run.code, `vela-ts ${argv.slice(1).join(" ")}\n${run.stderr}`).toBe(0);
+      const now = await pods();
+      if (index === 1) scaled = now.map((pod) => pod.uid).sort();
+      if (index === 3) expect(now.map((pod) => pod.uid).sort()).toEqual(scaled);
+      if (index === 4) {
+        // The four old pods untouched, one canary pod on the new image.
+        expect(
+          now
+            .filter((pod) => pod.image !== "nginx:1.26")
+            .map((pod) => pod.uid)
+            .sort(),
+        ).toEqual(scaled);
+        expect(now.filter((pod) => pod.image === "nginx:1.26")).toHaveLength(1);
+      }
+    }
+    expect(scaled).toHaveLength(4);
+  });
 });

@@ -48,7 +48,8 @@ function yamlGroups(result: DryRunResult): string {
       const topology = where?.topology === undefined ? "" : `, topology ${where.topology}`;
       const placement =
         where === undefined ? "" : ` -- Placement(cluster ${where.cluster}, namespace ${where.namespace}${topology})`;
-      const header = `---\n# Application(${group.application}) -- Component(${group.component})${placement}${chart}\n---\n`;
+      const stage = group.stage === undefined ? "" : ` -- Stage(${group.stage})`;
+      const header = `---\n# Application(${group.application}) -- Component(${group.component})${placement}${stage}${chart}\n---\n`;
       return (
         header +
         group.objects.map((object) => stringify(object, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n")

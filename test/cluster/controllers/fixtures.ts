@@ -29,7 +29,6 @@ export function service(name: string, selectorApp = name): KubeObject {
     spec: {
       selector: { app: selectorApp },
       ports: [{ name: "http", port: 8090, targetPort: 8090 }],
-      clusterIP: "10.96.0.10",
     },
   };
 }

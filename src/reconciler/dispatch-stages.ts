@@ -62,8 +62,8 @@ export function hasDispatchStages(plans: readonly StagePlan[]): boolean {
  *
  * After `DefaultDispatch`: the workload and the default traits must be healthy (KubeVela applies
  * PostDispatch traits once the workload is). After `PreDispatch`: every object of the stage must
- * exist, and each trait must be healthy or have been observed by its controller (a `status`
- * written for the current `metadata.generation`). KubeVela waits for health there; a trait that
+ * exist, and each trait must be healthy or have been observed by its controller (one of its
+ * objects with a `status` written for the current `metadata.generation`). KubeVela waits for health there; a trait that
  * watches the workload (a Kruise Rollout) cannot be healthy before the workload exists ("Workload
  * Not Found") nor while it releases it, so health alone would never let a first deploy, or a new
  * release during a paused canary, reach the workload. What the order must guarantee is that the
@@ -90,7 +90,9 @@ export async function stageNotReady(
     const traitHealth = health.traits[index];
     if (traitHealth === undefined || traitHealth.healthy || !plan.traits.includes(trait)) return;
     const objects = trait.outputs.map((output) => live.get(output.object));
-    if (plan.stage === "PreDispatch" && objects.every((object) => object !== undefined && isObserved(object))) return;
+    // One observed object is the trait's controller having seen it (a Rollout); the others (a
+    // canary Service) may have no controller writing a status at all.
+    if (plan.stage === "PreDispatch" && objects.some((object) => object !== undefined && isObserved(object))) return;
     waiting.push(`${trait.type}: ${traitHealth.message ?? "not ready"}`);
   });
   if (waiting.length === 0) return undefined;

@@ -2,6 +2,7 @@ import type { Cluster } from "../cluster/cluster.js";
 import { DISPATCH_STAGES, type DefinitionRegistry, type DispatchStage } from "../definitions/index.js";
 import { refOf, type KubeObject } from "../model/kube-object.js";
 import type { ComponentManifest, TraitManifest } from "../render/index.js";
+import { hasPendingFastTrack } from "../rollout/rollout-coupling.js";
 import { isJsonObject, toJsonValue, type JsonValue } from "../util/index.js";
 import { inspectComponent, objectsToApply } from "./component-runtime.js";
 
@@ -92,12 +93,23 @@ export async function stageNotReady(
     const objects = trait.outputs.map((output) => live.get(output.object));
     // One observed object is the trait's controller having seen it (a Rollout); the others (a
     // canary Service) may have no controller writing a status at all.
-    if (plan.stage === "PreDispatch" && objects.some((object) => object !== undefined && isObserved(object))) return;
+    if (plan.stage === "PreDispatch" && objects.some((object) => object !== undefined && letsWorkloadGo(object)))
+      return;
     waiting.push(`${trait.type}: ${traitHealth.message ?? "not ready"}`);
   });
   if (waiting.length === 0) return undefined;
   const next = DISPATCH_STAGES[DISPATCH_STAGES.indexOf(plan.stage) + 1] ?? "";
   return `waiting for the ${plan.stage} stage before ${next} (${waiting.join("; ")})`;
+}
+
+/**
+ * Whether a PreDispatch object lets the workload change: its controller has seen it, or it is a
+ * Rollout vela-ts disabled for a rollback that goes straight back (its controller leaves the
+ * workload alone by design, and waiting for it to observe the disabling would let the rollback's
+ * end re-enable it before the workload moved).
+ */
+function letsWorkloadGo(object: KubeObject): boolean {
+  return isObserved(object) || hasPendingFastTrack(object);
 }
 
 /** Whether a live object's controller has written its status for the current spec. */

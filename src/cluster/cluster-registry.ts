@@ -1,4 +1,4 @@
-import { NotFoundError, UsageError } from "../errors/index.js";
+import { NotFoundError, UsageError, VelaError } from "../errors/index.js";
 import type { KubeObject } from "../model/kube-object.js";
 import { isJsonObject } from "../util/index.js";
 import type { Cluster } from "./cluster.js";
@@ -137,24 +137,59 @@ export function clusterEntryOf(secret: KubeObject): ClusterEntry | undefined {
   return endpoint === undefined ? undefined : { name, labels, endpoint };
 }
 
-/** Every member cluster the hub knows, by name. */
-export async function listClusterEntries(hub: Cluster): Promise<ClusterEntry[]> {
+/** A cluster Secret vela-ts cannot connect with (e.g. a `Kubeconfig` record of an older vela-ts, or KubeVela's `Dynamic`). */
+export interface UnreadableCluster {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** The hub's cluster Secrets: the members vela-ts can reach, and those it cannot, each by name. */
+export async function readClusterRegistry(
+  hub: Cluster,
+): Promise<{ entries: ClusterEntry[]; unreadable: UnreadableCluster[] }> {
   const secrets = await hub.list("v1", "Secret", {
     namespace: CLUSTER_SECRET_NAMESPACE,
     labelSelector: LABEL_CLUSTER_CREDENTIAL_TYPE,
   });
-  return secrets
-    .flatMap((secret) => {
-      const entry = clusterEntryOf(secret);
-      return entry === undefined ? [] : [entry];
-    })
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const entries: ClusterEntry[] = [];
+  const unreadable: UnreadableCluster[] = [];
+  for (const secret of secrets) {
+    const entry = clusterEntryOf(secret);
+    if (entry !== undefined) entries.push(entry);
+    else
+      unreadable.push({
+        name: secret.metadata.name ?? "",
+        type: secret.metadata.labels?.[LABEL_CLUSTER_CREDENTIAL_TYPE] ?? "",
+      });
+  }
+  const byName = (a: { name: string }, b: { name: string }): number => a.name.localeCompare(b.name);
+  return { entries: entries.sort(byName), unreadable: unreadable.sort(byName) };
+}
+
+/** Every member cluster the hub knows, by name. */
+export async function listClusterEntries(hub: Cluster): Promise<ClusterEntry[]> {
+  return (await readClusterRegistry(hub)).entries;
+}
+
+/** Why a recorded cluster cannot be used, and how to record it again. */
+export function unreadableClusterError(cluster: UnreadableCluster): VelaError {
+  return new VelaError(
+    "E_CLUSTER_UNKNOWN",
+    `cluster "${cluster.name}" is recorded with credential type ${cluster.type || "(none)"}, which vela-ts cannot connect with`,
+    {
+      hint:
+        `join it again: vela-ts cluster join ${cluster.name} --member-kubeconfig FILE [--member-context NAME] ` +
+        "(its server and credentials are stored as X509Certificate or ServiceAccountToken)",
+    },
+  );
 }
 
 /** The member cluster called `name`, or a NotFoundError listing the known ones. */
 export async function getClusterEntry(hub: Cluster, name: string): Promise<ClusterEntry> {
-  const entries = await listClusterEntries(hub);
+  const { entries, unreadable } = await readClusterRegistry(hub);
   const entry = entries.find((candidate) => candidate.name === name);
+  const recorded = unreadable.find((candidate) => candidate.name === name);
+  if (entry === undefined && recorded !== undefined) throw unreadableClusterError(recorded);
   if (entry === undefined)
     throw new NotFoundError("E_CLUSTER_UNKNOWN", `cluster "${name}" is not joined`, {
       hint: `joined clusters: ${entries.map((known) => known.name).join(", ") || "none"} (see vela-ts cluster list)`,

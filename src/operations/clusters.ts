@@ -6,6 +6,8 @@ import {
   deleteClusterEntry,
   getClusterEntry,
   listClusterEntries,
+  readClusterRegistry,
+  type UnreadableCluster,
   saveClusterEntry,
   type ClusterEndpoint,
   type ClusterEntry,
@@ -52,6 +54,15 @@ function viewOf(entry: ClusterEntry): ClusterView {
   };
 }
 
+function staleViewOf(cluster: UnreadableCluster): ClusterView {
+  return {
+    name: cluster.name,
+    type: cluster.type,
+    endpoint: "(cannot connect: join it again with --member-kubeconfig)",
+    labels: {},
+  };
+}
+
 /** Parses `key=value` label arguments (`cluster labels add`, `join --labels`). */
 export function parseClusterLabels(pairs: readonly string[]): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -68,10 +79,15 @@ export function parseClusterLabels(pairs: readonly string[]): Record<string, str
 /** `vela-ts cluster list`: the hub and every joined member with its labels. */
 export async function listClusters(options: TargetOptions): Promise<{ target: string; clusters: ClusterView[] }> {
   return withTarget(options, async (target) => {
-    const entries = await listClusterEntries(target.cluster);
+    const { entries, unreadable } = await readClusterRegistry(target.cluster);
+    // A record vela-ts cannot connect with is listed, so it does not vanish without a word.
+    const stale = unreadable.map(staleViewOf);
     return {
       target: target.description,
-      clusters: [{ name: "local", type: "Hub", endpoint: target.description, labels: {} }, ...entries.map(viewOf)],
+      clusters: [
+        { name: "local", type: "Hub", endpoint: target.description, labels: {} },
+        ...[...entries.map(viewOf), ...stale].sort((a, b) => a.name.localeCompare(b.name)),
+      ],
     };
   });
 }
@@ -145,7 +161,11 @@ async function appsUsing(hub: Cluster, cluster: string): Promise<string[]> {
 export async function detachCluster(options: TargetOptions & { readonly name: string }): Promise<ClusterView> {
   checkClusterName(options.name);
   return withTarget(options, async (target) => {
-    const entry = await getClusterEntry(target.cluster, options.name);
+    // A record vela-ts cannot connect with may still be detached (it is only its Secret).
+    const stale = (await readClusterRegistry(target.cluster)).unreadable.find(
+      (cluster) => cluster.name === options.name,
+    );
+    const view = stale === undefined ? viewOf(await getClusterEntry(target.cluster, options.name)) : staleViewOf(stale);
     const users = await appsUsing(target.cluster, options.name);
     if (users.length > 0)
       throw new VelaError(
@@ -154,7 +174,7 @@ export async function detachCluster(options: TargetOptions & { readonly name: st
         { hint: "delete those applications, or deploy them elsewhere, before detaching the cluster" },
       );
     await deleteClusterEntry(target.cluster, options.name);
-    return viewOf(entry);
+    return view;
   });
 }
 

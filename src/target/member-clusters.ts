@@ -1,6 +1,11 @@
 import { existsSync, statSync } from "node:fs";
 import type { Cluster } from "../cluster/cluster.js";
-import { listClusterEntries, type ClusterEntry } from "../cluster/cluster-registry.js";
+import {
+  readClusterRegistry,
+  unreadableClusterError,
+  type ClusterEntry,
+  type UnreadableCluster,
+} from "../cluster/cluster-registry.js";
 import { findSandboxServer, type SandboxCluster } from "../cluster/sandbox/index.js";
 import { LOCAL_CLUSTER_NAME } from "../cluster/tracker.js";
 import { VelaError } from "../errors/index.js";
@@ -39,7 +44,7 @@ function unreachable(entry: ClusterEntry, why: string, hint: string): VelaError 
  */
 export class MemberClusters implements ClusterGateway {
   private readonly opened = new Map<string, OpenedMember>();
-  private entries: ClusterEntry[] | undefined;
+  private recorded: { entries: ClusterEntry[]; unreadable: UnreadableCluster[] } | undefined;
 
   constructor(
     private readonly hub: Cluster,
@@ -47,8 +52,8 @@ export class MemberClusters implements ClusterGateway {
   ) {}
 
   private async registry(): Promise<ClusterEntry[]> {
-    this.entries ??= await listClusterEntries(this.hub);
-    return this.entries;
+    this.recorded ??= await readClusterRegistry(this.hub);
+    return this.recorded.entries;
   }
 
   async known(): Promise<{ name: string; labels: Readonly<Record<string, string>> }[]> {
@@ -64,6 +69,8 @@ export class MemberClusters implements ClusterGateway {
     const already = this.opened.get(name);
     if (already !== undefined) return already.cluster;
     const entry = (await this.registry()).find((candidate) => candidate.name === name);
+    const unreadable = this.recorded?.unreadable.find((candidate) => candidate.name === name);
+    if (entry === undefined && unreadable !== undefined) throw unreadableClusterError(unreadable);
     if (entry === undefined)
       throw new VelaError("E_CLUSTER_UNKNOWN", `cluster "${name}" is not joined to this hub`, {
         hint: "join it with vela-ts cluster join NAME (--member-kubeconfig FILE for a real cluster), or deploy elsewhere (see vela-ts cluster list)",

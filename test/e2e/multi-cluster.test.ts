@@ -4,7 +4,7 @@
  * `status`, an update, a member out of reach mid-deploy (the step fails naming it, a later run
  * converges), and `delete` cleaning every cluster. Plus the cluster registry's bad input.
  */
-import { renameSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/model/kube-object.js";
@@ -146,6 +146,37 @@ describe("the cluster registry refuses bad input clearly", () => {
     const run = await story.vela(argv);
     expect(run.code, run.stderr).toBe(code);
     expect(run.stderr).toContain(message);
+  });
+
+  it("a member recorded in a form vela-ts cannot connect with is listed, and deploying to it says to join it again", async () => {
+    // What an older vela-ts stored for a kubeconfig member: the file's path, no credentials.
+    const stale = join(story.cwd, "stale-member.yaml");
+    writeFileSync(
+      stale,
+      [
+        "apiVersion: v1",
+        "kind: Secret",
+        "metadata:",
+        "  name: test",
+        "  namespace: vela-system",
+        "  labels: { cluster.core.oam.dev/cluster-credential-type: Kubeconfig }",
+        "data:",
+        `  endpoint: ${Buffer.from("kubeconfig:///home/me/.kube/config").toString("base64")}`,
+        "",
+      ].join("\n"),
+    );
+    await story.velaOk(["sandbox", "apply", "-f", stale]);
+    const list = await story.velaOk(["cluster", "list"]);
+    expect(list.stdout).toMatch(/test\s+Kubeconfig\s+\(cannot connect: join it again with --member-kubeconfig\)/);
+    const run = await story.vela(["cluster", "labels", "add", "test", "env=test"]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain(
+      'error[E_CLUSTER_UNKNOWN]: cluster "test" is recorded with credential type Kubeconfig, which vela-ts cannot connect with',
+    );
+    expect(run.stderr).toContain("join it again: vela-ts cluster join test --member-kubeconfig FILE");
+    // Detaching it removes the record.
+    await story.velaOk(["cluster", "detach", "test"]);
+    expect((await story.velaOk(["cluster", "list"])).stdout).not.toContain("Kubeconfig");
   });
 
   it("up with a topology whose label selector matches no cluster: the policy's line, nothing stored", async () => {

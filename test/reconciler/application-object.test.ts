@@ -4,7 +4,6 @@
  * suspend), and a person's status edit that meets a reconciler's write is made again on the newer
  * object instead of replacing it.
  */
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   applicationRef,
@@ -14,17 +13,13 @@ import {
   StatusConflictError,
 } from "../../src/reconciler/application-object.js";
 import { driveApplication } from "../../src/reconciler/drive.js";
-import { openTarget, type Target } from "../../src/target/target.js";
 import { ConflictError } from "../../src/errors/index.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
-import { FakeClock } from "../../src/util/clock.js";
 import type { JsonObject } from "../../src/util/index.js";
-import { suspendWorkflow, type WorkflowStatus } from "../../src/workflow/index.js";
-import { tempDir } from "../support/cli.js";
-import { PROJECT_ROOT } from "../support/shared.js";
+import { suspendWorkflow } from "../../src/workflow/index.js";
 import { forwardingCluster } from "../support/forwarding-cluster.js";
+import { withSandboxTarget, workflowOf } from "../support/sandbox-target.js";
 
-const noHttp = (): Promise<never> => Promise.reject(new Error("no webhooks in these tests"));
 const APP_REF = applicationRef("three", "default");
 
 /** Three ConfigMaps applied one step after the other. */
@@ -53,28 +48,9 @@ function threeSteps(): KubeObject {
   };
 }
 
-function workflowOf(app: KubeObject | undefined): WorkflowStatus | undefined {
-  return (app?.status as { workflow?: WorkflowStatus } | undefined)?.workflow;
-}
-
-async function withSandboxTarget<T>(work: (target: Target) => Promise<T>): Promise<T> {
-  const target = await openTarget({
-    cwd: PROJECT_ROOT,
-    sandboxDir: join(tempDir("vela-ts-status-write-"), "sandbox"),
-    clock: new FakeClock(),
-    http: noHttp,
-    command: "test",
-  });
-  try {
-    return await work(target);
-  } finally {
-    target.close();
-  }
-}
-
 describe("a workflow suspend between a reconcile pass's read and its status write", () => {
   it("survives: the pass ends on the conflict and the next pass keeps the workflow suspended", async () => {
-    await withSandboxTarget(async (target) => {
+    await withSandboxTarget("status-write", async (target) => {
       const inner = target.cluster;
       await inner.create(threeSteps());
       let suspendedAt: readonly string[] | undefined;
@@ -122,7 +98,7 @@ describe("a workflow suspend between a reconcile pass's read and its status writ
   });
 
   it("saveApplicationStatus does not retry a conflict: it throws StatusConflictError", async () => {
-    await withSandboxTarget(async (target) => {
+    await withSandboxTarget("status-write", async (target) => {
       const created = await target.cluster.create(threeSteps());
       await target.cluster.updateStatus({ ...created, status: { status: "runningWorkflow" } });
       await expect(saveApplicationStatus(target.cluster, created, { status: "running" })).rejects.toBeInstanceOf(
@@ -135,7 +111,7 @@ describe("a workflow suspend between a reconcile pass's read and its status writ
 
 describe("editApplicationStatus (a person's status write)", () => {
   it("after a reconciler's write in between, edits the newer status: both changes are kept", async () => {
-    await withSandboxTarget(async (target) => {
+    await withSandboxTarget("status-write", async (target) => {
       const inner = target.cluster;
       const read = await inner.create(threeSteps());
       await inner.updateStatus({ ...read, status: { status: "runningWorkflow", services: [] } });
@@ -173,7 +149,7 @@ describe("editApplicationStatus (a person's status write)", () => {
 
 describe("editApplicationSpec (a person's spec write: up, rollback)", () => {
   it("after a reconciler's status write in between, writes the spec on the newer object: both kept", async () => {
-    await withSandboxTarget(async (target) => {
+    await withSandboxTarget("status-write", async (target) => {
       const inner = target.cluster;
       const read = await inner.create(threeSteps());
       let raced = false;
@@ -200,7 +176,7 @@ describe("editApplicationSpec (a person's spec write: up, rollback)", () => {
   });
 
   it("gives up when the edit no longer applies to the newer object, and after five conflicts", async () => {
-    await withSandboxTarget(async (target) => {
+    await withSandboxTarget("status-write", async (target) => {
       const inner = target.cluster;
       const read = await inner.create(threeSteps());
       await inner.updateStatus({ ...read, status: { status: "runningWorkflow" } });

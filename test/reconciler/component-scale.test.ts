@@ -5,23 +5,19 @@
  * that dies between two writes converges on the next run, and a step that could stop the run (a
  * suspend) ends what is recorded ahead.
  */
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resourceTrackerRef, trackedResources } from "../../src/cluster/tracker.js";
 import { applicationRef } from "../../src/reconciler/application-object.js";
 import { driveApplication } from "../../src/reconciler/drive.js";
 import { reconcileApplication } from "../../src/reconciler/reconcile.js";
-import { openTarget, type Target } from "../../src/target/target.js";
+import { type Target } from "../../src/target/target.js";
 import type { KubeObject } from "../../src/model/kube-object.js";
 import { ClusterError } from "../../src/errors/index.js";
-import { FakeClock } from "../../src/util/clock.js";
 import type { JsonObject } from "../../src/util/index.js";
 import type { WorkflowStatus } from "../../src/workflow/index.js";
-import { tempDir } from "../support/cli.js";
-import { PROJECT_ROOT } from "../support/shared.js";
 import { forwardingCluster } from "../support/forwarding-cluster.js";
+import { withSandboxTarget, workflowOf } from "../support/sandbox-target.js";
 
-const noHttp = (): Promise<never> => Promise.reject(new Error("no webhooks in these tests"));
 const COMPONENTS = 24;
 const APP_REF = applicationRef("many", "default");
 
@@ -45,25 +41,6 @@ function manyParts(count: number): KubeObject {
   };
 }
 
-async function withSandboxTarget<T>(work: (target: Target) => Promise<T>): Promise<T> {
-  const target = await openTarget({
-    cwd: PROJECT_ROOT,
-    sandboxDir: join(tempDir("vela-ts-component-scale-"), "sandbox"),
-    clock: new FakeClock(),
-    http: noHttp,
-    command: "test",
-  });
-  try {
-    return await work(target);
-  } finally {
-    target.close();
-  }
-}
-
-function workflowOf(app: KubeObject | undefined): WorkflowStatus | undefined {
-  return (app?.status as { workflow?: WorkflowStatus } | undefined)?.workflow;
-}
-
 async function configMapNames(target: Target): Promise<string[]> {
   const maps = await target.cluster.list("v1", "ConfigMap", { namespace: "default" });
   return maps.map((map) => map.metadata.name ?? "").sort();
@@ -80,7 +57,7 @@ async function trackedNames(target: Target, app: string): Promise<string[]> {
 
 describe("a pass over an app of many components", () => {
   it("writes its tracker once and its status O(log components) times, and finishes the workflow", async () => {
-    await withSandboxTarget(async (target) => {
+    await withSandboxTarget("component-scale", async (target) => {
       await target.cluster.create(manyParts(COMPONENTS));
       const writes = { tracker: 0, status: 0 };
       const counting = forwardingCluster(target.cluster, {
@@ -116,7 +93,7 @@ describe("a pass over an app of many components", () => {
   });
 
   it("writes a one-component app's status twice on its first pass: the revision, then the finished run", async () => {
-    await withSandboxTarget(async (target) => {
+    await withSandboxTarget("component-scale", async (target) => {
       await target.cluster.create({ ...manyParts(1), metadata: { name: "one", namespace: "default" } });
       const statuses: (WorkflowStatus | undefined)[] = [];
       const counting = forwardingCluster(target.cluster, {
@@ -133,7 +110,7 @@ describe("a pass over an app of many components", () => {
   });
 
   it("converges after being killed at a one-component app's apply, its run's start not written before it", async () => {
-    await withSandboxTarget(async (target) => {
+    await withSandboxTarget("component-scale", async (target) => {
       await target.cluster.create({ ...manyParts(1), metadata: { name: "one", namespace: "default" } });
       const dying = forwardingCluster(target.cluster, {
         apply: (object, options) =>
@@ -156,7 +133,7 @@ describe("a pass over an app of many components", () => {
   });
 
   it("converges after dying between two status writes: every component applied, recorded and succeeded", async () => {
-    await withSandboxTarget(async (target) => {
+    await withSandboxTarget("component-scale", async (target) => {
       await target.cluster.create(manyParts(COMPONENTS));
       let applied = 0;
       // The cluster goes away at the 11th ConfigMap (as for a killed process, nothing more is
@@ -190,7 +167,7 @@ describe("a pass over an app of many components", () => {
   });
 
   it("records nothing past a step that could stop the run: a suspend in a DAG round", async () => {
-    await withSandboxTarget(async (target) => {
+    await withSandboxTarget("component-scale", async (target) => {
       await target.cluster.create({
         apiVersion: "core.oam.dev/v1beta1",
         kind: "Application",

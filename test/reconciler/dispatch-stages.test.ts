@@ -3,7 +3,6 @@
  * seen by their controller) before its workload, in one apply-component step; a process killed
  * between the stages leaves nothing of the later stage written, and the next run converges.
  */
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadDefinitions } from "../../src/definitions/index.js";
 import { ClusterError } from "../../src/errors/index.js";
@@ -13,14 +12,9 @@ import { planDispatchStages, traitStageOf } from "../../src/reconciler/dispatch-
 import { driveApplication } from "../../src/reconciler/drive.js";
 import { bindAppfile } from "../../src/appfile/index.js";
 import { renderAppfile } from "../../src/render/index.js";
-import { openTarget, type Target } from "../../src/target/target.js";
-import { FakeClock } from "../../src/util/clock.js";
-import type { WorkflowStatus } from "../../src/workflow/index.js";
-import { tempDir } from "../support/cli.js";
 import { forwardingCluster } from "../support/forwarding-cluster.js";
-import { PROJECT_ROOT } from "../support/shared.js";
+import { withSandboxTarget, workflowOf } from "../support/sandbox-target.js";
 
-const noHttp = (): Promise<never> => Promise.reject(new Error("no webhooks in these tests"));
 const APP_REF = applicationRef("staged", "default");
 const DEPLOYMENT = { apiVersion: "apps/v1", kind: "Deployment", name: "staged", namespace: "default" };
 const ROLLOUT = { apiVersion: "rollouts.kruise.io/v1alpha1", kind: "Rollout", name: "staged", namespace: "default" };
@@ -43,25 +37,6 @@ const APP: KubeObject = {
     ],
   },
 };
-
-async function withSandboxTarget<T>(work: (target: Target) => Promise<T>): Promise<T> {
-  const target = await openTarget({
-    cwd: PROJECT_ROOT,
-    sandboxDir: join(tempDir("vela-ts-dispatch-stages-"), "sandbox"),
-    clock: new FakeClock(),
-    http: noHttp,
-    command: "test",
-  });
-  try {
-    return await work(target);
-  } finally {
-    target.close();
-  }
-}
-
-function workflowOf(app: KubeObject | undefined): WorkflowStatus | undefined {
-  return (app?.status as { workflow?: WorkflowStatus } | undefined)?.workflow;
-}
 
 describe("planDispatchStages", () => {
   it("puts PreDispatch trait outputs first, then the workload with the default traits' objects", () => {
@@ -86,7 +61,7 @@ describe("planDispatchStages", () => {
 
 describe("dispatch stages in one apply-component step", () => {
   it("writes the Rollout, and the Deployment only once Kruise has seen it", async () => {
-    await withSandboxTarget(async (target) => {
+    await withSandboxTarget("dispatch-stages", async (target) => {
       await target.cluster.create(APP);
       const writes: { kind: string; rolloutObserved: boolean }[] = [];
       const observing = forwardingCluster(target.cluster, {
@@ -109,7 +84,7 @@ describe("dispatch stages in one apply-component step", () => {
   });
 
   it("killed between the stages: nothing of the workload's stage written, the next run converges", async () => {
-    await withSandboxTarget(async (target) => {
+    await withSandboxTarget("dispatch-stages", async (target) => {
       await target.cluster.create(APP);
       // The process dies at its first write of the DefaultDispatch stage.
       const dying = forwardingCluster(target.cluster, {

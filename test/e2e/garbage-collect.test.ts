@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ObjectRef } from "../../src/model/kube-object.js";
 import { openCommandSandbox } from "../../src/target/addon-objects.js";
-import { readRevisions, storySandbox, type StorySandbox } from "../support/story.js";
+import { readRevisions, storySandbox, type StorySandbox, applicationHead } from "../support/story.js";
 
 const deployment = (name: string): ObjectRef => ({
   apiVersion: "apps/v1",
@@ -41,12 +41,7 @@ function settings(name: string, options: { finalizer?: boolean; extra?: string[]
 
 function app(components: string[][], policy: string[] = [], name = "shop"): string {
   return [
-    "apiVersion: core.oam.dev/v1beta1",
-    "kind: Application",
-    "metadata:",
-    `  name: ${name}`,
-    "spec:",
-    "  components:",
+    ...applicationHead(name),
     ...components.flat(),
     ...(policy.length === 0
       ? []

@@ -7,16 +7,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../support/shared.js";
-import { storyAt, storySandbox, type StorySandbox } from "../support/story.js";
+import { storyAt, storySandbox, type StorySandbox, applicationHead } from "../support/story.js";
 
 function placedApp(name: string, options: { image?: string; takeOver?: boolean } = {}): string {
   return [
-    "apiVersion: core.oam.dev/v1beta1",
-    "kind: Application",
-    "metadata:",
-    `  name: ${name}`,
-    "spec:",
-    "  components:",
+    ...applicationHead(name),
     "    - name: web",
     "      type: webservice",
     `      properties: {image: "${options.image ?? "nginx:1.25"}"}`,

@@ -15,17 +15,13 @@ import {
   readRevisions,
   storySandbox,
   type StorySandbox,
+  applicationHead,
 } from "../support/story.js";
 
 /** A webservice app with the given workflow steps (YAML lines indented under `workflow:`). */
 function webApp(name: string, image: string, workflowSteps?: string): string {
   return [
-    "apiVersion: core.oam.dev/v1beta1",
-    "kind: Application",
-    "metadata:",
-    `  name: ${name}`,
-    "spec:",
-    "  components:",
+    ...applicationHead(name),
     `    - name: ${name}`,
     "      type: webservice",
     "      properties:",

@@ -7,18 +7,13 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { KubeObject } from "../../src/model/kube-object.js";
-import { storySandbox, type StorySandbox } from "../support/story.js";
+import { storySandbox, type StorySandbox, applicationHead } from "../support/story.js";
 
 const SETTINGS = { apiVersion: "v1", kind: "ConfigMap", name: "settings", namespace: "default" };
 
 function app(name: string, level: string, options: { shared?: boolean; renders?: boolean } = {}): string {
   return [
-    "apiVersion: core.oam.dev/v1beta1",
-    "kind: Application",
-    "metadata:",
-    `  name: ${name}`,
-    "spec:",
-    "  components:",
+    ...applicationHead(name),
     `    - name: ${name}`,
     "      type: webservice",
     "      properties: {image: nginx:1.25}",

@@ -17,6 +17,18 @@ import { PROJECT_ROOT } from "./shared.js";
 export const EXAMPLE_CHART_REPO = join(PROJECT_ROOT, "examples", "charts", "repo");
 export const EXAMPLE_CHART_URL = "https://charts.example.com/demo/";
 
+/** The first lines of an Application manifest named `name`, up to `  components:` (YAML lines). */
+export function applicationHead(name: string): string[] {
+  return [
+    "apiVersion: core.oam.dev/v1beta1",
+    "kind: Application",
+    "metadata:",
+    `  name: ${name}`,
+    "spec:",
+    "  components:",
+  ];
+}
+
 /** An example Application file (`examples/apps/<name>`). */
 export function exampleApp(name: string): string {
   return join(PROJECT_ROOT, "examples", "apps", name);
